@@ -1,0 +1,42 @@
+import { INestApplication, RequestMethod } from '@nestjs/common';
+import { NestExpressApplication } from '@nestjs/platform-express';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import helmet from 'helmet';
+import { Logger } from 'nestjs-pino';
+
+export const API_PREFIX = 'api/v1';
+
+/** Everything main.ts applies to the app beyond its modules; tests call it too. */
+export function configureApp(app: NestExpressApplication): INestApplication {
+  app.useLogger(app.get(Logger));
+  app.use(
+    helmet({
+      contentSecurityPolicy: {
+        directives: {
+          defaultSrc: ["'self'"],
+          scriptSrc: ["'self'", "'unsafe-inline'", 'https://js.stripe.com'],
+          styleSrc: ["'self'", "'unsafe-inline'"],
+          imgSrc: ["'self'", 'data:'],
+          frameSrc: ['https://js.stripe.com'],
+          connectSrc: ["'self'", 'https://api.stripe.com'],
+        },
+      },
+    }),
+  );
+  app.useBodyParser('json', { limit: '1mb' });
+  app.set('trust proxy', 'loopback');
+  app.setGlobalPrefix(API_PREFIX, {
+    exclude: [{ path: 'health', method: RequestMethod.GET }],
+  });
+  const doc = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Disty API')
+      .setDescription('Hardware and cloud ordering on split credit lines, consolidated invoices, and a double-entry ledger')
+      .setVersion('1')
+      .addBearerAuth()
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
+  return app;
+}

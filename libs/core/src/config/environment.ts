@@ -1,0 +1,69 @@
+import { plainToInstance, Transform } from 'class-transformer';
+import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+
+const CRON = /^(\S+\s+){4,5}\S+$/;
+
+/** Every environment variable Disty reads; a wrong value stops start-up with its name. */
+export class Environment {
+  @IsOptional() @IsIn(['development', 'production', 'test'])
+  NODE_ENV: string = 'development';
+
+  @Transform(({ value }) => (value === undefined ? 3000 : Number(value)))
+  @IsInt() @Min(0) @Max(65535)
+  PORT: number = 3000;
+
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
+  DATABASE_URL?: string;
+
+  @IsOptional() @IsString() @Matches(/^.{16,200}$/, { message: 'BOOTSTRAP_ADMIN_TOKEN must be 16–200 characters' })
+  BOOTSTRAP_ADMIN_TOKEN?: string;
+
+  @IsOptional() @IsIn(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'])
+  LOG_LEVEL: string = 'info';
+
+  @Transform(({ value }) => (value === undefined ? 1200 : Number(value)))
+  @IsInt() @Min(1)
+  THROTTLE_LIMIT: number = 1200;
+
+  @Transform(({ value }) => (value === undefined ? 60_000 : Number(value)))
+  @IsInt() @Min(1000)
+  THROTTLE_TTL_MS: number = 60_000;
+
+  @Transform(({ value }) => value === undefined || value === 'true' || value === '1')
+  JOBS_ENABLED: boolean = true;
+
+  @IsOptional() @Matches(CRON, { message: 'RENEWAL_SCAN_CRON must be a cron expression' })
+  RENEWAL_SCAN_CRON: string = '0 5 2 * * *';
+
+  @IsOptional() @Matches(/^\d{1,4}(,\d{1,4})*$/, { message: 'RENEWAL_THRESHOLDS must be comma-separated day counts, e.g. 90,60,30' })
+  RENEWAL_THRESHOLDS: string = '90,60,30';
+
+  @IsOptional() @Matches(CRON, { message: 'RENEWALS_CRON must be a cron expression' })
+  RENEWALS_CRON: string = '0 15 1 * * *';
+
+  @IsOptional() @Matches(CRON, { message: 'BILLING_CRON must be a cron expression' })
+  BILLING_CRON: string = '0 0 3 1 * *';
+
+  @Transform(({ value }) => (value === undefined ? 30 : Number(value)))
+  @IsInt() @Min(0)
+  CREDIT_HOLD_DAYS_OVERDUE: number = 30;
+
+  @IsOptional() @IsString()
+  STRIPE_SECRET_KEY?: string;
+
+  @IsOptional() @IsString()
+  STRIPE_WEBHOOK_SECRET?: string;
+
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
+  STRIPE_API_BASE?: string;
+}
+
+export function validateEnvironment(raw: Record<string, unknown>): Environment {
+  const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
+  if (errors.length) {
+    const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+    throw new Error(`Invalid configuration — ${lines.join('; ')}`);
+  }
+  return env;
+}

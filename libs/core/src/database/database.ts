@@ -1,0 +1,81 @@
+import * as path from 'path';
+import { Client } from 'pg';
+import { createDataSource, PROJECT_ROOT } from './data-source';
+import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
+
+export const EMBEDDED_DEFAULT_PORT = 54329;
+
+export interface ProvidedDatabase {
+  url: string;
+  embedded?: RunningPostgres;
+  stop: () => Promise<void>;
+}
+
+/**
+ * DATABASE_URL when set; otherwise an embedded PostgreSQL with data under .data/ and a
+ * `disty` database created on first use.
+ */
+export async function provideDatabase(log: (l: string) => void = () => undefined): Promise<ProvidedDatabase> {
+  if (process.env.DATABASE_URL) {
+    return { url: process.env.DATABASE_URL, stop: async () => undefined };
+  }
+  const pg = await startEmbeddedPostgres({
+    dataDir: process.env.EMBEDDED_PG_DATA_DIR ?? path.join(PROJECT_ROOT, '.data', 'pg'),
+    port: Number(process.env.EMBEDDED_PG_PORT ?? EMBEDDED_DEFAULT_PORT),
+    log,
+  });
+  try {
+    await ensureDatabase(pg.url(), 'disty');
+  } catch (e) {
+    await pg.stop();
+    throw e;
+  }
+  return { url: pg.url('disty'), embedded: pg, stop: pg.stop };
+}
+
+export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
+  const c = new Client({ connectionString: adminUrl });
+  await c.connect();
+  try {
+    const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
+    if (!found.rowCount) await c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`);
+  } catch (e) {
+    if ((e as { code?: string }).code !== '42P04') throw e; // created concurrently
+  } finally {
+    await c.end();
+  }
+}
+
+/** Runs pending migrations under an advisory lock, so several instances may start at once. */
+export async function runMigrations(url: string, log: (l: string) => void = () => undefined): Promise<string[]> {
+  const lock = new Client({ connectionString: url });
+  await lock.connect();
+  try {
+    await lock.query('SELECT pg_advisory_lock(hashtext($1))', ['disty:migrations']);
+    const ds = createDataSource(url, { extra: { max: 2 } });
+    await ds.initialize();
+    try {
+      const done = await ds.runMigrations({ transaction: 'each' });
+      for (const m of done) log(`migration applied: ${m.name}`);
+      return done.map((m) => m.name);
+    } finally {
+      await ds.destroy();
+    }
+  } finally {
+    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', ['disty:migrations']).catch(() => undefined);
+    await lock.end();
+  }
+}
+
+/** One line, no stack: what a person needs when the database cannot be reached. */
+export function describeConnectionError(url: string, e: unknown): string {
+  let where = url;
+  try {
+    const u = new URL(url);
+    where = `${u.hostname}:${u.port || 5432}/${u.pathname.slice(1)}`;
+  } catch {
+    /* keep the raw string */
+  }
+  const err = e as { code?: string; message?: string };
+  return `Disty cannot reach PostgreSQL at ${where}: ${err.code ? `${err.code} ` : ''}${(err.message ?? String(e)).split('\n')[0]}`;
+}

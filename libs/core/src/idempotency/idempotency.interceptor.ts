@@ -1,0 +1,74 @@
+import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
+import { Reflector } from '@nestjs/core';
+import { ApiHeader } from '@nestjs/swagger';
+import type { Request, Response } from 'express';
+import { catchError, from, mergeMap, Observable, of, switchMap, throwError } from 'rxjs';
+import { validationError } from '../errors/problem';
+import { IdempotencyService } from './idempotency.service';
+
+const IDEMPOTENT = 'disty:idempotent';
+
+/** Marks a POST that creates a money movement: it honours the Idempotency-Key header. */
+export function Idempotent(): MethodDecorator {
+  return (target, key, descriptor) => {
+    SetMetadata(IDEMPOTENT, true)(target, key, descriptor);
+    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Replays return the first response' })(
+      target,
+      key,
+      descriptor,
+    );
+  };
+}
+
+@Injectable()
+export class IdempotencyInterceptor implements NestInterceptor {
+  constructor(
+    private readonly reflector: Reflector,
+    private readonly keys: IdempotencyService,
+  ) {}
+
+  intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
+    if (context.getType() !== 'http' || !this.reflector.get<boolean>(IDEMPOTENT, context.getHandler())) {
+      return next.handle();
+    }
+    const req = context.switchToHttp().getRequest<Request & { user?: { id: string } }>();
+    const res = context.switchToHttp().getResponse<Response>();
+    const key = req.header('idempotency-key');
+    if (key === undefined) return next.handle();
+    if (!/^[\x21-\x7e]{1,255}$/.test(key)) {
+      return throwError(() =>
+        validationError('Idempotency-Key must be 1–255 visible ASCII characters', [
+          { field: 'Idempotency-Key', message: 'must be 1–255 visible ASCII characters' },
+        ]),
+      );
+    }
+    const scope = req.user?.id ?? 'anonymous';
+    const hash = IdempotencyService.hashRequest(req.method, req.route?.path ?? req.path, {
+      params: req.params,
+      body: req.body,
+    });
+    const status =
+      this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
+      (req.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
+
+    return from(this.keys.begin(scope, key, hash)).pipe(
+      switchMap((start) => {
+        if (start.kind === 'replay') {
+          res.status(start.status);
+          res.setHeader('Idempotent-Replayed', 'true');
+          return of(start.body);
+        }
+        return next.handle().pipe(
+          mergeMap(async (body: unknown) => {
+            // Store the JSON the client will see, so a replay is byte-for-byte the same.
+            const json: unknown = JSON.parse(JSON.stringify(body ?? null));
+            await this.keys.complete(scope, key, status, json);
+            return json;
+          }),
+          catchError((err: unknown) => from(this.keys.release(scope, key)).pipe(switchMap(() => throwError(() => err)))),
+        );
+      }),
+    );
+  }
+}

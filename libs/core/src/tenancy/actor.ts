@@ -1,0 +1,44 @@
+import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { notFound } from '../errors/problem';
+
+export const ROLES = ['admin', 'finance', 'reseller_admin', 'buyer', 'sales', 'reseller_finance'] as const;
+export type Role = (typeof ROLES)[number];
+export const DISTRIBUTOR_ROLES: readonly Role[] = ['admin', 'finance'];
+export const RESELLER_ROLES: readonly Role[] = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'];
+
+/** Who is calling: set on the request by the auth guard. */
+export interface Actor {
+  id: string;
+  role: Role;
+  /** null for distributor staff. */
+  resellerId: string | null;
+}
+
+export const PUBLIC_ROUTE = 'disty:public';
+export const ROLES_KEY = 'disty:roles';
+
+/** No token needed (health, docs, inbound webhooks that verify their own signature). */
+export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
+/** Only these roles may call the handler; others get 403. */
+export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+
+export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
+  return ctx.switchToHttp().getRequest<{ user: Actor }>().user;
+});
+
+export function isDistributor(actor: Actor): boolean {
+  return actor.resellerId === null;
+}
+
+/**
+ * The reseller a query must be limited to: the actor's own for reseller users; for distributor
+ * staff the requested one, or null for all.
+ */
+export function tenantScope(actor: Actor, requested?: string | null): string | null {
+  return actor.resellerId ?? requested ?? null;
+}
+
+/** Another reseller's resource is a 404, not a 403: its existence is not disclosed. */
+export function assertSameTenant(actor: Actor, resellerId: string, what: string): void {
+  if (actor.resellerId !== null && actor.resellerId !== resellerId) throw notFound(what);
+}

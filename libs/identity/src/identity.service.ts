@@ -1,0 +1,88 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { createHash, randomBytes } from 'crypto';
+import { DataSource } from 'typeorm';
+import { Actor, DISTRIBUTOR_ROLES, Role } from '@disty/core';
+import { identityError, IdentityErrorCode } from './errors';
+import { UserResponse } from './dto/create-user.dto';
+
+export function hashToken(token: string): string {
+  return createHash('sha256').update(token, 'utf8').digest('hex');
+}
+
+export function newToken(): string {
+  return `dst_${randomBytes(24).toString('base64url')}`;
+}
+
+interface UserRow {
+  id: string;
+  email: string;
+  role: Role;
+  reseller_id: string | null;
+}
+
+@Injectable()
+export class IdentityService {
+  private readonly logger = new Logger(IdentityService.name);
+
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /** Tokens are stored only as SHA-256 hashes; an unknown or inactive one authenticates nobody. */
+  async authenticate(token: string): Promise<Actor | null> {
+    if (!token || token.length > 200) return null;
+    const rows: UserRow[] = await this.db.query(
+      'SELECT id, email, role, reseller_id FROM users WHERE token_hash = $1 AND active',
+      [hashToken(token)],
+    );
+    const u = rows[0];
+    return u ? { id: u.id, role: u.role, resellerId: u.reseller_id } : null;
+  }
+
+  /** Creates a user and returns its token once. */
+  async createUser(input: { email: string; role: Role; resellerId?: string | null }, token = newToken()): Promise<UserResponse> {
+    const distributor = DISTRIBUTOR_ROLES.includes(input.role);
+    if (distributor && input.resellerId) {
+      throw identityError(IdentityErrorCode.RoleNeedsReseller, `role ${input.role} is distributor staff and takes no resellerId`);
+    }
+    if (!distributor && !input.resellerId) {
+      throw identityError(IdentityErrorCode.RoleNeedsReseller, `role ${input.role} needs a resellerId`);
+    }
+    try {
+      const rows: UserRow[] = await this.db.query(
+        `INSERT INTO users (email, role, reseller_id, token_hash) VALUES (lower($1), $2, $3, $4)
+         RETURNING id, email, role, reseller_id`,
+        [input.email, input.role, input.resellerId ?? null, hashToken(token)],
+      );
+      return { ...toUserResponse(rows[0]), token };
+    } catch (e) {
+      const code = (e as { code?: string }).code;
+      if (code === '23505') throw identityError(IdentityErrorCode.EmailTaken, `a user with email ${input.email} already exists`);
+      if (code === '23503') throw identityError(IdentityErrorCode.UnknownReseller, `reseller ${input.resellerId} was not found`);
+      throw e;
+    }
+  }
+
+  async listUsers(resellerId: string | null): Promise<UserResponse[]> {
+    const rows: UserRow[] = await this.db.query(
+      `SELECT id, email, role, reseller_id FROM users WHERE ($1::uuid IS NULL OR reseller_id = $1) ORDER BY created_at, email`,
+      [resellerId],
+    );
+    return rows.map(toUserResponse);
+  }
+
+  /** BOOTSTRAP_ADMIN_TOKEN: make sure an admin with that token exists. Safe when run concurrently. */
+  async ensureBootstrapAdmin(token: string): Promise<void> {
+    const inserted: unknown[] = await this.db.query(
+      `INSERT INTO users (email, role, reseller_id, token_hash)
+       VALUES ('bootstrap-admin@disty.local', 'admin', NULL, $1)
+       ON CONFLICT (email) DO UPDATE SET token_hash = EXCLUDED.token_hash, active = true, role = 'admin'
+       RETURNING id`,
+      [hashToken(token)],
+    );
+    if (inserted.length) this.logger.log('bootstrap admin token is active');
+  }
+}
+
+export function toUserResponse(u: UserRow): UserResponse {
+  return { id: u.id, email: u.email, role: u.role, resellerId: u.reseller_id };
+}

@@ -1,0 +1,3 @@
+export * from './identity.module';
+export * from './identity.service';
+export * from './dto/create-user.dto';
