@@ -17,7 +17,8 @@ export default async function globalSetup(): Promise<void> {
     adminUrl = process.env.DATABASE_URL;
   } else {
     const pg = await startEmbeddedPostgres({
-      dataDir: process.env.EMBEDDED_PG_TEST_DATA_DIR ?? path.join(PROJECT_ROOT, '.data', 'pg-test'),
+      // A fresh cluster per run (initdb takes about a second): parallel runs never share one.
+      dataDir: path.join(PROJECT_ROOT, '.data', 'pg-test', `run-${process.pid}`),
       port: await freePort(),
       log,
     });

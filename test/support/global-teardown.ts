@@ -1,3 +1,4 @@
+import { rmSync } from 'fs';
 import { Client } from 'pg';
 import type { RunningPostgres } from '../../libs/core/src/database/embedded-postgres';
 
@@ -12,5 +13,9 @@ export default async function globalTeardown(): Promise<void> {
       await admin.end().catch(() => undefined);
     }
   }
-  if (pg) await pg.stop();
+  if (pg) {
+    await pg.stop();
+    rmSync(pg.dataDir, { recursive: true, force: true });
+    rmSync(`${pg.dataDir}.log`, { force: true });
+  }
 }

@@ -9,6 +9,7 @@ import { randomUUID } from 'crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { CoreModule, dataSourceOptions, validateEnvironment } from '@disty/core';
 import { IdentityModule } from '@disty/identity';
+import { LedgerModule } from '@disty/ledger';
 import { HealthController } from './health/health.controller';
 
 @Module({
@@ -47,6 +48,7 @@ import { HealthController } from './health/health.controller';
     TerminusModule,
     CoreModule,
     IdentityModule,
+    LedgerModule,
   ],
   controllers: [HealthController],
   providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

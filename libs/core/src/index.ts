@@ -18,3 +18,4 @@ export * from './config/environment';
 export * from './database/data-source';
 export * from './database/database';
 export * from './database/embedded-postgres';
+export * from './http/parse-id.pipe';

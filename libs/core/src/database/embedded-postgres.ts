@@ -105,6 +105,16 @@ function pidAlive(pid: number): boolean {
   }
 }
 
+/** The parent of `pid` (Linux /proc), or null when unknown. */
+function parentPid(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    return Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+  } catch {
+    return null;
+  }
+}
+
 async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Promise<boolean> {
   const end = Date.now() + ms;
   while (Date.now() < end) {
@@ -120,6 +130,12 @@ async function recoverStalePid(dataDir: string, log: (l: string) => void): Promi
   if (!fs.existsSync(pidFile)) return;
   const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
   if (pid > 0 && pidAlive(pid)) {
+    const owner = parentPid(pid);
+    if (owner !== null && owner !== 1 && pidAlive(owner)) {
+      throw new Error(
+        `another process (pid ${owner}) is running PostgreSQL on ${dataDir}; stop it, or set DATABASE_URL to share its server`,
+      );
+    }
     log(`stopping PostgreSQL (pid ${pid}) left running by an earlier process`);
     process.kill(pid, 'SIGINT');
     if (!(await waitFor(() => !pidAlive(pid), 15_000))) process.kill(pid, 'SIGKILL');

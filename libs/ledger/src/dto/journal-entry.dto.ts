@@ -1,0 +1,102 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested,
+} from 'class-validator';
+import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
+
+export class EntryLineDto {
+  @ApiProperty({ example: '1000' })
+  @Matches(/^\d{4}$/, { message: 'accountCode must be a four-digit account code' })
+  accountCode: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
+
+  @ApiProperty({ enum: CURRENCIES })
+  @IsIn(CURRENCIES)
+  currency: Currency;
+
+  @ApiPropertyOptional({ example: '100.00', description: 'Give debit or credit, not both' })
+  @IsOptional()
+  @IsMoneyString({ currencyField: 'currency' })
+  debit?: string;
+
+  @ApiPropertyOptional({ example: '100.00' })
+  @IsOptional()
+  @IsMoneyString({ currencyField: 'currency' })
+  credit?: string;
+}
+
+export class PostEntryDto {
+  @ApiProperty({ example: '2026-11-25' })
+  @IsCalendarDate()
+  entryDate: string;
+
+  @ApiProperty({ example: 'Opening balance' })
+  @IsString()
+  @MaxLength(500)
+  memo: string;
+
+  @ApiProperty({ type: [EntryLineDto] })
+  @IsArray()
+  @ArrayMinSize(2)
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => EntryLineDto)
+  lines: EntryLineDto[];
+}
+
+export class ReverseEntryDto {
+  @ApiPropertyOptional({ description: 'Date of the reversal; default today' })
+  @IsOptional()
+  @IsCalendarDate()
+  entryDate?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  memo?: string;
+}
+
+export class EntryQueryDto extends PageQueryDto {
+  @ApiPropertyOptional() @IsOptional() @Matches(/^\d{4}$/) accountCode?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() resellerId?: string;
+  @ApiPropertyOptional() @IsOptional() @IsCalendarDate() from?: string;
+  @ApiPropertyOptional() @IsOptional() @IsCalendarDate() to?: string;
+  @ApiPropertyOptional() @IsOptional() @Matches(/^[a-z0-9_.-]{1,50}$/) sourceType?: string;
+}
+
+export class TrialBalanceQueryDto {
+  @ApiPropertyOptional({ description: 'Default today' }) @IsOptional() @IsCalendarDate() asOf?: string;
+  @ApiProperty({ enum: CURRENCIES }) @IsIn(CURRENCIES) currency: Currency;
+}
+
+export class StatementQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsCalendarDate() from?: string;
+  @ApiPropertyOptional() @IsOptional() @IsCalendarDate() to?: string;
+  @ApiPropertyOptional() @IsOptional() @IsUUID() resellerId?: string;
+  @ApiPropertyOptional({ enum: CURRENCIES, description: 'Needed when the account holds several currencies' })
+  @IsOptional() @IsIn(CURRENCIES) currency?: Currency;
+}
+
+export interface JournalLineView {
+  accountCode: string;
+  resellerId: string | null;
+  currency: Currency;
+  debit: string;
+  credit: string;
+}
+
+export interface JournalEntryView {
+  id: string;
+  entryDate: string;
+  memo: string;
+  source: { type: string; id: string };
+  reversalOf: string | null;
+  lines: JournalLineView[];
+  createdAt: string;
+}

@@ -1,0 +1,6 @@
+export * from './ledger.module';
+export * from './ledger.service';
+export * from './domain/accounts';
+export * from './domain/entry-rules';
+export * from './errors';
+export type { JournalEntryView, JournalLineView } from './dto/journal-entry.dto';

@@ -1,0 +1,73 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { randomUUID } from 'crypto';
+import { Actor, Clock, CurrentActor, Idempotent, ParseIdPipe, Roles } from '@disty/core';
+import { EntryQueryDto, PostEntryDto, ReverseEntryDto, StatementQueryDto, TrialBalanceQueryDto } from './dto/journal-entry.dto';
+import { LedgerService } from './ledger.service';
+
+@ApiTags('ledger')
+@ApiBearerAuth()
+@Controller('ledger')
+export class LedgerController {
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Post('entries')
+  @Roles('finance')
+  @Idempotent()
+  postEntry(@Body() dto: PostEntryDto, @CurrentActor() actor: Actor) {
+    return this.ledger.postManual({ ...dto, sourceId: randomUUID(), createdBy: actor.id });
+  }
+
+  @Get('entries')
+  @Roles('finance', 'admin')
+  searchEntries(@Query() q: EntryQueryDto) {
+    return this.ledger.searchEntries(q);
+  }
+
+  @Get('entries/:id')
+  @Roles('finance', 'admin')
+  getEntry(@Param('id', ParseIdPipe) id: string) {
+    return this.ledger.getEntry(id);
+  }
+
+  @Post('entries/:id/reverse')
+  @Roles('finance')
+  @Idempotent()
+  reverse(@Param('id', ParseIdPipe) id: string, @Body() dto: ReverseEntryDto, @CurrentActor() actor: Actor) {
+    return this.ledger.reverseInOwnTransaction(id, { ...dto, createdBy: actor.id });
+  }
+
+  @Get('accounts')
+  @Roles('finance', 'admin')
+  async accounts() {
+    return { items: await this.ledger.listAccounts() };
+  }
+
+  @Get('accounts/:code/statement')
+  @Roles('finance', 'admin')
+  statement(@Param('code') code: string, @Query() q: StatementQueryDto) {
+    return this.ledger.statement(code, q);
+  }
+
+  @Get('trial-balance')
+  @Roles('finance', 'admin')
+  trialBalance(@Query() q: TrialBalanceQueryDto) {
+    return this.ledger.trialBalance(q.asOf ?? this.clock.today(), q.currency);
+  }
+
+  @Get('periods')
+  @Roles('finance', 'admin')
+  async periods() {
+    return { items: await this.ledger.listPeriods() };
+  }
+
+  @Post('periods/:period/close')
+  @Roles('finance')
+  @HttpCode(200)
+  closePeriod(@Param('period') period: string, @CurrentActor() actor: Actor) {
+    return this.ledger.closePeriod(period, actor.id);
+  }
+}

@@ -1,0 +1,501 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  Clock, Currency, Dec, moneyString, notFound, page, Page, retryOnConflict,
+  validationError,
+} from '@disty/core';
+import { AccountType, isDebitNormal } from './domain/accounts';
+import { checkEntry, EntryLine, mirrorLines, NormalisedLine } from './domain/entry-rules';
+import { JournalEntryView, JournalLineView } from './dto/journal-entry.dto';
+import { ledgerError, LedgerErrorCode, mapLedgerDbError } from './errors';
+
+export interface PostEntryInput {
+  entryDate: string;
+  memo: string;
+  source: { type: string; id: string };
+  lines: EntryLine[];
+  reversalOf?: string | null;
+  createdBy?: string | null;
+}
+
+export interface PostResult {
+  entry: JournalEntryView;
+  /** false when an entry with the same source already existed and was returned instead. */
+  created: boolean;
+}
+
+export interface AccountBalanceRow {
+  accountCode: string;
+  resellerId: string | null;
+  currency: Currency;
+  debit: Dec;
+  credit: Dec;
+}
+
+const NO_RESELLER = '00000000-0000-0000-0000-000000000000';
+
+interface EntryRow {
+  id: string;
+  entry_date: string;
+  memo: string;
+  source_type: string;
+  source_id: string;
+  reversal_of: string | null;
+  created_at: Date;
+}
+
+interface LineRow {
+  entry_id: string;
+  account_code: string;
+  reseller_id: string | null;
+  currency: Currency;
+  debit: string;
+  credit: string;
+}
+
+/**
+ * The general ledger's public face. It knows accounts, entries and lines, nothing of orders or
+ * invoices: other modules post through `post()` inside their own transaction.
+ */
+@Injectable()
+export class LedgerService {
+  private accounts?: Map<string, { name: string; type: AccountType }>;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Posts one entry in the caller's transaction. Checks the double-entry rules, the accounts and
+   * the period first (so the caller gets a domain error, not a trigger's); the database checks
+   * again at commit. The same source posts at most once: a repeat returns the existing entry.
+   */
+  async post(em: EntityManager, input: PostEntryInput): Promise<PostResult> {
+    const { lines, problems } = checkEntry(input.lines);
+    const unbalanced = problems.find((p) => p.kind === 'unbalanced');
+    if (unbalanced && unbalanced.kind === 'unbalanced') {
+      throw ledgerError(
+        LedgerErrorCode.UnbalancedEntry,
+        `Debits (${unbalanced.debit.toFixed()}) and credits (${unbalanced.credit.toFixed()}) differ in ${unbalanced.currency}`,
+        { currency: unbalanced.currency, debit: unbalanced.debit.toFixed(), credit: unbalanced.credit.toFixed() },
+      );
+    }
+    if (problems.length) {
+      const p = problems[0];
+      throw ledgerError(
+        LedgerErrorCode.InvalidEntry,
+        p.kind === 'too-few-lines'
+          ? `An entry needs at least two lines; it has ${p.count}`
+          : `Line ${p.kind === 'one-side' ? p.index : '?'} must have exactly one of debit or credit, greater than zero`,
+      );
+    }
+    const chart = await this.chart(em);
+    const unknown = lines.find((l) => !chart.has(l.accountCode));
+    if (unknown) throw ledgerError(LedgerErrorCode.UnknownAccount, `Account ${unknown.accountCode} is not in the chart of accounts`);
+    await this.assertPeriodOpen(em, input.entryDate);
+
+    const inserted: Array<{ id: string }> = await em.query(
+      `INSERT INTO journal_entries (entry_date, memo, source_type, source_id, reversal_of, created_by)
+       VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (source_type, source_id) DO NOTHING RETURNING id`,
+      [input.entryDate, input.memo, input.source.type, input.source.id, input.reversalOf ?? null, input.createdBy ?? null],
+    );
+    if (!inserted.length) {
+      const existing: Array<{ id: string }> = await em.query(
+        'SELECT id FROM journal_entries WHERE source_type = $1 AND source_id = $2',
+        [input.source.type, input.source.id],
+      );
+      return { entry: (await this.loadEntries(em, [existing[0].id]))[0], created: false };
+    }
+    const id = inserted[0].id;
+    await this.insertLines(em, id, input.entryDate, lines);
+    return { entry: (await this.loadEntries(em, [id]))[0], created: true };
+  }
+
+  /** Posts the mirror of an entry (its reversal), in the caller's transaction. */
+  async reverse(
+    em: EntityManager,
+    entryId: string,
+    opts: { entryDate?: string; memo?: string; createdBy?: string | null } = {},
+  ): Promise<PostResult> {
+    const [original] = await this.loadEntries(em, [entryId]).catch(() => []);
+    if (!original) throw notFound(`Journal entry ${entryId}`);
+    const existing: Array<{ id: string }> = await em.query('SELECT id FROM journal_entries WHERE reversal_of = $1', [entryId]);
+    if (existing.length) {
+      throw ledgerError(LedgerErrorCode.AlreadyReversed, `Journal entry ${entryId} was already reversed by ${existing[0].id}`, {
+        reversalId: existing[0].id,
+      });
+    }
+    const lines = mirrorLines(
+      original.lines.map((l) => ({ ...l, debit: new Dec(l.debit), credit: new Dec(l.credit) })),
+    );
+    return this.post(em, {
+      entryDate: opts.entryDate ?? this.clock.today(),
+      memo: opts.memo ?? `Reversal of ${original.memo || entryId}`,
+      source: { type: 'reversal', id: entryId },
+      reversalOf: entryId,
+      createdBy: opts.createdBy,
+      lines,
+    });
+  }
+
+  /** A manual entry from finance: its own transaction, retried on deadlock. */
+  async postManual(input: Omit<PostEntryInput, 'source'> & { sourceId: string }): Promise<JournalEntryView> {
+    return this.inTransaction((em) => this.post(em, { ...input, source: { type: 'manual', id: input.sourceId } })).then(
+      (r) => r.entry,
+    );
+  }
+
+  async reverseInOwnTransaction(entryId: string, opts: { entryDate?: string; memo?: string; createdBy?: string }) {
+    return this.inTransaction((em) => this.reverse(em, entryId, opts)).then((r) => r.entry);
+  }
+
+  /** Runs a ledger use case in its own transaction, mapping trigger errors and retrying deadlocks. */
+  async inTransaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+    try {
+      return await retryOnConflict(() => this.db.transaction(fn));
+    } catch (e) {
+      throw mapLedgerDbError(e);
+    }
+  }
+
+  async getEntry(id: string): Promise<JournalEntryView> {
+    const [entry] = await this.loadEntries(this.db.manager, [id]);
+    if (!entry) throw notFound(`Journal entry ${id}`);
+    return entry;
+  }
+
+  async searchEntries(q: {
+    accountCode?: string; resellerId?: string; from?: string; to?: string; sourceType?: string; page: number; pageSize: number;
+  }): Promise<Page<JournalEntryView>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.from) add('e.entry_date >= ?', q.from);
+    if (q.to) add('e.entry_date <= ?', q.to);
+    if (q.sourceType) add('e.source_type = ?', q.sourceType);
+    if (q.accountCode) add('EXISTS (SELECT 1 FROM journal_lines l WHERE l.entry_id = e.id AND l.account_code = ?)', q.accountCode);
+    if (q.resellerId) add('EXISTS (SELECT 1 FROM journal_lines l WHERE l.entry_id = e.id AND l.reseller_id = ?)', q.resellerId);
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM journal_entries e ${cond}`, params);
+    const ids: Array<{ id: string }> = await this.db.query(
+      `SELECT e.id FROM journal_entries e ${cond} ORDER BY e.entry_date DESC, e.created_at DESC, e.id
+       LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+      params,
+    );
+    return page(await this.loadEntries(this.db.manager, ids.map((r) => r.id)), total, q);
+  }
+
+  async listAccounts(): Promise<Array<{ code: string; name: string; type: AccountType }>> {
+    const chart = await this.chart(this.db.manager);
+    return [...chart.entries()].map(([code, a]) => ({ code, ...a }));
+  }
+
+  /**
+   * Trial balance as of a date in one currency, from the maintained daily totals: its cost grows
+   * with accounts × days with postings, not with lines.
+   */
+  async trialBalance(asOf: string, currency: Currency) {
+    const chart = await this.chart(this.db.manager);
+    const rows: Array<{ account_code: string; debit: string; credit: string }> = await this.db.query(
+      `SELECT account_code, sum(debit_total) AS debit, sum(credit_total) AS credit
+         FROM ledger_daily_totals WHERE currency = $1 AND day <= $2 GROUP BY account_code`,
+      [currency, asOf],
+    );
+    const byCode = new Map(rows.map((r) => [r.account_code, r]));
+    let totalDebit = new Dec(0);
+    let totalCredit = new Dec(0);
+    const out = [...chart.entries()].map(([code, a]) => {
+      const r = byCode.get(code);
+      const debit = new Dec(r?.debit ?? 0);
+      const credit = new Dec(r?.credit ?? 0);
+      totalDebit = totalDebit.plus(debit);
+      totalCredit = totalCredit.plus(credit);
+      const balance = isDebitNormal(a.type) ? debit.minus(credit) : credit.minus(debit);
+      return {
+        accountCode: code,
+        name: a.name,
+        type: a.type,
+        debit: moneyString(debit, currency),
+        credit: moneyString(credit, currency),
+        balance: moneyString(balance, currency),
+      };
+    });
+    return {
+      asOf,
+      currency,
+      rows: out,
+      totals: { debit: moneyString(totalDebit, currency), credit: moneyString(totalCredit, currency) },
+      balanced: totalDebit.eq(totalCredit),
+    };
+  }
+
+  /** Opening balance, lines with a running balance, closing balance (in the account's normal direction). */
+  async statement(code: string, q: { from?: string; to?: string; resellerId?: string; currency?: Currency }) {
+    const chart = await this.chart(this.db.manager);
+    const account = chart.get(code);
+    if (!account) throw notFound(`Account ${code}`);
+    let currency = q.currency;
+    if (!currency) {
+      const found: Array<{ currency: Currency }> = await this.db.query(
+        `SELECT DISTINCT currency FROM account_balances WHERE account_code = $1
+           AND ($2::uuid IS NULL OR reseller_key = $2::uuid)`,
+        [code, q.resellerId ?? null],
+      );
+      if (found.length > 1) {
+        throw validationError('This account holds several currencies; pass currency', [
+          { field: 'currency', message: `one of ${found.map((f) => f.currency).join(', ')}` },
+        ]);
+      }
+      currency = found[0]?.currency ?? 'AUD';
+    }
+    const from = q.from ?? '0001-01-01';
+    const to = q.to ?? '9999-12-31';
+    if (from > to) throw validationError('from must not be after to', [{ field: 'from', message: 'after to' }]);
+    const sign = (d: Dec, c: Dec) => (isDebitNormal(account.type) ? d.minus(c) : c.minus(d));
+    const [opening] = await this.db.query(
+      `SELECT coalesce(sum(debit), 0) AS debit, coalesce(sum(credit), 0) AS credit FROM journal_lines
+        WHERE account_code = $1 AND currency = $2 AND entry_date < $3 AND ($4::uuid IS NULL OR reseller_id = $4::uuid)`,
+      [code, currency, from, q.resellerId ?? null],
+    );
+    const lines: Array<LineRow & { entry_date: string; memo: string; source_type: string; source_id: string }> =
+      await this.db.query(
+        `SELECT l.entry_id, l.account_code, l.reseller_id, l.currency, l.debit, l.credit,
+                to_char(l.entry_date, 'YYYY-MM-DD') AS entry_date, e.memo, e.source_type, e.source_id
+           FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
+          WHERE l.account_code = $1 AND l.currency = $2 AND l.entry_date BETWEEN $3 AND $4
+            AND ($5::uuid IS NULL OR l.reseller_id = $5::uuid)
+          ORDER BY l.entry_date, l.id LIMIT 10000`,
+        [code, currency, from, to, q.resellerId ?? null],
+      );
+    let running = sign(new Dec(opening.debit), new Dec(opening.credit));
+    const openingBalance = running;
+    const out = lines.map((l) => {
+      running = running.plus(sign(new Dec(l.debit), new Dec(l.credit)));
+      return {
+        entryId: l.entry_id,
+        entryDate: l.entry_date,
+        memo: l.memo,
+        source: { type: l.source_type, id: l.source_id },
+        resellerId: l.reseller_id,
+        debit: moneyString(l.debit, currency!),
+        credit: moneyString(l.credit, currency!),
+        balance: moneyString(running, currency!),
+      };
+    });
+    return {
+      accountCode: code,
+      name: account.name,
+      type: account.type,
+      currency,
+      from: q.from ?? null,
+      to: q.to ?? null,
+      resellerId: q.resellerId ?? null,
+      openingBalance: moneyString(openingBalance, currency),
+      lines: out,
+      closingBalance: moneyString(running, currency),
+    };
+  }
+
+  /** Closes a month: nothing can post into it afterwards. Idempotent. */
+  async closePeriod(period: string, closedBy: string | null) {
+    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) {
+      throw validationError('period must be YYYY-MM', [{ field: 'period', message: 'must be YYYY-MM' }]);
+    }
+    return this.db.transaction(async (em) => {
+      // Waits for postings into that month that are in flight, and blocks new ones until commit.
+      await em.query(`SELECT pg_advisory_xact_lock(hashtext('disty:ledger-period:' || $1))`, [period]);
+      await em.query(
+        `INSERT INTO ledger_periods (period, closed_by) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING`,
+        [period, closedBy],
+      );
+      const [row] = await em.query(`SELECT period, closed_at FROM ledger_periods WHERE period = $1`, [period]);
+      return { period: row.period as string, closed: true, closedAt: (row.closed_at as Date).toISOString() };
+    });
+  }
+
+  async listPeriods(): Promise<Array<{ period: string; closedAt: string }>> {
+    const rows: Array<{ period: string; closed_at: Date }> = await this.db.query(
+      'SELECT period, closed_at FROM ledger_periods ORDER BY period',
+    );
+    return rows.map((r) => ({ period: r.period, closedAt: r.closed_at.toISOString() }));
+  }
+
+  /** The receivable balance (debit − credit) of one reseller on one account, per currency. */
+  async balanceOf(accountCode: string, resellerId: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Dec> {
+    const rows: Array<{ debit_total: string; credit_total: string }> = await em.query(
+      `SELECT debit_total, credit_total FROM account_balances WHERE account_code = $1 AND reseller_key = $2 AND currency = $3`,
+      [accountCode, resellerId, currency],
+    );
+    return rows.length ? new Dec(rows[0].debit_total).minus(rows[0].credit_total) : new Dec(0);
+  }
+
+  /** Maintained balances of the given accounts for every reseller and currency (a consistent read in `em`). */
+  async balances(accountCodes: string[], em: EntityManager = this.db.manager): Promise<AccountBalanceRow[]> {
+    const rows: Array<{ account_code: string; reseller_key: string; currency: Currency; debit_total: string; credit_total: string }> =
+      await em.query(
+        `SELECT account_code, reseller_key, currency, debit_total, credit_total FROM account_balances
+          WHERE account_code = ANY($1) ORDER BY account_code, reseller_key, currency`,
+        [accountCodes],
+      );
+    return rows.map((r) => ({
+      accountCode: r.account_code,
+      resellerId: r.reseller_key === NO_RESELLER ? null : r.reseller_key,
+      currency: r.currency,
+      debit: new Dec(r.debit_total),
+      credit: new Dec(r.credit_total),
+    }));
+  }
+
+  /** Sum of lines of one account up to a date (inclusive), per reseller and currency, from the lines. */
+  async balancesAsOf(accountCodes: string[], asOf: string, em: EntityManager = this.db.manager): Promise<AccountBalanceRow[]> {
+    const rows: Array<{ account_code: string; reseller_id: string | null; currency: Currency; debit: string; credit: string }> =
+      await em.query(
+        `SELECT account_code, reseller_id, currency, sum(debit) AS debit, sum(credit) AS credit FROM journal_lines
+          WHERE account_code = ANY($1) AND entry_date <= $2 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+        [accountCodes, asOf],
+      );
+    return rows.map((r) => ({
+      accountCode: r.account_code,
+      resellerId: r.reseller_id,
+      currency: r.currency,
+      debit: new Dec(r.debit),
+      credit: new Dec(r.credit),
+    }));
+  }
+
+  /**
+   * Recomputes the ledger from its lines and compares: each entry balanced per currency with ≥ 2
+   * lines, maintained balances and daily totals equal to their lines. Returns every difference.
+   */
+  async verify(): Promise<string[]> {
+    return this.db.transaction('REPEATABLE READ', async (em) => {
+      const problems: string[] = [];
+      const unbalanced: Array<{ entry_id: string; currency: string; d: string; c: string }> = await em.query(
+        `SELECT entry_id, currency, sum(debit) AS d, sum(credit) AS c FROM journal_lines
+          GROUP BY entry_id, currency HAVING sum(debit) <> sum(credit)`,
+      );
+      for (const u of unbalanced) problems.push(`entry ${u.entry_id} is unbalanced in ${u.currency}: debit ${u.d} credit ${u.c}`);
+      const thin: Array<{ id: string; n: number }> = await em.query(
+        `SELECT e.id, count(l.id)::int AS n FROM journal_entries e LEFT JOIN journal_lines l ON l.entry_id = e.id
+          GROUP BY e.id HAVING count(l.id) < 2`,
+      );
+      for (const t of thin) problems.push(`entry ${t.id} has ${t.n} line(s)`);
+      const balances: Array<{ account_code: string; reseller_key: string; currency: string; kept_d: string; kept_c: string; d: string; c: string }> =
+        await em.query(
+          `WITH l AS (
+             SELECT account_code, coalesce(reseller_id, '${NO_RESELLER}'::uuid) AS reseller_key, currency,
+                    sum(debit) AS d, sum(credit) AS c FROM journal_lines GROUP BY 1, 2, 3)
+           SELECT coalesce(b.account_code, l.account_code) AS account_code, coalesce(b.reseller_key, l.reseller_key) AS reseller_key,
+                  coalesce(b.currency, l.currency) AS currency, b.debit_total AS kept_d, b.credit_total AS kept_c, l.d, l.c
+             FROM account_balances b FULL JOIN l USING (account_code, reseller_key, currency)
+            WHERE b.debit_total IS DISTINCT FROM l.d OR b.credit_total IS DISTINCT FROM l.c`,
+        );
+      for (const b of balances) {
+        if (new Dec(b.kept_d ?? 0).eq(b.d ?? 0) && new Dec(b.kept_c ?? 0).eq(b.c ?? 0)) continue;
+        problems.push(
+          `balance ${b.account_code}/${b.reseller_key}/${b.currency}: kept ${b.kept_d ?? 0}/${b.kept_c ?? 0}, lines ${b.d ?? 0}/${b.c ?? 0}`,
+        );
+      }
+      const daily: Array<{ account_code: string; currency: string; day: string; kept_d: string; kept_c: string; d: string; c: string }> =
+        await em.query(
+          `WITH l AS (SELECT account_code, currency, entry_date AS day, sum(debit) AS d, sum(credit) AS c FROM journal_lines GROUP BY 1, 2, 3)
+           SELECT coalesce(t.account_code, l.account_code) AS account_code, coalesce(t.currency, l.currency) AS currency,
+                  to_char(coalesce(t.day, l.day), 'YYYY-MM-DD') AS day, t.debit_total AS kept_d, t.credit_total AS kept_c, l.d, l.c
+             FROM ledger_daily_totals t FULL JOIN l USING (account_code, currency, day)
+            WHERE t.debit_total IS DISTINCT FROM l.d OR t.credit_total IS DISTINCT FROM l.c`,
+        );
+      for (const b of daily) {
+        if (new Dec(b.kept_d ?? 0).eq(b.d ?? 0) && new Dec(b.kept_c ?? 0).eq(b.c ?? 0)) continue;
+        problems.push(`daily total ${b.account_code}/${b.currency}/${b.day}: kept ${b.kept_d ?? 0}/${b.kept_c ?? 0}, lines ${b.d ?? 0}/${b.c ?? 0}`);
+      }
+      return problems;
+    });
+  }
+
+  private async insertLines(em: EntityManager, entryId: string, entryDate: string, lines: NormalisedLine[]): Promise<void> {
+    await em.query(
+      `INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
+       SELECT $1, t.n, t.account_code, t.reseller_id, t.currency, t.debit, t.credit, $2
+         FROM unnest($3::int[], $4::text[], $5::uuid[], $6::text[], $7::numeric[], $8::numeric[])
+           AS t(n, account_code, reseller_id, currency, debit, credit)
+        ORDER BY t.n`,
+      [
+        entryId,
+        entryDate,
+        lines.map((_, i) => i + 1),
+        lines.map((l) => l.accountCode),
+        lines.map((l) => l.resellerId),
+        lines.map((l) => l.currency),
+        lines.map((l) => l.debit.toFixed()),
+        lines.map((l) => l.credit.toFixed()),
+      ],
+    );
+  }
+
+  private async assertPeriodOpen(em: EntityManager, entryDate: string): Promise<void> {
+    const closed: unknown[] = await em.query('SELECT 1 FROM ledger_periods WHERE period = $1', [entryDate.slice(0, 7)]);
+    if (closed.length) {
+      throw ledgerError(LedgerErrorCode.PeriodClosed, `The period ${entryDate.slice(0, 7)} is closed; post into an open period`, {
+        period: entryDate.slice(0, 7),
+      });
+    }
+  }
+
+  private async chart(em: EntityManager): Promise<Map<string, { name: string; type: AccountType }>> {
+    if (!this.accounts) {
+      const rows: Array<{ code: string; name: string; type: AccountType }> = await em.query(
+        'SELECT code, name, type FROM accounts ORDER BY code',
+      );
+      this.accounts = new Map(rows.map((r) => [r.code, { name: r.name, type: r.type }]));
+    }
+    return this.accounts;
+  }
+
+  private async loadEntries(em: EntityManager, ids: string[]): Promise<JournalEntryView[]> {
+    if (!ids.length) return [];
+    const entries: EntryRow[] = await em.query(
+      `SELECT id, to_char(entry_date, 'YYYY-MM-DD') AS entry_date, memo, source_type, source_id, reversal_of, created_at
+         FROM journal_entries WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
+    const lines: LineRow[] = await em.query(
+      `SELECT entry_id, account_code, reseller_id, currency, debit, credit FROM journal_lines
+        WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id, line_no`,
+      [ids],
+    );
+    const byEntry = new Map<string, JournalLineView[]>();
+    for (const l of lines) {
+      const list = byEntry.get(l.entry_id) ?? [];
+      list.push({
+        accountCode: l.account_code,
+        resellerId: l.reseller_id,
+        currency: l.currency,
+        debit: moneyString(l.debit, l.currency),
+        credit: moneyString(l.credit, l.currency),
+      });
+      byEntry.set(l.entry_id, list);
+    }
+    const map = new Map(
+      entries.map((e) => [
+        e.id,
+        {
+          id: e.id,
+          entryDate: e.entry_date,
+          memo: e.memo,
+          source: { type: e.source_type, id: e.source_id },
+          reversalOf: e.reversal_of,
+          lines: byEntry.get(e.id) ?? [],
+          createdAt: e.created_at.toISOString(),
+        },
+      ]),
+    );
+    return ids.map((id) => map.get(id)).filter((e): e is JournalEntryView => !!e);
+  }
+}
+
