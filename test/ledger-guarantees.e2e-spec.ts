@@ -1,0 +1,128 @@
+import fc from 'fast-check';
+import { randomUUID } from 'crypto';
+import { Currency, Dec } from '@disty/core';
+import { LedgerService } from '@disty/ledger';
+import { createTestApp, TestApp } from './support/app';
+
+/** The database's own guarantees, tried by going around the service with raw SQL. */
+describe('Ledger guarantees held by the database', () => {
+  let t: TestApp;
+  let ledger: LedgerService;
+  beforeAll(async () => {
+    t = await createTestApp();
+    ledger = t.get(LedgerService);
+  });
+  afterAll(() => t.close());
+
+  const rawEntry = async (debit: string, credit: string) => {
+    const runner = t.db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      const [{ id }] = await runner.query(
+        `INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ('2026-05-01', 'raw', 'raw', $1) RETURNING id`,
+        [randomUUID()],
+      );
+      await runner.query(
+        `INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, entry_date)
+         VALUES ($1, 1, '1000', 'EUR', $2, 0, '2026-05-01'), ($1, 2, '4000', 'EUR', 0, $3, '2026-05-01')`,
+        [id, debit, credit],
+      );
+      await runner.commitTransaction();
+      return id as string;
+    } catch (e) {
+      if (runner.isTransactionActive) await runner.rollbackTransaction();
+      throw e;
+    } finally {
+      await runner.release();
+    }
+  };
+
+  it('rejects an unbalanced entry inserted with raw SQL at commit', async () => {
+    await expect(rawEntry('10.00', '9.00')).rejects.toThrow(/unbalanced/);
+  });
+
+  it('rejects UPDATE and DELETE of a posted line or entry', async () => {
+    const id = await rawEntry('3.00', '3.00');
+    await expect(t.db.query(`UPDATE journal_lines SET debit = 4 WHERE entry_id = $1 AND line_no = 1`, [id])).rejects.toThrow(/immutable/);
+    await expect(t.db.query(`DELETE FROM journal_lines WHERE entry_id = $1`, [id])).rejects.toThrow(/immutable/);
+    await expect(t.db.query(`UPDATE journal_entries SET memo = 'x' WHERE id = $1`, [id])).rejects.toThrow(/immutable/);
+    await expect(t.db.query(`TRUNCATE journal_lines CASCADE`)).rejects.toThrow(/immutable/);
+  });
+
+  it('rejects lines added later to an entry already committed, and direct writes to balances', async () => {
+    const id = await rawEntry('2.00', '2.00');
+    await expect(
+      t.db.query(`INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, entry_date)
+                  VALUES ($1, 3, '1000', 'EUR', 1, 0, '2026-05-01'), ($1, 4, '4000', 'EUR', 0, 1, '2026-05-01')`, [id]),
+    ).rejects.toThrow(/transaction that creates it/);
+    await expect(t.db.query(`UPDATE account_balances SET debit_total = 0`)).rejects.toThrow(/maintained by the ledger/);
+  });
+
+  it('keeps every maintained balance equal to its lines under random postings and reversals (property)', async () => {
+    const resellers = [randomUUID(), randomUUID(), null];
+    const currencies: Currency[] = ['AUD', 'USD', 'JPY'];
+    const accounts = ['1000', '1100', '1110', '2100', '4000', '4100'];
+    const lineArb = fc.record({
+      account: fc.constantFrom(...accounts),
+      reseller: fc.constantFrom(...resellers),
+      cents: fc.integer({ min: 1, max: 5_000_000 }),
+    });
+    const entryArb = fc.record({
+      currency: fc.constantFrom(...currencies),
+      debits: fc.array(lineArb, { minLength: 1, maxLength: 3 }),
+      creditAccount: fc.constantFrom(...accounts),
+      day: fc.integer({ min: 1, max: 28 }),
+      reverse: fc.boolean(),
+    });
+    await fc.assert(
+      fc.asyncProperty(fc.array(entryArb, { minLength: 1, maxLength: 8 }), async (entries) => {
+        for (const e of entries) {
+          const scale = e.currency === 'JPY' ? 1 : 100;
+          const debits = e.debits.map((d) => ({
+            accountCode: d.account, resellerId: d.reseller, currency: e.currency, debit: new Dec(d.cents).div(scale),
+          }));
+          const total = debits.reduce((s, d) => s.plus(d.debit), new Dec(0));
+          const lines = [...debits, { accountCode: e.creditAccount, resellerId: resellers[0], currency: e.currency, credit: total }];
+          const date = `2026-07-${String(e.day).padStart(2, '0')}`;
+          const posted = await ledger.inTransaction((em) =>
+            ledger.post(em, { entryDate: date, memo: 'prop', source: { type: 'prop', id: randomUUID() }, lines }),
+          );
+          if (e.reverse) await ledger.reverseInOwnTransaction(posted.entry.id, { entryDate: date });
+        }
+        expect(await ledger.verify()).toEqual([]);
+        for (const c of currencies) {
+          const tb = await ledger.trialBalance('2026-12-31', c);
+          expect(tb.totals.debit).toBe(tb.totals.credit);
+        }
+      }),
+      { numRuns: 15 },
+    );
+  });
+
+  it('8 concurrent posters, 2,000 entries on the same few accounts: no deadlock reaches the caller, balances exact', async () => {
+    const reseller = randomUUID();
+    const before = await ledger.balanceOf('1100', reseller, 'USD');
+    let failures = 0;
+    const poster = async (w: number) => {
+      for (let i = 0; i < 250; i++) {
+        // Lines deliberately given in different orders by different posters.
+        const lines = [
+          { accountCode: '4000', resellerId: reseller, currency: 'USD' as const, credit: '10.00' },
+          { accountCode: '1100', resellerId: reseller, currency: 'USD' as const, debit: '11.00' },
+          { accountCode: '2100', resellerId: reseller, currency: 'USD' as const, credit: '1.00' },
+          { accountCode: '1000', resellerId: null, currency: 'USD' as const, debit: '0.00' },
+        ].slice(0, 3);
+        if (w % 2) lines.reverse();
+        await ledger
+          .inTransaction((em) => ledger.post(em, { entryDate: '2026-08-01', memo: `w${w}`, source: { type: 'conc', id: `${reseller}-${w}-${i}` }, lines }))
+          .catch(() => failures++);
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, (_, w) => poster(w)));
+    expect(failures).toBe(0);
+    const after = await ledger.balanceOf('1100', reseller, 'USD');
+    expect(after.minus(before).toFixed(2)).toBe('22000.00');
+    expect(await ledger.verify()).toEqual([]);
+  });
+});
