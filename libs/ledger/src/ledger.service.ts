@@ -6,7 +6,7 @@ import {
   validationError,
 } from '@disty/core';
 import { AccountType, isDebitNormal } from './domain/accounts';
-import { checkEntry, EntryLine, mirrorLines, NormalisedLine } from './domain/entry-rules';
+import { checkEntry, EntryLine, mirrorLines } from './domain/entry-rules';
 import { JournalEntryView, JournalLineView } from './dto/journal-entry.dto';
 import { ledgerError, LedgerErrorCode, mapLedgerDbError } from './errors';
 
@@ -94,14 +94,41 @@ export class LedgerService {
     const chart = await this.chart(em);
     const unknown = lines.find((l) => !chart.has(l.accountCode));
     if (unknown) throw ledgerError(LedgerErrorCode.UnknownAccount, `Account ${unknown.accountCode} is not in the chart of accounts`);
-    await this.assertPeriodOpen(em, input.entryDate);
-
-    const inserted: Array<{ id: string }> = await em.query(
-      `INSERT INTO journal_entries (entry_date, memo, source_type, source_id, reversal_of, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6)
-       ON CONFLICT (source_type, source_id) DO NOTHING RETURNING id`,
-      [input.entryDate, input.memo, input.source.type, input.source.id, input.reversalOf ?? null, input.createdBy ?? null],
-    );
+    // Entry and lines in one statement (one round trip). The triggers check the period, tie the
+    // lines to this transaction and maintain balances; the deferred trigger checks balance at commit.
+    let inserted: Array<{ id: string; created_at: Date }>;
+    try {
+      inserted = await em.query(
+        `WITH e AS (
+           INSERT INTO journal_entries (entry_date, memo, source_type, source_id, reversal_of, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6)
+           ON CONFLICT (source_type, source_id) DO NOTHING RETURNING id, created_at),
+         l AS (
+           INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
+           SELECT e.id, t.n, t.account_code, t.reseller_id, t.currency, t.debit, t.credit, $1
+             FROM e CROSS JOIN unnest($7::int[], $8::text[], $9::uuid[], $10::text[], $11::numeric[], $12::numeric[])
+               AS t(n, account_code, reseller_id, currency, debit, credit)
+            ORDER BY t.n
+           RETURNING 1)
+         SELECT e.id, e.created_at, (SELECT count(*) FROM l) AS lines FROM e`,
+        [
+          input.entryDate,
+          input.memo,
+          input.source.type,
+          input.source.id,
+          input.reversalOf ?? null,
+          input.createdBy ?? null,
+          lines.map((_, i) => i + 1),
+          lines.map((l) => l.accountCode),
+          lines.map((l) => l.resellerId),
+          lines.map((l) => l.currency),
+          lines.map((l) => l.debit.toFixed()),
+          lines.map((l) => l.credit.toFixed()),
+        ],
+      );
+    } catch (e) {
+      throw mapLedgerDbError(e);
+    }
     if (!inserted.length) {
       const existing: Array<{ id: string }> = await em.query(
         'SELECT id FROM journal_entries WHERE source_type = $1 AND source_id = $2',
@@ -109,9 +136,23 @@ export class LedgerService {
       );
       return { entry: (await this.loadEntries(em, [existing[0].id]))[0], created: false };
     }
-    const id = inserted[0].id;
-    await this.insertLines(em, id, input.entryDate, lines);
-    return { entry: (await this.loadEntries(em, [id]))[0], created: true };
+    const { id, created_at } = inserted[0];
+    const entry: JournalEntryView = {
+      id,
+      entryDate: input.entryDate,
+      memo: input.memo,
+      source: input.source,
+      reversalOf: input.reversalOf ?? null,
+      lines: lines.map((l) => ({
+        accountCode: l.accountCode,
+        resellerId: l.resellerId,
+        currency: l.currency,
+        debit: moneyString(l.debit, l.currency),
+        credit: moneyString(l.credit, l.currency),
+      })),
+      createdAt: created_at.toISOString(),
+    };
+    return { entry, created: true };
   }
 
   /** Posts the mirror of an entry (its reversal), in the caller's transaction. */
@@ -416,35 +457,6 @@ export class LedgerService {
       }
       return problems;
     });
-  }
-
-  private async insertLines(em: EntityManager, entryId: string, entryDate: string, lines: NormalisedLine[]): Promise<void> {
-    await em.query(
-      `INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
-       SELECT $1, t.n, t.account_code, t.reseller_id, t.currency, t.debit, t.credit, $2
-         FROM unnest($3::int[], $4::text[], $5::uuid[], $6::text[], $7::numeric[], $8::numeric[])
-           AS t(n, account_code, reseller_id, currency, debit, credit)
-        ORDER BY t.n`,
-      [
-        entryId,
-        entryDate,
-        lines.map((_, i) => i + 1),
-        lines.map((l) => l.accountCode),
-        lines.map((l) => l.resellerId),
-        lines.map((l) => l.currency),
-        lines.map((l) => l.debit.toFixed()),
-        lines.map((l) => l.credit.toFixed()),
-      ],
-    );
-  }
-
-  private async assertPeriodOpen(em: EntityManager, entryDate: string): Promise<void> {
-    const closed: unknown[] = await em.query('SELECT 1 FROM ledger_periods WHERE period = $1', [entryDate.slice(0, 7)]);
-    if (closed.length) {
-      throw ledgerError(LedgerErrorCode.PeriodClosed, `The period ${entryDate.slice(0, 7)} is closed; post into an open period`, {
-        period: entryDate.slice(0, 7),
-      });
-    }
   }
 
   private async chart(em: EntityManager): Promise<Map<string, { name: string; type: AccountType }>> {
