@@ -10,6 +10,7 @@ import { LoggerModule } from 'nestjs-pino';
 import { CoreModule, dataSourceOptions, validateEnvironment } from '@disty/core';
 import { IdentityModule } from '@disty/identity';
 import { LedgerModule } from '@disty/ledger';
+import { SubscriptionModule } from '@disty/subscription';
 import { HealthController } from './health/health.controller';
 
 @Module({
@@ -49,6 +50,7 @@ import { HealthController } from './health/health.controller';
     CoreModule,
     IdentityModule,
     LedgerModule,
+    SubscriptionModule,
   ],
   controllers: [HealthController],
   providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

@@ -1,0 +1,65 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsCalendarDate, PageQueryDto } from '@disty/core';
+
+export class SubscriptionQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: ['ACTIVE', 'CANCELLED', 'EXPIRED'] })
+  @IsOptional()
+  @IsIn(['ACTIVE', 'CANCELLED', 'EXPIRED'])
+  status?: 'ACTIVE' | 'CANCELLED' | 'EXPIRED';
+
+  @ApiPropertyOptional({ description: 'Only subscriptions whose current term ends before this date', example: '2026-12-31' })
+  @IsOptional()
+  @IsCalendarDate()
+  endsBefore?: string;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  sku?: string;
+}
+
+export class ChangeSubscriptionDto {
+  @ApiPropertyOptional({ minimum: 1, description: 'New seat count; the difference is prorated for the rest of the billing period' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  quantity?: number;
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  autoRenew?: boolean;
+
+  @ApiPropertyOptional({ description: 'Date the change takes effect (default today)', example: '2026-03-10' })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+}
+
+export class CancelSubscriptionDto {
+  @ApiProperty({ enum: ['END_OF_TERM', 'IMMEDIATE'] })
+  @IsIn(['END_OF_TERM', 'IMMEDIATE'])
+  when: 'END_OF_TERM' | 'IMMEDIATE';
+
+  @ApiPropertyOptional({ description: 'Date of an immediate cancellation (default today)', example: '2026-03-10' })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+}
+
+export class RenewalRunQueryDto {
+  @ApiPropertyOptional({ description: 'Renew terms that ended before this date (default today)', example: '2027-01-15' })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+}
+
+export class RenewalRunResult {
+  @ApiProperty() asOf: string;
+  @ApiProperty({ description: 'New terms created' }) renewed: number;
+  @ApiProperty({ description: 'Subscriptions that expired' }) expired: number;
+  @ApiProperty({ description: 'Subscriptions examined' }) processed: number;
+}

@@ -1,0 +1,187 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Currency, Dec, moneyString } from '@disty/core';
+import { BillingFrequency, Term } from '../domain/schedule';
+
+export type SubscriptionStatus = 'ACTIVE' | 'CANCELLED' | 'EXPIRED';
+export type ChargeKind = 'TERM' | 'PRORATION' | 'CANCELLATION_CREDIT';
+
+/** Rows as they come from pg (numeric as string, date as 'YYYY-MM-DD' text). */
+export interface SubscriptionRow {
+  id: string;
+  reseller_id: string;
+  order_line_id: string;
+  sku: string;
+  currency: Currency;
+  term: Term;
+  billing_frequency: BillingFrequency;
+  anchor_date: string;
+  quantity: number;
+  status: SubscriptionStatus;
+  auto_renew: boolean;
+  cancel_at_term_end: boolean;
+  cancelled_on: string | null;
+  term_no: number;
+  term_start: string;
+  term_end: string;
+  unit_price: string;
+  end_customer_name: string;
+  end_customer_reference: string | null;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export interface TermRow {
+  id: string;
+  subscription_id: string;
+  term_no: number;
+  start_date: string;
+  end_date: string;
+  unit_price: string;
+  quantity: number;
+  currency: Currency;
+  billing_frequency: BillingFrequency;
+  ended_on: string | null;
+}
+
+export interface ChargeRow {
+  id: string;
+  reseller_id: string;
+  subscription_id: string;
+  term_id: string;
+  change_id: string | null;
+  kind: ChargeKind;
+  sku: string;
+  billing_date: string;
+  period_start: string;
+  period_end: string;
+  quantity: number;
+  unit_price: string;
+  amount: string;
+  currency: Currency;
+  credit_line: 'CLOUD';
+  description: string;
+  billed_invoice_id: string | null;
+  voided_at: Date | null;
+}
+
+export class EndCustomerView {
+  @ApiProperty() name: string;
+  @ApiPropertyOptional({ nullable: true }) reference: string | null;
+}
+
+export class TermView {
+  @ApiProperty() id: string;
+  @ApiProperty() termNo: number;
+  @ApiProperty({ example: '2026-01-15' }) startDate: string;
+  @ApiProperty({ example: '2027-01-14', description: 'Last day covered, inclusive' }) endDate: string;
+  @ApiProperty({ example: '12.50', description: 'Monthly unit price of the term' }) unitPrice: string;
+  @ApiProperty() quantity: number;
+  @ApiProperty() currency: string;
+  @ApiProperty({ enum: ['MONTHLY', 'ANNUAL', 'UPFRONT'] }) billingFrequency: BillingFrequency;
+  @ApiPropertyOptional({ nullable: true, description: 'Set when the term was cut short by an immediate cancellation' })
+  endedOn: string | null;
+}
+
+export class ChargeView {
+  @ApiProperty() id: string;
+  @ApiProperty() subscriptionId: string;
+  @ApiProperty() termId: string;
+  @ApiProperty({ enum: ['TERM', 'PRORATION', 'CANCELLATION_CREDIT'] }) kind: ChargeKind;
+  @ApiProperty() sku: string;
+  @ApiProperty() billingDate: string;
+  @ApiProperty() periodStart: string;
+  @ApiProperty() periodEnd: string;
+  @ApiProperty({ description: 'Seats charged (TERM), or the change in seats (PRORATION, CANCELLATION_CREDIT)' }) quantity: number;
+  @ApiProperty({ example: '150.00', description: 'Net amount; negative for credits' }) amount: string;
+  @ApiProperty() currency: string;
+  @ApiProperty({ enum: ['CLOUD'] }) creditLine: 'CLOUD';
+  @ApiProperty() description: string;
+  @ApiProperty() source: { type: string; id: string };
+  @ApiProperty({ enum: ['UNBILLED', 'BILLED', 'VOID'] }) status: 'UNBILLED' | 'BILLED' | 'VOID';
+  @ApiPropertyOptional({ nullable: true }) invoiceId: string | null;
+}
+
+export class SubscriptionView {
+  @ApiProperty() id: string;
+  @ApiProperty() resellerId: string;
+  @ApiProperty() orderLineId: string;
+  @ApiProperty() sku: string;
+  @ApiProperty() quantity: number;
+  @ApiProperty({ enum: ['ACTIVE', 'CANCELLED', 'EXPIRED'] }) status: SubscriptionStatus;
+  @ApiProperty() autoRenew: boolean;
+  @ApiProperty() cancelAtTermEnd: boolean;
+  @ApiProperty() termStart: string;
+  @ApiProperty({ description: 'Last day covered, inclusive' }) termEnd: string;
+  @ApiProperty({ example: '12.50', description: 'Monthly unit price of the current term' }) unitPrice: string;
+  @ApiProperty() currency: string;
+  @ApiProperty({ enum: ['P1M', 'P1Y', 'P3Y'] }) term: Term;
+  @ApiProperty({ enum: ['MONTHLY', 'ANNUAL', 'UPFRONT'] }) billingFrequency: BillingFrequency;
+  @ApiProperty() endCustomer: EndCustomerView;
+  @ApiPropertyOptional({ nullable: true }) cancelledOn: string | null;
+  @ApiProperty({ type: [TermView] }) terms: TermView[];
+  @ApiPropertyOptional({ type: [ChargeView] }) charges?: ChargeView[];
+}
+
+export function unitPriceString(v: string | Dec): string {
+  // Unit prices keep up to 4 decimals (numeric(20,4)); at least 2 are shown.
+  const d = new Dec(v.toString());
+  return d.decimalPlaces() <= 2 ? d.toFixed(2) : d.toFixed(4).replace(/0+$/, '');
+}
+
+export function mapTerm(t: TermRow): TermView {
+  return {
+    id: t.id,
+    termNo: t.term_no,
+    startDate: t.start_date,
+    endDate: t.end_date,
+    unitPrice: unitPriceString(t.unit_price),
+    quantity: t.quantity,
+    currency: t.currency,
+    billingFrequency: t.billing_frequency,
+    endedOn: t.ended_on,
+  };
+}
+
+export function mapCharge(c: ChargeRow): ChargeView {
+  return {
+    id: c.id,
+    subscriptionId: c.subscription_id,
+    termId: c.term_id,
+    kind: c.kind,
+    sku: c.sku,
+    billingDate: c.billing_date,
+    periodStart: c.period_start,
+    periodEnd: c.period_end,
+    quantity: c.quantity,
+    amount: moneyString(c.amount, c.currency),
+    currency: c.currency,
+    creditLine: c.credit_line,
+    description: c.description,
+    source: { type: 'subscription_charge', id: c.id },
+    status: c.voided_at ? 'VOID' : c.billed_invoice_id ? 'BILLED' : 'UNBILLED',
+    invoiceId: c.billed_invoice_id,
+  };
+}
+
+export function mapSubscription(s: SubscriptionRow, terms: TermRow[], charges?: ChargeRow[]): SubscriptionView {
+  return {
+    id: s.id,
+    resellerId: s.reseller_id,
+    orderLineId: s.order_line_id,
+    sku: s.sku,
+    quantity: s.quantity,
+    status: s.status,
+    autoRenew: s.auto_renew,
+    cancelAtTermEnd: s.cancel_at_term_end,
+    termStart: s.term_start,
+    termEnd: s.term_end,
+    unitPrice: unitPriceString(s.unit_price),
+    currency: s.currency,
+    term: s.term,
+    billingFrequency: s.billing_frequency,
+    endCustomer: { name: s.end_customer_name, reference: s.end_customer_reference },
+    cancelledOn: s.cancelled_on,
+    terms: terms.map(mapTerm),
+    ...(charges ? { charges: charges.map(mapCharge) } : {}),
+  };
+}

@@ -1,0 +1,6 @@
+export * from './subscription.module';
+export * from './subscription.service';
+export * from './domain/schedule';
+export * from './domain/proration';
+export * from './errors';
+export type { SubscriptionView, TermView, ChargeView, SubscriptionStatus, ChargeKind } from './dto/subscription.response';

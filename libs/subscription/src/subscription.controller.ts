@@ -1,0 +1,28 @@
+import { Controller, Get, Param, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { SubscriptionQueryDto } from './dto/subscription.dto';
+import { SubscriptionView } from './dto/subscription.response';
+import { SubscriptionService } from './subscription.service';
+
+const READERS = ['buyer', 'reseller_admin', 'sales', 'admin', 'finance'] as const;
+
+@ApiTags('subscriptions')
+@ApiBearerAuth()
+@Controller('subscriptions')
+export class SubscriptionController {
+  constructor(private readonly subscriptions: SubscriptionService) {}
+
+  @Get()
+  @Roles(...READERS)
+  list(@Query() q: SubscriptionQueryDto, @CurrentActor() actor: Actor) {
+    return this.subscriptions.list({ ...q, resellerId: tenantScope(actor), page: q.page, pageSize: q.pageSize });
+  }
+
+  @Get(':id')
+  @Roles(...READERS)
+  @ApiOkResponse({ type: SubscriptionView })
+  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
+    return this.subscriptions.get(id, tenantScope(actor));
+  }
+}

@@ -1,0 +1,434 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Currency, Dec, isCurrency, notFound, page, Page } from '@disty/core';
+import { BILLING_FREQUENCIES, BillingFrequency, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
+import {
+  ChargeRow, mapCharge, mapSubscription, SubscriptionRow, SubscriptionStatus, SubscriptionView, TermRow, ChargeView,
+} from './dto/subscription.response';
+import { subscriptionError, SubscriptionErrorCode } from './errors';
+import { CHARGE_COLUMNS, SUBSCRIPTION_COLUMNS, TERM_COLUMNS } from './subscription.sql';
+
+export interface ProvisionInput {
+  resellerId: string;
+  orderLineId: string;
+  sku: string;
+  quantity: number;
+  /** Monthly unit price. */
+  unitPrice: Dec;
+  currency: Currency;
+  term: Term;
+  billingFrequency: BillingFrequency;
+  startDate: string;
+  endCustomer: { name: string; reference?: string };
+}
+
+export interface ProvisionResult {
+  subscriptionId: string;
+  firstCharge: { id: string; net: Dec; periodStart: string; periodEnd: string };
+}
+
+/** An unbilled charge as invoicing consumes it (net amount; tax is invoicing's business). */
+export interface UnbilledCharge {
+  id: string;
+  resellerId: string;
+  subscriptionId: string;
+  termId: string;
+  kind: 'TERM' | 'PRORATION' | 'CANCELLATION_CREDIT';
+  sku: string;
+  description: string;
+  quantity: number;
+  billingDate: string;
+  periodStart: string;
+  periodEnd: string;
+  net: Dec;
+  currency: Currency;
+  creditLine: 'CLOUD';
+  /** The source an invoice line (and the credit reservation) refers to. */
+  source: { type: 'subscription_charge'; id: string };
+}
+
+/** A term the renewal-alert scan looks at: running, and either renewing or cancelled at its end. */
+export interface RunningTerm {
+  subscriptionId: string;
+  termId: string;
+  termNo: number;
+  resellerId: string;
+  sku: string;
+  quantity: number;
+  currency: Currency;
+  term: Term;
+  billingFrequency: BillingFrequency;
+  termStart: string;
+  termEnd: string;
+  /** Monthly unit price of the running term. */
+  unitPrice: Dec;
+  autoRenew: boolean;
+  cancelAtTermEnd: boolean;
+  endCustomer: { name: string; reference: string | null };
+}
+
+export interface ListQuery {
+  resellerId: string | null;
+  status?: SubscriptionStatus;
+  endsBefore?: string;
+  sku?: string;
+  page: number;
+  pageSize: number;
+}
+
+/** A charge row ready for insertion. */
+export interface NewCharge {
+  resellerId: string;
+  subscriptionId: string;
+  termId: string;
+  changeId?: string | null;
+  kind: 'TERM' | 'PRORATION' | 'CANCELLATION_CREDIT';
+  sku: string;
+  periodStart: string;
+  periodEnd: string;
+  quantity: number;
+  unitPrice: Dec;
+  amount: Dec;
+  currency: Currency;
+  description: string;
+}
+
+export const SUBSCRIPTION_CHARGE_SOURCE = 'subscription_charge';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+const DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+function isCalendarDate(v: unknown): v is string {
+  return typeof v === 'string' && DATE.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+}
+
+export function termChargeDescription(sku: string, quantity: number, start: string, end: string): string {
+  return `${sku} × ${quantity}, ${start} to ${end}`;
+}
+
+/**
+ * Subscriptions: provisioning (called by ordering inside the order's transaction), reads, and the
+ * charge ledger invoicing consumes. Seat changes, cancellation and renewals live in
+ * SubscriptionChangeService and RenewalService, which reuse `insertCharges` and the row loaders.
+ */
+@Injectable()
+export class SubscriptionService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  /**
+   * Creates the subscription, its first term and that term's unbilled charges, in the caller's
+   * transaction. Idempotent per order line: provisioning the same order line again returns the
+   * existing subscription and its first charge.
+   */
+  async provision(em: EntityManager, input: ProvisionInput): Promise<ProvisionResult> {
+    this.assertProvisionInput(input);
+    const unitPrice = new Dec(input.unitPrice.toString());
+    const span = termSpan(input.startDate, input.term, 1);
+    const inserted: Array<{ id: string }> = await em.query(
+      `INSERT INTO subscriptions (reseller_id, order_line_id, sku, currency, term, billing_frequency, anchor_date, quantity,
+                                  term_no, term_start, term_end, unit_price, end_customer_name, end_customer_reference)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $7, $9, $10, $11, $12)
+       ON CONFLICT (order_line_id) DO NOTHING RETURNING id`,
+      [
+        input.resellerId, input.orderLineId, input.sku, input.currency, input.term, input.billingFrequency,
+        input.startDate, input.quantity, span.end, unitPrice.toFixed(), input.endCustomer.name,
+        input.endCustomer.reference ?? null,
+      ],
+    );
+    if (!inserted.length) return this.existingProvision(em, input);
+    const subscriptionId = inserted[0].id;
+    const [term]: Array<{ id: string }> = await em.query(
+      `INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency)
+       VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8) RETURNING id`,
+      [subscriptionId, input.resellerId, span.start, span.end, unitPrice.toFixed(), input.quantity, input.currency, input.billingFrequency],
+    );
+    const schedule = termSchedule({
+      anchor: input.startDate, term: input.term, billingFrequency: input.billingFrequency, termNo: 1,
+      unitPrice, quantity: input.quantity, currency: input.currency,
+    });
+    const ids = await this.insertCharges(
+      em,
+      schedule.map((p) => ({
+        resellerId: input.resellerId, subscriptionId, termId: term.id, kind: 'TERM' as const, sku: input.sku,
+        periodStart: p.start, periodEnd: p.end, quantity: input.quantity, unitPrice, amount: p.amount,
+        currency: input.currency, description: termChargeDescription(input.sku, input.quantity, p.start, p.end),
+      })),
+    );
+    const first = schedule[0];
+    return { subscriptionId, firstCharge: { id: ids[0], net: first.amount, periodStart: first.start, periodEnd: first.end } };
+  }
+
+  /**
+   * Inserts charges set-based (one statement); a charge that already exists (same unique key) is
+   * skipped. Returns the new ids in input order (null where skipped).
+   */
+  async insertCharges(em: EntityManager, charges: NewCharge[]): Promise<Array<string>> {
+    if (!charges.length) return [];
+    const cols = {
+      ord: charges.map((_, i) => i),
+      reseller: charges.map((c) => c.resellerId),
+      sub: charges.map((c) => c.subscriptionId),
+      term: charges.map((c) => c.termId),
+      change: charges.map((c) => c.changeId ?? null),
+      kind: charges.map((c) => c.kind),
+      sku: charges.map((c) => c.sku),
+      start: charges.map((c) => c.periodStart),
+      end: charges.map((c) => c.periodEnd),
+      qty: charges.map((c) => c.quantity),
+      price: charges.map((c) => c.unitPrice.toFixed()),
+      amount: charges.map((c) => c.amount.toFixed()),
+      currency: charges.map((c) => c.currency),
+      description: charges.map((c) => c.description),
+    };
+    const rows: Array<{ id: string; ord: number }> = await em.query(
+      `WITH input AS (
+         SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::date[],
+                              $9::date[], $10::int[], $11::numeric[], $12::numeric[], $13::text[], $14::text[])
+           AS i(ord, reseller_id, subscription_id, term_id, change_id, kind, sku, period_start, period_end, quantity,
+                unit_price, amount, currency, description)
+       ), ins AS (
+         INSERT INTO subscription_charges (reseller_id, subscription_id, term_id, change_id, kind, sku, billing_date, period_start,
+                                           period_end, quantity, unit_price, amount, currency, description)
+         SELECT reseller_id, subscription_id, term_id, change_id, kind, sku, period_start, period_start, period_end, quantity,
+                unit_price, amount, currency, description
+           FROM input ORDER BY ord
+         ON CONFLICT DO NOTHING
+         RETURNING id, term_id, change_id, kind, period_start, subscription_id
+       )
+       SELECT ins.id, input.ord FROM ins JOIN input
+         ON input.term_id = ins.term_id AND input.kind = ins.kind AND input.period_start = ins.period_start
+        AND input.subscription_id = ins.subscription_id AND input.change_id IS NOT DISTINCT FROM ins.change_id`,
+      [cols.ord, cols.reseller, cols.sub, cols.term, cols.change, cols.kind, cols.sku, cols.start, cols.end, cols.qty,
+        cols.price, cols.amount, cols.currency, cols.description],
+    );
+    const out: string[] = new Array(charges.length).fill(null);
+    for (const r of rows) out[r.ord] = r.id;
+    return out;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async get(id: string, resellerScope: string | null, em: EntityManager = this.db.manager): Promise<SubscriptionView> {
+    const s = await this.findRow(em, id, resellerScope);
+    if (!s) throw notFound(`Subscription ${id}`);
+    const [terms, charges] = await Promise.all([this.termsOf(em, [id]), this.chargesOf(em, id)]);
+    return mapSubscription(s, terms.get(id) ?? [], charges);
+  }
+
+  async list(q: ListQuery): Promise<Page<SubscriptionView>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    if (q.resellerId) add('s.reseller_id = ?', q.resellerId);
+    if (q.status) add('s.status = ?', q.status);
+    if (q.endsBefore) add('s.term_end < ?', q.endsBefore);
+    if (q.sku) add('s.sku = ?', q.sku);
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM subscriptions s ${cond}`, params);
+    const rows: SubscriptionRow[] = await this.db.query(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions s ${cond}
+        ORDER BY s.term_end, s.created_at, s.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+      params,
+    );
+    const terms = await this.termsOf(this.db.manager, rows.map((r) => r.id));
+    return page(rows.map((r) => mapSubscription(r, terms.get(r.id) ?? [])), total, q);
+  }
+
+  /** The subscription row, or null if unknown or (with a scope) another reseller's. */
+  async findRow(em: EntityManager, id: string, resellerScope: string | null, lock = false): Promise<SubscriptionRow | null> {
+    if (!UUID.test(id)) return null;
+    const rows: SubscriptionRow[] = await em.query(
+      `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions s WHERE s.id = $1 AND ($2::uuid IS NULL OR s.reseller_id = $2::uuid)
+       ${lock ? 'FOR UPDATE' : ''}`,
+      [id, resellerScope],
+    );
+    return rows[0] ?? null;
+  }
+
+  async termsOf(em: EntityManager, subscriptionIds: string[]): Promise<Map<string, TermRow[]>> {
+    const out = new Map<string, TermRow[]>();
+    if (!subscriptionIds.length) return out;
+    const rows: TermRow[] = await em.query(
+      `SELECT ${TERM_COLUMNS} FROM subscription_terms t WHERE t.subscription_id = ANY($1::uuid[]) ORDER BY t.subscription_id, t.term_no`,
+      [subscriptionIds],
+    );
+    for (const r of rows) {
+      const list = out.get(r.subscription_id) ?? [];
+      list.push(r);
+      out.set(r.subscription_id, list);
+    }
+    return out;
+  }
+
+  async chargesOf(em: EntityManager, subscriptionId: string): Promise<ChargeRow[]> {
+    return em.query(
+      `SELECT ${CHARGE_COLUMNS} FROM subscription_charges c WHERE c.subscription_id = $1
+        ORDER BY c.period_start, c.created_at, c.kind, c.id`,
+      [subscriptionId],
+    );
+  }
+
+  async charges(subscriptionId: string, resellerScope: string | null): Promise<ChargeView[]> {
+    const s = await this.findRow(this.db.manager, subscriptionId, resellerScope);
+    if (!s) throw notFound(`Subscription ${subscriptionId}`);
+    return (await this.chargesOf(this.db.manager, subscriptionId)).map(mapCharge);
+  }
+
+  // ---------------------------------------------------------------- for invoicing
+
+  /**
+   * Every unbilled (and not voided) charge of the reseller whose billing date is on or before
+   * `periodEnd`, oldest first, LOCKED FOR UPDATE in the caller's transaction so that a concurrent
+   * seat change cannot alter a charge while it is being invoiced. Amounts are net, already
+   * rounded to minor units; credits are negative.
+   */
+  async unbilledCharges(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledCharge[]> {
+    const rows: ChargeRow[] = await em.query(
+      `SELECT ${CHARGE_COLUMNS} FROM subscription_charges c
+        WHERE c.reseller_id = $1 AND c.billing_date <= $2 AND c.billed_invoice_id IS NULL AND c.voided_at IS NULL
+        ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id
+        FOR UPDATE`,
+      [resellerId, periodEnd],
+    );
+    return rows.map((c) => ({
+      id: c.id,
+      resellerId: c.reseller_id,
+      subscriptionId: c.subscription_id,
+      termId: c.term_id,
+      kind: c.kind,
+      sku: c.sku,
+      description: c.description,
+      quantity: c.quantity,
+      billingDate: c.billing_date,
+      periodStart: c.period_start,
+      periodEnd: c.period_end,
+      net: new Dec(c.amount),
+      currency: c.currency,
+      creditLine: 'CLOUD',
+      source: { type: SUBSCRIPTION_CHARGE_SOURCE, id: c.id },
+    }));
+  }
+
+  /**
+   * Marks charges as billed on `invoiceId`, in the caller's transaction. A conditional update: a
+   * charge already billed (or voided, or unknown) is refused with 409 and nothing is marked, so no
+   * charge can ever sit on two invoices.
+   */
+  async markChargesBilled(em: EntityManager, chargeIds: string[], invoiceId: string): Promise<void> {
+    const ids = [...new Set(chargeIds)];
+    if (!ids.length) return;
+    const updated: Array<{ id: string }> = await em.query(
+      `UPDATE subscription_charges SET billed_invoice_id = $2, billed_at = now()
+        WHERE id = ANY($1::uuid[]) AND billed_invoice_id IS NULL AND voided_at IS NULL
+        RETURNING id`,
+      [ids, invoiceId],
+    );
+    if (updated.length !== ids.length) {
+      const done = new Set(updated.map((r) => r.id));
+      const refused = ids.filter((id) => !done.has(id));
+      // Throwing aborts the caller's transaction, so the partial update above never commits.
+      throw subscriptionError(
+        SubscriptionErrorCode.AlreadyBilled,
+        `Charges already billed, voided or unknown: ${refused.slice(0, 10).join(', ')}${refused.length > 10 ? ', …' : ''}`,
+        { chargeIds: refused },
+      );
+    }
+  }
+
+  // ---------------------------------------------------------------- for renewal alerts
+
+  /**
+   * Running terms whose last day is between `from` and `to` (inclusive): ACTIVE subscriptions and
+   * those CANCELLED at term end (still running; the reseller may win them back). Tenant-scoped by
+   * `resellerId` when given. Keyset-paginated by (term_end, subscription id): pass the last row's
+   * `{ termEnd, subscriptionId }` as `after` to get the next `limit` rows.
+   */
+  async runningTerms(
+    opts: { from: string; to: string; resellerId?: string | null; after?: { termEnd: string; subscriptionId: string }; limit?: number },
+    em: EntityManager = this.db.manager,
+  ): Promise<RunningTerm[]> {
+    const limit = Math.min(Math.max(opts.limit ?? 1000, 1), 10_000);
+    const rows: Array<SubscriptionRow & { term_id: string }> = await em.query(
+      `SELECT ${SUBSCRIPTION_COLUMNS}, t.id AS term_id
+         FROM subscriptions s JOIN subscription_terms t ON t.subscription_id = s.id AND t.term_no = s.term_no
+        WHERE (s.status = 'ACTIVE' OR (s.status = 'CANCELLED' AND s.cancel_at_term_end))
+          AND s.term_end BETWEEN $1 AND $2
+          AND ($3::uuid IS NULL OR s.reseller_id = $3::uuid)
+          AND ($4::date IS NULL OR (s.term_end, s.id) > ($4::date, $5::uuid))
+        ORDER BY s.term_end, s.id
+        LIMIT ${limit}`,
+      [opts.from, opts.to, opts.resellerId ?? null, opts.after?.termEnd ?? null, opts.after?.subscriptionId ?? null],
+    );
+    return rows.map((s) => ({
+      subscriptionId: s.id,
+      termId: s.term_id,
+      termNo: s.term_no,
+      resellerId: s.reseller_id,
+      sku: s.sku,
+      quantity: s.quantity,
+      currency: s.currency,
+      term: s.term,
+      billingFrequency: s.billing_frequency,
+      termStart: s.term_start,
+      termEnd: s.term_end,
+      unitPrice: new Dec(s.unit_price),
+      autoRenew: s.auto_renew,
+      cancelAtTermEnd: s.cancel_at_term_end,
+      endCustomer: { name: s.end_customer_name, reference: s.end_customer_reference },
+    }));
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async existingProvision(em: EntityManager, input: ProvisionInput): Promise<ProvisionResult> {
+    const rows: Array<{ subscription_id: string; id: string; amount: string; period_start: string; period_end: string; reseller_id: string }> =
+      await em.query(
+        `SELECT s.id AS subscription_id, s.reseller_id, c.id, c.amount::text AS amount,
+                to_char(c.period_start, 'YYYY-MM-DD') AS period_start, to_char(c.period_end, 'YYYY-MM-DD') AS period_end
+           FROM subscriptions s
+           JOIN subscription_terms t ON t.subscription_id = s.id AND t.term_no = 1
+           JOIN subscription_charges c ON c.term_id = t.id AND c.kind = 'TERM'
+          WHERE s.order_line_id = $1
+          ORDER BY c.period_start LIMIT 1`,
+        [input.orderLineId],
+      );
+    const r = rows[0];
+    if (!r || r.reseller_id !== input.resellerId) {
+      throw subscriptionError(SubscriptionErrorCode.InvalidSubscription, `Order line ${input.orderLineId} already has a subscription`);
+    }
+    return {
+      subscriptionId: r.subscription_id,
+      firstCharge: { id: r.id, net: new Dec(r.amount), periodStart: r.period_start, periodEnd: r.period_end },
+    };
+  }
+
+  private assertProvisionInput(input: ProvisionInput): void {
+    const bad = (detail: string) => subscriptionError(SubscriptionErrorCode.InvalidSubscription, detail);
+    if (!UUID.test(input.resellerId ?? '')) throw bad('resellerId must be a UUID');
+    if (!UUID.test(input.orderLineId ?? '')) throw bad('orderLineId must be a UUID');
+    if (typeof input.sku !== 'string' || !input.sku) throw bad('sku is required');
+    if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1_000_000) {
+      throw bad('quantity must be a positive integer');
+    }
+    if (!isCurrency(input.currency)) throw bad(`Unknown currency ${String(input.currency)}`);
+    if (!TERMS.includes(input.term)) throw bad(`Product ${input.sku} has no valid term (P1M, P1Y or P3Y)`);
+    if (!BILLING_FREQUENCIES.includes(input.billingFrequency)) {
+      throw bad(`Product ${input.sku} has no valid billing frequency (MONTHLY, ANNUAL or UPFRONT)`);
+    }
+    if (!isCalendarDate(input.startDate)) throw bad('startDate must be a calendar date YYYY-MM-DD');
+    let price: Dec;
+    try {
+      price = new Dec(input.unitPrice.toString());
+    } catch {
+      throw bad('unitPrice must be a decimal');
+    }
+    if (!price.isFinite() || price.isNegative() || price.decimalPlaces() > 4) throw bad('unitPrice must be a non-negative decimal');
+    if (!input.endCustomer || typeof input.endCustomer.name !== 'string' || !input.endCustomer.name.trim()) {
+      throw bad('endCustomer.name is required');
+    }
+  }
+}
