@@ -11,6 +11,8 @@ import { CoreModule, dataSourceOptions, validateEnvironment } from '@disty/core'
 import { IdentityModule } from '@disty/identity';
 import { LedgerModule } from '@disty/ledger';
 import { SubscriptionModule } from '@disty/subscription';
+import { CatalogModule } from '@disty/catalog';
+import { ResellerModule } from '@disty/reseller';
 import { HealthController } from './health/health.controller';
 
 @Module({
@@ -51,6 +53,8 @@ import { HealthController } from './health/health.controller';
     IdentityModule,
     LedgerModule,
     SubscriptionModule,
+    CatalogModule,
+    ResellerModule,
   ],
   controllers: [HealthController],
   providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

@@ -1,0 +1,36 @@
+import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor, isDistributor, Page, Roles } from '@disty/core';
+import { CatalogService } from './catalog.service';
+import { CreateProductDto, ProductQueryDto, ProductView, UpdateProductDto } from './dto/product.dto';
+
+@ApiTags('catalog')
+@ApiBearerAuth()
+@Controller('catalog/products')
+export class CatalogController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Post()
+  @Roles('admin')
+  create(@Body() dto: CreateProductDto): Promise<ProductView> {
+    return this.catalog.createProduct(dto);
+  }
+
+  /** Any signed-in user; reseller users see active products only. */
+  @Get()
+  search(@Query() q: ProductQueryDto, @CurrentActor() actor: Actor): Promise<Page<ProductView>> {
+    const active = isDistributor(actor) ? (q.active === undefined ? undefined : q.active === 'true') : true;
+    return this.catalog.search({ ...q, page: q.page, pageSize: q.pageSize, active });
+  }
+
+  @Get(':sku')
+  get(@Param('sku') sku: string): Promise<ProductView> {
+    return this.catalog.getProduct(sku);
+  }
+
+  @Patch(':sku')
+  @Roles('admin')
+  update(@Param('sku') sku: string, @Body() dto: UpdateProductDto): Promise<ProductView> {
+    return this.catalog.updateProduct(sku, dto);
+  }
+}

@@ -1,0 +1,293 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import { Currency, Dec, FieldError, moneyString, page, Page, retryOnConflict, validationError } from '@disty/core';
+import { BillingFrequency, ProductKind, productShapeProblems, Term } from './domain/product-rules';
+import { PriceHistoryView, ProductView } from './dto/product.dto';
+import { catalogError, CatalogErrorCode } from './errors';
+
+/** A product as other modules see it, priced in one currency. */
+export interface CatalogProduct {
+  sku: string;
+  name: string;
+  vendor: string;
+  kind: ProductKind;
+  active: boolean;
+  /** The price in force now in the asked currency; null when the product has none in it. */
+  unitPrice: Dec | null;
+  warrantyMonths: number | null;
+  term: Term | null;
+  billingFrequency: BillingFrequency | null;
+  extendedWarrantySku: string | null;
+}
+
+export interface PriceInput {
+  currency: Currency;
+  unitPrice: string | Dec;
+}
+
+export interface CreateProductInput {
+  sku: string;
+  name: string;
+  vendor: string;
+  kind: ProductKind;
+  prices: PriceInput[];
+  warrantyMonths?: number | null;
+  term?: Term | null;
+  billingFrequency?: BillingFrequency | null;
+  extendedWarrantySku?: string | null;
+}
+
+export interface UpdateProductInput {
+  name?: string;
+  prices?: PriceInput[];
+  active?: boolean;
+  extendedWarrantySku?: string | null;
+}
+
+export interface ProductSearch {
+  kind?: ProductKind;
+  vendor?: string;
+  q?: string;
+  currency?: Currency;
+  active?: boolean;
+  page: number;
+  pageSize: number;
+}
+
+interface ProductRow {
+  sku: string;
+  name: string;
+  vendor: string;
+  kind: ProductKind;
+  warranty_months: number | null;
+  term: Term | null;
+  billing_frequency: BillingFrequency | null;
+  extended_warranty_sku: string | null;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+const PRODUCT_COLUMNS = `p.sku, p.name, p.vendor, p.kind, p.warranty_months, p.term, p.billing_frequency,
+  p.extended_warranty_sku, p.active, p.created_at, p.updated_at`;
+
+/**
+ * Products and their prices per currency. Prices keep their history: a change closes the current
+ * price and opens a new one, so orders and renewals priced after it use it and nothing before
+ * changes.
+ */
+@Injectable()
+export class CatalogService {
+  constructor(@InjectDataSource() private readonly db: DataSource) {}
+
+  async createProduct(input: CreateProductInput): Promise<ProductView> {
+    const problems = [...productShapeProblems(input), ...duplicateCurrencies(input.prices)];
+    if (problems.length) throw invalid(problems);
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        if (input.extendedWarrantySku != null) await this.assertWarrantySku(em, input.extendedWarrantySku, input.sku);
+        const inserted: unknown[] = await em.query(
+          `INSERT INTO products (sku, name, vendor, kind, warranty_months, term, billing_frequency, extended_warranty_sku)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sku) DO NOTHING RETURNING sku`,
+          [
+            input.sku, input.name.trim(), input.vendor.trim(), input.kind, input.warrantyMonths ?? null, input.term ?? null,
+            input.billingFrequency ?? null, input.extendedWarrantySku ?? null,
+          ],
+        );
+        if (!inserted.length) throw catalogError(CatalogErrorCode.SkuTaken, `A product with SKU ${input.sku} already exists`);
+        await this.insertPrices(em, input.sku, input.prices);
+        return (await this.views(em, [input.sku]))[0];
+      }),
+    );
+  }
+
+  /** Name, prices (from now on, per listed currency), active flag, extended-warranty link. */
+  async updateProduct(sku: string, patch: UpdateProductInput): Promise<ProductView> {
+    if (patch.prices) {
+      const dup = duplicateCurrencies(patch.prices);
+      if (dup.length) throw invalid(dup);
+    }
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        const [row]: ProductRow[] = await em.query(`SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = $1 FOR UPDATE`, [sku]);
+        if (!row) throw notFoundProduct(sku);
+        if (patch.extendedWarrantySku !== undefined) {
+          const problems = productShapeProblems({
+            kind: row.kind, term: row.term, billingFrequency: row.billing_frequency, warrantyMonths: row.warranty_months,
+            extendedWarrantySku: patch.extendedWarrantySku,
+          });
+          if (problems.length) throw invalid(problems);
+          if (patch.extendedWarrantySku !== null) await this.assertWarrantySku(em, patch.extendedWarrantySku, sku);
+        }
+        await em.query(
+          `UPDATE products SET name = coalesce($2, name), active = coalesce($3, active),
+                  extended_warranty_sku = CASE WHEN $4 THEN $5 ELSE extended_warranty_sku END, updated_at = now()
+            WHERE sku = $1`,
+          [sku, patch.name?.trim() ?? null, patch.active ?? null, patch.extendedWarrantySku !== undefined, patch.extendedWarrantySku ?? null],
+        );
+        if (patch.prices?.length) {
+          const current: Array<{ currency: Currency; unit_price: string }> = await em.query(
+            `SELECT currency, unit_price FROM product_prices WHERE sku = $1 AND valid_to IS NULL`,
+            [sku],
+          );
+          const byCurrency = new Map(current.map((c) => [c.currency, new Dec(c.unit_price)]));
+          const changed = patch.prices.filter((p) => !byCurrency.get(p.currency)?.eq(new Dec(p.unitPrice.toString())));
+          if (changed.length) {
+            await em.query(
+              `UPDATE product_prices SET valid_to = now() WHERE sku = $1 AND currency = ANY($2::text[]) AND valid_to IS NULL`,
+              [sku, changed.map((p) => p.currency)],
+            );
+            await this.insertPrices(em, sku, changed);
+          }
+        }
+        return (await this.views(em, [sku], { history: true }))[0];
+      }),
+    );
+  }
+
+  async getProduct(sku: string): Promise<ProductView> {
+    const [view] = await this.views(this.db.manager, [sku], { history: true });
+    if (!view) throw notFoundProduct(sku);
+    return view;
+  }
+
+  async search(q: ProductSearch): Promise<Page<ProductView>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace(/\?/g, () => `$${params.length}`));
+    };
+    if (q.kind) add('p.kind = ?', q.kind);
+    if (q.vendor) add('lower(p.vendor) = lower(?)', q.vendor);
+    if (q.active !== undefined) add('p.active = ?', q.active);
+    if (q.q) {
+      add(`(p.sku ILIKE ? OR p.name ILIKE ? OR p.vendor ILIKE ?)`, `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
+    }
+    if (q.currency) {
+      add('EXISTS (SELECT 1 FROM product_prices pp WHERE pp.sku = p.sku AND pp.currency = ? AND pp.valid_to IS NULL)', q.currency);
+    }
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM products p ${cond}`, params);
+    const rows: ProductRow[] = await this.db.query(
+      `SELECT ${PRODUCT_COLUMNS} FROM products p ${cond} ORDER BY p.sku
+        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+      params,
+    );
+    return page(await this.toViews(this.db.manager, rows), total, q);
+  }
+
+  /** Products by SKU with their current price in `currency` (null when none). Unknown SKUs are absent. */
+  async getProducts(skus: string[], currency: Currency, em: EntityManager = this.db.manager): Promise<Map<string, CatalogProduct>> {
+    const out = new Map<string, CatalogProduct>();
+    if (!skus.length) return out;
+    const rows: Array<ProductRow & { unit_price: string | null }> = await em.query(
+      `SELECT ${PRODUCT_COLUMNS}, pp.unit_price FROM products p
+         LEFT JOIN product_prices pp ON pp.sku = p.sku AND pp.currency = $2 AND pp.valid_to IS NULL
+        WHERE p.sku = ANY($1::text[])`,
+      [[...new Set(skus)], currency],
+    );
+    for (const r of rows) {
+      out.set(r.sku, {
+        sku: r.sku,
+        name: r.name,
+        vendor: r.vendor,
+        kind: r.kind,
+        active: r.active,
+        unitPrice: r.unit_price == null ? null : new Dec(r.unit_price),
+        warrantyMonths: r.warranty_months,
+        term: r.term,
+        billingFrequency: r.billing_frequency,
+        extendedWarrantySku: r.extended_warranty_sku,
+      });
+    }
+    return out;
+  }
+
+  /** The price in force now (what renewals use); null when the product is unknown or has no price in `currency`. */
+  async currentPrice(sku: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Dec | null> {
+    const rows: Array<{ unit_price: string }> = await em.query(
+      `SELECT unit_price FROM product_prices WHERE sku = $1 AND currency = $2 AND valid_to IS NULL`,
+      [sku, currency],
+    );
+    return rows.length ? new Dec(rows[0].unit_price) : null;
+  }
+
+  private async insertPrices(em: EntityManager, sku: string, prices: PriceInput[]): Promise<void> {
+    await em.query(
+      `INSERT INTO product_prices (sku, currency, unit_price)
+       SELECT $1, t.currency, t.unit_price FROM unnest($2::text[], $3::numeric[]) AS t(currency, unit_price)`,
+      [sku, prices.map((p) => p.currency), prices.map((p) => p.unitPrice.toString())],
+    );
+  }
+
+  private async assertWarrantySku(em: EntityManager, warrantySku: string, sku: string): Promise<void> {
+    if (warrantySku === sku) throw invalid([{ field: 'extendedWarrantySku', message: 'must name another product' }]);
+    const rows: Array<{ kind: ProductKind }> = await em.query(`SELECT kind FROM products WHERE sku = $1`, [warrantySku]);
+    if (!rows.length) {
+      throw catalogError(CatalogErrorCode.UnknownProduct, `The extended-warranty SKU ${warrantySku} is not in the catalog`, {
+        sku: warrantySku,
+      });
+    }
+  }
+
+  private async views(em: EntityManager, skus: string[], opts: { history?: boolean } = {}): Promise<ProductView[]> {
+    const rows: ProductRow[] = await em.query(`SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = ANY($1::text[])`, [skus]);
+    return this.toViews(em, rows, opts);
+  }
+
+  private async toViews(em: EntityManager, rows: ProductRow[], opts: { history?: boolean } = {}): Promise<ProductView[]> {
+    if (!rows.length) return [];
+    const prices: Array<{ sku: string; currency: Currency; unit_price: string; valid_from: Date; valid_to: Date | null }> =
+      await em.query(
+        `SELECT sku, currency, unit_price, valid_from, valid_to FROM product_prices
+          WHERE sku = ANY($1::text[]) ${opts.history ? '' : 'AND valid_to IS NULL'}
+          ORDER BY sku, currency, valid_from, id`,
+        [rows.map((r) => r.sku)],
+      );
+    const current = new Map<string, Array<{ currency: Currency; unitPrice: string }>>();
+    const history = new Map<string, PriceHistoryView[]>();
+    for (const p of prices) {
+      const unitPrice = moneyString(p.unit_price, p.currency);
+      if (p.valid_to === null) current.set(p.sku, [...(current.get(p.sku) ?? []), { currency: p.currency, unitPrice }]);
+      history.set(p.sku, [
+        ...(history.get(p.sku) ?? []),
+        { currency: p.currency, unitPrice, validFrom: p.valid_from.toISOString(), validTo: p.valid_to?.toISOString() ?? null },
+      ]);
+    }
+    return rows.map((r) => ({
+      sku: r.sku,
+      name: r.name,
+      vendor: r.vendor,
+      kind: r.kind,
+      active: r.active,
+      warrantyMonths: r.warranty_months,
+      term: r.term,
+      billingFrequency: r.billing_frequency,
+      extendedWarrantySku: r.extended_warranty_sku,
+      prices: current.get(r.sku) ?? [],
+      ...(opts.history ? { priceHistory: history.get(r.sku) ?? [] } : {}),
+      createdAt: r.created_at.toISOString(),
+      updatedAt: r.updated_at.toISOString(),
+    }));
+  }
+}
+
+function duplicateCurrencies(prices: PriceInput[]): FieldError[] {
+  const seen = new Set<string>();
+  const errors: FieldError[] = [];
+  prices.forEach((p, i) => {
+    if (seen.has(p.currency)) errors.push({ field: `prices.${i}.currency`, message: `${p.currency} is listed twice` });
+    seen.add(p.currency);
+  });
+  return errors;
+}
+
+function invalid(errors: FieldError[]) {
+  return validationError(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
+}
+
+function notFoundProduct(sku: string) {
+  return catalogError(CatalogErrorCode.ProductNotFound, `Product ${sku.slice(0, 64)} was not found`);
+}

@@ -1,0 +1,145 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min,
+  ValidateIf, ValidateNested,
+} from 'class-validator';
+import { CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '@disty/core';
+import {
+  BILLING_FREQUENCIES, BillingFrequency, PRODUCT_KINDS, ProductKind, SKU_PATTERN, Term, TERMS,
+} from '../domain/product-rules';
+
+/** At most ten integer digits: prices stay far inside numeric(20,4) even times a large quantity. */
+export const PRICE_RANGE = /^\d{1,10}(\.\d+)?$/;
+
+export class PriceDto {
+  @ApiProperty({ enum: CURRENCIES, example: 'AUD' })
+  @IsIn(CURRENCIES)
+  currency: Currency;
+
+  @ApiProperty({ example: '1299.00', description: 'Hardware: one unit. Cloud: one unit for one month.' })
+  @IsMoneyString({ currencyField: 'currency' })
+  @Matches(PRICE_RANGE, { message: 'unitPrice must be below 10,000,000,000' })
+  unitPrice: string;
+}
+
+export class CreateProductDto {
+  @ApiProperty({ example: 'DELL-LAT-7450' })
+  @Matches(SKU_PATTERN, { message: 'sku must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit' })
+  sku: string;
+
+  @ApiProperty({ example: 'Dell Latitude 7450' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name: string;
+
+  @ApiProperty({ example: 'Dell' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  vendor: string;
+
+  @ApiProperty({ enum: PRODUCT_KINDS })
+  @IsIn(PRODUCT_KINDS)
+  kind: ProductKind;
+
+  @ApiProperty({ type: [PriceDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => PriceDto)
+  prices: PriceDto[];
+
+  @ApiPropertyOptional({ description: 'Hardware only', example: 36 })
+  @IsOptional()
+  @IsInt()
+  @Min(0)
+  @Max(240)
+  warrantyMonths?: number;
+
+  @ApiPropertyOptional({ enum: TERMS, description: 'Cloud only' })
+  @IsOptional()
+  @IsIn(TERMS)
+  term?: Term;
+
+  @ApiPropertyOptional({ enum: BILLING_FREQUENCIES, description: 'Cloud only' })
+  @IsOptional()
+  @IsIn(BILLING_FREQUENCIES)
+  billingFrequency?: BillingFrequency;
+
+  @ApiPropertyOptional({ description: 'Hardware only: the SKU sold to extend this product’s warranty' })
+  @IsOptional()
+  @Matches(SKU_PATTERN, { message: 'extendedWarrantySku must be a SKU' })
+  extendedWarrantySku?: string;
+}
+
+export class UpdateProductDto {
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  name?: string;
+
+  @ApiPropertyOptional({
+    type: [PriceDto],
+    description: 'Sets the price in each listed currency from now on; other currencies keep theirs',
+  })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => PriceDto)
+  prices?: PriceDto[];
+
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsBoolean()
+  active?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Hardware only; null unlinks' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @Matches(SKU_PATTERN, { message: 'extendedWarrantySku must be a SKU or null' })
+  extendedWarrantySku?: string | null;
+}
+
+export class ProductQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: PRODUCT_KINDS }) @IsOptional() @IsIn(PRODUCT_KINDS) kind?: ProductKind;
+  @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) vendor?: string;
+  @ApiPropertyOptional({ description: 'Matches SKU, name or vendor' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ enum: CURRENCIES, description: 'Only products priced in this currency' })
+  @IsOptional() @IsIn(CURRENCIES) currency?: Currency;
+  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Admin only; reseller users see active products' })
+  @IsOptional() @IsIn(['true', 'false']) active?: 'true' | 'false';
+}
+
+export class PriceView {
+  @ApiProperty({ enum: CURRENCIES }) currency: Currency;
+  @ApiProperty({ example: '1299.00' }) unitPrice: string;
+}
+
+export class PriceHistoryView extends PriceView {
+  @ApiProperty() validFrom: string;
+  @ApiProperty({ nullable: true, type: String }) validTo: string | null;
+}
+
+export class ProductView {
+  @ApiProperty() sku: string;
+  @ApiProperty() name: string;
+  @ApiProperty() vendor: string;
+  @ApiProperty({ enum: PRODUCT_KINDS }) kind: ProductKind;
+  @ApiProperty() active: boolean;
+  @ApiProperty({ nullable: true, type: Number }) warrantyMonths: number | null;
+  @ApiProperty({ nullable: true, enum: TERMS }) term: Term | null;
+  @ApiProperty({ nullable: true, enum: BILLING_FREQUENCIES }) billingFrequency: BillingFrequency | null;
+  @ApiProperty({ nullable: true, type: String }) extendedWarrantySku: string | null;
+  @ApiProperty({ type: [PriceView] }) prices: PriceView[];
+  @ApiPropertyOptional({ type: [PriceHistoryView], description: 'On GET /catalog/products/:sku' })
+  priceHistory?: PriceHistoryView[];
+  @ApiProperty() createdAt: string;
+  @ApiProperty() updatedAt: string;
+}

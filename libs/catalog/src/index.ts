@@ -1,0 +1,5 @@
+export * from './catalog.module';
+export * from './catalog.service';
+export * from './domain/product-rules';
+export * from './errors';
+export type { ProductView, PriceView } from './dto/product.dto';

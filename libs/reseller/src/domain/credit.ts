@@ -1,0 +1,42 @@
+import { Dec } from '@disty/core';
+
+export const CREDIT_LINES = ['HARDWARE', 'CLOUD'] as const;
+export type CreditLineKind = (typeof CREDIT_LINES)[number];
+
+/** Lines are always locked in this order (HARDWARE, then CLOUD) so concurrent reservations never deadlock. */
+export function lockOrder(line: CreditLineKind): number {
+  return line === 'HARDWARE' ? 0 : 1;
+}
+
+/** The ledger account holding a line's open receivables. */
+export const RECEIVABLE_ACCOUNT: Record<CreditLineKind, '1100' | '1110'> = { HARDWARE: '1100', CLOUD: '1110' };
+
+export interface CreditPosition {
+  limit: Dec;
+  openReceivables: Dec;
+  reserved: Dec;
+  /** openReceivables + reserved */
+  exposure: Dec;
+  /** limit − exposure; negative when the line is over its limit. */
+  available: Dec;
+}
+
+export function creditPosition(limit: Dec, openReceivables: Dec, reserved: Dec): CreditPosition {
+  const exposure = openReceivables.plus(reserved);
+  return { limit, openReceivables, reserved, exposure, available: limit.minus(exposure) };
+}
+
+export type ReservationVerdict = { ok: true } | { ok: false; reason: 'hold' | 'limit'; available: Dec };
+
+/** May `requested` be reserved on a line in this position? Over-limit reservations (renewals) skip both checks. */
+export function judgeReservation(
+  position: CreditPosition,
+  onHold: boolean,
+  requested: Dec,
+  allowOverLimit = false,
+): ReservationVerdict {
+  if (allowOverLimit || requested.lte(0)) return { ok: true };
+  if (onHold) return { ok: false, reason: 'hold', available: position.available };
+  if (requested.gt(position.available)) return { ok: false, reason: 'limit', available: position.available };
+  return { ok: true };
+}

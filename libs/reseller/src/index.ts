@@ -1,0 +1,5 @@
+export * from './reseller.module';
+export * from './reseller.service';
+export * from './domain/credit';
+export * from './errors';
+export type { ResellerView, CreditLineView } from './dto/reseller.dto';

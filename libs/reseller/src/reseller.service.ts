@@ -1,0 +1,471 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  Currency, Dec, minorUnits, moneyString, page, Page, retryOnConflict, Role, validationError,
+} from '@disty/core';
+import { IdentityService, UserResponse } from '@disty/identity';
+import { LedgerService } from '@disty/ledger';
+import { CREDIT_LINES, CreditLineKind, creditPosition, judgeReservation, lockOrder, RECEIVABLE_ACCOUNT } from './domain/credit';
+import { CreditLineView, ResellerView } from './dto/reseller.dto';
+import { resellerError, ResellerErrorCode } from './errors';
+
+export type Source = { type: string; id: string };
+
+export interface ResellerInfo {
+  id: string;
+  name: string;
+  currency: Currency;
+  country: string;
+  taxRate: Dec;
+  paymentTermsDays: number;
+}
+
+export interface CreditLineState {
+  line: CreditLineKind;
+  currency: Currency;
+  limit: Dec;
+  openReceivables: Dec;
+  reserved: Dec;
+  available: Dec;
+  onHold: boolean;
+}
+
+export interface CreateResellerInput {
+  name: string;
+  currency: Currency;
+  country: string;
+  taxRate: string;
+  paymentTermsDays: number;
+  creditLimits: Record<CreditLineKind, string>;
+}
+
+export interface UpdateResellerInput {
+  name?: string;
+  country?: string;
+  taxRate?: string;
+  paymentTermsDays?: number;
+}
+
+/** One amount to reserve on one line for one source (an order line, a subscription charge, …). */
+export interface ReservationItem {
+  line: CreditLineKind;
+  amount: Dec;
+  source: Source;
+}
+
+export interface ReservationState {
+  line: CreditLineKind;
+  amount: Dec;
+  /** What is still reserved (0 once released or consumed). */
+  remaining: Dec;
+  status: 'OPEN' | 'RELEASED' | 'CONSUMED';
+}
+
+interface ResellerRow {
+  id: string;
+  name: string;
+  currency: Currency;
+  country: string;
+  tax_rate: string;
+  payment_terms_days: number;
+  created_at: Date;
+  updated_at: Date;
+  hardware_limit: string;
+  cloud_limit: string;
+}
+
+interface LineRow {
+  line: CreditLineKind;
+  currency: Currency;
+  credit_limit: string;
+  reserved: string;
+  on_hold: boolean;
+}
+
+const RESELLER_SELECT = `
+  SELECT r.id, r.name, r.currency, r.country, r.tax_rate, r.payment_terms_days, r.created_at, r.updated_at,
+         h.credit_limit AS hardware_limit, c.credit_limit AS cloud_limit
+    FROM resellers r
+    JOIN credit_lines h ON h.reseller_id = r.id AND h.line = 'HARDWARE'
+    JOIN credit_lines c ON c.reseller_id = r.id AND c.line = 'CLOUD'`;
+
+/**
+ * Resellers and their two credit lines. Exposure of a line = open receivables on its AR account
+ * (the ledger) + reserved; available = limit − exposure. Reservations are checked and recorded
+ * in the caller's transaction under the lines' row locks, taken HARDWARE then CLOUD.
+ */
+@Injectable()
+export class ResellerService {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly ledger: LedgerService,
+    private readonly identity: IdentityService,
+  ) {}
+
+  async createReseller(input: CreateResellerInput): Promise<ResellerView> {
+    for (const line of CREDIT_LINES) assertDecimals(`creditLimits.${line}`, input.creditLimits[line], input.currency);
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        const [{ id }]: Array<{ id: string }> = await em.query(
+          `INSERT INTO resellers (name, currency, country, tax_rate, payment_terms_days) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
+          [input.name.trim(), input.currency, input.country, input.taxRate, input.paymentTermsDays],
+        );
+        await em.query(
+          `INSERT INTO credit_lines (reseller_id, line, currency, credit_limit)
+           VALUES ($1, 'HARDWARE', $2, $3), ($1, 'CLOUD', $2, $4)`,
+          [id, input.currency, input.creditLimits.HARDWARE, input.creditLimits.CLOUD],
+        );
+        return this.view(em, id);
+      }),
+    );
+  }
+
+  async updateReseller(id: string, patch: UpdateResellerInput): Promise<ResellerView> {
+    return this.db.transaction(async (em) => {
+      const [updated]: [unknown[], number] = await em.query(
+        `UPDATE resellers SET name = coalesce($2, name), country = coalesce($3, country), tax_rate = coalesce($4::numeric, tax_rate),
+                payment_terms_days = coalesce($5, payment_terms_days), updated_at = now()
+          WHERE id = $1 RETURNING id`,
+        [id, patch.name?.trim() ?? null, patch.country ?? null, patch.taxRate ?? null, patch.paymentTermsDays ?? null],
+      );
+      if (!updated.length) throw resellerNotFound(id);
+      return this.view(em, id);
+    });
+  }
+
+  async getResellerView(id: string): Promise<ResellerView> {
+    return this.view(this.db.manager, id);
+  }
+
+  /** Resellers, all of them or only `scope` (a reseller user's own). */
+  async listResellers(scope: string | null, q: { q?: string; page: number; pageSize: number }): Promise<Page<ResellerView>> {
+    const params: unknown[] = [scope, q.q ? `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null];
+    const cond = `WHERE ($1::uuid IS NULL OR r.id = $1::uuid) AND ($2::text IS NULL OR r.name ILIKE $2)`;
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM resellers r ${cond}`, params);
+    const rows: ResellerRow[] = await this.db.query(
+      `${RESELLER_SELECT} ${cond} ORDER BY lower(r.name), r.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+      params,
+    );
+    return page(rows.map(toResellerView), total, q);
+  }
+
+  /** What other modules need to price and bill for a reseller. 404 problem when unknown. */
+  async getReseller(resellerId: string, em: EntityManager = this.db.manager): Promise<ResellerInfo> {
+    const rows: ResellerRow[] = await em.query(
+      `SELECT id, name, currency, country, tax_rate, payment_terms_days FROM resellers WHERE id = $1`,
+      [resellerId],
+    );
+    const r = rows[0];
+    if (!r) throw resellerNotFound(resellerId);
+    return {
+      id: r.id,
+      name: r.name,
+      currency: r.currency,
+      country: r.country,
+      taxRate: new Dec(r.tax_rate),
+      paymentTermsDays: r.payment_terms_days,
+    };
+  }
+
+  async listResellerIds(em: EntityManager = this.db.manager): Promise<string[]> {
+    const rows: Array<{ id: string }> = await em.query(`SELECT id FROM resellers ORDER BY id`);
+    return rows.map((r) => r.id);
+  }
+
+  /** A user of one of the reseller's roles, through identity; the token is returned once. */
+  async createUser(resellerId: string, input: { email: string; role: Role }, token?: string): Promise<UserResponse> {
+    await this.getReseller(resellerId);
+    return this.identity.createUser({ email: input.email, role: input.role, resellerId }, token);
+  }
+
+  async listUsers(resellerId: string): Promise<UserResponse[]> {
+    await this.getReseller(resellerId);
+    return this.identity.listUsers(resellerId);
+  }
+
+  /** Both lines with their parts (HARDWARE, then CLOUD). */
+  async creditLines(resellerId: string, em: EntityManager = this.db.manager): Promise<CreditLineState[]> {
+    const rows: LineRow[] = await em.query(
+      `SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines WHERE reseller_id = $1
+        ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END`,
+      [resellerId],
+    );
+    if (!rows.length) throw resellerNotFound(resellerId);
+    return Promise.all(rows.map((r) => this.lineState(em, resellerId, r)));
+  }
+
+  async creditLineViews(resellerId: string): Promise<{ items: CreditLineView[] }> {
+    return { items: (await this.creditLines(resellerId)).map(toCreditLineView) };
+  }
+
+  /** PUT /resellers/:id/credit-lines/:line — a new limit and/or hold flag. */
+  async updateCreditLine(resellerId: string, line: CreditLineKind, patch: { limit?: string; onHold?: boolean }): Promise<CreditLineView> {
+    if (patch.limit === undefined && patch.onHold === undefined) {
+      throw validationError('Give limit and/or onHold', [{ field: 'limit', message: 'limit or onHold is required' }]);
+    }
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        const rows: LineRow[] = await em.query(
+          `SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines WHERE reseller_id = $1 AND line = $2 FOR UPDATE`,
+          [resellerId, line],
+        );
+        if (!rows.length) throw resellerNotFound(resellerId);
+        if (patch.limit !== undefined) assertDecimals('limit', patch.limit, rows[0].currency);
+        const [[updated]]: [LineRow[], number] = await em.query(
+          `UPDATE credit_lines SET credit_limit = coalesce($3::numeric, credit_limit), on_hold = coalesce($4, on_hold), updated_at = now()
+            WHERE reseller_id = $1 AND line = $2 RETURNING line, currency, credit_limit, reserved, on_hold`,
+          [resellerId, line, patch.limit ?? null, patch.onHold ?? null],
+        );
+        return toCreditLineView(await this.lineState(em, resellerId, updated));
+      }),
+    );
+  }
+
+  async setHold(em: EntityManager, resellerId: string, line: CreditLineKind, onHold: boolean): Promise<void> {
+    const [updated]: [unknown[], number] = await em.query(
+      `UPDATE credit_lines SET on_hold = $3, updated_at = now() WHERE reseller_id = $1 AND line = $2 RETURNING line`,
+      [resellerId, line, onHold],
+    );
+    if (!updated.length) throw resellerNotFound(resellerId);
+  }
+
+  /**
+   * Atomic check-and-reserve for one source on each touched line, in the caller's transaction.
+   * See reserveCreditMany.
+   */
+  async reserveCredit(
+    em: EntityManager,
+    resellerId: string,
+    amounts: Partial<Record<CreditLineKind, Dec>>,
+    source: Source,
+    opts: { allowOverLimit?: boolean } = {},
+  ): Promise<void> {
+    const items: ReservationItem[] = CREDIT_LINES.filter((l) => amounts[l] !== undefined).map((line) => ({
+      line,
+      amount: amounts[line]!,
+      source,
+    }));
+    await this.reserveCreditMany(em, resellerId, items, opts);
+  }
+
+  /**
+   * Reserves several (source, line) amounts at once, all or nothing, in the caller's transaction:
+   * locks the touched lines FOR UPDATE (HARDWARE, then CLOUD), reads their open receivables from the
+   * ledger, and refuses with 422 credit-hold or credit-limit-exceeded (naming the line, what is
+   * available and the total requested on it) before anything is reserved. A (source, line) already
+   * reserved is skipped, so a repeat is a no-op. allowOverLimit (renewals) skips both refusals.
+   */
+  async reserveCreditMany(
+    em: EntityManager,
+    resellerId: string,
+    items: ReservationItem[],
+    opts: { allowOverLimit?: boolean } = {},
+  ): Promise<void> {
+    if (items.some((i) => i.amount.isNegative() || !i.amount.isFinite())) throw new RangeError('reservation amounts must be ≥ 0');
+    const wanted = items.filter((i) => i.amount.gt(0));
+    if (!wanted.length) return;
+    const lines = [...new Set(wanted.map((i) => i.line))].sort((a, b) => lockOrder(a) - lockOrder(b));
+    const locked = await this.lockLines(em, resellerId, lines);
+
+    const already: Array<{ source_type: string; source_id: string; line: CreditLineKind }> = await em.query(
+      `SELECT source_type, source_id, line FROM credit_reservations
+        WHERE (source_type, source_id, line) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+      [wanted.map((i) => i.source.type), wanted.map((i) => i.source.id), wanted.map((i) => i.line)],
+    );
+    const done = new Set(already.map((a) => `${a.source_type}\u0000${a.source_id}\u0000${a.line}`));
+    const seen = new Set<string>();
+    const fresh = wanted.filter((i) => {
+      const key = `${i.source.type}\u0000${i.source.id}\u0000${i.line}`;
+      if (done.has(key) || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
+    if (!fresh.length) return;
+
+    const totals = new Map<CreditLineKind, Dec>();
+    for (const i of fresh) totals.set(i.line, (totals.get(i.line) ?? new Dec(0)).plus(i.amount));
+    for (const row of locked) {
+      const requested = totals.get(row.line);
+      if (!requested) continue;
+      const state = await this.lineState(em, resellerId, row);
+      const verdict = judgeReservation(
+        creditPosition(state.limit, state.openReceivables, state.reserved),
+        state.onHold,
+        requested,
+        opts.allowOverLimit,
+      );
+      if (!verdict.ok) {
+        const available = moneyString(verdict.available, row.currency);
+        const asked = moneyString(requested, row.currency);
+        if (verdict.reason === 'hold') {
+          throw resellerError(ResellerErrorCode.CreditHold, `The ${row.line} credit line is on hold; nothing can be reserved on it`, {
+            creditLine: row.line,
+          });
+        }
+        throw resellerError(
+          ResellerErrorCode.CreditLimitExceeded,
+          `The ${row.line} credit line has ${available} ${row.currency} available; this needs ${asked} ${row.currency}`,
+          { creditLine: row.line, available, requested: asked, currency: row.currency },
+        );
+      }
+    }
+
+    await em.query(
+      `INSERT INTO credit_reservations (reseller_id, line, source_type, source_id, amount, remaining)
+       SELECT $1, t.line, t.source_type, t.source_id, t.amount, t.amount
+         FROM unnest($2::text[], $3::text[], $4::text[], $5::numeric[]) AS t(line, source_type, source_id, amount)`,
+      [
+        resellerId,
+        fresh.map((i) => i.line),
+        fresh.map((i) => i.source.type),
+        fresh.map((i) => i.source.id),
+        fresh.map((i) => i.amount.toFixed()),
+      ],
+    );
+    await em.query(
+      `UPDATE credit_lines c SET reserved = c.reserved + t.amount, updated_at = now()
+         FROM unnest($2::text[], $3::numeric[]) AS t(line, amount)
+        WHERE c.reseller_id = $1 AND c.line = t.line`,
+      [resellerId, [...totals.keys()], [...totals.values()].map((v) => v.toFixed())],
+    );
+  }
+
+  /** Frees what remains reserved for `source` (a cancellation). No-op when nothing is. */
+  async releaseReservation(em: EntityManager, source: Source): Promise<void> {
+    await this.settle(em, source, 'RELEASED');
+  }
+
+  /** The charge was invoiced: what remains reserved for `source` stops being reserved (its receivable counts instead). */
+  async consumeReservation(em: EntityManager, source: Source): Promise<void> {
+    await this.settle(em, source, 'CONSUMED');
+  }
+
+  /** Reservations of these sources, keyed `${type}:${id}`. */
+  async reservationsFor(sources: Source[], em: EntityManager = this.db.manager): Promise<Map<string, ReservationState[]>> {
+    const out = new Map<string, ReservationState[]>();
+    if (!sources.length) return out;
+    const rows: Array<{ source_type: string; source_id: string; line: CreditLineKind; amount: string; remaining: string; status: ReservationState['status'] }> =
+      await em.query(
+        `SELECT source_type, source_id, line, amount, remaining, status FROM credit_reservations
+          WHERE (source_type, source_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
+        [sources.map((s) => s.type), sources.map((s) => s.id)],
+      );
+    for (const r of rows) {
+      const key = `${r.source_type}:${r.source_id}`;
+      out.set(key, [
+        ...(out.get(key) ?? []),
+        { line: r.line, amount: new Dec(r.amount), remaining: new Dec(r.remaining), status: r.status },
+      ]);
+    }
+    return out;
+  }
+
+  private async settle(em: EntityManager, source: Source, status: 'RELEASED' | 'CONSUMED'): Promise<void> {
+    const open: Array<{ reseller_id: string; line: CreditLineKind }> = await em.query(
+      `SELECT reseller_id, line FROM credit_reservations WHERE source_type = $1 AND source_id = $2 AND status = 'OPEN'`,
+      [source.type, source.id],
+    );
+    if (!open.length) return;
+    // Same lock order as reservations: the lines first, HARDWARE then CLOUD.
+    const byReseller = new Map<string, CreditLineKind[]>();
+    for (const o of open) byReseller.set(o.reseller_id, [...(byReseller.get(o.reseller_id) ?? []), o.line]);
+    for (const [resellerId, lines] of [...byReseller.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
+      await this.lockLines(em, resellerId, [...new Set(lines)].sort((a, b) => lockOrder(a) - lockOrder(b)));
+    }
+    // An UPDATE through TypeORM's query() answers [rows, rowCount].
+    const [settled]: [Array<{ reseller_id: string; line: CreditLineKind; remaining: string }>, number] = await em.query(
+      `WITH old AS (
+         SELECT id, remaining FROM credit_reservations
+          WHERE source_type = $1 AND source_id = $2 AND status = 'OPEN' FOR UPDATE)
+       UPDATE credit_reservations c SET status = $3, remaining = 0, settled_at = now()
+         FROM old WHERE c.id = old.id AND c.status = 'OPEN'
+       RETURNING c.reseller_id, c.line, old.remaining`,
+      [source.type, source.id, status],
+    );
+    for (const s of settled) {
+      if (new Dec(s.remaining).isZero()) continue;
+      await em.query(
+        `UPDATE credit_lines SET reserved = reserved - $3::numeric, updated_at = now() WHERE reseller_id = $1 AND line = $2`,
+        [s.reseller_id, s.line, s.remaining],
+      );
+    }
+  }
+
+  private async lockLines(em: EntityManager, resellerId: string, lines: CreditLineKind[]): Promise<LineRow[]> {
+    const locked: LineRow[] = [];
+    for (const line of lines) {
+      const rows: LineRow[] = await em.query(
+        `SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines WHERE reseller_id = $1 AND line = $2 FOR UPDATE`,
+        [resellerId, line],
+      );
+      if (!rows.length) throw resellerNotFound(resellerId);
+      locked.push(rows[0]);
+    }
+    return locked;
+  }
+
+  private async lineState(em: EntityManager, resellerId: string, row: LineRow): Promise<CreditLineState> {
+    const openReceivables = await this.ledger.balanceOf(RECEIVABLE_ACCOUNT[row.line], resellerId, row.currency, em);
+    const p = creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved));
+    return {
+      line: row.line,
+      currency: row.currency,
+      limit: p.limit,
+      openReceivables: p.openReceivables,
+      reserved: p.reserved,
+      available: p.available,
+      onHold: row.on_hold,
+    };
+  }
+
+  private async view(em: EntityManager, id: string): Promise<ResellerView> {
+    const rows: ResellerRow[] = await em.query(`${RESELLER_SELECT} WHERE r.id = $1`, [id]);
+    if (!rows.length) throw resellerNotFound(id);
+    return toResellerView(rows[0]);
+  }
+}
+
+export function formatRate(rate: Dec | string): string {
+  const d = new Dec(rate.toString());
+  return d.toFixed(Math.max(2, d.decimalPlaces()));
+}
+
+function toResellerView(r: ResellerRow): ResellerView {
+  return {
+    id: r.id,
+    name: r.name,
+    currency: r.currency,
+    country: r.country,
+    taxRate: formatRate(r.tax_rate),
+    paymentTermsDays: r.payment_terms_days,
+    creditLimits: { HARDWARE: moneyString(r.hardware_limit, r.currency), CLOUD: moneyString(r.cloud_limit, r.currency) },
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+function toCreditLineView(s: CreditLineState): CreditLineView {
+  return {
+    line: s.line,
+    currency: s.currency,
+    limit: moneyString(s.limit, s.currency),
+    openReceivables: moneyString(s.openReceivables, s.currency),
+    reserved: moneyString(s.reserved, s.currency),
+    available: moneyString(s.available, s.currency),
+    onHold: s.onHold,
+  };
+}
+
+function assertDecimals(field: string, value: string, currency: Currency): void {
+  const decimals = value.includes('.') ? value.split('.')[1].length : 0;
+  if (decimals > minorUnits(currency)) {
+    throw validationError(`${field} has more decimals than ${currency} allows (${minorUnits(currency)})`, [
+      { field, message: `at most ${minorUnits(currency)} decimals in ${currency}` },
+    ]);
+  }
+}
+
+function resellerNotFound(id: string) {
+  return resellerError(ResellerErrorCode.ResellerNotFound, `Reseller ${id} was not found`);
+}
