@@ -1,5 +1,6 @@
 import 'reflect-metadata';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { PROJECT_ROOT } from '@disty/core';
 import { ledgerBench } from './ledger.bench';
@@ -33,7 +34,6 @@ async function main(): Promise<void> {
 }
 
 function machine() {
-  const os = require('os') as typeof import('os');
   return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
 }
 

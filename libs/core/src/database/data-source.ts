@@ -1,10 +1,11 @@
+import * as fs from 'fs';
 import * as path from 'path';
 import { DataSource, DataSourceOptions } from 'typeorm';
 
 /** The project root, from source (libs/core/src/database) and from dist (dist/libs/...). */
 export const PROJECT_ROOT = (() => {
   let dir = __dirname;
-  while (!require('fs').existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
+  while (!fs.existsSync(path.join(dir, 'package.json'))) dir = path.dirname(dir);
   return dir;
 })();
 
