@@ -1,0 +1,135 @@
+import fc from 'fast-check';
+import type { TestApp } from './support/app';
+import { createIsolatedDatabase, tableChecksums } from './support/isolated-db';
+
+/**
+ * Every operation of the OpenAPI document (/docs-json), fed fast-check generated bodies, query
+ * strings and path ids: wrong types, huge strings, negative and fractional numbers, money with too
+ * many decimals, exponents, unicode, null, nested junk. Every answer is < 500, every 4xx is
+ * problem+json, and a 4xx changes no row (whole-database checksum before and after).
+ */
+const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
+const SKIP = [/^\/api\/v1\/webhooks\/stripe$/];
+
+type Schema = {
+  $ref?: string; type?: string; enum?: unknown[]; properties?: Record<string, Schema>; items?: Schema;
+  example?: unknown; format?: string; allOf?: Schema[]; oneOf?: Schema[]; anyOf?: Schema[];
+};
+type Operation = { parameters?: Array<{ name: string; in: string; schema?: Schema }>; requestBody?: { content?: Record<string, { schema?: Schema }> } };
+
+const nasty = fc.constantFrom<unknown>(
+  null, '', ' ', '-1', '0', '-0', '1.5', '1e5', '1E-7', '12.34567', '99999999999999999999999', 'NaN', 'Infinity', '-Infinity',
+  '０', '９', '💥', 'Ā̴̧', '\u0000', '\u202e', '../../etc/passwd', "' OR 1=1 --", '2026-02-30', '2026-13-01', '0000-00-00',
+  '00000000-0000-0000-0000-000000000000', 'x'.repeat(10_000), -1, 0, 1.5, -0.01, 1e308, Number.MAX_SAFE_INTEGER + 2, true, false,
+  [], {}, [[[]]], { a: { b: { c: [1, null] } } }, { __proto__: { polluted: true } }, { constructor: { prototype: {} } },
+);
+const junk: fc.Arbitrary<unknown> = fc.oneof(
+  { weight: 3, arbitrary: nasty },
+  { weight: 1, arbitrary: fc.string({ maxLength: 40 }) },
+  { weight: 1, arbitrary: fc.string({ unit: 'grapheme', maxLength: 20 }) },
+  { weight: 1, arbitrary: fc.double() },
+  { weight: 1, arbitrary: fc.integer() },
+  { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
+);
+
+function resolve(doc: { components?: { schemas?: Record<string, Schema> } }, s: Schema | undefined, depth = 0): Schema {
+  if (!s || depth > 8) return {};
+  if (s.$ref) return resolve(doc, doc.components?.schemas?.[s.$ref.split('/').pop()!], depth + 1);
+  const composite = s.allOf ?? s.oneOf ?? s.anyOf;
+  if (composite?.length) return resolve(doc, composite[0], depth + 1);
+  return s;
+}
+
+function valueFor(doc: Parameters<typeof resolve>[0], raw: Schema | undefined, depth = 0): fc.Arbitrary<unknown> {
+  const s = resolve(doc, raw);
+  let plausible: fc.Arbitrary<unknown>;
+  if (s.enum?.length) plausible = fc.constantFrom(...s.enum);
+  else if (s.type === 'object' || s.properties) {
+    const props = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, depth > 3 ? junk : valueFor(doc, v, depth + 1)]));
+    plausible = fc.record(props, { requiredKeys: [] });
+  } else if (s.type === 'array') plausible = fc.array(depth > 3 ? junk : valueFor(doc, s.items, depth + 1), { maxLength: 3 });
+  else if (s.type === 'integer' || s.type === 'number') plausible = fc.oneof(fc.integer({ min: -5, max: 100 }), fc.constantFrom(0.5, -1));
+  else if (s.type === 'boolean') plausible = fc.boolean();
+  else if (s.format === 'date' || /date/i.test(String(s.example ?? ''))) plausible = fc.constantFrom('2026-11-25', '2027-02-28');
+  else plausible = fc.oneof(
+    s.example !== undefined ? fc.constant(s.example) : fc.string({ maxLength: 12 }),
+    fc.constantFrom('100.00', '0.01', '1.005', '-5.00', 'AUD', 'HARDWARE', 'CLOUD', '2026-11-25'),
+  );
+  return fc.oneof({ weight: 3, arbitrary: plausible }, { weight: 1, arbitrary: junk });
+}
+
+describe('Fuzzing every operation of the OpenAPI document', () => {
+  let t: TestApp;
+  let drop: () => Promise<void>;
+  let tokens: string[];
+  let doc: { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Schema> } };
+
+  beforeAll(async () => {
+    const db = await createIsolatedDatabase('fuzz');
+    drop = db.drop;
+    process.env.DATABASE_URL = db.url; // before the app module is loaded
+    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
+    t = await createTestApp();
+    const finance = await t.user('finance');
+    tokens = [`Bearer ${ADMIN_TOKEN}`, finance.auth];
+    doc = (await t.http().get('/docs-json').expect(200)).body;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await drop?.();
+  });
+
+  const checksum = () => tableChecksums((sql) => t.db.query(sql));
+
+  it('answers every generated request below 500, problem+json on 4xx, changing nothing on 4xx', async () => {
+    const failures: string[] = [];
+    let requests = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (SKIP.some((r) => r.test(path))) continue;
+      for (const [method, op] of Object.entries(ops)) {
+        if (!['get', 'post', 'put', 'patch', 'delete'].includes(method)) continue;
+        const params = op.parameters ?? [];
+        const pathParams = params.filter((p) => p.in === 'path');
+        const queryParams = params.filter((p) => p.in === 'query');
+        const bodySchema = op.requestBody?.content?.['application/json']?.schema;
+        const arb = fc.record({
+          path: fc.record(Object.fromEntries(pathParams.map((p) => [p.name, fc.oneof(fc.uuid(), junk, valueFor(doc, p.schema))]))),
+          query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name, valueFor(doc, p.schema)])), { requiredKeys: [] }),
+          extraQuery: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 2 })),
+          body: bodySchema ? fc.oneof({ weight: 4, arbitrary: valueFor(doc, bodySchema) }, { weight: 1, arbitrary: junk }) : fc.constant(undefined),
+          token: fc.constantFrom(...tokens),
+        });
+        await fc.assert(
+          fc.asyncProperty(arb, async (c) => {
+            let url = path;
+            for (const [k, v] of Object.entries(c.path)) url = url.replace(`{${k}}`, encodeURIComponent(String(v)));
+            const query: Record<string, string> = {};
+            for (const [k, v] of Object.entries({ ...c.query, ...(c.extraQuery ?? {}) })) {
+              if (v !== undefined) query[k] = typeof v === 'string' ? v : JSON.stringify(v);
+            }
+            const mutating = method !== 'get';
+            const before = mutating ? await checksum() : null;
+            let req = (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[method](url)
+              .set('Authorization', c.token).query(query);
+            if (c.body !== undefined) req = req.set('Content-Type', 'application/json').send(JSON.stringify(c.body));
+            const res = await req;
+            requests++;
+            const label = `${method.toUpperCase()} ${url} ${JSON.stringify(query).slice(0, 200)} ${JSON.stringify(c.body)?.slice(0, 300)} → ${res.status}`;
+            if (res.status >= 500) failures.push(`${label} ${JSON.stringify(res.body).slice(0, 300)}`);
+            if (res.status >= 400 && !/application\/problem\+json/.test(String(res.headers['content-type']))) {
+              failures.push(`${label}: 4xx without problem+json (${res.headers['content-type']})`);
+            }
+            if (before && res.status >= 400) {
+              const after = await checksum();
+              const changed = Object.keys(after).filter((k) => after[k] !== before[k]);
+              if (changed.length) failures.push(`${label}: a ${res.status} changed ${changed.join(', ')}`);
+            }
+          }),
+          { numRuns: RUNS, seed: Number(process.env.FUZZ_SEED ?? 20261125) },
+        );
+      }
+    }
+    expect(requests).toBeGreaterThan(0);
+    expect(failures).toEqual([]);
+  });
+});
