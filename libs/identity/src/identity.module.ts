@@ -3,10 +3,11 @@ import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
 import { IdentityService } from './identity.service';
+import { MeController } from './me.controller';
 import { UsersController } from './users.controller';
 
 @Module({
-  controllers: [UsersController],
+  controllers: [UsersController, MeController],
   providers: [IdentityService, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [IdentityService],
 })

@@ -62,6 +62,11 @@ export class IdentityService {
     }
   }
 
+  async getUser(id: string): Promise<UserResponse | null> {
+    const rows: UserRow[] = await this.db.query('SELECT id, email, role, reseller_id FROM users WHERE id = $1 AND active', [id]);
+    return rows[0] ? toUserResponse(rows[0]) : null;
+  }
+
   async listUsers(resellerId: string | null): Promise<UserResponse[]> {
     const rows: UserRow[] = await this.db.query(
       `SELECT id, email, role, reseller_id FROM users WHERE ($1::uuid IS NULL OR reseller_id = $1) ORDER BY created_at, email`,
