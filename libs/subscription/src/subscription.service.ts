@@ -7,7 +7,7 @@ import {
   ChargeRow, mapCharge, mapSubscription, SubscriptionRow, SubscriptionStatus, SubscriptionView, TermRow, ChargeView,
 } from './dto/subscription.response';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
-import { CHARGE_COLUMNS, SUBSCRIPTION_COLUMNS, TERM_COLUMNS } from './subscription.sql';
+import { CHARGE_COLUMNS, returnedRows, SUBSCRIPTION_COLUMNS, TERM_COLUMNS } from './subscription.sql';
 
 export interface ProvisionInput {
   resellerId: string;
@@ -321,11 +321,13 @@ export class SubscriptionService {
   async markChargesBilled(em: EntityManager, chargeIds: string[], invoiceId: string): Promise<void> {
     const ids = [...new Set(chargeIds)];
     if (!ids.length) return;
-    const updated: Array<{ id: string }> = await em.query(
-      `UPDATE subscription_charges SET billed_invoice_id = $2, billed_at = now()
-        WHERE id = ANY($1::uuid[]) AND billed_invoice_id IS NULL AND voided_at IS NULL
-        RETURNING id`,
-      [ids, invoiceId],
+    const updated = returnedRows<{ id: string }>(
+      await em.query(
+        `UPDATE subscription_charges SET billed_invoice_id = $2, billed_at = now()
+          WHERE id = ANY($1::uuid[]) AND billed_invoice_id IS NULL AND voided_at IS NULL
+          RETURNING id`,
+        [ids, invoiceId],
+      ),
     );
     if (updated.length !== ids.length) {
       const done = new Set(updated.map((r) => r.id));

@@ -16,3 +16,14 @@ export const CHARGE_COLUMNS = `
   to_char(c.billing_date, 'YYYY-MM-DD') AS billing_date, to_char(c.period_start, 'YYYY-MM-DD') AS period_start,
   to_char(c.period_end, 'YYYY-MM-DD') AS period_end, c.quantity, c.unit_price::text AS unit_price,
   c.amount::text AS amount, c.currency, c.credit_line, c.description, c.billed_invoice_id, c.voided_at`;
+
+/**
+ * The rows of an `UPDATE … RETURNING` run through EntityManager.query: TypeORM's postgres driver
+ * answers UPDATE and DELETE with `[rows, rowCount]` instead of the rows.
+ */
+export function returnedRows<T>(result: unknown): T[] {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
+    return result[0] as T[];
+  }
+  return result as T[];
+}
