@@ -175,6 +175,19 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       expect(sum((await detail(b.subscriptionId)).charges)).toBe(sum((await detail(c.subscriptionId)).charges));
     });
 
+    it('serialises concurrent seat changes on one subscription: the day still nets to one rounding', async () => {
+      const r = await createReseller(t);
+      const p = await provision(r.id, { unitPrice: new Dec('9.99'), quantity: 5 });
+      const results = await Promise.all([6, 9, 7, 11].map((q) =>
+        t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: q, asOf: '2024-06-20' })));
+      expect(results.map((x) => x.status)).toEqual([200, 200, 200, 200]);
+      const s = await detail(p.subscriptionId);
+      const finalQty = s.quantity;
+      const ref = await provision(r.id, { unitPrice: new Dec('9.99'), quantity: 5 });
+      await t.http().patch(`/api/v1/subscriptions/${ref.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: finalQty, asOf: '2024-06-20' }).expect(200);
+      expect(sum(s.charges)).toBe(sum((await detail(ref.subscriptionId)).charges));
+    });
+
     it('refuses a back-dated change and a change after the term ended', async () => {
       const r = await createReseller(t);
       const p = await provision(r.id, { unitPrice: new Dec('10.00'), quantity: 5 });
