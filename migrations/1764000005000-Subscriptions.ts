@@ -53,7 +53,9 @@ export class Subscriptions1764000005000 implements MigrationInterface {
         CONSTRAINT subscriptions_currency_check CHECK (currency ~ '^[A-Z]{3}$')
       )`);
     await q.query(`CREATE INDEX subscriptions_reseller_id_idx ON subscriptions (reseller_id, status, term_end)`);
-    await q.query(`CREATE INDEX subscriptions_due_idx ON subscriptions (term_end) WHERE status = 'ACTIVE'`);
+    // The renewal job's scan: running subscriptions by term end.
+    await q.query(`CREATE INDEX subscriptions_due_idx ON subscriptions (term_end)
+                   WHERE status = 'ACTIVE' OR (status = 'CANCELLED' AND cancel_at_term_end)`);
     await q.query(`CREATE INDEX subscriptions_sku_idx ON subscriptions (sku)`);
 
     await q.query(`

@@ -223,9 +223,11 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const res = await t.http().post(`/api/v1/subscriptions/${p.subscriptionId}/cancel`).set(bearer(ADMIN_TOKEN))
         .send({ when: 'END_OF_TERM', asOf: '2022-06-10' }).expect(200);
       expect(res.body).toMatchObject({ status: 'CANCELLED', cancelAtTermEnd: true, termEnd: '2022-06-30' });
+      await renew('2022-06-30');
+      expect(await detail(p.subscriptionId)).toMatchObject({ status: 'CANCELLED', cancelAtTermEnd: true, cancelledOn: null });
       await renew('2022-07-05');
       const s = await detail(p.subscriptionId);
-      expect(s).toMatchObject({ status: 'CANCELLED', cancelAtTermEnd: true });
+      expect(s).toMatchObject({ status: 'CANCELLED', cancelAtTermEnd: false, cancelledOn: '2022-07-01', termEnd: '2022-06-30' });
       expect(s.terms).toHaveLength(1);
     });
 

@@ -30,7 +30,8 @@ interface NewTerm {
 }
 
 /**
- * Renews or expires every ACTIVE subscription whose current term ended before `asOf`.
+ * Renews or expires every ACTIVE subscription whose current term ended before `asOf`; a
+ * subscription CANCELLED at term end stays CANCELLED, its cancellation no longer pending.
  *
  * Safe with any number of concurrent runs: each batch claims its subscriptions with
  * `FOR UPDATE SKIP LOCKED` (two runs never process the same subscription at once), a processed
@@ -74,19 +75,28 @@ export class RenewalService {
     // Ordered by reseller so credit lines are locked in one global order (no deadlocks between runs).
     const due: SubscriptionRow[] = await em.query(
       `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions s
-        WHERE s.status = 'ACTIVE' AND s.term_end < $1
+        WHERE (s.status = 'ACTIVE' OR (s.status = 'CANCELLED' AND s.cancel_at_term_end)) AND s.term_end < $1
         ORDER BY s.reseller_id, s.id LIMIT ${BATCH}
         FOR UPDATE SKIP LOCKED`,
       [asOf],
     );
     if (!due.length) return { processed: 0, renewed: 0, expired: 0 };
 
-    const renewing = due.filter((s) => s.auto_renew && !s.cancel_at_term_end);
-    const expiring = due.filter((s) => !(s.auto_renew && !s.cancel_at_term_end));
+    const ended = due.filter((s) => s.status === 'CANCELLED');
+    const active = due.filter((s) => s.status === 'ACTIVE');
+    const renewing = active.filter((s) => s.auto_renew && !s.cancel_at_term_end);
+    const expiring = active.filter((s) => !(s.auto_renew && !s.cancel_at_term_end));
     if (expiring.length) {
       await em.query(`UPDATE subscriptions SET status = 'EXPIRED', updated_at = now() WHERE id = ANY($1::uuid[])`, [
         expiring.map((s) => s.id),
       ]);
+    }
+    if (ended.length) {
+      // A cancellation at term end has taken effect: no longer pending, service ended the day after the term.
+      await em.query(
+        `UPDATE subscriptions SET cancel_at_term_end = false, cancelled_on = term_end + 1, updated_at = now() WHERE id = ANY($1::uuid[])`,
+        [ended.map((s) => s.id)],
+      );
     }
 
     const newTerms: NewTerm[] = [];
