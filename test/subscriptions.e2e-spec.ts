@@ -324,6 +324,10 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       expect(list.body.items.map((x: { id: string }) => x.id)).toEqual([a.subscriptionId]);
       const admin = await t.http().get(`/api/v1/subscriptions?sku=${sku}&status=ACTIVE&endsBefore=2025-02-01`).set(bearer(ADMIN_TOKEN)).expect(200);
       expect(admin.body.total).toBe(2);
+      const scoped = await t.http().get(`/api/v1/subscriptions?sku=${sku}&resellerId=${other.id}`).set(bearer(ADMIN_TOKEN)).expect(200);
+      expect(scoped.body.items.map((x: { id: string }) => x.id)).toEqual([b.subscriptionId]);
+      const ignored = await t.http().get(`/api/v1/subscriptions?sku=${sku}&resellerId=${other.id}`).set('Authorization', buyer.auth).expect(200);
+      expect(ignored.body.items.map((x: { id: string }) => x.id)).toEqual([a.subscriptionId]);
       const none = await t.http().get(`/api/v1/subscriptions?sku=${sku}&endsBefore=2025-01-31`).set(bearer(ADMIN_TOKEN)).expect(200);
       expect(none.body.total).toBe(0);
       for (const req of [

@@ -22,7 +22,7 @@ export class SubscriptionController {
   @Get()
   @Roles(...READERS)
   list(@Query() q: SubscriptionQueryDto, @CurrentActor() actor: Actor) {
-    return this.subscriptions.list({ ...q, resellerId: tenantScope(actor), page: q.page, pageSize: q.pageSize });
+    return this.subscriptions.list({ ...q, resellerId: tenantScope(actor, q.resellerId), page: q.page, pageSize: q.pageSize });
   }
 
   @Get(':id')

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { IsCalendarDate, PageQueryDto } from '@disty/core';
 
 export class SubscriptionQueryDto extends PageQueryDto {
@@ -18,6 +18,11 @@ export class SubscriptionQueryDto extends PageQueryDto {
   @IsString()
   @MaxLength(100)
   sku?: string;
+
+  @ApiPropertyOptional({ description: 'Distributor staff only: one reseller (ignored for reseller users, who see their own)' })
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
 }
 
 export class ChangeSubscriptionDto {
