@@ -47,6 +47,8 @@ describe('Resellers: accounts, users and two credit lines', () => {
     ['a limit that is not a decimal', { creditLimits: { HARDWARE: 'lots', CLOUD: '1' } }, 'creditLimits.HARDWARE'],
     ['a negative limit', { creditLimits: { HARDWARE: '1', CLOUD: '-1' } }, 'creditLimits.CLOUD'],
     ['a missing limit', { creditLimits: { HARDWARE: '1' } }, 'creditLimits.CLOUD'],
+    ['no credit limits', { creditLimits: undefined }, 'creditLimits'],
+    ['credit limits as a string', { creditLimits: '1000' }, 'creditLimits'],
     ['more decimals than the currency has', { currency: 'JPY', creditLimits: { HARDWARE: '100.5', CLOUD: '1' } }, 'creditLimits.HARDWARE'],
     ['an unknown field', { vip: true }, 'vip'],
   ])('refuses %s with 400', async (_, patch, field) => {

@@ -13,6 +13,7 @@ import { LedgerModule } from '@disty/ledger';
 import { SubscriptionModule } from '@disty/subscription';
 import { CatalogModule } from '@disty/catalog';
 import { ResellerModule } from '@disty/reseller';
+import { OrderingModule } from '@disty/ordering';
 import { HealthController } from './health/health.controller';
 
 @Module({
@@ -55,6 +56,7 @@ import { HealthController } from './health/health.controller';
     SubscriptionModule,
     CatalogModule,
     ResellerModule,
+    OrderingModule,
   ],
   controllers: [HealthController],
   providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

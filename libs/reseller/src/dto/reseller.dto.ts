@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested,
+  IsBoolean, IsDefined, IsIn, IsObject, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
 import { CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '@disty/core';
 import { CREDIT_LINES, CreditLineKind } from '../domain/credit';
@@ -49,6 +49,8 @@ export class CreateResellerDto {
   paymentTermsDays: number;
 
   @ApiProperty({ type: CreditLimitsDto })
+  @IsDefined()
+  @IsObject()
   @ValidateNested()
   @Type(() => CreditLimitsDto)
   creditLimits: CreditLimitsDto;

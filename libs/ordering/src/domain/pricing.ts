@@ -1,0 +1,69 @@
+import { Currency, Dec, minorUnits } from '@disty/core';
+
+export type LineKind = 'HARDWARE' | 'CLOUD';
+
+export interface PricingLine {
+  kind: LineKind;
+  quantity: number;
+  /** Hardware: one unit. Cloud: one unit for one month. */
+  unitPrice: Dec;
+  /** Months the line's first charge covers: 1 for hardware; 1, 12 or the term's months for cloud. */
+  periodMonths: number;
+  /** The net already fixed elsewhere (a cloud line's first charge from the subscription); else computed. */
+  net?: Dec;
+}
+
+export interface Amounts {
+  net: Dec;
+  tax: Dec;
+  gross: Dec;
+}
+
+export interface PricedOrder {
+  lines: Amounts[];
+  totals: Record<LineKind, Amounts>;
+}
+
+export function roundMoney(amount: Dec, currency: Currency): Dec {
+  return amount.toDecimalPlaces(minorUnits(currency), Dec.ROUND_HALF_UP);
+}
+
+const zero = (): Amounts => ({ net: new Dec(0), tax: new Dec(0), gross: new Dec(0) });
+
+/**
+ * Prices a cart (DESIGN §2, §5 Orders): each line's net = unitPrice × quantity × months, rounded
+ * half-up to the currency's minor unit once; its tax = net × taxRate, rounded the same way;
+ * gross = net + tax. Totals per credit line are sums of the rounded line amounts.
+ */
+export function priceOrder(lines: PricingLine[], taxRate: Dec, currency: Currency): PricedOrder {
+  if (taxRate.isNegative() || taxRate.gte(1)) throw new RangeError('taxRate must be in [0, 1)');
+  const totals: Record<LineKind, Amounts> = { HARDWARE: zero(), CLOUD: zero() };
+  const priced = lines.map((l) => {
+    if (!Number.isInteger(l.quantity) || l.quantity <= 0) throw new RangeError('quantity must be a positive integer');
+    if (!Number.isInteger(l.periodMonths) || l.periodMonths <= 0) throw new RangeError('periodMonths must be a positive integer');
+    if (l.unitPrice.isNegative()) throw new RangeError('unitPrice must be ≥ 0');
+    const net = roundMoney(l.net ?? l.unitPrice.times(l.quantity).times(l.periodMonths), currency);
+    const tax = roundMoney(net.times(taxRate), currency);
+    const amounts = { net, tax, gross: net.plus(tax) };
+    const t = totals[l.kind];
+    totals[l.kind] = { net: t.net.plus(net), tax: t.tax.plus(tax), gross: t.gross.plus(amounts.gross) };
+    return amounts;
+  });
+  return { lines: priced, totals };
+}
+
+export type HardwareLineStatus = 'PENDING' | 'SHIPPED' | 'CANCELLED';
+export type OrderLineStatus = HardwareLineStatus | 'PROVISIONED';
+export type OrderStatus = 'PLACED' | 'PARTIALLY_SHIPPED' | 'FULFILLED' | 'CANCELLED';
+
+/**
+ * An order's status from its lines: CANCELLED when every line is; FULFILLED when nothing is left
+ * to ship; PARTIALLY_SHIPPED when some hardware shipped and some waits; otherwise PLACED.
+ */
+export function orderStatus(lines: OrderLineStatus[]): OrderStatus {
+  const live = lines.filter((s) => s !== 'CANCELLED');
+  if (!live.length) return 'CANCELLED';
+  const pending = live.filter((s) => s === 'PENDING').length;
+  if (!pending) return 'FULFILLED';
+  return live.some((s) => s === 'SHIPPED') ? 'PARTIALLY_SHIPPED' : 'PLACED';
+}

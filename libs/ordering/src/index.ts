@@ -1,0 +1,5 @@
+export * from './ordering.module';
+export * from './ordering.service';
+export * from './domain/pricing';
+export * from './errors';
+export type { OrderView, OrderLineView } from './dto/order.dto';

@@ -1,0 +1,15 @@
+import { Module } from '@nestjs/common';
+import { CatalogModule } from '@disty/catalog';
+import { ResellerModule } from '@disty/reseller';
+import { SubscriptionModule } from '@disty/subscription';
+import { OrderingService } from './ordering.service';
+import { OrdersController } from './orders.controller';
+
+/** Orders: priced from the catalog, provisioned through subscriptions, reserved on the reseller's credit lines. */
+@Module({
+  imports: [CatalogModule, ResellerModule, SubscriptionModule],
+  controllers: [OrdersController],
+  providers: [OrderingService],
+  exports: [OrderingService],
+})
+export class OrderingModule {}

@@ -1,0 +1,64 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor, Idempotent, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '@disty/core';
+import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto } from './dto/order.dto';
+import { OrderingService } from './ordering.service';
+
+@ApiTags('orders')
+@ApiBearerAuth()
+@Controller('orders')
+export class OrdersController {
+  constructor(private readonly orders: OrderingService) {}
+
+  /** A buyer orders for its own reseller; an admin names the reseller. */
+  @Post()
+  @Roles('buyer', 'admin')
+  @Idempotent()
+  place(@Body() dto: PlaceOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
+    let resellerId: string;
+    if (isDistributor(actor)) {
+      if (!dto.resellerId) throw validationError('resellerId is required when an admin orders', [{ field: 'resellerId', message: 'is required for admin' }]);
+      resellerId = dto.resellerId;
+    } else {
+      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId) throw notFound(`Reseller ${dto.resellerId}`);
+      resellerId = actor.resellerId!;
+    }
+    return this.orders.placeOrder({
+      resellerId,
+      endCustomer: dto.endCustomer,
+      poNumber: dto.poNumber,
+      lines: dto.lines,
+      createdBy: actor.id,
+    });
+  }
+
+  @Get()
+  @Roles('admin', 'finance', 'reseller_admin', 'buyer')
+  list(@Query() q: OrderQueryDto, @CurrentActor() actor: Actor): Promise<Page<OrderView>> {
+    return this.orders.listOrders(tenantScope(actor), q);
+  }
+
+  @Get(':id')
+  @Roles('admin', 'finance', 'reseller_admin', 'buyer')
+  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<OrderView> {
+    return this.orders.getOrder(id, tenantScope(actor));
+  }
+
+  @Post(':id/lines/:lineId/ship')
+  @Roles('admin')
+  @HttpCode(200)
+  ship(
+    @Param('id', ParseIdPipe) id: string,
+    @Param('lineId', ParseIdPipe) lineId: string,
+    @Body() dto: ShipLineDto,
+  ): Promise<OrderView> {
+    return this.orders.shipLine(id, lineId, dto);
+  }
+
+  @Post(':id/cancel')
+  @Roles('buyer', 'admin')
+  @HttpCode(200)
+  cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
+    return this.orders.cancelOrder(id, tenantScope(actor), dto.lineIds);
+  }
+}
