@@ -1,7 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Role } from '@disty/core';
+import { Currency, Role } from '@disty/core';
+import { CatalogService, CreateProductInput } from '@disty/catalog';
 import { IdentityService } from '@disty/identity';
+import { OrderingService } from '@disty/ordering';
+import { ResellerService } from '@disty/reseller';
 
 export interface SeedResult {
   created: boolean;
@@ -11,9 +14,126 @@ export interface SeedResult {
 /** Demo tokens are fixed so that start-up can print them on every run; demo data only. */
 const demoToken = (who: string) => `demo_${who.replace(/[^a-z0-9]+/gi, '_')}_token`;
 
+type Prices = Partial<Record<Currency, string>>;
+const price = (aud: string, nzd: string, usd: string): Prices => ({ AUD: aud, NZD: nzd, USD: usd });
+
+function hardware(sku: string, vendor: string, name: string, warrantyMonths: number, p: Prices, ext?: string): CreateProductInput {
+  return {
+    sku, vendor, name, kind: 'HARDWARE', warrantyMonths, extendedWarrantySku: ext ?? null,
+    prices: Object.entries(p).map(([currency, unitPrice]) => ({ currency: currency as Currency, unitPrice: unitPrice! })),
+  };
+}
+
+function cloud(
+  sku: string, vendor: string, name: string, term: 'P1M' | 'P1Y' | 'P3Y', billingFrequency: 'MONTHLY' | 'ANNUAL' | 'UPFRONT', p: Prices,
+): CreateProductInput {
+  return {
+    sku, vendor, name, kind: 'CLOUD', term, billingFrequency,
+    prices: Object.entries(p).map(([currency, unitPrice]) => ({ currency: currency as Currency, unitPrice: unitPrice! })),
+  };
+}
+
+/** Hardware unit prices, and cloud prices per seat per month, in AUD, NZD and USD. Extended warranties come first (they are linked to). */
+const CATALOG: CreateProductInput[] = [
+  hardware('DELL-PSP-EXT-2Y', 'Dell', 'Dell ProSupport Plus — 2-year warranty extension', 24, price('349.00', '379.00', '229.00')),
+  hardware('HP-CP-EXT-2Y', 'HP', 'HP Care Pack — 2-year warranty extension', 24, price('299.00', '329.00', '199.00')),
+  hardware('LEN-PREM-EXT-2Y', 'Lenovo', 'Lenovo Premier Support — 2-year warranty extension', 24, price('319.00', '345.00', '209.00')),
+  hardware('DELL-LAT-7450', 'Dell', 'Dell Latitude 7450 14" laptop', 36, price('2199.00', '2399.00', '1449.00'), 'DELL-PSP-EXT-2Y'),
+  hardware('DELL-U2724D', 'Dell', 'Dell UltraSharp 27" U2724D monitor', 36, price('799.00', '869.00', '529.00')),
+  hardware('DELL-PE-R760', 'Dell', 'Dell PowerEdge R760 rack server', 36, price('15499.00', '16899.00', '10199.00'), 'DELL-PSP-EXT-2Y'),
+  hardware('HP-EB-840-G11', 'HP', 'HP EliteBook 840 G11 laptop', 36, price('2349.00', '2549.00', '1549.00'), 'HP-CP-EXT-2Y'),
+  hardware('HP-LJ-M611DN', 'HP', 'HP LaserJet Enterprise M611dn printer', 12, price('1299.00', '1419.00', '859.00'), 'HP-CP-EXT-2Y'),
+  hardware('LEN-T14-G5', 'Lenovo', 'Lenovo ThinkPad T14 Gen 5 laptop', 36, price('2099.00', '2289.00', '1389.00'), 'LEN-PREM-EXT-2Y'),
+  hardware('LEN-SR650-V3', 'Lenovo', 'Lenovo ThinkSystem SR650 V3 server', 36, price('14999.00', '16299.00', '9899.00'), 'LEN-PREM-EXT-2Y'),
+  hardware('CSCO-C9200-24P', 'Cisco', 'Cisco Catalyst 9200 24-port PoE+ switch', 12, price('5499.00', '5999.00', '3629.00')),
+  hardware('CSCO-MR46', 'Cisco', 'Cisco Meraki MR46 Wi-Fi 6 access point', 12, price('1599.00', '1749.00', '1059.00')),
+  cloud('MS-M365-BP-P1Y', 'Microsoft', 'Microsoft 365 Business Premium (annual, billed monthly)', 'P1Y', 'MONTHLY', price('36.30', '39.90', '22.00')),
+  cloud('MS-M365-BS-P1M', 'Microsoft', 'Microsoft 365 Business Standard (month to month)', 'P1M', 'MONTHLY', price('22.70', '24.90', '15.00')),
+  cloud('MS-TEAMS-PHONE-P1Y', 'Microsoft', 'Microsoft Teams Phone Standard (annual)', 'P1Y', 'ANNUAL', price('15.10', '16.50', '10.00')),
+  cloud('ADBE-CC-ALL-P1Y', 'Adobe', 'Adobe Creative Cloud All Apps (annual)', 'P1Y', 'ANNUAL', price('92.99', '99.99', '59.99')),
+  cloud('ADBE-ACRO-PRO-P1Y', 'Adobe', 'Adobe Acrobat Pro (annual, billed monthly)', 'P1Y', 'MONTHLY', price('29.99', '32.99', '19.99')),
+  cloud('CSCO-WEBEX-SUITE-P3Y', 'Cisco', 'Cisco Webex Suite (3 years, paid upfront)', 'P3Y', 'UPFRONT', price('25.00', '27.50', '16.50')),
+  cloud('CSCO-UMBRELLA-P1Y', 'Cisco', 'Cisco Umbrella DNS Security Essentials (annual)', 'P1Y', 'ANNUAL', price('4.50', '4.95', '3.00')),
+];
+
+interface DemoReseller {
+  slug: string;
+  name: string;
+  currency: Currency;
+  country: string;
+  taxRate: string;
+  paymentTermsDays: number;
+  creditLimits: { HARDWARE: string; CLOUD: string };
+  /** Demo orders placed through OrderingService (the seed's point: a nearly exhausted hardware line still orders cloud). */
+  orders: Array<{ endCustomer: string; poNumber: string; lines: Array<{ sku: string; quantity: number }> }>;
+}
+
+const RESELLERS: DemoReseller[] = [
+  {
+    slug: 'harbour',
+    name: 'Harbour IT Pty Ltd',
+    currency: 'AUD',
+    country: 'AU',
+    taxRate: '0.10',
+    paymentTermsDays: 30,
+    creditLimits: { HARDWARE: '250000.00', CLOUD: '60000.00' },
+    orders: [
+      {
+        endCustomer: 'Bondi Dental Group',
+        poNumber: 'HIT-PO-1001',
+        lines: [
+          { sku: 'DELL-LAT-7450', quantity: 20 },
+          { sku: 'DELL-U2724D', quantity: 20 },
+          { sku: 'MS-M365-BP-P1Y', quantity: 25 },
+          { sku: 'ADBE-ACRO-PRO-P1Y', quantity: 5 },
+        ],
+      },
+    ],
+  },
+  {
+    slug: 'kiwi',
+    name: 'Kiwi Tech Partners Ltd',
+    currency: 'NZD',
+    country: 'NZ',
+    taxRate: '0.15',
+    paymentTermsDays: 20,
+    creditLimits: { HARDWARE: '60000.00', CLOUD: '15000.00' },
+    orders: [
+      // 3 × 16,299.00 + 15% GST = 56,231.55 of a 60,000.00 hardware line…
+      { endCustomer: 'Wellington Logistics', poNumber: 'KTP-7781', lines: [{ sku: 'LEN-SR650-V3', quantity: 3 }] },
+      // …and cloud still orders on its own line.
+      { endCustomer: 'Wellington Logistics', poNumber: 'KTP-7782', lines: [{ sku: 'MS-M365-BP-P1Y', quantity: 40 }] },
+    ],
+  },
+  {
+    slug: 'pacific',
+    name: 'Pacific Systems Inc',
+    currency: 'USD',
+    country: 'US',
+    taxRate: '0.08',
+    paymentTermsDays: 45,
+    creditLimits: { HARDWARE: '150000.00', CLOUD: '40000.00' },
+    orders: [
+      {
+        endCustomer: 'Seaside Studios LLC',
+        poNumber: 'PSI-2026-044',
+        lines: [
+          { sku: 'ADBE-CC-ALL-P1Y', quantity: 12 },
+          { sku: 'CSCO-MR46', quantity: 6 },
+          { sku: 'CSCO-C9200-24P', quantity: 1 },
+        ],
+      },
+    ],
+  },
+];
+
+const RESELLER_ROLES: Role[] = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'];
+
 /**
- * Loads the demo data set into an empty database (no users yet). Runs under an advisory lock so
- * two instances starting together seed once.
+ * Loads the demo data set into an empty database (no users yet): distributor staff, a catalog of
+ * hardware and cloud products priced in AUD, NZD and USD, three resellers (one per currency) with
+ * both credit lines, a user of every reseller role each, and a few orders — all through the
+ * modules' services. Runs under an advisory lock so two instances starting together seed once.
  */
 export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
   const db = app.get(DataSource);
@@ -22,7 +142,13 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
     { email: 'admin@disty.demo', role: 'admin' },
     { email: 'finance@disty.demo', role: 'finance' },
   ];
-  const tokens = distributorUsers.map((u) => ({ ...u, token: demoToken(u.email.split('@')[0]) }));
+  const resellerUsers = RESELLERS.flatMap((r) =>
+    RESELLER_ROLES.map((role) => ({ reseller: r.slug, email: `${role}@${r.slug}.demo`, role, token: demoToken(`${r.slug}_${role}`) })),
+  );
+  const tokens = [
+    ...distributorUsers.map((u) => ({ ...u, token: demoToken(u.email.split('@')[0]) })),
+    ...resellerUsers.map(({ email, role, token }) => ({ email, role, token })),
+  ];
 
   const runner = db.createQueryRunner();
   await runner.connect();
@@ -30,7 +156,26 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
     await runner.query(`SELECT pg_advisory_lock(hashtext('disty:seed'))`);
     const [{ n }] = await runner.query(`SELECT count(*)::int AS n FROM users WHERE email NOT LIKE 'bootstrap-admin@%'`);
     if (n > 0) return { created: false, tokens };
-    for (const t of tokens) await identity.createUser({ email: t.email, role: t.role }, t.token);
+    for (const t of tokens.slice(0, distributorUsers.length)) await identity.createUser({ email: t.email, role: t.role }, t.token);
+
+    const catalog = app.get(CatalogService);
+    const resellers = app.get(ResellerService);
+    const ordering = app.get(OrderingService);
+    const existing = await catalog.getProducts(CATALOG.map((p) => p.sku), 'AUD');
+    for (const p of CATALOG) if (!existing.has(p.sku)) await catalog.createProduct(p);
+
+    for (const r of RESELLERS) {
+      const created = await resellers.createReseller({
+        name: r.name, currency: r.currency, country: r.country, taxRate: r.taxRate, paymentTermsDays: r.paymentTermsDays,
+        creditLimits: r.creditLimits,
+      });
+      for (const u of resellerUsers.filter((x) => x.reseller === r.slug)) {
+        await resellers.createUser(created.id, { email: u.email, role: u.role }, u.token);
+      }
+      for (const o of r.orders) {
+        await ordering.placeOrder({ resellerId: created.id, endCustomer: { name: o.endCustomer }, poNumber: o.poNumber, lines: o.lines });
+      }
+    }
     return { created: true, tokens };
   } finally {
     await runner.query(`SELECT pg_advisory_unlock(hashtext('disty:seed'))`).catch(() => undefined);
