@@ -160,6 +160,18 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       await expectNothing();
     });
 
+    it('refuses a cart too large to hold with 400, before anything is written', async () => {
+      const dear = await createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '9999999999.99' }] });
+      const dearCloud = await createProduct(t, {
+        kind: 'CLOUD', term: 'P3Y', billingFrequency: 'UPFRONT', prices: [{ currency: 'AUD', unitPrice: '9999999999.99' }],
+      });
+      const res = await post(s.buyer, cart([{ sku: dear.sku, quantity: 100000 }])).expect(400);
+      expect(res.body.errors).toEqual([expect.objectContaining({ field: 'lines.0.quantity' })]);
+      await post(s.buyer, cart([{ sku: dearCloud.sku, quantity: 100000 }])).expect(400);
+      await post(s.buyer, cart(Array(100).fill({ sku: dear.sku, quantity: 9000 }))).expect(400);
+      await expectNothing();
+    });
+
     it('refuses an empty cart, a missing end customer and a start date on hardware with 400', async () => {
       await post(s.buyer, cart([])).expect(400);
       await post(s.buyer, { lines: [{ sku: s.hw.sku, quantity: 1 }] }).expect(400);

@@ -9,7 +9,7 @@ import {
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
 import { ReservationItem, ResellerService, Source } from '@disty/reseller';
 import { SubscriptionService } from '@disty/subscription';
-import { LineKind, OrderLineStatus, orderStatus, OrderStatus, priceOrder } from './domain/pricing';
+import { LineKind, OrderLineStatus, orderStatus, OrderStatus, priceOrder, PricingLine } from './domain/pricing';
 import { OrderLineView, OrderView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';
 
@@ -148,6 +148,16 @@ export class OrderingService {
     const currency = reseller.currency;
     const products = await this.catalog.getProducts(input.lines.map((l) => l.sku), currency, em);
     const items = input.lines.map((l, i) => ({ ...l, index: i, product: this.checkLine(l, i, products, currency) }));
+    assertWithinBounds(
+      items.map((it) => ({
+        kind: it.product.kind,
+        quantity: it.quantity,
+        unitPrice: it.product.unitPrice!,
+        periodMonths: it.product.kind === 'CLOUD' ? billingPeriodMonths(it.product.term!, it.product.billingFrequency!) : 1,
+      })),
+      reseller.taxRate,
+      currency,
+    );
 
     const today = this.clock.today();
     const orderId = randomUUID();
@@ -543,6 +553,27 @@ function toLineView(l: LineRow): OrderLineView {
     warrantyEnd: l.warranty_end,
     invoiceId: l.invoice_id,
   };
+}
+
+/** Far above any credit limit (limits stay below 10^14), and far inside numeric(20,4). */
+const MAX_AMOUNT = new Dec('1e14');
+
+/** A cart whose amounts could not be stored is refused before anything is written. */
+function assertWithinBounds(lines: PricingLine[], taxRate: Dec, currency: Currency): void {
+  const priced = priceOrder(lines, taxRate, currency);
+  const i = priced.lines.findIndex((l) => l.gross.gte(MAX_AMOUNT));
+  if (i >= 0) {
+    throw validationError(`Line ${i + 1} comes to more than ${MAX_AMOUNT.toFixed()} ${currency}`, [
+      { field: `lines.${i}.quantity`, message: 'the line amount is too large' },
+    ]);
+  }
+  for (const kind of ['HARDWARE', 'CLOUD'] as const) {
+    if (priced.totals[kind].gross.gte(MAX_AMOUNT)) {
+      throw validationError(`The ${kind} lines come to more than ${MAX_AMOUNT.toFixed()} ${currency}`, [
+        { field: 'lines', message: 'the order amount is too large' },
+      ]);
+    }
+  }
 }
 
 function lineProblem(code: OrderingErrorCode, detail: string, field: string, sku: string, extra: Record<string, unknown> = {}): ProblemError {
