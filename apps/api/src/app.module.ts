@@ -14,6 +14,7 @@ import { SubscriptionModule } from '@disty/subscription';
 import { CatalogModule } from '@disty/catalog';
 import { ResellerModule } from '@disty/reseller';
 import { OrderingModule } from '@disty/ordering';
+import { RenewalAlertModule } from '@disty/renewal-alert';
 import { HealthController } from './health/health.controller';
 
 @Module({
@@ -56,6 +57,7 @@ import { HealthController } from './health/health.controller';
     SubscriptionModule,
     CatalogModule,
     ResellerModule,
+    RenewalAlertModule,
     OrderingModule,
   ],
   controllers: [HealthController],

@@ -1,0 +1,27 @@
+/** The renewal alert's status workflow: OPEN → CONTACTED → WON / LOST / DISMISSED. */
+export const ALERT_STATUSES = ['OPEN', 'CONTACTED', 'WON', 'LOST', 'DISMISSED'] as const;
+export type AlertStatus = (typeof ALERT_STATUSES)[number];
+
+export const ALERT_SOURCES = ['SUBSCRIPTION', 'WARRANTY'] as const;
+export type AlertSource = (typeof ALERT_SOURCES)[number];
+
+/**
+ * Allowed moves. An open alert is contacted or dismissed (nothing to do); a contacted one ends won,
+ * lost or dismissed. WON, LOST and DISMISSED are final. Staying in the same status is always
+ * allowed (to add a note or change the assignee).
+ */
+export const ALERT_TRANSITIONS: Record<AlertStatus, readonly AlertStatus[]> = {
+  OPEN: ['CONTACTED', 'DISMISSED'],
+  CONTACTED: ['WON', 'LOST', 'DISMISSED'],
+  WON: [],
+  LOST: [],
+  DISMISSED: [],
+};
+
+export function canTransition(from: AlertStatus, to: AlertStatus): boolean {
+  return from === to || ALERT_TRANSITIONS[from].includes(to);
+}
+
+export function isFinal(status: AlertStatus): boolean {
+  return ALERT_TRANSITIONS[status].length === 0;
+}

@@ -1,0 +1,45 @@
+/**
+ * The renewal-alert threshold rule (DESIGN §5), pure so property tests can hammer it. The scan's
+ * SQL implements the same rule set-based, over the windows `thresholdWindows` computes.
+ *
+ * With `daysLeft = termEnd − asOf`, the alert due is the smallest threshold T ≥ daysLeft (and
+ * daysLeft ≥ 0); it is raised unless an alert for that term with a threshold ≤ T already exists.
+ */
+
+/** Parses "90,60,30" into distinct positive day counts, ascending. Throws naming the variable. */
+export function parseThresholds(raw: string | undefined, name = 'RENEWAL_THRESHOLDS'): number[] {
+  const text = (raw ?? '90,60,30').trim();
+  if (!/^\d{1,4}(\s*,\s*\d{1,4})*$/.test(text)) {
+    throw new Error(`${name} must be comma-separated day counts, e.g. 90,60,30 (got "${text}")`);
+  }
+  const values = text.split(',').map((s) => Number(s.trim()));
+  if (values.some((v) => v < 1 || v > 3650)) throw new Error(`${name}: every threshold must be between 1 and 3650 days`);
+  const sorted = [...new Set(values)].sort((a, b) => a - b);
+  if (sorted.length !== values.length) throw new Error(`${name}: thresholds must be distinct`);
+  return sorted;
+}
+
+/** The smallest threshold ≥ daysLeft, or null when the term has ended or is further away than every threshold. */
+export function dueThreshold(daysLeft: number, thresholds: readonly number[]): number | null {
+  if (!Number.isInteger(daysLeft) || daysLeft < 0) return null;
+  let best: number | null = null;
+  for (const t of thresholds) if (t >= daysLeft && (best === null || t < best)) best = t;
+  return best;
+}
+
+/** The threshold to raise now for a term that already has alerts at `raised`, or null. */
+export function thresholdToRaise(daysLeft: number, thresholds: readonly number[], raised: readonly number[]): number | null {
+  const due = dueThreshold(daysLeft, thresholds);
+  if (due === null) return null;
+  return raised.some((r) => r <= due) ? null : due;
+}
+
+/**
+ * The days-left window in which each threshold is the one due: [minDays, threshold], where
+ * minDays is one more than the next smaller threshold (0 for the smallest). The scan joins terms
+ * to these windows with `term_end BETWEEN asOf + minDays AND asOf + threshold` (an index range scan each).
+ */
+export function thresholdWindows(thresholds: readonly number[]): Array<{ threshold: number; minDays: number }> {
+  const sorted = [...new Set(thresholds)].sort((a, b) => a - b);
+  return sorted.map((threshold, i) => ({ threshold, minDays: i === 0 ? 0 : sorted[i - 1] + 1 }));
+}

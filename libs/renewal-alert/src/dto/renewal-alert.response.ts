@@ -1,0 +1,168 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Currency, moneyString } from '@disty/core';
+import { ALERT_SOURCES, ALERT_STATUSES, AlertSource, AlertStatus } from '../domain/alert-status';
+
+/** A renewal_alerts row as pg returns it (dates as text, numerics as strings). */
+export interface AlertRow {
+  id: string;
+  reseller_id: string;
+  source: AlertSource;
+  source_id: string;
+  subscription_id: string | null;
+  order_line_id: string | null;
+  sku: string;
+  quantity: number;
+  end_customer_name: string;
+  end_customer_reference: string | null;
+  term_end: string;
+  threshold: number;
+  days_left: number;
+  raised_as_of: string;
+  renewal_value: string;
+  currency: Currency;
+  status: AlertStatus;
+  assignee_id: string | null;
+  raised_at: Date;
+  updated_at: Date;
+}
+
+export interface NoteRow {
+  id: string;
+  alert_id: string;
+  author_id: string;
+  body: string;
+  created_at: Date;
+}
+
+export class AlertNoteView {
+  @ApiProperty() id: string;
+  @ApiProperty() authorId: string;
+  @ApiProperty() body: string;
+  @ApiProperty() createdAt: string;
+}
+
+export class AlertEndCustomerView {
+  @ApiProperty() name: string;
+  @ApiPropertyOptional({ nullable: true }) reference: string | null;
+}
+
+export class RenewalAlertView {
+  @ApiProperty() id: string;
+  @ApiProperty() resellerId: string;
+  @ApiProperty({ enum: ALERT_SOURCES }) source: AlertSource;
+  @ApiPropertyOptional({ nullable: true }) subscriptionId: string | null;
+  @ApiPropertyOptional({ nullable: true, description: 'The hardware order line of a warranty alert' }) orderLineId: string | null;
+  @ApiProperty({ type: AlertEndCustomerView }) endCustomer: AlertEndCustomerView;
+  @ApiProperty() sku: string;
+  @ApiProperty() quantity: number;
+  @ApiProperty({ example: '2027-01-14', description: 'Last day of the term or warranty (inclusive)' }) termEnd: string;
+  @ApiProperty({ example: 30 }) threshold: number;
+  @ApiProperty({ description: 'termEnd − asOf (asOf: the request’s, or today)' }) daysLeft: number;
+  @ApiProperty({ example: '2026-10-16', description: 'The scan date that raised the alert' }) raisedAsOf: string;
+  @ApiProperty({ example: '1500.00', description: 'Next term at the current catalog price × quantity (warranty: extended-warranty price, else the line’s net)' })
+  renewalValue: string;
+  @ApiProperty() currency: Currency;
+  @ApiProperty({ enum: ALERT_STATUSES }) status: AlertStatus;
+  @ApiPropertyOptional({ nullable: true }) assigneeId: string | null;
+  @ApiProperty({ type: [AlertNoteView] }) notes: AlertNoteView[];
+  @ApiProperty() raisedAt: string;
+  @ApiProperty() updatedAt: string;
+}
+
+export class PipelineBucket {
+  @ApiProperty() currency: Currency;
+  @ApiProperty() count: number;
+  @ApiProperty({ example: '12000.00' }) value: string;
+}
+
+export class PipelineThresholdBucket extends PipelineBucket {
+  @ApiProperty() threshold: number;
+}
+
+export class PipelineStatusBucket extends PipelineBucket {
+  @ApiProperty({ enum: ALERT_STATUSES }) status: AlertStatus;
+}
+
+export class PipelineView {
+  @ApiProperty({ type: [PipelineThresholdBucket] }) byThreshold: PipelineThresholdBucket[];
+  @ApiProperty({ type: [PipelineStatusBucket] }) byStatus: PipelineStatusBucket[];
+  @ApiProperty({ type: [PipelineBucket], description: 'All alerts, per currency' }) total: PipelineBucket[];
+}
+
+export function mapNote(n: NoteRow): AlertNoteView {
+  return { id: n.id, authorId: n.author_id, body: n.body, createdAt: new Date(n.created_at).toISOString() };
+}
+
+export function mapAlert(r: AlertRow & { days_left_now: number }, notes: NoteRow[]): RenewalAlertView {
+  return {
+    id: r.id,
+    resellerId: r.reseller_id,
+    source: r.source,
+    subscriptionId: r.subscription_id,
+    orderLineId: r.order_line_id,
+    endCustomer: { name: r.end_customer_name, reference: r.end_customer_reference },
+    sku: r.sku,
+    quantity: r.quantity,
+    termEnd: r.term_end,
+    threshold: r.threshold,
+    daysLeft: r.days_left_now,
+    raisedAsOf: r.raised_as_of,
+    renewalValue: moneyString(r.renewal_value, r.currency),
+    currency: r.currency,
+    status: r.status,
+    assigneeId: r.assignee_id,
+    notes: notes.map(mapNote),
+    raisedAt: new Date(r.raised_at).toISOString(),
+    updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+/** CSV columns, in order: the same fields as the JSON view (notes joined, one per line). */
+export const CSV_COLUMNS: Array<{ key: string; header: string }> = [
+  { key: 'id', header: 'id' },
+  { key: 'resellerId', header: 'resellerId' },
+  { key: 'source', header: 'source' },
+  { key: 'subscriptionId', header: 'subscriptionId' },
+  { key: 'orderLineId', header: 'orderLineId' },
+  { key: 'endCustomer', header: 'endCustomer' },
+  { key: 'endCustomerReference', header: 'endCustomerReference' },
+  { key: 'sku', header: 'sku' },
+  { key: 'quantity', header: 'quantity' },
+  { key: 'termEnd', header: 'termEnd' },
+  { key: 'threshold', header: 'threshold' },
+  { key: 'daysLeft', header: 'daysLeft' },
+  { key: 'renewalValue', header: 'renewalValue' },
+  { key: 'currency', header: 'currency' },
+  { key: 'status', header: 'status' },
+  { key: 'assigneeId', header: 'assigneeId' },
+  { key: 'notes', header: 'notes' },
+  { key: 'raisedAt', header: 'raisedAt' },
+];
+
+/** Spreadsheet formula injection: free text starting with = + - @ (or a tab/CR) is prefixed with '. */
+export function csvSafe(text: string): string {
+  return /^[=+\-@\t\r]/.test(text) ? `'${text}` : text;
+}
+
+export function toCsvRecord(v: RenewalAlertView): Record<string, string | number> {
+  return {
+    id: v.id,
+    resellerId: v.resellerId,
+    source: v.source,
+    subscriptionId: v.subscriptionId ?? '',
+    orderLineId: v.orderLineId ?? '',
+    endCustomer: csvSafe(v.endCustomer.name),
+    endCustomerReference: csvSafe(v.endCustomer.reference ?? ''),
+    sku: v.sku,
+    quantity: v.quantity,
+    termEnd: v.termEnd,
+    threshold: v.threshold,
+    daysLeft: v.daysLeft,
+    renewalValue: v.renewalValue,
+    currency: v.currency,
+    status: v.status,
+    assigneeId: v.assigneeId ?? '',
+    notes: csvSafe(v.notes.map((n) => `${n.createdAt} ${n.authorId}: ${n.body}`).join('\n')),
+    raisedAt: v.raisedAt,
+  };
+}

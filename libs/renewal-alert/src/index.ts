@@ -1,0 +1,12 @@
+export * from './renewal-alert.module';
+export * from './renewal-alert.service';
+export * from './domain/threshold-rule';
+export * from './domain/alert-status';
+export * from './errors';
+export * from './webhooks/webhook.module';
+export * from './webhooks/webhook.service';
+export * from './webhooks/webhook-events';
+export * from './webhooks/domain/signature';
+export * from './webhooks/domain/backoff';
+export type { RenewalAlertView, PipelineView } from './dto/renewal-alert.response';
+export type { WebhookView, DeliveryView, DeliveryRunResult } from './webhooks/dto/webhook.dto';

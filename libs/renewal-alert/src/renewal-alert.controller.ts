@@ -1,0 +1,73 @@
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Actor, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { AlertQueryDto, PipelineQueryDto, ScanDto, ScanResult, UpdateAlertDto } from './dto/renewal-alert.dto';
+import { PipelineView, RenewalAlertView } from './dto/renewal-alert.response';
+import { RenewalAlertService } from './renewal-alert.service';
+
+const READERS = ['sales', 'reseller_admin', 'admin'] as const;
+
+function wantsCsv(accept: string | undefined): boolean {
+  return !!accept && /(^|,)\s*text\/csv\b/i.test(accept);
+}
+
+@ApiTags('renewal-alerts')
+@ApiBearerAuth()
+@Controller('renewal-alerts')
+export class RenewalAlertController {
+  constructor(
+    private readonly alerts: RenewalAlertService,
+    private readonly clock: Clock,
+  ) {}
+
+  @Post('scan')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ScanResult })
+  scan(@Body() dto: ScanDto): Promise<ScanResult> {
+    return this.alerts.scan(dto.asOf ?? this.clock.today());
+  }
+
+  @Get()
+  @Roles(...READERS)
+  @ApiProduces('application/json', 'text/csv')
+  list(@Query() q: AlertQueryDto, @CurrentActor() actor: Actor, @Headers('accept') accept?: string) {
+    const filter = {
+      resellerId: tenantScope(actor, q.resellerId),
+      threshold: q.threshold,
+      status: q.status,
+      source: q.source,
+      assigneeId: q.assigneeId,
+      termEndBefore: q.termEndBefore,
+      asOf: q.asOf ?? this.clock.today(),
+    };
+    if (wantsCsv(accept)) {
+      return new StreamableFile(this.alerts.exportCsv(filter), {
+        type: 'text/csv; charset=utf-8',
+        disposition: 'attachment; filename="renewal-alerts.csv"',
+      });
+    }
+    return this.alerts.list(filter, q);
+  }
+
+  @Get('pipeline')
+  @Roles(...READERS)
+  @ApiOkResponse({ type: PipelineView })
+  pipeline(@Query() q: PipelineQueryDto, @CurrentActor() actor: Actor): Promise<PipelineView> {
+    return this.alerts.pipeline({ resellerId: tenantScope(actor, q.resellerId), assigneeId: q.assigneeId, termEndBefore: q.termEndBefore });
+  }
+
+  @Get(':id')
+  @Roles(...READERS)
+  @ApiOkResponse({ type: RenewalAlertView })
+  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
+    return this.alerts.get(id, tenantScope(actor));
+  }
+
+  @Patch(':id')
+  @Roles(...READERS)
+  @ApiOkResponse({ type: RenewalAlertView })
+  update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateAlertDto, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
+    return this.alerts.update(id, tenantScope(actor), actor.id, dto);
+  }
+}

@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { ConfigService } from '@nestjs/config';
+import { IdentityModule } from '@disty/identity';
+import { RENEWAL_ALERT_SETTINGS, renewalAlertSettings } from './renewal-alert.config';
+import { RenewalAlertController } from './renewal-alert.controller';
+import { RenewalAlertService } from './renewal-alert.service';
+import { RenewalScanJob } from './renewal-scan.job';
+import { WebhookModule } from './webhooks/webhook.module';
+
+/**
+ * Renewal alerts (the 90/60/30-day pipeline) and the outbound webhooks that announce them.
+ * Reads subscriptions, warranties and prices only through the published read-model views.
+ */
+@Module({
+  imports: [IdentityModule, WebhookModule],
+  controllers: [RenewalAlertController],
+  providers: [
+    { provide: RENEWAL_ALERT_SETTINGS, inject: [ConfigService], useFactory: renewalAlertSettings },
+    RenewalAlertService,
+    RenewalScanJob,
+  ],
+  exports: [RenewalAlertService, WebhookModule],
+})
+export class RenewalAlertModule {}

@@ -1,0 +1,281 @@
+import { Inject, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { stringify } from 'csv-stringify';
+import { Readable } from 'stream';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  Clock, CURRENCY_MINOR_UNITS, Currency, Dec, moneyString, notFound, page, Page, retryOnConflict, tryWithAdvisoryLock,
+  withAdvisoryLock,
+} from '@disty/core';
+import { IdentityService } from '@disty/identity';
+import { ALERT_STATUSES, AlertSource, AlertStatus, canTransition } from './domain/alert-status';
+import { thresholdWindows } from './domain/threshold-rule';
+import {
+  AlertRow, CSV_COLUMNS, mapAlert, NoteRow, PipelineView, RenewalAlertView, toCsvRecord,
+} from './dto/renewal-alert.response';
+import { renewalAlertError, RenewalAlertErrorCode } from './errors';
+import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
+import { SCAN_SQL } from './renewal-scan.sql';
+
+export interface ScanSummary {
+  asOf: string;
+  raised: number;
+  webhookDeliveries: number;
+}
+
+export interface AlertFilter {
+  /** Tenant scope: null = every reseller (distributor staff). */
+  resellerId: string | null;
+  threshold?: number;
+  status?: AlertStatus;
+  source?: AlertSource;
+  assigneeId?: string;
+  termEndBefore?: string;
+  /** daysLeft is counted from this date. */
+  asOf: string;
+}
+
+export interface AlertUpdate {
+  status: AlertStatus;
+  assigneeId?: string | null;
+  note?: string;
+}
+
+const SCAN_LOCK = 'disty:renewal-alert-scan';
+const CSV_BATCH = 2_000;
+
+const ALERT_COLUMNS = `
+  a.id, a.reseller_id, a.source, a.source_id, a.subscription_id, a.order_line_id, a.sku, a.quantity,
+  a.end_customer_name, a.end_customer_reference, to_char(a.term_end, 'YYYY-MM-DD') AS term_end, a.threshold, a.days_left,
+  to_char(a.raised_as_of, 'YYYY-MM-DD') AS raised_as_of, a.renewal_value::text AS renewal_value, a.currency, a.status,
+  a.assignee_id, a.raised_at, a.updated_at`;
+
+type AlertRowNow = AlertRow & { days_left_now: number };
+
+/**
+ * Renewal alerts: the set-based scan that raises them, and the sales pipeline that works them
+ * (list, CSV export, status workflow with notes, assignment, totals).
+ */
+@Injectable()
+export class RenewalAlertService {
+  private readonly logger = new Logger('RenewalAlertService');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Inject(RENEWAL_ALERT_SETTINGS) private readonly settings: RenewalAlertSettings,
+    private readonly identity: IdentityService,
+    private readonly clock: Clock,
+  ) {}
+
+  get thresholds(): number[] {
+    return [...this.settings.thresholds];
+  }
+
+  // ---------------------------------------------------------------- the scan
+
+  /**
+   * Raises every alert due at `asOf` in one statement (see renewal-scan.sql.ts), in its own
+   * transaction. Scans are serialised by an advisory lock, so the "never a larger threshold after
+   * a smaller one" rule holds even for concurrent scans with different dates; the unique key
+   * alone already guarantees each (term, threshold) is raised once.
+   */
+  async scan(asOf: string = this.clock.today()): Promise<ScanSummary> {
+    const r = await retryOnConflict(() => withAdvisoryLock(this.db, SCAN_LOCK, (em) => this.scanIn(em, asOf)));
+    if (r.raised) this.logger.log(r, 'renewal alert scan');
+    return r;
+  }
+
+  /** The scheduled scan: skipped when another instance is scanning right now. */
+  async scheduledScan(asOf: string = this.clock.today()): Promise<ScanSummary | null> {
+    return tryWithAdvisoryLock(this.db, SCAN_LOCK, (em) => this.scanIn(em, asOf));
+  }
+
+  /** The scan statement in the caller's transaction. */
+  async scanIn(em: EntityManager, asOf: string): Promise<ScanSummary> {
+    const windows = thresholdWindows(this.settings.thresholds);
+    const currencies = Object.keys(CURRENCY_MINOR_UNITS) as Currency[];
+    const [row]: Array<{ raised: number; queued: number }> = await em.query(SCAN_SQL, [
+      asOf,
+      windows.map((w) => w.threshold),
+      windows.map((w) => w.minDays),
+      currencies,
+      currencies.map((c) => CURRENCY_MINOR_UNITS[c]),
+    ]);
+    return { asOf, raised: row.raised, webhookDeliveries: row.queued };
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async list(f: AlertFilter, q: { page: number; pageSize: number }): Promise<Page<RenewalAlertView>> {
+    const { where, params } = this.where(f);
+    const [{ total }]: Array<{ total: number }> = await this.db.query(
+      `SELECT count(*)::int AS total FROM renewal_alerts a WHERE ${where}`,
+      params,
+    );
+    const rows: AlertRowNow[] = await this.db.query(
+      `SELECT ${ALERT_COLUMNS}, (a.term_end - $1::date) AS days_left_now
+         FROM renewal_alerts a WHERE ${where}
+        ORDER BY a.term_end, a.id
+        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+      params,
+    );
+    return page(await this.withNotes(this.db.manager, rows), total, q);
+  }
+
+  async get(id: string, scope: string | null, asOf: string = this.clock.today()): Promise<RenewalAlertView> {
+    const row = await this.findRow(this.db.manager, id, scope, asOf);
+    return (await this.withNotes(this.db.manager, [row]))[0];
+  }
+
+  /**
+   * Every alert matching the filter as CSV (the JSON list's fields, all pages), streamed in
+   * keyset-paginated batches so an export of any size holds one batch in memory.
+   */
+  exportCsv(f: AlertFilter): Readable {
+    const stringifier = stringify({ header: true, columns: CSV_COLUMNS, bom: false });
+    const batches = this.batches(f);
+    const source = Readable.from(
+      (async function* () {
+        for await (const batch of batches) for (const v of batch) yield toCsvRecord(v);
+      })(),
+    );
+    source.on('error', (err) => {
+      this.logger.error({ err }, 'renewal alert CSV export failed');
+      stringifier.destroy(err);
+    });
+    return source.pipe(stringifier);
+  }
+
+  private async *batches(f: AlertFilter): AsyncGenerator<RenewalAlertView[]> {
+    let after: { termEnd: string; id: string } | null = null;
+    for (;;) {
+      const { where, params } = this.where(f);
+      const n = params.length;
+      const rows: AlertRowNow[] = await this.db.query(
+        `SELECT ${ALERT_COLUMNS}, (a.term_end - $1::date) AS days_left_now
+           FROM renewal_alerts a
+          WHERE ${where} AND ($${n + 1}::date IS NULL OR (a.term_end, a.id) > ($${n + 1}::date, $${n + 2}::uuid))
+          ORDER BY a.term_end, a.id
+          LIMIT ${CSV_BATCH}`,
+        [...params, after?.termEnd ?? null, after?.id ?? null],
+      );
+      if (!rows.length) return;
+      yield await this.withNotes(this.db.manager, rows);
+      if (rows.length < CSV_BATCH) return;
+      const last: AlertRowNow = rows[rows.length - 1];
+      after = { termEnd: last.term_end, id: last.id };
+    }
+  }
+
+  /** Count and value per threshold, per status and in total (per currency). */
+  async pipeline(f: { resellerId: string | null; assigneeId?: string; termEndBefore?: string }): Promise<PipelineView> {
+    const { where, params } = this.where({ ...f, asOf: this.clock.today() });
+    const rows: Array<{ threshold: number; status: AlertStatus; currency: Currency; count: number; value: string }> = await this.db.query(
+      `SELECT a.threshold, a.status, a.currency, count(*)::int AS count, sum(a.renewal_value)::text AS value
+         FROM renewal_alerts a WHERE ${where}
+        GROUP BY a.threshold, a.status, a.currency`,
+      params,
+    );
+    const currencies = [...new Set(rows.map((r) => r.currency))].sort();
+    const thresholds = [...new Set([...this.settings.thresholds, ...rows.map((r) => r.threshold)])].sort((a, b) => b - a);
+    const sum = (pred: (r: (typeof rows)[number]) => boolean, currency: Currency) => {
+      const hit = rows.filter((r) => r.currency === currency && pred(r));
+      return {
+        currency,
+        count: hit.reduce((n, r) => n + r.count, 0),
+        value: moneyString(hit.reduce((v, r) => v.plus(r.value), new Dec(0)), currency),
+      };
+    };
+    return {
+      byThreshold: thresholds.flatMap((threshold) => currencies.map((c) => ({ threshold, ...sum((r) => r.threshold === threshold, c) }))),
+      byStatus: ALERT_STATUSES.flatMap((status) => currencies.map((c) => ({ status, ...sum((r) => r.status === status, c) }))),
+      total: currencies.map((c) => sum(() => true, c)),
+    };
+  }
+
+  // ---------------------------------------------------------------- the workflow
+
+  /**
+   * Moves an alert along its workflow, (re)assigns it and appends a note, in one transaction
+   * under the alert's row lock. Another reseller's alert is a 404.
+   */
+  async update(id: string, scope: string | null, authorId: string, change: AlertUpdate): Promise<RenewalAlertView> {
+    const asOf = this.clock.today();
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        const row = await this.findRow(em, id, scope, asOf, true);
+        if (!canTransition(row.status, change.status)) {
+          throw renewalAlertError(
+            RenewalAlertErrorCode.InvalidTransition,
+            `A ${row.status} alert cannot become ${change.status}`,
+            { from: row.status, to: change.status },
+          );
+        }
+        if (change.assigneeId) await this.assertAssignable(row.reseller_id, change.assigneeId);
+        const assignee = change.assigneeId === undefined ? row.assignee_id : change.assigneeId;
+        if (change.status !== row.status || assignee !== row.assignee_id) {
+          await em.query(`UPDATE renewal_alerts SET status = $2, assignee_id = $3, updated_at = now() WHERE id = $1`, [
+            id, change.status, assignee,
+          ]);
+        }
+        if (change.note) {
+          await em.query(`INSERT INTO renewal_alert_notes (alert_id, reseller_id, author_id, body) VALUES ($1, $2, $3, $4)`, [
+            id, row.reseller_id, authorId, change.note,
+          ]);
+        }
+        const fresh = await this.findRow(em, id, scope, asOf);
+        return (await this.withNotes(em, [fresh]))[0];
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- helpers
+
+  private async assertAssignable(resellerId: string, userId: string): Promise<void> {
+    const users = await this.identity.listUsers(resellerId);
+    const user = users.find((u) => u.id === userId);
+    if (!user || user.role !== 'sales') {
+      throw renewalAlertError(RenewalAlertErrorCode.InvalidAssignee, `User ${userId} is not a sales user of this reseller`);
+    }
+  }
+
+  private async findRow(em: EntityManager, id: string, scope: string | null, asOf: string, lock = false): Promise<AlertRowNow> {
+    const rows: AlertRowNow[] = await em.query(
+      `SELECT ${ALERT_COLUMNS}, (a.term_end - $2::date) AS days_left_now
+         FROM renewal_alerts a WHERE a.id = $1 AND ($3::uuid IS NULL OR a.reseller_id = $3::uuid)
+         ${lock ? 'FOR UPDATE' : ''}`,
+      [id, asOf, scope],
+    );
+    if (!rows.length) throw notFound(`Renewal alert ${id}`);
+    return rows[0];
+  }
+
+  private async withNotes(em: EntityManager, rows: AlertRowNow[]): Promise<RenewalAlertView[]> {
+    if (!rows.length) return [];
+    const notes: NoteRow[] = await em.query(
+      `SELECT id, alert_id, author_id, body, created_at FROM renewal_alert_notes
+        WHERE alert_id = ANY($1::uuid[]) ORDER BY created_at, id`,
+      [rows.map((r) => r.id)],
+    );
+    const byAlert = new Map<string, NoteRow[]>();
+    for (const n of notes) byAlert.set(n.alert_id, [...(byAlert.get(n.alert_id) ?? []), n]);
+    return rows.map((r) => mapAlert(r, byAlert.get(r.id) ?? []));
+  }
+
+  /** The WHERE clause of a filter; $1 is always asOf. */
+  private where(f: Partial<AlertFilter> & { resellerId: string | null; asOf: string }): { where: string; params: unknown[] } {
+    const params: unknown[] = [f.asOf];
+    const parts: string[] = ['$1::date IS NOT NULL'];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      parts.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.resellerId) add('a.reseller_id = ?::uuid', f.resellerId);
+    if (f.threshold !== undefined) add('a.threshold = ?::int', f.threshold);
+    if (f.status) add('a.status = ?', f.status);
+    if (f.source) add('a.source = ?', f.source);
+    if (f.assigneeId) add('a.assignee_id = ?::uuid', f.assigneeId);
+    if (f.termEndBefore) add('a.term_end < ?::date', f.termEndBefore);
+    return { where: parts.join(' AND '), params };
+  }
+}

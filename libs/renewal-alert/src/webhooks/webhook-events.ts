@@ -1,0 +1,6 @@
+/** Events a webhook may subscribe to. */
+export const WEBHOOK_EVENTS = ['renewal_alert.raised', 'invoice.issued'] as const;
+export type WebhookEvent = (typeof WEBHOOK_EVENTS)[number];
+
+export const DELIVERY_STATUSES = ['PENDING', 'DELIVERED', 'FAILED'] as const;
+export type DeliveryStatus = (typeof DELIVERY_STATUSES)[number];

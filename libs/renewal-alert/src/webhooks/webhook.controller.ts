@@ -1,0 +1,61 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { CreatedWebhookView, CreateWebhookDto, DeliveryQueryDto, DeliveryRunResult, WebhookQueryDto, WebhookView } from './dto/webhook.dto';
+import { WebhookService } from './webhook.service';
+
+@ApiTags('webhooks')
+@ApiBearerAuth()
+@Controller('webhooks')
+export class WebhookController {
+  constructor(private readonly webhooks: WebhookService) {}
+
+  @Post()
+  @Roles('reseller_admin', 'admin')
+  @ApiCreatedResponse({ type: CreatedWebhookView, description: 'The signing secret is returned only here' })
+  create(@Body() dto: CreateWebhookDto, @CurrentActor() actor: Actor): Promise<CreatedWebhookView> {
+    const resellerId = WebhookService.resellerFor(actor, dto.resellerId);
+    return this.webhooks.create({ resellerId, url: dto.url, events: dto.events, createdBy: actor.id });
+  }
+
+  @Get()
+  @Roles('reseller_admin', 'admin')
+  list(@Query() q: WebhookQueryDto, @CurrentActor() actor: Actor) {
+    return this.webhooks.list(tenantScope(actor, q.resellerId), q);
+  }
+
+  @Get(':id')
+  @Roles('reseller_admin', 'admin')
+  @ApiOkResponse({ type: WebhookView })
+  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<WebhookView> {
+    return this.webhooks.get(id, tenantScope(actor));
+  }
+
+  @Delete(':id')
+  @Roles('reseller_admin', 'admin')
+  @HttpCode(204)
+  async remove(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<void> {
+    await this.webhooks.remove(id, tenantScope(actor));
+  }
+
+  @Get(':id/deliveries')
+  @Roles('reseller_admin', 'admin')
+  deliveries(@Param('id', ParseIdPipe) id: string, @Query() q: DeliveryQueryDto, @CurrentActor() actor: Actor) {
+    return this.webhooks.deliveries(id, tenantScope(actor), q);
+  }
+}
+
+@ApiTags('jobs')
+@ApiBearerAuth()
+@Controller('jobs/webhooks')
+export class WebhookJobController {
+  constructor(private readonly webhooks: WebhookService) {}
+
+  @Post('deliver')
+  @Roles('admin')
+  @HttpCode(200)
+  @ApiOkResponse({ type: DeliveryRunResult })
+  deliver(): Promise<DeliveryRunResult> {
+    return this.webhooks.deliverDue();
+  }
+}
