@@ -356,6 +356,37 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
     });
   });
 
+  describe('through orders', () => {
+    it('a cloud order line provisions a subscription whose first charge the order reserved; a seat change and a renewal follow', async () => {
+      const r = await createReseller(t, { taxRate: '0.10' });
+      const buyer = await t.user('buyer', r.id);
+      const product = await createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '4.00' }] });
+      const order = await t.http().post('/api/v1/orders').set('Authorization', buyer.auth)
+        .send({ endCustomer: { name: 'Bayside Clinic' }, lines: [{ sku: product.sku, quantity: 10, startDate: '2023-08-31' }] }).expect(201);
+      const line = order.body.lines[0];
+      expect(line).toMatchObject({ net: '480.00', tax: '48.00', gross: '528.00' });
+      const s = await detail(line.subscriptionId);
+      expect(s).toMatchObject({
+        orderLineId: line.id, sku: product.sku, quantity: 10, termStart: '2023-08-31', termEnd: '2024-08-30', unitPrice: '4.00',
+        billingFrequency: 'ANNUAL', endCustomer: { name: 'Bayside Clinic' },
+      });
+      expect(s.charges.map((c) => [c.periodStart, c.amount])).toEqual([['2023-08-31', '480.00']]);
+      expect((await creditLines(t, r.id)).CLOUD.reserved).toBe('528.00');
+
+      // +2 seats on 2024-02-29 for 184 of 366 days: 4.00 × 12 × 2 × 184/366 = 48.2622… → 48.26 (+ 4.83 tax reserved)
+      const changed = await t.http().patch(`/api/v1/subscriptions/${line.subscriptionId}`).set('Authorization', buyer.auth)
+        .send({ quantity: 12, asOf: '2024-02-29' }).expect(200);
+      expect((changed.body.charges as Charge[]).filter((c) => c.kind === 'PRORATION').map((c) => c.amount)).toEqual(['48.26']);
+      expect((await creditLines(t, r.id)).CLOUD.reserved).toBe('581.09');
+
+      await renew('2024-08-31');
+      const renewed = await detail(line.subscriptionId);
+      expect(renewed).toMatchObject({ termStart: '2024-08-31', termEnd: '2025-08-30', quantity: 12 });
+      expect(renewed.charges.filter((c) => c.periodStart === '2024-08-31').map((c) => c.amount)).toEqual(['576.00']);
+      expect((await creditLines(t, r.id)).CLOUD.reserved).toBe('1214.69'); // + 576.00 + 57.60 tax
+    });
+  });
+
   describe('invoicing interface', () => {
     it('returns unbilled charges up to a date and refuses to bill a charge twice', async () => {
       const r = await createReseller(t);
