@@ -1,11 +1,14 @@
 import { Client } from 'pg';
 import { runMigrations } from '@disty/core';
 import { seedDemoData } from '../apps/api/src/seed/demo-seed';
-import { bearer, createTestApp, TestApp } from './support/app';
+import type { TestApp } from './support/app';
+
+const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
 /**
  * The demo data set on its own empty database (the shared test database already has users, so
  * the seed would rightly skip it): loads once, through the services, and is idempotent.
+ * The app module is imported after DATABASE_URL points at that database.
  */
 describe('Demo seed', () => {
   const name = `disty_seed_${Date.now().toString(36)}_${process.pid}`;
@@ -21,6 +24,8 @@ describe('Demo seed', () => {
     url.pathname = `/${name}`;
     process.env.DATABASE_URL = url.toString();
     await runMigrations(process.env.DATABASE_URL);
+    // Imported only now: the app reads DATABASE_URL when its module is first loaded.
+    const { createTestApp } = await import('./support/app');
     t = await createTestApp();
   });
 
