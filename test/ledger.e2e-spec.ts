@@ -1,5 +1,6 @@
 import { randomUUID } from 'crypto';
 import { LedgerService } from '@disty/ledger';
+import { createReseller } from './factories/commerce';
 import { createTestApp, TestApp } from './support/app';
 
 describe('General ledger through HTTP', () => {
@@ -86,12 +87,11 @@ describe('General ledger through HTTP', () => {
     const admin = (await t.user('admin')).auth;
     await t.http().get('/api/v1/ledger/accounts').set('Authorization', admin).expect(200);
     await t.http().post('/api/v1/ledger/entries').set('Authorization', admin).send(entry('1.00')).expect(403);
-    const [{ id: resellerLike }] = await t.db.query(`SELECT gen_random_uuid() AS id`);
-    // Reseller roles need a reseller row when the reseller module exists; skip creating one if the FK refuses.
-    const reseller = await t.user('reseller_finance', resellerLike).catch(() => null);
-    if (reseller) {
-      await t.http().get('/api/v1/ledger/trial-balance?currency=AUD').set('Authorization', reseller.auth).expect(403);
-      await t.http().post('/api/v1/ledger/entries').set('Authorization', reseller.auth).send(entry('1.00')).expect(403);
+    const reseller = await createReseller(t);
+    for (const role of ['reseller_finance', 'reseller_admin', 'buyer', 'sales'] as const) {
+      const user = await t.user(role, reseller.id);
+      await t.http().get('/api/v1/ledger/trial-balance?currency=AUD').set('Authorization', user.auth).expect(403);
+      await t.http().post('/api/v1/ledger/entries').set('Authorization', user.auth).send(entry('1.00')).expect(403);
     }
   });
 
