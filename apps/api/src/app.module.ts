@@ -15,6 +15,8 @@ import { CatalogModule } from '@disty/catalog';
 import { ResellerModule } from '@disty/reseller';
 import { OrderingModule } from '@disty/ordering';
 import { RenewalAlertModule } from '@disty/renewal-alert';
+import { InvoicingModule } from '@disty/invoicing';
+import { PaymentsModule } from '@disty/payments';
 import { HealthController } from './health/health.controller';
 
 @Module({
@@ -59,6 +61,8 @@ import { HealthController } from './health/health.controller';
     ResellerModule,
     RenewalAlertModule,
     OrderingModule,
+    InvoicingModule,
+    PaymentsModule,
   ],
   controllers: [HealthController],
   providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

@@ -1,6 +1,7 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { raw } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 
@@ -23,6 +24,8 @@ export function configureApp(app: NestExpressApplication): INestApplication {
       },
     }),
   );
+  // Stripe signs the exact bytes it sends: that one route keeps its body raw (a Buffer), before the JSON parser.
+  app.use(`/${API_PREFIX}/webhooks/stripe`, raw({ type: () => true, limit: '1mb' }));
   app.useBodyParser('json', { limit: '1mb' });
   app.set('trust proxy', 'loopback');
   app.setGlobalPrefix(API_PREFIX, {

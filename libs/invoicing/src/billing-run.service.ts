@@ -1,0 +1,331 @@
+import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
+import { OrderingService } from '@disty/ordering';
+import { WebhookService } from '@disty/renewal-alert';
+import { ResellerService } from '@disty/reseller';
+import { SubscriptionService } from '@disty/subscription';
+import { BillableItem, priceLines } from './domain/invoice-math';
+import { BillingRunStatus, BillingRunView } from './dto/invoice.dto';
+import { invoicingError, InvoicingErrorCode } from './errors';
+import { InvoiceService, IssuedInvoice } from './invoice.service';
+
+export const DEFAULT_BILLING_CONCURRENCY = 4;
+const HEARTBEAT_MS = 2000;
+
+interface RunRow {
+  id: string;
+  period_end: string;
+  status: BillingRunStatus;
+  started_at: Date;
+  completed_at: Date | null;
+  total: number;
+  done: number;
+  failed: number;
+  invoices: number;
+}
+
+export interface ProcessOptions {
+  concurrency?: number;
+  /** Called after each reseller with the run's progress. */
+  onProgress?: (view: BillingRunView) => void;
+}
+
+type Outcome = 'billed' | 'empty' | 'failed' | 'none';
+
+/**
+ * Billing runs. A run is unique per period end and carries its work list (one row per reseller).
+ * Processing bills one reseller per transaction: the reseller's row is claimed with FOR UPDATE
+ * SKIP LOCKED (so several workers share the list) and marked DONE in the same transaction that
+ * issues the invoice, so a run killed at any point resumes with exactly the resellers not yet
+ * billed. A processing worker holds a session advisory lock on the run: a run whose worker died
+ * (its connection closed, the lock freed) is resumed by the next POST for its period, the CLI or
+ * the scheduler; a run whose worker is alive is left to it.
+ */
+@Injectable()
+export class BillingRunService implements BeforeApplicationShutdown {
+  private readonly logger = new Logger('BillingRunService');
+  private readonly active = new Map<string, Promise<BillingRunView | null>>();
+  private stopping = false;
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly invoices: InvoiceService,
+    private readonly resellers: ResellerService,
+    private readonly subscriptions: SubscriptionService,
+    private readonly ordering: OrderingService,
+    private readonly webhooks: WebhookService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Creates the run for `periodEnd` with its work list (every reseller known now), or returns the
+   * existing run for that period. Nothing is billed here: see process().
+   */
+  async start(periodEnd: string, createdBy: string | null): Promise<{ run: BillingRunView; created: boolean }> {
+    if (periodEnd > this.clock.today()) {
+      throw validationError('periodEnd cannot be in the future: invoices are issued on it', [
+        { field: 'periodEnd', message: `must be on or before ${this.clock.today()}` },
+      ]);
+    }
+    const created = await retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        const rows: Array<{ id: string }> = await em.query(
+          `INSERT INTO billing_runs (period_end, created_by) VALUES ($1, $2) ON CONFLICT (period_end) DO NOTHING RETURNING id`,
+          [periodEnd, createdBy],
+        );
+        if (!rows.length) return null;
+        const ids = await this.resellers.listResellerIds(em);
+        await em.query(
+          `INSERT INTO billing_run_resellers (run_id, reseller_id) SELECT $1, unnest($2::uuid[])`,
+          [rows[0].id, ids],
+        );
+        await em.query(`UPDATE billing_runs SET resellers_total = $2 WHERE id = $1`, [rows[0].id, ids.length]);
+        return rows[0].id;
+      }),
+    );
+    const [existing]: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd]);
+    return { run: await this.get(created ?? existing.id), created: created !== null };
+  }
+
+  /** Processes the run in the background of this process (the HTTP request returns 202 at once). */
+  startInBackground(runId: string, opts: ProcessOptions = {}): void {
+    if (this.active.has(runId) || this.stopping) return;
+    const p = this.process(runId, opts)
+      .catch((e: unknown) => {
+        this.logger.error({ err: e, runId }, 'billing run failed');
+        return null;
+      })
+      .finally(() => this.active.delete(runId));
+    this.active.set(runId, p);
+  }
+
+  /** Waits for a background run of this process (tests, CLI). */
+  async settled(runId: string): Promise<void> {
+    await this.active.get(runId);
+  }
+
+  /**
+   * Bills every pending reseller of the run with `concurrency` workers, then marks the run
+   * COMPLETED (or FAILED when some reseller could not be billed; resuming retries those).
+   * Returns null when another live worker holds the run.
+   */
+  async process(runId: string, opts: ProcessOptions = {}): Promise<BillingRunView | null> {
+    const concurrency = Math.min(Math.max(opts.concurrency ?? DEFAULT_BILLING_CONCURRENCY, 1), 16);
+    const qr = this.db.createQueryRunner();
+    await qr.connect();
+    let heartbeat: NodeJS.Timeout | undefined;
+    try {
+      const [{ locked }] = await qr.query(`SELECT pg_try_advisory_lock(hashtext('disty:billing-run:' || $1)) AS locked`, [runId]);
+      if (!locked) return null;
+      try {
+        const run = await this.get(runId);
+        if (run.status === 'COMPLETED') return run;
+        await qr.query(`UPDATE billing_run_resellers SET status = 'PENDING', error = NULL WHERE run_id = $1 AND status = 'FAILED'`, [runId]);
+        await qr.query(
+          `UPDATE billing_runs SET status = 'RUNNING', completed_at = NULL, last_error = NULL, heartbeat_at = now() WHERE id = $1`,
+          [runId],
+        );
+        heartbeat = setInterval(() => {
+          qr.query(`UPDATE billing_runs SET heartbeat_at = now() WHERE id = $1`, [runId]).catch(() => undefined);
+        }, HEARTBEAT_MS);
+        heartbeat.unref();
+
+        const progress = await this.get(runId);
+        const worker = async () => {
+          while (!this.stopping) {
+            const outcome = await this.billNext(runId, progress.periodEnd);
+            if (outcome === 'none') return;
+            if (outcome === 'failed') progress.resellersFailed++;
+            else progress.resellersDone++;
+            if (outcome === 'billed') progress.invoicesIssued++;
+            opts.onProgress?.({ ...progress });
+          }
+        };
+        await Promise.all(Array.from({ length: concurrency }, worker));
+        clearInterval(heartbeat);
+        heartbeat = undefined;
+
+        const counts = await this.counts(runId);
+        if (counts.pending > 0) return this.get(runId); // stopped (shutdown): stays RUNNING, resumable
+        const status: BillingRunStatus = counts.failed > 0 ? 'FAILED' : 'COMPLETED';
+        await qr.query(
+          `UPDATE billing_runs SET status = $2, completed_at = now(), resellers_done = $3, invoices_issued = $4,
+                  last_error = $5, heartbeat_at = now() WHERE id = $1`,
+          [runId, status, counts.done, counts.invoices, counts.failed ? `${counts.failed} reseller(s) failed; resume the run to retry them` : null],
+        );
+        const view = await this.get(runId);
+        this.logger.log(`billing run ${runId} (${view.periodEnd}) ${status}: ${view.invoicesIssued} invoice(s) for ${view.resellersTotal} reseller(s)`);
+        return view;
+      } finally {
+        if (heartbeat) clearInterval(heartbeat);
+        await qr.query(`SELECT pg_advisory_unlock(hashtext('disty:billing-run:' || $1))`, [runId]).catch(() => undefined);
+      }
+    } finally {
+      await qr.release();
+    }
+  }
+
+  /** Resumes every RUNNING run left by a process that died (their advisory lock is free). */
+  async resumeInterrupted(): Promise<string[]> {
+    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs WHERE status = 'RUNNING' ORDER BY period_end`);
+    for (const r of rows) this.startInBackground(r.id);
+    return rows.map((r) => r.id);
+  }
+
+  async get(id: string): Promise<BillingRunView> {
+    const rows: RunRow[] = await this.db.query(
+      `SELECT r.id, to_char(r.period_end, 'YYYY-MM-DD') AS period_end, r.status, r.started_at, r.completed_at,
+              count(w.*)::int AS total,
+              count(*) FILTER (WHERE w.status = 'DONE')::int AS done,
+              count(*) FILTER (WHERE w.status = 'FAILED')::int AS failed,
+              count(w.invoice_id)::int AS invoices
+         FROM billing_runs r LEFT JOIN billing_run_resellers w ON w.run_id = r.id
+        WHERE r.id = $1 GROUP BY r.id`,
+      [id],
+    );
+    if (!rows.length) throw notFound(`Billing run ${id}`);
+    const r = rows[0];
+    return {
+      id: r.id,
+      periodEnd: r.period_end,
+      status: r.status,
+      resellersTotal: r.total,
+      resellersDone: r.done,
+      invoicesIssued: r.invoices,
+      resellersFailed: r.failed,
+      startedAt: r.started_at.toISOString(),
+      completedAt: r.completed_at ? r.completed_at.toISOString() : null,
+    };
+  }
+
+  async list(): Promise<BillingRunView[]> {
+    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs ORDER BY period_end DESC LIMIT 100`);
+    return Promise.all(rows.map((r) => this.get(r.id)));
+  }
+
+  async beforeApplicationShutdown(): Promise<void> {
+    this.stopping = true;
+    await Promise.all([...this.active.values()]);
+  }
+
+  // ---------------------------------------------------------------- one reseller
+
+  private async counts(runId: string) {
+    const [c]: Array<{ pending: number; done: number; failed: number; invoices: number }> = await this.db.query(
+      `SELECT count(*) FILTER (WHERE status = 'PENDING')::int AS pending, count(*) FILTER (WHERE status = 'DONE')::int AS done,
+              count(*) FILTER (WHERE status = 'FAILED')::int AS failed, count(invoice_id)::int AS invoices
+         FROM billing_run_resellers WHERE run_id = $1`,
+      [runId],
+    );
+    return c;
+  }
+
+  /** Claims the next pending reseller and bills it, all in one transaction. */
+  private async billNext(runId: string, periodEnd: string): Promise<Outcome> {
+    let claimed: string | null = null;
+    try {
+      return await retryOnConflict(() =>
+        this.db.transaction(async (em): Promise<Outcome> => {
+          const rows: Array<{ reseller_id: string }> = await em.query(
+            `SELECT reseller_id FROM billing_run_resellers WHERE run_id = $1 AND status = 'PENDING'
+              ORDER BY reseller_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+            [runId],
+          );
+          if (!rows.length) return 'none';
+          claimed = rows[0].reseller_id;
+          const invoice = await this.billReseller(em, runId, periodEnd, claimed);
+          await em.query(
+            `UPDATE billing_run_resellers SET status = 'DONE', invoice_id = $3, processed_at = now() WHERE run_id = $1 AND reseller_id = $2`,
+            [runId, claimed, invoice?.id ?? null],
+          );
+          return invoice ? 'billed' : 'empty';
+        }),
+      );
+    } catch (e) {
+      if (!claimed) throw e;
+      const message = e instanceof Error ? e.message : String(e);
+      this.logger.warn({ err: e, runId, resellerId: claimed }, 'could not bill reseller');
+      await this.db.query(
+        `UPDATE billing_run_resellers SET status = 'FAILED', error = $3, processed_at = now()
+          WHERE run_id = $1 AND reseller_id = $2 AND status = 'PENDING'`,
+        [runId, claimed, message.slice(0, 1000)],
+      );
+      return 'failed';
+    }
+  }
+
+  /**
+   * One consolidated invoice for the reseller's unbilled items up to the period end, in `em`:
+   * shipped hardware lines and cloud charges (with prorations and credits) are locked, marked
+   * billed on the new invoice's id (conditional updates: never twice), their credit reservations
+   * consumed, and the invoice issued (numbered, posted, subledger). null when nothing is due.
+   */
+  async billReseller(em: EntityManager, runId: string | null, periodEnd: string, resellerId: string): Promise<IssuedInvoice | null> {
+    await this.invoices.lockReseller(em, resellerId);
+    const reseller = await this.resellers.getReseller(resellerId, em);
+    const hardware = await this.ordering.unbilledShippedLines(em, resellerId, periodEnd);
+    const charges = await this.subscriptions.unbilledCharges(em, resellerId, periodEnd);
+    if (!hardware.length && !charges.length) return null;
+    const foreign = [...hardware, ...charges].find((i) => i.currency !== reseller.currency);
+    if (foreign) {
+      throw invoicingError(
+        InvoicingErrorCode.CurrencyMismatch,
+        `Reseller ${resellerId} is invoiced in ${reseller.currency} but has an item in ${foreign.currency}`,
+      );
+    }
+    const items: BillableItem[] = [
+      ...hardware.map((l): BillableItem => ({
+        creditLine: 'HARDWARE',
+        sourceType: 'order_line',
+        sourceId: l.orderLineId,
+        sku: l.sku,
+        description: `${l.description}${l.poNumber ? `, PO ${l.poNumber}` : ''}, shipped ${l.shippedOn}, for ${l.endCustomer.name}`,
+        quantity: l.quantity,
+        net: l.net,
+      })),
+      ...charges.map((c): BillableItem => ({
+        creditLine: 'CLOUD',
+        sourceType: 'subscription_charge',
+        sourceId: c.id,
+        sku: c.sku,
+        description: c.kind === 'TERM' ? c.description : `${c.kind === 'PRORATION' ? 'Proration' : 'Cancellation credit'}: ${c.description}`,
+        quantity: c.quantity,
+        periodStart: c.periodStart,
+        periodEnd: c.periodEnd,
+        net: c.net,
+      })),
+    ];
+    const id = randomUUID();
+    const lines = priceLines(items, reseller.taxRate, reseller.currency);
+    await this.ordering.markLinesBilled(em, hardware.map((l) => l.orderLineId), id);
+    await this.subscriptions.markChargesBilled(em, charges.map((c) => c.id), id);
+    await this.resellers.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)]);
+    const issued = await this.invoices.issue(em, {
+      id,
+      reseller,
+      billingRunId: runId,
+      periodEnd,
+      issueDate: periodEnd,
+      lines,
+    });
+    const c = reseller.currency;
+    const amounts = (a: { net: { toFixed(): string }; tax: { toFixed(): string }; gross: { toFixed(): string } }) => ({
+      net: moneyString(a.net.toFixed(), c),
+      tax: moneyString(a.tax.toFixed(), c),
+      gross: moneyString(a.gross.toFixed(), c),
+    });
+    await this.webhooks.enqueue(em, resellerId, 'invoice.issued', {
+      invoiceId: issued.id,
+      number: issued.number,
+      resellerId,
+      currency: c,
+      issueDate: issued.issueDate,
+      dueDate: issued.dueDate,
+      totals: { HARDWARE: amounts(issued.totals.HARDWARE), CLOUD: amounts(issued.totals.CLOUD), all: amounts(issued.totals.all) },
+    });
+    return issued;
+  }
+}

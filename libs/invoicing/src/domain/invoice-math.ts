@@ -1,0 +1,153 @@
+import { Currency, Dec, Money } from '@disty/core';
+
+/** The two credit lines; the same names as @disty/reseller's CreditLineKind (kept here so the domain has no module import). */
+export const LINES = ['HARDWARE', 'CLOUD'] as const;
+export type Line = (typeof LINES)[number];
+
+/** Something billable, as the owning module reports it (net already rounded to minor units). */
+export interface BillableItem {
+  creditLine: Line;
+  sourceType: 'order_line' | 'subscription_charge';
+  sourceId: string;
+  sku: string;
+  description: string;
+  quantity: number;
+  periodStart?: string | null;
+  periodEnd?: string | null;
+  net: Dec;
+}
+
+export interface PricedLine extends BillableItem {
+  lineNo: number;
+  tax: Dec;
+  gross: Dec;
+}
+
+export interface Amounts {
+  net: Dec;
+  tax: Dec;
+  gross: Dec;
+}
+
+export type InvoiceTotals = Record<Line | 'all', Amounts>;
+
+const zero = (): Amounts => ({ net: new Dec(0), tax: new Dec(0), gross: new Dec(0) });
+
+/** Rounded half-up to the currency's minor unit (half away from zero for credits). */
+export function roundMoney(amount: Dec, currency: Currency): Dec {
+  return Money.of(amount, currency).round().amount;
+}
+
+/** DESIGN §2: each invoice line's tax = round(net × taxRate), half-up, per line. */
+export function taxOf(net: Dec, taxRate: Dec, currency: Currency): Dec {
+  return roundMoney(net.times(taxRate), currency);
+}
+
+/**
+ * Prices the items of one consolidated invoice: hardware lines first, then cloud, each in the
+ * order given; net rounded to minor units, tax per line, gross = net + tax.
+ */
+export function priceLines(items: BillableItem[], taxRate: Dec, currency: Currency): PricedLine[] {
+  const ordered = [...items.filter((i) => i.creditLine === 'HARDWARE'), ...items.filter((i) => i.creditLine === 'CLOUD')];
+  return ordered.map((item, i) => {
+    const net = roundMoney(item.net, currency);
+    const tax = taxOf(net, taxRate, currency);
+    return { ...item, lineNo: i + 1, net, tax, gross: net.plus(tax) };
+  });
+}
+
+/** Subtotal, tax and total per credit line and overall: exact sums of the (rounded) lines. */
+export function invoiceTotals(lines: Array<{ creditLine: Line; net: Dec; tax: Dec; gross: Dec }>): InvoiceTotals {
+  const t: InvoiceTotals = { HARDWARE: zero(), CLOUD: zero(), all: zero() };
+  for (const l of lines) {
+    for (const key of [l.creditLine, 'all'] as const) {
+      t[key] = { net: t[key].net.plus(l.net), tax: t[key].tax.plus(l.tax), gross: t[key].gross.plus(l.gross) };
+    }
+  }
+  return t;
+}
+
+/** Net of the lines a credit note may still credit (positive lines only). */
+export function creditableNet(lines: Array<{ net: Dec }>): Dec {
+  return lines.reduce((s, l) => (l.net.gt(0) ? s.plus(l.net) : s), new Dec(0));
+}
+
+export type CreditCheck =
+  | { ok: true; net: Dec; tax: Dec }
+  | { ok: false; creditableNet: Dec };
+
+/**
+ * Credits `amount` (net) on an invoice line: never more than the line's net not yet credited.
+ * Tax at the invoice's rate, rounded half-up; crediting the rest of the line credits exactly the
+ * rest of its tax, so a fully credited line leaves nothing behind.
+ */
+export function creditLineAmounts(
+  line: { net: Dec; tax: Dec; creditedNet: Dec; creditedTax: Dec },
+  amount: Dec,
+  taxRate: Dec,
+  currency: Currency,
+): CreditCheck {
+  const remainingNet = Dec.max(line.net.minus(line.creditedNet), 0);
+  const remainingTax = Dec.max(line.tax.minus(line.creditedTax), 0);
+  if (!amount.gt(0) || amount.gt(remainingNet)) return { ok: false, creditableNet: remainingNet };
+  if (amount.eq(remainingNet)) return { ok: true, net: amount, tax: remainingTax };
+  return { ok: true, net: amount, tax: Dec.min(taxOf(amount, taxRate, currency), remainingTax) };
+}
+
+/**
+ * Splits an amount paid on an invoice across its credit lines pro rata to their open amounts
+ * (DESIGN §5): each line but the largest gets its share rounded half-up to minor units, the
+ * largest takes the rest (the rounding difference). Never more than a line's open amount; what
+ * exceeds the total open amount is returned as `leftover`. Lines with nothing open get nothing.
+ */
+export function splitProRata(
+  amount: Dec,
+  open: Partial<Record<Line, Dec>>,
+  currency: Currency,
+): { parts: Record<Line, Dec>; leftover: Dec } {
+  const parts: Record<Line, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
+  const weights = LINES.map((l) => ({ line: l, open: Dec.max(open[l] ?? 0, 0) })).filter((w) => w.open.gt(0));
+  const total = weights.reduce((s, w) => s.plus(w.open), new Dec(0));
+  if (!amount.gt(0) || total.isZero()) return { parts, leftover: Dec.max(amount, 0) };
+  if (amount.gte(total)) {
+    for (const w of weights) parts[w.line] = w.open;
+    return { parts, leftover: amount.minus(total) };
+  }
+  // Largest open amount first (ties: HARDWARE); it absorbs the rounding difference.
+  const [largest, ...others] = [...weights].sort((a, b) => b.open.comparedTo(a.open));
+  let given = new Dec(0);
+  for (const w of others) {
+    parts[w.line] = Dec.min(roundMoney(amount.times(w.open).div(total), currency), w.open);
+    given = given.plus(parts[w.line]);
+  }
+  parts[largest.line] = amount.minus(given);
+  return { parts, leftover: new Dec(0) };
+}
+
+/** What is due on an invoice: its positive open amounts (a negative line total is a credit, not a debt). */
+export function amountDue(open: Partial<Record<Line, Dec>>): Dec {
+  return LINES.reduce((s, l) => s.plus(Dec.max(open[l] ?? 0, 0)), new Dec(0));
+}
+
+/** INV-2026-000001: six digits at least, more when a year needs them. */
+export function documentNumber(series: 'INV' | 'CN', year: number, seq: number): string {
+  const digits = String(seq);
+  return `${series}-${year}-${digits.padStart(Math.max(6, digits.length), '0')}`;
+}
+
+export const AGING_BUCKETS = ['current', '1-30', '31-60', '61-90', '90+'] as const;
+export type AgingBucket = (typeof AGING_BUCKETS)[number];
+
+/** Bucket of an open amount by days past due (≤ 0: not yet due). */
+export function agingBucket(daysPastDue: number): AgingBucket {
+  if (daysPastDue <= 0) return 'current';
+  if (daysPastDue <= 30) return '1-30';
+  if (daysPastDue <= 60) return '31-60';
+  if (daysPastDue <= 90) return '61-90';
+  return '90+';
+}
+
+/** Is a line overdue enough for a hold: more than `days` days past its due date. */
+export function holdDue(daysPastDue: number, days: number): boolean {
+  return daysPastDue > days;
+}

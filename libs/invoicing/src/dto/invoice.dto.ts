@@ -1,0 +1,215 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested,
+} from 'class-validator';
+import { Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
+import { AGING_BUCKETS, AgingBucket, Line, LINES } from '../domain/invoice-math';
+
+export const INVOICE_STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED'] as const;
+export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+export const BILLING_RUN_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED'] as const;
+export type BillingRunStatus = (typeof BILLING_RUN_STATUSES)[number];
+
+// ------------------------------------------------------------------ requests
+
+export class StartBillingRunDto {
+  @ApiProperty({ example: '2026-01-31', description: 'Bills everything billable on or before this date; it is also the invoices’ issue date' })
+  @IsCalendarDate()
+  periodEnd: string;
+}
+
+export class InvoiceQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ enum: INVOICE_STATUSES })
+  @IsOptional()
+  @IsIn(INVOICE_STATUSES)
+  status?: InvoiceStatus;
+
+  @ApiPropertyOptional({ description: 'Distributor staff only; reseller users always see their own' })
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
+
+  @ApiPropertyOptional({ example: '2026-01-01', description: 'Issued on or after' })
+  @IsOptional()
+  @IsCalendarDate()
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-31', description: 'Issued on or before' })
+  @IsOptional()
+  @IsCalendarDate()
+  to?: string;
+}
+
+export class CreditNoteLineDto {
+  @ApiProperty()
+  @IsUUID()
+  invoiceLineId: string;
+
+  @ApiProperty({ example: '100.00', description: 'Net amount to credit (tax is added at the invoice’s rate)' })
+  @IsMoneyString({ maxDecimals: 2 })
+  amount: string;
+}
+
+export class CreateCreditNoteDto {
+  @ApiProperty({ type: [CreditNoteLineDto] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => CreditNoteLineDto)
+  lines: CreditNoteLineDto[];
+
+  @ApiProperty({ example: 'Damaged on arrival' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason: string;
+}
+
+export class AsOfQueryDto {
+  @ApiPropertyOptional({ example: '2026-03-31', description: 'Default: today' })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+
+  @ApiPropertyOptional({ description: 'Limit to one reseller' })
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
+}
+
+// ------------------------------------------------------------------ responses
+
+export class AmountsView {
+  @ApiProperty({ example: '1000.00' }) net: string;
+  @ApiProperty({ example: '100.00' }) tax: string;
+  @ApiProperty({ example: '1100.00' }) gross: string;
+}
+
+export class InvoiceTotalsView {
+  @ApiProperty({ type: AmountsView }) HARDWARE: AmountsView;
+  @ApiProperty({ type: AmountsView }) CLOUD: AmountsView;
+  @ApiProperty({ type: AmountsView }) all: AmountsView;
+}
+
+export class SourceView {
+  @ApiProperty({ enum: ['order_line', 'subscription_charge'] }) type: string;
+  @ApiProperty() id: string;
+}
+
+export class InvoiceLineView {
+  @ApiProperty() id: string;
+  @ApiProperty() description: string;
+  @ApiProperty() sku: string;
+  @ApiProperty({ enum: LINES }) creditLine: Line;
+  @ApiProperty() quantity: number;
+  @ApiProperty({ nullable: true, type: String }) periodStart: string | null;
+  @ApiProperty({ nullable: true, type: String }) periodEnd: string | null;
+  @ApiProperty() net: string;
+  @ApiProperty() tax: string;
+  @ApiProperty() gross: string;
+  @ApiProperty({ description: 'Net credited by credit notes so far' }) creditedNet: string;
+  @ApiProperty({ type: SourceView }) source: SourceView;
+}
+
+export class OpenAmountsView {
+  @ApiProperty() HARDWARE: string;
+  @ApiProperty() CLOUD: string;
+}
+
+export class InvoiceSummaryView {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: 'INV-2026-000001' }) number: string;
+  @ApiProperty() resellerId: string;
+  @ApiProperty() resellerName: string;
+  @ApiProperty() currency: Currency;
+  @ApiProperty() issueDate: string;
+  @ApiProperty() dueDate: string;
+  @ApiProperty() periodEnd: string;
+  @ApiProperty({ enum: INVOICE_STATUSES }) status: InvoiceStatus;
+  @ApiProperty() taxRate: string;
+  @ApiProperty({ type: InvoiceTotalsView }) totals: InvoiceTotalsView;
+  @ApiProperty() amountPaid: string;
+  @ApiProperty() amountCredited: string;
+  @ApiProperty({ description: 'What is still due (positive open amounts)' }) amountDue: string;
+  @ApiProperty({ type: OpenAmountsView, description: 'Open amount per credit line' }) open: OpenAmountsView;
+  @ApiProperty({ nullable: true, type: String }) billingRunId: string | null;
+}
+
+export class InvoiceView extends InvoiceSummaryView {
+  @ApiProperty({ type: [InvoiceLineView] }) lines: InvoiceLineView[];
+  @ApiProperty({ type: () => [CreditNoteView] }) creditNotes: CreditNoteView[];
+}
+
+export class CreditNoteLineView {
+  @ApiProperty() invoiceLineId: string;
+  @ApiProperty({ enum: LINES }) creditLine: Line;
+  @ApiProperty() net: string;
+  @ApiProperty() tax: string;
+  @ApiProperty() gross: string;
+}
+
+export class CreditNoteView {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: 'CN-2026-000001' }) number: string;
+  @ApiProperty() invoiceId: string;
+  @ApiProperty() resellerId: string;
+  @ApiProperty() currency: Currency;
+  @ApiProperty() issueDate: string;
+  @ApiProperty() reason: string;
+  @ApiProperty({ type: [CreditNoteLineView] }) lines: CreditNoteLineView[];
+  @ApiProperty({ type: InvoiceTotalsView }) totals: InvoiceTotalsView;
+}
+
+export class BillingRunView {
+  @ApiProperty() id: string;
+  @ApiProperty() periodEnd: string;
+  @ApiProperty({ enum: BILLING_RUN_STATUSES }) status: BillingRunStatus;
+  @ApiProperty() resellersTotal: number;
+  @ApiProperty() resellersDone: number;
+  @ApiProperty() invoicesIssued: number;
+  @ApiProperty({ description: 'Resellers whose billing failed (retried when the run is resumed)' }) resellersFailed: number;
+  @ApiProperty() startedAt: string;
+  @ApiProperty({ nullable: true, type: String }) completedAt: string | null;
+}
+
+export class BillingRunAccepted {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: BILLING_RUN_STATUSES }) status: BillingRunStatus;
+}
+
+export class AgingRowView {
+  @ApiProperty() resellerId: string;
+  @ApiProperty() resellerName: string;
+  @ApiProperty() currency: Currency;
+  @ApiProperty({ enum: LINES }) creditLine: Line;
+  @ApiProperty({ description: `Open amount per bucket: ${AGING_BUCKETS.join(', ')} days past due` })
+  buckets: Record<AgingBucket, string>;
+  @ApiProperty() total: string;
+}
+
+export class AgingTotalView {
+  @ApiProperty() currency: Currency;
+  @ApiProperty() buckets: Record<AgingBucket, string>;
+  @ApiProperty() total: string;
+}
+
+export class AgingReportView {
+  @ApiProperty() asOf: string;
+  @ApiProperty({ type: [AgingRowView] }) items: AgingRowView[];
+  @ApiProperty({ type: [AgingTotalView] }) totals: AgingTotalView[];
+}
+
+export class CreditHoldChangeView {
+  @ApiProperty() resellerId: string;
+  @ApiProperty({ enum: LINES }) creditLine: Line;
+  @ApiProperty({ nullable: true, type: String, description: 'The overdue invoice that caused the hold' }) invoiceId: string | null;
+}
+
+export class CreditHoldRunView {
+  @ApiProperty() asOf: string;
+  @ApiProperty() daysOverdue: number;
+  @ApiProperty({ type: [CreditHoldChangeView] }) placed: CreditHoldChangeView[];
+  @ApiProperty({ type: [CreditHoldChangeView] }) released: CreditHoldChangeView[];
+}

@@ -1,0 +1,19 @@
+import { defineErrors, ProblemSpec } from '@disty/core';
+
+export enum InvoicingErrorCode {
+  NotFound = 'not-found',
+  OverCredit = 'over-credit',
+  InvalidCreditNote = 'invalid-credit-note',
+  BillingFailed = 'billing-failed',
+  CurrencyMismatch = 'currency-mismatch',
+}
+
+export const INVOICING_ERRORS: Record<InvoicingErrorCode, ProblemSpec> = {
+  [InvoicingErrorCode.NotFound]: { status: 404, title: 'Not found' },
+  [InvoicingErrorCode.OverCredit]: { status: 422, title: 'Credit exceeds what the invoice line allows' },
+  [InvoicingErrorCode.InvalidCreditNote]: { status: 422, title: 'Invalid credit note' },
+  [InvoicingErrorCode.BillingFailed]: { status: 422, title: 'Reseller could not be billed' },
+  [InvoicingErrorCode.CurrencyMismatch]: { status: 422, title: 'Currency does not match' },
+};
+
+export const invoicingError = defineErrors(INVOICING_ERRORS);

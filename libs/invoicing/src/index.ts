@@ -1,0 +1,11 @@
+export * from './invoicing.module';
+export * from './invoice.service';
+export * from './billing-run.service';
+export * from './credit-hold.service';
+export * from './receivables-lock';
+export * from './domain/invoice-math';
+export * from './domain/postings';
+export * from './errors';
+export type {
+  InvoiceView, InvoiceSummaryView, InvoiceLineView, CreditNoteView, BillingRunView, AgingReportView, CreditHoldRunView, InvoiceStatus,
+} from './dto/invoice.dto';

@@ -1,0 +1,508 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  addDays, Clock, Currency, Dec, minorUnits, moneyString, notFound, page, Page, retryOnConflict, validationError,
+} from '@disty/core';
+import { LedgerService } from '@disty/ledger';
+import {
+  AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, creditLineAmounts, documentNumber, InvoiceTotals, invoiceTotals,
+  Line, LINES, PricedLine,
+} from './domain/invoice-math';
+import { creditNotePosting, invoicePosting } from './domain/postings';
+import { CreditHoldService } from './credit-hold.service';
+import { lockReceivables } from './receivables-lock';
+import {
+  AgingReportView, CreateCreditNoteDto, CreditNoteView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
+} from './dto/invoice.dto';
+import { invoicingError, InvoicingErrorCode } from './errors';
+import { mapCreditNote, mapInvoice, mapInvoiceSummary, openOf } from './invoice.mapper';
+import {
+  CREDIT_NOTE_COLUMNS, CreditNoteLineRow, CreditNoteRow, INVOICE_COLUMNS, InvoiceRow, LINE_COLUMNS, LineRow,
+} from './invoicing.sql';
+
+/** What the billing run hands over to issue one consolidated invoice. */
+export interface IssueInvoiceInput {
+  id: string;
+  reseller: { id: string; name: string; currency: Currency; taxRate: Dec; paymentTermsDays: number };
+  billingRunId: string | null;
+  periodEnd: string;
+  issueDate: string;
+  lines: PricedLine[];
+}
+
+export interface IssuedInvoice {
+  id: string;
+  number: string;
+  resellerId: string;
+  currency: Currency;
+  issueDate: string;
+  dueDate: string;
+  totals: InvoiceTotals;
+  open: Record<Line, Dec>;
+}
+
+/** Called in the issuing transaction once an invoice exists (payments apply unapplied cash to it). */
+export type InvoiceIssuedHook = (em: EntityManager, invoice: IssuedInvoice) => Promise<void>;
+
+/** An invoice as payments see it: its open amount per credit line. */
+export interface OpenInvoice {
+  id: string;
+  number: string;
+  resellerId: string;
+  currency: Currency;
+  issueDate: string;
+  dueDate: string;
+  status: InvoiceStatus;
+  open: Record<Line, Dec>;
+}
+
+export interface ApplyToInvoiceInput {
+  invoiceId: string;
+  /** Per credit line: > 0 pays (lowers what is open), < 0 re-opens (a refund). */
+  amounts: Partial<Record<Line, Dec>>;
+  date: string;
+  kind: 'PAYMENT' | 'REFUND';
+  /** The ledger source of the posting that carries this movement. */
+  source: { type: string; id: string };
+}
+
+export interface SubledgerRow {
+  resellerId: string;
+  currency: Currency;
+  creditLine: Line;
+  open: Dec;
+}
+
+
+/**
+ * Invoices: issuing (numbering, posting, AR subledger) in the billing run's transaction, reads and
+ * PDF, credit notes, and the open-amount operations payments build on. The AR subledger
+ * (`ar_movements`) moves with every posting to 1100/1110 this module or payments make, in the same
+ * transaction, so reconciliation compares two independent records of the same events.
+ */
+@Injectable()
+export class InvoiceService {
+  private readonly issueHooks: InvoiceIssuedHook[] = [];
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly ledger: LedgerService,
+    private readonly clock: Clock,
+    private readonly holds: CreditHoldService,
+  ) {}
+
+  /** Payments registers here (it depends on invoicing, not the reverse). */
+  registerIssueHook(hook: InvoiceIssuedHook): void {
+    this.issueHooks.push(hook);
+  }
+
+  /**
+   * Serialises everything that moves one reseller's receivables (billing, payments, credit notes,
+   * Stripe events, credit holds) for the rest of the caller's transaction. Taken first, before any row lock.
+   */
+  async lockReseller(em: EntityManager, resellerId: string): Promise<void> {
+    await lockReceivables(em, resellerId);
+  }
+
+  // ---------------------------------------------------------------- issuing
+
+  /**
+   * Issues one invoice in the caller's transaction: takes the next gapless number of the issue
+   * year (the counter row stays locked until commit, and a rollback returns the number), inserts
+   * the invoice, its lines and its AR movements in one statement, posts it to the ledger (DESIGN's
+   * posting table, source { type: 'invoice', id }) and runs the issue hooks.
+   */
+  async issue(em: EntityManager, input: IssueInvoiceInput): Promise<IssuedInvoice> {
+    const { reseller, lines } = input;
+    const c = reseller.currency;
+    const totals = invoiceTotals(lines);
+    const year = Number(input.issueDate.slice(0, 4));
+    const dueDate = addDays(input.issueDate, reseller.paymentTermsDays);
+    const col = <T>(f: (l: PricedLine) => T) => lines.map(f);
+    const moveLines = LINES.filter((l) => !totals[l].gross.isZero());
+    const rows: Array<{ number: string }> = await em.query(
+      `WITH n AS (
+         INSERT INTO document_counters AS c (series, year, last_number) VALUES ('INV', $2, 1)
+         ON CONFLICT (series, year) DO UPDATE SET last_number = c.last_number + 1
+         RETURNING last_number),
+       inv AS (
+         INSERT INTO invoices (id, number, year, seq, reseller_id, reseller_name, billing_run_id, period_end, currency, tax_rate,
+                               issue_date, due_date, hardware_net, hardware_tax, hardware_gross, cloud_net, cloud_tax, cloud_gross,
+                               creditable_net)
+         SELECT $1, 'INV-' || $2 || '-' || lpad(n.last_number::text, greatest(6, length(n.last_number::text)), '0'), $2, n.last_number,
+                $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
+           FROM n
+         RETURNING id, number),
+       l AS (
+         INSERT INTO invoice_lines (invoice_id, reseller_id, line_no, credit_line, source_type, source_id, sku, description, quantity,
+                                    period_start, period_end, net, tax, gross)
+         SELECT inv.id, $3, t.line_no, t.credit_line, t.source_type, t.source_id, t.sku, t.description, t.quantity,
+                t.period_start, t.period_end, t.net, t.tax, t.gross
+           FROM inv CROSS JOIN unnest($18::int[], $19::text[], $20::text[], $21::uuid[], $22::text[], $23::text[], $24::int[],
+                                      $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[])
+             AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross)
+         RETURNING 1),
+       m AS (
+         INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
+         SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
+           FROM inv CROSS JOIN unnest($30::text[], $31::numeric[]) AS m(credit_line, amount)
+         RETURNING 1)
+       SELECT inv.number, (SELECT count(*) FROM l) AS lines, (SELECT count(*) FROM m) AS movements FROM inv`,
+      [
+        input.id, year, reseller.id, reseller.name, input.billingRunId, input.periodEnd, c, reseller.taxRate.toFixed(),
+        input.issueDate, dueDate,
+        totals.HARDWARE.net.toFixed(), totals.HARDWARE.tax.toFixed(), totals.HARDWARE.gross.toFixed(),
+        totals.CLOUD.net.toFixed(), totals.CLOUD.tax.toFixed(), totals.CLOUD.gross.toFixed(),
+        creditableNet(lines).toFixed(),
+        col((l) => l.lineNo), col((l) => l.creditLine), col((l) => l.sourceType), col((l) => l.sourceId), col((l) => l.sku),
+        col((l) => l.description), col((l) => l.quantity), col((l) => l.periodStart ?? null), col((l) => l.periodEnd ?? null),
+        col((l) => l.net.toFixed()), col((l) => l.tax.toFixed()), col((l) => l.gross.toFixed()),
+        moveLines, moveLines.map((l) => totals[l].gross.toFixed()),
+      ],
+    );
+    const number = rows[0].number;
+    const posting = invoicePosting(totals, reseller.id, c);
+    if (posting.length >= 2) {
+      await this.ledger.post(em, {
+        entryDate: input.issueDate,
+        memo: `Invoice ${number}`,
+        source: { type: 'invoice', id: input.id },
+        lines: posting,
+      });
+    }
+    const issued: IssuedInvoice = {
+      id: input.id,
+      number,
+      resellerId: reseller.id,
+      currency: c,
+      issueDate: input.issueDate,
+      dueDate,
+      totals,
+      open: { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross },
+    };
+    for (const hook of this.issueHooks) await hook(em, issued);
+    return issued;
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async list(scope: string | null, q: InvoiceQueryDto): Promise<Page<InvoiceSummaryView>> {
+    const where: string[] = [];
+    const params: unknown[] = [];
+    const add = (sql: string, v: unknown) => {
+      params.push(v);
+      where.push(sql.replace('?', `$${params.length}`));
+    };
+    const reseller = scope ?? q.resellerId;
+    if (reseller) add('i.reseller_id = ?', reseller);
+    if (q.status) add('i.status = ?', q.status);
+    if (q.from) add('i.issue_date >= ?', q.from);
+    if (q.to) add('i.issue_date <= ?', q.to);
+    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM invoices i ${cond}`, params);
+    const rows: InvoiceRow[] = await this.db.query(
+      `SELECT ${INVOICE_COLUMNS} FROM invoices i ${cond}
+        ORDER BY i.issue_date DESC, i.year DESC, i.seq DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+      params,
+    );
+    return page(rows.map(mapInvoiceSummary), total, q);
+  }
+
+  /** The invoice with its lines and credit notes; another reseller's is a 404. */
+  async get(id: string, scope: string | null, em: EntityManager = this.db.manager): Promise<InvoiceView> {
+    const rows: InvoiceRow[] = await em.query(
+      `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.reseller_id = $2::uuid)`,
+      [id, scope],
+    );
+    if (!rows.length) throw notFound(`Invoice ${id}`);
+    const [lines, notes] = await Promise.all([
+      em.query(`SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 ORDER BY l.line_no`, [id]) as Promise<LineRow[]>,
+      this.creditNotesOf(em, id),
+    ]);
+    return mapInvoice(rows[0], lines, notes);
+  }
+
+  private async creditNotesOf(em: EntityManager, invoiceId: string): Promise<CreditNoteView[]> {
+    const notes: CreditNoteRow[] = await em.query(
+      `SELECT ${CREDIT_NOTE_COLUMNS} FROM credit_notes c WHERE c.invoice_id = $1 ORDER BY c.year, c.seq`,
+      [invoiceId],
+    );
+    if (!notes.length) return [];
+    const lines: CreditNoteLineRow[] = await em.query(
+      `SELECT credit_note_id, invoice_line_id, credit_line, net::text AS net, tax::text AS tax FROM credit_note_lines
+        WHERE credit_note_id = ANY($1::uuid[]) ORDER BY credit_note_id, invoice_line_id`,
+      [notes.map((n) => n.id)],
+    );
+    return notes.map((n) => mapCreditNote(n, lines.filter((l) => l.credit_note_id === n.id)));
+  }
+
+  // ---------------------------------------------------------------- credit notes
+
+  /**
+   * POST /invoices/:id/credit-notes: credits net amounts on invoice lines (tax at the invoice's
+   * rate), numbered CN-YYYY-NNNNNN, posted debit 4900 net + 2100 tax, credit 1100/1110. A line is
+   * never credited beyond its net (422 over-credit), and a credit line of the invoice never
+   * below nothing open: what was already paid is refunded, not credited.
+   */
+  async createCreditNote(invoiceId: string, dto: CreateCreditNoteDto, createdBy: string | null): Promise<CreditNoteView> {
+    const ids = dto.lines.map((l) => l.invoiceLineId.toLowerCase());
+    if (new Set(ids).size !== ids.length) {
+      throw validationError('Each invoice line may appear once', [{ field: 'lines', message: 'duplicate invoiceLineId' }]);
+    }
+    const head: Array<{ reseller_id: string }> = await this.db.query(`SELECT reseller_id FROM invoices WHERE id = $1`, [invoiceId]);
+    if (!head.length) throw notFound(`Invoice ${invoiceId}`);
+    const resellerId = head[0].reseller_id;
+    const issueDate = this.clock.today();
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        await this.lockReseller(em, resellerId);
+        const [inv]: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 FOR UPDATE`, [invoiceId]);
+        const c = inv.currency;
+        const lines: LineRow[] = await em.query(
+          `SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 AND l.id = ANY($2::uuid[]) ORDER BY l.line_no FOR UPDATE`,
+          [invoiceId, ids],
+        );
+        const byId = new Map(lines.map((l) => [l.id, l]));
+        const credited: Array<{ line: LineRow; net: Dec; tax: Dec }> = [];
+        dto.lines.forEach((req, i) => {
+          const line = byId.get(req.invoiceLineId.toLowerCase());
+          if (!line) {
+            throw invoicingError(InvoicingErrorCode.InvalidCreditNote, `Line ${req.invoiceLineId} is not a line of invoice ${inv.number}`, {
+              invoiceLineId: req.invoiceLineId,
+            });
+          }
+          const amount = new Dec(req.amount);
+          if (amount.decimalPlaces() > minorUnits(c)) {
+            throw validationError(`amount has more decimals than ${c} allows`, [{ field: `lines.${i}.amount`, message: `at most ${minorUnits(c)} decimals` }]);
+          }
+          const res = creditLineAmounts(
+            { net: new Dec(line.net), tax: new Dec(line.tax), creditedNet: new Dec(line.credited_net), creditedTax: new Dec(line.credited_tax) },
+            amount,
+            new Dec(inv.tax_rate),
+            c,
+          );
+          if (!res.ok) {
+            throw invoicingError(
+              InvoicingErrorCode.OverCredit,
+              `Line ${line.line_no} of ${inv.number} can be credited at most ${moneyString(res.creditableNet, c)} ${c} net; ${moneyString(amount, c)} was asked`,
+              { invoiceLineId: line.id, creditable: moneyString(res.creditableNet, c), requested: moneyString(amount, c) },
+            );
+          }
+          credited.push({ line, net: res.net, tax: res.tax });
+        });
+        const totals = invoiceTotals(credited.map((x) => ({ creditLine: x.line.credit_line, net: x.net, tax: x.tax, gross: x.net.plus(x.tax) })));
+        const open = openOf(inv);
+        for (const l of LINES) {
+          if (totals[l].gross.gt(Dec.max(open[l], 0))) {
+            throw invoicingError(
+              InvoicingErrorCode.OverCredit,
+              `Only ${moneyString(Dec.max(open[l], 0), c)} ${c} is still open on the ${l} part of ${inv.number}; the credit note needs ${moneyString(totals[l].gross, c)} (refund what was paid instead)`,
+              { creditLine: l, open: moneyString(Dec.max(open[l], 0), c), requested: moneyString(totals[l].gross, c) },
+            );
+          }
+        }
+        const id = randomUUID();
+        const year = Number(issueDate.slice(0, 4));
+        const [{ seq }]: Array<{ seq: number }> = await em.query(
+          `INSERT INTO document_counters AS c (series, year, last_number) VALUES ('CN', $1, 1)
+           ON CONFLICT (series, year) DO UPDATE SET last_number = c.last_number + 1 RETURNING last_number AS seq`,
+          [year],
+        );
+        const number = documentNumber('CN', year, seq);
+        await em.query(
+          `INSERT INTO credit_notes (id, number, year, seq, invoice_id, reseller_id, currency, issue_date, reason,
+                                     hardware_net, hardware_tax, cloud_net, cloud_tax, created_by)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+          [id, number, year, seq, invoiceId, resellerId, c, issueDate, dto.reason, totals.HARDWARE.net.toFixed(), totals.HARDWARE.tax.toFixed(),
+            totals.CLOUD.net.toFixed(), totals.CLOUD.tax.toFixed(), createdBy],
+        );
+        await em.query(
+          `WITH t AS (SELECT * FROM unnest($2::uuid[], $3::text[], $4::numeric[], $5::numeric[]) AS t(line_id, credit_line, net, tax)),
+           ins AS (
+             INSERT INTO credit_note_lines (credit_note_id, invoice_line_id, reseller_id, credit_line, net, tax)
+             SELECT $1, t.line_id, $6, t.credit_line, t.net, t.tax FROM t RETURNING 1)
+           UPDATE invoice_lines l SET credited_net = l.credited_net + t.net, credited_tax = l.credited_tax + t.tax
+             FROM t WHERE l.id = t.line_id`,
+          [id, credited.map((x) => x.line.id), credited.map((x) => x.line.credit_line), credited.map((x) => x.net.toFixed()),
+            credited.map((x) => x.tax.toFixed()), resellerId],
+        );
+        await em.query(
+          `UPDATE invoices SET hardware_credited = hardware_credited + $2, cloud_credited = cloud_credited + $3,
+                               credited_net = credited_net + $4 WHERE id = $1`,
+          [invoiceId, totals.HARDWARE.gross.toFixed(), totals.CLOUD.gross.toFixed(), totals.all.net.toFixed()],
+        );
+        await this.insertMovements(em, invoiceId, resellerId, c, issueDate, 'CREDIT_NOTE', { type: 'credit_note', id },
+          { HARDWARE: totals.HARDWARE.gross.negated(), CLOUD: totals.CLOUD.gross.negated() });
+        await this.ledger.post(em, {
+          entryDate: issueDate,
+          memo: `Credit note ${number} on ${inv.number}: ${dto.reason}`.slice(0, 500),
+          source: { type: 'credit_note', id },
+          lines: creditNotePosting(totals, resellerId, c),
+          createdBy,
+        });
+        await this.holds.releaseCleared(em, resellerId, issueDate);
+        const [note]: CreditNoteRow[] = await em.query(`SELECT ${CREDIT_NOTE_COLUMNS} FROM credit_notes c WHERE c.id = $1`, [id]);
+        const noteLines: CreditNoteLineRow[] = await em.query(
+          `SELECT credit_note_id, invoice_line_id, credit_line, net::text AS net, tax::text AS tax FROM credit_note_lines
+            WHERE credit_note_id = $1 ORDER BY invoice_line_id`,
+          [id],
+        );
+        return mapCreditNote(note, noteLines);
+      }),
+    );
+  }
+
+  // ---------------------------------------------------------------- for payments
+
+  /** The reseller's invoices with something due, oldest first, locked FOR UPDATE (call lockReseller first). */
+  async openInvoices(em: EntityManager, resellerId: string, currency: Currency): Promise<OpenInvoice[]> {
+    const rows: InvoiceRow[] = await em.query(
+      `SELECT ${INVOICE_COLUMNS} FROM invoices i
+        WHERE i.reseller_id = $1 AND i.currency = $2 AND (i.hardware_open > 0 OR i.cloud_open > 0)
+        ORDER BY i.issue_date, i.year, i.seq FOR UPDATE`,
+      [resellerId, currency],
+    );
+    return rows.map(toOpenInvoice);
+  }
+
+  /** These invoices of the reseller (any status), locked FOR UPDATE in a fixed order; unknown or another reseller's are absent. */
+  async lockInvoices(em: EntityManager, resellerId: string, ids: string[]): Promise<OpenInvoice[]> {
+    if (!ids.length) return [];
+    const rows: InvoiceRow[] = await em.query(
+      `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = ANY($1::uuid[]) AND i.reseller_id = $2 ORDER BY i.id FOR UPDATE`,
+      [ids, resellerId],
+    );
+    return rows.map(toOpenInvoice);
+  }
+
+  /** One invoice (any reseller), or null. */
+  async findInvoice(em: EntityManager, id: string): Promise<OpenInvoice | null> {
+    const rows: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1`, [id]);
+    return rows.length ? toOpenInvoice(rows[0]) : null;
+  }
+
+  /**
+   * Moves what is paid on an invoice per credit line, with its AR subledger movements, in the
+   * caller's transaction (which posts the matching ledger entry). The table's CHECKs refuse paying
+   * more than is open or refunding more than was paid.
+   */
+  async applyToInvoice(em: EntityManager, input: ApplyToInvoiceInput): Promise<OpenInvoice> {
+    const hw = input.amounts.HARDWARE ?? new Dec(0);
+    const cl = input.amounts.CLOUD ?? new Dec(0);
+    const [rows]: [InvoiceRow[], number] = await em.query(
+      `UPDATE invoices i SET hardware_paid = hardware_paid + $2, cloud_paid = cloud_paid + $3 WHERE id = $1
+       RETURNING ${INVOICE_COLUMNS}`,
+      [input.invoiceId, hw.toFixed(), cl.toFixed()],
+    );
+    if (!rows.length) throw notFound(`Invoice ${input.invoiceId}`);
+    const inv = rows[0];
+    await this.insertMovements(em, inv.id, inv.reseller_id, inv.currency, input.date, input.kind, input.source, {
+      HARDWARE: hw.negated(),
+      CLOUD: cl.negated(),
+    });
+    return toOpenInvoice(inv);
+  }
+
+  private async insertMovements(
+    em: EntityManager,
+    invoiceId: string,
+    resellerId: string,
+    currency: Currency,
+    date: string,
+    kind: 'INVOICE' | 'PAYMENT' | 'CREDIT_NOTE' | 'REFUND',
+    source: { type: string; id: string },
+    amounts: Record<Line, Dec>,
+  ): Promise<void> {
+    const lines = LINES.filter((l) => !amounts[l].isZero());
+    if (!lines.length) return;
+    await em.query(
+      `INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
+       SELECT $1, $2, t.line, $3, $4, $5, t.amount, $6, $7 FROM unnest($8::text[], $9::numeric[]) AS t(line, amount)`,
+      [invoiceId, resellerId, currency, date, kind, source.type, source.id, lines, lines.map((l) => amounts[l].toFixed())],
+    );
+  }
+
+  // ---------------------------------------------------------------- subledger, aging
+
+  /**
+   * Open amounts per reseller, currency and credit line: from the invoices (now) or summed from
+   * the AR movements dated on or before `asOf`.
+   */
+  async subledgerBalances(asOf: string | null, resellerId: string | null = null, em: EntityManager = this.db.manager): Promise<SubledgerRow[]> {
+    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: Line; open: string }> = asOf
+      ? await em.query(
+          `SELECT reseller_id, currency, credit_line, sum(amount)::text AS open FROM ar_movements
+            WHERE movement_date <= $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY 1, 2, 3`,
+          [asOf, resellerId],
+        )
+      : await em.query(
+          `SELECT reseller_id, currency, 'HARDWARE' AS credit_line, sum(hardware_open)::text AS open FROM invoices
+            WHERE ($1::uuid IS NULL OR reseller_id = $1::uuid) GROUP BY 1, 2
+           UNION ALL
+           SELECT reseller_id, currency, 'CLOUD', sum(cloud_open)::text FROM invoices
+            WHERE ($1::uuid IS NULL OR reseller_id = $1::uuid) GROUP BY 1, 2`,
+          [resellerId],
+        );
+    return rows.map((r) => ({ resellerId: r.reseller_id, currency: r.currency, creditLine: r.credit_line, open: new Dec(r.open) }));
+  }
+
+  /** GET /reports/ar-aging: open amounts as of a date per reseller and credit line, by days past due. */
+  async arAging(asOf: string, resellerId: string | null): Promise<AgingReportView> {
+    const rows: Array<{ reseller_id: string; reseller_name: string; currency: Currency; credit_line: Line; days: number; open: string }> =
+      await this.db.query(
+        `WITH o AS (
+           SELECT m.invoice_id, m.credit_line, sum(m.amount) AS open FROM ar_movements m
+            WHERE m.movement_date <= $1 AND ($2::uuid IS NULL OR m.reseller_id = $2::uuid)
+            GROUP BY 1, 2 HAVING sum(m.amount) <> 0)
+         SELECT i.reseller_id, i.currency, o.credit_line, ($1::date - i.due_date) AS days, o.open::text AS open,
+                (SELECT i2.reseller_name FROM invoices i2 WHERE i2.reseller_id = i.reseller_id ORDER BY i2.issue_date DESC, i2.seq DESC LIMIT 1) AS reseller_name
+           FROM o JOIN invoices i ON i.id = o.invoice_id
+          ORDER BY i.reseller_id, i.currency, o.credit_line`,
+        [asOf, resellerId],
+      );
+    const empty = (): Record<AgingBucket, Dec> => Object.fromEntries(AGING_BUCKETS.map((b) => [b, new Dec(0)])) as Record<AgingBucket, Dec>;
+    const groups = new Map<string, { resellerId: string; resellerName: string; currency: Currency; creditLine: Line; b: Record<AgingBucket, Dec> }>();
+    const totals = new Map<Currency, Record<AgingBucket, Dec>>();
+    for (const r of rows) {
+      const key = `${r.reseller_id}|${r.currency}|${r.credit_line}`;
+      const g = groups.get(key) ?? { resellerId: r.reseller_id, resellerName: r.reseller_name, currency: r.currency, creditLine: r.credit_line, b: empty() };
+      const bucket = agingBucket(Number(r.days));
+      g.b[bucket] = g.b[bucket].plus(r.open);
+      groups.set(key, g);
+      const t = totals.get(r.currency) ?? empty();
+      t[bucket] = t[bucket].plus(r.open);
+      totals.set(r.currency, t);
+    }
+    const fmt = (b: Record<AgingBucket, Dec>, c: Currency) =>
+      Object.fromEntries(AGING_BUCKETS.map((k) => [k, moneyString(b[k], c)])) as Record<AgingBucket, string>;
+    const sum = (b: Record<AgingBucket, Dec>) => AGING_BUCKETS.reduce((s, k) => s.plus(b[k]), new Dec(0));
+    return {
+      asOf,
+      items: [...groups.values()].map((g) => ({
+        resellerId: g.resellerId,
+        resellerName: g.resellerName,
+        currency: g.currency,
+        creditLine: g.creditLine,
+        buckets: fmt(g.b, g.currency),
+        total: moneyString(sum(g.b), g.currency),
+      })),
+      totals: [...totals.entries()].map(([c, b]) => ({ currency: c, buckets: fmt(b, c), total: moneyString(sum(b), c) })),
+    };
+  }
+}
+
+function toOpenInvoice(r: InvoiceRow): OpenInvoice {
+  return {
+    id: r.id,
+    number: r.number,
+    resellerId: r.reseller_id,
+    currency: r.currency,
+    issueDate: r.issue_date,
+    dueDate: r.due_date,
+    status: r.status,
+    open: openOf(r),
+  };
+}
+

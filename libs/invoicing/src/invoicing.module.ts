@@ -1,0 +1,24 @@
+import { Module } from '@nestjs/common';
+import { LedgerModule } from '@disty/ledger';
+import { OrderingModule } from '@disty/ordering';
+import { WebhookModule } from '@disty/renewal-alert';
+import { ResellerModule } from '@disty/reseller';
+import { SubscriptionModule } from '@disty/subscription';
+import { BillingRunService } from './billing-run.service';
+import { BillingScheduler } from './billing.scheduler';
+import { CreditHoldService } from './credit-hold.service';
+import { BillingRunsController, CreditHoldJobController, InvoicesController, ReportsController } from './invoicing.controller';
+import { InvoiceService } from './invoice.service';
+
+/**
+ * Billing runs, consolidated invoices (numbering, PDF, credit notes), the AR subledger, AR aging and
+ * credit holds. Consumes ordering's and subscriptions' unbilled items through their services;
+ * posts through LedgerService; announces invoice.issued through the webhook outbox.
+ */
+@Module({
+  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
+  controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
+  providers: [InvoiceService, BillingRunService, CreditHoldService, BillingScheduler],
+  exports: [InvoiceService, BillingRunService, CreditHoldService],
+})
+export class InvoicingModule {}

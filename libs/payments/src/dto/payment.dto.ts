@@ -1,0 +1,161 @@
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { Type } from 'class-transformer';
+import {
+  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested,
+} from 'class-validator';
+import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
+import { Line } from '@disty/invoicing';
+
+export const PAYMENT_METHODS = ['BANK_TRANSFER', 'STRIPE'] as const;
+export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
+
+export class AllocationDto {
+  @ApiProperty()
+  @IsUUID()
+  invoiceId: string;
+
+  @ApiProperty({ example: '500.00' })
+  @IsMoneyString()
+  amount: string;
+}
+
+export class RecordPaymentDto {
+  @ApiProperty()
+  @IsUUID()
+  resellerId: string;
+
+  @ApiProperty({ example: '1500.00' })
+  @IsMoneyString({ currencyField: 'currency' })
+  amount: string;
+
+  @ApiProperty({ enum: CURRENCIES, example: 'AUD' })
+  @IsIn(CURRENCIES)
+  currency: Currency;
+
+  @ApiProperty({ enum: ['BANK_TRANSFER'] })
+  @IsIn(['BANK_TRANSFER'], { message: 'method must be BANK_TRANSFER (card payments arrive through Stripe)' })
+  method: 'BANK_TRANSFER';
+
+  @ApiProperty({ example: 'NAB 2026-02-03 HARBOUR IT' })
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
+  reference: string;
+
+  @ApiProperty({ example: '2026-02-03' })
+  @IsCalendarDate()
+  receivedOn: string;
+
+  @ApiPropertyOptional({ type: [AllocationDto], description: 'Default: the oldest open invoices first' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => AllocationDto)
+  allocations?: AllocationDto[];
+}
+
+export class ApplyPaymentDto {
+  @ApiPropertyOptional({ type: [AllocationDto], description: 'Default: the oldest open invoices first' })
+  @IsOptional()
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(500)
+  @ValidateNested({ each: true })
+  @Type(() => AllocationDto)
+  allocations?: AllocationDto[];
+}
+
+export class PaymentQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Distributor staff only; reseller users always see their own' })
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
+
+  @ApiPropertyOptional({ enum: PAYMENT_METHODS })
+  @IsOptional()
+  @IsIn(PAYMENT_METHODS)
+  method?: PaymentMethod;
+}
+
+export class ReconciliationQueryDto {
+  @ApiPropertyOptional({ example: '2026-03-31', description: 'Default: now (maintained balances)' })
+  @IsOptional()
+  @IsCalendarDate()
+  asOf?: string;
+
+  @ApiPropertyOptional({ description: 'Limit to one reseller' })
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
+}
+
+// ------------------------------------------------------------------ responses
+
+export class ByCreditLineView {
+  @ApiProperty() HARDWARE: string;
+  @ApiProperty() CLOUD: string;
+}
+
+export class PaymentAllocationView {
+  @ApiProperty() invoiceId: string;
+  @ApiProperty() invoiceNumber: string;
+  @ApiProperty({ enum: ['PAYMENT', 'APPLICATION', 'REFUND'] }) kind: string;
+  @ApiProperty() appliedOn: string;
+  @ApiProperty() amount: string;
+  @ApiProperty({ type: ByCreditLineView }) byCreditLine: ByCreditLineView;
+}
+
+export class PaymentView {
+  @ApiProperty() id: string;
+  @ApiProperty() resellerId: string;
+  @ApiProperty({ enum: PAYMENT_METHODS }) method: PaymentMethod;
+  @ApiProperty() amount: string;
+  @ApiProperty() currency: Currency;
+  @ApiProperty() fee: string;
+  @ApiProperty({ description: 'Cash not yet applied to an invoice (account 2200)' }) unapplied: string;
+  @ApiProperty() refunded: string;
+  @ApiProperty() reference: string;
+  @ApiProperty() receivedOn: string;
+  @ApiProperty({ nullable: true, type: String }) invoiceId: string | null;
+  @ApiProperty({ nullable: true, type: String }) stripePaymentIntentId: string | null;
+  @ApiProperty({ type: [PaymentAllocationView] }) allocations: PaymentAllocationView[];
+  @ApiProperty() createdAt: string;
+}
+
+export class PaymentIntentView {
+  @ApiProperty() paymentIntentId: string;
+  @ApiProperty() clientSecret: string;
+  @ApiProperty({ description: 'The invoice’s open amount the intent collects' }) amount: string;
+  @ApiProperty() currency: Currency;
+}
+
+export class ReconciliationRowView {
+  @ApiProperty({ nullable: true, type: String, description: 'null: ledger lines without a reseller' }) resellerId: string | null;
+  @ApiProperty() currency: Currency;
+  @ApiPropertyOptional({ enum: ['HARDWARE', 'CLOUD'] }) creditLine?: Line;
+  @ApiProperty() account: string;
+  @ApiProperty({ description: 'Balance of the control account in the ledger' }) ledger: string;
+  @ApiProperty({ description: 'The same from the subledger' }) subledger: string;
+  @ApiProperty() difference: string;
+}
+
+export class ReconciliationSectionView {
+  @ApiProperty({ type: [ReconciliationRowView] }) items: ReconciliationRowView[];
+  @ApiProperty({ type: [ReconciliationRowView], description: 'Per currency (and credit line), over all resellers' }) totals: ReconciliationRowView[];
+}
+
+export class ReconciliationDifferenceView extends ReconciliationRowView {
+  @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing'] }) section: string;
+}
+
+export class ReconciliationView {
+  @ApiProperty() asOf: string;
+  @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
+  @ApiProperty() reconciled: boolean;
+  @ApiProperty({ type: ReconciliationSectionView, description: '1100/1110 beside open invoice amounts' }) receivables: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '2200 beside unapplied payments' }) unappliedCash: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '1050 beside Stripe payments net of fees and refunds' }) stripeClearing: ReconciliationSectionView;
+  @ApiProperty({ type: [ReconciliationDifferenceView] }) differences: ReconciliationDifferenceView[];
+}

@@ -1,0 +1,346 @@
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'crypto';
+import { DataSource, EntityManager } from 'typeorm';
+import {
+  Clock, Currency, Dec, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
+} from '@disty/core';
+import {
+  amountDue, AR_ACCOUNT, CreditHoldService, credit, debit, InvoiceService, IssuedInvoice, Line, LINES, lockReceivables, OpenInvoice,
+  PostingLine, splitProRata,
+} from '@disty/invoicing';
+import { LedgerService } from '@disty/ledger';
+import { ResellerService } from '@disty/reseller';
+import { planOldestFirst } from './domain/allocation';
+import { AllocationDto, ApplyPaymentDto, PaymentMethod, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
+import { paymentsError, PaymentsErrorCode } from './errors';
+
+export const CASH_ACCOUNT = '1000';
+export const STRIPE_CLEARING_ACCOUNT = '1050';
+export const UNAPPLIED_CASH_ACCOUNT = '2200';
+export const FEES_ACCOUNT = '6100';
+
+export interface PaymentRow {
+  id: string;
+  reseller_id: string;
+  method: PaymentMethod;
+  currency: Currency;
+  amount: string;
+  fee: string;
+  unapplied: string;
+  refunded: string;
+  reference: string;
+  received_on: string;
+  invoice_id: string | null;
+  stripe_payment_intent_id: string | null;
+  created_at: Date;
+}
+
+export const PAYMENT_COLUMNS = `
+  p.id, p.reseller_id, p.method, p.currency, p.amount::text AS amount, p.fee::text AS fee, p.unapplied::text AS unapplied,
+  p.refunded::text AS refunded, p.reference, to_char(p.received_on, 'YYYY-MM-DD') AS received_on, p.invoice_id,
+  p.stripe_payment_intent_id, p.created_at`;
+
+export interface Target {
+  invoice: OpenInvoice;
+  amount: Dec;
+}
+
+/**
+ * Payments: bank transfers recorded by finance, their allocation to invoices (explicit, or oldest
+ * first), split per invoice across its credit lines pro rata to what is open on each (so each line
+ * frees exactly what was paid against it), and unapplied cash (2200) applied later or to the next
+ * invoice when it is issued. Every use case runs in one transaction under the reseller's
+ * receivables lock, with its ledger posting and its AR subledger movements.
+ */
+@Injectable()
+export class PaymentService implements OnModuleInit {
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly invoices: InvoiceService,
+    private readonly holds: CreditHoldService,
+    private readonly ledger: LedgerService,
+    private readonly resellers: ResellerService,
+    private readonly clock: Clock,
+  ) {}
+
+  onModuleInit(): void {
+    this.invoices.registerIssueHook((em, invoice) => this.applyUnappliedToNewInvoice(em, invoice));
+  }
+
+  // ---------------------------------------------------------------- bank transfers
+
+  /** POST /payments: records a bank transfer and applies it (explicitly or oldest first); the rest is unapplied cash. */
+  async record(dto: RecordPaymentDto, createdBy: string | null): Promise<PaymentView> {
+    const reseller = await this.resellers.getReseller(dto.resellerId).catch((e: unknown) => {
+      if (e instanceof ProblemError && e.status === 404) {
+        throw paymentsError(PaymentsErrorCode.UnknownReseller, `Reseller ${dto.resellerId} was not found`);
+      }
+      throw e;
+    });
+    if (dto.currency !== reseller.currency) {
+      throw paymentsError(PaymentsErrorCode.CurrencyMismatch, `Reseller ${reseller.name} is invoiced in ${reseller.currency}, not ${dto.currency}`);
+    }
+    if (dto.receivedOn > this.clock.today()) {
+      throw validationError('receivedOn cannot be in the future', [{ field: 'receivedOn', message: `must be on or before ${this.clock.today()}` }]);
+    }
+    const amount = new Dec(dto.amount);
+    const id = randomUUID();
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        await lockReceivables(em, reseller.id);
+        const targets = await this.planTargets(em, reseller.id, reseller.currency, amount, dto.allocations);
+        const allocated = targets.reduce((s, t) => s.plus(t.amount), new Dec(0));
+        const unapplied = amount.minus(allocated);
+        await em.query(
+          `INSERT INTO payments (id, reseller_id, method, currency, amount, unapplied, reference, received_on, created_by)
+           VALUES ($1, $2, 'BANK_TRANSFER', $3, $4, $5, $6, $7, $8)`,
+          [id, reseller.id, reseller.currency, amount.toFixed(), unapplied.toFixed(), dto.reference, dto.receivedOn, createdBy],
+        );
+        const perLine = await this.allocate(em, {
+          paymentId: id, resellerId: reseller.id, currency: reseller.currency, batchId: id, kind: 'PAYMENT',
+          date: dto.receivedOn, source: { type: 'payment', id }, targets,
+        });
+        const c = reseller.currency;
+        await this.ledger.post(em, {
+          entryDate: dto.receivedOn,
+          memo: `Bank transfer ${dto.reference}`.slice(0, 500),
+          source: { type: 'payment', id },
+          createdBy,
+          lines: [
+            ...debit(CASH_ACCOUNT, amount, reseller.id, c),
+            ...this.receivableCredits(perLine, reseller.id, c),
+            ...credit(UNAPPLIED_CASH_ACCOUNT, unapplied, reseller.id, c),
+          ],
+        });
+        await this.holds.releaseCleared(em, reseller.id, this.clock.today());
+        return this.view(em, id, null);
+      }),
+    );
+  }
+
+  /** POST /payments/:id/allocations: applies a payment's unapplied cash (debit 2200, credit 1100/1110). */
+  async applyUnapplied(paymentId: string, dto: ApplyPaymentDto, createdBy: string | null): Promise<PaymentView> {
+    const head: Array<{ reseller_id: string }> = await this.db.query(`SELECT reseller_id FROM payments WHERE id = $1`, [paymentId]);
+    if (!head.length) throw notFound(`Payment ${paymentId}`);
+    const resellerId = head[0].reseller_id;
+    const date = this.clock.today();
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        await lockReceivables(em, resellerId);
+        const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [paymentId]);
+        const available = new Dec(p.unapplied);
+        if (!available.gt(0)) throw paymentsError(PaymentsErrorCode.NothingUnapplied, `Payment ${paymentId} has no unapplied cash left`);
+        const targets = await this.planTargets(em, resellerId, p.currency, available, dto.allocations);
+        if (!targets.length) throw paymentsError(PaymentsErrorCode.NothingToApply, 'The reseller has no open invoice to apply this cash to');
+        await this.applyBatch(em, p, targets, date, createdBy);
+        await this.holds.releaseCleared(em, resellerId, date);
+        return this.view(em, paymentId, null);
+      }),
+    );
+  }
+
+  /**
+   * The issue hook: a new invoice takes the reseller's unapplied cash at once (oldest payment
+   * first), in the issuing transaction, dated the invoice's issue date.
+   */
+  async applyUnappliedToNewInvoice(em: EntityManager, invoice: IssuedInvoice): Promise<void> {
+    if (!amountDue(invoice.open).gt(0)) return;
+    const payments: PaymentRow[] = await em.query(
+      `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.reseller_id = $1 AND p.currency = $2 AND p.unapplied > 0
+        ORDER BY p.received_on, p.created_at, p.id FOR UPDATE`,
+      [invoice.resellerId, invoice.currency],
+    );
+    if (!payments.length) return;
+    let open: OpenInvoice = {
+      id: invoice.id, number: invoice.number, resellerId: invoice.resellerId, currency: invoice.currency, issueDate: invoice.issueDate,
+      dueDate: invoice.dueDate, status: 'ISSUED', open: { ...invoice.open },
+    };
+    for (const p of payments) {
+      const due = amountDue(open.open);
+      if (!due.gt(0)) break;
+      const take = Dec.min(new Dec(p.unapplied), due);
+      open = (await this.applyBatch(em, p, [{ invoice: open, amount: take }], invoice.issueDate, null))[0];
+    }
+  }
+
+  /** Applies part of a payment's unapplied cash to invoices: one posting (2200 → AR), one batch of allocations. */
+  private async applyBatch(em: EntityManager, p: PaymentRow, targets: Target[], date: string, createdBy: string | null): Promise<OpenInvoice[]> {
+    const batchId = randomUUID();
+    const total = targets.reduce((s, t) => s.plus(t.amount), new Dec(0));
+    const updated: OpenInvoice[] = [];
+    const perLine = await this.allocate(em, {
+      paymentId: p.id, resellerId: p.reseller_id, currency: p.currency, batchId, kind: 'APPLICATION', date,
+      source: { type: 'payment_application', id: batchId }, targets, updated,
+    });
+    await em.query(`UPDATE payments SET unapplied = unapplied - $2 WHERE id = $1`, [p.id, total.toFixed()]);
+    await this.ledger.post(em, {
+      entryDate: date,
+      memo: `Unapplied cash of payment ${p.reference} applied to ${targets.map((t) => t.invoice.number).join(', ')}`.slice(0, 500),
+      source: { type: 'payment_application', id: batchId },
+      createdBy,
+      lines: [...debit(UNAPPLIED_CASH_ACCOUNT, total, p.reseller_id, p.currency), ...this.receivableCredits(perLine, p.reseller_id, p.currency)],
+    });
+    return updated;
+  }
+
+  // ---------------------------------------------------------------- shared with Stripe
+
+  /**
+   * Which invoices an amount goes to: the explicit list (each of the reseller's, in its currency,
+   * at most what it has due, in total at most `available`), or the oldest open invoices first.
+   * Locks the invoices. The caller holds the reseller's lock.
+   */
+  async planTargets(em: EntityManager, resellerId: string, currency: Currency, available: Dec, explicit?: AllocationDto[]): Promise<Target[]> {
+    if (!explicit) {
+      const open = await this.invoices.openInvoices(em, resellerId, currency);
+      const byId = new Map(open.map((i) => [i.id, i]));
+      const plan = planOldestFirst(available, open.map((i) => ({ id: i.id, due: amountDue(i.open) })));
+      return plan.allocations.map((a) => ({ invoice: byId.get(a.invoiceId)!, amount: a.amount }));
+    }
+    const ids = explicit.map((a) => a.invoiceId.toLowerCase());
+    if (new Set(ids).size !== ids.length) {
+      throw validationError('Each invoice may appear once in allocations', [{ field: 'allocations', message: 'duplicate invoiceId' }]);
+    }
+    const found = new Map((await this.invoices.lockInvoices(em, resellerId, ids)).map((i) => [i.id, i]));
+    let total = new Dec(0);
+    const targets = explicit.map((a, i): Target => {
+      const invoice = found.get(ids[i]);
+      if (!invoice) throw paymentsError(PaymentsErrorCode.UnknownInvoice, `Invoice ${a.invoiceId} is not an invoice of this reseller`, { invoiceId: a.invoiceId });
+      if (invoice.currency !== currency) {
+        throw paymentsError(PaymentsErrorCode.CurrencyMismatch, `Invoice ${invoice.number} is in ${invoice.currency}, not ${currency}`);
+      }
+      const amount = new Dec(a.amount);
+      if (amount.decimalPlaces() > minorUnits(currency)) {
+        throw validationError(`amount has more decimals than ${currency} allows`, [{ field: `allocations.${i}.amount`, message: `at most ${minorUnits(currency)} decimals` }]);
+      }
+      const due = amountDue(invoice.open);
+      if (amount.gt(due)) {
+        throw paymentsError(PaymentsErrorCode.OverAllocation, `Invoice ${invoice.number} has ${moneyString(due, currency)} ${currency} due; ${moneyString(amount, currency)} cannot be applied to it`, {
+          invoiceId: invoice.id, due: moneyString(due, currency), requested: moneyString(amount, currency),
+        });
+      }
+      total = total.plus(amount);
+      return { invoice, amount };
+    });
+    if (total.gt(available)) {
+      throw paymentsError(PaymentsErrorCode.OverAllocation, `Allocations total ${moneyString(total, currency)} ${currency}; only ${moneyString(available, currency)} ${currency} is available`, {
+        available: moneyString(available, currency), requested: moneyString(total, currency),
+      });
+    }
+    return targets;
+  }
+
+  /**
+   * Applies each target amount to its invoice, split across the invoice's credit lines pro rata to
+   * what is open on each; records the allocations and the AR movements. Returns the totals per
+   * credit line (what the posting credits to 1100/1110).
+   */
+  async allocate(
+    em: EntityManager,
+    a: {
+      paymentId: string; resellerId: string; currency: Currency; batchId: string; kind: 'PAYMENT' | 'APPLICATION'; date: string;
+      source: { type: string; id: string }; targets: Target[]; updated?: OpenInvoice[];
+    },
+  ): Promise<Record<Line, Dec>> {
+    const perLine: Record<Line, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
+    const rows: Array<{ invoiceId: string; line: Line; amount: Dec }> = [];
+    for (const t of a.targets) {
+      if (!t.amount.gt(0)) continue;
+      const { parts, leftover } = splitProRata(t.amount, t.invoice.open, a.currency);
+      if (!leftover.isZero()) throw new Error(`allocation of ${t.amount.toFixed()} exceeds what ${t.invoice.number} has due`);
+      const inv = await this.invoices.applyToInvoice(em, { invoiceId: t.invoice.id, amounts: parts, date: a.date, kind: 'PAYMENT', source: a.source });
+      a.updated?.push(inv);
+      for (const l of LINES) {
+        if (parts[l].isZero()) continue;
+        perLine[l] = perLine[l].plus(parts[l]);
+        rows.push({ invoiceId: t.invoice.id, line: l, amount: parts[l] });
+      }
+    }
+    if (rows.length) {
+      await em.query(
+        `INSERT INTO payment_allocations (payment_id, reseller_id, batch_id, kind, invoice_id, credit_line, amount, applied_on)
+         SELECT $1, $2, $3, $4, t.invoice_id, t.line, t.amount, $5 FROM unnest($6::uuid[], $7::text[], $8::numeric[]) AS t(invoice_id, line, amount)`,
+        [a.paymentId, a.resellerId, a.batchId, a.kind, a.date, rows.map((r) => r.invoiceId), rows.map((r) => r.line), rows.map((r) => r.amount.toFixed())],
+      );
+    }
+    return perLine;
+  }
+
+  receivableCredits(perLine: Record<Line, Dec>, resellerId: string, currency: Currency): PostingLine[] {
+    return LINES.flatMap((l) => credit(AR_ACCOUNT[l], perLine[l], resellerId, currency));
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  async list(scope: string | null, q: PaymentQueryDto): Promise<Page<PaymentView>> {
+    const reseller = scope ?? q.resellerId ?? null;
+    const params = [reseller, q.method ?? null];
+    const cond = `WHERE ($1::uuid IS NULL OR p.reseller_id = $1::uuid) AND ($2::text IS NULL OR p.method = $2)`;
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM payments p ${cond}`, params);
+    const rows: PaymentRow[] = await this.db.query(
+      `SELECT ${PAYMENT_COLUMNS} FROM payments p ${cond} ORDER BY p.received_on DESC, p.created_at DESC, p.id
+        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+      params,
+    );
+    return page(await this.views(this.db.manager, rows), total, q);
+  }
+
+  async view(em: EntityManager, id: string, scope: string | null): Promise<PaymentView> {
+    const rows: PaymentRow[] = await em.query(
+      `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 AND ($2::uuid IS NULL OR p.reseller_id = $2::uuid)`,
+      [id, scope],
+    );
+    if (!rows.length) throw notFound(`Payment ${id}`);
+    return (await this.views(em, rows))[0];
+  }
+
+  get(id: string, scope: string | null): Promise<PaymentView> {
+    return this.view(this.db.manager, id, scope);
+  }
+
+  private async views(em: EntityManager, rows: PaymentRow[]): Promise<PaymentView[]> {
+    if (!rows.length) return [];
+    const allocations: Array<{ payment_id: string; batch_id: string; kind: string; invoice_id: string; number: string; applied_on: string; credit_line: Line; amount: string }> =
+      await em.query(
+        `SELECT a.payment_id, a.batch_id, a.kind, a.invoice_id, i.number, to_char(a.applied_on, 'YYYY-MM-DD') AS applied_on,
+                a.credit_line, a.amount::text AS amount
+           FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
+          WHERE a.payment_id = ANY($1::uuid[]) ORDER BY a.applied_on, a.created_at, i.number, a.credit_line`,
+        [rows.map((r) => r.id)],
+      );
+    return rows.map((r) => {
+      const c = r.currency;
+      const groups = new Map<string, { invoiceId: string; invoiceNumber: string; kind: string; appliedOn: string; parts: Record<Line, Dec> }>();
+      for (const a of allocations.filter((x) => x.payment_id === r.id)) {
+        const key = `${a.batch_id}|${a.invoice_id}`;
+        const g = groups.get(key) ?? { invoiceId: a.invoice_id, invoiceNumber: a.number, kind: a.kind, appliedOn: a.applied_on, parts: { HARDWARE: new Dec(0), CLOUD: new Dec(0) } };
+        g.parts[a.credit_line] = g.parts[a.credit_line].plus(a.amount);
+        groups.set(key, g);
+      }
+      return {
+        id: r.id,
+        resellerId: r.reseller_id,
+        method: r.method,
+        amount: moneyString(r.amount, c),
+        currency: c,
+        fee: moneyString(r.fee, c),
+        unapplied: moneyString(r.unapplied, c),
+        refunded: moneyString(r.refunded, c),
+        reference: r.reference,
+        receivedOn: r.received_on,
+        invoiceId: r.invoice_id,
+        stripePaymentIntentId: r.stripe_payment_intent_id,
+        allocations: [...groups.values()].map((g) => ({
+          invoiceId: g.invoiceId,
+          invoiceNumber: g.invoiceNumber,
+          kind: g.kind,
+          appliedOn: g.appliedOn,
+          amount: moneyString(g.parts.HARDWARE.plus(g.parts.CLOUD), c),
+          byCreditLine: { HARDWARE: moneyString(g.parts.HARDWARE, c), CLOUD: moneyString(g.parts.CLOUD, c) },
+        })),
+        createdAt: r.created_at.toISOString(),
+      };
+    });
+  }
+}

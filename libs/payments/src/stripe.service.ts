@@ -1,0 +1,260 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'crypto';
+import type Stripe from 'stripe';
+import { DataSource, EntityManager } from 'typeorm';
+import { Actor, Clock, coreError, CoreErrorCode, Currency, Dec, isCurrency, minorUnits, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
+import { amountDue, AR_ACCOUNT, CreditHoldService, debit, credit, InvoiceService, Line, LINES, lockReceivables } from '@disty/invoicing';
+import { LedgerService } from '@disty/ledger';
+import { PaymentIntentView } from './dto/payment.dto';
+import { paymentsError, PaymentsErrorCode } from './errors';
+import { FEES_ACCOUNT, PaymentRow, PaymentService, PAYMENT_COLUMNS, STRIPE_CLEARING_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
+import { StripeGateway } from './stripe.gateway';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+
+export interface WebhookOutcome {
+  received: true;
+  eventId: string;
+  type: string;
+  /** recorded | duplicate | ignored: <why> */
+  outcome: string;
+  paymentId?: string;
+}
+
+const toMajor = (minor: number, c: Currency) => new Dec(minor).div(new Dec(10).pow(minorUnits(c)));
+const toMinor = (amount: Dec, c: Currency) => amount.times(new Dec(10).pow(minorUnits(c))).toNumber();
+const eventDate = (e: Stripe.Event) => new Date(e.created * 1000).toISOString().slice(0, 10);
+const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : v?.id ?? null);
+
+/**
+ * Card payments through Stripe: PaymentIntents for an invoice's open amount, and the webhook that
+ * records `payment_intent.succeeded` (debit 1050 net of fee, 6100 fee, credit 1100/1110 pro rata,
+ * 2200 any excess) and `charge.refunded` (re-opens what the payment had paid, or takes back its
+ * unapplied cash; credit 1050). Each event takes effect once: its id is inserted (unique) in the
+ * transaction that records its effect.
+ */
+@Injectable()
+export class StripeService {
+  private readonly logger = new Logger('StripeService');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly stripe: StripeGateway,
+    private readonly invoices: InvoiceService,
+    private readonly payments: PaymentService,
+    private readonly holds: CreditHoldService,
+    private readonly ledger: LedgerService,
+    private readonly clock: Clock,
+  ) {}
+
+  /** POST /invoices/:id/payment-intents (the invoice's reseller): a PaymentIntent for what is due. */
+  async createPaymentIntent(invoiceId: string, actor: Actor): Promise<PaymentIntentView> {
+    const invoice = await this.invoices.get(invoiceId, tenantScope(actor));
+    const c = invoice.currency;
+    const due = new Dec(invoice.amountDue);
+    if (!due.gt(0)) throw paymentsError(PaymentsErrorCode.NothingDue, `Invoice ${invoice.number} has nothing due`);
+    let intent: Stripe.PaymentIntent;
+    try {
+      intent = await this.stripe.client().paymentIntents.create({
+        amount: toMinor(due, c),
+        currency: c.toLowerCase(),
+        description: `Invoice ${invoice.number}`,
+        metadata: { invoiceId: invoice.id, resellerId: invoice.resellerId, invoiceNumber: invoice.number },
+      });
+    } catch (e) {
+      throw this.unavailable(e);
+    }
+    await this.db.query(
+      `INSERT INTO stripe_payment_intents (id, invoice_id, reseller_id, amount, currency, created_by) VALUES ($1, $2, $3, $4, $5, $6)
+       ON CONFLICT (id) DO NOTHING`,
+      [intent.id, invoice.id, invoice.resellerId, due.toFixed(), c, actor.id],
+    );
+    return { paymentIntentId: intent.id, clientSecret: intent.client_secret ?? '', amount: moneyString(due, c), currency: c };
+  }
+
+  /** POST /webhooks/stripe: verify, then record the event's effect once. */
+  async handleWebhook(rawBody: unknown, signature: unknown): Promise<WebhookOutcome> {
+    const event = this.stripe.constructEvent(rawBody, signature);
+    const base = { received: true as const, eventId: event.id, type: event.type };
+    if (await this.seen(event.id)) return { ...base, outcome: 'duplicate' };
+    switch (event.type) {
+      case 'payment_intent.succeeded':
+        return { ...base, ...(await this.paymentSucceeded(event, event.data.object)) };
+      case 'charge.refunded':
+        return { ...base, ...(await this.chargeRefunded(event, event.data.object)) };
+      default:
+        await this.recordEvent(this.db.manager, event, null, `ignored: ${event.type} is not handled`);
+        return { ...base, outcome: 'ignored' };
+    }
+  }
+
+  private async seen(eventId: string): Promise<boolean> {
+    const rows: unknown[] = await this.db.query(`SELECT 1 FROM stripe_events WHERE id = $1`, [eventId]);
+    return rows.length > 0;
+  }
+
+  /** Inserts the event (unique id); false when it was already recorded (a concurrent delivery won). */
+  private async recordEvent(em: EntityManager, event: Stripe.Event, resellerId: string | null, outcome: string, paymentId: string | null = null): Promise<boolean> {
+    const rows: unknown[] = await em.query(
+      `INSERT INTO stripe_events (id, type, reseller_id, payment_id, outcome) VALUES ($1, $2, $3, $4, $5)
+       ON CONFLICT (id) DO NOTHING RETURNING id`,
+      [event.id, event.type, resellerId, paymentId, outcome.slice(0, 500)],
+    );
+    return rows.length > 0;
+  }
+
+  private async paymentSucceeded(event: Stripe.Event, intent: Stripe.PaymentIntent): Promise<{ outcome: string; paymentId?: string }> {
+    const invoiceId = intent.metadata?.invoiceId;
+    const invoice = invoiceId && UUID.test(invoiceId) ? await this.invoices.findInvoice(this.db.manager, invoiceId.toLowerCase()) : null;
+    const currency = String(intent.currency ?? '').toUpperCase();
+    const ignore = async (why: string) => {
+      this.logger.warn(`Stripe event ${event.id} ignored: ${why}`);
+      await this.recordEvent(this.db.manager, event, invoice?.resellerId ?? null, `ignored: ${why}`);
+      return { outcome: `ignored: ${why}` };
+    };
+    if (!invoice) return ignore(`PaymentIntent ${intent.id} names no known invoice`);
+    if (!isCurrency(currency) || currency !== invoice.currency) return ignore(`PaymentIntent ${intent.id} is in ${currency}, the invoice in ${invoice.currency}`);
+    const c = invoice.currency;
+    const amount = toMajor(intent.amount_received || intent.amount, c);
+    if (!amount.gt(0)) return ignore(`PaymentIntent ${intent.id} received nothing`);
+    const chargeId = idOf(intent.latest_charge as string | { id: string } | null);
+    const fee = chargeId ? await this.feeOf(chargeId, c) : new Dec(0);
+    const date = eventDate(event);
+    const paymentId = randomUUID();
+
+    return this.db.transaction(async (em) => {
+      await lockReceivables(em, invoice.resellerId);
+      if (!(await this.recordEvent(em, event, invoice.resellerId, 'recorded', paymentId))) return { outcome: 'duplicate' };
+      const existing: Array<{ id: string }> = await em.query(`SELECT id FROM payments WHERE stripe_payment_intent_id = $1`, [intent.id]);
+      if (existing.length) {
+        await em.query(`UPDATE stripe_events SET outcome = 'duplicate: PaymentIntent already recorded', payment_id = $2 WHERE id = $1`, [event.id, existing[0].id]);
+        return { outcome: 'duplicate', paymentId: existing[0].id };
+      }
+      const [locked] = await this.invoices.lockInvoices(em, invoice.resellerId, [invoice.id]);
+      const take = Dec.min(amount, amountDue(locked.open));
+      const unapplied = amount.minus(take);
+      await em.query(
+        `INSERT INTO payments (id, reseller_id, method, currency, amount, fee, unapplied, reference, received_on, invoice_id,
+                               stripe_payment_intent_id, stripe_charge_id)
+         VALUES ($1, $2, 'STRIPE', $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
+        [paymentId, invoice.resellerId, c, amount.toFixed(), fee.toFixed(), unapplied.toFixed(), intent.id, date, invoice.id, intent.id, chargeId],
+      );
+      const perLine = await this.payments.allocate(em, {
+        paymentId, resellerId: invoice.resellerId, currency: c, batchId: paymentId, kind: 'PAYMENT', date,
+        source: { type: 'payment', id: paymentId }, targets: take.gt(0) ? [{ invoice: locked, amount: take }] : [],
+      });
+      await this.ledger.post(em, {
+        entryDate: date,
+        memo: `Stripe payment ${intent.id} for ${invoice.number}`,
+        source: { type: 'payment', id: paymentId },
+        lines: [
+          ...debit(STRIPE_CLEARING_ACCOUNT, amount.minus(fee), invoice.resellerId, c),
+          ...debit(FEES_ACCOUNT, fee, invoice.resellerId, c),
+          ...this.payments.receivableCredits(perLine, invoice.resellerId, c),
+          ...credit(UNAPPLIED_CASH_ACCOUNT, unapplied, invoice.resellerId, c),
+        ],
+      });
+      await this.holds.releaseCleared(em, invoice.resellerId, this.clock.today());
+      return { outcome: 'recorded', paymentId };
+    });
+  }
+
+  /** The fee Stripe kept, from the charge's balance transaction (0 when it gives none, or in another currency). */
+  private async feeOf(chargeId: string, c: Currency): Promise<Dec> {
+    try {
+      const client = this.stripe.client();
+      const charge = await client.charges.retrieve(chargeId, { expand: ['balance_transaction'] });
+      let bt = charge.balance_transaction as Stripe.BalanceTransaction | string | null;
+      if (typeof bt === 'string') bt = await client.balanceTransactions.retrieve(bt);
+      if (!bt || typeof bt.fee !== 'number' || String(bt.currency).toUpperCase() !== c) return new Dec(0);
+      return toMajor(bt.fee, c);
+    } catch (e) {
+      throw this.unavailable(e);
+    }
+  }
+
+  private async chargeRefunded(event: Stripe.Event, charge: Stripe.Charge): Promise<{ outcome: string; paymentId?: string }> {
+    const intentId = idOf(charge.payment_intent as string | { id: string } | null);
+    const rows: PaymentRow[] = intentId
+      ? await this.db.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.stripe_payment_intent_id = $1`, [intentId])
+      : [];
+    if (!rows.length) {
+      const ours: unknown[] = intentId ? await this.db.query(`SELECT 1 FROM stripe_payment_intents WHERE id = $1`, [intentId]) : [];
+      if (ours.length) {
+        // Stripe does not order events: the payment's own event has not arrived yet. Not recorded, so
+        // Stripe's retry applies it once the payment exists.
+        throw coreError(CoreErrorCode.Conflict, `The payment of PaymentIntent ${intentId} is not recorded yet; retry later`);
+      }
+      await this.recordEvent(this.db.manager, event, null, `ignored: no payment recorded for PaymentIntent ${intentId}`);
+      return { outcome: `ignored: no payment recorded for PaymentIntent ${intentId}` };
+    }
+    const resellerId = rows[0].reseller_id;
+    const refundId = randomUUID();
+    const date = eventDate(event);
+    return this.db.transaction(async (em) => {
+      await lockReceivables(em, resellerId);
+      if (!(await this.recordEvent(em, event, resellerId, 'recorded', rows[0].id))) return { outcome: 'duplicate' };
+      const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [rows[0].id]);
+      const c = p.currency;
+      const refundedTotal = Dec.min(toMajor(charge.amount_refunded ?? 0, c), new Dec(p.amount));
+      const fresh = refundedTotal.minus(p.refunded);
+      if (!fresh.gt(0)) {
+        await em.query(`UPDATE stripe_events SET outcome = 'nothing new refunded' WHERE id = $1`, [event.id]);
+        return { outcome: 'nothing new refunded', paymentId: p.id };
+      }
+      const fromUnapplied = Dec.min(fresh, new Dec(p.unapplied));
+      const fromInvoices = fresh.minus(fromUnapplied);
+      const reopened: Record<Line, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
+      if (fromInvoices.gt(0)) {
+        // What this payment still pays per invoice and credit line, re-opened pro rata.
+        const paid: Array<{ invoice_id: string; credit_line: Line; amount: string }> = await em.query(
+          `SELECT invoice_id, credit_line, sum(amount)::text AS amount FROM payment_allocations WHERE payment_id = $1
+            GROUP BY 1, 2 HAVING sum(amount) > 0 ORDER BY 1, 2`,
+          [p.id],
+        );
+        const parts = Money.of(fromInvoices, c).allocate(paid.map((x) => x.amount));
+        await this.invoices.lockInvoices(em, resellerId, [...new Set(paid.map((x) => x.invoice_id))]);
+        const byInvoice = new Map<string, Partial<Record<Line, Dec>>>();
+        paid.forEach((x, i) => {
+          if (parts[i].isZero()) return;
+          byInvoice.set(x.invoice_id, { ...(byInvoice.get(x.invoice_id) ?? {}), [x.credit_line]: parts[i].amount.negated() });
+          reopened[x.credit_line] = reopened[x.credit_line].plus(parts[i].amount);
+        });
+        for (const [invoiceId, amounts] of byInvoice) {
+          await this.invoices.applyToInvoice(em, { invoiceId, amounts, date, kind: 'REFUND', source: { type: 'stripe_refund', id: refundId } });
+        }
+        const alloc = [...byInvoice.entries()].flatMap(([invoiceId, a]) => LINES.filter((l) => a[l]).map((l) => ({ invoiceId, l, amount: a[l]! })));
+        await em.query(
+          `INSERT INTO payment_allocations (payment_id, reseller_id, batch_id, kind, invoice_id, credit_line, amount, applied_on)
+           SELECT $1, $2, $3, 'REFUND', t.invoice_id, t.line, t.amount, $4 FROM unnest($5::uuid[], $6::text[], $7::numeric[]) AS t(invoice_id, line, amount)`,
+          [p.id, resellerId, refundId, date, alloc.map((x) => x.invoiceId), alloc.map((x) => x.l), alloc.map((x) => x.amount.toFixed())],
+        );
+      }
+      await em.query(
+        `INSERT INTO payment_refunds (id, payment_id, reseller_id, amount, from_unapplied, refunded_on, stripe_event_id, stripe_charge_id)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+        [refundId, p.id, resellerId, fresh.toFixed(), fromUnapplied.toFixed(), date, event.id, charge.id],
+      );
+      await em.query(`UPDATE payments SET refunded = refunded + $2, unapplied = unapplied - $3 WHERE id = $1`, [p.id, fresh.toFixed(), fromUnapplied.toFixed()]);
+      await this.ledger.post(em, {
+        entryDate: date,
+        memo: `Stripe refund on ${p.stripe_payment_intent_id}`,
+        source: { type: 'stripe_refund', id: refundId },
+        lines: [
+          ...debit(UNAPPLIED_CASH_ACCOUNT, fromUnapplied, resellerId, c),
+          ...LINES.flatMap((l) => debit(AR_ACCOUNT[l], reopened[l], resellerId, c)),
+          ...credit(STRIPE_CLEARING_ACCOUNT, fresh, resellerId, c),
+        ],
+      });
+      return { outcome: 'recorded', paymentId: p.id };
+    });
+  }
+
+  private unavailable(e: unknown): ProblemError {
+    if (e instanceof ProblemError) return e;
+    const err = e as { message?: string; type?: string };
+    this.logger.warn({ err: e }, 'Stripe API call failed');
+    return paymentsError(PaymentsErrorCode.StripeUnavailable, `Stripe request failed: ${(err.message ?? String(e)).split('\n')[0].slice(0, 200)}`);
+  }
+}

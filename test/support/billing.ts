@@ -1,0 +1,49 @@
+import Stripe from 'stripe';
+import type { TestApp } from './app';
+
+/** Polls GET /billing-runs/:id until the run is no longer RUNNING (a deadline, not a sleep-timed assertion). */
+export async function waitForRun(t: TestApp, id: string, auth: string, timeoutMs = 60_000) {
+  const end = Date.now() + timeoutMs;
+  for (;;) {
+    const res = await t.http().get(`/api/v1/billing-runs/${id}`).set('Authorization', auth).expect(200);
+    if (res.body.status !== 'RUNNING') return res.body as {
+      id: string; periodEnd: string; status: string; resellersTotal: number; resellersDone: number; invoicesIssued: number; resellersFailed: number;
+    };
+    if (Date.now() > end) throw new Error(`billing run ${id} still RUNNING after ${timeoutMs} ms`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
+/** Starts the run for a period end and waits for it. */
+export async function billPeriod(t: TestApp, periodEnd: string, auth: string) {
+  const res = await t.http().post('/api/v1/billing-runs').set('Authorization', auth).send({ periodEnd });
+  if (res.status !== 202) throw new Error(`POST /billing-runs: ${res.status} ${JSON.stringify(res.body)}`);
+  return waitForRun(t, res.body.id, auth);
+}
+
+export const STRIPE_TEST_SECRET = 'whsec_disty_test_secret';
+
+/** A Stripe event as Stripe sends it, with its signed header (the package's own test helper). */
+export function signedStripeEvent(
+  type: string,
+  object: Record<string, unknown>,
+  opts: { id?: string; created?: number; secret?: string } = {},
+): { payload: string; header: string; id: string } {
+  const id = opts.id ?? `evt_${Math.random().toString(36).slice(2)}${Date.now().toString(36)}`;
+  const payload = JSON.stringify({
+    id,
+    object: 'event',
+    api_version: '2025-01-27.acacia',
+    created: opts.created ?? Math.floor(Date.now() / 1000),
+    livemode: false,
+    pending_webhooks: 1,
+    request: { id: null, idempotency_key: null },
+    type,
+    data: { object },
+  });
+  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? STRIPE_TEST_SECRET });
+  return { payload, header, id };
+}
+
+/** Unix seconds of a calendar date at noon UTC. */
+export const unixOf = (date: string) => Math.floor(new Date(`${date}T12:00:00Z`).getTime() / 1000);
