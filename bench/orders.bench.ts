@@ -1,0 +1,322 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as fs from 'fs';
+import * as path from 'path';
+import { Clock, freePort, PROJECT_ROOT } from '@disty/core';
+import { IdentityService } from '@disty/identity';
+import { LedgerService } from '@disty/ledger';
+import { ResellerService } from '@disty/reseller';
+import { BenchContext, BenchResult } from './support';
+
+const CONNECTIONS = 16;
+const WARMUP_S = Number(process.env.BENCH_ORDERS_WARMUP_S ?? 5);
+const DURATION_S = Number(process.env.BENCH_ORDERS_DURATION_S ?? 20);
+const HARDWARE_PRODUCTS = 600;
+const CLOUD_PRODUCTS = 400;
+const RESELLERS = 8;
+/** Orders placed one at a time after the load, to count the SQL statements (round trips) per order. */
+const PROFILED_ORDERS = 200;
+const GOAL_ORDERS_PER_S = 1_000;
+const GOAL_P99_MS = 50;
+
+/** The slice of autocannon's programmatic API used here (the package ships no types). */
+interface AutocannonRequest {
+  method?: string;
+  path?: string;
+  headers?: Record<string, string>;
+  body?: string;
+}
+interface AutocannonResult {
+  duration: number;
+  errors: number;
+  timeouts: number;
+  non2xx: number;
+  '2xx': number;
+  statusCodeStats: Record<string, { count: number }>;
+  latency: { p50: number; p99: number; average: number; max: number };
+}
+type Autocannon = (opts: {
+  url: string;
+  connections: number;
+  duration: number;
+  timeout?: number;
+  requests: Array<AutocannonRequest & {
+    setupRequest?: (req: AutocannonRequest) => AutocannonRequest;
+    onResponse?: (status: number, body: string) => void;
+  }>;
+}) => Promise<AutocannonResult>;
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const autocannon = require('autocannon') as Autocannon;
+
+/**
+ * Order placement over HTTP against the real API in its own process (production mode, warn-level
+ * logs, jobs off, throttling out of the way): 16 autocannon connections post random mixed carts of
+ * 3–5 lines (at least one hardware and one cloud line, SKUs drawn from a 1,000-product catalog
+ * priced in AUD) for RESELLERS resellers whose limits never refuse. A warm-up, then DURATION_S
+ * measured: orders/s (2xx only), p50/p99 latency, the API's peak RSS, and the non-2xx count. Then
+ * PROFILED_ORDERS orders one at a time to count the SQL round trips per order.
+ */
+export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
+  const results: BenchResult[] = [];
+  const { ds, url, close } = await ctx.freshDatabase('orders');
+  let api: ApiProcess | undefined;
+  try {
+    ctx.log(`orders: seeding ${HARDWARE_PRODUCTS + CLOUD_PRODUCTS} products and ${RESELLERS} resellers`);
+    const { hardware, cloud } = await seedCatalog(ds);
+    const identity = new IdentityService(ds);
+    const resellers = new ResellerService(ds, new LedgerService(ds, new Clock()), identity);
+    const tokens: string[] = [];
+    for (let i = 0; i < RESELLERS; i++) {
+      const r = await resellers.createReseller({
+        name: `Bench reseller ${i + 1}`,
+        currency: 'AUD',
+        country: 'AU',
+        taxRate: '0.10',
+        paymentTermsDays: 30,
+        creditLimits: { HARDWARE: '10000000000.00', CLOUD: '10000000000.00' },
+      });
+      const buyer = await identity.createUser({ email: `buyer${i + 1}@bench.disty.local`, role: 'buyer', resellerId: r.id });
+      tokens.push(buyer.token!);
+    }
+    await ds.query('ANALYZE');
+
+    api = await startApi(url, ctx);
+    const target = `http://127.0.0.1:${api.port}`;
+    const firstFailure: { status?: number; body?: string } = {};
+    const load = (duration: number) =>
+      autocannon({
+        url: target,
+        connections: CONNECTIONS,
+        duration,
+        timeout: 30,
+        requests: [
+          {
+            method: 'POST',
+            path: '/api/v1/orders',
+            setupRequest: (req) => ({
+              ...req,
+              headers: { 'content-type': 'application/json', authorization: `Bearer ${pick(tokens)}` },
+              body: JSON.stringify(randomCart(hardware, cloud)),
+            }),
+            onResponse: (status, body) => {
+              if ((status < 200 || status > 299) && firstFailure.status === undefined) Object.assign(firstFailure, { status, body });
+            },
+          },
+        ],
+      });
+
+    ctx.log(`orders: warm-up ${WARMUP_S} s with ${CONNECTIONS} connections`);
+    const warm = await load(WARMUP_S);
+    ctx.log(`orders: measuring ${DURATION_S} s`);
+    const rss = sampleRss(api.child.pid!);
+    const r = await load(DURATION_S);
+    const peakRssKiB = Math.max(rss.stop(), readStatusKiB(api.child.pid!, 'VmHWM') ?? 0);
+
+    // autocannon stops with up to one request in flight per connection (after the warm-up and the run):
+    // those orders are placed but not counted as 2xx.
+    const [{ n: ordersInDb }] = await ds.query(`SELECT count(*)::int AS n FROM orders`);
+    const answered = warm['2xx'] + r['2xx'];
+    const placedOk = ordersInDb >= answered && ordersInDb <= answered + 2 * CONNECTIONS;
+    const ordersPerS = r['2xx'] / r.duration;
+    const failed = r.non2xx + r.errors + warm.non2xx + warm.errors;
+    if (firstFailure.status !== undefined) ctx.log(`orders: first non-2xx ${firstFailure.status}: ${firstFailure.body?.slice(0, 300)}`);
+
+    const perOrder = await profileRoundTrips(api, target, tokens, hardware, cloud);
+    const name = 'orders';
+    results.push(
+      { benchmark: name, metric: `orders placed/s (${CONNECTIONS} connections, 3–5 mixed lines)`, value: round(ordersPerS), unit: 'orders/s', goal: `≥ ${GOAL_ORDERS_PER_S.toLocaleString('en')}`, pass: ordersPerS >= GOAL_ORDERS_PER_S },
+      { benchmark: name, metric: 'latency p50', value: r.latency.p50, unit: 'ms' },
+      { benchmark: name, metric: 'latency p99', value: r.latency.p99, unit: 'ms', goal: `≤ ${GOAL_P99_MS} ms`, pass: r.latency.p99 <= GOAL_P99_MS },
+      { benchmark: name, metric: 'API peak RSS', value: round(peakRssKiB / 1024, 1), unit: 'MiB' },
+      { benchmark: name, metric: 'non-2xx responses and errors (warm-up + run)', value: failed, unit: '', goal: '0', pass: failed === 0 },
+      {
+        benchmark: name,
+        metric: 'orders in the database (2xx + those in flight at the stops)',
+        value: ordersInDb,
+        unit: 'orders',
+        goal: `${answered}–${answered + 2 * CONNECTIONS}`,
+        pass: placedOk,
+      },
+      { benchmark: name, metric: `SQL round trips per order (auth + transaction, mean of ${PROFILED_ORDERS})`, value: round(perOrder, 1), unit: '' },
+    );
+  } finally {
+    if (api) await api.stop();
+    await close();
+  }
+  return results;
+}
+
+/** 600 hardware products (three warranty lengths) and 400 cloud (five term/billing shapes), priced in AUD. */
+async function seedCatalog(ds: import('typeorm').DataSource): Promise<{ hardware: string[]; cloud: string[] }> {
+  await ds.query(
+    `INSERT INTO products (sku, name, vendor, kind, warranty_months)
+     SELECT 'BENCH-HW-' || lpad(g::text, 4, '0'), 'Bench hardware ' || g, (ARRAY['Dell','HP','Lenovo','Cisco','Apple'])[1 + g % 5],
+            'HARDWARE', (ARRAY[12, 24, 36])[1 + g % 3]
+       FROM generate_series(1, $1) g`,
+    [HARDWARE_PRODUCTS],
+  );
+  await ds.query(
+    `INSERT INTO products (sku, name, vendor, kind, term, billing_frequency)
+     SELECT 'BENCH-CL-' || lpad(g::text, 4, '0'), 'Bench cloud ' || g, (ARRAY['Microsoft','Google','Adobe','Acronis'])[1 + g % 4],
+            'CLOUD', s.term, s.freq
+       FROM generate_series(1, $1) g
+       JOIN (VALUES (0, 'P1M', 'MONTHLY'), (1, 'P1Y', 'MONTHLY'), (2, 'P1Y', 'ANNUAL'), (3, 'P3Y', 'ANNUAL'), (4, 'P1Y', 'UPFRONT'))
+         AS s(k, term, freq) ON s.k = g % 5`,
+    [CLOUD_PRODUCTS],
+  );
+  await ds.query(
+    `INSERT INTO product_prices (sku, currency, unit_price)
+     SELECT sku, 'AUD', CASE kind WHEN 'HARDWARE' THEN 49 + (hashtext(sku) & 2047) + 0.95 ELSE 2 + (hashtext(sku) & 63) + 0.50 END
+       FROM products`,
+  );
+  const rows: Array<{ sku: string; kind: string }> = await ds.query(`SELECT sku, kind FROM products ORDER BY sku`);
+  return { hardware: rows.filter((r) => r.kind === 'HARDWARE').map((r) => r.sku), cloud: rows.filter((r) => r.kind === 'CLOUD').map((r) => r.sku) };
+}
+
+/** 3–5 distinct SKUs, at least one hardware and one cloud, quantities 1–10. */
+function randomCart(hardware: string[], cloud: string[], random: () => number = Math.random) {
+  const size = 3 + Math.floor(random() * 3);
+  const skus = new Set<string>([pick(hardware, random), pick(cloud, random)]);
+  while (skus.size < size) skus.add(random() < 0.5 ? pick(hardware, random) : pick(cloud, random));
+  return {
+    endCustomer: { name: 'Bench end customer', reference: `EC-${Math.floor(random() * 1e6)}` },
+    poNumber: `PO-${Math.floor(random() * 1e9)}`,
+    lines: [...skus].map((sku) => ({ sku, quantity: 1 + Math.floor(random() * 10) })),
+  };
+}
+
+function pick<T>(xs: T[], random: () => number = Math.random): T {
+  return xs[Math.floor(random() * xs.length)];
+}
+
+/** mulberry32: a small deterministic generator, so every run profiles the same carts. */
+function seededRandom(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+interface ApiProcess {
+  child: ChildProcess;
+  port: number;
+  /** The count of SQL statements the API has sent so far (from the preloaded counter). */
+  queryCount: () => Promise<number>;
+  stop: () => Promise<void>;
+}
+
+/** `node dist/apps/api/src/main.js` on the bench database, with the query counter preloaded; resolves once /health answers. */
+async function startApi(databaseUrl: string, ctx: BenchContext): Promise<ApiProcess> {
+  const port = await freePort();
+  const main = path.join(PROJECT_ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
+  const counter = path.join(__dirname, 'pg-query-counter.js');
+  const child = spawn(process.execPath, ['--require', counter, main], {
+    cwd: PROJECT_ROOT,
+    env: {
+      ...process.env,
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      LOG_LEVEL: 'warn',
+      JOBS_ENABLED: 'false',
+      THROTTLE_LIMIT: '1000000000',
+      NODE_ENV: 'production',
+      SEED_DEMO: 'false',
+    },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  let exited = false;
+  const exitedP = new Promise<void>((resolve) => child.once('exit', () => ((exited = true), resolve())));
+  const waiters: Array<(n: number) => void> = [];
+  let tail = '';
+  child.stderr!.setEncoding('utf8');
+  child.stderr!.on('data', (chunk: string) => {
+    tail = (tail + chunk).slice(-4000);
+    for (const m of chunk.matchAll(/\[pg-query-counter\] (\d+)/g)) waiters.shift()?.(Number(m[1]));
+  });
+  child.stdout!.on('data', () => undefined);
+  const stop = async () => {
+    if (exited) return;
+    child.kill('SIGTERM');
+    const timer = setTimeout(() => !exited && child.kill('SIGKILL'), 10_000);
+    await exitedP;
+    clearTimeout(timer);
+  };
+  const onExit = () => !exited && child.kill('SIGKILL');
+  process.once('exit', onExit);
+
+  const deadline = Date.now() + 60_000;
+  for (;;) {
+    if (exited) throw new Error(`the API exited before answering /health:\n${tail}`);
+    try {
+      const res = await fetch(`http://127.0.0.1:${port}/health`);
+      if (res.ok) break;
+    } catch {
+      /* not listening yet */
+    }
+    if (Date.now() > deadline) {
+      await stop();
+      throw new Error(`the API did not answer /health within 60 s:\n${tail}`);
+    }
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  ctx.log(`orders: API pid ${child.pid} listening on ${port}`);
+  return {
+    child,
+    port,
+    queryCount: () =>
+      new Promise<number>((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error('the query counter did not answer')), 5_000);
+        waiters.push((n) => (clearTimeout(timer), resolve(n)));
+        child.kill('SIGUSR2');
+      }),
+    stop: async () => {
+      await stop();
+      process.removeListener('exit', onExit);
+    },
+  };
+}
+
+/** Places the same PROFILED_ORDERS carts (a seeded draw) one at a time; the statements the API sent per order. */
+async function profileRoundTrips(api: ApiProcess, target: string, tokens: string[], hardware: string[], cloud: string[]): Promise<number> {
+  const random = seededRandom(20260101);
+  const before = await api.queryCount();
+  for (let i = 0; i < PROFILED_ORDERS; i++) {
+    const res = await fetch(`${target}/api/v1/orders`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${tokens[i % tokens.length]}` },
+      body: JSON.stringify(randomCart(hardware, cloud, random)),
+    });
+    if (res.status !== 201) throw new Error(`profiling order: ${res.status} ${await res.text()}`);
+    await res.arrayBuffer();
+  }
+  return ((await api.queryCount()) - before) / PROFILED_ORDERS;
+}
+
+/** Samples VmRSS every 100 ms; stop() answers the peak in KiB. */
+function sampleRss(pid: number): { stop: () => number } {
+  let peak = readStatusKiB(pid, 'VmRSS') ?? 0;
+  const timer = setInterval(() => (peak = Math.max(peak, readStatusKiB(pid, 'VmRSS') ?? 0)), 100);
+  return {
+    stop: () => {
+      clearInterval(timer);
+      return Math.max(peak, readStatusKiB(pid, 'VmRSS') ?? 0);
+    },
+  };
+}
+
+function readStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+  try {
+    const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
+    return m ? Number(m[1]) : null;
+  } catch {
+    return null;
+  }
+}
+
+function round(x: number, digits = 0): number {
+  const f = 10 ** digits;
+  return Math.round(x * f) / f;
+}
