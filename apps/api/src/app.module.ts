@@ -18,6 +18,7 @@ import { RenewalAlertModule } from '@disty/renewal-alert';
 import { InvoicingModule } from '@disty/invoicing';
 import { PaymentsModule } from '@disty/payments';
 import { HealthController } from './health/health.controller';
+import { PortalModule } from './portal/portal.module';
 
 @Module({
   imports: [
@@ -53,6 +54,7 @@ import { HealthController } from './health/health.controller';
     }),
     ScheduleModule.forRoot(),
     TerminusModule,
+    PortalModule,
     CoreModule,
     IdentityModule,
     LedgerModule,

@@ -1,0 +1,166 @@
+import { ReactNode, useEffect, useState } from 'react';
+import { Role } from './api';
+import { useCart } from './cart';
+import { Loading } from './components/ui';
+import { ArAgingPage } from './pages/ArAging';
+import { BillingRunsPage } from './pages/BillingRuns';
+import { CartPage } from './pages/Cart';
+import { CatalogPage } from './pages/Catalog';
+import { CreditLinesPage } from './pages/CreditLines';
+import { InvoiceDetailPage, InvoicesPage } from './pages/Invoices';
+import { OrderDetailPage, OrdersPage } from './pages/Orders';
+import { ReconciliationPage } from './pages/Reconciliation';
+import { RenewalAlertPage, RenewalsPage } from './pages/Renewals';
+import { SignInPage } from './pages/SignIn';
+import { SubscriptionDetailPage, SubscriptionsPage } from './pages/Subscriptions';
+import { TrialBalancePage } from './pages/TrialBalance';
+import { Link, match, navigate, useLocation } from './router';
+import { ROLE_LABELS, useSession } from './session';
+
+interface Route {
+  path: string;
+  /** In the navigation when set. */
+  label?: string;
+  roles: Role[];
+  render: (params: Record<string, string>) => ReactNode;
+}
+
+const RESELLER_STAFF: Role[] = ['reseller_admin'];
+const DISTRIBUTOR: Role[] = ['admin', 'finance'];
+
+/** Every page and who may see it: the navigation shows a role only what that role may do (DESIGN §3). */
+export const ROUTES: Route[] = [
+  { path: '/catalog', label: 'Catalog', roles: ['buyer', 'admin', ...RESELLER_STAFF], render: () => <CatalogPage /> },
+  { path: '/cart', label: 'Cart', roles: ['buyer'], render: () => <CartPage /> },
+  { path: '/orders', label: 'Orders', roles: ['buyer', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <OrdersPage /> },
+  { path: '/orders/:id', roles: ['buyer', ...RESELLER_STAFF, ...DISTRIBUTOR], render: (p) => <OrderDetailPage id={p.id} /> },
+  {
+    path: '/subscriptions',
+    label: 'Subscriptions',
+    roles: ['buyer', 'sales', ...RESELLER_STAFF, ...DISTRIBUTOR],
+    render: () => <SubscriptionsPage />,
+  },
+  {
+    path: '/subscriptions/:id',
+    roles: ['buyer', 'sales', ...RESELLER_STAFF, ...DISTRIBUTOR],
+    render: (p) => <SubscriptionDetailPage id={p.id} />,
+  },
+  { path: '/renewals', label: 'Renewal pipeline', roles: ['sales', ...RESELLER_STAFF, 'admin'], render: () => <RenewalsPage /> },
+  { path: '/renewals/:id', roles: ['sales', ...RESELLER_STAFF, 'admin'], render: (p) => <RenewalAlertPage id={p.id} /> },
+  {
+    path: '/invoices',
+    label: 'Invoices',
+    roles: ['reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR],
+    render: () => <InvoicesPage />,
+  },
+  {
+    path: '/invoices/:id',
+    roles: ['reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR],
+    render: (p) => <InvoiceDetailPage id={p.id} />,
+  },
+  { path: '/billing-runs', label: 'Billing runs', roles: ['finance', 'admin'], render: () => <BillingRunsPage /> },
+  { path: '/trial-balance', label: 'Trial balance', roles: DISTRIBUTOR, render: () => <TrialBalancePage /> },
+  { path: '/reconciliation', label: 'Reconciliation', roles: DISTRIBUTOR, render: () => <ReconciliationPage /> },
+  { path: '/ar-aging', label: 'AR aging', roles: DISTRIBUTOR, render: () => <ArAgingPage /> },
+  { path: '/credit-lines', label: 'Credit lines', roles: DISTRIBUTOR, render: () => <CreditLinesPage /> },
+];
+
+export function routesFor(role: Role): Route[] {
+  return ROUTES.filter((r) => r.roles.includes(role));
+}
+
+export function App() {
+  const { me, loading, reseller, signOut } = useSession();
+  const { path } = useLocation();
+  const cart = useCart();
+  const [menuOpen, setMenuOpen] = useState(false);
+
+  const allowed = me ? routesFor(me.role) : [];
+  const home = allowed.find((r) => r.label)?.path ?? '/';
+  let page: ReactNode = null;
+  let found = false;
+  for (const r of allowed) {
+    const params = match(r.path, path);
+    if (params) {
+      page = r.render(params);
+      found = true;
+      break;
+    }
+  }
+
+  useEffect(() => {
+    if (me && (path === '/' || path === '/sign-in')) navigate(home, { replace: true });
+  }, [me, path, home]);
+  useEffect(() => setMenuOpen(false), [path]);
+
+  if (loading) return <Loading what="Starting the portal" />;
+  if (!me) return <SignInPage />;
+
+  return (
+    <div className="shell">
+      <a className="skip-link" href="#main">
+        Skip to content
+      </a>
+      <header className="topbar">
+        <Link to={home} className="brand" aria-label="Disty portal home">
+          Disty
+        </Link>
+        <button
+          type="button"
+          className="menu-toggle"
+          aria-expanded={menuOpen}
+          aria-controls="primary-nav"
+          onClick={() => setMenuOpen((o) => !o)}
+        >
+          Menu
+        </button>
+        <div className="who">
+          <span className="who-role">{ROLE_LABELS[me.role]}</span>
+          <span className="who-name">
+            {me.email}
+            {reseller ? ` · ${reseller.name}` : ''}
+          </span>
+          <button type="button" className="link-button" onClick={() => signOut()}>
+            Sign out
+          </button>
+        </div>
+      </header>
+      <nav id="primary-nav" className={`sidenav${menuOpen ? ' open' : ''}`} aria-label="Primary">
+        <ul>
+          {allowed
+            .filter((r) => r.label)
+            .map((r) => {
+              const current = path === r.path || path.startsWith(`${r.path}/`);
+              return (
+                <li key={r.path}>
+                  <Link to={r.path} aria-current={current ? 'page' : undefined}>
+                    {r.label}
+                    {r.path === '/cart' && cart.count > 0 && (
+                      <span className="badge" aria-label={`${cart.items.length} lines in the cart`}>
+                        {cart.items.length}
+                      </span>
+                    )}
+                  </Link>
+                </li>
+              );
+            })}
+        </ul>
+      </nav>
+      <main id="main" className="content">
+        {found ? (
+          page
+        ) : path === '/' ? (
+          <Loading />
+        ) : (
+          <section>
+            <h1>Not here</h1>
+            <p>This page does not exist, or your role ({ROLE_LABELS[me.role]}) may not see it.</p>
+            <p>
+              <Link to={home}>Go to your start page</Link>
+            </p>
+          </section>
+        )}
+      </main>
+    </div>
+  );
+}

@@ -1,0 +1,171 @@
+import Decimal from 'decimal.js';
+import { FormEvent, useMemo, useState } from 'react';
+import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { api } from '../api';
+import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import { chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
+import { useResellers } from '../resellers';
+
+/** The five buckets of DESIGN §5 (GET /reports/ar-aging), in order. */
+export const BUCKETS = [
+  { key: 'current', label: 'Current' },
+  { key: 'days1to30', label: '1–30 days' },
+  { key: 'days31to60', label: '31–60 days' },
+  { key: 'days61to90', label: '61–90 days' },
+  { key: 'days90plus', label: '90+ days' },
+] as const;
+type BucketKey = (typeof BUCKETS)[number]['key'];
+
+export interface AgingRow {
+  resellerId: string;
+  resellerName?: string;
+  creditLine: 'HARDWARE' | 'CLOUD';
+  currency: string;
+  buckets: Record<BucketKey, string>;
+  total: string;
+}
+
+export interface ArAging {
+  asOf: string;
+  rows: AgingRow[];
+  totals?: Array<{ currency: string; buckets: Record<BucketKey, string>; total: string }>;
+}
+
+const LINE_COLOURS = { HARDWARE: '#1f5fbf', CLOUD: '#0f9d8a' };
+
+export function ArAgingPage() {
+  const resellers = useResellers();
+  const [asOf, setAsOf] = useState(todayIso());
+  const [query, setQuery] = useState(todayIso());
+  const { data, error, loading } = useAsync(() => api.get<ArAging>('/reports/ar-aging', { asOf: query }), [query]);
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setQuery(asOf);
+  };
+
+  const currencies = useMemo(() => [...new Set((data?.rows ?? []).map((r) => r.currency))], [data]);
+  const [currency, setCurrency] = useState<string | null>(null);
+  const cur = currency && currencies.includes(currency) ? currency : currencies[0];
+
+  // Σ per bucket and credit line in the chosen currency, with decimal.js; numbers only for the chart.
+  const sums = useMemo(() => {
+    const s = BUCKETS.map((b) => ({ bucket: b, HARDWARE: new Decimal(0), CLOUD: new Decimal(0) }));
+    for (const r of data?.rows ?? []) {
+      if (r.currency !== cur) continue;
+      BUCKETS.forEach((b, i) => (s[i][r.creditLine] = s[i][r.creditLine].plus(r.buckets[b.key] ?? '0')));
+    }
+    return s;
+  }, [data, cur]);
+  const chartData = sums.map((s) => ({ name: s.bucket.label, Hardware: chartNumber(s.HARDWARE.toFixed(2)), Cloud: chartNumber(s.CLOUD.toFixed(2)) }));
+
+  return (
+    <section>
+      <PageHeader title="AR aging" />
+      <form className="toolbar" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="aging-asof">As of</label>
+          <input id="aging-asof" type="date" required value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+        </div>
+        <button type="submit">Show</button>
+        {currencies.length > 1 && (
+          <div className="field">
+            <label htmlFor="aging-currency">Chart currency</label>
+            <select id="aging-currency" value={cur} onChange={(e) => setCurrency(e.target.value)}>
+              {currencies.map((c) => (
+                <option key={c}>{c}</option>
+              ))}
+            </select>
+          </div>
+        )}
+      </form>
+      <ErrorBanner error={error} />
+      {loading && !data ? (
+        <Loading what="Ageing receivables" />
+      ) : data && data.rows.length === 0 ? (
+        <Empty>Nothing is owed as of this date.</Empty>
+      ) : data && cur ? (
+        <>
+          <div className="card chart-card">
+            <h2>Open receivables by age ({cur})</h2>
+            <figure role="group" aria-label={`Bar chart of open receivables by age in ${cur}`}>
+              <div className="chart" aria-hidden="true">
+                <ResponsiveContainer width="100%" height={240}>
+                  <BarChart data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+                    <CartesianGrid strokeDasharray="3 3" vertical={false} />
+                    <XAxis dataKey="name" />
+                    <YAxis width={72} tickFormatter={(v: number) => formatMoneyCompact(String(v), cur)} />
+                    <Tooltip formatter={(v) => formatMoney(String(v), cur)} />
+                    <Legend />
+                    <Bar dataKey="Hardware" stackId="a" fill={LINE_COLOURS.HARDWARE} />
+                    <Bar dataKey="Cloud" stackId="a" fill={LINE_COLOURS.CLOUD} radius={[4, 4, 0, 0]} />
+                  </BarChart>
+                </ResponsiveContainer>
+              </div>
+              <figcaption className="sr-only">
+                {sums.map((s) => `${s.bucket.label}: hardware ${formatMoney(s.HARDWARE.toFixed(2), cur)}, cloud ${formatMoney(s.CLOUD.toFixed(2), cur)}`).join('; ')}
+              </figcaption>
+            </figure>
+          </div>
+          <div className="table-wrap">
+            <table>
+              <caption className="sr-only">Open receivables per reseller and credit line by age</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Reseller</th>
+                  <th scope="col">Line</th>
+                  {BUCKETS.map((b) => (
+                    <th key={b.key} scope="col" className="num">
+                      {b.label}
+                    </th>
+                  ))}
+                  <th scope="col" className="num">
+                    Total
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.rows.map((r) => (
+                  <tr key={`${r.resellerId}-${r.creditLine}-${r.currency}`}>
+                    <td>{r.resellerName ?? resellers.name(r.resellerId)}</td>
+                    <td>
+                      <span className={`kind kind-${r.creditLine.toLowerCase()}`}>{r.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
+                    </td>
+                    {BUCKETS.map((b, i) => (
+                      <td key={b.key} className={`num${i >= 3 && !isZero(r.buckets[b.key]) ? ' overdue' : ''}`}>
+                        <Money amount={r.buckets[b.key]} currency={r.currency} />
+                      </td>
+                    ))}
+                    <td className="num">
+                      <strong>
+                        <Money amount={r.total} currency={r.currency} />
+                      </strong>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+              {data.totals && (
+                <tfoot>
+                  {data.totals.map((t) => (
+                    <tr key={t.currency} className="grand-total">
+                      <th scope="row" colSpan={2}>
+                        Total {t.currency}
+                      </th>
+                      {BUCKETS.map((b) => (
+                        <td key={b.key} className="num">
+                          <Money amount={t.buckets[b.key]} currency={t.currency} />
+                        </td>
+                      ))}
+                      <td className="num">
+                        <Money amount={t.total} currency={t.currency} />
+                      </td>
+                    </tr>
+                  ))}
+                </tfoot>
+              )}
+            </table>
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}

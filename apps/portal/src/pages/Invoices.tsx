@@ -1,0 +1,334 @@
+import { lazy, Suspense, useState } from 'react';
+import { api, CreditLine, Page } from '../api';
+import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, Status, useAsync } from '../components/ui';
+import { isZero } from '../format';
+import { useResellers } from '../resellers';
+import { Link } from '../router';
+import { hasRole, useSession } from '../session';
+
+// Stripe's code loads only when a card payment starts, and only when Stripe is configured.
+const CardPayment = lazy(() => import('../components/CardPayment'));
+
+interface Amounts {
+  net: string;
+  tax: string;
+  gross: string;
+}
+
+export interface Invoice {
+  id: string;
+  number: string;
+  resellerId: string;
+  currency: string;
+  issueDate: string;
+  dueDate: string;
+  status: string;
+  lines: Array<{ id: string; description: string; sku: string | null; creditLine: CreditLine; quantity: number; net: string; tax: string; gross: string }>;
+  totals: Record<CreditLine | 'all', Amounts>;
+  amountPaid: string;
+  amountDue: string;
+}
+
+const STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED'];
+
+export function InvoicesPage() {
+  const resellers = useResellers();
+  const [status, setStatus] = useState('');
+  const [resellerId, setResellerId] = useState('');
+  const [page, setPage] = useState(1);
+  const { data, error, loading } = useAsync(
+    () => api.get<Page<Invoice>>('/invoices', { status, resellerId, page, pageSize: 25 }),
+    [status, resellerId, page],
+  );
+
+  return (
+    <section>
+      <PageHeader title="Invoices" />
+      <div className="toolbar">
+        <div className="field">
+          <label htmlFor="inv-status">Status</label>
+          <select
+            id="inv-status"
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value);
+              setPage(1);
+            }}
+          >
+            <option value="">All</option>
+            {STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace('_', ' ').toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </div>
+        {resellers.distributor && (
+          <div className="field">
+            <label htmlFor="inv-reseller">Reseller</label>
+            <select
+              id="inv-reseller"
+              value={resellerId}
+              onChange={(e) => {
+                setResellerId(e.target.value);
+                setPage(1);
+              }}
+            >
+              <option value="">All resellers</option>
+              {resellers.list.map((r) => (
+                <option key={r.id} value={r.id}>
+                  {r.name}
+                </option>
+              ))}
+            </select>
+          </div>
+        )}
+      </div>
+      <ErrorBanner error={error} />
+      {loading && !data ? (
+        <Loading what="Loading invoices" />
+      ) : data && data.items.length === 0 ? (
+        <Empty>No invoices.</Empty>
+      ) : data ? (
+        <>
+          <div className="table-wrap">
+            <table>
+              <caption className="sr-only">Invoices</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Number</th>
+                  {resellers.distributor && <th scope="col">Reseller</th>}
+                  <th scope="col">Issued</th>
+                  <th scope="col">Due</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Hardware
+                  </th>
+                  <th scope="col" className="num">
+                    Cloud
+                  </th>
+                  <th scope="col" className="num">
+                    Total
+                  </th>
+                  <th scope="col" className="num">
+                    Due now
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((i) => (
+                  <tr key={i.id}>
+                    <td>
+                      <Link to={`/invoices/${i.id}`}>{i.number}</Link>
+                    </td>
+                    {resellers.distributor && <td>{resellers.name(i.resellerId)}</td>}
+                    <td>
+                      <DateText value={i.issueDate} />
+                    </td>
+                    <td>
+                      <DateText value={i.dueDate} />
+                    </td>
+                    <td>
+                      <Status value={i.status} />
+                    </td>
+                    <td className="num">
+                      <Money amount={i.totals.HARDWARE.gross} currency={i.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={i.totals.CLOUD.gross} currency={i.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={i.totals.all.gross} currency={i.currency} />
+                    </td>
+                    <td className="num">
+                      <strong>
+                        <Money amount={i.amountDue} currency={i.currency} />
+                      </strong>
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} />
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+export function InvoiceDetailPage({ id }: { id: string }) {
+  const { me, config } = useSession();
+  const resellers = useResellers();
+  const { data: inv, error, loading, reload } = useAsync(() => api.get<Invoice>(`/invoices/${id}`), [id]);
+  const [pdfError, setPdfError] = useState<unknown>(null);
+  const [paying, setPaying] = useState(false);
+  const [paid, setPaid] = useState<string | null>(null);
+
+  const mayPayByCard = hasRole(me, 'reseller_finance');
+  const open = inv && !isZero(inv.amountDue) && (inv.status === 'ISSUED' || inv.status === 'PARTIALLY_PAID');
+
+  const pdf = async () => {
+    if (!inv) return;
+    setPdfError(null);
+    try {
+      await api.download(`/invoices/${inv.id}/pdf`, `${inv.number}.pdf`, 'application/pdf');
+    } catch (e) {
+      setPdfError(e);
+    }
+  };
+
+  return (
+    <section>
+      <PageHeader title={inv ? `Invoice ${inv.number}` : 'Invoice'}>
+        {inv && (
+          <button type="button" onClick={pdf}>
+            Download PDF
+          </button>
+        )}
+        <Link to="/invoices">All invoices</Link>
+      </PageHeader>
+      <ErrorBanner error={error} />
+      <ErrorBanner error={pdfError} title="The PDF could not be downloaded" />
+      {paid && <Notice kind="success">{paid}</Notice>}
+      {loading && !inv ? (
+        <Loading what="Loading the invoice" />
+      ) : inv ? (
+        <>
+          <dl className="facts">
+            {resellers.distributor && (
+              <div>
+                <dt>Reseller</dt>
+                <dd>{resellers.name(inv.resellerId)}</dd>
+              </div>
+            )}
+            <div>
+              <dt>Status</dt>
+              <dd>
+                <Status value={inv.status} />
+              </dd>
+            </div>
+            <div>
+              <dt>Issued</dt>
+              <dd>
+                <DateText value={inv.issueDate} />
+              </dd>
+            </div>
+            <div>
+              <dt>Due</dt>
+              <dd>
+                <DateText value={inv.dueDate} />
+              </dd>
+            </div>
+            <div>
+              <dt>Paid</dt>
+              <dd>
+                <Money amount={inv.amountPaid} currency={inv.currency} />
+              </dd>
+            </div>
+            <div>
+              <dt>Amount due</dt>
+              <dd className="emphasis">
+                <Money amount={inv.amountDue} currency={inv.currency} />
+              </dd>
+            </div>
+          </dl>
+
+          <div className="table-wrap">
+            <table>
+              <caption>Lines</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Description</th>
+                  <th scope="col">Credit line</th>
+                  <th scope="col" className="num">
+                    Qty
+                  </th>
+                  <th scope="col" className="num">
+                    Net
+                  </th>
+                  <th scope="col" className="num">
+                    Tax
+                  </th>
+                  <th scope="col" className="num">
+                    Gross
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {inv.lines.map((l) => (
+                  <tr key={l.id}>
+                    <td>
+                      {l.description}
+                      {l.sku && <div className="muted small">{l.sku}</div>}
+                    </td>
+                    <td>
+                      <span className={`kind kind-${l.creditLine.toLowerCase()}`}>{l.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
+                    </td>
+                    <td className="num">{l.quantity}</td>
+                    <td className="num">
+                      <Money amount={l.net} currency={inv.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={l.tax} currency={inv.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={l.gross} currency={inv.currency} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                {(['HARDWARE', 'CLOUD', 'all'] as const).map((k) => (
+                  <tr key={k} className={k === 'all' ? 'grand-total' : undefined}>
+                    <th scope="row" colSpan={3}>
+                      {k === 'all' ? 'Total' : k === 'HARDWARE' ? 'Hardware subtotal' : 'Cloud subtotal'}
+                    </th>
+                    <td className="num">
+                      <Money amount={inv.totals[k].net} currency={inv.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={inv.totals[k].tax} currency={inv.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={inv.totals[k].gross} currency={inv.currency} />
+                    </td>
+                  </tr>
+                ))}
+              </tfoot>
+            </table>
+          </div>
+
+          {mayPayByCard && open && (
+            <div className="card pay-card">
+              <h2>Pay by card</h2>
+              {!config.cardPayments || !config.stripePublishableKey ? (
+                <div className="banner banner-warning" role="status" data-testid="card-not-configured">
+                  <strong>Card payments are not configured.</strong>
+                  <p>Pay by bank transfer quoting invoice {inv.number}; your distributor records the payment.</p>
+                </div>
+              ) : paying ? (
+                <Suspense fallback={<Loading what="Loading the card form" />}>
+                  <CardPayment
+                    invoice={inv}
+                    publishableKey={config.stripePublishableKey}
+                    onDone={(message) => {
+                      setPaying(false);
+                      setPaid(message);
+                      void reload();
+                    }}
+                    onCancel={() => setPaying(false)}
+                  />
+                </Suspense>
+              ) : (
+                <button type="button" className="primary" onClick={() => setPaying(true)}>
+                  Pay <Money amount={inv.amountDue} currency={inv.currency} /> by card
+                </button>
+              )}
+            </div>
+          )}
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,316 @@
+import { useState } from 'react';
+import { api, CreditLine, Page } from '../api';
+import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, Status, useAsync } from '../components/ui';
+import { formatDateTime } from '../format';
+import { Link, useLocation } from '../router';
+import { hasRole, useSession } from '../session';
+
+interface Amounts {
+  net: string;
+  tax: string;
+  gross: string;
+}
+
+export interface OrderLine {
+  id: string;
+  sku: string;
+  name?: string;
+  kind: CreditLine;
+  creditLine: CreditLine;
+  quantity: number;
+  unitPrice: string;
+  net: string;
+  tax: string;
+  gross: string;
+  status: string;
+  subscriptionId?: string;
+  startDate?: string;
+  shippedOn?: string | null;
+  warrantyEnd?: string | null;
+  invoiceId?: string | null;
+}
+
+export interface Order {
+  id: string;
+  resellerId: string;
+  status: string;
+  endCustomer: { name: string; reference: string | null };
+  poNumber: string | null;
+  lines: OrderLine[];
+  totals: Record<CreditLine, Amounts>;
+  reserved: Record<CreditLine, string>;
+  currency: string;
+  createdAt: string;
+}
+
+const ORDER_STATUSES = ['PLACED', 'PARTIALLY_SHIPPED', 'FULFILLED', 'CANCELLED'];
+
+export function OrdersPage() {
+  const [status, setStatus] = useState('');
+  const [page, setPage] = useState(1);
+  const { data, error, loading } = useAsync(() => api.get<Page<Order>>('/orders', { status, page, pageSize: 20 }), [status, page]);
+  const { me } = useSession();
+
+  return (
+    <section>
+      <PageHeader title="Orders">
+        {hasRole(me, 'buyer') && (
+          <Link to="/catalog" className="button">
+            New order
+          </Link>
+        )}
+      </PageHeader>
+      <div className="toolbar">
+        <div className="field">
+          <label htmlFor="order-status">Status</label>
+          <select
+            id="order-status"
+            value={status}
+            onChange={(e) => {
+              setStatus(e.target.value);
+              setPage(1);
+            }}
+          >
+            <option value="">All</option>
+            {ORDER_STATUSES.map((s) => (
+              <option key={s} value={s}>
+                {s.replace('_', ' ').toLowerCase()}
+              </option>
+            ))}
+          </select>
+        </div>
+      </div>
+      <ErrorBanner error={error} />
+      {loading && !data ? (
+        <Loading what="Loading orders" />
+      ) : data && data.items.length === 0 ? (
+        <Empty>No orders yet.</Empty>
+      ) : data ? (
+        <>
+          <div className="table-wrap">
+            <table>
+              <caption className="sr-only">Orders</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Placed</th>
+                  <th scope="col">End customer</th>
+                  <th scope="col">PO</th>
+                  <th scope="col">Lines</th>
+                  <th scope="col">Status</th>
+                  <th scope="col" className="num">
+                    Hardware
+                  </th>
+                  <th scope="col" className="num">
+                    Cloud (first charges)
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.items.map((o) => (
+                  <tr key={o.id}>
+                    <td>
+                      <Link to={`/orders/${o.id}`}>{formatDateTime(o.createdAt)}</Link>
+                    </td>
+                    <td>{o.endCustomer.name}</td>
+                    <td>{o.poNumber ?? '—'}</td>
+                    <td>{o.lines.length}</td>
+                    <td>
+                      <Status value={o.status} />
+                    </td>
+                    <td className="num">
+                      <Money amount={o.totals.HARDWARE.gross} currency={o.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={o.totals.CLOUD.gross} currency={o.currency} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} />
+        </>
+      ) : null}
+    </section>
+  );
+}
+
+export function OrderDetailPage({ id }: { id: string }) {
+  const { query } = useLocation();
+  const { me } = useSession();
+  const { data: order, error, loading, setData } = useAsync(() => api.get<Order>(`/orders/${id}`), [id]);
+  const [actionError, setActionError] = useState<unknown>(null);
+  const [busy, setBusy] = useState(false);
+  const [cancelled, setCancelled] = useState(false);
+
+  const cancellable = order?.lines.filter((l) => l.status === 'PENDING') ?? [];
+  const cancel = async () => {
+    if (!order || !window.confirm('Cancel every line of this order not yet shipped? Its reserved credit is freed.')) return;
+    setBusy(true);
+    setActionError(null);
+    try {
+      setData(await api.post<Order>(`/orders/${order.id}/cancel`, {}));
+      setCancelled(true);
+    } catch (e) {
+      setActionError(e);
+    } finally {
+      setBusy(false);
+    }
+  };
+
+  return (
+    <section>
+      <PageHeader title={order ? `Order for ${order.endCustomer.name}` : 'Order'}>
+        <Link to="/orders">All orders</Link>
+      </PageHeader>
+      {query.get('placed') && order && (
+        <Notice kind="success">
+          Order placed. Hardware ships from the distributor; each cloud line has started its subscription.
+        </Notice>
+      )}
+      {cancelled && <Notice kind="success">The lines not yet shipped are cancelled and their credit is freed.</Notice>}
+      <ErrorBanner error={error} />
+      <ErrorBanner error={actionError} title="The order could not be cancelled" />
+      {loading && !order ? (
+        <Loading what="Loading the order" />
+      ) : order ? (
+        <>
+          <dl className="facts">
+            <div>
+              <dt>Status</dt>
+              <dd>
+                <Status value={order.status} />
+              </dd>
+            </div>
+            <div>
+              <dt>Placed</dt>
+              <dd>{formatDateTime(order.createdAt)}</dd>
+            </div>
+            <div>
+              <dt>PO number</dt>
+              <dd>{order.poNumber ?? '—'}</dd>
+            </div>
+            <div>
+              <dt>Customer reference</dt>
+              <dd>{order.endCustomer.reference ?? '—'}</dd>
+            </div>
+          </dl>
+          <div className="table-wrap">
+            <table>
+              <caption>Lines</caption>
+              <thead>
+                <tr>
+                  <th scope="col">Product</th>
+                  <th scope="col">Credit line</th>
+                  <th scope="col" className="num">
+                    Qty
+                  </th>
+                  <th scope="col" className="num">
+                    Unit price
+                  </th>
+                  <th scope="col" className="num">
+                    Net
+                  </th>
+                  <th scope="col" className="num">
+                    Tax
+                  </th>
+                  <th scope="col" className="num">
+                    Gross
+                  </th>
+                  <th scope="col">Status</th>
+                  <th scope="col">Details</th>
+                </tr>
+              </thead>
+              <tbody>
+                {order.lines.map((l) => (
+                  <tr key={l.id} data-line-kind={l.kind}>
+                    <td>
+                      <strong>{l.name ?? l.sku}</strong>
+                      <div className="muted small">{l.sku}</div>
+                    </td>
+                    <td>
+                      <span className={`kind kind-${l.creditLine.toLowerCase()}`}>{l.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
+                    </td>
+                    <td className="num">{l.quantity}</td>
+                    <td className="num">
+                      <Money amount={l.unitPrice} currency={order.currency} />
+                      {l.kind === 'CLOUD' && <div className="muted small">per month</div>}
+                    </td>
+                    <td className="num">
+                      <Money amount={l.net} currency={order.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={l.tax} currency={order.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={l.gross} currency={order.currency} />
+                    </td>
+                    <td>
+                      <Status value={l.status} />
+                    </td>
+                    <td className="small">
+                      {l.subscriptionId && (
+                        <Link to={`/subscriptions/${l.subscriptionId}`}>Subscription{l.startDate ? ' from ' : ''}</Link>
+                      )}
+                      {l.subscriptionId && l.startDate && <DateText value={l.startDate} />}
+                      {l.shippedOn && (
+                        <>
+                          Shipped <DateText value={l.shippedOn} />
+                        </>
+                      )}
+                      {l.warrantyEnd && (
+                        <div>
+                          Warranty to <DateText value={l.warrantyEnd} />
+                        </div>
+                      )}
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+            </table>
+          </div>
+          <div className="totals-grid">
+            {(['HARDWARE', 'CLOUD'] as CreditLine[]).map((line) => (
+              <div className="card" key={line} data-totals={line}>
+                <h3>{line === 'HARDWARE' ? 'Hardware' : 'Cloud (first charges)'}</h3>
+                <dl className="stats">
+                  <div className="stat">
+                    <dt>Net</dt>
+                    <dd>
+                      <Money amount={order.totals[line].net} currency={order.currency} />
+                    </dd>
+                  </div>
+                  <div className="stat">
+                    <dt>Tax</dt>
+                    <dd>
+                      <Money amount={order.totals[line].tax} currency={order.currency} />
+                    </dd>
+                  </div>
+                  <div className="stat">
+                    <dt>Gross</dt>
+                    <dd>
+                      <Money amount={order.totals[line].gross} currency={order.currency} />
+                    </dd>
+                  </div>
+                  <div className="stat">
+                    <dt>Credit reserved</dt>
+                    <dd>
+                      <Money amount={order.reserved[line]} currency={order.currency} />
+                    </dd>
+                  </div>
+                </dl>
+              </div>
+            ))}
+          </div>
+          {hasRole(me, 'buyer', 'admin') && cancellable.length > 0 && (
+            <div className="form-actions">
+              <button type="button" className="danger" onClick={cancel} disabled={busy}>
+                {busy ? 'Cancelling…' : `Cancel ${cancellable.length} line${cancellable.length > 1 ? 's' : ''} not yet shipped`}
+              </button>
+            </div>
+          )}
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,112 @@
+import { FormEvent, useState } from 'react';
+import { api } from '../api';
+import { ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import { dec, todayIso } from '../format';
+
+interface TrialBalance {
+  asOf: string;
+  currency: string;
+  rows: Array<{ accountCode: string; name: string; type: string; debit: string; credit: string; balance: string }>;
+  totals: { debit: string; credit: string };
+}
+
+export const CURRENCIES = ['AUD', 'NZD', 'USD', 'EUR', 'GBP', 'JPY'];
+
+export function TrialBalancePage() {
+  const [asOf, setAsOf] = useState(todayIso());
+  const [currency, setCurrency] = useState('AUD');
+  const [query, setQuery] = useState({ asOf: todayIso(), currency: 'AUD' });
+  const { data, error, loading } = useAsync(() => api.get<TrialBalance>('/ledger/trial-balance', query), [query]);
+
+  const submit = (e: FormEvent) => {
+    e.preventDefault();
+    setQuery({ asOf, currency });
+  };
+  const balanced = data && dec(data.totals.debit).equals(dec(data.totals.credit));
+
+  return (
+    <section>
+      <PageHeader title="Trial balance" />
+      <form className="toolbar" onSubmit={submit}>
+        <div className="field">
+          <label htmlFor="tb-asof">As of</label>
+          <input id="tb-asof" type="date" required value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+        </div>
+        <div className="field">
+          <label htmlFor="tb-currency">Currency</label>
+          <select id="tb-currency" value={currency} onChange={(e) => setCurrency(e.target.value)}>
+            {CURRENCIES.map((c) => (
+              <option key={c}>{c}</option>
+            ))}
+          </select>
+        </div>
+        <button type="submit">Show</button>
+      </form>
+      <ErrorBanner error={error} />
+      {loading && !data ? (
+        <Loading what="Loading the trial balance" />
+      ) : data ? (
+        <>
+          <p className={`verdict ${balanced ? 'verdict-ok' : 'verdict-bad'}`} role="status">
+            {balanced ? 'Debits equal credits.' : 'Debits and credits differ!'}
+          </p>
+          <div className="table-wrap">
+            <table>
+              <caption className="sr-only">
+                Trial balance in {data.currency} as of {data.asOf}
+              </caption>
+              <thead>
+                <tr>
+                  <th scope="col">Account</th>
+                  <th scope="col">Type</th>
+                  <th scope="col" className="num">
+                    Debit
+                  </th>
+                  <th scope="col" className="num">
+                    Credit
+                  </th>
+                  <th scope="col" className="num">
+                    Balance
+                  </th>
+                </tr>
+              </thead>
+              <tbody>
+                {data.rows.map((r) => (
+                  <tr key={r.accountCode}>
+                    <td>
+                      <span className="code">{r.accountCode}</span> {r.name}
+                    </td>
+                    <td className="muted">{r.type}</td>
+                    <td className="num">
+                      <Money amount={r.debit} currency={data.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={r.credit} currency={data.currency} />
+                    </td>
+                    <td className="num">
+                      <Money amount={r.balance} currency={data.currency} />
+                    </td>
+                  </tr>
+                ))}
+              </tbody>
+              <tfoot>
+                <tr className="grand-total">
+                  <th scope="row" colSpan={2}>
+                    Totals
+                  </th>
+                  <td className="num">
+                    <Money amount={data.totals.debit} currency={data.currency} />
+                  </td>
+                  <td className="num">
+                    <Money amount={data.totals.credit} currency={data.currency} />
+                  </td>
+                  <td />
+                </tr>
+              </tfoot>
+            </table>
+          </div>
+        </>
+      ) : null}
+    </section>
+  );
+}

@@ -1,0 +1,84 @@
+import request from 'supertest';
+import { createReseller } from '../factories/commerce';
+import { openNav, Portal, shot, signIn, startPortal } from './support/portal';
+
+describe('Portal shell: served by the API, sign-in, navigation by role', () => {
+  let p: Portal;
+  beforeAll(async () => (p = await startPortal()));
+  afterAll(() => p?.close());
+
+  it('serves the portal at / and its client routes, leaving /api, /docs and /health to the API', async () => {
+    const http = () => request(p.baseUrl);
+    const index = await http().get('/').expect(200);
+    expect(index.headers['content-type']).toMatch(/text\/html/);
+    expect(index.text).toContain('<div id="root"></div>');
+    const deep = await http().get('/orders/some-client-route').expect(200);
+    expect(deep.text).toContain('<div id="root"></div>');
+
+    const api404 = await http().get('/api/v1/no-such-thing').expect(404);
+    expect(api404.headers['content-type']).toMatch(/application\/problem\+json/);
+    await http().get('/health').expect(200).expect('content-type', /json/);
+    await http().get('/docs-json').expect(200).expect('content-type', /json/);
+    const docs = await http().get('/docs/').expect(200);
+    expect(docs.text).toContain('swagger');
+    expect(docs.text).not.toContain('<div id="root"></div>');
+    // Errors on API routes stay the API's own (a malformed body is a 400, not the portal's 404).
+    await http().post('/api/v1/users').set('Content-Type', 'application/json').send('{"email":').expect(400);
+    const cfg = await http().get('/api/v1/config/public').expect(200);
+    expect(cfg.body).toEqual({ stripePublishableKey: null, cardPayments: false });
+  });
+
+  it('refuses a bad token with a clear message and keeps the user on the sign-in form', async () => {
+    const page = await p.newPage();
+    await page.goto('/');
+    await page.getByLabel('API token').fill('not-a-real-token');
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('alert').filter({ hasText: 'That API token was not accepted' }).waitFor();
+    await shot(page, '00-sign-in-refused');
+    expect(await page.evaluate("sessionStorage.getItem('disty.token')")).toBeNull();
+  });
+
+  it('shows a buyer the buying pages and a finance user the finance pages, each only their own', async () => {
+    const reseller = await createReseller(p.t);
+    const buyer = await p.t.user('buyer', reseller.id);
+    const finance = await p.t.user('finance');
+
+    const page = await p.newPage();
+    await signIn(page, buyer.token);
+    const nav = page.getByRole('navigation', { name: 'Primary' });
+    const buyerLinks = await nav.getByRole('link').allTextContents();
+    expect(buyerLinks.map((l) => l.replace(/\d+$/, ''))).toEqual(['Catalog', 'Cart', 'Orders', 'Subscriptions']);
+    expect(page.url()).toMatch(/\/catalog$/);
+    // A page the role may not see is not offered, even by URL.
+    await page.goto('/billing-runs');
+    await page.getByRole('heading', { name: 'Not here' }).waitFor();
+    await page.getByRole('button', { name: 'Sign out' }).click();
+    await page.getByLabel('API token').waitFor();
+
+    await signIn(page, finance.token);
+    const financeLinks = await nav.getByRole('link').allTextContents();
+    expect(financeLinks).toEqual(['Orders', 'Subscriptions', 'Invoices', 'Billing runs', 'Trial balance', 'Reconciliation', 'AR aging', 'Credit lines']);
+    await openNav(page, 'Trial balance');
+    await page.getByRole('status').filter({ hasText: 'Debits equal credits.' }).waitFor();
+    await shot(page, '01-finance-trial-balance-empty');
+    expect(p.pageErrors).toEqual([]);
+  });
+
+  it('works on a phone-sized screen with the navigation behind a menu button', async () => {
+    const reseller = await createReseller(p.t);
+    const buyer = await p.t.user('buyer', reseller.id);
+    const page = await p.newPage({ width: 390, height: 844 });
+    await page.goto('/');
+    await page.getByLabel('API token').fill(buyer.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    const menu = page.getByRole('button', { name: 'Menu' });
+    await menu.waitFor();
+    expect(await menu.getAttribute('aria-expanded')).toBe('false');
+    await menu.click();
+    expect(await menu.getAttribute('aria-expanded')).toBe('true');
+    await page.getByRole('navigation', { name: 'Primary' }).getByRole('link', { name: 'Orders' }).click();
+    await page.getByRole('heading', { name: 'Orders', level: 1 }).waitFor();
+    await shot(page, '02-buyer-orders-phone');
+    expect(p.pageErrors).toEqual([]);
+  });
+});
