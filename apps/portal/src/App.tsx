@@ -65,6 +65,16 @@ export const ROUTES: Route[] = [
   { path: '/credit-lines', label: 'Credit lines', roles: DISTRIBUTOR, render: () => <CreditLinesPage /> },
 ];
 
+/** Where each role starts after signing in. */
+const HOME: Record<Role, string> = {
+  buyer: '/catalog',
+  sales: '/renewals',
+  reseller_finance: '/invoices',
+  reseller_admin: '/orders',
+  finance: '/billing-runs',
+  admin: '/credit-lines',
+};
+
 export function routesFor(role: Role): Route[] {
   return ROUTES.filter((r) => r.roles.includes(role));
 }
@@ -76,7 +86,7 @@ export function App() {
   const [menuOpen, setMenuOpen] = useState(false);
 
   const allowed = me ? routesFor(me.role) : [];
-  const home = allowed.find((r) => r.label)?.path ?? '/';
+  const home = me ? HOME[me.role] : '/';
   let page: ReactNode = null;
   let found = false;
   for (const r of allowed) {

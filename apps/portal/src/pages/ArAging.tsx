@@ -4,21 +4,20 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import { api } from '../api';
 import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
 import { chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
-import { useResellers } from '../resellers';
 
 /** The five buckets of DESIGN §5 (GET /reports/ar-aging), in order. */
 export const BUCKETS = [
   { key: 'current', label: 'Current' },
-  { key: 'days1to30', label: '1–30 days' },
-  { key: 'days31to60', label: '31–60 days' },
-  { key: 'days61to90', label: '61–90 days' },
-  { key: 'days90plus', label: '90+ days' },
+  { key: '1-30', label: '1–30 days' },
+  { key: '31-60', label: '31–60 days' },
+  { key: '61-90', label: '61–90 days' },
+  { key: '90+', label: '90+ days' },
 ] as const;
 type BucketKey = (typeof BUCKETS)[number]['key'];
 
 export interface AgingRow {
   resellerId: string;
-  resellerName?: string;
+  resellerName: string;
   creditLine: 'HARDWARE' | 'CLOUD';
   currency: string;
   buckets: Record<BucketKey, string>;
@@ -27,14 +26,13 @@ export interface AgingRow {
 
 export interface ArAging {
   asOf: string;
-  rows: AgingRow[];
-  totals?: Array<{ currency: string; buckets: Record<BucketKey, string>; total: string }>;
+  items: AgingRow[];
+  totals: Array<{ currency: string; buckets: Record<BucketKey, string>; total: string }>;
 }
 
 const LINE_COLOURS = { HARDWARE: '#1f5fbf', CLOUD: '#0f9d8a' };
 
 export function ArAgingPage() {
-  const resellers = useResellers();
   const [asOf, setAsOf] = useState(todayIso());
   const [query, setQuery] = useState(todayIso());
   const { data, error, loading } = useAsync(() => api.get<ArAging>('/reports/ar-aging', { asOf: query }), [query]);
@@ -43,14 +41,14 @@ export function ArAgingPage() {
     setQuery(asOf);
   };
 
-  const currencies = useMemo(() => [...new Set((data?.rows ?? []).map((r) => r.currency))], [data]);
+  const currencies = useMemo(() => [...new Set((data?.items ?? []).map((r) => r.currency))], [data]);
   const [currency, setCurrency] = useState<string | null>(null);
   const cur = currency && currencies.includes(currency) ? currency : currencies[0];
 
   // Σ per bucket and credit line in the chosen currency, with decimal.js; numbers only for the chart.
   const sums = useMemo(() => {
     const s = BUCKETS.map((b) => ({ bucket: b, HARDWARE: new Decimal(0), CLOUD: new Decimal(0) }));
-    for (const r of data?.rows ?? []) {
+    for (const r of data?.items ?? []) {
       if (r.currency !== cur) continue;
       BUCKETS.forEach((b, i) => (s[i][r.creditLine] = s[i][r.creditLine].plus(r.buckets[b.key] ?? '0')));
     }
@@ -81,7 +79,7 @@ export function ArAgingPage() {
       <ErrorBanner error={error} />
       {loading && !data ? (
         <Loading what="Ageing receivables" />
-      ) : data && data.rows.length === 0 ? (
+      ) : data && data.items.length === 0 ? (
         <Empty>Nothing is owed as of this date.</Empty>
       ) : data && cur ? (
         <>
@@ -124,9 +122,9 @@ export function ArAgingPage() {
                 </tr>
               </thead>
               <tbody>
-                {data.rows.map((r) => (
+                {data.items.map((r) => (
                   <tr key={`${r.resellerId}-${r.creditLine}-${r.currency}`}>
-                    <td>{r.resellerName ?? resellers.name(r.resellerId)}</td>
+                    <td>{r.resellerName}</td>
                     <td>
                       <span className={`kind kind-${r.creditLine.toLowerCase()}`}>{r.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
                     </td>
@@ -143,7 +141,7 @@ export function ArAgingPage() {
                   </tr>
                 ))}
               </tbody>
-              {data.totals && (
+              {data.totals.length > 0 && (
                 <tfoot>
                   {data.totals.map((t) => (
                     <tr key={t.currency} className="grand-total">

@@ -1,5 +1,5 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
-import { api, ApiError, idempotencyKey, Page } from '../api';
+import { api, ApiError, idempotencyKey } from '../api';
 import { DateText, ErrorBanner, Loading, PageHeader, Status, useAsync } from '../components/ui';
 import { formatDateTime, formatInt, todayIso } from '../format';
 import { Link } from '../router';
@@ -13,9 +13,10 @@ export interface BillingRun {
   resellersTotal: number;
   resellersDone: number;
   invoicesIssued: number;
+  /** Resellers whose billing failed; resuming the run retries them. */
+  resellersFailed?: number;
   startedAt?: string;
-  finishedAt?: string | null;
-  error?: string | null;
+  completedAt?: string | null;
 }
 
 const POLL_MS = 1000;
@@ -35,7 +36,11 @@ export function BillingRunProgress({ run }: { run: BillingRun }) {
       <progress max={100} value={pct} aria-label={`Billing run for period ending ${run.periodEnd}: ${pct}% done`}>
         {pct}%
       </progress>
-      {run.error && <p className="negative small">{run.error}</p>}
+      {!!run.resellersFailed && (
+        <p className="negative small">
+          {run.resellersFailed} reseller{run.resellersFailed === 1 ? '' : 's'} could not be billed; run billing again for this period to retry.
+        </p>
+      )}
     </div>
   );
 }
@@ -52,7 +57,7 @@ export function BillingRunsPage() {
   const keyRef = useRef<{ periodEnd: string; key: string } | null>(null);
   const history = useAsync(
     () =>
-      api.get<Page<BillingRun>>('/billing-runs', { pageSize: 10 }).catch((e) => {
+      api.get<{ items: BillingRun[] }>('/billing-runs').catch((e) => {
         // A list of runs is a convenience; without it the page still starts and follows runs.
         if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return null;
         throw e;
@@ -76,9 +81,9 @@ export function BillingRunsPage() {
   useEffect(() => {
     if (!current || current.status === 'RUNNING') return;
     void history.reload();
-    const asOf = current.periodEnd > todayIso() ? current.periodEnd : todayIso();
+    // Without asOf: the ledger's maintained balances now, beside the subledgers.
     api
-      .get<Reconciliation>('/ledger/reconciliation', { asOf })
+      .get<Reconciliation>('/ledger/reconciliation')
       .then(setRecon)
       .catch(setReconError);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -153,6 +158,7 @@ export function BillingRunsPage() {
               <tr>
                 <th scope="col">Period end</th>
                 <th scope="col">Started</th>
+                <th scope="col">Completed</th>
                 <th scope="col">Status</th>
                 <th scope="col" className="num">
                   Resellers
@@ -163,12 +169,13 @@ export function BillingRunsPage() {
               </tr>
             </thead>
             <tbody>
-              {history.data.items.map((r) => (
+              {history.data.items.slice(0, 12).map((r) => (
                 <tr key={r.id}>
                   <td>
                     <DateText value={r.periodEnd} />
                   </td>
                   <td>{r.startedAt ? formatDateTime(r.startedAt) : '—'}</td>
+                  <td>{r.completedAt ? formatDateTime(r.completedAt) : '—'}</td>
                   <td>
                     <Status value={r.status} />
                   </td>

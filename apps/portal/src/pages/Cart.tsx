@@ -191,14 +191,13 @@ export function CartPage() {
               <thead>
                 <tr>
                   <th scope="col">Product</th>
-                  <th scope="col">Credit line</th>
                   <th scope="col">Quantity</th>
                   <th scope="col">Start</th>
                   <th scope="col" className="num">
                     Unit price
                   </th>
                   <th scope="col" className="num">
-                    First charge (incl. tax)
+                    First charge incl. tax
                   </th>
                   <th scope="col">
                     <span className="sr-only">Remove</span>
@@ -211,14 +210,12 @@ export function CartPage() {
                   const est = estimates[k];
                   return (
                     <tr key={i.product.sku} data-sku={i.product.sku}>
-                      <td>
+                      <td className="product-cell">
                         <strong>{i.product.name}</strong>
                         <div className="muted small">
+                          <span className={`kind kind-${i.product.kind.toLowerCase()}`}>{i.product.kind === 'HARDWARE' ? 'Hardware line' : 'Cloud line'}</span>{' '}
                           {i.product.sku} · <ProductTerms product={i.product} />
                         </div>
-                      </td>
-                      <td>
-                        <span className={`kind kind-${i.product.kind.toLowerCase()}`}>{i.product.kind === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
                       </td>
                       <td>
                         <label className="sr-only" htmlFor={`cart-qty-${i.product.sku}`}>
@@ -272,7 +269,7 @@ export function CartPage() {
               </tbody>
               <tfoot>
                 <tr>
-                  <th scope="row" colSpan={5}>
+                  <th scope="row" colSpan={4}>
                     Estimated total (tax {dec(taxRate).times(100).toString()}%)
                   </th>
                   <td className="num">

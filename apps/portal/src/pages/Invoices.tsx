@@ -19,14 +19,30 @@ export interface Invoice {
   id: string;
   number: string;
   resellerId: string;
+  resellerName: string;
   currency: string;
   issueDate: string;
   dueDate: string;
   status: string;
-  lines: Array<{ id: string; description: string; sku: string | null; creditLine: CreditLine; quantity: number; net: string; tax: string; gross: string }>;
+  lines: Array<{
+    id: string;
+    description: string;
+    sku: string;
+    creditLine: CreditLine;
+    quantity: number;
+    periodStart: string | null;
+    periodEnd: string | null;
+    net: string;
+    tax: string;
+    gross: string;
+    creditedNet: string;
+  }>;
   totals: Record<CreditLine | 'all', Amounts>;
   amountPaid: string;
+  amountCredited: string;
   amountDue: string;
+  open: Record<CreditLine, string>;
+  creditNotes?: Array<{ id: string; number: string; issueDate: string; reason: string; totals: Record<CreditLine | 'all', Amounts> }>;
 }
 
 const STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED'];
@@ -121,7 +137,7 @@ export function InvoicesPage() {
                     <td>
                       <Link to={`/invoices/${i.id}`}>{i.number}</Link>
                     </td>
-                    {resellers.distributor && <td>{resellers.name(i.resellerId)}</td>}
+                    {resellers.distributor && <td>{i.resellerName}</td>}
                     <td>
                       <DateText value={i.issueDate} />
                     </td>
@@ -199,7 +215,7 @@ export function InvoiceDetailPage({ id }: { id: string }) {
             {resellers.distributor && (
               <div>
                 <dt>Reseller</dt>
-                <dd>{resellers.name(inv.resellerId)}</dd>
+                <dd>{inv.resellerName}</dd>
               </div>
             )}
             <div>
@@ -224,6 +240,20 @@ export function InvoiceDetailPage({ id }: { id: string }) {
               <dt>Paid</dt>
               <dd>
                 <Money amount={inv.amountPaid} currency={inv.currency} />
+              </dd>
+            </div>
+            {!isZero(inv.amountCredited) && (
+              <div>
+                <dt>Credited</dt>
+                <dd>
+                  <Money amount={inv.amountCredited} currency={inv.currency} />
+                </dd>
+              </div>
+            )}
+            <div>
+              <dt>Open hardware / cloud</dt>
+              <dd>
+                <Money amount={inv.open.HARDWARE} currency={inv.currency} /> / <Money amount={inv.open.CLOUD} currency={inv.currency} />
               </dd>
             </div>
             <div>
@@ -260,7 +290,21 @@ export function InvoiceDetailPage({ id }: { id: string }) {
                   <tr key={l.id}>
                     <td>
                       {l.description}
-                      {l.sku && <div className="muted small">{l.sku}</div>}
+                      <div className="muted small">
+                        {l.sku}
+                        {l.periodStart && l.periodEnd && (
+                          <>
+                            {' · '}
+                            <DateText value={l.periodStart} /> – <DateText value={l.periodEnd} />
+                          </>
+                        )}
+                        {!isZero(l.creditedNet) && (
+                          <>
+                            {' · credited '}
+                            <Money amount={l.creditedNet} currency={inv.currency} /> net
+                          </>
+                        )}
+                      </div>
                     </td>
                     <td>
                       <span className={`kind kind-${l.creditLine.toLowerCase()}`}>{l.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
@@ -298,6 +342,38 @@ export function InvoiceDetailPage({ id }: { id: string }) {
               </tfoot>
             </table>
           </div>
+
+          {inv.creditNotes && inv.creditNotes.length > 0 && (
+            <div className="table-wrap">
+              <table>
+                <caption>Credit notes</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Number</th>
+                    <th scope="col">Issued</th>
+                    <th scope="col">Reason</th>
+                    <th scope="col" className="num">
+                      Gross
+                    </th>
+                  </tr>
+                </thead>
+                <tbody>
+                  {inv.creditNotes.map((c) => (
+                    <tr key={c.id}>
+                      <td>{c.number}</td>
+                      <td>
+                        <DateText value={c.issueDate} />
+                      </td>
+                      <td>{c.reason}</td>
+                      <td className="num">
+                        <Money amount={c.totals.all.gross} currency={inv.currency} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+          )}
 
           {mayPayByCard && open && (
             <div className="card pay-card">

@@ -249,10 +249,12 @@ export function OrderDetailPage({ id }: { id: string }) {
                       <Status value={l.status} />
                     </td>
                     <td className="small">
-                      {l.subscriptionId && (
-                        <Link to={`/subscriptions/${l.subscriptionId}`}>Subscription{l.startDate ? ' from ' : ''}</Link>
+                      {l.subscriptionId && <Link to={`/subscriptions/${l.subscriptionId}`}>Subscription</Link>}
+                      {l.subscriptionId && l.startDate && (
+                        <div>
+                          Starts <DateText value={l.startDate} />
+                        </div>
                       )}
-                      {l.subscriptionId && l.startDate && <DateText value={l.startDate} />}
                       {l.shippedOn && (
                         <>
                           Shipped <DateText value={l.shippedOn} />

@@ -1,164 +1,150 @@
-import { FormEvent, ReactNode, useState } from 'react';
-import { api } from '../api';
+import { FormEvent, useState } from 'react';
+import { api, CreditLine } from '../api';
 import { ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
-import { isZero, todayIso } from '../format';
+import { formatDate, isZero } from '../format';
+import { useResellers } from '../resellers';
 
-/**
- * GET /ledger/reconciliation (DESIGN §5 General ledger): each control account beside its
- * subledger, per reseller and in total; `reconciled` only when every difference is zero.
- */
+interface ReconRow {
+  resellerId: string | null;
+  currency: string;
+  creditLine?: CreditLine;
+  account: string;
+  ledger: string;
+  subledger: string;
+  difference: string;
+}
+interface ReconSection {
+  items: ReconRow[];
+  totals: ReconRow[];
+}
+type SectionName = 'receivables' | 'unappliedCash' | 'stripeClearing';
+
+/** GET /ledger/reconciliation: each control account beside its subledger, per reseller and in total. */
 export interface Reconciliation {
   asOf: string;
+  resellerId: string | null;
   reconciled: boolean;
-  [section: string]: unknown;
+  receivables: ReconSection;
+  unappliedCash: ReconSection;
+  stripeClearing: ReconSection;
+  differences: Array<ReconRow & { section: SectionName }>;
 }
+
+const SECTIONS: Array<{ name: SectionName; title: string; ledger: string; subledger: string }> = [
+  { name: 'receivables', title: 'Accounts receivable (1100 hardware, 1110 cloud)', ledger: 'AR control account', subledger: 'Open invoices' },
+  { name: 'unappliedCash', title: 'Unapplied cash (2200)', ledger: 'Account 2200', subledger: 'Unapplied payments' },
+  { name: 'stripeClearing', title: 'Stripe clearing (1050)', ledger: 'Account 1050', subledger: 'Stripe payments net of fees' },
+];
 
 export function ReconciliationVerdict({ recon }: { recon: Reconciliation }) {
   return recon.reconciled ? (
     <p className="verdict verdict-ok" role="status" data-testid="reconciled">
-      <span aria-hidden="true">✓</span> Reconciled: every control account matches its subledger as of {recon.asOf}.
+      <span aria-hidden="true">✓ </span>Reconciled: every control account equals its subledger ({formatDate(recon.asOf)}).
     </p>
   ) : (
     <p className="verdict verdict-bad" role="alert" data-testid="not-reconciled">
-      <span aria-hidden="true">!</span> Not reconciled: the differences are highlighted below.
+      <span aria-hidden="true">! </span>Not reconciled: {recon.differences.length} difference{recon.differences.length === 1 ? '' : 's'}, highlighted
+      below.
     </p>
   );
 }
 
-const LABELS: Record<string, string> = {
-  creditLines: 'Accounts receivable by credit line',
-  arByCreditLine: 'Accounts receivable by credit line',
-  receivables: 'Accounts receivable',
-  perReseller: 'Per reseller',
-  resellers: 'Per reseller',
-  unappliedCash: 'Unapplied cash (2200)',
-  stripeClearing: 'Stripe clearing (1050)',
-  differences: 'Differences',
-  ledger: 'Ledger',
-  subledger: 'Subledger',
-  difference: 'Difference',
-  controlBalance: 'Control account',
-  openInvoices: 'Open invoices',
-  accountCode: 'Account',
-  line: 'Line',
-  creditLine: 'Credit line',
-  resellerId: 'Reseller',
-  resellerName: 'Reseller',
-  currency: 'Currency',
-};
+const hasDiff = (r: ReconRow) => !isZero(r.difference);
 
-const label = (k: string) => LABELS[k] ?? k.replace(/([a-z])([A-Z])/g, '$1 $2').replace(/^./, (c) => c.toUpperCase());
-const isMoneyString = (v: unknown) => typeof v === 'string' && /^-?\d+(\.\d+)?$/.test(v);
-const isDifferenceKey = (k: string) => /difference/i.test(k);
-
-function currencyOf(o: Record<string, unknown>, fallback: string | null): string | null {
-  return typeof o.currency === 'string' ? o.currency : fallback;
-}
-
-function Cell({ k, v, currency }: { k: string; v: unknown; currency: string | null }) {
-  if (isMoneyString(v) && currency && !/code|id$/i.test(k)) return <Money amount={v as string} currency={currency} />;
-  if (typeof v === 'boolean') return <>{v ? 'Yes' : 'No'}</>;
-  if (v === null || v === undefined) return <>—</>;
-  if (typeof v === 'object') return <code className="small">{JSON.stringify(v)}</code>;
-  return <>{String(v)}</>;
-}
-
-function rowHasDifference(o: Record<string, unknown>): boolean {
-  return Object.entries(o).some(([k, v]) => isDifferenceKey(k) && isMoneyString(v) && !isZero(v as string));
-}
-
-function Section({ name, value, currency }: { name: string; value: unknown; currency: string | null }): ReactNode {
-  if (Array.isArray(value)) {
-    const rows = value.filter((r): r is Record<string, unknown> => !!r && typeof r === 'object');
-    if (rows.length === 0) return name === 'differences' ? null : (
-      <div className="card">
-        <h2>{label(name)}</h2>
-        <p className="muted">Nothing.</p>
-      </div>
-    );
-    const cols = [...new Set(rows.flatMap((r) => Object.keys(r)))].filter((c) => !Array.isArray(rows[0][c]));
-    return (
-      <div className={`card${name === 'differences' ? ' card-danger' : ''}`}>
-        <h2>{label(name)}</h2>
-        <div className="table-wrap">
-          <table>
-            <thead>
-              <tr>
-                {cols.map((c) => (
-                  <th key={c} scope="col" className={isMoneyString(rows[0][c]) ? 'num' : undefined}>
-                    {label(c)}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((r, i) => (
-                <tr key={i} className={rowHasDifference(r) ? 'row-danger' : undefined} data-difference={rowHasDifference(r) ? 'yes' : 'no'}>
-                  {cols.map((c) => (
-                    <td key={c} className={`${isMoneyString(r[c]) ? 'num' : ''}${isDifferenceKey(c) && isMoneyString(r[c]) && !isZero(r[c] as string) ? ' diff' : ''}`}>
-                      <Cell k={c} v={r[c]} currency={currencyOf(r, currency)} />
-                    </td>
-                  ))}
-                </tr>
-              ))}
-            </tbody>
-          </table>
-        </div>
-        {rows.some((r) => Object.values(r).some(Array.isArray)) &&
-          rows.map((r, i) =>
-            Object.entries(r)
-              .filter(([, v]) => Array.isArray(v))
-              .map(([k, v]) => <Section key={`${i}-${k}`} name={`${String(r.line ?? r.creditLine ?? r.accountCode ?? '')} ${label(k)}`.trim()} value={v} currency={currencyOf(r, currency)} />),
-          )}
-      </div>
-    );
-  }
-  if (value && typeof value === 'object') {
-    const o = value as Record<string, unknown>;
-    const scalars = Object.entries(o).filter(([, v]) => v === null || typeof v !== 'object');
-    const nested = Object.entries(o).filter(([, v]) => v !== null && typeof v === 'object');
-    const cur = currencyOf(o, currency);
-    return (
-      <div className={`card${rowHasDifference(o) ? ' card-danger' : ''}`}>
-        <h2>{label(name)}</h2>
-        {scalars.length > 0 && (
-          <dl className="facts">
-            {scalars.map(([k, v]) => (
-              <div key={k} className={isDifferenceKey(k) && isMoneyString(v) && !isZero(v as string) ? 'diff' : undefined}>
-                <dt>{label(k)}</dt>
-                <dd>
-                  <Cell k={k} v={v} currency={cur} />
-                </dd>
-              </div>
-            ))}
-          </dl>
-        )}
-        {nested.map(([k, v]) => (
-          <Section key={k} name={k} value={v} currency={cur} />
-        ))}
-      </div>
-    );
-  }
-  return null;
+function ReconTable({ rows, caption, ledger, subledger, name }: { rows: ReconRow[]; caption: string; ledger: string; subledger: string; name: (id: string | null) => string }) {
+  const perReseller = rows.some((r) => r.resellerId !== null);
+  return (
+    <div className="table-wrap">
+      <table>
+        <caption>{caption}</caption>
+        <thead>
+          <tr>
+            {perReseller && <th scope="col">Reseller</th>}
+            <th scope="col">Account</th>
+            <th scope="col" className="num">
+              {ledger}
+            </th>
+            <th scope="col" className="num">
+              {subledger}
+            </th>
+            <th scope="col" className="num">
+              Difference
+            </th>
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((r, i) => (
+            <tr key={i} className={hasDiff(r) ? 'row-danger' : undefined} data-difference={hasDiff(r) ? 'yes' : 'no'}>
+              {perReseller && <td>{name(r.resellerId)}</td>}
+              <td>
+                <span className="code">{r.account}</span>
+                {r.creditLine ? (r.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud') : ''} {r.currency}
+              </td>
+              <td className="num">
+                <Money amount={r.ledger} currency={r.currency} />
+              </td>
+              <td className="num">
+                <Money amount={r.subledger} currency={r.currency} />
+              </td>
+              <td className={`num${hasDiff(r) ? ' diff' : ''}`}>
+                {hasDiff(r) ? <Money amount={r.difference} currency={r.currency} /> : <span className="muted">none</span>}
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </div>
+  );
 }
 
 export function ReconciliationView({ recon }: { recon: Reconciliation }) {
-  const currency = typeof recon.currency === 'string' ? recon.currency : null;
+  const resellers = useResellers();
+  const name = (id: string | null) => (id === null ? 'No reseller' : resellers.name(id));
   return (
     <>
       <ReconciliationVerdict recon={recon} />
-      {Object.entries(recon)
-        .filter(([k]) => !['asOf', 'reconciled', 'currency'].includes(k))
-        .map(([k, v]) => (
-          <Section key={k} name={k} value={v} currency={currency} />
-        ))}
+      {recon.differences.length > 0 && (
+        <div className="card card-danger">
+          <h2>Differences</h2>
+          <ReconTable
+            rows={recon.differences}
+            caption="Every line where the ledger and its subledger disagree"
+            ledger="Ledger"
+            subledger="Subledger"
+            name={name}
+          />
+        </div>
+      )}
+      {SECTIONS.map((s) => {
+        const section = recon[s.name];
+        const diffs = section.items.filter(hasDiff).length;
+        return (
+          <section key={s.name} className={`card${diffs ? ' card-danger' : ''}`} aria-labelledby={`recon-${s.name}`}>
+            <h2 id={`recon-${s.name}`}>
+              {s.title}{' '}
+              {diffs ? <span className="status status-failed">{diffs} off</span> : <span className="status status-completed">Matches</span>}
+            </h2>
+            {section.totals.length === 0 ? (
+              <p className="muted">Nothing posted.</p>
+            ) : (
+              <>
+                <ReconTable rows={section.totals} caption="Totals" ledger={s.ledger} subledger={s.subledger} name={name} />
+                <details>
+                  <summary>Per reseller ({section.items.length})</summary>
+                  <ReconTable rows={section.items} caption="Per reseller" ledger={s.ledger} subledger={s.subledger} name={name} />
+                </details>
+              </>
+            )}
+          </section>
+        );
+      })}
     </>
   );
 }
 
 export function ReconciliationPage() {
-  const [asOf, setAsOf] = useState(todayIso());
-  const [query, setQuery] = useState(todayIso());
+  const [asOf, setAsOf] = useState('');
+  const [query, setQuery] = useState('');
   const { data, error, loading } = useAsync(() => api.get<Reconciliation>('/ledger/reconciliation', { asOf: query }), [query]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -169,8 +155,10 @@ export function ReconciliationPage() {
       <PageHeader title="Reconciliation" />
       <form className="toolbar" onSubmit={submit}>
         <div className="field">
-          <label htmlFor="recon-asof">As of</label>
-          <input id="recon-asof" type="date" required value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+          <label htmlFor="recon-asof">
+            As of <span className="muted">(empty: now)</span>
+          </label>
+          <input id="recon-asof" type="date" value={asOf} onChange={(e) => setAsOf(e.target.value)} />
         </div>
         <button type="submit">Reconcile</button>
       </form>

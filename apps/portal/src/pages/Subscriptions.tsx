@@ -150,6 +150,7 @@ function newAdjustments(before: Subscription, after: Subscription): Charge[] {
 export function SubscriptionDetailPage({ id }: { id: string }) {
   const { me } = useSession();
   const mayChange = hasRole(me, 'buyer', 'reseller_admin', 'admin');
+  const maySeeInvoices = hasRole(me, 'reseller_finance', 'reseller_admin', 'finance', 'admin');
   const { data: sub, error, loading, setData } = useAsync(() => api.get<Subscription>(`/subscriptions/${id}`), [id]);
   const [seats, setSeats] = useState('');
   const [asOf, setAsOf] = useState(todayIso());
@@ -367,7 +368,7 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
                         <Money amount={c.amount} currency={c.currency} />
                       </td>
                       <td>
-                        {c.invoiceId ? <Link to={`/invoices/${c.invoiceId}`}>Billed</Link> : <Status value={c.status} />}
+                        {c.invoiceId && maySeeInvoices ? <Link to={`/invoices/${c.invoiceId}`}>Billed</Link> : <Status value={c.status} />}
                       </td>
                     </tr>
                   ))}
