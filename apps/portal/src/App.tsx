@@ -34,6 +34,8 @@ export const ROUTES: Route[] = [
   { path: '/cart', label: 'Cart', roles: ['buyer'], render: () => <CartPage /> },
   { path: '/orders', label: 'Orders', roles: ['buyer', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <OrdersPage /> },
   { path: '/orders/:id', roles: ['buyer', ...RESELLER_STAFF, ...DISTRIBUTOR], render: (p) => <OrderDetailPage id={p.id} /> },
+  { path: '/renewals', label: 'Renewal pipeline', roles: ['sales', ...RESELLER_STAFF, 'admin'], render: () => <RenewalsPage /> },
+  { path: '/renewals/:id', roles: ['sales', ...RESELLER_STAFF, 'admin'], render: (p) => <RenewalAlertPage id={p.id} /> },
   {
     path: '/subscriptions',
     label: 'Subscriptions',
@@ -45,8 +47,6 @@ export const ROUTES: Route[] = [
     roles: ['buyer', 'sales', ...RESELLER_STAFF, ...DISTRIBUTOR],
     render: (p) => <SubscriptionDetailPage id={p.id} />,
   },
-  { path: '/renewals', label: 'Renewal pipeline', roles: ['sales', ...RESELLER_STAFF, 'admin'], render: () => <RenewalsPage /> },
-  { path: '/renewals/:id', roles: ['sales', ...RESELLER_STAFF, 'admin'], render: (p) => <RenewalAlertPage id={p.id} /> },
   {
     path: '/invoices',
     label: 'Invoices',

@@ -289,7 +289,7 @@ export function RenewalAlertPage({ id }: { id: string }) {
   return (
     <section>
       <PageHeader title={alert ? `Renewal: ${alert.endCustomer.name}` : 'Renewal alert'}>
-        <Link to="/renewals">Pipeline</Link>
+        <Link to="/renewals">Back to the pipeline</Link>
       </PageHeader>
       <ErrorBanner error={error} />
       {done && <Notice kind="success">{done}</Notice>}
