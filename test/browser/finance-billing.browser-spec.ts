@@ -121,4 +121,39 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
     await shot(rf, 'reseller-finance-01-invoice');
     expect(p.pageErrors).toEqual([]);
   });
+  it('highlights a difference when the AR control account and the open invoices disagree, until it is reversed', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    const reseller = await createReseller(p.t, { name: `Mismatch Traders ${uniq()}` });
+    const finance = await p.t.user('finance');
+    // A manual posting straight to 1100 for the reseller, with no invoice behind it.
+    const entry = await p.t
+      .http()
+      .post('/api/v1/ledger/entries')
+      .set(bearer(finance.token))
+      .send({
+        entryDate: today,
+        memo: 'Mistaken manual AR posting',
+        lines: [
+          { accountCode: '1100', resellerId: reseller.id, currency: 'AUD', debit: '125.00' },
+          { accountCode: '4000', currency: 'AUD', credit: '125.00' },
+        ],
+      })
+      .expect(201);
+
+    const page = await p.newPage();
+    await signIn(page, finance.token);
+    await openNav(page, 'Reconciliation');
+    await page.getByTestId('not-reconciled').waitFor();
+    const differences = page.locator('.card-danger').filter({ has: page.getByRole('heading', { name: 'Differences' }) });
+    const diffRow = differences.locator('tr[data-difference="yes"]');
+    expect(await diffRow.count()).toBe(1);
+    expect(await diffRow.textContent()).toContain(reseller.name);
+    expect(await diffRow.locator('td.diff').textContent()).toBe('$125.00');
+    await shot(page, 'finance-07-reconciliation-difference');
+
+    await p.t.http().post(`/api/v1/ledger/entries/${entry.body.id}/reverse`).set(bearer(finance.token)).send({}).expect(201);
+    await page.getByRole('button', { name: 'Reconcile' }).click();
+    await page.getByTestId('reconciled').waitFor();
+    expect(p.pageErrors).toEqual([]);
+  });
 });

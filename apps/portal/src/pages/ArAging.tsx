@@ -34,11 +34,11 @@ const LINE_COLOURS = { HARDWARE: '#1f5fbf', CLOUD: '#0f9d8a' };
 
 export function ArAgingPage() {
   const [asOf, setAsOf] = useState(todayIso());
-  const [query, setQuery] = useState(todayIso());
-  const { data, error, loading } = useAsync(() => api.get<ArAging>('/reports/ar-aging', { asOf: query }), [query]);
+  const [query, setQuery] = useState({ asOf: todayIso() });
+  const { data, error, loading } = useAsync(() => api.get<ArAging>('/reports/ar-aging', query), [query]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setQuery(asOf);
+    setQuery({ asOf });
   };
 
   const currencies = useMemo(() => [...new Set((data?.items ?? []).map((r) => r.currency))], [data]);

@@ -144,11 +144,12 @@ export function ReconciliationView({ recon }: { recon: Reconciliation }) {
 
 export function ReconciliationPage() {
   const [asOf, setAsOf] = useState('');
-  const [query, setQuery] = useState('');
-  const { data, error, loading } = useAsync(() => api.get<Reconciliation>('/ledger/reconciliation', { asOf: query }), [query]);
+  // A new object on every submit: "Reconcile" asks again even for the same date.
+  const [query, setQuery] = useState({ asOf: '' });
+  const { data, error, loading } = useAsync(() => api.get<Reconciliation>('/ledger/reconciliation', query), [query]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
-    setQuery(asOf);
+    setQuery({ asOf });
   };
   return (
     <section>
