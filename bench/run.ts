@@ -5,12 +5,14 @@ import * as path from 'path';
 import { PROJECT_ROOT } from '@disty/core';
 import { ledgerBench } from './ledger.bench';
 import { ordersBench } from './orders.bench';
+import { renewalScanBench } from './renewal-scan.bench';
 import { benchServer, BenchContext, BenchResult } from './support';
 
 /** Every benchmark, by name; `npm run bench -- ledger` runs only the named ones. */
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult[]>> = {
   ledger: ledgerBench,
   orders: ordersBench,
+  renewalScan: renewalScanBench,
 };
 
 async function main(): Promise<void> {

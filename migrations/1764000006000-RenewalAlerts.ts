@@ -8,7 +8,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * the tables behind them, so those modules may change their tables as long as the views keep
  * their columns.
  * - renewal_subscription_terms: the current term of each ACTIVE subscription and of each one
- *   CANCELLED at term end (still running; the reseller may win it back).
+ *   CANCELLED at term end (still running; the reseller may win it back). term_id is a scalar
+ *   subquery rather than a join so a scan only looks the term up for the rows it raises.
  * - renewal_warranties: shipped hardware lines with a warranty end (the last covered day).
  * - catalog_current_prices: the price in force per (sku, currency), with the product's linked
  *   extended-warranty SKU (a product with no current price appears once with a NULL currency).
@@ -16,10 +17,12 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * predicate) and order_lines_warranty_end_idx make the scan's per-threshold term-end windows index
  * range scans over millions of rows.
  *
- * renewal_alerts: UNIQUE (source, source_id, term_end, threshold) makes each (term, threshold)
+ * renewal_alerts: UNIQUE (term_end, source, source_id, threshold) makes each (term, threshold)
  * raise at most once whatever scans run concurrently (INSERT … ON CONFLICT DO NOTHING). source_id
  * is the subscription term's id (a renewal creates a new term id and term end, which starts
- * fresh) or the order line's id for a warranty.
+ * fresh) or the order line's id for a warranty. The key leads with term_end so the scan's
+ * "already raised" range read is an index scan and a scan's inserts land close together; indexes
+ * are kept few because a first scan over millions of terms inserts hundreds of thousands of rows.
  * renewal_alert_notes: append-only (a trigger refuses UPDATE and DELETE).
  *
  * webhooks / webhook_deliveries: the transactional outbox. The scan inserts one delivery row per
@@ -32,11 +35,11 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`
       CREATE VIEW renewal_subscription_terms AS
-      SELECT t.id AS term_id, s.id AS subscription_id, s.reseller_id, s.sku, s.quantity, s.currency, s.term_end,
+      SELECT (SELECT t.id FROM subscription_terms t WHERE t.subscription_id = s.id AND t.term_no = s.term_no) AS term_id,
+             s.id AS subscription_id, s.reseller_id, s.sku, s.quantity, s.currency, s.term_end,
              s.end_customer_name, s.end_customer_reference, s.status, s.cancel_at_term_end, s.billing_frequency, s.term,
              s.unit_price
         FROM subscriptions s
-        JOIN subscription_terms t ON t.subscription_id = s.id AND t.term_no = s.term_no
        WHERE s.status = 'ACTIVE' OR (s.status = 'CANCELLED' AND s.cancel_at_term_end)`);
     await q.query(`
       CREATE VIEW renewal_warranties AS
@@ -73,7 +76,7 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
         assignee_id uuid,
         raised_at timestamptz NOT NULL DEFAULT now(),
         updated_at timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT renewal_alerts_once_key UNIQUE (source, source_id, term_end, threshold),
+        CONSTRAINT renewal_alerts_once_key UNIQUE (term_end, source, source_id, threshold),
         CONSTRAINT renewal_alerts_source_check CHECK (source IN ('SUBSCRIPTION','WARRANTY')),
         CONSTRAINT renewal_alerts_source_shape_check CHECK (
           (source = 'SUBSCRIPTION' AND subscription_id IS NOT NULL AND order_line_id IS NULL)
@@ -86,8 +89,6 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
         CONSTRAINT renewal_alerts_currency_check CHECK (currency ~ '^[A-Z]{3}$')
       )`);
     await q.query(`CREATE INDEX renewal_alerts_reseller_id_idx ON renewal_alerts (reseller_id, term_end, id)`);
-    await q.query(`CREATE INDEX renewal_alerts_reseller_status_idx ON renewal_alerts (reseller_id, status, threshold)`);
-    await q.query(`CREATE INDEX renewal_alerts_term_end_idx ON renewal_alerts (term_end, id)`);
     await q.query(`CREATE INDEX renewal_alerts_assignee_idx ON renewal_alerts (assignee_id) WHERE assignee_id IS NOT NULL`);
 
     await q.query(`

@@ -9,7 +9,6 @@ import {
 } from '@disty/core';
 import { IdentityService } from '@disty/identity';
 import { ALERT_STATUSES, AlertSource, AlertStatus, canTransition } from './domain/alert-status';
-import { thresholdWindows } from './domain/threshold-rule';
 import {
   AlertRow, CSV_COLUMNS, mapAlert, NoteRow, PipelineView, RenewalAlertView, toCsvRecord,
 } from './dto/renewal-alert.response';
@@ -92,16 +91,27 @@ export class RenewalAlertService {
 
   /** The scan statement in the caller's transaction. */
   async scanIn(em: EntityManager, asOf: string): Promise<ScanSummary> {
-    const windows = thresholdWindows(this.settings.thresholds);
+    const thresholds = this.settings.thresholds;
     const currencies = Object.keys(CURRENCY_MINOR_UNITS) as Currency[];
-    const [row]: Array<{ raised: number; queued: number }> = await em.query(SCAN_SQL, [
-      asOf,
-      windows.map((w) => w.threshold),
-      windows.map((w) => w.minDays),
-      currencies,
-      currencies.map((c) => CURRENCY_MINOR_UNITS[c]),
-    ]);
-    return { asOf, raised: row.raised, webhookDeliveries: row.queued };
+    // Hash joins for this bulk statement whatever the statistics say (see renewal-scan.sql.ts), with
+    // room to hash and return a few hundred thousand rows in memory; the settings are put back so
+    // the rest of the caller's transaction is unaffected.
+    const [previous]: Array<{ nestloop: string; work_mem: string }> = await em.query(
+      `SELECT current_setting('enable_nestloop') AS nestloop, current_setting('work_mem') AS work_mem,
+              set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true)`,
+    );
+    try {
+      const [row]: Array<{ raised: number; queued: number }> = await em.query(SCAN_SQL, [
+        asOf,
+        thresholds,
+        currencies,
+        currencies.map((c) => CURRENCY_MINOR_UNITS[c]),
+        Math.max(...thresholds),
+      ]);
+      return { asOf, raised: row.raised, webhookDeliveries: row.queued };
+    } finally {
+      await em.query(`SELECT set_config('enable_nestloop', $1, true), set_config('work_mem', $2, true)`, [previous.nestloop, previous.work_mem]);
+    }
   }
 
   // ---------------------------------------------------------------- reads

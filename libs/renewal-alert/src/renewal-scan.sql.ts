@@ -1,48 +1,59 @@
 /**
  * The scan: ONE set-based statement over the published read-model views.
  *
- * Parameters: $1 asOf (date), $2 thresholds (int[]), $3 the windows' minimum days (int[]),
- * $4 currency codes (text[]), $5 their minor units (int[]).
+ * Parameters: $1 asOf (date), $2 thresholds (int[]), $3 currency codes (text[]), $4 their minor units (int[]),
+ * $5 the largest threshold.
  *
- * - `th` holds each threshold with its days-left window [min_days, threshold]: a term is due for
- *   threshold T when asOf + min_days ≤ term_end ≤ asOf + T (see domain/threshold-rule.ts).
+ * - Candidates are the terms ending in [asOf, asOf + largest threshold] (an index range scan);
+ *   each gets the threshold due, the smallest T ≥ daysLeft (domain/threshold-rule.ts: dueThreshold).
+ * - `existing` holds, per term ending inside the window, the smallest threshold already raised. A
+ *   term is identified there by its subscription (or order line) and its end, which is the same
+ *   as its id (a subscription's terms have distinct ends), so the term id is only looked up for
+ *   the rows actually raised.
  * - A candidate is dropped when its term already has an alert with a threshold ≤ T (so a term
  *   first seen at 45 days gets 60, later 30, never 90). The alert's key is the term's id and
  *   end: a renewed subscription's new term (new id, new end) starts fresh, and the old term is no
  *   longer in the view, so it raises nothing more.
  * - UNIQUE (source, source_id, term_end, threshold) with ON CONFLICT DO NOTHING makes every
  *   (term, threshold) raise once whatever runs concurrently.
+ * - Run it with enable_nestloop off (RenewalAlertService does, for this statement only): it is a
+ *   bulk statement whose right plan is hash joins, and stale statistics on renewal_alerts (right
+ *   after a first scan raised 250,000 alerts, say) must not turn `existing` into a nested loop.
  * - The outbox rows (one per raised alert per active webhook of its reseller subscribed to
  *   renewal_alert.raised) are written by the same statement, so they commit with the alerts.
  */
 export const SCAN_SQL = `
-WITH th AS (
-  SELECT * FROM unnest($2::int[], $3::int[]) AS th(threshold, min_days)
-), cur AS (
-  SELECT * FROM unnest($4::text[], $5::int[]) AS cur(code, minor)
+WITH cur AS (
+  SELECT * FROM unnest($3::text[], $4::int[]) AS cur(code, minor)
+), existing AS MATERIALIZED (
+  -- Alerts already raised for terms ending inside the scan's windows, computed once before any
+  -- insert (a per-row probe of renewal_alerts planned while the table is still small would rescan
+  -- the pages this very statement appends; a materialised set cannot grow).
+  SELECT a.source, COALESCE(a.subscription_id, a.order_line_id) AS owner_id, a.term_end, min(a.threshold) AS min_threshold
+    FROM renewal_alerts a
+   WHERE a.term_end BETWEEN $1::date AND $1::date + $5::int
+   GROUP BY 1, 2, 3
 ), cand AS (
   SELECT r.reseller_id, 'SUBSCRIPTION'::text AS source, r.term_id AS source_id, r.subscription_id, NULL::uuid AS order_line_id,
-         r.sku, r.quantity, r.end_customer_name, r.end_customer_reference, r.term_end, th.threshold,
+         r.sku, r.quantity, r.end_customer_name, r.end_customer_reference, r.term_end,
+         (SELECT min(t) FROM unnest($2::int[]) AS t WHERE t >= r.term_end - $1::date) AS threshold,
          (r.term_end - $1::date) AS days_left,
          round(COALESCE(cp.unit_price, r.unit_price)
                * (CASE r.term WHEN 'P1M' THEN 1 WHEN 'P1Y' THEN 12 WHEN 'P3Y' THEN 36 END) * r.quantity, cur.minor) AS renewal_value,
-         r.currency
-    FROM th
-    JOIN renewal_subscription_terms r ON r.term_end BETWEEN $1::date + th.min_days AND $1::date + th.threshold
+         r.currency, e.min_threshold
+    FROM renewal_subscription_terms r
     JOIN cur ON cur.code = r.currency
     LEFT JOIN catalog_current_prices cp ON cp.sku = r.sku AND cp.currency = r.currency
-   WHERE NOT EXISTS (
-           SELECT 1 FROM renewal_alerts a
-            WHERE a.source = 'SUBSCRIPTION' AND a.source_id = r.term_id AND a.term_end = r.term_end
-              AND a.threshold <= th.threshold)
+    LEFT JOIN existing e ON e.source = 'SUBSCRIPTION' AND e.owner_id = r.subscription_id AND e.term_end = r.term_end
+   WHERE r.term_end BETWEEN $1::date AND $1::date + $5::int
   UNION ALL
   SELECT w.reseller_id, 'WARRANTY', w.order_line_id, NULL::uuid, w.order_line_id,
-         w.sku, w.quantity, w.end_customer_name, w.end_customer_reference, w.warranty_end, th.threshold,
+         w.sku, w.quantity, w.end_customer_name, w.end_customer_reference, w.warranty_end,
+         (SELECT min(t) FROM unnest($2::int[]) AS t WHERE t >= w.warranty_end - $1::date),
          (w.warranty_end - $1::date),
          round(COALESCE(ew.unit_price * w.quantity, w.net), cur.minor),
-         w.currency
-    FROM th
-    JOIN renewal_warranties w ON w.warranty_end BETWEEN $1::date + th.min_days AND $1::date + th.threshold
+         w.currency, e.min_threshold
+    FROM renewal_warranties w
     JOIN cur ON cur.code = w.currency
     LEFT JOIN LATERAL (
       SELECT e.unit_price
@@ -50,10 +61,8 @@ WITH th AS (
         JOIN catalog_current_prices e ON e.sku = h.extended_warranty_sku AND e.currency = w.currency
        WHERE h.sku = w.sku
        LIMIT 1) ew ON true
-   WHERE NOT EXISTS (
-           SELECT 1 FROM renewal_alerts a
-            WHERE a.source = 'WARRANTY' AND a.source_id = w.order_line_id AND a.term_end = w.warranty_end
-              AND a.threshold <= th.threshold)
+    LEFT JOIN existing e ON e.source = 'WARRANTY' AND e.owner_id = w.order_line_id AND e.term_end = w.warranty_end
+   WHERE w.warranty_end BETWEEN $1::date AND $1::date + $5::int
 ), ins AS (
   INSERT INTO renewal_alerts (reseller_id, source, source_id, subscription_id, order_line_id, sku, quantity,
                               end_customer_name, end_customer_reference, term_end, threshold, days_left, raised_as_of,
@@ -61,6 +70,7 @@ WITH th AS (
   SELECT reseller_id, source, source_id, subscription_id, order_line_id, sku, quantity,
          end_customer_name, end_customer_reference, term_end, threshold, days_left, $1::date, renewal_value, currency
     FROM cand
+   WHERE cand.min_threshold IS NULL OR cand.min_threshold > cand.threshold
   ON CONFLICT ON CONSTRAINT renewal_alerts_once_key DO NOTHING
   RETURNING *
 ), outbox AS (
