@@ -3,6 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { PROJECT_ROOT } from '@disty/core';
+import { billingBench } from './billing.bench';
 import { ledgerBench } from './ledger.bench';
 import { ordersBench } from './orders.bench';
 import { renewalScanBench } from './renewal-scan.bench';
@@ -11,6 +12,7 @@ import { benchServer, BenchContext, BenchResult } from './support';
 /** Every benchmark, by name; `npm run bench -- ledger` runs only the named ones. */
 const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult[]>> = {
   ledger: ledgerBench,
+  billing: billingBench,
   orders: ordersBench,
   renewalScan: renewalScanBench,
 };

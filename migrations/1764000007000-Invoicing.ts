@@ -10,7 +10,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   it stopped.
  * - `document_counters` holds the last number per series (INV, CN) and year. It is incremented
  *   (row-locked) in the transaction that creates the document: a rolled-back transaction rolls
- *   its number back too, so numbers are gapless (a sequence would leave gaps).
+ *   its number back too, so numbers are gapless (a sequence would leave gaps). An invoice is
+ *   inserted first and numbered as the last step before commit (a deferred trigger refuses a
+ *   commit without a number), so the counter row is held only for that last step.
  * - `invoices` keeps per credit line gross, paid and credited; the open amounts and the status
  *   are generated columns, so they can never disagree with the amounts.
  *   UNIQUE (reseller_id, period_end) and (billing_run_id, reseller_id): one invoice per reseller
@@ -73,9 +75,9 @@ export class Invoicing1764000007000 implements MigrationInterface {
     await q.query(`
       CREATE TABLE invoices (
         id uuid PRIMARY KEY,
-        number text NOT NULL,
+        number text,
         year integer NOT NULL,
-        seq integer NOT NULL,
+        seq integer,
         reseller_id uuid NOT NULL,
         reseller_name text NOT NULL,
         billing_run_id uuid,
@@ -111,7 +113,8 @@ export class Invoicing1764000007000 implements MigrationInterface {
         CONSTRAINT invoices_reseller_period_key UNIQUE (reseller_id, period_end),
         CONSTRAINT invoices_run_reseller_key UNIQUE (billing_run_id, reseller_id),
         CONSTRAINT invoices_billing_run_id_fkey FOREIGN KEY (billing_run_id) REFERENCES billing_runs (id),
-        CONSTRAINT invoices_number_check CHECK (number = 'INV-' || year || '-' || lpad(seq::text, greatest(6, length(seq::text)), '0')),
+        CONSTRAINT invoices_number_check CHECK ((number IS NULL AND seq IS NULL)
+          OR number = 'INV-' || year || '-' || lpad(seq::text, greatest(6, length(seq::text)), '0')),
         CONSTRAINT invoices_seq_check CHECK (seq > 0),
         CONSTRAINT invoices_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
         CONSTRAINT invoices_dates_check CHECK (due_date >= issue_date),
@@ -125,6 +128,18 @@ export class Invoicing1764000007000 implements MigrationInterface {
           AND (cloud_gross < 0 OR ${open('cloud')} >= 0)),
         CONSTRAINT invoices_credited_net_check CHECK (credited_net >= 0 AND credited_net <= creditable_net)
       )`);
+    // The number is taken last in the issuing transaction (the counter row stays locked only from
+    // then to commit); no invoice commits without one.
+    await q.query(`
+      CREATE FUNCTION invoices_check_numbered() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN
+        IF EXISTS (SELECT 1 FROM invoices WHERE id = NEW.id AND number IS NULL) THEN
+          RAISE EXCEPTION 'invoice % has no number at commit', NEW.id USING ERRCODE = 'IV002';
+        END IF;
+        RETURN NULL;
+      END $$`);
+    await q.query(`CREATE CONSTRAINT TRIGGER invoices_numbered AFTER INSERT ON invoices
+                   DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION invoices_check_numbered()`);
     await q.query(`CREATE INDEX invoices_reseller_id_idx ON invoices (reseller_id, issue_date, seq)`);
     await q.query(`CREATE INDEX invoices_issue_date_idx ON invoices (issue_date, seq)`);
     await q.query(`CREATE INDEX invoices_open_idx ON invoices (reseller_id, due_date) WHERE hardware_open > 0 OR cloud_open > 0`);
@@ -251,6 +266,6 @@ export class Invoicing1764000007000 implements MigrationInterface {
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP TABLE credit_holds, ar_movements, credit_note_lines, credit_notes, invoice_lines, invoices,
                    document_counters, billing_run_resellers, billing_runs`);
-    await q.query(`DROP FUNCTION ar_movements_forbid_change`);
+    await q.query(`DROP FUNCTION ar_movements_forbid_change, invoices_check_numbered`);
   }
 }

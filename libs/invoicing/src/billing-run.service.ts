@@ -235,12 +235,15 @@ export class BillingRunService implements BeforeApplicationShutdown {
             [runId],
           );
           if (!rows.length) return 'none';
-          claimed = rows[0].reseller_id;
-          const invoice = await this.billReseller(em, runId, periodEnd, claimed);
-          await em.query(
-            `UPDATE billing_run_resellers SET status = 'DONE', invoice_id = $3, processed_at = now() WHERE run_id = $1 AND reseller_id = $2`,
-            [runId, claimed, invoice?.id ?? null],
-          );
+          const resellerId = rows[0].reseller_id;
+          claimed = resellerId;
+          const done = (invoiceId: string | null) =>
+            em.query(
+              `UPDATE billing_run_resellers SET status = 'DONE', invoice_id = $3, processed_at = now() WHERE run_id = $1 AND reseller_id = $2`,
+              [runId, resellerId, invoiceId],
+            );
+          const invoice = await this.billReseller(em, runId, periodEnd, resellerId, done);
+          if (!invoice) await done(null);
           return invoice ? 'billed' : 'empty';
         }),
       );
@@ -263,7 +266,13 @@ export class BillingRunService implements BeforeApplicationShutdown {
    * billed on the new invoice's id (conditional updates: never twice), their credit reservations
    * consumed, and the invoice issued (numbered, posted, subledger). null when nothing is due.
    */
-  async billReseller(em: EntityManager, runId: string | null, periodEnd: string, resellerId: string): Promise<IssuedInvoice | null> {
+  async billReseller(
+    em: EntityManager,
+    runId: string | null,
+    periodEnd: string,
+    resellerId: string,
+    beforeNumbering?: (invoiceId: string) => Promise<unknown>,
+  ): Promise<IssuedInvoice | null> {
     await this.invoices.lockReseller(em, resellerId);
     const reseller = await this.resellers.getReseller(resellerId, em);
     const hardware = await this.ordering.unbilledShippedLines(em, resellerId, periodEnd);
@@ -303,14 +312,11 @@ export class BillingRunService implements BeforeApplicationShutdown {
     await this.ordering.markLinesBilled(em, hardware.map((l) => l.orderLineId), id);
     await this.subscriptions.markChargesBilled(em, charges.map((c) => c.id), id);
     await this.resellers.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)]);
-    const issued = await this.invoices.issue(em, {
-      id,
-      reseller,
-      billingRunId: runId,
-      periodEnd,
-      issueDate: periodEnd,
-      lines,
-    });
+    const issued = await this.invoices.issue(
+      em,
+      { id, reseller, billingRunId: runId, periodEnd, issueDate: periodEnd, lines },
+      beforeNumbering ? async () => void (await beforeNumbering(id)) : undefined,
+    );
     const c = reseller.currency;
     const amounts = (a: { net: { toFixed(): string }; tax: { toFixed(): string }; gross: { toFixed(): string } }) => ({
       net: moneyString(a.net.toFixed(), c),

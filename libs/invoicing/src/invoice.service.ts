@@ -43,8 +43,11 @@ export interface IssuedInvoice {
   open: Record<Line, Dec>;
 }
 
-/** Called in the issuing transaction once an invoice exists (payments apply unapplied cash to it). */
-export type InvoiceIssuedHook = (em: EntityManager, invoice: IssuedInvoice) => Promise<void>;
+/**
+ * Called in the issuing transaction once the invoice and its lines exist, before it is numbered and
+ * posted (payments apply the reseller's unapplied cash to it). `number` is not known yet.
+ */
+export type InvoiceIssuedHook = (em: EntityManager, invoice: Omit<IssuedInvoice, 'number'>) => Promise<void>;
 
 /** An invoice as payments see it: its open amount per credit line. */
 export interface OpenInvoice {
@@ -109,12 +112,16 @@ export class InvoiceService {
   // ---------------------------------------------------------------- issuing
 
   /**
-   * Issues one invoice in the caller's transaction: takes the next gapless number of the issue
-   * year (the counter row stays locked until commit, and a rollback returns the number), inserts
-   * the invoice, its lines and its AR movements in one statement, posts it to the ledger (DESIGN's
-   * posting table, source { type: 'invoice', id }) and runs the issue hooks.
+   * Issues one invoice in the caller's transaction: inserts the invoice, its lines and its AR
+   * movements in one statement; runs the issue hooks (payments apply unapplied cash) and
+   * `beforeNumbering` (the billing run's bookkeeping); then, as
+   * the last steps before commit, takes the next gapless number of the issue year (the counter row
+   * stays locked until commit, and a rollback returns the number), posts the invoice to the ledger
+   * (DESIGN's posting table, source { type: 'invoice', id }). Keeping the
+   * numbering and the posting (whose daily totals every invoice of a run shares) last keeps the
+   * part that invoices of concurrent transactions wait on short.
    */
-  async issue(em: EntityManager, input: IssueInvoiceInput): Promise<IssuedInvoice> {
+  async issue(em: EntityManager, input: IssueInvoiceInput, beforeNumbering?: () => Promise<void>): Promise<IssuedInvoice> {
     const { reseller, lines } = input;
     const c = reseller.currency;
     const totals = invoiceTotals(lines);
@@ -122,19 +129,13 @@ export class InvoiceService {
     const dueDate = addDays(input.issueDate, reseller.paymentTermsDays);
     const col = <T>(f: (l: PricedLine) => T) => lines.map(f);
     const moveLines = LINES.filter((l) => !totals[l].gross.isZero());
-    const rows: Array<{ number: string }> = await em.query(
-      `WITH n AS (
-         INSERT INTO document_counters AS c (series, year, last_number) VALUES ('INV', $2, 1)
-         ON CONFLICT (series, year) DO UPDATE SET last_number = c.last_number + 1
-         RETURNING last_number),
-       inv AS (
-         INSERT INTO invoices (id, number, year, seq, reseller_id, reseller_name, billing_run_id, period_end, currency, tax_rate,
+    await em.query(
+      `WITH inv AS (
+         INSERT INTO invoices (id, year, reseller_id, reseller_name, billing_run_id, period_end, currency, tax_rate,
                                issue_date, due_date, hardware_net, hardware_tax, hardware_gross, cloud_net, cloud_tax, cloud_gross,
                                creditable_net)
-         SELECT $1, 'INV-' || $2 || '-' || lpad(n.last_number::text, greatest(6, length(n.last_number::text)), '0'), $2, n.last_number,
-                $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17
-           FROM n
-         RETURNING id, number),
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         RETURNING id),
        l AS (
          INSERT INTO invoice_lines (invoice_id, reseller_id, line_no, credit_line, source_type, source_id, sku, description, quantity,
                                     period_start, period_end, net, tax, gross)
@@ -143,13 +144,10 @@ export class InvoiceService {
            FROM inv CROSS JOIN unnest($18::int[], $19::text[], $20::text[], $21::uuid[], $22::text[], $23::text[], $24::int[],
                                       $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[])
              AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross)
-         RETURNING 1),
-       m AS (
-         INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
-         SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
-           FROM inv CROSS JOIN unnest($30::text[], $31::numeric[]) AS m(credit_line, amount)
          RETURNING 1)
-       SELECT inv.number, (SELECT count(*) FROM l) AS lines, (SELECT count(*) FROM m) AS movements FROM inv`,
+       INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
+       SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
+         FROM inv CROSS JOIN unnest($30::text[], $31::numeric[]) AS m(credit_line, amount)`,
       [
         input.id, year, reseller.id, reseller.name, input.billingRunId, input.periodEnd, c, reseller.taxRate.toFixed(),
         input.issueDate, dueDate,
@@ -162,7 +160,28 @@ export class InvoiceService {
         moveLines, moveLines.map((l) => totals[l].gross.toFixed()),
       ],
     );
-    const number = rows[0].number;
+    const draft = {
+      id: input.id,
+      resellerId: reseller.id,
+      currency: c,
+      issueDate: input.issueDate,
+      dueDate,
+      totals,
+      open: { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross },
+    };
+    for (const hook of this.issueHooks) await hook(em, draft);
+    if (beforeNumbering) await beforeNumbering();
+    const [numbered]: [Array<{ number: string }>, number] = await em.query(
+      `WITH n AS (
+         INSERT INTO document_counters AS c (series, year, last_number) VALUES ('INV', $2, 1)
+         ON CONFLICT (series, year) DO UPDATE SET last_number = c.last_number + 1
+         RETURNING last_number)
+       UPDATE invoices i SET seq = n.last_number,
+              number = 'INV-' || $2 || '-' || lpad(n.last_number::text, greatest(6, length(n.last_number::text)), '0')
+         FROM n WHERE i.id = $1 RETURNING i.number`,
+      [input.id, year],
+    );
+    const number = numbered[0].number;
     const posting = invoicePosting(totals, reseller.id, c);
     if (posting.length >= 2) {
       await this.ledger.post(em, {
@@ -172,18 +191,7 @@ export class InvoiceService {
         lines: posting,
       });
     }
-    const issued: IssuedInvoice = {
-      id: input.id,
-      number,
-      resellerId: reseller.id,
-      currency: c,
-      issueDate: input.issueDate,
-      dueDate,
-      totals,
-      open: { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross },
-    };
-    for (const hook of this.issueHooks) await hook(em, issued);
-    return issued;
+    return { ...draft, number };
   }
 
   // ---------------------------------------------------------------- reads

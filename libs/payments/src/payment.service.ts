@@ -144,7 +144,7 @@ export class PaymentService implements OnModuleInit {
    * The issue hook: a new invoice takes the reseller's unapplied cash at once (oldest payment
    * first), in the issuing transaction, dated the invoice's issue date.
    */
-  async applyUnappliedToNewInvoice(em: EntityManager, invoice: IssuedInvoice): Promise<void> {
+  async applyUnappliedToNewInvoice(em: EntityManager, invoice: Omit<IssuedInvoice, 'number'>): Promise<void> {
     if (!amountDue(invoice.open).gt(0)) return;
     const payments: PaymentRow[] = await em.query(
       `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.reseller_id = $1 AND p.currency = $2 AND p.unapplied > 0
@@ -153,7 +153,7 @@ export class PaymentService implements OnModuleInit {
     );
     if (!payments.length) return;
     let open: OpenInvoice = {
-      id: invoice.id, number: invoice.number, resellerId: invoice.resellerId, currency: invoice.currency, issueDate: invoice.issueDate,
+      id: invoice.id, number: `new invoice ${invoice.id}`, resellerId: invoice.resellerId, currency: invoice.currency, issueDate: invoice.issueDate,
       dueDate: invoice.dueDate, status: 'ISSUED', open: { ...invoice.open },
     };
     for (const p of payments) {

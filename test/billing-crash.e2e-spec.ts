@@ -1,0 +1,112 @@
+import { ChildProcess, spawn } from 'child_process';
+import * as path from 'path';
+import { Client } from 'pg';
+import { generateBillingData } from '../bench/billing-data';
+import { createOwnDatabase, OwnDatabase } from './support/own-database';
+
+const ROOT = path.join(__dirname, '..');
+const RESELLERS = 2000;
+const PERIOD_END = '2026-09-30';
+
+/** Runs a script the way `npm run` does, from TypeScript (ts-node, transpile only: no build needed). */
+function script(file: string, args: string[], url: string): { child: ChildProcess; done: Promise<{ code: number | null; signal: string | null; out: string }> } {
+  const child = spawn(
+    process.execPath,
+    ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(ROOT, 'scripts', file), ...args],
+    {
+      cwd: ROOT,
+      env: { ...process.env, DATABASE_URL: url, TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'), LOG_LEVEL: 'error', JOBS_ENABLED: 'false' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
+  let out = '';
+  child.stdout!.on('data', (d) => (out += d));
+  child.stderr!.on('data', (d) => (out += d));
+  const done = new Promise<{ code: number | null; signal: string | null; out: string }>((resolve) =>
+    child.on('exit', (code, signal) => resolve({ code, signal, out })),
+  );
+  return { child, done };
+}
+
+/**
+ * A billing run over 2,000 resellers is killed with SIGKILL part-way (its process gone, its open
+ * transaction rolled back by PostgreSQL), then started again: it resumes, and every reseller ends
+ * with exactly one invoice for the period, numbers are gapless, and ledger:verify (ledger
+ * consistency and AR control = open invoices) passes. Its own database: the run is global.
+ */
+describe('billing run killed part-way (crash test)', () => {
+  let db: OwnDatabase;
+  let c: Client;
+
+  beforeAll(async () => {
+    db = await createOwnDatabase('crash');
+    c = new Client({ connectionString: db.url });
+    await c.connect();
+    await generateBillingData(async (sql, params) => (await c.query(sql, params as unknown[])).rows, {
+      resellers: RESELLERS, subscriptionsPerReseller: 1, hardwarePerReseller: 1, periodStart: '2026-09-01', tag: 'CRASH',
+    });
+  });
+  afterAll(async () => {
+    await c?.end();
+    await db?.drop();
+  });
+
+  const count = async (sql: string, params: unknown[] = []) => Number((await c.query(sql, params)).rows[0].n);
+
+  it('resumes after SIGKILL: one invoice per reseller, gapless numbers, ledger:verify passes', async () => {
+    const first = script('billing-run.ts', ['--period-end', PERIOD_END, '--concurrency', '4'], db.url);
+    // Kill it once it has billed a few hundred resellers (well before the end).
+    const deadline = Date.now() + 45_000;
+    let billed = 0;
+    while (Date.now() < deadline) {
+      billed = await count(`SELECT count(*) AS n FROM billing_run_resellers WHERE status = 'DONE'`);
+      if (billed >= 200) break;
+      if (first.child.exitCode !== null) break;
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    first.child.kill('SIGKILL');
+    const killed = await first.done;
+    expect(killed.signal).toBe('SIGKILL');
+
+    const [run] = (await c.query(`SELECT id, status FROM billing_runs WHERE period_end = $1`, [PERIOD_END])).rows;
+    expect(run.status).toBe('RUNNING');
+    const doneAtKill = await count(`SELECT count(*) AS n FROM billing_run_resellers WHERE status = 'DONE'`);
+    expect(doneAtKill).toBeGreaterThanOrEqual(200);
+    expect(doneAtKill).toBeLessThan(RESELLERS);
+    // What committed is whole: each DONE reseller has its invoice, lines and posting; nothing else exists.
+    expect(await count(`SELECT count(*) AS n FROM invoices`)).toBe(doneAtKill);
+    expect(await count(`SELECT count(*) AS n FROM journal_entries WHERE source_type = 'invoice'`)).toBe(doneAtKill);
+
+    // The app restarts: the same command resumes the run.
+    const second = await script('billing-run.ts', ['--period-end', PERIOD_END], db.url).done;
+    expect({ code: second.code, out: second.out }).toEqual({ code: 0, out: expect.stringContaining('Resuming billing run') });
+    expect(second.out).toContain('COMPLETED');
+
+    const [after] = (await c.query(`SELECT status FROM billing_runs WHERE id = $1`, [run.id])).rows;
+    expect(after.status).toBe('COMPLETED');
+    expect(await count(`SELECT count(*) AS n FROM billing_run_resellers WHERE run_id = $1 AND status = 'DONE' AND invoice_id IS NOT NULL`, [run.id])).toBe(RESELLERS);
+    // Exactly one invoice per reseller for the period…
+    const perReseller = (await c.query(
+      `SELECT count(*)::int AS invoices, count(DISTINCT reseller_id)::int AS resellers, min(seq)::int AS lo, max(seq)::int AS hi
+         FROM invoices WHERE period_end = $1`,
+      [PERIOD_END],
+    )).rows[0];
+    expect(perReseller).toEqual({ invoices: RESELLERS, resellers: RESELLERS, lo: 1, hi: RESELLERS });
+    // …numbered without a gap or a duplicate, the counter at the last number…
+    expect(await count(`SELECT count(DISTINCT number) AS n FROM invoices WHERE year = 2026`)).toBe(RESELLERS);
+    expect(await count(`SELECT last_number AS n FROM document_counters WHERE series = 'INV' AND year = 2026`)).toBe(RESELLERS);
+    // …each charge and shipped line on exactly one invoice, each reservation consumed.
+    expect(await count(`SELECT count(*) AS n FROM invoice_lines`)).toBe(2 * RESELLERS);
+    expect(await count(`SELECT count(*) AS n FROM subscription_charges WHERE billing_date <= $1 AND billed_invoice_id IS NULL`, [PERIOD_END])).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM order_lines WHERE status = 'SHIPPED' AND invoice_id IS NULL`)).toBe(0);
+    expect(await count(
+      `SELECT count(*) AS n FROM invoice_lines l JOIN subscription_charges s ON s.id = l.source_id WHERE s.billed_invoice_id <> l.invoice_id`,
+    )).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM credit_reservations WHERE status = 'OPEN'`)).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM credit_lines WHERE reserved <> 0`)).toBe(0);
+
+    // ledger:verify: the ledger is consistent and AR control = open invoices.
+    const verify = await script('ledger-verify.ts', [], db.url).done;
+    expect({ code: verify.code, out: verify.out }).toEqual({ code: 0, out: expect.stringContaining('the ledger is consistent') });
+  });
+});
