@@ -1,0 +1,159 @@
+import type { TestApp } from './support/app';
+import { tableChecksums } from './support/checksums';
+import { createOwnDatabase } from './support/own-database';
+
+/**
+ * The tenant-isolation sweep: every operation of the OpenAPI document that takes an id is called
+ * with reseller B's tokens of each role against reseller A's resources. The answer is 404 (or 403
+ * where the role may not call it at all), never A's data, and nothing of A's changes. Every list
+ * B may read holds none of A's rows. An operation added later with an id and no entry below
+ * fails this test until it is covered.
+ */
+const B_ROLES = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'] as const;
+const NOT_TENANT_OWNED = [/^\/api\/v1\/catalog\/products\/\{sku\}$/, /^\/api\/v1\/ledger\/accounts\/\{code\}\/statement$/];
+
+describe('Tenant isolation sweep', () => {
+  let t: TestApp;
+  let drop: () => Promise<void>;
+  const A: Record<string, string> = {};
+  const secrets: string[] = [];
+  let doc: { paths: Record<string, Record<string, unknown>> };
+  const b: Record<string, string> = {};
+
+  beforeAll(async () => {
+    const db = await createOwnDatabase('tenancy');
+    drop = db.drop;
+    process.env.DATABASE_URL = db.url;
+    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
+    const { createProduct, createReseller } = await import('./factories/commerce');
+    t = await createTestApp();
+    const admin = `Bearer ${ADMIN_TOKEN}`;
+    const finance = (await t.user('finance')).auth;
+
+    const a = await createReseller(t, { name: 'Tenant A Secret Pty Ltd' });
+    const bR = await createReseller(t, { name: 'Tenant B Pty Ltd' });
+    A.reseller = a.id;
+    for (const role of B_ROLES) b[role] = (await t.user(role, bR.id)).auth;
+    const aBuyer = await t.user('buyer', a.id);
+    const aAdmin = await t.user('reseller_admin', a.id);
+    const aSales = await t.user('sales', a.id);
+    A.salesUser = aSales.id;
+
+    const hw = await createProduct(t, { warrantyMonths: 12 });
+    const cl = await createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY' });
+    const order = await t.http().post('/api/v1/orders').set('Authorization', aBuyer.auth).send({
+      endCustomer: { name: 'Secret End Customer of A', reference: 'A-REF-42' },
+      lines: [{ sku: hw.sku, quantity: 2 }, { sku: cl.sku, quantity: 3, startDate: '2026-01-10' }],
+    }).expect(201);
+    A.order = order.body.id;
+    A.hardwareLine = order.body.lines[0].id;
+    A.subscription = order.body.lines[1].subscriptionId;
+    await t.http().post(`/api/v1/orders/${A.order}/lines/${A.hardwareLine}/ship`).set('Authorization', admin)
+      .send({ shippedOn: '2026-01-12', serialNumbers: ['SN-A-1'] }).expect(200);
+    await t.http().post('/api/v1/renewal-alerts/scan').set('Authorization', admin).send({ asOf: '2026-12-01' }).expect(200);
+    const alerts = await t.http().get('/api/v1/renewal-alerts').set('Authorization', aSales.auth).expect(200);
+    A.alert = alerts.body.items[0].id;
+    const hook = await t.http().post('/api/v1/webhooks').set('Authorization', aAdmin.auth)
+      .send({ url: 'http://127.0.0.1:9/a-secret-hook', events: ['renewal_alert.raised'] }).expect(201);
+    A.webhook = hook.body.id;
+    const { billPeriod } = await import('./support/billing');
+    const run = await billPeriod(t, '2026-01-31', finance);
+    A.billingRun = run.id;
+    const invoices = await t.http().get(`/api/v1/invoices?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
+    A.invoice = invoices.body.items[0].id;
+    const payment = await t.http().post('/api/v1/payments').set('Authorization', finance).send({
+      resellerId: A.reseller, amount: '10.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'A-SECRET-PAYREF', receivedOn: '2026-02-02',
+    }).expect(201);
+    A.payment = payment.body.id;
+    secrets.push('A-SECRET-PAYREF');
+    const entries = await t.http().get(`/api/v1/ledger/entries?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
+    A.ledgerEntry = entries.body.items[0]?.id ?? '00000000-0000-4000-8000-000000000000';
+    secrets.push('Tenant A Secret', 'Secret End Customer of A', 'A-REF-42', 'SN-A-1', 'a-secret-hook');
+    doc = (await t.http().get('/docs-json').expect(200)).body;
+  });
+  afterAll(async () => {
+    await t?.close();
+    await drop?.();
+  });
+
+  /** A's resource for each path parameter, by the path's resource segment. */
+  const idFor = (path: string, param: string): string | undefined => {
+    const seg = path.replace('/api/v1/', '').split('/')[0];
+    if (param === 'lineId') return A.hardwareLine;
+    if (param === 'line') return 'HARDWARE';
+    return ({
+      resellers: A.reseller, orders: A.order, subscriptions: A.subscription, 'renewal-alerts': A.alert,
+      webhooks: A.webhook, ledger: A.ledgerEntry, invoices: A.invoice, payments: A.payment, 'billing-runs': A.billingRun,
+    } as Record<string, string | undefined>)[seg];
+  };
+
+  /** A valid body for each mutating operation, so that validation passes and the tenant check decides. */
+  const bodies: Record<string, object> = {
+    'PATCH /api/v1/resellers/{id}': { name: 'Hijacked' },
+    'POST /api/v1/resellers/{id}/users': { email: 'intruder@b.example', role: 'buyer' },
+    'PUT /api/v1/resellers/{id}/credit-lines/{line}': { limit: '1.00' },
+    'PATCH /api/v1/subscriptions/{id}': { quantity: 1, asOf: '2026-02-01' },
+    'POST /api/v1/subscriptions/{id}/cancel': { when: 'IMMEDIATE', asOf: '2026-02-01' },
+    'PATCH /api/v1/renewal-alerts/{id}': { status: 'CONTACTED', note: 'hijack' },
+    'DELETE /api/v1/webhooks/{id}': {},
+    'POST /api/v1/orders/{id}/lines/{lineId}/ship': { shippedOn: '2026-02-01' },
+    'POST /api/v1/orders/{id}/cancel': {},
+    'POST /api/v1/ledger/entries/{id}/reverse': {},
+    'POST /api/v1/ledger/periods/{period}/close': {},
+    'POST /api/v1/invoices/{id}/credit-notes': { lines: [], reason: 'hijack' },
+    'POST /api/v1/invoices/{id}/payment-intents': {},
+    'POST /api/v1/payments/{id}/allocations': { allocations: [] },
+  };
+
+  it("never lets reseller B's users reach reseller A's resources", async () => {
+    const before = await tableChecksums((sql) => t.db.query(sql));
+    const uncovered: string[] = [];
+    const leaks: string[] = [];
+    let calls = 0;
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (!path.includes('{') || NOT_TENANT_OWNED.some((r) => r.test(path))) continue;
+      for (const method of Object.keys(ops)) {
+        const op = `${method.toUpperCase()} ${path}`;
+        let url = path;
+        for (const [, param] of path.matchAll(/\{(\w+)\}/g)) {
+          const id = param === 'period' ? '2026-01' : idFor(path, param);
+          if (!id) uncovered.push(`${op}: no resource of A for {${param}}`);
+          url = url.replace(`{${param}}`, id ?? 'missing');
+        }
+        if (method !== 'get' && !(op in bodies)) uncovered.push(`${op}: no valid body in the sweep`);
+        for (const role of B_ROLES) {
+          let req = (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[method](url).set('Authorization', b[role]);
+          if (method !== 'get') req = req.send(bodies[op] ?? {});
+          const res = await req;
+          calls++;
+          const text = JSON.stringify(res.body) + (res.text ?? '');
+          if (![403, 404].includes(res.status)) leaks.push(`${op} as B ${role} → ${res.status} ${text.slice(0, 200)}`);
+          for (const s of secrets) if (text.includes(s)) leaks.push(`${op} as B ${role} revealed "${s}"`);
+        }
+      }
+    }
+    expect(uncovered).toEqual([]);
+    expect(leaks).toEqual([]);
+    expect(calls).toBeGreaterThan(20);
+    expect(await tableChecksums((sql) => t.db.query(sql))).toEqual(before);
+  });
+
+  it("shows reseller B's users none of A's rows in any list, JSON or CSV", async () => {
+    const leaks: string[] = [];
+    for (const [path, ops] of Object.entries(doc.paths)) {
+      if (path.includes('{') || !('get' in ops)) continue;
+      for (const role of B_ROLES) {
+        for (const accept of ['application/json', 'text/csv']) {
+          const res = await t.http().get(path).set('Authorization', b[role]).set('Accept', accept)
+            .query(path.includes('trial-balance') ? { currency: 'AUD' } : {});
+          if (res.status >= 500) leaks.push(`GET ${path} as ${role} → ${res.status}`);
+          const text = res.text ?? JSON.stringify(res.body);
+          for (const s of [...secrets, A.order, A.subscription, A.alert, A.webhook, A.reseller, A.invoice, A.payment]) {
+            if (s && text.includes(s)) leaks.push(`GET ${path} (${accept}) as B ${role} revealed ${s}`);
+          }
+        }
+      }
+    }
+    expect(leaks).toEqual([]);
+  });
+});
