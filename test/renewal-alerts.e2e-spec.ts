@@ -407,6 +407,28 @@ describe('Renewal alerts', () => {
       expect(failed.body.total).toBe(1);
     });
 
+    it('delivers each queued event once when several workers run at once (SKIP LOCKED claims)', async () => {
+      const rx = await receiver();
+      try {
+        const s = await shop();
+        const radmin = await t.user('reseller_admin', s.reseller.id);
+        const hook = await t.http().post('/api/v1/webhooks').set('Authorization', radmin.auth).send({ url: rx.url, events: ['renewal_alert.raised'] }).expect(201);
+        for (let i = 0; i < 6; i++) await subscribe(s.buyer, s.cloud.sku, '2035-04-10', 1 + i);
+        expect((await scan('2036-02-09')).webhookDeliveries).toBeGreaterThanOrEqual(6); // 59 days → 60
+        const svc = t.get(WebhookService);
+        const now = new Date(Date.now() + 30 * 24 * 3600 * 1000); // past any backoff left by other tests
+        await Promise.all([svc.deliverDue({ now }), svc.deliverDue({ now }), svc.deliverDue({ now })]);
+        const items = (await t.http().get(`/api/v1/webhooks/${hook.body.id}/deliveries`).set('Authorization', radmin.auth).expect(200)).body.items;
+        expect(items).toHaveLength(6);
+        expect(items.every((d: { status: string; attempts: number }) => d.status === 'DELIVERED' && d.attempts === 1)).toBe(true);
+        const ids = rx.received.map((r) => r.headers['disty-event-id']);
+        expect(ids).toHaveLength(6);
+        expect(new Set(ids).size).toBe(6);
+      } finally {
+        await rx.close();
+      }
+    });
+
     it('enforces roles, tenancy and validation on webhook registration', async () => {
       const a = await shop();
       const b = await shop();

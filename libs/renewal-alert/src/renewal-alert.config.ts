@@ -21,6 +21,8 @@ export interface WebhookSettings {
   timeoutMs: number;
   /** Deliveries claimed per batch. */
   batchSize: number;
+  /** Whether webhook URLs may point at loopback/private addresses (default: everywhere but production). */
+  allowPrivateUrls: boolean;
 }
 
 export const RENEWAL_ALERT_SETTINGS = Symbol('RENEWAL_ALERT_SETTINGS');
@@ -44,6 +46,14 @@ function num(config: ConfigService, name: string, fallback: number, min: number,
   return value;
 }
 
+function flag(config: ConfigService, name: string, fallback: boolean): boolean {
+  const raw = config.get<string | boolean>(name);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  if (raw === true || raw === 'true' || raw === '1') return true;
+  if (raw === false || raw === 'false' || raw === '0') return false;
+  throw new Error(`Invalid configuration — ${name} must be true or false (got "${raw}")`);
+}
+
 export function webhookSettings(config: ConfigService): WebhookSettings {
   return {
     jobsEnabled: config.get<boolean>('JOBS_ENABLED') !== false,
@@ -52,5 +62,6 @@ export function webhookSettings(config: ConfigService): WebhookSettings {
     maxAttempts: num(config, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
     timeoutMs: num(config, 'WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
     batchSize: num(config, 'WEBHOOK_BATCH_SIZE', 50, 1, 1_000),
+    allowPrivateUrls: flag(config, 'WEBHOOK_ALLOW_PRIVATE_URLS', config.get<string>('NODE_ENV') !== 'production'),
   };
 }

@@ -7,6 +7,7 @@ import { renewalAlertError, RenewalAlertErrorCode } from '../errors';
 import { WEBHOOK_SETTINGS, WebhookSettings } from '../renewal-alert.config';
 import { isExhausted, nextAttemptDelaySeconds } from './domain/backoff';
 import { newWebhookSecret, SIGNATURE_HEADER, signatureHeader } from './domain/signature';
+import { isPrivateHost } from './domain/url-policy';
 import { CreatedWebhookView, DeliveryRunResult, DeliveryView, WebhookView } from './dto/webhook.dto';
 import { DeliveryStatus, WEBHOOK_EVENTS, WebhookEvent } from './webhook-events';
 
@@ -98,6 +99,9 @@ export class WebhookService {
   // ---------------------------------------------------------------- registration
 
   async create(input: { resellerId: string; url: string; events: WebhookEvent[]; createdBy: string }): Promise<CreatedWebhookView> {
+    if (!this.settings.allowPrivateUrls && isPrivateHost(input.url)) {
+      throw renewalAlertError(RenewalAlertErrorCode.WebhookUrlNotAllowed, `${input.url} points at a private or local address`);
+    }
     try {
       await this.resellers.getReseller(input.resellerId);
     } catch (e) {
