@@ -56,6 +56,10 @@ export class Environment {
 
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   STRIPE_API_BASE?: string;
+
+  /** Given to the web portal (GET /api/v1/config/public) for Stripe Elements; never a secret. */
+  @IsOptional() @Matches(/^pk_(test|live)_\w+$/, { message: 'STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_test_… or pk_live_…)' })
+  STRIPE_PUBLISHABLE_KEY?: string;
 }
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
