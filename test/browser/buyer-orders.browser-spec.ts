@@ -87,6 +87,12 @@ describe('Buyer: hardware and cloud in one cart, each on its own credit line', (
       HARDWARE: '15822.20',
       CLOUD: '4752.50',
     });
+    await openNav(page, 'Orders');
+    await page.getByRole('row').filter({ hasText: 'Acme Dental Group' }).waitFor();
+    await shot(page, 'buyer-07-orders');
+    await openNav(page, 'Subscriptions');
+    await page.getByRole('row').filter({ hasText: 'Acme Dental Group' }).waitFor();
+    await shot(page, 'buyer-08-subscriptions');
     // The cart is empty after checkout.
     await openNav(page, 'Cart');
     await page.getByText('The cart is empty.').waitFor();

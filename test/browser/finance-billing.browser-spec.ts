@@ -69,6 +69,7 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
     const row = page.getByRole('row').filter({ hasText: reseller.name });
     await row.first().waitFor();
     expect(await row.count()).toBe(1);
+    await shot(page, 'finance-02a-invoices');
     await row.getByRole('link').click();
     await page.getByRole('heading', { name: /^Invoice INV-\d{4}-\d{6}$/ }).waitFor();
     // 2 × 8,450.00 + 10 % = 18,590.00 hardware; 25 × 12.00 + 10 % = 330.00 cloud (the first month).

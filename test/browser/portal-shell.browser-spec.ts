@@ -81,4 +81,34 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     await shot(page, '02-buyer-orders-phone');
     expect(p.pageErrors).toEqual([]);
   });
+  it('can be used with the keyboard alone: sign in, skip to content, move between pages with focus on each new page', async () => {
+    const reseller = await createReseller(p.t);
+    const buyer = await p.t.user('buyer', reseller.id);
+    const page = await p.newPage();
+    await page.goto('/');
+    // The token field has focus on arrival; Enter submits.
+    await page.getByLabel('API token').waitFor();
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('token');
+    await page.keyboard.type(buyer.token);
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Catalog', level: 1 }).waitFor();
+    const focused = () => page.evaluate('(() => { const e = document.activeElement; return e ? e.tagName + ":" + (e.textContent || "").trim() : ""; })()');
+    // The page heading takes focus, so a screen reader announces the new page.
+    expect(await focused()).toBe('H1:Catalog');
+    // The skip link, first in the tab order, shows when focused and jumps to the content.
+    const skip = page.getByRole('link', { name: 'Skip to content' });
+    expect(await page.evaluate('(() => { const f = [...document.querySelectorAll("a[href], button, input, select, textarea")].find((e) => e.tabIndex >= 0); return f && f.textContent; })()')).toBe(
+      'Skip to content',
+    );
+    await skip.focus();
+    expect((await skip.boundingBox())!.x).toBeGreaterThanOrEqual(0);
+    await page.keyboard.press('Enter');
+    expect(await focused()).toMatch(/^MAIN:/);
+    // Through the navigation with Tab, open Orders with Enter.
+    await page.getByRole('link', { name: 'Orders' }).focus();
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { name: 'Orders', level: 1 }).waitFor();
+    expect(await focused()).toBe('H1:Orders');
+    expect(p.pageErrors).toEqual([]);
+  });
 });

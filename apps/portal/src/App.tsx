@@ -156,7 +156,7 @@ export function App() {
             })}
         </ul>
       </nav>
-      <main id="main" className="content">
+      <main id="main" className="content" tabIndex={-1}>
         {found ? (
           page
         ) : path === '/' ? (
