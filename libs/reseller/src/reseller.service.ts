@@ -343,15 +343,16 @@ export class ResellerService {
 
   /**
    * consumeReservation for many sources at once (a billing run invoices hundreds of charges per
-   * reseller): one read, the touched lines locked in the usual order (reseller, then HARDWARE
-   * before CLOUD), one update of the reservations and one of the lines. No-op for sources without
-   * an open reservation.
+   * reseller): one indexed read of the open reservations, the touched lines locked in the usual
+   * order (reseller, then HARDWARE before CLOUD), then one statement that settles the reservations
+   * by id and lowers each line's reserved total. No-op for sources without an open reservation.
    */
   async consumeReservations(em: EntityManager, sources: Source[]): Promise<void> {
     if (!sources.length) return;
-    const open: Array<{ reseller_id: string; line: CreditLineKind }> = await em.query(
-      `SELECT DISTINCT reseller_id, line FROM credit_reservations
-        WHERE (source_type, source_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status = 'OPEN'`,
+    const open: Array<{ id: string; reseller_id: string; line: CreditLineKind }> = await em.query(
+      `SELECT r.id, r.reseller_id, r.line FROM unnest($1::text[], $2::text[]) AS t(source_type, source_id)
+         JOIN credit_reservations r ON r.source_type = t.source_type AND r.source_id = t.source_id
+        WHERE r.status = 'OPEN'`,
       [sources.map((s) => s.type), sources.map((s) => s.id)],
     );
     if (!open.length) return;
@@ -360,19 +361,17 @@ export class ResellerService {
     for (const [resellerId, lines] of [...byReseller.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       await this.lockLines(em, resellerId, [...new Set(lines)].sort((a, b) => lockOrder(a) - lockOrder(b)));
     }
+    // `o` is the row as this statement's snapshot saw it (before the update): its remaining amount.
     await em.query(
-      `WITH old AS (
-         SELECT id, remaining FROM credit_reservations
-          WHERE (source_type, source_id) IN (SELECT * FROM unnest($1::text[], $2::text[])) AND status = 'OPEN'
-          ORDER BY id FOR UPDATE),
-       settled AS (
+      `WITH settled AS (
          UPDATE credit_reservations c SET status = 'CONSUMED', remaining = 0, settled_at = now()
-           FROM old WHERE c.id = old.id AND c.status = 'OPEN'
-         RETURNING c.reseller_id, c.line, old.remaining),
+           FROM credit_reservations o
+          WHERE c.id = ANY($1::uuid[]) AND o.id = c.id AND c.status = 'OPEN'
+         RETURNING c.reseller_id, c.line, o.remaining),
        totals AS (SELECT reseller_id, line, sum(remaining) AS amount FROM settled GROUP BY 1, 2)
        UPDATE credit_lines l SET reserved = l.reserved - t.amount, updated_at = now()
          FROM totals t WHERE l.reseller_id = t.reseller_id AND l.line = t.line AND t.amount <> 0`,
-      [sources.map((s) => s.type), sources.map((s) => s.id)],
+      [open.map((o) => o.id)],
     );
   }
 
