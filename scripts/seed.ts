@@ -1,0 +1,21 @@
+import 'reflect-metadata';
+import './jobs-off';
+import { NestFactory } from '@nestjs/core';
+import { runMigrations } from '@disty/core';
+import { AppModule } from '../apps/api/src/app.module';
+import { seedDemoData } from '../apps/api/src/seed/demo-seed';
+import { withDatabase } from './db-script';
+
+/** `npm run seed`: loads the demo data set into an empty database and prints the demo tokens. */
+void withDatabase(async (db) => {
+  await runMigrations(db.url);
+  const app = await NestFactory.create(AppModule, { logger: ['error'] });
+  try {
+    await app.init();
+    const result = await seedDemoData(app);
+    console.log(result.created ? 'demo data loaded' : 'the database already holds users: demo data left as it is');
+    for (const t of result.tokens) console.log(`demo token  ${t.role.padEnd(16)} ${t.email.padEnd(34)} ${t.token}`);
+  } finally {
+    await app.close();
+  }
+});
