@@ -418,4 +418,53 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       expect(charges.find((c) => c.kind === 'TERM' && c.periodStart === '2024-05-15')!.amount).toBe('20.00');
     });
   });
+
+  describe('provisioning several order lines at once', () => {
+    const input = (resellerId: string, over: Partial<ProvisionInput> = {}): ProvisionInput => ({
+      resellerId, orderLineId: randomUUID(), sku: `CL-${uniq()}`, quantity: 3, unitPrice: new Dec('10.00'), currency: 'AUD',
+      term: 'P1Y', billingFrequency: 'MONTHLY', startDate: '2024-02-29', endCustomer: { name: 'Acme Pty Ltd' }, ...over,
+    });
+
+    it('writes each subscription, its first term and its charges, as provision() does one by one', async () => {
+      const r = await createReseller(t);
+      const inputs = [input(r.id), input(r.id, { term: 'P3Y', billingFrequency: 'ANNUAL', quantity: 2 }), input(r.id, { term: 'P1M' })];
+      const many = await t.db.transaction((em) => subs.provisionMany(em, inputs));
+      expect(many).toHaveLength(3);
+      expect(many.map((m) => [m.firstCharge.periodStart, m.firstCharge.periodEnd, m.firstCharge.net.toFixed(2)])).toEqual([
+        ['2024-02-29', '2024-03-28', '30.00'], ['2024-02-29', '2025-02-27', '240.00'], ['2024-02-29', '2024-03-28', '30.00'],
+      ]);
+      const one = await provision(r.id, { ...inputs[1], orderLineId: randomUUID() });
+      const [a, b] = await Promise.all([detail(many[1].subscriptionId), detail(one.subscriptionId)]);
+      const strip = (s: typeof a) => ({
+        ...s, id: undefined, orderLineId: undefined, createdAt: undefined, updatedAt: undefined,
+        terms: s.terms.map((x) => ({ ...x, id: undefined })),
+        charges: s.charges.map((c) => ({ ...c, id: undefined, termId: undefined, subscriptionId: undefined, source: undefined })),
+      });
+      expect(strip(a)).toEqual(strip(b));
+      expect(a.charges.find((c) => c.periodStart === '2024-02-29')!.id).toBe(many[1].firstCharge.id);
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM subscription_charges WHERE subscription_id = ANY($1::uuid[])`, [
+        many.map((m) => m.subscriptionId),
+      ]);
+      expect(n).toBe(12 + 3 + 1);
+    });
+
+    it('returns the existing subscription for an order line already provisioned, or repeated in the same call', async () => {
+      const r = await createReseller(t);
+      const first = input(r.id);
+      const [p] = await t.db.transaction((em) => subs.provisionMany(em, [first]));
+      const other = input(r.id);
+      const again = await t.db.transaction((em) => subs.provisionMany(em, [first, other, { ...other }]));
+      expect(again[0]).toEqual(p);
+      expect(again[2]).toEqual(again[1]);
+      expect(again[1].subscriptionId).not.toBe(p.subscriptionId);
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM subscriptions WHERE order_line_id = ANY($1::uuid[])`, [
+        [first.orderLineId, other.orderLineId],
+      ]);
+      expect(n).toBe(2);
+      const stranger = await createReseller(t);
+      await expect(t.db.transaction((em) => subs.provisionMany(em, [{ ...first, resellerId: stranger.id }]))).rejects.toMatchObject({
+        status: 422,
+      });
+    });
+  });
 });

@@ -161,37 +161,42 @@ export class OrderingService {
 
     const today = this.clock.today();
     const orderId = randomUUID();
-    const prepared: PreparedLine[] = [];
-    for (const it of items) {
-      const p = it.product;
-      const lineId = randomUUID();
-      if (p.kind === 'HARDWARE') {
-        prepared.push({ ...it, lineId, periodMonths: 1, net: undefined, subscriptionId: null, firstChargeId: null, startDate: null });
-        continue;
-      }
-      const startDate = it.startDate ?? today;
-      const provisioned = await this.subscriptions.provision(em, {
+    const lineIds = items.map(() => randomUUID());
+    const endCustomer = { name: input.endCustomer.name, ...(input.endCustomer.reference ? { reference: input.endCustomer.reference } : {}) };
+    const cloud = items.map((it, i) => ({ it, i })).filter(({ it }) => it.product.kind === 'CLOUD');
+    // Every cloud line's subscription in one call (one round trip).
+    const provisioned = await this.subscriptions.provisionMany(
+      em,
+      cloud.map(({ it, i }) => ({
         resellerId: reseller.id,
-        orderLineId: lineId,
-        sku: p.sku,
+        orderLineId: lineIds[i],
+        sku: it.product.sku,
         quantity: it.quantity,
-        unitPrice: p.unitPrice!,
+        unitPrice: it.product.unitPrice!,
         currency,
-        term: p.term!,
-        billingFrequency: p.billingFrequency!,
-        startDate,
-        endCustomer: { name: input.endCustomer.name, ...(input.endCustomer.reference ? { reference: input.endCustomer.reference } : {}) },
-      });
-      prepared.push({
+        term: it.product.term!,
+        billingFrequency: it.product.billingFrequency!,
+        startDate: it.startDate ?? today,
+        endCustomer,
+      })),
+    );
+    const byLine = new Map(cloud.map(({ i }, k) => [i, provisioned[k]]));
+    const prepared: PreparedLine[] = items.map((it, i) => {
+      const p = it.product;
+      const sub = byLine.get(i);
+      if (!sub) {
+        return { ...it, lineId: lineIds[i], periodMonths: 1, net: undefined, subscriptionId: null, firstChargeId: null, startDate: null };
+      }
+      return {
         ...it,
-        lineId,
+        lineId: lineIds[i],
         periodMonths: billingPeriodMonths(p.term!, p.billingFrequency!),
-        net: provisioned.firstCharge.net,
-        subscriptionId: provisioned.subscriptionId,
-        firstChargeId: provisioned.firstCharge.id,
-        startDate,
-      });
-    }
+        net: sub.firstCharge.net,
+        subscriptionId: sub.subscriptionId,
+        firstChargeId: sub.firstCharge.id,
+        startDate: it.startDate ?? today,
+      };
+    });
     const priced = priceOrder(
       prepared.map((l) => ({ kind: l.product.kind, quantity: l.quantity, unitPrice: l.product.unitPrice!, periodMonths: l.periodMonths, net: l.net })),
       reseller.taxRate,

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Currency, Dec, isCurrency, notFound, page, Page } from '@disty/core';
 import { BILLING_FREQUENCIES, BillingFrequency, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
@@ -122,41 +123,95 @@ export class SubscriptionService {
    * existing subscription and its first charge.
    */
   async provision(em: EntityManager, input: ProvisionInput): Promise<ProvisionResult> {
-    this.assertProvisionInput(input);
-    const unitPrice = new Dec(input.unitPrice.toString());
-    const span = termSpan(input.startDate, input.term, 1);
-    const inserted: Array<{ id: string }> = await em.query(
-      `INSERT INTO subscriptions (reseller_id, order_line_id, sku, currency, term, billing_frequency, anchor_date, quantity,
-                                  term_no, term_start, term_end, unit_price, end_customer_name, end_customer_reference)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, 1, $7, $9, $10, $11, $12)
-       ON CONFLICT (order_line_id) DO NOTHING RETURNING id`,
-      [
-        input.resellerId, input.orderLineId, input.sku, input.currency, input.term, input.billingFrequency,
-        input.startDate, input.quantity, span.end, unitPrice.toFixed(), input.endCustomer.name,
-        input.endCustomer.reference ?? null,
-      ],
-    );
-    if (!inserted.length) return this.existingProvision(em, input);
-    const subscriptionId = inserted[0].id;
-    const [term]: Array<{ id: string }> = await em.query(
-      `INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency)
-       VALUES ($1, $2, 1, $3, $4, $5, $6, $7, $8) RETURNING id`,
-      [subscriptionId, input.resellerId, span.start, span.end, unitPrice.toFixed(), input.quantity, input.currency, input.billingFrequency],
-    );
-    const schedule = termSchedule({
-      anchor: input.startDate, term: input.term, billingFrequency: input.billingFrequency, termNo: 1,
-      unitPrice, quantity: input.quantity, currency: input.currency,
+    return (await this.provisionMany(em, [input]))[0];
+  }
+
+  /**
+   * provision() for several order lines at once (an order's cloud lines), results in input order:
+   * every subscription, first term and charge is written by one statement. An order line that
+   * already has a subscription (an earlier call, or a repeat in `inputs`) gets the existing one.
+   */
+  async provisionMany(em: EntityManager, inputs: ProvisionInput[]): Promise<ProvisionResult[]> {
+    for (const input of inputs) this.assertProvisionInput(input);
+    const firstOfLine = new Map<string, number>();
+    inputs.forEach((input, i) => firstOfLine.set(input.orderLineId.toLowerCase(), firstOfLine.get(input.orderLineId.toLowerCase()) ?? i));
+    const planned = inputs.map((input, i) => {
+      const unitPrice = new Dec(input.unitPrice.toString());
+      const schedule = termSchedule({
+        anchor: input.startDate, term: input.term, billingFrequency: input.billingFrequency, termNo: 1,
+        unitPrice, quantity: input.quantity, currency: input.currency,
+      });
+      const charges = schedule.map((p) => ({ id: randomUUID(), period: p }));
+      const fresh = firstOfLine.get(input.orderLineId.toLowerCase()) === i;
+      return { input, unitPrice, span: termSpan(input.startDate, input.term, 1), subscriptionId: randomUUID(), termId: randomUUID(), schedule, charges, fresh };
     });
-    const ids = await this.insertCharges(
-      em,
-      schedule.map((p) => ({
-        resellerId: input.resellerId, subscriptionId, termId: term.id, kind: 'TERM' as const, sku: input.sku,
-        periodStart: p.start, periodEnd: p.end, quantity: input.quantity, unitPrice, amount: p.amount,
-        currency: input.currency, description: termChargeDescription(input.sku, input.quantity, p.start, p.end),
+    const writes = planned.filter((p) => p.fresh);
+    const subscriptions = writes.map((p, ord) => ({
+      ord, id: p.subscriptionId, term_id: p.termId, reseller_id: p.input.resellerId, order_line_id: p.input.orderLineId,
+      sku: p.input.sku, currency: p.input.currency, term: p.input.term, billing_frequency: p.input.billingFrequency,
+      start_date: p.span.start, term_end: p.span.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(),
+      end_customer_name: p.input.endCustomer.name, end_customer_reference: p.input.endCustomer.reference ?? null,
+    }));
+    const charges = writes.flatMap((p) =>
+      p.charges.map((c) => ({
+        id: c.id, reseller_id: p.input.resellerId, subscription_id: p.subscriptionId, term_id: p.termId, sku: p.input.sku,
+        period_start: c.period.start, period_end: c.period.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(),
+        amount: c.period.amount.toFixed(), currency: p.input.currency,
+        description: termChargeDescription(p.input.sku, p.input.quantity, c.period.start, c.period.end),
       })),
-    );
-    const first = schedule[0];
-    return { subscriptionId, firstCharge: { id: ids[0], net: first.amount, periodStart: first.start, periodEnd: first.end } };
+    ).map((c, ord) => ({ ord, ...c }));
+    // One round trip: the subscriptions (skipping order lines already provisioned), the first term
+    // of each one inserted, and that term's charges. Ids are made here, so nothing is read back.
+    const inserted: Array<{ id: string }> = writes.length
+      ? await em.query(
+          `WITH s AS (
+             INSERT INTO subscriptions (id, reseller_id, order_line_id, sku, currency, term, billing_frequency, anchor_date, quantity,
+                                        term_no, term_start, term_end, unit_price, end_customer_name, end_customer_reference)
+             SELECT i.id, i.reseller_id, i.order_line_id, i.sku, i.currency, i.term, i.billing_frequency, i.start_date, i.quantity,
+                    1, i.start_date, i.term_end, i.unit_price, i.end_customer_name, i.end_customer_reference
+               FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, reseller_id uuid, order_line_id uuid, sku text, currency text,
+                    term text, billing_frequency text, start_date date, term_end date, quantity int, unit_price numeric,
+                    end_customer_name text, end_customer_reference text)
+              ORDER BY i.ord
+             ON CONFLICT (order_line_id) DO NOTHING
+             RETURNING id
+           ), t AS (
+             INSERT INTO subscription_terms (id, subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency,
+                                             billing_frequency)
+             SELECT i.term_id, i.id, i.reseller_id, 1, i.start_date, i.term_end, i.unit_price, i.quantity, i.currency, i.billing_frequency
+               FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, term_id uuid, reseller_id uuid, start_date date, term_end date,
+                    unit_price numeric, quantity int, currency text, billing_frequency text)
+               JOIN s ON s.id = i.id
+              ORDER BY i.ord
+             RETURNING id
+           ), c AS (
+             INSERT INTO subscription_charges (id, reseller_id, subscription_id, term_id, kind, sku, billing_date, period_start, period_end,
+                                               quantity, unit_price, amount, currency, description)
+             SELECT c.id, c.reseller_id, c.subscription_id, c.term_id, 'TERM', c.sku, c.period_start, c.period_start, c.period_end,
+                    c.quantity, c.unit_price, c.amount, c.currency, c.description
+               FROM jsonb_to_recordset($2::jsonb) AS c(ord int, id uuid, reseller_id uuid, subscription_id uuid, term_id uuid, sku text,
+                    period_start date, period_end date, quantity int, unit_price numeric, amount numeric, currency text, description text)
+               JOIN t ON t.id = c.term_id
+              ORDER BY c.ord
+           )
+           SELECT id FROM s`,
+          [JSON.stringify(subscriptions), JSON.stringify(charges)],
+        )
+      : [];
+    const done = new Set(inserted.map((r) => r.id));
+    const out: ProvisionResult[] = [];
+    for (const p of planned) {
+      if (!done.has(p.subscriptionId)) {
+        out.push(await this.existingProvision(em, p.input));
+        continue;
+      }
+      const first = p.schedule[0];
+      out.push({
+        subscriptionId: p.subscriptionId,
+        firstCharge: { id: p.charges[0].id, net: first.amount, periodStart: first.start, periodEnd: first.end },
+      });
+    }
+    return out;
   }
 
   /**
