@@ -204,24 +204,23 @@ export class OrderingService {
     );
     const status = orderStatus(prepared.map((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')));
 
-    const [order]: Array<{ created_at: Date }> = await em.query(
-      `INSERT INTO orders (id, reseller_id, status, currency, tax_rate, end_customer_name, end_customer_reference, po_number, created_by)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING created_at`,
-      [
-        orderId, reseller.id, status, currency, reseller.taxRate.toFixed(), input.endCustomer.name.trim(),
-        input.endCustomer.reference ?? null, input.poNumber ?? null, input.createdBy ?? null,
-      ],
-    );
+    // The order and its lines in one round trip.
     const col = <T>(f: (l: (typeof prepared)[number], i: number) => T) => prepared.map(f);
-    await em.query(
-      `INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
-                                unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date)
-       SELECT t.id, $1, $2, t.line_no, t.sku, t.name, t.vendor, t.kind, t.status, t.quantity, $3,
-              t.unit_price, t.net, t.tax, t.gross, t.warranty_months, t.subscription_id, t.first_charge_id, t.start_date
-         FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[],
-                     $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::int[], $17::uuid[], $18::uuid[], $19::date[])
-           AS t(id, line_no, sku, name, vendor, kind, status, quantity, unit_price, net, tax, gross, warranty_months,
-                subscription_id, first_charge_id, start_date)`,
+    const [order]: Array<{ created_at: Date }> = await em.query(
+      `WITH o AS (
+         INSERT INTO orders (id, reseller_id, status, currency, tax_rate, end_customer_name, end_customer_reference, po_number, created_by)
+         VALUES ($1, $2, $20, $3, $21, $22, $23, $24, $25) RETURNING created_at
+       ), l AS (
+         INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
+                                  unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date)
+         SELECT t.id, $1, $2, t.line_no, t.sku, t.name, t.vendor, t.kind, t.status, t.quantity, $3,
+                t.unit_price, t.net, t.tax, t.gross, t.warranty_months, t.subscription_id, t.first_charge_id, t.start_date
+           FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[],
+                       $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::int[], $17::uuid[], $18::uuid[], $19::date[])
+             AS t(id, line_no, sku, name, vendor, kind, status, quantity, unit_price, net, tax, gross, warranty_months,
+                  subscription_id, first_charge_id, start_date)
+       )
+       SELECT created_at FROM o`,
       [
         orderId, reseller.id, currency,
         col((l) => l.lineId), col((_, i) => i + 1), col((l) => l.product.sku), col((l) => l.product.name), col((l) => l.product.vendor),
@@ -229,6 +228,8 @@ export class OrderingService {
         col((l) => l.product.unitPrice!.toFixed()), col((_, i) => priced.lines[i].net.toFixed()),
         col((_, i) => priced.lines[i].tax.toFixed()), col((_, i) => priced.lines[i].gross.toFixed()),
         col((l) => l.product.warrantyMonths), col((l) => l.subscriptionId), col((l) => l.firstChargeId), col((l) => l.startDate),
+        status, reseller.taxRate.toFixed(), input.endCustomer.name.trim(), input.endCustomer.reference ?? null, input.poNumber ?? null,
+        input.createdBy ?? null,
       ],
     );
 
