@@ -237,5 +237,51 @@ describe('Resellers: accounts, users and two credit lines', () => {
       expect(info.taxRate.eq('0.1')).toBe(true);
       await expect(svc.getReseller('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
     });
+
+    it('treats a repeat that waited on the line locks while the first committed as a no-op, not a refusal', async () => {
+      const r = await createReseller(t, { hardwareLimit: '100.00', cloudLimit: '100.00' });
+      const svc = t.get(ResellerService);
+      const s1 = source();
+      const amounts = { HARDWARE: new Dec('60'), CLOUD: new Dec('70') };
+      let commitFirst!: () => void;
+      const held = new Promise<void>((resolve) => (commitFirst = resolve));
+      let locked!: () => void;
+      const firstLocked = new Promise<void>((resolve) => (locked = resolve));
+      const first = t.db.transaction(async (em) => {
+        await svc.reserveCredit(em, r.id, amounts, s1);
+        locked();
+        await held;
+      });
+      await firstLocked;
+      // The repeat starts while the first holds both lines: its read of what is already reserved predates the first's commit.
+      const repeat = t.db.transaction((em) => svc.reserveCredit(em, r.id, amounts, s1));
+      for (let i = 0; i < 100; i++) {
+        const [{ n }] = await t.db.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%credit_lines%FOR UPDATE%'`,
+        );
+        if (n > 0) break;
+        await new Promise((resolve) => setTimeout(resolve, 20));
+      }
+      commitFirst();
+      await first;
+      await repeat;
+      const lines = await creditLines(t, r.id);
+      expect(lines.HARDWARE).toMatchObject({ reserved: '60.00', available: '40.00' });
+      expect(lines.CLOUD).toMatchObject({ reserved: '70.00', available: '30.00' });
+      expect((await svc.reservationsFor([s1])).get(`test:${s1.id}`)).toHaveLength(2);
+    });
+
+    it('keeps each line exact when the same source is reserved concurrently', async () => {
+      const r = await createReseller(t, { hardwareLimit: '1000.00', cloudLimit: '1000.00' });
+      const svc = t.get(ResellerService);
+      const s1 = source();
+      const results = await Promise.allSettled(
+        Array.from({ length: 8 }, () => t.db.transaction((em) => svc.reserveCredit(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('5') }, s1))),
+      );
+      expect(results.filter((x) => x.status === 'rejected')).toEqual([]);
+      const lines = await creditLines(t, r.id);
+      expect(lines.HARDWARE.reserved).toBe('10.00');
+      expect(lines.CLOUD.reserved).toBe('5.00');
+    });
   });
 });

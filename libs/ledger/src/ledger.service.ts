@@ -376,6 +376,19 @@ export class LedgerService {
     return rows.length ? new Dec(rows[0].debit_total).minus(rows[0].credit_total) : new Dec(0);
   }
 
+  /** balanceOf for several accounts of one reseller in one currency, in one read: code → debit − credit (0 when none). */
+  async balancesOf(accountCodes: string[], resellerId: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Map<string, Dec>> {
+    const out = new Map<string, Dec>(accountCodes.map((c) => [c, new Dec(0)]));
+    if (!accountCodes.length) return out;
+    const rows: Array<{ account_code: string; debit_total: string; credit_total: string }> = await em.query(
+      `SELECT account_code, debit_total, credit_total FROM account_balances
+        WHERE account_code = ANY($1::text[]) AND reseller_key = $2 AND currency = $3`,
+      [accountCodes, resellerId, currency],
+    );
+    for (const r of rows) out.set(r.account_code, new Dec(r.debit_total).minus(r.credit_total));
+    return out;
+  }
+
   /** Maintained balances of the given accounts for every reseller and currency (a consistent read in `em`). */
   async balances(accountCodes: string[], em: EntityManager = this.db.manager): Promise<AccountBalanceRow[]> {
     const rows: Array<{ account_code: string; reseller_key: string; currency: Currency; debit_total: string; credit_total: string }> =
