@@ -108,7 +108,9 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     const warm = await load(WARMUP_S);
     ctx.log(`orders: measuring ${DURATION_S} s`);
     const rss = sampleRss(api.child.pid!);
+    const cpuBefore = cpuSnapshot(api.child.pid!, url);
     const r = await load(DURATION_S);
+    const cpu = cpuSnapshot(api.child.pid!, url).since(cpuBefore);
     const peakRssKiB = Math.max(rss.stop(), readStatusKiB(api.child.pid!, 'VmHWM') ?? 0);
 
     // autocannon stops with up to one request in flight per connection (after the warm-up and the run):
@@ -120,7 +122,8 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     const failed = r.non2xx + r.errors + warm.non2xx + warm.errors;
     if (firstFailure.status !== undefined) ctx.log(`orders: first non-2xx ${firstFailure.status}: ${firstFailure.body?.slice(0, 300)}`);
 
-    const perOrder = await profileRoundTrips(api, target, tokens, hardware, cloud);
+    const profile = await profileRoundTrips(api, target, tokens, hardware, cloud);
+    const cpuPerOrder = (ms: number) => round(ms / Math.max(1, r['2xx']), 2);
     const name = 'orders';
     results.push(
       { benchmark: name, metric: `orders placed/s (${CONNECTIONS} connections, 3–5 mixed lines)`, value: round(ordersPerS), unit: 'orders/s', goal: `≥ ${GOAL_ORDERS_PER_S.toLocaleString('en')}`, pass: ordersPerS >= GOAL_ORDERS_PER_S },
@@ -136,7 +139,11 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
         goal: `${answered}–${answered + 2 * CONNECTIONS}`,
         pass: placedOk,
       },
-      { benchmark: name, metric: `SQL round trips per order (auth + transaction, mean of ${PROFILED_ORDERS})`, value: round(perOrder, 1), unit: '' },
+      { benchmark: name, metric: `SQL round trips per order (auth + transaction, mean of ${PROFILED_ORDERS})`, value: round(profile.roundTrips, 1), unit: '' },
+      { benchmark: name, metric: `latency of one order alone (mean of ${PROFILED_ORDERS} in sequence)`, value: round(profile.meanMs, 2), unit: 'ms' },
+      { benchmark: name, metric: 'CPU per order: API process', value: cpuPerOrder(cpu.apiMs), unit: 'ms' },
+      { benchmark: name, metric: 'CPU per order: PostgreSQL backends of the bench database', value: cpuPerOrder(cpu.pgMs), unit: 'ms' },
+      { benchmark: name, metric: 'CPU per order: load generator (autocannon, this process)', value: cpuPerOrder(cpu.benchMs), unit: 'ms' },
     );
   } finally {
     if (api) await api.stop();
@@ -213,7 +220,9 @@ async function startApi(databaseUrl: string, ctx: BenchContext): Promise<ApiProc
   const port = await freePort();
   const main = path.join(PROJECT_ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
   const counter = path.join(__dirname, 'pg-query-counter.js');
-  const child = spawn(process.execPath, ['--require', counter, main], {
+  // BENCH_API_NODE_ARGS: extra node flags for the API, e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof" to profile it.
+  const extra = (process.env.BENCH_API_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...extra, '--require', counter, main], {
     cwd: PROJECT_ROOT,
     env: {
       ...process.env,
@@ -279,10 +288,24 @@ async function startApi(databaseUrl: string, ctx: BenchContext): Promise<ApiProc
   };
 }
 
-/** Places the same PROFILED_ORDERS carts (a seeded draw) one at a time; the statements the API sent per order. */
-async function profileRoundTrips(api: ApiProcess, target: string, tokens: string[], hardware: string[], cloud: string[]): Promise<number> {
+/** Places the same PROFILED_ORDERS carts (a seeded draw) one at a time: statements the API sent per order, and the mean latency. */
+async function profileRoundTrips(
+  api: ApiProcess,
+  target: string,
+  tokens: string[],
+  hardware: string[],
+  cloud: string[],
+): Promise<{ roundTrips: number; meanMs: number }> {
   const random = seededRandom(20260101);
-  const before = await api.queryCount();
+  // autocannon stopped with requests in flight: wait until the API has gone quiet.
+  let before = await api.queryCount();
+  for (;;) {
+    await new Promise((r) => setTimeout(r, 500));
+    const now = await api.queryCount();
+    if (now === before) break;
+    before = now;
+  }
+  const started = process.hrtime.bigint();
   for (let i = 0; i < PROFILED_ORDERS; i++) {
     const res = await fetch(`${target}/api/v1/orders`, {
       method: 'POST',
@@ -292,7 +315,45 @@ async function profileRoundTrips(api: ApiProcess, target: string, tokens: string
     if (res.status !== 201) throw new Error(`profiling order: ${res.status} ${await res.text()}`);
     await res.arrayBuffer();
   }
-  return ((await api.queryCount()) - before) / PROFILED_ORDERS;
+  const meanMs = Number(process.hrtime.bigint() - started) / 1e6 / PROFILED_ORDERS;
+  return { roundTrips: ((await api.queryCount()) - before) / PROFILED_ORDERS, meanMs };
+}
+
+/** CPU time (user + system, ms) of the API, of the PostgreSQL backends serving the bench database, and of this process. */
+function cpuSnapshot(apiPid: number, databaseUrl: string) {
+  const db = new URL(databaseUrl).pathname.slice(1);
+  const backends = new Map<number, number>();
+  for (const entry of fs.readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
+      if (cmd.startsWith('postgres: ') && cmd.includes(` ${db} `)) backends.set(Number(entry), cpuMs(Number(entry)));
+    } catch {
+      /* gone */
+    }
+  }
+  const own = process.cpuUsage();
+  const snap = { api: cpuMs(apiPid), backends, bench: (own.user + own.system) / 1000 };
+  return {
+    ...snap,
+    /** Differences from an earlier snapshot (a backend that started in between counts whole). */
+    since: (before: typeof snap) => ({
+      apiMs: snap.api - before.api,
+      pgMs: [...backends].reduce((sum, [pid, ms]) => sum + ms - (before.backends.get(pid) ?? 0), 0),
+      benchMs: snap.bench - before.bench,
+    }),
+  };
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in ms (clock ticks of 10 ms). */
+function cpuMs(pid: number): number {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) * 10;
+  } catch {
+    return 0;
+  }
 }
 
 /** Samples VmRSS every 100 ms; stop() answers the peak in KiB. */
