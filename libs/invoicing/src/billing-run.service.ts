@@ -11,6 +11,7 @@ import { BillableItem, priceLines } from './domain/invoice-math';
 import { BillingRunStatus, BillingRunView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { InvoiceService, IssuedInvoice } from './invoice.service';
+import { RECEIVABLES_LOCK_PREFIX } from './receivables-lock';
 
 export const DEFAULT_BILLING_CONCURRENCY = 4;
 const HEARTBEAT_MS = 2000;
@@ -229,21 +230,24 @@ export class BillingRunService implements BeforeApplicationShutdown {
     try {
       return await retryOnConflict(() =>
         this.db.transaction(async (em): Promise<Outcome> => {
+          // Claim the next pending reseller and take its receivables lock in one round trip.
           const rows: Array<{ reseller_id: string }> = await em.query(
-            `SELECT reseller_id FROM billing_run_resellers WHERE run_id = $1 AND status = 'PENDING'
-              ORDER BY reseller_id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+            `SELECT w.reseller_id, pg_advisory_xact_lock(hashtext('${RECEIVABLES_LOCK_PREFIX}' || w.reseller_id)) IS NULL AS locked
+               FROM (SELECT reseller_id FROM billing_run_resellers WHERE run_id = $1 AND status = 'PENDING'
+                      ORDER BY reseller_id LIMIT 1 FOR UPDATE SKIP LOCKED) w`,
             [runId],
           );
           if (!rows.length) return 'none';
           const resellerId = rows[0].reseller_id;
           claimed = resellerId;
-          const done = (invoiceId: string | null) =>
-            em.query(
-              `UPDATE billing_run_resellers SET status = 'DONE', invoice_id = $3, processed_at = now() WHERE run_id = $1 AND reseller_id = $2`,
-              [runId, resellerId, invoiceId],
+          // Issuing marks the work item DONE in its own statement; a reseller with nothing to bill is marked here.
+          const invoice = await this.billReseller(em, runId, periodEnd, resellerId, { receivablesLocked: true });
+          if (!invoice) {
+            await em.query(
+              `UPDATE billing_run_resellers SET status = 'DONE', processed_at = now() WHERE run_id = $1 AND reseller_id = $2`,
+              [runId, resellerId],
             );
-          const invoice = await this.billReseller(em, runId, periodEnd, resellerId, done);
-          if (!invoice) await done(null);
+          }
           return invoice ? 'billed' : 'empty';
         }),
       );
@@ -271,9 +275,9 @@ export class BillingRunService implements BeforeApplicationShutdown {
     runId: string | null,
     periodEnd: string,
     resellerId: string,
-    beforeNumbering?: (invoiceId: string) => Promise<unknown>,
+    opts: { receivablesLocked?: boolean } = {},
   ): Promise<IssuedInvoice | null> {
-    await this.invoices.lockReseller(em, resellerId);
+    if (!opts.receivablesLocked) await this.invoices.lockReseller(em, resellerId);
     const reseller = await this.resellers.getReseller(resellerId, em);
     const hardware = await this.ordering.unbilledShippedLines(em, resellerId, periodEnd);
     const charges = await this.subscriptions.unbilledCharges(em, resellerId, periodEnd);
@@ -311,12 +315,8 @@ export class BillingRunService implements BeforeApplicationShutdown {
     const lines = priceLines(items, reseller.taxRate, reseller.currency);
     await this.ordering.markLinesBilled(em, hardware.map((l) => l.orderLineId), id);
     await this.subscriptions.markChargesBilled(em, charges.map((c) => c.id), id);
-    await this.resellers.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)]);
-    const issued = await this.invoices.issue(
-      em,
-      { id, reseller, billingRunId: runId, periodEnd, issueDate: periodEnd, lines },
-      beforeNumbering ? async () => void (await beforeNumbering(id)) : undefined,
-    );
+    await this.resellers.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)], { resellerId });
+    const issued = await this.invoices.issue(em, { id, reseller, billingRunId: runId, periodEnd, issueDate: periodEnd, lines });
     const c = reseller.currency;
     const amounts = (a: { net: { toFixed(): string }; tax: { toFixed(): string }; gross: { toFixed(): string } }) => ({
       net: moneyString(a.net.toFixed(), c),

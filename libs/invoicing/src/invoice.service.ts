@@ -113,15 +113,15 @@ export class InvoiceService {
 
   /**
    * Issues one invoice in the caller's transaction: inserts the invoice, its lines and its AR
-   * movements in one statement; runs the issue hooks (payments apply unapplied cash) and
-   * `beforeNumbering` (the billing run's bookkeeping); then, as
+   * movements in one statement (which also marks the billing run's work item DONE with it); runs
+   * the issue hooks (payments apply unapplied cash); then, as
    * the last steps before commit, takes the next gapless number of the issue year (the counter row
    * stays locked until commit, and a rollback returns the number), posts the invoice to the ledger
    * (DESIGN's posting table, source { type: 'invoice', id }). Keeping the
    * numbering and the posting (whose daily totals every invoice of a run shares) last keeps the
    * part that invoices of concurrent transactions wait on short.
    */
-  async issue(em: EntityManager, input: IssueInvoiceInput, beforeNumbering?: () => Promise<void>): Promise<IssuedInvoice> {
+  async issue(em: EntityManager, input: IssueInvoiceInput): Promise<IssuedInvoice> {
     const { reseller, lines } = input;
     const c = reseller.currency;
     const totals = invoiceTotals(lines);
@@ -136,6 +136,10 @@ export class InvoiceService {
                                creditable_net)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
          RETURNING id),
+       run AS (
+         UPDATE billing_run_resellers SET status = 'DONE', invoice_id = $1, processed_at = now()
+          WHERE run_id = $5 AND reseller_id = $3 AND status = 'PENDING'
+         RETURNING 1),
        l AS (
          INSERT INTO invoice_lines (invoice_id, reseller_id, line_no, credit_line, source_type, source_id, sku, description, quantity,
                                     period_start, period_end, net, tax, gross)
@@ -170,7 +174,6 @@ export class InvoiceService {
       open: { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross },
     };
     for (const hook of this.issueHooks) await hook(em, draft);
-    if (beforeNumbering) await beforeNumbering();
     const [numbered]: [Array<{ number: string }>, number] = await em.query(
       `WITH n AS (
          INSERT INTO document_counters AS c (series, year, last_number) VALUES ('INV', $2, 1)
