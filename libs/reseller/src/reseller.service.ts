@@ -266,55 +266,110 @@ export class ResellerService {
     const wanted = items.filter((i) => i.amount.gt(0));
     if (!wanted.length) return;
     const lines = [...new Set(wanted.map((i) => i.line))].sort((a, b) => lockOrder(a) - lockOrder(b));
-    const locked = await this.lockLines(em, resellerId, lines);
-
-    const already: Array<{ source_type: string; source_id: string; line: CreditLineKind }> = await em.query(
-      `SELECT source_type, source_id, line FROM credit_reservations
-        WHERE (source_type, source_id, line) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
-      [wanted.map((i) => i.source.type), wanted.map((i) => i.source.id), wanted.map((i) => i.line)],
+    const keys = {
+      types: wanted.map((i) => i.source.type),
+      ids: wanted.map((i) => i.source.id),
+      lines: wanted.map((i) => i.line),
+    };
+    // One round trip: lock the lines (HARDWARE, then CLOUD) and read which (source, line) pairs are
+    // already reserved. That read's snapshot may predate a reservation committed while this waited
+    // for the locks: the insert below skips such a pair (ON CONFLICT) and adds only what it inserted,
+    // and a refusal is re-judged on a fresh read before it is made.
+    const locked: Array<LineRow & { already: Array<{ source_type: string; source_id: string; line: CreditLineKind }> }> = await em.query(
+      `WITH locked AS (
+         SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines
+          WHERE reseller_id = $1 AND line = ANY($2::text[])
+          ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END
+          FOR UPDATE
+       )
+       SELECT l.line, l.currency, l.credit_limit, l.reserved, l.on_hold,
+              coalesce((SELECT json_agg(json_build_object('source_type', r.source_type, 'source_id', r.source_id, 'line', r.line))
+                          FROM credit_reservations r
+                         WHERE (r.source_type, r.source_id, r.line) IN (SELECT * FROM unnest($3::text[], $4::text[], $5::text[]))
+                           AND r.line = l.line), '[]'::json) AS already
+         FROM locked l
+        ORDER BY CASE l.line WHEN 'HARDWARE' THEN 0 ELSE 1 END`,
+      [resellerId, lines, keys.types, keys.ids, keys.lines],
     );
-    const done = new Set(already.map((a) => `${a.source_type}\u0000${a.source_id}\u0000${a.line}`));
-    const seen = new Set<string>();
-    const fresh = wanted.filter((i) => {
-      const key = `${i.source.type}\u0000${i.source.id}\u0000${i.line}`;
-      if (done.has(key) || seen.has(key)) return false;
-      seen.add(key);
-      return true;
-    });
+    if (locked.length !== lines.length) throw resellerNotFound(resellerId);
+
+    const plan = (already: Array<{ source_type: string; source_id: string; line: CreditLineKind }>) => {
+      const done = new Set(already.map((a) => `${a.source_type}\u0000${a.source_id}\u0000${a.line}`));
+      const seen = new Set<string>();
+      const fresh = wanted.filter((i) => {
+        const key = `${i.source.type}\u0000${i.source.id}\u0000${i.line}`;
+        if (done.has(key) || seen.has(key)) return false;
+        seen.add(key);
+        return true;
+      });
+      const totals = new Map<CreditLineKind, Dec>();
+      for (const i of fresh) totals.set(i.line, (totals.get(i.line) ?? new Dec(0)).plus(i.amount));
+      return { fresh, totals };
+    };
+    let { fresh, totals } = plan(locked.flatMap((l) => l.already));
     if (!fresh.length) return;
 
-    const totals = new Map<CreditLineKind, Dec>();
-    for (const i of fresh) totals.set(i.line, (totals.get(i.line) ?? new Dec(0)).plus(i.amount));
-    for (const row of locked) {
-      const requested = totals.get(row.line);
-      if (!requested) continue;
-      const state = await this.lineState(em, resellerId, row);
-      const verdict = judgeReservation(
-        creditPosition(state.limit, state.openReceivables, state.reserved),
-        state.onHold,
-        requested,
-        opts.allowOverLimit,
+    // Open receivables of the touched lines, read under their locks (one read when they share a currency, as they do).
+    const touched = locked.filter((row) => totals.has(row.line));
+    const receivables = new Map<string, Dec>();
+    for (const currency of new Set(touched.map((row) => row.currency))) {
+      const codes = touched.filter((row) => row.currency === currency).map((row) => RECEIVABLE_ACCOUNT[row.line]);
+      for (const [code, balance] of await this.ledger.balancesOf(codes, resellerId, currency, em)) receivables.set(`${code}:${currency}`, balance);
+    }
+    const judge = () =>
+      touched
+        .filter((row) => totals.has(row.line))
+        .map((row) => {
+          const requested = totals.get(row.line)!;
+          const verdict = judgeReservation(
+            creditPosition(new Dec(row.credit_limit), receivables.get(`${RECEIVABLE_ACCOUNT[row.line]}:${row.currency}`)!, new Dec(row.reserved)),
+            row.on_hold,
+            requested,
+            opts.allowOverLimit,
+          );
+          return { row, requested, verdict };
+        })
+        .find((j) => !j.verdict.ok);
+    let refused = judge();
+    if (refused) {
+      // Under the locks now: a fresh read of what is already reserved, before refusing.
+      const already: Array<{ source_type: string; source_id: string; line: CreditLineKind }> = await em.query(
+        `SELECT source_type, source_id, line FROM credit_reservations
+          WHERE (source_type, source_id, line) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
+        [keys.types, keys.ids, keys.lines],
       );
-      if (!verdict.ok) {
-        const available = moneyString(verdict.available, row.currency);
-        const asked = moneyString(requested, row.currency);
-        if (verdict.reason === 'hold') {
-          throw resellerError(ResellerErrorCode.CreditHold, `The ${row.line} credit line is on hold; nothing can be reserved on it`, {
-            creditLine: row.line,
-          });
-        }
-        throw resellerError(
-          ResellerErrorCode.CreditLimitExceeded,
-          `The ${row.line} credit line has ${available} ${row.currency} available; this needs ${asked} ${row.currency}`,
-          { creditLine: row.line, available, requested: asked, currency: row.currency },
-        );
+      ({ fresh, totals } = plan(already));
+      if (!fresh.length) return;
+      refused = judge();
+    }
+    if (refused && !refused.verdict.ok) {
+      const { row, requested, verdict } = refused;
+      const available = moneyString(verdict.available, row.currency);
+      const asked = moneyString(requested, row.currency);
+      if (verdict.reason === 'hold') {
+        throw resellerError(ResellerErrorCode.CreditHold, `The ${row.line} credit line is on hold; nothing can be reserved on it`, {
+          creditLine: row.line,
+        });
       }
+      throw resellerError(
+        ResellerErrorCode.CreditLimitExceeded,
+        `The ${row.line} credit line has ${available} ${row.currency} available; this needs ${asked} ${row.currency}`,
+        { creditLine: row.line, available, requested: asked, currency: row.currency },
+      );
     }
 
+    // One round trip: the reservations, and each line's reserved total raised by what was inserted.
     await em.query(
-      `INSERT INTO credit_reservations (reseller_id, line, source_type, source_id, amount, remaining)
-       SELECT $1, t.line, t.source_type, t.source_id, t.amount, t.amount
-         FROM unnest($2::text[], $3::text[], $4::text[], $5::numeric[]) AS t(line, source_type, source_id, amount)`,
+      `WITH ins AS (
+         INSERT INTO credit_reservations (reseller_id, line, source_type, source_id, amount, remaining)
+         SELECT $1, t.line, t.source_type, t.source_id, t.amount, t.amount
+           FROM unnest($2::text[], $3::text[], $4::text[], $5::numeric[]) AS t(line, source_type, source_id, amount)
+         ON CONFLICT (source_type, source_id, line) DO NOTHING
+         RETURNING line, amount
+       ), totals AS (SELECT line, sum(amount) AS amount FROM ins GROUP BY line)
+       UPDATE credit_lines c SET reserved = c.reserved + t.amount, updated_at = now()
+         FROM totals t
+        WHERE c.reseller_id = $1 AND c.line = t.line`,
       [
         resellerId,
         fresh.map((i) => i.line),
@@ -322,12 +377,6 @@ export class ResellerService {
         fresh.map((i) => i.source.id),
         fresh.map((i) => i.amount.toFixed()),
       ],
-    );
-    await em.query(
-      `UPDATE credit_lines c SET reserved = c.reserved + t.amount, updated_at = now()
-         FROM unnest($2::text[], $3::numeric[]) AS t(line, amount)
-        WHERE c.reseller_id = $1 AND c.line = t.line`,
-      [resellerId, [...totals.keys()], [...totals.values()].map((v) => v.toFixed())],
     );
   }
 
@@ -443,17 +492,15 @@ export class ResellerService {
     }
   }
 
+  /** Locks the reseller's `lines` in one statement, in the fixed order (HARDWARE, then CLOUD). */
   private async lockLines(em: EntityManager, resellerId: string, lines: CreditLineKind[]): Promise<LineRow[]> {
-    const locked: LineRow[] = [];
-    for (const line of lines) {
-      const rows: LineRow[] = await em.query(
-        `SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines WHERE reseller_id = $1 AND line = $2 FOR UPDATE`,
-        [resellerId, line],
-      );
-      if (!rows.length) throw resellerNotFound(resellerId);
-      locked.push(rows[0]);
-    }
-    return locked;
+    const rows: LineRow[] = await em.query(
+      `SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines WHERE reseller_id = $1 AND line = ANY($2::text[])
+        ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END FOR UPDATE`,
+      [resellerId, lines],
+    );
+    if (rows.length !== new Set(lines).size) throw resellerNotFound(resellerId);
+    return rows;
   }
 
   private async lineState(em: EntityManager, resellerId: string, row: LineRow): Promise<CreditLineState> {
