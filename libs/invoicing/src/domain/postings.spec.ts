@@ -1,0 +1,38 @@
+import fc from 'fast-check';
+import { Dec } from '@disty/core';
+import { invoiceTotals } from './invoice-math';
+import { balanced, creditNotePosting, invoicePosting } from './postings';
+
+const cents = fc.integer({ min: -1_000_000, max: 10_000_000 }).map((n) => new Dec(n).div(100));
+const line = fc.record({
+  creditLine: fc.constantFrom<'HARDWARE' | 'CLOUD'>('HARDWARE', 'CLOUD'),
+  net: cents,
+  tax: cents,
+}).map((l) => ({ ...l, gross: l.net.plus(l.tax) }));
+
+describe('posting rules', () => {
+  it('posts an invoice as DESIGN says: 1100/1110 gross, 4000/4100 net, 2100 tax', () => {
+    const t = invoiceTotals([
+      { creditLine: 'HARDWARE', net: new Dec('1000'), tax: new Dec('100'), gross: new Dec('1100') },
+      { creditLine: 'CLOUD', net: new Dec('200'), tax: new Dec('20'), gross: new Dec('220') },
+    ]);
+    const lines = invoicePosting(t, 'r', 'AUD').map((l) => [l.accountCode, l.debit?.toFixed() ?? `-${l.credit!.toFixed()}`]);
+    expect(lines).toEqual([['1100', '1100'], ['1110', '220'], ['4000', '-1000'], ['4100', '-200'], ['2100', '-120']]);
+  });
+
+  it('every invoice and credit-note posting balances, has one positive side per line and no zero line (property)', () => {
+    fc.assert(
+      fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (lines) => {
+        const t = invoiceTotals(lines);
+        for (const posting of [invoicePosting(t, 'r', 'AUD'), creditNotePosting(t, 'r', 'AUD')]) {
+          expect(balanced(posting)).toBe(true);
+          for (const l of posting) {
+            const sides = [l.debit, l.credit].filter((x) => x !== undefined) as Dec[];
+            expect(sides).toHaveLength(1);
+            expect(sides[0].gt(0)).toBe(true);
+          }
+        }
+      }),
+    );
+  });
+});
