@@ -103,11 +103,6 @@ export class BillingRunService implements BeforeApplicationShutdown {
     this.active.set(runId, p);
   }
 
-  /** Waits for a background run of this process (tests, CLI). */
-  async settled(runId: string): Promise<void> {
-    await this.active.get(runId);
-  }
-
   /**
    * Bills every pending reseller of the run with `concurrency` workers, then marks the run
    * COMPLETED (or FAILED when some reseller could not be billed; resuming retries those).
