@@ -271,6 +271,28 @@ describe('Resellers: accounts, users and two credit lines', () => {
       expect((await svc.reservationsFor([s1])).get(`test:${s1.id}`)).toHaveLength(2);
     });
 
+    it('leaves nothing reserved on either line after a refusal, even for a caller that catches it and commits', async () => {
+      const r = await createReseller(t, { hardwareLimit: '100.00', cloudLimit: '100.00' });
+      const svc = t.get(ResellerService);
+      await t.db.transaction((em) => svc.reserveCredit(em, r.id, { CLOUD: new Dec('60') }, source()));
+      const refused = source();
+      const err = await t.db.transaction(async (em) => {
+        try {
+          await svc.reserveCredit(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('40.01') }, refused);
+        } catch (e) {
+          return e;
+        }
+      });
+      expect(err).toMatchObject({ status: 422, slug: 'credit-limit-exceeded', extensions: { creditLine: 'CLOUD', available: '40.00', requested: '40.01' } });
+      const lines = await creditLines(t, r.id);
+      expect(lines.HARDWARE.reserved).toBe('0.00');
+      expect(lines.CLOUD.reserved).toBe('60.00');
+      expect((await svc.reservationsFor([refused])).get(`test:${refused.id}`)).toBeUndefined();
+      // and the same source may then be reserved once it fits
+      await t.db.transaction((em) => svc.reserveCredit(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('40') }, refused));
+      expect((await creditLines(t, r.id)).CLOUD).toMatchObject({ reserved: '100.00', available: '0.00' });
+    });
+
     it('keeps each line exact when the same source is reserved concurrently', async () => {
       const r = await createReseller(t, { hardwareLimit: '1000.00', cloudLimit: '1000.00' });
       const svc = t.get(ResellerService);

@@ -253,8 +253,14 @@ export class ResellerService {
    * Reserves several (source, line) amounts at once, all or nothing, in the caller's transaction:
    * locks the touched lines FOR UPDATE (HARDWARE, then CLOUD), reads their open receivables from the
    * ledger, and refuses with 422 credit-hold or credit-limit-exceeded (naming the line, what is
-   * available and the total requested on it) before anything is reserved. A (source, line) already
+   * available and the total requested on it), leaving nothing reserved. A (source, line) already
    * reserved is skipped, so a repeat is a no-op. allowOverLimit (renewals) skips both refusals.
+   *
+   * Two round trips while the lines are locked: one statement locks them (in the fixed order),
+   * inserts the reservations not yet made and raises each line's reserved total by what it
+   * inserted; then the receivables are read under the locks and each touched line is judged on
+   * its position before this call. A refusal takes back exactly what the statement wrote before
+   * it is thrown, so nothing stays reserved even for a caller that catches it.
    */
   async reserveCreditMany(
     em: EntityManager,
@@ -263,87 +269,63 @@ export class ResellerService {
     opts: { allowOverLimit?: boolean } = {},
   ): Promise<void> {
     if (items.some((i) => i.amount.isNegative() || !i.amount.isFinite())) throw new RangeError('reservation amounts must be ≥ 0');
-    const wanted = items.filter((i) => i.amount.gt(0));
+    const seen = new Set<string>();
+    const wanted = items.filter((i) => {
+      const key = `${i.source.type}\u0000${i.source.id}\u0000${i.line}`;
+      if (!i.amount.gt(0) || seen.has(key)) return false;
+      seen.add(key);
+      return true;
+    });
     if (!wanted.length) return;
     const lines = [...new Set(wanted.map((i) => i.line))].sort((a, b) => lockOrder(a) - lockOrder(b));
-    const keys = {
-      types: wanted.map((i) => i.source.type),
-      ids: wanted.map((i) => i.source.id),
-      lines: wanted.map((i) => i.line),
-    };
-    // One round trip: lock the lines (HARDWARE, then CLOUD) and read which (source, line) pairs are
-    // already reserved. That read's snapshot may predate a reservation committed while this waited
-    // for the locks: the insert below skips such a pair (ON CONFLICT) and adds only what it inserted,
-    // and a refusal is re-judged on a fresh read before it is made.
-    const locked: Array<LineRow & { already: Array<{ source_type: string; source_id: string; line: CreditLineKind }> }> = await em.query(
+    // `locked` takes the row locks in the fixed order and answers each line as it stands now; the
+    // insert reads it, so no reservation is written before both locks are held.
+    const rows: Array<LineRow & { added: string; ids: string[] }> = await em.query(
       `WITH locked AS (
          SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines
           WHERE reseller_id = $1 AND line = ANY($2::text[])
           ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END
           FOR UPDATE
+       ), ins AS (
+         INSERT INTO credit_reservations (reseller_id, line, source_type, source_id, amount, remaining)
+         SELECT $1, t.line, t.source_type, t.source_id, t.amount, t.amount
+           FROM unnest($3::text[], $4::text[], $5::text[], $6::numeric[]) WITH ORDINALITY AS t(line, source_type, source_id, amount, ord)
+           JOIN locked l ON l.line = t.line
+          ORDER BY t.ord
+         ON CONFLICT (source_type, source_id, line) DO NOTHING
+         RETURNING id, line, amount
+       ), totals AS (
+         SELECT line, sum(amount) AS amount, array_agg(id) AS ids FROM ins GROUP BY line
+       ), raised AS (
+         UPDATE credit_lines c SET reserved = c.reserved + t.amount, updated_at = now()
+           FROM totals t
+          WHERE c.reseller_id = $1 AND c.line = t.line
+         RETURNING c.line
        )
-       SELECT l.line, l.currency, l.credit_limit, l.reserved, l.on_hold,
-              coalesce((SELECT json_agg(json_build_object('source_type', r.source_type, 'source_id', r.source_id, 'line', r.line))
-                          FROM credit_reservations r
-                         WHERE (r.source_type, r.source_id, r.line) IN (SELECT * FROM unnest($3::text[], $4::text[], $5::text[]))
-                           AND r.line = l.line), '[]'::json) AS already
-         FROM locked l
+       SELECT l.line, l.currency, l.credit_limit, l.reserved, l.on_hold, coalesce(t.amount, 0) AS added, coalesce(t.ids, '{}') AS ids
+         FROM locked l LEFT JOIN totals t ON t.line = l.line
         ORDER BY CASE l.line WHEN 'HARDWARE' THEN 0 ELSE 1 END`,
-      [resellerId, lines, keys.types, keys.ids, keys.lines],
+      [resellerId, lines, wanted.map((i) => i.line), wanted.map((i) => i.source.type), wanted.map((i) => i.source.id), wanted.map((i) => i.amount.toFixed())],
     );
-    if (locked.length !== lines.length) throw resellerNotFound(resellerId);
-
-    const plan = (already: Array<{ source_type: string; source_id: string; line: CreditLineKind }>) => {
-      const done = new Set(already.map((a) => `${a.source_type}\u0000${a.source_id}\u0000${a.line}`));
-      const seen = new Set<string>();
-      const fresh = wanted.filter((i) => {
-        const key = `${i.source.type}\u0000${i.source.id}\u0000${i.line}`;
-        if (done.has(key) || seen.has(key)) return false;
-        seen.add(key);
-        return true;
-      });
-      const totals = new Map<CreditLineKind, Dec>();
-      for (const i of fresh) totals.set(i.line, (totals.get(i.line) ?? new Dec(0)).plus(i.amount));
-      return { fresh, totals };
-    };
-    let { fresh, totals } = plan(locked.flatMap((l) => l.already));
-    if (!fresh.length) return;
+    if (rows.length !== lines.length) {
+      await this.takeBack(em, resellerId, rows.flatMap((r) => r.ids));
+      throw resellerNotFound(resellerId);
+    }
+    const touched = rows.filter((r) => new Dec(r.added).gt(0));
+    if (!touched.length || opts.allowOverLimit) return;
 
     // Open receivables of the touched lines, read under their locks (one read when they share a currency, as they do).
-    const touched = locked.filter((row) => totals.has(row.line));
     const receivables = new Map<string, Dec>();
     for (const currency of new Set(touched.map((row) => row.currency))) {
       const codes = touched.filter((row) => row.currency === currency).map((row) => RECEIVABLE_ACCOUNT[row.line]);
       for (const [code, balance] of await this.ledger.balancesOf(codes, resellerId, currency, em)) receivables.set(`${code}:${currency}`, balance);
     }
-    const judge = () =>
-      touched
-        .filter((row) => totals.has(row.line))
-        .map((row) => {
-          const requested = totals.get(row.line)!;
-          const verdict = judgeReservation(
-            creditPosition(new Dec(row.credit_limit), receivables.get(`${RECEIVABLE_ACCOUNT[row.line]}:${row.currency}`)!, new Dec(row.reserved)),
-            row.on_hold,
-            requested,
-            opts.allowOverLimit,
-          );
-          return { row, requested, verdict };
-        })
-        .find((j) => !j.verdict.ok);
-    let refused = judge();
-    if (refused) {
-      // Under the locks now: a fresh read of what is already reserved, before refusing.
-      const already: Array<{ source_type: string; source_id: string; line: CreditLineKind }> = await em.query(
-        `SELECT source_type, source_id, line FROM credit_reservations
-          WHERE (source_type, source_id, line) IN (SELECT * FROM unnest($1::text[], $2::text[], $3::text[]))`,
-        [keys.types, keys.ids, keys.lines],
-      );
-      ({ fresh, totals } = plan(already));
-      if (!fresh.length) return;
-      refused = judge();
-    }
-    if (refused && !refused.verdict.ok) {
-      const { row, requested, verdict } = refused;
+    for (const row of touched) {
+      const requested = new Dec(row.added);
+      const openReceivables = receivables.get(`${RECEIVABLE_ACCOUNT[row.line]}:${row.currency}`)!;
+      const verdict = judgeReservation(creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved)), row.on_hold, requested);
+      if (verdict.ok) continue;
+      await this.takeBack(em, resellerId, rows.flatMap((r) => r.ids));
       const available = moneyString(verdict.available, row.currency);
       const asked = moneyString(requested, row.currency);
       if (verdict.reason === 'hold') {
@@ -357,26 +339,16 @@ export class ResellerService {
         { creditLine: row.line, available, requested: asked, currency: row.currency },
       );
     }
+  }
 
-    // One round trip: the reservations, and each line's reserved total raised by what was inserted.
+  /** Undoes reservations just written by reserveCreditMany (still under its locks): deletes them and lowers the lines' totals. */
+  private async takeBack(em: EntityManager, resellerId: string, ids: string[]): Promise<void> {
+    if (!ids.length) return;
     await em.query(
-      `WITH ins AS (
-         INSERT INTO credit_reservations (reseller_id, line, source_type, source_id, amount, remaining)
-         SELECT $1, t.line, t.source_type, t.source_id, t.amount, t.amount
-           FROM unnest($2::text[], $3::text[], $4::text[], $5::numeric[]) AS t(line, source_type, source_id, amount)
-         ON CONFLICT (source_type, source_id, line) DO NOTHING
-         RETURNING line, amount
-       ), totals AS (SELECT line, sum(amount) AS amount FROM ins GROUP BY line)
-       UPDATE credit_lines c SET reserved = c.reserved + t.amount, updated_at = now()
-         FROM totals t
-        WHERE c.reseller_id = $1 AND c.line = t.line`,
-      [
-        resellerId,
-        fresh.map((i) => i.line),
-        fresh.map((i) => i.source.type),
-        fresh.map((i) => i.source.id),
-        fresh.map((i) => i.amount.toFixed()),
-      ],
+      `WITH gone AS (DELETE FROM credit_reservations WHERE id = ANY($2::uuid[]) AND reseller_id = $1 RETURNING line, amount),
+            totals AS (SELECT line, sum(amount) AS amount FROM gone GROUP BY line)
+       UPDATE credit_lines c SET reserved = c.reserved - t.amount FROM totals t WHERE c.reseller_id = $1 AND c.line = t.line`,
+      [resellerId, ids],
     );
   }
 
