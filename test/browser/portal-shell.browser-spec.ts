@@ -12,6 +12,9 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     const index = await http().get('/').expect(200);
     expect(index.headers['content-type']).toMatch(/text\/html/);
     expect(index.text).toContain('<div id="root"></div>');
+    // Served over plain HTTP too: nothing may tell the browser to fetch the portal's files over HTTPS.
+    expect(index.headers['content-security-policy']).toContain("script-src 'self'");
+    expect(index.headers['content-security-policy']).not.toContain('upgrade-insecure-requests');
     const deep = await http().get('/orders/some-client-route').expect(200);
     expect(deep.text).toContain('<div id="root"></div>');
 

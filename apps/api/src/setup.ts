@@ -18,8 +18,12 @@ export function configureApp(app: NestExpressApplication): INestApplication {
           scriptSrc: ["'self'", "'unsafe-inline'", 'https://js.stripe.com'],
           styleSrc: ["'self'", "'unsafe-inline'"],
           imgSrc: ["'self'", 'data:'],
-          frameSrc: ['https://js.stripe.com'],
+          // Stripe Elements: its iframe, and 3-D Secure challenges from hooks.stripe.com.
+          frameSrc: ['https://js.stripe.com', 'https://hooks.stripe.com'],
           connectSrc: ["'self'", 'https://api.stripe.com'],
+          // The portal is served over plain HTTP too (localhost, a LAN address, behind a TLS proxy);
+          // helmet's default upgrade-insecure-requests would make browsers fetch its files over HTTPS.
+          upgradeInsecureRequests: null,
         },
       },
     }),
