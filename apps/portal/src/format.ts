@@ -100,3 +100,7 @@ export function titleCase(s: string): string {
     .map((w) => w.charAt(0).toUpperCase() + w.slice(1))
     .join(' ');
 }
+
+/** Charts animate only for users who have not asked for reduced motion. */
+export const animateCharts = (): boolean =>
+  typeof window === 'undefined' || !window.matchMedia || !window.matchMedia('(prefers-reduced-motion: reduce)').matches;

@@ -57,7 +57,7 @@ export async function startPortal(): Promise<Portal> {
     browser,
     pageErrors,
     newPage: async ({ width = 1280, height = 860 } = {}) => {
-      const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height }, locale: 'en-AU', acceptDownloads: true });
+      const context = await browser.newContext({ baseURL: baseUrl, viewport: { width, height }, locale: 'en-AU', acceptDownloads: true, reducedMotion: 'reduce' });
       contexts.push(context);
       const page = await context.newPage();
       page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));

@@ -3,7 +3,7 @@ import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '../api';
 import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
-import { chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
+import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
 
 /** The five buckets of DESIGN §5 (GET /reports/ar-aging), in order. */
 export const BUCKETS = [
@@ -94,8 +94,8 @@ export function ArAgingPage() {
                     <YAxis width={72} tickFormatter={(v: number) => formatMoneyCompact(String(v), cur)} />
                     <Tooltip formatter={(v) => formatMoney(String(v), cur)} />
                     <Legend />
-                    <Bar dataKey="Hardware" stackId="a" fill={LINE_COLOURS.HARDWARE} />
-                    <Bar dataKey="Cloud" stackId="a" fill={LINE_COLOURS.CLOUD} radius={[4, 4, 0, 0]} />
+                    <Bar isAnimationActive={animateCharts()} dataKey="Hardware" stackId="a" fill={LINE_COLOURS.HARDWARE} />
+                    <Bar isAnimationActive={animateCharts()} dataKey="Cloud" stackId="a" fill={LINE_COLOURS.CLOUD} radius={[4, 4, 0, 0]} />
                   </BarChart>
                 </ResponsiveContainer>
               </div>

@@ -2,6 +2,7 @@ import { useState } from 'react';
 import { api, CreditLine, Page } from '../api';
 import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, Status, useAsync } from '../components/ui';
 import { formatDateTime } from '../format';
+import { useResellers } from '../resellers';
 import { Link, useLocation } from '../router';
 import { hasRole, useSession } from '../session';
 
@@ -50,6 +51,7 @@ export function OrdersPage() {
   const [page, setPage] = useState(1);
   const { data, error, loading } = useAsync(() => api.get<Page<Order>>('/orders', { status, page, pageSize: 20 }), [status, page]);
   const { me } = useSession();
+  const resellers = useResellers();
 
   return (
     <section>
@@ -93,6 +95,7 @@ export function OrdersPage() {
               <thead>
                 <tr>
                   <th scope="col">Placed</th>
+                  {resellers.distributor && <th scope="col">Reseller</th>}
                   <th scope="col">End customer</th>
                   <th scope="col">PO</th>
                   <th scope="col">Lines</th>
@@ -111,6 +114,7 @@ export function OrdersPage() {
                     <td>
                       <Link to={`/orders/${o.id}`}>{formatDateTime(o.createdAt)}</Link>
                     </td>
+                    {resellers.distributor && <td>{resellers.name(o.resellerId)}</td>}
                     <td>{o.endCustomer.name}</td>
                     <td>{o.poNumber ?? '—'}</td>
                     <td>{o.lines.length}</td>

@@ -3,7 +3,7 @@ import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, fetchAll } from '../api';
 import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Status, useAsync } from '../components/ui';
-import { chartNumber, formatDateTime, formatMoney, formatMoneyCompact, todayIso } from '../format';
+import { animateCharts, chartNumber, formatDateTime, formatMoney, formatMoneyCompact, todayIso } from '../format';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -134,7 +134,7 @@ export function RenewalsPage() {
                       <Tooltip formatter={(v, name) => formatMoney(String(v), String(name))} />
                       {currencies.length > 1 && <Legend />}
                       {currencies.map((c, i) => (
-                        <Bar key={c} dataKey={c} fill={SERIES_COLOURS[i % SERIES_COLOURS.length]} radius={[4, 4, 0, 0]} />
+                        <Bar isAnimationActive={animateCharts()} key={c} dataKey={c} fill={SERIES_COLOURS[i % SERIES_COLOURS.length]} radius={[4, 4, 0, 0]} />
                       ))}
                     </BarChart>
                   </ResponsiveContainer>
