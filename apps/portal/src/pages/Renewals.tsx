@@ -330,7 +330,7 @@ export function RenewalAlertPage({ id }: { id: string }) {
             </div>
             <div>
               <dt>Assigned to</dt>
-              <dd>{alert.assigneeId ? (alert.assigneeId === me?.id ? 'You' : alert.assigneeId) : 'Nobody'}</dd>
+              <dd>{alert.assigneeId ? (alert.assigneeId === me?.id ? 'You' : 'A colleague') : 'Nobody'}</dd>
             </div>
           </dl>
           {NEXT[alert.status].length > 0 ? (
@@ -348,7 +348,7 @@ export function RenewalAlertPage({ id }: { id: string }) {
                     {ACTION_LABEL[s]}
                   </button>
                 ))}
-                {!alert.assigneeId && me && (
+                {!alert.assigneeId && me?.role === 'sales' && (
                   <button
                     type="button"
                     disabled={busy}
@@ -384,7 +384,7 @@ export function RenewalAlertPage({ id }: { id: string }) {
                   <li key={n.id}>
                     <p>{n.body}</p>
                     <span className="muted small">
-                      {n.authorId === me?.id ? 'You' : n.authorId} · {formatDateTime(n.createdAt)}
+                      {n.authorId === me?.id ? 'You' : 'A colleague'} · {formatDateTime(n.createdAt)}
                     </span>
                   </li>
                 ))}
