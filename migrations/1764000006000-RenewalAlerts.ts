@@ -9,7 +9,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * their columns.
  * - renewal_subscription_terms: the current term of each ACTIVE subscription and of each one
  *   CANCELLED at term end (still running; the reseller may win it back). term_id is a scalar
- *   subquery rather than a join so a scan only looks the term up for the rows it raises.
+ *   subquery rather than a join, so reading the view without it costs no term lookups.
+ * - renewal_subscription_term_ids: every term's id by (subscription, term end), for looking up
+ *   the ids of many terms at once with a hash join.
  * - renewal_warranties: shipped hardware lines with a warranty end (the last covered day).
  * - catalog_current_prices: the price in force per (sku, currency), with the product's linked
  *   extended-warranty SKU (a product with no current price appears once with a NULL currency).
@@ -33,6 +35,10 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
   name = 'RenewalAlerts1764000006000';
 
   public async up(q: QueryRunner): Promise<void> {
+    // Time-ordered ids (uuidv7, PostgreSQL 18+) keep the primary-key inserts of a large scan at the
+    // right edge of the index; older servers use random ids.
+    const [{ v7 }]: Array<{ v7: boolean }> = await q.query(`SELECT current_setting('server_version_num')::int >= 180000 AS v7`);
+    const newId = v7 ? 'uuidv7()' : 'gen_random_uuid()';
     await q.query(`
       CREATE VIEW renewal_subscription_terms AS
       SELECT (SELECT t.id FROM subscription_terms t WHERE t.subscription_id = s.id AND t.term_no = s.term_no) AS term_id,
@@ -41,6 +47,9 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
              s.unit_price
         FROM subscriptions s
        WHERE s.status = 'ACTIVE' OR (s.status = 'CANCELLED' AND s.cancel_at_term_end)`);
+    await q.query(`
+      CREATE VIEW renewal_subscription_term_ids AS
+      SELECT t.id AS term_id, t.subscription_id, t.reseller_id, t.end_date AS term_end FROM subscription_terms t`);
     await q.query(`
       CREATE VIEW renewal_warranties AS
       SELECT l.id AS order_line_id, l.reseller_id, l.sku, l.quantity, l.currency, l.warranty_end,
@@ -56,7 +65,7 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
 
     await q.query(`
       CREATE TABLE renewal_alerts (
-        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        id uuid PRIMARY KEY DEFAULT ${newId},
         reseller_id uuid NOT NULL,
         source text NOT NULL,
         source_id uuid NOT NULL,
@@ -132,7 +141,7 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
 
     await q.query(`
       CREATE TABLE webhook_deliveries (
-        id uuid PRIMARY KEY DEFAULT gen_random_uuid(),
+        id uuid PRIMARY KEY DEFAULT ${newId},
         webhook_id uuid NOT NULL,
         reseller_id uuid NOT NULL,
         event text NOT NULL,
@@ -164,6 +173,7 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
     await q.query(`DROP TABLE renewal_alerts`);
     await q.query(`DROP VIEW catalog_current_prices`);
     await q.query(`DROP VIEW renewal_warranties`);
+    await q.query(`DROP VIEW renewal_subscription_term_ids`);
     await q.query(`DROP VIEW renewal_subscription_terms`);
   }
 }

@@ -15,6 +15,7 @@ import {
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
 import { SCAN_SQL } from './renewal-scan.sql';
+import { thresholdWindows } from './domain/threshold-rule';
 
 export interface ScanSummary {
   asOf: string;
@@ -107,6 +108,7 @@ export class RenewalAlertService {
         currencies,
         currencies.map((c) => CURRENCY_MINOR_UNITS[c]),
         Math.max(...thresholds),
+        thresholdWindows(thresholds).map((w) => w.minDays),
       ]);
       return { asOf, raised: row.raised, webhookDeliveries: row.queued };
     } finally {

@@ -1,15 +1,18 @@
 /**
  * The scan: ONE set-based statement over the published read-model views.
  *
- * Parameters: $1 asOf (date), $2 thresholds (int[]), $3 currency codes (text[]), $4 their minor units (int[]),
- * $5 the largest threshold.
+ * Parameters: $1 asOf (date), $2 thresholds ascending (int[]), $3 currency codes (text[]), $4 their
+ * minor units (int[]), $5 the largest threshold, $6 each threshold's window start (int[], see
+ * thresholdWindows: 0, then one more than the previous threshold).
  *
  * - Candidates are the terms ending in [asOf, asOf + largest threshold] (an index range scan);
- *   each gets the threshold due, the smallest T ≥ daysLeft (domain/threshold-rule.ts: dueThreshold).
+ *   each gets the threshold due, the smallest T ≥ daysLeft (domain/threshold-rule.ts), found with
+ *   width_bucket over the window starts.
  * - `existing` holds, per term ending inside the window, the smallest threshold already raised. A
  *   term is identified there by its subscription (or order line) and its end, which is the same
- *   as its id (a subscription's terms have distinct ends), so the term id is only looked up for
- *   the rows actually raised.
+ *   as its id (a subscription's terms have distinct ends), so the term id is only looked up, with
+ *   one hash join, for the rows actually raised (none on a re-scan: an empty hash side ends the
+ *   join without reading the terms).
  * - A candidate is dropped when its term already has an alert with a threshold ≤ T (so a term
  *   first seen at 45 days gets 60, later 30, never 90). The alert's key is the term's id and
  *   end: a renewed subscription's new term (new id, new end) starts fresh, and the old term is no
@@ -34,9 +37,9 @@ WITH cur AS (
    WHERE a.term_end BETWEEN $1::date AND $1::date + $5::int
    GROUP BY 1, 2, 3
 ), cand AS (
-  SELECT r.reseller_id, 'SUBSCRIPTION'::text AS source, r.term_id AS source_id, r.subscription_id, NULL::uuid AS order_line_id,
+  SELECT r.reseller_id, 'SUBSCRIPTION'::text AS source, NULL::uuid AS source_id, r.subscription_id, NULL::uuid AS order_line_id,
          r.sku, r.quantity, r.end_customer_name, r.end_customer_reference, r.term_end,
-         (SELECT min(t) FROM unnest($2::int[]) AS t WHERE t >= r.term_end - $1::date) AS threshold,
+         ($2::int[])[width_bucket(r.term_end - $1::date, $6::int[])] AS threshold,
          (r.term_end - $1::date) AS days_left,
          round(COALESCE(cp.unit_price, r.unit_price)
                * (CASE r.term WHEN 'P1M' THEN 1 WHEN 'P1Y' THEN 12 WHEN 'P3Y' THEN 36 END) * r.quantity, cur.minor) AS renewal_value,
@@ -49,7 +52,7 @@ WITH cur AS (
   UNION ALL
   SELECT w.reseller_id, 'WARRANTY', w.order_line_id, NULL::uuid, w.order_line_id,
          w.sku, w.quantity, w.end_customer_name, w.end_customer_reference, w.warranty_end,
-         (SELECT min(t) FROM unnest($2::int[]) AS t WHERE t >= w.warranty_end - $1::date),
+         ($2::int[])[width_bucket(w.warranty_end - $1::date, $6::int[])],
          (w.warranty_end - $1::date),
          round(COALESCE(ew.unit_price * w.quantity, w.net), cur.minor),
          w.currency, e.min_threshold
@@ -63,14 +66,16 @@ WITH cur AS (
        LIMIT 1) ew ON true
     LEFT JOIN existing e ON e.source = 'WARRANTY' AND e.owner_id = w.order_line_id AND e.term_end = w.warranty_end
    WHERE w.warranty_end BETWEEN $1::date AND $1::date + $5::int
+), due AS (
+  SELECT * FROM cand WHERE cand.min_threshold IS NULL OR cand.min_threshold > cand.threshold
 ), ins AS (
   INSERT INTO renewal_alerts (reseller_id, source, source_id, subscription_id, order_line_id, sku, quantity,
                               end_customer_name, end_customer_reference, term_end, threshold, days_left, raised_as_of,
                               renewal_value, currency)
-  SELECT reseller_id, source, source_id, subscription_id, order_line_id, sku, quantity,
-         end_customer_name, end_customer_reference, term_end, threshold, days_left, $1::date, renewal_value, currency
-    FROM cand
-   WHERE cand.min_threshold IS NULL OR cand.min_threshold > cand.threshold
+  SELECT d.reseller_id, d.source, COALESCE(d.source_id, ti.term_id), d.subscription_id, d.order_line_id, d.sku, d.quantity,
+         d.end_customer_name, d.end_customer_reference, d.term_end, d.threshold, d.days_left, $1::date, d.renewal_value, d.currency
+    FROM due d
+    LEFT JOIN renewal_subscription_term_ids ti ON ti.subscription_id = d.subscription_id AND ti.term_end = d.term_end
   ON CONFLICT ON CONSTRAINT renewal_alerts_once_key DO NOTHING
   RETURNING *
 ), outbox AS (

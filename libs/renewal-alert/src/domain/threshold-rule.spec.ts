@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { dueThreshold, parseThresholds, thresholdToRaise } from './threshold-rule';
+import { dueThreshold, parseThresholds, thresholdToRaise, thresholdWindows } from './threshold-rule';
 
 /** Replays scans at the given days-left values against one term, as the scan would. */
 function walk(thresholds: number[], daysLeftSeq: number[]): number[] {
@@ -64,6 +64,19 @@ describe('renewal threshold rule', () => {
         const once = walk(thresholds, seq);
         const twice = walk(thresholds, seq.flatMap((d) => [d, d]));
         expect(twice).toEqual(once);
+      }),
+    );
+  });
+
+  it('windows partition 0..largest threshold so each days-left value falls in the window of its due threshold', () => {
+    fc.assert(
+      fc.property(thresholdSets, fc.integer({ min: 0, max: 400 }), (thresholds, d) => {
+        const windows = thresholdWindows(thresholds);
+        // The SQL: thresholds[width_bucket(d, minDays)] for d within the largest threshold.
+        let bucket = 0;
+        for (const w of windows) if (d >= w.minDays) bucket++;
+        const viaBucket = d <= Math.max(...thresholds) ? windows[bucket - 1].threshold : null;
+        expect(viaBucket).toBe(dueThreshold(d, thresholds));
       }),
     );
   });

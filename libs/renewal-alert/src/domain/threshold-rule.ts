@@ -1,6 +1,6 @@
 /**
  * The renewal-alert threshold rule (DESIGN §5), pure so property tests can hammer it. The scan's
- * SQL implements the same rule set-based (renewal-scan.sql.ts).
+ * SQL implements the same rule set-based (renewal-scan.sql.ts) over `thresholdWindows`.
  *
  * With `daysLeft = termEnd − asOf`, the alert due is the smallest threshold T ≥ daysLeft (and
  * daysLeft ≥ 0); it is raised unless an alert for that term with a threshold ≤ T already exists.
@@ -32,4 +32,14 @@ export function thresholdToRaise(daysLeft: number, thresholds: readonly number[]
   const due = dueThreshold(daysLeft, thresholds);
   if (due === null) return null;
   return raised.some((r) => r <= due) ? null : due;
+}
+
+/**
+ * The days-left window in which each threshold is the one due: [minDays, threshold], where
+ * minDays is one more than the next smaller threshold (0 for the smallest). The scan picks a
+ * term's threshold with `thresholds[width_bucket(daysLeft, minDays[])]` over these starts.
+ */
+export function thresholdWindows(thresholds: readonly number[]): Array<{ threshold: number; minDays: number }> {
+  const sorted = [...new Set(thresholds)].sort((a, b) => a - b);
+  return sorted.map((threshold, i) => ({ threshold, minDays: i === 0 ? 0 : sorted[i - 1] + 1 }));
 }
