@@ -99,7 +99,7 @@ export class RenewalAlertService {
     // the rest of the caller's transaction is unaffected.
     const [previous]: Array<{ nestloop: string; work_mem: string }> = await em.query(
       `SELECT current_setting('enable_nestloop') AS nestloop, current_setting('work_mem') AS work_mem,
-              set_config('enable_nestloop', 'off', true), set_config('work_mem', '64MB', true)`,
+              set_config('enable_nestloop', 'off', true), set_config('work_mem', '128MB', true)`,
     );
     try {
       const [row]: Array<{ raised: number; queued: number }> = await em.query(SCAN_SQL, [

@@ -76,8 +76,10 @@ WITH cur AS (
          d.end_customer_name, d.end_customer_reference, d.term_end, d.threshold, d.days_left, $1::date, d.renewal_value, d.currency
     FROM due d
     LEFT JOIN renewal_subscription_term_ids ti ON ti.subscription_id = d.subscription_id AND ti.term_end = d.term_end
+   ORDER BY d.term_end -- inserts walk the unique key (term_end first) in order
   ON CONFLICT ON CONSTRAINT renewal_alerts_once_key DO NOTHING
-  RETURNING *
+  RETURNING id, reseller_id, source, subscription_id, order_line_id, end_customer_name, end_customer_reference, sku, quantity,
+            term_end, threshold, days_left, raised_as_of, renewal_value, currency, status
 ), outbox AS (
   INSERT INTO webhook_deliveries (webhook_id, reseller_id, event, payload)
   SELECT wh.id, ins.reseller_id, 'renewal_alert.raised',
