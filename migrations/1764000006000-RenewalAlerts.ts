@@ -97,7 +97,7 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
         CONSTRAINT renewal_alerts_value_check CHECK (renewal_value >= 0),
         CONSTRAINT renewal_alerts_currency_check CHECK (currency ~ '^[A-Z]{3}$')
       )`);
-    await q.query(`CREATE INDEX renewal_alerts_reseller_id_idx ON renewal_alerts (reseller_id, term_end, id)`);
+    await q.query(`CREATE INDEX renewal_alerts_reseller_id_idx ON renewal_alerts (reseller_id, term_end)`);
     await q.query(`CREATE INDEX renewal_alerts_assignee_idx ON renewal_alerts (assignee_id) WHERE assignee_id IS NOT NULL`);
 
     await q.query(`
