@@ -3,8 +3,6 @@
  * setup as `npm test`), serving the built portal, driven by playwright-core in Debian's Chromium.
  * Kept apart from `npm test` (jest.config.js matches *.e2e-spec.ts and *.spec.ts only).
  */
-/* global require, module */
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const base = require('./jest.config.js');
 
 module.exports = {
