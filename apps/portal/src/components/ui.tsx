@@ -135,3 +135,33 @@ export function Stat({ label, children, tone }: { label: string; children: React
     </div>
   );
 }
+
+/** A labelled filter select whose first option ("All …", value "") clears the filter. */
+export function FilterSelect({
+  id, label, value, onChange, allLabel = 'All', options,
+}: {
+  id: string;
+  label: string;
+  value: string;
+  onChange: (value: string) => void;
+  allLabel?: string;
+  options: Array<{ value: string; label: string }>;
+}) {
+  return (
+    <div className="field">
+      <label htmlFor={id}>{label}</label>
+      <select id={id} value={value} onChange={(e) => onChange(e.target.value)}>
+        <option value="">{allLabel}</option>
+        {options.map((o) => (
+          <option key={o.value} value={o.value}>
+            {o.label}
+          </option>
+        ))}
+      </select>
+    </div>
+  );
+}
+
+/** Status enum values as filter options ("PARTIALLY_PAID" → "partially paid"). */
+export const statusOptions = (statuses: readonly string[]) =>
+  statuses.map((s) => ({ value: s, label: s.replace('_', ' ').toLowerCase() }));

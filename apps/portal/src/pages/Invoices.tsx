@@ -1,6 +1,8 @@
 import { lazy, Suspense, useState } from 'react';
 import { api, CreditLine, Page } from '../api';
-import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, Status, useAsync } from '../components/ui';
+import {
+  DateText, Empty, ErrorBanner, FilterSelect, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
+} from '../components/ui';
 import { isZero } from '../format';
 import { useResellers } from '../resellers';
 import { Link } from '../router';
@@ -61,43 +63,28 @@ export function InvoicesPage() {
     <section>
       <PageHeader title="Invoices" />
       <div className="toolbar">
-        <div className="field">
-          <label htmlFor="inv-status">Status</label>
-          <select
-            id="inv-status"
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value);
+        <FilterSelect
+          id="inv-status"
+          label="Status"
+          value={status}
+          options={statusOptions(STATUSES)}
+          onChange={(v) => {
+            setStatus(v);
+            setPage(1);
+          }}
+        />
+        {resellers.distributor && (
+          <FilterSelect
+            id="inv-reseller"
+            label="Reseller"
+            value={resellerId}
+            allLabel="All resellers"
+            options={resellers.list.map((r) => ({ value: r.id, label: r.name }))}
+            onChange={(v) => {
+              setResellerId(v);
               setPage(1);
             }}
-          >
-            <option value="">All</option>
-            {STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace('_', ' ').toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </div>
-        {resellers.distributor && (
-          <div className="field">
-            <label htmlFor="inv-reseller">Reseller</label>
-            <select
-              id="inv-reseller"
-              value={resellerId}
-              onChange={(e) => {
-                setResellerId(e.target.value);
-                setPage(1);
-              }}
-            >
-              <option value="">All resellers</option>
-              {resellers.list.map((r) => (
-                <option key={r.id} value={r.id}>
-                  {r.name}
-                </option>
-              ))}
-            </select>
-          </div>
+          />
         )}
       </div>
       <ErrorBanner error={error} />

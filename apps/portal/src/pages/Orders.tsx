@@ -1,6 +1,8 @@
 import { useState } from 'react';
 import { api, CreditLine, Page } from '../api';
-import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, Status, useAsync } from '../components/ui';
+import {
+  DateText, Empty, ErrorBanner, FilterSelect, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
+} from '../components/ui';
 import { formatDateTime } from '../format';
 import { useResellers } from '../resellers';
 import { Link, useLocation } from '../router';
@@ -63,24 +65,16 @@ export function OrdersPage() {
         )}
       </PageHeader>
       <div className="toolbar">
-        <div className="field">
-          <label htmlFor="order-status">Status</label>
-          <select
-            id="order-status"
-            value={status}
-            onChange={(e) => {
-              setStatus(e.target.value);
-              setPage(1);
-            }}
-          >
-            <option value="">All</option>
-            {ORDER_STATUSES.map((s) => (
-              <option key={s} value={s}>
-                {s.replace('_', ' ').toLowerCase()}
-              </option>
-            ))}
-          </select>
-        </div>
+        <FilterSelect
+          id="order-status"
+          label="Status"
+          value={status}
+          options={statusOptions(ORDER_STATUSES)}
+          onChange={(v) => {
+            setStatus(v);
+            setPage(1);
+          }}
+        />
       </div>
       <ErrorBanner error={error} />
       {loading && !data ? (
