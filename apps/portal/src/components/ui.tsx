@@ -165,3 +165,19 @@ export function FilterSelect({
 /** Status enum values as filter options ("PARTIALLY_PAID" → "partially paid"). */
 export const statusOptions = (statuses: readonly string[]) =>
   statuses.map((s) => ({ value: s, label: s.replace('_', ' ').toLowerCase() }));
+
+/** A list page's body: loading, empty, or the rows (rendered by `children`) once a page has loaded. */
+export function ListBody<P extends { items: unknown[] }>({
+  loading, page, loadingText, empty, children,
+}: {
+  loading: boolean;
+  page: P | null | undefined;
+  loadingText: string;
+  empty: ReactNode;
+  children: (page: P) => ReactNode;
+}) {
+  if (loading && !page) return <Loading what={loadingText} />;
+  if (!page) return null;
+  if (page.items.length === 0) return <Empty>{empty}</Empty>;
+  return <>{children(page)}</>;
+}

@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { api, Page } from '../api';
 import { Product, useCart } from '../cart';
-import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, useAsync } from '../components/ui';
+import { ErrorBanner, ListBody, Money, Notice, PageHeader, Pager, useAsync } from '../components/ui';
 import { Link } from '../router';
 import { hasRole, useSession } from '../session';
 
@@ -79,85 +79,83 @@ export function CatalogPage() {
         </Notice>
       )}
       <ErrorBanner error={error} />
-      {loading && !data ? (
-        <Loading what="Loading products" />
-      ) : data && data.items.length === 0 ? (
-        <Empty>No products match.</Empty>
-      ) : data ? (
-        <>
-          <div className="table-wrap">
-            <table>
-              <caption className="sr-only">Products</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Product</th>
-                  <th scope="col">Kind</th>
-                  <th scope="col">Terms</th>
-                  <th scope="col" className="num">
-                    Unit price{currency ? ` (${currency})` : ''}
-                  </th>
-                  {canBuy && <th scope="col">Add to cart</th>}
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((p) => {
-                  const price = currency ? priceIn(p, currency) : p.prices[0]?.unitPrice ?? null;
-                  const shownCurrency = currency ?? p.prices[0]?.currency;
-                  return (
-                    <tr key={p.sku} data-sku={p.sku}>
-                      <td>
-                        <strong>{p.name}</strong>
-                        <div className="muted small">
-                          {p.sku} · {p.vendor}
-                        </div>
-                      </td>
-                      <td>
-                        <span className={`kind kind-${p.kind.toLowerCase()}`}>{p.kind === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
-                      </td>
-                      <td>
-                        <ProductTerms product={p} />
-                      </td>
-                      <td className="num">
-                        {price ? (
-                          <>
-                            <Money amount={price} currency={shownCurrency} />
-                            {p.kind === 'CLOUD' && <span className="muted small"> / seat / month</span>}
-                          </>
-                        ) : (
-                          <span className="muted">Not sold in {currency}</span>
-                        )}
-                      </td>
-                      {canBuy && (
+      <ListBody loading={loading} page={data} loadingText="Loading products" empty="No products match.">
+        {(data) => (
+          <>
+            <div className="table-wrap">
+              <table>
+                <caption className="sr-only">Products</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Product</th>
+                    <th scope="col">Kind</th>
+                    <th scope="col">Terms</th>
+                    <th scope="col" className="num">
+                      Unit price{currency ? ` (${currency})` : ''}
+                    </th>
+                    {canBuy && <th scope="col">Add to cart</th>}
+                  </tr>
+                </thead>
+                <tbody>
+                  {data.items.map((p) => {
+                    const price = currency ? priceIn(p, currency) : p.prices[0]?.unitPrice ?? null;
+                    const shownCurrency = currency ?? p.prices[0]?.currency;
+                    return (
+                      <tr key={p.sku} data-sku={p.sku}>
                         <td>
-                          <div className="inline-form">
-                            <label className="sr-only" htmlFor={`qty-${p.sku}`}>
-                              Quantity of {p.name}
-                            </label>
-                            <input
-                              id={`qty-${p.sku}`}
-                              className="qty"
-                              type="number"
-                              min={1}
-                              step={1}
-                              inputMode="numeric"
-                              value={qty[p.sku] ?? '1'}
-                              onChange={(e) => setQty((s) => ({ ...s, [p.sku]: e.target.value }))}
-                            />
-                            <button type="button" onClick={() => add(p)} disabled={!price} aria-label={`Add ${p.name} to the cart`}>
-                              Add
-                            </button>
+                          <strong>{p.name}</strong>
+                          <div className="muted small">
+                            {p.sku} · {p.vendor}
                           </div>
                         </td>
-                      )}
-                    </tr>
-                  );
-                })}
-              </tbody>
-            </table>
-          </div>
-          <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={(page) => setFilters((f) => ({ ...f, page }))} />
-        </>
-      ) : null}
+                        <td>
+                          <span className={`kind kind-${p.kind.toLowerCase()}`}>{p.kind === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
+                        </td>
+                        <td>
+                          <ProductTerms product={p} />
+                        </td>
+                        <td className="num">
+                          {price ? (
+                            <>
+                              <Money amount={price} currency={shownCurrency} />
+                              {p.kind === 'CLOUD' && <span className="muted small"> / seat / month</span>}
+                            </>
+                          ) : (
+                            <span className="muted">Not sold in {currency}</span>
+                          )}
+                        </td>
+                        {canBuy && (
+                          <td>
+                            <div className="inline-form">
+                              <label className="sr-only" htmlFor={`qty-${p.sku}`}>
+                                Quantity of {p.name}
+                              </label>
+                              <input
+                                id={`qty-${p.sku}`}
+                                className="qty"
+                                type="number"
+                                min={1}
+                                step={1}
+                                inputMode="numeric"
+                                value={qty[p.sku] ?? '1'}
+                                onChange={(e) => setQty((s) => ({ ...s, [p.sku]: e.target.value }))}
+                              />
+                              <button type="button" onClick={() => add(p)} disabled={!price} aria-label={`Add ${p.name} to the cart`}>
+                                Add
+                              </button>
+                            </div>
+                          </td>
+                        )}
+                      </tr>
+                    );
+                  })}
+                </tbody>
+              </table>
+            </div>
+            <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={(page) => setFilters((f) => ({ ...f, page }))} />
+          </>
+        )}
+      </ListBody>
     </section>
   );
 }

@@ -1,7 +1,7 @@
 import { lazy, Suspense, useState } from 'react';
 import { api, CreditLine, Page } from '../api';
 import {
-  DateText, Empty, ErrorBanner, FilterSelect, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
+  DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
 } from '../components/ui';
 import { isZero } from '../format';
 import { useResellers } from '../resellers';
@@ -88,74 +88,72 @@ export function InvoicesPage() {
         )}
       </div>
       <ErrorBanner error={error} />
-      {loading && !data ? (
-        <Loading what="Loading invoices" />
-      ) : data && data.items.length === 0 ? (
-        <Empty>No invoices.</Empty>
-      ) : data ? (
-        <>
-          <div className="table-wrap">
-            <table>
-              <caption className="sr-only">Invoices</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Number</th>
-                  {resellers.distributor && <th scope="col">Reseller</th>}
-                  <th scope="col">Issued</th>
-                  <th scope="col">Due</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Hardware
-                  </th>
-                  <th scope="col" className="num">
-                    Cloud
-                  </th>
-                  <th scope="col" className="num">
-                    Total
-                  </th>
-                  <th scope="col" className="num">
-                    Due now
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((i) => (
-                  <tr key={i.id}>
-                    <td>
-                      <Link to={`/invoices/${i.id}`}>{i.number}</Link>
-                    </td>
-                    {resellers.distributor && <td>{i.resellerName}</td>}
-                    <td>
-                      <DateText value={i.issueDate} />
-                    </td>
-                    <td>
-                      <DateText value={i.dueDate} />
-                    </td>
-                    <td>
-                      <Status value={i.status} />
-                    </td>
-                    <td className="num">
-                      <Money amount={i.totals.HARDWARE.gross} currency={i.currency} />
-                    </td>
-                    <td className="num">
-                      <Money amount={i.totals.CLOUD.gross} currency={i.currency} />
-                    </td>
-                    <td className="num">
-                      <Money amount={i.totals.all.gross} currency={i.currency} />
-                    </td>
-                    <td className="num">
-                      <strong>
-                        <Money amount={i.amountDue} currency={i.currency} />
-                      </strong>
-                    </td>
+      <ListBody loading={loading} page={data} loadingText="Loading invoices" empty="No invoices.">
+        {(data) => (
+          <>
+            <div className="table-wrap">
+              <table>
+                <caption className="sr-only">Invoices</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Number</th>
+                    {resellers.distributor && <th scope="col">Reseller</th>}
+                    <th scope="col">Issued</th>
+                    <th scope="col">Due</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" className="num">
+                      Hardware
+                    </th>
+                    <th scope="col" className="num">
+                      Cloud
+                    </th>
+                    <th scope="col" className="num">
+                      Total
+                    </th>
+                    <th scope="col" className="num">
+                      Due now
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} />
-        </>
-      ) : null}
+                </thead>
+                <tbody>
+                  {data.items.map((i) => (
+                    <tr key={i.id}>
+                      <td>
+                        <Link to={`/invoices/${i.id}`}>{i.number}</Link>
+                      </td>
+                      {resellers.distributor && <td>{i.resellerName}</td>}
+                      <td>
+                        <DateText value={i.issueDate} />
+                      </td>
+                      <td>
+                        <DateText value={i.dueDate} />
+                      </td>
+                      <td>
+                        <Status value={i.status} />
+                      </td>
+                      <td className="num">
+                        <Money amount={i.totals.HARDWARE.gross} currency={i.currency} />
+                      </td>
+                      <td className="num">
+                        <Money amount={i.totals.CLOUD.gross} currency={i.currency} />
+                      </td>
+                      <td className="num">
+                        <Money amount={i.totals.all.gross} currency={i.currency} />
+                      </td>
+                      <td className="num">
+                        <strong>
+                          <Money amount={i.amountDue} currency={i.currency} />
+                        </strong>
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} />
+          </>
+        )}
+      </ListBody>
     </section>
   );
 }

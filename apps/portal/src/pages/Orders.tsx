@@ -1,7 +1,7 @@
 import { useState } from 'react';
 import { api, CreditLine, Page } from '../api';
 import {
-  DateText, Empty, ErrorBanner, FilterSelect, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
+  DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
 } from '../components/ui';
 import { formatDateTime } from '../format';
 import { useResellers } from '../resellers';
@@ -77,58 +77,56 @@ export function OrdersPage() {
         />
       </div>
       <ErrorBanner error={error} />
-      {loading && !data ? (
-        <Loading what="Loading orders" />
-      ) : data && data.items.length === 0 ? (
-        <Empty>No orders yet.</Empty>
-      ) : data ? (
-        <>
-          <div className="table-wrap">
-            <table>
-              <caption className="sr-only">Orders</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Placed</th>
-                  {resellers.distributor && <th scope="col">Reseller</th>}
-                  <th scope="col">End customer</th>
-                  <th scope="col">PO</th>
-                  <th scope="col">Lines</th>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Hardware
-                  </th>
-                  <th scope="col" className="num">
-                    Cloud (first charges)
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((o) => (
-                  <tr key={o.id}>
-                    <td>
-                      <Link to={`/orders/${o.id}`}>{formatDateTime(o.createdAt)}</Link>
-                    </td>
-                    {resellers.distributor && <td>{resellers.name(o.resellerId)}</td>}
-                    <td>{o.endCustomer.name}</td>
-                    <td>{o.poNumber ?? '—'}</td>
-                    <td>{o.lines.length}</td>
-                    <td>
-                      <Status value={o.status} />
-                    </td>
-                    <td className="num">
-                      <Money amount={o.totals.HARDWARE.gross} currency={o.currency} />
-                    </td>
-                    <td className="num">
-                      <Money amount={o.totals.CLOUD.gross} currency={o.currency} />
-                    </td>
+      <ListBody loading={loading} page={data} loadingText="Loading orders" empty="No orders yet.">
+        {(data) => (
+          <>
+            <div className="table-wrap">
+              <table>
+                <caption className="sr-only">Orders</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Placed</th>
+                    {resellers.distributor && <th scope="col">Reseller</th>}
+                    <th scope="col">End customer</th>
+                    <th scope="col">PO</th>
+                    <th scope="col">Lines</th>
+                    <th scope="col">Status</th>
+                    <th scope="col" className="num">
+                      Hardware
+                    </th>
+                    <th scope="col" className="num">
+                      Cloud (first charges)
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} />
-        </>
-      ) : null}
+                </thead>
+                <tbody>
+                  {data.items.map((o) => (
+                    <tr key={o.id}>
+                      <td>
+                        <Link to={`/orders/${o.id}`}>{formatDateTime(o.createdAt)}</Link>
+                      </td>
+                      {resellers.distributor && <td>{resellers.name(o.resellerId)}</td>}
+                      <td>{o.endCustomer.name}</td>
+                      <td>{o.poNumber ?? '—'}</td>
+                      <td>{o.lines.length}</td>
+                      <td>
+                        <Status value={o.status} />
+                      </td>
+                      <td className="num">
+                        <Money amount={o.totals.HARDWARE.gross} currency={o.currency} />
+                      </td>
+                      <td className="num">
+                        <Money amount={o.totals.CLOUD.gross} currency={o.currency} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} />
+          </>
+        )}
+      </ListBody>
     </section>
   );
 }

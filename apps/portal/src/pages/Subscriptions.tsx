@@ -1,6 +1,8 @@
 import { FormEvent, useState } from 'react';
 import { api, Page } from '../api';
-import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, Status, useAsync } from '../components/ui';
+import {
+  DateText, ErrorBanner, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, useAsync,
+} from '../components/ui';
 import { formatMoney, isNegative, sumMoney, todayIso } from '../format';
 import { Link } from '../router';
 import { hasRole, useSession } from '../session';
@@ -88,55 +90,53 @@ export function SubscriptionsPage() {
         <button type="submit">Filter</button>
       </form>
       <ErrorBanner error={error} />
-      {loading && !data ? (
-        <Loading what="Loading subscriptions" />
-      ) : data && data.items.length === 0 ? (
-        <Empty>No subscriptions match.</Empty>
-      ) : data ? (
-        <>
-          <div className="table-wrap">
-            <table>
-              <caption className="sr-only">Subscriptions</caption>
-              <thead>
-                <tr>
-                  <th scope="col">SKU</th>
-                  <th scope="col">End customer</th>
-                  <th scope="col" className="num">
-                    Seats
-                  </th>
-                  <th scope="col">Current term</th>
-                  <th scope="col" className="num">
-                    Per seat / month
-                  </th>
-                  <th scope="col">Status</th>
-                </tr>
-              </thead>
-              <tbody>
-                {data.items.map((s) => (
-                  <tr key={s.id}>
-                    <td>
-                      <Link to={`/subscriptions/${s.id}`}>{s.sku}</Link>
-                    </td>
-                    <td>{s.endCustomer.name}</td>
-                    <td className="num">{s.quantity}</td>
-                    <td>
-                      <DateText value={s.termStart} /> – <DateText value={s.termEnd} />
-                    </td>
-                    <td className="num">
-                      <Money amount={s.unitPrice} currency={s.currency} />
-                    </td>
-                    <td>
-                      <Status value={s.status} />
-                      {s.cancelAtTermEnd && <span className="muted small"> ends at term end</span>}
-                    </td>
+      <ListBody loading={loading} page={data} loadingText="Loading subscriptions" empty="No subscriptions match.">
+        {(data) => (
+          <>
+            <div className="table-wrap">
+              <table>
+                <caption className="sr-only">Subscriptions</caption>
+                <thead>
+                  <tr>
+                    <th scope="col">SKU</th>
+                    <th scope="col">End customer</th>
+                    <th scope="col" className="num">
+                      Seats
+                    </th>
+                    <th scope="col">Current term</th>
+                    <th scope="col" className="num">
+                      Per seat / month
+                    </th>
+                    <th scope="col">Status</th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
-          </div>
-          <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={(page) => setFilters((f) => ({ ...f, page }))} />
-        </>
-      ) : null}
+                </thead>
+                <tbody>
+                  {data.items.map((s) => (
+                    <tr key={s.id}>
+                      <td>
+                        <Link to={`/subscriptions/${s.id}`}>{s.sku}</Link>
+                      </td>
+                      <td>{s.endCustomer.name}</td>
+                      <td className="num">{s.quantity}</td>
+                      <td>
+                        <DateText value={s.termStart} /> – <DateText value={s.termEnd} />
+                      </td>
+                      <td className="num">
+                        <Money amount={s.unitPrice} currency={s.currency} />
+                      </td>
+                      <td>
+                        <Status value={s.status} />
+                        {s.cancelAtTermEnd && <span className="muted small"> ends at term end</span>}
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </div>
+            <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={(page) => setFilters((f) => ({ ...f, page }))} />
+          </>
+        )}
+      </ListBody>
     </section>
   );
 }
