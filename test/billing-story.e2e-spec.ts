@@ -1,8 +1,7 @@
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, signedStripeEvent, STRIPE_TEST_SECRET, unixOf } from './support/billing';
-import { FakeStripe, startFakeStripe } from './support/fake-stripe';
-import { OwnDatabase, useOwnDatabase } from './support/own-database';
+import { billPeriod, signedStripeEvent, startBillingTestApp, unixOf } from './support/billing';
+import type { FakeStripe } from './support/fake-stripe';
 
 /**
  * The whole story on one consolidated invoice: hardware and cloud ordered in one cart, hardware
@@ -13,28 +12,15 @@ import { OwnDatabase, useOwnDatabase } from './support/own-database';
 describe('consolidated billing story (E2E)', () => {
   let t: TestApp;
   let f: typeof Commerce;
-  let db: OwnDatabase;
   let stripe: FakeStripe;
   let ADMIN: string;
   let finance: string;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    db = await useOwnDatabase('story');
-    stripe = await startFakeStripe();
-    process.env.STRIPE_SECRET_KEY = 'sk_test_disty';
-    process.env.STRIPE_WEBHOOK_SECRET = STRIPE_TEST_SECRET;
-    process.env.STRIPE_API_BASE = stripe.url;
-    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
-    f = await import('./factories/commerce');
-    t = await createTestApp();
-    ADMIN = `Bearer ${ADMIN_TOKEN}`;
-    finance = (await t.user('finance')).auth;
+    ({ t, f, stripe, admin: ADMIN, finance, close } = await startBillingTestApp('story'));
   });
-  afterAll(async () => {
-    await t?.close();
-    await stripe?.close();
-    await db?.drop();
-  });
+  afterAll(() => close?.());
 
   it('orders, ships, bills once, takes a bank and a Stripe payment, and reconciles', async () => {
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '1000.00' }] });

@@ -1,8 +1,7 @@
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, signedStripeEvent, STRIPE_TEST_SECRET, unixOf } from './support/billing';
-import { FakeStripe, startFakeStripe } from './support/fake-stripe';
-import { OwnDatabase, useOwnDatabase } from './support/own-database';
+import { billPeriod, signedStripeEvent, startBillingTestApp, unixOf } from './support/billing';
+import type { FakeStripe } from './support/fake-stripe';
 
 /**
  * Invoices, credit notes, payments, credit holds, AR aging and tenancy, through HTTP on a
@@ -12,28 +11,15 @@ import { OwnDatabase, useOwnDatabase } from './support/own-database';
 describe('invoicing and payments', () => {
   let t: TestApp;
   let f: typeof Commerce;
-  let db: OwnDatabase;
   let stripe: FakeStripe;
   let ADMIN: string;
   let finance: string;
+  let close: () => Promise<void>;
 
   beforeAll(async () => {
-    db = await useOwnDatabase('invoicing');
-    stripe = await startFakeStripe();
-    process.env.STRIPE_SECRET_KEY = 'sk_test_disty';
-    process.env.STRIPE_WEBHOOK_SECRET = STRIPE_TEST_SECRET;
-    process.env.STRIPE_API_BASE = stripe.url;
-    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
-    f = await import('./factories/commerce');
-    t = await createTestApp();
-    ADMIN = `Bearer ${ADMIN_TOKEN}`;
-    finance = (await t.user('finance')).auth;
+    ({ t, f, stripe, admin: ADMIN, finance, close } = await startBillingTestApp('invoicing'));
   });
-  afterAll(async () => {
-    await t?.close();
-    await stripe?.close();
-    await db?.drop();
-  });
+  afterAll(() => close?.());
 
   const api = () => t.http();
 

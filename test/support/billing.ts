@@ -47,3 +47,29 @@ export function signedStripeEvent(
 
 /** Unix seconds of a calendar date at noon UTC. */
 export const unixOf = (date: string) => Math.floor(new Date(`${date}T12:00:00Z`).getTime() / 1000);
+
+/**
+ * The app on a database of its own, with Stripe pointed at a local fake: what the billing test
+ * files need, since billing runs and reconciliation look at every reseller.
+ */
+export async function startBillingTestApp(tag: string) {
+  const { useOwnDatabase } = await import('./own-database');
+  const { startFakeStripe } = await import('./fake-stripe');
+  const db = await useOwnDatabase(tag);
+  const stripe = await startFakeStripe();
+  process.env.STRIPE_SECRET_KEY = 'sk_test_disty';
+  process.env.STRIPE_WEBHOOK_SECRET = STRIPE_TEST_SECRET;
+  process.env.STRIPE_API_BASE = stripe.url;
+  const { createTestApp, ADMIN_TOKEN } = await import('./app');
+  const f = await import('../factories/commerce');
+  const t = await createTestApp();
+  const finance = (await t.user('finance')).auth;
+  return {
+    t, f, stripe, admin: `Bearer ${ADMIN_TOKEN}`, finance,
+    close: async () => {
+      await t.close();
+      await stripe.close();
+      await db.drop();
+    },
+  };
+}
