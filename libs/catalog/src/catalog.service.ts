@@ -1,7 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, FieldError, moneyString, page, Page, retryOnConflict, validationError } from '@disty/core';
+import {
+  Currency, Dec, FieldError, moneyString, page, Page, preparedStatement, queryPrepared, retryOnConflict, validationError,
+} from '@disty/core';
 import { BillingFrequency, ProductKind, productShapeProblems, Term } from './domain/product-rules';
 import { PriceHistoryView, ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
@@ -71,6 +73,14 @@ interface ProductRow {
 
 const PRODUCT_COLUMNS = `p.sku, p.name, p.vendor, p.kind, p.warranty_months, p.term, p.billing_frequency,
   p.extended_warranty_sku, p.active, p.created_at, p.updated_at`;
+
+/** Products by SKU with their current price in one currency (order placement's catalog read). */
+const PRODUCTS_BY_SKU = preparedStatement(
+  'catalog.products-by-sku',
+  `SELECT ${PRODUCT_COLUMNS}, pp.unit_price FROM products p
+     LEFT JOIN product_prices pp ON pp.sku = p.sku AND pp.currency = $2 AND pp.valid_to IS NULL
+    WHERE p.sku = ANY($1::text[])`,
+);
 
 /**
  * Products and their prices per currency. Prices keep their history: a change closes the current
@@ -182,12 +192,7 @@ export class CatalogService {
   async getProducts(skus: string[], currency: Currency, em: EntityManager = this.db.manager): Promise<Map<string, CatalogProduct>> {
     const out = new Map<string, CatalogProduct>();
     if (!skus.length) return out;
-    const rows: Array<ProductRow & { unit_price: string | null }> = await em.query(
-      `SELECT ${PRODUCT_COLUMNS}, pp.unit_price FROM products p
-         LEFT JOIN product_prices pp ON pp.sku = p.sku AND pp.currency = $2 AND pp.valid_to IS NULL
-        WHERE p.sku = ANY($1::text[])`,
-      [[...new Set(skus)], currency],
-    );
+    const rows = await queryPrepared<ProductRow & { unit_price: string | null }>(em, PRODUCTS_BY_SKU, [[...new Set(skus)], currency]);
     for (const r of rows) {
       out.set(r.sku, {
         sku: r.sku,

@@ -18,4 +18,5 @@ export * from './config/environment';
 export * from './database/data-source';
 export * from './database/database';
 export * from './database/embedded-postgres';
+export * from './database/prepared-statement';
 export * from './http/parse-id.pipe';

@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'crypto';
 import { DataSource } from 'typeorm';
-import { Actor, DISTRIBUTOR_ROLES, Role } from '@disty/core';
+import { Actor, DISTRIBUTOR_ROLES, preparedStatement, queryPrepared, Role } from '@disty/core';
 import { identityError, IdentityErrorCode } from './errors';
 import { UserResponse } from './dto/create-user.dto';
 
@@ -13,6 +13,11 @@ export function hashToken(token: string): string {
 export function newToken(): string {
   return `dst_${randomBytes(24).toString('base64url')}`;
 }
+
+const USER_BY_TOKEN = preparedStatement(
+  'identity.user-by-token',
+  'SELECT id, email, role, reseller_id FROM users WHERE token_hash = $1 AND active',
+);
 
 interface UserRow {
   id: string;
@@ -30,10 +35,7 @@ export class IdentityService {
   /** Tokens are stored only as SHA-256 hashes; an unknown or inactive one authenticates nobody. */
   async authenticate(token: string): Promise<Actor | null> {
     if (!token || token.length > 200) return null;
-    const rows: UserRow[] = await this.db.query(
-      'SELECT id, email, role, reseller_id FROM users WHERE token_hash = $1 AND active',
-      [hashToken(token)],
-    );
+    const rows = await queryPrepared<UserRow>(this.db, USER_BY_TOKEN, [hashToken(token)]);
     const u = rows[0];
     return u ? { id: u.id, role: u.role, resellerId: u.reseller_id } : null;
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Clock, Currency, Dec, moneyString, notFound, page, Page, retryOnConflict,
+  Clock, Currency, Dec, moneyString, notFound, page, Page, preparedStatement, queryPrepared, retryOnConflict,
   validationError,
 } from '@disty/core';
 import { AccountType, isDebitNormal } from './domain/accounts';
@@ -34,6 +34,12 @@ export interface AccountBalanceRow {
 }
 
 const NO_RESELLER = '00000000-0000-0000-0000-000000000000';
+
+const BALANCES_OF = preparedStatement(
+  'ledger.balances-of',
+  `SELECT account_code, debit_total, credit_total FROM account_balances
+    WHERE account_code = ANY($1::text[]) AND reseller_key = $2 AND currency = $3`,
+);
 
 interface EntryRow {
   id: string;
@@ -380,11 +386,11 @@ export class LedgerService {
   async balancesOf(accountCodes: string[], resellerId: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Map<string, Dec>> {
     const out = new Map<string, Dec>(accountCodes.map((c) => [c, new Dec(0)]));
     if (!accountCodes.length) return out;
-    const rows: Array<{ account_code: string; debit_total: string; credit_total: string }> = await em.query(
-      `SELECT account_code, debit_total, credit_total FROM account_balances
-        WHERE account_code = ANY($1::text[]) AND reseller_key = $2 AND currency = $3`,
-      [accountCodes, resellerId, currency],
-    );
+    const rows = await queryPrepared<{ account_code: string; debit_total: string; credit_total: string }>(em, BALANCES_OF, [
+      accountCodes,
+      resellerId,
+      currency,
+    ]);
     for (const r of rows) out.set(r.account_code, new Dec(r.debit_total).minus(r.credit_total));
     return out;
   }

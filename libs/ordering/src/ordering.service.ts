@@ -3,7 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, addMonthsClamped, Clock, Currency, Dec, FieldError, moneyString, page, Page, ProblemError, retryOnConflict,
+  addDays, addMonthsClamped, Clock, Currency, Dec, FieldError, moneyString, page, Page, preparedStatement, ProblemError, queryPrepared,
+  retryOnConflict,
   validationError,
 } from '@disty/core';
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
@@ -103,6 +104,25 @@ const LINE_COLUMNS = `l.id, l.order_id, l.reseller_id, l.line_no, l.sku, l.produ
   to_char(l.start_date, 'YYYY-MM-DD') AS start_date`;
 
 const ORDER_COLUMNS = `o.id, o.reseller_id, o.status, o.currency, o.end_customer_name, o.end_customer_reference, o.po_number, o.created_at`;
+
+/** An order and its lines in one statement. */
+const INSERT_ORDER = preparedStatement(
+  'ordering.insert-order',
+  `WITH o AS (
+     INSERT INTO orders (id, reseller_id, status, currency, tax_rate, end_customer_name, end_customer_reference, po_number, created_by)
+     VALUES ($1, $2, $20, $3, $21, $22, $23, $24, $25) RETURNING created_at
+   ), l AS (
+     INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
+                              unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date)
+     SELECT t.id, $1, $2, t.line_no, t.sku, t.name, t.vendor, t.kind, t.status, t.quantity, $3,
+            t.unit_price, t.net, t.tax, t.gross, t.warranty_months, t.subscription_id, t.first_charge_id, t.start_date
+       FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[],
+                   $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::int[], $17::uuid[], $18::uuid[], $19::date[])
+         AS t(id, line_no, sku, name, vendor, kind, status, quantity, unit_price, net, tax, gross, warranty_months,
+              subscription_id, first_charge_id, start_date)
+   )
+   SELECT created_at FROM o`,
+);
 
 interface PreparedLine {
   sku: string;
@@ -206,32 +226,16 @@ export class OrderingService {
 
     // The order and its lines in one round trip.
     const col = <T>(f: (l: (typeof prepared)[number], i: number) => T) => prepared.map(f);
-    const [order]: Array<{ created_at: Date }> = await em.query(
-      `WITH o AS (
-         INSERT INTO orders (id, reseller_id, status, currency, tax_rate, end_customer_name, end_customer_reference, po_number, created_by)
-         VALUES ($1, $2, $20, $3, $21, $22, $23, $24, $25) RETURNING created_at
-       ), l AS (
-         INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
-                                  unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date)
-         SELECT t.id, $1, $2, t.line_no, t.sku, t.name, t.vendor, t.kind, t.status, t.quantity, $3,
-                t.unit_price, t.net, t.tax, t.gross, t.warranty_months, t.subscription_id, t.first_charge_id, t.start_date
-           FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[],
-                       $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::int[], $17::uuid[], $18::uuid[], $19::date[])
-             AS t(id, line_no, sku, name, vendor, kind, status, quantity, unit_price, net, tax, gross, warranty_months,
-                  subscription_id, first_charge_id, start_date)
-       )
-       SELECT created_at FROM o`,
-      [
-        orderId, reseller.id, currency,
-        col((l) => l.lineId), col((_, i) => i + 1), col((l) => l.product.sku), col((l) => l.product.name), col((l) => l.product.vendor),
-        col((l) => l.product.kind), col((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')), col((l) => l.quantity),
-        col((l) => l.product.unitPrice!.toFixed()), col((_, i) => priced.lines[i].net.toFixed()),
-        col((_, i) => priced.lines[i].tax.toFixed()), col((_, i) => priced.lines[i].gross.toFixed()),
-        col((l) => l.product.warrantyMonths), col((l) => l.subscriptionId), col((l) => l.firstChargeId), col((l) => l.startDate),
-        status, reseller.taxRate.toFixed(), input.endCustomer.name.trim(), input.endCustomer.reference ?? null, input.poNumber ?? null,
-        input.createdBy ?? null,
-      ],
-    );
+    const [order] = await queryPrepared<{ created_at: Date }>(em, INSERT_ORDER, [
+      orderId, reseller.id, currency,
+      col((l) => l.lineId), col((_, i) => i + 1), col((l) => l.product.sku), col((l) => l.product.name), col((l) => l.product.vendor),
+      col((l) => l.product.kind), col((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')), col((l) => l.quantity),
+      col((l) => l.product.unitPrice!.toFixed()), col((_, i) => priced.lines[i].net.toFixed()),
+      col((_, i) => priced.lines[i].tax.toFixed()), col((_, i) => priced.lines[i].gross.toFixed()),
+      col((l) => l.product.warrantyMonths), col((l) => l.subscriptionId), col((l) => l.firstChargeId), col((l) => l.startDate),
+      status, reseller.taxRate.toFixed(), input.endCustomer.name.trim(), input.endCustomer.reference ?? null, input.poNumber ?? null,
+      input.createdBy ?? null,
+    ]);
 
     const reservations: ReservationItem[] = prepared.map((l, i) => ({
       line: l.product.kind,

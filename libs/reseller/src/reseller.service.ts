@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Currency, Dec, minorUnits, moneyString, page, Page, retryOnConflict, Role, validationError,
+  Currency, Dec, minorUnits, moneyString, page, Page, preparedStatement, queryPrepared, retryOnConflict, Role, validationError,
 } from '@disty/core';
 import { IdentityService, UserResponse } from '@disty/identity';
 import { LedgerService } from '@disty/ledger';
@@ -83,6 +83,43 @@ interface LineRow {
   on_hold: boolean;
 }
 
+const RESELLER_INFO = preparedStatement(
+  'reseller.info',
+  `SELECT id, name, currency, country, tax_rate, payment_terms_days FROM resellers WHERE id = $1`,
+);
+
+/**
+ * reserveCreditMany's statement: locks the touched lines in the fixed order, inserts the
+ * reservations not yet made and raises each line's reserved total by what it inserted.
+ */
+const RESERVE_CREDIT = preparedStatement(
+  'reseller.reserve-credit',
+  `WITH locked AS (
+     SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines
+      WHERE reseller_id = $1 AND line = ANY($2::text[])
+      ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END
+      FOR UPDATE
+   ), ins AS (
+     INSERT INTO credit_reservations (reseller_id, line, source_type, source_id, amount, remaining)
+     SELECT $1, t.line, t.source_type, t.source_id, t.amount, t.amount
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::numeric[]) WITH ORDINALITY AS t(line, source_type, source_id, amount, ord)
+       JOIN locked l ON l.line = t.line
+      ORDER BY t.ord
+     ON CONFLICT (source_type, source_id, line) DO NOTHING
+     RETURNING id, line, amount
+   ), totals AS (
+     SELECT line, sum(amount) AS amount, array_agg(id) AS ids FROM ins GROUP BY line
+   ), raised AS (
+     UPDATE credit_lines c SET reserved = c.reserved + t.amount, updated_at = now()
+       FROM totals t
+      WHERE c.reseller_id = $1 AND c.line = t.line
+     RETURNING c.line
+   )
+   SELECT l.line, l.currency, l.credit_limit, l.reserved, l.on_hold, coalesce(t.amount, 0) AS added, coalesce(t.ids, '{}') AS ids
+     FROM locked l LEFT JOIN totals t ON t.line = l.line
+    ORDER BY CASE l.line WHEN 'HARDWARE' THEN 0 ELSE 1 END`,
+);
+
 const RESELLER_SELECT = `
   SELECT r.id, r.name, r.currency, r.country, r.tax_rate, r.payment_terms_days, r.created_at, r.updated_at,
          h.credit_limit AS hardware_limit, c.credit_limit AS cloud_limit
@@ -152,11 +189,7 @@ export class ResellerService {
 
   /** What other modules need to price and bill for a reseller. 404 problem when unknown. */
   async getReseller(resellerId: string, em: EntityManager = this.db.manager): Promise<ResellerInfo> {
-    const rows: ResellerRow[] = await em.query(
-      `SELECT id, name, currency, country, tax_rate, payment_terms_days FROM resellers WHERE id = $1`,
-      [resellerId],
-    );
-    const r = rows[0];
+    const [r] = await queryPrepared<ResellerRow>(em, RESELLER_INFO, [resellerId]);
     if (!r) throw resellerNotFound(resellerId);
     return {
       id: r.id,
@@ -280,33 +313,9 @@ export class ResellerService {
     const lines = [...new Set(wanted.map((i) => i.line))].sort((a, b) => lockOrder(a) - lockOrder(b));
     // `locked` takes the row locks in the fixed order and answers each line as it stands now; the
     // insert reads it, so no reservation is written before both locks are held.
-    const rows: Array<LineRow & { added: string; ids: string[] }> = await em.query(
-      `WITH locked AS (
-         SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines
-          WHERE reseller_id = $1 AND line = ANY($2::text[])
-          ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END
-          FOR UPDATE
-       ), ins AS (
-         INSERT INTO credit_reservations (reseller_id, line, source_type, source_id, amount, remaining)
-         SELECT $1, t.line, t.source_type, t.source_id, t.amount, t.amount
-           FROM unnest($3::text[], $4::text[], $5::text[], $6::numeric[]) WITH ORDINALITY AS t(line, source_type, source_id, amount, ord)
-           JOIN locked l ON l.line = t.line
-          ORDER BY t.ord
-         ON CONFLICT (source_type, source_id, line) DO NOTHING
-         RETURNING id, line, amount
-       ), totals AS (
-         SELECT line, sum(amount) AS amount, array_agg(id) AS ids FROM ins GROUP BY line
-       ), raised AS (
-         UPDATE credit_lines c SET reserved = c.reserved + t.amount, updated_at = now()
-           FROM totals t
-          WHERE c.reseller_id = $1 AND c.line = t.line
-         RETURNING c.line
-       )
-       SELECT l.line, l.currency, l.credit_limit, l.reserved, l.on_hold, coalesce(t.amount, 0) AS added, coalesce(t.ids, '{}') AS ids
-         FROM locked l LEFT JOIN totals t ON t.line = l.line
-        ORDER BY CASE l.line WHEN 'HARDWARE' THEN 0 ELSE 1 END`,
-      [resellerId, lines, wanted.map((i) => i.line), wanted.map((i) => i.source.type), wanted.map((i) => i.source.id), wanted.map((i) => i.amount.toFixed())],
-    );
+    const rows = await queryPrepared<LineRow & { added: string; ids: string[] }>(em, RESERVE_CREDIT, [
+      resellerId, lines, wanted.map((i) => i.line), wanted.map((i) => i.source.type), wanted.map((i) => i.source.id), wanted.map((i) => i.amount.toFixed()),
+    ]);
     if (rows.length !== lines.length) {
       await this.takeBack(em, resellerId, rows.flatMap((r) => r.ids));
       throw resellerNotFound(resellerId);

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, isCurrency, notFound, page, Page } from '@disty/core';
+import { Currency, Dec, isCurrency, notFound, page, Page, preparedStatement, queryPrepared } from '@disty/core';
 import { BILLING_FREQUENCIES, BillingFrequency, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
 import {
   ChargeRow, mapCharge, mapSubscription, SubscriptionRow, SubscriptionStatus, SubscriptionView, TermRow, ChargeView,
@@ -97,6 +97,42 @@ export interface NewCharge {
 
 export const SUBSCRIPTION_CHARGE_SOURCE = 'subscription_charge';
 
+/** provisionMany's statement: subscriptions (skipping order lines already provisioned), first terms and their charges. */
+const PROVISION = preparedStatement(
+  'subscription.provision',
+  `WITH s AS (
+     INSERT INTO subscriptions (id, reseller_id, order_line_id, sku, currency, term, billing_frequency, anchor_date, quantity,
+                                term_no, term_start, term_end, unit_price, end_customer_name, end_customer_reference)
+     SELECT i.id, i.reseller_id, i.order_line_id, i.sku, i.currency, i.term, i.billing_frequency, i.start_date, i.quantity,
+            1, i.start_date, i.term_end, i.unit_price, i.end_customer_name, i.end_customer_reference
+       FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, reseller_id uuid, order_line_id uuid, sku text, currency text,
+            term text, billing_frequency text, start_date date, term_end date, quantity int, unit_price numeric,
+            end_customer_name text, end_customer_reference text)
+      ORDER BY i.ord
+     ON CONFLICT (order_line_id) DO NOTHING
+     RETURNING id
+   ), t AS (
+     INSERT INTO subscription_terms (id, subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency,
+                                     billing_frequency)
+     SELECT i.term_id, i.id, i.reseller_id, 1, i.start_date, i.term_end, i.unit_price, i.quantity, i.currency, i.billing_frequency
+       FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, term_id uuid, reseller_id uuid, start_date date, term_end date,
+            unit_price numeric, quantity int, currency text, billing_frequency text)
+       JOIN s ON s.id = i.id
+      ORDER BY i.ord
+     RETURNING id
+   ), c AS (
+     INSERT INTO subscription_charges (id, reseller_id, subscription_id, term_id, kind, sku, billing_date, period_start, period_end,
+                                       quantity, unit_price, amount, currency, description)
+     SELECT c.id, c.reseller_id, c.subscription_id, c.term_id, 'TERM', c.sku, c.period_start, c.period_start, c.period_end,
+            c.quantity, c.unit_price, c.amount, c.currency, c.description
+       FROM jsonb_to_recordset($2::jsonb) AS c(ord int, id uuid, reseller_id uuid, subscription_id uuid, term_id uuid, sku text,
+            period_start date, period_end date, quantity int, unit_price numeric, amount numeric, currency text, description text)
+       JOIN t ON t.id = c.term_id
+      ORDER BY c.ord
+   )
+   SELECT id FROM s`,
+);
+
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
@@ -163,40 +199,7 @@ export class SubscriptionService {
     // One round trip: the subscriptions (skipping order lines already provisioned), the first term
     // of each one inserted, and that term's charges. Ids are made here, so nothing is read back.
     const inserted: Array<{ id: string }> = writes.length
-      ? await em.query(
-          `WITH s AS (
-             INSERT INTO subscriptions (id, reseller_id, order_line_id, sku, currency, term, billing_frequency, anchor_date, quantity,
-                                        term_no, term_start, term_end, unit_price, end_customer_name, end_customer_reference)
-             SELECT i.id, i.reseller_id, i.order_line_id, i.sku, i.currency, i.term, i.billing_frequency, i.start_date, i.quantity,
-                    1, i.start_date, i.term_end, i.unit_price, i.end_customer_name, i.end_customer_reference
-               FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, reseller_id uuid, order_line_id uuid, sku text, currency text,
-                    term text, billing_frequency text, start_date date, term_end date, quantity int, unit_price numeric,
-                    end_customer_name text, end_customer_reference text)
-              ORDER BY i.ord
-             ON CONFLICT (order_line_id) DO NOTHING
-             RETURNING id
-           ), t AS (
-             INSERT INTO subscription_terms (id, subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency,
-                                             billing_frequency)
-             SELECT i.term_id, i.id, i.reseller_id, 1, i.start_date, i.term_end, i.unit_price, i.quantity, i.currency, i.billing_frequency
-               FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, term_id uuid, reseller_id uuid, start_date date, term_end date,
-                    unit_price numeric, quantity int, currency text, billing_frequency text)
-               JOIN s ON s.id = i.id
-              ORDER BY i.ord
-             RETURNING id
-           ), c AS (
-             INSERT INTO subscription_charges (id, reseller_id, subscription_id, term_id, kind, sku, billing_date, period_start, period_end,
-                                               quantity, unit_price, amount, currency, description)
-             SELECT c.id, c.reseller_id, c.subscription_id, c.term_id, 'TERM', c.sku, c.period_start, c.period_start, c.period_end,
-                    c.quantity, c.unit_price, c.amount, c.currency, c.description
-               FROM jsonb_to_recordset($2::jsonb) AS c(ord int, id uuid, reseller_id uuid, subscription_id uuid, term_id uuid, sku text,
-                    period_start date, period_end date, quantity int, unit_price numeric, amount numeric, currency text, description text)
-               JOIN t ON t.id = c.term_id
-              ORDER BY c.ord
-           )
-           SELECT id FROM s`,
-          [JSON.stringify(subscriptions), JSON.stringify(charges)],
-        )
+      ? await queryPrepared<{ id: string }>(em, PROVISION, [JSON.stringify(subscriptions), JSON.stringify(charges)])
       : [];
     const done = new Set(inserted.map((r) => r.id));
     const out: ProvisionResult[] = [];

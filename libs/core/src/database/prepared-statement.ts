@@ -1,0 +1,50 @@
+import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+
+/**
+ * A statement PostgreSQL parses and plans once per connection and then only executes: a named
+ * prepared statement of the `pg` driver. For the statements of hot paths (order placement and the
+ * token lookup), whose parse and plan cost more than their execution.
+ *
+ * The name must be unique per text across the process (the driver refuses a second text under
+ * a name a connection already holds), so each statement is declared once, at module level.
+ */
+export interface PreparedStatement {
+  readonly name: string;
+  readonly text: string;
+}
+
+const declared = new Map<string, string>();
+
+export function preparedStatement(name: string, text: string): PreparedStatement {
+  const earlier = declared.get(name);
+  if (earlier !== undefined && earlier !== text)
+    throw new Error(`prepared statement ${name} is declared twice with different SQL`);
+  declared.set(name, text);
+  return Object.freeze({ name, text });
+}
+
+interface PgClient {
+  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+}
+
+/**
+ * Runs `stmt` on the connection of `em` (its transaction's, when it has one), or on a pooled
+ * connection for a DataSource or a manager outside a transaction. Answers the rows; errors are
+ * the driver's (with PostgreSQL's `code`), as retryOnConflict and the error mappers expect.
+ */
+export async function queryPrepared<T>(
+  db: EntityManager | DataSource,
+  stmt: PreparedStatement,
+  values: unknown[],
+): Promise<T[]> {
+  const em = db instanceof DataSource ? db.manager : db;
+  const own: QueryRunner | undefined = em.queryRunner ? undefined : em.connection.createQueryRunner();
+  const runner = em.queryRunner ?? own!;
+  try {
+    const client = (await runner.connect()) as PgClient;
+    const res = await client.query({ name: stmt.name, text: stmt.text, values });
+    return res.rows as T[];
+  } finally {
+    if (own) await own.release();
+  }
+}
