@@ -15,6 +15,8 @@ const CLOUD_PRODUCTS = 400;
 const RESELLERS = 8;
 /** Orders placed one at a time after the load, to count the SQL statements (round trips) per order. */
 const PROFILED_ORDERS = 200;
+/** Seconds of each floor measurement (GET /me, an unauthenticated 404) after the orders. */
+const FLOOR_S = Number(process.env.BENCH_ORDERS_FLOOR_S ?? 5);
 const GOAL_ORDERS_PER_S = 1_000;
 const GOAL_P99_MS = 50;
 
@@ -33,6 +35,7 @@ interface AutocannonResult {
   '2xx': number;
   statusCodeStats: Record<string, { count: number }>;
   latency: { p50: number; p99: number; average: number; max: number };
+  requests: { average: number };
 }
 type Autocannon = (opts: {
   url: string;
@@ -53,7 +56,8 @@ const autocannon = require('autocannon') as Autocannon;
  * 3–5 lines (at least one hardware and one cloud line, SKUs drawn from a 1,000-product catalog
  * priced in AUD) for RESELLERS resellers whose limits never refuse. A warm-up, then DURATION_S
  * measured: orders/s (2xx only), p50/p99 latency, the API's peak RSS, and the non-2xx count. Then
- * PROFILED_ORDERS orders one at a time to count the SQL round trips per order.
+ * PROFILED_ORDERS orders one at a time to count the SQL round trips per order, and the floor: the
+ * requests/s of GET /me (a token lookup) and of an unauthenticated 404 on the same API.
  */
 export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
@@ -77,7 +81,11 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
       const buyer = await identity.createUser({ email: `buyer${i + 1}@bench.disty.local`, role: 'buyer', resellerId: r.id });
       tokens.push(buyer.token!);
     }
-    await ds.query('ANALYZE');
+    // Statistics for what was seeded only. ANALYZE of the still-empty order tables would record them
+    // as known-empty, and the foreign-key checks each connection plans once would then scan them
+    // sequentially for the whole run (autovacuum does not reach a new database within it). A live
+    // database never analyses an empty table that is about to grow; autovacuum analyses it as it grows.
+    await ds.query('ANALYZE products, product_prices, resellers, credit_lines, users');
 
     api = await startApi(url, ctx);
     const target = `http://127.0.0.1:${api.port}`;
@@ -123,6 +131,14 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     if (firstFailure.status !== undefined) ctx.log(`orders: first non-2xx ${firstFailure.status}: ${firstFailure.body?.slice(0, 300)}`);
 
     const profile = await profileRoundTrips(api, target, tokens, hardware, cloud);
+    // The floor under any order: the same API and connections answering the lightest requests it has.
+    ctx.log(`orders: floor requests, ${FLOOR_S} s each`);
+    const floor = async (path: string, headers: Record<string, string>) => {
+      const f = await autocannon({ url: target, connections: CONNECTIONS, duration: FLOOR_S, timeout: 30, requests: [{ method: 'GET', path, headers }] });
+      return round(f.requests.average);
+    };
+    const meRps = await floor('/api/v1/me', { authorization: `Bearer ${tokens[0]}` });
+    const notFoundRps = await floor('/api/v1/no-such-route', {});
     const cpuPerOrder = (ms: number) => round(ms / Math.max(1, r['2xx']), 2);
     const name = 'orders';
     results.push(
@@ -144,6 +160,8 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
       { benchmark: name, metric: 'CPU per order: API process', value: cpuPerOrder(cpu.apiMs), unit: 'ms' },
       { benchmark: name, metric: 'CPU per order: PostgreSQL backends of the bench database', value: cpuPerOrder(cpu.pgMs), unit: 'ms' },
       { benchmark: name, metric: 'CPU per order: load generator (autocannon, this process)', value: cpuPerOrder(cpu.benchMs), unit: 'ms' },
+      { benchmark: name, metric: `floor: GET /api/v1/me (token lookup, one query) at ${CONNECTIONS} connections`, value: meRps, unit: 'requests/s' },
+      { benchmark: name, metric: `floor: unauthenticated 404 (no query) at ${CONNECTIONS} connections`, value: notFoundRps, unit: 'requests/s' },
     );
   } finally {
     if (api) await api.stop();
