@@ -1,5 +1,6 @@
 import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
+import * as os from 'os';
 import * as path from 'path';
 import { Clock, freePort, PROJECT_ROOT } from '@disty/core';
 import { IdentityService } from '@disty/identity';
@@ -19,6 +20,7 @@ const PROFILED_ORDERS = 200;
 const FLOOR_S = Number(process.env.BENCH_ORDERS_FLOOR_S ?? 5);
 const GOAL_ORDERS_PER_S = 1_000;
 const GOAL_P99_MS = 50;
+const CPUS = os.cpus().length;
 
 /** The slice of autocannon's programmatic API used here (the package ships no types). */
 interface AutocannonRequest {
@@ -160,6 +162,18 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
       { benchmark: name, metric: 'CPU per order: API process', value: cpuPerOrder(cpu.apiMs), unit: 'ms' },
       { benchmark: name, metric: 'CPU per order: PostgreSQL backends of the bench database', value: cpuPerOrder(cpu.pgMs), unit: 'ms' },
       { benchmark: name, metric: 'CPU per order: load generator (autocannon, this process)', value: cpuPerOrder(cpu.benchMs), unit: 'ms' },
+      {
+        benchmark: name,
+        metric: `ceiling: ${CPUS} CPUs at 100 % ÷ CPU per order (API + PostgreSQL + load generator)`,
+        value: round((CPUS * 1000 * r['2xx']) / Math.max(1, cpu.apiMs + cpu.pgMs + cpu.benchMs)),
+        unit: 'orders/s',
+      },
+      {
+        benchmark: name,
+        metric: `ceiling: ${CPUS} CPUs at 100 % ÷ PostgreSQL's CPU per order alone (an API that cost nothing)`,
+        value: round((CPUS * 1000 * r['2xx']) / Math.max(1, cpu.pgMs)),
+        unit: 'orders/s',
+      },
       { benchmark: name, metric: `floor: GET /api/v1/me (token lookup, one query) at ${CONNECTIONS} connections`, value: meRps, unit: 'requests/s' },
       { benchmark: name, metric: `floor: unauthenticated 404 (no query) at ${CONNECTIONS} connections`, value: notFoundRps, unit: 'requests/s' },
     );

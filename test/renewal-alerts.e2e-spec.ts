@@ -180,6 +180,39 @@ describe('Renewal alerts', () => {
     });
   });
 
+  describe('the scan in parts', () => {
+    it('raises exactly what one statement over the whole window raises, for terms ending on every day of it', async () => {
+      const asOf = '2036-06-01';
+      const s = await shop();
+      // P1Y terms ending 0 to 91 days after asOf, a week apart: both halves of the window, every threshold.
+      const ids: string[] = [];
+      for (let k = 0; k <= 13; k++) ids.push(await subscribe(s.buyer, s.cloud.sku, addDays('2035-06-02', 7 * k)));
+      const svc = t.get(RenewalAlertService);
+      const raised = (db: { query: (sql: string, params: unknown[]) => Promise<Array<{ subscription_id: string; threshold: number }>> }) =>
+        db
+          .query(`SELECT subscription_id, threshold FROM renewal_alerts WHERE subscription_id = ANY($1::uuid[]) ORDER BY 1, 2`, [ids])
+          .then((rows) => rows.map((r) => `${r.subscription_id}:${r.threshold}`));
+
+      // One statement over [asOf, asOf + 90], in a transaction rolled back after reading what it raised.
+      let oneStatement: string[] = [];
+      await t.db
+        .transaction(async (em) => {
+          await svc.scanIn(em, asOf);
+          oneStatement = await raised(em);
+          throw new Error('roll back');
+        })
+        .catch((e: Error) => expect(e.message).toBe('roll back'));
+      expect(await raised(t.db)).toEqual([]);
+
+      const summary = await scan(asOf);
+      expect(await raised(t.db)).toEqual(oneStatement);
+      expect(oneStatement).toHaveLength(13); // the term 91 days out is beyond every threshold
+      expect(summary.raised).toBe(13);
+      const thresholds = (await alertsOf(s.sales)).filter((x) => ids.includes(x.subscriptionId!)).map((x) => x.threshold);
+      expect(new Set(thresholds)).toEqual(new Set([30, 60, 90]));
+    });
+  });
+
   describe('the sales pipeline', () => {
     /** Reseller A with two subscriptions alerted at 90 and one at 30; reseller B with one. */
     async function pipelineFixture() {

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';
+import { availableParallelism } from 'os';
 import { Readable } from 'stream';
 import { DataSource, EntityManager } from 'typeorm';
 import {
@@ -15,7 +16,7 @@ import {
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
 import { SCAN_SQL } from './renewal-scan.sql';
-import { thresholdWindows } from './domain/threshold-rule';
+import { DaysRange, scanRanges, thresholdWindows } from './domain/threshold-rule';
 
 export interface ScanSummary {
   asOf: string;
@@ -42,6 +43,8 @@ export interface AlertUpdate {
 }
 
 const SCAN_LOCK = 'disty:renewal-alert-scan';
+/** Parts of the scan run side by side: one per core, at most 4 (each holds a pooled connection meanwhile). */
+const SCAN_PARTS = Math.min(4, availableParallelism());
 const CSV_BATCH = 2_000;
 
 const ALERT_COLUMNS = `
@@ -74,24 +77,44 @@ export class RenewalAlertService {
   // ---------------------------------------------------------------- the scan
 
   /**
-   * Raises every alert due at `asOf` in one statement (see renewal-scan.sql.ts), in its own
-   * transaction. Scans are serialised by an advisory lock, so the "never a larger threshold after
-   * a smaller one" rule holds even for concurrent scans with different dates; the unique key
-   * alone already guarantees each (term, threshold) is raised once.
+   * Raises every alert due at `asOf`: the scan statement (see renewal-scan.sql.ts) over the
+   * days-left window split into SCAN_PARTS ranges, run side by side, each in its own transaction,
+   * so a first scan over millions of terms uses every core. Scans are serialised by an advisory
+   * lock held meanwhile, so the "never a larger threshold after a smaller one" rule holds even for
+   * concurrent scans with different dates; the unique key alone already guarantees each (term,
+   * threshold) is raised once. A part that fails leaves the others' alerts committed; the next scan
+   * raises what it missed, as it would after any interrupted scan.
    */
   async scan(asOf: string = this.clock.today()): Promise<ScanSummary> {
-    const r = await retryOnConflict(() => withAdvisoryLock(this.db, SCAN_LOCK, (em) => this.scanIn(em, asOf)));
+    const r = await retryOnConflict(() => withAdvisoryLock(this.db, SCAN_LOCK, () => this.scanParts(asOf)));
     if (r.raised) this.logger.log(r, 'renewal alert scan');
     return r;
   }
 
   /** The scheduled scan: skipped when another instance is scanning right now. */
   async scheduledScan(asOf: string = this.clock.today()): Promise<ScanSummary | null> {
-    return tryWithAdvisoryLock(this.db, SCAN_LOCK, (em) => this.scanIn(em, asOf));
+    return tryWithAdvisoryLock(this.db, SCAN_LOCK, () => this.scanParts(asOf));
   }
 
-  /** The scan statement in the caller's transaction. */
-  async scanIn(em: EntityManager, asOf: string): Promise<ScanSummary> {
+  private async scanParts(asOf: string): Promise<ScanSummary> {
+    const parts = await Promise.all(
+      scanRanges(Math.max(...this.settings.thresholds), SCAN_PARTS).map((days) =>
+        this.db.transaction((em) => this.scanIn(em, asOf, days)),
+      ),
+    );
+    return parts.reduce((sum, p) => ({ asOf, raised: sum.raised + p.raised, webhookDeliveries: sum.webhookDeliveries + p.webhookDeliveries }), {
+      asOf,
+      raised: 0,
+      webhookDeliveries: 0,
+    });
+  }
+
+  /** The scan statement in the caller's transaction, over the terms `days` (default: all) days from their end. */
+  async scanIn(
+    em: EntityManager,
+    asOf: string,
+    days: DaysRange = { from: 0, to: Math.max(...this.settings.thresholds) },
+  ): Promise<ScanSummary> {
     const thresholds = this.settings.thresholds;
     const currencies = Object.keys(CURRENCY_MINOR_UNITS) as Currency[];
     // Hash joins for this bulk statement whatever the statistics say (see renewal-scan.sql.ts), with
@@ -107,8 +130,9 @@ export class RenewalAlertService {
         thresholds,
         currencies,
         currencies.map((c) => CURRENCY_MINOR_UNITS[c]),
-        Math.max(...thresholds),
+        days.from,
         thresholdWindows(thresholds).map((w) => w.minDays),
+        days.to,
       ]);
       return { asOf, raised: row.raised, webhookDeliveries: row.queued };
     } finally {

@@ -1,11 +1,14 @@
 /**
- * The scan: ONE set-based statement over the published read-model views.
+ * The scan: one set-based statement over the published read-model views (per days-left part: the
+ * service runs the window in parts side by side).
  *
  * Parameters: $1 asOf (date), $2 thresholds ascending (int[]), $3 currency codes (text[]), $4 their
- * minor units (int[]), $5 the largest threshold, $6 each threshold's window start (int[], see
- * thresholdWindows: 0, then one more than the previous threshold).
+ * minor units (int[]), $5 and $7 the days-left range this statement covers (0 and the largest
+ * threshold for the whole scan; RenewalAlertService runs the range in parts side by side), $6 each
+ * threshold's window start (int[], see thresholdWindows: 0, then one more than the previous threshold).
  *
- * - Candidates are the terms ending in [asOf, asOf + largest threshold] (an index range scan);
+ * - Candidates are the terms ending in [asOf + $5, asOf + $7] (an index range scan); all alerts of a
+ *   term share its end, so a term is judged by exactly one part;
  *   each gets the threshold due, the smallest T ≥ daysLeft (domain/threshold-rule.ts), found with
  *   width_bucket over the window starts.
  * - `existing` holds, per term ending inside the window, the smallest threshold already raised. A
@@ -34,7 +37,7 @@ WITH cur AS (
   -- the pages this very statement appends; a materialised set cannot grow).
   SELECT a.source, COALESCE(a.subscription_id, a.order_line_id) AS owner_id, a.term_end, min(a.threshold) AS min_threshold
     FROM renewal_alerts a
-   WHERE a.term_end BETWEEN $1::date AND $1::date + $5::int
+   WHERE a.term_end BETWEEN $1::date + $5::int AND $1::date + $7::int
    GROUP BY 1, 2, 3
 ), cand AS (
   SELECT r.reseller_id, 'SUBSCRIPTION'::text AS source, NULL::uuid AS source_id, r.subscription_id, NULL::uuid AS order_line_id,
@@ -48,7 +51,7 @@ WITH cur AS (
     JOIN cur ON cur.code = r.currency
     LEFT JOIN catalog_current_prices cp ON cp.sku = r.sku AND cp.currency = r.currency
     LEFT JOIN existing e ON e.source = 'SUBSCRIPTION' AND e.owner_id = r.subscription_id AND e.term_end = r.term_end
-   WHERE r.term_end BETWEEN $1::date AND $1::date + $5::int
+   WHERE r.term_end BETWEEN $1::date + $5::int AND $1::date + $7::int
   UNION ALL
   SELECT w.reseller_id, 'WARRANTY', w.order_line_id, NULL::uuid, w.order_line_id,
          w.sku, w.quantity, w.end_customer_name, w.end_customer_reference, w.warranty_end,
@@ -65,7 +68,7 @@ WITH cur AS (
        WHERE h.sku = w.sku
        LIMIT 1) ew ON true
     LEFT JOIN existing e ON e.source = 'WARRANTY' AND e.owner_id = w.order_line_id AND e.term_end = w.warranty_end
-   WHERE w.warranty_end BETWEEN $1::date AND $1::date + $5::int
+   WHERE w.warranty_end BETWEEN $1::date + $5::int AND $1::date + $7::int
 ), due AS (
   SELECT * FROM cand WHERE cand.min_threshold IS NULL OR cand.min_threshold > cand.threshold
 ), ins AS (
@@ -76,6 +79,7 @@ WITH cur AS (
          d.end_customer_name, d.end_customer_reference, d.term_end, d.threshold, d.days_left, $1::date, d.renewal_value, d.currency
     FROM due d
     LEFT JOIN renewal_subscription_term_ids ti ON ti.subscription_id = d.subscription_id AND ti.term_end = d.term_end
+                                               AND ti.term_end BETWEEN $1::date + $5::int AND $1::date + $7::int -- hash only the range's terms
    ORDER BY d.term_end -- inserts walk the unique key (term_end first) in order
   ON CONFLICT ON CONSTRAINT renewal_alerts_once_key DO NOTHING
   RETURNING id, reseller_id, source, subscription_id, order_line_id, end_customer_name, end_customer_reference, sku, quantity,

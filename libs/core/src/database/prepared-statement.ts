@@ -7,6 +7,9 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
  *
  * The name must be unique per text across the process (the driver refuses a second text under
  * a name a connection already holds), so each statement is declared once, at module level.
+ * PostgreSQL replans a prepared statement after DDL on its tables, but refuses one whose result
+ * columns a migration changed ("cached plan must not change result type"): API processes are
+ * restarted after such a migration, as they are after any deploy.
  */
 export interface PreparedStatement {
   readonly name: string;

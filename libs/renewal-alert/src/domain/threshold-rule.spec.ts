@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { dueThreshold, parseThresholds, thresholdToRaise, thresholdWindows } from './threshold-rule';
+import { dueThreshold, parseThresholds, scanRanges, thresholdToRaise, thresholdWindows } from './threshold-rule';
 
 /** Replays scans at the given days-left values against one term, as the scan would. */
 function walk(thresholds: number[], daysLeftSeq: number[]): number[] {
@@ -88,5 +88,37 @@ describe('renewal threshold rule', () => {
     expect(() => parseThresholds('90,,30')).toThrow(/RENEWAL_THRESHOLDS/);
     expect(() => parseThresholds('0,30')).toThrow(/RENEWAL_THRESHOLDS/);
     expect(() => parseThresholds('30,30')).toThrow(/distinct/);
+  });
+});
+
+describe('scanRanges', () => {
+  it('splits 0..90 into two halves', () => {
+    expect(scanRanges(90, 2)).toEqual([
+      { from: 0, to: 44 },
+      { from: 45, to: 90 },
+    ]);
+  });
+
+  it('is the whole window for one part, and never more ranges than days', () => {
+    expect(scanRanges(90, 1)).toEqual([{ from: 0, to: 90 }]);
+    expect(scanRanges(1, 8)).toEqual([
+      { from: 0, to: 0 },
+      { from: 1, to: 1 },
+    ]);
+  });
+
+  it('covers every day from 0 to the largest threshold exactly once, in order', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: 1, max: 3650 }), fc.integer({ min: 1, max: 16 }), (largest, parts) => {
+        const ranges = scanRanges(largest, parts);
+        expect(ranges.length).toBe(Math.min(parts, largest + 1));
+        expect(ranges[0].from).toBe(0);
+        expect(ranges[ranges.length - 1].to).toBe(largest);
+        ranges.forEach((r, i) => {
+          expect(r.to).toBeGreaterThanOrEqual(r.from);
+          if (i > 0) expect(r.from).toBe(ranges[i - 1].to + 1);
+        });
+      }),
+    );
   });
 });

@@ -43,3 +43,19 @@ export function thresholdWindows(thresholds: readonly number[]): Array<{ thresho
   const sorted = [...new Set(thresholds)].sort((a, b) => a - b);
   return sorted.map((threshold, i) => ({ threshold, minDays: i === 0 ? 0 : sorted[i - 1] + 1 }));
 }
+
+/** Days left until a term's end, both ends included. */
+export interface DaysRange {
+  from: number;
+  to: number;
+}
+
+/**
+ * [0, largest] split into at most `parts` contiguous ranges of near-equal length, in order, that
+ * cover every day exactly once (fewer ranges when there are fewer days than parts).
+ */
+export function scanRanges(largest: number, parts: number): DaysRange[] {
+  const days = largest + 1;
+  const n = Math.max(1, Math.min(Math.floor(parts), days));
+  return Array.from({ length: n }, (_, i) => ({ from: Math.floor((i * days) / n), to: Math.floor(((i + 1) * days) / n) - 1 }));
+}
