@@ -361,6 +361,69 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       expect(done.body.lines[1]).toMatchObject({ serialNumbers: [], warrantyEnd: '2029-11-30' });
     });
 
+    it('ships part of a line: the rest becomes a new pending line, and totals and reserved credit stay to the cent', async () => {
+      const { reseller, buyer, hw } = await shop();
+      const cheap = await createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '0.35' }], warrantyMonths: 12 });
+      const order = (await post(buyer, cart([{ sku: cheap.sku, quantity: 7 }, { sku: hw.sku, quantity: 2 }])).expect(201)).body;
+      // 7 × 0.35 = 2.45, tax 0.245 → 0.25 (half-up), gross 2.70; with the 2 × 100.00 line: 222.70 reserved.
+      expect(order.lines[0]).toMatchObject({ quantity: 7, net: '2.45', tax: '0.25', gross: '2.70' });
+      const totals = { net: '202.45', tax: '20.25', gross: '222.70' };
+      expect(order.totals.HARDWARE).toEqual(totals);
+      const ship = (lineId: string, body: object) => t.http().post(`/api/v1/orders/${order.id}/lines/${lineId}/ship`).set(admin()).send(body);
+
+      // 3 now: priced as a line of 3 (1.05, tax 0.105 → 0.11); the other 4 take the rest (1.40, 0.14, 1.54).
+      const first = (await ship(order.lines[0].id, { shippedOn: '2026-11-30', quantity: 3, serialNumbers: ['A', 'B', 'C'] }).expect(200)).body;
+      expect(first.status).toBe('PARTIALLY_SHIPPED');
+      expect(first.lines).toHaveLength(3);
+      expect(first.lines[0]).toMatchObject({
+        id: order.lines[0].id, quantity: 3, net: '1.05', tax: '0.11', gross: '1.16', status: 'SHIPPED', serialNumbers: ['A', 'B', 'C'],
+        warrantyEnd: '2027-11-29',
+      });
+      expect(first.lines[1]).toMatchObject({ id: order.lines[1].id, status: 'PENDING' });
+      const rest = first.lines[2];
+      expect(rest).toMatchObject({
+        sku: cheap.sku, kind: 'HARDWARE', quantity: 4, unitPrice: '0.35', net: '1.40', tax: '0.14', gross: '1.54', status: 'PENDING',
+        warrantyMonths: 12, shippedOn: null, serialNumbers: [],
+      });
+      expect(first.totals.HARDWARE).toEqual(totals);
+      expect(first.reserved.HARDWARE).toBe('222.70');
+      expect((await creditLines(t, reseller.id)).HARDWARE.reserved).toBe('222.70');
+
+      // More units than the line holds, more serials than units shipped, zero: 400, and nothing changes.
+      await ship(rest.id, { shippedOn: '2026-12-01', quantity: 5 }).expect(400);
+      await ship(rest.id, { shippedOn: '2026-12-01', quantity: 1, serialNumbers: ['X', 'Y'] }).expect(400);
+      await ship(rest.id, { shippedOn: '2026-12-01', quantity: 0 }).expect(400);
+      await ship(rest.id, { shippedOn: '2026-12-01', quantity: 1.5 }).expect(400);
+      const unchanged = (await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)).body;
+      expect(unchanged.lines).toEqual(first.lines);
+
+      // 1 of the 4: 0.35, tax 0.035 → 0.04; the last 3 keep the remainder (1.05, 0.10), not a re-rounded 0.11.
+      const second = (await ship(rest.id, { shippedOn: '2026-12-01', quantity: 1 }).expect(200)).body;
+      expect(second.lines.map((l: { quantity: number; gross: string; status: string }) => [l.quantity, l.gross, l.status])).toEqual([
+        [3, '1.16', 'SHIPPED'], [2, '220.00', 'PENDING'], [1, '0.39', 'SHIPPED'], [3, '1.15', 'PENDING'],
+      ]);
+      expect(second.totals.HARDWARE).toEqual(totals);
+
+      // Cancelling what waits frees exactly its share; what shipped stays reserved until invoiced.
+      const cancelled = (await t.http().post(`/api/v1/orders/${order.id}/cancel`).set('Authorization', buyer.auth).send({}).expect(200)).body;
+      expect(cancelled.status).toBe('FULFILLED');
+      expect(cancelled.reserved.HARDWARE).toBe('1.55');
+      expect((await creditLines(t, reseller.id)).HARDWARE.reserved).toBe('1.55');
+      const unbilled = await t.db.transaction((em) => t.get(OrderingService).unbilledShippedLines(em, reseller.id, '2026-12-31'));
+      expect(unbilled.map((l) => [l.quantity, l.gross.toFixed(2)])).toEqual([[3, '1.16'], [1, '0.39']]);
+    });
+
+    it('splits a line once when two partial shipments of it arrive at once', async () => {
+      const { reseller, buyer, hw } = await shop();
+      const order = (await post(buyer, cart([{ sku: hw.sku, quantity: 5 }])).expect(201)).body;
+      const ship = () => t.http().post(`/api/v1/orders/${order.id}/lines/${order.lines[0].id}/ship`).set(admin()).send({ shippedOn: '2026-12-01', quantity: 2 });
+      const statuses = (await Promise.all([ship(), ship()])).map((r) => r.status).sort();
+      expect(statuses).toEqual([200, 409]);
+      const got = (await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)).body;
+      expect(got.lines.map((l: { quantity: number; status: string }) => [l.quantity, l.status])).toEqual([[2, 'SHIPPED'], [3, 'PENDING']]);
+      expect((await creditLines(t, reseller.id)).HARDWARE.reserved).toBe('550.00');
+    });
+
     it('clamps the warranty end at month ends', async () => {
       const { buyer } = await shop();
       const oneMonth = await createProduct(t, { warrantyMonths: 1 });

@@ -124,6 +124,12 @@ const INSERT_ORDER = preparedStatement(
    SELECT created_at FROM o`,
 );
 
+interface LockedOrder {
+  id: string;
+  currency: Currency;
+  tax_rate: string;
+}
+
 interface PreparedLine {
   sku: string;
   quantity: number;
@@ -310,11 +316,15 @@ export class OrderingService {
    * Ships a pending hardware line: its serials, ship date and warranty end (the last day covered:
    * shippedOn + warrantyMonths, clamped to the month's end, minus one day). It becomes billable.
    */
-  async shipLine(orderId: string, lineId: string, input: { shippedOn: string; serialNumbers?: string[] }): Promise<OrderView> {
+  async shipLine(
+    orderId: string,
+    lineId: string,
+    input: { shippedOn: string; serialNumbers?: string[]; quantity?: number },
+  ): Promise<OrderView> {
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         // Lock order: the order row, then its lines (as cancellation does).
-        await this.lockOrder(em, orderId, null);
+        const order = await this.lockOrder(em, orderId, null);
         const [line]: LineRow[] = await em.query(
           `SELECT ${LINE_COLUMNS} FROM order_lines l WHERE l.id = $1 AND l.order_id = $2 FOR UPDATE`,
           [lineId, orderId],
@@ -326,15 +336,22 @@ export class OrderingService {
         if (line.status !== 'PENDING') {
           throw orderingError(OrderingErrorCode.Conflict, `Line ${line.line_no} is already ${line.status.toLowerCase()}`);
         }
+        const quantity = input.quantity ?? line.quantity;
+        if (quantity > line.quantity) {
+          throw validationError(`Line ${line.line_no} holds ${line.quantity} units; ${quantity} cannot be shipped`, [
+            { field: 'quantity', message: `at most ${line.quantity} (the units the line holds)` },
+          ]);
+        }
         const serials = input.serialNumbers ?? [];
-        if (serials.length > line.quantity) {
-          throw validationError(`${serials.length} serial numbers for ${line.quantity} units`, [
-            { field: 'serialNumbers', message: `at most ${line.quantity} (one per unit)` },
+        if (serials.length > quantity) {
+          throw validationError(`${serials.length} serial numbers for ${quantity} units`, [
+            { field: 'serialNumbers', message: `at most ${quantity} (one per unit shipped)` },
           ]);
         }
         if (new Set(serials).size !== serials.length) {
           throw validationError('A serial number is listed twice', [{ field: 'serialNumbers', message: 'must not repeat' }]);
         }
+        if (quantity < line.quantity) await this.splitLine(em, order, line, quantity);
         const months = line.warranty_months ?? 0;
         const warrantyEnd = months > 0 ? addDays(addMonthsClamped(input.shippedOn, months), -1) : null;
         await em.query(
@@ -479,12 +496,49 @@ export class OrderingService {
     }));
   }
 
-  private async lockOrder(em: EntityManager, orderId: string, scope: string | null): Promise<void> {
-    const rows: unknown[] = await em.query(
-      `SELECT id FROM orders WHERE id = $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) FOR UPDATE`,
+  private async lockOrder(em: EntityManager, orderId: string, scope: string | null): Promise<LockedOrder> {
+    const [row]: LockedOrder[] = await em.query(
+      `SELECT id, currency, tax_rate FROM orders WHERE id = $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) FOR UPDATE`,
       [orderId, scope],
     );
-    if (!rows.length) throw orderNotFound(orderId);
+    if (!row) throw orderNotFound(orderId);
+    return row;
+  }
+
+  /**
+   * A partial shipment: `line` keeps the `quantity` units shipped now, priced as a line of that
+   * quantity (net, then tax rounded once, as at placement); a new pending line (the next line
+   * number) takes the other units and the rest of each amount, so the order's totals do not move
+   * by a cent however the units are shipped. The rest of the line's reserved credit moves with it.
+   */
+  private async splitLine(em: EntityManager, order: LockedOrder, line: LineRow, quantity: number): Promise<void> {
+    const [shipped] = priceOrder(
+      [{ kind: 'HARDWARE', quantity, unitPrice: new Dec(line.unit_price), periodMonths: 1 }],
+      new Dec(order.tax_rate),
+      order.currency,
+    ).lines;
+    const rest = {
+      net: new Dec(line.net).minus(shipped.net),
+      tax: new Dec(line.tax).minus(shipped.tax),
+      gross: new Dec(line.gross).minus(shipped.gross),
+    };
+    const restId = randomUUID();
+    await em.query(
+      `INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
+                                unit_price, net, tax, gross, warranty_months)
+       SELECT $2, l.order_id, l.reseller_id, (SELECT max(line_no) + 1 FROM order_lines WHERE order_id = l.order_id), l.sku,
+              l.product_name, l.vendor, l.kind, 'PENDING', l.quantity - $3::int, l.currency, l.unit_price, $4, $5, $6, l.warranty_months
+         FROM order_lines l WHERE l.id = $1`,
+      [line.id, restId, quantity, rest.net.toFixed(), rest.tax.toFixed(), rest.gross.toFixed()],
+    );
+    await em.query(`UPDATE order_lines SET quantity = $2, net = $3, tax = $4, gross = $5 WHERE id = $1`, [
+      line.id,
+      quantity,
+      shipped.net.toFixed(),
+      shipped.tax.toFixed(),
+      shipped.gross.toFixed(),
+    ]);
+    await this.resellers.moveReservation(em, reservationSource(line), reservationSource({ id: restId, kind: 'HARDWARE', first_charge_id: null }), rest.gross);
   }
 
   private async refreshStatus(em: EntityManager, orderId: string): Promise<void> {

@@ -361,6 +361,31 @@ export class ResellerService {
     );
   }
 
+  /**
+   * Moves `amount` of what `from` holds reserved to a new reservation for `to` on the same credit
+   * line, in the caller's transaction: a hardware order line split by a partial shipment. The
+   * line's reserved total and available credit do not change. The caller holds what serialises
+   * changes to `from` (its order line's row lock). No-op for a zero amount; an error when `from`
+   * has less than `amount` open (a bug, not a user error).
+   */
+  async moveReservation(em: EntityManager, from: Source, to: Source, amount: Dec): Promise<void> {
+    if (amount.isNegative() || !amount.isFinite()) throw new RangeError('the amount moved must be ≥ 0');
+    if (amount.isZero()) return;
+    const moved: Array<{ id: string }> = await em.query(
+      `WITH shrunk AS (
+         UPDATE credit_reservations SET amount = amount - $3::numeric, remaining = remaining - $3::numeric
+          WHERE source_type = $1 AND source_id = $2 AND status = 'OPEN' AND remaining >= $3::numeric
+          RETURNING reseller_id, line)
+       INSERT INTO credit_reservations (reseller_id, line, source_type, source_id, amount, remaining)
+       SELECT reseller_id, line, $4, $5, $3::numeric, $3::numeric FROM shrunk
+       RETURNING id`,
+      [from.type, from.id, amount.toFixed(), to.type, to.id],
+    );
+    if (moved.length !== 1) {
+      throw new Error(`moveReservation: ${from.type} ${from.id} has no single open reservation of at least ${amount.toFixed()}`);
+    }
+  }
+
   /** Frees what remains reserved for `source` (a cancellation). No-op when nothing is. */
   async releaseReservation(em: EntityManager, source: Source): Promise<void> {
     await this.settle(em, source, 'RELEASED');

@@ -73,6 +73,18 @@ export class ShipLineDto {
   @IsCalendarDate()
   shippedOn: string;
 
+  @ApiPropertyOptional({
+    description:
+      'Units shipped now (default: the whole line). Fewer than the line holds splits it: the shipped units keep the line, ' +
+      'the rest becomes a new pending line with the rest of its amounts and reserved credit',
+    minimum: 1,
+  })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  quantity?: number;
+
   @ApiPropertyOptional({ type: [String], description: 'At most one per unit, no repeats' })
   @IsOptional()
   @IsArray()
