@@ -10,7 +10,7 @@ import {
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
 import { ReservationItem, ResellerService, Source } from '@disty/reseller';
 import { SubscriptionService } from '@disty/subscription';
-import { LineKind, OrderLineStatus, orderStatus, OrderStatus, priceOrder, PricingLine } from './domain/pricing';
+import { LineKind, OrderLineStatus, orderStatus, OrderStatus, priceOrder, PricingLine, splitLineAmounts } from './domain/pricing';
 import { OrderLineView, OrderView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';
 
@@ -512,16 +512,12 @@ export class OrderingService {
    * by a cent however the units are shipped. The rest of the line's reserved credit moves with it.
    */
   private async splitLine(em: EntityManager, order: LockedOrder, line: LineRow, quantity: number): Promise<void> {
-    const [shipped] = priceOrder(
-      [{ kind: 'HARDWARE', quantity, unitPrice: new Dec(line.unit_price), periodMonths: 1 }],
+    const { shipped, rest } = splitLineAmounts(
+      { quantity: line.quantity, unitPrice: new Dec(line.unit_price), net: new Dec(line.net), tax: new Dec(line.tax), gross: new Dec(line.gross) },
+      quantity,
       new Dec(order.tax_rate),
       order.currency,
-    ).lines;
-    const rest = {
-      net: new Dec(line.net).minus(shipped.net),
-      tax: new Dec(line.tax).minus(shipped.tax),
-      gross: new Dec(line.gross).minus(shipped.gross),
-    };
+    );
     const restId = randomUUID();
     await em.query(
       `INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,

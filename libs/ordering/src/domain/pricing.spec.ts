@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CURRENCIES, Currency, Dec, minorUnits } from '@disty/core';
-import { orderStatus, priceOrder, PricingLine } from './pricing';
+import { orderStatus, priceOrder, PricingLine, splitLineAmounts } from './pricing';
 
 const currency = fc.constantFrom<Currency>(...CURRENCIES);
 /** Unit prices with up to 4 decimals, below 10^10. */
@@ -96,5 +96,51 @@ describe('orderStatus', () => {
     expect(orderStatus(['SHIPPED', 'CANCELLED', 'PROVISIONED'])).toBe('FULFILLED');
     expect(orderStatus(['PROVISIONED'])).toBe('FULFILLED');
     expect(orderStatus(['CANCELLED', 'CANCELLED'])).toBe('CANCELLED');
+  });
+});
+
+describe('splitLineAmounts', () => {
+  const priced = (unitPrice: Dec, quantity: number, taxRate: Dec, c: Currency) => ({
+    quantity,
+    unitPrice,
+    ...priceOrder([{ kind: 'HARDWARE', quantity, unitPrice, periodMonths: 1 }], taxRate, c).lines[0],
+  });
+
+  it('prices the shipped units as their own line and leaves the rounding remainder with the rest', () => {
+    const line = priced(new Dec('0.35'), 4, new Dec('0.10'), 'AUD'); // 1.40, tax 0.14
+    const { shipped, rest } = splitLineAmounts(line, 1, new Dec('0.10'), 'AUD');
+    expect([shipped.net, shipped.tax, shipped.gross].map(String)).toEqual(['0.35', '0.04', '0.39']); // 0.035 → 0.04
+    expect([rest.net, rest.tax, rest.gross].map(String)).toEqual(['1.05', '0.1', '1.15']); // not a re-rounded 0.11
+  });
+
+  it('refuses to ship nothing, everything or a fraction', () => {
+    const line = priced(new Dec('10'), 3, new Dec('0.1'), 'AUD');
+    for (const q of [0, 3, 4, 1.5]) expect(() => splitLineAmounts(line, q, new Dec('0.1'), 'AUD')).toThrow(RangeError);
+  });
+
+  it('splits any line, repeatedly, into parts that add up to it exactly, each non-negative and in minor units', () => {
+    fc.assert(
+      fc.property(price, rate, currency, fc.integer({ min: 2, max: 10_000 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+        (unitPrice, taxRate, c, quantity, cuts) => {
+          const line = priced(unitPrice, quantity, taxRate, c);
+          const parts: Array<{ net: Dec; tax: Dec; gross: Dec }> = [];
+          let left = line;
+          for (const cut of cuts) {
+            if (left.quantity < 2) break;
+            const q = Math.min(left.quantity - 1, 1 + Math.floor(cut * (left.quantity - 1))); // 1 … quantity − 1
+            const { shipped, rest } = splitLineAmounts(left, q, taxRate, c);
+            parts.push(shipped);
+            left = { ...rest, quantity: left.quantity - q, unitPrice };
+          }
+          parts.push(left);
+          const sum = (k: 'net' | 'tax' | 'gross') => parts.reduce((s, p) => s.plus(p[k]), new Dec(0));
+          expect(sum('net').eq(line.net) && sum('tax').eq(line.tax) && sum('gross').eq(line.gross)).toBe(true);
+          for (const p of parts) {
+            expect(p.net.isNegative() || p.tax.isNegative()).toBe(false);
+            expect(p.gross.eq(p.net.plus(p.tax))).toBe(true);
+            expect(p.gross.decimalPlaces()).toBeLessThanOrEqual(minorUnits(c));
+          }
+        }),
+    );
   });
 });

@@ -52,6 +52,24 @@ export function priceOrder(lines: PricingLine[], taxRate: Dec, currency: Currenc
   return { lines: priced, totals };
 }
 
+/**
+ * A partial shipment of a hardware line priced `line` for `line.quantity` units: the `shipped`
+ * units are priced as a line of that quantity (priceOrder); the rest keeps what remains of each
+ * amount, so the two parts always add up to the line, however the rounding fell.
+ */
+export function splitLineAmounts(
+  line: Amounts & { quantity: number; unitPrice: Dec },
+  shipped: number,
+  taxRate: Dec,
+  currency: Currency,
+): { shipped: Amounts; rest: Amounts } {
+  if (!Number.isInteger(shipped) || shipped <= 0 || shipped >= line.quantity) {
+    throw new RangeError('a split ships at least one unit and fewer than the line holds');
+  }
+  const [part] = priceOrder([{ kind: 'HARDWARE', quantity: shipped, unitPrice: line.unitPrice, periodMonths: 1 }], taxRate, currency).lines;
+  return { shipped: part, rest: { net: line.net.minus(part.net), tax: line.tax.minus(part.tax), gross: line.gross.minus(part.gross) } };
+}
+
 export type HardwareLineStatus = 'PENDING' | 'SHIPPED' | 'CANCELLED';
 export type OrderLineStatus = HardwareLineStatus | 'PROVISIONED';
 export type OrderStatus = 'PLACED' | 'PARTIALLY_SHIPPED' | 'FULFILLED' | 'CANCELLED';
