@@ -315,6 +315,7 @@ export class OrderingService {
   /**
    * Ships a pending hardware line: its serials, ship date and warranty end (the last day covered:
    * shippedOn + warrantyMonths, clamped to the month's end, minus one day). It becomes billable.
+   * With `quantity` below the line's, only those units ship and the rest waits on a new line (splitLine).
    */
   async shipLine(
     orderId: string,
