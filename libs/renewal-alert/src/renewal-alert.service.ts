@@ -98,23 +98,19 @@ export class RenewalAlertService {
 
   private async scanParts(asOf: string): Promise<ScanSummary> {
     const parts = await Promise.all(
-      scanRanges(Math.max(...this.settings.thresholds), SCAN_PARTS).map((days) =>
-        this.db.transaction((em) => this.scanIn(em, asOf, days)),
-      ),
+      scanRanges(this.wholeWindow.to, SCAN_PARTS).map((days) => this.db.transaction((em) => this.scanIn(em, asOf, days))),
     );
-    return parts.reduce((sum, p) => ({ asOf, raised: sum.raised + p.raised, webhookDeliveries: sum.webhookDeliveries + p.webhookDeliveries }), {
-      asOf,
-      raised: 0,
-      webhookDeliveries: 0,
-    });
+    const sum = (k: 'raised' | 'webhookDeliveries') => parts.reduce((n, p) => n + p[k], 0);
+    return { asOf, raised: sum('raised'), webhookDeliveries: sum('webhookDeliveries') };
+  }
+
+  /** Days left from 0 to the largest threshold: every term a scan looks at. */
+  private get wholeWindow(): DaysRange {
+    return { from: 0, to: Math.max(...this.settings.thresholds) };
   }
 
   /** The scan statement in the caller's transaction, over the terms `days` (default: all) days from their end. */
-  async scanIn(
-    em: EntityManager,
-    asOf: string,
-    days: DaysRange = { from: 0, to: Math.max(...this.settings.thresholds) },
-  ): Promise<ScanSummary> {
+  async scanIn(em: EntityManager, asOf: string, days: DaysRange = this.wholeWindow): Promise<ScanSummary> {
     const thresholds = this.settings.thresholds;
     const currencies = Object.keys(CURRENCY_MINOR_UNITS) as Currency[];
     // Hash joins for this bulk statement whatever the statistics say (see renewal-scan.sql.ts), with
