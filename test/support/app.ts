@@ -1,4 +1,4 @@
-import { Test } from '@nestjs/testing';
+import { Test, TestingModuleBuilder } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
@@ -21,9 +21,12 @@ export interface TestApp {
 
 let seq = 0;
 
-/** The production app (same modules, pipes, filters and guards) on the test database. */
-export async function createTestApp(): Promise<TestApp> {
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).compile();
+/**
+ * The production app (same modules, pipes, filters and guards) on the test database. `customize`
+ * may replace a provider, e.g. the Clock, for tests that move time.
+ */
+export async function createTestApp(customize: (b: TestingModuleBuilder) => TestingModuleBuilder = (b) => b): Promise<TestApp> {
+  const moduleRef = await customize(Test.createTestingModule({ imports: [AppModule] })).compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
   configureApp(app);
   await app.init();
