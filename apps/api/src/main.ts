@@ -28,9 +28,9 @@ async function main(): Promise<void> {
   };
 
   try {
-    await runMigrations(db.url, say);
+    await runMigrations(db.migrationUrl, say);
   } catch (e) {
-    console.error(describeConnectionError(db.url, e));
+    console.error(describeConnectionError(db.migrationUrl, e));
     await stopDatabase();
     process.exit(1);
   }
