@@ -196,6 +196,10 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
       const [migrated] = (await owner.query(`SELECT current_user AS name, pg_get_userbyid(c.relowner) AS table_owner
                                                FROM pg_class c WHERE c.relname = 'journal_lines'`)).rows;
       expect(migrated).toEqual({ name: 'disty_owner', table_owner: 'disty_owner' });
+      // npm start warns when DATABASE_URL is a role the database cannot protect itself from.
+      const { privilegedRoleWarning } = await import('@disty/core');
+      expect(await privilegedRoleWarning(db.url)).toBeNull();
+      expect(await privilegedRoleWarning(db.ownerUrl)).toMatch(/disty_owner, the owner of the tables/);
     });
 
     it('leak 11: refuses ALTER TABLE journal_lines DISABLE TRIGGER to the app connection (and the UPDATE after it)', async () => {

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { describeConnectionError, provideDatabase, runMigrations, validateEnvironment } from '@disty/core';
+import { describeConnectionError, privilegedRoleWarning, provideDatabase, runMigrations, validateEnvironment } from '@disty/core';
 import { AppModule } from './app.module';
 import { seedDemoData } from './seed/demo-seed';
 import { configureApp } from './setup';
@@ -34,6 +34,8 @@ async function main(): Promise<void> {
     await stopDatabase();
     process.exit(1);
   }
+  const roleWarning = await privilegedRoleWarning(db.url).catch(() => null);
+  if (roleWarning) say(`WARNING ${roleWarning}`);
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
   configureApp(app);

@@ -117,3 +117,26 @@ export async function prepareDatabaseRoles(
     ownerUrl: withCredentials(adminUrl, database, OWNER_ROLE, password),
   };
 }
+
+/**
+ * A warning when the API's connection can bypass the database's own protections (a superuser, or
+ * the owner of the tables: both can disable triggers and TRUNCATE); null when it is a plain role.
+ */
+export async function privilegedRoleWarning(appUrl: string): Promise<string | null> {
+  const c = new Client({ connectionString: appUrl });
+  await c.connect();
+  try {
+    const { rows } = await c.query<{ name: string; superuser: boolean; owns: number }>(
+      `SELECT current_user AS name, r.rolsuper AS superuser,
+              (SELECT count(*)::int FROM pg_class k JOIN pg_namespace n ON n.oid = k.relnamespace
+                WHERE n.nspname = 'public' AND pg_has_role(current_user, k.relowner, 'USAGE')) AS owns
+         FROM pg_roles r WHERE r.rolname = current_user`,
+    );
+    const me = rows[0];
+    if (!me || (!me.superuser && me.owns === 0)) return null;
+    return `the API connects as ${me.name}, ${me.superuser ? 'a superuser' : 'the owner of the tables'}: the database cannot protect ` +
+      `the ledger from it. Connect as ${APP_ROLE} (DATABASE_URL) and migrate as ${OWNER_ROLE} (MIGRATION_DATABASE_URL); see README, "Database roles"`;
+  } finally {
+    await c.end();
+  }
+}
