@@ -36,13 +36,7 @@ async function ensureRole(c: Client, name: string, password: string): Promise<vo
     await c.query(`ALTER ROLE ${ident} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD ${pw}`);
     return;
   }
-  try {
-    await c.query(`CREATE ROLE ${ident} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD ${pw}`);
-  } catch (e) {
-    // Roles are cluster-wide: a concurrent preparation (parallel test files) may have made it.
-    const code = (e as { code?: string }).code;
-    if (code !== '42710' && code !== '23505') throw e;
-  }
+  await c.query(`CREATE ROLE ${ident} LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOBYPASSRLS PASSWORD ${pw}`);
 }
 
 /**
@@ -59,8 +53,18 @@ export async function prepareDatabaseRoles(
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
-    await ensureRole(admin, OWNER_ROLE, password);
-    await ensureRole(admin, APP_ROLE, password);
+    // Roles are cluster-wide: parallel preparations (test files) take turns, else ALTER ROLE may
+    // fail with "tuple concurrently updated".
+    await admin.query('BEGIN');
+    try {
+      await admin.query(`SELECT pg_advisory_xact_lock(hashtext('disty:roles'))`);
+      await ensureRole(admin, OWNER_ROLE, password);
+      await ensureRole(admin, APP_ROLE, password);
+      await admin.query('COMMIT');
+    } catch (e) {
+      await admin.query('ROLLBACK').catch(() => undefined);
+      throw e;
+    }
     const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [database]);
     if (!found.rowCount) {
       try {
