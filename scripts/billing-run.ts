@@ -36,7 +36,7 @@ function args(argv: string[]): { periodEnd: string; concurrency: number } {
 void withDatabase(async (db) => {
   const { periodEnd, concurrency } = args(process.argv.slice(2));
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'warn';
-  await runMigrations(db.url);
+  await runMigrations(db.migrationUrl);
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
   try {
     const runs = app.get(BillingRunService);

@@ -15,7 +15,7 @@ import { withDatabase } from './db-script';
  */
 void withDatabase(async (db) => {
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'warn';
-  await runMigrations(db.url);
+  await runMigrations(db.migrationUrl);
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
   try {
     const problems = await app.get(LedgerService).verify();

@@ -14,8 +14,8 @@ void withDatabase(async (db) => {
     console.error('usage: npm run migration:generate -- <Name>');
     return 1;
   }
-  await runMigrations(db.url);
-  const ds = createDataSource(db.url);
+  await runMigrations(db.migrationUrl);
+  const ds = createDataSource(db.migrationUrl);
   await ds.initialize();
   const sql = await ds.driver.createSchemaBuilder().log();
   await ds.destroy();

@@ -8,7 +8,7 @@ import { withDatabase } from './db-script';
 
 /** `npm run seed`: loads the demo data set into an empty database and prints the demo tokens. */
 void withDatabase(async (db) => {
-  await runMigrations(db.url);
+  await runMigrations(db.migrationUrl);
   const app = await NestFactory.create(AppModule, { logger: ['error'] });
   try {
     await app.init();

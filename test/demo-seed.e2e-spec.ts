@@ -1,7 +1,6 @@
-import { Client } from 'pg';
-import { runMigrations } from '@disty/core';
 import { seedDemoData } from '../apps/api/src/seed/demo-seed';
 import type { TestApp } from './support/app';
+import { createOwnDatabase, OwnDatabase } from './support/own-database';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
 
@@ -11,19 +10,13 @@ const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
  * The app module is imported after DATABASE_URL points at that database.
  */
 describe('Demo seed', () => {
-  const name = `disty_seed_${Date.now().toString(36)}_${process.pid}`;
   const sharedUrl = process.env.DATABASE_URL!;
   let t: TestApp;
+  let db: OwnDatabase;
 
   beforeAll(async () => {
-    const admin = new Client({ connectionString: process.env.DISTY_TEST_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
-    await admin.end();
-    const url = new URL(sharedUrl);
-    url.pathname = `/${name}`;
-    process.env.DATABASE_URL = url.toString();
-    await runMigrations(process.env.DATABASE_URL);
+    db = await createOwnDatabase('seed');
+    process.env.DATABASE_URL = db.url;
     // Imported only now: the app reads DATABASE_URL when its module is first loaded.
     const { createTestApp } = await import('./support/app');
     t = await createTestApp();
@@ -32,10 +25,7 @@ describe('Demo seed', () => {
   afterAll(async () => {
     await t?.close();
     process.env.DATABASE_URL = sharedUrl;
-    const admin = new Client({ connectionString: process.env.DISTY_TEST_ADMIN_URL });
-    await admin.connect();
-    await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(name)} WITH (FORCE)`);
-    await admin.end();
+    await db?.drop();
   });
 
   it('loads a catalog, three resellers with both credit lines and every reseller role, and orders; once', async () => {

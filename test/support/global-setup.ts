@@ -3,12 +3,14 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { runMigrations } from '../../libs/core/src/database/database';
 import { PROJECT_ROOT } from '../../libs/core/src/database/data-source';
+import { prepareDatabaseRoles } from '../../libs/core/src/database/roles';
 import { freePort, startEmbeddedPostgres } from '../../libs/core/src/database/embedded-postgres';
 // globalSetup runs outside jest's module mapper: relative imports only.
 
 /**
- * One fresh database per test run: on DATABASE_URL's server when set, otherwise on an embedded
- * PostgreSQL started here (data under .data/pg-test) and stopped in global-teardown.
+ * One fresh database per test run: on DATABASE_URL's server when set (a superuser: it creates the
+ * disty_owner and disty_app roles), otherwise on an embedded PostgreSQL started here (data under
+ * .data/pg-test) and stopped in global-teardown. Tests connect as disty_app.
  */
 export default async function globalSetup(): Promise<void> {
   const log = (l: string) => process.env.TEST_DB_LOG && process.stderr.write(`[test-db] ${l}\n`);
@@ -30,10 +32,11 @@ export default async function globalSetup(): Promise<void> {
   await admin.connect();
   await admin.query(`CREATE DATABASE ${admin.escapeIdentifier(name)}`);
   await admin.end();
-  const url = new URL(adminUrl);
-  url.pathname = `/${name}`;
+  // As in production: migrations run as the owner role, the app connects as the app role.
+  const { appUrl, ownerUrl } = await prepareDatabaseRoles(adminUrl, name);
   process.env.DISTY_TEST_ADMIN_URL = adminUrl;
   process.env.DISTY_TEST_DB = name;
-  process.env.DATABASE_URL = url.toString();
-  await runMigrations(process.env.DATABASE_URL, log);
+  process.env.DISTY_TEST_OWNER_URL = ownerUrl;
+  process.env.DATABASE_URL = appUrl;
+  await runMigrations(ownerUrl, log);
 }

@@ -1,8 +1,12 @@
 import { Client } from 'pg';
 import { runMigrations } from '../../libs/core/src/database/database';
+import { prepareDatabaseRoles } from '../../libs/core/src/database/roles';
 
 export interface OwnDatabase {
+  /** The app role's URL (what the app connects with). */
   url: string;
+  /** The owner role's URL (what migrations run with). */
+  ownerUrl: string;
   name: string;
   drop: () => Promise<void>;
 }
@@ -23,12 +27,11 @@ export async function createOwnDatabase(tag: string): Promise<OwnDatabase> {
   } finally {
     await admin.end();
   }
-  const u = new URL(adminUrl);
-  u.pathname = `/${name}`;
-  const url = u.toString();
-  await runMigrations(url);
+  const { appUrl: url, ownerUrl } = await prepareDatabaseRoles(adminUrl, name);
+  await runMigrations(ownerUrl);
   return {
     url,
+    ownerUrl,
     name,
     drop: async () => {
       if (process.env.KEEP_TEST_DB) return;

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { describeConnectionError, provideDatabase, runMigrations, validateEnvironment } from '@disty/core';
+import { describeConnectionError, privilegedRoleWarning, provideDatabase, runMigrations, validateEnvironment } from '@disty/core';
 import { AppModule } from './app.module';
 import { seedDemoData } from './seed/demo-seed';
 import { configureApp } from './setup';
@@ -28,12 +28,14 @@ async function main(): Promise<void> {
   };
 
   try {
-    await runMigrations(db.url, say);
+    await runMigrations(db.migrationUrl, say);
   } catch (e) {
-    console.error(describeConnectionError(db.url, e));
+    console.error(describeConnectionError(db.migrationUrl, e));
     await stopDatabase();
     process.exit(1);
   }
+  const roleWarning = await privilegedRoleWarning(db.url).catch(() => null);
+  if (roleWarning) say(`WARNING ${roleWarning}`);
 
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
   configureApp(app);

@@ -15,6 +15,10 @@ export class Environment {
   @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_URL must be a postgres:// URL' })
   DATABASE_URL?: string;
 
+  /** The owner role's URL, for migrations; defaults to DATABASE_URL (see README, "Database roles"). */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'MIGRATION_DATABASE_URL must be a postgres:// URL' })
+  MIGRATION_DATABASE_URL?: string;
+
   @IsOptional() @IsString() @Matches(/^.{16,200}$/, { message: 'BOOTSTRAP_ADMIN_TOKEN must be 16–200 characters' })
   BOOTSTRAP_ADMIN_TOKEN?: string;
 

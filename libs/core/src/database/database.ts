@@ -2,22 +2,31 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { createDataSource, PROJECT_ROOT } from './data-source';
 import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
+import { prepareDatabaseRoles } from './roles';
 
 export const EMBEDDED_DEFAULT_PORT = 54329;
 
 export interface ProvidedDatabase {
+  /** The app role's URL (the API and the scripts' app contexts connect with it). */
   url: string;
+  /** The owner role's URL: migrations run with it. */
+  migrationUrl: string;
   embedded?: RunningPostgres;
   stop: () => Promise<void>;
 }
 
 /**
- * DATABASE_URL when set; otherwise an embedded PostgreSQL with data under .data/ and a
- * `disty` database created on first use.
+ * DATABASE_URL (the app role) and MIGRATION_DATABASE_URL (the owner role, default DATABASE_URL)
+ * when set; otherwise an embedded PostgreSQL with data under .data/, a `disty` database and its
+ * two roles (disty_owner, disty_app) created on first use.
  */
 export async function provideDatabase(log: (l: string) => void = () => undefined): Promise<ProvidedDatabase> {
   if (process.env.DATABASE_URL) {
-    return { url: process.env.DATABASE_URL, stop: async () => undefined };
+    return {
+      url: process.env.DATABASE_URL,
+      migrationUrl: process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL,
+      stop: async () => undefined,
+    };
   }
   const pg = await startEmbeddedPostgres({
     dataDir: process.env.EMBEDDED_PG_DATA_DIR ?? path.join(PROJECT_ROOT, '.data', 'pg'),
@@ -25,12 +34,12 @@ export async function provideDatabase(log: (l: string) => void = () => undefined
     log,
   });
   try {
-    await ensureDatabase(pg.url(), 'disty');
+    const { appUrl, ownerUrl } = await prepareDatabaseRoles(pg.url(), 'disty');
+    return { url: appUrl, migrationUrl: ownerUrl, embedded: pg, stop: pg.stop };
   } catch (e) {
     await pg.stop();
     throw e;
   }
-  return { url: pg.url('disty'), embedded: pg, stop: pg.stop };
 }
 
 export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {

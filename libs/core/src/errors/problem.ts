@@ -44,6 +44,7 @@ export enum CoreErrorCode {
   PayloadTooLarge = 'payload-too-large',
   UnsupportedMediaType = 'unsupported-media-type',
   TooManyRequests = 'too-many-requests',
+  AmountOutOfRange = 'amount-out-of-range',
   Internal = 'internal',
 }
 
@@ -57,6 +58,7 @@ export const CORE_ERRORS: Record<CoreErrorCode, ProblemSpec> = {
   [CoreErrorCode.PayloadTooLarge]: { status: 413, title: 'Request body too large' },
   [CoreErrorCode.UnsupportedMediaType]: { status: 415, title: 'Unsupported media type' },
   [CoreErrorCode.TooManyRequests]: { status: 429, title: 'Too many requests' },
+  [CoreErrorCode.AmountOutOfRange]: { status: 422, title: 'Amount out of range' },
   [CoreErrorCode.Internal]: { status: 500, title: 'Internal error' },
 };
 
@@ -64,6 +66,12 @@ export const coreError = defineErrors(CORE_ERRORS);
 
 export function validationError(detail: string, errors: FieldError[] = []): ProblemError {
   return new ProblemError(400, CoreErrorCode.Validation, CORE_ERRORS.validation.title, detail, {}, errors);
+}
+
+/** An amount beyond MAX_DOCUMENT_AMOUNT, or a total the database cannot hold (SQLSTATE 22003). */
+export function amountOutOfRange(detail: string, errors?: FieldError[]): ProblemError {
+  const spec = CORE_ERRORS[CoreErrorCode.AmountOutOfRange];
+  return new ProblemError(spec.status, CoreErrorCode.AmountOutOfRange, spec.title, detail, {}, errors);
 }
 
 export function notFound(what: string): ProblemError {

@@ -1,5 +1,11 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
-import { FieldError, validationError } from '../errors/problem';
+import { amountOutOfRange, FieldError, validationError } from '../errors/problem';
+import { AMOUNT_IN_RANGE } from './validators';
+
+/** Does any error (nested included) fail `constraint`? */
+function fails(errors: ValidationError[], constraint: string): boolean {
+  return errors.some((e) => constraint in (e.constraints ?? {}) || fails(e.children ?? [], constraint));
+}
 
 export function flattenValidationErrors(errors: ValidationError[], prefix = ''): FieldError[] {
   const out: FieldError[] = [];
@@ -13,7 +19,10 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
   return out;
 }
 
-/** whitelist + forbidNonWhitelisted + transform, answering 400 problem+json with field errors. */
+/**
+ * whitelist + forbidNonWhitelisted + transform, answering 400 problem+json with field errors, or
+ * 422 `amount-out-of-range` when an amount is beyond MAX_DOCUMENT_AMOUNT (every error listed).
+ */
 export function createValidationPipe(): ValidationPipe {
   return new ValidationPipe({
     whitelist: true,
@@ -23,10 +32,8 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fields = flattenValidationErrors(errors);
-      return validationError(
-        fields.length ? fields.map((f) => `${f.field}: ${f.message}`).join('; ') : 'Invalid request',
-        fields,
-      );
+      const detail = fields.length ? fields.map((f) => `${f.field}: ${f.message}`).join('; ') : 'Invalid request';
+      return fails(errors, AMOUNT_IN_RANGE) ? amountOutOfRange(detail, fields) : validationError(detail, fields);
     },
   });
 }

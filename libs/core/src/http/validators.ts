@@ -1,10 +1,16 @@
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
 import { isCurrency, minorUnits } from '../money/currency';
 import { DECIMAL_STRING } from '../money/decimal';
+import { MAX_DOCUMENT_AMOUNT, withinDocumentMaximum } from '../money/limits';
+
+/** The constraint an amount beyond MAX_DOCUMENT_AMOUNT fails: the validation pipe answers it with 422. */
+export const AMOUNT_IN_RANGE = 'amountInRange';
 
 /**
  * A money amount as a decimal string with at most `maxDecimals` places (or, with
  * `currencyField`, at most that currency's minor units). Rejects numbers, exponents and spaces.
+ * Its absolute value is at most MAX_DOCUMENT_AMOUNT (a separate constraint, `amountInRange`,
+ * answered 422 `amount-out-of-range`).
  */
 export function IsMoneyString(
   opts: { min?: 'positive' | 'nonNegative' | 'any'; currencyField?: string; maxDecimals?: number } = {},
@@ -36,6 +42,17 @@ export function IsMoneyString(
           const kind = (opts.min ?? 'positive') === 'positive' ? 'a positive' : opts.min === 'nonNegative' ? 'a non-negative' : 'a';
           return `${args.property} must be ${kind} decimal string with at most the currency's decimals (e.g. "1234.50")`;
         },
+      },
+    });
+    registerDecorator({
+      name: AMOUNT_IN_RANGE,
+      target: object.constructor,
+      propertyName,
+      options: validationOptions,
+      validator: {
+        // Only judged once the value is a decimal string (the format has its own message).
+        validate: (value: unknown) => typeof value !== 'string' || !DECIMAL_STRING.test(value) || withinDocumentMaximum(value),
+        defaultMessage: (args: ValidationArguments) => `${args.property} must be at most ${MAX_DOCUMENT_AMOUNT} in absolute value`,
       },
     });
   };
