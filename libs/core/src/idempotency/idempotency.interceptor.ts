@@ -10,7 +10,10 @@ import { IdempotencyContext, idempotencyContext, IdempotentReplay } from './idem
 
 const IDEMPOTENT = 'disty:idempotent';
 
-/** Marks a POST that creates a money movement: it honours the Idempotency-Key header. */
+/**
+ * Marks a POST that creates a money movement: it honours the Idempotency-Key header. Its use case
+ * must run its transaction through idempotentTransaction, so that the key's outcome commits with it.
+ */
 export function Idempotent(): MethodDecorator {
   return (target, key, descriptor) => {
     SetMetadata(IDEMPOTENT, true)(target, key, descriptor);
