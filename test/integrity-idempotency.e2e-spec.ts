@@ -136,6 +136,25 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
     return { reseller, buyer, hw, cloud };
   }
 
+  // First: a billing run bills every reseller known when it starts, and its period must not precede issued invoices.
+  it('leak 6: a billing run killed after its creation committed, retried on a fresh process, returns the original run and creates one', async () => {
+    const { addDays } = await import('@disty/core');
+    const periodEnd = addDays(today, -1);
+    const key = `run-${f.uniq()}`;
+    const start = (api: request.Agent) => api.post('/api/v1/billing-runs').set('Authorization', finance).set('Idempotency-Key', key).send({ periodEnd });
+
+    await sendAndCrash('idempotency-after-commit', start);
+    const runs = await t.db.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd]);
+    expect(runs).toHaveLength(1);
+    const retry = await start(request.agent(fresh!.url)).expect(202);
+    expect(retry.headers['idempotent-replayed']).toBe('true');
+    expect(retry.body).toEqual({ id: runs[0].id, status: 'RUNNING' });
+    expect(await count(`SELECT count(*) AS n FROM billing_runs WHERE period_end = $1`, [periodEnd])).toBe(1);
+    // The run the dead process never processed is resumed by asking for its period again.
+    const { billPeriod } = await import('./support/billing');
+    expect(await billPeriod(t, periodEnd, finance)).toMatchObject({ id: runs[0].id, status: 'COMPLETED' });
+  });
+
   it('leak 6: an order killed after its commit, retried on a fresh process, returns the original order and creates one order, one reservation, one subscription', async () => {
     const { reseller, buyer, hw, cloud } = await shop();
     const key = `order-${f.uniq()}`;
