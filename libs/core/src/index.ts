@@ -12,6 +12,7 @@ export * from './http/validation';
 export * from './http/validators';
 export * from './idempotency/idempotency.service';
 export * from './idempotency/idempotency.interceptor';
+export * from './idempotency/idempotent-transaction';
 export * from './pagination/pagination.dto';
 export * from './tenancy/actor';
 export * from './jobs/advisory-lock';

@@ -2,13 +2,13 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
+import { Clock, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
 import { OrderingService } from '@disty/ordering';
 import { WebhookService } from '@disty/renewal-alert';
 import { ResellerService } from '@disty/reseller';
 import { SubscriptionService } from '@disty/subscription';
 import { BillableItem, priceLines } from './domain/invoice-math';
-import { BillingRunStatus, BillingRunView } from './dto/invoice.dto';
+import { BillingRunAccepted, BillingRunStatus, BillingRunView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { InvoiceService, IssuedInvoice } from './invoice.service';
 import { RECEIVABLES_LOCK_PREFIX } from './receivables-lock';
@@ -71,24 +71,29 @@ export class BillingRunService implements BeforeApplicationShutdown {
         { field: 'periodEnd', message: `must be on or before ${this.clock.today()}` },
       ]);
     }
-    const created = await retryOnConflict(() =>
-      this.db.transaction(async (em) => {
-        const rows: Array<{ id: string }> = await em.query(
-          `INSERT INTO billing_runs (period_end, created_by) VALUES ($1, $2) ON CONFLICT (period_end) DO NOTHING RETURNING id`,
-          [periodEnd, createdBy],
-        );
-        if (!rows.length) return null;
-        const ids = await this.resellers.listResellerIds(em);
-        await em.query(
-          `INSERT INTO billing_run_resellers (run_id, reseller_id) SELECT $1, unnest($2::uuid[])`,
-          [rows[0].id, ids],
-        );
-        await em.query(`UPDATE billing_runs SET resellers_total = $2 WHERE id = $1`, [rows[0].id, ids.length]);
-        return rows[0].id;
-      }),
+    // With an Idempotency-Key, the run's creation and the key's response commit together.
+    return retryOnConflict(() =>
+      idempotentTransaction(
+        this.db,
+        async (em) => {
+          const rows: Array<{ id: string }> = await em.query(
+            `INSERT INTO billing_runs (period_end, created_by) VALUES ($1, $2) ON CONFLICT (period_end) DO NOTHING RETURNING id`,
+            [periodEnd, createdBy],
+          );
+          if (rows.length) {
+            const ids = await this.resellers.listResellerIds(em);
+            await em.query(
+              `INSERT INTO billing_run_resellers (run_id, reseller_id) SELECT $1, unnest($2::uuid[])`,
+              [rows[0].id, ids],
+            );
+            await em.query(`UPDATE billing_runs SET resellers_total = $2 WHERE id = $1`, [rows[0].id, ids.length]);
+          }
+          const [existing]: Array<{ id: string }> = await em.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd]);
+          return { run: await this.get(rows[0]?.id ?? existing.id, em), created: rows.length > 0 };
+        },
+        ({ run }) => billingRunAccepted(run),
+      ),
     );
-    const [existing]: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd]);
-    return { run: await this.get(created ?? existing.id), created: created !== null };
   }
 
   /** Processes the run in the background of this process (the HTTP request returns 202 at once). */
@@ -171,8 +176,8 @@ export class BillingRunService implements BeforeApplicationShutdown {
     return rows.map((r) => r.id);
   }
 
-  async get(id: string): Promise<BillingRunView> {
-    const rows: RunRow[] = await this.db.query(
+  async get(id: string, em: EntityManager = this.db.manager): Promise<BillingRunView> {
+    const rows: RunRow[] = await em.query(
       `SELECT r.id, to_char(r.period_end, 'YYYY-MM-DD') AS period_end, r.status, r.started_at, r.completed_at,
               count(w.*)::int AS total,
               count(*) FILTER (WHERE w.status = 'DONE')::int AS done,
@@ -329,4 +334,9 @@ export class BillingRunService implements BeforeApplicationShutdown {
     });
     return issued;
   }
+}
+
+/** POST /billing-runs' answer (202): the run and its state; a FAILED run is being resumed. */
+export function billingRunAccepted(run: BillingRunView): BillingRunAccepted {
+  return { id: run.id, status: run.status === 'FAILED' ? 'RUNNING' : run.status };
 }

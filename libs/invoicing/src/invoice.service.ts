@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, Clock, Currency, Dec, minorUnits, moneyString, notFound, page, Page, retryOnConflict, validationError,
+  addDays, Clock, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, retryOnConflict, validationError,
 } from '@disty/core';
 import { LedgerService } from '@disty/ledger';
 import {
@@ -267,7 +267,7 @@ export class InvoiceService {
     const resellerId = head[0].reseller_id;
     const issueDate = this.clock.today();
     return retryOnConflict(() =>
-      this.db.transaction(async (em) => {
+      idempotentTransaction(this.db, async (em) => {
         await this.lockReseller(em, resellerId);
         const [inv]: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 FOR UPDATE`, [invoiceId]);
         const c = inv.currency;

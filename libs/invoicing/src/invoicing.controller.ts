@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor, Clock, CurrentActor, Idempotent, ParseIdPipe, Roles, tenantScope } from '@disty/core';
-import { BillingRunService } from './billing-run.service';
+import { billingRunAccepted, BillingRunService } from './billing-run.service';
 import { CreditHoldService } from './credit-hold.service';
 import {
   AgingReportView, AsOfQueryDto, BillingRunAccepted, BillingRunView, CreateCreditNoteDto, CreditHoldRunView, CreditNoteView,
@@ -27,7 +27,7 @@ export class BillingRunsController {
   async start(@Body() dto: StartBillingRunDto, @CurrentActor() actor: Actor): Promise<BillingRunAccepted> {
     const { run } = await this.runs.start(dto.periodEnd, actor.id);
     if (run.status !== 'COMPLETED') this.runs.startInBackground(run.id);
-    return { id: run.id, status: run.status === 'FAILED' ? 'RUNNING' : run.status };
+    return billingRunAccepted(run);
   }
 
   @Get()

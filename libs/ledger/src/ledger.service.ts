@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Clock, Currency, Dec, moneyString, notFound, page, Page, preparedStatement, queryPrepared, retryOnConflict,
+  Clock, Currency, Dec, idempotentTransaction, moneyString, notFound, page, Page, preparedStatement, queryPrepared, retryOnConflict,
   validationError,
 } from '@disty/core';
 import { AccountType, isDebitNormal } from './domain/accounts';
@@ -190,19 +190,23 @@ export class LedgerService {
 
   /** A manual entry from finance: its own transaction, retried on deadlock. */
   async postManual(input: Omit<PostEntryInput, 'source'> & { sourceId: string }): Promise<JournalEntryView> {
-    return this.inTransaction((em) => this.post(em, { ...input, source: { type: 'manual', id: input.sourceId } })).then(
+    return this.inTransaction(
+      (em) => this.post(em, { ...input, source: { type: 'manual', id: input.sourceId } }),
       (r) => r.entry,
-    );
+    ).then((r) => r.entry);
   }
 
   async reverseInOwnTransaction(entryId: string, opts: { entryDate?: string; memo?: string; createdBy?: string }) {
-    return this.inTransaction((em) => this.reverse(em, entryId, opts)).then((r) => r.entry);
+    return this.inTransaction((em) => this.reverse(em, entryId, opts), (r) => r.entry).then((r) => r.entry);
   }
 
-  /** Runs a ledger use case in its own transaction, mapping trigger errors and retrying deadlocks. */
-  async inTransaction<T>(fn: (em: EntityManager) => Promise<T>): Promise<T> {
+  /**
+   * Runs a ledger use case in its own transaction, mapping trigger errors and retrying deadlocks;
+   * with an Idempotency-Key, `response(result)` (what the client sees) is stored in that transaction.
+   */
+  async inTransaction<T>(fn: (em: EntityManager) => Promise<T>, response?: (result: T) => unknown): Promise<T> {
     try {
-      return await retryOnConflict(() => this.db.transaction(fn));
+      return await retryOnConflict(() => idempotentTransaction(this.db, fn, response));
     } catch (e) {
       throw mapLedgerDbError(e);
     }

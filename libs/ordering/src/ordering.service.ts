@@ -4,6 +4,7 @@ import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   addDays, addMonthsClamped, Clock, Currency, Dec, FieldError, moneyString, page, Page, preparedStatement, ProblemError, queryPrepared,
+  idempotentTransaction,
   retryOnConflict,
   validationError,
 } from '@disty/core';
@@ -166,7 +167,7 @@ export class OrderingService {
    * then checks and reserves each touched credit line under its row lock. A refusal leaves nothing.
    */
   async placeOrder(input: PlaceOrderInput): Promise<OrderView> {
-    return retryOnConflict(() => this.db.transaction((em) => this.placeIn(em, input)));
+    return retryOnConflict(() => idempotentTransaction(this.db, (em) => this.placeIn(em, input)));
   }
 
   private async placeIn(em: EntityManager, input: PlaceOrderInput): Promise<OrderView> {

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Clock, Currency, Dec, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
+  Clock, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
 } from '@disty/core';
 import {
   amountDue, AR_ACCOUNT, CreditHoldService, credit, debit, InvoiceService, IssuedInvoice, Line, LINES, lockReceivables, OpenInvoice,
@@ -87,7 +87,7 @@ export class PaymentService implements OnModuleInit {
     const amount = new Dec(dto.amount);
     const id = randomUUID();
     return retryOnConflict(() =>
-      this.db.transaction(async (em) => {
+      idempotentTransaction(this.db, async (em) => {
         await lockReceivables(em, reseller.id);
         const targets = await this.planTargets(em, reseller.id, reseller.currency, amount, dto.allocations);
         const allocated = targets.reduce((s, t) => s.plus(t.amount), new Dec(0));
@@ -126,7 +126,7 @@ export class PaymentService implements OnModuleInit {
     const resellerId = head[0].reseller_id;
     const date = this.clock.today();
     return retryOnConflict(() =>
-      this.db.transaction(async (em) => {
+      idempotentTransaction(this.db, async (em) => {
         await lockReceivables(em, resellerId);
         const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [paymentId]);
         const available = new Dec(p.unapplied);

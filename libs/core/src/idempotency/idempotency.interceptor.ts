@@ -6,10 +6,14 @@ import type { Request, Response } from 'express';
 import { catchError, from, mergeMap, Observable, of, switchMap, throwError } from 'rxjs';
 import { validationError } from '../errors/problem';
 import { IdempotencyService } from './idempotency.service';
+import { IdempotencyContext, idempotencyContext, IdempotentReplay } from './idempotent-transaction';
 
 const IDEMPOTENT = 'disty:idempotent';
 
-/** Marks a POST that creates a money movement: it honours the Idempotency-Key header. */
+/**
+ * Marks a POST that creates a money movement: it honours the Idempotency-Key header. Its use case
+ * must run its transaction through idempotentTransaction, so that the key's outcome commits with it.
+ */
 export function Idempotent(): MethodDecorator {
   return (target, key, descriptor) => {
     SetMetadata(IDEMPOTENT, true)(target, key, descriptor);
@@ -52,22 +56,34 @@ export class IdempotencyInterceptor implements NestInterceptor {
       this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
       (req.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
 
-    return from(this.keys.begin(scope, key, hash)).pipe(
-      switchMap((start) => {
-        if (start.kind === 'replay') {
-          res.status(start.status);
-          res.setHeader('Idempotent-Replayed', 'true');
-          return of(start.body);
-        }
-        return next.handle().pipe(
-          mergeMap(async (body: unknown) => {
-            // Store the JSON the client will see, so a replay is byte-for-byte the same.
-            const json: unknown = JSON.parse(JSON.stringify(body ?? null));
-            await this.keys.complete(scope, key, status, json);
-            return json;
-          }),
-          catchError((err: unknown) => from(this.keys.release(scope, key)).pipe(switchMap(() => throwError(() => err)))),
-        );
+    const ctx: IdempotencyContext = { scope, key, requestHash: hash, status };
+
+    // The handler runs with the key in its async context: its business transaction
+    // (idempotentTransaction) takes the key and stores the response before it commits.
+    return from(this.keys.check(scope, key, hash)).pipe(
+      switchMap(
+        () =>
+          new Observable<unknown>((subscriber) =>
+            idempotencyContext.run(ctx, () =>
+              next
+                .handle()
+                .pipe(
+                  mergeMap((body: unknown) =>
+                    // What the client sees is what a replay returns: the stored JSON.
+                    ctx.stored
+                      ? Promise.resolve(ctx.stored.body)
+                      : idempotencyContext.run(ctx, () => this.keys.storeWithoutChange(JSON.parse(JSON.stringify(body ?? null)))),
+                  ),
+                )
+                .subscribe(subscriber),
+            ),
+          ),
+      ),
+      catchError((err: unknown) => {
+        if (!(err instanceof IdempotentReplay)) return throwError(() => err);
+        res.status(err.status);
+        res.setHeader('Idempotent-Replayed', 'true');
+        return of(err.body);
       }),
     );
   }
