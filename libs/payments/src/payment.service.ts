@@ -89,7 +89,10 @@ export class PaymentService implements OnModuleInit {
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         await lockReceivables(em, reseller.id);
-        const targets = await this.planTargets(em, reseller.id, reseller.currency, amount, dto.allocations);
+        const planned = await this.planTargets(em, reseller.id, reseller.currency, amount, dto.allocations);
+        // Cash is applied no earlier than the invoice exists: invoices issued after receivedOn get
+        // it as an application dated their issue date (the cash waits in 2200 until then).
+        const { now: targets, later } = splitByApplicationDate(planned, dto.receivedOn);
         const allocated = targets.reduce((s, t) => s.plus(t.amount), new Dec(0));
         const unapplied = amount.minus(allocated);
         await em.query(
@@ -113,6 +116,10 @@ export class PaymentService implements OnModuleInit {
             ...credit(UNAPPLIED_CASH_ACCOUNT, unapplied, reseller.id, c),
           ],
         });
+        if (later.length) {
+          const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`, [id]);
+          for (const group of later) await this.applyBatch(em, p, group.targets, group.date, createdBy);
+        }
         await this.holds.releaseCleared(em, reseller.id, this.clock.today());
         return this.view(em, id, null);
       }),
@@ -142,7 +149,8 @@ export class PaymentService implements OnModuleInit {
 
   /**
    * The issue hook: a new invoice takes the reseller's unapplied cash at once (oldest payment
-   * first), in the issuing transaction, dated the invoice's issue date.
+   * first), in the issuing transaction, each application dated the later of the invoice's issue
+   * date and the payment's receivedOn (cash is never applied before it arrived).
    */
   async applyUnappliedToNewInvoice(em: EntityManager, invoice: Omit<IssuedInvoice, 'number'>): Promise<void> {
     if (!amountDue(invoice.open).gt(0)) return;
@@ -160,7 +168,8 @@ export class PaymentService implements OnModuleInit {
       const due = amountDue(open.open);
       if (!due.gt(0)) break;
       const take = Dec.min(new Dec(p.unapplied), due);
-      open = (await this.applyBatch(em, p, [{ invoice: open, amount: take }], invoice.issueDate, null))[0];
+      const date = applicationDate(invoice.issueDate, p.received_on);
+      open = (await this.applyBatch(em, p, [{ invoice: open, amount: take }], date, null))[0];
     }
   }
 
@@ -343,4 +352,24 @@ export class PaymentService implements OnModuleInit {
       };
     });
   }
+}
+
+/** An application of cash to an invoice is dated the later of the invoice's issue date and the payment's receivedOn. */
+export function applicationDate(issueDate: string, receivedOn: string): string {
+  return issueDate > receivedOn ? issueDate : receivedOn;
+}
+
+/**
+ * Splits a payment's targets into those it pays on receivedOn (invoices issued by then) and those
+ * applied later, grouped per issue date in date order.
+ */
+export function splitByApplicationDate(targets: Target[], receivedOn: string): { now: Target[]; later: Array<{ date: string; targets: Target[] }> } {
+  const now = targets.filter((t) => t.invoice.issueDate <= receivedOn);
+  const groups = new Map<string, Target[]>();
+  for (const t of targets) {
+    if (t.invoice.issueDate <= receivedOn || !t.amount.gt(0)) continue;
+    groups.set(t.invoice.issueDate, [...(groups.get(t.invoice.issueDate) ?? []), t]);
+  }
+  const later = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([date, ts]) => ({ date, targets: ts }));
+  return { now, later };
 }

@@ -8,7 +8,7 @@ import { amountDue, AR_ACCOUNT, CreditHoldService, debit, credit, InvoiceService
 import { LedgerService } from '@disty/ledger';
 import { PaymentIntentView } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
-import { FEES_ACCOUNT, PaymentRow, PaymentService, PAYMENT_COLUMNS, STRIPE_CLEARING_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
+import { applicationDate, FEES_ACCOUNT, PaymentRow, PaymentService, PAYMENT_COLUMNS, STRIPE_CLEARING_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
 import { StripeGateway } from './stripe.gateway';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -120,7 +120,8 @@ export class StripeService {
     if (!amount.gt(0)) return ignore(`PaymentIntent ${intent.id} received nothing`);
     const chargeId = idOf(intent.latest_charge as string | { id: string } | null);
     const fee = chargeId ? await this.feeOf(chargeId, c) : new Dec(0);
-    const date = eventDate(event);
+    // Paid no earlier than the invoice was issued (docs/money-integrity.md, leak 5).
+    const date = applicationDate(invoice.issueDate, eventDate(event));
     const paymentId = randomUUID();
 
     return this.db.transaction(async (em) => {
