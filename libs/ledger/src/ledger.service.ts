@@ -409,6 +409,24 @@ export class LedgerService {
     });
   }
 
+  /**
+   * The date an event of `date` posts on: the date itself when its month is open, else the first
+   * day of the first open month after it (its real date is kept on its document and in the memo).
+   */
+  async postingDateFor(date: string, em: EntityManager = this.db.manager): Promise<string> {
+    const rows: Array<{ period: string }> = await em.query(`SELECT period FROM ledger_periods WHERE period >= $1 ORDER BY period`, [
+      date.slice(0, 7),
+    ]);
+    const closed = new Set(rows.map((r) => r.period));
+    let month = date.slice(0, 7);
+    if (!closed.has(month)) return date;
+    while (closed.has(month)) {
+      const [y, m] = month.split('-').map(Number);
+      month = m === 12 ? `${String(y + 1).padStart(4, '0')}-01` : `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}`;
+    }
+    return `${month}-01`;
+  }
+
   async listPeriods(): Promise<Array<{ period: string; closedAt: string }>> {
     const rows: Array<{ period: string; closed_at: Date }> = await this.db.query(
       'SELECT period, closed_at FROM ledger_periods ORDER BY period',
