@@ -180,7 +180,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
 
   it("leak 8: a billing run's periodEnd is not earlier than the latest issued invoice (422), and numbers follow issue dates", async () => {
     const { reseller } = await resellerWithHardware({ net: '30.00', shippedOn: '2026-11-02' });
-    const res = await api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-11-24' }).expect(422);
+    const res = await api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-11-22' }).expect(422);
     expect(res.body).toMatchObject({ type: 'https://disty.dev/problems/period-end-before-last-invoice', latestInvoiceDate: '2026-11-25' });
     // A run that got past that check at the same time as a later one (two runs at once) still cannot
     // number an earlier-dated invoice after a later one: the numbering refuses it in the database.
