@@ -7,6 +7,7 @@ import {
 } from '@disty/core';
 import { AccountType, isDebitNormal, MANUAL_SOURCE, REVERSAL_SOURCE } from './domain/accounts';
 import { checkEntry, EntryLine, mirrorLines } from './domain/entry-rules';
+import { postingDate } from './domain/periods';
 import { JournalEntryView, JournalLineView } from './dto/journal-entry.dto';
 import { ledgerError, LedgerErrorCode, mapLedgerDbError } from './errors';
 
@@ -417,14 +418,7 @@ export class LedgerService {
     const rows: Array<{ period: string }> = await em.query(`SELECT period FROM ledger_periods WHERE period >= $1 ORDER BY period`, [
       date.slice(0, 7),
     ]);
-    const closed = new Set(rows.map((r) => r.period));
-    let month = date.slice(0, 7);
-    if (!closed.has(month)) return date;
-    while (closed.has(month)) {
-      const [y, m] = month.split('-').map(Number);
-      month = m === 12 ? `${String(y + 1).padStart(4, '0')}-01` : `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}`;
-    }
-    return `${month}-01`;
+    return postingDate(date, new Set(rows.map((r) => r.period)));
   }
 
   async listPeriods(): Promise<Array<{ period: string; closedAt: string }>> {

@@ -12,6 +12,7 @@ import {
 import { LedgerService } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { planOldestFirst } from './domain/allocation';
+import { applicationDate, splitByApplicationDate } from './domain/application-date';
 import { AllocationDto, ApplyPaymentDto, PaymentMethod, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
 
@@ -354,22 +355,3 @@ export class PaymentService implements OnModuleInit {
   }
 }
 
-/** An application of cash to an invoice is dated the later of the invoice's issue date and the payment's receivedOn. */
-export function applicationDate(issueDate: string, receivedOn: string): string {
-  return issueDate > receivedOn ? issueDate : receivedOn;
-}
-
-/**
- * Splits a payment's targets into those it pays on receivedOn (invoices issued by then) and those
- * applied later, grouped per issue date in date order.
- */
-export function splitByApplicationDate(targets: Target[], receivedOn: string): { now: Target[]; later: Array<{ date: string; targets: Target[] }> } {
-  const now = targets.filter((t) => t.invoice.issueDate <= receivedOn);
-  const groups = new Map<string, Target[]>();
-  for (const t of targets) {
-    if (t.invoice.issueDate <= receivedOn || !t.amount.gt(0)) continue;
-    groups.set(t.invoice.issueDate, [...(groups.get(t.invoice.issueDate) ?? []), t]);
-  }
-  const later = [...groups.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([date, ts]) => ({ date, targets: ts }));
-  return { now, later };
-}

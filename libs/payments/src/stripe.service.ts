@@ -6,9 +6,10 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, Clock, coreError, CoreErrorCode, Currency, Dec, isCurrency, minorUnits, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
 import { amountDue, AR_ACCOUNT, CreditHoldService, debit, credit, InvoiceService, Line, LINES, lockReceivables } from '@disty/invoicing';
 import { LedgerService } from '@disty/ledger';
+import { applicationDate } from './domain/application-date';
 import { PaymentIntentView } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
-import { applicationDate, FEES_ACCOUNT, PaymentRow, PaymentService, PAYMENT_COLUMNS, STRIPE_CLEARING_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
+import { FEES_ACCOUNT, PaymentRow, PaymentService, PAYMENT_COLUMNS, STRIPE_CLEARING_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
 import { StripeGateway } from './stripe.gateway';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
