@@ -1,6 +1,6 @@
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, startBillingTestApp } from './support/billing';
+import { billPeriod, startBillingTestApp, waitForRun } from './support/billing';
 
 /**
  * Money integrity, issue 13 leaks 5, 7 and 8 (docs/money-integrity.md): cash is never applied
@@ -49,32 +49,32 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
       .body.closingBalance as string;
 
   it('leak 5: unapplied cash is applied to a new invoice on the day it arrived, never before', async () => {
-    const { reseller } = await resellerWithHardware({ net: '100.00', shippedOn: '2026-11-20' });
-    // 50.00 arrives on the 25th, before the invoice of the 23rd is issued: it waits as unapplied cash.
+    const { reseller } = await resellerWithHardware({ net: '100.00', shippedOn: '2026-11-10' });
+    // 50.00 arrives on the 18th, before the invoice of the 16th is issued: it waits as unapplied cash.
     const early = await api().post('/api/v1/payments').set('Authorization', finance).send({
-      resellerId: reseller.id, amount: '50.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'leak5-25th', receivedOn: '2026-11-25',
+      resellerId: reseller.id, amount: '50.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'leak5-18th', receivedOn: '2026-11-18',
     }).expect(201);
     expect(early.body.unapplied).toBe('50.00');
-    await billPeriod(t, '2026-11-23', finance);
+    await billPeriod(t, '2026-11-16', finance);
     const [invoice] = await invoicesOf(reseller.id);
-    expect(invoice).toMatchObject({ issueDate: '2026-11-23', amountDue: '60.00' });
+    expect(invoice).toMatchObject({ issueDate: '2026-11-16', amountDue: '60.00' });
     const applied = (await api().get(`/api/v1/payments/${early.body.id}`).set('Authorization', finance).expect(200)).body;
-    expect(applied.allocations).toEqual([expect.objectContaining({ invoiceId: invoice.id, amount: '50.00', appliedOn: '2026-11-25' })]);
-    // 2200 never shows a debit balance: on the 23rd nothing had arrived, so nothing was applied.
-    expect(await closing('2200', reseller.id, '2026-11-23')).toBe('0.00');
-    expect(await closing('1100', reseller.id, '2026-11-23')).toBe('110.00');
-    expect(await closing('1100', reseller.id, '2026-11-25')).toBe('60.00');
+    expect(applied.allocations).toEqual([expect.objectContaining({ invoiceId: invoice.id, amount: '50.00', appliedOn: '2026-11-18' })]);
+    // 2200 never shows a debit balance: on the 16th nothing had arrived, so nothing was applied.
+    expect(await closing('2200', reseller.id, '2026-11-16')).toBe('0.00');
+    expect(await closing('1100', reseller.id, '2026-11-16')).toBe('110.00');
+    expect(await closing('1100', reseller.id, '2026-11-18')).toBe('60.00');
 
     // A payment dated before the invoice existed pays it on the invoice's date, not before.
     const backdated = await api().post('/api/v1/payments').set('Authorization', finance).send({
-      resellerId: reseller.id, amount: '60.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'leak5-21st', receivedOn: '2026-11-21',
+      resellerId: reseller.id, amount: '60.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'leak5-14th', receivedOn: '2026-11-14',
     }).expect(201);
-    expect(backdated.body.allocations).toEqual([expect.objectContaining({ invoiceId: invoice.id, amount: '60.00', appliedOn: '2026-11-23' })]);
+    expect(backdated.body.allocations).toEqual([expect.objectContaining({ invoiceId: invoice.id, amount: '60.00', appliedOn: '2026-11-16' })]);
     expect(backdated.body.unapplied).toBe('0.00');
-    expect(await closing('1100', reseller.id, '2026-11-22')).toBe('0.00');
-    expect(await closing('2200', reseller.id, '2026-11-22')).toBe('60.00');
-    expect(await closing('2200', reseller.id, '2026-11-23')).toBe('0.00');
-    expect(await closing('1100', reseller.id, '2026-11-25')).toBe('0.00');
+    expect(await closing('1100', reseller.id, '2026-11-15')).toBe('0.00');
+    expect(await closing('2200', reseller.id, '2026-11-15')).toBe('60.00');
+    expect(await closing('2200', reseller.id, '2026-11-16')).toBe('0.00');
+    expect(await closing('1100', reseller.id, '2026-11-18')).toBe('0.00');
     const paid = (await invoicesOf(reseller.id))[0];
     expect(paid).toMatchObject({ status: 'PAID', amountDue: '0.00' });
   });
@@ -139,10 +139,10 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
   });
 
   it("leak 7: refuses to reverse a system entry (the invoice's) with 422 system-entry; the invoice stays due", async () => {
-    const { reseller } = await resellerWithHardware({ net: '5000.00', shippedOn: '2026-11-20', hardwareLimit: '15000.00' });
-    await billPeriod(t, '2026-11-24', finance);
+    const { reseller } = await resellerWithHardware({ net: '5000.00', shippedOn: '2026-11-10', hardwareLimit: '15000.00' });
+    await billPeriod(t, '2026-11-19', finance);
     const [invoice] = await invoicesOf(reseller.id);
-    expect(invoice).toMatchObject({ issueDate: '2026-11-24', amountDue: '5500.00' });
+    expect(invoice).toMatchObject({ issueDate: '2026-11-19', amountDue: '5500.00' });
     const before = await f.creditLines(t, reseller.id);
     expect(before.HARDWARE.openReceivables).toBe('5500.00');
     const entries = await api().get(`/api/v1/ledger/entries?sourceType=invoice&resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
@@ -172,16 +172,16 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     const { reseller, order, line } = await resellerWithHardware({ net: '20.00', shippedOn: null });
     const shipped = await api().post(`/api/v1/orders/${order.id}/lines/${line.id}/ship`).set('Authorization', ADMIN).send({ shippedOn: '2026-09-15' }).expect(200);
     expect(shipped.body.lines[0]).toMatchObject({ status: 'SHIPPED', shippedOn: '2026-09-15', postedOn: '2026-10-01' });
-    await billPeriod(t, '2026-11-25', finance);
+    await billPeriod(t, '2026-11-20', finance);
     const [invoice] = await invoicesOf(reseller.id);
-    expect(invoice.issueDate).toBe('2026-11-25');
+    expect(invoice.issueDate).toBe('2026-11-20');
     expect(invoice.lines[0].description).toContain('shipped 2026-09-15 (posted 2026-10-01');
   });
 
   it("leak 8: a billing run's periodEnd is not earlier than the latest issued invoice (422), and numbers follow issue dates", async () => {
     const { reseller } = await resellerWithHardware({ net: '30.00', shippedOn: '2026-11-02' });
-    const res = await api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-11-22' }).expect(422);
-    expect(res.body).toMatchObject({ type: 'https://disty.dev/problems/period-end-before-last-invoice', latestInvoiceDate: '2026-11-25' });
+    const res = await api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-11-17' }).expect(422);
+    expect(res.body).toMatchObject({ type: 'https://disty.dev/problems/period-end-before-last-invoice', latestInvoiceDate: '2026-11-20' });
     // A run that got past that check at the same time as a later one (two runs at once) still cannot
     // number an earlier-dated invoice after a later one: the numbering refuses it in the database.
     const { BillingRunService } = await import('@disty/invoicing');
@@ -195,8 +195,27 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     const dates = all.map((i) => i.issue_date);
     expect(dates).toEqual([...dates].sort());
     // The line is billed by the next run in order.
-    await billPeriod(t, '2026-11-26', finance);
-    expect((await invoicesOf(reseller.id)).map((i) => i.issueDate)).toEqual(['2026-11-26']);
+    await billPeriod(t, '2026-11-21', finance);
+    expect((await invoicesOf(reseller.id)).map((i) => i.issueDate)).toEqual(['2026-11-21']);
+  });
+
+  it('leak 8: two billing runs for different period ends at once never number invoices out of date order', async () => {
+    const resellers = [];
+    for (let i = 0; i < 6; i++) resellers.push((await resellerWithHardware({ net: `${10 + i}.00`, shippedOn: '2026-11-02' })).reseller);
+    const [early, late] = await Promise.all(
+      ['2026-11-22', '2026-11-23'].map((periodEnd) => api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd })),
+    );
+    expect([early.status, late.status]).toEqual([202, 202]);
+    await waitForRun(t, early.body.id, finance);
+    await waitForRun(t, late.body.id, finance);
+    const numbered: Array<{ issue_date: string }> = await t.db.query(
+      `SELECT to_char(issue_date, 'YYYY-MM-DD') AS issue_date FROM invoices WHERE number IS NOT NULL ORDER BY year, seq`,
+    );
+    const dates = numbered.map((i) => i.issue_date);
+    expect(dates).toEqual([...dates].sort());
+    // Whatever the earlier run could not number in order is billed by the next run.
+    await billPeriod(t, '2026-11-24', finance);
+    for (const r of resellers) expect(await invoicesOf(r.id)).toHaveLength(1);
   });
 
   it('keeps the ledger verified after all of the above', async () => {
