@@ -46,6 +46,38 @@ describe('invoicing and payments', () => {
     return (await api().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)).body;
   }
 
+  // First: invoices are numbered in issue-date order, so a billing run's period end is never earlier
+  // than the latest invoice; this test bills 2025 periods, before the 2026 ones below.
+  describe('AR aging', () => {
+    it('puts open amounts per reseller and credit line into current, 1–30, 31–60, 61–90 and 90+ buckets', async () => {
+      const { reseller } = await resellerWithHardware({ net: '100.00', shippedOn: '2025-07-02', terms: 0 });
+      await billPeriod(t, '2025-07-31', finance); // due 2025-07-31
+      const second = await resellerWithHardware({ net: '50.00', shippedOn: '2025-09-03', cloudStart: '2025-09-01', cloudPrice: '20.00', terms: 30 });
+      await billPeriod(t, '2025-09-30', finance); // due 2025-10-30
+      const aging = async (asOf: string, resellerId: string) =>
+        (await api().get(`/api/v1/reports/ar-aging?asOf=${asOf}&resellerId=${resellerId}`).set('Authorization', finance).expect(200)).body;
+
+      const a = await aging('2025-10-30', reseller.id); // 91 days past due
+      expect(a.items).toEqual([expect.objectContaining({
+        resellerId: reseller.id, creditLine: 'HARDWARE', total: '110.00',
+        buckets: { current: '0.00', '1-30': '0.00', '31-60': '0.00', '61-90': '0.00', '90+': '110.00' },
+      })]);
+      expect((await aging('2025-08-30', reseller.id)).items[0].buckets['1-30']).toBe('110.00'); // 30 days
+      expect((await aging('2025-08-31', reseller.id)).items[0].buckets['31-60']).toBe('110.00');
+      expect((await aging('2025-10-29', reseller.id)).items[0].buckets['61-90']).toBe('110.00');
+      expect((await aging('2025-07-15', reseller.id)).items).toEqual([]); // not issued yet
+
+      const b = await aging('2025-10-01', second.reseller.id);
+      expect(b.items.map((i: { creditLine: string; buckets: Record<string, string> }) => [i.creditLine, i.buckets.current])).toEqual([
+        ['CLOUD', '22.00'], ['HARDWARE', '55.00'],
+      ]);
+      expect(b.totals).toEqual([expect.objectContaining({ currency: 'AUD', total: '77.00' })]);
+      const all = (await api().get('/api/v1/reports/ar-aging?asOf=2025-10-01').set('Authorization', finance).expect(200)).body;
+      expect(all.items.length).toBeGreaterThanOrEqual(3);
+      await api().get('/api/v1/reports/ar-aging').set('Authorization', (await t.user('reseller_finance', reseller.id)).auth).expect(403);
+    });
+  });
+
   describe('billing runs', () => {
     it('validates the period end, refuses other roles, and 404s an unknown run', async () => {
       const future = await api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2999-01-31' });
@@ -135,7 +167,7 @@ describe('invoicing and payments', () => {
 
     it('refuses a credit beyond what is still open (paid amounts are refunded, not credited), unknown lines and bad input', async () => {
       const { reseller } = await resellerWithHardware({ net: '100.00', shippedOn: '2026-04-04' });
-      await billPeriod(t, '2026-04-29', finance);
+      await billPeriod(t, '2026-05-01', finance); // after the previous test's 2026-04-30: invoices are numbered in date order
       const inv = await invoiceOf(reseller.id);
       await api().post('/api/v1/payments').set('Authorization', finance)
         .send({ resellerId: reseller.id, amount: '100.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'part', receivedOn: '2026-05-02' }).expect(201);
@@ -260,16 +292,17 @@ describe('invoicing and payments', () => {
 
   describe('credit holds', () => {
     it('holds a line with an invoice more than 30 days overdue, refuses orders on it (422 credit-hold), and releases it when paid', async () => {
-      const { reseller, hwSku } = await resellerWithHardware({ net: '100.00', shippedOn: '2026-03-02', terms: 14 });
-      await billPeriod(t, '2026-03-30', finance);
+      // Billed after the Stripe test's 2026-09-30 run (invoices are numbered in date order).
+      const { reseller, hwSku } = await resellerWithHardware({ net: '100.00', shippedOn: '2026-09-02', terms: 14 });
+      await billPeriod(t, '2026-10-01', finance);
       const inv = await invoiceOf(reseller.id);
-      expect(inv.dueDate).toBe('2026-04-13');
+      expect(inv.dueDate).toBe('2026-10-15');
       const run = (asOf: string) => api().post(`/api/v1/jobs/credit-holds/run?asOf=${asOf}&resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
 
-      expect((await run('2026-05-13')).body).toMatchObject({ daysOverdue: 30, placed: [], released: [] }); // 30 days: not yet
-      const placed = (await run('2026-05-14')).body;
+      expect((await run('2026-11-14')).body).toMatchObject({ daysOverdue: 30, placed: [], released: [] }); // 30 days: not yet
+      const placed = (await run('2026-11-15')).body;
       expect(placed.placed).toEqual([{ resellerId: reseller.id, creditLine: 'HARDWARE', invoiceId: inv.id }]);
-      expect((await run('2026-05-15')).body.placed).toEqual([]); // once
+      expect((await run('2026-11-16')).body.placed).toEqual([]); // once
       let lines = await f.creditLines(t, reseller.id);
       expect([lines.HARDWARE.onHold, lines.CLOUD.onHold]).toEqual([true, false]);
       const refused = await api().post('/api/v1/orders').set('Authorization', ADMIN)
@@ -278,43 +311,13 @@ describe('invoicing and payments', () => {
       expect(refused.body.type).toBe('https://disty.dev/problems/credit-hold');
 
       await api().post('/api/v1/payments').set('Authorization', finance)
-        .send({ resellerId: reseller.id, amount: '110.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'late', receivedOn: '2026-05-20' }).expect(201);
+        .send({ resellerId: reseller.id, amount: '110.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'late', receivedOn: '2026-11-20' }).expect(201);
       lines = await f.creditLines(t, reseller.id);
       expect(lines.HARDWARE.onHold).toBe(false);
-      expect((await run('2026-05-21')).body).toMatchObject({ placed: [], released: [] });
+      expect((await run('2026-11-21')).body).toMatchObject({ placed: [], released: [] });
       await api().post('/api/v1/orders').set('Authorization', ADMIN)
         .send({ resellerId: reseller.id, endCustomer: { name: 'Again' }, lines: [{ sku: hwSku, quantity: 1 }] }).expect(201);
       await api().post(`/api/v1/jobs/credit-holds/run`).set('Authorization', (await t.user('buyer', reseller.id)).auth).expect(403);
-    });
-  });
-
-  describe('AR aging', () => {
-    it('puts open amounts per reseller and credit line into current, 1–30, 31–60, 61–90 and 90+ buckets', async () => {
-      const { reseller } = await resellerWithHardware({ net: '100.00', shippedOn: '2025-07-02', terms: 0 });
-      await billPeriod(t, '2025-07-31', finance); // due 2025-07-31
-      const second = await resellerWithHardware({ net: '50.00', shippedOn: '2025-09-03', cloudStart: '2025-09-01', cloudPrice: '20.00', terms: 30 });
-      await billPeriod(t, '2025-09-30', finance); // due 2025-10-30
-      const aging = async (asOf: string, resellerId: string) =>
-        (await api().get(`/api/v1/reports/ar-aging?asOf=${asOf}&resellerId=${resellerId}`).set('Authorization', finance).expect(200)).body;
-
-      const a = await aging('2025-10-30', reseller.id); // 91 days past due
-      expect(a.items).toEqual([expect.objectContaining({
-        resellerId: reseller.id, creditLine: 'HARDWARE', total: '110.00',
-        buckets: { current: '0.00', '1-30': '0.00', '31-60': '0.00', '61-90': '0.00', '90+': '110.00' },
-      })]);
-      expect((await aging('2025-08-30', reseller.id)).items[0].buckets['1-30']).toBe('110.00'); // 30 days
-      expect((await aging('2025-08-31', reseller.id)).items[0].buckets['31-60']).toBe('110.00');
-      expect((await aging('2025-10-29', reseller.id)).items[0].buckets['61-90']).toBe('110.00');
-      expect((await aging('2025-07-15', reseller.id)).items).toEqual([]); // not issued yet
-
-      const b = await aging('2025-10-01', second.reseller.id);
-      expect(b.items.map((i: { creditLine: string; buckets: Record<string, string> }) => [i.creditLine, i.buckets.current])).toEqual([
-        ['CLOUD', '22.00'], ['HARDWARE', '55.00'],
-      ]);
-      expect(b.totals).toEqual([expect.objectContaining({ currency: 'AUD', total: '77.00' })]);
-      const all = (await api().get('/api/v1/reports/ar-aging?asOf=2025-10-01').set('Authorization', finance).expect(200)).body;
-      expect(all.items.length).toBeGreaterThanOrEqual(3);
-      await api().get('/api/v1/reports/ar-aging').set('Authorization', (await t.user('reseller_finance', reseller.id)).auth).expect(403);
     });
   });
 

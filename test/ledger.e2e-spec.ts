@@ -96,22 +96,23 @@ describe('General ledger through HTTP', () => {
   });
 
   it('shows an account statement with opening, running and closing balances', async () => {
+    // 1000 (cash), not a control account like 1100: manual entries may not touch those.
     const reseller = randomUUID();
     const post = (amount: string, date: string) =>
       t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send({
-        entryDate: date, memo: 'AR', lines: [
-          { accountCode: '1100', resellerId: reseller, currency: 'NZD', debit: amount },
+        entryDate: date, memo: 'Cash', lines: [
+          { accountCode: '1000', resellerId: reseller, currency: 'NZD', debit: amount },
           { accountCode: '4000', resellerId: reseller, currency: 'NZD', credit: amount },
         ],
       }).expect(201);
     await post('100.00', '2026-01-05');
     await post('50.00', '2026-02-05');
     await post('25.25', '2026-02-20');
-    const res = await t.http().get(`/api/v1/ledger/accounts/1100/statement?from=2026-02-01&to=2026-02-28&resellerId=${reseller}`)
+    const res = await t.http().get(`/api/v1/ledger/accounts/1000/statement?from=2026-02-01&to=2026-02-28&resellerId=${reseller}`)
       .set('Authorization', finance).expect(200);
     expect(res.body).toMatchObject({ currency: 'NZD', openingBalance: '100.00', closingBalance: '175.25' });
     expect(res.body.lines.map((l: { balance: string }) => l.balance)).toEqual(['150.00', '175.25']);
-    expect(String(await t.get(LedgerService).balanceOf('1100', reseller, 'NZD'))).toBe('175.25');
+    expect(String(await t.get(LedgerService).balanceOf('1000', reseller, 'NZD'))).toBe('175.25');
   });
 
   it('searches entries by account, reseller and source type', async () => {

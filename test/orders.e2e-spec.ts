@@ -2,6 +2,7 @@ import { Dec } from '@disty/core';
 import { OrderingService } from '@disty/ordering';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
 import { createProduct, createReseller, creditLines, uniq } from './factories/commerce';
+import { postOpeningReceivable } from './support/ledger-fixtures';
 
 type Auth = { auth: string };
 
@@ -228,14 +229,8 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
 
     it('counts open receivables from the ledger against the line', async () => {
       const { reseller, buyer, hw } = await shop({ hardwareLimit: '500.00' });
-      const finance = await t.user('finance');
-      await t.http().post('/api/v1/ledger/entries').set('Authorization', finance.auth).send({
-        entryDate: '2026-11-01', memo: 'Old invoice',
-        lines: [
-          { accountCode: '1100', resellerId: reseller.id, currency: 'AUD', debit: '300.00' },
-          { accountCode: '4000', currency: 'AUD', credit: '300.00' },
-        ],
-      }).expect(201);
+      // Receivables are a control account: posted as the system would (a manual entry may not touch 1100).
+      await postOpeningReceivable(t, { accountCode: '1100', resellerId: reseller.id, amount: '300.00', entryDate: '2026-11-01', memo: 'Old invoice' });
       const res = await post(buyer, cart([{ sku: hw.sku, quantity: 2 }])).expect(422);
       expect(res.body).toMatchObject({ creditLine: 'HARDWARE', available: '200.00', requested: '220.00' });
       await post(buyer, cart([{ sku: hw.sku, quantity: 1 }])).expect(201);
@@ -343,22 +338,22 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       const order = (await post(buyer, cart([{ sku: hw.sku, quantity: 2 }, { sku: hw.sku, quantity: 1 }, { sku: cloud.sku, quantity: 1 }])).expect(201)).body;
       const [a, b, c] = order.lines;
       const res = await t.http().post(`/api/v1/orders/${order.id}/lines/${a.id}/ship`).set(admin())
-        .send({ shippedOn: '2026-11-30', serialNumbers: ['SN-1', 'SN-2'] }).expect(200);
-      // 36 months from 2026-11-30 is 2029-11-30; the last covered day is the day before.
-      expect(res.body.lines[0]).toMatchObject({ status: 'SHIPPED', shippedOn: '2026-11-30', serialNumbers: ['SN-1', 'SN-2'], warrantyEnd: '2029-11-29' });
+        .send({ shippedOn: '2025-11-30', serialNumbers: ['SN-1', 'SN-2'] }).expect(200);
+      // 36 months from 2025-11-30 is 2028-11-30; the last covered day is the day before (ship dates are never in the future).
+      expect(res.body.lines[0]).toMatchObject({ status: 'SHIPPED', shippedOn: '2025-11-30', serialNumbers: ['SN-1', 'SN-2'], warrantyEnd: '2028-11-29' });
       expect(res.body.status).toBe('PARTIALLY_SHIPPED');
       expect(res.body.reserved.HARDWARE).toBe('330.00'); // shipped, not yet invoiced: still reserved
 
-      const again = await t.http().post(`/api/v1/orders/${order.id}/lines/${a.id}/ship`).set(admin()).send({ shippedOn: '2026-12-01' }).expect(409);
+      const again = await t.http().post(`/api/v1/orders/${order.id}/lines/${a.id}/ship`).set(admin()).send({ shippedOn: '2025-12-01' }).expect(409);
       expect(again.body.type).toBe('https://disty.dev/problems/conflict');
-      await t.http().post(`/api/v1/orders/${order.id}/lines/${c.id}/ship`).set(admin()).send({ shippedOn: '2026-12-01' }).expect(409);
+      await t.http().post(`/api/v1/orders/${order.id}/lines/${c.id}/ship`).set(admin()).send({ shippedOn: '2025-12-01' }).expect(409);
       await t.http().post(`/api/v1/orders/${order.id}/lines/${b.id}/ship`).set(admin())
-        .send({ shippedOn: '2026-12-01', serialNumbers: ['X', 'Y'] }).expect(400);
+        .send({ shippedOn: '2025-12-01', serialNumbers: ['X', 'Y'] }).expect(400);
       await t.http().post(`/api/v1/orders/${order.id}/lines/${b.id}/ship`).set(admin()).send({ shippedOn: '2026-13-01' }).expect(400);
-      await t.http().post(`/api/v1/orders/${order.id}/lines/${b.id}/ship`).set('Authorization', buyer.auth).send({ shippedOn: '2026-12-01' }).expect(403);
-      const done = await t.http().post(`/api/v1/orders/${order.id}/lines/${b.id}/ship`).set(admin()).send({ shippedOn: '2026-12-01' }).expect(200);
+      await t.http().post(`/api/v1/orders/${order.id}/lines/${b.id}/ship`).set('Authorization', buyer.auth).send({ shippedOn: '2025-12-01' }).expect(403);
+      const done = await t.http().post(`/api/v1/orders/${order.id}/lines/${b.id}/ship`).set(admin()).send({ shippedOn: '2025-12-01' }).expect(200);
       expect(done.body.status).toBe('FULFILLED');
-      expect(done.body.lines[1]).toMatchObject({ serialNumbers: [], warrantyEnd: '2029-11-30' });
+      expect(done.body.lines[1]).toMatchObject({ serialNumbers: [], warrantyEnd: '2028-11-30' });
     });
 
     it('ships part of a line: the rest becomes a new pending line, and totals and reserved credit stay to the cent', async () => {
@@ -372,12 +367,12 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       const ship = (lineId: string, body: object) => t.http().post(`/api/v1/orders/${order.id}/lines/${lineId}/ship`).set(admin()).send(body);
 
       // 3 now: priced as a line of 3 (1.05, tax 0.105 → 0.11); the other 4 take the rest (1.40, 0.14, 1.54).
-      const first = (await ship(order.lines[0].id, { shippedOn: '2026-11-30', quantity: 3, serialNumbers: ['A', 'B', 'C'] }).expect(200)).body;
+      const first = (await ship(order.lines[0].id, { shippedOn: '2025-11-30', quantity: 3, serialNumbers: ['A', 'B', 'C'] }).expect(200)).body;
       expect(first.status).toBe('PARTIALLY_SHIPPED');
       expect(first.lines).toHaveLength(3);
       expect(first.lines[0]).toMatchObject({
         id: order.lines[0].id, quantity: 3, net: '1.05', tax: '0.11', gross: '1.16', status: 'SHIPPED', serialNumbers: ['A', 'B', 'C'],
-        warrantyEnd: '2027-11-29',
+        warrantyEnd: '2026-11-29',
       });
       expect(first.lines[1]).toMatchObject({ id: order.lines[1].id, status: 'PENDING' });
       const rest = first.lines[2];
@@ -390,15 +385,15 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       expect((await creditLines(t, reseller.id)).HARDWARE.reserved).toBe('222.70');
 
       // More units than the line holds, more serials than units shipped, zero: 400, and nothing changes.
-      await ship(rest.id, { shippedOn: '2026-12-01', quantity: 5 }).expect(400);
-      await ship(rest.id, { shippedOn: '2026-12-01', quantity: 1, serialNumbers: ['X', 'Y'] }).expect(400);
-      await ship(rest.id, { shippedOn: '2026-12-01', quantity: 0 }).expect(400);
-      await ship(rest.id, { shippedOn: '2026-12-01', quantity: 1.5 }).expect(400);
+      await ship(rest.id, { shippedOn: '2025-12-01', quantity: 5 }).expect(400);
+      await ship(rest.id, { shippedOn: '2025-12-01', quantity: 1, serialNumbers: ['X', 'Y'] }).expect(400);
+      await ship(rest.id, { shippedOn: '2025-12-01', quantity: 0 }).expect(400);
+      await ship(rest.id, { shippedOn: '2025-12-01', quantity: 1.5 }).expect(400);
       const unchanged = (await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)).body;
       expect(unchanged.lines).toEqual(first.lines);
 
       // 1 of the 4: 0.35, tax 0.035 → 0.04; the last 3 keep the remainder (1.05, 0.10), not a re-rounded 0.11.
-      const second = (await ship(rest.id, { shippedOn: '2026-12-01', quantity: 1 }).expect(200)).body;
+      const second = (await ship(rest.id, { shippedOn: '2025-12-01', quantity: 1 }).expect(200)).body;
       expect(second.lines.map((l: { quantity: number; gross: string; status: string }) => [l.quantity, l.gross, l.status])).toEqual([
         [3, '1.16', 'SHIPPED'], [2, '220.00', 'PENDING'], [1, '0.39', 'SHIPPED'], [3, '1.15', 'PENDING'],
       ]);
@@ -416,7 +411,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
     it('splits a line once when two partial shipments of it arrive at once', async () => {
       const { reseller, buyer, hw } = await shop();
       const order = (await post(buyer, cart([{ sku: hw.sku, quantity: 5 }])).expect(201)).body;
-      const ship = () => t.http().post(`/api/v1/orders/${order.id}/lines/${order.lines[0].id}/ship`).set(admin()).send({ shippedOn: '2026-12-01', quantity: 2 });
+      const ship = () => t.http().post(`/api/v1/orders/${order.id}/lines/${order.lines[0].id}/ship`).set(admin()).send({ shippedOn: '2025-12-01', quantity: 2 });
       const statuses = (await Promise.all([ship(), ship()])).map((r) => r.status).sort();
       expect(statuses).toEqual([200, 409]);
       const got = (await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)).body;
@@ -437,9 +432,9 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
     it('answers unknown orders and lines with 404', async () => {
       const { buyer, hw } = await shop();
       const order = (await post(buyer, cart([{ sku: hw.sku, quantity: 1 }])).expect(201)).body;
-      await t.http().post(`/api/v1/orders/${order.id}/lines/00000000-0000-4000-8000-000000000000/ship`).set(admin()).send({ shippedOn: '2026-12-01' }).expect(404);
-      await t.http().post(`/api/v1/orders/00000000-0000-4000-8000-000000000000/lines/${order.lines[0].id}/ship`).set(admin()).send({ shippedOn: '2026-12-01' }).expect(404);
-      await t.http().post(`/api/v1/orders/${order.id}/lines/nope/ship`).set(admin()).send({ shippedOn: '2026-12-01' }).expect(404);
+      await t.http().post(`/api/v1/orders/${order.id}/lines/00000000-0000-4000-8000-000000000000/ship`).set(admin()).send({ shippedOn: '2025-12-01' }).expect(404);
+      await t.http().post(`/api/v1/orders/00000000-0000-4000-8000-000000000000/lines/${order.lines[0].id}/ship`).set(admin()).send({ shippedOn: '2025-12-01' }).expect(404);
+      await t.http().post(`/api/v1/orders/${order.id}/lines/nope/ship`).set(admin()).send({ shippedOn: '2025-12-01' }).expect(404);
     });
   });
 
@@ -551,13 +546,13 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       const order = (await post(buyer, cart([{ sku: hw.sku, quantity: 1 }, { sku: hw.sku, quantity: 2 }, { sku: hw.sku, quantity: 3 }])).expect(201)).body;
       const ship = (i: number, on: string) =>
         t.http().post(`/api/v1/orders/${order.id}/lines/${order.lines[i].id}/ship`).set(admin()).send({ shippedOn: on, serialNumbers: ['S1'] }).expect(200);
-      await ship(0, '2026-11-10');
-      await ship(1, '2026-12-05');
+      await ship(0, '2026-10-10');
+      await ship(1, '2026-11-05');
       const svc = t.get(OrderingService);
-      const unbilled = await t.db.transaction((em) => svc.unbilledShippedLines(em, reseller.id, '2026-11-30'));
+      const unbilled = await t.db.transaction((em) => svc.unbilledShippedLines(em, reseller.id, '2026-10-31'));
       expect(unbilled).toHaveLength(1);
       expect(unbilled[0]).toMatchObject({
-        orderLineId: order.lines[0].id, orderId: order.id, sku: hw.sku, quantity: 1, currency: 'AUD', shippedOn: '2026-11-10',
+        orderLineId: order.lines[0].id, orderId: order.id, sku: hw.sku, quantity: 1, currency: 'AUD', shippedOn: '2026-10-10',
         creditLine: 'HARDWARE', source: { type: 'order_line', id: order.lines[0].id },
       });
       expect(unbilled[0].gross.eq(new Dec('110'))).toBe(true);

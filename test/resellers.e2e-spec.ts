@@ -3,6 +3,7 @@ import { ProblemError } from '@disty/core';
 import { ResellerService } from '@disty/reseller';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
 import { createReseller, creditLines, uniq } from './factories/commerce';
+import { postOpeningReceivable } from './support/ledger-fixtures';
 
 describe('Resellers: accounts, users and two credit lines', () => {
   let t: TestApp;
@@ -171,14 +172,8 @@ describe('Resellers: accounts, users and two credit lines', () => {
 
     it('counts open receivables from the ledger in the exposure of the right line', async () => {
       const r = await createReseller(t, { hardwareLimit: '1000.00', cloudLimit: '500.00' });
-      const finance = await t.user('finance');
-      await t.http().post('/api/v1/ledger/entries').set('Authorization', finance.auth).send({
-        entryDate: '2026-11-01', memo: 'Opening receivable',
-        lines: [
-          { accountCode: '1110', resellerId: r.id, currency: 'AUD', debit: '200.00' },
-          { accountCode: '4100', currency: 'AUD', credit: '200.00' },
-        ],
-      }).expect(201);
+      // Receivables are a control account: posted as the system would (a manual entry may not touch 1110).
+      await postOpeningReceivable(t, { accountCode: '1110', resellerId: r.id, amount: '200.00', entryDate: '2026-11-01' });
       const lines = await creditLines(t, r.id);
       expect(lines.CLOUD).toMatchObject({ openReceivables: '200.00', reserved: '0.00', available: '300.00' });
       expect(lines.HARDWARE).toMatchObject({ openReceivables: '0.00', available: '1000.00' });

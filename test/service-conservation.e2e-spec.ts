@@ -98,7 +98,9 @@ describe('service conservation (property, E2E through HTTP)', () => {
   let own: OwnDatabase;
   let admin: string;
   let finance: string;
-  const clock = { day: '2026-02-02' };
+  // Starts in the past and only moves forward: entries are never dated after the real today, and
+  // invoices are numbered in date order.
+  const clock = { day: '2021-06-01' };
   let products: Product[];
 
   beforeAll(async () => {
@@ -164,11 +166,11 @@ describe('service conservation (property, E2E through HTTP)', () => {
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('pay' as const), cents: fc.integer({ min: 1, max: 200_000 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('creditNote' as const), sub: fc.nat(), permille: fc.integer({ min: 1, max: 500 }) }) },
   );
-  const step = fc.record({ days: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 45 })), action });
+  const step = fc.record({ days: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 21 })), action });
 
   it('invoices every subscription exactly its service, net of credits, and stays reconciled', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(step, { minLength: 3, maxLength: 12 }), async (steps) => {
+      fc.asyncProperty(fc.array(step, { minLength: 3, maxLength: 10 }), async (steps) => {
         clock.day = addDays(clock.day, 1);
         const reseller = await f.createReseller(t, { taxRate: '0.10', hardwareLimit: '1000000.00', cloudLimit: '1000000.00' });
         const buyer = (await t.user('buyer', reseller.id)).auth;

@@ -71,6 +71,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
         { field: 'periodEnd', message: `must be on or before ${this.clock.today()}` },
       ]);
     }
+    await this.assertInDateOrder(periodEnd);
     // With an Idempotency-Key, the run's creation and the key's response commit together.
     return retryOnConflict(() =>
       idempotentTransaction(
@@ -94,6 +95,26 @@ export class BillingRunService implements BeforeApplicationShutdown {
         ({ run }) => billingRunAccepted(run),
       ),
     );
+  }
+
+  /**
+   * Invoices are issued on the period end and numbered in issue-date order, so a new run's period
+   * end is never earlier than the latest issued invoice (422 period-end-before-last-invoice). The
+   * run of an existing period is returned as before (replays and resumes).
+   */
+  private async assertInDateOrder(periodEnd: string): Promise<void> {
+    const [existing]: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd]);
+    if (existing) return;
+    const [{ latest }]: Array<{ latest: string | null }> = await this.db.query(
+      `SELECT to_char(max(issue_date), 'YYYY-MM-DD') AS latest FROM invoices WHERE seq IS NOT NULL`,
+    );
+    if (latest && periodEnd < latest) {
+      throw invoicingError(
+        InvoicingErrorCode.PeriodEndBeforeLastInvoice,
+        `periodEnd ${periodEnd} is earlier than the latest issued invoice (${latest}); invoices are numbered in date order`,
+        { periodEnd, latestInvoiceDate: latest },
+      );
+    }
   }
 
   /** Processes the run in the background of this process (the HTTP request returns 202 at once). */
@@ -295,7 +316,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
         sourceType: 'order_line',
         sourceId: l.orderLineId,
         sku: l.sku,
-        description: `${l.description}${l.poNumber ? `, PO ${l.poNumber}` : ''}, shipped ${l.shippedOn}, for ${l.endCustomer.name}`,
+        description: `${l.description}${l.poNumber ? `, PO ${l.poNumber}` : ''}, shipped ${l.shippedOn}${l.postedOn ? ` (posted ${l.postedOn}: its month was closed)` : ''}, for ${l.endCustomer.name}`,
         quantity: l.quantity,
         net: l.net,
       })),

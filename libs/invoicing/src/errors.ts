@@ -6,6 +6,8 @@ export enum InvoicingErrorCode {
   InvalidCreditNote = 'invalid-credit-note',
   BillingFailed = 'billing-failed',
   CurrencyMismatch = 'currency-mismatch',
+  PeriodEndBeforeLastInvoice = 'period-end-before-last-invoice',
+  InvoiceDateOrder = 'invoice-date-order',
 }
 
 export const INVOICING_ERRORS: Record<InvoicingErrorCode, ProblemSpec> = {
@@ -14,6 +16,8 @@ export const INVOICING_ERRORS: Record<InvoicingErrorCode, ProblemSpec> = {
   [InvoicingErrorCode.InvalidCreditNote]: { status: 422, title: 'Invalid credit note' },
   [InvoicingErrorCode.BillingFailed]: { status: 422, title: 'Reseller could not be billed' },
   [InvoicingErrorCode.CurrencyMismatch]: { status: 422, title: 'Currency does not match' },
+  [InvoicingErrorCode.PeriodEndBeforeLastInvoice]: { status: 422, title: 'Billing period ends before the latest invoice date' },
+  [InvoicingErrorCode.InvoiceDateOrder]: { status: 422, title: 'Invoice numbers must follow issue dates' },
 };
 
 export const invoicingError = defineErrors(INVOICING_ERRORS);

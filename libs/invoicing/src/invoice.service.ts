@@ -174,6 +174,8 @@ export class InvoiceService {
       open: { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross },
     };
     for (const hook of this.issueHooks) await hook(em, draft);
+    // A trigger refuses a number while a later-dated invoice of the year already has one
+    // (numbers follow issue dates, also across concurrent runs: the counter row serialises them).
     const [numbered]: [Array<{ number: string }>, number] = await em.query(
       `WITH n AS (
          INSERT INTO document_counters AS c (series, year, last_number) VALUES ('INV', $2, 1)
@@ -183,7 +185,15 @@ export class InvoiceService {
               number = 'INV-' || $2 || '-' || lpad(n.last_number::text, greatest(6, length(n.last_number::text)), '0')
          FROM n WHERE i.id = $1 RETURNING i.number`,
       [input.id, year],
-    );
+    ).catch((e: unknown) => {
+      const code = (e as { code?: string; driverError?: { code?: string } }).code ?? (e as { driverError?: { code?: string } }).driverError?.code;
+      if (code === 'IVORD') {
+        throw invoicingError(InvoicingErrorCode.InvoiceDateOrder, `An invoice dated ${input.issueDate} cannot be numbered after a later-dated invoice of ${year}`, {
+          issueDate: input.issueDate,
+        });
+      }
+      throw e;
+    });
     const number = numbered[0].number;
     const posting = invoicePosting(totals, reseller.id, c);
     if (posting.length >= 2) {

@@ -6,6 +6,9 @@ export enum LedgerErrorCode {
   UnknownAccount = 'unknown-account',
   InvalidEntry = 'invalid-entry',
   AlreadyReversed = 'already-reversed',
+  ControlAccount = 'control-account',
+  SystemEntry = 'system-entry',
+  FutureDated = 'future-dated',
 }
 
 export const LEDGER_ERRORS: Record<LedgerErrorCode, ProblemSpec> = {
@@ -14,6 +17,9 @@ export const LEDGER_ERRORS: Record<LedgerErrorCode, ProblemSpec> = {
   [LedgerErrorCode.UnknownAccount]: { status: 422, title: 'Unknown account' },
   [LedgerErrorCode.InvalidEntry]: { status: 422, title: 'Invalid journal entry' },
   [LedgerErrorCode.AlreadyReversed]: { status: 409, title: 'Journal entry already reversed' },
+  [LedgerErrorCode.ControlAccount]: { status: 422, title: 'Control accounts move only through their documents' },
+  [LedgerErrorCode.SystemEntry]: { status: 422, title: 'A system entry is corrected through its document, not reversed' },
+  [LedgerErrorCode.FutureDated]: { status: 422, title: 'Date is in the future' },
 };
 
 export const ledgerError = defineErrors(LEDGER_ERRORS);
@@ -24,5 +30,7 @@ export function mapLedgerDbError(e: unknown): unknown {
   const code = err.code ?? err.driverError?.code;
   if (code === 'LD001') return ledgerError(LedgerErrorCode.UnbalancedEntry, err.message ?? 'unbalanced entry');
   if (code === 'LD002') return ledgerError(LedgerErrorCode.PeriodClosed, err.message ?? 'period closed');
+  if (code === 'LDCTL') return ledgerError(LedgerErrorCode.ControlAccount, err.message ?? 'control account');
+  if (code === 'LDFUT') return ledgerError(LedgerErrorCode.FutureDated, err.message ?? 'future-dated entry');
   return e;
 }

@@ -5,8 +5,9 @@ import {
   Clock, Currency, Dec, idempotentTransaction, moneyString, notFound, page, Page, preparedStatement, queryPrepared, retryOnConflict,
   validationError,
 } from '@disty/core';
-import { AccountType, isDebitNormal } from './domain/accounts';
+import { AccountType, isDebitNormal, MANUAL_SOURCE, REVERSAL_SOURCE } from './domain/accounts';
 import { checkEntry, EntryLine, mirrorLines } from './domain/entry-rules';
+import { postingDate } from './domain/periods';
 import { JournalEntryView, JournalLineView } from './dto/journal-entry.dto';
 import { ledgerError, LedgerErrorCode, mapLedgerDbError } from './errors';
 
@@ -35,10 +36,19 @@ export interface AccountBalanceRow {
 
 const NO_RESELLER = '00000000-0000-0000-0000-000000000000';
 
+/**
+ * Maintained balances of a reseller's accounts, less anything dated after `$4` (today): balances
+ * used for credit never count a future-dated entry (none can be posted now; older ones are
+ * excluded). The lateral read is an index range probe that is normally empty.
+ */
 const BALANCES_OF = preparedStatement(
-  'ledger.balances-of',
-  `SELECT account_code, debit_total, credit_total FROM account_balances
-    WHERE account_code = ANY($1::text[]) AND reseller_key = $2 AND currency = $3`,
+  'ledger.balances-of-as-of',
+  `SELECT b.account_code, b.debit_total - coalesce(f.d, 0) AS debit_total, b.credit_total - coalesce(f.c, 0) AS credit_total
+     FROM account_balances b
+     LEFT JOIN LATERAL (
+       SELECT sum(l.debit) AS d, sum(l.credit) AS c FROM journal_lines l
+        WHERE l.reseller_id = $2 AND l.account_code = b.account_code AND l.currency = $3 AND l.entry_date > $4::date) f ON true
+    WHERE b.account_code = ANY($1::text[]) AND b.reseller_key = $2 AND b.currency = $3`,
 );
 
 interface EntryRow {
@@ -66,7 +76,7 @@ interface LineRow {
  */
 @Injectable()
 export class LedgerService {
-  private accounts?: Map<string, { name: string; type: AccountType }>;
+  private accounts?: Map<string, { name: string; type: AccountType; control: boolean }>;
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
@@ -100,6 +110,23 @@ export class LedgerService {
     const chart = await this.chart(em);
     const unknown = lines.find((l) => !chart.has(l.accountCode));
     if (unknown) throw ledgerError(LedgerErrorCode.UnknownAccount, `Account ${unknown.accountCode} is not in the chart of accounts`);
+    if (input.source.type === MANUAL_SOURCE) {
+      const control = lines.find((l) => chart.get(l.accountCode)!.control);
+      if (control) {
+        throw ledgerError(
+          LedgerErrorCode.ControlAccount,
+          `Account ${control.accountCode} is a control account: it moves only through its documents (invoice, credit note, payment, refund), not by a manual entry`,
+          { accountCode: control.accountCode },
+        );
+      }
+    }
+    const today = this.clock.today();
+    if (input.entryDate > today) {
+      throw ledgerError(LedgerErrorCode.FutureDated, `An entry cannot be dated ${input.entryDate}, after today (${today})`, {
+        entryDate: input.entryDate,
+        today,
+      });
+    }
     // Entry and lines in one statement (one round trip). The triggers check the period, tie the
     // lines to this transaction and maintain balances; the deferred trigger checks balance at commit.
     let inserted: Array<{ id: string; created_at: Date }>;
@@ -161,14 +188,31 @@ export class LedgerService {
     return { entry, created: true };
   }
 
-  /** Posts the mirror of an entry (its reversal), in the caller's transaction. */
+  /**
+   * Posts the mirror of an entry (its reversal), in the caller's transaction. Only a manual entry
+   * (or the reversal of one) is reversed: a system entry's document has its own correction (credit
+   * note, refund, void), so reversing it is a 422 system-entry unless `allowSystem` (internal use).
+   */
   async reverse(
     em: EntityManager,
     entryId: string,
-    opts: { entryDate?: string; memo?: string; createdBy?: string | null } = {},
+    opts: { entryDate?: string; memo?: string; createdBy?: string | null; allowSystem?: boolean } = {},
   ): Promise<PostResult> {
     const [original] = await this.loadEntries(em, [entryId]).catch(() => []);
     if (!original) throw notFound(`Journal entry ${entryId}`);
+    if (!opts.allowSystem) {
+      const chart = await this.chart(em);
+      const manual =
+        original.source.type === MANUAL_SOURCE ||
+        (original.source.type === REVERSAL_SOURCE && !original.lines.some((l) => chart.get(l.accountCode)?.control));
+      if (!manual) {
+        throw ledgerError(
+          LedgerErrorCode.SystemEntry,
+          `Journal entry ${entryId} was posted by the system (${original.source.type}); correct it through its document (credit note, refund, void), not by a reversal`,
+          { source: original.source },
+        );
+      }
+    }
     const existing: Array<{ id: string }> = await em.query('SELECT id FROM journal_entries WHERE reversal_of = $1', [entryId]);
     if (existing.length) {
       throw ledgerError(LedgerErrorCode.AlreadyReversed, `Journal entry ${entryId} was already reversed by ${existing[0].id}`, {
@@ -181,7 +225,7 @@ export class LedgerService {
     return this.post(em, {
       entryDate: opts.entryDate ?? this.clock.today(),
       memo: opts.memo ?? `Reversal of ${original.memo || entryId}`,
-      source: { type: 'reversal', id: entryId },
+      source: { type: REVERSAL_SOURCE, id: entryId },
       reversalOf: entryId,
       createdBy: opts.createdBy,
       lines,
@@ -191,12 +235,12 @@ export class LedgerService {
   /** A manual entry from finance: its own transaction, retried on deadlock. */
   async postManual(input: Omit<PostEntryInput, 'source'> & { sourceId: string }): Promise<JournalEntryView> {
     return this.inTransaction(
-      (em) => this.post(em, { ...input, source: { type: 'manual', id: input.sourceId } }),
+      (em) => this.post(em, { ...input, source: { type: MANUAL_SOURCE, id: input.sourceId } }),
       (r) => r.entry,
     ).then((r) => r.entry);
   }
 
-  async reverseInOwnTransaction(entryId: string, opts: { entryDate?: string; memo?: string; createdBy?: string }) {
+  async reverseInOwnTransaction(entryId: string, opts: { entryDate?: string; memo?: string; createdBy?: string; allowSystem?: boolean }) {
     return this.inTransaction((em) => this.reverse(em, entryId, opts), (r) => r.entry).then((r) => r.entry);
   }
 
@@ -242,7 +286,7 @@ export class LedgerService {
     return page(await this.loadEntries(this.db.manager, ids.map((r) => r.id)), total, q);
   }
 
-  async listAccounts(): Promise<Array<{ code: string; name: string; type: AccountType }>> {
+  async listAccounts(): Promise<Array<{ code: string; name: string; type: AccountType; control: boolean }>> {
     const chart = await this.chart(this.db.manager);
     return [...chart.entries()].map(([code, a]) => ({ code, ...a }));
   }
@@ -370,6 +414,17 @@ export class LedgerService {
     });
   }
 
+  /**
+   * The date an event of `date` posts on: the date itself when its month is open, else the first
+   * day of the first open month after it (its real date is kept on its document and in the memo).
+   */
+  async postingDateFor(date: string, em: EntityManager = this.db.manager): Promise<string> {
+    const rows: Array<{ period: string }> = await em.query(`SELECT period FROM ledger_periods WHERE period >= $1 ORDER BY period`, [
+      date.slice(0, 7),
+    ]);
+    return postingDate(date, new Set(rows.map((r) => r.period)));
+  }
+
   async listPeriods(): Promise<Array<{ period: string; closedAt: string }>> {
     const rows: Array<{ period: string; closed_at: Date }> = await this.db.query(
       'SELECT period, closed_at FROM ledger_periods ORDER BY period',
@@ -377,16 +432,15 @@ export class LedgerService {
     return rows.map((r) => ({ period: r.period, closedAt: r.closed_at.toISOString() }));
   }
 
-  /** The receivable balance (debit − credit) of one reseller on one account, per currency. */
+  /**
+   * The receivable balance (debit − credit) of one reseller on one account, per currency, as of
+   * today: entries dated later never count (balances used for credit).
+   */
   async balanceOf(accountCode: string, resellerId: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Dec> {
-    const rows: Array<{ debit_total: string; credit_total: string }> = await em.query(
-      `SELECT debit_total, credit_total FROM account_balances WHERE account_code = $1 AND reseller_key = $2 AND currency = $3`,
-      [accountCode, resellerId, currency],
-    );
-    return rows.length ? new Dec(rows[0].debit_total).minus(rows[0].credit_total) : new Dec(0);
+    return (await this.balancesOf([accountCode], resellerId, currency, em)).get(accountCode)!;
   }
 
-  /** balanceOf for several accounts of one reseller in one currency, in one read: code → debit − credit (0 when none). */
+  /** balanceOf for several accounts of one reseller in one currency, in one read: code → debit − credit (0 when none), as of today. */
   async balancesOf(accountCodes: string[], resellerId: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Map<string, Dec>> {
     const out = new Map<string, Dec>(accountCodes.map((c) => [c, new Dec(0)]));
     if (!accountCodes.length) return out;
@@ -394,6 +448,7 @@ export class LedgerService {
       accountCodes,
       resellerId,
       currency,
+      this.clock.today(),
     ]);
     for (const r of rows) out.set(r.account_code, new Dec(r.debit_total).minus(r.credit_total));
     return out;
@@ -482,12 +537,12 @@ export class LedgerService {
     });
   }
 
-  private async chart(em: EntityManager): Promise<Map<string, { name: string; type: AccountType }>> {
+  private async chart(em: EntityManager): Promise<Map<string, { name: string; type: AccountType; control: boolean }>> {
     if (!this.accounts) {
-      const rows: Array<{ code: string; name: string; type: AccountType }> = await em.query(
-        'SELECT code, name, type FROM accounts ORDER BY code',
+      const rows: Array<{ code: string; name: string; type: AccountType; control: boolean }> = await em.query(
+        'SELECT code, name, type, control FROM accounts ORDER BY code',
       );
-      this.accounts = new Map(rows.map((r) => [r.code, { name: r.name, type: r.type }]));
+      this.accounts = new Map(rows.map((r) => [r.code, { name: r.name, type: r.type, control: r.control }]));
     }
     return this.accounts;
   }

@@ -6,6 +6,7 @@ export enum OrderingErrorCode {
   PriceUnavailable = 'price-unavailable',
   OrderNotFound = 'not-found',
   Conflict = 'conflict',
+  FutureDated = 'future-dated',
 }
 
 export const ORDERING_ERRORS: Record<OrderingErrorCode, ProblemSpec> = {
@@ -14,6 +15,7 @@ export const ORDERING_ERRORS: Record<OrderingErrorCode, ProblemSpec> = {
   [OrderingErrorCode.PriceUnavailable]: { status: 422, title: 'No price in this currency' },
   [OrderingErrorCode.OrderNotFound]: { status: 404, title: 'Not found' },
   [OrderingErrorCode.Conflict]: { status: 409, title: 'Conflict' },
+  [OrderingErrorCode.FutureDated]: { status: 422, title: 'Date is in the future' },
 };
 
 export const orderingError = defineErrors(ORDERING_ERRORS);

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@disty/catalog';
+import { LedgerModule } from '@disty/ledger';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
 import { OrderingService } from './ordering.service';
@@ -7,7 +8,7 @@ import { OrdersController } from './orders.controller';
 
 /** Orders: priced from the catalog, provisioned through subscriptions, reserved on the reseller's credit lines. */
 @Module({
-  imports: [CatalogModule, ResellerModule, SubscriptionModule],
+  imports: [CatalogModule, LedgerModule, ResellerModule, SubscriptionModule],
   controllers: [OrdersController],
   providers: [OrderingService],
   exports: [OrderingService],

@@ -9,6 +9,7 @@ import {
   validationError,
 } from '@disty/core';
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
+import { LedgerService } from '@disty/ledger';
 import { ReservationItem, ResellerService, Source } from '@disty/reseller';
 import { SubscriptionService } from '@disty/subscription';
 import { LineKind, OrderLineStatus, orderStatus, OrderStatus, priceOrder, PricingLine, splitLineAmounts } from './domain/pricing';
@@ -37,6 +38,8 @@ export interface UnbilledShippedLine {
   gross: Dec;
   currency: Currency;
   shippedOn: string;
+  /** The date the shipment counts on in the books when its own month was closed (else null). */
+  postedOn: string | null;
   poNumber: string | null;
   endCustomer: { name: string; reference: string | null };
   creditLine: 'HARDWARE';
@@ -91,6 +94,7 @@ interface LineRow {
   gross: string;
   warranty_months: number | null;
   shipped_on: string | null;
+  posted_on: string | null;
   serial_numbers: string[];
   warranty_end: string | null;
   invoice_id: string | null;
@@ -100,7 +104,8 @@ interface LineRow {
 }
 
 const LINE_COLUMNS = `l.id, l.order_id, l.reseller_id, l.line_no, l.sku, l.product_name, l.kind, l.status, l.quantity, l.currency,
-  l.unit_price, l.net, l.tax, l.gross, l.warranty_months, to_char(l.shipped_on, 'YYYY-MM-DD') AS shipped_on, l.serial_numbers,
+  l.unit_price, l.net, l.tax, l.gross, l.warranty_months, to_char(l.shipped_on, 'YYYY-MM-DD') AS shipped_on,
+  to_char(l.posted_on, 'YYYY-MM-DD') AS posted_on, l.serial_numbers,
   to_char(l.warranty_end, 'YYYY-MM-DD') AS warranty_end, l.invoice_id, l.subscription_id, l.first_charge_id,
   to_char(l.start_date, 'YYYY-MM-DD') AS start_date`;
 
@@ -160,6 +165,7 @@ export class OrderingService {
     private readonly resellers: ResellerService,
     private readonly subscriptions: SubscriptionService,
     private readonly clock: Clock,
+    private readonly ledger: LedgerService,
   ) {}
 
   /**
@@ -256,7 +262,7 @@ export class OrderingService {
       id: l.lineId, order_id: orderId, reseller_id: reseller.id, line_no: i + 1, sku: l.product.sku, product_name: l.product.name,
       kind: l.product.kind, status: l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED', quantity: l.quantity, currency,
       unit_price: l.product.unitPrice!.toFixed(), net: priced.lines[i].net.toFixed(), tax: priced.lines[i].tax.toFixed(),
-      gross: priced.lines[i].gross.toFixed(), warranty_months: l.product.warrantyMonths, shipped_on: null, serial_numbers: [],
+      gross: priced.lines[i].gross.toFixed(), warranty_months: l.product.warrantyMonths, shipped_on: null, posted_on: null, serial_numbers: [],
       warranty_end: null, invoice_id: null, subscription_id: l.subscriptionId, first_charge_id: l.firstChargeId, start_date: l.startDate,
     }));
     const reserved = new Map(reservations.map((r) => [`${r.source.type}:${r.source.id}`, r.amount]));
@@ -317,12 +323,22 @@ export class OrderingService {
    * Ships a pending hardware line: its serials, ship date and warranty end (the last day covered:
    * shippedOn + warrantyMonths, clamped to the month's end, minus one day). It becomes billable.
    * With `quantity` below the line's, only those units ship and the rest waits on a new line (splitLine).
+   * The ship date is never in the future (422 future-dated). A ship date in a closed month is kept
+   * as the real date (shipped_on, warranty, invoice text) and the shipment counts in the books on
+   * the first day of the first open month (posted_on): it is billed from then on.
    */
   async shipLine(
     orderId: string,
     lineId: string,
     input: { shippedOn: string; serialNumbers?: string[]; quantity?: number },
   ): Promise<OrderView> {
+    const today = this.clock.today();
+    if (input.shippedOn > today) {
+      throw orderingError(OrderingErrorCode.FutureDated, `A line cannot be shipped on ${input.shippedOn}, after today (${today})`, {
+        shippedOn: input.shippedOn,
+        today,
+      });
+    }
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         // Lock order: the order row, then its lines (as cancellation does).
@@ -356,9 +372,10 @@ export class OrderingService {
         if (quantity < line.quantity) await this.splitLine(em, order, line, quantity);
         const months = line.warranty_months ?? 0;
         const warrantyEnd = months > 0 ? addDays(addMonthsClamped(input.shippedOn, months), -1) : null;
+        const postingDate = await this.ledger.postingDateFor(input.shippedOn, em);
         await em.query(
-          `UPDATE order_lines SET status = 'SHIPPED', shipped_on = $2, serial_numbers = $3, warranty_end = $4 WHERE id = $1`,
-          [lineId, input.shippedOn, serials, warrantyEnd],
+          `UPDATE order_lines SET status = 'SHIPPED', shipped_on = $2, serial_numbers = $3, warranty_end = $4, posted_on = $5 WHERE id = $1`,
+          [lineId, input.shippedOn, serials, warrantyEnd, postingDate > input.shippedOn ? postingDate : null],
         );
         await this.refreshStatus(em, orderId);
         return (await this.views(em, [orderId], null))[0];
@@ -423,7 +440,7 @@ export class OrderingService {
       await em.query(
         `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_name, o.end_customer_reference
            FROM order_lines l JOIN orders o ON o.id = l.order_id
-          WHERE l.reseller_id = $1 AND l.status = 'SHIPPED' AND l.invoice_id IS NULL AND l.shipped_on <= $2
+          WHERE l.reseller_id = $1 AND l.status = 'SHIPPED' AND l.invoice_id IS NULL AND coalesce(l.posted_on, l.shipped_on) <= $2
           ORDER BY l.shipped_on, l.order_id, l.line_no
           FOR UPDATE OF l`,
         [resellerId, periodEnd],
@@ -441,6 +458,7 @@ export class OrderingService {
       gross: new Dec(r.gross),
       currency: r.currency,
       shippedOn: r.shipped_on!,
+      postedOn: r.posted_on,
       poNumber: r.po_number,
       endCustomer: { name: r.end_customer_name, reference: r.end_customer_reference },
       creditLine: 'HARDWARE' as const,
@@ -611,6 +629,7 @@ function toLineView(l: LineRow): OrderLineView {
     ...base,
     warrantyMonths: l.warranty_months,
     shippedOn: l.shipped_on,
+    postedOn: l.posted_on ?? l.shipped_on,
     serialNumbers: l.serial_numbers,
     warrantyEnd: l.warranty_end,
     invoiceId: l.invoice_id,

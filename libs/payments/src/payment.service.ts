@@ -12,6 +12,7 @@ import {
 import { LedgerService } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { planOldestFirst } from './domain/allocation';
+import { applicationDate, splitByApplicationDate } from './domain/application-date';
 import { AllocationDto, ApplyPaymentDto, PaymentMethod, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
 
@@ -89,7 +90,10 @@ export class PaymentService implements OnModuleInit {
     return retryOnConflict(() =>
       idempotentTransaction(this.db, async (em) => {
         await lockReceivables(em, reseller.id);
-        const targets = await this.planTargets(em, reseller.id, reseller.currency, amount, dto.allocations);
+        const planned = await this.planTargets(em, reseller.id, reseller.currency, amount, dto.allocations);
+        // Cash is applied no earlier than the invoice exists: invoices issued after receivedOn get
+        // it as an application dated their issue date (the cash waits in 2200 until then).
+        const { now: targets, later } = splitByApplicationDate(planned, dto.receivedOn);
         const allocated = targets.reduce((s, t) => s.plus(t.amount), new Dec(0));
         const unapplied = amount.minus(allocated);
         await em.query(
@@ -113,6 +117,10 @@ export class PaymentService implements OnModuleInit {
             ...credit(UNAPPLIED_CASH_ACCOUNT, unapplied, reseller.id, c),
           ],
         });
+        if (later.length) {
+          const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`, [id]);
+          for (const group of later) await this.applyBatch(em, p, group.targets, group.date, createdBy);
+        }
         await this.holds.releaseCleared(em, reseller.id, this.clock.today());
         return this.view(em, id, null);
       }),
@@ -142,7 +150,8 @@ export class PaymentService implements OnModuleInit {
 
   /**
    * The issue hook: a new invoice takes the reseller's unapplied cash at once (oldest payment
-   * first), in the issuing transaction, dated the invoice's issue date.
+   * first), in the issuing transaction, each application dated the later of the invoice's issue
+   * date and the payment's receivedOn (cash is never applied before it arrived).
    */
   async applyUnappliedToNewInvoice(em: EntityManager, invoice: Omit<IssuedInvoice, 'number'>): Promise<void> {
     if (!amountDue(invoice.open).gt(0)) return;
@@ -160,7 +169,8 @@ export class PaymentService implements OnModuleInit {
       const due = amountDue(open.open);
       if (!due.gt(0)) break;
       const take = Dec.min(new Dec(p.unapplied), due);
-      open = (await this.applyBatch(em, p, [{ invoice: open, amount: take }], invoice.issueDate, null))[0];
+      const date = applicationDate(invoice.issueDate, p.received_on);
+      open = (await this.applyBatch(em, p, [{ invoice: open, amount: take }], date, null))[0];
     }
   }
 
@@ -344,3 +354,4 @@ export class PaymentService implements OnModuleInit {
     });
   }
 }
+

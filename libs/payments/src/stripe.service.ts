@@ -6,6 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, Clock, coreError, CoreErrorCode, Currency, Dec, isCurrency, minorUnits, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
 import { amountDue, AR_ACCOUNT, CreditHoldService, debit, credit, InvoiceService, Line, LINES, lockReceivables } from '@disty/invoicing';
 import { LedgerService } from '@disty/ledger';
+import { applicationDate } from './domain/application-date';
 import { PaymentIntentView } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
 import { FEES_ACCOUNT, PaymentRow, PaymentService, PAYMENT_COLUMNS, STRIPE_CLEARING_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
@@ -120,7 +121,8 @@ export class StripeService {
     if (!amount.gt(0)) return ignore(`PaymentIntent ${intent.id} received nothing`);
     const chargeId = idOf(intent.latest_charge as string | { id: string } | null);
     const fee = chargeId ? await this.feeOf(chargeId, c) : new Dec(0);
-    const date = eventDate(event);
+    // Paid no earlier than the invoice was issued (docs/money-integrity.md, leak 5).
+    const date = applicationDate(invoice.issueDate, eventDate(event));
     const paymentId = randomUUID();
 
     return this.db.transaction(async (em) => {

@@ -12,6 +12,18 @@ export const AccountCode = {
   ProcessingFees: '6100',
 } as const;
 
+/**
+ * Control accounts belong to their subledgers: they move only through the documents that own them
+ * (invoice, credit note, payment, refund, ...), never by a manual entry (docs/money-integrity.md).
+ * The database flags them too (`accounts.control`).
+ */
+export const CONTROL_ACCOUNTS: readonly string[] = ['1050', '1100', '1110', '1190', '2000', '2050', '2200', '2400', '2500'];
+
+/** The source type of entries finance posts by hand (POST /ledger/entries); every other source is a system posting. */
+export const MANUAL_SOURCE = 'manual';
+/** The source type of a reversal posted by POST /ledger/entries/:id/reverse. */
+export const REVERSAL_SOURCE = 'reversal';
+
 export type AccountType = 'asset' | 'liability' | 'equity' | 'revenue' | 'contra_revenue' | 'expense';
 
 /** Accounts whose balance grows with debits. */

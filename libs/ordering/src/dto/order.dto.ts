@@ -144,6 +144,11 @@ export class OrderLineView {
   @ApiPropertyOptional() startDate?: string;
   @ApiPropertyOptional({ nullable: true, type: Number }) warrantyMonths?: number | null;
   @ApiPropertyOptional({ nullable: true, type: String }) shippedOn?: string | null;
+  @ApiPropertyOptional({
+    nullable: true, type: String,
+    description: 'The date the shipment counts on in the books: shippedOn, or the first day of the first open month when its month was closed',
+  })
+  postedOn?: string | null;
   @ApiPropertyOptional({ type: [String] }) serialNumbers?: string[];
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Last day covered (inclusive)' }) warrantyEnd?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) invoiceId?: string | null;
