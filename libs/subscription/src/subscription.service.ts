@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, isCurrency, notFound, page, Page, preparedStatement, queryPrepared } from '@disty/core';
+import { Currency, Dec, isCurrency, isValidCalendarDate, notFound, page, Page, preparedStatement, queryPrepared } from '@disty/core';
 import { BILLING_FREQUENCIES, BillingFrequency, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
 import {
   ChargeRow, mapCharge, mapSubscription, SubscriptionRow, SubscriptionStatus, SubscriptionView, TermRow, ChargeView,
@@ -137,7 +137,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function isCalendarDate(v: unknown): v is string {
-  return typeof v === 'string' && DATE.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+  return typeof v === 'string' && DATE.test(v) && isValidCalendarDate(v);
 }
 
 export function termChargeDescription(sku: string, quantity: number, start: string, end: string): string {
