@@ -257,17 +257,22 @@ export class InvoiceService {
    * never credited beyond its net (422 over-credit), and a credit line of the invoice never
    * below nothing open: what was already paid is refunded, not credited.
    */
-  async createCreditNote(invoiceId: string, dto: CreateCreditNoteDto, createdBy: string | null): Promise<CreditNoteView> {
+  async createCreditNote(
+    invoiceId: string,
+    dto: CreateCreditNoteDto,
+    createdBy: string | null,
+    /** The caller's transaction (a use case spanning modules, e.g. a back-dated seat change); default: its own. */
+    outer?: EntityManager,
+  ): Promise<CreditNoteView> {
     const ids = dto.lines.map((l) => l.invoiceLineId.toLowerCase());
     if (new Set(ids).size !== ids.length) {
       throw validationError('Each invoice line may appear once', [{ field: 'lines', message: 'duplicate invoiceLineId' }]);
     }
-    const head: Array<{ reseller_id: string }> = await this.db.query(`SELECT reseller_id FROM invoices WHERE id = $1`, [invoiceId]);
+    const head: Array<{ reseller_id: string }> = await (outer ?? this.db.manager).query(`SELECT reseller_id FROM invoices WHERE id = $1`, [invoiceId]);
     if (!head.length) throw notFound(`Invoice ${invoiceId}`);
     const resellerId = head[0].reseller_id;
     const issueDate = this.clock.today();
-    return retryOnConflict(() =>
-      this.db.transaction(async (em) => {
+    const work = async (em: EntityManager): Promise<CreditNoteView> => {
         await this.lockReseller(em, resellerId);
         const [inv]: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 FOR UPDATE`, [invoiceId]);
         const c = inv.currency;
@@ -361,8 +366,27 @@ export class InvoiceService {
           [id],
         );
         return mapCreditNote(note, noteLines);
-      }),
+    };
+    return outer ? work(outer) : retryOnConflict(() => this.db.transaction(work));
+  }
+
+  /**
+   * The issued invoice lines that billed these sources (e.g. subscription charges), with what is
+   * still creditable on each, in the caller's transaction, locked FOR UPDATE.
+   */
+  async billedLinesOf(
+    em: EntityManager,
+    sourceType: string,
+    sourceIds: string[],
+  ): Promise<Array<{ invoiceId: string; invoiceLineId: string; sourceId: string; creditableNet: Dec }>> {
+    if (!sourceIds.length) return [];
+    const rows: LineRow[] = await em.query(
+      `SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.source_type = $1 AND l.source_id = ANY($2::uuid[]) ORDER BY l.invoice_id, l.line_no FOR UPDATE`,
+      [sourceType, sourceIds],
     );
+    return rows.map((l) => ({
+      invoiceId: l.invoice_id, invoiceLineId: l.id, sourceId: l.source_id, creditableNet: new Dec(l.net).minus(l.credited_net),
+    }));
   }
 
   // ---------------------------------------------------------------- for payments
