@@ -6,3 +6,7 @@ export * from './domain/proration';
 export * from './domain/change-plan';
 export * from './errors';
 export type { SubscriptionView, TermView, ChargeView, SubscriptionStatus, ChargeKind } from './dto/subscription.response';
+export * from './subscription-change.service';
+export * from './change-date.policy';
+export { ChangeSubscriptionDto, CancelSubscriptionDto } from './dto/subscription.dto';
+export type { ScheduledChangeView } from './dto/subscription.response';
