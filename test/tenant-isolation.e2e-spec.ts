@@ -41,10 +41,12 @@ describe('Tenant isolation sweep', () => {
 
     const hw = await createProduct(t, { warrantyMonths: 12 });
     const cl = await createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY' });
+    t.clock.set('2026-01-10'); // a buyer starts a subscription from today on
     const order = await t.http().post('/api/v1/orders').set('Authorization', aBuyer.auth).send({
       endCustomer: { name: 'Secret End Customer of A', reference: 'A-REF-42' },
       lines: [{ sku: hw.sku, quantity: 2 }, { sku: cl.sku, quantity: 3, startDate: '2026-01-10' }],
     }).expect(201);
+    t.clock.reset();
     A.order = order.body.id;
     A.hardwareLine = order.body.lines[0].id;
     A.subscription = order.body.lines[1].subscriptionId;
