@@ -18,17 +18,27 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * line (hardware, then cloud services) with its lines and its own subtotal, net/tax/total per
  * line, and the invoice totals with what is paid and still due.
  *
- * Returned as a stream, written in slices of ROWS_PER_SLICE lines with the event loop served in
- * between, so an invoice of any size neither blocks other requests nor has to fit in one buffer.
+ * Returned as a stream, its lines read page by page (`pages`) and written in slices of
+ * ROWS_PER_SLICE with the event loop served in between, so an invoice of any size neither blocks
+ * other requests nor has to fit in memory at once.
  */
-export function streamInvoicePdf(inv: InvoiceView): PDFKit.PDFDocument {
+/** Where the writer reads an invoice's lines from: pages of one credit line's lines, in order. */
+export type InvoiceLinePages = (line: 'HARDWARE' | 'CLOUD') => AsyncIterable<InvoiceLineView[]>;
+
+/** The lines already in the view, as one page per credit line. */
+const linesOfView = (inv: InvoiceView): InvoiceLinePages =>
+  async function* (line) {
+    yield inv.lines.filter((l) => l.creditLine === line);
+  };
+
+export function streamInvoicePdf(inv: InvoiceView, pages: InvoiceLinePages = linesOfView(inv)): PDFKit.PDFDocument {
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,
     compress: false,
     info: { Title: `Invoice ${inv.number}`, Author: 'Disty', Subject: `Invoice ${inv.number} for ${inv.resellerName}` },
   });
-  writeInvoice(doc, inv).catch((err: Error) => doc.destroy(err));
+  writeInvoice(doc, inv, pages).catch((err: Error) => doc.destroy(err));
   return doc;
 }
 
@@ -43,7 +53,7 @@ export function renderInvoicePdf(inv: InvoiceView): Promise<Buffer> {
   });
 }
 
-async function writeInvoice(doc: PDFKit.PDFDocument, inv: InvoiceView): Promise<void> {
+async function writeInvoice(doc: PDFKit.PDFDocument, inv: InvoiceView, pages: InvoiceLinePages): Promise<void> {
   const money = (s: string) => `${s} ${inv.currency}`;
   const ensure = (h: number) => {
     if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
@@ -77,20 +87,22 @@ async function writeInvoice(doc: PDFKit.PDFDocument, inv: InvoiceView): Promise<
   doc.moveDown();
 
   for (const s of SECTIONS) {
-    const lines = inv.lines.filter((l) => l.creditLine === s.line);
     ensure(60);
     doc.font('Helvetica-Bold').fontSize(12).text(`${s.title} (${s.credit})`, COLS.description);
     doc.moveDown(0.3);
     row({ description: 'Description', qty: 'Qty', net: 'Net', tax: 'Tax', gross: 'Total' }, true);
     rule();
-    if (!lines.length) {
+    let written = 0;
+    for await (const lines of pages(s.line)) {
+      for (const l of lines) {
+        row(lineCells(l));
+        // Let the event loop breathe: other requests are served between slices of a large invoice.
+        if (++written % ROWS_PER_SLICE === 0) await yieldToEventLoop();
+      }
+    }
+    if (!written) {
       doc.font('Helvetica-Oblique').fontSize(9).text(`No ${s.title.toLowerCase()} on this invoice.`, COLS.description);
       doc.moveDown(0.5);
-    }
-    for (let i = 0; i < lines.length; i++) {
-      row(lineCells(lines[i]));
-      // Let the event loop breathe: other requests are served between slices of a large invoice.
-      if (i % ROWS_PER_SLICE === ROWS_PER_SLICE - 1) await yieldToEventLoop();
     }
     rule();
     const t = inv.totals[s.line];

@@ -14,10 +14,10 @@ import { creditNotePosting, invoicePosting } from './domain/postings';
 import { CreditHoldService } from './credit-hold.service';
 import { lockReceivables } from './receivables-lock';
 import {
-  AgingReportView, CreateCreditNoteDto, CreditNoteView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
+  AgingReportView, CreateCreditNoteDto, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
 } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
-import { mapCreditNote, mapInvoice, mapInvoiceSummary, openOf } from './invoice.mapper';
+import { mapCreditNote, mapInvoice, mapInvoiceSummary, mapLine, openOf } from './invoice.mapper';
 import {
   CREDIT_NOTE_COLUMNS, CreditNoteLineRow, CreditNoteRow, INVOICE_COLUMNS, InvoiceRow, LINE_COLUMNS, LineRow,
 } from './invoicing.sql';
@@ -233,6 +233,35 @@ export class InvoiceService {
       this.creditNotesOf(em, id),
     ]);
     return mapInvoice(rows[0], lines, notes);
+  }
+
+  /**
+   * The invoice without its lines (for the PDF, which reads them page by page with linePages so
+   * that an invoice of any size is never loaded, parsed and mapped in one go).
+   */
+  async getHead(id: string, scope: string | null): Promise<InvoiceView> {
+    const rows: InvoiceRow[] = await this.db.query(
+      `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.reseller_id = $2::uuid)`,
+      [id, scope],
+    );
+    if (!rows.length) throw notFound(`Invoice ${id}`);
+    return mapInvoice(rows[0], [], await this.creditNotesOf(this.db.manager, id));
+  }
+
+  /** The invoice's lines on one credit line, in line order, `pageSize` at a time (keyset on line_no). */
+  async *linePages(invoice: { id: string; currency: Currency }, creditLine: Line, pageSize = 500): AsyncGenerator<InvoiceLineView[]> {
+    let after = 0;
+    for (;;) {
+      const rows: LineRow[] = await this.db.query(
+        `SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 AND l.credit_line = $2 AND l.line_no > $3
+          ORDER BY l.line_no LIMIT ${Math.max(1, Math.min(pageSize, 5000))}`,
+        [invoice.id, creditLine, after],
+      );
+      if (!rows.length) return;
+      yield rows.map((l) => mapLine(l, invoice.currency));
+      after = rows[rows.length - 1].line_no;
+      if (rows.length < pageSize) return;
+    }
   }
 
   private async creditNotesOf(em: EntityManager, invoiceId: string): Promise<CreditNoteView[]> {

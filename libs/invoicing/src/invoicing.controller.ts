@@ -68,8 +68,8 @@ export class InvoicesController {
   @ApiProduces('application/pdf')
   @Header('Cache-Control', 'private, no-store')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
-    const invoice = await this.invoices.get(id, tenantScope(actor));
-    return new StreamableFile(streamInvoicePdf(invoice), {
+    const invoice = await this.invoices.getHead(id, tenantScope(actor));
+    return new StreamableFile(streamInvoicePdf(invoice, (line) => this.invoices.linePages(invoice, line)), {
       type: 'application/pdf',
       disposition: `inline; filename="${invoice.number}.pdf"`,
     });
