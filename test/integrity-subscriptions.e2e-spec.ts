@@ -101,6 +101,12 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       const small = await api().patch(`/api/v1/subscriptions/${s.subscriptionId}`).set('Authorization', s.buyer.auth)
         .send({ quantity: 12, asOf: '2026-08-10' }).expect(200);
       expect(small.body.quantity).toBe(10);
+      // A scheduled change can be withdrawn while PENDING; it then never applies.
+      const other = await api().patch(`/api/v1/subscriptions/${s.subscriptionId}`).set('Authorization', s.buyer.auth)
+        .send({ quantity: 11, asOf: '2026-09-01' }).expect(200);
+      const otherId = (other.body.scheduledChanges as Scheduled[]).find((c) => c.effectiveDate === '2026-09-01')!.id;
+      await api().post(`/api/v1/subscriptions/${s.subscriptionId}/scheduled-changes/${otherId}/cancel`).set('Authorization', s.buyer.auth).expect(200);
+      await api().post(`/api/v1/subscriptions/${s.subscriptionId}/scheduled-changes/${otherId}/cancel`).set('Authorization', s.buyer.auth).expect(404);
 
       // The day before: nothing happens.
       await renew('2026-08-09');
@@ -111,6 +117,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       const applied = await detail(s.subscriptionId);
       expect(applied.quantity).toBe(12);
       expect(applied.scheduledChanges.find((c) => c.effectiveDate === '2026-08-10')).toMatchObject({ status: 'APPLIED' });
+      expect(applied.scheduledChanges.find((c) => c.effectiveDate === '2026-09-01')).toMatchObject({ status: 'CANCELLED' });
       // Month 2026-08-01 – 2026-08-31: 22 of 31 days × 2 seats × 10.00 = 14.19
       expect(applied.charges.filter((c) => c.kind === 'PRORATION').map((c) => [c.periodStart, c.amount])).toEqual([['2026-08-01', '14.19']]);
       expect(new Dec((await f.creditLines(t, s.reseller.id)).CLOUD.reserved).minus(reservedBefore).toFixed(2)).toBe('15.61'); // 14.19 + 1.42 tax

@@ -150,6 +150,19 @@ export class SubscriptionChangeService {
     return outcome;
   }
 
+  /** Withdraws a PENDING scheduled change (it becomes CANCELLED; nothing else changes), in the caller's transaction. */
+  async withdrawScheduledIn(em: EntityManager, id: string, resellerScope: string | null, scheduledChangeId: string): Promise<void> {
+    const s = await this.lockSubscription(em, id, resellerScope);
+    const done = returnedRows<{ id: string }>(
+      await em.query(
+        `UPDATE subscription_scheduled_changes SET status = 'CANCELLED', resolved_at = now()
+          WHERE id = $1 AND subscription_id = $2 AND status = 'PENDING' RETURNING id`,
+        [scheduledChangeId, s.id],
+      ),
+    );
+    if (!done.length) throw notFound(`Pending scheduled change ${scheduledChangeId} of subscription ${id}`);
+  }
+
   /** The renewal job: applies one due scheduled change on its effective date, in the caller's transaction. */
   async applyScheduled(em: EntityManager, c: DueScheduledChange): Promise<void> {
     const s = await this.lockSubscription(em, c.subscription_id, null);

@@ -32,6 +32,16 @@ export class SubscriptionChangeUseCase {
     return this.run(id, actor, input.reason, (em, scope, who) => this.changes.cancelIn(em, id, scope, input, who));
   }
 
+  withdrawScheduled(id: string, actor: Actor, scheduledChangeId: string): Promise<SubscriptionView> {
+    const scope = tenantScope(actor);
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        await this.changes.withdrawScheduledIn(em, id, scope, scheduledChangeId);
+        return this.subscriptions.get(id, scope, em);
+      }),
+    );
+  }
+
   private run(
     id: string,
     actor: Actor,

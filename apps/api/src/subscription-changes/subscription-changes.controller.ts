@@ -20,6 +20,18 @@ export class SubscriptionChangesController {
     return this.useCase.change(id, actor, dto);
   }
 
+  @Post(':id/scheduled-changes/:changeId/cancel')
+  @Roles(...CHANGERS)
+  @HttpCode(200)
+  @ApiOkResponse({ description: 'The subscription; the scheduled change is CANCELLED' })
+  withdraw(
+    @Param('id', ParseIdPipe) id: string,
+    @Param('changeId', ParseIdPipe) changeId: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<SubscriptionView> {
+    return this.useCase.withdrawScheduled(id, actor, changeId);
+  }
+
   @Post(':id/cancel')
   @Roles(...CHANGERS)
   @HttpCode(200)
