@@ -32,7 +32,6 @@ const BATCH = 250;
  */
 export const MAX_TERMS_PER_SUBSCRIPTION_PER_BATCH = 24;
 export const MAX_CHARGES_PER_BATCH = 5000;
-const SCHEDULED_BATCH = 100;
 
 interface NewTerm {
   s: SubscriptionRow;

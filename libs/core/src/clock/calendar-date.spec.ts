@@ -1,4 +1,5 @@
-import { addDays, addMonthsClamped, daysBetween } from './calendar-date';
+import fc from 'fast-check';
+import { addDays, addMonthsClamped, daysBetween, formatDate, isValidCalendarDate, parseDate } from './calendar-date';
 
 describe('calendar dates', () => {
   it('clamps month arithmetic to the last day of the month', () => {
@@ -18,9 +19,6 @@ describe('calendar dates', () => {
 });
 
 describe('calendar dates of any year 0001–9999 (leak 2: 0001-01-01 was stored as 1901)', () => {
-  // eslint-disable-next-line @typescript-eslint/no-require-imports
-  const fc = require('fast-check') as typeof import('fast-check');
-  const { formatDate, isValidCalendarDate, parseDate } = require('./calendar-date') as typeof import('./calendar-date');
   const anyDate = fc
     .record({ y: fc.integer({ min: 1, max: 9960 }), m: fc.integer({ min: 1, max: 12 }), d: fc.integer({ min: 1, max: 31 }) })
     .map(({ y, m, d }) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`)
