@@ -15,7 +15,7 @@ export class SubscriptionChangesController {
 
   @Patch(':id')
   @Roles(...CHANGERS)
-  @ApiOkResponse({ description: 'The subscription, with its charges and scheduled changes' })
+  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription, with its charges and scheduled changes' })
   change(@Param('id', ParseIdPipe) id: string, @Body() dto: ChangeSubscriptionDto, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
     return this.useCase.change(id, actor, dto);
   }
@@ -23,7 +23,7 @@ export class SubscriptionChangesController {
   @Post(':id/scheduled-changes/:changeId/cancel')
   @Roles(...CHANGERS)
   @HttpCode(200)
-  @ApiOkResponse({ description: 'The subscription; the scheduled change is CANCELLED' })
+  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription; the scheduled change is CANCELLED' })
   withdraw(
     @Param('id', ParseIdPipe) id: string,
     @Param('changeId', ParseIdPipe) changeId: string,
@@ -35,7 +35,7 @@ export class SubscriptionChangesController {
   @Post(':id/cancel')
   @Roles(...CHANGERS)
   @HttpCode(200)
-  @ApiOkResponse({ description: 'The subscription, with its charges and scheduled changes' })
+  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription, with its charges and scheduled changes' })
   cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelSubscriptionDto, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
     return this.useCase.cancel(id, actor, dto);
   }
