@@ -170,6 +170,13 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       expect(change).toMatchObject({ created_by: financeId, effective_date: '2026-04-01', reason: 'Customer removed 5 seats on 1 April; vendor confirmed' });
       expect(change.created_at).toBeInstanceOf(Date);
 
+      // A back-dated immediate cancellation too: 5 seats × 10.00 × 12 × 320/365 (2026-04-15 – 2027-02-28) = 526.03.
+      await api().post(`/api/v1/subscriptions/${s.subscriptionId}/cancel`).set('Authorization', finance)
+        .send({ when: 'IMMEDIATE', asOf: '2026-04-15', reason: 'End customer left on 15 April' }).expect(200);
+      const again = (await api().get(`/api/v1/invoices/${first.id}`).set('Authorization', finance).expect(200)).body;
+      expect(again.creditNotes.map((n: { lines: Array<{ net: string }> }) => n.lines.map((l) => l.net))).toEqual([['549.04'], ['526.03']]);
+      expect((await detail(s.subscriptionId)).charges.filter((c) => new Dec(c.amount).isNegative())).toEqual([]);
+
       // The next billing run has no negative line for it.
       t.clock.set('2026-05-31');
       await billPeriod(t, '2026-05-31', finance);
@@ -192,9 +199,14 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       await api().post(`/api/v1/subscriptions/${s.subscriptionId}/cancel`).set('Authorization', finance)
         .send({ when: 'IMMEDIATE', asOf: '2025-03-31', reason: 'late notice' }).expect(422);
       expect((await detail(s.subscriptionId))).toMatchObject({ quantity: 10, status: 'ACTIVE' });
-      // An open month after the closed one is fine.
-      await api().patch(`/api/v1/subscriptions/${s.subscriptionId}`).set('Authorization', finance)
+      // An open month after the closed one is fine; service not invoiced yet is credited by reducing
+      // its scheduled charge, not by a negative line: April (30 days) −1 seat × 100.00 × 29/30 = −96.67.
+      const open = await api().patch(`/api/v1/subscriptions/${s.subscriptionId}`).set('Authorization', finance)
         .send({ quantity: 9, asOf: '2025-04-02', reason: 'late notice' }).expect(200);
+      const charges = open.body.charges as Charge[];
+      expect(charges.filter((c) => new Dec(c.amount).isNegative())).toEqual([]);
+      expect(charges.find((c) => c.kind === 'TERM' && c.periodStart === '2025-04-01')!.amount).toBe('903.33');
+      expect(charges.find((c) => c.kind === 'TERM' && c.periodStart === '2025-05-01')!.amount).toBe('900.00');
 
       const product = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY' });
       const order = await api().post('/api/v1/orders').set('Authorization', ADMIN)

@@ -297,8 +297,9 @@ export class SubscriptionChangeService {
   }
 
   /**
-   * For a back-dated change, a credit on a period already invoiced is taken out of the charges
-   * (it becomes a credit note against that invoice); everything else stays a charge.
+   * For a back-dated change, a credit on a period already invoiced is taken out of the charges (it
+   * becomes a credit note against that invoice), and a credit on a period not yet invoiced reduces
+   * that period's scheduled charge; increases stay charges (billed on the next invoice).
    */
   private async splitInvoicedCredits(
     em: EntityManager, s: SubscriptionRow, termId: string, adjustments: PlannedAdjustment[], billed: Set<string>, opts: ChangeOptions,
@@ -308,8 +309,22 @@ export class SubscriptionChangeService {
     const charged: PlannedAdjustment[] = [];
     const invoicedCredits: InvoicedCredit[] = [];
     for (const a of adjustments) {
-      if (!(a.amount.isNegative() && billed.has(a.period.start))) {
+      if (!a.amount.isNegative()) {
         charged.push(a);
+        continue;
+      }
+      if (!billed.has(a.period.start)) {
+        // Not invoiced yet: the period's scheduled charge is simply reduced (no separate negative line).
+        const reduced = returnedRows<{ id: string }>(
+          await em.query(
+            `UPDATE subscription_charges SET amount = amount + $3, description = description || $4
+              WHERE term_id = $1 AND kind = 'TERM' AND period_start = $2 AND billed_invoice_id IS NULL AND voided_at IS NULL
+                AND amount + $3 >= 0
+              RETURNING id`,
+            [termId, a.period.start, a.amount.toFixed(), ` (less ${a.amount.negated().toFixed()}: ${describe(a)})`.slice(0, 400)],
+          ),
+        );
+        if (!reduced.length) charged.push(a);
         continue;
       }
       const rows: Array<{ id: string }> = await em.query(
