@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Actor, Dec, isDistributor, moneyString, retryOnConflict, tenantScope } from '@disty/core';
 import { InvoiceService } from '@disty/invoicing';
 import {
-  CancelInput, ChangeActor, ChangeInput, ChangeOutcome, InvoicedCredit, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionChangeService,
+  CancelInput, ChangeActor, ChangeDatePolicy, ChangeInput, ChangeOutcome, InvoicedCredit, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionChangeService,
   SubscriptionService, SubscriptionView,
 } from '@disty/subscription';
 import { subscriptionError, SubscriptionErrorCode } from '@disty/subscription';
@@ -22,14 +22,15 @@ export class SubscriptionChangeUseCase {
     private readonly subscriptions: SubscriptionService,
     private readonly changes: SubscriptionChangeService,
     private readonly invoices: InvoiceService,
+    private readonly dates: ChangeDatePolicy,
   ) {}
 
   change(id: string, actor: Actor, input: ChangeInput): Promise<SubscriptionView> {
-    return this.run(id, actor, input.reason, (em, scope, who) => this.changes.changeIn(em, id, scope, input, who));
+    return this.run(id, actor, input, (em, scope, who) => this.changes.changeIn(em, id, scope, input, who));
   }
 
   cancel(id: string, actor: Actor, input: CancelInput): Promise<SubscriptionView> {
-    return this.run(id, actor, input.reason, (em, scope, who) => this.changes.cancelIn(em, id, scope, input, who));
+    return this.run(id, actor, input, (em, scope, who) => this.changes.cancelIn(em, id, scope, input, who));
   }
 
   withdrawScheduled(id: string, actor: Actor, scheduledChangeId: string): Promise<SubscriptionView> {
@@ -45,15 +46,22 @@ export class SubscriptionChangeUseCase {
   private run(
     id: string,
     actor: Actor,
-    reason: string | undefined,
+    input: { asOf?: string; reason?: string },
     step: (em: EntityManager, scope: string | null, who: ChangeActor) => Promise<ChangeOutcome>,
   ): Promise<SubscriptionView> {
     const scope = tenantScope(actor);
     const who: ChangeActor = { id: actor.id, authority: isDistributor(actor) ? 'DISTRIBUTOR' : 'RESELLER' };
+    const mayIssueCreditNotes = who.authority === 'DISTRIBUTOR' && !!input.asOf && input.asOf < this.dates.today();
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
+        if (mayIssueCreditNotes) {
+          // Billing's lock order (the reseller's receivables, then its charges), so a back-dated
+          // change and a billing run for the same reseller queue up instead of deadlocking.
+          const s = await this.subscriptions.findRow(em, id, scope);
+          if (s) await this.invoices.lockReseller(em, s.reseller_id);
+        }
         const outcome = await step(em, scope, who);
-        await this.creditInvoicedService(em, outcome.invoicedCredits, reason ?? '', actor.id);
+        await this.creditInvoicedService(em, outcome.invoicedCredits, input.reason ?? '', actor.id);
         return this.subscriptions.get(id, scope, em);
       }),
     );
