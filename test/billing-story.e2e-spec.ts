@@ -30,11 +30,13 @@ describe('consolidated billing story (E2E)', () => {
     const resellerFinance = await t.user('reseller_finance', reseller.id);
 
     // One cart: 2 × hardware (2,000.00 + 10% tax) and 10 cloud seats (first month 500.00 + tax).
+    t.clock.set('2026-10-05'); // a buyer starts a subscription from today on
     const order = await t.http().post('/api/v1/orders').set('Authorization', buyer.auth).send({
       endCustomer: { name: 'Acme Pty Ltd' },
       poNumber: 'PO-7',
       lines: [{ sku: hw.sku, quantity: 2 }, { sku: cloud.sku, quantity: 10, startDate: '2026-10-05' }],
     });
+    t.clock.reset();
     expect(order.status).toBe(201);
     const hwLine = order.body.lines.find((l: { kind: string }) => l.kind === 'HARDWARE');
     let lines = await f.creditLines(t, reseller.id);

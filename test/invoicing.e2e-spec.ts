@@ -109,7 +109,9 @@ describe('invoicing and payments', () => {
       const first = await invoiceOf(reseller.id);
       expect(first.totals.CLOUD).toEqual({ net: '1200.00', tax: '120.00', gross: '1320.00' }); // 10 × 10.00 × 12 months
       const sub = order.body.lines[0].subscriptionId;
+      t.clock.set('2026-03-10'); // a change takes effect on the day it is made
       await api().patch(`/api/v1/subscriptions/${sub}`).set('Authorization', ADMIN).send({ quantity: 5, asOf: '2026-03-10' }).expect(200);
+      t.clock.reset();
       await billPeriod(t, '2026-03-31', finance);
       const list = await api().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
       expect(list.body.total).toBe(2);

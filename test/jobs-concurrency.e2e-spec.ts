@@ -53,10 +53,12 @@ describe('Every scheduled job, started from two instances at once, does its work
       const radmin = await one.user('reseller_admin', r.id);
       await one.http().post('/api/v1/webhooks').set('Authorization', radmin.auth)
         .send({ url, events: ['renewal_alert.raised'] }).expect(201);
+      one.clock.set('2026-01-01'); // a buyer starts a subscription from today on
       const order = await one.http().post('/api/v1/orders').set('Authorization', buyer.auth).send({
         endCustomer: { name: `Customer ${i}` },
         lines: [{ sku: hw.sku, quantity: 1 }, { sku: cloud.sku, quantity: 2, startDate: '2026-01-01' }],
       }).expect(201);
+      one.clock.reset();
       subscriptions.push(order.body.lines[1].subscriptionId);
       await one.http().post(`/api/v1/orders/${order.body.id}/lines/${order.body.lines[0].id}/ship`).set('Authorization', admin)
         .send({ shippedOn: '2026-01-05' }).expect(200);

@@ -52,8 +52,10 @@ describe('Renewal alerts', () => {
 
   /** Orders `quantity` seats of `sku` starting `startDate` through POST /orders; returns the subscription id. */
   async function subscribe(buyer: Auth, sku: string, startDate: string, quantity = 5, customer = 'Acme Dental'): Promise<string> {
+    t.clock.set(startDate); // a buyer starts a subscription from today on
     const res = await t.http().post('/api/v1/orders').set('Authorization', buyer.auth)
       .send({ endCustomer: { name: customer, reference: 'AC-1' }, lines: [{ sku, quantity, startDate }] });
+    t.clock.reset();
     if (res.status !== 201) throw new Error(`order: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.lines[0].subscriptionId;
   }

@@ -44,7 +44,9 @@ type Action =
   | { kind: 'cancelEndOfTerm'; sub: number }
   | { kind: 'bill' }
   | { kind: 'pay'; cents: number }
-  | { kind: 'creditNote'; sub: number; permille: number };
+  | { kind: 'creditNote'; sub: number; permille: number }
+  | { kind: 'buyerBackdates'; sub: number; quantity: number; daysBack: number }
+  | { kind: 'financeBackdates'; sub: number; quantity: number | null; daysBack: number };
 
 const TERM_MONTHS: Record<Term, number> = { P1M: 1, P1Y: 12 };
 const periodMonths = (p: Product) => (p.freq === 'MONTHLY' ? 1 : TERM_MONTHS[p.term]);
@@ -106,12 +108,10 @@ describe('service conservation (property, E2E through HTTP)', () => {
   beforeAll(async () => {
     const { useOwnDatabase } = await import('./support/own-database');
     own = await useOwnDatabase('conservation');
-    const { Clock } = await import('@disty/core');
     const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
     f = await import('./factories/commerce');
-    t = await createTestApp((b) =>
-      b.overrideProvider(Clock).useValue({ today: () => clock.day, now: () => new Date(`${clock.day}T12:00:00Z`) }),
-    );
+    t = await createTestApp();
+    t.clock.set(clock.day);
     admin = `Bearer ${ADMIN_TOKEN}`;
     finance = (await t.user('finance')).auth;
     const specs: Array<Omit<Product, 'sku'>> = [
@@ -130,6 +130,11 @@ describe('service conservation (property, E2E through HTTP)', () => {
     await t?.close();
     await own?.drop();
   });
+
+  const moveClock = (days: number) => {
+    clock.day = addDays(clock.day, days);
+    t.clock.set(clock.day);
+  };
 
   const ok = (res: { status: number; body: unknown }, what: string, ...expected: number[]) => {
     if (!expected.includes(res.status)) throw new Error(`${what}: ${res.status} ${JSON.stringify(res.body)}`);
@@ -166,19 +171,28 @@ describe('service conservation (property, E2E through HTTP)', () => {
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('pay' as const), cents: fc.integer({ min: 1, max: 200_000 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('creditNote' as const), sub: fc.nat(), permille: fc.integer({ min: 1, max: 500 }) }) },
   );
-  const step = fc.record({ days: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 21 })), action });
+  // A buyer's back-dated change is refused; distributor finance may back-date (with a reason) to a
+  // day no earlier than the subscription's latest change, so the seat history stays a timeline.
+  const backdating: fc.Arbitrary<Action> = fc.oneof(
+    fc.record({ kind: fc.constant('buyerBackdates' as const), sub: fc.nat(), quantity: fc.integer({ min: 1, max: 60 }), daysBack: fc.integer({ min: 1, max: 40 }) }),
+    fc.record({
+      kind: fc.constant('financeBackdates' as const), sub: fc.nat(), quantity: fc.option(fc.integer({ min: 1, max: 60 }), { freq: 4 }),
+      daysBack: fc.integer({ min: 1, max: 40 }),
+    }),
+  );
+  const step = fc.record({ days: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 21 })), action: fc.oneof({ weight: 6, arbitrary: action }, { weight: 2, arbitrary: backdating }) });
 
   it('invoices every subscription exactly its service, net of credits, and stays reconciled', async () => {
     await fc.assert(
       fc.asyncProperty(fc.array(step, { minLength: 3, maxLength: 10 }), async (steps) => {
-        clock.day = addDays(clock.day, 1);
+        moveClock(1);
         const reseller = await f.createReseller(t, { taxRate: '0.10', hardwareLimit: '1000000.00', cloudLimit: '1000000.00' });
         const buyer = (await t.user('buyer', reseller.id)).auth;
         const subs: ModelSub[] = [];
         const active = () => subs.filter((s) => s.cancelledOn === null && s.endOfTermOn === null);
 
         for (const { days, action: a } of steps) {
-          clock.day = addDays(clock.day, days);
+          moveClock(days);
           // The renewal job runs daily in production: renew (or expire) before anything else today.
           ok(await t.http().post(`/api/v1/jobs/renewals/run?asOf=${clock.day}`).set('Authorization', admin), 'renewals', 200);
           // Seat changes and cancellations act on running subscriptions (not on ones already cancelled at term end).
@@ -254,12 +268,41 @@ describe('service conservation (property, E2E through HTTP)', () => {
               if (res.status === 201) s.goodwill = s.goodwill.plus(amount);
               break;
             }
+            case 'buyerBackdates': {
+              if (!live.length) break;
+              const s = live[a.sub % live.length];
+              const res = ok(
+                await t.http().patch(`/api/v1/subscriptions/${s.id}`).set('Authorization', buyer)
+                  .send({ quantity: a.quantity, asOf: addDays(clock.day, -a.daysBack) }),
+                'buyer back-dating', 422,
+              );
+              expect((res.body as { type: string }).type).toMatch(/backdating-not-allowed$/);
+              break;
+            }
+            case 'financeBackdates': {
+              if (!live.length) break;
+              const s = live[a.sub % live.length];
+              const latest = s.seats[s.seats.length - 1].from;
+              const asOf = addDays(clock.day, -a.daysBack) < latest ? latest : addDays(clock.day, -a.daysBack);
+              if (asOf >= clock.day) break;
+              const res =
+                a.quantity === null
+                  ? await t.http().post(`/api/v1/subscriptions/${s.id}/cancel`).set('Authorization', finance)
+                      .send({ when: 'IMMEDIATE', asOf, reason: 'customer left on the day' })
+                  : await t.http().patch(`/api/v1/subscriptions/${s.id}`).set('Authorization', finance)
+                      .send({ quantity: a.quantity, asOf, reason: 'seat count agreed on the day' });
+              ok(res, 'finance back-dating', 200, 422);
+              if (res.status === 422) break; // refused as a whole (e.g. nothing left to credit): nothing changed
+              if (a.quantity === null) s.cancelledOn = asOf;
+              else s.seats.push({ from: asOf, quantity: a.quantity });
+              break;
+            }
           }
         }
 
         // Bill everything due (a billing run is one per period end, so charges made after today's
         // run wait for tomorrow's), then compare each subscription with its model.
-        clock.day = addDays(clock.day, 1);
+        moveClock(1);
         await runJobsAndBill();
         const invoices = await invoicesOf(reseller.id);
         const lines = invoices.flatMap((i) => i.lines);

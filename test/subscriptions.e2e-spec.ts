@@ -20,6 +20,8 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
     subs = t.get(SubscriptionService);
   });
   afterAll(() => t.close());
+  // Changes take effect "today" (the server clock): each test sets today to the date it acts on.
+  afterEach(() => t.clock.reset());
 
   const provision = (resellerId: string, over: Partial<ProvisionInput> = {}) =>
     t.db.transaction((em) =>
@@ -119,6 +121,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const p = await provision(r.id, { unitPrice: new Dec('10.00'), quantity: 5 });
       const before = await creditLines(t, r.id);
       const buyer = await t.user('buyer', r.id);
+      t.clock.set('2024-03-10');
       const res = await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set('Authorization', buyer.auth)
         .send({ quantity: 8, asOf: '2024-03-10' }).expect(200);
       expect(res.body.quantity).toBe(8);
@@ -137,6 +140,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const r = await createReseller(t, { cloudLimit: '100.00' });
       const p = await provision(r.id, { unitPrice: new Dec('10.00'), quantity: 5 });
       const before = await detail(p.subscriptionId);
+      t.clock.set('2024-01-20');
       const res = await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN))
         .send({ quantity: 500, asOf: '2024-01-20' }).expect(422);
       expect(res.body).toMatchObject({ type: 'https://disty.dev/problems/credit-limit-exceeded', creditLine: 'CLOUD' });
@@ -149,6 +153,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
     it('credits a decrease as a negative proration charge', async () => {
       const r = await createReseller(t);
       const p = await provision(r.id, { unitPrice: new Dec('10.00'), quantity: 5, billingFrequency: 'ANNUAL' });
+      t.clock.set('2024-07-15');
       const res = await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN))
         .send({ quantity: 3, asOf: '2024-07-15' }).expect(200);
       // Annual period 2024-01-15 – 2025-01-14 has 366 days; 2024-07-15 – 2025-01-14 is 184 of them.
@@ -160,6 +165,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const r = await createReseller(t);
       const a = await provision(r.id, { unitPrice: new Dec('9.99'), quantity: 4 });
       for (const q of [9, 4]) {
+        t.clock.set('2024-04-03');
         await t.http().patch(`/api/v1/subscriptions/${a.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: q, asOf: '2024-04-03' }).expect(200);
       }
       const sa = await detail(a.subscriptionId);
@@ -169,8 +175,10 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const b = await provision(r.id, { unitPrice: new Dec('9.99'), quantity: 4 });
       const c = await provision(r.id, { unitPrice: new Dec('9.99'), quantity: 4 });
       for (const q of [7, 6]) {
+        t.clock.set('2024-04-03');
         await t.http().patch(`/api/v1/subscriptions/${b.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: q, asOf: '2024-04-03' }).expect(200);
       }
+      t.clock.set('2024-04-03');
       await t.http().patch(`/api/v1/subscriptions/${c.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: 6, asOf: '2024-04-03' }).expect(200);
       expect(sum((await detail(b.subscriptionId)).charges)).toBe(sum((await detail(c.subscriptionId)).charges));
     });
@@ -178,12 +186,14 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
     it('serialises concurrent seat changes on one subscription: the day still nets to one rounding', async () => {
       const r = await createReseller(t);
       const p = await provision(r.id, { unitPrice: new Dec('9.99'), quantity: 5 });
+      t.clock.set('2024-06-20');
       const results = await Promise.all([6, 9, 7, 11].map((q) =>
         t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: q, asOf: '2024-06-20' })));
       expect(results.map((x) => x.status)).toEqual([200, 200, 200, 200]);
       const s = await detail(p.subscriptionId);
       const finalQty = s.quantity;
       const ref = await provision(r.id, { unitPrice: new Dec('9.99'), quantity: 5 });
+      t.clock.set('2024-06-20');
       await t.http().patch(`/api/v1/subscriptions/${ref.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: finalQty, asOf: '2024-06-20' }).expect(200);
       expect(sum(s.charges)).toBe(sum((await detail(ref.subscriptionId)).charges));
     });
@@ -191,9 +201,12 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
     it('refuses a back-dated change and a change after the term ended', async () => {
       const r = await createReseller(t);
       const p = await provision(r.id, { unitPrice: new Dec('10.00'), quantity: 5 });
+      t.clock.set('2024-05-01');
       await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: 6, asOf: '2024-05-01' }).expect(200);
+      t.clock.set('2024-04-01');
       const back = await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: 7, asOf: '2024-04-01' }).expect(409);
       expect(back.body.type).toBe('https://disty.dev/problems/change-out-of-order');
+      t.clock.set('2025-02-01');
       await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: 7, asOf: '2025-02-01' }).expect(409);
       await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: 0 }).expect(400);
       await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: '7' }).expect(400);
@@ -204,6 +217,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
     it('cancels immediately with a credit for the unused part of the period, voiding later unbilled months', async () => {
       const r = await createReseller(t);
       const p = await provision(r.id, { unitPrice: new Dec('10.00'), quantity: 3 });
+      t.clock.set('2024-03-10');
       const res = await t.http().post(`/api/v1/subscriptions/${p.subscriptionId}/cancel`).set(bearer(ADMIN_TOKEN))
         .send({ when: 'IMMEDIATE', asOf: '2024-03-10' }).expect(200);
       expect(res.body).toMatchObject({ status: 'CANCELLED', cancelAtTermEnd: false, autoRenew: false, cancelledOn: '2024-03-10' });
@@ -213,13 +227,16 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       expect(charges.filter((c) => c.kind === 'TERM' && c.periodStart > '2024-03-10').every((c) => c.status === 'VOID')).toBe(true);
       const live = charges.filter((c) => c.status === 'UNBILLED');
       expect(sum(live)).toBe('54.83'); // one month used in full, then 24 of 29 days of the next
+      t.clock.set('2024-03-11');
       await t.http().post(`/api/v1/subscriptions/${p.subscriptionId}/cancel`).set(bearer(ADMIN_TOKEN)).send({ when: 'IMMEDIATE', asOf: '2024-03-11' }).expect(409);
+      t.clock.set('2024-03-11');
       await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: 9, asOf: '2024-03-11' }).expect(409);
     });
 
     it('cancels at the end of term: it stays CANCELLED with cancelAtTermEnd and does not renew', async () => {
       const r = await createReseller(t);
       const p = await provision(r.id, { term: 'P1M', startDate: '2022-06-01' });
+      t.clock.set('2022-06-10');
       const res = await t.http().post(`/api/v1/subscriptions/${p.subscriptionId}/cancel`).set(bearer(ADMIN_TOKEN))
         .send({ when: 'END_OF_TERM', asOf: '2022-06-10' }).expect(200);
       expect(res.body).toMatchObject({ status: 'CANCELLED', cancelAtTermEnd: true, termEnd: '2022-06-30' });
@@ -361,6 +378,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const r = await createReseller(t, { taxRate: '0.10' });
       const buyer = await t.user('buyer', r.id);
       const product = await createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '4.00' }] });
+      t.clock.set('2023-08-31');
       const order = await t.http().post('/api/v1/orders').set('Authorization', buyer.auth)
         .send({ endCustomer: { name: 'Bayside Clinic' }, lines: [{ sku: product.sku, quantity: 10, startDate: '2023-08-31' }] }).expect(201);
       const line = order.body.lines[0];
@@ -374,6 +392,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       expect((await creditLines(t, r.id)).CLOUD.reserved).toBe('528.00');
 
       // +2 seats on 2024-02-29 for 184 of 366 days: 4.00 × 12 × 2 × 184/366 = 48.2622… → 48.26 (+ 4.83 tax reserved)
+      t.clock.set('2024-02-29');
       const changed = await t.http().patch(`/api/v1/subscriptions/${line.subscriptionId}`).set('Authorization', buyer.auth)
         .send({ quantity: 12, asOf: '2024-02-29' }).expect(200);
       expect((changed.body.charges as Charge[]).filter((c) => c.kind === 'PRORATION').map((c) => c.amount)).toEqual(['48.26']);
@@ -408,6 +427,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const p = await provision(r.id, { startDate: '2024-01-15', unitPrice: new Dec('10.00'), quantity: 1 });
       const due = await t.db.transaction((em) => subs.unbilledCharges(em, r.id, '2024-04-15'));
       await t.db.transaction((em) => subs.markChargesBilled(em, due.map((c) => c.id), randomUUID()));
+      t.clock.set('2024-03-30');
       const res = await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: 2, asOf: '2024-03-30' }).expect(200);
       const charges = res.body.charges as Charge[];
       // 2024-03-15 – 2024-04-14 (31 days): 16 days left → 5.16; 2024-04-15 was billed → a full +10.00 adjustment.

@@ -41,10 +41,15 @@ describe('Tenant isolation sweep', () => {
 
     const hw = await createProduct(t, { warrantyMonths: 12 });
     const cl = await createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY' });
+    t.clock.set('2026-01-10'); // a buyer starts a subscription from today on
     const order = await t.http().post('/api/v1/orders').set('Authorization', aBuyer.auth).send({
       endCustomer: { name: 'Secret End Customer of A', reference: 'A-REF-42' },
       lines: [{ sku: hw.sku, quantity: 2 }, { sku: cl.sku, quantity: 3, startDate: '2026-01-10' }],
     }).expect(201);
+    const scheduled = await t.http().patch(`/api/v1/subscriptions/${order.body.lines[1].subscriptionId}`).set('Authorization', aBuyer.auth)
+      .send({ quantity: 4, asOf: '2026-06-01' }).expect(200);
+    A.scheduledChange = scheduled.body.scheduledChanges[0].id;
+    t.clock.reset();
     A.order = order.body.id;
     A.hardwareLine = order.body.lines[0].id;
     A.subscription = order.body.lines[1].subscriptionId;
@@ -81,6 +86,7 @@ describe('Tenant isolation sweep', () => {
     const seg = path.replace('/api/v1/', '').split('/')[0];
     if (param === 'lineId') return A.hardwareLine;
     if (param === 'line') return 'HARDWARE';
+    if (param === 'changeId') return A.scheduledChange;
     return ({
       resellers: A.reseller, orders: A.order, subscriptions: A.subscription, 'renewal-alerts': A.alert,
       webhooks: A.webhook, ledger: A.ledgerEntry, invoices: A.invoice, payments: A.payment, 'billing-runs': A.billingRun,
@@ -94,6 +100,7 @@ describe('Tenant isolation sweep', () => {
     'PUT /api/v1/resellers/{id}/credit-lines/{line}': { limit: '1.00' },
     'PATCH /api/v1/subscriptions/{id}': { quantity: 1, asOf: '2026-02-01' },
     'POST /api/v1/subscriptions/{id}/cancel': { when: 'IMMEDIATE', asOf: '2026-02-01' },
+    'POST /api/v1/subscriptions/{id}/scheduled-changes/{changeId}/cancel': {},
     'PATCH /api/v1/renewal-alerts/{id}': { status: 'CONTACTED', note: 'hijack' },
     'DELETE /api/v1/webhooks/{id}': {},
     'POST /api/v1/orders/{id}/lines/{lineId}/ship': { shippedOn: '2026-02-01' },

@@ -19,6 +19,7 @@ import { InvoicingModule } from '@disty/invoicing';
 import { PaymentsModule } from '@disty/payments';
 import { HealthController } from './health/health.controller';
 import { PortalModule } from './portal/portal.module';
+import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
 
 @Module({
   imports: [
@@ -65,6 +66,7 @@ import { PortalModule } from './portal/portal.module';
     OrderingModule,
     InvoicingModule,
     PaymentsModule,
+    SubscriptionChangesModule,
   ],
   controllers: [HealthController],
   providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],

@@ -14,10 +14,10 @@ import { creditNotePosting, invoicePosting } from './domain/postings';
 import { CreditHoldService } from './credit-hold.service';
 import { lockReceivables } from './receivables-lock';
 import {
-  AgingReportView, CreateCreditNoteDto, CreditNoteView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
+  AgingReportView, CreateCreditNoteDto, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
 } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
-import { mapCreditNote, mapInvoice, mapInvoiceSummary, openOf } from './invoice.mapper';
+import { mapCreditNote, mapInvoice, mapInvoiceSummary, mapLine, openOf } from './invoice.mapper';
 import {
   CREDIT_NOTE_COLUMNS, CreditNoteLineRow, CreditNoteRow, INVOICE_COLUMNS, InvoiceRow, LINE_COLUMNS, LineRow,
 } from './invoicing.sql';
@@ -245,6 +245,35 @@ export class InvoiceService {
     return mapInvoice(rows[0], lines, notes);
   }
 
+  /**
+   * The invoice without its lines (for the PDF, which reads them page by page with linePages so
+   * that an invoice of any size is never loaded, parsed and mapped in one go).
+   */
+  async getHead(id: string, scope: string | null): Promise<InvoiceView> {
+    const rows: InvoiceRow[] = await this.db.query(
+      `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.reseller_id = $2::uuid)`,
+      [id, scope],
+    );
+    if (!rows.length) throw notFound(`Invoice ${id}`);
+    return mapInvoice(rows[0], [], await this.creditNotesOf(this.db.manager, id));
+  }
+
+  /** The invoice's lines on one credit line, in line order, `pageSize` at a time (keyset on line_no). */
+  async *linePages(invoice: { id: string; currency: Currency }, creditLine: Line, pageSize = 500): AsyncGenerator<InvoiceLineView[]> {
+    let after = 0;
+    for (;;) {
+      const rows: LineRow[] = await this.db.query(
+        `SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 AND l.credit_line = $2 AND l.line_no > $3
+          ORDER BY l.line_no LIMIT ${Math.max(1, Math.min(pageSize, 5000))}`,
+        [invoice.id, creditLine, after],
+      );
+      if (!rows.length) return;
+      yield rows.map((l) => mapLine(l, invoice.currency));
+      after = rows[rows.length - 1].line_no;
+      if (rows.length < pageSize) return;
+    }
+  }
+
   private async creditNotesOf(em: EntityManager, invoiceId: string): Promise<CreditNoteView[]> {
     const notes: CreditNoteRow[] = await em.query(
       `SELECT ${CREDIT_NOTE_COLUMNS} FROM credit_notes c WHERE c.invoice_id = $1 ORDER BY c.year, c.seq`,
@@ -267,17 +296,22 @@ export class InvoiceService {
    * never credited beyond its net (422 over-credit), and a credit line of the invoice never
    * below nothing open: what was already paid is refunded, not credited.
    */
-  async createCreditNote(invoiceId: string, dto: CreateCreditNoteDto, createdBy: string | null): Promise<CreditNoteView> {
+  async createCreditNote(
+    invoiceId: string,
+    dto: CreateCreditNoteDto,
+    createdBy: string | null,
+    /** The caller's transaction (a use case spanning modules, e.g. a back-dated seat change); default: its own. */
+    outer?: EntityManager,
+  ): Promise<CreditNoteView> {
     const ids = dto.lines.map((l) => l.invoiceLineId.toLowerCase());
     if (new Set(ids).size !== ids.length) {
       throw validationError('Each invoice line may appear once', [{ field: 'lines', message: 'duplicate invoiceLineId' }]);
     }
-    const head: Array<{ reseller_id: string }> = await this.db.query(`SELECT reseller_id FROM invoices WHERE id = $1`, [invoiceId]);
+    const head: Array<{ reseller_id: string }> = await (outer ?? this.db.manager).query(`SELECT reseller_id FROM invoices WHERE id = $1`, [invoiceId]);
     if (!head.length) throw notFound(`Invoice ${invoiceId}`);
     const resellerId = head[0].reseller_id;
     const issueDate = this.clock.today();
-    return retryOnConflict(() =>
-      idempotentTransaction(this.db, async (em) => {
+    const work = async (em: EntityManager): Promise<CreditNoteView> => {
         await this.lockReseller(em, resellerId);
         const [inv]: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 FOR UPDATE`, [invoiceId]);
         const c = inv.currency;
@@ -371,8 +405,28 @@ export class InvoiceService {
           [id],
         );
         return mapCreditNote(note, noteLines);
-      }),
+    };
+    // Its own transaction carries the Idempotency-Key's outcome; in the caller's, the caller's does.
+    return outer ? work(outer) : retryOnConflict(() => idempotentTransaction(this.db, work));
+  }
+
+  /**
+   * The issued invoice lines that billed these sources (e.g. subscription charges), with what is
+   * still creditable on each, in the caller's transaction, locked FOR UPDATE.
+   */
+  async billedLinesOf(
+    em: EntityManager,
+    sourceType: string,
+    sourceIds: string[],
+  ): Promise<Array<{ invoiceId: string; invoiceLineId: string; sourceId: string; creditableNet: Dec }>> {
+    if (!sourceIds.length) return [];
+    const rows: LineRow[] = await em.query(
+      `SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.source_type = $1 AND l.source_id = ANY($2::uuid[]) ORDER BY l.invoice_id, l.line_no FOR UPDATE`,
+      [sourceType, sourceIds],
     );
+    return rows.map((l) => ({
+      invoiceId: l.invoice_id, invoiceLineId: l.id, sourceId: l.source_id, creditableNet: new Dec(l.net).minus(l.credited_net),
+    }));
   }
 
   // ---------------------------------------------------------------- for payments

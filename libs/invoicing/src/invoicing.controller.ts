@@ -7,7 +7,7 @@ import {
   AgingReportView, AsOfQueryDto, BillingRunAccepted, BillingRunView, CreateCreditNoteDto, CreditHoldRunView, CreditNoteView,
   InvoiceQueryDto, InvoiceView, StartBillingRunDto,
 } from './dto/invoice.dto';
-import { renderInvoicePdf } from './invoice-pdf';
+import { streamInvoicePdf } from './invoice-pdf';
 import { InvoiceService } from './invoice.service';
 
 const INVOICE_READERS = ['finance', 'admin', 'reseller_finance', 'reseller_admin'] as const;
@@ -68,8 +68,8 @@ export class InvoicesController {
   @ApiProduces('application/pdf')
   @Header('Cache-Control', 'private, no-store')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
-    const invoice = await this.invoices.get(id, tenantScope(actor));
-    return new StreamableFile(await renderInvoicePdf(invoice), {
+    const invoice = await this.invoices.getHead(id, tenantScope(actor));
+    return new StreamableFile(streamInvoicePdf(invoice, (line) => this.invoices.linePages(invoice, line)), {
       type: 'application/pdf',
       disposition: `inline; filename="${invoice.number}.pdf"`,
     });

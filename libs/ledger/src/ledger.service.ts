@@ -433,6 +433,18 @@ export class LedgerService {
   }
 
   /**
+   * The latest closed month (YYYY-MM) on or after `date`'s month, or null when every month from
+   * `date` on is open: a back-dated business change may reach back only into open months.
+   */
+  async closedPeriodSince(date: string, em: EntityManager = this.db.manager): Promise<string | null> {
+    const rows: Array<{ period: string }> = await em.query(
+      `SELECT period FROM ledger_periods WHERE period >= $1 ORDER BY period DESC LIMIT 1`,
+      [date.slice(0, 7)],
+    );
+    return rows[0]?.period ?? null;
+  }
+
+  /**
    * The receivable balance (debit − credit) of one reseller on one account, per currency, as of
    * today: entries dated later never count (balances used for credit).
    */

@@ -11,7 +11,7 @@ import {
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
 import { LedgerService } from '@disty/ledger';
 import { ReservationItem, ResellerService, Source } from '@disty/reseller';
-import { SubscriptionService } from '@disty/subscription';
+import { ChangeDatePolicy, DateAuthority, SubscriptionService } from '@disty/subscription';
 import { LineKind, OrderLineStatus, orderStatus, OrderStatus, priceOrder, PricingLine, splitLineAmounts } from './domain/pricing';
 import { OrderLineView, OrderView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';
@@ -22,6 +22,12 @@ export interface PlaceOrderInput {
   poNumber?: string | null;
   lines: Array<{ sku: string; quantity: number; startDate?: string }>;
   createdBy?: string | null;
+  /**
+   * Who places it, for the start-date rules: a reseller's buyer starts subscriptions from today to
+   * a year ahead; distributor staff may also back-date within open months. Omitted only by
+   * trusted internal callers (the demo seed).
+   */
+  placedBy?: DateAuthority;
 }
 
 /** A shipped hardware line not yet invoiced, as invoicing bills it. */
@@ -166,6 +172,7 @@ export class OrderingService {
     private readonly subscriptions: SubscriptionService,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
+    private readonly dates: ChangeDatePolicy,
   ) {}
 
   /**
@@ -193,6 +200,13 @@ export class OrderingService {
     );
 
     const today = this.clock.today();
+    if (input.placedBy) {
+      for (const it of items) {
+        if (it.product.kind === 'CLOUD' && it.startDate !== undefined) {
+          await this.dates.checkStartDate(em, it.startDate, input.placedBy, `lines.${it.index}.startDate`);
+        }
+      }
+    }
     const orderId = randomUUID();
     const lineIds = items.map(() => randomUUID());
     const endCustomer = { name: input.endCustomer.name, ...(input.endCustomer.reference ? { reference: input.endCustomer.reference } : {}) };

@@ -29,6 +29,7 @@ export class OrdersController {
       poNumber: dto.poNumber,
       lines: dto.lines,
       createdBy: actor.id,
+      placedBy: isDistributor(actor) ? 'DISTRIBUTOR' : 'RESELLER',
     });
   }
 

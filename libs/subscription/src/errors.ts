@@ -7,6 +7,9 @@ export enum SubscriptionErrorCode {
   DateOutsideTerm = 'date-outside-term',
   ChangeOutOfOrder = 'change-out-of-order',
   AlreadyBilled = 'charge-already-billed',
+  BackdatingNotAllowed = 'backdating-not-allowed',
+  PeriodClosed = 'period-closed',
+  StartDateOutOfRange = 'start-date-out-of-range',
 }
 
 export const SUBSCRIPTION_ERRORS: Record<SubscriptionErrorCode, ProblemSpec> = {
@@ -16,6 +19,9 @@ export const SUBSCRIPTION_ERRORS: Record<SubscriptionErrorCode, ProblemSpec> = {
   [SubscriptionErrorCode.DateOutsideTerm]: { status: 422, title: 'Date is outside the current term' },
   [SubscriptionErrorCode.ChangeOutOfOrder]: { status: 409, title: 'A later change already exists' },
   [SubscriptionErrorCode.AlreadyBilled]: { status: 409, title: 'Charge already billed' },
+  [SubscriptionErrorCode.BackdatingNotAllowed]: { status: 422, title: 'Changes take effect today or later; only distributor staff may back-date' },
+  [SubscriptionErrorCode.PeriodClosed]: { status: 422, title: 'Accounting period is closed' },
+  [SubscriptionErrorCode.StartDateOutOfRange]: { status: 422, title: 'Start date outside the allowed range' },
 };
 
 export const subscriptionError = defineErrors(SUBSCRIPTION_ERRORS);

@@ -1,10 +1,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, retryOnConflict } from '@disty/core';
+import { Currency, Dec, ProblemError, retryOnConflict } from '@disty/core';
 import { CatalogService } from '@disty/catalog';
 import { ReservationItem, ResellerService } from '@disty/reseller';
-import { roundMoney, termNoContaining, termSchedule, termSpan } from './domain/schedule';
+import { periodMonths, roundMoney, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
+import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
 import { SubscriptionRow } from './dto/subscription.response';
 import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService, termChargeDescription } from './subscription.service';
 import { SUBSCRIPTION_COLUMNS } from './subscription.sql';
@@ -17,9 +18,20 @@ export interface RenewalRunSummary {
   renewed: number;
   /** Subscriptions that expired. */
   expired: number;
+  /** Scheduled changes applied on their effective date. */
+  scheduledApplied: number;
+  /** Scheduled changes that could not be applied (marked FAILED with the reason). */
+  scheduledFailed: number;
 }
 
 const BATCH = 250;
+/**
+ * Catch-up is bounded: at most this many new terms per subscription, and about this many new
+ * charges, per transaction. A subscription further behind stays due and is continued by the next
+ * batch (each batch commits), so a run that dies half-way resumes where it stopped.
+ */
+export const MAX_TERMS_PER_SUBSCRIPTION_PER_BATCH = 24;
+export const MAX_CHARGES_PER_BATCH = 5000;
 
 interface NewTerm {
   s: SubscriptionRow;
@@ -49,21 +61,78 @@ export class RenewalService {
     private readonly subscriptions: SubscriptionService,
     private readonly catalog: CatalogService,
     private readonly resellers: ResellerService,
+    private readonly changes: SubscriptionChangeService,
   ) {}
 
+  /**
+   * Renews and expires what is due before `asOf`, and applies the scheduled changes dated on or
+   * before it, in date order: terms are renewed up to each change's date first, so the change
+   * lands in the term that contains it.
+   */
   async run(asOf: string): Promise<RenewalRunSummary> {
-    const summary: RenewalRunSummary = { asOf, processed: 0, renewed: 0, expired: 0 };
+    const summary: RenewalRunSummary = { asOf, processed: 0, renewed: 0, expired: 0, scheduledApplied: 0, scheduledFailed: 0 };
     const prices = new Map<string, Dec | null>();
     const taxRates = new Map<string, Dec>();
+    const dates: Array<{ d: string }> = await this.db.query(
+      `SELECT DISTINCT to_char(effective_date, 'YYYY-MM-DD') AS d FROM subscription_scheduled_changes
+        WHERE status = 'PENDING' AND effective_date <= $1 ORDER BY 1`,
+      [asOf],
+    );
+    for (const { d } of dates) {
+      await this.renewUpTo(d, summary, prices, taxRates);
+      await this.applyScheduled(d, summary);
+    }
+    await this.renewUpTo(asOf, summary, prices, taxRates);
+    if (summary.processed || summary.scheduledApplied || summary.scheduledFailed) this.logger.log(summary, 'renewal run');
+    return summary;
+  }
+
+  private async renewUpTo(asOf: string, summary: RenewalRunSummary, prices: Map<string, Dec | null>, taxRates: Map<string, Dec>) {
     for (;;) {
       const r = await retryOnConflict(() => this.db.transaction((em) => this.batch(em, asOf, prices, taxRates)));
       summary.processed += r.processed;
       summary.renewed += r.renewed;
       summary.expired += r.expired;
-      if (r.processed < BATCH) break;
+      if (r.processed < BATCH && !r.more) break;
     }
-    if (summary.processed) this.logger.log(summary, 'renewal run');
-    return summary;
+  }
+
+  /**
+   * Applies the PENDING scheduled changes dated `date`, each in its own transaction (claimed with
+   * SKIP LOCKED, so concurrent runs never apply one twice). A change that cannot be applied (the
+   * CLOUD credit line is short for an increase, the subscription ended…) is marked FAILED with the
+   * reason and changes nothing else.
+   */
+  private async applyScheduled(date: string, summary: RenewalRunSummary) {
+    for (;;) {
+      const claimed = await retryOnConflict(() =>
+        this.db.transaction(async (em) => {
+          const [c]: DueScheduledChange[] = await em.query(
+            `SELECT id, subscription_id, kind, new_quantity, to_char(effective_date, 'YYYY-MM-DD') AS effective_date, created_by
+               FROM subscription_scheduled_changes WHERE status = 'PENDING' AND effective_date = $1
+              ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
+            [date],
+          );
+          if (!c) return null;
+          try {
+            await em.query('SAVEPOINT scheduled_change');
+            await this.changes.applyScheduled(em, c);
+            await em.query(`UPDATE subscription_scheduled_changes SET status = 'APPLIED', resolved_at = now() WHERE id = $1`, [c.id]);
+            summary.scheduledApplied++;
+          } catch (err) {
+            if (!(err instanceof ProblemError) || err.status >= 500) throw err;
+            await em.query('ROLLBACK TO SAVEPOINT scheduled_change');
+            await em.query(
+              `UPDATE subscription_scheduled_changes SET status = 'FAILED', failure_reason = $2, resolved_at = now() WHERE id = $1`,
+              [c.id, `${err.slug}: ${err.message}`.slice(0, 1000)],
+            );
+            summary.scheduledFailed++;
+          }
+          return c;
+        }),
+      );
+      if (!claimed) break;
+    }
   }
 
   private async batch(
@@ -71,7 +140,7 @@ export class RenewalService {
     asOf: string,
     prices: Map<string, Dec | null>,
     taxRates: Map<string, Dec>,
-  ): Promise<Omit<RenewalRunSummary, 'asOf'>> {
+  ): Promise<{ processed: number; renewed: number; expired: number; more: boolean }> {
     // Ordered by reseller so credit lines are locked in one global order (no deadlocks between runs).
     const due: SubscriptionRow[] = await em.query(
       `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions s
@@ -80,7 +149,7 @@ export class RenewalService {
         FOR UPDATE SKIP LOCKED`,
       [asOf],
     );
-    if (!due.length) return { processed: 0, renewed: 0, expired: 0 };
+    if (!due.length) return { processed: 0, renewed: 0, expired: 0, more: false };
 
     const ended = due.filter((s) => s.status === 'CANCELLED');
     const active = due.filter((s) => s.status === 'ACTIVE');
@@ -99,15 +168,25 @@ export class RenewalService {
       );
     }
 
+    // Bounded catch-up: a subscription many terms behind gets at most
+    // MAX_TERMS_PER_SUBSCRIPTION_PER_BATCH of them here, and the batch stops adding terms past
+    // MAX_CHARGES_PER_BATCH charges; what is left stays due for the next batch (`more`).
     const newTerms: NewTerm[] = [];
+    let budget = MAX_CHARGES_PER_BATCH;
+    let more = false;
     for (const s of renewing) {
       const price = (await this.price(em, prices, s.sku, s.currency)) ?? new Dec(s.unit_price);
       const target = termNoContaining(s.anchor_date, s.term, asOf);
-      for (let n = s.term_no + 1; n <= target; n++) {
+      const perTerm = termMonths(s.term) / periodMonths(s.term, s.billing_frequency);
+      const room = Math.max(0, Math.min(MAX_TERMS_PER_SUBSCRIPTION_PER_BATCH, Math.floor(budget / perTerm)));
+      const last = Math.min(target, s.term_no + room);
+      if (last < target) more = true;
+      for (let n = s.term_no + 1; n <= last; n++) {
         newTerms.push({ s, termNo: n, ...termSpan(s.anchor_date, s.term, n), unitPrice: price });
+        budget -= perTerm;
       }
     }
-    if (!newTerms.length) return { processed: due.length, renewed: 0, expired: expiring.length };
+    if (!newTerms.length) return { processed: due.length, renewed: 0, expired: expiring.length, more };
 
     const inserted: Array<{ id: string; subscription_id: string; term_no: number }> = await em.query(
       `INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency)
@@ -168,7 +247,7 @@ export class RenewalService {
     for (const [resellerId, items] of [...byReseller.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       await this.resellers.reserveCreditMany(em, resellerId, items, { allowOverLimit: true });
     }
-    return { processed: due.length, renewed: created.length, expired: expiring.length };
+    return { processed: due.length, renewed: created.length, expired: expiring.length, more };
   }
 
   private async price(em: EntityManager, cache: Map<string, Dec | null>, sku: string, currency: Currency): Promise<Dec | null> {

@@ -1,11 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Dec, notFound, retryOnConflict } from '@disty/core';
+import { addMonthsClamped, Dec, notFound } from '@disty/core';
+import { ChangeDatePolicy, DateAuthority } from './change-date.policy';
 import { ResellerService } from '@disty/reseller';
 import { planImmediateCancellation, planQuantityChange, PlannedAdjustment } from './domain/change-plan';
 import { billingPeriods, roundMoney } from './domain/schedule';
-import { SubscriptionRow, SubscriptionView } from './dto/subscription.response';
+import { SubscriptionRow } from './dto/subscription.response';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { returnedRows } from './subscription.sql';
 import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService } from './subscription.service';
@@ -14,12 +15,62 @@ export interface ChangeInput {
   quantity?: number;
   autoRenew?: boolean;
   asOf?: string;
+  /** Required when a distributor back-dates (asOf before today). */
+  reason?: string;
 }
 
 export interface CancelInput {
   when: 'END_OF_TERM' | 'IMMEDIATE';
   asOf?: string;
+  reason?: string;
 }
+
+/** Who changes: their user id and whether they are distributor staff (who alone may back-date). */
+export interface ChangeActor {
+  id: string | null;
+  authority: DateAuthority;
+}
+
+/**
+ * A credit a back-dated change owes for service already invoiced: it must come out as a credit
+ * note against the invoice(s) that billed the period, never as a negative line on a later
+ * invoice. `billedChargeIds` are the period's invoiced charges (its TERM charge first, then earlier
+ * increases), to credit in that order.
+ */
+export interface InvoicedCredit {
+  subscriptionId: string;
+  period: { start: string; end: string };
+  /** Net amount to credit (positive), rounded to minor units. */
+  net: Dec;
+  billedChargeIds: string[];
+  currency: string;
+  description: string;
+}
+
+export interface ChangeOutcome {
+  /** Credits for invoiced service, for the caller to issue as credit notes in the same transaction. */
+  invoicedCredits: InvoicedCredit[];
+}
+
+/** A scheduled change row as the renewal job applies it. */
+export interface DueScheduledChange {
+  id: string;
+  subscription_id: string;
+  kind: 'QUANTITY' | 'CANCEL_IMMEDIATE';
+  new_quantity: number | null;
+  effective_date: string;
+  created_by: string | null;
+}
+
+interface ChangeOptions {
+  reason: string | null;
+  /** Back-dated by distributor staff: credits for invoiced periods go out as credit notes. */
+  creditInvoiced: boolean;
+  scheduledChangeId?: string;
+}
+
+/** How far ahead a change may be scheduled. */
+const MAX_SCHEDULE_MONTHS = 36;
 
 /**
  * Seat changes and cancellations. Each use case runs in one transaction holding the
@@ -32,62 +83,117 @@ export class SubscriptionChangeService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly subscriptions: SubscriptionService,
     private readonly resellers: ResellerService,
-    private readonly clock: Clock,
+    private readonly dates: ChangeDatePolicy,
   ) {}
 
   /**
-   * PATCH /subscriptions/:id. A quantity change prorates the rest of the current billing period
-   * (charge or credit), reschedules later unbilled periods at the new quantity, and adjusts later
-   * periods already invoiced. An increase is checked and reserved on the CLOUD line (gross =
-   * net + tax), refused with 422 credit-limit-exceeded when short, changing nothing.
+   * PATCH /subscriptions/:id, in the caller's transaction. A quantity change dated today prorates
+   * the rest of the current billing period (charge or credit), reschedules later unbilled periods
+   * at the new quantity, and adjusts later periods already invoiced. An increase is checked and
+   * reserved on the CLOUD line (gross = net + tax), refused with 422 credit-limit-exceeded when
+   * short, changing nothing. A later asOf is stored as a scheduled change (the subscription is
+   * unchanged until the renewal job applies it on that date); an earlier one is refused for
+   * reseller users and, for distributor staff, needs a reason and open months, and returns the
+   * credits owed for invoiced service for the caller to issue as credit notes.
    */
-  async change(id: string, resellerScope: string | null, input: ChangeInput, actorId: string | null): Promise<SubscriptionView> {
-    return retryOnConflict(() =>
-      this.db.transaction(async (em) => {
-        const s = await this.lockSubscription(em, id, resellerScope);
-        const date = input.asOf ?? this.clock.today();
-        if (input.quantity !== undefined && input.quantity !== s.quantity) {
-          await this.changeQuantity(em, s, input.quantity, date, actorId);
-        }
-        if (input.autoRenew !== undefined && input.autoRenew !== s.auto_renew) {
-          if (s.status !== 'ACTIVE') {
-            throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${id} is ${s.status}; autoRenew cannot change`);
-          }
-          await em.query(`UPDATE subscriptions SET auto_renew = $2, updated_at = now() WHERE id = $1`, [id, input.autoRenew]);
-          await this.recordChange(em, s, 'AUTO_RENEW', date, null, null, actorId);
-        }
-        return this.subscriptions.get(id, resellerScope, em);
-      }),
-    );
+  async changeIn(em: EntityManager, id: string, resellerScope: string | null, input: ChangeInput, actor: ChangeActor): Promise<ChangeOutcome> {
+    const outcome: ChangeOutcome = { invoicedCredits: [] };
+    const s = await this.lockSubscription(em, id, resellerScope);
+    const quantityChanges = input.quantity !== undefined && input.quantity !== s.quantity;
+    const timing = await this.dates.classify(em, input.asOf, actor.authority, input.reason);
+    if (quantityChanges || (timing.kind === 'SCHEDULED' && input.quantity !== undefined)) {
+      if (timing.kind === 'SCHEDULED') {
+        await this.schedule(em, s, 'QUANTITY', input.quantity!, timing.date, actor.id);
+      } else {
+        outcome.invoicedCredits = await this.changeQuantity(em, s, input.quantity!, timing.date, actor.id, {
+          reason: timing.kind === 'BACKDATED' ? timing.reason : null,
+          creditInvoiced: timing.kind === 'BACKDATED',
+        });
+      }
+    }
+    if (input.autoRenew !== undefined && input.autoRenew !== s.auto_renew) {
+      if (s.status !== 'ACTIVE') {
+        throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${id} is ${s.status}; autoRenew cannot change`);
+      }
+      await em.query(`UPDATE subscriptions SET auto_renew = $2, updated_at = now() WHERE id = $1`, [id, input.autoRenew]);
+      await this.recordChange(em, s, 'AUTO_RENEW', this.dates.today(), null, null, actor.id);
+    }
+    return outcome;
   }
 
-  /** POST /subscriptions/:id/cancel. */
-  async cancel(id: string, resellerScope: string | null, input: CancelInput, actorId: string | null): Promise<SubscriptionView> {
-    return retryOnConflict(() =>
-      this.db.transaction(async (em) => {
-        const s = await this.lockSubscription(em, id, resellerScope);
-        const date = input.asOf ?? this.clock.today();
-        if (input.when === 'END_OF_TERM') {
-          if (s.status !== 'ACTIVE') {
-            throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${id} is already ${s.status}`);
-          }
-          this.assertInTerm(s, date);
-          await em.query(
-            `UPDATE subscriptions SET status = 'CANCELLED', cancel_at_term_end = true, auto_renew = false, updated_at = now() WHERE id = $1`,
-            [id],
-          );
-          await this.recordChange(em, s, 'CANCEL_END_OF_TERM', date, s.quantity, null, actorId);
-        } else {
-          await this.cancelImmediately(em, s, date, actorId);
-        }
-        return this.subscriptions.get(id, resellerScope, em);
-      }),
+  /** POST /subscriptions/:id/cancel, in the caller's transaction; dates as in changeIn. */
+  async cancelIn(em: EntityManager, id: string, resellerScope: string | null, input: CancelInput, actor: ChangeActor): Promise<ChangeOutcome> {
+    const outcome: ChangeOutcome = { invoicedCredits: [] };
+    const s = await this.lockSubscription(em, id, resellerScope);
+    const timing = await this.dates.classify(em, input.asOf, actor.authority, input.reason);
+    if (input.when === 'END_OF_TERM') {
+      if (s.status !== 'ACTIVE') {
+        throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${id} is already ${s.status}`);
+      }
+      // Takes effect at the term's end whatever the date; asOf only dates the request.
+      this.assertInTerm(s, timing.date);
+      await em.query(
+        `UPDATE subscriptions SET status = 'CANCELLED', cancel_at_term_end = true, auto_renew = false, updated_at = now() WHERE id = $1`,
+        [id],
+      );
+      await this.recordChange(em, s, 'CANCEL_END_OF_TERM', timing.date, s.quantity, null, actor.id, undefined,
+        timing.kind === 'BACKDATED' ? timing.reason : null);
+    } else if (timing.kind === 'SCHEDULED') {
+      this.assertRunning(s);
+      await this.schedule(em, s, 'CANCEL_IMMEDIATE', null, timing.date, actor.id);
+    } else {
+      outcome.invoicedCredits = await this.cancelImmediately(em, s, timing.date, actor.id, {
+        reason: timing.kind === 'BACKDATED' ? timing.reason : null,
+        creditInvoiced: timing.kind === 'BACKDATED',
+      });
+    }
+    return outcome;
+  }
+
+  /** Withdraws a PENDING scheduled change (it becomes CANCELLED; nothing else changes), in the caller's transaction. */
+  async withdrawScheduledIn(em: EntityManager, id: string, resellerScope: string | null, scheduledChangeId: string): Promise<void> {
+    const s = await this.lockSubscription(em, id, resellerScope);
+    const done = returnedRows<{ id: string }>(
+      await em.query(
+        `UPDATE subscription_scheduled_changes SET status = 'CANCELLED', resolved_at = now()
+          WHERE id = $1 AND subscription_id = $2 AND status = 'PENDING' RETURNING id`,
+        [scheduledChangeId, s.id],
+      ),
+    );
+    if (!done.length) throw notFound(`Pending scheduled change ${scheduledChangeId} of subscription ${id}`);
+  }
+
+  /** The renewal job: applies one due scheduled change on its effective date, in the caller's transaction. */
+  async applyScheduled(em: EntityManager, c: DueScheduledChange): Promise<void> {
+    const s = await this.lockSubscription(em, c.subscription_id, null);
+    const opts = { reason: null, creditInvoiced: false, scheduledChangeId: c.id };
+    if (c.kind === 'QUANTITY') {
+      if (c.new_quantity !== s.quantity) await this.changeQuantity(em, s, c.new_quantity!, c.effective_date, c.created_by, opts);
+    } else {
+      await this.cancelImmediately(em, s, c.effective_date, c.created_by, opts);
+    }
+  }
+
+  private async schedule(
+    em: EntityManager, s: SubscriptionRow, kind: 'QUANTITY' | 'CANCEL_IMMEDIATE', newQuantity: number | null, date: string,
+    actorId: string | null,
+  ): Promise<void> {
+    this.assertRunning(s);
+    if (date > addMonthsClamped(this.dates.today(), MAX_SCHEDULE_MONTHS)) {
+      throw subscriptionError(SubscriptionErrorCode.DateOutsideTerm, `A change may be scheduled at most ${MAX_SCHEDULE_MONTHS} months ahead`);
+    }
+    await em.query(
+      `INSERT INTO subscription_scheduled_changes (subscription_id, reseller_id, kind, new_quantity, effective_date, created_by, created_at)
+       VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())`,
+      [s.id, s.reseller_id, kind, newQuantity, date, actorId],
     );
   }
 
   // ---------------------------------------------------------------- quantity
 
-  private async changeQuantity(em: EntityManager, s: SubscriptionRow, newQuantity: number, date: string, actorId: string | null) {
+  private async changeQuantity(
+    em: EntityManager, s: SubscriptionRow, newQuantity: number, date: string, actorId: string | null, opts: ChangeOptions,
+  ): Promise<InvoicedCredit[]> {
     this.assertRunning(s);
     this.assertInTerm(s, date);
     await this.assertNotBeforeLastChange(em, s, date);
@@ -106,9 +212,11 @@ export class SubscriptionChangeService {
       periods, unitPrice, currency: s.currency, date, dayBaseQuantity: first?.old_quantity ?? s.quantity,
       oldQuantity: s.quantity, newQuantity, isBilled: (p) => billed.has(p.start),
     });
-    const changeId = await this.recordChange(em, s, 'QUANTITY', date, s.quantity, newQuantity, actorId, termId);
+    const changeId = await this.recordChange(em, s, 'QUANTITY', date, s.quantity, newQuantity, actorId, termId, opts.reason, opts.scheduledChangeId);
     const delta = newQuantity - s.quantity;
-    const chargeIds = await this.insertAdjustments(em, s, termId, plan.adjustments, (a) => ({
+    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, plan.adjustments, billed, opts,
+      (a) => `${s.sku} ${delta} seats from ${date < a.period.start ? a.period.start : date} (back-dated), ${a.period.start} to ${a.period.end}`);
+    const chargeIds = await this.insertAdjustments(em, s, termId, charged, (a) => ({
       kind: 'PRORATION',
       changeId,
       description: `${s.sku} ${delta > 0 ? '+' : ''}${delta} seats from ${date < a.period.start ? a.period.start : date}, prorated ${a.period.start} to ${a.period.end}`,
@@ -128,7 +236,7 @@ export class SubscriptionChangeService {
     await em.query(`UPDATE subscription_terms SET quantity = $2 WHERE id = $1`, [termId, newQuantity]);
 
     // An increase is checked and reserved on the CLOUD line, tax included.
-    const positive = plan.adjustments
+    const positive = charged
       .map((a, i) => ({ a, id: chargeIds[i] }))
       .filter((x) => x.id && x.a.amount.gt(0));
     if (positive.length) {
@@ -143,11 +251,14 @@ export class SubscriptionChangeService {
         })),
       );
     }
+    return invoicedCredits;
   }
 
   // ---------------------------------------------------------------- cancellation
 
-  private async cancelImmediately(em: EntityManager, s: SubscriptionRow, date: string, actorId: string | null) {
+  private async cancelImmediately(
+    em: EntityManager, s: SubscriptionRow, date: string, actorId: string | null, opts: ChangeOptions,
+  ): Promise<InvoicedCredit[]> {
     this.assertRunning(s);
     this.assertInTerm(s, date);
     await this.assertNotBeforeLastChange(em, s, date);
@@ -158,8 +269,10 @@ export class SubscriptionChangeService {
       periods, unitPrice: new Dec(s.unit_price), currency: s.currency, date, quantity: s.quantity,
       isBilled: (p) => billed.has(p.start),
     });
-    await this.recordChange(em, s, 'CANCEL_IMMEDIATE', date, s.quantity, 0, actorId, termId);
-    await this.insertAdjustments(em, s, termId, plan.credits, (a) => ({
+    await this.recordChange(em, s, 'CANCEL_IMMEDIATE', date, s.quantity, 0, actorId, termId, opts.reason, opts.scheduledChangeId);
+    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, plan.credits, billed, opts,
+      (a) => `${s.sku} × ${s.quantity} cancelled ${date} (back-dated): credit for ${date < a.period.start ? a.period.start : date} to ${a.period.end}`);
+    await this.insertAdjustments(em, s, termId, charged, (a) => ({
       kind: 'CANCELLATION_CREDIT',
       description: `${s.sku} × ${s.quantity} cancelled ${date}: credit for ${date < a.period.start ? a.period.start : date} to ${a.period.end}`,
     }));
@@ -180,6 +293,52 @@ export class SubscriptionChangeService {
       [s.id, date],
     );
     await em.query(`UPDATE subscription_terms SET ended_on = $2 WHERE id = $1`, [termId, date]);
+    return invoicedCredits;
+  }
+
+  /**
+   * For a back-dated change, a credit on a period already invoiced is taken out of the charges (it
+   * becomes a credit note against that invoice), and a credit on a period not yet invoiced reduces
+   * that period's scheduled charge; increases stay charges (billed on the next invoice).
+   */
+  private async splitInvoicedCredits(
+    em: EntityManager, s: SubscriptionRow, termId: string, adjustments: PlannedAdjustment[], billed: Set<string>, opts: ChangeOptions,
+    describe: (a: PlannedAdjustment) => string,
+  ): Promise<{ charged: PlannedAdjustment[]; invoicedCredits: InvoicedCredit[] }> {
+    if (!opts.creditInvoiced) return { charged: adjustments, invoicedCredits: [] };
+    const charged: PlannedAdjustment[] = [];
+    const invoicedCredits: InvoicedCredit[] = [];
+    for (const a of adjustments) {
+      if (!a.amount.isNegative()) {
+        charged.push(a);
+        continue;
+      }
+      if (!billed.has(a.period.start)) {
+        // Not invoiced yet: the period's scheduled charge is simply reduced (no separate negative line).
+        const reduced = returnedRows<{ id: string }>(
+          await em.query(
+            `UPDATE subscription_charges SET amount = amount + $3, description = description || $4
+              WHERE term_id = $1 AND kind = 'TERM' AND period_start = $2 AND billed_invoice_id IS NULL AND voided_at IS NULL
+                AND amount + $3 >= 0
+              RETURNING id`,
+            [termId, a.period.start, a.amount.toFixed(), ` (less ${a.amount.negated().toFixed()}: ${describe(a)})`.slice(0, 400)],
+          ),
+        );
+        if (!reduced.length) charged.push(a);
+        continue;
+      }
+      const rows: Array<{ id: string }> = await em.query(
+        `SELECT id FROM subscription_charges
+          WHERE term_id = $1 AND period_start = $2 AND billed_invoice_id IS NOT NULL AND voided_at IS NULL AND amount > 0
+          ORDER BY (kind = 'TERM') DESC, created_at, id`,
+        [termId, a.period.start],
+      );
+      invoicedCredits.push({
+        subscriptionId: s.id, period: { start: a.period.start, end: a.period.end }, net: a.amount.negated(),
+        billedChargeIds: rows.map((r) => r.id), currency: s.currency, description: describe(a),
+      });
+    }
+    return { charged, invoicedCredits };
   }
 
   // ---------------------------------------------------------------- helpers
@@ -260,12 +419,14 @@ export class SubscriptionChangeService {
 
   private async recordChange(
     em: EntityManager, s: SubscriptionRow, kind: string, date: string, oldQuantity: number | null, newQuantity: number | null,
-    actorId: string | null, termId?: string,
+    actorId: string | null, termId?: string, reason: string | null = null, scheduledChangeId: string | null = null,
   ): Promise<string> {
     const [row]: Array<{ id: string }> = await em.query(
-      `INSERT INTO subscription_changes (subscription_id, term_id, reseller_id, kind, effective_date, old_quantity, new_quantity, created_by, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp()) RETURNING id`,
-      [s.id, termId ?? (await this.currentTermId(em, s)), s.reseller_id, kind, date, oldQuantity, newQuantity, actorId],
+      `INSERT INTO subscription_changes (subscription_id, term_id, reseller_id, kind, effective_date, old_quantity, new_quantity, created_by,
+                                         created_at, reason, scheduled_change_id)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp(), $9, $10) RETURNING id`,
+      [s.id, termId ?? (await this.currentTermId(em, s)), s.reseller_id, kind, date, oldQuantity, newQuantity, actorId, reason,
+        scheduledChangeId],
     );
     return row.id;
   }

@@ -1,23 +1,18 @@
-import { Body, Controller, Get, HttpCode, Param, Patch, Post, Query } from '@nestjs/common';
+import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Actor, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
-import { CancelSubscriptionDto, ChangeSubscriptionDto, RenewalRunQueryDto, RenewalRunResult, SubscriptionQueryDto } from './dto/subscription.dto';
+import { RenewalRunQueryDto, RenewalRunResult, SubscriptionQueryDto } from './dto/subscription.dto';
 import { SubscriptionView } from './dto/subscription.response';
 import { RenewalService } from './renewal.service';
-import { SubscriptionChangeService } from './subscription-change.service';
 import { SubscriptionService } from './subscription.service';
 
 const READERS = ['buyer', 'reseller_admin', 'sales', 'admin', 'finance'] as const;
-const CHANGERS = ['buyer', 'reseller_admin', 'admin'] as const;
 
 @ApiTags('subscriptions')
 @ApiBearerAuth()
 @Controller('subscriptions')
 export class SubscriptionController {
-  constructor(
-    private readonly subscriptions: SubscriptionService,
-    private readonly changes: SubscriptionChangeService,
-  ) {}
+  constructor(private readonly subscriptions: SubscriptionService) {}
 
   @Get()
   @Roles(...READERS)
@@ -32,20 +27,8 @@ export class SubscriptionController {
     return this.subscriptions.get(id, tenantScope(actor));
   }
 
-  @Patch(':id')
-  @Roles(...CHANGERS)
-  @ApiOkResponse({ type: SubscriptionView })
-  change(@Param('id', ParseIdPipe) id: string, @Body() dto: ChangeSubscriptionDto, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
-    return this.changes.change(id, tenantScope(actor), dto, actor.id);
-  }
-
-  @Post(':id/cancel')
-  @Roles(...CHANGERS)
-  @HttpCode(200)
-  @ApiOkResponse({ type: SubscriptionView })
-  cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelSubscriptionDto, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
-    return this.changes.cancel(id, tenantScope(actor), dto, actor.id);
-  }
+  // PATCH /subscriptions/:id and POST /subscriptions/:id/cancel span subscriptions and invoicing (a
+  // back-dated credit becomes a credit note): apps/api/src/subscription-changes holds them.
 }
 
 @ApiTags('jobs')

@@ -1,6 +1,8 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@disty/catalog';
+import { LedgerModule } from '@disty/ledger';
 import { ResellerModule } from '@disty/reseller';
+import { ChangeDatePolicy } from './change-date.policy';
 import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
 import { SubscriptionChangeService } from './subscription-change.service';
@@ -9,9 +11,9 @@ import { SubscriptionService } from './subscription.service';
 
 /** Cloud subscriptions: terms, charges, seat changes, cancellation and renewals. */
 @Module({
-  imports: [CatalogModule, ResellerModule],
+  imports: [CatalogModule, ResellerModule, LedgerModule],
   controllers: [SubscriptionController, RenewalJobController],
-  providers: [SubscriptionService, SubscriptionChangeService, RenewalService, RenewalJob],
-  exports: [SubscriptionService, RenewalService],
+  providers: [SubscriptionService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy],
+  exports: [SubscriptionService, SubscriptionChangeService, RenewalService, ChangeDatePolicy],
 })
 export class SubscriptionModule {}

@@ -2,10 +2,10 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, isCurrency, notFound, page, Page, preparedStatement, queryPrepared } from '@disty/core';
+import { Currency, Dec, isCurrency, isValidCalendarDate, notFound, page, Page, preparedStatement, queryPrepared } from '@disty/core';
 import { BILLING_FREQUENCIES, BillingFrequency, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
 import {
-  ChargeRow, mapCharge, mapSubscription, SubscriptionRow, SubscriptionStatus, SubscriptionView, TermRow, ChargeView,
+  ChargeRow, mapCharge, mapScheduledChange, mapSubscription, ScheduledChangeRow, SubscriptionRow, SubscriptionStatus, SubscriptionView, TermRow, ChargeView,
 } from './dto/subscription.response';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { CHARGE_COLUMNS, returnedRows, SUBSCRIPTION_COLUMNS, TERM_COLUMNS } from './subscription.sql';
@@ -137,7 +137,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
 
 function isCalendarDate(v: unknown): v is string {
-  return typeof v === 'string' && DATE.test(v) && new Date(`${v}T00:00:00Z`).toISOString().slice(0, 10) === v;
+  return typeof v === 'string' && DATE.test(v) && isValidCalendarDate(v);
 }
 
 export function termChargeDescription(sku: string, quantity: number, start: string, end: string): string {
@@ -270,8 +270,19 @@ export class SubscriptionService {
   async get(id: string, resellerScope: string | null, em: EntityManager = this.db.manager): Promise<SubscriptionView> {
     const s = await this.findRow(em, id, resellerScope);
     if (!s) throw notFound(`Subscription ${id}`);
-    const [terms, charges] = await Promise.all([this.termsOf(em, [id]), this.chargesOf(em, id)]);
-    return mapSubscription(s, terms.get(id) ?? [], charges);
+    const [terms, charges, scheduled] = await Promise.all([this.termsOf(em, [id]), this.chargesOf(em, id), this.scheduledChangesOf(em, id)]);
+    return { ...mapSubscription(s, terms.get(id) ?? [], charges), scheduledChanges: scheduled.map(mapScheduledChange) };
+  }
+
+  /** The subscription's scheduled changes, pending first (by effective date), then resolved ones. */
+  async scheduledChangesOf(em: EntityManager, subscriptionId: string): Promise<ScheduledChangeRow[]> {
+    return em.query(
+      `SELECT id, kind, new_quantity, to_char(effective_date, 'YYYY-MM-DD') AS effective_date, status, failure_reason, created_by,
+              created_at, resolved_at
+         FROM subscription_scheduled_changes WHERE subscription_id = $1
+        ORDER BY (status = 'PENDING') DESC, effective_date, created_at, id`,
+      [subscriptionId],
+    );
   }
 
   async list(q: ListQuery): Promise<Page<SubscriptionView>> {

@@ -1,4 +1,5 @@
 import { registerDecorator, ValidationArguments, ValidationOptions } from 'class-validator';
+import { isValidCalendarDate } from '../clock/calendar-date';
 import { isCurrency, minorUnits } from '../money/currency';
 import { DECIMAL_STRING } from '../money/decimal';
 import { MAX_DOCUMENT_AMOUNT, withinDocumentMaximum } from '../money/limits';
@@ -58,7 +59,7 @@ export function IsMoneyString(
   };
 }
 
-/** A calendar date YYYY-MM-DD that exists. */
+/** A calendar date YYYY-MM-DD that exists, with a 4-digit year 0001–9999. */
 export function IsCalendarDate(validationOptions?: ValidationOptions) {
   return function (object: object, propertyName: string) {
     registerDecorator({
@@ -68,9 +69,7 @@ export function IsCalendarDate(validationOptions?: ValidationOptions) {
       options: validationOptions,
       validator: {
         validate(value: unknown) {
-          if (typeof value !== 'string' || !/^\d{4}-\d{2}-\d{2}$/.test(value)) return false;
-          const d = new Date(`${value}T00:00:00Z`);
-          return !Number.isNaN(d.getTime()) && d.toISOString().slice(0, 10) === value;
+          return isValidCalendarDate(value);
         },
         defaultMessage(args: ValidationArguments) {
           return `${args.property} must be a calendar date YYYY-MM-DD`;

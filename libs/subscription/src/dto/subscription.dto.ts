@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
 import { IsCalendarDate, PageQueryDto } from '@disty/core';
 
 export class SubscriptionQueryDto extends PageQueryDto {
@@ -38,10 +38,20 @@ export class ChangeSubscriptionDto {
   @IsBoolean()
   autoRenew?: boolean;
 
-  @ApiPropertyOptional({ description: 'Date the change takes effect (default today)', example: '2026-03-10' })
+  @ApiPropertyOptional({
+    description: 'Date the change takes effect (default today). A later date schedules the change; an earlier one is for distributor staff only, with a reason, within open months',
+    example: '2026-03-10',
+  })
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
+
+  @ApiPropertyOptional({ description: 'Why (distributor staff; required when asOf is before today)', example: 'Seats removed in March; vendor confirmed' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason?: string;
 }
 
 export class CancelSubscriptionDto {
@@ -49,10 +59,20 @@ export class CancelSubscriptionDto {
   @IsIn(['END_OF_TERM', 'IMMEDIATE'])
   when: 'END_OF_TERM' | 'IMMEDIATE';
 
-  @ApiPropertyOptional({ description: 'Date of an immediate cancellation (default today)', example: '2026-03-10' })
+  @ApiPropertyOptional({
+    description: 'Date of an immediate cancellation (default today). A later date schedules it; an earlier one is for distributor staff only, with a reason, within open months',
+    example: '2026-03-10',
+  })
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
+
+  @ApiPropertyOptional({ description: 'Why (distributor staff; required when asOf is before today)', example: 'Seats removed in March; vendor confirmed' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  reason?: string;
 }
 
 export class RenewalRunQueryDto {
@@ -67,4 +87,6 @@ export class RenewalRunResult {
   @ApiProperty({ description: 'New terms created' }) renewed: number;
   @ApiProperty({ description: 'Subscriptions that expired' }) expired: number;
   @ApiProperty({ description: 'Subscriptions examined' }) processed: number;
+  @ApiPropertyOptional({ description: 'Scheduled changes applied' }) scheduledApplied?: number;
+  @ApiPropertyOptional({ description: 'Scheduled changes that could not be applied (marked FAILED with the reason)' }) scheduledFailed?: number;
 }

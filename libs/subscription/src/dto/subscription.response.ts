@@ -101,6 +101,37 @@ export class ChargeView {
   @ApiPropertyOptional({ nullable: true }) invoiceId: string | null;
 }
 
+export interface ScheduledChangeRow {
+  id: string;
+  kind: 'QUANTITY' | 'CANCEL_IMMEDIATE';
+  new_quantity: number | null;
+  effective_date: string;
+  status: 'PENDING' | 'APPLIED' | 'CANCELLED' | 'FAILED';
+  failure_reason: string | null;
+  created_by: string | null;
+  created_at: Date;
+  resolved_at: Date | null;
+}
+
+export class ScheduledChangeView {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: ['QUANTITY', 'CANCEL_IMMEDIATE'] }) kind: 'QUANTITY' | 'CANCEL_IMMEDIATE';
+  @ApiPropertyOptional({ nullable: true, description: 'New seat count (QUANTITY)' }) quantity: number | null;
+  @ApiProperty({ example: '2027-01-15' }) effectiveDate: string;
+  @ApiProperty({ enum: ['PENDING', 'APPLIED', 'CANCELLED', 'FAILED'] }) status: ScheduledChangeRow['status'];
+  @ApiPropertyOptional({ nullable: true, description: 'Why it could not be applied (e.g. credit limit)' }) failureReason: string | null;
+  @ApiPropertyOptional({ nullable: true }) requestedBy: string | null;
+  @ApiProperty() requestedAt: string;
+  @ApiPropertyOptional({ nullable: true }) resolvedAt: string | null;
+}
+
+export function mapScheduledChange(r: ScheduledChangeRow): ScheduledChangeView {
+  return {
+    id: r.id, kind: r.kind, quantity: r.new_quantity, effectiveDate: r.effective_date, status: r.status, failureReason: r.failure_reason,
+    requestedBy: r.created_by, requestedAt: r.created_at.toISOString(), resolvedAt: r.resolved_at ? r.resolved_at.toISOString() : null,
+  };
+}
+
 export class SubscriptionView {
   @ApiProperty() id: string;
   @ApiProperty() resellerId: string;
@@ -120,6 +151,8 @@ export class SubscriptionView {
   @ApiPropertyOptional({ nullable: true }) cancelledOn: string | null;
   @ApiProperty({ type: [TermView] }) terms: TermView[];
   @ApiPropertyOptional({ type: [ChargeView] }) charges?: ChargeView[];
+  @ApiPropertyOptional({ type: [ScheduledChangeView], description: 'Changes asked for a later date (PENDING until the renewal job applies them)' })
+  scheduledChanges?: ScheduledChangeView[];
 }
 
 export function unitPriceString(v: string | Dec): string {
