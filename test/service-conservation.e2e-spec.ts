@@ -172,8 +172,8 @@ describe('service conservation (property, E2E through HTTP)', () => {
     { weight: 2, arbitrary: fc.record({ kind: fc.constant('pay' as const), cents: fc.integer({ min: 1, max: 200_000 }) }) },
     { weight: 1, arbitrary: fc.record({ kind: fc.constant('creditNote' as const), sub: fc.nat(), permille: fc.integer({ min: 1, max: 500 }) }) },
   );
-  // A buyer's back-dated change is refused; distributor finance may back-date (with a reason) to a
-  // day no earlier than the subscription's latest change, so the seat history stays a timeline.
+  // A buyer's back-dated change is refused; distributor finance may back-date (with a reason), but
+  // not before the subscription's latest change (409), so the seat history stays a timeline.
   const backdating: fc.Arbitrary<Action> = fc.oneof(
     fc.record({ kind: fc.constant('buyerBackdates' as const), sub: fc.nat(), quantity: fc.integer({ min: 1, max: 60 }), daysBack: fc.integer({ min: 1, max: 40 }) }),
     fc.record({
@@ -289,7 +289,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
               if (!live.length) break;
               const s = live[a.sub % live.length];
               const latest = s.seats[s.seats.length - 1].from;
-              const asOf = addDays(clock.day, -a.daysBack) < latest ? latest : addDays(clock.day, -a.daysBack);
+              const asOf = addDays(clock.day, -a.daysBack) < s.anchor ? s.anchor : addDays(clock.day, -a.daysBack);
               if (asOf >= clock.day) break;
               const res =
                 a.quantity === null
@@ -297,6 +297,11 @@ describe('service conservation (property, E2E through HTTP)', () => {
                       .send({ when: 'IMMEDIATE', asOf, reason: 'customer left on the day' })
                   : await t.http().patch(`/api/v1/subscriptions/${s.id}`).set('Authorization', finance)
                       .send({ quantity: a.quantity, asOf, reason: 'seat count agreed on the day' });
+              if (asOf < latest) {
+                // Before a later change: refused, the seat history stays a timeline.
+                expect(ok(res, 'finance back-dating before a later change', 409).body).toMatchObject({ type: expect.stringMatching(/change-out-of-order$/) });
+                break;
+              }
               ok(res, 'finance back-dating', 200, 422);
               tally[`financeBackdates ${res.status}`] = (tally[`financeBackdates ${res.status}`] ?? 0) + 1;
               if (res.status === 422) break; // refused as a whole (e.g. nothing left to credit): nothing changed
