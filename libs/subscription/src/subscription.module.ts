@@ -5,6 +5,7 @@ import { ResellerModule } from '@disty/reseller';
 import { ChangeDatePolicy } from './change-date.policy';
 import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
+import { ServiceRecordService } from './service-record.service';
 import { SubscriptionChangeService } from './subscription-change.service';
 import { RenewalJobController, SubscriptionController } from './subscription.controller';
 import { SubscriptionService } from './subscription.service';
@@ -13,7 +14,7 @@ import { SubscriptionService } from './subscription.service';
 @Module({
   imports: [CatalogModule, ResellerModule, LedgerModule],
   controllers: [SubscriptionController, RenewalJobController],
-  providers: [SubscriptionService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy],
-  exports: [SubscriptionService, SubscriptionChangeService, RenewalService, ChangeDatePolicy],
+  providers: [SubscriptionService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService],
+  exports: [SubscriptionService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService],
 })
 export class SubscriptionModule {}
