@@ -293,6 +293,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
         description: `${l.description}${l.poNumber ? `, PO ${l.poNumber}` : ''}, shipped ${l.shippedOn}, for ${l.endCustomer.name}`,
         quantity: l.quantity,
         net: l.net,
+        taxRate: l.taxRate,
       })),
       ...charges.map((c): BillableItem => ({
         creditLine: 'CLOUD',
@@ -304,6 +305,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
         periodStart: c.periodStart,
         periodEnd: c.periodEnd,
         net: c.net,
+        taxRate: c.taxRate,
       })),
     ];
     const id = randomUUID();

@@ -142,12 +142,12 @@ export class InvoiceService {
          RETURNING 1),
        l AS (
          INSERT INTO invoice_lines (invoice_id, reseller_id, line_no, credit_line, source_type, source_id, sku, description, quantity,
-                                    period_start, period_end, net, tax, gross)
+                                    period_start, period_end, net, tax, gross, tax_rate)
          SELECT inv.id, $3, t.line_no, t.credit_line, t.source_type, t.source_id, t.sku, t.description, t.quantity,
-                t.period_start, t.period_end, t.net, t.tax, t.gross
+                t.period_start, t.period_end, t.net, t.tax, t.gross, t.tax_rate
            FROM inv CROSS JOIN unnest($18::int[], $19::text[], $20::text[], $21::uuid[], $22::text[], $23::text[], $24::int[],
-                                      $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[])
-             AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross)
+                                      $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[], $32::numeric[])
+             AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross, tax_rate)
          RETURNING 1)
        INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
        SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
@@ -162,6 +162,7 @@ export class InvoiceService {
         col((l) => l.description), col((l) => l.quantity), col((l) => l.periodStart ?? null), col((l) => l.periodEnd ?? null),
         col((l) => l.net.toFixed()), col((l) => l.tax.toFixed()), col((l) => l.gross.toFixed()),
         moveLines, moveLines.map((l) => totals[l].gross.toFixed()),
+        col((l) => (l.taxRate ?? reseller.taxRate).toFixed()),
       ],
     );
     const draft = {
@@ -291,7 +292,7 @@ export class InvoiceService {
           const res = creditLineAmounts(
             { net: new Dec(line.net), tax: new Dec(line.tax), creditedNet: new Dec(line.credited_net), creditedTax: new Dec(line.credited_tax) },
             amount,
-            new Dec(inv.tax_rate),
+            new Dec(line.tax_rate),
             c,
           );
           if (!res.ok) {

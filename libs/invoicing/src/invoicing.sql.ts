@@ -45,7 +45,7 @@ export const LINE_COLUMNS = `
   l.id, l.invoice_id, l.line_no, l.credit_line, l.source_type, l.source_id, l.sku, l.description, l.quantity,
   to_char(l.period_start, 'YYYY-MM-DD') AS period_start, to_char(l.period_end, 'YYYY-MM-DD') AS period_end,
   l.net::text AS net, l.tax::text AS tax, l.gross::text AS gross,
-  l.credited_net::text AS credited_net, l.credited_tax::text AS credited_tax`;
+  l.credited_net::text AS credited_net, l.credited_tax::text AS credited_tax, l.tax_rate::text AS tax_rate`;
 
 export interface LineRow {
   id: string;
@@ -64,6 +64,7 @@ export interface LineRow {
   gross: string;
   credited_net: string;
   credited_tax: string;
+  tax_rate: string;
 }
 
 export const CREDIT_NOTE_COLUMNS = `
