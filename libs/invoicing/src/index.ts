@@ -2,6 +2,8 @@ export * from './invoicing.module';
 export * from './invoice.service';
 export * from './billing-run.service';
 export * from './credit-hold.service';
+export * from './credit-application.service';
+export * from './domain/credit-plan';
 export * from './receivables-lock';
 export * from './domain/invoice-math';
 export * from './domain/postings';

@@ -12,6 +12,7 @@ import {
 } from './domain/invoice-math';
 import { creditNotePosting, invoicePosting } from './domain/postings';
 import { CreditHoldService } from './credit-hold.service';
+import { CreditApplicationService } from './credit-application.service';
 import { lockReceivables } from './receivables-lock';
 import {
   AgingReportView, CreateCreditNoteDto, CreditNoteView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
@@ -94,6 +95,7 @@ export class InvoiceService {
     private readonly ledger: LedgerService,
     private readonly clock: Clock,
     private readonly holds: CreditHoldService,
+    private readonly credits: CreditApplicationService,
   ) {}
 
   /** Payments registers here (it depends on invoicing, not the reverse). */
@@ -165,6 +167,17 @@ export class InvoiceService {
         col((l) => (l.taxRate ?? reseller.taxRate).toFixed()),
       ],
     );
+    // Credits are usable (docs/money-integrity.md): this invoice's negative side nets against its
+    // other side, then against the reseller's other open invoices, and the reseller's unused
+    // credits pay this invoice, before any unapplied cash does.
+    let open: Record<Line, Dec> = { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross };
+    if (await this.credits.applyCredits(em, reseller.id, c)) {
+      const [row]: Array<{ hardware_open: string; cloud_open: string }> = await em.query(
+        `SELECT hardware_open::text AS hardware_open, cloud_open::text AS cloud_open FROM invoices WHERE id = $1`,
+        [input.id],
+      );
+      open = openOf(row);
+    }
     const draft = {
       id: input.id,
       resellerId: reseller.id,
@@ -172,7 +185,7 @@ export class InvoiceService {
       issueDate: input.issueDate,
       dueDate,
       totals,
-      open: { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross },
+      open,
     };
     for (const hook of this.issueHooks) await hook(em, draft);
     const [numbered]: [Array<{ number: string }>, number] = await em.query(
@@ -372,7 +385,7 @@ export class InvoiceService {
   async openInvoices(em: EntityManager, resellerId: string, currency: Currency): Promise<OpenInvoice[]> {
     const rows: InvoiceRow[] = await em.query(
       `SELECT ${INVOICE_COLUMNS} FROM invoices i
-        WHERE i.reseller_id = $1 AND i.currency = $2 AND (i.hardware_open > 0 OR i.cloud_open > 0)
+        WHERE i.reseller_id = $1 AND i.currency = $2 AND (i.hardware_open > 0 OR i.cloud_open > 0) AND i.hardware_open + i.cloud_open > 0
         ORDER BY i.issue_date, i.year, i.seq FOR UPDATE`,
       [resellerId, currency],
     );

@@ -6,6 +6,7 @@ import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
 import { BillingRunService } from './billing-run.service';
 import { BillingScheduler } from './billing.scheduler';
+import { CreditApplicationService } from './credit-application.service';
 import { CreditHoldService } from './credit-hold.service';
 import { BillingRunsController, CreditHoldJobController, InvoicesController, ReportsController } from './invoicing.controller';
 import { InvoiceService } from './invoice.service';
@@ -18,7 +19,7 @@ import { InvoiceService } from './invoice.service';
 @Module({
   imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
   controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, BillingRunService, CreditHoldService, BillingScheduler],
-  exports: [InvoiceService, BillingRunService, CreditHoldService],
+  providers: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, BillingScheduler],
+  exports: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService],
 })
 export class InvoicingModule {}

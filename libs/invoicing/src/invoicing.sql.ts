@@ -11,7 +11,8 @@ export const INVOICE_COLUMNS = `
   i.cloud_net::text AS cloud_net, i.cloud_tax::text AS cloud_tax, i.cloud_gross::text AS cloud_gross,
   i.hardware_paid::text AS hardware_paid, i.cloud_paid::text AS cloud_paid,
   i.hardware_credited::text AS hardware_credited, i.cloud_credited::text AS cloud_credited,
-  i.hardware_open::text AS hardware_open, i.cloud_open::text AS cloud_open, i.status`;
+  i.hardware_open::text AS hardware_open, i.cloud_open::text AS cloud_open, i.status,
+  i.hardware_offset::text AS hardware_offset, i.cloud_offset::text AS cloud_offset`;
 
 export interface InvoiceRow {
   id: string;
@@ -39,6 +40,8 @@ export interface InvoiceRow {
   hardware_open: string;
   cloud_open: string;
   status: InvoiceStatus;
+  hardware_offset: string;
+  cloud_offset: string;
 }
 
 export const LINE_COLUMNS = `

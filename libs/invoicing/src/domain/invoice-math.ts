@@ -129,9 +129,18 @@ export function splitProRata(
   return { parts, leftover: new Dec(0) };
 }
 
-/** What is due on an invoice: its positive open amounts (a negative line total is a credit, not a debt). */
+/**
+ * What is due on an invoice: gross − payments − credit notes − credits applied, i.e. the sum of its
+ * open amounts per credit line (a negative side is a credit that lowers it), never negative: an
+ * invoice whose open amounts sum below zero owes nothing and holds a credit (creditBalance).
+ */
 export function amountDue(open: Partial<Record<Line, Dec>>): Dec {
-  return LINES.reduce((s, l) => s.plus(Dec.max(open[l] ?? 0, 0)), new Dec(0));
+  return Dec.max(LINES.reduce((s, l) => s.plus(open[l] ?? 0), new Dec(0)), 0);
+}
+
+/** The unused credit an invoice still holds (its open amounts' sum below zero), else 0. */
+export function creditBalance(open: Partial<Record<Line, Dec>>): Dec {
+  return Dec.max(LINES.reduce((s, l) => s.minus(open[l] ?? 0), new Dec(0)), 0);
 }
 
 /** INV-2026-000001: six digits at least, more when a year needs them. */
