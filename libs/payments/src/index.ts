@@ -3,6 +3,8 @@ export * from './payment.service';
 export * from './stripe.service';
 export * from './stripe.gateway';
 export * from './reconciliation.service';
+export * from './refund.service';
 export * from './domain/allocation';
 export * from './errors';
 export type { PaymentView, PaymentIntentView, ReconciliationView } from './dto/payment.dto';
+export type { RefundView, CreditBalanceView } from './dto/refund.dto';
