@@ -1,0 +1,181 @@
+import type { TestApp } from './support/app';
+import type * as Commerce from './factories/commerce';
+import { billPeriod, startBillingTestApp } from './support/billing';
+
+/**
+ * Issue 13, leaks 3 and 4, and a reconciliation strong enough to catch leaks. Each describe has its
+ * own database: billing runs (unique per period end) and reconciliation are global.
+ */
+
+const DAY_MS = 86_400_000;
+const today = () => new Date().toISOString().slice(0, 10);
+const daysFrom = (d: string, n: number) => new Date(new Date(`${d}T00:00:00Z`).getTime() + n * DAY_MS).toISOString().slice(0, 10);
+const cents = (s: string) => Math.round(Number(s) * 100);
+const money = (c: number) => (c / 100).toFixed(2);
+
+type Invoice = {
+  id: string; number: string; status: string; totals: Record<'HARDWARE' | 'CLOUD' | 'all', { net: string; tax: string; gross: string }>;
+  amountPaid: string; amountCredited: string; creditsApplied: string; creditUsed: string; amountDue: string; creditBalance: string;
+  open: { HARDWARE: string; CLOUD: string }; lines: Array<{ creditLine: string; net: string; tax: string; gross: string; source: { type: string } }>;
+};
+
+/** The text drawn in an uncompressed pdfkit PDF (hex-encoded TJ strings). */
+function pdfText(pdf: Buffer): string {
+  const out: string[] = [];
+  for (const m of pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)) {
+    out.push([...m[1].matchAll(/<([0-9a-fA-F]+)>/g)].map((h) => Buffer.from(h[1], 'hex').toString('latin1')).join(''));
+  }
+  return out.join('\n');
+}
+
+async function pdfOf(t: TestApp, id: string, auth: string): Promise<string> {
+  const res = await t.http().get(`/api/v1/invoices/${id}/pdf`).set('Authorization', auth)
+    .buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+  expect(res.status).toBe(200);
+  return pdfText(res.body as Buffer);
+}
+
+describe('issue 13: usable credits (leak 3) and a reconciliation that catches leaks', () => {
+  let t: TestApp;
+  let f: typeof Commerce;
+  let ADMIN: string;
+  let finance: string;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ t, f, admin: ADMIN, finance, close } = await startBillingTestApp('credits'));
+  });
+  afterAll(() => close?.());
+
+  const T = today();
+  const D0 = daysFrom(T, -2);
+  const D1 = daysFrom(T, -1);
+  let reseller: { id: string };
+  let inv2Id: string;
+
+  const invoices = async (resellerId: string): Promise<Invoice[]> => {
+    const list = await t.http().get(`/api/v1/invoices?resellerId=${resellerId}&pageSize=100`).set('Authorization', finance).expect(200);
+    const out: Invoice[] = [];
+    for (const s of [...list.body.items].reverse()) out.push((await t.http().get(`/api/v1/invoices/${s.id}`).set('Authorization', finance).expect(200)).body);
+    return out;
+  };
+  const reconcile = async () => (await t.http().get('/api/v1/ledger/reconciliation').set('Authorization', finance).expect(200)).body;
+  const order = async (resellerId: string, lines: Array<{ sku: string; quantity: number; startDate?: string }>) => {
+    const res = await t.http().post('/api/v1/orders').set('Authorization', ADMIN).send({ resellerId, endCustomer: { name: 'Credit Co' }, lines });
+    expect(res.status).toBe(201);
+    return res.body as { id: string; lines: Array<{ id: string; kind: string; subscriptionId?: string }> };
+  };
+  const ship = async (o: { id: string; lines: Array<{ id: string; kind: string }> }, shippedOn: string) => {
+    const line = o.lines.find((l) => l.kind === 'HARDWARE')!;
+    const res = await t.http().post(`/api/v1/orders/${o.id}/lines/${line.id}/ship`).set('Authorization', ADMIN).send({ shippedOn });
+    expect(res.status).toBeLessThan(300);
+  };
+
+  it('leak 3: a seat decrease after invoicing nets the negative cloud side, amountDue = gross − payments − credits (view and PDF), no PAID while a credit is open, no cash to a negative invoice, the credit pays the next invoice and the rest is refundable', async () => {
+    const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '1000.00' }] });
+    const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '100.00' }] });
+    reseller = await f.createReseller(t, { taxRate: '0.10', hardwareLimit: '100000.00', cloudLimit: '100000.00' });
+    const buyer = await t.user('buyer', reseller.id);
+    const resellerFinance = await t.user('reseller_finance', reseller.id);
+
+    // Invoice 1: 2 × hardware (2,200.00) and 10 seats for a year (13,200.00), paid in full plus 500.00 unapplied.
+    const o1 = await order(reseller.id, [{ sku: hw.sku, quantity: 2 }, { sku: cloud.sku, quantity: 10, startDate: D0 }]);
+    await ship(o1, D0);
+    expect((await billPeriod(t, D0, finance)).status).toBe('COMPLETED');
+    const [inv1] = await invoices(reseller.id);
+    expect(inv1.totals.all.gross).toBe('15400.00');
+    const pay = await t.http().post('/api/v1/payments').set('Authorization', finance).send({
+      resellerId: reseller.id, amount: '15900.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'NAB 1', receivedOn: D0,
+    });
+    expect(pay.status).toBe(201);
+    expect(pay.body.unapplied).toBe('500.00');
+
+    // The buyer cuts 10 seats to 2 today: a credit for the rest of the billed year. One more unit of hardware ships.
+    const subId = o1.lines.find((l) => l.kind === 'CLOUD')!.subscriptionId!;
+    await t.http().patch(`/api/v1/subscriptions/${subId}`).set('Authorization', buyer.auth).send({ quantity: 2 }).expect(200);
+    const o2 = await order(reseller.id, [{ sku: hw.sku, quantity: 1 }]);
+    await ship(o2, D1);
+    expect((await billPeriod(t, D1, finance)).status).toBe('COMPLETED');
+    const inv2 = (await invoices(reseller.id))[1];
+    inv2Id = inv2.id;
+    const cloudCredit = -cents(inv2.totals.CLOUD.gross);
+    expect(inv2.totals.HARDWARE.gross).toBe('1100.00');
+    expect(cloudCredit).toBeGreaterThan(110_000);
+    // Within the invoice the negative cloud side nets against the hardware side; the rest is a credit.
+    expect(inv2.totals.all.gross).toBe(money(110_000 - cloudCredit));
+    expect(inv2).toMatchObject({
+      amountPaid: '0.00', amountDue: '0.00', creditBalance: money(cloudCredit - 110_000),
+      open: { HARDWARE: '0.00', CLOUD: money(110_000 - cloudCredit) },
+    });
+    expect(inv2.status).not.toBe('PAID');
+    // A negative invoice never receives cash: the 500.00 stays unapplied.
+    expect((await t.http().get(`/api/v1/payments/${pay.body.id}`).set('Authorization', finance).expect(200)).body.unapplied).toBe('500.00');
+    const noCash = await t.http().post(`/api/v1/payments/${pay.body.id}/allocations`).set('Authorization', finance)
+      .send({ allocations: [{ invoiceId: inv2.id, amount: '1.00' }] });
+    expect(noCash.status).toBe(422);
+    // The credit lines see it: hardware is not owed, the cloud line holds the credit.
+    let lines = await f.creditLines(t, reseller.id);
+    expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual(['0.00', money(110_000 - cloudCredit)]);
+    // The PDF says the same as the view.
+    let text = await pdfOf(t, inv2.id, resellerFinance.auth);
+    expect(text).toContain('Amount due: 0.00 AUD');
+    expect(text).toContain(`Credit balance: ${money(cloudCredit - 110_000)} AUD`);
+    expect((await reconcile()).differences).toEqual([]);
+
+    // Invoice 3: 1 unit of hardware (1,100.00), paid by the cloud credit (the other line: nothing is open on the cloud line).
+    const o3 = await order(reseller.id, [{ sku: hw.sku, quantity: 1 }]);
+    await ship(o3, T);
+    expect((await billPeriod(t, T, finance)).status).toBe('COMPLETED');
+    const all = await invoices(reseller.id);
+    const inv3 = all[2];
+    expect(inv3).toMatchObject({ status: 'PAID', amountPaid: '0.00', creditsApplied: '1100.00', amountDue: '0.00', open: { HARDWARE: '0.00', CLOUD: '0.00' } });
+    text = await pdfOf(t, inv3.id, resellerFinance.auth);
+    expect(text).toContain('Credits applied: 1100.00 AUD');
+    expect(text).toContain('Amount due: 0.00 AUD');
+    const inv2After = all[1];
+    const rest = cloudCredit - 220_000;
+    expect(inv2After).toMatchObject({ amountDue: '0.00', creditUsed: '1100.00', creditBalance: money(rest) });
+    expect(inv2After.status).not.toBe('PAID');
+    // Each application is one balanced entry moving the amount between the reseller's AR lines.
+    const apps = await t.http().get(`/api/v1/ledger/entries?sourceType=credit_application&resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
+    expect(apps.body.total).toBe(2);
+    lines = await f.creditLines(t, reseller.id);
+    expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual(['0.00', money(-rest)]);
+    expect((await reconcile()).differences).toEqual([]);
+
+    // The rest is refundable: the credit balance and the unapplied cash, no more.
+    const balance = await t.http().get(`/api/v1/refunds/credit-balance?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
+    expect(balance.body).toMatchObject({ refundable: money(rest + 50_000), from: { HARDWARE: '0.00', CLOUD: money(rest), unappliedCash: '500.00' } });
+    const refund = (amount: string) => t.http().post('/api/v1/refunds').set('Authorization', finance)
+      .send({ resellerId: reseller.id, amount, currency: 'AUD', reference: 'NAB refund', paidOn: T });
+    const over = await refund(money(rest + 50_001));
+    expect(over.status).toBe(422);
+    expect(over.body.type).toMatch(/over-refund$/);
+    const done = await refund(money(rest + 50_000));
+    expect(done.status).toBe(201);
+    expect(done.body.from).toEqual({ HARDWARE: '0.00', CLOUD: money(rest), unappliedCash: '500.00' });
+    const settled = (await invoices(reseller.id))[1];
+    expect(settled).toMatchObject({ status: 'PAID', creditBalance: '0.00', amountDue: '0.00', open: { HARDWARE: '0.00', CLOUD: '0.00' } });
+    lines = await f.creditLines(t, reseller.id);
+    expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual(['0.00', '0.00']);
+    const rec = await reconcile();
+    expect(rec.differences).toEqual([]);
+    expect(rec.reconciled).toBe(true);
+  });
+
+  it('leak 3: AR aging shows open amounts net of credits', async () => {
+    const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
+    const other = await f.createReseller(t, { taxRate: '0.10' });
+    const o = await order(other.id, [{ sku: hw.sku, quantity: 1 }]);
+    await ship(o, T);
+    // Billed by the next run (the period after the last one); nothing negative left in aging for the first reseller.
+    const aging = await t.http().get(`/api/v1/reports/ar-aging?asOf=${T}&resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
+    const total = aging.body.items.reduce((s: number, i: { total: string }) => s + cents(i.total), 0);
+    expect(total).toBe(0);
+    expect(inv2Id).toBeDefined();
+  });
+});
