@@ -10,8 +10,12 @@ import { withDatabase } from './db-script';
 /**
  * `npm run ledger:verify`: recomputes the ledger from its lines (balance per entry and currency,
  * maintained balances, daily totals), reconciles its control accounts with the subledgers (AR
- * 1100/1110 = open invoices per reseller and credit line, 2200 = unapplied cash, 1050 = Stripe
- * payments net of fees and refunds) and exits non-zero on any difference, printing each.
+ * 1100/1110 = open invoices − unapplied credits per reseller and credit line, 2200 = unapplied
+ * cash, 1050 = Stripe payments net of fees and refunds), checks signs (no AR credit balance beyond
+ * unapplied credits, no 2200 debit balance) and the receivables subledger itself (AR movements,
+ * credit applications and refunds, no cash on a credit, no credit stranded beside a debt; see
+ * docs/money-integrity.md), and exits non-zero on any difference, printing each with its
+ * reseller, line, expected and actual.
  */
 void withDatabase(async (db) => {
   process.env.LOG_LEVEL = process.env.LOG_LEVEL ?? 'warn';
@@ -22,15 +26,15 @@ void withDatabase(async (db) => {
     const reconciliation = await app.get(ReconciliationService).reconcile(null);
     for (const d of reconciliation.differences) {
       problems.push(
-        `${d.section} ${d.account}${d.creditLine ? ` ${d.creditLine}` : ''} reseller ${d.resellerId ?? '(none)'} ${d.currency}: ` +
-          `ledger ${d.ledger}, subledger ${d.subledger}, difference ${d.difference}`,
+        `${d.section}/${d.check} ${d.account}${d.creditLine ? ` ${d.creditLine}` : ''} reseller ${d.resellerId ?? '(none)'} ${d.currency}` +
+          `${d.invoiceId ? ` invoice ${d.invoiceId}` : ''}: expected ${d.expected}, actual ${d.actual} (${d.message})`,
       );
     }
     for (const p of problems) console.log(`DIFFERENCE ${p}`);
     console.log(
       problems.length
         ? `ledger:verify found ${problems.length} difference(s)`
-        : 'ledger:verify: the ledger is consistent and its control accounts equal the subledgers (open invoices, unapplied cash, Stripe clearing)',
+        : 'ledger:verify: the ledger is consistent, its control accounts equal the subledgers (open invoices net of unapplied credits, unapplied cash, Stripe clearing), signs are right and no credit is stranded',
     );
     return problems.length ? 2 : 0;
   } finally {

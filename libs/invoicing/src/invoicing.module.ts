@@ -8,6 +8,7 @@ import { BillingRunService } from './billing-run.service';
 import { BillingScheduler } from './billing.scheduler';
 import { CreditApplicationService } from './credit-application.service';
 import { CreditHoldService } from './credit-hold.service';
+import { ReceivablesAuditService } from './receivables-audit.service';
 import { BillingRunsController, CreditHoldJobController, InvoicesController, ReportsController } from './invoicing.controller';
 import { InvoiceService } from './invoice.service';
 
@@ -19,7 +20,7 @@ import { InvoiceService } from './invoice.service';
 @Module({
   imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
   controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, BillingScheduler],
-  exports: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService],
+  providers: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, BillingScheduler],
+  exports: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService],
 })
 export class InvoicingModule {}
