@@ -3,7 +3,7 @@ import './jobs-off';
 import { NestFactory } from '@nestjs/core';
 import { runMigrations } from '@disty/core';
 import { LedgerService } from '@disty/ledger';
-import { ReconciliationService } from '@disty/payments';
+import { ReconciliationService, verifyBooks } from '@disty/payments';
 import { AppModule } from '../apps/api/src/app.module';
 import { withDatabase } from './db-script';
 
@@ -22,14 +22,7 @@ void withDatabase(async (db) => {
   await runMigrations(db.url);
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
   try {
-    const problems = await app.get(LedgerService).verify();
-    const reconciliation = await app.get(ReconciliationService).reconcile(null);
-    for (const d of reconciliation.differences) {
-      problems.push(
-        `${d.section}/${d.check} ${d.account}${d.creditLine ? ` ${d.creditLine}` : ''} reseller ${d.resellerId ?? '(none)'} ${d.currency}` +
-          `${d.invoiceId ? ` invoice ${d.invoiceId}` : ''}: expected ${d.expected}, actual ${d.actual} (${d.message})`,
-      );
-    }
+    const problems = await verifyBooks(app.get(LedgerService), app.get(ReconciliationService));
     for (const p of problems) console.log(`DIFFERENCE ${p}`);
     console.log(
       problems.length

@@ -55,7 +55,6 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
   const D0 = daysFrom(T, -2);
   const D1 = daysFrom(T, -1);
   let reseller: { id: string };
-  let inv2Id: string;
 
   const invoices = async (resellerId: string): Promise<Invoice[]> => {
     const list = await t.http().get(`/api/v1/invoices?resellerId=${resellerId}&pageSize=100`).set('Authorization', finance).expect(200);
@@ -101,7 +100,6 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     await ship(o2, D1);
     expect((await billPeriod(t, D1, finance)).status).toBe('COMPLETED');
     const inv2 = (await invoices(reseller.id))[1];
-    inv2Id = inv2.id;
     const cloudCredit = -cents(inv2.totals.CLOUD.gross);
     expect(inv2.totals.HARDWARE.gross).toBe('1100.00');
     expect(cloudCredit).toBeGreaterThan(110_000);
@@ -167,15 +165,72 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect(rec.reconciled).toBe(true);
   });
 
-  it('leak 3: AR aging shows open amounts net of credits', async () => {
-    const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
-    const other = await f.createReseller(t, { taxRate: '0.10' });
-    const o = await order(other.id, [{ sku: hw.sku, quantity: 1 }]);
-    await ship(o, T);
-    // Billed by the next run (the period after the last one); nothing negative left in aging for the first reseller.
-    const aging = await t.http().get(`/api/v1/reports/ar-aging?asOf=${T}&resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
+  it('leak 3: AR aging shows open amounts net of credits, and a credit of the cloud line pays an older hardware debt', async () => {
+    const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '100.00' }] });
+    const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'UPFRONT', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
+    const r = await f.createReseller(t, { taxRate: '0.10' });
+    // Before invoicing: hardware (110.00) and 5 seats for a year (660.00) on one invoice dated T (the latest period).
+    const o = await order(r.id, [{ sku: hw.sku, quantity: 1 }, { sku: cloud.sku, quantity: 5, startDate: D0 }]);
+    await ship(o, D0);
+    const { BillingRunService } = await import('@disty/invoicing');
+    const billed = await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, T, r.id));
+    expect(billed).not.toBeNull();
+    // Cancel at once: the unused part of the year is a credit on the next invoice.
+    const subId = o.lines.find((l) => l.kind === 'CLOUD')!.subscriptionId!;
+    await t.http().post(`/api/v1/subscriptions/${subId}/cancel`).set('Authorization', ADMIN).send({ when: 'IMMEDIATE' }).expect((x) => expect(x.status).toBeLessThan(300));
+    await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, daysFrom(T, 1), r.id));
+    const [first, second] = await invoices(r.id);
+    const credit = -cents(second.totals.all.gross);
+    expect(credit).toBeGreaterThan(0);
+    // The credit went to the first invoice's cloud side first (same line), then its hardware side.
+    expect(second).toMatchObject({ amountDue: '0.00', creditUsed: money(Math.min(credit, 77_000)) });
+    expect(cents(first.amountDue)).toBe(77_000 - Math.min(credit, 77_000));
+    expect(first.creditsApplied).toBe(money(Math.min(credit, 77_000)));
+    const aging = await t.http().get(`/api/v1/reports/ar-aging?asOf=${daysFrom(T, 1)}&resellerId=${r.id}`).set('Authorization', finance).expect(200);
     const total = aging.body.items.reduce((s: number, i: { total: string }) => s + cents(i.total), 0);
-    expect(total).toBe(0);
-    expect(inv2Id).toBeDefined();
+    expect(total).toBe(77_000 - credit);
+    expect(total).toBe(cents(first.amountDue) - cents(second.creditBalance));
+    const rec = await reconcile();
+    expect(rec.differences).toEqual([]);
+    // Reconciliation shows AR = open invoices − unapplied credits per line.
+    for (const row of rec.receivables.items.filter((i: { resellerId: string }) => i.resellerId === r.id)) {
+      expect(cents(row.subledger)).toBe(cents(row.openInvoices) - cents(row.unappliedCredits));
+      expect(row.ledger).toBe(row.subledger);
+    }
+  });
+
+  it('reconciliation: green on the legit flows; red, naming reseller, line, expected and actual, when AR is moved between resellers behind the documents', async () => {
+    const { LedgerService } = await import('@disty/ledger');
+    const { ReconciliationService, verifyBooks } = await import('@disty/payments');
+    let rec = await reconcile();
+    expect(rec).toMatchObject({ reconciled: true, differences: [] });
+    expect(await verifyBooks(t.get(LedgerService), t.get(ReconciliationService))).toEqual([]);
+    // Nothing left owed or owing for the first reseller: no receivables row at all.
+    expect(rec.receivables.items.filter((i: { resellerId: string }) => i.resellerId === reseller.id)).toEqual([]);
+
+    // Someone with database access moves 250.00 of cloud receivables from one reseller to another in a
+    // balanced entry (the ledger's own checks pass: it balances and is immutable afterwards).
+    const victim = await f.createReseller(t, {});
+    await t.db.transaction(async (em) => {
+      await em.query(
+        `WITH e AS (INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ($1, 'reclass', 'manual', gen_random_uuid()::text) RETURNING id)
+         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
+         SELECT e.id, t.n, '1110', t.reseller_id, 'AUD', t.debit, t.credit, $1
+           FROM e, (VALUES (1, $2::uuid, 250::numeric, 0::numeric), (2, $3::uuid, 0, 250)) AS t(n, reseller_id, debit, credit)`,
+        [T, victim.id, reseller.id],
+      );
+    });
+    rec = await reconcile();
+    expect(rec.reconciled).toBe(false);
+    const pick = (d: { check: string; resellerId: string }) => `${d.check} ${d.resellerId === reseller.id ? 'from' : d.resellerId === victim.id ? 'to' : d.resellerId}`;
+    expect(rec.differences.map((d: { check: string; resellerId: string; creditLine: string; expected: string; actual: string }) =>
+      [pick(d), d.creditLine, d.expected, d.actual]).sort()).toEqual([
+      ['ar-credit-balance from', 'CLOUD', '0.00', '-250.00'],
+      ['control-account from', 'CLOUD', '0.00', '-250.00'],
+      ['control-account to', 'CLOUD', '0.00', '250.00'],
+    ]);
+    const problems = await verifyBooks(t.get(LedgerService), t.get(ReconciliationService));
+    expect(problems).toHaveLength(3);
+    expect(problems.join('\n')).toContain(`signs/ar-credit-balance 1110 CLOUD reseller ${reseller.id} AUD: expected 0.00, actual -250.00`);
   });
 });

@@ -4,6 +4,7 @@ export * from './stripe.service';
 export * from './stripe.gateway';
 export * from './reconciliation.service';
 export * from './refund.service';
+export * from './verify-books';
 export * from './domain/allocation';
 export * from './errors';
 export type { PaymentView, PaymentIntentView, ReconciliationView } from './dto/payment.dto';
