@@ -33,8 +33,15 @@ const OFFSET: Record<Line, string> = { HARDWARE: 'hardware_offset', CLOUD: 'clou
 export class CreditApplicationService {
   constructor(private readonly ledger: LedgerService) {}
 
-  /** Applies every usable credit of the reseller; the caller holds the reseller's receivables lock. Returns the number of applications. */
-  async applyCredits(em: EntityManager, resellerId: string, currency: Currency, createdBy: string | null = null): Promise<number> {
+  /**
+   * Applies every usable credit of the reseller; the caller holds the reseller's receivables lock.
+   * Each application is dated the later of the two invoices' issue dates and `onOrAfter` (the date
+   * of the event that made it possible: an issue, a refund re-opening an invoice). Returns the
+   * number of applications.
+   */
+  async applyCredits(
+    em: EntityManager, resellerId: string, currency: Currency, onOrAfter: string | null = null, createdBy: string | null = null,
+  ): Promise<number> {
     const [{ any }]: Array<{ any: boolean }> = await em.query(
       `SELECT EXISTS (SELECT 1 FROM invoices WHERE reseller_id = $1 AND currency = $2 AND (hardware_open < 0 OR cloud_open < 0)) AS any`,
       [resellerId, currency],
@@ -54,7 +61,7 @@ export class CreditApplicationService {
       const from = byId.get(p.fromInvoiceId)!;
       const to = byId.get(p.toInvoiceId)!;
       const id = randomUUID();
-      const date = from.issue_date > to.issue_date ? from.issue_date : to.issue_date;
+      const date = [from.issue_date, to.issue_date, onOrAfter ?? ''].sort().at(-1)!;
       const amount = p.amount.toFixed();
       await em.query(
         `WITH a AS (

@@ -171,7 +171,7 @@ export class InvoiceService {
     // other side, then against the reseller's other open invoices, and the reseller's unused
     // credits pay this invoice, before any unapplied cash does.
     let open: Record<Line, Dec> = { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross };
-    if (await this.credits.applyCredits(em, reseller.id, c)) {
+    if (await this.credits.applyCredits(em, reseller.id, c, input.issueDate)) {
       const [row]: Array<{ hardware_open: string; cloud_open: string }> = await em.query(
         `SELECT hardware_open::text AS hardware_open, cloud_open::text AS cloud_open FROM invoices WHERE id = $1`,
         [input.id],

@@ -64,7 +64,7 @@ export class RefundService {
       this.db.transaction(async (em) => {
         await lockReceivables(em, reseller.id);
         // Credits first pay what the reseller owes; only the rest is refundable.
-        await this.credits.applyCredits(em, reseller.id, c, createdBy);
+        await this.credits.applyCredits(em, reseller.id, c, this.clock.today(), createdBy);
         const available = await this.sources(em, reseller.id, c, true);
         const refundable = total(available.credits, available.cash);
         if (amount.gt(refundable)) {
