@@ -199,6 +199,50 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     }
   });
 
+  it('reconciliation: red on a credit stranded beside a debt (what leak 3 left behind), green once the credit is applied', async () => {
+    // An invoice as the old code issued it: hardware +1,100.00 due, cloud −2,200.00 credit, never netted.
+    // Ledger and subledger agree with each other, so only the stranded-credit check can see it.
+    const old = await f.createReseller(t, {});
+    const year = Number(T.slice(0, 4));
+    await t.db.transaction(async (em) => {
+      const [{ id }] = await em.query(
+        `INSERT INTO invoices (id, year, seq, number, reseller_id, reseller_name, period_end, currency, tax_rate, issue_date, due_date,
+                               hardware_net, hardware_tax, hardware_gross, cloud_net, cloud_tax, cloud_gross, creditable_net)
+         VALUES (gen_random_uuid(), $2::int, 900001, 'INV-' || $2::text || '-900001', $1, 'Old Co', $3, 'AUD', 0.1, $3, $3,
+                 1000, 100, 1100, -2000, -200, -2200, 1000) RETURNING id`,
+        [old.id, String(year), D0],
+      );
+      await em.query(
+        `INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
+         VALUES ($1, $2, 'HARDWARE', 'AUD', $3, 'INVOICE', 1100, 'invoice', $4), ($1, $2, 'CLOUD', 'AUD', $3, 'INVOICE', -2200, 'invoice', $4)`,
+        [id, old.id, D0, id],
+      );
+      await em.query(
+        `WITH e AS (INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ($1, 'Invoice (old code)', 'invoice', $2) RETURNING id)
+         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
+         SELECT e.id, x.n, x.code, $3::uuid, 'AUD', x.debit, x.credit, $1
+           FROM e, (VALUES (1, '1100', 1100::numeric, 0::numeric), (2, '1110', 0, 2200), (3, '4000', 0, 1000), (4, '4100', 2000, 0), (5, '2100', 100, 0))
+             AS x(n, code, debit, credit)`,
+        [D0, id, old.id],
+      );
+    });
+    let rec = await reconcile();
+    expect(rec.differences.map((d: { check: string; resellerId: string; expected: string; actual: string }) => [d.check, d.resellerId, d.expected, d.actual]))
+      .toEqual([['stranded-credit', old.id, '0.00', '1100.00']]);
+
+    // Any event that applies the reseller's credits repairs it; here, refunding what is left after netting.
+    const refund = await t.http().post('/api/v1/refunds').set('Authorization', finance)
+      .send({ resellerId: old.id, amount: '1100.01', currency: 'AUD', reference: 'too much', paidOn: T });
+    expect(refund.status).toBe(422);
+    const ok = await t.http().post('/api/v1/refunds').set('Authorization', finance)
+      .send({ resellerId: old.id, amount: '1100.00', currency: 'AUD', reference: 'NAB refund old', paidOn: T });
+    expect(ok.status).toBe(201);
+    rec = await reconcile();
+    expect(rec.differences).toEqual([]);
+    const asOf = await t.http().get(`/api/v1/ledger/reconciliation?asOf=${T}`).set('Authorization', finance).expect(200);
+    expect(asOf.body.differences).toEqual([]);
+  });
+
   it('reconciliation: green on the legit flows; red, naming reseller, line, expected and actual, when AR is moved between resellers behind the documents', async () => {
     const { LedgerService } = await import('@disty/ledger');
     const { ReconciliationService, verifyBooks } = await import('@disty/payments');
