@@ -45,6 +45,7 @@ describe('issue 13: the tax rate in force (leak 4)', () => {
     const list = await t.http().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
     const inv = (await t.http().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)).body;
     expect(inv.totals.HARDWARE).toEqual({ net: '6354.00', tax: '508.32', gross: '6862.32' });
+    expect(inv.taxRate).toBe('0.08');
     for (const l of inv.lines as Array<{ net: string; tax: string }>) expect(cents(l.tax)).toBe(Math.round(cents(l.net) * 0.08));
     expect(cents(inv.totals.CLOUD.tax)).toBeGreaterThan(0);
 

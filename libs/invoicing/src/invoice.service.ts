@@ -155,7 +155,7 @@ export class InvoiceService {
        SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
          FROM inv CROSS JOIN unnest($30::text[], $31::numeric[]) AS m(credit_line, amount)`,
       [
-        input.id, year, reseller.id, reseller.name, input.billingRunId, input.periodEnd, c, reseller.taxRate.toFixed(),
+        input.id, year, reseller.id, reseller.name, input.billingRunId, input.periodEnd, c, headerRate(lines, reseller.taxRate).toFixed(),
         input.issueDate, dueDate,
         totals.HARDWARE.net.toFixed(), totals.HARDWARE.tax.toFixed(), totals.HARDWARE.gross.toFixed(),
         totals.CLOUD.net.toFixed(), totals.CLOUD.tax.toFixed(), totals.CLOUD.gross.toFixed(),
@@ -516,6 +516,12 @@ export class InvoiceService {
       totals: [...totals.entries()].map(([c, b]) => ({ currency: c, buckets: fmt(b, c), total: moneyString(sum(b), c) })),
     };
   }
+}
+
+/** The rate an invoice's header shows: its lines' rate when they share one (each line keeps its own), else the reseller's current rate. */
+function headerRate(lines: PricedLine[], fallback: Dec): Dec {
+  const rates = [...new Set(lines.map((l) => l.taxRate.toFixed()))];
+  return rates.length === 1 ? new Dec(rates[0]) : fallback;
 }
 
 function toOpenInvoice(r: InvoiceRow): OpenInvoice {
