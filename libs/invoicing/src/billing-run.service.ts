@@ -319,6 +319,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
         description: `${l.description}${l.poNumber ? `, PO ${l.poNumber}` : ''}, shipped ${l.shippedOn}${l.postedOn ? ` (posted ${l.postedOn}: its month was closed)` : ''}, for ${l.endCustomer.name}`,
         quantity: l.quantity,
         net: l.net,
+        taxRate: l.taxRate,
       })),
       ...charges.map((c): BillableItem => ({
         creditLine: 'CLOUD',
@@ -330,6 +331,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
         periodStart: c.periodStart,
         periodEnd: c.periodEnd,
         net: c.net,
+        taxRate: c.taxRate,
       })),
     ];
     const id = randomUUID();

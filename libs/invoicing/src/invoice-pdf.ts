@@ -116,8 +116,12 @@ async function writeInvoice(doc: PDFKit.PDFDocument, inv: InvoiceView, pages: In
   doc.moveDown(0.5);
   doc.font('Helvetica').fontSize(10);
   doc.text(`Amount paid: ${money(inv.amountPaid)}`, COLS.description);
-  if (inv.amountCredited !== '0.00' && inv.amountCredited !== '0') doc.text(`Credited: ${money(inv.amountCredited)}`);
-  doc.font('Helvetica-Bold').text(`Amount due: ${money(inv.amountDue)} by ${inv.dueDate}`);
+  const nonZero = (v: string) => /[1-9]/.test(v);
+  if (nonZero(inv.amountCredited)) doc.text(`Credited: ${money(inv.amountCredited)}`);
+  if (nonZero(inv.creditsApplied)) doc.text(`Credits applied: ${money(inv.creditsApplied)}`);
+  if (nonZero(inv.creditUsed)) doc.text(`Credit used on other invoices or refunded: ${money(inv.creditUsed)}`);
+  doc.font('Helvetica-Bold').text(`Amount due: ${money(inv.amountDue)}${nonZero(inv.amountDue) ? ` by ${inv.dueDate}` : ''}`);
+  if (nonZero(inv.creditBalance)) doc.text(`Credit balance: ${money(inv.creditBalance)} (applied to your next invoices, or refunded)`);
   doc.font('Helvetica').fontSize(8).moveDown();
   doc.text(`Please quote ${inv.number} with your payment.`);
   doc.end();

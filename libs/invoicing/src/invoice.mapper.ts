@@ -1,5 +1,5 @@
 import { Currency, Dec, moneyString } from '@disty/core';
-import { amountDue, Line } from './domain/invoice-math';
+import { amountDue, creditBalance, Line } from './domain/invoice-math';
 import {
   AmountsView, CreditNoteView, InvoiceLineView, InvoiceSummaryView, InvoiceTotalsView, InvoiceView,
 } from './dto/invoice.dto';
@@ -44,7 +44,12 @@ export function mapInvoiceSummary(r: InvoiceRow): InvoiceSummaryView {
     totals,
     amountPaid: moneyString(new Dec(r.hardware_paid).plus(r.cloud_paid), c),
     amountCredited: moneyString(new Dec(r.hardware_credited).plus(r.cloud_credited), c),
+    // Credit applications net to zero within an invoice; what is left is credit from other documents
+    // (> 0) or this invoice's credit used elsewhere or refunded (< 0). docs/money-integrity.md.
+    creditsApplied: moneyString(Dec.max(new Dec(r.hardware_offset).plus(r.cloud_offset), 0), c),
+    creditUsed: moneyString(Dec.max(new Dec(r.hardware_offset).plus(r.cloud_offset).negated(), 0), c),
     amountDue: moneyString(amountDue(open), c),
+    creditBalance: moneyString(creditBalance(open), c),
     open: { HARDWARE: moneyString(open.HARDWARE, c), CLOUD: moneyString(open.CLOUD, c) },
     billingRunId: r.billing_run_id,
   };

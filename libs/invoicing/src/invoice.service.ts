@@ -12,6 +12,7 @@ import {
 } from './domain/invoice-math';
 import { creditNotePosting, invoicePosting } from './domain/postings';
 import { CreditHoldService } from './credit-hold.service';
+import { CreditApplicationService } from './credit-application.service';
 import { lockReceivables } from './receivables-lock';
 import {
   AgingReportView, CreateCreditNoteDto, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
@@ -94,6 +95,7 @@ export class InvoiceService {
     private readonly ledger: LedgerService,
     private readonly clock: Clock,
     private readonly holds: CreditHoldService,
+    private readonly credits: CreditApplicationService,
   ) {}
 
   /** Payments registers here (it depends on invoicing, not the reverse). */
@@ -142,18 +144,18 @@ export class InvoiceService {
          RETURNING 1),
        l AS (
          INSERT INTO invoice_lines (invoice_id, reseller_id, line_no, credit_line, source_type, source_id, sku, description, quantity,
-                                    period_start, period_end, net, tax, gross)
+                                    period_start, period_end, net, tax, gross, tax_rate)
          SELECT inv.id, $3, t.line_no, t.credit_line, t.source_type, t.source_id, t.sku, t.description, t.quantity,
-                t.period_start, t.period_end, t.net, t.tax, t.gross
+                t.period_start, t.period_end, t.net, t.tax, t.gross, t.tax_rate
            FROM inv CROSS JOIN unnest($18::int[], $19::text[], $20::text[], $21::uuid[], $22::text[], $23::text[], $24::int[],
-                                      $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[])
-             AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross)
+                                      $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[], $32::numeric[])
+             AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross, tax_rate)
          RETURNING 1)
        INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
        SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
          FROM inv CROSS JOIN unnest($30::text[], $31::numeric[]) AS m(credit_line, amount)`,
       [
-        input.id, year, reseller.id, reseller.name, input.billingRunId, input.periodEnd, c, reseller.taxRate.toFixed(),
+        input.id, year, reseller.id, reseller.name, input.billingRunId, input.periodEnd, c, headerRate(lines, reseller.taxRate).toFixed(),
         input.issueDate, dueDate,
         totals.HARDWARE.net.toFixed(), totals.HARDWARE.tax.toFixed(), totals.HARDWARE.gross.toFixed(),
         totals.CLOUD.net.toFixed(), totals.CLOUD.tax.toFixed(), totals.CLOUD.gross.toFixed(),
@@ -162,8 +164,20 @@ export class InvoiceService {
         col((l) => l.description), col((l) => l.quantity), col((l) => l.periodStart ?? null), col((l) => l.periodEnd ?? null),
         col((l) => l.net.toFixed()), col((l) => l.tax.toFixed()), col((l) => l.gross.toFixed()),
         moveLines, moveLines.map((l) => totals[l].gross.toFixed()),
+        col((l) => (l.taxRate ?? reseller.taxRate).toFixed()),
       ],
     );
+    // Credits are usable (docs/money-integrity.md): this invoice's negative side nets against its
+    // other side, then against the reseller's other open invoices, and the reseller's unused
+    // credits pay this invoice, before any unapplied cash does.
+    let open: Record<Line, Dec> = { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross };
+    if (await this.credits.applyCredits(em, reseller.id, c, input.issueDate)) {
+      const [row]: Array<{ hardware_open: string; cloud_open: string }> = await em.query(
+        `SELECT hardware_open::text AS hardware_open, cloud_open::text AS cloud_open FROM invoices WHERE id = $1`,
+        [input.id],
+      );
+      open = openOf(row);
+    }
     const draft = {
       id: input.id,
       resellerId: reseller.id,
@@ -171,7 +185,7 @@ export class InvoiceService {
       issueDate: input.issueDate,
       dueDate,
       totals,
-      open: { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross },
+      open,
     };
     for (const hook of this.issueHooks) await hook(em, draft);
     // A trigger refuses a number while a later-dated invoice of the year already has one
@@ -335,7 +349,7 @@ export class InvoiceService {
           const res = creditLineAmounts(
             { net: new Dec(line.net), tax: new Dec(line.tax), creditedNet: new Dec(line.credited_net), creditedTax: new Dec(line.credited_tax) },
             amount,
-            new Dec(inv.tax_rate),
+            new Dec(line.tax_rate),
             c,
           );
           if (!res.ok) {
@@ -435,7 +449,7 @@ export class InvoiceService {
   async openInvoices(em: EntityManager, resellerId: string, currency: Currency): Promise<OpenInvoice[]> {
     const rows: InvoiceRow[] = await em.query(
       `SELECT ${INVOICE_COLUMNS} FROM invoices i
-        WHERE i.reseller_id = $1 AND i.currency = $2 AND (i.hardware_open > 0 OR i.cloud_open > 0)
+        WHERE i.reseller_id = $1 AND i.currency = $2 AND (i.hardware_open > 0 OR i.cloud_open > 0) AND i.hardware_open + i.cloud_open > 0
         ORDER BY i.issue_date, i.year, i.seq FOR UPDATE`,
       [resellerId, currency],
     );
@@ -566,6 +580,12 @@ export class InvoiceService {
       totals: [...totals.entries()].map(([c, b]) => ({ currency: c, buckets: fmt(b, c), total: moneyString(sum(b), c) })),
     };
   }
+}
+
+/** The rate an invoice's header shows: its lines' rate when they share one (each line keeps its own), else the reseller's current rate. */
+function headerRate(lines: PricedLine[], fallback: Dec): Dec {
+  const rates = [...new Set(lines.map((l) => l.taxRate.toFixed()))];
+  return rates.length === 1 ? new Dec(rates[0]) : fallback;
 }
 
 function toOpenInvoice(r: InvoiceRow): OpenInvoice {

@@ -6,7 +6,9 @@ import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
 import { BillingRunService } from './billing-run.service';
 import { BillingScheduler } from './billing.scheduler';
+import { CreditApplicationService } from './credit-application.service';
 import { CreditHoldService } from './credit-hold.service';
+import { ReceivablesAuditService } from './receivables-audit.service';
 import { BillingRunsController, CreditHoldJobController, InvoicesController, ReportsController } from './invoicing.controller';
 import { InvoiceService } from './invoice.service';
 
@@ -18,7 +20,7 @@ import { InvoiceService } from './invoice.service';
 @Module({
   imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
   controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, BillingRunService, CreditHoldService, BillingScheduler],
-  exports: [InvoiceService, BillingRunService, CreditHoldService],
+  providers: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, BillingScheduler],
+  exports: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService],
 })
 export class InvoicingModule {}

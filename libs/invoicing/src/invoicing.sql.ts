@@ -11,7 +11,8 @@ export const INVOICE_COLUMNS = `
   i.cloud_net::text AS cloud_net, i.cloud_tax::text AS cloud_tax, i.cloud_gross::text AS cloud_gross,
   i.hardware_paid::text AS hardware_paid, i.cloud_paid::text AS cloud_paid,
   i.hardware_credited::text AS hardware_credited, i.cloud_credited::text AS cloud_credited,
-  i.hardware_open::text AS hardware_open, i.cloud_open::text AS cloud_open, i.status`;
+  i.hardware_open::text AS hardware_open, i.cloud_open::text AS cloud_open, i.status,
+  i.hardware_offset::text AS hardware_offset, i.cloud_offset::text AS cloud_offset`;
 
 export interface InvoiceRow {
   id: string;
@@ -39,13 +40,15 @@ export interface InvoiceRow {
   hardware_open: string;
   cloud_open: string;
   status: InvoiceStatus;
+  hardware_offset: string;
+  cloud_offset: string;
 }
 
 export const LINE_COLUMNS = `
   l.id, l.invoice_id, l.line_no, l.credit_line, l.source_type, l.source_id, l.sku, l.description, l.quantity,
   to_char(l.period_start, 'YYYY-MM-DD') AS period_start, to_char(l.period_end, 'YYYY-MM-DD') AS period_end,
   l.net::text AS net, l.tax::text AS tax, l.gross::text AS gross,
-  l.credited_net::text AS credited_net, l.credited_tax::text AS credited_tax`;
+  l.credited_net::text AS credited_net, l.credited_tax::text AS credited_tax, l.tax_rate::text AS tax_rate`;
 
 export interface LineRow {
   id: string;
@@ -64,6 +67,7 @@ export interface LineRow {
   gross: string;
   credited_net: string;
   credited_tax: string;
+  tax_rate: string;
 }
 
 export const CREDIT_NOTE_COLUMNS = `

@@ -49,6 +49,8 @@ export interface UnbilledShippedLine {
   poNumber: string | null;
   endCustomer: { name: string; reference: string | null };
   creditLine: 'HARDWARE';
+  /** The tax rate in force when the line was ordered: the one its invoice uses (docs/money-integrity.md). */
+  taxRate: Dec;
   /** The credit reservation's source: consume it when the line is invoiced. */
   source: { type: 'order_line'; id: string };
 }
@@ -450,9 +452,9 @@ export class OrderingService {
    * the caller's (billing) transaction so two runs cannot bill one line twice.
    */
   async unbilledShippedLines(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledShippedLine[]> {
-    const rows: Array<LineRow & { po_number: string | null; end_customer_name: string; end_customer_reference: string | null }> =
+    const rows: Array<LineRow & { po_number: string | null; end_customer_name: string; end_customer_reference: string | null; line_tax_rate: string }> =
       await em.query(
-        `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_name, o.end_customer_reference
+        `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
            FROM order_lines l JOIN orders o ON o.id = l.order_id
           WHERE l.reseller_id = $1 AND l.status = 'SHIPPED' AND l.invoice_id IS NULL AND coalesce(l.posted_on, l.shipped_on) <= $2
           ORDER BY l.shipped_on, l.order_id, l.line_no
@@ -476,6 +478,7 @@ export class OrderingService {
       poNumber: r.po_number,
       endCustomer: { name: r.end_customer_name, reference: r.end_customer_reference },
       creditLine: 'HARDWARE' as const,
+      taxRate: new Dec(r.line_tax_rate),
       source: { type: 'order_line' as const, id: r.id },
     }));
   }

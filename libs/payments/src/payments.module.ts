@@ -7,6 +7,8 @@ import {
 } from './payments.controller';
 import { PaymentService } from './payment.service';
 import { ReconciliationService } from './reconciliation.service';
+import { RefundService } from './refund.service';
+import { RefundsController } from './refunds.controller';
 import { StripeGateway } from './stripe.gateway';
 import { StripeService } from './stripe.service';
 
@@ -17,8 +19,8 @@ import { StripeService } from './stripe.service';
  */
 @Module({
   imports: [InvoicingModule, LedgerModule, ResellerModule],
-  controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController],
-  providers: [PaymentService, StripeGateway, StripeService, ReconciliationService],
-  exports: [PaymentService, StripeService, ReconciliationService],
+  controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController],
+  providers: [PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService],
+  exports: [PaymentService, StripeService, ReconciliationService, RefundService],
 })
 export class PaymentsModule {}

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { Clock, Currency, Dec, moneyString } from '@disty/core';
-import { AR_ACCOUNT, InvoiceService, Line, LINES } from '@disty/invoicing';
+import { AR_ACCOUNT, Line, LINES, ReceivablesAuditService } from '@disty/invoicing';
 import { AccountBalanceRow, LedgerService } from '@disty/ledger';
 import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
 import { STRIPE_CLEARING_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
@@ -14,32 +14,43 @@ interface Cell {
   creditLine?: Line;
   ledger: Dec;
   subledger: Dec;
+  /** Receivables only: the subledger split into open invoice amounts and unapplied credits. */
+  open?: Dec;
+  credits?: Dec;
 }
 
 /**
  * GET /ledger/reconciliation: the ledger's control accounts beside the subledgers kept by
- * invoicing and payments — per credit line AR (1100/1110) beside open invoice amounts, unapplied
- * cash (2200) beside unapplied payments, Stripe clearing (1050) beside Stripe payments net of fees
- * and refunds — per reseller and in total. Without asOf it compares maintained balances (as of
- * now); with asOf it sums both sides' dated records up to that day. The ledger itself knows
- * nothing of invoices: this lives here, beside the subledgers.
+ * invoicing and payments, per reseller and in total, and the checks that catch a leak
+ * (docs/money-integrity.md, "reconciliation"):
+ * - control accounts: per reseller and credit line AR (1100/1110) = open invoice amounts − unapplied
+ *   credits (negative invoice sides not yet applied or refunded); 2200 = unapplied cash; 1050 =
+ *   Stripe payments net of fees and refunds;
+ * - signs: no reseller's AR has a credit balance beyond its unapplied credits, no reseller's 2200
+ *   a debit balance;
+ * - the receivables subledger itself: AR movements add up to each invoice's open amounts, credit
+ *   offsets are explained by credit applications and refunds, no credit received cash, and no
+ *   unused credit lies beside an open invoice of the same reseller (now only).
+ * Without asOf it compares maintained balances (as of now); with asOf it sums both sides' dated
+ * records up to that day. Each difference names its check, reseller, line, expected and actual.
  */
 @Injectable()
 export class ReconciliationService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly ledger: LedgerService,
-    private readonly invoices: InvoiceService,
+    private readonly audit: ReceivablesAuditService,
     private readonly clock: Clock,
   ) {}
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
     const accounts = [AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, UNAPPLIED_CASH_ACCOUNT, STRIPE_CLEARING_ACCOUNT];
-    const [balances, ar, unapplied, stripe] = await Promise.all([
+    const [balances, ar, unapplied, stripe, findings] = await Promise.all([
       asOf ? this.ledger.balancesAsOf(accounts, asOf) : this.ledger.balances(accounts),
-      this.invoices.subledgerBalances(asOf, resellerId),
+      this.audit.detail(asOf, resellerId),
       this.unappliedCash(asOf, resellerId),
       this.stripeClearing(asOf, resellerId),
+      this.audit.findings(resellerId),
     ]);
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
     const ledgerOf = (code: string, side: Side) =>
@@ -47,7 +58,7 @@ export class ReconciliationService {
 
     const receivables = merge(
       LINES.flatMap((l) => ledgerOf(AR_ACCOUNT[l], 'debit').map((r) => ({ ...r, creditLine: l }))),
-      ar.map((r) => ({ resellerId: r.resellerId, currency: r.currency, creditLine: r.creditLine, amount: r.open })),
+      ar.map((r) => ({ resellerId: r.resellerId, currency: r.currency, creditLine: r.creditLine, amount: r.open.minus(r.credits), open: r.open, credits: r.credits })),
     );
     const cash = merge(ledgerOf(UNAPPLIED_CASH_ACCOUNT, 'credit'), unapplied);
     const clearing = merge(ledgerOf(STRIPE_CLEARING_ACCOUNT, 'debit'), stripe);
@@ -58,8 +69,31 @@ export class ReconciliationService {
       stripeClearing: section(clearing, () => STRIPE_CLEARING_ACCOUNT),
     };
     const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
-      sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({ section: name, ...i })),
+      sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({
+        section: name, check: 'control-account', ...i, expected: i.subledger, actual: i.ledger,
+        message: `${i.account}${i.creditLine ? ` ${i.creditLine}` : ''} of reseller ${i.resellerId ?? '(none)'} is ${i.ledger} ${i.currency} in the ledger; its subledger says ${i.subledger}`,
+      })),
     );
+    // Signs: an AR credit balance must be explained by unapplied credits; 2200 never has a debit balance.
+    for (const c of receivables) {
+      if (c.resellerId && c.ledger.lt(0) && c.ledger.negated().gt(c.credits ?? 0)) {
+        const expected = (c.credits ?? new Dec(0)).negated();
+        differences.push(finding('signs', 'ar-credit-balance', c.resellerId, c.currency, c.creditLine ?? null, AR_ACCOUNT[c.creditLine!], expected, c.ledger,
+          `AR ${AR_ACCOUNT[c.creditLine!]} of reseller ${c.resellerId} has a credit balance of ${moneyString(c.ledger.negated(), c.currency)} ${c.currency}; ` +
+          `unapplied credits explain only ${moneyString(c.credits ?? new Dec(0), c.currency)}`));
+      }
+    }
+    for (const c of cash) {
+      if (c.resellerId && c.ledger.lt(0)) {
+        differences.push(finding('signs', 'unapplied-cash-debit-balance', c.resellerId, c.currency, null, UNAPPLIED_CASH_ACCOUNT, new Dec(0), c.ledger,
+          `2200 of reseller ${c.resellerId} has a debit balance of ${moneyString(c.ledger.negated(), c.currency)} ${c.currency}`));
+      }
+    }
+    for (const x of findings) {
+      if (asOf && x.check === 'stranded-credit') continue;
+      differences.push(finding('receivablesSubledger', x.check, x.resellerId, x.currency, x.creditLine, x.creditLine ? AR_ACCOUNT[x.creditLine] : 'AR',
+        x.expected, x.actual, x.message, x.invoiceId));
+    }
     return {
       asOf: asOf ?? this.clock.today(),
       resellerId,
@@ -112,7 +146,18 @@ function signed(b: AccountBalanceRow, side: Side): Dec {
   return side === 'debit' ? b.debit.minus(b.credit) : b.credit.minus(b.debit);
 }
 
-type Amount = { resellerId: string | null; currency: Currency; creditLine?: Line; amount: Dec };
+type Amount = { resellerId: string | null; currency: Currency; creditLine?: Line; amount: Dec; open?: Dec; credits?: Dec };
+
+function finding(
+  section: string, check: string, resellerId: string, currency: Currency, creditLine: Line | null, account: string,
+  expected: Dec, actual: Dec, message: string, invoiceId: string | null = null,
+): ReconciliationDifferenceView {
+  return {
+    section, check, resellerId, currency, ...(creditLine ? { creditLine } : {}), ...(invoiceId ? { invoiceId } : {}), account,
+    ledger: moneyString(actual, currency), subledger: moneyString(expected, currency), difference: moneyString(actual.minus(expected), currency),
+    expected: moneyString(expected, currency), actual: moneyString(actual, currency), message,
+  };
+}
 
 /** Ledger and subledger amounts side by side per (reseller, currency, credit line); rows zero on both sides are dropped. */
 function merge(ledger: Amount[], sub: Amount[]): Cell[] {
@@ -125,7 +170,12 @@ function merge(ledger: Amount[], sub: Amount[]): Cell[] {
     return c;
   };
   for (const a of ledger) cell(a).ledger = cell(a).ledger.plus(a.amount);
-  for (const a of sub) cell(a).subledger = cell(a).subledger.plus(a.amount);
+  for (const a of sub) {
+    const c = cell(a);
+    c.subledger = c.subledger.plus(a.amount);
+    if (a.open) c.open = (c.open ?? new Dec(0)).plus(a.open);
+    if (a.credits) c.credits = (c.credits ?? new Dec(0)).plus(a.credits);
+  }
   return [...cells.values()]
     .filter((c) => !c.ledger.isZero() || !c.subledger.isZero())
     .sort((a, b) => key({ ...a, amount: a.ledger }).localeCompare(key({ ...b, amount: b.ledger })));
@@ -140,6 +190,7 @@ function section(cells: Cell[], account: (c: Cell) => string): ReconciliationSec
     ledger: moneyString(c.ledger, c.currency),
     subledger: moneyString(c.subledger, c.currency),
     difference: moneyString(c.ledger.minus(c.subledger), c.currency),
+    ...(c.creditLine ? { openInvoices: moneyString(c.open ?? new Dec(0), c.currency), unappliedCredits: moneyString(c.credits ?? new Dec(0), c.currency) } : {}),
   });
   const totals = new Map<string, Cell>();
   for (const c of cells) {
@@ -147,6 +198,10 @@ function section(cells: Cell[], account: (c: Cell) => string): ReconciliationSec
     const t = totals.get(k) ?? { resellerId: null, currency: c.currency, creditLine: c.creditLine, ledger: new Dec(0), subledger: new Dec(0) };
     t.ledger = t.ledger.plus(c.ledger);
     t.subledger = t.subledger.plus(c.subledger);
+    if (c.creditLine) {
+      t.open = (t.open ?? new Dec(0)).plus(c.open ?? 0);
+      t.credits = (t.credits ?? new Dec(0)).plus(c.credits ?? 0);
+    }
     totals.set(k, t);
   }
   return {

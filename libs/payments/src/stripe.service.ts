@@ -4,7 +4,7 @@ import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, Clock, coreError, CoreErrorCode, Currency, Dec, isCurrency, minorUnits, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
-import { amountDue, AR_ACCOUNT, CreditHoldService, debit, credit, InvoiceService, Line, LINES, lockReceivables } from '@disty/invoicing';
+import { amountDue, AR_ACCOUNT, CreditApplicationService, CreditHoldService, debit, credit, InvoiceService, Line, LINES, lockReceivables } from '@disty/invoicing';
 import { LedgerService } from '@disty/ledger';
 import { applicationDate } from './domain/application-date';
 import { PaymentIntentView } from './dto/payment.dto';
@@ -47,6 +47,7 @@ export class StripeService {
     private readonly holds: CreditHoldService,
     private readonly ledger: LedgerService,
     private readonly clock: Clock,
+    private readonly credits: CreditApplicationService,
   ) {}
 
   /** POST /invoices/:id/payment-intents (the invoice's reseller): a PaymentIntent for what is due. */
@@ -249,6 +250,8 @@ export class StripeService {
           ...credit(STRIPE_CLEARING_ACCOUNT, fresh, resellerId, c),
         ],
       });
+      // What the refund re-opened is paid first by any unused credit (docs/money-integrity.md).
+      await this.credits.applyCredits(em, resellerId, c, date);
       return { outcome: 'recorded', paymentId: p.id };
     });
   }

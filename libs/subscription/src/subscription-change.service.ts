@@ -240,7 +240,9 @@ export class SubscriptionChangeService {
       .map((a, i) => ({ a, id: chargeIds[i] }))
       .filter((x) => x.id && x.a.amount.gt(0));
     if (positive.length) {
-      const { taxRate } = await this.resellers.getReseller(s.reseller_id, em);
+      // The term's rate (the rate in force when it started), not the reseller's current one.
+      const [{ tax_rate }]: Array<{ tax_rate: string }> = await em.query(`SELECT tax_rate::text AS tax_rate FROM subscription_terms WHERE id = $1`, [termId]);
+      const taxRate = new Dec(tax_rate);
       await this.resellers.reserveCreditMany(
         em,
         s.reseller_id,

@@ -45,6 +45,8 @@ export interface UnbilledCharge {
   net: Dec;
   currency: Currency;
   creditLine: 'CLOUD';
+  /** The tax rate in force for the charge's term (its order's, or the renewal's): the one its invoice uses. */
+  taxRate: Dec;
   /** The source an invoice line (and the credit reservation) refers to. */
   source: { type: 'subscription_charge'; id: string };
 }
@@ -356,8 +358,8 @@ export class SubscriptionService {
    * rounded to minor units; credits are negative.
    */
   async unbilledCharges(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledCharge[]> {
-    const rows: ChargeRow[] = await em.query(
-      `SELECT ${CHARGE_COLUMNS} FROM subscription_charges c
+    const rows: Array<ChargeRow & { tax_rate: string }> = await em.query(
+      `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate FROM subscription_charges c
         WHERE c.reseller_id = $1 AND c.billing_date <= $2 AND c.billed_invoice_id IS NULL AND c.voided_at IS NULL
         ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id
         FOR UPDATE`,
@@ -378,6 +380,7 @@ export class SubscriptionService {
       net: new Dec(c.amount),
       currency: c.currency,
       creditLine: 'CLOUD',
+      taxRate: new Dec(c.tax_rate),
       source: { type: SUBSCRIPTION_CHARGE_SOURCE, id: c.id },
     }));
   }

@@ -129,7 +129,8 @@ describe('invoice math', () => {
     expect(documentNumber('CN', 2026, 1234567)).toBe('CN-2026-1234567');
   });
 
-  it('counts only positive open amounts as due', () => {
-    expect(amountDue({ HARDWARE: new Dec('10'), CLOUD: new Dec('-3') }).toFixed()).toBe('10');
+  it('nets a credit line\'s negative open amount against what is due, never below zero (issue 13, leak 3)', () => {
+    expect(amountDue({ HARDWARE: new Dec('10'), CLOUD: new Dec('-3') }).toFixed()).toBe('7');
+    expect(amountDue({ HARDWARE: new Dec('3'), CLOUD: new Dec('-10') }).toFixed()).toBe('0');
   });
 });

@@ -15,10 +15,13 @@ export interface BillableItem {
   periodStart?: string | null;
   periodEnd?: string | null;
   net: Dec;
+  /** The tax rate in force when the item was ordered (its order line's or its term's); default: the invoice's rate. */
+  taxRate?: Dec;
 }
 
 export interface PricedLine extends BillableItem {
   lineNo: number;
+  taxRate: Dec;
   tax: Dec;
   gross: Dec;
 }
@@ -45,14 +48,16 @@ export function taxOf(net: Dec, taxRate: Dec, currency: Currency): Dec {
 
 /**
  * Prices the items of one consolidated invoice: hardware lines first, then cloud, each in the
- * order given; net rounded to minor units, tax per line, gross = net + tax.
+ * order given; net rounded to minor units, tax per line at the item's own rate (the rate in force
+ * when it was ordered; `taxRate` only for an item that carries none), gross = net + tax.
  */
 export function priceLines(items: BillableItem[], taxRate: Dec, currency: Currency): PricedLine[] {
   const ordered = [...items.filter((i) => i.creditLine === 'HARDWARE'), ...items.filter((i) => i.creditLine === 'CLOUD')];
   return ordered.map((item, i) => {
     const net = roundMoney(item.net, currency);
-    const tax = taxOf(net, taxRate, currency);
-    return { ...item, lineNo: i + 1, net, tax, gross: net.plus(tax) };
+    const rate = item.taxRate ?? taxRate;
+    const tax = taxOf(net, rate, currency);
+    return { ...item, lineNo: i + 1, taxRate: rate, net, tax, gross: net.plus(tax) };
   });
 }
 
@@ -124,9 +129,18 @@ export function splitProRata(
   return { parts, leftover: new Dec(0) };
 }
 
-/** What is due on an invoice: its positive open amounts (a negative line total is a credit, not a debt). */
+/**
+ * What is due on an invoice: gross − payments − credit notes − credits applied, i.e. the sum of its
+ * open amounts per credit line (a negative side is a credit that lowers it), never negative: an
+ * invoice whose open amounts sum below zero owes nothing and holds a credit (creditBalance).
+ */
 export function amountDue(open: Partial<Record<Line, Dec>>): Dec {
-  return LINES.reduce((s, l) => s.plus(Dec.max(open[l] ?? 0, 0)), new Dec(0));
+  return Dec.max(LINES.reduce((s, l) => s.plus(open[l] ?? 0), new Dec(0)), 0);
+}
+
+/** The unused credit an invoice still holds (its open amounts' sum below zero), else 0. */
+export function creditBalance(open: Partial<Record<Line, Dec>>): Dec {
+  return Dec.max(LINES.reduce((s, l) => s.minus(open[l] ?? 0), new Dec(0)), 0);
 }
 
 /** INV-2026-000001: six digits at least, more when a year needs them. */

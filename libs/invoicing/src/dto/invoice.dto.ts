@@ -131,8 +131,11 @@ export class InvoiceSummaryView {
   @ApiProperty() taxRate: string;
   @ApiProperty({ type: InvoiceTotalsView }) totals: InvoiceTotalsView;
   @ApiProperty() amountPaid: string;
-  @ApiProperty() amountCredited: string;
-  @ApiProperty({ description: 'What is still due (positive open amounts)' }) amountDue: string;
+  @ApiProperty({ description: 'Credited by credit notes on this invoice' }) amountCredited: string;
+  @ApiProperty({ description: 'Credits of other invoices (proration and cancellation credits) applied to this one' }) creditsApplied: string;
+  @ApiProperty({ description: "This invoice's own credit used on other invoices or refunded" }) creditUsed: string;
+  @ApiProperty({ description: 'What is still due: gross − amountPaid − amountCredited − creditsApplied, never negative' }) amountDue: string;
+  @ApiProperty({ description: 'Credit this invoice still holds (a negative total not yet used or refunded)' }) creditBalance: string;
   @ApiProperty({ type: OpenAmountsView, description: 'Open amount per credit line' }) open: OpenAmountsView;
   @ApiProperty({ nullable: true, type: String }) billingRunId: string | null;
 }

@@ -139,6 +139,8 @@ export class ReconciliationRowView {
   @ApiProperty({ description: 'Balance of the control account in the ledger' }) ledger: string;
   @ApiProperty({ description: 'The same from the subledger' }) subledger: string;
   @ApiProperty() difference: string;
+  @ApiPropertyOptional({ description: 'Receivables: open invoice amounts (the subledger = openInvoices − unappliedCredits)' }) openInvoices?: string;
+  @ApiPropertyOptional({ description: 'Receivables: credits (negative invoice sides) not yet applied or refunded' }) unappliedCredits?: string;
 }
 
 export class ReconciliationSectionView {
@@ -147,7 +149,15 @@ export class ReconciliationSectionView {
 }
 
 export class ReconciliationDifferenceView extends ReconciliationRowView {
-  @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing'] }) section: string;
+  @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing', 'signs', 'receivablesSubledger'] }) section: string;
+  @ApiProperty({
+    description: 'control-account, ar-credit-balance, unapplied-cash-debit-balance, subledger-movements, credit-documents, cash-on-credit, stranded-credit',
+  })
+  check: string;
+  @ApiPropertyOptional({ description: 'The invoice concerned, for subledger checks' }) invoiceId?: string;
+  @ApiProperty() expected: string;
+  @ApiProperty() actual: string;
+  @ApiProperty() message: string;
 }
 
 export class ReconciliationView {

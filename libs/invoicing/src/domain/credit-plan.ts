@@ -1,0 +1,54 @@
+import { Dec } from '@disty/core';
+import { Line, LINES } from './invoice-math';
+
+/** An invoice as the credit planner sees it: its open amount per credit line (< 0: an unused credit). */
+export interface CreditInvoice {
+  id: string;
+  open: Record<Line, Dec>;
+}
+
+export interface PlannedApplication {
+  fromInvoiceId: string;
+  fromLine: Line;
+  toInvoiceId: string;
+  toLine: Line;
+  amount: Dec;
+}
+
+const other = (l: Line): Line => (l === 'HARDWARE' ? 'CLOUD' : 'HARDWARE');
+
+/**
+ * Which credits go where (docs/money-integrity.md, "usable credits"). Invoices are given oldest
+ * first; each unused credit (a negative open amount), oldest first, is applied:
+ * 1. to the other credit line of its own invoice (a negative cloud side nets against the same
+ *    invoice's hardware side first);
+ * 2. then to the same credit line of the other invoices, oldest first;
+ * 3. then to the other credit line of the other invoices, oldest first;
+ * each target taking at most what it has open. What is left stays a credit (refundable, or used
+ * by the next invoice). Pure: the input is not modified.
+ */
+export function planCreditApplications(invoices: CreditInvoice[]): PlannedApplication[] {
+  const open = invoices.map((i) => ({ id: i.id, open: { HARDWARE: i.open.HARDWARE, CLOUD: i.open.CLOUD } as Record<Line, Dec> }));
+  const out: PlannedApplication[] = [];
+  for (const src of open) {
+    for (const line of LINES) {
+      if (!src.open[line].lt(0)) continue;
+      const targets: Array<{ inv: (typeof open)[number]; line: Line }> = [
+        { inv: src, line: other(line) },
+        ...open.filter((t) => t !== src).map((inv) => ({ inv, line })),
+        ...open.filter((t) => t !== src).map((inv) => ({ inv, line: other(line) })),
+      ];
+      for (const t of targets) {
+        const credit = src.open[line].negated();
+        if (!credit.gt(0)) break;
+        const due = t.inv.open[t.line];
+        if (!due.gt(0)) continue;
+        const amount = Dec.min(credit, due);
+        out.push({ fromInvoiceId: src.id, fromLine: line, toInvoiceId: t.inv.id, toLine: t.line, amount });
+        src.open[line] = src.open[line].plus(amount);
+        t.inv.open[t.line] = due.minus(amount);
+      }
+    }
+  }
+  return out;
+}
