@@ -52,8 +52,9 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
   afterAll(() => close?.());
 
   const T = today();
-  const D0 = daysFrom(T, -2);
-  const D1 = daysFrom(T, -1);
+  const D0 = daysFrom(T, -3);
+  const D1 = daysFrom(T, -2);
+  const D2 = daysFrom(T, -1);
   let reseller: { id: string };
 
   const invoices = async (resellerId: string): Promise<Invoice[]> => {
@@ -126,8 +127,8 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
 
     // Invoice 3: 1 unit of hardware (1,100.00), paid by the cloud credit (the other line: nothing is open on the cloud line).
     const o3 = await order(reseller.id, [{ sku: hw.sku, quantity: 1 }]);
-    await ship(o3, T);
-    expect((await billPeriod(t, T, finance)).status).toBe('COMPLETED');
+    await ship(o3, D2);
+    expect((await billPeriod(t, D2, finance)).status).toBe('COMPLETED');
     const all = await invoices(reseller.id);
     const inv3 = all[2];
     expect(inv3).toMatchObject({ status: 'PAID', amountPaid: '0.00', creditsApplied: '1100.00', amountDue: '0.00', open: { HARDWARE: '0.00', CLOUD: '0.00' } });
@@ -169,16 +170,16 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '100.00' }] });
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'UPFRONT', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
     const r = await f.createReseller(t, { taxRate: '0.10' });
-    // Before invoicing: hardware (110.00) and 5 seats for a year (660.00) on one invoice dated T (the latest period).
+    // Before invoicing: hardware (110.00) and 5 seats for a year (660.00) on one invoice dated D2, the credit on the next one dated T.
     const o = await order(r.id, [{ sku: hw.sku, quantity: 1 }, { sku: cloud.sku, quantity: 5, startDate: D0 }]);
     await ship(o, D0);
     const { BillingRunService } = await import('@disty/invoicing');
-    const billed = await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, T, r.id));
+    const billed = await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, D2, r.id));
     expect(billed).not.toBeNull();
     // Cancel at once: the unused part of the year is a credit on the next invoice.
     const subId = o.lines.find((l) => l.kind === 'CLOUD')!.subscriptionId!;
     await t.http().post(`/api/v1/subscriptions/${subId}/cancel`).set('Authorization', ADMIN).send({ when: 'IMMEDIATE' }).expect((x) => expect(x.status).toBeLessThan(300));
-    await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, daysFrom(T, 1), r.id));
+    await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, T, r.id));
     const [first, second] = await invoices(r.id);
     const credit = -cents(second.totals.all.gross);
     expect(credit).toBeGreaterThan(0);
@@ -186,7 +187,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect(second).toMatchObject({ amountDue: '0.00', creditUsed: money(Math.min(credit, 77_000)) });
     expect(cents(first.amountDue)).toBe(77_000 - Math.min(credit, 77_000));
     expect(first.creditsApplied).toBe(money(Math.min(credit, 77_000)));
-    const aging = await t.http().get(`/api/v1/reports/ar-aging?asOf=${daysFrom(T, 1)}&resellerId=${r.id}`).set('Authorization', finance).expect(200);
+    const aging = await t.http().get(`/api/v1/reports/ar-aging?asOf=${T}&resellerId=${r.id}`).set('Authorization', finance).expect(200);
     const total = aging.body.items.reduce((s: number, i: { total: string }) => s + cents(i.total), 0);
     expect(total).toBe(77_000 - credit);
     expect(total).toBe(cents(first.amountDue) - cents(second.creditBalance));
@@ -257,7 +258,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     const victim = await f.createReseller(t, {});
     await t.db.transaction(async (em) => {
       await em.query(
-        `WITH e AS (INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ($1, 'reclass', 'manual', gen_random_uuid()::text) RETURNING id)
+        `WITH e AS (INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ($1, 'reclass', 'reclass', gen_random_uuid()::text) RETURNING id)
          INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
          SELECT e.id, t.n, '1110', t.reseller_id, 'AUD', t.debit, t.credit, $1
            FROM e, (VALUES (1, $2::uuid, 250::numeric, 0::numeric), (2, $3::uuid, 0, 250)) AS t(n, reseller_id, debit, credit)`,
