@@ -545,6 +545,19 @@ export class LedgerService {
         if (new Dec(b.kept_d ?? 0).eq(b.d ?? 0) && new Dec(b.kept_c ?? 0).eq(b.c ?? 0)) continue;
         problems.push(`daily total ${b.account_code}/${b.currency}/${b.day}: kept ${b.kept_d ?? 0}/${b.kept_c ?? 0}, lines ${b.d ?? 0}/${b.c ?? 0}`);
       }
+      // docs/money-integrity.md §5: nothing dated after today, and control accounts move only through their documents.
+      const future: Array<{ id: string; day: string }> = await em.query(
+        `SELECT id, to_char(entry_date, 'YYYY-MM-DD') AS day FROM journal_entries WHERE entry_date > $1::date ORDER BY entry_date, id`,
+        [this.clock.today()],
+      );
+      for (const e of future) problems.push(`entry ${e.id} is dated ${e.day}, after today`);
+      const manualOnControl: Array<{ id: string; account_code: string }> = await em.query(
+        `SELECT DISTINCT e.id, l.account_code FROM journal_entries e
+           JOIN journal_lines l ON l.entry_id = e.id JOIN accounts a ON a.code = l.account_code
+          WHERE e.source_type = $1 AND a.control ORDER BY e.id, l.account_code`,
+        [MANUAL_SOURCE],
+      );
+      for (const m of manualOnControl) problems.push(`manual entry ${m.id} moves control account ${m.account_code}`);
       return problems;
     });
   }
