@@ -252,10 +252,9 @@ export class InvoiceService {
       [id, scope],
     );
     if (!rows.length) throw notFound(`Invoice ${id}`);
-    const [lines, notes] = await Promise.all([
-      em.query(`SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 ORDER BY l.line_no`, [id]) as Promise<LineRow[]>,
-      this.creditNotesOf(em, id),
-    ]);
+    // One after the other: `em` may be a transaction's, whose one connection runs one query at a time.
+    const lines: LineRow[] = await em.query(`SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 ORDER BY l.line_no`, [id]);
+    const notes = await this.creditNotesOf(em, id);
     return mapInvoice(rows[0], lines, notes);
   }
 

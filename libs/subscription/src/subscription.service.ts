@@ -272,7 +272,10 @@ export class SubscriptionService {
   async get(id: string, resellerScope: string | null, em: EntityManager = this.db.manager): Promise<SubscriptionView> {
     const s = await this.findRow(em, id, resellerScope);
     if (!s) throw notFound(`Subscription ${id}`);
-    const [terms, charges, scheduled] = await Promise.all([this.termsOf(em, [id]), this.chargesOf(em, id), this.scheduledChangesOf(em, id)]);
+    // One after the other: inside a transaction they share one connection, which runs one query at a time.
+    const terms = await this.termsOf(em, [id]);
+    const charges = await this.chargesOf(em, id);
+    const scheduled = await this.scheduledChangesOf(em, id);
     return { ...mapSubscription(s, terms.get(id) ?? [], charges), scheduledChanges: scheduled.map(mapScheduledChange) };
   }
 
