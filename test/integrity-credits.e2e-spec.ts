@@ -149,7 +149,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     // The rest is refundable: the credit balance and the unapplied cash, no more.
     const balance = await t.http().get(`/api/v1/refunds/credit-balance?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
     expect(balance.body).toMatchObject({ refundable: money(rest + 50_000), from: { HARDWARE: '0.00', CLOUD: money(rest), unappliedCash: '500.00' } });
-    const refund = (amount: string) => t.http().post('/api/v1/refunds').set('Authorization', finance)
+    const refund = (amount: string) => t.http().post('/api/v1/refunds').set('Authorization', finance).set('Idempotency-Key', `refund-${reseller.id}-${amount}`)
       .send({ resellerId: reseller.id, amount, currency: 'AUD', reference: 'NAB refund', paidOn: T });
     const over = await refund(money(rest + 50_001));
     expect(over.status).toBe(422);
@@ -157,6 +157,11 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     const done = await refund(money(rest + 50_000));
     expect(done.status).toBe(201);
     expect(done.body.from).toEqual({ HARDWARE: '0.00', CLOUD: money(rest), unappliedCash: '500.00' });
+    // A retry with the same key replays the refund; nothing is paid out twice.
+    const again = await refund(money(rest + 50_000));
+    expect(again.status).toBe(201);
+    expect(again.headers['idempotent-replayed']).toBe('true');
+    expect(again.body).toEqual(done.body);
     const settled = (await invoices(reseller.id))[1];
     expect(settled).toMatchObject({ status: 'PAID', creditBalance: '0.00', amountDue: '0.00', open: { HARDWARE: '0.00', CLOUD: '0.00' } });
     lines = await f.creditLines(t, reseller.id);

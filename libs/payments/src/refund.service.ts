@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, moneyString, ProblemError, retryOnConflict, validationError } from '@disty/core';
+import { Clock, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict, validationError } from '@disty/core';
 import { AR_ACCOUNT, CreditApplicationService, Line, LINES, lockReceivables } from '@disty/invoicing';
 import { LedgerService } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
@@ -60,8 +60,9 @@ export class RefundService {
     const c = reseller.currency;
     const amount = new Dec(dto.amount);
     const id = randomUUID();
+    // With an Idempotency-Key, the refund and the key's response commit together.
     return retryOnConflict(() =>
-      this.db.transaction(async (em) => {
+      idempotentTransaction(this.db, async (em) => {
         await lockReceivables(em, reseller.id);
         // Credits first pay what the reseller owes; only the rest is refundable.
         await this.credits.applyCredits(em, reseller.id, c, this.clock.today(), createdBy);
