@@ -28,7 +28,7 @@ interface Route {
 const RESELLER_STAFF: Role[] = ['reseller_admin'];
 const DISTRIBUTOR: Role[] = ['admin', 'finance'];
 
-/** Every page and who may see it: the navigation shows a role only what that role may do (DESIGN §3). */
+/** Every page and who may see it: the navigation shows a role only what that role may do (docs/api-conventions.md §2). */
 export const ROUTES: Route[] = [
   { path: '/catalog', label: 'Catalog', roles: ['buyer', 'admin', ...RESELLER_STAFF], render: () => <CatalogPage /> },
   { path: '/cart', label: 'Cart', roles: ['buyer'], render: () => <CartPage /> },

@@ -20,7 +20,7 @@ export interface Page<T> {
   pageSize: number;
 }
 
-/** An RFC 9457 problem as the API sends it (DESIGN §4). */
+/** An RFC 9457 problem as the API sends it (docs/api-conventions.md §3). */
 export interface Problem {
   type?: string;
   title?: string;
@@ -126,7 +126,7 @@ export const api = {
   },
 };
 
-/** A fresh Idempotency-Key for one user action (money-moving POSTs, DESIGN §4). */
+/** A fresh Idempotency-Key for one user action (money-moving POSTs, docs/api-conventions.md §5). */
 export function idempotencyKey(): string {
   // randomUUID exists only in secure contexts (https, localhost); getRandomValues everywhere.
   if (typeof crypto.randomUUID === 'function' && window.isSecureContext) return crypto.randomUUID();

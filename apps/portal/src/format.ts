@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 
 /**
- * Money arrives as decimal strings beside a currency (DESIGN §2). Arithmetic uses decimal.js;
+ * Money arrives as decimal strings beside a currency (docs/api-conventions.md §1). Arithmetic uses decimal.js;
  * Intl.NumberFormat formats the string itself (it takes decimal strings exactly), so a JS number
  * never holds money. Charts are the one place a number is made, for drawing only (chartNumber).
  */
@@ -70,7 +70,7 @@ function dateFormat(style: 'medium' | 'short'): Intl.DateTimeFormat {
   return f;
 }
 
-/** A calendar date "2026-01-15" (UTC, DESIGN §2) per the user's locale, never shifted by time zone. */
+/** A calendar date "2026-01-15" (UTC, docs/api-conventions.md §1) per the user's locale, never shifted by time zone. */
 export function formatDate(date: string | null | undefined, style: 'medium' | 'short' = 'medium'): string {
   if (!date) return '—';
   const m = /^(\d{4})-(\d{2})-(\d{2})/.exec(date);

@@ -119,7 +119,7 @@ export class InvoiceService {
    * the issue hooks (payments apply unapplied cash); then, as
    * the last steps before commit, takes the next gapless number of the issue year (the counter row
    * stays locked until commit, and a rollback returns the number), posts the invoice to the ledger
-   * (DESIGN's posting table, source { type: 'invoice', id }). Keeping the
+   * (docs/accounting.md §3, source { type: 'invoice', id }). Keeping the
    * numbering and the posting (whose daily totals every invoice of a run shares) last keeps the
    * part that invoices of concurrent transactions wait on short.
    */

@@ -5,7 +5,7 @@ import { api } from '../api';
 import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
 
-/** The five buckets of DESIGN §5 (GET /reports/ar-aging), in order. */
+/** The five buckets of GET /reports/ar-aging (docs/accounting.md §7), in order. */
 export const BUCKETS = [
   { key: 'current', label: 'Current' },
   { key: '1-30', label: '1–30 days' },

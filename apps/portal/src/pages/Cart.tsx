@@ -20,7 +20,7 @@ export interface CreditLineView {
 
 const TERM_MONTHS: Record<string, number> = { P1M: 1, P1Y: 12, P3Y: 36 };
 
-/** Months the first charge of a cloud line covers (DESIGN §5 Catalog): a month, a year or the whole term. */
+/** Months the first charge of a cloud line covers (docs/accounting.md §4): a month, a year or the whole term. */
 function firstChargeMonths(item: CartItem): number {
   const p = item.product;
   if (p.billingFrequency === 'MONTHLY') return 1;

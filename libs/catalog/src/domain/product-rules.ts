@@ -16,7 +16,7 @@ export function termMonths(term: Term): number {
   return TERM_MONTHS[term];
 }
 
-/** Months one charge covers: a month, a year, or the whole term (DESIGN §5 Catalog). */
+/** Months one charge covers: a month, a year, or the whole term (docs/accounting.md §4). */
 export function billingPeriodMonths(term: Term, frequency: BillingFrequency): number {
   if (frequency === 'MONTHLY') return 1;
   if (frequency === 'ANNUAL') return 12;

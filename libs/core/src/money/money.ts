@@ -3,7 +3,7 @@ import { Currency, minorUnits } from './currency';
 
 /**
  * An amount in one currency. Arithmetic keeps full precision; `round()` rounds half-up to the
- * currency's minor unit and is called only where DESIGN says amounts are rounded.
+ * currency's minor unit and is called only where docs/accounting.md §4 says amounts are rounded.
  */
 export class Money {
   private constructor(

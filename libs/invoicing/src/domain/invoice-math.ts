@@ -41,7 +41,7 @@ export function roundMoney(amount: Dec, currency: Currency): Dec {
   return Money.of(amount, currency).round().amount;
 }
 
-/** DESIGN §2: each invoice line's tax = round(net × taxRate), half-up, per line. */
+/** docs/accounting.md §4: each invoice line's tax = round(net × taxRate), half-up, per line. */
 export function taxOf(net: Dec, taxRate: Dec, currency: Currency): Dec {
   return roundMoney(net.times(taxRate), currency);
 }
@@ -101,7 +101,7 @@ export function creditLineAmounts(
 
 /**
  * Splits an amount paid on an invoice across its credit lines pro rata to their open amounts
- * (DESIGN §5): each line but the largest gets its share rounded half-up to minor units, the
+ * (docs/accounting.md §4): each line but the largest gets its share rounded half-up to minor units, the
  * largest takes the rest (the rounding difference). Never more than a line's open amount; what
  * exceeds the total open amount is returned as `leftover`. Lines with nothing open get nothing.
  */

@@ -11,7 +11,7 @@ const line = fc.record({
 }).map((l) => ({ ...l, gross: l.net.plus(l.tax) }));
 
 describe('posting rules', () => {
-  it('posts an invoice as DESIGN says: 1100/1110 gross, 4000/4100 net, 2100 tax', () => {
+  it('posts an invoice as docs/accounting.md §3 says: 1100/1110 gross, 4000/4100 net, 2100 tax', () => {
     const t = invoiceTotals([
       { creditLine: 'HARDWARE', net: new Dec('1000'), tax: new Dec('100'), gross: new Dec('1100') },
       { creditLine: 'CLOUD', net: new Dec('200'), tax: new Dec('20'), gross: new Dec('220') },

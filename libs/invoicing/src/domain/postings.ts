@@ -28,7 +28,7 @@ export function credit(accountCode: string, amount: Dec, resellerId: string, cur
   return debit(accountCode, amount.negated(), resellerId, currency);
 }
 
-/** DESIGN's "invoice issued": debit 1100 hardware gross, 1110 cloud gross; credit 4000/4100 net, 2100 tax. */
+/** docs/accounting.md §3, "invoice issued": debit 1100 hardware gross, 1110 cloud gross; credit 4000/4100 net, 2100 tax. */
 export function invoicePosting(t: InvoiceTotals, resellerId: string, currency: Currency): PostingLine[] {
   return [
     ...debit(AR_ACCOUNT.HARDWARE, t.HARDWARE.gross, resellerId, currency),
@@ -39,7 +39,7 @@ export function invoicePosting(t: InvoiceTotals, resellerId: string, currency: C
   ];
 }
 
-/** DESIGN's "credit note": debit 4900 net, 2100 tax; credit 1100/1110 (gross per credit line). */
+/** docs/accounting.md §3, "credit note": debit 4900 net, 2100 tax; credit 1100/1110 (gross per credit line). */
 export function creditNotePosting(t: InvoiceTotals, resellerId: string, currency: Currency): PostingLine[] {
   return [
     ...debit(CREDIT_NOTES_ACCOUNT, t.all.net, resellerId, currency),

@@ -1,4 +1,4 @@
-/** The chart of accounts' codes (DESIGN §5): the contract other modules post against. */
+/** The chart of accounts' codes (docs/accounting.md §2): the contract other modules post against. */
 export const AccountCode = {
   Cash: '1000',
   StripeClearing: '1050',

@@ -31,7 +31,7 @@ export function roundMoney(amount: Dec, currency: Currency): Dec {
 const zero = (): Amounts => ({ net: new Dec(0), tax: new Dec(0), gross: new Dec(0) });
 
 /**
- * Prices a cart (DESIGN §2, §5 Orders): each line's net = unitPrice × quantity × months, rounded
+ * Prices a cart (docs/accounting.md §4): each line's net = unitPrice × quantity × months, rounded
  * half-up to the currency's minor unit once; its tax = net × taxRate, rounded the same way;
  * gross = net + tax. Totals per credit line are sums of the rounded line amounts.
  */

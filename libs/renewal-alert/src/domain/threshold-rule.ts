@@ -1,5 +1,5 @@
 /**
- * The renewal-alert threshold rule (DESIGN §5), pure so property tests can hammer it. The scan's
+ * The renewal-alert threshold rule (docs/api-conventions.md §8), pure so property tests can hammer it. The scan's
  * SQL implements the same rule set-based (renewal-scan.sql.ts) over `thresholdWindows`.
  *
  * With `daysLeft = termEnd − asOf`, the alert due is the smallest threshold T ≥ daysLeft (and

@@ -2,7 +2,7 @@ import { CalendarDate, Currency, daysBetween, Dec } from '@disty/core';
 import { BillingPeriod, roundMoney } from './schedule';
 
 /**
- * Proration by days remaining (DESIGN §5):
+ * Proration by days remaining (docs/accounting.md §4):
  *   periodPrice × Δquantity × remainingDays / periodDays
  * with periodPrice = unitPrice × months in the period and remainingDays counted from the change
  * date to the period's last day, both inclusive. Rounded half-up to minor units once.

@@ -7,7 +7,7 @@ describe('term boundaries and billing schedules', () => {
     expect(termSpan('2026-01-15', 'P1Y', 2)).toEqual({ start: '2027-01-15', end: '2028-01-14' });
   });
 
-  it('anchors monthly terms on 31 January to month ends (DESIGN example)', () => {
+  it('anchors monthly terms on 31 January to month ends (the example in docs/accounting.md §4)', () => {
     expect([1, 2, 3].map((n) => termSpan('2026-01-31', 'P1M', n))).toEqual([
       { start: '2026-01-31', end: '2026-02-27' },
       { start: '2026-02-28', end: '2026-03-30' },
