@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { notFound, page, Page, ProblemError, validationError } from '@disty/core';
 import { ResellerService } from '@disty/reseller';
-import { renewalAlertError, RenewalAlertErrorCode } from '../errors';
-import { WEBHOOK_SETTINGS, WebhookSettings } from '../renewal-alert.config';
+import { webhookError, WebhookErrorCode } from './errors';
+import { WEBHOOK_SETTINGS, WebhookSettings } from './webhooks.config';
 import { isExhausted, nextAttemptDelaySeconds } from './domain/backoff';
 import { newWebhookSecret, SIGNATURE_HEADER, signatureHeader } from './domain/signature';
 import { isPrivateHost } from './domain/url-policy';
@@ -100,13 +100,13 @@ export class WebhookService {
 
   async create(input: { resellerId: string; url: string; events: WebhookEvent[]; createdBy: string }): Promise<CreatedWebhookView> {
     if (!this.settings.allowPrivateUrls && isPrivateHost(input.url)) {
-      throw renewalAlertError(RenewalAlertErrorCode.WebhookUrlNotAllowed, `${input.url} points at a private or local address`);
+      throw webhookError(WebhookErrorCode.UrlNotAllowed, `${input.url} points at a private or local address`);
     }
     try {
       await this.resellers.getReseller(input.resellerId);
     } catch (e) {
       if (e instanceof ProblemError && e.status === 404) {
-        throw renewalAlertError(RenewalAlertErrorCode.UnknownReseller, `Reseller ${input.resellerId} was not found`);
+        throw webhookError(WebhookErrorCode.UnknownReseller, `Reseller ${input.resellerId} was not found`);
       }
       throw e;
     }
