@@ -2,6 +2,7 @@ export * from './webhooks.module';
 export * from './webhook.service';
 export * from './webhook-events';
 export * from './errors';
+export { outboxInsertSql } from './webhook.sql';
 export * from './domain/signature';
 export * from './domain/backoff';
 export type { WebhookSettings } from './webhooks.config';
