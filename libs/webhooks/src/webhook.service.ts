@@ -32,9 +32,9 @@ const MAX_BATCHES_PER_RUN = 20;
  * transaction (`enqueue`, or `outboxInsertSql` inside their own statement as the renewal scan
  * does); `deliverDue` claims due rows with FOR UPDATE SKIP LOCKED (any number of workers, each
  * row to one of them), posts them signed outside any transaction, and records the outcome:
- * DELIVERED, a retry after exponential backoff, or FAILED after the last attempt. A claim leases the row (its next attempt moves past
- * the timeout), so a worker that dies mid-delivery only delays that delivery. Its SQL is in
- * webhook.sql.ts.
+ * DELIVERED, a retry after exponential backoff, or FAILED after the last attempt. A claim leases
+ * the row (its next attempt moves past the timeout), so a worker that dies mid-delivery only
+ * delays that delivery. Its SQL is in webhook.sql.ts.
  */
 @Injectable()
 export class WebhookService {
