@@ -1,7 +1,8 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
 import { addDays } from '@disty/core';
-import { RenewalAlertService, verifySignature, WebhookService } from '@disty/renewal-alert';
+import { RenewalAlertService } from '@disty/renewal-alert';
+import { verifySignature, WebhookService } from '@disty/webhooks';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
 import { createProduct, createReseller, uniq } from './factories/commerce';
 

@@ -17,6 +17,7 @@ import { OrderingModule } from '@disty/ordering';
 import { RenewalAlertModule } from '@disty/renewal-alert';
 import { InvoicingModule } from '@disty/invoicing';
 import { PaymentsModule } from '@disty/payments';
+import { WebhookModule } from '@disty/webhooks';
 import { HealthController } from './health/health.controller';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
@@ -63,6 +64,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     CatalogModule,
     ResellerModule,
     RenewalAlertModule,
+    WebhookModule,
     OrderingModule,
     InvoicingModule,
     PaymentsModule,

@@ -4,7 +4,7 @@ import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
 import { OrderingService } from '@disty/ordering';
-import { WebhookService } from '@disty/renewal-alert';
+import { WebhookService } from '@disty/webhooks';
 import { ResellerService } from '@disty/reseller';
 import { SubscriptionService } from '@disty/subscription';
 import { BillableItem, priceLines } from './domain/invoice-math';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '@disty/ledger';
 import { OrderingModule } from '@disty/ordering';
-import { WebhookModule } from '@disty/renewal-alert';
+import { WebhookModule } from '@disty/webhooks';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
 import { BillingRunService } from './billing-run.service';

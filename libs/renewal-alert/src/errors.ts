@@ -3,15 +3,11 @@ import { defineErrors, ProblemSpec } from '@disty/core';
 export enum RenewalAlertErrorCode {
   InvalidTransition = 'invalid-status-transition',
   InvalidAssignee = 'invalid-assignee',
-  UnknownReseller = 'unknown-reseller',
-  WebhookUrlNotAllowed = 'webhook-url-not-allowed',
 }
 
 export const RENEWAL_ALERT_ERRORS: Record<RenewalAlertErrorCode, ProblemSpec> = {
   [RenewalAlertErrorCode.InvalidTransition]: { status: 409, title: 'Status change not allowed from the current status' },
   [RenewalAlertErrorCode.InvalidAssignee]: { status: 422, title: 'Assignee must be a sales user of the same reseller' },
-  [RenewalAlertErrorCode.UnknownReseller]: { status: 422, title: 'Unknown reseller' },
-  [RenewalAlertErrorCode.WebhookUrlNotAllowed]: { status: 422, title: 'Webhook URL points at a private or local address' },
 };
 
 export const renewalAlertError = defineErrors(RENEWAL_ALERT_ERRORS);

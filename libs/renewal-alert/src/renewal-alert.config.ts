@@ -2,8 +2,9 @@ import { ConfigService } from '@nestjs/config';
 import { parseThresholds } from './domain/threshold-rule';
 
 /**
- * Settings of renewal alerts and webhooks, read once at start-up. A wrong value stops the app with
- * the variable's name (RENEWAL_* are also checked by the core Environment schema).
+ * Settings of renewal alerts, read once at start-up. A wrong value stops the app with the
+ * variable's name (RENEWAL_* are also checked by the core Environment schema). The webhook
+ * settings (WEBHOOK_*) are the webhooks module's own (libs/webhooks/src/webhooks.config.ts).
  */
 export interface RenewalAlertSettings {
   jobsEnabled: boolean;
@@ -11,57 +12,12 @@ export interface RenewalAlertSettings {
   thresholds: number[];
 }
 
-export interface WebhookSettings {
-  jobsEnabled: boolean;
-  /** How often the delivery worker looks for due deliveries. */
-  deliveryIntervalMs: number;
-  /** Backoff base: the retry after failed attempt n waits base × 2^(n−1) seconds. */
-  backoffBaseSeconds: number;
-  maxAttempts: number;
-  timeoutMs: number;
-  /** Deliveries claimed per batch. */
-  batchSize: number;
-  /** Whether webhook URLs may point at loopback/private addresses (default: everywhere but production). */
-  allowPrivateUrls: boolean;
-}
-
 export const RENEWAL_ALERT_SETTINGS = Symbol('RENEWAL_ALERT_SETTINGS');
-export const WEBHOOK_SETTINGS = Symbol('WEBHOOK_SETTINGS');
 
 export function renewalAlertSettings(config: ConfigService): RenewalAlertSettings {
   return {
     jobsEnabled: config.get<boolean>('JOBS_ENABLED') !== false,
     scanCron: config.get<string>('RENEWAL_SCAN_CRON') ?? '0 5 2 * * *',
     thresholds: parseThresholds(config.get<string>('RENEWAL_THRESHOLDS') ?? '90,60,30'),
-  };
-}
-
-function num(config: ConfigService, name: string, fallback: number, min: number, max: number, integer = true): number {
-  const raw = config.get<string | number>(name);
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  const value = Number(raw);
-  if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw new Error(`Invalid configuration — ${name} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max} (got "${raw}")`);
-  }
-  return value;
-}
-
-function flag(config: ConfigService, name: string, fallback: boolean): boolean {
-  const raw = config.get<string | boolean>(name);
-  if (raw === undefined || raw === null || raw === '') return fallback;
-  if (raw === true || raw === 'true' || raw === '1') return true;
-  if (raw === false || raw === 'false' || raw === '0') return false;
-  throw new Error(`Invalid configuration — ${name} must be true or false (got "${raw}")`);
-}
-
-export function webhookSettings(config: ConfigService): WebhookSettings {
-  return {
-    jobsEnabled: config.get<boolean>('JOBS_ENABLED') !== false,
-    deliveryIntervalMs: num(config, 'WEBHOOK_DELIVERY_INTERVAL_MS', 10_000, 100, 3_600_000),
-    backoffBaseSeconds: num(config, 'WEBHOOK_BACKOFF_BASE_SECONDS', 60, 0, 86_400, false),
-    maxAttempts: num(config, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
-    timeoutMs: num(config, 'WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
-    batchSize: num(config, 'WEBHOOK_BATCH_SIZE', 50, 1, 1_000),
-    allowPrivateUrls: flag(config, 'WEBHOOK_ALLOW_PRIVATE_URLS', config.get<string>('NODE_ENV') !== 'production'),
   };
 }

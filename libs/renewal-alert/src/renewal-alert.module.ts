@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { IdentityModule } from '@disty/identity';
+import { WebhookModule } from '@disty/webhooks';
 import { RENEWAL_ALERT_SETTINGS, renewalAlertSettings } from './renewal-alert.config';
 import { RenewalAlertController } from './renewal-alert.controller';
 import { RenewalAlertService } from './renewal-alert.service';
 import { RenewalScanJob } from './renewal-scan.job';
-import { WebhookModule } from './webhooks/webhook.module';
 
 /**
- * Renewal alerts (the 90/60/30-day pipeline) and the outbound webhooks that announce them.
+ * Renewal alerts (the 90/60/30-day pipeline), announced as `renewal_alert.raised` through the
+ * webhooks module's outbox.
  * Reads subscriptions, warranties and prices only through the published read-model views.
  */
 @Module({
@@ -19,6 +20,6 @@ import { WebhookModule } from './webhooks/webhook.module';
     RenewalAlertService,
     RenewalScanJob,
   ],
-  exports: [RenewalAlertService, WebhookModule],
+  exports: [RenewalAlertService],
 })
 export class RenewalAlertModule {}

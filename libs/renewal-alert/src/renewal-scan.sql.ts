@@ -1,3 +1,5 @@
+import { outboxInsertSql } from '@disty/webhooks';
+
 /**
  * The scan: one set-based statement over the published read-model views (per days-left part: the
  * service runs the window in parts side by side).
@@ -26,7 +28,8 @@
  *   bulk statement whose right plan is hash joins, and stale statistics on renewal_alerts (right
  *   after a first scan raised 250,000 alerts, say) must not turn `existing` into a nested loop.
  * - The outbox rows (one per raised alert per active webhook of its reseller subscribed to
- *   renewal_alert.raised) are written by the same statement, so they commit with the alerts.
+ *   renewal_alert.raised) are written by the same statement, so they commit with the alerts; the
+ *   insert is the webhooks module's (outboxInsertSql), which owns the webhook tables.
  */
 export const SCAN_SQL = `
 WITH cur AS (
@@ -84,19 +87,18 @@ WITH cur AS (
   ON CONFLICT ON CONSTRAINT renewal_alerts_once_key DO NOTHING
   RETURNING id, reseller_id, source, subscription_id, order_line_id, end_customer_name, end_customer_reference, sku, quantity,
             term_end, threshold, days_left, raised_as_of, renewal_value, currency, status
-), outbox AS (
-  INSERT INTO webhook_deliveries (webhook_id, reseller_id, event, payload)
-  SELECT wh.id, ins.reseller_id, 'renewal_alert.raised',
+), raised AS (
+  SELECT ins.reseller_id,
          jsonb_build_object(
            'id', ins.id, 'resellerId', ins.reseller_id, 'source', ins.source,
            'subscriptionId', ins.subscription_id, 'orderLineId', ins.order_line_id,
            'endCustomer', jsonb_build_object('name', ins.end_customer_name, 'reference', ins.end_customer_reference),
            'sku', ins.sku, 'quantity', ins.quantity, 'termEnd', to_char(ins.term_end, 'YYYY-MM-DD'),
            'threshold', ins.threshold, 'daysLeft', ins.days_left, 'raisedAsOf', to_char(ins.raised_as_of, 'YYYY-MM-DD'),
-           'renewalValue', round(ins.renewal_value, cur.minor)::text, 'currency', ins.currency::text, 'status', ins.status)
+           'renewalValue', round(ins.renewal_value, cur.minor)::text, 'currency', ins.currency::text, 'status', ins.status) AS payload
     FROM ins
     JOIN cur ON cur.code = ins.currency
-    JOIN webhooks wh ON wh.reseller_id = ins.reseller_id AND wh.active AND 'renewal_alert.raised' = ANY (wh.events)
-  RETURNING 1
+), outbox AS (
+  ${outboxInsertSql('raised', 'renewal_alert.raised')}
 )
 SELECT (SELECT count(*) FROM ins)::int AS raised, (SELECT count(*) FROM outbox)::int AS queued`;

@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { WEBHOOK_SETTINGS, WebhookSettings } from '../renewal-alert.config';
+import { WEBHOOK_SETTINGS, WebhookSettings } from './webhooks.config';
 import { WebhookService } from './webhook.service';
 
 /**

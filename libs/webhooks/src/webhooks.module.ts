@@ -1,12 +1,18 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ResellerModule } from '@disty/reseller';
-import { WEBHOOK_SETTINGS, webhookSettings } from '../renewal-alert.config';
+import { WEBHOOK_SETTINGS, webhookSettings } from './webhooks.config';
 import { WebhookDeliveryJob } from './webhook-delivery.job';
-import { WebhookController, WebhookJobController } from './webhook.controller';
+import { WebhookJobController } from './webhook-jobs.controller';
+import { WebhookController } from './webhooks.controller';
 import { WebhookService } from './webhook.service';
 
-/** Outbound webhooks (registration, transactional outbox, signed delivery). Exports WebhookService. */
+/**
+ * Outbound webhooks: registration (POST/GET/DELETE /webhooks), the transactional outbox
+ * (`webhooks`, `webhook_deliveries`) that producers write in their own transaction through
+ * WebhookService.enqueue, and the signed delivery worker. Exports WebhookService only; its
+ * settings (WEBHOOK_*) and errors are its own.
+ */
 @Module({
   imports: [ResellerModule],
   controllers: [WebhookController, WebhookJobController],

@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
-import { CreatedWebhookView, CreateWebhookDto, DeliveryQueryDto, DeliveryRunResult, WebhookQueryDto, WebhookView } from './dto/webhook.dto';
+import { CreatedWebhookView, CreateWebhookDto, DeliveryQueryDto, WebhookQueryDto, WebhookView } from './dto/webhook.dto';
 import { WebhookService } from './webhook.service';
 
 @ApiTags('webhooks')
@@ -42,20 +42,5 @@ export class WebhookController {
   @Roles('reseller_admin', 'admin')
   deliveries(@Param('id', ParseIdPipe) id: string, @Query() q: DeliveryQueryDto, @CurrentActor() actor: Actor) {
     return this.webhooks.deliveries(id, tenantScope(actor), q);
-  }
-}
-
-@ApiTags('jobs')
-@ApiBearerAuth()
-@Controller('jobs/webhooks')
-export class WebhookJobController {
-  constructor(private readonly webhooks: WebhookService) {}
-
-  @Post('deliver')
-  @Roles('admin')
-  @HttpCode(200)
-  @ApiOkResponse({ type: DeliveryRunResult })
-  deliver(): Promise<DeliveryRunResult> {
-    return this.webhooks.deliverDue();
   }
 }
