@@ -218,6 +218,16 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     for (const r of resellers) expect(await invoicesOf(r.id)).toHaveLength(1);
   });
 
+  it('refuses to close the running month or a later one (422 period-not-ended): it would refuse every posting dated today', async () => {
+    const today = new Date().toISOString().slice(0, 10);
+    for (const period of [today.slice(0, 7), '2099-01']) {
+      const res = await api().post(`/api/v1/ledger/periods/${period}/close`).set('Authorization', finance).expect(422);
+      expect(res.body).toMatchObject({ type: expect.stringMatching(/period-not-ended$/), period });
+    }
+    const periods = (await api().get('/api/v1/ledger/periods').set('Authorization', finance).expect(200)).body.items as Array<{ period: string }>;
+    expect(periods.map((p) => p.period)).not.toContain(today.slice(0, 7));
+  });
+
   it('keeps the ledger verified after all of the above', async () => {
     const { LedgerService } = await import('@disty/ledger');
     expect(await t.get(LedgerService).verify()).toEqual([]);

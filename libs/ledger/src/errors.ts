@@ -9,6 +9,7 @@ export enum LedgerErrorCode {
   ControlAccount = 'control-account',
   SystemEntry = 'system-entry',
   FutureDated = 'future-dated',
+  PeriodNotEnded = 'period-not-ended',
 }
 
 export const LEDGER_ERRORS: Record<LedgerErrorCode, ProblemSpec> = {
@@ -20,6 +21,7 @@ export const LEDGER_ERRORS: Record<LedgerErrorCode, ProblemSpec> = {
   [LedgerErrorCode.ControlAccount]: { status: 422, title: 'Control accounts move only through their documents' },
   [LedgerErrorCode.SystemEntry]: { status: 422, title: 'A system entry is corrected through its document, not reversed' },
   [LedgerErrorCode.FutureDated]: { status: 422, title: 'Date is in the future' },
+  [LedgerErrorCode.PeriodNotEnded]: { status: 422, title: 'A month can be closed only once it has ended' },
 };
 
 export const ledgerError = defineErrors(LEDGER_ERRORS);

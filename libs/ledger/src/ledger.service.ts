@@ -402,6 +402,11 @@ export class LedgerService {
     if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) {
       throw validationError('period must be YYYY-MM', [{ field: 'period', message: 'must be YYYY-MM' }]);
     }
+    // Closing the running (or a later) month would refuse every posting dated today until it ends.
+    const current = this.clock.today().slice(0, 7);
+    if (period >= current) {
+      throw ledgerError(LedgerErrorCode.PeriodNotEnded, `${period} has not ended yet (today is ${this.clock.today()}); close it from ${period === current ? 'next month' : 'the month after it'} on`, { period });
+    }
     return this.db.transaction(async (em) => {
       // Waits for postings into that month that are in flight, and blocks new ones until commit.
       await em.query(`SELECT pg_advisory_xact_lock(hashtext('disty:ledger-period:' || $1))`, [period]);
