@@ -8,7 +8,7 @@ import { AppModule } from '../apps/api/src/app.module';
 import { openApiDocument, setApiPrefix } from '../apps/api/src/setup';
 
 /**
- * `npm run openapi`: the API contract for the portal (docs/api-contract.md).
+ * `npm run openapi`: the API contract for the portal (README.md, "Web portal").
  *
  * Builds the app's module graph in Nest's preview mode (modules and controllers, no provider is
  * instantiated: no database, no Stripe), reads the OpenAPI document from the controllers' and DTOs'

@@ -14,7 +14,7 @@ function changed(committed: Doc, fresh: Doc): string[] {
 }
 
 /**
- * The portal's types come from the API contract (docs/api-contract.md): apps/portal/src/contract holds
+ * The portal's types come from the API contract (README.md, "Web portal"): apps/portal/src/contract holds
  * the OpenAPI document and the types generated from it. Both are committed; `npm run openapi`
  * rewrites them. These tests fail when a controller or DTO changed and they were not regenerated.
  */

@@ -47,7 +47,7 @@ export function setApiPrefix(app: INestApplication): void {
 /**
  * The API's OpenAPI document, read from the controllers' and DTOs' decorators. It needs the module
  * graph only, not its providers: `npm run openapi` builds it from a preview app (no database) and
- * writes the portal's contract from it (docs/api-contract.md).
+ * writes the portal's contract from it (README.md, "Web portal").
  */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
   return SwaggerModule.createDocument(
