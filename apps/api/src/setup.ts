@@ -1,6 +1,6 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { raw } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
@@ -32,10 +32,25 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(`/${API_PREFIX}/webhooks/stripe`, raw({ type: () => true, limit: '1mb' }));
   app.useBodyParser('json', { limit: '1mb' });
   app.set('trust proxy', 'loopback');
+  setApiPrefix(app);
+  SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
+  return app;
+}
+
+/** The routes' prefix: every route under /api/v1 except the health check. */
+export function setApiPrefix(app: INestApplication): void {
   app.setGlobalPrefix(API_PREFIX, {
     exclude: [{ path: 'health', method: RequestMethod.GET }],
   });
-  const doc = SwaggerModule.createDocument(
+}
+
+/**
+ * The API's OpenAPI document, read from the controllers' and DTOs' decorators. It needs the module
+ * graph only, not its providers: `npm run openapi` builds it from a preview app (no database) and
+ * writes the portal's contract from it (README.md, "Web portal").
+ */
+export function openApiDocument(app: INestApplication): OpenAPIObject {
+  return SwaggerModule.createDocument(
     app,
     new DocumentBuilder()
       .setTitle('Disty API')
@@ -44,6 +59,4 @@ export function configureApp(app: NestExpressApplication): INestApplication {
       .addBearerAuth()
       .build(),
   );
-  SwaggerModule.setup('docs', app, doc, { jsonDocumentUrl: 'docs-json' });
-  return app;
 }

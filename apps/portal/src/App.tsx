@@ -1,5 +1,5 @@
 import { ReactNode, useEffect, useState } from 'react';
-import { Role } from './api';
+import type { Role } from './contract';
 import { useCart } from './cart';
 import { Loading } from './components/ui';
 import { ArAgingPage } from './pages/ArAging';

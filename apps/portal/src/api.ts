@@ -1,17 +1,8 @@
 /** The portal's one way to the API: /api/v1 with the signed-in user's bearer token. */
+import type { CreditLine } from './contract';
 
 export const API = '/api/v1';
 const TOKEN_KEY = 'disty.token';
-
-export type Role = 'admin' | 'finance' | 'reseller_admin' | 'buyer' | 'sales' | 'reseller_finance';
-export type CreditLine = 'HARDWARE' | 'CLOUD';
-
-export interface Me {
-  id: string;
-  email: string;
-  role: Role;
-  resellerId: string | null;
-}
 
 export interface Page<T> {
   items: T[];

@@ -1,16 +1,5 @@
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useState } from 'react';
-
-export interface Product {
-  sku: string;
-  name: string;
-  vendor: string;
-  kind: 'HARDWARE' | 'CLOUD';
-  active: boolean;
-  warrantyMonths: number | null;
-  term: 'P1M' | 'P1Y' | 'P3Y' | null;
-  billingFrequency: 'MONTHLY' | 'ANNUAL' | 'UPFRONT' | null;
-  prices: Array<{ currency: string; unitPrice: string }>;
-}
+import type { Product } from './contract';
 
 export interface CartItem {
   product: Product;

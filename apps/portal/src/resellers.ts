@@ -1,6 +1,7 @@
 import { fetchAll } from './api';
 import { useAsync } from './components/ui';
-import { Reseller, useSession } from './session';
+import type { Reseller } from './contract';
+import { useSession } from './session';
 
 const NONE: Reseller[] = [];
 

@@ -1,19 +1,6 @@
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { api, ApiError, Me, Role, setUnauthenticatedHandler, tokenStore } from './api';
-
-export interface PublicConfig {
-  stripePublishableKey: string | null;
-  cardPayments: boolean;
-}
-
-export interface Reseller {
-  id: string;
-  name: string;
-  currency: string;
-  country: string;
-  taxRate: string;
-  paymentTermsDays: number;
-}
+import { api, ApiError, setUnauthenticatedHandler, tokenStore } from './api';
+import type { Me, PublicConfig, Reseller, Role } from './contract';
 
 interface Session {
   me: Me | null;

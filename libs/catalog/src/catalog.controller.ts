@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor, isDistributor, Page, Roles } from '@disty/core';
 import { CatalogService } from './catalog.service';
 import { CreateProductDto, ProductQueryDto, ProductView, UpdateProductDto } from './dto/product.dto';
@@ -12,6 +12,7 @@ export class CatalogController {
 
   @Post()
   @Roles('admin')
+  @ApiCreatedResponse({ type: ProductView })
   create(@Body() dto: CreateProductDto): Promise<ProductView> {
     return this.catalog.createProduct(dto);
   }
@@ -24,12 +25,14 @@ export class CatalogController {
   }
 
   @Get(':sku')
+  @ApiOkResponse({ type: ProductView })
   get(@Param('sku') sku: string): Promise<ProductView> {
     return this.catalog.getProduct(sku);
   }
 
   @Patch(':sku')
   @Roles('admin')
+  @ApiOkResponse({ type: ProductView })
   update(@Param('sku') sku: string, @Body() dto: UpdateProductDto): Promise<ProductView> {
     return this.catalog.updateProduct(sku, dto);
   }

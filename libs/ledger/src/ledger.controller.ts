@@ -1,8 +1,9 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'crypto';
 import { Actor, Clock, CurrentActor, Idempotent, ParseIdPipe, Roles } from '@disty/core';
 import { EntryQueryDto, PostEntryDto, ReverseEntryDto, StatementQueryDto, TrialBalanceQueryDto } from './dto/journal-entry.dto';
+import { TrialBalanceView } from './dto/trial-balance.response';
 import { LedgerService } from './ledger.service';
 
 @ApiTags('ledger')
@@ -54,7 +55,8 @@ export class LedgerController {
 
   @Get('trial-balance')
   @Roles('finance', 'admin')
-  trialBalance(@Query() q: TrialBalanceQueryDto) {
+  @ApiOkResponse({ type: TrialBalanceView })
+  trialBalance(@Query() q: TrialBalanceQueryDto): Promise<TrialBalanceView> {
     return this.ledger.trialBalance(q.asOf ?? this.clock.today(), q.currency);
   }
 

@@ -1,5 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor, Idempotent, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '@disty/core';
 import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto } from './dto/order.dto';
 import { OrderingService } from './ordering.service';
@@ -14,6 +14,7 @@ export class OrdersController {
   @Post()
   @Roles('buyer', 'admin')
   @Idempotent()
+  @ApiCreatedResponse({ type: OrderView })
   place(@Body() dto: PlaceOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     let resellerId: string;
     if (isDistributor(actor)) {
@@ -41,6 +42,7 @@ export class OrdersController {
 
   @Get(':id')
   @Roles('admin', 'finance', 'reseller_admin', 'buyer')
+  @ApiOkResponse({ type: OrderView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.orders.getOrder(id, tenantScope(actor));
   }
@@ -48,6 +50,7 @@ export class OrdersController {
   @Post(':id/lines/:lineId/ship')
   @Roles('admin')
   @HttpCode(200)
+  @ApiOkResponse({ type: OrderView })
   ship(
     @Param('id', ParseIdPipe) id: string,
     @Param('lineId', ParseIdPipe) lineId: string,
@@ -59,6 +62,7 @@ export class OrdersController {
   @Post(':id/cancel')
   @Roles('buyer', 'admin')
   @HttpCode(200)
+  @ApiOkResponse({ type: OrderView })
   cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.orders.cancelOrder(id, tenantScope(actor), dto.lineIds);
   }

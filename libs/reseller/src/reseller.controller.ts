@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Actor, assertSameTenant, CurrentActor, notFound, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
 import { CreateResellerUserDto, UserResponse } from '@disty/identity';
 import { CREDIT_LINES, CreditLineKind } from './domain/credit';
@@ -18,6 +18,7 @@ export class ResellerController {
 
   @Post()
   @Roles('admin')
+  @ApiCreatedResponse({ type: ResellerView })
   create(@Body() dto: CreateResellerDto): Promise<ResellerView> {
     return this.resellers.createReseller(dto);
   }
@@ -29,6 +30,7 @@ export class ResellerController {
   }
 
   @Get(':id')
+  @ApiOkResponse({ type: ResellerView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<ResellerView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
     return this.resellers.getResellerView(id);
@@ -36,6 +38,7 @@ export class ResellerController {
 
   @Patch(':id')
   @Roles('admin')
+  @ApiOkResponse({ type: ResellerView })
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateResellerDto): Promise<ResellerView> {
     return this.resellers.updateReseller(id, dto);
   }
@@ -67,6 +70,7 @@ export class ResellerController {
 
   @Put(':id/credit-lines/:line')
   @Roles('admin')
+  @ApiOkResponse({ type: CreditLineView })
   updateCreditLine(
     @Param('id', ParseIdPipe) id: string,
     @Param('line') line: string,

@@ -3,8 +3,8 @@ import type { Stripe } from '@stripe/stripe-js';
 import { loadStripe } from '@stripe/stripe-js/pure';
 import { FormEvent, useEffect, useState } from 'react';
 import { api } from '../api';
+import type { Invoice } from '../contract';
 import { formatMoney } from '../format';
-import type { Invoice } from '../pages/Invoices';
 import { ErrorBanner, Loading } from './ui';
 
 const stripes = new Map<string, Promise<Stripe | null>>();

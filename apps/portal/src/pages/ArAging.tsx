@@ -3,6 +3,7 @@ import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api } from '../api';
 import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import type { ArAging } from '../contract';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
 
 /** The five buckets of GET /reports/ar-aging (docs/accounting.md §7), in order. */
@@ -13,22 +14,6 @@ export const BUCKETS = [
   { key: '61-90', label: '61–90 days' },
   { key: '90+', label: '90+ days' },
 ] as const;
-type BucketKey = (typeof BUCKETS)[number]['key'];
-
-export interface AgingRow {
-  resellerId: string;
-  resellerName: string;
-  creditLine: 'HARDWARE' | 'CLOUD';
-  currency: string;
-  buckets: Record<BucketKey, string>;
-  total: string;
-}
-
-export interface ArAging {
-  asOf: string;
-  items: AgingRow[];
-  totals: Array<{ currency: string; buckets: Record<BucketKey, string>; total: string }>;
-}
 
 const LINE_COLOURS = { HARDWARE: '#1f5fbf', CLOUD: '#0f9d8a' };
 

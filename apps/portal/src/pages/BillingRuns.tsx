@@ -1,23 +1,11 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
 import { api, ApiError, idempotencyKey } from '../api';
 import { DateText, ErrorBanner, Loading, PageHeader, Status, useAsync } from '../components/ui';
+import type { BillingRun, Reconciliation } from '../contract';
 import { formatDateTime, formatInt, todayIso } from '../format';
 import { Link } from '../router';
 import { hasRole, useSession } from '../session';
-import { ReconciliationVerdict, Reconciliation } from './Reconciliation';
-
-export interface BillingRun {
-  id: string;
-  periodEnd: string;
-  status: 'RUNNING' | 'COMPLETED' | 'FAILED' | string;
-  resellersTotal: number;
-  resellersDone: number;
-  invoicesIssued: number;
-  /** Resellers whose billing failed; resuming the run retries them. */
-  resellersFailed?: number;
-  startedAt?: string;
-  completedAt?: string | null;
-}
+import { ReconciliationVerdict } from './Reconciliation';
 
 const POLL_MS = 1000;
 

@@ -1,22 +1,13 @@
 import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useRef, useState } from 'react';
-import { api, ApiError, CreditLine, idempotencyKey } from '../api';
+import { api, ApiError, idempotencyKey } from '../api';
 import { CartItem, useCart } from '../cart';
 import { Empty, ErrorBanner, Loading, Money, PageHeader, Stat, useAsync } from '../components/ui';
+import type { CreditLine, CreditLineView, Order } from '../contract';
 import { dec, formatMoney, todayIso } from '../format';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { priceIn, ProductTerms } from './Catalog';
-
-export interface CreditLineView {
-  line: CreditLine;
-  currency: string;
-  limit: string;
-  openReceivables: string;
-  reserved: string;
-  available: string;
-  onHold: boolean;
-}
 
 const TERM_MONTHS: Record<string, number> = { P1M: 1, P1Y: 12, P3Y: 36 };
 
@@ -93,10 +84,6 @@ export function CreditLineSummary({ lines, needed, currency }: { lines: CreditLi
   );
 }
 
-interface OrderResponse {
-  id: string;
-}
-
 /** The words for a refused order: which line is short, what is available, what was asked. */
 export function describeRefusal(e: unknown): { title: string; detail: string } | null {
   if (!(e instanceof ApiError)) return null;
@@ -162,7 +149,7 @@ export function CartPage() {
     if (!keyRef.current || keyRef.current.body !== serial) keyRef.current = { body: serial, key: idempotencyKey() };
     setBusy(true);
     try {
-      const order = await api.post<OrderResponse>('/orders', body, { 'Idempotency-Key': keyRef.current.key });
+      const order = await api.post<Order>('/orders', body, { 'Idempotency-Key': keyRef.current.key });
       cart.clear();
       keyRef.current = null;
       navigate(`/orders/${order.id}?placed=1`);

@@ -1,6 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { api, Page } from '../api';
-import { Product, useCart } from '../cart';
+import { useCart } from '../cart';
+import type { Product } from '../contract';
 import { ErrorBanner, ListBody, Money, Notice, PageHeader, Pager, useAsync } from '../components/ui';
 import { Link } from '../router';
 import { hasRole, useSession } from '../session';

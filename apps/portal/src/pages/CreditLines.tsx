@@ -1,10 +1,10 @@
 import { useState } from 'react';
 import { api } from '../api';
 import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import type { CreditLineView } from '../contract';
 import { isNegative } from '../format';
 import { useResellers } from '../resellers';
 import { hasRole, useSession } from '../session';
-import type { CreditLineView } from './Cart';
 
 interface Row extends CreditLineView {
   resellerId: string;

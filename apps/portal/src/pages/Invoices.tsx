@@ -1,8 +1,9 @@
 import { lazy, Suspense, useState } from 'react';
-import { api, CreditLine, Page } from '../api';
+import { api, Page } from '../api';
 import {
   DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
 } from '../components/ui';
+import type { Invoice } from '../contract';
 import { isZero } from '../format';
 import { useResellers } from '../resellers';
 import { Link } from '../router';
@@ -10,42 +11,6 @@ import { hasRole, useSession } from '../session';
 
 // Stripe's code loads only when a card payment starts, and only when Stripe is configured.
 const CardPayment = lazy(() => import('../components/CardPayment'));
-
-interface Amounts {
-  net: string;
-  tax: string;
-  gross: string;
-}
-
-export interface Invoice {
-  id: string;
-  number: string;
-  resellerId: string;
-  resellerName: string;
-  currency: string;
-  issueDate: string;
-  dueDate: string;
-  status: string;
-  lines: Array<{
-    id: string;
-    description: string;
-    sku: string;
-    creditLine: CreditLine;
-    quantity: number;
-    periodStart: string | null;
-    periodEnd: string | null;
-    net: string;
-    tax: string;
-    gross: string;
-    creditedNet: string;
-  }>;
-  totals: Record<CreditLine | 'all', Amounts>;
-  amountPaid: string;
-  amountCredited: string;
-  amountDue: string;
-  open: Record<CreditLine, string>;
-  creditNotes?: Array<{ id: string; number: string; issueDate: string; reason: string; totals: Record<CreditLine | 'all', Amounts> }>;
-}
 
 const STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED'];
 

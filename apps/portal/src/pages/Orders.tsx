@@ -1,50 +1,13 @@
 import { useState } from 'react';
-import { api, CreditLine, Page } from '../api';
+import { api, Page } from '../api';
 import {
   DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
 } from '../components/ui';
+import type { CreditLine, Order } from '../contract';
 import { formatDateTime } from '../format';
 import { useResellers } from '../resellers';
 import { Link, useLocation } from '../router';
 import { hasRole, useSession } from '../session';
-
-interface Amounts {
-  net: string;
-  tax: string;
-  gross: string;
-}
-
-export interface OrderLine {
-  id: string;
-  sku: string;
-  name?: string;
-  kind: CreditLine;
-  creditLine: CreditLine;
-  quantity: number;
-  unitPrice: string;
-  net: string;
-  tax: string;
-  gross: string;
-  status: string;
-  subscriptionId?: string;
-  startDate?: string;
-  shippedOn?: string | null;
-  warrantyEnd?: string | null;
-  invoiceId?: string | null;
-}
-
-export interface Order {
-  id: string;
-  resellerId: string;
-  status: string;
-  endCustomer: { name: string; reference: string | null };
-  poNumber: string | null;
-  lines: OrderLine[];
-  totals: Record<CreditLine, Amounts>;
-  reserved: Record<CreditLine, string>;
-  currency: string;
-  createdAt: string;
-}
 
 const ORDER_STATUSES = ['PLACED', 'PARTIALLY_SHIPPED', 'FULFILLED', 'CANCELLED'];
 

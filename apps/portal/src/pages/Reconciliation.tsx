@@ -1,34 +1,11 @@
 import { FormEvent, useState } from 'react';
-import { api, CreditLine } from '../api';
+import { api } from '../api';
 import { ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import type { Reconciliation, ReconciliationRow } from '../contract';
 import { formatDate, isZero } from '../format';
 import { useResellers } from '../resellers';
 
-interface ReconRow {
-  resellerId: string | null;
-  currency: string;
-  creditLine?: CreditLine;
-  account: string;
-  ledger: string;
-  subledger: string;
-  difference: string;
-}
-interface ReconSection {
-  items: ReconRow[];
-  totals: ReconRow[];
-}
-type SectionName = 'receivables' | 'unappliedCash' | 'stripeClearing';
-
-/** GET /ledger/reconciliation: each control account beside its subledger, per reseller and in total. */
-export interface Reconciliation {
-  asOf: string;
-  resellerId: string | null;
-  reconciled: boolean;
-  receivables: ReconSection;
-  unappliedCash: ReconSection;
-  stripeClearing: ReconSection;
-  differences: Array<ReconRow & { section: SectionName }>;
-}
+type SectionName = keyof Pick<Reconciliation, 'receivables' | 'unappliedCash' | 'stripeClearing'>;
 
 const SECTIONS: Array<{ name: SectionName; title: string; ledger: string; subledger: string }> = [
   { name: 'receivables', title: 'Accounts receivable (1100 hardware, 1110 cloud)', ledger: 'AR control account', subledger: 'Open invoices' },
@@ -49,9 +26,9 @@ export function ReconciliationVerdict({ recon }: { recon: Reconciliation }) {
   );
 }
 
-const hasDiff = (r: ReconRow) => !isZero(r.difference);
+const hasDiff = (r: ReconciliationRow) => !isZero(r.difference);
 
-function ReconTable({ rows, caption, ledger, subledger, name }: { rows: ReconRow[]; caption: string; ledger: string; subledger: string; name: (id: string | null) => string }) {
+function ReconTable({ rows, caption, ledger, subledger, name }: { rows: ReconciliationRow[]; caption: string; ledger: string; subledger: string; name: (id: string | null) => string }) {
   const perReseller = rows.some((r) => r.resellerId !== null);
   return (
     <div className="table-wrap">

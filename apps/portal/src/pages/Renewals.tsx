@@ -3,42 +3,10 @@ import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, fetchAll } from '../api';
 import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Status, useAsync } from '../components/ui';
+import type { AlertStatus, Pipeline, RenewalAlert } from '../contract';
 import { animateCharts, chartNumber, formatDateTime, formatMoney, formatMoneyCompact, todayIso } from '../format';
 import { Link } from '../router';
 import { useSession } from '../session';
-
-type AlertStatus = 'OPEN' | 'CONTACTED' | 'WON' | 'LOST' | 'DISMISSED';
-
-export interface RenewalAlert {
-  id: string;
-  resellerId: string;
-  source: 'SUBSCRIPTION' | 'WARRANTY';
-  subscriptionId: string | null;
-  orderLineId: string | null;
-  endCustomer: { name: string; reference: string | null };
-  sku: string;
-  quantity?: number;
-  termEnd: string;
-  threshold: number;
-  daysLeft: number;
-  renewalValue: string;
-  currency: string;
-  status: AlertStatus;
-  assigneeId: string | null;
-  notes: Array<{ id: string; authorId: string; body: string; createdAt: string }>;
-  raisedAt?: string;
-}
-
-interface Bucket {
-  currency: string;
-  count: number;
-  value: string;
-}
-interface Pipeline {
-  byThreshold: Array<Bucket & { threshold: number }>;
-  byStatus: Array<Bucket & { status: AlertStatus }>;
-  total: Bucket[];
-}
 
 /** The workflow the API enforces (OPEN → CONTACTED → WON / LOST / DISMISSED): only allowed moves are offered. */
 const NEXT: Record<AlertStatus, AlertStatus[]> = {

@@ -3,57 +3,11 @@ import { api, Page } from '../api';
 import {
   DateText, ErrorBanner, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, useAsync,
 } from '../components/ui';
+import type { Charge, Subscription } from '../contract';
 import { formatMoney, isNegative, sumMoney, todayIso } from '../format';
 import { Link } from '../router';
 import { hasRole, useSession } from '../session';
 import { FREQUENCY_LABELS, TERM_LABELS } from './Catalog';
-
-interface Term {
-  id: string;
-  termNo: number;
-  startDate: string;
-  endDate: string;
-  unitPrice: string;
-  quantity: number;
-  currency: string;
-  billingFrequency: string;
-  endedOn: string | null;
-}
-
-interface Charge {
-  id: string;
-  kind: 'TERM' | 'PRORATION' | 'CANCELLATION_CREDIT';
-  billingDate: string;
-  periodStart: string;
-  periodEnd: string;
-  quantity: number;
-  amount: string;
-  currency: string;
-  description: string;
-  status: 'UNBILLED' | 'BILLED' | 'VOID';
-  invoiceId: string | null;
-}
-
-export interface Subscription {
-  id: string;
-  resellerId: string;
-  orderLineId: string;
-  sku: string;
-  quantity: number;
-  status: 'ACTIVE' | 'CANCELLED' | 'EXPIRED';
-  autoRenew: boolean;
-  cancelAtTermEnd: boolean;
-  termStart: string;
-  termEnd: string;
-  unitPrice: string;
-  currency: string;
-  term: string;
-  billingFrequency: string;
-  endCustomer: { name: string; reference: string | null };
-  cancelledOn: string | null;
-  terms: Term[];
-  charges?: Charge[];
-}
 
 export function SubscriptionsPage() {
   const [status, setStatus] = useState('ACTIVE');

@@ -1,14 +1,8 @@
 import { FormEvent, useState } from 'react';
 import { api } from '../api';
 import { ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import type { TrialBalance } from '../contract';
 import { dec, todayIso } from '../format';
-
-interface TrialBalance {
-  asOf: string;
-  currency: string;
-  rows: Array<{ accountCode: string; name: string; type: string; debit: string; credit: string; balance: string }>;
-  totals: { debit: string; credit: string };
-}
 
 export const CURRENCIES = ['AUD', 'NZD', 'USD', 'EUR', 'GBP', 'JPY'];
 

@@ -123,7 +123,7 @@ export class InvoiceSummaryView {
   @ApiProperty({ example: 'INV-2026-000001' }) number: string;
   @ApiProperty() resellerId: string;
   @ApiProperty() resellerName: string;
-  @ApiProperty() currency: Currency;
+  @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty() issueDate: string;
   @ApiProperty() dueDate: string;
   @ApiProperty() periodEnd: string;
@@ -158,7 +158,7 @@ export class CreditNoteView {
   @ApiProperty({ example: 'CN-2026-000001' }) number: string;
   @ApiProperty() invoiceId: string;
   @ApiProperty() resellerId: string;
-  @ApiProperty() currency: Currency;
+  @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty() issueDate: string;
   @ApiProperty() reason: string;
   @ApiProperty({ type: [CreditNoteLineView] }) lines: CreditNoteLineView[];
@@ -185,16 +185,16 @@ export class BillingRunAccepted {
 export class AgingRowView {
   @ApiProperty() resellerId: string;
   @ApiProperty() resellerName: string;
-  @ApiProperty() currency: Currency;
+  @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty({ enum: LINES }) creditLine: Line;
-  @ApiProperty({ description: `Open amount per bucket: ${AGING_BUCKETS.join(', ')} days past due` })
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: `Open amount per bucket: ${AGING_BUCKETS.join(', ')} days past due` })
   buckets: Record<AgingBucket, string>;
   @ApiProperty() total: string;
 }
 
 export class AgingTotalView {
-  @ApiProperty() currency: Currency;
-  @ApiProperty() buckets: Record<AgingBucket, string>;
+  @ApiProperty({ type: String }) currency: Currency;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) buckets: Record<AgingBucket, string>;
   @ApiProperty() total: string;
 }
 

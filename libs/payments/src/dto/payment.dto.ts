@@ -112,7 +112,7 @@ export class PaymentView {
   @ApiProperty() resellerId: string;
   @ApiProperty({ enum: PAYMENT_METHODS }) method: PaymentMethod;
   @ApiProperty() amount: string;
-  @ApiProperty() currency: Currency;
+  @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty() fee: string;
   @ApiProperty({ description: 'Cash not yet applied to an invoice (account 2200)' }) unapplied: string;
   @ApiProperty() refunded: string;
@@ -128,12 +128,12 @@ export class PaymentIntentView {
   @ApiProperty() paymentIntentId: string;
   @ApiProperty() clientSecret: string;
   @ApiProperty({ description: 'The invoice’s open amount the intent collects' }) amount: string;
-  @ApiProperty() currency: Currency;
+  @ApiProperty({ type: String }) currency: Currency;
 }
 
 export class ReconciliationRowView {
   @ApiProperty({ nullable: true, type: String, description: 'null: ledger lines without a reseller' }) resellerId: string | null;
-  @ApiProperty() currency: Currency;
+  @ApiProperty({ type: String }) currency: Currency;
   @ApiPropertyOptional({ enum: ['HARDWARE', 'CLOUD'] }) creditLine?: Line;
   @ApiProperty() account: string;
   @ApiProperty({ description: 'Balance of the control account in the ledger' }) ledger: string;

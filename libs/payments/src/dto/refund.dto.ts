@@ -37,7 +37,7 @@ export class RefundView {
   @ApiProperty() id: string;
   @ApiProperty() resellerId: string;
   @ApiProperty() amount: string;
-  @ApiProperty() currency: Currency;
+  @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty() reference: string;
   @ApiProperty() paidOn: string;
   @ApiProperty({ type: RefundSourcesView }) from: RefundSourcesView;
@@ -45,7 +45,7 @@ export class RefundView {
 
 export class CreditBalanceView {
   @ApiProperty() resellerId: string;
-  @ApiProperty() currency: Currency;
+  @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty({ type: RefundSourcesView, description: 'What a refund may pay out, per source' }) from: RefundSourcesView;
   @ApiProperty({ description: 'Total refundable' }) refundable: string;
 }

@@ -79,7 +79,7 @@ export class UpdateAlertDto {
   @IsIn(ALERT_STATUSES)
   status: AlertStatus;
 
-  @ApiPropertyOptional({ nullable: true, description: 'A sales user of the alert’s reseller; null unassigns' })
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'A sales user of the alert’s reseller; null unassigns' })
   @ValidateIf((o: UpdateAlertDto) => o.assigneeId !== undefined && o.assigneeId !== null)
   @IsUUID()
   assigneeId?: string | null;

@@ -43,15 +43,15 @@ export class AlertNoteView {
 
 export class AlertEndCustomerView {
   @ApiProperty() name: string;
-  @ApiPropertyOptional({ nullable: true }) reference: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) reference: string | null;
 }
 
 export class RenewalAlertView {
   @ApiProperty() id: string;
   @ApiProperty() resellerId: string;
   @ApiProperty({ enum: ALERT_SOURCES }) source: AlertSource;
-  @ApiPropertyOptional({ nullable: true }) subscriptionId: string | null;
-  @ApiPropertyOptional({ nullable: true, description: 'The hardware order line of a warranty alert' }) orderLineId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) subscriptionId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The hardware order line of a warranty alert' }) orderLineId: string | null;
   @ApiProperty({ type: AlertEndCustomerView }) endCustomer: AlertEndCustomerView;
   @ApiProperty() sku: string;
   @ApiProperty() quantity: number;
@@ -61,16 +61,16 @@ export class RenewalAlertView {
   @ApiProperty({ example: '2026-10-16', description: 'The scan date that raised the alert' }) raisedAsOf: string;
   @ApiProperty({ example: '1500.00', description: 'Next term at the current catalog price × quantity (warranty: extended-warranty price, else the line’s net)' })
   renewalValue: string;
-  @ApiProperty() currency: Currency;
+  @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty({ enum: ALERT_STATUSES }) status: AlertStatus;
-  @ApiPropertyOptional({ nullable: true }) assigneeId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) assigneeId: string | null;
   @ApiProperty({ type: [AlertNoteView] }) notes: AlertNoteView[];
   @ApiProperty() raisedAt: string;
   @ApiProperty() updatedAt: string;
 }
 
 export class PipelineBucket {
-  @ApiProperty() currency: Currency;
+  @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty() count: number;
   @ApiProperty({ example: '12000.00' }) value: string;
 }

@@ -66,7 +66,7 @@ export interface ChargeRow {
 
 export class EndCustomerView {
   @ApiProperty() name: string;
-  @ApiPropertyOptional({ nullable: true }) reference: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) reference: string | null;
 }
 
 export class TermView {
@@ -78,8 +78,14 @@ export class TermView {
   @ApiProperty() quantity: number;
   @ApiProperty() currency: string;
   @ApiProperty({ enum: ['MONTHLY', 'ANNUAL', 'UPFRONT'] }) billingFrequency: BillingFrequency;
-  @ApiPropertyOptional({ nullable: true, description: 'Set when the term was cut short by an immediate cancellation' })
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Set when the term was cut short by an immediate cancellation' })
   endedOn: string | null;
+}
+
+/** What a charge was made by (the `source` of a subscription charge). */
+export class ChargeSourceView {
+  @ApiProperty() type: string;
+  @ApiProperty() id: string;
 }
 
 export class ChargeView {
@@ -96,9 +102,9 @@ export class ChargeView {
   @ApiProperty() currency: string;
   @ApiProperty({ enum: ['CLOUD'] }) creditLine: 'CLOUD';
   @ApiProperty() description: string;
-  @ApiProperty() source: { type: string; id: string };
+  @ApiProperty({ type: () => ChargeSourceView }) source: ChargeSourceView;
   @ApiProperty({ enum: ['UNBILLED', 'BILLED', 'VOID'] }) status: 'UNBILLED' | 'BILLED' | 'VOID';
-  @ApiPropertyOptional({ nullable: true }) invoiceId: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) invoiceId: string | null;
 }
 
 export interface ScheduledChangeRow {
@@ -116,13 +122,13 @@ export interface ScheduledChangeRow {
 export class ScheduledChangeView {
   @ApiProperty() id: string;
   @ApiProperty({ enum: ['QUANTITY', 'CANCEL_IMMEDIATE'] }) kind: 'QUANTITY' | 'CANCEL_IMMEDIATE';
-  @ApiPropertyOptional({ nullable: true, description: 'New seat count (QUANTITY)' }) quantity: number | null;
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'New seat count (QUANTITY)' }) quantity: number | null;
   @ApiProperty({ example: '2027-01-15' }) effectiveDate: string;
   @ApiProperty({ enum: ['PENDING', 'APPLIED', 'CANCELLED', 'FAILED'] }) status: ScheduledChangeRow['status'];
-  @ApiPropertyOptional({ nullable: true, description: 'Why it could not be applied (e.g. credit limit)' }) failureReason: string | null;
-  @ApiPropertyOptional({ nullable: true }) requestedBy: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Why it could not be applied (e.g. credit limit)' }) failureReason: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) requestedBy: string | null;
   @ApiProperty() requestedAt: string;
-  @ApiPropertyOptional({ nullable: true }) resolvedAt: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) resolvedAt: string | null;
 }
 
 export function mapScheduledChange(r: ScheduledChangeRow): ScheduledChangeView {
@@ -148,7 +154,7 @@ export class SubscriptionView {
   @ApiProperty({ enum: ['P1M', 'P1Y', 'P3Y'] }) term: Term;
   @ApiProperty({ enum: ['MONTHLY', 'ANNUAL', 'UPFRONT'] }) billingFrequency: BillingFrequency;
   @ApiProperty() endCustomer: EndCustomerView;
-  @ApiPropertyOptional({ nullable: true }) cancelledOn: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) cancelledOn: string | null;
   @ApiProperty({ type: [TermView] }) terms: TermView[];
   @ApiPropertyOptional({ type: [ChargeView] }) charges?: ChargeView[];
   @ApiPropertyOptional({ type: [ScheduledChangeView], description: 'Changes asked for a later date (PENDING until the renewal job applies them)' })

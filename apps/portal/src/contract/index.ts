@@ -1,0 +1,35 @@
+/**
+ * The API's request and response shapes under the portal's names. Every type here is an alias of
+ * one generated from the API's OpenAPI document (schema.d.ts, written by `npm run openapi`, see
+ * README.md "Web portal"): when a DTO changes, regenerate, and TypeScript shows every page it breaks.
+ * No page declares an API shape of its own.
+ */
+import type { components } from './schema';
+
+type Schemas = components['schemas'];
+
+export type Me = Schemas['UserResponse'];
+export type Role = Me['role'];
+export type PublicConfig = Schemas['PublicConfigView'];
+
+export type CreditLine = Schemas['CreditLineView']['line'];
+export type CreditLineView = Schemas['CreditLineView'];
+export type Reseller = Schemas['ResellerView'];
+
+export type Product = Schemas['ProductView'];
+export type Order = Schemas['OrderView'];
+export type OrderLine = Schemas['OrderLineView'];
+export type Subscription = Schemas['SubscriptionView'];
+export type Charge = Schemas['ChargeView'];
+
+export type Invoice = Schemas['InvoiceView'];
+export type BillingRun = Schemas['BillingRunView'];
+export type ArAging = Schemas['AgingReportView'];
+export type AgingRow = Schemas['AgingRowView'];
+export type Reconciliation = Schemas['ReconciliationView'];
+export type ReconciliationRow = Schemas['ReconciliationRowView'];
+export type TrialBalance = Schemas['TrialBalanceView'];
+
+export type RenewalAlert = Schemas['RenewalAlertView'];
+export type AlertStatus = RenewalAlert['status'];
+export type Pipeline = Schemas['PipelineView'];
