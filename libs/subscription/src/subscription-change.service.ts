@@ -45,6 +45,8 @@ export interface InvoicedCredit {
   billedChargeIds: string[];
   currency: string;
   description: string;
+  /** The subscription change (subscription_changes row) that owes the credit. */
+  changeId: string;
 }
 
 export interface ChangeOutcome {
@@ -214,7 +216,7 @@ export class SubscriptionChangeService {
     });
     const changeId = await this.recordChange(em, s, 'QUANTITY', date, s.quantity, newQuantity, actorId, termId, opts.reason, opts.scheduledChangeId);
     const delta = newQuantity - s.quantity;
-    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, plan.adjustments, billed, opts,
+    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, changeId, plan.adjustments, billed, opts,
       (a) => `${s.sku} ${delta} seats from ${date < a.period.start ? a.period.start : date} (back-dated), ${a.period.start} to ${a.period.end}`);
     const chargeIds = await this.insertAdjustments(em, s, termId, charged, (a) => ({
       kind: 'PRORATION',
@@ -271,8 +273,8 @@ export class SubscriptionChangeService {
       periods, unitPrice: new Dec(s.unit_price), currency: s.currency, date, quantity: s.quantity,
       isBilled: (p) => billed.has(p.start),
     });
-    await this.recordChange(em, s, 'CANCEL_IMMEDIATE', date, s.quantity, 0, actorId, termId, opts.reason, opts.scheduledChangeId);
-    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, plan.credits, billed, opts,
+    const changeId = await this.recordChange(em, s, 'CANCEL_IMMEDIATE', date, s.quantity, 0, actorId, termId, opts.reason, opts.scheduledChangeId);
+    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, changeId, plan.credits, billed, opts,
       (a) => `${s.sku} × ${s.quantity} cancelled ${date} (back-dated): credit for ${date < a.period.start ? a.period.start : date} to ${a.period.end}`);
     await this.insertAdjustments(em, s, termId, charged, (a) => ({
       kind: 'CANCELLATION_CREDIT',
@@ -304,8 +306,8 @@ export class SubscriptionChangeService {
    * that period's scheduled charge; increases stay charges (billed on the next invoice).
    */
   private async splitInvoicedCredits(
-    em: EntityManager, s: SubscriptionRow, termId: string, adjustments: PlannedAdjustment[], billed: Set<string>, opts: ChangeOptions,
-    describe: (a: PlannedAdjustment) => string,
+    em: EntityManager, s: SubscriptionRow, termId: string, changeId: string, adjustments: PlannedAdjustment[], billed: Set<string>,
+    opts: ChangeOptions, describe: (a: PlannedAdjustment) => string,
   ): Promise<{ charged: PlannedAdjustment[]; invoicedCredits: InvoicedCredit[] }> {
     if (!opts.creditInvoiced) return { charged: adjustments, invoicedCredits: [] };
     const charged: PlannedAdjustment[] = [];
@@ -337,7 +339,7 @@ export class SubscriptionChangeService {
       );
       invoicedCredits.push({
         subscriptionId: s.id, period: { start: a.period.start, end: a.period.end }, net: a.amount.negated(),
-        billedChargeIds: rows.map((r) => r.id), currency: s.currency, description: describe(a),
+        billedChargeIds: rows.map((r) => r.id), currency: s.currency, description: describe(a), changeId,
       });
     }
     return { charged, invoicedCredits };
