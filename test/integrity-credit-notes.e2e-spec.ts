@@ -263,4 +263,34 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     // As of today too (the dated records: AR movements, credit applications).
     expect((await t.http().get(`/api/v1/ledger/reconciliation?asOf=${T}`).set('Authorization', finance).expect(200)).body.differences).toEqual([]);
   });
+  it('leak 1: finance back-dates a cancellation after an increase not yet invoiced: a credit note for the invoiced seats only, the pending increase reduced on the next invoice (was 409 charge-already-billed)', async () => {
+    const start = daysFrom(T, -2);
+    const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
+    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const o = await order(reseller.id, [{ sku: cloud.sku, quantity: 2, startDate: start }]);
+    const subId = o.lines.find((l) => l.kind === 'CLOUD')!.subscriptionId!;
+    expect((await billPeriod(t, start, finance)).status).toBe('COMPLETED');
+    const [yearly] = await invoices(reseller.id);
+    expect(yearly.totals.all.net).toBe('240.00');
+    // +8 seats from the start, not invoiced yet; then the customer turns out to have left the next day.
+    await t.http().patch(`/api/v1/subscriptions/${subId}`).set('Authorization', finance)
+      .send({ quantity: 10, asOf: start, reason: 'Seats agreed at the start' }).expect(200);
+    const asOf = daysFrom(start, 1);
+    const res = await t.http().post(`/api/v1/subscriptions/${subId}/cancel`).set('Authorization', finance)
+      .send({ when: 'IMMEDIATE', asOf, reason: 'End customer left' });
+    expect(res.status).toBe(200);
+    const charges = res.body.charges as Array<{ kind: string; quantity: number; amount: string; status: string }>;
+    const pending = charges.filter((c) => c.status === 'UNBILLED');
+    const increase = pending.find((c) => c.kind === 'PRORATION')!;
+    const reduced = pending.find((c) => c.kind === 'CANCELLATION_CREDIT')!;
+    expect(increase.quantity).toBe(8);
+    expect(reduced.quantity).toBe(-8);
+    // The pending increase (8 × 120.00 a year: 960.00) nets to the one day the 8 seats were provided: 960.00 / 365 = 2.63.
+    expect(increase.amount).toBe('960.00');
+    expect(cents(increase.amount) + cents(reduced.amount)).toBe(263);
+    // The invoiced 2 seats: a SERVICE_CHANGE credit note for all but their first day, 240.00 × 364/365 = 239.34.
+    const note = (await invoice(yearly.id)).creditNotes[0];
+    expect(note).toMatchObject({ kind: 'SERVICE_CHANGE', totals: { all: { net: '239.34' } } });
+    expect((await reconcile()).differences).toEqual([]);
+  });
 });
