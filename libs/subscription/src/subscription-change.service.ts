@@ -343,10 +343,13 @@ export class SubscriptionChangeService {
       const unbilledSeats = Math.min(Math.max(pending, 0), Math.max(-a.deltaQuantity, 0));
       let credit = a.amount;
       if (unbilledSeats > 0) {
+        // The invoiced seats' part is prorated on its own (so it never exceeds what their charges
+        // billed by a rounding cent); the pending charges take the rest.
         const from = date < a.period.start ? a.period.start : date;
-        const unbilled = Dec.max(prorate(new Dec(s.unit_price), a.period, -unbilledSeats, from, s.currency), a.amount);
+        const invoicedSeats = Math.max(-a.deltaQuantity - unbilledSeats, 0);
+        credit = Dec.min(Dec.max(prorate(new Dec(s.unit_price), a.period, -invoicedSeats, from, s.currency), a.amount), 0);
+        const unbilled = a.amount.minus(credit);
         if (!unbilled.isZero()) charged.push({ period: a.period, amount: unbilled, deltaQuantity: -unbilledSeats });
-        credit = a.amount.minus(unbilled);
       }
       if (!credit.isNegative()) continue;
       const rows: Array<{ id: string }> = await em.query(
