@@ -304,7 +304,9 @@ export class SubscriptionChangeService {
   /**
    * For a back-dated change, a credit on a period already invoiced is taken out of the charges (it
    * becomes a credit note against that invoice), and a credit on a period not yet invoiced reduces
-   * that period's scheduled charge; increases stay charges (billed on the next invoice).
+   * that period's scheduled charge; increases stay charges (billed on the next invoice). In an
+   * invoiced period, the part of a credit for seats whose increase is not invoiced yet stays a
+   * (negative) charge beside that pending increase: only invoiced service is credit-noted.
    */
   private async splitInvoicedCredits(
     em: EntityManager, s: SubscriptionRow, termId: string, changeId: string, date: string, adjustments: PlannedAdjustment[],
