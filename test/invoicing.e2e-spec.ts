@@ -167,7 +167,7 @@ describe('invoicing and payments', () => {
       expect(rec.body.reconciled).toBe(true);
     });
 
-    it('refuses a credit beyond what is still open (paid amounts are refunded, not credited), unknown lines and bad input', async () => {
+    it('credits a paid line beyond what is still open (the rest becomes the reseller’s credit), refuses more than the line’s net, unknown lines and bad input', async () => {
       const { reseller } = await resellerWithHardware({ net: '100.00', shippedOn: '2026-04-04' });
       await billPeriod(t, '2026-05-01', finance); // after the previous test's 2026-04-30: invoices are numbered in date order
       const inv = await invoiceOf(reseller.id);
@@ -175,8 +175,15 @@ describe('invoicing and payments', () => {
         .send({ resellerId: reseller.id, amount: '100.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'part', receivedOn: '2026-05-02' }).expect(201);
       const res = await api().post(`/api/v1/invoices/${inv.id}/credit-notes`).set('Authorization', finance)
         .send({ lines: [{ invoiceLineId: inv.lines[0].id, amount: '50.00' }], reason: 'x' });
-      expect(res.status).toBe(422);
-      expect(res.body).toMatchObject({ type: 'https://disty.dev/problems/over-credit', creditLine: 'HARDWARE', open: '10.00' });
+      // 55.00 gross: 10.00 settles what was open, 45.00 is a credit of the reseller (refundable: it owes nothing else).
+      expect(res.status).toBe(201);
+      expect(res.body).toMatchObject({ kind: 'ADJUSTMENT', totals: { all: { gross: '55.00' } } });
+      expect((await api().get(`/api/v1/invoices/${inv.id}`).set('Authorization', finance).expect(200)).body)
+        .toMatchObject({ amountDue: '0.00', creditBalance: '45.00', open: { HARDWARE: '-45.00' } });
+      const over = await api().post(`/api/v1/invoices/${inv.id}/credit-notes`).set('Authorization', finance)
+        .send({ lines: [{ invoiceLineId: inv.lines[0].id, amount: '50.01' }], reason: 'x' });
+      expect(over.status).toBe(422);
+      expect(over.body).toMatchObject({ type: 'https://disty.dev/problems/over-credit', creditable: '50.00', requested: '50.01' });
       const unknown = await api().post(`/api/v1/invoices/${inv.id}/credit-notes`).set('Authorization', finance)
         .send({ lines: [{ invoiceLineId: '00000000-0000-4000-8000-000000000000', amount: '1.00' }], reason: 'x' });
       expect(unknown.status).toBe(422);

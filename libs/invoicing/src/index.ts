@@ -11,4 +11,5 @@ export * from './domain/postings';
 export * from './errors';
 export type {
   InvoiceView, InvoiceSummaryView, InvoiceLineView, CreditNoteView, BillingRunView, AgingReportView, CreditHoldRunView, InvoiceStatus,
+  CreditNoteKind,
 } from './dto/invoice.dto';

@@ -84,6 +84,8 @@ export function mapCreditNote(n: CreditNoteRow, lines: CreditNoteLineRow[]): Cre
     currency: c,
     issueDate: n.issue_date,
     reason: n.reason,
+    kind: n.kind,
+    subscriptionChangeId: n.subscription_change_id,
     lines: lines.map((l) => ({
       invoiceLineId: l.invoice_line_id,
       creditLine: l.credit_line,

@@ -15,7 +15,7 @@ import { CreditHoldService } from './credit-hold.service';
 import { CreditApplicationService } from './credit-application.service';
 import { lockReceivables } from './receivables-lock';
 import {
-  AgingReportView, CreateCreditNoteDto, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
+  AgingReportView, CreateCreditNoteDto, CreditNoteKind, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
 } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { mapCreditNote, mapInvoice, mapInvoiceSummary, mapLine, openOf } from './invoice.mapper';
@@ -71,6 +71,11 @@ export interface ApplyToInvoiceInput {
   /** The ledger source of the posting that carries this movement. */
   source: { type: string; id: string };
 }
+
+/** Why a credit note is issued (docs/money-integrity.md §3); the public endpoint always makes ADJUSTMENT. */
+export type CreditNoteTag =
+  | { kind: Extract<CreditNoteKind, 'ADJUSTMENT'> }
+  | { kind: Extract<CreditNoteKind, 'SERVICE_CHANGE'>; subscriptionChangeId?: string | null };
 
 export interface SubledgerRow {
   resellerId: string;
@@ -304,10 +309,15 @@ export class InvoiceService {
   // ---------------------------------------------------------------- credit notes
 
   /**
-   * POST /invoices/:id/credit-notes: credits net amounts on invoice lines (tax at the invoice's
+   * POST /invoices/:id/credit-notes: credits net amounts on invoice lines (tax at the line's
    * rate), numbered CN-YYYY-NNNNNN, posted debit 4900 net + 2100 tax, credit 1100/1110. A line is
-   * never credited beyond its net (422 over-credit), and a credit line of the invoice never
-   * below nothing open: what was already paid is refunded, not credited.
+   * never credited beyond its net (422 over-credit). Credit notes are usable credit
+   * (docs/money-integrity.md §3): on a paid (or partly paid) invoice the part of the gross beyond
+   * what is open on that side becomes the reseller's credit (the side's negative open amount),
+   * applied at once, in the same transaction, to what the reseller owes (same credit line first);
+   * what remains is refundable (POST /refunds). `tag` says why: ADJUSTMENT (the default, and
+   * always for the public endpoint) or SERVICE_CHANGE (service not provided, with the subscription
+   * change that caused it).
    */
   async createCreditNote(
     invoiceId: string,
@@ -315,6 +325,7 @@ export class InvoiceService {
     createdBy: string | null,
     /** The caller's transaction (a use case spanning modules, e.g. a back-dated seat change); default: its own. */
     outer?: EntityManager,
+    tag: CreditNoteTag = { kind: 'ADJUSTMENT' },
   ): Promise<CreditNoteView> {
     const ids = dto.lines.map((l) => l.invoiceLineId.toLowerCase());
     if (new Set(ids).size !== ids.length) {
@@ -360,17 +371,9 @@ export class InvoiceService {
           }
           credited.push({ line, net: res.net, tax: res.tax });
         });
+        // What exceeds the side's open amount (paid, or already settled by credits) becomes the
+        // reseller's credit: the side's open amount goes below zero and is applied below.
         const totals = invoiceTotals(credited.map((x) => ({ creditLine: x.line.credit_line, net: x.net, tax: x.tax, gross: x.net.plus(x.tax) })));
-        const open = openOf(inv);
-        for (const l of LINES) {
-          if (totals[l].gross.gt(Dec.max(open[l], 0))) {
-            throw invoicingError(
-              InvoicingErrorCode.OverCredit,
-              `Only ${moneyString(Dec.max(open[l], 0), c)} ${c} is still open on the ${l} part of ${inv.number}; the credit note needs ${moneyString(totals[l].gross, c)} (refund what was paid instead)`,
-              { creditLine: l, open: moneyString(Dec.max(open[l], 0), c), requested: moneyString(totals[l].gross, c) },
-            );
-          }
-        }
         const id = randomUUID();
         const year = Number(issueDate.slice(0, 4));
         const [{ seq }]: Array<{ seq: number }> = await em.query(
@@ -381,10 +384,11 @@ export class InvoiceService {
         const number = documentNumber('CN', year, seq);
         await em.query(
           `INSERT INTO credit_notes (id, number, year, seq, invoice_id, reseller_id, currency, issue_date, reason,
-                                     hardware_net, hardware_tax, cloud_net, cloud_tax, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)`,
+                                     hardware_net, hardware_tax, cloud_net, cloud_tax, created_by, kind, subscription_change_id)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
           [id, number, year, seq, invoiceId, resellerId, c, issueDate, dto.reason, totals.HARDWARE.net.toFixed(), totals.HARDWARE.tax.toFixed(),
-            totals.CLOUD.net.toFixed(), totals.CLOUD.tax.toFixed(), createdBy],
+            totals.CLOUD.net.toFixed(), totals.CLOUD.tax.toFixed(), createdBy, tag.kind,
+            tag.kind === 'SERVICE_CHANGE' ? (tag.subscriptionChangeId ?? null) : null],
         );
         await em.query(
           `WITH t AS (SELECT * FROM unnest($2::uuid[], $3::text[], $4::numeric[], $5::numeric[]) AS t(line_id, credit_line, net, tax)),
@@ -410,6 +414,9 @@ export class InvoiceService {
           lines: creditNotePosting(totals, resellerId, c),
           createdBy,
         });
+        // The credit is usable at once: it pays what the reseller owes (this invoice's other side,
+        // then the same credit line, then the other); the rest stays refundable.
+        await this.credits.applyCredits(em, resellerId, c, issueDate, createdBy);
         await this.holds.releaseCleared(em, resellerId, issueDate);
         const [note]: CreditNoteRow[] = await em.query(`SELECT ${CREDIT_NOTE_COLUMNS} FROM credit_notes c WHERE c.id = $1`, [id]);
         const noteLines: CreditNoteLineRow[] = await em.query(

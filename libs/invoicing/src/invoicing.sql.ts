@@ -1,6 +1,6 @@
 import { Currency } from '@disty/core';
 import { Line } from './domain/invoice-math';
-import { InvoiceStatus } from './dto/invoice.dto';
+import { CreditNoteKind, InvoiceStatus } from './dto/invoice.dto';
 
 /** Invoice header columns (dates as YYYY-MM-DD text, numerics as strings). */
 export const INVOICE_COLUMNS = `
@@ -73,7 +73,7 @@ export interface LineRow {
 export const CREDIT_NOTE_COLUMNS = `
   c.id, c.number, c.invoice_id, c.reseller_id, c.currency, to_char(c.issue_date, 'YYYY-MM-DD') AS issue_date, c.reason,
   c.hardware_net::text AS hardware_net, c.hardware_tax::text AS hardware_tax,
-  c.cloud_net::text AS cloud_net, c.cloud_tax::text AS cloud_tax`;
+  c.cloud_net::text AS cloud_net, c.cloud_tax::text AS cloud_tax, c.kind, c.subscription_change_id`;
 
 export interface CreditNoteRow {
   id: string;
@@ -87,6 +87,8 @@ export interface CreditNoteRow {
   hardware_tax: string;
   cloud_net: string;
   cloud_tax: string;
+  kind: CreditNoteKind;
+  subscription_change_id: string | null;
 }
 
 export interface CreditNoteLineRow {

@@ -5,6 +5,7 @@ import { addMonthsClamped, Dec, notFound } from '@disty/core';
 import { ChangeDatePolicy, DateAuthority } from './change-date.policy';
 import { ResellerService } from '@disty/reseller';
 import { planImmediateCancellation, planQuantityChange, PlannedAdjustment } from './domain/change-plan';
+import { prorate } from './domain/proration';
 import { billingPeriods, roundMoney } from './domain/schedule';
 import { SubscriptionRow } from './dto/subscription.response';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
@@ -45,6 +46,8 @@ export interface InvoicedCredit {
   billedChargeIds: string[];
   currency: string;
   description: string;
+  /** The subscription change (subscription_changes row) that owes the credit. */
+  changeId: string;
 }
 
 export interface ChangeOutcome {
@@ -214,7 +217,7 @@ export class SubscriptionChangeService {
     });
     const changeId = await this.recordChange(em, s, 'QUANTITY', date, s.quantity, newQuantity, actorId, termId, opts.reason, opts.scheduledChangeId);
     const delta = newQuantity - s.quantity;
-    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, plan.adjustments, billed, opts,
+    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, changeId, date, plan.adjustments, billed, opts,
       (a) => `${s.sku} ${delta} seats from ${date < a.period.start ? a.period.start : date} (back-dated), ${a.period.start} to ${a.period.end}`);
     const chargeIds = await this.insertAdjustments(em, s, termId, charged, (a) => ({
       kind: 'PRORATION',
@@ -271,8 +274,8 @@ export class SubscriptionChangeService {
       periods, unitPrice: new Dec(s.unit_price), currency: s.currency, date, quantity: s.quantity,
       isBilled: (p) => billed.has(p.start),
     });
-    await this.recordChange(em, s, 'CANCEL_IMMEDIATE', date, s.quantity, 0, actorId, termId, opts.reason, opts.scheduledChangeId);
-    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, plan.credits, billed, opts,
+    const changeId = await this.recordChange(em, s, 'CANCEL_IMMEDIATE', date, s.quantity, 0, actorId, termId, opts.reason, opts.scheduledChangeId);
+    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, changeId, date, plan.credits, billed, opts,
       (a) => `${s.sku} × ${s.quantity} cancelled ${date} (back-dated): credit for ${date < a.period.start ? a.period.start : date} to ${a.period.end}`);
     await this.insertAdjustments(em, s, termId, charged, (a) => ({
       kind: 'CANCELLATION_CREDIT',
@@ -301,11 +304,13 @@ export class SubscriptionChangeService {
   /**
    * For a back-dated change, a credit on a period already invoiced is taken out of the charges (it
    * becomes a credit note against that invoice), and a credit on a period not yet invoiced reduces
-   * that period's scheduled charge; increases stay charges (billed on the next invoice).
+   * that period's scheduled charge; increases stay charges (billed on the next invoice). In an
+   * invoiced period, the part of a credit for seats whose increase is not invoiced yet stays a
+   * (negative) charge beside that pending increase: only invoiced service is credit-noted.
    */
   private async splitInvoicedCredits(
-    em: EntityManager, s: SubscriptionRow, termId: string, adjustments: PlannedAdjustment[], billed: Set<string>, opts: ChangeOptions,
-    describe: (a: PlannedAdjustment) => string,
+    em: EntityManager, s: SubscriptionRow, termId: string, changeId: string, date: string, adjustments: PlannedAdjustment[],
+    billed: Set<string>, opts: ChangeOptions, describe: (a: PlannedAdjustment) => string,
   ): Promise<{ charged: PlannedAdjustment[]; invoicedCredits: InvoicedCredit[] }> {
     if (!opts.creditInvoiced) return { charged: adjustments, invoicedCredits: [] };
     const charged: PlannedAdjustment[] = [];
@@ -329,6 +334,26 @@ export class SubscriptionChangeService {
         if (!reduced.length) charged.push(a);
         continue;
       }
+      // Seats added to this invoiced period by changes not invoiced yet (their prorations are still
+      // pending, all dated on or before this change): their part of the credit reduces those
+      // pending charges on the next invoice; only the invoiced seats' part is a credit note.
+      const [{ pending }]: Array<{ pending: number }> = await em.query(
+        `SELECT coalesce(sum(quantity), 0)::int AS pending FROM subscription_charges
+          WHERE term_id = $1 AND period_start = $2 AND kind = 'PRORATION' AND billed_invoice_id IS NULL AND voided_at IS NULL`,
+        [termId, a.period.start],
+      );
+      const unbilledSeats = Math.min(Math.max(pending, 0), Math.max(-a.deltaQuantity, 0));
+      let credit = a.amount;
+      if (unbilledSeats > 0) {
+        // The invoiced seats' part is prorated on its own (so it never exceeds what their charges
+        // billed by a rounding cent); the pending charges take the rest.
+        const from = date < a.period.start ? a.period.start : date;
+        const invoicedSeats = Math.max(-a.deltaQuantity - unbilledSeats, 0);
+        credit = Dec.min(Dec.max(prorate(new Dec(s.unit_price), a.period, -invoicedSeats, from, s.currency), a.amount), 0);
+        const unbilled = a.amount.minus(credit);
+        if (!unbilled.isZero()) charged.push({ period: a.period, amount: unbilled, deltaQuantity: -unbilledSeats });
+      }
+      if (!credit.isNegative()) continue;
       const rows: Array<{ id: string }> = await em.query(
         `SELECT id FROM subscription_charges
           WHERE term_id = $1 AND period_start = $2 AND billed_invoice_id IS NOT NULL AND voided_at IS NULL AND amount > 0
@@ -336,8 +361,8 @@ export class SubscriptionChangeService {
         [termId, a.period.start],
       );
       invoicedCredits.push({
-        subscriptionId: s.id, period: { start: a.period.start, end: a.period.end }, net: a.amount.negated(),
-        billedChargeIds: rows.map((r) => r.id), currency: s.currency, description: describe(a),
+        subscriptionId: s.id, period: { start: a.period.start, end: a.period.end }, net: credit.negated(),
+        billedChargeIds: rows.map((r) => r.id), currency: s.currency, description: describe(a), changeId,
       });
     }
     return { charged, invoicedCredits };

@@ -69,7 +69,9 @@ export class SubscriptionChangeUseCase {
 
   /**
    * Each credit owed for invoiced service becomes credit-note lines on the invoice lines that billed
-   * that period (its TERM charge first, then earlier increases), one credit note per invoice.
+   * that period (its TERM charge first, then earlier increases), one SERVICE_CHANGE credit note per
+   * invoice, tagged with the change. On a paid invoice the credit is usable at once (applied to
+   * what the reseller owes, the rest refundable: docs/money-integrity.md §3).
    */
   private async creditInvoicedService(em: EntityManager, credits: InvoicedCredit[], reason: string, createdBy: string): Promise<void> {
     if (!credits.length) return;
@@ -77,6 +79,8 @@ export class SubscriptionChangeUseCase {
     const bySource = new Map(lines.map((l) => [l.sourceId, l]));
     const left = new Map(lines.map((l) => [l.invoiceLineId, l.creditableNet]));
     const perInvoice = new Map<string, Map<string, Dec>>();
+    // One change per call (a seat change or a cancellation): its credit notes all carry its id.
+    const changeId = credits[0].changeId;
     for (const c of credits) {
       let rest = c.net;
       for (const chargeId of c.billedChargeIds) {
@@ -108,6 +112,7 @@ export class SubscriptionChangeUseCase {
         },
         createdBy,
         em,
+        { kind: 'SERVICE_CHANGE', subscriptionChangeId: changeId },
       );
     }
   }

@@ -8,6 +8,9 @@ import { AGING_BUCKETS, AgingBucket, Line, LINES } from '../domain/invoice-math'
 
 export const INVOICE_STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
+/** ADJUSTMENT: goodwill and corrections (POST /invoices/:id/credit-notes); SERVICE_CHANGE: service not provided (a back-dated change). */
+export const CREDIT_NOTE_KINDS = ['ADJUSTMENT', 'SERVICE_CHANGE'] as const;
+export type CreditNoteKind = (typeof CREDIT_NOTE_KINDS)[number];
 export const BILLING_RUN_STATUSES = ['RUNNING', 'COMPLETED', 'FAILED'] as const;
 export type BillingRunStatus = (typeof BILLING_RUN_STATUSES)[number];
 
@@ -161,6 +164,10 @@ export class CreditNoteView {
   @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty() issueDate: string;
   @ApiProperty() reason: string;
+  @ApiProperty({ enum: CREDIT_NOTE_KINDS, description: 'ADJUSTMENT (goodwill, corrections) or SERVICE_CHANGE (service not provided)' })
+  kind: CreditNoteKind;
+  @ApiProperty({ nullable: true, type: String, description: 'The subscription change a SERVICE_CHANGE credit note is for' })
+  subscriptionChangeId: string | null;
   @ApiProperty({ type: [CreditNoteLineView] }) lines: CreditNoteLineView[];
   @ApiProperty({ type: InvoiceTotalsView }) totals: InvoiceTotalsView;
 }
