@@ -2,6 +2,7 @@ import 'reflect-metadata';
 import './jobs-off';
 import { NestFactory } from '@nestjs/core';
 import { runMigrations } from '@disty/core';
+import { ServiceConservationService } from '@disty/invoicing';
 import { LedgerService } from '@disty/ledger';
 import { ReconciliationService, verifyBooks } from '@disty/payments';
 import { AppModule } from '../apps/api/src/app.module';
@@ -14,7 +15,8 @@ import { withDatabase } from './db-script';
  * cash, 1050 = Stripe payments net of fees and refunds), checks signs (no AR credit balance beyond
  * unapplied credits, no 2200 debit balance) and the receivables subledger itself (AR movements,
  * credit applications and refunds, no cash on a credit, no credit stranded beside a debt; see
- * docs/money-integrity.md), and exits non-zero on any difference, printing each with its
+ * docs/money-integrity.md), checks service conservation per subscription billing period and that
+ * no entry is dated after today or moves a control account by hand, and exits non-zero on any difference, printing each with its
  * reseller, line, expected and actual.
  */
 void withDatabase(async (db) => {
@@ -22,7 +24,7 @@ void withDatabase(async (db) => {
   await runMigrations(db.migrationUrl);
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
   try {
-    const problems = await verifyBooks(app.get(LedgerService), app.get(ReconciliationService));
+    const problems = await verifyBooks(app.get(LedgerService), app.get(ReconciliationService), app.get(ServiceConservationService));
     for (const p of problems) console.log(`DIFFERENCE ${p}`);
     console.log(
       problems.length

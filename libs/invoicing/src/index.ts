@@ -4,6 +4,7 @@ export * from './billing-run.service';
 export * from './credit-hold.service';
 export * from './credit-application.service';
 export * from './receivables-audit.service';
+export * from './service-conservation.service';
 export * from './domain/credit-plan';
 export * from './receivables-lock';
 export * from './domain/invoice-math';

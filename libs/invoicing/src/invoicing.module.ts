@@ -9,6 +9,7 @@ import { BillingScheduler } from './billing.scheduler';
 import { CreditApplicationService } from './credit-application.service';
 import { CreditHoldService } from './credit-hold.service';
 import { ReceivablesAuditService } from './receivables-audit.service';
+import { ServiceConservationService } from './service-conservation.service';
 import { BillingRunsController, CreditHoldJobController, InvoicesController, ReportsController } from './invoicing.controller';
 import { InvoiceService } from './invoice.service';
 
@@ -20,7 +21,7 @@ import { InvoiceService } from './invoice.service';
 @Module({
   imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
   controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, BillingScheduler],
-  exports: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService],
+  providers: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingScheduler],
+  exports: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
 })
 export class InvoicingModule {}
