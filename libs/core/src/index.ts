@@ -3,6 +3,7 @@ export * from './money/currency';
 export * from './money/decimal';
 export * from './money/money';
 export * from './money/limits';
+export * from './money/credit-line';
 export * from './money/decimal.transformer';
 export * from './clock/clock';
 export * from './clock/calendar-date';
