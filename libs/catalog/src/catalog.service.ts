@@ -2,9 +2,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Currency, Dec, FieldError, moneyString, page, Page, preparedStatement, queryPrepared, retryOnConflict, validationError,
+  CreditLine, Currency, Dec, FieldError, moneyString, page, Page, preparedStatement, queryPrepared, retryOnConflict, validationError,
 } from '@disty/core';
-import { BillingFrequency, ProductKind, productShapeProblems, Term } from './domain/product-rules';
+import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
 import { PriceHistoryView, ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
 
@@ -13,7 +13,7 @@ export interface CatalogProduct {
   sku: string;
   name: string;
   vendor: string;
-  kind: ProductKind;
+  kind: CreditLine;
   active: boolean;
   /** The price in force now in the asked currency; null when the product has none in it. */
   unitPrice: Dec | null;
@@ -32,7 +32,7 @@ export interface CreateProductInput {
   sku: string;
   name: string;
   vendor: string;
-  kind: ProductKind;
+  kind: CreditLine;
   prices: PriceInput[];
   warrantyMonths?: number | null;
   term?: Term | null;
@@ -48,7 +48,7 @@ export interface UpdateProductInput {
 }
 
 export interface ProductSearch {
-  kind?: ProductKind;
+  kind?: CreditLine;
   vendor?: string;
   q?: string;
   currency?: Currency;
@@ -61,7 +61,7 @@ interface ProductRow {
   sku: string;
   name: string;
   vendor: string;
-  kind: ProductKind;
+  kind: CreditLine;
   warranty_months: number | null;
   term: Term | null;
   billing_frequency: BillingFrequency | null;
@@ -229,7 +229,7 @@ export class CatalogService {
 
   private async assertWarrantySku(em: EntityManager, warrantySku: string, sku: string): Promise<void> {
     if (warrantySku === sku) throw invalid([{ field: 'extendedWarrantySku', message: 'must name another product' }]);
-    const rows: Array<{ kind: ProductKind }> = await em.query(`SELECT kind FROM products WHERE sku = $1`, [warrantySku]);
+    const rows: Array<{ kind: CreditLine }> = await em.query(`SELECT kind FROM products WHERE sku = $1`, [warrantySku]);
     if (!rows.length) {
       throw catalogError(CatalogErrorCode.UnknownProduct, `The extended-warranty SKU ${warrantySku} is not in the catalog`, {
         sku: warrantySku,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, addMonthsClamped, Clock, Currency, Dec, FieldError, moneyString, page, Page, preparedStatement, ProblemError, queryPrepared,
+  addDays, addMonthsClamped, Clock, CreditLine, Currency, Dec, FieldError, moneyString, page, Page, preparedStatement, ProblemError, queryPrepared,
   idempotentTransaction,
   retryOnConflict,
   validationError,
@@ -12,7 +12,7 @@ import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/cata
 import { LedgerService } from '@disty/ledger';
 import { ReservationItem, ResellerService, Source } from '@disty/reseller';
 import { ChangeDatePolicy, DateAuthority, SubscriptionService } from '@disty/subscription';
-import { LineKind, OrderLineStatus, orderStatus, OrderStatus, priceOrder, PricingLine, splitLineAmounts } from './domain/pricing';
+import { OrderLineStatus, orderStatus, OrderStatus, priceOrder, PricingLine, splitLineAmounts } from './domain/pricing';
 import { OrderLineView, OrderView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';
 
@@ -92,7 +92,7 @@ interface LineRow {
   line_no: number;
   sku: string;
   product_name: string;
-  kind: LineKind;
+  kind: CreditLine;
   status: OrderLineStatus;
   quantity: number;
   currency: Currency;

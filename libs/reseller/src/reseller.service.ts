@@ -2,11 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Currency, Dec, minorUnits, moneyString, page, Page, preparedStatement, queryPrepared, retryOnConflict, Role, validationError,
+  CREDIT_LINES, CreditLine, Currency, Dec, minorUnits, moneyString, page, Page, preparedStatement, queryPrepared, retryOnConflict, Role, validationError,
 } from '@disty/core';
 import { IdentityService, UserResponse } from '@disty/identity';
 import { LedgerService } from '@disty/ledger';
-import { CREDIT_LINES, CreditLineKind, creditPosition, judgeReservation, lockOrder, RECEIVABLE_ACCOUNT } from './domain/credit';
+import { creditPosition, judgeReservation, lockOrder, RECEIVABLE_ACCOUNT } from './domain/credit';
 import { CreditLineView, ResellerView } from './dto/reseller.dto';
 import { resellerError, ResellerErrorCode } from './errors';
 
@@ -22,7 +22,7 @@ export interface ResellerInfo {
 }
 
 export interface CreditLineState {
-  line: CreditLineKind;
+  line: CreditLine;
   currency: Currency;
   limit: Dec;
   openReceivables: Dec;
@@ -37,7 +37,7 @@ export interface CreateResellerInput {
   country: string;
   taxRate: string;
   paymentTermsDays: number;
-  creditLimits: Record<CreditLineKind, string>;
+  creditLimits: Record<CreditLine, string>;
 }
 
 export interface UpdateResellerInput {
@@ -49,13 +49,13 @@ export interface UpdateResellerInput {
 
 /** One amount to reserve on one line for one source (an order line, a subscription charge, …). */
 export interface ReservationItem {
-  line: CreditLineKind;
+  line: CreditLine;
   amount: Dec;
   source: Source;
 }
 
 export interface ReservationState {
-  line: CreditLineKind;
+  line: CreditLine;
   amount: Dec;
   /** What is still reserved (0 once released or consumed). */
   remaining: Dec;
@@ -76,7 +76,7 @@ interface ResellerRow {
 }
 
 interface LineRow {
-  line: CreditLineKind;
+  line: CreditLine;
   currency: Currency;
   credit_limit: string;
   reserved: string;
@@ -233,7 +233,7 @@ export class ResellerService {
   }
 
   /** PUT /resellers/:id/credit-lines/:line — a new limit and/or hold flag. */
-  async updateCreditLine(resellerId: string, line: CreditLineKind, patch: { limit?: string; onHold?: boolean }): Promise<CreditLineView> {
+  async updateCreditLine(resellerId: string, line: CreditLine, patch: { limit?: string; onHold?: boolean }): Promise<CreditLineView> {
     if (patch.limit === undefined && patch.onHold === undefined) {
       throw validationError('Give limit and/or onHold', [{ field: 'limit', message: 'limit or onHold is required' }]);
     }
@@ -255,7 +255,7 @@ export class ResellerService {
     );
   }
 
-  async setHold(em: EntityManager, resellerId: string, line: CreditLineKind, onHold: boolean): Promise<void> {
+  async setHold(em: EntityManager, resellerId: string, line: CreditLine, onHold: boolean): Promise<void> {
     const [updated]: [unknown[], number] = await em.query(
       `UPDATE credit_lines SET on_hold = $3, updated_at = now() WHERE reseller_id = $1 AND line = $2 RETURNING line`,
       [resellerId, line, onHold],
@@ -270,7 +270,7 @@ export class ResellerService {
   async reserveCredit(
     em: EntityManager,
     resellerId: string,
-    amounts: Partial<Record<CreditLineKind, Dec>>,
+    amounts: Partial<Record<CreditLine, Dec>>,
     source: Source,
     opts: { allowOverLimit?: boolean } = {},
   ): Promise<void> {
@@ -408,18 +408,18 @@ export class ResellerService {
     if (!sources.length) return;
     const types = sources.map((s) => s.type);
     const ids = sources.map((s) => s.id);
-    let resellers: Array<[string, CreditLineKind[]]>;
+    let resellers: Array<[string, CreditLine[]]>;
     if (opts.resellerId) {
       resellers = [[opts.resellerId, [...CREDIT_LINES]]];
     } else {
-      const open: Array<{ reseller_id: string; line: CreditLineKind }> = await em.query(
+      const open: Array<{ reseller_id: string; line: CreditLine }> = await em.query(
         `SELECT DISTINCT r.reseller_id, r.line FROM unnest($1::text[], $2::text[]) AS t(source_type, source_id)
            JOIN credit_reservations r ON r.source_type = t.source_type AND r.source_id = t.source_id
           WHERE r.status = 'OPEN'`,
         [types, ids],
       );
       if (!open.length) return;
-      const byReseller = new Map<string, CreditLineKind[]>();
+      const byReseller = new Map<string, CreditLine[]>();
       for (const o of open) byReseller.set(o.reseller_id, [...(byReseller.get(o.reseller_id) ?? []), o.line]);
       resellers = [...byReseller.entries()].sort(([a], [b]) => (a < b ? -1 : 1));
     }
@@ -451,7 +451,7 @@ export class ResellerService {
   async reservationsFor(sources: Source[], em: EntityManager = this.db.manager): Promise<Map<string, ReservationState[]>> {
     const out = new Map<string, ReservationState[]>();
     if (!sources.length) return out;
-    const rows: Array<{ source_type: string; source_id: string; line: CreditLineKind; amount: string; remaining: string; status: ReservationState['status'] }> =
+    const rows: Array<{ source_type: string; source_id: string; line: CreditLine; amount: string; remaining: string; status: ReservationState['status'] }> =
       await em.query(
         `SELECT source_type, source_id, line, amount, remaining, status FROM credit_reservations
           WHERE (source_type, source_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
@@ -468,19 +468,19 @@ export class ResellerService {
   }
 
   private async settle(em: EntityManager, source: Source, status: 'RELEASED' | 'CONSUMED'): Promise<void> {
-    const open: Array<{ reseller_id: string; line: CreditLineKind }> = await em.query(
+    const open: Array<{ reseller_id: string; line: CreditLine }> = await em.query(
       `SELECT reseller_id, line FROM credit_reservations WHERE source_type = $1 AND source_id = $2 AND status = 'OPEN'`,
       [source.type, source.id],
     );
     if (!open.length) return;
     // Same lock order as reservations: the lines first, HARDWARE then CLOUD.
-    const byReseller = new Map<string, CreditLineKind[]>();
+    const byReseller = new Map<string, CreditLine[]>();
     for (const o of open) byReseller.set(o.reseller_id, [...(byReseller.get(o.reseller_id) ?? []), o.line]);
     for (const [resellerId, lines] of [...byReseller.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
       await this.lockLines(em, resellerId, [...new Set(lines)].sort((a, b) => lockOrder(a) - lockOrder(b)));
     }
     // An UPDATE through TypeORM's query() answers [rows, rowCount].
-    const [settled]: [Array<{ reseller_id: string; line: CreditLineKind; remaining: string }>, number] = await em.query(
+    const [settled]: [Array<{ reseller_id: string; line: CreditLine; remaining: string }>, number] = await em.query(
       `WITH old AS (
          SELECT id, remaining FROM credit_reservations
           WHERE source_type = $1 AND source_id = $2 AND status = 'OPEN' FOR UPDATE)
@@ -499,7 +499,7 @@ export class ResellerService {
   }
 
   /** Locks the reseller's `lines` in one statement, in the fixed order (HARDWARE, then CLOUD). */
-  private async lockLines(em: EntityManager, resellerId: string, lines: CreditLineKind[]): Promise<LineRow[]> {
+  private async lockLines(em: EntityManager, resellerId: string, lines: CreditLine[]): Promise<LineRow[]> {
     const rows: LineRow[] = await em.query(
       `SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines WHERE reseller_id = $1 AND line = ANY($2::text[])
         ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END FOR UPDATE`,
