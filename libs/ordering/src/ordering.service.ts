@@ -10,7 +10,7 @@ import {
 } from '@disty/core';
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
 import { LedgerService } from '@disty/ledger';
-import { ReservationItem, ResellerService, Source } from '@disty/reseller';
+import { CreditReservationService, ReservationItem, ResellerService, Source } from '@disty/reseller';
 import { ChangeDatePolicy, DateAuthority, SubscriptionService } from '@disty/subscription';
 import { OrderLineStatus, orderStatus, OrderStatus, priceOrder, PricingLine, splitLineAmounts } from './domain/pricing';
 import { OrderLineView, OrderView } from './dto/order.dto';
@@ -56,24 +56,6 @@ export interface UnbilledShippedLine {
 }
 
 /** A shipped hardware line with a warranty, for renewal alerts. */
-export interface WarrantyLine {
-  orderLineId: string;
-  orderId: string;
-  resellerId: string;
-  sku: string;
-  productName: string;
-  quantity: number;
-  unitPrice: Dec;
-  net: Dec;
-  currency: Currency;
-  shippedOn: string;
-  warrantyMonths: number;
-  /** The last day covered (inclusive). */
-  warrantyEnd: string;
-  serialNumbers: string[];
-  endCustomer: { name: string; reference: string | null };
-}
-
 interface OrderRow {
   id: string;
   reseller_id: string;
@@ -171,6 +153,7 @@ export class OrderingService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly catalog: CatalogService,
     private readonly resellers: ResellerService,
+    private readonly credit: CreditReservationService,
     private readonly subscriptions: SubscriptionService,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
@@ -271,7 +254,7 @@ export class OrderingService {
       amount: priced.lines[i].gross,
       source: reservationSource({ id: l.lineId, kind: l.product.kind, first_charge_id: l.firstChargeId }),
     }));
-    await this.resellers.reserveCreditMany(em, reseller.id, reservations);
+    await this.credit.reserveCreditMany(em, reseller.id, reservations);
 
     // The response is built from what was just written (no extra round trips while the line locks are held).
     const rows: LineRow[] = prepared.map((l, i) => ({
@@ -440,7 +423,7 @@ export class OrderingService {
         await em.query(`UPDATE order_lines SET status = 'CANCELLED', cancelled_at = now() WHERE id = ANY($1::uuid[])`, [
           targets.map((l) => l.id),
         ]);
-        for (const l of targets) await this.resellers.releaseReservation(em, reservationSource(l));
+        for (const l of targets) await this.credit.releaseReservation(em, reservationSource(l));
         await this.refreshStatus(em, orderId);
         return (await this.views(em, [orderId], null))[0];
       }),
@@ -497,42 +480,6 @@ export class OrderingService {
     }
   }
 
-  /**
-   * Shipped hardware lines whose warranty ends in [endsOnOrAfter, endsOnOrBefore] (both optional,
-   * inclusive), for renewal alerts. Cancelled lines have no warranty; unshipped lines none yet.
-   */
-  async warrantyLines(
-    opts: { resellerId?: string | null; endsOnOrAfter?: string; endsOnOrBefore?: string } = {},
-    em: EntityManager = this.db.manager,
-  ): Promise<WarrantyLine[]> {
-    const rows: Array<LineRow & { end_customer_name: string; end_customer_reference: string | null }> = await em.query(
-      `SELECT ${LINE_COLUMNS}, o.end_customer_name, o.end_customer_reference
-         FROM order_lines l JOIN orders o ON o.id = l.order_id
-        WHERE l.status = 'SHIPPED' AND l.warranty_end IS NOT NULL
-          AND ($1::uuid IS NULL OR l.reseller_id = $1::uuid)
-          AND ($2::date IS NULL OR l.warranty_end >= $2::date)
-          AND ($3::date IS NULL OR l.warranty_end <= $3::date)
-        ORDER BY l.warranty_end, l.id`,
-      [opts.resellerId ?? null, opts.endsOnOrAfter ?? null, opts.endsOnOrBefore ?? null],
-    );
-    return rows.map((r) => ({
-      orderLineId: r.id,
-      orderId: r.order_id,
-      resellerId: r.reseller_id,
-      sku: r.sku,
-      productName: r.product_name,
-      quantity: r.quantity,
-      unitPrice: new Dec(r.unit_price),
-      net: new Dec(r.net),
-      currency: r.currency,
-      shippedOn: r.shipped_on!,
-      warrantyMonths: r.warranty_months!,
-      warrantyEnd: r.warranty_end!,
-      serialNumbers: r.serial_numbers,
-      endCustomer: { name: r.end_customer_name, reference: r.end_customer_reference },
-    }));
-  }
-
   private async lockOrder(em: EntityManager, orderId: string, scope: string | null): Promise<LockedOrder> {
     const [row]: LockedOrder[] = await em.query(
       `SELECT id, currency, tax_rate FROM orders WHERE id = $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) FOR UPDATE`,
@@ -571,7 +518,7 @@ export class OrderingService {
       shipped.tax.toFixed(),
       shipped.gross.toFixed(),
     ]);
-    await this.resellers.moveReservation(em, reservationSource(line), reservationSource({ id: restId, kind: 'HARDWARE', first_charge_id: null }), rest.gross);
+    await this.credit.moveReservation(em, reservationSource(line), reservationSource({ id: restId, kind: 'HARDWARE', first_charge_id: null }), rest.gross);
   }
 
   private async refreshStatus(em: EntityManager, orderId: string): Promise<void> {
@@ -590,7 +537,7 @@ export class OrderingService {
       `SELECT ${LINE_COLUMNS} FROM order_lines l WHERE l.order_id = ANY($1::uuid[]) ORDER BY l.order_id, l.line_no`,
       [orders.map((o) => o.id)],
     );
-    const reservations = await this.resellers.reservationsFor(lines.map(reservationSource), em);
+    const reservations = await this.credit.reservationsFor(lines.map(reservationSource), em);
     const remaining = new Map<string, Dec>();
     for (const [key, states] of reservations) remaining.set(key, states.reduce((s, r) => s.plus(r.remaining), new Dec(0)));
     const byOrder = new Map<string, LineRow[]>();

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { addMonthsClamped, Dec, notFound } from '@disty/core';
 import { ChangeDatePolicy, DateAuthority } from './change-date.policy';
-import { ResellerService } from '@disty/reseller';
+import { CreditReservationService } from '@disty/reseller';
 import { planImmediateCancellation, planQuantityChange, PlannedAdjustment } from './domain/change-plan';
 import { prorate } from './domain/proration';
 import { billingPeriods, roundMoney } from './domain/schedule';
@@ -85,7 +85,7 @@ export class SubscriptionChangeService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly subscriptions: SubscriptionService,
-    private readonly resellers: ResellerService,
+    private readonly credit: CreditReservationService,
     private readonly dates: ChangeDatePolicy,
   ) {}
 
@@ -246,7 +246,7 @@ export class SubscriptionChangeService {
       // The term's rate (the rate in force when it started), not the reseller's current one.
       const [{ tax_rate }]: Array<{ tax_rate: string }> = await em.query(`SELECT tax_rate::text AS tax_rate FROM subscription_terms WHERE id = $1`, [termId]);
       const taxRate = new Dec(tax_rate);
-      await this.resellers.reserveCreditMany(
+      await this.credit.reserveCreditMany(
         em,
         s.reseller_id,
         positive.map((x) => ({
@@ -290,7 +290,7 @@ export class SubscriptionChangeService {
           [termId, plan.voidPeriods.map((p) => p.start)],
         ),
       );
-      for (const v of voided) await this.resellers.releaseReservation(em, { type: SUBSCRIPTION_CHARGE_SOURCE, id: v.id });
+      for (const v of voided) await this.credit.releaseReservation(em, { type: SUBSCRIPTION_CHARGE_SOURCE, id: v.id });
     }
     await em.query(
       `UPDATE subscriptions SET status = 'CANCELLED', cancel_at_term_end = false, auto_renew = false, cancelled_on = $2, updated_at = now()

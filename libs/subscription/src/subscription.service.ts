@@ -52,25 +52,6 @@ export interface UnbilledCharge {
 }
 
 /** A term the renewal-alert scan looks at: running, and either renewing or cancelled at its end. */
-export interface RunningTerm {
-  subscriptionId: string;
-  termId: string;
-  termNo: number;
-  resellerId: string;
-  sku: string;
-  quantity: number;
-  currency: Currency;
-  term: Term;
-  billingFrequency: BillingFrequency;
-  termStart: string;
-  termEnd: string;
-  /** Monthly unit price of the running term. */
-  unitPrice: Dec;
-  autoRenew: boolean;
-  cancelAtTermEnd: boolean;
-  endCustomer: { name: string; reference: string | null };
-}
-
 export interface ListQuery {
   resellerId: string | null;
   status?: SubscriptionStatus;
@@ -414,49 +395,6 @@ export class SubscriptionService {
         { chargeIds: refused },
       );
     }
-  }
-
-  // ---------------------------------------------------------------- for renewal alerts
-
-  /**
-   * Running terms whose last day is between `from` and `to` (inclusive): ACTIVE subscriptions and
-   * those CANCELLED at term end (still running; the reseller may win them back). Tenant-scoped by
-   * `resellerId` when given. Keyset-paginated by (term_end, subscription id): pass the last row's
-   * `{ termEnd, subscriptionId }` as `after` to get the next `limit` rows.
-   */
-  async runningTerms(
-    opts: { from: string; to: string; resellerId?: string | null; after?: { termEnd: string; subscriptionId: string }; limit?: number },
-    em: EntityManager = this.db.manager,
-  ): Promise<RunningTerm[]> {
-    const limit = Math.min(Math.max(opts.limit ?? 1000, 1), 10_000);
-    const rows: Array<SubscriptionRow & { term_id: string }> = await em.query(
-      `SELECT ${SUBSCRIPTION_COLUMNS}, t.id AS term_id
-         FROM subscriptions s JOIN subscription_terms t ON t.subscription_id = s.id AND t.term_no = s.term_no
-        WHERE (s.status = 'ACTIVE' OR (s.status = 'CANCELLED' AND s.cancel_at_term_end))
-          AND s.term_end BETWEEN $1 AND $2
-          AND ($3::uuid IS NULL OR s.reseller_id = $3::uuid)
-          AND ($4::date IS NULL OR (s.term_end, s.id) > ($4::date, $5::uuid))
-        ORDER BY s.term_end, s.id
-        LIMIT ${limit}`,
-      [opts.from, opts.to, opts.resellerId ?? null, opts.after?.termEnd ?? null, opts.after?.subscriptionId ?? null],
-    );
-    return rows.map((s) => ({
-      subscriptionId: s.id,
-      termId: s.term_id,
-      termNo: s.term_no,
-      resellerId: s.reseller_id,
-      sku: s.sku,
-      quantity: s.quantity,
-      currency: s.currency,
-      term: s.term,
-      billingFrequency: s.billing_frequency,
-      termStart: s.term_start,
-      termEnd: s.term_end,
-      unitPrice: new Dec(s.unit_price),
-      autoRenew: s.auto_renew,
-      cancelAtTermEnd: s.cancel_at_term_end,
-      endCustomer: { name: s.end_customer_name, reference: s.end_customer_reference },
-    }));
   }
 
   // ---------------------------------------------------------------- helpers
