@@ -8,7 +8,7 @@ import {
 } from '@disty/core';
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
-import { ChangeDatePolicy, DateAuthority, SubscriptionService } from '@disty/subscription';
+import { ChangeDatePolicy, DateAuthority, SubscriptionProvisioningService } from '@disty/subscription';
 import { orderStatus, OrderStatus, priceOrder, PricingLine } from './domain/pricing';
 import { OrderView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';
@@ -77,7 +77,7 @@ export class OrderingService {
     private readonly catalog: CatalogService,
     private readonly resellers: ResellerService,
     private readonly credit: CreditReservationService,
-    private readonly subscriptions: SubscriptionService,
+    private readonly subscriptions: SubscriptionProvisioningService,
     private readonly clock: Clock,
     private readonly dates: ChangeDatePolicy,
   ) {}

@@ -6,7 +6,7 @@ import { CatalogService } from '@disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
 import { periodMonths, roundMoney, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
 import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
-import { SubscriptionRow } from './dto/subscription.response';
+import { SubscriptionRow } from './subscription.sql';
 import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService, termChargeDescription } from './subscription.service';
 import { SUBSCRIPTION_COLUMNS } from './subscription.sql';
 

@@ -7,7 +7,7 @@ import { CreditReservationService } from '@disty/reseller';
 import { planImmediateCancellation, planQuantityChange, PlannedAdjustment } from './domain/change-plan';
 import { prorate } from './domain/proration';
 import { billingPeriods, roundMoney } from './domain/schedule';
-import { SubscriptionRow } from './dto/subscription.response';
+import { SubscriptionRow } from './subscription.sql';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { returnedRows } from './subscription.sql';
 import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService } from './subscription.service';

@@ -8,13 +8,14 @@ import { RenewalService } from './renewal.service';
 import { ServiceRecordService } from './service-record.service';
 import { SubscriptionChangeService } from './subscription-change.service';
 import { RenewalJobController, SubscriptionController } from './subscription.controller';
+import { SubscriptionProvisioningService } from './subscription-provisioning.service';
 import { SubscriptionService } from './subscription.service';
 
 /** Cloud subscriptions: terms, charges, seat changes, cancellation and renewals. */
 @Module({
   imports: [CatalogModule, ResellerModule, LedgerModule],
   controllers: [SubscriptionController, RenewalJobController],
-  providers: [SubscriptionService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService],
-  exports: [SubscriptionService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService],
+  providers: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService],
+  exports: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService],
 })
 export class SubscriptionModule {}
