@@ -1,3 +1,4 @@
+// Owns users (and their hashed tokens).
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'crypto';

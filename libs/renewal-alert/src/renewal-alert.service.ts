@@ -1,3 +1,4 @@
+// Owns renewal_alerts and renewal_alert_notes; reads only the published views (docs/architecture.md §3); queues webhook deliveries through webhooks' outbox.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';

@@ -2,7 +2,7 @@ import { Module } from '@nestjs/common';
 import { IdentityModule } from '@disty/identity';
 import { LedgerModule } from '@disty/ledger';
 import { CreditReservationService } from './credit-reservation.service';
-import { ResellerController } from './reseller.controller';
+import { ResellerController } from './resellers.controller';
 import { ResellerService } from './reseller.service';
 
 /** Reseller accounts, their users, their two credit lines and the credit reservations on them; reads receivables from the ledger. */

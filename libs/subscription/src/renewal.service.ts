@@ -1,3 +1,4 @@
+// Owns renewals: new subscription_terms and their subscription_charges, expiries (subscriptions.status), and applying due subscription_scheduled_changes.
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';

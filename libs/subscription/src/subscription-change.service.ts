@@ -1,3 +1,4 @@
+// Owns subscription_changes and subscription_scheduled_changes, and the seat and cancellation updates to subscriptions, subscription_terms and subscription_charges.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';

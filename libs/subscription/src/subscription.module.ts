@@ -7,7 +7,8 @@ import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
 import { ServiceRecordService } from './service-record.service';
 import { SubscriptionChangeService } from './subscription-change.service';
-import { RenewalJobController, SubscriptionController } from './subscription.controller';
+import { RenewalJobController } from './renewal-jobs.controller';
+import { SubscriptionController } from './subscriptions.controller';
 import { SubscriptionProvisioningService } from './subscription-provisioning.service';
 import { SubscriptionService } from './subscription.service';
 
