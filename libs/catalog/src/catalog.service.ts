@@ -3,11 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  CreditLine, Currency, Dec, FieldError, moneyString, page, Page, preparedStatement, queryPrepared, retryOnConflict, validationError,
+  CreditLine, Currency, Dec, FieldError, moneyString, page, Page, queryPrepared, retryOnConflict, validationError,
 } from '@disty/core';
 import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
 import { PriceHistoryView, ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
+import { PRODUCT_COLUMNS, ProductRow, PRODUCTS_BY_SKU } from './catalog.sql';
 
 /** A product as other modules see it, priced in one currency. */
 export interface CatalogProduct {
@@ -57,31 +58,6 @@ export interface ProductSearch {
   page: number;
   pageSize: number;
 }
-
-interface ProductRow {
-  sku: string;
-  name: string;
-  vendor: string;
-  kind: CreditLine;
-  warranty_months: number | null;
-  term: Term | null;
-  billing_frequency: BillingFrequency | null;
-  extended_warranty_sku: string | null;
-  active: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const PRODUCT_COLUMNS = `p.sku, p.name, p.vendor, p.kind, p.warranty_months, p.term, p.billing_frequency,
-  p.extended_warranty_sku, p.active, p.created_at, p.updated_at`;
-
-/** Products by SKU with their current price in one currency (order placement's catalog read). */
-const PRODUCTS_BY_SKU = preparedStatement(
-  'catalog.products-by-sku',
-  `SELECT ${PRODUCT_COLUMNS}, pp.unit_price FROM products p
-     LEFT JOIN product_prices pp ON pp.sku = p.sku AND pp.currency = $2 AND pp.valid_to IS NULL
-    WHERE p.sku = ANY($1::text[])`,
-);
 
 /**
  * Products and their prices per currency. Prices keep their history: a change closes the current
