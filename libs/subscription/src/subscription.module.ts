@@ -9,6 +9,7 @@ import { ServiceRecordService } from './service-record.service';
 import { SubscriptionChangeService } from './subscription-change.service';
 import { RenewalJobController } from './renewal-jobs.controller';
 import { SubscriptionController } from './subscriptions.controller';
+import { ChangeChargesService } from './change-charges.service';
 import { SubscriptionProvisioningService } from './subscription-provisioning.service';
 import { SubscriptionService } from './subscription.service';
 
@@ -16,7 +17,7 @@ import { SubscriptionService } from './subscription.service';
 @Module({
   imports: [CatalogModule, ResellerModule, LedgerModule],
   controllers: [SubscriptionController, RenewalJobController],
-  providers: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService],
+  providers: [SubscriptionService, ChangeChargesService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService],
   exports: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService],
 })
 export class SubscriptionModule {}
