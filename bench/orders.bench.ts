@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Clock, freePort, PROJECT_ROOT } from '@disty/core';
 import { IdentityService } from '@disty/identity';
 import { LedgerService } from '@disty/ledger';
-import { ResellerService } from '@disty/reseller';
+import { CreditReservationService, ResellerService } from '@disty/reseller';
 import { BenchContext, BenchResult } from './support';
 
 const CONNECTIONS = 16;
@@ -69,7 +69,8 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     ctx.log(`orders: seeding ${HARDWARE_PRODUCTS + CLOUD_PRODUCTS} products and ${RESELLERS} resellers`);
     const { hardware, cloud } = await seedCatalog(ds);
     const identity = new IdentityService(ds);
-    const resellers = new ResellerService(ds, new LedgerService(ds, new Clock()), identity);
+    const ledger = new LedgerService(ds, new Clock());
+    const resellers = new ResellerService(ds, ledger, identity, new CreditReservationService(ds, ledger));
     const tokens: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {
       const r = await resellers.createReseller({

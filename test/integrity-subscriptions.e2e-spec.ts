@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'perf_hooks';
 import { randomUUID } from 'crypto';
 import { Dec } from '@disty/core';
-import type { NewCharge, ProvisionInput, SubscriptionService } from '@disty/subscription';
+import type { NewCharge, ProvisionInput, SubscriptionProvisioningService, SubscriptionService } from '@disty/subscription';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, startBillingTestApp } from './support/billing';
@@ -22,14 +22,16 @@ describe('money integrity: dates on subscription changes and start dates (issue 
   let financeId: string;
   let close: () => Promise<void>;
   let subs: SubscriptionService;
+  let provisioning: SubscriptionProvisioningService;
 
   beforeAll(async () => {
     ({ t, f, admin: ADMIN, close } = await startBillingTestApp('integrity_subs'));
     const fin = await t.user('finance');
     finance = fin.auth;
     financeId = fin.id;
-    const { SubscriptionService: Svc } = await import('@disty/subscription');
+    const { SubscriptionService: Svc, SubscriptionProvisioningService: Prov } = await import('@disty/subscription');
     subs = t.get(Svc);
+    provisioning = t.get(Prov);
   }, 120_000);
   afterAll(() => close?.());
   afterEach(() => t.clock.reset());
@@ -250,7 +252,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
     it('leak 2: renewal catch-up works in bounded batches, committing between them, and resumes to completion', async () => {
       const reseller = await f.createReseller(t);
       const p = await t.db.transaction((em) =>
-        subs.provision(em, {
+        provisioning.provision(em, {
           resellerId: reseller.id, orderLineId: randomUUID(), sku: `CL-${f.uniq()}`, quantity: 1, unitPrice: new Dec('1.00'), currency: 'AUD',
           term: 'P1M', billingFrequency: 'MONTHLY', startDate: '2021-01-01', endCustomer: { name: 'Old Co' },
         } as ProvisionInput),
@@ -274,7 +276,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
     it('leak 2: 0001-01-01 is year 1, not 1901, in term arithmetic and in the database', async () => {
       const reseller = await f.createReseller(t);
       const p = await t.db.transaction((em) =>
-        subs.provision(em, {
+        provisioning.provision(em, {
           resellerId: reseller.id, orderLineId: randomUUID(), sku: `CL-${f.uniq()}`, quantity: 1, unitPrice: new Dec('1.00'), currency: 'AUD',
           term: 'P1Y', billingFrequency: 'MONTHLY', startDate: '0001-01-01', endCustomer: { name: 'Ancient Co' },
         } as ProvisionInput),
@@ -294,7 +296,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       const N = 12000;
       const reseller = await f.createReseller(t, { cloudLimit: '1000000.00' });
       const p = await t.db.transaction((em) =>
-        subs.provision(em, {
+        provisioning.provision(em, {
           resellerId: reseller.id, orderLineId: randomUUID(), sku: `CL-${f.uniq()}`, quantity: 1, unitPrice: new Dec('0.01'), currency: 'AUD',
           term: 'P1M', billingFrequency: 'MONTHLY', startDate: '1990-01-01', endCustomer: { name: 'Many Lines Co' },
         } as ProvisionInput),

@@ -576,14 +576,24 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       for (const l of order.lines.slice(0, 2)) {
         await t.http().post(`/api/v1/orders/${order.id}/lines/${l.id}/ship`).set(admin()).send({ shippedOn: '2026-03-15' }).expect(200);
       }
-      const svc = t.get(OrderingService);
-      const w = await svc.warrantyLines({ resellerId: reseller.id, endsOnOrAfter: '2027-01-01', endsOnOrBefore: '2027-06-30' });
+      // The warranties as the renewal scan reads them: ordering's published view renewal_warranties.
+      const warranties = (from: string | null, to: string) =>
+        t.db.query(
+          `SELECT order_line_id, sku, quantity, currency, to_char(warranty_end, 'YYYY-MM-DD') AS warranty_end,
+                  end_customer_name, end_customer_reference
+             FROM renewal_warranties
+            WHERE reseller_id = $1 AND ($2::date IS NULL OR warranty_end >= $2::date) AND warranty_end <= $3::date`,
+          [reseller.id, from, to],
+        );
+      const w = await warranties('2027-01-01', '2027-06-30');
       expect(w).toHaveLength(1);
       expect(w[0]).toMatchObject({
-        orderLineId: order.lines[0].id, sku: p.sku, quantity: 4, warrantyMonths: 12, shippedOn: '2026-03-15', warrantyEnd: '2027-03-14',
-        endCustomer: { name: 'Acme Dental', reference: 'ACME-1' }, currency: 'AUD',
+        order_line_id: order.lines[0].id, sku: p.sku, quantity: 4, warranty_end: '2027-03-14',
+        end_customer_name: 'Acme Dental', end_customer_reference: 'ACME-1', currency: 'AUD',
       });
-      expect(await svc.warrantyLines({ resellerId: reseller.id, endsOnOrBefore: '2027-03-13' })).toHaveLength(0);
+      const got = (await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)).body;
+      expect(got.lines[0]).toMatchObject({ warrantyMonths: 12, shippedOn: '2026-03-15', warrantyEnd: '2027-03-14' });
+      expect(await warranties(null, '2027-03-13')).toHaveLength(0);
     });
   });
 });

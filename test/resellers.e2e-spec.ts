@@ -1,6 +1,7 @@
-import { Dec } from '@disty/core';
+import { EntityManager } from 'typeorm';
+import { CREDIT_LINES, CreditLine, Dec } from '@disty/core';
 import { ProblemError } from '@disty/core';
-import { ResellerService } from '@disty/reseller';
+import { CreditReservationService, ResellerService, Source } from '@disty/reseller';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
 import { createReseller, creditLines, uniq } from './factories/commerce';
 import { postOpeningReceivable } from './support/ledger-fixtures';
@@ -182,20 +183,25 @@ describe('Resellers: accounts, users and two credit lines', () => {
 
   describe('ResellerService reservations', () => {
     const source = () => ({ type: 'test', id: uniq() });
+    /** Reserves each line's amount for one source, through the engine's one entry point (reserveCreditMany). */
+    const reserve = (em: EntityManager, resellerId: string, amounts: Partial<Record<CreditLine, Dec>>, src: Source, opts?: { allowOverLimit?: boolean }) =>
+      t.get(CreditReservationService).reserveCreditMany(
+        em, resellerId, CREDIT_LINES.filter((l) => amounts[l] !== undefined).map((line) => ({ line, amount: amounts[line]!, source: src })), opts,
+      );
 
     it('reserves atomically, repeats as a no-op, and frees on release or consume', async () => {
       const r = await createReseller(t, { hardwareLimit: '100.00', cloudLimit: '50.00' });
-      const svc = t.get(ResellerService);
+      const reservations = t.get(CreditReservationService);
       const s1 = source();
-      await t.db.transaction((em) => svc.reserveCredit(em, r.id, { HARDWARE: new Dec('60'), CLOUD: new Dec('20') }, s1));
-      await t.db.transaction((em) => svc.reserveCredit(em, r.id, { HARDWARE: new Dec('60'), CLOUD: new Dec('20') }, s1));
+      await t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('60'), CLOUD: new Dec('20') }, s1));
+      await t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('60'), CLOUD: new Dec('20') }, s1));
       let lines = await creditLines(t, r.id);
       expect(lines.HARDWARE).toMatchObject({ reserved: '60.00', available: '40.00' });
       expect(lines.CLOUD).toMatchObject({ reserved: '20.00', available: '30.00' });
 
       // over the hardware limit: nothing is reserved on either line
       const err = await t.db
-        .transaction((em) => svc.reserveCredit(em, r.id, { HARDWARE: new Dec('40.01'), CLOUD: new Dec('1') }, source()))
+        .transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('40.01'), CLOUD: new Dec('1') }, source()))
         .catch((e: unknown) => e);
       expect(err).toBeInstanceOf(ProblemError);
       expect(err).toMatchObject({ status: 422, slug: 'credit-limit-exceeded', extensions: { creditLine: 'HARDWARE', available: '40.00', requested: '40.01' } });
@@ -204,17 +210,17 @@ describe('Resellers: accounts, users and two credit lines', () => {
 
       // renewals may go over
       const s2 = source();
-      await t.db.transaction((em) => svc.reserveCredit(em, r.id, { CLOUD: new Dec('100') }, s2, { allowOverLimit: true }));
+      await t.db.transaction((em) => reserve(em, r.id, { CLOUD: new Dec('100') }, s2, { allowOverLimit: true }));
       expect((await creditLines(t, r.id)).CLOUD).toMatchObject({ reserved: '120.00', available: '-70.00' });
 
-      await t.db.transaction((em) => svc.releaseReservation(em, s2));
-      await t.db.transaction((em) => svc.releaseReservation(em, s2));
+      await t.db.transaction((em) => reservations.releaseReservation(em, s2));
+      await t.db.transaction((em) => reservations.releaseReservation(em, s2));
       expect((await creditLines(t, r.id)).CLOUD.reserved).toBe('20.00');
-      await t.db.transaction((em) => svc.consumeReservation(em, s1));
+      await t.db.transaction((em) => reservations.consumeReservations(em, [s1]));
       lines = await creditLines(t, r.id);
       expect(lines.HARDWARE.reserved).toBe('0.00');
       expect(lines.CLOUD.reserved).toBe('0.00');
-      const states = await svc.reservationsFor([s1, s2]);
+      const states = await reservations.reservationsFor([s1, s2]);
       expect(states.get(`test:${s1.id}`)!.map((s) => s.status)).toEqual(['CONSUMED', 'CONSUMED']);
       expect(states.get(`test:${s2.id}`)!.map((s) => s.status)).toEqual(['RELEASED']);
     });
@@ -223,9 +229,9 @@ describe('Resellers: accounts, users and two credit lines', () => {
       const r = await createReseller(t);
       const svc = t.get(ResellerService);
       await t.db.transaction((em) => svc.setHold(em, r.id, 'HARDWARE', true));
-      const err = await t.db.transaction((em) => svc.reserveCredit(em, r.id, { HARDWARE: new Dec('1') }, source())).catch((e) => e);
+      const err = await t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('1') }, source())).catch((e) => e);
       expect(err).toMatchObject({ status: 422, slug: 'credit-hold', extensions: { creditLine: 'HARDWARE' } });
-      await t.db.transaction((em) => svc.reserveCredit(em, r.id, { CLOUD: new Dec('1') }, source()));
+      await t.db.transaction((em) => reserve(em, r.id, { CLOUD: new Dec('1') }, source()));
       expect((await creditLines(t, r.id)).CLOUD.reserved).toBe('1.00');
       expect(await svc.listResellerIds()).toContain(r.id);
       const info = await svc.getReseller(r.id);
@@ -235,7 +241,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
 
     it('treats a repeat that waited on the line locks while the first committed as a no-op, not a refusal', async () => {
       const r = await createReseller(t, { hardwareLimit: '100.00', cloudLimit: '100.00' });
-      const svc = t.get(ResellerService);
+      const reservations = t.get(CreditReservationService);
       const s1 = source();
       const amounts = { HARDWARE: new Dec('60'), CLOUD: new Dec('70') };
       let commitFirst!: () => void;
@@ -243,13 +249,13 @@ describe('Resellers: accounts, users and two credit lines', () => {
       let locked!: () => void;
       const firstLocked = new Promise<void>((resolve) => (locked = resolve));
       const first = t.db.transaction(async (em) => {
-        await svc.reserveCredit(em, r.id, amounts, s1);
+        await reserve(em, r.id, amounts, s1);
         locked();
         await held;
       });
       await firstLocked;
       // The repeat starts while the first holds both lines: its read of what is already reserved predates the first's commit.
-      const repeat = t.db.transaction((em) => svc.reserveCredit(em, r.id, amounts, s1));
+      const repeat = t.db.transaction((em) => reserve(em, r.id, amounts, s1));
       for (let i = 0; i < 100; i++) {
         const [{ n }] = await t.db.query(
           `SELECT count(*)::int AS n FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND query LIKE '%credit_lines%FOR UPDATE%'`,
@@ -263,17 +269,17 @@ describe('Resellers: accounts, users and two credit lines', () => {
       const lines = await creditLines(t, r.id);
       expect(lines.HARDWARE).toMatchObject({ reserved: '60.00', available: '40.00' });
       expect(lines.CLOUD).toMatchObject({ reserved: '70.00', available: '30.00' });
-      expect((await svc.reservationsFor([s1])).get(`test:${s1.id}`)).toHaveLength(2);
+      expect((await reservations.reservationsFor([s1])).get(`test:${s1.id}`)).toHaveLength(2);
     });
 
     it('leaves nothing reserved on either line after a refusal, even for a caller that catches it and commits', async () => {
       const r = await createReseller(t, { hardwareLimit: '100.00', cloudLimit: '100.00' });
-      const svc = t.get(ResellerService);
-      await t.db.transaction((em) => svc.reserveCredit(em, r.id, { CLOUD: new Dec('60') }, source()));
+      const reservations = t.get(CreditReservationService);
+      await t.db.transaction((em) => reserve(em, r.id, { CLOUD: new Dec('60') }, source()));
       const refused = source();
       const err = await t.db.transaction(async (em) => {
         try {
-          await svc.reserveCredit(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('40.01') }, refused);
+          await reserve(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('40.01') }, refused);
         } catch (e) {
           return e;
         }
@@ -282,18 +288,17 @@ describe('Resellers: accounts, users and two credit lines', () => {
       const lines = await creditLines(t, r.id);
       expect(lines.HARDWARE.reserved).toBe('0.00');
       expect(lines.CLOUD.reserved).toBe('60.00');
-      expect((await svc.reservationsFor([refused])).get(`test:${refused.id}`)).toBeUndefined();
+      expect((await reservations.reservationsFor([refused])).get(`test:${refused.id}`)).toBeUndefined();
       // and the same source may then be reserved once it fits
-      await t.db.transaction((em) => svc.reserveCredit(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('40') }, refused));
+      await t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('40') }, refused));
       expect((await creditLines(t, r.id)).CLOUD).toMatchObject({ reserved: '100.00', available: '0.00' });
     });
 
     it('keeps each line exact when the same source is reserved concurrently', async () => {
       const r = await createReseller(t, { hardwareLimit: '1000.00', cloudLimit: '1000.00' });
-      const svc = t.get(ResellerService);
       const s1 = source();
       const results = await Promise.allSettled(
-        Array.from({ length: 8 }, () => t.db.transaction((em) => svc.reserveCredit(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('5') }, s1))),
+        Array.from({ length: 8 }, () => t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('5') }, s1))),
       );
       expect(results.filter((x) => x.status === 'rejected')).toEqual([]);
       const lines = await creditLines(t, r.id);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { Dec } from '@disty/core';
-import { ProvisionInput, SubscriptionService } from '@disty/subscription';
+import { ProvisionInput, SubscriptionProvisioningService, SubscriptionService } from '@disty/subscription';
 import { createProduct, createReseller, creditLines, uniq } from './factories/commerce';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
 
@@ -15,9 +15,11 @@ const sum = (charges: Array<{ amount: string }>) => charges.reduce((s, c) => s.p
 describe('Subscriptions: terms, charges, seat changes, cancellation and renewal', () => {
   let t: TestApp;
   let subs: SubscriptionService;
+  let provisioning: SubscriptionProvisioningService;
   beforeAll(async () => {
     t = await createTestApp();
     subs = t.get(SubscriptionService);
+    provisioning = t.get(SubscriptionProvisioningService);
   });
   afterAll(() => t.close());
   // Changes take effect "today" (the server clock): each test sets today to the date it acts on.
@@ -25,7 +27,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
 
   const provision = (resellerId: string, over: Partial<ProvisionInput> = {}) =>
     t.db.transaction((em) =>
-      subs.provision(em, {
+      provisioning.provision(em, {
         resellerId, orderLineId: randomUUID(), sku: `CL-${uniq()}`, quantity: 10,
         unitPrice: new Dec('12.35'), currency: 'AUD', term: 'P1Y', billingFrequency: 'MONTHLY',
         startDate: '2024-01-15', endCustomer: { name: 'Acme Pty Ltd', reference: 'AC-1' }, ...over,
@@ -296,7 +298,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const ids = await t.db.transaction(async (em) => {
         const out: string[] = [];
         for (let i = 0; i < 1000; i++) {
-          const p = await subs.provision(em, {
+          const p = await provisioning.provision(em, {
             resellerId: r.id, orderLineId: randomUUID(), sku, quantity: 1 + (i % 5), unitPrice: new Dec('3.00'), currency: 'AUD',
             term: 'P1M', billingFrequency: 'MONTHLY', startDate: '2020-03-01', endCustomer: { name: `Customer ${i}` },
           });
@@ -448,7 +450,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
     it('writes each subscription, its first term and its charges, as provision() does one by one', async () => {
       const r = await createReseller(t);
       const inputs = [input(r.id), input(r.id, { term: 'P3Y', billingFrequency: 'ANNUAL', quantity: 2 }), input(r.id, { term: 'P1M' })];
-      const many = await t.db.transaction((em) => subs.provisionMany(em, inputs));
+      const many = await t.db.transaction((em) => provisioning.provisionMany(em, inputs));
       expect(many).toHaveLength(3);
       expect(many.map((m) => [m.firstCharge.periodStart, m.firstCharge.periodEnd, m.firstCharge.net.toFixed(2)])).toEqual([
         ['2024-02-29', '2024-03-28', '30.00'], ['2024-02-29', '2025-02-27', '240.00'], ['2024-02-29', '2024-03-28', '30.00'],
@@ -471,9 +473,9 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
     it('returns the existing subscription for an order line already provisioned, or repeated in the same call', async () => {
       const r = await createReseller(t);
       const first = input(r.id);
-      const [p] = await t.db.transaction((em) => subs.provisionMany(em, [first]));
+      const [p] = await t.db.transaction((em) => provisioning.provisionMany(em, [first]));
       const other = input(r.id);
-      const again = await t.db.transaction((em) => subs.provisionMany(em, [first, other, { ...other }]));
+      const again = await t.db.transaction((em) => provisioning.provisionMany(em, [first, other, { ...other }]));
       expect(again[0]).toEqual(p);
       expect(again[2]).toEqual(again[1]);
       expect(again[1].subscriptionId).not.toBe(p.subscriptionId);
@@ -482,7 +484,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       ]);
       expect(n).toBe(2);
       const stranger = await createReseller(t);
-      await expect(t.db.transaction((em) => subs.provisionMany(em, [{ ...first, resellerId: stranger.id }]))).rejects.toMatchObject({
+      await expect(t.db.transaction((em) => provisioning.provisionMany(em, [{ ...first, resellerId: stranger.id }]))).rejects.toMatchObject({
         status: 422,
       });
     });

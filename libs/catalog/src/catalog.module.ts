@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { CatalogController } from './catalog.controller';
+import { CatalogController } from './products.controller';
 import { CatalogService } from './catalog.service';
 
 /** Products and prices; other modules read them through CatalogService. */

@@ -1,19 +1,21 @@
+// Owns products and product_prices.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Currency, Dec, FieldError, moneyString, page, Page, preparedStatement, queryPrepared, retryOnConflict, validationError,
+  CreditLine, Currency, Dec, FieldError, moneyString, page, Page, queryPrepared, retryOnConflict, validationError,
 } from '@disty/core';
-import { BillingFrequency, ProductKind, productShapeProblems, Term } from './domain/product-rules';
+import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
 import { PriceHistoryView, ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
+import { PRODUCT_COLUMNS, ProductRow, PRODUCTS_BY_SKU } from './catalog.sql';
 
 /** A product as other modules see it, priced in one currency. */
 export interface CatalogProduct {
   sku: string;
   name: string;
   vendor: string;
-  kind: ProductKind;
+  kind: CreditLine;
   active: boolean;
   /** The price in force now in the asked currency; null when the product has none in it. */
   unitPrice: Dec | null;
@@ -32,7 +34,7 @@ export interface CreateProductInput {
   sku: string;
   name: string;
   vendor: string;
-  kind: ProductKind;
+  kind: CreditLine;
   prices: PriceInput[];
   warrantyMonths?: number | null;
   term?: Term | null;
@@ -48,7 +50,7 @@ export interface UpdateProductInput {
 }
 
 export interface ProductSearch {
-  kind?: ProductKind;
+  kind?: CreditLine;
   vendor?: string;
   q?: string;
   currency?: Currency;
@@ -56,31 +58,6 @@ export interface ProductSearch {
   page: number;
   pageSize: number;
 }
-
-interface ProductRow {
-  sku: string;
-  name: string;
-  vendor: string;
-  kind: ProductKind;
-  warranty_months: number | null;
-  term: Term | null;
-  billing_frequency: BillingFrequency | null;
-  extended_warranty_sku: string | null;
-  active: boolean;
-  created_at: Date;
-  updated_at: Date;
-}
-
-const PRODUCT_COLUMNS = `p.sku, p.name, p.vendor, p.kind, p.warranty_months, p.term, p.billing_frequency,
-  p.extended_warranty_sku, p.active, p.created_at, p.updated_at`;
-
-/** Products by SKU with their current price in one currency (order placement's catalog read). */
-const PRODUCTS_BY_SKU = preparedStatement(
-  'catalog.products-by-sku',
-  `SELECT ${PRODUCT_COLUMNS}, pp.unit_price FROM products p
-     LEFT JOIN product_prices pp ON pp.sku = p.sku AND pp.currency = $2 AND pp.valid_to IS NULL
-    WHERE p.sku = ANY($1::text[])`,
-);
 
 /**
  * Products and their prices per currency. Prices keep their history: a change closes the current
@@ -229,7 +206,7 @@ export class CatalogService {
 
   private async assertWarrantySku(em: EntityManager, warrantySku: string, sku: string): Promise<void> {
     if (warrantySku === sku) throw invalid([{ field: 'extendedWarrantySku', message: 'must name another product' }]);
-    const rows: Array<{ kind: ProductKind }> = await em.query(`SELECT kind FROM products WHERE sku = $1`, [warrantySku]);
+    const rows: Array<{ kind: CreditLine }> = await em.query(`SELECT kind FROM products WHERE sku = $1`, [warrantySku]);
     if (!rows.length) {
       throw catalogError(CatalogErrorCode.UnknownProduct, `The extended-warranty SKU ${warrantySku} is not in the catalog`, {
         sku: warrantySku,

@@ -4,7 +4,6 @@ export * from './money/decimal';
 export * from './money/money';
 export * from './money/limits';
 export * from './money/credit-line';
-export * from './money/decimal.transformer';
 export * from './clock/clock';
 export * from './clock/calendar-date';
 export * from './errors/problem';

@@ -1,10 +1,12 @@
+// Owns users (and their hashed tokens).
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'crypto';
 import { DataSource } from 'typeorm';
-import { Actor, DISTRIBUTOR_ROLES, preparedStatement, queryPrepared, Role } from '@disty/core';
+import { Actor, DISTRIBUTOR_ROLES, queryPrepared, Role } from '@disty/core';
 import { identityError, IdentityErrorCode } from './errors';
 import { UserResponse } from './dto/create-user.dto';
+import { USER_BY_TOKEN, UserRow } from './identity.sql';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -12,18 +14,6 @@ export function hashToken(token: string): string {
 
 export function newToken(): string {
   return `dst_${randomBytes(24).toString('base64url')}`;
-}
-
-const USER_BY_TOKEN = preparedStatement(
-  'identity.user-by-token',
-  'SELECT id, email, role, reseller_id FROM users WHERE token_hash = $1 AND active',
-);
-
-interface UserRow {
-  id: string;
-  email: string;
-  role: Role;
-  reseller_id: string | null;
 }
 
 @Injectable()

@@ -3,6 +3,7 @@ import { CatalogModule } from '@disty/catalog';
 import { LedgerModule } from '@disty/ledger';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
+import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';
 import { OrdersController } from './orders.controller';
 
@@ -10,7 +11,7 @@ import { OrdersController } from './orders.controller';
 @Module({
   imports: [CatalogModule, LedgerModule, ResellerModule, SubscriptionModule],
   controllers: [OrdersController],
-  providers: [OrderingService],
+  providers: [OrderingService, OrderFulfilmentService],
   exports: [OrderingService],
 })
 export class OrderingModule {}

@@ -2,13 +2,17 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor, Idempotent, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '@disty/core';
 import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto } from './dto/order.dto';
+import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';
 
 @ApiTags('orders')
 @ApiBearerAuth()
 @Controller('orders')
 export class OrdersController {
-  constructor(private readonly orders: OrderingService) {}
+  constructor(
+    private readonly orders: OrderingService,
+    private readonly fulfilment: OrderFulfilmentService,
+  ) {}
 
   /** A buyer orders for its own reseller; an admin names the reseller. */
   @Post()
@@ -56,7 +60,7 @@ export class OrdersController {
     @Param('lineId', ParseIdPipe) lineId: string,
     @Body() dto: ShipLineDto,
   ): Promise<OrderView> {
-    return this.orders.shipLine(id, lineId, dto);
+    return this.fulfilment.shipLine(id, lineId, dto);
   }
 
   @Post(':id/cancel')
@@ -64,6 +68,6 @@ export class OrdersController {
   @HttpCode(200)
   @ApiOkResponse({ type: OrderView })
   cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
-    return this.orders.cancelOrder(id, tenantScope(actor), dto.lineIds);
+    return this.fulfilment.cancelOrder(id, tenantScope(actor), dto.lineIds);
   }
 }

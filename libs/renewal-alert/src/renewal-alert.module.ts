@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { IdentityModule } from '@disty/identity';
 import { WebhookModule } from '@disty/webhooks';
 import { RENEWAL_ALERT_SETTINGS, renewalAlertSettings } from './renewal-alert.config';
-import { RenewalAlertController } from './renewal-alert.controller';
+import { RenewalAlertController } from './renewal-alerts.controller';
 import { RenewalAlertService } from './renewal-alert.service';
 import { RenewalScanJob } from './renewal-scan.job';
 

@@ -1,3 +1,4 @@
+// Owns renewal_alerts and renewal_alert_notes; reads only the published views (docs/architecture.md §3); queues webhook deliveries through webhooks' outbox.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify';
@@ -10,12 +11,10 @@ import {
 } from '@disty/core';
 import { IdentityService } from '@disty/identity';
 import { ALERT_STATUSES, AlertSource, AlertStatus, canTransition } from './domain/alert-status';
-import {
-  AlertRow, CSV_COLUMNS, mapAlert, NoteRow, PipelineView, RenewalAlertView, toCsvRecord,
-} from './dto/renewal-alert.response';
+import { CSV_COLUMNS, mapAlert, PipelineView, RenewalAlertView, toCsvRecord } from './dto/renewal-alert.response';
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
-import { SCAN_SQL } from './renewal-scan.sql';
+import { ALERT_COLUMNS, AlertRow, NoteRow, SCAN_SQL } from './renewal-alert.sql';
 import { DaysRange, scanRanges, thresholdWindows } from './domain/threshold-rule';
 
 export interface ScanSummary {
@@ -47,12 +46,6 @@ const SCAN_LOCK = 'disty:renewal-alert-scan';
 const SCAN_PARTS = Math.min(4, availableParallelism());
 const CSV_BATCH = 2_000;
 
-const ALERT_COLUMNS = `
-  a.id, a.reseller_id, a.source, a.source_id, a.subscription_id, a.order_line_id, a.sku, a.quantity,
-  a.end_customer_name, a.end_customer_reference, to_char(a.term_end, 'YYYY-MM-DD') AS term_end, a.threshold, a.days_left,
-  to_char(a.raised_as_of, 'YYYY-MM-DD') AS raised_as_of, a.renewal_value::text AS renewal_value, a.currency, a.status,
-  a.assignee_id, a.raised_at, a.updated_at`;
-
 type AlertRowNow = AlertRow & { days_left_now: number };
 
 /**
@@ -77,7 +70,7 @@ export class RenewalAlertService {
   // ---------------------------------------------------------------- the scan
 
   /**
-   * Raises every alert due at `asOf`: the scan statement (see renewal-scan.sql.ts) over the
+   * Raises every alert due at `asOf`: the scan statement (see renewal-alert.sql.ts) over the
    * days-left window split into SCAN_PARTS ranges, run side by side, each in its own transaction,
    * so a first scan over millions of terms uses every core. Scans are serialised by an advisory
    * lock held meanwhile, so the "never a larger threshold after a smaller one" rule holds even for
@@ -113,7 +106,7 @@ export class RenewalAlertService {
   async scanIn(em: EntityManager, asOf: string, days: DaysRange = this.wholeWindow): Promise<ScanSummary> {
     const thresholds = this.settings.thresholds;
     const currencies = Object.keys(CURRENCY_MINOR_UNITS) as Currency[];
-    // Hash joins for this bulk statement whatever the statistics say (see renewal-scan.sql.ts), with
+    // Hash joins for this bulk statement whatever the statistics say (see renewal-alert.sql.ts), with
     // room to hash and return a few hundred thousand rows in memory; the settings are put back so
     // the rest of the caller's transaction is unaffected.
     const [previous]: Array<{ nestloop: string; work_mem: string }> = await em.query(

@@ -1,14 +1,15 @@
 import { Module } from '@nestjs/common';
 import { IdentityModule } from '@disty/identity';
 import { LedgerModule } from '@disty/ledger';
-import { ResellerController } from './reseller.controller';
+import { CreditReservationService } from './credit-reservation.service';
+import { ResellerController } from './resellers.controller';
 import { ResellerService } from './reseller.service';
 
-/** Reseller accounts, their users and their two credit lines; reads receivables from the ledger. */
+/** Reseller accounts, their users, their two credit lines and the credit reservations on them; reads receivables from the ledger. */
 @Module({
   imports: [LedgerModule, IdentityModule],
   controllers: [ResellerController],
-  providers: [ResellerService],
-  exports: [ResellerService],
+  providers: [ResellerService, CreditReservationService],
+  exports: [ResellerService, CreditReservationService],
 })
 export class ResellerModule {}

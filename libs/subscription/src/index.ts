@@ -1,5 +1,6 @@
 export * from './subscription.module';
 export * from './subscription.service';
+export * from './subscription-provisioning.service';
 export * from './renewal.service';
 export * from './service-record.service';
 export * from './domain/service-value';

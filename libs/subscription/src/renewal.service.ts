@@ -1,12 +1,13 @@
+// Owns renewals: new subscription_terms and their subscription_charges, expiries (subscriptions.status), and applying due subscription_scheduled_changes.
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Currency, Dec, ProblemError, retryOnConflict } from '@disty/core';
 import { CatalogService } from '@disty/catalog';
-import { ReservationItem, ResellerService } from '@disty/reseller';
+import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
 import { periodMonths, roundMoney, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
 import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
-import { SubscriptionRow } from './dto/subscription.response';
+import { SubscriptionRow } from './subscription.sql';
 import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService, termChargeDescription } from './subscription.service';
 import { SUBSCRIPTION_COLUMNS } from './subscription.sql';
 
@@ -61,6 +62,7 @@ export class RenewalService {
     private readonly subscriptions: SubscriptionService,
     private readonly catalog: CatalogService,
     private readonly resellers: ResellerService,
+    private readonly credit: CreditReservationService,
     private readonly changes: SubscriptionChangeService,
   ) {}
 
@@ -245,7 +247,7 @@ export class RenewalService {
       byReseller.set(t.s.reseller_id, items);
     }
     for (const [resellerId, items] of [...byReseller.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
-      await this.resellers.reserveCreditMany(em, resellerId, items, { allowOverLimit: true });
+      await this.credit.reserveCreditMany(em, resellerId, items, { allowOverLimit: true });
     }
     return { processed: due.length, renewed: created.length, expired: expiring.length, more };
   }

@@ -1,3 +1,4 @@
+// Owns no table: reads subscriptions, subscription_terms, subscription_changes and subscription_charges for the service record.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';

@@ -1,16 +1,17 @@
+// Owns subscription_changes and subscription_scheduled_changes, and a change's updates to subscriptions, subscription_terms and their scheduled charges; the adjustment charges it writes are ChangeChargesService's.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { addMonthsClamped, Dec, notFound } from '@disty/core';
+import { ChangeChargesService } from './change-charges.service';
 import { ChangeDatePolicy, DateAuthority } from './change-date.policy';
-import { ResellerService } from '@disty/reseller';
-import { planImmediateCancellation, planQuantityChange, PlannedAdjustment } from './domain/change-plan';
-import { prorate } from './domain/proration';
+import { CreditReservationService } from '@disty/reseller';
+import { planImmediateCancellation, planQuantityChange } from './domain/change-plan';
 import { billingPeriods, roundMoney } from './domain/schedule';
-import { SubscriptionRow } from './dto/subscription.response';
+import { SubscriptionRow } from './subscription.sql';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { returnedRows } from './subscription.sql';
-import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService } from './subscription.service';
+import { SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService } from './subscription.service';
 
 export interface ChangeInput {
   quantity?: number;
@@ -85,7 +86,8 @@ export class SubscriptionChangeService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly subscriptions: SubscriptionService,
-    private readonly resellers: ResellerService,
+    private readonly charges: ChangeChargesService,
+    private readonly credit: CreditReservationService,
     private readonly dates: ChangeDatePolicy,
   ) {}
 
@@ -202,7 +204,7 @@ export class SubscriptionChangeService {
     await this.assertNotBeforeLastChange(em, s, date);
     const termId = await this.currentTermId(em, s);
     const periods = billingPeriods(s.anchor_date, s.term, s.billing_frequency, s.term_no);
-    const billed = await this.lockScheduledCharges(em, termId);
+    const billed = await this.charges.lockScheduledCharges(em, termId);
     // The quantity at the start of the day: before the first change made that day, if any.
     const [first]: Array<{ old_quantity: number }> = await em.query(
       `SELECT old_quantity FROM subscription_changes
@@ -217,9 +219,9 @@ export class SubscriptionChangeService {
     });
     const changeId = await this.recordChange(em, s, 'QUANTITY', date, s.quantity, newQuantity, actorId, termId, opts.reason, opts.scheduledChangeId);
     const delta = newQuantity - s.quantity;
-    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, changeId, date, plan.adjustments, billed, opts,
+    const { charged, invoicedCredits } = await this.charges.splitInvoicedCredits(em, s, termId, changeId, date, plan.adjustments, billed, opts,
       (a) => `${s.sku} ${delta} seats from ${date < a.period.start ? a.period.start : date} (back-dated), ${a.period.start} to ${a.period.end}`);
-    const chargeIds = await this.insertAdjustments(em, s, termId, charged, (a) => ({
+    const chargeIds = await this.charges.insertAdjustments(em, s, termId, charged, (a) => ({
       kind: 'PRORATION',
       changeId,
       description: `${s.sku} ${delta > 0 ? '+' : ''}${delta} seats from ${date < a.period.start ? a.period.start : date}, prorated ${a.period.start} to ${a.period.end}`,
@@ -246,7 +248,7 @@ export class SubscriptionChangeService {
       // The term's rate (the rate in force when it started), not the reseller's current one.
       const [{ tax_rate }]: Array<{ tax_rate: string }> = await em.query(`SELECT tax_rate::text AS tax_rate FROM subscription_terms WHERE id = $1`, [termId]);
       const taxRate = new Dec(tax_rate);
-      await this.resellers.reserveCreditMany(
+      await this.credit.reserveCreditMany(
         em,
         s.reseller_id,
         positive.map((x) => ({
@@ -269,15 +271,15 @@ export class SubscriptionChangeService {
     await this.assertNotBeforeLastChange(em, s, date);
     const termId = await this.currentTermId(em, s);
     const periods = billingPeriods(s.anchor_date, s.term, s.billing_frequency, s.term_no);
-    const billed = await this.lockScheduledCharges(em, termId);
+    const billed = await this.charges.lockScheduledCharges(em, termId);
     const plan = planImmediateCancellation({
       periods, unitPrice: new Dec(s.unit_price), currency: s.currency, date, quantity: s.quantity,
       isBilled: (p) => billed.has(p.start),
     });
     const changeId = await this.recordChange(em, s, 'CANCEL_IMMEDIATE', date, s.quantity, 0, actorId, termId, opts.reason, opts.scheduledChangeId);
-    const { charged, invoicedCredits } = await this.splitInvoicedCredits(em, s, termId, changeId, date, plan.credits, billed, opts,
+    const { charged, invoicedCredits } = await this.charges.splitInvoicedCredits(em, s, termId, changeId, date, plan.credits, billed, opts,
       (a) => `${s.sku} × ${s.quantity} cancelled ${date} (back-dated): credit for ${date < a.period.start ? a.period.start : date} to ${a.period.end}`);
-    await this.insertAdjustments(em, s, termId, charged, (a) => ({
+    await this.charges.insertAdjustments(em, s, termId, charged, (a) => ({
       kind: 'CANCELLATION_CREDIT',
       description: `${s.sku} × ${s.quantity} cancelled ${date}: credit for ${date < a.period.start ? a.period.start : date} to ${a.period.end}`,
     }));
@@ -290,7 +292,7 @@ export class SubscriptionChangeService {
           [termId, plan.voidPeriods.map((p) => p.start)],
         ),
       );
-      for (const v of voided) await this.resellers.releaseReservation(em, { type: SUBSCRIPTION_CHARGE_SOURCE, id: v.id });
+      for (const v of voided) await this.credit.releaseReservation(em, { type: SUBSCRIPTION_CHARGE_SOURCE, id: v.id });
     }
     await em.query(
       `UPDATE subscriptions SET status = 'CANCELLED', cancel_at_term_end = false, auto_renew = false, cancelled_on = $2, updated_at = now()
@@ -301,97 +303,7 @@ export class SubscriptionChangeService {
     return invoicedCredits;
   }
 
-  /**
-   * For a back-dated change, a credit on a period already invoiced is taken out of the charges (it
-   * becomes a credit note against that invoice), and a credit on a period not yet invoiced reduces
-   * that period's scheduled charge; increases stay charges (billed on the next invoice). In an
-   * invoiced period, the part of a credit for seats whose increase is not invoiced yet stays a
-   * (negative) charge beside that pending increase: only invoiced service is credit-noted.
-   */
-  private async splitInvoicedCredits(
-    em: EntityManager, s: SubscriptionRow, termId: string, changeId: string, date: string, adjustments: PlannedAdjustment[],
-    billed: Set<string>, opts: ChangeOptions, describe: (a: PlannedAdjustment) => string,
-  ): Promise<{ charged: PlannedAdjustment[]; invoicedCredits: InvoicedCredit[] }> {
-    if (!opts.creditInvoiced) return { charged: adjustments, invoicedCredits: [] };
-    const charged: PlannedAdjustment[] = [];
-    const invoicedCredits: InvoicedCredit[] = [];
-    for (const a of adjustments) {
-      if (!a.amount.isNegative()) {
-        charged.push(a);
-        continue;
-      }
-      if (!billed.has(a.period.start)) {
-        // Not invoiced yet: the period's scheduled charge is simply reduced (no separate negative line).
-        const reduced = returnedRows<{ id: string }>(
-          await em.query(
-            `UPDATE subscription_charges SET amount = amount + $3, description = description || $4
-              WHERE term_id = $1 AND kind = 'TERM' AND period_start = $2 AND billed_invoice_id IS NULL AND voided_at IS NULL
-                AND amount + $3 >= 0
-              RETURNING id`,
-            [termId, a.period.start, a.amount.toFixed(), ` (less ${a.amount.negated().toFixed()}: ${describe(a)})`.slice(0, 400)],
-          ),
-        );
-        if (!reduced.length) charged.push(a);
-        continue;
-      }
-      // Seats added to this invoiced period by changes not invoiced yet (their prorations are still
-      // pending, all dated on or before this change): their part of the credit reduces those
-      // pending charges on the next invoice; only the invoiced seats' part is a credit note.
-      const [{ pending }]: Array<{ pending: number }> = await em.query(
-        `SELECT coalesce(sum(quantity), 0)::int AS pending FROM subscription_charges
-          WHERE term_id = $1 AND period_start = $2 AND kind = 'PRORATION' AND billed_invoice_id IS NULL AND voided_at IS NULL`,
-        [termId, a.period.start],
-      );
-      const unbilledSeats = Math.min(Math.max(pending, 0), Math.max(-a.deltaQuantity, 0));
-      let credit = a.amount;
-      if (unbilledSeats > 0) {
-        // The invoiced seats' part is prorated on its own (so it never exceeds what their charges
-        // billed by a rounding cent); the pending charges take the rest.
-        const from = date < a.period.start ? a.period.start : date;
-        const invoicedSeats = Math.max(-a.deltaQuantity - unbilledSeats, 0);
-        credit = Dec.min(Dec.max(prorate(new Dec(s.unit_price), a.period, -invoicedSeats, from, s.currency), a.amount), 0);
-        const unbilled = a.amount.minus(credit);
-        if (!unbilled.isZero()) charged.push({ period: a.period, amount: unbilled, deltaQuantity: -unbilledSeats });
-      }
-      if (!credit.isNegative()) continue;
-      const rows: Array<{ id: string }> = await em.query(
-        `SELECT id FROM subscription_charges
-          WHERE term_id = $1 AND period_start = $2 AND billed_invoice_id IS NOT NULL AND voided_at IS NULL AND amount > 0
-          ORDER BY (kind = 'TERM') DESC, created_at, id`,
-        [termId, a.period.start],
-      );
-      invoicedCredits.push({
-        subscriptionId: s.id, period: { start: a.period.start, end: a.period.end }, net: credit.negated(),
-        billedChargeIds: rows.map((r) => r.id), currency: s.currency, description: describe(a), changeId,
-      });
-    }
-    return { charged, invoicedCredits };
-  }
-
   // ---------------------------------------------------------------- helpers
-
-  private async insertAdjustments(
-    em: EntityManager,
-    s: SubscriptionRow,
-    termId: string,
-    adjustments: PlannedAdjustment[],
-    meta: (a: PlannedAdjustment) => { kind: 'PRORATION' | 'CANCELLATION_CREDIT'; changeId?: string; description: string },
-  ): Promise<Array<string | null>> {
-    // A zero amount (a same-day change that nets out, or a price of zero) is not worth an invoice line.
-    const rows = adjustments.map((a) => ({ a, keep: !a.amount.isZero() }));
-    const charges: NewCharge[] = rows
-      .filter((r) => r.keep)
-      .map(({ a }) => ({
-        resellerId: s.reseller_id, subscriptionId: s.id, termId, sku: s.sku, periodStart: a.period.start, periodEnd: a.period.end,
-        quantity: a.deltaQuantity, unitPrice: new Dec(s.unit_price), amount: a.amount, currency: s.currency, ...meta(a),
-      }));
-    const ids = await this.subscriptions.insertCharges(em, charges);
-    if (ids.some((x) => !x)) {
-      throw subscriptionError(SubscriptionErrorCode.ChangeOutOfOrder, `Subscription ${s.id} was already credited for that period`);
-    }
-    let k = 0;
-    return rows.map((r) => (r.keep ? ids[k++] : null));
-  }
 
   private async lockSubscription(em: EntityManager, id: string, resellerScope: string | null): Promise<SubscriptionRow> {
     const s = await this.subscriptions.findRow(em, id, resellerScope, true);
@@ -432,16 +344,6 @@ export class SubscriptionChangeService {
       s.id, s.term_no,
     ]);
     return t.id;
-  }
-
-  /** Locks the term's scheduled charges and returns the period starts already invoiced. */
-  private async lockScheduledCharges(em: EntityManager, termId: string): Promise<Set<string>> {
-    const rows: Array<{ period_start: string; billed: boolean }> = await em.query(
-      `SELECT to_char(period_start, 'YYYY-MM-DD') AS period_start, billed_invoice_id IS NOT NULL AS billed
-         FROM subscription_charges WHERE term_id = $1 AND kind = 'TERM' ORDER BY period_start FOR UPDATE`,
-      [termId],
-    );
-    return new Set(rows.filter((r) => r.billed).map((r) => r.period_start));
   }
 
   private async recordChange(

@@ -7,14 +7,17 @@ import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
 import { ServiceRecordService } from './service-record.service';
 import { SubscriptionChangeService } from './subscription-change.service';
-import { RenewalJobController, SubscriptionController } from './subscription.controller';
+import { RenewalJobController } from './renewal-jobs.controller';
+import { SubscriptionController } from './subscriptions.controller';
+import { ChangeChargesService } from './change-charges.service';
+import { SubscriptionProvisioningService } from './subscription-provisioning.service';
 import { SubscriptionService } from './subscription.service';
 
 /** Cloud subscriptions: terms, charges, seat changes, cancellation and renewals. */
 @Module({
   imports: [CatalogModule, ResellerModule, LedgerModule],
   controllers: [SubscriptionController, RenewalJobController],
-  providers: [SubscriptionService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService],
-  exports: [SubscriptionService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService],
+  providers: [SubscriptionService, ChangeChargesService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService],
+  exports: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService],
 })
 export class SubscriptionModule {}

@@ -1,33 +1,14 @@
+// Owns subscriptions, subscription_terms and subscription_charges as read, and charge inserts and billing marks.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, isCurrency, isValidCalendarDate, notFound, page, Page, preparedStatement, queryPrepared } from '@disty/core';
-import { BILLING_FREQUENCIES, BillingFrequency, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
-import {
-  ChargeRow, mapCharge, mapScheduledChange, mapSubscription, ScheduledChangeRow, SubscriptionRow, SubscriptionStatus, SubscriptionView, TermRow, ChargeView,
-} from './dto/subscription.response';
+import { Currency, Dec, notFound, page, Page } from '@disty/core';
+import { BillingFrequency, Term } from './domain/schedule';
+import { ChargeView, mapCharge, mapScheduledChange, mapSubscription, SubscriptionStatus, SubscriptionView } from './dto/subscription.response';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
-import { CHARGE_COLUMNS, returnedRows, SUBSCRIPTION_COLUMNS, TERM_COLUMNS } from './subscription.sql';
-
-export interface ProvisionInput {
-  resellerId: string;
-  orderLineId: string;
-  sku: string;
-  quantity: number;
-  /** Monthly unit price. */
-  unitPrice: Dec;
-  currency: Currency;
-  term: Term;
-  billingFrequency: BillingFrequency;
-  startDate: string;
-  endCustomer: { name: string; reference?: string };
-}
-
-export interface ProvisionResult {
-  subscriptionId: string;
-  firstCharge: { id: string; net: Dec; periodStart: string; periodEnd: string };
-}
+import {
+  CHARGE_COLUMNS, ChargeRow, returnedRows, ScheduledChangeRow, SUBSCRIPTION_COLUMNS, SubscriptionRow, TERM_COLUMNS, TermRow, UUID,
+} from './subscription.sql';
 
 /** An unbilled charge as invoicing consumes it (net amount; tax is invoicing's business). */
 export interface UnbilledCharge {
@@ -52,25 +33,6 @@ export interface UnbilledCharge {
 }
 
 /** A term the renewal-alert scan looks at: running, and either renewing or cancelled at its end. */
-export interface RunningTerm {
-  subscriptionId: string;
-  termId: string;
-  termNo: number;
-  resellerId: string;
-  sku: string;
-  quantity: number;
-  currency: Currency;
-  term: Term;
-  billingFrequency: BillingFrequency;
-  termStart: string;
-  termEnd: string;
-  /** Monthly unit price of the running term. */
-  unitPrice: Dec;
-  autoRenew: boolean;
-  cancelAtTermEnd: boolean;
-  endCustomer: { name: string; reference: string | null };
-}
-
 export interface ListQuery {
   resellerId: string | null;
   status?: SubscriptionStatus;
@@ -99,125 +61,18 @@ export interface NewCharge {
 
 export const SUBSCRIPTION_CHARGE_SOURCE = 'subscription_charge';
 
-/** provisionMany's statement: subscriptions (skipping order lines already provisioned), first terms and their charges. */
-const PROVISION = preparedStatement(
-  'subscription.provision',
-  `WITH s AS (
-     INSERT INTO subscriptions (id, reseller_id, order_line_id, sku, currency, term, billing_frequency, anchor_date, quantity,
-                                term_no, term_start, term_end, unit_price, end_customer_name, end_customer_reference)
-     SELECT i.id, i.reseller_id, i.order_line_id, i.sku, i.currency, i.term, i.billing_frequency, i.start_date, i.quantity,
-            1, i.start_date, i.term_end, i.unit_price, i.end_customer_name, i.end_customer_reference
-       FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, reseller_id uuid, order_line_id uuid, sku text, currency text,
-            term text, billing_frequency text, start_date date, term_end date, quantity int, unit_price numeric,
-            end_customer_name text, end_customer_reference text)
-      ORDER BY i.ord
-     ON CONFLICT (order_line_id) DO NOTHING
-     RETURNING id
-   ), t AS (
-     INSERT INTO subscription_terms (id, subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency,
-                                     billing_frequency)
-     SELECT i.term_id, i.id, i.reseller_id, 1, i.start_date, i.term_end, i.unit_price, i.quantity, i.currency, i.billing_frequency
-       FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, term_id uuid, reseller_id uuid, start_date date, term_end date,
-            unit_price numeric, quantity int, currency text, billing_frequency text)
-       JOIN s ON s.id = i.id
-      ORDER BY i.ord
-     RETURNING id
-   ), c AS (
-     INSERT INTO subscription_charges (id, reseller_id, subscription_id, term_id, kind, sku, billing_date, period_start, period_end,
-                                       quantity, unit_price, amount, currency, description)
-     SELECT c.id, c.reseller_id, c.subscription_id, c.term_id, 'TERM', c.sku, c.period_start, c.period_start, c.period_end,
-            c.quantity, c.unit_price, c.amount, c.currency, c.description
-       FROM jsonb_to_recordset($2::jsonb) AS c(ord int, id uuid, reseller_id uuid, subscription_id uuid, term_id uuid, sku text,
-            period_start date, period_end date, quantity int, unit_price numeric, amount numeric, currency text, description text)
-       JOIN t ON t.id = c.term_id
-      ORDER BY c.ord
-   )
-   SELECT id FROM s`,
-);
-
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
-const DATE = /^\d{4}-\d{2}-\d{2}$/;
-
-function isCalendarDate(v: unknown): v is string {
-  return typeof v === 'string' && DATE.test(v) && isValidCalendarDate(v);
-}
-
 export function termChargeDescription(sku: string, quantity: number, start: string, end: string): string {
   return `${sku} × ${quantity}, ${start} to ${end}`;
 }
 
 /**
- * Subscriptions: provisioning (called by ordering inside the order's transaction), reads, and the
- * charge ledger invoicing consumes. Seat changes, cancellation and renewals live in
+ * Subscriptions: reads, charge inserts and the charge ledger invoicing consumes. Provisioning lives
+ * in SubscriptionProvisioningService; seat changes, cancellation and renewals in
  * SubscriptionChangeService and RenewalService, which reuse `insertCharges` and the row loaders.
  */
 @Injectable()
 export class SubscriptionService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
-
-  /**
-   * Creates the subscription, its first term and that term's unbilled charges, in the caller's
-   * transaction. Idempotent per order line: provisioning the same order line again returns the
-   * existing subscription and its first charge.
-   */
-  async provision(em: EntityManager, input: ProvisionInput): Promise<ProvisionResult> {
-    return (await this.provisionMany(em, [input]))[0];
-  }
-
-  /**
-   * provision() for several order lines at once (an order's cloud lines), results in input order:
-   * every subscription, first term and charge is written by one statement. An order line that
-   * already has a subscription (an earlier call, or a repeat in `inputs`) gets the existing one.
-   */
-  async provisionMany(em: EntityManager, inputs: ProvisionInput[]): Promise<ProvisionResult[]> {
-    for (const input of inputs) this.assertProvisionInput(input);
-    const firstOfLine = new Map<string, number>();
-    inputs.forEach((input, i) => firstOfLine.set(input.orderLineId.toLowerCase(), firstOfLine.get(input.orderLineId.toLowerCase()) ?? i));
-    const planned = inputs.map((input, i) => {
-      const unitPrice = new Dec(input.unitPrice.toString());
-      const schedule = termSchedule({
-        anchor: input.startDate, term: input.term, billingFrequency: input.billingFrequency, termNo: 1,
-        unitPrice, quantity: input.quantity, currency: input.currency,
-      });
-      const charges = schedule.map((p) => ({ id: randomUUID(), period: p }));
-      const fresh = firstOfLine.get(input.orderLineId.toLowerCase()) === i;
-      return { input, unitPrice, span: termSpan(input.startDate, input.term, 1), subscriptionId: randomUUID(), termId: randomUUID(), schedule, charges, fresh };
-    });
-    const writes = planned.filter((p) => p.fresh);
-    const subscriptions = writes.map((p, ord) => ({
-      ord, id: p.subscriptionId, term_id: p.termId, reseller_id: p.input.resellerId, order_line_id: p.input.orderLineId,
-      sku: p.input.sku, currency: p.input.currency, term: p.input.term, billing_frequency: p.input.billingFrequency,
-      start_date: p.span.start, term_end: p.span.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(),
-      end_customer_name: p.input.endCustomer.name, end_customer_reference: p.input.endCustomer.reference ?? null,
-    }));
-    const charges = writes.flatMap((p) =>
-      p.charges.map((c) => ({
-        id: c.id, reseller_id: p.input.resellerId, subscription_id: p.subscriptionId, term_id: p.termId, sku: p.input.sku,
-        period_start: c.period.start, period_end: c.period.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(),
-        amount: c.period.amount.toFixed(), currency: p.input.currency,
-        description: termChargeDescription(p.input.sku, p.input.quantity, c.period.start, c.period.end),
-      })),
-    ).map((c, ord) => ({ ord, ...c }));
-    // One round trip: the subscriptions (skipping order lines already provisioned), the first term
-    // of each one inserted, and that term's charges. Ids are made here, so nothing is read back.
-    const inserted: Array<{ id: string }> = writes.length
-      ? await queryPrepared<{ id: string }>(em, PROVISION, [JSON.stringify(subscriptions), JSON.stringify(charges)])
-      : [];
-    const done = new Set(inserted.map((r) => r.id));
-    const out: ProvisionResult[] = [];
-    for (const p of planned) {
-      if (!done.has(p.subscriptionId)) {
-        out.push(await this.existingProvision(em, p.input));
-        continue;
-      }
-      const first = p.schedule[0];
-      out.push({
-        subscriptionId: p.subscriptionId,
-        firstCharge: { id: p.charges[0].id, net: first.amount, periodStart: first.start, periodEnd: first.end },
-      });
-    }
-    return out;
-  }
 
   /**
    * Inserts charges set-based (one statement); a charge that already exists (same unique key) is
@@ -416,96 +271,5 @@ export class SubscriptionService {
     }
   }
 
-  // ---------------------------------------------------------------- for renewal alerts
 
-  /**
-   * Running terms whose last day is between `from` and `to` (inclusive): ACTIVE subscriptions and
-   * those CANCELLED at term end (still running; the reseller may win them back). Tenant-scoped by
-   * `resellerId` when given. Keyset-paginated by (term_end, subscription id): pass the last row's
-   * `{ termEnd, subscriptionId }` as `after` to get the next `limit` rows.
-   */
-  async runningTerms(
-    opts: { from: string; to: string; resellerId?: string | null; after?: { termEnd: string; subscriptionId: string }; limit?: number },
-    em: EntityManager = this.db.manager,
-  ): Promise<RunningTerm[]> {
-    const limit = Math.min(Math.max(opts.limit ?? 1000, 1), 10_000);
-    const rows: Array<SubscriptionRow & { term_id: string }> = await em.query(
-      `SELECT ${SUBSCRIPTION_COLUMNS}, t.id AS term_id
-         FROM subscriptions s JOIN subscription_terms t ON t.subscription_id = s.id AND t.term_no = s.term_no
-        WHERE (s.status = 'ACTIVE' OR (s.status = 'CANCELLED' AND s.cancel_at_term_end))
-          AND s.term_end BETWEEN $1 AND $2
-          AND ($3::uuid IS NULL OR s.reseller_id = $3::uuid)
-          AND ($4::date IS NULL OR (s.term_end, s.id) > ($4::date, $5::uuid))
-        ORDER BY s.term_end, s.id
-        LIMIT ${limit}`,
-      [opts.from, opts.to, opts.resellerId ?? null, opts.after?.termEnd ?? null, opts.after?.subscriptionId ?? null],
-    );
-    return rows.map((s) => ({
-      subscriptionId: s.id,
-      termId: s.term_id,
-      termNo: s.term_no,
-      resellerId: s.reseller_id,
-      sku: s.sku,
-      quantity: s.quantity,
-      currency: s.currency,
-      term: s.term,
-      billingFrequency: s.billing_frequency,
-      termStart: s.term_start,
-      termEnd: s.term_end,
-      unitPrice: new Dec(s.unit_price),
-      autoRenew: s.auto_renew,
-      cancelAtTermEnd: s.cancel_at_term_end,
-      endCustomer: { name: s.end_customer_name, reference: s.end_customer_reference },
-    }));
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  private async existingProvision(em: EntityManager, input: ProvisionInput): Promise<ProvisionResult> {
-    const rows: Array<{ subscription_id: string; id: string; amount: string; period_start: string; period_end: string; reseller_id: string }> =
-      await em.query(
-        `SELECT s.id AS subscription_id, s.reseller_id, c.id, c.amount::text AS amount,
-                to_char(c.period_start, 'YYYY-MM-DD') AS period_start, to_char(c.period_end, 'YYYY-MM-DD') AS period_end
-           FROM subscriptions s
-           JOIN subscription_terms t ON t.subscription_id = s.id AND t.term_no = 1
-           JOIN subscription_charges c ON c.term_id = t.id AND c.kind = 'TERM'
-          WHERE s.order_line_id = $1
-          ORDER BY c.period_start LIMIT 1`,
-        [input.orderLineId],
-      );
-    const r = rows[0];
-    if (!r || r.reseller_id !== input.resellerId) {
-      throw subscriptionError(SubscriptionErrorCode.InvalidSubscription, `Order line ${input.orderLineId} already has a subscription`);
-    }
-    return {
-      subscriptionId: r.subscription_id,
-      firstCharge: { id: r.id, net: new Dec(r.amount), periodStart: r.period_start, periodEnd: r.period_end },
-    };
-  }
-
-  private assertProvisionInput(input: ProvisionInput): void {
-    const bad = (detail: string) => subscriptionError(SubscriptionErrorCode.InvalidSubscription, detail);
-    if (!UUID.test(input.resellerId ?? '')) throw bad('resellerId must be a UUID');
-    if (!UUID.test(input.orderLineId ?? '')) throw bad('orderLineId must be a UUID');
-    if (typeof input.sku !== 'string' || !input.sku) throw bad('sku is required');
-    if (!Number.isInteger(input.quantity) || input.quantity < 1 || input.quantity > 1_000_000) {
-      throw bad('quantity must be a positive integer');
-    }
-    if (!isCurrency(input.currency)) throw bad(`Unknown currency ${String(input.currency)}`);
-    if (!TERMS.includes(input.term)) throw bad(`Product ${input.sku} has no valid term (P1M, P1Y or P3Y)`);
-    if (!BILLING_FREQUENCIES.includes(input.billingFrequency)) {
-      throw bad(`Product ${input.sku} has no valid billing frequency (MONTHLY, ANNUAL or UPFRONT)`);
-    }
-    if (!isCalendarDate(input.startDate)) throw bad('startDate must be a calendar date YYYY-MM-DD');
-    let price: Dec;
-    try {
-      price = new Dec(input.unitPrice.toString());
-    } catch {
-      throw bad('unitPrice must be a decimal');
-    }
-    if (!price.isFinite() || price.isNegative() || price.decimalPlaces() > 4) throw bad('unitPrice must be a non-negative decimal');
-    if (!input.endCustomer || typeof input.endCustomer.name !== 'string' || !input.endCustomer.name.trim()) {
-      throw bad('endCustomer.name is required');
-    }
-  }
 }

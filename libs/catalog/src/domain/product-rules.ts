@@ -1,7 +1,5 @@
-import { FieldError } from '@disty/core';
+import { CreditLine, FieldError } from '@disty/core';
 
-export const PRODUCT_KINDS = ['HARDWARE', 'CLOUD'] as const;
-export type ProductKind = (typeof PRODUCT_KINDS)[number];
 export const TERMS = ['P1M', 'P1Y', 'P3Y'] as const;
 export type Term = (typeof TERMS)[number];
 export const BILLING_FREQUENCIES = ['MONTHLY', 'ANNUAL', 'UPFRONT'] as const;
@@ -24,7 +22,7 @@ export function billingPeriodMonths(term: Term, frequency: BillingFrequency): nu
 }
 
 export interface ProductShape {
-  kind: ProductKind;
+  kind: CreditLine;
   warrantyMonths?: number | null;
   term?: Term | null;
   billingFrequency?: BillingFrequency | null;

@@ -4,9 +4,9 @@ import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min,
   ValidateIf, ValidateNested,
 } from 'class-validator';
-import { CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '@disty/core';
+import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '@disty/core';
 import {
-  BILLING_FREQUENCIES, BillingFrequency, PRODUCT_KINDS, ProductKind, SKU_PATTERN, Term, TERMS,
+  BILLING_FREQUENCIES, BillingFrequency, SKU_PATTERN, Term, TERMS,
 } from '../domain/product-rules';
 
 /** At most ten integer digits: prices stay far inside numeric(20,4) even times a large quantity. */
@@ -40,9 +40,9 @@ export class CreateProductDto {
   @MaxLength(100)
   vendor: string;
 
-  @ApiProperty({ enum: PRODUCT_KINDS })
-  @IsIn(PRODUCT_KINDS)
-  kind: ProductKind;
+  @ApiProperty({ enum: CREDIT_LINES })
+  @IsIn(CREDIT_LINES)
+  kind: CreditLine;
 
   @ApiProperty({ type: [PriceDto] })
   @IsArray()
@@ -108,7 +108,7 @@ export class UpdateProductDto {
 }
 
 export class ProductQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: PRODUCT_KINDS }) @IsOptional() @IsIn(PRODUCT_KINDS) kind?: ProductKind;
+  @ApiPropertyOptional({ enum: CREDIT_LINES }) @IsOptional() @IsIn(CREDIT_LINES) kind?: CreditLine;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) vendor?: string;
   @ApiPropertyOptional({ description: 'Matches SKU, name or vendor' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
   @ApiPropertyOptional({ enum: CURRENCIES, description: 'Only products priced in this currency' })
@@ -131,7 +131,7 @@ export class ProductView {
   @ApiProperty() sku: string;
   @ApiProperty() name: string;
   @ApiProperty() vendor: string;
-  @ApiProperty({ enum: PRODUCT_KINDS }) kind: ProductKind;
+  @ApiProperty({ enum: CREDIT_LINES }) kind: CreditLine;
   @ApiProperty() active: boolean;
   @ApiProperty({ nullable: true, type: Number }) warrantyMonths: number | null;
   @ApiProperty({ nullable: true, enum: TERMS }) term: Term | null;

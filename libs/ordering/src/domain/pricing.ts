@@ -1,9 +1,7 @@
-import { Currency, Dec, minorUnits } from '@disty/core';
-
-export type LineKind = 'HARDWARE' | 'CLOUD';
+import { CreditLine, Currency, Dec, minorUnits } from '@disty/core';
 
 export interface PricingLine {
-  kind: LineKind;
+  kind: CreditLine;
   quantity: number;
   /** Hardware: one unit. Cloud: one unit for one month. */
   unitPrice: Dec;
@@ -21,7 +19,7 @@ export interface Amounts {
 
 export interface PricedOrder {
   lines: Amounts[];
-  totals: Record<LineKind, Amounts>;
+  totals: Record<CreditLine, Amounts>;
 }
 
 export function roundMoney(amount: Dec, currency: Currency): Dec {
@@ -37,7 +35,7 @@ const zero = (): Amounts => ({ net: new Dec(0), tax: new Dec(0), gross: new Dec(
  */
 export function priceOrder(lines: PricingLine[], taxRate: Dec, currency: Currency): PricedOrder {
   if (taxRate.isNegative() || taxRate.gte(1)) throw new RangeError('taxRate must be in [0, 1)');
-  const totals: Record<LineKind, Amounts> = { HARDWARE: zero(), CLOUD: zero() };
+  const totals: Record<CreditLine, Amounts> = { HARDWARE: zero(), CLOUD: zero() };
   const priced = lines.map((l) => {
     if (!Number.isInteger(l.quantity) || l.quantity <= 0) throw new RangeError('quantity must be a positive integer');
     if (!Number.isInteger(l.periodMonths) || l.periodMonths <= 0) throw new RangeError('periodMonths must be a positive integer');

@@ -1,6 +1,6 @@
 /**
  * The renewal-alert threshold rule (docs/api-conventions.md §8), pure so property tests can hammer it. The scan's
- * SQL implements the same rule set-based (renewal-scan.sql.ts) over `thresholdWindows`.
+ * SQL implements the same rule set-based (renewal-alert.sql.ts) over `thresholdWindows`.
  *
  * With `daysLeft = termEnd − asOf`, the alert due is the smallest threshold T ≥ daysLeft (and
  * daysLeft ≥ 0); it is raised unless an alert for that term with a threshold ≤ T already exists.

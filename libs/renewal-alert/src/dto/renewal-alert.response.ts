@@ -1,38 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Currency, moneyString } from '@disty/core';
 import { ALERT_SOURCES, ALERT_STATUSES, AlertSource, AlertStatus } from '../domain/alert-status';
-
-/** A renewal_alerts row as pg returns it (dates as text, numerics as strings). */
-export interface AlertRow {
-  id: string;
-  reseller_id: string;
-  source: AlertSource;
-  source_id: string;
-  subscription_id: string | null;
-  order_line_id: string | null;
-  sku: string;
-  quantity: number;
-  end_customer_name: string;
-  end_customer_reference: string | null;
-  term_end: string;
-  threshold: number;
-  days_left: number;
-  raised_as_of: string;
-  renewal_value: string;
-  currency: Currency;
-  status: AlertStatus;
-  assignee_id: string | null;
-  raised_at: Date;
-  updated_at: Date;
-}
-
-export interface NoteRow {
-  id: string;
-  alert_id: string;
-  author_id: string;
-  body: string;
-  created_at: Date;
-}
+import { AlertRow, NoteRow } from '../renewal-alert.sql';
 
 export class AlertNoteView {
   @ApiProperty() id: string;

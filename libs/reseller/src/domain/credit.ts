@@ -1,15 +1,12 @@
-import { Dec } from '@disty/core';
-
-export const CREDIT_LINES = ['HARDWARE', 'CLOUD'] as const;
-export type CreditLineKind = (typeof CREDIT_LINES)[number];
+import { CreditLine, Dec } from '@disty/core';
 
 /** Lines are always locked in this order (HARDWARE, then CLOUD) so concurrent reservations never deadlock. */
-export function lockOrder(line: CreditLineKind): number {
+export function lockOrder(line: CreditLine): number {
   return line === 'HARDWARE' ? 0 : 1;
 }
 
 /** The ledger account holding a line's open receivables. */
-export const RECEIVABLE_ACCOUNT: Record<CreditLineKind, '1100' | '1110'> = { HARDWARE: '1100', CLOUD: '1110' };
+export const RECEIVABLE_ACCOUNT: Record<CreditLine, '1100' | '1110'> = { HARDWARE: '1100', CLOUD: '1110' };
 
 export interface CreditPosition {
   limit: Dec;

@@ -3,8 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsBoolean, IsDefined, IsIn, IsObject, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested,
 } from 'class-validator';
-import { CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '@disty/core';
-import { CREDIT_LINES, CreditLineKind } from '../domain/credit';
+import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '@disty/core';
 
 /** A rate in [0, 1) with at most six decimals, as a string: "0.10". */
 export const TAX_RATE = /^0(\.\d{1,6})?$/;
@@ -117,7 +116,7 @@ export class ResellerView {
 }
 
 export class CreditLineView {
-  @ApiProperty({ enum: CREDIT_LINES }) line: CreditLineKind;
+  @ApiProperty({ enum: CREDIT_LINES }) line: CreditLine;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty({ example: '250000.00' }) limit: string;
   @ApiProperty({ example: '1200.00', description: 'Open receivables on the line’s AR account (ledger)' }) openReceivables: string;

@@ -1,68 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Currency, Dec, moneyString } from '@disty/core';
 import { BillingFrequency, Term } from '../domain/schedule';
+import { ChargeRow, ScheduledChangeRow, SubscriptionRow, TermRow } from '../subscription.sql';
 
 export type SubscriptionStatus = 'ACTIVE' | 'CANCELLED' | 'EXPIRED';
 export type ChargeKind = 'TERM' | 'PRORATION' | 'CANCELLATION_CREDIT';
-
-/** Rows as they come from pg (numeric as string, date as 'YYYY-MM-DD' text). */
-export interface SubscriptionRow {
-  id: string;
-  reseller_id: string;
-  order_line_id: string;
-  sku: string;
-  currency: Currency;
-  term: Term;
-  billing_frequency: BillingFrequency;
-  anchor_date: string;
-  quantity: number;
-  status: SubscriptionStatus;
-  auto_renew: boolean;
-  cancel_at_term_end: boolean;
-  cancelled_on: string | null;
-  term_no: number;
-  term_start: string;
-  term_end: string;
-  unit_price: string;
-  end_customer_name: string;
-  end_customer_reference: string | null;
-  created_at: Date;
-  updated_at: Date;
-}
-
-export interface TermRow {
-  id: string;
-  subscription_id: string;
-  term_no: number;
-  start_date: string;
-  end_date: string;
-  unit_price: string;
-  quantity: number;
-  currency: Currency;
-  billing_frequency: BillingFrequency;
-  ended_on: string | null;
-}
-
-export interface ChargeRow {
-  id: string;
-  reseller_id: string;
-  subscription_id: string;
-  term_id: string;
-  change_id: string | null;
-  kind: ChargeKind;
-  sku: string;
-  billing_date: string;
-  period_start: string;
-  period_end: string;
-  quantity: number;
-  unit_price: string;
-  amount: string;
-  currency: Currency;
-  credit_line: 'CLOUD';
-  description: string;
-  billed_invoice_id: string | null;
-  voided_at: Date | null;
-}
 
 export class EndCustomerView {
   @ApiProperty() name: string;
@@ -105,18 +47,6 @@ export class ChargeView {
   @ApiProperty({ type: () => ChargeSourceView }) source: ChargeSourceView;
   @ApiProperty({ enum: ['UNBILLED', 'BILLED', 'VOID'] }) status: 'UNBILLED' | 'BILLED' | 'VOID';
   @ApiPropertyOptional({ nullable: true, type: String }) invoiceId: string | null;
-}
-
-export interface ScheduledChangeRow {
-  id: string;
-  kind: 'QUANTITY' | 'CANCEL_IMMEDIATE';
-  new_quantity: number | null;
-  effective_date: string;
-  status: 'PENDING' | 'APPLIED' | 'CANCELLED' | 'FAILED';
-  failure_reason: string | null;
-  created_by: string | null;
-  created_at: Date;
-  resolved_at: Date | null;
 }
 
 export class ScheduledChangeView {

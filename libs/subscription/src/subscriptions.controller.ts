@@ -1,9 +1,8 @@
-import { Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
+import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
-import { RenewalRunQueryDto, RenewalRunResult, SubscriptionQueryDto } from './dto/subscription.dto';
+import { Actor, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { SubscriptionQueryDto } from './dto/subscription.dto';
 import { SubscriptionView } from './dto/subscription.response';
-import { RenewalService } from './renewal.service';
 import { SubscriptionService } from './subscription.service';
 
 const READERS = ['buyer', 'reseller_admin', 'sales', 'admin', 'finance'] as const;
@@ -29,22 +28,4 @@ export class SubscriptionController {
 
   // PATCH /subscriptions/:id and POST /subscriptions/:id/cancel span subscriptions and invoicing (a
   // back-dated credit becomes a credit note): apps/api/src/subscription-changes holds them.
-}
-
-@ApiTags('jobs')
-@ApiBearerAuth()
-@Controller('jobs/renewals')
-export class RenewalJobController {
-  constructor(
-    private readonly renewals: RenewalService,
-    private readonly clock: Clock,
-  ) {}
-
-  @Post('run')
-  @Roles('admin')
-  @HttpCode(200)
-  @ApiOkResponse({ type: RenewalRunResult })
-  run(@Query() q: RenewalRunQueryDto): Promise<RenewalRunResult> {
-    return this.renewals.run(q.asOf ?? this.clock.today());
-  }
 }

@@ -1,8 +1,7 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, assertSameTenant, CurrentActor, notFound, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { Actor, assertSameTenant, CREDIT_LINES, CreditLine, CurrentActor, notFound, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
 import { CreateResellerUserDto, UserResponse } from '@disty/identity';
-import { CREDIT_LINES, CreditLineKind } from './domain/credit';
 import {
   CreateResellerDto, CreditLineView, ResellerQueryDto, ResellerView, UpdateCreditLineDto, UpdateResellerDto,
 } from './dto/reseller.dto';
@@ -77,6 +76,6 @@ export class ResellerController {
     @Body() dto: UpdateCreditLineDto,
   ): Promise<CreditLineView> {
     if (!(CREDIT_LINES as readonly string[]).includes(line)) throw notFound(`Credit line ${line.slice(0, 20)}`);
-    return this.resellers.updateCreditLine(id, line as CreditLineKind, dto);
+    return this.resellers.updateCreditLine(id, line as CreditLine, dto);
   }
 }

@@ -1,4 +1,47 @@
+import { Currency } from '@disty/core';
 import { outboxInsertSql } from '@disty/webhooks';
+import { AlertSource, AlertStatus } from './domain/alert-status';
+
+// The renewal-alert module's SQL: row types, column lists and the scan statement.
+
+/** A renewal_alerts row as pg returns it (dates as text, numerics as strings). */
+export interface AlertRow {
+  id: string;
+  reseller_id: string;
+  source: AlertSource;
+  source_id: string;
+  subscription_id: string | null;
+  order_line_id: string | null;
+  sku: string;
+  quantity: number;
+  end_customer_name: string;
+  end_customer_reference: string | null;
+  term_end: string;
+  threshold: number;
+  days_left: number;
+  raised_as_of: string;
+  renewal_value: string;
+  currency: Currency;
+  status: AlertStatus;
+  assignee_id: string | null;
+  raised_at: Date;
+  updated_at: Date;
+}
+
+export interface NoteRow {
+  id: string;
+  alert_id: string;
+  author_id: string;
+  body: string;
+  created_at: Date;
+}
+
+export const ALERT_COLUMNS = `
+  a.id, a.reseller_id, a.source, a.source_id, a.subscription_id, a.order_line_id, a.sku, a.quantity,
+  a.end_customer_name, a.end_customer_reference, to_char(a.term_end, 'YYYY-MM-DD') AS term_end, a.threshold, a.days_left,
+  to_char(a.raised_as_of, 'YYYY-MM-DD') AS raised_as_of, a.renewal_value::text AS renewal_value, a.currency, a.status,
+  a.assignee_id, a.raised_at, a.updated_at`;
+
 
 /**
  * The scan: one set-based statement over the published read-model views (per days-left part: the

@@ -1,0 +1,29 @@
+import { CreditLine, preparedStatement } from '@disty/core';
+import { BillingFrequency, Term } from './domain/product-rules';
+
+// The catalog's SQL: column lists, statements and row types (products, product_prices).
+
+export interface ProductRow {
+  sku: string;
+  name: string;
+  vendor: string;
+  kind: CreditLine;
+  warranty_months: number | null;
+  term: Term | null;
+  billing_frequency: BillingFrequency | null;
+  extended_warranty_sku: string | null;
+  active: boolean;
+  created_at: Date;
+  updated_at: Date;
+}
+
+export const PRODUCT_COLUMNS = `p.sku, p.name, p.vendor, p.kind, p.warranty_months, p.term, p.billing_frequency,
+  p.extended_warranty_sku, p.active, p.created_at, p.updated_at`;
+
+/** Products by SKU with their current price in one currency (order placement's catalog read). */
+export const PRODUCTS_BY_SKU = preparedStatement(
+  'catalog.products-by-sku',
+  `SELECT ${PRODUCT_COLUMNS}, pp.unit_price FROM products p
+     LEFT JOIN product_prices pp ON pp.sku = p.sku AND pp.currency = $2 AND pp.valid_to IS NULL
+    WHERE p.sku = ANY($1::text[])`,
+);

@@ -1,0 +1,74 @@
+import { CreditLine, Currency, preparedStatement } from '@disty/core';
+import { OrderLineStatus, OrderStatus } from './domain/pricing';
+
+// The ordering module's SQL column lists, statements and row types (orders, order_lines).
+
+export interface OrderRow {
+  id: string;
+  reseller_id: string;
+  status: OrderStatus;
+  currency: Currency;
+  end_customer_name: string;
+  end_customer_reference: string | null;
+  po_number: string | null;
+  created_at: Date;
+}
+
+export interface LineRow {
+  id: string;
+  order_id: string;
+  reseller_id: string;
+  line_no: number;
+  sku: string;
+  product_name: string;
+  kind: CreditLine;
+  status: OrderLineStatus;
+  quantity: number;
+  currency: Currency;
+  unit_price: string;
+  net: string;
+  tax: string;
+  gross: string;
+  warranty_months: number | null;
+  shipped_on: string | null;
+  posted_on: string | null;
+  serial_numbers: string[];
+  warranty_end: string | null;
+  invoice_id: string | null;
+  subscription_id: string | null;
+  first_charge_id: string | null;
+  start_date: string | null;
+}
+
+export const LINE_COLUMNS = `l.id, l.order_id, l.reseller_id, l.line_no, l.sku, l.product_name, l.kind, l.status, l.quantity, l.currency,
+  l.unit_price, l.net, l.tax, l.gross, l.warranty_months, to_char(l.shipped_on, 'YYYY-MM-DD') AS shipped_on,
+  to_char(l.posted_on, 'YYYY-MM-DD') AS posted_on, l.serial_numbers,
+  to_char(l.warranty_end, 'YYYY-MM-DD') AS warranty_end, l.invoice_id, l.subscription_id, l.first_charge_id,
+  to_char(l.start_date, 'YYYY-MM-DD') AS start_date`;
+
+export const ORDER_COLUMNS = `o.id, o.reseller_id, o.status, o.currency, o.end_customer_name, o.end_customer_reference, o.po_number, o.created_at`;
+
+/** An order and its lines in one statement. */
+export const INSERT_ORDER = preparedStatement(
+  'ordering.insert-order',
+  `WITH o AS (
+     INSERT INTO orders (id, reseller_id, status, currency, tax_rate, end_customer_name, end_customer_reference, po_number, created_by)
+     VALUES ($1, $2, $20, $3, $21, $22, $23, $24, $25) RETURNING created_at
+   ), l AS (
+     INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
+                              unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date)
+     SELECT t.id, $1, $2, t.line_no, t.sku, t.name, t.vendor, t.kind, t.status, t.quantity, $3,
+            t.unit_price, t.net, t.tax, t.gross, t.warranty_months, t.subscription_id, t.first_charge_id, t.start_date
+       FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[],
+                   $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::int[], $17::uuid[], $18::uuid[], $19::date[])
+         AS t(id, line_no, sku, name, vendor, kind, status, quantity, unit_price, net, tax, gross, warranty_months,
+              subscription_id, first_charge_id, start_date)
+   )
+   SELECT created_at FROM o`,
+);
+
+export interface LockedOrder {
+  id: string;
+  currency: Currency;
+  tax_rate: string;
+}

@@ -1,0 +1,35 @@
+import { Dec, moneyString } from '@disty/core';
+import { CreditLineView, ResellerView } from './dto/reseller.dto';
+import { ResellerRow } from './reseller.sql';
+import type { CreditLineState } from './reseller.service';
+
+export function formatRate(rate: Dec | string): string {
+  const d = new Dec(rate.toString());
+  return d.toFixed(Math.max(2, d.decimalPlaces()));
+}
+
+export function toResellerView(r: ResellerRow): ResellerView {
+  return {
+    id: r.id,
+    name: r.name,
+    currency: r.currency,
+    country: r.country,
+    taxRate: formatRate(r.tax_rate),
+    paymentTermsDays: r.payment_terms_days,
+    creditLimits: { HARDWARE: moneyString(r.hardware_limit, r.currency), CLOUD: moneyString(r.cloud_limit, r.currency) },
+    createdAt: r.created_at.toISOString(),
+    updatedAt: r.updated_at.toISOString(),
+  };
+}
+
+export function toCreditLineView(s: CreditLineState): CreditLineView {
+  return {
+    line: s.line,
+    currency: s.currency,
+    limit: moneyString(s.limit, s.currency),
+    openReceivables: moneyString(s.openReceivables, s.currency),
+    reserved: moneyString(s.reserved, s.currency),
+    available: moneyString(s.available, s.currency),
+    onHold: s.onHold,
+  };
+}

@@ -1,0 +1,71 @@
+import { CreditLine, Currency, preparedStatement } from '@disty/core';
+
+// The reseller module's SQL and row types (resellers, credit_lines, credit_reservations).
+
+export interface ResellerRow {
+  id: string;
+  name: string;
+  currency: Currency;
+  country: string;
+  tax_rate: string;
+  payment_terms_days: number;
+  created_at: Date;
+  updated_at: Date;
+  hardware_limit: string;
+  cloud_limit: string;
+}
+
+export interface LineRow {
+  line: CreditLine;
+  currency: Currency;
+  credit_limit: string;
+  reserved: string;
+  on_hold: boolean;
+}
+
+/** The columns of a credit_lines row as LineRow reads them. */
+export const LINE_COLUMNS = `line, currency, credit_limit, reserved, on_hold`;
+
+export const RESELLER_INFO = preparedStatement(
+  'reseller.info',
+  `SELECT id, name, currency, country, tax_rate, payment_terms_days FROM resellers WHERE id = $1`,
+);
+
+/**
+ * reserveCreditMany's statement: locks the touched lines in the fixed order, inserts the
+ * reservations not yet made and raises each line's reserved total by what it inserted.
+ */
+export const RESERVE_CREDIT = preparedStatement(
+  'reseller.reserve-credit',
+  `WITH locked AS (
+     SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines
+      WHERE reseller_id = $1 AND line = ANY($2::text[])
+      ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END
+      FOR UPDATE
+   ), ins AS (
+     INSERT INTO credit_reservations (reseller_id, line, source_type, source_id, amount, remaining)
+     SELECT $1, t.line, t.source_type, t.source_id, t.amount, t.amount
+       FROM unnest($3::text[], $4::text[], $5::text[], $6::numeric[]) WITH ORDINALITY AS t(line, source_type, source_id, amount, ord)
+       JOIN locked l ON l.line = t.line
+      ORDER BY t.ord
+     ON CONFLICT (source_type, source_id, line) DO NOTHING
+     RETURNING id, line, amount
+   ), totals AS (
+     SELECT line, sum(amount) AS amount, array_agg(id) AS ids FROM ins GROUP BY line
+   ), raised AS (
+     UPDATE credit_lines c SET reserved = c.reserved + t.amount, updated_at = now()
+       FROM totals t
+      WHERE c.reseller_id = $1 AND c.line = t.line
+     RETURNING c.line
+   )
+   SELECT l.line, l.currency, l.credit_limit, l.reserved, l.on_hold, coalesce(t.amount, 0) AS added, coalesce(t.ids, '{}') AS ids
+     FROM locked l LEFT JOIN totals t ON t.line = l.line
+    ORDER BY CASE l.line WHEN 'HARDWARE' THEN 0 ELSE 1 END`,
+);
+
+export const RESELLER_SELECT = `
+  SELECT r.id, r.name, r.currency, r.country, r.tax_rate, r.payment_terms_days, r.created_at, r.updated_at,
+         h.credit_limit AS hardware_limit, c.credit_limit AS cloud_limit
+    FROM resellers r
+    JOIN credit_lines h ON h.reseller_id = r.id AND h.line = 'HARDWARE'
+    JOIN credit_lines c ON c.reseller_id = r.id AND c.line = 'CLOUD'`;
