@@ -149,8 +149,8 @@ export class OrderFulfilmentService {
   }
 
   /**
-   * A partial shipment: `line` keeps the `quantity` units shipped now, priced as a line of that
-   * quantity (net, then tax rounded once, as at placement); a new pending line (the next line
+   * A partial shipment: `line` keeps the `quantity` units shipped now with their share of its net
+   * and tax (splitLineAmounts); a new pending line (the next line
    * number) takes the other units and the rest of each amount, so the order's totals do not move
    * by a cent however the units are shipped. The rest of the line's reserved credit moves with it.
    */
@@ -158,7 +158,6 @@ export class OrderFulfilmentService {
     const { shipped, rest } = splitLineAmounts(
       { quantity: line.quantity, unitPrice: new Dec(line.unit_price), net: new Dec(line.net), tax: new Dec(line.tax), gross: new Dec(line.gross) },
       quantity,
-      new Dec(order.tax_rate),
       order.currency,
     );
     const restId = randomUUID();

@@ -106,16 +106,29 @@ describe('splitLineAmounts', () => {
     ...priceOrder([{ kind: 'HARDWARE', quantity, unitPrice, periodMonths: 1 }], taxRate, c).lines[0],
   });
 
-  it('prices the shipped units as their own line and leaves the rounding remainder with the rest', () => {
+  it('gives the shipped units their share of the line and leaves the rounding remainder with the rest', () => {
     const line = priced(new Dec('0.35'), 4, new Dec('0.10'), 'AUD'); // 1.40, tax 0.14
-    const { shipped, rest } = splitLineAmounts(line, 1, new Dec('0.10'), 'AUD');
+    const { shipped, rest } = splitLineAmounts(line, 1, 'AUD');
     expect([shipped.net, shipped.tax, shipped.gross].map(String)).toEqual(['0.35', '0.04', '0.39']); // 0.035 → 0.04
     expect([rest.net, rest.tax, rest.gross].map(String)).toEqual(['1.05', '0.1', '1.15']); // not a re-rounded 0.11
   });
 
   it('refuses to ship nothing, everything or a fraction', () => {
     const line = priced(new Dec('10'), 3, new Dec('0.1'), 'AUD');
-    for (const q of [0, 3, 4, 1.5]) expect(() => splitLineAmounts(line, q, new Dec('0.1'), 'AUD')).toThrow(RangeError);
+    for (const q of [0, 3, 4, 1.5]) expect(() => splitLineAmounts(line, q, 'AUD')).toThrow(RangeError);
+  });
+
+  it('never leaves the last units a negative tax (6 × 4 JPY at 37.5 %, shipped one by one)', () => {
+    let left = priced(new Dec('4'), 6, new Dec('0.375'), 'JPY'); // 24, tax 9
+    const taxes: string[] = [];
+    while (left.quantity > 1) {
+      const { shipped, rest } = splitLineAmounts(left, 1, 'JPY');
+      taxes.push(shipped.tax.toString());
+      left = { ...rest, quantity: left.quantity - 1, unitPrice: left.unitPrice };
+    }
+    taxes.push(left.tax.toString());
+    expect(taxes.every((t) => !t.startsWith('-'))).toBe(true);
+    expect(taxes.reduce((s, t) => s + Number(t), 0)).toBe(9);
   });
 
   it('splits any line, repeatedly, into parts that add up to it exactly, each non-negative and in minor units', () => {
@@ -128,7 +141,7 @@ describe('splitLineAmounts', () => {
           for (const cut of cuts) {
             if (left.quantity < 2) break;
             const q = Math.min(left.quantity - 1, 1 + Math.floor(cut * (left.quantity - 1))); // 1 … quantity − 1
-            const { shipped, rest } = splitLineAmounts(left, q, taxRate, c);
+            const { shipped, rest } = splitLineAmounts(left, q, c);
             parts.push(shipped);
             left = { ...rest, quantity: left.quantity - q, unitPrice };
           }

@@ -51,21 +51,26 @@ export function priceOrder(lines: PricingLine[], taxRate: Dec, currency: Currenc
 }
 
 /**
- * A partial shipment of a hardware line priced `line` for `line.quantity` units: the `shipped`
- * units are priced as a line of that quantity (priceOrder); the rest keeps what remains of each
- * amount, so the two parts always add up to the line, however the rounding fell.
+ * A partial shipment of a hardware line holding `line` for `line.quantity` units: the `shipped`
+ * units take their share of each amount (net and tax × shipped / quantity, rounded half-up to the
+ * currency's minor units), and the rest keeps what remains. Shares of what is left, not a re-priced
+ * line: pricing each shipment on its own could round up more tax (or net) than the whole line
+ * holds, leaving the last units a negative amount (6 × 4 JPY at 37.5 %: 2 tax a unit, 9 for the
+ * line). So the parts always add up to the line, and none is negative.
  */
 export function splitLineAmounts(
   line: Amounts & { quantity: number; unitPrice: Dec },
   shipped: number,
-  taxRate: Dec,
   currency: Currency,
 ): { shipped: Amounts; rest: Amounts } {
   if (!Number.isInteger(shipped) || shipped <= 0 || shipped >= line.quantity) {
     throw new RangeError('a split ships at least one unit and fewer than the line holds');
   }
-  const [part] = priceOrder([{ kind: 'HARDWARE', quantity: shipped, unitPrice: line.unitPrice, periodMonths: 1 }], taxRate, currency).lines;
-  return { shipped: part, rest: { net: line.net.minus(part.net), tax: line.tax.minus(part.tax), gross: line.gross.minus(part.gross) } };
+  const share = (amount: Dec) => roundMoney(amount.times(shipped).div(line.quantity), currency);
+  const net = share(line.net);
+  const tax = share(line.tax);
+  const rest = { net: line.net.minus(net), tax: line.tax.minus(tax) };
+  return { shipped: { net, tax, gross: net.plus(tax) }, rest: { ...rest, gross: rest.net.plus(rest.tax) } };
 }
 
 export type HardwareLineStatus = 'PENDING' | 'SHIPPED' | 'CANCELLED';
