@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
+import { lockReceivables, RECEIVABLES_LOCK_PREFIX } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
 import { WebhookService } from '@disty/webhooks';
 import { ResellerService } from '@disty/reseller';
@@ -11,7 +12,6 @@ import { BillableItem, priceLines } from './domain/invoice-math';
 import { BillingRunAccepted, BillingRunStatus, BillingRunView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { InvoiceService, IssuedInvoice } from './invoice.service';
-import { RECEIVABLES_LOCK_PREFIX } from './receivables-lock';
 
 export const DEFAULT_BILLING_CONCURRENCY = 4;
 const HEARTBEAT_MS = 2000;
@@ -298,7 +298,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
     resellerId: string,
     opts: { receivablesLocked?: boolean } = {},
   ): Promise<IssuedInvoice | null> {
-    if (!opts.receivablesLocked) await this.invoices.lockReseller(em, resellerId);
+    if (!opts.receivablesLocked) await lockReceivables(em, resellerId);
     const reseller = await this.resellers.getReseller(resellerId, em);
     const hardware = await this.ordering.unbilledShippedLines(em, resellerId, periodEnd);
     const charges = await this.subscriptions.unbilledCharges(em, resellerId, periodEnd);

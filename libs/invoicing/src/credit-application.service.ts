@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
-import { Currency, Dec } from '@disty/core';
-import { LedgerService } from '@disty/ledger';
+import { CreditLine, Currency, Dec } from '@disty/core';
+import { AR_ACCOUNT, LedgerService } from '@disty/ledger';
 import { planCreditApplications } from './domain/credit-plan';
-import { Line } from './domain/invoice-math';
-import { AR_ACCOUNT } from './domain/postings';
 
 export const CREDIT_APPLICATION_SOURCE = 'credit_application';
 
@@ -17,7 +15,7 @@ interface CreditRow {
   cloud_open: string;
 }
 
-const OFFSET: Record<Line, string> = { HARDWARE: 'hardware_offset', CLOUD: 'cloud_offset' };
+const OFFSET: Record<CreditLine, string> = { HARDWARE: 'hardware_offset', CLOUD: 'cloud_offset' };
 
 /**
  * Owns `credit_applications` and the invoices' offset columns: makes a reseller's credits usable

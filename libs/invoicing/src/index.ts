@@ -6,7 +6,6 @@ export * from './credit-application.service';
 export * from './receivables-audit.service';
 export * from './service-conservation.service';
 export * from './domain/credit-plan';
-export * from './receivables-lock';
 export * from './domain/invoice-math';
 export * from './domain/postings';
 export * from './errors';

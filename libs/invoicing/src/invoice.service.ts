@@ -3,17 +3,16 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, Clock, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, retryOnConflict, validationError,
+  addDays, Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, retryOnConflict, validationError,
 } from '@disty/core';
-import { LedgerService } from '@disty/ledger';
+import { LedgerService, lockReceivables } from '@disty/ledger';
 import {
   AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, creditLineAmounts, documentNumber, InvoiceTotals, invoiceTotals,
-  Line, LINES, PricedLine,
+  PricedLine,
 } from './domain/invoice-math';
 import { creditNotePosting, invoicePosting } from './domain/postings';
 import { CreditHoldService } from './credit-hold.service';
 import { CreditApplicationService } from './credit-application.service';
-import { lockReceivables } from './receivables-lock';
 import {
   AgingReportView, CreateCreditNoteDto, CreditNoteKind, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
 } from './dto/invoice.dto';
@@ -41,7 +40,7 @@ export interface IssuedInvoice {
   issueDate: string;
   dueDate: string;
   totals: InvoiceTotals;
-  open: Record<Line, Dec>;
+  open: Record<CreditLine, Dec>;
 }
 
 /**
@@ -59,13 +58,13 @@ export interface OpenInvoice {
   issueDate: string;
   dueDate: string;
   status: InvoiceStatus;
-  open: Record<Line, Dec>;
+  open: Record<CreditLine, Dec>;
 }
 
 export interface ApplyToInvoiceInput {
   invoiceId: string;
   /** Per credit line: > 0 pays (lowers what is open), < 0 re-opens (a refund). */
-  amounts: Partial<Record<Line, Dec>>;
+  amounts: Partial<Record<CreditLine, Dec>>;
   date: string;
   kind: 'PAYMENT' | 'REFUND';
   /** The ledger source of the posting that carries this movement. */
@@ -80,7 +79,7 @@ export type CreditNoteTag =
 export interface SubledgerRow {
   resellerId: string;
   currency: Currency;
-  creditLine: Line;
+  creditLine: CreditLine;
   open: Dec;
 }
 
@@ -108,14 +107,6 @@ export class InvoiceService {
     this.issueHooks.push(hook);
   }
 
-  /**
-   * Serialises everything that moves one reseller's receivables (billing, payments, credit notes,
-   * Stripe events, credit holds) for the rest of the caller's transaction. Taken first, before any row lock.
-   */
-  async lockReseller(em: EntityManager, resellerId: string): Promise<void> {
-    await lockReceivables(em, resellerId);
-  }
-
   // ---------------------------------------------------------------- issuing
 
   /**
@@ -135,7 +126,7 @@ export class InvoiceService {
     const year = Number(input.issueDate.slice(0, 4));
     const dueDate = addDays(input.issueDate, reseller.paymentTermsDays);
     const col = <T>(f: (l: PricedLine) => T) => lines.map(f);
-    const moveLines = LINES.filter((l) => !totals[l].gross.isZero());
+    const moveLines = CREDIT_LINES.filter((l) => !totals[l].gross.isZero());
     await em.query(
       `WITH inv AS (
          INSERT INTO invoices (id, year, reseller_id, reseller_name, billing_run_id, period_end, currency, tax_rate,
@@ -175,7 +166,7 @@ export class InvoiceService {
     // Credits are usable (docs/money-integrity.md): this invoice's negative side nets against its
     // other side, then against the reseller's other open invoices, and the reseller's unused
     // credits pay this invoice, before any unapplied cash does.
-    let open: Record<Line, Dec> = { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross };
+    let open: Record<CreditLine, Dec> = { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross };
     if (await this.credits.applyCredits(em, reseller.id, c, input.issueDate)) {
       const [row]: Array<{ hardware_open: string; cloud_open: string }> = await em.query(
         `SELECT hardware_open::text AS hardware_open, cloud_open::text AS cloud_open FROM invoices WHERE id = $1`,
@@ -277,7 +268,7 @@ export class InvoiceService {
   }
 
   /** The invoice's lines on one credit line, in line order, `pageSize` at a time (keyset on line_no). */
-  async *linePages(invoice: { id: string; currency: Currency }, creditLine: Line, pageSize = 500): AsyncGenerator<InvoiceLineView[]> {
+  async *linePages(invoice: { id: string; currency: Currency }, creditLine: CreditLine, pageSize = 500): AsyncGenerator<InvoiceLineView[]> {
     let after = 0;
     for (;;) {
       const rows: LineRow[] = await this.db.query(
@@ -336,7 +327,7 @@ export class InvoiceService {
     const resellerId = head[0].reseller_id;
     const issueDate = this.clock.today();
     const work = async (em: EntityManager): Promise<CreditNoteView> => {
-        await this.lockReseller(em, resellerId);
+        await lockReceivables(em, resellerId);
         const [inv]: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 FOR UPDATE`, [invoiceId]);
         const c = inv.currency;
         const lines: LineRow[] = await em.query(
@@ -451,7 +442,7 @@ export class InvoiceService {
 
   // ---------------------------------------------------------------- for payments
 
-  /** The reseller's invoices with something due, oldest first, locked FOR UPDATE (call lockReseller first). */
+  /** The reseller's invoices with something due, oldest first, locked FOR UPDATE (call lockReceivables first). */
   async openInvoices(em: EntityManager, resellerId: string, currency: Currency): Promise<OpenInvoice[]> {
     const rows: InvoiceRow[] = await em.query(
       `SELECT ${INVOICE_COLUMNS} FROM invoices i
@@ -508,9 +499,9 @@ export class InvoiceService {
     date: string,
     kind: 'INVOICE' | 'PAYMENT' | 'CREDIT_NOTE' | 'REFUND',
     source: { type: string; id: string },
-    amounts: Record<Line, Dec>,
+    amounts: Record<CreditLine, Dec>,
   ): Promise<void> {
-    const lines = LINES.filter((l) => !amounts[l].isZero());
+    const lines = CREDIT_LINES.filter((l) => !amounts[l].isZero());
     if (!lines.length) return;
     await em.query(
       `INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
@@ -526,7 +517,7 @@ export class InvoiceService {
    * the AR movements dated on or before `asOf`.
    */
   async subledgerBalances(asOf: string | null, resellerId: string | null = null, em: EntityManager = this.db.manager): Promise<SubledgerRow[]> {
-    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: Line; open: string }> = asOf
+    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: CreditLine; open: string }> = asOf
       ? await em.query(
           `SELECT reseller_id, currency, credit_line, sum(amount)::text AS open FROM ar_movements
             WHERE movement_date <= $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY 1, 2, 3`,
@@ -545,7 +536,7 @@ export class InvoiceService {
 
   /** GET /reports/ar-aging: open amounts as of a date per reseller and credit line, by days past due. */
   async arAging(asOf: string, resellerId: string | null): Promise<AgingReportView> {
-    const rows: Array<{ reseller_id: string; reseller_name: string; currency: Currency; credit_line: Line; days: number; open: string }> =
+    const rows: Array<{ reseller_id: string; reseller_name: string; currency: Currency; credit_line: CreditLine; days: number; open: string }> =
       await this.db.query(
         `WITH o AS (
            SELECT m.invoice_id, m.credit_line, sum(m.amount) AS open FROM ar_movements m
@@ -558,7 +549,7 @@ export class InvoiceService {
         [asOf, resellerId],
       );
     const empty = (): Record<AgingBucket, Dec> => Object.fromEntries(AGING_BUCKETS.map((b) => [b, new Dec(0)])) as Record<AgingBucket, Dec>;
-    const groups = new Map<string, { resellerId: string; resellerName: string; currency: Currency; creditLine: Line; b: Record<AgingBucket, Dec> }>();
+    const groups = new Map<string, { resellerId: string; resellerName: string; currency: Currency; creditLine: CreditLine; b: Record<AgingBucket, Dec> }>();
     const totals = new Map<Currency, Record<AgingBucket, Dec>>();
     for (const r of rows) {
       const key = `${r.reseller_id}|${r.currency}|${r.credit_line}`;

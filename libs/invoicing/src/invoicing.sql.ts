@@ -1,5 +1,4 @@
-import { Currency } from '@disty/core';
-import { Line } from './domain/invoice-math';
+import { CreditLine, Currency } from '@disty/core';
 import { CreditNoteKind, InvoiceStatus } from './dto/invoice.dto';
 
 /** Invoice header columns (dates as YYYY-MM-DD text, numerics as strings). */
@@ -54,7 +53,7 @@ export interface LineRow {
   id: string;
   invoice_id: string;
   line_no: number;
-  credit_line: Line;
+  credit_line: CreditLine;
   source_type: string;
   source_id: string;
   sku: string;
@@ -94,7 +93,7 @@ export interface CreditNoteRow {
 export interface CreditNoteLineRow {
   credit_note_id: string;
   invoice_line_id: string;
-  credit_line: Line;
+  credit_line: CreditLine;
   net: string;
   tax: string;
 }

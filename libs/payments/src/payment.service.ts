@@ -3,23 +3,15 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Clock, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
+  Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
 } from '@disty/core';
-import {
-  amountDue, AR_ACCOUNT, CreditHoldService, credit, debit, InvoiceService, IssuedInvoice, Line, LINES, lockReceivables, OpenInvoice,
-  PostingLine, splitProRata,
-} from '@disty/invoicing';
-import { LedgerService } from '@disty/ledger';
+import { amountDue, CreditHoldService, InvoiceService, IssuedInvoice, OpenInvoice, splitProRata } from '@disty/invoicing';
+import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { planOldestFirst } from './domain/allocation';
 import { applicationDate, splitByApplicationDate } from './domain/application-date';
 import { AllocationDto, ApplyPaymentDto, PaymentMethod, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
-
-export const CASH_ACCOUNT = '1000';
-export const STRIPE_CLEARING_ACCOUNT = '1050';
-export const UNAPPLIED_CASH_ACCOUNT = '2200';
-export const FEES_ACCOUNT = '6100';
 
 export interface PaymentRow {
   id: string;
@@ -112,9 +104,9 @@ export class PaymentService implements OnModuleInit {
           source: { type: 'payment', id },
           createdBy,
           lines: [
-            ...debit(CASH_ACCOUNT, amount, reseller.id, c),
-            ...this.receivableCredits(perLine, reseller.id, c),
-            ...credit(UNAPPLIED_CASH_ACCOUNT, unapplied, reseller.id, c),
+            ...debit(AccountCode.Cash, amount, reseller.id, c),
+            ...receivableCredits(perLine, reseller.id, c),
+            ...credit(AccountCode.UnappliedCash, unapplied, reseller.id, c),
           ],
         });
         if (later.length) {
@@ -189,7 +181,7 @@ export class PaymentService implements OnModuleInit {
       memo: `Unapplied cash of payment ${p.reference} applied to ${targets.map((t) => t.invoice.number).join(', ')}`.slice(0, 500),
       source: { type: 'payment_application', id: batchId },
       createdBy,
-      lines: [...debit(UNAPPLIED_CASH_ACCOUNT, total, p.reseller_id, p.currency), ...this.receivableCredits(perLine, p.reseller_id, p.currency)],
+      lines: [...debit(AccountCode.UnappliedCash, total, p.reseller_id, p.currency), ...receivableCredits(perLine, p.reseller_id, p.currency)],
     });
     return updated;
   }
@@ -252,16 +244,16 @@ export class PaymentService implements OnModuleInit {
       paymentId: string; resellerId: string; currency: Currency; batchId: string; kind: 'PAYMENT' | 'APPLICATION'; date: string;
       source: { type: string; id: string }; targets: Target[]; updated?: OpenInvoice[];
     },
-  ): Promise<Record<Line, Dec>> {
-    const perLine: Record<Line, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
-    const rows: Array<{ invoiceId: string; line: Line; amount: Dec }> = [];
+  ): Promise<Record<CreditLine, Dec>> {
+    const perLine: Record<CreditLine, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
+    const rows: Array<{ invoiceId: string; line: CreditLine; amount: Dec }> = [];
     for (const t of a.targets) {
       if (!t.amount.gt(0)) continue;
       const { parts, leftover } = splitProRata(t.amount, t.invoice.open, a.currency);
       if (!leftover.isZero()) throw new Error(`allocation of ${t.amount.toFixed()} exceeds what ${t.invoice.number} has due`);
       const inv = await this.invoices.applyToInvoice(em, { invoiceId: t.invoice.id, amounts: parts, date: a.date, kind: 'PAYMENT', source: a.source });
       a.updated?.push(inv);
-      for (const l of LINES) {
+      for (const l of CREDIT_LINES) {
         if (parts[l].isZero()) continue;
         perLine[l] = perLine[l].plus(parts[l]);
         rows.push({ invoiceId: t.invoice.id, line: l, amount: parts[l] });
@@ -275,10 +267,6 @@ export class PaymentService implements OnModuleInit {
       );
     }
     return perLine;
-  }
-
-  receivableCredits(perLine: Record<Line, Dec>, resellerId: string, currency: Currency): PostingLine[] {
-    return LINES.flatMap((l) => credit(AR_ACCOUNT[l], perLine[l], resellerId, currency));
   }
 
   // ---------------------------------------------------------------- reads
@@ -311,7 +299,7 @@ export class PaymentService implements OnModuleInit {
 
   private async views(em: EntityManager, rows: PaymentRow[]): Promise<PaymentView[]> {
     if (!rows.length) return [];
-    const allocations: Array<{ payment_id: string; batch_id: string; kind: string; invoice_id: string; number: string; applied_on: string; credit_line: Line; amount: string }> =
+    const allocations: Array<{ payment_id: string; batch_id: string; kind: string; invoice_id: string; number: string; applied_on: string; credit_line: CreditLine; amount: string }> =
       await em.query(
         `SELECT a.payment_id, a.batch_id, a.kind, a.invoice_id, i.number, to_char(a.applied_on, 'YYYY-MM-DD') AS applied_on,
                 a.credit_line, a.amount::text AS amount
@@ -321,7 +309,7 @@ export class PaymentService implements OnModuleInit {
       );
     return rows.map((r) => {
       const c = r.currency;
-      const groups = new Map<string, { invoiceId: string; invoiceNumber: string; kind: string; appliedOn: string; parts: Record<Line, Dec> }>();
+      const groups = new Map<string, { invoiceId: string; invoiceNumber: string; kind: string; appliedOn: string; parts: Record<CreditLine, Dec> }>();
       for (const a of allocations.filter((x) => x.payment_id === r.id)) {
         const key = `${a.batch_id}|${a.invoice_id}`;
         const g = groups.get(key) ?? { invoiceId: a.invoice_id, invoiceNumber: a.number, kind: a.kind, appliedOn: a.applied_on, parts: { HARDWARE: new Dec(0), CLOUD: new Dec(0) } };

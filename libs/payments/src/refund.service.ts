@@ -2,19 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict, validationError } from '@disty/core';
-import { AR_ACCOUNT, CreditApplicationService, Line, LINES, lockReceivables } from '@disty/invoicing';
-import { LedgerService } from '@disty/ledger';
+import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict, validationError } from '@disty/core';
+import { CreditApplicationService } from '@disty/invoicing';
+import { AccountCode, AR_ACCOUNT, LedgerService, lockReceivables } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { CreateRefundDto, CreditBalanceView, RefundView } from './dto/refund.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
-import { CASH_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
 
 export const CREDIT_REFUND_SOURCE = 'credit_refund';
 
 interface CreditSource {
   invoiceId: string;
-  line: Line;
+  line: CreditLine;
   amount: Dec;
 }
 
@@ -113,7 +112,7 @@ export class RefundService {
             [id, reseller.id, s.paymentId, s.amount.toFixed(), dto.paidOn],
           );
         }
-        const perLine = Object.fromEntries(LINES.map((l) => [l, sum(credits.filter((s) => s.line === l))])) as Record<Line, Dec>;
+        const perLine = Object.fromEntries(CREDIT_LINES.map((l) => [l, sum(credits.filter((s) => s.line === l))])) as Record<CreditLine, Dec>;
         const fromCash = sum(cash);
         await this.ledger.post(em, {
           entryDate: dto.paidOn,
@@ -121,9 +120,9 @@ export class RefundService {
           source: { type: CREDIT_REFUND_SOURCE, id },
           createdBy,
           lines: [
-            ...LINES.filter((l) => perLine[l].gt(0)).map((l) => ({ accountCode: AR_ACCOUNT[l], resellerId: reseller.id, currency: c, debit: perLine[l] })),
-            ...(fromCash.gt(0) ? [{ accountCode: UNAPPLIED_CASH_ACCOUNT, resellerId: reseller.id, currency: c, debit: fromCash }] : []),
-            { accountCode: CASH_ACCOUNT, resellerId: reseller.id, currency: c, credit: amount },
+            ...CREDIT_LINES.filter((l) => perLine[l].gt(0)).map((l) => ({ accountCode: AR_ACCOUNT[l], resellerId: reseller.id, currency: c, debit: perLine[l] })),
+            ...(fromCash.gt(0) ? [{ accountCode: AccountCode.UnappliedCash, resellerId: reseller.id, currency: c, debit: fromCash }] : []),
+            { accountCode: AccountCode.Cash, resellerId: reseller.id, currency: c, credit: amount },
           ],
         });
         return {
@@ -154,7 +153,7 @@ export class RefundService {
       [resellerId, currency],
     );
     const credits: CreditSource[] = inv.flatMap((r) =>
-      LINES.map((l) => ({ invoiceId: r.id, line: l, amount: new Dec(l === 'HARDWARE' ? r.hardware_open : r.cloud_open).negated() }))
+      CREDIT_LINES.map((l) => ({ invoiceId: r.id, line: l, amount: new Dec(l === 'HARDWARE' ? r.hardware_open : r.cloud_open).negated() }))
         .filter((s) => s.amount.gt(0)),
     );
     const pay: Array<{ id: string; unapplied: string }> = await em.query(

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, Dec, isDistributor, moneyString, retryOnConflict, tenantScope } from '@disty/core';
 import { InvoiceService } from '@disty/invoicing';
+import { lockReceivables } from '@disty/ledger';
 import {
   CancelInput, ChangeActor, ChangeDatePolicy, ChangeInput, ChangeOutcome, InvoicedCredit, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionChangeService,
   SubscriptionService, SubscriptionView,
@@ -58,7 +59,7 @@ export class SubscriptionChangeUseCase {
           // Billing's lock order (the reseller's receivables, then its charges), so a back-dated
           // change and a billing run for the same reseller queue up instead of deadlocking.
           const s = await this.subscriptions.findRow(em, id, scope);
-          if (s) await this.invoices.lockReseller(em, s.reseller_id);
+          if (s) await lockReceivables(em, s.reseller_id);
         }
         const outcome = await step(em, scope, who);
         await this.creditInvoicedService(em, outcome.invoicedCredits, input.reason ?? '', actor.id);
