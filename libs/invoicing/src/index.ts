@@ -1,5 +1,7 @@
 export * from './invoicing.module';
 export * from './invoice.service';
+export * from './receivables.service';
+export * from './unapplied-cash';
 export * from './billing-run.service';
 export * from './credit-hold.service';
 export * from './credit-application.service';

@@ -13,8 +13,9 @@ import {
 import { creditNotePosting, invoicePosting } from './domain/postings';
 import { CreditHoldService } from './credit-hold.service';
 import { CreditApplicationService } from './credit-application.service';
+import { ReceivablesService } from './receivables.service';
 import {
-  AgingReportView, CreateCreditNoteDto, CreditNoteKind, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
+  AgingReportView, CreateCreditNoteDto, CreditNoteKind, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceSummaryView, InvoiceView,
 } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { mapCreditNote, mapInvoice, mapInvoiceSummary, mapLine, openOf } from './invoice.mapper';
@@ -43,33 +44,8 @@ export interface IssuedInvoice {
   open: Record<CreditLine, Dec>;
 }
 
-/**
- * Called in the issuing transaction once the invoice and its lines exist, before it is numbered and
- * posted (payments apply the reseller's unapplied cash to it). `number` is not known yet.
- */
-export type InvoiceIssuedHook = (em: EntityManager, invoice: Omit<IssuedInvoice, 'number'>) => Promise<void>;
-
-/** An invoice as payments see it: its open amount per credit line. */
-export interface OpenInvoice {
-  id: string;
-  number: string;
-  resellerId: string;
-  currency: Currency;
-  issueDate: string;
-  dueDate: string;
-  status: InvoiceStatus;
-  open: Record<CreditLine, Dec>;
-}
-
-export interface ApplyToInvoiceInput {
-  invoiceId: string;
-  /** Per credit line: > 0 pays (lowers what is open), < 0 re-opens (a refund). */
-  amounts: Partial<Record<CreditLine, Dec>>;
-  date: string;
-  kind: 'PAYMENT' | 'REFUND';
-  /** The ledger source of the posting that carries this movement. */
-  source: { type: string; id: string };
-}
+/** An invoice created by `create` but not numbered or posted yet (`finishIssue` does both). */
+export type NewInvoice = Omit<IssuedInvoice, 'number'>;
 
 /** Why a credit note is issued (docs/money-integrity.md §3); the public endpoint always makes ADJUSTMENT. */
 export type CreditNoteTag =
@@ -92,34 +68,24 @@ export interface SubledgerRow {
  */
 @Injectable()
 export class InvoiceService {
-  private readonly issueHooks: InvoiceIssuedHook[] = [];
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly ledger: LedgerService,
     private readonly clock: Clock,
     private readonly holds: CreditHoldService,
     private readonly credits: CreditApplicationService,
+    private readonly receivables: ReceivablesService,
   ) {}
-
-  /** Payments registers here (it depends on invoicing, not the reverse). */
-  registerIssueHook(hook: InvoiceIssuedHook): void {
-    this.issueHooks.push(hook);
-  }
 
   // ---------------------------------------------------------------- issuing
 
   /**
-   * Issues one invoice in the caller's transaction: inserts the invoice, its lines and its AR
-   * movements in one statement (which also marks the billing run's work item DONE with it); runs
-   * the issue hooks (payments apply unapplied cash); then, as
-   * the last steps before commit, takes the next gapless number of the issue year (the counter row
-   * stays locked until commit, and a rollback returns the number), posts the invoice to the ledger
-   * (docs/accounting.md §3, source { type: 'invoice', id }). Keeping the
-   * numbering and the posting (whose daily totals every invoice of a run shares) last keeps the
-   * part that invoices of concurrent transactions wait on short.
+   * Issuing, step 1, in the caller's transaction: inserts the invoice, its lines and its AR
+   * movements in one statement (which also marks the billing run's work item DONE with it), then
+   * applies the reseller's usable credits. The caller then lets payments apply unapplied cash to
+   * it and calls `finishIssue` (docs/architecture.md §5, "a billing run").
    */
-  async issue(em: EntityManager, input: IssueInvoiceInput): Promise<IssuedInvoice> {
+  async create(em: EntityManager, input: IssueInvoiceInput): Promise<NewInvoice> {
     const { reseller, lines } = input;
     const c = reseller.currency;
     const totals = invoiceTotals(lines);
@@ -174,7 +140,7 @@ export class InvoiceService {
       );
       open = openOf(row);
     }
-    const draft = {
+    return {
       id: input.id,
       resellerId: reseller.id,
       currency: c,
@@ -183,7 +149,19 @@ export class InvoiceService {
       totals,
       open,
     };
-    for (const hook of this.issueHooks) await hook(em, draft);
+  }
+
+  /**
+   * Issuing, step 2, the last steps before commit: takes the next gapless number of the issue year
+   * (the counter row stays locked until commit, and a rollback returns the number), posts the
+   * invoice to the ledger (docs/accounting.md §3, source { type: 'invoice', id }). Keeping the
+   * numbering and the posting (whose daily totals every invoice of a run shares) last keeps the
+   * part that invoices of concurrent transactions wait on short.
+   */
+  async finishIssue(em: EntityManager, draft: NewInvoice): Promise<IssuedInvoice> {
+    const input = { id: draft.id, issueDate: draft.issueDate };
+    const { totals, currency: c } = draft;
+    const year = Number(draft.issueDate.slice(0, 4));
     // A trigger refuses a number while a later-dated invoice of the year already has one
     // (numbers follow issue dates, also across concurrent runs: the counter row serialises them).
     const [numbered]: [Array<{ number: string }>, number] = await em.query(
@@ -205,7 +183,7 @@ export class InvoiceService {
       throw e;
     });
     const number = numbered[0].number;
-    const posting = invoicePosting(totals, reseller.id, c);
+    const posting = invoicePosting(totals, draft.resellerId, c);
     if (posting.length >= 2) {
       await this.ledger.post(em, {
         entryDate: input.issueDate,
@@ -396,7 +374,7 @@ export class InvoiceService {
                                credited_net = credited_net + $4 WHERE id = $1`,
           [invoiceId, totals.HARDWARE.gross.toFixed(), totals.CLOUD.gross.toFixed(), totals.all.net.toFixed()],
         );
-        await this.insertMovements(em, invoiceId, resellerId, c, issueDate, 'CREDIT_NOTE', { type: 'credit_note', id },
+        await this.receivables.insertMovements(em, invoiceId, resellerId, c, issueDate, 'CREDIT_NOTE', { type: 'credit_note', id },
           { HARDWARE: totals.HARDWARE.gross.negated(), CLOUD: totals.CLOUD.gross.negated() });
         await this.ledger.post(em, {
           entryDate: issueDate,
@@ -438,76 +416,6 @@ export class InvoiceService {
     return rows.map((l) => ({
       invoiceId: l.invoice_id, invoiceLineId: l.id, sourceId: l.source_id, creditableNet: new Dec(l.net).minus(l.credited_net),
     }));
-  }
-
-  // ---------------------------------------------------------------- for payments
-
-  /** The reseller's invoices with something due, oldest first, locked FOR UPDATE (call lockReceivables first). */
-  async openInvoices(em: EntityManager, resellerId: string, currency: Currency): Promise<OpenInvoice[]> {
-    const rows: InvoiceRow[] = await em.query(
-      `SELECT ${INVOICE_COLUMNS} FROM invoices i
-        WHERE i.reseller_id = $1 AND i.currency = $2 AND (i.hardware_open > 0 OR i.cloud_open > 0) AND i.hardware_open + i.cloud_open > 0
-        ORDER BY i.issue_date, i.year, i.seq FOR UPDATE`,
-      [resellerId, currency],
-    );
-    return rows.map(toOpenInvoice);
-  }
-
-  /** These invoices of the reseller (any status), locked FOR UPDATE in a fixed order; unknown or another reseller's are absent. */
-  async lockInvoices(em: EntityManager, resellerId: string, ids: string[]): Promise<OpenInvoice[]> {
-    if (!ids.length) return [];
-    const rows: InvoiceRow[] = await em.query(
-      `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = ANY($1::uuid[]) AND i.reseller_id = $2 ORDER BY i.id FOR UPDATE`,
-      [ids, resellerId],
-    );
-    return rows.map(toOpenInvoice);
-  }
-
-  /** One invoice (any reseller), or null. */
-  async findInvoice(em: EntityManager, id: string): Promise<OpenInvoice | null> {
-    const rows: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1`, [id]);
-    return rows.length ? toOpenInvoice(rows[0]) : null;
-  }
-
-  /**
-   * Moves what is paid on an invoice per credit line, with its AR subledger movements, in the
-   * caller's transaction (which posts the matching ledger entry). The table's CHECKs refuse paying
-   * more than is open or refunding more than was paid.
-   */
-  async applyToInvoice(em: EntityManager, input: ApplyToInvoiceInput): Promise<OpenInvoice> {
-    const hw = input.amounts.HARDWARE ?? new Dec(0);
-    const cl = input.amounts.CLOUD ?? new Dec(0);
-    const [rows]: [InvoiceRow[], number] = await em.query(
-      `UPDATE invoices i SET hardware_paid = hardware_paid + $2, cloud_paid = cloud_paid + $3 WHERE id = $1
-       RETURNING ${INVOICE_COLUMNS}`,
-      [input.invoiceId, hw.toFixed(), cl.toFixed()],
-    );
-    if (!rows.length) throw notFound(`Invoice ${input.invoiceId}`);
-    const inv = rows[0];
-    await this.insertMovements(em, inv.id, inv.reseller_id, inv.currency, input.date, input.kind, input.source, {
-      HARDWARE: hw.negated(),
-      CLOUD: cl.negated(),
-    });
-    return toOpenInvoice(inv);
-  }
-
-  private async insertMovements(
-    em: EntityManager,
-    invoiceId: string,
-    resellerId: string,
-    currency: Currency,
-    date: string,
-    kind: 'INVOICE' | 'PAYMENT' | 'CREDIT_NOTE' | 'REFUND',
-    source: { type: string; id: string },
-    amounts: Record<CreditLine, Dec>,
-  ): Promise<void> {
-    const lines = CREDIT_LINES.filter((l) => !amounts[l].isZero());
-    if (!lines.length) return;
-    await em.query(
-      `INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
-       SELECT $1, $2, t.line, $3, $4, $5, t.amount, $6, $7 FROM unnest($8::text[], $9::numeric[]) AS t(line, amount)`,
-      [invoiceId, resellerId, currency, date, kind, source.type, source.id, lines, lines.map((l) => amounts[l].toFixed())],
-    );
   }
 
   // ---------------------------------------------------------------- subledger, aging
@@ -584,17 +492,3 @@ function headerRate(lines: PricedLine[], fallback: Dec): Dec {
   const rates = [...new Set(lines.map((l) => l.taxRate.toFixed()))];
   return rates.length === 1 ? new Dec(rates[0]) : fallback;
 }
-
-function toOpenInvoice(r: InvoiceRow): OpenInvoice {
-  return {
-    id: r.id,
-    number: r.number,
-    resellerId: r.reseller_id,
-    currency: r.currency,
-    issueDate: r.issue_date,
-    dueDate: r.due_date,
-    status: r.status,
-    open: openOf(r),
-  };
-}
-

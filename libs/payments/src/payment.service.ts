@@ -1,11 +1,11 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
 } from '@disty/core';
-import { amountDue, CreditHoldService, InvoiceService, IssuedInvoice, OpenInvoice, splitProRata } from '@disty/invoicing';
+import { amountDue, CreditHoldService, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '@disty/invoicing';
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { planOldestFirst } from './domain/allocation';
@@ -47,19 +47,15 @@ export interface Target {
  * receivables lock, with its ledger posting and its AR subledger movements.
  */
 @Injectable()
-export class PaymentService implements OnModuleInit {
+export class PaymentService implements UnappliedCash {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly invoices: InvoiceService,
+    private readonly invoices: ReceivablesService,
     private readonly holds: CreditHoldService,
     private readonly ledger: LedgerService,
     private readonly resellers: ResellerService,
     private readonly clock: Clock,
   ) {}
-
-  onModuleInit(): void {
-    this.invoices.registerIssueHook((em, invoice) => this.applyUnappliedToNewInvoice(em, invoice));
-  }
 
   // ---------------------------------------------------------------- bank transfers
 
@@ -141,11 +137,11 @@ export class PaymentService implements OnModuleInit {
   }
 
   /**
-   * The issue hook: a new invoice takes the reseller's unapplied cash at once (oldest payment
-   * first), in the issuing transaction, each application dated the later of the invoice's issue
-   * date and the payment's receivedOn (cash is never applied before it arrived).
+   * `UnappliedCash` for the billing run: a new invoice takes the reseller's unapplied cash at once
+   * (oldest payment first), in the issuing transaction, each application dated the later of the
+   * invoice's issue date and the payment's receivedOn (cash is never applied before it arrived).
    */
-  async applyUnappliedToNewInvoice(em: EntityManager, invoice: Omit<IssuedInvoice, 'number'>): Promise<void> {
+  async applyToNewInvoice(em: EntityManager, invoice: NewInvoice): Promise<void> {
     if (!amountDue(invoice.open).gt(0)) return;
     const payments: PaymentRow[] = await em.query(
       `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.reseller_id = $1 AND p.currency = $2 AND p.unapplied > 0
@@ -299,14 +295,20 @@ export class PaymentService implements OnModuleInit {
 
   private async views(em: EntityManager, rows: PaymentRow[]): Promise<PaymentView[]> {
     if (!rows.length) return [];
-    const allocations: Array<{ payment_id: string; batch_id: string; kind: string; invoice_id: string; number: string; applied_on: string; credit_line: CreditLine; amount: string }> =
+    const found: Array<{ payment_id: string; batch_id: string; kind: string; invoice_id: string; applied_on: string; created: string; credit_line: CreditLine; amount: string }> =
       await em.query(
-        `SELECT a.payment_id, a.batch_id, a.kind, a.invoice_id, i.number, to_char(a.applied_on, 'YYYY-MM-DD') AS applied_on,
-                a.credit_line, a.amount::text AS amount
-           FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
-          WHERE a.payment_id = ANY($1::uuid[]) ORDER BY a.applied_on, a.created_at, i.number, a.credit_line`,
+        `SELECT a.payment_id, a.batch_id, a.kind, a.invoice_id, to_char(a.applied_on, 'YYYY-MM-DD') AS applied_on,
+                to_char(a.created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS created, a.credit_line, a.amount::text AS amount
+           FROM payment_allocations a
+          WHERE a.payment_id = ANY($1::uuid[]) ORDER BY a.applied_on, a.created_at`,
         [rows.map((r) => r.id)],
       );
+    // The invoices' numbers come from invoicing's receivables service (payments does not read its tables).
+    const numbers = await this.invoices.invoiceNumbers(em, [...new Set(found.map((a) => a.invoice_id))]);
+    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    const allocations = found
+      .map((a) => ({ ...a, number: numbers.get(a.invoice_id)! }))
+      .sort((x, y) => cmp(x.applied_on, y.applied_on) || cmp(x.created, y.created) || cmp(x.number, y.number) || cmp(x.credit_line, y.credit_line));
     return rows.map((r) => {
       const c = r.currency;
       const groups = new Map<string, { invoiceId: string; invoiceNumber: string; kind: string; appliedOn: string; parts: Record<CreditLine, Dec> }>();

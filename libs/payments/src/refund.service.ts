@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict, validationError } from '@disty/core';
-import { CreditApplicationService } from '@disty/invoicing';
+import { CreditApplicationService, ReceivablesService } from '@disty/invoicing';
 import { AccountCode, AR_ACCOUNT, LedgerService, lockReceivables } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { CreateRefundDto, CreditBalanceView, RefundView } from './dto/refund.dto';
@@ -34,6 +34,7 @@ export class RefundService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly credits: CreditApplicationService,
+    private readonly receivables: ReceivablesService,
     private readonly ledger: LedgerService,
     private readonly resellers: ResellerService,
     private readonly clock: Clock,
@@ -94,14 +95,14 @@ export class RefundService {
           [id, reseller.id, c, amount.toFixed(), dto.reference, dto.paidOn, createdBy],
         );
         for (const s of credits) {
-          const offset = s.line === 'HARDWARE' ? 'hardware_offset' : 'cloud_offset';
           await em.query(
-            `WITH p AS (INSERT INTO credit_refund_parts (refund_id, reseller_id, invoice_id, credit_line, amount) VALUES ($1, $2, $3, $4, $5) RETURNING 1),
-                  i AS (UPDATE invoices SET ${offset} = ${offset} - $5 WHERE id = $3 RETURNING 1)
-             INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
-             SELECT $3, $2, $4, $6, $7, 'REFUND', $5, '${CREDIT_REFUND_SOURCE}', $1::text FROM p, i`,
-            [id, reseller.id, s.invoiceId, s.line, s.amount.toFixed(), c, dto.paidOn],
+            `INSERT INTO credit_refund_parts (refund_id, reseller_id, invoice_id, credit_line, amount) VALUES ($1, $2, $3, $4, $5)`,
+            [id, reseller.id, s.invoiceId, s.line, s.amount.toFixed()],
           );
+          await this.receivables.payOutCredit(em, {
+            invoiceId: s.invoiceId, resellerId: reseller.id, line: s.line, amount: s.amount, currency: c, date: dto.paidOn,
+            source: { type: CREDIT_REFUND_SOURCE, id },
+          });
         }
         for (const s of cash) {
           await em.query(
@@ -146,16 +147,7 @@ export class RefundService {
    */
   private async sources(em: EntityManager, resellerId: string, currency: Currency, lock: boolean) {
     const forUpdate = lock ? 'FOR UPDATE' : '';
-    const inv: Array<{ id: string; hardware_open: string; cloud_open: string }> = await em.query(
-      `SELECT id, hardware_open::text AS hardware_open, cloud_open::text AS cloud_open FROM invoices
-        WHERE reseller_id = $1 AND currency = $2 AND (hardware_open < 0 OR cloud_open < 0)
-        ORDER BY issue_date, year, seq, id ${forUpdate}`,
-      [resellerId, currency],
-    );
-    const credits: CreditSource[] = inv.flatMap((r) =>
-      CREDIT_LINES.map((l) => ({ invoiceId: r.id, line: l, amount: new Dec(l === 'HARDWARE' ? r.hardware_open : r.cloud_open).negated() }))
-        .filter((s) => s.amount.gt(0)),
-    );
+    const credits: CreditSource[] = await this.receivables.unusedCredits(em, resellerId, currency, lock);
     const pay: Array<{ id: string; unapplied: string }> = await em.query(
       `SELECT id, unapplied::text AS unapplied FROM payments
         WHERE reseller_id = $1 AND currency = $2 AND method = 'BANK_TRANSFER' AND unapplied > 0

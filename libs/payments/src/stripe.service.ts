@@ -3,8 +3,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, Clock, coreError, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, isCurrency, minorUnits, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
-import { amountDue, CreditApplicationService, CreditHoldService, InvoiceService } from '@disty/invoicing';
+import { Actor, Clock, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, isCurrency, minorUnits, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
+import { amountDue, CreditApplicationService, CreditHoldService, ReceivablesService } from '@disty/invoicing';
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '@disty/ledger';
 import { applicationDate } from './domain/application-date';
 import { PaymentIntentView } from './dto/payment.dto';
@@ -42,7 +42,7 @@ export class StripeService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeGateway,
-    private readonly invoices: InvoiceService,
+    private readonly invoices: ReceivablesService,
     private readonly payments: PaymentService,
     private readonly holds: CreditHoldService,
     private readonly ledger: LedgerService,
@@ -52,9 +52,10 @@ export class StripeService {
 
   /** POST /invoices/:id/payment-intents (the invoice's reseller): a PaymentIntent for what is due. */
   async createPaymentIntent(invoiceId: string, actor: Actor): Promise<PaymentIntentView> {
-    const invoice = await this.invoices.get(invoiceId, tenantScope(actor));
+    const invoice = await this.invoices.findInvoice(this.db.manager, invoiceId, tenantScope(actor));
+    if (!invoice) throw notFound(`Invoice ${invoiceId}`);
     const c = invoice.currency;
-    const due = new Dec(invoice.amountDue);
+    const due = new Dec(moneyString(amountDue(invoice.open), c));
     if (!due.gt(0)) throw paymentsError(PaymentsErrorCode.NothingDue, `Invoice ${invoice.number} has nothing due`);
     let intent: Stripe.PaymentIntent;
     try {
