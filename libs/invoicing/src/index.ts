@@ -1,5 +1,6 @@
 export * from './invoicing.module';
 export * from './invoice.service';
+export * from './credit-note.service';
 export * from './receivables.service';
 export * from './unapplied-cash';
 export * from './billing-run.service';

@@ -12,6 +12,7 @@ import { ReceivablesAuditService } from './receivables-audit.service';
 import { ServiceConservationService } from './service-conservation.service';
 import { BillingRunsController, CreditHoldJobController, InvoicesController, ReportsController } from './invoicing.controller';
 import { InvoiceService } from './invoice.service';
+import { CreditNoteService } from './credit-note.service';
 import { ReceivablesService } from './receivables.service';
 
 /**
@@ -22,7 +23,7 @@ import { ReceivablesService } from './receivables.service';
 @Module({
   imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
   controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingScheduler],
-  exports: [InvoiceService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
+  providers: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingScheduler],
+  exports: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
 })
 export class InvoicingModule {}
