@@ -13,21 +13,10 @@ import { BillingRunAccepted, BillingRunStatus, BillingRunView } from './dto/invo
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { InvoiceService, IssuedInvoice } from './invoice.service';
 import { UnappliedCash } from './unapplied-cash';
+import { RunRow } from './invoicing.sql';
 
 export const DEFAULT_BILLING_CONCURRENCY = 4;
 const HEARTBEAT_MS = 2000;
-
-interface RunRow {
-  id: string;
-  period_end: string;
-  status: BillingRunStatus;
-  started_at: Date;
-  completed_at: Date | null;
-  total: number;
-  done: number;
-  failed: number;
-  invoices: number;
-}
 
 export interface ProcessOptions {
   concurrency?: number;

@@ -6,12 +6,7 @@ import { CreditLine, retryOnConflict } from '@disty/core';
 import { lockReceivables } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { CreditHoldChangeView, CreditHoldRunView } from './dto/invoice.dto';
-
-interface OverdueRow {
-  reseller_id: string;
-  credit_line: CreditLine;
-  invoice_id: string;
-}
+import { OverdueRow } from './invoicing.sql';
 
 /**
  * Credit holds from overdue invoices: a credit line goes on hold when an invoice with an open

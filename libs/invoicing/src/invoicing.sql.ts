@@ -1,5 +1,5 @@
 import { CreditLine, Currency } from '@disty/core';
-import { CreditNoteKind, InvoiceStatus } from './dto/invoice.dto';
+import { BillingRunStatus, CreditNoteKind, InvoiceStatus } from './dto/invoice.dto';
 
 /** Invoice header columns (dates as YYYY-MM-DD text, numerics as strings). */
 export const INVOICE_COLUMNS = `
@@ -96,4 +96,36 @@ export interface CreditNoteLineRow {
   credit_line: CreditLine;
   net: string;
   tax: string;
+}
+
+/** The invoice column that carries a credit line's applied or paid-out credits. */
+export const OFFSET_COLUMN: Record<CreditLine, string> = { HARDWARE: 'hardware_offset', CLOUD: 'cloud_offset' };
+
+/** A billing run with its work-list counts. */
+export interface RunRow {
+  id: string;
+  period_end: string;
+  status: BillingRunStatus;
+  started_at: Date;
+  completed_at: Date | null;
+  total: number;
+  done: number;
+  failed: number;
+  invoices: number;
+}
+
+/** An overdue open invoice line (credit holds). */
+export interface OverdueRow {
+  reseller_id: string;
+  credit_line: CreditLine;
+  invoice_id: string;
+}
+
+/** An invoice with something open, as credit applications read it. */
+export interface CreditRow {
+  id: string;
+  number: string | null;
+  issue_date: string;
+  hardware_open: string;
+  cloud_open: string;
 }

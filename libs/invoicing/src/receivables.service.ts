@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { CREDIT_LINES, CreditLine, Currency, Dec, notFound } from '@disty/core';
 import { InvoiceStatus } from './dto/invoice.dto';
 import { openOf } from './invoice.mapper';
-import { INVOICE_COLUMNS, InvoiceRow } from './invoicing.sql';
+import { INVOICE_COLUMNS, InvoiceRow, OFFSET_COLUMN } from './invoicing.sql';
 
 /** An invoice as payments see it: its open amount per credit line. */
 export interface OpenInvoice {
@@ -35,8 +35,6 @@ export interface UnusedCredit {
 }
 
 export type MovementKind = 'INVOICE' | 'PAYMENT' | 'CREDIT_NOTE' | 'REFUND';
-
-const OFFSET: Record<CreditLine, string> = { HARDWARE: 'hardware_offset', CLOUD: 'cloud_offset' };
 
 /**
  * Invoicing's receivables, published for payments (docs/architecture.md §3): the open amounts of
@@ -131,7 +129,7 @@ export class ReceivablesService {
     em: EntityManager,
     c: { invoiceId: string; resellerId: string; line: CreditLine; amount: Dec; currency: Currency; date: string; source: { type: string; id: string } },
   ): Promise<void> {
-    const offset = OFFSET[c.line];
+    const offset = OFFSET_COLUMN[c.line];
     await em.query(
       `WITH i AS (UPDATE invoices SET ${offset} = ${offset} - $4 WHERE id = $1 RETURNING 1)
        INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)

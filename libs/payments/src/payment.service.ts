@@ -9,30 +9,10 @@ import { amountDue, CreditHoldService, NewInvoice, OpenInvoice, ReceivablesServi
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { planOldestFirst } from './domain/allocation';
+import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { applicationDate, splitByApplicationDate } from './domain/application-date';
-import { AllocationDto, ApplyPaymentDto, PaymentMethod, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
+import { AllocationDto, ApplyPaymentDto, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
-
-export interface PaymentRow {
-  id: string;
-  reseller_id: string;
-  method: PaymentMethod;
-  currency: Currency;
-  amount: string;
-  fee: string;
-  unapplied: string;
-  refunded: string;
-  reference: string;
-  received_on: string;
-  invoice_id: string | null;
-  stripe_payment_intent_id: string | null;
-  created_at: Date;
-}
-
-export const PAYMENT_COLUMNS = `
-  p.id, p.reseller_id, p.method, p.currency, p.amount::text AS amount, p.fee::text AS fee, p.unapplied::text AS unapplied,
-  p.refunded::text AS refunded, p.reference, to_char(p.received_on, 'YYYY-MM-DD') AS received_on, p.invoice_id,
-  p.stripe_payment_intent_id, p.created_at`;
 
 export interface Target {
   invoice: OpenInvoice;

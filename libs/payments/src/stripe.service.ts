@@ -9,7 +9,8 @@ import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableC
 import { applicationDate } from './domain/application-date';
 import { PaymentIntentView } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
-import { PaymentRow, PaymentService, PAYMENT_COLUMNS } from './payment.service';
+import { PaymentService } from './payment.service';
+import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { StripeGateway } from './stripe.gateway';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
