@@ -1,6 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { CREDIT_LINES, CreditLine, Currency, Dec, notFound } from '@disty/core';
+import { CreditApplicationService } from './credit-application.service';
+import { CreditHoldService } from './credit-hold.service';
 import { InvoiceStatus } from './dto/invoice.dto';
 import { openOf } from './invoice.mapper';
 import { INVOICE_COLUMNS, InvoiceRow, OFFSET_COLUMN } from './invoicing.sql';
@@ -40,11 +42,26 @@ export type MovementKind = 'INVOICE' | 'PAYMENT' | 'CREDIT_NOTE' | 'REFUND';
  * Invoicing's receivables, published for payments (docs/architecture.md §3): the open amounts of
  * invoices, paying and re-opening them, paying out unused credits, each with its AR subledger
  * movements (`ar_movements`), in the caller's transaction, which holds the reseller's receivables
- * lock and posts the matching ledger entry. Payments reads and writes invoicing's tables only
- * through here.
+ * lock and posts the matching ledger entry; applying usable credits and lifting cleared credit
+ * holds after money moved. Payments reads and writes invoicing's tables only through here.
  */
 @Injectable()
 export class ReceivablesService {
+  constructor(
+    private readonly credits: CreditApplicationService,
+    private readonly holds: CreditHoldService,
+  ) {}
+
+  /** Applies the reseller's usable credits to what it owes (CreditApplicationService.applyCredits); returns how many applications. */
+  applyCredits(em: EntityManager, resellerId: string, currency: Currency, onOrAfter: string | null = null, createdBy: string | null = null): Promise<number> {
+    return this.credits.applyCredits(em, resellerId, currency, onOrAfter, createdBy);
+  }
+
+  /** Lifts the reseller's credit holds whose overdue invoices are now cleared (CreditHoldService.releaseCleared). */
+  async releaseCleared(em: EntityManager, resellerId: string, asOf: string): Promise<void> {
+    await this.holds.releaseCleared(em, resellerId, asOf);
+  }
+
   /** The reseller's invoices with something due, oldest first, locked FOR UPDATE (call lockReceivables first). */
   async openInvoices(em: EntityManager, resellerId: string, currency: Currency): Promise<OpenInvoice[]> {
     const rows: InvoiceRow[] = await em.query(

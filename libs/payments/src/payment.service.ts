@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
 } from '@disty/core';
-import { amountDue, CreditHoldService, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '@disty/invoicing';
+import { amountDue, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '@disty/invoicing';
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { planOldestFirst } from './domain/allocation';
@@ -30,8 +30,7 @@ export interface Target {
 export class PaymentService implements UnappliedCash {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly invoices: ReceivablesService,
-    private readonly holds: CreditHoldService,
+    private readonly receivables: ReceivablesService,
     private readonly ledger: LedgerService,
     private readonly resellers: ResellerService,
     private readonly clock: Clock,
@@ -89,7 +88,7 @@ export class PaymentService implements UnappliedCash {
           const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`, [id]);
           for (const group of later) await this.applyBatch(em, p, group.targets, group.date, createdBy);
         }
-        await this.holds.releaseCleared(em, reseller.id, this.clock.today());
+        await this.receivables.releaseCleared(em, reseller.id, this.clock.today());
         return this.view(em, id, null);
       }),
     );
@@ -110,7 +109,7 @@ export class PaymentService implements UnappliedCash {
         const targets = await this.planTargets(em, resellerId, p.currency, available, dto.allocations);
         if (!targets.length) throw paymentsError(PaymentsErrorCode.NothingToApply, 'The reseller has no open invoice to apply this cash to');
         await this.applyBatch(em, p, targets, date, createdBy);
-        await this.holds.releaseCleared(em, resellerId, date);
+        await this.receivables.releaseCleared(em, resellerId, date);
         return this.view(em, paymentId, null);
       }),
     );
@@ -171,7 +170,7 @@ export class PaymentService implements UnappliedCash {
    */
   async planTargets(em: EntityManager, resellerId: string, currency: Currency, available: Dec, explicit?: AllocationDto[]): Promise<Target[]> {
     if (!explicit) {
-      const open = await this.invoices.openInvoices(em, resellerId, currency);
+      const open = await this.receivables.openInvoices(em, resellerId, currency);
       const byId = new Map(open.map((i) => [i.id, i]));
       const plan = planOldestFirst(available, open.map((i) => ({ id: i.id, due: amountDue(i.open) })));
       return plan.allocations.map((a) => ({ invoice: byId.get(a.invoiceId)!, amount: a.amount }));
@@ -180,7 +179,7 @@ export class PaymentService implements UnappliedCash {
     if (new Set(ids).size !== ids.length) {
       throw validationError('Each invoice may appear once in allocations', [{ field: 'allocations', message: 'duplicate invoiceId' }]);
     }
-    const found = new Map((await this.invoices.lockInvoices(em, resellerId, ids)).map((i) => [i.id, i]));
+    const found = new Map((await this.receivables.lockInvoices(em, resellerId, ids)).map((i) => [i.id, i]));
     let total = new Dec(0);
     const targets = explicit.map((a, i): Target => {
       const invoice = found.get(ids[i]);
@@ -227,7 +226,7 @@ export class PaymentService implements UnappliedCash {
       if (!t.amount.gt(0)) continue;
       const { parts, leftover } = splitProRata(t.amount, t.invoice.open, a.currency);
       if (!leftover.isZero()) throw new Error(`allocation of ${t.amount.toFixed()} exceeds what ${t.invoice.number} has due`);
-      const inv = await this.invoices.applyToInvoice(em, { invoiceId: t.invoice.id, amounts: parts, date: a.date, kind: 'PAYMENT', source: a.source });
+      const inv = await this.receivables.applyToInvoice(em, { invoiceId: t.invoice.id, amounts: parts, date: a.date, kind: 'PAYMENT', source: a.source });
       a.updated?.push(inv);
       for (const l of CREDIT_LINES) {
         if (parts[l].isZero()) continue;
@@ -284,7 +283,7 @@ export class PaymentService implements UnappliedCash {
         [rows.map((r) => r.id)],
       );
     // The invoices' numbers come from invoicing's receivables service (payments does not read its tables).
-    const numbers = await this.invoices.invoiceNumbers(em, [...new Set(found.map((a) => a.invoice_id))]);
+    const numbers = await this.receivables.invoiceNumbers(em, [...new Set(found.map((a) => a.invoice_id))]);
     const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
     const allocations = found
       .map((a) => ({ ...a, number: numbers.get(a.invoice_id)! }))

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict, validationError } from '@disty/core';
-import { CreditApplicationService, ReceivablesService } from '@disty/invoicing';
+import { ReceivablesService } from '@disty/invoicing';
 import { AccountCode, AR_ACCOUNT, LedgerService, lockReceivables } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { CreateRefundDto, CreditBalanceView, RefundView } from './dto/refund.dto';
@@ -33,7 +33,6 @@ interface CashSource {
 export class RefundService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly credits: CreditApplicationService,
     private readonly receivables: ReceivablesService,
     private readonly ledger: LedgerService,
     private readonly resellers: ResellerService,
@@ -65,7 +64,7 @@ export class RefundService {
       idempotentTransaction(this.db, async (em) => {
         await lockReceivables(em, reseller.id);
         // Credits first pay what the reseller owes; only the rest is refundable.
-        await this.credits.applyCredits(em, reseller.id, c, this.clock.today(), createdBy);
+        await this.receivables.applyCredits(em, reseller.id, c, this.clock.today(), createdBy);
         const available = await this.sources(em, reseller.id, c, true);
         const refundable = total(available.credits, available.cash);
         if (amount.gt(refundable)) {

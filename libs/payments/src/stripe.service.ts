@@ -4,7 +4,7 @@ import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, Clock, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, isCurrency, minorUnits, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
-import { amountDue, CreditApplicationService, CreditHoldService, ReceivablesService } from '@disty/invoicing';
+import { amountDue, ReceivablesService } from '@disty/invoicing';
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '@disty/ledger';
 import { applicationDate } from './domain/application-date';
 import { PaymentIntentView } from './dto/payment.dto';
@@ -43,17 +43,15 @@ export class StripeService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeGateway,
-    private readonly invoices: ReceivablesService,
+    private readonly receivables: ReceivablesService,
     private readonly payments: PaymentService,
-    private readonly holds: CreditHoldService,
     private readonly ledger: LedgerService,
     private readonly clock: Clock,
-    private readonly credits: CreditApplicationService,
   ) {}
 
   /** POST /invoices/:id/payment-intents (the invoice's reseller): a PaymentIntent for what is due. */
   async createPaymentIntent(invoiceId: string, actor: Actor): Promise<PaymentIntentView> {
-    const invoice = await this.invoices.findInvoice(this.db.manager, invoiceId, tenantScope(actor));
+    const invoice = await this.receivables.findInvoice(this.db.manager, invoiceId, tenantScope(actor));
     if (!invoice) throw notFound(`Invoice ${invoiceId}`);
     const c = invoice.currency;
     const due = new Dec(moneyString(amountDue(invoice.open), c));
@@ -110,7 +108,7 @@ export class StripeService {
 
   private async paymentSucceeded(event: Stripe.Event, intent: Stripe.PaymentIntent): Promise<{ outcome: string; paymentId?: string }> {
     const invoiceId = intent.metadata?.invoiceId;
-    const invoice = invoiceId && UUID.test(invoiceId) ? await this.invoices.findInvoice(this.db.manager, invoiceId.toLowerCase()) : null;
+    const invoice = invoiceId && UUID.test(invoiceId) ? await this.receivables.findInvoice(this.db.manager, invoiceId.toLowerCase()) : null;
     const currency = String(intent.currency ?? '').toUpperCase();
     const ignore = async (why: string) => {
       this.logger.warn(`Stripe event ${event.id} ignored: ${why}`);
@@ -136,7 +134,7 @@ export class StripeService {
         await em.query(`UPDATE stripe_events SET outcome = 'duplicate: PaymentIntent already recorded', payment_id = $2 WHERE id = $1`, [event.id, existing[0].id]);
         return { outcome: 'duplicate', paymentId: existing[0].id };
       }
-      const [locked] = await this.invoices.lockInvoices(em, invoice.resellerId, [invoice.id]);
+      const [locked] = await this.receivables.lockInvoices(em, invoice.resellerId, [invoice.id]);
       const take = Dec.min(amount, amountDue(locked.open));
       const unapplied = amount.minus(take);
       await em.query(
@@ -160,7 +158,7 @@ export class StripeService {
           ...credit(AccountCode.UnappliedCash, unapplied, invoice.resellerId, c),
         ],
       });
-      await this.holds.releaseCleared(em, invoice.resellerId, this.clock.today());
+      await this.receivables.releaseCleared(em, invoice.resellerId, this.clock.today());
       return { outcome: 'recorded', paymentId };
     });
   }
@@ -219,7 +217,7 @@ export class StripeService {
           [p.id],
         );
         const parts = Money.of(fromInvoices, c).allocate(paid.map((x) => x.amount));
-        await this.invoices.lockInvoices(em, resellerId, [...new Set(paid.map((x) => x.invoice_id))]);
+        await this.receivables.lockInvoices(em, resellerId, [...new Set(paid.map((x) => x.invoice_id))]);
         const byInvoice = new Map<string, Partial<Record<CreditLine, Dec>>>();
         paid.forEach((x, i) => {
           if (parts[i].isZero()) return;
@@ -227,7 +225,7 @@ export class StripeService {
           reopened[x.credit_line] = reopened[x.credit_line].plus(parts[i].amount);
         });
         for (const [invoiceId, amounts] of byInvoice) {
-          await this.invoices.applyToInvoice(em, { invoiceId, amounts, date, kind: 'REFUND', source: { type: 'stripe_refund', id: refundId } });
+          await this.receivables.applyToInvoice(em, { invoiceId, amounts, date, kind: 'REFUND', source: { type: 'stripe_refund', id: refundId } });
         }
         const alloc = [...byInvoice.entries()].flatMap(([invoiceId, a]) => CREDIT_LINES.filter((l) => a[l]).map((l) => ({ invoiceId, l, amount: a[l]! })));
         await em.query(
@@ -253,7 +251,7 @@ export class StripeService {
         ],
       });
       // What the refund re-opened is paid first by any unused credit (docs/money-integrity.md).
-      await this.credits.applyCredits(em, resellerId, c, date);
+      await this.receivables.applyCredits(em, resellerId, c, date);
       return { outcome: 'recorded', paymentId: p.id };
     });
   }
