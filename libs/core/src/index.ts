@@ -4,6 +4,7 @@ export * from './money/decimal';
 export * from './money/money';
 export * from './money/limits';
 export * from './money/credit-line';
+export * from './money/amounts';
 export * from './clock/clock';
 export * from './clock/calendar-date';
 export * from './errors/problem';

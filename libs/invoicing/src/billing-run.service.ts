@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
+import { lockReceivables, RECEIVABLES_LOCK_PREFIX } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
 import { WebhookService } from '@disty/webhooks';
 import { ResellerService } from '@disty/reseller';
@@ -11,22 +12,11 @@ import { BillableItem, priceLines } from './domain/invoice-math';
 import { BillingRunAccepted, BillingRunStatus, BillingRunView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { InvoiceService, IssuedInvoice } from './invoice.service';
-import { RECEIVABLES_LOCK_PREFIX } from './receivables-lock';
+import { UnappliedCash } from './unapplied-cash';
+import { RunRow } from './invoicing.sql';
 
 export const DEFAULT_BILLING_CONCURRENCY = 4;
 const HEARTBEAT_MS = 2000;
-
-interface RunRow {
-  id: string;
-  period_end: string;
-  status: BillingRunStatus;
-  started_at: Date;
-  completed_at: Date | null;
-  total: number;
-  done: number;
-  failed: number;
-  invoices: number;
-}
 
 export interface ProcessOptions {
   concurrency?: number;
@@ -54,6 +44,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly invoices: InvoiceService,
+    private readonly unappliedCash: UnappliedCash,
     private readonly resellers: ResellerService,
     private readonly subscriptions: SubscriptionService,
     private readonly ordering: OrderingService,
@@ -289,7 +280,9 @@ export class BillingRunService implements BeforeApplicationShutdown {
    * One consolidated invoice for the reseller's unbilled items up to the period end, in `em`:
    * shipped hardware lines and cloud charges (with prorations and credits) are locked, marked
    * billed on the new invoice's id (conditional updates: never twice), their credit reservations
-   * consumed, and the invoice issued (numbered, posted, subledger). null when nothing is due.
+   * consumed, and the invoice issued: created with its usable credits applied, the reseller's
+   * unapplied cash applied to it (payments, through `UnappliedCash`), numbered and posted; then
+   * `invoice.issued` queued. One flow, one transaction. null when nothing is due.
    */
   async billReseller(
     em: EntityManager,
@@ -298,7 +291,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
     resellerId: string,
     opts: { receivablesLocked?: boolean } = {},
   ): Promise<IssuedInvoice | null> {
-    if (!opts.receivablesLocked) await this.invoices.lockReseller(em, resellerId);
+    if (!opts.receivablesLocked) await lockReceivables(em, resellerId);
     const reseller = await this.resellers.getReseller(resellerId, em);
     const hardware = await this.ordering.unbilledShippedLines(em, resellerId, periodEnd);
     const charges = await this.subscriptions.unbilledCharges(em, resellerId, periodEnd);
@@ -339,7 +332,11 @@ export class BillingRunService implements BeforeApplicationShutdown {
     await this.ordering.markLinesBilled(em, hardware.map((l) => l.orderLineId), id);
     await this.subscriptions.markChargesBilled(em, charges.map((c) => c.id), id);
     await this.resellers.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)], { resellerId });
-    const issued = await this.invoices.issue(em, { id, reseller, billingRunId: runId, periodEnd, issueDate: periodEnd, lines });
+    // Issuing: the invoice with its usable credits applied (invoicing), the reseller's unapplied
+    // cash applied to it (payments), then its number and posting (invoicing), in this transaction.
+    const created = await this.invoices.create(em, { id, reseller, billingRunId: runId, periodEnd, issueDate: periodEnd, lines });
+    await this.unappliedCash.applyToNewInvoice(em, created);
+    const issued = await this.invoices.finishIssue(em, created);
     const c = reseller.currency;
     const amounts = (a: { net: { toFixed(): string }; tax: { toFixed(): string }; gross: { toFixed(): string } }) => ({
       net: moneyString(a.net.toFixed(), c),

@@ -2,22 +2,11 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
 import { Currency, Dec } from '@disty/core';
-import { LedgerService } from '@disty/ledger';
+import { AR_ACCOUNT, LedgerService } from '@disty/ledger';
 import { planCreditApplications } from './domain/credit-plan';
-import { Line } from './domain/invoice-math';
-import { AR_ACCOUNT } from './domain/postings';
+import { CreditRow, OFFSET_COLUMN } from './invoicing.sql';
 
 export const CREDIT_APPLICATION_SOURCE = 'credit_application';
-
-interface CreditRow {
-  id: string;
-  number: string | null;
-  issue_date: string;
-  hardware_open: string;
-  cloud_open: string;
-}
-
-const OFFSET: Record<Line, string> = { HARDWARE: 'hardware_offset', CLOUD: 'cloud_offset' };
 
 /**
  * Owns `credit_applications` and the invoices' offset columns: makes a reseller's credits usable
@@ -67,14 +56,14 @@ export class CreditApplicationService {
         `WITH a AS (
            INSERT INTO credit_applications (id, reseller_id, currency, from_invoice_id, from_line, to_invoice_id, to_line, amount, applied_on)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id),
-         f AS (UPDATE invoices SET ${OFFSET[p.fromLine]} = ${OFFSET[p.fromLine]} - $8 WHERE id = $4 RETURNING id)
+         f AS (UPDATE invoices SET ${OFFSET_COLUMN[p.fromLine]} = ${OFFSET_COLUMN[p.fromLine]} - $8 WHERE id = $4 RETURNING id)
          INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
          SELECT t.invoice_id, $2, t.line, $3, $9, 'CREDIT_APPLICATION', t.amount, '${CREDIT_APPLICATION_SOURCE}', a.id::text
            FROM a, f, (VALUES ($4::uuid, $5::text, $8::numeric), ($6::uuid, $7::text, -$8::numeric)) AS t(invoice_id, line, amount)`,
         [id, resellerId, currency, p.fromInvoiceId, p.fromLine, p.toInvoiceId, p.toLine, amount, date],
       );
       // A separate statement: the giving and receiving rows may be the same invoice.
-      await em.query(`UPDATE invoices SET ${OFFSET[p.toLine]} = ${OFFSET[p.toLine]} + $2 WHERE id = $1`, [p.toInvoiceId, amount]);
+      await em.query(`UPDATE invoices SET ${OFFSET_COLUMN[p.toLine]} = ${OFFSET_COLUMN[p.toLine]} + $2 WHERE id = $1`, [p.toInvoiceId, amount]);
       const name = (r: CreditRow) => r.number ?? 'the invoice being issued';
       await this.ledger.post(em, {
         entryDate: date,

@@ -2,17 +2,11 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { retryOnConflict } from '@disty/core';
+import { CreditLine, retryOnConflict } from '@disty/core';
+import { lockReceivables } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
-import { Line } from './domain/invoice-math';
 import { CreditHoldChangeView, CreditHoldRunView } from './dto/invoice.dto';
-import { lockReceivables } from './receivables-lock';
-
-interface OverdueRow {
-  reseller_id: string;
-  credit_line: Line;
-  invoice_id: string;
-}
+import { OverdueRow } from './invoicing.sql';
 
 /**
  * Credit holds from overdue invoices: a credit line goes on hold when an invoice with an open
@@ -54,12 +48,12 @@ export class CreditHoldService {
   /** The job: place holds that are due, lift those whose reason is gone. Safe to run concurrently. */
   async run(asOf: string, resellerId: string | null = null): Promise<CreditHoldRunView> {
     const overdue = await this.overdue(this.db.manager, asOf, resellerId);
-    const active: Array<{ id: string; reseller_id: string; credit_line: Line; invoice_id: string }> = await this.db.query(
+    const active: Array<{ id: string; reseller_id: string; credit_line: CreditLine; invoice_id: string }> = await this.db.query(
       `SELECT id, reseller_id, credit_line, invoice_id FROM credit_holds
         WHERE released_at IS NULL AND ($1::uuid IS NULL OR reseller_id = $1::uuid)`,
       [resellerId],
     );
-    const key = (r: { reseller_id: string; credit_line: Line }) => `${r.reseller_id}|${r.credit_line}`;
+    const key = (r: { reseller_id: string; credit_line: CreditLine }) => `${r.reseller_id}|${r.credit_line}`;
     const activeKeys = new Set(active.map(key));
     const overdueKeys = new Set(overdue.map(key));
     const placed: CreditHoldChangeView[] = [];
@@ -102,7 +96,7 @@ export class CreditHoldService {
    * any more (after a payment or a credit note). The caller holds the reseller's lock.
    */
   async releaseCleared(em: EntityManager, resellerId: string, asOf: string): Promise<CreditHoldChangeView[]> {
-    const active: Array<{ id: string; credit_line: Line; invoice_id: string }> = await em.query(
+    const active: Array<{ id: string; credit_line: CreditLine; invoice_id: string }> = await em.query(
       `SELECT id, credit_line, invoice_id FROM credit_holds WHERE reseller_id = $1 AND released_at IS NULL FOR UPDATE`,
       [resellerId],
     );

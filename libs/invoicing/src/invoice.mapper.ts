@@ -1,7 +1,7 @@
-import { Currency, Dec, moneyString } from '@disty/core';
-import { amountDue, creditBalance, Line } from './domain/invoice-math';
+import { AmountsView, CreditLine, Currency, Dec, formatRate, moneyString } from '@disty/core';
+import { amountDue, creditBalance } from './domain/invoice-math';
 import {
-  AmountsView, CreditNoteView, InvoiceLineView, InvoiceSummaryView, InvoiceTotalsView, InvoiceView,
+  CreditNoteView, InvoiceLineView, InvoiceSummaryView, InvoiceTotalsView, InvoiceView,
 } from './dto/invoice.dto';
 import { CreditNoteLineRow, CreditNoteRow, InvoiceRow, LineRow } from './invoicing.sql';
 
@@ -11,12 +11,7 @@ const amounts = (net: Dec, tax: Dec, c: Currency): AmountsView => ({
   gross: moneyString(net.plus(tax), c),
 });
 
-export function formatRate(rate: string): string {
-  const d = new Dec(rate);
-  return d.toFixed(Math.max(2, d.decimalPlaces()));
-}
-
-export function openOf(r: Pick<InvoiceRow, 'hardware_open' | 'cloud_open'>): Record<Line, Dec> {
+export function openOf(r: Pick<InvoiceRow, 'hardware_open' | 'cloud_open'>): Record<CreditLine, Dec> {
   return { HARDWARE: new Dec(r.hardware_open), CLOUD: new Dec(r.cloud_open) };
 }
 

@@ -1,21 +1,17 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  addDays, Clock, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, retryOnConflict, validationError,
+  addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page,
 } from '@disty/core';
 import { LedgerService } from '@disty/ledger';
 import {
-  AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, creditLineAmounts, documentNumber, InvoiceTotals, invoiceTotals,
-  Line, LINES, PricedLine,
+  AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, InvoiceTotals, invoiceTotals, PricedLine,
 } from './domain/invoice-math';
-import { creditNotePosting, invoicePosting } from './domain/postings';
-import { CreditHoldService } from './credit-hold.service';
+import { invoicePosting } from './domain/postings';
 import { CreditApplicationService } from './credit-application.service';
-import { lockReceivables } from './receivables-lock';
 import {
-  AgingReportView, CreateCreditNoteDto, CreditNoteKind, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceStatus, InvoiceSummaryView, InvoiceView,
+  AgingReportView, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceSummaryView, InvoiceView,
 } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { mapCreditNote, mapInvoice, mapInvoiceSummary, mapLine, openOf } from './invoice.mapper';
@@ -41,101 +37,50 @@ export interface IssuedInvoice {
   issueDate: string;
   dueDate: string;
   totals: InvoiceTotals;
-  open: Record<Line, Dec>;
+  open: Record<CreditLine, Dec>;
 }
 
-/**
- * Called in the issuing transaction once the invoice and its lines exist, before it is numbered and
- * posted (payments apply the reseller's unapplied cash to it). `number` is not known yet.
- */
-export type InvoiceIssuedHook = (em: EntityManager, invoice: Omit<IssuedInvoice, 'number'>) => Promise<void>;
-
-/** An invoice as payments see it: its open amount per credit line. */
-export interface OpenInvoice {
-  id: string;
-  number: string;
-  resellerId: string;
-  currency: Currency;
-  issueDate: string;
-  dueDate: string;
-  status: InvoiceStatus;
-  open: Record<Line, Dec>;
-}
-
-export interface ApplyToInvoiceInput {
-  invoiceId: string;
-  /** Per credit line: > 0 pays (lowers what is open), < 0 re-opens (a refund). */
-  amounts: Partial<Record<Line, Dec>>;
-  date: string;
-  kind: 'PAYMENT' | 'REFUND';
-  /** The ledger source of the posting that carries this movement. */
-  source: { type: string; id: string };
-}
-
-/** Why a credit note is issued (docs/money-integrity.md §3); the public endpoint always makes ADJUSTMENT. */
-export type CreditNoteTag =
-  | { kind: Extract<CreditNoteKind, 'ADJUSTMENT'> }
-  | { kind: Extract<CreditNoteKind, 'SERVICE_CHANGE'>; subscriptionChangeId?: string | null };
+/** An invoice created by `create` but not numbered or posted yet (`finishIssue` does both). */
+export type NewInvoice = Omit<IssuedInvoice, 'number'>;
 
 export interface SubledgerRow {
   resellerId: string;
   currency: Currency;
-  creditLine: Line;
+  creditLine: CreditLine;
   open: Dec;
 }
 
-
 /**
  * Invoices: issuing (numbering, posting, AR subledger) in the billing run's transaction, reads and
- * PDF, credit notes, and the open-amount operations payments build on. The AR subledger
- * (`ar_movements`) moves with every posting to 1100/1110 this module or payments make, in the same
- * transaction, so reconciliation compares two independent records of the same events.
+ * PDF, the subledger and AR aging. Credit notes are `CreditNoteService`'s, the open-amount
+ * operations payments build on `ReceivablesService`'s. The AR subledger (`ar_movements`) moves with
+ * every posting to 1100/1110 this module or payments make, in the same transaction, so
+ * reconciliation compares two independent records of the same events.
  */
 @Injectable()
 export class InvoiceService {
-  private readonly issueHooks: InvoiceIssuedHook[] = [];
-
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly ledger: LedgerService,
-    private readonly clock: Clock,
-    private readonly holds: CreditHoldService,
     private readonly credits: CreditApplicationService,
   ) {}
-
-  /** Payments registers here (it depends on invoicing, not the reverse). */
-  registerIssueHook(hook: InvoiceIssuedHook): void {
-    this.issueHooks.push(hook);
-  }
-
-  /**
-   * Serialises everything that moves one reseller's receivables (billing, payments, credit notes,
-   * Stripe events, credit holds) for the rest of the caller's transaction. Taken first, before any row lock.
-   */
-  async lockReseller(em: EntityManager, resellerId: string): Promise<void> {
-    await lockReceivables(em, resellerId);
-  }
 
   // ---------------------------------------------------------------- issuing
 
   /**
-   * Issues one invoice in the caller's transaction: inserts the invoice, its lines and its AR
-   * movements in one statement (which also marks the billing run's work item DONE with it); runs
-   * the issue hooks (payments apply unapplied cash); then, as
-   * the last steps before commit, takes the next gapless number of the issue year (the counter row
-   * stays locked until commit, and a rollback returns the number), posts the invoice to the ledger
-   * (docs/accounting.md §3, source { type: 'invoice', id }). Keeping the
-   * numbering and the posting (whose daily totals every invoice of a run shares) last keeps the
-   * part that invoices of concurrent transactions wait on short.
+   * Issuing, step 1, in the caller's transaction: inserts the invoice, its lines and its AR
+   * movements in one statement (which also marks the billing run's work item DONE with it), then
+   * applies the reseller's usable credits. The caller then lets payments apply unapplied cash to
+   * it and calls `finishIssue` (docs/architecture.md §5, "a billing run").
    */
-  async issue(em: EntityManager, input: IssueInvoiceInput): Promise<IssuedInvoice> {
+  async create(em: EntityManager, input: IssueInvoiceInput): Promise<NewInvoice> {
     const { reseller, lines } = input;
     const c = reseller.currency;
     const totals = invoiceTotals(lines);
     const year = Number(input.issueDate.slice(0, 4));
     const dueDate = addDays(input.issueDate, reseller.paymentTermsDays);
     const col = <T>(f: (l: PricedLine) => T) => lines.map(f);
-    const moveLines = LINES.filter((l) => !totals[l].gross.isZero());
+    const moveLines = CREDIT_LINES.filter((l) => !totals[l].gross.isZero());
     await em.query(
       `WITH inv AS (
          INSERT INTO invoices (id, year, reseller_id, reseller_name, billing_run_id, period_end, currency, tax_rate,
@@ -175,7 +120,7 @@ export class InvoiceService {
     // Credits are usable (docs/money-integrity.md): this invoice's negative side nets against its
     // other side, then against the reseller's other open invoices, and the reseller's unused
     // credits pay this invoice, before any unapplied cash does.
-    let open: Record<Line, Dec> = { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross };
+    let open: Record<CreditLine, Dec> = { HARDWARE: totals.HARDWARE.gross, CLOUD: totals.CLOUD.gross };
     if (await this.credits.applyCredits(em, reseller.id, c, input.issueDate)) {
       const [row]: Array<{ hardware_open: string; cloud_open: string }> = await em.query(
         `SELECT hardware_open::text AS hardware_open, cloud_open::text AS cloud_open FROM invoices WHERE id = $1`,
@@ -183,7 +128,7 @@ export class InvoiceService {
       );
       open = openOf(row);
     }
-    const draft = {
+    return {
       id: input.id,
       resellerId: reseller.id,
       currency: c,
@@ -192,7 +137,19 @@ export class InvoiceService {
       totals,
       open,
     };
-    for (const hook of this.issueHooks) await hook(em, draft);
+  }
+
+  /**
+   * Issuing, step 2, the last steps before commit: takes the next gapless number of the issue year
+   * (the counter row stays locked until commit, and a rollback returns the number), posts the
+   * invoice to the ledger (docs/accounting.md §3, source { type: 'invoice', id }). Keeping the
+   * numbering and the posting (whose daily totals every invoice of a run shares) last keeps the
+   * part that invoices of concurrent transactions wait on short.
+   */
+  async finishIssue(em: EntityManager, draft: NewInvoice): Promise<IssuedInvoice> {
+    const input = { id: draft.id, issueDate: draft.issueDate };
+    const { totals, currency: c } = draft;
+    const year = Number(draft.issueDate.slice(0, 4));
     // A trigger refuses a number while a later-dated invoice of the year already has one
     // (numbers follow issue dates, also across concurrent runs: the counter row serialises them).
     const [numbered]: [Array<{ number: string }>, number] = await em.query(
@@ -214,7 +171,7 @@ export class InvoiceService {
       throw e;
     });
     const number = numbered[0].number;
-    const posting = invoicePosting(totals, reseller.id, c);
+    const posting = invoicePosting(totals, draft.resellerId, c);
     if (posting.length >= 2) {
       await this.ledger.post(em, {
         entryDate: input.issueDate,
@@ -277,7 +234,7 @@ export class InvoiceService {
   }
 
   /** The invoice's lines on one credit line, in line order, `pageSize` at a time (keyset on line_no). */
-  async *linePages(invoice: { id: string; currency: Currency }, creditLine: Line, pageSize = 500): AsyncGenerator<InvoiceLineView[]> {
+  async *linePages(invoice: { id: string; currency: Currency }, creditLine: CreditLine, pageSize = 500): AsyncGenerator<InvoiceLineView[]> {
     let after = 0;
     for (;;) {
       const rows: LineRow[] = await this.db.query(
@@ -306,219 +263,6 @@ export class InvoiceService {
     return notes.map((n) => mapCreditNote(n, lines.filter((l) => l.credit_note_id === n.id)));
   }
 
-  // ---------------------------------------------------------------- credit notes
-
-  /**
-   * POST /invoices/:id/credit-notes: credits net amounts on invoice lines (tax at the line's
-   * rate), numbered CN-YYYY-NNNNNN, posted debit 4900 net + 2100 tax, credit 1100/1110. A line is
-   * never credited beyond its net (422 over-credit). Credit notes are usable credit
-   * (docs/money-integrity.md §3): on a paid (or partly paid) invoice the part of the gross beyond
-   * what is open on that side becomes the reseller's credit (the side's negative open amount),
-   * applied at once, in the same transaction, to what the reseller owes (same credit line first);
-   * what remains is refundable (POST /refunds). `tag` says why: ADJUSTMENT (the default, and
-   * always for the public endpoint) or SERVICE_CHANGE (service not provided, with the subscription
-   * change that caused it).
-   */
-  async createCreditNote(
-    invoiceId: string,
-    dto: CreateCreditNoteDto,
-    createdBy: string | null,
-    /** The caller's transaction (a use case spanning modules, e.g. a back-dated seat change); default: its own. */
-    outer?: EntityManager,
-    tag: CreditNoteTag = { kind: 'ADJUSTMENT' },
-  ): Promise<CreditNoteView> {
-    const ids = dto.lines.map((l) => l.invoiceLineId.toLowerCase());
-    if (new Set(ids).size !== ids.length) {
-      throw validationError('Each invoice line may appear once', [{ field: 'lines', message: 'duplicate invoiceLineId' }]);
-    }
-    const head: Array<{ reseller_id: string }> = await (outer ?? this.db.manager).query(`SELECT reseller_id FROM invoices WHERE id = $1`, [invoiceId]);
-    if (!head.length) throw notFound(`Invoice ${invoiceId}`);
-    const resellerId = head[0].reseller_id;
-    const issueDate = this.clock.today();
-    const work = async (em: EntityManager): Promise<CreditNoteView> => {
-        await this.lockReseller(em, resellerId);
-        const [inv]: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 FOR UPDATE`, [invoiceId]);
-        const c = inv.currency;
-        const lines: LineRow[] = await em.query(
-          `SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 AND l.id = ANY($2::uuid[]) ORDER BY l.line_no FOR UPDATE`,
-          [invoiceId, ids],
-        );
-        const byId = new Map(lines.map((l) => [l.id, l]));
-        const credited: Array<{ line: LineRow; net: Dec; tax: Dec }> = [];
-        dto.lines.forEach((req, i) => {
-          const line = byId.get(req.invoiceLineId.toLowerCase());
-          if (!line) {
-            throw invoicingError(InvoicingErrorCode.InvalidCreditNote, `Line ${req.invoiceLineId} is not a line of invoice ${inv.number}`, {
-              invoiceLineId: req.invoiceLineId,
-            });
-          }
-          const amount = new Dec(req.amount);
-          if (amount.decimalPlaces() > minorUnits(c)) {
-            throw validationError(`amount has more decimals than ${c} allows`, [{ field: `lines.${i}.amount`, message: `at most ${minorUnits(c)} decimals` }]);
-          }
-          const res = creditLineAmounts(
-            { net: new Dec(line.net), tax: new Dec(line.tax), creditedNet: new Dec(line.credited_net), creditedTax: new Dec(line.credited_tax) },
-            amount,
-            new Dec(line.tax_rate),
-            c,
-          );
-          if (!res.ok) {
-            throw invoicingError(
-              InvoicingErrorCode.OverCredit,
-              `Line ${line.line_no} of ${inv.number} can be credited at most ${moneyString(res.creditableNet, c)} ${c} net; ${moneyString(amount, c)} was asked`,
-              { invoiceLineId: line.id, creditable: moneyString(res.creditableNet, c), requested: moneyString(amount, c) },
-            );
-          }
-          credited.push({ line, net: res.net, tax: res.tax });
-        });
-        // What exceeds the side's open amount (paid, or already settled by credits) becomes the
-        // reseller's credit: the side's open amount goes below zero and is applied below.
-        const totals = invoiceTotals(credited.map((x) => ({ creditLine: x.line.credit_line, net: x.net, tax: x.tax, gross: x.net.plus(x.tax) })));
-        const id = randomUUID();
-        const year = Number(issueDate.slice(0, 4));
-        const [{ seq }]: Array<{ seq: number }> = await em.query(
-          `INSERT INTO document_counters AS c (series, year, last_number) VALUES ('CN', $1, 1)
-           ON CONFLICT (series, year) DO UPDATE SET last_number = c.last_number + 1 RETURNING last_number AS seq`,
-          [year],
-        );
-        const number = documentNumber('CN', year, seq);
-        await em.query(
-          `INSERT INTO credit_notes (id, number, year, seq, invoice_id, reseller_id, currency, issue_date, reason,
-                                     hardware_net, hardware_tax, cloud_net, cloud_tax, created_by, kind, subscription_change_id)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)`,
-          [id, number, year, seq, invoiceId, resellerId, c, issueDate, dto.reason, totals.HARDWARE.net.toFixed(), totals.HARDWARE.tax.toFixed(),
-            totals.CLOUD.net.toFixed(), totals.CLOUD.tax.toFixed(), createdBy, tag.kind,
-            tag.kind === 'SERVICE_CHANGE' ? (tag.subscriptionChangeId ?? null) : null],
-        );
-        await em.query(
-          `WITH t AS (SELECT * FROM unnest($2::uuid[], $3::text[], $4::numeric[], $5::numeric[]) AS t(line_id, credit_line, net, tax)),
-           ins AS (
-             INSERT INTO credit_note_lines (credit_note_id, invoice_line_id, reseller_id, credit_line, net, tax)
-             SELECT $1, t.line_id, $6, t.credit_line, t.net, t.tax FROM t RETURNING 1)
-           UPDATE invoice_lines l SET credited_net = l.credited_net + t.net, credited_tax = l.credited_tax + t.tax
-             FROM t WHERE l.id = t.line_id`,
-          [id, credited.map((x) => x.line.id), credited.map((x) => x.line.credit_line), credited.map((x) => x.net.toFixed()),
-            credited.map((x) => x.tax.toFixed()), resellerId],
-        );
-        await em.query(
-          `UPDATE invoices SET hardware_credited = hardware_credited + $2, cloud_credited = cloud_credited + $3,
-                               credited_net = credited_net + $4 WHERE id = $1`,
-          [invoiceId, totals.HARDWARE.gross.toFixed(), totals.CLOUD.gross.toFixed(), totals.all.net.toFixed()],
-        );
-        await this.insertMovements(em, invoiceId, resellerId, c, issueDate, 'CREDIT_NOTE', { type: 'credit_note', id },
-          { HARDWARE: totals.HARDWARE.gross.negated(), CLOUD: totals.CLOUD.gross.negated() });
-        await this.ledger.post(em, {
-          entryDate: issueDate,
-          memo: `Credit note ${number} on ${inv.number}: ${dto.reason}`.slice(0, 500),
-          source: { type: 'credit_note', id },
-          lines: creditNotePosting(totals, resellerId, c),
-          createdBy,
-        });
-        // The credit is usable at once: it pays what the reseller owes (this invoice's other side,
-        // then the same credit line, then the other); the rest stays refundable.
-        await this.credits.applyCredits(em, resellerId, c, issueDate, createdBy);
-        await this.holds.releaseCleared(em, resellerId, issueDate);
-        const [note]: CreditNoteRow[] = await em.query(`SELECT ${CREDIT_NOTE_COLUMNS} FROM credit_notes c WHERE c.id = $1`, [id]);
-        const noteLines: CreditNoteLineRow[] = await em.query(
-          `SELECT credit_note_id, invoice_line_id, credit_line, net::text AS net, tax::text AS tax FROM credit_note_lines
-            WHERE credit_note_id = $1 ORDER BY invoice_line_id`,
-          [id],
-        );
-        return mapCreditNote(note, noteLines);
-    };
-    // Its own transaction carries the Idempotency-Key's outcome; in the caller's, the caller's does.
-    return outer ? work(outer) : retryOnConflict(() => idempotentTransaction(this.db, work));
-  }
-
-  /**
-   * The issued invoice lines that billed these sources (e.g. subscription charges), with what is
-   * still creditable on each, in the caller's transaction, locked FOR UPDATE.
-   */
-  async billedLinesOf(
-    em: EntityManager,
-    sourceType: string,
-    sourceIds: string[],
-  ): Promise<Array<{ invoiceId: string; invoiceLineId: string; sourceId: string; creditableNet: Dec }>> {
-    if (!sourceIds.length) return [];
-    const rows: LineRow[] = await em.query(
-      `SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.source_type = $1 AND l.source_id = ANY($2::uuid[]) ORDER BY l.invoice_id, l.line_no FOR UPDATE`,
-      [sourceType, sourceIds],
-    );
-    return rows.map((l) => ({
-      invoiceId: l.invoice_id, invoiceLineId: l.id, sourceId: l.source_id, creditableNet: new Dec(l.net).minus(l.credited_net),
-    }));
-  }
-
-  // ---------------------------------------------------------------- for payments
-
-  /** The reseller's invoices with something due, oldest first, locked FOR UPDATE (call lockReseller first). */
-  async openInvoices(em: EntityManager, resellerId: string, currency: Currency): Promise<OpenInvoice[]> {
-    const rows: InvoiceRow[] = await em.query(
-      `SELECT ${INVOICE_COLUMNS} FROM invoices i
-        WHERE i.reseller_id = $1 AND i.currency = $2 AND (i.hardware_open > 0 OR i.cloud_open > 0) AND i.hardware_open + i.cloud_open > 0
-        ORDER BY i.issue_date, i.year, i.seq FOR UPDATE`,
-      [resellerId, currency],
-    );
-    return rows.map(toOpenInvoice);
-  }
-
-  /** These invoices of the reseller (any status), locked FOR UPDATE in a fixed order; unknown or another reseller's are absent. */
-  async lockInvoices(em: EntityManager, resellerId: string, ids: string[]): Promise<OpenInvoice[]> {
-    if (!ids.length) return [];
-    const rows: InvoiceRow[] = await em.query(
-      `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = ANY($1::uuid[]) AND i.reseller_id = $2 ORDER BY i.id FOR UPDATE`,
-      [ids, resellerId],
-    );
-    return rows.map(toOpenInvoice);
-  }
-
-  /** One invoice (any reseller), or null. */
-  async findInvoice(em: EntityManager, id: string): Promise<OpenInvoice | null> {
-    const rows: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1`, [id]);
-    return rows.length ? toOpenInvoice(rows[0]) : null;
-  }
-
-  /**
-   * Moves what is paid on an invoice per credit line, with its AR subledger movements, in the
-   * caller's transaction (which posts the matching ledger entry). The table's CHECKs refuse paying
-   * more than is open or refunding more than was paid.
-   */
-  async applyToInvoice(em: EntityManager, input: ApplyToInvoiceInput): Promise<OpenInvoice> {
-    const hw = input.amounts.HARDWARE ?? new Dec(0);
-    const cl = input.amounts.CLOUD ?? new Dec(0);
-    const [rows]: [InvoiceRow[], number] = await em.query(
-      `UPDATE invoices i SET hardware_paid = hardware_paid + $2, cloud_paid = cloud_paid + $3 WHERE id = $1
-       RETURNING ${INVOICE_COLUMNS}`,
-      [input.invoiceId, hw.toFixed(), cl.toFixed()],
-    );
-    if (!rows.length) throw notFound(`Invoice ${input.invoiceId}`);
-    const inv = rows[0];
-    await this.insertMovements(em, inv.id, inv.reseller_id, inv.currency, input.date, input.kind, input.source, {
-      HARDWARE: hw.negated(),
-      CLOUD: cl.negated(),
-    });
-    return toOpenInvoice(inv);
-  }
-
-  private async insertMovements(
-    em: EntityManager,
-    invoiceId: string,
-    resellerId: string,
-    currency: Currency,
-    date: string,
-    kind: 'INVOICE' | 'PAYMENT' | 'CREDIT_NOTE' | 'REFUND',
-    source: { type: string; id: string },
-    amounts: Record<Line, Dec>,
-  ): Promise<void> {
-    const lines = LINES.filter((l) => !amounts[l].isZero());
-    if (!lines.length) return;
-    await em.query(
-      `INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
-       SELECT $1, $2, t.line, $3, $4, $5, t.amount, $6, $7 FROM unnest($8::text[], $9::numeric[]) AS t(line, amount)`,
-      [invoiceId, resellerId, currency, date, kind, source.type, source.id, lines, lines.map((l) => amounts[l].toFixed())],
-    );
-  }
-
   // ---------------------------------------------------------------- subledger, aging
 
   /**
@@ -526,7 +270,7 @@ export class InvoiceService {
    * the AR movements dated on or before `asOf`.
    */
   async subledgerBalances(asOf: string | null, resellerId: string | null = null, em: EntityManager = this.db.manager): Promise<SubledgerRow[]> {
-    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: Line; open: string }> = asOf
+    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: CreditLine; open: string }> = asOf
       ? await em.query(
           `SELECT reseller_id, currency, credit_line, sum(amount)::text AS open FROM ar_movements
             WHERE movement_date <= $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY 1, 2, 3`,
@@ -545,7 +289,7 @@ export class InvoiceService {
 
   /** GET /reports/ar-aging: open amounts as of a date per reseller and credit line, by days past due. */
   async arAging(asOf: string, resellerId: string | null): Promise<AgingReportView> {
-    const rows: Array<{ reseller_id: string; reseller_name: string; currency: Currency; credit_line: Line; days: number; open: string }> =
+    const rows: Array<{ reseller_id: string; reseller_name: string; currency: Currency; credit_line: CreditLine; days: number; open: string }> =
       await this.db.query(
         `WITH o AS (
            SELECT m.invoice_id, m.credit_line, sum(m.amount) AS open FROM ar_movements m
@@ -558,7 +302,7 @@ export class InvoiceService {
         [asOf, resellerId],
       );
     const empty = (): Record<AgingBucket, Dec> => Object.fromEntries(AGING_BUCKETS.map((b) => [b, new Dec(0)])) as Record<AgingBucket, Dec>;
-    const groups = new Map<string, { resellerId: string; resellerName: string; currency: Currency; creditLine: Line; b: Record<AgingBucket, Dec> }>();
+    const groups = new Map<string, { resellerId: string; resellerName: string; currency: Currency; creditLine: CreditLine; b: Record<AgingBucket, Dec> }>();
     const totals = new Map<Currency, Record<AgingBucket, Dec>>();
     for (const r of rows) {
       const key = `${r.reseller_id}|${r.currency}|${r.credit_line}`;
@@ -593,17 +337,3 @@ function headerRate(lines: PricedLine[], fallback: Dec): Dec {
   const rates = [...new Set(lines.map((l) => l.taxRate.toFixed()))];
   return rates.length === 1 ? new Dec(rates[0]) : fallback;
 }
-
-function toOpenInvoice(r: InvoiceRow): OpenInvoice {
-  return {
-    id: r.id,
-    number: r.number,
-    resellerId: r.reseller_id,
-    currency: r.currency,
-    issueDate: r.issue_date,
-    dueDate: r.due_date,
-    status: r.status,
-    open: openOf(r),
-  };
-}
-

@@ -9,6 +9,7 @@ import {
 } from './dto/invoice.dto';
 import { streamInvoicePdf } from './invoice-pdf';
 import { InvoiceService } from './invoice.service';
+import { CreditNoteService } from './credit-note.service';
 
 const INVOICE_READERS = ['finance', 'admin', 'reseller_finance', 'reseller_admin'] as const;
 
@@ -48,7 +49,10 @@ export class BillingRunsController {
 @ApiBearerAuth()
 @Controller('invoices')
 export class InvoicesController {
-  constructor(private readonly invoices: InvoiceService) {}
+  constructor(
+    private readonly invoices: InvoiceService,
+    private readonly creditNotes: CreditNoteService,
+  ) {}
 
   @Get()
   @Roles(...INVOICE_READERS)
@@ -80,7 +84,7 @@ export class InvoicesController {
   @Idempotent()
   @ApiCreatedResponse({ type: CreditNoteView })
   creditNote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateCreditNoteDto, @CurrentActor() actor: Actor): Promise<CreditNoteView> {
-    return this.invoices.createCreditNote(id, dto, actor.id);
+    return this.creditNotes.createCreditNote(id, dto, actor.id);
   }
 }
 

@@ -12,6 +12,8 @@ import { ReceivablesAuditService } from './receivables-audit.service';
 import { ServiceConservationService } from './service-conservation.service';
 import { BillingRunsController, CreditHoldJobController, InvoicesController, ReportsController } from './invoicing.controller';
 import { InvoiceService } from './invoice.service';
+import { CreditNoteService } from './credit-note.service';
+import { ReceivablesService } from './receivables.service';
 
 /**
  * Billing runs, consolidated invoices (numbering, PDF, credit notes), the AR subledger, AR aging and
@@ -21,7 +23,7 @@ import { InvoiceService } from './invoice.service';
 @Module({
   imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
   controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingScheduler],
-  exports: [InvoiceService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
+  providers: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingScheduler],
+  exports: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
 })
 export class InvoicingModule {}

@@ -1,6 +1,5 @@
-import { Currency } from '@disty/core';
-import { Line } from './domain/invoice-math';
-import { CreditNoteKind, InvoiceStatus } from './dto/invoice.dto';
+import { CreditLine, Currency } from '@disty/core';
+import { BillingRunStatus, CreditNoteKind, InvoiceStatus } from './dto/invoice.dto';
 
 /** Invoice header columns (dates as YYYY-MM-DD text, numerics as strings). */
 export const INVOICE_COLUMNS = `
@@ -54,7 +53,7 @@ export interface LineRow {
   id: string;
   invoice_id: string;
   line_no: number;
-  credit_line: Line;
+  credit_line: CreditLine;
   source_type: string;
   source_id: string;
   sku: string;
@@ -94,7 +93,39 @@ export interface CreditNoteRow {
 export interface CreditNoteLineRow {
   credit_note_id: string;
   invoice_line_id: string;
-  credit_line: Line;
+  credit_line: CreditLine;
   net: string;
   tax: string;
+}
+
+/** The invoice column that carries a credit line's applied or paid-out credits. */
+export const OFFSET_COLUMN: Record<CreditLine, string> = { HARDWARE: 'hardware_offset', CLOUD: 'cloud_offset' };
+
+/** A billing run with its work-list counts. */
+export interface RunRow {
+  id: string;
+  period_end: string;
+  status: BillingRunStatus;
+  started_at: Date;
+  completed_at: Date | null;
+  total: number;
+  done: number;
+  failed: number;
+  invoices: number;
+}
+
+/** An overdue open invoice line (credit holds). */
+export interface OverdueRow {
+  reseller_id: string;
+  credit_line: CreditLine;
+  invoice_id: string;
+}
+
+/** An invoice with something open, as credit applications read it. */
+export interface CreditRow {
+  id: string;
+  number: string | null;
+  issue_date: string;
+  hardware_open: string;
+  cloud_open: string;
 }

@@ -1,14 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Currency, Dec } from '@disty/core';
-import { Line } from './domain/invoice-math';
+import { CreditLine, Currency, Dec } from '@disty/core';
 
 /** Per reseller, currency and credit line: what invoices have open (> 0) and the unused credits (> 0). */
 export interface ReceivablesDetail {
   resellerId: string;
   currency: Currency;
-  creditLine: Line;
+  creditLine: CreditLine;
   open: Dec;
   credits: Dec;
 }
@@ -18,7 +17,7 @@ export interface ReceivablesFinding {
   check: 'subledger-movements' | 'credit-documents' | 'cash-on-credit' | 'stranded-credit';
   resellerId: string;
   currency: Currency;
-  creditLine: Line | null;
+  creditLine: CreditLine | null;
   invoiceId: string | null;
   expected: Dec;
   actual: Dec;
@@ -46,7 +45,7 @@ export class ReceivablesAuditService {
           WHERE $1::date IS NULL AND ($2::uuid IS NULL OR reseller_id = $2::uuid)
          UNION ALL
          SELECT reseller_id, currency, 'CLOUD', cloud_open FROM invoices WHERE $1::date IS NULL AND ($2::uuid IS NULL OR reseller_id = $2::uuid)`;
-    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: Line; open: string; credits: string }> = await this.db.query(
+    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: CreditLine; open: string; credits: string }> = await this.db.query(
       `SELECT reseller_id, currency, credit_line, sum(greatest(open, 0))::text AS open, (-sum(least(open, 0)))::text AS credits
          FROM (${perInvoice}) x GROUP BY 1, 2, 3`,
       [asOf, resellerId],
@@ -57,7 +56,7 @@ export class ReceivablesAuditService {
   /** Everything the subledger's own records contradict, now. */
   async findings(resellerId: string | null): Promise<ReceivablesFinding[]> {
     const out: ReceivablesFinding[] = [];
-    type Row = { reseller_id: string; currency: Currency; credit_line: Line | null; invoice_id: string | null; expected: string; actual: string };
+    type Row = { reseller_id: string; currency: Currency; credit_line: CreditLine | null; invoice_id: string | null; expected: string; actual: string };
     const push = (check: ReceivablesFinding['check'], rows: Row[], message: (r: Row) => string) => {
       for (const r of rows) {
         out.push({

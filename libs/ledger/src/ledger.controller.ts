@@ -5,6 +5,8 @@ import { Actor, Clock, CurrentActor, Idempotent, ParseIdPipe, Roles } from '@dis
 import { EntryQueryDto, PostEntryDto, ReverseEntryDto, StatementQueryDto, TrialBalanceQueryDto } from './dto/journal-entry.dto';
 import { TrialBalanceView } from './dto/trial-balance.response';
 import { LedgerService } from './ledger.service';
+import { LedgerReadService } from './ledger-read.service';
+import { LedgerPeriodService } from './ledger-period.service';
 
 @ApiTags('ledger')
 @ApiBearerAuth()
@@ -12,6 +14,8 @@ import { LedgerService } from './ledger.service';
 export class LedgerController {
   constructor(
     private readonly ledger: LedgerService,
+    private readonly reads: LedgerReadService,
+    private readonly ledgerPeriods: LedgerPeriodService,
     private readonly clock: Clock,
   ) {}
 
@@ -25,13 +29,13 @@ export class LedgerController {
   @Get('entries')
   @Roles('finance', 'admin')
   searchEntries(@Query() q: EntryQueryDto) {
-    return this.ledger.searchEntries(q);
+    return this.reads.searchEntries(q);
   }
 
   @Get('entries/:id')
   @Roles('finance', 'admin')
   getEntry(@Param('id', ParseIdPipe) id: string) {
-    return this.ledger.getEntry(id);
+    return this.reads.getEntry(id);
   }
 
   @Post('entries/:id/reverse')
@@ -44,13 +48,13 @@ export class LedgerController {
   @Get('accounts')
   @Roles('finance', 'admin')
   async accounts() {
-    return { items: await this.ledger.listAccounts() };
+    return { items: await this.reads.listAccounts() };
   }
 
   @Get('accounts/:code/statement')
   @Roles('finance', 'admin')
   statement(@Param('code') code: string, @Query() q: StatementQueryDto) {
-    return this.ledger.statement(code, q);
+    return this.reads.statement(code, q);
   }
 
   @Get('trial-balance')
@@ -63,13 +67,13 @@ export class LedgerController {
   @Get('periods')
   @Roles('finance', 'admin')
   async periods() {
-    return { items: await this.ledger.listPeriods() };
+    return { items: await this.ledgerPeriods.listPeriods() };
   }
 
   @Post('periods/:period/close')
   @Roles('finance')
   @HttpCode(200)
   closePeriod(@Param('period') period: string, @CurrentActor() actor: Actor) {
-    return this.ledger.closePeriod(period, actor.id);
+    return this.ledgerPeriods.closePeriod(period, actor.id);
   }
 }

@@ -1,11 +1,13 @@
 import { Module } from '@nestjs/common';
 import { LedgerController } from './ledger.controller';
 import { LedgerService } from './ledger.service';
+import { LedgerReadService } from './ledger-read.service';
+import { LedgerPeriodService } from './ledger-period.service';
 
 /** The general ledger: depends on core only; everybody posts through LedgerService. */
 @Module({
   controllers: [LedgerController],
-  providers: [LedgerService],
+  providers: [LedgerService, LedgerReadService, LedgerPeriodService],
   exports: [LedgerService],
 })
 export class LedgerModule {}

@@ -1,15 +1,13 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  Clock, Currency, Dec, idempotentTransaction, moneyString, notFound, page, Page, preparedStatement, queryPrepared, retryOnConflict,
-  validationError,
-} from '@disty/core';
+import { Clock, Currency, Dec, idempotentTransaction, moneyString, notFound, queryPrepared, retryOnConflict } from '@disty/core';
 import { AccountType, isDebitNormal, MANUAL_SOURCE, REVERSAL_SOURCE } from './domain/accounts';
 import { checkEntry, EntryLine, mirrorLines } from './domain/entry-rules';
 import { postingDate } from './domain/periods';
-import { JournalEntryView, JournalLineView } from './dto/journal-entry.dto';
+import { JournalEntryView } from './dto/journal-entry.dto';
 import { ledgerError, LedgerErrorCode, mapLedgerDbError } from './errors';
+import { BALANCES_OF, loadEntries, NO_RESELLER } from './ledger.sql';
 
 export interface PostEntryInput {
   entryDate: string;
@@ -34,45 +32,11 @@ export interface AccountBalanceRow {
   credit: Dec;
 }
 
-const NO_RESELLER = '00000000-0000-0000-0000-000000000000';
-
-/**
- * Maintained balances of a reseller's accounts, less anything dated after `$4` (today): balances
- * used for credit never count a future-dated entry (none can be posted now; older ones are
- * excluded). The lateral read is an index range probe that is normally empty.
- */
-const BALANCES_OF = preparedStatement(
-  'ledger.balances-of-as-of',
-  `SELECT b.account_code, b.debit_total - coalesce(f.d, 0) AS debit_total, b.credit_total - coalesce(f.c, 0) AS credit_total
-     FROM account_balances b
-     LEFT JOIN LATERAL (
-       SELECT sum(l.debit) AS d, sum(l.credit) AS c FROM journal_lines l
-        WHERE l.reseller_id = $2 AND l.account_code = b.account_code AND l.currency = $3 AND l.entry_date > $4::date) f ON true
-    WHERE b.account_code = ANY($1::text[]) AND b.reseller_key = $2 AND b.currency = $3`,
-);
-
-interface EntryRow {
-  id: string;
-  entry_date: string;
-  memo: string;
-  source_type: string;
-  source_id: string;
-  reversal_of: string | null;
-  created_at: Date;
-}
-
-interface LineRow {
-  entry_id: string;
-  account_code: string;
-  reseller_id: string | null;
-  currency: Currency;
-  debit: string;
-  credit: string;
-}
-
 /**
  * The general ledger's public face. It knows accounts, entries and lines, nothing of orders or
- * invoices: other modules post through `post()` inside their own transaction.
+ * invoices: other modules post through `post()` inside their own transaction, and read balances,
+ * posting dates and the trial balance here. Finance's reads are LedgerReadService's, closing
+ * months LedgerPeriodService's; shared SQL and row types are in ledger.sql.ts.
  */
 @Injectable()
 export class LedgerService {
@@ -167,7 +131,7 @@ export class LedgerService {
         'SELECT id FROM journal_entries WHERE source_type = $1 AND source_id = $2',
         [input.source.type, input.source.id],
       );
-      return { entry: (await this.loadEntries(em, [existing[0].id]))[0], created: false };
+      return { entry: (await loadEntries(em, [existing[0].id]))[0], created: false };
     }
     const { id, created_at } = inserted[0];
     const entry: JournalEntryView = {
@@ -198,7 +162,7 @@ export class LedgerService {
     entryId: string,
     opts: { entryDate?: string; memo?: string; createdBy?: string | null; allowSystem?: boolean } = {},
   ): Promise<PostResult> {
-    const [original] = await this.loadEntries(em, [entryId]).catch(() => []);
+    const [original] = await loadEntries(em, [entryId]).catch(() => []);
     if (!original) throw notFound(`Journal entry ${entryId}`);
     if (!opts.allowSystem) {
       const chart = await this.chart(em);
@@ -256,41 +220,6 @@ export class LedgerService {
     }
   }
 
-  async getEntry(id: string): Promise<JournalEntryView> {
-    const [entry] = await this.loadEntries(this.db.manager, [id]);
-    if (!entry) throw notFound(`Journal entry ${id}`);
-    return entry;
-  }
-
-  async searchEntries(q: {
-    accountCode?: string; resellerId?: string; from?: string; to?: string; sourceType?: string; page: number; pageSize: number;
-  }): Promise<Page<JournalEntryView>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace('?', `$${params.length}`));
-    };
-    if (q.from) add('e.entry_date >= ?', q.from);
-    if (q.to) add('e.entry_date <= ?', q.to);
-    if (q.sourceType) add('e.source_type = ?', q.sourceType);
-    if (q.accountCode) add('EXISTS (SELECT 1 FROM journal_lines l WHERE l.entry_id = e.id AND l.account_code = ?)', q.accountCode);
-    if (q.resellerId) add('EXISTS (SELECT 1 FROM journal_lines l WHERE l.entry_id = e.id AND l.reseller_id = ?)', q.resellerId);
-    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM journal_entries e ${cond}`, params);
-    const ids: Array<{ id: string }> = await this.db.query(
-      `SELECT e.id FROM journal_entries e ${cond} ORDER BY e.entry_date DESC, e.created_at DESC, e.id
-       LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
-      params,
-    );
-    return page(await this.loadEntries(this.db.manager, ids.map((r) => r.id)), total, q);
-  }
-
-  async listAccounts(): Promise<Array<{ code: string; name: string; type: AccountType; control: boolean }>> {
-    const chart = await this.chart(this.db.manager);
-    return [...chart.entries()].map(([code, a]) => ({ code, ...a }));
-  }
-
   /**
    * Trial balance as of a date in one currency, from the maintained daily totals: its cost grows
    * with accounts × days with postings, not with lines.
@@ -330,95 +259,6 @@ export class LedgerService {
     };
   }
 
-  /** Opening balance, lines with a running balance, closing balance (in the account's normal direction). */
-  async statement(code: string, q: { from?: string; to?: string; resellerId?: string; currency?: Currency }) {
-    const chart = await this.chart(this.db.manager);
-    const account = chart.get(code);
-    if (!account) throw notFound(`Account ${code}`);
-    let currency = q.currency;
-    if (!currency) {
-      const found: Array<{ currency: Currency }> = await this.db.query(
-        `SELECT DISTINCT currency FROM account_balances WHERE account_code = $1
-           AND ($2::uuid IS NULL OR reseller_key = $2::uuid)`,
-        [code, q.resellerId ?? null],
-      );
-      if (found.length > 1) {
-        throw validationError('This account holds several currencies; pass currency', [
-          { field: 'currency', message: `one of ${found.map((f) => f.currency).join(', ')}` },
-        ]);
-      }
-      currency = found[0]?.currency ?? 'AUD';
-    }
-    const from = q.from ?? '0001-01-01';
-    const to = q.to ?? '9999-12-31';
-    if (from > to) throw validationError('from must not be after to', [{ field: 'from', message: 'after to' }]);
-    const sign = (d: Dec, c: Dec) => (isDebitNormal(account.type) ? d.minus(c) : c.minus(d));
-    const [opening] = await this.db.query(
-      `SELECT coalesce(sum(debit), 0) AS debit, coalesce(sum(credit), 0) AS credit FROM journal_lines
-        WHERE account_code = $1 AND currency = $2 AND entry_date < $3 AND ($4::uuid IS NULL OR reseller_id = $4::uuid)`,
-      [code, currency, from, q.resellerId ?? null],
-    );
-    const lines: Array<LineRow & { entry_date: string; memo: string; source_type: string; source_id: string }> =
-      await this.db.query(
-        `SELECT l.entry_id, l.account_code, l.reseller_id, l.currency, l.debit, l.credit,
-                to_char(l.entry_date, 'YYYY-MM-DD') AS entry_date, e.memo, e.source_type, e.source_id
-           FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id
-          WHERE l.account_code = $1 AND l.currency = $2 AND l.entry_date BETWEEN $3 AND $4
-            AND ($5::uuid IS NULL OR l.reseller_id = $5::uuid)
-          ORDER BY l.entry_date, l.id LIMIT 10000`,
-        [code, currency, from, to, q.resellerId ?? null],
-      );
-    let running = sign(new Dec(opening.debit), new Dec(opening.credit));
-    const openingBalance = running;
-    const out = lines.map((l) => {
-      running = running.plus(sign(new Dec(l.debit), new Dec(l.credit)));
-      return {
-        entryId: l.entry_id,
-        entryDate: l.entry_date,
-        memo: l.memo,
-        source: { type: l.source_type, id: l.source_id },
-        resellerId: l.reseller_id,
-        debit: moneyString(l.debit, currency!),
-        credit: moneyString(l.credit, currency!),
-        balance: moneyString(running, currency!),
-      };
-    });
-    return {
-      accountCode: code,
-      name: account.name,
-      type: account.type,
-      currency,
-      from: q.from ?? null,
-      to: q.to ?? null,
-      resellerId: q.resellerId ?? null,
-      openingBalance: moneyString(openingBalance, currency),
-      lines: out,
-      closingBalance: moneyString(running, currency),
-    };
-  }
-
-  /** Closes a month: nothing can post into it afterwards. Idempotent. */
-  async closePeriod(period: string, closedBy: string | null) {
-    if (!/^\d{4}-(0[1-9]|1[0-2])$/.test(period)) {
-      throw validationError('period must be YYYY-MM', [{ field: 'period', message: 'must be YYYY-MM' }]);
-    }
-    // Closing the running (or a later) month would refuse every posting dated today until it ends.
-    const current = this.clock.today().slice(0, 7);
-    if (period >= current) {
-      throw ledgerError(LedgerErrorCode.PeriodNotEnded, `${period} has not ended yet (today is ${this.clock.today()}); close it from ${period === current ? 'next month' : 'the month after it'} on`, { period });
-    }
-    return this.db.transaction(async (em) => {
-      // Waits for postings into that month that are in flight, and blocks new ones until commit.
-      await em.query(`SELECT pg_advisory_xact_lock(hashtext('disty:ledger-period:' || $1))`, [period]);
-      await em.query(
-        `INSERT INTO ledger_periods (period, closed_by) VALUES ($1, $2) ON CONFLICT (period) DO NOTHING`,
-        [period, closedBy],
-      );
-      const [row] = await em.query(`SELECT period, closed_at FROM ledger_periods WHERE period = $1`, [period]);
-      return { period: row.period as string, closed: true, closedAt: (row.closed_at as Date).toISOString() };
-    });
-  }
-
   /**
    * The date an event of `date` posts on: the date itself when its month is open, else the first
    * day of the first open month after it (its real date is kept on its document and in the memo).
@@ -428,13 +268,6 @@ export class LedgerService {
       date.slice(0, 7),
     ]);
     return postingDate(date, new Set(rows.map((r) => r.period)));
-  }
-
-  async listPeriods(): Promise<Array<{ period: string; closedAt: string }>> {
-    const rows: Array<{ period: string; closed_at: Date }> = await this.db.query(
-      'SELECT period, closed_at FROM ledger_periods ORDER BY period',
-    );
-    return rows.map((r) => ({ period: r.period, closedAt: r.closed_at.toISOString() }));
   }
 
   /**
@@ -567,7 +400,8 @@ export class LedgerService {
     });
   }
 
-  private async chart(em: EntityManager): Promise<Map<string, { name: string; type: AccountType; control: boolean }>> {
+  /** The chart of accounts (read once, then cached): code → name, type, control flag. */
+  async chart(em: EntityManager = this.db.manager): Promise<Map<string, { name: string; type: AccountType; control: boolean }>> {
     if (!this.accounts) {
       const rows: Array<{ code: string; name: string; type: AccountType; control: boolean }> = await em.query(
         'SELECT code, name, type, control FROM accounts ORDER BY code',
@@ -576,46 +410,4 @@ export class LedgerService {
     }
     return this.accounts;
   }
-
-  private async loadEntries(em: EntityManager, ids: string[]): Promise<JournalEntryView[]> {
-    if (!ids.length) return [];
-    const entries: EntryRow[] = await em.query(
-      `SELECT id, to_char(entry_date, 'YYYY-MM-DD') AS entry_date, memo, source_type, source_id, reversal_of, created_at
-         FROM journal_entries WHERE id = ANY($1::uuid[])`,
-      [ids],
-    );
-    const lines: LineRow[] = await em.query(
-      `SELECT entry_id, account_code, reseller_id, currency, debit, credit FROM journal_lines
-        WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id, line_no`,
-      [ids],
-    );
-    const byEntry = new Map<string, JournalLineView[]>();
-    for (const l of lines) {
-      const list = byEntry.get(l.entry_id) ?? [];
-      list.push({
-        accountCode: l.account_code,
-        resellerId: l.reseller_id,
-        currency: l.currency,
-        debit: moneyString(l.debit, l.currency),
-        credit: moneyString(l.credit, l.currency),
-      });
-      byEntry.set(l.entry_id, list);
-    }
-    const map = new Map(
-      entries.map((e) => [
-        e.id,
-        {
-          id: e.id,
-          entryDate: e.entry_date,
-          memo: e.memo,
-          source: { type: e.source_type, id: e.source_id },
-          reversalOf: e.reversal_of,
-          lines: byEntry.get(e.id) ?? [],
-          createdAt: e.created_at.toISOString(),
-        },
-      ]),
-    );
-    return ids.map((id) => map.get(id)).filter((e): e is JournalEntryView => !!e);
-  }
 }
-

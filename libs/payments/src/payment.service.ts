@@ -1,46 +1,18 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Clock, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
+  Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
 } from '@disty/core';
-import {
-  amountDue, AR_ACCOUNT, CreditHoldService, credit, debit, InvoiceService, IssuedInvoice, Line, LINES, lockReceivables, OpenInvoice,
-  PostingLine, splitProRata,
-} from '@disty/invoicing';
-import { LedgerService } from '@disty/ledger';
+import { amountDue, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '@disty/invoicing';
+import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { planOldestFirst } from './domain/allocation';
+import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { applicationDate, splitByApplicationDate } from './domain/application-date';
-import { AllocationDto, ApplyPaymentDto, PaymentMethod, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
+import { AllocationDto, ApplyPaymentDto, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
-
-export const CASH_ACCOUNT = '1000';
-export const STRIPE_CLEARING_ACCOUNT = '1050';
-export const UNAPPLIED_CASH_ACCOUNT = '2200';
-export const FEES_ACCOUNT = '6100';
-
-export interface PaymentRow {
-  id: string;
-  reseller_id: string;
-  method: PaymentMethod;
-  currency: Currency;
-  amount: string;
-  fee: string;
-  unapplied: string;
-  refunded: string;
-  reference: string;
-  received_on: string;
-  invoice_id: string | null;
-  stripe_payment_intent_id: string | null;
-  created_at: Date;
-}
-
-export const PAYMENT_COLUMNS = `
-  p.id, p.reseller_id, p.method, p.currency, p.amount::text AS amount, p.fee::text AS fee, p.unapplied::text AS unapplied,
-  p.refunded::text AS refunded, p.reference, to_char(p.received_on, 'YYYY-MM-DD') AS received_on, p.invoice_id,
-  p.stripe_payment_intent_id, p.created_at`;
 
 export interface Target {
   invoice: OpenInvoice;
@@ -55,19 +27,14 @@ export interface Target {
  * receivables lock, with its ledger posting and its AR subledger movements.
  */
 @Injectable()
-export class PaymentService implements OnModuleInit {
+export class PaymentService implements UnappliedCash {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly invoices: InvoiceService,
-    private readonly holds: CreditHoldService,
+    private readonly receivables: ReceivablesService,
     private readonly ledger: LedgerService,
     private readonly resellers: ResellerService,
     private readonly clock: Clock,
   ) {}
-
-  onModuleInit(): void {
-    this.invoices.registerIssueHook((em, invoice) => this.applyUnappliedToNewInvoice(em, invoice));
-  }
 
   // ---------------------------------------------------------------- bank transfers
 
@@ -112,16 +79,16 @@ export class PaymentService implements OnModuleInit {
           source: { type: 'payment', id },
           createdBy,
           lines: [
-            ...debit(CASH_ACCOUNT, amount, reseller.id, c),
-            ...this.receivableCredits(perLine, reseller.id, c),
-            ...credit(UNAPPLIED_CASH_ACCOUNT, unapplied, reseller.id, c),
+            ...debit(AccountCode.Cash, amount, reseller.id, c),
+            ...receivableCredits(perLine, reseller.id, c),
+            ...credit(AccountCode.UnappliedCash, unapplied, reseller.id, c),
           ],
         });
         if (later.length) {
           const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`, [id]);
           for (const group of later) await this.applyBatch(em, p, group.targets, group.date, createdBy);
         }
-        await this.holds.releaseCleared(em, reseller.id, this.clock.today());
+        await this.receivables.releaseCleared(em, reseller.id, this.clock.today());
         return this.view(em, id, null);
       }),
     );
@@ -142,18 +109,18 @@ export class PaymentService implements OnModuleInit {
         const targets = await this.planTargets(em, resellerId, p.currency, available, dto.allocations);
         if (!targets.length) throw paymentsError(PaymentsErrorCode.NothingToApply, 'The reseller has no open invoice to apply this cash to');
         await this.applyBatch(em, p, targets, date, createdBy);
-        await this.holds.releaseCleared(em, resellerId, date);
+        await this.receivables.releaseCleared(em, resellerId, date);
         return this.view(em, paymentId, null);
       }),
     );
   }
 
   /**
-   * The issue hook: a new invoice takes the reseller's unapplied cash at once (oldest payment
-   * first), in the issuing transaction, each application dated the later of the invoice's issue
-   * date and the payment's receivedOn (cash is never applied before it arrived).
+   * `UnappliedCash` for the billing run: a new invoice takes the reseller's unapplied cash at once
+   * (oldest payment first), in the issuing transaction, each application dated the later of the
+   * invoice's issue date and the payment's receivedOn (cash is never applied before it arrived).
    */
-  async applyUnappliedToNewInvoice(em: EntityManager, invoice: Omit<IssuedInvoice, 'number'>): Promise<void> {
+  async applyToNewInvoice(em: EntityManager, invoice: NewInvoice): Promise<void> {
     if (!amountDue(invoice.open).gt(0)) return;
     const payments: PaymentRow[] = await em.query(
       `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.reseller_id = $1 AND p.currency = $2 AND p.unapplied > 0
@@ -189,7 +156,7 @@ export class PaymentService implements OnModuleInit {
       memo: `Unapplied cash of payment ${p.reference} applied to ${targets.map((t) => t.invoice.number).join(', ')}`.slice(0, 500),
       source: { type: 'payment_application', id: batchId },
       createdBy,
-      lines: [...debit(UNAPPLIED_CASH_ACCOUNT, total, p.reseller_id, p.currency), ...this.receivableCredits(perLine, p.reseller_id, p.currency)],
+      lines: [...debit(AccountCode.UnappliedCash, total, p.reseller_id, p.currency), ...receivableCredits(perLine, p.reseller_id, p.currency)],
     });
     return updated;
   }
@@ -203,7 +170,7 @@ export class PaymentService implements OnModuleInit {
    */
   async planTargets(em: EntityManager, resellerId: string, currency: Currency, available: Dec, explicit?: AllocationDto[]): Promise<Target[]> {
     if (!explicit) {
-      const open = await this.invoices.openInvoices(em, resellerId, currency);
+      const open = await this.receivables.openInvoices(em, resellerId, currency);
       const byId = new Map(open.map((i) => [i.id, i]));
       const plan = planOldestFirst(available, open.map((i) => ({ id: i.id, due: amountDue(i.open) })));
       return plan.allocations.map((a) => ({ invoice: byId.get(a.invoiceId)!, amount: a.amount }));
@@ -212,7 +179,7 @@ export class PaymentService implements OnModuleInit {
     if (new Set(ids).size !== ids.length) {
       throw validationError('Each invoice may appear once in allocations', [{ field: 'allocations', message: 'duplicate invoiceId' }]);
     }
-    const found = new Map((await this.invoices.lockInvoices(em, resellerId, ids)).map((i) => [i.id, i]));
+    const found = new Map((await this.receivables.lockInvoices(em, resellerId, ids)).map((i) => [i.id, i]));
     let total = new Dec(0);
     const targets = explicit.map((a, i): Target => {
       const invoice = found.get(ids[i]);
@@ -252,16 +219,16 @@ export class PaymentService implements OnModuleInit {
       paymentId: string; resellerId: string; currency: Currency; batchId: string; kind: 'PAYMENT' | 'APPLICATION'; date: string;
       source: { type: string; id: string }; targets: Target[]; updated?: OpenInvoice[];
     },
-  ): Promise<Record<Line, Dec>> {
-    const perLine: Record<Line, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
-    const rows: Array<{ invoiceId: string; line: Line; amount: Dec }> = [];
+  ): Promise<Record<CreditLine, Dec>> {
+    const perLine: Record<CreditLine, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
+    const rows: Array<{ invoiceId: string; line: CreditLine; amount: Dec }> = [];
     for (const t of a.targets) {
       if (!t.amount.gt(0)) continue;
       const { parts, leftover } = splitProRata(t.amount, t.invoice.open, a.currency);
       if (!leftover.isZero()) throw new Error(`allocation of ${t.amount.toFixed()} exceeds what ${t.invoice.number} has due`);
-      const inv = await this.invoices.applyToInvoice(em, { invoiceId: t.invoice.id, amounts: parts, date: a.date, kind: 'PAYMENT', source: a.source });
+      const inv = await this.receivables.applyToInvoice(em, { invoiceId: t.invoice.id, amounts: parts, date: a.date, kind: 'PAYMENT', source: a.source });
       a.updated?.push(inv);
-      for (const l of LINES) {
+      for (const l of CREDIT_LINES) {
         if (parts[l].isZero()) continue;
         perLine[l] = perLine[l].plus(parts[l]);
         rows.push({ invoiceId: t.invoice.id, line: l, amount: parts[l] });
@@ -275,10 +242,6 @@ export class PaymentService implements OnModuleInit {
       );
     }
     return perLine;
-  }
-
-  receivableCredits(perLine: Record<Line, Dec>, resellerId: string, currency: Currency): PostingLine[] {
-    return LINES.flatMap((l) => credit(AR_ACCOUNT[l], perLine[l], resellerId, currency));
   }
 
   // ---------------------------------------------------------------- reads
@@ -311,17 +274,23 @@ export class PaymentService implements OnModuleInit {
 
   private async views(em: EntityManager, rows: PaymentRow[]): Promise<PaymentView[]> {
     if (!rows.length) return [];
-    const allocations: Array<{ payment_id: string; batch_id: string; kind: string; invoice_id: string; number: string; applied_on: string; credit_line: Line; amount: string }> =
+    const found: Array<{ payment_id: string; batch_id: string; kind: string; invoice_id: string; applied_on: string; created: string; credit_line: CreditLine; amount: string }> =
       await em.query(
-        `SELECT a.payment_id, a.batch_id, a.kind, a.invoice_id, i.number, to_char(a.applied_on, 'YYYY-MM-DD') AS applied_on,
-                a.credit_line, a.amount::text AS amount
-           FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
-          WHERE a.payment_id = ANY($1::uuid[]) ORDER BY a.applied_on, a.created_at, i.number, a.credit_line`,
+        `SELECT a.payment_id, a.batch_id, a.kind, a.invoice_id, to_char(a.applied_on, 'YYYY-MM-DD') AS applied_on,
+                to_char(a.created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS created, a.credit_line, a.amount::text AS amount
+           FROM payment_allocations a
+          WHERE a.payment_id = ANY($1::uuid[]) ORDER BY a.applied_on, a.created_at`,
         [rows.map((r) => r.id)],
       );
+    // The invoices' numbers come from invoicing's receivables service (payments does not read its tables).
+    const numbers = await this.receivables.invoiceNumbers(em, [...new Set(found.map((a) => a.invoice_id))]);
+    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
+    const allocations = found
+      .map((a) => ({ ...a, number: numbers.get(a.invoice_id)! }))
+      .sort((x, y) => cmp(x.applied_on, y.applied_on) || cmp(x.created, y.created) || cmp(x.number, y.number) || cmp(x.credit_line, y.credit_line));
     return rows.map((r) => {
       const c = r.currency;
-      const groups = new Map<string, { invoiceId: string; invoiceNumber: string; kind: string; appliedOn: string; parts: Record<Line, Dec> }>();
+      const groups = new Map<string, { invoiceId: string; invoiceNumber: string; kind: string; appliedOn: string; parts: Record<CreditLine, Dec> }>();
       for (const a of allocations.filter((x) => x.payment_id === r.id)) {
         const key = `${a.batch_id}|${a.invoice_id}`;
         const g = groups.get(key) ?? { invoiceId: a.invoice_id, invoiceNumber: a.number, kind: a.kind, appliedOn: a.applied_on, parts: { HARDWARE: new Dec(0), CLOUD: new Dec(0) } };

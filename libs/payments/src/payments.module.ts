@@ -1,5 +1,5 @@
-import { Module } from '@nestjs/common';
-import { InvoicingModule } from '@disty/invoicing';
+import { Global, Module } from '@nestjs/common';
+import { InvoicingModule, UnappliedCash } from '@disty/invoicing';
 import { LedgerModule } from '@disty/ledger';
 import { ResellerModule } from '@disty/reseller';
 import {
@@ -14,13 +14,18 @@ import { StripeService } from './stripe.service';
 
 /**
  * Payments (bank transfers, unapplied cash, Stripe) and the reconciliation of the ledger's control
- * accounts with the invoicing and payments subledgers. Depends on invoicing (not the reverse: it
- * registers its issue hook with InvoiceService).
+ * accounts with the invoicing and payments subledgers. Depends on invoicing, not the reverse: it
+ * provides invoicing's `UnappliedCash` port (the billing run's step that applies unapplied cash to
+ * a new invoice), which is why the module is global (docs/architecture.md §3).
  */
+@Global()
 @Module({
   imports: [InvoicingModule, LedgerModule, ResellerModule],
   controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController],
-  providers: [PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService],
-  exports: [PaymentService, StripeService, ReconciliationService, RefundService],
+  providers: [
+    PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService,
+    { provide: UnappliedCash, useExisting: PaymentService },
+  ],
+  exports: [PaymentService, StripeService, ReconciliationService, RefundService, UnappliedCash],
 })
 export class PaymentsModule {}

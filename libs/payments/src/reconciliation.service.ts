@@ -1,17 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Clock, Currency, Dec, moneyString } from '@disty/core';
-import { AR_ACCOUNT, Line, LINES, ReceivablesAuditService } from '@disty/invoicing';
-import { AccountBalanceRow, LedgerService } from '@disty/ledger';
+import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '@disty/core';
+import { ReceivablesAuditService } from '@disty/invoicing';
+import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
 import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
-import { STRIPE_CLEARING_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
 
 type Side = 'debit' | 'credit';
 interface Cell {
   resellerId: string | null;
   currency: Currency;
-  creditLine?: Line;
+  creditLine?: CreditLine;
   ledger: Dec;
   subledger: Dec;
   /** Receivables only: the subledger split into open invoice amounts and unapplied credits. */
@@ -44,7 +43,7 @@ export class ReconciliationService {
   ) {}
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
-    const accounts = [AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, UNAPPLIED_CASH_ACCOUNT, STRIPE_CLEARING_ACCOUNT];
+    const accounts = [AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing];
     const [balances, ar, unapplied, stripe, findings] = await Promise.all([
       asOf ? this.ledger.balancesAsOf(accounts, asOf) : this.ledger.balances(accounts),
       this.audit.detail(asOf, resellerId),
@@ -57,16 +56,16 @@ export class ReconciliationService {
       mine.filter((b) => b.accountCode === code).map((b) => ({ resellerId: b.resellerId, currency: b.currency, amount: signed(b, side) }));
 
     const receivables = merge(
-      LINES.flatMap((l) => ledgerOf(AR_ACCOUNT[l], 'debit').map((r) => ({ ...r, creditLine: l }))),
+      CREDIT_LINES.flatMap((l) => ledgerOf(AR_ACCOUNT[l], 'debit').map((r) => ({ ...r, creditLine: l }))),
       ar.map((r) => ({ resellerId: r.resellerId, currency: r.currency, creditLine: r.creditLine, amount: r.open.minus(r.credits), open: r.open, credits: r.credits })),
     );
-    const cash = merge(ledgerOf(UNAPPLIED_CASH_ACCOUNT, 'credit'), unapplied);
-    const clearing = merge(ledgerOf(STRIPE_CLEARING_ACCOUNT, 'debit'), stripe);
+    const cash = merge(ledgerOf(AccountCode.UnappliedCash, 'credit'), unapplied);
+    const clearing = merge(ledgerOf(AccountCode.StripeClearing, 'debit'), stripe);
 
     const sections = {
       receivables: section(receivables, (c) => AR_ACCOUNT[c.creditLine!]),
-      unappliedCash: section(cash, () => UNAPPLIED_CASH_ACCOUNT),
-      stripeClearing: section(clearing, () => STRIPE_CLEARING_ACCOUNT),
+      unappliedCash: section(cash, () => AccountCode.UnappliedCash),
+      stripeClearing: section(clearing, () => AccountCode.StripeClearing),
     };
     const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
       sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({
@@ -85,7 +84,7 @@ export class ReconciliationService {
     }
     for (const c of cash) {
       if (c.resellerId && c.ledger.lt(0)) {
-        differences.push(finding('signs', 'unapplied-cash-debit-balance', c.resellerId, c.currency, null, UNAPPLIED_CASH_ACCOUNT, new Dec(0), c.ledger,
+        differences.push(finding('signs', 'unapplied-cash-debit-balance', c.resellerId, c.currency, null, AccountCode.UnappliedCash, new Dec(0), c.ledger,
           `2200 of reseller ${c.resellerId} has a debit balance of ${moneyString(c.ledger.negated(), c.currency)} ${c.currency}`));
       }
     }
@@ -146,10 +145,10 @@ function signed(b: AccountBalanceRow, side: Side): Dec {
   return side === 'debit' ? b.debit.minus(b.credit) : b.credit.minus(b.debit);
 }
 
-type Amount = { resellerId: string | null; currency: Currency; creditLine?: Line; amount: Dec; open?: Dec; credits?: Dec };
+type Amount = { resellerId: string | null; currency: Currency; creditLine?: CreditLine; amount: Dec; open?: Dec; credits?: Dec };
 
 function finding(
-  section: string, check: string, resellerId: string, currency: Currency, creditLine: Line | null, account: string,
+  section: string, check: string, resellerId: string, currency: Currency, creditLine: CreditLine | null, account: string,
   expected: Dec, actual: Dec, message: string, invoiceId: string | null = null,
 ): ReconciliationDifferenceView {
   return {

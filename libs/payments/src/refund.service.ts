@@ -2,19 +2,18 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict, validationError } from '@disty/core';
-import { AR_ACCOUNT, CreditApplicationService, Line, LINES, lockReceivables } from '@disty/invoicing';
-import { LedgerService } from '@disty/ledger';
+import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict, validationError } from '@disty/core';
+import { ReceivablesService } from '@disty/invoicing';
+import { AccountCode, AR_ACCOUNT, LedgerService, lockReceivables } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { CreateRefundDto, CreditBalanceView, RefundView } from './dto/refund.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
-import { CASH_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
 
 export const CREDIT_REFUND_SOURCE = 'credit_refund';
 
 interface CreditSource {
   invoiceId: string;
-  line: Line;
+  line: CreditLine;
   amount: Dec;
 }
 
@@ -34,7 +33,7 @@ interface CashSource {
 export class RefundService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly credits: CreditApplicationService,
+    private readonly receivables: ReceivablesService,
     private readonly ledger: LedgerService,
     private readonly resellers: ResellerService,
     private readonly clock: Clock,
@@ -65,7 +64,7 @@ export class RefundService {
       idempotentTransaction(this.db, async (em) => {
         await lockReceivables(em, reseller.id);
         // Credits first pay what the reseller owes; only the rest is refundable.
-        await this.credits.applyCredits(em, reseller.id, c, this.clock.today(), createdBy);
+        await this.receivables.applyCredits(em, reseller.id, c, this.clock.today(), createdBy);
         const available = await this.sources(em, reseller.id, c, true);
         const refundable = total(available.credits, available.cash);
         if (amount.gt(refundable)) {
@@ -95,14 +94,14 @@ export class RefundService {
           [id, reseller.id, c, amount.toFixed(), dto.reference, dto.paidOn, createdBy],
         );
         for (const s of credits) {
-          const offset = s.line === 'HARDWARE' ? 'hardware_offset' : 'cloud_offset';
           await em.query(
-            `WITH p AS (INSERT INTO credit_refund_parts (refund_id, reseller_id, invoice_id, credit_line, amount) VALUES ($1, $2, $3, $4, $5) RETURNING 1),
-                  i AS (UPDATE invoices SET ${offset} = ${offset} - $5 WHERE id = $3 RETURNING 1)
-             INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
-             SELECT $3, $2, $4, $6, $7, 'REFUND', $5, '${CREDIT_REFUND_SOURCE}', $1::text FROM p, i`,
-            [id, reseller.id, s.invoiceId, s.line, s.amount.toFixed(), c, dto.paidOn],
+            `INSERT INTO credit_refund_parts (refund_id, reseller_id, invoice_id, credit_line, amount) VALUES ($1, $2, $3, $4, $5)`,
+            [id, reseller.id, s.invoiceId, s.line, s.amount.toFixed()],
           );
+          await this.receivables.payOutCredit(em, {
+            invoiceId: s.invoiceId, resellerId: reseller.id, line: s.line, amount: s.amount, currency: c, date: dto.paidOn,
+            source: { type: CREDIT_REFUND_SOURCE, id },
+          });
         }
         for (const s of cash) {
           await em.query(
@@ -113,7 +112,7 @@ export class RefundService {
             [id, reseller.id, s.paymentId, s.amount.toFixed(), dto.paidOn],
           );
         }
-        const perLine = Object.fromEntries(LINES.map((l) => [l, sum(credits.filter((s) => s.line === l))])) as Record<Line, Dec>;
+        const perLine = Object.fromEntries(CREDIT_LINES.map((l) => [l, sum(credits.filter((s) => s.line === l))])) as Record<CreditLine, Dec>;
         const fromCash = sum(cash);
         await this.ledger.post(em, {
           entryDate: dto.paidOn,
@@ -121,9 +120,9 @@ export class RefundService {
           source: { type: CREDIT_REFUND_SOURCE, id },
           createdBy,
           lines: [
-            ...LINES.filter((l) => perLine[l].gt(0)).map((l) => ({ accountCode: AR_ACCOUNT[l], resellerId: reseller.id, currency: c, debit: perLine[l] })),
-            ...(fromCash.gt(0) ? [{ accountCode: UNAPPLIED_CASH_ACCOUNT, resellerId: reseller.id, currency: c, debit: fromCash }] : []),
-            { accountCode: CASH_ACCOUNT, resellerId: reseller.id, currency: c, credit: amount },
+            ...CREDIT_LINES.filter((l) => perLine[l].gt(0)).map((l) => ({ accountCode: AR_ACCOUNT[l], resellerId: reseller.id, currency: c, debit: perLine[l] })),
+            ...(fromCash.gt(0) ? [{ accountCode: AccountCode.UnappliedCash, resellerId: reseller.id, currency: c, debit: fromCash }] : []),
+            { accountCode: AccountCode.Cash, resellerId: reseller.id, currency: c, credit: amount },
           ],
         });
         return {
@@ -147,16 +146,7 @@ export class RefundService {
    */
   private async sources(em: EntityManager, resellerId: string, currency: Currency, lock: boolean) {
     const forUpdate = lock ? 'FOR UPDATE' : '';
-    const inv: Array<{ id: string; hardware_open: string; cloud_open: string }> = await em.query(
-      `SELECT id, hardware_open::text AS hardware_open, cloud_open::text AS cloud_open FROM invoices
-        WHERE reseller_id = $1 AND currency = $2 AND (hardware_open < 0 OR cloud_open < 0)
-        ORDER BY issue_date, year, seq, id ${forUpdate}`,
-      [resellerId, currency],
-    );
-    const credits: CreditSource[] = inv.flatMap((r) =>
-      LINES.map((l) => ({ invoiceId: r.id, line: l, amount: new Dec(l === 'HARDWARE' ? r.hardware_open : r.cloud_open).negated() }))
-        .filter((s) => s.amount.gt(0)),
-    );
+    const credits: CreditSource[] = await this.receivables.unusedCredits(em, resellerId, currency, lock);
     const pay: Array<{ id: string; unapplied: string }> = await em.query(
       `SELECT id, unapplied::text AS unapplied FROM payments
         WHERE reseller_id = $1 AND currency = $2 AND method = 'BANK_TRANSFER' AND unapplied > 0

@@ -3,13 +3,14 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, Clock, coreError, CoreErrorCode, Currency, Dec, isCurrency, minorUnits, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
-import { amountDue, AR_ACCOUNT, CreditApplicationService, CreditHoldService, debit, credit, InvoiceService, Line, LINES, lockReceivables } from '@disty/invoicing';
-import { LedgerService } from '@disty/ledger';
+import { Actor, Clock, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, isCurrency, minorUnits, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
+import { amountDue, ReceivablesService } from '@disty/invoicing';
+import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '@disty/ledger';
 import { applicationDate } from './domain/application-date';
 import { PaymentIntentView } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
-import { FEES_ACCOUNT, PaymentRow, PaymentService, PAYMENT_COLUMNS, STRIPE_CLEARING_ACCOUNT, UNAPPLIED_CASH_ACCOUNT } from './payment.service';
+import { PaymentService } from './payment.service';
+import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { StripeGateway } from './stripe.gateway';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
@@ -42,19 +43,18 @@ export class StripeService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly stripe: StripeGateway,
-    private readonly invoices: InvoiceService,
+    private readonly receivables: ReceivablesService,
     private readonly payments: PaymentService,
-    private readonly holds: CreditHoldService,
     private readonly ledger: LedgerService,
     private readonly clock: Clock,
-    private readonly credits: CreditApplicationService,
   ) {}
 
   /** POST /invoices/:id/payment-intents (the invoice's reseller): a PaymentIntent for what is due. */
   async createPaymentIntent(invoiceId: string, actor: Actor): Promise<PaymentIntentView> {
-    const invoice = await this.invoices.get(invoiceId, tenantScope(actor));
+    const invoice = await this.receivables.findInvoice(this.db.manager, invoiceId, tenantScope(actor));
+    if (!invoice) throw notFound(`Invoice ${invoiceId}`);
     const c = invoice.currency;
-    const due = new Dec(invoice.amountDue);
+    const due = new Dec(moneyString(amountDue(invoice.open), c));
     if (!due.gt(0)) throw paymentsError(PaymentsErrorCode.NothingDue, `Invoice ${invoice.number} has nothing due`);
     let intent: Stripe.PaymentIntent;
     try {
@@ -108,7 +108,7 @@ export class StripeService {
 
   private async paymentSucceeded(event: Stripe.Event, intent: Stripe.PaymentIntent): Promise<{ outcome: string; paymentId?: string }> {
     const invoiceId = intent.metadata?.invoiceId;
-    const invoice = invoiceId && UUID.test(invoiceId) ? await this.invoices.findInvoice(this.db.manager, invoiceId.toLowerCase()) : null;
+    const invoice = invoiceId && UUID.test(invoiceId) ? await this.receivables.findInvoice(this.db.manager, invoiceId.toLowerCase()) : null;
     const currency = String(intent.currency ?? '').toUpperCase();
     const ignore = async (why: string) => {
       this.logger.warn(`Stripe event ${event.id} ignored: ${why}`);
@@ -134,7 +134,7 @@ export class StripeService {
         await em.query(`UPDATE stripe_events SET outcome = 'duplicate: PaymentIntent already recorded', payment_id = $2 WHERE id = $1`, [event.id, existing[0].id]);
         return { outcome: 'duplicate', paymentId: existing[0].id };
       }
-      const [locked] = await this.invoices.lockInvoices(em, invoice.resellerId, [invoice.id]);
+      const [locked] = await this.receivables.lockInvoices(em, invoice.resellerId, [invoice.id]);
       const take = Dec.min(amount, amountDue(locked.open));
       const unapplied = amount.minus(take);
       await em.query(
@@ -152,13 +152,13 @@ export class StripeService {
         memo: `Stripe payment ${intent.id} for ${invoice.number}`,
         source: { type: 'payment', id: paymentId },
         lines: [
-          ...debit(STRIPE_CLEARING_ACCOUNT, amount.minus(fee), invoice.resellerId, c),
-          ...debit(FEES_ACCOUNT, fee, invoice.resellerId, c),
-          ...this.payments.receivableCredits(perLine, invoice.resellerId, c),
-          ...credit(UNAPPLIED_CASH_ACCOUNT, unapplied, invoice.resellerId, c),
+          ...debit(AccountCode.StripeClearing, amount.minus(fee), invoice.resellerId, c),
+          ...debit(AccountCode.ProcessingFees, fee, invoice.resellerId, c),
+          ...receivableCredits(perLine, invoice.resellerId, c),
+          ...credit(AccountCode.UnappliedCash, unapplied, invoice.resellerId, c),
         ],
       });
-      await this.holds.releaseCleared(em, invoice.resellerId, this.clock.today());
+      await this.receivables.releaseCleared(em, invoice.resellerId, this.clock.today());
       return { outcome: 'recorded', paymentId };
     });
   }
@@ -208,26 +208,26 @@ export class StripeService {
       }
       const fromUnapplied = Dec.min(fresh, new Dec(p.unapplied));
       const fromInvoices = fresh.minus(fromUnapplied);
-      const reopened: Record<Line, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
+      const reopened: Record<CreditLine, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
       if (fromInvoices.gt(0)) {
         // What this payment still pays per invoice and credit line, re-opened pro rata.
-        const paid: Array<{ invoice_id: string; credit_line: Line; amount: string }> = await em.query(
+        const paid: Array<{ invoice_id: string; credit_line: CreditLine; amount: string }> = await em.query(
           `SELECT invoice_id, credit_line, sum(amount)::text AS amount FROM payment_allocations WHERE payment_id = $1
             GROUP BY 1, 2 HAVING sum(amount) > 0 ORDER BY 1, 2`,
           [p.id],
         );
         const parts = Money.of(fromInvoices, c).allocate(paid.map((x) => x.amount));
-        await this.invoices.lockInvoices(em, resellerId, [...new Set(paid.map((x) => x.invoice_id))]);
-        const byInvoice = new Map<string, Partial<Record<Line, Dec>>>();
+        await this.receivables.lockInvoices(em, resellerId, [...new Set(paid.map((x) => x.invoice_id))]);
+        const byInvoice = new Map<string, Partial<Record<CreditLine, Dec>>>();
         paid.forEach((x, i) => {
           if (parts[i].isZero()) return;
           byInvoice.set(x.invoice_id, { ...(byInvoice.get(x.invoice_id) ?? {}), [x.credit_line]: parts[i].amount.negated() });
           reopened[x.credit_line] = reopened[x.credit_line].plus(parts[i].amount);
         });
         for (const [invoiceId, amounts] of byInvoice) {
-          await this.invoices.applyToInvoice(em, { invoiceId, amounts, date, kind: 'REFUND', source: { type: 'stripe_refund', id: refundId } });
+          await this.receivables.applyToInvoice(em, { invoiceId, amounts, date, kind: 'REFUND', source: { type: 'stripe_refund', id: refundId } });
         }
-        const alloc = [...byInvoice.entries()].flatMap(([invoiceId, a]) => LINES.filter((l) => a[l]).map((l) => ({ invoiceId, l, amount: a[l]! })));
+        const alloc = [...byInvoice.entries()].flatMap(([invoiceId, a]) => CREDIT_LINES.filter((l) => a[l]).map((l) => ({ invoiceId, l, amount: a[l]! })));
         await em.query(
           `INSERT INTO payment_allocations (payment_id, reseller_id, batch_id, kind, invoice_id, credit_line, amount, applied_on)
            SELECT $1, $2, $3, 'REFUND', t.invoice_id, t.line, t.amount, $4 FROM unnest($5::uuid[], $6::text[], $7::numeric[]) AS t(invoice_id, line, amount)`,
@@ -245,13 +245,13 @@ export class StripeService {
         memo: `Stripe refund on ${p.stripe_payment_intent_id}`,
         source: { type: 'stripe_refund', id: refundId },
         lines: [
-          ...debit(UNAPPLIED_CASH_ACCOUNT, fromUnapplied, resellerId, c),
-          ...LINES.flatMap((l) => debit(AR_ACCOUNT[l], reopened[l], resellerId, c)),
-          ...credit(STRIPE_CLEARING_ACCOUNT, fresh, resellerId, c),
+          ...debit(AccountCode.UnappliedCash, fromUnapplied, resellerId, c),
+          ...receivableDebits(reopened, resellerId, c),
+          ...credit(AccountCode.StripeClearing, fresh, resellerId, c),
         ],
       });
       // What the refund re-opened is paid first by any unused credit (docs/money-integrity.md).
-      await this.credits.applyCredits(em, resellerId, c, date);
+      await this.receivables.applyCredits(em, resellerId, c, date);
       return { outcome: 'recorded', paymentId: p.id };
     });
   }

@@ -3,8 +3,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CREDIT_LINES, CreditLine, Dec, moneyString, queryPrepared } from '@disty/core';
-import { LedgerService } from '@disty/ledger';
-import { creditPosition, judgeReservation, lockOrder, RECEIVABLE_ACCOUNT } from './domain/credit';
+import { AR_ACCOUNT, LedgerService } from '@disty/ledger';
+import { creditPosition, judgeReservation, lockOrder } from './domain/credit';
 import { resellerError, ResellerErrorCode } from './errors';
 import { LINE_COLUMNS, LineRow, RESERVE_CREDIT } from './reseller.sql';
 
@@ -84,12 +84,12 @@ export class CreditReservationService {
     // Open receivables of the touched lines, read under their locks (one read when they share a currency, as they do).
     const receivables = new Map<string, Dec>();
     for (const currency of new Set(touched.map((row) => row.currency))) {
-      const codes = touched.filter((row) => row.currency === currency).map((row) => RECEIVABLE_ACCOUNT[row.line]);
+      const codes = touched.filter((row) => row.currency === currency).map((row) => AR_ACCOUNT[row.line]);
       for (const [code, balance] of await this.ledger.balancesOf(codes, resellerId, currency, em)) receivables.set(`${code}:${currency}`, balance);
     }
     for (const row of touched) {
       const requested = new Dec(row.added);
-      const openReceivables = receivables.get(`${RECEIVABLE_ACCOUNT[row.line]}:${row.currency}`)!;
+      const openReceivables = receivables.get(`${AR_ACCOUNT[row.line]}:${row.currency}`)!;
       const verdict = judgeReservation(creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved)), row.on_hold, requested);
       if (verdict.ok) continue;
       await this.takeBack(em, resellerId, rows.flatMap((r) => r.ids));

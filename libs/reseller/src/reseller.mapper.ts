@@ -1,12 +1,7 @@
-import { Dec, moneyString } from '@disty/core';
+import { formatRate, moneyString } from '@disty/core';
 import { CreditLineView, ResellerView } from './dto/reseller.dto';
 import { ResellerRow } from './reseller.sql';
 import type { CreditLineState } from './reseller.service';
-
-export function formatRate(rate: Dec | string): string {
-  const d = new Dec(rate.toString());
-  return d.toFixed(Math.max(2, d.decimalPlaces()));
-}
 
 export function toResellerView(r: ResellerRow): ResellerView {
   return {

@@ -6,9 +6,9 @@ import {
   CREDIT_LINES, CreditLine, Currency, Dec, minorUnits, page, Page, queryPrepared, retryOnConflict, Role, validationError,
 } from '@disty/core';
 import { IdentityService, UserResponse } from '@disty/identity';
-import { LedgerService } from '@disty/ledger';
+import { AR_ACCOUNT, LedgerService } from '@disty/ledger';
 import { CreditReservationService, Source } from './credit-reservation.service';
-import { creditPosition, RECEIVABLE_ACCOUNT } from './domain/credit';
+import { creditPosition } from './domain/credit';
 import { CreditLineView, ResellerView } from './dto/reseller.dto';
 import { resellerError, ResellerErrorCode } from './errors';
 import { toCreditLineView, toResellerView } from './reseller.mapper';
@@ -196,7 +196,7 @@ export class ResellerService {
   }
 
   private async lineState(em: EntityManager, resellerId: string, row: LineRow): Promise<CreditLineState> {
-    const openReceivables = await this.ledger.balanceOf(RECEIVABLE_ACCOUNT[row.line], resellerId, row.currency, em);
+    const openReceivables = await this.ledger.balanceOf(AR_ACCOUNT[row.line], resellerId, row.currency, em);
     const p = creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved));
     return {
       line: row.line,

@@ -2,10 +2,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, ProblemError, retryOnConflict } from '@disty/core';
+import { Currency, Dec, ProblemError, retryOnConflict, roundMoney } from '@disty/core';
 import { CatalogService } from '@disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
-import { periodMonths, roundMoney, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
+import { periodMonths, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
 import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
 import { SubscriptionRow } from './subscription.sql';
 import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService, termChargeDescription } from './subscription.service';

@@ -2,12 +2,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { addMonthsClamped, Dec, notFound } from '@disty/core';
+import { addMonthsClamped, Dec, notFound, roundMoney } from '@disty/core';
 import { ChangeChargesService } from './change-charges.service';
 import { ChangeDatePolicy, DateAuthority } from './change-date.policy';
 import { CreditReservationService } from '@disty/reseller';
 import { planImmediateCancellation, planQuantityChange } from './domain/change-plan';
-import { billingPeriods, roundMoney } from './domain/schedule';
+import { billingPeriods } from './domain/schedule';
 import { SubscriptionRow } from './subscription.sql';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { returnedRows } from './subscription.sql';

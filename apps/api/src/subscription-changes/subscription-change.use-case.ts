@@ -2,7 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Actor, Dec, isDistributor, moneyString, retryOnConflict, tenantScope } from '@disty/core';
-import { InvoiceService } from '@disty/invoicing';
+import { CreditNoteService } from '@disty/invoicing';
+import { lockReceivables } from '@disty/ledger';
 import {
   CancelInput, ChangeActor, ChangeDatePolicy, ChangeInput, ChangeOutcome, InvoicedCredit, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionChangeService,
   SubscriptionService, SubscriptionView,
@@ -21,7 +22,7 @@ export class SubscriptionChangeUseCase {
     @InjectDataSource() private readonly db: DataSource,
     private readonly subscriptions: SubscriptionService,
     private readonly changes: SubscriptionChangeService,
-    private readonly invoices: InvoiceService,
+    private readonly creditNotes: CreditNoteService,
     private readonly dates: ChangeDatePolicy,
   ) {}
 
@@ -58,7 +59,7 @@ export class SubscriptionChangeUseCase {
           // Billing's lock order (the reseller's receivables, then its charges), so a back-dated
           // change and a billing run for the same reseller queue up instead of deadlocking.
           const s = await this.subscriptions.findRow(em, id, scope);
-          if (s) await this.invoices.lockReseller(em, s.reseller_id);
+          if (s) await lockReceivables(em, s.reseller_id);
         }
         const outcome = await step(em, scope, who);
         await this.creditInvoicedService(em, outcome.invoicedCredits, input.reason ?? '', actor.id);
@@ -75,7 +76,7 @@ export class SubscriptionChangeUseCase {
    */
   private async creditInvoicedService(em: EntityManager, credits: InvoicedCredit[], reason: string, createdBy: string): Promise<void> {
     if (!credits.length) return;
-    const lines = await this.invoices.billedLinesOf(em, SUBSCRIPTION_CHARGE_SOURCE, credits.flatMap((c) => c.billedChargeIds));
+    const lines = await this.creditNotes.billedLinesOf(em, SUBSCRIPTION_CHARGE_SOURCE, credits.flatMap((c) => c.billedChargeIds));
     const bySource = new Map(lines.map((l) => [l.sourceId, l]));
     const left = new Map(lines.map((l) => [l.invoiceLineId, l.creditableNet]));
     const perInvoice = new Map<string, Map<string, Dec>>();
@@ -104,7 +105,7 @@ export class SubscriptionChangeUseCase {
       }
     }
     for (const [invoiceId, byLine] of [...perInvoice.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      await this.invoices.createCreditNote(
+      await this.creditNotes.createCreditNote(
         invoiceId,
         {
           lines: [...byLine.entries()].map(([invoiceLineId, amount]) => ({ invoiceLineId, amount: amount.toFixed(2) })),

@@ -1,21 +1,20 @@
-import { Dec } from '@disty/core';
-import { Line, LINES } from './invoice-math';
+import { CREDIT_LINES, CreditLine, Dec } from '@disty/core';
 
 /** An invoice as the credit planner sees it: its open amount per credit line (< 0: an unused credit). */
 export interface CreditInvoice {
   id: string;
-  open: Record<Line, Dec>;
+  open: Record<CreditLine, Dec>;
 }
 
 export interface PlannedApplication {
   fromInvoiceId: string;
-  fromLine: Line;
+  fromLine: CreditLine;
   toInvoiceId: string;
-  toLine: Line;
+  toLine: CreditLine;
   amount: Dec;
 }
 
-const other = (l: Line): Line => (l === 'HARDWARE' ? 'CLOUD' : 'HARDWARE');
+const other = (l: CreditLine): CreditLine => (l === 'HARDWARE' ? 'CLOUD' : 'HARDWARE');
 
 /**
  * Which credits go where (docs/money-integrity.md, "usable credits"). Invoices are given oldest
@@ -28,12 +27,12 @@ const other = (l: Line): Line => (l === 'HARDWARE' ? 'CLOUD' : 'HARDWARE');
  * by the next invoice). Pure: the input is not modified.
  */
 export function planCreditApplications(invoices: CreditInvoice[]): PlannedApplication[] {
-  const open = invoices.map((i) => ({ id: i.id, open: { HARDWARE: i.open.HARDWARE, CLOUD: i.open.CLOUD } as Record<Line, Dec> }));
+  const open = invoices.map((i) => ({ id: i.id, open: { HARDWARE: i.open.HARDWARE, CLOUD: i.open.CLOUD } as Record<CreditLine, Dec> }));
   const out: PlannedApplication[] = [];
   for (const src of open) {
-    for (const line of LINES) {
+    for (const line of CREDIT_LINES) {
       if (!src.open[line].lt(0)) continue;
-      const targets: Array<{ inv: (typeof open)[number]; line: Line }> = [
+      const targets: Array<{ inv: (typeof open)[number]; line: CreditLine }> = [
         { inv: src, line: other(line) },
         ...open.filter((t) => t !== src).map((inv) => ({ inv, line })),
         ...open.filter((t) => t !== src).map((inv) => ({ inv, line: other(line) })),

@@ -1,12 +1,8 @@
-import { Currency, Dec, Money } from '@disty/core';
-
-/** The two credit lines; the same names as @disty/reseller's CreditLineKind (kept here so the domain has no module import). */
-export const LINES = ['HARDWARE', 'CLOUD'] as const;
-export type Line = (typeof LINES)[number];
+import { Amounts, CREDIT_LINES, CreditLine, Currency, Dec, roundMoney } from '@disty/core';
 
 /** Something billable, as the owning module reports it (net already rounded to minor units). */
 export interface BillableItem {
-  creditLine: Line;
+  creditLine: CreditLine;
   sourceType: 'order_line' | 'subscription_charge';
   sourceId: string;
   sku: string;
@@ -26,20 +22,9 @@ export interface PricedLine extends BillableItem {
   gross: Dec;
 }
 
-export interface Amounts {
-  net: Dec;
-  tax: Dec;
-  gross: Dec;
-}
-
-export type InvoiceTotals = Record<Line | 'all', Amounts>;
+export type InvoiceTotals = Record<CreditLine | 'all', Amounts>;
 
 const zero = (): Amounts => ({ net: new Dec(0), tax: new Dec(0), gross: new Dec(0) });
-
-/** Rounded half-up to the currency's minor unit (half away from zero for credits). */
-export function roundMoney(amount: Dec, currency: Currency): Dec {
-  return Money.of(amount, currency).round().amount;
-}
 
 /** docs/accounting.md §4: each invoice line's tax = round(net × taxRate), half-up, per line. */
 export function taxOf(net: Dec, taxRate: Dec, currency: Currency): Dec {
@@ -62,7 +47,7 @@ export function priceLines(items: BillableItem[], taxRate: Dec, currency: Curren
 }
 
 /** Subtotal, tax and total per credit line and overall: exact sums of the (rounded) lines. */
-export function invoiceTotals(lines: Array<{ creditLine: Line; net: Dec; tax: Dec; gross: Dec }>): InvoiceTotals {
+export function invoiceTotals(lines: Array<{ creditLine: CreditLine; net: Dec; tax: Dec; gross: Dec }>): InvoiceTotals {
   const t: InvoiceTotals = { HARDWARE: zero(), CLOUD: zero(), all: zero() };
   for (const l of lines) {
     for (const key of [l.creditLine, 'all'] as const) {
@@ -107,11 +92,11 @@ export function creditLineAmounts(
  */
 export function splitProRata(
   amount: Dec,
-  open: Partial<Record<Line, Dec>>,
+  open: Partial<Record<CreditLine, Dec>>,
   currency: Currency,
-): { parts: Record<Line, Dec>; leftover: Dec } {
-  const parts: Record<Line, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
-  const weights = LINES.map((l) => ({ line: l, open: Dec.max(open[l] ?? 0, 0) })).filter((w) => w.open.gt(0));
+): { parts: Record<CreditLine, Dec>; leftover: Dec } {
+  const parts: Record<CreditLine, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
+  const weights = CREDIT_LINES.map((l) => ({ line: l, open: Dec.max(open[l] ?? 0, 0) })).filter((w) => w.open.gt(0));
   const total = weights.reduce((s, w) => s.plus(w.open), new Dec(0));
   if (!amount.gt(0) || total.isZero()) return { parts, leftover: Dec.max(amount, 0) };
   if (amount.gte(total)) {
@@ -134,13 +119,13 @@ export function splitProRata(
  * open amounts per credit line (a negative side is a credit that lowers it), never negative: an
  * invoice whose open amounts sum below zero owes nothing and holds a credit (creditBalance).
  */
-export function amountDue(open: Partial<Record<Line, Dec>>): Dec {
-  return Dec.max(LINES.reduce((s, l) => s.plus(open[l] ?? 0), new Dec(0)), 0);
+export function amountDue(open: Partial<Record<CreditLine, Dec>>): Dec {
+  return Dec.max(CREDIT_LINES.reduce((s, l) => s.plus(open[l] ?? 0), new Dec(0)), 0);
 }
 
 /** The unused credit an invoice still holds (its open amounts' sum below zero), else 0. */
-export function creditBalance(open: Partial<Record<Line, Dec>>): Dec {
-  return Dec.max(LINES.reduce((s, l) => s.minus(open[l] ?? 0), new Dec(0)), 0);
+export function creditBalance(open: Partial<Record<CreditLine, Dec>>): Dec {
+  return Dec.max(CREDIT_LINES.reduce((s, l) => s.minus(open[l] ?? 0), new Dec(0)), 0);
 }
 
 /** INV-2026-000001: six digits at least, more when a year needs them. */

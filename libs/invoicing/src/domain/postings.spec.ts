@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { Dec } from '@disty/core';
 import { invoiceTotals } from './invoice-math';
-import { balanced, creditNotePosting, invoicePosting } from './postings';
+import { balanced } from '@disty/ledger';
+import { creditNotePosting, invoicePosting } from './postings';
 
 const cents = fc.integer({ min: -1_000_000, max: 10_000_000 }).map((n) => new Dec(n).div(100));
 const line = fc.record({

@@ -3,8 +3,8 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested,
 } from 'class-validator';
-import { Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
-import { AGING_BUCKETS, AgingBucket, Line, LINES } from '../domain/invoice-math';
+import { AmountsView, CREDIT_LINES, CreditLine, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
+import { AGING_BUCKETS, AgingBucket } from '../domain/invoice-math';
 
 export const INVOICE_STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
@@ -84,12 +84,6 @@ export class AsOfQueryDto {
 
 // ------------------------------------------------------------------ responses
 
-export class AmountsView {
-  @ApiProperty({ example: '1000.00' }) net: string;
-  @ApiProperty({ example: '100.00' }) tax: string;
-  @ApiProperty({ example: '1100.00' }) gross: string;
-}
-
 export class InvoiceTotalsView {
   @ApiProperty({ type: AmountsView }) HARDWARE: AmountsView;
   @ApiProperty({ type: AmountsView }) CLOUD: AmountsView;
@@ -105,7 +99,7 @@ export class InvoiceLineView {
   @ApiProperty() id: string;
   @ApiProperty() description: string;
   @ApiProperty() sku: string;
-  @ApiProperty({ enum: LINES }) creditLine: Line;
+  @ApiProperty({ enum: CREDIT_LINES }) creditLine: CreditLine;
   @ApiProperty() quantity: number;
   @ApiProperty({ nullable: true, type: String }) periodStart: string | null;
   @ApiProperty({ nullable: true, type: String }) periodEnd: string | null;
@@ -150,7 +144,7 @@ export class InvoiceView extends InvoiceSummaryView {
 
 export class CreditNoteLineView {
   @ApiProperty() invoiceLineId: string;
-  @ApiProperty({ enum: LINES }) creditLine: Line;
+  @ApiProperty({ enum: CREDIT_LINES }) creditLine: CreditLine;
   @ApiProperty() net: string;
   @ApiProperty() tax: string;
   @ApiProperty() gross: string;
@@ -193,7 +187,7 @@ export class AgingRowView {
   @ApiProperty() resellerId: string;
   @ApiProperty() resellerName: string;
   @ApiProperty({ type: String }) currency: Currency;
-  @ApiProperty({ enum: LINES }) creditLine: Line;
+  @ApiProperty({ enum: CREDIT_LINES }) creditLine: CreditLine;
   @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: `Open amount per bucket: ${AGING_BUCKETS.join(', ')} days past due` })
   buckets: Record<AgingBucket, string>;
   @ApiProperty() total: string;
@@ -213,7 +207,7 @@ export class AgingReportView {
 
 export class CreditHoldChangeView {
   @ApiProperty() resellerId: string;
-  @ApiProperty({ enum: LINES }) creditLine: Line;
+  @ApiProperty({ enum: CREDIT_LINES }) creditLine: CreditLine;
   @ApiProperty({ nullable: true, type: String, description: 'The overdue invoice that caused the hold' }) invoiceId: string | null;
 }
 

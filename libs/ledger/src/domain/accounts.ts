@@ -1,4 +1,6 @@
-/** The chart of accounts' codes (docs/accounting.md §2): the contract other modules post against. */
+import { CreditLine } from '@disty/core';
+
+/** The chart of accounts' codes (docs/accounting.md §2): the contract other modules post against; the one set of account constants. */
 export const AccountCode = {
   Cash: '1000',
   StripeClearing: '1050',
@@ -11,6 +13,12 @@ export const AccountCode = {
   CreditNotes: '4900',
   ProcessingFees: '6100',
 } as const;
+export type AccountCode = (typeof AccountCode)[keyof typeof AccountCode];
+
+/** Each credit line's receivables account: hardware → 1100, cloud → 1110 (docs/accounting.md §2). */
+export const AR_ACCOUNT: Record<CreditLine, '1100' | '1110'> = { HARDWARE: AccountCode.ReceivablesHardware, CLOUD: AccountCode.ReceivablesCloud };
+/** Each credit line's revenue account: hardware → 4000, cloud → 4100. */
+export const REVENUE_ACCOUNT: Record<CreditLine, '4000' | '4100'> = { HARDWARE: AccountCode.RevenueHardware, CLOUD: AccountCode.RevenueCloud };
 
 /**
  * Control accounts belong to their subledgers: they move only through the documents that own them

@@ -1,4 +1,4 @@
-import { CreditLine, Currency, Dec, minorUnits } from '@disty/core';
+import { Amounts, CreditLine, Currency, Dec, roundMoney } from '@disty/core';
 
 export interface PricingLine {
   kind: CreditLine;
@@ -11,19 +11,9 @@ export interface PricingLine {
   net?: Dec;
 }
 
-export interface Amounts {
-  net: Dec;
-  tax: Dec;
-  gross: Dec;
-}
-
 export interface PricedOrder {
   lines: Amounts[];
   totals: Record<CreditLine, Amounts>;
-}
-
-export function roundMoney(amount: Dec, currency: Currency): Dec {
-  return amount.toDecimalPlaces(minorUnits(currency), Dec.ROUND_HALF_UP);
 }
 
 const zero = (): Amounts => ({ net: new Dec(0), tax: new Dec(0), gross: new Dec(0) });

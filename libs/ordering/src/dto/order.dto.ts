@@ -4,7 +4,7 @@ import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsObject, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min,
   ValidateNested,
 } from 'class-validator';
-import { CURRENCIES, Currency, IsCalendarDate, PageQueryDto } from '@disty/core';
+import { AmountsView, CURRENCIES, Currency, IsCalendarDate, PageQueryDto } from '@disty/core';
 import { OrderLineStatus, OrderStatus } from '../domain/pricing';
 
 export class EndCustomerDto {
@@ -110,12 +110,6 @@ const ORDER_STATUSES = ['PLACED', 'PARTIALLY_SHIPPED', 'FULFILLED', 'CANCELLED']
 export class OrderQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ORDER_STATUSES }) @IsOptional() @IsIn(ORDER_STATUSES) status?: OrderStatus;
   @ApiPropertyOptional({ description: 'Distributor staff only' }) @IsOptional() @IsUUID() resellerId?: string;
-}
-
-export class AmountsView {
-  @ApiProperty({ example: '100.00' }) net: string;
-  @ApiProperty({ example: '10.00' }) tax: string;
-  @ApiProperty({ example: '110.00' }) gross: string;
 }
 
 export class TotalsView {

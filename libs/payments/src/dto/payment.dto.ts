@@ -3,8 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested,
 } from 'class-validator';
-import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
-import { Line } from '@disty/invoicing';
+import { CreditLine, CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
 
 export const PAYMENT_METHODS = ['BANK_TRANSFER', 'STRIPE'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
@@ -134,7 +133,7 @@ export class PaymentIntentView {
 export class ReconciliationRowView {
   @ApiProperty({ nullable: true, type: String, description: 'null: ledger lines without a reseller' }) resellerId: string | null;
   @ApiProperty({ type: String }) currency: Currency;
-  @ApiPropertyOptional({ enum: ['HARDWARE', 'CLOUD'] }) creditLine?: Line;
+  @ApiPropertyOptional({ enum: ['HARDWARE', 'CLOUD'] }) creditLine?: CreditLine;
   @ApiProperty() account: string;
   @ApiProperty({ description: 'Balance of the control account in the ledger' }) ledger: string;
   @ApiProperty({ description: 'The same from the subledger' }) subledger: string;

@@ -5,9 +5,6 @@ export function lockOrder(line: CreditLine): number {
   return line === 'HARDWARE' ? 0 : 1;
 }
 
-/** The ledger account holding a line's open receivables. */
-export const RECEIVABLE_ACCOUNT: Record<CreditLine, '1100' | '1110'> = { HARDWARE: '1100', CLOUD: '1110' };
-
 export interface CreditPosition {
   limit: Dec;
   openReceivables: Dec;

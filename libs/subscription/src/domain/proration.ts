@@ -1,5 +1,5 @@
-import { CalendarDate, Currency, daysBetween, Dec } from '@disty/core';
-import { BillingPeriod, roundMoney } from './schedule';
+import { CalendarDate, Currency, daysBetween, Dec, roundMoney } from '@disty/core';
+import { BillingPeriod } from './schedule';
 
 /**
  * Proration by days remaining (docs/accounting.md §4):

@@ -1,4 +1,4 @@
-import { addDays, addMonthsClamped, CalendarDate, Currency, daysBetween, Dec, Money } from '@disty/core';
+import { addDays, addMonthsClamped, CalendarDate, Currency, daysBetween, Dec, roundMoney } from '@disty/core';
 
 /**
  * Term boundaries and billing schedules, as pure functions of the subscription's anchor (its
@@ -85,11 +85,6 @@ export function termNoContaining(anchor: CalendarDate, term: Term, date: Calenda
   while (n > 1 && termSpan(anchor, term, n).start > date) n--;
   while (termSpan(anchor, term, n).end < date) n++;
   return n;
-}
-
-/** Rounds half-up to the currency's minor units (the one rounding each charge gets). */
-export function roundMoney(amount: Dec, currency: Currency): Dec {
-  return Money.of(amount, currency).round().amount;
 }
 
 /** The price of one billing period: unitPrice × months × quantity, rounded once. */

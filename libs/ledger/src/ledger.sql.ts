@@ -1,0 +1,83 @@
+import { EntityManager } from 'typeorm';
+import { Currency, moneyString, preparedStatement } from '@disty/core';
+import { JournalEntryView, JournalLineView } from './dto/journal-entry.dto';
+
+/** The ledger's SQL constants, row types and the entry loader its services share. */
+
+export const NO_RESELLER = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * Maintained balances of a reseller's accounts, less anything dated after `$4` (today): balances
+ * used for credit never count a future-dated entry (none can be posted now; older ones are
+ * excluded). The lateral read is an index range probe that is normally empty.
+ */
+export const BALANCES_OF = preparedStatement(
+  'ledger.balances-of-as-of',
+  `SELECT b.account_code, b.debit_total - coalesce(f.d, 0) AS debit_total, b.credit_total - coalesce(f.c, 0) AS credit_total
+     FROM account_balances b
+     LEFT JOIN LATERAL (
+       SELECT sum(l.debit) AS d, sum(l.credit) AS c FROM journal_lines l
+        WHERE l.reseller_id = $2 AND l.account_code = b.account_code AND l.currency = $3 AND l.entry_date > $4::date) f ON true
+    WHERE b.account_code = ANY($1::text[]) AND b.reseller_key = $2 AND b.currency = $3`,
+);
+
+export interface EntryRow {
+  id: string;
+  entry_date: string;
+  memo: string;
+  source_type: string;
+  source_id: string;
+  reversal_of: string | null;
+  created_at: Date;
+}
+
+export interface LineRow {
+  entry_id: string;
+  account_code: string;
+  reseller_id: string | null;
+  currency: Currency;
+  debit: string;
+  credit: string;
+}
+
+/** The entries with these ids, in that order, as the API shows them. */
+export async function loadEntries(em: EntityManager, ids: string[]): Promise<JournalEntryView[]> {
+  if (!ids.length) return [];
+  const entries: EntryRow[] = await em.query(
+    `SELECT id, to_char(entry_date, 'YYYY-MM-DD') AS entry_date, memo, source_type, source_id, reversal_of, created_at
+       FROM journal_entries WHERE id = ANY($1::uuid[])`,
+    [ids],
+  );
+  const lines: LineRow[] = await em.query(
+    `SELECT entry_id, account_code, reseller_id, currency, debit, credit FROM journal_lines
+      WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id, line_no`,
+    [ids],
+  );
+  const byEntry = new Map<string, JournalLineView[]>();
+  for (const l of lines) {
+    const list = byEntry.get(l.entry_id) ?? [];
+    list.push({
+      accountCode: l.account_code,
+      resellerId: l.reseller_id,
+      currency: l.currency,
+      debit: moneyString(l.debit, l.currency),
+      credit: moneyString(l.credit, l.currency),
+    });
+    byEntry.set(l.entry_id, list);
+  }
+  const map = new Map(
+    entries.map((e) => [
+      e.id,
+      {
+        id: e.id,
+        entryDate: e.entry_date,
+        memo: e.memo,
+        source: { type: e.source_type, id: e.source_id },
+        reversalOf: e.reversal_of,
+        lines: byEntry.get(e.id) ?? [],
+        createdAt: e.created_at.toISOString(),
+      },
+    ]),
+  );
+  return ids.map((id) => map.get(id)).filter((e): e is JournalEntryView => !!e);
+}

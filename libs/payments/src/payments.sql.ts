@@ -1,0 +1,25 @@
+import { Currency } from '@disty/core';
+import { PaymentMethod } from './dto/payment.dto';
+
+/** Payments' shared SQL and row types (payments reads only its own tables; invoices through invoicing's ReceivablesService). */
+
+export interface PaymentRow {
+  id: string;
+  reseller_id: string;
+  method: PaymentMethod;
+  currency: Currency;
+  amount: string;
+  fee: string;
+  unapplied: string;
+  refunded: string;
+  reference: string;
+  received_on: string;
+  invoice_id: string | null;
+  stripe_payment_intent_id: string | null;
+  created_at: Date;
+}
+
+export const PAYMENT_COLUMNS = `
+  p.id, p.reseller_id, p.method, p.currency, p.amount::text AS amount, p.fee::text AS fee, p.unapplied::text AS unapplied,
+  p.refunded::text AS refunded, p.reference, to_char(p.received_on, 'YYYY-MM-DD') AS received_on, p.invoice_id,
+  p.stripe_payment_intent_id, p.created_at`;
