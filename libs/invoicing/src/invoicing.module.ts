@@ -5,7 +5,7 @@ import { WebhookModule } from '@disty/webhooks';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
 import { BillingRunService } from './billing-run.service';
-import { BillingScheduler } from './billing.scheduler';
+import { BillingRunJob } from './billing-run.job';
 import { CreditApplicationService } from './credit-application.service';
 import { CreditHoldService } from './credit-hold.service';
 import { ReceivablesAuditService } from './receivables-audit.service';
@@ -23,7 +23,7 @@ import { ReceivablesService } from './receivables.service';
 @Module({
   imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
   controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingScheduler],
+  providers: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob],
   exports: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
 })
 export class InvoicingModule {}

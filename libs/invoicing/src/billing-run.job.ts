@@ -16,8 +16,8 @@ export const CREDIT_HOLD_CRON = '0 30 3 * * *';
  * and the hold job is idempotent.
  */
 @Injectable()
-export class BillingScheduler implements OnApplicationBootstrap {
-  private readonly logger = new Logger('BillingScheduler');
+export class BillingRunJob implements OnApplicationBootstrap {
+  private readonly logger = new Logger('BillingRunJob');
 
   constructor(
     private readonly config: ConfigService,
