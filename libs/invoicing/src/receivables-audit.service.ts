@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { CreditLine, Currency, Dec } from '@disty/core';
 
 /** Per reseller, currency and credit line: what invoices have open (> 0) and the unused credits (> 0). */
@@ -37,7 +37,7 @@ export class ReceivablesAuditService {
    * Open amounts and unused credits per reseller, currency and credit line: from the invoices
    * (now), or per invoice from the AR movements dated on or before `asOf`.
    */
-  async detail(asOf: string | null, resellerId: string | null): Promise<ReceivablesDetail[]> {
+  async detail(asOf: string | null, resellerId: string | null, em: EntityManager = this.db.manager): Promise<ReceivablesDetail[]> {
     const perInvoice = asOf
       ? `SELECT reseller_id, currency, credit_line, sum(amount) AS open FROM ar_movements
           WHERE movement_date <= $1::date AND ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY invoice_id, 1, 2, 3`
@@ -45,7 +45,7 @@ export class ReceivablesAuditService {
           WHERE $1::date IS NULL AND ($2::uuid IS NULL OR reseller_id = $2::uuid)
          UNION ALL
          SELECT reseller_id, currency, 'CLOUD', cloud_open FROM invoices WHERE $1::date IS NULL AND ($2::uuid IS NULL OR reseller_id = $2::uuid)`;
-    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: CreditLine; open: string; credits: string }> = await this.db.query(
+    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: CreditLine; open: string; credits: string }> = await em.query(
       `SELECT reseller_id, currency, credit_line, sum(greatest(open, 0))::text AS open, (-sum(least(open, 0)))::text AS credits
          FROM (${perInvoice}) x GROUP BY 1, 2, 3`,
       [asOf, resellerId],
@@ -54,7 +54,7 @@ export class ReceivablesAuditService {
   }
 
   /** Everything the subledger's own records contradict, now. */
-  async findings(resellerId: string | null): Promise<ReceivablesFinding[]> {
+  async findings(resellerId: string | null, em: EntityManager = this.db.manager): Promise<ReceivablesFinding[]> {
     const out: ReceivablesFinding[] = [];
     type Row = { reseller_id: string; currency: Currency; credit_line: CreditLine | null; invoice_id: string | null; expected: string; actual: string };
     const push = (check: ReceivablesFinding['check'], rows: Row[], message: (r: Row) => string) => {
@@ -70,7 +70,7 @@ export class ReceivablesAuditService {
     // The AR movements of each invoice line add up to its open amount.
     push(
       'subledger-movements',
-      await this.db.query(
+      await em.query(
         `SELECT i.reseller_id, i.currency, l.line AS credit_line, i.id AS invoice_id, ${col('open')}::text AS expected,
                 coalesce(m.total, 0)::text AS actual
            FROM invoices i CROSS JOIN ${lines}
@@ -84,7 +84,7 @@ export class ReceivablesAuditService {
     // Each invoice line's credit offset is explained by credit applications and refunds.
     push(
       'credit-documents',
-      await this.db.query(
+      await em.query(
         `SELECT i.reseller_id, i.currency, l.line AS credit_line, i.id AS invoice_id,
                 (coalesce(tin.total, 0) - coalesce(tout.total, 0) - coalesce(rf.total, 0))::text AS expected, ${col('offset')}::text AS actual
            FROM invoices i CROSS JOIN ${lines}
@@ -103,7 +103,7 @@ export class ReceivablesAuditService {
     // A credit (negative side or negative total) never receives cash.
     push(
       'cash-on-credit',
-      await this.db.query(
+      await em.query(
         `SELECT i.reseller_id, i.currency, a.credit_line, i.id AS invoice_id, '0' AS expected, sum(a.amount)::text AS actual
            FROM payment_allocations a JOIN invoices i ON i.id = a.invoice_id
           WHERE ($1::uuid IS NULL OR i.reseller_id = $1::uuid)
@@ -117,7 +117,7 @@ export class ReceivablesAuditService {
     // No credit lies unused while the same reseller owes something in the same currency.
     push(
       'stranded-credit',
-      await this.db.query(
+      await em.query(
         `SELECT reseller_id, currency, NULL AS credit_line, NULL AS invoice_id, '0' AS expected,
                 least(sum(greatest(hardware_open, 0) + greatest(cloud_open, 0)), -sum(least(hardware_open, 0) + least(cloud_open, 0)))::text AS actual
            FROM invoices WHERE ($1::uuid IS NULL OR reseller_id = $1::uuid)

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '@disty/core';
 import { ReceivablesAuditService } from '@disty/invoicing';
 import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
@@ -44,13 +44,15 @@ export class ReconciliationService {
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
     const accounts = [AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing];
-    const [balances, ar, unapplied, stripe, findings] = await Promise.all([
-      asOf ? this.ledger.balancesAsOf(accounts, asOf) : this.ledger.balances(accounts),
-      this.audit.detail(asOf, resellerId),
-      this.unappliedCash(asOf, resellerId),
-      this.stripeClearing(asOf, resellerId),
-      this.audit.findings(resellerId),
-    ]);
+    // One snapshot (REPEATABLE READ), its queries one after the other: the ledger and the subledgers
+    // are compared as of the same instant, so a payment committing meanwhile cannot show as a difference.
+    const { balances, ar, unapplied, stripe, findings } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+      balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
+      ar: await this.audit.detail(asOf, resellerId, em),
+      unapplied: await this.unappliedCash(asOf, resellerId, em),
+      stripe: await this.stripeClearing(asOf, resellerId, em),
+      findings: await this.audit.findings(resellerId, em),
+    }));
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
     const ledgerOf = (code: string, side: Side) =>
       mine.filter((b) => b.accountCode === code).map((b) => ({ resellerId: b.resellerId, currency: b.currency, amount: signed(b, side) }));
@@ -103,9 +105,9 @@ export class ReconciliationService {
   }
 
   /** 2200's subledger: what payments have not applied, per reseller and currency. */
-  private async unappliedCash(asOf: string | null, resellerId: string | null) {
+  private async unappliedCash(asOf: string | null, resellerId: string | null, em: EntityManager) {
     const rows: Array<{ reseller_id: string; currency: Currency; amount: string }> = asOf
-      ? await this.db.query(
+      ? await em.query(
           `SELECT reseller_id, currency, sum(amount)::text AS amount FROM (
              SELECT reseller_id, currency, amount FROM payments WHERE received_on <= $1
              UNION ALL
@@ -117,7 +119,7 @@ export class ReconciliationService {
             WHERE ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY 1, 2`,
           [asOf, resellerId],
         )
-      : await this.db.query(
+      : await em.query(
           `SELECT reseller_id, currency, sum(unapplied)::text AS amount FROM payments
             WHERE ($1::uuid IS NULL OR reseller_id = $1::uuid) GROUP BY 1, 2`,
           [resellerId],
@@ -126,8 +128,8 @@ export class ReconciliationService {
   }
 
   /** 1050's subledger: Stripe payments net of their fees, less refunds. */
-  private async stripeClearing(asOf: string | null, resellerId: string | null) {
-    const rows: Array<{ reseller_id: string; currency: Currency; amount: string }> = await this.db.query(
+  private async stripeClearing(asOf: string | null, resellerId: string | null, em: EntityManager) {
+    const rows: Array<{ reseller_id: string; currency: Currency; amount: string }> = await em.query(
       `SELECT reseller_id, currency, sum(amount)::text AS amount FROM (
          SELECT reseller_id, currency, amount - fee AS amount FROM payments
           WHERE method = 'STRIPE' AND ($1::date IS NULL OR received_on <= $1::date)
