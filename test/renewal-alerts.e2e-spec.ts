@@ -3,8 +3,9 @@ import { AddressInfo } from 'net';
 import { addDays } from '@disty/core';
 import { RenewalAlertService } from '@disty/renewal-alert';
 import { verifySignature, WebhookService } from '@disty/webhooks';
-import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
-import { createProduct, createReseller, uniq } from './factories/commerce';
+import type { TestApp } from './support/app';
+import type * as Commerce from './factories/commerce';
+import type { OwnDatabase } from './support/own-database';
 
 type Auth = { auth: string; id: string };
 interface Alert {
@@ -25,13 +26,29 @@ interface Alert {
   sku: string;
 }
 
-/** Renewal alerts: the 90/60/30 scan, the sales pipeline, and signed webhooks from an outbox. */
+/**
+ * Renewal alerts: the 90/60/30 scan, the sales pipeline, and signed webhooks from an outbox. On a
+ * database of its own: its scans and its renewal run (as of 2032) act on every subscription there,
+ * and would renew, and reserve credit for, other files' subscriptions in a shared one.
+ */
 describe('Renewal alerts', () => {
   let t: TestApp;
-  beforeAll(async () => (t = await createTestApp()));
-  afterAll(() => t.close());
+  let f: typeof Commerce;
+  let own: OwnDatabase;
+  let adminHeader: Record<string, string>;
+  beforeAll(async () => {
+    own = await (await import('./support/own-database')).useOwnDatabase('renewal_alerts');
+    const app = await import('./support/app');
+    f = await import('./factories/commerce');
+    adminHeader = app.bearer(app.ADMIN_TOKEN);
+    t = await app.createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+    await own?.drop();
+  });
 
-  const admin = () => bearer(ADMIN_TOKEN);
+  const admin = () => adminHeader;
   const scan = async (asOf: string) => {
     const res = await t.http().post('/api/v1/renewal-alerts/scan').set(admin()).send({ asOf }).expect(200);
     return res.body as { asOf: string; raised: number; webhookDeliveries: number };
@@ -44,10 +61,10 @@ describe('Renewal alerts', () => {
 
   /** A reseller with a buyer and a sales user, and a P1Y monthly cloud product at 10.00 AUD a month. */
   async function shop() {
-    const reseller = await createReseller(t);
+    const reseller = await f.createReseller(t);
     const buyer = await t.user('buyer', reseller.id);
     const sales = await t.user('sales', reseller.id);
-    const cloud = await createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
+    const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
     return { reseller, buyer, sales, cloud };
   }
 
@@ -130,9 +147,9 @@ describe('Renewal alerts', () => {
 
     it('raises a warranty alert for shipped hardware, valued at the linked extended-warranty price, else the line net', async () => {
       const { reseller, buyer, sales } = await shop();
-      const ew = await createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '45.00' }], warrantyMonths: 0 });
-      const laptop = await createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '1000.00' }], warrantyMonths: 12, extendedWarrantySku: ew.sku });
-      const dock = await createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '200.00' }], warrantyMonths: 12 });
+      const ew = await f.createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '45.00' }], warrantyMonths: 0 });
+      const laptop = await f.createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '1000.00' }], warrantyMonths: 12, extendedWarrantySku: ew.sku });
+      const dock = await f.createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '200.00' }], warrantyMonths: 12 });
       const order = await t.http().post('/api/v1/orders').set('Authorization', buyer.auth)
         .send({ endCustomer: { name: 'Beta Clinic' }, lines: [{ sku: laptop.sku, quantity: 2 }, { sku: dock.sku, quantity: 3 }] }).expect(201);
       for (const line of order.body.lines) {
@@ -511,7 +528,7 @@ describe('Renewal alerts', () => {
             throw new Error('rollback');
           }),
         ).rejects.toThrow('rollback');
-        expect(await t.db.transaction((em) => svc.enqueue(em, s.reseller.id, 'invoice.issued', { invoiceId: `INV-${uniq()}` }))).toBe(1);
+        expect(await t.db.transaction((em) => svc.enqueue(em, s.reseller.id, 'invoice.issued', { invoiceId: `INV-${f.uniq()}` }))).toBe(1);
         const items = (await t.http().get(`/api/v1/webhooks/${hook.body.id}/deliveries`).set('Authorization', radmin.auth).expect(200)).body.items;
         expect(items).toHaveLength(1);
         expect(items[0]).toMatchObject({ event: 'invoice.issued', status: 'PENDING', attempts: 0 });
