@@ -5,7 +5,7 @@ import * as path from 'path';
 import { Clock, freePort, PROJECT_ROOT } from '@disty/core';
 import { IdentityService } from '@disty/identity';
 import { LedgerService } from '@disty/ledger';
-import { CreditReservationService, ResellerService } from '@disty/reseller';
+import { ResellerService } from '@disty/reseller';
 import { BenchContext, BenchResult } from './support';
 
 const CONNECTIONS = 16;
@@ -70,7 +70,7 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     const { hardware, cloud } = await seedCatalog(ds);
     const identity = new IdentityService(ds);
     const ledger = new LedgerService(ds, new Clock());
-    const resellers = new ResellerService(ds, ledger, identity, new CreditReservationService(ds, ledger));
+    const resellers = new ResellerService(ds, ledger, identity);
     const tokens: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {
       const r = await resellers.createReseller({

@@ -6,7 +6,7 @@ import { Clock, idempotentTransaction, moneyString, notFound, retryOnConflict, v
 import { lockReceivables, RECEIVABLES_LOCK_PREFIX } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
 import { WebhookService } from '@disty/webhooks';
-import { ResellerService } from '@disty/reseller';
+import { CreditReservationService, ResellerService } from '@disty/reseller';
 import { SubscriptionService } from '@disty/subscription';
 import { BillableItem, priceLines } from './domain/invoice-math';
 import { BillingRunAccepted, BillingRunStatus, BillingRunView } from './dto/invoice.dto';
@@ -46,6 +46,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
     private readonly invoices: InvoiceService,
     private readonly unappliedCash: UnappliedCash,
     private readonly resellers: ResellerService,
+    private readonly reservations: CreditReservationService,
     private readonly subscriptions: SubscriptionService,
     private readonly ordering: OrderingService,
     private readonly webhooks: WebhookService,
@@ -80,8 +81,8 @@ export class BillingRunService implements BeforeApplicationShutdown {
             );
             await em.query(`UPDATE billing_runs SET resellers_total = $2 WHERE id = $1`, [rows[0].id, ids.length]);
           }
-          const [existing]: Array<{ id: string }> = await em.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd]);
-          return { run: await this.get(rows[0]?.id ?? existing.id, em), created: rows.length > 0 };
+          const id = rows[0]?.id ?? ((await em.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd])) as Array<{ id: string }>)[0].id;
+          return { run: await this.get(id, em), created: rows.length > 0 };
         },
         ({ run }) => billingRunAccepted(run),
       ),
@@ -331,7 +332,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
     const lines = priceLines(items, reseller.taxRate, reseller.currency);
     await this.ordering.markLinesBilled(em, hardware.map((l) => l.orderLineId), id);
     await this.subscriptions.markChargesBilled(em, charges.map((c) => c.id), id);
-    await this.resellers.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)], { resellerId });
+    await this.reservations.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)], { resellerId });
     // Issuing: the invoice with its usable credits applied (invoicing), the reseller's unapplied
     // cash applied to it (payments), then its number and posting (invoicing), in this transaction.
     const created = await this.invoices.create(em, { id, reseller, billingRunId: runId, periodEnd, issueDate: periodEnd, lines });

@@ -13,6 +13,9 @@ const ROWS_PER_SLICE = 50;
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
+/** Where the writer reads an invoice's lines from: pages of one credit line's lines, in order. */
+export type InvoiceLinePages = (line: 'HARDWARE' | 'CLOUD') => AsyncIterable<InvoiceLineView[]>;
+
 /**
  * The invoice as a PDF (pdfkit, standard Helvetica): header, bill-to, then one section per credit
  * line (hardware, then cloud services) with its lines and its own subtotal, net/tax/total per
@@ -22,16 +25,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * ROWS_PER_SLICE with the event loop served in between, so an invoice of any size neither blocks
  * other requests nor has to fit in memory at once.
  */
-/** Where the writer reads an invoice's lines from: pages of one credit line's lines, in order. */
-export type InvoiceLinePages = (line: 'HARDWARE' | 'CLOUD') => AsyncIterable<InvoiceLineView[]>;
-
-/** The lines already in the view, as one page per credit line. */
-const linesOfView = (inv: InvoiceView): InvoiceLinePages =>
-  async function* (line) {
-    yield inv.lines.filter((l) => l.creditLine === line);
-  };
-
-export function streamInvoicePdf(inv: InvoiceView, pages: InvoiceLinePages = linesOfView(inv)): PDFKit.PDFDocument {
+export function streamInvoicePdf(inv: InvoiceView, pages: InvoiceLinePages): PDFKit.PDFDocument {
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,
@@ -40,17 +34,6 @@ export function streamInvoicePdf(inv: InvoiceView, pages: InvoiceLinePages = lin
   });
   writeInvoice(doc, inv, pages).catch((err: Error) => doc.destroy(err));
   return doc;
-}
-
-/** The whole PDF in memory (tests, small documents); the HTTP endpoint streams instead. */
-export function renderInvoicePdf(inv: InvoiceView): Promise<Buffer> {
-  return new Promise((resolve, reject) => {
-    const doc = streamInvoicePdf(inv);
-    const chunks: Buffer[] = [];
-    doc.on('data', (c: Buffer) => chunks.push(c));
-    doc.on('end', () => resolve(Buffer.concat(chunks)));
-    doc.on('error', reject);
-  });
 }
 
 async function writeInvoice(doc: PDFKit.PDFDocument, inv: InvoiceView, pages: InvoiceLinePages): Promise<void> {

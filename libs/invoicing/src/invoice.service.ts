@@ -1,9 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page,
-} from '@disty/core';
+import { addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page, sqlState } from '@disty/core';
 import { LedgerService } from '@disty/ledger';
 import {
   AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, InvoiceTotals, invoiceTotals, PricedLine,
@@ -42,13 +40,6 @@ export interface IssuedInvoice {
 
 /** An invoice created by `create` but not numbered or posted yet (`finishIssue` does both). */
 export type NewInvoice = Omit<IssuedInvoice, 'number'>;
-
-export interface SubledgerRow {
-  resellerId: string;
-  currency: Currency;
-  creditLine: CreditLine;
-  open: Dec;
-}
 
 /**
  * Invoices: issuing (numbering, posting, AR subledger) in the billing run's transaction, reads and
@@ -114,7 +105,7 @@ export class InvoiceService {
         col((l) => l.description), col((l) => l.quantity), col((l) => l.periodStart ?? null), col((l) => l.periodEnd ?? null),
         col((l) => l.net.toFixed()), col((l) => l.tax.toFixed()), col((l) => l.gross.toFixed()),
         moveLines, moveLines.map((l) => totals[l].gross.toFixed()),
-        col((l) => (l.taxRate ?? reseller.taxRate).toFixed()),
+        col((l) => l.taxRate.toFixed()),
       ],
     );
     // Credits are usable (docs/money-integrity.md): this invoice's negative side nets against its
@@ -162,7 +153,7 @@ export class InvoiceService {
          FROM n WHERE i.id = $1 RETURNING i.number`,
       [input.id, year],
     ).catch((e: unknown) => {
-      const code = (e as { code?: string; driverError?: { code?: string } }).code ?? (e as { driverError?: { code?: string } }).driverError?.code;
+      const code = sqlState(e);
       if (code === 'IVORD') {
         throw invoicingError(InvoicingErrorCode.InvoiceDateOrder, `An invoice dated ${input.issueDate} cannot be numbered after a later-dated invoice of ${year}`, {
           issueDate: input.issueDate,
@@ -263,29 +254,7 @@ export class InvoiceService {
     return notes.map((n) => mapCreditNote(n, lines.filter((l) => l.credit_note_id === n.id)));
   }
 
-  // ---------------------------------------------------------------- subledger, aging
-
-  /**
-   * Open amounts per reseller, currency and credit line: from the invoices (now) or summed from
-   * the AR movements dated on or before `asOf`.
-   */
-  async subledgerBalances(asOf: string | null, resellerId: string | null = null, em: EntityManager = this.db.manager): Promise<SubledgerRow[]> {
-    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: CreditLine; open: string }> = asOf
-      ? await em.query(
-          `SELECT reseller_id, currency, credit_line, sum(amount)::text AS open FROM ar_movements
-            WHERE movement_date <= $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY 1, 2, 3`,
-          [asOf, resellerId],
-        )
-      : await em.query(
-          `SELECT reseller_id, currency, 'HARDWARE' AS credit_line, sum(hardware_open)::text AS open FROM invoices
-            WHERE ($1::uuid IS NULL OR reseller_id = $1::uuid) GROUP BY 1, 2
-           UNION ALL
-           SELECT reseller_id, currency, 'CLOUD', sum(cloud_open)::text FROM invoices
-            WHERE ($1::uuid IS NULL OR reseller_id = $1::uuid) GROUP BY 1, 2`,
-          [resellerId],
-        );
-    return rows.map((r) => ({ resellerId: r.reseller_id, currency: r.currency, creditLine: r.credit_line, open: new Dec(r.open) }));
-  }
+  // ---------------------------------------------------------------- aging
 
   /** GET /reports/ar-aging: open amounts as of a date per reseller and credit line, by days past due. */
   async arAging(asOf: string, resellerId: string | null): Promise<AgingReportView> {

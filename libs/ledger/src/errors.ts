@@ -1,4 +1,4 @@
-import { defineErrors, ProblemSpec } from '@disty/core';
+import { defineErrors, ProblemSpec, sqlState } from '@disty/core';
 
 export enum LedgerErrorCode {
   UnbalancedEntry = 'unbalanced-entry',
@@ -28,8 +28,8 @@ export const ledgerError = defineErrors(LEDGER_ERRORS);
 
 /** Maps the ledger's own SQLSTATEs (raised by its triggers) to domain errors. */
 export function mapLedgerDbError(e: unknown): unknown {
-  const err = e as { code?: string; driverError?: { code?: string }; message?: string };
-  const code = err.code ?? err.driverError?.code;
+  const err = e as { message?: string };
+  const code = sqlState(e);
   if (code === 'LD001') return ledgerError(LedgerErrorCode.UnbalancedEntry, err.message ?? 'unbalanced entry');
   if (code === 'LD002') return ledgerError(LedgerErrorCode.PeriodClosed, err.message ?? 'period closed');
   if (code === 'LDCTL') return ledgerError(LedgerErrorCode.ControlAccount, err.message ?? 'control account');

@@ -141,7 +141,7 @@ export class OrderFulfilmentService {
 
   private async lockOrder(em: EntityManager, orderId: string, scope: string | null): Promise<LockedOrder> {
     const [row]: LockedOrder[] = await em.query(
-      `SELECT id, currency, tax_rate FROM orders WHERE id = $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) FOR UPDATE`,
+      `SELECT id, currency FROM orders WHERE id = $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) FOR UPDATE`,
       [orderId, scope],
     );
     if (!row) throw orderNotFound(orderId);
@@ -156,7 +156,7 @@ export class OrderFulfilmentService {
    */
   private async splitLine(em: EntityManager, order: LockedOrder, line: LineRow, quantity: number): Promise<void> {
     const { shipped, rest } = splitLineAmounts(
-      { quantity: line.quantity, unitPrice: new Dec(line.unit_price), net: new Dec(line.net), tax: new Dec(line.tax), gross: new Dec(line.gross) },
+      { quantity: line.quantity, net: new Dec(line.net), tax: new Dec(line.tax), gross: new Dec(line.gross) },
       quantity,
       order.currency,
     );

@@ -70,5 +70,4 @@ export const INSERT_ORDER = preparedStatement(
 export interface LockedOrder {
   id: string;
   currency: Currency;
-  tax_rate: string;
 }

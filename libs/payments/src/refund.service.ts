@@ -4,7 +4,7 @@ import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict, validationError } from '@disty/core';
 import { ReceivablesService } from '@disty/invoicing';
-import { AccountCode, AR_ACCOUNT, LedgerService, lockReceivables } from '@disty/ledger';
+import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableDebits } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { CreateRefundDto, CreditBalanceView, RefundView } from './dto/refund.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
@@ -120,9 +120,9 @@ export class RefundService {
           source: { type: CREDIT_REFUND_SOURCE, id },
           createdBy,
           lines: [
-            ...CREDIT_LINES.filter((l) => perLine[l].gt(0)).map((l) => ({ accountCode: AR_ACCOUNT[l], resellerId: reseller.id, currency: c, debit: perLine[l] })),
-            ...(fromCash.gt(0) ? [{ accountCode: AccountCode.UnappliedCash, resellerId: reseller.id, currency: c, debit: fromCash }] : []),
-            { accountCode: AccountCode.Cash, resellerId: reseller.id, currency: c, credit: amount },
+            ...receivableDebits(perLine, reseller.id, c),
+            ...debit(AccountCode.UnappliedCash, fromCash, reseller.id, c),
+            ...credit(AccountCode.Cash, amount, reseller.id, c),
           ],
         });
         return {

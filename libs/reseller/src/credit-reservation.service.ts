@@ -146,7 +146,7 @@ export class CreditReservationService {
 
   /** Frees what remains reserved for `source` (a cancellation). No-op when nothing is. */
   async releaseReservation(em: EntityManager, source: Source): Promise<void> {
-    await this.settle(em, source, 'RELEASED');
+    await this.settle(em, source);
   }
 
   /**
@@ -220,7 +220,8 @@ export class CreditReservationService {
     return out;
   }
 
-  private async settle(em: EntityManager, source: Source, status: 'RELEASED' | 'CONSUMED'): Promise<void> {
+  /** Releases `source`'s open reservations and frees what remained of them on the lines. */
+  private async settle(em: EntityManager, source: Source): Promise<void> {
     const open: Array<{ reseller_id: string; line: CreditLine }> = await em.query(
       `SELECT reseller_id, line FROM credit_reservations WHERE source_type = $1 AND source_id = $2 AND status = 'OPEN'`,
       [source.type, source.id],
@@ -237,10 +238,10 @@ export class CreditReservationService {
       `WITH old AS (
          SELECT id, remaining FROM credit_reservations
           WHERE source_type = $1 AND source_id = $2 AND status = 'OPEN' FOR UPDATE)
-       UPDATE credit_reservations c SET status = $3, remaining = 0, settled_at = now()
+       UPDATE credit_reservations c SET status = 'RELEASED', remaining = 0, settled_at = now()
          FROM old WHERE c.id = old.id AND c.status = 'OPEN'
        RETURNING c.reseller_id, c.line, old.remaining`,
-      [source.type, source.id, status],
+      [source.type, source.id],
     );
     for (const s of settled) {
       if (new Dec(s.remaining).isZero()) continue;

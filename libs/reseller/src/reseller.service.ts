@@ -7,7 +7,6 @@ import {
 } from '@disty/core';
 import { IdentityService, UserResponse } from '@disty/identity';
 import { AR_ACCOUNT, LedgerService } from '@disty/ledger';
-import { CreditReservationService, Source } from './credit-reservation.service';
 import { creditPosition } from './domain/credit';
 import { CreditLineView, ResellerView } from './dto/reseller.dto';
 import { resellerError, ResellerErrorCode } from './errors';
@@ -60,7 +59,6 @@ export class ResellerService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ledger: LedgerService,
     private readonly identity: IdentityService,
-    private readonly reservations: CreditReservationService,
   ) {}
 
   async createReseller(input: CreateResellerInput): Promise<ResellerView> {
@@ -189,11 +187,6 @@ export class ResellerService {
 
 
 
-
-  /** Kept for invoicing's billing run; the engine is CreditReservationService.consumeReservations. */
-  async consumeReservations(em: EntityManager, sources: Source[], opts: { resellerId?: string } = {}): Promise<void> {
-    await this.reservations.consumeReservations(em, sources, opts);
-  }
 
   private async lineState(em: EntityManager, resellerId: string, row: LineRow): Promise<CreditLineState> {
     const openReceivables = await this.ledger.balanceOf(AR_ACCOUNT[row.line], resellerId, row.currency, em);

@@ -1,7 +1,6 @@
 // Owns subscription_changes and subscription_scheduled_changes, and a change's updates to subscriptions, subscription_terms and their scheduled charges; the adjustment charges it writes are ChangeChargesService's.
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, EntityManager } from 'typeorm';
+import { EntityManager } from 'typeorm';
 import { addMonthsClamped, Dec, notFound, roundMoney } from '@disty/core';
 import { ChangeChargesService } from './change-charges.service';
 import { ChangeDatePolicy, DateAuthority } from './change-date.policy';
@@ -84,7 +83,6 @@ const MAX_SCHEDULE_MONTHS = 36;
 @Injectable()
 export class SubscriptionChangeService {
   constructor(
-    @InjectDataSource() private readonly db: DataSource,
     private readonly subscriptions: SubscriptionService,
     private readonly charges: ChangeChargesService,
     private readonly credit: CreditReservationService,
@@ -202,7 +200,7 @@ export class SubscriptionChangeService {
     this.assertRunning(s);
     this.assertInTerm(s, date);
     await this.assertNotBeforeLastChange(em, s, date);
-    const termId = await this.currentTermId(em, s);
+    const { id: termId, taxRate } = await this.currentTerm(em, s);
     const periods = billingPeriods(s.anchor_date, s.term, s.billing_frequency, s.term_no);
     const billed = await this.charges.lockScheduledCharges(em, termId);
     // The quantity at the start of the day: before the first change made that day, if any.
@@ -245,9 +243,7 @@ export class SubscriptionChangeService {
       .map((a, i) => ({ a, id: chargeIds[i] }))
       .filter((x) => x.id && x.a.amount.gt(0));
     if (positive.length) {
-      // The term's rate (the rate in force when it started), not the reseller's current one.
-      const [{ tax_rate }]: Array<{ tax_rate: string }> = await em.query(`SELECT tax_rate::text AS tax_rate FROM subscription_terms WHERE id = $1`, [termId]);
-      const taxRate = new Dec(tax_rate);
+      // At the term's rate (the rate in force when it started), not the reseller's current one.
       await this.credit.reserveCreditMany(
         em,
         s.reseller_id,
@@ -340,10 +336,16 @@ export class SubscriptionChangeService {
   }
 
   private async currentTermId(em: EntityManager, s: SubscriptionRow): Promise<string> {
-    const [t]: Array<{ id: string }> = await em.query(`SELECT id FROM subscription_terms WHERE subscription_id = $1 AND term_no = $2`, [
-      s.id, s.term_no,
-    ]);
-    return t.id;
+    return (await this.currentTerm(em, s)).id;
+  }
+
+  /** The running term's id and the tax rate in force when it started. */
+  private async currentTerm(em: EntityManager, s: SubscriptionRow): Promise<{ id: string; taxRate: Dec }> {
+    const [t]: Array<{ id: string; tax_rate: string }> = await em.query(
+      `SELECT id, tax_rate::text AS tax_rate FROM subscription_terms WHERE subscription_id = $1 AND term_no = $2`,
+      [s.id, s.term_no],
+    );
+    return { id: t.id, taxRate: new Dec(t.tax_rate) };
   }
 
   private async recordChange(

@@ -42,19 +42,6 @@ export async function provideDatabase(log: (l: string) => void = () => undefined
   }
 }
 
-export async function ensureDatabase(adminUrl: string, name: string): Promise<void> {
-  const c = new Client({ connectionString: adminUrl });
-  await c.connect();
-  try {
-    const found = await c.query('SELECT 1 FROM pg_database WHERE datname = $1', [name]);
-    if (!found.rowCount) await c.query(`CREATE DATABASE ${c.escapeIdentifier(name)}`);
-  } catch (e) {
-    if ((e as { code?: string }).code !== '42P04') throw e; // created concurrently
-  } finally {
-    await c.end();
-  }
-}
-
 /** Runs pending migrations under an advisory lock, so several instances may start at once. */
 export async function runMigrations(url: string, log: (l: string) => void = () => undefined): Promise<string[]> {
   const lock = new Client({ connectionString: url });

@@ -1,16 +1,10 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import { amountOutOfRange, CORE_ERRORS, CoreErrorCode, PROBLEM_BASE, ProblemError } from './problem';
+import { amountOutOfRange, CORE_ERRORS, CoreErrorCode, PROBLEM_BASE, ProblemError, sqlState } from './problem';
 
 /** SQLSTATE numeric_value_out_of_range: a total beyond its column. Never a 5xx (docs/money-integrity.md). */
 const NUMERIC_OUT_OF_RANGE = '22003';
-
-function sqlState(exception: unknown): string | undefined {
-  const e = exception as { code?: unknown; driverError?: { code?: unknown } } | null;
-  const code = e?.driverError?.code ?? e?.code;
-  return typeof code === 'string' ? code : undefined;
-}
 
 const STATUS_SLUG: Record<number, CoreErrorCode> = {
   400: CoreErrorCode.Validation,

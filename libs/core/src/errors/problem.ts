@@ -77,3 +77,10 @@ export function amountOutOfRange(detail: string, errors?: FieldError[]): Problem
 export function notFound(what: string): ProblemError {
   return coreError(CoreErrorCode.NotFound, `${what} was not found`);
 }
+
+/** The SQLSTATE of a PostgreSQL error (a TypeORM QueryFailedError carries it on itself and on driverError). */
+export function sqlState(error: unknown): string | undefined {
+  const e = error as { code?: unknown; driverError?: { code?: unknown } } | null;
+  const code = e?.code ?? e?.driverError?.code;
+  return typeof code === 'string' ? code : undefined;
+}

@@ -1,3 +1,4 @@
+import { sqlState } from '../errors/problem';
 import { DataSource, EntityManager } from 'typeorm';
 
 /**
@@ -31,7 +32,7 @@ export async function retryOnConflict<T>(fn: () => Promise<T>, attempts = 8): Pr
     try {
       return await fn();
     } catch (e) {
-      const code = (e as { code?: string; driverError?: { code?: string } }).code ?? (e as { driverError?: { code?: string } }).driverError?.code;
+      const code = sqlState(e);
       if (i >= attempts || (code !== '40001' && code !== '40P01')) throw e;
       await new Promise((r) => setTimeout(r, Math.random() * 10 * i));
     }

@@ -20,13 +20,6 @@ export const AR_ACCOUNT: Record<CreditLine, '1100' | '1110'> = { HARDWARE: Accou
 /** Each credit line's revenue account: hardware → 4000, cloud → 4100. */
 export const REVENUE_ACCOUNT: Record<CreditLine, '4000' | '4100'> = { HARDWARE: AccountCode.RevenueHardware, CLOUD: AccountCode.RevenueCloud };
 
-/**
- * Control accounts belong to their subledgers: they move only through the documents that own them
- * (invoice, credit note, payment, refund, ...), never by a manual entry (docs/money-integrity.md).
- * The database flags them too (`accounts.control`).
- */
-export const CONTROL_ACCOUNTS: readonly string[] = ['1050', '1100', '1110', '1190', '2000', '2050', '2200', '2400', '2500'];
-
 /** The source type of entries finance posts by hand (POST /ledger/entries); every other source is a system posting. */
 export const MANUAL_SOURCE = 'manual';
 /** The source type of a reversal posted by POST /ledger/entries/:id/reverse. */

@@ -49,7 +49,7 @@ export function priceOrder(lines: PricingLine[], taxRate: Dec, currency: Currenc
  * line). So the parts always add up to the line, and none is negative.
  */
 export function splitLineAmounts(
-  line: Amounts & { quantity: number; unitPrice: Dec },
+  line: Amounts & { quantity: number },
   shipped: number,
   currency: Currency,
 ): { shipped: Amounts; rest: Amounts } {
