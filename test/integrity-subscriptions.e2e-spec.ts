@@ -253,7 +253,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       const reseller = await f.createReseller(t);
       const p = await t.db.transaction((em) =>
         provisioning.provision(em, {
-          resellerId: reseller.id, orderLineId: randomUUID(), sku: `CL-${f.uniq()}`, quantity: 1, unitPrice: new Dec('1.00'), currency: 'AUD',
+          resellerId: reseller.id, orderLineId: randomUUID(), sku: `CL-${f.uniq()}`, quantity: 1, unitPrice: new Dec('1.00'), taxRate: new Dec('0.10'), currency: 'AUD',
           term: 'P1M', billingFrequency: 'MONTHLY', startDate: '2021-01-01', endCustomer: { name: 'Old Co' },
         } as ProvisionInput),
       );
@@ -277,7 +277,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       const reseller = await f.createReseller(t);
       const p = await t.db.transaction((em) =>
         provisioning.provision(em, {
-          resellerId: reseller.id, orderLineId: randomUUID(), sku: `CL-${f.uniq()}`, quantity: 1, unitPrice: new Dec('1.00'), currency: 'AUD',
+          resellerId: reseller.id, orderLineId: randomUUID(), sku: `CL-${f.uniq()}`, quantity: 1, unitPrice: new Dec('1.00'), taxRate: new Dec('0.10'), currency: 'AUD',
           term: 'P1Y', billingFrequency: 'MONTHLY', startDate: '0001-01-01', endCustomer: { name: 'Ancient Co' },
         } as ProvisionInput),
       );
@@ -297,7 +297,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       const reseller = await f.createReseller(t, { cloudLimit: '1000000.00' });
       const p = await t.db.transaction((em) =>
         provisioning.provision(em, {
-          resellerId: reseller.id, orderLineId: randomUUID(), sku: `CL-${f.uniq()}`, quantity: 1, unitPrice: new Dec('0.01'), currency: 'AUD',
+          resellerId: reseller.id, orderLineId: randomUUID(), sku: `CL-${f.uniq()}`, quantity: 1, unitPrice: new Dec('0.01'), taxRate: new Dec('0.10'), currency: 'AUD',
           term: 'P1M', billingFrequency: 'MONTHLY', startDate: '1990-01-01', endCustomer: { name: 'Many Lines Co' },
         } as ProvisionInput),
       );

@@ -29,7 +29,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
     t.db.transaction((em) =>
       provisioning.provision(em, {
         resellerId, orderLineId: randomUUID(), sku: `CL-${uniq()}`, quantity: 10,
-        unitPrice: new Dec('12.35'), currency: 'AUD', term: 'P1Y', billingFrequency: 'MONTHLY',
+        unitPrice: new Dec('12.35'), taxRate: new Dec('0.10'), currency: 'AUD', term: 'P1Y', billingFrequency: 'MONTHLY',
         startDate: '2024-01-15', endCustomer: { name: 'Acme Pty Ltd', reference: 'AC-1' }, ...over,
       }),
     );
@@ -299,7 +299,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
         const out: string[] = [];
         for (let i = 0; i < 1000; i++) {
           const p = await provisioning.provision(em, {
-            resellerId: r.id, orderLineId: randomUUID(), sku, quantity: 1 + (i % 5), unitPrice: new Dec('3.00'), currency: 'AUD',
+            resellerId: r.id, orderLineId: randomUUID(), sku, quantity: 1 + (i % 5), unitPrice: new Dec('3.00'), taxRate: new Dec('0.10'), currency: 'AUD',
             term: 'P1M', billingFrequency: 'MONTHLY', startDate: '2020-03-01', endCustomer: { name: `Customer ${i}` },
           });
           out.push(p.subscriptionId);
@@ -443,7 +443,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
 
   describe('provisioning several order lines at once', () => {
     const input = (resellerId: string, over: Partial<ProvisionInput> = {}): ProvisionInput => ({
-      resellerId, orderLineId: randomUUID(), sku: `CL-${uniq()}`, quantity: 3, unitPrice: new Dec('10.00'), currency: 'AUD',
+      resellerId, orderLineId: randomUUID(), sku: `CL-${uniq()}`, quantity: 3, unitPrice: new Dec('10.00'), taxRate: new Dec('0.10'), currency: 'AUD',
       term: 'P1Y', billingFrequency: 'MONTHLY', startDate: '2024-02-29', endCustomer: { name: 'Acme Pty Ltd' }, ...over,
     });
 

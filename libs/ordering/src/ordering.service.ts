@@ -127,6 +127,7 @@ export class OrderingService {
         sku: it.product.sku,
         quantity: it.quantity,
         unitPrice: it.product.unitPrice!,
+        taxRate: reseller.taxRate,
         currency,
         term: it.product.term!,
         billingFrequency: it.product.billingFrequency!,

@@ -56,9 +56,9 @@ export const INSERT_ORDER = preparedStatement(
      VALUES ($1, $2, $20, $3, $21, $22, $23, $24, $25) RETURNING created_at
    ), l AS (
      INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
-                              unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date)
+                              unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date, tax_rate)
      SELECT t.id, $1, $2, t.line_no, t.sku, t.name, t.vendor, t.kind, t.status, t.quantity, $3,
-            t.unit_price, t.net, t.tax, t.gross, t.warranty_months, t.subscription_id, t.first_charge_id, t.start_date
+            t.unit_price, t.net, t.tax, t.gross, t.warranty_months, t.subscription_id, t.first_charge_id, t.start_date, $21
        FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[],
                    $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::int[], $17::uuid[], $18::uuid[], $19::date[])
          AS t(id, line_no, sku, name, vendor, kind, status, quantity, unit_price, net, tax, gross, warranty_months,

@@ -190,15 +190,21 @@ export class RenewalService {
     }
     if (!newTerms.length) return { processed: due.length, renewed: 0, expired: expiring.length, more };
 
+    // A renewed term takes the reseller's tax rate in force at renewal (docs/money-integrity.md §4).
+    const termRates: string[] = [];
+    for (const t of newTerms) termRates.push((await this.taxRate(em, taxRates, t.s.reseller_id)).toFixed());
     const inserted: Array<{ id: string; subscription_id: string; term_no: number }> = await em.query(
-      `INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency)
-       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::date[], $5::date[], $6::numeric[], $7::int[], $8::text[], $9::text[])
+      `INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency,
+                                       tax_rate)
+       SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::date[], $5::date[], $6::numeric[], $7::int[], $8::text[], $9::text[],
+                            $10::numeric[])
        ON CONFLICT (subscription_id, term_no) DO NOTHING
        RETURNING id, subscription_id, term_no`,
       [
         newTerms.map((t) => t.s.id), newTerms.map((t) => t.s.reseller_id), newTerms.map((t) => t.termNo),
         newTerms.map((t) => t.start), newTerms.map((t) => t.end), newTerms.map((t) => t.unitPrice.toFixed()),
         newTerms.map((t) => t.s.quantity), newTerms.map((t) => t.s.currency), newTerms.map((t) => t.s.billing_frequency),
+        termRates,
       ],
     );
     const termIds = new Map(inserted.map((r) => [`${r.subscription_id}:${r.term_no}`, r.id]));

@@ -15,6 +15,8 @@ export interface ProvisionInput {
   quantity: number;
   /** Monthly unit price. */
   unitPrice: Dec;
+  /** The tax rate in force when ordered (the order's); its term and charges keep it. */
+  taxRate: Dec;
   currency: Currency;
   term: Term;
   billingFrequency: BillingFrequency;
@@ -68,7 +70,7 @@ export class SubscriptionProvisioningService {
     const subscriptions = writes.map((p, ord) => ({
       ord, id: p.subscriptionId, term_id: p.termId, reseller_id: p.input.resellerId, order_line_id: p.input.orderLineId,
       sku: p.input.sku, currency: p.input.currency, term: p.input.term, billing_frequency: p.input.billingFrequency,
-      start_date: p.span.start, term_end: p.span.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(),
+      start_date: p.span.start, term_end: p.span.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(), tax_rate: p.input.taxRate.toFixed(),
       end_customer_name: p.input.endCustomer.name, end_customer_reference: p.input.endCustomer.reference ?? null,
     }));
     const charges = writes.flatMap((p) =>

@@ -103,10 +103,10 @@ export class SubscriptionService {
                 unit_price, amount, currency, description)
        ), ins AS (
          INSERT INTO subscription_charges (reseller_id, subscription_id, term_id, change_id, kind, sku, billing_date, period_start,
-                                           period_end, quantity, unit_price, amount, currency, description)
-         SELECT reseller_id, subscription_id, term_id, change_id, kind, sku, period_start, period_start, period_end, quantity,
-                unit_price, amount, currency, description
-           FROM input ORDER BY ord
+                                           period_end, quantity, unit_price, amount, currency, description, tax_rate)
+         SELECT i.reseller_id, i.subscription_id, i.term_id, i.change_id, i.kind, i.sku, i.period_start, i.period_start, i.period_end,
+                i.quantity, i.unit_price, i.amount, i.currency, i.description, t.tax_rate
+           FROM input i JOIN subscription_terms t ON t.id = i.term_id ORDER BY i.ord
          ON CONFLICT DO NOTHING
          RETURNING id, term_id, change_id, kind, period_start, subscription_id
        )
