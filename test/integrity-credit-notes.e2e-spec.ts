@@ -1,6 +1,7 @@
+import { addDays } from '@disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, startBillingTestApp } from './support/billing';
+import { billPeriod, cents, invoicesOf, money, realToday, reconcile as reconcileBooks, startBillingTestApp } from './support/billing';
 
 /**
  * Issue 13, leaks 1 and 3: credit notes are usable credit (also on a paid invoice), and are tagged
@@ -8,11 +9,6 @@ import { billPeriod, startBillingTestApp } from './support/billing';
  * database for the file: billing runs (in date order) and reconciliation are global.
  */
 
-const DAY_MS = 86_400_000;
-const today = () => new Date().toISOString().slice(0, 10);
-const daysFrom = (d: string, n: number) => new Date(new Date(`${d}T00:00:00Z`).getTime() + n * DAY_MS).toISOString().slice(0, 10);
-const cents = (s: string) => Math.round(Number(s) * 100);
-const money = (c: number) => (c / 100).toFixed(2);
 
 type Invoice = {
   id: string; number: string; status: string; totals: Record<'HARDWARE' | 'CLOUD' | 'all', { net: string; tax: string; gross: string }>;
@@ -44,16 +40,11 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
   afterAll(() => close?.());
 
   // Billing runs of one database go in date order: each test bills later than the one before.
-  const T = today();
+  const T = realToday();
 
-  const invoices = async (resellerId: string): Promise<Invoice[]> => {
-    const list = await t.http().get(`/api/v1/invoices?resellerId=${resellerId}&pageSize=100`).set('Authorization', finance).expect(200);
-    const out: Invoice[] = [];
-    for (const s of [...list.body.items].reverse()) out.push((await t.http().get(`/api/v1/invoices/${s.id}`).set('Authorization', finance).expect(200)).body);
-    return out;
-  };
+  const invoices = (resellerId: string) => invoicesOf<Invoice>(t, resellerId, finance, { oldestFirst: true, pageSize: 100 });
   const invoice = async (id: string): Promise<Invoice> => (await t.http().get(`/api/v1/invoices/${id}`).set('Authorization', finance).expect(200)).body;
-  const reconcile = async () => (await t.http().get('/api/v1/ledger/reconciliation').set('Authorization', finance).expect(200)).body;
+  const reconcile = () => reconcileBooks(t, finance);
   const order = async (resellerId: string, lines: Array<{ sku: string; quantity: number; startDate?: string }>) => {
     const res = await t.http().post('/api/v1/orders').set('Authorization', ADMIN).send({ resellerId, endCustomer: { name: 'Credit Note Co' }, lines });
     expect(res.status).toBe(201);
@@ -85,8 +76,8 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
   };
 
   it('leak 3: a credit note on a paid invoice becomes usable credit: applied to the reseller’s next open invoice (same line first), the rest refundable', async () => {
-    const D0 = daysFrom(T, -9);
-    const D1 = daysFrom(T, -8);
+    const D0 = addDays(T, -9);
+    const D1 = addDays(T, -8);
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '1000.00' }] });
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1M', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '100.00' }] });
     const reseller = await f.createReseller(t, { taxRate: '0.10' });
@@ -167,7 +158,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
   });
 
   it('leak 3: a credit note beyond a line’s net is still refused (422 over-credit), also on a paid invoice, and changes nothing', async () => {
-    const D = daysFrom(T, -7);
+    const D = addDays(T, -7);
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '300.00' }] });
     const reseller = await f.createReseller(t, { taxRate: '0.10' });
     await ship(await order(reseller.id, [{ sku: hw.sku, quantity: 1 }]), D);
@@ -190,7 +181,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
   });
 
   it('leak 1: the public credit-note endpoint always makes ADJUSTMENT credit notes (a kind or change id in the body is refused)', async () => {
-    const D = daysFrom(T, -6);
+    const D = addDays(T, -6);
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '50.00' }] });
     const reseller = await f.createReseller(t, { taxRate: '0.10' });
     await ship(await order(reseller.id, [{ sku: hw.sku, quantity: 2 }]), D);
@@ -215,8 +206,8 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
   });
 
   it('leak 1: finance back-dates the cancellation of a paid subscription period: a SERVICE_CHANGE credit note, the credit applied to open invoices, reconciliation green', async () => {
-    const start = daysFrom(T, -5);
-    const D = daysFrom(T, -3);
+    const start = addDays(T, -5);
+    const D = addDays(T, -3);
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '500.00' }] });
     const reseller = await f.createReseller(t, { taxRate: '0.10' });
@@ -236,7 +227,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     expect(hwInvoice).toMatchObject({ amountDue: '550.00', open: { HARDWARE: '550.00', CLOUD: '0.00' } });
 
     // Finance: the end customer left the day after the start. Once 422 (the period was paid), now 200.
-    const asOf = daysFrom(start, 1);
+    const asOf = addDays(start, 1);
     const res = await t.http().post(`/api/v1/subscriptions/${subId}/cancel`).set('Authorization', finance)
       .send({ when: 'IMMEDIATE', asOf, reason: 'End customer left; vendor confirmed' });
     expect(res.status).toBe(200);
@@ -264,7 +255,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     expect((await t.http().get(`/api/v1/ledger/reconciliation?asOf=${T}`).set('Authorization', finance).expect(200)).body.differences).toEqual([]);
   });
   it('leak 1: finance back-dates a cancellation after an increase not yet invoiced: a credit note for the invoiced seats only, the pending increase reduced on the next invoice (was 409 charge-already-billed)', async () => {
-    const start = daysFrom(T, -2);
+    const start = addDays(T, -2);
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
     const reseller = await f.createReseller(t, { taxRate: '0.10' });
     const o = await order(reseller.id, [{ sku: cloud.sku, quantity: 2, startDate: start }]);
@@ -275,7 +266,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     // +8 seats from the start, not invoiced yet; then the customer turns out to have left the next day.
     await t.http().patch(`/api/v1/subscriptions/${subId}`).set('Authorization', finance)
       .send({ quantity: 10, asOf: start, reason: 'Seats agreed at the start' }).expect(200);
-    const asOf = daysFrom(start, 1);
+    const asOf = addDays(start, 1);
     const res = await t.http().post(`/api/v1/subscriptions/${subId}/cancel`).set('Authorization', finance)
       .send({ when: 'IMMEDIATE', asOf, reason: 'End customer left' });
     expect(res.status).toBe(200);

@@ -1,13 +1,10 @@
+import { addDays } from '@disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, startBillingTestApp } from './support/billing';
+import { billPeriod, cents, realToday, startBillingTestApp } from './support/billing';
 
 /** Issue 13, leak 4: the tax rate in force when a line was ordered is the one invoiced. Its own database (billing runs are global). */
 
-const DAY_MS = 86_400_000;
-const today = () => new Date().toISOString().slice(0, 10);
-const daysFrom = (d: string, n: number) => new Date(new Date(`${d}T00:00:00Z`).getTime() + n * DAY_MS).toISOString().slice(0, 10);
-const cents = (s: string) => Math.round(Number(s) * 100);
 
 describe('issue 13: the tax rate in force (leak 4)', () => {
   let t: TestApp;
@@ -22,8 +19,8 @@ describe('issue 13: the tax rate in force (leak 4)', () => {
   afterAll(() => close?.());
 
   it('leak 4: a tax-rate change does not rewrite old orders: lines ordered at 8 % are invoiced at 8 %, a renewal takes the new rate', async () => {
-    const T = today();
-    const D0 = daysFrom(T, -2);
+    const T = realToday();
+    const D0 = addDays(T, -2);
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '6354.00' }] });
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1M', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '100.00' }] });
     const reseller = await f.createReseller(t, { taxRate: '0.08' });
@@ -56,7 +53,7 @@ describe('issue 13: the tax rate in force (leak 4)', () => {
     expect(later.body.reserved.HARDWARE).toBe('6354.00');
     // A renewal term takes the rate in force at renewal.
     const sub = (await t.http().get(`/api/v1/subscriptions/${subId}`).set('Authorization', ADMIN).expect(200)).body;
-    await t.http().post(`/api/v1/jobs/renewals/run?asOf=${daysFrom(sub.termEnd, 1)}`).set('Authorization', ADMIN).expect(200);
+    await t.http().post(`/api/v1/jobs/renewals/run?asOf=${addDays(sub.termEnd, 1)}`).set('Authorization', ADMIN).expect(200);
     const [renewed] = await t.db.query(
       `SELECT t.tax_rate::text AS rate FROM subscription_terms t WHERE t.subscription_id = $1 AND t.term_no = 2`, [subId]);
     expect(Number(renewed.rate)).toBe(0);

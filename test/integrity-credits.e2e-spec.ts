@@ -1,17 +1,13 @@
+import { addDays } from '@disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, startBillingTestApp } from './support/billing';
+import { billPeriod, cents, invoicesOf, money, realToday, reconcile as reconcileBooks, startBillingTestApp } from './support/billing';
 
 /**
  * Issue 13, leaks 3 and 4, and a reconciliation strong enough to catch leaks. Each describe has its
  * own database: billing runs (unique per period end) and reconciliation are global.
  */
 
-const DAY_MS = 86_400_000;
-const today = () => new Date().toISOString().slice(0, 10);
-const daysFrom = (d: string, n: number) => new Date(new Date(`${d}T00:00:00Z`).getTime() + n * DAY_MS).toISOString().slice(0, 10);
-const cents = (s: string) => Math.round(Number(s) * 100);
-const money = (c: number) => (c / 100).toFixed(2);
 
 type Invoice = {
   id: string; number: string; status: string; totals: Record<'HARDWARE' | 'CLOUD' | 'all', { net: string; tax: string; gross: string }>;
@@ -51,19 +47,14 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
   });
   afterAll(() => close?.());
 
-  const T = today();
-  const D0 = daysFrom(T, -3);
-  const D1 = daysFrom(T, -2);
-  const D2 = daysFrom(T, -1);
+  const T = realToday();
+  const D0 = addDays(T, -3);
+  const D1 = addDays(T, -2);
+  const D2 = addDays(T, -1);
   let reseller: { id: string };
 
-  const invoices = async (resellerId: string): Promise<Invoice[]> => {
-    const list = await t.http().get(`/api/v1/invoices?resellerId=${resellerId}&pageSize=100`).set('Authorization', finance).expect(200);
-    const out: Invoice[] = [];
-    for (const s of [...list.body.items].reverse()) out.push((await t.http().get(`/api/v1/invoices/${s.id}`).set('Authorization', finance).expect(200)).body);
-    return out;
-  };
-  const reconcile = async () => (await t.http().get('/api/v1/ledger/reconciliation').set('Authorization', finance).expect(200)).body;
+  const invoices = (resellerId: string) => invoicesOf<Invoice>(t, resellerId, finance, { oldestFirst: true, pageSize: 100 });
+  const reconcile = () => reconcileBooks(t, finance);
   const order = async (resellerId: string, lines: Array<{ sku: string; quantity: number; startDate?: string }>) => {
     const res = await t.http().post('/api/v1/orders').set('Authorization', ADMIN).send({ resellerId, endCustomer: { name: 'Credit Co' }, lines });
     expect(res.status).toBe(201);

@@ -1,7 +1,7 @@
 import { ChildProcess, spawn } from 'child_process';
-import * as net from 'net';
 import * as path from 'path';
 import request from 'supertest';
+import { freePort } from '@disty/core';
 import type { TestApp } from './support/app';
 import { OwnDatabase, useOwnDatabase } from './support/own-database';
 
@@ -11,17 +11,6 @@ interface Api {
   child: ChildProcess;
   url: string;
   exited: Promise<{ code: number | null; signal: NodeJS.Signals | null; out: string }>;
-}
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const s = net.createServer();
-    s.once('error', reject);
-    s.listen(0, '127.0.0.1', () => {
-      const { port } = s.address() as net.AddressInfo;
-      s.close(() => resolve(port));
-    });
-  });
 }
 
 /**

@@ -1,6 +1,7 @@
+import { addDays } from '@disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, startBillingTestApp, waitForRun } from './support/billing';
+import { billPeriod, invoicesOf, realToday, startBillingTestApp, waitForRun } from './support/billing';
 
 /**
  * Money integrity, issue 13 leaks 5, 7 and 8 (docs/money-integrity.md): cash is never applied
@@ -23,7 +24,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
   afterAll(() => close?.());
 
   const api = () => t.http();
-  const tomorrow = () => new Date(Date.now() + 86_400_000).toISOString().slice(0, 10);
+  const tomorrow = () => addDays(realToday(), 1);
 
   /** A reseller (10 % tax) with one hardware order line, shipped on `shippedOn` unless null. */
   async function resellerWithHardware(opts: { net: string; shippedOn: string | null; hardwareLimit?: string }) {
@@ -39,10 +40,8 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     return { reseller, order: order.body, line };
   }
 
-  async function invoicesOf(resellerId: string) {
-    const list = await api().get(`/api/v1/invoices?resellerId=${resellerId}`).set('Authorization', finance).expect(200);
-    return Promise.all(list.body.items.map(async (i: { id: string }) => (await api().get(`/api/v1/invoices/${i.id}`).set('Authorization', finance).expect(200)).body));
-  }
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- invoice bodies as the tests read them
+  const invoicesOfReseller = (resellerId: string) => invoicesOf<any>(t, resellerId, finance);
 
   const closing = async (code: string, resellerId: string, to: string) =>
     (await api().get(`/api/v1/ledger/accounts/${code}/statement?to=${to}&resellerId=${resellerId}&currency=AUD`).set('Authorization', finance).expect(200))
@@ -56,7 +55,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     }).expect(201);
     expect(early.body.unapplied).toBe('50.00');
     await billPeriod(t, '2026-11-16', finance);
-    const [invoice] = await invoicesOf(reseller.id);
+    const [invoice] = await invoicesOfReseller(reseller.id);
     expect(invoice).toMatchObject({ issueDate: '2026-11-16', amountDue: '60.00' });
     const applied = (await api().get(`/api/v1/payments/${early.body.id}`).set('Authorization', finance).expect(200)).body;
     expect(applied.allocations).toEqual([expect.objectContaining({ invoiceId: invoice.id, amount: '50.00', appliedOn: '2026-11-18' })]);
@@ -75,7 +74,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     expect(await closing('2200', reseller.id, '2026-11-15')).toBe('60.00');
     expect(await closing('2200', reseller.id, '2026-11-16')).toBe('0.00');
     expect(await closing('1100', reseller.id, '2026-11-18')).toBe('0.00');
-    const paid = (await invoicesOf(reseller.id))[0];
+    const paid = (await invoicesOfReseller(reseller.id))[0];
     expect(paid).toMatchObject({ status: 'PAID', amountDue: '0.00' });
   });
 
@@ -141,14 +140,14 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
   it("leak 7: refuses to reverse a system entry (the invoice's) with 422 system-entry; the invoice stays due", async () => {
     const { reseller } = await resellerWithHardware({ net: '5000.00', shippedOn: '2026-11-10', hardwareLimit: '15000.00' });
     await billPeriod(t, '2026-11-19', finance);
-    const [invoice] = await invoicesOf(reseller.id);
+    const [invoice] = await invoicesOfReseller(reseller.id);
     expect(invoice).toMatchObject({ issueDate: '2026-11-19', amountDue: '5500.00' });
     const before = await f.creditLines(t, reseller.id);
     expect(before.HARDWARE.openReceivables).toBe('5500.00');
     const entries = await api().get(`/api/v1/ledger/entries?sourceType=invoice&resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
     const res = await api().post(`/api/v1/ledger/entries/${entries.body.items[0].id}/reverse`).set('Authorization', finance).send({}).expect(422);
     expect(res.body).toMatchObject({ type: 'https://disty.dev/problems/system-entry' });
-    expect((await invoicesOf(reseller.id))[0]).toMatchObject({ amountDue: '5500.00' });
+    expect((await invoicesOfReseller(reseller.id))[0]).toMatchObject({ amountDue: '5500.00' });
     expect(await f.creditLines(t, reseller.id)).toEqual(before);
     // A manual entry is still corrected by its reversal.
     const manual = await api().post('/api/v1/ledger/entries').set('Authorization', finance).send({
@@ -173,7 +172,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     const shipped = await api().post(`/api/v1/orders/${order.id}/lines/${line.id}/ship`).set('Authorization', ADMIN).send({ shippedOn: '2026-09-15' }).expect(200);
     expect(shipped.body.lines[0]).toMatchObject({ status: 'SHIPPED', shippedOn: '2026-09-15', postedOn: '2026-10-01' });
     await billPeriod(t, '2026-11-20', finance);
-    const [invoice] = await invoicesOf(reseller.id);
+    const [invoice] = await invoicesOfReseller(reseller.id);
     expect(invoice.issueDate).toBe('2026-11-20');
     expect(invoice.lines[0].description).toContain('shipped 2026-09-15 (posted 2026-10-01');
   });
@@ -188,7 +187,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     const runs = t.get(BillingRunService);
     await expect(t.db.transaction((em) => runs.billReseller(em, null, '2026-11-10', reseller.id)))
       .rejects.toMatchObject({ status: 422, slug: 'invoice-date-order' });
-    expect(await invoicesOf(reseller.id)).toEqual([]);
+    expect(await invoicesOfReseller(reseller.id)).toEqual([]);
     const all: Array<{ number: string; issue_date: string }> = await t.db.query(
       `SELECT number, to_char(issue_date, 'YYYY-MM-DD') AS issue_date FROM invoices WHERE number IS NOT NULL ORDER BY year, seq`,
     );
@@ -196,7 +195,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     expect(dates).toEqual([...dates].sort());
     // The line is billed by the next run in order.
     await billPeriod(t, '2026-11-21', finance);
-    expect((await invoicesOf(reseller.id)).map((i) => i.issueDate)).toEqual(['2026-11-21']);
+    expect((await invoicesOfReseller(reseller.id)).map((i) => i.issueDate)).toEqual(['2026-11-21']);
   });
 
   it('leak 8: two billing runs for different period ends at once never number invoices out of date order', async () => {
@@ -215,7 +214,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     expect(dates).toEqual([...dates].sort());
     // Whatever the earlier run could not number in order is billed by the next run.
     await billPeriod(t, '2026-11-24', finance);
-    for (const r of resellers) expect(await invoicesOf(r.id)).toHaveLength(1);
+    for (const r of resellers) expect(await invoicesOfReseller(r.id)).toHaveLength(1);
   });
 
   it('refuses to close the running month or a later one (422 period-not-ended): it would refuse every posting dated today', async () => {

@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { addDays, addMonthsClamped, daysBetween, Dec } from '@disty/core';
 import type { TestApp } from './support/app';
+import { billPeriod, invoicesOf } from './support/billing';
 import type * as Commerce from './factories/commerce';
 import type { OwnDatabase } from './support/own-database';
 
@@ -143,24 +144,13 @@ describe('service conservation (property, E2E through HTTP)', () => {
 
   const runJobsAndBill = async () => {
     ok(await t.http().post(`/api/v1/jobs/renewals/run?asOf=${clock.day}`).set('Authorization', admin), 'renewals', 200);
-    const run = ok(await t.http().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: clock.day }), 'billing run', 202);
-    for (const end = Date.now() + 60_000; ; ) {
-      const r = await t.http().get(`/api/v1/billing-runs/${(run.body as { id: string }).id}`).set('Authorization', finance);
-      if (r.body.status === 'COMPLETED') return;
-      if (r.body.status !== 'RUNNING' || Date.now() > end) throw new Error(`billing run: ${JSON.stringify(r.body)}`);
-      await new Promise((res) => setTimeout(res, 25));
-    }
+    const run = await billPeriod(t, clock.day, finance);
+    if (run.status !== 'COMPLETED') throw new Error(`billing run: ${JSON.stringify(run)}`);
   };
 
   type InvoiceLine = { id: string; net: string; creditedNet: string; source: { type: string; id: string } };
-  const invoicesOf = async (resellerId: string) => {
-    const list = ok(await t.http().get(`/api/v1/invoices?resellerId=${resellerId}&pageSize=100`).set('Authorization', finance), 'invoices', 200);
-    const out: Array<{ id: string; status: string; lines: InvoiceLine[] }> = [];
-    for (const i of (list.body as { items: Array<{ id: string }> }).items) {
-      out.push(ok(await t.http().get(`/api/v1/invoices/${i.id}`).set('Authorization', finance), 'invoice', 200).body as never);
-    }
-    return out;
-  };
+  const invoicesOfReseller = (resellerId: string) =>
+    invoicesOf<{ id: string; status: string; lines: InvoiceLine[] }>(t, resellerId, finance, { pageSize: 100 });
 
   const orderAction: fc.Arbitrary<Action> = fc.record({ kind: fc.constant('order' as const), product: fc.nat(3), quantity: fc.integer({ min: 1, max: 40 }) });
   const action: fc.Arbitrary<Action> = fc.oneof(
@@ -267,7 +257,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
                 charges: Array<{ id: string; status: string }>;
               };
               const billed = new Set(sub.charges.filter((c) => c.status === 'BILLED').map((c) => c.id));
-              const invoices = await invoicesOf(reseller.id);
+              const invoices = await invoicesOfReseller(reseller.id);
               const target = invoices
                 .flatMap((i) => i.lines.map((l) => ({ invoice: i, line: l })))
                 .filter(({ line }) => billed.has(line.source.id) && new Dec(line.net).minus(line.creditedNet).gt(0))
@@ -344,7 +334,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
         // run wait for tomorrow's), then compare each subscription with its model.
         moveClock(1);
         await runJobsAndBill();
-        const invoices = await invoicesOf(reseller.id);
+        const invoices = await invoicesOfReseller(reseller.id);
         const lines = invoices.flatMap((i) => i.lines);
         for (const s of subs) {
           const sub = ok(await t.http().get(`/api/v1/subscriptions/${s.id}`).set('Authorization', admin), 'subscription', 200).body as {

@@ -45,6 +45,35 @@ export function signedStripeEvent(
   return { payload, header, id };
 }
 
+/** The real UTC date today: the database refuses entries dated later, whatever the test clock says. */
+export const realToday = () => new Date().toISOString().slice(0, 10);
+
+/** A money string as whole cents, and back (test arithmetic on 2-decimal currencies). */
+export const cents = (s: string) => Math.round(Number(s) * 100);
+export const money = (c: number) => (c / 100).toFixed(2);
+
+/** A reseller's invoices in full (GET /invoices, then each one): as listed (newest first), or oldest first. */
+export async function invoicesOf<T = Record<string, unknown>>(
+  t: TestApp,
+  resellerId: string,
+  auth: string,
+  opts: { oldestFirst?: boolean; pageSize?: number } = {},
+): Promise<T[]> {
+  const list = await t.http().get('/api/v1/invoices').query({ resellerId, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) })
+    .set('Authorization', auth).expect(200);
+  const items = list.body.items as Array<{ id: string }>;
+  const out: T[] = [];
+  for (const i of opts.oldestFirst ? [...items].reverse() : items) {
+    out.push((await t.http().get(`/api/v1/invoices/${i.id}`).set('Authorization', auth).expect(200)).body as T);
+  }
+  return out;
+}
+
+/** GET /ledger/reconciliation (now, or as of a date). */
+export async function reconcile(t: TestApp, auth: string, asOf?: string) {
+  return (await t.http().get('/api/v1/ledger/reconciliation').query(asOf ? { asOf } : {}).set('Authorization', auth).expect(200)).body;
+}
+
 /** Unix seconds of a calendar date at noon UTC. */
 export const unixOf = (date: string) => Math.floor(new Date(`${date}T12:00:00Z`).getTime() / 1000);
 

@@ -36,7 +36,6 @@ export default async function globalSetup(): Promise<void> {
   const { appUrl, ownerUrl } = await prepareDatabaseRoles(adminUrl, name);
   process.env.DISTY_TEST_ADMIN_URL = adminUrl;
   process.env.DISTY_TEST_DB = name;
-  process.env.DISTY_TEST_OWNER_URL = ownerUrl;
   process.env.DATABASE_URL = appUrl;
   await runMigrations(ownerUrl, log);
 }

@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { IdentityModule } from '@disty/identity';
-import { WebhookModule } from '@disty/webhooks';
 import { RENEWAL_ALERT_SETTINGS, renewalAlertSettings } from './renewal-alert.config';
 import { RenewalAlertController } from './renewal-alerts.controller';
 import { RenewalAlertService } from './renewal-alert.service';
@@ -13,7 +12,7 @@ import { RenewalScanJob } from './renewal-scan.job';
  * Reads subscriptions, warranties and prices only through the published read-model views.
  */
 @Module({
-  imports: [IdentityModule, WebhookModule],
+  imports: [IdentityModule],
   controllers: [RenewalAlertController],
   providers: [
     { provide: RENEWAL_ALERT_SETTINGS, inject: [ConfigService], useFactory: renewalAlertSettings },

@@ -18,14 +18,12 @@ export type Reseller = Schemas['ResellerView'];
 
 export type Product = Schemas['ProductView'];
 export type Order = Schemas['OrderView'];
-export type OrderLine = Schemas['OrderLineView'];
 export type Subscription = Schemas['SubscriptionView'];
 export type Charge = Schemas['ChargeView'];
 
 export type Invoice = Schemas['InvoiceView'];
 export type BillingRun = Schemas['BillingRunView'];
 export type ArAging = Schemas['AgingReportView'];
-export type AgingRow = Schemas['AgingRowView'];
 export type Reconciliation = Schemas['ReconciliationView'];
 export type ReconciliationRow = Schemas['ReconciliationRowView'];
 export type TrialBalance = Schemas['TrialBalanceView'];
