@@ -6,12 +6,26 @@ export const AccountCode = {
   StripeClearing: '1050',
   ReceivablesHardware: '1100',
   ReceivablesCloud: '1110',
+  UnbilledReceivables: '1190',
+  TaxReceivable: '1300',
+  AccountsPayable: '2000',
+  AccruedVendorCosts: '2050',
   TaxPayable: '2100',
   UnappliedCash: '2200',
+  DeferredRevenue: '2400',
+  CollectionsHeld: '2500',
+  RetainedEarnings: '3000',
   RevenueHardware: '4000',
   RevenueCloud: '4100',
+  FeeRevenue: '4200',
   CreditNotes: '4900',
+  CostOfGoodsSold: '5000',
+  CostOfCloud: '5100',
+  PurchasePriceVariance: '5900',
   ProcessingFees: '6100',
+  BadDebts: '6200',
+  FxRealised: '7100',
+  FxUnrealised: '7150',
 } as const;
 export type AccountCode = (typeof AccountCode)[keyof typeof AccountCode];
 
@@ -25,9 +39,10 @@ export const MANUAL_SOURCE = 'manual';
 /** The source type of a reversal posted by POST /ledger/entries/:id/reverse. */
 export const REVERSAL_SOURCE = 'reversal';
 
-export type AccountType = 'asset' | 'liability' | 'equity' | 'revenue' | 'contra_revenue' | 'expense';
+/** `other`: foreign-exchange differences (7100, 7150), outside operating revenue and expense; debit-normal (a loss is positive). */
+export type AccountType = 'asset' | 'liability' | 'equity' | 'revenue' | 'contra_revenue' | 'expense' | 'other';
 
 /** Accounts whose balance grows with debits. */
 export function isDebitNormal(type: AccountType): boolean {
-  return type === 'asset' || type === 'expense' || type === 'contra_revenue';
+  return type === 'asset' || type === 'expense' || type === 'contra_revenue' || type === 'other';
 }

@@ -1,0 +1,2 @@
+export * from './purchasing.module';
+export * from './cost-accrual.service';
