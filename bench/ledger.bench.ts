@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
 import { Clock, Dec } from '@disty/core';
-import { LedgerService } from '@disty/ledger';
+import { LedgerService, PeriodCloseChecks } from '@disty/ledger';
 import { BenchContext, BenchResult, median, timed } from './support';
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 20_000);
@@ -13,7 +13,7 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const { ds, url, close } = await ctx.freshDatabase('ledger');
   try {
-    const ledger = new LedgerService(ds, new Clock());
+    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks());
     const resellers = Array.from({ length: 200 }, () => randomUUID());
     let next = 0;
     const poster = async () => {

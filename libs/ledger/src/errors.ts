@@ -10,6 +10,7 @@ export enum LedgerErrorCode {
   SystemEntry = 'system-entry',
   FutureDated = 'future-dated',
   PeriodNotEnded = 'period-not-ended',
+  PeriodNotClean = 'period-not-clean',
 }
 
 export const LEDGER_ERRORS: Record<LedgerErrorCode, ProblemSpec> = {
@@ -22,6 +23,7 @@ export const LEDGER_ERRORS: Record<LedgerErrorCode, ProblemSpec> = {
   [LedgerErrorCode.SystemEntry]: { status: 422, title: 'A system entry is corrected through its document, not reversed' },
   [LedgerErrorCode.FutureDated]: { status: 422, title: 'Date is in the future' },
   [LedgerErrorCode.PeriodNotEnded]: { status: 422, title: 'A month can be closed only once it has ended' },
+  [LedgerErrorCode.PeriodNotClean]: { status: 422, title: 'The month still holds unexplained items' },
 };
 
 export const ledgerError = defineErrors(LEDGER_ERRORS);

@@ -6,3 +6,5 @@ export * from './receivables-lock';
 export * from './domain/entry-rules';
 export * from './errors';
 export type { JournalEntryView, JournalLineView } from './dto/journal-entry.dto';
+export { PeriodCloseChecks, totalsByCurrency } from './period-close-checks';
+export type { PeriodCloseCheck, PeriodCloseFinding } from './period-close-checks';

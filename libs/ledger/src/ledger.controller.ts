@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'crypto';
 import { Actor, Clock, CurrentActor, Idempotent, ParseIdPipe, Roles } from '@disty/core';
-import { EntryQueryDto, PostEntryDto, ReverseEntryDto, StatementQueryDto, TrialBalanceQueryDto } from './dto/journal-entry.dto';
+import { ClosePeriodDto, EntryQueryDto, PostEntryDto, ReverseEntryDto, StatementQueryDto, TrialBalanceQueryDto } from './dto/journal-entry.dto';
 import { TrialBalanceView } from './dto/trial-balance.response';
 import { LedgerService } from './ledger.service';
 import { LedgerReadService } from './ledger-read.service';
@@ -70,10 +70,18 @@ export class LedgerController {
     return { items: await this.ledgerPeriods.listPeriods() };
   }
 
+  /** What closing the month would report: revenue due but not recognised, shipped lines not invoiced, unmatched vendor accruals. */
+  @Get('periods/:period/close-report')
+  @Roles('finance', 'admin')
+  closeReport(@Param('period') period: string) {
+    return this.ledgerPeriods.closeReport(period);
+  }
+
+  /** Closes the month; refused (422 period-not-clean) while the close report has findings, unless force with a reason. */
   @Post('periods/:period/close')
   @Roles('finance')
   @HttpCode(200)
-  closePeriod(@Param('period') period: string, @CurrentActor() actor: Actor) {
-    return this.ledgerPeriods.closePeriod(period, actor.id);
+  closePeriod(@Param('period') period: string, @Body() dto: ClosePeriodDto, @CurrentActor() actor: Actor) {
+    return this.ledgerPeriods.closePeriod(period, actor.id, dto);
   }
 }

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, Currency, Dec, idempotentTransaction, moneyString, notFound, queryPrepared, retryOnConflict } from '@disty/core';
+import { PeriodCloseCheck, PeriodCloseChecks } from './period-close-checks';
 import { AccountType, isDebitNormal, MANUAL_SOURCE, REVERSAL_SOURCE } from './domain/accounts';
 import { checkEntry, EntryLine, mirrorLines } from './domain/entry-rules';
 import { postingDate } from './domain/periods';
@@ -45,7 +46,13 @@ export class LedgerService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
+    private readonly closeChecks: PeriodCloseChecks,
   ) {}
+
+  /** Adds a module's month-end check to every period close (docs/accounting.md §7). Call at start-up. */
+  registerCloseCheck(check: PeriodCloseCheck): void {
+    this.closeChecks.register(check);
+  }
 
   /**
    * Posts one entry in the caller's transaction. Checks the double-entry rules, the accounts and

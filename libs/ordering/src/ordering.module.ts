@@ -6,12 +6,13 @@ import { SubscriptionModule } from '@disty/subscription';
 import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';
 import { OrdersController } from './orders.controller';
+import { ShippedNotInvoicedCheck } from './shipped-not-invoiced.check';
 
 /** Orders: priced from the catalog, provisioned through subscriptions, reserved on the reseller's credit lines. */
 @Module({
   imports: [CatalogModule, LedgerModule, ResellerModule, SubscriptionModule],
   controllers: [OrdersController],
-  providers: [OrderingService, OrderFulfilmentService],
+  providers: [OrderingService, OrderFulfilmentService, ShippedNotInvoicedCheck],
   exports: [OrderingService],
 })
 export class OrderingModule {}

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested,
+  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested,
 } from 'class-validator';
 import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
 
@@ -99,4 +99,17 @@ export interface JournalEntryView {
   reversalOf: string | null;
   lines: JournalLineView[];
   createdAt: string;
+}
+
+export class ClosePeriodDto {
+  @ApiPropertyOptional({ description: 'Close although the month-end checks found unexplained items (needs reason)' })
+  @IsOptional()
+  @IsBoolean()
+  force?: boolean;
+
+  @ApiPropertyOptional({ example: 'Hardware shipped on the 30th is invoiced in the next run; accepted by the controller' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
 }
