@@ -19,6 +19,7 @@ import { InvoicingModule } from '@disty/invoicing';
 import { PaymentsModule } from '@disty/payments';
 import { WebhookModule } from '@disty/webhooks';
 import { PurchasingModule } from '@disty/purchasing';
+import { ReportingModule } from '@disty/reporting';
 import { HealthController } from './health/health.controller';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
@@ -70,6 +71,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     OrderingModule,
     InvoicingModule,
     PaymentsModule,
+    ReportingModule,
     SubscriptionChangesModule,
   ],
   controllers: [HealthController],

@@ -24,3 +24,4 @@ export * from './database/roles';
 export * from './database/embedded-postgres';
 export * from './database/prepared-statement';
 export * from './http/parse-id.pipe';
+export * from './http/accept';

@@ -1,15 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Actor, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { Actor, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope, wantsCsv } from '@disty/core';
 import { AlertQueryDto, PipelineQueryDto, ScanDto, ScanResult, UpdateAlertDto } from './dto/renewal-alert.dto';
 import { PipelineView, RenewalAlertView } from './dto/renewal-alert.response';
 import { RenewalAlertService } from './renewal-alert.service';
 
 const READERS = ['sales', 'reseller_admin', 'admin'] as const;
-
-function wantsCsv(accept: string | undefined): boolean {
-  return !!accept && /(^|,)\s*text\/csv\b/i.test(accept);
-}
 
 @ApiTags('renewal-alerts')
 @ApiBearerAuth()
