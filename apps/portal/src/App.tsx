@@ -8,6 +8,7 @@ import { CartPage } from './pages/Cart';
 import { CatalogPage } from './pages/Catalog';
 import { CreditLinesPage } from './pages/CreditLines';
 import { InvoiceDetailPage, InvoicesPage } from './pages/Invoices';
+import { MarginPage } from './pages/Margin';
 import { OrderDetailPage, OrdersPage } from './pages/Orders';
 import { ReconciliationPage } from './pages/Reconciliation';
 import { RenewalAlertPage, RenewalsPage } from './pages/Renewals';
@@ -62,6 +63,7 @@ export const ROUTES: Route[] = [
   { path: '/trial-balance', label: 'Trial balance', roles: DISTRIBUTOR, render: () => <TrialBalancePage /> },
   { path: '/reconciliation', label: 'Reconciliation', roles: DISTRIBUTOR, render: () => <ReconciliationPage /> },
   { path: '/ar-aging', label: 'AR aging', roles: DISTRIBUTOR, render: () => <ArAgingPage /> },
+  { path: '/margin', label: 'Margin', roles: DISTRIBUTOR, render: () => <MarginPage /> },
   { path: '/credit-lines', label: 'Credit lines', roles: DISTRIBUTOR, render: () => <CreditLinesPage /> },
 ];
 
