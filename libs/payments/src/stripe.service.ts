@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { Actor, Clock, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
+import { Actor, Clock, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Dec, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
 import { amountDue, ReceivablesService } from '@disty/invoicing';
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '@disty/ledger';
 import { applicationDate } from './domain/application-date';
