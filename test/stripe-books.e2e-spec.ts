@@ -1,6 +1,6 @@
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, invoicesOf, reconcile, sendStripeEvent, startBillingTestApp, unixOf } from './support/billing';
+import { billPeriod, invoicesOf, realToday, reconcile, sendStripeEvent, startBillingTestApp, unixOf } from './support/billing';
 import type { FakeStripe } from './support/fake-stripe';
 import { LedgerService } from '@disty/ledger';
 import { ReconciliationService, verifyBooks } from '@disty/payments';
@@ -188,7 +188,15 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     const early = await sendStripeEvent(t, 'charge.dispute.closed', { ...dispute, status: 'won' }, { created: unixOf('2026-08-05') });
     expect(early.status).toBe(409); // the opening has not arrived: Stripe retries
 
-    await sendStripeEvent(t, 'charge.dispute.created', dispute, { created: unixOf('2026-08-06') }).then((r) => expect(r.body.outcome).toBe('recorded'));
+    // Concurrent deliveries (the same event three times, and a second event for the same dispute): one takes effect.
+    const evt = `evt_dp_won_${Date.now()}`;
+    const deliveries = await Promise.all([
+      ...[1, 2, 3].map(() => sendStripeEvent(t, 'charge.dispute.created', dispute, { id: evt, created: unixOf('2026-08-06') })),
+      sendStripeEvent(t, 'charge.dispute.created', dispute, { created: unixOf('2026-08-06') }),
+    ]);
+    expect(deliveries.map((r) => r.status)).toEqual([200, 200, 200, 200]);
+    expect(deliveries.map((r) => r.body.outcome).sort()).toEqual(['duplicate', 'duplicate', 'duplicate', 'recorded']);
+    expect(await entries(reseller.id, 'stripe_dispute')).toHaveLength(1);
     expect((await invoiceOf(reseller.id)).amountDue).toBe('330.00');
     const [opened] = await entries(reseller.id, 'stripe_dispute');
     expect(lineOf(opened, '6100')).toEqual([expect.objectContaining({ debit: '15.00' })]);
@@ -267,6 +275,35 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     const rec = await reconcile(t, finance);
     expect(rec.reconciled).toBe(true);
     expect(rec.stripeClearing.items).toContainEqual(expect.objectContaining({ resellerId: reseller.id, ledger: '117.00', subledger: '117.00' }));
+    expect(await books()).toEqual([]);
+  });
+
+  it('refunds a credit note’s credit on a card-paid invoice through that card (debit AR, credit 1050)', async () => {
+    const reseller = await invoiced({ net: '100.00', month: '2026-10', periodEnd: '2026-10-31' });
+    const { intentId, payment } = await payByCard(reseller.id, '2026-11-03', { fee: 200 });
+    const inv = (await invoicesOf<Invoice & { lines: Array<{ id: string }> }>(t, reseller.id, finance))[0];
+    await api().post(`/api/v1/invoices/${inv.id}/credit-notes`).set('Authorization', finance)
+      .send({ reason: 'Returned unit', lines: [{ invoiceLineId: inv.lines[0].id, amount: '50.00' }] }).expect(201);
+    expect((await invoiceOf(reseller.id)).open.HARDWARE).toBe('-55.00');
+
+    const before = stripe.refunds.length;
+    const res = await api().post('/api/v1/refunds').set('Authorization', finance)
+      .send({ resellerId: reseller.id, currency: 'AUD', amount: '55.00', reference: 'credit note to card', paidOn: realToday(), method: 'STRIPE' });
+    expect(res.status).toBe(201);
+    expect(res.body.from).toEqual({ HARDWARE: '55.00', CLOUD: '0.00', unappliedCash: '0.00' });
+    expect(stripe.refunds.slice(before)).toEqual([expect.objectContaining({ amount: 5500, payment_intent: intentId })]);
+    expect((await invoiceOf(reseller.id)).open.HARDWARE).toBe('0.00');
+    expect((await api().get(`/api/v1/payments/${payment.id}`).set('Authorization', finance).expect(200)).body.refunded).toBe('55.00');
+    const [entry] = await entries(reseller.id, 'credit_refund');
+    expect(lineOf(entry, '1100')).toEqual([expect.objectContaining({ debit: '55.00' })]);
+    expect(lineOf(entry, '1050')).toEqual([expect.objectContaining({ credit: '55.00' })]);
+    const rec = await reconcile(t, finance);
+    expect(rec.reconciled).toBe(true);
+    expect(rec.stripeClearing.items).toContainEqual(expect.objectContaining({ resellerId: reseller.id, ledger: '53.00', subledger: '53.00' }));
+    // Nothing more to give back to the card.
+    const more = await api().post('/api/v1/refunds').set('Authorization', finance)
+      .send({ resellerId: reseller.id, currency: 'AUD', amount: '0.01', reference: 'again', paidOn: realToday(), method: 'STRIPE' });
+    expect(more.status).toBe(422);
     expect(await books()).toEqual([]);
   });
 });
