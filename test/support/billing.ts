@@ -45,6 +45,18 @@ export function signedStripeEvent(
   return { payload, header, id };
 }
 
+/** Signs a Stripe event and POSTs it to the webhook, as Stripe would (the response, whatever its status). */
+export async function sendStripeEvent(
+  t: TestApp,
+  type: string,
+  object: Record<string, unknown>,
+  opts: { id?: string; created?: number; secret?: string } = {},
+) {
+  const e = signedStripeEvent(type, object, opts);
+  const res = await t.http().post('/api/v1/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', e.header).send(e.payload);
+  return Object.assign(res, { eventId: e.id });
+}
+
 /** The real UTC date today: the database refuses entries dated later, whatever the test clock says. */
 export const realToday = () => new Date().toISOString().slice(0, 10);
 

@@ -9,12 +9,29 @@ export interface FakeCharge {
   currency: string;
   /** Stripe's fee in minor units on the charge's balance transaction (omit: no balance transaction). */
   fee?: number;
+  /** A settlement in another currency: the balance transaction's currency, amount (minor units) and exchange_rate; the fee is then in it too. */
+  settlement?: { currency: string; amount: number; exchangeRate: number };
+}
+
+export interface FakeRefund {
+  id: string;
+  object: 'refund';
+  amount: number;
+  payment_intent: string;
+  status: string;
+  metadata: Record<string, string>;
 }
 
 export interface FakeStripe {
   url: string;
   intents: Map<string, Record<string, unknown>>;
   charges: Map<string, FakeCharge>;
+  /** Balance transactions other than charges' (a payout's, with its fee), by id. */
+  balanceTransactions: Map<string, Record<string, unknown>>;
+  /** Refunds created through POST /v1/refunds (one per Idempotency-Key). */
+  refunds: FakeRefund[];
+  /** The next POST /v1/refunds answers this HTTP status (then the fake works again). */
+  failNextRefund?: number;
   requests: Array<{ method: string; path: string }>;
   close: () => Promise<void>;
 }
@@ -24,13 +41,32 @@ const id = (prefix: string) => `${prefix}_${randomBytes(12).toString('hex')}`;
 /**
  * The few Stripe endpoints Disty calls, answered locally (tests run offline): POST
  * /v1/payment_intents, GET /v1/payment_intents/:id, GET /v1/charges/:id (balance_transaction
- * expandable) and GET /v1/balance_transactions/:id. Bodies are form-encoded like Stripe's.
+ * expandable), GET /v1/balance_transactions/:id (a charge's, or one set in `balanceTransactions`)
+ * and POST /v1/refunds (replaying the same Idempotency-Key). Bodies are form-encoded like Stripe's.
  */
 export async function startFakeStripe(): Promise<FakeStripe> {
   const intents = new Map<string, Record<string, unknown>>();
   const charges = new Map<string, FakeCharge>();
+  const balanceTransactions = new Map<string, Record<string, unknown>>();
+  const refunds: FakeRefund[] = [];
+  const byKey = new Map<string, FakeRefund>();
   const requests: Array<{ method: string; path: string }> = [];
-  const bt = (c: FakeCharge) => ({ id: `txn_${c.id}`, object: 'balance_transaction', amount: c.amount, currency: c.currency, fee: c.fee, net: c.amount - (c.fee ?? 0) });
+  const bt = (c: FakeCharge) => {
+    const amount = c.settlement?.amount ?? c.amount;
+    return {
+      id: `txn_${c.id}`, object: 'balance_transaction', amount, currency: c.settlement?.currency ?? c.currency, fee: c.fee, net: amount - (c.fee ?? 0),
+      exchange_rate: c.settlement?.exchangeRate ?? null,
+    };
+  };
+  const fake: FakeStripe = {
+    url: '',
+    intents,
+    charges,
+    balanceTransactions,
+    refunds,
+    requests,
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
   const server = http.createServer((req, res) => {
     let body = '';
     req.on('data', (d) => (body += d));
@@ -78,20 +114,34 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         const balance = c.fee === undefined ? null : expand.includes('balance_transaction') ? bt(c) : `txn_${c.id}`;
         return send(200, { id: c.id, object: 'charge', amount: c.amount, currency: c.currency, payment_intent: c.paymentIntent, balance_transaction: balance });
       }
-      if (req.method === 'GET' && (m = /^\/v1\/balance_transactions\/txn_([\w]+)$/.exec(url.pathname))) {
-        const c = charges.get(m[1]);
+      if (req.method === 'GET' && (m = /^\/v1\/balance_transactions\/([\w]+)$/.exec(url.pathname))) {
+        if (balanceTransactions.has(m[1])) return send(200, balanceTransactions.get(m[1]));
+        const c = charges.get(m[1].replace(/^txn_/, ''));
         return c && c.fee !== undefined ? send(200, bt(c)) : notFound();
+      }
+      if (req.method === 'POST' && url.pathname === '/v1/refunds') {
+        if (fake.failNextRefund) {
+          const status = fake.failNextRefund;
+          fake.failNextRefund = undefined;
+          return send(status, { error: { type: status >= 500 ? 'api_error' : 'invalid_request_error', message: 'Refund refused by the fake' } });
+        }
+        const key = String(req.headers['idempotency-key'] ?? '');
+        if (key && byKey.has(key)) return send(200, byKey.get(key));
+        const metadata: Record<string, string> = {};
+        for (const [k, v] of form.entries()) {
+          const mk = /^metadata\[(.+)\]$/.exec(k);
+          if (mk) metadata[mk[1]] = v;
+        }
+        const refund: FakeRefund = { id: id('re'), object: 'refund', amount: Number(form.get('amount')), payment_intent: String(form.get('payment_intent')), status: 'succeeded', metadata };
+        refunds.push(refund);
+        if (key) byKey.set(key, refund);
+        return send(200, refund);
       }
       return notFound();
     });
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const { port } = server.address() as AddressInfo;
-  return {
-    url: `http://127.0.0.1:${port}`,
-    intents,
-    charges,
-    requests,
-    close: () => new Promise((resolve) => server.close(() => resolve())),
-  };
+  fake.url = `http://127.0.0.1:${port}`;
+  return fake;
 }

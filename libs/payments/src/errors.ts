@@ -13,6 +13,7 @@ export enum PaymentsErrorCode {
   InvalidSignature = 'invalid-signature',
   StripeNotConfigured = 'stripe-not-configured',
   StripeUnavailable = 'stripe-unavailable',
+  StripeRefused = 'stripe-refused',
 }
 
 export const PAYMENTS_ERRORS: Record<PaymentsErrorCode, ProblemSpec> = {
@@ -28,6 +29,7 @@ export const PAYMENTS_ERRORS: Record<PaymentsErrorCode, ProblemSpec> = {
   [PaymentsErrorCode.InvalidSignature]: { status: 400, title: 'Invalid webhook signature' },
   [PaymentsErrorCode.StripeNotConfigured]: { status: 503, title: 'Card payments are not configured' },
   [PaymentsErrorCode.StripeUnavailable]: { status: 503, title: 'Stripe could not be reached; retry later' },
+  [PaymentsErrorCode.StripeRefused]: { status: 422, title: 'Stripe refused the request' },
 };
 
 export const paymentsError = defineErrors(PAYMENTS_ERRORS);

@@ -310,6 +310,11 @@ export class PaymentService implements UnappliedCash {
         receivedOn: r.received_on,
         invoiceId: r.invoice_id,
         stripePaymentIntentId: r.stripe_payment_intent_id,
+        occurredOn: r.occurred_on,
+        settlement: r.settlement_currency
+          ? { currency: r.settlement_currency, amount: moneyString(r.settlement_amount!, r.settlement_currency), fee: moneyString(r.settlement_fee!, r.settlement_currency), exchangeRate: new Dec(r.exchange_rate!).toFixed() }
+          : null,
+        fxDifference: moneyString(r.fx_difference, c),
         allocations: [...groups.values()].map((g) => ({
           invoiceId: g.invoiceId,
           invoiceNumber: g.invoiceNumber,

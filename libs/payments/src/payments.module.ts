@@ -10,6 +10,9 @@ import { ReconciliationService } from './reconciliation.service';
 import { RefundService } from './refund.service';
 import { RefundsController } from './refunds.controller';
 import { StripeGateway } from './stripe.gateway';
+import { StripeDisputeService } from './stripe-dispute.service';
+import { StripePayoutService } from './stripe-payout.service';
+import { StripeRefundService } from './stripe-refund.service';
 import { StripeService } from './stripe.service';
 
 /**
@@ -24,6 +27,7 @@ import { StripeService } from './stripe.service';
   controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController],
   providers: [
     PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService,
+    StripePayoutService, StripeDisputeService, StripeRefundService,
     { provide: UnappliedCash, useExisting: PaymentService },
   ],
   exports: [PaymentService, StripeService, ReconciliationService, RefundService, UnappliedCash],

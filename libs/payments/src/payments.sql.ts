@@ -16,10 +16,17 @@ export interface PaymentRow {
   received_on: string;
   invoice_id: string | null;
   stripe_payment_intent_id: string | null;
+  occurred_on: string | null;
+  settlement_currency: Currency | null;
+  settlement_amount: string | null;
+  settlement_fee: string | null;
+  exchange_rate: string | null;
+  fx_difference: string;
   created_at: Date;
 }
 
 export const PAYMENT_COLUMNS = `
   p.id, p.reseller_id, p.method, p.currency, p.amount::text AS amount, p.fee::text AS fee, p.unapplied::text AS unapplied,
   p.refunded::text AS refunded, p.reference, to_char(p.received_on, 'YYYY-MM-DD') AS received_on, p.invoice_id,
-  p.stripe_payment_intent_id, p.created_at`;
+  p.stripe_payment_intent_id, to_char(p.occurred_on, 'YYYY-MM-DD') AS occurred_on, p.settlement_currency, p.settlement_amount::text AS settlement_amount,
+  p.settlement_fee::text AS settlement_fee, p.exchange_rate::text AS exchange_rate, p.fx_difference::text AS fx_difference, p.created_at`;

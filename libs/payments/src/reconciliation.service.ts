@@ -24,7 +24,8 @@ interface Cell {
  * (docs/money-integrity.md, "reconciliation"):
  * - control accounts: per reseller and credit line AR (1100/1110) = open invoice amounts − unapplied
  *   credits (negative invoice sides not yet applied or refunded); 2200 = unapplied cash; 1050 =
- *   Stripe payments net of fees and refunds;
+ *   per reseller its Stripe payments net of fees, FX, refunds and disputes, and without a reseller
+ *   the payouts (so the total is Stripe's balance: payments net − refunds − disputes − payouts);
  * - signs: no reseller's AR has a credit balance beyond its unapplied credits, no reseller's 2200
  *   a debit balance;
  * - the receivables subledger itself: AR movements add up to each invoice's open amounts, credit
@@ -115,7 +116,11 @@ export class ReconciliationService {
               WHERE a.applied_on <= $1
              UNION ALL
              SELECT r.reseller_id, p.currency, -r.amount FROM payment_refunds r JOIN payments p ON p.id = r.payment_id
-              WHERE r.refunded_on <= $1) x
+              WHERE r.refunded_on <= $1
+             UNION ALL
+             SELECT reseller_id, currency, -amount FROM stripe_disputes WHERE posted_on <= $1
+             UNION ALL
+             SELECT reseller_id, currency, amount FROM stripe_disputes WHERE status = 'WON' AND closed_on <= $1) x
             WHERE ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY 1, 2`,
           [asOf, resellerId],
         )
@@ -127,15 +132,29 @@ export class ReconciliationService {
     return rows.map((r) => ({ resellerId: r.reseller_id, currency: r.currency, amount: new Dec(r.amount) }));
   }
 
-  /** 1050's subledger: Stripe payments net of their fees, less refunds. */
+  /**
+   * 1050's subledger: per reseller, Stripe payments net of their fees and FX differences, less Stripe
+   * refunds (of the payment, or of a credit balance through Stripe) and disputes (amount and fee,
+   * given back when won); without a reseller, less payouts (amount and fee). Its total is 1050's.
+   */
   private async stripeClearing(asOf: string | null, resellerId: string | null, em: EntityManager) {
-    const rows: Array<{ reseller_id: string; currency: Currency; amount: string }> = await em.query(
+    const rows: Array<{ reseller_id: string | null; currency: Currency; amount: string }> = await em.query(
       `SELECT reseller_id, currency, sum(amount)::text AS amount FROM (
-         SELECT reseller_id, currency, amount - fee AS amount FROM payments
+         SELECT reseller_id, currency, amount - fee - fx_difference AS amount FROM payments
           WHERE method = 'STRIPE' AND ($1::date IS NULL OR received_on <= $1::date)
          UNION ALL
          SELECT r.reseller_id, p.currency, -r.amount FROM payment_refunds r JOIN payments p ON p.id = r.payment_id
-          WHERE p.method = 'STRIPE' AND ($1::date IS NULL OR r.refunded_on <= $1::date)) x
+          WHERE p.method = 'STRIPE' AND ($1::date IS NULL OR r.refunded_on <= $1::date)
+         UNION ALL
+         SELECT x.reseller_id, r.currency, -x.amount FROM credit_refund_parts x JOIN credit_refunds r ON r.id = x.refund_id
+          WHERE x.stripe_payment_id IS NOT NULL AND x.invoice_id IS NOT NULL AND ($1::date IS NULL OR r.paid_on <= $1::date)
+         UNION ALL
+         SELECT reseller_id, currency, -(amount + fee) FROM stripe_disputes WHERE ($1::date IS NULL OR posted_on <= $1::date)
+         UNION ALL
+         SELECT reseller_id, currency, amount + fee_returned FROM stripe_disputes
+          WHERE status = 'WON' AND ($1::date IS NULL OR closed_on <= $1::date)
+         UNION ALL
+         SELECT NULL::uuid, currency, -(amount + fee) FROM stripe_payouts WHERE ($1::date IS NULL OR posted_on <= $1::date)) x
         WHERE ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY 1, 2`,
       [asOf, resellerId],
     );

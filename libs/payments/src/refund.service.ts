@@ -8,6 +8,7 @@ import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableD
 import { ResellerService } from '@disty/reseller';
 import { CreateRefundDto, CreditBalanceView, RefundView } from './dto/refund.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
+import { StripeRefundService } from './stripe-refund.service';
 
 export const CREDIT_REFUND_SOURCE = 'credit_refund';
 
@@ -37,6 +38,7 @@ export class RefundService {
     private readonly ledger: LedgerService,
     private readonly resellers: ResellerService,
     private readonly clock: Clock,
+    private readonly stripeRefunds: StripeRefundService,
   ) {}
 
   /** GET /refunds/credit-balance?resellerId=: what a refund may pay out now. */
@@ -57,6 +59,8 @@ export class RefundService {
       throw validationError('paidOn cannot be in the future', [{ field: 'paidOn', message: `must be on or before ${this.clock.today()}` }]);
     }
     const c = reseller.currency;
+    // Credit from card payments goes back to the cards (docs/accounting.md §3).
+    if (dto.method === 'STRIPE') return this.stripeRefunds.refund(reseller, c, dto, createdBy);
     const amount = new Dec(dto.amount);
     const id = randomUUID();
     // With an Idempotency-Key, the refund and the key's response commit together.
@@ -126,7 +130,7 @@ export class RefundService {
           ],
         });
         return {
-          id, resellerId: reseller.id, amount: moneyString(amount, c), currency: c, reference: dto.reference, paidOn: dto.paidOn,
+          id, resellerId: reseller.id, amount: moneyString(amount, c), currency: c, reference: dto.reference, paidOn: dto.paidOn, method: 'BANK_TRANSFER' as const,
           from: this.fromView(credits, cash, c),
         };
       }),

@@ -2,16 +2,20 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
-import { DataSource, EntityManager } from 'typeorm';
-import { Actor, Clock, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, isCurrency, minorUnits, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
+import { DataSource } from 'typeorm';
+import { Actor, Clock, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Dec, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
 import { amountDue, ReceivablesService } from '@disty/invoicing';
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '@disty/ledger';
 import { applicationDate } from './domain/application-date';
+import { BalanceTransaction, settle } from './domain/settlement';
 import { PaymentIntentView } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
 import { PaymentService } from './payment.service';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
+import { StripeDisputeService } from './stripe-dispute.service';
+import { currencyOf, eventDate, idOf, lateNote, recordStripeEvent, setEventOutcome, toMajor, toMinor } from './stripe-events';
 import { StripeGateway } from './stripe.gateway';
+import { StripePayoutService } from './stripe-payout.service';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 
@@ -24,17 +28,16 @@ export interface WebhookOutcome {
   paymentId?: string;
 }
 
-const toMajor = (minor: number, c: Currency) => new Dec(minor).div(new Dec(10).pow(minorUnits(c)));
-const toMinor = (amount: Dec, c: Currency) => amount.times(new Dec(10).pow(minorUnits(c))).toNumber();
-const eventDate = (e: Stripe.Event) => new Date(e.created * 1000).toISOString().slice(0, 10);
-const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : v?.id ?? null);
-
 /**
  * Card payments through Stripe: PaymentIntents for an invoice's open amount, and the webhook that
- * records `payment_intent.succeeded` (debit 1050 net of fee, 6100 fee, credit 1100/1110 pro rata,
- * 2200 any excess) and `charge.refunded` (re-opens what the payment had paid, or takes back its
- * unapplied cash; credit 1050). Each event takes effect once: its id is inserted (unique) in the
- * transaction that records its effect.
+ * records `payment_intent.succeeded` (debit 1050 net of fee and FX difference, 6100 fee, 7100 FX,
+ * credit 1100/1110 pro rata, 2200 any excess) and `charge.refunded` (re-opens what the payment had
+ * paid, or takes back its unapplied cash; credit 1050); payouts and disputes are handed to
+ * StripePayoutService and StripeDisputeService. Each event takes effect once: its id is inserted
+ * (unique) in the transaction that records its effect. An event dated in a closed month posts on the
+ * first day of the first open month, its real date on its document and in the memo
+ * (docs/accounting.md §3). Writes `payments`, `payment_allocations`, `payment_refunds`,
+ * `stripe_payment_intents`, `stripe_events`.
  */
 @Injectable()
 export class StripeService {
@@ -47,6 +50,8 @@ export class StripeService {
     private readonly payments: PaymentService,
     private readonly ledger: LedgerService,
     private readonly clock: Clock,
+    private readonly payouts: StripePayoutService,
+    private readonly disputes: StripeDisputeService,
   ) {}
 
   /** POST /invoices/:id/payment-intents (the invoice's reseller): a PaymentIntent for what is due. */
@@ -85,8 +90,14 @@ export class StripeService {
         return { ...base, ...(await this.paymentSucceeded(event, event.data.object)) };
       case 'charge.refunded':
         return { ...base, ...(await this.chargeRefunded(event, event.data.object)) };
+      case 'payout.paid':
+        return { ...base, ...(await this.payouts.payoutPaid(event, event.data.object)) };
+      case 'charge.dispute.created':
+        return { ...base, ...(await this.disputes.disputeCreated(event, event.data.object)) };
+      case 'charge.dispute.closed':
+        return { ...base, ...(await this.disputes.disputeClosed(event, event.data.object)) };
       default:
-        await this.recordEvent(this.db.manager, event, null, `ignored: ${event.type} is not handled`);
+        await recordStripeEvent(this.db.manager, event, null, `ignored: ${event.type} is not handled`);
         return { ...base, outcome: 'ignored' };
     }
   }
@@ -96,42 +107,34 @@ export class StripeService {
     return rows.length > 0;
   }
 
-  /** Inserts the event (unique id); false when it was already recorded (a concurrent delivery won). */
-  private async recordEvent(em: EntityManager, event: Stripe.Event, resellerId: string | null, outcome: string, paymentId: string | null = null): Promise<boolean> {
-    const rows: unknown[] = await em.query(
-      `INSERT INTO stripe_events (id, type, reseller_id, payment_id, outcome) VALUES ($1, $2, $3, $4, $5)
-       ON CONFLICT (id) DO NOTHING RETURNING id`,
-      [event.id, event.type, resellerId, paymentId, outcome.slice(0, 500)],
-    );
-    return rows.length > 0;
-  }
-
   private async paymentSucceeded(event: Stripe.Event, intent: Stripe.PaymentIntent): Promise<{ outcome: string; paymentId?: string }> {
     const invoiceId = intent.metadata?.invoiceId;
     const invoice = invoiceId && UUID.test(invoiceId) ? await this.receivables.findInvoice(this.db.manager, invoiceId.toLowerCase()) : null;
-    const currency = String(intent.currency ?? '').toUpperCase();
+    const currency = currencyOf(intent.currency);
     const ignore = async (why: string) => {
       this.logger.warn(`Stripe event ${event.id} ignored: ${why}`);
-      await this.recordEvent(this.db.manager, event, invoice?.resellerId ?? null, `ignored: ${why}`);
+      await recordStripeEvent(this.db.manager, event, invoice?.resellerId ?? null, `ignored: ${why}`);
       return { outcome: `ignored: ${why}` };
     };
     if (!invoice) return ignore(`PaymentIntent ${intent.id} names no known invoice`);
-    if (!isCurrency(currency) || currency !== invoice.currency) return ignore(`PaymentIntent ${intent.id} is in ${currency}, the invoice in ${invoice.currency}`);
+    if (currency !== invoice.currency) return ignore(`PaymentIntent ${intent.id} is in ${currency}, the invoice in ${invoice.currency}`);
     const c = invoice.currency;
     const amount = toMajor(intent.amount_received || intent.amount, c);
     if (!amount.gt(0)) return ignore(`PaymentIntent ${intent.id} received nothing`);
     const chargeId = idOf(intent.latest_charge as string | { id: string } | null);
-    const fee = chargeId ? await this.feeOf(chargeId, c) : new Dec(0);
-    // Paid no earlier than the invoice was issued (docs/money-integrity.md, leak 5).
-    const date = applicationDate(invoice.issueDate, eventDate(event));
+    const { fee, fxDifference, clearing, settled } = settle(amount, c, chargeId ? await this.balanceTransactionOf(chargeId) : null);
+    const occurredOn = eventDate(event);
     const paymentId = randomUUID();
 
     return this.db.transaction(async (em) => {
       await lockReceivables(em, invoice.resellerId);
-      if (!(await this.recordEvent(em, event, invoice.resellerId, 'recorded', paymentId))) return { outcome: 'duplicate' };
+      // Paid no earlier than the invoice was issued (docs/money-integrity.md, leak 5); a closed month's
+      // event on the first open day (docs/accounting.md §3, "Dates").
+      const date = await this.ledger.postingDateFor(applicationDate(invoice.issueDate, occurredOn), em);
+      if (!(await recordStripeEvent(em, event, invoice.resellerId, 'recorded', paymentId))) return { outcome: 'duplicate' };
       const existing: Array<{ id: string }> = await em.query(`SELECT id FROM payments WHERE stripe_payment_intent_id = $1`, [intent.id]);
       if (existing.length) {
-        await em.query(`UPDATE stripe_events SET outcome = 'duplicate: PaymentIntent already recorded', payment_id = $2 WHERE id = $1`, [event.id, existing[0].id]);
+        await setEventOutcome(em, event.id, 'duplicate: PaymentIntent already recorded', existing[0].id);
         return { outcome: 'duplicate', paymentId: existing[0].id };
       }
       const [locked] = await this.receivables.lockInvoices(em, invoice.resellerId, [invoice.id]);
@@ -139,9 +142,12 @@ export class StripeService {
       const unapplied = amount.minus(take);
       await em.query(
         `INSERT INTO payments (id, reseller_id, method, currency, amount, fee, unapplied, reference, received_on, invoice_id,
-                               stripe_payment_intent_id, stripe_charge_id)
-         VALUES ($1, $2, 'STRIPE', $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [paymentId, invoice.resellerId, c, amount.toFixed(), fee.toFixed(), unapplied.toFixed(), intent.id, date, invoice.id, intent.id, chargeId],
+                               stripe_payment_intent_id, stripe_charge_id, occurred_on,
+                               settlement_currency, settlement_amount, settlement_fee, exchange_rate, fx_difference)
+         VALUES ($1, $2, 'STRIPE', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
+        [paymentId, invoice.resellerId, c, amount.toFixed(), fee.toFixed(), unapplied.toFixed(), intent.id, date, invoice.id, intent.id, chargeId,
+          occurredOn, settled?.currency ?? null, settled?.amount.toFixed() ?? null, settled?.fee.toFixed() ?? null, settled?.rate.toFixed() ?? null,
+          fxDifference.toFixed()],
       );
       const perLine = await this.payments.allocate(em, {
         paymentId, resellerId: invoice.resellerId, currency: c, batchId: paymentId, kind: 'PAYMENT', date,
@@ -149,11 +155,12 @@ export class StripeService {
       });
       await this.ledger.post(em, {
         entryDate: date,
-        memo: `Stripe payment ${intent.id} for ${invoice.number}`,
+        memo: `Stripe payment ${intent.id} for ${invoice.number}${settled ? ` (settled ${moneyString(settled.amount, settled.currency)} ${settled.currency} at ${settled.rate.toFixed()})` : ''}${lateNote(occurredOn, date)}`,
         source: { type: 'payment', id: paymentId },
         lines: [
-          ...debit(AccountCode.StripeClearing, amount.minus(fee), invoice.resellerId, c),
+          ...debit(AccountCode.StripeClearing, clearing, invoice.resellerId, c),
           ...debit(AccountCode.ProcessingFees, fee, invoice.resellerId, c),
+          ...debit(AccountCode.FxRealised, fxDifference, invoice.resellerId, c),
           ...receivableCredits(perLine, invoice.resellerId, c),
           ...credit(AccountCode.UnappliedCash, unapplied, invoice.resellerId, c),
         ],
@@ -163,15 +170,21 @@ export class StripeService {
     });
   }
 
-  /** The fee Stripe kept, from the charge's balance transaction (0 when it gives none, or in another currency). */
-  private async feeOf(chargeId: string, c: Currency): Promise<Dec> {
+  /** The charge's balance transaction (what settled, its fee and rate), or null when Stripe gives none. */
+  private async balanceTransactionOf(chargeId: string): Promise<BalanceTransaction | null> {
     try {
       const client = this.stripe.client();
       const charge = await client.charges.retrieve(chargeId, { expand: ['balance_transaction'] });
       let bt = charge.balance_transaction as Stripe.BalanceTransaction | string | null;
       if (typeof bt === 'string') bt = await client.balanceTransactions.retrieve(bt);
-      if (!bt || typeof bt.fee !== 'number' || String(bt.currency).toUpperCase() !== c) return new Dec(0);
-      return toMajor(bt.fee, c);
+      const currency = currencyOf(bt?.currency);
+      if (!bt || typeof bt.fee !== 'number' || !currency) return null;
+      return {
+        currency,
+        amount: toMajor(bt.amount, currency),
+        fee: toMajor(bt.fee, currency),
+        rate: typeof bt.exchange_rate === 'number' && bt.exchange_rate > 0 ? new Dec(bt.exchange_rate) : null,
+      };
     } catch (e) {
       throw this.unavailable(e);
     }
@@ -189,21 +202,22 @@ export class StripeService {
         // Stripe's retry applies it once the payment exists.
         throw coreError(CoreErrorCode.Conflict, `The payment of PaymentIntent ${intentId} is not recorded yet; retry later`);
       }
-      await this.recordEvent(this.db.manager, event, null, `ignored: no payment recorded for PaymentIntent ${intentId}`);
+      await recordStripeEvent(this.db.manager, event, null, `ignored: no payment recorded for PaymentIntent ${intentId}`);
       return { outcome: `ignored: no payment recorded for PaymentIntent ${intentId}` };
     }
     const resellerId = rows[0].reseller_id;
     const refundId = randomUUID();
-    const date = eventDate(event);
+    const occurredOn = eventDate(event);
     return this.db.transaction(async (em) => {
       await lockReceivables(em, resellerId);
-      if (!(await this.recordEvent(em, event, resellerId, 'recorded', rows[0].id))) return { outcome: 'duplicate' };
+      const date = await this.ledger.postingDateFor(occurredOn, em);
+      if (!(await recordStripeEvent(em, event, resellerId, 'recorded', rows[0].id))) return { outcome: 'duplicate' };
       const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [rows[0].id]);
       const c = p.currency;
       const refundedTotal = Dec.min(toMajor(charge.amount_refunded ?? 0, c), new Dec(p.amount));
       const fresh = refundedTotal.minus(p.refunded);
       if (!fresh.gt(0)) {
-        await em.query(`UPDATE stripe_events SET outcome = 'nothing new refunded' WHERE id = $1`, [event.id]);
+        await setEventOutcome(em, event.id, 'nothing new refunded');
         return { outcome: 'nothing new refunded', paymentId: p.id };
       }
       const fromUnapplied = Dec.min(fresh, new Dec(p.unapplied));
@@ -235,14 +249,14 @@ export class StripeService {
         );
       }
       await em.query(
-        `INSERT INTO payment_refunds (id, payment_id, reseller_id, amount, from_unapplied, refunded_on, stripe_event_id, stripe_charge_id)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-        [refundId, p.id, resellerId, fresh.toFixed(), fromUnapplied.toFixed(), date, event.id, charge.id],
+        `INSERT INTO payment_refunds (id, payment_id, reseller_id, amount, from_unapplied, refunded_on, stripe_event_id, stripe_charge_id, occurred_on)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
+        [refundId, p.id, resellerId, fresh.toFixed(), fromUnapplied.toFixed(), date, event.id, charge.id, occurredOn],
       );
       await em.query(`UPDATE payments SET refunded = refunded + $2, unapplied = unapplied - $3 WHERE id = $1`, [p.id, fresh.toFixed(), fromUnapplied.toFixed()]);
       await this.ledger.post(em, {
         entryDate: date,
-        memo: `Stripe refund on ${p.stripe_payment_intent_id}`,
+        memo: `Stripe refund on ${p.stripe_payment_intent_id}${lateNote(occurredOn, date)}`,
         source: { type: 'stripe_refund', id: refundId },
         lines: [
           ...debit(AccountCode.UnappliedCash, fromUnapplied, resellerId, c),
@@ -256,7 +270,7 @@ export class StripeService {
     });
   }
 
-  private unavailable(e: unknown): ProblemError {
+  unavailable(e: unknown): ProblemError {
     if (e instanceof ProblemError) return e;
     const err = e as { message?: string; type?: string };
     this.logger.warn({ err: e }, 'Stripe API call failed');

@@ -61,6 +61,10 @@ export class Environment {
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   STRIPE_API_BASE?: string;
 
+  /** Stripe's dispute fee in the payment's currency when a dispute event gives no balance transaction (docs/accounting.md §3). */
+  @IsOptional() @Matches(/^\d{1,6}(\.\d{1,4})?$/, { message: 'STRIPE_DISPUTE_FEE must be a decimal amount such as 25.00' })
+  STRIPE_DISPUTE_FEE?: string;
+
   /** Given to the web portal (GET /api/v1/config/public) for Stripe Elements; never a secret. */
   @IsOptional() @Matches(/^pk_(test|live)_\w+$/, { message: 'STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_test_… or pk_live_…)' })
   STRIPE_PUBLISHABLE_KEY?: string;

@@ -106,6 +106,13 @@ export class PaymentAllocationView {
   @ApiProperty({ type: ByCreditLineView }) byCreditLine: ByCreditLineView;
 }
 
+export class PaymentSettlementView {
+  @ApiProperty({ type: String, description: 'The currency Stripe settled the charge in' }) currency: Currency;
+  @ApiProperty() amount: string;
+  @ApiProperty({ description: "Stripe's fee, in the settlement currency" }) fee: string;
+  @ApiProperty({ description: 'Charge currency × rate = settlement currency (the balance transaction’s exchange_rate)' }) exchangeRate: string;
+}
+
 export class PaymentView {
   @ApiProperty() id: string;
   @ApiProperty() resellerId: string;
@@ -119,6 +126,11 @@ export class PaymentView {
   @ApiProperty() receivedOn: string;
   @ApiProperty({ nullable: true, type: String }) invoiceId: string | null;
   @ApiProperty({ nullable: true, type: String }) stripePaymentIntentId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: "A Stripe payment's real date (receivedOn is the posting date: the first open day when its month was closed)" })
+  occurredOn: string | null;
+  @ApiProperty({ nullable: true, type: PaymentSettlementView, description: 'A card payment settled in another currency than its invoice' })
+  settlement: PaymentSettlementView | null;
+  @ApiProperty({ description: 'Realised FX difference in the payment currency (account 7100): > 0 a loss, < 0 a gain' }) fxDifference: string;
   @ApiProperty({ type: [PaymentAllocationView] }) allocations: PaymentAllocationView[];
   @ApiProperty() createdAt: string;
 }

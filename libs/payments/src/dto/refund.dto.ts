@@ -1,8 +1,11 @@
-import { ApiProperty } from '@nestjs/swagger';
-import { IsIn, IsNotEmpty, IsString, IsUUID, MaxLength } from 'class-validator';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
+import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString } from '@disty/core';
 
-/** POST /refunds: a bank refund of a reseller's credit balance. */
+export const REFUND_METHODS = ['BANK_TRANSFER', 'STRIPE'] as const;
+export type RefundMethod = (typeof REFUND_METHODS)[number];
+
+/** POST /refunds: a refund of a reseller's credit balance, by bank transfer or (credit from card payments) through Stripe. */
 export class CreateRefundDto {
   @ApiProperty()
   @IsUUID()
@@ -25,12 +28,17 @@ export class CreateRefundDto {
   @ApiProperty({ example: '2026-11-26' })
   @IsCalendarDate()
   paidOn: string;
+
+  @ApiPropertyOptional({ enum: REFUND_METHODS, default: 'BANK_TRANSFER', description: 'STRIPE: back to the cards of the Stripe payments the credit came from (credit 1050)' })
+  @IsOptional()
+  @IsIn(REFUND_METHODS)
+  method?: RefundMethod;
 }
 
 export class RefundSourcesView {
   @ApiProperty({ description: 'From unused credits on the hardware line (debit 1100)' }) HARDWARE: string;
   @ApiProperty({ description: 'From unused credits on the cloud line (debit 1110)' }) CLOUD: string;
-  @ApiProperty({ description: 'From unapplied bank cash (debit 2200)' }) unappliedCash: string;
+  @ApiProperty({ description: 'From unapplied cash (debit 2200): bank cash for a bank refund, card cash for a Stripe refund' }) unappliedCash: string;
 }
 
 export class RefundView {
@@ -40,6 +48,7 @@ export class RefundView {
   @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty() reference: string;
   @ApiProperty() paidOn: string;
+  @ApiProperty({ enum: REFUND_METHODS }) method: RefundMethod;
   @ApiProperty({ type: RefundSourcesView }) from: RefundSourcesView;
 }
 
