@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@disty/catalog';
 import { LedgerModule } from '@disty/ledger';
+import { PurchasingModule } from '@disty/purchasing';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
 import { OrderFulfilmentService } from './order-fulfilment.service';
@@ -9,7 +10,7 @@ import { OrdersController } from './orders.controller';
 
 /** Orders: priced from the catalog, provisioned through subscriptions, reserved on the reseller's credit lines. */
 @Module({
-  imports: [CatalogModule, LedgerModule, ResellerModule, SubscriptionModule],
+  imports: [CatalogModule, LedgerModule, PurchasingModule, ResellerModule, SubscriptionModule],
   controllers: [OrdersController],
   providers: [OrderingService, OrderFulfilmentService],
   exports: [OrderingService],
