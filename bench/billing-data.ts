@@ -45,26 +45,27 @@ export async function generateBillingData(query: Query, spec: BillingDataSpec): 
     const start = spec.periodStart;
     await query(
       `INSERT INTO subscriptions (id, reseller_id, order_line_id, sku, currency, term, billing_frequency, anchor_date, quantity,
-                                  term_no, term_start, term_end, unit_price, end_customer_name)
+                                  term_no, term_start, term_end, unit_price, end_customer_name, unit_cost)
        SELECT id, reseller_id, order_line_id, $2 || '-M365-' || (k % 20), 'AUD', 'P1Y', 'MONTHLY', $1::date, 10,
-              1, $1::date, ($1::date + interval '1 year' - interval '1 day')::date, unit_price, 'End customer ' || k
+              1, $1::date, ($1::date + interval '1 year' - interval '1 day')::date, unit_price, 'End customer ' || k, round(unit_price * 0.8, 2)
          FROM gen_subs`,
       [start, tag],
     );
     await query(
       `INSERT INTO subscription_terms (id, subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency,
-                                       tax_rate)
-       SELECT term_id, id, reseller_id, 1, $1::date, ($1::date + interval '1 year' - interval '1 day')::date, unit_price, 10, 'AUD', 'MONTHLY', 0.10
+                                       tax_rate, unit_cost)
+       SELECT term_id, id, reseller_id, 1, $1::date, ($1::date + interval '1 year' - interval '1 day')::date, unit_price, 10, 'AUD', 'MONTHLY', 0.10,
+              round(unit_price * 0.8, 2)
          FROM gen_subs`,
       [start],
     );
     await query(
       `INSERT INTO subscription_charges (id, reseller_id, subscription_id, term_id, kind, sku, billing_date, period_start, period_end,
-                                         quantity, unit_price, amount, currency, description, tax_rate)
+                                         quantity, unit_price, amount, currency, description, tax_rate, unit_cost, cost)
        SELECT CASE WHEN m = 0 THEN charge_id ELSE gen_random_uuid() END, reseller_id, id, term_id, 'TERM', $2 || '-M365-' || (k % 20),
               ($1::date + make_interval(months => m))::date, ($1::date + make_interval(months => m))::date,
               ($1::date + make_interval(months => m + 1) - interval '1 day')::date, 10, unit_price, unit_price * 10, 'AUD',
-              $2 || '-M365-' || (k % 20) || ' × 10, month ' || (m + 1), 0.10
+              $2 || '-M365-' || (k % 20) || ' × 10, month ' || (m + 1), 0.10, round(unit_price * 0.8, 2), round(unit_price * 0.8, 2) * 10
          FROM gen_subs CROSS JOIN generate_series(0, 1) m`,
       [start, tag],
     );
@@ -82,10 +83,10 @@ export async function generateBillingData(query: Query, spec: BillingDataSpec): 
     );
     await query(
       `INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
-                                unit_price, net, tax, gross, warranty_months, shipped_on, warranty_end, tax_rate)
+                                unit_price, net, tax, gross, warranty_months, shipped_on, warranty_end, tax_rate, unit_cost, cost)
        SELECT gen_random_uuid(), r.id, r.id, k, $2 || '-HW-' || (k % 30), 'Laptop model ' || (k % 30), 'Dell', 'HARDWARE', 'SHIPPED', 2, 'AUD',
               (500 + k)::numeric, (1000 + 2 * k)::numeric, round((1000 + 2 * k) * 0.10, 2), round((1000 + 2 * k) * 1.10, 2),
-              12, $1::date, ($1::date + interval '1 year' - interval '1 day')::date, 0.10
+              12, $1::date, ($1::date + interval '1 year' - interval '1 day')::date, 0.10, (400 + k)::numeric, (800 + 2 * k)::numeric
          FROM gen_resellers r CROSS JOIN generate_series(1, $3::int) k`,
       [spec.periodStart, tag, spec.hardwarePerReseller],
     );

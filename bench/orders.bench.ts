@@ -204,9 +204,10 @@ async function seedCatalog(ds: import('typeorm').DataSource): Promise<{ hardware
     [CLOUD_PRODUCTS],
   );
   await ds.query(
-    `INSERT INTO product_prices (sku, currency, unit_price)
-     SELECT sku, 'AUD', CASE kind WHEN 'HARDWARE' THEN 49 + (hashtext(sku) & 2047) + 0.95 ELSE 2 + (hashtext(sku) & 63) + 0.50 END
-       FROM products`,
+    `INSERT INTO product_prices (sku, currency, unit_price, unit_cost)
+     SELECT sku, 'AUD', price, round(price * 0.8, 2)
+       FROM (SELECT sku, CASE kind WHEN 'HARDWARE' THEN 49 + (hashtext(sku) & 2047) + 0.95 ELSE 2 + (hashtext(sku) & 63) + 0.50 END AS price
+               FROM products) p`,
   );
   const rows: Array<{ sku: string; kind: string }> = await ds.query(`SELECT sku, kind FROM products ORDER BY sku`);
   return { hardware: rows.filter((r) => r.kind === 'HARDWARE').map((r) => r.sku), cloud: rows.filter((r) => r.kind === 'CLOUD').map((r) => r.sku) };

@@ -27,8 +27,8 @@ export async function renewalScanBench(ctx: BenchContext): Promise<BenchResult[]
         INSERT INTO products (sku, name, vendor, kind, term, billing_frequency)
         SELECT 'BENCH-CLOUD-' || g, 'Bench cloud ' || g, 'Bench', 'CLOUD', 'P1Y', 'MONTHLY' FROM generate_series(0, ${SKUS - 1}) g`);
       await ds.query(`
-        INSERT INTO product_prices (sku, currency, unit_price)
-        SELECT 'BENCH-CLOUD-' || g, 'AUD', 5 + g FROM generate_series(0, ${SKUS - 1}) g`);
+        INSERT INTO product_prices (sku, currency, unit_price, unit_cost)
+        SELECT 'BENCH-CLOUD-' || g, 'AUD', 5 + g, round((5 + g) * 0.8, 2) FROM generate_series(0, ${SKUS - 1}) g`);
       await ds.query(`
         INSERT INTO subscriptions (reseller_id, order_line_id, sku, currency, term, billing_frequency, anchor_date, quantity, status,
                                    cancel_at_term_end, term_no, term_start, term_end, unit_price, end_customer_name)

@@ -171,6 +171,11 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     const { reseller, order, line } = await resellerWithHardware({ net: '20.00', shippedOn: null });
     const shipped = await api().post(`/api/v1/orders/${order.id}/lines/${line.id}/ship`).set('Authorization', ADMIN).send({ shippedOn: '2026-09-15' }).expect(200);
     expect(shipped.body.lines[0]).toMatchObject({ status: 'SHIPPED', shippedOn: '2026-09-15', postedOn: '2026-10-01' });
+    // Its revenue and cost (docs/accounting.md §3) post on that first open day, the real date in the memo.
+    const entries = await api().get('/api/v1/ledger/entries').query({ sourceType: 'shipment', resellerId: reseller.id }).set('Authorization', finance).expect(200);
+    expect(entries.body.items).toEqual([expect.objectContaining({ entryDate: '2026-10-01', source: { type: 'shipment', id: line.id } })]);
+    expect(entries.body.items[0].memo).toContain('shipped 2026-09-15 (posted 2026-10-01');
+    expect(await t.db.query(`SELECT to_char(accrued_on, 'YYYY-MM-DD') AS d FROM cost_accruals WHERE source_id = $1`, [line.id])).toEqual([{ d: '2026-10-01' }]);
     await billPeriod(t, '2026-11-20', finance);
     const [invoice] = await invoicesOfReseller(reseller.id);
     expect(invoice.issueDate).toBe('2026-11-20');

@@ -306,7 +306,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       const { addDays } = await import('@disty/core');
       const extra: NewCharge[] = Array.from({ length: N }, (_, i) => ({
         resellerId: reseller.id, subscriptionId: p.subscriptionId, termId, kind: 'TERM', sku: 'CL-MANY', periodStart: addDays('1990-01-02', i),
-        periodEnd: addDays('1990-01-02', i), quantity: 1, unitPrice: new Dec('0.01'), amount: new Dec('0.01'), currency: 'AUD', description: `line ${i}`,
+        periodEnd: addDays('1990-01-02', i), quantity: 1, unitPrice: new Dec('0.01'), amount: new Dec('0.01'), currency: 'AUD', description: `line ${i}`, unitCost: null, cost: null,
       }));
       await t.db.transaction((em) => subs.insertCharges(em, extra));
       // Billed today: no entry may be dated after the real today (the database refuses it).

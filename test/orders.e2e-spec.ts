@@ -557,9 +557,9 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       });
       expect(unbilled[0].gross.eq(new Dec('110'))).toBe(true);
       const invoiceId = '11111111-1111-4111-8111-111111111111';
-      await t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[0].id], invoiceId));
-      await expect(t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[0].id], invoiceId))).rejects.toMatchObject({ status: 409 });
-      await expect(t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[2].id], invoiceId))).rejects.toMatchObject({ status: 409 });
+      await t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[0].id], invoiceId, '2026-11-05'));
+      await expect(t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[0].id], invoiceId, '2026-11-05'))).rejects.toMatchObject({ status: 409 });
+      await expect(t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[2].id], invoiceId, '2026-11-05'))).rejects.toMatchObject({ status: 409 });
       const later = await t.db.transaction((em) => svc.unbilledShippedLines(em, reseller.id, '2026-12-31'));
       expect(later.map((l) => l.orderLineId)).toEqual([order.lines[1].id]);
       const got = await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200);

@@ -1,3 +1,4 @@
+import { Dec, isCurrency, minorUnits } from '@disty/core';
 import { ADMIN_TOKEN, bearer, TestApp } from '../support/app';
 
 /** A suffix that keeps test data of parallel files and runs apart. */
@@ -8,7 +9,8 @@ export interface ProductSpec {
   name?: string;
   vendor?: string;
   kind?: 'HARDWARE' | 'CLOUD';
-  prices?: Array<{ currency: string; unitPrice: string }>;
+  /** A price without costPrice gets one: 70 % of its unit price (cost prices are required for new prices). */
+  prices?: Array<{ currency: string; unitPrice: string; costPrice?: string }>;
   warrantyMonths?: number;
   term?: 'P1M' | 'P1Y' | 'P3Y';
   billingFrequency?: 'MONTHLY' | 'ANNUAL' | 'UPFRONT';
@@ -23,14 +25,20 @@ export async function createProduct(t: TestApp, spec: ProductSpec = {}) {
     name: spec.name ?? `Test ${kind.toLowerCase()} product`,
     vendor: spec.vendor ?? 'Dell',
     kind,
-    prices: spec.prices ?? [{ currency: 'AUD', unitPrice: '100.00' }],
+    prices: (spec.prices ?? [{ currency: 'AUD', unitPrice: '100.00' }]).map((p) => ({ ...p, costPrice: p.costPrice ?? defaultCost(p.unitPrice, p.currency) })),
     ...(kind === 'HARDWARE'
       ? { warrantyMonths: spec.warrantyMonths ?? 12, ...(spec.extendedWarrantySku ? { extendedWarrantySku: spec.extendedWarrantySku } : {}) }
       : { term: spec.term ?? 'P1Y', billingFrequency: spec.billingFrequency ?? 'MONTHLY' }),
   };
   const res = await t.http().post('/api/v1/catalog/products').set(bearer(ADMIN_TOKEN)).send(body);
   if (res.status !== 201) throw new Error(`createProduct: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { sku: string; kind: string; prices: Array<{ currency: string; unitPrice: string }> };
+  return res.body as { sku: string; kind: string; prices: Array<{ currency: string; unitPrice: string; costPrice?: string | null }> };
+}
+
+/** 70 % of a unit price, to the currency's minor units (JPY none): the factory's default cost price. */
+export function defaultCost(unitPrice: string, currency: string): string {
+  const decimals = isCurrency(currency) ? minorUnits(currency) : 2;
+  return new Dec(unitPrice).times('0.7').toDecimalPlaces(decimals).toFixed(decimals);
 }
 
 export interface ResellerSpec {

@@ -6,7 +6,7 @@ import {
   CreditLine, Currency, Dec, FieldError, moneyString, page, Page, queryPrepared, retryOnConflict, validationError,
 } from '@disty/core';
 import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
-import { PriceHistoryView, ProductView } from './dto/product.dto';
+import { PriceHistoryView, PriceView, ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
 import { PRODUCT_COLUMNS, ProductRow, PRODUCTS_BY_SKU } from './catalog.sql';
 
@@ -19,6 +19,12 @@ export interface CatalogProduct {
   active: boolean;
   /** The price in force now in the asked currency; null when the product has none in it. */
   unitPrice: Dec | null;
+  /**
+   * The vendor's cost of one unit (cloud: a seat for a month) beside that price; null when the
+   * product has no price in the currency or the price is older than cost prices (cost not known:
+   * documents keep null and count it as 0, docs/accounting.md §4).
+   */
+  unitCost: Dec | null;
   warrantyMonths: number | null;
   term: Term | null;
   billingFrequency: BillingFrequency | null;
@@ -28,6 +34,19 @@ export interface CatalogProduct {
 export interface PriceInput {
   currency: Currency;
   unitPrice: string | Dec;
+  /** Required for a new price; on an update it may be left out to keep the currency's current (known) cost. */
+  costPrice?: string | Dec | null;
+}
+
+/** A current price whose cost is not known (GET /catalog/products/missing-costs). */
+export interface MissingCost {
+  sku: string;
+  name: string;
+  vendor: string;
+  kind: CreditLine;
+  currency: Currency;
+  unitPrice: string;
+  validFrom: string;
 }
 
 export interface CreateProductInput {
@@ -69,7 +88,7 @@ export class CatalogService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async createProduct(input: CreateProductInput): Promise<ProductView> {
-    const problems = [...productShapeProblems(input), ...duplicateCurrencies(input.prices)];
+    const problems = [...productShapeProblems(input), ...duplicateCurrencies(input.prices), ...missingCosts(input.prices, () => false)];
     if (problems.length) throw invalid(problems);
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
@@ -84,7 +103,7 @@ export class CatalogService {
         );
         if (!inserted.length) throw catalogError(CatalogErrorCode.SkuTaken, `A product with SKU ${input.sku} already exists`);
         await this.insertPrices(em, input.sku, input.prices);
-        return (await this.views(em, [input.sku]))[0];
+        return (await this.views(em, [input.sku], { withCost: true }))[0];
       }),
     );
   }
@@ -114,12 +133,22 @@ export class CatalogService {
           [sku, patch.name?.trim() ?? null, patch.active ?? null, patch.extendedWarrantySku !== undefined, patch.extendedWarrantySku ?? null],
         );
         if (patch.prices?.length) {
-          const current: Array<{ currency: Currency; unit_price: string }> = await em.query(
-            `SELECT currency, unit_price FROM product_prices WHERE sku = $1 AND valid_to IS NULL`,
+          const current: Array<{ currency: Currency; unit_price: string; unit_cost: string | null }> = await em.query(
+            `SELECT currency, unit_price, unit_cost FROM product_prices WHERE sku = $1 AND valid_to IS NULL`,
             [sku],
           );
-          const byCurrency = new Map(current.map((c) => [c.currency, new Dec(c.unit_price)]));
-          const changed = patch.prices.filter((p) => !byCurrency.get(p.currency)?.eq(new Dec(p.unitPrice.toString())));
+          const byCurrency = new Map(
+            current.map((c) => [c.currency, { price: new Dec(c.unit_price), cost: c.unit_cost == null ? null : new Dec(c.unit_cost) }]),
+          );
+          // A price without costPrice keeps the currency's current cost; with none known, it is required.
+          const missing = missingCosts(patch.prices, (p) => byCurrency.get(p.currency)?.cost != null);
+          if (missing.length) throw invalid(missing);
+          const prices = patch.prices.map((p) => ({ ...p, costPrice: p.costPrice ?? byCurrency.get(p.currency)!.cost! }));
+          // A change of price or of cost alone closes the current row and opens a new one (history is kept).
+          const changed = prices.filter((p) => {
+            const now = byCurrency.get(p.currency);
+            return !now || !now.price.eq(new Dec(p.unitPrice.toString())) || !now.cost?.eq(new Dec(p.costPrice.toString()));
+          });
           if (changed.length) {
             await em.query(
               `UPDATE product_prices SET valid_to = now() WHERE sku = $1 AND currency = ANY($2::text[]) AND valid_to IS NULL`,
@@ -128,18 +157,19 @@ export class CatalogService {
             await this.insertPrices(em, sku, changed);
           }
         }
-        return (await this.views(em, [sku], { history: true }))[0];
+        return (await this.views(em, [sku], { history: true, withCost: true }))[0];
       }),
     );
   }
 
-  async getProduct(sku: string): Promise<ProductView> {
-    const [view] = await this.views(this.db.manager, [sku], { history: true });
+  /** `withCost`: distributor staff see each price's cost; reseller users never do. */
+  async getProduct(sku: string, opts: { withCost?: boolean } = {}): Promise<ProductView> {
+    const [view] = await this.views(this.db.manager, [sku], { history: true, withCost: opts.withCost });
     if (!view) throw notFoundProduct(sku);
     return view;
   }
 
-  async search(q: ProductSearch): Promise<Page<ProductView>> {
+  async search(q: ProductSearch, opts: { withCost?: boolean } = {}): Promise<Page<ProductView>> {
     const where: string[] = [];
     const params: unknown[] = [];
     const add = (sql: string, v: unknown) => {
@@ -162,14 +192,14 @@ export class CatalogService {
         LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
       params,
     );
-    return page(await this.toViews(this.db.manager, rows), total, q);
+    return page(await this.toViews(this.db.manager, rows, { withCost: opts.withCost }), total, q);
   }
 
   /** Products by SKU with their current price in `currency` (null when none). Unknown SKUs are absent. */
   async getProducts(skus: string[], currency: Currency, em: EntityManager = this.db.manager): Promise<Map<string, CatalogProduct>> {
     const out = new Map<string, CatalogProduct>();
     if (!skus.length) return out;
-    const rows = await queryPrepared<ProductRow & { unit_price: string | null }>(em, PRODUCTS_BY_SKU, [[...new Set(skus)], currency]);
+    const rows = await queryPrepared<ProductRow & { unit_price: string | null; unit_cost: string | null }>(em, PRODUCTS_BY_SKU, [[...new Set(skus)], currency]);
     for (const r of rows) {
       out.set(r.sku, {
         sku: r.sku,
@@ -178,6 +208,7 @@ export class CatalogService {
         kind: r.kind,
         active: r.active,
         unitPrice: r.unit_price == null ? null : new Dec(r.unit_price),
+        unitCost: r.unit_price == null || r.unit_cost == null ? null : new Dec(r.unit_cost),
         warrantyMonths: r.warranty_months,
         term: r.term,
         billingFrequency: r.billing_frequency,
@@ -189,18 +220,45 @@ export class CatalogService {
 
   /** The price in force now (what renewals use); null when the product is unknown or has no price in `currency`. */
   async currentPrice(sku: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Dec | null> {
-    const rows: Array<{ unit_price: string }> = await em.query(
-      `SELECT unit_price FROM product_prices WHERE sku = $1 AND currency = $2 AND valid_to IS NULL`,
+    return (await this.currentPriceAndCost(sku, currency, em))?.unitPrice ?? null;
+  }
+
+  /** The price in force now and its cost (null when not known); null when there is no price in `currency`. */
+  async currentPriceAndCost(
+    sku: string, currency: Currency, em: EntityManager = this.db.manager,
+  ): Promise<{ unitPrice: Dec; unitCost: Dec | null } | null> {
+    const rows: Array<{ unit_price: string; unit_cost: string | null }> = await em.query(
+      `SELECT unit_price, unit_cost FROM product_prices WHERE sku = $1 AND currency = $2 AND valid_to IS NULL`,
       [sku, currency],
     );
-    return rows.length ? new Dec(rows[0].unit_price) : null;
+    if (!rows.length) return null;
+    return { unitPrice: new Dec(rows[0].unit_price), unitCost: rows[0].unit_cost == null ? null : new Dec(rows[0].unit_cost) };
+  }
+
+  /**
+   * Current prices whose cost is not known (prices older than cost prices), by SKU and currency:
+   * what finance completes with PATCH /catalog/products/:sku before margins can be trusted.
+   */
+  async missingCosts(): Promise<{ items: MissingCost[]; total: number }> {
+    const rows: Array<{ sku: string; name: string; vendor: string; kind: CreditLine; currency: Currency; unit_price: string; valid_from: Date }> =
+      await this.db.query(
+        `SELECT p.sku, p.name, p.vendor, p.kind, pp.currency, pp.unit_price, pp.valid_from
+           FROM product_prices pp JOIN products p ON p.sku = pp.sku
+          WHERE pp.valid_to IS NULL AND pp.unit_cost IS NULL
+          ORDER BY lower(p.vendor), p.sku, pp.currency`,
+      );
+    const items = rows.map((r) => ({
+      sku: r.sku, name: r.name, vendor: r.vendor, kind: r.kind, currency: r.currency,
+      unitPrice: moneyString(r.unit_price, r.currency), validFrom: r.valid_from.toISOString(),
+    }));
+    return { items, total: items.length };
   }
 
   private async insertPrices(em: EntityManager, sku: string, prices: PriceInput[]): Promise<void> {
     await em.query(
-      `INSERT INTO product_prices (sku, currency, unit_price)
-       SELECT $1, t.currency, t.unit_price FROM unnest($2::text[], $3::numeric[]) AS t(currency, unit_price)`,
-      [sku, prices.map((p) => p.currency), prices.map((p) => p.unitPrice.toString())],
+      `INSERT INTO product_prices (sku, currency, unit_price, unit_cost)
+       SELECT $1, t.currency, t.unit_price, t.unit_cost FROM unnest($2::text[], $3::numeric[], $4::numeric[]) AS t(currency, unit_price, unit_cost)`,
+      [sku, prices.map((p) => p.currency), prices.map((p) => p.unitPrice.toString()), prices.map((p) => p.costPrice?.toString() ?? null)],
     );
   }
 
@@ -214,28 +272,34 @@ export class CatalogService {
     }
   }
 
-  private async views(em: EntityManager, skus: string[], opts: { history?: boolean } = {}): Promise<ProductView[]> {
+  private async views(em: EntityManager, skus: string[], opts: { history?: boolean; withCost?: boolean } = {}): Promise<ProductView[]> {
     const rows: ProductRow[] = await em.query(`SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = ANY($1::text[])`, [skus]);
     return this.toViews(em, rows, opts);
   }
 
-  private async toViews(em: EntityManager, rows: ProductRow[], opts: { history?: boolean } = {}): Promise<ProductView[]> {
+  private async toViews(
+    em: EntityManager, rows: ProductRow[], opts: { history?: boolean; withCost?: boolean } = {},
+  ): Promise<ProductView[]> {
     if (!rows.length) return [];
-    const prices: Array<{ sku: string; currency: Currency; unit_price: string; valid_from: Date; valid_to: Date | null }> =
+    const prices: Array<{ sku: string; currency: Currency; unit_price: string; unit_cost: string | null; valid_from: Date; valid_to: Date | null }> =
       await em.query(
-        `SELECT sku, currency, unit_price, valid_from, valid_to FROM product_prices
+        `SELECT sku, currency, unit_price, unit_cost, valid_from, valid_to FROM product_prices
           WHERE sku = ANY($1::text[]) ${opts.history ? '' : 'AND valid_to IS NULL'}
           ORDER BY sku, currency, valid_from, id`,
         [rows.map((r) => r.sku)],
       );
-    const current = new Map<string, Array<{ currency: Currency; unitPrice: string }>>();
+    const current = new Map<string, PriceView[]>();
     const history = new Map<string, PriceHistoryView[]>();
     for (const p of prices) {
-      const unitPrice = moneyString(p.unit_price, p.currency);
-      if (p.valid_to === null) current.set(p.sku, [...(current.get(p.sku) ?? []), { currency: p.currency, unitPrice }]);
+      const price: PriceView = {
+        currency: p.currency,
+        unitPrice: moneyString(p.unit_price, p.currency),
+        ...(opts.withCost ? { costPrice: p.unit_cost == null ? null : moneyString(p.unit_cost, p.currency) } : {}),
+      };
+      if (p.valid_to === null) current.set(p.sku, [...(current.get(p.sku) ?? []), price]);
       history.set(p.sku, [
         ...(history.get(p.sku) ?? []),
-        { currency: p.currency, unitPrice, validFrom: p.valid_from.toISOString(), validTo: p.valid_to?.toISOString() ?? null },
+        { ...price, validFrom: p.valid_from.toISOString(), validTo: p.valid_to?.toISOString() ?? null },
       ]);
     }
     return rows.map((r) => ({
@@ -264,6 +328,13 @@ function duplicateCurrencies(prices: PriceInput[]): FieldError[] {
     seen.add(p.currency);
   });
   return errors;
+}
+
+/** A price without `costPrice` (and, on an update, no known cost to keep) names `prices.N.costPrice`. */
+function missingCosts(prices: PriceInput[], keepsCost: (p: PriceInput) => boolean): FieldError[] {
+  return prices.flatMap((p, i) =>
+    p.costPrice == null && !keepsCost(p) ? [{ field: `prices.${i}.costPrice`, message: `is required: the vendor's cost in ${p.currency}` }] : [],
+  );
 }
 
 function invalid(errors: FieldError[]) {

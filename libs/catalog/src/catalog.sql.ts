@@ -20,10 +20,10 @@ export interface ProductRow {
 export const PRODUCT_COLUMNS = `p.sku, p.name, p.vendor, p.kind, p.warranty_months, p.term, p.billing_frequency,
   p.extended_warranty_sku, p.active, p.created_at, p.updated_at`;
 
-/** Products by SKU with their current price in one currency (order placement's catalog read). */
+/** Products by SKU with their current price and cost in one currency (order placement's catalog read). */
 export const PRODUCTS_BY_SKU = preparedStatement(
   'catalog.products-by-sku',
-  `SELECT ${PRODUCT_COLUMNS}, pp.unit_price FROM products p
+  `SELECT ${PRODUCT_COLUMNS}, pp.unit_price, pp.unit_cost FROM products p
      LEFT JOIN product_prices pp ON pp.sku = p.sku AND pp.currency = $2 AND pp.valid_to IS NULL
     WHERE p.sku = ANY($1::text[])`,
 );

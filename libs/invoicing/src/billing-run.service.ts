@@ -314,6 +314,9 @@ export class BillingRunService implements BeforeApplicationShutdown {
         quantity: l.quantity,
         net: l.net,
         taxRate: l.taxRate,
+        unitCost: l.unitCost,
+        cost: l.cost,
+        shipmentPosted: l.shipmentPosted,
       })),
       ...charges.map((c): BillableItem => ({
         creditLine: 'CLOUD',
@@ -326,11 +329,13 @@ export class BillingRunService implements BeforeApplicationShutdown {
         periodEnd: c.periodEnd,
         net: c.net,
         taxRate: c.taxRate,
+        unitCost: c.unitCost,
+        cost: c.cost,
       })),
     ];
     const id = randomUUID();
     const lines = priceLines(items, reseller.taxRate, reseller.currency);
-    await this.ordering.markLinesBilled(em, hardware.map((l) => l.orderLineId), id);
+    await this.ordering.markLinesBilled(em, hardware.map((l) => l.orderLineId), id, periodEnd);
     await this.subscriptions.markChargesBilled(em, charges.map((c) => c.id), id);
     await this.reservations.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)], { resellerId });
     // Issuing: the invoice with its usable credits applied (invoicing), the reseller's unapplied

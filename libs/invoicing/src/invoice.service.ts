@@ -4,7 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page, sqlState } from '@disty/core';
 import { LedgerService } from '@disty/ledger';
 import {
-  AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, InvoiceTotals, invoiceTotals, PricedLine,
+  AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, InvoiceTotals, invoiceTotals, PricedLine, shippedNet,
 } from './domain/invoice-math';
 import { invoicePosting } from './domain/postings';
 import { CreditApplicationService } from './credit-application.service';
@@ -36,6 +36,8 @@ export interface IssuedInvoice {
   dueDate: string;
   totals: InvoiceTotals;
   open: Record<CreditLine, Dec>;
+  /** Hardware net whose revenue the shipments posted: credited to 1190, not 4000 (shippedNet). */
+  shippedNet: Dec;
 }
 
 /** An invoice created by `create` but not numbered or posted yet (`finishIssue` does both). */
@@ -85,12 +87,14 @@ export class InvoiceService {
          RETURNING 1),
        l AS (
          INSERT INTO invoice_lines (invoice_id, reseller_id, line_no, credit_line, source_type, source_id, sku, description, quantity,
-                                    period_start, period_end, net, tax, gross, tax_rate)
+                                    period_start, period_end, net, tax, gross, tax_rate, unit_cost, cost)
          SELECT inv.id, $3, t.line_no, t.credit_line, t.source_type, t.source_id, t.sku, t.description, t.quantity,
-                t.period_start, t.period_end, t.net, t.tax, t.gross, t.tax_rate
+                t.period_start, t.period_end, t.net, t.tax, t.gross, t.tax_rate, t.unit_cost, t.cost
            FROM inv CROSS JOIN unnest($18::int[], $19::text[], $20::text[], $21::uuid[], $22::text[], $23::text[], $24::int[],
-                                      $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[], $32::numeric[])
-             AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross, tax_rate)
+                                      $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[], $32::numeric[],
+                                      $33::numeric[], $34::numeric[])
+             AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross, tax_rate,
+                  unit_cost, cost)
          RETURNING 1)
        INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
        SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
@@ -106,6 +110,7 @@ export class InvoiceService {
         col((l) => l.net.toFixed()), col((l) => l.tax.toFixed()), col((l) => l.gross.toFixed()),
         moveLines, moveLines.map((l) => totals[l].gross.toFixed()),
         col((l) => l.taxRate.toFixed()),
+        col((l) => l.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null),
       ],
     );
     // Credits are usable (docs/money-integrity.md): this invoice's negative side nets against its
@@ -127,6 +132,7 @@ export class InvoiceService {
       dueDate,
       totals,
       open,
+      shippedNet: shippedNet(lines),
     };
   }
 
@@ -162,7 +168,7 @@ export class InvoiceService {
       throw e;
     });
     const number = numbered[0].number;
-    const posting = invoicePosting(totals, draft.resellerId, c);
+    const posting = invoicePosting(totals, draft.resellerId, c, draft.shippedNet);
     if (posting.length >= 2) {
       await this.ledger.post(em, {
         entryDate: input.issueDate,

@@ -5,8 +5,10 @@ import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { addDays, addMonthsClamped, Clock, Dec, retryOnConflict, validationError } from '@disty/core';
 import { LedgerService } from '@disty/ledger';
+import { CostAccrualService } from '@disty/purchasing';
 import { CreditReservationService } from '@disty/reseller';
-import { OrderLineStatus, orderStatus, splitLineAmounts } from './domain/pricing';
+import { OrderLineStatus, orderStatus, splitLineAmounts, splitLineCost } from './domain/pricing';
+import { SHIPMENT_SOURCE, shipmentPosting } from './domain/shipment-posting';
 import { OrderView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';
 import { reservationSource } from './order.mapper';
@@ -25,6 +27,7 @@ export class OrderFulfilmentService {
     private readonly credit: CreditReservationService,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,
+    private readonly accruals: CostAccrualService,
   ) {}
 
   /**
@@ -34,6 +37,11 @@ export class OrderFulfilmentService {
    * The ship date is never in the future (422 future-dated). A ship date in a closed month is kept
    * as the real date (shipped_on, warranty, invoice text) and the shipment counts in the books on
    * the first day of the first open month (posted_on): it is billed from then on.
+   *
+   * In the same transaction the shipment posts its revenue and cost (docs/accounting.md §3,
+   * source `shipment`, id the line's: a split line posts only its shipped part, the rest posts when
+   * it ships), dated the posting date, and records the vendor's cost as accrued (cost_accruals,
+   * 2050's subledger) for the vendor bill to match.
    */
   async shipLine(
     orderId: string,
@@ -77,14 +85,17 @@ export class OrderFulfilmentService {
         if (new Set(serials).size !== serials.length) {
           throw validationError('A serial number is listed twice', [{ field: 'serialNumbers', message: 'must not repeat' }]);
         }
-        if (quantity < line.quantity) await this.splitLine(em, order, line, quantity);
+        const shipped = quantity < line.quantity ? await this.splitLine(em, order, line, quantity) : line;
         const months = line.warranty_months ?? 0;
         const warrantyEnd = months > 0 ? addDays(addMonthsClamped(input.shippedOn, months), -1) : null;
         const postingDate = await this.ledger.postingDateFor(input.shippedOn, em);
         await em.query(
-          `UPDATE order_lines SET status = 'SHIPPED', shipped_on = $2, serial_numbers = $3, warranty_end = $4, posted_on = $5 WHERE id = $1`,
+          `UPDATE order_lines SET status = 'SHIPPED', shipped_on = $2, serial_numbers = $3, warranty_end = $4, posted_on = $5,
+                  shipment_posted = true
+            WHERE id = $1`,
           [lineId, input.shippedOn, serials, warrantyEnd, postingDate > input.shippedOn ? postingDate : null],
         );
+        await this.postShipment(em, { ...shipped, quantity }, input.shippedOn, postingDate);
         await this.refreshStatus(em, orderId);
         return (await this.orders.viewsIn(em, [orderId], null))[0];
       }),
@@ -139,6 +150,30 @@ export class OrderFulfilmentService {
     );
   }
 
+  /** The shipment's entry and its accrued vendor cost (see shipLine). */
+  private async postShipment(
+    em: EntityManager, line: { id: string; line_no: number; order_id: string; reseller_id: string; currency: LineRow['currency']; sku: string;
+      vendor: string; quantity: number; net: string; cost: string | null },
+    shippedOn: string, postingDate: string,
+  ): Promise<void> {
+    const cost = line.cost == null ? null : new Dec(line.cost);
+    const lines = shipmentPosting({ net: new Dec(line.net), cost }, line.reseller_id, line.currency);
+    if (lines.length < 2) return;
+    await this.ledger.post(em, {
+      entryDate: postingDate,
+      memo: `Shipment of ${line.sku} × ${line.quantity}, order ${line.order_id} line ${line.line_no}, shipped ${shippedOn}` +
+        `${postingDate !== shippedOn ? ` (posted ${postingDate}: its month was closed)` : ''}`,
+      source: { type: SHIPMENT_SOURCE, id: line.id },
+      lines,
+    });
+    if (cost?.gt(0)) {
+      await this.accruals.accrue(em, [{
+        vendor: line.vendor, sku: line.sku, resellerId: line.reseller_id, currency: line.currency, accruedOn: postingDate,
+        quantity: new Dec(line.quantity), amount: cost, sourceType: 'shipment', sourceId: line.id,
+      }]);
+    }
+  }
+
   private async lockOrder(em: EntityManager, orderId: string, scope: string | null): Promise<LockedOrder> {
     const [row]: LockedOrder[] = await em.query(
       `SELECT id, currency FROM orders WHERE id = $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) FOR UPDATE`,
@@ -153,31 +188,35 @@ export class OrderFulfilmentService {
    * and tax (splitLineAmounts); a new pending line (the next line
    * number) takes the other units and the rest of each amount, so the order's totals do not move
    * by a cent however the units are shipped. The rest of the line's reserved credit moves with it.
+   * The cost splits the same way (splitLineCost). Returns the shipped part's line.
    */
-  private async splitLine(em: EntityManager, order: LockedOrder, line: LineRow, quantity: number): Promise<void> {
+  private async splitLine(em: EntityManager, order: LockedOrder, line: LineRow, quantity: number): Promise<LineRow> {
     const { shipped, rest } = splitLineAmounts(
       { quantity: line.quantity, net: new Dec(line.net), tax: new Dec(line.tax), gross: new Dec(line.gross) },
       quantity,
       order.currency,
     );
+    const cost = splitLineCost(line.cost == null ? null : new Dec(line.cost), line.quantity, quantity, order.currency);
     const restId = randomUUID();
     await em.query(
       `INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
-                                unit_price, net, tax, gross, warranty_months, tax_rate)
+                                unit_price, net, tax, gross, warranty_months, tax_rate, unit_cost, cost)
        SELECT $2, l.order_id, l.reseller_id, (SELECT max(line_no) + 1 FROM order_lines WHERE order_id = l.order_id), l.sku,
               l.product_name, l.vendor, l.kind, 'PENDING', l.quantity - $3::int, l.currency, l.unit_price, $4, $5, $6, l.warranty_months,
-              l.tax_rate
+              l.tax_rate, l.unit_cost, $7
          FROM order_lines l WHERE l.id = $1`,
-      [line.id, restId, quantity, rest.net.toFixed(), rest.tax.toFixed(), rest.gross.toFixed()],
+      [line.id, restId, quantity, rest.net.toFixed(), rest.tax.toFixed(), rest.gross.toFixed(), cost.rest?.toFixed() ?? null],
     );
-    await em.query(`UPDATE order_lines SET quantity = $2, net = $3, tax = $4, gross = $5 WHERE id = $1`, [
+    await em.query(`UPDATE order_lines SET quantity = $2, net = $3, tax = $4, gross = $5, cost = $6 WHERE id = $1`, [
       line.id,
       quantity,
       shipped.net.toFixed(),
       shipped.tax.toFixed(),
       shipped.gross.toFixed(),
+      cost.shipped?.toFixed() ?? null,
     ]);
     await this.credit.moveReservation(em, reservationSource(line), reservationSource({ id: restId, kind: 'HARDWARE', first_charge_id: null }), rest.gross);
+    return { ...line, quantity, net: shipped.net.toFixed(), tax: shipped.tax.toFixed(), gross: shipped.gross.toFixed(), cost: cost.shipped?.toFixed() ?? null };
   }
 
   private async refreshStatus(em: EntityManager, orderId: string): Promise<void> {

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@disty/catalog';
 import { LedgerModule } from '@disty/ledger';
+import { PurchasingModule } from '@disty/purchasing';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
 import { OrderFulfilmentService } from './order-fulfilment.service';
@@ -10,7 +11,7 @@ import { ShippedNotInvoicedCheck } from './shipped-not-invoiced.check';
 
 /** Orders: priced from the catalog, provisioned through subscriptions, reserved on the reseller's credit lines. */
 @Module({
-  imports: [CatalogModule, LedgerModule, ResellerModule, SubscriptionModule],
+  imports: [CatalogModule, LedgerModule, PurchasingModule, ResellerModule, SubscriptionModule],
   controllers: [OrdersController],
   providers: [OrderingService, OrderFulfilmentService, ShippedNotInvoicedCheck],
   exports: [OrderingService],

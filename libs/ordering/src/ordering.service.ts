@@ -9,7 +9,7 @@ import {
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
 import { ChangeDatePolicy, DateAuthority, SubscriptionProvisioningService } from '@disty/subscription';
-import { orderStatus, OrderStatus, priceOrder, PricingLine } from './domain/pricing';
+import { lineCost, orderStatus, OrderStatus, priceOrder, PricingLine } from './domain/pricing';
 import { OrderView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';
 import { reservationSource, toOrderView } from './order.mapper';
@@ -52,6 +52,22 @@ export interface UnbilledShippedLine {
   taxRate: Dec;
   /** The credit reservation's source: consume it when the line is invoiced. */
   source: { type: 'order_line'; id: string };
+  /** The unit cost and the line's cost in force when ordered (null: not known), copied onto its invoice line. */
+  unitCost: Dec | null;
+  cost: Dec | null;
+  /**
+   * Its shipment posted its revenue (1190 net / 4000 net, docs/accounting.md §3): its invoice moves
+   * the net from 1190 to 1100. false for lines shipped before revenue was posted at shipment: their
+   * invoice credits 4000 as then.
+   */
+  shipmentPosted: boolean;
+}
+
+/** Per reseller and currency: the net of shipped lines whose shipment posted revenue, not yet invoiced (1190's subledger). */
+export interface UnbilledReceivable {
+  resellerId: string;
+  currency: Currency;
+  amount: Dec;
 }
 
 interface PreparedLine {
@@ -61,6 +77,8 @@ interface PreparedLine {
   lineId: string;
   periodMonths: number;
   net: Dec | undefined;
+  /** The line's cost: a hardware line's, or a cloud line's first charge's (null when the unit cost is not known). */
+  cost: Dec | null;
   subscriptionId: string | null;
   firstChargeId: string | null;
   startDate: string | null;
@@ -127,6 +145,7 @@ export class OrderingService {
         sku: it.product.sku,
         quantity: it.quantity,
         unitPrice: it.product.unitPrice!,
+        unitCost: it.product.unitCost,
         taxRate: reseller.taxRate,
         currency,
         term: it.product.term!,
@@ -140,13 +159,17 @@ export class OrderingService {
       const p = it.product;
       const sub = byLine.get(i);
       if (!sub) {
-        return { ...it, lineId: lineIds[i], periodMonths: 1, net: undefined, subscriptionId: null, firstChargeId: null, startDate: null };
+        return {
+          ...it, lineId: lineIds[i], periodMonths: 1, net: undefined, cost: lineCost(p.unitCost, it.quantity, 1, currency),
+          subscriptionId: null, firstChargeId: null, startDate: null,
+        };
       }
       return {
         ...it,
         lineId: lineIds[i],
         periodMonths: billingPeriodMonths(p.term!, p.billingFrequency!),
         net: sub.firstCharge.net,
+        cost: sub.firstCharge.cost,
         subscriptionId: sub.subscriptionId,
         firstChargeId: sub.firstCharge.id,
         startDate: it.startDate ?? today,
@@ -169,7 +192,7 @@ export class OrderingService {
       col((_, i) => priced.lines[i].tax.toFixed()), col((_, i) => priced.lines[i].gross.toFixed()),
       col((l) => l.product.warrantyMonths), col((l) => l.subscriptionId), col((l) => l.firstChargeId), col((l) => l.startDate),
       status, reseller.taxRate.toFixed(), input.endCustomer.name.trim(), input.endCustomer.reference ?? null, input.poNumber ?? null,
-      input.createdBy ?? null,
+      input.createdBy ?? null, col((l) => l.product.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null),
     ]);
 
     const reservations: ReservationItem[] = prepared.map((l, i) => ({
@@ -186,6 +209,7 @@ export class OrderingService {
       unit_price: l.product.unitPrice!.toFixed(), net: priced.lines[i].net.toFixed(), tax: priced.lines[i].tax.toFixed(),
       gross: priced.lines[i].gross.toFixed(), warranty_months: l.product.warrantyMonths, shipped_on: null, posted_on: null, serial_numbers: [],
       warranty_end: null, invoice_id: null, subscription_id: l.subscriptionId, first_charge_id: l.firstChargeId, start_date: l.startDate,
+      vendor: l.product.vendor, unit_cost: l.product.unitCost?.toFixed() ?? null, cost: l.cost?.toFixed() ?? null, shipment_posted: false,
     }));
     const reserved = new Map(reservations.map((r) => [`${r.source.type}:${r.source.id}`, r.amount]));
     return toOrderView(
@@ -274,17 +298,40 @@ export class OrderingService {
       creditLine: 'HARDWARE' as const,
       taxRate: new Dec(r.line_tax_rate),
       source: { type: 'order_line' as const, id: r.id },
+      unitCost: r.unit_cost == null ? null : new Dec(r.unit_cost),
+      cost: r.cost == null ? null : new Dec(r.cost),
+      shipmentPosted: r.shipment_posted,
     }));
   }
 
-  /** Marks shipped lines as invoiced, once: a line already billed (or not shipped) is a 409 and nothing changes. */
-  async markLinesBilled(em: EntityManager, lineIds: string[], invoiceId: string): Promise<void> {
+  /**
+   * 1190's subledger (docs/accounting.md §6, `unbilled`): per reseller and currency, the net of the
+   * hardware lines whose shipment posted revenue and that are not invoiced. With `asOf`: shipments
+   * posted on or before it (the posting date: posted_on, else shipped_on) not invoiced by then.
+   */
+  async unbilledReceivables(asOf: string | null, resellerId: string | null, em: EntityManager = this.db.manager): Promise<UnbilledReceivable[]> {
+    const rows: Array<{ reseller_id: string; currency: Currency; amount: string }> = await em.query(
+      `SELECT reseller_id, currency, sum(net)::text AS amount FROM order_lines
+        WHERE shipment_posted AND ($2::uuid IS NULL OR reseller_id = $2::uuid)
+          AND ($1::date IS NULL AND invoice_id IS NULL
+               OR $1::date IS NOT NULL AND coalesce(posted_on, shipped_on) <= $1::date AND (billed_on IS NULL OR billed_on > $1::date))
+        GROUP BY 1, 2`,
+      [asOf, resellerId],
+    );
+    return rows.map((r) => ({ resellerId: r.reseller_id, currency: r.currency, amount: new Dec(r.amount) }));
+  }
+
+  /**
+   * Marks shipped lines as invoiced on `issueDate` (the invoice's date), once: a line already billed
+   * (or not shipped) is a 409 and nothing changes.
+   */
+  async markLinesBilled(em: EntityManager, lineIds: string[], invoiceId: string, issueDate: string): Promise<void> {
     const ids = [...new Set(lineIds)];
     if (!ids.length) return;
     const [updated]: [Array<{ id: string }>, number] = await em.query(
-      `UPDATE order_lines SET invoice_id = $2, billed_at = now()
+      `UPDATE order_lines SET invoice_id = $2, billed_at = now(), billed_on = $3
         WHERE id = ANY($1::uuid[]) AND status = 'SHIPPED' AND invoice_id IS NULL RETURNING id`,
-      [ids, invoiceId],
+      [ids, invoiceId, issueDate],
     );
     if (updated.length !== ids.length) {
       throw orderingError(OrderingErrorCode.Conflict, `${ids.length - updated.length} of the lines are not shipped or already billed`);

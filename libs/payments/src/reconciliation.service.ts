@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '@disty/core';
 import { ReceivablesAuditService } from '@disty/invoicing';
 import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
+import { OrderingService } from '@disty/ordering';
 import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
 
 type Side = 'debit' | 'credit';
@@ -26,6 +27,8 @@ interface Cell {
  *   credits (negative invoice sides not yet applied or refunded); 2200 = unapplied cash; 1050 =
  *   per reseller its Stripe payments net of fees, FX, refunds and disputes, and without a reseller
  *   the payouts (so the total is Stripe's balance: payments net − refunds − disputes − payouts);
+ *   1190 = the net of shipped hardware lines whose shipment posted revenue, not yet invoiced
+ *   (ordering's subledger, docs/accounting.md §6);
  * - signs: no reseller's AR has a credit balance beyond its unapplied credits, no reseller's 2200
  *   a debit balance;
  * - the receivables subledger itself: AR movements add up to each invoice's open amounts, credit
@@ -40,18 +43,20 @@ export class ReconciliationService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ledger: LedgerService,
     private readonly audit: ReceivablesAuditService,
+    private readonly ordering: OrderingService,
     private readonly clock: Clock,
   ) {}
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
-    const accounts = [AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing];
+    const accounts = [AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing, AccountCode.UnbilledReceivables];
     // One snapshot (REPEATABLE READ), its queries one after the other: the ledger and the subledgers
     // are compared as of the same instant, so a payment committing meanwhile cannot show as a difference.
-    const { balances, ar, unapplied, stripe, findings } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+    const { balances, ar, unapplied, stripe, unbilledLines, findings } = await this.db.transaction('REPEATABLE READ', async (em) => ({
       balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
       ar: await this.audit.detail(asOf, resellerId, em),
       unapplied: await this.unappliedCash(asOf, resellerId, em),
       stripe: await this.stripeClearing(asOf, resellerId, em),
+      unbilledLines: await this.ordering.unbilledReceivables(asOf, resellerId, em),
       findings: await this.audit.findings(resellerId, em),
     }));
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
@@ -64,11 +69,13 @@ export class ReconciliationService {
     );
     const cash = merge(ledgerOf(AccountCode.UnappliedCash, 'credit'), unapplied);
     const clearing = merge(ledgerOf(AccountCode.StripeClearing, 'debit'), stripe);
+    const unbilled = merge(ledgerOf(AccountCode.UnbilledReceivables, 'debit'), unbilledLines);
 
     const sections = {
       receivables: section(receivables, (c) => AR_ACCOUNT[c.creditLine!]),
       unappliedCash: section(cash, () => AccountCode.UnappliedCash),
       stripeClearing: section(clearing, () => AccountCode.StripeClearing),
+      unbilled: section(unbilled, () => AccountCode.UnbilledReceivables),
     };
     const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
       sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({

@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { Dec } from '@disty/core';
 import { PlannedAdjustment } from './domain/change-plan';
 import { prorate } from './domain/proration';
+import { chargeCost } from './domain/schedule';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import type { InvoicedCredit } from './subscription-change.service';
 import { NewCharge, SubscriptionService } from './subscription.service';
@@ -48,14 +49,17 @@ export class ChangeChargesService {
         continue;
       }
       if (!billed.has(a.period.start)) {
-        // Not invoiced yet: the period's scheduled charge is simply reduced (no separate negative line).
+        // Not invoiced yet: the period's scheduled charge is simply reduced (no separate negative line),
+        // and its cost by the same share at the unit cost (docs/accounting.md §4).
+        const costDelta = chargeCost(a.amount, new Dec(s.unit_price), s.unit_cost == null ? null : new Dec(s.unit_cost), s.currency);
         const reduced = returnedRows<{ id: string }>(
           await em.query(
-            `UPDATE subscription_charges SET amount = amount + $3, description = description || $4
+            `UPDATE subscription_charges SET amount = amount + $3, description = description || $4,
+                    cost = CASE WHEN cost IS NULL OR $5::numeric IS NULL THEN cost ELSE greatest(cost + $5::numeric, 0) END
               WHERE term_id = $1 AND kind = 'TERM' AND period_start = $2 AND billed_invoice_id IS NULL AND voided_at IS NULL
                 AND amount + $3 >= 0
               RETURNING id`,
-            [termId, a.period.start, a.amount.toFixed(), ` (less ${a.amount.negated().toFixed()}: ${describe(a)})`.slice(0, 400)],
+            [termId, a.period.start, a.amount.toFixed(), ` (less ${a.amount.negated().toFixed()}: ${describe(a)})`.slice(0, 400), costDelta?.toFixed() ?? null],
           ),
         );
         if (!reduced.length) charged.push(a);
@@ -104,11 +108,14 @@ export class ChangeChargesService {
   ): Promise<Array<string | null>> {
     // A zero amount (a same-day change that nets out, or a price of zero) is not worth an invoice line.
     const rows = adjustments.map((a) => ({ a, keep: !a.amount.isZero() }));
+    const unitPrice = new Dec(s.unit_price);
+    const unitCost = s.unit_cost == null ? null : new Dec(s.unit_cost);
     const charges: NewCharge[] = rows
       .filter((r) => r.keep)
       .map(({ a }) => ({
         resellerId: s.reseller_id, subscriptionId: s.id, termId, sku: s.sku, periodStart: a.period.start, periodEnd: a.period.end,
-        quantity: a.deltaQuantity, unitPrice: new Dec(s.unit_price), amount: a.amount, currency: s.currency, ...meta(a),
+        quantity: a.deltaQuantity, unitPrice, amount: a.amount, currency: s.currency, ...meta(a),
+        unitCost, cost: chargeCost(a.amount, unitPrice, unitCost, s.currency),
       }));
     const ids = await this.subscriptions.insertCharges(em, charges);
     if (ids.some((x) => !x)) {

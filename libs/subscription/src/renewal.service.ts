@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Currency, Dec, ProblemError, retryOnConflict, roundMoney } from '@disty/core';
 import { CatalogService } from '@disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
-import { periodMonths, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
+import { periodCost, periodMonths, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
 import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
 import { SubscriptionRow } from './subscription.sql';
 import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService, termChargeDescription } from './subscription.service';
@@ -40,7 +40,11 @@ interface NewTerm {
   start: string;
   end: string;
   unitPrice: Dec;
+  /** The catalog's cost beside the price the term takes (null: not known). */
+  unitCost: Dec | null;
 }
+
+type PriceInForce = { unitPrice: Dec; unitCost: Dec | null } | null;
 
 /**
  * Renews or expires every ACTIVE subscription whose current term ended before `asOf`; a
@@ -73,7 +77,7 @@ export class RenewalService {
    */
   async run(asOf: string): Promise<RenewalRunSummary> {
     const summary: RenewalRunSummary = { asOf, processed: 0, renewed: 0, expired: 0, scheduledApplied: 0, scheduledFailed: 0 };
-    const prices = new Map<string, Dec | null>();
+    const prices = new Map<string, PriceInForce>();
     const taxRates = new Map<string, Dec>();
     const dates: Array<{ d: string }> = await this.db.query(
       `SELECT DISTINCT to_char(effective_date, 'YYYY-MM-DD') AS d FROM subscription_scheduled_changes
@@ -89,7 +93,7 @@ export class RenewalService {
     return summary;
   }
 
-  private async renewUpTo(asOf: string, summary: RenewalRunSummary, prices: Map<string, Dec | null>, taxRates: Map<string, Dec>) {
+  private async renewUpTo(asOf: string, summary: RenewalRunSummary, prices: Map<string, PriceInForce>, taxRates: Map<string, Dec>) {
     for (;;) {
       const r = await retryOnConflict(() => this.db.transaction((em) => this.batch(em, asOf, prices, taxRates)));
       summary.processed += r.processed;
@@ -140,7 +144,7 @@ export class RenewalService {
   private async batch(
     em: EntityManager,
     asOf: string,
-    prices: Map<string, Dec | null>,
+    prices: Map<string, PriceInForce>,
     taxRates: Map<string, Dec>,
   ): Promise<{ processed: number; renewed: number; expired: number; more: boolean }> {
     // Ordered by reseller so credit lines are locked in one global order (no deadlocks between runs).
@@ -177,14 +181,17 @@ export class RenewalService {
     let budget = MAX_CHARGES_PER_BATCH;
     let more = false;
     for (const s of renewing) {
-      const price = (await this.price(em, prices, s.sku, s.currency)) ?? new Dec(s.unit_price);
+      // The catalog's price and cost in force; without a price in the currency the term keeps its own.
+      const inForce = await this.price(em, prices, s.sku, s.currency);
+      const price = inForce?.unitPrice ?? new Dec(s.unit_price);
+      const cost = inForce ? inForce.unitCost : s.unit_cost == null ? null : new Dec(s.unit_cost);
       const target = termNoContaining(s.anchor_date, s.term, asOf);
       const perTerm = termMonths(s.term) / periodMonths(s.term, s.billing_frequency);
       const room = Math.max(0, Math.min(MAX_TERMS_PER_SUBSCRIPTION_PER_BATCH, Math.floor(budget / perTerm)));
       const last = Math.min(target, s.term_no + room);
       if (last < target) more = true;
       for (let n = s.term_no + 1; n <= last; n++) {
-        newTerms.push({ s, termNo: n, ...termSpan(s.anchor_date, s.term, n), unitPrice: price });
+        newTerms.push({ s, termNo: n, ...termSpan(s.anchor_date, s.term, n), unitPrice: price, unitCost: cost });
         budget -= perTerm;
       }
     }
@@ -195,16 +202,16 @@ export class RenewalService {
     for (const t of newTerms) termRates.push((await this.taxRate(em, taxRates, t.s.reseller_id)).toFixed());
     const inserted: Array<{ id: string; subscription_id: string; term_no: number }> = await em.query(
       `INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency,
-                                       tax_rate)
+                                       tax_rate, unit_cost)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::date[], $5::date[], $6::numeric[], $7::int[], $8::text[], $9::text[],
-                            $10::numeric[])
+                            $10::numeric[], $11::numeric[])
        ON CONFLICT (subscription_id, term_no) DO NOTHING
        RETURNING id, subscription_id, term_no`,
       [
         newTerms.map((t) => t.s.id), newTerms.map((t) => t.s.reseller_id), newTerms.map((t) => t.termNo),
         newTerms.map((t) => t.start), newTerms.map((t) => t.end), newTerms.map((t) => t.unitPrice.toFixed()),
         newTerms.map((t) => t.s.quantity), newTerms.map((t) => t.s.currency), newTerms.map((t) => t.s.billing_frequency),
-        termRates,
+        termRates, newTerms.map((t) => t.unitCost?.toFixed() ?? null),
       ],
     );
     const termIds = new Map(inserted.map((r) => [`${r.subscription_id}:${r.term_no}`, r.id]));
@@ -223,6 +230,7 @@ export class RenewalService {
           resellerId: t.s.reseller_id, subscriptionId: t.s.id, termId: termIds.get(`${t.s.id}:${t.termNo}`)!, kind: 'TERM',
           sku: t.s.sku, periodStart: p.start, periodEnd: p.end, quantity: t.s.quantity, unitPrice: t.unitPrice, amount: p.amount,
           currency: t.s.currency, description: termChargeDescription(t.s.sku, t.s.quantity, p.start, p.end),
+          unitCost: t.unitCost, cost: periodCost(t.unitCost, p.months, t.s.quantity, t.s.currency),
         });
       }
     }
@@ -234,10 +242,12 @@ export class RenewalService {
     const last = [...latest.values()];
     await em.query(
       `UPDATE subscriptions s SET term_no = t.term_no, term_start = t.term_start, term_end = t.term_end, unit_price = t.unit_price,
-              updated_at = now()
-         FROM unnest($1::uuid[], $2::int[], $3::date[], $4::date[], $5::numeric[]) AS t(id, term_no, term_start, term_end, unit_price)
+              unit_cost = t.unit_cost, updated_at = now()
+         FROM unnest($1::uuid[], $2::int[], $3::date[], $4::date[], $5::numeric[], $6::numeric[])
+           AS t(id, term_no, term_start, term_end, unit_price, unit_cost)
         WHERE s.id = t.id`,
-      [last.map((t) => t.s.id), last.map((t) => t.termNo), last.map((t) => t.start), last.map((t) => t.end), last.map((t) => t.unitPrice.toFixed())],
+      [last.map((t) => t.s.id), last.map((t) => t.termNo), last.map((t) => t.start), last.map((t) => t.end), last.map((t) => t.unitPrice.toFixed()),
+        last.map((t) => t.unitCost?.toFixed() ?? null)],
     );
 
     // Each new term's first charge is reserved on CLOUD even past the limit: a renewal never cuts
@@ -258,9 +268,9 @@ export class RenewalService {
     return { processed: due.length, renewed: created.length, expired: expiring.length, more };
   }
 
-  private async price(em: EntityManager, cache: Map<string, Dec | null>, sku: string, currency: Currency): Promise<Dec | null> {
+  private async price(em: EntityManager, cache: Map<string, PriceInForce>, sku: string, currency: Currency): Promise<PriceInForce> {
     const key = `${sku}\u0000${currency}`;
-    if (!cache.has(key)) cache.set(key, await this.catalog.currentPrice(sku, currency, em));
+    if (!cache.has(key)) cache.set(key, await this.catalog.currentPriceAndCost(sku, currency, em));
     return cache.get(key)!;
   }
 

@@ -6,7 +6,7 @@ import { ChangeChargesService } from './change-charges.service';
 import { ChangeDatePolicy, DateAuthority } from './change-date.policy';
 import { CreditReservationService } from '@disty/reseller';
 import { planImmediateCancellation, planQuantityChange } from './domain/change-plan';
-import { billingPeriods } from './domain/schedule';
+import { billingPeriods, periodCost } from './domain/schedule';
 import { SubscriptionRow } from './subscription.sql';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { returnedRows } from './subscription.sql';
@@ -225,14 +225,15 @@ export class SubscriptionChangeService {
       description: `${s.sku} ${delta > 0 ? '+' : ''}${delta} seats from ${date < a.period.start ? a.period.start : date}, prorated ${a.period.start} to ${a.period.end}`,
     }));
     if (plan.reschedule.length) {
-      // Every later period of a term has the same length in months, so the same amount.
+      // Every later period of a term has the same length in months, so the same amount (and cost).
       const amount = plan.reschedule[0].amount;
+      const cost = periodCost(s.unit_cost == null ? null : new Dec(s.unit_cost), plan.reschedule[0].period.months, newQuantity, s.currency);
       await em.query(
         `UPDATE subscription_charges
-            SET amount = $3, quantity = $4,
+            SET amount = $3, quantity = $4, cost = $6,
                 description = $5 || to_char(period_start, 'YYYY-MM-DD') || ' to ' || to_char(period_end, 'YYYY-MM-DD')
           WHERE term_id = $1 AND kind = 'TERM' AND period_start = ANY($2::date[]) AND billed_invoice_id IS NULL AND voided_at IS NULL`,
-        [termId, plan.reschedule.map((r) => r.period.start), amount.toFixed(), newQuantity, `${s.sku} × ${newQuantity}, `],
+        [termId, plan.reschedule.map((r) => r.period.start), amount.toFixed(), newQuantity, `${s.sku} × ${newQuantity}, `, cost?.toFixed() ?? null],
       );
     }
     await em.query(`UPDATE subscriptions SET quantity = $2, updated_at = now() WHERE id = $1`, [s.id, newQuantity]);

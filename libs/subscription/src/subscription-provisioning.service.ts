@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
 import { Currency, Dec, isCurrency, isValidCalendarDate, queryPrepared } from '@disty/core';
-import { BILLING_FREQUENCIES, BillingFrequency, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
+import { BILLING_FREQUENCIES, BillingFrequency, periodCost, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { termChargeDescription } from './subscription.service';
 import { PROVISION, UUID } from './subscription.sql';
@@ -15,6 +15,8 @@ export interface ProvisionInput {
   quantity: number;
   /** Monthly unit price. */
   unitPrice: Dec;
+  /** The vendor's monthly unit cost in force (null: not known); the term and its charges keep it. */
+  unitCost?: Dec | null;
   /** The tax rate in force when ordered (the order's); its term and charges keep it. */
   taxRate: Dec;
   currency: Currency;
@@ -26,7 +28,7 @@ export interface ProvisionInput {
 
 export interface ProvisionResult {
   subscriptionId: string;
-  firstCharge: { id: string; net: Dec; periodStart: string; periodEnd: string };
+  firstCharge: { id: string; net: Dec; cost: Dec | null; periodStart: string; periodEnd: string };
 }
 
 const DATE = /^\d{4}-\d{2}-\d{2}$/;
@@ -62,22 +64,25 @@ export class SubscriptionProvisioningService {
         anchor: input.startDate, term: input.term, billingFrequency: input.billingFrequency, termNo: 1,
         unitPrice, quantity: input.quantity, currency: input.currency,
       });
-      const charges = schedule.map((p) => ({ id: randomUUID(), period: p }));
+      const unitCost = input.unitCost == null ? null : new Dec(input.unitCost.toString());
+      const charges = schedule.map((p) => ({ id: randomUUID(), period: p, cost: periodCost(unitCost, p.months, input.quantity, input.currency) }));
       const fresh = firstOfLine.get(input.orderLineId.toLowerCase()) === i;
-      return { input, unitPrice, span: termSpan(input.startDate, input.term, 1), subscriptionId: randomUUID(), termId: randomUUID(), schedule, charges, fresh };
+      return { input, unitPrice, unitCost, span: termSpan(input.startDate, input.term, 1), subscriptionId: randomUUID(), termId: randomUUID(), schedule, charges, fresh };
     });
     const writes = planned.filter((p) => p.fresh);
     const subscriptions = writes.map((p, ord) => ({
       ord, id: p.subscriptionId, term_id: p.termId, reseller_id: p.input.resellerId, order_line_id: p.input.orderLineId,
       sku: p.input.sku, currency: p.input.currency, term: p.input.term, billing_frequency: p.input.billingFrequency,
       start_date: p.span.start, term_end: p.span.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(), tax_rate: p.input.taxRate.toFixed(),
+      unit_cost: p.unitCost?.toFixed() ?? null,
       end_customer_name: p.input.endCustomer.name, end_customer_reference: p.input.endCustomer.reference ?? null,
     }));
     const charges = writes.flatMap((p) =>
       p.charges.map((c) => ({
         id: c.id, reseller_id: p.input.resellerId, subscription_id: p.subscriptionId, term_id: p.termId, sku: p.input.sku,
         period_start: c.period.start, period_end: c.period.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(),
-        amount: c.period.amount.toFixed(), currency: p.input.currency,
+        amount: c.period.amount.toFixed(), currency: p.input.currency, unit_cost: p.unitCost?.toFixed() ?? null,
+        cost: c.cost?.toFixed() ?? null,
         description: termChargeDescription(p.input.sku, p.input.quantity, c.period.start, c.period.end),
       })),
     ).map((c, ord) => ({ ord, ...c }));
@@ -96,16 +101,16 @@ export class SubscriptionProvisioningService {
       const first = p.schedule[0];
       out.push({
         subscriptionId: p.subscriptionId,
-        firstCharge: { id: p.charges[0].id, net: first.amount, periodStart: first.start, periodEnd: first.end },
+        firstCharge: { id: p.charges[0].id, net: first.amount, cost: p.charges[0].cost, periodStart: first.start, periodEnd: first.end },
       });
     }
     return out;
   }
 
   private async existingProvision(em: EntityManager, input: ProvisionInput): Promise<ProvisionResult> {
-    const rows: Array<{ subscription_id: string; id: string; amount: string; period_start: string; period_end: string; reseller_id: string }> =
+    const rows: Array<{ subscription_id: string; id: string; amount: string; cost: string | null; period_start: string; period_end: string; reseller_id: string }> =
       await em.query(
-        `SELECT s.id AS subscription_id, s.reseller_id, c.id, c.amount::text AS amount,
+        `SELECT s.id AS subscription_id, s.reseller_id, c.id, c.amount::text AS amount, c.cost::text AS cost,
                 to_char(c.period_start, 'YYYY-MM-DD') AS period_start, to_char(c.period_end, 'YYYY-MM-DD') AS period_end
            FROM subscriptions s
            JOIN subscription_terms t ON t.subscription_id = s.id AND t.term_no = 1
@@ -120,7 +125,7 @@ export class SubscriptionProvisioningService {
     }
     return {
       subscriptionId: r.subscription_id,
-      firstCharge: { id: r.id, net: new Dec(r.amount), periodStart: r.period_start, periodEnd: r.period_end },
+      firstCharge: { id: r.id, net: new Dec(r.amount), cost: r.cost == null ? null : new Dec(r.cost), periodStart: r.period_start, periodEnd: r.period_end },
     };
   }
 

@@ -29,6 +29,9 @@ export interface UnbilledCharge {
   taxRate: Dec;
   /** The source an invoice line (and the credit reservation) refers to. */
   source: { type: 'subscription_charge'; id: string };
+  /** The unit cost and the charge's cost in force (null: not known), copied onto its invoice line. */
+  unitCost: Dec | null;
+  cost: Dec | null;
 }
 
 /** A term the renewal-alert scan looks at: running, and either renewing or cancelled at its end. */
@@ -56,6 +59,9 @@ export interface NewCharge {
   amount: Dec;
   currency: Currency;
   description: string;
+  /** The term's unit cost (null: not known) and the charge's cost: same months, seats and sign as `amount`. */
+  unitCost: Dec | null;
+  cost: Dec | null;
 }
 
 export const SUBSCRIPTION_CHARGE_SOURCE = 'subscription_charge';
@@ -94,18 +100,20 @@ export class SubscriptionService {
       amount: charges.map((c) => c.amount.toFixed()),
       currency: charges.map((c) => c.currency),
       description: charges.map((c) => c.description),
+      unitCost: charges.map((c) => c.unitCost?.toFixed() ?? null),
+      cost: charges.map((c) => c.cost?.toFixed() ?? null),
     };
     const rows: Array<{ id: string; ord: number }> = await em.query(
       `WITH input AS (
          SELECT * FROM unnest($1::int[], $2::uuid[], $3::uuid[], $4::uuid[], $5::uuid[], $6::text[], $7::text[], $8::date[],
-                              $9::date[], $10::int[], $11::numeric[], $12::numeric[], $13::text[], $14::text[])
+                              $9::date[], $10::int[], $11::numeric[], $12::numeric[], $13::text[], $14::text[], $15::numeric[], $16::numeric[])
            AS i(ord, reseller_id, subscription_id, term_id, change_id, kind, sku, period_start, period_end, quantity,
-                unit_price, amount, currency, description)
+                unit_price, amount, currency, description, unit_cost, cost)
        ), ins AS (
          INSERT INTO subscription_charges (reseller_id, subscription_id, term_id, change_id, kind, sku, billing_date, period_start,
-                                           period_end, quantity, unit_price, amount, currency, description, tax_rate)
+                                           period_end, quantity, unit_price, amount, currency, description, tax_rate, unit_cost, cost)
          SELECT i.reseller_id, i.subscription_id, i.term_id, i.change_id, i.kind, i.sku, i.period_start, i.period_start, i.period_end,
-                i.quantity, i.unit_price, i.amount, i.currency, i.description, t.tax_rate
+                i.quantity, i.unit_price, i.amount, i.currency, i.description, t.tax_rate, i.unit_cost, i.cost
            FROM input i JOIN subscription_terms t ON t.id = i.term_id ORDER BY i.ord
          ON CONFLICT DO NOTHING
          RETURNING id, term_id, change_id, kind, period_start, subscription_id
@@ -114,7 +122,7 @@ export class SubscriptionService {
          ON input.term_id = ins.term_id AND input.kind = ins.kind AND input.period_start = ins.period_start
         AND input.subscription_id = ins.subscription_id AND input.change_id IS NOT DISTINCT FROM ins.change_id`,
       [cols.ord, cols.reseller, cols.sub, cols.term, cols.change, cols.kind, cols.sku, cols.start, cols.end, cols.qty,
-        cols.price, cols.amount, cols.currency, cols.description],
+        cols.price, cols.amount, cols.currency, cols.description, cols.unitCost, cols.cost],
     );
     const out: string[] = new Array(charges.length).fill(null);
     for (const r of rows) out[r.ord] = r.id;
@@ -239,6 +247,8 @@ export class SubscriptionService {
       creditLine: 'CLOUD',
       taxRate: new Dec(c.tax_rate),
       source: { type: SUBSCRIPTION_CHARGE_SOURCE, id: c.id },
+      unitCost: c.unit_cost == null ? null : new Dec(c.unit_cost),
+      cost: c.cost == null ? null : new Dec(c.cost),
     }));
   }
 

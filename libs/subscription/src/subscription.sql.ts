@@ -10,7 +10,8 @@ export const SUBSCRIPTION_COLUMNS = `
   to_char(s.anchor_date, 'YYYY-MM-DD') AS anchor_date, s.quantity, s.status, s.auto_renew, s.cancel_at_term_end,
   to_char(s.cancelled_on, 'YYYY-MM-DD') AS cancelled_on, s.term_no,
   to_char(s.term_start, 'YYYY-MM-DD') AS term_start, to_char(s.term_end, 'YYYY-MM-DD') AS term_end,
-  s.unit_price::text AS unit_price, s.end_customer_name, s.end_customer_reference, s.created_at, s.updated_at`;
+  s.unit_price::text AS unit_price, s.end_customer_name, s.end_customer_reference, s.created_at, s.updated_at,
+  s.unit_cost::text AS unit_cost`;
 
 export const TERM_COLUMNS = `
   t.id, t.subscription_id, t.term_no, to_char(t.start_date, 'YYYY-MM-DD') AS start_date,
@@ -21,7 +22,8 @@ export const CHARGE_COLUMNS = `
   c.id, c.reseller_id, c.subscription_id, c.term_id, c.change_id, c.kind, c.sku,
   to_char(c.billing_date, 'YYYY-MM-DD') AS billing_date, to_char(c.period_start, 'YYYY-MM-DD') AS period_start,
   to_char(c.period_end, 'YYYY-MM-DD') AS period_end, c.quantity, c.unit_price::text AS unit_price,
-  c.amount::text AS amount, c.currency, c.credit_line, c.description, c.billed_invoice_id, c.voided_at`;
+  c.amount::text AS amount, c.currency, c.credit_line, c.description, c.billed_invoice_id, c.voided_at,
+  c.unit_cost::text AS unit_cost, c.cost::text AS cost`;
 
 /**
  * The rows of an `UPDATE … RETURNING` run through EntityManager.query: TypeORM's postgres driver
@@ -53,6 +55,8 @@ export interface SubscriptionRow {
   term_start: string;
   term_end: string;
   unit_price: string;
+  /** The current term's monthly unit cost (null: not known). */
+  unit_cost: string | null;
   end_customer_name: string;
   end_customer_reference: string | null;
   created_at: Date;
@@ -87,6 +91,8 @@ export interface ChargeRow {
   unit_price: string;
   amount: string;
   currency: Currency;
+  unit_cost: string | null;
+  cost: string | null;
   credit_line: 'CLOUD';
   description: string;
   billed_invoice_id: string | null;
@@ -110,31 +116,33 @@ export const PROVISION = preparedStatement(
   'subscription.provision',
   `WITH s AS (
      INSERT INTO subscriptions (id, reseller_id, order_line_id, sku, currency, term, billing_frequency, anchor_date, quantity,
-                                term_no, term_start, term_end, unit_price, end_customer_name, end_customer_reference)
+                                term_no, term_start, term_end, unit_price, end_customer_name, end_customer_reference, unit_cost)
      SELECT i.id, i.reseller_id, i.order_line_id, i.sku, i.currency, i.term, i.billing_frequency, i.start_date, i.quantity,
-            1, i.start_date, i.term_end, i.unit_price, i.end_customer_name, i.end_customer_reference
+            1, i.start_date, i.term_end, i.unit_price, i.end_customer_name, i.end_customer_reference, i.unit_cost
        FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, reseller_id uuid, order_line_id uuid, sku text, currency text,
             term text, billing_frequency text, start_date date, term_end date, quantity int, unit_price numeric,
-            end_customer_name text, end_customer_reference text)
+            end_customer_name text, end_customer_reference text, unit_cost numeric)
       ORDER BY i.ord
      ON CONFLICT (order_line_id) DO NOTHING
      RETURNING id
    ), t AS (
      INSERT INTO subscription_terms (id, subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency,
-                                     billing_frequency, tax_rate)
-     SELECT i.term_id, i.id, i.reseller_id, 1, i.start_date, i.term_end, i.unit_price, i.quantity, i.currency, i.billing_frequency, i.tax_rate
+                                     billing_frequency, tax_rate, unit_cost)
+     SELECT i.term_id, i.id, i.reseller_id, 1, i.start_date, i.term_end, i.unit_price, i.quantity, i.currency, i.billing_frequency, i.tax_rate,
+            i.unit_cost
        FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, term_id uuid, reseller_id uuid, start_date date, term_end date,
-            unit_price numeric, quantity int, currency text, billing_frequency text, tax_rate numeric)
+            unit_price numeric, quantity int, currency text, billing_frequency text, tax_rate numeric, unit_cost numeric)
        JOIN s ON s.id = i.id
       ORDER BY i.ord
      RETURNING id, tax_rate
    ), c AS (
      INSERT INTO subscription_charges (id, reseller_id, subscription_id, term_id, kind, sku, billing_date, period_start, period_end,
-                                       quantity, unit_price, amount, currency, description, tax_rate)
+                                       quantity, unit_price, amount, currency, description, tax_rate, unit_cost, cost)
      SELECT c.id, c.reseller_id, c.subscription_id, c.term_id, 'TERM', c.sku, c.period_start, c.period_start, c.period_end,
-            c.quantity, c.unit_price, c.amount, c.currency, c.description, t.tax_rate
+            c.quantity, c.unit_price, c.amount, c.currency, c.description, t.tax_rate, c.unit_cost, c.cost
        FROM jsonb_to_recordset($2::jsonb) AS c(ord int, id uuid, reseller_id uuid, subscription_id uuid, term_id uuid, sku text,
-            period_start date, period_end date, quantity int, unit_price numeric, amount numeric, currency text, description text)
+            period_start date, period_end date, quantity int, unit_price numeric, amount numeric, currency text, description text,
+            unit_cost numeric, cost numeric)
        JOIN t ON t.id = c.term_id
       ORDER BY c.ord
    )

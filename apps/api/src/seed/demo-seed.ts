@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Currency, Role } from '@disty/core';
+import { Currency, Dec, Role } from '@disty/core';
 import { CatalogService, CreateProductInput } from '@disty/catalog';
 import { IdentityService } from '@disty/identity';
 import { OrderingService } from '@disty/ordering';
@@ -17,10 +17,22 @@ const demoToken = (who: string) => `demo_${who.replace(/[^a-z0-9]+/gi, '_')}_tok
 type Prices = Partial<Record<Currency, string>>;
 const price = (aud: string, nzd: string, usd: string): Prices => ({ AUD: aud, NZD: nzd, USD: usd });
 
+/**
+ * Each price with its vendor cost: `costShare` of the price, to the cent (hardware margins are
+ * thin, warranty extensions and cloud seats less so).
+ */
+function withCosts(p: Prices, costShare: string): CreateProductInput['prices'] {
+  return Object.entries(p).map(([currency, unitPrice]) => ({
+    currency: currency as Currency,
+    unitPrice: unitPrice!,
+    costPrice: new Dec(unitPrice!).times(costShare).toDecimalPlaces(2).toFixed(2),
+  }));
+}
+
 function hardware(sku: string, vendor: string, name: string, warrantyMonths: number, p: Prices, ext?: string): CreateProductInput {
   return {
     sku, vendor, name, kind: 'HARDWARE', warrantyMonths, extendedWarrantySku: ext ?? null,
-    prices: Object.entries(p).map(([currency, unitPrice]) => ({ currency: currency as Currency, unitPrice: unitPrice! })),
+    prices: withCosts(p, warrantyMonths > 0 && !sku.includes('-EXT-') ? '0.86' : '0.55'),
   };
 }
 
@@ -29,7 +41,7 @@ function cloud(
 ): CreateProductInput {
   return {
     sku, vendor, name, kind: 'CLOUD', term, billingFrequency,
-    prices: Object.entries(p).map(([currency, unitPrice]) => ({ currency: currency as Currency, unitPrice: unitPrice! })),
+    prices: withCosts(p, '0.82'),
   };
 }
 

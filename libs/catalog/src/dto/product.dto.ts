@@ -21,6 +21,17 @@ export class PriceDto {
   @IsMoneyString({ currencyField: 'currency' })
   @Matches(PRICE_RANGE, { message: 'unitPrice must be below 10,000,000,000' })
   unitPrice: string;
+
+  @ApiPropertyOptional({
+    example: '1050.00',
+    description:
+      'The vendor’s cost of one unit (cloud: one seat for one month) in this currency, ≥ 0. Required for a new price; ' +
+      'on PATCH it may be left out to keep the current cost of the currency when one is known.',
+  })
+  @IsOptional()
+  @IsMoneyString({ currencyField: 'currency', min: 'nonNegative' })
+  @Matches(PRICE_RANGE, { message: 'costPrice must be a decimal below 10,000,000,000' })
+  costPrice?: string;
 }
 
 export class CreateProductDto {
@@ -120,6 +131,11 @@ export class ProductQueryDto extends PageQueryDto {
 export class PriceView {
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty({ example: '1299.00' }) unitPrice: string;
+  @ApiPropertyOptional({
+    nullable: true, type: String, example: '1050.00',
+    description: 'Distributor staff only (absent for reseller users); null when the cost is not known (a price older than cost prices)',
+  })
+  costPrice?: string | null;
 }
 
 export class PriceHistoryView extends PriceView {
@@ -142,4 +158,19 @@ export class ProductView {
   priceHistory?: PriceHistoryView[];
   @ApiProperty() createdAt: string;
   @ApiProperty() updatedAt: string;
+}
+
+export class MissingCostView {
+  @ApiProperty() sku: string;
+  @ApiProperty() name: string;
+  @ApiProperty() vendor: string;
+  @ApiProperty({ enum: CREDIT_LINES }) kind: CreditLine;
+  @ApiProperty({ enum: CURRENCIES }) currency: Currency;
+  @ApiProperty({ example: '1299.00' }) unitPrice: string;
+  @ApiProperty({ description: 'When the price without a cost came into force' }) validFrom: string;
+}
+
+export class MissingCostsView {
+  @ApiProperty({ type: [MissingCostView] }) items: MissingCostView[];
+  @ApiProperty() total: number;
 }

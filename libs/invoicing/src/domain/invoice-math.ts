@@ -13,6 +13,14 @@ export interface BillableItem {
   net: Dec;
   /** The tax rate in force when the item was ordered (its order line's or its term's); default: the invoice's rate. */
   taxRate?: Dec;
+  /** The unit cost and the item's cost in force when ordered (null or absent: not known), kept on the invoice line. */
+  unitCost?: Dec | null;
+  cost?: Dec | null;
+  /**
+   * Hardware: its shipment already posted its revenue to 4000 against 1190 (docs/accounting.md §3),
+   * so its invoice line credits 1190, not 4000. Absent or false: the invoice credits revenue.
+   */
+  shipmentPosted?: boolean;
 }
 
 export interface PricedLine extends BillableItem {
@@ -55,6 +63,14 @@ export function invoiceTotals(lines: Array<{ creditLine: CreditLine; net: Dec; t
     }
   }
   return t;
+}
+
+/**
+ * The net of the hardware lines whose revenue their shipment posted: what the invoice credits to
+ * 1190 (unbilled receivables) instead of 4000 (docs/accounting.md §3).
+ */
+export function shippedNet(lines: Array<{ creditLine: CreditLine; net: Dec; shipmentPosted?: boolean }>): Dec {
+  return lines.reduce((s, l) => (l.creditLine === 'HARDWARE' && l.shipmentPosted ? s.plus(l.net) : s), new Dec(0));
 }
 
 /** Net of the lines a credit note may still credit (positive lines only). */

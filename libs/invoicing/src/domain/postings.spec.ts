@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Dec } from '@disty/core';
-import { invoiceTotals } from './invoice-math';
+import { invoiceTotals, shippedNet } from './invoice-math';
 import { balanced } from '@disty/ledger';
 import { creditNotePosting, invoicePosting } from './postings';
 
@@ -21,11 +21,27 @@ describe('posting rules', () => {
     expect(lines).toEqual([['1100', '1100'], ['1110', '220'], ['4000', '-1000'], ['4100', '-200'], ['2100', '-120']]);
   });
 
+  it('credits 1190 instead of 4000 with the net of hardware lines whose shipment posted revenue (docs/accounting.md §3)', () => {
+    const items = [
+      { creditLine: 'HARDWARE' as const, net: new Dec('3000'), tax: new Dec('300'), gross: new Dec('3300'), shipmentPosted: true },
+      { creditLine: 'HARDWARE' as const, net: new Dec('200'), tax: new Dec('20'), gross: new Dec('220'), shipmentPosted: false },
+      { creditLine: 'CLOUD' as const, net: new Dec('50'), tax: new Dec('5'), gross: new Dec('55') },
+    ];
+    const shipped = shippedNet(items);
+    expect(shipped.toFixed()).toBe('3000');
+    const lines = invoicePosting(invoiceTotals(items), 'r', 'AUD', shipped).map((l) => [l.accountCode, l.debit?.toFixed() ?? `-${l.credit!.toFixed()}`]);
+    expect(lines).toEqual([['1100', '3520'], ['1110', '55'], ['1190', '-3000'], ['4000', '-200'], ['4100', '-50'], ['2100', '-325']]);
+    // Every hardware line shipped with its posting: no 4000 line at all.
+    const all = invoicePosting(invoiceTotals(items.slice(0, 1)), 'r', 'AUD', shippedNet(items.slice(0, 1)));
+    expect(all.map((l) => l.accountCode)).toEqual(['1100', '1190', '2100']);
+  });
+
   it('every invoice and credit-note posting balances, has one positive side per line and no zero line (property)', () => {
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (lines) => {
         const t = invoiceTotals(lines);
-        for (const posting of [invoicePosting(t, 'r', 'AUD'), creditNotePosting(t, 'r', 'AUD')]) {
+        const shipped = shippedNet(lines.map((l, i) => ({ ...l, shipmentPosted: i % 2 === 0 && l.net.gt(0) })));
+        for (const posting of [invoicePosting(t, 'r', 'AUD'), invoicePosting(t, 'r', 'AUD', shipped), creditNotePosting(t, 'r', 'AUD')]) {
           expect(balanced(posting)).toBe(true);
           for (const l of posting) {
             const sides = [l.debit, l.credit].filter((x) => x !== undefined) as Dec[];

@@ -1,13 +1,19 @@
-import { Currency } from '@disty/core';
+import { Currency, Dec } from '@disty/core';
 import { AccountCode, AR_ACCOUNT, credit, debit, PostingLine, REVENUE_ACCOUNT } from '@disty/ledger';
 import { InvoiceTotals } from './invoice-math';
 
-/** docs/accounting.md §3, "invoice issued": debit 1100 hardware gross, 1110 cloud gross; credit 4000/4100 net, 2100 tax. */
-export function invoicePosting(t: InvoiceTotals, resellerId: string, currency: Currency): PostingLine[] {
+/**
+ * docs/accounting.md §3, "invoice issued": debit 1100 hardware gross, 1110 cloud gross; credit
+ * 2100 tax and, for hardware, 1190 with the net of the lines whose shipment posted their revenue
+ * (`shipped`: it moves from unbilled to billed receivables) and 4000 with the rest (lines shipped
+ * before revenue was posted at shipment); cloud net to 4100.
+ */
+export function invoicePosting(t: InvoiceTotals, resellerId: string, currency: Currency, shipped: Dec = new Dec(0)): PostingLine[] {
   return [
     ...debit(AR_ACCOUNT.HARDWARE, t.HARDWARE.gross, resellerId, currency),
     ...debit(AR_ACCOUNT.CLOUD, t.CLOUD.gross, resellerId, currency),
-    ...credit(REVENUE_ACCOUNT.HARDWARE, t.HARDWARE.net, resellerId, currency),
+    ...credit(AccountCode.UnbilledReceivables, shipped, resellerId, currency),
+    ...credit(REVENUE_ACCOUNT.HARDWARE, t.HARDWARE.net.minus(shipped), resellerId, currency),
     ...credit(REVENUE_ACCOUNT.CLOUD, t.CLOUD.net, resellerId, currency),
     ...credit(AccountCode.TaxPayable, t.all.tax, resellerId, currency),
   ];

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { CURRENCIES, Currency, Dec, minorUnits } from '@disty/core';
-import { orderStatus, priceOrder, PricingLine, splitLineAmounts } from './pricing';
+import { lineCost, orderStatus, priceOrder, PricingLine, splitLineAmounts, splitLineCost } from './pricing';
 
 const currency = fc.constantFrom<Currency>(...CURRENCIES);
 /** Unit prices with up to 4 decimals, below 10^10. */
@@ -155,5 +155,31 @@ describe('splitLineAmounts', () => {
           }
         }),
     );
+  });
+});
+
+describe('line costs (docs/accounting.md §4)', () => {
+  it('is unitCost × quantity × months rounded once, and null when the cost is not known', () => {
+    expect(lineCost(new Dec('33.335'), 3, 1, 'AUD')!.toFixed(2)).toBe('100.01');
+    expect(lineCost(new Dec('15'), 10, 12, 'AUD')!.toFixed(2)).toBe('1800.00');
+    expect(lineCost(new Dec('0.4'), 3, 1, 'JPY')!.toFixed(0)).toBe('1');
+    expect(lineCost(null, 3, 1, 'AUD')).toBeNull();
+  });
+
+  it('splits a cost between shipped and remaining units without losing or inventing a minor unit (property)', () => {
+    fc.assert(
+      fc.property(
+        currency, price, fc.integer({ min: 2, max: 1000 }), fc.integer({ min: 1, max: 999 }),
+        (cur, unitCost, quantity, shippedRaw) => {
+          const shipped = 1 + (shippedRaw % (quantity - 1));
+          const cost = lineCost(unitCost, quantity, 1, cur)!;
+          const parts = splitLineCost(cost, quantity, shipped, cur);
+          expect(parts.shipped!.plus(parts.rest!).eq(cost)).toBe(true);
+          expect(parts.shipped!.isNegative() || parts.rest!.isNegative()).toBe(false);
+          expect(parts.shipped!.decimalPlaces()).toBeLessThanOrEqual(minorUnits(cur));
+        },
+      ),
+    );
+    expect(splitLineCost(null, 5, 2, 'AUD')).toEqual({ shipped: null, rest: null });
   });
 });

@@ -41,6 +41,27 @@ export function priceOrder(lines: PricingLine[], taxRate: Dec, currency: Currenc
 }
 
 /**
+ * A line's cost (docs/accounting.md §4): unitCost × quantity × months, rounded half-up to the
+ * currency's minor unit once, like its net. null when the unit cost is not known (a price older
+ * than cost prices): the line keeps null, counted as 0 and listed by the missing-costs report.
+ */
+export function lineCost(unitCost: Dec | null, quantity: number, periodMonths: number, currency: Currency): Dec | null {
+  if (unitCost == null) return null;
+  if (unitCost.isNegative()) throw new RangeError('unitCost must be ≥ 0');
+  return roundMoney(unitCost.times(quantity).times(periodMonths), currency);
+}
+
+/**
+ * The cost of the `shipped` units of a line of `quantity` units costing `cost`: their share,
+ * rounded half-up, the rest staying with the units left (as splitLineAmounts splits net and tax).
+ */
+export function splitLineCost(cost: Dec | null, quantity: number, shipped: number, currency: Currency): { shipped: Dec | null; rest: Dec | null } {
+  if (cost == null) return { shipped: null, rest: null };
+  const part = roundMoney(cost.times(shipped).div(quantity), currency);
+  return { shipped: part, rest: cost.minus(part) };
+}
+
+/**
  * A partial shipment of a hardware line holding `line` for `line.quantity` units: the `shipped`
  * units take their share of each amount (net and tax × shipped / quantity, rounded half-up to the
  * currency's minor units), and the rest keeps what remains. Shares of what is left, not a re-priced

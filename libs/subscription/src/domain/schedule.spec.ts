@@ -1,5 +1,5 @@
 import { Dec } from '@disty/core';
-import { billingPeriods, termNoContaining, termSchedule, termSpan } from './schedule';
+import { billingPeriods, chargeCost, periodCost, termNoContaining, termSchedule, termSpan } from './schedule';
 
 describe('term boundaries and billing schedules', () => {
   it('ends a P1Y term the day before its anniversary', () => {
@@ -67,5 +67,21 @@ describe('term boundaries and billing schedules', () => {
       const span = termSpan('2026-01-31', 'P1M', n);
       expect(span.start <= date && date <= span.end).toBe(true);
     }
+  });
+});
+
+describe('charge costs (docs/accounting.md §4)', () => {
+  it('costs a period like its price, and null when the unit cost is not known', () => {
+    expect(periodCost(new Dec('15'), 12, 10, 'AUD')!.toFixed(2)).toBe('1800.00');
+    expect(periodCost(null, 12, 10, 'AUD')).toBeNull();
+  });
+
+  it('gives a derived charge the same sign and proration factor as its amount', () => {
+    // +3 seats for 15 of 30 days at 20.00 (cost 15.00): 30.00 and 22.50; a credit of −80.00: −60.00.
+    expect(chargeCost(new Dec('30'), new Dec('20'), new Dec('15'), 'AUD')!.toFixed(2)).toBe('22.50');
+    expect(chargeCost(new Dec('-80'), new Dec('20'), new Dec('15'), 'AUD')!.toFixed(2)).toBe('-60.00');
+    expect(chargeCost(new Dec('-0.01'), new Dec('20'), new Dec('15'), 'AUD')!.toFixed(2)).toBe('-0.01');
+    expect(chargeCost(new Dec('30'), new Dec('20'), null, 'AUD')).toBeNull();
+    expect(chargeCost(new Dec('0'), new Dec('0'), new Dec('5'), 'AUD')!.toFixed(2)).toBe('0.00');
   });
 });

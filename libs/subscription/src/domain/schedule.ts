@@ -114,3 +114,24 @@ export function termSchedule(input: {
     amount: periodAmount(input.unitPrice, p.months, input.quantity, input.currency),
   }));
 }
+
+/**
+ * The cost of one billing period (docs/accounting.md §4): unitCost × months × quantity, rounded
+ * once, like its price; null when the unit cost is not known (a price older than cost prices).
+ */
+export function periodCost(unitCost: Dec | null, months: number, quantity: number, currency: Currency): Dec | null {
+  return unitCost == null ? null : periodAmount(unitCost, months, quantity, currency);
+}
+
+/**
+ * The cost of a charge whose amount was derived from `unitPrice` (a proration, a cancellation
+ * credit, a reduction of a scheduled charge): the same share of the period at the unit cost, i.e.
+ * amount × unitCost / unitPrice, rounded once. So it has the amount's sign and proration factor
+ * (days left / days in the period, seats changed). null when the unit cost is not known; 0 for a
+ * zero price (whose charges are zero and not written).
+ */
+export function chargeCost(amount: Dec, unitPrice: Dec, unitCost: Dec | null, currency: Currency): Dec | null {
+  if (unitCost == null) return null;
+  if (unitPrice.isZero()) return new Dec(0);
+  return roundMoney(amount.times(unitCost).div(unitPrice), currency);
+}
