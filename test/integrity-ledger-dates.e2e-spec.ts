@@ -1,7 +1,7 @@
 import { addDays } from '@disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, invoicesOf, realToday, startBillingTestApp, waitForRun } from './support/billing';
+import { billPeriod, invoicesOf, realToday, startBillingTestApp, waitForRun, FORCED_CLOSE } from './support/billing';
 
 /**
  * Money integrity, issue 13 leaks 5, 7 and 8 (docs/money-integrity.md): cash is never applied
@@ -167,7 +167,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
   });
 
   it('leak 8: a ship date in a closed month keeps its real date and posts on the first day of the first open month', async () => {
-    await api().post('/api/v1/ledger/periods/2026-09/close').set('Authorization', finance).expect(200);
+    await api().post('/api/v1/ledger/periods/2026-09/close').set('Authorization', finance).send(FORCED_CLOSE).expect(200);
     const { reseller, order, line } = await resellerWithHardware({ net: '20.00', shippedOn: null });
     const shipped = await api().post(`/api/v1/orders/${order.id}/lines/${line.id}/ship`).set('Authorization', ADMIN).send({ shippedOn: '2026-09-15' }).expect(200);
     expect(shipped.body.lines[0]).toMatchObject({ status: 'SHIPPED', shippedOn: '2026-09-15', postedOn: '2026-10-01' });

@@ -4,7 +4,7 @@ import { Dec } from '@disty/core';
 import type { NewCharge, ProvisionInput, SubscriptionProvisioningService, SubscriptionService } from '@disty/subscription';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, startBillingTestApp } from './support/billing';
+import { billPeriod, startBillingTestApp, FORCED_CLOSE } from './support/billing';
 
 /*
  * Issue 13, leaks 1 and 2: dates on subscription changes and order start dates. A database of its
@@ -192,7 +192,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       t.clock.set('2025-02-01');
       const s = await setup({ startDate: '2025-02-01' });
       t.clock.set('2025-05-10');
-      await api().post('/api/v1/ledger/periods/2025-03/close').set('Authorization', finance).expect(200);
+      await api().post('/api/v1/ledger/periods/2025-03/close').set('Authorization', finance).send(FORCED_CLOSE).expect(200);
       for (const asOf of ['2025-03-15', '2025-02-20']) {
         const res = await api().patch(`/api/v1/subscriptions/${s.subscriptionId}`).set('Authorization', finance)
           .send({ quantity: 2, asOf, reason: 'late notice' }).expect(422);

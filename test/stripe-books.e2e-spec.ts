@@ -1,6 +1,6 @@
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, invoicesOf, realToday, reconcile, sendStripeEvent, startBillingTestApp, unixOf } from './support/billing';
+import { billPeriod, invoicesOf, realToday, reconcile, sendStripeEvent, startBillingTestApp, unixOf, FORCED_CLOSE } from './support/billing';
 import type { FakeStripe } from './support/fake-stripe';
 import { LedgerService } from '@disty/ledger';
 import { ReconciliationService, verifyBooks } from '@disty/payments';
@@ -85,7 +85,7 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
 
   it('posts a late payment_intent.succeeded and charge.refunded for a closed month on the first open day, keeping the real date (bank payments there stay 422)', async () => {
     const reseller = await invoiced({ net: '100.00', month: '2026-03', periodEnd: '2026-03-31' });
-    await api().post('/api/v1/ledger/periods/2026-04/close').set('Authorization', finance).expect((r) => expect(r.status).toBeLessThan(300));
+    await api().post('/api/v1/ledger/periods/2026-04/close').set('Authorization', finance).send(FORCED_CLOSE).expect((r) => expect(r.status).toBeLessThan(300));
 
     const { payment, intentId, chargeId } = await payByCard(reseller.id, '2026-04-20', { fee: 200 });
     expect(payment).toMatchObject({ receivedOn: '2026-05-01', occurredOn: '2026-04-20', amount: '110.00', fee: '2.00' });

@@ -57,6 +57,12 @@ export async function sendStripeEvent(
   return Object.assign(res, { eventId: e.id });
 }
 
+/**
+ * The body of a month close in tests about something else than the close: the month holds items
+ * the close would report (shipped lines not invoiced, unmatched accruals), accepted here.
+ */
+export const FORCED_CLOSE = { force: true, reason: 'Test fixture: month-end items accepted' };
+
 /** The real UTC date today: the database refuses entries dated later, whatever the test clock says. */
 export const realToday = () => new Date().toISOString().slice(0, 10);
 
