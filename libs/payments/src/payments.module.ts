@@ -1,6 +1,7 @@
 import { Global, Module } from '@nestjs/common';
 import { InvoicingModule, UnappliedCash } from '@disty/invoicing';
 import { LedgerModule } from '@disty/ledger';
+import { PurchasingModule } from '@disty/purchasing';
 import { ResellerModule } from '@disty/reseller';
 import {
   PaymentIntentsController, PaymentsController, ReconciliationController, StripeWebhookController,
@@ -20,7 +21,7 @@ import { StripeService } from './stripe.service';
  */
 @Global()
 @Module({
-  imports: [InvoicingModule, LedgerModule, ResellerModule],
+  imports: [InvoicingModule, LedgerModule, ResellerModule, PurchasingModule],
   controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController],
   providers: [
     PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService,

@@ -4,6 +4,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '@disty/core';
 import { ReceivablesAuditService } from '@disty/invoicing';
 import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
+import { PayablesAuditService } from '@disty/purchasing';
 import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
 
 type Side = 'debit' | 'credit';
@@ -24,7 +25,8 @@ interface Cell {
  * (docs/money-integrity.md, "reconciliation"):
  * - control accounts: per reseller and credit line AR (1100/1110) = open invoice amounts − unapplied
  *   credits (negative invoice sides not yet applied or refunded); 2200 = unapplied cash; 1050 =
- *   Stripe payments net of fees and refunds;
+ *   Stripe payments net of fees and refunds; 2050 = vendor cost accruals no bill has matched, per
+ *   reseller and currency; 2000 = open vendor bill amounts, per currency (purchasing's subledgers);
  * - signs: no reseller's AR has a credit balance beyond its unapplied credits, no reseller's 2200
  *   a debit balance;
  * - the receivables subledger itself: AR movements add up to each invoice's open amounts, credit
@@ -39,18 +41,24 @@ export class ReconciliationService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ledger: LedgerService,
     private readonly audit: ReceivablesAuditService,
+    private readonly payables: PayablesAuditService,
     private readonly clock: Clock,
   ) {}
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
-    const accounts = [AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing];
+    const accounts = [
+      AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing, AccountCode.AccruedVendorCosts,
+      AccountCode.AccountsPayable,
+    ];
     // One snapshot (REPEATABLE READ), its queries one after the other: the ledger and the subledgers
     // are compared as of the same instant, so a payment committing meanwhile cannot show as a difference.
-    const { balances, ar, unapplied, stripe, findings } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+    const { balances, ar, unapplied, stripe, accrued, payable, findings } = await this.db.transaction('REPEATABLE READ', async (em) => ({
       balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
       ar: await this.audit.detail(asOf, resellerId, em),
       unapplied: await this.unappliedCash(asOf, resellerId, em),
       stripe: await this.stripeClearing(asOf, resellerId, em),
+      accrued: await this.payables.accruedCosts(asOf, resellerId, em),
+      payable: await this.payables.openPayables(asOf, resellerId, em),
       findings: await this.audit.findings(resellerId, em),
     }));
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
@@ -63,11 +71,15 @@ export class ReconciliationService {
     );
     const cash = merge(ledgerOf(AccountCode.UnappliedCash, 'credit'), unapplied);
     const clearing = merge(ledgerOf(AccountCode.StripeClearing, 'debit'), stripe);
+    const accruedCosts = merge(ledgerOf(AccountCode.AccruedVendorCosts, 'credit'), accrued);
+    const payables = merge(ledgerOf(AccountCode.AccountsPayable, 'credit'), payable);
 
     const sections = {
       receivables: section(receivables, (c) => AR_ACCOUNT[c.creditLine!]),
       unappliedCash: section(cash, () => AccountCode.UnappliedCash),
       stripeClearing: section(clearing, () => AccountCode.StripeClearing),
+      accruedCosts: section(accruedCosts, () => AccountCode.AccruedVendorCosts),
+      payables: section(payables, () => AccountCode.AccountsPayable),
     };
     const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
       sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({

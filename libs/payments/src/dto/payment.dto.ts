@@ -148,7 +148,7 @@ export class ReconciliationSectionView {
 }
 
 export class ReconciliationDifferenceView extends ReconciliationRowView {
-  @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing', 'signs', 'receivablesSubledger'] }) section: string;
+  @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing', 'accruedCosts', 'payables', 'signs', 'receivablesSubledger'] }) section: string;
   @ApiProperty({
     description: 'control-account, ar-credit-balance, unapplied-cash-debit-balance, subledger-movements, credit-documents, cash-on-credit, stranded-credit',
   })
@@ -166,5 +166,8 @@ export class ReconciliationView {
   @ApiProperty({ type: ReconciliationSectionView, description: '1100/1110 beside open invoice amounts' }) receivables: ReconciliationSectionView;
   @ApiProperty({ type: ReconciliationSectionView, description: '2200 beside unapplied payments' }) unappliedCash: ReconciliationSectionView;
   @ApiProperty({ type: ReconciliationSectionView, description: '1050 beside Stripe payments net of fees and refunds' }) stripeClearing: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '2050 beside vendor cost accruals not matched to a vendor bill, per reseller' })
+  accruedCosts: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '2000 beside open vendor bill amounts (no reseller)' }) payables: ReconciliationSectionView;
   @ApiProperty({ type: [ReconciliationDifferenceView] }) differences: ReconciliationDifferenceView[];
 }
