@@ -127,13 +127,15 @@ export class VendorBillService {
         const pairs = match.lines.flatMap((l, i) => l.matched.map((a) => ({ accrual: a.id, line: lineIds[i] })));
         if (pairs.length) {
           // Only still-unmatched rows: under the row locks above this is all of them; if not, retry.
-          const updated: unknown[] = await em.query(
-            `UPDATE cost_accruals a SET vendor_bill_line_id = t.line_id, matched_at = now()
-               FROM unnest($1::uuid[], $2::uuid[]) AS t(accrual_id, line_id)
-              WHERE a.id = t.accrual_id AND a.vendor_bill_line_id IS NULL RETURNING a.id`,
+          const [{ n }]: Array<{ n: number }> = await em.query(
+            `WITH u AS (
+               UPDATE cost_accruals a SET vendor_bill_line_id = t.line_id, matched_at = now()
+                 FROM unnest($1::uuid[], $2::uuid[]) AS t(accrual_id, line_id)
+                WHERE a.id = t.accrual_id AND a.vendor_bill_line_id IS NULL RETURNING 1)
+             SELECT count(*)::int AS n FROM u`,
             [pairs.map((p) => p.accrual), pairs.map((p) => p.line)],
           );
-          if (updated.length !== pairs.length) throw coreError(CoreErrorCode.Conflict, 'An accrual was matched by another bill meanwhile; retry');
+          if (n !== pairs.length) throw coreError(CoreErrorCode.Conflict, 'An accrual was matched by another bill meanwhile; retry');
         }
         await this.ledger.post(em, {
           entryDate: dto.date,

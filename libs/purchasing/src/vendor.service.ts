@@ -52,9 +52,11 @@ export class VendorService {
 
   async update(id: string, dto: UpdateVendorDto): Promise<VendorView> {
     const rows: VendorRow[] = await this.db.query(
-      `UPDATE vendors v SET currency = coalesce($2, currency), payment_terms_days = coalesce($3, payment_terms_days),
-              active = coalesce($4, active)
-        WHERE id = $1 RETURNING ${VENDOR_COLUMNS}`,
+      `WITH v AS (
+         UPDATE vendors SET currency = coalesce($2, currency), payment_terms_days = coalesce($3, payment_terms_days),
+                active = coalesce($4, active)
+          WHERE id = $1 RETURNING *)
+       SELECT ${VENDOR_COLUMNS} FROM v`,
       [id, dto.currency ?? null, dto.paymentTermsDays ?? null, dto.active ?? null],
     );
     if (!rows.length) throw purchasingError(PurchasingErrorCode.NotFound, `Vendor ${id} was not found`);
