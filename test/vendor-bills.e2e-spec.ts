@@ -262,4 +262,30 @@ describe('Vendor bills', () => {
     expect(other.body.type).toBe('https://disty.dev/problems/idempotency-key-reuse');
     expect((await t.http().get('/api/v1/vendor-bills').query({ vendorId: vendor.id }).set('Authorization', finance).expect(200)).body.total).toBe(1);
   });
+  it('matches only accruals of the bill date’s month or earlier, and refuses a closed month for bills and payments', async () => {
+    const vendor = await createVendor();
+    const sku = `F-${randomUUID().slice(0, 8)}`;
+    await fx.accrueCost(t, { vendor: vendor.name, sku, resellerId: r1, quantity: '1', amount: '10.00', accruedOn: today === monthStart ? today : monthStart });
+    const early = await postBill({ vendorId: vendor.id, number: 'P-1', date: lastMonth, lines: [{ sku, description: 'x', quantity: 1, unitCost: '10.00', tax: '0' }] })
+      .expect(422);
+    expect(early.body.errors).toEqual([expect.objectContaining({ field: 'lines.0' })]);
+    await fx.accrueCost(t, { vendor: vendor.name, sku, resellerId: r2, quantity: '1', amount: '9.00', accruedOn: lastMonth });
+    const old = await postBill({ vendorId: vendor.id, number: 'P-1', date: lastMonth, lines: [{ sku, description: 'x', quantity: 1, unitCost: '10.00', tax: '0' }] })
+      .expect(201);
+    expect(old.body.lines[0].matches).toEqual([expect.objectContaining({ resellerId: r2, amount: '9.00' })]);
+
+    await t.http().post(`/api/v1/ledger/periods/${lastMonth.slice(0, 7)}/close`).set('Authorization', finance).expect(200);
+    const closed = await postBill({ vendorId: vendor.id, number: 'P-2', date: lastMonth, lines: [{ sku, description: 'x', quantity: 1, unitCost: '10.00', tax: '0' }] })
+      .expect(422);
+    expect(closed.body).toMatchObject({ type: 'https://disty.dev/problems/period-closed', errors: [expect.objectContaining({ field: 'date' })] });
+    const pay = await t.http().post(`/api/v1/vendor-bills/${old.body.id}/payments`).set('Authorization', finance)
+      .send({ amount: '10.00', paidOn: lastMonth, reference: 'late' }).expect(422);
+    expect(pay.body).toMatchObject({ type: 'https://disty.dev/problems/period-closed', errors: [expect.objectContaining({ field: 'paidOn' })] });
+    const before = await t.http().post(`/api/v1/vendor-bills/${old.body.id}/payments`).set('Authorization', finance)
+      .send({ amount: '10.00', paidOn: '2000-01-01', reference: 'early' }).expect(422);
+    expect(before.body.errors).toEqual([expect.objectContaining({ field: 'paidOn' })]);
+    await t.http().post(`/api/v1/vendor-bills/${randomUUID()}/payments`).set('Authorization', finance)
+      .send({ amount: '10.00', paidOn: today, reference: 'x' }).expect(404);
+    expect((await reconcile(t, finance)).reconciled).toBe(true);
+  });
 });
