@@ -67,6 +67,8 @@ describe('Vendor bills', () => {
     expect(list.body.items.map((i: { id: string }) => i.id)).toContain(v.id);
     expect((await t.http().get(`/api/v1/vendors/${v.id}`).set('Authorization', finance).expect(200)).body.paymentTermsDays).toBe(45);
     await t.http().get(`/api/v1/vendors/${randomUUID()}`).set('Authorization', finance).expect(404);
+    await t.http().post('/api/v1/vendors').set('Authorization', finance).send({ name: 'Nul\u0000Vendor' }).expect(400);
+    await t.http().get('/api/v1/vendors').query({ q: 'a\u0000' }).set('Authorization', finance).expect(400);
     const reseller = await (await import('./factories/commerce')).createReseller(t);
     const buyer = await t.user('buyer', reseller.id);
     await t.http().get('/api/v1/vendors').set('Authorization', buyer.auth).expect(403);

@@ -5,6 +5,7 @@ import {
   ValidateNested,
 } from 'class-validator';
 import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
+import { PRINTABLE } from './vendor.dto';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
@@ -15,12 +16,14 @@ export class VendorBillLineDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @Matches(PRINTABLE, { message: 'sku must not contain control characters' })
   sku?: string;
 
   @ApiProperty({ example: 'Latitude 5440 laptops' })
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
+  @Matches(PRINTABLE, { message: 'description must not contain control characters' })
   description: string;
 
   @ApiProperty({ example: 10 })
@@ -54,6 +57,7 @@ export class CreateVendorBillDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(100)
+  @Matches(PRINTABLE, { message: 'number must not contain control characters' })
   number: string;
 
   @ApiProperty({ example: '2026-11-20', description: 'The bill date: not in the future, not in a closed month' })
@@ -101,6 +105,7 @@ export class PayVendorBillDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @Matches(PRINTABLE, { message: 'reference must not contain control characters' })
   reference: string;
 }
 

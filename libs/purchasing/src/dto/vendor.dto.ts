@@ -1,9 +1,12 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
 import { CURRENCIES, Currency, PageQueryDto } from '@disty/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
+/** Printable text: no control characters (PostgreSQL text cannot hold NUL). */
+// eslint-disable-next-line no-control-regex -- matching control characters is the point
+export const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
 
 /** POST /vendors: a catalog vendor as a supplier the distributor is billed by. */
 export class CreateVendorDto {
@@ -12,6 +15,7 @@ export class CreateVendorDto {
   @IsString()
   @IsNotEmpty()
   @MaxLength(200)
+  @Matches(PRINTABLE, { message: 'name must not contain control characters' })
   name: string;
 
   @ApiPropertyOptional({ enum: CURRENCIES, example: 'AUD', description: 'The currency its bills default to (default AUD)' })
@@ -52,6 +56,7 @@ export class VendorQueryDto extends PageQueryDto {
   @IsOptional()
   @IsString()
   @MaxLength(100)
+  @Matches(PRINTABLE, { message: 'q must not contain control characters' })
   q?: string;
 }
 
