@@ -10,7 +10,11 @@ import { createOwnDatabase } from './support/own-database';
  * fails this test until it is covered.
  */
 const B_ROLES = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'] as const;
-const NOT_TENANT_OWNED = [/^\/api\/v1\/catalog\/products\/\{sku\}$/, /^\/api\/v1\/ledger\/accounts\/\{code\}\/statement$/];
+// Vendors and vendor bills are the distributor's own purchasing (finance/admin only; a reseller's role is 403, test/vendor-bills.e2e-spec.ts).
+const NOT_TENANT_OWNED = [
+  /^\/api\/v1\/catalog\/products\/\{sku\}$/, /^\/api\/v1\/ledger\/accounts\/\{code\}\/statement$/, /^\/api\/v1\/vendors\//,
+  /^\/api\/v1\/vendor-bills\//,
+];
 
 describe('Tenant isolation sweep', () => {
   let t: TestApp;

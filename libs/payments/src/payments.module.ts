@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { InvoicingModule, UnappliedCash } from '@disty/invoicing';
 import { LedgerModule } from '@disty/ledger';
 import { OrderingModule } from '@disty/ordering';
+import { PurchasingModule } from '@disty/purchasing';
 import { ResellerModule } from '@disty/reseller';
 import {
   PaymentIntentsController, PaymentsController, ReconciliationController, StripeWebhookController,
@@ -24,7 +25,7 @@ import { StripeService } from './stripe.service';
  */
 @Global()
 @Module({
-  imports: [InvoicingModule, LedgerModule, OrderingModule, ResellerModule],
+  imports: [InvoicingModule, LedgerModule, OrderingModule, ResellerModule, PurchasingModule],
   controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController],
   providers: [
     PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService,

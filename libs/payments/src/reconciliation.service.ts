@@ -5,6 +5,7 @@ import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '@di
 import { ReceivablesAuditService } from '@disty/invoicing';
 import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
+import { PayablesAuditService } from '@disty/purchasing';
 import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
 
 type Side = 'debit' | 'credit';
@@ -29,6 +30,8 @@ interface Cell {
  *   the payouts (so the total is Stripe's balance: payments net − refunds − disputes − payouts);
  *   1190 = the net of shipped hardware lines whose shipment posted revenue, not yet invoiced
  *   (ordering's subledger, docs/accounting.md §6);
+ *   2050 = vendor cost accruals no bill has matched, per reseller and currency; 2000 = open vendor
+ *   bill amounts, per currency (purchasing's subledgers);
  * - signs: no reseller's AR has a credit balance beyond its unapplied credits, no reseller's 2200
  *   a debit balance;
  * - the receivables subledger itself: AR movements add up to each invoice's open amounts, credit
@@ -44,19 +47,25 @@ export class ReconciliationService {
     private readonly ledger: LedgerService,
     private readonly audit: ReceivablesAuditService,
     private readonly ordering: OrderingService,
+    private readonly payables: PayablesAuditService,
     private readonly clock: Clock,
   ) {}
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
-    const accounts = [AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing, AccountCode.UnbilledReceivables];
+    const accounts = [
+      AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing, AccountCode.UnbilledReceivables,
+      AccountCode.AccruedVendorCosts, AccountCode.AccountsPayable,
+    ];
     // One snapshot (REPEATABLE READ), its queries one after the other: the ledger and the subledgers
     // are compared as of the same instant, so a payment committing meanwhile cannot show as a difference.
-    const { balances, ar, unapplied, stripe, unbilledLines, findings } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+    const { balances, ar, unapplied, stripe, unbilledLines, accrued, payable, findings } = await this.db.transaction('REPEATABLE READ', async (em) => ({
       balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
       ar: await this.audit.detail(asOf, resellerId, em),
       unapplied: await this.unappliedCash(asOf, resellerId, em),
       stripe: await this.stripeClearing(asOf, resellerId, em),
       unbilledLines: await this.ordering.unbilledReceivables(asOf, resellerId, em),
+      accrued: await this.payables.accruedCosts(asOf, resellerId, em),
+      payable: await this.payables.openPayables(asOf, resellerId, em),
       findings: await this.audit.findings(resellerId, em),
     }));
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
@@ -70,12 +79,16 @@ export class ReconciliationService {
     const cash = merge(ledgerOf(AccountCode.UnappliedCash, 'credit'), unapplied);
     const clearing = merge(ledgerOf(AccountCode.StripeClearing, 'debit'), stripe);
     const unbilled = merge(ledgerOf(AccountCode.UnbilledReceivables, 'debit'), unbilledLines);
+    const accruedCosts = merge(ledgerOf(AccountCode.AccruedVendorCosts, 'credit'), accrued);
+    const payables = merge(ledgerOf(AccountCode.AccountsPayable, 'credit'), payable);
 
     const sections = {
       receivables: section(receivables, (c) => AR_ACCOUNT[c.creditLine!]),
       unappliedCash: section(cash, () => AccountCode.UnappliedCash),
       stripeClearing: section(clearing, () => AccountCode.StripeClearing),
       unbilled: section(unbilled, () => AccountCode.UnbilledReceivables),
+      accruedCosts: section(accruedCosts, () => AccountCode.AccruedVendorCosts),
+      payables: section(payables, () => AccountCode.AccountsPayable),
     };
     const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
       sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({

@@ -160,7 +160,7 @@ export class ReconciliationSectionView {
 }
 
 export class ReconciliationDifferenceView extends ReconciliationRowView {
-  @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing', 'unbilled', 'signs', 'receivablesSubledger'] }) section: string;
+  @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing', 'unbilled', 'accruedCosts', 'payables', 'signs', 'receivablesSubledger'] }) section: string;
   @ApiProperty({
     description: 'control-account, ar-credit-balance, unapplied-cash-debit-balance, subledger-movements, credit-documents, cash-on-credit, stranded-credit',
   })
@@ -180,5 +180,8 @@ export class ReconciliationView {
   @ApiProperty({ type: ReconciliationSectionView, description: '1050 beside Stripe payments net of fees and refunds' }) stripeClearing: ReconciliationSectionView;
   @ApiProperty({ type: ReconciliationSectionView, description: '1190 beside the net of shipped hardware lines whose shipment posted revenue, not yet invoiced' })
   unbilled: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '2050 beside vendor cost accruals not matched to a vendor bill, per reseller' })
+  accruedCosts: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '2000 beside open vendor bill amounts (no reseller)' }) payables: ReconciliationSectionView;
   @ApiProperty({ type: [ReconciliationDifferenceView] }) differences: ReconciliationDifferenceView[];
 }
