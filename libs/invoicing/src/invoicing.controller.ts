@@ -4,12 +4,15 @@ import { Actor, Clock, CurrentActor, Idempotent, ParseIdPipe, Roles, tenantScope
 import { billingRunAccepted, BillingRunService } from './billing-run.service';
 import { CreditHoldService } from './credit-hold.service';
 import {
-  AgingReportView, AsOfQueryDto, BillingRunAccepted, BillingRunView, CreateCreditNoteDto, CreditHoldRunView, CreditNoteView,
-  InvoiceQueryDto, InvoiceView, StartBillingRunDto,
+  AgingReportView, AsOfQueryDto, BillingRunAccepted, BillingRunView, CreateCreditNoteDto, CreditHoldRunView, CreditNotePageView,
+  CreditNoteQueryDto, CreditNoteView, InvoiceQueryDto, InvoiceView, StartBillingRunDto,
 } from './dto/invoice.dto';
+import { CreateWriteOffDto, WriteOffQueryDto, WriteOffReportView, WriteOffView } from './dto/write-off.dto';
+import { streamCreditNotePdf } from './credit-note-pdf';
 import { streamInvoicePdf } from './invoice-pdf';
 import { InvoiceService } from './invoice.service';
 import { CreditNoteService } from './credit-note.service';
+import { WriteOffService } from './write-off.service';
 
 const INVOICE_READERS = ['finance', 'admin', 'reseller_finance', 'reseller_admin'] as const;
 
@@ -52,6 +55,7 @@ export class InvoicesController {
   constructor(
     private readonly invoices: InvoiceService,
     private readonly creditNotes: CreditNoteService,
+    private readonly writeOffs: WriteOffService,
   ) {}
 
   @Get()
@@ -86,6 +90,49 @@ export class InvoicesController {
   creditNote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateCreditNoteDto, @CurrentActor() actor: Actor): Promise<CreditNoteView> {
     return this.creditNotes.createCreditNote(id, dto, actor.id);
   }
+
+  /** Writes off bad debt on the invoice: debit 6200 net + 2100 tax, credit 1100/1110 (docs/accounting.md §3). */
+  @Post(':id/write-off')
+  @Roles('finance', 'admin')
+  @Idempotent()
+  @ApiCreatedResponse({ type: WriteOffView })
+  writeOff(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateWriteOffDto, @CurrentActor() actor: Actor): Promise<WriteOffView> {
+    return this.writeOffs.writeOff(id, dto, actor.id);
+  }
+}
+
+@ApiTags('invoicing')
+@ApiBearerAuth()
+@Controller('credit-notes')
+export class CreditNotesController {
+  constructor(private readonly creditNotes: CreditNoteService) {}
+
+  @Get()
+  @Roles(...INVOICE_READERS)
+  @ApiOkResponse({ type: CreditNotePageView })
+  list(@Query() q: CreditNoteQueryDto, @CurrentActor() actor: Actor): Promise<CreditNotePageView> {
+    return this.creditNotes.list(tenantScope(actor), q);
+  }
+
+  @Get(':id')
+  @Roles(...INVOICE_READERS)
+  @ApiOkResponse({ type: CreditNoteView })
+  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<CreditNoteView> {
+    return this.creditNotes.get(id, tenantScope(actor));
+  }
+
+  /** The note as a PDF: an "Adjustment note" for an Australian reseller's credit on a tax invoice, else a "Credit note". */
+  @Get(':id/pdf')
+  @Roles(...INVOICE_READERS)
+  @ApiProduces('application/pdf')
+  @Header('Cache-Control', 'private, no-store')
+  async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
+    const d = await this.creditNotes.document(id, tenantScope(actor));
+    return new StreamableFile(streamCreditNotePdf(d), {
+      type: 'application/pdf',
+      disposition: `inline; filename="${d.note.number}.pdf"`,
+    });
+  }
 }
 
 @ApiTags('jobs')
@@ -113,6 +160,7 @@ export class CreditHoldJobController {
 export class ReportsController {
   constructor(
     private readonly invoices: InvoiceService,
+    private readonly writeOffs: WriteOffService,
     private readonly clock: Clock,
   ) {}
 
@@ -122,5 +170,13 @@ export class ReportsController {
   @ApiOkResponse({ type: AgingReportView })
   arAging(@Query() q: AsOfQueryDto): Promise<AgingReportView> {
     return this.invoices.arAging(q.asOf ?? this.clock.today(), q.resellerId ?? null);
+  }
+
+  /** Write-offs dated in a period, listed apart from credit notes, with totals per currency. */
+  @Get('write-offs')
+  @Roles('finance', 'admin')
+  @ApiOkResponse({ type: WriteOffReportView })
+  writeOffReport(@Query() q: WriteOffQueryDto): Promise<WriteOffReportView> {
+    return this.writeOffs.report(q);
   }
 }

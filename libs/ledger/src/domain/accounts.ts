@@ -12,6 +12,7 @@ export const AccountCode = {
   RevenueCloud: '4100',
   CreditNotes: '4900',
   ProcessingFees: '6100',
+  BadDebts: '6200',
 } as const;
 export type AccountCode = (typeof AccountCode)[keyof typeof AccountCode];
 
