@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { InvoicingModule, UnappliedCash } from '@disty/invoicing';
 import { LedgerModule } from '@disty/ledger';
 import { ResellerModule } from '@disty/reseller';
+import { WebhookModule } from '@disty/webhooks';
 import {
   PaymentIntentsController, PaymentsController, ReconciliationController, StripeWebhookController,
 } from './payments.controller';
@@ -20,7 +21,7 @@ import { StripeService } from './stripe.service';
  */
 @Global()
 @Module({
-  imports: [InvoicingModule, LedgerModule, ResellerModule],
+  imports: [InvoicingModule, LedgerModule, ResellerModule, WebhookModule],
   controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController],
   providers: [
     PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService,

@@ -1,0 +1,214 @@
+import { addDays } from '@disty/core';
+import type { TestApp } from './support/app';
+import type * as Commerce from './factories/commerce';
+import { billPeriod, realToday, reconcile as reconcileBooks, startBillingTestApp } from './support/billing';
+
+/**
+ * Issue 16 (distributor accounting II): credit notes as documents (list, PDF, credit_note.issued),
+ * write-offs, payment.received and refund.paid. One database for the file: billing runs (in date
+ * order) and reconciliation are global.
+ */
+
+type Invoice = {
+  id: string; number: string; status: string; dueDate: string; amountDue: string; amountWrittenOff: string;
+  totals: Record<'HARDWARE' | 'CLOUD' | 'all', { net: string; tax: string; gross: string }>;
+  lines: Array<{ id: string; creditLine: string; net: string }>;
+};
+
+/** The text drawn in an uncompressed pdfkit PDF (hex-encoded TJ strings). */
+function pdfText(pdf: Buffer): string {
+  const out: string[] = [];
+  for (const m of pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)) {
+    out.push([...m[1].matchAll(/<([0-9a-fA-F]+)>/g)].map((h) => Buffer.from(h[1], 'hex').toString('latin1')).join(''));
+  }
+  return out.join('\n');
+}
+
+describe('issue 16: credit notes, write-offs and document events', () => {
+  let t: TestApp;
+  let f: typeof Commerce;
+  let ADMIN: string;
+  let finance: string;
+  let close: () => Promise<void>;
+
+  beforeAll(async () => {
+    ({ t, f, admin: ADMIN, finance, close } = await startBillingTestApp('documents'));
+  });
+  afterAll(() => close?.());
+
+  // Billing runs of one database go in date order: each test bills later than the one before.
+  const T = realToday();
+  const http = () => t.http();
+
+  /** A reseller with one hardware line shipped on `shippedOn` and billed on `billOn`: its invoice. */
+  const billedReseller = async (shippedOn: string, billOn: string, spec: Commerce.ResellerSpec = {}, unitPrice = '1000.00') => {
+    const reseller = await f.createReseller(t, spec);
+    const product = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: reseller.currency, unitPrice }] });
+    const o = await http().post('/api/v1/orders').set('Authorization', ADMIN)
+      .send({ resellerId: reseller.id, endCustomer: { name: 'Docs Co' }, lines: [{ sku: product.sku, quantity: 1 }] });
+    expect(o.status).toBe(201);
+    await http().post(`/api/v1/orders/${o.body.id}/lines/${o.body.lines[0].id}/ship`).set('Authorization', ADMIN).send({ shippedOn }).expect(200);
+    await billPeriod(t, billOn, finance);
+    const list = await http().get('/api/v1/invoices').query({ resellerId: reseller.id }).set('Authorization', finance).expect(200);
+    expect(list.body.items).toHaveLength(1);
+    return { reseller, invoice: await invoice(list.body.items[0].id) };
+  };
+  const invoice = async (id: string): Promise<Invoice> => (await http().get(`/api/v1/invoices/${id}`).set('Authorization', finance).expect(200)).body;
+  const pay = (resellerId: string, amount: string, receivedOn: string, currency = 'AUD') =>
+    http().post('/api/v1/payments').set('Authorization', finance)
+      .send({ resellerId, amount, currency, method: 'BANK_TRANSFER', reference: `NAB ${f.uniq()}`, receivedOn }).expect(201);
+  const writeOff = (invoiceId: string, body: Record<string, unknown>, key?: string) => {
+    const req = http().post(`/api/v1/invoices/${invoiceId}/write-off`).set('Authorization', finance);
+    return (key ? req.set('Idempotency-Key', key) : req).send(body);
+  };
+  const aging = async (resellerId: string, asOf: string) =>
+    (await http().get('/api/v1/reports/ar-aging').query({ asOf, resellerId }).set('Authorization', finance).expect(200)).body;
+  const trialBalance = async () =>
+    (await http().get('/api/v1/ledger/trial-balance').query({ asOf: T, currency: 'AUD' }).set('Authorization', finance).expect(200)).body as {
+      rows: Array<{ accountCode: string; debit: string; credit: string; balance: string }>;
+    };
+  const pdf = async (path: string, auth: string) => {
+    const res = await http().get(path).set('Authorization', auth).buffer(true).parse((r, cb) => {
+      const chunks: Buffer[] = [];
+      r.on('data', (c: Buffer) => chunks.push(c));
+      r.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    return { status: res.status, type: String(res.headers['content-type']), text: res.status === 200 ? pdfText(res.body as Buffer) : '' };
+  };
+
+  it('writes off what is left of a 95-day overdue invoice: 6200 net + 2100 tax against AR, aging drops it, reconciliation stays green', async () => {
+    const { reseller, invoice: inv } = await billedReseller(addDays(T, -126), addDays(T, -125));
+    expect(inv.totals.all).toEqual({ net: '1000.00', tax: '100.00', gross: '1100.00' });
+    await pay(reseller.id, '550.00', addDays(T, -100));
+    const before = await aging(reseller.id, T);
+    expect(before.items).toEqual([expect.objectContaining({ creditLine: 'HARDWARE', buckets: expect.objectContaining({ '90+': '550.00' }), total: '550.00' })]);
+    const tb0 = await trialBalance();
+
+    // Bad input first: nothing is written.
+    const over = await writeOff(inv.id, { amount: '550.01', reason: 'Liquidation' });
+    expect(over.status).toBe(422);
+    expect(over.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(over.body).toMatchObject({ type: 'https://disty.dev/problems/over-write-off', open: '550.00', requested: '550.01' });
+    expect(over.body.errors).toEqual([expect.objectContaining({ field: 'amount' })]);
+    for (const amount of ['0', '0.00', '-10.00']) {
+      const bad = await writeOff(inv.id, { amount, reason: 'Liquidation' });
+      expect(bad.status).toBe(400);
+      expect(JSON.stringify(bad.body.errors)).toContain('amount');
+    }
+    const noReason = await writeOff(inv.id, { amount: '100.00' });
+    expect(noReason.status).toBe(400);
+    expect(JSON.stringify(noReason.body.errors)).toContain('reason');
+    expect((await writeOff(inv.id, { amount: '100.00', reason: '   ' })).status).toBe(400);
+    expect((await invoice(inv.id)).amountDue).toBe('550.00');
+
+    // The write-off, replayed with its Idempotency-Key: one document, one entry.
+    const key = `wo-${f.uniq()}`;
+    const res = await writeOff(inv.id, { amount: '550.00', reason: 'Reseller in liquidation' }, key);
+    expect(res.status).toBe(201);
+    expect(res.body).toMatchObject({
+      invoiceId: inv.id, invoiceNumber: inv.number, resellerId: reseller.id, currency: 'AUD', amount: '550.00', net: '500.00', tax: '50.00',
+      parts: { HARDWARE: '550.00', CLOUD: '0.00' }, reason: 'Reseller in liquidation', writtenOffOn: T,
+    });
+    const replay = await writeOff(inv.id, { amount: '550.00', reason: 'Reseller in liquidation' }, key);
+    expect(replay.status).toBe(201);
+    expect(replay.body.id).toBe(res.body.id);
+
+    const after = await invoice(inv.id);
+    expect(after).toMatchObject({ status: 'WRITTEN_OFF', amountDue: '0.00', amountWrittenOff: '550.00' });
+    expect((await aging(reseller.id, T)).items).toEqual([]);
+    expect((await aging(reseller.id, addDays(T, -1))).items).toHaveLength(1); // as of yesterday it was still open
+    const rec = await reconcileBooks(t, finance);
+    expect(rec.differences).toEqual([]);
+    expect(rec.reconciled).toBe(true);
+    expect((await reconcileBooks(t, finance, T)).reconciled).toBe(true);
+
+    // The ledger moved by exactly the write-off: 6200 +500, 2100 −50 (debit), 1100 −550.
+    const tb1 = await trialBalance();
+    const delta = (code: string, side: 'debit' | 'credit') => {
+      const a = tb0.rows.find((r) => r.accountCode === code)?.[side] ?? '0';
+      const b = tb1.rows.find((r) => r.accountCode === code)?.[side] ?? '0';
+      return (Number(b) - Number(a)).toFixed(2);
+    };
+    expect(delta('6200', 'debit')).toBe('500.00');
+    expect(delta('2100', 'debit')).toBe('50.00');
+    expect(delta('1100', 'credit')).toBe('550.00');
+    const entries = await http().get('/api/v1/ledger/entries').query({ sourceType: 'write_off', resellerId: reseller.id }).set('Authorization', finance).expect(200);
+    expect(entries.body.total).toBe(1);
+
+    // Nothing more is open: a second write-off is refused.
+    expect((await writeOff(inv.id, { amount: '0.01', reason: 'again' })).status).toBe(422);
+
+    // Listed separately, by date.
+    const report = await http().get('/api/v1/reports/write-offs').query({ from: T, to: T, resellerId: reseller.id }).set('Authorization', finance).expect(200);
+    expect(report.body.items).toEqual([expect.objectContaining({ id: res.body.id, amount: '550.00', net: '500.00', tax: '50.00' })]);
+    expect(report.body.totals).toEqual([{ currency: 'AUD', amount: '550.00', net: '500.00', tax: '50.00' }]);
+    const earlier = await http().get('/api/v1/reports/write-offs').query({ to: addDays(T, -1), resellerId: reseller.id }).set('Authorization', finance).expect(200);
+    expect(earlier.body.items).toEqual([]);
+    // Only finance and admin write off.
+    const rf = await t.user('reseller_finance', reseller.id);
+    expect((await http().post(`/api/v1/invoices/${inv.id}/write-off`).set('Authorization', rf.auth).send({ amount: '1.00', reason: 'x' })).status).toBe(403);
+  });
+
+  it('credits a paid invoice, lists and renders the note (an adjustment note in AU), refunds the credit, and announces all three documents', async () => {
+    const { reseller, invoice: inv } = await billedReseller(addDays(T, -61), addDays(T, -60));
+    const radmin = await t.user('reseller_admin', reseller.id);
+    const hook = await http().post('/api/v1/webhooks').set('Authorization', radmin.auth)
+      .send({ url: 'https://hooks.example.com/disty', events: ['credit_note.issued', 'payment.received', 'refund.paid'] }).expect(201);
+    await pay(reseller.id, '1100.00', addDays(T, -59));
+    expect((await invoice(inv.id)).status).toBe('PAID');
+
+    const cn = await http().post(`/api/v1/invoices/${inv.id}/credit-notes`).set('Authorization', finance)
+      .send({ lines: [{ invoiceLineId: inv.lines[0].id, amount: '200.00' }], reason: 'Damaged on arrival' }).expect(201);
+    expect(cn.body).toMatchObject({ number: expect.stringMatching(/^CN-\d{4}-\d{6}$/), invoiceNumber: inv.number, reason: 'Damaged on arrival' });
+
+    const list = await http().get('/api/v1/credit-notes').query({ resellerId: reseller.id }).set('Authorization', finance).expect(200);
+    expect(list.body).toMatchObject({ total: 1, page: 1, pageSize: 50 });
+    expect(list.body.items[0]).toMatchObject({ id: cn.body.id, invoiceId: inv.id, totals: { all: { net: '200.00', tax: '20.00', gross: '220.00' } } });
+    expect((await http().get('/api/v1/credit-notes').query({ invoiceId: inv.id, from: T, to: T }).set('Authorization', finance).expect(200)).body.total).toBe(1);
+    expect((await http().get('/api/v1/credit-notes').query({ resellerId: reseller.id, to: addDays(T, -1) }).set('Authorization', finance).expect(200)).body.total).toBe(0);
+    expect((await http().get('/api/v1/credit-notes').query({ from: 'yesterday' }).set('Authorization', finance)).status).toBe(400);
+
+    // Tenant scope: the reseller sees its own; another reseller sees nothing and gets 404.
+    const own = await t.user('reseller_finance', reseller.id);
+    const mine = await http().get('/api/v1/credit-notes').set('Authorization', own.auth).expect(200);
+    expect(mine.body.items.map((n: { id: string }) => n.id)).toEqual([cn.body.id]);
+    await http().get(`/api/v1/credit-notes/${cn.body.id}`).set('Authorization', own.auth).expect(200);
+    const other = await f.createReseller(t);
+    const stranger = await t.user('reseller_finance', other.id);
+    expect((await http().get('/api/v1/credit-notes').query({ resellerId: reseller.id }).set('Authorization', stranger.auth).expect(200)).body.total).toBe(0);
+    await http().get(`/api/v1/credit-notes/${cn.body.id}`).set('Authorization', stranger.auth).expect(404);
+    expect((await pdf(`/api/v1/credit-notes/${cn.body.id}/pdf`, stranger.auth)).status).toBe(404);
+
+    const doc = await pdf(`/api/v1/credit-notes/${cn.body.id}/pdf`, own.auth);
+    expect(doc.status).toBe(200);
+    expect(doc.type).toMatch(/^application\/pdf/);
+    expect(doc.text).toContain('Adjustment note');
+    expect(doc.text).toContain(cn.body.number);
+    expect(doc.text).toContain(inv.number);
+    expect(doc.text).toContain('Damaged on arrival');
+    expect(doc.text).toContain('220.00');
+
+    // The credit (220.00 beyond a paid invoice) is refundable.
+    const refund = await http().post('/api/v1/refunds').set('Authorization', finance)
+      .send({ resellerId: reseller.id, amount: '220.00', currency: 'AUD', reference: `REF ${f.uniq()}`, paidOn: T }).expect(201);
+    const rec = await reconcileBooks(t, finance);
+    expect(rec.differences).toEqual([]);
+
+    const deliveries = (await http().get(`/api/v1/webhooks/${hook.body.id}/deliveries`).set('Authorization', radmin.auth).expect(200)).body.items as Array<{ event: string }>;
+    expect(deliveries.map((d) => d.event).sort()).toEqual(['credit_note.issued', 'payment.received', 'refund.paid']);
+    const outbox: Array<{ event: string; payload: Record<string, unknown> }> = await t.db.query(
+      `SELECT event, payload FROM webhook_deliveries WHERE webhook_id = $1`, [hook.body.id]);
+    const payload = (e: string) => outbox.find((d) => d.event === e)!.payload;
+    expect(payload('credit_note.issued')).toMatchObject({ creditNoteId: cn.body.id, number: cn.body.number, invoiceNumber: inv.number, reason: 'Damaged on arrival' });
+    expect(payload('payment.received')).toMatchObject({ resellerId: reseller.id, amount: '1100.00', method: 'BANK_TRANSFER' });
+    expect(payload('refund.paid')).toMatchObject({ refundId: refund.body.id, amount: '220.00' });
+
+    // Elsewhere (or on an invoice that charged no tax) it is a credit note.
+    const nz = await billedReseller(addDays(T, -50), addDays(T, -49), { country: 'NZ', taxRate: '0.15' });
+    const nzNote = await http().post(`/api/v1/invoices/${nz.invoice.id}/credit-notes`).set('Authorization', finance)
+      .send({ lines: [{ invoiceLineId: nz.invoice.lines[0].id, amount: '10.00' }], reason: 'Price match' }).expect(201);
+    const nzDoc = await pdf(`/api/v1/credit-notes/${nzNote.body.id}/pdf`, finance);
+    expect(nzDoc.text).toContain('Credit note');
+    expect(nzDoc.text).not.toContain('Adjustment note');
+  });
+});
