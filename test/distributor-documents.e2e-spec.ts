@@ -15,6 +15,34 @@ type Invoice = {
   lines: Array<{ id: string; creditLine: string; net: string }>;
 };
 
+/** RFC 4180 CSV (quoted fields, doubled quotes, CRLF or LF) as rows of fields. */
+function parseCsv(text: string): string[][] {
+  const rows: string[][] = [];
+  let row: string[] = [];
+  let field = '';
+  let quoted = false;
+  for (let i = 0; i < text.length; i++) {
+    const ch = text[i];
+    if (quoted) {
+      if (ch === '"' && text[i + 1] === '"') { field += '"'; i++; } else if (ch === '"') quoted = false; else field += ch;
+    } else if (ch === '"') quoted = true;
+    else if (ch === ',') { row.push(field); field = ''; } else if (ch === '\n' || ch === '\r') {
+      if (ch === '\r' && text[i + 1] === '\n') i++;
+      row.push(field); rows.push(row); row = []; field = '';
+    } else field += ch;
+  }
+  if (field || row.length) { row.push(field); rows.push(row); }
+  return rows;
+}
+
+/** CSV rows as objects keyed by the header. */
+function csvRecords(text: string): { header: string[]; records: Array<Record<string, string>> } {
+  const [header, ...rows] = parseCsv(text);
+  return { header, records: rows.map((r) => Object.fromEntries(header.map((h, i) => [h, r[i] ?? '']))) };
+}
+
+const cents = (s: string) => Math.round(Number(s || '0') * 100);
+
 /** The text drawn in an uncompressed pdfkit PDF (hex-encoded TJ strings). */
 function pdfText(pdf: Buffer): string {
   const out: string[] = [];
@@ -210,5 +238,161 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     const nzDoc = await pdf(`/api/v1/credit-notes/${nzNote.body.id}/pdf`, finance);
     expect(nzDoc.text).toContain('Credit note');
     expect(nzDoc.text).not.toContain('Adjustment note');
+  });
+
+  it('gives a statement of account (JSON, CSV, PDF): opening balance + movements = closing, aging as of `to`, per reseller', async () => {
+    const { reseller, invoice: inv } = await billedReseller(addDays(T, -41), addDays(T, -40));
+    await pay(reseller.id, '300.00', addDays(T, -35));
+    const cn = await http().post(`/api/v1/invoices/${inv.id}/credit-notes`).set('Authorization', finance)
+      .send({ lines: [{ invoiceLineId: inv.lines[0].id, amount: '100.00' }], reason: 'Late delivery' }).expect(201);
+    const wo = await writeOff(inv.id, { amount: '100.00', reason: 'Disputed freight' }).expect(201);
+
+    type Line = { date: string; type: string; reference: string | null; debit: string; credit: string; balance: string };
+    type Statement = { resellerId: string; from: string; to: string; currencies: Array<{ currency: string; openingBalance: string; lines: Line[]; closingBalance: string; aging: { buckets: Record<string, string>; total: string } }> };
+    const get = async (from: string, to: string, auth = finance) =>
+      (await http().get(`/api/v1/resellers/${reseller.id}/statement`).query({ from, to }).set('Authorization', auth).expect(200)).body as Statement;
+
+    const s = await get(addDays(T, -45), T);
+    expect(s.currencies).toHaveLength(1);
+    const aud = s.currencies[0];
+    expect(aud.openingBalance).toBe('0.00');
+    expect(aud.lines.map((l) => [l.type, l.reference, l.debit, l.credit])).toEqual([
+      ['INVOICE', inv.number, '1100.00', '0.00'],
+      ['PAYMENT', null, '0.00', '300.00'],
+      ['CREDIT_NOTE', cn.body.number, '0.00', '110.00'],
+      ['WRITE_OFF', inv.number, '0.00', '100.00'],
+    ]);
+    expect(aud.lines.map((l) => l.balance)).toEqual(['1100.00', '800.00', '690.00', '590.00']);
+    const moved = aud.lines.reduce((sum, l) => sum + cents(l.debit) - cents(l.credit), 0);
+    expect(cents(aud.openingBalance) + moved).toBe(cents(aud.closingBalance));
+    expect(aud.closingBalance).toBe('590.00');
+    // Due T-10: 10 days past due as of T.
+    expect(aud.aging).toEqual({ buckets: { current: '0.00', '1-30': '590.00', '31-60': '0.00', '61-90': '0.00', '90+': '0.00' }, total: '590.00' });
+    expect(wo.body.amount).toBe('100.00');
+
+    // A later period opens with what was owed; the earlier one closes with it.
+    const later = await get(addDays(T, -38), T);
+    expect(later.currencies[0].openingBalance).toBe('1100.00');
+    expect(later.currencies[0].closingBalance).toBe('590.00');
+    const earlier = await get(addDays(T, -45), addDays(T, -38));
+    expect(earlier.currencies[0].closingBalance).toBe('1100.00');
+    expect(earlier.currencies[0].aging.buckets.current).toBe('1100.00');
+
+    // CSV: the same numbers, opening + movements = closing.
+    const csv = await http().get(`/api/v1/resellers/${reseller.id}/statement`).query({ from: addDays(T, -45), to: T })
+      .set('Authorization', finance).set('Accept', 'text/csv').expect(200);
+    expect(csv.headers['content-type']).toMatch(/^text\/csv/);
+    const { header, records } = csvRecords(csv.text);
+    expect(header).toEqual(['currency', 'date', 'type', 'reference', 'description', 'debit', 'credit', 'balance']);
+    const opening = records.find((r) => r.type === 'OPENING')!;
+    const closing = records.find((r) => r.type === 'CLOSING')!;
+    const lines = records.filter((r) => !['OPENING', 'CLOSING', 'AGING'].includes(r.type));
+    expect(lines).toHaveLength(4);
+    expect(cents(opening.balance) + lines.reduce((sum, r) => sum + cents(r.debit) - cents(r.credit), 0)).toBe(cents(closing.balance));
+    expect(closing.balance).toBe('590.00');
+    expect(records.filter((r) => r.type === 'AGING').map((r) => r.reference)).toEqual(['current', '1-30', '31-60', '61-90', '90+']);
+
+    // PDF.
+    const doc = await http().get(`/api/v1/resellers/${reseller.id}/statement`).query({ from: addDays(T, -45), to: T })
+      .set('Authorization', finance).set('Accept', 'application/pdf').buffer(true).parse((r, cb) => {
+        const chunks: Buffer[] = [];
+        r.on('data', (c: Buffer) => chunks.push(c));
+        r.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
+    expect(doc.status).toBe(200);
+    expect(doc.headers['content-type']).toMatch(/^application\/pdf/);
+    const text = pdfText(doc.body as Buffer);
+    expect(text).toContain('Statement of account');
+    expect(text).toContain(inv.number);
+    expect(text).toContain('590.00');
+
+    // The reseller's own users may read it; another reseller's get a 404; bad periods are 400.
+    const own = await t.user('reseller_finance', reseller.id);
+    expect((await get(addDays(T, -45), T, own.auth)).currencies[0].closingBalance).toBe('590.00');
+    const other = await f.createReseller(t);
+    const stranger = await t.user('reseller_finance', other.id);
+    await http().get(`/api/v1/resellers/${reseller.id}/statement`).set('Authorization', stranger.auth).expect(404);
+    const backwards = await http().get(`/api/v1/resellers/${reseller.id}/statement`).query({ from: T, to: addDays(T, -1) }).set('Authorization', finance);
+    expect(backwards.status).toBe(400);
+    expect(backwards.body.errors).toEqual([expect.objectContaining({ field: 'from' })]);
+    expect((await http().get(`/api/v1/resellers/${reseller.id}/statement`).query({ to: 'soon' }).set('Authorization', finance)).status).toBe(400);
+  });
+
+  it('exports the journal as CSV that, re-imported, sums to the trial balance per account; invoices, credit notes and payments too', async () => {
+    const exportJournal = async (from: string, to: string) => {
+      const res = await http().get('/api/v1/exports/journal').query({ from, to }).set('Authorization', finance).expect(200);
+      expect(res.headers['content-type']).toMatch(/^text\/csv/);
+      return csvRecords(res.text);
+    };
+    const sums = (records: Array<Record<string, string>>) => {
+      const out = new Map<string, { debit: number; credit: number }>();
+      for (const r of records) {
+        const s = out.get(r.account_code) ?? { debit: 0, credit: 0 };
+        s.debit += cents(r.debit);
+        s.credit += cents(r.credit);
+        out.set(r.account_code, s);
+      }
+      return out;
+    };
+    const tb = async (asOf: string) => {
+      const body = (await http().get('/api/v1/ledger/trial-balance').query({ asOf, currency: 'AUD' }).set('Authorization', finance).expect(200)).body as {
+        rows: Array<{ accountCode: string; debit: string; credit: string }>;
+      };
+      return new Map(body.rows.map((r) => [r.accountCode, { debit: cents(r.debit), credit: cents(r.credit) }]));
+    };
+
+    // Everything up to today: the export equals the trial balance, account by account.
+    const all = await exportJournal('2000-01-01', T);
+    expect(all.header).toEqual(['date', 'entry_id', 'entry_memo', 'account_code', 'account_name', 'reseller_id', 'debit', 'credit', 'currency', 'source_type', 'source_id']);
+    expect(all.records.length).toBeGreaterThan(10);
+    const imported = sums(all.records);
+    const balance = await tb(T);
+    for (const [code, s] of balance) {
+      if (!s.debit && !s.credit) continue;
+      expect({ code, ...imported.get(code) }).toEqual({ code, ...s });
+    }
+    for (const code of imported.keys()) expect(balance.has(code)).toBe(true);
+    expect(all.records.every((r) => r.source_type && r.source_id && r.entry_id && r.account_name)).toBe(true);
+    expect([...new Set(all.records.map((r) => r.source_type))]).toEqual(expect.arrayContaining(['invoice', 'payment', 'credit_note', 'write_off', 'credit_refund']));
+
+    // A period: the export equals the movement of the trial balance over it.
+    const from = addDays(T, -45);
+    const period = sums((await exportJournal(from, T)).records);
+    const before = await tb(addDays(from, -1));
+    for (const [code, s] of balance) {
+      const b = before.get(code) ?? { debit: 0, credit: 0 };
+      const p = period.get(code) ?? { debit: 0, credit: 0 };
+      expect({ code, debit: p.debit, credit: p.credit }).toEqual({ code, debit: s.debit - b.debit, credit: s.credit - b.credit });
+    }
+    const totals = [...period.values()].reduce((a, s) => ({ debit: a.debit + s.debit, credit: a.credit + s.credit }), { debit: 0, credit: 0 });
+    expect(totals.debit).toBe(totals.credit);
+
+    // The documents.
+    const doc = async (path: string) => csvRecords((await http().get(`/api/v1/exports/${path}`).query({ from: '2000-01-01', to: T }).set('Authorization', finance).expect(200)).text);
+    const invoices = await doc('invoices');
+    expect(invoices.header).toEqual(['invoice_id', 'number', 'reseller_id', 'reseller_name', 'issue_date', 'due_date', 'currency', 'hardware_net', 'hardware_tax',
+      'hardware_gross', 'cloud_net', 'cloud_tax', 'cloud_gross', 'net', 'tax', 'gross', 'paid', 'credited', 'written_off', 'open', 'status']);
+    const invoiceGross = invoices.records.reduce((s, r) => s + cents(r.gross), 0);
+    const ledgerInvoices = all.records.filter((r) => r.source_type === 'invoice' && ['1100', '1110'].includes(r.account_code))
+      .reduce((s, r) => s + cents(r.debit) - cents(r.credit), 0);
+    expect(invoiceGross).toBe(ledgerInvoices);
+    expect(invoices.records.some((r) => r.status === 'WRITTEN_OFF' && r.written_off === '550.00')).toBe(true);
+    const notes = await doc('credit-notes');
+    expect(notes.header).toEqual(['credit_note_id', 'number', 'invoice_id', 'invoice_number', 'reseller_id', 'issue_date', 'currency', 'kind', 'reason',
+      'hardware_net', 'hardware_tax', 'cloud_net', 'cloud_tax', 'net', 'tax', 'gross']);
+    expect(notes.records.map((r) => r.reason).sort()).toEqual(['Damaged on arrival', 'Late delivery', 'Price match']);
+    const payments = await doc('payments');
+    expect(payments.header).toEqual(['payment_id', 'reseller_id', 'method', 'received_on', 'currency', 'amount', 'fee', 'unapplied', 'refunded', 'reference',
+      'invoice_id', 'stripe_payment_intent_id']);
+    expect(payments.records.reduce((s, r) => s + cents(r.amount), 0)).toBe(cents('550.00') + cents('1100.00') + cents('300.00'));
+
+    // An empty period is a header only; bad periods are 400; only finance and admin export.
+    expect(parseCsv((await http().get('/api/v1/exports/payments').query({ from: '2001-01-01', to: '2001-01-31' }).set('Authorization', ADMIN).expect(200)).text)).toHaveLength(1);
+    const bad = await http().get('/api/v1/exports/journal').query({ from: T, to: addDays(T, -1) }).set('Authorization', finance);
+    expect(bad.status).toBe(400);
+    expect((await http().get('/api/v1/exports/invoices').query({ from: T }).set('Authorization', finance)).status).toBe(400);
+    const reseller = await f.createReseller(t);
+    const rf = await t.user('reseller_finance', reseller.id);
+    await http().get('/api/v1/exports/journal').query({ from: T, to: T }).set('Authorization', rf.auth).expect(403);
   });
 });

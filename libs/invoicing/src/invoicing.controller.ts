@@ -1,6 +1,8 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Actor, Clock, CurrentActor, Idempotent, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import {
+  Actor, assertPeriod, assertSameTenant, Clock, csvStream, CurrentActor, Idempotent, ParseIdPipe, PeriodQueryDto, Roles, tenantScope, wantsCsv,
+} from '@disty/core';
 import { billingRunAccepted, BillingRunService } from './billing-run.service';
 import { CreditHoldService } from './credit-hold.service';
 import {
@@ -8,7 +10,11 @@ import {
   CreditNoteQueryDto, CreditNoteView, InvoiceQueryDto, InvoiceView, StartBillingRunDto,
 } from './dto/invoice.dto';
 import { CreateWriteOffDto, WriteOffQueryDto, WriteOffReportView, WriteOffView } from './dto/write-off.dto';
+import { StatementQueryDto, StatementView } from './dto/statement.dto';
 import { streamCreditNotePdf } from './credit-note-pdf';
+import { streamStatementPdf } from './statement-pdf';
+import { StatementService } from './statement.service';
+import { CREDIT_NOTE_EXPORT_COLUMNS, INVOICE_EXPORT_COLUMNS, InvoicingExportService } from './invoicing-export.service';
 import { streamInvoicePdf } from './invoice-pdf';
 import { InvoiceService } from './invoice.service';
 import { CreditNoteService } from './credit-note.service';
@@ -131,6 +137,73 @@ export class CreditNotesController {
     return new StreamableFile(streamCreditNotePdf(d), {
       type: 'application/pdf',
       disposition: `inline; filename="${d.note.number}.pdf"`,
+    });
+  }
+}
+
+@ApiTags('invoicing')
+@ApiBearerAuth()
+@Controller('resellers')
+export class StatementsController {
+  constructor(private readonly statements: StatementService) {}
+
+  /**
+   * The reseller's statement of account for a period: JSON, CSV (`Accept: text/csv`) or PDF
+   * (`Accept: application/pdf`). A reseller's users see only their own (another's is a 404).
+   */
+  @Get(':id/statement')
+  @Roles(...INVOICE_READERS)
+  @ApiProduces('application/json', 'text/csv', 'application/pdf')
+  @ApiOkResponse({ type: StatementView })
+  @Header('Cache-Control', 'private, no-store')
+  async statement(
+    @Param('id', ParseIdPipe) id: string,
+    @Query() q: StatementQueryDto,
+    @CurrentActor() actor: Actor,
+    @Headers('accept') accept?: string,
+  ): Promise<StatementView | StreamableFile> {
+    assertSameTenant(actor, id, `Reseller ${id}`);
+    const s = await this.statements.statement(id, q);
+    const name = `statement-${s.from}-${s.to}`;
+    if (wantsCsv(accept)) {
+      return new StreamableFile(this.statements.csv(s), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}.csv"` });
+    }
+    if (accept && /(^|,)\s*application\/pdf\b/i.test(accept)) {
+      return new StreamableFile(streamStatementPdf(s), { type: 'application/pdf', disposition: `inline; filename="${name}.pdf"` });
+    }
+    return s;
+  }
+}
+
+@ApiTags('exports')
+@ApiBearerAuth()
+@Controller('exports')
+export class InvoicingExportsController {
+  constructor(private readonly exports: InvoicingExportService) {}
+
+  /** Invoices issued in [from, to] as CSV, streamed (columns: docs/accounting.md §8). */
+  @Get('invoices')
+  @Roles('finance', 'admin')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: `CSV with the columns ${INVOICE_EXPORT_COLUMNS.join(', ')}` })
+  @Header('Cache-Control', 'private, no-store')
+  invoices(@Query() q: PeriodQueryDto): StreamableFile {
+    assertPeriod(q);
+    return new StreamableFile(csvStream(INVOICE_EXPORT_COLUMNS, this.exports.invoices(q.from, q.to)), {
+      type: 'text/csv; charset=utf-8', disposition: `attachment; filename="invoices-${q.from}-${q.to}.csv"`,
+    });
+  }
+
+  /** Credit notes issued in [from, to] as CSV, streamed. */
+  @Get('credit-notes')
+  @Roles('finance', 'admin')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: `CSV with the columns ${CREDIT_NOTE_EXPORT_COLUMNS.join(', ')}` })
+  @Header('Cache-Control', 'private, no-store')
+  creditNotes(@Query() q: PeriodQueryDto): StreamableFile {
+    assertPeriod(q);
+    return new StreamableFile(csvStream(CREDIT_NOTE_EXPORT_COLUMNS, this.exports.creditNotes(q.from, q.to)), {
+      type: 'text/csv; charset=utf-8', disposition: `attachment; filename="credit-notes-${q.from}-${q.to}.csv"`,
     });
   }
 }

@@ -3,11 +3,13 @@ import { LedgerController } from './ledger.controller';
 import { LedgerService } from './ledger.service';
 import { LedgerReadService } from './ledger-read.service';
 import { LedgerPeriodService } from './ledger-period.service';
+import { JournalReadService } from './journal-read.service';
+import { JournalExportController } from './journal-export.controller';
 
-/** The general ledger: depends on core only; everybody posts through LedgerService. */
+/** The general ledger: depends on core only; everybody posts through LedgerService; statements and exports read through JournalReadService. */
 @Module({
-  controllers: [LedgerController],
-  providers: [LedgerService, LedgerReadService, LedgerPeriodService],
-  exports: [LedgerService],
+  controllers: [LedgerController, JournalExportController],
+  providers: [LedgerService, LedgerReadService, LedgerPeriodService, JournalReadService],
+  exports: [LedgerService, JournalReadService],
 })
 export class LedgerModule {}

@@ -10,6 +10,8 @@ import { PaymentService } from './payment.service';
 import { ReconciliationService } from './reconciliation.service';
 import { RefundService } from './refund.service';
 import { RefundsController } from './refunds.controller';
+import { PaymentExportController } from './payment-export.controller';
+import { PaymentExportService } from './payment-export.service';
 import { StripeGateway } from './stripe.gateway';
 import { StripeService } from './stripe.service';
 
@@ -22,9 +24,9 @@ import { StripeService } from './stripe.service';
 @Global()
 @Module({
   imports: [InvoicingModule, LedgerModule, ResellerModule, WebhookModule],
-  controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController],
+  controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController, PaymentExportController],
   providers: [
-    PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService,
+    PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService, PaymentExportService,
     { provide: UnappliedCash, useExisting: PaymentService },
   ],
   exports: [PaymentService, StripeService, ReconciliationService, RefundService, UnappliedCash],
