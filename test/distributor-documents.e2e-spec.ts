@@ -1,4 +1,5 @@
 import { addDays } from '@disty/core';
+import { JournalReadService } from '@disty/ledger';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, realToday, reconcile as reconcileBooks, startBillingTestApp } from './support/billing';
@@ -354,6 +355,11 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     for (const code of imported.keys()) expect(balance.has(code)).toBe(true);
     expect(all.records.every((r) => r.source_type && r.source_id && r.entry_id && r.account_name)).toBe(true);
     expect([...new Set(all.records.map((r) => r.source_type))]).toEqual(expect.arrayContaining(['invoice', 'payment', 'credit_note', 'write_off', 'credit_refund']));
+
+    // Read 7 lines at a time (keyset batches), the rows are the same, in the same order.
+    const batched: string[] = [];
+    for await (const r of t.get(JournalReadService).journalLines('2000-01-01', T, 7)) batched.push(JSON.stringify(r));
+    expect(batched).toEqual(all.records.map((r) => JSON.stringify(r)));
 
     // A period: the export equals the movement of the trial balance over it.
     const from = addDays(T, -45);
