@@ -164,6 +164,18 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     const entries = await http().get('/api/v1/ledger/entries').query({ sourceType: 'write_off', resellerId: reseller.id }).set('Authorization', finance).expect(200);
     expect(entries.body.total).toBe(1);
 
+    // Reconciliation explains written-off amounts by their documents: a written-off column moved
+    // by hand (without a write-off, a movement or an entry) is reported, and green again once undone.
+    await t.db.query(`UPDATE invoices SET hardware_written_off = hardware_written_off - 1 WHERE id = $1`, [inv.id]);
+    try {
+      const tampered = await reconcileBooks(t, finance);
+      expect(tampered.reconciled).toBe(false);
+      expect(tampered.differences).toEqual(expect.arrayContaining([expect.objectContaining({ check: 'write-off-documents', invoiceId: inv.id })]));
+    } finally {
+      await t.db.query(`UPDATE invoices SET hardware_written_off = hardware_written_off + 1 WHERE id = $1`, [inv.id]);
+    }
+    expect((await reconcileBooks(t, finance)).reconciled).toBe(true);
+
     // Nothing more is open: a second write-off is refused.
     expect((await writeOff(inv.id, { amount: '0.01', reason: 'again' })).status).toBe(422);
 
