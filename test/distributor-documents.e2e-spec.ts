@@ -2,7 +2,7 @@ import { addDays } from '@disty/core';
 import { JournalReadService } from '@disty/ledger';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, realToday, reconcile as reconcileBooks, startBillingTestApp } from './support/billing';
+import { billPeriod, realToday, reconcile as reconcileBooks, signedStripeEvent, startBillingTestApp, unixOf } from './support/billing';
 
 /**
  * Issue 16 (distributor accounting II): credit notes as documents (list, PDF, credit_note.issued),
@@ -59,9 +59,10 @@ describe('issue 16: credit notes, write-offs and document events', () => {
   let ADMIN: string;
   let finance: string;
   let close: () => Promise<void>;
+  let stripe: Awaited<ReturnType<typeof startBillingTestApp>>['stripe'];
 
   beforeAll(async () => {
-    ({ t, f, admin: ADMIN, finance, close } = await startBillingTestApp('documents'));
+    ({ t, f, admin: ADMIN, finance, close, stripe } = await startBillingTestApp('documents'));
   });
   afterAll(() => close?.());
 
@@ -413,4 +414,28 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     const rf = await t.user('reseller_finance', reseller.id);
     await http().get('/api/v1/exports/journal').query({ from: T, to: T }).set('Authorization', rf.auth).expect(403);
   });
+
+  it('announces a card payment (Stripe) as payment.received, once however often Stripe delivers it', async () => {
+    const { reseller, invoice: inv } = await billedReseller(addDays(T, -21), addDays(T, -20));
+    const radmin = await t.user('reseller_admin', reseller.id);
+    const hook = await http().post('/api/v1/webhooks').set('Authorization', radmin.auth)
+      .send({ url: 'https://hooks.example.com/card', events: ['payment.received'] }).expect(201);
+    const rf = await t.user('reseller_finance', reseller.id);
+    const intent = await http().post(`/api/v1/invoices/${inv.id}/payment-intents`).set('Authorization', rf.auth).expect(201);
+    const pi = stripe.intents.get(intent.body.paymentIntentId)!;
+    stripe.charges.set('ch_docs', { id: 'ch_docs', paymentIntent: pi.id as string, amount: 110000, currency: 'aud', fee: 1500 });
+    const event = signedStripeEvent('payment_intent.succeeded', { ...pi, status: 'succeeded', amount_received: 110000, latest_charge: 'ch_docs' },
+      { created: unixOf(T) });
+    const deliver = () => http().post('/api/v1/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', event.header).send(event.payload);
+    expect((await deliver()).body.outcome).toBe('recorded');
+    expect((await deliver()).body.outcome).toBe('duplicate');
+    const outbox: Array<{ event: string; payload: Record<string, unknown> }> = await t.db.query(
+      `SELECT event, payload FROM webhook_deliveries WHERE webhook_id = $1`, [hook.body.id]);
+    expect(outbox).toEqual([{ event: 'payment.received', payload: expect.objectContaining({ method: 'STRIPE', amount: '1100.00', fee: '15.00', resellerId: reseller.id }) }]);
+    // On the statement the card payment settles the invoice.
+    const st = (await http().get(`/api/v1/resellers/${reseller.id}/statement`).query({ from: addDays(T, -30), to: T }).set('Authorization', rf.auth).expect(200)).body;
+    expect(st.currencies[0].lines.map((l: { type: string }) => l.type)).toEqual(['INVOICE', 'PAYMENT']);
+    expect(st.currencies[0].closingBalance).toBe('0.00');
+  });
 });
+
