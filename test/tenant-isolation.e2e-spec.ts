@@ -70,6 +70,11 @@ describe('Tenant isolation sweep', () => {
     A.billingRun = run.id;
     const invoices = await t.http().get(`/api/v1/invoices?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
     A.invoice = invoices.body.items[0].id;
+    const full = await t.http().get(`/api/v1/invoices/${A.invoice}`).set('Authorization', finance).expect(200);
+    const note = await t.http().post(`/api/v1/invoices/${A.invoice}/credit-notes`).set('Authorization', finance)
+      .send({ lines: [{ invoiceLineId: full.body.lines[0].id, amount: '1.00' }], reason: 'A-SECRET-CN-REASON' }).expect(201);
+    A.creditNote = note.body.id;
+    secrets.push('A-SECRET-CN-REASON');
     const payment = await t.http().post('/api/v1/payments').set('Authorization', finance).send({
       resellerId: A.reseller, amount: '10.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'A-SECRET-PAYREF', receivedOn: '2026-02-02',
     }).expect(201);
@@ -94,6 +99,7 @@ describe('Tenant isolation sweep', () => {
     return ({
       resellers: A.reseller, orders: A.order, subscriptions: A.subscription, 'renewal-alerts': A.alert,
       webhooks: A.webhook, ledger: A.ledgerEntry, invoices: A.invoice, payments: A.payment, 'billing-runs': A.billingRun,
+      'credit-notes': A.creditNote,
     } as Record<string, string | undefined>)[seg];
   };
 
@@ -112,6 +118,7 @@ describe('Tenant isolation sweep', () => {
     'POST /api/v1/ledger/entries/{id}/reverse': {},
     'POST /api/v1/ledger/periods/{period}/close': {},
     'POST /api/v1/invoices/{id}/credit-notes': { lines: [], reason: 'hijack' },
+    'POST /api/v1/invoices/{id}/write-off': { amount: '1.00', reason: 'hijack' },
     'POST /api/v1/invoices/{id}/payment-intents': {},
     'POST /api/v1/payments/{id}/allocations': { allocations: [] },
   };

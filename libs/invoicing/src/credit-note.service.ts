@@ -2,14 +2,16 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Dec, idempotentTransaction, minorUnits, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
+import { Clock, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, retryOnConflict, validationError } from '@disty/core';
 import { LedgerService, lockReceivables } from '@disty/ledger';
+import { ResellerService } from '@disty/reseller';
+import { WebhookService } from '@disty/webhooks';
 import { creditLineAmounts, documentNumber, invoiceTotals } from './domain/invoice-math';
 import { creditNotePosting } from './domain/postings';
 import { CreditHoldService } from './credit-hold.service';
 import { CreditApplicationService } from './credit-application.service';
 import { ReceivablesService } from './receivables.service';
-import { CreateCreditNoteDto, CreditNoteKind, CreditNoteView } from './dto/invoice.dto';
+import { CreateCreditNoteDto, CreditNoteKind, CreditNoteQueryDto, CreditNoteView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { mapCreditNote } from './invoice.mapper';
 import { CREDIT_NOTE_COLUMNS, CreditNoteLineRow, CreditNoteRow, INVOICE_COLUMNS, InvoiceRow, LINE_COLUMNS, LineRow } from './invoicing.sql';
@@ -34,6 +36,8 @@ export class CreditNoteService {
     private readonly holds: CreditHoldService,
     private readonly credits: CreditApplicationService,
     private readonly receivables: ReceivablesService,
+    private readonly webhooks: WebhookService,
+    private readonly resellers: ResellerService,
   ) {}
 
   /**
@@ -146,16 +150,70 @@ export class CreditNoteService {
         // then the same credit line, then the other); the rest stays refundable.
         await this.credits.applyCredits(em, resellerId, c, issueDate, createdBy);
         await this.holds.releaseCleared(em, resellerId, issueDate);
-        const [note]: CreditNoteRow[] = await em.query(`SELECT ${CREDIT_NOTE_COLUMNS} FROM credit_notes c WHERE c.id = $1`, [id]);
-        const noteLines: CreditNoteLineRow[] = await em.query(
-          `SELECT credit_note_id, invoice_line_id, credit_line, net::text AS net, tax::text AS tax FROM credit_note_lines
-            WHERE credit_note_id = $1 ORDER BY invoice_line_id`,
-          [id],
-        );
-        return mapCreditNote(note, noteLines);
+        const [view] = await this.views(em, `c.id = $1`, [id]);
+        // Announced in this transaction: sent if and only if the note is issued.
+        const { id: creditNoteId, ...rest } = view;
+        await this.webhooks.enqueue(em, resellerId, 'credit_note.issued', { creditNoteId, ...rest });
+        return view;
     };
     // Its own transaction carries the Idempotency-Key's outcome; in the caller's, the caller's does.
     return outer ? work(outer) : retryOnConflict(() => idempotentTransaction(this.db, work));
+  }
+
+  // ---------------------------------------------------------------- reads
+
+  /** GET /credit-notes: newest first; a reseller's user sees only its own (`scope`). */
+  async list(scope: string | null, q: CreditNoteQueryDto): Promise<Page<CreditNoteView>> {
+    const cond = `($1::uuid IS NULL OR c.reseller_id = $1::uuid) AND ($2::uuid IS NULL OR c.invoice_id = $2::uuid)
+                  AND ($3::date IS NULL OR c.issue_date >= $3::date) AND ($4::date IS NULL OR c.issue_date <= $4::date)`;
+    const params = [scope ?? q.resellerId ?? null, q.invoiceId ?? null, q.from ?? null, q.to ?? null];
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM credit_notes c WHERE ${cond}`, params);
+    const items = await this.views(this.db.manager, cond, params,
+      `ORDER BY c.issue_date DESC, c.year DESC, c.seq DESC LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`);
+    return page(items, total, q);
+  }
+
+  /** GET /credit-notes/:id; another reseller's is a 404. */
+  async get(id: string, scope: string | null): Promise<CreditNoteView> {
+    const [view] = await this.views(this.db.manager, `c.id = $1 AND ($2::uuid IS NULL OR c.reseller_id = $2::uuid)`, [id, scope]);
+    if (!view) throw notFound(`Credit note ${id}`);
+    return view;
+  }
+
+  /**
+   * What the PDF shows beside the note: the reseller's name and country, and whether the credited
+   * invoice was a tax invoice (it charged tax). An Australian buyer's credit on a tax invoice is an
+   * "adjustment note" (docs/accounting.md §7).
+   */
+  async document(id: string, scope: string | null): Promise<{ note: CreditNoteView; resellerName: string; title: string; lineDescriptions: Map<string, string> }> {
+    const note = await this.get(id, scope);
+    const reseller = await this.resellers.getReseller(note.resellerId);
+    const [inv]: Array<{ tax: string }> = await this.db.query(
+      `SELECT (hardware_tax + cloud_tax)::text AS tax FROM invoices WHERE id = $1`,
+      [note.invoiceId],
+    );
+    const taxInvoice = !new Dec(inv?.tax ?? 0).isZero();
+    const described: Array<{ id: string; sku: string; description: string }> = await this.db.query(
+      `SELECT l.id, l.sku, l.description FROM invoice_lines l WHERE l.id = ANY($1::uuid[])`,
+      [note.lines.map((l) => l.invoiceLineId)],
+    );
+    return {
+      note,
+      resellerName: reseller.name,
+      title: reseller.country.toUpperCase() === 'AU' && taxInvoice ? 'Adjustment note' : 'Credit note',
+      lineDescriptions: new Map(described.map((d) => [d.id, `${d.sku}: ${d.description}`])),
+    };
+  }
+
+  private async views(em: EntityManager, cond: string, params: unknown[], tail = ''): Promise<CreditNoteView[]> {
+    const notes: CreditNoteRow[] = await em.query(`SELECT ${CREDIT_NOTE_COLUMNS} FROM credit_notes c WHERE ${cond} ${tail}`, params);
+    if (!notes.length) return [];
+    const lines: CreditNoteLineRow[] = await em.query(
+      `SELECT credit_note_id, invoice_line_id, credit_line, net::text AS net, tax::text AS tax FROM credit_note_lines
+        WHERE credit_note_id = ANY($1::uuid[]) ORDER BY credit_note_id, invoice_line_id`,
+      [notes.map((n) => n.id)],
+    );
+    return notes.map((n) => mapCreditNote(n, lines.filter((l) => l.credit_note_id === n.id)));
   }
 
   /**

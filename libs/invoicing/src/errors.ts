@@ -8,6 +8,7 @@ export enum InvoicingErrorCode {
   CurrencyMismatch = 'currency-mismatch',
   PeriodEndBeforeLastInvoice = 'period-end-before-last-invoice',
   InvoiceDateOrder = 'invoice-date-order',
+  OverWriteOff = 'over-write-off',
 }
 
 export const INVOICING_ERRORS: Record<InvoicingErrorCode, ProblemSpec> = {
@@ -18,6 +19,7 @@ export const INVOICING_ERRORS: Record<InvoicingErrorCode, ProblemSpec> = {
   [InvoicingErrorCode.CurrencyMismatch]: { status: 422, title: 'Currency does not match' },
   [InvoicingErrorCode.PeriodEndBeforeLastInvoice]: { status: 422, title: 'Billing period ends before the latest invoice date' },
   [InvoicingErrorCode.InvoiceDateOrder]: { status: 422, title: 'Invoice numbers must follow issue dates' },
+  [InvoicingErrorCode.OverWriteOff]: { status: 422, title: 'Write-off exceeds what is open on the invoice' },
 };
 
 export const invoicingError = defineErrors(INVOICING_ERRORS);

@@ -43,6 +43,7 @@ export function mapInvoiceSummary(r: InvoiceRow): InvoiceSummaryView {
     // (> 0) or this invoice's credit used elsewhere or refunded (< 0). docs/money-integrity.md.
     creditsApplied: moneyString(Dec.max(new Dec(r.hardware_offset).plus(r.cloud_offset), 0), c),
     creditUsed: moneyString(Dec.max(new Dec(r.hardware_offset).plus(r.cloud_offset).negated(), 0), c),
+    amountWrittenOff: moneyString(new Dec(r.hardware_written_off).plus(r.cloud_written_off), c),
     amountDue: moneyString(amountDue(open), c),
     creditBalance: moneyString(creditBalance(open), c),
     open: { HARDWARE: moneyString(open.HARDWARE, c), CLOUD: moneyString(open.CLOUD, c) },
@@ -75,6 +76,7 @@ export function mapCreditNote(n: CreditNoteRow, lines: CreditNoteLineRow[]): Cre
     id: n.id,
     number: n.number,
     invoiceId: n.invoice_id,
+    invoiceNumber: n.invoice_number,
     resellerId: n.reseller_id,
     currency: c,
     issueDate: n.issue_date,

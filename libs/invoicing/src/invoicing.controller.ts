@@ -1,15 +1,24 @@
-import { Body, Controller, Get, Header, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Actor, Clock, CurrentActor, Idempotent, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import {
+  Actor, assertPeriod, assertSameTenant, Clock, csvStream, CurrentActor, Idempotent, ParseIdPipe, PeriodQueryDto, Roles, tenantScope, wantsCsv,
+} from '@disty/core';
 import { billingRunAccepted, BillingRunService } from './billing-run.service';
 import { CreditHoldService } from './credit-hold.service';
 import {
-  AgingReportView, AsOfQueryDto, BillingRunAccepted, BillingRunView, CreateCreditNoteDto, CreditHoldRunView, CreditNoteView,
-  InvoiceQueryDto, InvoiceView, StartBillingRunDto,
+  AgingReportView, AsOfQueryDto, BillingRunAccepted, BillingRunView, CreateCreditNoteDto, CreditHoldRunView, CreditNotePageView,
+  CreditNoteQueryDto, CreditNoteView, InvoiceQueryDto, InvoiceView, StartBillingRunDto,
 } from './dto/invoice.dto';
+import { CreateWriteOffDto, WriteOffQueryDto, WriteOffReportView, WriteOffView } from './dto/write-off.dto';
+import { StatementQueryDto, StatementView } from './dto/statement.dto';
+import { streamCreditNotePdf } from './credit-note-pdf';
+import { streamStatementPdf } from './statement-pdf';
+import { StatementService } from './statement.service';
+import { CREDIT_NOTE_EXPORT_COLUMNS, INVOICE_EXPORT_COLUMNS, InvoicingExportService } from './invoicing-export.service';
 import { streamInvoicePdf } from './invoice-pdf';
 import { InvoiceService } from './invoice.service';
 import { CreditNoteService } from './credit-note.service';
+import { WriteOffService } from './write-off.service';
 
 const INVOICE_READERS = ['finance', 'admin', 'reseller_finance', 'reseller_admin'] as const;
 
@@ -52,6 +61,7 @@ export class InvoicesController {
   constructor(
     private readonly invoices: InvoiceService,
     private readonly creditNotes: CreditNoteService,
+    private readonly writeOffs: WriteOffService,
   ) {}
 
   @Get()
@@ -86,6 +96,116 @@ export class InvoicesController {
   creditNote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateCreditNoteDto, @CurrentActor() actor: Actor): Promise<CreditNoteView> {
     return this.creditNotes.createCreditNote(id, dto, actor.id);
   }
+
+  /** Writes off bad debt on the invoice: debit 6200 net + 2100 tax, credit 1100/1110 (docs/accounting.md §3). */
+  @Post(':id/write-off')
+  @Roles('finance', 'admin')
+  @Idempotent()
+  @ApiCreatedResponse({ type: WriteOffView })
+  writeOff(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateWriteOffDto, @CurrentActor() actor: Actor): Promise<WriteOffView> {
+    return this.writeOffs.writeOff(id, dto, actor.id);
+  }
+}
+
+@ApiTags('invoicing')
+@ApiBearerAuth()
+@Controller('credit-notes')
+export class CreditNotesController {
+  constructor(private readonly creditNotes: CreditNoteService) {}
+
+  @Get()
+  @Roles(...INVOICE_READERS)
+  @ApiOkResponse({ type: CreditNotePageView })
+  list(@Query() q: CreditNoteQueryDto, @CurrentActor() actor: Actor): Promise<CreditNotePageView> {
+    return this.creditNotes.list(tenantScope(actor), q);
+  }
+
+  @Get(':id')
+  @Roles(...INVOICE_READERS)
+  @ApiOkResponse({ type: CreditNoteView })
+  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<CreditNoteView> {
+    return this.creditNotes.get(id, tenantScope(actor));
+  }
+
+  /** The note as a PDF: an "Adjustment note" for an Australian reseller's credit on a tax invoice, else a "Credit note". */
+  @Get(':id/pdf')
+  @Roles(...INVOICE_READERS)
+  @ApiProduces('application/pdf')
+  @Header('Cache-Control', 'private, no-store')
+  async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
+    const d = await this.creditNotes.document(id, tenantScope(actor));
+    return new StreamableFile(streamCreditNotePdf(d), {
+      type: 'application/pdf',
+      disposition: `inline; filename="${d.note.number}.pdf"`,
+    });
+  }
+}
+
+@ApiTags('invoicing')
+@ApiBearerAuth()
+@Controller('resellers')
+export class StatementsController {
+  constructor(private readonly statements: StatementService) {}
+
+  /**
+   * The reseller's statement of account for a period: JSON, CSV (`Accept: text/csv`) or PDF
+   * (`Accept: application/pdf`). A reseller's users see only their own (another's is a 404).
+   */
+  @Get(':id/statement')
+  @Roles(...INVOICE_READERS)
+  @ApiProduces('application/json', 'text/csv', 'application/pdf')
+  @ApiOkResponse({ type: StatementView })
+  @Header('Cache-Control', 'private, no-store')
+  async statement(
+    @Param('id', ParseIdPipe) id: string,
+    @Query() q: StatementQueryDto,
+    @CurrentActor() actor: Actor,
+    @Headers('accept') accept?: string,
+  ): Promise<StatementView | StreamableFile> {
+    assertSameTenant(actor, id, `Reseller ${id}`);
+    const s = await this.statements.statement(id, q);
+    const name = `statement-${s.from}-${s.to}`;
+    if (wantsCsv(accept)) {
+      return new StreamableFile(this.statements.csv(s), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}.csv"` });
+    }
+    if (accept && /(^|,)\s*application\/pdf\b/i.test(accept)) {
+      return new StreamableFile(streamStatementPdf(s), { type: 'application/pdf', disposition: `inline; filename="${name}.pdf"` });
+    }
+    return s;
+  }
+}
+
+@ApiTags('exports')
+@ApiBearerAuth()
+@Controller('exports')
+export class InvoicingExportsController {
+  constructor(private readonly exports: InvoicingExportService) {}
+
+  /** Invoices issued in [from, to] as CSV, streamed (columns: docs/accounting.md §8). */
+  @Get('invoices')
+  @Roles('finance', 'admin')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: `CSV with the columns ${INVOICE_EXPORT_COLUMNS.join(', ')}` })
+  @Header('Cache-Control', 'private, no-store')
+  invoices(@Query() q: PeriodQueryDto): StreamableFile {
+    assertPeriod(q);
+    return new StreamableFile(csvStream(INVOICE_EXPORT_COLUMNS, this.exports.invoices(q.from, q.to)), {
+      type: 'text/csv; charset=utf-8', disposition: `attachment; filename="invoices-${q.from}-${q.to}.csv"`,
+    });
+  }
+
+  /** Credit notes issued in [from, to] as CSV, streamed. */
+  @Get('credit-notes')
+  @Roles('finance', 'admin')
+  @ApiProduces('text/csv')
+  @ApiOkResponse({ description: `CSV with the columns ${CREDIT_NOTE_EXPORT_COLUMNS.join(', ')}` })
+  @Header('Cache-Control', 'private, no-store')
+  creditNotes(@Query() q: PeriodQueryDto): StreamableFile {
+    assertPeriod(q);
+    return new StreamableFile(csvStream(CREDIT_NOTE_EXPORT_COLUMNS, this.exports.creditNotes(q.from, q.to)), {
+      type: 'text/csv; charset=utf-8', disposition: `attachment; filename="credit-notes-${q.from}-${q.to}.csv"`,
+    });
+  }
 }
 
 @ApiTags('jobs')
@@ -113,6 +233,7 @@ export class CreditHoldJobController {
 export class ReportsController {
   constructor(
     private readonly invoices: InvoiceService,
+    private readonly writeOffs: WriteOffService,
     private readonly clock: Clock,
   ) {}
 
@@ -122,5 +243,13 @@ export class ReportsController {
   @ApiOkResponse({ type: AgingReportView })
   arAging(@Query() q: AsOfQueryDto): Promise<AgingReportView> {
     return this.invoices.arAging(q.asOf ?? this.clock.today(), q.resellerId ?? null);
+  }
+
+  /** Write-offs dated in a period, listed apart from credit notes, with totals per currency. */
+  @Get('write-offs')
+  @Roles('finance', 'admin')
+  @ApiOkResponse({ type: WriteOffReportView })
+  writeOffReport(@Query() q: WriteOffQueryDto): Promise<WriteOffReportView> {
+    return this.writeOffs.report(q);
   }
 }

@@ -10,7 +10,12 @@ import { CreditApplicationService } from './credit-application.service';
 import { CreditHoldService } from './credit-hold.service';
 import { ReceivablesAuditService } from './receivables-audit.service';
 import { ServiceConservationService } from './service-conservation.service';
-import { BillingRunsController, CreditHoldJobController, InvoicesController, ReportsController } from './invoicing.controller';
+import {
+  BillingRunsController, CreditHoldJobController, CreditNotesController, InvoicesController, ReportsController, StatementsController, InvoicingExportsController,
+} from './invoicing.controller';
+import { StatementService } from './statement.service';
+import { InvoicingExportService } from './invoicing-export.service';
+import { WriteOffService } from './write-off.service';
 import { InvoiceService } from './invoice.service';
 import { CreditNoteService } from './credit-note.service';
 import { ReceivablesService } from './receivables.service';
@@ -22,8 +27,8 @@ import { ReceivablesService } from './receivables.service';
  */
 @Module({
   imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
-  controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob],
-  exports: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
+  controllers: [BillingRunsController, InvoicesController, CreditNotesController, StatementsController, InvoicingExportsController, CreditHoldJobController, ReportsController],
+  providers: [InvoiceService, CreditNoteService, WriteOffService, StatementService, InvoicingExportService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob],
+  exports: [InvoiceService, CreditNoteService, WriteOffService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
 })
 export class InvoicingModule {}

@@ -11,7 +11,8 @@ export const INVOICE_COLUMNS = `
   i.hardware_paid::text AS hardware_paid, i.cloud_paid::text AS cloud_paid,
   i.hardware_credited::text AS hardware_credited, i.cloud_credited::text AS cloud_credited,
   i.hardware_open::text AS hardware_open, i.cloud_open::text AS cloud_open, i.status,
-  i.hardware_offset::text AS hardware_offset, i.cloud_offset::text AS cloud_offset`;
+  i.hardware_offset::text AS hardware_offset, i.cloud_offset::text AS cloud_offset,
+  i.hardware_written_off::text AS hardware_written_off, i.cloud_written_off::text AS cloud_written_off`;
 
 export interface InvoiceRow {
   id: string;
@@ -41,6 +42,8 @@ export interface InvoiceRow {
   status: InvoiceStatus;
   hardware_offset: string;
   cloud_offset: string;
+  hardware_written_off: string;
+  cloud_written_off: string;
 }
 
 export const LINE_COLUMNS = `
@@ -72,7 +75,8 @@ export interface LineRow {
 export const CREDIT_NOTE_COLUMNS = `
   c.id, c.number, c.invoice_id, c.reseller_id, c.currency, to_char(c.issue_date, 'YYYY-MM-DD') AS issue_date, c.reason,
   c.hardware_net::text AS hardware_net, c.hardware_tax::text AS hardware_tax,
-  c.cloud_net::text AS cloud_net, c.cloud_tax::text AS cloud_tax, c.kind, c.subscription_change_id`;
+  c.cloud_net::text AS cloud_net, c.cloud_tax::text AS cloud_tax, c.kind, c.subscription_change_id,
+  (SELECT ci.number FROM invoices ci WHERE ci.id = c.invoice_id) AS invoice_number`;
 
 export interface CreditNoteRow {
   id: string;
@@ -88,6 +92,7 @@ export interface CreditNoteRow {
   cloud_tax: string;
   kind: CreditNoteKind;
   subscription_change_id: string | null;
+  invoice_number: string;
 }
 
 export interface CreditNoteLineRow {

@@ -14,7 +14,7 @@ export interface ReceivablesDetail {
 
 /** A receivables-subledger fact that is wrong in itself (no ledger needed to see it). */
 export interface ReceivablesFinding {
-  check: 'subledger-movements' | 'credit-documents' | 'cash-on-credit' | 'stranded-credit';
+  check: 'subledger-movements' | 'credit-documents' | 'write-off-documents' | 'cash-on-credit' | 'stranded-credit';
   resellerId: string;
   currency: Currency;
   creditLine: CreditLine | null;
@@ -26,7 +26,7 @@ export interface ReceivablesFinding {
 
 /**
  * Read-only checks over the invoicing subledger (invoices, ar_movements, credit_applications,
- * credit_refund_parts, payment allocations) for reconciliation and `ledger:verify`
+ * credit_refund_parts, write_offs, payment allocations) for reconciliation and `ledger:verify`
  * (docs/money-integrity.md, "reconciliation"). Owns no table.
  */
 @Injectable()
@@ -99,6 +99,23 @@ export class ReceivablesAuditService {
         [resellerId],
       ),
       (r) => `Credit offset of invoice ${r.invoice_id} (${r.credit_line}) is ${r.actual}; its credit applications and refunds explain ${r.expected}`,
+    );
+    // Each invoice line's written-off amount is explained by its write-off documents (and their AR
+    // movements, checked above with the rest); docs/accounting.md §3, "write-off".
+    push(
+      'write-off-documents',
+      await em.query(
+        `SELECT i.reseller_id, i.currency, l.line AS credit_line, i.id AS invoice_id, coalesce(w.total, 0)::text AS expected,
+                ${col('written_off')}::text AS actual
+           FROM invoices i CROSS JOIN ${lines}
+           LEFT JOIN (SELECT invoice_id, 'HARDWARE' AS line, sum(hardware_amount) AS total FROM write_offs GROUP BY 1
+                      UNION ALL
+                      SELECT invoice_id, 'CLOUD', sum(cloud_amount) FROM write_offs GROUP BY 1) w
+             ON w.invoice_id = i.id AND w.line = l.line
+          WHERE ($1::uuid IS NULL OR i.reseller_id = $1::uuid) AND ${col('written_off')} <> coalesce(w.total, 0)`,
+        [resellerId],
+      ),
+      (r) => `Written off on invoice ${r.invoice_id} (${r.credit_line}) is ${r.actual}; its write-offs explain ${r.expected}`,
     );
     // A credit (negative side or negative total) never receives cash.
     push(

@@ -36,7 +36,7 @@ export interface UnusedCredit {
   amount: Dec;
 }
 
-export type MovementKind = 'INVOICE' | 'PAYMENT' | 'CREDIT_NOTE' | 'REFUND';
+export type MovementKind = 'INVOICE' | 'PAYMENT' | 'CREDIT_NOTE' | 'REFUND' | 'WRITE_OFF';
 
 /**
  * Invoicing's receivables, published for payments (docs/architecture.md §3): the open amounts of

@@ -8,6 +8,7 @@ import {
 import { amountDue, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '@disty/invoicing';
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
+import { WebhookService } from '@disty/webhooks';
 import { planOldestFirst } from './domain/allocation';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { applicationDate, splitByApplicationDate } from './domain/application-date';
@@ -34,6 +35,7 @@ export class PaymentService implements UnappliedCash {
     private readonly ledger: LedgerService,
     private readonly resellers: ResellerService,
     private readonly clock: Clock,
+    private readonly webhooks: WebhookService,
   ) {}
 
   // ---------------------------------------------------------------- bank transfers
@@ -89,9 +91,20 @@ export class PaymentService implements UnappliedCash {
           for (const group of later) await this.applyBatch(em, p, group.targets, group.date, createdBy);
         }
         await this.receivables.releaseCleared(em, reseller.id, this.clock.today());
-        return this.view(em, id, null);
+        return this.announceReceived(em, id);
       }),
     );
+  }
+
+  /**
+   * Queues `payment.received` for a payment just recorded (bank transfer or Stripe), in the
+   * recording transaction, and returns its view (the event's payload, with `paymentId`).
+   */
+  async announceReceived(em: EntityManager, paymentId: string): Promise<PaymentView> {
+    const view = await this.view(em, paymentId, null);
+    const { id, ...rest } = view;
+    await this.webhooks.enqueue(em, view.resellerId, 'payment.received', { paymentId: id, ...rest });
+    return view;
   }
 
   /** POST /payments/:id/allocations: applies a payment's unapplied cash (debit 2200, credit 1100/1110). */

@@ -4,6 +4,7 @@ import { LedgerModule } from '@disty/ledger';
 import { OrderingModule } from '@disty/ordering';
 import { PurchasingModule } from '@disty/purchasing';
 import { ResellerModule } from '@disty/reseller';
+import { WebhookModule } from '@disty/webhooks';
 import {
   PaymentIntentsController, PaymentsController, ReconciliationController, StripeWebhookController,
 } from './payments.controller';
@@ -11,6 +12,8 @@ import { PaymentService } from './payment.service';
 import { ReconciliationService } from './reconciliation.service';
 import { RefundService } from './refund.service';
 import { RefundsController } from './refunds.controller';
+import { PaymentExportController } from './payment-export.controller';
+import { PaymentExportService } from './payment-export.service';
 import { StripeGateway } from './stripe.gateway';
 import { StripeDisputeService } from './stripe-dispute.service';
 import { StripePayoutService } from './stripe-payout.service';
@@ -25,10 +28,10 @@ import { StripeService } from './stripe.service';
  */
 @Global()
 @Module({
-  imports: [InvoicingModule, LedgerModule, OrderingModule, ResellerModule, PurchasingModule],
-  controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController],
+  imports: [InvoicingModule, LedgerModule, OrderingModule, ResellerModule, PurchasingModule, WebhookModule],
+  controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController, PaymentExportController],
   providers: [
-    PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService,
+    PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService, PaymentExportService,
     StripePayoutService, StripeDisputeService, StripeRefundService,
     { provide: UnappliedCash, useExisting: PaymentService },
   ],

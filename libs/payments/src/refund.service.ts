@@ -6,6 +6,7 @@ import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, 
 import { ReceivablesService } from '@disty/invoicing';
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableDebits } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
+import { WebhookService } from '@disty/webhooks';
 import { CreateRefundDto, CreditBalanceView, RefundView } from './dto/refund.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
 import { StripeRefundService } from './stripe-refund.service';
@@ -39,6 +40,7 @@ export class RefundService {
     private readonly resellers: ResellerService,
     private readonly clock: Clock,
     private readonly stripeRefunds: StripeRefundService,
+    private readonly webhooks: WebhookService,
   ) {}
 
   /** GET /refunds/credit-balance?resellerId=: what a refund may pay out now. */
@@ -129,10 +131,13 @@ export class RefundService {
             ...credit(AccountCode.Cash, amount, reseller.id, c),
           ],
         });
-        return {
+        const view: RefundView = {
           id, resellerId: reseller.id, amount: moneyString(amount, c), currency: c, reference: dto.reference, paidOn: dto.paidOn, method: 'BANK_TRANSFER' as const,
           from: this.fromView(credits, cash, c),
         };
+        const { id: refundId, ...rest } = view;
+        await this.webhooks.enqueue(em, reseller.id, 'refund.paid', { refundId, ...rest });
+        return view;
       }),
     );
   }

@@ -166,6 +166,7 @@ export class StripeService {
         ],
       });
       await this.receivables.releaseCleared(em, invoice.resellerId, this.clock.today());
+      await this.payments.announceReceived(em, paymentId);
       return { outcome: 'recorded', paymentId };
     });
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
 import { DataSource } from 'typeorm';
-import { Currency, Dec, moneyString, validationError } from '@disty/core';
+import { csvText, Currency, Dec, moneyString, validationError } from '@disty/core';
 import { grossMargin, MarginGroup } from './domain/margin';
 import { MarginReportView, MarginRowView } from './dto/margin.dto';
 
@@ -14,7 +14,7 @@ export interface MarginQuery {
   resellerId?: string;
 }
 
-/** SQL for each grouping's key and label over the `margin_facts` view (docs/accounting.md §9). */
+/** SQL for each grouping's key and label over the `margin_facts` view (docs/accounting.md §10). */
 const GROUPS: Record<MarginGroup, { key: string; label: string; join: string; order: string }> = {
   reseller: {
     key: `coalesce(f.reseller_id::text, '(none)')`,
@@ -33,7 +33,7 @@ const GROUPS: Record<MarginGroup, { key: string; label: string; join: string; or
 };
 
 /**
- * Gross margin on the recognised basis (docs/accounting.md §9): revenue as the books recognise it
+ * Gross margin on the recognised basis (docs/accounting.md §10): revenue as the books recognise it
  * (hardware at shipment, cloud over its service days, credit notes' allowance part) less its cost
  * (COGS, cost of cloud, purchase price variance), from the read contracts each owning module
  * publishes and the `margin_facts` view unites.
@@ -74,7 +74,7 @@ export class MarginReportService {
   /** The report as CSV: one row per group and currency, with the JSON fields' names. */
   async csv(q: MarginQuery): Promise<string> {
     const { items } = await this.report(q);
-    return stringify(items, { header: true, columns: ['key', 'label', 'currency', 'revenue', 'cost', 'margin', 'marginPercent'] });
+    return stringify(items.map((r) => ({ ...r, label: csvText(r.label) })), { header: true, columns: ['key', 'label', 'currency', 'revenue', 'cost', 'margin', 'marginPercent'] });
   }
 }
 

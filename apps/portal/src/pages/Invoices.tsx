@@ -12,7 +12,7 @@ import { hasRole, useSession } from '../session';
 // Stripe's code loads only when a card payment starts, and only when Stripe is configured.
 const CardPayment = lazy(() => import('../components/CardPayment'));
 
-const STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED'];
+const STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED', 'WRITTEN_OFF'];
 
 export function InvoicesPage() {
   const resellers = useResellers();

@@ -32,7 +32,7 @@ function yearAgo(): string {
   return d.toISOString().slice(0, 10);
 }
 
-/** Gross margin on the recognised basis (GET /reports/margin, docs/accounting.md §9): chart and table. */
+/** Gross margin on the recognised basis (GET /reports/margin, docs/accounting.md §10): chart and table. */
 export function MarginPage() {
   const [form, setForm] = useState({ from: yearAgo(), to: todayIso(), groupBy: 'month' as MarginGroup });
   const [query, setQuery] = useState(form);

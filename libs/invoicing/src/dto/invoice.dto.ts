@@ -6,7 +6,7 @@ import {
 import { AmountsView, CREDIT_LINES, CreditLine, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
 import { AGING_BUCKETS, AgingBucket } from '../domain/invoice-math';
 
-export const INVOICE_STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED'] as const;
+export const INVOICE_STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED', 'WRITTEN_OFF'] as const;
 export type InvoiceStatus = (typeof INVOICE_STATUSES)[number];
 /** ADJUSTMENT: goodwill and corrections (POST /invoices/:id/credit-notes); SERVICE_CHANGE: service not provided (a back-dated change). */
 export const CREDIT_NOTE_KINDS = ['ADJUSTMENT', 'SERVICE_CHANGE'] as const;
@@ -70,6 +70,28 @@ export class CreateCreditNoteDto {
   reason: string;
 }
 
+export class CreditNoteQueryDto extends PageQueryDto {
+  @ApiPropertyOptional({ description: 'Distributor staff only; reseller users always see their own' })
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
+
+  @ApiPropertyOptional({ description: 'Credit notes on this invoice' })
+  @IsOptional()
+  @IsUUID()
+  invoiceId?: string;
+
+  @ApiPropertyOptional({ example: '2026-01-01', description: 'Issued on or after' })
+  @IsOptional()
+  @IsCalendarDate()
+  from?: string;
+
+  @ApiPropertyOptional({ example: '2026-12-31', description: 'Issued on or before' })
+  @IsOptional()
+  @IsCalendarDate()
+  to?: string;
+}
+
 export class AsOfQueryDto {
   @ApiPropertyOptional({ example: '2026-03-31', description: 'Default: today' })
   @IsOptional()
@@ -131,7 +153,8 @@ export class InvoiceSummaryView {
   @ApiProperty({ description: 'Credited by credit notes on this invoice' }) amountCredited: string;
   @ApiProperty({ description: 'Credits of other invoices (proration and cancellation credits) applied to this one' }) creditsApplied: string;
   @ApiProperty({ description: "This invoice's own credit used on other invoices or refunded" }) creditUsed: string;
-  @ApiProperty({ description: 'What is still due: gross − amountPaid − amountCredited − creditsApplied, never negative' }) amountDue: string;
+  @ApiProperty({ description: 'Written off as bad debt (POST /invoices/:id/write-off)' }) amountWrittenOff: string;
+  @ApiProperty({ description: 'What is still due: gross − amountPaid − amountCredited − creditsApplied − amountWrittenOff, never negative' }) amountDue: string;
   @ApiProperty({ description: 'Credit this invoice still holds (a negative total not yet used or refunded)' }) creditBalance: string;
   @ApiProperty({ type: OpenAmountsView, description: 'Open amount per credit line' }) open: OpenAmountsView;
   @ApiProperty({ nullable: true, type: String }) billingRunId: string | null;
@@ -154,6 +177,7 @@ export class CreditNoteView {
   @ApiProperty() id: string;
   @ApiProperty({ example: 'CN-2026-000001' }) number: string;
   @ApiProperty() invoiceId: string;
+  @ApiProperty({ example: 'INV-2026-000001', description: 'The number of the invoice it credits' }) invoiceNumber: string;
   @ApiProperty() resellerId: string;
   @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty() issueDate: string;
@@ -164,6 +188,13 @@ export class CreditNoteView {
   subscriptionChangeId: string | null;
   @ApiProperty({ type: [CreditNoteLineView] }) lines: CreditNoteLineView[];
   @ApiProperty({ type: InvoiceTotalsView }) totals: InvoiceTotalsView;
+}
+
+export class CreditNotePageView {
+  @ApiProperty({ type: [CreditNoteView] }) items: CreditNoteView[];
+  @ApiProperty() total: number;
+  @ApiProperty() page: number;
+  @ApiProperty() pageSize: number;
 }
 
 export class BillingRunView {

@@ -162,7 +162,7 @@ export class ReconciliationSectionView {
 export class ReconciliationDifferenceView extends ReconciliationRowView {
   @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing', 'unbilled', 'accruedCosts', 'payables', 'signs', 'receivablesSubledger'] }) section: string;
   @ApiProperty({
-    description: 'control-account, ar-credit-balance, unapplied-cash-debit-balance, subledger-movements, credit-documents, cash-on-credit, stranded-credit',
+    description: 'control-account, ar-credit-balance, unapplied-cash-debit-balance, subledger-movements, credit-documents, write-off-documents, cash-on-credit, stranded-credit',
   })
   check: string;
   @ApiPropertyOptional({ description: 'The invoice concerned, for subledger checks' }) invoiceId?: string;
