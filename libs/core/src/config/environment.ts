@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { CURRENCIES } from '../money/currency';
 
 const CRON = /^(\S+\s+){4,5}\S+$/;
 
@@ -60,6 +61,13 @@ export class Environment {
 
   @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] })
   STRIPE_API_BASE?: string;
+
+  /**
+   * The distributor's reporting (base) currency: every journal line keeps its amount in it beside
+   * its own (docs/accounting.md §9). Fixed when the ledger's currency migration first runs.
+   */
+  @IsOptional() @IsIn(CURRENCIES, { message: `REPORTING_CURRENCY must be one of ${CURRENCIES.join(', ')}` })
+  REPORTING_CURRENCY: string = 'AUD';
 
   /** Given to the web portal (GET /api/v1/config/public) for Stripe Elements; never a secret. */
   @IsOptional() @Matches(/^pk_(test|live)_\w+$/, { message: 'STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_test_… or pk_live_…)' })
