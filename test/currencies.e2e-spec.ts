@@ -160,15 +160,18 @@ describe('Several currencies', () => {
     const first = await t.http().post('/api/v1/ledger/revaluation/run').set('Authorization', finance).send({ asOf: monthEnd });
     expect(first.status).toBe(200);
     expect(first.body.created).toBe(true);
-    // Open USD AR of 999.99 booked at 1.5 (1499.99), now 1.55 → 1549.98: +49.99; NZD's rate did not move.
-    expect(first.body.lines).toEqual([
+    // Open USD AR of 999.99 booked at 1.5 (1499.99), now 1.55 → 1549.98: +49.99. The USD cash received at 1.6
+    // (1599.98) is worth 1549.98: −50.00. NZD's rate did not move; the paid AR is zero in both.
+    expect(first.body.lines).toHaveLength(2);
+    expect(first.body.lines).toEqual(expect.arrayContaining([
       expect.objectContaining({ accountCode: '1100', resellerId: usdOpen.id, currency: 'USD', baseBefore: '1499.99', baseAfter: '1549.98', difference: '49.99' }),
-    ]);
-    const lines = first.body.entry.lines as Array<{ accountCode: string; baseDebit: string; baseCredit: string; debit: string }>;
-    expect(lines.find((l) => l.accountCode === '7150')).toMatchObject({ debit: '0.00', baseCredit: '49.99' });
+      expect.objectContaining({ accountCode: '1000', resellerId: usdPaid.id, currency: 'USD', baseBefore: '1599.98', baseAfter: '1549.98', difference: '-50.00' }),
+    ]));
+    const lines = first.body.entry.lines as Array<{ accountCode: string; resellerId: string; baseDebit: string; baseCredit: string; debit: string; credit: string }>;
+    expect(lines.filter((l) => l.accountCode === '7150').map((l) => [l.resellerId, l.debit, l.credit, l.baseDebit, l.baseCredit])).toEqual(
+      expect.arrayContaining([[usdOpen.id, '0.00', '0.00', '0.00', '49.99'], [usdPaid.id, '0.00', '0.00', '50.00', '0.00']]),
+    );
     expect(await baseBalance('1100', usdOpen.id)).toEqual({ base: '1549.9800', amount: '999.9900' });
-    // The paid reseller's AR is zero in both: nothing to revalue.
-    expect(first.body.lines.some((l: { resellerId: string }) => l.resellerId === usdPaid.id)).toBe(false);
 
     const again = await t.http().post('/api/v1/ledger/revaluation/run').set('Authorization', finance).send({ asOf: monthEnd });
     expect(again.status).toBe(200);
@@ -177,7 +180,7 @@ describe('Several currencies', () => {
     expect(n).toBe(1);
     const base = await tb('BASE', monthEnd);
     expect(base.balanced).toBe(true);
-    expect(base.rows.find((r) => r.accountCode === '7150')).toMatchObject({ balance: '-49.99' });
+    expect(base.rows.find((r) => r.accountCode === '7150')).toMatchObject({ debit: '50.00', credit: '49.99', balance: '0.01' });
 
     // The open invoice paid later at 1.55 realises nothing more: AR leaves at its revalued carrying value.
     const paid = await t.http().post('/api/v1/payments').set('Authorization', finance).send({
