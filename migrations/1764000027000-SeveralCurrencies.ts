@@ -80,11 +80,14 @@ export class SeveralCurrencies1764000027000 implements MigrationInterface {
                    FOR EACH ROW EXECUTE FUNCTION fx_rates_guard_used()`);
 
     // ---------------------------------------------------------------- base amounts on lines
-    await q.query(`ALTER TABLE journal_lines ADD COLUMN base_debit numeric(20,4), ADD COLUMN base_credit numeric(20,4)`);
-    await q.query(`ALTER TABLE account_balances ADD COLUMN base_debit_total numeric(20,4) NOT NULL DEFAULT 0,
-                   ADD COLUMN base_credit_total numeric(20,4) NOT NULL DEFAULT 0`);
-    await q.query(`ALTER TABLE ledger_daily_totals ADD COLUMN base_debit_total numeric(20,4) NOT NULL DEFAULT 0,
-                   ADD COLUMN base_credit_total numeric(20,4) NOT NULL DEFAULT 0`);
+    // A line's base exceeds its amount when the rate is above 1: four more digits than the amount
+    // columns, so even a line at numeric(20,4)'s limit has room for its base at a rate up to 10^4.
+    // The shared aggregates are numeric(30,4) like their currency sums (docs/money-integrity.md).
+    await q.query(`ALTER TABLE journal_lines ADD COLUMN base_debit numeric(24,4), ADD COLUMN base_credit numeric(24,4)`);
+    await q.query(`ALTER TABLE account_balances ADD COLUMN base_debit_total numeric(30,4) NOT NULL DEFAULT 0,
+                   ADD COLUMN base_credit_total numeric(30,4) NOT NULL DEFAULT 0`);
+    await q.query(`ALTER TABLE ledger_daily_totals ADD COLUMN base_debit_total numeric(30,4) NOT NULL DEFAULT 0,
+                   ADD COLUMN base_credit_total numeric(30,4) NOT NULL DEFAULT 0`);
 
     // Back-fill (the ledger's immutability and balance guards are lifted for this one statement each).
     await q.query(`ALTER TABLE journal_lines DISABLE TRIGGER journal_lines_immutable`);
