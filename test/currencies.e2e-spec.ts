@@ -190,6 +190,34 @@ describe('Several currencies', () => {
     expect(await baseBalance('1100', usdOpen.id)).toEqual({ base: '0.0000', amount: '0.0000' });
   });
 
+  it('closes a year to 3000 in base too: income and FX accounts reach zero in the reporting currency, base-only lines included', async () => {
+    const { LedgerService } = await import('@disty/ledger');
+    const ledger = t.get(LedgerService);
+    const year = String(Number(T.slice(0, 4)) - 2);
+    const sale = await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send({
+      entryDate: `${year}-12-10`, memo: 'USD cash sale',
+      lines: [{ accountCode: '1000', currency: 'USD', debit: '100.00' }, { accountCode: '4000', currency: 'USD', credit: '100.00' }],
+    });
+    expect(sale.status).toBe(201);
+    // A realised loss with no amount in USD (a base-only pair, as a settlement difference posts it).
+    await ledger.inTransaction((em) => ledger.post(em, {
+      entryDate: `${year}-12-20`, memo: 'FX difference', source: { type: 'fx_difference', id: `test-${year}` },
+      lines: [{ accountCode: '7100', currency: 'USD', baseDebit: '5.00', baseCredit: '0' }, { accountCode: '1000', currency: 'USD', baseDebit: '0', baseCredit: '5.00' }],
+    }));
+    const closed = await t.http().post(`/api/v1/ledger/periods/${year}-12/close`).set('Authorization', finance).send({});
+    expect(closed.status).toBe(200);
+    const yearEnd = (await t.http().get(`/api/v1/ledger/entries/${closed.body.yearEndEntryId}`).set('Authorization', finance).expect(200)).body;
+    expect(yearEnd.lines.map((l: Record<string, string>) => [l.accountCode, l.debit, l.credit, l.baseDebit, l.baseCredit])).toEqual(expect.arrayContaining([
+      ['4000', '100.00', '0.00', '150.00', '0.00'],
+      ['7100', '0.00', '0.00', '0.00', '5.00'],
+      ['3000', '0.00', '100.00', '0.00', '145.00'],
+    ]));
+    const base = await tb('BASE', `${year}-12-31`);
+    expect(base.balanced).toBe(true);
+    const bal = (code: string) => base.rows.find((r) => r.accountCode === code)!.balance;
+    expect([bal('4000'), bal('7100'), bal('3000'), bal('1000')]).toEqual(['0.00', '0.00', '145.00', '145.00']);
+  });
+
   it('keeps ledger:verify green: every entry balanced in base, base balances and daily totals equal to their lines', async () => {
     const { LedgerService } = await import('@disty/ledger');
     expect(await t.get(LedgerService).verify()).toEqual([]);
