@@ -1,7 +1,8 @@
 import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
 import { Clock, Dec } from '@disty/core';
-import { LedgerService, PeriodCloseChecks } from '@disty/ledger';
+import { FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
+import { ConfigService } from '@nestjs/config';
 import { BenchContext, BenchResult, median, timed } from './support';
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 20_000);
@@ -13,7 +14,7 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const { ds, url, close } = await ctx.freshDatabase('ledger');
   try {
-    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks());
+    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()));
     const resellers = Array.from({ length: 200 }, () => randomUUID());
     let next = 0;
     const poster = async () => {
@@ -89,8 +90,8 @@ async function bulkLines(ds: import('typeorm').DataSource, entries: number): Pro
            INSERT INTO journal_entries (entry_date, memo, source_type, source_id)
            SELECT DATE '2026-01-01' + (g % 330), 'bulk', 'bulk', $1 || '-' || g FROM generate_series(1, $2) g
            RETURNING id, entry_date, source_id)
-         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
-         SELECT e.id, l.n, l.code, NULL, 'AUD', l.d, l.c, e.entry_date
+         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, base_debit, base_credit, entry_date)
+         SELECT e.id, l.n, l.code, NULL, 'AUD', l.d, l.c, l.d, l.c, e.entry_date
            FROM e CROSS JOIN (VALUES (1, '1100', 110.00, 0), (2, '1110', 55.00, 0), (3, '4000', 0, 150.00), (4, '2100', 0, 15.00))
              AS l(n, code, d, c)`,
         [`b${done}`, n],

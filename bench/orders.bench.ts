@@ -4,7 +4,8 @@ import * as os from 'os';
 import * as path from 'path';
 import { Clock, freePort, PROJECT_ROOT } from '@disty/core';
 import { IdentityService } from '@disty/identity';
-import { LedgerService, PeriodCloseChecks } from '@disty/ledger';
+import { FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
+import { ConfigService } from '@nestjs/config';
 import { ResellerService } from '@disty/reseller';
 import { BenchContext, BenchResult } from './support';
 
@@ -69,7 +70,7 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     ctx.log(`orders: seeding ${HARDWARE_PRODUCTS + CLOUD_PRODUCTS} products and ${RESELLERS} resellers`);
     const { hardware, cloud } = await seedCatalog(ds);
     const identity = new IdentityService(ds);
-    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks());
+    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()));
     const resellers = new ResellerService(ds, ledger, identity);
     const tokens: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {

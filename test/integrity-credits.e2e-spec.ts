@@ -216,8 +216,8 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
       );
       await em.query(
         `WITH e AS (INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ($1, 'Invoice (old code)', 'invoice', $2) RETURNING id)
-         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
-         SELECT e.id, x.n, x.code, $3::uuid, 'AUD', x.debit, x.credit, $1
+         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, base_debit, base_credit, entry_date)
+         SELECT e.id, x.n, x.code, $3::uuid, 'AUD', x.debit, x.credit, x.debit, x.credit, $1
            FROM e, (VALUES (1, '1100', 1100::numeric, 0::numeric), (2, '1110', 0, 2200), (3, '4000', 0, 1000), (4, '4100', 2000, 0), (5, '2100', 100, 0))
              AS x(n, code, debit, credit)`,
         [D0, id, old.id],
@@ -255,8 +255,8 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     await t.db.transaction(async (em) => {
       await em.query(
         `WITH e AS (INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ($1, 'reclass', 'reclass', gen_random_uuid()::text) RETURNING id)
-         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
-         SELECT e.id, t.n, '1110', t.reseller_id, 'AUD', t.debit, t.credit, $1
+         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, base_debit, base_credit, entry_date)
+         SELECT e.id, t.n, '1110', t.reseller_id, 'AUD', t.debit, t.credit, t.debit, t.credit, $1
            FROM e, (VALUES (1, $2::uuid, 250::numeric, 0::numeric), (2, $3::uuid, 0, 250)) AS t(n, reseller_id, debit, credit)`,
         [T, victim.id, reseller.id],
       );

@@ -14,7 +14,7 @@ describe('Ledger guarantees held by the database', () => {
   });
   afterAll(() => t.close());
 
-  const rawEntry = async (debit: string, credit: string) => {
+  const rawEntry = async (debit: string, credit: string, base: { debit: string | null; credit: string | null } = { debit, credit }) => {
     const runner = t.db.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
@@ -24,9 +24,9 @@ describe('Ledger guarantees held by the database', () => {
         [randomUUID()],
       );
       await runner.query(
-        `INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, entry_date)
-         VALUES ($1, 1, '1000', 'EUR', $2, 0, '2026-05-01'), ($1, 2, '4000', 'EUR', 0, $3, '2026-05-01')`,
-        [id, debit, credit],
+        `INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, base_debit, base_credit, entry_date)
+         VALUES ($1, 1, '1000', 'EUR', $2, 0, $4, 0, '2026-05-01'), ($1, 2, '4000', 'EUR', 0, $3, 0, $5, '2026-05-01')`,
+        [id, debit, credit, base.debit, base.credit],
       );
       await runner.commitTransaction();
       return id as string;
@@ -44,6 +44,33 @@ describe('Ledger guarantees held by the database', () => {
 
   // The app role has no UPDATE/DELETE/TRUNCATE on journal rows (a permission error); the triggers
   // refuse them for any other role too (test/integrity-database.e2e-spec.ts tries them as the owner).
+  it('rejects at commit an entry balanced in its currency but not in the reporting currency (LD004), and a line without a base amount', async () => {
+    await expect(rawEntry('10.00', '10.00', { debit: '16.50', credit: '16.49' })).rejects.toThrow(/unbalanced in the reporting currency/);
+    await expect(rawEntry('10.00', '10.00', { debit: null, credit: '16.50' })).rejects.toThrow(/journal_lines_base_present_check/);
+  });
+
+  it('refuses a base-only line (no amount in its currency) outside the FX accounts and revaluations (LDBON)', async () => {
+    const runner = t.db.createQueryRunner();
+    await runner.connect();
+    await runner.startTransaction();
+    try {
+      const [{ id }] = await runner.query(
+        `INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ('2026-05-01', 'raw', 'raw', $1) RETURNING id`,
+        [randomUUID()],
+      );
+      await expect(
+        runner.query(
+          `INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, base_debit, base_credit, entry_date)
+           VALUES ($1, 1, '1100', 'EUR', 0, 0, 1, 0, '2026-05-01')`,
+          [id],
+        ),
+      ).rejects.toThrow(/base-only line/);
+    } finally {
+      await runner.rollbackTransaction();
+      await runner.release();
+    }
+  });
+
   it('rejects UPDATE and DELETE of a posted line or entry', async () => {
     const id = await rawEntry('3.00', '3.00');
     const refused = /immutable|permission denied/;
@@ -56,8 +83,8 @@ describe('Ledger guarantees held by the database', () => {
   it('rejects lines added later to an entry already committed, and direct writes to balances', async () => {
     const id = await rawEntry('2.00', '2.00');
     await expect(
-      t.db.query(`INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, entry_date)
-                  VALUES ($1, 3, '1000', 'EUR', 1, 0, '2026-05-01'), ($1, 4, '4000', 'EUR', 0, 1, '2026-05-01')`, [id]),
+      t.db.query(`INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, base_debit, base_credit, entry_date)
+                  VALUES ($1, 3, '1000', 'EUR', 1, 0, 1.65, 0, '2026-05-01'), ($1, 4, '4000', 'EUR', 0, 1, 0, 1.65, '2026-05-01')`, [id]),
     ).rejects.toThrow(/transaction that creates it/);
     await expect(t.db.query(`UPDATE account_balances SET debit_total = 0`)).rejects.toThrow(/maintained by the ledger/);
   });

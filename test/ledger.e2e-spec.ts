@@ -31,8 +31,9 @@ describe('General ledger through HTTP', () => {
     const res = await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send(entry('125.50')).expect(201);
     expect(res.body).toMatchObject({ entryDate: '2026-03-10', source: { type: 'manual' }, reversalOf: null });
     expect(res.body.lines).toEqual([
-      { accountCode: '1000', resellerId: null, currency, debit: '125.50', credit: '0.00' },
-      { accountCode: '4000', resellerId: null, currency, debit: '0.00', credit: '125.50' },
+      // GBP at the seeded rate 1.95 (test/support/fx-rates.ts): 244.725 rounds half-up to 244.73.
+      { accountCode: '1000', resellerId: null, currency, debit: '125.50', credit: '0.00', baseDebit: '244.73', baseCredit: '0.00' },
+      { accountCode: '4000', resellerId: null, currency, debit: '0.00', credit: '125.50', baseDebit: '0.00', baseCredit: '244.73' },
     ]);
     const after = await trial();
     expect(Number(row(after, '1000').debit) - Number(row(before, '1000').debit)).toBeCloseTo(125.5, 6);

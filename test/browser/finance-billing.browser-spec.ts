@@ -133,8 +133,8 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
       p.t.db.query(
         `WITH e AS (INSERT INTO journal_entries (entry_date, memo, source_type, source_id)
                     VALUES ($1, 'Mistaken AR posting', 'integration', gen_random_uuid()::text) RETURNING id)
-         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
-         SELECT e.id, l.n, l.code, l.reseller_id, 'AUD', l.debit, l.credit, $1
+         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, base_debit, base_credit, entry_date)
+         SELECT e.id, l.n, l.code, l.reseller_id, 'AUD', l.debit, l.credit, l.debit, l.credit, $1
            FROM e, (VALUES (1, '1100', $2::uuid, $3::numeric, $4::numeric), (2, '4000', NULL::uuid, $4, $3)) AS l(n, code, reseller_id, debit, credit)`,
         [today, reseller.id, ar === 'debit' ? 125 : 0, ar === 'debit' ? 0 : 125],
       );

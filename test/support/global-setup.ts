@@ -5,6 +5,7 @@ import { runMigrations } from '../../libs/core/src/database/database';
 import { PROJECT_ROOT } from '../../libs/core/src/database/data-source';
 import { prepareDatabaseRoles } from '../../libs/core/src/database/roles';
 import { freePort, startEmbeddedPostgres } from '../../libs/core/src/database/embedded-postgres';
+import { seedFxRates } from './fx-rates';
 // globalSetup runs outside jest's module mapper: relative imports only.
 
 /**
@@ -38,4 +39,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.DISTY_TEST_DB = name;
   process.env.DATABASE_URL = appUrl;
   await runMigrations(ownerUrl, log);
+  await seedFxRates(ownerUrl);
 }

@@ -1,6 +1,7 @@
 import { Client } from 'pg';
 import { runMigrations } from '../../libs/core/src/database/database';
 import { prepareDatabaseRoles } from '../../libs/core/src/database/roles';
+import { seedFxRates } from './fx-rates';
 
 export interface OwnDatabase {
   /** The app role's URL (what the app connects with). */
@@ -29,6 +30,7 @@ export async function createOwnDatabase(tag: string): Promise<OwnDatabase> {
   }
   const { appUrl: url, ownerUrl } = await prepareDatabaseRoles(adminUrl, name);
   await runMigrations(ownerUrl);
+  await seedFxRates(ownerUrl);
   return {
     url,
     ownerUrl,

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
 import { Currency, Dec } from '@disty/core';
-import { AR_ACCOUNT, LedgerService } from '@disty/ledger';
+import { AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
 import { planCreditApplications } from './domain/credit-plan';
 import { CreditRow, OFFSET_COLUMN } from './invoicing.sql';
 
@@ -70,10 +70,12 @@ export class CreditApplicationService {
         memo: `Credit of ${name(from)} (${p.fromLine}) applied to ${name(to)} (${p.toLine})`.slice(0, 500),
         source: { type: CREDIT_APPLICATION_SOURCE, id },
         createdBy,
+        // Both sides at their carrying values: a difference between them is realised FX (docs/accounting.md §10).
         lines: [
-          { accountCode: AR_ACCOUNT[p.fromLine], resellerId, currency, debit: p.amount },
-          { accountCode: AR_ACCOUNT[p.toLine], resellerId, currency, credit: p.amount },
+          { accountCode: AR_ACCOUNT[p.fromLine], resellerId, currency, debit: p.amount, baseAt: 'carrying' },
+          { accountCode: AR_ACCOUNT[p.toLine], resellerId, currency, credit: p.amount, baseAt: 'carrying' },
         ],
+        fxDifferenceAccount: AccountCode.FxRealised,
       });
     }
     return plan.length;

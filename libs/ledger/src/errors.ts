@@ -11,6 +11,9 @@ export enum LedgerErrorCode {
   FutureDated = 'future-dated',
   PeriodNotEnded = 'period-not-ended',
   PeriodNotClean = 'period-not-clean',
+  UnbalancedBase = 'unbalanced-base',
+  FxRateMissing = 'fx-rate-missing',
+  FxRateInUse = 'fx-rate-in-use',
 }
 
 export const LEDGER_ERRORS: Record<LedgerErrorCode, ProblemSpec> = {
@@ -24,6 +27,9 @@ export const LEDGER_ERRORS: Record<LedgerErrorCode, ProblemSpec> = {
   [LedgerErrorCode.FutureDated]: { status: 422, title: 'Date is in the future' },
   [LedgerErrorCode.PeriodNotEnded]: { status: 422, title: 'A month can be closed only once it has ended' },
   [LedgerErrorCode.PeriodNotClean]: { status: 422, title: 'The month still holds unexplained items' },
+  [LedgerErrorCode.UnbalancedBase]: { status: 422, title: 'Journal entry does not balance in the reporting currency' },
+  [LedgerErrorCode.FxRateMissing]: { status: 422, title: 'No exchange rate for the currency on that date' },
+  [LedgerErrorCode.FxRateInUse]: { status: 409, title: 'Exchange rate already used by posted lines' },
 };
 
 export const ledgerError = defineErrors(LEDGER_ERRORS);
@@ -36,5 +42,8 @@ export function mapLedgerDbError(e: unknown): unknown {
   if (code === 'LD002') return ledgerError(LedgerErrorCode.PeriodClosed, err.message ?? 'period closed');
   if (code === 'LDCTL') return ledgerError(LedgerErrorCode.ControlAccount, err.message ?? 'control account');
   if (code === 'LDFUT') return ledgerError(LedgerErrorCode.FutureDated, err.message ?? 'future-dated entry');
+  if (code === 'LD004') return ledgerError(LedgerErrorCode.UnbalancedBase, err.message ?? 'unbalanced in base');
+  if (code === 'LDBON') return ledgerError(LedgerErrorCode.InvalidEntry, err.message ?? 'base-only line');
+  if (code === 'FXUSE') return ledgerError(LedgerErrorCode.FxRateInUse, err.message ?? 'rate in use');
   return e;
 }

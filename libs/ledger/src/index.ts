@@ -9,3 +9,7 @@ export * from './errors';
 export type { JournalEntryView, JournalLineView } from './dto/journal-entry.dto';
 export { PeriodCloseChecks, totalsByCurrency } from './period-close-checks';
 export type { PeriodCloseCheck, PeriodCloseFinding } from './period-close-checks';
+export { FxRateService } from './fx/fx-rate.service';
+export { REVALUATION_SOURCE, REVALUED_ACCOUNTS } from './fx/revaluation.service';
+export { baseAmounts } from './domain/base-amounts';
+export type { BasedLine, BaseContext } from './domain/base-amounts';

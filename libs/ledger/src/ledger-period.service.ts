@@ -23,7 +23,7 @@ export interface ClosedPeriodView {
 
 /**
  * Closing months and listing the closed ones (owns `ledger_periods`' writes). A close first runs
- * the registered month-end checks (docs/accounting.md §7): with findings it is refused unless
+ * the registered month-end checks (docs/accounting.md §9): with findings it is refused unless
  * forced with a reason, and the findings stay on the closed period. Closing a December posts the
  * year-end entry to retained earnings. What a posting date becomes in a closed month
  * (`postingDateFor`, `closedPeriodSince`) is read by other modules through LedgerService.
@@ -88,32 +88,39 @@ export class LedgerPeriodService {
   }
 
   /**
-   * The year-end close (docs/accounting.md §7): one entry dated 31 December bringing every income,
+   * The year-end close (docs/accounting.md §9): one entry dated 31 December bringing every income,
    * expense and foreign-exchange account to zero per reseller and currency, the net to 3000.
    */
   private async postYearEnd(em: EntityManager, year: string, createdBy: string | null): Promise<string | null> {
     const yearEnd = `${year}-12-31`;
-    const rows: Array<{ account_code: string; reseller_id: string | null; currency: Currency; net: string }> = await em.query(
-      `SELECT l.account_code, l.reseller_id, l.currency, sum(l.debit) - sum(l.credit) AS net
+    // Base amounts too (docs/accounting.md §10): each line takes its account's base balance as given,
+    // so income, expense and FX accounts reach zero in the reporting currency as well.
+    const rows: Array<{ account_code: string; reseller_id: string | null; currency: Currency; net: string; base_net: string }> = await em.query(
+      `SELECT l.account_code, l.reseller_id, l.currency, sum(l.debit) - sum(l.credit) AS net,
+              coalesce(sum(l.base_debit), 0) - coalesce(sum(l.base_credit), 0) AS base_net
          FROM journal_lines l JOIN accounts a ON a.code = l.account_code
         WHERE a.type IN ('revenue', 'contra_revenue', 'expense', 'other') AND l.entry_date <= $1
         GROUP BY l.account_code, l.reseller_id, l.currency
-       HAVING sum(l.debit) <> sum(l.credit)
+       HAVING sum(l.debit) <> sum(l.credit) OR coalesce(sum(l.base_debit), 0) <> coalesce(sum(l.base_credit), 0)
         ORDER BY l.currency, l.reseller_id NULLS FIRST, l.account_code`,
       [yearEnd],
     );
     if (!rows.length) return null;
     const lines: EntryLine[] = [];
-    const toEquity = new Map<string, { resellerId: string | null; currency: Currency; net: Dec }>();
+    const toEquity = new Map<string, { resellerId: string | null; currency: Currency; net: Dec; base: Dec }>();
     for (const r of rows) {
       const net = new Dec(r.net);
-      lines.push(side(r.account_code, r.reseller_id, r.currency, net.neg()));
+      const base = new Dec(r.base_net);
+      lines.push(side(r.account_code, r.reseller_id, r.currency, net.neg(), base.neg()));
       const key = `${r.currency}:${r.reseller_id ?? ''}`;
-      const acc = toEquity.get(key) ?? { resellerId: r.reseller_id, currency: r.currency, net: new Dec(0) };
+      const acc = toEquity.get(key) ?? { resellerId: r.reseller_id, currency: r.currency, net: new Dec(0), base: new Dec(0) };
       acc.net = acc.net.plus(net);
+      acc.base = acc.base.plus(base);
       toEquity.set(key, acc);
     }
-    for (const e of toEquity.values()) if (!e.net.isZero()) lines.push(side(AccountCode.RetainedEarnings, e.resellerId, e.currency, e.net));
+    for (const e of toEquity.values()) {
+      if (!e.net.isZero() || !e.base.isZero()) lines.push(side(AccountCode.RetainedEarnings, e.resellerId, e.currency, e.net, e.base));
+    }
     const { entry } = await this.ledger.post(em, {
       entryDate: yearEnd,
       memo: `Year-end close ${year}: income and expense to retained earnings`,
@@ -151,11 +158,12 @@ function toView(r: PeriodRow): ClosedPeriodView {
   };
 }
 
-/** A line taking `amount` to its side: positive debits, negative credits. */
-function side(accountCode: string, resellerId: string | null, currency: Currency, amount: Dec): EntryLine {
+/** A line taking `amount` (and `base`, in the reporting currency) to its side: positive debits, negative credits. */
+function side(accountCode: string, resellerId: string | null, currency: Currency, amount: Dec, base: Dec): EntryLine {
+  const baseSides = { baseDebit: base.isPositive() ? base : new Dec(0), baseCredit: base.isNegative() ? base.abs() : new Dec(0) };
   return amount.isPositive()
-    ? { accountCode, resellerId, currency, debit: amount }
-    : { accountCode, resellerId, currency, credit: amount.abs() };
+    ? { accountCode, resellerId, currency, debit: amount, ...baseSides }
+    : { accountCode, resellerId, currency, credit: amount.abs(), ...baseSides };
 }
 
 function checkPeriod(period: string): void {

@@ -2,6 +2,8 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'crypto';
 import { Actor, Clock, CurrentActor, Idempotent, ParseIdPipe, Roles } from '@disty/core';
+import { RevaluationDto } from './fx/fx-rate.dto';
+import { RevaluationService } from './fx/revaluation.service';
 import { ClosePeriodDto, EntryQueryDto, PostEntryDto, ReverseEntryDto, StatementQueryDto, TrialBalanceQueryDto } from './dto/journal-entry.dto';
 import { TrialBalanceView } from './dto/trial-balance.response';
 import { LedgerService } from './ledger.service';
@@ -16,6 +18,7 @@ export class LedgerController {
     private readonly ledger: LedgerService,
     private readonly reads: LedgerReadService,
     private readonly ledgerPeriods: LedgerPeriodService,
+    private readonly revaluation: RevaluationService,
     private readonly clock: Clock,
   ) {}
 
@@ -62,6 +65,14 @@ export class LedgerController {
   @ApiOkResponse({ type: TrialBalanceView })
   trialBalance(@Query() q: TrialBalanceQueryDto): Promise<TrialBalanceView> {
     return this.ledger.trialBalance(q.asOf ?? this.clock.today(), q.currency);
+  }
+
+  /** Month-end revaluation of foreign-currency monetary balances to 7150 (docs/accounting.md §10); once per month end. */
+  @Post('revaluation/run')
+  @Roles('finance')
+  @HttpCode(200)
+  runRevaluation(@Body() dto: RevaluationDto, @CurrentActor() actor: Actor) {
+    return this.revaluation.run(dto.asOf, actor.id);
   }
 
   @Get('periods')

@@ -6,11 +6,14 @@ import { LedgerPeriodService } from './ledger-period.service';
 import { PeriodCloseChecks } from './period-close-checks';
 import { JournalReadService } from './journal-read.service';
 import { JournalExportController } from './journal-export.controller';
+import { FxRateService } from './fx/fx-rate.service';
+import { FxRatesController } from './fx/fx-rates.controller';
+import { RevaluationService } from './fx/revaluation.service';
 
 /** The general ledger: depends on core only; everybody posts through LedgerService; statements and exports read through JournalReadService. */
 @Module({
-  controllers: [LedgerController, JournalExportController],
-  providers: [LedgerService, LedgerReadService, LedgerPeriodService, PeriodCloseChecks, JournalReadService],
-  exports: [LedgerService, JournalReadService],
+  controllers: [LedgerController, JournalExportController, FxRatesController],
+  providers: [LedgerService, LedgerReadService, LedgerPeriodService, PeriodCloseChecks, JournalReadService, FxRateService, RevaluationService],
+  exports: [LedgerService, JournalReadService, FxRateService],
 })
 export class LedgerModule {}

@@ -1,10 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, idempotentTransaction, moneyString, notFound, queryPrepared, retryOnConflict } from '@disty/core';
+import { Clock, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, queryPrepared, retryOnConflict } from '@disty/core';
 import { PeriodCloseCheck, PeriodCloseChecks } from './period-close-checks';
 import { AccountType, isDebitNormal, MANUAL_SOURCE, REVERSAL_SOURCE } from './domain/accounts';
-import { checkEntry, EntryLine, mirrorLines } from './domain/entry-rules';
+import { checkEntry, EntryLine, mirrorLines, NormalisedLine } from './domain/entry-rules';
+import { baseAmounts, baseDifference, BasedLine } from './domain/base-amounts';
+import { FxRateService } from './fx/fx-rate.service';
 import { postingDate } from './domain/periods';
 import { JournalEntryView } from './dto/journal-entry.dto';
 import { ledgerError, LedgerErrorCode, mapLedgerDbError } from './errors';
@@ -17,6 +19,12 @@ export interface PostEntryInput {
   lines: EntryLine[];
   reversalOf?: string | null;
   createdBy?: string | null;
+  /**
+   * Optional: the account (7100) that takes, as a base-only line, what `baseAt: 'carrying'` lines
+   * leave unbalanced in the reporting currency (docs/accounting.md §10). Without it the remainder
+   * is treated as rounding.
+   */
+  fxDifferenceAccount?: string | null;
 }
 
 export interface PostResult {
@@ -47,9 +55,10 @@ export class LedgerService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly clock: Clock,
     private readonly closeChecks: PeriodCloseChecks,
+    readonly fx: FxRateService,
   ) {}
 
-  /** Adds a module's month-end check to every period close (docs/accounting.md §7). Call at start-up. */
+  /** Adds a module's month-end check to every period close (docs/accounting.md §9). Call at start-up. */
   registerCloseCheck(check: PeriodCloseCheck): void {
     this.closeChecks.register(check);
   }
@@ -98,6 +107,7 @@ export class LedgerService {
         today,
       });
     }
+    const based = await this.withBase(em, input, lines, chart);
     // Entry and lines in one statement (one round trip). The triggers check the period, tie the
     // lines to this transaction and maintain balances; the deferred trigger checks balance at commit.
     let inserted: Array<{ id: string; created_at: Date }>;
@@ -108,10 +118,10 @@ export class LedgerService {
            VALUES ($1, $2, $3, $4, $5, $6)
            ON CONFLICT (source_type, source_id) DO NOTHING RETURNING id, created_at),
          l AS (
-           INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
-           SELECT e.id, t.n, t.account_code, t.reseller_id, t.currency, t.debit, t.credit, $1
-             FROM e CROSS JOIN unnest($7::int[], $8::text[], $9::uuid[], $10::text[], $11::numeric[], $12::numeric[])
-               AS t(n, account_code, reseller_id, currency, debit, credit)
+           INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, base_debit, base_credit, entry_date)
+           SELECT e.id, t.n, t.account_code, t.reseller_id, t.currency, t.debit, t.credit, t.base_debit, t.base_credit, $1
+             FROM e CROSS JOIN unnest($7::int[], $8::text[], $9::uuid[], $10::text[], $11::numeric[], $12::numeric[], $13::numeric[], $14::numeric[])
+               AS t(n, account_code, reseller_id, currency, debit, credit, base_debit, base_credit)
             ORDER BY t.n
            RETURNING 1)
          SELECT e.id, e.created_at, (SELECT count(*) FROM l) AS lines FROM e`,
@@ -122,12 +132,14 @@ export class LedgerService {
           input.source.id,
           input.reversalOf ?? null,
           input.createdBy ?? null,
-          lines.map((_, i) => i + 1),
-          lines.map((l) => l.accountCode),
-          lines.map((l) => l.resellerId),
-          lines.map((l) => l.currency),
-          lines.map((l) => l.debit.toFixed()),
-          lines.map((l) => l.credit.toFixed()),
+          based.map((_, i) => i + 1),
+          based.map((l) => l.accountCode),
+          based.map((l) => l.resellerId),
+          based.map((l) => l.currency),
+          based.map((l) => l.debit.toFixed()),
+          based.map((l) => l.credit.toFixed()),
+          based.map((l) => l.baseDebit.toFixed()),
+          based.map((l) => l.baseCredit.toFixed()),
         ],
       );
     } catch (e) {
@@ -141,22 +153,79 @@ export class LedgerService {
       return { entry: (await loadEntries(em, [existing[0].id]))[0], created: false };
     }
     const { id, created_at } = inserted[0];
+    const reporting = await this.fx.reportingCurrency(em);
     const entry: JournalEntryView = {
       id,
       entryDate: input.entryDate,
       memo: input.memo,
       source: input.source,
       reversalOf: input.reversalOf ?? null,
-      lines: lines.map((l) => ({
+      lines: based.map((l) => ({
         accountCode: l.accountCode,
         resellerId: l.resellerId,
         currency: l.currency,
         debit: moneyString(l.debit, l.currency),
         credit: moneyString(l.credit, l.currency),
+        baseDebit: moneyString(l.baseDebit, reporting),
+        baseCredit: moneyString(l.baseCredit, reporting),
       })),
       createdAt: created_at.toISOString(),
     };
     return { entry, created: true };
+  }
+
+  /**
+   * Each line's base amounts (docs/accounting.md §10): at the rate of the entry's date (422
+   * fx-rate-missing when a currency has none), at the account's carrying value for `carrying`
+   * lines, or as given; plus the base-only FX difference line when asked for. The entry must
+   * balance in base (422 unbalanced-base; the database checks again at commit, LD004).
+   */
+  private async withBase(
+    em: EntityManager,
+    input: PostEntryInput,
+    lines: NormalisedLine[],
+    chart: Map<string, { name: string; type: AccountType; control: boolean }>,
+  ): Promise<BasedLine[]> {
+    const reporting = await this.fx.reportingCurrency(em);
+    const needRate = lines.filter((l) => !l.base).map((l) => l.currency);
+    const rates = await this.fx.ratesOn(em, needRate, input.entryDate);
+    const carried = lines.filter((l) => l.baseAt === 'carrying' && !l.base);
+    const ratios = new Map<string, Dec>();
+    const key = (accountCode: string, resellerId: string | null, currency: string) => `${accountCode}|${resellerId ?? ''}|${currency}`;
+    if (carried.length) {
+      const rows: Array<{ account_code: string; reseller_key: string; currency: string; d: string; c: string; bd: string; bc: string }> = await em.query(
+        `SELECT account_code, reseller_key, currency, debit_total AS d, credit_total AS c, base_debit_total AS bd, base_credit_total AS bc
+           FROM account_balances b
+           JOIN unnest($1::text[], $2::uuid[], $3::text[]) AS k(a, r, cu) ON b.account_code = k.a AND b.reseller_key = k.r AND b.currency = k.cu`,
+        [carried.map((l) => l.accountCode), carried.map((l) => l.resellerId ?? NO_RESELLER), carried.map((l) => l.currency)],
+      );
+      for (const r of rows) {
+        const amount = new Dec(r.d).minus(r.c);
+        const base = new Dec(r.bd).minus(r.bc);
+        if (!amount.isZero()) ratios.set(key(r.account_code, r.reseller_key === NO_RESELLER ? null : r.reseller_key, r.currency), base.div(amount));
+      }
+    }
+    if (input.fxDifferenceAccount && !chart.has(input.fxDifferenceAccount)) {
+      throw ledgerError(LedgerErrorCode.UnknownAccount, `Account ${input.fxDifferenceAccount} is not in the chart of accounts`);
+    }
+    const { lines: based, differences } = baseAmounts(lines, {
+      rate: (c) => rates.get(c)!,
+      carrying: (l) => ratios.get(key(l.accountCode, l.resellerId, l.currency)) ?? null,
+      baseMinorUnits: minorUnits(reporting),
+      fxDifferenceAccount: input.fxDifferenceAccount,
+    });
+    const all = [...based, ...differences];
+    const diff = baseDifference(all);
+    if (!diff.isZero()) {
+      const d = all.reduce((s, l) => s.plus(l.baseDebit), new Dec(0));
+      const c = all.reduce((s, l) => s.plus(l.baseCredit), new Dec(0));
+      throw ledgerError(
+        LedgerErrorCode.UnbalancedBase,
+        `Base debits (${d.toFixed()}) and base credits (${c.toFixed()}) differ in ${reporting}`,
+        { currency: reporting, debit: d.toFixed(), credit: c.toFixed() },
+      );
+    }
+    return all;
   }
 
   /**
@@ -191,7 +260,15 @@ export class LedgerService {
       });
     }
     const lines = mirrorLines(
-      original.lines.map((l) => ({ ...l, debit: new Dec(l.debit), credit: new Dec(l.credit) })),
+      // At the original's base amounts, so that the pair nets to zero in the reporting currency too.
+      original.lines.map((l) => ({
+        accountCode: l.accountCode,
+        resellerId: l.resellerId,
+        currency: l.currency,
+        debit: new Dec(l.debit),
+        credit: new Dec(l.credit),
+        base: l.baseDebit != null && l.baseCredit != null ? { debit: new Dec(l.baseDebit), credit: new Dec(l.baseCredit) } : null,
+      })),
     );
     return this.post(em, {
       entryDate: opts.entryDate ?? this.clock.today(),
@@ -229,14 +306,20 @@ export class LedgerService {
 
   /**
    * Trial balance as of a date in one currency, from the maintained daily totals: its cost grows
-   * with accounts × days with postings, not with lines.
+   * with accounts × days with postings, not with lines. `BASE` gives the whole business in the
+   * reporting currency: the base amounts of every currency's lines (docs/accounting.md §10).
    */
-  async trialBalance(asOf: string, currency: Currency) {
+  async trialBalance(asOf: string, currency: Currency | 'BASE') {
     const chart = await this.chart(this.db.manager);
+    const base = currency === 'BASE';
+    const shown: Currency = base ? await this.fx.reportingCurrency() : currency;
     const rows: Array<{ account_code: string; debit: string; credit: string }> = await this.db.query(
-      `SELECT account_code, sum(debit_total) AS debit, sum(credit_total) AS credit
-         FROM ledger_daily_totals WHERE currency = $1 AND day <= $2 GROUP BY account_code`,
-      [currency, asOf],
+      base
+        ? `SELECT account_code, sum(base_debit_total) AS debit, sum(base_credit_total) AS credit
+             FROM ledger_daily_totals WHERE day <= $1 GROUP BY account_code`
+        : `SELECT account_code, sum(debit_total) AS debit, sum(credit_total) AS credit
+             FROM ledger_daily_totals WHERE currency = $2 AND day <= $1 GROUP BY account_code`,
+      base ? [asOf] : [asOf, currency],
     );
     const byCode = new Map(rows.map((r) => [r.account_code, r]));
     let totalDebit = new Dec(0);
@@ -252,16 +335,17 @@ export class LedgerService {
         accountCode: code,
         name: a.name,
         type: a.type,
-        debit: moneyString(debit, currency),
-        credit: moneyString(credit, currency),
-        balance: moneyString(balance, currency),
+        debit: moneyString(debit, shown),
+        credit: moneyString(credit, shown),
+        balance: moneyString(balance, shown),
       };
     });
     return {
       asOf,
       currency,
+      ...(base ? { reportingCurrency: shown } : {}),
       rows: out,
-      totals: { debit: moneyString(totalDebit, currency), credit: moneyString(totalCredit, currency) },
+      totals: { debit: moneyString(totalDebit, shown), credit: moneyString(totalCredit, shown) },
       balanced: totalDebit.eq(totalCredit),
     };
   }
@@ -403,8 +487,47 @@ export class LedgerService {
         [MANUAL_SOURCE],
       );
       for (const m of manualOnControl) problems.push(`manual entry ${m.id} moves control account ${m.account_code}`);
+      problems.push(...(await this.verifyBase(em)));
       return problems;
     });
+  }
+
+  /**
+   * The base-amount checks of verify() (docs/accounting.md §10): every entry balanced in the
+   * reporting currency, base balances and daily totals equal to their lines, and a count of lines
+   * that have no base amount (posted before base amounts existed, in a currency with no rate then).
+   */
+  private async verifyBase(em: EntityManager): Promise<string[]> {
+    const problems: string[] = [];
+    const unbalanced: Array<{ entry_id: string; d: string; c: string }> = await em.query(
+      `SELECT entry_id, sum(base_debit) AS d, sum(base_credit) AS c FROM journal_lines
+        GROUP BY entry_id HAVING count(base_debit) = count(*) AND sum(base_debit) <> sum(base_credit)`,
+    );
+    for (const u of unbalanced) problems.push(`entry ${u.entry_id} is unbalanced in the reporting currency: base debit ${u.d} credit ${u.c}`);
+    const [missing]: Array<{ lines: number; entries: number }> = await em.query(
+      `SELECT count(*)::int AS lines, count(DISTINCT entry_id)::int AS entries FROM journal_lines WHERE base_debit IS NULL OR base_credit IS NULL`,
+    );
+    if (missing.lines) {
+      problems.push(`${missing.lines} journal line(s) in ${missing.entries} entr(y/ies) have no base amount (posted before base amounts, no rate for their date): the base trial balance leaves them out`);
+    }
+    const balances: Array<{ account_code: string; reseller_key: string; currency: string; kept_d: string; kept_c: string; d: string; c: string }> = await em.query(
+      `WITH l AS (
+         SELECT account_code, coalesce(reseller_id, '${NO_RESELLER}'::uuid) AS reseller_key, currency,
+                coalesce(sum(base_debit), 0) AS d, coalesce(sum(base_credit), 0) AS c FROM journal_lines GROUP BY 1, 2, 3)
+       SELECT b.account_code, b.reseller_key, b.currency, b.base_debit_total AS kept_d, b.base_credit_total AS kept_c, l.d, l.c
+         FROM account_balances b JOIN l USING (account_code, reseller_key, currency)
+        WHERE b.base_debit_total <> l.d OR b.base_credit_total <> l.c`,
+    );
+    for (const b of balances) problems.push(`base balance ${b.account_code}/${b.reseller_key}/${b.currency}: kept ${b.kept_d}/${b.kept_c}, lines ${b.d}/${b.c}`);
+    const daily: Array<{ account_code: string; currency: string; day: string; kept_d: string; kept_c: string; d: string; c: string }> = await em.query(
+      `WITH l AS (SELECT account_code, currency, entry_date AS day, coalesce(sum(base_debit), 0) AS d, coalesce(sum(base_credit), 0) AS c
+                    FROM journal_lines GROUP BY 1, 2, 3)
+       SELECT t.account_code, t.currency, to_char(t.day, 'YYYY-MM-DD') AS day, t.base_debit_total AS kept_d, t.base_credit_total AS kept_c, l.d, l.c
+         FROM ledger_daily_totals t JOIN l USING (account_code, currency, day)
+        WHERE t.base_debit_total <> l.d OR t.base_credit_total <> l.c`,
+    );
+    for (const b of daily) problems.push(`base daily total ${b.account_code}/${b.currency}/${b.day}: kept ${b.kept_d}/${b.kept_c}, lines ${b.d}/${b.c}`);
+    return problems;
   }
 
   /** The chart of accounts (read once, then cached): code → name, type, control flag. */

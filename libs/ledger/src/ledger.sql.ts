@@ -38,6 +38,8 @@ export interface LineRow {
   currency: Currency;
   debit: string;
   credit: string;
+  base_debit?: string | null;
+  base_credit?: string | null;
 }
 
 /** The entries with these ids, in that order, as the API shows them. */
@@ -49,10 +51,11 @@ export async function loadEntries(em: EntityManager, ids: string[]): Promise<Jou
     [ids],
   );
   const lines: LineRow[] = await em.query(
-    `SELECT entry_id, account_code, reseller_id, currency, debit, credit FROM journal_lines
+    `SELECT entry_id, account_code, reseller_id, currency, debit, credit, base_debit, base_credit FROM journal_lines
       WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id, line_no`,
     [ids],
   );
+  const [{ reporting_currency: reporting }]: Array<{ reporting_currency: Currency }> = await em.query(`SELECT reporting_currency FROM ledger_settings`);
   const byEntry = new Map<string, JournalLineView[]>();
   for (const l of lines) {
     const list = byEntry.get(l.entry_id) ?? [];
@@ -62,6 +65,8 @@ export async function loadEntries(em: EntityManager, ids: string[]): Promise<Jou
       currency: l.currency,
       debit: moneyString(l.debit, l.currency),
       credit: moneyString(l.credit, l.currency),
+      baseDebit: l.base_debit == null ? null : moneyString(l.base_debit, reporting),
+      baseCredit: l.base_credit == null ? null : moneyString(l.base_credit, reporting),
     });
     byEntry.set(l.entry_id, list);
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Dec } from '@disty/core';
 
-/** One kind of unexplained item found in a month about to close (docs/accounting.md §7). */
+/** One kind of unexplained item found in a month about to close (docs/accounting.md §9). */
 export interface PeriodCloseFinding {
   /** Which check found it, e.g. `shipped-not-invoiced`. */
   check: string;

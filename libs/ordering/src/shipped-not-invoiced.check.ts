@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { LedgerService, PeriodCloseCheck, PeriodCloseFinding, totalsByCurrency } from '@disty/ledger';
 
 /**
- * Month-end check (docs/accounting.md §7): hardware lines that count as shipped in the month or
+ * Month-end check (docs/accounting.md §9): hardware lines that count as shipped in the month or
  * before it (their posting date, `posted_on` or `shipped_on`) and are still not invoiced. Their
  * net is what 1190 holds for them.
  */

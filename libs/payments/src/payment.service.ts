@@ -6,7 +6,7 @@ import {
   Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
 } from '@disty/core';
 import { amountDue, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '@disty/invoicing';
-import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits } from '@disty/ledger';
+import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { WebhookService } from '@disty/webhooks';
 import { planOldestFirst } from './domain/allocation';
@@ -82,9 +82,11 @@ export class PaymentService implements UnappliedCash {
           createdBy,
           lines: [
             ...debit(AccountCode.Cash, amount, reseller.id, c),
-            ...receivableCredits(perLine, reseller.id, c),
+            // AR leaves at what it was booked at; a rate change since the invoice goes to 7100 (docs/accounting.md §10).
+            ...atCarrying(receivableCredits(perLine, reseller.id, c)),
             ...credit(AccountCode.UnappliedCash, unapplied, reseller.id, c),
           ],
+          fxDifferenceAccount: AccountCode.FxRealised,
         });
         if (later.length) {
           const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`, [id]);
@@ -169,7 +171,8 @@ export class PaymentService implements UnappliedCash {
       memo: `Unapplied cash of payment ${p.reference} applied to ${targets.map((t) => t.invoice.number).join(', ')}`.slice(0, 500),
       source: { type: 'payment_application', id: batchId },
       createdBy,
-      lines: [...debit(AccountCode.UnappliedCash, total, p.reseller_id, p.currency), ...receivableCredits(perLine, p.reseller_id, p.currency)],
+      lines: atCarrying([...debit(AccountCode.UnappliedCash, total, p.reseller_id, p.currency), ...receivableCredits(perLine, p.reseller_id, p.currency)]),
+      fxDifferenceAccount: AccountCode.FxRealised,
     });
     return updated;
   }

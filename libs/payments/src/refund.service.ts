@@ -4,7 +4,7 @@ import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict, validationError } from '@disty/core';
 import { ReceivablesService } from '@disty/invoicing';
-import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableDebits } from '@disty/ledger';
+import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableDebits } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
 import { WebhookService } from '@disty/webhooks';
 import { CreateRefundDto, CreditBalanceView, RefundView } from './dto/refund.dto';
@@ -126,10 +126,11 @@ export class RefundService {
           source: { type: CREDIT_REFUND_SOURCE, id },
           createdBy,
           lines: [
-            ...receivableDebits(perLine, reseller.id, c),
-            ...debit(AccountCode.UnappliedCash, fromCash, reseller.id, c),
+            // The credit balance leaves at its carrying value; the cash at today's rate; the rest is 7100 (docs/accounting.md §10).
+            ...atCarrying([...receivableDebits(perLine, reseller.id, c), ...debit(AccountCode.UnappliedCash, fromCash, reseller.id, c)]),
             ...credit(AccountCode.Cash, amount, reseller.id, c),
           ],
+          fxDifferenceAccount: AccountCode.FxRealised,
         });
         const view: RefundView = {
           id, resellerId: reseller.id, amount: moneyString(amount, c), currency: c, reference: dto.reference, paidOn: dto.paidOn, method: 'BANK_TRANSFER' as const,

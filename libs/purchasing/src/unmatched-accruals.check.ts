@@ -3,7 +3,7 @@ import { EntityManager } from 'typeorm';
 import { LedgerService, PeriodCloseCheck, PeriodCloseFinding, totalsByCurrency } from '@disty/ledger';
 
 /**
- * Month-end check (docs/accounting.md §7): vendor costs accrued in the month or before it that no
+ * Month-end check (docs/accounting.md §9): vendor costs accrued in the month or before it that no
  * vendor bill has matched yet (what 2050 holds for them), per vendor, SKU and month.
  */
 @Injectable()

@@ -3,6 +3,7 @@ import { DataSource } from 'typeorm';
 import { Currency, Dec, Role } from '@disty/core';
 import { CatalogService, CreateProductInput } from '@disty/catalog';
 import { IdentityService } from '@disty/identity';
+import { FxRateService } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
 import { ResellerService } from '@disty/reseller';
 
@@ -139,6 +140,12 @@ const RESELLERS: DemoReseller[] = [
   },
 ];
 
+/** Demo exchange rates into AUD (base units per unit), in force from 2020: enough for every demo posting. */
+const DEMO_FX_RATES: Array<{ currency: Currency; date: string; rate: string }> = [
+  { currency: 'NZD', date: '2020-01-01', rate: '0.9150' },
+  { currency: 'USD', date: '2020-01-01', rate: '1.5300' },
+];
+
 const RESELLER_ROLES: Role[] = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'];
 
 /**
@@ -169,6 +176,11 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
     const [{ n }] = await runner.query(`SELECT count(*)::int AS n FROM users WHERE email NOT LIKE 'bootstrap-admin@%'`);
     if (n > 0) return { created: false, tokens };
     for (const t of tokens.slice(0, distributorUsers.length)) await identity.createUser({ email: t.email, role: t.role }, t.token);
+    // Postings in NZD and USD need a rate into the reporting currency (docs/accounting.md §10).
+    const fx = app.get(FxRateService);
+    const reporting = await fx.reportingCurrency();
+    const demoRates = DEMO_FX_RATES.filter((r) => r.currency !== reporting);
+    if (demoRates.length) await fx.write(demoRates, 'seed', null);
 
     const catalog = app.get(CatalogService);
     const resellers = app.get(ResellerService);

@@ -1,5 +1,6 @@
 import { plainToInstance, Transform } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, IsString, IsUrl, Matches, Max, Min, validateSync } from 'class-validator';
+import { CURRENCIES } from '../money/currency';
 
 const CRON = /^(\S+\s+){4,5}\S+$/;
 
@@ -64,6 +65,12 @@ export class Environment {
   /** Stripe's dispute fee in the payment's currency when a dispute event gives no balance transaction (docs/accounting.md §3). */
   @IsOptional() @Matches(/^\d{1,6}(\.\d{1,4})?$/, { message: 'STRIPE_DISPUTE_FEE must be a decimal amount such as 25.00' })
   STRIPE_DISPUTE_FEE?: string;
+  /**
+   * The distributor's reporting (base) currency: every journal line keeps its amount in it beside
+   * its own (docs/accounting.md §10). Fixed when the ledger's currency migration first runs.
+   */
+  @IsOptional() @IsIn(CURRENCIES, { message: `REPORTING_CURRENCY must be one of ${CURRENCIES.join(', ')}` })
+  REPORTING_CURRENCY: string = 'AUD';
 
   /** Given to the web portal (GET /api/v1/config/public) for Stripe Elements; never a secret. */
   @IsOptional() @Matches(/^pk_(test|live)_\w+$/, { message: 'STRIPE_PUBLISHABLE_KEY must be a Stripe publishable key (pk_test_… or pk_live_…)' })

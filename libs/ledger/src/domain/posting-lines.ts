@@ -8,6 +8,17 @@ export interface PostingLine {
   currency: Currency;
   debit?: Dec;
   credit?: Dec;
+  /** How the line's base amount is found (docs/accounting.md §10); default at the rate of the entry's date. */
+  baseAt?: 'rate' | 'carrying';
+}
+
+/**
+ * The lines, valued in the reporting currency at their accounts' carrying value: for a posting
+ * that relieves a balance (AR paid, unapplied cash applied or refunded) so that a rate change since
+ * it was booked shows as a realised difference (post with `fxDifferenceAccount: '7100'`).
+ */
+export function atCarrying(lines: PostingLine[]): PostingLine[] {
+  return lines.map((l) => ({ ...l, baseAt: 'carrying' as const }));
 }
 
 /**

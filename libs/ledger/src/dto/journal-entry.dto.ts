@@ -72,7 +72,9 @@ export class EntryQueryDto extends PageQueryDto {
 
 export class TrialBalanceQueryDto {
   @ApiPropertyOptional({ description: 'Default today' }) @IsOptional() @IsCalendarDate() asOf?: string;
-  @ApiProperty({ enum: CURRENCIES }) @IsIn(CURRENCIES) currency: Currency;
+  @ApiProperty({ enum: [...CURRENCIES, 'BASE'], description: 'A currency, or BASE: the whole business in the reporting currency' })
+  @IsIn([...CURRENCIES, 'BASE'])
+  currency: Currency | 'BASE';
 }
 
 export class StatementQueryDto {
@@ -89,6 +91,9 @@ export interface JournalLineView {
   currency: Currency;
   debit: string;
   credit: string;
+  /** The line in the reporting currency (docs/accounting.md §10); null on lines posted before base amounts existed and never back-filled. */
+  baseDebit: string | null;
+  baseCredit: string | null;
 }
 
 export interface JournalEntryView {

@@ -1,4 +1,4 @@
-import { ApiProperty } from '@nestjs/swagger';
+import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CURRENCIES, Currency } from '@disty/core';
 import { AccountType } from '../domain/accounts';
 
@@ -21,7 +21,9 @@ export class TrialBalanceTotalsView {
 
 export class TrialBalanceView {
   @ApiProperty({ example: '2026-11-25' }) asOf: string;
-  @ApiProperty({ enum: CURRENCIES }) currency: Currency;
+  @ApiProperty({ enum: [...CURRENCIES, 'BASE'] }) currency: Currency | 'BASE';
+  @ApiPropertyOptional({ enum: CURRENCIES, description: 'With currency=BASE: the reporting currency the amounts are in' })
+  reportingCurrency?: Currency;
   @ApiProperty({ type: [TrialBalanceRowView] }) rows: TrialBalanceRowView[];
   @ApiProperty({ type: TrialBalanceTotalsView }) totals: TrialBalanceTotalsView;
   @ApiProperty() balanced: boolean;
