@@ -231,7 +231,9 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     expect(entry.lines.every((l) => l.currency === 'USD')).toBe(true);
     expect(lineOf(entry, '1050')).toEqual([expect.objectContaining({ debit: '106.71' })]);
     expect(lineOf(entry, '6100')).toEqual([expect.objectContaining({ debit: '3.16' })]);
-    expect(lineOf(entry, '7100')).toEqual([expect.objectContaining({ debit: '0.13' })]);
+    // The settlement's difference in USD; a base-only 7100 line may follow when the receivable's base amount was booked at another rate.
+    expect(lineOf(entry, '7100').filter((l: { debit: string; credit: string }) => l.debit !== '0.00' || l.credit !== '0.00'))
+      .toEqual([expect.objectContaining({ debit: '0.13' })]);
     const rec = await reconcile(t, finance);
     expect(rec.reconciled).toBe(true);
     expect(rec.stripeClearing.items).toContainEqual(expect.objectContaining({ resellerId: reseller.id, currency: 'USD', ledger: '106.71', subledger: '106.71' }));

@@ -5,7 +5,7 @@ import type Stripe from 'stripe';
 import { DataSource } from 'typeorm';
 import { Actor, Clock, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Dec, Money, moneyString, ProblemError, tenantScope } from '@disty/core';
 import { amountDue, ReceivablesService } from '@disty/invoicing';
-import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '@disty/ledger';
+import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '@disty/ledger';
 import { applicationDate } from './domain/application-date';
 import { BalanceTransaction, settle } from './domain/settlement';
 import { PaymentIntentView } from './dto/payment.dto';
@@ -161,9 +161,11 @@ export class StripeService {
           ...debit(AccountCode.StripeClearing, clearing, invoice.resellerId, c),
           ...debit(AccountCode.ProcessingFees, fee, invoice.resellerId, c),
           ...debit(AccountCode.FxRealised, fxDifference, invoice.resellerId, c),
-          ...receivableCredits(perLine, invoice.resellerId, c),
+          // Receivables leave at what they were booked at; a rate change since the invoice is realised FX (docs/accounting.md §10).
+          ...atCarrying(receivableCredits(perLine, invoice.resellerId, c)),
           ...credit(AccountCode.UnappliedCash, unapplied, invoice.resellerId, c),
         ],
+        fxDifferenceAccount: AccountCode.FxRealised,
       });
       await this.receivables.releaseCleared(em, invoice.resellerId, this.clock.today());
       await this.payments.announceReceived(em, paymentId);
@@ -260,10 +262,12 @@ export class StripeService {
         memo: `Stripe refund on ${p.stripe_payment_intent_id}${lateNote(occurredOn, date)}`,
         source: { type: 'stripe_refund', id: refundId },
         lines: [
-          ...debit(AccountCode.UnappliedCash, fromUnapplied, resellerId, c),
+          // Unapplied cash and the Stripe balance leave at their carrying values; the difference is realised FX (docs/accounting.md §10).
+          ...atCarrying(debit(AccountCode.UnappliedCash, fromUnapplied, resellerId, c)),
           ...receivableDebits(reopened, resellerId, c),
-          ...credit(AccountCode.StripeClearing, fresh, resellerId, c),
+          ...atCarrying(credit(AccountCode.StripeClearing, fresh, resellerId, c)),
         ],
+        fxDifferenceAccount: AccountCode.FxRealised,
       });
       // What the refund re-opened is paid first by any unused credit (docs/money-integrity.md).
       await this.receivables.applyCredits(em, resellerId, c, date);
