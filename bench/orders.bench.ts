@@ -6,6 +6,7 @@ import { Clock, freePort, PROJECT_ROOT } from '@disty/core';
 import { IdentityService } from '@disty/identity';
 import { LedgerService } from '@disty/ledger';
 import { ResellerService } from '@disty/reseller';
+import { supplierSettings, TaxService } from '@disty/tax';
 import { BenchContext, BenchResult } from './support';
 
 const CONNECTIONS = 16;
@@ -70,14 +71,13 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     const { hardware, cloud } = await seedCatalog(ds);
     const identity = new IdentityService(ds);
     const ledger = new LedgerService(ds, new Clock());
-    const resellers = new ResellerService(ds, ledger, identity);
+    const resellers = new ResellerService(ds, ledger, identity, new TaxService(ds, supplierSettings()), new Clock());
     const tokens: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {
       const r = await resellers.createReseller({
         name: `Bench reseller ${i + 1}`,
         currency: 'AUD',
         country: 'AU',
-        taxRate: '0.10',
         paymentTermsDays: 30,
         creditLimits: { HARDWARE: '10000000000.00', CLOUD: '10000000000.00' },
       });

@@ -25,7 +25,7 @@ describe('consolidated billing story (E2E)', () => {
   it('orders, ships, bills once, takes a bank and a Stripe payment, and reconciles', async () => {
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '1000.00' }] });
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '50.00' }] });
-    const reseller = await f.createReseller(t, { taxRate: '0.10', paymentTermsDays: 30, hardwareLimit: '10000.00', cloudLimit: '5000.00' });
+    const reseller = await f.createReseller(t, { paymentTermsDays: 30, hardwareLimit: '10000.00', cloudLimit: '5000.00' });
     const buyer = await t.user('buyer', reseller.id);
     const resellerFinance = await t.user('reseller_finance', reseller.id);
 

@@ -80,7 +80,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     const D1 = addDays(T, -8);
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '1000.00' }] });
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1M', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '100.00' }] });
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t);
 
     // Invoice A: 2 × hardware, 2,200.00, paid in full.
     await ship(await order(reseller.id, [{ sku: hw.sku, quantity: 2 }]), D0);
@@ -160,7 +160,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
   it('leak 3: a credit note beyond a line’s net is still refused (422 over-credit), also on a paid invoice, and changes nothing', async () => {
     const D = addDays(T, -7);
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '300.00' }] });
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t);
     await ship(await order(reseller.id, [{ sku: hw.sku, quantity: 1 }]), D);
     expect((await billPeriod(t, D, finance)).status).toBe('COMPLETED');
     const [inv] = await invoices(reseller.id);
@@ -183,7 +183,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
   it('leak 1: the public credit-note endpoint always makes ADJUSTMENT credit notes (a kind or change id in the body is refused)', async () => {
     const D = addDays(T, -6);
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '50.00' }] });
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t);
     await ship(await order(reseller.id, [{ sku: hw.sku, quantity: 2 }]), D);
     expect((await billPeriod(t, D, finance)).status).toBe('COMPLETED');
     const [inv] = await invoices(reseller.id);
@@ -210,7 +210,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     const D = addDays(T, -3);
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '500.00' }] });
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t);
 
     // 10 seats × 10.00 a month, billed a year ahead: 1,200.00 + 120.00 tax, paid in full.
     const o = await order(reseller.id, [{ sku: cloud.sku, quantity: 10, startDate: start }]);
@@ -257,7 +257,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
   it('leak 1: finance back-dates a cancellation after an increase not yet invoiced: a credit note for the invoiced seats only, the pending increase reduced on the next invoice (was 409 charge-already-billed)', async () => {
     const start = addDays(T, -2);
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t);
     const o = await order(reseller.id, [{ sku: cloud.sku, quantity: 2, startDate: start }]);
     const subId = o.lines.find((l) => l.kind === 'CLOUD')!.subscriptionId!;
     expect((await billPeriod(t, start, finance)).status).toBe('COMPLETED');

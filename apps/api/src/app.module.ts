@@ -18,6 +18,7 @@ import { RenewalAlertModule } from '@disty/renewal-alert';
 import { InvoicingModule } from '@disty/invoicing';
 import { PaymentsModule } from '@disty/payments';
 import { WebhookModule } from '@disty/webhooks';
+import { TaxModule } from '@disty/tax';
 import { HealthController } from './health/health.controller';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
@@ -65,6 +66,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     ResellerModule,
     RenewalAlertModule,
     WebhookModule,
+    TaxModule,
     OrderingModule,
     InvoicingModule,
     PaymentsModule,

@@ -7,7 +7,9 @@ import {
   AgingReportView, AsOfQueryDto, BillingRunAccepted, BillingRunView, CreateCreditNoteDto, CreditHoldRunView, CreditNoteView,
   InvoiceQueryDto, InvoiceView, StartBillingRunDto,
 } from './dto/invoice.dto';
-import { streamInvoicePdf } from './invoice-pdf';
+import { InvoicePdfService } from './invoice-pdf.service';
+import { TaxReportService } from './tax-report.service';
+import { TaxReportQueryDto, TaxReportView } from './dto/tax-report.dto';
 import { InvoiceService } from './invoice.service';
 import { CreditNoteService } from './credit-note.service';
 
@@ -52,6 +54,7 @@ export class InvoicesController {
   constructor(
     private readonly invoices: InvoiceService,
     private readonly creditNotes: CreditNoteService,
+    private readonly pdfs: InvoicePdfService,
   ) {}
 
   @Get()
@@ -72,11 +75,8 @@ export class InvoicesController {
   @ApiProduces('application/pdf')
   @Header('Cache-Control', 'private, no-store')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
-    const invoice = await this.invoices.getHead(id, tenantScope(actor));
-    return new StreamableFile(streamInvoicePdf(invoice, (line) => this.invoices.linePages(invoice, line)), {
-      type: 'application/pdf',
-      disposition: `inline; filename="${invoice.number}.pdf"`,
-    });
+    const { number, pdf } = await this.pdfs.stream(id, tenantScope(actor));
+    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `inline; filename="${number}.pdf"` });
   }
 
   @Post(':id/credit-notes')
@@ -114,6 +114,7 @@ export class ReportsController {
   constructor(
     private readonly invoices: InvoiceService,
     private readonly clock: Clock,
+    private readonly taxReport: TaxReportService,
   ) {}
 
   /** Open receivables per reseller and credit line by days past due (current, 1–30, 31–60, 61–90, 90+). */
@@ -122,5 +123,13 @@ export class ReportsController {
   @ApiOkResponse({ type: AgingReportView })
   arAging(@Query() q: AsOfQueryDto): Promise<AgingReportView> {
     return this.invoices.arAging(q.asOf ?? this.clock.today(), q.resellerId ?? null);
+  }
+
+  /** Output tax (invoices and credit notes, 2100) and input tax (1300) per tax code for one month, checked against 2100. */
+  @Get('tax')
+  @Roles('finance', 'admin')
+  @ApiOkResponse({ type: TaxReportView })
+  tax(@Query() q: TaxReportQueryDto): Promise<TaxReportView> {
+    return this.taxReport.report(q.period);
   }
 }

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { CatalogModule } from '@disty/catalog';
 import { LedgerModule } from '@disty/ledger';
 import { OrderingModule } from '@disty/ordering';
 import { WebhookModule } from '@disty/webhooks';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
+import { TaxModule } from '@disty/tax';
 import { BillingRunService } from './billing-run.service';
 import { BillingRunJob } from './billing-run.job';
 import { CreditApplicationService } from './credit-application.service';
@@ -14,6 +16,8 @@ import { BillingRunsController, CreditHoldJobController, InvoicesController, Rep
 import { InvoiceService } from './invoice.service';
 import { CreditNoteService } from './credit-note.service';
 import { ReceivablesService } from './receivables.service';
+import { InvoicePdfService } from './invoice-pdf.service';
+import { TaxReportService } from './tax-report.service';
 
 /**
  * Billing runs, consolidated invoices (numbering, PDF, credit notes), the AR subledger, AR aging and
@@ -21,9 +25,9 @@ import { ReceivablesService } from './receivables.service';
  * posts through LedgerService; announces invoice.issued through the webhook outbox.
  */
 @Module({
-  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
+  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule, CatalogModule, TaxModule],
   controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob],
+  providers: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob, InvoicePdfService, TaxReportService],
   exports: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
 })
 export class InvoicingModule {}

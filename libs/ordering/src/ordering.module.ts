@@ -3,13 +3,14 @@ import { CatalogModule } from '@disty/catalog';
 import { LedgerModule } from '@disty/ledger';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
+import { TaxModule } from '@disty/tax';
 import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';
 import { OrdersController } from './orders.controller';
 
 /** Orders: priced from the catalog, provisioned through subscriptions, reserved on the reseller's credit lines. */
 @Module({
-  imports: [CatalogModule, LedgerModule, ResellerModule, SubscriptionModule],
+  imports: [CatalogModule, LedgerModule, ResellerModule, SubscriptionModule, TaxModule],
   controllers: [OrdersController],
   providers: [OrderingService, OrderFulfilmentService],
   exports: [OrderingService],

@@ -38,13 +38,16 @@ export interface LineRow {
   subscription_id: string | null;
   first_charge_id: string | null;
   start_date: string | null;
+  /** The tax code and rate chosen when ordered (docs/accounting.md §8); the code is null on lines ordered before tax codes. */
+  tax_code: string | null;
+  tax_rate: string;
 }
 
 export const LINE_COLUMNS = `l.id, l.order_id, l.reseller_id, l.line_no, l.sku, l.product_name, l.kind, l.status, l.quantity, l.currency,
   l.unit_price, l.net, l.tax, l.gross, l.warranty_months, to_char(l.shipped_on, 'YYYY-MM-DD') AS shipped_on,
   to_char(l.posted_on, 'YYYY-MM-DD') AS posted_on, l.serial_numbers,
   to_char(l.warranty_end, 'YYYY-MM-DD') AS warranty_end, l.invoice_id, l.subscription_id, l.first_charge_id,
-  to_char(l.start_date, 'YYYY-MM-DD') AS start_date`;
+  to_char(l.start_date, 'YYYY-MM-DD') AS start_date, l.tax_code, l.tax_rate::text AS tax_rate`;
 
 export const ORDER_COLUMNS = `o.id, o.reseller_id, o.status, o.currency, o.end_customer_name, o.end_customer_reference, o.po_number, o.created_at`;
 
@@ -56,13 +59,16 @@ export const INSERT_ORDER = preparedStatement(
      VALUES ($1, $2, $20, $3, $21, $22, $23, $24, $25) RETURNING created_at
    ), l AS (
      INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
-                              unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date, tax_rate)
+                              unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date, tax_rate,
+                              tax_code)
      SELECT t.id, $1, $2, t.line_no, t.sku, t.name, t.vendor, t.kind, t.status, t.quantity, $3,
-            t.unit_price, t.net, t.tax, t.gross, t.warranty_months, t.subscription_id, t.first_charge_id, t.start_date, $21
+            t.unit_price, t.net, t.tax, t.gross, t.warranty_months, t.subscription_id, t.first_charge_id, t.start_date, t.tax_rate,
+            t.tax_code
        FROM unnest($4::uuid[], $5::int[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::int[],
-                   $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::int[], $17::uuid[], $18::uuid[], $19::date[])
+                   $12::numeric[], $13::numeric[], $14::numeric[], $15::numeric[], $16::int[], $17::uuid[], $18::uuid[], $19::date[],
+                   $26::numeric[], $27::text[])
          AS t(id, line_no, sku, name, vendor, kind, status, quantity, unit_price, net, tax, gross, warranty_months,
-              subscription_id, first_charge_id, start_date)
+              subscription_id, first_charge_id, start_date, tax_rate, tax_code)
    )
    SELECT created_at FROM o`,
 );

@@ -13,6 +13,8 @@ export interface BillableItem {
   net: Dec;
   /** The tax rate in force when the item was ordered (its order line's or its term's); default: the invoice's rate. */
   taxRate?: Dec;
+  /** The tax code stored with that rate (docs/accounting.md §8); null on items ordered before tax codes. */
+  taxCode?: string | null;
 }
 
 export interface PricedLine extends BillableItem {
