@@ -2,6 +2,7 @@ import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, signedStripeEvent, startBillingTestApp, unixOf } from './support/billing';
 import type { FakeStripe } from './support/fake-stripe';
+import { pdfText } from './support/pdf-text';
 
 /**
  * The whole story on one consolidated invoice: hardware and cloud ordered in one cart, hardware
@@ -184,11 +185,3 @@ describe('consolidated billing story (E2E)', () => {
   });
 });
 
-/** The text drawn in an uncompressed pdfkit PDF (hex-encoded TJ strings). */
-function pdfText(pdf: Buffer): string {
-  const out: string[] = [];
-  for (const m of pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-    out.push([...m[1].matchAll(/<([0-9a-fA-F]+)>/g)].map((h) => Buffer.from(h[1], 'hex').toString('latin1')).join(''));
-  }
-  return out.join('\n');
-}

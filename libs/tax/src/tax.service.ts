@@ -107,7 +107,8 @@ export class TaxService {
         const validTo = dto.validTo === undefined ? cur.valid_to : dto.validTo;
         checkCode(cur.kind, rate, cur.valid_from, validTo);
         try {
-          const [row]: TaxCodeRow[] = await em.query(
+          // An UPDATE answers [rows, count] through TypeORM.
+          const [[row]]: [TaxCodeRow[], number] = await em.query(
             `UPDATE tax_codes c SET rate = $2, description = coalesce($3, description),
                     invoice_note = CASE WHEN $4 THEN $5 ELSE invoice_note END, valid_to = $6, updated_at = now()
               WHERE c.code = $1 RETURNING ${CODE_COLUMNS}`,
@@ -149,7 +150,7 @@ export class TaxService {
       const [cur]: TaxRuleRow[] = await em.query(`SELECT ${RULE_COLUMNS} FROM tax_rules r WHERE r.id = $1 FOR UPDATE`, [id]);
       if (!cur) throw taxError(TaxErrorCode.NotFound, `Tax rule ${id} was not found`);
       await this.assertCodeFits(em, taxCode, cur.buyer_country, 'taxCode');
-      const [row]: TaxRuleRow[] = await em.query(
+      const [[row]]: [TaxRuleRow[], number] = await em.query(
         `UPDATE tax_rules r SET tax_code = $2, updated_at = now() WHERE r.id = $1 RETURNING ${RULE_COLUMNS}`,
         [id, taxCode],
       );
