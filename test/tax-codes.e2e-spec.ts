@@ -209,7 +209,7 @@ describe('tax codes', () => {
     expect(nzText).toContain('1 Cathedral Square, Ōtautahi Christchurch 8011');
     expect(nzText).toContain('Tax id 123-456-789 (registered)');
     expect(nzText).toContain('ABN 51 824 753 556');
-    expect(nzText).toContain(`ThinkPad X1 Carbon [${hw.sku}]`);
+    expect(nzText).toContain(`ThinkPad X1 Carbon\n${hw.sku}`);
     expect(nzText).toContain('NZ-GST');
     expect(nzText).toContain('Amount due:');
     expect(nzText).toContain('How to pay');

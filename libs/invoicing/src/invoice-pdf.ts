@@ -139,13 +139,13 @@ export function buildInvoiceDocument(inv: InvoiceView, p: InvoiceParties): Invoi
   };
 }
 
-/** One invoice line as table cells: product name (and SKU, period), quantity, unit price, tax code, net, tax, total. */
+/** One invoice line as table cells: product name (then SKU and period on the next line), quantity, unit price, tax code, net, tax, total. */
 export function invoiceLineRow(l: InvoiceLineView, productName: string | undefined, currencyDecimals: number): TableRow {
   const period = l.periodStart && l.periodEnd ? ` (${l.periodStart} to ${l.periodEnd})` : '';
   const unit = l.quantity > 0 ? new Dec(l.net).div(l.quantity).toDecimalPlaces(Math.max(currencyDecimals, 2)).toFixed(Math.max(currencyDecimals, 2)) : l.net;
   return {
     cells: {
-      description: `${productName ?? l.description} [${l.sku}]${period}`,
+      description: `${productName ?? l.description}\n${l.sku}${period}`,
       quantity: String(l.quantity),
       unitPrice: unit,
       taxCode: l.taxCode ?? `${new Dec(l.taxRate).times(100).toFixed()} %`,

@@ -274,10 +274,10 @@ export class RenewalService {
    * over tax (docs/accounting.md §8).
    */
   private async taxCode(em: EntityManager, cache: Map<string, AppliedTaxCode>, s: SubscriptionRow, date: string): Promise<AppliedTaxCode> {
-    const reseller = await this.resellers.getReseller(s.reseller_id, em);
-    const category = (await this.catalog.taxCategories([s.sku], em)).get(s.sku) ?? 'STANDARD';
-    const key = `${reseller.country}:${reseller.taxRegistered}:${category}:${date}`;
+    const key = `${s.id}:${date}`;
     if (!cache.has(key)) {
+      const reseller = await this.resellers.getReseller(s.reseller_id, em);
+      const category = (await this.catalog.taxCategories([s.sku], em)).get(s.sku) ?? 'STANDARD';
       try {
         const codes = await this.tax.codesFor(em, { country: reseller.country, registered: reseller.taxRegistered }, [category], date);
         cache.set(key, codes.get(category)!);
@@ -288,7 +288,7 @@ export class RenewalService {
           [s.id],
         );
         this.logger.warn({ subscriptionId: s.id, category, country: reseller.country }, 'no tax rule for a renewal: the previous term\'s code is kept');
-        return { code: prev.tax_code ?? '', rate: new Dec(prev.tax_rate), kind: 'STANDARD', invoiceNote: null };
+        cache.set(key, { code: prev.tax_code ?? '', rate: new Dec(prev.tax_rate), kind: 'STANDARD', invoiceNote: null });
       }
     }
     return cache.get(key)!;
