@@ -10,7 +10,11 @@ import { createOwnDatabase } from './support/own-database';
  * fails this test until it is covered.
  */
 const B_ROLES = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'] as const;
-const NOT_TENANT_OWNED = [/^\/api\/v1\/catalog\/products\/\{sku\}$/, /^\/api\/v1\/ledger\/accounts\/\{code\}\/statement$/];
+const NOT_TENANT_OWNED = [
+  /^\/api\/v1\/catalog\/products\/\{sku\}$/, /^\/api\/v1\/ledger\/accounts\/\{code\}\/statement$/,
+  // Tax codes and rules are the distributor's reference data (admin-only writes), like the catalog.
+  /^\/api\/v1\/tax-codes\/(rules\/\{id\}|\{code\})$/,
+];
 
 describe('Tenant isolation sweep', () => {
   let t: TestApp;

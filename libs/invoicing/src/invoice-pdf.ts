@@ -158,24 +158,59 @@ export function invoiceLineRow(l: InvoiceLineView, productName: string | undefin
 
 /** The bundled Unicode font (Noto Sans JP, OFL: Latin with macrons, CJK): regular and bold. */
 export const INVOICE_FONT = { regular: 'NotoSansJP-Regular', bold: 'NotoSansJP-Bold' } as const;
-let fontCache: { regular: Buffer; bold: Buffer } | null = null;
 
-function fonts(): { regular: Buffer; bold: Buffer } {
-  if (!fontCache) {
+/** What pdfkit needs of a parsed font (pdfkit takes a fontkit font object as a font source). */
+interface ParsedFont {
+  layout: (...args: unknown[]) => unknown;
+}
+let unicodeFonts: { regular: ParsedFont; bold: ParsedFont } | null = null;
+
+/**
+ * The bundled font, read and parsed once per process (parsing a CJK font takes about a second;
+ * each document then only subsets the glyphs it uses).
+ */
+function parsedUnicodeFonts(): { regular: ParsedFont; bold: ParsedFont } {
+  if (!unicodeFonts) {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const fontkit = require('fontkit') as { create: (b: Buffer) => ParsedFont };
     // The package exports only its JS entry; the fonts sit beside it (node_modules/@embedpdf/fonts-jp/fonts).
     const dir = path.join(path.dirname(require.resolve('@embedpdf/fonts-jp')), '..', 'fonts');
-    fontCache = {
-      regular: fs.readFileSync(path.join(dir, `${INVOICE_FONT.regular}.otf`)),
-      bold: fs.readFileSync(path.join(dir, `${INVOICE_FONT.bold}.otf`)),
+    unicodeFonts = {
+      regular: fontkit.create(fs.readFileSync(path.join(dir, `${INVOICE_FONT.regular}.otf`))),
+      bold: fontkit.create(fs.readFileSync(path.join(dir, `${INVOICE_FONT.bold}.otf`))),
     };
   }
-  return fontCache;
+  return unicodeFonts;
+}
+
+/** Text that the built-in Helvetica (WinAnsi) cannot show: anything beyond Latin-1. */
+export const needsUnicodeFont = (text: string) => [...text].some((c) => c.codePointAt(0)! > 0xff);
+
+/**
+ * Sets the font for one run of text: Helvetica for Latin-1 text (built in, fast to lay out, so an
+ * invoice of thousands of lines stays quick), the bundled Noto Sans JP for anything else (names
+ * such as "Ōtautahi Tech 株式会社"), registered on the document the first time it is needed.
+ */
+function useFont(doc: PDFKit.PDFDocument, text: string, bold: boolean, size: number): void {
+  if (needsUnicodeFont(text)) {
+    const d = doc as PDFKit.PDFDocument & { _unicodeFonts?: boolean };
+    if (!d._unicodeFonts) {
+      const f = parsedUnicodeFonts();
+      doc.registerFont('Unicode', f.regular as unknown as Buffer);
+      doc.registerFont('Unicode-Bold', f.bold as unknown as Buffer);
+      d._unicodeFonts = true;
+    }
+    doc.font(bold ? 'Unicode-Bold' : 'Unicode');
+  } else {
+    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica');
+  }
+  doc.fontSize(size);
 }
 
 /**
- * The tax invoice as a PDF (pdfkit with the bundled Unicode font): supplier and buyer, one section
- * per credit line (hardware, then cloud services) with its lines and subtotal, totals one per line,
- * tax per code, notes and payment instructions.
+ * The tax invoice as a PDF (pdfkit): supplier and buyer, one section per credit line (hardware,
+ * then cloud services) with its lines and subtotal, totals one per line, tax per code, notes and
+ * payment instructions. Text beyond Latin-1 is set in the bundled Unicode font (useFont).
  *
  * Returned as a stream, its lines read page by page (`pages`) and written in slices of
  * ROWS_PER_SLICE with the event loop served in between, so an invoice of any size neither blocks
@@ -188,9 +223,6 @@ export function streamInvoicePdf(inv: InvoiceView, parties: InvoiceParties, page
     compress: false,
     info: { Title: `Tax invoice ${inv.number}`, Author: parties.supplier.legalName, Subject: `Tax invoice ${inv.number} for ${inv.resellerName}` },
   });
-  const f = fonts();
-  doc.registerFont('Body', f.regular);
-  doc.registerFont('Bold', f.bold);
   writeInvoice(doc, buildInvoiceDocument(inv, parties), parties, pages, currencyDecimals).catch((err: Error) => doc.destroy(err));
   return doc;
 }
@@ -200,19 +232,22 @@ async function writeInvoice(
 ): Promise<void> {
   const left = COLUMNS.description.x;
   const right = COLUMNS.gross.x + COLUMNS.gross.width;
+  const put = (text: string, o: { bold?: boolean; size: number; x?: number; y?: number; width?: number; align?: 'left' | 'right' }) => {
+    useFont(doc, text, !!o.bold, o.size);
+    doc.text(text, o.x ?? left, o.y ?? doc.y, { width: o.width ?? right - (o.x ?? left), align: o.align ?? 'left' });
+  };
   const ensure = (h: number) => {
     if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
   };
   const row = (r: TableRow) => {
     ensure(26);
     const y = doc.y;
-    doc.font(r.bold ? 'Bold' : 'Body').fontSize(8);
     let bottom = y + 10;
     for (const key of Object.keys(COLUMNS) as ColumnKey[]) {
       const text = r.cells[key];
       if (text === undefined) continue;
       const c = COLUMNS[key];
-      doc.text(text, c.x, y, { width: c.width, align: key === 'description' || key === 'taxCode' ? 'left' : 'right' });
+      put(text, { bold: r.bold, size: 8, x: c.x, y, width: c.width, align: key === 'description' || key === 'taxCode' ? 'left' : 'right' });
       bottom = Math.max(bottom, doc.y);
     }
     doc.x = left;
@@ -222,41 +257,39 @@ async function writeInvoice(
     doc.moveTo(left, doc.y).lineTo(right, doc.y).lineWidth(0.5).stroke();
     doc.y += 4;
   };
+  /** Label and value pairs: the label from labelX, the value right-aligned in its own column. */
   const pairs = (items: Array<{ label: string; value: string; bold?: boolean }>, labelX: number, valueWidth: number) => {
     for (const it of items) {
       ensure(16);
       const y = doc.y;
-      doc.font(it.bold ? 'Bold' : 'Body').fontSize(9);
-      doc.text(it.label, labelX, y, { width: right - labelX - valueWidth - 8 });
+      put(it.label, { bold: it.bold, size: 9, x: labelX, y, width: right - labelX - valueWidth - 8 });
       const h = doc.y;
-      doc.text(it.value, right - valueWidth, y, { width: valueWidth, align: 'right' });
+      put(it.value, { bold: it.bold, size: 9, x: right - valueWidth, y, width: valueWidth, align: 'right' });
       doc.y = Math.max(h, doc.y) + 2;
     }
     doc.x = left;
   };
 
   // Supplier (left) and invoice details (right), then the buyer.
-  doc.font('Bold').fontSize(18).text(model.title, left, 50);
+  put(model.title, { bold: true, size: 18, y: 50 });
   const top = doc.y + 4;
-  doc.font('Bold').fontSize(10).text(model.supplier[0], left, top, { width: 260 });
-  doc.font('Body').fontSize(9);
-  for (const l of model.supplier.slice(1)) doc.text(l, { width: 260 });
+  put(model.supplier[0], { bold: true, size: 10, y: top, width: 260 });
+  for (const l of model.supplier.slice(1)) put(l, { size: 9, width: 260 });
   const supplierBottom = doc.y;
   doc.y = top;
   for (const [k, v] of model.meta) {
     const y = doc.y;
-    doc.font('Body').fontSize(9).text(k, 340, y, { width: 70 });
-    doc.font('Bold').text(v, 410, y, { width: right - 410, align: 'right' });
+    put(k, { size: 9, x: 340, y, width: 70 });
+    put(v, { bold: true, size: 9, x: 410, y, width: right - 410, align: 'right' });
   }
   doc.y = Math.max(supplierBottom, doc.y) + 12;
-  doc.font('Bold').fontSize(10).text('Bill to', left, doc.y);
-  doc.font('Body').fontSize(9);
-  for (const l of model.billTo) doc.text(l, left, doc.y, { width: 300 });
+  put('Bill to', { bold: true, size: 10 });
+  for (const l of model.billTo) put(l, { size: 9, width: 300 });
   doc.moveDown();
 
   for (const s of model.sections) {
     ensure(60);
-    doc.font('Bold').fontSize(11).text(s.title, left, doc.y);
+    put(s.title, { bold: true, size: 11 });
     doc.moveDown(0.3);
     row(model.header);
     rule();
@@ -269,7 +302,7 @@ async function writeInvoice(
       }
     }
     if (!written) {
-      doc.font('Body').fontSize(8).text(s.empty, left, doc.y);
+      put(s.empty, { size: 8 });
       doc.moveDown(0.5);
     }
     rule();
@@ -283,26 +316,24 @@ async function writeInvoice(
   if (model.taxSummary.length) {
     doc.moveDown(0.5);
     ensure(30);
-    doc.font('Bold').fontSize(9).text('Tax by code', left, doc.y);
+    put('Tax by code', { bold: true, size: 9 });
     for (const [code, base, tax] of model.taxSummary) {
       ensure(14);
       const y = doc.y;
-      doc.font('Body').fontSize(8).text(code, left, y, { width: 250 });
+      put(code, { size: 8, y, width: 250 });
       const h = doc.y;
-      doc.text(base, 305, y, { width: 120, align: 'right' });
-      doc.text(tax, right - 110, y, { width: 110, align: 'right' });
+      put(base, { size: 8, x: 305, y, width: 120, align: 'right' });
+      put(tax, { size: 8, x: right - 110, y, width: 110, align: 'right' });
       doc.y = Math.max(h, doc.y) + 2;
     }
   }
   if (model.notes.length) {
     doc.moveDown(0.5);
-    doc.font('Bold').fontSize(9);
-    for (const n of model.notes) doc.text(n, left, doc.y, { width: right - left });
+    for (const n of model.notes) put(n, { bold: true, size: 9 });
   }
   doc.moveDown();
   ensure(50);
-  doc.font('Bold').fontSize(9).text('How to pay', left, doc.y);
-  doc.font('Body').fontSize(8);
-  for (const l of model.payment) doc.text(l, left, doc.y, { width: right - left });
+  put('How to pay', { bold: true, size: 9 });
+  for (const l of model.payment) put(l, { size: 8 });
   doc.end();
 }
