@@ -7,6 +7,7 @@ import { IdentityService } from '@disty/identity';
 import { FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
 import { ConfigService } from '@nestjs/config';
 import { ResellerService } from '@disty/reseller';
+import { supplierSettings, TaxService } from '@disty/tax';
 import { BenchContext, BenchResult } from './support';
 
 const CONNECTIONS = 16;
@@ -71,14 +72,13 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     const { hardware, cloud } = await seedCatalog(ds);
     const identity = new IdentityService(ds);
     const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()));
-    const resellers = new ResellerService(ds, ledger, identity);
+    const resellers = new ResellerService(ds, ledger, identity, new TaxService(ds, supplierSettings()), new Clock());
     const tokens: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {
       const r = await resellers.createReseller({
         name: `Bench reseller ${i + 1}`,
         currency: 'AUD',
         country: 'AU',
-        taxRate: '0.10',
         paymentTermsDays: 30,
         creditLimits: { HARDWARE: '10000000000.00', CLOUD: '10000000000.00' },
       });

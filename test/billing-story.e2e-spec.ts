@@ -2,6 +2,7 @@ import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, signedStripeEvent, startBillingTestApp, unixOf } from './support/billing';
 import type { FakeStripe } from './support/fake-stripe';
+import { pdfText } from './support/pdf-text';
 
 /**
  * The whole story on one consolidated invoice: hardware and cloud ordered in one cart, hardware
@@ -25,7 +26,7 @@ describe('consolidated billing story (E2E)', () => {
   it('orders, ships, bills once, takes a bank and a Stripe payment, and reconciles', async () => {
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '1000.00' }] });
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '50.00' }] });
-    const reseller = await f.createReseller(t, { taxRate: '0.10', paymentTermsDays: 30, hardwareLimit: '10000.00', cloudLimit: '5000.00' });
+    const reseller = await f.createReseller(t, { paymentTermsDays: 30, hardwareLimit: '10000.00', cloudLimit: '5000.00' });
     const buyer = await t.user('buyer', reseller.id);
     const resellerFinance = await t.user('reseller_finance', reseller.id);
 
@@ -190,11 +191,3 @@ describe('consolidated billing story (E2E)', () => {
   });
 });
 
-/** The text drawn in an uncompressed pdfkit PDF (hex-encoded TJ strings). */
-function pdfText(pdf: Buffer): string {
-  const out: string[] = [];
-  for (const m of pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-    out.push([...m[1].matchAll(/<([0-9a-fA-F]+)>/g)].map((h) => Buffer.from(h[1], 'hex').toString('latin1')).join(''));
-  }
-  return out.join('\n');
-}

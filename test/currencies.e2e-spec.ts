@@ -48,10 +48,10 @@ describe('Several currencies', () => {
       kind: 'HARDWARE',
       prices: [{ currency: 'AUD', unitPrice: '1000.00' }, { currency: 'USD', unitPrice: '333.33' }, { currency: 'NZD', unitPrice: '777.77' }],
     });
-    usdPaid = await f.createReseller(t, { currency: 'USD', country: 'US', taxRate: '0.00' });
-    usdOpen = await f.createReseller(t, { currency: 'USD', country: 'US', taxRate: '0.00' });
-    nzd = await f.createReseller(t, { currency: 'NZD', country: 'NZ', taxRate: '0.15' });
-    aud = await f.createReseller(t, { currency: 'AUD', country: 'AU', taxRate: '0.10' });
+    usdPaid = await f.createReseller(t, { currency: 'USD', country: 'US' });
+    usdOpen = await f.createReseller(t, { currency: 'USD', country: 'US' });
+    nzd = await f.createReseller(t, { currency: 'NZD', country: 'NZ' });
+    aud = await f.createReseller(t, { currency: 'AUD', country: 'AU' });
     for (const r of [usdPaid, usdOpen, nzd, aud]) {
       const placed = await t.http().post('/api/v1/orders').set('Authorization', ADMIN)
         .send({ resellerId: r.id, endCustomer: { name: 'FX Co' }, lines: [{ sku: hw.sku, quantity: 3 }] });

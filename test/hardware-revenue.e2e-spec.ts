@@ -52,7 +52,7 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
 
   it('is revenue in the ship month (1190 / 4000, cost 5000 / 2050) and moves to 1100 when invoiced the next month', async () => {
     const hw = await f.createProduct(t, { vendor: 'Lenovo', prices: [{ currency: 'AUD', unitPrice: '1000.00', costPrice: '640.00' }] });
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t, {});
     const o = await order(reseller.id, [{ sku: hw.sku, quantity: 3 }]);
     const line = o.lines[0];
     const [stored] = await t.db.query(`SELECT unit_cost::text, cost::text FROM order_lines WHERE id = $1`, [line.id]);
@@ -106,7 +106,7 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
 
   it('posts each part of a partial shipment on its own (the split line has its own id), costs split like the amounts', async () => {
     const hw = await f.createProduct(t, { vendor: 'HP', prices: [{ currency: 'AUD', unitPrice: '99.99', costPrice: '33.33' }] });
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t, {});
     const o = await order(reseller.id, [{ sku: hw.sku, quantity: 5 }]);
     const first = o.lines[0];
     const part = await ship(o.id, first.id, { shippedOn: shipDate, quantity: 2 });
@@ -137,7 +137,7 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
 
   it('keeps crediting 4000 at invoicing for lines shipped before revenue was posted at shipment', async () => {
     const hw = await f.createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '200.00', costPrice: '150.00' }] });
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t, {});
     const o = await order(reseller.id, [{ sku: hw.sku, quantity: 1 }, { sku: hw.sku, quantity: 2 }]);
     const [legacy, current] = o.lines;
     // The state the migration leaves a line shipped and not invoiced before it: no shipment entry, shipment_posted false.
@@ -159,7 +159,7 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
     const cloud = await f.createProduct(t, {
       kind: 'CLOUD', vendor: 'Microsoft', term: 'P1M', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '20.00', costPrice: '15.00' }],
     });
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t, {});
     const buyer = await t.user('buyer', reseller.id);
     t.clock.set('2026-06-01');
     try {
@@ -220,7 +220,7 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
   it('lets an order through for a price whose cost is not known: cost null (counted as 0), no cost lines at shipment', async () => {
     const hw = await f.createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '80.00' }] });
     await t.db.query(`UPDATE product_prices SET unit_cost = NULL WHERE sku = $1`, [hw.sku]);
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t, {});
     const o = await order(reseller.id, [{ sku: hw.sku, quantity: 1 }]);
     expect(await t.db.query(`SELECT unit_cost, cost FROM order_lines WHERE id = $1`, [o.lines[0].id])).toEqual([{ unit_cost: null, cost: null }]);
     expect((await ship(o.id, o.lines[0].id, { shippedOn: realToday() })).status).toBe(200);

@@ -90,7 +90,7 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
         .send({ sku: `HW-${f.uniq()}`, name: 'Huge', vendor: 'Dell', kind: 'HARDWARE', warrantyMonths: 12, prices: [{ currency: 'AUD', unitPrice: big }] }));
       expect422(await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/HARDWARE`).set('Authorization', admin).send({ limit: big }));
       expect422(await t.http().post('/api/v1/resellers').set('Authorization', admin)
-        .send({ name: `R ${f.uniq()}`, currency: 'AUD', country: 'AU', taxRate: '0.10', paymentTermsDays: 30, creditLimits: { HARDWARE: big, CLOUD: '1.00' } }));
+        .send({ name: `R ${f.uniq()}`, currency: 'AUD', country: 'AU', paymentTermsDays: 30, creditLimits: { HARDWARE: big, CLOUD: '1.00' } }));
       // A malformed amount is still a 400 validation problem.
       const malformed = await pay(r.id, '1e5', 'AUD');
       expect(malformed.status).toBe(400);
@@ -125,7 +125,7 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
     let creditNoteId: string;
 
     beforeAll(async () => {
-      const reseller = await f.createReseller(t, { taxRate: '0.10' });
+      const reseller = await f.createReseller(t);
       const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '500.00' }] });
       const order = await t.http().post('/api/v1/orders').set('Authorization', admin)
         .send({ resellerId: reseller.id, endCustomer: { name: 'End Co' }, lines: [{ sku: hw.sku, quantity: 2 }] }).expect(201);

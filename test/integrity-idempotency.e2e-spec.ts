@@ -118,7 +118,7 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
   }
 
   async function shop() {
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t);
     const buyer = await t.user('buyer', reseller.id);
     const hw = await f.createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '100.00' }] });
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '50.00' }] });

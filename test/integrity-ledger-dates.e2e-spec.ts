@@ -28,7 +28,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
 
   /** A reseller (10 % tax) with one hardware order line, shipped on `shippedOn` unless null. */
   async function resellerWithHardware(opts: { net: string; shippedOn: string | null; hardwareLimit?: string }) {
-    const reseller = await f.createReseller(t, { taxRate: '0.10', paymentTermsDays: 30, hardwareLimit: opts.hardwareLimit });
+    const reseller = await f.createReseller(t, { paymentTermsDays: 30, hardwareLimit: opts.hardwareLimit });
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: opts.net }] });
     const order = await api().post('/api/v1/orders').set('Authorization', ADMIN)
       .send({ resellerId: reseller.id, endCustomer: { name: 'End Co' }, lines: [{ sku: hw.sku, quantity: 1 }] });

@@ -42,7 +42,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
 
   /** A reseller with a buyer and a cloud product; an admin-placed order starting `startDate` (distributor staff may back-date). */
   async function setup(opts: { startDate: string; term?: 'P1M' | 'P1Y'; frequency?: 'MONTHLY' | 'ANNUAL'; price?: string; quantity?: number; cloudLimit?: string }) {
-    const reseller = await f.createReseller(t, { taxRate: '0.10', cloudLimit: opts.cloudLimit ?? '50000.00' });
+    const reseller = await f.createReseller(t, { cloudLimit: opts.cloudLimit ?? '50000.00' });
     const buyer = await t.user('buyer', reseller.id);
     const cloud = await f.createProduct(t, {
       kind: 'CLOUD', term: opts.term ?? 'P1Y', billingFrequency: opts.frequency ?? 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: opts.price ?? '100.00' }],

@@ -25,7 +25,7 @@ describe('invoicing and payments', () => {
 
   /** A reseller with a hardware product and a one-month cloud product, and hardware shipped on `shippedOn`. */
   async function resellerWithHardware(opts: { net: string; quantity?: number; shippedOn: string; cloudStart?: string; cloudPrice?: string; terms?: number }) {
-    const reseller = await f.createReseller(t, { taxRate: '0.10', paymentTermsDays: opts.terms ?? 30 });
+    const reseller = await f.createReseller(t, { paymentTermsDays: opts.terms ?? 30 });
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: opts.net }] });
     const lines: Array<{ sku: string; quantity: number; startDate?: string }> = [{ sku: hw.sku, quantity: opts.quantity ?? 1 }];
     if (opts.cloudStart) {
@@ -101,7 +101,7 @@ describe('invoicing and payments', () => {
     });
 
     it('bills seat changes: a later run carries the proration credit on the cloud line', async () => {
-      const reseller = await f.createReseller(t, { taxRate: '0.10' });
+      const reseller = await f.createReseller(t);
       const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
       const order = await api().post('/api/v1/orders').set('Authorization', ADMIN)
         .send({ resellerId: reseller.id, endCustomer: { name: 'Seats Co' }, lines: [{ sku: cloud.sku, quantity: 10, startDate: '2026-02-01' }] }).expect(201);

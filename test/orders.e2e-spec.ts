@@ -24,7 +24,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
 
   /** A reseller (AUD, 10% tax) with a buyer, and a hardware and a monthly cloud product priced in AUD. */
   async function shop(limits: { hardwareLimit?: string; cloudLimit?: string } = {}) {
-    const reseller = await createReseller(t, { taxRate: '0.10', ...limits });
+    const reseller = await createReseller(t, { ...limits });
     const buyer = await t.user('buyer', reseller.id);
     const hw = await createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '100.00' }], warrantyMonths: 36 });
     const cloud = await createProduct(t, {
@@ -248,7 +248,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       const { reseller, buyer, hw } = await shop();
       const first = await post(buyer, cart([{ sku: hw.sku, quantity: 1 }])).expect(201);
       await t.http().patch(`/api/v1/catalog/products/${hw.sku}`).set(admin()).send({ prices: [{ currency: 'AUD', unitPrice: '120.00' }] }).expect(200);
-      await t.http().patch(`/api/v1/resellers/${reseller.id}`).set(admin()).send({ taxRate: '0.15' }).expect(200);
+      await t.http().patch(`/api/v1/resellers/${reseller.id}`).set(admin()).send({ country: 'NZ' }).expect(200); // NZ GST 15 % from now on
       const second = await post(buyer, cart([{ sku: hw.sku, quantity: 1 }])).expect(201);
       expect(second.body.lines[0]).toMatchObject({ unitPrice: '120.00', net: '120.00', tax: '18.00', gross: '138.00' });
       const again = await t.http().get(`/api/v1/orders/${first.body.id}`).set('Authorization', buyer.auth).expect(200);

@@ -29,7 +29,7 @@ describe('period close', () => {
     view.rows.find((a) => a.accountCode === code)?.balance ?? '0.00';
 
   it('reports a shipped line not yet invoiced and refuses the close until it is forced with a reason', async () => {
-    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    const reseller = await f.createReseller(t, {});
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '250.00' }] });
     const order = await api().post('/api/v1/orders').set('Authorization', ADMIN)
       .send({ resellerId: reseller.id, endCustomer: { name: 'End Co' }, lines: [{ sku: hw.sku, quantity: 2 }] }).expect(201);

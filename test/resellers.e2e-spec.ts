@@ -13,7 +13,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
 
   const admin = () => bearer(ADMIN_TOKEN);
   const valid = () => ({
-    name: `Harbour IT ${uniq()}`, currency: 'AUD', country: 'AU', taxRate: '0.10', paymentTermsDays: 30,
+    name: `Harbour IT ${uniq()}`, currency: 'AUD', country: 'AU', paymentTermsDays: 30,
     creditLimits: { HARDWARE: '250000.00', CLOUD: '50000' },
   });
 
@@ -21,7 +21,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
     const body = valid();
     const res = await t.http().post('/api/v1/resellers').set(admin()).send(body).expect(201);
     expect(res.body).toMatchObject({
-      name: body.name, currency: 'AUD', country: 'AU', taxRate: '0.10', paymentTermsDays: 30,
+      name: body.name, currency: 'AUD', country: 'AU', paymentTermsDays: 30,
       creditLimits: { HARDWARE: '250000.00', CLOUD: '50000.00' },
     });
     const lines = await t.http().get(`/api/v1/resellers/${res.body.id}/credit-lines`).set(admin()).expect(200);
@@ -41,9 +41,10 @@ describe('Resellers: accounts, users and two credit lines', () => {
 
   it.each([
     ['an unknown currency', { currency: 'ABC' }, 'currency'],
-    ['a tax rate of 1.5', { taxRate: '1.5' }, 'taxRate'],
-    ['a tax rate as a percentage', { taxRate: '10%' }, 'taxRate'],
-    ['a tax rate as a number', { taxRate: 0.1 }, 'taxRate'],
+    ['a flat tax rate (the tax rules choose each line’s code)', { taxRate: '0.10' }, 'taxRate'],
+    ['a tax registration that is not a boolean', { taxRegistered: 'yes' }, 'taxRegistered'],
+    ['an empty tax id', { taxId: '' }, 'taxId'],
+    ['an address that is too long', { address: 'x'.repeat(501) }, 'address'],
     ['a lower-case country', { country: 'au' }, 'country'],
     ['negative payment terms', { paymentTermsDays: -1 }, 'paymentTermsDays'],
     ['a limit that is not a decimal', { creditLimits: { HARDWARE: 'lots', CLOUD: '1' } }, 'creditLimits.HARDWARE'],
@@ -78,11 +79,18 @@ describe('Resellers: accounts, users and two credit lines', () => {
     expect(byName.body.items.map((r: { id: string }) => r.id)).toEqual([a.id]);
   });
 
-  it('lets an admin change name, country, tax rate and payment terms, but not currency', async () => {
+  it('lets an admin change name, country, tax registration, address and payment terms, but not currency', async () => {
     const r = await createReseller(t);
+    expect((await t.http().get(`/api/v1/resellers/${r.id}`).set(admin()).expect(200)).body).toMatchObject({ taxRate: '0.10', taxRegistered: false, taxId: null });
     const res = await t.http().patch(`/api/v1/resellers/${r.id}`).set(admin())
-      .send({ name: 'Renamed Ltd', country: 'NZ', taxRate: '0.15', paymentTermsDays: 45 }).expect(200);
-    expect(res.body).toMatchObject({ name: 'Renamed Ltd', country: 'NZ', taxRate: '0.15', paymentTermsDays: 45, currency: 'AUD' });
+      .send({ name: 'Renamed Ltd', country: 'NZ', taxRegistered: true, taxId: '123-456-789', address: '1 Queen St, Auckland', paymentTermsDays: 45 }).expect(200);
+    // The view's rate is the one the tax rules give a STANDARD product sold to it: NZ GST.
+    expect(res.body).toMatchObject({
+      name: 'Renamed Ltd', country: 'NZ', taxRate: '0.15', taxRegistered: true, taxId: '123-456-789', address: '1 Queen St, Auckland',
+      paymentTermsDays: 45, currency: 'AUD',
+    });
+    const cleared = await t.http().patch(`/api/v1/resellers/${r.id}`).set(admin()).send({ taxId: null, address: null }).expect(200);
+    expect(cleared.body).toMatchObject({ taxId: null, address: null, taxRegistered: true });
     await t.http().patch(`/api/v1/resellers/${r.id}`).set(admin()).send({ currency: 'USD' }).expect(400);
     await t.http().patch('/api/v1/resellers/00000000-0000-4000-8000-000000000000').set(admin()).send({ name: 'x' }).expect(404);
   });
@@ -235,7 +243,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
       expect((await creditLines(t, r.id)).CLOUD.reserved).toBe('1.00');
       expect(await svc.listResellerIds()).toContain(r.id);
       const info = await svc.getReseller(r.id);
-      expect(info.taxRate.eq('0.1')).toBe(true);
+      expect(info).toMatchObject({ country: 'AU', taxRegistered: false, taxId: null });
       await expect(svc.getReseller('00000000-0000-4000-8000-000000000000')).rejects.toMatchObject({ status: 404 });
     });
 

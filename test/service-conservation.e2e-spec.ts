@@ -188,7 +188,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
       fc.asyncProperty(fc.record({ days: fc.constant(0), action: orderAction }), fc.array(step, { minLength: 3, maxLength: 12 }), async (first, rest) => {
         const steps = [first, ...rest];
         moveClock(1);
-        const reseller = await f.createReseller(t, { taxRate: '0.10', hardwareLimit: '1000000.00', cloudLimit: '1000000.00' });
+        const reseller = await f.createReseller(t, { hardwareLimit: '1000000.00', cloudLimit: '1000000.00' });
         const buyer = (await t.user('buyer', reseller.id)).auth;
         const subs: ModelSub[] = [];
         const active = () => subs.filter((s) => s.cancelledOn === null && s.endOfTermOn === null);

@@ -37,7 +37,7 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
   /** The same, not yet billed (several resellers billed by one run). */
   async function delivered(opts: { net: string; cloudNet?: string; month: string; currency?: string }) {
     const currency = opts.currency ?? 'AUD';
-    const reseller = await f.createReseller(t, { currency, taxRate: '0.10' });
+    const reseller = await f.createReseller(t, { currency });
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency, unitPrice: opts.net }] });
     const lines: Array<{ sku: string; quantity: number; startDate?: string }> = [{ sku: hw.sku, quantity: 1 }];
     if (opts.cloudNet) {

@@ -119,7 +119,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
 
   describe('seat changes', () => {
     it('prorates an increase for the rest of the period, reschedules later months, and reserves the gross on CLOUD', async () => {
-      const r = await createReseller(t, { taxRate: '0.10' });
+      const r = await createReseller(t);
       const p = await provision(r.id, { unitPrice: new Dec('10.00'), quantity: 5 });
       const before = await creditLines(t, r.id);
       const buyer = await t.user('buyer', r.id);
@@ -259,7 +259,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
 
   describe('renewal', () => {
     it('renews at term end at the current catalog price and reserves the first charge even past the CLOUD limit', async () => {
-      const r = await createReseller(t, { cloudLimit: '10.00', taxRate: '0.10' });
+      const r = await createReseller(t, { cloudLimit: '10.00' });
       const product = await createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '20.00' }] });
       const p = await provision(r.id, { sku: product.sku, unitPrice: new Dec('20.00'), quantity: 2, billingFrequency: 'ANNUAL', startDate: '2021-05-01' });
       await t.http().patch(`/api/v1/catalog/products/${product.sku}`).set(bearer(ADMIN_TOKEN))
@@ -377,7 +377,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
 
   describe('through orders', () => {
     it('a cloud order line provisions a subscription whose first charge the order reserved; a seat change and a renewal follow', async () => {
-      const r = await createReseller(t, { taxRate: '0.10' });
+      const r = await createReseller(t);
       const buyer = await t.user('buyer', r.id);
       const product = await createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '4.00' }] });
       t.clock.set('2023-08-31');

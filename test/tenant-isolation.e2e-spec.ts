@@ -14,6 +14,8 @@ const B_ROLES = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'] as cons
 const NOT_TENANT_OWNED = [
   /^\/api\/v1\/catalog\/products\/\{sku\}$/, /^\/api\/v1\/ledger\/accounts\/\{code\}\/statement$/, /^\/api\/v1\/vendors\//,
   /^\/api\/v1\/vendor-bills\//,
+  // Tax codes and rules are the distributor's reference data (admin-only writes), like the catalog.
+  /^\/api\/v1\/tax-codes\/(rules\/\{id\}|\{code\})$/,
 ];
 
 describe('Tenant isolation sweep', () => {

@@ -15,6 +15,7 @@ export interface ProductSpec {
   term?: 'P1M' | 'P1Y' | 'P3Y';
   billingFrequency?: 'MONTHLY' | 'ANNUAL' | 'UPFRONT';
   extendedWarrantySku?: string;
+  taxCategory?: 'STANDARD' | 'ZERO_RATED' | 'EXEMPT';
 }
 
 /** Creates a product through the API (admin) and returns the response body. */
@@ -26,6 +27,7 @@ export async function createProduct(t: TestApp, spec: ProductSpec = {}) {
     vendor: spec.vendor ?? 'Dell',
     kind,
     prices: (spec.prices ?? [{ currency: 'AUD', unitPrice: '100.00' }]).map((p) => ({ ...p, costPrice: p.costPrice ?? defaultCost(p.unitPrice, p.currency) })),
+    ...(spec.taxCategory ? { taxCategory: spec.taxCategory } : {}),
     ...(kind === 'HARDWARE'
       ? { warrantyMonths: spec.warrantyMonths ?? 12, ...(spec.extendedWarrantySku ? { extendedWarrantySku: spec.extendedWarrantySku } : {}) }
       : { term: spec.term ?? 'P1Y', billingFrequency: spec.billingFrequency ?? 'MONTHLY' }),
@@ -45,7 +47,9 @@ export interface ResellerSpec {
   name?: string;
   currency?: string;
   country?: string;
-  taxRate?: string;
+  taxId?: string;
+  taxRegistered?: boolean;
+  address?: string;
   paymentTermsDays?: number;
   hardwareLimit?: string;
   cloudLimit?: string;
@@ -57,7 +61,9 @@ export async function createReseller(t: TestApp, spec: ResellerSpec = {}) {
     name: spec.name ?? `Reseller ${uniq()}`,
     currency: spec.currency ?? 'AUD',
     country: spec.country ?? 'AU',
-    taxRate: spec.taxRate ?? '0.10',
+    ...(spec.taxId ? { taxId: spec.taxId } : {}),
+    ...(spec.taxRegistered !== undefined ? { taxRegistered: spec.taxRegistered } : {}),
+    ...(spec.address ? { address: spec.address } : {}),
     paymentTermsDays: spec.paymentTermsDays ?? 30,
     creditLimits: { HARDWARE: spec.hardwareLimit ?? '100000.00', CLOUD: spec.cloudLimit ?? '50000.00' },
   });

@@ -20,6 +20,7 @@ import { PaymentsModule } from '@disty/payments';
 import { WebhookModule } from '@disty/webhooks';
 import { PurchasingModule } from '@disty/purchasing';
 import { ReportingModule } from '@disty/reporting';
+import { TaxModule } from '@disty/tax';
 import { HealthController } from './health/health.controller';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
@@ -68,6 +69,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     RenewalAlertModule,
     WebhookModule,
     PurchasingModule,
+    TaxModule,
     OrderingModule,
     InvoicingModule,
     PaymentsModule,

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   CreditLine, Currency, Dec, FieldError, moneyString, page, Page, queryPrepared, retryOnConflict, validationError,
 } from '@disty/core';
+import type { TaxCategory } from '@disty/tax';
 import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
 import { PriceHistoryView, PriceView, ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
@@ -29,6 +30,8 @@ export interface CatalogProduct {
   term: Term | null;
   billingFrequency: BillingFrequency | null;
   extendedWarrantySku: string | null;
+  /** Chooses the line's tax code with the buyer's country and registration (docs/accounting.md §11). */
+  taxCategory: TaxCategory;
 }
 
 export interface PriceInput {
@@ -59,10 +62,12 @@ export interface CreateProductInput {
   term?: Term | null;
   billingFrequency?: BillingFrequency | null;
   extendedWarrantySku?: string | null;
+  taxCategory?: TaxCategory;
 }
 
 export interface UpdateProductInput {
   name?: string;
+  taxCategory?: TaxCategory;
   prices?: PriceInput[];
   active?: boolean;
   extendedWarrantySku?: string | null;
@@ -94,11 +99,11 @@ export class CatalogService {
       this.db.transaction(async (em) => {
         if (input.extendedWarrantySku != null) await this.assertWarrantySku(em, input.extendedWarrantySku, input.sku);
         const inserted: unknown[] = await em.query(
-          `INSERT INTO products (sku, name, vendor, kind, warranty_months, term, billing_frequency, extended_warranty_sku)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (sku) DO NOTHING RETURNING sku`,
+          `INSERT INTO products (sku, name, vendor, kind, warranty_months, term, billing_frequency, extended_warranty_sku, tax_category)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (sku) DO NOTHING RETURNING sku`,
           [
             input.sku, input.name.trim(), input.vendor.trim(), input.kind, input.warrantyMonths ?? null, input.term ?? null,
-            input.billingFrequency ?? null, input.extendedWarrantySku ?? null,
+            input.billingFrequency ?? null, input.extendedWarrantySku ?? null, input.taxCategory ?? 'STANDARD',
           ],
         );
         if (!inserted.length) throw catalogError(CatalogErrorCode.SkuTaken, `A product with SKU ${input.sku} already exists`);
@@ -128,9 +133,13 @@ export class CatalogService {
         }
         await em.query(
           `UPDATE products SET name = coalesce($2, name), active = coalesce($3, active),
-                  extended_warranty_sku = CASE WHEN $4 THEN $5 ELSE extended_warranty_sku END, updated_at = now()
+                  extended_warranty_sku = CASE WHEN $4 THEN $5 ELSE extended_warranty_sku END,
+                  tax_category = coalesce($6, tax_category), updated_at = now()
             WHERE sku = $1`,
-          [sku, patch.name?.trim() ?? null, patch.active ?? null, patch.extendedWarrantySku !== undefined, patch.extendedWarrantySku ?? null],
+          [
+            sku, patch.name?.trim() ?? null, patch.active ?? null, patch.extendedWarrantySku !== undefined, patch.extendedWarrantySku ?? null,
+            patch.taxCategory ?? null,
+          ],
         );
         if (patch.prices?.length) {
           const current: Array<{ currency: Currency; unit_price: string; unit_cost: string | null }> = await em.query(
@@ -213,9 +222,20 @@ export class CatalogService {
         term: r.term,
         billingFrequency: r.billing_frequency,
         extendedWarrantySku: r.extended_warranty_sku,
+        taxCategory: r.tax_category,
       });
     }
     return out;
+  }
+
+  /** Each known SKU's tax category (what renewals choose the renewed term's tax code with). */
+  async taxCategories(skus: string[], em: EntityManager = this.db.manager): Promise<Map<string, TaxCategory>> {
+    if (!skus.length) return new Map();
+    const rows: Array<{ sku: string; tax_category: TaxCategory }> = await em.query(
+      `SELECT sku, tax_category FROM products WHERE sku = ANY($1::text[])`,
+      [[...new Set(skus)]],
+    );
+    return new Map(rows.map((r) => [r.sku, r.tax_category]));
   }
 
   /** The price in force now (what renewals use); null when the product is unknown or has no price in `currency`. */
@@ -312,6 +332,7 @@ export class CatalogService {
       term: r.term,
       billingFrequency: r.billing_frequency,
       extendedWarrantySku: r.extended_warranty_sku,
+      taxCategory: r.tax_category,
       prices: current.get(r.sku) ?? [],
       ...(opts.history ? { priceHistory: history.get(r.sku) ?? [] } : {}),
       createdAt: r.created_at.toISOString(),

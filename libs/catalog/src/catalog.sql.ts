@@ -1,4 +1,5 @@
 import { CreditLine, preparedStatement } from '@disty/core';
+import type { TaxCategory } from '@disty/tax';
 import { BillingFrequency, Term } from './domain/product-rules';
 
 // The catalog's SQL: column lists, statements and row types (products, product_prices).
@@ -12,13 +13,14 @@ export interface ProductRow {
   term: Term | null;
   billing_frequency: BillingFrequency | null;
   extended_warranty_sku: string | null;
+  tax_category: TaxCategory;
   active: boolean;
   created_at: Date;
   updated_at: Date;
 }
 
 export const PRODUCT_COLUMNS = `p.sku, p.name, p.vendor, p.kind, p.warranty_months, p.term, p.billing_frequency,
-  p.extended_warranty_sku, p.active, p.created_at, p.updated_at`;
+  p.extended_warranty_sku, p.active, p.created_at, p.updated_at, p.tax_category`;
 
 /** Products by SKU with their current price and cost in one currency (order placement's catalog read). */
 export const PRODUCTS_BY_SKU = preparedStatement(

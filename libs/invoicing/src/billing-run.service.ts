@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
+import { Clock, Dec, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
 import { lockReceivables, RECEIVABLES_LOCK_PREFIX } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
 import { WebhookService } from '@disty/webhooks';
@@ -317,6 +317,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
         unitCost: l.unitCost,
         cost: l.cost,
         shipmentPosted: l.shipmentPosted,
+        taxCode: l.taxCode,
       })),
       ...charges.map((c): BillableItem => ({
         creditLine: 'CLOUD',
@@ -331,10 +332,12 @@ export class BillingRunService implements BeforeApplicationShutdown {
         taxRate: c.taxRate,
         unitCost: c.unitCost,
         cost: c.cost,
+        taxCode: c.taxCode,
       })),
     ];
     const id = randomUUID();
-    const lines = priceLines(items, reseller.taxRate, reseller.currency);
+    // Every item carries the rate stored when it was ordered or renewed; 0 only satisfies the signature.
+    const lines = priceLines(items, new Dec(0), reseller.currency);
     await this.ordering.markLinesBilled(em, hardware.map((l) => l.orderLineId), id, periodEnd);
     await this.subscriptions.markChargesBilled(em, charges.map((c) => c.id), id);
     await this.reservations.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)], { resellerId });

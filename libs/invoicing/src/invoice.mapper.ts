@@ -35,7 +35,7 @@ export function mapInvoiceSummary(r: InvoiceRow): InvoiceSummaryView {
     dueDate: r.due_date,
     periodEnd: r.period_end,
     status: r.status,
-    taxRate: formatRate(r.tax_rate),
+    taxRate: r.tax_rate === null ? null : formatRate(r.tax_rate),
     totals,
     amountPaid: moneyString(new Dec(r.hardware_paid).plus(r.cloud_paid), c),
     amountCredited: moneyString(new Dec(r.hardware_credited).plus(r.cloud_credited), c),
@@ -63,6 +63,8 @@ export function mapLine(l: LineRow, c: Currency): InvoiceLineView {
     net: moneyString(l.net, c),
     tax: moneyString(l.tax, c),
     gross: moneyString(l.gross, c),
+    taxCode: l.tax_code,
+    taxRate: formatRate(l.tax_rate),
     creditedNet: moneyString(l.credited_net, c),
     source: { type: l.source_type, id: l.source_id },
   };

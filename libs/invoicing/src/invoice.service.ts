@@ -20,7 +20,7 @@ import {
 /** What the billing run hands over to issue one consolidated invoice. */
 export interface IssueInvoiceInput {
   id: string;
-  reseller: { id: string; name: string; currency: Currency; taxRate: Dec; paymentTermsDays: number };
+  reseller: { id: string; name: string; currency: Currency; paymentTermsDays: number };
   billingRunId: string | null;
   periodEnd: string;
   issueDate: string;
@@ -87,20 +87,20 @@ export class InvoiceService {
          RETURNING 1),
        l AS (
          INSERT INTO invoice_lines (invoice_id, reseller_id, line_no, credit_line, source_type, source_id, sku, description, quantity,
-                                    period_start, period_end, net, tax, gross, tax_rate, unit_cost, cost)
+                                    period_start, period_end, net, tax, gross, tax_rate, unit_cost, cost, tax_code)
          SELECT inv.id, $3, t.line_no, t.credit_line, t.source_type, t.source_id, t.sku, t.description, t.quantity,
-                t.period_start, t.period_end, t.net, t.tax, t.gross, t.tax_rate, t.unit_cost, t.cost
+                t.period_start, t.period_end, t.net, t.tax, t.gross, t.tax_rate, t.unit_cost, t.cost, t.tax_code
            FROM inv CROSS JOIN unnest($18::int[], $19::text[], $20::text[], $21::uuid[], $22::text[], $23::text[], $24::int[],
                                       $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[], $32::numeric[],
-                                      $33::numeric[], $34::numeric[])
+                                      $33::numeric[], $34::numeric[], $35::text[])
              AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross, tax_rate,
-                  unit_cost, cost)
+                  unit_cost, cost, tax_code)
          RETURNING 1)
        INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
        SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
          FROM inv CROSS JOIN unnest($30::text[], $31::numeric[]) AS m(credit_line, amount)`,
       [
-        input.id, year, reseller.id, reseller.name, input.billingRunId, input.periodEnd, c, headerRate(lines, reseller.taxRate).toFixed(),
+        input.id, year, reseller.id, reseller.name, input.billingRunId, input.periodEnd, c, headerRate(lines),
         input.issueDate, dueDate,
         totals.HARDWARE.net.toFixed(), totals.HARDWARE.tax.toFixed(), totals.HARDWARE.gross.toFixed(),
         totals.CLOUD.net.toFixed(), totals.CLOUD.tax.toFixed(), totals.CLOUD.gross.toFixed(),
@@ -110,7 +110,7 @@ export class InvoiceService {
         col((l) => l.net.toFixed()), col((l) => l.tax.toFixed()), col((l) => l.gross.toFixed()),
         moveLines, moveLines.map((l) => totals[l].gross.toFixed()),
         col((l) => l.taxRate.toFixed()),
-        col((l) => l.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null),
+        col((l) => l.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null), col((l) => l.taxCode ?? null),
       ],
     );
     // Credits are usable (docs/money-integrity.md): this invoice's negative side nets against its
@@ -307,8 +307,8 @@ export class InvoiceService {
   }
 }
 
-/** The rate an invoice's header shows: its lines' rate when they share one (each line keeps its own), else the reseller's current rate. */
-function headerRate(lines: PricedLine[], fallback: Dec): Dec {
+/** The rate an invoice's header shows: its lines' rate when they share one, else null (each line keeps its own code and rate). */
+function headerRate(lines: PricedLine[]): string | null {
   const rates = [...new Set(lines.map((l) => l.taxRate.toFixed()))];
-  return rates.length === 1 ? new Dec(rates[0]) : fallback;
+  return rates.length === 1 ? rates[0] : null;
 }

@@ -15,7 +15,9 @@ import { streamCreditNotePdf } from './credit-note-pdf';
 import { streamStatementPdf } from './statement-pdf';
 import { StatementService } from './statement.service';
 import { CREDIT_NOTE_EXPORT_COLUMNS, INVOICE_EXPORT_COLUMNS, InvoicingExportService } from './invoicing-export.service';
-import { streamInvoicePdf } from './invoice-pdf';
+import { InvoicePdfService } from './invoice-pdf.service';
+import { TaxReportService } from './tax-report.service';
+import { TaxReportQueryDto, TaxReportView } from './dto/tax-report.dto';
 import { InvoiceService } from './invoice.service';
 import { CreditNoteService } from './credit-note.service';
 import { WriteOffService } from './write-off.service';
@@ -62,6 +64,7 @@ export class InvoicesController {
     private readonly invoices: InvoiceService,
     private readonly creditNotes: CreditNoteService,
     private readonly writeOffs: WriteOffService,
+    private readonly pdfs: InvoicePdfService,
   ) {}
 
   @Get()
@@ -82,11 +85,8 @@ export class InvoicesController {
   @ApiProduces('application/pdf')
   @Header('Cache-Control', 'private, no-store')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
-    const invoice = await this.invoices.getHead(id, tenantScope(actor));
-    return new StreamableFile(streamInvoicePdf(invoice, (line) => this.invoices.linePages(invoice, line)), {
-      type: 'application/pdf',
-      disposition: `inline; filename="${invoice.number}.pdf"`,
-    });
+    const { number, pdf } = await this.pdfs.stream(id, tenantScope(actor));
+    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `inline; filename="${number}.pdf"` });
   }
 
   @Post(':id/credit-notes')
@@ -235,6 +235,7 @@ export class ReportsController {
     private readonly invoices: InvoiceService,
     private readonly writeOffs: WriteOffService,
     private readonly clock: Clock,
+    private readonly taxReport: TaxReportService,
   ) {}
 
   /** Open receivables per reseller and credit line by days past due (current, 1–30, 31–60, 61–90, 90+). */
@@ -251,5 +252,13 @@ export class ReportsController {
   @ApiOkResponse({ type: WriteOffReportView })
   writeOffReport(@Query() q: WriteOffQueryDto): Promise<WriteOffReportView> {
     return this.writeOffs.report(q);
+  }
+
+  /** Output tax (invoices and credit notes, 2100) and input tax (1300) per tax code for one month, checked against 2100. */
+  @Get('tax')
+  @Roles('finance', 'admin')
+  @ApiOkResponse({ type: TaxReportView })
+  tax(@Query() q: TaxReportQueryDto): Promise<TaxReportView> {
+    return this.taxReport.report(q.period);
   }
 }

@@ -1,9 +1,11 @@
 import { Module } from '@nestjs/common';
+import { CatalogModule } from '@disty/catalog';
 import { LedgerModule } from '@disty/ledger';
 import { OrderingModule } from '@disty/ordering';
 import { WebhookModule } from '@disty/webhooks';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
+import { TaxModule } from '@disty/tax';
 import { BillingRunService } from './billing-run.service';
 import { BillingRunJob } from './billing-run.job';
 import { CreditApplicationService } from './credit-application.service';
@@ -19,6 +21,8 @@ import { WriteOffService } from './write-off.service';
 import { InvoiceService } from './invoice.service';
 import { CreditNoteService } from './credit-note.service';
 import { ReceivablesService } from './receivables.service';
+import { InvoicePdfService } from './invoice-pdf.service';
+import { TaxReportService } from './tax-report.service';
 
 /**
  * Billing runs, consolidated invoices (numbering, PDF, credit notes), the AR subledger, AR aging and
@@ -26,9 +30,12 @@ import { ReceivablesService } from './receivables.service';
  * posts through LedgerService; announces invoice.issued through the webhook outbox.
  */
 @Module({
-  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
+  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule, CatalogModule, TaxModule],
   controllers: [BillingRunsController, InvoicesController, CreditNotesController, StatementsController, InvoicingExportsController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, CreditNoteService, WriteOffService, StatementService, InvoicingExportService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob],
+  providers: [
+    InvoiceService, CreditNoteService, WriteOffService, StatementService, InvoicingExportService, ReceivablesService, BillingRunService, CreditHoldService,
+    CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob, InvoicePdfService, TaxReportService,
+  ],
   exports: [InvoiceService, CreditNoteService, WriteOffService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
 })
 export class InvoicingModule {}

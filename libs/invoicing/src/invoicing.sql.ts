@@ -23,7 +23,7 @@ export interface InvoiceRow {
   reseller_name: string;
   billing_run_id: string | null;
   currency: Currency;
-  tax_rate: string;
+  tax_rate: string | null;
   period_end: string;
   issue_date: string;
   due_date: string;
@@ -50,7 +50,7 @@ export const LINE_COLUMNS = `
   l.id, l.invoice_id, l.line_no, l.credit_line, l.source_type, l.source_id, l.sku, l.description, l.quantity,
   to_char(l.period_start, 'YYYY-MM-DD') AS period_start, to_char(l.period_end, 'YYYY-MM-DD') AS period_end,
   l.net::text AS net, l.tax::text AS tax, l.gross::text AS gross,
-  l.credited_net::text AS credited_net, l.credited_tax::text AS credited_tax, l.tax_rate::text AS tax_rate`;
+  l.credited_net::text AS credited_net, l.credited_tax::text AS credited_tax, l.tax_rate::text AS tax_rate, l.tax_code`;
 
 export interface LineRow {
   id: string;
@@ -70,6 +70,7 @@ export interface LineRow {
   credited_net: string;
   credited_tax: string;
   tax_rate: string;
+  tax_code: string | null;
 }
 
 export const CREDIT_NOTE_COLUMNS = `

@@ -430,6 +430,22 @@ export class LedgerService {
   }
 
   /**
+   * Debits and credits posted to `accountCodes` in [from, to] (entry dates, inclusive), per account,
+   * currency and the line's tax code (null when it carries none): the tax report's ledger side
+   * (docs/accounting.md §11).
+   */
+  async movementsByTaxCode(
+    accountCodes: string[], from: string, to: string, em: EntityManager = this.db.manager,
+  ): Promise<Array<{ accountCode: string; currency: Currency; taxCode: string | null; debit: Dec; credit: Dec }>> {
+    const rows: Array<{ account_code: string; currency: Currency; tax_code: string | null; debit: string; credit: string }> = await em.query(
+      `SELECT account_code, currency, tax_code, sum(debit)::text AS debit, sum(credit)::text AS credit FROM journal_lines
+        WHERE account_code = ANY($1) AND entry_date BETWEEN $2 AND $3 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
+      [accountCodes, from, to],
+    );
+    return rows.map((r) => ({ accountCode: r.account_code, currency: r.currency, taxCode: r.tax_code, debit: new Dec(r.debit), credit: new Dec(r.credit) }));
+  }
+
+  /**
    * Recomputes the ledger from its lines and compares: each entry balanced per currency with ≥ 2
    * lines, maintained balances and daily totals equal to their lines. Returns every difference.
    */

@@ -200,10 +200,10 @@ export class OrderFulfilmentService {
     const restId = randomUUID();
     await em.query(
       `INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
-                                unit_price, net, tax, gross, warranty_months, tax_rate, unit_cost, cost)
+                                unit_price, net, tax, gross, warranty_months, tax_rate, tax_code, unit_cost, cost)
        SELECT $2, l.order_id, l.reseller_id, (SELECT max(line_no) + 1 FROM order_lines WHERE order_id = l.order_id), l.sku,
               l.product_name, l.vendor, l.kind, 'PENDING', l.quantity - $3::int, l.currency, l.unit_price, $4, $5, $6, l.warranty_months,
-              l.tax_rate, l.unit_cost, $7
+              l.tax_rate, l.tax_code, l.unit_cost, $7
          FROM order_lines l WHERE l.id = $1`,
       [line.id, restId, quantity, rest.net.toFixed(), rest.tax.toFixed(), rest.gross.toFixed(), cost.rest?.toFixed() ?? null],
     );

@@ -1,4 +1,4 @@
-import { Dec, moneyString } from '@disty/core';
+import { Dec, formatRate, moneyString } from '@disty/core';
 import { Source } from '@disty/reseller';
 import { OrderLineView, OrderView } from './dto/order.dto';
 import { LineRow, OrderRow } from './ordering.sql';
@@ -47,6 +47,8 @@ export function toLineView(l: LineRow): OrderLineView {
     net: moneyString(l.net, c),
     tax: moneyString(l.tax, c),
     gross: moneyString(l.gross, c),
+    taxCode: l.tax_code,
+    taxRate: formatRate(l.tax_rate),
     status: l.status,
   };
   if (l.kind === 'CLOUD') return { ...base, subscriptionId: l.subscription_id!, startDate: l.start_date! };

@@ -4,6 +4,7 @@ import { LedgerModule } from '@disty/ledger';
 import { PurchasingModule } from '@disty/purchasing';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
+import { TaxModule } from '@disty/tax';
 import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';
 import { OrdersController } from './orders.controller';
@@ -11,7 +12,7 @@ import { ShippedNotInvoicedCheck } from './shipped-not-invoiced.check';
 
 /** Orders: priced from the catalog, provisioned through subscriptions, reserved on the reseller's credit lines. */
 @Module({
-  imports: [CatalogModule, LedgerModule, PurchasingModule, ResellerModule, SubscriptionModule],
+  imports: [CatalogModule, LedgerModule, PurchasingModule, ResellerModule, SubscriptionModule, TaxModule],
   controllers: [OrdersController],
   providers: [OrderingService, OrderFulfilmentService, ShippedNotInvoicedCheck],
   exports: [OrderingService],

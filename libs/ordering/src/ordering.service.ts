@@ -9,6 +9,7 @@ import {
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
 import { ChangeDatePolicy, DateAuthority, SubscriptionProvisioningService } from '@disty/subscription';
+import { AppliedTaxCode, TaxService } from '@disty/tax';
 import { lineCost, orderStatus, OrderStatus, priceOrder, PricingLine } from './domain/pricing';
 import { OrderView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';
@@ -50,6 +51,8 @@ export interface UnbilledShippedLine {
   creditLine: 'HARDWARE';
   /** The tax rate in force when the line was ordered: the one its invoice uses (docs/money-integrity.md). */
   taxRate: Dec;
+  /** The tax code chosen when ordered (null on lines ordered before tax codes). */
+  taxCode: string | null;
   /** The credit reservation's source: consume it when the line is invoiced. */
   source: { type: 'order_line'; id: string };
   /** The unit cost and the line's cost in force when ordered (null: not known), copied onto its invoice line. */
@@ -82,6 +85,7 @@ interface PreparedLine {
   subscriptionId: string | null;
   firstChargeId: string | null;
   startDate: string | null;
+  tax: AppliedTaxCode;
 }
 
 /**
@@ -98,6 +102,7 @@ export class OrderingService {
     private readonly subscriptions: SubscriptionProvisioningService,
     private readonly clock: Clock,
     private readonly dates: ChangeDatePolicy,
+    private readonly tax: TaxService,
   ) {}
 
   /**
@@ -112,19 +117,25 @@ export class OrderingService {
     const reseller = await this.resellers.getReseller(input.resellerId, em);
     const currency = reseller.currency;
     const products = await this.catalog.getProducts(input.lines.map((l) => l.sku), currency, em);
-    const items = input.lines.map((l, i) => ({ ...l, index: i, product: this.checkLine(l, i, products, currency) }));
+    const checked = input.lines.map((l, i) => ({ ...l, index: i, product: this.checkLine(l, i, products, currency) }));
+    // Each line's tax code from its product's category and the buyer's country and registration,
+    // as in force today (docs/accounting.md §11); a category no rule covers refuses the order (422).
+    const today = this.clock.today();
+    const codes = await this.tax.codesFor(
+      em, { country: reseller.country, registered: reseller.taxRegistered }, checked.map((it) => it.product.taxCategory), today,
+    );
+    const items = checked.map((it) => ({ ...it, tax: codes.get(it.product.taxCategory)! }));
     assertWithinBounds(
       items.map((it) => ({
         kind: it.product.kind,
         quantity: it.quantity,
         unitPrice: it.product.unitPrice!,
         periodMonths: it.product.kind === 'CLOUD' ? billingPeriodMonths(it.product.term!, it.product.billingFrequency!) : 1,
+        taxRate: it.tax.rate,
       })),
-      reseller.taxRate,
       currency,
     );
 
-    const today = this.clock.today();
     if (input.placedBy) {
       for (const it of items) {
         if (it.product.kind === 'CLOUD' && it.startDate !== undefined) {
@@ -146,7 +157,8 @@ export class OrderingService {
         quantity: it.quantity,
         unitPrice: it.product.unitPrice!,
         unitCost: it.product.unitCost,
-        taxRate: reseller.taxRate,
+        taxRate: it.tax.rate,
+        taxCode: it.tax.code,
         currency,
         term: it.product.term!,
         billingFrequency: it.product.billingFrequency!,
@@ -176,8 +188,10 @@ export class OrderingService {
       };
     });
     const priced = priceOrder(
-      prepared.map((l) => ({ kind: l.product.kind, quantity: l.quantity, unitPrice: l.product.unitPrice!, periodMonths: l.periodMonths, net: l.net })),
-      reseller.taxRate,
+      prepared.map((l) => ({
+        kind: l.product.kind, quantity: l.quantity, unitPrice: l.product.unitPrice!, periodMonths: l.periodMonths, net: l.net, taxRate: l.tax.rate,
+      })),
+      new Dec(0),
       currency,
     );
     const status = orderStatus(prepared.map((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')));
@@ -191,8 +205,9 @@ export class OrderingService {
       col((l) => l.product.unitPrice!.toFixed()), col((_, i) => priced.lines[i].net.toFixed()),
       col((_, i) => priced.lines[i].tax.toFixed()), col((_, i) => priced.lines[i].gross.toFixed()),
       col((l) => l.product.warrantyMonths), col((l) => l.subscriptionId), col((l) => l.firstChargeId), col((l) => l.startDate),
-      status, reseller.taxRate.toFixed(), input.endCustomer.name.trim(), input.endCustomer.reference ?? null, input.poNumber ?? null,
-      input.createdBy ?? null, col((l) => l.product.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null),
+      status, sharedRate(prepared.map((l) => l.tax)), input.endCustomer.name.trim(), input.endCustomer.reference ?? null,
+      input.poNumber ?? null, input.createdBy ?? null, col((l) => l.tax.rate.toFixed()), col((l) => l.tax.code),
+      col((l) => l.product.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null),
     ]);
 
     const reservations: ReservationItem[] = prepared.map((l, i) => ({
@@ -210,6 +225,7 @@ export class OrderingService {
       gross: priced.lines[i].gross.toFixed(), warranty_months: l.product.warrantyMonths, shipped_on: null, posted_on: null, serial_numbers: [],
       warranty_end: null, invoice_id: null, subscription_id: l.subscriptionId, first_charge_id: l.firstChargeId, start_date: l.startDate,
       vendor: l.product.vendor, unit_cost: l.product.unitCost?.toFixed() ?? null, cost: l.cost?.toFixed() ?? null, shipment_posted: false,
+      tax_code: l.tax.code, tax_rate: l.tax.rate.toFixed(),
     }));
     const reserved = new Map(reservations.map((r) => [`${r.source.type}:${r.source.id}`, r.amount]));
     return toOrderView(
@@ -297,6 +313,7 @@ export class OrderingService {
       endCustomer: { name: r.end_customer_name, reference: r.end_customer_reference },
       creditLine: 'HARDWARE' as const,
       taxRate: new Dec(r.line_tax_rate),
+      taxCode: r.tax_code,
       source: { type: 'order_line' as const, id: r.id },
       unitCost: r.unit_cost == null ? null : new Dec(r.unit_cost),
       cost: r.cost == null ? null : new Dec(r.cost),
@@ -364,8 +381,8 @@ export class OrderingService {
 const MAX_AMOUNT = new Dec('1e14');
 
 /** A cart whose amounts could not be stored is refused before anything is written. */
-function assertWithinBounds(lines: PricingLine[], taxRate: Dec, currency: Currency): void {
-  const priced = priceOrder(lines, taxRate, currency);
+function assertWithinBounds(lines: PricingLine[], currency: Currency): void {
+  const priced = priceOrder(lines, new Dec(0), currency);
   const i = priced.lines.findIndex((l) => l.gross.gte(MAX_AMOUNT));
   if (i >= 0) {
     throw validationError(`Line ${i + 1} comes to more than ${MAX_AMOUNT.toFixed()} ${currency}`, [
@@ -379,6 +396,12 @@ function assertWithinBounds(lines: PricingLine[], taxRate: Dec, currency: Curren
       ]);
     }
   }
+}
+
+/** The order header's rate: its lines' rate when they share one, else null (each line keeps its own). */
+function sharedRate(codes: AppliedTaxCode[]): string | null {
+  const rates = [...new Set(codes.map((c) => c.rate.toFixed()))];
+  return rates.length === 1 ? rates[0] : null;
 }
 
 function lineProblem(code: OrderingErrorCode, detail: string, field: string, sku: string, extra: Record<string, unknown> = {}): ProblemError {

@@ -3,13 +3,16 @@ import { CreditLineView, ResellerView } from './dto/reseller.dto';
 import { ResellerRow } from './reseller.sql';
 import type { CreditLineState } from './reseller.service';
 
-export function toResellerView(r: ResellerRow): ResellerView {
+export function toResellerView(r: ResellerRow, standardRate: string | null): ResellerView {
   return {
     id: r.id,
     name: r.name,
     currency: r.currency,
     country: r.country,
-    taxRate: formatRate(r.tax_rate),
+    taxRate: standardRate === null ? null : formatRate(standardRate),
+    taxId: r.tax_id,
+    taxRegistered: r.tax_registered,
+    address: r.address,
     paymentTermsDays: r.payment_terms_days,
     creditLimits: { HARDWARE: moneyString(r.hardware_limit, r.currency), CLOUD: moneyString(r.cloud_limit, r.currency) },
     createdAt: r.created_at.toISOString(),

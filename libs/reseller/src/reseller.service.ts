@@ -3,10 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  CREDIT_LINES, CreditLine, Currency, Dec, minorUnits, page, Page, queryPrepared, retryOnConflict, Role, validationError,
+  Clock, CREDIT_LINES, CreditLine, Currency, Dec, minorUnits, page, Page, ProblemError, queryPrepared, retryOnConflict, Role, validationError,
 } from '@disty/core';
 import { IdentityService, UserResponse } from '@disty/identity';
 import { AR_ACCOUNT, LedgerService } from '@disty/ledger';
+import { TaxService } from '@disty/tax';
 import { creditPosition } from './domain/credit';
 import { CreditLineView, ResellerView } from './dto/reseller.dto';
 import { resellerError, ResellerErrorCode } from './errors';
@@ -18,7 +19,10 @@ export interface ResellerInfo {
   name: string;
   currency: Currency;
   country: string;
-  taxRate: Dec;
+  /** The buyer's tax registration: with the country, chooses each line's tax code (docs/accounting.md §11). */
+  taxRegistered: boolean;
+  taxId: string | null;
+  address: string | null;
   paymentTermsDays: number;
 }
 
@@ -36,7 +40,9 @@ export interface CreateResellerInput {
   name: string;
   currency: Currency;
   country: string;
-  taxRate: string;
+  taxId?: string | null;
+  taxRegistered?: boolean;
+  address?: string | null;
   paymentTermsDays: number;
   creditLimits: Record<CreditLine, string>;
 }
@@ -44,7 +50,9 @@ export interface CreateResellerInput {
 export interface UpdateResellerInput {
   name?: string;
   country?: string;
-  taxRate?: string;
+  taxId?: string | null;
+  taxRegistered?: boolean;
+  address?: string | null;
   paymentTermsDays?: number;
 }
 
@@ -59,6 +67,8 @@ export class ResellerService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ledger: LedgerService,
     private readonly identity: IdentityService,
+    private readonly tax: TaxService,
+    private readonly clock: Clock,
   ) {}
 
   async createReseller(input: CreateResellerInput): Promise<ResellerView> {
@@ -66,8 +76,12 @@ export class ResellerService {
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         const [{ id }]: Array<{ id: string }> = await em.query(
-          `INSERT INTO resellers (name, currency, country, tax_rate, payment_terms_days) VALUES ($1, $2, $3, $4, $5) RETURNING id`,
-          [input.name.trim(), input.currency, input.country, input.taxRate, input.paymentTermsDays],
+          `INSERT INTO resellers (name, currency, country, tax_id, tax_registered, address, payment_terms_days)
+           VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
+          [
+            input.name.trim(), input.currency, input.country, input.taxId?.trim() || null, input.taxRegistered ?? false,
+            input.address?.trim() || null, input.paymentTermsDays,
+          ],
         );
         await em.query(
           `INSERT INTO credit_lines (reseller_id, line, currency, credit_limit)
@@ -82,10 +96,15 @@ export class ResellerService {
   async updateReseller(id: string, patch: UpdateResellerInput): Promise<ResellerView> {
     return this.db.transaction(async (em) => {
       const [updated]: [unknown[], number] = await em.query(
-        `UPDATE resellers SET name = coalesce($2, name), country = coalesce($3, country), tax_rate = coalesce($4::numeric, tax_rate),
-                payment_terms_days = coalesce($5, payment_terms_days), updated_at = now()
+        `UPDATE resellers SET name = coalesce($2, name), country = coalesce($3, country),
+                tax_id = CASE WHEN $4 THEN $5 ELSE tax_id END, tax_registered = coalesce($6, tax_registered),
+                address = CASE WHEN $7 THEN $8 ELSE address END,
+                payment_terms_days = coalesce($9, payment_terms_days), updated_at = now()
           WHERE id = $1 RETURNING id`,
-        [id, patch.name?.trim() ?? null, patch.country ?? null, patch.taxRate ?? null, patch.paymentTermsDays ?? null],
+        [
+          id, patch.name?.trim() ?? null, patch.country ?? null, patch.taxId !== undefined, patch.taxId?.trim() || null,
+          patch.taxRegistered ?? null, patch.address !== undefined, patch.address?.trim() || null, patch.paymentTermsDays ?? null,
+        ],
       );
       if (!updated.length) throw resellerNotFound(id);
       return this.view(em, id);
@@ -105,7 +124,8 @@ export class ResellerService {
       `${RESELLER_SELECT} ${cond} ORDER BY lower(r.name), r.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
       params,
     );
-    return page(rows.map(toResellerView), total, q);
+    const rates = await this.standardRates(this.db.manager, rows);
+    return page(rows.map((r) => toResellerView(r, rates.get(buyerKey(r)) ?? null)), total, q);
   }
 
   /** What other modules need to price and bill for a reseller. 404 problem when unknown. */
@@ -117,7 +137,9 @@ export class ResellerService {
       name: r.name,
       currency: r.currency,
       country: r.country,
-      taxRate: new Dec(r.tax_rate),
+      taxRegistered: r.tax_registered,
+      taxId: r.tax_id,
+      address: r.address,
       paymentTermsDays: r.payment_terms_days,
     };
   }
@@ -205,8 +227,31 @@ export class ResellerService {
   private async view(em: EntityManager, id: string): Promise<ResellerView> {
     const rows: ResellerRow[] = await em.query(`${RESELLER_SELECT} WHERE r.id = $1`, [id]);
     if (!rows.length) throw resellerNotFound(id);
-    return toResellerView(rows[0]);
+    const rates = await this.standardRates(em, rows);
+    return toResellerView(rows[0], rates.get(buyerKey(rows[0])) ?? null);
   }
+
+  /**
+   * The rate a STANDARD line sold to each reseller gets today under the tax rules (the view's
+   * `taxRate`, for estimates; each order line stores its own code and rate). Null where no rule applies.
+   */
+  private async standardRates(em: EntityManager, rows: ResellerRow[]): Promise<Map<string, string | null>> {
+    const out = new Map<string, string | null>();
+    const today = this.clock.today();
+    for (const r of rows) {
+      const key = buyerKey(r);
+      if (out.has(key)) continue;
+      const codes = await this.tax
+        .codesFor(em, { country: r.country, registered: r.tax_registered }, ['STANDARD'], today)
+        .catch((e: unknown) => (e instanceof ProblemError && e.status === 422 ? null : Promise.reject(e)));
+      out.set(key, codes?.get('STANDARD')?.rate.toFixed() ?? null);
+    }
+    return out;
+  }
+}
+
+function buyerKey(r: { country: string; tax_registered: boolean }): string {
+  return `${r.country}:${r.tax_registered}`;
 }
 
 function assertDecimals(field: string, value: string, currency: Currency): void {

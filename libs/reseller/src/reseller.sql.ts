@@ -7,7 +7,9 @@ export interface ResellerRow {
   name: string;
   currency: Currency;
   country: string;
-  tax_rate: string;
+  tax_id: string | null;
+  tax_registered: boolean;
+  address: string | null;
   payment_terms_days: number;
   created_at: Date;
   updated_at: Date;
@@ -28,7 +30,7 @@ export const LINE_COLUMNS = `line, currency, credit_limit, reserved, on_hold`;
 
 export const RESELLER_INFO = preparedStatement(
   'reseller.info',
-  `SELECT id, name, currency, country, tax_rate, payment_terms_days FROM resellers WHERE id = $1`,
+  `SELECT id, name, currency, country, tax_id, tax_registered, address, payment_terms_days FROM resellers WHERE id = $1`,
 );
 
 /**
@@ -64,7 +66,7 @@ export const RESERVE_CREDIT = preparedStatement(
 );
 
 export const RESELLER_SELECT = `
-  SELECT r.id, r.name, r.currency, r.country, r.tax_rate, r.payment_terms_days, r.created_at, r.updated_at,
+  SELECT r.id, r.name, r.currency, r.country, r.tax_id, r.tax_registered, r.address, r.payment_terms_days, r.created_at, r.updated_at,
          h.credit_limit AS hardware_limit, c.credit_limit AS cloud_limit
     FROM resellers r
     JOIN credit_lines h ON h.reseller_id = r.id AND h.line = 'HARDWARE'

@@ -5,6 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Currency, Dec, ProblemError, retryOnConflict, roundMoney } from '@disty/core';
 import { CatalogService } from '@disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
+import { AppliedTaxCode, TaxService } from '@disty/tax';
 import { periodCost, periodMonths, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
 import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
 import { SubscriptionRow } from './subscription.sql';
@@ -68,6 +69,7 @@ export class RenewalService {
     private readonly resellers: ResellerService,
     private readonly credit: CreditReservationService,
     private readonly changes: SubscriptionChangeService,
+    private readonly tax: TaxService,
   ) {}
 
   /**
@@ -78,7 +80,7 @@ export class RenewalService {
   async run(asOf: string): Promise<RenewalRunSummary> {
     const summary: RenewalRunSummary = { asOf, processed: 0, renewed: 0, expired: 0, scheduledApplied: 0, scheduledFailed: 0 };
     const prices = new Map<string, PriceInForce>();
-    const taxRates = new Map<string, Dec>();
+    const taxRates = new Map<string, AppliedTaxCode>();
     const dates: Array<{ d: string }> = await this.db.query(
       `SELECT DISTINCT to_char(effective_date, 'YYYY-MM-DD') AS d FROM subscription_scheduled_changes
         WHERE status = 'PENDING' AND effective_date <= $1 ORDER BY 1`,
@@ -93,7 +95,7 @@ export class RenewalService {
     return summary;
   }
 
-  private async renewUpTo(asOf: string, summary: RenewalRunSummary, prices: Map<string, PriceInForce>, taxRates: Map<string, Dec>) {
+  private async renewUpTo(asOf: string, summary: RenewalRunSummary, prices: Map<string, PriceInForce>, taxRates: Map<string, AppliedTaxCode>) {
     for (;;) {
       const r = await retryOnConflict(() => this.db.transaction((em) => this.batch(em, asOf, prices, taxRates)));
       summary.processed += r.processed;
@@ -145,7 +147,7 @@ export class RenewalService {
     em: EntityManager,
     asOf: string,
     prices: Map<string, PriceInForce>,
-    taxRates: Map<string, Dec>,
+    taxRates: Map<string, AppliedTaxCode>,
   ): Promise<{ processed: number; renewed: number; expired: number; more: boolean }> {
     // Ordered by reseller so credit lines are locked in one global order (no deadlocks between runs).
     const due: SubscriptionRow[] = await em.query(
@@ -197,21 +199,23 @@ export class RenewalService {
     }
     if (!newTerms.length) return { processed: due.length, renewed: 0, expired: expiring.length, more };
 
-    // A renewed term takes the reseller's tax rate in force at renewal (docs/money-integrity.md §4).
-    const termRates: string[] = [];
-    for (const t of newTerms) termRates.push((await this.taxRate(em, taxRates, t.s.reseller_id)).toFixed());
+    // A renewed term takes the tax code (and its rate) the rules give on its first day, for the
+    // product's category and the reseller's country and registration then (docs/accounting.md §8).
+    const termTax: AppliedTaxCode[] = [];
+    for (const t of newTerms) termTax.push(await this.taxCode(em, taxRates, t.s, t.start));
+    const termRates = termTax.map((x) => x.rate.toFixed());
     const inserted: Array<{ id: string; subscription_id: string; term_no: number }> = await em.query(
       `INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency,
-                                       tax_rate, unit_cost)
+                                       tax_rate, tax_code, unit_cost)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::date[], $5::date[], $6::numeric[], $7::int[], $8::text[], $9::text[],
-                            $10::numeric[], $11::numeric[])
+                            $10::numeric[], $11::text[], $12::numeric[])
        ON CONFLICT (subscription_id, term_no) DO NOTHING
        RETURNING id, subscription_id, term_no`,
       [
         newTerms.map((t) => t.s.id), newTerms.map((t) => t.s.reseller_id), newTerms.map((t) => t.termNo),
         newTerms.map((t) => t.start), newTerms.map((t) => t.end), newTerms.map((t) => t.unitPrice.toFixed()),
         newTerms.map((t) => t.s.quantity), newTerms.map((t) => t.s.currency), newTerms.map((t) => t.s.billing_frequency),
-        termRates, newTerms.map((t) => t.unitCost?.toFixed() ?? null),
+        termRates, termTax.map((x) => x.code || null), newTerms.map((t) => t.unitCost?.toFixed() ?? null),
       ],
     );
     const termIds = new Map(inserted.map((r) => [`${r.subscription_id}:${r.term_no}`, r.id]));
@@ -257,7 +261,7 @@ export class RenewalService {
       const id = chargeIds[index];
       const net = charges[index].amount;
       if (!id || !net.gt(0)) continue;
-      const taxRate = await this.taxRate(em, taxRates, t.s.reseller_id);
+      const taxRate = (await this.taxCode(em, taxRates, t.s, t.start)).rate;
       const items = byReseller.get(t.s.reseller_id) ?? [];
       items.push({ line: 'CLOUD', amount: net.plus(roundMoney(net.times(taxRate), t.s.currency)), source: { type: SUBSCRIPTION_CHARGE_SOURCE, id } });
       byReseller.set(t.s.reseller_id, items);
@@ -274,8 +278,29 @@ export class RenewalService {
     return cache.get(key)!;
   }
 
-  private async taxRate(em: EntityManager, cache: Map<string, Dec>, resellerId: string): Promise<Dec> {
-    if (!cache.has(resellerId)) cache.set(resellerId, (await this.resellers.getReseller(resellerId, em)).taxRate);
-    return cache.get(resellerId)!;
+  /**
+   * The tax code for a term of `s` starting `date`. Should no rule cover the product any more (an
+   * admin removed it), the term keeps the code and rate of the term before: a renewal never stops
+   * over tax (docs/accounting.md §8).
+   */
+  private async taxCode(em: EntityManager, cache: Map<string, AppliedTaxCode>, s: SubscriptionRow, date: string): Promise<AppliedTaxCode> {
+    const key = `${s.id}:${date}`;
+    if (!cache.has(key)) {
+      const reseller = await this.resellers.getReseller(s.reseller_id, em);
+      const category = (await this.catalog.taxCategories([s.sku], em)).get(s.sku) ?? 'STANDARD';
+      try {
+        const codes = await this.tax.codesFor(em, { country: reseller.country, registered: reseller.taxRegistered }, [category], date);
+        cache.set(key, codes.get(category)!);
+      } catch (e) {
+        if (!(e instanceof ProblemError) || e.status !== 422) throw e;
+        const [prev]: Array<{ tax_rate: string; tax_code: string | null }> = await em.query(
+          `SELECT tax_rate::text AS tax_rate, tax_code FROM subscription_terms WHERE subscription_id = $1 ORDER BY term_no DESC LIMIT 1`,
+          [s.id],
+        );
+        this.logger.warn({ subscriptionId: s.id, category, country: reseller.country }, 'no tax rule for a renewal: the previous term\'s code is kept');
+        cache.set(key, { code: prev.tax_code ?? '', rate: new Dec(prev.tax_rate), kind: 'STANDARD', invoiceNote: null });
+      }
+    }
+    return cache.get(key)!;
   }
 }

@@ -19,6 +19,8 @@ export interface ProvisionInput {
   unitCost?: Dec | null;
   /** The tax rate in force when ordered (the order's); its term and charges keep it. */
   taxRate: Dec;
+  /** The tax code chosen when ordered (docs/accounting.md §8); its term and charges keep it. */
+  taxCode?: string | null;
   currency: Currency;
   term: Term;
   billingFrequency: BillingFrequency;
@@ -75,6 +77,7 @@ export class SubscriptionProvisioningService {
       sku: p.input.sku, currency: p.input.currency, term: p.input.term, billing_frequency: p.input.billingFrequency,
       start_date: p.span.start, term_end: p.span.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(), tax_rate: p.input.taxRate.toFixed(),
       unit_cost: p.unitCost?.toFixed() ?? null,
+      tax_code: p.input.taxCode ?? null,
       end_customer_name: p.input.endCustomer.name, end_customer_reference: p.input.endCustomer.reference ?? null,
     }));
     const charges = writes.flatMap((p) =>

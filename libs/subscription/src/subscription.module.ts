@@ -2,6 +2,7 @@ import { Module } from '@nestjs/common';
 import { CatalogModule } from '@disty/catalog';
 import { LedgerModule } from '@disty/ledger';
 import { ResellerModule } from '@disty/reseller';
+import { TaxModule } from '@disty/tax';
 import { ChangeDatePolicy } from './change-date.policy';
 import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
@@ -15,7 +16,7 @@ import { SubscriptionService } from './subscription.service';
 
 /** Cloud subscriptions: terms, charges, seat changes, cancellation and renewals. */
 @Module({
-  imports: [CatalogModule, ResellerModule, LedgerModule],
+  imports: [CatalogModule, ResellerModule, LedgerModule, TaxModule],
   controllers: [SubscriptionController, RenewalJobController],
   providers: [SubscriptionService, ChangeChargesService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService],
   exports: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService],

@@ -27,6 +27,8 @@ export interface UnbilledCharge {
   creditLine: 'CLOUD';
   /** The tax rate in force for the charge's term (its order's, or the renewal's): the one its invoice uses. */
   taxRate: Dec;
+  /** The tax code of the charge's term (null on terms written before tax codes). */
+  taxCode: string | null;
   /** The source an invoice line (and the credit reservation) refers to. */
   source: { type: 'subscription_charge'; id: string };
   /** The unit cost and the charge's cost in force (null: not known), copied onto its invoice line. */
@@ -111,9 +113,9 @@ export class SubscriptionService {
                 unit_price, amount, currency, description, unit_cost, cost)
        ), ins AS (
          INSERT INTO subscription_charges (reseller_id, subscription_id, term_id, change_id, kind, sku, billing_date, period_start,
-                                           period_end, quantity, unit_price, amount, currency, description, tax_rate, unit_cost, cost)
+                                           period_end, quantity, unit_price, amount, currency, description, tax_rate, tax_code, unit_cost, cost)
          SELECT i.reseller_id, i.subscription_id, i.term_id, i.change_id, i.kind, i.sku, i.period_start, i.period_start, i.period_end,
-                i.quantity, i.unit_price, i.amount, i.currency, i.description, t.tax_rate, i.unit_cost, i.cost
+                i.quantity, i.unit_price, i.amount, i.currency, i.description, t.tax_rate, t.tax_code, i.unit_cost, i.cost
            FROM input i JOIN subscription_terms t ON t.id = i.term_id ORDER BY i.ord
          ON CONFLICT DO NOTHING
          RETURNING id, term_id, change_id, kind, period_start, subscription_id
@@ -223,8 +225,8 @@ export class SubscriptionService {
    * rounded to minor units; credits are negative.
    */
   async unbilledCharges(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledCharge[]> {
-    const rows: Array<ChargeRow & { tax_rate: string }> = await em.query(
-      `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate FROM subscription_charges c
+    const rows: Array<ChargeRow & { tax_rate: string; tax_code: string | null }> = await em.query(
+      `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code FROM subscription_charges c
         WHERE c.reseller_id = $1 AND c.billing_date <= $2 AND c.billed_invoice_id IS NULL AND c.voided_at IS NULL
         ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id
         FOR UPDATE`,
@@ -246,6 +248,7 @@ export class SubscriptionService {
       currency: c.currency,
       creditLine: 'CLOUD',
       taxRate: new Dec(c.tax_rate),
+      taxCode: c.tax_code,
       source: { type: SUBSCRIPTION_CHARGE_SOURCE, id: c.id },
       unitCost: c.unit_cost == null ? null : new Dec(c.unit_cost),
       cost: c.cost == null ? null : new Dec(c.cost),

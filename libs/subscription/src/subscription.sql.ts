@@ -127,19 +127,19 @@ export const PROVISION = preparedStatement(
      RETURNING id
    ), t AS (
      INSERT INTO subscription_terms (id, subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency,
-                                     billing_frequency, tax_rate, unit_cost)
+                                     billing_frequency, tax_rate, tax_code, unit_cost)
      SELECT i.term_id, i.id, i.reseller_id, 1, i.start_date, i.term_end, i.unit_price, i.quantity, i.currency, i.billing_frequency, i.tax_rate,
-            i.unit_cost
+            i.tax_code, i.unit_cost
        FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, term_id uuid, reseller_id uuid, start_date date, term_end date,
-            unit_price numeric, quantity int, currency text, billing_frequency text, tax_rate numeric, unit_cost numeric)
+            unit_price numeric, quantity int, currency text, billing_frequency text, tax_rate numeric, tax_code text, unit_cost numeric)
        JOIN s ON s.id = i.id
       ORDER BY i.ord
-     RETURNING id, tax_rate
+     RETURNING id, tax_rate, tax_code
    ), c AS (
      INSERT INTO subscription_charges (id, reseller_id, subscription_id, term_id, kind, sku, billing_date, period_start, period_end,
-                                       quantity, unit_price, amount, currency, description, tax_rate, unit_cost, cost)
+                                       quantity, unit_price, amount, currency, description, tax_rate, tax_code, unit_cost, cost)
      SELECT c.id, c.reseller_id, c.subscription_id, c.term_id, 'TERM', c.sku, c.period_start, c.period_start, c.period_end,
-            c.quantity, c.unit_price, c.amount, c.currency, c.description, t.tax_rate, c.unit_cost, c.cost
+            c.quantity, c.unit_price, c.amount, c.currency, c.description, t.tax_rate, t.tax_code, c.unit_cost, c.cost
        FROM jsonb_to_recordset($2::jsonb) AS c(ord int, id uuid, reseller_id uuid, subscription_id uuid, term_id uuid, sku text,
             period_start date, period_end date, quantity int, unit_price numeric, amount numeric, currency text, description text,
             unit_cost numeric, cost numeric)

@@ -74,7 +74,10 @@ interface DemoReseller {
   name: string;
   currency: Currency;
   country: string;
-  taxRate: string;
+  /** Tax registration and legal address: with the country, the tax rules choose each line's code (docs/accounting.md §8). */
+  taxId: string;
+  taxRegistered: boolean;
+  address: string;
   paymentTermsDays: number;
   creditLimits: { HARDWARE: string; CLOUD: string };
   /** Demo orders placed through OrderingService (the seed's point: a nearly exhausted hardware line still orders cloud). */
@@ -87,7 +90,9 @@ const RESELLERS: DemoReseller[] = [
     name: 'Harbour IT Pty Ltd',
     currency: 'AUD',
     country: 'AU',
-    taxRate: '0.10',
+    taxId: 'ABN 53 004 085 616',
+    taxRegistered: true,
+    address: 'Level 2, 1 Macquarie Place, Sydney NSW 2000, Australia',
     paymentTermsDays: 30,
     creditLimits: { HARDWARE: '250000.00', CLOUD: '60000.00' },
     orders: [
@@ -108,7 +113,9 @@ const RESELLERS: DemoReseller[] = [
     name: 'Kiwi Tech Partners Ltd',
     currency: 'NZD',
     country: 'NZ',
-    taxRate: '0.15',
+    taxId: 'GST 123-456-789',
+    taxRegistered: true,
+    address: '12 Quay Street, Auckland 1010, New Zealand',
     paymentTermsDays: 20,
     creditLimits: { HARDWARE: '60000.00', CLOUD: '15000.00' },
     orders: [
@@ -123,7 +130,9 @@ const RESELLERS: DemoReseller[] = [
     name: 'Pacific Systems Inc',
     currency: 'USD',
     country: 'US',
-    taxRate: '0.08',
+    taxId: 'EIN 12-3456789',
+    taxRegistered: false,
+    address: '500 Ocean Avenue, Santa Monica CA 90402, USA',
     paymentTermsDays: 45,
     creditLimits: { HARDWARE: '150000.00', CLOUD: '40000.00' },
     orders: [
@@ -190,7 +199,8 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
 
     for (const r of RESELLERS) {
       const created = await resellers.createReseller({
-        name: r.name, currency: r.currency, country: r.country, taxRate: r.taxRate, paymentTermsDays: r.paymentTermsDays,
+        name: r.name, currency: r.currency, country: r.country, taxId: r.taxId, taxRegistered: r.taxRegistered,
+        address: r.address, paymentTermsDays: r.paymentTermsDays,
         creditLimits: r.creditLimits,
       });
       for (const u of resellerUsers.filter((x) => x.reseller === r.slug)) {

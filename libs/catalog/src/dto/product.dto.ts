@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { TAX_CATEGORIES, TaxCategory } from '@disty/tax';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min,
   ValidateIf, ValidateNested,
@@ -84,6 +85,11 @@ export class CreateProductDto {
   @IsOptional()
   @Matches(SKU_PATTERN, { message: 'extendedWarrantySku must be a SKU' })
   extendedWarrantySku?: string;
+
+  @ApiPropertyOptional({ enum: TAX_CATEGORIES, default: 'STANDARD', description: 'With the buyer’s country and tax registration, chooses each line’s tax code' })
+  @IsOptional()
+  @IsIn(TAX_CATEGORIES)
+  taxCategory?: TaxCategory;
 }
 
 export class UpdateProductDto {
@@ -116,6 +122,11 @@ export class UpdateProductDto {
   @ValidateIf((_, v) => v !== null)
   @Matches(SKU_PATTERN, { message: 'extendedWarrantySku must be a SKU or null' })
   extendedWarrantySku?: string | null;
+
+  @ApiPropertyOptional({ enum: TAX_CATEGORIES, description: 'Applies to lines ordered and terms renewed after the change' })
+  @IsOptional()
+  @IsIn(TAX_CATEGORIES)
+  taxCategory?: TaxCategory;
 }
 
 export class ProductQueryDto extends PageQueryDto {
@@ -153,6 +164,7 @@ export class ProductView {
   @ApiProperty({ nullable: true, enum: TERMS }) term: Term | null;
   @ApiProperty({ nullable: true, enum: BILLING_FREQUENCIES }) billingFrequency: BillingFrequency | null;
   @ApiProperty({ nullable: true, type: String }) extendedWarrantySku: string | null;
+  @ApiProperty({ enum: TAX_CATEGORIES }) taxCategory: TaxCategory;
   @ApiProperty({ type: [PriceView] }) prices: PriceView[];
   @ApiPropertyOptional({ type: [PriceHistoryView], description: 'On GET /catalog/products/:sku' })
   priceHistory?: PriceHistoryView[];

@@ -21,6 +21,8 @@ export interface BillableItem {
    * so its invoice line credits 1190, not 4000. Absent or false: the invoice credits revenue.
    */
   shipmentPosted?: boolean;
+  /** The tax code stored with that rate (docs/accounting.md §11); null on items ordered before tax codes. */
+  taxCode?: string | null;
 }
 
 export interface PricedLine extends BillableItem {

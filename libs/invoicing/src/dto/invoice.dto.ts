@@ -128,6 +128,8 @@ export class InvoiceLineView {
   @ApiProperty() net: string;
   @ApiProperty() tax: string;
   @ApiProperty() gross: string;
+  @ApiProperty({ nullable: true, type: String, example: 'GST', description: 'The tax code stored on the line when it was ordered or renewed (null before tax codes)' }) taxCode: string | null;
+  @ApiProperty({ example: '0.10', description: 'The rate stored with that code: the line’s tax is round(net × rate)' }) taxRate: string;
   @ApiProperty({ description: 'Net credited by credit notes so far' }) creditedNet: string;
   @ApiProperty({ type: SourceView }) source: SourceView;
 }
@@ -147,7 +149,8 @@ export class InvoiceSummaryView {
   @ApiProperty() dueDate: string;
   @ApiProperty() periodEnd: string;
   @ApiProperty({ enum: INVOICE_STATUSES }) status: InvoiceStatus;
-  @ApiProperty() taxRate: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The lines’ rate when they share one, else null (each line carries its own code and rate)' })
+  taxRate: string | null;
   @ApiProperty({ type: InvoiceTotalsView }) totals: InvoiceTotalsView;
   @ApiProperty() amountPaid: string;
   @ApiProperty({ description: 'Credited by credit notes on this invoice' }) amountCredited: string;

@@ -9,6 +9,8 @@ export interface PricingLine {
   periodMonths: number;
   /** The net already fixed elsewhere (a cloud line's first charge from the subscription); else computed. */
   net?: Dec;
+  /** The line's own tax rate (its tax code's, docs/accounting.md §11); default: the rate given to priceOrder. */
+  taxRate?: Dec;
 }
 
 export interface PricedOrder {
@@ -31,7 +33,9 @@ export function priceOrder(lines: PricingLine[], taxRate: Dec, currency: Currenc
     if (!Number.isInteger(l.periodMonths) || l.periodMonths <= 0) throw new RangeError('periodMonths must be a positive integer');
     if (l.unitPrice.isNegative()) throw new RangeError('unitPrice must be ≥ 0');
     const net = roundMoney(l.net ?? l.unitPrice.times(l.quantity).times(l.periodMonths), currency);
-    const tax = roundMoney(net.times(taxRate), currency);
+    const rate = l.taxRate ?? taxRate;
+    if (rate.isNegative() || rate.gte(1)) throw new RangeError('taxRate must be in [0, 1)');
+    const tax = roundMoney(net.times(rate), currency);
     const amounts = { net, tax, gross: net.plus(tax) };
     const t = totals[l.kind];
     totals[l.kind] = { net: t.net.plus(net), tax: t.tax.plus(tax), gross: t.gross.plus(amounts.gross) };

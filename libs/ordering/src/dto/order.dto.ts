@@ -133,6 +133,8 @@ export class OrderLineView {
   @ApiProperty({ description: 'Hardware: the quantity; cloud: the first charge' }) net: string;
   @ApiProperty() tax: string;
   @ApiProperty() gross: string;
+  @ApiProperty({ nullable: true, type: String, example: 'GST', description: 'The tax code chosen when ordered (null on lines ordered before tax codes)' }) taxCode: string | null;
+  @ApiProperty({ example: '0.10', description: 'The rate of that code when ordered; the line’s invoice uses it' }) taxRate: string;
   @ApiProperty({ enum: ['PENDING', 'SHIPPED', 'CANCELLED', 'PROVISIONED'] }) status: OrderLineStatus;
   @ApiPropertyOptional() subscriptionId?: string;
   @ApiPropertyOptional() startDate?: string;

@@ -1,12 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsDefined, IsIn, IsObject, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateNested,
+  IsBoolean, IsDefined, IsIn, IsObject, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested,
 } from 'class-validator';
 import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '@disty/core';
 
-/** A rate in [0, 1) with at most six decimals, as a string: "0.10". */
-export const TAX_RATE = /^0(\.\d{1,6})?$/;
 /** Credit limits: at most 14 integer digits. */
 export const LIMIT_RANGE = /^\d{1,14}(\.\d+)?$/;
 
@@ -37,9 +35,24 @@ export class CreateResellerDto {
   @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code such as "AU"' })
   country: string;
 
-  @ApiProperty({ example: '0.10', description: 'Applies to every line the reseller buys' })
-  @Matches(TAX_RATE, { message: 'taxRate must be a decimal string from "0" to below "1" with at most 6 decimals, e.g. "0.10"' })
-  taxRate: string;
+  @ApiPropertyOptional({ example: '51 824 753 556', description: 'Tax registration number (ABN, NZBN/GST number, VAT id), printed on invoices' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(40)
+  taxId?: string;
+
+  @ApiPropertyOptional({ default: false, description: 'Registered for tax (GST/VAT) in its country: with the country, chooses the tax code of each line' })
+  @IsOptional()
+  @IsBoolean()
+  taxRegistered?: boolean;
+
+  @ApiPropertyOptional({ example: '12 Quay Street, Auckland 1010, New Zealand', description: 'Legal address, printed on invoices' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  address?: string;
 
   @ApiProperty({ example: 30 })
   @IsInt()
@@ -68,10 +81,26 @@ export class UpdateResellerDto {
   @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code such as "AU"' })
   country?: string;
 
-  @ApiPropertyOptional({ example: '0.15', description: 'Applies to orders placed after the change' })
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'null removes it' })
   @IsOptional()
-  @Matches(TAX_RATE, { message: 'taxRate must be a decimal string from "0" to below "1" with at most 6 decimals, e.g. "0.10"' })
-  taxRate?: string;
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(40)
+  taxId?: string | null;
+
+  @ApiPropertyOptional({ description: 'Applies to orders placed (and terms renewed) after the change' })
+  @IsOptional()
+  @IsBoolean()
+  taxRegistered?: boolean;
+
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'null removes it' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(500)
+  address?: string | null;
 
   @ApiPropertyOptional()
   @IsOptional()
@@ -108,7 +137,11 @@ export class ResellerView {
   @ApiProperty() name: string;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty() country: string;
-  @ApiProperty({ example: '0.10' }) taxRate: string;
+  @ApiProperty({ example: '0.10', nullable: true, type: String, description: 'The rate a STANDARD product sold to this reseller gets today under the tax rules (an estimate: each line stores its own code and rate); null when no rule applies' })
+  taxRate: string | null;
+  @ApiProperty({ nullable: true, type: String }) taxId: string | null;
+  @ApiProperty() taxRegistered: boolean;
+  @ApiProperty({ nullable: true, type: String }) address: string | null;
   @ApiProperty() paymentTermsDays: number;
   @ApiProperty({ type: CreditLimitsView }) creditLimits: CreditLimitsView;
   @ApiProperty() createdAt: string;

@@ -1,0 +1,55 @@
+import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ParseIdPipe, Roles } from '@disty/core';
+import {
+  CreateTaxCodeDto, CreateTaxRuleDto, TaxCodeListView, TaxCodeView, TaxRuleListView, TaxRuleView, UpdateTaxCodeDto, UpdateTaxRuleDto,
+} from './dto/tax-code.dto';
+import { TaxService } from './tax.service';
+
+/** Tax codes and the rules choosing them (docs/accounting.md §11): read by everyone signed in, changed by admins. */
+@ApiTags('tax')
+@ApiBearerAuth()
+@Controller('tax-codes')
+export class TaxCodesController {
+  constructor(private readonly tax: TaxService) {}
+
+  @Get()
+  @ApiOkResponse({ type: TaxCodeListView })
+  list(): Promise<TaxCodeListView> {
+    return this.tax.listCodes();
+  }
+
+  @Post()
+  @Roles('admin')
+  @ApiCreatedResponse({ type: TaxCodeView })
+  create(@Body() dto: CreateTaxCodeDto): Promise<TaxCodeView> {
+    return this.tax.createCode(dto);
+  }
+
+  @Get('rules')
+  @ApiOkResponse({ type: TaxRuleListView })
+  rules(): Promise<TaxRuleListView> {
+    return this.tax.listRules();
+  }
+
+  @Post('rules')
+  @Roles('admin')
+  @ApiCreatedResponse({ type: TaxRuleView })
+  createRule(@Body() dto: CreateTaxRuleDto): Promise<TaxRuleView> {
+    return this.tax.createRule(dto);
+  }
+
+  @Patch('rules/:id')
+  @Roles('admin')
+  @ApiOkResponse({ type: TaxRuleView })
+  updateRule(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateTaxRuleDto): Promise<TaxRuleView> {
+    return this.tax.updateRule(id, dto.taxCode);
+  }
+
+  @Patch(':code')
+  @Roles('admin')
+  @ApiOkResponse({ type: TaxCodeView })
+  update(@Param('code') code: string, @Body() dto: UpdateTaxCodeDto): Promise<TaxCodeView> {
+    return this.tax.updateCode(code, dto);
+  }
+}
