@@ -9,7 +9,7 @@ import {
   retryOnConflict, sqlState, validationError, withinDocumentMaximum,
 } from '@disty/core';
 import { LedgerService } from '@disty/ledger';
-import { AccrualCandidate, billPosting, matchBill } from './domain/bill-matching';
+import { AccrualCandidate, billPosting, matchBill, shareByReseller } from './domain/bill-matching';
 import {
   CreateVendorBillDto, MatchingBillLineView, MatchingView, UnmatchedAccrualView, VendorBillQueryDto, VendorBillSummaryView, VendorBillView,
 } from './dto/vendor-bill.dto';
@@ -136,6 +136,15 @@ export class VendorBillService {
             [pairs.map((p) => p.accrual), pairs.map((p) => p.line)],
           );
           if (n !== pairs.length) throw coreError(CoreErrorCode.Conflict, 'An accrual was matched by another bill meanwhile; retry');
+        }
+        // Each line's variance as the entry shares it among resellers: the margin report's cost side (docs/accounting.md §12).
+        const shares = match.lines.flatMap((l, i) => [...shareByReseller(l, currency)].map(([resellerId, amount]) => ({ line: lineIds[i], resellerId, amount })));
+        if (shares.length) {
+          await em.query(
+            `INSERT INTO vendor_bill_variances (bill_line_id, reseller_id, amount)
+             SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::numeric[])`,
+            [shares.map((x) => x.line), shares.map((x) => x.resellerId), shares.map((x) => x.amount.toFixed())],
+          );
         }
         await this.ledger.post(em, {
           entryDate: dto.date,
