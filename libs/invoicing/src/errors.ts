@@ -8,6 +8,8 @@ export enum InvoicingErrorCode {
   CurrencyMismatch = 'currency-mismatch',
   PeriodEndBeforeLastInvoice = 'period-end-before-last-invoice',
   InvoiceDateOrder = 'invoice-date-order',
+  PeriodClosed = 'period-closed',
+  FutureDated = 'future-dated',
 }
 
 export const INVOICING_ERRORS: Record<InvoicingErrorCode, ProblemSpec> = {
@@ -18,6 +20,8 @@ export const INVOICING_ERRORS: Record<InvoicingErrorCode, ProblemSpec> = {
   [InvoicingErrorCode.CurrencyMismatch]: { status: 422, title: 'Currency does not match' },
   [InvoicingErrorCode.PeriodEndBeforeLastInvoice]: { status: 422, title: 'Billing period ends before the latest invoice date' },
   [InvoicingErrorCode.InvoiceDateOrder]: { status: 422, title: 'Invoice numbers must follow issue dates' },
+  [InvoicingErrorCode.PeriodClosed]: { status: 422, title: 'Accounting period is closed' },
+  [InvoicingErrorCode.FutureDated]: { status: 422, title: 'Date is in the future' },
 };
 
 export const invoicingError = defineErrors(INVOICING_ERRORS);

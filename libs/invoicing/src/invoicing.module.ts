@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { LedgerModule } from '@disty/ledger';
+import { PurchasingModule } from '@disty/purchasing';
 import { OrderingModule } from '@disty/ordering';
 import { WebhookModule } from '@disty/webhooks';
 import { ResellerModule } from '@disty/reseller';
@@ -14,16 +15,20 @@ import { BillingRunsController, CreditHoldJobController, InvoicesController, Rep
 import { InvoiceService } from './invoice.service';
 import { CreditNoteService } from './credit-note.service';
 import { ReceivablesService } from './receivables.service';
+import { RevenueRecognitionService } from './revenue-recognition.service';
+import { RevenueRecognitionJob } from './revenue-recognition.job';
+import { RevenueScheduleService } from './revenue-schedule.service';
+import { DeferredRevenueReportController, RecognitionController, RevenueScheduleController } from './recognition.controller';
 
 /**
  * Billing runs, consolidated invoices (numbering, PDF, credit notes), the AR subledger, AR aging and
- * credit holds. Consumes ordering's and subscriptions' unbilled items through their services;
+ * credit holds, and cloud revenue recognition (2400 → 4100 over the service days). Consumes ordering's and subscriptions' unbilled items through their services;
  * posts through LedgerService; announces invoice.issued through the webhook outbox.
  */
 @Module({
-  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule],
-  controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController],
-  providers: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob],
-  exports: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
+  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule, PurchasingModule],
+  controllers: [BillingRunsController, InvoicesController, CreditHoldJobController, ReportsController, RecognitionController, RevenueScheduleController, DeferredRevenueReportController],
+  providers: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob, RevenueRecognitionService, RevenueScheduleService, RevenueRecognitionJob],
+  exports: [InvoiceService, CreditNoteService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService, RevenueRecognitionService, RevenueScheduleService],
 })
 export class InvoicingModule {}

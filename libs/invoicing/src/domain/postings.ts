@@ -1,22 +1,29 @@
-import { Currency } from '@disty/core';
+import { Currency, Dec } from '@disty/core';
 import { AccountCode, AR_ACCOUNT, credit, debit, PostingLine, REVENUE_ACCOUNT } from '@disty/ledger';
 import { InvoiceTotals } from './invoice-math';
 
-/** docs/accounting.md §3, "invoice issued": debit 1100 hardware gross, 1110 cloud gross; credit 4000/4100 net, 2100 tax. */
+/**
+ * docs/accounting.md §3, "invoice issued": debit 1100 hardware gross, 1110 cloud gross; credit 4000
+ * hardware net, 2400 cloud net (deferred: recognition releases it over the service days), 2100 tax.
+ */
 export function invoicePosting(t: InvoiceTotals, resellerId: string, currency: Currency): PostingLine[] {
   return [
     ...debit(AR_ACCOUNT.HARDWARE, t.HARDWARE.gross, resellerId, currency),
     ...debit(AR_ACCOUNT.CLOUD, t.CLOUD.gross, resellerId, currency),
     ...credit(REVENUE_ACCOUNT.HARDWARE, t.HARDWARE.net, resellerId, currency),
-    ...credit(REVENUE_ACCOUNT.CLOUD, t.CLOUD.net, resellerId, currency),
+    ...credit(AccountCode.DeferredRevenue, t.CLOUD.net, resellerId, currency),
     ...credit(AccountCode.TaxPayable, t.all.tax, resellerId, currency),
   ];
 }
 
-/** docs/accounting.md §3, "credit note": debit 4900 net, 2100 tax; credit 1100/1110 (gross per credit line). */
-export function creditNotePosting(t: InvoiceTotals, resellerId: string, currency: Currency): PostingLine[] {
+/**
+ * docs/accounting.md §3, "credit note": debit 2400 the credited cloud net still deferred
+ * (`fromDeferred`), 4900 the rest of the net, 2100 tax; credit 1100/1110 (gross per credit line).
+ */
+export function creditNotePosting(t: InvoiceTotals, resellerId: string, currency: Currency, fromDeferred: Dec = new Dec(0)): PostingLine[] {
   return [
-    ...debit(AccountCode.CreditNotes, t.all.net, resellerId, currency),
+    ...debit(AccountCode.DeferredRevenue, fromDeferred, resellerId, currency),
+    ...debit(AccountCode.CreditNotes, t.all.net.minus(fromDeferred), resellerId, currency),
     ...debit(AccountCode.TaxPayable, t.all.tax, resellerId, currency),
     ...credit(AR_ACCOUNT.HARDWARE, t.HARDWARE.gross, resellerId, currency),
     ...credit(AR_ACCOUNT.CLOUD, t.CLOUD.gross, resellerId, currency),
