@@ -121,7 +121,7 @@ export class DeferredCloudRevenue1764000024000 implements MigrationInterface {
       await q.query(`REVOKE UPDATE, DELETE ON revenue_recognitions, revenue_deferral_credits FROM disty_app`);
     }
 
-    await deferLegacyCloudRevenue(q);
+    await DeferredCloudRevenue1764000024000.deferLegacyCloudRevenue(q);
   }
 
   public async down(q: QueryRunner): Promise<void> {
@@ -134,70 +134,71 @@ export class DeferredCloudRevenue1764000024000 implements MigrationInterface {
     await q.query(`DROP VIEW catalog_product_vendors`);
     await q.query(`DROP VIEW cloud_charge_costs`);
   }
-}
 
-/**
- * Moves what cloud charges credited to 4100 at invoicing have not earned by the day before `today`
- * (UTC) to 2400, one entry per charge dated today, and records their earned days as recognised.
- * Only charges whose invoice entry has a 4100 line and that have no schedule yet: running it again
- * does nothing. Exported for the test that replays it on data posted under the old rule.
- */
-export async function deferLegacyCloudRevenue(q: { query: (sql: string, params?: unknown[]) => Promise<unknown> }): Promise<void> {
-  await q.query(`
-    CREATE TEMP TABLE legacy_cloud ON COMMIT DROP AS
-    SELECT x.*, round(x.net * x.earned_days / x.days, x.scale) AS earned
-      FROM (
-        SELECT l.source_id AS charge_id, l.id AS invoice_line_id, l.invoice_id, i.number AS invoice_number, c.subscription_id,
-               l.reseller_id, l.sku, coalesce(v.vendor, '') AS vendor, i.currency, CASE WHEN i.currency = 'JPY' THEN 0 ELSE 2 END AS scale,
-               l.quantity, l.period_start, l.period_end, (l.period_end - l.period_start + 1) AS days, l.net,
-               coalesce(c.cost, 0) AS cost, i.issue_date,
-               least(greatest(((now() AT TIME ZONE 'UTC')::date - 1) - l.period_start + 1, 0), l.period_end - l.period_start + 1) AS earned_days
-          FROM invoice_lines l
-          JOIN invoices i ON i.id = l.invoice_id
-          JOIN cloud_charge_costs c ON c.charge_id = l.source_id
-          LEFT JOIN catalog_product_vendors v ON v.sku = l.sku
-         WHERE l.credit_line = 'CLOUD' AND l.source_type = 'subscription_charge'
-           AND NOT EXISTS (SELECT 1 FROM revenue_schedules s WHERE s.charge_id = l.source_id)
-           AND EXISTS (SELECT 1 FROM journal_entries e JOIN journal_lines jl ON jl.entry_id = e.id
-                        WHERE e.source_type = 'invoice' AND e.source_id = i.id::text AND jl.account_code = '4100')) x`);
-  await q.query(`
-    INSERT INTO revenue_schedules (charge_id, invoice_line_id, invoice_id, subscription_id, reseller_id, sku, vendor, currency, scale, quantity,
-                                   period_start, period_end, days, net, cost, available_on, deferred_on, legacy_days, legacy_recognised,
-                                   recognised_days, recognised_revenue)
-    SELECT charge_id, invoice_line_id, invoice_id, subscription_id, reseller_id, sku, vendor, currency, scale, quantity,
-           period_start, period_end, days, net, cost, issue_date, (now() AT TIME ZONE 'UTC')::date, earned_days, earned, earned_days, earned
-      FROM legacy_cloud`);
-  // The earned days, per month, as recognised when the invoice was posted (cumulative rounding).
-  await q.query(`
-    INSERT INTO revenue_recognitions (charge_id, subscription_id, reseller_id, sku, vendor, currency, period, from_date, to_date, days,
-                                      revenue, cost, recognised_on, entry_source_id)
-    SELECT x.charge_id, x.subscription_id, x.reseller_id, x.sku, x.vendor, x.currency, f.period, f.from_date, f.to_date,
-           f.to_date - f.from_date + 1,
-           round(x.net * (f.to_date - x.period_start + 1) / x.days, x.scale) - round(x.net * (f.from_date - x.period_start) / x.days, x.scale),
-           0, x.issue_date, x.invoice_id::text
-      FROM legacy_cloud x
-      CROSS JOIN LATERAL generate_series(date_trunc('month', x.period_start), date_trunc('month', x.period_start + x.earned_days - 1), interval '1 month') gs
-      CROSS JOIN LATERAL (SELECT gs::date AS period, greatest(x.period_start, gs::date) AS from_date,
-                                 least(x.period_start + x.earned_days - 1, (gs + interval '1 month' - interval '1 day')::date) AS to_date) f
-     WHERE x.earned_days > 0`);
-  await q.query(`
-    WITH e AS (
-      INSERT INTO journal_entries (entry_date, memo, source_type, source_id)
-      SELECT (now() AT TIME ZONE 'UTC')::date,
-             left(format('Deferral of cloud charge %s (%s, service %s to %s, invoice %s): %s %s of its net %s was credited to revenue 4100 when invoiced '
-                         || 'but not earned by %s; moved to deferred revenue 2400, recognised over its remaining service days (docs/accounting.md §3)',
-                         charge_id, sku, period_start, period_end, invoice_number, net - earned, currency, net,
-                         (now() AT TIME ZONE 'UTC')::date - 1), 500),
-             'deferral', charge_id::text
-        FROM legacy_cloud WHERE net <> earned
-      ON CONFLICT (source_type, source_id) DO NOTHING
-      RETURNING id, source_id)
-    INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
-    SELECT e.id, v.n, v.account, x.reseller_id, x.currency, v.debit, v.credit, (now() AT TIME ZONE 'UTC')::date
-      FROM e JOIN legacy_cloud x ON x.charge_id::text = e.source_id
-      CROSS JOIN LATERAL (VALUES
-        (1, '4100', greatest(x.net - x.earned, 0), greatest(x.earned - x.net, 0)),
-        (2, '2400', greatest(x.earned - x.net, 0), greatest(x.net - x.earned, 0))) AS v(n, account, debit, credit)
-     ORDER BY e.id, v.n`);
-  await q.query(`DROP TABLE legacy_cloud`);
+  /**
+   * Moves what cloud charges credited to 4100 at invoicing have not earned by the day before `today`
+   * (UTC) to 2400, one entry per charge dated today, and records their earned days as recognised.
+   * Only charges whose invoice entry has a 4100 line and that have no schedule yet: running it again
+   * does nothing. Static (the migrations loader takes every export of this file for a migration), for
+   * the test that replays it on data posted under the old rule.
+   */
+  static async deferLegacyCloudRevenue(q: { query: (sql: string, params?: unknown[]) => Promise<unknown> }): Promise<void> {
+    await q.query(`
+      CREATE TEMP TABLE legacy_cloud ON COMMIT DROP AS
+      SELECT x.*, round(x.net * x.earned_days / x.days, x.scale) AS earned
+        FROM (
+          SELECT l.source_id AS charge_id, l.id AS invoice_line_id, l.invoice_id, i.number AS invoice_number, c.subscription_id,
+                 l.reseller_id, l.sku, coalesce(v.vendor, '') AS vendor, i.currency, CASE WHEN i.currency = 'JPY' THEN 0 ELSE 2 END AS scale,
+                 l.quantity, l.period_start, l.period_end, (l.period_end - l.period_start + 1) AS days, l.net,
+                 coalesce(c.cost, 0) AS cost, i.issue_date,
+                 least(greatest(((now() AT TIME ZONE 'UTC')::date - 1) - l.period_start + 1, 0), l.period_end - l.period_start + 1) AS earned_days
+            FROM invoice_lines l
+            JOIN invoices i ON i.id = l.invoice_id
+            JOIN cloud_charge_costs c ON c.charge_id = l.source_id
+            LEFT JOIN catalog_product_vendors v ON v.sku = l.sku
+           WHERE l.credit_line = 'CLOUD' AND l.source_type = 'subscription_charge'
+             AND NOT EXISTS (SELECT 1 FROM revenue_schedules s WHERE s.charge_id = l.source_id)
+             AND EXISTS (SELECT 1 FROM journal_entries e JOIN journal_lines jl ON jl.entry_id = e.id
+                          WHERE e.source_type = 'invoice' AND e.source_id = i.id::text AND jl.account_code = '4100')) x`);
+    await q.query(`
+      INSERT INTO revenue_schedules (charge_id, invoice_line_id, invoice_id, subscription_id, reseller_id, sku, vendor, currency, scale, quantity,
+                                     period_start, period_end, days, net, cost, available_on, deferred_on, legacy_days, legacy_recognised,
+                                     recognised_days, recognised_revenue)
+      SELECT charge_id, invoice_line_id, invoice_id, subscription_id, reseller_id, sku, vendor, currency, scale, quantity,
+             period_start, period_end, days, net, cost, issue_date, (now() AT TIME ZONE 'UTC')::date, earned_days, earned, earned_days, earned
+        FROM legacy_cloud`);
+    // The earned days, per month, as recognised when the invoice was posted (cumulative rounding).
+    await q.query(`
+      INSERT INTO revenue_recognitions (charge_id, subscription_id, reseller_id, sku, vendor, currency, period, from_date, to_date, days,
+                                        revenue, cost, recognised_on, entry_source_id)
+      SELECT x.charge_id, x.subscription_id, x.reseller_id, x.sku, x.vendor, x.currency, f.period, f.from_date, f.to_date,
+             f.to_date - f.from_date + 1,
+             round(x.net * (f.to_date - x.period_start + 1) / x.days, x.scale) - round(x.net * (f.from_date - x.period_start) / x.days, x.scale),
+             0, x.issue_date, x.invoice_id::text
+        FROM legacy_cloud x
+        CROSS JOIN LATERAL generate_series(date_trunc('month', x.period_start), date_trunc('month', x.period_start + x.earned_days - 1), interval '1 month') gs
+        CROSS JOIN LATERAL (SELECT gs::date AS period, greatest(x.period_start, gs::date) AS from_date,
+                                   least(x.period_start + x.earned_days - 1, (gs + interval '1 month' - interval '1 day')::date) AS to_date) f
+       WHERE x.earned_days > 0`);
+    await q.query(`
+      WITH e AS (
+        INSERT INTO journal_entries (entry_date, memo, source_type, source_id)
+        SELECT (now() AT TIME ZONE 'UTC')::date,
+               left(format('Deferral of cloud charge %s (%s, service %s to %s, invoice %s): %s %s of its net %s was credited to revenue 4100 when invoiced '
+                           || 'but not earned by %s; moved to deferred revenue 2400, recognised over its remaining service days (docs/accounting.md §3)',
+                           charge_id, sku, period_start, period_end, invoice_number, net - earned, currency, net,
+                           (now() AT TIME ZONE 'UTC')::date - 1), 500),
+               'deferral', charge_id::text
+          FROM legacy_cloud WHERE net <> earned
+        ON CONFLICT (source_type, source_id) DO NOTHING
+        RETURNING id, source_id)
+      INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
+      SELECT e.id, v.n, v.account, x.reseller_id, x.currency, v.debit, v.credit, (now() AT TIME ZONE 'UTC')::date
+        FROM e JOIN legacy_cloud x ON x.charge_id::text = e.source_id
+        CROSS JOIN LATERAL (VALUES
+          (1, '4100', greatest(x.net - x.earned, 0), greatest(x.earned - x.net, 0)),
+          (2, '2400', greatest(x.earned - x.net, 0), greatest(x.net - x.earned, 0))) AS v(n, account, debit, credit)
+       ORDER BY e.id, v.n`);
+    await q.query(`DROP TABLE legacy_cloud`);
+  }
 }

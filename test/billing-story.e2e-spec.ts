@@ -81,7 +81,7 @@ describe('consolidated billing story (E2E)', () => {
     const posted = Object.fromEntries(
       entries.body.items[0].lines.map((l: { accountCode: string; debit: string; credit: string }) => [l.accountCode, l.debit !== '0.00' ? `D ${l.debit}` : `C ${l.credit}`]),
     );
-    expect(posted).toEqual({ '1100': 'D 2200.00', '1110': 'D 550.00', '4000': 'C 2000.00', '4100': 'C 500.00', '2100': 'C 250.00' });
+    expect(posted).toEqual({ '1100': 'D 2200.00', '1110': 'D 550.00', '4000': 'C 2000.00', '2400': 'C 500.00', '2100': 'C 250.00' });
     lines = await f.creditLines(t, reseller.id);
     expect([lines.HARDWARE.reserved, lines.HARDWARE.openReceivables, lines.CLOUD.reserved, lines.CLOUD.openReceivables]).toEqual([
       '0.00', '2200.00', '0.00', '550.00',

@@ -166,5 +166,7 @@ export class ReconciliationView {
   @ApiProperty({ type: ReconciliationSectionView, description: '1100/1110 beside open invoice amounts' }) receivables: ReconciliationSectionView;
   @ApiProperty({ type: ReconciliationSectionView, description: '2200 beside unapplied payments' }) unappliedCash: ReconciliationSectionView;
   @ApiProperty({ type: ReconciliationSectionView, description: '1050 beside Stripe payments net of fees and refunds' }) stripeClearing: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '2400 beside invoiced cloud net not yet recognised (per charge, from the recognition subledger)' })
+  deferredRevenue: ReconciliationSectionView;
   @ApiProperty({ type: [ReconciliationDifferenceView] }) differences: ReconciliationDifferenceView[];
 }
