@@ -125,7 +125,7 @@ export class RevenueRecognitionService {
          CROSS JOIN LATERAL (SELECT gs::date AS period, (gs + interval '1 month' - interval '1 day')::date AS month_end) m
          CROSS JOIN LATERAL (SELECT m.period, m.month_end, greatest(s.period_start + s.recognised_days, m.period) AS from_date,
                                     least(s.period_end, $1::date, m.month_end) AS to_date) f
-        WHERE s.recognised_days < s.days AND s.available_on <= $1::date AND s.period_start + s.recognised_days <= $1::date`,
+        WHERE NOT s.done AND s.available_on <= $1::date AND s.period_start + s.recognised_days <= $1::date`,
       [through],
     );
     const dates: Array<{ raw_on: string }> = await em.query(`SELECT DISTINCT to_char(raw_on, 'YYYY-MM-DD') AS raw_on FROM revenue_slices ORDER BY 1`);
@@ -188,7 +188,7 @@ export class RevenueRecognitionService {
     );
     await em.query(
       `UPDATE revenue_schedules s SET recognised_days = a.d_to, recognised_revenue = s.recognised_revenue + a.revenue,
-              recognised_cost = s.recognised_cost + a.cost, updated_at = now()
+              recognised_cost = s.recognised_cost + a.cost, done = (a.d_to = s.days), updated_at = now()
          FROM (SELECT charge_id, max(d_to) AS d_to, sum(revenue) AS revenue, sum(cost) AS cost FROM revenue_slices GROUP BY charge_id) a
         WHERE s.charge_id = a.charge_id`,
     );
