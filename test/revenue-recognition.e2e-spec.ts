@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, reconcile, startBillingTestApp } from './support/billing';
+import { billPeriod, realToday, reconcile, startBillingTestApp } from './support/billing';
 
 /**
  * Cloud revenue follows service (docs/accounting.md §3): a 12-month prepaid charge is invoiced to
@@ -249,6 +249,29 @@ describe('revenue recognition (E2E)', () => {
     // The schedule's months (recognised and projected) add up to what the charge releases in all.
     expect(c.months.reduce((s: Decimal, m: { amount: string }) => s.plus(m.amount), new Decimal(0)).toFixed(2)).toBe('282.59');
     expect(c.months.at(-1).remainingDeferred).toBe('0.00');
+    expect((await reconcile(t, finance)).differences).toEqual([]);
+  });
+
+  it('concurrent runs (several instances, or the daily job beside a manual run) release each day once', async () => {
+    const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'UPFRONT', prices: [{ currency: 'AUD', unitPrice: '7.77' }] });
+    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    t.clock.set('2026-03-05');
+    const order = await api().post('/api/v1/orders').set('Authorization', ADMIN)
+      .send({ resellerId: reseller.id, endCustomer: { name: 'Race Co' }, lines: [{ sku: cloud.sku, quantity: 5, startDate: '2026-03-05' }] });
+    t.clock.reset();
+    const sub = order.body.lines[0].subscriptionId;
+    await billPeriod(t, '2026-03-31', finance);
+    const results = await Promise.all([run('2026-08-31'), run('2026-08-31'), run('2026-08-31')]);
+    expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
+    expect(results.reduce((s, r) => s + r.body.slices, 0)).toBe(6); // March to August, once
+    const { RevenueRecognitionJob } = await import('../libs/invoicing/src/revenue-recognition.job');
+    const job = t.get(RevenueRecognitionJob);
+    await Promise.all([job.daily(), job.daily()]);
+    const [row] = await t.db.query(`SELECT sum(days)::int AS days, sum(revenue)::text AS revenue FROM revenue_recognitions WHERE subscription_id = $1`, [sub]);
+    const yesterday = new Date(Date.parse(realToday()) - 86_400_000).toISOString().slice(0, 10);
+    const d = Math.min(365, daysFrom('2026-03-05', yesterday));
+    expect(row.days).toBe(d);
+    expect(new Decimal(row.revenue).toFixed(2)).toBe(earned('466.20', d, 365).toFixed(2));
     expect((await reconcile(t, finance)).differences).toEqual([]);
   });
 

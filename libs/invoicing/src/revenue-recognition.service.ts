@@ -3,7 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, CURRENCY_MINOR_UNITS, Currency, Dec, isValidCalendarDate, tryWithAdvisoryLock, validationError, withAdvisoryLock } from '@disty/core';
+import {
+  Clock, CURRENCY_MINOR_UNITS, Currency, Dec, isValidCalendarDate, retryOnConflict, tryWithAdvisoryLock, validationError, withAdvisoryLock,
+} from '@disty/core';
 import { AccountCode, credit, debit, LedgerService, PostingLine } from '@disty/ledger';
 import { CostAccrualService } from '@disty/purchasing';
 import { invoicingError, InvoicingErrorCode } from './errors';
@@ -76,16 +78,19 @@ export class RevenueRecognitionService {
     return d.toISOString().slice(0, 10);
   }
 
-  /** POST /ledger/recognition/run: waits for a run in progress, then runs. */
+  /**
+   * POST /ledger/recognition/run: waits for a run in progress, then runs. Retried on a deadlock
+   * (its entries share balance rows with invoices and payments posting meanwhile).
+   */
   async run(through: string, createdBy: string | null): Promise<RecognitionRunResult> {
     await this.checkThrough(through);
-    return withAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, createdBy));
+    return retryOnConflict(() => withAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, createdBy)));
   }
 
   /** The daily job: skips when another instance is running it. */
   async runIfFree(through: string): Promise<RecognitionRunResult | null> {
     await this.checkThrough(through);
-    return tryWithAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, null));
+    return retryOnConflict(() => tryWithAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, null)));
   }
 
   private async checkThrough(through: string): Promise<void> {
