@@ -91,7 +91,6 @@ export class DeferredCloudRevenue1764000024000 implements MigrationInterface {
         CONSTRAINT revenue_recognitions_month_check CHECK (period = date_trunc('month', from_date)::date AND date_trunc('month', to_date)::date = period)
       )`);
     await q.query(`CREATE INDEX revenue_recognitions_period_idx ON revenue_recognitions (period, reseller_id)`);
-    await q.query(`CREATE INDEX revenue_recognitions_recognised_on_idx ON revenue_recognitions (recognised_on)`);
 
     await q.query(`
       CREATE TABLE revenue_deferral_credits (

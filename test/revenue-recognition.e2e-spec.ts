@@ -290,4 +290,25 @@ describe('revenue recognition (E2E)', () => {
     await api().post('/api/v1/ledger/recognition/run').set('Authorization', (await t.user('reseller_admin', resellerId)).auth).send({}).expect(403);
     expect(await runs()).toBe(before);
   });
+
+  it('releases days of a month closed meanwhile on the first day of the first open month', async () => {
+    const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'UPFRONT', prices: [{ currency: 'AUD', unitPrice: '20.00' }] });
+    const reseller = await f.createReseller(t, { taxRate: '0.10' });
+    t.clock.set('2026-04-05');
+    const order = await api().post('/api/v1/orders').set('Authorization', ADMIN)
+      .send({ resellerId: reseller.id, endCustomer: { name: 'Late Co' }, lines: [{ sku: cloud.sku, quantity: 1, startDate: '2026-04-05' }] });
+    t.clock.reset();
+    const sub = order.body.lines[0].subscriptionId;
+    await billPeriod(t, '2026-04-30', finance);
+    await api().post('/api/v1/ledger/periods/2026-04/close').set('Authorization', finance).expect((r) => expect(r.status).toBeLessThan(300));
+    const res = await run('2026-05-31');
+    expect(res.status).toBe(200);
+    expect(res.body.entries.map((e: { entryDate: string }) => e.entryDate)).toEqual(['2026-05-01', '2026-05-31']);
+    const rows = await t.db.query(
+      `SELECT to_char(period, 'YYYY-MM') AS period, days, to_char(recognised_on, 'YYYY-MM-DD') AS on FROM revenue_recognitions WHERE subscription_id = $1 ORDER BY from_date`,
+      [sub],
+    );
+    expect(rows).toEqual([{ period: '2026-04', days: 26, on: '2026-05-01' }, { period: '2026-05', days: 31, on: '2026-05-31' }]);
+    expect((await reconcile(t, finance)).differences).toEqual([]);
+  });
 });

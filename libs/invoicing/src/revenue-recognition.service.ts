@@ -116,43 +116,50 @@ export class RevenueRecognitionService {
     await this.addSchedules(em, through, null);
     await em.query(
       `CREATE TEMP TABLE revenue_slices ON COMMIT DROP AS
-       SELECT s.charge_id, s.subscription_id, s.reseller_id, s.sku, s.vendor, s.currency, s.quantity, f.period, f.from_date, f.to_date,
-              (f.to_date - s.period_start + 1) AS d_to,
-              (s.base_amount + round((s.net - s.credited_deferred - s.base_amount) * ((f.to_date - s.period_start + 1) - s.base_days) / (s.days - s.base_days), s.scale))
-            - (s.base_amount + round((s.net - s.credited_deferred - s.base_amount) * ((f.from_date - s.period_start) - s.base_days) / (s.days - s.base_days), s.scale))
-                AS revenue,
-              round(s.cost * (f.to_date - s.period_start + 1) / s.days, s.scale) - round(s.cost * (f.from_date - s.period_start) / s.days, s.scale) AS cost,
-              greatest(least(f.month_end, $1::date), s.available_on) AS raw_on,
-              NULL::date AS recognised_on
-         FROM revenue_schedules s
-         CROSS JOIN LATERAL generate_series(date_trunc('month', s.period_start + s.recognised_days),
-                                            date_trunc('month', least(s.period_end, $1::date)), interval '1 month') gs
-         CROSS JOIN LATERAL (SELECT gs::date AS period, (gs + interval '1 month' - interval '1 day')::date AS month_end) m
-         CROSS JOIN LATERAL (SELECT m.period, m.month_end, greatest(s.period_start + s.recognised_days, m.period) AS from_date,
-                                    least(s.period_end, $1::date, m.month_end) AS to_date) f
-        WHERE NOT s.done AND s.available_on <= $1::date AND s.period_start + s.recognised_days <= $1::date`,
+       SELECT x.*, x.raw_on AS recognised_on
+         FROM (
+           SELECT s.charge_id, s.subscription_id, s.reseller_id, s.sku, s.vendor, s.currency, s.quantity, f.period, f.from_date, f.to_date,
+                  (f.to_date - s.period_start + 1) AS d_to,
+                  (s.base_amount + round((s.net - s.credited_deferred - s.base_amount) * ((f.to_date - s.period_start + 1) - s.base_days) / (s.days - s.base_days), s.scale))
+                - (s.base_amount + round((s.net - s.credited_deferred - s.base_amount) * ((f.from_date - s.period_start) - s.base_days) / (s.days - s.base_days), s.scale))
+                    AS revenue,
+                  round(s.cost * (f.to_date - s.period_start + 1) / s.days, s.scale) - round(s.cost * (f.from_date - s.period_start) / s.days, s.scale) AS cost,
+                  greatest(least(f.month_end, $1::date), s.available_on) AS raw_on
+             FROM revenue_schedules s
+             CROSS JOIN LATERAL generate_series(date_trunc('month', s.period_start + s.recognised_days),
+                                                date_trunc('month', least(s.period_end, $1::date)), interval '1 month') gs
+             CROSS JOIN LATERAL (SELECT gs::date AS period, (gs + interval '1 month' - interval '1 day')::date AS month_end) m
+             CROSS JOIN LATERAL (SELECT m.period, m.month_end, greatest(s.period_start + s.recognised_days, m.period) AS from_date,
+                                        least(s.period_end, $1::date, m.month_end) AS to_date) f
+            WHERE NOT s.done AND s.available_on <= $1::date AND s.period_start + s.recognised_days <= $1::date) x`,
       [through],
     );
-    const dates: Array<{ raw_on: string }> = await em.query(`SELECT DISTINCT to_char(raw_on, 'YYYY-MM-DD') AS raw_on FROM revenue_slices ORDER BY 1`);
-    if (!dates.length) {
+    const [{ any }]: Array<{ any: boolean }> = await em.query(`SELECT EXISTS (SELECT 1 FROM revenue_slices) AS any`);
+    if (!any) {
       await em.query(`DROP TABLE revenue_slices`);
       await this.recordRun(em, runId, through, 0, 0, createdBy);
       return { runId, through, slices: 0, entries: [] };
     }
-    // A slice whose date falls in a closed month posts on the first day of the first open month.
-    const raw = dates.map((d) => d.raw_on);
-    const mapped: string[] = [];
-    for (const d of raw) mapped.push(await this.ledger.postingDateFor(d, em));
-    await em.query(
-      `UPDATE revenue_slices s SET recognised_on = m.d FROM unnest($1::date[], $2::date[]) AS m(raw, d) WHERE s.raw_on = m.raw`,
-      [raw, mapped],
-    );
+    // Statistics for the joins below (a temporary table is never analysed by autovacuum).
+    await em.query(`ANALYZE revenue_slices`);
+    // A slice dated in a closed month posts on the first day of the first open month.
+    const months: Array<{ month: string }> = await em.query(`SELECT DISTINCT to_char(raw_on, 'YYYY-MM') AS month FROM revenue_slices`);
+    for (const { month } of months) {
+      const to = await this.ledger.postingDateFor(`${month}-01`, em);
+      if (to.slice(0, 7) !== month) {
+        await em.query(`UPDATE revenue_slices SET recognised_on = $2 WHERE to_char(raw_on, 'YYYY-MM') = $1`, [month, to]);
+      }
+    }
     const totals: Array<{ recognised_on: string; reseller_id: string; currency: Currency; revenue: string; cost: string }> = await em.query(
       `SELECT to_char(recognised_on, 'YYYY-MM-DD') AS recognised_on, reseller_id, currency, sum(revenue)::text AS revenue, sum(cost)::text AS cost
          FROM revenue_slices GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     );
     const byDate = new Map<string, typeof totals>();
-    for (const t of totals) byDate.set(t.recognised_on, [...(byDate.get(t.recognised_on) ?? []), t]);
+    for (const t of totals) {
+      const list = byDate.get(t.recognised_on) ?? [];
+      list.push(t);
+      byDate.set(t.recognised_on, list);
+    }
     const entries: RecognitionEntrySummary[] = [];
     const posted: string[] = [];
     for (const [date, rows] of byDate) {

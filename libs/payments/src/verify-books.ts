@@ -4,7 +4,8 @@ import { ReconciliationService } from './reconciliation.service';
 
 /**
  * What `npm run ledger:verify` reports: the ledger's own consistency problems, then every
- * reconciliation difference (control accounts, signs, receivables subledger), one line each with
+ * reconciliation difference (control accounts, signs, receivables subledger, deferred revenue per
+ * charge), one line each with
  * its check, reseller, line, expected and actual, then (given `conservation`) every billing period
  * whose invoiced amount is not the value of its service. Empty when the books are right.
  */
