@@ -85,7 +85,6 @@ export class DeferredCloudRevenue1764000024000 implements MigrationInterface {
         cost numeric(20,4) NOT NULL,
         recognised_on date NOT NULL,
         entry_source_id text,
-        created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT revenue_recognitions_charge_from_key UNIQUE (charge_id, from_date),
         CONSTRAINT revenue_recognitions_days_check CHECK (days = to_date - from_date + 1 AND days > 0),
         CONSTRAINT revenue_recognitions_month_check CHECK (period = date_trunc('month', from_date)::date AND date_trunc('month', to_date)::date = period)

@@ -47,7 +47,8 @@ export interface RecognitionFinding {
   message: string;
 }
 
-const SCALES = Object.entries(CURRENCY_MINOR_UNITS);
+/** Each currency's minor units as a SQL expression over `i.currency` (constants from core, no input). */
+const SCALE_SQL = `CASE i.currency ${Object.entries(CURRENCY_MINOR_UNITS).map(([c, n]) => `WHEN '${c}' THEN ${n}`).join(' ')} ELSE 2 END`;
 
 /**
  * Cloud revenue follows service (docs/accounting.md §3, "revenue recognition"): an invoiced cloud
@@ -113,6 +114,9 @@ export class RevenueRecognitionService {
 
   private async runIn(em: EntityManager, through: string, createdBy: string | null): Promise<RecognitionRunResult> {
     const runId = randomUUID();
+    // Set-based statements over every open charge: the planner's cost estimates would switch JIT
+    // compilation on, which costs more than it saves here (and is not installed everywhere).
+    await em.query(`SET LOCAL jit = off`);
     await this.addSchedules(em, through, null);
     await em.query(
       `CREATE TEMP TABLE revenue_slices ON COMMIT DROP AS
@@ -234,22 +238,38 @@ export class RevenueRecognitionService {
    * are read once, here, through the subscription's and catalog's read contracts.
    */
   private async addSchedules(em: EntityManager, through: string | null, lineIds: string[] | null): Promise<void> {
+    // Two statements: the lines without a schedule are found first, then inserted. In one
+    // INSERT … SELECT the anti-join would read the very table it fills (planned as empty, it can
+    // become a nested loop over the growing table).
     await em.query(
-      `INSERT INTO revenue_schedules (charge_id, invoice_line_id, invoice_id, subscription_id, reseller_id, sku, vendor, currency, scale, quantity,
-                                      period_start, period_end, days, net, cost, available_on, deferred_on)
-       SELECT l.source_id, l.id, l.invoice_id, c.subscription_id, l.reseller_id, l.sku, coalesce(v.vendor, ''), i.currency, cur.scale, l.quantity,
-              l.period_start, l.period_end, l.period_end - l.period_start + 1, l.net, coalesce(c.cost, 0), i.issue_date, i.issue_date
+      `CREATE TEMP TABLE new_revenue_schedules ON COMMIT DROP AS
+       SELECT l.source_id AS charge_id, l.id AS invoice_line_id, l.invoice_id, c.subscription_id, l.reseller_id, l.sku,
+              coalesce(v.vendor, '') AS vendor, i.currency, ${SCALE_SQL} AS scale, l.quantity, l.period_start, l.period_end,
+              l.period_end - l.period_start + 1 AS days, l.net, coalesce(c.cost, 0) AS cost, i.issue_date
          FROM invoice_lines l
          JOIN invoices i ON i.id = l.invoice_id
-         JOIN unnest($3::text[], $4::int[]) AS cur(code, scale) ON cur.code = i.currency
          JOIN cloud_charge_costs c ON c.charge_id = l.source_id
          LEFT JOIN catalog_product_vendors v ON v.sku = l.sku
         WHERE l.credit_line = 'CLOUD' AND l.source_type = 'subscription_charge'
           AND ($1::date IS NULL OR i.issue_date <= $1::date) AND ($2::uuid[] IS NULL OR l.id = ANY($2::uuid[]))
-          AND NOT EXISTS (SELECT 1 FROM revenue_schedules s WHERE s.charge_id = l.source_id)
-       ON CONFLICT (charge_id) DO NOTHING`,
-      [through, lineIds, SCALES.map(([c]) => c), SCALES.map(([, s]) => s)],
+          AND NOT EXISTS (SELECT 1 FROM revenue_schedules s WHERE s.charge_id = l.source_id)`,
+      [through, lineIds],
     );
+    const [{ added }]: Array<{ added: number }> = await em.query(
+      `WITH ins AS (
+         INSERT INTO revenue_schedules (charge_id, invoice_line_id, invoice_id, subscription_id, reseller_id, sku, vendor, currency, scale, quantity,
+                                        period_start, period_end, days, net, cost, available_on, deferred_on)
+         SELECT charge_id, invoice_line_id, invoice_id, subscription_id, reseller_id, sku, vendor, currency, scale, quantity,
+                period_start, period_end, days, net, cost, issue_date, issue_date
+           FROM new_revenue_schedules
+         ON CONFLICT (charge_id) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS added FROM ins`,
+    );
+    await em.query(`DROP TABLE new_revenue_schedules`);
+    // Many new schedules (a first run, a large billing run): fresh statistics for the statements
+    // that read them in this transaction, so that they are planned as joins of that size.
+    if (added > 10_000) await em.query(`ANALYZE revenue_schedules`);
   }
 
   /**
@@ -305,6 +325,7 @@ export class RevenueRecognitionService {
    * earned days (released before the line ever reached 2400) are left out on both sides.
    */
   async deferredBalances(asOf: string | null, resellerId: string | null, em: EntityManager = this.db.manager): Promise<DeferredRevenueCell[]> {
+    if (em.queryRunner?.isTransactionActive) await em.query(`SET LOCAL jit = off`); // see runIn
     const rows: Array<{ reseller_id: string; currency: Currency; amount: string }> = await em.query(
       `SELECT reseller_id, currency, sum(amount)::text AS amount FROM (
          SELECT l.reseller_id, i.currency, l.net - coalesce(s.legacy_recognised, 0) AS amount
