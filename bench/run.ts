@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '@disty/core';
 import { billingBench } from './billing.bench';
 import { ledgerBench } from './ledger.bench';
 import { ordersBench } from './orders.bench';
+import { recognitionBench } from './recognition.bench';
 import { renewalScanBench } from './renewal-scan.bench';
 import { benchServer, BenchContext, BenchResult } from './support';
 
@@ -15,6 +16,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult[]>> 
   billing: billingBench,
   orders: ordersBench,
   renewalScan: renewalScanBench,
+  recognition: recognitionBench,
 };
 
 async function main(): Promise<void> {

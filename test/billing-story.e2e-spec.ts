@@ -83,7 +83,7 @@ describe('consolidated billing story (E2E)', () => {
       entries.body.items[0].lines.map((l: { accountCode: string; debit: string; credit: string }) => [l.accountCode, l.debit !== '0.00' ? `D ${l.debit}` : `C ${l.credit}`]),
     );
     // Hardware revenue was posted when shipped (1190 / 4000, cost 5000 / 2050): the invoice moves its net from 1190 to 1100.
-    expect(posted).toEqual({ '1100': 'D 2200.00', '1110': 'D 550.00', '1190': 'C 2000.00', '4100': 'C 500.00', '2100': 'C 250.00' });
+    expect(posted).toEqual({ '1100': 'D 2200.00', '1110': 'D 550.00', '1190': 'C 2000.00', '2400': 'C 500.00', '2100': 'C 250.00' });
     const shipment = await t.http().get(`/api/v1/ledger/entries?sourceType=shipment&resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
     expect(shipment.body.items).toEqual([expect.objectContaining({ entryDate: '2026-10-10', source: { type: 'shipment', id: hwLine.id } })]);
     expect(Object.fromEntries(

@@ -11,6 +11,7 @@ import { creditNotePosting } from './domain/postings';
 import { CreditHoldService } from './credit-hold.service';
 import { CreditApplicationService } from './credit-application.service';
 import { ReceivablesService } from './receivables.service';
+import { RevenueRecognitionService } from './revenue-recognition.service';
 import { CreateCreditNoteDto, CreditNoteKind, CreditNoteQueryDto, CreditNoteView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { mapCreditNote } from './invoice.mapper';
@@ -38,6 +39,7 @@ export class CreditNoteService {
     private readonly receivables: ReceivablesService,
     private readonly webhooks: WebhookService,
     private readonly resellers: ResellerService,
+    private readonly recognition: RevenueRecognitionService,
   ) {}
 
   /**
@@ -139,11 +141,18 @@ export class CreditNoteService {
         );
         await this.receivables.insertMovements(em, invoiceId, resellerId, c, issueDate, 'CREDIT_NOTE', { type: 'credit_note', id },
           { HARDWARE: totals.HARDWARE.gross.negated(), CLOUD: totals.CLOUD.gross.negated() });
+        // The credited cloud net still deferred comes out of 2400 (and out of what the charge
+        // still releases); the rest, already recognised, is 4900's (docs/accounting.md §3).
+        const fromDeferred = await this.recognition.creditDeferred(
+          em,
+          { id, issueDate, resellerId, currency: c },
+          credited.filter((x) => x.line.credit_line === 'CLOUD' && x.line.source_type === 'subscription_charge').map((x) => ({ invoiceLineId: x.line.id, net: x.net })),
+        );
         await this.ledger.post(em, {
           entryDate: issueDate,
           memo: `Credit note ${number} on ${inv.number}: ${dto.reason}`.slice(0, 500),
           source: { type: 'credit_note', id },
-          lines: creditNotePosting(totals, resellerId, c),
+          lines: creditNotePosting(totals, resellerId, c, fromDeferred),
           createdBy,
         });
         // The credit is usable at once: it pays what the reseller owes (this invoice's other side,

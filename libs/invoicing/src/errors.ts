@@ -9,6 +9,8 @@ export enum InvoicingErrorCode {
   PeriodEndBeforeLastInvoice = 'period-end-before-last-invoice',
   InvoiceDateOrder = 'invoice-date-order',
   OverWriteOff = 'over-write-off',
+  PeriodClosed = 'period-closed',
+  FutureDated = 'future-dated',
 }
 
 export const INVOICING_ERRORS: Record<InvoicingErrorCode, ProblemSpec> = {
@@ -20,6 +22,8 @@ export const INVOICING_ERRORS: Record<InvoicingErrorCode, ProblemSpec> = {
   [InvoicingErrorCode.PeriodEndBeforeLastInvoice]: { status: 422, title: 'Billing period ends before the latest invoice date' },
   [InvoicingErrorCode.InvoiceDateOrder]: { status: 422, title: 'Invoice numbers must follow issue dates' },
   [InvoicingErrorCode.OverWriteOff]: { status: 422, title: 'Write-off exceeds what is open on the invoice' },
+  [InvoicingErrorCode.PeriodClosed]: { status: 422, title: 'Accounting period is closed' },
+  [InvoicingErrorCode.FutureDated]: { status: 422, title: 'Date is in the future' },
 };
 
 export const invoicingError = defineErrors(INVOICING_ERRORS);

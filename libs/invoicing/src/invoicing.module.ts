@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@disty/catalog';
 import { LedgerModule } from '@disty/ledger';
+import { PurchasingModule } from '@disty/purchasing';
 import { OrderingModule } from '@disty/ordering';
 import { WebhookModule } from '@disty/webhooks';
 import { ResellerModule } from '@disty/reseller';
@@ -23,19 +24,30 @@ import { CreditNoteService } from './credit-note.service';
 import { ReceivablesService } from './receivables.service';
 import { InvoicePdfService } from './invoice-pdf.service';
 import { TaxReportService } from './tax-report.service';
+import { RevenueRecognitionService } from './revenue-recognition.service';
+import { RevenueRecognitionJob } from './revenue-recognition.job';
+import { RevenueScheduleService } from './revenue-schedule.service';
+import { DeferredRevenueReportController, RecognitionController, RevenueScheduleController } from './recognition.controller';
 
 /**
  * Billing runs, consolidated invoices (numbering, PDF, credit notes), the AR subledger, AR aging and
- * credit holds. Consumes ordering's and subscriptions' unbilled items through their services;
+ * credit holds, and cloud revenue recognition (2400 → 4100 over the service days). Consumes ordering's and subscriptions' unbilled items through their services;
  * posts through LedgerService; announces invoice.issued through the webhook outbox.
  */
 @Module({
-  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule, CatalogModule, TaxModule],
-  controllers: [BillingRunsController, InvoicesController, CreditNotesController, StatementsController, InvoicingExportsController, CreditHoldJobController, ReportsController],
+  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule, CatalogModule, TaxModule, PurchasingModule],
+  controllers: [
+    BillingRunsController, InvoicesController, CreditNotesController, StatementsController, InvoicingExportsController, CreditHoldJobController, ReportsController,
+    RecognitionController, RevenueScheduleController, DeferredRevenueReportController,
+  ],
   providers: [
     InvoiceService, CreditNoteService, WriteOffService, StatementService, InvoicingExportService, ReceivablesService, BillingRunService, CreditHoldService,
     CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob, InvoicePdfService, TaxReportService,
+    RevenueRecognitionService, RevenueScheduleService, RevenueRecognitionJob,
   ],
-  exports: [InvoiceService, CreditNoteService, WriteOffService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService, ServiceConservationService],
+  exports: [
+    InvoiceService, CreditNoteService, WriteOffService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService,
+    ServiceConservationService, RevenueRecognitionService, RevenueScheduleService,
+  ],
 })
 export class InvoicingModule {}

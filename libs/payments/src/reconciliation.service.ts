@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '@disty/core';
-import { ReceivablesAuditService } from '@disty/invoicing';
+import { ReceivablesAuditService, RevenueRecognitionService } from '@disty/invoicing';
 import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
 import { PayablesAuditService } from '@disty/purchasing';
@@ -36,7 +36,10 @@ interface Cell {
  *   a debit balance;
  * - the receivables subledger itself: AR movements add up to each invoice's open amounts, credit
  *   offsets are explained by credit applications and refunds, no credit received cash, and no
- *   unused credit lies beside an open invoice of the same reseller (now only).
+ *   unused credit lies beside an open invoice of the same reseller (now only);
+ * - deferred revenue: per reseller and currency 2400 = invoiced cloud net not yet recognised nor
+ *   credited from it, and per charge recognised + deferred = invoiced net (the recognition
+ *   subledger explains itself: docs/accounting.md §6).
  * Without asOf it compares maintained balances (as of now); with asOf it sums both sides' dated
  * records up to that day. Each difference names its check, reseller, line, expected and actual.
  */
@@ -48,17 +51,18 @@ export class ReconciliationService {
     private readonly audit: ReceivablesAuditService,
     private readonly ordering: OrderingService,
     private readonly payables: PayablesAuditService,
+    private readonly recognition: RevenueRecognitionService,
     private readonly clock: Clock,
   ) {}
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
     const accounts = [
       AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing, AccountCode.UnbilledReceivables,
-      AccountCode.AccruedVendorCosts, AccountCode.AccountsPayable,
+      AccountCode.AccruedVendorCosts, AccountCode.AccountsPayable, AccountCode.DeferredRevenue,
     ];
     // One snapshot (REPEATABLE READ), its queries one after the other: the ledger and the subledgers
     // are compared as of the same instant, so a payment committing meanwhile cannot show as a difference.
-    const { balances, ar, unapplied, stripe, unbilledLines, accrued, payable, findings } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+    const { balances, ar, unapplied, stripe, unbilledLines, accrued, payable, findings, deferred, recognition } = await this.db.transaction('REPEATABLE READ', async (em) => ({
       balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
       ar: await this.audit.detail(asOf, resellerId, em),
       unapplied: await this.unappliedCash(asOf, resellerId, em),
@@ -67,6 +71,8 @@ export class ReconciliationService {
       accrued: await this.payables.accruedCosts(asOf, resellerId, em),
       payable: await this.payables.openPayables(asOf, resellerId, em),
       findings: await this.audit.findings(resellerId, em),
+      deferred: await this.recognition.deferredBalances(asOf, resellerId, em),
+      recognition: await this.recognition.findings(em),
     }));
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
     const ledgerOf = (code: string, side: Side) =>
@@ -81,6 +87,7 @@ export class ReconciliationService {
     const unbilled = merge(ledgerOf(AccountCode.UnbilledReceivables, 'debit'), unbilledLines);
     const accruedCosts = merge(ledgerOf(AccountCode.AccruedVendorCosts, 'credit'), accrued);
     const payables = merge(ledgerOf(AccountCode.AccountsPayable, 'credit'), payable);
+    const deferredRevenue = merge(ledgerOf(AccountCode.DeferredRevenue, 'credit'), deferred);
 
     const sections = {
       receivables: section(receivables, (c) => AR_ACCOUNT[c.creditLine!]),
@@ -89,6 +96,7 @@ export class ReconciliationService {
       unbilled: section(unbilled, () => AccountCode.UnbilledReceivables),
       accruedCosts: section(accruedCosts, () => AccountCode.AccruedVendorCosts),
       payables: section(payables, () => AccountCode.AccountsPayable),
+      deferredRevenue: section(deferredRevenue, () => AccountCode.DeferredRevenue),
     };
     const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
       sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({
@@ -115,6 +123,10 @@ export class ReconciliationService {
       if (asOf && x.check === 'stranded-credit') continue;
       differences.push(finding('receivablesSubledger', x.check, x.resellerId, x.currency, x.creditLine, x.creditLine ? AR_ACCOUNT[x.creditLine] : 'AR',
         x.expected, x.actual, x.message, x.invoiceId));
+    }
+    for (const x of recognition) {
+      if (resellerId && x.resellerId !== resellerId) continue;
+      differences.push(finding('deferredRevenue', x.check, x.resellerId, x.currency, null, AccountCode.DeferredRevenue, x.expected, x.actual, x.message));
     }
     return {
       asOf: asOf ?? this.clock.today(),

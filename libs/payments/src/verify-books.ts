@@ -5,7 +5,7 @@ import { ReconciliationService } from './reconciliation.service';
 /**
  * What `npm run ledger:verify` reports: the ledger's own consistency problems, then every
  * reconciliation difference (control accounts, among them 2050 and 2000 against purchasing's
- * subledgers, signs, receivables subledger), one line each with
+ * subledgers, signs, receivables subledger, deferred revenue per charge), one line each with
  * its check, reseller, line, expected and actual, then (given `conservation`) every billing period
  * whose invoiced amount is not the value of its service. Empty when the books are right.
  */

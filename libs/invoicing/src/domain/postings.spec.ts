@@ -12,13 +12,19 @@ const line = fc.record({
 }).map((l) => ({ ...l, gross: l.net.plus(l.tax) }));
 
 describe('posting rules', () => {
-  it('posts an invoice as docs/accounting.md §3 says: 1100/1110 gross, 4000/4100 net, 2100 tax', () => {
+  it('posts an invoice as docs/accounting.md §3 says: 1100/1110 gross, 4000 hardware net, 2400 cloud net (deferred), 2100 tax', () => {
     const t = invoiceTotals([
       { creditLine: 'HARDWARE', net: new Dec('1000'), tax: new Dec('100'), gross: new Dec('1100') },
       { creditLine: 'CLOUD', net: new Dec('200'), tax: new Dec('20'), gross: new Dec('220') },
     ]);
     const lines = invoicePosting(t, 'r', 'AUD').map((l) => [l.accountCode, l.debit?.toFixed() ?? `-${l.credit!.toFixed()}`]);
-    expect(lines).toEqual([['1100', '1100'], ['1110', '220'], ['4000', '-1000'], ['4100', '-200'], ['2100', '-120']]);
+    expect(lines).toEqual([['1100', '1100'], ['1110', '220'], ['4000', '-1000'], ['2400', '-200'], ['2100', '-120']]);
+  });
+
+  it('posts a credit note with its still-deferred cloud part to 2400 and the rest to 4900', () => {
+    const t = invoiceTotals([{ creditLine: 'CLOUD', net: new Dec('300'), tax: new Dec('30'), gross: new Dec('330') }]);
+    const lines = creditNotePosting(t, 'r', 'AUD', new Dec('120')).map((l) => [l.accountCode, l.debit?.toFixed() ?? `-${l.credit!.toFixed()}`]);
+    expect(lines).toEqual([['2400', '120'], ['4900', '180'], ['2100', '30'], ['1110', '-330']]);
   });
 
   it('credits 1190 instead of 4000 with the net of hardware lines whose shipment posted revenue (docs/accounting.md §3)', () => {

@@ -183,5 +183,7 @@ export class ReconciliationView {
   @ApiProperty({ type: ReconciliationSectionView, description: '2050 beside vendor cost accruals not matched to a vendor bill, per reseller' })
   accruedCosts: ReconciliationSectionView;
   @ApiProperty({ type: ReconciliationSectionView, description: '2000 beside open vendor bill amounts (no reseller)' }) payables: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '2400 beside invoiced cloud net not yet recognised (per charge, from the recognition subledger)' })
+  deferredRevenue: ReconciliationSectionView;
   @ApiProperty({ type: [ReconciliationDifferenceView] }) differences: ReconciliationDifferenceView[];
 }
