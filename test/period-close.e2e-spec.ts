@@ -1,6 +1,6 @@
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { startBillingTestApp } from './support/billing';
+import { billPeriod, startBillingTestApp } from './support/billing';
 
 /**
  * Period close (docs/accounting.md §7): a month closes only when its content is explained — lines
@@ -59,6 +59,24 @@ describe('period close', () => {
     // Closing again returns the closed period as it was.
     const again = await api().post('/api/v1/ledger/periods/2024-03/close').set('Authorization', finance).send({}).expect(200);
     expect(again.body.closedAt).toBe(forced.body.closedAt);
+  });
+
+  it('reports cloud revenue due but not recognised until the recognition run reaches the month end', async () => {
+    const reseller = await f.createReseller(t);
+    const plan = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'UPFRONT', prices: [{ currency: 'AUD', unitPrice: '36.50' }] });
+    await api().post('/api/v1/orders').set('Authorization', ADMIN)
+      .send({ resellerId: reseller.id, endCustomer: { name: 'End Co' }, lines: [{ sku: plan.sku, quantity: 1, startDate: '2024-05-10' }] }).expect(201);
+    await billPeriod(t, '2024-05-31', finance);
+    const due = async () =>
+      ((await api().get('/api/v1/ledger/periods/2024-05/close-report').set('Authorization', finance).expect(200)).body.findings as Array<{
+        check: string; count: number; items: Array<Record<string, string>>;
+      }>).find((x) => x.check === 'unrecognised-revenue');
+    // 438.00 over the 365 days from 10 May: 22 of them (26.40) are due by 31 May.
+    const before = await due();
+    expect(before).toMatchObject({ count: 1 });
+    expect(before!.items[0]).toMatchObject({ sku: plan.sku, due: '26.40', recognisedThrough: null });
+    await api().post('/api/v1/ledger/recognition/run').set('Authorization', finance).send({ through: '2024-05-31' }).expect(200);
+    expect(await due()).toBeUndefined();
   });
 
   it('closes a clean month without force', async () => {

@@ -27,6 +27,7 @@ import { TaxReportService } from './tax-report.service';
 import { RevenueRecognitionService } from './revenue-recognition.service';
 import { RevenueRecognitionJob } from './revenue-recognition.job';
 import { RevenueScheduleService } from './revenue-schedule.service';
+import { UnrecognisedRevenueCheck } from './unrecognised-revenue.check';
 import { DeferredRevenueReportController, RecognitionController, RevenueScheduleController } from './recognition.controller';
 
 /**
@@ -43,7 +44,7 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
   providers: [
     InvoiceService, CreditNoteService, WriteOffService, StatementService, InvoicingExportService, ReceivablesService, BillingRunService, CreditHoldService,
     CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob, InvoicePdfService, TaxReportService,
-    RevenueRecognitionService, RevenueScheduleService, RevenueRecognitionJob,
+    RevenueRecognitionService, RevenueScheduleService, RevenueRecognitionJob, UnrecognisedRevenueCheck,
   ],
   exports: [
     InvoiceService, CreditNoteService, WriteOffService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService,
