@@ -3,23 +3,28 @@ import { Clock, Dec } from '@disty/core';
 import { RevenueRecognitionService } from '@disty/invoicing';
 import { AccountCode, FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
 import { CostAccrualService } from '@disty/purchasing';
+import { MARGIN_GROUPS, MarginGroup, MarginReportService } from '@disty/reporting';
 import { generateBillingData } from './billing-data';
 import { BenchContext, BenchResult, timed } from './support';
 
 const RESELLERS = 1_000;
 const CHARGES = Number(process.env.BENCH_RECOGNITION_CHARGES ?? 100_000);
-const CATCH_UP = '2026-08-31';
-const MONTH_END = '2026-09-30';
+const CATCH_UP = '2025-08-31';
+const MONTH_END = '2025-09-30';
+/** A year of recognised data after the month end, for the margin report. */
+const YEAR_FROM = '2025-10-01';
+const YEAR_TO = '2026-09-30';
 
 /**
  * Revenue recognition at size: 100,000 invoiced cloud charges (1,000 resellers) open in September
- * 2026: a quarter monthly (starting 1–15 September), half 12-month and a quarter 36-month prepaid
- * (starting any day from 2026-06-01 to 2026-09-30), each invoiced (into 2400) at the end of the
+ * 2025: a quarter monthly (starting 1–15 September), half 12-month and a quarter 36-month prepaid
+ * (starting any day from 2025-06-01 to 2025-09-30), each invoiced (into 2400) at the end of the
  * month it starts, with a cost of 70% of its net. Generated in SQL into the owning tables (charges
  * through billing-data, invoices, lines and their 2400 postings here). A catch-up run through
  * August releases everything before September; the month-end run through September releases one
  * month of every charge (the measured figure), a re-run releases nothing, and 2400 equals the
- * subledger afterwards.
+ * subledger afterwards. Then a run through the next twelve months (October 2025 to September 2026) gives a
+ * year of recognised revenue and cost, over which the gross-margin report is timed per grouping.
  */
 export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
@@ -30,12 +35,12 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
     await qr.connect();
     const gen = await timed(async () => {
       await generateBillingData((sql, params) => qr.query(sql, params as unknown[]), {
-        resellers: RESELLERS, subscriptionsPerReseller: Math.round(CHARGES / RESELLERS), hardwarePerReseller: 0, periodStart: '2026-09-01', tag: 'REC',
+        resellers: RESELLERS, subscriptionsPerReseller: Math.round(CHARGES / RESELLERS), hardwarePerReseller: 0, periodStart: '2025-09-01', tag: 'REC',
       });
       await qr.query(`INSERT INTO products (sku, name, vendor, kind, term, billing_frequency)
                       SELECT 'REC-M365-' || g, 'Bench cloud ' || g, 'Microsoft', 'CLOUD', 'P1Y', 'UPFRONT' FROM generate_series(0, 19) g`);
       // One charge per subscription (its second month dropped), reshaped: monthly, 12- or 36-month prepaid.
-      await qr.query(`DELETE FROM subscription_charges WHERE period_start > '2026-09-01'`);
+      await qr.query(`DELETE FROM subscription_charges WHERE period_start > '2025-09-01'`);
       await qr.query(`
         WITH c AS (SELECT id, row_number() OVER (ORDER BY id) AS k FROM subscription_charges)
         UPDATE subscription_charges s SET
@@ -43,8 +48,8 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
                period_end = (x.start + make_interval(months => x.months) - interval '1 day')::date,
                amount = s.unit_price * s.quantity * x.months, unit_cost = round(s.unit_price * 0.7, 4),
                cost = round(s.unit_price * s.quantity * x.months * 0.7, 2)
-          FROM c CROSS JOIN LATERAL (SELECT CASE WHEN c.k % 4 = 0 THEN ('2026-09-01'::date + (c.k % 15)::int)
-                                                 ELSE ('2026-06-01'::date + (c.k % 122)::int) END AS start,
+          FROM c CROSS JOIN LATERAL (SELECT CASE WHEN c.k % 4 = 0 THEN ('2025-09-01'::date + (c.k % 15)::int)
+                                                 ELSE ('2025-06-01'::date + (c.k % 122)::int) END AS start,
                                             CASE c.k % 4 WHEN 0 THEN 1 WHEN 3 THEN 36 ELSE 12 END AS months) x
          WHERE s.id = c.id`);
       // One invoice per reseller and month the charges start in, issued at that month's end.
@@ -105,6 +110,19 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
     for (const a of actual) diff.set(key(a.resellerId, a.currency), (diff.get(key(a.resellerId, a.currency)) ?? new Dec(0)).minus(a.credit.minus(a.debit)));
     const differences = [...diff.values()].filter((d) => !d.isZero()).length + (await service.findings()).length;
 
+    // A year of recognised data, then the margin report over it, per grouping.
+    const year = await timed(() => service.run(YEAR_TO, null));
+    ctx.log(`recognition: a year through ${YEAR_TO}: ${year.value.slices.toLocaleString('en')} slices in ${(year.ms / 1000).toFixed(2)} s`);
+    await ds.query('ANALYZE revenue_recognitions');
+    const margins = new MarginReportService(ds);
+    const marginRuns: Array<{ groupBy: MarginGroup; ms: number; rows: number }> = [];
+    for (const groupBy of MARGIN_GROUPS) {
+      await margins.report({ from: YEAR_FROM, to: YEAR_TO, groupBy }); // warm
+      const r = await timed(() => margins.report({ from: YEAR_FROM, to: YEAR_TO, groupBy }));
+      marginRuns.push({ groupBy, ms: r.ms, rows: r.value.items.length });
+      ctx.log(`margin: a year by ${groupBy}: ${r.value.items.length} rows in ${r.ms.toFixed(0)} ms`);
+    }
+
     const s = (ms: number) => Math.round(ms / 10) / 100;
     const label = `${n.toLocaleString('en')} charges`;
     results.push(
@@ -116,6 +134,11 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
       { benchmark: 'recognition', metric: 're-run of the same through (slices released)', value: again.value.slices, unit: 'slices', goal: '0', pass: again.value.slices === 0 },
       { benchmark: 'recognition', metric: 're-run of the same through (seconds)', value: s(again.ms), unit: 's' },
       { benchmark: 'recognition', metric: '2400 vs recognition subledger differences', value: differences, unit: '', goal: '0', pass: differences === 0 },
+      { benchmark: 'recognition', metric: `a year of recognition through ${YEAR_TO} (${year.value.slices.toLocaleString('en')} slices)`, value: s(year.ms), unit: 's' },
+      ...marginRuns.map((m) => ({
+        benchmark: 'margin', metric: `margin report over a year (${year.value.slices.toLocaleString('en')} recognised slices) by ${m.groupBy} (${m.rows} rows)`,
+        value: Math.round(m.ms), unit: 'ms', goal: '< 1 s', pass: m.ms < 1_000,
+      })),
     );
   } finally {
     await close();

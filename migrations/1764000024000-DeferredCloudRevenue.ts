@@ -181,6 +181,15 @@ export class DeferredCloudRevenue1764000024000 implements MigrationInterface {
         CROSS JOIN LATERAL (SELECT gs::date AS period, greatest(x.period_start, gs::date) AS from_date,
                                    least(x.period_start + x.earned_days - 1, (gs + interval '1 month' - interval '1 day')::date) AS to_date) f
        WHERE x.earned_days > 0`);
+    // Replayed on a ledger that keeps base amounts (migration 1764000027000 and later), the lines
+    // carry them too: at the latest rate on or before the day, the reporting currency at 1.
+    const found = (await q.query(
+      `SELECT EXISTS (SELECT 1 FROM information_schema.columns WHERE table_name = 'journal_lines' AND column_name = 'base_debit') AS based`,
+    )) as Array<{ based: boolean }> | { rows: Array<{ based: boolean }> };
+    const [{ based }] = Array.isArray(found) ? found : found.rows;
+    const baseRate = `CASE WHEN x.currency = (SELECT reporting_currency FROM ledger_settings) THEN 1
+                           ELSE (SELECT r.rate FROM fx_rates r WHERE r.currency = x.currency AND r.rate_date <= (now() AT TIME ZONE 'UTC')::date
+                                  ORDER BY r.rate_date DESC LIMIT 1) END`;
     await q.query(`
       WITH e AS (
         INSERT INTO journal_entries (entry_date, memo, source_type, source_id)
@@ -193,8 +202,9 @@ export class DeferredCloudRevenue1764000024000 implements MigrationInterface {
           FROM legacy_cloud WHERE net <> earned
         ON CONFLICT (source_type, source_id) DO NOTHING
         RETURNING id, source_id)
-      INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date)
+      INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, entry_date${based ? ', base_debit, base_credit' : ''})
       SELECT e.id, v.n, v.account, x.reseller_id, x.currency, v.debit, v.credit, (now() AT TIME ZONE 'UTC')::date
+             ${based ? `, round(v.debit * (${baseRate}), 2), round(v.credit * (${baseRate}), 2)` : ''}
         FROM e JOIN legacy_cloud x ON x.charge_id::text = e.source_id
         CROSS JOIN LATERAL (VALUES
           (1, '4100', greatest(x.net - x.earned, 0), greatest(x.earned - x.net, 0)),

@@ -6,7 +6,7 @@ import { createOwnDatabase, OwnDatabase } from './support/own-database';
 
 /**
  * The back-fill of base amounts (migrations/1764000027000-SeveralCurrencies.ts, docs/accounting.md
- * §9): a database with lines from before the migration is migrated down past it, given AUD and USD
+ * §10): a database with lines from before the migration is migrated down past it, given AUD and USD
  * lines, and migrated up again.
  */
 describe('Several currencies: back-fill of lines posted before base amounts', () => {
@@ -18,7 +18,10 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
     const ds = createDataSource(db.ownerUrl, { extra: { max: 1 } });
     await ds.initialize();
     try {
-      await ds.undoLastMigration({ transaction: 'each' });
+      // Down past the currencies migration (and the later ones that came after it).
+      for (let i = 0; i < 10 && (await ds.query(`SELECT to_regclass('fx_rates') AS t`))[0].t; i++) {
+        await ds.undoLastMigration({ transaction: 'each' });
+      }
     } finally {
       await ds.destroy();
     }
@@ -50,7 +53,7 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
     const ds = createDataSource(db.ownerUrl, { extra: { max: 1 } });
     await ds.initialize();
     try {
-      expect((await ds.runMigrations({ transaction: 'each' })).map((m) => m.name)).toEqual(['SeveralCurrencies1764000027000']);
+      expect((await ds.runMigrations({ transaction: 'each' })).map((m) => m.name)).toContain('SeveralCurrencies1764000027000');
     } finally {
       await ds.destroy();
     }

@@ -357,7 +357,10 @@ describe('issue 16: credit notes, write-offs and document events', () => {
 
     // Everything up to today: the export equals the trial balance, account by account.
     const all = await exportJournal('2000-01-01', T);
-    expect(all.header).toEqual(['date', 'entry_id', 'entry_memo', 'account_code', 'account_name', 'reseller_id', 'debit', 'credit', 'currency', 'source_type', 'source_id']);
+    expect(all.header).toEqual([
+      'date', 'entry_id', 'entry_memo', 'account_code', 'account_name', 'reseller_id', 'debit', 'credit', 'currency', 'source_type', 'source_id',
+      'base_currency', 'base_debit', 'base_credit',
+    ]);
     expect(all.records.length).toBeGreaterThan(10);
     const imported = sums(all.records);
     const balance = await tb(T);
@@ -366,6 +369,16 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       expect({ code, ...imported.get(code) }).toEqual({ code, ...s });
     }
     for (const code of imported.keys()) expect(balance.has(code)).toBe(true);
+    // The base columns sum to the whole business's trial balance in the reporting currency.
+    const base = (await http().get('/api/v1/ledger/trial-balance').query({ asOf: T, currency: 'BASE' }).set('Authorization', finance).expect(200)).body as {
+      rows: Array<{ accountCode: string; debit: string; credit: string }>;
+    };
+    const importedBase = sums(all.records.map((r) => ({ ...r, debit: r.base_debit, credit: r.base_credit })));
+    for (const r of base.rows) {
+      if (!cents(r.debit) && !cents(r.credit)) continue;
+      expect({ code: r.accountCode, ...importedBase.get(r.accountCode) }).toEqual({ code: r.accountCode, debit: cents(r.debit), credit: cents(r.credit) });
+    }
+    expect(all.records.every((r) => r.base_currency === 'AUD')).toBe(true);
     expect(all.records.every((r) => r.source_type && r.source_id && r.entry_id && r.account_name)).toBe(true);
     expect([...new Set(all.records.map((r) => r.source_type))]).toEqual(expect.arrayContaining(['invoice', 'payment', 'credit_note', 'write_off', 'credit_refund']));
 

@@ -1,7 +1,7 @@
 import Decimal from 'decimal.js';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, realToday, reconcile, startBillingTestApp } from './support/billing';
+import { billPeriod, FORCED_CLOSE, realToday, reconcile, startBillingTestApp } from './support/billing';
 
 /**
  * Cloud revenue follows service (docs/accounting.md §3): a 12-month prepaid charge is invoiced to
@@ -278,7 +278,7 @@ describe('revenue recognition (E2E)', () => {
   it('refuses a run through a closed month or a future date (422 naming through), and writes nothing', async () => {
     const runs = async () => (await t.db.query(`SELECT count(*)::int AS n FROM revenue_recognition_runs`))[0].n as number;
     const before = await runs();
-    await api().post('/api/v1/ledger/periods/2025-12/close').set('Authorization', finance).expect((r) => expect(r.status).toBeLessThan(300));
+    await api().post('/api/v1/ledger/periods/2025-12/close').set('Authorization', finance).send(FORCED_CLOSE).expect((r) => expect(r.status).toBeLessThan(300));
     const closed = await run('2025-12-15');
     expect(closed.status).toBe(422);
     expect(closed.body).toMatchObject({ type: expect.stringContaining('period-closed'), field: 'through', through: '2025-12-15' });
@@ -300,7 +300,7 @@ describe('revenue recognition (E2E)', () => {
     t.clock.reset();
     const sub = order.body.lines[0].subscriptionId;
     await billPeriod(t, '2026-04-30', finance);
-    await api().post('/api/v1/ledger/periods/2026-04/close').set('Authorization', finance).expect((r) => expect(r.status).toBeLessThan(300));
+    await api().post('/api/v1/ledger/periods/2026-04/close').set('Authorization', finance).send(FORCED_CLOSE).expect((r) => expect(r.status).toBeLessThan(300));
     const res = await run('2026-05-31');
     expect(res.status).toBe(200);
     expect(res.body.entries.map((e: { entryDate: string }) => e.entryDate)).toEqual(['2026-05-01', '2026-05-31']);

@@ -1,7 +1,7 @@
 import { addDays } from '@disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, cents, invoicesOf, realToday, startBillingTestApp } from './support/billing';
+import { billPeriod, cents, invoicesOf, realToday, reconcile, startBillingTestApp } from './support/billing';
 import { pdfText } from './support/pdf-text';
 
 /**
@@ -199,6 +199,11 @@ describe('tax codes', () => {
     }
     expect(report.totals.find((x: { currency: string }) => x.currency === 'AUD')).toMatchObject({ outputTax: '160.00', inputTax: '5.00', netPayable: '155.00' });
     expect(report.reconciled).toBe(true);
+    // Reconciliation's tax section: each reseller's 2100 equals its documents' output tax (ledger:verify runs the same).
+    const rec = await reconcile(t, finance);
+    expect(rec.reconciled).toBe(true);
+    expect(rec.tax.items).toContainEqual(expect.objectContaining({ resellerId: au.id, currency: 'AUD', account: '2100', ledger: '160.00', subledger: '160.00' }));
+    expect(rec.tax.items).toContainEqual(expect.objectContaining({ currency: 'NZD', ledger: '315.00', subledger: '315.00' }));
 
     // Tax invoices: supplier and its ABN, the buyer's legal name (in a Unicode font), address and tax id, the codes, the notes.
     const nzPdf = await pdfOf(invNz.id);

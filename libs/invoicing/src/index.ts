@@ -21,3 +21,4 @@ export type {
   InvoiceView, InvoiceSummaryView, InvoiceLineView, CreditNoteView, BillingRunView, AgingReportView, CreditHoldRunView, InvoiceStatus,
   CreditNoteKind,
 } from './dto/invoice.dto';
+export * from './output-tax-audit.service';

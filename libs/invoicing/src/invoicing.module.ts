@@ -28,6 +28,7 @@ import { RevenueRecognitionService } from './revenue-recognition.service';
 import { RevenueRecognitionJob } from './revenue-recognition.job';
 import { RevenueScheduleService } from './revenue-schedule.service';
 import { UnrecognisedRevenueCheck } from './unrecognised-revenue.check';
+import { OutputTaxAuditService } from './output-tax-audit.service';
 import { DeferredRevenueReportController, RecognitionController, RevenueScheduleController } from './recognition.controller';
 
 /**
@@ -44,11 +45,11 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
   providers: [
     InvoiceService, CreditNoteService, WriteOffService, StatementService, InvoicingExportService, ReceivablesService, BillingRunService, CreditHoldService,
     CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob, InvoicePdfService, TaxReportService,
-    RevenueRecognitionService, RevenueScheduleService, RevenueRecognitionJob, UnrecognisedRevenueCheck,
+    RevenueRecognitionService, RevenueScheduleService, RevenueRecognitionJob, UnrecognisedRevenueCheck, OutputTaxAuditService,
   ],
   exports: [
     InvoiceService, CreditNoteService, WriteOffService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService,
-    ServiceConservationService, RevenueRecognitionService, RevenueScheduleService,
+    ServiceConservationService, RevenueRecognitionService, RevenueScheduleService, OutputTaxAuditService,
   ],
 })
 export class InvoicingModule {}

@@ -17,6 +17,7 @@ export interface ResellerMovement {
 /** The columns of the journal export, in order (docs/accounting.md §8; README, "Exports"). */
 export const JOURNAL_EXPORT_COLUMNS = [
   'date', 'entry_id', 'entry_memo', 'account_code', 'account_name', 'reseller_id', 'debit', 'credit', 'currency', 'source_type', 'source_id',
+  'base_currency', 'base_debit', 'base_credit',
 ] as const;
 export type JournalExportRow = Record<(typeof JOURNAL_EXPORT_COLUMNS)[number], string>;
 
@@ -72,11 +73,13 @@ export class JournalReadService {
     type Row = {
       entry_date: string; entry_id: string; line_no: number; memo: string; account_code: string; account_name: string;
       reseller_id: string | null; debit: string; credit: string; currency: Currency; source_type: string; source_id: string;
+      base_currency: Currency; base_debit: string | null; base_credit: string | null;
     };
     const rows = readInSnapshot<Row>(this.db, Math.max(1, Math.min(batchSize, 10_000)), (query, last, size) =>
       query<Row>(
         `SELECT to_char(l.entry_date, 'YYYY-MM-DD') AS entry_date, l.entry_id, l.line_no, e.memo, l.account_code, a.name AS account_name,
-                l.reseller_id, l.debit::text AS debit, l.credit::text AS credit, l.currency, e.source_type, e.source_id
+                l.reseller_id, l.debit::text AS debit, l.credit::text AS credit, l.currency, e.source_type, e.source_id,
+                (SELECT reporting_currency FROM ledger_settings) AS base_currency, l.base_debit::text AS base_debit, l.base_credit::text AS base_credit
            FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id JOIN accounts a ON a.code = l.account_code
           WHERE l.entry_date BETWEEN $1 AND $2
             ${last ? 'AND (l.entry_date, l.entry_id, l.line_no) > ($3::date, $4::uuid, $5::int)' : ''}
@@ -89,6 +92,9 @@ export class JournalReadService {
         date: r.entry_date, entry_id: r.entry_id, entry_memo: csvText(r.memo), account_code: r.account_code, account_name: r.account_name,
         reseller_id: r.reseller_id ?? '', debit: moneyString(r.debit, r.currency), credit: moneyString(r.credit, r.currency),
         currency: r.currency, source_type: r.source_type, source_id: r.source_id,
+        // In the reporting currency; empty on lines posted before base amounts existed and never back-filled (docs/accounting.md §10).
+        base_currency: r.base_currency, base_debit: r.base_debit == null ? '' : moneyString(r.base_debit, r.base_currency),
+        base_credit: r.base_credit == null ? '' : moneyString(r.base_credit, r.base_currency),
       };
     }
   }

@@ -2,7 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '@disty/core';
-import { ReceivablesAuditService, RevenueRecognitionService } from '@disty/invoicing';
+import { OutputTaxAuditService, ReceivablesAuditService, RevenueRecognitionService } from '@disty/invoicing';
 import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
 import { PayablesAuditService } from '@disty/purchasing';
@@ -52,17 +52,18 @@ export class ReconciliationService {
     private readonly ordering: OrderingService,
     private readonly payables: PayablesAuditService,
     private readonly recognition: RevenueRecognitionService,
+    private readonly outputTax: OutputTaxAuditService,
     private readonly clock: Clock,
   ) {}
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
     const accounts = [
       AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing, AccountCode.UnbilledReceivables,
-      AccountCode.AccruedVendorCosts, AccountCode.AccountsPayable, AccountCode.DeferredRevenue,
+      AccountCode.AccruedVendorCosts, AccountCode.AccountsPayable, AccountCode.DeferredRevenue, AccountCode.TaxPayable,
     ];
     // One snapshot (REPEATABLE READ), its queries one after the other: the ledger and the subledgers
     // are compared as of the same instant, so a payment committing meanwhile cannot show as a difference.
-    const { balances, ar, unapplied, stripe, unbilledLines, accrued, payable, findings, deferred, recognition } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+    const { balances, ar, unapplied, stripe, unbilledLines, accrued, payable, findings, deferred, recognition, taxOwed } = await this.db.transaction('REPEATABLE READ', async (em) => ({
       balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
       ar: await this.audit.detail(asOf, resellerId, em),
       unapplied: await this.unappliedCash(asOf, resellerId, em),
@@ -73,6 +74,7 @@ export class ReconciliationService {
       findings: await this.audit.findings(resellerId, em),
       deferred: await this.recognition.deferredBalances(asOf, resellerId, em),
       recognition: await this.recognition.findings(em),
+      taxOwed: await this.outputTax.outputTax(asOf, resellerId, em),
     }));
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
     const ledgerOf = (code: string, side: Side) =>
@@ -88,6 +90,8 @@ export class ReconciliationService {
     const accruedCosts = merge(ledgerOf(AccountCode.AccruedVendorCosts, 'credit'), accrued);
     const payables = merge(ledgerOf(AccountCode.AccountsPayable, 'credit'), payable);
     const deferredRevenue = merge(ledgerOf(AccountCode.DeferredRevenue, 'credit'), deferred);
+    // 2100 per reseller against the documents' output tax; lines without a reseller (settling tax with the authority) are not a reseller's.
+    const tax = merge(ledgerOf(AccountCode.TaxPayable, 'credit').filter((l) => l.resellerId), taxOwed);
 
     const sections = {
       receivables: section(receivables, (c) => AR_ACCOUNT[c.creditLine!]),
@@ -97,6 +101,7 @@ export class ReconciliationService {
       accruedCosts: section(accruedCosts, () => AccountCode.AccruedVendorCosts),
       payables: section(payables, () => AccountCode.AccountsPayable),
       deferredRevenue: section(deferredRevenue, () => AccountCode.DeferredRevenue),
+      tax: section(tax, () => AccountCode.TaxPayable),
     };
     const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
       sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({

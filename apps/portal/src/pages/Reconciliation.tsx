@@ -5,7 +5,7 @@ import type { Reconciliation, ReconciliationRow } from '../contract';
 import { formatDate, isZero } from '../format';
 import { useResellers } from '../resellers';
 
-type SectionName = keyof Pick<Reconciliation, 'receivables' | 'unappliedCash' | 'stripeClearing' | 'unbilled' | 'deferredRevenue' | 'accruedCosts' | 'payables'>;
+type SectionName = keyof Pick<Reconciliation, 'receivables' | 'unappliedCash' | 'stripeClearing' | 'unbilled' | 'deferredRevenue' | 'accruedCosts' | 'payables' | 'tax'>;
 
 const SECTIONS: Array<{ name: SectionName; title: string; ledger: string; subledger: string }> = [
   { name: 'receivables', title: 'Accounts receivable (1100 hardware, 1110 cloud)', ledger: 'AR control account', subledger: 'Open invoices' },
@@ -13,6 +13,7 @@ const SECTIONS: Array<{ name: SectionName; title: string; ledger: string; subled
   { name: 'stripeClearing', title: 'Stripe clearing (1050)', ledger: 'Account 1050', subledger: 'Stripe payments net of fees' },
   { name: 'unbilled', title: 'Unbilled receivables (1190)', ledger: 'Account 1190', subledger: 'Shipped hardware not yet invoiced' },
   { name: 'deferredRevenue', title: 'Deferred revenue — cloud (2400)', ledger: 'Account 2400', subledger: 'Invoiced cloud not yet recognised' },
+  { name: 'tax', title: 'Tax payable (2100)', ledger: 'Account 2100 (per reseller)', subledger: 'Output tax of invoices less credit notes and write-offs' },
   { name: 'accruedCosts', title: 'Accrued vendor costs (2050)', ledger: 'Account 2050', subledger: 'Accruals not matched to a vendor bill' },
   { name: 'payables', title: 'Accounts payable — vendors (2000)', ledger: 'Account 2000', subledger: 'Open vendor bills' },
 ];

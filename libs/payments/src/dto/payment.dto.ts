@@ -160,7 +160,7 @@ export class ReconciliationSectionView {
 }
 
 export class ReconciliationDifferenceView extends ReconciliationRowView {
-  @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing', 'unbilled', 'accruedCosts', 'payables', 'signs', 'receivablesSubledger'] }) section: string;
+  @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing', 'unbilled', 'accruedCosts', 'payables', 'deferredRevenue', 'tax', 'signs', 'receivablesSubledger'] }) section: string;
   @ApiProperty({
     description: 'control-account, ar-credit-balance, unapplied-cash-debit-balance, subledger-movements, credit-documents, write-off-documents, cash-on-credit, stranded-credit',
   })
@@ -185,5 +185,7 @@ export class ReconciliationView {
   @ApiProperty({ type: ReconciliationSectionView, description: '2000 beside open vendor bill amounts (no reseller)' }) payables: ReconciliationSectionView;
   @ApiProperty({ type: ReconciliationSectionView, description: '2400 beside invoiced cloud net not yet recognised (per charge, from the recognition subledger)' })
   deferredRevenue: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '2100 per reseller beside the output tax of its invoices less credit notes and write-offs' })
+  tax: ReconciliationSectionView;
   @ApiProperty({ type: [ReconciliationDifferenceView] }) differences: ReconciliationDifferenceView[];
 }
