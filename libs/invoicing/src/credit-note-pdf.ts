@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { CreditNoteView } from './dto/invoice.dto';
+import { useFont } from './invoice-pdf';
 
 const COLS = { description: 50, line: 300, net: 370, tax: 440, gross: 500, right: 545 };
 
@@ -29,9 +30,10 @@ export function streamCreditNotePdf(d: CreditNoteDocument): PDFKit.PDFDocument {
   const row = (cells: { description: string; line?: string; net: string; tax: string; gross: string }, bold = false) => {
     if (doc.y + 28 > doc.page.height - doc.page.margins.bottom) doc.addPage();
     const y = doc.y;
-    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(9);
+    useFont(doc, cells.description, bold, 9);
     doc.text(cells.description, COLS.description, y, { width: COLS.line - COLS.description - 10 });
     const endY = doc.y;
+    doc.font(bold ? 'Helvetica-Bold' : 'Helvetica');
     if (cells.line) doc.text(cells.line, COLS.line, y, { width: 60 });
     doc.text(cells.net, COLS.net - 10, y, { width: 70, align: 'right' });
     doc.text(cells.tax, COLS.tax - 10, y, { width: 60, align: 'right' });
@@ -49,10 +51,14 @@ export function streamCreditNotePdf(d: CreditNoteDocument): PDFKit.PDFDocument {
   doc.text(`${d.title} ${note.number}`);
   doc.text(`Issue date ${note.issueDate}    Currency ${note.currency}`);
   doc.text(`Original invoice ${note.invoiceNumber}`);
+  useFont(doc, note.reason, false, 10);
   doc.text(`Reason: ${note.reason}`);
   doc.moveDown();
   doc.font('Helvetica-Bold').text('Customer');
-  doc.font('Helvetica').text(d.resellerName).text(`Reseller ${note.resellerId}`);
+  // The reseller's name may need more than Latin-1 ("Ōtautahi Tech 株式会社"): the invoices' Unicode font then.
+  useFont(doc, d.resellerName, false, 10);
+  doc.text(d.resellerName);
+  doc.font('Helvetica').text(`Reseller ${note.resellerId}`);
   doc.moveDown();
 
   row({ description: 'Description', line: 'Credit line', net: 'Net', tax: 'Tax', gross: 'Total' }, true);

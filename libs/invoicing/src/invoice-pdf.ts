@@ -191,7 +191,7 @@ export const needsUnicodeFont = (text: string) => [...text].some((c) => c.codePo
  * invoice of thousands of lines stays quick), the bundled Noto Sans JP for anything else (names
  * such as "Ōtautahi Tech 株式会社"), registered on the document the first time it is needed.
  */
-function useFont(doc: PDFKit.PDFDocument, text: string, bold: boolean, size: number): void {
+export function useFont(doc: PDFKit.PDFDocument, text: string, bold: boolean, size: number): void {
   if (needsUnicodeFont(text)) {
     const d = doc as PDFKit.PDFDocument & { _unicodeFonts?: boolean };
     if (!d._unicodeFonts) {

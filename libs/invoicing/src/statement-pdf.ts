@@ -1,5 +1,6 @@
 import PDFDocument from 'pdfkit';
 import { StatementView } from './dto/statement.dto';
+import { useFont } from './invoice-pdf';
 
 const COLS = { date: 50, type: 112, reference: 190, debit: 330, credit: 405, balance: 480, right: 545 };
 
@@ -29,7 +30,10 @@ export function streamStatementPdf(s: StatementView): PDFKit.PDFDocument {
   };
 
   doc.font('Helvetica-Bold').fontSize(18).text('Statement of account', COLS.date, 50);
-  doc.font('Helvetica').fontSize(10).text(s.resellerName).text(`Reseller ${s.resellerId}`).text(`Period ${s.from} to ${s.to}`);
+  // The reseller's name may need more than Latin-1: the invoices' Unicode font then.
+  useFont(doc, s.resellerName, false, 10);
+  doc.text(s.resellerName);
+  doc.font('Helvetica').text(`Reseller ${s.resellerId}`).text(`Period ${s.from} to ${s.to}`);
   doc.moveDown();
   if (!s.currencies.length) doc.text('No movements and nothing open.');
   for (const c of s.currencies) {

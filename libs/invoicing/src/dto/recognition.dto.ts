@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsIn, IsOptional, IsUUID } from 'class-validator';
+import { IsIn, IsOptional } from 'class-validator';
 import { Currency, IsCalendarDate } from '@disty/core';
+import { AsOfQueryDto } from './invoice.dto';
 
 // ------------------------------------------------------------------ requests
 
@@ -11,17 +12,8 @@ export class RunRecognitionDto {
   through?: string;
 }
 
-export class DeferredRevenueQueryDto {
-  @ApiPropertyOptional({ example: '2026-03-31', description: 'Default: today. The roll-forward runs from the first day of its month to it' })
-  @IsOptional()
-  @IsCalendarDate()
-  asOf?: string;
-
-  @ApiPropertyOptional({ description: 'Limit to one reseller' })
-  @IsOptional()
-  @IsUUID()
-  resellerId?: string;
-
+/** asOf (default today; the roll-forward runs from the first day of its month to it) and resellerId, as the other as-of reports. */
+export class DeferredRevenueQueryDto extends AsOfQueryDto {
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Also list each reseller (default false: totals per currency only)' })
   @IsOptional()
   @IsIn(['true', 'false'])
