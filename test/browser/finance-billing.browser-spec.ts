@@ -5,7 +5,7 @@ import { openNav, Portal, shot, signIn, startPortal } from './support/portal';
 
 /**
  * Story: distributor finance runs billing, watches its progress and sees the ledger `reconciled`;
- * then reads the invoice, trial balance, reconciliation, AR aging and credit lines on hold; the
+ * then reads the invoice, trial balance, reconciliation, AR aging, margin and credit lines on hold; the
  * reseller's finance user downloads the invoice PDF and is told card payments are not configured.
  */
 describe('Finance: a billing run, reconciled, and the books behind it', () => {
@@ -97,6 +97,16 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
     expect(await aging.filter({ hasText: 'Cloud' }).textContent()).toContain('$330.00');
     await page.locator('.recharts-bar-rectangle').first().waitFor();
     await shot(page, 'finance-05-ar-aging');
+
+    // Gross margin by reseller: the two servers were revenue when shipped today, at their 70 % cost.
+    await openNav(page, 'Margin');
+    await page.getByLabel('By', { exact: true }).selectOption('reseller');
+    await page.getByRole('button', { name: 'Show' }).click();
+    const margin = page.getByRole('row').filter({ hasText: reseller.name });
+    await margin.first().waitFor();
+    expect(await margin.first().textContent()).toMatch(/\$16,900\.00.*\$11,830\.00.*\$5,070\.00.*30\.00%/);
+    await page.locator('.recharts-bar-rectangle').first().waitFor();
+    await shot(page, 'finance-05b-margin');
 
     await openNav(page, 'Credit lines');
     await page.getByLabel('Only lines on hold').check();

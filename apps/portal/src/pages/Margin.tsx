@@ -142,7 +142,7 @@ export function MarginPage() {
             >
               <div className="chart" aria-hidden="true">
                 <ResponsiveContainer width="100%" height={260}>
-                  <ComposedChart data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+                  <ComposedChart data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} maxBarSize={56}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="name" />
                     <YAxis
