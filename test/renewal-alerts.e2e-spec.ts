@@ -51,7 +51,7 @@ describe('Renewal alerts', () => {
   const admin = () => adminHeader;
   const scan = async (asOf: string) => {
     const res = await t.http().post('/api/v1/renewal-alerts/scan').set(admin()).send({ asOf }).expect(200);
-    return res.body as { asOf: string; raised: number; webhookDeliveries: number };
+    return res.body as { asOf: string; raised: number; webhookDeliveries: number; closedRenewed: number };
   };
   const alertsOf = async (who: Auth | null, query: Record<string, string | number> = {}): Promise<Alert[]> => {
     const res = await t.http().get('/api/v1/renewal-alerts').query({ pageSize: 200, ...query })
@@ -338,7 +338,7 @@ describe('Renewal alerts', () => {
       const res = await t.http().get('/api/v1/renewal-alerts').query({ asOf: '2034-12-20' }).set('Authorization', f.a.sales.auth).set('Accept', 'text/csv').expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
       const lines = res.text.trim().split('\n');
-      expect(lines[0]).toBe('id,resellerId,source,subscriptionId,orderLineId,endCustomer,endCustomerReference,sku,quantity,termEnd,threshold,daysLeft,renewalValue,currency,status,assigneeId,notes,raisedAt');
+      expect(lines[0]).toBe('id,resellerId,source,subscriptionId,orderLineId,endCustomer,endCustomerReference,sku,quantity,termEnd,threshold,daysLeft,renewalValue,currency,status,assigneeId,notes,raisedAt,productName');
       expect(lines).toHaveLength(1 + json.length);
       for (const [i, a] of json.entries()) {
         const cells = lines[1 + i].split(',');
@@ -349,6 +349,131 @@ describe('Renewal alerts', () => {
         expect(cells[12]).toBe(a.renewalValue);
       }
       expect(res.text).toContain(`'=cmd|calc`);
+    });
+  });
+
+  describe('the renewal desk: one card per renewal', () => {
+    interface Card extends Alert { alertIds: string[]; thresholds: number[]; productName: string | null }
+    const cardsOf = async (who: Auth, query: Record<string, string | number> = {}): Promise<Card[]> =>
+      (await alertsOf(who, { view: 'renewals', ...query })) as Card[];
+    const pipelineOf = async (who: Auth) =>
+      (await t.http().get('/api/v1/renewal-alerts/pipeline').set('Authorization', who.auth).expect(200)).body as {
+        byThreshold: Array<{ threshold: number; currency: string; count: number; value: string }>;
+        byStatus: Array<{ status: string; currency: string; count: number; value: string }>;
+        total: Array<{ currency: string; count: number; value: string }>;
+      };
+
+    it('counts each renewal once, closes every threshold of a renewal won straight from OPEN, and raises nothing more for it', async () => {
+      const s = await shop();
+      // Three subscriptions ending 2038-02-28; renewal values 10.00 × 12 × quantity: 120.00, 240.00, 360.00.
+      const subs = [await subscribe(s.buyer, s.cloud.sku, '2037-03-01', 1, 'One Pty'), await subscribe(s.buyer, s.cloud.sku, '2037-03-01', 2, 'Two Pty'),
+        await subscribe(s.buyer, s.cloud.sku, '2037-03-01', 3, 'Three Pty')];
+      const termEnd = '2038-02-28';
+      await scan(addDays(termEnd, -90));
+      await scan(addDays(termEnd, -60));
+      expect((await alertsOf(s.sales)).filter((a) => subs.includes(a.subscriptionId!))).toHaveLength(6); // the alerts view: one per threshold
+
+      let pipe = await pipelineOf(s.sales);
+      expect(pipe.total).toEqual([{ currency: 'AUD', count: 3, value: '720.00' }]); // not 6 cards, not 1440.00
+      expect(pipe.byThreshold).toEqual([
+        { threshold: 90, currency: 'AUD', count: 0, value: '0.00' },
+        { threshold: 60, currency: 'AUD', count: 3, value: '720.00' },
+        { threshold: 30, currency: 'AUD', count: 0, value: '0.00' },
+      ]);
+
+      // OPEN → WON on the 90-day alert of the first renewal: its 60-day alert closes too, with a note.
+      const first = (await alertsOf(s.sales)).filter((a) => a.subscriptionId === subs[0]);
+      const a90 = first.find((a) => a.threshold === 90)!;
+      const a60 = first.find((a) => a.threshold === 60)!;
+      const won = await t.http().patch(`/api/v1/renewal-alerts/${a90.id}`).set('Authorization', s.sales.auth)
+        .send({ status: 'WON', note: 'Customer renewed through the portal' }).expect(200);
+      expect(won.body.status).toBe('WON');
+      const sibling = (await t.http().get(`/api/v1/renewal-alerts/${a60.id}`).set('Authorization', s.sales.auth).expect(200)).body as Alert;
+      expect(sibling.status).toBe('WON');
+      expect(sibling.notes).toEqual([expect.objectContaining({ authorId: s.sales.id, body: expect.stringMatching(/^Closed as WON with the renewal: its 90-day alert/) })]);
+      // A final alert stays final; the others of the renewal too.
+      await t.http().patch(`/api/v1/renewal-alerts/${a60.id}`).set('Authorization', s.sales.auth).send({ status: 'CONTACTED' }).expect(409);
+
+      pipe = await pipelineOf(s.sales);
+      expect(pipe.total).toEqual([{ currency: 'AUD', count: 3, value: '720.00' }]);
+      expect(pipe.byStatus.filter((b) => b.count > 0)).toEqual([
+        { status: 'OPEN', currency: 'AUD', count: 2, value: '600.00' }, // dropped by exactly the won renewal's 120.00
+        { status: 'WON', currency: 'AUD', count: 1, value: '120.00' },
+      ]);
+
+      // The 30-day scan raises the open renewals' 30-day alerts, none for the closed one.
+      await scan(addDays(termEnd, -30));
+      const all = (await alertsOf(s.sales)).filter((a) => subs.includes(a.subscriptionId!));
+      expect(all.filter((a) => a.subscriptionId === subs[0]).map((a) => a.threshold).sort()).toEqual([60, 90]);
+      expect(all).toHaveLength(8);
+
+      const cards = (await cardsOf(s.sales, { asOf: addDays(termEnd, -20) })).filter((c) => subs.includes(c.subscriptionId!));
+      expect(cards).toHaveLength(3);
+      const bySub = Object.fromEntries(cards.map((c) => [c.subscriptionId!, c]));
+      expect(bySub[subs[0]]).toMatchObject({ id: a60.id, status: 'WON', threshold: 60, thresholds: [90, 60], daysLeft: 20, renewalValue: '120.00' });
+      expect(bySub[subs[0]].notes.map((n) => n.body)).toEqual(['Customer renewed through the portal', expect.stringMatching(/^Closed as WON/)]);
+      expect(bySub[subs[1]]).toMatchObject({ status: 'OPEN', threshold: 30, thresholds: [90, 60, 30], daysLeft: 20, renewalValue: '240.00' });
+      expect(bySub[subs[1]].alertIds).toHaveLength(3);
+      expect(bySub[subs[1]].alertIds[2]).toBe(bySub[subs[1]].id);
+      expect((await cardsOf(s.sales, { status: 'WON' })).map((c) => c.subscriptionId)).toEqual([subs[0]]);
+      expect((await cardsOf(s.sales, { threshold: 30 })).map((c) => c.subscriptionId).sort()).toEqual([subs[1], subs[2]].sort());
+
+      // CONTACTED on one threshold shows on the card; LOST on another closes the whole renewal.
+      const second = all.filter((a) => a.subscriptionId === subs[1]);
+      await t.http().patch(`/api/v1/renewal-alerts/${second.find((a) => a.threshold === 90)!.id}`).set('Authorization', s.sales.auth).send({ status: 'CONTACTED' }).expect(200);
+      expect((await cardsOf(s.sales, { status: 'CONTACTED' })).map((c) => c.subscriptionId)).toEqual([subs[1]]);
+      await t.http().patch(`/api/v1/renewal-alerts/${second.find((a) => a.threshold === 30)!.id}`).set('Authorization', s.sales.auth).send({ status: 'LOST' }).expect(200);
+      const statuses = (await alertsOf(s.sales)).filter((a) => a.subscriptionId === subs[1]).map((a) => a.status);
+      expect(statuses).toEqual(['LOST', 'LOST', 'LOST']);
+      pipe = await pipelineOf(s.sales);
+      expect(pipe.byThreshold.find((b) => b.threshold === 30)).toEqual({ threshold: 30, currency: 'AUD', count: 2, value: '600.00' });
+      expect(pipe.byStatus.filter((b) => b.count > 0).map((b) => [b.status, b.count, b.value])).toEqual([
+        ['OPEN', 1, '360.00'], ['WON', 1, '120.00'], ['LOST', 1, '240.00'],
+      ]);
+    });
+
+    it('closes the open alerts of a renewed term as WON by the system', async () => {
+      const s = await shop();
+      const subscriptionId = await subscribe(s.buyer, s.cloud.sku, '2031-09-01'); // term ends 2032-08-31
+      await scan('2032-07-01'); // 61 days → 90
+      await scan('2032-08-01'); // 30 days → 30
+      const before = (await alertsOf(s.sales)).filter((a) => a.subscriptionId === subscriptionId);
+      expect(before.map((a) => [a.threshold, a.status])).toEqual([[90, 'OPEN'], [30, 'OPEN']]);
+      await t.http().patch(`/api/v1/renewal-alerts/${before[0].id}`).set('Authorization', s.sales.auth).send({ status: 'CONTACTED' }).expect(200);
+      await t.http().post('/api/v1/jobs/renewals/run').query({ asOf: '2032-09-01' }).set(admin()).expect(200);
+      const sub = await t.http().get(`/api/v1/subscriptions/${subscriptionId}`).set(admin()).expect(200);
+      expect(sub.body.termEnd).toBe('2033-08-31');
+      const r = await scan('2032-09-01');
+      expect(r.closedRenewed).toBeGreaterThanOrEqual(2);
+      const after = (await alertsOf(s.sales)).filter((a) => a.subscriptionId === subscriptionId);
+      expect(after.map((a) => a.status)).toEqual(['WON', 'WON']);
+      for (const a of after) {
+        expect(a.notes.at(-1)).toMatchObject({
+          authorId: '00000000-0000-0000-0000-000000000000',
+          body: 'Closed as WON by the system: the subscription renewed into a new term after 2032-08-31.',
+        });
+      }
+      expect((await scan('2032-09-01')).closedRenewed).toBe(0); // once
+      const [card] = (await cardsOf(s.sales)).filter((c) => c.subscriptionId === subscriptionId);
+      expect(card).toMatchObject({ status: 'WON', threshold: 30, thresholds: [90, 30] });
+    });
+
+    it('carries the product name and the end customer name in JSON and CSV, for alerts and cards', async () => {
+      const s = await shop();
+      const named = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY', name: 'Office Suite Business',
+        prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
+      const subscriptionId = await subscribe(s.buyer, named.sku, '2037-05-01', 2, 'Kappa Dental');
+      await scan('2038-04-01'); // 29 days → 30
+      for (const view of ['alerts', 'renewals']) {
+        const [a] = (await alertsOf(s.sales, { view })).filter((x) => x.subscriptionId === subscriptionId) as Card[];
+        expect(a).toMatchObject({ productName: 'Office Suite Business', endCustomer: { name: 'Kappa Dental', reference: 'AC-1' } });
+        const csv = await t.http().get('/api/v1/renewal-alerts').query({ view }).set('Authorization', s.sales.auth).set('Accept', 'text/csv').expect(200);
+        const lines = csv.text.trim().split('\n');
+        const header = lines[0].split(',');
+        const row = lines.find((l) => l.startsWith(a.id))!.split(',');
+        expect(row[header.indexOf('productName')]).toBe('Office Suite Business');
+        expect(row[header.indexOf('endCustomer')]).toBe('Kappa Dental');
+      }
     });
   });
 

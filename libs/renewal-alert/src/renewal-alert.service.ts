@@ -10,17 +10,19 @@ import {
   withAdvisoryLock,
 } from '@disty/core';
 import { IdentityService } from '@disty/identity';
-import { ALERT_STATUSES, AlertSource, AlertStatus, canTransition } from './domain/alert-status';
-import { CSV_COLUMNS, mapAlert, PipelineView, RenewalAlertView, toCsvRecord } from './dto/renewal-alert.response';
+import { ALERT_STATUSES, AlertSource, AlertStatus, canTransition, isFinal } from './domain/alert-status';
+import { CSV_COLUMNS, mapAlert, mapCard, PipelineView, RenewalAlertView, RenewalCardView, toCsvRecord } from './dto/renewal-alert.response';
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
-import { ALERT_COLUMNS, AlertRow, NoteRow, SCAN_SQL } from './renewal-alert.sql';
+import { ALERT_COLUMNS, AlertRow, CardRow, CLOSE_RENEWED_SQL, NoteRow, renewalCardsSql, SCAN_SQL, SYSTEM_AUTHOR_ID } from './renewal-alert.sql';
 import { DaysRange, scanRanges, thresholdWindows } from './domain/threshold-rule';
 
 export interface ScanSummary {
   asOf: string;
   raised: number;
   webhookDeliveries: number;
+  /** Open alerts closed as WON because their subscription renewed into a later term. */
+  closedRenewed: number;
 }
 
 export interface AlertFilter {
@@ -34,6 +36,9 @@ export interface AlertFilter {
   /** daysLeft is counted from this date. */
   asOf: string;
 }
+
+/** `alerts`: one row per (term, threshold) alert; `renewals`: one card per renewal (docs/api-conventions.md). */
+export type AlertListView = 'alerts' | 'renewals';
 
 export interface AlertUpdate {
   status: AlertStatus;
@@ -90,11 +95,23 @@ export class RenewalAlertService {
   }
 
   private async scanParts(asOf: string): Promise<ScanSummary> {
+    const closedRenewed = await this.db.transaction((em) => this.closeRenewedIn(em));
     const parts = await Promise.all(
       scanRanges(this.wholeWindow.to, SCAN_PARTS).map((days) => this.db.transaction((em) => this.scanIn(em, asOf, days))),
     );
     const sum = (k: 'raised' | 'webhookDeliveries') => parts.reduce((n, p) => n + p[k], 0);
-    return { asOf, raised: sum('raised'), webhookDeliveries: sum('webhookDeliveries') };
+    return { asOf, raised: sum('raised'), webhookDeliveries: sum('webhookDeliveries'), closedRenewed };
+  }
+
+  /**
+   * The status sync step of the scan: open alerts of a term that has been renewed (a later term of
+   * the subscription exists, read through renewal_subscription_term_ids) become WON by the system,
+   * with a note. Renewals are seen here rather than told by the subscription module, which keeps
+   * the renewal job unaware of alerts (docs/api-conventions.md, renewal alerts).
+   */
+  async closeRenewedIn(em: EntityManager): Promise<number> {
+    const [row]: Array<{ closed: number }> = await em.query(CLOSE_RENEWED_SQL, [SYSTEM_AUTHOR_ID]);
+    return row.closed;
   }
 
   /** Days left from 0 to the largest threshold: every term a scan looks at. */
@@ -123,13 +140,27 @@ export class RenewalAlertService {
         thresholdWindows(thresholds).map((w) => w.minDays),
         days.to,
       ]);
-      return { asOf, raised: row.raised, webhookDeliveries: row.queued };
+      return { asOf, raised: row.raised, webhookDeliveries: row.queued, closedRenewed: 0 };
     } finally {
       await em.query(`SELECT set_config('enable_nestloop', $1, true), set_config('work_mem', $2, true)`, [previous.nestloop, previous.work_mem]);
     }
   }
 
   // ---------------------------------------------------------------- reads
+
+  /** One card per renewal (its current threshold's alert), filtered and paged like the alerts. */
+  async listRenewals(f: AlertFilter, q: { page: number; pageSize: number }): Promise<Page<RenewalCardView>> {
+    const { sql, params } = this.cardsSql(f);
+    const [{ total }]: Array<{ total: number }> = await this.db.query(`SELECT count(*)::int AS total FROM (${sql}) a`, params);
+    const rows: CardRow[] = await this.db.query(
+      `SELECT ${ALERT_COLUMNS}, (a.term_end - $1::date) AS days_left_now, a.alert_ids, a.thresholds, a.renewal_status, a.renewal_assignee
+         FROM (${sql}) a
+        ORDER BY a.term_end, a.id
+        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+      params,
+    );
+    return page(await this.cards(this.db.manager, rows), total, q);
+  }
 
   async list(f: AlertFilter, q: { page: number; pageSize: number }): Promise<Page<RenewalAlertView>> {
     const { where, params } = this.where(f);
@@ -156,9 +187,9 @@ export class RenewalAlertService {
    * Every alert matching the filter as CSV (the JSON list's fields, all pages), streamed in
    * keyset-paginated batches so an export of any size holds one batch in memory.
    */
-  exportCsv(f: AlertFilter): Readable {
+  exportCsv(f: AlertFilter, view: AlertListView = 'alerts'): Readable {
     const stringifier = stringify({ header: true, columns: CSV_COLUMNS, bom: false });
-    const batches = this.batches(f);
+    const batches = view === 'renewals' ? this.cardBatches(f) : this.batches(f);
     const source = Readable.from(
       (async function* () {
         for await (const batch of batches) for (const v of batch) yield toCsvRecord(v);
@@ -169,6 +200,14 @@ export class RenewalAlertService {
       stringifier.destroy(err);
     });
     return source.pipe(stringifier);
+  }
+
+  private async *cardBatches(f: AlertFilter): AsyncGenerator<RenewalAlertView[]> {
+    for (let p = 1; ; p++) {
+      const batch = await this.listRenewals(f, { page: p, pageSize: CSV_BATCH });
+      if (batch.items.length) yield batch.items;
+      if (batch.items.length < CSV_BATCH) return;
+    }
   }
 
   private async *batches(f: AlertFilter): AsyncGenerator<RenewalAlertView[]> {
@@ -192,13 +231,16 @@ export class RenewalAlertService {
     }
   }
 
-  /** Count and value per threshold, per status and in total (per currency). */
+  /**
+   * Count and value per threshold, per status and in total (per currency), counting each renewal
+   * once: by its current threshold and its status, valued at its current alert's renewal value.
+   */
   async pipeline(f: { resellerId: string | null; assigneeId?: string; termEndBefore?: string }): Promise<PipelineView> {
-    const { where, params } = this.where({ ...f, asOf: this.clock.today() });
+    const { sql, params } = this.cardsSql({ ...f, asOf: this.clock.today() });
     const rows: Array<{ threshold: number; status: AlertStatus; currency: Currency; count: number; value: string }> = await this.db.query(
-      `SELECT a.threshold, a.status, a.currency, count(*)::int AS count, sum(a.renewal_value)::text AS value
-         FROM renewal_alerts a WHERE ${where}
-        GROUP BY a.threshold, a.status, a.currency`,
+      `SELECT a.threshold, a.renewal_status AS status, a.currency, count(*)::int AS count, sum(a.renewal_value)::text AS value
+         FROM (${sql}) a
+        GROUP BY a.threshold, a.renewal_status, a.currency`,
       params,
     );
     const currencies = [...new Set(rows.map((r) => r.currency))].sort();
@@ -221,14 +263,20 @@ export class RenewalAlertService {
   // ---------------------------------------------------------------- the workflow
 
   /**
-   * Moves an alert along its workflow, (re)assigns it and appends a note, in one transaction
-   * under the alert's row lock. Another reseller's alert is a 404.
+   * Moves an alert along its workflow, (re)assigns it and appends a note, in one transaction under
+   * the row locks of every alert of its renewal (taken in id order). An assignment applies to the
+   * whole renewal; a final status (WON, LOST, DISMISSED) closes the renewal's other open alerts
+   * too, each with a note saying why. Another reseller's alert is a 404.
    */
   async update(id: string, scope: string | null, authorId: string, change: AlertUpdate): Promise<RenewalAlertView> {
     const asOf = this.clock.today();
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
-        const row = await this.findRow(em, id, scope, asOf, true);
+        const target = await this.findRow(em, id, scope, asOf);
+        await em.query(`SELECT id FROM renewal_alerts WHERE source = $1 AND source_id = $2 ORDER BY id FOR UPDATE`, [
+          target.source, target.source_id,
+        ]);
+        const row = await this.findRow(em, id, scope, asOf);
         if (!canTransition(row.status, change.status)) {
           throw renewalAlertError(
             RenewalAlertErrorCode.InvalidTransition,
@@ -243,10 +291,29 @@ export class RenewalAlertService {
             id, change.status, assignee,
           ]);
         }
+        if (change.assigneeId !== undefined) {
+          await em.query(
+            `UPDATE renewal_alerts SET assignee_id = $3, updated_at = now()
+              WHERE source = $1 AND source_id = $2 AND id <> $4 AND assignee_id IS DISTINCT FROM $3`,
+            [row.source, row.source_id, assignee, id],
+          );
+        }
         if (change.note) {
           await em.query(`INSERT INTO renewal_alert_notes (alert_id, reseller_id, author_id, body) VALUES ($1, $2, $3, $4)`, [
             id, row.reseller_id, authorId, change.note,
           ]);
+        }
+        if (isFinal(change.status) && change.status !== row.status) {
+          await em.query(
+            `WITH closed AS (
+               UPDATE renewal_alerts SET status = $3, updated_at = now()
+                WHERE source = $1 AND source_id = $2 AND id <> $4 AND status IN ('OPEN', 'CONTACTED')
+               RETURNING id, reseller_id)
+             INSERT INTO renewal_alert_notes (alert_id, reseller_id, author_id, body)
+             SELECT c.id, c.reseller_id, $5::uuid, $6 FROM closed c`,
+            [row.source, row.source_id, change.status, id, authorId,
+              `Closed as ${change.status} with the renewal: its ${row.threshold}-day alert ${id} was marked ${change.status}.`],
+          );
         }
         const fresh = await this.findRow(em, id, scope, asOf);
         return (await this.withNotes(em, [fresh]))[0];
@@ -277,14 +344,55 @@ export class RenewalAlertService {
 
   private async withNotes(em: EntityManager, rows: AlertRowNow[]): Promise<RenewalAlertView[]> {
     if (!rows.length) return [];
+    const byAlert = await this.notesOf(em, rows.map((r) => r.id));
+    const names = await this.productNames(em, rows);
+    return rows.map((r) => mapAlert(r, byAlert.get(r.id) ?? [], names.get(r.sku) ?? null));
+  }
+
+  /** Cards with the notes of every alert of their renewal, oldest first. */
+  private async cards(em: EntityManager, rows: CardRow[]): Promise<RenewalCardView[]> {
+    if (!rows.length) return [];
+    const byAlert = await this.notesOf(em, rows.flatMap((r) => r.alert_ids));
+    const names = await this.productNames(em, rows);
+    return rows.map((r) => {
+      const notes = r.alert_ids.flatMap((a) => byAlert.get(a) ?? []);
+      notes.sort((x, y) => new Date(x.created_at).getTime() - new Date(y.created_at).getTime() || x.id.localeCompare(y.id));
+      return mapCard(r, notes, names.get(r.sku) ?? null);
+    });
+  }
+
+  private async notesOf(em: EntityManager, alertIds: string[]): Promise<Map<string, NoteRow[]>> {
     const notes: NoteRow[] = await em.query(
       `SELECT id, alert_id, author_id, body, created_at FROM renewal_alert_notes
         WHERE alert_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-      [rows.map((r) => r.id)],
+      [alertIds],
     );
     const byAlert = new Map<string, NoteRow[]>();
     for (const n of notes) byAlert.set(n.alert_id, [...(byAlert.get(n.alert_id) ?? []), n]);
-    return rows.map((r) => mapAlert(r, byAlert.get(r.id) ?? []));
+    return byAlert;
+  }
+
+  /** Product names by SKU, through the catalog's read contract (catalog_current_prices.product_name). */
+  private async productNames(em: EntityManager, rows: Array<{ sku: string }>): Promise<Map<string, string>> {
+    const found: Array<{ sku: string; product_name: string }> = await em.query(
+      `SELECT DISTINCT ON (sku) sku, product_name FROM catalog_current_prices WHERE sku = ANY($1::text[]) ORDER BY sku`,
+      [[...new Set(rows.map((r) => r.sku))]],
+    );
+    return new Map(found.map((r) => [r.sku, r.product_name]));
+  }
+
+  /** The cards query of a filter (see renewalCardsSql); $1 is always asOf. */
+  private cardsSql(f: Partial<AlertFilter> & { resellerId: string | null; asOf: string }): { sql: string; params: unknown[] } {
+    const { where, params } = this.where({ resellerId: f.resellerId, source: f.source, termEndBefore: f.termEndBefore, asOf: f.asOf });
+    const cardParts: string[] = ['true'];
+    const add = (sql: string, value: unknown) => {
+      params.push(value);
+      cardParts.push(sql.replace('?', `$${params.length}`));
+    };
+    if (f.threshold !== undefined) add('c.threshold = ?::int', f.threshold);
+    if (f.status) add('c.renewal_status = ?', f.status);
+    if (f.assigneeId) add('c.renewal_assignee = ?::uuid', f.assigneeId);
+    return { sql: renewalCardsSql(where, cardParts.join(' AND ')), params };
   }
 
   /** The WHERE clause of a filter; $1 is always asOf. */

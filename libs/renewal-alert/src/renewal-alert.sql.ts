@@ -28,6 +28,15 @@ export interface AlertRow {
   updated_at: Date;
 }
 
+/** A renewal card row: its current alert's columns and the renewal's aggregates (renewalCardsSql). */
+export interface CardRow extends AlertRow {
+  days_left_now: number;
+  alert_ids: string[];
+  thresholds: number[];
+  renewal_status: AlertStatus;
+  renewal_assignee: string | null;
+}
+
 export interface NoteRow {
   id: string;
   alert_id: string;
@@ -62,7 +71,8 @@ export const ALERT_COLUMNS = `
  *   one hash join, for the rows actually raised (none on a re-scan: an empty hash side ends the
  *   join without reading the terms).
  * - A candidate is dropped when its term already has an alert with a threshold ≤ T (so a term
- *   first seen at 45 days gets 60, later 30, never 90). The alert's key is the term's id and
+ *   first seen at 45 days gets 60, later 30, never 90), or when its renewal is closed (an alert of
+ *   the term is WON, LOST or DISMISSED: a closed renewal raises no further threshold). The alert's key is the term's id and
  *   end: a renewed subscription's new term (new id, new end) starts fresh, and the old term is no
  *   longer in the view, so it raises nothing more.
  * - UNIQUE (source, source_id, term_end, threshold) with ON CONFLICT DO NOTHING makes every
@@ -81,7 +91,8 @@ WITH cur AS (
   -- Alerts already raised for terms ending inside the scan's windows, computed once before any
   -- insert (a per-row probe of renewal_alerts planned while the table is still small would rescan
   -- the pages this very statement appends; a materialised set cannot grow).
-  SELECT a.source, COALESCE(a.subscription_id, a.order_line_id) AS owner_id, a.term_end, min(a.threshold) AS min_threshold
+  SELECT a.source, COALESCE(a.subscription_id, a.order_line_id) AS owner_id, a.term_end, min(a.threshold) AS min_threshold,
+         bool_or(a.status IN ('WON', 'LOST', 'DISMISSED')) AS closed
     FROM renewal_alerts a
    WHERE a.term_end BETWEEN $1::date + $5::int AND $1::date + $7::int
    GROUP BY 1, 2, 3
@@ -92,7 +103,7 @@ WITH cur AS (
          (r.term_end - $1::date) AS days_left,
          round(COALESCE(cp.unit_price, r.unit_price)
                * (CASE r.term WHEN 'P1M' THEN 1 WHEN 'P1Y' THEN 12 WHEN 'P3Y' THEN 36 END) * r.quantity, cur.minor) AS renewal_value,
-         r.currency, e.min_threshold
+         r.currency, e.min_threshold, e.closed
     FROM renewal_subscription_terms r
     JOIN cur ON cur.code = r.currency
     LEFT JOIN catalog_current_prices cp ON cp.sku = r.sku AND cp.currency = r.currency
@@ -104,7 +115,7 @@ WITH cur AS (
          ($2::int[])[width_bucket(w.warranty_end - $1::date, $6::int[])],
          (w.warranty_end - $1::date),
          round(COALESCE(ew.unit_price * w.quantity, w.net), cur.minor),
-         w.currency, e.min_threshold
+         w.currency, e.min_threshold, e.closed
     FROM renewal_warranties w
     JOIN cur ON cur.code = w.currency
     LEFT JOIN LATERAL (
@@ -116,7 +127,7 @@ WITH cur AS (
     LEFT JOIN existing e ON e.source = 'WARRANTY' AND e.owner_id = w.order_line_id AND e.term_end = w.warranty_end
    WHERE w.warranty_end BETWEEN $1::date + $5::int AND $1::date + $7::int
 ), due AS (
-  SELECT * FROM cand WHERE cand.min_threshold IS NULL OR cand.min_threshold > cand.threshold
+  SELECT * FROM cand WHERE cand.min_threshold IS NULL OR (cand.min_threshold > cand.threshold AND NOT cand.closed)
 ), ins AS (
   INSERT INTO renewal_alerts (reseller_id, source, source_id, subscription_id, order_line_id, sku, quantity,
                               end_customer_name, end_customer_reference, term_end, threshold, days_left, raised_as_of,
@@ -145,3 +156,57 @@ WITH cur AS (
   ${outboxInsertSql('raised', 'renewal_alert.raised')}
 )
 SELECT (SELECT count(*) FROM ins)::int AS raised, (SELECT count(*) FROM outbox)::int AS queued`;
+
+/** The author of notes the system writes (a renewed term closing its alerts). */
+export const SYSTEM_AUTHOR_ID = '00000000-0000-0000-0000-000000000000';
+
+/**
+ * A renewed term closes its open alerts: every OPEN or CONTACTED subscription alert whose term is
+ * no longer the subscription's latest, because a later term exists in the subscription module's
+ * read contract renewal_subscription_term_ids, becomes WON, with a note by the system saying why.
+ * Run by the scan (under its lock) before raising. $1: the system author id.
+ */
+export const CLOSE_RENEWED_SQL = `
+WITH closed AS (
+  UPDATE renewal_alerts a SET status = 'WON', updated_at = now()
+   WHERE a.source = 'SUBSCRIPTION' AND a.status IN ('OPEN', 'CONTACTED')
+     AND EXISTS (SELECT 1 FROM renewal_subscription_term_ids t
+                  WHERE t.subscription_id = a.subscription_id AND t.term_end > a.term_end)
+  RETURNING a.id, a.reseller_id, a.term_end
+), noted AS (
+  INSERT INTO renewal_alert_notes (alert_id, reseller_id, author_id, body)
+  SELECT c.id, c.reseller_id, $1::uuid,
+         'Closed as WON by the system: the subscription renewed into a new term after ' || to_char(c.term_end, 'YYYY-MM-DD') || '.'
+    FROM closed c
+  RETURNING 1
+)
+SELECT (SELECT count(*) FROM closed)::int AS closed`;
+
+/**
+ * One card per renewal (a subscription term, or a warranty): the alerts of a renewal share
+ * (source, source_id). The card is the renewal's current alert (the latest raised: the smallest
+ * threshold) with the renewal's status (a final status if any alert has one, the latest set;
+ * else CONTACTED if any alert is; else OPEN) and assignee (the current alert's, else the nearest
+ * earlier threshold's). \`alertWhere\` filters alerts (reseller, source, term end), \`cardWhere\` cards
+ * (current threshold, status, assignee: columns c.threshold, c.renewal_status, c.renewal_assignee).
+ */
+export function renewalCardsSql(alertWhere: string, cardWhere: string): string {
+  return `
+WITH f AS (
+  SELECT a.* FROM renewal_alerts a WHERE ${alertWhere}
+), r AS (
+  SELECT f.source, f.source_id,
+         (array_agg(f.id ORDER BY f.threshold, f.raised_at DESC))[1] AS current_id,
+         array_agg(f.id ORDER BY f.threshold DESC) AS alert_ids,
+         array_agg(f.threshold ORDER BY f.threshold DESC) AS thresholds,
+         CASE WHEN bool_or(f.status IN ('WON', 'LOST', 'DISMISSED'))
+              THEN (array_agg(f.status ORDER BY f.updated_at DESC, f.id) FILTER (WHERE f.status IN ('WON', 'LOST', 'DISMISSED')))[1]
+              WHEN bool_or(f.status = 'CONTACTED') THEN 'CONTACTED' ELSE 'OPEN' END AS renewal_status,
+         (array_agg(f.assignee_id ORDER BY f.threshold) FILTER (WHERE f.assignee_id IS NOT NULL))[1] AS renewal_assignee
+    FROM f GROUP BY f.source, f.source_id
+), c AS (
+  SELECT f.*, r.alert_ids, r.thresholds, r.renewal_status, r.renewal_assignee
+    FROM r JOIN f ON f.id = r.current_id
+)
+SELECT * FROM c WHERE ${cardWhere}`;
+}

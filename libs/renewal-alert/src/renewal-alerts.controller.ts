@@ -38,12 +38,12 @@ export class RenewalAlertController {
       asOf: q.asOf ?? this.clock.today(),
     };
     if (wantsCsv(accept)) {
-      return new StreamableFile(this.alerts.exportCsv(filter), {
+      return new StreamableFile(this.alerts.exportCsv(filter, q.view ?? 'alerts'), {
         type: 'text/csv; charset=utf-8',
         disposition: 'attachment; filename="renewal-alerts.csv"',
       });
     }
-    return this.alerts.list(filter, q);
+    return q.view === 'renewals' ? this.alerts.listRenewals(filter, q) : this.alerts.list(filter, q);
   }
 
   @Get('pipeline')

@@ -1,4 +1,4 @@
-/** The renewal alert's status workflow: OPEN → CONTACTED → WON / LOST / DISMISSED. */
+/** The renewal alert's status workflow: OPEN → CONTACTED / WON / LOST / DISMISSED; CONTACTED → WON / LOST / DISMISSED. */
 export const ALERT_STATUSES = ['OPEN', 'CONTACTED', 'WON', 'LOST', 'DISMISSED'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
@@ -6,12 +6,13 @@ export const ALERT_SOURCES = ['SUBSCRIPTION', 'WARRANTY'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 
 /**
- * Allowed moves. An open alert is contacted or dismissed (nothing to do); a contacted one ends won,
- * lost or dismissed. WON, LOST and DISMISSED are final. Staying in the same status is always
- * allowed (to add a note or change the assignee).
+ * Allowed moves. An open alert is contacted, or closed straight away (the customer already renewed,
+ * said no, or there is nothing to do); a contacted one is closed. WON, LOST and DISMISSED are final
+ * and close the whole renewal (every threshold's alert of the term, docs/api-conventions.md).
+ * Staying in the same status is always allowed (to add a note or change the assignee).
  */
 export const ALERT_TRANSITIONS: Record<AlertStatus, readonly AlertStatus[]> = {
-  OPEN: ['CONTACTED', 'DISMISSED'],
+  OPEN: ['CONTACTED', 'WON', 'LOST', 'DISMISSED'],
   CONTACTED: ['WON', 'LOST', 'DISMISSED'],
   WON: [],
   LOST: [],
@@ -25,3 +26,6 @@ export function canTransition(from: AlertStatus, to: AlertStatus): boolean {
 export function isFinal(status: AlertStatus): boolean {
   return ALERT_TRANSITIONS[status].length === 0;
 }
+
+/** The statuses that close a renewal. */
+export const FINAL_STATUSES: readonly AlertStatus[] = ALERT_STATUSES.filter(isFinal);

@@ -15,6 +15,7 @@ export class ScanResult {
   @ApiProperty({ example: '2026-10-16' }) asOf: string;
   @ApiProperty({ description: 'Alerts raised by this scan' }) raised: number;
   @ApiProperty({ description: 'Webhook deliveries queued (one per raised alert per subscribed webhook)' }) webhookDeliveries: number;
+  @ApiProperty({ description: 'Open alerts closed as WON by the system because their subscription renewed into a later term' }) closedRenewed: number;
 }
 
 export class PipelineQueryDto {
@@ -72,10 +73,19 @@ export class AlertQueryDto extends PageQueryDto {
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
+
+  @ApiPropertyOptional({
+    enum: ['alerts', 'renewals'],
+    default: 'alerts',
+    description: 'alerts: one row per (term, threshold) alert; renewals: one card per renewal at its current threshold, with the renewal’s status',
+  })
+  @IsOptional()
+  @IsIn(['alerts', 'renewals'])
+  view?: 'alerts' | 'renewals';
 }
 
 export class UpdateAlertDto {
-  @ApiProperty({ enum: ALERT_STATUSES, description: 'OPEN → CONTACTED | DISMISSED; CONTACTED → WON | LOST | DISMISSED; the same status keeps it' })
+  @ApiProperty({ enum: ALERT_STATUSES, description: 'OPEN → CONTACTED | WON | LOST | DISMISSED; CONTACTED → WON | LOST | DISMISSED; the same status keeps it. WON, LOST and DISMISSED close every alert of the renewal' })
   @IsIn(ALERT_STATUSES)
   status: AlertStatus;
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Currency, moneyString } from '@disty/core';
 import { ALERT_SOURCES, ALERT_STATUSES, AlertSource, AlertStatus } from '../domain/alert-status';
-import { AlertRow, NoteRow } from '../renewal-alert.sql';
+import { AlertRow, CardRow, NoteRow } from '../renewal-alert.sql';
 
 export class AlertNoteView {
   @ApiProperty() id: string;
@@ -23,6 +23,8 @@ export class RenewalAlertView {
   @ApiPropertyOptional({ nullable: true, type: String, description: 'The hardware order line of a warranty alert' }) orderLineId: string | null;
   @ApiProperty({ type: AlertEndCustomerView }) endCustomer: AlertEndCustomerView;
   @ApiProperty() sku: string;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The product’s name in the catalog (null when the SKU is no longer there)' })
+  productName: string | null;
   @ApiProperty() quantity: number;
   @ApiProperty({ example: '2027-01-14', description: 'Last day of the term or warranty (inclusive)' }) termEnd: string;
   @ApiProperty({ example: 30 }) threshold: number;
@@ -36,6 +38,13 @@ export class RenewalAlertView {
   @ApiProperty({ type: [AlertNoteView] }) notes: AlertNoteView[];
   @ApiProperty() raisedAt: string;
   @ApiProperty() updatedAt: string;
+}
+
+export class RenewalCardView extends RenewalAlertView {
+  @ApiProperty({ type: [String], description: 'Every alert of this renewal (term or warranty), largest threshold first; `id` is the current one' })
+  alertIds: string[];
+  @ApiProperty({ type: [Number], description: 'The thresholds raised for this renewal, largest first; `threshold` is the current (latest) one' })
+  thresholds: number[];
 }
 
 export class PipelineBucket {
@@ -55,14 +64,14 @@ export class PipelineStatusBucket extends PipelineBucket {
 export class PipelineView {
   @ApiProperty({ type: [PipelineThresholdBucket] }) byThreshold: PipelineThresholdBucket[];
   @ApiProperty({ type: [PipelineStatusBucket] }) byStatus: PipelineStatusBucket[];
-  @ApiProperty({ type: [PipelineBucket], description: 'All alerts, per currency' }) total: PipelineBucket[];
+  @ApiProperty({ type: [PipelineBucket], description: 'All renewals, per currency (each renewal once, at its current threshold and status)' }) total: PipelineBucket[];
 }
 
 export function mapNote(n: NoteRow): AlertNoteView {
   return { id: n.id, authorId: n.author_id, body: n.body, createdAt: new Date(n.created_at).toISOString() };
 }
 
-export function mapAlert(r: AlertRow & { days_left_now: number }, notes: NoteRow[]): RenewalAlertView {
+export function mapAlert(r: AlertRow & { days_left_now: number }, notes: NoteRow[], productName: string | null): RenewalAlertView {
   return {
     id: r.id,
     resellerId: r.reseller_id,
@@ -71,6 +80,7 @@ export function mapAlert(r: AlertRow & { days_left_now: number }, notes: NoteRow
     orderLineId: r.order_line_id,
     endCustomer: { name: r.end_customer_name, reference: r.end_customer_reference },
     sku: r.sku,
+    productName,
     quantity: r.quantity,
     termEnd: r.term_end,
     threshold: r.threshold,
@@ -83,6 +93,17 @@ export function mapAlert(r: AlertRow & { days_left_now: number }, notes: NoteRow
     notes: notes.map(mapNote),
     raisedAt: new Date(r.raised_at).toISOString(),
     updatedAt: new Date(r.updated_at).toISOString(),
+  };
+}
+
+/** A renewal's card: its current alert with the renewal's status, assignee, alerts and notes. */
+export function mapCard(r: CardRow, notes: NoteRow[], productName: string | null): RenewalCardView {
+  return {
+    ...mapAlert(r, notes, productName),
+    status: r.renewal_status,
+    assigneeId: r.renewal_assignee,
+    alertIds: r.alert_ids,
+    thresholds: r.thresholds,
   };
 }
 
@@ -106,6 +127,7 @@ export const CSV_COLUMNS: Array<{ key: string; header: string }> = [
   { key: 'assigneeId', header: 'assigneeId' },
   { key: 'notes', header: 'notes' },
   { key: 'raisedAt', header: 'raisedAt' },
+  { key: 'productName', header: 'productName' }, // appended last: earlier columns keep their positions
 ];
 
 /** Spreadsheet formula injection: free text starting with = + - @ (or a tab/CR) is prefixed with '. */
@@ -133,5 +155,6 @@ export function toCsvRecord(v: RenewalAlertView): Record<string, string | number
     assigneeId: v.assigneeId ?? '',
     notes: csvSafe(v.notes.map((n) => `${n.createdAt} ${n.authorId}: ${n.body}`).join('\n')),
     raisedAt: v.raisedAt,
+    productName: csvSafe(v.productName ?? ''),
   };
 }
