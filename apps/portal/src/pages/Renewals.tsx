@@ -8,9 +8,9 @@ import { animateCharts, chartNumber, formatDateTime, formatMoney, formatMoneyCom
 import { Link } from '../router';
 import { useSession } from '../session';
 
-/** The workflow the API enforces (OPEN → CONTACTED → WON / LOST / DISMISSED): only allowed moves are offered. */
+/** The workflow the API enforces (OPEN → CONTACTED / WON / LOST / DISMISSED, CONTACTED → WON / LOST / DISMISSED): only allowed moves are offered. */
 const NEXT: Record<AlertStatus, AlertStatus[]> = {
-  OPEN: ['CONTACTED', 'DISMISSED'],
+  OPEN: ['CONTACTED', 'WON', 'LOST', 'DISMISSED'],
   CONTACTED: ['WON', 'LOST', 'DISMISSED'],
   WON: [],
   LOST: [],
@@ -42,7 +42,8 @@ function totalsByCurrency(alerts: RenewalAlert[]): Array<{ currency: string; val
 export function RenewalsPage() {
   const [scope, setScope] = useState<'open' | 'all'>('open');
   const [csvError, setCsvError] = useState<unknown>(null);
-  const alerts = useAsync(() => fetchAll<RenewalAlert>('/renewal-alerts'), []);
+  // One card per renewal, at its current (latest raised) threshold, with the renewal's status.
+  const alerts = useAsync(() => fetchAll<RenewalAlert>('/renewal-alerts', { view: 'renewals' }), []);
   const pipeline = useAsync(() => api.get<Pipeline>('/renewal-alerts/pipeline'), []);
 
   const shown = useMemo(
@@ -199,7 +200,7 @@ export function RenewalsPage() {
                         <Link to={`/renewals/${a.id}`} className="alert-link">
                           <span className="alert-customer">{a.endCustomer.name}</span>
                           <span className="alert-sku">
-                            {a.sku} · {a.source === 'WARRANTY' ? 'warranty' : 'subscription'}
+                            {a.productName ?? a.sku} · {a.source === 'WARRANTY' ? 'warranty' : 'subscription'}
                           </span>
                           <span className="alert-meta">
                             <Money amount={a.renewalValue} currency={a.currency} />
