@@ -432,6 +432,24 @@ describe('Renewal alerts', () => {
       ]);
     });
 
+    it('closes a renewal once when two of its alerts are closed at the same time: one wins, the other is refused', async () => {
+      const s = await shop();
+      const subscriptionId = await subscribe(s.buyer, s.cloud.sku, '2037-07-01'); // term ends 2038-06-30
+      await scan('2038-04-15'); // 76 days → 90
+      await scan('2038-05-15'); // 46 days → 60
+      const [a90, a60] = (await alertsOf(s.sales)).filter((a) => a.subscriptionId === subscriptionId);
+      expect([a90.threshold, a60.threshold]).toEqual([90, 60]);
+      const [r1, r2] = await Promise.all([
+        t.http().patch(`/api/v1/renewal-alerts/${a90.id}`).set('Authorization', s.sales.auth).send({ status: 'WON' }),
+        t.http().patch(`/api/v1/renewal-alerts/${a60.id}`).set('Authorization', s.sales.auth).send({ status: 'LOST' }),
+      ]);
+      expect([r1.status, r2.status].sort()).toEqual([200, 409]);
+      const winner = r1.status === 200 ? 'WON' : 'LOST';
+      const after = (await alertsOf(s.sales)).filter((a) => a.subscriptionId === subscriptionId);
+      expect(after.map((a) => a.status)).toEqual([winner, winner]);
+      expect(after.flatMap((a) => a.notes)).toHaveLength(1); // the closing note on the sibling, once
+    });
+
     it('closes the open alerts of a renewed term as WON by the system', async () => {
       const s = await shop();
       const subscriptionId = await subscribe(s.buyer, s.cloud.sku, '2031-09-01'); // term ends 2032-08-31

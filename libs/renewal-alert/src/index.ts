@@ -3,4 +3,4 @@ export * from './renewal-alert.service';
 export * from './domain/threshold-rule';
 export * from './domain/alert-status';
 export * from './errors';
-export type { RenewalAlertView, PipelineView } from './dto/renewal-alert.response';
+export type { RenewalAlertView, RenewalCardView, PipelineView } from './dto/renewal-alert.response';
