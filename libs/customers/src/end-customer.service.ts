@@ -109,8 +109,10 @@ export class EndCustomerService {
     if (!set.length) return this.get(id, scope);
     try {
       const [row]: EndCustomerRow[] = await this.db.query(
-        `UPDATE end_customers SET ${set.join(', ')}, updated_at = now()
-          WHERE id = $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) RETURNING ${COLUMNS}`,
+        `WITH u AS (
+           UPDATE end_customers SET ${set.join(', ')}, updated_at = now()
+            WHERE id = $1 AND ($2::uuid IS NULL OR reseller_id = $2::uuid) RETURNING ${COLUMNS}
+         ) SELECT * FROM u`,
         params,
       );
       if (!row) throw endCustomerNotFound(id);
