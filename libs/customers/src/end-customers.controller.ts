@@ -25,8 +25,9 @@ export class EndCustomersController {
       if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId) throw notFound(`Reseller ${dto.resellerId}`);
       resellerId = actor.resellerId!;
     }
-    const { resellerId: _ignored, ...fields } = dto;
-    return this.customers.create(resellerId, fields);
+    return this.customers.create(resellerId, {
+      name: dto.name, contactName: dto.contactName, contactEmail: dto.contactEmail, country: dto.country, taxId: dto.taxId, reference: dto.reference,
+    });
   }
 
   @Get()
