@@ -55,6 +55,7 @@ describe('Tenant isolation sweep', () => {
     const scheduled = await t.http().patch(`/api/v1/subscriptions/${order.body.lines[1].subscriptionId}`).set('Authorization', aBuyer.auth)
       .send({ quantity: 4, asOf: '2026-06-01' }).expect(200);
     A.scheduledChange = scheduled.body.scheduledChanges[0].id;
+    A.endCustomer = order.body.endCustomer.id;
     t.clock.reset();
     A.order = order.body.id;
     A.hardwareLine = order.body.lines[0].id;
@@ -101,7 +102,7 @@ describe('Tenant isolation sweep', () => {
     return ({
       resellers: A.reseller, orders: A.order, subscriptions: A.subscription, 'renewal-alerts': A.alert,
       webhooks: A.webhook, ledger: A.ledgerEntry, invoices: A.invoice, payments: A.payment, 'billing-runs': A.billingRun,
-      'credit-notes': A.creditNote,
+      'credit-notes': A.creditNote, 'end-customers': A.endCustomer,
     } as Record<string, string | undefined>)[seg];
   };
 
@@ -123,6 +124,7 @@ describe('Tenant isolation sweep', () => {
     'POST /api/v1/invoices/{id}/write-off': { amount: '1.00', reason: 'hijack' },
     'POST /api/v1/invoices/{id}/payment-intents': {},
     'POST /api/v1/payments/{id}/allocations': { allocations: [] },
+    'PATCH /api/v1/end-customers/{id}': { name: 'Hijacked' },
   };
 
   it("never lets reseller B's users reach reseller A's resources", async () => {
@@ -168,7 +170,7 @@ describe('Tenant isolation sweep', () => {
             .query(path.includes('trial-balance') ? { currency: 'AUD' } : {});
           if (res.status >= 500) leaks.push(`GET ${path} as ${role} → ${res.status}`);
           const text = res.text ?? JSON.stringify(res.body);
-          for (const s of [...secrets, A.order, A.subscription, A.alert, A.webhook, A.reseller, A.invoice, A.payment]) {
+          for (const s of [...secrets, A.endCustomer, A.order, A.subscription, A.alert, A.webhook, A.reseller, A.invoice, A.payment]) {
             if (s && text.includes(s)) leaks.push(`GET ${path} (${accept}) as B ${role} revealed ${s}`);
           }
         }

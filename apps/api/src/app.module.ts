@@ -21,6 +21,7 @@ import { WebhookModule } from '@disty/webhooks';
 import { PurchasingModule } from '@disty/purchasing';
 import { ReportingModule } from '@disty/reporting';
 import { TaxModule } from '@disty/tax';
+import { CustomersModule } from '@disty/customers';
 import { HealthController } from './health/health.controller';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
@@ -69,6 +70,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     RenewalAlertModule,
     WebhookModule,
     PurchasingModule,
+    CustomersModule,
     TaxModule,
     OrderingModule,
     InvoicingModule,

@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@disty/catalog';
+import { CustomersModule } from '@disty/customers';
 import { LedgerModule } from '@disty/ledger';
 import { PurchasingModule } from '@disty/purchasing';
 import { ResellerModule } from '@disty/reseller';
@@ -12,7 +13,7 @@ import { ShippedNotInvoicedCheck } from './shipped-not-invoiced.check';
 
 /** Orders: priced from the catalog, provisioned through subscriptions, reserved on the reseller's credit lines. */
 @Module({
-  imports: [CatalogModule, LedgerModule, PurchasingModule, ResellerModule, SubscriptionModule, TaxModule],
+  imports: [CatalogModule, CustomersModule, LedgerModule, PurchasingModule, ResellerModule, SubscriptionModule, TaxModule],
   controllers: [OrdersController],
   providers: [OrderingService, OrderFulfilmentService, ShippedNotInvoicedCheck],
   exports: [OrderingService],

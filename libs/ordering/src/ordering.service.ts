@@ -7,6 +7,7 @@ import {
   Clock, Currency, Dec, FieldError, idempotentTransaction, page, Page, ProblemError, queryPrepared, retryOnConflict, validationError,
 } from '@disty/core';
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
+import { EndCustomerService } from '@disty/customers';
 import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
 import { ChangeDatePolicy, DateAuthority, SubscriptionProvisioningService } from '@disty/subscription';
 import { AppliedTaxCode, TaxService } from '@disty/tax';
@@ -18,7 +19,10 @@ import { INSERT_ORDER, LINE_COLUMNS, LineRow, ORDER_COLUMNS, OrderRow } from './
 
 export interface PlaceOrderInput {
   resellerId: string;
-  endCustomer: { name: string; reference?: string | null };
+  /** By name: the reseller's end customer of that exact name is reused, or created. Give this or endCustomerId. */
+  endCustomer?: { name: string; reference?: string | null };
+  /** One of the reseller's end customer records (else 422 naming endCustomerId). */
+  endCustomerId?: string | null;
   poNumber?: string | null;
   lines: Array<{ sku: string; quantity: number; startDate?: string }>;
   createdBy?: string | null;
@@ -103,6 +107,7 @@ export class OrderingService {
     private readonly clock: Clock,
     private readonly dates: ChangeDatePolicy,
     private readonly tax: TaxService,
+    private readonly endCustomers: EndCustomerService,
   ) {}
 
   /**
@@ -114,6 +119,7 @@ export class OrderingService {
   }
 
   private async placeIn(em: EntityManager, input: PlaceOrderInput): Promise<OrderView> {
+    checkEndCustomer(input);
     const reseller = await this.resellers.getReseller(input.resellerId, em);
     const currency = reseller.currency;
     const products = await this.catalog.getProducts(input.lines.map((l) => l.sku), currency, em);
@@ -145,7 +151,12 @@ export class OrderingService {
     }
     const orderId = randomUUID();
     const lineIds = items.map(() => randomUUID());
-    const endCustomer = { name: input.endCustomer.name, ...(input.endCustomer.reference ? { reference: input.endCustomer.reference } : {}) };
+    // The end customer record: by id, or reused or created by name (one statement, docs/api-conventions.md).
+    const record = await this.endCustomers.resolveForOrder(em, reseller.id, {
+      id: input.endCustomerId, name: input.endCustomer?.name, reference: input.endCustomer?.reference,
+    });
+    const endReference = input.endCustomer?.reference ?? record.reference;
+    const endCustomer = { id: record.id, name: record.name, ...(endReference ? { reference: endReference } : {}) };
     const cloud = items.map((it, i) => ({ it, i })).filter(({ it }) => it.product.kind === 'CLOUD');
     // Every cloud line's subscription in one call (one round trip).
     const provisioned = await this.subscriptions.provisionMany(
@@ -205,9 +216,9 @@ export class OrderingService {
       col((l) => l.product.unitPrice!.toFixed()), col((_, i) => priced.lines[i].net.toFixed()),
       col((_, i) => priced.lines[i].tax.toFixed()), col((_, i) => priced.lines[i].gross.toFixed()),
       col((l) => l.product.warrantyMonths), col((l) => l.subscriptionId), col((l) => l.firstChargeId), col((l) => l.startDate),
-      status, sharedRate(prepared.map((l) => l.tax)), input.endCustomer.name.trim(), input.endCustomer.reference ?? null,
+      status, sharedRate(prepared.map((l) => l.tax)), record.name, endReference ?? null,
       input.poNumber ?? null, input.createdBy ?? null, col((l) => l.tax.rate.toFixed()), col((l) => l.tax.code),
-      col((l) => l.product.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null),
+      col((l) => l.product.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null), record.id,
     ]);
 
     const reservations: ReservationItem[] = prepared.map((l, i) => ({
@@ -230,8 +241,8 @@ export class OrderingService {
     const reserved = new Map(reservations.map((r) => [`${r.source.type}:${r.source.id}`, r.amount]));
     return toOrderView(
       {
-        id: orderId, reseller_id: reseller.id, status, currency, end_customer_name: input.endCustomer.name.trim(),
-        end_customer_reference: input.endCustomer.reference ?? null, po_number: input.poNumber ?? null, created_at: order.created_at,
+        id: orderId, reseller_id: reseller.id, status, currency, end_customer_id: record.id, end_customer_name: record.name,
+        end_customer_reference: endReference ?? null, po_number: input.poNumber ?? null, created_at: order.created_at,
       },
       rows,
       reserved,
@@ -407,6 +418,17 @@ function sharedRate(codes: AppliedTaxCode[]): string | null {
 function lineProblem(code: OrderingErrorCode, detail: string, field: string, sku: string, extra: Record<string, unknown> = {}): ProblemError {
   const e = orderingError(code, detail, { sku, ...extra });
   return new ProblemError(e.status, e.slug, e.title, detail, e.extensions, [{ field, message: detail }]);
+}
+
+/** Exactly one of endCustomer (with a name) and endCustomerId. */
+function checkEndCustomer(input: PlaceOrderInput): void {
+  const byId = input.endCustomerId != null;
+  if (byId && input.endCustomer != null) {
+    throw validationError('Give either endCustomer or endCustomerId, not both', [{ field: 'endCustomerId', message: 'not with endCustomer' }]);
+  }
+  if (!byId && (typeof input.endCustomer?.name !== 'string' || !input.endCustomer.name.trim())) {
+    throw validationError('endCustomer.name is required (or endCustomerId)', [{ field: 'endCustomer.name', message: 'is required' }]);
+  }
 }
 
 function orderNotFound(id: string) {

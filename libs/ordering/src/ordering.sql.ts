@@ -8,6 +8,8 @@ export interface OrderRow {
   reseller_id: string;
   status: OrderStatus;
   currency: Currency;
+  /** The linked end customer record (null only for an order the back-fill could not link). */
+  end_customer_id: string | null;
   end_customer_name: string;
   end_customer_reference: string | null;
   po_number: string | null;
@@ -56,14 +58,15 @@ export const LINE_COLUMNS = `l.id, l.order_id, l.reseller_id, l.line_no, l.sku, 
   to_char(l.warranty_end, 'YYYY-MM-DD') AS warranty_end, l.invoice_id, l.subscription_id, l.first_charge_id,
   to_char(l.start_date, 'YYYY-MM-DD') AS start_date, l.vendor, l.unit_cost, l.cost, l.shipment_posted, l.tax_code, l.tax_rate::text AS tax_rate`;
 
-export const ORDER_COLUMNS = `o.id, o.reseller_id, o.status, o.currency, o.end_customer_name, o.end_customer_reference, o.po_number, o.created_at`;
+export const ORDER_COLUMNS = `o.id, o.reseller_id, o.status, o.currency, o.end_customer_id, o.end_customer_name, o.end_customer_reference, o.po_number, o.created_at`;
 
 /** An order and its lines in one statement. */
 export const INSERT_ORDER = preparedStatement(
   'ordering.insert-order',
   `WITH o AS (
-     INSERT INTO orders (id, reseller_id, status, currency, tax_rate, end_customer_name, end_customer_reference, po_number, created_by)
-     VALUES ($1, $2, $20, $3, $21, $22, $23, $24, $25) RETURNING created_at
+     INSERT INTO orders (id, reseller_id, status, currency, tax_rate, end_customer_name, end_customer_reference, po_number, created_by,
+                         end_customer_id)
+     VALUES ($1, $2, $20, $3, $21, $22, $23, $24, $25, $30) RETURNING created_at
    ), l AS (
      INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
                               unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date, tax_rate,

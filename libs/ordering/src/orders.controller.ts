@@ -31,6 +31,7 @@ export class OrdersController {
     return this.orders.placeOrder({
       resellerId,
       endCustomer: dto.endCustomer,
+      endCustomerId: dto.endCustomerId,
       poNumber: dto.poNumber,
       lines: dto.lines,
       createdBy: actor.id,

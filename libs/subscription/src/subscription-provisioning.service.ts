@@ -25,7 +25,8 @@ export interface ProvisionInput {
   term: Term;
   billingFrequency: BillingFrequency;
   startDate: string;
-  endCustomer: { name: string; reference?: string };
+  /** The end customer; `id` links its record (ordering resolves it, docs/architecture.md). */
+  endCustomer: { id?: string | null; name: string; reference?: string };
 }
 
 export interface ProvisionResult {
@@ -78,6 +79,7 @@ export class SubscriptionProvisioningService {
       start_date: p.span.start, term_end: p.span.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(), tax_rate: p.input.taxRate.toFixed(),
       unit_cost: p.unitCost?.toFixed() ?? null,
       tax_code: p.input.taxCode ?? null,
+      end_customer_id: p.input.endCustomer.id ?? null,
       end_customer_name: p.input.endCustomer.name, end_customer_reference: p.input.endCustomer.reference ?? null,
     }));
     const charges = writes.flatMap((p) =>

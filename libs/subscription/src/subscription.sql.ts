@@ -10,7 +10,7 @@ export const SUBSCRIPTION_COLUMNS = `
   to_char(s.anchor_date, 'YYYY-MM-DD') AS anchor_date, s.quantity, s.status, s.auto_renew, s.cancel_at_term_end,
   to_char(s.cancelled_on, 'YYYY-MM-DD') AS cancelled_on, s.term_no,
   to_char(s.term_start, 'YYYY-MM-DD') AS term_start, to_char(s.term_end, 'YYYY-MM-DD') AS term_end,
-  s.unit_price::text AS unit_price, s.end_customer_name, s.end_customer_reference, s.created_at, s.updated_at,
+  s.unit_price::text AS unit_price, s.end_customer_id, s.end_customer_name, s.end_customer_reference, s.created_at, s.updated_at,
   s.unit_cost::text AS unit_cost`;
 
 export const TERM_COLUMNS = `
@@ -57,6 +57,7 @@ export interface SubscriptionRow {
   unit_price: string;
   /** The current term's monthly unit cost (null: not known). */
   unit_cost: string | null;
+  end_customer_id: string | null;
   end_customer_name: string;
   end_customer_reference: string | null;
   created_at: Date;
@@ -116,12 +117,13 @@ export const PROVISION = preparedStatement(
   'subscription.provision',
   `WITH s AS (
      INSERT INTO subscriptions (id, reseller_id, order_line_id, sku, currency, term, billing_frequency, anchor_date, quantity,
-                                term_no, term_start, term_end, unit_price, end_customer_name, end_customer_reference, unit_cost)
+                                term_no, term_start, term_end, unit_price, end_customer_name, end_customer_reference, unit_cost,
+                                end_customer_id)
      SELECT i.id, i.reseller_id, i.order_line_id, i.sku, i.currency, i.term, i.billing_frequency, i.start_date, i.quantity,
-            1, i.start_date, i.term_end, i.unit_price, i.end_customer_name, i.end_customer_reference, i.unit_cost
+            1, i.start_date, i.term_end, i.unit_price, i.end_customer_name, i.end_customer_reference, i.unit_cost, i.end_customer_id
        FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, reseller_id uuid, order_line_id uuid, sku text, currency text,
             term text, billing_frequency text, start_date date, term_end date, quantity int, unit_price numeric,
-            end_customer_name text, end_customer_reference text, unit_cost numeric)
+            end_customer_name text, end_customer_reference text, unit_cost numeric, end_customer_id uuid)
       ORDER BY i.ord
      ON CONFLICT (order_line_id) DO NOTHING
      RETURNING id

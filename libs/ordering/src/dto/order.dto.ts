@@ -2,7 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsObject, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min,
-  ValidateNested,
+  ValidateIf, ValidateNested,
 } from 'class-validator';
 import { AmountsView, CURRENCIES, Currency, IsCalendarDate, PageQueryDto } from '@disty/core';
 import { OrderLineStatus, OrderStatus } from '../domain/pricing';
@@ -46,12 +46,21 @@ export class PlaceOrderDto {
   @IsUUID()
   resellerId?: string;
 
-  @ApiProperty({ type: EndCustomerDto })
-  @IsDefined()
+  @ApiPropertyOptional({
+    type: EndCustomerDto,
+    description: "The end customer by name (give this or endCustomerId): the reseller's record of that exact name is reused, or created",
+  })
+  @ValidateIf((o: PlaceOrderDto) => o.endCustomerId === undefined || o.endCustomer !== undefined)
+  @IsDefined({ message: 'endCustomer or endCustomerId is required' })
   @IsObject()
   @ValidateNested()
   @Type(() => EndCustomerDto)
-  endCustomer: EndCustomerDto;
+  endCustomer?: EndCustomerDto;
+
+  @ApiPropertyOptional({ description: "One of the reseller's end customers (GET /end-customers), instead of endCustomer" })
+  @IsOptional()
+  @IsUUID()
+  endCustomerId?: string;
 
   @ApiPropertyOptional({ example: 'PO-2026-118' })
   @IsOptional()
@@ -150,11 +159,18 @@ export class OrderLineView {
   @ApiPropertyOptional({ nullable: true, type: String }) invoiceId?: string | null;
 }
 
+/** The order's end customer: its record's id, and the name and reference the order was placed for. */
+export class OrderEndCustomerView {
+  @ApiProperty({ nullable: true, type: String, description: 'The end customer record (GET /end-customers/{id})' }) id: string | null;
+  @ApiProperty() name: string;
+  @ApiProperty({ nullable: true, type: String }) reference: string | null;
+}
+
 export class OrderView {
   @ApiProperty() id: string;
   @ApiProperty() resellerId: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
-  @ApiProperty({ type: EndCustomerDto }) endCustomer: { name: string; reference: string | null };
+  @ApiProperty({ type: OrderEndCustomerView }) endCustomer: OrderEndCustomerView;
   @ApiProperty({ nullable: true, type: String }) poNumber: string | null;
   @ApiProperty({ type: [OrderLineView] }) lines: OrderLineView[];
   @ApiProperty({ type: TotalsView, description: 'Over lines not cancelled' }) totals: TotalsView;

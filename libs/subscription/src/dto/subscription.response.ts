@@ -7,6 +7,7 @@ export type SubscriptionStatus = 'ACTIVE' | 'CANCELLED' | 'EXPIRED';
 export type ChargeKind = 'TERM' | 'PRORATION' | 'CANCELLATION_CREDIT';
 
 export class EndCustomerView {
+  @ApiProperty({ nullable: true, type: String, description: 'The end customer record (GET /end-customers/{id}); null when not linked' }) id: string | null;
   @ApiProperty() name: string;
   @ApiPropertyOptional({ nullable: true, type: String }) reference: string | null;
 }
@@ -148,7 +149,7 @@ export function mapSubscription(s: SubscriptionRow, terms: TermRow[], charges?: 
     currency: s.currency,
     term: s.term,
     billingFrequency: s.billing_frequency,
-    endCustomer: { name: s.end_customer_name, reference: s.end_customer_reference },
+    endCustomer: { id: s.end_customer_id, name: s.end_customer_name, reference: s.end_customer_reference },
     cancelledOn: s.cancelled_on,
     terms: terms.map(mapTerm),
     ...(charges ? { charges: charges.map(mapCharge) } : {}),
