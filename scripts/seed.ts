@@ -4,6 +4,7 @@ import { NestFactory } from '@nestjs/core';
 import { runMigrations } from '@disty/core';
 import { AppModule } from '../apps/api/src/app.module';
 import { seedDemoData } from '../apps/api/src/seed/demo-seed';
+import { renewalScanOnStart, runStartupRenewalScan } from '../apps/api/src/seed/startup-scan';
 import { withDatabase } from './db-script';
 
 /** `npm run seed`: loads the demo data set into an empty database and prints the demo tokens. */
@@ -14,6 +15,8 @@ void withDatabase(async (db) => {
     await app.init();
     const result = await seedDemoData(app);
     console.log(result.created ? 'demo data loaded' : 'the database already holds users: demo data left as it is');
+    // The scan as npm start runs it, so the loaded renewals show in the pipeline at once.
+    if (renewalScanOnStart({ ...process.env, JOBS_ENABLED: undefined })) await runStartupRenewalScan(app, (line) => console.log(line));
     for (const t of result.tokens) console.log(`demo token  ${t.role.padEnd(16)} ${t.email.padEnd(34)} ${t.token}`);
   } finally {
     await app.close();

@@ -1,4 +1,7 @@
+import { addDays } from '@disty/core';
+import { RenewalAlertService } from '@disty/renewal-alert';
 import { seedDemoData } from '../apps/api/src/seed/demo-seed';
+import { renewalScanOnStart, runStartupRenewalScan } from '../apps/api/src/seed/startup-scan';
 import type { TestApp } from './support/app';
 import { createOwnDatabase, OwnDatabase } from './support/own-database';
 
@@ -68,5 +71,60 @@ describe('Demo seed', () => {
     expect(second.tokens).toEqual(first.tokens);
     const again = await t.http().get('/api/v1/resellers').set(admin).expect(200);
     expect(again.body.total).toBe(3);
+  });
+
+  it('includes renewals due in the next 90 days (terms and warranties), and the start-up scan fills the pipeline, once across instances', async () => {
+    const today = t.clock.today();
+    const harbourSales = bearer('demo_harbour_sales_token');
+    // Before any scan: subscription terms and warranties ending within 90 days of the real today.
+    const subs = await t.http().get('/api/v1/subscriptions').query({ pageSize: 200 }).set(bearer('demo_harbour_reseller_admin_token')).expect(200);
+    const soon = subs.body.items.filter((x: { termEnd: string }) => x.termEnd <= addDays(today, 90));
+    expect(soon.map((x: { sku: string; termEnd: string }) => [x.sku, x.termEnd]).sort()).toEqual([
+      ['ADBE-CC-ALL-P1Y', addDays(today, 80)],
+      ['MS-M365-BP-P1Y', addDays(today, 20)],
+      ['MS-M365-BS-P1M', expect.any(String)], // month to month: a term ends every month, no threshold alert
+      ['MS-TEAMS-PHONE-P1Y', addDays(today, 50)],
+      ['CSCO-UMBRELLA-P1Y', addDays(today, 72)],
+    ].sort());
+    expect((await t.http().get('/api/v1/renewal-alerts').set(harbourSales).expect(200)).body.total).toBe(0);
+
+    // Two instances starting at once: one scans under the scan lock, the other skips or finds nothing left.
+    const said: string[] = [];
+    await Promise.all([runStartupRenewalScan(t.app, (l) => said.push(l)), runStartupRenewalScan(t.app, (l) => said.push(l))]);
+    expect(said).toHaveLength(2);
+    expect(said.some((l) => /alert\(s\) raised/.test(l))).toBe(true);
+    // A later scan the same day raises nothing more.
+    expect((await t.app.get(RenewalAlertService).scan(today)).raised).toBe(0);
+
+    const cards = (await t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals', pageSize: 200 }).set(harbourSales).expect(200)).body.items;
+    const seen = cards
+      .map((c: { endCustomer: { name: string }; source: string; threshold: number; daysLeft: number; renewalValue: string; status: string }) =>
+        [c.endCustomer.name, c.source, c.threshold, c.daysLeft, c.renewalValue, c.status].join(' '))
+      .sort();
+    expect(seen).toEqual([
+      'Bondi Dental Group SUBSCRIPTION 90 80 8927.04 OPEN', // 92.99 × 12 × 8
+      'Chatswood Medical Centre WARRANTY 60 40 1196.00 OPEN', // the linked HP Care Pack, 299.00 × 4
+      'Chatswood Medical Centre WARRANTY 90 85 10998.00 OPEN', // no extension: the line's net, 5,499.00 × 2
+      'Manly Physiotherapy SUBSCRIPTION 30 20 6534.00 OPEN', // 36.30 × 12 × 15
+      'Parramatta Legal SUBSCRIPTION 60 50 5436.00 OPEN', // 15.10 × 12 × 30
+      'Surry Hills Creative SUBSCRIPTION 90 72 2700.00 OPEN', // 4.50 × 12 × 50
+    ]);
+    const pipeline = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(harbourSales).expect(200)).body;
+    expect(pipeline.total).toEqual([{ currency: 'AUD', count: 6, value: '35791.04' }]);
+    // The other resellers' sales users see their own (pacific) or none (kiwi).
+    const pacific = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(bearer('demo_pacific_sales_token')).expect(200)).body;
+    expect(pacific.total).toEqual([{ currency: 'USD', count: 2, value: '13269.60' }]);
+    const kiwi = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(bearer('demo_kiwi_sales_token')).expect(200)).body;
+    expect(kiwi.total).toEqual([]);
+  });
+
+  it('scans at start-up by default, not in tests, and as RENEWAL_SCAN_ON_START says when set', () => {
+    expect(renewalScanOnStart({})).toBe(true);
+    expect(renewalScanOnStart({ NODE_ENV: 'production' })).toBe(true);
+    expect(renewalScanOnStart({ NODE_ENV: 'test' })).toBe(false);
+    expect(renewalScanOnStart({ JOBS_ENABLED: 'false' })).toBe(false);
+    expect(renewalScanOnStart({ NODE_ENV: 'test', RENEWAL_SCAN_ON_START: 'true' })).toBe(true);
+    expect(renewalScanOnStart({ RENEWAL_SCAN_ON_START: 'false' })).toBe(false);
+    expect(renewalScanOnStart({ RENEWAL_SCAN_ON_START: '0' })).toBe(false);
   });
 });

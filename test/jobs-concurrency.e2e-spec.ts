@@ -82,12 +82,14 @@ describe('Every scheduled job, started from two instances at once, does its work
   const count = async (sql: string, params: unknown[] = []) => (await one.db.query(sql, params))[0].n as number;
 
   it('renewal-alert scan: each (term, threshold) raised once', async () => {
-    const results = await both((t) => t.http().post('/api/v1/renewal-alerts/scan').set('Authorization', admin).send({ asOf: '2026-01-20' }));
+    // 15 days before the warranties end (2027-01-04): one 30-day alert per reseller. The P1M
+    // subscriptions raise none (a month-to-month term has no threshold alerts).
+    const results = await both((t) => t.http().post('/api/v1/renewal-alerts/scan').set('Authorization', admin).send({ asOf: '2026-12-20' }));
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(results[0].body.raised + results[1].body.raised).toBe(RESELLERS);
     expect(await count(`SELECT count(*)::int AS n FROM renewal_alerts`)).toBe(RESELLERS);
     await unchangedBy(async () => {
-      const again = await one.http().post('/api/v1/renewal-alerts/scan').set('Authorization', admin).send({ asOf: '2026-01-20' }).expect(200);
+      const again = await one.http().post('/api/v1/renewal-alerts/scan').set('Authorization', admin).send({ asOf: '2026-12-20' }).expect(200);
       expect(again.body.raised).toBe(0);
     });
   });

@@ -104,6 +104,26 @@ describe('Renewal alerts', () => {
       }
     });
 
+    it('raises no threshold alert for a month-to-month (P1M) term, however many of its terms end, and still alerts the annual term beside it', async () => {
+      const { buyer, sales, cloud } = await shop();
+      const monthly = await f.createProduct(t, { kind: 'CLOUD', term: 'P1M', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
+      const monthlyId = await subscribe(buyer, monthly.sku, '2031-09-01');
+      const annualId = await subscribe(buyer, cloud.sku, '2031-09-01');
+      // Every day from 95 days before the monthly term's end (2031-09-30) to its last day, renewing it monthly meanwhile.
+      for (let day = 95; day >= 0; day--) await scan(addDays('2031-09-30', -day));
+      await t.http().post('/api/v1/jobs/renewals/run').query({ asOf: '2031-10-01' }).set(admin()).expect(200);
+      for (let day = 30; day >= 0; day--) await scan(addDays('2031-10-31', -day));
+      const mine = (await alertsOf(sales)).filter((a) => a.subscriptionId === monthlyId || a.subscriptionId === annualId);
+      expect(mine.filter((a) => a.subscriptionId === monthlyId)).toEqual([]);
+      // The annual term (ends 2032-08-31) is not yet in its window: nothing either, until it is.
+      expect(mine).toEqual([]);
+      await scan('2032-06-10'); // 82 days before 2032-08-31
+      const annual = (await alertsOf(sales)).filter((a) => a.subscriptionId === annualId);
+      expect(annual.map((a) => a.threshold)).toEqual([90]);
+      const db = await t.db.query(`SELECT count(*)::int AS n FROM renewal_alerts WHERE subscription_id = $1`, [monthlyId]);
+      expect(db[0].n).toBe(0);
+    });
+
     it('gives a term first seen at 45 days its 60-day alert, later its 30-day one, and never a 90', async () => {
       const { buyer, sales, cloud } = await shop();
       const subscriptionId = await subscribe(buyer, cloud.sku, '2031-05-10');

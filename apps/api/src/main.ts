@@ -4,6 +4,7 @@ import { NestExpressApplication } from '@nestjs/platform-express';
 import { describeConnectionError, privilegedRoleWarning, provideDatabase, runMigrations, validateEnvironment } from '@disty/core';
 import { AppModule } from './app.module';
 import { seedDemoData } from './seed/demo-seed';
+import { renewalScanOnStart, runStartupRenewalScan } from './seed/startup-scan';
 import { configureApp } from './setup';
 
 const say = (line: string) => process.stdout.write(`[disty] ${line}\n`);
@@ -41,6 +42,9 @@ async function main(): Promise<void> {
   configureApp(app);
 
   const seeded = db.embedded || process.env.SEED_DEMO === 'true' ? await seedDemoData(app) : null;
+  // The renewal scan once, after the migrations and the seed, before listening: the first look at
+  // the pipeline shows what is due today (RENEWAL_SCAN_ON_START; README "Configuration").
+  if (renewalScanOnStart(process.env)) await runStartupRenewalScan(app, say);
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
 

@@ -70,6 +70,10 @@ export const ALERT_COLUMNS = `
  *   as its id (a subscription's terms have distinct ends), so the term id is only looked up, with
  *   one hash join, for the rows actually raised (none on a re-scan: an empty hash side ends the
  *   join without reading the terms).
+ * - A subscription term raises a threshold's alert only when the term is longer (in days, first
+ *   to last day) than the threshold: a short term never has a 90-day alert raised on its first
+ *   day. A month-to-month (P1M) term raises no threshold alert at all (each month is a term: three
+ *   alerts a month would be noise; its reminder is the commitment window's, not a threshold's).
  * - A candidate is dropped when its term already has an alert with a threshold ≤ T (so a term
  *   first seen at 45 days gets 60, later 30, never 90), or when its renewal is closed (an alert of
  *   the term is WON, LOST or DISMISSED: a closed renewal raises no further threshold). The alert's key is the term's id and
@@ -109,6 +113,9 @@ WITH cur AS (
     LEFT JOIN catalog_current_prices cp ON cp.sku = r.sku AND cp.currency = r.currency
     LEFT JOIN existing e ON e.source = 'SUBSCRIPTION' AND e.owner_id = r.subscription_id AND e.term_end = r.term_end
    WHERE r.term_end BETWEEN $1::date + $5::int AND $1::date + $7::int
+     -- a threshold is raised only for a term longer than it; a month-to-month term raises none
+     AND r.term <> 'P1M'
+     AND (r.term_end - r.term_start) + 1 > ($2::int[])[width_bucket(r.term_end - $1::date, $6::int[])]
   UNION ALL
   SELECT w.reseller_id, 'WARRANTY', w.order_line_id, NULL::uuid, w.order_line_id,
          w.sku, w.quantity, w.end_customer_name, w.end_customer_reference, w.warranty_end,

@@ -1,10 +1,10 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { Currency, Dec, Role } from '@disty/core';
+import { addDays, addMonthsClamped, Clock, Currency, Dec, Role } from '@disty/core';
 import { CatalogService, CreateProductInput } from '@disty/catalog';
 import { IdentityService } from '@disty/identity';
 import { FxRateService } from '@disty/ledger';
-import { OrderingService } from '@disty/ordering';
+import { OrderFulfilmentService, OrderingService } from '@disty/ordering';
 import { ResellerService } from '@disty/reseller';
 
 export interface SeedResult {
@@ -82,6 +82,24 @@ interface DemoReseller {
   creditLimits: { HARDWARE: string; CLOUD: string };
   /** Demo orders placed through OrderingService (the seed's point: a nearly exhausted hardware line still orders cloud). */
   orders: Array<{ endCustomer: string; poNumber: string; lines: Array<{ sku: string; quantity: number }> }>;
+  /** Renewals coming up, so the renewal desk has work on a fresh demo (see DemoRenewal). */
+  renewals?: DemoRenewal[];
+}
+
+/**
+ * A renewal due `daysLeft` days after the real today, placed as its own order: a cloud line whose
+ * first term started about a year earlier (so it ends then), or a hardware line shipped so that its
+ * warranty ends then. 20, 50 and 80 days left are due at the 30, 60 and 90-day thresholds. A
+ * month-to-month (P1M) line starts today: it raises no threshold alert (docs/api-conventions.md,
+ * "Renewal alerts"), which the demo shows.
+ */
+interface DemoRenewal {
+  endCustomer: string;
+  reference?: string;
+  poNumber: string;
+  sku: string;
+  quantity: number;
+  daysLeft: number;
 }
 
 const RESELLERS: DemoReseller[] = [
@@ -95,6 +113,15 @@ const RESELLERS: DemoReseller[] = [
     address: 'Level 2, 1 Macquarie Place, Sydney NSW 2000, Australia',
     paymentTermsDays: 30,
     creditLimits: { HARDWARE: '250000.00', CLOUD: '60000.00' },
+    renewals: [
+      { endCustomer: 'Manly Physiotherapy', reference: 'MP-220', poNumber: 'HIT-PO-0871', sku: 'MS-M365-BP-P1Y', quantity: 15, daysLeft: 20 },
+      { endCustomer: 'Parramatta Legal', reference: 'PL-031', poNumber: 'HIT-PO-0902', sku: 'MS-TEAMS-PHONE-P1Y', quantity: 30, daysLeft: 50 },
+      { endCustomer: 'Bondi Dental Group', poNumber: 'HIT-PO-0915', sku: 'ADBE-CC-ALL-P1Y', quantity: 8, daysLeft: 80 },
+      { endCustomer: 'Surry Hills Creative', poNumber: 'HIT-PO-0933', sku: 'CSCO-UMBRELLA-P1Y', quantity: 50, daysLeft: 72 },
+      { endCustomer: 'Chatswood Medical Centre', poNumber: 'HIT-PO-0840', sku: 'HP-LJ-M611DN', quantity: 4, daysLeft: 40 },
+      { endCustomer: 'Chatswood Medical Centre', poNumber: 'HIT-PO-0841', sku: 'CSCO-C9200-24P', quantity: 2, daysLeft: 85 },
+      { endCustomer: 'Coogee Cafe Co', poNumber: 'HIT-PO-1010', sku: 'MS-M365-BS-P1M', quantity: 6, daysLeft: 0 },
+    ],
     orders: [
       {
         endCustomer: 'Bondi Dental Group',
@@ -135,6 +162,10 @@ const RESELLERS: DemoReseller[] = [
     address: '500 Ocean Avenue, Santa Monica CA 90402, USA',
     paymentTermsDays: 45,
     creditLimits: { HARDWARE: '150000.00', CLOUD: '40000.00' },
+    renewals: [
+      { endCustomer: 'Venice Beach Architects', poNumber: 'PSI-2025-311', sku: 'ADBE-ACRO-PRO-P1Y', quantity: 20, daysLeft: 25 },
+      { endCustomer: 'Seaside Studios LLC', poNumber: 'PSI-2025-287', sku: 'CSCO-MR46', quantity: 8, daysLeft: 65 },
+    ],
     orders: [
       {
         endCustomer: 'Seaside Studios LLC',
@@ -209,10 +240,34 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
       for (const o of r.orders) {
         await ordering.placeOrder({ resellerId: created.id, endCustomer: { name: o.endCustomer }, poNumber: o.poNumber, lines: o.lines });
       }
+      for (const renewal of r.renewals ?? []) await placeRenewal(app, created.id, renewal);
     }
     return { created: true, tokens };
   } finally {
     await runner.query(`SELECT pg_advisory_unlock(hashtext('disty:seed'))`).catch(() => undefined);
     await runner.release();
   }
+}
+
+/**
+ * Places a demo renewal (DemoRenewal) through the ordering services, dated relative to the real
+ * today: a cloud line starting so that its first term ends `daysLeft` days from today (a
+ * distributor-placed order may start in the past, in open months); a hardware line shipped so
+ * that its warranty ends then (shipLine: warranty end = ship date + warranty months − 1 day).
+ */
+async function placeRenewal(app: INestApplication, resellerId: string, r: DemoRenewal): Promise<void> {
+  const today = app.get(Clock).today();
+  const product = CATALOG.find((p) => p.sku === r.sku)!;
+  const ends = addDays(today, r.daysLeft + 1); // the day after the last covered day
+  const endCustomer = { name: r.endCustomer, ...(r.reference ? { reference: r.reference } : {}) };
+  const ordering = app.get(OrderingService);
+  if (product.kind === 'CLOUD') {
+    const months = product.term === 'P3Y' ? 36 : product.term === 'P1Y' ? 12 : 0;
+    const startDate = months === 0 ? today : addMonthsClamped(ends, -months);
+    await ordering.placeOrder({ resellerId, endCustomer, poNumber: r.poNumber, lines: [{ sku: r.sku, quantity: r.quantity, startDate }] });
+    return;
+  }
+  const order = await ordering.placeOrder({ resellerId, endCustomer, poNumber: r.poNumber, lines: [{ sku: r.sku, quantity: r.quantity }] });
+  const shippedOn = addMonthsClamped(ends, -(product.warrantyMonths ?? 0));
+  await app.get(OrderFulfilmentService).shipLine(order.id, order.lines[0].id, { shippedOn });
 }

@@ -40,6 +40,13 @@ export class Environment {
   @IsOptional() @Matches(CRON, { message: 'RENEWAL_SCAN_CRON must be a cron expression' })
   RENEWAL_SCAN_CRON: string = '0 5 2 * * *';
 
+  /**
+   * Run the renewal-alert scan once at start-up, after the migrations and the demo seed (README,
+   * "Configuration"). Unset: on, except with NODE_ENV=test or JOBS_ENABLED=false.
+   */
+  @IsOptional() @IsIn(['true', 'false', '1', '0'], { message: 'RENEWAL_SCAN_ON_START must be true or false' })
+  RENEWAL_SCAN_ON_START?: string;
+
   @IsOptional() @Matches(/^\d{1,4}(,\d{1,4})*$/, { message: 'RENEWAL_THRESHOLDS must be comma-separated day counts, e.g. 90,60,30' })
   RENEWAL_THRESHOLDS: string = '90,60,30';
 
