@@ -247,7 +247,7 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
       }
     });
 
-    it('quotes a renewal that is closed as LOST: refused with 409', async () => {
+    it('refuses to quote a renewal closed as LOST (409 renewal-closed)', async () => {
       const s = await quotedRenewal();
       await t.http().patch(`/api/v1/renewal-alerts/${s.card.id}`).set('Authorization', s.sales.auth).send({ status: 'LOST' }).expect(200);
       const res = await createQuote(s.sales, s.card.id).expect(409);
