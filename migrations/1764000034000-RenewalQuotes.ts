@@ -4,7 +4,8 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * Renewal quotes (docs/api-conventions.md, "The renewal desk"): a quote made from a renewal alert,
  * priced from the catalog's current price, numbered Q-YYYY-nnnnnn without gaps per reseller and
  * year (renewal_quote_sequences, incremented in the quote's transaction), accepted at most once.
- * EXPIRED is not stored: an OPEN quote past valid_until reads as EXPIRED.
+ * EXPIRED is not stored: an OPEN quote past valid_until reads as EXPIRED. scheduled_change_id is
+ * the subscription's scheduled change created by accepting a subscription renewal's quote.
  */
 export class RenewalQuotes1764000034000 implements MigrationInterface {
   name = 'RenewalQuotes1764000034000';
@@ -40,6 +41,7 @@ export class RenewalQuotes1764000034000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         accepted_at timestamptz,
         accepted_by uuid,
+        scheduled_change_id uuid,
         CONSTRAINT renewal_quotes_number_key UNIQUE (reseller_id, number),
         CONSTRAINT renewal_quotes_alert_fkey FOREIGN KEY (alert_id) REFERENCES renewal_alerts (id),
         CONSTRAINT renewal_quotes_status_check CHECK (status IN ('OPEN','ACCEPTED')),

@@ -32,6 +32,7 @@ interface Quote {
   status: string;
   acceptedAt: string | null;
   acceptedBy: string | null;
+  scheduledChangeId: string | null;
 }
 
 /**
@@ -177,22 +178,22 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
     const createQuote = (who: Auth | Record<string, string>, alertId: string, body: object = {}) =>
       t.http().post(`/api/v1/renewal-alerts/${alertId}/quote`).set('auth' in who ? { Authorization: (who as Auth).auth } : (who as Record<string, string>)).send(body);
 
-    it('prices a quote at the catalog’s current price, numbers it without gaps, serves its PDF, accepts it once and queues renewal_quote.accepted', async () => {
+    it('prices a quote at the catalog’s current price, numbers it without gaps, serves its PDF, accepts it once into a scheduled change at renewal and queues renewal_quote.accepted', async () => {
       const s = await quotedRenewal();
       const hook = await t.http().post('/api/v1/webhooks').set('Authorization', s.radmin.auth)
         .send({ url: 'http://127.0.0.1:9/hooks', events: ['renewal_quote.accepted'] }).expect(201);
       await t.http().patch(`/api/v1/catalog/products/${s.office.sku}`).set(adminHeader).send({ prices: [{ currency: 'AUD', unitPrice: '12.00' }] }).expect(200);
       t.clock.set('2045-01-02');
       try {
-        const first = await createQuote(s.sales, s.card.id).expect(201);
+        const first = await createQuote(s.sales, s.card.id, { quantity: 7 }).expect(201); // 5 seats now, 7 quoted for the next term
         const q = first.body as Quote;
         expect(q).toMatchObject({
           number: 'Q-2045-000001', resellerId: s.reseller.id, alertId: s.card.id, subscriptionId: s.sub, endCustomerName: 'Ōtautahi Tech 株式会社',
-          currency: 'AUD', total: '720.00', issueDate: '2045-01-02', validUntil: '2045-02-01', status: 'OPEN', acceptedAt: null,
-          lines: [{ sku: s.office.sku, quantity: 5, unitPrice: '144.00', net: '720.00', description: expect.stringContaining(`Office Suite ${s.tag}`) }],
+          currency: 'AUD', total: '1008.00', issueDate: '2045-01-02', validUntil: '2045-02-01', status: 'OPEN', acceptedAt: null, scheduledChangeId: null,
+          lines: [{ sku: s.office.sku, quantity: 7, unitPrice: '144.00', net: '1008.00', description: expect.stringContaining(`Office Suite ${s.tag}`) }],
         });
         const second = (await createQuote(s.radmin, s.card.id).expect(201)).body as Quote;
-        expect(second.number).toBe('Q-2045-000002');
+        expect(second).toMatchObject({ number: 'Q-2045-000002', total: '720.00', lines: [{ quantity: 5, unitPrice: '144.00', net: '720.00' }] });
         expect((await createQuote(adminHeader, s.card.id).expect(201)).body.number).toBe('Q-2045-000003');
 
         const got = await t.http().get(`/api/v1/renewal-quotes/${q.id}`).set('Authorization', s.buyer.auth).expect(200);
@@ -210,12 +211,21 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
         expect(accepted.body).toMatchObject({ status: 'ACCEPTED', acceptedBy: s.buyer.id, acceptedAt: expect.any(String) });
         const again = await t.http().post(`/api/v1/renewal-quotes/${q.id}/accept`).set('Authorization', s.radmin.auth).expect(409);
         expect(again.body.type).toContain('quote-already-accepted');
+        // The subscription now has one pending change: 7 seats from the first day of the next term.
+        const sub = (await t.http().get(`/api/v1/subscriptions/${s.sub}`).set('Authorization', s.buyer.auth).expect(200)).body;
+        expect(sub.quantity).toBe(5);
+        expect(sub.scheduledChanges).toEqual([expect.objectContaining({
+          id: accepted.body.scheduledChangeId, kind: 'QUANTITY', quantity: 7, effectiveDate: '2045-03-01', status: 'PENDING', requestedBy: s.buyer.id,
+        })]);
 
         const deliveries = (await t.http().get(`/api/v1/webhooks/${hook.body.id}/deliveries`).set('Authorization', s.radmin.auth).expect(200)).body.items;
         expect(deliveries).toHaveLength(1);
         expect(deliveries[0]).toMatchObject({
           event: 'renewal_quote.accepted',
-          payload: { quoteId: q.id, number: 'Q-2045-000001', subscriptionId: s.sub, total: '720.00', scheduledChange: { at: 'RENEWAL', quantity: 5, sku: s.office.sku } },
+          payload: {
+            quoteId: q.id, number: 'Q-2045-000001', subscriptionId: s.sub, total: '1008.00',
+            scheduledChange: { id: accepted.body.scheduledChangeId, at: 'RENEWAL', effectiveDate: '2045-03-01', quantity: 7, sku: s.office.sku },
+          },
         });
       } finally {
         t.clock.reset();

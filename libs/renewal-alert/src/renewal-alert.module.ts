@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { IdentityModule } from '@disty/identity';
+import { SubscriptionModule } from '@disty/subscription';
 import { WebhookModule } from '@disty/webhooks';
 import { RENEWAL_ALERT_SETTINGS, renewalAlertSettings } from './renewal-alert.config';
 import { RenewalAlertController } from './renewal-alerts.controller';
@@ -15,7 +16,7 @@ import { RenewalQuoteService } from './renewal-quote.service';
  * Reads subscriptions, warranties and prices only through the published read-model views.
  */
 @Module({
-  imports: [IdentityModule, WebhookModule],
+  imports: [IdentityModule, WebhookModule, SubscriptionModule],
   controllers: [RenewalAlertController, RenewalQuotesController],
   providers: [
     { provide: RENEWAL_ALERT_SETTINGS, inject: [ConfigService], useFactory: renewalAlertSettings },

@@ -80,7 +80,7 @@ export class RenewalAlertController {
   @Roles('sales', 'reseller_admin', 'admin')
   @ApiCreatedResponse({ type: RenewalQuoteView })
   quote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateQuoteDto, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
-    return this.quotes.create(id, tenantScope(actor), actor.id, dto.validUntil);
+    return this.quotes.create(id, tenantScope(actor), actor.id, dto);
   }
 
   @Patch(':id')

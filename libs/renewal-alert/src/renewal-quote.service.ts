@@ -5,6 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { addDays, Clock, Currency, Dec, moneyString, notFound, retryOnConflict } from '@disty/core';
+import { SubscriptionChangeService, SubscriptionService } from '@disty/subscription';
 import { WebhookService } from '@disty/webhooks';
 import { RenewalQuoteLineView, RenewalQuoteView } from './dto/renewal-quote.response';
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
@@ -36,12 +37,13 @@ interface QuoteRow {
   created_at: Date;
   accepted_at: Date | null;
   accepted_by: string | null;
+  scheduled_change_id: string | null;
 }
 
 const QUOTE_COLUMNS = `q.id, q.number, q.reseller_id, q.alert_id, q.source, q.subscription_id, q.order_line_id,
   to_char(q.term_end, 'YYYY-MM-DD') AS term_end, q.end_customer_name, q.end_customer_reference, q.currency, q.lines,
   q.total::text AS total, to_char(q.issue_date, 'YYYY-MM-DD') AS issue_date, to_char(q.valid_until, 'YYYY-MM-DD') AS valid_until,
-  q.status, q.created_by, q.created_at, q.accepted_at, q.accepted_by`;
+  q.status, q.created_by, q.created_at, q.accepted_at, q.accepted_by, q.scheduled_change_id`;
 
 /** "Q-2026-000042": the reseller's nth quote of the year. */
 export function quoteNumber(year: number, n: number): string {
@@ -59,12 +61,14 @@ export class RenewalQuoteService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly webhooks: WebhookService,
+    private readonly subscriptions: SubscriptionService,
+    private readonly changes: SubscriptionChangeService,
     private readonly clock: Clock,
   ) {}
 
-  async create(alertId: string, scope: string | null, createdBy: string, validUntil?: string): Promise<RenewalQuoteView> {
+  async create(alertId: string, scope: string | null, createdBy: string, opts: { validUntil?: string; quantity?: number } = {}): Promise<RenewalQuoteView> {
     const issueDate = this.clock.today();
-    const until = validUntil ?? addDays(issueDate, QUOTE_VALIDITY_DAYS);
+    const until = opts.validUntil ?? addDays(issueDate, QUOTE_VALIDITY_DAYS);
     if (until < issueDate) {
       throw renewalAlertError(RenewalAlertErrorCode.QuoteExpired, `validUntil ${until} is before today ${issueDate}`, { field: 'validUntil' });
     }
@@ -87,7 +91,7 @@ export class RenewalQuoteService {
         );
         if (closed) throw renewalAlertError(RenewalAlertErrorCode.RenewalClosed, `The renewal of alert ${alertId} is ${closed.status}`);
 
-        const line = alert.source === 'SUBSCRIPTION' ? await this.subscriptionLine(em, alert) : await this.warrantyLine(em, alert);
+        const line = alert.source === 'SUBSCRIPTION' ? await this.subscriptionLine(em, alert, opts.quantity) : await this.warrantyLine(em, alert, opts.quantity);
         const [{ last_no }]: Array<{ last_no: number }> = await em.query(
           `INSERT INTO renewal_quote_sequences (reseller_id, year, last_no) VALUES ($1, $2, 1)
            ON CONFLICT ON CONSTRAINT renewal_quote_sequences_pkey
@@ -113,9 +117,10 @@ export class RenewalQuoteService {
 
   /**
    * Accepts an OPEN quote still valid today, once: 409 quote-already-accepted on a second accept,
-   * 422 quote-expired past validUntil. Queues `renewal_quote.accepted` in the same transaction,
-   * carrying the change to schedule (a subscription: its quantity at RENEWAL; a warranty: the
-   * extended warranty to order).
+   * 422 quote-expired past validUntil. For a subscription, schedules the quoted quantity from the
+   * first day of the next term through SubscriptionChangeService (its rules apply: a subscription
+   * no longer running refuses, and nothing is accepted). Queues `renewal_quote.accepted` in the same
+   * transaction (a subscription: the scheduled change; a warranty: the extended warranty to order).
    */
   async accept(id: string, scope: string | null, actorId: string): Promise<RenewalQuoteView> {
     const today = this.clock.today();
@@ -127,7 +132,22 @@ export class RenewalQuoteService {
       if (row.valid_until < today) {
         throw renewalAlertError(RenewalAlertErrorCode.QuoteExpired, `Quote ${row.number} was valid until ${row.valid_until}`, { validUntil: row.valid_until });
       }
-      await em.query(`UPDATE renewal_quotes SET status = 'ACCEPTED', accepted_at = now(), accepted_by = $2 WHERE id = $1`, [id, actorId]);
+      const [line] = row.lines;
+      let scheduledChangeId: string | null = null;
+      if (row.source === 'SUBSCRIPTION' && row.subscription_id) {
+        // The quoted quantity from the first day of the next term, through the subscription
+        // module's own scheduling (applied once by its renewal job, after the term renews).
+        const at = addDays(row.term_end, 1);
+        await this.changes.changeIn(em, row.subscription_id, row.reseller_id, { quantity: line.quantity, asOf: at },
+          { id: actorId, authority: scope === null ? 'DISTRIBUTOR' : 'RESELLER' });
+        const pending = (await this.subscriptions.scheduledChangesOf(em, row.subscription_id))
+          .filter((c) => c.status === 'PENDING' && c.kind === 'QUANTITY' && c.effective_date === at && c.new_quantity === line.quantity);
+        scheduledChangeId = pending.sort((x, y) => new Date(y.created_at).getTime() - new Date(x.created_at).getTime())[0]?.id ?? null;
+      }
+      await em.query(
+        `UPDATE renewal_quotes SET status = 'ACCEPTED', accepted_at = now(), accepted_by = $2, scheduled_change_id = $3 WHERE id = $1`,
+        [id, actorId, scheduledChangeId],
+      );
       const fresh = this.map(await this.findRow(em, id, scope));
       const [l] = fresh.lines;
       await this.webhooks.enqueue(em, fresh.resellerId, 'renewal_quote.accepted', {
@@ -142,16 +162,19 @@ export class RenewalQuoteService {
         total: fresh.total,
         acceptedAt: fresh.acceptedAt,
         acceptedBy: fresh.acceptedBy,
-        // What to do with it: POST /subscriptions/:id/scheduled-changes with this body for a
-        // subscription; an order of the extended warranty for a warranty.
-        scheduledChange: fresh.source === 'SUBSCRIPTION' ? { at: 'RENEWAL', quantity: l.quantity, sku: l.sku } : null,
+        // A subscription: the scheduled change made at acceptance; a warranty: the extended warranty to order.
+        scheduledChange: fresh.source === 'SUBSCRIPTION'
+          ? { id: fresh.scheduledChangeId, at: 'RENEWAL', effectiveDate: addDays(fresh.termEnd, 1), quantity: l.quantity, sku: l.sku }
+          : null,
         order: fresh.source === 'WARRANTY' ? { lines: [{ sku: l.sku, quantity: l.quantity }] } : null,
       });
       return fresh;
     });
   }
 
-  private async subscriptionLine(em: EntityManager, a: { subscription_id: string | null; sku: string; quantity: number; currency: Currency; term_end: string }): Promise<RenewalQuoteLineView> {
+  private async subscriptionLine(
+    em: EntityManager, a: { subscription_id: string | null; sku: string; quantity: number; currency: Currency; term_end: string }, quantity?: number,
+  ): Promise<RenewalQuoteLineView> {
     const [r]: Array<{ quantity: number; term: string; unit_price: string | null; product_name: string | null }> = await em.query(
       `SELECT s.quantity, s.term, cp.unit_price::text AS unit_price, cp.product_name
          FROM renewal_subscription_terms s
@@ -163,16 +186,20 @@ export class RenewalQuoteService {
       throw renewalAlertError(RenewalAlertErrorCode.NoCurrentPrice, `No current ${a.currency} price for ${a.sku} (or the subscription no longer renews)`);
     }
     const unit = new Dec(r.unit_price).times(TERM_MONTHS[r.term]);
+    const qty = quantity ?? r.quantity;
     return {
       sku: a.sku,
       description: `${r.product_name ?? a.sku}: ${r.term} term after ${a.term_end}`,
-      quantity: r.quantity,
+      quantity: qty,
       unitPrice: moneyString(unit, a.currency),
-      net: moneyString(new Dec(moneyString(unit, a.currency)).times(r.quantity), a.currency),
+      net: moneyString(new Dec(moneyString(unit, a.currency)).times(qty), a.currency),
     };
   }
 
-  private async warrantyLine(em: EntityManager, a: { sku: string; quantity: number; currency: Currency; term_end: string }): Promise<RenewalQuoteLineView> {
+  private async warrantyLine(
+    em: EntityManager, a: { sku: string; quantity: number; currency: Currency; term_end: string }, quantity?: number,
+  ): Promise<RenewalQuoteLineView> {
+    const qty = quantity ?? a.quantity;
     const [r]: Array<{ sku: string; unit_price: string; product_name: string | null }> = await em.query(
       `SELECT e.sku, e.unit_price::text AS unit_price, e.product_name
          FROM catalog_current_prices h
@@ -184,9 +211,9 @@ export class RenewalQuoteService {
     return {
       sku: r.sku,
       description: `${r.product_name ?? r.sku}: extended warranty for ${a.sku} after ${a.term_end}`,
-      quantity: a.quantity,
+      quantity: qty,
       unitPrice: moneyString(r.unit_price, a.currency),
-      net: moneyString(new Dec(moneyString(r.unit_price, a.currency)).times(a.quantity), a.currency),
+      net: moneyString(new Dec(moneyString(r.unit_price, a.currency)).times(qty), a.currency),
     };
   }
 
@@ -222,6 +249,7 @@ export class RenewalQuoteService {
       createdAt: new Date(r.created_at).toISOString(),
       acceptedAt: r.accepted_at ? new Date(r.accepted_at).toISOString() : null,
       acceptedBy: r.accepted_by,
+      scheduledChangeId: r.scheduled_change_id,
     };
   }
 }

@@ -145,6 +145,13 @@ export class CreateQuoteDto {
   @IsOptional()
   @IsCalendarDate()
   validUntil?: string;
+
+  @ApiPropertyOptional({ description: 'Quantity for the next term (default: the current quantity)', minimum: 1, maximum: 100000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  quantity?: number;
 }
 
 export class UpdateAlertDto {

@@ -33,4 +33,6 @@ export class RenewalQuoteView {
   @ApiProperty() createdAt: string;
   @ApiPropertyOptional({ nullable: true, type: String }) acceptedAt: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) acceptedBy: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'The subscription’s scheduled change (at renewal) created by accepting' })
+  scheduledChangeId: string | null;
 }
