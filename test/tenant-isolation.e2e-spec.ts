@@ -65,6 +65,8 @@ describe('Tenant isolation sweep', () => {
     await t.http().post('/api/v1/renewal-alerts/scan').set('Authorization', admin).send({ asOf: '2026-12-01' }).expect(200);
     const alerts = await t.http().get('/api/v1/renewal-alerts').set('Authorization', aSales.auth).expect(200);
     A.alert = alerts.body.items[0].id;
+    const quote = await t.http().post(`/api/v1/renewal-alerts/${A.alert}/quote`).set('Authorization', aSales.auth).send({}).expect(201);
+    A.quote = quote.body.id;
     const hook = await t.http().post('/api/v1/webhooks').set('Authorization', aAdmin.auth)
       .send({ url: 'http://127.0.0.1:9/a-secret-hook', events: ['renewal_alert.raised'] }).expect(201);
     A.webhook = hook.body.id;
@@ -102,7 +104,7 @@ describe('Tenant isolation sweep', () => {
     return ({
       resellers: A.reseller, orders: A.order, subscriptions: A.subscription, 'renewal-alerts': A.alert,
       webhooks: A.webhook, ledger: A.ledgerEntry, invoices: A.invoice, payments: A.payment, 'billing-runs': A.billingRun,
-      'credit-notes': A.creditNote, 'end-customers': A.endCustomer,
+      'credit-notes': A.creditNote, 'end-customers': A.endCustomer, 'renewal-quotes': A.quote,
     } as Record<string, string | undefined>)[seg];
   };
 
@@ -115,6 +117,8 @@ describe('Tenant isolation sweep', () => {
     'POST /api/v1/subscriptions/{id}/cancel': { when: 'IMMEDIATE', asOf: '2026-02-01' },
     'POST /api/v1/subscriptions/{id}/scheduled-changes/{changeId}/cancel': {},
     'PATCH /api/v1/renewal-alerts/{id}': { status: 'CONTACTED', note: 'hijack' },
+    'POST /api/v1/renewal-alerts/{id}/quote': {},
+    'POST /api/v1/renewal-quotes/{id}/accept': {},
     'DELETE /api/v1/webhooks/{id}': {},
     'POST /api/v1/orders/{id}/lines/{lineId}/ship': { shippedOn: '2026-02-01' },
     'POST /api/v1/orders/{id}/cancel': {},
@@ -170,7 +174,7 @@ describe('Tenant isolation sweep', () => {
             .query(path.includes('trial-balance') ? { currency: 'AUD' } : {});
           if (res.status >= 500) leaks.push(`GET ${path} as ${role} → ${res.status}`);
           const text = res.text ?? JSON.stringify(res.body);
-          for (const s of [...secrets, A.endCustomer, A.order, A.subscription, A.alert, A.webhook, A.reseller, A.invoice, A.payment]) {
+          for (const s of [...secrets, A.endCustomer, A.order, A.subscription, A.alert, A.quote, A.webhook, A.reseller, A.invoice, A.payment]) {
             if (s && text.includes(s)) leaks.push(`GET ${path} (${accept}) as B ${role} revealed ${s}`);
           }
         }

@@ -22,3 +22,5 @@ export type {
   CreditNoteKind,
 } from './dto/invoice.dto';
 export * from './output-tax-audit.service';
+/** The PDF font helper (Helvetica, or the bundled Unicode font beyond Latin-1), shared with other documents' PDFs. */
+export { useFont } from './invoice-pdf';

@@ -10,7 +10,7 @@ import {
   withAdvisoryLock,
 } from '@disty/core';
 import { IdentityService } from '@disty/identity';
-import { ALERT_STATUSES, AlertSource, AlertStatus, canTransition, isFinal } from './domain/alert-status';
+import { ALERT_STATUSES, AlertSort, AlertSource, AlertStatus, canTransition, isFinal } from './domain/alert-status';
 import { CSV_COLUMNS, mapAlert, mapCard, PipelineView, RenewalAlertView, RenewalCardView, toCsvRecord } from './dto/renewal-alert.response';
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
@@ -33,8 +33,28 @@ export interface AlertFilter {
   source?: AlertSource;
   assigneeId?: string;
   termEndBefore?: string;
+  /** End customer name contains (case-insensitive). */
+  endCustomer?: string;
+  /** At most this many days left (from asOf). */
+  daysLeftMax?: number;
+  /** Free text over product name, SKU and end customer name. */
+  q?: string;
+  sort?: AlertSort;
+  order?: 'asc' | 'desc';
   /** daysLeft is counted from this date. */
   asOf: string;
+}
+
+/** LIKE pattern for "contains", with the wildcards of the text escaped. */
+function containsPattern(text: string): string {
+  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
+}
+
+/** ORDER BY of a list (alias a): the sort key, then the id for a stable order across pages. */
+function orderBy(f: { sort?: AlertSort; order?: 'asc' | 'desc' }): string {
+  const dir = f.order === 'desc' ? 'DESC' : 'ASC';
+  const key = f.sort === 'value' ? 'a.renewal_value' : 'a.term_end';
+  return `${key} ${dir}, a.id ${dir}`;
 }
 
 /** `alerts`: one row per (term, threshold) alert; `renewals`: one card per renewal (docs/api-conventions.md). */
@@ -155,7 +175,7 @@ export class RenewalAlertService {
     const rows: CardRow[] = await this.db.query(
       `SELECT ${ALERT_COLUMNS}, (a.term_end - $1::date) AS days_left_now, a.alert_ids, a.thresholds, a.renewal_status, a.renewal_assignee
          FROM (${sql}) a
-        ORDER BY a.term_end, a.id
+        ORDER BY ${orderBy(f)}
         LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
       params,
     );
@@ -171,7 +191,7 @@ export class RenewalAlertService {
     const rows: AlertRowNow[] = await this.db.query(
       `SELECT ${ALERT_COLUMNS}, (a.term_end - $1::date) AS days_left_now
          FROM renewal_alerts a WHERE ${where}
-        ORDER BY a.term_end, a.id
+        ORDER BY ${orderBy(f)}
         LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
       params,
     );
@@ -321,6 +341,45 @@ export class RenewalAlertService {
     );
   }
 
+  /**
+   * Assigns many renewals at once (the desk's bulk assign): every alert of the renewals of
+   * `alertIds` gets the assignee, as a single assignment would. All or nothing, in one transaction
+   * under the row locks of those alerts (taken in id order): an id unknown or of another reseller is
+   * a 404 naming it, an assignee who is not a sales user of an alert's reseller a 422; then nothing
+   * is assigned.
+   */
+  async bulkAssign(alertIds: string[], scope: string | null, assigneeId: string | null): Promise<{ renewals: number; alertsUpdated: number }> {
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        const found: Array<{ id: string; reseller_id: string; source: string; source_id: string }> = await em.query(
+          `SELECT id, reseller_id, source, source_id FROM renewal_alerts
+            WHERE id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR reseller_id = $2::uuid)`,
+          [alertIds, scope],
+        );
+        const missing = alertIds.filter((id) => !found.some((r) => r.id === id));
+        if (missing.length) throw notFound(`Renewal alert ${missing.join(', ')}`);
+        if (assigneeId) for (const resellerId of new Set(found.map((r) => r.reseller_id))) await this.assertAssignable(resellerId, assigneeId);
+        const renewals = [...new Map(found.map((r) => [`${r.source}:${r.source_id}`, r])).values()];
+        await em.query(
+          `SELECT a.id FROM renewal_alerts a
+             JOIN unnest($1::text[], $2::uuid[]) AS r(source, source_id) ON a.source = r.source AND a.source_id = r.source_id
+            ORDER BY a.id FOR UPDATE OF a`,
+          [renewals.map((r) => r.source), renewals.map((r) => r.source_id)],
+        );
+        const [row]: Array<{ updated: number }> = await em.query(
+          `WITH u AS (
+             UPDATE renewal_alerts a SET assignee_id = $3::uuid, updated_at = now()
+               FROM unnest($1::text[], $2::uuid[]) AS r(source, source_id)
+              WHERE a.source = r.source AND a.source_id = r.source_id AND a.assignee_id IS DISTINCT FROM $3::uuid
+             RETURNING 1)
+           SELECT count(*)::int AS updated FROM u`,
+          [renewals.map((r) => r.source), renewals.map((r) => r.source_id), assigneeId],
+        );
+        return { renewals: renewals.length, alertsUpdated: row.updated };
+      }),
+    );
+  }
+
   // ---------------------------------------------------------------- helpers
 
   private async assertAssignable(resellerId: string, userId: string): Promise<void> {
@@ -383,7 +442,10 @@ export class RenewalAlertService {
 
   /** The cards query of a filter (see renewalCardsSql); $1 is always asOf. */
   private cardsSql(f: Partial<AlertFilter> & { resellerId: string | null; asOf: string }): { sql: string; params: unknown[] } {
-    const { where, params } = this.where({ resellerId: f.resellerId, source: f.source, termEndBefore: f.termEndBefore, asOf: f.asOf });
+    const { where, params } = this.where({
+      resellerId: f.resellerId, source: f.source, termEndBefore: f.termEndBefore, asOf: f.asOf,
+      endCustomer: f.endCustomer, daysLeftMax: f.daysLeftMax, q: f.q,
+    });
     const cardParts: string[] = ['true'];
     const add = (sql: string, value: unknown) => {
       params.push(value);
@@ -409,6 +471,14 @@ export class RenewalAlertService {
     if (f.source) add('a.source = ?', f.source);
     if (f.assigneeId) add('a.assignee_id = ?::uuid', f.assigneeId);
     if (f.termEndBefore) add('a.term_end < ?::date', f.termEndBefore);
+    if (f.endCustomer) add(`a.end_customer_name ILIKE ?`, containsPattern(f.endCustomer));
+    if (f.daysLeftMax !== undefined) add('a.term_end <= $1::date + ?::int', f.daysLeftMax);
+    if (f.q) {
+      // Product names through the catalog's read contract (catalog_current_prices.product_name).
+      add(`(a.sku ILIKE ? OR a.end_customer_name ILIKE $${params.length + 1}
+            OR EXISTS (SELECT 1 FROM catalog_current_prices cp WHERE cp.sku = a.sku AND cp.product_name ILIKE $${params.length + 1}))`,
+        containsPattern(f.q));
+    }
     return { where: parts.join(' AND '), params };
   }
 }

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Actor, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope, wantsCsv } from '@disty/core';
-import { AlertQueryDto, PipelineQueryDto, ScanDto, ScanResult, UpdateAlertDto } from './dto/renewal-alert.dto';
+import { AlertQueryDto, BulkAssignDto, BulkAssignResult, CreateQuoteDto, PipelineQueryDto, ScanDto, ScanResult, UpdateAlertDto } from './dto/renewal-alert.dto';
 import { PipelineView, RenewalAlertView } from './dto/renewal-alert.response';
 import { RenewalAlertService } from './renewal-alert.service';
+import { RenewalQuoteView } from './dto/renewal-quote.response';
+import { RenewalQuoteService } from './renewal-quote.service';
 
 const READERS = ['sales', 'reseller_admin', 'admin'] as const;
 
@@ -13,6 +15,7 @@ const READERS = ['sales', 'reseller_admin', 'admin'] as const;
 export class RenewalAlertController {
   constructor(
     private readonly alerts: RenewalAlertService,
+    private readonly quotes: RenewalQuoteService,
     private readonly clock: Clock,
   ) {}
 
@@ -35,6 +38,11 @@ export class RenewalAlertController {
       source: q.source,
       assigneeId: q.assigneeId,
       termEndBefore: q.termEndBefore,
+      endCustomer: q.endCustomer,
+      daysLeftMax: q.daysLeftMax,
+      q: q.q,
+      sort: q.sort,
+      order: q.order,
       asOf: q.asOf ?? this.clock.today(),
     };
     if (wantsCsv(accept)) {
@@ -44,6 +52,14 @@ export class RenewalAlertController {
       });
     }
     return q.view === 'renewals' ? this.alerts.listRenewals(filter, q) : this.alerts.list(filter, q);
+  }
+
+  @Post('assign')
+  @Roles(...READERS)
+  @HttpCode(200)
+  @ApiOkResponse({ type: BulkAssignResult })
+  assign(@Body() dto: BulkAssignDto, @CurrentActor() actor: Actor): Promise<BulkAssignResult> {
+    return this.alerts.bulkAssign(dto.alertIds, tenantScope(actor), dto.assigneeId);
   }
 
   @Get('pipeline')
@@ -58,6 +74,13 @@ export class RenewalAlertController {
   @ApiOkResponse({ type: RenewalAlertView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
     return this.alerts.get(id, tenantScope(actor));
+  }
+
+  @Post(':id/quote')
+  @Roles('sales', 'reseller_admin', 'admin')
+  @ApiCreatedResponse({ type: RenewalQuoteView })
+  quote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateQuoteDto, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
+    return this.quotes.create(id, tenantScope(actor), actor.id, dto);
   }
 
   @Patch(':id')

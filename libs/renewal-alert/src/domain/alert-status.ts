@@ -2,6 +2,10 @@
 export const ALERT_STATUSES = ['OPEN', 'CONTACTED', 'WON', 'LOST', 'DISMISSED'] as const;
 export type AlertStatus = (typeof ALERT_STATUSES)[number];
 
+/** Sort keys of the desk's lists (daysLeft and termEnd order alike). */
+export const ALERT_SORTS = ['daysLeft', 'value', 'termEnd'] as const;
+export type AlertSort = (typeof ALERT_SORTS)[number];
+
 export const ALERT_SOURCES = ['SUBSCRIPTION', 'WARRANTY'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 

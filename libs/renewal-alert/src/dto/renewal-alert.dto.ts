@@ -1,8 +1,10 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
-import { IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf,
+} from 'class-validator';
 import { IsCalendarDate, PageQueryDto } from '@disty/core';
-import { ALERT_SOURCES, ALERT_STATUSES, AlertSource, AlertStatus } from '../domain/alert-status';
+import { ALERT_SORTS, ALERT_SOURCES, ALERT_STATUSES, AlertSort, AlertSource, AlertStatus } from '../domain/alert-status';
 
 export class ScanDto {
   @ApiPropertyOptional({ description: 'Scan as of this date (default today)', example: '2026-10-16' })
@@ -82,6 +84,74 @@ export class AlertQueryDto extends PageQueryDto {
   @IsOptional()
   @IsIn(['alerts', 'renewals'])
   view?: 'alerts' | 'renewals';
+
+  @ApiPropertyOptional({ description: 'End customer name contains this (case-insensitive)', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsNotEmpty()
+  @MaxLength(200)
+  endCustomer?: string;
+
+  @ApiPropertyOptional({ description: 'Only renewals with at most this many days left (from asOf)', example: 30 })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(3650)
+  daysLeftMax?: number;
+
+  @ApiPropertyOptional({ description: 'Free-text search over the product name, the SKU and the end customer name (case-insensitive)', maxLength: 200 })
+  @IsOptional()
+  @IsString()
+  @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
+  @IsNotEmpty()
+  @MaxLength(200)
+  q?: string;
+
+  @ApiPropertyOptional({ enum: ALERT_SORTS, default: 'termEnd', description: 'daysLeft and termEnd order alike; value is the renewal value (within a currency)' })
+  @IsOptional()
+  @IsIn(ALERT_SORTS)
+  sort?: AlertSort;
+
+  @ApiPropertyOptional({ enum: ['asc', 'desc'], default: 'asc' })
+  @IsOptional()
+  @IsIn(['asc', 'desc'])
+  order?: 'asc' | 'desc';
+}
+
+export class BulkAssignDto {
+  @ApiProperty({ type: [String], description: 'Alerts (or cards: any alert id of a renewal) to assign; all or nothing', maxItems: 500 })
+  @IsArray()
+  @ArrayNotEmpty()
+  @ArrayMaxSize(500)
+  @ArrayUnique()
+  @IsUUID('all', { each: true })
+  alertIds: string[];
+
+  @ApiProperty({ nullable: true, type: String, description: 'A sales user of the alerts’ reseller; null unassigns' })
+  @ValidateIf((o: BulkAssignDto) => o.assigneeId !== null)
+  @IsUUID()
+  assigneeId: string | null;
+}
+
+export class BulkAssignResult {
+  @ApiProperty({ description: 'Renewals assigned (every alert of each renewal gets the assignee)' }) renewals: number;
+  @ApiProperty({ description: 'Alerts whose assignee changed' }) alertsUpdated: number;
+}
+
+export class CreateQuoteDto {
+  @ApiPropertyOptional({ description: 'Last day the quote may be accepted (default: today + 30 days)', example: '2026-12-26' })
+  @IsOptional()
+  @IsCalendarDate()
+  validUntil?: string;
+
+  @ApiPropertyOptional({ description: 'Quantity for the next term (default: the current quantity)', minimum: 1, maximum: 100000 })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(100000)
+  quantity?: number;
 }
 
 export class UpdateAlertDto {

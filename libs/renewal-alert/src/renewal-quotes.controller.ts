@@ -1,0 +1,39 @@
+import { Controller, Get, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { Actor, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { RenewalQuoteView } from './dto/renewal-quote.response';
+import { streamRenewalQuotePdf } from './renewal-quote-pdf';
+import { RenewalQuoteService } from './renewal-quote.service';
+
+const READERS = ['sales', 'reseller_admin', 'buyer', 'admin'] as const;
+
+@ApiTags('renewal-alerts')
+@ApiBearerAuth()
+@Controller('renewal-quotes')
+export class RenewalQuotesController {
+  constructor(private readonly quotes: RenewalQuoteService) {}
+
+  @Get(':id')
+  @Roles(...READERS)
+  @ApiOkResponse({ type: RenewalQuoteView })
+  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
+    return this.quotes.get(id, tenantScope(actor));
+  }
+
+  @Get(':id/pdf')
+  @Roles(...READERS)
+  @ApiProduces('application/pdf')
+  @ApiOkResponse({ description: 'The quote as a PDF' })
+  async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
+    const q = await this.quotes.get(id, tenantScope(actor));
+    return new StreamableFile(streamRenewalQuotePdf(q), { type: 'application/pdf', disposition: `inline; filename="${q.number}.pdf"` });
+  }
+
+  @Post(':id/accept')
+  @Roles('reseller_admin', 'buyer')
+  @HttpCode(200)
+  @ApiOkResponse({ type: RenewalQuoteView })
+  accept(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
+    return this.quotes.accept(id, tenantScope(actor), actor.id);
+  }
+}
