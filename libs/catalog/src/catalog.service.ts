@@ -268,7 +268,7 @@ export class CatalogService {
 
   /** GET /catalog/commitment-packs: every rule pack, by code. */
   async commitmentPacks(): Promise<{ items: CommitmentPackView[]; total: number }> {
-    const rows: PackRow[] = await this.db.query(`SELECT ${PACK_COLUMNS} FROM commitment_rule_packs ORDER BY code`);
+    const rows: PackRow[] = await this.db.query(`SELECT ${PACK_COLUMNS} FROM commitment_rule_packs c ORDER BY c.code`);
     const items = rows.map(packView);
     return { items, total: items.length };
   }
