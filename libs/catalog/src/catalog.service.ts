@@ -3,10 +3,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  CreditLine, Currency, Dec, FieldError, moneyString, page, Page, queryPrepared, retryOnConflict, validationError,
+  CreditLine, Currency, Dec, FieldError, moneyString, page, Page, ProblemError, queryPrepared, retryOnConflict, validationError,
 } from '@disty/core';
 import type { TaxCategory } from '@disty/tax';
 import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
+import { commitmentProblems, CommitmentRules, DEFAULT_COMMITMENT_PACK } from './domain/commitment-rules';
+import { CommitmentPackView } from './dto/commitment-pack.dto';
 import { PriceHistoryView, PriceView, ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
 import { PRODUCT_COLUMNS, ProductRow, PRODUCTS_BY_SKU } from './catalog.sql';
@@ -63,11 +65,14 @@ export interface CreateProductInput {
   billingFrequency?: BillingFrequency | null;
   extendedWarrantySku?: string | null;
   taxCategory?: TaxCategory;
+  /** The commitment rule pack's code (docs/commitments.md); NO_COMMITMENT when left out. */
+  commitmentPack?: string;
 }
 
 export interface UpdateProductInput {
   name?: string;
   taxCategory?: TaxCategory;
+  commitmentPack?: string;
   prices?: PriceInput[];
   active?: boolean;
   extendedWarrantySku?: string | null;
@@ -98,12 +103,15 @@ export class CatalogService {
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         if (input.extendedWarrantySku != null) await this.assertWarrantySku(em, input.extendedWarrantySku, input.sku);
+        const pack = await this.packOrFail(em, input.commitmentPack ?? DEFAULT_COMMITMENT_PACK);
+        assertAllowed(pack, input);
         const inserted: unknown[] = await em.query(
-          `INSERT INTO products (sku, name, vendor, kind, warranty_months, term, billing_frequency, extended_warranty_sku, tax_category)
-           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) ON CONFLICT (sku) DO NOTHING RETURNING sku`,
+          `INSERT INTO products (sku, name, vendor, kind, warranty_months, term, billing_frequency, extended_warranty_sku, tax_category,
+                                 commitment_pack)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) ON CONFLICT (sku) DO NOTHING RETURNING sku`,
           [
             input.sku, input.name.trim(), input.vendor.trim(), input.kind, input.warrantyMonths ?? null, input.term ?? null,
-            input.billingFrequency ?? null, input.extendedWarrantySku ?? null, input.taxCategory ?? 'STANDARD',
+            input.billingFrequency ?? null, input.extendedWarrantySku ?? null, input.taxCategory ?? 'STANDARD', pack.code,
           ],
         );
         if (!inserted.length) throw catalogError(CatalogErrorCode.SkuTaken, `A product with SKU ${input.sku} already exists`);
@@ -131,14 +139,17 @@ export class CatalogService {
           if (problems.length) throw invalid(problems);
           if (patch.extendedWarrantySku !== null) await this.assertWarrantySku(em, patch.extendedWarrantySku, sku);
         }
+        if (patch.commitmentPack !== undefined) {
+          assertAllowed(await this.packOrFail(em, patch.commitmentPack), { term: row.term, billingFrequency: row.billing_frequency });
+        }
         await em.query(
           `UPDATE products SET name = coalesce($2, name), active = coalesce($3, active),
                   extended_warranty_sku = CASE WHEN $4 THEN $5 ELSE extended_warranty_sku END,
-                  tax_category = coalesce($6, tax_category), updated_at = now()
+                  tax_category = coalesce($6, tax_category), commitment_pack = coalesce($7, commitment_pack), updated_at = now()
             WHERE sku = $1`,
           [
             sku, patch.name?.trim() ?? null, patch.active ?? null, patch.extendedWarrantySku !== undefined, patch.extendedWarrantySku ?? null,
-            patch.taxCategory ?? null,
+            patch.taxCategory ?? null, patch.commitmentPack ?? null,
           ],
         );
         if (patch.prices?.length) {
@@ -255,6 +266,35 @@ export class CatalogService {
     return { unitPrice: new Dec(rows[0].unit_price), unitCost: rows[0].unit_cost == null ? null : new Dec(rows[0].unit_cost) };
   }
 
+  /** GET /catalog/commitment-packs: every rule pack, by code. */
+  async commitmentPacks(): Promise<{ items: CommitmentPackView[]; total: number }> {
+    const rows: PackRow[] = await this.db.query(`SELECT ${PACK_COLUMNS} FROM commitment_rule_packs c ORDER BY c.code`);
+    const items = rows.map(packView);
+    return { items, total: items.length };
+  }
+
+  /**
+   * The commitment rules a product follows (what the subscription change flow enforces); null when
+   * the SKU is not in the catalog (no rules: changes are free).
+   */
+  async commitmentRules(sku: string, em: EntityManager = this.db.manager): Promise<CommitmentRules | null> {
+    const rows: PackRow[] = await em.query(
+      `SELECT ${PACK_COLUMNS} FROM products p JOIN commitment_rule_packs c ON c.code = p.commitment_pack WHERE p.sku = $1`,
+      [sku],
+    );
+    return rows.length ? packView(rows[0]) : null;
+  }
+
+  private async packOrFail(em: EntityManager, code: string): Promise<CommitmentRules> {
+    const rows: PackRow[] = await em.query(`SELECT ${PACK_COLUMNS} FROM commitment_rule_packs c WHERE c.code = $1`, [code]);
+    if (!rows.length) {
+      const detail = `commitmentPack ${code} is not a commitment pack (GET /catalog/commitment-packs)`;
+      const e = catalogError(CatalogErrorCode.UnknownCommitmentPack, detail, { field: 'commitmentPack' });
+      throw new ProblemError(e.status, e.slug, e.title, detail, e.extensions, [{ field: 'commitmentPack', message: `${code} is not a commitment pack` }]);
+    }
+    return packView(rows[0]);
+  }
+
   /**
    * Current prices whose cost is not known (prices older than cost prices), by SKU and currency:
    * what finance completes with PATCH /catalog/products/:sku before margins can be trusted.
@@ -333,12 +373,38 @@ export class CatalogService {
       billingFrequency: r.billing_frequency,
       extendedWarrantySku: r.extended_warranty_sku,
       taxCategory: r.tax_category,
+      commitmentPack: r.commitment_pack,
       prices: current.get(r.sku) ?? [],
       ...(opts.history ? { priceHistory: history.get(r.sku) ?? [] } : {}),
       createdAt: r.created_at.toISOString(),
       updatedAt: r.updated_at.toISOString(),
     }));
   }
+}
+
+interface PackRow {
+  code: string; name: string; description: string; window_hours: number | null; price_lock: boolean; auto_renew_default: boolean;
+  allowed_terms: Term[]; allowed_billing_frequencies: BillingFrequency[]; monthly_uplift_percent: string;
+}
+
+const PACK_COLUMNS = `c.code, c.name, c.description, c.window_hours, c.price_lock, c.auto_renew_default, c.allowed_terms,
+  c.allowed_billing_frequencies, c.monthly_uplift_percent::text AS monthly_uplift_percent`;
+
+function packView(r: PackRow): CommitmentPackView & CommitmentRules {
+  return {
+    code: r.code, name: r.name, description: r.description, windowHours: r.window_hours, priceLock: r.price_lock,
+    autoRenewDefault: r.auto_renew_default, allowedTerms: r.allowed_terms, allowedBillingFrequencies: r.allowed_billing_frequencies,
+    monthlyUpliftPercent: new Dec(r.monthly_uplift_percent).toString(),
+  };
+}
+
+/** A product's term and billing frequency must be allowed by its pack: 422 naming the field. */
+function assertAllowed(pack: CommitmentRules, p: { term?: Term | null; billingFrequency?: BillingFrequency | null }): void {
+  const problems = commitmentProblems(pack, p);
+  if (!problems.length) return;
+  const detail = problems.map((e) => `${e.field}: ${e.message}`).join('; ');
+  const e = catalogError(CatalogErrorCode.NotAllowedByCommitment, detail, { field: problems[0].field, commitmentPack: pack.code });
+  throw new ProblemError(e.status, e.slug, e.title, detail, e.extensions, problems);
 }
 
 function duplicateCurrencies(prices: PriceInput[]): FieldError[] {

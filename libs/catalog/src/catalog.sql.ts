@@ -14,13 +14,14 @@ export interface ProductRow {
   billing_frequency: BillingFrequency | null;
   extended_warranty_sku: string | null;
   tax_category: TaxCategory;
+  commitment_pack: string;
   active: boolean;
   created_at: Date;
   updated_at: Date;
 }
 
 export const PRODUCT_COLUMNS = `p.sku, p.name, p.vendor, p.kind, p.warranty_months, p.term, p.billing_frequency,
-  p.extended_warranty_sku, p.active, p.created_at, p.updated_at, p.tax_category`;
+  p.extended_warranty_sku, p.active, p.created_at, p.updated_at, p.tax_category, p.commitment_pack`;
 
 /** Products by SKU with their current price and cost in one currency (order placement's catalog read). */
 export const PRODUCTS_BY_SKU = preparedStatement(

@@ -4,12 +4,16 @@ export enum CatalogErrorCode {
   SkuTaken = 'conflict',
   ProductNotFound = 'not-found',
   UnknownProduct = 'unknown-product',
+  UnknownCommitmentPack = 'unknown-commitment-pack',
+  NotAllowedByCommitment = 'not-allowed-by-commitment',
 }
 
 export const CATALOG_ERRORS: Record<CatalogErrorCode, ProblemSpec> = {
   [CatalogErrorCode.SkuTaken]: { status: 409, title: 'Conflict' },
   [CatalogErrorCode.ProductNotFound]: { status: 404, title: 'Not found' },
   [CatalogErrorCode.UnknownProduct]: { status: 422, title: 'Unknown product' },
+  [CatalogErrorCode.UnknownCommitmentPack]: { status: 422, title: 'Unknown commitment pack' },
+  [CatalogErrorCode.NotAllowedByCommitment]: { status: 422, title: 'Term or billing frequency not allowed by the commitment pack' },
 };
 
 export const catalogError = defineErrors(CATALOG_ERRORS);

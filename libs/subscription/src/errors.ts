@@ -10,6 +10,7 @@ export enum SubscriptionErrorCode {
   BackdatingNotAllowed = 'backdating-not-allowed',
   PeriodClosed = 'period-closed',
   StartDateOutOfRange = 'start-date-out-of-range',
+  OutsideCommitmentWindow = 'outside-commitment-window',
 }
 
 export const SUBSCRIPTION_ERRORS: Record<SubscriptionErrorCode, ProblemSpec> = {
@@ -22,6 +23,7 @@ export const SUBSCRIPTION_ERRORS: Record<SubscriptionErrorCode, ProblemSpec> = {
   [SubscriptionErrorCode.BackdatingNotAllowed]: { status: 422, title: 'Changes take effect today or later; only distributor staff may back-date' },
   [SubscriptionErrorCode.PeriodClosed]: { status: 422, title: 'Accounting period is closed' },
   [SubscriptionErrorCode.StartDateOutOfRange]: { status: 422, title: 'Start date outside the allowed range' },
+  [SubscriptionErrorCode.OutsideCommitmentWindow]: { status: 422, title: 'Outside the commitment window: decrease or cancel at renewal instead' },
 };
 
 export const subscriptionError = defineErrors(SUBSCRIPTION_ERRORS);

@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { addMonthsClamped, Dec, notFound, roundMoney } from '@disty/core';
 import { ChangeChargesService } from './change-charges.service';
 import { ChangeDatePolicy, DateAuthority } from './change-date.policy';
+import { CommitmentOverride, CommitmentWindowPolicy } from './commitment-window.policy';
 import { CreditReservationService } from '@disty/reseller';
 import { planImmediateCancellation, planQuantityChange } from './domain/change-plan';
 import { billingPeriods, periodCost } from './domain/schedule';
@@ -16,20 +17,25 @@ export interface ChangeInput {
   quantity?: number;
   autoRenew?: boolean;
   asOf?: string;
-  /** Required when a distributor back-dates (asOf before today). */
+  /** Required when a distributor back-dates (asOf before today), or overrides a commitment window. */
   reason?: string;
+  /** A distributor admin's override of a closed commitment window (docs/commitments.md), with a reason. */
+  override?: boolean;
 }
 
 export interface CancelInput {
   when: 'END_OF_TERM' | 'IMMEDIATE';
   asOf?: string;
   reason?: string;
+  override?: boolean;
 }
 
 /** Who changes: their user id and whether they are distributor staff (who alone may back-date). */
 export interface ChangeActor {
   id: string | null;
   authority: DateAuthority;
+  /** A distributor admin, who alone may override a closed commitment window. */
+  mayOverrideCommitment?: boolean;
 }
 
 /**
@@ -87,6 +93,7 @@ export class SubscriptionChangeService {
     private readonly charges: ChangeChargesService,
     private readonly credit: CreditReservationService,
     private readonly dates: ChangeDatePolicy,
+    private readonly commitments: CommitmentWindowPolicy,
   ) {}
 
   /**
@@ -105,6 +112,13 @@ export class SubscriptionChangeService {
     const quantityChanges = input.quantity !== undefined && input.quantity !== s.quantity;
     const timing = await this.dates.classify(em, input.asOf, actor.authority, input.reason);
     if (quantityChanges || (timing.kind === 'SCHEDULED' && input.quantity !== undefined)) {
+      // A decrease is held by the product's commitment window (docs/commitments.md); nothing is written when refused.
+      const override = input.quantity! < s.quantity
+        ? await this.commitments.check(em, s, {
+          timing: timing.kind, date: timing.date, override: input.override, reason: input.reason,
+          mayOverride: !!actor.mayOverrideCommitment, quantity: input.quantity,
+        })
+        : null;
       if (timing.kind === 'SCHEDULED') {
         await this.schedule(em, s, 'QUANTITY', input.quantity!, timing.date, actor.id);
       } else {
@@ -112,6 +126,7 @@ export class SubscriptionChangeService {
           reason: timing.kind === 'BACKDATED' ? timing.reason : null,
           creditInvoiced: timing.kind === 'BACKDATED',
         });
+        await this.recordOverride(em, s, override, actor.id);
       }
     }
     if (input.autoRenew !== undefined && input.autoRenew !== s.auto_renew) {
@@ -141,14 +156,22 @@ export class SubscriptionChangeService {
       );
       await this.recordChange(em, s, 'CANCEL_END_OF_TERM', timing.date, s.quantity, null, actor.id, undefined,
         timing.kind === 'BACKDATED' ? timing.reason : null);
-    } else if (timing.kind === 'SCHEDULED') {
-      this.assertRunning(s);
-      await this.schedule(em, s, 'CANCEL_IMMEDIATE', null, timing.date, actor.id);
     } else {
-      outcome.invoicedCredits = await this.cancelImmediately(em, s, timing.date, actor.id, {
-        reason: timing.kind === 'BACKDATED' ? timing.reason : null,
-        creditInvoiced: timing.kind === 'BACKDATED',
+      // An immediate cancellation is held by the commitment window; one at the term's end is not (docs/commitments.md).
+      const override = await this.commitments.check(em, s, {
+        timing: timing.kind, date: timing.date, override: input.override, reason: input.reason,
+        mayOverride: !!actor.mayOverrideCommitment,
       });
+      if (timing.kind === 'SCHEDULED') {
+        this.assertRunning(s);
+        await this.schedule(em, s, 'CANCEL_IMMEDIATE', null, timing.date, actor.id);
+      } else {
+        outcome.invoicedCredits = await this.cancelImmediately(em, s, timing.date, actor.id, {
+          reason: timing.kind === 'BACKDATED' ? timing.reason : null,
+          creditInvoiced: timing.kind === 'BACKDATED',
+        });
+        await this.recordOverride(em, s, override, actor.id);
+      }
     }
     return outcome;
   }
@@ -301,6 +324,16 @@ export class SubscriptionChangeService {
   }
 
   // ---------------------------------------------------------------- helpers
+
+  /** Marks the change just recorded (the subscription's latest) with the admin's commitment-window override. */
+  private async recordOverride(em: EntityManager, s: SubscriptionRow, override: CommitmentOverride | null, actorId: string | null) {
+    if (!override) return;
+    await em.query(
+      `UPDATE subscription_changes SET override_reason = $2, override_by = $3
+        WHERE id = (SELECT id FROM subscription_changes WHERE subscription_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1)`,
+      [s.id, override.reason, actorId],
+    );
+  }
 
   private async lockSubscription(em: EntityManager, id: string, resellerScope: string | null): Promise<SubscriptionRow> {
     const s = await this.subscriptions.findRow(em, id, resellerScope, true);

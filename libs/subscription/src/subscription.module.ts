@@ -4,6 +4,7 @@ import { LedgerModule } from '@disty/ledger';
 import { ResellerModule } from '@disty/reseller';
 import { TaxModule } from '@disty/tax';
 import { ChangeDatePolicy } from './change-date.policy';
+import { CommitmentWindowPolicy } from './commitment-window.policy';
 import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
 import { ServiceRecordService } from './service-record.service';
@@ -18,7 +19,7 @@ import { SubscriptionService } from './subscription.service';
 @Module({
   imports: [CatalogModule, ResellerModule, LedgerModule, TaxModule],
   controllers: [SubscriptionController, RenewalJobController],
-  providers: [SubscriptionService, ChangeChargesService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService],
+  providers: [SubscriptionService, ChangeChargesService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, CommitmentWindowPolicy, ServiceRecordService],
   exports: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService],
 })
 export class SubscriptionModule {}

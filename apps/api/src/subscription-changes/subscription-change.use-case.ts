@@ -51,7 +51,9 @@ export class SubscriptionChangeUseCase {
     step: (em: EntityManager, scope: string | null, who: ChangeActor) => Promise<ChangeOutcome>,
   ): Promise<SubscriptionView> {
     const scope = tenantScope(actor);
-    const who: ChangeActor = { id: actor.id, authority: isDistributor(actor) ? 'DISTRIBUTOR' : 'RESELLER' };
+    const who: ChangeActor = {
+      id: actor.id, authority: isDistributor(actor) ? 'DISTRIBUTOR' : 'RESELLER', mayOverrideCommitment: actor.role === 'admin',
+    };
     const mayIssueCreditNotes = who.authority === 'DISTRIBUTOR' && !!input.asOf && input.asOf < this.dates.today();
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {

@@ -10,6 +10,9 @@ import {
   BILLING_FREQUENCIES, BillingFrequency, SKU_PATTERN, Term, TERMS,
 } from '../domain/product-rules';
 
+/** A commitment pack's code: upper-case letters, digits and underscores. */
+export const COMMITMENT_PACK_PATTERN = /^[A-Z][A-Z0-9_]{0,39}$/;
+
 /** At most ten integer digits: prices stay far inside numeric(20,4) even times a large quantity. */
 export const PRICE_RANGE = /^\d{1,10}(\.\d+)?$/;
 
@@ -90,6 +93,14 @@ export class CreateProductDto {
   @IsOptional()
   @IsIn(TAX_CATEGORIES)
   taxCategory?: TaxCategory;
+
+  @ApiPropertyOptional({
+    example: 'NCE_LIKE', default: 'NO_COMMITMENT',
+    description: 'The commitment rule pack (GET /catalog/commitment-packs); the product’s term and billing frequency must be allowed by it',
+  })
+  @IsOptional()
+  @Matches(COMMITMENT_PACK_PATTERN, { message: 'commitmentPack must be a commitment pack code such as NCE_LIKE or NO_COMMITMENT' })
+  commitmentPack?: string;
 }
 
 export class UpdateProductDto {
@@ -127,6 +138,14 @@ export class UpdateProductDto {
   @IsOptional()
   @IsIn(TAX_CATEGORIES)
   taxCategory?: TaxCategory;
+
+  @ApiPropertyOptional({
+    example: 'NCE_LIKE',
+    description: 'Changes the commitment rule pack; applies to decreases and cancellations requested from now on',
+  })
+  @IsOptional()
+  @Matches(COMMITMENT_PACK_PATTERN, { message: 'commitmentPack must be a commitment pack code such as NCE_LIKE or NO_COMMITMENT' })
+  commitmentPack?: string;
 }
 
 export class ProductQueryDto extends PageQueryDto {
@@ -165,6 +184,7 @@ export class ProductView {
   @ApiProperty({ nullable: true, enum: BILLING_FREQUENCIES }) billingFrequency: BillingFrequency | null;
   @ApiProperty({ nullable: true, type: String }) extendedWarrantySku: string | null;
   @ApiProperty({ enum: TAX_CATEGORIES }) taxCategory: TaxCategory;
+  @ApiProperty({ example: 'NO_COMMITMENT', description: 'The commitment rule pack (GET /catalog/commitment-packs)' }) commitmentPack: string;
   @ApiProperty({ type: [PriceView] }) prices: PriceView[];
   @ApiPropertyOptional({ type: [PriceHistoryView], description: 'On GET /catalog/products/:sku' })
   priceHistory?: PriceHistoryView[];

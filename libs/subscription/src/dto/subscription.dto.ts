@@ -46,12 +46,21 @@ export class ChangeSubscriptionDto {
   @IsCalendarDate()
   asOf?: string;
 
-  @ApiPropertyOptional({ description: 'Why (distributor staff; required when asOf is before today)', example: 'Seats removed in March; vendor confirmed' })
+  @ApiPropertyOptional({
+    description: 'Why (distributor staff; required when asOf is before today, or with override)', example: 'Seats removed in March; vendor confirmed',
+  })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
   reason?: string;
+
+  @ApiPropertyOptional({
+    description: 'Distributor admin only: let a decrease or cancellation through a closed commitment window (recorded with the reason)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  override?: boolean;
 }
 
 export class CancelSubscriptionDto {
@@ -67,12 +76,21 @@ export class CancelSubscriptionDto {
   @IsCalendarDate()
   asOf?: string;
 
-  @ApiPropertyOptional({ description: 'Why (distributor staff; required when asOf is before today)', example: 'Seats removed in March; vendor confirmed' })
+  @ApiPropertyOptional({
+    description: 'Why (distributor staff; required when asOf is before today, or with override)', example: 'Seats removed in March; vendor confirmed',
+  })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(500)
   reason?: string;
+
+  @ApiPropertyOptional({
+    description: 'Distributor admin only: let a decrease or cancellation through a closed commitment window (recorded with the reason)',
+  })
+  @IsOptional()
+  @IsBoolean()
+  override?: boolean;
 }
 
 export class RenewalRunQueryDto {

@@ -1,0 +1,18 @@
+import { Controller, Get } from '@nestjs/common';
+import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { CatalogService } from './catalog.service';
+import { CommitmentPacksView } from './dto/commitment-pack.dto';
+
+/** The commitment rule packs products follow (docs/commitments.md). Any signed-in user may read them. */
+@ApiTags('catalog')
+@ApiBearerAuth()
+@Controller('catalog/commitment-packs')
+export class CommitmentPacksController {
+  constructor(private readonly catalog: CatalogService) {}
+
+  @Get()
+  @ApiOkResponse({ type: CommitmentPacksView })
+  list(): Promise<CommitmentPacksView> {
+    return this.catalog.commitmentPacks();
+  }
+}

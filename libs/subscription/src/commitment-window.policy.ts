@@ -1,0 +1,97 @@
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { CatalogService, windowClosesAt } from '@disty/catalog';
+import { Clock, coreError, CoreErrorCode, validationError } from '@disty/core';
+import { subscriptionError, SubscriptionErrorCode } from './errors';
+import { SubscriptionRow } from './subscription.sql';
+
+/** What a decrease or cancellation asks of the commitment rules. */
+export interface CommitmentRequest {
+  /** 'TODAY': now; 'BACKDATED' / 'SCHEDULED': the start (UTC) of `date`. */
+  timing: 'TODAY' | 'BACKDATED' | 'SCHEDULED';
+  date: string;
+  override?: boolean;
+  reason?: string;
+  /** Only a distributor admin may override a closed window. */
+  mayOverride: boolean;
+  /** For the hint: the seat count asked for (absent for a cancellation). */
+  quantity?: number;
+}
+
+/** An override that let a change through a closed window: recorded on the change row. */
+export interface CommitmentOverride {
+  reason: string;
+}
+
+/**
+ * The commitment window (docs/commitments.md): a seat decrease or a cancellation of a subscription
+ * whose product's rule pack has a window is allowed only within `windowHours` after the latest of
+ * the purchase, the current term's start (renewal) and the latest seat addition. Each of those is
+ * the moment it was recorded when that happened on its own effective date, else the start of that
+ * date (UTC). A change taking effect after the current term (at renewal) is not held by the window.
+ */
+@Injectable()
+export class CommitmentWindowPolicy {
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly clock: Clock,
+  ) {}
+
+  /**
+   * Throws 422 outside-commitment-window when the window is closed and no admin override applies;
+   * returns the override to record when one let the change through, else null. Writes nothing.
+   */
+  async check(em: EntityManager, s: SubscriptionRow, req: CommitmentRequest): Promise<CommitmentOverride | null> {
+    if (req.override) {
+      if (!req.mayOverride) throw coreError(CoreErrorCode.Forbidden, 'Only a distributor admin may override a commitment window');
+      if (req.timing === 'SCHEDULED') {
+        throw validationError('An override applies to a change taking effect today or back-dated, not to a scheduled one', [
+          { field: 'override', message: 'applies to changes effective today or back-dated' },
+        ]);
+      }
+      if (!req.reason?.trim()) {
+        throw validationError('An override of the commitment window needs a reason', [{ field: 'reason', message: 'is required with override' }]);
+      }
+    }
+    if (req.date > s.term_end) return null;
+    const rules = await this.catalog.commitmentRules(s.sku, em);
+    if (!rules || rules.windowHours == null) return null;
+    const [a]: Array<{ purchase: Date; term: Date | null; increase: Date | null }> = await em.query(
+      `SELECT CASE WHEN (s.created_at AT TIME ZONE 'UTC')::date = s.anchor_date THEN s.created_at
+                   ELSE s.anchor_date::timestamp AT TIME ZONE 'UTC' END AS purchase,
+              (SELECT CASE WHEN (t.created_at AT TIME ZONE 'UTC')::date = t.start_date THEN t.created_at
+                           ELSE t.start_date::timestamp AT TIME ZONE 'UTC' END
+                 FROM subscription_terms t WHERE t.subscription_id = s.id AND t.term_no = s.term_no) AS term,
+              (SELECT max(CASE WHEN (c.created_at AT TIME ZONE 'UTC')::date = c.effective_date THEN c.created_at
+                               ELSE c.effective_date::timestamp AT TIME ZONE 'UTC' END)
+                 FROM subscription_changes c
+                WHERE c.subscription_id = s.id AND c.kind = 'QUANTITY' AND c.new_quantity > c.old_quantity) AS increase
+         FROM subscriptions s WHERE s.id = $1`,
+      [s.id],
+    );
+    const closesAt = windowClosesAt(rules.windowHours, [a.purchase, a.term, a.increase].filter((d): d is Date => d != null));
+    const moment = req.timing === 'TODAY' ? this.clock.now() : new Date(`${req.date}T00:00:00Z`);
+    if (!closesAt || moment.getTime() <= closesAt.getTime()) return null;
+    if (req.override) return { reason: req.reason!.trim() };
+    const what = req.quantity === undefined ? 'cancelled' : 'decreased';
+    throw subscriptionError(
+      SubscriptionErrorCode.OutsideCommitmentWindow,
+      `Subscription ${s.id} (${s.sku}, commitment pack ${rules.code}) may be ${what} only within ${rules.windowHours} hours of its purchase, ` +
+        `renewal or latest seat addition; that window closed ${closesAt.toISOString()}. Schedule the change for the renewal instead.`,
+      {
+        windowClosedAt: closesAt.toISOString(),
+        commitmentPack: rules.code,
+        alternative: 'scheduled-change',
+        hint: {
+          method: 'POST',
+          path: `/api/v1/subscriptions/${s.id}/scheduled-changes`,
+          body: { at: 'RENEWAL', ...(req.quantity === undefined ? {} : { quantity: req.quantity }) },
+          renewalDate: s.term_end,
+          ...(req.quantity === undefined
+            ? { cancelAtTermEnd: { method: 'POST', path: `/api/v1/subscriptions/${s.id}/cancel`, body: { when: 'END_OF_TERM' } } }
+            : {}),
+        },
+      },
+    );
+  }
+}
