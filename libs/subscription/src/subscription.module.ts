@@ -7,6 +7,7 @@ import { ChangeDatePolicy } from './change-date.policy';
 import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
 import { ServiceRecordService } from './service-record.service';
+import { ScheduledChangeService } from './scheduled-change.service';
 import { SubscriptionChangeService } from './subscription-change.service';
 import { RenewalJobController } from './renewal-jobs.controller';
 import { SubscriptionController } from './subscriptions.controller';
@@ -18,7 +19,8 @@ import { SubscriptionService } from './subscription.service';
 @Module({
   imports: [CatalogModule, ResellerModule, LedgerModule, TaxModule],
   controllers: [SubscriptionController, RenewalJobController],
-  providers: [SubscriptionService, ChangeChargesService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService],
-  exports: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService],
+  providers: [SubscriptionService, ChangeChargesService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, ServiceRecordService, ScheduledChangeService],
+  exports: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService,
+    ScheduledChangeService],
 })
 export class SubscriptionModule {}
