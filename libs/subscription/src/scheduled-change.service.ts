@@ -1,7 +1,7 @@
 // Owns the RENEWAL kind of subscription_scheduled_changes (requests and listing); date-based seat changes go through SubscriptionChangeService.
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { addDays, coreError, CoreErrorCode, notFound, validationError } from '@disty/core';
+import { coreError, CoreErrorCode, notFound, validationError } from '@disty/core';
 import { CatalogService } from '@disty/catalog';
 import { ChangeDatePolicy } from './change-date.policy';
 import { ScheduleChangeDto } from './dto/subscription.dto';
