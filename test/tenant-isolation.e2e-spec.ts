@@ -116,6 +116,8 @@ describe('Tenant isolation sweep', () => {
     'PATCH /api/v1/subscriptions/{id}': { quantity: 1, asOf: '2026-02-01' },
     'POST /api/v1/subscriptions/{id}/cancel': { when: 'IMMEDIATE', asOf: '2026-02-01' },
     'POST /api/v1/subscriptions/{id}/scheduled-changes/{changeId}/cancel': {},
+    'POST /api/v1/subscriptions/{id}/scheduled-changes': { at: 'RENEWAL', quantity: 1 },
+    'DELETE /api/v1/subscriptions/{id}/scheduled-changes/{changeId}': {},
     'PATCH /api/v1/renewal-alerts/{id}': { status: 'CONTACTED', note: 'hijack' },
     'POST /api/v1/renewal-alerts/{id}/quote': {},
     'POST /api/v1/renewal-quotes/{id}/accept': {},

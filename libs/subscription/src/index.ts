@@ -12,5 +12,6 @@ export type { TermView, ChargeView, SubscriptionStatus, ChargeKind } from './dto
 export { SubscriptionView } from './dto/subscription.response';
 export * from './subscription-change.service';
 export * from './change-date.policy';
-export { ChangeSubscriptionDto, CancelSubscriptionDto } from './dto/subscription.dto';
+export { ChangeSubscriptionDto, CancelSubscriptionDto, ScheduleChangeDto } from './dto/subscription.dto';
+export * from './scheduled-change.service';
 export { ScheduledChangeView } from './dto/subscription.response';

@@ -45,6 +45,16 @@ interface NewTerm {
   unitCost: Dec | null;
 }
 
+interface RenewalChange {
+  id: string;
+  subscription_id: string;
+  new_quantity: number | null;
+  new_sku: string | null;
+  new_term: string | null;
+  new_billing_frequency: string | null;
+  effective_date: string;
+}
+
 type PriceInForce = { unitPrice: Dec; unitCost: Dec | null } | null;
 
 /**
@@ -83,7 +93,7 @@ export class RenewalService {
     const taxRates = new Map<string, AppliedTaxCode>();
     const dates: Array<{ d: string }> = await this.db.query(
       `SELECT DISTINCT to_char(effective_date, 'YYYY-MM-DD') AS d FROM subscription_scheduled_changes
-        WHERE status = 'PENDING' AND effective_date <= $1 ORDER BY 1`,
+        WHERE status = 'PENDING' AND kind <> 'RENEWAL' AND effective_date <= $1 ORDER BY 1`,
       [asOf],
     );
     for (const { d } of dates) {
@@ -117,7 +127,7 @@ export class RenewalService {
         this.db.transaction(async (em) => {
           const [c]: DueScheduledChange[] = await em.query(
             `SELECT id, subscription_id, kind, new_quantity, to_char(effective_date, 'YYYY-MM-DD') AS effective_date, created_by
-               FROM subscription_scheduled_changes WHERE status = 'PENDING' AND effective_date = $1
+               FROM subscription_scheduled_changes WHERE status = 'PENDING' AND kind <> 'RENEWAL' AND effective_date = $1
               ORDER BY created_at, id LIMIT 1 FOR UPDATE SKIP LOCKED`,
             [date],
           );
@@ -168,6 +178,16 @@ export class RenewalService {
         expiring.map((s) => s.id),
       ]);
     }
+    const notRenewed = [...expiring, ...ended].map((s) => s.id);
+    if (notRenewed.length) {
+      // A change asked for at a renewal that does not happen can never apply.
+      await em.query(
+        `UPDATE subscription_scheduled_changes SET status = 'FAILED', failure_reason = 'not-renewed: the subscription ended at term end',
+                resolved_at = now()
+          WHERE subscription_id = ANY($1::uuid[]) AND kind = 'RENEWAL' AND status = 'PENDING'`,
+        [notRenewed],
+      );
+    }
     if (ended.length) {
       // A cancellation at term end has taken effect: no longer pending, service ended the day after the term.
       await em.query(
@@ -182,7 +202,10 @@ export class RenewalService {
     const newTerms: NewTerm[] = [];
     let budget = MAX_CHARGES_PER_BATCH;
     let more = false;
-    for (const s of renewing) {
+    const atRenewal = await this.changesAtRenewal(em, renewing);
+    const appliedAtRenewal = new Map<string, string>();
+    for (const current of renewing) {
+      const s = await this.withChangeAtRenewal(em, prices, current, atRenewal.get(current.id), appliedAtRenewal);
       // The catalog's price and cost in force; without a price in the currency the term keeps its own.
       const inForce = await this.price(em, prices, s.sku, s.currency);
       const price = inForce?.unitPrice ?? new Dec(s.unit_price);
@@ -246,13 +269,22 @@ export class RenewalService {
     const last = [...latest.values()];
     await em.query(
       `UPDATE subscriptions s SET term_no = t.term_no, term_start = t.term_start, term_end = t.term_end, unit_price = t.unit_price,
-              unit_cost = t.unit_cost, updated_at = now()
-         FROM unnest($1::uuid[], $2::int[], $3::date[], $4::date[], $5::numeric[], $6::numeric[])
-           AS t(id, term_no, term_start, term_end, unit_price, unit_cost)
+              unit_cost = t.unit_cost, sku = t.sku, quantity = t.quantity, billing_frequency = t.billing_frequency, updated_at = now()
+         FROM unnest($1::uuid[], $2::int[], $3::date[], $4::date[], $5::numeric[], $6::numeric[], $7::text[], $8::int[], $9::text[])
+           AS t(id, term_no, term_start, term_end, unit_price, unit_cost, sku, quantity, billing_frequency)
         WHERE s.id = t.id`,
       [last.map((t) => t.s.id), last.map((t) => t.termNo), last.map((t) => t.start), last.map((t) => t.end), last.map((t) => t.unitPrice.toFixed()),
-        last.map((t) => t.unitCost?.toFixed() ?? null)],
+        last.map((t) => t.unitCost?.toFixed() ?? null), last.map((t) => t.s.sku), last.map((t) => t.s.quantity), last.map((t) => t.s.billing_frequency)],
     );
+    // Changes at renewal: APPLIED in the transaction that created their term, under the
+    // subscription's row lock (exactly once, however many runs race).
+    const applied = created.map((t) => appliedAtRenewal.get(t.s.id)).filter((x): x is string => !!x);
+    if (applied.length) {
+      await em.query(
+        `UPDATE subscription_scheduled_changes SET status = 'APPLIED', resolved_at = now() WHERE id = ANY($1::uuid[]) AND status = 'PENDING'`,
+        [[...new Set(applied)]],
+      );
+    }
 
     // Each new term's first charge is reserved on CLOUD even past the limit: a renewal never cuts
     // off an end customer's service; the line then shows the excess and refuses new orders.
@@ -270,6 +302,44 @@ export class RenewalService {
       await this.credit.reserveCreditMany(em, resellerId, items, { allowOverLimit: true });
     }
     return { processed: due.length, renewed: created.length, expired: expiring.length, more };
+  }
+
+  /** The PENDING changes at renewal of these subscriptions, by subscription (rows guarded by the subscriptions' row locks). */
+  private async changesAtRenewal(em: EntityManager, subs: SubscriptionRow[]): Promise<Map<string, RenewalChange>> {
+    if (!subs.length) return new Map();
+    const rows: RenewalChange[] = await em.query(
+      `SELECT id, subscription_id, new_quantity, new_sku, new_term, new_billing_frequency, to_char(effective_date, 'YYYY-MM-DD') AS effective_date
+         FROM subscription_scheduled_changes WHERE subscription_id = ANY($1::uuid[]) AND kind = 'RENEWAL' AND status = 'PENDING'`,
+      [subs.map((s) => s.id)],
+    );
+    return new Map(rows.map((r) => [r.subscription_id, r]));
+  }
+
+  /**
+   * The subscription as its next terms take it: with a pending change at renewal, the new seat
+   * count, SKU and billing frequency (the price then comes from the catalog for the new SKU). A
+   * change that cannot apply (its SKU lost its price in the currency) is FAILED with the reason
+   * and the subscription renews unchanged.
+   */
+  private async withChangeAtRenewal(
+    em: EntityManager, prices: Map<string, PriceInForce>, s: SubscriptionRow, c: RenewalChange | undefined, applied: Map<string, string>,
+  ): Promise<SubscriptionRow> {
+    if (!c) return s;
+    const sku = c.new_sku ?? s.sku;
+    const fail = async (reason: string) => {
+      await em.query(
+        `UPDATE subscription_scheduled_changes SET status = 'FAILED', failure_reason = $2, resolved_at = now() WHERE id = $1`,
+        [c.id, reason],
+      );
+      return s;
+    };
+    if (c.new_term && c.new_term !== s.term) return fail(`term-change-unsupported: ${s.term} to ${c.new_term}`);
+    if (sku !== s.sku && !(await this.price(em, prices, sku, s.currency))) return fail(`no-price: ${sku} has no price in ${s.currency}`);
+    applied.set(s.id, c.id);
+    return {
+      ...s, sku, quantity: c.new_quantity ?? s.quantity,
+      billing_frequency: (c.new_billing_frequency ?? s.billing_frequency) as SubscriptionRow['billing_frequency'],
+    };
   }
 
   private async price(em: EntityManager, cache: Map<string, PriceInForce>, sku: string, currency: Currency): Promise<PriceInForce> {

@@ -8,6 +8,7 @@ import { CommitmentWindowPolicy } from './commitment-window.policy';
 import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
 import { ServiceRecordService } from './service-record.service';
+import { ScheduledChangeService } from './scheduled-change.service';
 import { SubscriptionChangeService } from './subscription-change.service';
 import { RenewalJobController } from './renewal-jobs.controller';
 import { SubscriptionController } from './subscriptions.controller';
@@ -19,7 +20,10 @@ import { SubscriptionService } from './subscription.service';
 @Module({
   imports: [CatalogModule, ResellerModule, LedgerModule, TaxModule],
   controllers: [SubscriptionController, RenewalJobController],
-  providers: [SubscriptionService, ChangeChargesService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy, CommitmentWindowPolicy, ServiceRecordService],
-  exports: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService],
+  providers: [
+    SubscriptionService, ChangeChargesService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy,
+    CommitmentWindowPolicy, ServiceRecordService, ScheduledChangeService,
+  ],
+  exports: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService, ScheduledChangeService],
 })
 export class SubscriptionModule {}

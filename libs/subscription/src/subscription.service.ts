@@ -146,7 +146,8 @@ export class SubscriptionService {
   /** The subscription's scheduled changes, pending first (by effective date), then resolved ones. */
   async scheduledChangesOf(em: EntityManager, subscriptionId: string): Promise<ScheduledChangeRow[]> {
     return em.query(
-      `SELECT id, kind, new_quantity, to_char(effective_date, 'YYYY-MM-DD') AS effective_date, status, failure_reason, created_by,
+      `SELECT id, kind, new_quantity, new_sku, new_term, new_billing_frequency, to_char(effective_date, 'YYYY-MM-DD') AS effective_date,
+              status, failure_reason, created_by,
               created_at, resolved_at
          FROM subscription_scheduled_changes WHERE subscription_id = $1
         ORDER BY (status = 'PENDING') DESC, effective_date, created_at, id`,

@@ -102,8 +102,11 @@ export interface ChargeRow {
 
 export interface ScheduledChangeRow {
   id: string;
-  kind: 'QUANTITY' | 'CANCEL_IMMEDIATE';
+  kind: 'QUANTITY' | 'CANCEL_IMMEDIATE' | 'RENEWAL';
   new_quantity: number | null;
+  new_sku: string | null;
+  new_term: string | null;
+  new_billing_frequency: string | null;
   effective_date: string;
   status: 'PENDING' | 'APPLIED' | 'CANCELLED' | 'FAILED';
   failure_reason: string | null;

@@ -5,8 +5,8 @@ import { Actor, Dec, isDistributor, moneyString, retryOnConflict, tenantScope } 
 import { CreditNoteService } from '@disty/invoicing';
 import { lockReceivables } from '@disty/ledger';
 import {
-  CancelInput, ChangeActor, ChangeDatePolicy, ChangeInput, ChangeOutcome, InvoicedCredit, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionChangeService,
-  SubscriptionService, SubscriptionView,
+  CancelInput, ChangeActor, ChangeDatePolicy, ChangeInput, ChangeOutcome, InvoicedCredit, ScheduleChangeDto, ScheduledChangeService,
+  ScheduledChangeView, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionChangeService, SubscriptionService, SubscriptionView,
 } from '@disty/subscription';
 import { subscriptionError, SubscriptionErrorCode } from '@disty/subscription';
 
@@ -24,7 +24,19 @@ export class SubscriptionChangeUseCase {
     private readonly changes: SubscriptionChangeService,
     private readonly creditNotes: CreditNoteService,
     private readonly dates: ChangeDatePolicy,
+    private readonly scheduled: ScheduledChangeService,
   ) {}
+
+  /** POST /subscriptions/:id/scheduled-changes (docs/money-integrity.md, "Scheduled changes"). */
+  schedule(id: string, actor: Actor, input: ScheduleChangeDto): Promise<ScheduledChangeView> {
+    const scope = tenantScope(actor);
+    const who: ChangeActor = { id: actor.id, authority: isDistributor(actor) ? 'DISTRIBUTOR' : 'RESELLER' };
+    return retryOnConflict(() => this.db.transaction((em) => this.scheduled.scheduleIn(em, id, scope, input, who)));
+  }
+
+  listScheduled(id: string, actor: Actor): Promise<{ items: ScheduledChangeView[] }> {
+    return this.scheduled.list(this.db.manager, id, tenantScope(actor));
+  }
 
   change(id: string, actor: Actor, input: ChangeInput): Promise<SubscriptionView> {
     return this.run(id, actor, input, (em, scope, who) => this.changes.changeIn(em, id, scope, input, who));

@@ -1,6 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min } from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsCalendarDate, PageQueryDto } from '@disty/core';
+import { BILLING_FREQUENCIES, BillingFrequency, Term, TERMS } from '../domain/schedule';
 
 export class SubscriptionQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: ['ACTIVE', 'CANCELLED', 'EXPIRED'] })
@@ -107,4 +108,35 @@ export class RenewalRunResult {
   @ApiProperty({ description: 'Subscriptions examined' }) processed: number;
   @ApiPropertyOptional({ description: 'Scheduled changes applied' }) scheduledApplied?: number;
   @ApiPropertyOptional({ description: 'Scheduled changes that could not be applied (marked FAILED with the reason)' }) scheduledFailed?: number;
+}
+
+export class ScheduleChangeDto {
+  @ApiProperty({ description: '"RENEWAL" (applied when the next term is created) or a later date (YYYY-MM-DD, seat changes only)', example: 'RENEWAL' })
+  @IsString()
+  @Matches(/^(RENEWAL|\d{4}-\d{2}-\d{2})$/, { message: 'at must be "RENEWAL" or a date YYYY-MM-DD' })
+  at: string;
+
+  @ApiPropertyOptional({ minimum: 1, description: 'New seat count' })
+  @IsOptional()
+  @IsInt()
+  @Min(1)
+  @Max(1_000_000)
+  quantity?: number;
+
+  @ApiPropertyOptional({ description: 'New product for the next term (at RENEWAL only); priced from the catalog' })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
+  sku?: string;
+
+  @ApiPropertyOptional({ enum: TERMS, description: 'Term length of the next term (at RENEWAL only)' })
+  @IsOptional()
+  @IsIn(TERMS as unknown as string[])
+  term?: Term;
+
+  @ApiPropertyOptional({ enum: BILLING_FREQUENCIES, description: 'Billing frequency of the next term (at RENEWAL only)' })
+  @IsOptional()
+  @IsIn(BILLING_FREQUENCIES as unknown as string[])
+  billingFrequency?: BillingFrequency;
 }

@@ -52,8 +52,13 @@ export class ChargeView {
 
 export class ScheduledChangeView {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: ['QUANTITY', 'CANCEL_IMMEDIATE'] }) kind: 'QUANTITY' | 'CANCEL_IMMEDIATE';
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'New seat count (QUANTITY)' }) quantity: number | null;
+  @ApiProperty({ enum: ['QUANTITY', 'CANCEL_IMMEDIATE', 'RENEWAL'], description: 'RENEWAL: applied when the next term is created' })
+  kind: 'QUANTITY' | 'CANCEL_IMMEDIATE' | 'RENEWAL';
+  @ApiProperty({ enum: ['RENEWAL', 'DATE'], description: 'At the next renewal, or on effectiveDate' }) at: 'RENEWAL' | 'DATE';
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'New seat count (QUANTITY, RENEWAL)' }) quantity: number | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'New SKU of the next term (RENEWAL)' }) sku: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'New term length of the next term (RENEWAL)' }) term: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'New billing frequency of the next term (RENEWAL)' }) billingFrequency: string | null;
   @ApiProperty({ example: '2027-01-15' }) effectiveDate: string;
   @ApiProperty({ enum: ['PENDING', 'APPLIED', 'CANCELLED', 'FAILED'] }) status: ScheduledChangeRow['status'];
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Why it could not be applied (e.g. credit limit)' }) failureReason: string | null;
@@ -64,7 +69,8 @@ export class ScheduledChangeView {
 
 export function mapScheduledChange(r: ScheduledChangeRow): ScheduledChangeView {
   return {
-    id: r.id, kind: r.kind, quantity: r.new_quantity, effectiveDate: r.effective_date, status: r.status, failureReason: r.failure_reason,
+    id: r.id, kind: r.kind, at: r.kind === 'RENEWAL' ? 'RENEWAL' : 'DATE', quantity: r.new_quantity, sku: r.new_sku, term: r.new_term,
+    billingFrequency: r.new_billing_frequency, effectiveDate: r.effective_date, status: r.status, failureReason: r.failure_reason,
     requestedBy: r.created_by, requestedAt: r.created_at.toISOString(), resolvedAt: r.resolved_at ? r.resolved_at.toISOString() : null,
   };
 }
