@@ -415,14 +415,16 @@ export class RenewalAlertService {
     const names = await this.productNames(em, rows);
     return rows.map((r) => {
       const notes = r.alert_ids.flatMap((a) => byAlert.get(a) ?? []);
-      notes.sort((x, y) => new Date(x.created_at).getTime() - new Date(y.created_at).getTime() || x.id.localeCompare(y.id));
+      // To the microsecond: a note and the closing notes its status change writes fall in the same millisecond.
+      notes.sort((x, y) => x.created_key.localeCompare(y.created_key) || x.id.localeCompare(y.id));
       return mapCard(r, notes, names.get(r.sku) ?? null);
     });
   }
 
   private async notesOf(em: EntityManager, alertIds: string[]): Promise<Map<string, NoteRow[]>> {
     const notes: NoteRow[] = await em.query(
-      `SELECT id, alert_id, author_id, body, created_at FROM renewal_alert_notes
+      `SELECT id, alert_id, author_id, body, created_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS created_key
+         FROM renewal_alert_notes
         WHERE alert_id = ANY($1::uuid[]) ORDER BY created_at, id`,
       [alertIds],
     );

@@ -43,6 +43,8 @@ export interface NoteRow {
   author_id: string;
   body: string;
   created_at: Date;
+  /** created_at to the microsecond (UTC), for ordering notes written within one millisecond. */
+  created_key: string;
 }
 
 export const ALERT_COLUMNS = `
