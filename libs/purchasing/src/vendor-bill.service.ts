@@ -162,13 +162,15 @@ export class VendorBillService {
     const params = [q.vendorId ?? null, q.from ?? null, q.to ?? null, q.status ?? null];
     const where = `($1::uuid IS NULL OR b.vendor_id = $1::uuid) AND ($2::date IS NULL OR b.bill_date >= $2::date)
        AND ($3::date IS NULL OR b.bill_date <= $3::date) AND ($4::text IS NULL OR b.status = $4::text)`;
-    const rows: Array<BillRow & { total: string }> = await this.db.query(
-      `SELECT ${BILL_COLUMNS}, count(*) OVER () AS total FROM ${BILL_FROM} WHERE ${where}
+    const rows: Array<BillRow & { matching_rows: number }> = await this.db.query(
+      `SELECT ${BILL_COLUMNS}, count(*) OVER ()::int AS matching_rows FROM ${BILL_FROM} WHERE ${where}
         ORDER BY b.bill_date DESC, b.created_at DESC, b.id LIMIT $5 OFFSET $6`,
       [...params, q.pageSize, q.offset],
     );
-    let total = rows.length ? Number(rows[0].total) : 0;
-    if (!rows.length && q.offset) total = Number((await this.db.query(`SELECT count(*) AS n FROM ${BILL_FROM} WHERE ${where}`, params))[0].n);
+    // Past the last page the window count is not there: count the matching bills (a row count, not money).
+    const total = rows.length
+      ? rows[0].matching_rows
+      : q.offset ? ((await this.db.query(`SELECT count(*)::int AS n FROM ${BILL_FROM} WHERE ${where}`, params)) as Array<{ n: number }>)[0].n : 0;
     return page(rows.map(toBillSummary), total, q);
   }
 

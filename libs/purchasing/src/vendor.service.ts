@@ -37,12 +37,12 @@ export class VendorService {
 
   async list(q: VendorQueryDto): Promise<Page<VendorView>> {
     const pattern = q.q ? `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null;
-    const rows: Array<VendorRow & { total: string }> = await this.db.query(
-      `SELECT ${VENDOR_COLUMNS}, count(*) OVER () AS total FROM vendors v
+    const rows: Array<VendorRow & { matching_rows: number }> = await this.db.query(
+      `SELECT ${VENDOR_COLUMNS}, count(*) OVER ()::int AS matching_rows FROM vendors v
         WHERE ($1::text IS NULL OR v.name ILIKE $1) ORDER BY lower(v.name) LIMIT $2 OFFSET $3`,
       [pattern, q.pageSize, q.offset],
     );
-    const total = rows.length ? Number(rows[0].total) : q.offset ? await this.count(pattern) : 0;
+    const total = rows.length ? rows[0].matching_rows : q.offset ? await this.count(pattern) : 0;
     return page(rows.map(toVendorView), total, q);
   }
 
@@ -71,7 +71,7 @@ export class VendorService {
   }
 
   private async count(pattern: string | null): Promise<number> {
-    const [r]: Array<{ n: string }> = await this.db.query(`SELECT count(*) AS n FROM vendors v WHERE ($1::text IS NULL OR v.name ILIKE $1)`, [pattern]);
-    return Number(r.n);
+    const [r]: Array<{ n: number }> = await this.db.query(`SELECT count(*)::int AS n FROM vendors v WHERE ($1::text IS NULL OR v.name ILIKE $1)`, [pattern]);
+    return r.n;
   }
 }

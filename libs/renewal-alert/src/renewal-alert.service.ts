@@ -11,11 +11,12 @@ import {
 } from '@disty/core';
 import { IdentityService } from '@disty/identity';
 import { ALERT_STATUSES, AlertSort, AlertSource, AlertStatus, canTransition, isFinal } from './domain/alert-status';
-import { CSV_COLUMNS, mapAlert, mapCard, PipelineView, RenewalAlertView, RenewalCardView, toCsvRecord } from './dto/renewal-alert.response';
+import { CSV_COLUMNS, PipelineView, RenewalAlertView, RenewalCardView, toCsvRecord } from './dto/renewal-alert.response';
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
-import { ALERT_COLUMNS, AlertRow, CardRow, CLOSE_RENEWED_SQL, NoteRow, renewalCardsSql, SCAN_SQL, SYSTEM_AUTHOR_ID } from './renewal-alert.sql';
+import { ALERT_COLUMNS, AlertRow, CardRow, CLOSE_RENEWED_SQL, renewalCardsSql, SCAN_SQL, SYSTEM_AUTHOR_ID } from './renewal-alert.sql';
 import { DaysRange, scanRanges, thresholdWindows } from './domain/threshold-rule';
+import { alertViews, cardViews } from './renewal-views';
 
 export interface ScanSummary {
   asOf: string;
@@ -179,7 +180,7 @@ export class RenewalAlertService {
         LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
       params,
     );
-    return page(await this.cards(this.db.manager, rows), total, q);
+    return page(await cardViews(this.db.manager, rows), total, q);
   }
 
   async list(f: AlertFilter, q: { page: number; pageSize: number }): Promise<Page<RenewalAlertView>> {
@@ -195,12 +196,12 @@ export class RenewalAlertService {
         LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
       params,
     );
-    return page(await this.withNotes(this.db.manager, rows), total, q);
+    return page(await alertViews(this.db.manager, rows), total, q);
   }
 
   async get(id: string, scope: string | null, asOf: string = this.clock.today()): Promise<RenewalAlertView> {
     const row = await this.findRow(this.db.manager, id, scope, asOf);
-    return (await this.withNotes(this.db.manager, [row]))[0];
+    return (await alertViews(this.db.manager, [row]))[0];
   }
 
   /**
@@ -244,7 +245,7 @@ export class RenewalAlertService {
         [...params, after?.termEnd ?? null, after?.id ?? null],
       );
       if (!rows.length) return;
-      yield await this.withNotes(this.db.manager, rows);
+      yield await alertViews(this.db.manager, rows);
       if (rows.length < CSV_BATCH) return;
       const last: AlertRowNow = rows[rows.length - 1];
       after = { termEnd: last.term_end, id: last.id };
@@ -336,7 +337,7 @@ export class RenewalAlertService {
           );
         }
         const fresh = await this.findRow(em, id, scope, asOf);
-        return (await this.withNotes(em, [fresh]))[0];
+        return (await alertViews(em, [fresh]))[0];
       }),
     );
   }
@@ -399,47 +400,6 @@ export class RenewalAlertService {
     );
     if (!rows.length) throw notFound(`Renewal alert ${id}`);
     return rows[0];
-  }
-
-  private async withNotes(em: EntityManager, rows: AlertRowNow[]): Promise<RenewalAlertView[]> {
-    if (!rows.length) return [];
-    const byAlert = await this.notesOf(em, rows.map((r) => r.id));
-    const names = await this.productNames(em, rows);
-    return rows.map((r) => mapAlert(r, byAlert.get(r.id) ?? [], names.get(r.sku) ?? null));
-  }
-
-  /** Cards with the notes of every alert of their renewal, oldest first. */
-  private async cards(em: EntityManager, rows: CardRow[]): Promise<RenewalCardView[]> {
-    if (!rows.length) return [];
-    const byAlert = await this.notesOf(em, rows.flatMap((r) => r.alert_ids));
-    const names = await this.productNames(em, rows);
-    return rows.map((r) => {
-      const notes = r.alert_ids.flatMap((a) => byAlert.get(a) ?? []);
-      // To the microsecond: a note and the closing notes its status change writes fall in the same millisecond.
-      notes.sort((x, y) => x.created_key.localeCompare(y.created_key) || x.id.localeCompare(y.id));
-      return mapCard(r, notes, names.get(r.sku) ?? null);
-    });
-  }
-
-  private async notesOf(em: EntityManager, alertIds: string[]): Promise<Map<string, NoteRow[]>> {
-    const notes: NoteRow[] = await em.query(
-      `SELECT id, alert_id, author_id, body, created_at, to_char(created_at AT TIME ZONE 'UTC', 'YYYY-MM-DD HH24:MI:SS.US') AS created_key
-         FROM renewal_alert_notes
-        WHERE alert_id = ANY($1::uuid[]) ORDER BY created_at, id`,
-      [alertIds],
-    );
-    const byAlert = new Map<string, NoteRow[]>();
-    for (const n of notes) byAlert.set(n.alert_id, [...(byAlert.get(n.alert_id) ?? []), n]);
-    return byAlert;
-  }
-
-  /** Product names by SKU, through the catalog's read contract (catalog_current_prices.product_name). */
-  private async productNames(em: EntityManager, rows: Array<{ sku: string }>): Promise<Map<string, string>> {
-    const found: Array<{ sku: string; product_name: string }> = await em.query(
-      `SELECT DISTINCT ON (sku) sku, product_name FROM catalog_current_prices WHERE sku = ANY($1::text[]) ORDER BY sku`,
-      [[...new Set(rows.map((r) => r.sku))]],
-    );
-    return new Map(found.map((r) => [r.sku, r.product_name]));
   }
 
   /** The cards query of a filter (see renewalCardsSql); $1 is always asOf. */

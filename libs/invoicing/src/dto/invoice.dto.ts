@@ -22,12 +22,8 @@ export class StartBillingRunDto {
   periodEnd: string;
 }
 
-export class InvoiceQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: INVOICE_STATUSES })
-  @IsOptional()
-  @IsIn(INVOICE_STATUSES)
-  status?: InvoiceStatus;
-
+/** A page of a reseller's documents issued in a window: what invoice and credit-note lists share. */
+class IssuedDocumentQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Distributor staff only; reseller users always see their own' })
   @IsOptional()
   @IsUUID()
@@ -42,6 +38,13 @@ export class InvoiceQueryDto extends PageQueryDto {
   @IsOptional()
   @IsCalendarDate()
   to?: string;
+}
+
+export class InvoiceQueryDto extends IssuedDocumentQueryDto {
+  @ApiPropertyOptional({ enum: INVOICE_STATUSES })
+  @IsOptional()
+  @IsIn(INVOICE_STATUSES)
+  status?: InvoiceStatus;
 }
 
 export class CreditNoteLineDto {
@@ -70,26 +73,11 @@ export class CreateCreditNoteDto {
   reason: string;
 }
 
-export class CreditNoteQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Distributor staff only; reseller users always see their own' })
-  @IsOptional()
-  @IsUUID()
-  resellerId?: string;
-
+export class CreditNoteQueryDto extends IssuedDocumentQueryDto {
   @ApiPropertyOptional({ description: 'Credit notes on this invoice' })
   @IsOptional()
   @IsUUID()
   invoiceId?: string;
-
-  @ApiPropertyOptional({ example: '2026-01-01', description: 'Issued on or after' })
-  @IsOptional()
-  @IsCalendarDate()
-  from?: string;
-
-  @ApiPropertyOptional({ example: '2026-12-31', description: 'Issued on or before' })
-  @IsOptional()
-  @IsCalendarDate()
-  to?: string;
 }
 
 export class AsOfQueryDto {
