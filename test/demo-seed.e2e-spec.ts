@@ -51,6 +51,21 @@ describe('Demo seed', () => {
       expect(p.prices.map((x: { currency: string }) => x.currency).sort()).toEqual(['AUD', 'NZD', 'USD']);
     }
     expect(new Set(products.body.items.map((p: { kind: string }) => p.kind))).toEqual(new Set(['HARDWARE', 'CLOUD']));
+    // Microsoft's seats follow the NCE-like commitment rules (a 7-day window); every other product has none.
+    const packs = Object.fromEntries(products.body.items.map((p: { sku: string; commitmentPack: string }) => [p.sku, p.commitmentPack]));
+    expect(Object.entries(packs).filter(([, pack]) => pack === 'NCE_LIKE').map(([sku]) => sku).sort()).toEqual(
+      ['MS-M365-BP-P1Y', 'MS-M365-BS-P1M', 'MS-TEAMS-PHONE-P1Y'],
+    );
+    expect(new Set(Object.values(packs))).toEqual(new Set(['NCE_LIKE', 'NO_COMMITMENT']));
+    const nce = (await t.http().get('/api/v1/catalog/commitment-packs').set(admin).expect(200)).body.items.find((c: { code: string }) => c.code === 'NCE_LIKE');
+    expect(nce).toMatchObject({ windowHours: 168, priceLock: true });
+    // So a demo Microsoft subscription bought months ago is past its window: a seat decrease is refused.
+    const harbourAdmin = bearer('demo_harbour_reseller_admin_token');
+    const subs = (await t.http().get('/api/v1/subscriptions').query({ pageSize: 200 }).set(harbourAdmin).expect(200)).body.items;
+    const m365 = subs.find((x: { sku: string }) => x.sku === 'MS-M365-BP-P1Y');
+    const refused = await t.http().patch(`/api/v1/subscriptions/${m365.id}`).set(harbourAdmin).send({ quantity: m365.quantity - 1 }).expect(422);
+    expect(refused.body).toMatchObject({ commitmentPack: 'NCE_LIKE', alternative: 'scheduled-change' });
+    expect(refused.body.type).toMatch(/outside-commitment-window$/);
 
     // every reseller token works, sees its own reseller only, and the kiwi hardware line is nearly used up
     for (const slug of ['harbour', 'kiwi', 'pacific']) {
