@@ -8,7 +8,7 @@ import { openNav, Portal, shot, signIn, startPortal } from './support/portal';
  * Story: a reseller admin works the renewal desk (docs/renewal-desk.md): assigns two renewals at
  * once to the sales user, quotes a third renewal for more seats, downloads the quote's PDF and
  * accepts it; the quoted seats are scheduled at renewal. A distributor admin who picks another
- * reseller's sales user is told why nothing was assigned.
+ * reseller's sales user is told why nothing was assigned; the sales user takes a card itself.
  */
 describe('Reseller admin: bulk assign and a renewal quote accepted into a change at renewal', () => {
   let p: Portal;
@@ -125,6 +125,18 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     expect(await distributor.getByTestId('selected-count').textContent()).toBe('1 selected');
     const still = (await p.t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals', q: customers[2] }).set(bearer(admin.token)).expect(200)).body.items[0];
     expect(still.assigneeId).toBeNull();
+
+    // The sales user cannot read the user list: it takes the card itself.
+    const salesPage = await p.newPage();
+    await signIn(salesPage, sales.token);
+    await salesPage.getByRole('heading', { name: 'Renewal pipeline', level: 1 }).waitFor();
+    expect(await salesPage.getByLabel('Assign to').count()).toBe(0);
+    await salesPage.getByLabel(`Select ${customers[2]} (${product.sku})`).check();
+    await salesPage.getByRole('button', { name: 'Assign to me' }).click();
+    await salesPage.getByText('1 renewal assigned to you.').waitFor();
+    const salesCard = salesPage.locator('.alert-card', { hasText: customers[2] });
+    await salesCard.getByText('Assignee: You').waitFor();
+    expect(await salesCard.getByRole('button', { name: /^Quote the renewal/ }).count()).toBe(1);
     expect(p.pageErrors).toEqual([]);
   });
 });

@@ -64,9 +64,10 @@ export function BulkAssignBar({
     setDone(null);
     try {
       const res = await api.post<BulkAssignResult>('/renewal-alerts/assign', { alertIds: selected, assigneeId: to });
-      setDone(`${res.renewals} renewal${res.renewals === 1 ? '' : 's'} ${to ? `assigned to ${label}` : 'unassigned'}.`);
       onSelect([]);
+      // Said once the cards show it.
       await onAssigned();
+      setDone(`${res.renewals} renewal${res.renewals === 1 ? '' : 's'} ${to ? `assigned to ${label}` : 'unassigned'}.`);
     } catch (e) {
       setError(e);
     } finally {
