@@ -72,6 +72,24 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     expect(mine.items.map((c: { endCustomer: { name: string } }) => c.endCustomer.name).sort()).toEqual([customers[0], customers[1]]);
     await shot(page, 'desk-01-bulk-assigned');
 
+    // Filters: the sales user's renewals (board and pipeline), then a search; "Clear" shows all again.
+    const total = () => page.locator('table.compact tfoot tr').first().locator('td').first().textContent();
+    await page.getByLabel('Assignee', { exact: true }).selectOption({ label: salesEmail });
+    await card(customers[2]).waitFor({ state: 'detached' });
+    expect(await card(customers[0]).count()).toBe(1);
+    expect(await card(customers[1]).count()).toBe(1);
+    await page.waitForLoadState('networkidle');
+    expect(await total()).toBe('2');
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await card(customers[2]).waitFor();
+    await page.getByLabel('Search').fill(customers[2]);
+    await page.getByRole('button', { name: 'Filter', exact: true }).click();
+    await card(customers[0]).waitFor({ state: 'detached' });
+    expect(await page.locator('.alert-card').count()).toBe(1);
+    await page.getByRole('button', { name: 'Clear' }).click();
+    await card(customers[0]).waitFor();
+    expect(await page.locator('.alert-card').count()).toBe(3);
+
     // A renewal quote for the third customer, for 15 seats: 30.00 × 12 months × 15 = 5,400.00.
     await page.getByRole('button', { name: `Quote the renewal of ${customers[2]} (${product.sku})` }).click();
     await page.getByRole('heading', { name: `Renewal quote: ${customers[2]}` }).waitFor();

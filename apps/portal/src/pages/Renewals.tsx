@@ -2,6 +2,7 @@ import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useState } from 'react';
 import { api, fetchAll } from '../api';
 import { assigneeName, BulkAssignBar, useAssignees } from '../components/renewals/BulkAssign';
+import { DeskFilters, DeskFilterValues } from '../components/renewals/DeskFilters';
 import type { DeskCard } from '../components/renewals/desk';
 import { PipelineSummary } from '../components/renewals/PipelineSummary';
 import { QuotePanel } from '../components/renewals/QuotePanel';
@@ -9,6 +10,7 @@ import { RenewalCardItem } from '../components/renewals/RenewalCardItem';
 import { DateText, ErrorBanner, Loading, Money, Notice, PageHeader, Status, useAsync } from '../components/ui';
 import type { AlertStatus, Pipeline, RenewalAlert, Role } from '../contract';
 import { formatDateTime, todayIso } from '../format';
+import { useResellers } from '../resellers';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -52,10 +54,16 @@ export function RenewalsPage() {
   const [csvError, setCsvError] = useState<unknown>(null);
   const [selected, setSelected] = useState<string[]>([]);
   const [quoting, setQuoting] = useState<DeskCard | null>(null);
-  // One card per renewal, at its current (latest raised) threshold, with the renewal's status.
-  const alerts = useAsync(() => fetchAll<DeskCard>('/renewal-alerts', { view: 'renewals' }), []);
-  const pipeline = useAsync(() => api.get<Pipeline>('/renewal-alerts/pipeline'), []);
+  const [filters, setFilters] = useState<DeskFilterValues>({});
+  // One card per renewal, at its current (latest raised) threshold, with the renewal's status, in the API's order.
+  const alerts = useAsync(() => fetchAll<DeskCard>('/renewal-alerts', { view: 'renewals', ...filters }), [filters]);
+  // The pipeline takes the reseller and assignee filters; the others narrow the board only.
+  const pipeline = useAsync(
+    () => api.get<Pipeline>('/renewal-alerts/pipeline', { resellerId: filters.resellerId, assigneeId: filters.assigneeId }),
+    [filters.resellerId, filters.assigneeId],
+  );
   const assignees = useAssignees(me);
+  const resellers = useResellers();
   const refresh = async () => {
     await Promise.all([alerts.reload(), pipeline.reload()]);
   };
@@ -106,6 +114,13 @@ export function RenewalsPage() {
           </label>
         </fieldset>
       </div>
+      <DeskFilters
+        value={filters}
+        onChange={setFilters}
+        assignees={assignees.data ?? []}
+        resellers={resellers.distributor ? resellers.list : []}
+        thresholds={thresholds}
+      />
 
       <BulkAssignBar
         me={me}
@@ -124,7 +139,7 @@ export function RenewalsPage() {
       ) : alerts.data ? (
         <div className="board" aria-label="Renewal alerts by threshold">
           {thresholds.map((t) => {
-            const column = shown.filter((a) => a.threshold === t).sort((a, b) => a.daysLeft - b.daysLeft);
+            const column = shown.filter((a) => a.threshold === t);
             const totals = totalsByCurrency(column);
             return (
               <section className="board-column" key={t} aria-labelledby={`col-${t}`} data-threshold={t}>
