@@ -114,18 +114,17 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     expect(changes).toEqual([expect.objectContaining({ status: 'PENDING', quantity: 15, effectiveDate: addDays(subs[2].termEnd, 1) })]);
     await shot(page, 'desk-02-quote-accepted');
 
-    // The card shows the change at renewal, auto-renew and the window clock where the API sends them
-    // (the card fields of docs/renewal-desk.md; an API without them shows none of the three).
-    const cardJson = (await p.t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals', q: customers[2] }).set(bearer(admin.token)).expect(200))
-      .body.items[0];
-    if (cardJson.scheduledChange !== undefined) {
-      await card(customers[2]).getByTestId('scheduled-change').waitFor();
-      expect(await card(customers[2]).getByTestId('scheduled-change').textContent()).toMatch(/^Scheduled at renewal: 15 seats/);
-    } else {
-      expect(await card(customers[2]).getByTestId('scheduled-change').count()).toBe(0);
-    }
-    if (cardJson.autoRenew !== undefined) expect(await card(customers[2]).getByTestId('auto-renew').textContent()).toBe('Auto-renew on');
-    if (cardJson.commitmentWindow) expect(await card(customers[2]).getByTestId('window-clock').textContent()).toMatch(/^Window (closes in|closed)/);
+    // Cards show auto-renew and the window clock (a term starting in 60 days: its window runs 7 days from then),
+    // and a change at renewal: the buyer schedules 12 seats on a monthly term for Bravo's next term.
+    const charlie = card(customers[2]);
+    expect(await charlie.getByTestId('auto-renew').textContent()).toBe('Auto-renew on');
+    expect(await charlie.getByTestId('window-clock').textContent()).toMatch(/^Window closes in 6[6-7]d \d{1,2}h$/);
+    await p.t.http().post(`/api/v1/subscriptions/${subs[1].id}/scheduled-changes`).set(bearer(buyer.token))
+      .send({ at: 'RENEWAL', quantity: 12, term: 'P1M' }).expect(201);
+    await page.reload();
+    await card(customers[1]).getByTestId('scheduled-change').waitFor();
+    expect(await card(customers[1]).getByTestId('scheduled-change').textContent()).toBe('Scheduled at renewal: 12 seats, P1M');
+    expect(await card(customers[0]).getByTestId('scheduled-change').count()).toBe(0);
 
     // A distributor admin picking another reseller's sales user: the API's reason is shown, nothing changes.
     const other = await createReseller(p.t, { name: `Other Cloud ${tag}` });

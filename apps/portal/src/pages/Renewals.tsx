@@ -3,7 +3,7 @@ import { FormEvent, useMemo, useState } from 'react';
 import { api, fetchAll } from '../api';
 import { assigneeName, BulkAssignBar, useAssignees } from '../components/renewals/BulkAssign';
 import { DeskFilters, DeskFilterValues } from '../components/renewals/DeskFilters';
-import type { DeskCard } from '../components/renewals/desk';
+import { DeskCard, thresholdLabel } from '../components/renewals/desk';
 import { PipelineSummary } from '../components/renewals/PipelineSummary';
 import { QuotePanel } from '../components/renewals/QuotePanel';
 import { RenewalCardItem } from '../components/renewals/RenewalCardItem';
@@ -144,7 +144,7 @@ export function RenewalsPage() {
             return (
               <section className="board-column" key={t} aria-labelledby={`col-${t}`} data-threshold={t}>
                 <header>
-                  <h2 id={`col-${t}`}>{t} days</h2>
+                  <h2 id={`col-${t}`}>{thresholdLabel(t)}</h2>
                   <p className="column-total">
                     {column.length} alert{column.length === 1 ? '' : 's'}
                     {totals.map((x) => (

@@ -2,6 +2,7 @@ import { FormEvent, useState } from 'react';
 import type { Reseller } from '../../contract';
 import { FilterSelect } from '../ui';
 import type { Assignee } from './BulkAssign';
+import { thresholdLabel } from './desk';
 
 /** The desk's server-side filters, as `GET /renewal-alerts?view=renewals` names them (api-conventions.md, "Renewal alerts"). */
 export interface DeskFilterValues {
@@ -81,7 +82,7 @@ export function DeskFilters({
         label="Threshold"
         allLabel="Every threshold"
         value={value.threshold?.toString() ?? ''}
-        options={thresholds.map((t) => ({ value: String(t), label: `${t} days` }))}
+        options={thresholds.map((t) => ({ value: String(t), label: thresholdLabel(t) }))}
         onChange={(v) => onChange({ ...value, threshold: v ? Number.parseInt(v, 10) : undefined })}
       />
       {resellers.length > 0 && (

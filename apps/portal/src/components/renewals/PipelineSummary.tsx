@@ -3,6 +3,7 @@ import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAx
 import type { Pipeline } from '../../contract';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact } from '../../format';
 import { Empty, Money, Status } from '../ui';
+import { thresholdLabel } from './desk';
 
 const SERIES_COLOURS = ['#1f5fbf', '#c2410c', '#15803d', '#7e22ce'];
 
@@ -12,7 +13,7 @@ export function PipelineSummary({ pipeline, thresholds }: { pipeline: Pipeline; 
   const chartData = useMemo(
     () =>
       thresholds.map((t) => {
-        const row: Record<string, string | number> = { name: `${t} days` };
+        const row: Record<string, string | number> = { name: thresholdLabel(t) };
         for (const c of currencies) row[c] = chartNumber(pipeline.byThreshold.find((b) => b.threshold === t && b.currency === c)?.value);
         return row;
       }),
@@ -42,7 +43,7 @@ export function PipelineSummary({ pipeline, thresholds }: { pipeline: Pipeline; 
               </ResponsiveContainer>
             </div>
             <figcaption className="sr-only">
-              {pipeline.byThreshold.map((b) => `${b.threshold} days: ${b.count} alerts, ${formatMoney(b.value, b.currency)}`).join('; ')}
+              {pipeline.byThreshold.map((b) => `${thresholdLabel(b.threshold)}: ${b.count} alerts, ${formatMoney(b.value, b.currency)}`).join('; ')}
             </figcaption>
           </figure>
         )}

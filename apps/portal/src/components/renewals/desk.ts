@@ -36,6 +36,9 @@ export type DeskCard = RenewalCardView &
 
 const HOUR = 3_600_000;
 
+/** A board column's name: "30 days", or "Window reminders" for threshold 0 (a month-to-month term's window reminder, api-conventions.md). */
+export const thresholdLabel = (t: number): string => (t === 0 ? 'Window reminders' : `${t} days`);
+
 /** "Window closes in 2d 4h" while open, "Window closed 3 Jan" after; null without a window. */
 export function windowClock(w: CardWindow | null | undefined, now: number = Date.now()): string | null {
   if (!w?.closesAt) return null;
