@@ -114,9 +114,11 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     expect(changes).toEqual([expect.objectContaining({ status: 'PENDING', quantity: 15, effectiveDate: addDays(subs[2].termEnd, 1) })]);
     await shot(page, 'desk-02-quote-accepted');
 
-    // Cards show auto-renew and the window clock (a term starting in 60 days: its window runs 7 days from then),
-    // and a change at renewal: the buyer schedules 12 seats on a monthly term for Bravo's next term.
+    // Cards show the change at renewal (the accepted quote's, and one the buyer schedules for Bravo), auto-renew
+    // and the window clock (a term starting in 60 days: its window runs 7 days from then).
     const charlie = card(customers[2]);
+    await charlie.getByTestId('scheduled-change').waitFor();
+    expect(await charlie.getByTestId('scheduled-change').textContent()).toBe('Scheduled at renewal: 15 seats');
     expect(await charlie.getByTestId('auto-renew').textContent()).toBe('Auto-renew on');
     expect(await charlie.getByTestId('window-clock').textContent()).toMatch(/^Window closes in 6[6-7]d \d{1,2}h$/);
     await p.t.http().post(`/api/v1/subscriptions/${subs[1].id}/scheduled-changes`).set(bearer(buyer.token))
