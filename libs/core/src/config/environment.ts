@@ -20,6 +20,14 @@ export class Environment {
   @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'MIGRATION_DATABASE_URL must be a postgres:// URL' })
   MIGRATION_DATABASE_URL?: string;
 
+  /** Connections per instance (docs/operations.md §10: instances × DB_POOL_SIZE ≤ max_connections − reserve). */
+  @IsOptional() @Matches(/^[1-9]\d{0,3}$/, { message: 'DB_POOL_SIZE must be a whole number of connections (1–9999)' })
+  DB_POOL_SIZE?: string;
+
+  /** `off` for transaction poolers that do not track prepared statements (docs/operations.md §10). */
+  @IsOptional() @IsIn(['on', 'off', 'true', 'false', '1', '0', 'ON', 'OFF'], { message: 'DB_PREPARED_STATEMENTS must be on or off' })
+  DB_PREPARED_STATEMENTS?: string;
+
   @IsOptional() @IsString() @Matches(/^.{16,200}$/, { message: 'BOOTSTRAP_ADMIN_TOKEN must be 16–200 characters' })
   BOOTSTRAP_ADMIN_TOKEN?: string;
 
