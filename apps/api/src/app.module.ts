@@ -23,6 +23,7 @@ import { ReportingModule } from '@disty/reporting';
 import { TaxModule } from '@disty/tax';
 import { CustomersModule } from '@disty/customers';
 import { HealthController } from './health/health.controller';
+import { Readiness } from './health/readiness';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
 
@@ -41,7 +42,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
             return id;
           },
           redact: ['req.headers.authorization', 'req.headers.cookie'],
-          autoLogging: { ignore: (req) => req.url === '/health' },
+          autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready' },
         },
       }),
     }),
@@ -79,6 +80,6 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     SubscriptionChangesModule,
   ],
   controllers: [HealthController],
-  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }, Readiness],
 })
 export class AppModule {}

@@ -48,7 +48,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
 
-  say(`API listening on http://localhost:${port}/api/v1 — docs at http://localhost:${port}/docs, health at /health`);
+  say(`API listening on http://localhost:${port}/api/v1 — docs at http://localhost:${port}/docs, health at /health (probes /health/live, /health/ready)`);
   if (seeded) {
     say(seeded.created ? 'demo data loaded into the empty database' : 'demo data already present');
     for (const t of seeded.tokens) say(`demo token  ${t.role.padEnd(16)} ${t.email.padEnd(34)} ${t.token}`);

@@ -39,10 +39,14 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   return app;
 }
 
-/** The routes' prefix: every route under /api/v1 except the health check. */
+/** The routes' prefix: every route under /api/v1 except the health checks. */
 export function setApiPrefix(app: INestApplication): void {
   app.setGlobalPrefix(API_PREFIX, {
-    exclude: [{ path: 'health', method: RequestMethod.GET }],
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+    ],
   });
 }
 
