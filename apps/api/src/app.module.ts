@@ -24,6 +24,7 @@ import { TaxModule } from '@disty/tax';
 import { CustomersModule } from '@disty/customers';
 import { HealthController } from './health/health.controller';
 import { Readiness } from './health/readiness';
+import { MetricsModule } from './metrics/metrics.module';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
 
@@ -78,6 +79,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     PaymentsModule,
     ReportingModule,
     SubscriptionChangesModule,
+    MetricsModule,
   ],
   controllers: [HealthController],
   providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }, Readiness],

@@ -4,12 +4,14 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { raw } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { httpMetrics } from './metrics/http-metrics';
 
 export const API_PREFIX = 'api/v1';
 
 /** Everything main.ts applies to the app beyond its modules; tests call it too. */
 export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  app.use(httpMetrics);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -46,6 +48,7 @@ export function setApiPrefix(app: INestApplication): void {
       { path: 'health', method: RequestMethod.GET },
       { path: 'health/live', method: RequestMethod.GET },
       { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
     ],
   });
 }

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { addDays, Clock } from '@disty/core';
+import { addDays, Clock, observeJob } from '@disty/core';
 import { BillingRunService } from './billing-run.service';
 import { CreditHoldService } from './credit-hold.service';
 
@@ -48,8 +48,11 @@ export class BillingRunJob implements OnApplicationBootstrap {
     try {
       const today = this.clock.today();
       const periodEnd = addDays(`${today.slice(0, 7)}-01`, -1);
-      const { run } = await this.runs.start(periodEnd, null);
-      if (run.status !== 'COMPLETED') this.runs.startInBackground(run.id);
+      await observeJob('billing-run', async () => {
+        const { run } = await this.runs.start(periodEnd, null);
+        if (run.status !== 'COMPLETED') this.runs.startInBackground(run.id);
+        return run;
+      });
     } catch (e) {
       this.logger.error({ err: e }, 'monthly billing run failed to start');
     }
@@ -57,7 +60,7 @@ export class BillingRunJob implements OnApplicationBootstrap {
 
   async dailyHolds(): Promise<void> {
     try {
-      await this.holds.run(this.clock.today());
+      await observeJob('credit-holds', () => this.holds.run(this.clock.today()));
     } catch (e) {
       this.logger.error({ err: e }, 'credit-hold job failed');
     }

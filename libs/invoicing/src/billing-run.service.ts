@@ -177,6 +177,22 @@ export class BillingRunService implements BeforeApplicationShutdown {
     }
   }
 
+  /**
+   * Progress of the runs not completed and of the latest run, for metrics (docs/operations.md §12):
+   * resellers per work-row status.
+   */
+  async progress(): Promise<Array<{ periodEnd: string; status: BillingRunStatus; done: number; failed: number; pending: number }>> {
+    return this.db.query(
+      `SELECT to_char(r.period_end, 'YYYY-MM-DD') AS "periodEnd", r.status,
+              count(*) FILTER (WHERE w.status = 'DONE')::int AS done,
+              count(*) FILTER (WHERE w.status = 'FAILED')::int AS failed,
+              count(*) FILTER (WHERE w.status = 'PENDING')::int AS pending
+         FROM billing_runs r LEFT JOIN billing_run_resellers w ON w.run_id = r.id
+        WHERE r.status <> 'COMPLETED' OR r.period_end = (SELECT max(period_end) FROM billing_runs)
+        GROUP BY r.id ORDER BY r.period_end`,
+    );
+  }
+
   /** Resumes every RUNNING run left by a process that died (their advisory lock is free). */
   async resumeInterrupted(): Promise<string[]> {
     const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs WHERE status = 'RUNNING' ORDER BY period_end`);

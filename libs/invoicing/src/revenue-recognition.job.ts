@@ -2,6 +2,7 @@ import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
+import { observeJob } from '@disty/core';
 import { RevenueRecognitionService } from './revenue-recognition.service';
 
 /** Daily, after the billing run and credit holds: releases yesterday's cloud service. */
@@ -33,7 +34,7 @@ export class RevenueRecognitionJob implements OnApplicationBootstrap {
 
   async daily(): Promise<void> {
     try {
-      const result = await this.recognition.runIfFree(this.recognition.defaultThrough());
+      const result = await observeJob('revenue-recognition', () => this.recognition.runIfFree(this.recognition.defaultThrough()));
       if (result) this.logger.log(`revenue recognition through ${result.through}: ${result.slices} slice(s), ${result.entries.length} entr(ies)`);
     } catch (e) {
       this.logger.error({ err: e }, 'revenue recognition failed');

@@ -1,6 +1,7 @@
 import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
+import { observeJob } from '@disty/core';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
 import { RenewalAlertService } from './renewal-alert.service';
 
@@ -32,7 +33,7 @@ export class RenewalScanJob implements OnModuleInit, OnApplicationShutdown {
 
   async tick(): Promise<void> {
     try {
-      const r = await this.alerts.scheduledScan();
+      const r = await observeJob('renewal-alert-scan', () => this.alerts.scheduledScan());
       if (r === null) this.logger.log('renewal alert scan already running elsewhere; skipped');
     } catch (err) {
       this.logger.error({ err }, 'renewal alert scan failed');

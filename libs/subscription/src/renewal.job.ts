@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { ConfigService } from '@nestjs/config';
 import { SchedulerRegistry } from '@nestjs/schedule';
 import { CronJob } from 'cron';
-import { Clock } from '@disty/core';
+import { Clock, observeJob } from '@disty/core';
 import { RenewalService } from './renewal.service';
 
 /**
@@ -35,7 +35,7 @@ export class RenewalJob implements OnModuleInit, OnApplicationShutdown {
 
   async tick(): Promise<void> {
     try {
-      await this.renewals.run(this.clock.today());
+      await observeJob('subscription-renewals', () => this.renewals.run(this.clock.today()));
     } catch (err) {
       this.logger.error({ err }, 'renewal run failed');
     }

@@ -24,6 +24,19 @@ export class Environment {
   @IsOptional() @Matches(/^[1-9]\d{0,3}$/, { message: 'DB_POOL_SIZE must be a whole number of connections (1–9999)' })
   DB_POOL_SIZE?: string;
 
+  /** /metrics on a listener of its own (docs/operations.md §12). */
+  @IsOptional() @Matches(/^\d{1,5}$/, { message: 'METRICS_PORT must be a port number' })
+  METRICS_PORT?: string;
+
+  @IsOptional() @IsString()
+  METRICS_HOST?: string;
+
+  @IsOptional() @IsIn(['true', 'false', '1', '0'], { message: 'METRICS_PUBLIC must be true or false' })
+  METRICS_PUBLIC?: string;
+
+  @IsOptional() @Matches(/^.{16,200}$/, { message: 'METRICS_TOKEN must be 16–200 characters' })
+  METRICS_TOKEN?: string;
+
   /** `off` for transaction poolers that do not track prepared statements (docs/operations.md §10). */
   @IsOptional() @IsIn(['on', 'off', 'true', 'false', '1', '0', 'ON', 'OFF'], { message: 'DB_PREPARED_STATEMENTS must be on or off' })
   DB_PREPARED_STATEMENTS?: string;
