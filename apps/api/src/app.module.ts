@@ -25,6 +25,7 @@ import { CustomersModule } from '@disty/customers';
 import { HealthController } from './health/health.controller';
 import { Readiness } from './health/readiness';
 import { MetricsModule } from './metrics/metrics.module';
+import { SharedThrottlerStorage } from './throttling/shared-throttler-storage';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
 
@@ -56,9 +57,11 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     }),
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService) => [
-        { ttl: config.get<number>('THROTTLE_TTL_MS')!, limit: config.get<number>('THROTTLE_LIMIT')! },
-      ],
+      useFactory: (config: ConfigService) => ({
+        throttlers: [{ ttl: config.get<number>('THROTTLE_TTL_MS')!, limit: config.get<number>('THROTTLE_LIMIT')! }],
+        // One limit across instances when REDIS_URL is set (docs/operations.md §13).
+        storage: new SharedThrottlerStorage(config.get<string>('REDIS_URL'), config.get<string>('REDIS_KEY_PREFIX')),
+      }),
     }),
     ScheduleModule.forRoot(),
     TerminusModule,

@@ -55,6 +55,13 @@ export class Environment {
   @IsInt() @Min(1000)
   THROTTLE_TTL_MS: number = 60_000;
 
+  /** Rate-limit counters shared by every instance (docs/operations.md §13); unset: per instance. */
+  @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional() @Matches(/^[\w:.-]{1,100}$/, { message: 'REDIS_KEY_PREFIX must be letters, digits and : . - _' })
+  REDIS_KEY_PREFIX?: string;
+
   @Transform(({ value }) => value === undefined || value === 'true' || value === '1')
   JOBS_ENABLED: boolean = true;
 
