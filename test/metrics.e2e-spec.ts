@@ -89,8 +89,10 @@ describe('Prometheus metrics', () => {
   });
 
   it('records scheduled job runs and their durations', async () => {
+    // What JobScheduler does around every run (test/scheduled-jobs.e2e-spec.ts runs the queue itself).
     const { RenewalScanJob } = await import('../libs/renewal-alert/src/renewal-scan.job');
-    await t.get(RenewalScanJob).tick();
+    const { observeJob } = await import('@disty/core');
+    await observeJob('renewal-alert-scan', () => t.get(RenewalScanJob).tick());
     const text = (await request(`http://127.0.0.1:${metricsPort}`).get('/metrics').expect(200)).text;
     expect(sample(text, 'disty_job_runs_total{job="renewal-alert-scan",outcome="ok"}')).toBeGreaterThanOrEqual(1);
     expect(sample(text, 'disty_job_duration_seconds_count{job="renewal-alert-scan"}')).toBeGreaterThanOrEqual(1);

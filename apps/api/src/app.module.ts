@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -63,7 +62,6 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
         storage: new SharedThrottlerStorage(config.get<string>('REDIS_URL'), config.get<string>('REDIS_KEY_PREFIX')),
       }),
     }),
-    ScheduleModule.forRoot(),
     TerminusModule,
     PortalModule,
     CoreModule,

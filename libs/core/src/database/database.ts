@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { createDataSource, PROJECT_ROOT } from './data-source';
 import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { prepareDatabaseRoles } from './roles';
+import { installJobQueue } from '../jobs/job-queue-schema';
 
 export const EMBEDDED_DEFAULT_PORT = 54329;
 
@@ -58,6 +59,8 @@ export async function runMigrations(url: string, log: (l: string) => void = () =
     try {
       const done = await ds.runMigrations({ transaction: 'each' });
       for (const m of done) log(`migration applied: ${m.name}`);
+      // The job queue's schema (graphile-worker's own migrations), under the same lock.
+      await installJobQueue(url);
       return done.map((m) => m.name);
     } finally {
       await ds.destroy();
