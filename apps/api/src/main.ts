@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   };
 
   try {
-    await runMigrations(db.migrationUrl, say);
+    // MIGRATE_ON_START=false: a one-shot migrate step runs them (docker-compose.yml); /health/ready
+    // stays 503 until it has (docs/operations.md §11, §14).
+    if (process.env.MIGRATE_ON_START !== 'false') await runMigrations(db.migrationUrl, say);
   } catch (e) {
     console.error(describeConnectionError(db.migrationUrl, e));
     await stopDatabase();

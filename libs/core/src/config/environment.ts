@@ -55,6 +55,10 @@ export class Environment {
   @IsInt() @Min(1000)
   THROTTLE_TTL_MS: number = 60_000;
 
+  /** `false`: start without running migrations (a one-shot migrate step runs them: docs/operations.md §14). */
+  @IsOptional() @IsIn(['true', 'false'], { message: 'MIGRATE_ON_START must be true or false' })
+  MIGRATE_ON_START?: string;
+
   /** Rate-limit counters shared by every instance (docs/operations.md §13); unset: per instance. */
   @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
   REDIS_URL?: string;
