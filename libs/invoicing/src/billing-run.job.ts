@@ -67,6 +67,8 @@ export class BillingRunJob implements OnModuleInit, OnApplicationBootstrap {
     if (!done) return null;
     // Some reseller failed: the queue retries the occurrence, which resumes the run (those resellers only).
     if (done.status === 'FAILED') throw new Error(`billing run ${done.id} (${done.periodEnd}): ${done.resellersFailed} reseller(s) failed`);
+    // Stopped by a shutdown: the run stays RUNNING and is resumed (by the retry, or at the next start).
+    if (done.status === 'RUNNING') throw new Error(`billing run ${done.id} (${done.periodEnd}) interrupted by a shutdown`);
     return { runId: done.id, periodEnd: done.periodEnd, status: done.status, invoicesIssued: done.invoicesIssued };
   }
 }
