@@ -51,6 +51,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     this.pool.on('connect', (client) => client.on('error', warn));
     const jobs = this.jobs.all();
     const taskList: TaskList = Object.fromEntries(jobs.map((j) => [j.name, (payload: unknown) => this.execute(j, payload)]));
+    const pool = this.pool;
     this.runner = await run({
       pgPool: this.pool,
       schema: JOB_QUEUE_SCHEMA,
@@ -68,6 +69,10 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
           options: { backfillPeriod: j.catchUpMs, maxAttempts: j.maxAttempts ?? 5, queueName: j.queue },
         })),
       ),
+    }).catch(async (e: unknown) => {
+      this.pool = undefined;
+      await pool.end().catch(() => undefined);
+      throw e;
     });
     this.logger.log(`scheduled jobs running: ${jobs.map((j) => j.name).join(', ')}`);
   }
