@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '@disty/core';
 import { billingBench } from './billing.bench';
 import { ledgerBench } from './ledger.bench';
 import { ordersBench } from './orders.bench';
+import { proxyBench } from './proxy.bench';
 import { recognitionBench } from './recognition.bench';
 import { renewalScanBench } from './renewal-scan.bench';
 import { benchServer, BenchContext, BenchResult } from './support';
@@ -17,6 +18,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult[]>> 
   orders: ordersBench,
   renewalScan: renewalScanBench,
   recognition: recognitionBench,
+  proxy: proxyBench,
 };
 
 async function main(): Promise<void> {

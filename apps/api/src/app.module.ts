@@ -1,7 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
@@ -23,6 +22,9 @@ import { ReportingModule } from '@disty/reporting';
 import { TaxModule } from '@disty/tax';
 import { CustomersModule } from '@disty/customers';
 import { HealthController } from './health/health.controller';
+import { Readiness } from './health/readiness';
+import { MetricsModule } from './metrics/metrics.module';
+import { SharedThrottlerStorage } from './throttling/shared-throttler-storage';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
 
@@ -41,7 +43,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
             return id;
           },
           redact: ['req.headers.authorization', 'req.headers.cookie'],
-          autoLogging: { ignore: (req) => req.url === '/health' },
+          autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready' },
         },
       }),
     }),
@@ -54,11 +56,12 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     }),
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService) => [
-        { ttl: config.get<number>('THROTTLE_TTL_MS')!, limit: config.get<number>('THROTTLE_LIMIT')! },
-      ],
+      useFactory: (config: ConfigService) => ({
+        throttlers: [{ ttl: config.get<number>('THROTTLE_TTL_MS')!, limit: config.get<number>('THROTTLE_LIMIT')! }],
+        // One limit across instances when REDIS_URL is set (docs/operations.md §13).
+        storage: new SharedThrottlerStorage(config.get<string>('REDIS_URL'), config.get<string>('REDIS_KEY_PREFIX')),
+      }),
     }),
-    ScheduleModule.forRoot(),
     TerminusModule,
     PortalModule,
     CoreModule,
@@ -77,8 +80,9 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     PaymentsModule,
     ReportingModule,
     SubscriptionChangesModule,
+    MetricsModule,
   ],
   controllers: [HealthController],
-  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }, Readiness],
 })
 export class AppModule {}

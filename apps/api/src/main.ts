@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   };
 
   try {
-    await runMigrations(db.migrationUrl, say);
+    // MIGRATE_ON_START=false: a one-shot migrate step runs them (docker-compose.yml); /health/ready
+    // stays 503 until it has (docs/operations.md §11, §14).
+    if (process.env.MIGRATE_ON_START !== 'false') await runMigrations(db.migrationUrl, say);
   } catch (e) {
     console.error(describeConnectionError(db.migrationUrl, e));
     await stopDatabase();
@@ -48,7 +50,7 @@ async function main(): Promise<void> {
   const port = Number(process.env.PORT ?? 3000);
   await app.listen(port);
 
-  say(`API listening on http://localhost:${port}/api/v1 — docs at http://localhost:${port}/docs, health at /health`);
+  say(`API listening on http://localhost:${port}/api/v1 — docs at http://localhost:${port}/docs, health at /health (probes /health/live, /health/ready)`);
   if (seeded) {
     say(seeded.created ? 'demo data loaded into the empty database' : 'demo data already present');
     for (const t of seeded.tokens) say(`demo token  ${t.role.padEnd(16)} ${t.email.padEnd(34)} ${t.token}`);

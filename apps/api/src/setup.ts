@@ -4,12 +4,14 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { raw } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { httpMetrics } from './metrics/http-metrics';
 
 export const API_PREFIX = 'api/v1';
 
 /** Everything main.ts applies to the app beyond its modules; tests call it too. */
 export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  app.use(httpMetrics);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -39,10 +41,15 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   return app;
 }
 
-/** The routes' prefix: every route under /api/v1 except the health check. */
+/** The routes' prefix: every route under /api/v1 except the health checks. */
 export function setApiPrefix(app: INestApplication): void {
   app.setGlobalPrefix(API_PREFIX, {
-    exclude: [{ path: 'health', method: RequestMethod.GET }],
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
   });
 }
 

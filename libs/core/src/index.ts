@@ -26,3 +26,8 @@ export * from './database/embedded-postgres';
 export * from './database/prepared-statement';
 export * from './database/snapshot-reader';
 export * from './http/parse-id.pipe';
+export * from './metrics/metrics';
+export * from './jobs/scheduled-jobs';
+export * from './jobs/job-scheduler';
+export * from './jobs/job-runs.dto';
+export * from './jobs/job-queue-schema';

@@ -107,6 +107,16 @@ export class WebhookService {
     return page(rows.map(mapDelivery), total, q);
   }
 
+  /** The outbox's backlog (docs/operations.md §12): deliveries pending, and those of them due now. */
+  async backlog(now: Date = new Date()): Promise<{ pending: number; due: number }> {
+    const [row]: Array<{ pending: number; due: number }> = await this.db.query(
+      `SELECT count(*)::int AS pending, count(*) FILTER (WHERE next_attempt_at <= $1)::int AS due
+         FROM webhook_deliveries WHERE status = 'PENDING'`,
+      [now],
+    );
+    return row;
+  }
+
   // ---------------------------------------------------------------- delivery
 
   /**

@@ -1,6 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { addDays, addMonthsClamped, Clock, Currency, Dec, Role } from '@disty/core';
+import { addDays, addMonthsClamped, Clock, Currency, Dec, holdAdvisoryLock, Role } from '@disty/core';
 import { CatalogService, CreateProductInput } from '@disty/catalog';
 import { IdentityService } from '@disty/identity';
 import { FxRateService } from '@disty/ledger';
@@ -215,11 +215,10 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
     ...resellerUsers.map(({ email, role, token }) => ({ email, role, token })),
   ];
 
-  const runner = db.createQueryRunner();
-  await runner.connect();
+  // A transaction-scoped lock kept by a transaction of its own (no session lock: docs/operations.md §10).
+  const lock = (await holdAdvisoryLock(db, 'disty:seed', { wait: true }))!;
   try {
-    await runner.query(`SELECT pg_advisory_lock(hashtext('disty:seed'))`);
-    const [{ n }] = await runner.query(`SELECT count(*)::int AS n FROM users WHERE email NOT LIKE 'bootstrap-admin@%'`);
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM users WHERE email NOT LIKE 'bootstrap-admin@%'`);
     if (n > 0) return { created: false, tokens };
     for (const t of tokens.slice(0, distributorUsers.length)) await identity.createUser({ email: t.email, role: t.role }, t.token);
     // Postings in NZD and USD need a rate into the reporting currency (docs/accounting.md §10).
@@ -250,8 +249,7 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
     }
     return { created: true, tokens };
   } finally {
-    await runner.query(`SELECT pg_advisory_unlock(hashtext('disty:seed'))`).catch(() => undefined);
-    await runner.release();
+    await lock.release().catch(() => undefined);
   }
 }
 

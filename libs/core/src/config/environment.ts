@@ -20,6 +20,27 @@ export class Environment {
   @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'MIGRATION_DATABASE_URL must be a postgres:// URL' })
   MIGRATION_DATABASE_URL?: string;
 
+  /** Connections per instance (docs/operations.md §10: instances × DB_POOL_SIZE ≤ max_connections − reserve). */
+  @IsOptional() @Matches(/^[1-9]\d{0,3}$/, { message: 'DB_POOL_SIZE must be a whole number of connections (1–9999)' })
+  DB_POOL_SIZE?: string;
+
+  /** /metrics on a listener of its own (docs/operations.md §12). */
+  @IsOptional() @Matches(/^\d{1,5}$/, { message: 'METRICS_PORT must be a port number' })
+  METRICS_PORT?: string;
+
+  @IsOptional() @IsString()
+  METRICS_HOST?: string;
+
+  @IsOptional() @IsIn(['true', 'false', '1', '0'], { message: 'METRICS_PUBLIC must be true or false' })
+  METRICS_PUBLIC?: string;
+
+  @IsOptional() @Matches(/^.{16,200}$/, { message: 'METRICS_TOKEN must be 16–200 characters' })
+  METRICS_TOKEN?: string;
+
+  /** `off` for transaction poolers that do not track prepared statements (docs/operations.md §10). */
+  @IsOptional() @IsIn(['on', 'off', 'true', 'false', '1', '0', 'ON', 'OFF'], { message: 'DB_PREPARED_STATEMENTS must be on or off' })
+  DB_PREPARED_STATEMENTS?: string;
+
   @IsOptional() @IsString() @Matches(/^.{16,200}$/, { message: 'BOOTSTRAP_ADMIN_TOKEN must be 16–200 characters' })
   BOOTSTRAP_ADMIN_TOKEN?: string;
 
@@ -33,6 +54,17 @@ export class Environment {
   @Transform(({ value }) => (value === undefined ? 60_000 : Number(value)))
   @IsInt() @Min(1000)
   THROTTLE_TTL_MS: number = 60_000;
+
+  /** `false`: start without running migrations (a one-shot migrate step runs them: docs/operations.md §14). */
+  @IsOptional() @IsIn(['true', 'false'], { message: 'MIGRATE_ON_START must be true or false' })
+  MIGRATE_ON_START?: string;
+
+  /** Rate-limit counters shared by every instance (docs/operations.md §13); unset: per instance. */
+  @IsOptional() @Matches(/^rediss?:\/\/.+/, { message: 'REDIS_URL must be a redis:// or rediss:// URL' })
+  REDIS_URL?: string;
+
+  @IsOptional() @Matches(/^[\w:.-]{1,100}$/, { message: 'REDIS_KEY_PREFIX must be letters, digits and : . - _' })
+  REDIS_KEY_PREFIX?: string;
 
   @Transform(({ value }) => value === undefined || value === 'true' || value === '1')
   JOBS_ENABLED: boolean = true;

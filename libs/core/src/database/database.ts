@@ -3,6 +3,7 @@ import { Client } from 'pg';
 import { createDataSource, PROJECT_ROOT } from './data-source';
 import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { prepareDatabaseRoles } from './roles';
+import { installJobQueue } from '../jobs/job-queue-schema';
 
 export const EMBEDDED_DEFAULT_PORT = 54329;
 
@@ -42,23 +43,30 @@ export async function provideDatabase(log: (l: string) => void = () => undefined
   }
 }
 
-/** Runs pending migrations under an advisory lock, so several instances may start at once. */
+/**
+ * Runs pending migrations under an advisory lock, so several instances may start at once. The lock
+ * is transaction-scoped, held by a transaction left open on a connection of its own while the
+ * migrations run on others (no session-level lock: docs/operations.md §10).
+ */
 export async function runMigrations(url: string, log: (l: string) => void = () => undefined): Promise<string[]> {
   const lock = new Client({ connectionString: url });
   await lock.connect();
   try {
-    await lock.query('SELECT pg_advisory_lock(hashtext($1))', ['disty:migrations']);
+    await lock.query('BEGIN');
+    await lock.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['disty:migrations']);
     const ds = createDataSource(url, { extra: { max: 2 } });
     await ds.initialize();
     try {
       const done = await ds.runMigrations({ transaction: 'each' });
       for (const m of done) log(`migration applied: ${m.name}`);
+      // The job queue's schema (graphile-worker's own migrations), under the same lock.
+      await installJobQueue(url);
       return done.map((m) => m.name);
     } finally {
       await ds.destroy();
     }
   } finally {
-    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', ['disty:migrations']).catch(() => undefined);
+    await lock.query('COMMIT').catch(() => undefined);
     await lock.end();
   }
 }
