@@ -5,7 +5,6 @@ import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { randomUUID } from 'crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { CoreModule, dataSourceOptions, validateEnvironment } from '@disty/core';
 import { IdentityModule } from '@disty/identity';
@@ -23,6 +22,7 @@ import { ReportingModule } from '@disty/reporting';
 import { TaxModule } from '@disty/tax';
 import { CustomersModule } from '@disty/customers';
 import { HealthController } from './health/health.controller';
+import { loggerParams } from './logging';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
 
@@ -31,19 +31,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment, cache: true }),
     LoggerModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService) => ({
-        pinoHttp: {
-          level: config.get<string>('LOG_LEVEL'),
-          genReqId: (req, res) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
-          autoLogging: { ignore: (req) => req.url === '/health' },
-        },
-      }),
+      useFactory: (config: ConfigService) => loggerParams({ level: config.get<string>('LOG_LEVEL')!, format: config.get('LOG_FORMAT')! }),
     }),
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],

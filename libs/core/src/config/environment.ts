@@ -155,6 +155,10 @@ export class Environment {
   @IsOptional() @IsString() BANK_ACCOUNT_NUMBER?: string;
   @IsOptional() @IsString() BANK_SWIFT?: string;
 
+  /** `pretty` (one readable line per event) or `json`; default pretty with NODE_ENV=development, else json. */
+  @IsIn(['pretty', 'json'], { message: 'LOG_FORMAT must be pretty or json' })
+  LOG_FORMAT!: 'pretty' | 'json'; // its default is set in validateEnvironment
+
   /** Test only (NODE_ENV=test): the crash tests' kill point (libs/core/src/idempotency/idempotent-transaction.ts). */
   @IsOptional() @IsIn(['idempotency-before-commit', 'idempotency-after-commit'])
   DISTY_TEST_CRASH?: string;
@@ -180,6 +184,7 @@ function productionProblems(env: Environment): string[] {
 
 export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
+  if (unset(env.LOG_FORMAT)) env.LOG_FORMAT = env.NODE_ENV === 'development' ? 'pretty' : 'json';
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
   const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
   if (!errors.length) lines.push(...productionProblems(env));
