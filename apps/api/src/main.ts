@@ -2,7 +2,6 @@ import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { describeConnectionError, environment, Environment, privilegedRoleWarning, provideDatabase, runMigrations } from '@disty/core';
-import { AppModule } from './app.module';
 import { seedDemoData } from './seed/demo-seed';
 import { renewalScanOnStart, runStartupRenewalScan } from './seed/startup-scan';
 import { configureApp } from './setup';
@@ -39,6 +38,8 @@ async function main(): Promise<void> {
   const roleWarning = await privilegedRoleWarning(db.url).catch(() => null);
   if (roleWarning) say(`WARNING ${roleWarning}`);
 
+  // Loaded only now: its modules read the configuration when loaded, and a wrong value is reported above, not as a stack trace.
+  const { AppModule } = await import('./app.module');
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
   configureApp(app);
 

@@ -186,7 +186,13 @@ export function validateEnvironment(raw: Record<string, unknown>): Environment {
   const env = plainToInstance(Environment, raw, { exposeDefaultValues: true });
   if (unset(env.LOG_FORMAT)) env.LOG_FORMAT = env.NODE_ENV === 'development' ? 'pretty' : 'json';
   const errors = validateSync(env, { skipMissingProperties: false, whitelist: false });
-  const lines = errors.map((e) => `${e.property}: ${Object.values(e.constraints ?? {}).join(', ')}`);
+  // A value of the wrong type is reported as that alone (not also as out of range).
+  const TYPE_RULES = ['isInt', 'isNumber', 'isBoolean'];
+  const lines = errors.map((e) => {
+    const c = e.constraints ?? {};
+    const typeRule = TYPE_RULES.find((r) => c[r]);
+    return `${e.property}: ${typeRule ? c[typeRule] : Object.values(c).join(', ')}`;
+  });
   if (!errors.length) lines.push(...productionProblems(env));
   if (lines.length) throw new Error(`Invalid configuration — ${lines.join('; ')}`);
   return env;
