@@ -1,4 +1,4 @@
-import { addDays } from '@disty/core';
+import { addDays, addMonthsClamped, daysBetween } from '@disty/core';
 import { RenewalAlertService } from '@disty/renewal-alert';
 import { seedDemoData } from '../apps/api/src/seed/demo-seed';
 import { renewalScanOnStart, runStartupRenewalScan } from '../apps/api/src/seed/startup-scan';
@@ -62,6 +62,21 @@ describe('Demo seed', () => {
       expect(p.prices.map((x: { currency: string }) => x.currency).sort()).toEqual(['AUD', 'NZD', 'USD']);
     }
     expect(new Set(products.body.items.map((p: { kind: string }) => p.kind))).toEqual(new Set(['HARDWARE', 'CLOUD']));
+    // Microsoft's seats follow the NCE-like commitment rules (a 7-day window); every other product has none.
+    const packs = Object.fromEntries(products.body.items.map((p: { sku: string; commitmentPack: string }) => [p.sku, p.commitmentPack]));
+    expect(Object.entries(packs).filter(([, pack]) => pack === 'NCE_LIKE').map(([sku]) => sku).sort()).toEqual(
+      ['MS-M365-BP-P1Y', 'MS-M365-BS-P1M', 'MS-TEAMS-PHONE-P1Y'],
+    );
+    expect(new Set(Object.values(packs))).toEqual(new Set(['NCE_LIKE', 'NO_COMMITMENT']));
+    const nce = (await t.http().get('/api/v1/catalog/commitment-packs').set(admin).expect(200)).body.items.find((c: { code: string }) => c.code === 'NCE_LIKE');
+    expect(nce).toMatchObject({ windowHours: 168, priceLock: true });
+    // So a demo Microsoft subscription bought months ago is past its window: a seat decrease is refused.
+    const harbourAdmin = demo('reseller_admin@harbour.demo');
+    const subs = (await t.http().get('/api/v1/subscriptions').query({ pageSize: 200 }).set(harbourAdmin).expect(200)).body.items;
+    const m365 = subs.find((x: { sku: string }) => x.sku === 'MS-M365-BP-P1Y');
+    const refused = await t.http().patch(`/api/v1/subscriptions/${m365.id}`).set(harbourAdmin).send({ quantity: m365.quantity - 1 }).expect(422);
+    expect(refused.body).toMatchObject({ commitmentPack: 'NCE_LIKE', alternative: 'scheduled-change' });
+    expect(refused.body.type).toMatch(/outside-commitment-window$/);
 
     // every reseller token works, sees its own reseller only, and the kiwi hardware line is nearly used up
     for (const slug of ['harbour', 'kiwi', 'pacific']) {
@@ -108,6 +123,7 @@ describe('Demo seed', () => {
     expect((await t.app.get(RenewalAlertService).scan(today)).raised).toBe(0);
 
     const cards = (await t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals', pageSize: 200 }).set(harbourSales).expect(200)).body.items;
+    const monthLeft = daysBetween(today, addDays(addMonthsClamped(today, 1), -1)); // the month-to-month term started today
     const seen = cards
       .map((c: { endCustomer: { name: string }; source: string; threshold: number; daysLeft: number; renewalValue: string; status: string }) =>
         [c.endCustomer.name, c.source, c.threshold, c.daysLeft, c.renewalValue, c.status].join(' '))
@@ -116,12 +132,16 @@ describe('Demo seed', () => {
       'Bondi Dental Group SUBSCRIPTION 90 80 8927.04 OPEN', // 92.99 × 12 × 8
       'Chatswood Medical Centre WARRANTY 60 40 1196.00 OPEN', // the linked HP Care Pack, 299.00 × 4
       'Chatswood Medical Centre WARRANTY 90 85 10998.00 OPEN', // no extension: the line's net, 5,499.00 × 2
+      // Month to month on the NCE-like pack: no threshold alert but one window reminder (threshold 0), the month at stake: 22.70 × 6.
+      `Coogee Cafe Co SUBSCRIPTION 0 ${monthLeft} 136.20 OPEN`,
       'Manly Physiotherapy SUBSCRIPTION 30 20 6534.00 OPEN', // 36.30 × 12 × 15
       'Parramatta Legal SUBSCRIPTION 60 50 5436.00 OPEN', // 15.10 × 12 × 30
       'Surry Hills Creative SUBSCRIPTION 90 72 2700.00 OPEN', // 4.50 × 12 × 50
     ]);
     const pipeline = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(harbourSales).expect(200)).body;
-    expect(pipeline.total).toEqual([{ currency: 'AUD', count: 6, value: '35791.04' }]);
+    const coogee = cards.find((c: { endCustomer: { name: string } }) => c.endCustomer.name === 'Coogee Cafe Co');
+    expect(coogee).toMatchObject({ kind: 'WINDOW', sku: 'MS-M365-BS-P1M', autoRenew: true, commitmentWindow: { open: true } });
+    expect(pipeline.total).toEqual([{ currency: 'AUD', count: 7, value: '35927.24' }]);
     // The other resellers' sales users see their own (pacific) or none (kiwi).
     const pacific = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(demo('sales@pacific.demo')).expect(200)).body;
     expect(pacific.total).toEqual([{ currency: 'USD', count: 2, value: '13269.60' }]);

@@ -35,11 +35,17 @@ function hardware(sku: string, vendor: string, name: string, warrantyMonths: num
   };
 }
 
+/**
+ * A cloud product. Microsoft's seats follow New-Commerce-style rules in the demo: the NCE_LIKE
+ * commitment pack (a 7-day decrease and cancellation window, price locked for the term;
+ * docs/commitments.md), so the renewal desk shows window clocks; other vendors' have no commitment.
+ */
 function cloud(
   sku: string, vendor: string, name: string, term: 'P1M' | 'P1Y' | 'P3Y', billingFrequency: 'MONTHLY' | 'ANNUAL' | 'UPFRONT', p: Prices,
 ): CreateProductInput {
   return {
     sku, vendor, name, kind: 'CLOUD', term, billingFrequency,
+    commitmentPack: vendor === 'Microsoft' ? 'NCE_LIKE' : 'NO_COMMITMENT',
     prices: withCosts(p, '0.82'),
   };
 }
