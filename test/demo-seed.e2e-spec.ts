@@ -6,6 +6,12 @@ import type { TestApp } from './support/app';
 import { createOwnDatabase, OwnDatabase } from './support/own-database';
 
 const bearer = (token: string) => ({ Authorization: `Bearer ${token}` });
+/** The seed's tokens by email (random per database: docs/security.md, "Demo credentials"). */
+const tokens: Record<string, string> = {};
+const demo = (email: string) => {
+  if (!tokens[email]) throw new Error(`no demo token for ${email}`);
+  return bearer(tokens[email]);
+};
 
 /**
  * The demo data set on its own empty database (the shared test database already has users, so
@@ -36,11 +42,16 @@ describe('Demo seed', () => {
     expect(first.created).toBe(true);
     const roles = first.tokens.map((x) => x.role);
     expect(roles.filter((r) => r === 'buyer')).toHaveLength(3);
-    expect(first.tokens.map((x) => x.token)).toEqual(
-      expect.arrayContaining(['demo_admin_token', 'demo_finance_token', 'demo_harbour_buyer_token', 'demo_kiwi_reseller_admin_token', 'demo_pacific_sales_token']),
+    expect(first.tokens.map((x) => x.email)).toEqual(
+      expect.arrayContaining(['admin@disty.demo', 'finance@disty.demo', 'buyer@harbour.demo', 'reseller_admin@kiwi.demo', 'sales@pacific.demo']),
     );
+    for (const x of first.tokens) tokens[x.email] = x.token;
+    // Random, distinct, never the fixed tokens of earlier versions (which never authenticate).
+    expect(new Set(first.tokens.map((x) => x.token)).size).toBe(first.tokens.length);
+    for (const x of first.tokens) expect(x.token).toMatch(/^dst_[\w-]{32}$/);
+    await t.http().get('/api/v1/resellers').set(bearer('demo_admin_token')).expect(401);
 
-    const admin = bearer('demo_admin_token');
+    const admin = demo('admin@disty.demo');
     const resellers = await t.http().get('/api/v1/resellers').set(admin).expect(200);
     expect(resellers.body.items.map((r: { currency: string }) => r.currency).sort()).toEqual(['AUD', 'NZD', 'USD']);
 
@@ -60,7 +71,7 @@ describe('Demo seed', () => {
     const nce = (await t.http().get('/api/v1/catalog/commitment-packs').set(admin).expect(200)).body.items.find((c: { code: string }) => c.code === 'NCE_LIKE');
     expect(nce).toMatchObject({ windowHours: 168, priceLock: true });
     // So a demo Microsoft subscription bought months ago is past its window: a seat decrease is refused.
-    const harbourAdmin = bearer('demo_harbour_reseller_admin_token');
+    const harbourAdmin = demo('reseller_admin@harbour.demo');
     const subs = (await t.http().get('/api/v1/subscriptions').query({ pageSize: 200 }).set(harbourAdmin).expect(200)).body.items;
     const m365 = subs.find((x: { sku: string }) => x.sku === 'MS-M365-BP-P1Y');
     const refused = await t.http().patch(`/api/v1/subscriptions/${m365.id}`).set(harbourAdmin).send({ quantity: m365.quantity - 1 }).expect(422);
@@ -70,11 +81,11 @@ describe('Demo seed', () => {
     // every reseller token works, sees its own reseller only, and the kiwi hardware line is nearly used up
     for (const slug of ['harbour', 'kiwi', 'pacific']) {
       for (const role of ['reseller_admin', 'buyer', 'sales', 'reseller_finance']) {
-        const own = await t.http().get('/api/v1/resellers').set(bearer(`demo_${slug}_${role}_token`)).expect(200);
+        const own = await t.http().get('/api/v1/resellers').set(demo(`${role}@${slug}.demo`)).expect(200);
         expect(own.body.total).toBe(1);
       }
     }
-    const kiwiBuyer = bearer('demo_kiwi_buyer_token');
+    const kiwiBuyer = demo('buyer@kiwi.demo');
     const kiwi = (await t.http().get('/api/v1/resellers').set(kiwiBuyer).expect(200)).body.items[0];
     const lines = await t.http().get(`/api/v1/resellers/${kiwi.id}/credit-lines`).set(kiwiBuyer).expect(200);
     expect(lines.body.items[0]).toMatchObject({ line: 'HARDWARE', reserved: '56231.55', available: '3768.45' });
@@ -83,16 +94,16 @@ describe('Demo seed', () => {
 
     const second = await seedDemoData(t.app);
     expect(second.created).toBe(false);
-    expect(second.tokens).toEqual(first.tokens);
+    expect(second.tokens).toEqual([]); // printed once: a second start knows no token
     const again = await t.http().get('/api/v1/resellers').set(admin).expect(200);
     expect(again.body.total).toBe(3);
   });
 
   it('includes renewals due in the next 90 days (terms and warranties), and the start-up scan fills the pipeline, once across instances', async () => {
     const today = t.clock.today();
-    const harbourSales = bearer('demo_harbour_sales_token');
+    const harbourSales = demo('sales@harbour.demo');
     // Before any scan: subscription terms and warranties ending within 90 days of the real today.
-    const subs = await t.http().get('/api/v1/subscriptions').query({ pageSize: 200 }).set(bearer('demo_harbour_reseller_admin_token')).expect(200);
+    const subs = await t.http().get('/api/v1/subscriptions').query({ pageSize: 200 }).set(demo('reseller_admin@harbour.demo')).expect(200);
     const soon = subs.body.items.filter((x: { termEnd: string }) => x.termEnd <= addDays(today, 90));
     expect(soon.map((x: { sku: string; termEnd: string }) => [x.sku, x.termEnd]).sort()).toEqual([
       ['ADBE-CC-ALL-P1Y', addDays(today, 80)],
@@ -132,9 +143,9 @@ describe('Demo seed', () => {
     expect(coogee).toMatchObject({ kind: 'WINDOW', sku: 'MS-M365-BS-P1M', autoRenew: true, commitmentWindow: { open: true } });
     expect(pipeline.total).toEqual([{ currency: 'AUD', count: 7, value: '35927.24' }]);
     // The other resellers' sales users see their own (pacific) or none (kiwi).
-    const pacific = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(bearer('demo_pacific_sales_token')).expect(200)).body;
+    const pacific = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(demo('sales@pacific.demo')).expect(200)).body;
     expect(pacific.total).toEqual([{ currency: 'USD', count: 2, value: '13269.60' }]);
-    const kiwi = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(bearer('demo_kiwi_sales_token')).expect(200)).body;
+    const kiwi = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(demo('sales@kiwi.demo')).expect(200)).body;
     expect(kiwi.total).toEqual([]);
   });
 

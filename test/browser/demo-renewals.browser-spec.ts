@@ -14,6 +14,7 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
   let db: OwnDatabase;
   let support: typeof PortalSupport;
   let p: PortalSupport.Portal;
+  let salesToken: string;
 
   beforeAll(async () => {
     db = await (await import('../support/own-database')).createOwnDatabase('demo_browser');
@@ -23,6 +24,8 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
     p = await support.startPortal();
     const seeded = await seedDemoData(p.t.app);
     expect(seeded.created).toBe(true);
+    // Demo tokens are random per database: the seed's result is the one place they are known.
+    salesToken = seeded.tokens.find((x) => x.email === 'sales@harbour.demo')!.token;
     const said: string[] = [];
     await runStartupRenewalScan(p.t.app, (l) => said.push(l));
     expect(said[0]).toMatch(/9 alert\(s\) raised/);
@@ -37,7 +40,7 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
     const { shot, signIn } = support;
     const page = await p.newPage();
     page.on('dialog', (d) => void d.accept());
-    await signIn(page, 'demo_harbour_sales_token');
+    await signIn(page, salesToken);
     await page.getByRole('heading', { name: 'Renewal pipeline', level: 1 }).waitFor();
 
     const column = (t: number) => page.locator(`[data-threshold="${t}"]`);
@@ -91,7 +94,7 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
     expect(await column(30).locator('.status').first().textContent()).toBe('Won');
     await shot(page, 'demo-02-pipeline-after-won');
 
-    const pipeline = (await p.t.http().get('/api/v1/renewal-alerts/pipeline').set({ Authorization: 'Bearer demo_harbour_sales_token' }).expect(200)).body;
+    const pipeline = (await p.t.http().get('/api/v1/renewal-alerts/pipeline').set({ Authorization: `Bearer ${salesToken}` }).expect(200)).body;
     const open = pipeline.byStatus.find((b: { status: string }) => b.status === 'OPEN');
     expect(open).toEqual({ status: 'OPEN', currency: 'AUD', count: 6, value: '29393.24' });
     expect(p.pageErrors).toEqual([]);

@@ -4,7 +4,6 @@ import { APP_GUARD } from '@nestjs/core';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { randomUUID } from 'crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { CoreModule, dataSourceOptions, validateEnvironment } from '@disty/core';
 import { IdentityModule } from '@disty/identity';
@@ -25,6 +24,7 @@ import { HealthController } from './health/health.controller';
 import { Readiness } from './health/readiness';
 import { MetricsModule } from './metrics/metrics.module';
 import { SharedThrottlerStorage } from './throttling/shared-throttler-storage';
+import { loggerParams } from './logging';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
 
@@ -33,19 +33,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment, cache: true }),
     LoggerModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService) => ({
-        pinoHttp: {
-          level: config.get<string>('LOG_LEVEL'),
-          genReqId: (req, res) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
-          autoLogging: { ignore: (req) => req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready' },
-        },
-      }),
+      useFactory: (config: ConfigService) => loggerParams({ level: config.get<string>('LOG_LEVEL')!, format: config.get('LOG_FORMAT')! }),
     }),
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],

@@ -5,6 +5,7 @@ import { raw } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './metrics/http-metrics';
+import { refuseDeepJson } from '@disty/core';
 
 export const API_PREFIX = 'api/v1';
 
@@ -32,7 +33,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   );
   // Stripe signs the exact bytes it sends: that one route keeps its body raw (a Buffer), before the JSON parser.
   app.use(`/${API_PREFIX}/webhooks/stripe`, raw({ type: () => true, limit: '1mb' }));
-  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('json', { limit: '1mb', verify: refuseDeepJson }); // deep JSON → 400 before parsing (docs/security.md)
   // CSV uploads (POST /fx-rates/import) arrive as text.
   app.useBodyParser('text', { type: 'text/csv', limit: '1mb' });
   app.set('trust proxy', 'loopback');

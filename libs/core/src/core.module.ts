@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
 import { Clock } from './clock/clock';
 import { ProblemDetailsFilter } from './errors/problem.filter';
+import { InputGuardInterceptor } from './http/input-guard';
 import { createValidationPipe } from './http/validation';
 import { IdempotencyInterceptor } from './idempotency/idempotency.interceptor';
 import { IdempotencyService } from './idempotency/idempotency.service';
@@ -24,6 +25,8 @@ import { ScheduledJobs } from './jobs/scheduled-jobs';
     JobScheduler,
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
+    // Before idempotency: refused input (NUL, media type) never reaches a handler (docs/security.md, "Input").
+    { provide: APP_INTERCEPTOR, useClass: InputGuardInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
   exports: [Clock, IdempotencyService, ScheduledJobs, JobScheduler],

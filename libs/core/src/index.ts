@@ -10,6 +10,7 @@ export * from './clock/calendar-date';
 export * from './errors/problem';
 export * from './errors/problem.filter';
 export * from './http/validation';
+export * from './http/input-guard';
 export * from './http/validators';
 export * from './http/csv';
 export * from './idempotency/idempotency.service';

@@ -1,4 +1,5 @@
 import { timingSafeEqual } from 'crypto';
+import { environment, Environment } from '@disty/core';
 
 /**
  * Where /metrics is served (docs/operations.md §12). Never on the public port unless asked:
@@ -13,7 +14,9 @@ export interface MetricsExposure {
   host: string;
 }
 
-export function metricsExposure(env: NodeJS.ProcessEnv = process.env): MetricsExposure {
+export function metricsExposure(
+  env: Pick<Environment, 'METRICS_TOKEN' | 'METRICS_PUBLIC' | 'METRICS_PORT' | 'METRICS_HOST'> = environment(),
+): MetricsExposure {
   const token = env.METRICS_TOKEN || undefined;
   const isPublic = env.METRICS_PUBLIC === 'true' || env.METRICS_PUBLIC === '1';
   return {

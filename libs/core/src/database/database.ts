@@ -1,5 +1,6 @@
 import * as path from 'path';
 import { Client } from 'pg';
+import { environment } from '../config/environment';
 import { createDataSource, PROJECT_ROOT } from './data-source';
 import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { prepareDatabaseRoles } from './roles';
@@ -22,16 +23,17 @@ export interface ProvidedDatabase {
  * two roles (disty_owner, disty_app) created on first use.
  */
 export async function provideDatabase(log: (l: string) => void = () => undefined): Promise<ProvidedDatabase> {
-  if (process.env.DATABASE_URL) {
+  const env = environment();
+  if (env.DATABASE_URL) {
     return {
-      url: process.env.DATABASE_URL,
-      migrationUrl: process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL,
+      url: env.DATABASE_URL,
+      migrationUrl: env.MIGRATION_DATABASE_URL || env.DATABASE_URL,
       stop: async () => undefined,
     };
   }
   const pg = await startEmbeddedPostgres({
-    dataDir: process.env.EMBEDDED_PG_DATA_DIR ?? path.join(PROJECT_ROOT, '.data', 'pg'),
-    port: Number(process.env.EMBEDDED_PG_PORT ?? EMBEDDED_DEFAULT_PORT),
+    dataDir: env.EMBEDDED_PG_DATA_DIR ?? path.join(PROJECT_ROOT, '.data', 'pg'),
+    port: env.EMBEDDED_PG_PORT ?? EMBEDDED_DEFAULT_PORT,
     log,
   });
   try {

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { environment, Environment } from '../config/environment';
 
 /**
  * A statement PostgreSQL parses and plans once per connection and then only executes: a named
@@ -32,7 +33,7 @@ export function preparedStatement(name: string, text: string): PreparedStatement
 }
 
 /** False when `DB_PREPARED_STATEMENTS` is `off`/`false`/`0`: statements then run unnamed. */
-export function preparedStatementsEnabled(env: NodeJS.ProcessEnv = process.env): boolean {
+export function preparedStatementsEnabled(env: Pick<Environment, 'DB_PREPARED_STATEMENTS'> = environment()): boolean {
   const v = (env.DB_PREPARED_STATEMENTS ?? 'on').trim().toLowerCase();
   return !(v === 'off' || v === 'false' || v === '0');
 }

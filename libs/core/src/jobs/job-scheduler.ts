@@ -5,6 +5,7 @@ import { parseCronItems, run, Runner, TaskList } from 'graphile-worker';
 import { hostname } from 'os';
 import { Pool } from 'pg';
 import { DataSource } from 'typeorm';
+import { environment } from '../config/environment';
 import { preparedStatementsEnabled } from '../database/prepared-statement';
 import { observeJob } from '../metrics/metrics';
 import { quietGraphileLogger } from './graphile-logger';
@@ -44,7 +45,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   /** Starts the queue's workers and cron for this instance (JOBS_ENABLED does it at start-up). */
   async start(opts: { pollIntervalMs?: number } = {}): Promise<void> {
     if (this.runner) return;
-    const url = this.config.get<string>('DATABASE_URL') ?? process.env.DATABASE_URL;
+    const url = this.config.get<string>('DATABASE_URL') ?? environment().DATABASE_URL;
     this.pool = new Pool({ connectionString: url, max: QUEUE_POOL_SIZE, application_name: 'disty-jobs' });
     const warn = (err: Error) => this.logger.warn(`job queue connection error: ${err.message}`);
     this.pool.on('error', warn);
