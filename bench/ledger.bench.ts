@@ -1,6 +1,6 @@
 import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
-import { Clock, Dec } from '@disty/core';
+import { Clock, Dec, ReadDatabase } from '@disty/core';
 import { FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
 import { ConfigService } from '@nestjs/config';
 import { BenchContext, BenchResult, median, timed } from './support';
@@ -14,7 +14,7 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const { ds, url, close } = await ctx.freshDatabase('ledger');
   try {
-    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()));
+    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()), new ReadDatabase(ds));
     const resellers = Array.from({ length: 200 }, () => randomUUID());
     let next = 0;
     const poster = async () => {

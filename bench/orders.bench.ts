@@ -2,7 +2,7 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Clock, freePort, PROJECT_ROOT } from '@disty/core';
+import { Clock, freePort, PROJECT_ROOT, ReadDatabase } from '@disty/core';
 import { IdentityService } from '@disty/identity';
 import { FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
 import { ConfigService } from '@nestjs/config';
@@ -71,7 +71,7 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     ctx.log(`orders: seeding ${HARDWARE_PRODUCTS + CLOUD_PRODUCTS} products and ${RESELLERS} resellers`);
     const { hardware, cloud } = await seedCatalog(ds);
     const identity = new IdentityService(ds);
-    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()));
+    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()), new ReadDatabase(ds));
     const resellers = new ResellerService(ds, ledger, identity, new TaxService(ds, supplierSettings()), new Clock());
     const tokens: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {

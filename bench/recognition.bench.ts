@@ -1,5 +1,5 @@
 import { ConfigService } from '@nestjs/config';
-import { Clock, Dec } from '@disty/core';
+import { Clock, Dec, ReadDatabase } from '@disty/core';
 import { RevenueRecognitionService } from '@disty/invoicing';
 import { AccountCode, FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
 import { CostAccrualService } from '@disty/purchasing';
@@ -92,7 +92,7 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
     ctx.log(`recognition: ${n.toLocaleString('en')} invoiced charges generated in ${(gen.ms / 1000).toFixed(1)} s`);
 
     const clock = new Clock();
-    const ledger = new LedgerService(ds, clock, new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()));
+    const ledger = new LedgerService(ds, clock, new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()), new ReadDatabase(ds));
     const service = new RevenueRecognitionService(ds, ledger, new CostAccrualService(), clock);
     const catchUp = await timed(() => service.run(CATCH_UP, null));
     ctx.log(`recognition: catch-up through ${CATCH_UP}: ${catchUp.value.slices.toLocaleString('en')} slices in ${(catchUp.ms / 1000).toFixed(2)} s`);
@@ -114,7 +114,7 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
     const year = await timed(() => service.run(YEAR_TO, null));
     ctx.log(`recognition: a year through ${YEAR_TO}: ${year.value.slices.toLocaleString('en')} slices in ${(year.ms / 1000).toFixed(2)} s`);
     await ds.query('ANALYZE revenue_recognitions');
-    const margins = new MarginReportService(ds);
+    const margins = new MarginReportService(new ReadDatabase(ds));
     const marginRuns: Array<{ groupBy: MarginGroup; ms: number; rows: number }> = [];
     for (const groupBy of MARGIN_GROUPS) {
       await margins.report({ from: YEAR_FROM, to: YEAR_TO, groupBy }); // warm

@@ -1,6 +1,6 @@
 import { Client } from 'pg';
 import { ConfigService } from '@nestjs/config';
-import { Clock, createDataSource } from '@disty/core';
+import { Clock, createDataSource, ReadDatabase } from '@disty/core';
 import { FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
 import { createOwnDatabase, OwnDatabase } from './support/own-database';
 
@@ -78,7 +78,7 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
     const verifier = createDataSource(db.url, { extra: { max: 2 } });
     await verifier.initialize();
     try {
-      const ledger = new LedgerService(verifier, new Clock(), new PeriodCloseChecks(), new FxRateService(verifier, new ConfigService()));
+      const ledger = new LedgerService(verifier, new Clock(), new PeriodCloseChecks(), new FxRateService(verifier, new ConfigService()), new ReadDatabase(verifier));
       expect(await ledger.verify()).toEqual([expect.stringMatching(/^2 journal line\(s\) in 1 entr\(y\/ies\) have no base amount/)]);
     } finally {
       await verifier.destroy();

@@ -1,6 +1,9 @@
 import { Global, Module } from '@nestjs/common';
 import { APP_FILTER, APP_INTERCEPTOR, APP_PIPE } from '@nestjs/core';
+import { getDataSourceToken } from '@nestjs/typeorm';
+import { DataSource } from 'typeorm';
 import { Clock } from './clock/clock';
+import { ReadDatabase } from './database/read-database';
 import { ProblemDetailsFilter } from './errors/problem.filter';
 import { InputGuardInterceptor } from './http/input-guard';
 import { createValidationPipe } from './http/validation';
@@ -23,12 +26,14 @@ import { ScheduledJobs } from './jobs/scheduled-jobs';
     IdempotencyService,
     ScheduledJobs,
     JobScheduler,
+    // The read-only reports' connection: a replica with DATABASE_READ_URL (docs/operations.md §15).
+    { provide: ReadDatabase, inject: [getDataSourceToken()], useFactory: (primary: DataSource) => new ReadDatabase(primary) },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     // Before idempotency: refused input (NUL, media type) never reaches a handler (docs/security.md, "Input").
     { provide: APP_INTERCEPTOR, useClass: InputGuardInterceptor },
     { provide: APP_INTERCEPTOR, useClass: IdempotencyInterceptor },
   ],
-  exports: [Clock, IdempotencyService, ScheduledJobs, JobScheduler],
+  exports: [Clock, IdempotencyService, ScheduledJobs, JobScheduler, ReadDatabase],
 })
 export class CoreModule {}

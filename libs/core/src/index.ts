@@ -26,6 +26,7 @@ export * from './database/roles';
 export * from './database/embedded-postgres';
 export * from './database/prepared-statement';
 export * from './database/snapshot-reader';
+export * from './database/read-database';
 export * from './http/parse-id.pipe';
 export * from './metrics/metrics';
 export * from './jobs/scheduled-jobs';

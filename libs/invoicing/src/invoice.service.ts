@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page, sqlState } from '@disty/core';
+import { addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page, ReadDatabase, sqlState } from '@disty/core';
 import { LedgerService } from '@disty/ledger';
 import {
   AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, InvoiceTotals, invoiceTotals, PricedLine, shippedNet,
@@ -56,6 +56,7 @@ export class InvoiceService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ledger: LedgerService,
     private readonly credits: CreditApplicationService,
+    private readonly reads: ReadDatabase,
   ) {}
 
   // ---------------------------------------------------------------- issuing
@@ -262,10 +263,15 @@ export class InvoiceService {
 
   // ---------------------------------------------------------------- aging
 
-  /** GET /reports/ar-aging: open amounts as of a date per reseller and credit line, by days past due. */
-  async arAging(asOf: string, resellerId: string | null): Promise<AgingReportView> {
+  /**
+   * GET /reports/ar-aging: open amounts as of a date per reseller and credit line, by days past due;
+   * read through `em` when given (a statement reads it with its movements), else on the read
+   * replica when one is configured (docs/operations.md §15).
+   */
+  async arAging(asOf: string, resellerId: string | null, em?: EntityManager): Promise<AgingReportView> {
+    const query = (sql: string, p: unknown[]) => (em ? em.query(sql, p) : this.reads.query(sql, p));
     const rows: Array<{ reseller_id: string; reseller_name: string; currency: Currency; credit_line: CreditLine; days: number; open: string }> =
-      await this.db.query(
+      await query(
         `WITH o AS (
            SELECT m.invoice_id, m.credit_line, sum(m.amount) AS open FROM ar_movements m
             WHERE m.movement_date <= $1 AND ($2::uuid IS NULL OR m.reseller_id = $2::uuid)

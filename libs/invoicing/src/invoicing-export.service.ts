@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { csvText, Currency, Dec, moneyString, readInSnapshot } from '@disty/core';
+import { csvText, Currency, Dec, moneyString, ReadDatabase } from '@disty/core';
 
 /** Columns of GET /exports/invoices, in order (docs/accounting.md §8; README, "Exports"). */
 export const INVOICE_EXPORT_COLUMNS = [
@@ -22,16 +20,17 @@ const BATCH = 1000;
 
 /**
  * The invoicing documents of a period as CSV rows for the distributor's ERP (owns no table; reads
- * invoices and credit notes in keyset batches in one snapshot, docs/accounting.md §8).
+ * invoices and credit notes in keyset batches in one snapshot, docs/accounting.md §8), on the read
+ * replica when one is configured (docs/operations.md §15).
  */
 @Injectable()
 export class InvoicingExportService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly reads: ReadDatabase) {}
 
   /** Issued invoices with an issue date in [from, to], by issue date. */
   async *invoices(from: string, to: string): AsyncGenerator<Out<typeof INVOICE_EXPORT_COLUMNS>> {
     type Row = Record<string, string> & { id: string; issue_date: string; currency: Currency };
-    const rows = readInSnapshot<Row>(this.db, BATCH, (query, last, size) =>
+    const rows = this.reads.snapshot<Row>(BATCH, (query, last, size) =>
       query<Row>(
         `SELECT i.id, i.number, i.reseller_id, i.reseller_name, to_char(i.issue_date, 'YYYY-MM-DD') AS issue_date,
                 to_char(i.due_date, 'YYYY-MM-DD') AS due_date, i.currency,
@@ -61,7 +60,7 @@ export class InvoicingExportService {
   /** Credit notes with an issue date in [from, to], by issue date. */
   async *creditNotes(from: string, to: string): AsyncGenerator<Out<typeof CREDIT_NOTE_EXPORT_COLUMNS>> {
     type Row = Record<string, string> & { id: string; issue_date: string; currency: Currency };
-    const rows = readInSnapshot<Row>(this.db, BATCH, (query, last, size) =>
+    const rows = this.reads.snapshot<Row>(BATCH, (query, last, size) =>
       query<Row>(
         `SELECT c.id, c.number, c.invoice_id, i.number AS invoice_number, c.reseller_id, to_char(c.issue_date, 'YYYY-MM-DD') AS issue_date,
                 c.currency, c.kind, c.reason, c.hardware_net::text AS hardware_net, c.hardware_tax::text AS hardware_tax,

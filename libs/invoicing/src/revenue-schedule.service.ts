@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { addDays, CURRENCY_MINOR_UNITS, Currency, Dec, moneyString, notFound } from '@disty/core';
+import { addDays, CURRENCY_MINOR_UNITS, Currency, Dec, moneyString, notFound, ReadDatabase } from '@disty/core';
 import { AccountCode, LedgerService } from '@disty/ledger';
 import { SubscriptionService } from '@disty/subscription';
 import { DeferredRevenueReportView, DeferredRevenueRowView, RevenueScheduleView, ScheduleChargeView } from './dto/recognition.dto';
@@ -40,6 +40,7 @@ export class RevenueScheduleService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly subscriptions: SubscriptionService,
     private readonly ledger: LedgerService,
+    private readonly reads: ReadDatabase,
   ) {}
 
   /**
@@ -77,12 +78,13 @@ export class RevenueScheduleService {
   /**
    * The roll-forward of 2400 for asOf's month, per currency (and per reseller): opening (as of the
    * day before the month's first), invoiced, credited, released, closing, all from the subledger,
-   * beside 2400's ledger balance as of asOf.
+   * beside 2400's ledger balance as of asOf. In one snapshot on the read replica when one is
+   * configured (docs/operations.md §15).
    */
   async deferredRevenue(asOf: string, resellerId: string | null, byReseller: boolean): Promise<DeferredRevenueReportView> {
     const from = `${asOf.slice(0, 7)}-01`;
     const opening = addDays(from, -1);
-    const { rows, ledger } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+    const { rows, ledger } = await this.reads.read(async (em) => ({
       rows: (await em.query(
         `SELECT reseller_id, currency,
                 coalesce(sum(amount) FILTER (WHERE on_date <= $1::date), 0)::text AS opening,

@@ -49,7 +49,7 @@ export class StatementService {
     const reseller = await this.resellers.getReseller(resellerId);
     const { opening, movements } = await this.journal.resellerMovements(resellerId, STATEMENT_ACCOUNTS, from, to);
     const refs = await this.references(movements);
-    const aging = await this.invoices.arAging(to, resellerId);
+    const aging = await this.invoices.arAging(to, resellerId, this.db.manager); // with its movements, on the primary
     const currencies = [...new Set<Currency>([...opening.keys(), ...movements.map((m) => m.currency), ...aging.totals.map((a) => a.currency)])].sort();
     return {
       resellerId,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { csvText, Currency, Dec, moneyString, readInSnapshot } from '@disty/core';
+import { csvText, Currency, Dec, moneyString, ReadDatabase } from '@disty/core';
 
 /** One entry's net movement (Σ debit − credit) on a set of accounts for one reseller, in one currency. */
 export interface ResellerMovement {
@@ -28,7 +28,10 @@ export type JournalExportRow = Record<(typeof JOURNAL_EXPORT_COLUMNS)[number], s
  */
 @Injectable()
 export class JournalReadService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly reads: ReadDatabase,
+  ) {}
 
   /**
    * For one reseller: per currency the balance (Σ debit − credit) of `accounts` before `from`, and
@@ -68,6 +71,7 @@ export class JournalReadService {
    * Every journal line dated in [from, to], in (date, entry, line) order, read `batchSize` lines at a
    * time (keyset) inside one REPEATABLE READ transaction: the export is one consistent snapshot and
    * holds one batch in memory. The transaction ends when the generator finishes or is abandoned.
+   * On the read replica when one is configured (docs/operations.md §15).
    */
   async *journalLines(from: string, to: string, batchSize = 1000): AsyncGenerator<JournalExportRow> {
     type Row = {
@@ -75,7 +79,7 @@ export class JournalReadService {
       reseller_id: string | null; debit: string; credit: string; currency: Currency; source_type: string; source_id: string;
       base_currency: Currency; base_debit: string | null; base_credit: string | null;
     };
-    const rows = readInSnapshot<Row>(this.db, Math.max(1, Math.min(batchSize, 10_000)), (query, last, size) =>
+    const rows = this.reads.snapshot<Row>(Math.max(1, Math.min(batchSize, 10_000)), (query, last, size) =>
       query<Row>(
         `SELECT to_char(l.entry_date, 'YYYY-MM-DD') AS entry_date, l.entry_id, l.line_no, e.memo, l.account_code, a.name AS account_name,
                 l.reseller_id, l.debit::text AS debit, l.credit::text AS credit, l.currency, e.source_type, e.source_id,

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, idempotentTransaction, ledgerPostings, minorUnits, moneyString, notFound, queryPrepared, retryOnConflict } from '@disty/core';
+import { Clock, Currency, Dec, idempotentTransaction, ledgerPostings, minorUnits, moneyString, notFound, queryPrepared, ReadDatabase, retryOnConflict } from '@disty/core';
 import { PeriodCloseCheck, PeriodCloseChecks } from './period-close-checks';
 import { AccountType, MANUAL_SOURCE, REVERSAL_SOURCE } from './domain/accounts';
 import { checkEntry, EntryLine, mirrorLines, NormalisedLine } from './domain/entry-rules';
@@ -58,6 +58,7 @@ export class LedgerService {
     private readonly clock: Clock,
     private readonly closeChecks: PeriodCloseChecks,
     readonly fx: FxRateService,
+    private readonly reads: ReadDatabase,
   ) {}
 
   /** Adds a module's month-end check to every period close (docs/accounting.md §9). Call at start-up. */
@@ -310,13 +311,18 @@ export class LedgerService {
   /**
    * Trial balance as of a date in one currency, from the maintained daily totals: its cost grows
    * with accounts × days with postings, not with lines. `BASE` gives the whole business in the
-   * reporting currency: the base amounts of every currency's lines (docs/accounting.md §10).
+   * reporting currency: the base amounts of every currency's lines (docs/accounting.md §10). A
+   * read-only report: on the read replica when one is configured (docs/operations.md §15).
    */
   async trialBalance(asOf: string, currency: Currency | 'BASE') {
-    const chart = await this.chart(this.db.manager);
+    return this.reads.read((em) => this.trialBalanceIn(em, asOf, currency));
+  }
+
+  private async trialBalanceIn(em: EntityManager, asOf: string, currency: Currency | 'BASE') {
+    const chart = await this.chart(em);
     const base = currency === 'BASE';
-    const shown: Currency = base ? await this.fx.reportingCurrency() : currency;
-    const rows: Array<{ account_code: string; debit: string; credit: string }> = await this.db.query(
+    const shown: Currency = base ? await this.fx.reportingCurrency(em) : currency;
+    const rows: Array<{ account_code: string; debit: string; credit: string }> = await em.query(
       base
         ? `SELECT account_code, sum(base_debit_total) AS debit, sum(base_credit_total) AS credit
              FROM ledger_daily_totals WHERE day <= $1 GROUP BY account_code`

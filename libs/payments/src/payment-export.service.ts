@@ -1,7 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
-import { csvText, Currency, moneyString, readInSnapshot } from '@disty/core';
+import { csvText, Currency, moneyString, ReadDatabase } from '@disty/core';
 
 /** Columns of GET /exports/payments, in order (docs/accounting.md §8; README, "Exports"). */
 export const PAYMENT_EXPORT_COLUMNS = [
@@ -9,14 +7,14 @@ export const PAYMENT_EXPORT_COLUMNS = [
   'stripe_payment_intent_id',
 ] as const;
 
-/** Payments received in a period as CSV rows for the ERP (owns no table; keyset batches in one snapshot). */
+/** Payments received in a period as CSV rows for the ERP (owns no table; keyset batches in one snapshot, on the read replica when one is configured: docs/operations.md §15). */
 @Injectable()
 export class PaymentExportService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly reads: ReadDatabase) {}
 
   async *payments(from: string, to: string): AsyncGenerator<Record<(typeof PAYMENT_EXPORT_COLUMNS)[number], string>> {
     type Row = Record<string, string | null> & { id: string; received_on: string; currency: Currency };
-    const rows = readInSnapshot<Row>(this.db, 1000, (query, last, size) =>
+    const rows = this.reads.snapshot<Row>(1000, (query, last, size) =>
       query<Row>(
         `SELECT p.id, p.reseller_id, p.method, to_char(p.received_on, 'YYYY-MM-DD') AS received_on, p.currency, p.amount::text AS amount,
                 p.fee::text AS fee, p.unapplied::text AS unapplied, p.refunded::text AS refunded, p.reference, p.invoice_id,

@@ -1,8 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { stringify } from 'csv-stringify/sync';
-import { DataSource } from 'typeorm';
-import { csvText, Currency, Dec, moneyString, validationError } from '@disty/core';
+import { csvText, Currency, Dec, moneyString, ReadDatabase, validationError } from '@disty/core';
 import { grossMargin, MarginGroup } from './domain/margin';
 import { MarginReportView, MarginRowView } from './dto/margin.dto';
 
@@ -36,16 +34,17 @@ const GROUPS: Record<MarginGroup, { key: string; label: string; join: string; or
  * Gross margin on the recognised basis (docs/accounting.md §10): revenue as the books recognise it
  * (hardware at shipment, cloud over its service days, credit notes' allowance part) less its cost
  * (COGS, cost of cloud, purchase price variance), from the read contracts each owning module
- * publishes and the `margin_facts` view unites.
+ * publishes and the `margin_facts` view unites. Read on the read replica when one is configured
+ * (docs/operations.md §15).
  */
 @Injectable()
 export class MarginReportService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(private readonly reads: ReadDatabase) {}
 
   async report(q: MarginQuery): Promise<MarginReportView> {
     if (q.to < q.from) throw validationError('to is before from', [{ field: 'to', message: `must be on or after from (${q.from})` }]);
     const g = GROUPS[q.groupBy];
-    const rows: Array<{ key: string; label: string; currency: Currency; revenue: string; cost: string }> = await this.db.query(
+    const rows: Array<{ key: string; label: string; currency: Currency; revenue: string; cost: string }> = await this.reads.query(
       `SELECT ${g.key} AS key, ${g.label} AS label, f.currency, sum(f.revenue)::text AS revenue, sum(f.cost)::text AS cost
          FROM margin_facts f ${g.join}
         WHERE f.recognised_on BETWEEN $1 AND $2

@@ -36,6 +36,13 @@ export class Environment {
   @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'MIGRATION_DATABASE_URL must be a postgres:// URL' })
   MIGRATION_DATABASE_URL?: string;
 
+  /**
+   * A streaming replica the read-only reports (trial balance, aging, margin, deferred revenue,
+   * exports) read from; unset: they read the primary (docs/operations.md §15).
+   */
+  @IsOptional() @Matches(/^postgres(ql)?:\/\/.+/, { message: 'DATABASE_READ_URL must be a postgres:// URL' })
+  DATABASE_READ_URL?: string;
+
   /** /metrics on a listener of its own (docs/operations.md §12). */
   @IsOptional() @Matches(/^\d{1,5}$/, { message: 'METRICS_PORT must be a port number' })
   METRICS_PORT?: string;
