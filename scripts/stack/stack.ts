@@ -4,10 +4,12 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { freePort, prepareDatabaseRoles, PROJECT_ROOT, RunningPostgres, runMigrations, startEmbeddedPostgres } from '@disty/core';
+import { startReplica } from './replica';
 
 /**
  * The scale-out stack (docs/operations.md §15): PostgreSQL 18 (the embedded binaries), pgbouncer in
- * transaction mode in front of it, N API instances connecting through pgbouncer, and HAProxy
+ * transaction mode in front of it, a streaming replica the instances read their reports from
+ * (DATABASE_READ_URL), N API instances connecting through pgbouncer, and HAProxy
  * balancing HTTP over the instances that answer /health/ready, all on 127.0.0.1, from Debian's
  * haproxy and pgbouncer packages (scripts/stack.sh installs them). Used by `npm run stack`, the
  * stack test (test/stack/) and the proxy benchmark.
@@ -17,6 +19,8 @@ export interface StackOptions {
   /** PostgreSQL's data; a fresh temporary folder when absent (removed on stop). */
   dataDir?: string;
   throttleLimit?: number;
+  /** A streaming replica for the read-only reports (DATABASE_READ_URL); default true. */
+  replica?: boolean;
   /** Extra environment for every API instance. */
   env?: Record<string, string>;
   log?: (line: string) => void;
@@ -35,6 +39,11 @@ export interface Stack {
   /** The app role and the owner role straight to PostgreSQL. */
   appUrl: string;
   ownerUrl: string;
+  /** The superuser on the primary, and on the replica (when there is one). */
+  primaryAdminUrl: string;
+  replicaAdminUrl?: string;
+  /** The app role on the replica: the instances' DATABASE_READ_URL. */
+  readUrl?: string;
   adminToken: string;
   instances: ApiInstance[];
   pids: { pgbouncer: number; haproxy: number };
@@ -164,6 +173,15 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     // Migrations go straight to PostgreSQL, never through the pooler (docs/operations.md §10).
     await runMigrations(ownerUrl, log);
     log(`PostgreSQL on 127.0.0.1:${pg.port}`);
+    let readUrl: string | undefined;
+    let replicaAdminUrl: string | undefined;
+    if (opts.replica !== false) {
+      const replica = await startReplica(pg, path.join(dir, 'replica'), log);
+      stops.push(replica.stop);
+      // Straight to the standby (no pooler): instances × DB_POOL_SIZE read connections (docs/operations.md §10).
+      readUrl = `postgres://disty_app:disty@127.0.0.1:${replica.port}/disty`;
+      replicaAdminUrl = replica.url('disty');
+    }
 
     const bouncerPort = await freePort();
     const ini = pgbouncerConfig(dir, bouncerPort, pg.port);
@@ -195,6 +213,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
           NODE_ENV: 'production',
           PORT: String(port),
           DATABASE_URL: pooledUrl,
+          ...(readUrl ? { DATABASE_READ_URL: readUrl } : {}),
           MIGRATE_ON_START: 'false',
           DB_PREPARED_STATEMENTS: 'off', // Debian's pgbouncer 1.18 does not track them
           DB_POOL_SIZE: '10',
@@ -231,7 +250,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     log(`HAProxy on ${proxyUrl} over ${opts.instances} instance(s)`);
 
     return {
-      proxyUrl, pooledUrl, appUrl, ownerUrl, adminToken, instances,
+      proxyUrl, pooledUrl, appUrl, ownerUrl, primaryAdminUrl: pg.url('disty'), replicaAdminUrl, readUrl, adminToken, instances,
       pids: { pgbouncer: bouncer.pid!, haproxy: haproxy.pid! },
       stop,
     };

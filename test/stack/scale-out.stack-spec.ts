@@ -4,13 +4,15 @@ import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { Client } from 'pg';
 import { PROJECT_ROOT } from '@disty/core';
+import { waitForReplay } from '../../scripts/stack/replica';
 import { Stack, startStack } from '../../scripts/stack/stack';
 
 /**
  * The scale-out stack end to end (docs/operations.md §15): three API instances behind HAProxy,
  * through pgbouncer in transaction mode (Debian's 1.18, prepared statements off), sharing Redis.
  * Orders, a billing run and webhook delivery go through the proxy: no 5xx, each effect once, one
- * rate limit for the three, and ledger:verify clean. Bounded: the stack starts in well under a
+ * rate limit for the three, and ledger:verify clean. The reports are served by a streaming replica
+ * (DATABASE_READ_URL), a few milliseconds behind the primary. Bounded: the stack starts in well under a
  * minute here, the whole file is capped by jest.stack.config.js.
  */
 const INSTANCES = 3;
@@ -146,5 +148,68 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
     expect(answers.filter((s) => s === 200)).toHaveLength(LIMIT);
     expect(answers.slice(LIMIT)).toEqual(Array(5).fill(429));
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
+  });
+  it('serves the trial balance from the streaming replica, equal to the primary once caught up', async () => {
+    const admin = stack.adminToken;
+    const replica = new Client({ connectionString: stack.replicaAdminUrl });
+    const primary = new Client({ connectionString: stack.primaryAdminUrl });
+    await replica.connect();
+    await primary.connect();
+    try {
+      // The instances' read connection is a standby.
+      const reader = new Client({ connectionString: stack.readUrl });
+      await reader.connect();
+      expect((await reader.query('SELECT pg_is_in_recovery() AS r')).rows[0].r).toBe(true);
+      await reader.end();
+      expect((await primary.query(`SELECT state FROM pg_stat_replication`)).rows).toEqual([{ state: 'streaming' }]);
+
+      const tb = async () => (await ok('GET', `/api/v1/ledger/trial-balance?asOf=${today}&currency=AUD`, admin)).totals as { debit: string; credit: string };
+      const onPrimary = async () => (await db.query(
+        `SELECT coalesce(sum(debit_total), 0)::numeric(20,2)::text AS debit, coalesce(sum(credit_total), 0)::numeric(20,2)::text AS credit
+           FROM ledger_daily_totals WHERE currency = 'AUD' AND day <= $1`, [today])).rows[0];
+      await waitForReplay(stack.primaryAdminUrl, stack.replicaAdminUrl!);
+      const before = await tb();
+      expect(before).toEqual(await onPrimary());
+      expect(before.debit).not.toBe('0.00');
+      for (let i = 0; i < INSTANCES * 2; i++) expect(await tb()).toEqual(before); // every instance, through the proxy
+      const readers = (await replica.query(
+        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'disty-read' AND usename = 'disty_app'`)).rows[0].n;
+      expect(readers).toBeGreaterThanOrEqual(INSTANCES);
+
+      // Replay paused: a shipment posts on the primary, the report (the replica) does not see it yet.
+      await replica.query('SELECT pg_wal_replay_pause()');
+      const product = await ok('POST', '/api/v1/catalog/products', admin, {
+        sku: `HW-REPLICA-${Date.now()}`, name: 'Replica test dock', vendor: 'Dell', kind: 'HARDWARE', warrantyMonths: 12,
+        prices: [{ currency: 'AUD', unitPrice: '250.00', costPrice: '150.00' }],
+      });
+      const r = await ok('POST', '/api/v1/resellers', admin, {
+        name: 'Replica reseller', currency: 'AUD', country: 'AU', paymentTermsDays: 30, creditLimits: { HARDWARE: '10000.00', CLOUD: '10000.00' },
+      });
+      const order = await ok('POST', '/api/v1/orders', admin, { resellerId: r.id, endCustomer: { name: 'Replica Co' }, lines: [{ sku: product.sku, quantity: 1 }] });
+      await ok('POST', `/api/v1/orders/${order.id}/lines/${order.lines[0].id}/ship`, admin, { shippedOn: today });
+      const after = await onPrimary();
+      expect(after).not.toEqual(before);
+      expect(await tb()).toEqual(before); // a replica behind answers its own (older) figures
+      await replica.query('SELECT pg_wal_replay_resume()');
+      await waitForReplay(stack.primaryAdminUrl, stack.replicaAdminUrl!);
+      expect(await tb()).toEqual(after);
+
+      // The lag: a commit on the primary until the replica has replayed it (20 samples).
+      const lags: number[] = [];
+      for (let i = 0; i < 20; i++) {
+        const t0 = process.hrtime.bigint();
+        const { lsn } = (await primary.query(`SELECT pg_logical_emit_message(true, 'disty', 'lag probe')::text AS lsn`)).rows[0];
+        while (!(await replica.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [lsn])).rows[0].ok) await new Promise((res) => setTimeout(res, 1));
+        lags.push(Number(process.hrtime.bigint() - t0) / 1e6);
+      }
+      lags.sort((a, b) => a - b);
+      process.stderr.write(`[stack] replica lag over ${lags.length} commits: median ${lags[10].toFixed(1)} ms, max ${lags[19].toFixed(1)} ms\n`);
+      expect(lags[19]).toBeLessThan(5_000);
+      expect(statuses.filter((s) => s >= 500)).toEqual([]);
+    } finally {
+      await replica.query('SELECT pg_wal_replay_resume()').catch(() => undefined);
+      await replica.end();
+      await primary.end();
+    }
   });
 });
