@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # The scale-out stack (docs/operations.md §15): installs Debian's haproxy and pgbouncer when missing
 # (root: apt-get), makes sure the local Redis answers, builds the API, then runs
-# dist/scripts/stack-run.js (HAProxy over N API instances, pgbouncer in transaction mode, PostgreSQL 18).
-#   bash scripts/stack.sh [--instances N]      (npm run stack -- --instances N)
+# dist/scripts/stack-run.js (HAProxy over N API instances, pgbouncer in transaction mode, PostgreSQL 18
+# and its streaming replica for the read-only reports).
+#   bash scripts/stack.sh [--instances N] [--no-replica]   (npm run stack -- --instances N)
 #   bash scripts/stack.sh --tools-only         (install and check only: the stack test and bench use it)
 set -euo pipefail
 cd "$(dirname "$0")/.."
