@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, isDistributor, Page, Roles } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, isDistributor, Page, Roles } from '@disty/core';
 import { CatalogService } from './catalog.service';
 import { CreateProductDto, MissingCostsView, ProductQueryDto, ProductView, UpdateProductDto } from './dto/product.dto';
 
@@ -13,12 +13,16 @@ export class CatalogController {
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: ProductView })
+  @ApiOperation({ operationId: 'createProduct', summary: 'Add a product to the catalog' })
+  @ApiProblems(409, 422)
   create(@Body() dto: CreateProductDto): Promise<ProductView> {
     return this.catalog.createProduct(dto);
   }
 
   /** Any signed-in user; reseller users see active products only, and no cost prices. */
   @Get()
+  @ApiOperation({ operationId: 'listProducts', summary: 'Search the catalog' })
+  @ApiPageResponse(ProductView, 'Reseller users see active products only, without cost prices')
   search(@Query() q: ProductQueryDto, @CurrentActor() actor: Actor): Promise<Page<ProductView>> {
     const active = isDistributor(actor) ? (q.active === undefined ? undefined : q.active === 'true') : true;
     return this.catalog.search({ ...q, page: q.page, pageSize: q.pageSize, active }, { withCost: isDistributor(actor) });
@@ -28,12 +32,14 @@ export class CatalogController {
   @Get('missing-costs')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: MissingCostsView })
+  @ApiOperation({ operationId: 'listMissingCosts', summary: 'List current prices whose vendor cost is not known' })
   missingCosts(): Promise<MissingCostsView> {
     return this.catalog.missingCosts();
   }
 
   @Get(':sku')
   @ApiOkResponse({ type: ProductView })
+  @ApiOperation({ operationId: 'getProduct', summary: 'Read a product by SKU' })
   get(@Param('sku') sku: string, @CurrentActor() actor: Actor): Promise<ProductView> {
     return this.catalog.getProduct(sku, { withCost: isDistributor(actor) });
   }
@@ -41,6 +47,8 @@ export class CatalogController {
   @Patch(':sku')
   @Roles('admin')
   @ApiOkResponse({ type: ProductView })
+  @ApiOperation({ operationId: 'updateProduct', summary: 'Change a product, its prices or its costs' })
+  @ApiProblems(422)
   update(@Param('sku') sku: string, @Body() dto: UpdateProductDto): Promise<ProductView> {
     return this.catalog.updateProduct(sku, dto);
   }

@@ -26,3 +26,4 @@ export * from './database/embedded-postgres';
 export * from './database/prepared-statement';
 export * from './database/snapshot-reader';
 export * from './http/parse-id.pipe';
+export * from './openapi';

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor, notFound } from '@disty/core';
 import { UserResponse } from './dto/create-user.dto';
 import { IdentityService } from './identity.service';
@@ -13,6 +13,7 @@ export class MeController {
 
   @Get()
   @ApiOkResponse({ type: UserResponse })
+  @ApiOperation({ operationId: 'getMe', summary: 'Read the signed-in user' })
   async me(@CurrentActor() actor: Actor): Promise<UserResponse> {
     const user = await this.identity.getUser(actor.id);
     if (!user) throw notFound(`User ${actor.id}`);

@@ -1,13 +1,14 @@
 import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
-  Actor, assertPeriod, assertSameTenant, Clock, csvStream, CurrentActor, Idempotent, ParseIdPipe, PeriodQueryDto, Roles, tenantScope, wantsCsv,
+  Actor, ApiCsvResponse, ApiPageResponse, ApiPdfResponse, ApiProblems, assertPeriod, assertSameTenant, Clock, csvStream, CurrentActor, Idempotent, Page,
+  ParseIdPipe, PeriodQueryDto, Roles, tenantScope, wantsCsv,
 } from '@disty/core';
 import { billingRunAccepted, BillingRunService } from './billing-run.service';
 import { CreditHoldService } from './credit-hold.service';
 import {
-  AgingReportView, AsOfQueryDto, BillingRunAccepted, BillingRunView, CreateCreditNoteDto, CreditHoldRunView, CreditNotePageView,
-  CreditNoteQueryDto, CreditNoteView, InvoiceQueryDto, InvoiceView, StartBillingRunDto,
+  AgingReportView, AsOfQueryDto, BillingRunAccepted, BillingRunListView, BillingRunView, CreateCreditNoteDto, CreditHoldRunView, CreditNotePageView,
+  CreditNoteQueryDto, CreditNoteView, InvoiceQueryDto, InvoiceSummaryView, InvoiceView, StartBillingRunDto,
 } from './dto/invoice.dto';
 import { CreateWriteOffDto, WriteOffQueryDto, WriteOffReportView, WriteOffView } from './dto/write-off.dto';
 import { StatementQueryDto, StatementView } from './dto/statement.dto';
@@ -36,6 +37,8 @@ export class BillingRunsController {
   @Idempotent()
   @HttpCode(202)
   @ApiAcceptedResponse({ type: BillingRunAccepted })
+  @ApiOperation({ operationId: 'startBillingRun', summary: 'Start (or resume) the billing run for a period end' })
+  @ApiProblems(422)
   async start(@Body() dto: StartBillingRunDto, @CurrentActor() actor: Actor): Promise<BillingRunAccepted> {
     const { run } = await this.runs.start(dto.periodEnd, actor.id);
     if (run.status !== 'COMPLETED') this.runs.startInBackground(run.id);
@@ -44,13 +47,16 @@ export class BillingRunsController {
 
   @Get()
   @Roles('finance', 'admin')
-  async list(): Promise<{ items: BillingRunView[] }> {
+  @ApiOperation({ operationId: 'listBillingRuns', summary: 'List billing runs, latest first' })
+  @ApiOkResponse({ type: BillingRunListView })
+  async list(): Promise<BillingRunListView> {
     return { items: await this.runs.list() };
   }
 
   @Get(':id')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: BillingRunView })
+  @ApiOperation({ operationId: 'getBillingRun', summary: 'Read a billing run and its progress' })
   get(@Param('id', ParseIdPipe) id: string): Promise<BillingRunView> {
     return this.runs.get(id);
   }
@@ -69,21 +75,25 @@ export class InvoicesController {
 
   @Get()
   @Roles(...INVOICE_READERS)
-  list(@Query() q: InvoiceQueryDto, @CurrentActor() actor: Actor) {
+  @ApiOperation({ operationId: 'listInvoices', summary: 'List invoices' })
+  @ApiPageResponse(InvoiceSummaryView)
+  list(@Query() q: InvoiceQueryDto, @CurrentActor() actor: Actor): Promise<Page<InvoiceSummaryView>> {
     return this.invoices.list(tenantScope(actor), q);
   }
 
   @Get(':id')
   @Roles(...INVOICE_READERS)
   @ApiOkResponse({ type: InvoiceView })
+  @ApiOperation({ operationId: 'getInvoice', summary: 'Read an invoice with its lines' })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<InvoiceView> {
     return this.invoices.get(id, tenantScope(actor));
   }
 
   @Get(':id/pdf')
   @Roles(...INVOICE_READERS)
-  @ApiProduces('application/pdf')
   @Header('Cache-Control', 'private, no-store')
+  @ApiOperation({ operationId: 'downloadInvoicePdf', summary: 'Download an invoice as a PDF' })
+  @ApiPdfResponse('The invoice as a PDF')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const { number, pdf } = await this.pdfs.stream(id, tenantScope(actor));
     return new StreamableFile(pdf, { type: 'application/pdf', disposition: `inline; filename="${number}.pdf"` });
@@ -93,6 +103,8 @@ export class InvoicesController {
   @Roles('finance')
   @Idempotent()
   @ApiCreatedResponse({ type: CreditNoteView })
+  @ApiOperation({ operationId: 'createCreditNote', summary: 'Issue a credit note against an invoice' })
+  @ApiProblems(422)
   creditNote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateCreditNoteDto, @CurrentActor() actor: Actor): Promise<CreditNoteView> {
     return this.creditNotes.createCreditNote(id, dto, actor.id);
   }
@@ -102,6 +114,8 @@ export class InvoicesController {
   @Roles('finance', 'admin')
   @Idempotent()
   @ApiCreatedResponse({ type: WriteOffView })
+  @ApiOperation({ operationId: 'writeOffInvoice', summary: 'Write off bad debt on an invoice' })
+  @ApiProblems(422)
   writeOff(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateWriteOffDto, @CurrentActor() actor: Actor): Promise<WriteOffView> {
     return this.writeOffs.writeOff(id, dto, actor.id);
   }
@@ -116,6 +130,7 @@ export class CreditNotesController {
   @Get()
   @Roles(...INVOICE_READERS)
   @ApiOkResponse({ type: CreditNotePageView })
+  @ApiOperation({ operationId: 'listCreditNotes', summary: 'List credit notes' })
   list(@Query() q: CreditNoteQueryDto, @CurrentActor() actor: Actor): Promise<CreditNotePageView> {
     return this.creditNotes.list(tenantScope(actor), q);
   }
@@ -123,6 +138,7 @@ export class CreditNotesController {
   @Get(':id')
   @Roles(...INVOICE_READERS)
   @ApiOkResponse({ type: CreditNoteView })
+  @ApiOperation({ operationId: 'getCreditNote', summary: 'Read a credit note' })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<CreditNoteView> {
     return this.creditNotes.get(id, tenantScope(actor));
   }
@@ -130,8 +146,9 @@ export class CreditNotesController {
   /** The note as a PDF: an "Adjustment note" for an Australian reseller's credit on a tax invoice, else a "Credit note". */
   @Get(':id/pdf')
   @Roles(...INVOICE_READERS)
-  @ApiProduces('application/pdf')
   @Header('Cache-Control', 'private, no-store')
+  @ApiOperation({ operationId: 'downloadCreditNotePdf', summary: 'Download a credit note as a PDF' })
+  @ApiPdfResponse('The credit note (or adjustment note) as a PDF')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const d = await this.creditNotes.document(id, tenantScope(actor));
     return new StreamableFile(streamCreditNotePdf(d), {
@@ -156,6 +173,7 @@ export class StatementsController {
   @ApiProduces('application/json', 'text/csv', 'application/pdf')
   @ApiOkResponse({ type: StatementView })
   @Header('Cache-Control', 'private, no-store')
+  @ApiOperation({ operationId: 'getResellerStatement', summary: 'Read a reseller\u2019s statement of account as JSON, CSV or PDF' })
   async statement(
     @Param('id', ParseIdPipe) id: string,
     @Query() q: StatementQueryDto,
@@ -184,9 +202,9 @@ export class InvoicingExportsController {
   /** Invoices issued in [from, to] as CSV, streamed (columns: docs/accounting.md §8). */
   @Get('invoices')
   @Roles('finance', 'admin')
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: `CSV with the columns ${INVOICE_EXPORT_COLUMNS.join(', ')}` })
+  @ApiCsvResponse(`Columns: ${INVOICE_EXPORT_COLUMNS.join(', ')}`)
   @Header('Cache-Control', 'private, no-store')
+  @ApiOperation({ operationId: 'exportInvoices', summary: 'Export the invoices of a period as CSV' })
   invoices(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);
     return new StreamableFile(csvStream(INVOICE_EXPORT_COLUMNS, this.exports.invoices(q.from, q.to)), {
@@ -197,9 +215,9 @@ export class InvoicingExportsController {
   /** Credit notes issued in [from, to] as CSV, streamed. */
   @Get('credit-notes')
   @Roles('finance', 'admin')
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: `CSV with the columns ${CREDIT_NOTE_EXPORT_COLUMNS.join(', ')}` })
+  @ApiCsvResponse(`Columns: ${CREDIT_NOTE_EXPORT_COLUMNS.join(', ')}`)
   @Header('Cache-Control', 'private, no-store')
+  @ApiOperation({ operationId: 'exportCreditNotes', summary: 'Export the credit notes of a period as CSV' })
   creditNotes(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);
     return new StreamableFile(csvStream(CREDIT_NOTE_EXPORT_COLUMNS, this.exports.creditNotes(q.from, q.to)), {
@@ -222,6 +240,7 @@ export class CreditHoldJobController {
   @Roles('admin', 'finance')
   @HttpCode(200)
   @ApiOkResponse({ type: CreditHoldRunView })
+  @ApiOperation({ operationId: 'runCreditHolds', summary: 'Run the credit-hold job now' })
   run(@Query() q: AsOfQueryDto): Promise<CreditHoldRunView> {
     return this.holds.run(q.asOf ?? this.clock.today(), q.resellerId ?? null);
   }
@@ -242,6 +261,7 @@ export class ReportsController {
   @Get('ar-aging')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: AgingReportView })
+  @ApiOperation({ operationId: 'getArAging', summary: 'Report open receivables by days past due' })
   arAging(@Query() q: AsOfQueryDto): Promise<AgingReportView> {
     return this.invoices.arAging(q.asOf ?? this.clock.today(), q.resellerId ?? null);
   }
@@ -250,6 +270,7 @@ export class ReportsController {
   @Get('write-offs')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: WriteOffReportView })
+  @ApiOperation({ operationId: 'getWriteOffReport', summary: 'Report the write-offs of a period' })
   writeOffReport(@Query() q: WriteOffQueryDto): Promise<WriteOffReportView> {
     return this.writeOffs.report(q);
   }
@@ -258,6 +279,7 @@ export class ReportsController {
   @Get('tax')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: TaxReportView })
+  @ApiOperation({ operationId: 'getTaxReport', summary: 'Report output and input tax per tax code for a month' })
   tax(@Query() q: TaxReportQueryDto): Promise<TaxReportView> {
     return this.taxReport.report(q.period);
   }

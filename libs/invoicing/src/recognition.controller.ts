@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiProblems, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
 import { DeferredRevenueQueryDto, DeferredRevenueReportView, RecognitionRunView, RevenueScheduleView, RunRecognitionDto } from './dto/recognition.dto';
 import { RevenueRecognitionService } from './revenue-recognition.service';
 import { RevenueScheduleService } from './revenue-schedule.service';
@@ -16,6 +16,8 @@ export class RecognitionController {
   @Roles('finance', 'admin')
   @HttpCode(200)
   @ApiOkResponse({ type: RecognitionRunView })
+  @ApiOperation({ operationId: 'runRevenueRecognition', summary: 'Recognise deferred cloud revenue through a date' })
+  @ApiProblems(422)
   run(@Body() dto: RunRecognitionDto, @CurrentActor() actor: Actor): Promise<RecognitionRunView> {
     return this.recognition.run(dto.through ?? this.recognition.defaultThrough(), actor.id);
   }
@@ -31,6 +33,7 @@ export class RevenueScheduleController {
   @Get(':id/revenue-schedule')
   @Roles('buyer', 'reseller_admin', 'sales', 'admin', 'finance')
   @ApiOkResponse({ type: RevenueScheduleView })
+  @ApiOperation({ operationId: 'getRevenueSchedule', summary: 'Read a subscription\u2019s revenue schedule' })
   schedule(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RevenueScheduleView> {
     return this.schedules.schedule(id, tenantScope(actor));
   }
@@ -49,6 +52,7 @@ export class DeferredRevenueReportController {
   @Get('deferred-revenue')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: DeferredRevenueReportView })
+  @ApiOperation({ operationId: 'getDeferredRevenueReport', summary: 'Report the deferred revenue roll-forward for a month' })
   deferredRevenue(@Query() q: DeferredRevenueQueryDto): Promise<DeferredRevenueReportView> {
     return this.schedules.deferredRevenue(q.asOf ?? this.clock.today(), q.resellerId ?? null, q.byReseller === 'true');
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { assertPeriod, csvStream, PeriodQueryDto, Roles } from '@disty/core';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCsvResponse, assertPeriod, csvStream, PeriodQueryDto, Roles } from '@disty/core';
 import { JOURNAL_EXPORT_COLUMNS, JournalReadService } from './journal-read.service';
 
 @ApiTags('exports')
@@ -12,9 +12,9 @@ export class JournalExportController {
   /** Every journal line dated in [from, to] as CSV, streamed (columns: docs/accounting.md §8, README "Exports"). */
   @Get('journal')
   @Roles('finance', 'admin')
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: `CSV with the columns ${JOURNAL_EXPORT_COLUMNS.join(', ')}` })
+  @ApiCsvResponse(`Columns: ${JOURNAL_EXPORT_COLUMNS.join(', ')}`)
   @Header('Cache-Control', 'private, no-store')
+  @ApiOperation({ operationId: 'exportJournal', summary: 'Export the journal lines of a period as CSV' })
   journal(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);
     return new StreamableFile(csvStream(JOURNAL_EXPORT_COLUMNS, this.reads.journalLines(q.from, q.to)), {

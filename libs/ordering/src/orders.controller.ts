@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, Idempotent, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError,
+} from '@disty/core';
 import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto } from './dto/order.dto';
 import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';
@@ -19,6 +21,8 @@ export class OrdersController {
   @Roles('buyer', 'admin')
   @Idempotent()
   @ApiCreatedResponse({ type: OrderView })
+  @ApiOperation({ operationId: 'placeOrder', summary: 'Place an order of hardware and cloud lines' })
+  @ApiProblems(404, 422)
   place(@Body() dto: PlaceOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     let resellerId: string;
     if (isDistributor(actor)) {
@@ -41,6 +45,8 @@ export class OrdersController {
 
   @Get()
   @Roles('admin', 'finance', 'reseller_admin', 'buyer')
+  @ApiOperation({ operationId: 'listOrders', summary: 'List orders' })
+  @ApiPageResponse(OrderView)
   list(@Query() q: OrderQueryDto, @CurrentActor() actor: Actor): Promise<Page<OrderView>> {
     return this.orders.listOrders(tenantScope(actor), q);
   }
@@ -48,6 +54,7 @@ export class OrdersController {
   @Get(':id')
   @Roles('admin', 'finance', 'reseller_admin', 'buyer')
   @ApiOkResponse({ type: OrderView })
+  @ApiOperation({ operationId: 'getOrder', summary: 'Read an order' })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.orders.getOrder(id, tenantScope(actor));
   }
@@ -56,6 +63,8 @@ export class OrdersController {
   @Roles('admin')
   @HttpCode(200)
   @ApiOkResponse({ type: OrderView })
+  @ApiOperation({ operationId: 'shipOrderLine', summary: 'Ship a hardware line of an order' })
+  @ApiProblems(409, 422)
   ship(
     @Param('id', ParseIdPipe) id: string,
     @Param('lineId', ParseIdPipe) lineId: string,
@@ -68,6 +77,8 @@ export class OrdersController {
   @Roles('buyer', 'admin')
   @HttpCode(200)
   @ApiOkResponse({ type: OrderView })
+  @ApiOperation({ operationId: 'cancelOrder', summary: 'Cancel an order or some of its lines' })
+  @ApiProblems(409, 422)
   cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.fulfilment.cancelOrder(id, tenantScope(actor), dto.lineIds);
   }

@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Actor, CurrentActor, Idempotent, ParseIdPipe, Public, Roles, tenantScope } from '@disty/core';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Public, Roles, tenantScope } from '@disty/core';
 import {
-  ApplyPaymentDto, PaymentIntentView, PaymentQueryDto, PaymentView, ReconciliationQueryDto, ReconciliationView, RecordPaymentDto,
+  ApplyPaymentDto, PaymentIntentView, StripeEventOutcomeView, PaymentQueryDto, PaymentView, ReconciliationQueryDto, ReconciliationView, RecordPaymentDto,
 } from './dto/payment.dto';
 import { PaymentService } from './payment.service';
 import { ReconciliationService } from './reconciliation.service';
-import { StripeService, WebhookOutcome } from './stripe.service';
+import { StripeService } from './stripe.service';
 
 @ApiTags('payments')
 @ApiBearerAuth()
@@ -20,19 +20,24 @@ export class PaymentsController {
   @Roles('finance')
   @Idempotent()
   @ApiCreatedResponse({ type: PaymentView })
+  @ApiOperation({ operationId: 'recordPayment', summary: 'Record a bank transfer and apply it to invoices' })
+  @ApiProblems(422)
   record(@Body() dto: RecordPaymentDto, @CurrentActor() actor: Actor): Promise<PaymentView> {
     return this.payments.record(dto, actor.id);
   }
 
   @Get()
   @Roles('finance', 'admin', 'reseller_finance', 'reseller_admin')
-  list(@Query() q: PaymentQueryDto, @CurrentActor() actor: Actor) {
+  @ApiOperation({ operationId: 'listPayments', summary: 'List payments' })
+  @ApiPageResponse(PaymentView)
+  list(@Query() q: PaymentQueryDto, @CurrentActor() actor: Actor): Promise<Page<PaymentView>> {
     return this.payments.list(tenantScope(actor), q);
   }
 
   @Get(':id')
   @Roles('finance', 'admin', 'reseller_finance', 'reseller_admin')
   @ApiOkResponse({ type: PaymentView })
+  @ApiOperation({ operationId: 'getPayment', summary: 'Read a payment with its allocations' })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<PaymentView> {
     return this.payments.get(id, tenantScope(actor));
   }
@@ -42,6 +47,8 @@ export class PaymentsController {
   @Roles('finance')
   @Idempotent()
   @ApiCreatedResponse({ type: PaymentView })
+  @ApiOperation({ operationId: 'applyPayment', summary: 'Apply a payment\u2019s unapplied cash to invoices' })
+  @ApiProblems(422)
   apply(@Param('id', ParseIdPipe) id: string, @Body() dto: ApplyPaymentDto, @CurrentActor() actor: Actor): Promise<PaymentView> {
     return this.payments.applyUnapplied(id, dto, actor.id);
   }
@@ -57,6 +64,8 @@ export class PaymentIntentsController {
   @Post(':id/payment-intents')
   @Roles('reseller_finance')
   @ApiCreatedResponse({ type: PaymentIntentView })
+  @ApiOperation({ operationId: 'createPaymentIntent', summary: 'Start a card payment of an invoice (Stripe PaymentIntent)' })
+  @ApiProblems(409, 422, 503)
   create(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<PaymentIntentView> {
     return this.stripe.createPaymentIntent(id, actor);
   }
@@ -71,7 +80,10 @@ export class StripeWebhookController {
   @Post()
   @Public()
   @HttpCode(200)
-  receive(@Req() req: Request, @Headers('stripe-signature') signature: string | undefined): Promise<WebhookOutcome> {
+  @ApiOperation({ operationId: 'receiveStripeEvent', summary: 'Receive a Stripe event (signed with Stripe-Signature)' })
+  @ApiOkResponse({ type: StripeEventOutcomeView })
+  @ApiProblems(400, 409, 503)
+  receive(@Req() req: Request, @Headers('stripe-signature') signature: string | undefined): Promise<StripeEventOutcomeView> {
     return this.stripe.handleWebhook(req.body, signature);
   }
 }
@@ -85,6 +97,7 @@ export class ReconciliationController {
   @Get('reconciliation')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: ReconciliationView })
+  @ApiOperation({ operationId: 'getReconciliation', summary: 'Reconcile the subledgers with the ledger' })
   reconcile(@Query() q: ReconciliationQueryDto): Promise<ReconciliationView> {
     return this.reconciliation.reconcile(q.asOf ?? null, q.resellerId ?? null);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, Idempotent, Roles } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiProblems, CurrentActor, Idempotent, Roles } from '@disty/core';
 import { CreateRefundDto, CreditBalanceQueryDto, CreditBalanceView, RefundView } from './dto/refund.dto';
 import { RefundService } from './refund.service';
 
@@ -15,6 +15,8 @@ export class RefundsController {
   @Roles('finance')
   @Idempotent()
   @ApiCreatedResponse({ type: RefundView })
+  @ApiOperation({ operationId: 'createRefund', summary: 'Refund a reseller\u2019s credit balance by bank transfer' })
+  @ApiProblems(422)
   create(@Body() dto: CreateRefundDto, @CurrentActor() actor: Actor): Promise<RefundView> {
     return this.refunds.refund(dto, actor.id);
   }
@@ -23,6 +25,7 @@ export class RefundsController {
   @Get('credit-balance')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: CreditBalanceView })
+  @ApiOperation({ operationId: 'getCreditBalance', summary: 'Read what a refund may pay out now' })
   balance(@Query() q: CreditBalanceQueryDto): Promise<CreditBalanceView> {
     return this.refunds.creditBalance(q.resellerId);
   }

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '@disty/core';
 import {
   CreateVendorBillDto, MatchingQueryDto, MatchingView, PayVendorBillDto, VendorBillQueryDto, VendorBillSummaryView, VendorBillView,
   VendorPaymentResultView,
@@ -22,12 +22,16 @@ export class VendorBillsController {
   @Roles('finance', 'admin')
   @Idempotent()
   @ApiCreatedResponse({ type: VendorBillView })
+  @ApiOperation({ operationId: 'createVendorBill', summary: 'Record and post a vendor bill' })
+  @ApiProblems(409, 422)
   create(@Body() dto: CreateVendorBillDto, @CurrentActor() actor: Actor): Promise<VendorBillView> {
     return this.bills.record(dto, actor.id);
   }
 
   @Get()
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'listVendorBills', summary: 'List vendor bills' })
+  @ApiPageResponse(VendorBillSummaryView)
   list(@Query() q: VendorBillQueryDto): Promise<Page<VendorBillSummaryView>> {
     return this.bills.list(q);
   }
@@ -36,6 +40,7 @@ export class VendorBillsController {
   @Get('matching')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: MatchingView })
+  @ApiOperation({ operationId: 'getVendorBillMatching', summary: 'Report a month\u2019s unbilled accruals and unmatched bill lines' })
   matching(@Query() q: MatchingQueryDto): Promise<MatchingView> {
     return this.bills.matching(q.period);
   }
@@ -43,6 +48,7 @@ export class VendorBillsController {
   @Get(':id')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: VendorBillView })
+  @ApiOperation({ operationId: 'getVendorBill', summary: 'Read a vendor bill' })
   get(@Param('id', ParseIdPipe) id: string): Promise<VendorBillView> {
     return this.bills.get(id);
   }
@@ -52,6 +58,8 @@ export class VendorBillsController {
   @Roles('finance', 'admin')
   @Idempotent()
   @ApiCreatedResponse({ type: VendorPaymentResultView })
+  @ApiOperation({ operationId: 'payVendorBill', summary: 'Pay a vendor bill from the bank' })
+  @ApiProblems(422)
   pay(@Param('id', ParseIdPipe) id: string, @Body() dto: PayVendorBillDto, @CurrentActor() actor: Actor): Promise<VendorPaymentResultView> {
     return this.payments.pay(id, dto, actor.id);
   }

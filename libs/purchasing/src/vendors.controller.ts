@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Page, ParseIdPipe, Roles } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiPageResponse, ApiProblems, Page, ParseIdPipe, Roles } from '@disty/core';
 import { CreateVendorDto, UpdateVendorDto, VendorQueryDto, VendorView } from './dto/vendor.dto';
 import { VendorService } from './vendor.service';
 
@@ -14,12 +14,16 @@ export class VendorsController {
   @Post()
   @Roles('finance', 'admin')
   @ApiCreatedResponse({ type: VendorView })
+  @ApiOperation({ operationId: 'createVendor', summary: 'Record a vendor' })
+  @ApiProblems(409)
   create(@Body() dto: CreateVendorDto): Promise<VendorView> {
     return this.vendors.create(dto);
   }
 
   @Get()
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'listVendors', summary: 'List vendors' })
+  @ApiPageResponse(VendorView)
   list(@Query() q: VendorQueryDto): Promise<Page<VendorView>> {
     return this.vendors.list(q);
   }
@@ -27,6 +31,7 @@ export class VendorsController {
   @Get(':id')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: VendorView })
+  @ApiOperation({ operationId: 'getVendor', summary: 'Read a vendor' })
   get(@Param('id', ParseIdPipe) id: string): Promise<VendorView> {
     return this.vendors.get(id);
   }
@@ -34,6 +39,8 @@ export class VendorsController {
   @Patch(':id')
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: VendorView })
+  @ApiOperation({ operationId: 'updateVendor', summary: 'Change a vendor' })
+  @ApiProblems(409)
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateVendorDto): Promise<VendorView> {
     return this.vendors.update(id, dto);
   }

@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Actor, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope, wantsCsv } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Actor, ApiProblems, Clock, CurrentActor, PageOf, ParseIdPipe, Roles, tenantScope, wantsCsv } from '@disty/core';
 import { AlertQueryDto, BulkAssignDto, BulkAssignResult, CreateQuoteDto, PipelineQueryDto, ScanDto, ScanResult, UpdateAlertDto } from './dto/renewal-alert.dto';
-import { PipelineView, RenewalAlertView } from './dto/renewal-alert.response';
+import { PipelineView, RenewalAlertView, RenewalCardView } from './dto/renewal-alert.response';
 import { RenewalAlertService } from './renewal-alert.service';
 import { RenewalQuoteView } from './dto/renewal-quote.response';
 import { RenewalQuoteService } from './renewal-quote.service';
@@ -23,6 +23,7 @@ export class RenewalAlertController {
   @Roles('admin')
   @HttpCode(200)
   @ApiOkResponse({ type: ScanResult })
+  @ApiOperation({ operationId: 'scanRenewalAlerts', summary: 'Run the renewal-alert scan as of a date' })
   scan(@Body() dto: ScanDto): Promise<ScanResult> {
     return this.alerts.scan(dto.asOf ?? this.clock.today());
   }
@@ -30,6 +31,9 @@ export class RenewalAlertController {
   @Get()
   @Roles(...READERS)
   @ApiProduces('application/json', 'text/csv')
+  @ApiOperation({ operationId: 'listRenewalAlerts', summary: 'List renewal alerts, or one card per renewal, as JSON or CSV' })
+  @ApiExtraModels(PageOf(RenewalAlertView), PageOf(RenewalCardView))
+  @ApiOkResponse({ description: 'A page of alerts (view=alerts) or of renewal cards (view=renewals); CSV with Accept: text/csv', schema: { oneOf: [{ $ref: getSchemaPath(PageOf(RenewalAlertView)) }, { $ref: getSchemaPath(PageOf(RenewalCardView)) }] } })
   list(@Query() q: AlertQueryDto, @CurrentActor() actor: Actor, @Headers('accept') accept?: string) {
     const filter = {
       resellerId: tenantScope(actor, q.resellerId),
@@ -58,6 +62,8 @@ export class RenewalAlertController {
   @Roles(...READERS)
   @HttpCode(200)
   @ApiOkResponse({ type: BulkAssignResult })
+  @ApiOperation({ operationId: 'assignRenewalAlerts', summary: 'Assign the renewals of many alerts at once' })
+  @ApiProblems(422)
   assign(@Body() dto: BulkAssignDto, @CurrentActor() actor: Actor): Promise<BulkAssignResult> {
     return this.alerts.bulkAssign(dto.alertIds, tenantScope(actor), dto.assigneeId);
   }
@@ -65,6 +71,7 @@ export class RenewalAlertController {
   @Get('pipeline')
   @Roles(...READERS)
   @ApiOkResponse({ type: PipelineView })
+  @ApiOperation({ operationId: 'getRenewalPipeline', summary: 'Report the renewal pipeline by threshold and status' })
   pipeline(@Query() q: PipelineQueryDto, @CurrentActor() actor: Actor): Promise<PipelineView> {
     return this.alerts.pipeline({ resellerId: tenantScope(actor, q.resellerId), assigneeId: q.assigneeId, termEndBefore: q.termEndBefore });
   }
@@ -72,6 +79,7 @@ export class RenewalAlertController {
   @Get(':id')
   @Roles(...READERS)
   @ApiOkResponse({ type: RenewalAlertView })
+  @ApiOperation({ operationId: 'getRenewalAlert', summary: 'Read a renewal alert' })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
     return this.alerts.get(id, tenantScope(actor));
   }
@@ -79,6 +87,8 @@ export class RenewalAlertController {
   @Post(':id/quote')
   @Roles('sales', 'reseller_admin', 'admin')
   @ApiCreatedResponse({ type: RenewalQuoteView })
+  @ApiOperation({ operationId: 'createRenewalQuote', summary: 'Make a quote for an alert\u2019s renewal' })
+  @ApiProblems(409, 422)
   quote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateQuoteDto, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
     return this.quotes.create(id, tenantScope(actor), actor.id, dto);
   }
@@ -86,6 +96,8 @@ export class RenewalAlertController {
   @Patch(':id')
   @Roles(...READERS)
   @ApiOkResponse({ type: RenewalAlertView })
+  @ApiOperation({ operationId: 'updateRenewalAlert', summary: 'Change a renewal\u2019s status, assignee or notes' })
+  @ApiProblems(409, 422)
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateAlertDto, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
     return this.alerts.update(id, tenantScope(actor), actor.id, dto);
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiPdfResponse, ApiProblems, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
 import { RenewalQuoteView } from './dto/renewal-quote.response';
 import { streamRenewalQuotePdf } from './renewal-quote-pdf';
 import { RenewalQuoteService } from './renewal-quote.service';
@@ -16,14 +16,15 @@ export class RenewalQuotesController {
   @Get(':id')
   @Roles(...READERS)
   @ApiOkResponse({ type: RenewalQuoteView })
+  @ApiOperation({ operationId: 'getRenewalQuote', summary: 'Read a renewal quote' })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
     return this.quotes.get(id, tenantScope(actor));
   }
 
   @Get(':id/pdf')
   @Roles(...READERS)
-  @ApiProduces('application/pdf')
-  @ApiOkResponse({ description: 'The quote as a PDF' })
+  @ApiPdfResponse('The quote as a PDF')
+  @ApiOperation({ operationId: 'downloadRenewalQuotePdf', summary: 'Download a renewal quote as a PDF' })
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const q = await this.quotes.get(id, tenantScope(actor));
     return new StreamableFile(streamRenewalQuotePdf(q), { type: 'application/pdf', disposition: `inline; filename="${q.number}.pdf"` });
@@ -33,6 +34,8 @@ export class RenewalQuotesController {
   @Roles('reseller_admin', 'buyer')
   @HttpCode(200)
   @ApiOkResponse({ type: RenewalQuoteView })
+  @ApiOperation({ operationId: 'acceptRenewalQuote', summary: 'Accept a renewal quote' })
+  @ApiProblems(409, 422)
   accept(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
     return this.quotes.accept(id, tenantScope(actor), actor.id);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles, wantsCsv } from '@disty/core';
 import { MarginQueryDto, MarginReportView } from './dto/margin.dto';
 import { MarginReportService } from './margin-report.service';
@@ -15,6 +15,7 @@ export class MarginReportController {
   @Roles('finance', 'admin')
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: MarginReportView })
+  @ApiOperation({ operationId: 'getMarginReport', summary: 'Report revenue, cost and margin as JSON or CSV' })
   async margin(@Query() q: MarginQueryDto, @Headers('accept') accept?: string) {
     const query = { from: q.from, to: q.to, groupBy: q.groupBy ?? 'month', currency: q.currency, resellerId: q.resellerId };
     if (wantsCsv(accept)) {

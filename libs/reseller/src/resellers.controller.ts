@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, assertSameTenant, CREDIT_LINES, CreditLine, CurrentActor, notFound, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
-import { CreateResellerUserDto, UserResponse } from '@disty/identity';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
-  CreateResellerDto, CreditLineView, ResellerQueryDto, ResellerView, UpdateCreditLineDto, UpdateResellerDto,
+  Actor, ApiPageResponse, ApiProblems, assertSameTenant, CREDIT_LINES, CreditLine, CurrentActor, notFound, Page, ParseIdPipe, Roles, tenantScope,
+} from '@disty/core';
+import { CreateResellerUserDto, UserListView, UserResponse } from '@disty/identity';
+import {
+  CreateResellerDto, CreditLineListView, CreditLineView, ResellerQueryDto, ResellerView, UpdateCreditLineDto, UpdateResellerDto,
 } from './dto/reseller.dto';
 import { ResellerService } from './reseller.service';
 
@@ -18,18 +20,23 @@ export class ResellerController {
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: ResellerView })
+  @ApiOperation({ operationId: 'createReseller', summary: 'Create a reseller with its two credit lines' })
+  @ApiProblems(422)
   create(@Body() dto: CreateResellerDto): Promise<ResellerView> {
     return this.resellers.createReseller(dto);
   }
 
   /** Distributor staff see every reseller; a reseller's users see their own only. */
   @Get()
+  @ApiOperation({ operationId: 'listResellers', summary: 'List resellers' })
+  @ApiPageResponse(ResellerView, 'A reseller’s users see their own only')
   list(@Query() q: ResellerQueryDto, @CurrentActor() actor: Actor): Promise<Page<ResellerView>> {
     return this.resellers.listResellers(tenantScope(actor), q);
   }
 
   @Get(':id')
   @ApiOkResponse({ type: ResellerView })
+  @ApiOperation({ operationId: 'getReseller', summary: 'Read a reseller' })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<ResellerView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
     return this.resellers.getResellerView(id);
@@ -38,12 +45,16 @@ export class ResellerController {
   @Patch(':id')
   @Roles('admin')
   @ApiOkResponse({ type: ResellerView })
+  @ApiOperation({ operationId: 'updateReseller', summary: 'Change a reseller' })
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateResellerDto): Promise<ResellerView> {
     return this.resellers.updateReseller(id, dto);
   }
 
   @Post(':id/users')
   @Roles('admin', 'reseller_admin')
+  @ApiOperation({ operationId: 'createResellerUser', summary: 'Create a user of a reseller and return its token once' })
+  @ApiCreatedResponse({ type: UserResponse, description: 'The user, with its API token (shown only here)' })
+  @ApiProblems(409)
   createUser(
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: CreateResellerUserDto,
@@ -55,14 +66,18 @@ export class ResellerController {
 
   @Get(':id/users')
   @Roles('admin', 'reseller_admin')
-  async users(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<{ items: UserResponse[] }> {
+  @ApiOperation({ operationId: 'listResellerUsers', summary: 'List a reseller\u2019s users' })
+  @ApiOkResponse({ type: UserListView })
+  async users(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<UserListView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
     return { items: await this.resellers.listUsers(id) };
   }
 
   @Get(':id/credit-lines')
   @Roles('admin', 'finance', ...RESELLER_USER_ROLES)
-  creditLines(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<{ items: CreditLineView[] }> {
+  @ApiOperation({ operationId: 'listCreditLines', summary: 'Read a reseller\u2019s credit lines' })
+  @ApiOkResponse({ type: CreditLineListView })
+  creditLines(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<CreditLineListView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
     return this.resellers.creditLineViews(id);
   }
@@ -70,6 +85,8 @@ export class ResellerController {
   @Put(':id/credit-lines/:line')
   @Roles('admin')
   @ApiOkResponse({ type: CreditLineView })
+  @ApiOperation({ operationId: 'updateCreditLine', summary: 'Change a credit line\u2019s limit or hold' })
+  @ApiProblems(422)
   updateCreditLine(
     @Param('id', ParseIdPipe) id: string,
     @Param('line') line: string,

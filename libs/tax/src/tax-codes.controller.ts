@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { ParseIdPipe, Roles } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, ParseIdPipe, Roles } from '@disty/core';
 import {
   CreateTaxCodeDto, CreateTaxRuleDto, TaxCodeListView, TaxCodeView, TaxRuleListView, TaxRuleView, UpdateTaxCodeDto, UpdateTaxRuleDto,
 } from './dto/tax-code.dto';
@@ -15,6 +15,7 @@ export class TaxCodesController {
 
   @Get()
   @ApiOkResponse({ type: TaxCodeListView })
+  @ApiOperation({ operationId: 'listTaxCodes', summary: 'List tax codes' })
   list(): Promise<TaxCodeListView> {
     return this.tax.listCodes();
   }
@@ -22,12 +23,15 @@ export class TaxCodesController {
   @Post()
   @Roles('admin')
   @ApiCreatedResponse({ type: TaxCodeView })
+  @ApiOperation({ operationId: 'createTaxCode', summary: 'Create a tax code' })
+  @ApiProblems(409)
   create(@Body() dto: CreateTaxCodeDto): Promise<TaxCodeView> {
     return this.tax.createCode(dto);
   }
 
   @Get('rules')
   @ApiOkResponse({ type: TaxRuleListView })
+  @ApiOperation({ operationId: 'listTaxRules', summary: 'List the rules that choose tax codes' })
   rules(): Promise<TaxRuleListView> {
     return this.tax.listRules();
   }
@@ -35,6 +39,8 @@ export class TaxCodesController {
   @Post('rules')
   @Roles('admin')
   @ApiCreatedResponse({ type: TaxRuleView })
+  @ApiOperation({ operationId: 'createTaxRule', summary: 'Create a tax rule' })
+  @ApiProblems(409, 422)
   createRule(@Body() dto: CreateTaxRuleDto): Promise<TaxRuleView> {
     return this.tax.createRule(dto);
   }
@@ -42,6 +48,8 @@ export class TaxCodesController {
   @Patch('rules/:id')
   @Roles('admin')
   @ApiOkResponse({ type: TaxRuleView })
+  @ApiOperation({ operationId: 'updateTaxRule', summary: 'Change the tax code a rule chooses' })
+  @ApiProblems(422)
   updateRule(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateTaxRuleDto): Promise<TaxRuleView> {
     return this.tax.updateRule(id, dto.taxCode);
   }
@@ -49,6 +57,7 @@ export class TaxCodesController {
   @Patch(':code')
   @Roles('admin')
   @ApiOkResponse({ type: TaxCodeView })
+  @ApiOperation({ operationId: 'updateTaxCode', summary: 'Change a tax code' })
   update(@Param('code') code: string, @Body() dto: UpdateTaxCodeDto): Promise<TaxCodeView> {
     return this.tax.updateCode(code, dto);
   }

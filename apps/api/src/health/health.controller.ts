@@ -1,8 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
-import { SkipThrottle } from '@nestjs/throttler';
-import { Public } from '@disty/core';
+import { Public, Unthrottled } from '@disty/core';
 
 @ApiTags('health')
 @Controller('health')
@@ -14,8 +13,9 @@ export class HealthController {
 
   @Get()
   @Public()
-  @SkipThrottle()
+  @Unthrottled()
   @HealthCheck()
+  @ApiOperation({ operationId: 'getHealth', summary: 'Check that the API and its database answer' })
   check() {
     return this.health.check([() => this.database.pingCheck('database', { timeout: 3000 })]);
   }

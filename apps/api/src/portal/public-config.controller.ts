@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Public } from '@disty/core';
 
 export class PublicConfigView {
@@ -19,6 +19,7 @@ export class PublicConfigController {
   @Get()
   @Public()
   @ApiOkResponse({ type: PublicConfigView })
+  @ApiOperation({ operationId: 'getPublicConfig', summary: 'Read the configuration a browser client may know before sign-in' })
   get(): PublicConfigView {
     const key = this.config.get<string>('STRIPE_PUBLISHABLE_KEY') || null;
     const publishable = key && /^pk_(test|live)_\w+$/.test(key) ? key : null;

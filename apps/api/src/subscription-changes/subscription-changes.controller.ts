@@ -1,6 +1,6 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, ParseIdPipe, Roles } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiProblems, CurrentActor, ParseIdPipe, Roles } from '@disty/core';
 import { CancelSubscriptionDto, ChangeSubscriptionDto, ScheduleChangeDto, ScheduledChangeView, SubscriptionView } from '@disty/subscription';
 import { SubscriptionChangeUseCase } from './subscription-change.use-case';
 
@@ -21,6 +21,8 @@ export class SubscriptionChangesController {
   @Patch(':id')
   @Roles(...CHANGERS)
   @ApiOkResponse({ type: SubscriptionView, description: 'The subscription, with its charges and scheduled changes' })
+  @ApiOperation({ operationId: 'changeSubscription', summary: 'Change a subscription (quantity, auto-renew) today, at a later date, or back-dated' })
+  @ApiProblems(409, 422)
   change(@Param('id', ParseIdPipe) id: string, @Body() dto: ChangeSubscriptionDto, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
     return this.useCase.change(id, actor, dto);
   }
@@ -28,6 +30,8 @@ export class SubscriptionChangesController {
   @Post(':id/scheduled-changes')
   @Roles(...CHANGERS)
   @ApiCreatedResponse({ type: ScheduledChangeView, description: 'The scheduled change, PENDING' })
+  @ApiOperation({ operationId: 'scheduleSubscriptionChange', summary: 'Schedule a change for a later date or for the renewal' })
+  @ApiProblems(409, 422)
   schedule(@Param('id', ParseIdPipe) id: string, @Body() dto: ScheduleChangeDto, @CurrentActor() actor: Actor): Promise<ScheduledChangeView> {
     return this.useCase.schedule(id, actor, dto);
   }
@@ -35,6 +39,7 @@ export class SubscriptionChangesController {
   @Get(':id/scheduled-changes')
   @Roles(...READERS)
   @ApiOkResponse({ type: ScheduledChangeList, description: 'PENDING first, then APPLIED, CANCELLED and FAILED ones' })
+  @ApiOperation({ operationId: 'listScheduledChanges', summary: 'List the scheduled changes of a subscription' })
   listScheduled(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<ScheduledChangeList> {
     return this.useCase.listScheduled(id, actor);
   }
@@ -42,6 +47,8 @@ export class SubscriptionChangesController {
   @Delete(':id/scheduled-changes/:changeId')
   @Roles(...CHANGERS)
   @ApiOkResponse({ type: SubscriptionView, description: 'The subscription; the scheduled change is CANCELLED' })
+  @ApiOperation({ operationId: 'deleteScheduledChange', summary: 'Withdraw a scheduled change' })
+  @ApiProblems(409)
   deleteScheduled(
     @Param('id', ParseIdPipe) id: string,
     @Param('changeId', ParseIdPipe) changeId: string,
@@ -54,6 +61,8 @@ export class SubscriptionChangesController {
   @Roles(...CHANGERS)
   @HttpCode(200)
   @ApiOkResponse({ type: SubscriptionView, description: 'The subscription; the scheduled change is CANCELLED' })
+  @ApiOperation({ operationId: 'cancelScheduledChange', summary: 'Withdraw a scheduled change (POST form of the DELETE)' })
+  @ApiProblems(409)
   withdraw(
     @Param('id', ParseIdPipe) id: string,
     @Param('changeId', ParseIdPipe) changeId: string,
@@ -66,6 +75,8 @@ export class SubscriptionChangesController {
   @Roles(...CHANGERS)
   @HttpCode(200)
   @ApiOkResponse({ type: SubscriptionView, description: 'The subscription, with its charges and scheduled changes' })
+  @ApiOperation({ operationId: 'cancelSubscription', summary: 'Cancel a subscription now or at the end of its term' })
+  @ApiProblems(409, 422)
   cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelSubscriptionDto, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
     return this.useCase.cancel(id, actor, dto);
   }

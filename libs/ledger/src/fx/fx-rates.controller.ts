@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, Roles, validationError } from '@disty/core';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiProblems, CurrentActor, Roles, validationError } from '@disty/core';
 import { FxRateInputDto, FxRateListView, FxRateQueryDto, FxRateWriteView, PostFxRatesDto } from './fx-rate.dto';
 import { FxRateService } from './fx-rate.service';
 
@@ -14,7 +14,9 @@ export class FxRatesController {
   /** One rate (`{ currency, date, rate }`) or a batch (`{ rates: [...] }`); a rate a posted line used cannot change (409). */
   @Post()
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: FxRateWriteView })
+  @ApiCreatedResponse({ type: FxRateWriteView })
+  @ApiOperation({ operationId: 'createFxRates', summary: 'Record one exchange rate or a batch' })
+  @ApiProblems(409, 422)
   post(@Body() dto: PostFxRatesDto, @CurrentActor() actor: Actor) {
     const single = dto.currency !== undefined || dto.date !== undefined || dto.rate !== undefined;
     if (single === !!dto.rates) {
@@ -35,7 +37,9 @@ export class FxRatesController {
   @Roles('finance', 'admin')
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', example: 'currency,date,rate\nUSD,2026-11-02,1.5312\n' } })
-  @ApiOkResponse({ type: FxRateWriteView })
+  @ApiCreatedResponse({ type: FxRateWriteView })
+  @ApiOperation({ operationId: 'importFxRates', summary: 'Import exchange rates from CSV' })
+  @ApiProblems(409, 422)
   import(@Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActor() actor: Actor) {
     if (!contentType?.toLowerCase().startsWith('text/csv')) {
       throw validationError('Send the rates as text/csv', [{ field: 'Content-Type', message: 'must be text/csv' }]);
@@ -47,6 +51,7 @@ export class FxRatesController {
   @Get()
   @Roles('finance', 'admin')
   @ApiOkResponse({ type: FxRateListView })
+  @ApiOperation({ operationId: 'listFxRates', summary: 'List exchange rates by currency and date range' })
   list(@Query() q: FxRateQueryDto) {
     return this.rates.list(q);
   }
