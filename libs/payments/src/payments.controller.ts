@@ -1,5 +1,5 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Public, Roles, tenantScope } from '@disty/core';
 import {
@@ -83,6 +83,8 @@ export class StripeWebhookController {
   @ApiOperation({ operationId: 'receiveStripeEvent', summary: 'Receive a Stripe event (signed with Stripe-Signature)' })
   @ApiOkResponse({ type: StripeEventOutcomeView })
   @ApiProblems(400, 409, 503)
+  @ApiHeader({ name: 'Stripe-Signature', required: true, description: 'Stripe’s signature over the raw body' })
+  @ApiBody({ description: 'A Stripe event, exactly as Stripe sends it', schema: { type: 'object', additionalProperties: true } })
   receive(@Req() req: Request, @Headers('stripe-signature') signature: string | undefined): Promise<StripeEventOutcomeView> {
     return this.stripe.handleWebhook(req.body, signature);
   }

@@ -68,11 +68,18 @@ function problemStatuses(op: Op, isPublic: boolean): number[] {
   return [...statuses].sort();
 }
 
-/** CSV and PDF answers are text and bytes, whatever schema the JSON answer of the same operation has. */
-function fixMediaSchemas(op: Op): void {
+const SUCCESS: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '204': 'No content' };
+
+/**
+ * CSV and PDF answers are text and bytes, whatever schema the JSON answer of the same operation
+ * has; a success without a description says its status.
+ */
+function fixSuccesses(op: Op): void {
   for (const [status, response] of Object.entries(op.responses ?? {})) {
+    if (!status.startsWith('2')) continue;
+    if (!(response as ResponseObject).description) (response as ResponseObject).description = SUCCESS[status] ?? 'Success';
     const content = (response as ResponseObject).content;
-    if (!status.startsWith('2') || !content) continue;
+    if (!content) continue;
     for (const [media, body] of Object.entries(content)) {
       if (media.startsWith('text/csv')) body.schema = { type: 'string', description: 'CSV: a header row, then one row per item' };
       else if (media === 'application/pdf') body.schema = { type: 'string', format: 'binary' };
@@ -92,7 +99,7 @@ export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
         const who = `Roles: ${roles.map((r) => `\`${r}\``).join(', ')}.`;
         op.description = op.description ? `${op.description}\n\n${who}` : who;
       }
-      fixMediaSchemas(op);
+      fixSuccesses(op);
       const responses = (op.responses ??= {}) as Record<string, ResponseObject | ReferenceObject>;
       for (const status of problemStatuses(op, isPublic)) {
         if (responses[status]) continue;
