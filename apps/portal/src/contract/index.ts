@@ -4,9 +4,14 @@
  * README.md "Web portal"): when a DTO changes, regenerate, and TypeScript shows every page it breaks.
  * No page declares an API shape of its own.
  */
-import type { components } from './schema';
+import type { components, paths } from './schema';
 
 type Schemas = components['schemas'];
+
+/** The query parameters of a GET path, e.g. `ListQuery<'/api/v1/orders'>`. */
+export type ListQuery<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
+
+export type ProblemDetails = Schemas['ProblemDetails'];
 
 export type Me = Schemas['UserResponse'];
 export type Role = Me['role'];
@@ -15,14 +20,22 @@ export type PublicConfig = Schemas['PublicConfigView'];
 export type CreditLine = Schemas['CreditLineView']['line'];
 export type CreditLineView = Schemas['CreditLineView'];
 export type Reseller = Schemas['ResellerView'];
+export type Currency = Reseller['currency'];
 
 export type Product = Schemas['ProductView'];
+export type ProductKind = Product['kind'];
 export type Order = Schemas['OrderView'];
+export type OrderStatus = Order['status'];
 export type Subscription = Schemas['SubscriptionView'];
+export type SubscriptionStatus = Subscription['status'];
 export type Charge = Schemas['ChargeView'];
 
 export type Invoice = Schemas['InvoiceView'];
+/** An invoice as lists show it (without lines). */
+export type InvoiceSummary = Schemas['InvoiceSummaryView'];
+export type InvoiceStatus = InvoiceSummary['status'];
 export type BillingRun = Schemas['BillingRunView'];
+export type BillingRunAccepted = Schemas['BillingRunAccepted'];
 export type ArAging = Schemas['AgingReportView'];
 export type MarginReport = Schemas['MarginReportView'];
 export type MarginGroup = MarginReport['groupBy'];
@@ -31,5 +44,9 @@ export type ReconciliationRow = Schemas['ReconciliationRowView'];
 export type TrialBalance = Schemas['TrialBalanceView'];
 
 export type RenewalAlert = Schemas['RenewalAlertView'];
+/** One card per renewal (`GET /renewal-alerts?view=renewals`). */
+export type RenewalCard = Schemas['RenewalCardView'];
+export type RenewalCardPage = Schemas['RenewalCardPage'];
 export type AlertStatus = RenewalAlert['status'];
+export type AlertUpdate = Schemas['UpdateAlertDto'];
 export type Pipeline = Schemas['PipelineView'];

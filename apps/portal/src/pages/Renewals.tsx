@@ -1,9 +1,9 @@
 import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api, fetchAll } from '../api';
+import { client, download, fetchAll, ok } from '../api';
 import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Status, useAsync } from '../components/ui';
-import type { AlertStatus, Pipeline, RenewalAlert } from '../contract';
+import type { AlertStatus, AlertUpdate, RenewalAlert, RenewalCardPage } from '../contract';
 import { animateCharts, chartNumber, formatDateTime, formatMoney, formatMoneyCompact, todayIso } from '../format';
 import { Link } from '../router';
 import { useSession } from '../session';
@@ -43,8 +43,15 @@ export function RenewalsPage() {
   const [scope, setScope] = useState<'open' | 'all'>('open');
   const [csvError, setCsvError] = useState<unknown>(null);
   // One card per renewal, at its current (latest raised) threshold, with the renewal's status.
-  const alerts = useAsync(() => fetchAll<RenewalAlert>('/renewal-alerts', { view: 'renewals' }), []);
-  const pipeline = useAsync(() => api.get<Pipeline>('/renewal-alerts/pipeline'), []);
+  const alerts = useAsync(
+    () =>
+      fetchAll(async (page, pageSize) =>
+        // view=renewals answers the card page of the contract's union (alerts or cards).
+        (await ok(client.GET('/api/v1/renewal-alerts', { params: { query: { view: 'renewals', page, pageSize } } }))) as RenewalCardPage,
+      ),
+    [],
+  );
+  const pipeline = useAsync(() => ok(client.GET('/api/v1/renewal-alerts/pipeline')), []);
 
   const shown = useMemo(
     () => (alerts.data?.items ?? []).filter((a) => scope === 'all' || OPEN_STATUSES.includes(a.status)),
@@ -71,7 +78,7 @@ export function RenewalsPage() {
   const downloadCsv = async () => {
     setCsvError(null);
     try {
-      await api.download('/renewal-alerts', `renewal-alerts-${todayIso()}.csv`, 'text/csv');
+      await download(client.GET('/api/v1/renewal-alerts', { headers: { Accept: 'text/csv' }, parseAs: 'blob' }), `renewal-alerts-${todayIso()}.csv`);
     } catch (e) {
       setCsvError(e);
     }
@@ -226,7 +233,7 @@ export function RenewalsPage() {
 
 export function RenewalAlertPage({ id }: { id: string }) {
   const { me } = useSession();
-  const { data: alert, error, loading, setData } = useAsync(() => api.get<RenewalAlert>(`/renewal-alerts/${id}`), [id]);
+  const { data: alert, error, loading, setData } = useAsync(() => ok(client.GET('/api/v1/renewal-alerts/{id}', { params: { path: { id } } })), [id]);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -238,9 +245,9 @@ export function RenewalAlertPage({ id }: { id: string }) {
     setActionError(null);
     setDone(null);
     try {
-      const body: Record<string, unknown> = { status };
+      const body: AlertUpdate = { status };
       if (withNote) body.note = withNote;
-      setData(await api.patch<RenewalAlert>(`/renewal-alerts/${alert.id}`, body));
+      setData(await ok(client.PATCH('/api/v1/renewal-alerts/{id}', { params: { path: { id: alert.id } }, body })));
       setNote('');
       setDone(message);
     } catch (e) {
@@ -325,7 +332,7 @@ export function RenewalAlertPage({ id }: { id: string }) {
                       setBusy(true);
                       setActionError(null);
                       try {
-                        setData(await api.patch<RenewalAlert>(`/renewal-alerts/${alert.id}`, { status: alert.status, assigneeId: me.id }));
+                        setData(await ok(client.PATCH('/api/v1/renewal-alerts/{id}', { params: { path: { id: alert.id } }, body: { status: alert.status, assigneeId: me.id } })));
                         setDone('Assigned to you.');
                       } catch (e) {
                         setActionError(e);

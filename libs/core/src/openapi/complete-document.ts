@@ -87,12 +87,18 @@ function fixSuccesses(op: Op): void {
   }
 }
 
+/** OpenAPI ignores header parameters named Accept, Content-Type or Authorization (a handler reading them with @Headers). */
+const IGNORED_HEADERS = ['accept', 'content-type', 'authorization'];
+
 export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
   const used = new Set<number>();
   for (const item of Object.values(doc.paths)) {
     for (const method of METHODS) {
       const op = item[method] as Op | undefined;
       if (!op) continue;
+      op.parameters = (op.parameters as ParameterObject[] | undefined)?.filter(
+        (p) => !(p.in === 'header' && IGNORED_HEADERS.includes(p.name.toLowerCase())),
+      );
       const isPublic = op[EXT_PUBLIC] === true;
       const roles = op[EXT_ROLES] as string[] | undefined;
       if (roles?.length && !isPublic) {
