@@ -76,7 +76,7 @@ async function portalFetch(request: Request): Promise<Response> {
  * The API, typed by its contract: `client.GET('/api/v1/orders/{id}', { params: { path: { id } } })`.
  * Answers are typed by their JSON media type; files (PDF, CSV) are asked for with `parseAs: 'blob'`.
  */
-export const client = createClient<paths, `${string}/json`>({ fetch: portalFetch, headers: { Accept: 'application/json' } });
+export const client = createClient<paths, `${string}/${string}json`>({ fetch: portalFetch, headers: { Accept: 'application/json' } });
 
 /**
  * The answer of a successful call. Failed calls never get here: portalFetch threw their ApiError.
