@@ -120,8 +120,8 @@ export class LedgerController {
   @Roles('finance')
   @HttpCode(200)
   @ApiOperation({ operationId: 'closePeriod', summary: 'Close a month' })
-  @ApiOkResponse({ type: ClosedPeriodView })
-  @ApiProblems(409, 422)
+  @ApiOkResponse({ type: ClosedPeriodView, description: 'The closed month (a month already closed answers as it was closed)' })
+  @ApiProblems(422)
   closePeriod(@Param('period') period: string, @Body() dto: ClosePeriodDto, @CurrentActor() actor: Actor): Promise<ClosedPeriodView> {
     return this.ledgerPeriods.closePeriod(period, actor.id, dto);
   }

@@ -65,7 +65,7 @@ export class PaymentIntentsController {
   @Roles('reseller_finance')
   @ApiCreatedResponse({ type: PaymentIntentView })
   @ApiOperation({ operationId: 'createPaymentIntent', summary: 'Start a card payment of an invoice (Stripe PaymentIntent)' })
-  @ApiProblems(409, 422, 503)
+  @ApiProblems(409, 503)
   create(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<PaymentIntentView> {
     return this.stripe.createPaymentIntent(id, actor);
   }

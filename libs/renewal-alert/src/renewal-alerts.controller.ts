@@ -63,7 +63,7 @@ export class RenewalAlertController {
   @HttpCode(200)
   @ApiOkResponse({ type: BulkAssignResult })
   @ApiOperation({ operationId: 'assignRenewalAlerts', summary: 'Assign the renewals of many alerts at once' })
-  @ApiProblems(422)
+  @ApiProblems(404, 422)
   assign(@Body() dto: BulkAssignDto, @CurrentActor() actor: Actor): Promise<BulkAssignResult> {
     return this.alerts.bulkAssign(dto.alertIds, tenantScope(actor), dto.assigneeId);
   }

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, Clock, Roles } from '@disty/core';
+import { Clock, Roles } from '@disty/core';
 import { RenewalRunQueryDto, RenewalRunResult } from './dto/subscription.dto';
 import { RenewalService } from './renewal.service';
 
@@ -19,7 +19,6 @@ export class RenewalJobController {
   @HttpCode(200)
   @ApiOkResponse({ type: RenewalRunResult })
   @ApiOperation({ operationId: 'runRenewals', summary: 'Run the renewal job as of a date' })
-  @ApiProblems(422)
   run(@Query() q: RenewalRunQueryDto): Promise<RenewalRunResult> {
     return this.renewals.run(q.asOf ?? this.clock.today());
   }

@@ -16,7 +16,7 @@ export class FxRatesController {
   @Roles('finance', 'admin')
   @ApiCreatedResponse({ type: FxRateWriteView })
   @ApiOperation({ operationId: 'createFxRates', summary: 'Record one exchange rate or a batch' })
-  @ApiProblems(409, 422)
+  @ApiProblems(409)
   post(@Body() dto: PostFxRatesDto, @CurrentActor() actor: Actor) {
     const single = dto.currency !== undefined || dto.date !== undefined || dto.rate !== undefined;
     if (single === !!dto.rates) {
@@ -39,7 +39,7 @@ export class FxRatesController {
   @ApiBody({ schema: { type: 'string', example: 'currency,date,rate\nUSD,2026-11-02,1.5312\n' } })
   @ApiCreatedResponse({ type: FxRateWriteView })
   @ApiOperation({ operationId: 'importFxRates', summary: 'Import exchange rates from CSV' })
-  @ApiProblems(409, 422)
+  @ApiProblems(409)
   import(@Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActor() actor: Actor) {
     if (!contentType?.toLowerCase().startsWith('text/csv')) {
       throw validationError('Send the rates as text/csv', [{ field: 'Content-Type', message: 'must be text/csv' }]);
