@@ -11,8 +11,8 @@ export class CommitmentPacksController {
   constructor(private readonly catalog: CatalogService) {}
 
   @Get()
-  @ApiOkResponse({ type: CommitmentPacksView })
   @ApiOperation({ operationId: 'listCommitmentPacks', summary: 'List the commitment rule packs products follow' })
+  @ApiOkResponse({ type: CommitmentPacksView })
   list(): Promise<CommitmentPacksView> {
     return this.catalog.commitmentPacks();
   }

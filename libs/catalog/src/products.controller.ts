@@ -12,8 +12,8 @@ export class CatalogController {
 
   @Post()
   @Roles('admin')
-  @ApiCreatedResponse({ type: ProductView })
   @ApiOperation({ operationId: 'createProduct', summary: 'Add a product to the catalog' })
+  @ApiCreatedResponse({ type: ProductView })
   @ApiProblems(409, 422)
   create(@Body() dto: CreateProductDto): Promise<ProductView> {
     return this.catalog.createProduct(dto);
@@ -31,23 +31,23 @@ export class CatalogController {
   /** Current prices whose vendor cost is not known (prices older than cost prices), by vendor and SKU. */
   @Get('missing-costs')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: MissingCostsView })
   @ApiOperation({ operationId: 'listMissingCosts', summary: 'List current prices whose vendor cost is not known' })
+  @ApiOkResponse({ type: MissingCostsView })
   missingCosts(): Promise<MissingCostsView> {
     return this.catalog.missingCosts();
   }
 
   @Get(':sku')
-  @ApiOkResponse({ type: ProductView })
   @ApiOperation({ operationId: 'getProduct', summary: 'Read a product by SKU' })
+  @ApiOkResponse({ type: ProductView })
   get(@Param('sku') sku: string, @CurrentActor() actor: Actor): Promise<ProductView> {
     return this.catalog.getProduct(sku, { withCost: isDistributor(actor) });
   }
 
   @Patch(':sku')
   @Roles('admin')
-  @ApiOkResponse({ type: ProductView })
   @ApiOperation({ operationId: 'updateProduct', summary: 'Change a product, its prices or its costs' })
+  @ApiOkResponse({ type: ProductView })
   @ApiProblems(422)
   update(@Param('sku') sku: string, @Body() dto: UpdateProductDto): Promise<ProductView> {
     return this.catalog.updateProduct(sku, dto);

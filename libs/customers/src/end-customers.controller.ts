@@ -13,8 +13,8 @@ export class EndCustomersController {
 
   @Post()
   @Roles('reseller_admin', 'buyer', 'admin')
-  @ApiCreatedResponse({ type: EndCustomerView })
   @ApiOperation({ operationId: 'createEndCustomer', summary: 'Record an end customer of a reseller' })
+  @ApiCreatedResponse({ type: EndCustomerView })
   @ApiProblems(404, 409)
   create(@Body() dto: CreateEndCustomerDto, @CurrentActor() actor: Actor): Promise<EndCustomerView> {
     let resellerId: string;
@@ -34,24 +34,24 @@ export class EndCustomersController {
 
   @Get()
   @Roles('admin', 'finance', 'reseller_admin', 'buyer', 'sales')
+  @ApiOperation({ operationId: 'listEndCustomers', summary: 'Search a reseller’s end customers' })
   @ApiOkResponse({ type: EndCustomerPageView })
-  @ApiOperation({ operationId: 'listEndCustomers', summary: 'Search a reseller\u2019s end customers' })
   list(@Query() q: EndCustomerQueryDto, @CurrentActor() actor: Actor): Promise<Page<EndCustomerView>> {
     return this.customers.list(tenantScope(actor, q.resellerId), q);
   }
 
   @Get(':id')
   @Roles('admin', 'finance', 'reseller_admin', 'buyer', 'sales')
-  @ApiOkResponse({ type: EndCustomerView })
   @ApiOperation({ operationId: 'getEndCustomer', summary: 'Read an end customer' })
+  @ApiOkResponse({ type: EndCustomerView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<EndCustomerView> {
     return this.customers.get(id, tenantScope(actor));
   }
 
   @Patch(':id')
   @Roles('reseller_admin', 'buyer', 'admin')
-  @ApiOkResponse({ type: EndCustomerView })
   @ApiOperation({ operationId: 'updateEndCustomer', summary: 'Change an end customer' })
+  @ApiOkResponse({ type: EndCustomerView })
   @ApiProblems(409)
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateEndCustomerDto, @CurrentActor() actor: Actor): Promise<EndCustomerView> {
     return this.customers.update(id, tenantScope(actor), dto);

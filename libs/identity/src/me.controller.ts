@@ -12,8 +12,8 @@ export class MeController {
   constructor(private readonly identity: IdentityService) {}
 
   @Get()
-  @ApiOkResponse({ type: UserResponse })
   @ApiOperation({ operationId: 'getMe', summary: 'Read the signed-in user' })
+  @ApiOkResponse({ type: UserResponse })
   async me(@CurrentActor() actor: Actor): Promise<UserResponse> {
     const user = await this.identity.getUser(actor.id);
     if (!user) throw notFound(`User ${actor.id}`);

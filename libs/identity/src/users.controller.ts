@@ -21,7 +21,7 @@ export class UsersController {
 
   @Get()
   @Roles('admin')
-  @ApiOperation({ operationId: 'listUsers', summary: 'List the distributor\u2019s users' })
+  @ApiOperation({ operationId: 'listUsers', summary: 'List the distributor’s users' })
   @ApiOkResponse({ type: UserListView })
   async list(): Promise<UserListView> {
     return { items: await this.identity.listUsers(null) };

@@ -36,8 +36,8 @@ export class BillingRunsController {
   @Roles('finance')
   @Idempotent()
   @HttpCode(202)
-  @ApiAcceptedResponse({ type: BillingRunAccepted })
   @ApiOperation({ operationId: 'startBillingRun', summary: 'Start (or resume) the billing run for a period end' })
+  @ApiAcceptedResponse({ type: BillingRunAccepted })
   @ApiProblems(422)
   async start(@Body() dto: StartBillingRunDto, @CurrentActor() actor: Actor): Promise<BillingRunAccepted> {
     const { run } = await this.runs.start(dto.periodEnd, actor.id);
@@ -55,8 +55,8 @@ export class BillingRunsController {
 
   @Get(':id')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: BillingRunView })
   @ApiOperation({ operationId: 'getBillingRun', summary: 'Read a billing run and its progress' })
+  @ApiOkResponse({ type: BillingRunView })
   get(@Param('id', ParseIdPipe) id: string): Promise<BillingRunView> {
     return this.runs.get(id);
   }
@@ -83,8 +83,8 @@ export class InvoicesController {
 
   @Get(':id')
   @Roles(...INVOICE_READERS)
-  @ApiOkResponse({ type: InvoiceView })
   @ApiOperation({ operationId: 'getInvoice', summary: 'Read an invoice with its lines' })
+  @ApiOkResponse({ type: InvoiceView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<InvoiceView> {
     return this.invoices.get(id, tenantScope(actor));
   }
@@ -102,8 +102,8 @@ export class InvoicesController {
   @Post(':id/credit-notes')
   @Roles('finance')
   @Idempotent()
-  @ApiCreatedResponse({ type: CreditNoteView })
   @ApiOperation({ operationId: 'createCreditNote', summary: 'Issue a credit note against an invoice' })
+  @ApiCreatedResponse({ type: CreditNoteView })
   @ApiProblems(422)
   creditNote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateCreditNoteDto, @CurrentActor() actor: Actor): Promise<CreditNoteView> {
     return this.creditNotes.createCreditNote(id, dto, actor.id);
@@ -113,8 +113,8 @@ export class InvoicesController {
   @Post(':id/write-off')
   @Roles('finance', 'admin')
   @Idempotent()
-  @ApiCreatedResponse({ type: WriteOffView })
   @ApiOperation({ operationId: 'writeOffInvoice', summary: 'Write off bad debt on an invoice' })
+  @ApiCreatedResponse({ type: WriteOffView })
   @ApiProblems(422)
   writeOff(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateWriteOffDto, @CurrentActor() actor: Actor): Promise<WriteOffView> {
     return this.writeOffs.writeOff(id, dto, actor.id);
@@ -129,16 +129,16 @@ export class CreditNotesController {
 
   @Get()
   @Roles(...INVOICE_READERS)
-  @ApiOkResponse({ type: CreditNotePageView })
   @ApiOperation({ operationId: 'listCreditNotes', summary: 'List credit notes' })
+  @ApiOkResponse({ type: CreditNotePageView })
   list(@Query() q: CreditNoteQueryDto, @CurrentActor() actor: Actor): Promise<CreditNotePageView> {
     return this.creditNotes.list(tenantScope(actor), q);
   }
 
   @Get(':id')
   @Roles(...INVOICE_READERS)
-  @ApiOkResponse({ type: CreditNoteView })
   @ApiOperation({ operationId: 'getCreditNote', summary: 'Read a credit note' })
+  @ApiOkResponse({ type: CreditNoteView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<CreditNoteView> {
     return this.creditNotes.get(id, tenantScope(actor));
   }
@@ -170,10 +170,10 @@ export class StatementsController {
    */
   @Get(':id/statement')
   @Roles(...INVOICE_READERS)
+  @ApiOperation({ operationId: 'getResellerStatement', summary: 'Read a reseller’s statement of account as JSON, CSV or PDF' })
   @ApiProduces('application/json', 'text/csv', 'application/pdf')
   @ApiOkResponse({ type: StatementView })
   @Header('Cache-Control', 'private, no-store')
-  @ApiOperation({ operationId: 'getResellerStatement', summary: 'Read a reseller\u2019s statement of account as JSON, CSV or PDF' })
   async statement(
     @Param('id', ParseIdPipe) id: string,
     @Query() q: StatementQueryDto,
@@ -202,9 +202,9 @@ export class InvoicingExportsController {
   /** Invoices issued in [from, to] as CSV, streamed (columns: docs/accounting.md §8). */
   @Get('invoices')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'exportInvoices', summary: 'Export the invoices of a period as CSV' })
   @ApiCsvResponse(`Columns: ${INVOICE_EXPORT_COLUMNS.join(', ')}`)
   @Header('Cache-Control', 'private, no-store')
-  @ApiOperation({ operationId: 'exportInvoices', summary: 'Export the invoices of a period as CSV' })
   invoices(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);
     return new StreamableFile(csvStream(INVOICE_EXPORT_COLUMNS, this.exports.invoices(q.from, q.to)), {
@@ -215,9 +215,9 @@ export class InvoicingExportsController {
   /** Credit notes issued in [from, to] as CSV, streamed. */
   @Get('credit-notes')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'exportCreditNotes', summary: 'Export the credit notes of a period as CSV' })
   @ApiCsvResponse(`Columns: ${CREDIT_NOTE_EXPORT_COLUMNS.join(', ')}`)
   @Header('Cache-Control', 'private, no-store')
-  @ApiOperation({ operationId: 'exportCreditNotes', summary: 'Export the credit notes of a period as CSV' })
   creditNotes(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);
     return new StreamableFile(csvStream(CREDIT_NOTE_EXPORT_COLUMNS, this.exports.creditNotes(q.from, q.to)), {
@@ -239,8 +239,8 @@ export class CreditHoldJobController {
   @Post('run')
   @Roles('admin', 'finance')
   @HttpCode(200)
-  @ApiOkResponse({ type: CreditHoldRunView })
   @ApiOperation({ operationId: 'runCreditHolds', summary: 'Run the credit-hold job now' })
+  @ApiOkResponse({ type: CreditHoldRunView })
   run(@Query() q: AsOfQueryDto): Promise<CreditHoldRunView> {
     return this.holds.run(q.asOf ?? this.clock.today(), q.resellerId ?? null);
   }
@@ -260,8 +260,8 @@ export class ReportsController {
   /** Open receivables per reseller and credit line by days past due (current, 1–30, 31–60, 61–90, 90+). */
   @Get('ar-aging')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: AgingReportView })
   @ApiOperation({ operationId: 'getArAging', summary: 'Report open receivables by days past due' })
+  @ApiOkResponse({ type: AgingReportView })
   arAging(@Query() q: AsOfQueryDto): Promise<AgingReportView> {
     return this.invoices.arAging(q.asOf ?? this.clock.today(), q.resellerId ?? null);
   }
@@ -269,8 +269,8 @@ export class ReportsController {
   /** Write-offs dated in a period, listed apart from credit notes, with totals per currency. */
   @Get('write-offs')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: WriteOffReportView })
   @ApiOperation({ operationId: 'getWriteOffReport', summary: 'Report the write-offs of a period' })
+  @ApiOkResponse({ type: WriteOffReportView })
   writeOffReport(@Query() q: WriteOffQueryDto): Promise<WriteOffReportView> {
     return this.writeOffs.report(q);
   }
@@ -278,8 +278,8 @@ export class ReportsController {
   /** Output tax (invoices and credit notes, 2100) and input tax (1300) per tax code for one month, checked against 2100. */
   @Get('tax')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: TaxReportView })
   @ApiOperation({ operationId: 'getTaxReport', summary: 'Report output and input tax per tax code for a month' })
+  @ApiOkResponse({ type: TaxReportView })
   tax(@Query() q: TaxReportQueryDto): Promise<TaxReportView> {
     return this.taxReport.report(q.period);
   }

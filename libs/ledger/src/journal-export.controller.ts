@@ -12,9 +12,9 @@ export class JournalExportController {
   /** Every journal line dated in [from, to] as CSV, streamed (columns: docs/accounting.md §8, README "Exports"). */
   @Get('journal')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'exportJournal', summary: 'Export the journal lines of a period as CSV' })
   @ApiCsvResponse(`Columns: ${JOURNAL_EXPORT_COLUMNS.join(', ')}`)
   @Header('Cache-Control', 'private, no-store')
-  @ApiOperation({ operationId: 'exportJournal', summary: 'Export the journal lines of a period as CSV' })
   journal(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);
     return new StreamableFile(csvStream(JOURNAL_EXPORT_COLUMNS, this.reads.journalLines(q.from, q.to)), {

@@ -72,7 +72,7 @@ export class LedgerController {
 
   @Get('accounts/:code/statement')
   @Roles('finance', 'admin')
-  @ApiOperation({ operationId: 'getAccountStatement', summary: 'Read an account\u2019s statement with running balances' })
+  @ApiOperation({ operationId: 'getAccountStatement', summary: 'Read an account’s statement with running balances' })
   @ApiOkResponse({ type: AccountStatementView })
   statement(@Param('code') code: string, @Query() q: StatementQueryDto): Promise<AccountStatementView> {
     return this.reads.statement(code, q);
@@ -80,8 +80,8 @@ export class LedgerController {
 
   @Get('trial-balance')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: TrialBalanceView })
   @ApiOperation({ operationId: 'getTrialBalance', summary: 'Read the trial balance as of a date' })
+  @ApiOkResponse({ type: TrialBalanceView })
   trialBalance(@Query() q: TrialBalanceQueryDto): Promise<TrialBalanceView> {
     return this.ledger.trialBalance(q.asOf ?? this.clock.today(), q.currency);
   }

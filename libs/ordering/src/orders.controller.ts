@@ -20,8 +20,8 @@ export class OrdersController {
   @Post()
   @Roles('buyer', 'admin')
   @Idempotent()
-  @ApiCreatedResponse({ type: OrderView })
   @ApiOperation({ operationId: 'placeOrder', summary: 'Place an order of hardware and cloud lines' })
+  @ApiCreatedResponse({ type: OrderView })
   @ApiProblems(404, 422)
   place(@Body() dto: PlaceOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     let resellerId: string;
@@ -53,8 +53,8 @@ export class OrdersController {
 
   @Get(':id')
   @Roles('admin', 'finance', 'reseller_admin', 'buyer')
-  @ApiOkResponse({ type: OrderView })
   @ApiOperation({ operationId: 'getOrder', summary: 'Read an order' })
+  @ApiOkResponse({ type: OrderView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.orders.getOrder(id, tenantScope(actor));
   }
@@ -62,8 +62,8 @@ export class OrdersController {
   @Post(':id/lines/:lineId/ship')
   @Roles('admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: OrderView })
   @ApiOperation({ operationId: 'shipOrderLine', summary: 'Ship a hardware line of an order' })
+  @ApiOkResponse({ type: OrderView })
   @ApiProblems(409, 422)
   ship(
     @Param('id', ParseIdPipe) id: string,
@@ -76,8 +76,8 @@ export class OrdersController {
   @Post(':id/cancel')
   @Roles('buyer', 'admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: OrderView })
   @ApiOperation({ operationId: 'cancelOrder', summary: 'Cancel an order or some of its lines' })
+  @ApiOkResponse({ type: OrderView })
   @ApiProblems(409, 422)
   cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.fulfilment.cancelOrder(id, tenantScope(actor), dto.lineIds);

@@ -12,9 +12,9 @@ export class PaymentExportController {
   /** Payments received in [from, to] as CSV, streamed (columns: docs/accounting.md §8). */
   @Get('payments')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'exportPayments', summary: 'Export the payments of a period as CSV' })
   @ApiCsvResponse(`Columns: ${PAYMENT_EXPORT_COLUMNS.join(', ')}`)
   @Header('Cache-Control', 'private, no-store')
-  @ApiOperation({ operationId: 'exportPayments', summary: 'Export the payments of a period as CSV' })
   payments(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);
     return new StreamableFile(csvStream(PAYMENT_EXPORT_COLUMNS, this.exports.payments(q.from, q.to)), {

@@ -19,8 +19,8 @@ export class PaymentsController {
   @Post()
   @Roles('finance')
   @Idempotent()
-  @ApiCreatedResponse({ type: PaymentView })
   @ApiOperation({ operationId: 'recordPayment', summary: 'Record a bank transfer and apply it to invoices' })
+  @ApiCreatedResponse({ type: PaymentView })
   @ApiProblems(422)
   record(@Body() dto: RecordPaymentDto, @CurrentActor() actor: Actor): Promise<PaymentView> {
     return this.payments.record(dto, actor.id);
@@ -36,8 +36,8 @@ export class PaymentsController {
 
   @Get(':id')
   @Roles('finance', 'admin', 'reseller_finance', 'reseller_admin')
-  @ApiOkResponse({ type: PaymentView })
   @ApiOperation({ operationId: 'getPayment', summary: 'Read a payment with its allocations' })
+  @ApiOkResponse({ type: PaymentView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<PaymentView> {
     return this.payments.get(id, tenantScope(actor));
   }
@@ -46,8 +46,8 @@ export class PaymentsController {
   @Post(':id/allocations')
   @Roles('finance')
   @Idempotent()
+  @ApiOperation({ operationId: 'applyPayment', summary: 'Apply a payment’s unapplied cash to invoices' })
   @ApiCreatedResponse({ type: PaymentView })
-  @ApiOperation({ operationId: 'applyPayment', summary: 'Apply a payment\u2019s unapplied cash to invoices' })
   @ApiProblems(422)
   apply(@Param('id', ParseIdPipe) id: string, @Body() dto: ApplyPaymentDto, @CurrentActor() actor: Actor): Promise<PaymentView> {
     return this.payments.applyUnapplied(id, dto, actor.id);
@@ -63,8 +63,8 @@ export class PaymentIntentsController {
   /** A Stripe PaymentIntent for what the invoice has due; returns its client secret for Stripe Elements. */
   @Post(':id/payment-intents')
   @Roles('reseller_finance')
-  @ApiCreatedResponse({ type: PaymentIntentView })
   @ApiOperation({ operationId: 'createPaymentIntent', summary: 'Start a card payment of an invoice (Stripe PaymentIntent)' })
+  @ApiCreatedResponse({ type: PaymentIntentView })
   @ApiProblems(409, 503)
   create(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<PaymentIntentView> {
     return this.stripe.createPaymentIntent(id, actor);
@@ -98,8 +98,8 @@ export class ReconciliationController {
 
   @Get('reconciliation')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: ReconciliationView })
   @ApiOperation({ operationId: 'getReconciliation', summary: 'Reconcile the subledgers with the ledger' })
+  @ApiOkResponse({ type: ReconciliationView })
   reconcile(@Query() q: ReconciliationQueryDto): Promise<ReconciliationView> {
     return this.reconciliation.reconcile(q.asOf ?? null, q.resellerId ?? null);
   }

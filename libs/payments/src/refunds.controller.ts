@@ -14,8 +14,8 @@ export class RefundsController {
   @Post()
   @Roles('finance')
   @Idempotent()
+  @ApiOperation({ operationId: 'createRefund', summary: 'Refund a reseller’s credit balance by bank transfer' })
   @ApiCreatedResponse({ type: RefundView })
-  @ApiOperation({ operationId: 'createRefund', summary: 'Refund a reseller\u2019s credit balance by bank transfer' })
   @ApiProblems(422)
   create(@Body() dto: CreateRefundDto, @CurrentActor() actor: Actor): Promise<RefundView> {
     return this.refunds.refund(dto, actor.id);
@@ -24,8 +24,8 @@ export class RefundsController {
   /** What a refund may pay out now. */
   @Get('credit-balance')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: CreditBalanceView })
   @ApiOperation({ operationId: 'getCreditBalance', summary: 'Read what a refund may pay out now' })
+  @ApiOkResponse({ type: CreditBalanceView })
   balance(@Query() q: CreditBalanceQueryDto): Promise<CreditBalanceView> {
     return this.refunds.creditBalance(q.resellerId);
   }

@@ -21,8 +21,8 @@ export class VendorBillsController {
   @Post()
   @Roles('finance', 'admin')
   @Idempotent()
-  @ApiCreatedResponse({ type: VendorBillView })
   @ApiOperation({ operationId: 'createVendorBill', summary: 'Record and post a vendor bill' })
+  @ApiCreatedResponse({ type: VendorBillView })
   @ApiProblems(409, 422)
   create(@Body() dto: CreateVendorBillDto, @CurrentActor() actor: Actor): Promise<VendorBillView> {
     return this.bills.record(dto, actor.id);
@@ -39,16 +39,16 @@ export class VendorBillsController {
   /** The month's unbilled accruals and its bills' lines with a variance or matching nothing. */
   @Get('matching')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'getVendorBillMatching', summary: 'Report a month’s unbilled accruals and unmatched bill lines' })
   @ApiOkResponse({ type: MatchingView })
-  @ApiOperation({ operationId: 'getVendorBillMatching', summary: 'Report a month\u2019s unbilled accruals and unmatched bill lines' })
   matching(@Query() q: MatchingQueryDto): Promise<MatchingView> {
     return this.bills.matching(q.period);
   }
 
   @Get(':id')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: VendorBillView })
   @ApiOperation({ operationId: 'getVendorBill', summary: 'Read a vendor bill' })
+  @ApiOkResponse({ type: VendorBillView })
   get(@Param('id', ParseIdPipe) id: string): Promise<VendorBillView> {
     return this.bills.get(id);
   }
@@ -57,8 +57,8 @@ export class VendorBillsController {
   @Post(':id/payments')
   @Roles('finance', 'admin')
   @Idempotent()
-  @ApiCreatedResponse({ type: VendorPaymentResultView })
   @ApiOperation({ operationId: 'payVendorBill', summary: 'Pay a vendor bill from the bank' })
+  @ApiCreatedResponse({ type: VendorPaymentResultView })
   @ApiProblems(422)
   pay(@Param('id', ParseIdPipe) id: string, @Body() dto: PayVendorBillDto, @CurrentActor() actor: Actor): Promise<VendorPaymentResultView> {
     return this.payments.pay(id, dto, actor.id);

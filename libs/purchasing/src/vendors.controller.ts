@@ -13,8 +13,8 @@ export class VendorsController {
   /** A catalog vendor (named exactly like products.vendor) as a supplier that bills the distributor. */
   @Post()
   @Roles('finance', 'admin')
-  @ApiCreatedResponse({ type: VendorView })
   @ApiOperation({ operationId: 'createVendor', summary: 'Record a vendor' })
+  @ApiCreatedResponse({ type: VendorView })
   @ApiProblems(409)
   create(@Body() dto: CreateVendorDto): Promise<VendorView> {
     return this.vendors.create(dto);
@@ -30,16 +30,16 @@ export class VendorsController {
 
   @Get(':id')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: VendorView })
   @ApiOperation({ operationId: 'getVendor', summary: 'Read a vendor' })
+  @ApiOkResponse({ type: VendorView })
   get(@Param('id', ParseIdPipe) id: string): Promise<VendorView> {
     return this.vendors.get(id);
   }
 
   @Patch(':id')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: VendorView })
   @ApiOperation({ operationId: 'updateVendor', summary: 'Change a vendor' })
+  @ApiOkResponse({ type: VendorView })
   @ApiProblems(409)
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateVendorDto): Promise<VendorView> {
     return this.vendors.update(id, dto);

@@ -22,16 +22,16 @@ export class RenewalAlertController {
   @Post('scan')
   @Roles('admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: ScanResult })
   @ApiOperation({ operationId: 'scanRenewalAlerts', summary: 'Run the renewal-alert scan as of a date' })
+  @ApiOkResponse({ type: ScanResult })
   scan(@Body() dto: ScanDto): Promise<ScanResult> {
     return this.alerts.scan(dto.asOf ?? this.clock.today());
   }
 
   @Get()
   @Roles(...READERS)
-  @ApiProduces('application/json', 'text/csv')
   @ApiOperation({ operationId: 'listRenewalAlerts', summary: 'List renewal alerts, or one card per renewal, as JSON or CSV' })
+  @ApiProduces('application/json', 'text/csv')
   @ApiExtraModels(PageOf(RenewalAlertView), PageOf(RenewalCardView))
   @ApiOkResponse({ description: 'A page of alerts (view=alerts) or of renewal cards (view=renewals); CSV with Accept: text/csv', schema: { oneOf: [{ $ref: getSchemaPath(PageOf(RenewalAlertView)) }, { $ref: getSchemaPath(PageOf(RenewalCardView)) }] } })
   list(@Query() q: AlertQueryDto, @CurrentActor() actor: Actor, @Headers('accept') accept?: string) {
@@ -61,8 +61,8 @@ export class RenewalAlertController {
   @Post('assign')
   @Roles(...READERS)
   @HttpCode(200)
-  @ApiOkResponse({ type: BulkAssignResult })
   @ApiOperation({ operationId: 'assignRenewalAlerts', summary: 'Assign the renewals of many alerts at once' })
+  @ApiOkResponse({ type: BulkAssignResult })
   @ApiProblems(404, 422)
   assign(@Body() dto: BulkAssignDto, @CurrentActor() actor: Actor): Promise<BulkAssignResult> {
     return this.alerts.bulkAssign(dto.alertIds, tenantScope(actor), dto.assigneeId);
@@ -70,24 +70,24 @@ export class RenewalAlertController {
 
   @Get('pipeline')
   @Roles(...READERS)
-  @ApiOkResponse({ type: PipelineView })
   @ApiOperation({ operationId: 'getRenewalPipeline', summary: 'Report the renewal pipeline by threshold and status' })
+  @ApiOkResponse({ type: PipelineView })
   pipeline(@Query() q: PipelineQueryDto, @CurrentActor() actor: Actor): Promise<PipelineView> {
     return this.alerts.pipeline({ resellerId: tenantScope(actor, q.resellerId), assigneeId: q.assigneeId, termEndBefore: q.termEndBefore });
   }
 
   @Get(':id')
   @Roles(...READERS)
-  @ApiOkResponse({ type: RenewalAlertView })
   @ApiOperation({ operationId: 'getRenewalAlert', summary: 'Read a renewal alert' })
+  @ApiOkResponse({ type: RenewalAlertView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
     return this.alerts.get(id, tenantScope(actor));
   }
 
   @Post(':id/quote')
   @Roles('sales', 'reseller_admin', 'admin')
+  @ApiOperation({ operationId: 'createRenewalQuote', summary: 'Make a quote for an alert’s renewal' })
   @ApiCreatedResponse({ type: RenewalQuoteView })
-  @ApiOperation({ operationId: 'createRenewalQuote', summary: 'Make a quote for an alert\u2019s renewal' })
   @ApiProblems(409, 422)
   quote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateQuoteDto, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
     return this.quotes.create(id, tenantScope(actor), actor.id, dto);
@@ -95,8 +95,8 @@ export class RenewalAlertController {
 
   @Patch(':id')
   @Roles(...READERS)
+  @ApiOperation({ operationId: 'updateRenewalAlert', summary: 'Change a renewal’s status, assignee or notes' })
   @ApiOkResponse({ type: RenewalAlertView })
-  @ApiOperation({ operationId: 'updateRenewalAlert', summary: 'Change a renewal\u2019s status, assignee or notes' })
   @ApiProblems(409, 422)
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateAlertDto, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
     return this.alerts.update(id, tenantScope(actor), actor.id, dto);

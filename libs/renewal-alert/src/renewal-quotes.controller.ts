@@ -15,16 +15,16 @@ export class RenewalQuotesController {
 
   @Get(':id')
   @Roles(...READERS)
-  @ApiOkResponse({ type: RenewalQuoteView })
   @ApiOperation({ operationId: 'getRenewalQuote', summary: 'Read a renewal quote' })
+  @ApiOkResponse({ type: RenewalQuoteView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
     return this.quotes.get(id, tenantScope(actor));
   }
 
   @Get(':id/pdf')
   @Roles(...READERS)
-  @ApiPdfResponse('The quote as a PDF')
   @ApiOperation({ operationId: 'downloadRenewalQuotePdf', summary: 'Download a renewal quote as a PDF' })
+  @ApiPdfResponse('The quote as a PDF')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const q = await this.quotes.get(id, tenantScope(actor));
     return new StreamableFile(streamRenewalQuotePdf(q), { type: 'application/pdf', disposition: `inline; filename="${q.number}.pdf"` });
@@ -33,8 +33,8 @@ export class RenewalQuotesController {
   @Post(':id/accept')
   @Roles('reseller_admin', 'buyer')
   @HttpCode(200)
-  @ApiOkResponse({ type: RenewalQuoteView })
   @ApiOperation({ operationId: 'acceptRenewalQuote', summary: 'Accept a renewal quote' })
+  @ApiOkResponse({ type: RenewalQuoteView })
   @ApiProblems(409, 422)
   accept(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
     return this.quotes.accept(id, tenantScope(actor), actor.id);

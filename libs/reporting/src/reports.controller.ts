@@ -13,9 +13,9 @@ export class MarginReportController {
   /** Revenue, cost, gross margin and margin % on the recognised basis, grouped by reseller, SKU, vendor or month; CSV with Accept: text/csv. */
   @Get('margin')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'getMarginReport', summary: 'Report revenue, cost and margin as JSON or CSV' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: MarginReportView })
-  @ApiOperation({ operationId: 'getMarginReport', summary: 'Report revenue, cost and margin as JSON or CSV' })
   async margin(@Query() q: MarginQueryDto, @Headers('accept') accept?: string) {
     const query = { from: q.from, to: q.to, groupBy: q.groupBy ?? 'month', currency: q.currency, resellerId: q.resellerId };
     if (wantsCsv(accept)) {

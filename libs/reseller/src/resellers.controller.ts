@@ -19,8 +19,8 @@ export class ResellerController {
 
   @Post()
   @Roles('admin')
-  @ApiCreatedResponse({ type: ResellerView })
   @ApiOperation({ operationId: 'createReseller', summary: 'Create a reseller with its two credit lines' })
+  @ApiCreatedResponse({ type: ResellerView })
   @ApiProblems(422)
   create(@Body() dto: CreateResellerDto): Promise<ResellerView> {
     return this.resellers.createReseller(dto);
@@ -35,8 +35,8 @@ export class ResellerController {
   }
 
   @Get(':id')
-  @ApiOkResponse({ type: ResellerView })
   @ApiOperation({ operationId: 'getReseller', summary: 'Read a reseller' })
+  @ApiOkResponse({ type: ResellerView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<ResellerView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
     return this.resellers.getResellerView(id);
@@ -44,8 +44,8 @@ export class ResellerController {
 
   @Patch(':id')
   @Roles('admin')
-  @ApiOkResponse({ type: ResellerView })
   @ApiOperation({ operationId: 'updateReseller', summary: 'Change a reseller' })
+  @ApiOkResponse({ type: ResellerView })
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateResellerDto): Promise<ResellerView> {
     return this.resellers.updateReseller(id, dto);
   }
@@ -66,7 +66,7 @@ export class ResellerController {
 
   @Get(':id/users')
   @Roles('admin', 'reseller_admin')
-  @ApiOperation({ operationId: 'listResellerUsers', summary: 'List a reseller\u2019s users' })
+  @ApiOperation({ operationId: 'listResellerUsers', summary: 'List a reseller’s users' })
   @ApiOkResponse({ type: UserListView })
   async users(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<UserListView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
@@ -75,7 +75,7 @@ export class ResellerController {
 
   @Get(':id/credit-lines')
   @Roles('admin', 'finance', ...RESELLER_USER_ROLES)
-  @ApiOperation({ operationId: 'listCreditLines', summary: 'Read a reseller\u2019s credit lines' })
+  @ApiOperation({ operationId: 'listCreditLines', summary: 'Read a reseller’s credit lines' })
   @ApiOkResponse({ type: CreditLineListView })
   creditLines(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<CreditLineListView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
@@ -84,8 +84,8 @@ export class ResellerController {
 
   @Put(':id/credit-lines/:line')
   @Roles('admin')
+  @ApiOperation({ operationId: 'updateCreditLine', summary: 'Change a credit line’s limit or hold' })
   @ApiOkResponse({ type: CreditLineView })
-  @ApiOperation({ operationId: 'updateCreditLine', summary: 'Change a credit line\u2019s limit or hold' })
   @ApiProblems(422)
   updateCreditLine(
     @Param('id', ParseIdPipe) id: string,

@@ -17,8 +17,8 @@ export class RenewalJobController {
   @Post('run')
   @Roles('admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: RenewalRunResult })
   @ApiOperation({ operationId: 'runRenewals', summary: 'Run the renewal job as of a date' })
+  @ApiOkResponse({ type: RenewalRunResult })
   run(@Query() q: RenewalRunQueryDto): Promise<RenewalRunResult> {
     return this.renewals.run(q.asOf ?? this.clock.today());
   }

@@ -23,8 +23,8 @@ export class SubscriptionController {
 
   @Get(':id')
   @Roles(...READERS)
-  @ApiOkResponse({ type: SubscriptionView })
   @ApiOperation({ operationId: 'getSubscription', summary: 'Read a subscription with its charges and scheduled changes' })
+  @ApiOkResponse({ type: SubscriptionView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
     return this.subscriptions.get(id, tenantScope(actor));
   }

@@ -14,32 +14,32 @@ export class TaxCodesController {
   constructor(private readonly tax: TaxService) {}
 
   @Get()
-  @ApiOkResponse({ type: TaxCodeListView })
   @ApiOperation({ operationId: 'listTaxCodes', summary: 'List tax codes' })
+  @ApiOkResponse({ type: TaxCodeListView })
   list(): Promise<TaxCodeListView> {
     return this.tax.listCodes();
   }
 
   @Post()
   @Roles('admin')
-  @ApiCreatedResponse({ type: TaxCodeView })
   @ApiOperation({ operationId: 'createTaxCode', summary: 'Create a tax code' })
+  @ApiCreatedResponse({ type: TaxCodeView })
   @ApiProblems(409)
   create(@Body() dto: CreateTaxCodeDto): Promise<TaxCodeView> {
     return this.tax.createCode(dto);
   }
 
   @Get('rules')
-  @ApiOkResponse({ type: TaxRuleListView })
   @ApiOperation({ operationId: 'listTaxRules', summary: 'List the rules that choose tax codes' })
+  @ApiOkResponse({ type: TaxRuleListView })
   rules(): Promise<TaxRuleListView> {
     return this.tax.listRules();
   }
 
   @Post('rules')
   @Roles('admin')
-  @ApiCreatedResponse({ type: TaxRuleView })
   @ApiOperation({ operationId: 'createTaxRule', summary: 'Create a tax rule' })
+  @ApiCreatedResponse({ type: TaxRuleView })
   @ApiProblems(409, 422)
   createRule(@Body() dto: CreateTaxRuleDto): Promise<TaxRuleView> {
     return this.tax.createRule(dto);
@@ -47,8 +47,8 @@ export class TaxCodesController {
 
   @Patch('rules/:id')
   @Roles('admin')
-  @ApiOkResponse({ type: TaxRuleView })
   @ApiOperation({ operationId: 'updateTaxRule', summary: 'Change the tax code a rule chooses' })
+  @ApiOkResponse({ type: TaxRuleView })
   @ApiProblems(422)
   updateRule(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateTaxRuleDto): Promise<TaxRuleView> {
     return this.tax.updateRule(id, dto.taxCode);
@@ -56,8 +56,8 @@ export class TaxCodesController {
 
   @Patch(':code')
   @Roles('admin')
-  @ApiOkResponse({ type: TaxCodeView })
   @ApiOperation({ operationId: 'updateTaxCode', summary: 'Change a tax code' })
+  @ApiOkResponse({ type: TaxCodeView })
   update(@Param('code') code: string, @Body() dto: UpdateTaxCodeDto): Promise<TaxCodeView> {
     return this.tax.updateCode(code, dto);
   }

@@ -14,8 +14,8 @@ export class WebhookJobController {
   @Post('deliver')
   @Roles('admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: DeliveryRunResult })
   @ApiOperation({ operationId: 'deliverWebhooks', summary: 'Deliver the due webhook deliveries now' })
+  @ApiOkResponse({ type: DeliveryRunResult })
   deliver(): Promise<DeliveryRunResult> {
     return this.webhooks.deliverDue();
   }

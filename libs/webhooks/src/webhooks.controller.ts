@@ -12,8 +12,8 @@ export class WebhookController {
 
   @Post()
   @Roles('reseller_admin', 'admin')
-  @ApiCreatedResponse({ type: CreatedWebhookView, description: 'The signing secret is returned only here' })
   @ApiOperation({ operationId: 'createWebhook', summary: 'Register a webhook endpoint' })
+  @ApiCreatedResponse({ type: CreatedWebhookView, description: 'The signing secret is returned only here' })
   @ApiProblems(422)
   create(@Body() dto: CreateWebhookDto, @CurrentActor() actor: Actor): Promise<CreatedWebhookView> {
     const resellerId = WebhookService.resellerFor(actor, dto.resellerId);
@@ -30,8 +30,8 @@ export class WebhookController {
 
   @Get(':id')
   @Roles('reseller_admin', 'admin')
-  @ApiOkResponse({ type: WebhookView })
   @ApiOperation({ operationId: 'getWebhook', summary: 'Read a webhook endpoint' })
+  @ApiOkResponse({ type: WebhookView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<WebhookView> {
     return this.webhooks.get(id, tenantScope(actor));
   }
@@ -47,7 +47,7 @@ export class WebhookController {
 
   @Get(':id/deliveries')
   @Roles('reseller_admin', 'admin')
-  @ApiOperation({ operationId: 'listWebhookDeliveries', summary: 'List a webhook\u2019s deliveries' })
+  @ApiOperation({ operationId: 'listWebhookDeliveries', summary: 'List a webhook’s deliveries' })
   @ApiPageResponse(DeliveryView)
   deliveries(@Param('id', ParseIdPipe) id: string, @Query() q: DeliveryQueryDto, @CurrentActor() actor: Actor): Promise<Page<DeliveryView>> {
     return this.webhooks.deliveries(id, tenantScope(actor), q);

@@ -18,8 +18,8 @@ export class PublicConfigController {
 
   @Get()
   @Public()
-  @ApiOkResponse({ type: PublicConfigView })
   @ApiOperation({ operationId: 'getPublicConfig', summary: 'Read the configuration a browser client may know before sign-in' })
+  @ApiOkResponse({ type: PublicConfigView })
   get(): PublicConfigView {
     const key = this.config.get<string>('STRIPE_PUBLISHABLE_KEY') || null;
     const publishable = key && /^pk_(test|live)_\w+$/.test(key) ? key : null;

@@ -20,8 +20,8 @@ export class SubscriptionChangesController {
 
   @Patch(':id')
   @Roles(...CHANGERS)
-  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription, with its charges and scheduled changes' })
   @ApiOperation({ operationId: 'changeSubscription', summary: 'Change a subscription (quantity, auto-renew) today, at a later date, or back-dated' })
+  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription, with its charges and scheduled changes' })
   @ApiProblems(409, 422)
   change(@Param('id', ParseIdPipe) id: string, @Body() dto: ChangeSubscriptionDto, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
     return this.useCase.change(id, actor, dto);
@@ -29,8 +29,8 @@ export class SubscriptionChangesController {
 
   @Post(':id/scheduled-changes')
   @Roles(...CHANGERS)
-  @ApiCreatedResponse({ type: ScheduledChangeView, description: 'The scheduled change, PENDING' })
   @ApiOperation({ operationId: 'scheduleSubscriptionChange', summary: 'Schedule a change for a later date or for the renewal' })
+  @ApiCreatedResponse({ type: ScheduledChangeView, description: 'The scheduled change, PENDING' })
   @ApiProblems(409, 422)
   schedule(@Param('id', ParseIdPipe) id: string, @Body() dto: ScheduleChangeDto, @CurrentActor() actor: Actor): Promise<ScheduledChangeView> {
     return this.useCase.schedule(id, actor, dto);
@@ -38,16 +38,16 @@ export class SubscriptionChangesController {
 
   @Get(':id/scheduled-changes')
   @Roles(...READERS)
-  @ApiOkResponse({ type: ScheduledChangeList, description: 'PENDING first, then APPLIED, CANCELLED and FAILED ones' })
   @ApiOperation({ operationId: 'listScheduledChanges', summary: 'List the scheduled changes of a subscription' })
+  @ApiOkResponse({ type: ScheduledChangeList, description: 'PENDING first, then APPLIED, CANCELLED and FAILED ones' })
   listScheduled(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<ScheduledChangeList> {
     return this.useCase.listScheduled(id, actor);
   }
 
   @Delete(':id/scheduled-changes/:changeId')
   @Roles(...CHANGERS)
-  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription; the scheduled change is CANCELLED' })
   @ApiOperation({ operationId: 'deleteScheduledChange', summary: 'Withdraw a scheduled change' })
+  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription; the scheduled change is CANCELLED' })
   @ApiProblems(409)
   deleteScheduled(
     @Param('id', ParseIdPipe) id: string,
@@ -60,8 +60,8 @@ export class SubscriptionChangesController {
   @Post(':id/scheduled-changes/:changeId/cancel')
   @Roles(...CHANGERS)
   @HttpCode(200)
-  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription; the scheduled change is CANCELLED' })
   @ApiOperation({ operationId: 'cancelScheduledChange', summary: 'Withdraw a scheduled change (POST form of the DELETE)' })
+  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription; the scheduled change is CANCELLED' })
   @ApiProblems(409)
   withdraw(
     @Param('id', ParseIdPipe) id: string,
@@ -74,8 +74,8 @@ export class SubscriptionChangesController {
   @Post(':id/cancel')
   @Roles(...CHANGERS)
   @HttpCode(200)
-  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription, with its charges and scheduled changes' })
   @ApiOperation({ operationId: 'cancelSubscription', summary: 'Cancel a subscription now or at the end of its term' })
+  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription, with its charges and scheduled changes' })
   @ApiProblems(409, 422)
   cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelSubscriptionDto, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
     return this.useCase.cancel(id, actor, dto);

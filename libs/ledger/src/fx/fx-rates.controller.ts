@@ -14,8 +14,8 @@ export class FxRatesController {
   /** One rate (`{ currency, date, rate }`) or a batch (`{ rates: [...] }`); a rate a posted line used cannot change (409). */
   @Post()
   @Roles('finance', 'admin')
-  @ApiCreatedResponse({ type: FxRateWriteView })
   @ApiOperation({ operationId: 'createFxRates', summary: 'Record one exchange rate or a batch' })
+  @ApiCreatedResponse({ type: FxRateWriteView })
   @ApiProblems(409)
   post(@Body() dto: PostFxRatesDto, @CurrentActor() actor: Actor) {
     const single = dto.currency !== undefined || dto.date !== undefined || dto.rate !== undefined;
@@ -35,10 +35,10 @@ export class FxRatesController {
   /** CSV body (`Content-Type: text/csv`): `currency,date,rate` per line, header optional; all or nothing. */
   @Post('import')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'importFxRates', summary: 'Import exchange rates from CSV' })
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', example: 'currency,date,rate\nUSD,2026-11-02,1.5312\n' } })
   @ApiCreatedResponse({ type: FxRateWriteView })
-  @ApiOperation({ operationId: 'importFxRates', summary: 'Import exchange rates from CSV' })
   @ApiProblems(409)
   import(@Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActor() actor: Actor) {
     if (!contentType?.toLowerCase().startsWith('text/csv')) {
@@ -50,8 +50,8 @@ export class FxRatesController {
   /** Rates by currency and date range; the rate for a date is the latest one on or before it. */
   @Get()
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: FxRateListView })
   @ApiOperation({ operationId: 'listFxRates', summary: 'List exchange rates by currency and date range' })
+  @ApiOkResponse({ type: FxRateListView })
   list(@Query() q: FxRateQueryDto) {
     return this.rates.list(q);
   }
