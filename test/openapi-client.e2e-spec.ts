@@ -1,4 +1,5 @@
-import { readFileSync } from 'fs';
+import { readdirSync, readFileSync } from 'fs';
+import { join } from 'path';
 import type { AddressInfo } from 'net';
 import createClient from 'openapi-fetch';
 import type { components, paths } from '../apps/portal/src/contract/schema';
@@ -6,7 +7,7 @@ import { OPENAPI_JSON } from '../scripts/openapi';
 import { createTestApp, TestApp } from './support/app';
 import { createProduct, createReseller } from './factories/commerce';
 
-type Schema = { $ref?: string; type?: string; format?: string; required?: string[]; properties?: Record<string, Schema>; oneOf?: Schema[] };
+type Schema = { $ref?: string; type?: string; format?: string; required?: string[]; properties?: Record<string, Schema>; anyOf?: Schema[] };
 type Response = { $ref?: string; description?: string; content?: Record<string, { schema?: Schema }> };
 type Parameter = { name: string; in: string; required?: boolean };
 type Operation = {
@@ -67,13 +68,27 @@ describe('API contract: a document clients can generate from', () => {
     expect(paged.length).toBeGreaterThanOrEqual(15);
     const notPages = paged.filter(({ op }) => {
       const schema = op.responses['200'].content!['application/json'].schema!;
-      const refs = schema.oneOf ?? [schema];
+      const refs = schema.anyOf ?? [schema];
       return refs.some((r) => {
         const page = doc.components.schemas[r.$ref!.split('/').pop()!];
         return !['items', 'total', 'page', 'pageSize'].every((k) => page.required?.includes(k)) || page.properties!.items.type !== 'array';
       });
     });
     expect(notPages.map(({ key }) => key)).toEqual([]);
+  });
+
+  it('gives each schema one class: no two Swagger-described classes share a name (the document would keep one)', () => {
+    const sources = (dir: string): string[] =>
+      readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [join(dir, e.name)] : [],
+      );
+    const root = join(__dirname, '..');
+    const declared = new Map<string, string[]>();
+    for (const file of [...sources(join(root, 'libs')), ...sources(join(root, 'apps', 'api'))]) {
+      for (const m of readFileSync(file, 'utf8').matchAll(/^(?:export )?class (\w+)/gm)) declared.set(m[1], [...(declared.get(m[1]) ?? []), file.slice(root.length + 1)]);
+    }
+    const twice = Object.keys(doc.components.schemas).filter((name) => (declared.get(name)?.length ?? 0) > 1);
+    expect(twice.map((name) => `${name}: ${declared.get(name)!.join(', ')}`)).toEqual([]);
   });
 
   it('answers every 4xx and 5xx as application/problem+json with the ProblemDetails schema', () => {

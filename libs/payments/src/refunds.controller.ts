@@ -26,6 +26,7 @@ export class RefundsController {
   @Roles('finance', 'admin')
   @ApiOperation({ operationId: 'getCreditBalance', summary: 'Read what a refund may pay out now' })
   @ApiOkResponse({ type: CreditBalanceView })
+  @ApiProblems(422)
   balance(@Query() q: CreditBalanceQueryDto): Promise<CreditBalanceView> {
     return this.refunds.creditBalance(q.resellerId);
   }

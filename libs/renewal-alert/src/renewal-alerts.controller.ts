@@ -33,7 +33,7 @@ export class RenewalAlertController {
   @ApiOperation({ operationId: 'listRenewalAlerts', summary: 'List renewal alerts, or one card per renewal, as JSON or CSV' })
   @ApiProduces('application/json', 'text/csv')
   @ApiExtraModels(PageOf(RenewalAlertView), PageOf(RenewalCardView))
-  @ApiOkResponse({ description: 'A page of alerts (view=alerts) or of renewal cards (view=renewals); CSV with Accept: text/csv', schema: { oneOf: [{ $ref: getSchemaPath(PageOf(RenewalAlertView)) }, { $ref: getSchemaPath(PageOf(RenewalCardView)) }] } })
+  @ApiOkResponse({ description: 'A page of alerts (view=alerts) or of renewal cards (view=renewals); CSV with Accept: text/csv', schema: { anyOf: [{ $ref: getSchemaPath(PageOf(RenewalAlertView)) }, { $ref: getSchemaPath(PageOf(RenewalCardView)) }] } })
   list(@Query() q: AlertQueryDto, @CurrentActor() actor: Actor, @Headers('accept') accept?: string) {
     const filter = {
       resellerId: tenantScope(actor, q.resellerId),

@@ -4,12 +4,9 @@
  * README.md "Web portal"): when a DTO changes, regenerate, and TypeScript shows every page it breaks.
  * No page declares an API shape of its own.
  */
-import type { components, paths } from './schema';
+import type { components } from './schema';
 
 type Schemas = components['schemas'];
-
-/** The query parameters of a GET path, e.g. `ListQuery<'/api/v1/orders'>`. */
-export type ListQuery<P extends keyof paths> = paths[P] extends { get: { parameters: { query?: infer Q } } } ? NonNullable<Q> : never;
 
 export type ProblemDetails = Schemas['ProblemDetails'];
 
