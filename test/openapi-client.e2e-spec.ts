@@ -5,6 +5,7 @@ import createClient from 'openapi-fetch';
 import type { components, paths } from '../apps/portal/src/contract/schema';
 import { OPENAPI_JSON } from '../scripts/openapi';
 import { createTestApp, TestApp } from './support/app';
+import { contractValidator } from './support/contract-schema';
 import { createProduct, createReseller } from './factories/commerce';
 
 type Schema = { $ref?: string; type?: string; format?: string; required?: string[]; properties?: Record<string, Schema>; anyOf?: Schema[] };
@@ -26,6 +27,7 @@ type Doc = {
 
 const doc = JSON.parse(readFileSync(OPENAPI_JSON, 'utf8')) as Doc;
 const operations = Object.entries(doc.paths).flatMap(([path, ops]) => Object.entries(ops).map(([method, op]) => ({ key: `${method.toUpperCase()} ${path}`, op })));
+const conforms = contractValidator(doc as never);
 const resolve = (r: Response): Response => (r.$ref ? doc.components.responses[r.$ref.split('/').pop()!] : r);
 
 /** Type-level: true only when A and B are the same type (checked by `tsc -p tsconfig.json`, part of `npm test`). */
@@ -140,26 +142,43 @@ describe('API contract: the generated client against the running API', () => {
   });
   afterAll(() => t.close());
 
-  it('placeOrder answers a typed order (OrderView) through openapi-fetch', async () => {
+  it('placeOrder answers a typed order (OrderView) through openapi-fetch, exactly as the document describes it', async () => {
     const reseller = await createReseller(t);
     const buyer = await t.user('buyer', reseller.id);
     const hw = await createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '100.00' }] });
+    const cloud = await createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
     const client = createClient<paths>({ baseUrl, headers: { Authorization: buyer.auth } });
 
     const { data, error, response } = await client.POST('/api/v1/orders', {
       params: { header: { 'Idempotency-Key': `contract-${reseller.id}` } },
-      body: { endCustomer: { name: 'Acme Dental' }, lines: [{ sku: hw.sku, quantity: 2 }] },
+      body: { endCustomer: { name: 'Acme Dental' }, lines: [{ sku: hw.sku, quantity: 2 }, { sku: cloud.sku, quantity: 3 }] },
     });
     assertType<Equals<typeof data, components['schemas']['OrderView'] | undefined>>();
     expect(error).toBeUndefined();
     expect(response.status).toBe(201);
     expect(data).toMatchObject({ resellerId: reseller.id, status: 'PLACED', currency: 'AUD', endCustomer: { name: 'Acme Dental' } });
-    expect(data!.lines).toEqual([expect.objectContaining({ sku: hw.sku, quantity: 2, status: 'PENDING' })]);
+    expect(data!.lines).toEqual([
+      expect.objectContaining({ sku: hw.sku, quantity: 2, status: 'PENDING' }),
+      expect.objectContaining({ sku: cloud.sku, quantity: 3, subscriptionId: expect.any(String) }),
+    ]);
     expect(data!.totals.HARDWARE).toEqual({ net: '200.00', tax: '20.00', gross: '220.00' });
+    // Every field the API sent is one the contract names, with its type; none it requires is missing.
+    expect(conforms('POST', '/api/v1/orders', 201, data)).toEqual([]);
 
-    // The same order, read back by its id through the client.
+    // The same order, the orders page, and the subscription it provisioned, read back through the client.
     const read = await client.GET('/api/v1/orders/{id}', { params: { path: { id: data!.id } } });
     expect(read.data!.id).toBe(data!.id);
+    expect(conforms('GET', '/api/v1/orders/{id}', 200, read.data)).toEqual([]);
+    const list = await client.GET('/api/v1/orders', { params: { query: { page: 1, pageSize: 10 } } });
+    expect(list.data).toMatchObject({ total: 1, page: 1, pageSize: 10, items: [{ id: data!.id }] });
+    expect(conforms('GET', '/api/v1/orders', 200, list.data)).toEqual([]);
+    const sub = await client.GET('/api/v1/subscriptions/{id}', { params: { path: { id: data!.lines[1].subscriptionId! } } });
+    expect(sub.data!.endCustomer).toMatchObject({ name: 'Acme Dental' });
+    expect(conforms('GET', '/api/v1/subscriptions/{id}', 200, sub.data)).toEqual([]);
+    const me = await client.GET('/api/v1/me');
+    expect(conforms('GET', '/api/v1/me', 200, me.data)).toEqual([]);
+    const lines = await client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: reseller.id } } });
+    expect(conforms('GET', '/api/v1/resellers/{id}/credit-lines', 200, lines.data)).toEqual([]);
   });
 
   it('a refused call comes back as the ProblemDetails the contract describes', async () => {
@@ -175,12 +194,12 @@ describe('API contract: the generated client against the running API', () => {
     expect(response.headers.get('content-type')).toMatch(/^application\/problem\+json/);
     const problem = error as components['schemas']['ProblemDetails'];
     expect(problem).toMatchObject({ type: 'https://disty.dev/problems/unknown-product', status: 422 });
-    expect(typeof problem.title).toBe('string');
-    expect(typeof problem.detail).toBe('string');
+    expect(conforms('POST', '/api/v1/orders', 422, problem, 'application/problem+json')).toEqual([]);
 
     const invalid = await client.POST('/api/v1/orders', { body: { endCustomer: { name: 'Acme Dental' }, lines: [{ sku: 'X', quantity: 0 }] } });
     expect(invalid.response.status).toBe(400);
     expect(invalid.error).toMatchObject({ type: 'https://disty.dev/problems/validation', status: 400, errors: [expect.objectContaining({ field: 'lines.0.quantity' })] });
+    expect(conforms('POST', '/api/v1/orders', 400, invalid.error, 'application/problem+json')).toEqual([]);
 
     const anonymous = await createClient<paths>({ baseUrl }).GET('/api/v1/orders');
     expect(anonymous.response.status).toBe(401);
