@@ -5,7 +5,7 @@ import { raw } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './metrics/http-metrics';
-import { refuseDeepJson } from '@disty/core';
+import { completeDocument, refuseDeepJson } from '@disty/core';
 
 export const API_PREFIX = 'api/v1';
 
@@ -60,13 +60,16 @@ export function setApiPrefix(app: INestApplication): void {
  * writes the portal's contract from it (README.md, "Web portal").
  */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Disty API')
-      .setDescription('Hardware and cloud ordering on split credit lines, consolidated invoices, and a double-entry ledger')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const config = new DocumentBuilder()
+    .setTitle('Disty API')
+    .setDescription(
+      'Hardware and cloud ordering on split credit lines, consolidated invoices, and a double-entry ledger. ' +
+        'Conventions (money as decimal strings, pages, errors as problem+json, Idempotency-Key): docs/api-conventions.md.',
+    )
+    .setVersion('1')
+    .addServer('/', 'This server')
+    .addBearerAuth()
+    .build();
+  // Errors, security and file media types are completed in one place (docs/api-conventions.md §10).
+  return completeDocument(SwaggerModule.createDocument(app, config));
 }

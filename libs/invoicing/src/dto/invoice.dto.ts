@@ -200,6 +200,10 @@ export class BillingRunView {
   @ApiProperty({ nullable: true, type: String }) completedAt: string | null;
 }
 
+export class BillingRunListView {
+  @ApiProperty({ type: [BillingRunView] }) items: BillingRunView[];
+}
+
 export class BillingRunAccepted {
   @ApiProperty() id: string;
   @ApiProperty({ enum: BILLING_RUN_STATUSES }) status: BillingRunStatus;
