@@ -109,7 +109,7 @@ describe('API contract: a document clients can generate from', () => {
     expect(Object.keys(problem.properties!)).toEqual(['type', 'title', 'status', 'detail', 'instance', 'errors']);
     // What the operation and its service can refuse with: a body or query (400), a path id (404),
     // an Idempotency-Key (409), a business rule (422).
-    expect(Object.keys(doc.paths['/api/v1/orders'].post.responses)).toEqual(['201', '400', '401', '403', '404', '409', '413', '422', '429', '500']);
+    expect(Object.keys(doc.paths['/api/v1/orders'].post.responses)).toEqual(['201', '400', '401', '403', '404', '409', '413', '415', '422', '429', '500']);
     expect(Object.keys(doc.paths['/api/v1/invoices/{id}/payment-intents'].post.responses)).toContain('503');
   });
 

@@ -22,11 +22,11 @@ describe('completeDocument: the problem responses and security each operation ge
     expect(doc.components!.securitySchemes!.bearer).toMatchObject({ scheme: 'bearer', bearerFormat: 'opaque' });
   });
 
-  it('a POST with a body and an Idempotency-Key: 400, 409, 413, and what @ApiProblems adds', () => {
+  it('a POST with a body and an Idempotency-Key: 400, 409, 413, 415, and what @ApiProblems adds', () => {
     const doc = complete({
       '/orders': { post: op({ requestBody: { content: {} }, parameters: [{ name: 'Idempotency-Key', in: 'header' }], [EXT_PROBLEMS]: [422] }) },
     });
-    expect(statuses(doc, '/orders', 'post')).toEqual(['200', '400', '401', '409', '413', '422', '429', '500']);
+    expect(statuses(doc, '/orders', 'post')).toEqual(['200', '400', '401', '409', '413', '415', '422', '429', '500']);
     expect(doc.components!.responses!.UnprocessableContent).toEqual({
       description: expect.any(String),
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
