@@ -22,6 +22,7 @@ import { PurchasingModule } from '@disty/purchasing';
 import { ReportingModule } from '@disty/reporting';
 import { TaxModule } from '@disty/tax';
 import { CustomersModule } from '@disty/customers';
+import { UsageModule } from '@disty/usage';
 import { HealthController } from './health/health.controller';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
@@ -71,6 +72,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     WebhookModule,
     PurchasingModule,
     CustomersModule,
+    UsageModule,
     TaxModule,
     OrderingModule,
     InvoicingModule,

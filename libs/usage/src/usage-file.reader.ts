@@ -1,0 +1,135 @@
+import { parse } from 'csv-parse';
+import { StringDecoder } from 'string_decoder';
+import { Readable } from 'stream';
+
+export const USAGE_FORMATS = ['csv', 'jsonl'] as const;
+export type UsageFormat = (typeof USAGE_FORMATS)[number];
+
+/** One line of a usage file as read, every field still text (validated set-based in SQL). */
+export interface StagedRow {
+  lineNo: number;
+  recordId: string | null;
+  recordVersion: string | null;
+  tenantId: string | null;
+  meterId: string | null;
+  usageDate: string | null;
+  quantity: string | null;
+  unit: string | null;
+  unitCost: string | null;
+  currency: string | null;
+  /** Why the line could not be read at all (malformed CSV record or JSON), else null. */
+  error: string | null;
+}
+
+/** A whole-file problem (bad header, over-long line): the import is refused with a 400. */
+export class UsageFileError extends Error {}
+
+/** Field names as vendors spell them (docs/consumption.md, "File format"), normalised (lower case, letters and digits). */
+const ALIASES: Record<Exclude<keyof StagedRow, 'lineNo' | 'error'>, string[]> = {
+  recordId: ['recordid', 'id', 'usageid'],
+  recordVersion: ['recordversion', 'version'],
+  tenantId: ['tenantid', 'accountid', 'subscriptionid', 'customertenantid'],
+  meterId: ['meterid'],
+  usageDate: ['usagedate', 'date'],
+  quantity: ['quantity'],
+  unit: ['unit', 'unitofmeasure'],
+  unitCost: ['vendorunitcost', 'unitcost', 'unitprice'],
+  currency: ['currency', 'billingcurrency'],
+};
+const REQUIRED: Array<keyof typeof ALIASES> = ['recordId', 'tenantId', 'meterId', 'usageDate', 'quantity'];
+const MAX_LINE = 16 * 1024;
+const MAX_FIELD = 200;
+
+const norm = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '');
+const field = (v: unknown): string | null => {
+  if (v === undefined || v === null) return null;
+  const s = (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)).trim();
+  return s === '' ? null : s.slice(0, MAX_FIELD);
+};
+
+function fromObject(o: Record<string, unknown>, keys: Map<string, keyof typeof ALIASES>, lineNo: number): StagedRow {
+  const row: StagedRow = {
+    lineNo, recordId: null, recordVersion: null, tenantId: null, meterId: null, usageDate: null, quantity: null, unit: null, unitCost: null,
+    currency: null, error: null,
+  };
+  for (const [k, v] of Object.entries(o)) {
+    const target = keys.get(k) ?? keys.get(norm(k));
+    if (target) row[target] = field(v);
+  }
+  return row;
+}
+
+const aliasMap = () => new Map(Object.entries(ALIASES).flatMap(([target, names]) => names.map((n) => [n, target as keyof typeof ALIASES])));
+
+/**
+ * Reads a usage file from a stream, one row at a time (never the whole file in memory): CSV with
+ * a header line, or JSON lines (one object per line). Line numbers are the file's (the CSV
+ * header is line 1). A record that cannot be read is yielded with `error`; a bad header or an
+ * over-long line throws UsageFileError.
+ */
+export async function* readUsageFile(input: Readable, format: UsageFormat): AsyncGenerator<StagedRow> {
+  const keys = aliasMap();
+  if (format === 'csv') {
+    const skipped: StagedRow[] = [];
+    const parser = input.pipe(
+      parse({
+        bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true, max_record_size: MAX_LINE,
+        skip_records_with_error: true,
+        columns: (header: string[]) => {
+          const names = header.map(norm);
+          const missing = REQUIRED.filter((r) => !names.some((n) => ALIASES[r].includes(n)));
+          if (missing.length) throw new UsageFileError(`The CSV header lacks ${missing.join(', ')} (docs/consumption.md, "File format")`);
+          return names;
+        },
+      }),
+    );
+    parser.on('skip', (err: { lines?: number; message: string }) => {
+      skipped.push({ ...fromObject({}, keys, err.lines ?? 0), error: `malformed CSV record: ${err.message.slice(0, 200)}` });
+    });
+    input.on('error', (e) => parser.destroy(e));
+    for await (const rec of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number } }>) {
+      while (skipped.length) yield skipped.shift()!;
+      yield fromObject(rec.record, keys, rec.info.lines);
+    }
+    while (skipped.length) yield skipped.shift()!;
+    return;
+  }
+  let lineNo = 0;
+  for await (const line of splitLines(input)) {
+    lineNo++;
+    if (!line.trim()) continue;
+    let o: unknown;
+    try {
+      o = JSON.parse(line);
+    } catch {
+      yield { ...fromObject({}, keys, lineNo), error: 'malformed JSON line' };
+      continue;
+    }
+    if (!o || typeof o !== 'object' || Array.isArray(o)) {
+      yield { ...fromObject({}, keys, lineNo), error: 'a line must hold one JSON object' };
+      continue;
+    }
+    yield fromObject(o as Record<string, unknown>, keys, lineNo);
+  }
+}
+
+/** The stream's lines (LF or CRLF), decoded as UTF-8, holding at most one line in memory. */
+async function* splitLines(input: Readable): AsyncGenerator<string> {
+  const decoder = new StringDecoder('utf8');
+  let rest = '';
+  let n = 0;
+  for await (const chunk of input as AsyncIterable<Buffer | string>) {
+    rest += typeof chunk === 'string' ? chunk : decoder.write(chunk);
+    let start = 0;
+    let at: number;
+    while ((at = rest.indexOf('\n', start)) >= 0) {
+      n++;
+      yield rest.slice(start, at).replace(/\r$/, '');
+      start = at + 1;
+    }
+    rest = rest.slice(start);
+    if (rest.length > MAX_LINE) throw new UsageFileError(`Line ${n + 1} is longer than ${MAX_LINE} characters`);
+  }
+  rest += decoder.end();
+  if (rest.length) yield rest.replace(/\r$/, '');
+}

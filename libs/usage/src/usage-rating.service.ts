@@ -1,0 +1,55 @@
+// Owns usage_postings and the rated amounts of usage_records (rated_net, rated_cost).
+import { Injectable } from '@nestjs/common';
+import { EntityManager } from 'typeorm';
+import { Currency, Dec } from '@disty/core';
+import { AccountCode, credit, debit, LedgerService } from '@disty/ledger';
+import { CostAccrualService } from '@disty/purchasing';
+import { PostingRow, POST_DELTAS, RATE_SETS } from './usage.sql';
+
+/** The source type of usage's daily ledger entries (one per usage_postings row). */
+export const USAGE_POSTING_SOURCE = 'usage';
+
+/**
+ * Rating and posting (docs/consumption.md, "Rating" and "Books"), inside an import's transaction
+ * and its advisory lock: the affected (subscription, meter, month) sets are re-rated from
+ * scratch, then the ledger receives, per reseller, currency, day and product, the difference
+ * between the current rated usage and what was posted before (1190 / 4100 net, 5100 / 2050 cost),
+ * with the cost accrued for the vendor bill to match. Re-importing changes nothing, so posts nothing.
+ */
+@Injectable()
+export class UsageRatingService {
+  constructor(
+    private readonly ledger: LedgerService,
+    private readonly accruals: CostAccrualService,
+  ) {}
+
+  async rateAndPost(em: EntityManager, importId: string, vendorName: string): Promise<void> {
+    await em.query(RATE_SETS);
+    const postings: PostingRow[] = await em.query(POST_DELTAS, [importId]);
+    for (const p of postings) {
+      const currency = p.currency.trim() as Currency;
+      const net = new Dec(p.net);
+      const cost = new Dec(p.cost);
+      const lines = [
+        ...debit(AccountCode.UnbilledReceivables, net, p.reseller_id, currency),
+        ...credit(AccountCode.RevenueCloud, net, p.reseller_id, currency),
+        ...debit(AccountCode.CostOfCloud, cost, p.reseller_id, currency),
+        ...credit(AccountCode.AccruedVendorCosts, cost, p.reseller_id, currency),
+      ];
+      if (lines.length >= 2) {
+        await this.ledger.post(em, {
+          entryDate: p.usage_date,
+          memo: `Usage of ${p.sku} on ${p.usage_date} rated (import ${importId}): ${net.isNegative() ? 'correction ' : ''}net ${p.net}, cost ${p.cost}`,
+          source: { type: USAGE_POSTING_SOURCE, id: p.id },
+          lines,
+        });
+      }
+      if (!cost.isZero()) {
+        await this.accruals.accrue(em, [{
+          vendor: vendorName, sku: p.sku, resellerId: p.reseller_id, currency, accruedOn: p.usage_date,
+          quantity: new Dec(p.quantity), amount: cost, sourceType: 'usage', sourceId: p.id,
+        }]);
+      }
+    }
+  }
+}

@@ -1,0 +1,212 @@
+/**
+ * The usage module's set-based SQL (docs/consumption.md, "How an import runs"). The temporary
+ * tables live for one import's transaction (ON COMMIT DROP); `usage_stage` holds the file as read,
+ * `usage_ref_*` the vendor's meters, tiers and costs from the catalog.
+ */
+
+export const CREATE_STAGE = `
+  CREATE TEMP TABLE usage_stage (
+    line_no integer, record_id text, record_version text, tenant_id text, meter_id text, usage_date text, quantity text, unit text,
+    unit_cost text, currency text, error text
+  ) ON COMMIT DROP`;
+
+export const INSERT_STAGE = `
+  INSERT INTO usage_stage
+  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`;
+
+export const CREATE_REFS = [
+  `CREATE TEMP TABLE usage_ref_meters (id uuid PRIMARY KEY, meter_id text UNIQUE, sku text, unit text) ON COMMIT DROP`,
+  `CREATE TEMP TABLE usage_ref_tiers (meter uuid, currency char(3), from_q numeric, to_q numeric, price numeric) ON COMMIT DROP`,
+  `CREATE TEMP TABLE usage_ref_costs (meter uuid, currency char(3), cost numeric, PRIMARY KEY (meter, currency)) ON COMMIT DROP`,
+];
+
+export const INSERT_REF_METERS = `INSERT INTO usage_ref_meters SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`;
+export const INSERT_REF_TIERS = `INSERT INTO usage_ref_tiers SELECT * FROM unnest($1::uuid[], $2::char(3)[], $3::numeric[], $4::numeric[], $5::numeric[])`;
+export const INSERT_REF_COSTS = `INSERT INTO usage_ref_costs SELECT * FROM unnest($1::uuid[], $2::char(3)[], $3::numeric[])`;
+
+/** Distinct months (YYYY-MM) of the well-formed dates in the file. */
+export const STAGE_MONTHS = `
+  SELECT DISTINCT left(usage_date, 7) AS month FROM usage_stage
+   WHERE usage_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND pg_input_is_valid(usage_date, 'date')`;
+
+/**
+ * Each line checked: $1 vendor, $2 today, $3 closed months, $4 supported currencies. The first
+ * failing check names the line's rejection reason; a line without one is accepted (typed columns).
+ */
+export const CHECK_LINES = `
+  CREATE TEMP TABLE usage_checked ON COMMIT DROP AS
+  SELECT x.line_no, x.record_id, x.reason, x.tenant_id, x.meter_code, x.raw_date, x.raw_quantity, x.raw_version,
+         CASE WHEN x.reason IS NULL THEN coalesce(x.record_version::int, 1) END AS version,
+         CASE WHEN x.reason IS NULL THEN x.raw_date::date END AS usage_date,
+         CASE WHEN x.reason IS NULL THEN x.raw_quantity::numeric END AS quantity,
+         CASE WHEN x.reason IS NULL THEN coalesce(x.unit, x.meter_unit) END AS unit,
+         CASE WHEN x.reason IS NULL THEN x.unit_cost::numeric END AS unit_cost,
+         CASE WHEN x.reason IS NULL THEN coalesce(upper(x.currency), x.sub_currency) END AS vendor_currency,
+         x.subscription_id, x.reseller_id, x.sub_currency AS currency, x.meter_uuid, x.sku
+    FROM (
+      SELECT s.line_no, s.record_id, s.record_version, s.tenant_id, s.meter_id AS meter_code, s.usage_date AS raw_date,
+             s.quantity AS raw_quantity, s.record_version AS raw_version, s.unit, s.unit_cost, s.currency,
+             sub.id AS subscription_id, sub.reseller_id, sub.currency AS sub_currency, m.id AS meter_uuid, m.sku, m.unit AS meter_unit,
+             CASE
+               WHEN s.error IS NOT NULL THEN 'malformed'
+               WHEN s.record_id IS NULL THEN 'missing-record-id'
+               WHEN s.record_version IS NOT NULL AND s.record_version !~ '^0*[1-9][0-9]{0,8}$' THEN 'bad-version'
+               WHEN s.usage_date IS NULL OR s.usage_date !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' OR NOT pg_input_is_valid(s.usage_date, 'date') THEN 'bad-date'
+               WHEN s.usage_date::date > $2::date THEN 'future-date'
+               WHEN left(s.usage_date, 7) = ANY($3::text[]) THEN 'closed-month'
+               WHEN s.quantity IS NULL OR s.quantity !~ '^[0-9]{1,14}(\\.[0-9]{1,6})?$' THEN 'bad-quantity'
+               WHEN s.unit_cost IS NOT NULL AND s.unit_cost !~ '^[0-9]{1,10}(\\.[0-9]{1,6})?$' THEN 'bad-unit-cost'
+               WHEN s.currency IS NOT NULL AND NOT (upper(s.currency) = ANY($4::text[])) THEN 'bad-currency'
+               WHEN sub.id IS NULL THEN 'unknown-tenant'
+               WHEN m.id IS NULL THEN 'unknown-meter'
+               WHEN m.sku <> sub.sku THEN 'meter-not-in-plan'
+               WHEN s.unit IS NOT NULL AND lower(s.unit) <> lower(m.unit) THEN 'unit-mismatch'
+               WHEN NOT EXISTS (SELECT 1 FROM usage_ref_tiers t WHERE t.meter = m.id AND t.currency = sub.currency) THEN 'no-price'
+             END AS reason
+        FROM usage_stage s
+        LEFT JOIN consumption_subscriptions sub ON sub.vendor_id = $1 AND sub.tenant_id = s.tenant_id
+        LEFT JOIN usage_ref_meters m ON m.meter_id = s.meter_id) x`;
+
+/** The rejection's words per reason (docs/consumption.md, "Rejections"). */
+export const INSERT_REJECTIONS = `
+  INSERT INTO usage_import_rejections (import_id, line_no, record_id, reason, detail)
+  SELECT $1, c.line_no, c.record_id, c.reason,
+         CASE c.reason
+           WHEN 'malformed' THEN s.error
+           WHEN 'missing-record-id' THEN 'the record id is missing'
+           WHEN 'bad-version' THEN 'record version ' || coalesce(c.raw_version, '') || ' is not a whole number from 1'
+           WHEN 'bad-date' THEN 'usage date ' || coalesce(c.raw_date, '(none)') || ' is not a date (YYYY-MM-DD)'
+           WHEN 'future-date' THEN 'usage date ' || c.raw_date || ' is after today'
+           WHEN 'closed-month' THEN 'usage date ' || c.raw_date || ' is in a closed month'
+           WHEN 'bad-quantity' THEN 'quantity ' || coalesce(c.raw_quantity, '(none)') || ' is not a number ≥ 0 with at most 6 decimals'
+           WHEN 'bad-unit-cost' THEN 'vendor unit cost ' || s.unit_cost || ' is not a number ≥ 0 with at most 6 decimals'
+           WHEN 'bad-currency' THEN 'currency ' || s.currency || ' is not supported'
+           WHEN 'unknown-tenant' THEN 'tenant ' || coalesce(c.tenant_id, '(none)') || ' has no consumption subscription with this vendor'
+           WHEN 'unknown-meter' THEN 'meter ' || coalesce(c.meter_code, '(none)') || ' is not a meter of this vendor'
+           WHEN 'meter-not-in-plan' THEN 'meter ' || c.meter_code || ' is not in the subscription''s product ' || c.sku
+           WHEN 'unit-mismatch' THEN 'unit ' || s.unit || ' is not the meter''s unit'
+           WHEN 'no-price' THEN 'meter ' || c.meter_code || ' has no price in ' || c.currency
+         END
+    FROM usage_checked c JOIN usage_stage s ON s.line_no = c.line_no
+   WHERE c.reason IS NOT NULL`;
+
+/**
+ * The accepted lines against the vendor's current records ($1 vendor): within the file the
+ * highest version of a record id wins (the others are duplicates), and a line whose version is
+ * not above the current one's is a duplicate; a higher one corrects it.
+ */
+export const MATCH_CURRENT = `
+  CREATE TEMP TABLE usage_accepted ON COMMIT DROP AS
+  SELECT c.*, cur.id AS current_id, cur.version AS current_version, to_char(cur.usage_date, 'YYYY-MM') AS current_month,
+         row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
+    FROM usage_checked c
+    LEFT JOIN usage_records cur ON cur.vendor_id = $1 AND cur.record_id = c.record_id AND cur.superseded_at IS NULL
+   WHERE c.reason IS NULL`;
+
+/** Months of the current versions that corrections would replace (closed ones refuse the correction). */
+export const CORRECTED_MONTHS = `
+  SELECT DISTINCT current_month AS month FROM usage_accepted WHERE rn = 1 AND current_id IS NOT NULL AND version > current_version`;
+
+export const REJECT_CLOSED_CORRECTIONS = `
+  WITH r AS (
+    DELETE FROM usage_accepted WHERE rn = 1 AND current_id IS NOT NULL AND version > current_version AND current_month = ANY($2::text[])
+    RETURNING line_no, record_id, current_month)
+  INSERT INTO usage_import_rejections (import_id, line_no, record_id, reason, detail)
+  SELECT $1, line_no, record_id, 'closed-month', 'it corrects a record dated in closed month ' || current_month FROM r`;
+
+export const COUNT_ACCEPTED = `
+  SELECT count(*) FILTER (WHERE rn = 1 AND current_id IS NULL)::int AS new,
+         count(*) FILTER (WHERE rn = 1 AND current_id IS NOT NULL AND version > current_version)::int AS corrected,
+         count(*) FILTER (WHERE rn > 1 OR version <= current_version)::int AS duplicate
+    FROM usage_accepted`;
+
+/** The sets (subscription, meter, month) to re-rate: those of the new lines and of the versions they supersede. */
+export const CREATE_SETS = `
+  CREATE TEMP TABLE usage_sets (subscription_id uuid, meter_id uuid, month date, reseller_id uuid, PRIMARY KEY (subscription_id, meter_id, month))
+  ON COMMIT DROP`;
+
+export const SUPERSEDE = `
+  WITH s AS (
+    UPDATE usage_records r SET superseded_at = now(), superseded_by_version = a.version
+      FROM usage_accepted a
+     WHERE a.rn = 1 AND r.id = a.current_id AND a.version > a.current_version
+    RETURNING r.subscription_id, r.meter_id, date_trunc('month', r.usage_date)::date AS month, r.reseller_id)
+  INSERT INTO usage_sets SELECT DISTINCT * FROM s ON CONFLICT DO NOTHING`;
+
+export const INSERT_RECORDS = `
+  INSERT INTO usage_records (vendor_id, record_id, version, import_id, line_no, subscription_id, reseller_id, meter_id, usage_date, quantity,
+                             unit, vendor_unit_cost, vendor_currency, currency)
+  SELECT $1, record_id, version, $2, line_no, subscription_id, reseller_id, meter_uuid, usage_date, quantity, unit, unit_cost,
+         vendor_currency, currency
+    FROM usage_accepted WHERE rn = 1 AND (current_id IS NULL OR version > current_version)`;
+
+export const NEW_SETS = `
+  INSERT INTO usage_sets
+  SELECT DISTINCT subscription_id, meter_uuid, date_trunc('month', usage_date)::date, reseller_id
+    FROM usage_accepted WHERE rn = 1 AND (current_id IS NULL OR version > current_version)
+  ON CONFLICT DO NOTHING`;
+
+/**
+ * Re-rates every current record of the affected sets (docs/consumption.md, "Rating"): each
+ * record's units are priced at the tiers their place in the month's running volume falls in, the
+ * month ordered by usage date then record id, so the result does not depend on import order. Net
+ * and cost are rounded per record to the currency's minor units.
+ */
+export const RATE_SETS = `
+  WITH cur AS (
+    SELECT r.id, r.meter_id, r.currency, r.quantity, sum(r.quantity) OVER w - r.quantity AS before
+      FROM usage_records r
+      JOIN usage_sets s ON s.subscription_id = r.subscription_id AND s.meter_id = r.meter_id
+                       AND r.usage_date >= s.month AND r.usage_date < (s.month + interval '1 month')::date
+     WHERE r.superseded_at IS NULL
+    WINDOW w AS (PARTITION BY r.subscription_id, r.meter_id, s.month ORDER BY r.usage_date, r.record_id COLLATE "C" ROWS UNBOUNDED PRECEDING)),
+  priced AS (
+    SELECT cur.id,
+           round(sum(greatest(least(cur.before + cur.quantity, coalesce(t.to_q, cur.before + cur.quantity)) - greatest(cur.before, t.from_q), 0)
+                     * t.price), CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END) AS net,
+           round(cur.quantity * coalesce(min(k.cost), 0), CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END) AS cost
+      FROM cur
+      JOIN usage_ref_tiers t ON t.meter = cur.meter_id AND t.currency = cur.currency
+      LEFT JOIN usage_ref_costs k ON k.meter = cur.meter_id AND k.currency = cur.currency
+     GROUP BY cur.id, cur.currency, cur.quantity)
+  UPDATE usage_records r SET rated_net = p.net, rated_cost = p.cost
+    FROM priced p
+   WHERE r.id = p.id AND (r.rated_net <> p.net OR r.rated_cost <> p.cost)`;
+
+/**
+ * What the ledger must move ($1 import): per reseller, currency, day and product of the affected
+ * months, the current rated usage less what earlier postings posted. Inserted as this import's
+ * postings and returned (each becomes one ledger entry).
+ */
+export const POST_DELTAS = `
+  WITH months AS (SELECT DISTINCT reseller_id, month FROM usage_sets),
+  eff AS (
+    SELECT r.reseller_id, r.currency, r.usage_date, m.sku, sum(r.quantity) AS q, sum(r.rated_net) AS net, sum(r.rated_cost) AS cost
+      FROM usage_records r
+      JOIN months mo ON mo.reseller_id = r.reseller_id AND r.usage_date >= mo.month AND r.usage_date < (mo.month + interval '1 month')::date
+      JOIN usage_ref_meters m ON m.id = r.meter_id
+     WHERE r.superseded_at IS NULL
+     GROUP BY 1, 2, 3, 4),
+  posted AS (
+    SELECT p.reseller_id, p.currency, p.usage_date, p.sku, sum(p.quantity) AS q, sum(p.net) AS net, sum(p.cost) AS cost
+      FROM usage_postings p
+      JOIN months mo ON mo.reseller_id = p.reseller_id AND p.usage_date >= mo.month AND p.usage_date < (mo.month + interval '1 month')::date
+     WHERE p.sku IN (SELECT sku FROM usage_ref_meters)
+     GROUP BY 1, 2, 3, 4),
+  d AS (
+    SELECT reseller_id, currency, usage_date, sku,
+           coalesce(e.q, 0) - coalesce(p.q, 0) AS q, coalesce(e.net, 0) - coalesce(p.net, 0) AS net, coalesce(e.cost, 0) - coalesce(p.cost, 0) AS cost
+      FROM eff e FULL JOIN posted p USING (reseller_id, currency, usage_date, sku))
+  INSERT INTO usage_postings (import_id, reseller_id, currency, usage_date, sku, quantity, net, cost)
+  SELECT $1, reseller_id, currency, usage_date, sku, q, net, cost FROM d WHERE q <> 0 OR net <> 0 OR cost <> 0
+  RETURNING id, reseller_id, currency, to_char(usage_date, 'YYYY-MM-DD') AS usage_date, sku, quantity::text AS quantity, net::text AS net,
+            cost::text AS cost`;
+
+export interface PostingRow {
+  id: string; reseller_id: string; currency: string; usage_date: string; sku: string; quantity: string; net: string; cost: string;
+}
+
+export interface ImportRow {
+  id: string; vendor_id: string; format: string; file_name: string | null; status: string; rows_read: number; rows_accepted: number;
+  rows_corrected: number; rows_rejected: number; rows_duplicate: number; error: string | null; created_at: Date; completed_at: Date | null;
+}
