@@ -85,7 +85,7 @@ describe('usage: import, rating, posting and billing in arrears', () => {
         WHERE record_id LIKE $1 AND superseded_at IS NULL ORDER BY usage_date`, [`${tenantB}-%-gb`],
     );
     expect(rows[0].rated_net).toBe('1.2000'); // 60 × 0.02
-    expect(rows[16].rated_net).toBe('0.8000'); // 960 → 1020: 40 × 0.02 + 20 × 0.01
+    expect(rows[16].rated_net).toBe('1.0000'); // 960 → 1020: 40 × 0.02 + 20 × 0.01
     expect(rows[17].rated_net).toBe('0.6000'); // 60 × 0.01
   });
 
