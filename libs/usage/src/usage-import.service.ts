@@ -3,17 +3,18 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'stream';
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { Clock, csvText, CURRENCIES, ProblemError, validationError } from '@disty/core';
+import { Clock, csvText, ProblemError, validationError } from '@disty/core';
 import { ConsumptionCatalogService } from '@disty/catalog';
 import { LedgerService } from '@disty/ledger';
 import { VendorService } from '@disty/purchasing';
+import { LineProblem, lineProblem } from './domain/line-checks';
 import { UsageImportView } from './dto/usage-import.dto';
 import { usageError, UsageErrorCode } from './errors';
 import { readUsageFile, StagedRow, UsageFileError, UsageFormat } from './usage-file.reader';
 import { UsageRatingService } from './usage-rating.service';
 import {
   CHECK_LINES, CORRECTED_MONTHS, COUNT_ACCEPTED, CREATE_REFS, CREATE_SETS, CREATE_STAGE, INSERT_RECORDS, INSERT_REF_COSTS, INSERT_REF_METERS,
-  INSERT_REF_TIERS, INSERT_REJECTIONS, INSERT_STAGE, ImportRow, MATCH_CURRENT, NEW_SETS, REJECT_CLOSED_CORRECTIONS, STAGE_MONTHS, SUPERSEDE,
+  INSERT_REF_TIERS, INSERT_REJECTIONS, INSERT_STAGE, ImportRow, MATCH_CURRENT, NEW_SETS, REJECT_CLOSED_CORRECTIONS, SUPERSEDE,
 } from './usage.sql';
 
 /** Lines staged per INSERT (one round trip each). */
@@ -78,24 +79,35 @@ export class UsageImportService {
     return this.get(id);
   }
 
-  /** Reads the file into `usage_stage`, BATCH lines per statement, and reports lines read as it goes. */
+  /**
+   * Reads the file into `usage_stage`, BATCH lines per statement, each line with the result of its
+   * own checks (domain/line-checks.ts; closed months asked of the ledger once per month), and
+   * reports lines read as it goes.
+   */
   private async stage(qr: QueryRunner, importId: string, input: Readable, format: UsageFormat): Promise<void> {
     await qr.query(CREATE_STAGE);
-    let batch: StagedRow[] = [];
+    const today = this.clock.today();
+    const closedMonths = new Map<string, boolean>();
+    let batch: Array<StagedRow & { problem: LineProblem | null }> = [];
     let read = 0;
     const flush = async () => {
       if (!batch.length) return;
-      const col = <K extends keyof StagedRow>(k: K) => batch.map((r) => r[k]);
+      const col = <T>(f: (r: (typeof batch)[number]) => T) => batch.map(f);
+      const ok = (r: (typeof batch)[number]) => r.problem === null;
       await qr.query(INSERT_STAGE, [
-        col('lineNo'), col('recordId'), col('recordVersion'), col('tenantId'), col('meterId'), col('usageDate'), col('quantity'), col('unit'),
-        col('unitCost'), col('currency'), col('error'),
+        col((r) => r.lineNo), col((r) => r.recordId), col((r) => (ok(r) ? Number(r.recordVersion ?? 1) : null)), col((r) => r.tenantId),
+        col((r) => r.meterId), col((r) => (ok(r) ? r.usageDate : null)), col((r) => (ok(r) ? r.quantity : null)), col((r) => r.unit),
+        col((r) => (ok(r) ? r.unitCost : null)), col((r) => r.currency?.toUpperCase() ?? null), col((r) => r.problem?.reason ?? null),
+        col((r) => r.problem?.detail ?? null),
       ]);
       read += batch.length;
       batch = [];
       await this.db.query(`UPDATE usage_imports SET rows_read = $2 WHERE id = $1`, [importId, read]);
     };
     for await (const row of readUsageFile(input, format)) {
-      batch.push(row);
+      const month = row.usageDate && /^\d{4}-\d{2}-\d{2}$/.test(row.usageDate) ? row.usageDate.slice(0, 7) : null;
+      if (month && !closedMonths.has(month)) closedMonths.set(month, (await this.closedMonths(qr.manager, [month])).length > 0);
+      batch.push({ ...row, problem: lineProblem(row, today, (m) => closedMonths.get(m) ?? false) });
       if (batch.length >= BATCH) await flush();
     }
     await flush();
@@ -119,8 +131,7 @@ export class UsageImportService {
     const costs = meters.flatMap((m) => [...m.costs.entries()].map(([currency, cost]) => ({ meter: m.id, currency, cost })));
     await em.query(INSERT_REF_COSTS, [costs.map((c) => c.meter), costs.map((c) => c.currency), costs.map((c) => c.cost.toFixed())]);
 
-    const closed = await this.closedMonths(em, ((await em.query(STAGE_MONTHS)) as Array<{ month: string }>).map((r) => r.month));
-    await em.query(CHECK_LINES, [vendorId, this.clock.today(), closed, CURRENCIES]);
+    await em.query(CHECK_LINES, [vendorId]);
     await em.query(INSERT_REJECTIONS, [importId]);
     await em.query(MATCH_CURRENT, [vendorId]);
     const correctedClosed = await this.closedMonths(em, ((await em.query(CORRECTED_MONTHS)) as Array<{ month: string }>).map((r) => r.month));

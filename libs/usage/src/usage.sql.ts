@@ -6,13 +6,15 @@
 
 export const CREATE_STAGE = `
   CREATE TEMP TABLE usage_stage (
-    line_no integer, record_id text, record_version text, tenant_id text, meter_id text, usage_date text, quantity text, unit text,
-    unit_cost text, currency text, error text
+    line_no integer, record_id text, version integer, tenant_id text, meter_id text, usage_date date, quantity numeric, unit text,
+    unit_cost numeric, currency text, reason text, detail text
   ) ON COMMIT DROP`;
 
+/** One batch of lines: typed columns are null on a line that failed its own checks (reason, detail). */
 export const INSERT_STAGE = `
   INSERT INTO usage_stage
-  SELECT * FROM unnest($1::int[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[], $10::text[], $11::text[])`;
+  SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[], $6::date[], $7::numeric[], $8::text[], $9::numeric[],
+                       $10::text[], $11::text[], $12::text[])`;
 
 export const CREATE_REFS = [
   `CREATE TEMP TABLE usage_ref_meters (id uuid PRIMARY KEY, meter_id text UNIQUE, sku text, unit text) ON COMMIT DROP`,
@@ -24,70 +26,40 @@ export const INSERT_REF_METERS = `INSERT INTO usage_ref_meters SELECT * FROM unn
 export const INSERT_REF_TIERS = `INSERT INTO usage_ref_tiers SELECT * FROM unnest($1::uuid[], $2::char(3)[], $3::numeric[], $4::numeric[], $5::numeric[])`;
 export const INSERT_REF_COSTS = `INSERT INTO usage_ref_costs SELECT * FROM unnest($1::uuid[], $2::char(3)[], $3::numeric[])`;
 
-/** Distinct months (YYYY-MM) of the well-formed dates in the file. */
-export const STAGE_MONTHS = `
-  SELECT DISTINCT left(usage_date, 7) AS month FROM usage_stage
-   WHERE usage_date ~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' AND pg_input_is_valid(usage_date, 'date')`;
-
 /**
- * Each line checked: $1 vendor, $2 today, $3 closed months, $4 supported currencies. The first
- * failing check names the line's rejection reason; a line without one is accepted (typed columns).
+ * Each staged line checked against the vendor's subscriptions and meters ($1 vendor): a line that
+ * passed its own checks (domain/line-checks.ts) may still name an unknown tenant or meter, a meter
+ * of another product, another unit, or a meter without a price in the subscription's currency.
  */
 export const CHECK_LINES = `
   CREATE TEMP TABLE usage_checked ON COMMIT DROP AS
-  SELECT x.line_no, x.record_id, x.reason, x.tenant_id, x.meter_code, x.raw_date, x.raw_quantity, x.raw_version,
-         CASE WHEN x.reason IS NULL THEN coalesce(x.record_version::int, 1) END AS version,
-         CASE WHEN x.reason IS NULL THEN x.raw_date::date END AS usage_date,
-         CASE WHEN x.reason IS NULL THEN x.raw_quantity::numeric END AS quantity,
-         CASE WHEN x.reason IS NULL THEN coalesce(x.unit, x.meter_unit) END AS unit,
-         CASE WHEN x.reason IS NULL THEN x.unit_cost::numeric END AS unit_cost,
-         CASE WHEN x.reason IS NULL THEN coalesce(upper(x.currency), x.sub_currency) END AS vendor_currency,
-         x.subscription_id, x.reseller_id, x.sub_currency AS currency, x.meter_uuid, x.sku
-    FROM (
-      SELECT s.line_no, s.record_id, s.record_version, s.tenant_id, s.meter_id AS meter_code, s.usage_date AS raw_date,
-             s.quantity AS raw_quantity, s.record_version AS raw_version, s.unit, s.unit_cost, s.currency,
-             sub.id AS subscription_id, sub.reseller_id, sub.currency AS sub_currency, m.id AS meter_uuid, m.sku, m.unit AS meter_unit,
-             CASE
-               WHEN s.error IS NOT NULL THEN 'malformed'
-               WHEN s.record_id IS NULL THEN 'missing-record-id'
-               WHEN s.record_version IS NOT NULL AND s.record_version !~ '^0*[1-9][0-9]{0,8}$' THEN 'bad-version'
-               WHEN s.usage_date IS NULL OR s.usage_date !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' OR NOT pg_input_is_valid(s.usage_date, 'date') THEN 'bad-date'
-               WHEN s.usage_date::date > $2::date THEN 'future-date'
-               WHEN left(s.usage_date, 7) = ANY($3::text[]) THEN 'closed-month'
-               WHEN s.quantity IS NULL OR s.quantity !~ '^[0-9]{1,14}(\\.[0-9]{1,6})?$' THEN 'bad-quantity'
-               WHEN s.unit_cost IS NOT NULL AND s.unit_cost !~ '^[0-9]{1,10}(\\.[0-9]{1,6})?$' THEN 'bad-unit-cost'
-               WHEN s.currency IS NOT NULL AND NOT (upper(s.currency) = ANY($4::text[])) THEN 'bad-currency'
-               WHEN sub.id IS NULL THEN 'unknown-tenant'
-               WHEN m.id IS NULL THEN 'unknown-meter'
-               WHEN m.sku <> sub.sku THEN 'meter-not-in-plan'
-               WHEN s.unit IS NOT NULL AND lower(s.unit) <> lower(m.unit) THEN 'unit-mismatch'
-               WHEN NOT EXISTS (SELECT 1 FROM usage_ref_tiers t WHERE t.meter = m.id AND t.currency = sub.currency) THEN 'no-price'
-             END AS reason
-        FROM usage_stage s
-        LEFT JOIN consumption_subscriptions sub ON sub.vendor_id = $1 AND sub.tenant_id = s.tenant_id
-        LEFT JOIN usage_ref_meters m ON m.meter_id = s.meter_id) x`;
+  SELECT s.line_no, s.record_id, s.version, s.usage_date, s.quantity, coalesce(s.unit, m.unit) AS unit, s.unit_cost,
+         coalesce(s.currency, sub.currency) AS vendor_currency, sub.id AS subscription_id, sub.reseller_id, sub.currency, m.id AS meter_uuid,
+         m.sku, s.tenant_id, s.meter_id AS meter_code, s.unit AS raw_unit, s.detail,
+         coalesce(s.reason, CASE
+           WHEN sub.id IS NULL THEN 'unknown-tenant'
+           WHEN m.id IS NULL THEN 'unknown-meter'
+           WHEN m.sku <> sub.sku THEN 'meter-not-in-plan'
+           WHEN s.unit IS NOT NULL AND lower(s.unit) <> lower(m.unit) THEN 'unit-mismatch'
+           WHEN p.meter IS NULL THEN 'no-price'
+         END) AS reason
+    FROM usage_stage s
+    LEFT JOIN consumption_subscriptions sub ON sub.vendor_id = $1 AND sub.tenant_id = s.tenant_id
+    LEFT JOIN usage_ref_meters m ON m.meter_id = s.meter_id
+    LEFT JOIN (SELECT DISTINCT meter, currency FROM usage_ref_tiers) p ON p.meter = m.id AND p.currency = sub.currency`;
 
-/** The rejection's words per reason (docs/consumption.md, "Rejections"). */
+/** The rejection's words per reason (docs/consumption.md, "Rejections"); the line's own checks wrote theirs. */
 export const INSERT_REJECTIONS = `
   INSERT INTO usage_import_rejections (import_id, line_no, record_id, reason, detail)
   SELECT $1, c.line_no, c.record_id, c.reason,
-         CASE c.reason
-           WHEN 'malformed' THEN s.error
-           WHEN 'missing-record-id' THEN 'the record id is missing'
-           WHEN 'bad-version' THEN 'record version ' || coalesce(c.raw_version, '') || ' is not a whole number from 1'
-           WHEN 'bad-date' THEN 'usage date ' || coalesce(c.raw_date, '(none)') || ' is not a date (YYYY-MM-DD)'
-           WHEN 'future-date' THEN 'usage date ' || c.raw_date || ' is after today'
-           WHEN 'closed-month' THEN 'usage date ' || c.raw_date || ' is in a closed month'
-           WHEN 'bad-quantity' THEN 'quantity ' || coalesce(c.raw_quantity, '(none)') || ' is not a number ≥ 0 with at most 6 decimals'
-           WHEN 'bad-unit-cost' THEN 'vendor unit cost ' || s.unit_cost || ' is not a number ≥ 0 with at most 6 decimals'
-           WHEN 'bad-currency' THEN 'currency ' || s.currency || ' is not supported'
+         coalesce(c.detail, CASE c.reason
            WHEN 'unknown-tenant' THEN 'tenant ' || coalesce(c.tenant_id, '(none)') || ' has no consumption subscription with this vendor'
            WHEN 'unknown-meter' THEN 'meter ' || coalesce(c.meter_code, '(none)') || ' is not a meter of this vendor'
            WHEN 'meter-not-in-plan' THEN 'meter ' || c.meter_code || ' is not in the subscription''s product ' || c.sku
-           WHEN 'unit-mismatch' THEN 'unit ' || s.unit || ' is not the meter''s unit'
+           WHEN 'unit-mismatch' THEN 'unit ' || c.raw_unit || ' is not the meter''s unit'
            WHEN 'no-price' THEN 'meter ' || c.meter_code || ' has no price in ' || c.currency
-         END
-    FROM usage_checked c JOIN usage_stage s ON s.line_no = c.line_no
+         END)
+    FROM usage_checked c
    WHERE c.reason IS NOT NULL`;
 
 /**
