@@ -15,6 +15,11 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   (reseller, currency, day), so the ledger always equals the sum of current rated usage;
  * - `usage_billing_items`: which records (and what part of them) each usage invoice line billed;
  * - invoice lines may have the source type `usage` and carry the usage quantity and unit.
+ *
+ * `usage_records` and `usage_billing_items` have no foreign keys: their rows are written only by
+ * set-based statements that take every id from a join with the referenced table in the same
+ * transaction, and a million per-row foreign-key checks cost more than the import itself
+ * (docs/consumption.md, "Performance"). record_id compares bytewise (COLLATE "C"), as rating orders it.
  */
 export class ConsumptionUsage1764000040000 implements MigrationInterface {
   name = 'ConsumptionUsage1764000040000';
@@ -120,7 +125,7 @@ export class ConsumptionUsage1764000040000 implements MigrationInterface {
       CREATE TABLE usage_records (
         id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
         vendor_id uuid NOT NULL,
-        record_id text NOT NULL,
+        record_id text COLLATE "C" NOT NULL,
         version integer NOT NULL,
         import_id uuid NOT NULL,
         line_no integer NOT NULL,
@@ -140,17 +145,15 @@ export class ConsumptionUsage1764000040000 implements MigrationInterface {
         billed_quantity numeric(20,6) NOT NULL DEFAULT 0,
         billed_net numeric(20,4) NOT NULL DEFAULT 0,
         created_at timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT uq_usage_records_version UNIQUE (vendor_id, record_id, version),
-        CONSTRAINT fk_usage_records_import FOREIGN KEY (import_id) REFERENCES usage_imports (id),
-        CONSTRAINT fk_usage_records_subscription FOREIGN KEY (subscription_id) REFERENCES consumption_subscriptions (id),
-        CONSTRAINT fk_usage_records_meter FOREIGN KEY (meter_id) REFERENCES usage_meters (id),
         CONSTRAINT ck_usage_records_quantity CHECK (quantity >= 0),
         CONSTRAINT ck_usage_records_version CHECK (version >= 1),
         CONSTRAINT ck_usage_records_superseded CHECK ((superseded_by_version IS NULL) = (superseded_at IS NULL) AND (superseded_by_version IS NULL OR superseded_by_version > version))
       )`);
-    // One current version per vendor record: what makes re-imports idempotent.
+    // One current version per vendor record: what makes re-imports idempotent. A new version is
+    // always above the current one (the import and the CHECK on superseded_by_version), so versions
+    // of a record never repeat without a second unique index.
     await q.query(`CREATE UNIQUE INDEX uq_usage_records_current ON usage_records (vendor_id, record_id) WHERE superseded_at IS NULL`);
-    await q.query(`CREATE INDEX ix_usage_records_rating ON usage_records (subscription_id, meter_id, usage_date, record_id) WHERE superseded_at IS NULL`);
+    await q.query(`CREATE INDEX ix_usage_records_rating ON usage_records (subscription_id, meter_id, usage_date) WHERE superseded_at IS NULL`);
     await q.query(`CREATE INDEX ix_usage_records_reseller ON usage_records (reseller_id, usage_date)`);
 
     await q.query(`
@@ -178,8 +181,7 @@ export class ConsumptionUsage1764000040000 implements MigrationInterface {
         billed_on date NOT NULL,
         quantity numeric(20,6) NOT NULL,
         net numeric(20,4) NOT NULL,
-        CONSTRAINT pk_usage_billing_items PRIMARY KEY (usage_line_id, usage_record_id),
-        CONSTRAINT fk_usage_billing_items_record FOREIGN KEY (usage_record_id) REFERENCES usage_records (id)
+        CONSTRAINT pk_usage_billing_items PRIMARY KEY (usage_line_id, usage_record_id)
       )`);
     await q.query(`CREATE INDEX ix_usage_billing_items_reseller ON usage_billing_items (reseller_id, billed_on)`);
 

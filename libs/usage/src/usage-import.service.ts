@@ -13,7 +13,7 @@ import { usageError, UsageErrorCode } from './errors';
 import { readUsageFile, StagedRow, UsageFileError, UsageFormat } from './usage-file.reader';
 import { UsageRatingService } from './usage-rating.service';
 import {
-  CHECK_LINES, CORRECTED_MONTHS, COUNT_ACCEPTED, CREATE_REFS, CREATE_SETS, CREATE_STAGE, INSERT_RECORDS, INSERT_REF_COSTS, INSERT_REF_METERS,
+  CHECK_LINES, CORRECTED_MONTHS, COUNT_ACCEPTED, CREATE_REFS, CREATE_SETS, CREATE_STAGE, INSERT_REF_COSTS, INSERT_REF_METERS,
   INSERT_REF_TIERS, INSERT_REJECTIONS, INSERT_STAGE, ImportRow, MATCH_CURRENT, NEW_SETS, REJECT_CLOSED_CORRECTIONS, SUPERSEDE,
 } from './usage.sql';
 
@@ -54,7 +54,9 @@ export class UsageImportService {
     await qr.connect();
     try {
       await qr.startTransaction();
+      // jit off: short set-based statements; work_mem for the month's running-volume sort of a large file.
       await qr.query(`SET LOCAL jit = off`);
+      await qr.query(`SET LOCAL work_mem = '128MB'`);
       await this.stage(qr, id, input, opts.format);
       await this.db.query(`UPDATE usage_imports SET status = 'RATING' WHERE id = $1`, [id]);
       await qr.query(USAGE_LOCK);
@@ -144,9 +146,8 @@ export class UsageImportService {
 
     await em.query(CREATE_SETS);
     await em.query(SUPERSEDE);
-    await em.query(INSERT_RECORDS, [vendorId, importId]);
     await em.query(NEW_SETS);
-    await this.rating.rateAndPost(em, importId, vendorName);
+    await this.rating.rateRecordAndPost(em, vendorId, importId, vendorName);
 
     await em.query(
       `UPDATE usage_imports SET status = 'COMPLETED', completed_at = now(), rows_read = $2, rows_accepted = $3, rows_corrected = $4,

@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { Currency, Dec } from '@disty/core';
 import { AccountCode, credit, debit, LedgerService } from '@disty/ledger';
 import { CostAccrualService } from '@disty/purchasing';
-import { PostingRow, POST_DELTAS, RATE_SETS } from './usage.sql';
+import { INSERT_RECORDS, PostingRow, POST_DELTAS, RATE_SETS, UPDATE_RATED } from './usage.sql';
 
 /** The source type of usage's daily ledger entries (one per usage_postings row). */
 export const USAGE_POSTING_SOURCE = 'usage';
@@ -23,8 +23,14 @@ export class UsageRatingService {
     private readonly accruals: CostAccrualService,
   ) {}
 
-  async rateAndPost(em: EntityManager, importId: string, vendorName: string): Promise<void> {
+  /**
+   * Rates the affected sets with the import's new versions in them, records the new versions with
+   * their rating, updates the recorded ones whose rating moved, and posts the differences.
+   */
+  async rateRecordAndPost(em: EntityManager, vendorId: string, importId: string, vendorName: string): Promise<void> {
     await em.query(RATE_SETS);
+    await em.query(INSERT_RECORDS, [vendorId, importId]);
+    await em.query(UPDATE_RATED);
     const postings: PostingRow[] = await em.query(POST_DELTAS, [importId]);
     for (const p of postings) {
       const currency = p.currency.trim() as Currency;

@@ -6,7 +6,7 @@
 
 export const CREATE_STAGE = `
   CREATE TEMP TABLE usage_stage (
-    line_no integer, record_id text, version integer, tenant_id text, meter_id text, usage_date date, quantity numeric, unit text,
+    line_no integer, record_id text COLLATE "C", version integer, tenant_id text, meter_id text, usage_date date, quantity numeric, unit text,
     unit_cost numeric, currency text, reason text, detail text
   ) ON COMMIT DROP`;
 
@@ -105,13 +105,6 @@ export const SUPERSEDE = `
     RETURNING r.subscription_id, r.meter_id, date_trunc('month', r.usage_date)::date AS month, r.reseller_id)
   INSERT INTO usage_sets SELECT DISTINCT * FROM s ON CONFLICT DO NOTHING`;
 
-export const INSERT_RECORDS = `
-  INSERT INTO usage_records (vendor_id, record_id, version, import_id, line_no, subscription_id, reseller_id, meter_id, usage_date, quantity,
-                             unit, vendor_unit_cost, vendor_currency, currency)
-  SELECT $1, record_id, version, $2, line_no, subscription_id, reseller_id, meter_uuid, usage_date, quantity, unit, unit_cost,
-         vendor_currency, currency
-    FROM usage_accepted WHERE rn = 1 AND (current_id IS NULL OR version > current_version)`;
-
 export const NEW_SETS = `
   INSERT INTO usage_sets
   SELECT DISTINCT subscription_id, meter_uuid, date_trunc('month', usage_date)::date, reseller_id
@@ -119,31 +112,50 @@ export const NEW_SETS = `
   ON CONFLICT DO NOTHING`;
 
 /**
- * Re-rates every current record of the affected sets (docs/consumption.md, "Rating"): each
+ * Rates every record of the affected sets (docs/consumption.md, "Rating") — the current ones
+ * already recorded (`id`) and the new ones about to be (`line_no`) — into `usage_rated`: each
  * record's units are priced at the tiers their place in the month's running volume falls in, the
  * month ordered by usage date then record id, so the result does not depend on import order. Net
  * and cost are rounded per record to the currency's minor units.
  */
 export const RATE_SETS = `
+  CREATE TEMP TABLE usage_rated ON COMMIT DROP AS
   WITH cur AS (
-    SELECT r.id, r.meter_id, r.currency, r.quantity, sum(r.quantity) OVER w - r.quantity AS before
+    SELECT r.id, NULL::int AS line_no, r.subscription_id, r.meter_id, r.currency, r.quantity, r.usage_date, r.record_id,
+           r.rated_net AS old_net, r.rated_cost AS old_cost
       FROM usage_records r
       JOIN usage_sets s ON s.subscription_id = r.subscription_id AND s.meter_id = r.meter_id
                        AND r.usage_date >= s.month AND r.usage_date < (s.month + interval '1 month')::date
      WHERE r.superseded_at IS NULL
-    WINDOW w AS (PARTITION BY r.subscription_id, r.meter_id, s.month ORDER BY r.usage_date, r.record_id COLLATE "C" ROWS UNBOUNDED PRECEDING)),
-  priced AS (
-    SELECT cur.id,
-           round(sum(greatest(least(cur.before + cur.quantity, coalesce(t.to_q, cur.before + cur.quantity)) - greatest(cur.before, t.from_q), 0)
-                     * t.price), CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END) AS net,
-           round(cur.quantity * coalesce(min(k.cost), 0), CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END) AS cost
-      FROM cur
-      JOIN usage_ref_tiers t ON t.meter = cur.meter_id AND t.currency = cur.currency
-      LEFT JOIN usage_ref_costs k ON k.meter = cur.meter_id AND k.currency = cur.currency
-     GROUP BY cur.id, cur.currency, cur.quantity)
-  UPDATE usage_records r SET rated_net = p.net, rated_cost = p.cost
-    FROM priced p
-   WHERE r.id = p.id AND (r.rated_net <> p.net OR r.rated_cost <> p.cost)`;
+    UNION ALL
+    SELECT NULL, a.line_no, a.subscription_id, a.meter_uuid, a.currency, a.quantity, a.usage_date, a.record_id, NULL, NULL
+      FROM usage_accepted a WHERE a.rn = 1 AND (a.current_id IS NULL OR a.version > a.current_version)),
+  w AS (
+    SELECT cur.*, sum(cur.quantity) OVER (
+             PARTITION BY cur.subscription_id, cur.meter_id, date_trunc('month', cur.usage_date)
+             ORDER BY cur.usage_date, cur.record_id COLLATE "C" ROWS UNBOUNDED PRECEDING) - cur.quantity AS before,
+           CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END AS dp
+      FROM cur)
+  SELECT w.id, w.line_no, w.old_net, w.old_cost,
+         round((SELECT sum(greatest(least(w.before + w.quantity, coalesce(t.to_q, w.before + w.quantity)) - greatest(w.before, t.from_q), 0) * t.price)
+                  FROM usage_ref_tiers t WHERE t.meter = w.meter_id AND t.currency = w.currency), w.dp) AS net,
+         round(w.quantity * coalesce(k.cost, 0), w.dp) AS cost
+    FROM w LEFT JOIN usage_ref_costs k ON k.meter = w.meter_id AND k.currency = w.currency`;
+
+/** The new versions ($1 vendor, $2 import), with their rating. */
+export const INSERT_RECORDS = `
+  INSERT INTO usage_records (vendor_id, record_id, version, import_id, line_no, subscription_id, reseller_id, meter_id, usage_date, quantity,
+                             unit, vendor_unit_cost, vendor_currency, currency, rated_net, rated_cost)
+  SELECT $1, a.record_id, a.version, $2, a.line_no, a.subscription_id, a.reseller_id, a.meter_uuid, a.usage_date, a.quantity, a.unit,
+         a.unit_cost, a.vendor_currency, a.currency, x.net, x.cost
+    FROM usage_accepted a JOIN usage_rated x ON x.line_no = a.line_no
+   WHERE a.rn = 1 AND (a.current_id IS NULL OR a.version > a.current_version)`;
+
+/** Records already recorded whose rating moved (their place in the month's volume changed). */
+export const UPDATE_RATED = `
+  UPDATE usage_records r SET rated_net = x.net, rated_cost = x.cost
+    FROM usage_rated x
+   WHERE x.id = r.id AND (x.old_net <> x.net OR x.old_cost <> x.cost)`;
 
 /**
  * What the ledger must move ($1 import): per reseller, currency, day and product of the affected
