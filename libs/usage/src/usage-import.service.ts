@@ -19,8 +19,19 @@ import {
 
 /** Lines staged per INSERT (one round trip each). */
 const BATCH = 5000;
-/** Transaction-scoped advisory lock: imports check, record, rate and post one at a time (docs/consumption.md). */
-export const USAGE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('disty:usage-rating'))`;
+/**
+ * Transaction-scoped advisory locks (docs/consumption.md, "How an import runs"): one per vendor
+ * (its imports match records one at a time) and one per reseller (rating, posting and billing a
+ * reseller's usage one at a time), taken vendor first, then resellers in id order.
+ */
+export const VENDOR_LOCK = `SELECT pg_advisory_xact_lock(hashtext('disty:usage-vendor:' || $1))`;
+export const RESELLER_LOCK = `SELECT pg_advisory_xact_lock(hashtext('disty:usage-reseller:' || $1))`;
+const LOCK_RESELLERS = `
+  SELECT count(pg_advisory_xact_lock(hashtext('disty:usage-reseller:' || r.reseller_id)))::int AS n
+    FROM (SELECT DISTINCT reseller_id FROM (
+            SELECT reseller_id FROM usage_checked WHERE reseller_id IS NOT NULL
+            UNION SELECT cur.reseller_id FROM usage_accepted a JOIN usage_records cur ON cur.id = a.current_id) x
+           ORDER BY reseller_id) r`;
 
 /**
  * Usage imports (docs/consumption.md): a vendor's usage file is streamed into a temporary staging
@@ -59,7 +70,7 @@ export class UsageImportService {
       await qr.query(`SET LOCAL work_mem = '128MB'`);
       await this.stage(qr, id, input, opts.format);
       await this.db.query(`UPDATE usage_imports SET status = 'RATING' WHERE id = $1`, [id]);
-      await qr.query(USAGE_LOCK);
+      await qr.query(VENDOR_LOCK, [vendor.id]);
       await this.record(qr.manager, id, vendor.id, vendor.name);
       await qr.commitTransaction();
     } catch (e) {
@@ -136,6 +147,7 @@ export class UsageImportService {
     await em.query(CHECK_LINES, [vendorId]);
     await em.query(INSERT_REJECTIONS, [importId]);
     await em.query(MATCH_CURRENT, [vendorId]);
+    await em.query(LOCK_RESELLERS);
     const correctedClosed = await this.closedMonths(em, ((await em.query(CORRECTED_MONTHS)) as Array<{ month: string }>).map((r) => r.month));
     if (correctedClosed.length) await em.query(REJECT_CLOSED_CORRECTIONS, [importId, correctedClosed]);
     const [counts]: Array<{ new: number; corrected: number; duplicate: number }> = await em.query(COUNT_ACCEPTED);
