@@ -7,10 +7,10 @@ import { Clock, csvText, ProblemError, validationError } from '@disty/core';
 import { ConsumptionCatalogService } from '@disty/catalog';
 import { LedgerService } from '@disty/ledger';
 import { VendorService } from '@disty/purchasing';
-import { LineProblem, lineProblem } from './domain/line-checks';
+import { lineProblem } from './domain/line-checks';
 import { UsageImportView } from './dto/usage-import.dto';
 import { usageError, UsageErrorCode } from './errors';
-import { readUsageFile, StagedRow, UsageFileError, UsageFormat } from './usage-file.reader';
+import { readUsageFile, UsageFileError, UsageFormat } from './usage-file.reader';
 import { UsageRatingService } from './usage-rating.service';
 import {
   CHECK_LINES, CORRECTED_MONTHS, COUNT_ACCEPTED, CREATE_REFS, CREATE_SETS, CREATE_STAGE, INSERT_REF_COSTS, INSERT_REF_METERS,
@@ -18,7 +18,7 @@ import {
 } from './usage.sql';
 
 /** Lines staged per INSERT (one round trip each). */
-const BATCH = 5000;
+const BATCH = 10_000;
 /**
  * Transaction-scoped advisory locks (docs/consumption.md, "How an import runs"): one per vendor
  * (its imports match records one at a time) and one per reseller (rating, posting and billing a
@@ -93,7 +93,7 @@ export class UsageImportService {
   }
 
   /**
-   * Reads the file into `usage_stage`, BATCH lines per statement, each line with the result of its
+   * Reads the file into `usage_stage`, BATCH lines per statement (one JSON parameter), each line with the result of its
    * own checks (domain/line-checks.ts; closed months asked of the ledger once per month), and
    * reports lines read as it goes.
    */
@@ -101,29 +101,36 @@ export class UsageImportService {
     await qr.query(CREATE_STAGE);
     const today = this.clock.today();
     const closedMonths = new Map<string, boolean>();
-    let batch: Array<StagedRow & { problem: LineProblem | null }> = [];
+    let batch: unknown[][] = [];
     let read = 0;
+    // One batch is written while the next is read: parsing and the database overlap.
+    let writing: Promise<unknown> = Promise.resolve();
     const flush = async () => {
+      await writing;
       if (!batch.length) return;
-      const col = <T>(f: (r: (typeof batch)[number]) => T) => batch.map(f);
-      const ok = (r: (typeof batch)[number]) => r.problem === null;
-      await qr.query(INSERT_STAGE, [
-        col((r) => r.lineNo), col((r) => r.recordId), col((r) => (ok(r) ? Number(r.recordVersion ?? 1) : null)), col((r) => r.tenantId),
-        col((r) => r.meterId), col((r) => (ok(r) ? r.usageDate : null)), col((r) => (ok(r) ? r.quantity : null)), col((r) => r.unit),
-        col((r) => (ok(r) ? r.unitCost : null)), col((r) => r.currency?.toUpperCase() ?? null), col((r) => r.problem?.reason ?? null),
-        col((r) => r.problem?.detail ?? null),
-      ]);
+      const json = JSON.stringify(batch);
       read += batch.length;
+      const done = read;
       batch = [];
-      await this.db.query(`UPDATE usage_imports SET rows_read = $2 WHERE id = $1`, [importId, read]);
+      writing = qr.query(INSERT_STAGE, [json]).then(() => this.db.query(`UPDATE usage_imports SET rows_read = $2 WHERE id = $1`, [importId, done]));
+      writing.catch(() => undefined); // handled: the next flush (or the end) awaits it and throws
     };
-    for await (const row of readUsageFile(input, format)) {
-      const month = row.usageDate && /^\d{4}-\d{2}-\d{2}$/.test(row.usageDate) ? row.usageDate.slice(0, 7) : null;
-      if (month && !closedMonths.has(month)) closedMonths.set(month, (await this.closedMonths(qr.manager, [month])).length > 0);
-      batch.push({ ...row, problem: lineProblem(row, today, (m) => closedMonths.get(m) ?? false) });
-      if (batch.length >= BATCH) await flush();
+    try {
+      for await (const r of readUsageFile(input, format)) {
+        const month = r.usageDate && /^\d{4}-\d{2}-\d{2}$/.test(r.usageDate) ? r.usageDate.slice(0, 7) : null;
+        if (month && !closedMonths.has(month)) closedMonths.set(month, (await this.closedMonths(this.db.manager, [month])).length > 0);
+        const p = lineProblem(r, today, (m) => closedMonths.get(m) ?? false);
+        batch.push([
+          r.lineNo, r.recordId, p ? null : Number(r.recordVersion ?? 1), r.tenantId, r.meterId, p ? null : r.usageDate, p ? null : r.quantity,
+          r.unit, p ? null : r.unitCost, r.currency?.toUpperCase() ?? null, p?.reason ?? null, p?.detail ?? null,
+        ]);
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+    } finally {
+      await writing.catch(() => undefined);
     }
-    await flush();
+    await writing;
     await qr.query(`ANALYZE usage_stage`);
   }
 

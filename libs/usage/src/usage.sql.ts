@@ -10,11 +10,15 @@ export const CREATE_STAGE = `
     unit_cost numeric, currency text, reason text, detail text
   ) ON COMMIT DROP`;
 
-/** One batch of lines: typed columns are null on a line that failed its own checks (reason, detail). */
+/**
+ * One batch of lines as a JSON array of [line, record id, version, tenant, meter, date, quantity,
+ * unit, unit cost, currency, reason, detail] (one parameter, parsed by PostgreSQL): typed columns
+ * are null on a line that failed its own checks (reason, detail).
+ */
 export const INSERT_STAGE = `
   INSERT INTO usage_stage
-  SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[], $6::date[], $7::numeric[], $8::text[], $9::numeric[],
-                       $10::text[], $11::text[], $12::text[])`;
+  SELECT (a->>0)::int, a->>1, (a->>2)::int, a->>3, a->>4, (a->>5)::date, (a->>6)::numeric, a->>7, (a->>8)::numeric, a->>9, a->>10, a->>11
+    FROM json_array_elements($1::json) a`;
 
 export const CREATE_REFS = [
   `CREATE TEMP TABLE usage_ref_meters (id uuid PRIMARY KEY, meter_id text UNIQUE, sku text, unit text) ON COMMIT DROP`,
