@@ -101,7 +101,7 @@ export class UsageImportService {
     await qr.query(CREATE_STAGE);
     const today = this.clock.today();
     const closedMonths = new Map<string, boolean>();
-    let batch: unknown[][] = [];
+    let batch: Array<Record<string, string | number | null>> = [];
     let read = 0;
     // One batch is written while the next is read: parsing and the database overlap.
     let writing: Promise<unknown> = Promise.resolve();
@@ -120,10 +120,11 @@ export class UsageImportService {
         const month = r.usageDate && /^\d{4}-\d{2}-\d{2}$/.test(r.usageDate) ? r.usageDate.slice(0, 7) : null;
         if (month && !closedMonths.has(month)) closedMonths.set(month, (await this.closedMonths(this.db.manager, [month])).length > 0);
         const p = lineProblem(r, today, (m) => closedMonths.get(m) ?? false);
-        batch.push([
-          r.lineNo, r.recordId, p ? null : Number(r.recordVersion ?? 1), r.tenantId, r.meterId, p ? null : r.usageDate, p ? null : r.quantity,
-          r.unit, p ? null : r.unitCost, r.currency?.toUpperCase() ?? null, p?.reason ?? null, p?.detail ?? null,
-        ]);
+        batch.push({
+          line_no: r.lineNo, record_id: r.recordId, version: p ? null : Number(r.recordVersion ?? 1), tenant_id: r.tenantId, meter_id: r.meterId,
+          usage_date: p ? null : r.usageDate, quantity: p ? null : r.quantity, unit: r.unit, unit_cost: p ? null : r.unitCost,
+          currency: r.currency?.toUpperCase() ?? null, reason: p?.reason ?? null, detail: p?.detail ?? null,
+        });
         if (batch.length >= BATCH) await flush();
       }
       await flush();

@@ -11,14 +11,11 @@ export const CREATE_STAGE = `
   ) ON COMMIT DROP`;
 
 /**
- * One batch of lines as a JSON array of [line, record id, version, tenant, meter, date, quantity,
- * unit, unit cost, currency, reason, detail] (one parameter, parsed by PostgreSQL): typed columns
- * are null on a line that failed its own checks (reason, detail).
+ * One batch of lines as a JSON array of objects named like `usage_stage`'s columns (one
+ * parameter, read by PostgreSQL in one pass): typed columns are null on a line that failed its own
+ * checks (reason, detail).
  */
-export const INSERT_STAGE = `
-  INSERT INTO usage_stage
-  SELECT (a->>0)::int, a->>1, (a->>2)::int, a->>3, a->>4, (a->>5)::date, (a->>6)::numeric, a->>7, (a->>8)::numeric, a->>9, a->>10, a->>11
-    FROM json_array_elements($1::json) a`;
+export const INSERT_STAGE = `INSERT INTO usage_stage SELECT * FROM json_populate_recordset(NULL::usage_stage, $1::json)`;
 
 export const CREATE_REFS = [
   `CREATE TEMP TABLE usage_ref_meters (id uuid PRIMARY KEY, meter_id text UNIQUE, sku text, unit text) ON COMMIT DROP`,
@@ -73,9 +70,15 @@ export const INSERT_REJECTIONS = `
  */
 export const MATCH_CURRENT = `
   CREATE TEMP TABLE usage_accepted ON COMMIT DROP AS
+  WITH twice AS (
+    SELECT record_id FROM usage_checked WHERE reason IS NULL GROUP BY record_id HAVING count(*) > 1),
+  ranked AS (
+    SELECT c.line_no, row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
+      FROM usage_checked c JOIN twice USING (record_id) WHERE c.reason IS NULL)
   SELECT c.*, cur.id AS current_id, cur.version AS current_version, to_char(cur.usage_date, 'YYYY-MM') AS current_month,
-         row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
+         coalesce(r.rn, 1) AS rn
     FROM usage_checked c
+    LEFT JOIN ranked r ON r.line_no = c.line_no
     LEFT JOIN usage_records cur ON cur.vendor_id = $1 AND cur.record_id = c.record_id AND cur.superseded_at IS NULL
    WHERE c.reason IS NULL`;
 
