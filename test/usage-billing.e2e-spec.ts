@@ -140,6 +140,8 @@ describe('usage: import, rating, posting and billing in arrears', () => {
     const buyer = await t.user('buyer', resellerA.id);
     expect((await importUsage(t, buyer.auth, cat.vendor.id, usageCsv([]))).status).toBe(403);
     expect((await importUsage(t, finance, cat.vendor.id, '{}', 'application/pdf')).status).toBe(415);
+    const nul = await importUsage(t, finance, cat.vendor.id, `{"recordId":"N\\u0000UL","tenantId":"${tenantB}","meterId":"${cat.vm}","usageDate":"2026-10-30","quantity":"1"}\n`, 'application/x-ndjson');
+    expect(nul.body).toMatchObject({ status: 'COMPLETED', rowsRejected: 1, rowsAccepted: 0 });
   });
 
   it('bills the month’s usage in arrears, one line per subscription and meter, with its daily detail, once', async () => {
