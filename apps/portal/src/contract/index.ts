@@ -33,3 +33,14 @@ export type TrialBalance = Schemas['TrialBalanceView'];
 export type RenewalAlert = Schemas['RenewalAlertView'];
 export type AlertStatus = RenewalAlert['status'];
 export type Pipeline = Schemas['PipelineView'];
+
+export type BulkAssignResult = Schemas['BulkAssignResult'];
+export type RenewalQuote = Schemas['RenewalQuoteView'];
+export type ScheduledChange = Schemas['ScheduledChangeView'];
+
+/**
+ * A renewal desk card (`GET /renewal-alerts?view=renewals`): the renewal's current alert with every
+ * alert id and threshold of the renewal. The list endpoint documents no response schema, so the
+ * two card fields the API adds (RenewalCardView in libs/renewal-alert) are named here.
+ */
+export type RenewalCardView = RenewalAlert & { alertIds: string[]; thresholds: number[] };
