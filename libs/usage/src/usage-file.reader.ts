@@ -63,7 +63,7 @@ function fromObject(o: Record<string, unknown>, keys: Map<string, keyof typeof A
 function withoutNul(row: StagedRow): StagedRow {
   const fields = ['recordId', 'recordVersion', 'tenantId', 'meterId', 'usageDate', 'quantity', 'unit', 'unitCost', 'currency'] as const;
   if (!fields.some((f) => row[f]?.includes('\u0000'))) return row;
-  for (const f of fields) row[f] = row[f]?.replace(/\u0000/g, '') ?? null;
+  for (const f of fields) row[f] = row[f]?.split('\u0000').join('') ?? null;
   return { ...row, error: row.error ?? 'a field holds a NUL character' };
 }
 
