@@ -34,8 +34,12 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   // Stripe signs the exact bytes it sends: that one route keeps its body raw (a Buffer), before the JSON parser.
   app.use(`/${API_PREFIX}/webhooks/stripe`, raw({ type: () => true, limit: '1mb' }));
   app.useBodyParser('json', { limit: '1mb', verify: refuseDeepJson }); // deep JSON → 400 before parsing (docs/security.md)
-  // CSV uploads (POST /fx-rates/import) arrive as text.
-  app.useBodyParser('text', { type: 'text/csv', limit: '1mb' });
+  // CSV uploads (POST /fx-rates/import) arrive as text; usage files (POST /usage/imports) are
+  // streamed by their handler, whatever their size, so no parser reads them (docs/consumption.md).
+  app.useBodyParser('text', {
+    type: (req) => !(req.url ?? '').startsWith(`/${API_PREFIX}/usage/imports`) && /^text\/csv\b/i.test(req.headers['content-type'] ?? ''),
+    limit: '1mb',
+  });
   app.set('trust proxy', 'loopback');
   setApiPrefix(app);
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });

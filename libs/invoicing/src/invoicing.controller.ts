@@ -89,6 +89,22 @@ export class InvoicesController {
     return this.invoices.get(id, tenantScope(actor));
   }
 
+  /** A usage line's daily detail (date, records, quantity, net) as CSV (docs/consumption.md, "Billing"). */
+  @Get(':id/lines/:lineId/usage.csv')
+  @ApiOperation({ operationId: 'downloadInvoiceLineUsageCsv', summary: 'Download the daily usage behind a usage invoice line as CSV' })
+  @ApiCsvResponse('Columns: the usage line\'s daily detail (date, records, quantity, net)')
+  @Roles(...INVOICE_READERS)
+  @ApiProduces('text/csv')
+  async usageCsv(
+    @Param('id', ParseIdPipe) id: string, @Param('lineId', ParseIdPipe) lineId: string, @CurrentActor() actor: Actor,
+  ): Promise<StreamableFile> {
+    const { number, rows } = await this.invoices.usageDetail(id, lineId, tenantScope(actor));
+    return new StreamableFile(csvStream(['date', 'records', 'quantity', 'net'], rows), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${number}-usage-${lineId}.csv"`,
+    });
+  }
+
   @Get(':id/pdf')
   @Roles(...INVOICE_READERS)
   @Header('Cache-Control', 'private, no-store')
