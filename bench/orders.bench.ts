@@ -242,7 +242,7 @@ function seededRandom(seed: number): () => number {
   };
 }
 
-interface ApiProcess {
+export interface ApiProcess {
   child: ChildProcess;
   port: number;
   /** The count of SQL statements the API has sent so far (from the preloaded counter). */
@@ -251,7 +251,7 @@ interface ApiProcess {
 }
 
 /** `node dist/apps/api/src/main.js` on the bench database, with the query counter preloaded; resolves once /health answers. */
-async function startApi(databaseUrl: string, ctx: BenchContext): Promise<ApiProcess> {
+export async function startApi(databaseUrl: string, ctx: BenchContext): Promise<ApiProcess> {
   const port = await freePort();
   const main = path.join(PROJECT_ROOT, 'dist', 'apps', 'api', 'src', 'main.js');
   const counter = path.join(__dirname, 'pg-query-counter.js');
@@ -392,7 +392,7 @@ function cpuMs(pid: number): number {
 }
 
 /** Samples VmRSS every 100 ms; stop() answers the peak in KiB. */
-function sampleRss(pid: number): { stop: () => number } {
+export function sampleRss(pid: number): { stop: () => number } {
   let peak = readStatusKiB(pid, 'VmRSS') ?? 0;
   const timer = setInterval(() => (peak = Math.max(peak, readStatusKiB(pid, 'VmRSS') ?? 0)), 100);
   return {
@@ -403,7 +403,7 @@ function sampleRss(pid: number): { stop: () => number } {
   };
 }
 
-function readStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
+export function readStatusKiB(pid: number, field: 'VmRSS' | 'VmHWM'): number | null {
   try {
     const m = new RegExp(`^${field}:\\s+(\\d+) kB`, 'm').exec(fs.readFileSync(`/proc/${pid}/status`, 'utf8'));
     return m ? Number(m[1]) : null;

@@ -9,6 +9,7 @@ import { ordersBench } from './orders.bench';
 import { proxyBench } from './proxy.bench';
 import { recognitionBench } from './recognition.bench';
 import { renewalScanBench } from './renewal-scan.bench';
+import { usageBench } from './usage.bench';
 import { benchServer, BenchContext, BenchResult } from './support';
 
 /** Every benchmark, by name; `npm run bench -- ledger` runs only the named ones. */
@@ -19,6 +20,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult[]>> 
   renewalScan: renewalScanBench,
   recognition: recognitionBench,
   proxy: proxyBench,
+  usage: usageBench,
 };
 
 async function main(): Promise<void> {
@@ -35,12 +37,23 @@ async function main(): Promise<void> {
   }
   printTable(results);
   const file = path.join(PROJECT_ROOT, 'bench', 'results.json');
+  // A run of some benchmarks keeps the others' rows from the file (they were not measured again).
+  const ran = new Set(results.map((r) => r.benchmark));
+  const kept = only.length ? previousResults(file).filter((r) => !ran.has(r.benchmark)) : [];
   fs.writeFileSync(
     file,
-    JSON.stringify({ measuredAt: new Date().toISOString(), machine: machine(), results }, null, 2) + '\n',
+    JSON.stringify({ measuredAt: new Date().toISOString(), machine: machine(), results: [...kept, ...results] }, null, 2) + '\n',
   );
   console.log(`\nwritten ${path.relative(PROJECT_ROOT, file)}`);
   if (results.some((r) => r.pass === false)) process.exitCode = 3;
+}
+
+function previousResults(file: string): BenchResult[] {
+  try {
+    return (JSON.parse(fs.readFileSync(file, 'utf8')) as { results?: BenchResult[] }).results ?? [];
+  } catch {
+    return [];
+  }
 }
 
 function machine() {

@@ -20,6 +20,7 @@ import { PurchasingModule } from '@disty/purchasing';
 import { ReportingModule } from '@disty/reporting';
 import { TaxModule } from '@disty/tax';
 import { CustomersModule } from '@disty/customers';
+import { UsageModule } from '@disty/usage';
 import { HealthController } from './health/health.controller';
 import { Readiness } from './health/readiness';
 import { MetricsModule } from './metrics/metrics.module';
@@ -62,6 +63,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     WebhookModule,
     PurchasingModule,
     CustomersModule,
+    UsageModule,
     TaxModule,
     OrderingModule,
     InvoicingModule,

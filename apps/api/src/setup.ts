@@ -5,7 +5,7 @@ import { raw } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './metrics/http-metrics';
-import { refuseDeepJson } from '@disty/core';
+import { completeDocument, refuseDeepJson } from '@disty/core';
 
 export const API_PREFIX = 'api/v1';
 
@@ -34,8 +34,12 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   // Stripe signs the exact bytes it sends: that one route keeps its body raw (a Buffer), before the JSON parser.
   app.use(`/${API_PREFIX}/webhooks/stripe`, raw({ type: () => true, limit: '1mb' }));
   app.useBodyParser('json', { limit: '1mb', verify: refuseDeepJson }); // deep JSON → 400 before parsing (docs/security.md)
-  // CSV uploads (POST /fx-rates/import) arrive as text.
-  app.useBodyParser('text', { type: 'text/csv', limit: '1mb' });
+  // CSV uploads (POST /fx-rates/import) arrive as text; usage files (POST /usage/imports) are
+  // streamed by their handler, whatever their size, so no parser reads them (docs/consumption.md).
+  app.useBodyParser('text', {
+    type: (req) => !(req.url ?? '').startsWith(`/${API_PREFIX}/usage/imports`) && /^text\/csv\b/i.test(req.headers['content-type'] ?? ''),
+    limit: '1mb',
+  });
   app.set('trust proxy', 'loopback');
   setApiPrefix(app);
   SwaggerModule.setup('docs', app, openApiDocument(app), { jsonDocumentUrl: 'docs-json' });
@@ -60,13 +64,16 @@ export function setApiPrefix(app: INestApplication): void {
  * writes the portal's contract from it (README.md, "Web portal").
  */
 export function openApiDocument(app: INestApplication): OpenAPIObject {
-  return SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Disty API')
-      .setDescription('Hardware and cloud ordering on split credit lines, consolidated invoices, and a double-entry ledger')
-      .setVersion('1')
-      .addBearerAuth()
-      .build(),
-  );
+  const config = new DocumentBuilder()
+    .setTitle('Disty API')
+    .setDescription(
+      'Hardware and cloud ordering on split credit lines, consolidated invoices, and a double-entry ledger. ' +
+        'Conventions (money as decimal strings, pages, errors as problem+json, Idempotency-Key): docs/api-conventions.md.',
+    )
+    .setVersion('1')
+    .addServer('/', 'This server')
+    .addBearerAuth()
+    .build();
+  // Errors, security and file media types are completed in one place (docs/api-conventions.md §10).
+  return completeDocument(SwaggerModule.createDocument(app, config));
 }

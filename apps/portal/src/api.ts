@@ -1,29 +1,26 @@
-/** The portal's one way to the API: /api/v1 with the signed-in user's bearer token. */
-import type { CreditLine } from './contract';
+/**
+ * The portal's one way to the API: a client generated from the API's OpenAPI document
+ * (`openapi-fetch` over `contract/schema.d.ts`, written by `npm run openapi`), so every path,
+ * parameter, body and answer is typed by the contract: when the contract changes, the portal's
+ * type-check names every call it breaks (README.md, "Web portal"). Calls go to /api/v1 with the
+ * signed-in user's bearer token; an error answer is thrown as an ApiError carrying the problem.
+ */
+import createClient from 'openapi-fetch';
+import type { CreditLine, ProblemDetails } from './contract';
+import type { paths } from './contract/schema';
 
-export const API = '/api/v1';
 const TOKEN_KEY = 'disty.token';
 
-export interface Page<T> {
-  items: T[];
-  total: number;
-  page: number;
-  pageSize: number;
-}
-
-/** An RFC 9457 problem as the API sends it (docs/api-conventions.md §3). */
-export interface Problem {
-  type?: string;
-  title?: string;
-  status: number;
-  detail?: string;
-  errors?: Array<{ field: string; message: string }>;
+/**
+ * An RFC 9457 problem as the API sends it (the contract's ProblemDetails, docs/api-conventions.md §3),
+ * with the extension members the portal reads (`credit-limit-exceeded`, `credit-hold`).
+ */
+export type Problem = ProblemDetails & {
   creditLine?: CreditLine;
   available?: string;
   requested?: string;
   currency?: string;
-  [extra: string]: unknown;
-}
+};
 
 export class ApiError extends Error {
   constructor(public readonly problem: Problem) {
@@ -44,45 +41,29 @@ export const tokenStore = {
   clear: () => sessionStorage.removeItem(TOKEN_KEY),
 };
 
-type Query = Record<string, string | number | boolean | undefined | null>;
-
-export function withQuery(path: string, query?: Query): string {
-  if (!query) return path;
-  const qs = new URLSearchParams();
-  for (const [k, v] of Object.entries(query)) if (v !== undefined && v !== null && v !== '') qs.set(k, String(v));
-  const s = qs.toString();
-  return s ? `${path}?${s}` : path;
-}
-
 let onUnauthenticated: () => void = () => undefined;
 /** Called when the API answers 401: the session is over. */
 export function setUnauthenticatedHandler(fn: () => void): void {
   onUnauthenticated = fn;
 }
 
-async function send(method: string, path: string, body?: unknown, headers: Record<string, string> = {}): Promise<Response> {
+/** fetch with the bearer token; an error answer (or no answer) becomes an ApiError. */
+async function portalFetch(request: Request): Promise<Response> {
   const token = tokenStore.get();
+  if (token) request.headers.set('Authorization', `Bearer ${token}`);
   let res: Response;
   try {
-    res = await fetch(`${API}${path}`, {
-      method,
-      headers: {
-        Accept: 'application/json',
-        ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}),
-        ...(token ? { Authorization: `Bearer ${token}` } : {}),
-        ...headers,
-      },
-      body: body !== undefined ? JSON.stringify(body) : undefined,
-    });
+    res = await fetch(request);
   } catch {
-    throw new ApiError({ status: 0, title: 'The API cannot be reached', detail: 'Check your connection and try again.' });
+    throw new ApiError({ type: 'about:blank', status: 0, title: 'The API cannot be reached', detail: 'Check your connection and try again.' });
   }
   if (!res.ok) {
     let problem: Problem;
     try {
       problem = (await res.json()) as Problem;
     } catch {
-      problem = { status: res.status, title: res.statusText || `HTTP ${res.status}` };
+      const title = res.statusText || `HTTP ${res.status}`;
+      problem = { type: 'about:blank', status: res.status, title, detail: title };
     }
     problem.status = problem.status ?? res.status;
     if (res.status === 401 && token) onUnauthenticated();
@@ -91,31 +72,41 @@ async function send(method: string, path: string, body?: unknown, headers: Recor
   return res;
 }
 
-async function json<T>(method: string, path: string, body?: unknown, headers?: Record<string, string>): Promise<T> {
-  const res = await send(method, path, body, headers);
-  if (res.status === 204) return undefined as T;
-  return (await res.json()) as T;
+/**
+ * The API, typed by its contract: `client.GET('/api/v1/orders/{id}', { params: { path: { id } } })`.
+ * Answers are typed by their JSON media type; files (PDF, CSV) are asked for with `parseAs: 'blob'`.
+ */
+export const client = createClient<paths, `${string}/${string}json`>({ fetch: portalFetch, headers: { Accept: 'application/json' } });
+
+/**
+ * The answer of a successful call. Failed calls never get here: portalFetch threw their ApiError.
+ * `ok(client.POST('/api/v1/orders', { body }))` is the contract's OrderView.
+ */
+export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response: Response }>): Promise<T> {
+  const { data } = await call;
+  return data as T;
 }
 
-export const api = {
-  get: <T>(path: string, query?: Query) => json<T>('GET', withQuery(path, query)),
-  post: <T>(path: string, body?: unknown, headers?: Record<string, string>) => json<T>('POST', path, body ?? {}, headers),
-  patch: <T>(path: string, body: unknown) => json<T>('PATCH', path, body),
-  put: <T>(path: string, body: unknown) => json<T>('PUT', path, body),
-  /** A file (PDF, CSV) fetched with the token and handed to the browser as a download. */
-  download: async (path: string, filename: string, accept: string): Promise<void> => {
-    const res = await send('GET', path, undefined, { Accept: accept });
-    const blob = await res.blob();
-    const url = URL.createObjectURL(blob);
-    const a = document.createElement('a');
-    a.href = url;
-    a.download = filename;
-    document.body.appendChild(a);
-    a.click();
-    a.remove();
-    setTimeout(() => URL.revokeObjectURL(url), 10_000);
-  },
-};
+/** A file (PDF, CSV) fetched with the token (`parseAs: 'blob'`) and handed to the browser as a download. */
+export async function download(call: Promise<{ data?: Blob; error?: unknown; response: Response }>, filename: string): Promise<void> {
+  const blob = await ok(call);
+  const url = URL.createObjectURL(blob);
+  const a = document.createElement('a');
+  a.href = url;
+  a.download = filename;
+  document.body.appendChild(a);
+  a.click();
+  a.remove();
+  setTimeout(() => URL.revokeObjectURL(url), 10_000);
+}
+
+/** A filter's value as the contract's enum, or undefined for "any" (an empty select) and values it does not list. */
+export function oneOf<T extends string>(options: readonly T[], value: string): T | undefined {
+  return (options as readonly string[]).includes(value) ? (value as T) : undefined;
+}
+
+/** A text filter, or undefined when empty (so it is not sent). */
+export const text = (value: string): string | undefined => value || undefined;
 
 /** A fresh Idempotency-Key for one user action (money-moving POSTs, docs/api-conventions.md §5). */
 export function idempotencyKey(): string {
@@ -128,12 +119,15 @@ export function idempotencyKey(): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-${h.slice(12, 16)}-${h.slice(16, 20)}-${h.slice(20)}`;
 }
 
-/** Every item of a paged list (at most `maxPages` pages of 200). */
-export async function fetchAll<T>(path: string, query: Query = {}, maxPages = 25): Promise<{ items: T[]; total: number; truncated: boolean }> {
+/** Every item of a paged list (at most `maxPages` pages of 200): `fetchPage` asks for one page. */
+export async function fetchAll<T>(
+  fetchPage: (page: number, pageSize: number) => Promise<{ items: T[]; total: number }>,
+  maxPages = 25,
+): Promise<{ items: T[]; total: number; truncated: boolean }> {
   const items: T[] = [];
   let total = 0;
   for (let page = 1; page <= maxPages; page++) {
-    const res = await api.get<Page<T>>(path, { ...query, page, pageSize: 200 });
+    const res = await fetchPage(page, 200);
     items.push(...res.items);
     total = res.total;
     if (items.length >= total || res.items.length === 0) return { items, total, truncated: false };

@@ -1,4 +1,4 @@
-import { fetchAll } from './api';
+import { client, fetchAll, ok } from './api';
 import { useAsync } from './components/ui';
 import type { Reseller } from './contract';
 import { useSession } from './session';
@@ -10,7 +10,7 @@ export function useResellers() {
   const { me, reseller } = useSession();
   const distributor = me?.resellerId === null;
   const res = useAsync(
-    async () => (distributor ? (await fetchAll<Reseller>('/resellers')).items : reseller ? [reseller] : []),
+    async () => (distributor ? (await fetchAll((page, pageSize) => ok(client.GET('/api/v1/resellers', { params: { query: { page, pageSize } } })))).items : reseller ? [reseller] : []),
     [distributor, reseller],
   );
   const byId = new Map((res.data ?? NONE).map((r) => [r.id, r]));

@@ -1,5 +1,5 @@
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { api, ApiError, setUnauthenticatedHandler, tokenStore } from './api';
+import { ApiError, client, ok, setUnauthenticatedHandler, tokenStore } from './api';
 import type { Me, PublicConfig, Reseller, Role } from './contract';
 
 interface Session {
@@ -58,8 +58,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, []);
 
   const load = useCallback(async () => {
-    const who = await api.get<Me>('/me');
-    const own = who.resellerId ? await api.get<Reseller>(`/resellers/${who.resellerId}`).catch(() => null) : null;
+    const who = await ok(client.GET('/api/v1/me'));
+    const own = who.resellerId ? await ok(client.GET('/api/v1/resellers/{id}', { params: { path: { id: who.resellerId } } })).catch(() => null) : null;
     setMe(who);
     setReseller(own);
     setNotice(null);
@@ -86,7 +86,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setUnauthenticatedHandler(() => {
       if (!signingIn.current) signOut('Your session has ended. Sign in again.');
     });
-    const cfg = api.get<PublicConfig>('/config/public').then(setConfig).catch(() => undefined);
+    const cfg = ok(client.GET('/api/v1/config/public')).then(setConfig).catch(() => undefined);
     const who = tokenStore.get()
       ? load().catch((e) => {
           if (e instanceof ApiError && e.status === 401) signOut('Your session has ended. Sign in again.');

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { CatalogService } from './catalog.service';
 import { CommitmentPacksView } from './dto/commitment-pack.dto';
 
@@ -11,6 +11,7 @@ export class CommitmentPacksController {
   constructor(private readonly catalog: CatalogService) {}
 
   @Get()
+  @ApiOperation({ operationId: 'listCommitmentPacks', summary: 'List the commitment rule packs products follow' })
   @ApiOkResponse({ type: CommitmentPacksView })
   list(): Promise<CommitmentPacksView> {
     return this.catalog.commitmentPacks();

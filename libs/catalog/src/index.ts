@@ -5,3 +5,6 @@ export * from './domain/commitment-rules';
 export * from './errors';
 export type { ProductView, PriceView } from './dto/product.dto';
 export type { CommitmentPackView } from './dto/commitment-pack.dto';
+export * from './consumption-catalog.service';
+export * from './domain/meter-tiers';
+export type { ConsumptionProductView } from './dto/consumption-product.dto';

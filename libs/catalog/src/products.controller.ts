@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, isDistributor, Page, Roles } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, isDistributor, Page, Roles } from '@disty/core';
 import { CatalogService } from './catalog.service';
 import { CreateProductDto, MissingCostsView, ProductQueryDto, ProductView, UpdateProductDto } from './dto/product.dto';
 
@@ -12,13 +12,17 @@ export class CatalogController {
 
   @Post()
   @Roles('admin')
+  @ApiOperation({ operationId: 'createProduct', summary: 'Add a product to the catalog' })
   @ApiCreatedResponse({ type: ProductView })
+  @ApiProblems(409, 422)
   create(@Body() dto: CreateProductDto): Promise<ProductView> {
     return this.catalog.createProduct(dto);
   }
 
   /** Any signed-in user; reseller users see active products only, and no cost prices. */
   @Get()
+  @ApiOperation({ operationId: 'listProducts', summary: 'Search the catalog' })
+  @ApiPageResponse(ProductView, 'Reseller users see active products only, without cost prices')
   search(@Query() q: ProductQueryDto, @CurrentActor() actor: Actor): Promise<Page<ProductView>> {
     const active = isDistributor(actor) ? (q.active === undefined ? undefined : q.active === 'true') : true;
     return this.catalog.search({ ...q, page: q.page, pageSize: q.pageSize, active }, { withCost: isDistributor(actor) });
@@ -27,12 +31,14 @@ export class CatalogController {
   /** Current prices whose vendor cost is not known (prices older than cost prices), by vendor and SKU. */
   @Get('missing-costs')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'listMissingCosts', summary: 'List current prices whose vendor cost is not known' })
   @ApiOkResponse({ type: MissingCostsView })
   missingCosts(): Promise<MissingCostsView> {
     return this.catalog.missingCosts();
   }
 
   @Get(':sku')
+  @ApiOperation({ operationId: 'getProduct', summary: 'Read a product by SKU' })
   @ApiOkResponse({ type: ProductView })
   get(@Param('sku') sku: string, @CurrentActor() actor: Actor): Promise<ProductView> {
     return this.catalog.getProduct(sku, { withCost: isDistributor(actor) });
@@ -40,7 +46,9 @@ export class CatalogController {
 
   @Patch(':sku')
   @Roles('admin')
+  @ApiOperation({ operationId: 'updateProduct', summary: 'Change a product, its prices or its costs' })
   @ApiOkResponse({ type: ProductView })
+  @ApiProblems(422)
   update(@Param('sku') sku: string, @Body() dto: UpdateProductDto): Promise<ProductView> {
     return this.catalog.updateProduct(sku, dto);
   }

@@ -33,3 +33,4 @@ export * from './jobs/scheduled-jobs';
 export * from './jobs/job-scheduler';
 export * from './jobs/job-runs.dto';
 export * from './jobs/job-queue-schema';
+export * from './openapi';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiProblems, CurrentActor, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '@disty/core';
 import { CreateEndCustomerDto, EndCustomerPageView, EndCustomerQueryDto, EndCustomerView, UpdateEndCustomerDto } from './dto/end-customer.dto';
 import { EndCustomerService } from './end-customer.service';
 
@@ -13,7 +13,9 @@ export class EndCustomersController {
 
   @Post()
   @Roles('reseller_admin', 'buyer', 'admin')
+  @ApiOperation({ operationId: 'createEndCustomer', summary: 'Record an end customer of a reseller' })
   @ApiCreatedResponse({ type: EndCustomerView })
+  @ApiProblems(404, 409)
   create(@Body() dto: CreateEndCustomerDto, @CurrentActor() actor: Actor): Promise<EndCustomerView> {
     let resellerId: string;
     if (isDistributor(actor)) {
@@ -32,6 +34,7 @@ export class EndCustomersController {
 
   @Get()
   @Roles('admin', 'finance', 'reseller_admin', 'buyer', 'sales')
+  @ApiOperation({ operationId: 'listEndCustomers', summary: 'Search a reseller’s end customers' })
   @ApiOkResponse({ type: EndCustomerPageView })
   list(@Query() q: EndCustomerQueryDto, @CurrentActor() actor: Actor): Promise<Page<EndCustomerView>> {
     return this.customers.list(tenantScope(actor, q.resellerId), q);
@@ -39,6 +42,7 @@ export class EndCustomersController {
 
   @Get(':id')
   @Roles('admin', 'finance', 'reseller_admin', 'buyer', 'sales')
+  @ApiOperation({ operationId: 'getEndCustomer', summary: 'Read an end customer' })
   @ApiOkResponse({ type: EndCustomerView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<EndCustomerView> {
     return this.customers.get(id, tenantScope(actor));
@@ -46,7 +50,9 @@ export class EndCustomersController {
 
   @Patch(':id')
   @Roles('reseller_admin', 'buyer', 'admin')
+  @ApiOperation({ operationId: 'updateEndCustomer', summary: 'Change an end customer' })
   @ApiOkResponse({ type: EndCustomerView })
+  @ApiProblems(409)
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateEndCustomerDto, @CurrentActor() actor: Actor): Promise<EndCustomerView> {
     return this.customers.update(id, tenantScope(actor), dto);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, CurrentActor, notFound } from '@disty/core';
 import { UserResponse } from './dto/create-user.dto';
 import { IdentityService } from './identity.service';
@@ -12,6 +12,7 @@ export class MeController {
   constructor(private readonly identity: IdentityService) {}
 
   @Get()
+  @ApiOperation({ operationId: 'getMe', summary: 'Read the signed-in user' })
   @ApiOkResponse({ type: UserResponse })
   async me(@CurrentActor() actor: Actor): Promise<UserResponse> {
     const user = await this.identity.getUser(actor.id);

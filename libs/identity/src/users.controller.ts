@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@disty/core';
-import { CreateUserDto, UserResponse } from './dto/create-user.dto';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiProblems, Roles } from '@disty/core';
+import { CreateUserDto, UserListView, UserResponse } from './dto/create-user.dto';
 import { IdentityService } from './identity.service';
 
 @ApiTags('users')
@@ -12,13 +12,18 @@ export class UsersController {
 
   @Post()
   @Roles('admin')
+  @ApiOperation({ operationId: 'createUser', summary: 'Create a user and return its token once' })
+  @ApiCreatedResponse({ type: UserResponse, description: 'The user, with its API token (shown only here)' })
+  @ApiProblems(404, 409)
   create(@Body() dto: CreateUserDto): Promise<UserResponse> {
     return this.identity.createUser(dto);
   }
 
   @Get()
   @Roles('admin')
-  async list(): Promise<{ items: UserResponse[] }> {
+  @ApiOperation({ operationId: 'listUsers', summary: 'List the distributor’s users' })
+  @ApiOkResponse({ type: UserListView })
+  async list(): Promise<UserListView> {
     return { items: await this.identity.listUsers(null) };
   }
 }

@@ -8,6 +8,8 @@ import { OrderingService } from '@disty/ordering';
 import { WebhookService } from '@disty/webhooks';
 import { CreditReservationService, ResellerService } from '@disty/reseller';
 import { SubscriptionService } from '@disty/subscription';
+import { TaxService } from '@disty/tax';
+import { UsageBillingService, UsageInvoiceItem } from '@disty/usage';
 import { BillableItem, priceLines } from './domain/invoice-math';
 import { BillingRunAccepted, BillingRunStatus, BillingRunView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
@@ -52,6 +54,8 @@ export class BillingRunService implements BeforeApplicationShutdown {
     private readonly ordering: OrderingService,
     private readonly webhooks: WebhookService,
     private readonly clock: Clock,
+    private readonly usage: UsageBillingService,
+    private readonly tax: TaxService,
   ) {}
 
   /**
@@ -307,8 +311,10 @@ export class BillingRunService implements BeforeApplicationShutdown {
     const reseller = await this.resellers.getReseller(resellerId, em);
     const hardware = await this.ordering.unbilledShippedLines(em, resellerId, periodEnd);
     const charges = await this.subscriptions.unbilledCharges(em, resellerId, periodEnd);
-    if (!hardware.length && !charges.length) return null;
-    const foreign = [...hardware, ...charges].find((i) => i.currency !== reseller.currency);
+    // Usage is taken (and marked billed) under the rating lock; the transaction undoes it if nothing is issued.
+    const usage = await this.usage.takeUnbilled(em, resellerId, periodEnd);
+    if (!hardware.length && !charges.length && !usage.length) return null;
+    const foreign = [...hardware, ...charges, ...usage].find((i) => i.currency !== reseller.currency);
     if (foreign) {
       throw invoicingError(
         InvoicingErrorCode.CurrencyMismatch,
@@ -345,6 +351,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
         cost: c.cost,
         taxCode: c.taxCode,
       })),
+      ...(await this.usageItems(em, reseller, usage, periodEnd)),
     ];
     const id = randomUUID();
     // Every item carries the rate stored when it was ordered or renewed; 0 only satisfies the signature.
@@ -373,6 +380,26 @@ export class BillingRunService implements BeforeApplicationShutdown {
       totals: { HARDWARE: amounts(issued.totals.HARDWARE), CLOUD: amounts(issued.totals.CLOUD), all: amounts(issued.totals.all) },
     });
     return issued;
+  }
+
+  /**
+   * Usage lines (docs/consumption.md, "Billing"): one per subscription and meter, its net the exact
+   * sum of its records' rated nets, taxed with the code its product's tax category and the
+   * reseller's country and registration choose on the invoice date.
+   */
+  private async usageItems(
+    em: EntityManager, reseller: { country: string; taxRegistered: boolean }, usage: UsageInvoiceItem[], issueDate: string,
+  ): Promise<BillableItem[]> {
+    if (!usage.length) return [];
+    const codes = await this.tax.codesFor(em, { country: reseller.country, registered: reseller.taxRegistered }, usage.map((u) => u.taxCategory), issueDate);
+    return usage.map((u): BillableItem => {
+      const code = codes.get(u.taxCategory)!;
+      return {
+        creditLine: 'CLOUD', sourceType: 'usage', sourceId: u.sourceId, sku: u.sku, description: u.description, quantity: 1,
+        periodStart: u.firstDay, periodEnd: u.lastDay, net: u.net, taxRate: code.rate, taxCode: code.code, unitCost: null, cost: null,
+        usageQuantity: u.quantity, usageUnit: u.unit,
+      };
+    });
   }
 }
 

@@ -67,7 +67,14 @@ export function mapLine(l: LineRow, c: Currency): InvoiceLineView {
     taxRate: formatRate(l.tax_rate),
     creditedNet: moneyString(l.credited_net, c),
     source: { type: l.source_type, id: l.source_id },
+    ...(l.usage_quantity != null ? { usage: usageOf(l.usage_quantity, l.usage_unit ?? '', l.net) } : {}),
   };
+}
+
+/** A usage line's quantity, unit and average unit price (net ÷ quantity; docs/consumption.md, "Billing"). */
+function usageOf(quantity: string, unit: string, net: string): { quantity: string; unit: string; unitPrice: string } {
+  const q = new Dec(quantity);
+  return { quantity: q.toFixed(), unit, unitPrice: q.isZero() ? '0' : new Dec(net).div(q).toDecimalPlaces(6).toFixed() };
 }
 
 export function mapCreditNote(n: CreditNoteRow, lines: CreditNoteLineRow[]): CreditNoteView {

@@ -3,8 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page, ReadDatabase, sqlState } from '@disty/core';
 import { LedgerService } from '@disty/ledger';
+import { UsageBillingService } from '@disty/usage';
 import {
-  AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, InvoiceTotals, invoiceTotals, PricedLine, shippedNet,
+  AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, InvoiceTotals, invoiceTotals, PricedLine, shippedNet, usageNet,
 } from './domain/invoice-math';
 import { invoicePosting } from './domain/postings';
 import { CreditApplicationService } from './credit-application.service';
@@ -38,6 +39,8 @@ export interface IssuedInvoice {
   open: Record<CreditLine, Dec>;
   /** Hardware net whose revenue the shipments posted: credited to 1190, not 4000 (shippedNet). */
   shippedNet: Dec;
+  /** Usage net: credited to 1190, not 2400 (usageNet). */
+  usageNet: Dec;
 }
 
 /** An invoice created by `create` but not numbered or posted yet (`finishIssue` does both). */
@@ -56,6 +59,7 @@ export class InvoiceService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ledger: LedgerService,
     private readonly credits: CreditApplicationService,
+    private readonly usage: UsageBillingService,
     private readonly reads: ReadDatabase,
   ) {}
 
@@ -88,14 +92,14 @@ export class InvoiceService {
          RETURNING 1),
        l AS (
          INSERT INTO invoice_lines (invoice_id, reseller_id, line_no, credit_line, source_type, source_id, sku, description, quantity,
-                                    period_start, period_end, net, tax, gross, tax_rate, unit_cost, cost, tax_code)
+                                    period_start, period_end, net, tax, gross, tax_rate, unit_cost, cost, tax_code, usage_quantity, usage_unit)
          SELECT inv.id, $3, t.line_no, t.credit_line, t.source_type, t.source_id, t.sku, t.description, t.quantity,
-                t.period_start, t.period_end, t.net, t.tax, t.gross, t.tax_rate, t.unit_cost, t.cost, t.tax_code
+                t.period_start, t.period_end, t.net, t.tax, t.gross, t.tax_rate, t.unit_cost, t.cost, t.tax_code, t.usage_quantity, t.usage_unit
            FROM inv CROSS JOIN unnest($18::int[], $19::text[], $20::text[], $21::uuid[], $22::text[], $23::text[], $24::int[],
                                       $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[], $32::numeric[],
-                                      $33::numeric[], $34::numeric[], $35::text[])
+                                      $33::numeric[], $34::numeric[], $35::text[], $36::numeric[], $37::text[])
              AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross, tax_rate,
-                  unit_cost, cost, tax_code)
+                  unit_cost, cost, tax_code, usage_quantity, usage_unit)
          RETURNING 1)
        INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
        SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
@@ -112,6 +116,7 @@ export class InvoiceService {
         moveLines, moveLines.map((l) => totals[l].gross.toFixed()),
         col((l) => l.taxRate.toFixed()),
         col((l) => l.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null), col((l) => l.taxCode ?? null),
+        col((l) => l.usageQuantity?.toFixed() ?? null), col((l) => l.usageUnit ?? null),
       ],
     );
     // Credits are usable (docs/money-integrity.md): this invoice's negative side nets against its
@@ -134,6 +139,7 @@ export class InvoiceService {
       totals,
       open,
       shippedNet: shippedNet(lines),
+      usageNet: usageNet(lines),
     };
   }
 
@@ -169,7 +175,7 @@ export class InvoiceService {
       throw e;
     });
     const number = numbered[0].number;
-    const posting = invoicePosting(totals, draft.resellerId, c, draft.shippedNet);
+    const posting = invoicePosting(totals, draft.resellerId, c, draft.shippedNet, draft.usageNet);
     if (posting.length >= 2) {
       await this.ledger.post(em, {
         entryDate: input.issueDate,
@@ -206,6 +212,20 @@ export class InvoiceService {
   }
 
   /** The invoice with its lines and credit notes; another reseller's is a 404. */
+  /**
+   * The daily detail of a usage line (GET /invoices/:id/lines/:lineId/usage.csv): the line must be
+   * a usage line of the invoice, and the invoice the caller's (404 otherwise).
+   */
+  async usageDetail(id: string, lineId: string, scope: string | null): Promise<{ number: string; rows: AsyncGenerator<Record<string, string | number | null>> }> {
+    const rows: Array<{ number: string; source_id: string }> = await this.db.query(
+      `SELECT i.number, l.source_id FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
+        WHERE l.id = $2 AND i.id = $1 AND l.source_type = 'usage' AND ($3::uuid IS NULL OR i.reseller_id = $3::uuid)`,
+      [id, lineId, scope],
+    );
+    if (!rows.length) throw notFound(`Usage line ${lineId} of invoice ${id}`);
+    return { number: rows[0].number, rows: this.usage.dailyDetail(rows[0].source_id) };
+  }
+
   async get(id: string, scope: string | null, em: EntityManager = this.db.manager): Promise<InvoiceView> {
     const rows: InvoiceRow[] = await em.query(
       `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.reseller_id = $2::uuid)`,

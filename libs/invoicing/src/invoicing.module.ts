@@ -7,6 +7,7 @@ import { WebhookModule } from '@disty/webhooks';
 import { ResellerModule } from '@disty/reseller';
 import { SubscriptionModule } from '@disty/subscription';
 import { TaxModule } from '@disty/tax';
+import { UsageModule } from '@disty/usage';
 import { BillingRunService } from './billing-run.service';
 import { BillingRunJob } from './billing-run.job';
 import { CreditApplicationService } from './credit-application.service';
@@ -37,7 +38,7 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
  * posts through LedgerService; announces invoice.issued through the webhook outbox.
  */
 @Module({
-  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule, CatalogModule, TaxModule, PurchasingModule],
+  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule, CatalogModule, TaxModule, PurchasingModule, UsageModule],
   controllers: [
     BillingRunsController, InvoicesController, CreditNotesController, StatementsController, InvoicingExportsController, CreditHoldJobController, ReportsController,
     RecognitionController, RevenueScheduleController, DeferredRevenueReportController,

@@ -50,7 +50,8 @@ export const LINE_COLUMNS = `
   l.id, l.invoice_id, l.line_no, l.credit_line, l.source_type, l.source_id, l.sku, l.description, l.quantity,
   to_char(l.period_start, 'YYYY-MM-DD') AS period_start, to_char(l.period_end, 'YYYY-MM-DD') AS period_end,
   l.net::text AS net, l.tax::text AS tax, l.gross::text AS gross,
-  l.credited_net::text AS credited_net, l.credited_tax::text AS credited_tax, l.tax_rate::text AS tax_rate, l.tax_code`;
+  l.credited_net::text AS credited_net, l.credited_tax::text AS credited_tax, l.tax_rate::text AS tax_rate, l.tax_code,
+  l.usage_quantity::text AS usage_quantity, l.usage_unit`;
 
 export interface LineRow {
   id: string;
@@ -71,6 +72,8 @@ export interface LineRow {
   credited_tax: string;
   tax_rate: string;
   tax_code: string | null;
+  usage_quantity: string | null;
+  usage_unit: string | null;
 }
 
 export const CREDIT_NOTE_COLUMNS = `

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { assertPeriod, csvStream, PeriodQueryDto, Roles } from '@disty/core';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCsvResponse, assertPeriod, csvStream, PeriodQueryDto, Roles } from '@disty/core';
 import { JOURNAL_EXPORT_COLUMNS, JournalReadService } from './journal-read.service';
 
 @ApiTags('exports')
@@ -12,8 +12,8 @@ export class JournalExportController {
   /** Every journal line dated in [from, to] as CSV, streamed (columns: docs/accounting.md §8, README "Exports"). */
   @Get('journal')
   @Roles('finance', 'admin')
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: `CSV with the columns ${JOURNAL_EXPORT_COLUMNS.join(', ')}` })
+  @ApiOperation({ operationId: 'exportJournal', summary: 'Export the journal lines of a period as CSV' })
+  @ApiCsvResponse(`Columns: ${JOURNAL_EXPORT_COLUMNS.join(', ')}`)
   @Header('Cache-Control', 'private, no-store')
   journal(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);

@@ -1,11 +1,15 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'crypto';
-import { Actor, Clock, CurrentActor, Idempotent, ParseIdPipe, Roles } from '@disty/core';
+import { Actor, ApiPageResponse, ApiProblems, Clock, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '@disty/core';
 import { RevaluationDto } from './fx/fx-rate.dto';
 import { RevaluationService } from './fx/revaluation.service';
 import { ClosePeriodDto, EntryQueryDto, PostEntryDto, ReverseEntryDto, StatementQueryDto, TrialBalanceQueryDto } from './dto/journal-entry.dto';
 import { TrialBalanceView } from './dto/trial-balance.response';
+import { JournalEntryView } from './dto/journal-entry.dto';
+import {
+  AccountListView, AccountStatementView, ClosedPeriodListView, ClosedPeriodView, PeriodCloseReportView, RevaluationResultView,
+} from './dto/ledger.response';
 import { LedgerService } from './ledger.service';
 import { LedgerReadService } from './ledger-read.service';
 import { LedgerPeriodService } from './ledger-period.service';
@@ -25,43 +29,58 @@ export class LedgerController {
   @Post('entries')
   @Roles('finance')
   @Idempotent()
-  postEntry(@Body() dto: PostEntryDto, @CurrentActor() actor: Actor) {
+  @ApiOperation({ operationId: 'postJournalEntry', summary: 'Post a manual journal entry' })
+  @ApiCreatedResponse({ type: JournalEntryView })
+  @ApiProblems(422)
+  postEntry(@Body() dto: PostEntryDto, @CurrentActor() actor: Actor): Promise<JournalEntryView> {
     return this.ledger.postManual({ ...dto, sourceId: randomUUID(), createdBy: actor.id });
   }
 
   @Get('entries')
   @Roles('finance', 'admin')
-  searchEntries(@Query() q: EntryQueryDto) {
+  @ApiOperation({ operationId: 'listJournalEntries', summary: 'Search journal entries' })
+  @ApiPageResponse(JournalEntryView, 'Latest first')
+  searchEntries(@Query() q: EntryQueryDto): Promise<Page<JournalEntryView>> {
     return this.reads.searchEntries(q);
   }
 
   @Get('entries/:id')
   @Roles('finance', 'admin')
-  getEntry(@Param('id', ParseIdPipe) id: string) {
+  @ApiOperation({ operationId: 'getJournalEntry', summary: 'Read a journal entry with its lines' })
+  @ApiOkResponse({ type: JournalEntryView })
+  getEntry(@Param('id', ParseIdPipe) id: string): Promise<JournalEntryView> {
     return this.reads.getEntry(id);
   }
 
   @Post('entries/:id/reverse')
   @Roles('finance')
   @Idempotent()
-  reverse(@Param('id', ParseIdPipe) id: string, @Body() dto: ReverseEntryDto, @CurrentActor() actor: Actor) {
+  @ApiOperation({ operationId: 'reverseJournalEntry', summary: 'Reverse a journal entry' })
+  @ApiCreatedResponse({ type: JournalEntryView, description: 'The reversing entry' })
+  @ApiProblems(409, 422)
+  reverse(@Param('id', ParseIdPipe) id: string, @Body() dto: ReverseEntryDto, @CurrentActor() actor: Actor): Promise<JournalEntryView> {
     return this.ledger.reverseInOwnTransaction(id, { ...dto, createdBy: actor.id });
   }
 
   @Get('accounts')
   @Roles('finance', 'admin')
-  async accounts() {
+  @ApiOperation({ operationId: 'listAccounts', summary: 'List the chart of accounts' })
+  @ApiOkResponse({ type: AccountListView })
+  async accounts(): Promise<AccountListView> {
     return { items: await this.reads.listAccounts() };
   }
 
   @Get('accounts/:code/statement')
   @Roles('finance', 'admin')
-  statement(@Param('code') code: string, @Query() q: StatementQueryDto) {
+  @ApiOperation({ operationId: 'getAccountStatement', summary: 'Read an account’s statement with running balances' })
+  @ApiOkResponse({ type: AccountStatementView })
+  statement(@Param('code') code: string, @Query() q: StatementQueryDto): Promise<AccountStatementView> {
     return this.reads.statement(code, q);
   }
 
   @Get('trial-balance')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'getTrialBalance', summary: 'Read the trial balance as of a date' })
   @ApiOkResponse({ type: TrialBalanceView })
   trialBalance(@Query() q: TrialBalanceQueryDto): Promise<TrialBalanceView> {
     return this.ledger.trialBalance(q.asOf ?? this.clock.today(), q.currency);
@@ -71,20 +90,28 @@ export class LedgerController {
   @Post('revaluation/run')
   @Roles('finance')
   @HttpCode(200)
-  runRevaluation(@Body() dto: RevaluationDto, @CurrentActor() actor: Actor) {
+  @ApiOperation({ operationId: 'runRevaluation', summary: 'Revalue foreign-currency balances at a month end' })
+  @ApiOkResponse({ type: RevaluationResultView })
+  @ApiProblems(422)
+  runRevaluation(@Body() dto: RevaluationDto, @CurrentActor() actor: Actor): Promise<RevaluationResultView> {
     return this.revaluation.run(dto.asOf, actor.id);
   }
 
   @Get('periods')
   @Roles('finance', 'admin')
-  async periods() {
+  @ApiOperation({ operationId: 'listClosedPeriods', summary: 'List the closed months' })
+  @ApiOkResponse({ type: ClosedPeriodListView })
+  async periods(): Promise<ClosedPeriodListView> {
     return { items: await this.ledgerPeriods.listPeriods() };
   }
 
   /** What closing the month would report: revenue due but not recognised, shipped lines not invoiced, unmatched vendor accruals. */
   @Get('periods/:period/close-report')
   @Roles('finance', 'admin')
-  closeReport(@Param('period') period: string) {
+  @ApiOperation({ operationId: 'getPeriodCloseReport', summary: 'Report what closing a month would find' })
+  @ApiOkResponse({ type: PeriodCloseReportView })
+  @ApiProblems(400)
+  closeReport(@Param('period') period: string): Promise<PeriodCloseReportView> {
     return this.ledgerPeriods.closeReport(period);
   }
 
@@ -92,7 +119,10 @@ export class LedgerController {
   @Post('periods/:period/close')
   @Roles('finance')
   @HttpCode(200)
-  closePeriod(@Param('period') period: string, @Body() dto: ClosePeriodDto, @CurrentActor() actor: Actor) {
+  @ApiOperation({ operationId: 'closePeriod', summary: 'Close a month' })
+  @ApiOkResponse({ type: ClosedPeriodView, description: 'The closed month (a month already closed answers as it was closed)' })
+  @ApiProblems(422)
+  closePeriod(@Param('period') period: string, @Body() dto: ClosePeriodDto, @CurrentActor() actor: Actor): Promise<ClosedPeriodView> {
     return this.ledgerPeriods.closePeriod(period, actor.id, dto);
   }
 }

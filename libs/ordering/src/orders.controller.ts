@@ -1,6 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, Idempotent, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError,
+} from '@disty/core';
 import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto } from './dto/order.dto';
 import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';
@@ -18,7 +20,9 @@ export class OrdersController {
   @Post()
   @Roles('buyer', 'admin')
   @Idempotent()
+  @ApiOperation({ operationId: 'placeOrder', summary: 'Place an order of hardware and cloud lines' })
   @ApiCreatedResponse({ type: OrderView })
+  @ApiProblems(404, 422)
   place(@Body() dto: PlaceOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     let resellerId: string;
     if (isDistributor(actor)) {
@@ -41,12 +45,15 @@ export class OrdersController {
 
   @Get()
   @Roles('admin', 'finance', 'reseller_admin', 'buyer')
+  @ApiOperation({ operationId: 'listOrders', summary: 'List orders' })
+  @ApiPageResponse(OrderView)
   list(@Query() q: OrderQueryDto, @CurrentActor() actor: Actor): Promise<Page<OrderView>> {
     return this.orders.listOrders(tenantScope(actor), q);
   }
 
   @Get(':id')
   @Roles('admin', 'finance', 'reseller_admin', 'buyer')
+  @ApiOperation({ operationId: 'getOrder', summary: 'Read an order' })
   @ApiOkResponse({ type: OrderView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.orders.getOrder(id, tenantScope(actor));
@@ -55,7 +62,9 @@ export class OrdersController {
   @Post(':id/lines/:lineId/ship')
   @Roles('admin')
   @HttpCode(200)
+  @ApiOperation({ operationId: 'shipOrderLine', summary: 'Ship a hardware line of an order' })
   @ApiOkResponse({ type: OrderView })
+  @ApiProblems(409, 422)
   ship(
     @Param('id', ParseIdPipe) id: string,
     @Param('lineId', ParseIdPipe) lineId: string,
@@ -67,7 +76,9 @@ export class OrdersController {
   @Post(':id/cancel')
   @Roles('buyer', 'admin')
   @HttpCode(200)
+  @ApiOperation({ operationId: 'cancelOrder', summary: 'Cancel an order or some of its lines' })
   @ApiOkResponse({ type: OrderView })
+  @ApiProblems(409, 422)
   cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.fulfilment.cancelOrder(id, tenantScope(actor), dto.lineIds);
   }

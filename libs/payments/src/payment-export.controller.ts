@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { assertPeriod, csvStream, PeriodQueryDto, Roles } from '@disty/core';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiCsvResponse, assertPeriod, csvStream, PeriodQueryDto, Roles } from '@disty/core';
 import { PAYMENT_EXPORT_COLUMNS, PaymentExportService } from './payment-export.service';
 
 @ApiTags('exports')
@@ -12,8 +12,8 @@ export class PaymentExportController {
   /** Payments received in [from, to] as CSV, streamed (columns: docs/accounting.md §8). */
   @Get('payments')
   @Roles('finance', 'admin')
-  @ApiProduces('text/csv')
-  @ApiOkResponse({ description: `CSV with the columns ${PAYMENT_EXPORT_COLUMNS.join(', ')}` })
+  @ApiOperation({ operationId: 'exportPayments', summary: 'Export the payments of a period as CSV' })
+  @ApiCsvResponse(`Columns: ${PAYMENT_EXPORT_COLUMNS.join(', ')}`)
   @Header('Cache-Control', 'private, no-store')
   payments(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);

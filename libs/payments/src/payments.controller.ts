@@ -1,13 +1,13 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Actor, CurrentActor, Idempotent, ParseIdPipe, Public, Roles, tenantScope } from '@disty/core';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Public, Roles, tenantScope } from '@disty/core';
 import {
-  ApplyPaymentDto, PaymentIntentView, PaymentQueryDto, PaymentView, ReconciliationQueryDto, ReconciliationView, RecordPaymentDto,
+  ApplyPaymentDto, PaymentIntentView, StripeEventOutcomeView, PaymentQueryDto, PaymentView, ReconciliationQueryDto, ReconciliationView, RecordPaymentDto,
 } from './dto/payment.dto';
 import { PaymentService } from './payment.service';
 import { ReconciliationService } from './reconciliation.service';
-import { StripeService, WebhookOutcome } from './stripe.service';
+import { StripeService } from './stripe.service';
 
 @ApiTags('payments')
 @ApiBearerAuth()
@@ -19,19 +19,24 @@ export class PaymentsController {
   @Post()
   @Roles('finance')
   @Idempotent()
+  @ApiOperation({ operationId: 'recordPayment', summary: 'Record a bank transfer and apply it to invoices' })
   @ApiCreatedResponse({ type: PaymentView })
+  @ApiProblems(422)
   record(@Body() dto: RecordPaymentDto, @CurrentActor() actor: Actor): Promise<PaymentView> {
     return this.payments.record(dto, actor.id);
   }
 
   @Get()
   @Roles('finance', 'admin', 'reseller_finance', 'reseller_admin')
-  list(@Query() q: PaymentQueryDto, @CurrentActor() actor: Actor) {
+  @ApiOperation({ operationId: 'listPayments', summary: 'List payments' })
+  @ApiPageResponse(PaymentView)
+  list(@Query() q: PaymentQueryDto, @CurrentActor() actor: Actor): Promise<Page<PaymentView>> {
     return this.payments.list(tenantScope(actor), q);
   }
 
   @Get(':id')
   @Roles('finance', 'admin', 'reseller_finance', 'reseller_admin')
+  @ApiOperation({ operationId: 'getPayment', summary: 'Read a payment with its allocations' })
   @ApiOkResponse({ type: PaymentView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<PaymentView> {
     return this.payments.get(id, tenantScope(actor));
@@ -41,7 +46,9 @@ export class PaymentsController {
   @Post(':id/allocations')
   @Roles('finance')
   @Idempotent()
+  @ApiOperation({ operationId: 'applyPayment', summary: 'Apply a payment’s unapplied cash to invoices' })
   @ApiCreatedResponse({ type: PaymentView })
+  @ApiProblems(422)
   apply(@Param('id', ParseIdPipe) id: string, @Body() dto: ApplyPaymentDto, @CurrentActor() actor: Actor): Promise<PaymentView> {
     return this.payments.applyUnapplied(id, dto, actor.id);
   }
@@ -56,7 +63,9 @@ export class PaymentIntentsController {
   /** A Stripe PaymentIntent for what the invoice has due; returns its client secret for Stripe Elements. */
   @Post(':id/payment-intents')
   @Roles('reseller_finance')
+  @ApiOperation({ operationId: 'createPaymentIntent', summary: 'Start a card payment of an invoice (Stripe PaymentIntent)' })
   @ApiCreatedResponse({ type: PaymentIntentView })
+  @ApiProblems(409, 503)
   create(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<PaymentIntentView> {
     return this.stripe.createPaymentIntent(id, actor);
   }
@@ -71,7 +80,12 @@ export class StripeWebhookController {
   @Post()
   @Public()
   @HttpCode(200)
-  receive(@Req() req: Request, @Headers('stripe-signature') signature: string | undefined): Promise<WebhookOutcome> {
+  @ApiOperation({ operationId: 'receiveStripeEvent', summary: 'Receive a Stripe event (signed with Stripe-Signature)' })
+  @ApiOkResponse({ type: StripeEventOutcomeView })
+  @ApiProblems(400, 409, 503)
+  @ApiHeader({ name: 'Stripe-Signature', required: true, description: 'Stripe’s signature over the raw body' })
+  @ApiBody({ description: 'A Stripe event, exactly as Stripe sends it', schema: { type: 'object', additionalProperties: true } })
+  receive(@Req() req: Request, @Headers('stripe-signature') signature: string | undefined): Promise<StripeEventOutcomeView> {
     return this.stripe.handleWebhook(req.body, signature);
   }
 }
@@ -84,6 +98,7 @@ export class ReconciliationController {
 
   @Get('reconciliation')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'getReconciliation', summary: 'Reconcile the subledgers with the ledger' })
   @ApiOkResponse({ type: ReconciliationView })
   reconcile(@Query() q: ReconciliationQueryDto): Promise<ReconciliationView> {
     return this.reconciliation.reconcile(q.asOf ?? null, q.resellerId ?? null);

@@ -3,6 +3,7 @@ import { InvoicingModule, UnappliedCash } from '@disty/invoicing';
 import { LedgerModule } from '@disty/ledger';
 import { OrderingModule } from '@disty/ordering';
 import { PurchasingModule } from '@disty/purchasing';
+import { UsageModule } from '@disty/usage';
 import { ResellerModule } from '@disty/reseller';
 import { WebhookModule } from '@disty/webhooks';
 import {
@@ -28,7 +29,7 @@ import { StripeService } from './stripe.service';
  */
 @Global()
 @Module({
-  imports: [InvoicingModule, LedgerModule, OrderingModule, ResellerModule, PurchasingModule, WebhookModule],
+  imports: [InvoicingModule, LedgerModule, OrderingModule, ResellerModule, PurchasingModule, WebhookModule, UsageModule],
   controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController, PaymentExportController],
   providers: [
     PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService, PaymentExportService,

@@ -6,6 +6,7 @@ import { OutputTaxAuditService, ReceivablesAuditService, RevenueRecognitionServi
 import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
 import { PayablesAuditService } from '@disty/purchasing';
+import { UsageBillingService } from '@disty/usage';
 import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
 
 type Side = 'debit' | 'credit';
@@ -29,7 +30,7 @@ interface Cell {
  *   per reseller its Stripe payments net of fees, FX, refunds and disputes, and without a reseller
  *   the payouts (so the total is Stripe's balance: payments net − refunds − disputes − payouts);
  *   1190 = the net of shipped hardware lines whose shipment posted revenue, not yet invoiced
- *   (ordering's subledger, docs/accounting.md §6);
+ *   (ordering's subledger, docs/accounting.md §6) plus rated usage posted, not yet invoiced (usage's, docs/consumption.md);
  *   2050 = vendor cost accruals no bill has matched, per reseller and currency; 2000 = open vendor
  *   bill amounts, per currency (purchasing's subledgers);
  * - signs: no reseller's AR has a credit balance beyond its unapplied credits, no reseller's 2200
@@ -54,6 +55,7 @@ export class ReconciliationService {
     private readonly recognition: RevenueRecognitionService,
     private readonly outputTax: OutputTaxAuditService,
     private readonly clock: Clock,
+    private readonly usage: UsageBillingService,
   ) {}
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
@@ -63,12 +65,13 @@ export class ReconciliationService {
     ];
     // One snapshot (REPEATABLE READ), its queries one after the other: the ledger and the subledgers
     // are compared as of the same instant, so a payment committing meanwhile cannot show as a difference.
-    const { balances, ar, unapplied, stripe, unbilledLines, accrued, payable, findings, deferred, recognition, taxOwed } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+    const { balances, ar, unapplied, stripe, unbilledLines, unbilledUsage, accrued, payable, findings, deferred, recognition, taxOwed } = await this.db.transaction('REPEATABLE READ', async (em) => ({
       balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
       ar: await this.audit.detail(asOf, resellerId, em),
       unapplied: await this.unappliedCash(asOf, resellerId, em),
       stripe: await this.stripeClearing(asOf, resellerId, em),
       unbilledLines: await this.ordering.unbilledReceivables(asOf, resellerId, em),
+      unbilledUsage: await this.usage.unbilledReceivables(asOf, resellerId, em),
       accrued: await this.payables.accruedCosts(asOf, resellerId, em),
       payable: await this.payables.openPayables(asOf, resellerId, em),
       findings: await this.audit.findings(resellerId, em),
@@ -86,7 +89,9 @@ export class ReconciliationService {
     );
     const cash = merge(ledgerOf(AccountCode.UnappliedCash, 'credit'), unapplied);
     const clearing = merge(ledgerOf(AccountCode.StripeClearing, 'debit'), stripe);
-    const unbilled = merge(ledgerOf(AccountCode.UnbilledReceivables, 'debit'), unbilledLines);
+    const unbilled = merge(ledgerOf(AccountCode.UnbilledReceivables, 'debit'), [
+      ...unbilledLines, ...unbilledUsage.map((u) => ({ resellerId: u.resellerId, currency: u.currency, amount: u.net })),
+    ]);
     const accruedCosts = merge(ledgerOf(AccountCode.AccruedVendorCosts, 'credit'), accrued);
     const payables = merge(ledgerOf(AccountCode.AccountsPayable, 'credit'), payable);
     const deferredRevenue = merge(ledgerOf(AccountCode.DeferredRevenue, 'credit'), deferred);

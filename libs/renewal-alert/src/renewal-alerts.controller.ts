@@ -1,8 +1,8 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Actor, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope, wantsCsv } from '@disty/core';
+import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
+import { Actor, ApiProblems, Clock, CurrentActor, PageOf, ParseIdPipe, Roles, tenantScope, wantsCsv } from '@disty/core';
 import { AlertQueryDto, BulkAssignDto, BulkAssignResult, CreateQuoteDto, PipelineQueryDto, ScanDto, ScanResult, UpdateAlertDto } from './dto/renewal-alert.dto';
-import { PipelineView, RenewalAlertView } from './dto/renewal-alert.response';
+import { PipelineView, RenewalAlertView, RenewalCardView } from './dto/renewal-alert.response';
 import { RenewalAlertService } from './renewal-alert.service';
 import { RenewalQuoteView } from './dto/renewal-quote.response';
 import { RenewalQuoteService } from './renewal-quote.service';
@@ -22,6 +22,7 @@ export class RenewalAlertController {
   @Post('scan')
   @Roles('admin')
   @HttpCode(200)
+  @ApiOperation({ operationId: 'scanRenewalAlerts', summary: 'Run the renewal-alert scan as of a date' })
   @ApiOkResponse({ type: ScanResult })
   scan(@Body() dto: ScanDto): Promise<ScanResult> {
     return this.alerts.scan(dto.asOf ?? this.clock.today());
@@ -29,7 +30,10 @@ export class RenewalAlertController {
 
   @Get()
   @Roles(...READERS)
+  @ApiOperation({ operationId: 'listRenewalAlerts', summary: 'List renewal alerts, or one card per renewal, as JSON or CSV' })
   @ApiProduces('application/json', 'text/csv')
+  @ApiExtraModels(PageOf(RenewalAlertView), PageOf(RenewalCardView))
+  @ApiOkResponse({ description: 'A page of alerts (view=alerts) or of renewal cards (view=renewals); CSV with Accept: text/csv', schema: { anyOf: [{ $ref: getSchemaPath(PageOf(RenewalAlertView)) }, { $ref: getSchemaPath(PageOf(RenewalCardView)) }] } })
   list(@Query() q: AlertQueryDto, @CurrentActor() actor: Actor, @Headers('accept') accept?: string) {
     const filter = {
       resellerId: tenantScope(actor, q.resellerId),
@@ -57,13 +61,16 @@ export class RenewalAlertController {
   @Post('assign')
   @Roles(...READERS)
   @HttpCode(200)
+  @ApiOperation({ operationId: 'assignRenewalAlerts', summary: 'Assign the renewals of many alerts at once' })
   @ApiOkResponse({ type: BulkAssignResult })
+  @ApiProblems(404, 422)
   assign(@Body() dto: BulkAssignDto, @CurrentActor() actor: Actor): Promise<BulkAssignResult> {
     return this.alerts.bulkAssign(dto.alertIds, tenantScope(actor), dto.assigneeId);
   }
 
   @Get('pipeline')
   @Roles(...READERS)
+  @ApiOperation({ operationId: 'getRenewalPipeline', summary: 'Report the renewal pipeline by threshold and status' })
   @ApiOkResponse({ type: PipelineView })
   pipeline(@Query() q: PipelineQueryDto, @CurrentActor() actor: Actor): Promise<PipelineView> {
     return this.alerts.pipeline({ resellerId: tenantScope(actor, q.resellerId), assigneeId: q.assigneeId, termEndBefore: q.termEndBefore });
@@ -71,6 +78,7 @@ export class RenewalAlertController {
 
   @Get(':id')
   @Roles(...READERS)
+  @ApiOperation({ operationId: 'getRenewalAlert', summary: 'Read a renewal alert' })
   @ApiOkResponse({ type: RenewalAlertView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
     return this.alerts.get(id, tenantScope(actor));
@@ -78,14 +86,18 @@ export class RenewalAlertController {
 
   @Post(':id/quote')
   @Roles('sales', 'reseller_admin', 'admin')
+  @ApiOperation({ operationId: 'createRenewalQuote', summary: 'Make a quote for an alert’s renewal' })
   @ApiCreatedResponse({ type: RenewalQuoteView })
+  @ApiProblems(409, 422)
   quote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateQuoteDto, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
     return this.quotes.create(id, tenantScope(actor), actor.id, dto);
   }
 
   @Patch(':id')
   @Roles(...READERS)
+  @ApiOperation({ operationId: 'updateRenewalAlert', summary: 'Change a renewal’s status, assignee or notes' })
   @ApiOkResponse({ type: RenewalAlertView })
+  @ApiProblems(409, 422)
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateAlertDto, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
     return this.alerts.update(id, tenantScope(actor), actor.id, dto);
   }

@@ -1,6 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiPdfResponse, ApiProblems, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
 import { RenewalQuoteView } from './dto/renewal-quote.response';
 import { streamRenewalQuotePdf } from './renewal-quote-pdf';
 import { RenewalQuoteService } from './renewal-quote.service';
@@ -15,6 +15,7 @@ export class RenewalQuotesController {
 
   @Get(':id')
   @Roles(...READERS)
+  @ApiOperation({ operationId: 'getRenewalQuote', summary: 'Read a renewal quote' })
   @ApiOkResponse({ type: RenewalQuoteView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
     return this.quotes.get(id, tenantScope(actor));
@@ -22,8 +23,8 @@ export class RenewalQuotesController {
 
   @Get(':id/pdf')
   @Roles(...READERS)
-  @ApiProduces('application/pdf')
-  @ApiOkResponse({ description: 'The quote as a PDF' })
+  @ApiOperation({ operationId: 'downloadRenewalQuotePdf', summary: 'Download a renewal quote as a PDF' })
+  @ApiPdfResponse('The quote as a PDF')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const q = await this.quotes.get(id, tenantScope(actor));
     return new StreamableFile(streamRenewalQuotePdf(q), { type: 'application/pdf', disposition: `inline; filename="${q.number}.pdf"` });
@@ -32,7 +33,9 @@ export class RenewalQuotesController {
   @Post(':id/accept')
   @Roles('reseller_admin', 'buyer')
   @HttpCode(200)
+  @ApiOperation({ operationId: 'acceptRenewalQuote', summary: 'Accept a renewal quote' })
   @ApiOkResponse({ type: RenewalQuoteView })
+  @ApiProblems(409, 422)
   accept(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
     return this.quotes.accept(id, tenantScope(actor), actor.id);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Headers, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import { Roles, wantsCsv } from '@disty/core';
 import { MarginQueryDto, MarginReportView } from './dto/margin.dto';
 import { MarginReportService } from './margin-report.service';
@@ -13,6 +13,7 @@ export class MarginReportController {
   /** Revenue, cost, gross margin and margin % on the recognised basis, grouped by reseller, SKU, vendor or month; CSV with Accept: text/csv. */
   @Get('margin')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'getMarginReport', summary: 'Report revenue, cost and margin as JSON or CSV' })
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: MarginReportView })
   async margin(@Query() q: MarginQueryDto, @Headers('accept') accept?: string) {

@@ -1,9 +1,11 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, assertSameTenant, CREDIT_LINES, CreditLine, CurrentActor, notFound, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
-import { CreateResellerUserDto, UserResponse } from '@disty/identity';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
-  CreateResellerDto, CreditLineView, ResellerQueryDto, ResellerView, UpdateCreditLineDto, UpdateResellerDto,
+  Actor, ApiPageResponse, ApiProblems, assertSameTenant, CREDIT_LINES, CreditLine, CurrentActor, notFound, Page, ParseIdPipe, Roles, tenantScope,
+} from '@disty/core';
+import { CreateResellerUserDto, UserListView, UserResponse } from '@disty/identity';
+import {
+  CreateResellerDto, CreditLineListView, CreditLineView, ResellerQueryDto, ResellerView, UpdateCreditLineDto, UpdateResellerDto,
 } from './dto/reseller.dto';
 import { ResellerService } from './reseller.service';
 
@@ -17,18 +19,23 @@ export class ResellerController {
 
   @Post()
   @Roles('admin')
+  @ApiOperation({ operationId: 'createReseller', summary: 'Create a reseller with its two credit lines' })
   @ApiCreatedResponse({ type: ResellerView })
+  @ApiProblems(422)
   create(@Body() dto: CreateResellerDto): Promise<ResellerView> {
     return this.resellers.createReseller(dto);
   }
 
   /** Distributor staff see every reseller; a reseller's users see their own only. */
   @Get()
+  @ApiOperation({ operationId: 'listResellers', summary: 'List resellers' })
+  @ApiPageResponse(ResellerView, 'A reseller’s users see their own only')
   list(@Query() q: ResellerQueryDto, @CurrentActor() actor: Actor): Promise<Page<ResellerView>> {
     return this.resellers.listResellers(tenantScope(actor), q);
   }
 
   @Get(':id')
+  @ApiOperation({ operationId: 'getReseller', summary: 'Read a reseller' })
   @ApiOkResponse({ type: ResellerView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<ResellerView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
@@ -37,6 +44,7 @@ export class ResellerController {
 
   @Patch(':id')
   @Roles('admin')
+  @ApiOperation({ operationId: 'updateReseller', summary: 'Change a reseller' })
   @ApiOkResponse({ type: ResellerView })
   update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateResellerDto): Promise<ResellerView> {
     return this.resellers.updateReseller(id, dto);
@@ -44,6 +52,9 @@ export class ResellerController {
 
   @Post(':id/users')
   @Roles('admin', 'reseller_admin')
+  @ApiOperation({ operationId: 'createResellerUser', summary: 'Create a user of a reseller and return its token once' })
+  @ApiCreatedResponse({ type: UserResponse, description: 'The user, with its API token (shown only here)' })
+  @ApiProblems(409)
   createUser(
     @Param('id', ParseIdPipe) id: string,
     @Body() dto: CreateResellerUserDto,
@@ -55,21 +66,27 @@ export class ResellerController {
 
   @Get(':id/users')
   @Roles('admin', 'reseller_admin')
-  async users(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<{ items: UserResponse[] }> {
+  @ApiOperation({ operationId: 'listResellerUsers', summary: 'List a reseller’s users' })
+  @ApiOkResponse({ type: UserListView })
+  async users(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<UserListView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
     return { items: await this.resellers.listUsers(id) };
   }
 
   @Get(':id/credit-lines')
   @Roles('admin', 'finance', ...RESELLER_USER_ROLES)
-  creditLines(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<{ items: CreditLineView[] }> {
+  @ApiOperation({ operationId: 'listCreditLines', summary: 'Read a reseller’s credit lines' })
+  @ApiOkResponse({ type: CreditLineListView })
+  creditLines(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<CreditLineListView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
     return this.resellers.creditLineViews(id);
   }
 
   @Put(':id/credit-lines/:line')
   @Roles('admin')
+  @ApiOperation({ operationId: 'updateCreditLine', summary: 'Change a credit line’s limit or hold' })
   @ApiOkResponse({ type: CreditLineView })
+  @ApiProblems(422)
   updateCreditLine(
     @Param('id', ParseIdPipe) id: string,
     @Param('line') line: string,

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Clock, Roles } from '@disty/core';
 import { RenewalRunQueryDto, RenewalRunResult } from './dto/subscription.dto';
 import { RenewalService } from './renewal.service';
@@ -17,6 +17,7 @@ export class RenewalJobController {
   @Post('run')
   @Roles('admin')
   @HttpCode(200)
+  @ApiOperation({ operationId: 'runRenewals', summary: 'Run the renewal job as of a date' })
   @ApiOkResponse({ type: RenewalRunResult })
   run(@Query() q: RenewalRunQueryDto): Promise<RenewalRunResult> {
     return this.renewals.run(q.asOf ?? this.clock.today());

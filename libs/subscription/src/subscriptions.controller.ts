@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiPageResponse, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
 import { SubscriptionQueryDto } from './dto/subscription.dto';
 import { SubscriptionView } from './dto/subscription.response';
 import { SubscriptionService } from './subscription.service';
@@ -15,12 +15,15 @@ export class SubscriptionController {
 
   @Get()
   @Roles(...READERS)
-  list(@Query() q: SubscriptionQueryDto, @CurrentActor() actor: Actor) {
+  @ApiOperation({ operationId: 'listSubscriptions', summary: 'List subscriptions' })
+  @ApiPageResponse(SubscriptionView)
+  list(@Query() q: SubscriptionQueryDto, @CurrentActor() actor: Actor): Promise<Page<SubscriptionView>> {
     return this.subscriptions.list({ ...q, resellerId: tenantScope(actor, q.resellerId), page: q.page, pageSize: q.pageSize });
   }
 
   @Get(':id')
   @Roles(...READERS)
+  @ApiOperation({ operationId: 'getSubscription', summary: 'Read a subscription with its charges and scheduled changes' })
   @ApiOkResponse({ type: SubscriptionView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
     return this.subscriptions.get(id, tenantScope(actor));

@@ -1,5 +1,5 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '@disty/core';
 import { DeliveryRunResult } from './dto/webhook.dto';
 import { WebhookService } from './webhook.service';
@@ -14,6 +14,7 @@ export class WebhookJobController {
   @Post('deliver')
   @Roles('admin')
   @HttpCode(200)
+  @ApiOperation({ operationId: 'deliverWebhooks', summary: 'Deliver the due webhook deliveries now' })
   @ApiOkResponse({ type: DeliveryRunResult })
   deliver(): Promise<DeliveryRunResult> {
     return this.webhooks.deliverDue();

@@ -2,15 +2,14 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { SkipThrottle } from '@nestjs/throttler';
-import { Public } from '@disty/core';
+import { Public, Unthrottled } from '@disty/core';
 import { Readiness } from './readiness';
 
 /** Health for people and probes (docs/operations.md §11); all public and not rate-limited. */
 @ApiTags('health')
 @Controller('health')
 @Public()
-@SkipThrottle()
+@Unthrottled()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
@@ -19,21 +18,21 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ summary: 'The database answers a ping (kept for existing monitors; probes use live and ready)' })
+  @ApiOperation({ operationId: 'getHealth', summary: 'The database answers a ping (kept for existing monitors; probes use live and ready)' })
   @HealthCheck()
   check(@Res({ passthrough: true }) res: Response) {
     return this.answer(res, [() => this.database.pingCheck('database', { timeout: 3000 })]);
   }
 
   @Get('live')
-  @ApiOperation({ summary: 'Liveness: the process serves HTTP (touches no dependency; restart the instance when it fails)' })
+  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: the process serves HTTP (touches no dependency; restart the instance when it fails)' })
   @HealthCheck()
   live(@Res({ passthrough: true }) res: Response) {
     return this.answer(res, []);
   }
 
   @Get('ready')
-  @ApiOperation({ summary: 'Readiness: migrations applied, database reachable, not shutting down (503 otherwise)' })
+  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: migrations applied, database reachable, not shutting down (503 otherwise)' })
   @HealthCheck()
   ready(@Res({ passthrough: true }) res: Response) {
     return this.answer(res, [

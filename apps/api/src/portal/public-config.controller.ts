@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ApiOkResponse, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
 import { Public } from '@disty/core';
 
 export class PublicConfigView {
@@ -18,6 +18,7 @@ export class PublicConfigController {
 
   @Get()
   @Public()
+  @ApiOperation({ operationId: 'getPublicConfig', summary: 'Read the configuration a browser client may know before sign-in' })
   @ApiOkResponse({ type: PublicConfigView })
   get(): PublicConfigView {
     const key = this.config.get<string>('STRIPE_PUBLISHABLE_KEY') || null;

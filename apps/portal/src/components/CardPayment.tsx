@@ -2,7 +2,7 @@ import { Elements, PaymentElement, useElements, useStripe } from '@stripe/react-
 import type { Stripe } from '@stripe/stripe-js';
 import { loadStripe } from '@stripe/stripe-js/pure';
 import { FormEvent, useEffect, useState } from 'react';
-import { api } from '../api';
+import { client, ok } from '../api';
 import type { Invoice } from '../contract';
 import { formatMoney } from '../format';
 import { ErrorBanner, Loading } from './ui';
@@ -27,8 +27,7 @@ export default function CardPayment({ invoice, publishableKey, onDone, onCancel 
 
   useEffect(() => {
     let live = true;
-    api
-      .post<{ clientSecret: string }>(`/invoices/${invoice.id}/payment-intents`, {})
+    ok(client.POST('/api/v1/invoices/{id}/payment-intents', { params: { path: { id: invoice.id } } }))
       .then((r) => live && setClientSecret(r.clientSecret))
       .catch((e) => live && setError(e));
     return () => {

@@ -8,6 +8,8 @@ import type { components } from './schema';
 
 type Schemas = components['schemas'];
 
+export type ProblemDetails = Schemas['ProblemDetails'];
+
 export type Me = Schemas['UserResponse'];
 export type Role = Me['role'];
 export type PublicConfig = Schemas['PublicConfigView'];
@@ -15,14 +17,22 @@ export type PublicConfig = Schemas['PublicConfigView'];
 export type CreditLine = Schemas['CreditLineView']['line'];
 export type CreditLineView = Schemas['CreditLineView'];
 export type Reseller = Schemas['ResellerView'];
+export type Currency = Reseller['currency'];
 
 export type Product = Schemas['ProductView'];
+export type ProductKind = Product['kind'];
 export type Order = Schemas['OrderView'];
+export type OrderStatus = Order['status'];
 export type Subscription = Schemas['SubscriptionView'];
+export type SubscriptionStatus = Subscription['status'];
 export type Charge = Schemas['ChargeView'];
 
 export type Invoice = Schemas['InvoiceView'];
+/** An invoice as lists show it (without lines). */
+export type InvoiceSummary = Schemas['InvoiceSummaryView'];
+export type InvoiceStatus = InvoiceSummary['status'];
 export type BillingRun = Schemas['BillingRunView'];
+export type BillingRunAccepted = Schemas['BillingRunAccepted'];
 export type ArAging = Schemas['AgingReportView'];
 export type MarginReport = Schemas['MarginReportView'];
 export type MarginGroup = MarginReport['groupBy'];
@@ -31,7 +41,11 @@ export type ReconciliationRow = Schemas['ReconciliationRowView'];
 export type TrialBalance = Schemas['TrialBalanceView'];
 
 export type RenewalAlert = Schemas['RenewalAlertView'];
+/** One card per renewal (`GET /renewal-alerts?view=renewals`). */
+export type RenewalCard = Schemas['RenewalCardView'];
+export type RenewalCardPage = Schemas['RenewalCardPage'];
 export type AlertStatus = RenewalAlert['status'];
+export type AlertUpdate = Schemas['UpdateAlertDto'];
 export type Pipeline = Schemas['PipelineView'];
 
 export type BulkAssignResult = Schemas['BulkAssignResult'];

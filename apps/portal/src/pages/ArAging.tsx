@@ -1,9 +1,8 @@
 import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
-import { api } from '../api';
+import { client, ok } from '../api';
 import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
-import type { ArAging } from '../contract';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
 
 /** The five buckets of GET /reports/ar-aging (docs/accounting.md §7), in order. */
@@ -20,7 +19,7 @@ const LINE_COLOURS = { HARDWARE: '#1f5fbf', CLOUD: '#0f9d8a' };
 export function ArAgingPage() {
   const [asOf, setAsOf] = useState(todayIso());
   const [query, setQuery] = useState({ asOf: todayIso() });
-  const { data, error, loading } = useAsync(() => api.get<ArAging>('/reports/ar-aging', query), [query]);
+  const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/reports/ar-aging', { params: { query } })), [query]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setQuery({ asOf });

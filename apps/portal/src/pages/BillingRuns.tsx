@@ -1,5 +1,5 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
-import { api, ApiError, idempotencyKey } from '../api';
+import { ApiError, client, idempotencyKey, ok } from '../api';
 import { DateText, ErrorBanner, Loading, PageHeader, Status, useAsync } from '../components/ui';
 import type { BillingRun, Reconciliation } from '../contract';
 import { formatDateTime, formatInt, todayIso } from '../format';
@@ -45,7 +45,7 @@ export function BillingRunsPage() {
   const keyRef = useRef<{ periodEnd: string; key: string } | null>(null);
   const history = useAsync(
     () =>
-      api.get<{ items: BillingRun[] }>('/billing-runs').catch((e) => {
+      ok(client.GET('/api/v1/billing-runs')).catch((e) => {
         // A list of runs is a convenience; without it the page still starts and follows runs.
         if (e instanceof ApiError && (e.status === 404 || e.status === 405)) return null;
         throw e;
@@ -58,7 +58,7 @@ export function BillingRunsPage() {
     if (!current || current.status !== 'RUNNING') return;
     const timer = setTimeout(async () => {
       try {
-        setCurrent(await api.get<BillingRun>(`/billing-runs/${current.id}`));
+        setCurrent(await ok(client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: current.id } } })));
       } catch (e) {
         setError(e);
       }
@@ -70,8 +70,7 @@ export function BillingRunsPage() {
     if (!current || current.status === 'RUNNING') return;
     void history.reload();
     // Without asOf: the ledger's maintained balances now, beside the subledgers.
-    api
-      .get<Reconciliation>('/ledger/reconciliation')
+    ok(client.GET('/api/v1/ledger/reconciliation'))
       .then(setRecon)
       .catch(setReconError);
     // eslint-disable-next-line react-hooks/exhaustive-deps
@@ -85,9 +84,13 @@ export function BillingRunsPage() {
     if (!keyRef.current || keyRef.current.periodEnd !== periodEnd) keyRef.current = { periodEnd, key: idempotencyKey() };
     setBusy(true);
     try {
-      const started = await api.post<BillingRun>('/billing-runs', { periodEnd }, { 'Idempotency-Key': keyRef.current.key });
+      const started = await ok(client.POST('/api/v1/billing-runs', { body: { periodEnd }, params: { header: { 'Idempotency-Key': keyRef.current.key } } }));
       keyRef.current = null;
-      setCurrent(await api.get<BillingRun>(`/billing-runs/${started.id}`).catch(() => ({ ...started, periodEnd, resellersTotal: 0, resellersDone: 0, invoicesIssued: 0 })));
+      setCurrent(
+        await ok(client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: started.id } } })).catch(
+          (): BillingRun => ({ ...started, periodEnd, resellersTotal: 0, resellersDone: 0, invoicesIssued: 0, resellersFailed: 0, startedAt: new Date().toISOString(), completedAt: null }),
+        ),
+      );
     } catch (err) {
       setError(err);
     } finally {

@@ -1,9 +1,9 @@
 import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useRef, useState } from 'react';
-import { api, ApiError, idempotencyKey } from '../api';
+import { ApiError, client, idempotencyKey, ok } from '../api';
 import { CartItem, useCart } from '../cart';
 import { Empty, ErrorBanner, Loading, Money, PageHeader, Stat, useAsync } from '../components/ui';
-import type { CreditLine, CreditLineView, Order } from '../contract';
+import type { CreditLine, CreditLineView } from '../contract';
 import { dec, formatMoney, todayIso } from '../format';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
@@ -116,7 +116,7 @@ export function CartPage() {
   const errorRef = useRef<HTMLDivElement>(null);
 
   const credit = useAsync(
-    () => api.get<{ items: CreditLineView[] }>(`/resellers/${me?.resellerId}/credit-lines`),
+    () => ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: me?.resellerId ?? '' } } })),
     [me?.resellerId],
   );
 
@@ -149,7 +149,7 @@ export function CartPage() {
     if (!keyRef.current || keyRef.current.body !== serial) keyRef.current = { body: serial, key: idempotencyKey() };
     setBusy(true);
     try {
-      const order = await api.post<Order>('/orders', body, { 'Idempotency-Key': keyRef.current.key });
+      const order = await ok(client.POST('/api/v1/orders', { body, params: { header: { 'Idempotency-Key': keyRef.current.key } } }));
       cart.clear();
       keyRef.current = null;
       navigate(`/orders/${order.id}?placed=1`);

@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
-import { api, Page } from '../api';
+import { client, ok, oneOf, text } from '../api';
 import { useCart } from '../cart';
-import type { Product } from '../contract';
+import type { Product, ProductKind } from '../contract';
 import { ErrorBanner, ListBody, Money, Notice, PageHeader, Pager, useAsync } from '../components/ui';
 import { Link } from '../router';
 import { hasRole, useSession } from '../session';
@@ -33,7 +33,12 @@ export function CatalogPage() {
   const [qty, setQty] = useState<Record<string, string>>({});
 
   const { data, error, loading } = useAsync(
-    () => api.get<Page<Product>>('/catalog/products', { q: filters.q, kind: filters.kind, page: filters.page, pageSize: 20 }),
+    () =>
+      ok(
+        client.GET('/api/v1/catalog/products', {
+          params: { query: { q: text(filters.q), kind: oneOf<ProductKind>(['HARDWARE', 'CLOUD'], filters.kind), page: filters.page, pageSize: 20 } },
+        }),
+      ),
     [filters],
   );
 

@@ -1,5 +1,5 @@
 import { useState } from 'react';
-import { api } from '../api';
+import { client, ok } from '../api';
 import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
 import type { CreditLineView } from '../contract';
 import { isNegative } from '../format';
@@ -21,7 +21,7 @@ export function CreditLinesPage() {
   const lines = useAsync(async () => {
     const perReseller = await Promise.all(
       resellers.list.map(async (r) => {
-        const res = await api.get<{ items: CreditLineView[] }>(`/resellers/${r.id}/credit-lines`);
+        const res = await ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: r.id } } }));
         return res.items.map((l): Row => ({ ...l, resellerId: r.id, resellerName: r.name }));
       }),
     );
@@ -33,7 +33,7 @@ export function CreditLinesPage() {
     setBusy(`${row.resellerId}-${row.line}`);
     setActionError(null);
     try {
-      await api.put(`/resellers/${row.resellerId}/credit-lines/${row.line}`, { onHold: !row.onHold });
+      await ok(client.PUT('/api/v1/resellers/{id}/credit-lines/{line}', { params: { path: { id: row.resellerId, line: row.line } }, body: { onHold: !row.onHold } }));
       await lines.reload();
     } catch (e) {
       setActionError(e);

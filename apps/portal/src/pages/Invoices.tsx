@@ -1,9 +1,9 @@
 import { lazy, Suspense, useState } from 'react';
-import { api, Page } from '../api';
+import { client, download, ok, oneOf, text } from '../api';
 import {
   DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
 } from '../components/ui';
-import type { Invoice } from '../contract';
+import type { InvoiceStatus } from '../contract';
 import { isZero } from '../format';
 import { useResellers } from '../resellers';
 import { Link } from '../router';
@@ -12,7 +12,7 @@ import { hasRole, useSession } from '../session';
 // Stripe's code loads only when a card payment starts, and only when Stripe is configured.
 const CardPayment = lazy(() => import('../components/CardPayment'));
 
-const STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED', 'WRITTEN_OFF'];
+const STATUSES: InvoiceStatus[] = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED', 'WRITTEN_OFF'];
 
 export function InvoicesPage() {
   const resellers = useResellers();
@@ -20,7 +20,7 @@ export function InvoicesPage() {
   const [resellerId, setResellerId] = useState('');
   const [page, setPage] = useState(1);
   const { data, error, loading } = useAsync(
-    () => api.get<Page<Invoice>>('/invoices', { status, resellerId, page, pageSize: 25 }),
+    () => ok(client.GET('/api/v1/invoices', { params: { query: { status: oneOf(STATUSES, status), resellerId: text(resellerId), page, pageSize: 25 } } })),
     [status, resellerId, page],
   );
 
@@ -126,7 +126,7 @@ export function InvoicesPage() {
 export function InvoiceDetailPage({ id }: { id: string }) {
   const { me, config } = useSession();
   const resellers = useResellers();
-  const { data: inv, error, loading, reload } = useAsync(() => api.get<Invoice>(`/invoices/${id}`), [id]);
+  const { data: inv, error, loading, reload } = useAsync(() => ok(client.GET('/api/v1/invoices/{id}', { params: { path: { id } } })), [id]);
   const [pdfError, setPdfError] = useState<unknown>(null);
   const [paying, setPaying] = useState(false);
   const [paid, setPaid] = useState<string | null>(null);
@@ -138,7 +138,10 @@ export function InvoiceDetailPage({ id }: { id: string }) {
     if (!inv) return;
     setPdfError(null);
     try {
-      await api.download(`/invoices/${inv.id}/pdf`, `${inv.number}.pdf`, 'application/pdf');
+      await download(
+        client.GET('/api/v1/invoices/{id}/pdf', { params: { path: { id: inv.id } }, headers: { Accept: 'application/pdf' }, parseAs: 'blob' }),
+        `${inv.number}.pdf`,
+      );
     } catch (e) {
       setPdfError(e);
     }

@@ -10,7 +10,7 @@ import {
   XAxis,
   YAxis,
 } from 'recharts';
-import { api } from '../api';
+import { client, download, ok } from '../api';
 import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
 import type { MarginGroup, MarginReport } from '../contract';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, todayIso } from '../format';
@@ -36,7 +36,7 @@ function yearAgo(): string {
 export function MarginPage() {
   const [form, setForm] = useState({ from: yearAgo(), to: todayIso(), groupBy: 'month' as MarginGroup });
   const [query, setQuery] = useState(form);
-  const { data, error, loading } = useAsync(() => api.get<MarginReport>('/reports/margin', query), [query]);
+  const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/reports/margin', { params: { query } })), [query]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setQuery(form);
@@ -64,10 +64,9 @@ export function MarginPage() {
           type="button"
           className="secondary"
           onClick={() =>
-            void api.download(
-              `/reports/margin?from=${query.from}&to=${query.to}&groupBy=${query.groupBy}`,
+            void download(
+              client.GET('/api/v1/reports/margin', { params: { query }, headers: { Accept: 'text/csv' }, parseAs: 'blob' }),
               `margin-${query.groupBy}-${query.from}-${query.to}.csv`,
-              'text/csv',
             )
           }
         >

@@ -1,20 +1,23 @@
 import { useState } from 'react';
-import { api, Page } from '../api';
+import { client, ok, oneOf } from '../api';
 import {
   DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
 } from '../components/ui';
-import type { CreditLine, Order } from '../contract';
+import type { CreditLine, OrderStatus } from '../contract';
 import { formatDateTime } from '../format';
 import { useResellers } from '../resellers';
 import { Link, useLocation } from '../router';
 import { hasRole, useSession } from '../session';
 
-const ORDER_STATUSES = ['PLACED', 'PARTIALLY_SHIPPED', 'FULFILLED', 'CANCELLED'];
+const ORDER_STATUSES: OrderStatus[] = ['PLACED', 'PARTIALLY_SHIPPED', 'FULFILLED', 'CANCELLED'];
 
 export function OrdersPage() {
   const [status, setStatus] = useState('');
   const [page, setPage] = useState(1);
-  const { data, error, loading } = useAsync(() => api.get<Page<Order>>('/orders', { status, page, pageSize: 20 }), [status, page]);
+  const { data, error, loading } = useAsync(
+    () => ok(client.GET('/api/v1/orders', { params: { query: { status: oneOf(ORDER_STATUSES, status), page, pageSize: 20 } } })),
+    [status, page],
+  );
   const { me } = useSession();
   const resellers = useResellers();
 
@@ -97,7 +100,7 @@ export function OrdersPage() {
 export function OrderDetailPage({ id }: { id: string }) {
   const { query } = useLocation();
   const { me } = useSession();
-  const { data: order, error, loading, setData } = useAsync(() => api.get<Order>(`/orders/${id}`), [id]);
+  const { data: order, error, loading, setData } = useAsync(() => ok(client.GET('/api/v1/orders/{id}', { params: { path: { id } } })), [id]);
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [cancelled, setCancelled] = useState(false);
@@ -108,7 +111,7 @@ export function OrderDetailPage({ id }: { id: string }) {
     setBusy(true);
     setActionError(null);
     try {
-      setData(await api.post<Order>(`/orders/${order.id}/cancel`, {}));
+      setData(await ok(client.POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.id } }, body: {} })));
       setCancelled(true);
     } catch (e) {
       setActionError(e);

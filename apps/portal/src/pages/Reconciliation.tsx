@@ -1,5 +1,5 @@
 import { FormEvent, useState } from 'react';
-import { api } from '../api';
+import { client, ok, text } from '../api';
 import { ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
 import type { Reconciliation, ReconciliationRow } from '../contract';
 import { formatDate, isZero } from '../format';
@@ -128,7 +128,7 @@ export function ReconciliationPage() {
   const [asOf, setAsOf] = useState('');
   // A new object on every submit: "Reconcile" asks again even for the same date.
   const [query, setQuery] = useState({ asOf: '' });
-  const { data, error, loading } = useAsync(() => api.get<Reconciliation>('/ledger/reconciliation', query), [query]);
+  const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/ledger/reconciliation', { params: { query: { asOf: text(query.asOf) } } })), [query]);
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setQuery({ asOf });

@@ -1,6 +1,6 @@
 import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useState } from 'react';
-import { api, fetchAll } from '../api';
+import { client, download, fetchAll, ok } from '../api';
 import { assigneeName, BulkAssignBar, useAssignees } from '../components/renewals/BulkAssign';
 import { DeskFilters, DeskFilterValues } from '../components/renewals/DeskFilters';
 import { DeskCard, thresholdLabel } from '../components/renewals/desk';
@@ -8,7 +8,7 @@ import { PipelineSummary } from '../components/renewals/PipelineSummary';
 import { QuotePanel } from '../components/renewals/QuotePanel';
 import { RenewalCardItem } from '../components/renewals/RenewalCardItem';
 import { DateText, ErrorBanner, Loading, Money, Notice, PageHeader, Status, useAsync } from '../components/ui';
-import type { AlertStatus, Pipeline, RenewalAlert, Role } from '../contract';
+import type { AlertStatus, AlertUpdate, RenewalAlert, Role } from '../contract';
 import { formatDateTime, todayIso } from '../format';
 import { useResellers } from '../resellers';
 import { Link } from '../router';
@@ -56,10 +56,18 @@ export function RenewalsPage() {
   const [quoting, setQuoting] = useState<DeskCard | null>(null);
   const [filters, setFilters] = useState<DeskFilterValues>({});
   // One card per renewal, at its current (latest raised) threshold, with the renewal's status, in the API's order.
-  const alerts = useAsync(() => fetchAll<DeskCard>('/renewal-alerts', { view: 'renewals', ...filters }), [filters]);
+  const alerts = useAsync(
+    () =>
+      fetchAll(async (page, pageSize) => {
+        const query = { view: 'renewals' as const, page, pageSize, ...filters };
+        // view=renewals answers the card page of the contract's union (alerts or cards).
+        return (await ok(client.GET('/api/v1/renewal-alerts', { params: { query } }))) as { items: DeskCard[]; total: number };
+      }),
+    [filters],
+  );
   // The pipeline takes the reseller and assignee filters; the others narrow the board only.
   const pipeline = useAsync(
-    () => api.get<Pipeline>('/renewal-alerts/pipeline', { resellerId: filters.resellerId, assigneeId: filters.assigneeId }),
+    () => ok(client.GET('/api/v1/renewal-alerts/pipeline', { params: { query: { resellerId: filters.resellerId, assigneeId: filters.assigneeId } } })),
     [filters.resellerId, filters.assigneeId],
   );
   const assignees = useAssignees(me);
@@ -86,7 +94,7 @@ export function RenewalsPage() {
   const downloadCsv = async () => {
     setCsvError(null);
     try {
-      await api.download('/renewal-alerts', `renewal-alerts-${todayIso()}.csv`, 'text/csv');
+      await download(client.GET('/api/v1/renewal-alerts', { headers: { Accept: 'text/csv' }, parseAs: 'blob' }), `renewal-alerts-${todayIso()}.csv`);
     } catch (e) {
       setCsvError(e);
     }
@@ -184,7 +192,7 @@ export function RenewalsPage() {
 
 export function RenewalAlertPage({ id }: { id: string }) {
   const { me } = useSession();
-  const { data: alert, error, loading, setData } = useAsync(() => api.get<RenewalAlert>(`/renewal-alerts/${id}`), [id]);
+  const { data: alert, error, loading, setData } = useAsync(() => ok(client.GET('/api/v1/renewal-alerts/{id}', { params: { path: { id } } })), [id]);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -196,9 +204,9 @@ export function RenewalAlertPage({ id }: { id: string }) {
     setActionError(null);
     setDone(null);
     try {
-      const body: Record<string, unknown> = { status };
+      const body: AlertUpdate = { status };
       if (withNote) body.note = withNote;
-      setData(await api.patch<RenewalAlert>(`/renewal-alerts/${alert.id}`, body));
+      setData(await ok(client.PATCH('/api/v1/renewal-alerts/{id}', { params: { path: { id: alert.id } }, body })));
       setNote('');
       setDone(message);
     } catch (e) {
@@ -283,7 +291,7 @@ export function RenewalAlertPage({ id }: { id: string }) {
                       setBusy(true);
                       setActionError(null);
                       try {
-                        setData(await api.patch<RenewalAlert>(`/renewal-alerts/${alert.id}`, { status: alert.status, assigneeId: me.id }));
+                        setData(await ok(client.PATCH('/api/v1/renewal-alerts/{id}', { params: { path: { id: alert.id } }, body: { status: alert.status, assigneeId: me.id } })));
                         setDone('Assigned to you.');
                       } catch (e) {
                         setActionError(e);

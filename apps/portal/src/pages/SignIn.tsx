@@ -18,7 +18,7 @@ export function SignInPage() {
     } catch (err) {
       setError(
         err instanceof ApiError && err.status === 401
-          ? new ApiError({ status: 401, title: 'That API token was not accepted', detail: 'Check the token and try again.' })
+          ? new ApiError({ ...err.problem, status: 401, title: 'That API token was not accepted', detail: 'Check the token and try again.' })
           : err,
       );
     } finally {

@@ -1,9 +1,9 @@
 import { FormEvent, useState } from 'react';
-import { api, Page } from '../api';
+import { client, ok, oneOf, text } from '../api';
 import {
   DateText, ErrorBanner, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, useAsync,
 } from '../components/ui';
-import type { Charge, Subscription } from '../contract';
+import type { Charge, Subscription, SubscriptionStatus } from '../contract';
 import { formatMoney, isNegative, sumMoney, todayIso } from '../format';
 import { Link } from '../router';
 import { hasRole, useSession } from '../session';
@@ -14,7 +14,14 @@ export function SubscriptionsPage() {
   const [sku, setSku] = useState('');
   const [filters, setFilters] = useState({ status: 'ACTIVE', sku: '', page: 1 });
   const { data, error, loading } = useAsync(
-    () => api.get<Page<Subscription>>('/subscriptions', { status: filters.status, sku: filters.sku, page: filters.page, pageSize: 20 }),
+    () =>
+      ok(
+        client.GET('/api/v1/subscriptions', {
+          params: {
+            query: { status: oneOf<SubscriptionStatus>(['ACTIVE', 'CANCELLED', 'EXPIRED'], filters.status), sku: text(filters.sku), page: filters.page, pageSize: 20 },
+          },
+        }),
+      ),
     [filters],
   );
 
@@ -105,7 +112,7 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
   const { me } = useSession();
   const mayChange = hasRole(me, 'buyer', 'reseller_admin', 'admin');
   const maySeeInvoices = hasRole(me, 'reseller_finance', 'reseller_admin', 'finance', 'admin');
-  const { data: sub, error, loading, setData } = useAsync(() => api.get<Subscription>(`/subscriptions/${id}`), [id]);
+  const { data: sub, error, loading, setData } = useAsync(() => ok(client.GET('/api/v1/subscriptions/{id}', { params: { path: { id } } })), [id]);
   const [seats, setSeats] = useState('');
   const [asOf, setAsOf] = useState(todayIso());
   const [when, setWhen] = useState<'END_OF_TERM' | 'IMMEDIATE'>('END_OF_TERM');
@@ -134,7 +141,7 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
     const quantity = Number.parseInt(seats, 10);
     if (!sub || !Number.isInteger(quantity) || quantity < 1) return;
     void act(`Seats changed from ${sub.quantity} to ${quantity}.`, () =>
-      api.patch<Subscription>(`/subscriptions/${sub.id}`, { quantity, asOf }),
+      ok(client.PATCH('/api/v1/subscriptions/{id}', { params: { path: { id: sub.id } }, body: { quantity, asOf } })),
     );
   };
 
@@ -144,14 +151,14 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
     const words = when === 'IMMEDIATE' ? 'now, crediting the unused part of the period' : 'at the end of the current term';
     if (!window.confirm(`Cancel this subscription ${words}?`)) return;
     void act(when === 'IMMEDIATE' ? 'Subscription cancelled.' : 'The subscription will end at the end of its term.', () =>
-      api.post<Subscription>(`/subscriptions/${sub.id}/cancel`, when === 'IMMEDIATE' ? { when, asOf } : { when }),
+      ok(client.POST('/api/v1/subscriptions/{id}/cancel', { params: { path: { id: sub.id } }, body: when === 'IMMEDIATE' ? { when, asOf } : { when } })),
     );
   };
 
   const toggleAutoRenew = () => {
     if (!sub) return;
     void act(sub.autoRenew ? 'Auto-renew turned off.' : 'Auto-renew turned on.', () =>
-      api.patch<Subscription>(`/subscriptions/${sub.id}`, { autoRenew: !sub.autoRenew }),
+      ok(client.PATCH('/api/v1/subscriptions/{id}', { params: { path: { id: sub.id } }, body: { autoRenew: !sub.autoRenew } })),
     );
   };
 

@@ -1,16 +1,16 @@
 import { FormEvent, useState } from 'react';
-import { api } from '../api';
+import { client, ok, oneOf } from '../api';
 import { ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
-import type { TrialBalance } from '../contract';
+import type { Currency } from '../contract';
 import { dec, todayIso } from '../format';
 
-export const CURRENCIES = ['AUD', 'NZD', 'USD', 'EUR', 'GBP', 'JPY'];
+export const CURRENCIES: Currency[] = ['AUD', 'NZD', 'USD', 'EUR', 'GBP', 'JPY'];
 
 export function TrialBalancePage() {
   const [asOf, setAsOf] = useState(todayIso());
-  const [currency, setCurrency] = useState('AUD');
-  const [query, setQuery] = useState({ asOf: todayIso(), currency: 'AUD' });
-  const { data, error, loading } = useAsync(() => api.get<TrialBalance>('/ledger/trial-balance', query), [query]);
+  const [currency, setCurrency] = useState<Currency>('AUD');
+  const [query, setQuery] = useState<{ asOf: string; currency: Currency }>({ asOf: todayIso(), currency: 'AUD' });
+  const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/ledger/trial-balance', { params: { query } })), [query]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -28,7 +28,7 @@ export function TrialBalancePage() {
         </div>
         <div className="field">
           <label htmlFor="tb-currency">Currency</label>
-          <select id="tb-currency" value={currency} onChange={(e) => setCurrency(e.target.value)}>
+          <select id="tb-currency" value={currency} onChange={(e) => setCurrency(oneOf(CURRENCIES, e.target.value) ?? 'AUD')}>
             {CURRENCIES.map((c) => (
               <option key={c}>{c}</option>
             ))}

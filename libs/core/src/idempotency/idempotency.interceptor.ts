@@ -17,7 +17,14 @@ const IDEMPOTENT = 'disty:idempotent';
 export function Idempotent(): MethodDecorator {
   return (target, key, descriptor) => {
     SetMetadata(IDEMPOTENT, true)(target, key, descriptor);
-    ApiHeader({ name: 'Idempotency-Key', required: false, description: 'Replays return the first response' })(
+    ApiHeader({
+      name: 'Idempotency-Key',
+      required: false,
+      description:
+        'A key for this user action (1–255 visible ASCII characters): a replay returns the first response with ' +
+        '`Idempotent-Replayed: true`; the same key with another request is `409 idempotency-key-reuse` (docs/api-conventions.md §5)',
+      schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
+    })(
       target,
       key,
       descriptor,

@@ -29,7 +29,7 @@ export class JobRunsController {
 
   @Get()
   @Roles('admin')
-  @ApiOperation({ summary: 'Runs of the scheduled jobs (billing, renewals, alert scan, recognition, credit holds), caught-up ones included' })
+  @ApiOperation({ operationId: 'listJobRuns', summary: 'Runs of the scheduled jobs (billing, renewals, alert scan, recognition, credit holds), caught-up ones included' })
   @ApiOkResponse({ type: JobRunPageView })
   async list(@Query() q: JobRunQueryDto): Promise<JobRunPageView> {
     const where = `WHERE ($1::text IS NULL OR job = $1) AND ($2::text IS NULL OR status = $2)`;

@@ -1,5 +1,7 @@
-import { createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { applyDecorators, createParamDecorator, ExecutionContext, SetMetadata } from '@nestjs/common';
+import { ApiExtension } from '@nestjs/swagger';
 import { notFound } from '../errors/problem';
+import { EXT_PUBLIC, EXT_ROLES } from '../openapi/decorators';
 
 export const ROLES = ['admin', 'finance', 'reseller_admin', 'buyer', 'sales', 'reseller_finance'] as const;
 export type Role = (typeof ROLES)[number];
@@ -18,9 +20,9 @@ export const PUBLIC_ROUTE = 'disty:public';
 export const ROLES_KEY = 'disty:roles';
 
 /** No token needed (health, docs, inbound webhooks that verify their own signature). */
-export const Public = () => SetMetadata(PUBLIC_ROUTE, true);
-/** Only these roles may call the handler; others get 403. */
-export const Roles = (...roles: Role[]) => SetMetadata(ROLES_KEY, roles);
+export const Public = () => applyDecorators(SetMetadata(PUBLIC_ROUTE, true), ApiExtension(EXT_PUBLIC, true));
+/** Only these roles may call the handler; others get 403 (the OpenAPI document says so: completeDocument). */
+export const Roles = (...roles: Role[]) => applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension(EXT_ROLES, roles));
 
 export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
   return ctx.switchToHttp().getRequest<{ user: Actor }>().user;

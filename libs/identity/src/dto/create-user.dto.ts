@@ -36,3 +36,7 @@ export class UserResponse {
   @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
   @ApiPropertyOptional({ description: 'Returned once, at creation' }) token?: string;
 }
+
+export class UserListView {
+  @ApiProperty({ type: [UserResponse] }) items: UserResponse[];
+}

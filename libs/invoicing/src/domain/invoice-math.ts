@@ -3,7 +3,7 @@ import { Amounts, CREDIT_LINES, CreditLine, Currency, Dec, roundMoney } from '@d
 /** Something billable, as the owning module reports it (net already rounded to minor units). */
 export interface BillableItem {
   creditLine: CreditLine;
-  sourceType: 'order_line' | 'subscription_charge';
+  sourceType: 'order_line' | 'subscription_charge' | 'usage';
   sourceId: string;
   sku: string;
   description: string;
@@ -23,6 +23,9 @@ export interface BillableItem {
   shipmentPosted?: boolean;
   /** The tax code stored with that rate (docs/accounting.md §11); null on items ordered before tax codes. */
   taxCode?: string | null;
+  /** Usage lines (docs/consumption.md): the exact quantity used and its unit (`quantity` is 1). */
+  usageQuantity?: Dec | null;
+  usageUnit?: string | null;
 }
 
 export interface PricedLine extends BillableItem {
@@ -71,6 +74,14 @@ export function invoiceTotals(lines: Array<{ creditLine: CreditLine; net: Dec; t
  * The net of the hardware lines whose revenue their shipment posted: what the invoice credits to
  * 1190 (unbilled receivables) instead of 4000 (docs/accounting.md §3).
  */
+/**
+ * The net of the usage lines: their revenue was posted as the usage was rated (1190 / 4100), so the
+ * invoice credits it to 1190, not to deferred revenue (docs/consumption.md, "Books").
+ */
+export function usageNet(lines: Array<{ sourceType: string; net: Dec }>): Dec {
+  return lines.reduce((s, l) => (l.sourceType === 'usage' ? s.plus(l.net) : s), new Dec(0));
+}
+
 export function shippedNet(lines: Array<{ creditLine: CreditLine; net: Dec; shipmentPosted?: boolean }>): Dec {
   return lines.reduce((s, l) => (l.creditLine === 'HARDWARE' && l.shipmentPosted ? s.plus(l.net) : s), new Dec(0));
 }

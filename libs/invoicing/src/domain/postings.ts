@@ -7,15 +7,17 @@ import { InvoiceTotals } from './invoice-math';
  * 2100 tax and, for hardware, 1190 with the net of the lines whose shipment posted their revenue
  * (`shipped`: it moves from unbilled to billed receivables) and 4000 with the rest (lines shipped
  * before revenue was posted at shipment); cloud net to 2400 (deferred: recognition releases it over
- * the service days).
+ * the service days); usage net (`usage`, docs/consumption.md) to 1190: rating posted its revenue.
  */
-export function invoicePosting(t: InvoiceTotals, resellerId: string, currency: Currency, shipped: Dec = new Dec(0)): PostingLine[] {
+export function invoicePosting(
+  t: InvoiceTotals, resellerId: string, currency: Currency, shipped: Dec = new Dec(0), usage: Dec = new Dec(0),
+): PostingLine[] {
   return [
     ...debit(AR_ACCOUNT.HARDWARE, t.HARDWARE.gross, resellerId, currency),
     ...debit(AR_ACCOUNT.CLOUD, t.CLOUD.gross, resellerId, currency),
-    ...credit(AccountCode.UnbilledReceivables, shipped, resellerId, currency),
+    ...credit(AccountCode.UnbilledReceivables, shipped.plus(usage), resellerId, currency),
     ...credit(REVENUE_ACCOUNT.HARDWARE, t.HARDWARE.net.minus(shipped), resellerId, currency),
-    ...credit(AccountCode.DeferredRevenue, t.CLOUD.net, resellerId, currency),
+    ...credit(AccountCode.DeferredRevenue, t.CLOUD.net.minus(usage), resellerId, currency),
     ...credit(AccountCode.TaxPayable, t.all.tax, resellerId, currency),
   ];
 }

@@ -105,6 +105,12 @@ export class SourceView {
   @ApiProperty() id: string;
 }
 
+export class UsageLineView {
+  @ApiProperty({ example: '744.5' }) quantity: string;
+  @ApiProperty({ example: 'hour' }) unit: string;
+  @ApiProperty({ example: '0.0912', description: 'Average price of one unit over the period (net ÷ quantity); tiers make it vary' }) unitPrice: string;
+}
+
 export class InvoiceLineView {
   @ApiProperty() id: string;
   @ApiProperty() description: string;
@@ -120,6 +126,7 @@ export class InvoiceLineView {
   @ApiProperty({ example: '0.10', description: 'The rate stored with that code: the line’s tax is round(net × rate)' }) taxRate: string;
   @ApiProperty({ description: 'Net credited by credit notes so far' }) creditedNet: string;
   @ApiProperty({ type: SourceView }) source: SourceView;
+  @ApiPropertyOptional({ type: UsageLineView, description: 'Usage lines only (source type usage): what was used' }) usage?: UsageLineView;
 }
 
 export class OpenAmountsView {
@@ -198,6 +205,10 @@ export class BillingRunView {
   @ApiProperty({ description: 'Resellers whose billing failed (retried when the run is resumed)' }) resellersFailed: number;
   @ApiProperty() startedAt: string;
   @ApiProperty({ nullable: true, type: String }) completedAt: string | null;
+}
+
+export class BillingRunListView {
+  @ApiProperty({ type: [BillingRunView] }) items: BillingRunView[];
 }
 
 export class BillingRunAccepted {

@@ -85,25 +85,31 @@ export class StatementQueryDto {
   @IsOptional() @IsIn(CURRENCIES) currency?: Currency;
 }
 
-export interface JournalLineView {
-  accountCode: string;
-  resellerId: string | null;
-  currency: Currency;
-  debit: string;
-  credit: string;
+export class JournalLineView {
+  @ApiProperty({ example: '1100' }) accountCode: string;
+  @ApiProperty({ type: String, nullable: true }) resellerId: string | null;
+  @ApiProperty({ enum: CURRENCIES }) currency: Currency;
+  @ApiProperty({ example: '110.00' }) debit: string;
+  @ApiProperty({ example: '0.00' }) credit: string;
   /** The line in the reporting currency (docs/accounting.md §10); null on lines posted before base amounts existed and never back-filled. */
+  @ApiProperty({ type: String, nullable: true, description: 'The debit in the reporting currency; null on lines posted before base amounts existed' })
   baseDebit: string | null;
-  baseCredit: string | null;
+  @ApiProperty({ type: String, nullable: true }) baseCredit: string | null;
 }
 
-export interface JournalEntryView {
-  id: string;
-  entryDate: string;
-  memo: string;
-  source: { type: string; id: string };
-  reversalOf: string | null;
-  lines: JournalLineView[];
-  createdAt: string;
+export class JournalSourceView {
+  @ApiProperty({ example: 'invoice', description: 'What posted the entry (invoice, payment, manual, reversal, …)' }) type: string;
+  @ApiProperty() id: string;
+}
+
+export class JournalEntryView {
+  @ApiProperty() id: string;
+  @ApiProperty({ example: '2026-11-30' }) entryDate: string;
+  @ApiProperty() memo: string;
+  @ApiProperty({ type: JournalSourceView }) source: JournalSourceView;
+  @ApiProperty({ type: String, nullable: true, description: 'The entry this one reverses' }) reversalOf: string | null;
+  @ApiProperty({ type: [JournalLineView] }) lines: JournalLineView[];
+  @ApiProperty() createdAt: string;
 }
 
 export class ClosePeriodDto {

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiConsumes, ApiOkResponse, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, Roles, validationError } from '@disty/core';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Actor, ApiProblems, CurrentActor, Roles, validationError } from '@disty/core';
 import { FxRateInputDto, FxRateListView, FxRateQueryDto, FxRateWriteView, PostFxRatesDto } from './fx-rate.dto';
 import { FxRateService } from './fx-rate.service';
 
@@ -14,7 +14,9 @@ export class FxRatesController {
   /** One rate (`{ currency, date, rate }`) or a batch (`{ rates: [...] }`); a rate a posted line used cannot change (409). */
   @Post()
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: FxRateWriteView })
+  @ApiOperation({ operationId: 'createFxRates', summary: 'Record one exchange rate or a batch' })
+  @ApiCreatedResponse({ type: FxRateWriteView })
+  @ApiProblems(409)
   post(@Body() dto: PostFxRatesDto, @CurrentActor() actor: Actor) {
     const single = dto.currency !== undefined || dto.date !== undefined || dto.rate !== undefined;
     if (single === !!dto.rates) {
@@ -33,9 +35,11 @@ export class FxRatesController {
   /** CSV body (`Content-Type: text/csv`): `currency,date,rate` per line, header optional; all or nothing. */
   @Post('import')
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'importFxRates', summary: 'Import exchange rates from CSV' })
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', example: 'currency,date,rate\nUSD,2026-11-02,1.5312\n' } })
-  @ApiOkResponse({ type: FxRateWriteView })
+  @ApiCreatedResponse({ type: FxRateWriteView })
+  @ApiProblems(409)
   import(@Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActor() actor: Actor) {
     if (!contentType?.toLowerCase().startsWith('text/csv')) {
       throw validationError('Send the rates as text/csv', [{ field: 'Content-Type', message: 'must be text/csv' }]);
@@ -46,6 +50,7 @@ export class FxRatesController {
   /** Rates by currency and date range; the rate for a date is the latest one on or before it. */
   @Get()
   @Roles('finance', 'admin')
+  @ApiOperation({ operationId: 'listFxRates', summary: 'List exchange rates by currency and date range' })
   @ApiOkResponse({ type: FxRateListView })
   list(@Query() q: FxRateQueryDto) {
     return this.rates.list(q);

@@ -189,3 +189,12 @@ export class ReconciliationView {
   tax: ReconciliationSectionView;
   @ApiProperty({ type: [ReconciliationDifferenceView] }) differences: ReconciliationDifferenceView[];
 }
+
+/** What POST /webhooks/stripe answers Stripe (docs/api-conventions.md §9). */
+export class StripeEventOutcomeView {
+  @ApiProperty({ enum: [true] }) received: true;
+  @ApiProperty() eventId: string;
+  @ApiProperty({ example: 'payment_intent.succeeded' }) type: string;
+  @ApiProperty({ example: 'recorded', description: '`recorded`, `duplicate`, or `ignored: <why>`' }) outcome: string;
+  @ApiPropertyOptional({ description: 'The card payment recorded, when there is one' }) paymentId?: string;
+}

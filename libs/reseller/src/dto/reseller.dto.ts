@@ -157,3 +157,7 @@ export class CreditLineView {
   @ApiProperty({ example: '243800.00', description: 'limit − (openReceivables + reserved); may be negative' }) available: string;
   @ApiProperty() onHold: boolean;
 }
+
+export class CreditLineListView {
+  @ApiProperty({ type: [CreditLineView] }) items: CreditLineView[];
+}

@@ -6,7 +6,8 @@ import { ChargeRow, ScheduledChangeRow, SubscriptionRow, TermRow } from '../subs
 export type SubscriptionStatus = 'ACTIVE' | 'CANCELLED' | 'EXPIRED';
 export type ChargeKind = 'TERM' | 'PRORATION' | 'CANCELLATION_CREDIT';
 
-export class EndCustomerView {
+/** The end customer as a subscription names it (not the customers module's EndCustomerView: schema names are global). */
+export class SubscriptionEndCustomerView {
   @ApiProperty({ nullable: true, type: String, description: 'The end customer record (GET /end-customers/{id}); null when not linked' }) id: string | null;
   @ApiProperty() name: string;
   @ApiPropertyOptional({ nullable: true, type: String }) reference: string | null;
@@ -90,7 +91,7 @@ export class SubscriptionView {
   @ApiProperty() currency: string;
   @ApiProperty({ enum: ['P1M', 'P1Y', 'P3Y'] }) term: Term;
   @ApiProperty({ enum: ['MONTHLY', 'ANNUAL', 'UPFRONT'] }) billingFrequency: BillingFrequency;
-  @ApiProperty() endCustomer: EndCustomerView;
+  @ApiProperty({ type: SubscriptionEndCustomerView }) endCustomer: SubscriptionEndCustomerView;
   @ApiPropertyOptional({ nullable: true, type: String }) cancelledOn: string | null;
   @ApiProperty({ type: [TermView] }) terms: TermView[];
   @ApiPropertyOptional({ type: [ChargeView] }) charges?: ChargeView[];

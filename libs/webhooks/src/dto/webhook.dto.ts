@@ -57,11 +57,11 @@ export class DeliveryView {
   @ApiProperty({ description: 'Sent as the body’s id and the Disty-Event-Id header; receivers dedupe on it' }) eventId: string;
   @ApiProperty({ enum: DELIVERY_STATUSES }) status: DeliveryStatus;
   @ApiProperty() attempts: number;
-  @ApiPropertyOptional({ nullable: true, description: 'When the next attempt is due (PENDING only)' }) nextAttemptAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) lastAttemptAt: string | null;
-  @ApiPropertyOptional({ nullable: true }) lastResponseStatus: number | null;
-  @ApiPropertyOptional({ nullable: true }) lastError: string | null;
-  @ApiPropertyOptional({ nullable: true }) deliveredAt: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When the next attempt is due (PENDING only)' }) nextAttemptAt: string | null;
+  @ApiProperty({ type: String, nullable: true }) lastAttemptAt: string | null;
+  @ApiProperty({ type: 'integer', nullable: true }) lastResponseStatus: number | null;
+  @ApiProperty({ type: String, nullable: true }) lastError: string | null;
+  @ApiProperty({ type: String, nullable: true }) deliveredAt: string | null;
   @ApiProperty() createdAt: string;
   @ApiProperty({ type: 'object', additionalProperties: true }) payload: Record<string, unknown>;
 }

@@ -1,6 +1,6 @@
 import { useState } from 'react';
-import { api } from '../../api';
-import type { BulkAssignResult, Me } from '../../contract';
+import { client, ok } from '../../api';
+import type { Me } from '../../contract';
 import { ErrorBanner, Notice, useAsync } from '../ui';
 
 export interface Assignee {
@@ -20,9 +20,9 @@ export function useAssignees(me: Me | null) {
     if (me.role === 'sales') return [self];
     let users: Me[] = [];
     if (me.role === 'reseller_admin' && me.resellerId) {
-      users = (await api.get<{ items: Me[] }>(`/resellers/${me.resellerId}/users`)).items;
+      users = (await ok(client.GET('/api/v1/resellers/{id}/users', { params: { path: { id: me.resellerId } } }))).items;
     } else if (me.role === 'admin') {
-      users = (await api.get<{ items: Me[] }>('/users')).items;
+      users = (await ok(client.GET('/api/v1/users'))).items;
     }
     return users.filter((u) => u.role === 'sales').map((u) => ({ id: u.id, label: u.email }));
   }, [me?.id]);
@@ -63,7 +63,7 @@ export function BulkAssignBar({
     setError(null);
     setDone(null);
     try {
-      const res = await api.post<BulkAssignResult>('/renewal-alerts/assign', { alertIds: selected, assigneeId: to });
+      const res = await ok(client.POST('/api/v1/renewal-alerts/assign', { body: { alertIds: selected, assigneeId: to } }));
       onSelect([]);
       // Said once the cards show it.
       await onAssigned();

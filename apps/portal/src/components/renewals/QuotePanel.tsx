@@ -1,5 +1,5 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
-import { api } from '../../api';
+import { client, download, ok } from '../../api';
 import type { Me, RenewalQuote, ScheduledChange } from '../../contract';
 import { DateText, ErrorBanner, Money, Notice, Status } from '../ui';
 import { DeskCard, scheduledChangeText } from './desk';
@@ -41,23 +41,28 @@ export function QuotePanel({ card, me, onClose, onAccepted }: { card: DeskCard; 
   const create = (e: FormEvent) => {
     e.preventDefault();
     void run('The quote was not created', async () => {
-      const body: Record<string, unknown> = {};
+      const body: { quantity?: number; validUntil?: string } = {};
       if (quantity.trim()) body.quantity = Number.parseInt(quantity, 10);
       if (validUntil) body.validUntil = validUntil;
-      setQuote(await api.post<RenewalQuote>(`/renewal-alerts/${card.id}/quote`, body));
+      setQuote(await ok(client.POST('/api/v1/renewal-alerts/{id}/quote', { params: { path: { id: card.id } }, body })));
       setChange(null);
     });
   };
 
   const pdf = () =>
-    void run('The PDF could not be downloaded', () => api.download(`/renewal-quotes/${quote!.id}/pdf`, `${quote!.number}.pdf`, 'application/pdf'));
+    void run('The PDF could not be downloaded', () =>
+      download(
+        client.GET('/api/v1/renewal-quotes/{id}/pdf', { params: { path: { id: quote!.id } }, headers: { Accept: 'application/pdf' }, parseAs: 'blob' }),
+        `${quote!.number}.pdf`,
+      ),
+    );
 
   const accept = () =>
     void run('The quote was not accepted', async () => {
-      const accepted = await api.post<RenewalQuote>(`/renewal-quotes/${quote!.id}/accept`);
+      const accepted = await ok(client.POST('/api/v1/renewal-quotes/{id}/accept', { params: { path: { id: quote!.id } } }));
       setQuote(accepted);
       if (accepted.scheduledChangeId && accepted.subscriptionId) {
-        const list = await api.get<{ items: ScheduledChange[] }>(`/subscriptions/${accepted.subscriptionId}/scheduled-changes`);
+        const list = await ok(client.GET('/api/v1/subscriptions/{id}/scheduled-changes', { params: { path: { id: accepted.subscriptionId } } }));
         setChange(list.items.find((c) => c.id === accepted.scheduledChangeId) ?? null);
       }
       await onAccepted();

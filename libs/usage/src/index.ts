@@ -1,0 +1,7 @@
+export * from './usage.module';
+export * from './consumption-subscription.service';
+export * from './usage-billing.service';
+export * from './usage-rating.service';
+export * from './errors';
+export type { ConsumptionSubscriptionView } from './dto/consumption-subscription.dto';
+export type { UsageImportView } from './dto/usage-import.dto';
