@@ -1,12 +1,22 @@
 import { randomUUID } from 'crypto';
 import { Dec } from '@disty/core';
 import { ProvisionInput, SubscriptionProvisioningService, SubscriptionService } from '@disty/subscription';
-import { createProduct, createReseller, creditLines, uniq } from './factories/commerce';
-import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
+import type * as Commerce from './factories/commerce';
+import type * as AppSupport from './support/app';
+import type { TestApp } from './support/app';
+import type { OwnDatabase } from './support/own-database';
+
+// The app and the factories load after the file's own database is set (see beforeAll).
+let createProduct: typeof Commerce.createProduct;
+let createReseller: typeof Commerce.createReseller;
+let creditLines: typeof Commerce.creditLines;
+let uniq: typeof Commerce.uniq;
+let ADMIN_TOKEN: string;
+let bearer: typeof AppSupport.bearer;
 
 /*
- * Dates are explicit and deliberately in the past (2020–2024): the renewal job renews every due
- * subscription in the database, so these tests keep away from the dates other test files use.
+ * Dates are explicit and deliberately in the past (2020–2024). The file has a database of its own:
+ * the renewal job renews every due subscription in the database.
  */
 type Charge = { id: string; kind: string; amount: string; billingDate: string; periodStart: string; periodEnd: string; status: string; quantity: number; creditLine: string };
 
@@ -16,12 +26,22 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
   let t: TestApp;
   let subs: SubscriptionService;
   let provisioning: SubscriptionProvisioningService;
+  let own: OwnDatabase;
   beforeAll(async () => {
-    t = await createTestApp();
+    // A database of its own: the renewal job renews every due subscription in the database, and
+    // the shared one holds other files' subscriptions (a slow, load-dependent catch-up).
+    own = await (await import('./support/own-database')).useOwnDatabase('subscriptions');
+    const app = await import('./support/app');
+    ({ createProduct, createReseller, creditLines, uniq } = await import('./factories/commerce'));
+    ({ ADMIN_TOKEN, bearer } = app);
+    t = await app.createTestApp();
     subs = t.get(SubscriptionService);
     provisioning = t.get(SubscriptionProvisioningService);
   });
-  afterAll(() => t.close());
+  afterAll(async () => {
+    await t?.close();
+    await own?.drop();
+  });
   // Changes take effect "today" (the server clock): each test sets today to the date it acts on.
   afterEach(() => t.clock.reset());
 
