@@ -23,6 +23,7 @@ import { ReportingModule } from '@disty/reporting';
 import { TaxModule } from '@disty/tax';
 import { CustomersModule } from '@disty/customers';
 import { UsageModule } from '@disty/usage';
+import { CreditExposureModule } from '@disty/credit-exposure';
 import { HealthController } from './health/health.controller';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
@@ -73,6 +74,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     PurchasingModule,
     CustomersModule,
     UsageModule,
+    CreditExposureModule,
     TaxModule,
     OrderingModule,
     InvoicingModule,
