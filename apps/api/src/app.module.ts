@@ -24,6 +24,7 @@ import { TaxModule } from '@disty/tax';
 import { CustomersModule } from '@disty/customers';
 import { UsageModule } from '@disty/usage';
 import { CreditExposureModule } from '@disty/credit-exposure';
+import { VendorReconciliationModule } from '@disty/vendor-reconciliation';
 import { HealthController } from './health/health.controller';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
@@ -75,6 +76,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     CustomersModule,
     UsageModule,
     CreditExposureModule,
+    VendorReconciliationModule,
     TaxModule,
     OrderingModule,
     InvoicingModule,

@@ -10,6 +10,7 @@ import { WebhookModule } from '@disty/webhooks';
 import { ConsumptionBudgetService } from './consumption-budget.service';
 import { ConsumptionBudgetsController } from './consumption-budgets.controller';
 import { UsageImportFlowService } from './usage-import-flow.service';
+import { UsageCostService } from './usage-cost.service';
 import { ConsumptionSubscriptionService } from './consumption-subscription.service';
 import { ConsumptionSubscriptionsController } from './consumption-subscriptions.controller';
 import { UsageBillingService } from './usage-billing.service';
@@ -24,7 +25,7 @@ import { UsageRatingService } from './usage-rating.service';
 @Module({
   imports: [CatalogModule, CustomersModule, LedgerModule, PurchasingModule, ResellerModule, WebhookModule, CreditExposureModule],
   controllers: [ConsumptionSubscriptionsController, UsageImportsController, ConsumptionBudgetsController],
-  providers: [ConsumptionSubscriptionService, UsageImportService, UsageRatingService, UsageBillingService, ConsumptionBudgetService, UsageImportFlowService],
-  exports: [ConsumptionSubscriptionService, UsageBillingService, UsageImportFlowService],
+  providers: [ConsumptionSubscriptionService, UsageImportService, UsageRatingService, UsageBillingService, ConsumptionBudgetService, UsageImportFlowService, UsageCostService],
+  exports: [ConsumptionSubscriptionService, UsageBillingService, UsageImportFlowService, UsageCostService],
 })
 export class UsageModule {}

@@ -1,0 +1,56 @@
+import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiTags } from '@nestjs/swagger';
+import type { Request } from 'express';
+import { Actor, CurrentActor, Page, ParseIdPipe, Roles } from '@disty/core';
+import {
+  AcceptReconciliationDto, ImportVendorInvoiceQueryDto, ReconciliationListQueryDto, ReconciliationPage, ReconciliationSummaryView, ReconciliationView,
+} from './dto/vendor-reconciliation.dto';
+import { reconciliationError, ReconciliationErrorCode } from './errors';
+import { VendorReconciliationService } from './vendor-reconciliation.service';
+
+/** Vendor invoice reconciliation (docs/consumption.md §9): distributor finance and admin only. */
+@ApiTags('purchasing')
+@ApiBearerAuth()
+@Controller('vendor-reconciliations')
+export class VendorReconciliationsController {
+  constructor(private readonly reconciliations: VendorReconciliationService) {}
+
+  /** The vendor's monthly invoice file as the body (text/csv), compared with what was accrued. */
+  @Post()
+  @Roles('finance', 'admin')
+  @HttpCode(201)
+  @ApiConsumes('text/csv')
+  @ApiBody({ schema: { type: 'string', format: 'binary' } })
+  @ApiCreatedResponse({ type: ReconciliationView })
+  create(@Query() q: ImportVendorInvoiceQueryDto, @Req() req: Request, @CurrentActor() actor: Actor): Promise<ReconciliationView> {
+    const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
+    if (type !== 'text/csv' && type !== 'application/csv') {
+      throw reconciliationError(ReconciliationErrorCode.UnsupportedMediaType, `Send the vendor invoice file as text/csv, not ${type || 'no content type'}`);
+    }
+    return this.reconciliations.import(req, { ...q, createdBy: actor.id });
+  }
+
+  @Get()
+  @Roles('finance', 'admin')
+  @ApiOkResponse({ type: ReconciliationPage })
+  list(@Query() q: ReconciliationListQueryDto): Promise<Page<ReconciliationSummaryView>> {
+    return this.reconciliations.list({ vendorId: q.vendorId, page: q.page, pageSize: q.pageSize });
+  }
+
+  /** Totals and items: differences first (missing on either side, quantity or price), then matched. */
+  @Get(':id')
+  @Roles('finance', 'admin')
+  @ApiOkResponse({ type: ReconciliationView })
+  get(@Param('id', ParseIdPipe) id: string): Promise<ReconciliationView> {
+    return this.reconciliations.get(id);
+  }
+
+  /** Records the vendor bill from the reconciliation and clears the month's accruals it matches. */
+  @Post(':id/accept')
+  @Roles('finance', 'admin')
+  @HttpCode(200)
+  @ApiOkResponse({ type: ReconciliationView })
+  accept(@Param('id', ParseIdPipe) id: string, @Body() dto: AcceptReconciliationDto, @CurrentActor() actor: Actor): Promise<ReconciliationView> {
+    return this.reconciliations.accept(id, dto, actor.id);
+  }
+}
