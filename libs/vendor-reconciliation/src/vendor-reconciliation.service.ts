@@ -7,7 +7,7 @@ import { Currency, Dec, idempotentTransaction, minorUnits, moneyString, Page, pa
 import { ReconciledBillLine, ReconciledBillService, VendorService } from '@disty/purchasing';
 import { UsageCostService } from '@disty/usage';
 import { ITEM_KINDS, ItemKind, reconcile, SideItem } from './domain/reconcile';
-import { ReconciliationItemView, ReconciliationSummaryView, ReconciliationView } from './dto/vendor-reconciliation.dto';
+import { VendorReconciliationItemView, VendorReconciliationSummaryView, VendorReconciliationView } from './dto/vendor-reconciliation.dto';
 import { reconciliationError, ReconciliationErrorCode } from './errors';
 import { readVendorInvoice, VendorInvoiceFileError } from './vendor-invoice.reader';
 
@@ -36,7 +36,7 @@ export class VendorReconciliationService {
     private readonly bills: ReconciledBillService,
   ) {}
 
-  async import(input: Readable, q: { vendorId: string; month: string; currency?: Currency; fileName?: string; createdBy: string | null }): Promise<ReconciliationView> {
+  async import(input: Readable, q: { vendorId: string; month: string; currency?: Currency; fileName?: string; createdBy: string | null }): Promise<VendorReconciliationView> {
     const vendor = await this.vendors.row(this.db.manager, q.vendorId).catch(() => {
       throw reconciliationError(ReconciliationErrorCode.NotFound, `Vendor ${q.vendorId} was not found`);
     });
@@ -85,7 +85,7 @@ export class VendorReconciliationService {
     ).then((id) => this.get(id));
   }
 
-  async get(id: string): Promise<ReconciliationView> {
+  async get(id: string): Promise<VendorReconciliationView> {
     const [h]: HeadRow[] = await this.db.query(`SELECT * FROM vendor_reconciliations WHERE id = $1`, [id]);
     if (!h) throw reconciliationError(ReconciliationErrorCode.NotFound, `Vendor reconciliation ${id} was not found`);
     const rows: ItemRow[] = await this.db.query(
@@ -96,7 +96,7 @@ export class VendorReconciliationService {
     const c = h.currency.trim() as Currency;
     const money = (v: string | null) => (v === null ? null : moneyString(new Dec(v), c));
     const qty = (v: string | null) => (v === null ? null : new Dec(v).toFixed(6));
-    const items: ReconciliationItemView[] = rows.map((r) => ({
+    const items: VendorReconciliationItemView[] = rows.map((r) => ({
       kind: r.kind, tenantId: r.tenant_id, item: r.item, sku: r.sku,
       vendorQuantity: qty(r.vendor_quantity), vendorCost: money(r.vendor_cost), accruedQuantity: qty(r.accrued_quantity), accruedCost: money(r.accrued_cost),
       difference: moneyString(new Dec(r.vendor_cost ?? 0).minus(r.accrued_cost ?? 0), c),
@@ -113,7 +113,7 @@ export class VendorReconciliationService {
     };
   }
 
-  async list(q: { vendorId?: string; page: number; pageSize: number }): Promise<Page<ReconciliationSummaryView>> {
+  async list(q: { vendorId?: string; page: number; pageSize: number }): Promise<Page<VendorReconciliationSummaryView>> {
     const rows: Array<HeadRow & { differences: number; total: number }> = await this.db.query(
       `SELECT r.*, (SELECT count(*)::int FROM vendor_reconciliation_items i WHERE i.reconciliation_id = r.id AND i.kind <> 'MATCHED') AS differences,
               count(*) OVER ()::int AS total
@@ -135,7 +135,7 @@ export class VendorReconciliationService {
    * that Disty never accrued as an unmatched line, all variance). One transaction; once per vendor,
    * month and currency.
    */
-  async accept(id: string, dto: { number: string; date: string; taxRate?: string }, createdBy: string | null): Promise<ReconciliationView> {
+  async accept(id: string, dto: { number: string; date: string; taxRate?: string }, createdBy: string | null): Promise<VendorReconciliationView> {
     const rate = new Dec(dto.taxRate ?? '0');
     await retryOnConflict(() =>
       idempotentTransaction(this.db, async (em) => {

@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse,
 import type { Request } from 'express';
 import { Actor, CurrentActor, Page, ParseIdPipe, Roles } from '@disty/core';
 import {
-  AcceptReconciliationDto, ImportVendorInvoiceQueryDto, ReconciliationListQueryDto, ReconciliationPage, ReconciliationSummaryView, ReconciliationView,
+  AcceptVendorReconciliationDto, ImportVendorInvoiceQueryDto, VendorReconciliationListQueryDto, VendorReconciliationPage, VendorReconciliationSummaryView, VendorReconciliationView,
 } from './dto/vendor-reconciliation.dto';
 import { reconciliationError, ReconciliationErrorCode } from './errors';
 import { VendorReconciliationService } from './vendor-reconciliation.service';
@@ -21,8 +21,8 @@ export class VendorReconciliationsController {
   @HttpCode(201)
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
-  @ApiCreatedResponse({ type: ReconciliationView })
-  create(@Query() q: ImportVendorInvoiceQueryDto, @Req() req: Request, @CurrentActor() actor: Actor): Promise<ReconciliationView> {
+  @ApiCreatedResponse({ type: VendorReconciliationView })
+  create(@Query() q: ImportVendorInvoiceQueryDto, @Req() req: Request, @CurrentActor() actor: Actor): Promise<VendorReconciliationView> {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'text/csv' && type !== 'application/csv') {
       throw reconciliationError(ReconciliationErrorCode.UnsupportedMediaType, `Send the vendor invoice file as text/csv, not ${type || 'no content type'}`);
@@ -32,16 +32,16 @@ export class VendorReconciliationsController {
 
   @Get()
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: ReconciliationPage })
-  list(@Query() q: ReconciliationListQueryDto): Promise<Page<ReconciliationSummaryView>> {
+  @ApiOkResponse({ type: VendorReconciliationPage })
+  list(@Query() q: VendorReconciliationListQueryDto): Promise<Page<VendorReconciliationSummaryView>> {
     return this.reconciliations.list({ vendorId: q.vendorId, page: q.page, pageSize: q.pageSize });
   }
 
   /** Totals and items: differences first (missing on either side, quantity or price), then matched. */
   @Get(':id')
   @Roles('finance', 'admin')
-  @ApiOkResponse({ type: ReconciliationView })
-  get(@Param('id', ParseIdPipe) id: string): Promise<ReconciliationView> {
+  @ApiOkResponse({ type: VendorReconciliationView })
+  get(@Param('id', ParseIdPipe) id: string): Promise<VendorReconciliationView> {
     return this.reconciliations.get(id);
   }
 
@@ -49,8 +49,8 @@ export class VendorReconciliationsController {
   @Post(':id/accept')
   @Roles('finance', 'admin')
   @HttpCode(200)
-  @ApiOkResponse({ type: ReconciliationView })
-  accept(@Param('id', ParseIdPipe) id: string, @Body() dto: AcceptReconciliationDto, @CurrentActor() actor: Actor): Promise<ReconciliationView> {
+  @ApiOkResponse({ type: VendorReconciliationView })
+  accept(@Param('id', ParseIdPipe) id: string, @Body() dto: AcceptVendorReconciliationDto, @CurrentActor() actor: Actor): Promise<VendorReconciliationView> {
     return this.reconciliations.accept(id, dto, actor.id);
   }
 }

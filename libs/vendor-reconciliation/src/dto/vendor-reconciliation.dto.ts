@@ -12,11 +12,11 @@ export class ImportVendorInvoiceQueryDto {
   @ApiPropertyOptional() @IsOptional() @MaxLength(200) fileName?: string;
 }
 
-export class ReconciliationListQueryDto extends PageQueryDto {
+export class VendorReconciliationListQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() vendorId?: string;
 }
 
-export class AcceptReconciliationDto {
+export class AcceptVendorReconciliationDto {
   @ApiProperty({ example: 'MS-2026-10-0042', description: 'The vendor’s invoice number (unique per vendor)' })
   @IsString() @IsNotEmpty() @MaxLength(100)
   @Matches(/^\P{Cc}+$/u, { message: 'number must not contain control characters' })
@@ -31,7 +31,7 @@ export class AcceptReconciliationDto {
   taxRate?: string;
 }
 
-export class ReconciliationItemView {
+export class VendorReconciliationItemView {
   @ApiProperty({ enum: ITEM_KINDS }) kind: ItemKind;
   @ApiProperty({ nullable: true, type: String }) tenantId: string | null;
   @ApiProperty({ description: 'The meter id (usage) or the SKU (seats)' }) item: string;
@@ -43,14 +43,14 @@ export class ReconciliationItemView {
   @ApiProperty({ description: 'vendor cost − accrued cost' }) difference: string;
 }
 
-export class ReconciliationTotalsView {
+export class VendorReconciliationTotalsView {
   @ApiProperty() vendor: string;
   @ApiProperty() accrued: string;
   @ApiProperty({ description: 'vendor − accrued' }) difference: string;
   @ApiProperty({ description: 'How many items of each kind', type: 'object', additionalProperties: { type: 'number' } }) counts: Record<ItemKind, number>;
 }
 
-export class ReconciliationView {
+export class VendorReconciliationView {
   @ApiProperty() id: string;
   @ApiProperty() vendorId: string;
   @ApiProperty() month: string;
@@ -59,12 +59,12 @@ export class ReconciliationView {
   @ApiProperty() linesRead: number;
   @ApiProperty({ enum: ['OPEN', 'ACCEPTED'] }) status: 'OPEN' | 'ACCEPTED';
   @ApiProperty({ nullable: true, type: String }) vendorBillId: string | null;
-  @ApiProperty({ type: ReconciliationTotalsView }) totals: ReconciliationTotalsView;
-  @ApiProperty({ type: [ReconciliationItemView], description: 'Differences first, then matched items' }) items: ReconciliationItemView[];
+  @ApiProperty({ type: VendorReconciliationTotalsView }) totals: VendorReconciliationTotalsView;
+  @ApiProperty({ type: [VendorReconciliationItemView], description: 'Differences first, then matched items' }) items: VendorReconciliationItemView[];
   @ApiProperty() createdAt: string;
 }
 
-export class ReconciliationSummaryView {
+export class VendorReconciliationSummaryView {
   @ApiProperty() id: string;
   @ApiProperty() vendorId: string;
   @ApiProperty() month: string;
@@ -76,8 +76,8 @@ export class ReconciliationSummaryView {
   @ApiProperty() createdAt: string;
 }
 
-export class ReconciliationPage {
-  @ApiProperty({ type: [ReconciliationSummaryView] }) items: ReconciliationSummaryView[];
+export class VendorReconciliationPage {
+  @ApiProperty({ type: [VendorReconciliationSummaryView] }) items: VendorReconciliationSummaryView[];
   @ApiProperty() total: number;
   @ApiProperty() page: number;
   @ApiProperty() pageSize: number;
