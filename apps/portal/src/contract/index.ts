@@ -33,3 +33,16 @@ export type TrialBalance = Schemas['TrialBalanceView'];
 export type RenewalAlert = Schemas['RenewalAlertView'];
 export type AlertStatus = RenewalAlert['status'];
 export type Pipeline = Schemas['PipelineView'];
+
+// Cloud consumption (docs/consumption.md §3, §7–§9).
+export type ConsumptionSubscription = Schemas['ConsumptionSubscriptionView'];
+export type UsageSummary = Schemas['UsageSummaryView'];
+export type Budget = Schemas['BudgetView'];
+export type BudgetAlert = Schemas['BudgetAlertView'];
+export type CreditAlert = Schemas['CreditAlertView'];
+export type UsageImport = Schemas['UsageImportView'];
+export type UsageRejection = Schemas['UsageRejectionView'];
+export type Vendor = Schemas['VendorView'];
+export type VendorReconciliation = Schemas['VendorReconciliationView'];
+export type VendorReconciliationItem = Schemas['VendorReconciliationItemView'];
+export type VendorReconciliationSummary = Schemas['VendorReconciliationSummaryView'];
