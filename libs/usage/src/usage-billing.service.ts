@@ -6,7 +6,7 @@ import { Currency, Dec } from '@disty/core';
 import { ConsumptionCatalogService } from '@disty/catalog';
 import type { TaxCategory } from '@disty/tax';
 import { ConsumptionSubscriptionService } from './consumption-subscription.service';
-import { USAGE_LOCK } from './usage-import.service';
+import { RESELLER_LOCK } from './usage-import.service';
 
 /** One usage invoice line: a subscription's meter over the period, as the billing run puts it on the invoice. */
 export interface UsageInvoiceItem {
@@ -73,11 +73,11 @@ export class UsageBillingService {
 
   /**
    * In the billing run's transaction: takes the reseller's rated usage dated up to `periodEnd` not
-   * yet invoiced, marks it billed (under the rating lock, so no import changes it meanwhile) and
+   * yet invoiced, marks it billed (under the reseller's usage lock, so no import re-rates it meanwhile) and
    * returns one item per subscription and meter. Empty when there is none.
    */
   async takeUnbilled(em: EntityManager, resellerId: string, periodEnd: string): Promise<UsageInvoiceItem[]> {
-    await em.query(USAGE_LOCK);
+    await em.query(RESELLER_LOCK, [resellerId]);
     const rows: Array<{
       line_id: string; subscription_id: string; meter_id: string; currency: string; quantity: string; net: string; first_day: string; last_day: string;
     }> = await em.query(TAKE_UNBILLED, [resellerId, periodEnd]);

@@ -1,4 +1,4 @@
-import { parse } from 'csv-parse';
+import { parse } from 'csv-parse/sync';
 import { StringDecoder } from 'string_decoder';
 import { Readable } from 'stream';
 
@@ -70,28 +70,7 @@ const aliasMap = () => new Map(Object.entries(ALIASES).flatMap(([target, names])
 export async function* readUsageFile(input: Readable, format: UsageFormat): AsyncGenerator<StagedRow> {
   const keys = aliasMap();
   if (format === 'csv') {
-    const skipped: StagedRow[] = [];
-    const parser = input.pipe(
-      parse({
-        bom: true, trim: true, skip_empty_lines: true, relax_column_count: true, info: true, max_record_size: MAX_LINE,
-        skip_records_with_error: true,
-        columns: (header: string[]) => {
-          const names = header.map(norm);
-          const missing = REQUIRED.filter((r) => !names.some((n) => ALIASES[r].includes(n)));
-          if (missing.length) throw new UsageFileError(`The CSV header lacks ${missing.join(', ')} (docs/consumption.md, "File format")`);
-          return names;
-        },
-      }),
-    );
-    parser.on('skip', (err: { lines?: number; message: string }) => {
-      skipped.push({ ...fromObject({}, keys, err.lines ?? 0), error: `malformed CSV record: ${err.message.slice(0, 200)}` });
-    });
-    input.on('error', (e) => parser.destroy(e));
-    for await (const rec of parser as AsyncIterable<{ record: Record<string, unknown>; info: { lines: number } }>) {
-      while (skipped.length) yield skipped.shift()!;
-      yield fromObject(rec.record, keys, rec.info.lines);
-    }
-    while (skipped.length) yield skipped.shift()!;
+    yield* readCsv(input, keys);
     return;
   }
   let lineNo = 0;
@@ -132,4 +111,73 @@ async function* splitLines(input: Readable): AsyncGenerator<string> {
   }
   rest += decoder.end();
   if (rest.length) yield rest.replace(/\r$/, '');
+}
+
+type Target = keyof typeof ALIASES;
+
+/**
+ * CSV, line by line: a line without quotes is split on commas (the common case, and fast); a line
+ * with quotes is parsed by csv-parse, joined with the next lines while a quoted field spans them.
+ * A record's line number is its first line's.
+ */
+async function* readCsv(input: Readable, keys: Map<string, Target>): AsyncGenerator<StagedRow> {
+  let columns: Array<Target | undefined> | null = null;
+  let lineNo = 0;
+  let pending: { text: string; first: number } | null = null;
+  const record = (fields: string[], first: number): StagedRow => {
+    const row = fromObject({}, keys, first);
+    fields.forEach((f, i) => {
+      const target = columns![i];
+      if (target) row[target] = field(f);
+    });
+    return row;
+  };
+  for await (let line of splitLines(input)) {
+    lineNo++;
+    if (lineNo === 1) line = line.replace(/^\uFEFF/, '');
+    if (pending) {
+      pending.text += `\n${line}`;
+      if (quotes(pending.text) % 2 !== 0) {
+        if (pending.text.length > MAX_LINE) throw new UsageFileError(`The record starting on line ${pending.first} is longer than ${MAX_LINE} characters`);
+        continue;
+      }
+    } else {
+      if (!line.trim()) continue;
+      if (line.includes('"')) {
+        pending = { text: line, first: lineNo };
+        if (quotes(line) % 2 !== 0) continue;
+      }
+    }
+    let fields: string[];
+    const first = pending?.first ?? lineNo;
+    if (pending) {
+      const text = pending.text;
+      pending = null;
+      try {
+        fields = (parse(text, { relax_column_count: true, trim: true }) as string[][])[0] ?? [];
+      } catch (e) {
+        if (!columns) throw new UsageFileError(`The CSV header cannot be read: ${(e as Error).message.slice(0, 200)}`);
+        yield { ...fromObject({}, keys, first), error: `malformed CSV record: ${(e as Error).message.slice(0, 200)}` };
+        continue;
+      }
+    } else {
+      fields = line.split(',');
+    }
+    if (!columns) {
+      const names = fields.map((f) => norm(f.trim()));
+      const missing = REQUIRED.filter((r) => !names.some((n) => ALIASES[r].includes(n)));
+      if (missing.length) throw new UsageFileError(`The CSV header lacks ${missing.join(', ')} (docs/consumption.md, "File format")`);
+      columns = names.map((n) => keys.get(n));
+      continue;
+    }
+    yield record(fields, first);
+  }
+  if (pending) yield { ...fromObject({}, keys, pending.first), error: 'malformed CSV record: a quoted field is not closed' };
+  if (!columns) throw new UsageFileError('The CSV file is empty: it needs a header line (docs/consumption.md, "File format")');
+}
+
+function quotes(s: string): number {
+  let n = 0;
+  for (let i = s.indexOf('"'); i >= 0; i = s.indexOf('"', i + 1)) n++;
+  return n;
 }

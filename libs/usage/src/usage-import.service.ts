@@ -7,10 +7,10 @@ import { Clock, csvText, ProblemError, validationError } from '@disty/core';
 import { ConsumptionCatalogService } from '@disty/catalog';
 import { LedgerService } from '@disty/ledger';
 import { VendorService } from '@disty/purchasing';
-import { LineProblem, lineProblem } from './domain/line-checks';
+import { lineProblem } from './domain/line-checks';
 import { UsageImportView } from './dto/usage-import.dto';
 import { usageError, UsageErrorCode } from './errors';
-import { readUsageFile, StagedRow, UsageFileError, UsageFormat } from './usage-file.reader';
+import { readUsageFile, UsageFileError, UsageFormat } from './usage-file.reader';
 import { UsageRatingService } from './usage-rating.service';
 import {
   CHECK_LINES, CORRECTED_MONTHS, COUNT_ACCEPTED, CREATE_REFS, CREATE_SETS, CREATE_STAGE, INSERT_REF_COSTS, INSERT_REF_METERS,
@@ -18,9 +18,20 @@ import {
 } from './usage.sql';
 
 /** Lines staged per INSERT (one round trip each). */
-const BATCH = 5000;
-/** Transaction-scoped advisory lock: imports check, record, rate and post one at a time (docs/consumption.md). */
-export const USAGE_LOCK = `SELECT pg_advisory_xact_lock(hashtext('disty:usage-rating'))`;
+const BATCH = 10_000;
+/**
+ * Transaction-scoped advisory locks (docs/consumption.md, "How an import runs"): one per vendor
+ * (its imports match records one at a time) and one per reseller (rating, posting and billing a
+ * reseller's usage one at a time), taken vendor first, then resellers in id order.
+ */
+export const VENDOR_LOCK = `SELECT pg_advisory_xact_lock(hashtext('disty:usage-vendor:' || $1))`;
+export const RESELLER_LOCK = `SELECT pg_advisory_xact_lock(hashtext('disty:usage-reseller:' || $1))`;
+const LOCK_RESELLERS = `
+  SELECT count(pg_advisory_xact_lock(hashtext('disty:usage-reseller:' || r.reseller_id)))::int AS n
+    FROM (SELECT DISTINCT reseller_id FROM (
+            SELECT reseller_id FROM usage_checked WHERE reseller_id IS NOT NULL
+            UNION SELECT cur.reseller_id FROM usage_accepted a JOIN usage_records cur ON cur.id = a.current_id) x
+           ORDER BY reseller_id) r`;
 
 /**
  * Usage imports (docs/consumption.md): a vendor's usage file is streamed into a temporary staging
@@ -59,7 +70,7 @@ export class UsageImportService {
       await qr.query(`SET LOCAL work_mem = '128MB'`);
       await this.stage(qr, id, input, opts.format);
       await this.db.query(`UPDATE usage_imports SET status = 'RATING' WHERE id = $1`, [id]);
-      await qr.query(USAGE_LOCK);
+      await qr.query(VENDOR_LOCK, [vendor.id]);
       await this.record(qr.manager, id, vendor.id, vendor.name);
       await qr.commitTransaction();
     } catch (e) {
@@ -82,7 +93,7 @@ export class UsageImportService {
   }
 
   /**
-   * Reads the file into `usage_stage`, BATCH lines per statement, each line with the result of its
+   * Reads the file into `usage_stage`, BATCH lines per statement (one JSON parameter), each line with the result of its
    * own checks (domain/line-checks.ts; closed months asked of the ledger once per month), and
    * reports lines read as it goes.
    */
@@ -90,29 +101,37 @@ export class UsageImportService {
     await qr.query(CREATE_STAGE);
     const today = this.clock.today();
     const closedMonths = new Map<string, boolean>();
-    let batch: Array<StagedRow & { problem: LineProblem | null }> = [];
+    let batch: Array<Record<string, string | number | null>> = [];
     let read = 0;
+    // One batch is written while the next is read: parsing and the database overlap.
+    let writing: Promise<unknown> = Promise.resolve();
     const flush = async () => {
+      await writing;
       if (!batch.length) return;
-      const col = <T>(f: (r: (typeof batch)[number]) => T) => batch.map(f);
-      const ok = (r: (typeof batch)[number]) => r.problem === null;
-      await qr.query(INSERT_STAGE, [
-        col((r) => r.lineNo), col((r) => r.recordId), col((r) => (ok(r) ? Number(r.recordVersion ?? 1) : null)), col((r) => r.tenantId),
-        col((r) => r.meterId), col((r) => (ok(r) ? r.usageDate : null)), col((r) => (ok(r) ? r.quantity : null)), col((r) => r.unit),
-        col((r) => (ok(r) ? r.unitCost : null)), col((r) => r.currency?.toUpperCase() ?? null), col((r) => r.problem?.reason ?? null),
-        col((r) => r.problem?.detail ?? null),
-      ]);
+      const json = JSON.stringify(batch);
       read += batch.length;
+      const done = read;
       batch = [];
-      await this.db.query(`UPDATE usage_imports SET rows_read = $2 WHERE id = $1`, [importId, read]);
+      writing = qr.query(INSERT_STAGE, [json]).then(() => this.db.query(`UPDATE usage_imports SET rows_read = $2 WHERE id = $1`, [importId, done]));
+      writing.catch(() => undefined); // handled: the next flush (or the end) awaits it and throws
     };
-    for await (const row of readUsageFile(input, format)) {
-      const month = row.usageDate && /^\d{4}-\d{2}-\d{2}$/.test(row.usageDate) ? row.usageDate.slice(0, 7) : null;
-      if (month && !closedMonths.has(month)) closedMonths.set(month, (await this.closedMonths(qr.manager, [month])).length > 0);
-      batch.push({ ...row, problem: lineProblem(row, today, (m) => closedMonths.get(m) ?? false) });
-      if (batch.length >= BATCH) await flush();
+    try {
+      for await (const r of readUsageFile(input, format)) {
+        const month = r.usageDate && /^\d{4}-\d{2}-\d{2}$/.test(r.usageDate) ? r.usageDate.slice(0, 7) : null;
+        if (month && !closedMonths.has(month)) closedMonths.set(month, (await this.closedMonths(this.db.manager, [month])).length > 0);
+        const p = lineProblem(r, today, (m) => closedMonths.get(m) ?? false);
+        batch.push({
+          line_no: r.lineNo, record_id: r.recordId, version: p ? null : Number(r.recordVersion ?? 1), tenant_id: r.tenantId, meter_id: r.meterId,
+          usage_date: p ? null : r.usageDate, quantity: p ? null : r.quantity, unit: r.unit, unit_cost: p ? null : r.unitCost,
+          currency: r.currency?.toUpperCase() ?? null, reason: p?.reason ?? null, detail: p?.detail ?? null,
+        });
+        if (batch.length >= BATCH) await flush();
+      }
+      await flush();
+    } finally {
+      await writing.catch(() => undefined);
     }
-    await flush();
+    await writing;
     await qr.query(`ANALYZE usage_stage`);
   }
 
@@ -136,6 +155,7 @@ export class UsageImportService {
     await em.query(CHECK_LINES, [vendorId]);
     await em.query(INSERT_REJECTIONS, [importId]);
     await em.query(MATCH_CURRENT, [vendorId]);
+    await em.query(LOCK_RESELLERS);
     const correctedClosed = await this.closedMonths(em, ((await em.query(CORRECTED_MONTHS)) as Array<{ month: string }>).map((r) => r.month));
     if (correctedClosed.length) await em.query(REJECT_CLOSED_CORRECTIONS, [importId, correctedClosed]);
     const [counts]: Array<{ new: number; corrected: number; duplicate: number }> = await em.query(COUNT_ACCEPTED);

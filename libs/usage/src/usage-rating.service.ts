@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Currency, Dec } from '@disty/core';
 import { AccountCode, credit, debit, LedgerService } from '@disty/ledger';
-import { CostAccrualService } from '@disty/purchasing';
+import { CostAccrualInput, CostAccrualService } from '@disty/purchasing';
 import { INSERT_RECORDS, PostingRow, POST_DELTAS, RATE_SETS, UPDATE_RATED } from './usage.sql';
 
 /** The source type of usage's daily ledger entries (one per usage_postings row). */
@@ -32,6 +32,7 @@ export class UsageRatingService {
     await em.query(INSERT_RECORDS, [vendorId, importId]);
     await em.query(UPDATE_RATED);
     const postings: PostingRow[] = await em.query(POST_DELTAS, [importId]);
+    const accruals: CostAccrualInput[] = [];
     for (const p of postings) {
       const currency = p.currency.trim() as Currency;
       const net = new Dec(p.net);
@@ -51,11 +52,12 @@ export class UsageRatingService {
         });
       }
       if (!cost.isZero()) {
-        await this.accruals.accrue(em, [{
+        accruals.push({
           vendor: vendorName, sku: p.sku, resellerId: p.reseller_id, currency, accruedOn: p.usage_date,
           quantity: new Dec(p.quantity), amount: cost, sourceType: 'usage', sourceId: p.id,
-        }]);
+        });
       }
     }
+    await this.accruals.accrue(em, accruals);
   }
 }

@@ -10,11 +10,12 @@ export const CREATE_STAGE = `
     unit_cost numeric, currency text, reason text, detail text
   ) ON COMMIT DROP`;
 
-/** One batch of lines: typed columns are null on a line that failed its own checks (reason, detail). */
-export const INSERT_STAGE = `
-  INSERT INTO usage_stage
-  SELECT * FROM unnest($1::int[], $2::text[], $3::int[], $4::text[], $5::text[], $6::date[], $7::numeric[], $8::text[], $9::numeric[],
-                       $10::text[], $11::text[], $12::text[])`;
+/**
+ * One batch of lines as a JSON array of objects named like `usage_stage`'s columns (one
+ * parameter, read by PostgreSQL in one pass): typed columns are null on a line that failed its own
+ * checks (reason, detail).
+ */
+export const INSERT_STAGE = `INSERT INTO usage_stage SELECT * FROM json_populate_recordset(NULL::usage_stage, $1::json)`;
 
 export const CREATE_REFS = [
   `CREATE TEMP TABLE usage_ref_meters (id uuid PRIMARY KEY, meter_id text UNIQUE, sku text, unit text) ON COMMIT DROP`,
@@ -69,9 +70,15 @@ export const INSERT_REJECTIONS = `
  */
 export const MATCH_CURRENT = `
   CREATE TEMP TABLE usage_accepted ON COMMIT DROP AS
+  WITH twice AS (
+    SELECT record_id FROM usage_checked WHERE reason IS NULL GROUP BY record_id HAVING count(*) > 1),
+  ranked AS (
+    SELECT c.line_no, row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
+      FROM usage_checked c JOIN twice USING (record_id) WHERE c.reason IS NULL)
   SELECT c.*, cur.id AS current_id, cur.version AS current_version, to_char(cur.usage_date, 'YYYY-MM') AS current_month,
-         row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
+         coalesce(r.rn, 1) AS rn
     FROM usage_checked c
+    LEFT JOIN ranked r ON r.line_no = c.line_no
     LEFT JOIN usage_records cur ON cur.vendor_id = $1 AND cur.record_id = c.record_id AND cur.superseded_at IS NULL
    WHERE c.reason IS NULL`;
 
