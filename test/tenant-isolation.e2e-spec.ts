@@ -14,6 +14,8 @@ const B_ROLES = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'] as cons
 const NOT_TENANT_OWNED = [
   /^\/api\/v1\/catalog\/products\/\{sku\}$/, /^\/api\/v1\/ledger\/accounts\/\{code\}\/statement$/, /^\/api\/v1\/vendors\//,
   /^\/api\/v1\/vendor-bills\//,
+  // Consumption products are catalog; usage files and vendor invoice reconciliations are distributor finance's (docs/consumption.md).
+  /^\/api\/v1\/catalog\/consumption-products\/\{sku\}$/, /^\/api\/v1\/usage\/imports\//, /^\/api\/v1\/vendor-reconciliations\//,
   // Tax codes and rules are the distributor's reference data (admin-only writes), like the catalog.
   /^\/api\/v1\/tax-codes\/(rules\/\{id\}|\{code\})$/,
 ];
@@ -87,6 +89,11 @@ describe('Tenant isolation sweep', () => {
     secrets.push('A-SECRET-PAYREF');
     const entries = await t.http().get(`/api/v1/ledger/entries?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
     A.ledgerEntry = entries.body.items[0]?.id ?? '00000000-0000-4000-8000-000000000000';
+    const { consumptionCatalog, consumptionSubscription } = await import('./support/usage');
+    const cat = await consumptionCatalog(t, admin, 'TENANCY');
+    A.consumptionSubscription = (await consumptionSubscription(t, admin, A.reseller, cat.sku, 'TEN-A-SECRET')).id;
+    await t.http().put(`/api/v1/consumption-subscriptions/${A.consumptionSubscription}/budget`).set('Authorization', admin).send({ monthlyAmount: '123.00' }).expect(200);
+    secrets.push('TEN-A-SECRET');
     secrets.push('Tenant A Secret', 'Secret End Customer of A', 'A-REF-42', 'SN-A-1', 'a-secret-hook');
     doc = (await t.http().get('/docs-json').expect(200)).body;
   });
@@ -105,6 +112,7 @@ describe('Tenant isolation sweep', () => {
       resellers: A.reseller, orders: A.order, subscriptions: A.subscription, 'renewal-alerts': A.alert,
       webhooks: A.webhook, ledger: A.ledgerEntry, invoices: A.invoice, payments: A.payment, 'billing-runs': A.billingRun,
       'credit-notes': A.creditNote, 'end-customers': A.endCustomer, 'renewal-quotes': A.quote,
+      'consumption-subscriptions': A.consumptionSubscription,
     } as Record<string, string | undefined>)[seg];
   };
 
@@ -131,6 +139,7 @@ describe('Tenant isolation sweep', () => {
     'POST /api/v1/invoices/{id}/payment-intents': {},
     'POST /api/v1/payments/{id}/allocations': { allocations: [] },
     'PATCH /api/v1/end-customers/{id}': { name: 'Hijacked' },
+    'PUT /api/v1/consumption-subscriptions/{id}/budget': { monthlyAmount: '1.00' },
   };
 
   it("never lets reseller B's users reach reseller A's resources", async () => {

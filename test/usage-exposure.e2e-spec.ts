@@ -160,4 +160,22 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
     const ev = await t.http().post('/api/v1/credit-exposure/evaluate').set('Authorization', finance).send({ resellerId: reseller.id }).expect(200);
     expect(ev.body).toMatchObject({ reserved: '16.50', exposure: '16.50', alertsRaised: [] });
   });
+
+  it('raises each threshold once and holds once when imports and evaluations of one reseller race', async () => {
+    const other = await f.createReseller(t, { cloudLimit: '100.00' });
+    const tenants = [`RACE-1-${Date.now().toString(36)}`, `RACE-2-${Date.now().toString(36)}`];
+    for (const tn of tenants) await consumptionSubscription(t, admin, other.id, cat.sku, tn);
+    // Each file alone is 90.00 (80 % crossed); both make 180.00 (100 % crossed, hold).
+    const files = tenants.map((tn) => usageCsv(days(1, 9, tn)));
+    const evaluate = () => t.http().post('/api/v1/credit-exposure/evaluate').set('Authorization', finance).send({ resellerId: other.id });
+    const answers = await Promise.all([importUsage(t, finance, cat.vendor.id, files[0]), importUsage(t, finance, cat.vendor.id, files[1]), evaluate(), evaluate(), evaluate()]);
+    expect(answers.map((a) => a.status)).toEqual([201, 201, 200, 200, 200]);
+    await evaluate().expect(200);
+    const list = (await t.http().get('/api/v1/credit-exposure/alerts').query({ resellerId: other.id }).set('Authorization', finance).expect(200)).body;
+    expect(list.items.map((a: { threshold: string }) => a.threshold).sort()).toEqual(['100', '80']);
+    expect(list.items.filter((a: { holdPlaced: boolean }) => a.holdPlaced).length).toBeLessThanOrEqual(1);
+    const [line] = (await t.http().get(`/api/v1/resellers/${other.id}/credit-lines`).set('Authorization', admin).expect(200)).body.items
+      .filter((l: { line: string }) => l.line === 'CLOUD');
+    expect(line).toMatchObject({ unbilledUsage: '180.00', exposureHold: true });
+  });
 });
