@@ -177,5 +177,8 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
     const [line] = (await t.http().get(`/api/v1/resellers/${other.id}/credit-lines`).set('Authorization', admin).expect(200)).body.items
       .filter((l: { line: string }) => l.line === 'CLOUD');
     expect(line).toMatchObject({ unbilledUsage: '180.00', exposureHold: true });
+    // Raising the limit above the exposure lifts the hold at once.
+    const raised = await t.http().put(`/api/v1/resellers/${other.id}/credit-lines/CLOUD`).set('Authorization', admin).send({ limit: '500.00' }).expect(200);
+    expect(raised.body).toMatchObject({ available: '320.00', exposureHold: false });
   });
 });

@@ -196,7 +196,13 @@ export class ResellerService {
             WHERE reseller_id = $1 AND line = $2 RETURNING ${LINE_COLUMNS}`,
           [resellerId, line, patch.limit ?? null, patch.onHold ?? null],
         );
-        return toCreditLineView(await this.lineState(em, resellerId, updated));
+        const state = await this.lineState(em, resellerId, updated);
+        // A limit raised above the exposure lifts the credit-exposure hold at once (docs/consumption.md §7); the next evaluation places it again if due.
+        if (state.exposureHold && state.available.gt(0)) {
+          await this.setExposureHold(em, resellerId, false);
+          return toCreditLineView({ ...state, exposureHold: false });
+        }
+        return toCreditLineView(state);
       }),
     );
   }
