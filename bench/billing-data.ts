@@ -53,9 +53,9 @@ export async function generateBillingData(query: Query, spec: BillingDataSpec): 
     );
     await query(
       `INSERT INTO subscription_terms (id, subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency,
-                                       tax_rate, unit_cost)
+                                       tax_rate, unit_cost, term, anchor_date, anchor_term_no)
        SELECT term_id, id, reseller_id, 1, $1::date, ($1::date + interval '1 year' - interval '1 day')::date, unit_price, 10, 'AUD', 'MONTHLY', 0.10,
-              round(unit_price * 0.8, 2)
+              round(unit_price * 0.8, 2), 'P1Y', $1::date, 0
          FROM gen_subs`,
       [start],
     );

@@ -3,7 +3,6 @@ import * as os from 'os';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
-import { ScheduleModule } from '@nestjs/schedule';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource, DataSourceOptions } from 'typeorm';
 import { CoreModule, dataSourceOptions } from '@disty/core';
@@ -35,7 +34,6 @@ class BillingBenchModule {
       imports: [
         ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ JOBS_ENABLED: false })] }),
         TypeOrmModule.forRoot({ ...dataSourceOptions(url, { extra: { max: 12 }, ...slowQueryLog() }), autoLoadEntities: false }),
-        ScheduleModule.forRoot(),
         CoreModule,
         InvoicingModule,
         PaymentsModule,

@@ -39,8 +39,9 @@ export async function renewalScanBench(ctx: BenchContext): Promise<BenchResult[]
           JOIN bench_resellers r ON r.n = g % ${RESELLERS}
           CROSS JOIN LATERAL (SELECT ('${AS_OF}'::date - 364 + (g % 365)) AS start) s`);
       await ds.query(`
-        INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency, tax_rate)
-        SELECT id, reseller_id, 1, term_start, term_end, unit_price, quantity, currency, billing_frequency, 0.10 FROM subscriptions`);
+        INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency, tax_rate,
+                                        term, anchor_date, anchor_term_no)
+        SELECT id, reseller_id, 1, term_start, term_end, unit_price, quantity, currency, billing_frequency, 0.10, term, anchor_date, 0 FROM subscriptions`);
       await ds.query(`
         INSERT INTO webhooks (reseller_id, url, events, secret)
         SELECT id, 'http://127.0.0.1:9/bench', ARRAY['renewal_alert.raised'], 'whsec_bench' FROM bench_resellers WHERE n < ${HOOKED}`);

@@ -6,6 +6,7 @@ import { PROJECT_ROOT } from '@disty/core';
 import { billingBench } from './billing.bench';
 import { ledgerBench } from './ledger.bench';
 import { ordersBench } from './orders.bench';
+import { proxyBench } from './proxy.bench';
 import { recognitionBench } from './recognition.bench';
 import { renewalScanBench } from './renewal-scan.bench';
 import { usageBench } from './usage.bench';
@@ -18,6 +19,7 @@ const BENCHMARKS: Record<string, (ctx: BenchContext) => Promise<BenchResult[]>> 
   orders: ordersBench,
   renewalScan: renewalScanBench,
   recognition: recognitionBench,
+  proxy: proxyBench,
   usage: usageBench,
 };
 

@@ -83,11 +83,12 @@ export class ConsumptionUsage1764000040000 implements MigrationInterface {
         tenant_id text NOT NULL,
         currency char(3) NOT NULL,
         created_at timestamptz NOT NULL DEFAULT now(),
-        CONSTRAINT fk_consumption_subscriptions_customer FOREIGN KEY (reseller_id, end_customer_id) REFERENCES end_customers (reseller_id, id),
         CONSTRAINT fk_consumption_subscriptions_product FOREIGN KEY (sku) REFERENCES consumption_products (sku),
         CONSTRAINT uq_consumption_subscriptions_vendor_tenant UNIQUE (vendor_id, tenant_id),
         CONSTRAINT ck_consumption_subscriptions_tenant CHECK (tenant_id = btrim(tenant_id) AND tenant_id <> '')
       )`);
+    // The end customer is checked by the customers module (the reseller's own, EndCustomerService.get)
+    // when the subscription is created; no foreign key, so the customers migration stays reversible.
     await q.query(`CREATE INDEX ix_consumption_subscriptions_reseller ON consumption_subscriptions (reseller_id)`);
 
     await q.query(`

@@ -1,8 +1,14 @@
-import { describeConnectionError, provideDatabase, ProvidedDatabase } from '@disty/core';
+import { describeConnectionError, environment, provideDatabase, ProvidedDatabase } from '@disty/core';
 
 /** Runs `fn` against DATABASE_URL or the embedded PostgreSQL, stopping what it started. */
 export async function withDatabase(fn: (db: ProvidedDatabase) => Promise<number | void>): Promise<void> {
   const say = (l: string) => process.stderr.write(`[disty] ${l}\n`);
+  try {
+    environment(); // the same validated schema as the API: a wrong value stops here, named
+  } catch (e) {
+    console.error((e as Error).message);
+    process.exit(1);
+  }
   let db: ProvidedDatabase;
   try {
     db = await provideDatabase(say);

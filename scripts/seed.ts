@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import './jobs-off';
 import { NestFactory } from '@nestjs/core';
-import { runMigrations } from '@disty/core';
+import { environment, runMigrations } from '@disty/core';
 import { AppModule } from '../apps/api/src/app.module';
 import { seedDemoData } from '../apps/api/src/seed/demo-seed';
 import { renewalScanOnStart, runStartupRenewalScan } from '../apps/api/src/seed/startup-scan';
@@ -16,7 +16,7 @@ void withDatabase(async (db) => {
     const result = await seedDemoData(app);
     console.log(result.created ? 'demo data loaded' : 'the database already holds users: demo data left as it is');
     // The scan as npm start runs it, so the loaded renewals show in the pipeline at once.
-    if (renewalScanOnStart({ ...process.env, JOBS_ENABLED: undefined })) await runStartupRenewalScan(app, (line) => console.log(line));
+    if (renewalScanOnStart({ ...environment(), JOBS_ENABLED: true })) await runStartupRenewalScan(app, (line) => console.log(line));
     for (const t of result.tokens) console.log(`demo token  ${t.role.padEnd(16)} ${t.email.padEnd(34)} ${t.token}`);
   } finally {
     await app.close();

@@ -358,7 +358,7 @@ describe('Renewal alerts', () => {
       const res = await t.http().get('/api/v1/renewal-alerts').query({ asOf: '2034-12-20' }).set('Authorization', f.a.sales.auth).set('Accept', 'text/csv').expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
       const lines = res.text.trim().split('\n');
-      expect(lines[0]).toBe('id,resellerId,source,subscriptionId,orderLineId,endCustomer,endCustomerReference,sku,quantity,termEnd,threshold,daysLeft,renewalValue,currency,status,assigneeId,notes,raisedAt,productName');
+      expect(lines[0]).toBe('id,resellerId,source,subscriptionId,orderLineId,endCustomer,endCustomerReference,sku,quantity,termEnd,threshold,daysLeft,renewalValue,currency,status,assigneeId,notes,raisedAt,productName,kind');
       expect(lines).toHaveLength(1 + json.length);
       for (const [i, a] of json.entries()) {
         const cells = lines[1 + i].split(',');

@@ -215,8 +215,14 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
         const sub = (await t.http().get(`/api/v1/subscriptions/${s.sub}`).set('Authorization', s.buyer.auth).expect(200)).body;
         expect(sub.quantity).toBe(5);
         expect(sub.scheduledChanges).toEqual([expect.objectContaining({
-          id: accepted.body.scheduledChangeId, kind: 'QUANTITY', quantity: 7, effectiveDate: '2045-03-01', status: 'PENDING', requestedBy: s.buyer.id,
+          id: accepted.body.scheduledChangeId, kind: 'RENEWAL', at: 'RENEWAL', quantity: 7, effectiveDate: '2045-03-01', status: 'PENDING', requestedBy: s.buyer.id,
         })]);
+
+        // The renewal's card shows it as its change at renewal.
+        const cards = (await t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals' }).set('Authorization', s.radmin.auth).expect(200)).body.items;
+        expect(cards.find((c: { subscriptionId: string }) => c.subscriptionId === s.sub).scheduledChange).toEqual({
+          id: accepted.body.scheduledChangeId, quantity: 7, sku: null, term: null, billingFrequency: null, effectiveDate: '2045-03-01',
+        });
 
         const deliveries = (await t.http().get(`/api/v1/webhooks/${hook.body.id}/deliveries`).set('Authorization', s.radmin.auth).expect(200)).body.items;
         expect(deliveries).toHaveLength(1);

@@ -12,10 +12,10 @@ import { createOwnDatabase } from './support/own-database';
 const B_ROLES = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'] as const;
 // Vendors and vendor bills are the distributor's own purchasing (finance/admin only; a reseller's role is 403, test/vendor-bills.e2e-spec.ts).
 const NOT_TENANT_OWNED = [
-  /^\/api\/v1\/catalog\/products\/\{sku\}$/, /^\/api\/v1\/ledger\/accounts\/\{code\}\/statement$/, /^\/api\/v1\/vendors\//,
+  /^\/api\/v1\/catalog\/products\/\{sku\}$/, /^\/api\/v1\/catalog\/consumption-products\/\{sku\}$/, /^\/api\/v1\/ledger\/accounts\/\{code\}\/statement$/, /^\/api\/v1\/vendors\//,
   /^\/api\/v1\/vendor-bills\//,
-  // Consumption products are catalog; usage files and vendor invoice reconciliations are distributor finance's (docs/consumption.md).
-  /^\/api\/v1\/catalog\/consumption-products\/\{sku\}$/, /^\/api\/v1\/usage\/imports\//, /^\/api\/v1\/vendor-reconciliations\//,
+  // Vendor invoice reconciliations are distributor finance's, like vendor bills (docs/consumption.md §9).
+  /^\/api\/v1\/vendor-reconciliations\//,
   // Tax codes and rules are the distributor's reference data (admin-only writes), like the catalog.
   /^\/api\/v1\/tax-codes\/(rules\/\{id\}|\{code\})$/,
 ];
@@ -72,6 +72,19 @@ describe('Tenant isolation sweep', () => {
     const hook = await t.http().post('/api/v1/webhooks').set('Authorization', aAdmin.auth)
       .send({ url: 'http://127.0.0.1:9/a-secret-hook', events: ['renewal_alert.raised'] }).expect(201);
     A.webhook = hook.body.id;
+    // Cloud consumption (docs/consumption.md): A's consumption subscription and a usage import of it, billed below.
+    const vendor = (await t.http().post('/api/v1/vendors').set('Authorization', finance).send({ name: 'Tenant sweep cloud' }).expect(201)).body;
+    await t.http().post('/api/v1/catalog/consumption-products').set('Authorization', admin).send({
+      sku: 'SWEEP-PLAN', name: 'Sweep plan', vendorId: vendor.id,
+      meters: [{ meterId: 'SWEEP-VM', name: 'VM hours', unit: 'hour', prices: [{ currency: 'AUD', unitPrice: '0.10', costPrice: '0.07' }] }],
+    }).expect(201);
+    const consumption = await t.http().post('/api/v1/consumption-subscriptions').set('Authorization', aAdmin.auth)
+      .send({ endCustomerId: A.endCustomer, sku: 'SWEEP-PLAN', tenantId: 'A-SECRET-TENANT' }).expect(201);
+    A.consumptionSubscription = consumption.body.id;
+    const usage = await t.http().post('/api/v1/usage/imports').query({ vendorId: vendor.id }).set('Authorization', finance).set('Content-Type', 'text/csv')
+      .send('RecordId,TenantId,MeterId,UsageDate,Quantity\nA-1,A-SECRET-TENANT,SWEEP-VM,2026-01-15,10\nA-2,UNKNOWN,SWEEP-VM,2026-01-15,1\n').expect(201);
+    A.usageImport = usage.body.id;
+    secrets.push('A-SECRET-TENANT');
     const { billPeriod } = await import('./support/billing');
     const run = await billPeriod(t, '2026-01-31', finance);
     A.billingRun = run.id;
@@ -89,11 +102,7 @@ describe('Tenant isolation sweep', () => {
     secrets.push('A-SECRET-PAYREF');
     const entries = await t.http().get(`/api/v1/ledger/entries?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
     A.ledgerEntry = entries.body.items[0]?.id ?? '00000000-0000-4000-8000-000000000000';
-    const { consumptionCatalog, consumptionSubscription } = await import('./support/usage');
-    const cat = await consumptionCatalog(t, admin, 'TENANCY');
-    A.consumptionSubscription = (await consumptionSubscription(t, admin, A.reseller, cat.sku, 'TEN-A-SECRET')).id;
     await t.http().put(`/api/v1/consumption-subscriptions/${A.consumptionSubscription}/budget`).set('Authorization', admin).send({ monthlyAmount: '123.00' }).expect(200);
-    secrets.push('TEN-A-SECRET');
     secrets.push('Tenant A Secret', 'Secret End Customer of A', 'A-REF-42', 'SN-A-1', 'a-secret-hook');
     doc = (await t.http().get('/docs-json').expect(200)).body;
   });
@@ -112,7 +121,7 @@ describe('Tenant isolation sweep', () => {
       resellers: A.reseller, orders: A.order, subscriptions: A.subscription, 'renewal-alerts': A.alert,
       webhooks: A.webhook, ledger: A.ledgerEntry, invoices: A.invoice, payments: A.payment, 'billing-runs': A.billingRun,
       'credit-notes': A.creditNote, 'end-customers': A.endCustomer, 'renewal-quotes': A.quote,
-      'consumption-subscriptions': A.consumptionSubscription,
+      'consumption-subscriptions': A.consumptionSubscription, usage: A.usageImport,
     } as Record<string, string | undefined>)[seg];
   };
 

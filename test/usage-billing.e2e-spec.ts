@@ -140,9 +140,14 @@ describe('usage: import, rating, posting and billing in arrears', () => {
     const buyer = await t.user('buyer', resellerA.id);
     expect((await importUsage(t, buyer.auth, cat.vendor.id, usageCsv([]))).status).toBe(403);
     expect((await importUsage(t, finance, cat.vendor.id, '{}', 'application/pdf')).status).toBe(415);
+    const nul = await importUsage(t, finance, cat.vendor.id, `{"recordId":"N\\u0000UL","tenantId":"${tenantB}","meterId":"${cat.vm}","usageDate":"2026-10-30","quantity":"1"}\n`, 'application/x-ndjson');
+    expect(nul.body).toMatchObject({ status: 'COMPLETED', rowsRejected: 1, rowsAccepted: 0 });
   });
 
   it('bills the month’s usage in arrears, one line per subscription and meter, with its daily detail, once', async () => {
+    const { UsageBillingService } = await import('@disty/usage');
+    const unbilled = async () => (await t.get(UsageBillingService).unbilledUsage(resellerA.id)).map((u) => [u.currency, u.net.toFixed(2)]);
+    expect(await unbilled()).toEqual([['AUD', '103.40']]); // what the CLOUD credit line is to count
     const run = await billPeriod(t, '2026-10-31', finance);
     expect(run.status).toBe('COMPLETED');
     const list = await t.http().get('/api/v1/invoices').query({ resellerId: resellerA.id }).set('Authorization', finance).expect(200);
@@ -171,6 +176,7 @@ describe('usage: import, rating, posting and billing in arrears', () => {
       `SELECT count(*)::int AS n FROM usage_records WHERE reseller_id = $1 AND superseded_at IS NULL AND billed_net <> rated_net`, [resellerA.id],
     );
     expect(n).toBe(0);
+    expect(await unbilled()).toEqual([['AUD', '0.00']]);
   });
 
   it('keeps the ledger verified and reconciled (1190 and 2050 against their subledgers)', async () => {

@@ -14,6 +14,7 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
   let db: OwnDatabase;
   let support: typeof PortalSupport;
   let p: PortalSupport.Portal;
+  let salesToken: string;
 
   beforeAll(async () => {
     db = await (await import('../support/own-database')).createOwnDatabase('demo_browser');
@@ -23,9 +24,11 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
     p = await support.startPortal();
     const seeded = await seedDemoData(p.t.app);
     expect(seeded.created).toBe(true);
+    // Demo tokens are random per database: the seed's result is the one place they are known.
+    salesToken = seeded.tokens.find((x) => x.email === 'sales@harbour.demo')!.token;
     const said: string[] = [];
     await runStartupRenewalScan(p.t.app, (l) => said.push(l));
-    expect(said[0]).toMatch(/8 alert\(s\) raised/);
+    expect(said[0]).toMatch(/9 alert\(s\) raised/);
   });
   afterAll(async () => {
     await p?.close();
@@ -37,7 +40,7 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
     const { shot, signIn } = support;
     const page = await p.newPage();
     page.on('dialog', (d) => void d.accept());
-    await signIn(page, 'demo_harbour_sales_token');
+    await signIn(page, salesToken);
     await page.getByRole('heading', { name: 'Renewal pipeline', level: 1 }).waitFor();
 
     const column = (t: number) => page.locator(`[data-threshold="${t}"]`);
@@ -47,12 +50,20 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
     await column(60).getByText('Chatswood Medical Centre').waitFor();
     await column(90).getByText('Bondi Dental Group').waitFor();
     await column(90).getByText('Surry Hills Creative').waitFor();
-    // The month-to-month subscription (Coogee Cafe Co) raises no threshold alert.
-    expect(await page.getByText('Coogee Cafe Co').count()).toBe(0);
+    // The month-to-month subscription (Coogee Cafe Co, Microsoft seats on the NCE-like pack) raises no
+    // threshold alert, only a window reminder while its 7-day window is open; the annual ones show their closed window.
+    const reminder = column(0).locator('.alert-card', { hasText: 'Coogee Cafe Co' });
+    expect(await page.locator('#col-0').textContent()).toBe('Window reminders');
+    expect(await reminder.getByTestId('window-clock').textContent()).toMatch(/^Window closes in 6d (2[0-3]|1\d)h$/);
+    expect(await reminder.getByTestId('auto-renew').textContent()).toBe('Auto-renew on');
+    expect(await column(0).locator('.column-total').textContent()).toBe('1 alert · $136.20');
+    const manly = column(30).locator('.alert-card', { hasText: 'Manly Physiotherapy' });
+    expect(await manly.getByTestId('window-clock').textContent()).toMatch(/^Window closed \d{1,2} [A-Z][a-z]{2}( \d{4})?$/);
+    expect(await column(90).locator('.alert-card', { hasText: 'Bondi Dental Group' }).getByTestId('window-clock').count()).toBe(0); // Adobe: no commitment
     expect(await column(30).locator('.column-total').textContent()).toBe('1 alert · $6,534.00');
     expect(await column(60).locator('.column-total').textContent()).toBe('2 alerts · $6,632.00');
     expect(await column(90).locator('.column-total').textContent()).toBe('3 alerts · $22,625.04');
-    expect(await statusValue('Open').textContent()).toBe('$35,791.04');
+    expect(await statusValue('Open').textContent()).toBe('$35,927.24');
     await shot(page, 'demo-01-fresh-pipeline');
 
     // Filter by status: with everything shown nothing changes yet (all open); back to the open ones.
@@ -75,7 +86,7 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
     await column(60).getByText('Parramatta Legal').waitFor();
     await page.waitForLoadState('networkidle');
     expect(await column(30).locator('.column-total').textContent()).toBe('0 alerts');
-    expect(await statusValue('Open').textContent()).toBe('$29,257.04');
+    expect(await statusValue('Open').textContent()).toBe('$29,393.24');
     expect(await statusValue('Won').textContent()).toBe('$6,534.00');
     // The status filter shows the won card again with everything.
     await page.getByLabel(/All, including won/).check();
@@ -83,9 +94,9 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
     expect(await column(30).locator('.status').first().textContent()).toBe('Won');
     await shot(page, 'demo-02-pipeline-after-won');
 
-    const pipeline = (await p.t.http().get('/api/v1/renewal-alerts/pipeline').set({ Authorization: 'Bearer demo_harbour_sales_token' }).expect(200)).body;
+    const pipeline = (await p.t.http().get('/api/v1/renewal-alerts/pipeline').set({ Authorization: `Bearer ${salesToken}` }).expect(200)).body;
     const open = pipeline.byStatus.find((b: { status: string }) => b.status === 'OPEN');
-    expect(open).toEqual({ status: 'OPEN', currency: 'AUD', count: 5, value: '29257.04' });
+    expect(open).toEqual({ status: 'OPEN', currency: 'AUD', count: 6, value: '29393.24' });
     expect(p.pageErrors).toEqual([]);
   });
 });

@@ -1,11 +1,9 @@
 import { Module } from '@nestjs/common';
 import { ConfigModule, ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
-import { ScheduleModule } from '@nestjs/schedule';
 import { TerminusModule } from '@nestjs/terminus';
 import { ThrottlerGuard, ThrottlerModule } from '@nestjs/throttler';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import { randomUUID } from 'crypto';
 import { LoggerModule } from 'nestjs-pino';
 import { CoreModule, dataSourceOptions, validateEnvironment } from '@disty/core';
 import { IdentityModule } from '@disty/identity';
@@ -26,6 +24,10 @@ import { UsageModule } from '@disty/usage';
 import { CreditExposureModule } from '@disty/credit-exposure';
 import { VendorReconciliationModule } from '@disty/vendor-reconciliation';
 import { HealthController } from './health/health.controller';
+import { Readiness } from './health/readiness';
+import { MetricsModule } from './metrics/metrics.module';
+import { SharedThrottlerStorage } from './throttling/shared-throttler-storage';
+import { loggerParams } from './logging';
 import { PortalModule } from './portal/portal.module';
 import { SubscriptionChangesModule } from './subscription-changes/subscription-changes.module';
 
@@ -34,19 +36,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment, cache: true }),
     LoggerModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService) => ({
-        pinoHttp: {
-          level: config.get<string>('LOG_LEVEL'),
-          genReqId: (req, res) => {
-            const given = req.headers['x-request-id'];
-            const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
-            res.setHeader('X-Request-Id', id);
-            return id;
-          },
-          redact: ['req.headers.authorization', 'req.headers.cookie'],
-          autoLogging: { ignore: (req) => req.url === '/health' },
-        },
-      }),
+      useFactory: (config: ConfigService) => loggerParams({ level: config.get<string>('LOG_LEVEL')!, format: config.get('LOG_FORMAT')! }),
     }),
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],
@@ -57,11 +47,12 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     }),
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService) => [
-        { ttl: config.get<number>('THROTTLE_TTL_MS')!, limit: config.get<number>('THROTTLE_LIMIT')! },
-      ],
+      useFactory: (config: ConfigService) => ({
+        throttlers: [{ ttl: config.get<number>('THROTTLE_TTL_MS')!, limit: config.get<number>('THROTTLE_LIMIT')! }],
+        // One limit across instances when REDIS_URL is set (docs/operations.md §13).
+        storage: new SharedThrottlerStorage(config.get<string>('REDIS_URL'), config.get<string>('REDIS_KEY_PREFIX')),
+      }),
     }),
-    ScheduleModule.forRoot(),
     TerminusModule,
     PortalModule,
     CoreModule,
@@ -83,8 +74,9 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     PaymentsModule,
     ReportingModule,
     SubscriptionChangesModule,
+    MetricsModule,
   ],
   controllers: [HealthController],
-  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }],
+  providers: [{ provide: APP_GUARD, useClass: ThrottlerGuard }, Readiness],
 })
 export class AppModule {}

@@ -1,8 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { describeConnectionError, privilegedRoleWarning, provideDatabase, runMigrations, validateEnvironment } from '@disty/core';
-import { AppModule } from './app.module';
+import { describeConnectionError, environment, Environment, privilegedRoleWarning, provideDatabase, runMigrations } from '@disty/core';
 import { seedDemoData } from './seed/demo-seed';
 import { renewalScanOnStart, runStartupRenewalScan } from './seed/startup-scan';
 import { configureApp } from './setup';
@@ -10,8 +9,9 @@ import { configureApp } from './setup';
 const say = (line: string) => process.stdout.write(`[disty] ${line}\n`);
 
 async function main(): Promise<void> {
+  let env: Environment;
   try {
-    validateEnvironment(process.env);
+    env = environment();
   } catch (e) {
     console.error((e as Error).message);
     process.exit(1);
@@ -29,7 +29,9 @@ async function main(): Promise<void> {
   };
 
   try {
-    await runMigrations(db.migrationUrl, say);
+    // MIGRATE_ON_START=false: a one-shot migrate step runs them (docker-compose.yml); /health/ready
+    // stays 503 until it has (docs/operations.md §11, §14).
+    if (env.MIGRATE_ON_START !== 'false') await runMigrations(db.migrationUrl, say);
   } catch (e) {
     console.error(describeConnectionError(db.migrationUrl, e));
     await stopDatabase();
@@ -38,19 +40,25 @@ async function main(): Promise<void> {
   const roleWarning = await privilegedRoleWarning(db.url).catch(() => null);
   if (roleWarning) say(`WARNING ${roleWarning}`);
 
+  // Loaded only now: its modules read the configuration when loaded, and a wrong value is reported above, not as a stack trace.
+  const { AppModule } = await import('./app.module');
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
   configureApp(app);
 
-  const seeded = db.embedded || process.env.SEED_DEMO === 'true' ? await seedDemoData(app) : null;
+  // Never in production (the schema refuses SEED_DEMO there; docs/security.md, "Demo credentials").
+  const seeded = env.NODE_ENV !== 'production' && (db.embedded || env.SEED_DEMO) ? await seedDemoData(app) : null;
   // The renewal scan once, after the migrations and the seed, before listening: the first look at
   // the pipeline shows what is due today (RENEWAL_SCAN_ON_START; README "Configuration").
-  if (renewalScanOnStart(process.env)) await runStartupRenewalScan(app, say);
-  const port = Number(process.env.PORT ?? 3000);
-  await app.listen(port);
+  if (renewalScanOnStart(env)) await runStartupRenewalScan(app, say);
+  const { PORT: port, HOST: host } = env;
+  await app.listen(port, host);
 
-  say(`API listening on http://localhost:${port}/api/v1 — docs at http://localhost:${port}/docs, health at /health`);
-  if (seeded) {
-    say(seeded.created ? 'demo data loaded into the empty database' : 'demo data already present');
+  const shown = host === '0.0.0.0' || host === '::' ? 'localhost' : host.includes(':') ? `[${host}]` : host;
+  say(`API listening on http://${shown}:${port}/api/v1 (bound to ${host}) — docs at /docs, health at /health (probes /health/live, /health/ready)`);
+  // The demo tokens come last, once: they are random per database and stored only as hashes.
+  if (seeded && !seeded.created) say('demo data already present (its tokens were printed when it was loaded)');
+  if (seeded?.created) {
+    say('demo data loaded into the empty database; its API tokens (shown this once, keep them):');
     for (const t of seeded.tokens) say(`demo token  ${t.role.padEnd(16)} ${t.email.padEnd(34)} ${t.token}`);
   }
 

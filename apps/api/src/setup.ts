@@ -4,12 +4,15 @@ import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
 import { raw } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
+import { httpMetrics } from './metrics/http-metrics';
+import { refuseDeepJson } from '@disty/core';
 
 export const API_PREFIX = 'api/v1';
 
 /** Everything main.ts applies to the app beyond its modules; tests call it too. */
 export function configureApp(app: NestExpressApplication): INestApplication {
   app.useLogger(app.get(Logger));
+  app.use(httpMetrics);
   app.use(
     helmet({
       contentSecurityPolicy: {
@@ -30,7 +33,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   );
   // Stripe signs the exact bytes it sends: that one route keeps its body raw (a Buffer), before the JSON parser.
   app.use(`/${API_PREFIX}/webhooks/stripe`, raw({ type: () => true, limit: '1mb' }));
-  app.useBodyParser('json', { limit: '1mb' });
+  app.useBodyParser('json', { limit: '1mb', verify: refuseDeepJson }); // deep JSON → 400 before parsing (docs/security.md)
   // CSV uploads (POST /fx-rates/import) arrive as text; usage files (POST /usage/imports) are
   // streamed by their handler, whatever their size, so no parser reads them (docs/consumption.md);
   // so are vendor invoice files (POST /vendor-reconciliations, docs/consumption.md §9).
@@ -45,10 +48,15 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   return app;
 }
 
-/** The routes' prefix: every route under /api/v1 except the health check. */
+/** The routes' prefix: every route under /api/v1 except the health checks. */
 export function setApiPrefix(app: INestApplication): void {
   app.setGlobalPrefix(API_PREFIX, {
-    exclude: [{ path: 'health', method: RequestMethod.GET }],
+    exclude: [
+      { path: 'health', method: RequestMethod.GET },
+      { path: 'health/live', method: RequestMethod.GET },
+      { path: 'health/ready', method: RequestMethod.GET },
+      { path: 'metrics', method: RequestMethod.GET },
+    ],
   });
 }
 

@@ -7,7 +7,7 @@ import {
 } from '@disty/core';
 import type { TaxCategory } from '@disty/tax';
 import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
-import { commitmentProblems, CommitmentRules, DEFAULT_COMMITMENT_PACK } from './domain/commitment-rules';
+import { commitmentProblems, CommitmentRules, DEFAULT_COMMITMENT_PACK, termListPrice } from './domain/commitment-rules';
 import { CommitmentPackView } from './dto/commitment-pack.dto';
 import { PriceHistoryView, PriceView, ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
@@ -254,16 +254,24 @@ export class CatalogService {
     return (await this.currentPriceAndCost(sku, currency, em))?.unitPrice ?? null;
   }
 
-  /** The price in force now and its cost (null when not known); null when there is no price in `currency`. */
+  /**
+   * The price in force now and its cost (null when not known); null when there is no price in
+   * `currency`. With `term`, the price of a subscription term of that length (termListPrice: a
+   * month-to-month term of a product listed on a longer one takes its pack's monthly uplift).
+   */
   async currentPriceAndCost(
-    sku: string, currency: Currency, em: EntityManager = this.db.manager,
+    sku: string, currency: Currency, em: EntityManager = this.db.manager, term?: Term,
   ): Promise<{ unitPrice: Dec; unitCost: Dec | null } | null> {
-    const rows: Array<{ unit_price: string; unit_cost: string | null }> = await em.query(
-      `SELECT unit_price, unit_cost FROM product_prices WHERE sku = $1 AND currency = $2 AND valid_to IS NULL`,
+    const rows: Array<{ unit_price: string; unit_cost: string | null; term: Term | null; monthly_uplift_percent: string | null }> = await em.query(
+      `SELECT pp.unit_price, pp.unit_cost, p.term, c.monthly_uplift_percent
+         FROM product_prices pp JOIN products p ON p.sku = pp.sku LEFT JOIN commitment_rule_packs c ON c.code = p.commitment_pack
+        WHERE pp.sku = $1 AND pp.currency = $2 AND pp.valid_to IS NULL`,
       [sku, currency],
     );
     if (!rows.length) return null;
-    return { unitPrice: new Dec(rows[0].unit_price), unitCost: rows[0].unit_cost == null ? null : new Dec(rows[0].unit_cost) };
+    const r = rows[0];
+    const price = (v: string) => (term ? termListPrice(new Dec(v), currency, r.term, term, r.monthly_uplift_percent ?? '0') : new Dec(v));
+    return { unitPrice: price(r.unit_price), unitCost: r.unit_cost == null ? null : price(r.unit_cost) };
   }
 
   /** GET /catalog/commitment-packs: every rule pack, by code. */

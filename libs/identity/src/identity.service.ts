@@ -12,6 +12,12 @@ export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
 }
 
+/**
+ * The fixed demo tokens of earlier versions (`demo_<who>_token`, e.g. `demo_admin_token`): never
+ * valid, whatever a database holds (docs/security.md, "Demo credentials").
+ */
+export const LEGACY_DEMO_TOKEN = /^demo_[a-z0-9_]+_token$/;
+
 export function newToken(): string {
   return `dst_${randomBytes(24).toString('base64url')}`;
 }
@@ -24,13 +30,13 @@ export class IdentityService {
 
   /** Tokens are stored only as SHA-256 hashes; an unknown or inactive one authenticates nobody. */
   async authenticate(token: string): Promise<Actor | null> {
-    if (!token || token.length > 200) return null;
+    if (!token || token.length > 200 || LEGACY_DEMO_TOKEN.test(token)) return null;
     const rows = await queryPrepared<UserRow>(this.db, USER_BY_TOKEN, [hashToken(token)]);
     const u = rows[0];
     return u ? { id: u.id, role: u.role, resellerId: u.reseller_id } : null;
   }
 
-  /** Creates a user and returns its token once. */
+  /** Creates a user and returns its token once. The email is unique within the user's tenant only. */
   async createUser(input: { email: string; role: Role; resellerId?: string | null }, token = newToken()): Promise<UserResponse> {
     const distributor = DISTRIBUTOR_ROLES.includes(input.role);
     if (distributor && input.resellerId) {
@@ -48,7 +54,12 @@ export class IdentityService {
       return { ...toUserResponse(rows[0]), token };
     } catch (e) {
       const code = (e as { code?: string }).code;
-      if (code === '23505') throw identityError(IdentityErrorCode.EmailTaken, `a user with email ${input.email} already exists`);
+      // Emails are unique per tenant only (docs/security.md, "Account enumeration"): this never says
+      // whether another reseller has a user with that email.
+      if (code === '23505' && (e as { constraint?: string }).constraint === 'users_tenant_email_key') {
+        const where = input.resellerId ? 'at this reseller' : 'among the distributor staff';
+        throw identityError(IdentityErrorCode.EmailTaken, `a user with email ${input.email} already exists ${where}`);
+      }
       if (code === '23503') throw identityError(IdentityErrorCode.UnknownReseller, `reseller ${input.resellerId} was not found`);
       throw e;
     }
@@ -72,7 +83,7 @@ export class IdentityService {
     const inserted: unknown[] = await this.db.query(
       `INSERT INTO users (email, role, reseller_id, token_hash)
        VALUES ('bootstrap-admin@disty.local', 'admin', NULL, $1)
-       ON CONFLICT (email) DO UPDATE SET token_hash = EXCLUDED.token_hash, active = true, role = 'admin'
+       ON CONFLICT ON CONSTRAINT users_tenant_email_key DO UPDATE SET token_hash = EXCLUDED.token_hash, active = true, role = 'admin'
        RETURNING id`,
       [hashToken(token)],
     );

@@ -2,7 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Dec, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
+import { Clock, Dec, holdAdvisoryLock, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
 import { CreditExposureService } from '@disty/credit-exposure';
 import { lockReceivables, RECEIVABLES_LOCK_PREFIX } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
@@ -34,7 +34,8 @@ type Outcome = 'billed' | 'empty' | 'failed' | 'none';
  * Processing bills one reseller per transaction: the reseller's row is claimed with FOR UPDATE
  * SKIP LOCKED (so several workers share the list) and marked DONE in the same transaction that
  * issues the invoice, so a run killed at any point resumes with exactly the resellers not yet
- * billed. A processing worker holds a session advisory lock on the run: a run whose worker died
+ * billed. A processing worker holds an advisory lock on the run (transaction-scoped, kept by an open
+ * transaction on a connection of its own: holdAdvisoryLock): a run whose worker died
  * (its connection closed, the lock freed) is resumed by the next POST for its period, the CLI or
  * the scheduler; a run whose worker is alive is left to it.
  */
@@ -134,58 +135,68 @@ export class BillingRunService implements BeforeApplicationShutdown {
    */
   async process(runId: string, opts: ProcessOptions = {}): Promise<BillingRunView | null> {
     const concurrency = Math.min(Math.max(opts.concurrency ?? DEFAULT_BILLING_CONCURRENCY, 1), 16);
-    const qr = this.db.createQueryRunner();
-    await qr.connect();
+    const lock = await holdAdvisoryLock(this.db, `disty:billing-run:${runId}`, { wait: false });
+    if (!lock) return null;
     let heartbeat: NodeJS.Timeout | undefined;
     try {
-      const [{ locked }] = await qr.query(`SELECT pg_try_advisory_lock(hashtext('disty:billing-run:' || $1)) AS locked`, [runId]);
-      if (!locked) return null;
-      try {
-        const run = await this.get(runId);
-        if (run.status === 'COMPLETED') return run;
-        await qr.query(`UPDATE billing_run_resellers SET status = 'PENDING', error = NULL WHERE run_id = $1 AND status = 'FAILED'`, [runId]);
-        await qr.query(
-          `UPDATE billing_runs SET status = 'RUNNING', completed_at = NULL, last_error = NULL, heartbeat_at = now() WHERE id = $1`,
-          [runId],
-        );
-        heartbeat = setInterval(() => {
-          qr.query(`UPDATE billing_runs SET heartbeat_at = now() WHERE id = $1`, [runId]).catch(() => undefined);
-        }, HEARTBEAT_MS);
-        heartbeat.unref();
+      const run = await this.get(runId);
+      if (run.status === 'COMPLETED') return run;
+      await this.db.query(`UPDATE billing_run_resellers SET status = 'PENDING', error = NULL WHERE run_id = $1 AND status = 'FAILED'`, [runId]);
+      await this.db.query(
+        `UPDATE billing_runs SET status = 'RUNNING', completed_at = NULL, last_error = NULL, heartbeat_at = now() WHERE id = $1`,
+        [runId],
+      );
+      heartbeat = setInterval(() => {
+        this.db.query(`UPDATE billing_runs SET heartbeat_at = now() WHERE id = $1`, [runId]).catch(() => undefined);
+      }, HEARTBEAT_MS);
+      heartbeat.unref();
 
-        const progress = await this.get(runId);
-        const worker = async () => {
-          while (!this.stopping) {
-            const outcome = await this.billNext(runId, progress.periodEnd);
-            if (outcome === 'none') return;
-            if (outcome === 'failed') progress.resellersFailed++;
-            else progress.resellersDone++;
-            if (outcome === 'billed') progress.invoicesIssued++;
-            opts.onProgress?.({ ...progress });
-          }
-        };
-        await Promise.all(Array.from({ length: concurrency }, worker));
-        clearInterval(heartbeat);
-        heartbeat = undefined;
+      const progress = await this.get(runId);
+      const worker = async () => {
+        while (!this.stopping) {
+          const outcome = await this.billNext(runId, progress.periodEnd);
+          if (outcome === 'none') return;
+          if (outcome === 'failed') progress.resellersFailed++;
+          else progress.resellersDone++;
+          if (outcome === 'billed') progress.invoicesIssued++;
+          opts.onProgress?.({ ...progress });
+        }
+      };
+      await Promise.all(Array.from({ length: concurrency }, worker));
+      clearInterval(heartbeat);
+      heartbeat = undefined;
 
-        const counts = await this.counts(runId);
-        if (counts.pending > 0) return this.get(runId); // stopped (shutdown): stays RUNNING, resumable
-        const status: BillingRunStatus = counts.failed > 0 ? 'FAILED' : 'COMPLETED';
-        await qr.query(
-          `UPDATE billing_runs SET status = $2, completed_at = now(), resellers_done = $3, invoices_issued = $4,
-                  last_error = $5, heartbeat_at = now() WHERE id = $1`,
-          [runId, status, counts.done, counts.invoices, counts.failed ? `${counts.failed} reseller(s) failed; resume the run to retry them` : null],
-        );
-        const view = await this.get(runId);
-        this.logger.log(`billing run ${runId} (${view.periodEnd}) ${status}: ${view.invoicesIssued} invoice(s) for ${view.resellersTotal} reseller(s)`);
-        return view;
-      } finally {
-        if (heartbeat) clearInterval(heartbeat);
-        await qr.query(`SELECT pg_advisory_unlock(hashtext('disty:billing-run:' || $1))`, [runId]).catch(() => undefined);
-      }
+      const counts = await this.counts(runId);
+      if (counts.pending > 0) return this.get(runId); // stopped (shutdown): stays RUNNING, resumable
+      const status: BillingRunStatus = counts.failed > 0 ? 'FAILED' : 'COMPLETED';
+      await this.db.query(
+        `UPDATE billing_runs SET status = $2, completed_at = now(), resellers_done = $3, invoices_issued = $4,
+                last_error = $5, heartbeat_at = now() WHERE id = $1`,
+        [runId, status, counts.done, counts.invoices, counts.failed ? `${counts.failed} reseller(s) failed; resume the run to retry them` : null],
+      );
+      const view = await this.get(runId);
+      this.logger.log(`billing run ${runId} (${view.periodEnd}) ${status}: ${view.invoicesIssued} invoice(s) for ${view.resellersTotal} reseller(s)`);
+      return view;
     } finally {
-      await qr.release();
+      if (heartbeat) clearInterval(heartbeat);
+      await lock.release().catch(() => undefined);
     }
+  }
+
+  /**
+   * Progress of the runs not completed and of the latest run, for metrics (docs/operations.md §12):
+   * resellers per work-row status.
+   */
+  async progress(): Promise<Array<{ periodEnd: string; status: BillingRunStatus; done: number; failed: number; pending: number }>> {
+    return this.db.query(
+      `SELECT to_char(r.period_end, 'YYYY-MM-DD') AS "periodEnd", r.status,
+              count(*) FILTER (WHERE w.status = 'DONE')::int AS done,
+              count(*) FILTER (WHERE w.status = 'FAILED')::int AS failed,
+              count(*) FILTER (WHERE w.status = 'PENDING')::int AS pending
+         FROM billing_runs r LEFT JOIN billing_run_resellers w ON w.run_id = r.id
+        WHERE r.status <> 'COMPLETED' OR r.period_end = (SELECT max(period_end) FROM billing_runs)
+        GROUP BY r.id ORDER BY r.period_end`,
+    );
   }
 
   /** Resumes every RUNNING run left by a process that died (their advisory lock is free). */

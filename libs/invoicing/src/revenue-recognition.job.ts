@@ -1,42 +1,30 @@
-import { Injectable, Logger, OnApplicationBootstrap } from '@nestjs/common';
-import { ConfigService } from '@nestjs/config';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
+import { Injectable, OnModuleInit } from '@nestjs/common';
+import { DAY_MS, ScheduledJobs } from '@disty/core';
 import { RevenueRecognitionService } from './revenue-recognition.service';
 
 /** Daily, after the billing run and credit holds: releases yesterday's cloud service. */
 export const RECOGNITION_CRON = '0 45 3 * * *';
 
 /**
- * When JOBS_ENABLED: the daily revenue recognition run through yesterday (docs/accounting.md §3).
- * Every instance may fire it: the run holds an advisory lock for its transaction (an instance that
- * finds it taken skips), and a repeated run releases nothing twice (each charge's progress is kept
- * with its releases).
+ * The daily revenue recognition run through yesterday (docs/accounting.md §3), on the job queue
+ * (docs/operations.md §4; a day missed while no instance was up is caught up once at start-up,
+ * and one run releases every day not yet released). The run holds an advisory lock for its
+ * transaction (a run finding it taken is recorded SKIPPED), and a repeated run releases nothing
+ * twice (each charge's progress is kept with its releases).
  */
 @Injectable()
-export class RevenueRecognitionJob implements OnApplicationBootstrap {
-  private readonly logger = new Logger('RevenueRecognitionJob');
-
+export class RevenueRecognitionJob implements OnModuleInit {
   constructor(
-    private readonly config: ConfigService,
-    private readonly registry: SchedulerRegistry,
+    private readonly jobs: ScheduledJobs,
     private readonly recognition: RevenueRecognitionService,
   ) {}
 
-  onApplicationBootstrap(): void {
-    const enabled = this.config.get<boolean>('JOBS_ENABLED');
-    if (enabled === false || String(enabled) === 'false') return;
-    const job = CronJob.from({ cronTime: RECOGNITION_CRON, timeZone: 'UTC', onTick: () => void this.daily() });
-    this.registry.addCronJob('revenue-recognition', job);
-    job.start();
+  onModuleInit(): void {
+    this.jobs.register({ name: 'revenue-recognition', cron: RECOGNITION_CRON, catchUpMs: DAY_MS, run: () => this.daily() });
   }
 
-  async daily(): Promise<void> {
-    try {
-      const result = await this.recognition.runIfFree(this.recognition.defaultThrough());
-      if (result) this.logger.log(`revenue recognition through ${result.through}: ${result.slices} slice(s), ${result.entries.length} entr(ies)`);
-    } catch (e) {
-      this.logger.error({ err: e }, 'revenue recognition failed');
-    }
+  async daily(): Promise<Record<string, unknown> | null> {
+    const result = await this.recognition.runIfFree(this.recognition.defaultThrough());
+    return result && { runId: result.runId, through: result.through, slices: result.slices, entries: result.entries.length };
   }
 }

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, queryPrepared, retryOnConflict } from '@disty/core';
+import { Clock, Currency, Dec, idempotentTransaction, ledgerPostings, minorUnits, moneyString, notFound, queryPrepared, retryOnConflict } from '@disty/core';
 import { PeriodCloseCheck, PeriodCloseChecks } from './period-close-checks';
 import { AccountType, MANUAL_SOURCE, REVERSAL_SOURCE } from './domain/accounts';
 import { checkEntry, EntryLine, mirrorLines, NormalisedLine } from './domain/entry-rules';
@@ -155,6 +155,7 @@ export class LedgerService {
       return { entry: (await loadEntries(em, [existing[0].id]))[0], created: false };
     }
     const { id, created_at } = inserted[0];
+    ledgerPostings.inc({ source_type: input.source.type });
     const reporting = await this.fx.reportingCurrency(em);
     const entry: JournalEntryView = {
       id,

@@ -3,7 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, coreError, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, Money, moneyString } from '@disty/core';
+import { Clock, coreError, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, environment, Money, moneyString } from '@disty/core';
 import { ReceivablesService } from '@disty/invoicing';
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '@disty/ledger';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
@@ -55,7 +55,7 @@ export class StripeDisputeService {
     if (currencyOf(dispute.currency) !== c) return this.ignore(event, payment.reseller_id, `dispute ${dispute.id} is in ${dispute.currency}, the payment in ${c}`);
     const disputed = toMajor(dispute.amount, c);
     if (!disputed.gt(0)) return this.ignore(event, payment.reseller_id, `dispute ${dispute.id} disputes nothing`);
-    const fee = this.feeOf(dispute, c, 'withdrawn') ?? new Dec(process.env.STRIPE_DISPUTE_FEE ?? DEFAULT_DISPUTE_FEE);
+    const fee = this.feeOf(dispute, c, 'withdrawn') ?? new Dec(environment().STRIPE_DISPUTE_FEE ?? DEFAULT_DISPUTE_FEE);
     const occurredOn = eventDate(event);
     const id = randomUUID();
     const resellerId = payment.reseller_id;

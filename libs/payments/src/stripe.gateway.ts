@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
+import { environment } from '@disty/core';
 import { paymentsError, PaymentsErrorCode } from './errors';
 
 /**
@@ -12,9 +13,9 @@ export class StripeGateway {
   private cached?: { key: string; base: string; client: Stripe };
 
   client(): Stripe {
-    const key = process.env.STRIPE_SECRET_KEY;
+    const key = environment().STRIPE_SECRET_KEY;
     if (!key) throw paymentsError(PaymentsErrorCode.StripeNotConfigured, 'STRIPE_SECRET_KEY is not set; card payments are unavailable');
-    const base = process.env.STRIPE_API_BASE ?? '';
+    const base = environment().STRIPE_API_BASE ?? '';
     if (this.cached && this.cached.key === key && this.cached.base === base) return this.cached.client;
     const config: ConstructorParameters<typeof Stripe>[1] = { maxNetworkRetries: 1, timeout: 20_000, telemetry: false };
     if (base) {
@@ -29,7 +30,7 @@ export class StripeGateway {
 
   /** Verifies Stripe-Signature over the raw body with the package's own verification; 400 when it fails. */
   constructEvent(rawBody: unknown, signature: unknown): Stripe.Event {
-    const secret = process.env.STRIPE_WEBHOOK_SECRET;
+    const secret = environment().STRIPE_WEBHOOK_SECRET;
     if (!secret) throw paymentsError(PaymentsErrorCode.StripeNotConfigured, 'STRIPE_WEBHOOK_SECRET is not set; Stripe events cannot be verified');
     if (!Buffer.isBuffer(rawBody) || !rawBody.length) {
       throw paymentsError(PaymentsErrorCode.InvalidSignature, 'The request has no raw body to verify');

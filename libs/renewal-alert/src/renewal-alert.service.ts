@@ -180,7 +180,7 @@ export class RenewalAlertService {
         LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
       params,
     );
-    return page(await cardViews(this.db.manager, rows), total, q);
+    return page(await cardViews(this.db.manager, rows, this.clock.now()), total, q);
   }
 
   async list(f: AlertFilter, q: { page: number; pageSize: number }): Promise<Page<RenewalAlertView>> {

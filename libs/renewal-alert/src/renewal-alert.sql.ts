@@ -1,6 +1,6 @@
 import { Currency } from '@disty/core';
 import { outboxInsertSql } from '@disty/webhooks';
-import { AlertSource, AlertStatus } from './domain/alert-status';
+import { AlertKind, AlertSource, AlertStatus } from './domain/alert-status';
 
 // The renewal-alert module's SQL: row types, column lists and the scan statement.
 
@@ -26,6 +26,8 @@ export interface AlertRow {
   assignee_id: string | null;
   raised_at: Date;
   updated_at: Date;
+  /** THRESHOLD: a 90/60/30 alert; WINDOW: a month-to-month term's commitment-window reminder (threshold 0). */
+  kind: AlertKind;
 }
 
 /** A renewal card row: its current alert's columns and the renewal's aggregates (renewalCardsSql). */
@@ -35,6 +37,20 @@ export interface CardRow extends AlertRow {
   thresholds: number[];
   renewal_status: AlertStatus;
   renewal_assignee: string | null;
+}
+
+/** A subscription's state beside its renewal card (the subscription module's renewal_subscription_states). */
+export interface SubscriptionStateRow {
+  subscription_id: string;
+  auto_renew: boolean;
+  cancel_at_term_end: boolean;
+  window_closes_at: Date | null;
+  change_id: string | null;
+  change_quantity: number | null;
+  change_sku: string | null;
+  change_term: string | null;
+  change_billing_frequency: string | null;
+  change_effective_date: string | null;
 }
 
 export interface NoteRow {
@@ -51,7 +67,7 @@ export const ALERT_COLUMNS = `
   a.id, a.reseller_id, a.source, a.source_id, a.subscription_id, a.order_line_id, a.sku, a.quantity,
   a.end_customer_name, a.end_customer_reference, to_char(a.term_end, 'YYYY-MM-DD') AS term_end, a.threshold, a.days_left,
   to_char(a.raised_as_of, 'YYYY-MM-DD') AS raised_as_of, a.renewal_value::text AS renewal_value, a.currency, a.status,
-  a.assignee_id, a.raised_at, a.updated_at`;
+  a.assignee_id, a.raised_at, a.updated_at, a.kind`;
 
 
 /**
@@ -109,7 +125,7 @@ WITH cur AS (
          (r.term_end - $1::date) AS days_left,
          round(COALESCE(cp.unit_price, r.unit_price)
                * (CASE r.term WHEN 'P1M' THEN 1 WHEN 'P1Y' THEN 12 WHEN 'P3Y' THEN 36 END) * r.quantity, cur.minor) AS renewal_value,
-         r.currency, e.min_threshold, e.closed
+         r.currency, e.min_threshold, e.closed, 'THRESHOLD'::text AS kind
     FROM renewal_subscription_terms r
     JOIN cur ON cur.code = r.currency
     LEFT JOIN catalog_current_prices cp ON cp.sku = r.sku AND cp.currency = r.currency
@@ -119,12 +135,26 @@ WITH cur AS (
      AND r.term <> 'P1M'
      AND (r.term_end - r.term_start) + 1 > ($2::int[])[width_bucket(r.term_end - $1::date, $6::int[])]
   UNION ALL
+  -- A month-to-month term with a commitment window raises its window reminder (threshold 0) while
+  -- the window is open on asOf: the month at stake, valued at the term's own price.
+  SELECT r.reseller_id, 'SUBSCRIPTION', NULL::uuid, r.subscription_id, NULL::uuid,
+         r.sku, r.quantity, r.end_customer_name, r.end_customer_reference, r.term_end,
+         0, (r.term_end - $1::date), round(r.unit_price * r.quantity, cur.minor),
+         r.currency, e.min_threshold, e.closed, 'WINDOW'
+    FROM renewal_subscription_terms r
+    JOIN cur ON cur.code = r.currency
+    JOIN subscription_commitment_windows w ON w.subscription_id = r.subscription_id
+    LEFT JOIN existing e ON e.source = 'SUBSCRIPTION' AND e.owner_id = r.subscription_id AND e.term_end = r.term_end
+   WHERE r.term_end BETWEEN $1::date + $5::int AND $1::date + $7::int
+     AND r.term = 'P1M' AND NOT r.cancel_at_term_end AND r.term_start <= $1::date
+     AND w.window_closes_at > ($1::date::timestamp AT TIME ZONE 'UTC')
+  UNION ALL
   SELECT w.reseller_id, 'WARRANTY', w.order_line_id, NULL::uuid, w.order_line_id,
          w.sku, w.quantity, w.end_customer_name, w.end_customer_reference, w.warranty_end,
          ($2::int[])[width_bucket(w.warranty_end - $1::date, $6::int[])],
          (w.warranty_end - $1::date),
          round(COALESCE(ew.unit_price * w.quantity, w.net), cur.minor),
-         w.currency, e.min_threshold, e.closed
+         w.currency, e.min_threshold, e.closed, 'THRESHOLD'
     FROM renewal_warranties w
     JOIN cur ON cur.code = w.currency
     LEFT JOIN LATERAL (
@@ -140,16 +170,16 @@ WITH cur AS (
 ), ins AS (
   INSERT INTO renewal_alerts (reseller_id, source, source_id, subscription_id, order_line_id, sku, quantity,
                               end_customer_name, end_customer_reference, term_end, threshold, days_left, raised_as_of,
-                              renewal_value, currency)
+                              renewal_value, currency, kind)
   SELECT d.reseller_id, d.source, COALESCE(d.source_id, ti.term_id), d.subscription_id, d.order_line_id, d.sku, d.quantity,
-         d.end_customer_name, d.end_customer_reference, d.term_end, d.threshold, d.days_left, $1::date, d.renewal_value, d.currency
+         d.end_customer_name, d.end_customer_reference, d.term_end, d.threshold, d.days_left, $1::date, d.renewal_value, d.currency, d.kind
     FROM due d
     LEFT JOIN renewal_subscription_term_ids ti ON ti.subscription_id = d.subscription_id AND ti.term_end = d.term_end
                                                AND ti.term_end BETWEEN $1::date + $5::int AND $1::date + $7::int -- hash only the range's terms
    ORDER BY d.term_end -- inserts walk the unique key (term_end first) in order
   ON CONFLICT ON CONSTRAINT renewal_alerts_once_key DO NOTHING
   RETURNING id, reseller_id, source, subscription_id, order_line_id, end_customer_name, end_customer_reference, sku, quantity,
-            term_end, threshold, days_left, raised_as_of, renewal_value, currency, status
+            term_end, threshold, days_left, raised_as_of, renewal_value, currency, status, kind
 ), raised AS (
   SELECT ins.reseller_id,
          jsonb_build_object(
@@ -157,7 +187,7 @@ WITH cur AS (
            'subscriptionId', ins.subscription_id, 'orderLineId', ins.order_line_id,
            'endCustomer', jsonb_build_object('name', ins.end_customer_name, 'reference', ins.end_customer_reference),
            'sku', ins.sku, 'quantity', ins.quantity, 'termEnd', to_char(ins.term_end, 'YYYY-MM-DD'),
-           'threshold', ins.threshold, 'daysLeft', ins.days_left, 'raisedAsOf', to_char(ins.raised_as_of, 'YYYY-MM-DD'),
+           'kind', ins.kind, 'threshold', ins.threshold, 'daysLeft', ins.days_left, 'raisedAsOf', to_char(ins.raised_as_of, 'YYYY-MM-DD'),
            'renewalValue', round(ins.renewal_value, cur.minor)::text, 'currency', ins.currency::text, 'status', ins.status) AS payload
     FROM ins
     JOIN cur ON cur.code = ins.currency

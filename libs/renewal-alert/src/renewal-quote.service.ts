@@ -5,7 +5,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { addDays, Clock, Currency, Dec, moneyString, notFound, retryOnConflict } from '@disty/core';
-import { SubscriptionChangeService, SubscriptionService } from '@disty/subscription';
+import { ScheduledChangeService } from '@disty/subscription';
 import { WebhookService } from '@disty/webhooks';
 import { RenewalQuoteLineView, RenewalQuoteView } from './dto/renewal-quote.response';
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
@@ -61,8 +61,7 @@ export class RenewalQuoteService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly webhooks: WebhookService,
-    private readonly subscriptions: SubscriptionService,
-    private readonly changes: SubscriptionChangeService,
+    private readonly scheduled: ScheduledChangeService,
     private readonly clock: Clock,
   ) {}
 
@@ -135,14 +134,12 @@ export class RenewalQuoteService {
       const [line] = row.lines;
       let scheduledChangeId: string | null = null;
       if (row.source === 'SUBSCRIPTION' && row.subscription_id) {
-        // The quoted quantity from the first day of the next term, through the subscription
-        // module's own scheduling (applied once by its renewal job, after the term renews).
-        const at = addDays(row.term_end, 1);
-        await this.changes.changeIn(em, row.subscription_id, row.reseller_id, { quantity: line.quantity, asOf: at },
+        // The quoted quantity as the subscription's change at renewal, through the subscription
+        // module's own scheduling: applied once by its renewal job when it creates the next term,
+        // and shown on the renewal's card (docs/api-conventions.md, "Renewal quotes").
+        const change = await this.scheduled.scheduleIn(em, row.subscription_id, row.reseller_id, { at: 'RENEWAL', quantity: line.quantity },
           { id: actorId, authority: scope === null ? 'DISTRIBUTOR' : 'RESELLER' });
-        const pending = (await this.subscriptions.scheduledChangesOf(em, row.subscription_id))
-          .filter((c) => c.status === 'PENDING' && c.kind === 'QUANTITY' && c.effective_date === at && c.new_quantity === line.quantity);
-        scheduledChangeId = pending.sort((x, y) => new Date(y.created_at).getTime() - new Date(x.created_at).getTime())[0]?.id ?? null;
+        scheduledChangeId = change.id;
       }
       await em.query(
         `UPDATE renewal_quotes SET status = 'ACCEPTED', accepted_at = now(), accepted_by = $2, scheduled_change_id = $3 WHERE id = $1`,

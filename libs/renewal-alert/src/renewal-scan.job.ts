@@ -1,41 +1,28 @@
-import { Inject, Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
+import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
+import { DAY_MS, ScheduledJobs } from '@disty/core';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
-import { RenewalAlertService } from './renewal-alert.service';
+import { RenewalAlertService, ScanSummary } from './renewal-alert.service';
 
 /**
- * The daily renewal-alert scan on RENEWAL_SCAN_CRON (UTC), registered only when JOBS_ENABLED.
- * When several instances fire it at once, one scans (advisory lock) and the others skip; the
- * alerts' unique key would keep them exact anyway.
+ * The daily renewal-alert scan on RENEWAL_SCAN_CRON (UTC), on the job queue (docs/operations.md §4;
+ * a day missed while no instance was up is caught up once at start-up). One scan at a time
+ * (advisory lock; a scan finding it taken is recorded SKIPPED); the alerts' unique key keeps them
+ * exact anyway.
  */
 @Injectable()
-export class RenewalScanJob implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('RenewalScanJob');
-  private job?: CronJob;
-
+export class RenewalScanJob implements OnModuleInit {
   constructor(
     private readonly alerts: RenewalAlertService,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly jobs: ScheduledJobs,
     @Inject(RENEWAL_ALERT_SETTINGS) private readonly settings: RenewalAlertSettings,
   ) {}
 
   onModuleInit(): void {
-    if (!this.settings.jobsEnabled) return;
-    this.job = CronJob.from({ cronTime: this.settings.scanCron, onTick: () => this.tick(), start: true, timeZone: 'UTC' });
-    this.scheduler.addCronJob('renewal-alert-scan', this.job);
+    this.jobs.register({ name: 'renewal-alert-scan', cron: this.settings.scanCron, catchUpMs: DAY_MS, run: () => this.tick() });
   }
 
-  onApplicationShutdown(): void {
-    void this.job?.stop();
-  }
-
-  async tick(): Promise<void> {
-    try {
-      const r = await this.alerts.scheduledScan();
-      if (r === null) this.logger.log('renewal alert scan already running elsewhere; skipped');
-    } catch (err) {
-      this.logger.error({ err }, 'renewal alert scan failed');
-    }
+  async tick(): Promise<Record<string, unknown> | null> {
+    const r: ScanSummary | null = await this.alerts.scheduledScan();
+    return r && { ...r };
   }
 }

@@ -1,7 +1,7 @@
 // The renewal-alert module's read models: alerts and renewal cards with their notes and product names.
 import { EntityManager } from 'typeorm';
 import { mapAlert, mapCard, RenewalAlertView, RenewalCardView } from './dto/renewal-alert.response';
-import { AlertRow, CardRow, NoteRow } from './renewal-alert.sql';
+import { AlertRow, CardRow, NoteRow, SubscriptionStateRow } from './renewal-alert.sql';
 
 /** Alerts as the API shows them: with their notes (oldest first) and product names. */
 export async function alertViews(
@@ -17,19 +17,29 @@ export async function alertViews(
   return rows.map((r) => mapAlert(r, byAlert.get(r.id) ?? [], names.get(r.sku) ?? null));
 }
 
-/** Cards with the notes of every alert of their renewal, oldest first. */
-export async function cardViews(em: EntityManager, rows: CardRow[]): Promise<RenewalCardView[]> {
+/**
+ * Cards with the notes of every alert of their renewal, oldest first, and their subscription's
+ * auto-renew state, commitment window and pending change at renewal (as of `now`).
+ */
+export async function cardViews(em: EntityManager, rows: CardRow[], now: Date): Promise<RenewalCardView[]> {
   if (!rows.length) return [];
   const byAlert = await notesOf(
     em,
     rows.flatMap((r) => r.alert_ids),
   );
   const names = await productNames(em, rows);
+  const states: SubscriptionStateRow[] = await em.query(
+    `SELECT subscription_id, auto_renew, cancel_at_term_end, window_closes_at, change_id, change_quantity, change_sku, change_term,
+            change_billing_frequency, to_char(change_effective_date, 'YYYY-MM-DD') AS change_effective_date
+       FROM renewal_subscription_states WHERE subscription_id = ANY($1::uuid[])`,
+    [rows.map((r) => r.subscription_id).filter((id): id is string => !!id)],
+  );
+  const stateOf = new Map(states.map((x) => [x.subscription_id, x]));
   return rows.map((r) => {
     const notes = r.alert_ids.flatMap((a) => byAlert.get(a) ?? []);
     // To the microsecond: a note and the closing notes its status change writes fall in the same millisecond.
     notes.sort((x, y) => x.created_key.localeCompare(y.created_key) || x.id.localeCompare(y.id));
-    return mapCard(r, notes, names.get(r.sku) ?? null);
+    return mapCard(r, notes, names.get(r.sku) ?? null, r.subscription_id ? stateOf.get(r.subscription_id) : undefined, now);
   });
 }
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CatalogService, windowClosesAt } from '@disty/catalog';
+import { CatalogService } from '@disty/catalog';
 import { Clock, coreError, CoreErrorCode, validationError } from '@disty/core';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { SubscriptionRow } from './subscription.sql';
@@ -56,20 +56,13 @@ export class CommitmentWindowPolicy {
     if (req.date > s.term_end) return null;
     const rules = await this.catalog.commitmentRules(s.sku, em);
     if (!rules || rules.windowHours == null) return null;
-    const [a]: Array<{ purchase: Date; term: Date | null; increase: Date | null }> = await em.query(
-      `SELECT CASE WHEN (s.created_at AT TIME ZONE 'UTC')::date = s.anchor_date THEN s.created_at
-                   ELSE s.anchor_date::timestamp AT TIME ZONE 'UTC' END AS purchase,
-              (SELECT CASE WHEN (t.created_at AT TIME ZONE 'UTC')::date = t.start_date THEN t.created_at
-                           ELSE t.start_date::timestamp AT TIME ZONE 'UTC' END
-                 FROM subscription_terms t WHERE t.subscription_id = s.id AND t.term_no = s.term_no) AS term,
-              (SELECT max(CASE WHEN (c.created_at AT TIME ZONE 'UTC')::date = c.effective_date THEN c.created_at
-                               ELSE c.effective_date::timestamp AT TIME ZONE 'UTC' END)
-                 FROM subscription_changes c
-                WHERE c.subscription_id = s.id AND c.kind = 'QUANTITY' AND c.new_quantity > c.old_quantity) AS increase
-         FROM subscriptions s WHERE s.id = $1`,
+    // subscription_commitment_windows computes the close from the three anchors (docs/commitments.md);
+    // the renewal desk shows the same column.
+    const [w]: Array<{ window_closes_at: Date }> = await em.query(
+      `SELECT window_closes_at FROM subscription_commitment_windows WHERE subscription_id = $1`,
       [s.id],
     );
-    const closesAt = windowClosesAt(rules.windowHours, [a.purchase, a.term, a.increase].filter((d): d is Date => d != null));
+    const closesAt = w?.window_closes_at ? new Date(w.window_closes_at) : null;
     const moment = req.timing === 'TODAY' ? this.clock.now() : new Date(`${req.date}T00:00:00Z`);
     if (!closesAt || moment.getTime() <= closesAt.getTime()) return null;
     if (req.override) return { reason: req.reason!.trim() };

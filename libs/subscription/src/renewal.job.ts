@@ -1,43 +1,32 @@
-import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs/common';
+import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { SchedulerRegistry } from '@nestjs/schedule';
-import { CronJob } from 'cron';
-import { Clock } from '@disty/core';
+import { Clock, DAY_MS, ScheduledJobs } from '@disty/core';
 import { RenewalService } from './renewal.service';
 
 /**
- * The daily renewal run, on RENEWALS_CRON, registered only when JOBS_ENABLED is true. Several
- * instances may fire it at once: RenewalService claims subscriptions with SKIP LOCKED and unique
- * terms, so each term is created once.
+ * The daily renewal run on RENEWALS_CRON, on the job queue (docs/operations.md §4; a day missed
+ * while no instance was up is caught up once at start-up, and one run renews everything due).
+ * RenewalService claims subscriptions with SKIP LOCKED and unique terms, so each term is created once.
  */
 @Injectable()
-export class RenewalJob implements OnModuleInit, OnApplicationShutdown {
-  private readonly logger = new Logger('RenewalJob');
-  private job?: CronJob;
-
+export class RenewalJob implements OnModuleInit {
   constructor(
     private readonly config: ConfigService,
-    private readonly scheduler: SchedulerRegistry,
+    private readonly jobs: ScheduledJobs,
     private readonly renewals: RenewalService,
     private readonly clock: Clock,
   ) {}
 
   onModuleInit(): void {
-    if (!this.config.get<boolean>('JOBS_ENABLED')) return;
-    const cron = this.config.get<string>('RENEWALS_CRON') ?? '0 15 1 * * *';
-    this.job = CronJob.from({ cronTime: cron, onTick: () => this.tick(), start: true, timeZone: 'UTC' });
-    this.scheduler.addCronJob('subscription-renewals', this.job);
+    this.jobs.register({
+      name: 'subscription-renewals',
+      cron: this.config.get<string>('RENEWALS_CRON') ?? '0 15 1 * * *',
+      catchUpMs: DAY_MS,
+      run: () => this.tick(),
+    });
   }
 
-  onApplicationShutdown(): void {
-    void this.job?.stop();
-  }
-
-  async tick(): Promise<void> {
-    try {
-      await this.renewals.run(this.clock.today());
-    } catch (err) {
-      this.logger.error({ err }, 'renewal run failed');
-    }
+  async tick(): Promise<Record<string, unknown>> {
+    return { ...(await this.renewals.run(this.clock.today())) };
   }
 }

@@ -2,11 +2,11 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, ProblemError, retryOnConflict, roundMoney } from '@disty/core';
+import { addDays, Currency, Dec, ProblemError, retryOnConflict, roundMoney } from '@disty/core';
 import { CatalogService } from '@disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
 import { AppliedTaxCode, TaxService } from '@disty/tax';
-import { periodCost, periodMonths, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
+import { BillingFrequency, periodCost, periodMonths, Term, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
 import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
 import { SubscriptionRow } from './subscription.sql';
 import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService, termChargeDescription } from './subscription.service';
@@ -207,16 +207,16 @@ export class RenewalService {
     for (const current of renewing) {
       const s = await this.withChangeAtRenewal(em, prices, current, atRenewal.get(current.id), appliedAtRenewal);
       // The catalog's price and cost in force; without a price in the currency the term keeps its own.
-      const inForce = await this.price(em, prices, s.sku, s.currency);
+      const inForce = await this.price(em, prices, s.sku, s.currency, s.term);
       const price = inForce?.unitPrice ?? new Dec(s.unit_price);
       const cost = inForce ? inForce.unitCost : s.unit_cost == null ? null : new Dec(s.unit_cost);
-      const target = termNoContaining(s.anchor_date, s.term, asOf);
+      const target = s.anchor_term_no + termNoContaining(s.anchor_date, s.term, asOf);
       const perTerm = termMonths(s.term) / periodMonths(s.term, s.billing_frequency);
       const room = Math.max(0, Math.min(MAX_TERMS_PER_SUBSCRIPTION_PER_BATCH, Math.floor(budget / perTerm)));
       const last = Math.min(target, s.term_no + room);
       if (last < target) more = true;
       for (let n = s.term_no + 1; n <= last; n++) {
-        newTerms.push({ s, termNo: n, ...termSpan(s.anchor_date, s.term, n), unitPrice: price, unitCost: cost });
+        newTerms.push({ s, termNo: n, ...termSpan(s.anchor_date, s.term, n - s.anchor_term_no), unitPrice: price, unitCost: cost });
         budget -= perTerm;
       }
     }
@@ -229,9 +229,9 @@ export class RenewalService {
     const termRates = termTax.map((x) => x.rate.toFixed());
     const inserted: Array<{ id: string; subscription_id: string; term_no: number }> = await em.query(
       `INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency,
-                                       tax_rate, tax_code, unit_cost)
+                                       tax_rate, tax_code, unit_cost, term, anchor_date, anchor_term_no)
        SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::int[], $4::date[], $5::date[], $6::numeric[], $7::int[], $8::text[], $9::text[],
-                            $10::numeric[], $11::text[], $12::numeric[])
+                            $10::numeric[], $11::text[], $12::numeric[], $13::text[], $14::date[], $15::int[])
        ON CONFLICT (subscription_id, term_no) DO NOTHING
        RETURNING id, subscription_id, term_no`,
       [
@@ -239,6 +239,7 @@ export class RenewalService {
         newTerms.map((t) => t.start), newTerms.map((t) => t.end), newTerms.map((t) => t.unitPrice.toFixed()),
         newTerms.map((t) => t.s.quantity), newTerms.map((t) => t.s.currency), newTerms.map((t) => t.s.billing_frequency),
         termRates, termTax.map((x) => x.code || null), newTerms.map((t) => t.unitCost?.toFixed() ?? null),
+        newTerms.map((t) => t.s.term), newTerms.map((t) => t.s.anchor_date), newTerms.map((t) => t.s.anchor_term_no),
       ],
     );
     const termIds = new Map(inserted.map((r) => [`${r.subscription_id}:${r.term_no}`, r.id]));
@@ -248,7 +249,7 @@ export class RenewalService {
     const firstChargeIndex: Array<{ t: NewTerm; index: number }> = [];
     for (const t of created) {
       const schedule = termSchedule({
-        anchor: t.s.anchor_date, term: t.s.term, billingFrequency: t.s.billing_frequency, termNo: t.termNo,
+        anchor: t.s.anchor_date, term: t.s.term, billingFrequency: t.s.billing_frequency, termNo: t.termNo - t.s.anchor_term_no,
         unitPrice: t.unitPrice, quantity: t.s.quantity, currency: t.s.currency,
       });
       firstChargeIndex.push({ t, index: charges.length });
@@ -269,12 +270,15 @@ export class RenewalService {
     const last = [...latest.values()];
     await em.query(
       `UPDATE subscriptions s SET term_no = t.term_no, term_start = t.term_start, term_end = t.term_end, unit_price = t.unit_price,
-              unit_cost = t.unit_cost, sku = t.sku, quantity = t.quantity, billing_frequency = t.billing_frequency, updated_at = now()
-         FROM unnest($1::uuid[], $2::int[], $3::date[], $4::date[], $5::numeric[], $6::numeric[], $7::text[], $8::int[], $9::text[])
-           AS t(id, term_no, term_start, term_end, unit_price, unit_cost, sku, quantity, billing_frequency)
+              unit_cost = t.unit_cost, sku = t.sku, quantity = t.quantity, billing_frequency = t.billing_frequency, term = t.term,
+              anchor_date = t.anchor_date, anchor_term_no = t.anchor_term_no, updated_at = now()
+         FROM unnest($1::uuid[], $2::int[], $3::date[], $4::date[], $5::numeric[], $6::numeric[], $7::text[], $8::int[], $9::text[],
+                     $10::text[], $11::date[], $12::int[])
+           AS t(id, term_no, term_start, term_end, unit_price, unit_cost, sku, quantity, billing_frequency, term, anchor_date, anchor_term_no)
         WHERE s.id = t.id`,
       [last.map((t) => t.s.id), last.map((t) => t.termNo), last.map((t) => t.start), last.map((t) => t.end), last.map((t) => t.unitPrice.toFixed()),
-        last.map((t) => t.unitCost?.toFixed() ?? null), last.map((t) => t.s.sku), last.map((t) => t.s.quantity), last.map((t) => t.s.billing_frequency)],
+        last.map((t) => t.unitCost?.toFixed() ?? null), last.map((t) => t.s.sku), last.map((t) => t.s.quantity), last.map((t) => t.s.billing_frequency),
+        last.map((t) => t.s.term), last.map((t) => t.s.anchor_date), last.map((t) => t.s.anchor_term_no)],
     );
     // Changes at renewal: APPLIED in the transaction that created their term, under the
     // subscription's row lock (exactly once, however many runs race).
@@ -317,8 +321,10 @@ export class RenewalService {
 
   /**
    * The subscription as its next terms take it: with a pending change at renewal, the new seat
-   * count, SKU and billing frequency (the price then comes from the catalog for the new SKU). A
-   * change that cannot apply (its SKU lost its price in the currency) is FAILED with the reason
+   * count, SKU, billing frequency and term length (the price then comes from the catalog for the
+   * new SKU and term). A new term length re-anchors the subscription on the next term's first day
+   * (anchor_term_no counts the terms before it). A change that cannot apply (its SKU lost its price
+   * in the currency, or its pack no longer allows the term or frequency) is FAILED with the reason
    * and the subscription renews unchanged.
    */
   private async withChangeAtRenewal(
@@ -333,18 +339,23 @@ export class RenewalService {
       );
       return s;
     };
-    if (c.new_term && c.new_term !== s.term) return fail(`term-change-unsupported: ${s.term} to ${c.new_term}`);
-    if (sku !== s.sku && !(await this.price(em, prices, sku, s.currency))) return fail(`no-price: ${sku} has no price in ${s.currency}`);
+    const term = (c.new_term ?? s.term) as Term;
+    const frequency = (c.new_billing_frequency ?? s.billing_frequency) as BillingFrequency;
+    if ((sku !== s.sku || term !== s.term) && !(await this.price(em, prices, sku, s.currency, term))) {
+      return fail(`no-price: ${sku} has no price in ${s.currency}`);
+    }
+    const rules = await this.catalog.commitmentRules(sku, em);
+    if (rules && (!rules.allowedTerms.includes(term) || !rules.allowedBillingFrequencies.includes(frequency))) {
+      return fail(`not-allowed-by-commitment: ${sku}'s pack ${rules.code} does not allow ${term} billed ${frequency}`);
+    }
     applied.set(s.id, c.id);
-    return {
-      ...s, sku, quantity: c.new_quantity ?? s.quantity,
-      billing_frequency: (c.new_billing_frequency ?? s.billing_frequency) as SubscriptionRow['billing_frequency'],
-    };
+    const reanchor = term !== s.term ? { anchor_date: addDays(s.term_end, 1), anchor_term_no: s.term_no } : {};
+    return { ...s, sku, quantity: c.new_quantity ?? s.quantity, billing_frequency: frequency, term, ...reanchor };
   }
 
-  private async price(em: EntityManager, cache: Map<string, PriceInForce>, sku: string, currency: Currency): Promise<PriceInForce> {
-    const key = `${sku}\u0000${currency}`;
-    if (!cache.has(key)) cache.set(key, await this.catalog.currentPriceAndCost(sku, currency, em));
+  private async price(em: EntityManager, cache: Map<string, PriceInForce>, sku: string, currency: Currency, term: Term): Promise<PriceInForce> {
+    const key = `${sku}\u0000${currency}\u0000${term}`;
+    if (!cache.has(key)) cache.set(key, await this.catalog.currentPriceAndCost(sku, currency, em, term));
     return cache.get(key)!;
   }
 

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { coreError, CoreErrorCode, notFound, validationError } from '@disty/core';
-import { CatalogService } from '@disty/catalog';
+import { CatalogService, commitmentProblems } from '@disty/catalog';
 import { ChangeDatePolicy } from './change-date.policy';
 import { ScheduleChangeDto } from './dto/subscription.dto';
 import { mapScheduledChange, ScheduledChangeView } from './dto/subscription.response';
@@ -52,13 +52,6 @@ export class ScheduledChangeService {
       throw subscriptionError(SubscriptionErrorCode.NotActive,
         `Subscription ${id} is ${s.status}${s.auto_renew ? '' : ' with autoRenew off'}: it is not renewed, so nothing can change at renewal`);
     }
-    if (input.term !== undefined && input.term !== s.term) {
-      // Terms are numbered from the subscription's anchor in steps of its term length; a new length
-      // would need a new anchor. Not supported yet (docs/money-integrity.md, "Scheduled changes").
-      throw validationError(`A change of term length at renewal (${s.term} to ${input.term}) is not supported yet`, [
-        { field: 'term', message: `must be ${s.term}` },
-      ]);
-    }
     if (input.sku !== undefined && input.sku !== s.sku) {
       const p = (await this.catalog.getProducts([input.sku], s.currency, em)).get(input.sku);
       if (!p || !p.active || p.kind !== 'CLOUD' || !p.unitPrice) {
@@ -66,6 +59,13 @@ export class ScheduledChangeService {
           { field: 'sku', message: `must be an active cloud product priced in ${s.currency}` },
         ]);
       }
+    }
+    // The next term's length and frequency must be ones the (new) product's commitment pack allows;
+    // a new length re-anchors the terms at renewal (docs/commitments.md, "Changes at renewal").
+    const rules = await this.catalog.commitmentRules(input.sku ?? s.sku, em);
+    if (rules) {
+      const problems = commitmentProblems(rules, { term: input.term ?? s.term, billingFrequency: input.billingFrequency ?? s.billing_frequency });
+      if (problems.length) throw validationError(`The next term is not allowed by commitment pack ${rules.code}`, problems);
     }
     const [row]: Array<{ id: string }> = await em.query(
       `INSERT INTO subscription_scheduled_changes (subscription_id, reseller_id, kind, new_quantity, new_sku, new_term, new_billing_frequency,

@@ -29,15 +29,21 @@ export class ServiceRecordService {
 
   /** Every billing period of every term started, of every subscription (of one reseller when given). */
   async periods(resellerId: string | null = null, em: EntityManager = this.db.manager): Promise<ServicePeriod[]> {
-    const subs: Array<{ id: string; reseller_id: string; currency: Currency; term: Term; billing_frequency: BillingFrequency; anchor: string }> =
+    const subs: Array<{ id: string; reseller_id: string; currency: Currency }> =
       await em.query(
-        `SELECT id, reseller_id, currency, term, billing_frequency, to_char(anchor_date, 'YYYY-MM-DD') AS anchor
+        `SELECT id, reseller_id, currency
            FROM subscriptions WHERE $1::uuid IS NULL OR reseller_id = $1 ORDER BY id`,
         [resellerId],
       );
-    const terms: Array<{ id: string; subscription_id: string; term_no: number; start_date: string; unit_price: string; quantity: number }> =
+    // Each term keeps the length, anchoring and billing frequency it was created under (a change at
+    // renewal may give later terms others: docs/commitments.md).
+    const terms: Array<{
+      id: string; subscription_id: string; term_no: number; start_date: string; unit_price: string; quantity: number;
+      term: Term; billing_frequency: BillingFrequency; anchor: string; anchor_term_no: number;
+    }> =
       await em.query(
-        `SELECT t.id, t.subscription_id, t.term_no, to_char(t.start_date, 'YYYY-MM-DD') AS start_date, t.unit_price::text AS unit_price, t.quantity
+        `SELECT t.id, t.subscription_id, t.term_no, to_char(t.start_date, 'YYYY-MM-DD') AS start_date, t.unit_price::text AS unit_price, t.quantity,
+                t.term, t.billing_frequency, to_char(t.anchor_date, 'YYYY-MM-DD') AS anchor, t.anchor_term_no
            FROM subscription_terms t WHERE $1::uuid IS NULL OR t.reseller_id = $1 ORDER BY t.subscription_id, t.term_no`,
         [resellerId],
       );
@@ -64,7 +70,7 @@ export class ServiceRecordService {
       for (const t of termsOf.get(s.id) ?? []) {
         const steps = seatSteps(t, changesOf.get(t.id) ?? []);
         const termCharges = chargesOf.get(t.id) ?? [];
-        for (const p of billingPeriods(s.anchor, s.term, s.billing_frequency, t.term_no)) {
+        for (const p of billingPeriods(t.anchor, t.term, t.billing_frequency, t.term_no - t.anchor_term_no)) {
           out.push({
             subscriptionId: s.id,
             resellerId: s.reseller_id,

@@ -224,7 +224,7 @@ export class SubscriptionChangeService {
     this.assertInTerm(s, date);
     await this.assertNotBeforeLastChange(em, s, date);
     const { id: termId, taxRate } = await this.currentTerm(em, s);
-    const periods = billingPeriods(s.anchor_date, s.term, s.billing_frequency, s.term_no);
+    const periods = billingPeriods(s.anchor_date, s.term, s.billing_frequency, s.term_no - s.anchor_term_no);
     const billed = await this.charges.lockScheduledCharges(em, termId);
     // The quantity at the start of the day: before the first change made that day, if any.
     const [first]: Array<{ old_quantity: number }> = await em.query(
@@ -290,7 +290,7 @@ export class SubscriptionChangeService {
     this.assertInTerm(s, date);
     await this.assertNotBeforeLastChange(em, s, date);
     const termId = await this.currentTermId(em, s);
-    const periods = billingPeriods(s.anchor_date, s.term, s.billing_frequency, s.term_no);
+    const periods = billingPeriods(s.anchor_date, s.term, s.billing_frequency, s.term_no - s.anchor_term_no);
     const billed = await this.charges.lockScheduledCharges(em, termId);
     const plan = planImmediateCancellation({
       periods, unitPrice: new Dec(s.unit_price), currency: s.currency, date, quantity: s.quantity,

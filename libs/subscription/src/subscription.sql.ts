@@ -8,7 +8,7 @@ import type { ChargeKind, SubscriptionStatus } from './dto/subscription.response
 export const SUBSCRIPTION_COLUMNS = `
   s.id, s.reseller_id, s.order_line_id, s.sku, s.currency, s.term, s.billing_frequency,
   to_char(s.anchor_date, 'YYYY-MM-DD') AS anchor_date, s.quantity, s.status, s.auto_renew, s.cancel_at_term_end,
-  to_char(s.cancelled_on, 'YYYY-MM-DD') AS cancelled_on, s.term_no,
+  to_char(s.cancelled_on, 'YYYY-MM-DD') AS cancelled_on, s.term_no, s.anchor_term_no,
   to_char(s.term_start, 'YYYY-MM-DD') AS term_start, to_char(s.term_end, 'YYYY-MM-DD') AS term_end,
   s.unit_price::text AS unit_price, s.end_customer_id, s.end_customer_name, s.end_customer_reference, s.created_at, s.updated_at,
   s.unit_cost::text AS unit_cost`;
@@ -52,6 +52,8 @@ export interface SubscriptionRow {
   cancel_at_term_end: boolean;
   cancelled_on: string | null;
   term_no: number;
+  /** Terms before the current anchoring: term n spans termSpan(anchor_date, term, n − anchor_term_no) (docs/commitments.md). */
+  anchor_term_no: number;
   term_start: string;
   term_end: string;
   unit_price: string;
@@ -132,11 +134,12 @@ export const PROVISION = preparedStatement(
      RETURNING id
    ), t AS (
      INSERT INTO subscription_terms (id, subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency,
-                                     billing_frequency, tax_rate, tax_code, unit_cost)
+                                     billing_frequency, tax_rate, tax_code, unit_cost, term, anchor_date, anchor_term_no)
      SELECT i.term_id, i.id, i.reseller_id, 1, i.start_date, i.term_end, i.unit_price, i.quantity, i.currency, i.billing_frequency, i.tax_rate,
-            i.tax_code, i.unit_cost
+            i.tax_code, i.unit_cost, i.term, i.start_date, 0
        FROM jsonb_to_recordset($1::jsonb) AS i(ord int, id uuid, term_id uuid, reseller_id uuid, start_date date, term_end date,
-            unit_price numeric, quantity int, currency text, billing_frequency text, tax_rate numeric, tax_code text, unit_cost numeric)
+            unit_price numeric, quantity int, currency text, billing_frequency text, tax_rate numeric, tax_code text, unit_cost numeric,
+            term text)
        JOIN s ON s.id = i.id
       ORDER BY i.ord
      RETURNING id, tax_rate, tax_code

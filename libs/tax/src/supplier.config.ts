@@ -1,4 +1,4 @@
-import { validationError } from '@disty/core';
+import { environment, Environment, validationError } from '@disty/core';
 
 /**
  * Who issues the invoices (the distributor) and where to pay them, from the environment with dev
@@ -17,8 +17,8 @@ export interface SupplierSettings {
 
 export const SUPPLIER_SETTINGS = Symbol('SUPPLIER_SETTINGS');
 
-export function supplierSettings(env: Record<string, string | undefined> = process.env): SupplierSettings {
-  const get = (k: string, d: string) => (env[k] ?? '').trim() || d;
+export function supplierSettings(env: Partial<Record<keyof Environment, unknown>> = environment()): SupplierSettings {
+  const get = (k: keyof Environment, d: string) => String(env[k] ?? '').trim() || d;
   const country = get('SUPPLIER_COUNTRY', 'AU');
   if (!/^[A-Z]{2}$/.test(country)) {
     throw validationError('SUPPLIER_COUNTRY must be an ISO 3166-1 alpha-2 code such as "AU"', [{ field: 'SUPPLIER_COUNTRY', message: 'not a country code' }]);

@@ -56,7 +56,15 @@ function fromObject(o: Record<string, unknown>, keys: Map<string, keyof typeof A
     const target = keys.get(k) ?? keys.get(norm(k));
     if (target) row[target] = field(v);
   }
-  return row;
+  return withoutNul(row);
+}
+
+/** PostgreSQL text cannot hold NUL: a line with one in a field is malformed, and keeps none. */
+function withoutNul(row: StagedRow): StagedRow {
+  const fields = ['recordId', 'recordVersion', 'tenantId', 'meterId', 'usageDate', 'quantity', 'unit', 'unitCost', 'currency'] as const;
+  if (!fields.some((f) => row[f]?.includes('\u0000'))) return row;
+  for (const f of fields) row[f] = row[f]?.split('\u0000').join('') ?? null;
+  return { ...row, error: row.error ?? 'a field holds a NUL character' };
 }
 
 const aliasMap = () => new Map(Object.entries(ALIASES).flatMap(([target, names]) => names.map((n) => [n, target as keyof typeof ALIASES])));
@@ -130,7 +138,7 @@ async function* readCsv(input: Readable, keys: Map<string, Target>): AsyncGenera
       const target = columns![i];
       if (target) row[target] = field(f);
     });
-    return row;
+    return withoutNul(row);
   };
   for await (let line of splitLines(input)) {
     lineNo++;

@@ -5,5 +5,6 @@ export * from './errors';
 export { outboxInsertSql } from './webhook.sql';
 export * from './domain/signature';
 export * from './domain/backoff';
-export type { WebhookSettings } from './webhooks.config';
+export { WEBHOOK_SETTINGS, type WebhookSettings } from './webhooks.config';
+export { WEBHOOK_RESOLVER, type WebhookResolver } from './webhook-transport';
 export type { WebhookView, DeliveryView, DeliveryRunResult } from './dto/webhook.dto';

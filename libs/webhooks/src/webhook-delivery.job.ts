@@ -1,4 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
+import { observeJob } from '@disty/core';
 import { WEBHOOK_SETTINGS, WebhookSettings } from './webhooks.config';
 import { WebhookService } from './webhook.service';
 
@@ -35,7 +36,7 @@ export class WebhookDeliveryJob implements OnApplicationBootstrap, OnApplication
 
   async tick(): Promise<void> {
     try {
-      await this.webhooks.deliverDue();
+      await observeJob('webhook-delivery', () => this.webhooks.deliverDue());
     } catch (err) {
       this.logger.error({ err }, 'webhook delivery run failed');
     } finally {

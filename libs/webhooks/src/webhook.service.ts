@@ -8,6 +8,7 @@ import { WEBHOOK_SETTINGS, WebhookSettings } from './webhooks.config';
 import { isExhausted, nextAttemptDelaySeconds } from './domain/backoff';
 import { newWebhookSecret, SIGNATURE_HEADER, signatureHeader } from './domain/signature';
 import { isPrivateHost } from './domain/url-policy';
+import { AddressRefusedError, postPinned, WEBHOOK_RESOLVER, WebhookResolver } from './webhook-transport';
 import { CreatedWebhookView, DeliveryRunResult, DeliveryView, WebhookView } from './dto/webhook.dto';
 import { mapDelivery, mapWebhook } from './webhook.mapper';
 import {
@@ -44,6 +45,7 @@ export class WebhookService {
     @InjectDataSource() private readonly db: DataSource,
     @Inject(WEBHOOK_SETTINGS) private readonly settings: WebhookSettings,
     private readonly resellers: ResellerService,
+    @Inject(WEBHOOK_RESOLVER) private readonly resolve: WebhookResolver,
   ) {}
 
   // ---------------------------------------------------------------- producers
@@ -107,6 +109,16 @@ export class WebhookService {
     return page(rows.map(mapDelivery), total, q);
   }
 
+  /** The outbox's backlog (docs/operations.md §12): deliveries pending, and those of them due now. */
+  async backlog(now: Date = new Date()): Promise<{ pending: number; due: number }> {
+    const [row]: Array<{ pending: number; due: number }> = await this.db.query(
+      `SELECT count(*)::int AS pending, count(*) FILTER (WHERE next_attempt_at <= $1)::int AS due
+         FROM webhook_deliveries WHERE status = 'PENDING'`,
+      [now],
+    );
+    return row;
+  }
+
   // ---------------------------------------------------------------- delivery
 
   /**
@@ -138,15 +150,18 @@ export class WebhookService {
     return this.db.query(CLAIM_SQL, [now, this.settings.batchSize, this.settings.maxAttempts, leaseSeconds]);
   }
 
-  /** One signed POST; any 2xx is success, anything else (3xx included) a failed attempt. */
+  /**
+   * One signed POST to the address checked now (webhook-transport.ts, docs/security.md "Webhook
+   * SSRF"); any 2xx is success, anything else (3xx included, or a refused address) a failed attempt.
+   */
   private async attempt(c: ClaimedRow, now: Date): Promise<AttemptResult> {
     const body = JSON.stringify({ id: c.event_id, type: c.event, createdAt: new Date(c.created_at).toISOString(), data: c.payload });
     const timestamp = Math.floor(now.getTime() / 1000);
     try {
-      const res = await fetch(c.url, {
-        method: 'POST',
-        redirect: 'manual',
-        signal: AbortSignal.timeout(this.settings.timeoutMs),
+      const res = await postPinned(new URL(c.url), {
+        timeoutMs: this.settings.timeoutMs,
+        resolve: this.resolve,
+        allowPrivate: this.settings.allowPrivateUrls,
         headers: {
           'Content-Type': 'application/json',
           'User-Agent': 'Disty-Webhooks/1',
@@ -157,12 +172,12 @@ export class WebhookService {
         },
         body,
       });
-      await res.body?.cancel().catch(() => undefined);
       const ok = res.status >= 200 && res.status < 300;
       return { id: c.id, attempt: c.attempts, ok, status: res.status, error: ok ? null : `HTTP ${res.status}` };
     } catch (e) {
-      const err = e as { name?: string; message?: string; cause?: { code?: string; message?: string } };
-      const reason = err.name === 'TimeoutError' ? `timeout after ${this.settings.timeoutMs} ms` : err.cause?.code ?? err.cause?.message ?? err.message ?? 'request failed';
+      const err = e as { name?: string; code?: string; message?: string };
+      const reason =
+        err.name === 'TimeoutError' ? `timeout after ${this.settings.timeoutMs} ms` : e instanceof AddressRefusedError ? err.message : err.code ?? err.message ?? 'request failed';
       return { id: c.id, attempt: c.attempts, ok: false, status: null, error: String(reason).slice(0, 500) };
     }
   }

@@ -4,11 +4,17 @@ import { webhookSettings } from './webhooks.config';
 const settings = (env: Record<string, unknown>) => webhookSettings(new ConfigService(env));
 
 describe('webhook settings', () => {
-  it('defaults every WEBHOOK_* variable, private URLs allowed outside production only', () => {
+  // ConfigService also reads process.env, where the test set-up allows private URLs for the e2e receivers.
+  const saved = process.env.WEBHOOK_ALLOW_PRIVATE_URLS;
+  beforeAll(() => delete process.env.WEBHOOK_ALLOW_PRIVATE_URLS);
+  afterAll(() => (process.env.WEBHOOK_ALLOW_PRIVATE_URLS = saved));
+
+  it('defaults every WEBHOOK_* variable, private URLs refused unless explicitly allowed', () => {
     expect(settings({})).toEqual({
-      jobsEnabled: true, deliveryIntervalMs: 10_000, backoffBaseSeconds: 60, maxAttempts: 8, timeoutMs: 5_000, batchSize: 50, allowPrivateUrls: true,
+      jobsEnabled: true, deliveryIntervalMs: 10_000, backoffBaseSeconds: 60, maxAttempts: 8, timeoutMs: 5_000, batchSize: 50, allowPrivateUrls: false,
     });
-    expect(settings({ NODE_ENV: 'production' }).allowPrivateUrls).toBe(false);
+    expect(settings({ NODE_ENV: 'development' }).allowPrivateUrls).toBe(false);
+    expect(settings({ NODE_ENV: 'development', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).allowPrivateUrls).toBe(true);
     expect(settings({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', JOBS_ENABLED: false })).toMatchObject({ allowPrivateUrls: true, jobsEnabled: false });
   });
 

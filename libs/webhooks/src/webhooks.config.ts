@@ -14,7 +14,7 @@ export interface WebhookSettings {
   timeoutMs: number;
   /** Deliveries claimed per batch. */
   batchSize: number;
-  /** Whether webhook URLs may point at loopback/private addresses (default: everywhere but production). */
+  /** Whether webhook URLs may point at loopback/private addresses: only when WEBHOOK_ALLOW_PRIVATE_URLS=true (docs/security.md). */
   allowPrivateUrls: boolean;
 }
 
@@ -46,6 +46,6 @@ export function webhookSettings(config: ConfigService): WebhookSettings {
     maxAttempts: num(config, 'WEBHOOK_MAX_ATTEMPTS', 8, 1, 50),
     timeoutMs: num(config, 'WEBHOOK_TIMEOUT_MS', 5_000, 100, 60_000),
     batchSize: num(config, 'WEBHOOK_BATCH_SIZE', 50, 1, 1_000),
-    allowPrivateUrls: flag(config, 'WEBHOOK_ALLOW_PRIVATE_URLS', config.get<string>('NODE_ENV') !== 'production'),
+    allowPrivateUrls: flag(config, 'WEBHOOK_ALLOW_PRIVATE_URLS', false),
   };
 }

@@ -6,6 +6,7 @@ import { WebhookDeliveryJob } from './webhook-delivery.job';
 import { WebhookJobController } from './webhook-jobs.controller';
 import { WebhookController } from './webhooks.controller';
 import { WebhookService } from './webhook.service';
+import { systemResolver, WEBHOOK_RESOLVER } from './webhook-transport';
 
 /**
  * Outbound webhooks: registration (POST/GET/DELETE /webhooks), the transactional outbox
@@ -18,6 +19,7 @@ import { WebhookService } from './webhook.service';
   controllers: [WebhookController, WebhookJobController],
   providers: [
     { provide: WEBHOOK_SETTINGS, inject: [ConfigService], useFactory: webhookSettings },
+    { provide: WEBHOOK_RESOLVER, useValue: systemResolver },
     WebhookService,
     WebhookDeliveryJob,
   ],

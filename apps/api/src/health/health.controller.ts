@@ -1,22 +1,56 @@
-import { Controller, Get } from '@nestjs/common';
-import { ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
+import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { HealthCheck, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import type { Response } from 'express';
 import { SkipThrottle } from '@nestjs/throttler';
 import { Public } from '@disty/core';
+import { Readiness } from './readiness';
 
+/** Health for people and probes (docs/operations.md §11); all public and not rate-limited. */
 @ApiTags('health')
 @Controller('health')
+@Public()
+@SkipThrottle()
 export class HealthController {
   constructor(
     private readonly health: HealthCheckService,
     private readonly database: TypeOrmHealthIndicator,
+    private readonly readiness: Readiness,
   ) {}
 
   @Get()
-  @Public()
-  @SkipThrottle()
+  @ApiOperation({ summary: 'The database answers a ping (kept for existing monitors; probes use live and ready)' })
   @HealthCheck()
-  check() {
-    return this.health.check([() => this.database.pingCheck('database', { timeout: 3000 })]);
+  check(@Res({ passthrough: true }) res: Response) {
+    return this.answer(res, [() => this.database.pingCheck('database', { timeout: 3000 })]);
+  }
+
+  @Get('live')
+  @ApiOperation({ summary: 'Liveness: the process serves HTTP (touches no dependency; restart the instance when it fails)' })
+  @HealthCheck()
+  live(@Res({ passthrough: true }) res: Response) {
+    return this.answer(res, []);
+  }
+
+  @Get('ready')
+  @ApiOperation({ summary: 'Readiness: migrations applied, database reachable, not shutting down (503 otherwise)' })
+  @HealthCheck()
+  ready(@Res({ passthrough: true }) res: Response) {
+    return this.answer(res, [
+      () => this.readiness.accepting(),
+      () => this.database.pingCheck('database', { timeout: 3000 }),
+      () => this.readiness.migrations(),
+    ]);
+  }
+
+  /** Terminus's report, with 503 and the same report body when a check is down (not a 500 problem). */
+  private async answer(res: Response, checks: HealthIndicatorFunction[]) {
+    try {
+      return await this.health.check(checks);
+    } catch (e) {
+      if (!(e instanceof ServiceUnavailableException)) throw e;
+      res.status(503);
+      return e.getResponse();
+    }
   }
 }

@@ -3,14 +3,14 @@ import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import { ExpressLoader, ServeStaticModuleOptions } from '@nestjs/serve-static';
 import { existsSync } from 'fs';
 import * as path from 'path';
-import { PROJECT_ROOT } from '@disty/core';
+import { environment, PROJECT_ROOT } from '@disty/core';
 import { PublicConfigController } from './public-config.controller';
 
 /** Where `npm run build` (vite) writes the web portal (apps/portal). */
-export const PORTAL_DIST = process.env.PORTAL_DIST ?? path.join(PROJECT_ROOT, 'dist', 'portal');
+export const PORTAL_DIST = environment().PORTAL_DIST ?? path.join(PROJECT_ROOT, 'dist', 'portal');
 
-/** GET paths that are the portal's client-side routes: everything but /api, /docs and /health. */
-export const PORTAL_ROUTES = /^\/(?!(?:api|docs|health)(?:[/?#-]|$))/;
+/** GET paths that are the portal's client-side routes: everything but /api, /docs, /health and /metrics. */
+export const PORTAL_ROUTES = /^\/(?!(?:api|docs|health|metrics)(?:[/?#-]|$))/;
 
 export const PORTAL_STATIC: ServeStaticModuleOptions = {
   rootPath: PORTAL_DIST,

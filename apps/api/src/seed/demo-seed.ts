@@ -1,19 +1,17 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { addDays, addMonthsClamped, Clock, Currency, Dec, Role } from '@disty/core';
+import { addDays, addMonthsClamped, Clock, Currency, Dec, environment, holdAdvisoryLock, Role } from '@disty/core';
 import { CatalogService, CreateProductInput } from '@disty/catalog';
-import { IdentityService } from '@disty/identity';
+import { IdentityService, newToken } from '@disty/identity';
 import { FxRateService } from '@disty/ledger';
 import { OrderFulfilmentService, OrderingService } from '@disty/ordering';
 import { ResellerService } from '@disty/reseller';
 
 export interface SeedResult {
   created: boolean;
+  /** The demo users' tokens: random per database, known only here (stored as hashes); empty when nothing was loaded. */
   tokens: Array<{ role: Role; email: string; token: string }>;
 }
-
-/** Demo tokens are fixed so that start-up can print them on every run; demo data only. */
-const demoToken = (who: string) => `demo_${who.replace(/[^a-z0-9]+/gi, '_')}_token`;
 
 type Prices = Partial<Record<Currency, string>>;
 const price = (aud: string, nzd: string, usd: string): Prices => ({ AUD: aud, NZD: nzd, USD: usd });
@@ -37,11 +35,17 @@ function hardware(sku: string, vendor: string, name: string, warrantyMonths: num
   };
 }
 
+/**
+ * A cloud product. Microsoft's seats follow New-Commerce-style rules in the demo: the NCE_LIKE
+ * commitment pack (a 7-day decrease and cancellation window, price locked for the term;
+ * docs/commitments.md), so the renewal desk shows window clocks; other vendors' have no commitment.
+ */
 function cloud(
   sku: string, vendor: string, name: string, term: 'P1M' | 'P1Y' | 'P3Y', billingFrequency: 'MONTHLY' | 'ANNUAL' | 'UPFRONT', p: Prices,
 ): CreateProductInput {
   return {
     sku, vendor, name, kind: 'CLOUD', term, billingFrequency,
+    commitmentPack: vendor === 'Microsoft' ? 'NCE_LIKE' : 'NO_COMMITMENT',
     prices: withCosts(p, '0.82'),
   };
 }
@@ -193,8 +197,11 @@ const RESELLER_ROLES: Role[] = ['reseller_admin', 'buyer', 'sales', 'reseller_fi
  * hardware and cloud products priced in AUD, NZD and USD, three resellers (one per currency) with
  * both credit lines, a user of every reseller role each, and a few orders — all through the
  * modules' services. Runs under an advisory lock so two instances starting together seed once.
+ * Every demo user gets a random token (docs/security.md, "Demo credentials"): the result is the
+ * only place they are known. Refused with NODE_ENV=production.
  */
 export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
+  if (environment().NODE_ENV === 'production') throw new Error('The demo data set is never loaded with NODE_ENV=production');
   const db = app.get(DataSource);
   const identity = app.get(IdentityService);
   const distributorUsers: Array<{ email: string; role: Role }> = [
@@ -202,19 +209,18 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
     { email: 'finance@disty.demo', role: 'finance' },
   ];
   const resellerUsers = RESELLERS.flatMap((r) =>
-    RESELLER_ROLES.map((role) => ({ reseller: r.slug, email: `${role}@${r.slug}.demo`, role, token: demoToken(`${r.slug}_${role}`) })),
+    RESELLER_ROLES.map((role) => ({ reseller: r.slug, email: `${role}@${r.slug}.demo`, role, token: newToken() })),
   );
   const tokens = [
-    ...distributorUsers.map((u) => ({ ...u, token: demoToken(u.email.split('@')[0]) })),
+    ...distributorUsers.map((u) => ({ ...u, token: newToken() })),
     ...resellerUsers.map(({ email, role, token }) => ({ email, role, token })),
   ];
 
-  const runner = db.createQueryRunner();
-  await runner.connect();
+  // A transaction-scoped lock kept by a transaction of its own (no session lock: docs/operations.md §10).
+  const lock = (await holdAdvisoryLock(db, 'disty:seed', { wait: true }))!;
   try {
-    await runner.query(`SELECT pg_advisory_lock(hashtext('disty:seed'))`);
-    const [{ n }] = await runner.query(`SELECT count(*)::int AS n FROM users WHERE email NOT LIKE 'bootstrap-admin@%'`);
-    if (n > 0) return { created: false, tokens };
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM users WHERE email NOT LIKE 'bootstrap-admin@%'`);
+    if (n > 0) return { created: false, tokens: [] };
     for (const t of tokens.slice(0, distributorUsers.length)) await identity.createUser({ email: t.email, role: t.role }, t.token);
     // Postings in NZD and USD need a rate into the reporting currency (docs/accounting.md §10).
     const fx = app.get(FxRateService);
@@ -244,8 +250,7 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
     }
     return { created: true, tokens };
   } finally {
-    await runner.query(`SELECT pg_advisory_unlock(hashtext('disty:seed'))`).catch(() => undefined);
-    await runner.release();
+    await lock.release().catch(() => undefined);
   }
 }
 

@@ -6,11 +6,11 @@ import { RenewalAlertService } from '@disty/renewal-alert';
  * explicit true/false wins; unset, it is on unless NODE_ENV=test or JOBS_ENABLED=false (an
  * instance that runs no jobs scans nothing at start-up either).
  */
-export function renewalScanOnStart(env: NodeJS.ProcessEnv): boolean {
+export function renewalScanOnStart(env: { RENEWAL_SCAN_ON_START?: string; NODE_ENV?: string; JOBS_ENABLED?: boolean | string }): boolean {
   const v = env.RENEWAL_SCAN_ON_START;
   if (v !== undefined && v !== '') return v === 'true' || v === '1';
   if (env.NODE_ENV === 'test') return false;
-  return !(env.JOBS_ENABLED === 'false' || env.JOBS_ENABLED === '0');
+  return !(env.JOBS_ENABLED === false || env.JOBS_ENABLED === 'false' || env.JOBS_ENABLED === '0');
 }
 
 /**

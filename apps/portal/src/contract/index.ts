@@ -34,6 +34,17 @@ export type RenewalAlert = Schemas['RenewalAlertView'];
 export type AlertStatus = RenewalAlert['status'];
 export type Pipeline = Schemas['PipelineView'];
 
+export type BulkAssignResult = Schemas['BulkAssignResult'];
+export type RenewalQuote = Schemas['RenewalQuoteView'];
+export type ScheduledChange = Schemas['ScheduledChangeView'];
+
+/**
+ * A renewal desk card (`GET /renewal-alerts?view=renewals`): the renewal's current alert with every
+ * alert id and threshold of the renewal. The list endpoint documents no response schema, so the
+ * two card fields the API adds (RenewalCardView in libs/renewal-alert) are named here.
+ */
+export type RenewalCardView = RenewalAlert & { alertIds: string[]; thresholds: number[] };
+
 // Cloud consumption (docs/consumption.md §3, §7–§9).
 export type ConsumptionSubscription = Schemas['ConsumptionSubscriptionView'];
 export type UsageSummary = Schemas['UsageSummaryView'];

@@ -1,10 +1,16 @@
 import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useState } from 'react';
-import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { api, fetchAll } from '../api';
-import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Status, useAsync } from '../components/ui';
-import type { AlertStatus, Pipeline, RenewalAlert } from '../contract';
-import { animateCharts, chartNumber, formatDateTime, formatMoney, formatMoneyCompact, todayIso } from '../format';
+import { assigneeName, BulkAssignBar, useAssignees } from '../components/renewals/BulkAssign';
+import { DeskFilters, DeskFilterValues } from '../components/renewals/DeskFilters';
+import { DeskCard, thresholdLabel } from '../components/renewals/desk';
+import { PipelineSummary } from '../components/renewals/PipelineSummary';
+import { QuotePanel } from '../components/renewals/QuotePanel';
+import { RenewalCardItem } from '../components/renewals/RenewalCardItem';
+import { DateText, ErrorBanner, Loading, Money, Notice, PageHeader, Status, useAsync } from '../components/ui';
+import type { AlertStatus, Pipeline, RenewalAlert, Role } from '../contract';
+import { formatDateTime, todayIso } from '../format';
+import { useResellers } from '../resellers';
 import { Link } from '../router';
 import { useSession } from '../session';
 
@@ -25,7 +31,9 @@ const ACTION_LABEL: Record<AlertStatus, string> = {
 };
 const OPEN_STATUSES: AlertStatus[] = ['OPEN', 'CONTACTED'];
 const DEFAULT_THRESHOLDS = [90, 60, 30];
-const SERIES_COLOURS = ['#1f5fbf', '#c2410c', '#15803d', '#7e22ce'];
+/** Who may create a renewal quote (POST /renewal-alerts/:id/quote); a lost or dismissed renewal takes none. */
+const QUOTERS: Role[] = ['sales', 'reseller_admin', 'admin'];
+const UNQUOTABLE: AlertStatus[] = ['LOST', 'DISMISSED'];
 
 /** Σ per currency of decimal strings: [{ currency, value }]. */
 function totalsByCurrency(alerts: RenewalAlert[]): Array<{ currency: string; value: string; count: number }> {
@@ -39,12 +47,26 @@ function totalsByCurrency(alerts: RenewalAlert[]): Array<{ currency: string; val
   return [...m.entries()].map(([currency, v]) => ({ currency, value: v.value.toFixed(currency === 'JPY' ? 0 : 2), count: v.count }));
 }
 
+/** The renewal desk (docs/renewal-desk.md): the pipeline, one card per renewal by threshold, bulk assign and quotes. */
 export function RenewalsPage() {
+  const { me } = useSession();
   const [scope, setScope] = useState<'open' | 'all'>('open');
   const [csvError, setCsvError] = useState<unknown>(null);
-  // One card per renewal, at its current (latest raised) threshold, with the renewal's status.
-  const alerts = useAsync(() => fetchAll<RenewalAlert>('/renewal-alerts', { view: 'renewals' }), []);
-  const pipeline = useAsync(() => api.get<Pipeline>('/renewal-alerts/pipeline'), []);
+  const [selected, setSelected] = useState<string[]>([]);
+  const [quoting, setQuoting] = useState<DeskCard | null>(null);
+  const [filters, setFilters] = useState<DeskFilterValues>({});
+  // One card per renewal, at its current (latest raised) threshold, with the renewal's status, in the API's order.
+  const alerts = useAsync(() => fetchAll<DeskCard>('/renewal-alerts', { view: 'renewals', ...filters }), [filters]);
+  // The pipeline takes the reseller and assignee filters; the others narrow the board only.
+  const pipeline = useAsync(
+    () => api.get<Pipeline>('/renewal-alerts/pipeline', { resellerId: filters.resellerId, assigneeId: filters.assigneeId }),
+    [filters.resellerId, filters.assigneeId],
+  );
+  const assignees = useAssignees(me);
+  const resellers = useResellers();
+  const refresh = async () => {
+    await Promise.all([alerts.reload(), pipeline.reload()]);
+  };
 
   const shown = useMemo(
     () => (alerts.data?.items ?? []).filter((a) => scope === 'all' || OPEN_STATUSES.includes(a.status)),
@@ -56,17 +78,10 @@ export function RenewalsPage() {
     for (const b of pipeline.data?.byThreshold ?? []) seen.add(b.threshold);
     return [...seen].sort((a, b) => b - a);
   }, [alerts.data, pipeline.data]);
-
-  const currencies = useMemo(() => [...new Set((pipeline.data?.byThreshold ?? []).map((b) => b.currency))], [pipeline.data]);
-  const chartData = useMemo(
-    () =>
-      thresholds.map((t) => {
-        const row: Record<string, string | number> = { name: `${t} days` };
-        for (const c of currencies) row[c] = chartNumber(pipeline.data?.byThreshold.find((b) => b.threshold === t && b.currency === c)?.value);
-        return row;
-      }),
-    [thresholds, currencies, pipeline.data],
-  );
+  const visibleIds = useMemo(() => shown.map((a) => a.id), [shown]);
+  // A selection keeps only cards still shown (after a refresh or a change of scope).
+  const selectedShown = selected.filter((id) => visibleIds.includes(id));
+  const canQuote = !!me && QUOTERS.includes(me.role);
 
   const downloadCsv = async () => {
     setCsvError(null);
@@ -86,77 +101,7 @@ export function RenewalsPage() {
       </PageHeader>
       <ErrorBanner error={csvError} title="The CSV could not be downloaded" />
       <ErrorBanner error={alerts.error ?? pipeline.error} />
-      {pipeline.data && (
-        <div className="pipeline-summary">
-          <div className="card chart-card">
-            <h2>Renewal value by threshold</h2>
-            {currencies.length === 0 ? (
-              <Empty>No alerts raised yet.</Empty>
-            ) : (
-              <figure aria-label="Bar chart of renewal value by threshold" role="group">
-                <div className="chart" aria-hidden="true">
-                  <ResponsiveContainer width="100%" height={220}>
-                    <BarChart data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
-                      <CartesianGrid strokeDasharray="3 3" vertical={false} />
-                      <XAxis dataKey="name" />
-                      <YAxis width={72} tickFormatter={(v: number) => formatMoneyCompact(String(v), currencies[0])} />
-                      <Tooltip formatter={(v, name) => formatMoney(String(v), String(name))} />
-                      {currencies.length > 1 && <Legend />}
-                      {currencies.map((c, i) => (
-                        <Bar isAnimationActive={animateCharts()} key={c} dataKey={c} fill={SERIES_COLOURS[i % SERIES_COLOURS.length]} radius={[4, 4, 0, 0]} />
-                      ))}
-                    </BarChart>
-                  </ResponsiveContainer>
-                </div>
-                <figcaption className="sr-only">
-                  {pipeline.data.byThreshold.map((b) => `${b.threshold} days: ${b.count} alerts, ${formatMoney(b.value, b.currency)}`).join('; ')}
-                </figcaption>
-              </figure>
-            )}
-          </div>
-          <div className="card">
-            <h2>By status</h2>
-            <table className="compact">
-              <caption className="sr-only">Alerts by status</caption>
-              <thead>
-                <tr>
-                  <th scope="col">Status</th>
-                  <th scope="col" className="num">
-                    Alerts
-                  </th>
-                  <th scope="col" className="num">
-                    Value
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {pipeline.data.byStatus.map((b) => (
-                  <tr key={`${b.status}-${b.currency}`}>
-                    <td>
-                      <Status value={b.status} />
-                    </td>
-                    <td className="num">{b.count}</td>
-                    <td className="num">
-                      <Money amount={b.value} currency={b.currency} />
-                    </td>
-                  </tr>
-                ))}
-              </tbody>
-              <tfoot>
-                {pipeline.data.total.map((b) => (
-                  <tr key={b.currency}>
-                    <th scope="row">Total</th>
-                    <td className="num">{b.count}</td>
-                    <td className="num">
-                      <Money amount={b.value} currency={b.currency} />
-                    </td>
-                  </tr>
-                ))}
-              </tfoot>
-            </table>
-          </div>
-        </div>
-      )}
+      {pipeline.data && <PipelineSummary pipeline={pipeline.data} thresholds={thresholds} />}
 
       <div className="toolbar">
         <fieldset className="segmented">
@@ -169,18 +114,37 @@ export function RenewalsPage() {
           </label>
         </fieldset>
       </div>
+      <DeskFilters
+        value={filters}
+        onChange={setFilters}
+        assignees={assignees.data ?? []}
+        resellers={resellers.distributor ? resellers.list : []}
+        thresholds={thresholds}
+      />
+
+      <BulkAssignBar
+        me={me}
+        assignees={assignees.data}
+        assigneesError={assignees.error}
+        selected={selectedShown}
+        visibleIds={visibleIds}
+        onSelect={setSelected}
+        onAssigned={refresh}
+      />
+
+      {quoting && <QuotePanel key={quoting.id} card={quoting} me={me} onClose={() => setQuoting(null)} onAccepted={refresh} />}
 
       {alerts.loading && !alerts.data ? (
         <Loading what="Loading alerts" />
       ) : alerts.data ? (
         <div className="board" aria-label="Renewal alerts by threshold">
           {thresholds.map((t) => {
-            const column = shown.filter((a) => a.threshold === t).sort((a, b) => a.daysLeft - b.daysLeft);
+            const column = shown.filter((a) => a.threshold === t);
             const totals = totalsByCurrency(column);
             return (
               <section className="board-column" key={t} aria-labelledby={`col-${t}`} data-threshold={t}>
                 <header>
-                  <h2 id={`col-${t}`}>{t} days</h2>
+                  <h2 id={`col-${t}`}>{thresholdLabel(t)}</h2>
                   <p className="column-total">
                     {column.length} alert{column.length === 1 ? '' : 's'}
                     {totals.map((x) => (
@@ -196,21 +160,15 @@ export function RenewalsPage() {
                 ) : (
                   <ul>
                     {column.map((a) => (
-                      <li key={a.id} className={`alert-card status-border-${a.status.toLowerCase()}`}>
-                        <Link to={`/renewals/${a.id}`} className="alert-link">
-                          <span className="alert-customer">{a.endCustomer.name}</span>
-                          <span className="alert-sku">
-                            {a.productName ?? a.sku} · {a.source === 'WARRANTY' ? 'warranty' : 'subscription'}
-                          </span>
-                          <span className="alert-meta">
-                            <Money amount={a.renewalValue} currency={a.currency} />
-                            <span>
-                              {a.daysLeft >= 0 ? `${a.daysLeft} days left` : `ended ${-a.daysLeft} days ago`}
-                            </span>
-                          </span>
-                          <Status value={a.status} />
-                        </Link>
-                      </li>
+                      <RenewalCardItem
+                        key={a.id}
+                        card={a}
+                        selected={selectedShown.includes(a.id)}
+                        onToggle={(on) => setSelected((s) => (on ? [...s.filter((x) => x !== a.id), a.id] : s.filter((x) => x !== a.id)))}
+                        assignee={assigneeName(a.assigneeId, me, assignees.data)}
+                        canQuote={canQuote && !UNQUOTABLE.includes(a.status)}
+                        onQuote={() => setQuoting(a)}
+                      />
                     ))}
                   </ul>
                 )}

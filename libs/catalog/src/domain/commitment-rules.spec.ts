@@ -1,13 +1,14 @@
-import { commitmentProblems, windowClosesAt } from './commitment-rules';
+import { Dec } from '@disty/core';
+import { commitmentProblems, termListPrice } from './commitment-rules';
 
 describe('commitment rules', () => {
-  it('closes the window windowHours after the latest anchor; no window without hours or anchors', () => {
-    const a = new Date('2026-06-01T00:00:00Z');
-    const b = new Date('2026-06-12T09:30:00Z');
-    expect(windowClosesAt(168, [b, a])?.toISOString()).toBe('2026-06-19T09:30:00.000Z');
-    expect(windowClosesAt(0, [a])?.toISOString()).toBe('2026-06-01T00:00:00.000Z');
-    expect(windowClosesAt(null, [a])).toBeNull();
-    expect(windowClosesAt(168, [])).toBeNull();
+  it('prices a month-to-month term of a product listed on a longer term with the pack uplift, rounded once', () => {
+    const listed = new Dec('10.01');
+    expect(termListPrice(listed, 'AUD', 'P1Y', 'P1M', '20').toFixed()).toBe('12.01'); // 12.012 → 12.01
+    expect(termListPrice(listed, 'JPY', 'P1Y', 'P1M', '20').toFixed()).toBe('12');
+    expect(termListPrice(listed, 'AUD', 'P1Y', 'P1Y', '20')).toBe(listed);
+    expect(termListPrice(listed, 'AUD', 'P1M', 'P1M', '20')).toBe(listed);
+    expect(termListPrice(listed, 'AUD', 'P3Y', 'P1M', '0')).toBe(listed);
   });
 
   it('names the term and the billing frequency a pack does not allow; hardware (no term) passes', () => {

@@ -1,4 +1,4 @@
-import { FieldError } from '@disty/core';
+import { Currency, Dec, FieldError, roundMoney } from '@disty/core';
 import { BillingFrequency, Term } from './product-rules';
 
 /** The packs the catalog seeds (docs/commitments.md); products reference one by code. */
@@ -16,7 +16,7 @@ export interface CommitmentRules {
   autoRenewDefault: boolean;
   allowedTerms: Term[];
   allowedBillingFrequencies: BillingFrequency[];
-  /** Information only: how much above annual the monthly list price is meant to be (not applied to prices). */
+  /** How much above the product's listed term price a month-to-month (P1M) term costs when the product is listed on a longer term (termListPrice). */
   monthlyUpliftPercent: string;
 }
 
@@ -39,11 +39,13 @@ export function commitmentProblems(
 }
 
 /**
- * When a commitment window closes: `windowHours` after the latest anchor (purchase, current term's
- * start, latest seat addition). Null when the rules have no window.
+ * The monthly unit price (or cost) of a subscription term: the catalog's price for the product's
+ * own term; a month-to-month (P1M) term of a product listed on a longer term costs the pack's
+ * monthly uplift more (NCE-like: +20 %), rounded to the currency's minor unit (docs/commitments.md,
+ * "Pricing by term"). The vendor charges the uplift too, so cost takes it as well.
  */
-export function windowClosesAt(windowHours: number | null, anchors: Date[]): Date | null {
-  if (windowHours == null || !anchors.length) return null;
-  const latest = Math.max(...anchors.map((a) => a.getTime()));
-  return new Date(latest + windowHours * 3_600_000);
+export function termListPrice(listed: Dec, currency: Currency, productTerm: Term | null, term: Term, monthlyUpliftPercent: string | Dec): Dec {
+  const uplift = new Dec(monthlyUpliftPercent);
+  if (term !== 'P1M' || productTerm == null || productTerm === 'P1M' || uplift.isZero()) return listed;
+  return roundMoney(listed.times(uplift.plus(100)).div(100), currency);
 }

@@ -1,6 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { DataSource, DataSourceOptions } from 'typeorm';
+import { environment } from '../config/environment';
 
 /** The project root, from source (libs/core/src/database) and from dist (dist/libs/...). */
 export const PROJECT_ROOT = (() => {
@@ -22,7 +23,7 @@ export function dataSourceOptions(url: string, overrides: Partial<DataSourceOpti
     migrationsTableName: 'schema_migrations',
     migrationsTransactionMode: 'each',
     entities: [],
-    extra: { max: Number(process.env.DB_POOL_SIZE ?? 20), application_name: 'disty' },
+    extra: { max: environment().DB_POOL_SIZE, application_name: 'disty' },
     ...overrides,
   } as DataSourceOptions;
 }

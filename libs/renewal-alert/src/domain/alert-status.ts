@@ -6,6 +6,10 @@ export type AlertStatus = (typeof ALERT_STATUSES)[number];
 export const ALERT_SORTS = ['daysLeft', 'value', 'termEnd'] as const;
 export type AlertSort = (typeof ALERT_SORTS)[number];
 
+export const ALERT_KINDS = ['THRESHOLD', 'WINDOW'] as const;
+/** THRESHOLD: a 90/60/30 alert; WINDOW: a month-to-month term's commitment-window reminder. */
+export type AlertKind = (typeof ALERT_KINDS)[number];
+
 export const ALERT_SOURCES = ['SUBSCRIPTION', 'WARRANTY'] as const;
 export type AlertSource = (typeof ALERT_SOURCES)[number];
 

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Currency, moneyString } from '@disty/core';
-import { ALERT_SOURCES, ALERT_STATUSES, AlertSource, AlertStatus } from '../domain/alert-status';
-import { AlertRow, CardRow, NoteRow } from '../renewal-alert.sql';
+import { ALERT_KINDS, ALERT_SOURCES, ALERT_STATUSES, AlertKind, AlertSource, AlertStatus } from '../domain/alert-status';
+import { AlertRow, CardRow, NoteRow, SubscriptionStateRow } from '../renewal-alert.sql';
 
 export class AlertNoteView {
   @ApiProperty() id: string;
@@ -27,6 +27,8 @@ export class RenewalAlertView {
   productName: string | null;
   @ApiProperty() quantity: number;
   @ApiProperty({ example: '2027-01-14', description: 'Last day of the term or warranty (inclusive)' }) termEnd: string;
+  @ApiProperty({ enum: ALERT_KINDS, description: 'THRESHOLD: a 90/60/30 alert; WINDOW: a month-to-month term’s commitment-window reminder (threshold 0)' })
+  kind: AlertKind;
   @ApiProperty({ example: 30 }) threshold: number;
   @ApiProperty({ description: 'termEnd − asOf (asOf: the request’s, or today)' }) daysLeft: number;
   @ApiProperty({ example: '2026-10-16', description: 'The scan date that raised the alert' }) raisedAsOf: string;
@@ -40,7 +42,30 @@ export class RenewalAlertView {
   @ApiProperty() updatedAt: string;
 }
 
+export class CardWindowView {
+  @ApiProperty({ example: '2027-01-21T09:30:00.000Z', description: 'When the commitment window closes (seat decreases and cancellations end)' })
+  closesAt: string;
+  @ApiProperty({ description: 'Whether the window is still open now' }) open: boolean;
+}
+
+export class CardScheduledChangeView {
+  @ApiProperty() id: string;
+  @ApiPropertyOptional({ nullable: true, type: Number }) quantity: number | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) sku: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) term: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String }) billingFrequency: string | null;
+  @ApiProperty({ example: '2027-01-15', description: 'The next term’s first day' }) effectiveDate: string;
+}
+
 export class RenewalCardView extends RenewalAlertView {
+  @ApiPropertyOptional({ nullable: true, type: Boolean, description: 'Subscriptions: whether it renews automatically (null for warranties)' })
+  autoRenew: boolean | null;
+  @ApiPropertyOptional({ nullable: true, type: Boolean, description: 'Subscriptions: whether it is cancelled at the term’s end (null for warranties)' })
+  cancelAtTermEnd: boolean | null;
+  @ApiPropertyOptional({ nullable: true, type: CardWindowView, description: 'The commitment window, where the product’s pack has one' })
+  commitmentWindow: CardWindowView | null;
+  @ApiPropertyOptional({ nullable: true, type: CardScheduledChangeView, description: 'The pending change at renewal, if any' })
+  scheduledChange: CardScheduledChangeView | null;
   @ApiProperty({ type: [String], description: 'Every alert of this renewal (term or warranty), largest threshold first; `id` is the current one' })
   alertIds: string[];
   @ApiProperty({ type: [Number], description: 'The thresholds raised for this renewal, largest first; `threshold` is the current (latest) one' })
@@ -83,6 +108,7 @@ export function mapAlert(r: AlertRow & { days_left_now: number }, notes: NoteRow
     productName,
     quantity: r.quantity,
     termEnd: r.term_end,
+    kind: r.kind,
     threshold: r.threshold,
     daysLeft: r.days_left_now,
     raisedAsOf: r.raised_as_of,
@@ -97,13 +123,23 @@ export function mapAlert(r: AlertRow & { days_left_now: number }, notes: NoteRow
 }
 
 /** A renewal's card: its current alert with the renewal's status, assignee, alerts and notes. */
-export function mapCard(r: CardRow, notes: NoteRow[], productName: string | null): RenewalCardView {
+export function mapCard(r: CardRow, notes: NoteRow[], productName: string | null, state: SubscriptionStateRow | undefined, now: Date): RenewalCardView {
+  const closes = state?.window_closes_at ? new Date(state.window_closes_at) : null;
   return {
     ...mapAlert(r, notes, productName),
     status: r.renewal_status,
     assigneeId: r.renewal_assignee,
     alertIds: r.alert_ids,
     thresholds: r.thresholds,
+    autoRenew: state ? state.auto_renew : null,
+    cancelAtTermEnd: state ? state.cancel_at_term_end : null,
+    commitmentWindow: closes ? { closesAt: closes.toISOString(), open: now.getTime() <= closes.getTime() } : null,
+    scheduledChange: state?.change_id
+      ? {
+          id: state.change_id, quantity: state.change_quantity, sku: state.change_sku, term: state.change_term,
+          billingFrequency: state.change_billing_frequency, effectiveDate: state.change_effective_date!,
+        }
+      : null,
   };
 }
 
@@ -128,6 +164,7 @@ export const CSV_COLUMNS: Array<{ key: string; header: string }> = [
   { key: 'notes', header: 'notes' },
   { key: 'raisedAt', header: 'raisedAt' },
   { key: 'productName', header: 'productName' }, // appended last: earlier columns keep their positions
+  { key: 'kind', header: 'kind' },
 ];
 
 /** Spreadsheet formula injection: free text starting with = + - @ (or a tab/CR) is prefixed with '. */
@@ -150,6 +187,7 @@ export function toCsvRecord(v: RenewalAlertView): Record<string, string | number
     threshold: v.threshold,
     daysLeft: v.daysLeft,
     renewalValue: v.renewalValue,
+    kind: v.kind,
     currency: v.currency,
     status: v.status,
     assigneeId: v.assigneeId ?? '',

@@ -1,0 +1,82 @@
+import * as fs from 'fs';
+import * as path from 'path';
+import type { TestApp } from './support/app';
+
+/**
+ * Pooler-safe database use (docs/operations.md §10): with DB_PREPARED_STATEMENTS=off no named
+ * statement is left on a server connection (a transaction pooler would hand it to another client),
+ * and advisory locks live only inside transactions.
+ */
+describe('Behind a transaction pooler', () => {
+  let t: TestApp;
+  const saved = { pool: process.env.DB_POOL_SIZE, prepared: process.env.DB_PREPARED_STATEMENTS };
+
+  beforeAll(async () => {
+    // One connection, so what a request prepared is visible to the next query on that connection.
+    process.env.DB_POOL_SIZE = '1';
+    const { createTestApp } = await import('./support/app');
+    t = await createTestApp();
+  });
+  afterAll(async () => {
+    await t?.close();
+    for (const [k, v] of [['DB_POOL_SIZE', saved.pool], ['DB_PREPARED_STATEMENTS', saved.prepared]] as const) {
+      if (v === undefined) delete process.env[k];
+      else process.env[k] = v;
+    }
+  });
+
+  const named = async () =>
+    (await t.db.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'identity.user-by-token'`))[0].n as number;
+
+  it('with DB_PREPARED_STATEMENTS=off an authenticated request prepares no named statement; on, it does', async () => {
+    const user = await t.user('admin');
+    process.env.DB_PREPARED_STATEMENTS = 'off';
+    for (let i = 0; i < 3; i++) await t.http().get('/api/v1/me').set('Authorization', user.auth).expect(200);
+    expect(await named()).toBe(0);
+
+    process.env.DB_PREPARED_STATEMENTS = 'on';
+    await t.http().get('/api/v1/me').set('Authorization', user.auth).expect(200);
+    expect(await named()).toBe(1);
+    // Discard it, as a pooler's server_reset_query would, and switch off again: requests still work.
+    await t.db.query('DEALLOCATE ALL');
+    process.env.DB_PREPARED_STATEMENTS = 'off';
+    await t.http().get('/api/v1/me').set('Authorization', user.auth).expect(200);
+    expect(await named()).toBe(0);
+  });
+
+  it('an advisory lock is held by an open transaction, and freed when it ends', async () => {
+    const { holdAdvisoryLock } = await import('@disty/core');
+    const { Client } = await import('pg');
+    const other = new Client({ connectionString: process.env.DATABASE_URL });
+    await other.connect();
+    try {
+      const held = await holdAdvisoryLock(t.db, 'disty:test:pooler', { wait: false });
+      expect(held).not.toBeNull();
+      const holders = await other.query(
+        `SELECT a.state FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid
+          WHERE l.locktype = 'advisory' AND l.objid = hashtext('disty:test:pooler')::oid`,
+      );
+      expect(holders.rows).toEqual([{ state: 'idle in transaction' }]);
+      const busy = await other.query(`SELECT pg_try_advisory_xact_lock(hashtext('disty:test:pooler')) AS locked`);
+      expect(busy.rows[0].locked).toBe(false);
+      await held!.release();
+      const free = await other.query(`SELECT pg_try_advisory_xact_lock(hashtext('disty:test:pooler')) AS locked`);
+      expect(free.rows[0].locked).toBe(true);
+    } finally {
+      await other.end();
+    }
+  });
+
+  it('no code takes a session-level advisory lock', () => {
+    const offenders: string[] = [];
+    const walk = (dir: string) => {
+      for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
+        const p = path.join(dir, e.name);
+        if (e.isDirectory()) walk(p);
+        else if (p.endsWith('.ts') && /pg_(try_)?advisory_lock(_shared)?\s*\(/.test(fs.readFileSync(p, 'utf8'))) offenders.push(p);
+      }
+    };
+    for (const d of ['apps', 'libs', 'scripts', 'migrations', 'bench']) walk(path.join(__dirname, '..', d));
+    expect(offenders).toEqual([]);
+  });
+});
