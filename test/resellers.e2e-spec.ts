@@ -26,8 +26,8 @@ describe('Resellers: accounts, users and two credit lines', () => {
     });
     const lines = await t.http().get(`/api/v1/resellers/${res.body.id}/credit-lines`).set(admin()).expect(200);
     expect(lines.body.items).toEqual([
-      { line: 'HARDWARE', currency: 'AUD', limit: '250000.00', openReceivables: '0.00', reserved: '0.00', available: '250000.00', onHold: false },
-      { line: 'CLOUD', currency: 'AUD', limit: '50000.00', openReceivables: '0.00', reserved: '0.00', available: '50000.00', onHold: false },
+      { line: 'HARDWARE', currency: 'AUD', limit: '250000.00', openReceivables: '0.00', reserved: '0.00', available: '250000.00', onHold: false, unbilledUsage: '0.00', exposureHold: false },
+      { line: 'CLOUD', currency: 'AUD', limit: '50000.00', openReceivables: '0.00', reserved: '0.00', available: '50000.00', onHold: false, unbilledUsage: '0.00', exposureHold: false },
     ]);
   });
 

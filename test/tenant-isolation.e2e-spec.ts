@@ -14,6 +14,8 @@ const B_ROLES = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'] as cons
 const NOT_TENANT_OWNED = [
   /^\/api\/v1\/catalog\/products\/\{sku\}$/, /^\/api\/v1\/catalog\/consumption-products\/\{sku\}$/, /^\/api\/v1\/ledger\/accounts\/\{code\}\/statement$/, /^\/api\/v1\/vendors\//,
   /^\/api\/v1\/vendor-bills\//,
+  // Vendor invoice reconciliations are distributor finance's, like vendor bills (docs/consumption.md §9).
+  /^\/api\/v1\/vendor-reconciliations\//,
   // Tax codes and rules are the distributor's reference data (admin-only writes), like the catalog.
   /^\/api\/v1\/tax-codes\/(rules\/\{id\}|\{code\})$/,
 ];
@@ -100,6 +102,7 @@ describe('Tenant isolation sweep', () => {
     secrets.push('A-SECRET-PAYREF');
     const entries = await t.http().get(`/api/v1/ledger/entries?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
     A.ledgerEntry = entries.body.items[0]?.id ?? '00000000-0000-4000-8000-000000000000';
+    await t.http().put(`/api/v1/consumption-subscriptions/${A.consumptionSubscription}/budget`).set('Authorization', admin).send({ monthlyAmount: '123.00' }).expect(200);
     secrets.push('Tenant A Secret', 'Secret End Customer of A', 'A-REF-42', 'SN-A-1', 'a-secret-hook');
     doc = (await t.http().get('/docs-json').expect(200)).body;
   });
@@ -145,6 +148,7 @@ describe('Tenant isolation sweep', () => {
     'POST /api/v1/invoices/{id}/payment-intents': {},
     'POST /api/v1/payments/{id}/allocations': { allocations: [] },
     'PATCH /api/v1/end-customers/{id}': { name: 'Hijacked' },
+    'PUT /api/v1/consumption-subscriptions/{id}/budget': { monthlyAmount: '1.00' },
   };
 
   it("never lets reseller B's users reach reseller A's resources", async () => {

@@ -50,7 +50,7 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     await signIn(page, buyer.token);
     const nav = page.getByRole('navigation', { name: 'Primary' });
     const buyerLinks = await nav.getByRole('link').allTextContents();
-    expect(buyerLinks.map((l) => l.replace(/\d+$/, ''))).toEqual(['Catalog', 'Cart', 'Orders', 'Subscriptions']);
+    expect(buyerLinks.map((l) => l.replace(/\d+$/, ''))).toEqual(['Catalog', 'Cart', 'Orders', 'Subscriptions', 'Cloud usage']);
     expect(page.url()).toMatch(/\/catalog$/);
     // A page the role may not see is not offered, even by URL.
     await page.goto('/billing-runs');
@@ -60,7 +60,7 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
 
     await signIn(page, finance.token);
     const financeLinks = await nav.getByRole('link').allTextContents();
-    expect(financeLinks).toEqual(['Orders', 'Subscriptions', 'Invoices', 'Billing runs', 'Trial balance', 'Reconciliation', 'AR aging', 'Margin', 'Credit lines']);
+    expect(financeLinks).toEqual(['Orders', 'Subscriptions', 'Invoices', 'Billing runs', 'Trial balance', 'Reconciliation', 'AR aging', 'Margin', 'Credit lines', 'Cloud usage', 'Usage imports', 'Vendor reconciliation']);
     await openNav(page, 'Trial balance');
     await page.getByRole('status').filter({ hasText: 'Debits equal credits.' }).waitFor();
     await shot(page, '01-finance-trial-balance-empty');

@@ -21,6 +21,8 @@ import { ReportingModule } from '@disty/reporting';
 import { TaxModule } from '@disty/tax';
 import { CustomersModule } from '@disty/customers';
 import { UsageModule } from '@disty/usage';
+import { CreditExposureModule } from '@disty/credit-exposure';
+import { VendorReconciliationModule } from '@disty/vendor-reconciliation';
 import { HealthController } from './health/health.controller';
 import { Readiness } from './health/readiness';
 import { MetricsModule } from './metrics/metrics.module';
@@ -64,6 +66,8 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     PurchasingModule,
     CustomersModule,
     UsageModule,
+    CreditExposureModule,
+    VendorReconciliationModule,
     TaxModule,
     OrderingModule,
     InvoicingModule,

@@ -35,9 +35,11 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   app.use(`/${API_PREFIX}/webhooks/stripe`, raw({ type: () => true, limit: '1mb' }));
   app.useBodyParser('json', { limit: '1mb', verify: refuseDeepJson }); // deep JSON → 400 before parsing (docs/security.md)
   // CSV uploads (POST /fx-rates/import) arrive as text; usage files (POST /usage/imports) are
-  // streamed by their handler, whatever their size, so no parser reads them (docs/consumption.md).
+  // streamed by their handler, whatever their size, so no parser reads them (docs/consumption.md);
+  // so are vendor invoice files (POST /vendor-reconciliations, docs/consumption.md §9).
+  const streamed = [`/${API_PREFIX}/usage/imports`, `/${API_PREFIX}/vendor-reconciliations`];
   app.useBodyParser('text', {
-    type: (req) => !(req.url ?? '').startsWith(`/${API_PREFIX}/usage/imports`) && /^text\/csv\b/i.test(req.headers['content-type'] ?? ''),
+    type: (req) => !streamed.some((p) => (req.url ?? '').startsWith(p)) && /^text\/csv\b/i.test(req.headers['content-type'] ?? ''),
     limit: '1mb',
   });
   app.set('trust proxy', 'loopback');

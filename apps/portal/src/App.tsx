@@ -6,6 +6,7 @@ import { ArAgingPage } from './pages/ArAging';
 import { BillingRunsPage } from './pages/BillingRuns';
 import { CartPage } from './pages/Cart';
 import { CatalogPage } from './pages/Catalog';
+import { ConsumptionUsagePage } from './pages/ConsumptionUsage';
 import { CreditLinesPage } from './pages/CreditLines';
 import { InvoiceDetailPage, InvoicesPage } from './pages/Invoices';
 import { MarginPage } from './pages/Margin';
@@ -15,6 +16,8 @@ import { RenewalAlertPage, RenewalsPage } from './pages/Renewals';
 import { SignInPage } from './pages/SignIn';
 import { SubscriptionDetailPage, SubscriptionsPage } from './pages/Subscriptions';
 import { TrialBalancePage } from './pages/TrialBalance';
+import { UsageImportsPage } from './pages/UsageImports';
+import { VendorReconciliationsPage } from './pages/VendorReconciliations';
 import { Link, match, navigate, useLocation } from './router';
 import { ROLE_LABELS, useSession } from './session';
 
@@ -65,6 +68,10 @@ export const ROUTES: Route[] = [
   { path: '/ar-aging', label: 'AR aging', roles: DISTRIBUTOR, render: () => <ArAgingPage /> },
   { path: '/margin', label: 'Margin', roles: DISTRIBUTOR, render: () => <MarginPage /> },
   { path: '/credit-lines', label: 'Credit lines', roles: DISTRIBUTOR, render: () => <CreditLinesPage /> },
+  // Cloud consumption (docs/consumption.md).
+  { path: '/cloud-usage', label: 'Cloud usage', roles: ['buyer', 'reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <ConsumptionUsagePage /> },
+  { path: '/usage-imports', label: 'Usage imports', roles: DISTRIBUTOR, render: () => <UsageImportsPage /> },
+  { path: '/vendor-reconciliations', label: 'Vendor reconciliation', roles: DISTRIBUTOR, render: () => <VendorReconciliationsPage /> },
 ];
 
 /** Where each role starts after signing in. */

@@ -3,6 +3,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, Dec, holdAdvisoryLock, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '@disty/core';
+import { CreditExposureService } from '@disty/credit-exposure';
 import { lockReceivables, RECEIVABLES_LOCK_PREFIX } from '@disty/ledger';
 import { OrderingService } from '@disty/ordering';
 import { WebhookService } from '@disty/webhooks';
@@ -56,6 +57,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
     private readonly clock: Clock,
     private readonly usage: UsageBillingService,
     private readonly tax: TaxService,
+    private readonly exposure: CreditExposureService,
   ) {}
 
   /**
@@ -379,6 +381,8 @@ export class BillingRunService implements BeforeApplicationShutdown {
       dueDate: issued.dueDate,
       totals: { HARDWARE: amounts(issued.totals.HARDWARE), CLOUD: amounts(issued.totals.CLOUD), all: amounts(issued.totals.all) },
     });
+    // Billed usage is an open invoice now: the CLOUD line's exposure re-read (docs/consumption.md §7).
+    await this.exposure.evaluateIn(em, resellerId);
     return issued;
   }
 

@@ -4,6 +4,7 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { CreditLine, retryOnConflict } from '@disty/core';
 import { lockReceivables } from '@disty/ledger';
+import { CreditExposureService } from '@disty/credit-exposure';
 import { ResellerService } from '@disty/reseller';
 import { CreditHoldChangeView, CreditHoldRunView } from './dto/invoice.dto';
 import { OverdueRow } from './invoicing.sql';
@@ -24,6 +25,7 @@ export class CreditHoldService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly resellers: ResellerService,
     private readonly config: ConfigService,
+    private readonly exposure: CreditExposureService,
   ) {}
 
   daysOverdue(): number {
@@ -96,6 +98,8 @@ export class CreditHoldService {
    * any more (after a payment or a credit note). The caller holds the reseller's lock.
    */
   async releaseCleared(em: EntityManager, resellerId: string, asOf: string): Promise<CreditHoldChangeView[]> {
+    // Receivables fell: the CLOUD line's credit exposure is re-evaluated, its exposure hold lifted if it fell back (docs/consumption.md §7).
+    await this.exposure.evaluateIn(em, resellerId);
     const active: Array<{ id: string; credit_line: CreditLine; invoice_id: string }> = await em.query(
       `SELECT id, credit_line, invoice_id FROM credit_holds WHERE reseller_id = $1 AND released_at IS NULL FOR UPDATE`,
       [resellerId],

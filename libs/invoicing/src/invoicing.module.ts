@@ -1,5 +1,6 @@
 import { Module } from '@nestjs/common';
 import { CatalogModule } from '@disty/catalog';
+import { CreditExposureModule } from '@disty/credit-exposure';
 import { LedgerModule } from '@disty/ledger';
 import { PurchasingModule } from '@disty/purchasing';
 import { OrderingModule } from '@disty/ordering';
@@ -38,7 +39,7 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
  * posts through LedgerService; announces invoice.issued through the webhook outbox.
  */
 @Module({
-  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule, CatalogModule, TaxModule, PurchasingModule, UsageModule],
+  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule, CatalogModule, TaxModule, PurchasingModule, UsageModule, CreditExposureModule],
   controllers: [
     BillingRunsController, InvoicesController, CreditNotesController, StatementsController, InvoicingExportsController, CreditHoldJobController, ReportsController,
     RecognitionController, RevenueScheduleController, DeferredRevenueReportController,

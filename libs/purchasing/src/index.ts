@@ -2,6 +2,7 @@ export * from './purchasing.module';
 export * from './cost-accrual.service';
 export * from './vendor.service';
 export * from './vendor-bill.service';
+export * from './reconciled-bill.service';
 export * from './vendor-payment.service';
 export * from './payables-audit.service';
 export * from './domain/bill-matching';

@@ -3,6 +3,7 @@ import { LedgerModule } from '@disty/ledger';
 import { CostAccrualService } from './cost-accrual.service';
 import { UnmatchedAccrualsCheck } from './unmatched-accruals.check';
 import { PayablesAuditService } from './payables-audit.service';
+import { ReconciledBillService } from './reconciled-bill.service';
 import { VendorBillService } from './vendor-bill.service';
 import { VendorBillsController } from './vendor-bills.controller';
 import { VendorPaymentService } from './vendor-payment.service';
@@ -18,7 +19,7 @@ import { VendorsController } from './vendors.controller';
 @Module({
   imports: [LedgerModule],
   controllers: [VendorsController, VendorBillsController],
-  providers: [CostAccrualService, VendorService, VendorBillService, VendorPaymentService, PayablesAuditService, UnmatchedAccrualsCheck],
-  exports: [CostAccrualService, VendorService, VendorBillService, VendorPaymentService, PayablesAuditService],
+  providers: [CostAccrualService, VendorService, VendorBillService, VendorPaymentService, PayablesAuditService, UnmatchedAccrualsCheck, ReconciledBillService],
+  exports: [CostAccrualService, VendorService, VendorBillService, VendorPaymentService, PayablesAuditService, ReconciledBillService],
 })
 export class PurchasingModule {}

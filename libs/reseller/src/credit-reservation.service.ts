@@ -90,11 +90,20 @@ export class CreditReservationService {
     for (const row of touched) {
       const requested = new Dec(row.added);
       const openReceivables = receivables.get(`${AR_ACCOUNT[row.line]}:${row.currency}`)!;
-      const verdict = judgeReservation(creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved)), row.on_hold, requested);
+      const position = creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved), new Dec(row.unbilled_usage));
+      const verdict = judgeReservation(position, row.on_hold || row.exposure_hold, requested);
       if (verdict.ok) continue;
       await this.takeBack(em, resellerId, rows.flatMap((r) => r.ids));
       const available = moneyString(verdict.available, row.currency);
       const asked = moneyString(requested, row.currency);
+      if (verdict.reason === 'hold' && !row.on_hold) {
+        // The credit-exposure hold (docs/consumption.md §7): usage, open invoices and reservations reached the limit.
+        throw resellerError(
+          ResellerErrorCode.CreditHold,
+          `The ${row.line} credit line is on a credit-exposure hold: open invoices, reservations and unbilled usage have reached its limit; nothing new can be ordered on it until they fall back`,
+          { creditLine: row.line, hold: 'credit-exposure', available, currency: row.currency },
+        );
+      }
       if (verdict.reason === 'hold') {
         throw resellerError(ResellerErrorCode.CreditHold, `The ${row.line} credit line is on hold; nothing can be reserved on it`, {
           creditLine: row.line,

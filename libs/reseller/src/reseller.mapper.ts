@@ -29,5 +29,7 @@ export function toCreditLineView(s: CreditLineState): CreditLineView {
     reserved: moneyString(s.reserved, s.currency),
     available: moneyString(s.available, s.currency),
     onHold: s.onHold,
+    unbilledUsage: moneyString(s.unbilledUsage, s.currency),
+    exposureHold: s.exposureHold,
   };
 }

@@ -34,6 +34,9 @@ export interface CreditLineState {
   reserved: Dec;
   available: Dec;
   onHold: boolean;
+  /** Credit exposure (docs/consumption.md §7). */
+  unbilledUsage: Dec;
+  exposureHold: boolean;
 }
 
 export interface CreateResellerInput {
@@ -193,7 +196,13 @@ export class ResellerService {
             WHERE reseller_id = $1 AND line = $2 RETURNING ${LINE_COLUMNS}`,
           [resellerId, line, patch.limit ?? null, patch.onHold ?? null],
         );
-        return toCreditLineView(await this.lineState(em, resellerId, updated));
+        const state = await this.lineState(em, resellerId, updated);
+        // A limit raised above the exposure lifts the credit-exposure hold at once (docs/consumption.md §7); the next evaluation places it again if due.
+        if (state.exposureHold && state.available.gt(0)) {
+          await this.setExposureHold(em, resellerId, false);
+          return toCreditLineView({ ...state, exposureHold: false });
+        }
+        return toCreditLineView(state);
       }),
     );
   }
@@ -206,13 +215,35 @@ export class ResellerService {
     if (!updated.length) throw resellerNotFound(resellerId);
   }
 
+  // ---- credit exposure (docs/consumption.md §7) ----
+
+  /**
+   * Records the unbilled usage the CLOUD line counts, locking the line's row (the caller holds the
+   * reseller's receivables lock), and answers the line's position with it.
+   */
+  async recordUnbilledUsage(em: EntityManager, resellerId: string, unbilledUsage: Dec): Promise<CreditLineState> {
+    // An UPDATE through TypeORM's query() answers [rows, rowCount].
+    const [rows]: [LineRow[], number] = await em.query(
+      `UPDATE credit_lines SET unbilled_usage = $2::numeric, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'
+       RETURNING ${LINE_COLUMNS}`,
+      [resellerId, unbilledUsage.toFixed()],
+    );
+    if (!rows.length) throw resellerNotFound(resellerId);
+    return this.lineState(em, resellerId, rows[0]);
+  }
+
+  /** Places or lifts the CLOUD line's credit-exposure hold (apart from the manual and overdue hold, on_hold). */
+  async setExposureHold(em: EntityManager, resellerId: string, onHold: boolean): Promise<void> {
+    await em.query(`UPDATE credit_lines SET exposure_hold = $2, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'`, [resellerId, onHold]);
+  }
+
 
 
 
 
   private async lineState(em: EntityManager, resellerId: string, row: LineRow): Promise<CreditLineState> {
     const openReceivables = await this.ledger.balanceOf(AR_ACCOUNT[row.line], resellerId, row.currency, em);
-    const p = creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved));
+    const p = creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved), new Dec(row.unbilled_usage));
     return {
       line: row.line,
       currency: row.currency,
@@ -221,6 +252,8 @@ export class ResellerService {
       reserved: p.reserved,
       available: p.available,
       onHold: row.on_hold,
+      unbilledUsage: p.unbilledUsage,
+      exposureHold: row.exposure_hold,
     };
   }
 

@@ -23,10 +23,13 @@ export interface LineRow {
   credit_limit: string;
   reserved: string;
   on_hold: boolean;
+  /** Credit exposure (docs/consumption.md §7): unbilled usage counted on the line, and its hold. */
+  unbilled_usage: string;
+  exposure_hold: boolean;
 }
 
 /** The columns of a credit_lines row as LineRow reads them. */
-export const LINE_COLUMNS = `line, currency, credit_limit, reserved, on_hold`;
+export const LINE_COLUMNS = `line, currency, credit_limit, reserved, on_hold, unbilled_usage, exposure_hold`;
 
 export const RESELLER_INFO = preparedStatement(
   'reseller.info',
@@ -40,7 +43,7 @@ export const RESELLER_INFO = preparedStatement(
 export const RESERVE_CREDIT = preparedStatement(
   'reseller.reserve-credit',
   `WITH locked AS (
-     SELECT line, currency, credit_limit, reserved, on_hold FROM credit_lines
+     SELECT line, currency, credit_limit, reserved, on_hold, unbilled_usage, exposure_hold FROM credit_lines
       WHERE reseller_id = $1 AND line = ANY($2::text[])
       ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END
       FOR UPDATE
@@ -60,7 +63,7 @@ export const RESERVE_CREDIT = preparedStatement(
       WHERE c.reseller_id = $1 AND c.line = t.line
      RETURNING c.line
    )
-   SELECT l.line, l.currency, l.credit_limit, l.reserved, l.on_hold, coalesce(t.amount, 0) AS added, coalesce(t.ids, '{}') AS ids
+   SELECT l.line, l.currency, l.credit_limit, l.reserved, l.on_hold, l.unbilled_usage, l.exposure_hold, coalesce(t.amount, 0) AS added, coalesce(t.ids, '{}') AS ids
      FROM locked l LEFT JOIN totals t ON t.line = l.line
     ORDER BY CASE l.line WHEN 'HARDWARE' THEN 0 ELSE 1 END`,
 );

@@ -6,6 +6,7 @@ import { RejectionQueryDto, UsageImportQueryDto, UsageImportView, UsageRejection
 import { usageError, UsageErrorCode } from './errors';
 import { UsageFormat } from './usage-file.reader';
 import { UsageImportService } from './usage-import.service';
+import { UsageImportFlowService } from './usage-import-flow.service';
 
 /** Content types a usage file may come as, and the format each means. */
 const FORMATS: Record<string, UsageFormat> = {
@@ -21,7 +22,10 @@ const FORMATS: Record<string, UsageFormat> = {
 @ApiBearerAuth()
 @Controller('usage/imports')
 export class UsageImportsController {
-  constructor(private readonly imports: UsageImportService) {}
+  constructor(
+    private readonly imports: UsageImportService,
+    private readonly flow: UsageImportFlowService,
+  ) {}
 
   /**
    * Streams the request body (a CSV or JSON-lines usage file) into the import, and answers with the
@@ -41,7 +45,8 @@ export class UsageImportsController {
     if (!format) {
       throw usageError(UsageErrorCode.UnsupportedMediaType, `Send the usage file as text/csv or application/x-ndjson (or name ?format=), not ${type || 'no content type'}`);
     }
-    return this.imports.import(req, { vendorId: q.vendorId, format, fileName: q.fileName, createdBy: actor.id });
+    // The import, then credit exposure and forecasts (docs/consumption.md §7, §8).
+    return this.flow.run(req, { vendorId: q.vendorId, format, fileName: q.fileName, createdBy: actor.id });
   }
 
   @Get(':id')

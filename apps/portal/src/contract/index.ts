@@ -58,3 +58,16 @@ export type ScheduledChange = Schemas['ScheduledChangeView'];
  * two card fields the API adds (RenewalCardView in libs/renewal-alert) are named here.
  */
 export type RenewalCardView = RenewalAlert & { alertIds: string[]; thresholds: number[] };
+
+// Cloud consumption (docs/consumption.md §3, §7–§9).
+export type ConsumptionSubscription = Schemas['ConsumptionSubscriptionView'];
+export type UsageSummary = Schemas['UsageSummaryView'];
+export type Budget = Schemas['BudgetView'];
+export type BudgetAlert = Schemas['BudgetAlertView'];
+export type CreditAlert = Schemas['CreditAlertView'];
+export type UsageImport = Schemas['UsageImportView'];
+export type UsageRejection = Schemas['UsageRejectionView'];
+export type Vendor = Schemas['VendorView'];
+export type VendorReconciliation = Schemas['VendorReconciliationView'];
+export type VendorReconciliationItem = Schemas['VendorReconciliationItemView'];
+export type VendorReconciliationSummary = Schemas['VendorReconciliationSummaryView'];

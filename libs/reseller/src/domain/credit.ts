@@ -9,15 +9,17 @@ export interface CreditPosition {
   limit: Dec;
   openReceivables: Dec;
   reserved: Dec;
-  /** openReceivables + reserved */
+  /** CLOUD only: rated usage not yet invoiced (docs/consumption.md §7); 0 on HARDWARE. */
+  unbilledUsage: Dec;
+  /** openReceivables + reserved + unbilledUsage */
   exposure: Dec;
   /** limit − exposure; negative when the line is over its limit. */
   available: Dec;
 }
 
-export function creditPosition(limit: Dec, openReceivables: Dec, reserved: Dec): CreditPosition {
-  const exposure = openReceivables.plus(reserved);
-  return { limit, openReceivables, reserved, exposure, available: limit.minus(exposure) };
+export function creditPosition(limit: Dec, openReceivables: Dec, reserved: Dec, unbilledUsage: Dec = new Dec(0)): CreditPosition {
+  const exposure = openReceivables.plus(reserved).plus(unbilledUsage);
+  return { limit, openReceivables, reserved, unbilledUsage, exposure, available: limit.minus(exposure) };
 }
 
 export type ReservationVerdict = { ok: true } | { ok: false; reason: 'hold' | 'limit'; available: Dec };

@@ -154,8 +154,10 @@ export class CreditLineView {
   @ApiProperty({ example: '250000.00' }) limit: string;
   @ApiProperty({ example: '1200.00', description: 'Open receivables on the line’s AR account (ledger)' }) openReceivables: string;
   @ApiProperty({ example: '5000.00', description: 'Ordered, not yet invoiced, tax included' }) reserved: string;
-  @ApiProperty({ example: '243800.00', description: 'limit − (openReceivables + reserved); may be negative' }) available: string;
+  @ApiProperty({ example: '243800.00', description: 'limit − (openReceivables + reserved + unbilledUsage); may be negative' }) available: string;
   @ApiProperty() onHold: boolean;
+  @ApiProperty({ example: '0.00', description: 'CLOUD: rated usage not yet invoiced, counted against the line (docs/consumption.md §7)' }) unbilledUsage: string;
+  @ApiProperty({ description: 'CLOUD: on hold because its exposure reached its limit; lifts when it falls back' }) exposureHold: boolean;
 }
 
 export class CreditLineListView {

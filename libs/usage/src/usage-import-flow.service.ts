@@ -1,0 +1,49 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { Readable } from 'node:stream';
+import { DataSource } from 'typeorm';
+import { CreditExposureService } from '@disty/credit-exposure';
+import { ConsumptionBudgetService } from './consumption-budget.service';
+import { UsageImportView } from './dto/usage-import.dto';
+import { UsageFormat } from './usage-file.reader';
+import { UsageImportService } from './usage-import.service';
+
+/**
+ * An import and what follows it (docs/consumption.md §7, §8): once the import has committed, the
+ * CLOUD credit exposure of each reseller it touched is evaluated (alerts, hold), and the forecasts
+ * of the budgeted subscriptions it touched. Each evaluation is its own transaction under the
+ * reseller's receivables lock (never inside the import's, which holds the rating lock); a failure
+ * there is logged and does not undo the import (POST /credit-exposure/evaluate re-runs it).
+ */
+@Injectable()
+export class UsageImportFlowService {
+  private readonly logger = new Logger('UsageImportFlow');
+
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly imports: UsageImportService,
+    private readonly exposure: CreditExposureService,
+    private readonly budgets: ConsumptionBudgetService,
+  ) {}
+
+  async run(input: Readable, opts: { vendorId: string; format: UsageFormat; fileName?: string; createdBy: string | null }): Promise<UsageImportView> {
+    const view = await this.imports.import(input, opts);
+    if (view.status !== 'COMPLETED') return view;
+    await this.afterImport(view.id);
+    return view;
+  }
+
+  /** Exposure and forecasts for what import `importId` recorded. */
+  async afterImport(importId: string): Promise<void> {
+    try {
+      const resellers: Array<{ reseller_id: string }> = await this.db.query(
+        // What the import posted (usage_postings is indexed by import): an import that moved nothing posted nothing.
+        `SELECT DISTINCT reseller_id FROM usage_postings WHERE import_id = $1 ORDER BY reseller_id`, [importId],
+      );
+      for (const r of resellers) await this.exposure.evaluate(r.reseller_id);
+      await this.budgets.evaluateImport(importId);
+    } catch (e) {
+      this.logger.error(`evaluating after usage import ${importId} failed: ${(e as Error).message}`);
+    }
+  }
+}

@@ -1,0 +1,2 @@
+export * from './vendor-reconciliation.module';
+export * from './vendor-reconciliation.service';
