@@ -1,6 +1,6 @@
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import type { OwnDatabase } from './support/own-database';
+import { startBillingTestApp, verifyAllBooks } from './support/billing';
 
 type Auth = { auth: string; id: string };
 type Term = { termNo: number; startDate: string; endDate: string; unitPrice: string; quantity: number; billingFrequency: string };
@@ -30,19 +30,14 @@ interface Card {
 describe('term changes at renewal, the monthly uplift and window reminders (issue 17)', () => {
   let t: TestApp;
   let f: typeof Commerce;
-  let own: OwnDatabase;
   let adminHeader: Record<string, string>;
+  let close: () => Promise<void>;
   beforeAll(async () => {
-    own = await (await import('./support/own-database')).useOwnDatabase('commitment_terms');
-    const app = await import('./support/app');
-    f = await import('./factories/commerce');
-    adminHeader = app.bearer(app.ADMIN_TOKEN);
-    t = await app.createTestApp();
-  });
-  afterAll(async () => {
-    await t?.close();
-    await own?.drop();
-  });
+    let admin: string;
+    ({ t, f, admin, close } = await startBillingTestApp('commitment_terms'));
+    adminHeader = { Authorization: admin };
+  }, 120_000);
+  afterAll(() => close?.());
   afterEach(() => t.clock.reset());
 
   const api = () => t.http();
@@ -51,12 +46,7 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
   const scan = (asOf: string) => api().post('/api/v1/renewal-alerts/scan').set(adminHeader).send({ asOf }).expect(200);
   const cards = async (who: Auth, query: Record<string, string> = {}): Promise<Card[]> =>
     (await api().get('/api/v1/renewal-alerts').query({ view: 'renewals', pageSize: 200, ...query }).set('Authorization', who.auth).expect(200)).body.items;
-  const verify = async () => {
-    const { LedgerService } = await import('@disty/ledger');
-    const { ReconciliationService, verifyBooks } = await import('@disty/payments');
-    const { ServiceConservationService } = await import('@disty/invoicing');
-    return verifyBooks(t.get(LedgerService), t.get(ReconciliationService), t.get(ServiceConservationService));
-  };
+  const verify = () => verifyAllBooks(t);
 
   /** A reseller with a buyer and a sales user, and a cloud product on `pack` listed on `term` at 10.00 AUD a seat-month (cost 8.00). */
   async function shop(pack: 'NCE_LIKE' | 'NO_COMMITMENT', term: 'P1Y' | 'P1M' = 'P1Y') {

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { addDays, addMonthsClamped, daysBetween, Dec } from '@disty/core';
 import type { TestApp } from './support/app';
-import { billPeriod, invoicesOf } from './support/billing';
+import { billPeriod, invoicesOf, verifyAllBooks } from './support/billing';
 import type * as Commerce from './factories/commerce';
 import type { OwnDatabase } from './support/own-database';
 
@@ -173,12 +173,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
   );
   const step = fc.record({ days: fc.oneof(fc.constant(0), fc.integer({ min: 1, max: 21 })), action: fc.oneof({ weight: 6, arbitrary: action }, { weight: 2, arbitrary: backdating }) });
 
-  const verify = async () => {
-    const { LedgerService } = await import('@disty/ledger');
-    const { ReconciliationService, verifyBooks } = await import('@disty/payments');
-    const { ServiceConservationService } = await import('@disty/invoicing');
-    return verifyBooks(t.get(LedgerService), t.get(ReconciliationService), t.get(ServiceConservationService));
-  };
+  const verify = () => verifyAllBooks(t);
 
   const tally: Record<string, number> = {};
   afterAll(() => process.env.CONSERVATION_TALLY && console.log(JSON.stringify(tally)));

@@ -120,3 +120,11 @@ export async function startBillingTestApp(tag: string) {
     },
   };
 }
+
+/** ledger:verify's checks, service conservation included, on the test app's services (docs/money-integrity.md). */
+export async function verifyAllBooks(t: { get<T>(type: new (...args: never[]) => T): T }): Promise<string[]> {
+  const { LedgerService } = await import('@disty/ledger');
+  const { ReconciliationService, verifyBooks } = await import('@disty/payments');
+  const { ServiceConservationService } = await import('@disty/invoicing');
+  return verifyBooks(t.get(LedgerService), t.get(ReconciliationService), t.get(ServiceConservationService));
+}

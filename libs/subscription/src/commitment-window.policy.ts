@@ -1,6 +1,5 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CatalogService } from '@disty/catalog';
 import { Clock, coreError, CoreErrorCode, validationError } from '@disty/core';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { SubscriptionRow } from './subscription.sql';
@@ -33,7 +32,6 @@ export interface CommitmentOverride {
 @Injectable()
 export class CommitmentWindowPolicy {
   constructor(
-    private readonly catalog: CatalogService,
     private readonly clock: Clock,
   ) {}
 
@@ -54,17 +52,17 @@ export class CommitmentWindowPolicy {
       }
     }
     if (req.date > s.term_end) return null;
-    const rules = await this.catalog.commitmentRules(s.sku, em);
-    if (!rules || rules.windowHours == null) return null;
-    // subscription_commitment_windows computes the close from the three anchors (docs/commitments.md);
-    // the renewal desk shows the same column.
-    const [w]: Array<{ window_closes_at: Date }> = await em.query(
-      `SELECT window_closes_at FROM subscription_commitment_windows WHERE subscription_id = $1`,
+    // subscription_commitment_windows has a row only where the product's pack has a window, and
+    // computes the close from the three anchors (docs/commitments.md); the renewal desk shows the same column.
+    const [w]: Array<{ commitment_pack: string; window_hours: number; window_closes_at: Date }> = await em.query(
+      `SELECT commitment_pack, window_hours, window_closes_at FROM subscription_commitment_windows WHERE subscription_id = $1`,
       [s.id],
     );
-    const closesAt = w?.window_closes_at ? new Date(w.window_closes_at) : null;
+    if (!w) return null;
+    const rules = { code: w.commitment_pack, windowHours: w.window_hours };
+    const closesAt = new Date(w.window_closes_at);
     const moment = req.timing === 'TODAY' ? this.clock.now() : new Date(`${req.date}T00:00:00Z`);
-    if (!closesAt || moment.getTime() <= closesAt.getTime()) return null;
+    if (moment.getTime() <= closesAt.getTime()) return null;
     if (req.override) return { reason: req.reason!.trim() };
     const what = req.quantity === undefined ? 'cancelled' : 'decreased';
     throw subscriptionError(

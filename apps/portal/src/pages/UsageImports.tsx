@@ -3,6 +3,7 @@ import { client, download, ok } from '../api';
 import { Empty, ErrorBanner, Loading, PageHeader, Pager, Stat, Status, useAsync } from '../components/ui';
 import type { UsageImport } from '../contract';
 import { formatInt } from '../format';
+import { VendorField } from '../components/VendorField';
 import { uploadFile, UploadProgress, usageContentType } from '../upload';
 
 const PAGE_SIZE = 50;
@@ -49,17 +50,7 @@ export function UsageImportsPage() {
         <h2 id="upload-title" className="sr-only">
           Upload a usage file
         </h2>
-        <div className="field">
-          <label htmlFor="usage-vendor">Vendor</label>
-          <select id="usage-vendor" required value={vendorId} onChange={(e) => setVendorId(e.target.value)}>
-            <option value="">Choose a vendor</option>
-            {(vendors.data?.items ?? []).map((v) => (
-              <option key={v.id} value={v.id}>
-                {v.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <VendorField id="usage-vendor" vendors={vendors.data?.items ?? []} value={vendorId} onChange={setVendorId} />
         <div className="field">
           <label htmlFor="usage-file">Usage file</label>
           <input id="usage-file" type="file" accept=".csv,.jsonl,.ndjson,text/csv" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />

@@ -3,6 +3,7 @@ import { client, idempotencyKey, ok } from '../api';
 import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Stat, Status, useAsync } from '../components/ui';
 import type { VendorReconciliation, VendorReconciliationItem } from '../contract';
 import { formatDateTime, isZero, todayIso } from '../format';
+import { VendorField } from '../components/VendorField';
 import { uploadFile } from '../upload';
 
 const KIND_LABELS: Record<VendorReconciliationItem['kind'], string> = {
@@ -65,17 +66,7 @@ export function VendorReconciliationsPage() {
         <h2 id="recon-upload-title" className="sr-only">
           Reconcile a vendor invoice
         </h2>
-        <div className="field">
-          <label htmlFor="recon-vendor">Vendor</label>
-          <select id="recon-vendor" required value={vendorId} onChange={(e) => setVendorId(e.target.value)}>
-            <option value="">Choose a vendor</option>
-            {(vendors.data?.items ?? []).map((v) => (
-              <option key={v.id} value={v.id}>
-                {v.name}
-              </option>
-            ))}
-          </select>
-        </div>
+        <VendorField id="recon-vendor" vendors={vendors.data?.items ?? []} value={vendorId} onChange={setVendorId} />
         <div className="field">
           <label htmlFor="recon-month">Month invoiced</label>
           <input id="recon-month" type="month" required value={month} onChange={(e) => setMonth(e.target.value)} />
