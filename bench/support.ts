@@ -1,9 +1,15 @@
+import { execFileSync } from 'child_process';
 import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
-  createDataSource, freePort, PROJECT_ROOT, runMigrations, RunningPostgres, startEmbeddedPostgres,
+  createDataSource,
+  freePort,
+  PROJECT_ROOT,
+  runMigrations,
+  RunningPostgres,
+  startEmbeddedPostgres,
 } from '@disty/core';
 
 export interface BenchResult {
@@ -21,6 +27,11 @@ export interface BenchContext {
   freshDatabase(name: string): Promise<{ url: string; ds: DataSource; close: () => Promise<void> }>;
   adminUrl: string;
   log: (line: string) => void;
+  /**
+   * pgbench TPC-B-like tps (scale 1, 8 clients, 20 s) on this server, measured once per run on a
+   * database of its own (the yardstick the goals are relative to); null when pgbench is not installed.
+   */
+  pgbenchTps(): Promise<number | null>;
 }
 
 /** The server the benchmarks run on: DATABASE_URL's, or a throw-away embedded PostgreSQL. */
@@ -34,32 +45,39 @@ export async function benchServer(): Promise<{ ctx: BenchContext; stop: () => Pr
     adminUrl = pg.url('postgres');
   }
   const created: string[] = [];
+  let pgbench: Promise<number | null> | undefined;
   const ctx: BenchContext = {
     adminUrl,
     log,
+    pgbenchTps: () => (pgbench ??= createDatabase('pgbench').then((url) => runPgbench(log, url))),
     freshDatabase: async (name) => {
-      const db = `bench_${name}_${process.pid}`;
-      const admin = new Client({ connectionString: adminUrl });
-      await admin.connect();
-      await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
-      await admin.query(`CREATE DATABASE ${db}`);
-      await admin.end();
-      created.push(db);
-      const u = new URL(adminUrl!);
-      u.pathname = `/${db}`;
-      const url = u.toString();
+      const url = await createDatabase(name);
       await runMigrations(url);
       const ds = createDataSource(url, { extra: { max: 12 } });
       await ds.initialize();
       return { url, ds, close: () => ds.destroy() };
     },
   };
+  /** An empty database on the bench server, dropped when the run stops. */
+  async function createDatabase(name: string): Promise<string> {
+    const db = `bench_${name}_${process.pid}`;
+    const admin = new Client({ connectionString: adminUrl });
+    await admin.connect();
+    await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`);
+    await admin.query(`CREATE DATABASE ${db}`);
+    await admin.end();
+    created.push(db);
+    const u = new URL(adminUrl!);
+    u.pathname = `/${db}`;
+    return u.toString();
+  }
   return {
     ctx,
     stop: async () => {
       const admin = new Client({ connectionString: adminUrl });
       await admin.connect();
-      for (const db of created) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+      for (const db of created)
+        await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
       await admin.end();
       if (pg) {
         await pg.stop();
@@ -79,4 +97,26 @@ export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; valu
 export function median(xs: number[]): number {
   const s = [...xs].sort((a, b) => a - b);
   return s[Math.floor(s.length / 2)];
+}
+
+function runPgbench(log: (line: string) => void, url: string): number | null {
+  const u = new URL(url);
+  const env = {
+    ...process.env,
+    PGPASSWORD: decodeURIComponent(u.password),
+    PGHOST: u.hostname,
+    PGPORT: u.port || '5432',
+    PGUSER: decodeURIComponent(u.username),
+  };
+  const db = u.pathname.slice(1);
+  try {
+    execFileSync('pgbench', ['--version'], { stdio: 'ignore' });
+  } catch {
+    return null;
+  }
+  log('pgbench: initialising (scale 1) and running 20 s with 8 clients');
+  execFileSync('pgbench', ['-i', '-q', '-s', '1', db], { env, stdio: 'ignore' });
+  const out = execFileSync('pgbench', ['-c', '8', '-j', '2', '-T', '20', '-n', db], { env }).toString();
+  const m = /tps = ([\d.]+)/.exec(out);
+  return m ? Number(m[1]) : null;
 }

@@ -1,5 +1,6 @@
 export * from './ledger.module';
 export * from './ledger.service';
+export * from './ledger-batch.service';
 export * from './journal-read.service';
 export * from './domain/accounts';
 export * from './domain/posting-lines';

@@ -1,11 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, idempotentTransaction, ledgerPostings, minorUnits, moneyString, notFound, queryPrepared, ReadDatabase, retryOnConflict } from '@disty/core';
+import { Clock, Currency, Dec, idempotentTransaction, ledgerPostings, moneyString, notFound, queryPrepared, ReadDatabase, retryOnConflict } from '@disty/core';
 import { PeriodCloseCheck, PeriodCloseChecks } from './period-close-checks';
 import { AccountType, MANUAL_SOURCE, REVERSAL_SOURCE } from './domain/accounts';
-import { checkEntry, EntryLine, mirrorLines, NormalisedLine } from './domain/entry-rules';
-import { baseAmounts, baseDifference, BasedLine } from './domain/base-amounts';
+import { EntryLine, mirrorLines } from './domain/entry-rules';
+import { prepareEntry } from './entry-preparation';
 import { FxRateService } from './fx/fx-rate.service';
 import { postingDate } from './domain/periods';
 import { JournalEntryView } from './dto/journal-entry.dto';
@@ -72,45 +72,7 @@ export class LedgerService {
    * again at commit. The same source posts at most once: a repeat returns the existing entry.
    */
   async post(em: EntityManager, input: PostEntryInput): Promise<PostResult> {
-    const { lines, problems } = checkEntry(input.lines);
-    const unbalanced = problems.find((p) => p.kind === 'unbalanced');
-    if (unbalanced && unbalanced.kind === 'unbalanced') {
-      throw ledgerError(
-        LedgerErrorCode.UnbalancedEntry,
-        `Debits (${unbalanced.debit.toFixed()}) and credits (${unbalanced.credit.toFixed()}) differ in ${unbalanced.currency}`,
-        { currency: unbalanced.currency, debit: unbalanced.debit.toFixed(), credit: unbalanced.credit.toFixed() },
-      );
-    }
-    if (problems.length) {
-      const p = problems[0];
-      throw ledgerError(
-        LedgerErrorCode.InvalidEntry,
-        p.kind === 'too-few-lines'
-          ? `An entry needs at least two lines; it has ${p.count}`
-          : `Line ${p.kind === 'one-side' ? p.index : '?'} must have exactly one of debit or credit, greater than zero`,
-      );
-    }
-    const chart = await this.chart(em);
-    const unknown = lines.find((l) => !chart.has(l.accountCode));
-    if (unknown) throw ledgerError(LedgerErrorCode.UnknownAccount, `Account ${unknown.accountCode} is not in the chart of accounts`);
-    if (input.source.type === MANUAL_SOURCE) {
-      const control = lines.find((l) => chart.get(l.accountCode)!.control);
-      if (control) {
-        throw ledgerError(
-          LedgerErrorCode.ControlAccount,
-          `Account ${control.accountCode} is a control account: it moves only through its documents (invoice, credit note, payment, refund), not by a manual entry`,
-          { accountCode: control.accountCode },
-        );
-      }
-    }
-    const today = this.clock.today();
-    if (input.entryDate > today) {
-      throw ledgerError(LedgerErrorCode.FutureDated, `An entry cannot be dated ${input.entryDate}, after today (${today})`, {
-        entryDate: input.entryDate,
-        today,
-      });
-    }
-    const based = await this.withBase(em, input, lines, chart);
+    const based = await prepareEntry(em, input, { chart: await this.chart(em), fx: this.fx, today: this.clock.today() });
     // Entry and lines in one statement (one round trip). The triggers check the period, tie the
     // lines to this transaction and maintain balances; the deferred trigger checks balance at commit.
     let inserted: Array<{ id: string; created_at: Date }>;
@@ -176,60 +138,6 @@ export class LedgerService {
       createdAt: created_at.toISOString(),
     };
     return { entry, created: true };
-  }
-
-  /**
-   * Each line's base amounts (docs/accounting.md §10): at the rate of the entry's date (422
-   * fx-rate-missing when a currency has none), at the account's carrying value for `carrying`
-   * lines, or as given; plus the base-only FX difference line when asked for. The entry must
-   * balance in base (422 unbalanced-base; the database checks again at commit, LD004).
-   */
-  private async withBase(
-    em: EntityManager,
-    input: PostEntryInput,
-    lines: NormalisedLine[],
-    chart: Map<string, { name: string; type: AccountType; control: boolean }>,
-  ): Promise<BasedLine[]> {
-    const reporting = await this.fx.reportingCurrency(em);
-    const needRate = lines.filter((l) => !l.base).map((l) => l.currency);
-    const rates = await this.fx.ratesOn(em, needRate, input.entryDate);
-    const carried = lines.filter((l) => l.baseAt === 'carrying' && !l.base);
-    const ratios = new Map<string, Dec>();
-    const key = (accountCode: string, resellerId: string | null, currency: string) => `${accountCode}|${resellerId ?? ''}|${currency}`;
-    if (carried.length) {
-      const rows: Array<{ account_code: string; reseller_key: string; currency: string; d: string; c: string; bd: string; bc: string }> = await em.query(
-        `SELECT account_code, reseller_key, currency, debit_total AS d, credit_total AS c, base_debit_total AS bd, base_credit_total AS bc
-           FROM account_balances b
-           JOIN unnest($1::text[], $2::uuid[], $3::text[]) AS k(a, r, cu) ON b.account_code = k.a AND b.reseller_key = k.r AND b.currency = k.cu`,
-        [carried.map((l) => l.accountCode), carried.map((l) => l.resellerId ?? NO_RESELLER), carried.map((l) => l.currency)],
-      );
-      for (const r of rows) {
-        const amount = new Dec(r.d).minus(r.c);
-        const base = new Dec(r.bd).minus(r.bc);
-        if (!amount.isZero()) ratios.set(key(r.account_code, r.reseller_key === NO_RESELLER ? null : r.reseller_key, r.currency), base.div(amount));
-      }
-    }
-    if (input.fxDifferenceAccount && !chart.has(input.fxDifferenceAccount)) {
-      throw ledgerError(LedgerErrorCode.UnknownAccount, `Account ${input.fxDifferenceAccount} is not in the chart of accounts`);
-    }
-    const { lines: based, differences } = baseAmounts(lines, {
-      rate: (c) => rates.get(c)!,
-      carrying: (l) => ratios.get(key(l.accountCode, l.resellerId, l.currency)) ?? null,
-      baseMinorUnits: minorUnits(reporting),
-      fxDifferenceAccount: input.fxDifferenceAccount,
-    });
-    const all = [...based, ...differences];
-    const diff = baseDifference(all);
-    if (!diff.isZero()) {
-      const d = all.reduce((s, l) => s.plus(l.baseDebit), new Dec(0));
-      const c = all.reduce((s, l) => s.plus(l.baseCredit), new Dec(0));
-      throw ledgerError(
-        LedgerErrorCode.UnbalancedBase,
-        `Base debits (${d.toFixed()}) and base credits (${c.toFixed()}) differ in ${reporting}`,
-        { currency: reporting, debit: d.toFixed(), credit: c.toFixed() },
-      );
-    }
-    return all;
   }
 
   /**
