@@ -9,17 +9,20 @@ import type { TestApp } from './support/app';
  */
 describe('Behind a transaction pooler', () => {
   let t: TestApp;
-  const saved = { pool: process.env.DB_POOL_SIZE, prepared: process.env.DB_PREPARED_STATEMENTS };
+  const saved = { pool: process.env.DB_POOL_SIZE, prepared: process.env.DB_PREPARED_STATEMENTS, cache: process.env.TOKEN_CACHE_SECONDS };
 
   beforeAll(async () => {
     // One connection, so what a request prepared is visible to the next query on that connection.
     process.env.DB_POOL_SIZE = '1';
+    // Every request looks its token up (the token cache would answer repeated requests without a
+    // query; behind a transaction pooler it is off, as LISTEN needs a session: docs/operations.md §10).
+    process.env.TOKEN_CACHE_SECONDS = '0';
     const { createTestApp } = await import('./support/app');
     t = await createTestApp();
   });
   afterAll(async () => {
     await t?.close();
-    for (const [k, v] of [['DB_POOL_SIZE', saved.pool], ['DB_PREPARED_STATEMENTS', saved.prepared]] as const) {
+    for (const [k, v] of [['DB_POOL_SIZE', saved.pool], ['DB_PREPARED_STATEMENTS', saved.prepared], ['TOKEN_CACHE_SECONDS', saved.cache]] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }

@@ -3,12 +3,13 @@ import { ConfigService } from '@nestjs/config';
 import { APP_GUARD } from '@nestjs/core';
 import { AuthGuard } from './auth.guard';
 import { IdentityService } from './identity.service';
+import { TokenCache } from './token-cache';
 import { MeController } from './me.controller';
 import { UsersController } from './users.controller';
 
 @Module({
   controllers: [UsersController, MeController],
-  providers: [IdentityService, { provide: APP_GUARD, useClass: AuthGuard }],
+  providers: [IdentityService, TokenCache, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [IdentityService],
 })
 export class IdentityModule implements OnApplicationBootstrap {

@@ -1,5 +1,5 @@
 // Owns users (and their hashed tokens).
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'crypto';
 import { DataSource } from 'typeorm';
@@ -7,6 +7,7 @@ import { Actor, DISTRIBUTOR_ROLES, queryPrepared, Role } from '@disty/core';
 import { identityError, IdentityErrorCode } from './errors';
 import { UserResponse } from './dto/create-user.dto';
 import { USER_BY_TOKEN, UserRow } from './identity.sql';
+import { TokenCache } from './token-cache';
 
 export function hashToken(token: string): string {
   return createHash('sha256').update(token, 'utf8').digest('hex');
@@ -26,14 +27,27 @@ export function newToken(): string {
 export class IdentityService {
   private readonly logger = new Logger(IdentityService.name);
 
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Optional() private readonly cache?: TokenCache,
+  ) {}
 
-  /** Tokens are stored only as SHA-256 hashes; an unknown or inactive one authenticates nobody. */
+  /**
+   * Tokens are stored only as SHA-256 hashes; an unknown or inactive one authenticates nobody. A
+   * valid one is kept in the instance's TokenCache for a few seconds, dropped at once on revocation.
+   */
   async authenticate(token: string): Promise<Actor | null> {
     if (!token || token.length > 200 || LEGACY_DEMO_TOKEN.test(token)) return null;
-    const rows = await queryPrepared<UserRow>(this.db, USER_BY_TOKEN, [hashToken(token)]);
+    const hash = hashToken(token);
+    const cached = this.cache?.get(hash);
+    if (cached) return { ...cached };
+    const epoch = this.cache?.begin() ?? 0;
+    const rows = await queryPrepared<UserRow>(this.db, USER_BY_TOKEN, [hash]);
     const u = rows[0];
-    return u ? { id: u.id, role: u.role, resellerId: u.reseller_id } : null;
+    if (!u) return null;
+    const actor: Actor = { id: u.id, role: u.role, resellerId: u.reseller_id };
+    this.cache?.set(hash, actor, epoch);
+    return actor;
   }
 
   /** Creates a user and returns its token once. The email is unique within the user's tenant only. */

@@ -150,6 +150,13 @@ export class Environment {
   @IsOptional() @IsString()
   EMBEDDED_PG_DATA_DIR?: string;
 
+  /**
+   * Seconds an API instance keeps a verified token in memory (docs/performance.md, "Token lookup");
+   * 0 looks every request's token up in the database. Revocation stays immediate (LISTEN/NOTIFY).
+   */
+  @Transform(int(30)) @isInt('TOKEN_CACHE_SECONDS') @Min(0) @Max(3600)
+  TOKEN_CACHE_SECONDS: number = 30;
+
   /** Connections per instance (docs/operations.md §10: instances × DB_POOL_SIZE ≤ max_connections − reserve). */
   @Transform(int(20)) @isInt('DB_POOL_SIZE') @Min(1) @Max(1000)
   DB_POOL_SIZE: number = 20;

@@ -1,0 +1,69 @@
+import { hashToken, IdentityService, TokenCache } from '@disty/identity';
+import { createTestApp, TestApp } from './support/app';
+
+/**
+ * Token lookup without a query per request (docs/performance.md, "Token lookup"): each API
+ * instance keeps verified tokens in memory, and revocation stays immediate on every instance. Two
+ * app instances on the same database: a token both have cached is refused by both at once when it
+ * is revoked, whoever revokes it (here plain SQL, as a script or psql would).
+ */
+describe('Token cache: revocation is immediate across instances', () => {
+  let a: TestApp;
+  let b: TestApp;
+  beforeAll(async () => {
+    a = await createTestApp();
+    b = await createTestApp();
+  });
+  afterAll(async () => {
+    await a?.close();
+    await b?.close();
+  });
+
+  /** A request that needs only a valid token (no user read of its own): the catalog. */
+  const products = (t: TestApp, auth: string) => t.http().get('/api/v1/catalog/products').set('Authorization', auth);
+
+  async function cachedOnBoth(user: { token: string; auth: string }) {
+    await products(a, user.auth).expect(200);
+    await products(b, user.auth).expect(200);
+    expect(a.get(TokenCache).get(hashToken(user.token))).toBeDefined();
+    expect(b.get(TokenCache).get(hashToken(user.token))).toBeDefined();
+  }
+
+  it('serves a token from the cache once verified, and refuses it on both instances as soon as its user is deactivated', async () => {
+    const user = await a.user('finance');
+    await cachedOnBoth(user);
+    await a.db.query('UPDATE users SET active = false WHERE id = $1', [user.id]);
+    const refused = await products(b, user.auth).expect(401);
+    expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
+    await products(a, user.auth).expect(401);
+    expect(b.get(TokenCache).get(hashToken(user.token))).toBeUndefined();
+  });
+
+  it('refuses a replaced token at once on both instances; the new one works', async () => {
+    const user = await a.user('finance');
+    await cachedOnBoth(user);
+    const fresh = 'dst_replacement_token_for_cache_test_' + Date.now().toString(36);
+    await b.db.query('UPDATE users SET token_hash = $2 WHERE id = $1', [user.id, hashToken(fresh)]);
+    await products(a, user.auth).expect(401);
+    await products(b, user.auth).expect(401);
+    await products(b, `Bearer ${fresh}`).expect(200);
+  });
+
+  it('applies a role change at once: a cached admin demoted to finance is refused an admin route on both instances', async () => {
+    const user = await a.user('admin');
+    await a.http().get('/api/v1/users').set('Authorization', user.auth).expect(200);
+    await b.http().get('/api/v1/users').set('Authorization', user.auth).expect(200);
+    await a.db.query(`UPDATE users SET role = 'finance' WHERE id = $1`, [user.id]);
+    await b.http().get('/api/v1/users').set('Authorization', user.auth).expect(403);
+    await a.http().get('/api/v1/users').set('Authorization', user.auth).expect(403);
+  });
+
+  it('never caches an unknown token: one created afterwards is accepted', async () => {
+    const token = `dst_not_yet_${Date.now().toString(36)}_${process.pid}`;
+    await products(a, `Bearer ${token}`).expect(401);
+    await a
+      .get(IdentityService)
+      .createUser({ email: `later.${Date.now().toString(36)}@test.example`, role: 'finance' }, token);
+    await products(a, `Bearer ${token}`).expect(200);
+  });
+});
