@@ -1,7 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import { Clock, Dec, ReadDatabase } from '@disty/core';
 import { RevenueRecognitionService } from '@disty/invoicing';
-import { AccountCode, FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
+import { AccountCode, FxRateService, LedgerBatchService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
 import { CostAccrualService } from '@disty/purchasing';
 import { MARGIN_GROUPS, MarginGroup, MarginReportService } from '@disty/reporting';
 import { generateBillingData } from './billing-data';
@@ -93,7 +93,7 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
 
     const clock = new Clock();
     const ledger = new LedgerService(ds, clock, new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()), new ReadDatabase(ds));
-    const service = new RevenueRecognitionService(ds, ledger, new CostAccrualService(), clock);
+    const service = new RevenueRecognitionService(ds, ledger, new CostAccrualService(), clock, new LedgerBatchService(ledger, clock));
     const catchUp = await timed(() => service.run(CATCH_UP, null));
     ctx.log(`recognition: catch-up through ${CATCH_UP}: ${catchUp.value.slices.toLocaleString('en')} slices in ${(catchUp.ms / 1000).toFixed(2)} s`);
     await ds.query('ANALYZE revenue_schedules, revenue_recognitions, cost_accruals');

@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   Clock, CURRENCY_MINOR_UNITS, Currency, Dec, isValidCalendarDate, retryOnConflict, tryWithAdvisoryLock, validationError, withAdvisoryLock,
 } from '@disty/core';
-import { AccountCode, credit, debit, LedgerService, PostingLine } from '@disty/ledger';
+import { AccountCode, credit, debit, LedgerBatchService, LedgerService, PostEntryInput, PostingLine } from '@disty/ledger';
 import { CostAccrualService } from '@disty/purchasing';
 import { invoicingError, InvoicingErrorCode } from './errors';
 
@@ -70,6 +70,7 @@ export class RevenueRecognitionService {
     private readonly ledger: LedgerService,
     private readonly accruals: CostAccrualService,
     private readonly clock: Clock,
+    private readonly batches: LedgerBatchService,
   ) {}
 
   /** The default `through`: yesterday (today's service has not elapsed yet). */
@@ -164,8 +165,9 @@ export class RevenueRecognitionService {
       list.push(t);
       byDate.set(t.recognised_on, list);
     }
-    const entries: RecognitionEntrySummary[] = [];
-    const posted: string[] = [];
+    // Every date's entry in one batch post (docs/accounting.md, "Batch posting"): one statement, one
+    // balance update per account and day.
+    const inputs: Array<{ date: string; rows: typeof totals; input: PostEntryInput }> = [];
     for (const [date, rows] of byDate) {
       const lines: PostingLine[] = rows.flatMap((r) => [
         ...debit(AccountCode.DeferredRevenue, new Dec(r.revenue), r.reseller_id, r.currency),
@@ -174,22 +176,25 @@ export class RevenueRecognitionService {
         ...credit(AccountCode.AccruedVendorCosts, new Dec(r.cost), r.reseller_id, r.currency),
       ]);
       if (lines.length < 2) continue;
-      const sourceId = `${runId}:${date}`;
-      const { entry } = await this.ledger.post(em, {
+      const input: PostEntryInput = {
         entryDate: date,
         memo: `Revenue recognition through ${through}: cloud service days released from deferred revenue, with their cost (run ${runId})`,
-        source: { type: RECOGNITION_SOURCE, id: sourceId },
+        source: { type: RECOGNITION_SOURCE, id: `${runId}:${date}` },
         lines,
         createdBy,
-      });
-      posted.push(date);
-      const sum = (k: 'revenue' | 'cost') => {
+      };
+      inputs.push({ date, rows, input });
+    }
+    const results = await this.batches.postBatch(em, inputs.map((i) => i.input));
+    const posted = inputs.map((i) => i.date);
+    const entries: RecognitionEntrySummary[] = inputs.map(({ date, rows, input }, k) => {
+      const sum = (key: 'revenue' | 'cost') => {
         const m: Record<string, Dec> = {};
-        for (const r of rows) m[r.currency] = (m[r.currency] ?? new Dec(0)).plus(r[k]);
+        for (const r of rows) m[r.currency] = (m[r.currency] ?? new Dec(0)).plus(r[key]);
         return Object.fromEntries(Object.entries(m).map(([c, v]) => [c, v.toFixed(CURRENCY_MINOR_UNITS[c as Currency])]));
       };
-      entries.push({ entryId: entry.id, entryDate: date, sourceId, revenue: sum('revenue'), cost: sum('cost') });
-    }
+      return { entryId: results[k].entryId, entryDate: date, sourceId: input.source.id, revenue: sum('revenue'), cost: sum('cost') };
+    });
     const [{ n }]: Array<{ n: number }> = await em.query(
       `WITH ins AS (
          INSERT INTO revenue_recognitions (charge_id, subscription_id, reseller_id, sku, vendor, currency, period, from_date, to_date, days,

@@ -6,6 +6,9 @@ import { prepareEntry, PrepareDeps } from './entry-preparation';
 import { mapLedgerDbError } from './errors';
 import { LedgerService, PostEntryInput } from './ledger.service';
 
+/** Entries written by one statement; a larger batch is written in slices of this size (same transaction). */
+const MAX_STATEMENT_ENTRIES = 2_000;
+
 /** One entry of a batch: its id, and whether this batch created it (false: its source had posted already). */
 export interface BatchPostResult {
   entryId: string;
@@ -31,6 +34,15 @@ export class LedgerBatchService {
   /** Posts `inputs` in `em`'s transaction; the results are in the order of `inputs`. */
   async postBatch(em: EntityManager, inputs: PostEntryInput[]): Promise<BatchPostResult[]> {
     if (!inputs.length) return [];
+    if (inputs.length > MAX_STATEMENT_ENTRIES) {
+      // Very large batches go in slices, still in the caller's transaction (a source repeated in a
+      // later slice finds the entry an earlier one posted: created = false, as in one slice).
+      const out: BatchPostResult[] = [];
+      for (let i = 0; i < inputs.length; i += MAX_STATEMENT_ENTRIES) {
+        out.push(...(await this.postBatch(em, inputs.slice(i, i + MAX_STATEMENT_ENTRIES))));
+      }
+      return out;
+    }
     // A carrying-value line reads the balance the entries before it leave: such a batch posts entry
     // by entry (still one transaction), so it books exactly what posting one by one books.
     if (inputs.some((i) => i.lines.some((l) => l.baseAt === 'carrying'))) {

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { Currency, Dec } from '@disty/core';
-import { AccountCode, credit, debit, LedgerService } from '@disty/ledger';
+import { AccountCode, credit, debit, LedgerBatchService, PostEntryInput } from '@disty/ledger';
 import { CostAccrualInput, CostAccrualService } from '@disty/purchasing';
 import { INSERT_RECORDS, PostingRow, POST_DELTAS, RATE_SETS, UPDATE_RATED } from './usage.sql';
 
@@ -19,7 +19,7 @@ export const USAGE_POSTING_SOURCE = 'usage';
 @Injectable()
 export class UsageRatingService {
   constructor(
-    private readonly ledger: LedgerService,
+    private readonly ledger: LedgerBatchService,
     private readonly accruals: CostAccrualService,
   ) {}
 
@@ -33,6 +33,7 @@ export class UsageRatingService {
     await em.query(UPDATE_RATED);
     const postings: PostingRow[] = await em.query(POST_DELTAS, [importId]);
     const accruals: CostAccrualInput[] = [];
+    const entries: PostEntryInput[] = [];
     for (const p of postings) {
       const currency = p.currency.trim() as Currency;
       const net = new Dec(p.net);
@@ -44,7 +45,7 @@ export class UsageRatingService {
         ...credit(AccountCode.AccruedVendorCosts, cost, p.reseller_id, currency),
       ];
       if (lines.length >= 2) {
-        await this.ledger.post(em, {
+        entries.push({
           entryDate: p.usage_date,
           memo: `Usage of ${p.sku} on ${p.usage_date} rated (import ${importId}): ${net.isNegative() ? 'correction ' : ''}net ${p.net}, cost ${p.cost}`,
           source: { type: USAGE_POSTING_SOURCE, id: p.id },
@@ -58,6 +59,8 @@ export class UsageRatingService {
         });
       }
     }
+    // The day's entries in one batch post (docs/accounting.md, "Batch posting").
+    await this.ledger.postBatch(em, entries);
     await this.accruals.accrue(em, accruals);
   }
 }
