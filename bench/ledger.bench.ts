@@ -13,7 +13,7 @@ import { BenchContext, BenchResult, median, timed } from './support';
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 20_000);
 const POSTERS = 8;
 const TB_LINES = Number(process.env.BENCH_TB_LINES ?? 1_000_000);
-const BATCH_ENTRIES = Number(process.env.BENCH_LEDGER_BATCH_ENTRIES ?? 100_000);
+const BATCH_ENTRIES = Number(process.env.BENCH_LEDGER_BATCH_ENTRIES ?? 50_000);
 const BATCH_SIZE = 100;
 /** Goals relative to pgbench TPC-B in the same run (issue 23): batches ≥ 5×; single entries ≥ 0.8 × the 0.61 measured before batch posting. */
 const GOAL_BATCH_RATIO = 5;

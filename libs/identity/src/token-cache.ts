@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { Actor, environment } from '@disty/core';
+import { Actor, environment, preparedStatementsEnabled } from '@disty/core';
 
 /** The channel the users trigger notifies with the old token hash (migration 1764000400000). */
 export const TOKEN_REVOKED_CHANNEL = 'disty_token_revoked';
@@ -20,7 +20,11 @@ const RECONNECT_MS = 1_000;
 export class TokenCache implements OnModuleInit, OnApplicationShutdown {
   private readonly logger = new Logger(TokenCache.name);
   private readonly entries = new Map<string, { actor: Actor; until: number }>();
-  private readonly ttlMs = environment().TOKEN_CACHE_SECONDS * 1000;
+  /**
+   * Off behind a transaction pooler (DB_PREPARED_STATEMENTS=off, docs/operations.md §10): a LISTEN
+   * does not survive one, so revocations would not arrive.
+   */
+  private readonly ttlMs = preparedStatementsEnabled() ? environment().TOKEN_CACHE_SECONDS * 1000 : 0;
   private listener: Client | null = null;
   private listening = false;
   private stopped = false;
