@@ -22,7 +22,13 @@ const PERIOD_END = '2026-09-30';
 /** BENCH_SLOW_MS=n logs every statement slower than n ms (to see where a run spends its time). */
 function slowQueryLog(): Partial<DataSourceOptions> {
   const ms = Number(process.env.BENCH_SLOW_MS);
-  return ms > 0 ? ({ maxQueryExecutionTime: ms, logging: ['warn'], logger: 'simple-console' } as Partial<DataSourceOptions>) : {};
+  return ms > 0
+    ? ({
+        maxQueryExecutionTime: ms,
+        logging: ['warn'],
+        logger: 'simple-console',
+      } as Partial<DataSourceOptions>)
+    : {};
 }
 
 /** The invoicing and payments modules (and what they import) on one database, jobs off. */
@@ -32,8 +38,16 @@ class BillingBenchModule {
     return {
       module: BillingBenchModule,
       imports: [
-        ConfigModule.forRoot({ isGlobal: true, ignoreEnvFile: true, ignoreEnvVars: true, load: [() => ({ JOBS_ENABLED: false })] }),
-        TypeOrmModule.forRoot({ ...dataSourceOptions(url, { extra: { max: 12 }, ...slowQueryLog() }), autoLoadEntities: false }),
+        ConfigModule.forRoot({
+          isGlobal: true,
+          ignoreEnvFile: true,
+          ignoreEnvVars: true,
+          load: [() => ({ JOBS_ENABLED: false })],
+        }),
+        TypeOrmModule.forRoot({
+          ...dataSourceOptions(url, { extra: { max: 12 }, ...slowQueryLog() }),
+          autoLoadEntities: false,
+        }),
         CoreModule,
         InvoicingModule,
         PaymentsModule,
@@ -51,7 +65,9 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
   const results: BenchResult[] = [];
   const { url, ds, close } = await ctx.freshDatabase('billing');
   try {
-    ctx.log(`billing: generating ${RESELLERS} resellers, ${SUBSCRIPTIONS} subscriptions and ${HARDWARE_LINES} shipped hardware lines in SQL`);
+    ctx.log(
+      `billing: generating ${RESELLERS} resellers, ${SUBSCRIPTIONS} subscriptions and ${HARDWARE_LINES} shipped hardware lines in SQL`,
+    );
     const qr = ds.createQueryRunner();
     await qr.connect();
     const gen = await timed(() =>
@@ -66,7 +82,9 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
     await qr.release();
     ctx.log(`billing: data generated in ${(gen.ms / 1000).toFixed(1)} s`);
 
-    const app = await NestFactory.createApplicationContext(BillingBenchModule.on(url), { logger: ['error', 'warn'] });
+    const app = await NestFactory.createApplicationContext(BillingBenchModule.on(url), {
+      logger: ['error', 'warn'],
+    });
     try {
       const runs = app.get(BillingRunService);
       const { run } = await runs.start(PERIOD_END, null);
@@ -88,7 +106,12 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
         goal: '< 6 s (issue 23; 12.0 s before)',
         pass: seconds < 6 && value?.status === 'COMPLETED' && issued === RESELLERS,
       });
-      results.push({ benchmark: 'billing', metric: 'invoices issued per second', value: round(issued / seconds, 1), unit: 'invoices/s' });
+      results.push({
+        benchmark: 'billing',
+        metric: 'invoices issued per second',
+        value: round(issued / seconds, 1),
+        unit: 'invoices/s',
+      });
       if (pgCpu !== null) {
         // CPU the run consumed (this process + its PostgreSQL backends): on a busy machine the
         // wall-clock time above also includes waiting for CPU other processes hold.
@@ -129,7 +152,14 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
         pass: median(asOf) < 1000 && reconciled,
       });
       const problems = await app.get(LedgerService).verify();
-      results.push({ benchmark: 'billing', metric: 'ledger:verify differences after the run', value: problems.length, unit: '', goal: '0', pass: problems.length === 0 });
+      results.push({
+        benchmark: 'billing',
+        metric: 'ledger:verify differences after the run',
+        value: problems.length,
+        unit: '',
+        goal: '0',
+        pass: problems.length === 0,
+      });
     } finally {
       await app.close();
     }
@@ -142,7 +172,9 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
 /** CPU seconds (user + system) of this database's PostgreSQL backends, from /proc (Linux; null elsewhere). */
 async function backendCpu(ds: DataSource): Promise<Map<number, number> | null> {
   if (!fs.existsSync('/proc/self/stat')) return null;
-  const rows: Array<{ pid: number }> = await ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  const rows: Array<{ pid: number }> = await ds.query(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  );
   const now = new Map<number, number>();
   for (const { pid } of rows) {
     try {
