@@ -13,6 +13,9 @@ describe('Token cache: revocation is immediate across instances', () => {
   beforeAll(async () => {
     a = await createTestApp();
     b = await createTestApp();
+    // Start-up does not wait for the listeners; the cache answers once they listen.
+    for (let i = 0; i < 300 && !(a.get(TokenCache).ready && b.get(TokenCache).ready); i++)
+      await new Promise((r) => setTimeout(r, 100));
   });
   afterAll(async () => {
     await a?.close();
@@ -20,7 +23,8 @@ describe('Token cache: revocation is immediate across instances', () => {
   });
 
   /** A request that needs only a valid token (no user read of its own): the catalog. */
-  const products = (t: TestApp, auth: string) => t.http().get('/api/v1/catalog/products').set('Authorization', auth);
+  const products = (t: TestApp, auth: string) =>
+    t.http().get('/api/v1/catalog/products').set('Authorization', auth);
 
   async function cachedOnBoth(user: { token: string; auth: string }) {
     await products(a, user.auth).expect(200);

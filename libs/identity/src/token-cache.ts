@@ -33,14 +33,21 @@ export class TokenCache implements OnModuleInit, OnApplicationShutdown {
 
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async onModuleInit(): Promise<void> {
-    if (this.ttlMs > 0) await this.listen();
+  /** Start-up does not wait for the listener: until it listens, every request looks its token up. */
+  onModuleInit(): void {
+    if (this.ttlMs > 0) void this.listen();
   }
 
   async onApplicationShutdown(): Promise<void> {
     this.stopped = true;
+    this.listening = false;
     this.drop();
     await this.listener?.end().catch(() => undefined);
+  }
+
+  /** True while the listener is connected, i.e. while the cache answers. */
+  get ready(): boolean {
+    return this.listening;
   }
 
   /** The cached actor of a token hash, while the listener is up and the entry is fresh. */
@@ -99,7 +106,8 @@ export class TokenCache implements OnModuleInit, OnApplicationShutdown {
     try {
       await client.connect();
       await client.query(`LISTEN ${TOKEN_REVOKED_CHANNEL}`);
-      if (this.listener === client && !this.stopped) this.listening = true;
+      if (this.stopped) await client.end().catch(() => undefined);
+      else if (this.listener === client) this.listening = true;
     } catch (e) {
       lost(e);
     }
