@@ -1,6 +1,4 @@
 /** Unit tests (libs/**\/*.spec.ts) and end-to-end tests (test/**\/*.e2e-spec.ts) on a real PostgreSQL. */
-const { pathsToModuleNameMapper } = require('ts-jest');
-const { compilerOptions } = require('./tsconfig.json');
 
 module.exports = {
   rootDir: '.',
@@ -12,9 +10,17 @@ module.exports = {
     '<rootDir>/test/**/*.e2e-spec.ts',
   ],
   transform: {
-    '^.+\\.ts$': ['ts-jest', { isolatedModules: true, diagnostics: false }],
+    // Transpiled file by file to CommonJS, as tsc emits them (tsc itself type-checks, in `npm test`).
+    '^.+\\.ts$': [
+      'ts-jest',
+      {
+        isolatedModules: true,
+        diagnostics: false,
+        tsconfig: { module: 'commonjs', moduleResolution: 'node10' },
+      },
+    ],
     // NestJS 12 ships ES modules only. Node loads them from our CommonJS build through require(esm);
-    // jest's module runtime cannot, so it converts them to CommonJS once (cached) — docs/architecture.md §9.
+    // jest's module runtime cannot, so it converts them to CommonJS once (cached) — docs/architecture.md §7.
     '^.+\\.js$': [
       'babel-jest',
       {
@@ -30,7 +36,8 @@ module.exports = {
     ],
   },
   transformIgnorePatterns: ['/node_modules/(?!(@nestjs)/)'],
-  moduleNameMapper: pathsToModuleNameMapper(compilerOptions.paths, { prefix: '<rootDir>/' }),
+  // The package's `imports` (#disty/<module>), and relative `.js` specifiers, resolved to the TypeScript sources.
+  moduleNameMapper: { '^#disty/(.*)$': '<rootDir>/libs/$1/src', '^(\\.{1,2}/.*)\\.js$': '$1' },
   globalSetup: '<rootDir>/test/support/global-setup.ts',
   globalTeardown: '<rootDir>/test/support/global-teardown.ts',
   setupFiles: ['<rootDir>/test/support/env.ts'],

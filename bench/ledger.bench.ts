@@ -1,7 +1,7 @@
 import { execFileSync } from 'child_process';
 import { randomUUID } from 'crypto';
-import { Clock, Dec, ReadDatabase } from '@disty/core';
-import { FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
+import { Clock, Dec, ReadDatabase } from '#disty/core';
+import { FxRateService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
 import { ConfigService } from '@nestjs/config';
 import { BenchContext, BenchResult, median, timed } from './support';
 

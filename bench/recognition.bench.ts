@@ -1,9 +1,9 @@
 import { ConfigService } from '@nestjs/config';
-import { Clock, Dec, ReadDatabase } from '@disty/core';
-import { RevenueRecognitionService } from '@disty/invoicing';
-import { AccountCode, FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
-import { CostAccrualService } from '@disty/purchasing';
-import { MARGIN_GROUPS, MarginGroup, MarginReportService } from '@disty/reporting';
+import { Clock, Dec, ReadDatabase } from '#disty/core';
+import { RevenueRecognitionService } from '#disty/invoicing';
+import { AccountCode, FxRateService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
+import { CostAccrualService } from '#disty/purchasing';
+import { MARGIN_GROUPS, MarginGroup, MarginReportService } from '#disty/reporting';
 import { generateBillingData } from './billing-data';
 import { BenchContext, BenchResult, timed } from './support';
 

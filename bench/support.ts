@@ -4,7 +4,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import {
   createDataSource, freePort, PROJECT_ROOT, runMigrations, RunningPostgres, startEmbeddedPostgres,
-} from '@disty/core';
+} from '#disty/core';
 
 export interface BenchResult {
   benchmark: string;

@@ -14,7 +14,7 @@ describe('Behind a transaction pooler', () => {
   beforeAll(async () => {
     // One connection, so what a request prepared is visible to the next query on that connection.
     process.env.DB_POOL_SIZE = '1';
-    const { createTestApp } = await import('./support/app');
+    const { createTestApp } = await import('./support/app.js');
     t = await createTestApp();
   });
   afterAll(async () => {
@@ -45,7 +45,7 @@ describe('Behind a transaction pooler', () => {
   });
 
   it('an advisory lock is held by an open transaction, and freed when it ends', async () => {
-    const { holdAdvisoryLock } = await import('@disty/core');
+    const { holdAdvisoryLock } = await import('#disty/core');
     const { Client } = await import('pg');
     const other = new Client({ connectionString: process.env.DATABASE_URL });
     await other.connect();

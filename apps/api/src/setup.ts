@@ -5,7 +5,7 @@ import { json, raw } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './metrics/http-metrics';
-import { completeDocument, refuseDeepJson } from '@disty/core';
+import { completeDocument, refuseDeepJson } from '#disty/core';
 
 export const API_PREFIX = 'api/v1';
 
