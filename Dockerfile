@@ -15,7 +15,7 @@ RUN npm run build
 FROM ${NODE_IMAGE} AS prod-deps
 WORKDIR /app
 COPY package.json package-lock.json ./
-RUN npm ci --omit=dev --no-audit --no-fund && npm cache clean --force
+RUN npm ci --omit=dev --omit=optional --no-audit --no-fund && npm cache clean --force
 
 FROM ${NODE_IMAGE}
 # In a container the published port is the boundary: listen on every interface (HOST defaults to 127.0.0.1).

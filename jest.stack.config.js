@@ -9,6 +9,7 @@ module.exports = {
   testEnvironment: 'node',
   moduleFileExtensions: base.moduleFileExtensions,
   transform: base.transform,
+  transformIgnorePatterns: base.transformIgnorePatterns,
   moduleNameMapper: base.moduleNameMapper,
   testMatch: ['<rootDir>/test/stack/**/*.stack-spec.ts'],
   testTimeout: 300_000,

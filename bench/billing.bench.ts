@@ -5,10 +5,10 @@ import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import type { DataSource, DataSourceOptions } from 'typeorm';
-import { CoreModule, dataSourceOptions } from '@disty/core';
-import { BillingRunService, DEFAULT_BILLING_CONCURRENCY, InvoicingModule } from '@disty/invoicing';
-import { LedgerService } from '@disty/ledger';
-import { PaymentsModule, ReconciliationService } from '@disty/payments';
+import { CoreModule, dataSourceOptions } from '#disty/core';
+import { BillingRunService, DEFAULT_BILLING_CONCURRENCY, InvoicingModule } from '#disty/invoicing';
+import { LedgerService } from '#disty/ledger';
+import { PaymentsModule, ReconciliationService } from '#disty/payments';
 import { generateBillingData } from './billing-data';
 import { BenchContext, BenchResult, median, timed } from './support';
 

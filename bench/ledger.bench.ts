@@ -1,12 +1,12 @@
 import { randomUUID } from 'crypto';
-import { Clock, Dec, ReadDatabase } from '@disty/core';
+import { Clock, Dec, ReadDatabase } from '#disty/core';
 import {
   FxRateService,
   LedgerBatchService,
   LedgerService,
   PeriodCloseChecks,
   PostEntryInput,
-} from '@disty/ledger';
+} from '#disty/ledger';
 import { ConfigService } from '@nestjs/config';
 import { BenchContext, BenchResult, median, timed } from './support';
 

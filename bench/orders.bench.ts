@@ -2,12 +2,12 @@ import { ChildProcess, spawn } from 'child_process';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { Clock, freePort, PROJECT_ROOT, ReadDatabase } from '@disty/core';
-import { IdentityService } from '@disty/identity';
-import { FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
+import { Clock, freePort, PROJECT_ROOT, ReadDatabase } from '#disty/core';
+import { IdentityService } from '#disty/identity';
+import { FxRateService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
 import { ConfigService } from '@nestjs/config';
-import { ResellerService } from '@disty/reseller';
-import { supplierSettings, TaxService } from '@disty/tax';
+import { ResellerService } from '#disty/reseller';
+import { supplierSettings, TaxService } from '#disty/tax';
 import { BenchContext, BenchResult } from './support';
 
 const CONNECTIONS = 16;

@@ -1,15 +1,15 @@
 import { ConfigService } from '@nestjs/config';
-import { Clock, Dec, ReadDatabase } from '@disty/core';
-import { RevenueRecognitionService } from '@disty/invoicing';
+import { Clock, Dec, ReadDatabase } from '#disty/core';
+import { RevenueRecognitionService } from '#disty/invoicing';
 import {
   AccountCode,
   FxRateService,
   LedgerBatchService,
   LedgerService,
   PeriodCloseChecks,
-} from '@disty/ledger';
-import { CostAccrualService } from '@disty/purchasing';
-import { MARGIN_GROUPS, MarginGroup, MarginReportService } from '@disty/reporting';
+} from '#disty/ledger';
+import { CostAccrualService } from '#disty/purchasing';
+import { MARGIN_GROUPS, MarginGroup, MarginReportService } from '#disty/reporting';
 import { generateBillingData } from './billing-data';
 import { BenchContext, BenchResult, timed } from './support';
 

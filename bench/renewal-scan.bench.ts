@@ -1,6 +1,6 @@
-import { Clock } from '@disty/core';
-import { IdentityService } from '@disty/identity';
-import { parseThresholds, RenewalAlertService } from '@disty/renewal-alert';
+import { Clock } from '#disty/core';
+import { IdentityService } from '#disty/identity';
+import { parseThresholds, RenewalAlertService } from '#disty/renewal-alert';
 import { BenchContext, BenchResult, timed } from './support';
 
 const TERMS = Number(process.env.BENCH_RENEWAL_TERMS ?? 1_000_000);

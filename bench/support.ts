@@ -10,7 +10,7 @@ import {
   runMigrations,
   RunningPostgres,
   startEmbeddedPostgres,
-} from '@disty/core';
+} from '#disty/core';
 
 export interface BenchResult {
   benchmark: string;

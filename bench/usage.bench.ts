@@ -3,11 +3,11 @@ import * as http from 'http';
 import * as path from 'path';
 import { Client } from 'pg';
 import { ConfigService } from '@nestjs/config';
-import { Clock, PROJECT_ROOT, ReadDatabase } from '@disty/core';
-import { IdentityService } from '@disty/identity';
-import { FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
-import { ResellerService } from '@disty/reseller';
-import { supplierSettings, TaxService } from '@disty/tax';
+import { Clock, PROJECT_ROOT, ReadDatabase } from '#disty/core';
+import { IdentityService } from '#disty/identity';
+import { FxRateService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
+import { ResellerService } from '#disty/reseller';
+import { supplierSettings, TaxService } from '#disty/tax';
 import { ApiProcess, readStatusKiB, sampleRss, startApi } from './orders.bench';
 import { BenchContext, BenchResult, timed } from './support';
 

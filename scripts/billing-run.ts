@@ -2,8 +2,8 @@ import 'reflect-metadata';
 import './jobs-off';
 import { NestFactory } from '@nestjs/core';
 import { Presets, SingleBar } from 'cli-progress';
-import { runMigrations } from '@disty/core';
-import { BillingRunService, BillingRunView, DEFAULT_BILLING_CONCURRENCY } from '@disty/invoicing';
+import { runMigrations } from '#disty/core';
+import { BillingRunService, BillingRunView, DEFAULT_BILLING_CONCURRENCY } from '#disty/invoicing';
 import { AppModule } from '../apps/api/src/app.module';
 import { withDatabase } from './db-script';
 

@@ -1,4 +1,4 @@
-import { describeConnectionError, environment, provideDatabase, ProvidedDatabase } from '@disty/core';
+import { describeConnectionError, environment, provideDatabase, ProvidedDatabase } from '#disty/core';
 
 /** Runs `fn` against DATABASE_URL or the embedded PostgreSQL, stopping what it started. */
 export async function withDatabase(fn: (db: ProvidedDatabase) => Promise<number | void>): Promise<void> {

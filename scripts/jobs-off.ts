@@ -1,4 +1,4 @@
-import { environment } from '@disty/core';
+import { environment } from '#disty/core';
 
 /**
  * Imported first by one-shot scripts: their app context must not start the scheduled jobs

@@ -1,10 +1,10 @@
 import 'reflect-metadata';
 import './jobs-off';
 import { NestFactory } from '@nestjs/core';
-import { runMigrations } from '@disty/core';
-import { ServiceConservationService } from '@disty/invoicing';
-import { LedgerService } from '@disty/ledger';
-import { ReconciliationService, verifyBooks } from '@disty/payments';
+import { runMigrations } from '#disty/core';
+import { ServiceConservationService } from '#disty/invoicing';
+import { LedgerService } from '#disty/ledger';
+import { ReconciliationService, verifyBooks } from '#disty/payments';
 import { AppModule } from '../apps/api/src/app.module';
 import { withDatabase } from './db-script';
 

@@ -1,4 +1,4 @@
-import { runMigrations } from '@disty/core';
+import { runMigrations } from '#disty/core';
 import { withDatabase } from './db-script';
 
 void withDatabase(async (db) => {

@@ -1,6 +1,6 @@
 import * as fs from 'fs';
 import * as path from 'path';
-import { createDataSource, PROJECT_ROOT, runMigrations } from '@disty/core';
+import { createDataSource, PROJECT_ROOT, runMigrations } from '#disty/core';
 import { withDatabase } from './db-script';
 
 /**

@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import './jobs-off';
 import { NestFactory } from '@nestjs/core';
-import { environment, runMigrations } from '@disty/core';
+import { environment, runMigrations } from '#disty/core';
 import { AppModule } from '../apps/api/src/app.module';
 import { seedDemoData } from '../apps/api/src/seed/demo-seed';
 import { renewalScanOnStart, runStartupRenewalScan } from '../apps/api/src/seed/startup-scan';

@@ -1,5 +1,5 @@
-import { Dec } from '@disty/core';
-import { CatalogService } from '@disty/catalog';
+import { Dec } from '#disty/core';
+import { CatalogService } from '#disty/catalog';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
 import { createProduct, createReseller, uniq } from './factories/commerce';
 

@@ -1,7 +1,7 @@
 import { Client } from 'pg';
 import { ConfigService } from '@nestjs/config';
-import { Clock, createDataSource, ReadDatabase } from '@disty/core';
-import { FxRateService, LedgerService, PeriodCloseChecks } from '@disty/ledger';
+import { Clock, createDataSource, ReadDatabase } from '#disty/core';
+import { FxRateService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
 import { createOwnDatabase, OwnDatabase } from './support/own-database';
 
 /**

@@ -1,4 +1,4 @@
-import { addDays } from '@disty/core';
+import { addDays } from '#disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, cents, invoicesOf, realToday, startBillingTestApp } from './support/billing';
@@ -191,7 +191,7 @@ describe('Several currencies', () => {
   });
 
   it('closes a year to 3000 in base too: income and FX accounts reach zero in the reporting currency, base-only lines included', async () => {
-    const { LedgerService } = await import('@disty/ledger');
+    const { LedgerService } = await import('#disty/ledger');
     const ledger = t.get(LedgerService);
     const year = String(Number(T.slice(0, 4)) - 2);
     const sale = await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send({
@@ -219,7 +219,7 @@ describe('Several currencies', () => {
   });
 
   it('keeps ledger:verify green: every entry balanced in base, base balances and daily totals equal to their lines', async () => {
-    const { LedgerService } = await import('@disty/ledger');
+    const { LedgerService } = await import('#disty/ledger');
     expect(await t.get(LedgerService).verify()).toEqual([]);
   });
 });

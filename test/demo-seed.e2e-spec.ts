@@ -1,5 +1,5 @@
-import { addDays, addMonthsClamped, daysBetween } from '@disty/core';
-import { RenewalAlertService } from '@disty/renewal-alert';
+import { addDays, addMonthsClamped, daysBetween } from '#disty/core';
+import { RenewalAlertService } from '#disty/renewal-alert';
 import { seedDemoData } from '../apps/api/src/seed/demo-seed';
 import { renewalScanOnStart, runStartupRenewalScan } from '../apps/api/src/seed/startup-scan';
 import type { TestApp } from './support/app';
@@ -27,7 +27,7 @@ describe('Demo seed', () => {
     db = await createOwnDatabase('seed');
     process.env.DATABASE_URL = db.url;
     // Imported only now: the app reads DATABASE_URL when its module is first loaded.
-    const { createTestApp } = await import('./support/app');
+    const { createTestApp } = await import('./support/app.js');
     t = await createTestApp();
   });
 

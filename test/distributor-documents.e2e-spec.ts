@@ -1,5 +1,5 @@
-import { addDays } from '@disty/core';
-import { JournalReadService } from '@disty/ledger';
+import { addDays } from '#disty/core';
+import { JournalReadService } from '#disty/ledger';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, realToday, reconcile as reconcileBooks, signedStripeEvent, startBillingTestApp, unixOf } from './support/billing';

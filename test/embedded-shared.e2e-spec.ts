@@ -2,7 +2,7 @@ import { mkdtempSync, rmSync } from 'fs';
 import { tmpdir } from 'os';
 import * as path from 'path';
 import { Client } from 'pg';
-import { freePort, RunningPostgres, startEmbeddedPostgres } from '@disty/core';
+import { freePort, RunningPostgres, startEmbeddedPostgres } from '#disty/core';
 
 /**
  * README commands while `npm start` runs (docs/operations.md, "Running"): a second start on the

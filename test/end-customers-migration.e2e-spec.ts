@@ -17,9 +17,9 @@ describe('End customers: the migration turns existing names into records (E2E)',
   let ADMIN: string;
 
   beforeAll(async () => {
-    const { useOwnDatabase } = await import('./support/own-database');
+    const { useOwnDatabase } = await import('./support/own-database.js');
     db = await useOwnDatabase('endcustmig');
-    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
+    const { createTestApp, ADMIN_TOKEN } = await import('./support/app.js');
     t = await createTestApp();
     ADMIN = `Bearer ${ADMIN_TOKEN}`;
     owner = new Client({ connectionString: db.ownerUrl });
@@ -34,7 +34,7 @@ describe('End customers: the migration turns existing names into records (E2E)',
   const runner = { query: (sql: string) => owner.query(sql).then((r) => r.rows) } as unknown as QueryRunner;
 
   it('creates one record per reseller and exact name, keeps references, and links every order and subscription', async () => {
-    const f = await import('./factories/commerce');
+    const f = await import('./factories/commerce.js');
     const hw = await f.createProduct(t, { prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '5.00' }] });
     const a = await f.createReseller(t);

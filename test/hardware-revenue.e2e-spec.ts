@@ -1,4 +1,4 @@
-import { addDays, addMonthsClamped } from '@disty/core';
+import { addDays, addMonthsClamped } from '#disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, invoicesOf, realToday, reconcile, startBillingTestApp } from './support/billing';

@@ -1,4 +1,4 @@
-import { addDays } from '@disty/core';
+import { addDays } from '#disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, cents, invoicesOf, money, realToday, reconcile as reconcileBooks, startBillingTestApp } from './support/billing';

@@ -1,4 +1,4 @@
-import { addDays } from '@disty/core';
+import { addDays } from '#disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, cents, invoicesOf, money, realToday, reconcile as reconcileBooks, startBillingTestApp } from './support/billing';
@@ -161,7 +161,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     // Before invoicing: hardware (110.00) and 5 seats for a year (660.00) on one invoice dated D2, the credit on the next one dated T.
     const o = await order(r.id, [{ sku: hw.sku, quantity: 1 }, { sku: cloud.sku, quantity: 5, startDate: D0 }]);
     await ship(o, D0);
-    const { BillingRunService } = await import('@disty/invoicing');
+    const { BillingRunService } = await import('#disty/invoicing');
     const billed = await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, D2, r.id));
     expect(billed).not.toBeNull();
     // Cancel at once: the unused part of the year is a credit on the next invoice.
@@ -233,8 +233,8 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
   });
 
   it('reconciliation: green on the legit flows; red, naming reseller, line, expected and actual, when AR is moved between resellers behind the documents', async () => {
-    const { LedgerService } = await import('@disty/ledger');
-    const { ReconciliationService, verifyBooks } = await import('@disty/payments');
+    const { LedgerService } = await import('#disty/ledger');
+    const { ReconciliationService, verifyBooks } = await import('#disty/payments');
     let rec = await reconcile();
     expect(rec).toMatchObject({ reconciled: true, differences: [] });
     expect(await verifyBooks(t.get(LedgerService), t.get(ReconciliationService))).toEqual([]);

@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
 import { Client } from 'pg';
-import type { LedgerService } from '@disty/ledger';
+import type { LedgerService } from '#disty/ledger';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import type { OwnDatabase } from './support/own-database';
@@ -24,10 +24,10 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
   const problem = (slug: string) => `https://disty.dev/problems/${slug}`;
 
   beforeAll(async () => {
-    const { useOwnDatabase } = await import('./support/own-database');
+    const { useOwnDatabase } = await import('./support/own-database.js');
     db = await useOwnDatabase('dbhard');
-    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
-    f = await import('./factories/commerce');
+    const { createTestApp, ADMIN_TOKEN } = await import('./support/app.js');
+    f = await import('./factories/commerce.js');
     t = await createTestApp();
     admin = `Bearer ${ADMIN_TOKEN}`;
     finance = (await t.user('finance')).auth;
@@ -97,7 +97,7 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
     });
 
     it('leak 9: the shared daily totals hold the sum of many maximal postings (no overflow reaches another reseller)', async () => {
-      const { LedgerService: Ledger } = await import('@disty/ledger');
+      const { LedgerService: Ledger } = await import('#disty/ledger');
       const ledger = t.get(Ledger) as LedgerService;
       const post = (resellerId: string, amount: string) =>
         ledger.inTransaction((em) => ledger.post(em, {
@@ -131,7 +131,7 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
         .send({ resellerId: reseller.id, endCustomer: { name: 'End Co' }, lines: [{ sku: hw.sku, quantity: 2 }] }).expect(201);
       await t.http().post(`/api/v1/orders/${order.body.id}/lines/${order.body.lines[0].id}/ship`).set('Authorization', admin)
         .send({ shippedOn: today }).expect((r) => expect(r.status).toBeLessThan(300));
-      const { billPeriod } = await import('./support/billing');
+      const { billPeriod } = await import('./support/billing.js');
       const run = await billPeriod(t, today, finance);
       expect(run.status).toBe('COMPLETED');
       const list = await t.http().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
@@ -197,7 +197,7 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
                                                FROM pg_class c WHERE c.relname = 'journal_lines'`)).rows;
       expect(migrated).toEqual({ name: 'disty_owner', table_owner: 'disty_owner' });
       // npm start warns when DATABASE_URL is a role the database cannot protect itself from.
-      const { privilegedRoleWarning } = await import('@disty/core');
+      const { privilegedRoleWarning } = await import('#disty/core');
       expect(await privilegedRoleWarning(db.url)).toBeNull();
       expect(await privilegedRoleWarning(db.ownerUrl)).toMatch(/disty_owner, the owner of the tables/);
     });

@@ -1,4 +1,4 @@
-import { addDays } from '@disty/core';
+import { addDays } from '#disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, invoicesOf, realToday, startBillingTestApp, waitForRun, FORCED_CLOSE } from './support/billing';
@@ -121,7 +121,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
       expect(r.body.type).toBe('https://disty.dev/problems/future-dated');
     }
     // A system posting is held to the same rule, by the service and by the database itself.
-    const { LedgerService } = await import('@disty/ledger');
+    const { LedgerService } = await import('#disty/ledger');
     const ledger = t.get(LedgerService);
     const system = {
       entryDate: '9999-12-31', memo: 'system, future', source: { type: 'leak7-test', id: reseller.id },
@@ -188,7 +188,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     expect(res.body).toMatchObject({ type: 'https://disty.dev/problems/period-end-before-last-invoice', latestInvoiceDate: '2026-11-20' });
     // A run that got past that check at the same time as a later one (two runs at once) still cannot
     // number an earlier-dated invoice after a later one: the numbering refuses it in the database.
-    const { BillingRunService } = await import('@disty/invoicing');
+    const { BillingRunService } = await import('#disty/invoicing');
     const runs = t.get(BillingRunService);
     await expect(t.db.transaction((em) => runs.billReseller(em, null, '2026-11-10', reseller.id)))
       .rejects.toMatchObject({ status: 422, slug: 'invoice-date-order' });
@@ -233,7 +233,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
   });
 
   it('keeps the ledger verified after all of the above', async () => {
-    const { LedgerService } = await import('@disty/ledger');
+    const { LedgerService } = await import('#disty/ledger');
     expect(await t.get(LedgerService).verify()).toEqual([]);
   });
 });

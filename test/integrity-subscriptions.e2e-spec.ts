@@ -1,7 +1,7 @@
 import { monitorEventLoopDelay } from 'perf_hooks';
 import { randomUUID } from 'crypto';
-import { Dec } from '@disty/core';
-import type { NewCharge, ProvisionInput, SubscriptionProvisioningService, SubscriptionService } from '@disty/subscription';
+import { Dec } from '#disty/core';
+import type { NewCharge, ProvisionInput, SubscriptionProvisioningService, SubscriptionService } from '#disty/subscription';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, startBillingTestApp, FORCED_CLOSE } from './support/billing';
@@ -29,7 +29,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
     const fin = await t.user('finance');
     finance = fin.auth;
     financeId = fin.id;
-    const { SubscriptionService: Svc, SubscriptionProvisioningService: Prov } = await import('@disty/subscription');
+    const { SubscriptionService: Svc, SubscriptionProvisioningService: Prov } = await import('#disty/subscription');
     subs = t.get(Svc);
     provisioning = t.get(Prov);
   }, 120_000);
@@ -257,7 +257,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
           term: 'P1M', billingFrequency: 'MONTHLY', startDate: '2021-01-01', endCustomer: { name: 'Old Co' },
         } as ProvisionInput),
       );
-      const { MAX_TERMS_PER_SUBSCRIPTION_PER_BATCH } = await import('@disty/subscription');
+      const { MAX_TERMS_PER_SUBSCRIPTION_PER_BATCH } = await import('#disty/subscription');
       await renew('2024-01-01'); // 36 monthly terms behind
       const s = await detail(p.subscriptionId);
       expect(s.terms).toHaveLength(37);
@@ -303,7 +303,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       );
       await api().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set('Authorization', ADMIN).send({ autoRenew: false }).expect(200);
       const [{ id: termId }] = await t.db.query(`SELECT id FROM subscription_terms WHERE subscription_id = $1`, [p.subscriptionId]);
-      const { addDays } = await import('@disty/core');
+      const { addDays } = await import('#disty/core');
       const extra: NewCharge[] = Array.from({ length: N }, (_, i) => ({
         resellerId: reseller.id, subscriptionId: p.subscriptionId, termId, kind: 'TERM', sku: 'CL-MANY', periodStart: addDays('1990-01-02', i),
         periodEnd: addDays('1990-01-02', i), quantity: 1, unitPrice: new Dec('0.01'), amount: new Dec('0.01'), currency: 'AUD', description: `line ${i}`, unitCost: null, cost: null,

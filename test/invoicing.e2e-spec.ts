@@ -359,7 +359,7 @@ describe('invoicing and payments', () => {
     const rec = await api().get('/api/v1/ledger/reconciliation').set('Authorization', finance).expect(200);
     expect(rec.body.differences).toEqual([]);
     expect(rec.body.reconciled).toBe(true);
-    const { LedgerService } = await import('@disty/ledger');
+    const { LedgerService } = await import('#disty/ledger');
     expect(await t.get(LedgerService).verify()).toEqual([]);
   });
 });

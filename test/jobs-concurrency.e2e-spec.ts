@@ -27,8 +27,8 @@ describe('Every scheduled job, started from two instances at once, does its work
     drop = db.drop;
     process.env.DATABASE_URL = db.url;
     process.env.WEBHOOK_BACKOFF_BASE_SECONDS = '0';
-    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
-    const { createProduct, createReseller } = await import('./factories/commerce');
+    const { createTestApp, ADMIN_TOKEN } = await import('./support/app.js');
+    const { createProduct, createReseller } = await import('./factories/commerce.js');
     [one, two] = [await createTestApp(), await createTestApp()];
     admin = `Bearer ${ADMIN_TOKEN}`;
     finance = (await one.user('finance')).auth;
@@ -115,7 +115,7 @@ describe('Every scheduled job, started from two instances at once, does its work
   });
 
   it('billing: one consolidated invoice per reseller, gapless numbers, one run', async () => {
-    const { waitForRun } = await import('./support/billing');
+    const { waitForRun } = await import('./support/billing.js');
     const results = await both((t) => t.http().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-01-31' }));
     expect(results.map((r) => r.status)).toEqual([202, 202]);
     expect(results[0].body.id).toBe(results[1].body.id);

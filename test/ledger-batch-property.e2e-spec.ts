@@ -2,14 +2,14 @@ import { randomUUID } from 'crypto';
 import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { ConfigService } from '@nestjs/config';
-import { Clock, createDataSource, Dec, ReadDatabase } from '@disty/core';
+import { Clock, createDataSource, Dec, ReadDatabase } from '#disty/core';
 import {
   FxRateService,
   LedgerBatchService,
   LedgerService,
   PeriodCloseChecks,
   PostEntryInput,
-} from '@disty/ledger';
+} from '#disty/ledger';
 import { createOwnDatabase, OwnDatabase } from './support/own-database';
 
 /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { randomUUID } from 'crypto';
-import { Currency, Dec } from '@disty/core';
-import { LedgerService } from '@disty/ledger';
+import { Currency, Dec } from '#disty/core';
+import { LedgerService } from '#disty/ledger';
 import { createTestApp, TestApp } from './support/app';
 
 /** The database's own guarantees, tried by going around the service with raw SQL. */

@@ -17,9 +17,9 @@ describe('Prometheus metrics', () => {
     drop = db.drop;
     process.env.DATABASE_URL = db.url;
     process.env.METRICS_PORT = '0'; // a listener of its own, on a free port of 127.0.0.1
-    const { createTestApp } = await import('./support/app');
+    const { createTestApp } = await import('./support/app.js');
     t = await createTestApp();
-    const { MetricsListener } = await import('../apps/api/src/metrics/metrics-listener');
+    const { MetricsListener } = await import('../apps/api/src/metrics/metrics-listener.js');
     metricsPort = t.get(MetricsListener).address()!.port;
   });
   afterAll(async () => {
@@ -43,13 +43,13 @@ describe('Prometheus metrics', () => {
     const res = await t.http().get('/metrics').expect(404);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.text).not.toMatch(/<html/i);
-    const { PORTAL_ROUTES } = await import('../apps/api/src/portal/portal.module');
+    const { PORTAL_ROUTES } = await import('../apps/api/src/portal/portal.module.js');
     expect(PORTAL_ROUTES.test('/metrics')).toBe(false); // the portal's index.html is never served there
     expect(PORTAL_ROUTES.test('/orders')).toBe(true);
   });
 
   it('scraped from METRICS_PORT after real traffic: routes by pattern, pool, backlog, billing progress, postings', async () => {
-    const { createProduct, createReseller } = await import('./factories/commerce');
+    const { createProduct, createReseller } = await import('./factories/commerce.js');
     const admin = 'Bearer test-bootstrap-admin-token';
     const product = await createProduct(t, { warrantyMonths: 12 });
     const reseller = await createReseller(t);
@@ -63,7 +63,7 @@ describe('Prometheus metrics', () => {
     await t.http().post(`/api/v1/orders/${order.body.id}/lines/${order.body.lines[0].id}/ship`).set('Authorization', admin)
       .send({ shippedOn: t.clock.today() }).expect(200);
     const finance = (await t.user('finance')).auth;
-    const { waitForRun } = await import('./support/billing');
+    const { waitForRun } = await import('./support/billing.js');
     const started = await t.http().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: t.clock.today() }).expect(202);
     await waitForRun(t, started.body.id, finance);
 
@@ -90,8 +90,8 @@ describe('Prometheus metrics', () => {
 
   it('records scheduled job runs and their durations', async () => {
     // What JobScheduler does around every run (test/scheduled-jobs.e2e-spec.ts runs the queue itself).
-    const { RenewalScanJob } = await import('../libs/renewal-alert/src/renewal-scan.job');
-    const { observeJob } = await import('@disty/core');
+    const { RenewalScanJob } = await import('../libs/renewal-alert/src/renewal-scan.job.js');
+    const { observeJob } = await import('#disty/core');
     await observeJob('renewal-alert-scan', () => t.get(RenewalScanJob).tick());
     const text = (await request(`http://127.0.0.1:${metricsPort}`).get('/metrics').expect(200)).text;
     expect(sample(text, 'disty_job_runs_total{job="renewal-alert-scan",outcome="ok"}')).toBeGreaterThanOrEqual(1);

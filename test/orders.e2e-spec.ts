@@ -1,5 +1,5 @@
-import { Dec } from '@disty/core';
-import { OrderingService } from '@disty/ordering';
+import { Dec } from '#disty/core';
+import { OrderingService } from '#disty/ordering';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
 import { createProduct, createReseller, creditLines, uniq } from './factories/commerce';
 import { postOpeningReceivable } from './support/ledger-fixtures';

@@ -17,7 +17,7 @@ describe('Behind a transaction pooler', () => {
     // Every request looks its token up (the token cache would answer repeated requests without a
     // query; behind a transaction pooler it is off, as LISTEN needs a session: docs/operations.md §10).
     process.env.TOKEN_CACHE_SECONDS = '0';
-    const { createTestApp } = await import('./support/app');
+    const { createTestApp } = await import('./support/app.js');
     t = await createTestApp();
   });
   afterAll(async () => {
@@ -48,7 +48,7 @@ describe('Behind a transaction pooler', () => {
   });
 
   it('an advisory lock is held by an open transaction, and freed when it ends', async () => {
-    const { holdAdvisoryLock } = await import('@disty/core');
+    const { holdAdvisoryLock } = await import('#disty/core');
     const { Client } = await import('pg');
     const other = new Client({ connectionString: process.env.DATABASE_URL });
     await other.connect();

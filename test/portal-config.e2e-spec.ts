@@ -1,4 +1,4 @@
-import { validateEnvironment } from '@disty/core';
+import { validateEnvironment } from '#disty/core';
 import { createTestApp, TestApp } from './support/app';
 
 describe('Public configuration for the web portal: GET /api/v1/config/public', () => {

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { Dec, freePort, ReadDatabase, validateEnvironment } from '@disty/core';
+import { Dec, freePort, ReadDatabase, validateEnvironment } from '#disty/core';
 import type { TestApp } from './support/app';
 import { billPeriod, realToday } from './support/billing';
 import { createOwnDatabase, OwnDatabase, useOwnDatabase } from './support/own-database';
@@ -26,9 +26,9 @@ describe('read-only reports on DATABASE_READ_URL', () => {
   beforeAll(async () => {
     primary = await useOwnDatabase('readurl');
     process.env.DATABASE_READ_URL = primary.url; // the same database, through the read connection
-    ({ createTestApp } = await import('./support/app'));
-    const { ADMIN_TOKEN } = await import('./support/app');
-    const f = await import('./factories/commerce');
+    ({ createTestApp } = await import('./support/app.js'));
+    const { ADMIN_TOKEN } = await import('./support/app.js');
+    const f = await import('./factories/commerce.js');
     t = await createTestApp();
     admin = `Bearer ${ADMIN_TOKEN}`;
     finance = (await t.user('finance')).auth;

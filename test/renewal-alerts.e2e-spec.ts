@@ -1,8 +1,8 @@
 import * as http from 'http';
 import { AddressInfo } from 'net';
-import { addDays } from '@disty/core';
-import { RenewalAlertService } from '@disty/renewal-alert';
-import { verifySignature, WebhookService } from '@disty/webhooks';
+import { addDays } from '#disty/core';
+import { RenewalAlertService } from '#disty/renewal-alert';
+import { verifySignature, WebhookService } from '#disty/webhooks';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import type { OwnDatabase } from './support/own-database';
@@ -37,9 +37,9 @@ describe('Renewal alerts', () => {
   let own: OwnDatabase;
   let adminHeader: Record<string, string>;
   beforeAll(async () => {
-    own = await (await import('./support/own-database')).useOwnDatabase('renewal_alerts');
-    const app = await import('./support/app');
-    f = await import('./factories/commerce');
+    own = await (await import('./support/own-database.js')).useOwnDatabase('renewal_alerts');
+    const app = await import('./support/app.js');
+    f = await import('./factories/commerce.js');
     adminHeader = app.bearer(app.ADMIN_TOKEN);
     t = await app.createTestApp();
   });

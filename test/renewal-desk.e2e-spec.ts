@@ -45,9 +45,9 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
   let own: OwnDatabase;
   let adminHeader: Record<string, string>;
   beforeAll(async () => {
-    own = await (await import('./support/own-database')).useOwnDatabase('renewal_desk');
-    const app = await import('./support/app');
-    f = await import('./factories/commerce');
+    own = await (await import('./support/own-database.js')).useOwnDatabase('renewal_desk');
+    const app = await import('./support/app.js');
+    f = await import('./factories/commerce.js');
     adminHeader = app.bearer(app.ADMIN_TOKEN);
     t = await app.createTestApp();
   });

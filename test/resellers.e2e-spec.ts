@@ -1,7 +1,7 @@
 import { EntityManager } from 'typeorm';
-import { CREDIT_LINES, CreditLine, Dec } from '@disty/core';
-import { ProblemError } from '@disty/core';
-import { CreditReservationService, ResellerService, Source } from '@disty/reseller';
+import { CREDIT_LINES, CreditLine, Dec } from '#disty/core';
+import { ProblemError } from '#disty/core';
+import { CreditReservationService, ResellerService, Source } from '#disty/reseller';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
 import { createReseller, creditLines, uniq } from './factories/commerce';
 import { postOpeningReceivable } from './support/ledger-fixtures';

@@ -19,9 +19,9 @@ describe('deferral of cloud revenue invoiced before recognition (E2E)', () => {
   let ADMIN: string;
 
   beforeAll(async () => {
-    const { useOwnDatabase } = await import('./support/own-database');
+    const { useOwnDatabase } = await import('./support/own-database.js');
     db = await useOwnDatabase('legacydefer');
-    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
+    const { createTestApp, ADMIN_TOKEN } = await import('./support/app.js');
     t = await createTestApp();
     ADMIN = `Bearer ${ADMIN_TOKEN}`;
     finance = (await t.user('finance')).auth;
@@ -44,7 +44,7 @@ describe('deferral of cloud revenue invoiced before recognition (E2E)', () => {
   };
 
   it('moves the unearned part of a charge posted to 4100 to 2400 with one entry, records the earned days, and recognition carries on', async () => {
-    const f = await import('./factories/commerce');
+    const f = await import('./factories/commerce.js');
     const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'UPFRONT', prices: [{ currency: 'AUD', unitPrice: '50.00' }] });
     const reseller = await f.createReseller(t);
     const start = '2026-03-16';

@@ -16,15 +16,15 @@ import { realToday } from './support/billing';
 describe('revenue recognition property (E2E)', () => {
   let t: TestApp;
   let db: OwnDatabase;
-  let svc: import('@disty/invoicing').RevenueRecognitionService;
-  let releasedThrough: typeof import('@disty/invoicing').releasedThrough;
+  let svc: import('#disty/invoicing').RevenueRecognitionService;
+  let releasedThrough: typeof import('#disty/invoicing').releasedThrough;
 
   beforeAll(async () => {
-    const { useOwnDatabase } = await import('./support/own-database');
+    const { useOwnDatabase } = await import('./support/own-database.js');
     db = await useOwnDatabase('recprop');
-    const { createTestApp } = await import('./support/app');
+    const { createTestApp } = await import('./support/app.js');
     t = await createTestApp();
-    const inv = await import('@disty/invoicing');
+    const inv = await import('#disty/invoicing');
     svc = t.get(inv.RevenueRecognitionService);
     releasedThrough = inv.releasedThrough;
   });

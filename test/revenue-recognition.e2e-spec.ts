@@ -264,7 +264,7 @@ describe('revenue recognition (E2E)', () => {
     const results = await Promise.all([run('2026-08-31'), run('2026-08-31'), run('2026-08-31')]);
     expect(results.map((r) => r.status)).toEqual([200, 200, 200]);
     expect(results.reduce((s, r) => s + r.body.slices, 0)).toBe(6); // March to August, once
-    const { RevenueRecognitionJob } = await import('../libs/invoicing/src/revenue-recognition.job');
+    const { RevenueRecognitionJob } = await import('../libs/invoicing/src/revenue-recognition.job.js');
     const job = t.get(RevenueRecognitionJob);
     await Promise.all([job.daily(), job.daily()]);
     const [row] = await t.db.query(`SELECT sum(days)::int AS days, sum(revenue)::text AS revenue FROM revenue_recognitions WHERE subscription_id = $1`, [sub]);

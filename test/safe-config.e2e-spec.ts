@@ -1,16 +1,26 @@
+import { tsNodeCommand } from './support/ts-node';
 import { ChildProcess, spawn } from 'child_process';
 import { createServer } from 'net';
 import * as path from 'path';
 import request from 'supertest';
-import { validateEnvironment } from '@disty/core';
+import { validateEnvironment } from '#disty/core';
 import { createOwnDatabase, OwnDatabase } from './support/own-database';
 
 const ROOT = path.join(__dirname, '..');
 
 /** The API's entry point (apps/api/src/main.ts) from TypeScript, as `npm start` runs its build, with `env` only. */
-function startApi(env: Record<string, string>): { child: ChildProcess; out: () => string; exited: Promise<number | null> } {
-  const base: Record<string, string> = { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '/tmp', TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') };
-  const child = spawn(process.execPath, ['-r', 'ts-node/register/transpile-only', '-r', 'tsconfig-paths/register', path.join(ROOT, 'apps/api/src/main.ts')], {
+function startApi(env: Record<string, string>): {
+  child: ChildProcess;
+  out: () => string;
+  exited: Promise<number | null>;
+} {
+  const api = tsNodeCommand('apps/api/src/main.ts');
+  const base: Record<string, string> = {
+    PATH: process.env.PATH ?? '',
+    HOME: process.env.HOME ?? '/tmp',
+    ...api.env,
+  };
+  const child = spawn(process.execPath, api.argv, {
     cwd: ROOT,
     env: { ...base, ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -50,29 +60,68 @@ describe('Safe defaults: strict configuration and production start-up', () => {
     ['THROTTLE_LIMIT', '1e3'],
     ['SUPPLIER_COUNTRY', 'au'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
-    expect(() => validateEnvironment({ [name]: value })).toThrow(new RegExp(`Invalid configuration — ${name}: ${name} must`));
+    expect(() => validateEnvironment({ [name]: value })).toThrow(
+      new RegExp(`Invalid configuration — ${name}: ${name} must`),
+    );
   });
 
   it('accepts the documented forms and defaults', () => {
-    const env = validateEnvironment({ JOBS_ENABLED: 'false', DB_POOL_SIZE: '5', EMBEDDED_PG_PORT: '5555', WEBHOOK_BACKOFF_BASE_SECONDS: '0.5', SEED_DEMO: '1' });
-    expect(env).toMatchObject({ JOBS_ENABLED: false, DB_POOL_SIZE: 5, EMBEDDED_PG_PORT: 5555, WEBHOOK_BACKOFF_BASE_SECONDS: 0.5, SEED_DEMO: true });
-    expect(validateEnvironment({})).toMatchObject({ HOST: '127.0.0.1', JOBS_ENABLED: true, DB_POOL_SIZE: 20, WEBHOOK_ALLOW_PRIVATE_URLS: false, SEED_DEMO: false });
+    const env = validateEnvironment({
+      JOBS_ENABLED: 'false',
+      DB_POOL_SIZE: '5',
+      EMBEDDED_PG_PORT: '5555',
+      WEBHOOK_BACKOFF_BASE_SECONDS: '0.5',
+      SEED_DEMO: '1',
+    });
+    expect(env).toMatchObject({
+      JOBS_ENABLED: false,
+      DB_POOL_SIZE: 5,
+      EMBEDDED_PG_PORT: 5555,
+      WEBHOOK_BACKOFF_BASE_SECONDS: 0.5,
+      SEED_DEMO: true,
+    });
+    expect(validateEnvironment({})).toMatchObject({
+      HOST: '127.0.0.1',
+      JOBS_ENABLED: true,
+      DB_POOL_SIZE: 20,
+      WEBHOOK_ALLOW_PRIVATE_URLS: false,
+      SEED_DEMO: false,
+    });
   });
 
   it('in production refuses a default or short BOOTSTRAP_ADMIN_TOKEN and SEED_DEMO', () => {
-    for (const token of ['change-me-bootstrap-admin-token', 'test-bootstrap-admin-token', 'a'.repeat(31), `change-me-${'x'.repeat(40)}`]) {
-      expect(() => validateEnvironment({ NODE_ENV: 'production', BOOTSTRAP_ADMIN_TOKEN: token })).toThrow(/BOOTSTRAP_ADMIN_TOKEN: with NODE_ENV=production it must be a random secret of at least 32 characters/);
-      expect(() => validateEnvironment({ NODE_ENV: 'development', BOOTSTRAP_ADMIN_TOKEN: token })).not.toThrow();
+    for (const token of [
+      'change-me-bootstrap-admin-token',
+      'test-bootstrap-admin-token',
+      'a'.repeat(31),
+      `change-me-${'x'.repeat(40)}`,
+    ]) {
+      expect(() => validateEnvironment({ NODE_ENV: 'production', BOOTSTRAP_ADMIN_TOKEN: token })).toThrow(
+        /BOOTSTRAP_ADMIN_TOKEN: with NODE_ENV=production it must be a random secret of at least 32 characters/,
+      );
+      expect(() =>
+        validateEnvironment({ NODE_ENV: 'development', BOOTSTRAP_ADMIN_TOKEN: token }),
+      ).not.toThrow();
     }
-    expect(() => validateEnvironment({ NODE_ENV: 'production', SEED_DEMO: 'true' })).toThrow(/SEED_DEMO: the demo data set .* never loaded with NODE_ENV=production/);
-    expect(() => validateEnvironment({ NODE_ENV: 'production', BOOTSTRAP_ADMIN_TOKEN: 'Qm9vdHN0cmFwIGFkbWluIHRva2VuIGZvciB0ZXN0cw' })).not.toThrow();
+    expect(() => validateEnvironment({ NODE_ENV: 'production', SEED_DEMO: 'true' })).toThrow(
+      /SEED_DEMO: the demo data set .* never loaded with NODE_ENV=production/,
+    );
+    expect(() =>
+      validateEnvironment({
+        NODE_ENV: 'production',
+        BOOTSTRAP_ADMIN_TOKEN: 'Qm9vdHN0cmFwIGFkbWluIHRva2VuIGZvciB0ZXN0cw',
+      }),
+    ).not.toThrow();
   });
 
   it('the API process exits non-zero at start-up on a wrong value, naming it, before touching a database', async () => {
     const cases: Array<[Record<string, string>, string]> = [
       [{ JOBS_ENABLED: 'TRUE' }, 'JOBS_ENABLED'],
       [{ EMBEDDED_PG_PORT: 'abc' }, 'EMBEDDED_PG_PORT'],
-      [{ NODE_ENV: 'production', BOOTSTRAP_ADMIN_TOKEN: 'change-me-bootstrap-admin-token' }, 'BOOTSTRAP_ADMIN_TOKEN'],
+      [
+        { NODE_ENV: 'production', BOOTSTRAP_ADMIN_TOKEN: 'change-me-bootstrap-admin-token' },
+        'BOOTSTRAP_ADMIN_TOKEN',
+      ],
     ];
     const runs = cases.map(([env]) => startApi(env));
     for (const [i, api] of runs.entries()) {
@@ -97,12 +146,19 @@ describe('Safe defaults: strict configuration and production start-up', () => {
       const port = await freePort();
       const token = 'prod-Qm9vdHN0cmFwIGFkbWluIHRva2VuIGZvciB0ZXN0cw';
       api = startApi({
-        NODE_ENV: 'production', HOST: '127.0.0.1', PORT: String(port), DATABASE_URL: db.url, MIGRATION_DATABASE_URL: db.ownerUrl,
-        BOOTSTRAP_ADMIN_TOKEN: token, JOBS_ENABLED: 'false', LOG_LEVEL: 'warn',
+        NODE_ENV: 'production',
+        HOST: '127.0.0.1',
+        PORT: String(port),
+        DATABASE_URL: db.url,
+        MIGRATION_DATABASE_URL: db.ownerUrl,
+        BOOTSTRAP_ADMIN_TOKEN: token,
+        JOBS_ENABLED: 'false',
+        LOG_LEVEL: 'warn',
       });
       const started = Date.now();
       while (!/API listening/.test(api.out())) {
-        if (Date.now() - started > 90_000 || api.child.exitCode !== null) throw new Error(`the API did not start:\n${api.out()}`);
+        if (Date.now() - started > 90_000 || api.child.exitCode !== null)
+          throw new Error(`the API did not start:\n${api.out()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
       expect(api.out()).toContain(`API listening on http://127.0.0.1:${port}/api/v1 (bound to 127.0.0.1)`);
@@ -110,7 +166,12 @@ describe('Safe defaults: strict configuration and production start-up', () => {
       const http = () => request(`http://127.0.0.1:${port}`);
       await http().get('/health').expect(200);
       await http().get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
-      for (const fixed of ['demo_admin_token', 'demo_finance_token', 'demo_harbour_buyer_token', 'change-me-bootstrap-admin-token']) {
+      for (const fixed of [
+        'demo_admin_token',
+        'demo_finance_token',
+        'demo_harbour_buyer_token',
+        'change-me-bootstrap-admin-token',
+      ]) {
         await http().get('/api/v1/me').set('Authorization', `Bearer ${fixed}`).expect(401);
       }
       const [{ n }] = await countUsers(db.url);

@@ -1,5 +1,5 @@
 import { Client } from 'pg';
-import { IdentityService } from '@disty/identity';
+import { IdentityService } from '#disty/identity';
 import { RetireFixedDemoTokens1764000075000 } from '../migrations/1764000075000-RetireFixedDemoTokens';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
 import { createReseller, uniq } from './factories/commerce';

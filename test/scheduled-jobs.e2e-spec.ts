@@ -27,8 +27,8 @@ describe('A billing run scheduled while no instance was up', () => {
     const db = await createOwnDatabase('sched');
     drop = db.drop;
     process.env.DATABASE_URL = db.url;
-    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
-    const { createProduct, createReseller } = await import('./factories/commerce');
+    const { createTestApp, ADMIN_TOKEN } = await import('./support/app.js');
+    const { createProduct, createReseller } = await import('./factories/commerce.js');
     [one, two] = [await createTestApp(), await createTestApp()];
     admin = `Bearer ${ADMIN_TOKEN}`;
 
@@ -68,7 +68,7 @@ describe('A billing run scheduled while no instance was up', () => {
   };
 
   it('runs once when two instances start together, and not again after a restart', async () => {
-    const { JobScheduler } = await import('@disty/core');
+    const { JobScheduler } = await import('#disty/core');
     await Promise.all([one, two].map((t) => t.get(JobScheduler).start({ pollIntervalMs: 200 })));
     await waitFor(async () => (await billingJobRuns()).some((r) => r.status === 'SUCCEEDED'));
 

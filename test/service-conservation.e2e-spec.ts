@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { addDays, addMonthsClamped, daysBetween, Dec } from '@disty/core';
+import { addDays, addMonthsClamped, daysBetween, Dec } from '#disty/core';
 import type { TestApp } from './support/app';
 import { billPeriod, invoicesOf, verifyAllBooks } from './support/billing';
 import type * as Commerce from './factories/commerce';
@@ -107,10 +107,10 @@ describe('service conservation (property, E2E through HTTP)', () => {
   let products: Product[];
 
   beforeAll(async () => {
-    const { useOwnDatabase } = await import('./support/own-database');
+    const { useOwnDatabase } = await import('./support/own-database.js');
     own = await useOwnDatabase('conservation');
-    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
-    f = await import('./factories/commerce');
+    const { createTestApp, ADMIN_TOKEN } = await import('./support/app.js');
+    f = await import('./factories/commerce.js');
     t = await createTestApp();
     t.clock.set(clock.day);
     admin = `Bearer ${ADMIN_TOKEN}`;

@@ -20,7 +20,7 @@ describe('Rate limits across instances', () => {
     process.env.REDIS_KEY_PREFIX = prefix;
     process.env.THROTTLE_LIMIT = String(LIMIT);
     redis = new Redis(REDIS_URL);
-    const { createTestApp } = await import('./support/app');
+    const { createTestApp } = await import('./support/app.js');
     [one, two] = [await createTestApp(), await createTestApp()];
   });
   afterAll(async () => {
@@ -52,7 +52,7 @@ describe('Rate limits across instances', () => {
   });
 
   it('without Redis, or with Redis unreachable, an instance still limits on its own and never fails a request', async () => {
-    const { SharedThrottlerStorage } = await import('../apps/api/src/throttling/shared-throttler-storage');
+    const { SharedThrottlerStorage } = await import('../apps/api/src/throttling/shared-throttler-storage.js');
     const alone = new SharedThrottlerStorage(undefined);
     expect(alone.isShared).toBe(false);
     const down = new SharedThrottlerStorage('redis://127.0.0.1:1', `${prefix}down:`);

@@ -2,8 +2,8 @@ import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, invoicesOf, realToday, reconcile, sendStripeEvent, startBillingTestApp, unixOf, FORCED_CLOSE } from './support/billing';
 import type { FakeStripe } from './support/fake-stripe';
-import { LedgerService } from '@disty/ledger';
-import { ReconciliationService, verifyBooks } from '@disty/payments';
+import { LedgerService } from '#disty/ledger';
+import { ReconciliationService, verifyBooks } from '#disty/payments';
 
 /**
  * Stripe after the card payment, through signed webhooks on the test fake (docs/accounting.md §3):

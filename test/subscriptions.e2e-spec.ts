@@ -1,6 +1,6 @@
 import { randomUUID } from 'crypto';
-import { Dec } from '@disty/core';
-import { ProvisionInput, SubscriptionProvisioningService, SubscriptionService } from '@disty/subscription';
+import { Dec } from '#disty/core';
+import { ProvisionInput, SubscriptionProvisioningService, SubscriptionService } from '#disty/subscription';
 import type * as Commerce from './factories/commerce';
 import type * as AppSupport from './support/app';
 import type { TestApp } from './support/app';
@@ -30,9 +30,9 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
   beforeAll(async () => {
     // A database of its own: the renewal job renews every due subscription in the database, and
     // the shared one holds other files' subscriptions (a slow, load-dependent catch-up).
-    own = await (await import('./support/own-database')).useOwnDatabase('subscriptions');
-    const app = await import('./support/app');
-    ({ createProduct, createReseller, creditLines, uniq } = await import('./factories/commerce'));
+    own = await (await import('./support/own-database.js')).useOwnDatabase('subscriptions');
+    const app = await import('./support/app.js');
+    ({ createProduct, createReseller, creditLines, uniq } = await import('./factories/commerce.js'));
     ({ ADMIN_TOKEN, bearer } = app);
     t = await app.createTestApp();
     subs = t.get(SubscriptionService);

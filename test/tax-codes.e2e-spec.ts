@@ -1,4 +1,4 @@
-import { addDays } from '@disty/core';
+import { addDays } from '#disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, cents, invoicesOf, realToday, reconcile, startBillingTestApp } from './support/billing';

@@ -32,8 +32,8 @@ describe('Tenant isolation sweep', () => {
     const db = await createOwnDatabase('tenancy');
     drop = db.drop;
     process.env.DATABASE_URL = db.url;
-    const { createTestApp, ADMIN_TOKEN } = await import('./support/app');
-    const { createProduct, createReseller } = await import('./factories/commerce');
+    const { createTestApp, ADMIN_TOKEN } = await import('./support/app.js');
+    const { createProduct, createReseller } = await import('./factories/commerce.js');
     t = await createTestApp();
     const admin = `Bearer ${ADMIN_TOKEN}`;
     const finance = (await t.user('finance')).auth;
@@ -85,7 +85,7 @@ describe('Tenant isolation sweep', () => {
       .send('RecordId,TenantId,MeterId,UsageDate,Quantity\nA-1,A-SECRET-TENANT,SWEEP-VM,2026-01-15,10\nA-2,UNKNOWN,SWEEP-VM,2026-01-15,1\n').expect(201);
     A.usageImport = usage.body.id;
     secrets.push('A-SECRET-TENANT');
-    const { billPeriod } = await import('./support/billing');
+    const { billPeriod } = await import('./support/billing.js');
     const run = await billPeriod(t, '2026-01-31', finance);
     A.billingRun = run.id;
     const invoices = await t.http().get(`/api/v1/invoices?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);

@@ -1,4 +1,4 @@
-import { hashToken, IdentityService, TokenCache } from '@disty/identity';
+import { hashToken, IdentityService, TokenCache } from '#disty/identity';
 import { createTestApp, TestApp } from './support/app';
 
 /**

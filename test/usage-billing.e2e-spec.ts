@@ -1,4 +1,4 @@
-import { LedgerService } from '@disty/ledger';
+import { LedgerService } from '#disty/ledger';
 import type { TestApp } from './support/app';
 import { billPeriod, FORCED_CLOSE, startBillingTestApp } from './support/billing';
 import {
@@ -15,7 +15,7 @@ describe('usage: import, rating, posting and billing in arrears', () => {
   let admin: string;
   let finance: string;
   let close: () => Promise<void>;
-  let f: typeof import('./factories/commerce');
+  let f: typeof import('./factories/commerce.js');
   let cat: Awaited<ReturnType<typeof consumptionCatalog>>;
   let resellerA: { id: string };
   let resellerB: { id: string };
@@ -145,7 +145,7 @@ describe('usage: import, rating, posting and billing in arrears', () => {
   });
 
   it('bills the month’s usage in arrears, one line per subscription and meter, with its daily detail, once', async () => {
-    const { UsageBillingService } = await import('@disty/usage');
+    const { UsageBillingService } = await import('#disty/usage');
     const unbilled = async () => (await t.get(UsageBillingService).unbilledUsage(resellerA.id)).map((u) => [u.currency, u.net.toFixed(2)]);
     expect(await unbilled()).toEqual([['AUD', '103.40']]); // what the CLOUD credit line is to count
     const run = await billPeriod(t, '2026-10-31', finance);
@@ -180,7 +180,7 @@ describe('usage: import, rating, posting and billing in arrears', () => {
   });
 
   it('keeps the ledger verified and reconciled (1190 and 2050 against their subledgers)', async () => {
-    const { ReconciliationService, verifyBooks } = await import('@disty/payments');
+    const { ReconciliationService, verifyBooks } = await import('#disty/payments');
     expect(await verifyBooks(t.get(LedgerService), t.get(ReconciliationService))).toEqual([]);
   });
 });

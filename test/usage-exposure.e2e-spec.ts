@@ -13,7 +13,7 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
   let admin: string;
   let finance: string;
   let close: () => Promise<void>;
-  let f: typeof import('./factories/commerce');
+  let f: typeof import('./factories/commerce.js');
   let cat: Awaited<ReturnType<typeof consumptionCatalog>>;
   let reseller: { id: string };
   let rfinance: string;

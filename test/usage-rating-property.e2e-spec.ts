@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { Dec, roundMoney } from '@disty/core';
-import { meterTiers, tieredAmount } from '@disty/catalog';
+import { Dec, roundMoney } from '#disty/core';
+import { meterTiers, tieredAmount } from '#disty/catalog';
 import type { TestApp } from './support/app';
 import { startBillingTestApp } from './support/billing';
 import {
@@ -17,7 +17,7 @@ describe('usage rating property: split, order and re-import do not change the ra
   let admin: string;
   let finance: string;
   let close: () => Promise<void>;
-  let f: typeof import('./factories/commerce');
+  let f: typeof import('./factories/commerce.js');
   let cat: Awaited<ReturnType<typeof consumptionCatalog>>;
 
   beforeAll(async () => {
@@ -91,8 +91,8 @@ describe('usage rating property: split, order and re-import do not change the ra
       }),
       { numRuns: 12 },
     );
-    const { LedgerService } = await import('@disty/ledger');
-    const { ReconciliationService, verifyBooks } = await import('@disty/payments');
+    const { LedgerService } = await import('#disty/ledger');
+    const { ReconciliationService, verifyBooks } = await import('#disty/payments');
     expect(await verifyBooks(t.get(LedgerService), t.get(ReconciliationService))).toEqual([]);
   });
 });

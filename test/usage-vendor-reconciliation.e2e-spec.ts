@@ -14,7 +14,7 @@ describe('usage: vendor invoice reconciliation', () => {
   let admin: string;
   let finance: string;
   let close: () => Promise<void>;
-  let f: typeof import('./factories/commerce');
+  let f: typeof import('./factories/commerce.js');
   let cat: Awaited<ReturnType<typeof consumptionCatalog>>;
   const tenantA = `REC-A-${Date.now().toString(36)}`;
   const tenantB = `REC-B-${Date.now().toString(36)}`;

@@ -30,9 +30,9 @@ describe('Vendor bills', () => {
   const r2 = randomUUID();
 
   beforeAll(async () => {
-    own = await (await import('./support/own-database')).useOwnDatabase('vendor_bills');
-    const app = await import('./support/app');
-    fx = await import('./support/cost-fixtures');
+    own = await (await import('./support/own-database.js')).useOwnDatabase('vendor_bills');
+    const app = await import('./support/app.js');
+    fx = await import('./support/cost-fixtures.js');
     t = await app.createTestApp();
     finance = (await t.user('finance')).auth;
   });
@@ -69,7 +69,7 @@ describe('Vendor bills', () => {
     await t.http().get(`/api/v1/vendors/${randomUUID()}`).set('Authorization', finance).expect(404);
     await t.http().post('/api/v1/vendors').set('Authorization', finance).send({ name: 'Nul\u0000Vendor' }).expect(400);
     await t.http().get('/api/v1/vendors').query({ q: 'a\u0000' }).set('Authorization', finance).expect(400);
-    const reseller = await (await import('./factories/commerce')).createReseller(t);
+    const reseller = await (await import('./factories/commerce.js')).createReseller(t);
     const buyer = await t.user('buyer', reseller.id);
     await t.http().get('/api/v1/vendors').set('Authorization', buyer.auth).expect(403);
     await t.http().post('/api/v1/vendor-bills').set('Authorization', buyer.auth).send({}).expect(403);

@@ -30,11 +30,11 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
 
   /** The production app with the test's resolver and WEBHOOK_ALLOW_PRIVATE_URLS as given. */
   async function appWith(allowPrivate: boolean) {
-    const { AppModule } = await import('../apps/api/src/app.module');
-    const { configureApp } = await import('../apps/api/src/setup');
-    const { WEBHOOK_RESOLVER, WEBHOOK_SETTINGS } = await import('@disty/webhooks');
+    const { AppModule } = await import('../apps/api/src/app.module.js');
+    const { configureApp } = await import('../apps/api/src/setup.js');
+    const { WEBHOOK_RESOLVER, WEBHOOK_SETTINGS } = await import('#disty/webhooks');
     const { ConfigService } = await import('@nestjs/config');
-    const { webhookSettings } = await import('../libs/webhooks/src/webhooks.config');
+    const { webhookSettings } = await import('../libs/webhooks/src/webhooks.config.js');
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
       .overrideProvider(WEBHOOK_RESOLVER).useValue(resolver)
       .overrideProvider(WEBHOOK_SETTINGS).useFactory({ inject: [ConfigService], factory: (c: InstanceType<typeof ConfigService>) => ({ ...webhookSettings(c), allowPrivateUrls: allowPrivate }) })
@@ -68,7 +68,7 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
   const ADMIN = 'Bearer test-bootstrap-admin-token';
 
   async function newReseller(t: Awaited<ReturnType<typeof appWith>>) {
-    const { createReseller } = await import('./factories/commerce');
+    const { createReseller } = await import('./factories/commerce.js');
     return createReseller(t as unknown as Parameters<typeof createReseller>[0]);
   }
 
@@ -77,7 +77,7 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
     const hook = await t.http().post('/api/v1/webhooks').set('Authorization', ADMIN).send({ resellerId: reseller.body.id, url, events: ['invoice.issued'] });
     expect(hook.status).toBe(201);
     // An event through the outbox's producer API, as invoicing queues it.
-    const webhooks = t.app.get((await import('@disty/webhooks')).WebhookService);
+    const webhooks = t.app.get((await import('#disty/webhooks')).WebhookService);
     expect(await t.db.transaction((em) => webhooks.enqueue(em, reseller.body.id, 'invoice.issued', { probe: true }))).toBe(1);
     return hook.body.id as string;
   }

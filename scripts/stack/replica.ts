@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
-import { freePort, RunningPostgres, startEmbeddedPostgres } from '@disty/core';
+import { freePort, RunningPostgres, startEmbeddedPostgres } from '#disty/core';
 
 /**
  * A streaming replica of the stack's PostgreSQL (docs/operations.md §15), from the same PostgreSQL

@@ -3,7 +3,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, prepareDatabaseRoles, PROJECT_ROOT, RunningPostgres, runMigrations, startEmbeddedPostgres } from '@disty/core';
+import { freePort, prepareDatabaseRoles, PROJECT_ROOT, RunningPostgres, runMigrations, startEmbeddedPostgres } from '#disty/core';
 import { startReplica } from './replica';
 
 /**

@@ -17,10 +17,10 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
   let salesToken: string;
 
   beforeAll(async () => {
-    db = await (await import('../support/own-database')).createOwnDatabase('demo_browser');
+    db = await (await import('../support/own-database.js')).createOwnDatabase('demo_browser');
     process.env.DATABASE_URL = db.url;
     // Imported only now: the app reads DATABASE_URL when its module is first loaded.
-    support = await import('./support/portal');
+    support = await import('./support/portal.js');
     p = await support.startPortal();
     const seeded = await seedDemoData(p.t.app);
     expect(seeded.created).toBe(true);

@@ -1,4 +1,4 @@
-import { Dec, isCurrency, minorUnits } from '@disty/core';
+import { Dec, isCurrency, minorUnits } from '#disty/core';
 import { ADMIN_TOKEN, bearer, TestApp } from '../support/app';
 
 /** A suffix that keeps test data of parallel files and runs apart. */

@@ -3,7 +3,7 @@ import * as http from 'http';
 import type { AddressInfo } from 'net';
 import * as path from 'path';
 import { Client } from 'pg';
-import { PROJECT_ROOT } from '@disty/core';
+import { PROJECT_ROOT } from '#disty/core';
 import { waitForReplay } from '../../scripts/stack/replica';
 import { Stack, startStack } from '../../scripts/stack/stack';
 

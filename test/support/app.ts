@@ -2,8 +2,8 @@ import { Test } from '@nestjs/testing';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import request from 'supertest';
 import { DataSource } from 'typeorm';
-import { Clock, Role } from '@disty/core';
-import { IdentityService } from '@disty/identity';
+import { Clock, Role } from '#disty/core';
+import { IdentityService } from '#disty/identity';
 import { AppModule } from '../../apps/api/src/app.module';
 import { configureApp } from '../../apps/api/src/setup';
 

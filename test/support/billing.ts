@@ -100,15 +100,15 @@ export const unixOf = (date: string) => Math.floor(new Date(`${date}T12:00:00Z`)
  * files need, since billing runs and reconciliation look at every reseller.
  */
 export async function startBillingTestApp(tag: string) {
-  const { useOwnDatabase } = await import('./own-database');
-  const { startFakeStripe } = await import('./fake-stripe');
+  const { useOwnDatabase } = await import('./own-database.js');
+  const { startFakeStripe } = await import('./fake-stripe.js');
   const db = await useOwnDatabase(tag);
   const stripe = await startFakeStripe();
   process.env.STRIPE_SECRET_KEY = 'sk_test_disty';
   process.env.STRIPE_WEBHOOK_SECRET = STRIPE_TEST_SECRET;
   process.env.STRIPE_API_BASE = stripe.url;
-  const { createTestApp, ADMIN_TOKEN } = await import('./app');
-  const f = await import('../factories/commerce');
+  const { createTestApp, ADMIN_TOKEN } = await import('./app.js');
+  const f = await import('../factories/commerce.js');
   const t = await createTestApp();
   const finance = (await t.user('finance')).auth;
   return {
@@ -123,8 +123,8 @@ export async function startBillingTestApp(tag: string) {
 
 /** ledger:verify's checks, service conservation included, on the test app's services (docs/money-integrity.md). */
 export async function verifyAllBooks(t: { get<T>(type: new (...args: never[]) => T): T }): Promise<string[]> {
-  const { LedgerService } = await import('@disty/ledger');
-  const { ReconciliationService, verifyBooks } = await import('@disty/payments');
-  const { ServiceConservationService } = await import('@disty/invoicing');
+  const { LedgerService } = await import('#disty/ledger');
+  const { ReconciliationService, verifyBooks } = await import('#disty/payments');
+  const { ServiceConservationService } = await import('#disty/invoicing');
   return verifyBooks(t.get(LedgerService), t.get(ReconciliationService), t.get(ServiceConservationService));
 }

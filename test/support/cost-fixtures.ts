@@ -1,7 +1,7 @@
 import { randomUUID } from 'crypto';
-import { Currency, Dec } from '@disty/core';
-import { AccountCode, LedgerService } from '@disty/ledger';
-import { CostAccrualService } from '@disty/purchasing';
+import { Currency, Dec } from '#disty/core';
+import { AccountCode, LedgerService } from '#disty/ledger';
+import { CostAccrualService } from '#disty/purchasing';
 import type { TestApp } from './app';
 
 export interface TestAccrual {

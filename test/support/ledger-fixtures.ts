@@ -1,5 +1,5 @@
 import { randomUUID } from 'crypto';
-import { LedgerService } from '@disty/ledger';
+import { LedgerService } from '#disty/ledger';
 import type { TestApp } from './app';
 
 /**

@@ -2,7 +2,7 @@ import type { IncomingMessage, ServerResponse } from 'http';
 import { randomUUID } from 'crypto';
 import { Writable } from 'stream';
 import type { Params } from 'nestjs-pino';
-import type { Actor } from '@disty/core';
+import type { Actor } from '#disty/core';
 
 /**
  * The API's logger (nestjs-pino) settings (docs/operations.md, "Logs"): JSON lines in production

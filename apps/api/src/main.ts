@@ -1,7 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import { describeConnectionError, environment, Environment, privilegedRoleWarning, provideDatabase, runMigrations } from '@disty/core';
+import { describeConnectionError, environment, Environment, privilegedRoleWarning, provideDatabase, runMigrations } from '#disty/core';
 import { seedDemoData } from './seed/demo-seed';
 import { renewalScanOnStart, runStartupRenewalScan } from './seed/startup-scan';
 import { configureApp } from './setup';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
   if (roleWarning) say(`WARNING ${roleWarning}`);
 
   // Loaded only now: its modules read the configuration when loaded, and a wrong value is reported above, not as a stack trace.
-  const { AppModule } = await import('./app.module');
+  const { AppModule } = await import('./app.module.js');
   const app = await NestFactory.create<NestExpressApplication>(AppModule, { bufferLogs: true });
   configureApp(app);
 

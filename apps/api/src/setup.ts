@@ -1,11 +1,11 @@
 import { INestApplication, RequestMethod } from '@nestjs/common';
 import { NestExpressApplication } from '@nestjs/platform-express';
 import { DocumentBuilder, OpenAPIObject, SwaggerModule } from '@nestjs/swagger';
-import { raw } from 'express';
+import { json, raw } from 'express';
 import helmet from 'helmet';
 import { Logger } from 'nestjs-pino';
 import { httpMetrics } from './metrics/http-metrics';
-import { completeDocument, refuseDeepJson } from '@disty/core';
+import { completeDocument, refuseDeepJson } from '#disty/core';
 
 export const API_PREFIX = 'api/v1';
 
@@ -33,7 +33,9 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   );
   // Stripe signs the exact bytes it sends: that one route keeps its body raw (a Buffer), before the JSON parser.
   app.use(`/${API_PREFIX}/webhooks/stripe`, raw({ type: () => true, limit: '1mb' }));
-  app.useBodyParser('json', { limit: '1mb', verify: refuseDeepJson }); // deep JSON → 400 before parsing (docs/security.md)
+  // Deep JSON → 400 before parsing (docs/security.md). Express's own parser, since Nest's useBodyParser
+  // keeps `verify` for itself; Nest sees a JSON parser in place and adds none.
+  app.use(json({ limit: '1mb', verify: refuseDeepJson }));
   // CSV uploads (POST /fx-rates/import) arrive as text; usage files (POST /usage/imports) are
   // streamed by their handler, whatever their size, so no parser reads them (docs/consumption.md);
   // so are vendor invoice files (POST /vendor-reconciliations, docs/consumption.md §9).

@@ -4,8 +4,8 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   CreditLine, Currency, Dec, FieldError, moneyString, page, Page, ProblemError, queryPrepared, retryOnConflict, validationError,
-} from '@disty/core';
-import type { TaxCategory } from '@disty/tax';
+} from '#disty/core';
+import type { TaxCategory } from '#disty/tax';
 import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
 import { commitmentProblems, CommitmentRules, DEFAULT_COMMITMENT_PACK, termListPrice } from './domain/commitment-rules';
 import { CommitmentPackView } from './dto/commitment-pack.dto';

@@ -1,5 +1,5 @@
-import { CreditLine, preparedStatement } from '@disty/core';
-import type { TaxCategory } from '@disty/tax';
+import { CreditLine, preparedStatement } from '#disty/core';
+import type { TaxCategory } from '#disty/tax';
 import { BillingFrequency, Term } from './domain/product-rules';
 
 // The catalog's SQL: column lists, statements and row types (products, product_prices).

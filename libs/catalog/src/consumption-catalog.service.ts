@@ -2,8 +2,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, FieldError, page, Page, retryOnConflict, sqlState, validationError } from '@disty/core';
-import type { TaxCategory } from '@disty/tax';
+import { Currency, Dec, FieldError, page, Page, retryOnConflict, sqlState, validationError } from '#disty/core';
+import type { TaxCategory } from '#disty/tax';
 import { meterPriceProblems, MeterTier, meterTiers } from './domain/meter-tiers';
 import { ConsumptionProductView, CreateConsumptionProductDto, MeterView } from './dto/consumption-product.dto';
 import { catalogError, CatalogErrorCode } from './errors';

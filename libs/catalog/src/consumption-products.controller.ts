@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiProblems, CurrentActor, isDistributor, Page, Roles } from '@disty/core';
+import { Actor, ApiProblems, CurrentActor, isDistributor, Page, Roles } from '#disty/core';
 import { ConsumptionCatalogService } from './consumption-catalog.service';
 import {
   ConsumptionProductPage, ConsumptionProductQueryDto, ConsumptionProductView, CreateConsumptionProductDto,

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiPageResponse, ApiProblems, CurrentActor, isDistributor, Page, Roles } from '@disty/core';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, isDistributor, Page, Roles } from '#disty/core';
 import { CatalogService } from './catalog.service';
 import { CreateProductDto, MissingCostsView, ProductQueryDto, ProductView, UpdateProductDto } from './dto/product.dto';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, Page, Roles, tenantScope } from '@disty/core';
+import { Actor, CurrentActor, Page, Roles, tenantScope } from '#disty/core';
 import { CreditExposureService } from './credit-exposure.service';
 import {
   CreditAlertPage, CreditAlertQueryDto, CreditAlertView, EvaluateExposureDto, ExposureView, SetThresholdsDto, ThresholdQueryDto, ThresholdsView,

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { ResellerModule } from '@disty/reseller';
-import { WebhookModule } from '@disty/webhooks';
+import { ResellerModule } from '#disty/reseller';
+import { WebhookModule } from '#disty/webhooks';
 import { CreditExposureController } from './credit-exposure.controller';
 import { CreditExposureService } from './credit-exposure.service';
 

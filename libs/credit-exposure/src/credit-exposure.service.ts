@@ -3,10 +3,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Dec, moneyString, Page, page, retryOnConflict, validationError } from '@disty/core';
-import { lockReceivables } from '@disty/ledger';
-import { ResellerService } from '@disty/reseller';
-import { WebhookService } from '@disty/webhooks';
+import { Clock, Dec, moneyString, Page, page, retryOnConflict, validationError } from '#disty/core';
+import { lockReceivables } from '#disty/ledger';
+import { ResellerService } from '#disty/reseller';
+import { WebhookService } from '#disty/webhooks';
 import { DEFAULT_THRESHOLDS, exposurePercent, holdDue, normaliseThresholds, reachedThresholds } from './domain/thresholds';
 import { CreditAlertView, ExposureView, ThresholdsView } from './dto/credit-exposure.dto';
 

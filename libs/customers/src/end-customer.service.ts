@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { page, Page, sqlState } from '@disty/core';
+import { page, Page, sqlState } from '#disty/core';
 import { EndCustomerView } from './dto/end-customer.dto';
 import { customersError, customersFieldError, CustomersErrorCode } from './errors';
 

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiProblems, CurrentActor, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '@disty/core';
+import { Actor, ApiProblems, CurrentActor, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '#disty/core';
 import { CreateEndCustomerDto, EndCustomerPageView, EndCustomerQueryDto, EndCustomerView, UpdateEndCustomerDto } from './dto/end-customer.dto';
 import { EndCustomerService } from './end-customer.service';
 

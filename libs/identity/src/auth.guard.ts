@@ -1,7 +1,7 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { Actor, coreError, CoreErrorCode, PUBLIC_ROUTE, Role, ROLES_KEY } from '@disty/core';
+import { Actor, coreError, CoreErrorCode, PUBLIC_ROUTE, Role, ROLES_KEY } from '#disty/core';
 import { IdentityService } from './identity.service';
 
 /** Bearer token → Actor on the request; @Roles(...) → 403 for other roles. Global (APP_GUARD). */

@@ -3,7 +3,7 @@ import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { createHash, randomBytes } from 'crypto';
 import { DataSource } from 'typeorm';
-import { Actor, DISTRIBUTOR_ROLES, queryPrepared, Role } from '@disty/core';
+import { Actor, DISTRIBUTOR_ROLES, queryPrepared, Role } from '#disty/core';
 import { identityError, IdentityErrorCode } from './errors';
 import { UserResponse } from './dto/create-user.dto';
 import { USER_BY_TOKEN, UserRow } from './identity.sql';

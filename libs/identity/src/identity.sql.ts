@@ -1,4 +1,4 @@
-import { preparedStatement, Role } from '@disty/core';
+import { preparedStatement, Role } from '#disty/core';
 
 // Identity's SQL: statements and row types (users).
 

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, notFound } from '@disty/core';
+import { Actor, CurrentActor, notFound } from '#disty/core';
 import { UserResponse } from './dto/create-user.dto';
 import { IdentityService } from './identity.service';
 

@@ -2,7 +2,7 @@ import { Injectable, Logger, OnApplicationShutdown, OnModuleInit } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import { Actor, environment, preparedStatementsEnabled } from '@disty/core';
+import { Actor, environment, preparedStatementsEnabled } from '#disty/core';
 
 /** The channel the users trigger notifies with the old token hash (migration 1764000400000). */
 export const TOKEN_REVOKED_CHANNEL = 'disty_token_revoked';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiProblems, Roles } from '@disty/core';
+import { ApiProblems, Roles } from '#disty/core';
 import { CreateUserDto, UserListView, UserResponse } from './dto/create-user.dto';
 import { IdentityService } from './identity.service';
 

@@ -1,5 +1,5 @@
 import { ConfigService } from '@nestjs/config';
-import { Clock, ScheduledJobs } from '@disty/core';
+import { Clock, ScheduledJobs } from '#disty/core';
 import { BillingRunJob, billingPeriodEnd } from './billing-run.job';
 import { BillingRunService } from './billing-run.service';
 import { CreditHoldService } from './credit-hold.service';

@@ -1,6 +1,6 @@
 import { Injectable, Logger, OnApplicationBootstrap, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { addDays, Clock, DAY_MS, ScheduledJobs } from '@disty/core';
+import { addDays, Clock, DAY_MS, ScheduledJobs } from '#disty/core';
 import { BillingRunService } from './billing-run.service';
 import { CreditHoldService } from './credit-hold.service';
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
-import { Currency, Dec } from '@disty/core';
-import { AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
+import { Currency, Dec } from '#disty/core';
+import { AccountCode, AR_ACCOUNT, LedgerService } from '#disty/ledger';
 import { planCreditApplications } from './domain/credit-plan';
 import { CreditRow, OFFSET_COLUMN } from './invoicing.sql';
 

@@ -2,10 +2,10 @@ import { Injectable, Logger } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CreditLine, retryOnConflict } from '@disty/core';
-import { lockReceivables } from '@disty/ledger';
-import { CreditExposureService } from '@disty/credit-exposure';
-import { ResellerService } from '@disty/reseller';
+import { CreditLine, retryOnConflict } from '#disty/core';
+import { lockReceivables } from '#disty/ledger';
+import { CreditExposureService } from '#disty/credit-exposure';
+import { ResellerService } from '#disty/reseller';
 import { CreditHoldChangeView, CreditHoldRunView } from './dto/invoice.dto';
 import { OverdueRow } from './invoicing.sql';
 

@@ -2,10 +2,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { minorUnits, moneyString } from '@disty/core';
-import { CatalogService } from '@disty/catalog';
-import { ResellerService } from '@disty/reseller';
-import { TaxService } from '@disty/tax';
+import { minorUnits, moneyString } from '#disty/core';
+import { CatalogService } from '#disty/catalog';
+import { ResellerService } from '#disty/reseller';
+import { TaxService } from '#disty/tax';
 import { InvoiceParties, streamInvoicePdf } from './invoice-pdf';
 import { InvoiceService } from './invoice.service';
 

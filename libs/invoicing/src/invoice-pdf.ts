@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as path from 'path';
 import PDFDocument from 'pdfkit';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { InvoiceLineView, InvoiceView } from './dto/invoice.dto';
 
 const SECTIONS = [

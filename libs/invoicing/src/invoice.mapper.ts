@@ -1,4 +1,4 @@
-import { AmountsView, CreditLine, Currency, Dec, formatRate, moneyString } from '@disty/core';
+import { AmountsView, CreditLine, Currency, Dec, formatRate, moneyString } from '#disty/core';
 import { amountDue, creditBalance } from './domain/invoice-math';
 import {
   CreditNoteView, InvoiceLineView, InvoiceSummaryView, InvoiceTotalsView, InvoiceView,

@@ -1,9 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page, ReadDatabase, sqlState } from '@disty/core';
-import { LedgerService } from '@disty/ledger';
-import { UsageBillingService } from '@disty/usage';
+import { addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page, ReadDatabase, sqlState } from '#disty/core';
+import { LedgerService } from '#disty/ledger';
+import { UsageBillingService } from '#disty/usage';
 import {
   AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, InvoiceTotals, invoiceTotals, PricedLine, shippedNet, usageNet,
 } from './domain/invoice-math';

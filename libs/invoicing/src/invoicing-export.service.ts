@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { csvText, Currency, Dec, moneyString, ReadDatabase } from '@disty/core';
+import { csvText, Currency, Dec, moneyString, ReadDatabase } from '#disty/core';
 
 /** Columns of GET /exports/invoices, in order (docs/accounting.md §8; README, "Exports"). */
 export const INVOICE_EXPORT_COLUMNS = [

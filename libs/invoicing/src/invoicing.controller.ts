@@ -3,7 +3,7 @@ import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, 
 import {
   Actor, ApiCsvResponse, ApiPageResponse, ApiPdfResponse, ApiProblems, assertPeriod, assertSameTenant, Clock, csvStream, CurrentActor, Idempotent, Page,
   ParseIdPipe, PeriodQueryDto, Roles, tenantScope, wantsCsv,
-} from '@disty/core';
+} from '#disty/core';
 import { billingRunAccepted, BillingRunService } from './billing-run.service';
 import { CreditHoldService } from './credit-hold.service';
 import {

@@ -1,4 +1,4 @@
-import { CreditLine, Currency } from '@disty/core';
+import { CreditLine, Currency } from '#disty/core';
 import { BillingRunStatus, CreditNoteKind, InvoiceStatus } from './dto/invoice.dto';
 
 /** Invoice header columns (dates as YYYY-MM-DD text, numerics as strings). */

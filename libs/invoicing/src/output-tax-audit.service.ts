@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec } from '@disty/core';
+import { Currency, Dec } from '#disty/core';
 
 /**
  * The output tax the invoicing documents owe, per reseller and currency (docs/accounting.md §6):

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CreditLine, Currency, Dec } from '@disty/core';
+import { CreditLine, Currency, Dec } from '#disty/core';
 
 /** Per reseller, currency and credit line: what invoices have open (> 0) and the unused credits (> 0). */
 export interface ReceivablesDetail {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { CREDIT_LINES, CreditLine, Currency, Dec, notFound } from '@disty/core';
+import { CREDIT_LINES, CreditLine, Currency, Dec, notFound } from '#disty/core';
 import { CreditApplicationService } from './credit-application.service';
 import { CreditHoldService } from './credit-hold.service';
 import { InvoiceStatus } from './dto/invoice.dto';

@@ -1,6 +1,6 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiProblems, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { Actor, ApiProblems, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope } from '#disty/core';
 import { DeferredRevenueQueryDto, DeferredRevenueReportView, RecognitionRunView, RevenueScheduleView, RunRecognitionDto } from './dto/recognition.dto';
 import { RevenueRecognitionService } from './revenue-recognition.service';
 import { RevenueScheduleService } from './revenue-schedule.service';

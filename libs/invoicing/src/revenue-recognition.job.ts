@@ -1,5 +1,5 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
-import { DAY_MS, ScheduledJobs } from '@disty/core';
+import { DAY_MS, ScheduledJobs } from '#disty/core';
 import { RevenueRecognitionService } from './revenue-recognition.service';
 
 /** Daily, after the billing run and credit holds: releases yesterday's cloud service. */

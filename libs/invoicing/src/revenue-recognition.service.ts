@@ -5,9 +5,9 @@ import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   Clock, CURRENCY_MINOR_UNITS, Currency, Dec, isValidCalendarDate, retryOnConflict, tryWithAdvisoryLock, validationError, withAdvisoryLock,
-} from '@disty/core';
-import { AccountCode, credit, debit, LedgerBatchService, LedgerService, PostEntryInput, PostingLine } from '@disty/ledger';
-import { CostAccrualService } from '@disty/purchasing';
+} from '#disty/core';
+import { AccountCode, credit, debit, LedgerBatchService, LedgerService, PostEntryInput, PostingLine } from '#disty/ledger';
+import { CostAccrualService } from '#disty/purchasing';
 import { invoicingError, InvoicingErrorCode } from './errors';
 
 /** The advisory lock a recognition run holds for its whole transaction; a cloud credit note takes it too. */

@@ -2,9 +2,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { addDays, CURRENCY_MINOR_UNITS, Currency, Dec, moneyString, notFound, ReadDatabase } from '@disty/core';
-import { AccountCode, LedgerService } from '@disty/ledger';
-import { SubscriptionService } from '@disty/subscription';
+import { addDays, CURRENCY_MINOR_UNITS, Currency, Dec, moneyString, notFound, ReadDatabase } from '#disty/core';
+import { AccountCode, LedgerService } from '#disty/ledger';
+import { SubscriptionService } from '#disty/subscription';
 import { DeferredRevenueReportView, DeferredRevenueRowView, RevenueScheduleView, ScheduleChargeView } from './dto/recognition.dto';
 import { releasedThrough } from './domain/recognition-math';
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Dec } from '@disty/core';
-import { ServiceRecordService } from '@disty/subscription';
+import { Dec } from '#disty/core';
+import { ServiceRecordService } from '#disty/subscription';
 
 /** A billing period whose invoiced amount is not what its service was worth. */
 export interface ConservationDifference {

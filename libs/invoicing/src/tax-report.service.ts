@@ -2,8 +2,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { addDays, addMonthsClamped, Currency, Dec, moneyString, validationError } from '@disty/core';
-import { AccountCode, LedgerService } from '@disty/ledger';
+import { addDays, addMonthsClamped, Currency, Dec, moneyString, validationError } from '#disty/core';
+import { AccountCode, LedgerService } from '#disty/ledger';
 import { TaxReportView } from './dto/tax-report.dto';
 
 /** Tax receivable (input tax on vendor bills and fees), docs/accounting.md §2. */

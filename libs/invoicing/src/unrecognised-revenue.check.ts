@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { LedgerService, PeriodCloseCheck, PeriodCloseFinding, totalsByCurrency } from '@disty/ledger';
+import { LedgerService, PeriodCloseCheck, PeriodCloseFinding, totalsByCurrency } from '#disty/ledger';
 
 /**
  * Month-end check (docs/accounting.md §9): invoiced cloud charges whose service days up to the

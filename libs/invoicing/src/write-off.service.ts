@@ -5,8 +5,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, ProblemError, retryOnConflict,
   validationError,
-} from '@disty/core';
-import { AccountCode, debit, LedgerService, lockReceivables, receivableCredits } from '@disty/ledger';
+} from '#disty/core';
+import { AccountCode, debit, LedgerService, lockReceivables, receivableCredits } from '#disty/ledger';
 import { planWriteOff, writableOff, WriteOffSide } from './domain/write-off';
 import { CreateWriteOffDto, WriteOffQueryDto, WriteOffReportView, WriteOffView } from './dto/write-off.dto';
 import { INVOICING_ERRORS, InvoicingErrorCode } from './errors';

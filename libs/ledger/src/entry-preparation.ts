@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Dec, minorUnits } from '@disty/core';
+import { Dec, minorUnits } from '#disty/core';
 import { AccountType, MANUAL_SOURCE } from './domain/accounts';
 import { checkEntry, NormalisedLine } from './domain/entry-rules';
 import { baseAmounts, baseDifference, BasedLine } from './domain/base-amounts';

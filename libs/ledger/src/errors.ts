@@ -1,4 +1,4 @@
-import { defineErrors, ProblemSpec, sqlState } from '@disty/core';
+import { defineErrors, ProblemSpec, sqlState } from '#disty/core';
 
 export enum LedgerErrorCode {
   UnbalancedEntry = 'unbalanced-entry',

@@ -1,6 +1,6 @@
 import { Controller, Get, Header, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiCsvResponse, assertPeriod, csvStream, PeriodQueryDto, Roles } from '@disty/core';
+import { ApiCsvResponse, assertPeriod, csvStream, PeriodQueryDto, Roles } from '#disty/core';
 import { JOURNAL_EXPORT_COLUMNS, JournalReadService } from './journal-read.service';
 
 @ApiTags('exports')

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { csvText, Currency, Dec, moneyString, ReadDatabase } from '@disty/core';
+import { csvText, Currency, Dec, moneyString, ReadDatabase } from '#disty/core';
 
 /** One entry's net movement (Σ debit − credit) on a set of accounts for one reseller, in one currency. */
 export interface ResellerMovement {

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, ledgerPostings } from '@disty/core';
+import { Clock, Currency, Dec, ledgerPostings } from '#disty/core';
 import { BasedLine } from './domain/base-amounts';
 import { prepareEntry, PrepareDeps } from './entry-preparation';
 import { mapLedgerDbError } from './errors';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, validationError } from '@disty/core';
+import { Clock, Currency, Dec, validationError } from '#disty/core';
 import { AccountCode } from './domain/accounts';
 import { EntryLine } from './domain/entry-rules';
 import { ledgerError, LedgerErrorCode } from './errors';

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Currency, Dec, moneyString, notFound, page, Page, validationError } from '@disty/core';
+import { Currency, Dec, moneyString, notFound, page, Page, validationError } from '#disty/core';
 import { AccountType, isDebitNormal } from './domain/accounts';
 import { JournalEntryView } from './dto/journal-entry.dto';
 import { LedgerService } from './ledger.service';

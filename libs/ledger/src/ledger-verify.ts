@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { MANUAL_SOURCE } from './domain/accounts';
 import { NO_RESELLER } from './ledger.sql';
 

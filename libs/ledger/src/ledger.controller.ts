@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'crypto';
-import { Actor, ApiPageResponse, ApiProblems, Clock, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '@disty/core';
+import { Actor, ApiPageResponse, ApiProblems, Clock, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '#disty/core';
 import { RevaluationDto } from './fx/fx-rate.dto';
 import { RevaluationService } from './fx/revaluation.service';
 import { ClosePeriodDto, EntryQueryDto, PostEntryDto, ReverseEntryDto, StatementQueryDto, TrialBalanceQueryDto } from './dto/journal-entry.dto';

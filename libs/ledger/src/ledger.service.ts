@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, idempotentTransaction, ledgerPostings, moneyString, notFound, queryPrepared, ReadDatabase, retryOnConflict } from '@disty/core';
+import { Clock, Currency, Dec, idempotentTransaction, ledgerPostings, moneyString, notFound, queryPrepared, ReadDatabase, retryOnConflict } from '#disty/core';
 import { PeriodCloseCheck, PeriodCloseChecks } from './period-close-checks';
 import { AccountType, MANUAL_SOURCE, REVERSAL_SOURCE } from './domain/accounts';
 import { EntryLine, mirrorLines } from './domain/entry-rules';

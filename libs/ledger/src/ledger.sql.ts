@@ -1,5 +1,5 @@
 import { EntityManager } from 'typeorm';
-import { Currency, moneyString, preparedStatement } from '@disty/core';
+import { Currency, moneyString, preparedStatement } from '#disty/core';
 import { JournalEntryView, JournalLineView } from './dto/journal-entry.dto';
 
 /** The ledger's SQL constants, row types and the entry loader its services share. */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 
 /** One kind of unexplained item found in a month about to close (docs/accounting.md §9). */
 export interface PeriodCloseFinding {

@@ -1,5 +1,5 @@
-import { Dec, formatRate, moneyString } from '@disty/core';
-import { Source } from '@disty/reseller';
+import { Dec, formatRate, moneyString } from '#disty/core';
+import { Source } from '#disty/reseller';
 import { OrderLineView, OrderView } from './dto/order.dto';
 import { LineRow, OrderRow } from './ordering.sql';
 

@@ -5,12 +5,12 @@ import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   Clock, Currency, Dec, FieldError, idempotentTransaction, page, Page, ProblemError, queryPrepared, retryOnConflict, validationError,
-} from '@disty/core';
-import { billingPeriodMonths, CatalogProduct, CatalogService } from '@disty/catalog';
-import { EndCustomerService } from '@disty/customers';
-import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
-import { ChangeDatePolicy, DateAuthority, SubscriptionProvisioningService } from '@disty/subscription';
-import { AppliedTaxCode, TaxService } from '@disty/tax';
+} from '#disty/core';
+import { billingPeriodMonths, CatalogProduct, CatalogService } from '#disty/catalog';
+import { EndCustomerService } from '#disty/customers';
+import { CreditReservationService, ReservationItem, ResellerService } from '#disty/reseller';
+import { ChangeDatePolicy, DateAuthority, SubscriptionProvisioningService } from '#disty/subscription';
+import { AppliedTaxCode, TaxService } from '#disty/tax';
 import { lineCost, orderStatus, OrderStatus, priceOrder, PricingLine } from './domain/pricing';
 import { OrderView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';

@@ -1,4 +1,4 @@
-import { CreditLine, Currency, preparedStatement } from '@disty/core';
+import { CreditLine, Currency, preparedStatement } from '#disty/core';
 import { OrderLineStatus, OrderStatus } from './domain/pricing';
 
 // The ordering module's SQL column lists, statements and row types (orders, order_lines).

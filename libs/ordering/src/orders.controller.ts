@@ -2,7 +2,7 @@ import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/com
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError,
-} from '@disty/core';
+} from '#disty/core';
 import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto } from './dto/order.dto';
 import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';

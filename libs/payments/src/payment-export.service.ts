@@ -1,5 +1,5 @@
 import { Injectable } from '@nestjs/common';
-import { csvText, Currency, moneyString, ReadDatabase } from '@disty/core';
+import { csvText, Currency, moneyString, ReadDatabase } from '#disty/core';
 
 /** Columns of GET /exports/payments, in order (docs/accounting.md §8; README, "Exports"). */
 export const PAYMENT_EXPORT_COLUMNS = [

@@ -4,11 +4,11 @@ import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
-} from '@disty/core';
-import { amountDue, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '@disty/invoicing';
-import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits } from '@disty/ledger';
-import { ResellerService } from '@disty/reseller';
-import { WebhookService } from '@disty/webhooks';
+} from '#disty/core';
+import { amountDue, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '#disty/invoicing';
+import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits } from '#disty/ledger';
+import { ResellerService } from '#disty/reseller';
+import { WebhookService } from '#disty/webhooks';
 import { planOldestFirst } from './domain/allocation';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { applicationDate, splitByApplicationDate } from './domain/application-date';

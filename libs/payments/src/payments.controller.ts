@@ -1,7 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiHeader, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Public, Roles, tenantScope } from '@disty/core';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Public, Roles, tenantScope } from '#disty/core';
 import {
   ApplyPaymentDto, PaymentIntentView, StripeEventOutcomeView, PaymentQueryDto, PaymentView, ReconciliationQueryDto, ReconciliationView, RecordPaymentDto,
 } from './dto/payment.dto';

@@ -1,11 +1,11 @@
 import { Global, Module } from '@nestjs/common';
-import { InvoicingModule, UnappliedCash } from '@disty/invoicing';
-import { LedgerModule } from '@disty/ledger';
-import { OrderingModule } from '@disty/ordering';
-import { PurchasingModule } from '@disty/purchasing';
-import { UsageModule } from '@disty/usage';
-import { ResellerModule } from '@disty/reseller';
-import { WebhookModule } from '@disty/webhooks';
+import { InvoicingModule, UnappliedCash } from '#disty/invoicing';
+import { LedgerModule } from '#disty/ledger';
+import { OrderingModule } from '#disty/ordering';
+import { PurchasingModule } from '#disty/purchasing';
+import { UsageModule } from '#disty/usage';
+import { ResellerModule } from '#disty/reseller';
+import { WebhookModule } from '#disty/webhooks';
 import {
   PaymentIntentsController, PaymentsController, ReconciliationController, StripeWebhookController,
 } from './payments.controller';

@@ -1,4 +1,4 @@
-import { Currency } from '@disty/core';
+import { Currency } from '#disty/core';
 import { PaymentMethod } from './dto/payment.dto';
 
 /** Payments' shared SQL and row types (payments reads only its own tables; invoices through invoicing's ReceivablesService). */

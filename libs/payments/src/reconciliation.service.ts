@@ -1,12 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '@disty/core';
-import { OutputTaxAuditService, ReceivablesAuditService, RevenueRecognitionService } from '@disty/invoicing';
-import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '@disty/ledger';
-import { OrderingService } from '@disty/ordering';
-import { PayablesAuditService } from '@disty/purchasing';
-import { UsageBillingService } from '@disty/usage';
+import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '#disty/core';
+import { OutputTaxAuditService, ReceivablesAuditService, RevenueRecognitionService } from '#disty/invoicing';
+import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '#disty/ledger';
+import { OrderingService } from '#disty/ordering';
+import { PayablesAuditService } from '#disty/purchasing';
+import { UsageBillingService } from '#disty/usage';
 import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
 
 type Side = 'debit' | 'credit';

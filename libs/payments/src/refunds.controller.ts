@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiProblems, CurrentActor, Idempotent, Roles } from '@disty/core';
+import { Actor, ApiProblems, CurrentActor, Idempotent, Roles } from '#disty/core';
 import { CreateRefundDto, CreditBalanceQueryDto, CreditBalanceView, RefundView } from './dto/refund.dto';
 import { RefundService } from './refund.service';
 

@@ -3,9 +3,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, coreError, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, environment, Money, moneyString } from '@disty/core';
-import { ReceivablesService } from '@disty/invoicing';
-import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '@disty/ledger';
+import { Clock, coreError, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, environment, Money, moneyString } from '#disty/core';
+import { ReceivablesService } from '#disty/invoicing';
+import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '#disty/ledger';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { currencyOf, eventDate, idOf, lateNote, recordStripeEvent, roundTo, setEventOutcome, toMajor } from './stripe-events';
 

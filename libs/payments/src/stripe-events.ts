@@ -1,6 +1,6 @@
 import type Stripe from 'stripe';
 import { EntityManager } from 'typeorm';
-import { Currency, Dec, isCurrency, minorUnits } from '@disty/core';
+import { Currency, Dec, isCurrency, minorUnits } from '#disty/core';
 
 /** Helpers shared by the Stripe webhook handlers (stripe*.service.ts): amounts, dates and the event log `stripe_events`. */
 

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import Stripe from 'stripe';
-import { environment } from '@disty/core';
+import { environment } from '#disty/core';
 import { paymentsError, PaymentsErrorCode } from './errors';
 
 /**

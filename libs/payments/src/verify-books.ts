@@ -1,5 +1,5 @@
-import { ServiceConservationService } from '@disty/invoicing';
-import { LedgerService } from '@disty/ledger';
+import { ServiceConservationService } from '#disty/invoicing';
+import { LedgerService } from '#disty/ledger';
 import { ReconciliationService } from './reconciliation.service';
 
 /**

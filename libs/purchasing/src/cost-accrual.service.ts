@@ -1,7 +1,7 @@
 // Owns cost_accruals (the subledger of 2050, docs/accounting.md §2).
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Currency, Dec } from '@disty/core';
+import { Currency, Dec } from '#disty/core';
 
 /** A delivered cost the vendor has not billed yet: what 2050 holds, one row per source. */
 export interface CostAccrualInput {

@@ -1,4 +1,4 @@
-import { defineErrors, FieldError, ProblemError, ProblemSpec } from '@disty/core';
+import { defineErrors, FieldError, ProblemError, ProblemSpec } from '#disty/core';
 
 export enum PurchasingErrorCode {
   NotFound = 'not-found',

@@ -1,7 +1,7 @@
 // Reads cost_accruals, vendor_bills and vendor_bill_payments (owned by this module) for reconciliation (docs/accounting.md §6).
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Currency, Dec } from '@disty/core';
+import { Currency, Dec } from '#disty/core';
 
 export interface SubledgerAmount {
   resellerId: string | null;

@@ -1,5 +1,5 @@
 import { Module } from '@nestjs/common';
-import { LedgerModule } from '@disty/ledger';
+import { LedgerModule } from '#disty/ledger';
 import { CostAccrualService } from './cost-accrual.service';
 import { UnmatchedAccrualsCheck } from './unmatched-accruals.check';
 import { PayablesAuditService } from './payables-audit.service';

@@ -1,5 +1,5 @@
 // The purchasing module's row types, column lists and row → view mappers (docs/architecture.md §1).
-import { Currency, Dec, moneyString } from '@disty/core';
+import { Currency, Dec, moneyString } from '#disty/core';
 import { VendorView } from './dto/vendor.dto';
 import { AccrualMatchView, VendorBillLineView, VendorBillPaymentView, VendorBillSummaryView } from './dto/vendor-bill.dto';
 

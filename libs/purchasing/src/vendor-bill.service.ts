@@ -7,8 +7,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   amountOutOfRange, Clock, coreError, CoreErrorCode, Currency, Dec, FieldError, idempotentTransaction, minorUnits, page, Page, ProblemError,
   retryOnConflict, sqlState, validationError, withinDocumentMaximum,
-} from '@disty/core';
-import { LedgerService } from '@disty/ledger';
+} from '#disty/core';
+import { LedgerService } from '#disty/ledger';
 import { AccrualCandidate, billPosting, matchBill, shareByReseller } from './domain/bill-matching';
 import {
   CreateVendorBillDto, MatchingBillLineView, MatchingView, UnmatchedAccrualView, VendorBillQueryDto, VendorBillSummaryView, VendorBillView,

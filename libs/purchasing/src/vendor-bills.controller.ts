@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '@disty/core';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '#disty/core';
 import {
   CreateVendorBillDto, MatchingQueryDto, MatchingView, PayVendorBillDto, VendorBillQueryDto, VendorBillSummaryView, VendorBillView,
   VendorPaymentResultView,

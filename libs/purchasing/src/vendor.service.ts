@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { page, Page, sqlState } from '@disty/core';
+import { page, Page, sqlState } from '#disty/core';
 import { CreateVendorDto, UpdateVendorDto, VendorQueryDto, VendorView } from './dto/vendor.dto';
 import { fieldProblem, purchasingError, PurchasingErrorCode } from './errors';
 import { toVendorView, VENDOR_COLUMNS, VendorRow } from './purchasing.sql';

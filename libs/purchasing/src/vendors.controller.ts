@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { ApiPageResponse, ApiProblems, Page, ParseIdPipe, Roles } from '@disty/core';
+import { ApiPageResponse, ApiProblems, Page, ParseIdPipe, Roles } from '#disty/core';
 import { CreateVendorDto, UpdateVendorDto, VendorQueryDto, VendorView } from './dto/vendor.dto';
 import { VendorService } from './vendor.service';
 

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { IdentityModule } from '@disty/identity';
-import { SubscriptionModule } from '@disty/subscription';
-import { WebhookModule } from '@disty/webhooks';
+import { IdentityModule } from '#disty/identity';
+import { SubscriptionModule } from '#disty/subscription';
+import { WebhookModule } from '#disty/webhooks';
 import { RENEWAL_ALERT_SETTINGS, renewalAlertSettings } from './renewal-alert.config';
 import { RenewalAlertController } from './renewal-alerts.controller';
 import { RenewalAlertService } from './renewal-alert.service';

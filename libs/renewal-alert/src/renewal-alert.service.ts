@@ -8,8 +8,8 @@ import { DataSource, EntityManager } from 'typeorm';
 import {
   Clock, CURRENCY_MINOR_UNITS, Currency, Dec, moneyString, notFound, page, Page, retryOnConflict, tryWithAdvisoryLock,
   withAdvisoryLock,
-} from '@disty/core';
-import { IdentityService } from '@disty/identity';
+} from '#disty/core';
+import { IdentityService } from '#disty/identity';
 import { ALERT_STATUSES, AlertSort, AlertSource, AlertStatus, canTransition, isFinal } from './domain/alert-status';
 import { CSV_COLUMNS, PipelineView, RenewalAlertView, RenewalCardView, toCsvRecord } from './dto/renewal-alert.response';
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';

@@ -1,5 +1,5 @@
-import { Currency } from '@disty/core';
-import { outboxInsertSql } from '@disty/webhooks';
+import { Currency } from '#disty/core';
+import { outboxInsertSql } from '#disty/webhooks';
 import { AlertKind, AlertSource, AlertStatus } from './domain/alert-status';
 
 // The renewal-alert module's SQL: row types, column lists and the scan statement.

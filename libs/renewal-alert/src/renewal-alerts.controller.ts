@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { Actor, ApiProblems, Clock, CurrentActor, PageOf, ParseIdPipe, Roles, tenantScope, wantsCsv } from '@disty/core';
+import { Actor, ApiProblems, Clock, CurrentActor, PageOf, ParseIdPipe, Roles, tenantScope, wantsCsv } from '#disty/core';
 import { AlertQueryDto, BulkAssignDto, BulkAssignResult, CreateQuoteDto, PipelineQueryDto, ScanDto, ScanResult, UpdateAlertDto } from './dto/renewal-alert.dto';
 import { PipelineView, RenewalAlertView, RenewalCardView } from './dto/renewal-alert.response';
 import { RenewalAlertService } from './renewal-alert.service';

@@ -1,5 +1,5 @@
 import PDFDocument from 'pdfkit';
-import { useFont } from '@disty/invoicing';
+import { useFont } from '#disty/invoicing';
 import { RenewalQuoteView } from './dto/renewal-quote.response';
 
 const COLS = { description: 50, quantity: 330, unit: 380, net: 470, right: 545 };

@@ -4,9 +4,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { addDays, Clock, Currency, Dec, moneyString, notFound, retryOnConflict } from '@disty/core';
-import { ScheduledChangeService } from '@disty/subscription';
-import { WebhookService } from '@disty/webhooks';
+import { addDays, Clock, Currency, Dec, moneyString, notFound, retryOnConflict } from '#disty/core';
+import { ScheduledChangeService } from '#disty/subscription';
+import { WebhookService } from '#disty/webhooks';
 import { RenewalQuoteLineView, RenewalQuoteView } from './dto/renewal-quote.response';
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
 

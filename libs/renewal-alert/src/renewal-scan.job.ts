@@ -1,5 +1,5 @@
 import { Inject, Injectable, OnModuleInit } from '@nestjs/common';
-import { DAY_MS, ScheduledJobs } from '@disty/core';
+import { DAY_MS, ScheduledJobs } from '#disty/core';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
 import { RenewalAlertService, ScanSummary } from './renewal-alert.service';
 

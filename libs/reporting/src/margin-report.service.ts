@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { stringify } from 'csv-stringify/sync';
-import { csvText, Currency, Dec, moneyString, ReadDatabase, validationError } from '@disty/core';
+import { csvText, Currency, Dec, moneyString, ReadDatabase, validationError } from '#disty/core';
 import { grossMargin, MarginGroup } from './domain/margin';
 import { MarginReportView, MarginRowView } from './dto/margin.dto';
 

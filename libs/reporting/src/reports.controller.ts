@@ -1,6 +1,6 @@
 import { Controller, Get, Headers, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
-import { Roles, wantsCsv } from '@disty/core';
+import { Roles, wantsCsv } from '#disty/core';
 import { MarginQueryDto, MarginReportView } from './dto/margin.dto';
 import { MarginReportService } from './margin-report.service';
 

@@ -2,8 +2,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CREDIT_LINES, CreditLine, Dec, moneyString, queryPrepared } from '@disty/core';
-import { AR_ACCOUNT, LedgerService } from '@disty/ledger';
+import { CREDIT_LINES, CreditLine, Dec, moneyString, queryPrepared } from '#disty/core';
+import { AR_ACCOUNT, LedgerService } from '#disty/ledger';
 import { creditPosition, judgeReservation, lockOrder } from './domain/credit';
 import { resellerError, ResellerErrorCode } from './errors';
 import { LINE_COLUMNS, LineRow, RESERVE_CREDIT } from './reseller.sql';

@@ -1,4 +1,4 @@
-import { formatRate, moneyString } from '@disty/core';
+import { formatRate, moneyString } from '#disty/core';
 import { CreditLineView, ResellerView } from './dto/reseller.dto';
 import { ResellerRow } from './reseller.sql';
 import type { CreditLineState } from './reseller.service';

@@ -1,7 +1,7 @@
 import { Module } from '@nestjs/common';
-import { IdentityModule } from '@disty/identity';
-import { LedgerModule } from '@disty/ledger';
-import { TaxModule } from '@disty/tax';
+import { IdentityModule } from '#disty/identity';
+import { LedgerModule } from '#disty/ledger';
+import { TaxModule } from '#disty/tax';
 import { CreditReservationService } from './credit-reservation.service';
 import { ResellerController } from './resellers.controller';
 import { ResellerService } from './reseller.service';

@@ -4,10 +4,10 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   Clock, CREDIT_LINES, CreditLine, Currency, Dec, minorUnits, page, Page, ProblemError, queryPrepared, retryOnConflict, Role, validationError,
-} from '@disty/core';
-import { IdentityService, UserResponse } from '@disty/identity';
-import { AR_ACCOUNT, LedgerService } from '@disty/ledger';
-import { TaxService } from '@disty/tax';
+} from '#disty/core';
+import { IdentityService, UserResponse } from '#disty/identity';
+import { AR_ACCOUNT, LedgerService } from '#disty/ledger';
+import { TaxService } from '#disty/tax';
 import { creditPosition } from './domain/credit';
 import { CreditLineView, ResellerView } from './dto/reseller.dto';
 import { resellerError, ResellerErrorCode } from './errors';

@@ -1,4 +1,4 @@
-import { CreditLine, Currency, preparedStatement } from '@disty/core';
+import { CreditLine, Currency, preparedStatement } from '#disty/core';
 
 // The reseller module's SQL and row types (resellers, credit_lines, credit_reservations).
 

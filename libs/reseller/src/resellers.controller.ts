@@ -2,8 +2,8 @@ import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/c
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
   Actor, ApiPageResponse, ApiProblems, assertSameTenant, CREDIT_LINES, CreditLine, CurrentActor, notFound, Page, ParseIdPipe, Roles, tenantScope,
-} from '@disty/core';
-import { CreateResellerUserDto, UserListView, UserResponse } from '@disty/identity';
+} from '#disty/core';
+import { CreateResellerUserDto, UserListView, UserResponse } from '#disty/identity';
 import {
   CreateResellerDto, CreditLineListView, CreditLineView, ResellerQueryDto, ResellerView, UpdateCreditLineDto, UpdateResellerDto,
 } from './dto/reseller.dto';

@@ -1,7 +1,7 @@
 // Owns the subscription_charges a seat change or cancellation writes: prorations, cancellation credits, reduced unbilled periods.
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { PlannedAdjustment } from './domain/change-plan';
 import { prorate } from './domain/proration';
 import { chargeCost } from './domain/schedule';

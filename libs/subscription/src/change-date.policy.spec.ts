@@ -1,6 +1,6 @@
 import { EntityManager } from 'typeorm';
-import { Clock } from '@disty/core';
-import { LedgerService } from '@disty/ledger';
+import { Clock } from '#disty/core';
+import { LedgerService } from '#disty/ledger';
 import { ChangeDatePolicy } from './change-date.policy';
 
 describe('ChangeDatePolicy', () => {

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { addMonthsClamped, Clock, ProblemError, validationError } from '@disty/core';
-import { LedgerService } from '@disty/ledger';
+import { addMonthsClamped, Clock, ProblemError, validationError } from '#disty/core';
+import { LedgerService } from '#disty/ledger';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 
 /** Who asks: a reseller's user, or distributor staff (admin, finance). */

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Clock, coreError, CoreErrorCode, validationError } from '@disty/core';
+import { Clock, coreError, CoreErrorCode, validationError } from '#disty/core';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { SubscriptionRow } from './subscription.sql';
 

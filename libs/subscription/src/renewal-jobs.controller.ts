@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Clock, Roles } from '@disty/core';
+import { Clock, Roles } from '#disty/core';
 import { RenewalRunQueryDto, RenewalRunResult } from './dto/subscription.dto';
 import { RenewalService } from './renewal.service';
 

@@ -1,5 +1,5 @@
 import { ConfigService } from '@nestjs/config';
-import { Clock, ScheduledJobs } from '@disty/core';
+import { Clock, ScheduledJobs } from '#disty/core';
 import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
 

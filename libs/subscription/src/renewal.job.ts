@@ -1,6 +1,6 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { Clock, DAY_MS, ScheduledJobs } from '@disty/core';
+import { Clock, DAY_MS, ScheduledJobs } from '#disty/core';
 import { RenewalService } from './renewal.service';
 
 /**

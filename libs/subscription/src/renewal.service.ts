@@ -2,10 +2,10 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { addDays, Currency, Dec, ProblemError, retryOnConflict, roundMoney } from '@disty/core';
-import { CatalogService } from '@disty/catalog';
-import { CreditReservationService, ReservationItem, ResellerService } from '@disty/reseller';
-import { AppliedTaxCode, TaxService } from '@disty/tax';
+import { addDays, Currency, Dec, ProblemError, retryOnConflict, roundMoney } from '#disty/core';
+import { CatalogService } from '#disty/catalog';
+import { CreditReservationService, ReservationItem, ResellerService } from '#disty/reseller';
+import { AppliedTaxCode, TaxService } from '#disty/tax';
 import { BillingFrequency, periodCost, periodMonths, Term, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
 import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
 import { SubscriptionRow } from './subscription.sql';

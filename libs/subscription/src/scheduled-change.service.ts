@@ -1,8 +1,8 @@
 // Owns the RENEWAL kind of subscription_scheduled_changes (requests and listing); date-based seat changes go through SubscriptionChangeService.
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { coreError, CoreErrorCode, notFound, validationError } from '@disty/core';
-import { CatalogService, commitmentProblems } from '@disty/catalog';
+import { coreError, CoreErrorCode, notFound, validationError } from '#disty/core';
+import { CatalogService, commitmentProblems } from '#disty/catalog';
 import { ChangeDatePolicy } from './change-date.policy';
 import { ScheduleChangeDto } from './dto/subscription.dto';
 import { mapScheduledChange, ScheduledChangeView } from './dto/subscription.response';

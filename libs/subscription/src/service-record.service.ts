@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec } from '@disty/core';
+import { Currency, Dec } from '#disty/core';
 import { BillingFrequency, billingPeriods, BillingPeriod, Term } from './domain/schedule';
 import { periodServiceValue, SeatStep } from './domain/service-value';
 

@@ -1,11 +1,11 @@
 // Owns subscription_changes and subscription_scheduled_changes, and a change's updates to subscriptions, subscription_terms and their scheduled charges; the adjustment charges it writes are ChangeChargesService's.
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { addMonthsClamped, Dec, notFound, roundMoney } from '@disty/core';
+import { addMonthsClamped, Dec, notFound, roundMoney } from '#disty/core';
 import { ChangeChargesService } from './change-charges.service';
 import { ChangeDatePolicy, DateAuthority } from './change-date.policy';
 import { CommitmentOverride, CommitmentWindowPolicy } from './commitment-window.policy';
-import { CreditReservationService } from '@disty/reseller';
+import { CreditReservationService } from '#disty/reseller';
 import { planImmediateCancellation, planQuantityChange } from './domain/change-plan';
 import { billingPeriods, periodCost } from './domain/schedule';
 import { SubscriptionRow } from './subscription.sql';

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
-import { Currency, Dec, isCurrency, isValidCalendarDate, queryPrepared } from '@disty/core';
+import { Currency, Dec, isCurrency, isValidCalendarDate, queryPrepared } from '#disty/core';
 import { BILLING_FREQUENCIES, BillingFrequency, periodCost, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { termChargeDescription } from './subscription.service';

@@ -1,8 +1,8 @@
 import { Module } from '@nestjs/common';
-import { CatalogModule } from '@disty/catalog';
-import { LedgerModule } from '@disty/ledger';
-import { ResellerModule } from '@disty/reseller';
-import { TaxModule } from '@disty/tax';
+import { CatalogModule } from '#disty/catalog';
+import { LedgerModule } from '#disty/ledger';
+import { ResellerModule } from '#disty/reseller';
+import { TaxModule } from '#disty/tax';
 import { ChangeDatePolicy } from './change-date.policy';
 import { CommitmentWindowPolicy } from './commitment-window.policy';
 import { RenewalJob } from './renewal.job';

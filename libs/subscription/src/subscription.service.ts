@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, notFound, page, Page } from '@disty/core';
+import { Currency, Dec, notFound, page, Page } from '#disty/core';
 import { ChargeView, mapCharge, mapScheduledChange, mapSubscription, SubscriptionStatus, SubscriptionView } from './dto/subscription.response';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import {

@@ -1,4 +1,4 @@
-import { Currency, preparedStatement } from '@disty/core';
+import { Currency, preparedStatement } from '#disty/core';
 import { BillingFrequency, Term } from './domain/schedule';
 import type { ChargeKind, SubscriptionStatus } from './dto/subscription.response';
 

@@ -1,6 +1,6 @@
 import { Controller, Get, Param, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiPageResponse, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { Actor, ApiPageResponse, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '#disty/core';
 import { SubscriptionQueryDto } from './dto/subscription.dto';
 import { SubscriptionView } from './dto/subscription.response';
 import { SubscriptionService } from './subscription.service';

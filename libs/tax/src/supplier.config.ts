@@ -1,4 +1,4 @@
-import { environment, Environment, validationError } from '@disty/core';
+import { environment, Environment, validationError } from '#disty/core';
 
 /**
  * Who issues the invoices (the distributor) and where to pay them, from the environment with dev

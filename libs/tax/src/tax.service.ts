@@ -2,7 +2,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Dec, formatRate, isValidCalendarDate, ProblemError, retryOnConflict, sqlState, validationError } from '@disty/core';
+import { Dec, formatRate, isValidCalendarDate, ProblemError, retryOnConflict, sqlState, validationError } from '#disty/core';
 import { codeFitsBuyer, inForce, pickRule, TaxBuyer, TaxKind } from './domain/tax-rules';
 import {
   CreateTaxCodeDto, CreateTaxRuleDto, TaxCodeListView, TaxCodeView, TaxRuleListView, TaxRuleView, UpdateTaxCodeDto,

@@ -2,9 +2,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { ConsumptionCatalogService } from '@disty/catalog';
-import { Clock, Currency, Dec, minorUnits, moneyString, Page, page, validationError } from '@disty/core';
-import { WebhookService } from '@disty/webhooks';
+import { ConsumptionCatalogService } from '#disty/catalog';
+import { Clock, Currency, Dec, minorUnits, moneyString, Page, page, validationError } from '#disty/core';
+import { WebhookService } from '#disty/webhooks';
 import { ConsumptionSubscriptionService } from './consumption-subscription.service';
 import { daysElapsed, daysInMonth, runRateForecast } from './domain/forecast';
 import { BudgetAlertView, BudgetView, UsageSummaryView } from './dto/consumption-budget.dto';

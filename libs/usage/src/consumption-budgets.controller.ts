@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { Actor, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '#disty/core';
 import { ConsumptionBudgetService } from './consumption-budget.service';
 import {
   BudgetAlertPage, BudgetAlertQueryDto, BudgetAlertView, BudgetView, SetBudgetDto, UsageSummaryQueryDto, UsageSummaryView,

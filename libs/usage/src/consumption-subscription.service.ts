@@ -2,10 +2,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, page, Page, sqlState, validationError } from '@disty/core';
-import { ConsumptionCatalogService } from '@disty/catalog';
-import { EndCustomerService } from '@disty/customers';
-import { ResellerService } from '@disty/reseller';
+import { Currency, page, Page, sqlState, validationError } from '#disty/core';
+import { ConsumptionCatalogService } from '#disty/catalog';
+import { EndCustomerService } from '#disty/customers';
+import { ResellerService } from '#disty/reseller';
 import { ConsumptionSubscriptionView } from './dto/consumption-subscription.dto';
 import { usageError, UsageErrorCode } from './errors';
 

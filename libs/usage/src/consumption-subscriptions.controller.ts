@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiProblems, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import { Actor, ApiProblems, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '#disty/core';
 import { ConsumptionSubscriptionService, subscriptionReseller } from './consumption-subscription.service';
 import {
   ConsumptionSubscriptionPage, ConsumptionSubscriptionQueryDto, ConsumptionSubscriptionView, CreateConsumptionSubscriptionDto,

@@ -1,4 +1,4 @@
-import { defineErrors, ProblemSpec } from '@disty/core';
+import { defineErrors, ProblemSpec } from '#disty/core';
 
 export enum UsageErrorCode {
   NotFound = 'not-found',

@@ -2,9 +2,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec } from '@disty/core';
-import { ConsumptionCatalogService } from '@disty/catalog';
-import type { TaxCategory } from '@disty/tax';
+import { Currency, Dec } from '#disty/core';
+import { ConsumptionCatalogService } from '#disty/catalog';
+import type { TaxCategory } from '#disty/tax';
 import { ConsumptionSubscriptionService } from './consumption-subscription.service';
 import { RESELLER_LOCK } from './usage-import.service';
 

@@ -1,8 +1,8 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { ConsumptionCatalogService } from '@disty/catalog';
-import { Currency, Dec } from '@disty/core';
+import { ConsumptionCatalogService } from '#disty/catalog';
+import { Currency, Dec } from '#disty/core';
 
 /** What Disty accrued of a vendor's usage in a month, per tenant and meter (a reconciliation's usage side). */
 export interface TenantMeterCost {

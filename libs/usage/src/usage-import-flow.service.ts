@@ -2,7 +2,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Readable } from 'node:stream';
 import { DataSource } from 'typeorm';
-import { CreditExposureService } from '@disty/credit-exposure';
+import { CreditExposureService } from '#disty/credit-exposure';
 import { ConsumptionBudgetService } from './consumption-budget.service';
 import { UsageImportView } from './dto/usage-import.dto';
 import { UsageFormat } from './usage-file.reader';

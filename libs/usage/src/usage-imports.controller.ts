@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Actor, ApiProblems, csvStream, CurrentActor, ParseIdPipe, Roles, wantsCsv } from '@disty/core';
+import { Actor, ApiProblems, csvStream, CurrentActor, ParseIdPipe, Roles, wantsCsv } from '#disty/core';
 import { RejectionQueryDto, UsageImportQueryDto, UsageImportView, UsageRejectionPage } from './dto/usage-import.dto';
 import { usageError, UsageErrorCode } from './errors';
 import { UsageFormat } from './usage-file.reader';

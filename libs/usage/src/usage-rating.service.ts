@@ -1,9 +1,9 @@
 // Owns usage_postings and the rated amounts of usage_records (rated_net, rated_cost).
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Currency, Dec } from '@disty/core';
-import { AccountCode, credit, debit, LedgerBatchService, PostEntryInput } from '@disty/ledger';
-import { CostAccrualInput, CostAccrualService } from '@disty/purchasing';
+import { Currency, Dec } from '#disty/core';
+import { AccountCode, credit, debit, LedgerBatchService, PostEntryInput } from '#disty/ledger';
+import { CostAccrualInput, CostAccrualService } from '#disty/purchasing';
 import { INSERT_RECORDS, PostingRow, POST_DELTAS, RATE_SETS, UPDATE_RATED } from './usage.sql';
 
 /** The source type of usage's daily ledger entries (one per usage_postings row). */

@@ -1,11 +1,11 @@
 import { Module } from '@nestjs/common';
-import { CatalogModule } from '@disty/catalog';
-import { CreditExposureModule } from '@disty/credit-exposure';
-import { CustomersModule } from '@disty/customers';
-import { LedgerModule } from '@disty/ledger';
-import { PurchasingModule } from '@disty/purchasing';
-import { ResellerModule } from '@disty/reseller';
-import { WebhookModule } from '@disty/webhooks';
+import { CatalogModule } from '#disty/catalog';
+import { CreditExposureModule } from '#disty/credit-exposure';
+import { CustomersModule } from '#disty/customers';
+import { LedgerModule } from '#disty/ledger';
+import { PurchasingModule } from '#disty/purchasing';
+import { ResellerModule } from '#disty/reseller';
+import { WebhookModule } from '#disty/webhooks';
 // Budgets, forecasts and the follow-up of imports (docs/consumption.md §7, §8).
 import { ConsumptionBudgetService } from './consumption-budget.service';
 import { ConsumptionBudgetsController } from './consumption-budgets.controller';

@@ -1,6 +1,6 @@
 import { parse } from 'csv-parse';
 import { Readable } from 'stream';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 
 /** A line of a vendor's monthly invoice file (docs/consumption.md §9). */
 export interface VendorInvoiceLine {

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { PurchasingModule } from '@disty/purchasing';
-import { UsageModule } from '@disty/usage';
+import { PurchasingModule } from '#disty/purchasing';
+import { UsageModule } from '#disty/usage';
 import { VendorReconciliationService } from './vendor-reconciliation.service';
 import { VendorReconciliationsController } from './vendor-reconciliations.controller';
 

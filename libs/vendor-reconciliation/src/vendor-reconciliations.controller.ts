@@ -1,7 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Actor, ApiProblems, CurrentActor, Page, ParseIdPipe, Roles } from '@disty/core';
+import { Actor, ApiProblems, CurrentActor, Page, ParseIdPipe, Roles } from '#disty/core';
 import {
   AcceptVendorReconciliationDto, ImportVendorInvoiceQueryDto, VendorReconciliationListQueryDto, VendorReconciliationPage, VendorReconciliationSummaryView, VendorReconciliationView,
 } from './dto/vendor-reconciliation.dto';

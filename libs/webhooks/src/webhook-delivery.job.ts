@@ -1,5 +1,5 @@
 import { Inject, Injectable, Logger, OnApplicationBootstrap, OnApplicationShutdown } from '@nestjs/common';
-import { observeJob } from '@disty/core';
+import { observeJob } from '#disty/core';
 import { WEBHOOK_SETTINGS, WebhookSettings } from './webhooks.config';
 import { WebhookService } from './webhook.service';
 

@@ -1,6 +1,6 @@
 import { Controller, HttpCode, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Roles } from '@disty/core';
+import { Roles } from '#disty/core';
 import { DeliveryRunResult } from './dto/webhook.dto';
 import { WebhookService } from './webhook.service';
 

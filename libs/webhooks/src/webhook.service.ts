@@ -1,8 +1,8 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { notFound, page, Page, ProblemError, validationError } from '@disty/core';
-import { ResellerService } from '@disty/reseller';
+import { notFound, page, Page, ProblemError, validationError } from '#disty/core';
+import { ResellerService } from '#disty/reseller';
 import { webhookError, WebhookErrorCode } from './errors';
 import { WEBHOOK_SETTINGS, WebhookSettings } from './webhooks.config';
 import { isExhausted, nextAttemptDelaySeconds } from './domain/backoff';

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
-import { ResellerModule } from '@disty/reseller';
+import { ResellerModule } from '#disty/reseller';
 import { WEBHOOK_SETTINGS, webhookSettings } from './webhooks.config';
 import { WebhookDeliveryJob } from './webhook-delivery.job';
 import { WebhookJobController } from './webhook-jobs.controller';

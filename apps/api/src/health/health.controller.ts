@@ -2,7 +2,7 @@ import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/commo
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { HealthCheck, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
 import type { Response } from 'express';
-import { Public, Unthrottled } from '@disty/core';
+import { Public, Unthrottled } from '#disty/core';
 import { Readiness } from './readiness';
 
 /** Health for people and probes (docs/operations.md §11); all public and not rate-limited. */

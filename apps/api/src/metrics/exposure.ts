@@ -1,5 +1,5 @@
 import { timingSafeEqual } from 'crypto';
-import { environment, Environment } from '@disty/core';
+import { environment, Environment } from '#disty/core';
 
 /**
  * Where /metrics is served (docs/operations.md §12). Never on the public port unless asked:

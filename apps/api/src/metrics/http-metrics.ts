@@ -1,5 +1,5 @@
 import type { NextFunction, Request, Response } from 'express';
-import { httpRequestDuration } from '@disty/core';
+import { httpRequestDuration } from '#disty/core';
 
 /**
  * Times every HTTP request into `disty_http_request_duration_seconds{method,route,status}`, with

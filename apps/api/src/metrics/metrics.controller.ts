@@ -2,7 +2,7 @@ import { Controller, Get, Header, Headers, NotFoundException, Res, UnauthorizedE
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
-import { Public } from '@disty/core';
+import { Public } from '#disty/core';
 import { bearerMatches, metricsExposure } from './exposure';
 import { MetricsService } from './metrics.service';
 

@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { InvoicingModule } from '@disty/invoicing';
-import { WebhookModule } from '@disty/webhooks';
+import { InvoicingModule } from '#disty/invoicing';
+import { WebhookModule } from '#disty/webhooks';
 import { MetricsController } from './metrics.controller';
 import { MetricsListener } from './metrics-listener';
 import { MetricsService } from './metrics.service';

@@ -2,9 +2,9 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Gauge, Registry } from 'prom-client';
 import { DataSource } from 'typeorm';
-import { processMetrics } from '@disty/core';
-import { BillingRunService } from '@disty/invoicing';
-import { WebhookService } from '@disty/webhooks';
+import { processMetrics } from '#disty/core';
+import { BillingRunService } from '#disty/invoicing';
+import { WebhookService } from '#disty/webhooks';
 
 interface PgPool {
   totalCount: number;

@@ -3,7 +3,7 @@ import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
 import { ExpressLoader, ServeStaticModuleOptions } from '@nestjs/serve-static';
 import { existsSync } from 'fs';
 import * as path from 'path';
-import { environment, PROJECT_ROOT } from '@disty/core';
+import { environment, PROJECT_ROOT } from '#disty/core';
 import { PublicConfigController } from './public-config.controller';
 
 /** Where `npm run build` (vite) writes the web portal (apps/portal). */

@@ -1,7 +1,7 @@
 import { Controller, Get } from '@nestjs/common';
 import { ConfigService } from '@nestjs/config';
 import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags } from '@nestjs/swagger';
-import { Public } from '@disty/core';
+import { Public } from '#disty/core';
 
 export class PublicConfigView {
   @ApiPropertyOptional({ nullable: true, type: String, description: 'Stripe publishable key; null when card payments are not configured' })

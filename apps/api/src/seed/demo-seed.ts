@@ -1,11 +1,11 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import { addDays, addMonthsClamped, Clock, Currency, Dec, environment, holdAdvisoryLock, Role } from '@disty/core';
-import { CatalogService, CreateProductInput } from '@disty/catalog';
-import { IdentityService, newToken } from '@disty/identity';
-import { FxRateService } from '@disty/ledger';
-import { OrderFulfilmentService, OrderingService } from '@disty/ordering';
-import { ResellerService } from '@disty/reseller';
+import { addDays, addMonthsClamped, Clock, Currency, Dec, environment, holdAdvisoryLock, Role } from '#disty/core';
+import { CatalogService, CreateProductInput } from '#disty/catalog';
+import { IdentityService, newToken } from '#disty/identity';
+import { FxRateService } from '#disty/ledger';
+import { OrderFulfilmentService, OrderingService } from '#disty/ordering';
+import { ResellerService } from '#disty/reseller';
 
 export interface SeedResult {
   created: boolean;

@@ -1,5 +1,5 @@
 import { INestApplication } from '@nestjs/common';
-import { RenewalAlertService } from '@disty/renewal-alert';
+import { RenewalAlertService } from '#disty/renewal-alert';
 
 /**
  * Whether start-up runs the renewal-alert scan (RENEWAL_SCAN_ON_START, README "Configuration"):

@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Actor, Dec, isDistributor, moneyString, retryOnConflict, tenantScope } from '@disty/core';
-import { CreditNoteService } from '@disty/invoicing';
-import { lockReceivables } from '@disty/ledger';
+import { Actor, Dec, isDistributor, moneyString, retryOnConflict, tenantScope } from '#disty/core';
+import { CreditNoteService } from '#disty/invoicing';
+import { lockReceivables } from '#disty/ledger';
 import {
   CancelInput, ChangeActor, ChangeDatePolicy, ChangeInput, ChangeOutcome, InvoicedCredit, ScheduleChangeDto, ScheduledChangeService,
   ScheduledChangeView, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionChangeService, SubscriptionService, SubscriptionView,
-} from '@disty/subscription';
-import { subscriptionError, SubscriptionErrorCode } from '@disty/subscription';
+} from '#disty/subscription';
+import { subscriptionError, SubscriptionErrorCode } from '#disty/subscription';
 
 /**
  * Seat changes and cancellations as one use case over subscriptions and invoicing, in ONE

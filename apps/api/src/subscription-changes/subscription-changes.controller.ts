@@ -1,7 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiProblems, CurrentActor, ParseIdPipe, Roles } from '@disty/core';
-import { CancelSubscriptionDto, ChangeSubscriptionDto, ScheduleChangeDto, ScheduledChangeView, SubscriptionView } from '@disty/subscription';
+import { Actor, ApiProblems, CurrentActor, ParseIdPipe, Roles } from '#disty/core';
+import { CancelSubscriptionDto, ChangeSubscriptionDto, ScheduleChangeDto, ScheduledChangeView, SubscriptionView } from '#disty/subscription';
 import { SubscriptionChangeUseCase } from './subscription-change.use-case';
 
 /** Reseller users change today or schedule a later date; distributor staff may also back-date (with a reason). */

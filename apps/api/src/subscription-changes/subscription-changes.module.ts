@@ -1,6 +1,6 @@
 import { Module } from '@nestjs/common';
-import { InvoicingModule } from '@disty/invoicing';
-import { SubscriptionModule } from '@disty/subscription';
+import { InvoicingModule } from '#disty/invoicing';
+import { SubscriptionModule } from '#disty/subscription';
 import { SubscriptionChangesController } from './subscription-changes.controller';
 import { SubscriptionChangeUseCase } from './subscription-change.use-case';
 

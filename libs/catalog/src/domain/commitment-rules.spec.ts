@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { commitmentProblems, termListPrice } from './commitment-rules';
 
 describe('commitment rules', () => {

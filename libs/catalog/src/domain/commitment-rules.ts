@@ -1,4 +1,4 @@
-import { Currency, Dec, FieldError, roundMoney } from '@disty/core';
+import { Currency, Dec, FieldError, roundMoney } from '#disty/core';
 import { BillingFrequency, Term } from './product-rules';
 
 /** The packs the catalog seeds (docs/commitments.md); products reference one by code. */

@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { meterPriceProblems, meterTiers, tieredAmount } from './meter-tiers';
 
 describe('meter tiers', () => {

@@ -1,4 +1,4 @@
-import { Dec, FieldError } from '@disty/core';
+import { Dec, FieldError } from '#disty/core';
 
 /** A price tier of a meter in one currency: units from `from` (inclusive) up to `to` (exclusive; null: no end). */
 export interface MeterTier {

@@ -1,4 +1,4 @@
-import { CreditLine, FieldError } from '@disty/core';
+import { CreditLine, FieldError } from '#disty/core';
 
 export const TERMS = ['P1M', 'P1Y', 'P3Y'] as const;
 export type Term = (typeof TERMS)[number];

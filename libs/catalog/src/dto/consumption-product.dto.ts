@@ -3,8 +3,8 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested,
 } from 'class-validator';
-import { CURRENCIES, Currency, PageQueryDto } from '@disty/core';
-import { TAX_CATEGORIES, TaxCategory } from '@disty/tax';
+import { CURRENCIES, Currency, PageQueryDto } from '#disty/core';
+import { TAX_CATEGORIES, TaxCategory } from '#disty/tax';
 import { SKU_PATTERN } from '../domain/product-rules';
 
 /** A usage unit price or cost: at most ten integer digits and six decimals (usage is priced in fractions of a cent). */

@@ -1,11 +1,11 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { TAX_CATEGORIES, TaxCategory } from '@disty/tax';
+import { TAX_CATEGORIES, TaxCategory } from '#disty/tax';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min,
   ValidateIf, ValidateNested,
 } from 'class-validator';
-import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '@disty/core';
+import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '#disty/core';
 import {
   BILLING_FREQUENCIES, BillingFrequency, SKU_PATTERN, Term, TERMS,
 } from '../domain/product-rules';

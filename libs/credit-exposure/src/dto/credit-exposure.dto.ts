@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsOptional, IsUUID, Matches } from 'class-validator';
-import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, PageQueryDto } from '@disty/core';
+import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, PageQueryDto } from '#disty/core';
 
 export class CreditAlertQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ description: 'Distributor staff only; a reseller user sees its own' }) @IsOptional() @IsUUID() resellerId?: string;

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsEmail, IsIn, IsOptional, IsUUID, MaxLength } from 'class-validator';
-import { ROLES, RESELLER_ROLES, Role } from '@disty/core';
+import { ROLES, RESELLER_ROLES, Role } from '#disty/core';
 
 export class CreateUserDto {
   @ApiProperty({ example: 'ops@distributor.example' })

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { planCreditApplications } from './credit-plan';
 
 const inv = (id: string, hw: string, cl: string) => ({ id, open: { HARDWARE: new Dec(hw), CLOUD: new Dec(cl) } });

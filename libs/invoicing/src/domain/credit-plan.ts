@@ -1,4 +1,4 @@
-import { CREDIT_LINES, CreditLine, Dec } from '@disty/core';
+import { CREDIT_LINES, CreditLine, Dec } from '#disty/core';
 
 /** An invoice as the credit planner sees it: its open amount per credit line (< 0: an unused credit). */
 export interface CreditInvoice {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CURRENCIES, Currency, Dec, minorUnits, Money } from '@disty/core';
+import { CURRENCIES, Currency, Dec, minorUnits, Money } from '#disty/core';
 import {
   agingBucket, amountDue, BillableItem, creditLineAmounts, documentNumber, invoiceTotals, priceLines, splitProRata, taxOf,
 } from './invoice-math';

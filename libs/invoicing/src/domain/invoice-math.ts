@@ -1,4 +1,4 @@
-import { Amounts, CREDIT_LINES, CreditLine, Currency, Dec, roundMoney } from '@disty/core';
+import { Amounts, CREDIT_LINES, CreditLine, Currency, Dec, roundMoney } from '#disty/core';
 
 /** Something billable, as the owning module reports it (net already rounded to minor units). */
 export interface BillableItem {

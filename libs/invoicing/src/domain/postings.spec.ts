@@ -1,7 +1,7 @@
 import fc from 'fast-check';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { invoiceTotals, shippedNet } from './invoice-math';
-import { balanced } from '@disty/ledger';
+import { balanced } from '#disty/ledger';
 import { creditNotePosting, invoicePosting } from './postings';
 
 const cents = fc.integer({ min: -1_000_000, max: 10_000_000 }).map((n) => new Dec(n).div(100));

@@ -1,5 +1,5 @@
-import { Currency, Dec } from '@disty/core';
-import { AccountCode, AR_ACCOUNT, credit, debit, PostingLine, REVENUE_ACCOUNT } from '@disty/ledger';
+import { Currency, Dec } from '#disty/core';
+import { AccountCode, AR_ACCOUNT, credit, debit, PostingLine, REVENUE_ACCOUNT } from '#disty/ledger';
 import { InvoiceTotals } from './invoice-math';
 
 /**

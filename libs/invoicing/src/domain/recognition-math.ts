@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 
 /**
  * A charge's release state (docs/accounting.md §3, "revenue recognition"): it releases `netEff`

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { planWriteOff, writableOff, WriteOffSide } from './write-off';
 
 const side = (open: string, gross: string, tax: string): WriteOffSide => ({ open: new Dec(open), uncreditedGross: new Dec(gross), uncreditedTax: new Dec(tax) });

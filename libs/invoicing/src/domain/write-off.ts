@@ -1,4 +1,4 @@
-import { CREDIT_LINES, CreditLine, Currency, Dec, roundMoney } from '@disty/core';
+import { CREDIT_LINES, CreditLine, Currency, Dec, roundMoney } from '#disty/core';
 import { splitProRata } from './invoice-math';
 
 /** What is still owed on one credit line of an invoice, and how much of its gross is tax. */

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested,
 } from 'class-validator';
-import { AmountsView, CREDIT_LINES, CreditLine, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
+import { AmountsView, CREDIT_LINES, CreditLine, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
 import { AGING_BUCKETS, AgingBucket } from '../domain/invoice-math';
 
 export const INVOICE_STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED', 'WRITTEN_OFF'] as const;

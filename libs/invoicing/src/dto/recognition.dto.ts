@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional } from 'class-validator';
-import { Currency, IsCalendarDate } from '@disty/core';
+import { Currency, IsCalendarDate } from '#disty/core';
 import { AsOfQueryDto } from './invoice.dto';
 
 // ------------------------------------------------------------------ requests

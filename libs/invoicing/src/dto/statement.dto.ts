@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional } from 'class-validator';
-import { Currency, IsCalendarDate } from '@disty/core';
+import { Currency, IsCalendarDate } from '#disty/core';
 import { AGING_BUCKETS, AgingBucket } from '../domain/invoice-math';
 
 export const STATEMENT_LINE_TYPES = [

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
+import { Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
 import { OpenAmountsView } from './invoice.dto';
 
 export class CreateWriteOffDto {

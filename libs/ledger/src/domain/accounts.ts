@@ -1,4 +1,4 @@
-import { CreditLine } from '@disty/core';
+import { CreditLine } from '#disty/core';
 
 /** The chart of accounts' codes (docs/accounting.md §2): the contract other modules post against; the one set of account constants. */
 export const AccountCode = {

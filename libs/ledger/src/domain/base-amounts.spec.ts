@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Currency, Dec } from '@disty/core';
+import { Currency, Dec } from '#disty/core';
 import { baseAmounts, baseDifference } from './base-amounts';
 import { checkEntry, NormalisedLine } from './entry-rules';
 

@@ -1,4 +1,4 @@
-import { Currency, Dec } from '@disty/core';
+import { Currency, Dec } from '#disty/core';
 import { NormalisedLine } from './entry-rules';
 
 /** A line with its base (reporting-currency) amounts. */

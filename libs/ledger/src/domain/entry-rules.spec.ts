@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { checkEntry, mirrorLines } from './entry-rules';
 
 describe('double-entry rules', () => {

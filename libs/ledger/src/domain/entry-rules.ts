@@ -1,4 +1,4 @@
-import { Currency, Dec } from '@disty/core';
+import { Currency, Dec } from '#disty/core';
 
 /**
  * How a line's base (reporting-currency) amount is found (docs/accounting.md §10): `rate` (the

@@ -1,4 +1,4 @@
-import { CREDIT_LINES, CreditLine, Currency, Dec } from '@disty/core';
+import { CREDIT_LINES, CreditLine, Currency, Dec } from '#disty/core';
 import { AR_ACCOUNT } from './accounts';
 
 /** A ledger line as LedgerService.post takes it, built by the helpers below. */

@@ -1,4 +1,4 @@
-import { Currency, Dec, moneyString } from '@disty/core';
+import { Currency, Dec, moneyString } from '#disty/core';
 import { AccountType, isDebitNormal } from './accounts';
 
 /**

@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested,
 } from 'class-validator';
-import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
+import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
 
 export class EntryLineDto {
   @ApiProperty({ example: '1000' })

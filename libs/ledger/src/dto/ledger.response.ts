@@ -1,5 +1,5 @@
 import { ApiProperty } from '@nestjs/swagger';
-import { CURRENCIES, Currency } from '@disty/core';
+import { CURRENCIES, Currency } from '#disty/core';
 import type { AccountType } from '../domain/accounts';
 import { JournalEntryView, JournalSourceView } from './journal-entry.dto';
 

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { CURRENCIES, Currency } from '@disty/core';
+import { CURRENCIES, Currency } from '#disty/core';
 import { AccountType } from '../domain/accounts';
 
 const ACCOUNT_TYPES: readonly AccountType[] = ['asset', 'liability', 'equity', 'revenue', 'contra_revenue', 'expense', 'other'];

@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, Matches, ValidateNested } from 'class-validator';
-import { CURRENCIES, Currency, IsCalendarDate } from '@disty/core';
+import { CURRENCIES, Currency, IsCalendarDate } from '#disty/core';
 
 /** A rate: base units per unit of the currency, a positive decimal string (at most 10 decimals). */
 export const RATE_STRING = /^(0|[1-9]\d{0,9})(\.\d{1,10})?$/;

@@ -3,7 +3,7 @@ import { ConfigService } from '@nestjs/config';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { parse } from 'csv-parse/sync';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, FieldError, isCurrency, isValidCalendarDate, validationError } from '@disty/core';
+import { Currency, Dec, FieldError, isCurrency, isValidCalendarDate, validationError } from '#disty/core';
 import { ledgerError, LedgerErrorCode, mapLedgerDbError } from '../errors';
 import { FxRateInputDto, FxRateView, RATE_STRING } from './fx-rate.dto';
 

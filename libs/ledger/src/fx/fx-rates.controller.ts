@@ -1,6 +1,6 @@
 import { Body, Controller, Get, Headers, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiProblems, CurrentActor, Roles, validationError } from '@disty/core';
+import { Actor, ApiProblems, CurrentActor, Roles, validationError } from '#disty/core';
 import { FxRateInputDto, FxRateListView, FxRateQueryDto, FxRateWriteView, PostFxRatesDto } from './fx-rate.dto';
 import { FxRateService } from './fx-rate.service';
 

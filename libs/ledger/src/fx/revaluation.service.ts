@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Clock, Currency, Dec, minorUnits, moneyString, retryOnConflict, validationError } from '@disty/core';
+import { Clock, Currency, Dec, minorUnits, moneyString, retryOnConflict, validationError } from '#disty/core';
 import { AccountCode } from '../domain/accounts';
 import { EntryLine } from '../domain/entry-rules';
 import { JournalEntryView } from '../dto/journal-entry.dto';

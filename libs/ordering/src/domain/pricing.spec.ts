@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { CURRENCIES, Currency, Dec, minorUnits } from '@disty/core';
+import { CURRENCIES, Currency, Dec, minorUnits } from '#disty/core';
 import { lineCost, orderStatus, priceOrder, PricingLine, splitLineAmounts, splitLineCost } from './pricing';
 
 const currency = fc.constantFrom<Currency>(...CURRENCIES);

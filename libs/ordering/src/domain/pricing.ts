@@ -1,4 +1,4 @@
-import { Amounts, CreditLine, Currency, Dec, roundMoney } from '@disty/core';
+import { Amounts, CreditLine, Currency, Dec, roundMoney } from '#disty/core';
 
 export interface PricingLine {
   kind: CreditLine;

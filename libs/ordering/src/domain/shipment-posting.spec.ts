@@ -1,5 +1,5 @@
-import { Dec } from '@disty/core';
-import { balanced } from '@disty/ledger';
+import { Dec } from '#disty/core';
+import { balanced } from '#disty/ledger';
 import { shipmentPosting } from './shipment-posting';
 
 const R = '00000000-0000-4000-8000-000000000001';

@@ -1,5 +1,5 @@
-import { Currency, Dec } from '@disty/core';
-import { AccountCode, credit, debit, PostingLine } from '@disty/ledger';
+import { Currency, Dec } from '#disty/core';
+import { AccountCode, credit, debit, PostingLine } from '#disty/ledger';
 
 /** The ledger's source type of a shipment's entry (its id: the shipped order line's id). */
 export const SHIPMENT_SOURCE = 'shipment';

@@ -4,7 +4,7 @@ import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsObject, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min,
   ValidateIf, ValidateNested,
 } from 'class-validator';
-import { AmountsView, CURRENCIES, Currency, IsCalendarDate, PageQueryDto } from '@disty/core';
+import { AmountsView, CURRENCIES, Currency, IsCalendarDate, PageQueryDto } from '#disty/core';
 import { OrderLineStatus, OrderStatus } from '../domain/pricing';
 
 export class EndCustomerDto {

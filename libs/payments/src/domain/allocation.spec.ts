@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { planOldestFirst } from './allocation';
 
 const cents = (min: number, max: number) => fc.integer({ min, max }).map((n) => new Dec(n).div(100));

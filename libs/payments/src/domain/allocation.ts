@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 
 export interface DueInvoice {
   id: string;

@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { applicationDate, splitByApplicationDate } from './application-date';
 
 describe('application dates', () => {

@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 
 /** An amount going to an invoice (issued on `issueDate`, YYYY-MM-DD). */
 export interface DatedTarget<I extends { issueDate: string } = { issueDate: string }> {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { settle } from './settlement';
 
 describe('settle (cross-currency card settlement)', () => {

@@ -1,4 +1,4 @@
-import { Currency, Dec, minorUnits } from '@disty/core';
+import { Currency, Dec, minorUnits } from '#disty/core';
 
 /** A charge's balance transaction as Stripe settled it, in major units of its own currency. */
 export interface BalanceTransaction {

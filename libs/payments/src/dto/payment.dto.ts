@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested,
 } from 'class-validator';
-import { CreditLine, CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
+import { CreditLine, CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
 
 export const PAYMENT_METHODS = ['BANK_TRANSFER', 'STRIPE'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString } from '@disty/core';
+import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString } from '#disty/core';
 
 export const REFUND_METHODS = ['BANK_TRANSFER', 'STRIPE'] as const;
 export type RefundMethod = (typeof REFUND_METHODS)[number];

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { AccrualCandidate, billPosting, BillLineInput, matchBill, shareByReseller, sum } from './bill-matching';
 
 const accrual = (id: string, sku: string, quantity: string, amount: string, accruedOn = '2026-03-10', resellerId: string | null = 'r1'): AccrualCandidate => ({

@@ -1,7 +1,7 @@
 // Matching a vendor bill to accrued costs, and the bill's posting (docs/accounting.md §3, "vendor bills").
 // Pure: no Nest, no SQL, so the property tests can hammer it.
-import { Currency, Dec, roundMoney } from '@disty/core';
-import { AccountCode } from '@disty/ledger';
+import { Currency, Dec, roundMoney } from '#disty/core';
+import { AccountCode } from '#disty/ledger';
 
 /** An unmatched accrual the bill may match (cost_accruals row). */
 export interface AccrualCandidate {

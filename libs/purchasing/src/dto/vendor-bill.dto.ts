@@ -4,7 +4,7 @@ import {
   ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min,
   ValidateNested,
 } from 'class-validator';
-import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
+import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
 import { PRINTABLE } from './vendor.dto';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);

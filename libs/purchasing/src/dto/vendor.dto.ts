@@ -1,7 +1,7 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
-import { CURRENCIES, Currency, PageQueryDto } from '@disty/core';
+import { CURRENCIES, Currency, PageQueryDto } from '#disty/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 /** Printable text: no control characters (PostgreSQL text cannot hold NUL). */

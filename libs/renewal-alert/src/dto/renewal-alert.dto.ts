@@ -3,7 +3,7 @@ import { Transform, Type } from 'class-transformer';
 import {
   ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf,
 } from 'class-validator';
-import { IsCalendarDate, PageQueryDto } from '@disty/core';
+import { IsCalendarDate, PageQueryDto } from '#disty/core';
 import { ALERT_SORTS, ALERT_SOURCES, ALERT_STATUSES, AlertSort, AlertSource, AlertStatus } from '../domain/alert-status';
 
 export class ScanDto {

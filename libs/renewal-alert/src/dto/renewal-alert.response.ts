@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Currency, moneyString } from '@disty/core';
+import { Currency, moneyString } from '#disty/core';
 import { ALERT_KINDS, ALERT_SOURCES, ALERT_STATUSES, AlertKind, AlertSource, AlertStatus } from '../domain/alert-status';
 import { AlertRow, CardRow, NoteRow, SubscriptionStateRow } from '../renewal-alert.sql';
 

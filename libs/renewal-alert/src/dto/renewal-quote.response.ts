@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Currency } from '@disty/core';
+import { Currency } from '#disty/core';
 
 export const QUOTE_STATUSES = ['OPEN', 'ACCEPTED', 'EXPIRED'] as const;
 export type QuoteStatus = (typeof QUOTE_STATUSES)[number];

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { grossMargin } from './margin';
 
 describe('grossMargin', () => {

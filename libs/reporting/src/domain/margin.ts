@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 
 export const MARGIN_GROUPS = ['reseller', 'sku', 'vendor', 'month'] as const;
 export type MarginGroup = (typeof MARGIN_GROUPS)[number];

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsUUID } from 'class-validator';
-import { CURRENCIES, Currency, IsCalendarDate } from '@disty/core';
+import { CURRENCIES, Currency, IsCalendarDate } from '#disty/core';
 import { MARGIN_GROUPS, MarginGroup } from '../domain/margin';
 
 export class MarginQueryDto {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { creditPosition, judgeReservation, lockOrder } from './credit';
 
 const amount = fc.integer({ min: 0, max: 10_000_000 }).map((c) => new Dec(c).div(100));

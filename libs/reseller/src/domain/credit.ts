@@ -1,4 +1,4 @@
-import { CreditLine, Dec } from '@disty/core';
+import { CreditLine, Dec } from '#disty/core';
 
 /** Lines are always locked in this order (HARDWARE, then CLOUD) so concurrent reservations never deadlock. */
 export function lockOrder(line: CreditLine): number {

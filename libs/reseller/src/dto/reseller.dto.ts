@@ -3,7 +3,7 @@ import { Type } from 'class-transformer';
 import {
   IsBoolean, IsDefined, IsIn, IsObject, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested,
 } from 'class-validator';
-import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '@disty/core';
+import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '#disty/core';
 
 /** Credit limits: at most 14 integer digits. */
 export const LIMIT_RANGE = /^\d{1,14}(\.\d+)?$/;

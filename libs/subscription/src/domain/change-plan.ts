@@ -1,4 +1,4 @@
-import { CalendarDate, Currency, Dec } from '@disty/core';
+import { CalendarDate, Currency, Dec } from '#disty/core';
 import { cancellationCredit, quantityChangeAmount } from './proration';
 import { BillingPeriod, periodAmount, periodContaining } from './schedule';
 

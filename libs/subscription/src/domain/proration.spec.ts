@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { addDays, Currency, daysBetween, Dec, minorUnits } from '@disty/core';
+import { addDays, Currency, daysBetween, Dec, minorUnits } from '#disty/core';
 import { planImmediateCancellation, planQuantityChange } from './change-plan';
 import { cancellationCredit, prorate, quantityChangeAmount, remainingDays } from './proration';
 import { BillingFrequency, BillingPeriod, billingPeriods, periodAmount, Term, termSpan } from './schedule';

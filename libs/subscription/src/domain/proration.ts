@@ -1,4 +1,4 @@
-import { CalendarDate, Currency, daysBetween, Dec, roundMoney } from '@disty/core';
+import { CalendarDate, Currency, daysBetween, Dec, roundMoney } from '#disty/core';
 import { BillingPeriod } from './schedule';
 
 /**

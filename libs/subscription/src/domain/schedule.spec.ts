@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { billingPeriods, chargeCost, periodCost, termNoContaining, termSchedule, termSpan } from './schedule';
 
 describe('term boundaries and billing schedules', () => {

@@ -1,4 +1,4 @@
-import { addDays, addMonthsClamped, CalendarDate, Currency, daysBetween, Dec, roundMoney } from '@disty/core';
+import { addDays, addMonthsClamped, CalendarDate, Currency, daysBetween, Dec, roundMoney } from '#disty/core';
 
 /**
  * Term boundaries and billing schedules, as pure functions of the subscription's anchor (its

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { addDays, Dec } from '@disty/core';
+import { addDays, Dec } from '#disty/core';
 import { billingPeriods } from './schedule';
 import { cancellationCredit, quantityChangeAmount } from './proration';
 import { periodServiceValue, seatDays, seatsOn, SeatStep } from './service-value';

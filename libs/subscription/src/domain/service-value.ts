@@ -1,4 +1,4 @@
-import { addDays, CalendarDate, daysBetween, Dec } from '@disty/core';
+import { addDays, CalendarDate, daysBetween, Dec } from '#disty/core';
 import { BillingPeriod } from './schedule';
 
 /**

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
-import { IsCalendarDate, PageQueryDto } from '@disty/core';
+import { IsCalendarDate, PageQueryDto } from '#disty/core';
 import { BILLING_FREQUENCIES, BillingFrequency, Term, TERMS } from '../domain/schedule';
 
 export class SubscriptionQueryDto extends PageQueryDto {

@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Dec, moneyString } from '@disty/core';
+import { Dec, moneyString } from '#disty/core';
 import { BillingFrequency, Term } from '../domain/schedule';
 import { ChargeRow, ScheduledChangeRow, SubscriptionRow, TermRow } from '../subscription.sql';
 

@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { daysElapsed, daysInMonth, runRateForecast } from './forecast';
 
 describe('run-rate forecast', () => {

@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 
 /** Days in a `YYYY-MM` month. */
 export function daysInMonth(month: string): number {

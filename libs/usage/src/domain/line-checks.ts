@@ -1,4 +1,4 @@
-import { CURRENCIES, isValidCalendarDate } from '@disty/core';
+import { CURRENCIES, isValidCalendarDate } from '#disty/core';
 
 /** A line's fields as read from the file (text), see usage-file.reader.ts. */
 export interface LineFields {

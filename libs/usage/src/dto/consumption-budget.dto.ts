@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID, Matches } from 'class-validator';
-import { CURRENCIES, Currency, PageQueryDto } from '@disty/core';
+import { CURRENCIES, Currency, PageQueryDto } from '#disty/core';
 
 export class SetBudgetDto {
   @ApiProperty({ example: '5000.00', description: 'Monthly budget in the subscription’s currency (≥ 0, at most the currency’s decimals)' })

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsOptional, IsUUID, Matches } from 'class-validator';
-import { CURRENCIES, Currency, PageQueryDto } from '@disty/core';
+import { CURRENCIES, Currency, PageQueryDto } from '#disty/core';
 
 /** A vendor tenant or account id: printable, no surrounding spaces, 1–100 characters. */
 export const TENANT_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:@/-]{0,99}$/;

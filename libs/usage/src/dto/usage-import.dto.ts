@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
-import { PageQueryDto } from '@disty/core';
+import { PageQueryDto } from '#disty/core';
 import { USAGE_FORMATS, UsageFormat } from '../usage-file.reader';
 
 export class UsageImportQueryDto {

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 import { reconcile } from './reconcile';
 
 const item = (tenantId: string | null, name: string, quantity: string, cost: string) => ({ tenantId, item: name, sku: 'P', quantity: new Dec(quantity), cost: new Dec(cost) });

@@ -1,4 +1,4 @@
-import { Dec } from '@disty/core';
+import { Dec } from '#disty/core';
 
 export const ITEM_KINDS = ['MATCHED', 'MISSING_IN_DISTY', 'MISSING_AT_VENDOR', 'QUANTITY_DIFFERENCE', 'PRICE_DIFFERENCE'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];

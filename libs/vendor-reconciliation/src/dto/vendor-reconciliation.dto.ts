@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength } from 'class-validator';
-import { CURRENCIES, Currency, IsCalendarDate, PageQueryDto } from '@disty/core';
+import { CURRENCIES, Currency, IsCalendarDate, PageQueryDto } from '#disty/core';
 import { ITEM_KINDS, ItemKind } from '../domain/reconcile';
 
 export class ImportVendorInvoiceQueryDto {

@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsUrl, IsUUID, MaxLength } from 'class-validator';
-import { PageQueryDto } from '@disty/core';
+import { PageQueryDto } from '#disty/core';
 import { DELIVERY_STATUSES, DeliveryStatus, WEBHOOK_EVENTS, WebhookEvent } from '../webhook-events';
 
 export class CreateWebhookDto {
