@@ -2,7 +2,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { coreError, CoreErrorCode, CreditLine, Currency, Dec, minorUnits, moneyString, notFound, Page, page, retryOnConflict, validationError } from '@disty/core';
+import {
+  coreError,
+  CoreErrorCode,
+  CreditLine,
+  Currency,
+  Dec,
+  minorUnits,
+  moneyString,
+  notFound,
+  Page,
+  page,
+  retryOnConflict,
+  validationError,
+} from '@disty/core';
 import { CreditRequestStatus, CreditRequestView } from './dto/credit-request.dto';
 import { ResellerService } from './reseller.service';
 
@@ -69,7 +82,13 @@ export class CreditRequestService {
     private readonly resellers: ResellerService,
   ) {}
 
-  async create(input: { resellerId: string; line: CreditLine; amount: string; reason: string; requestedBy: string }): Promise<CreditRequestView> {
+  async create(input: {
+    resellerId: string;
+    line: CreditLine;
+    amount: string;
+    reason: string;
+    requestedBy: string;
+  }): Promise<CreditRequestView> {
     const reseller = await this.resellers.getReseller(input.resellerId);
     assertDecimals('amount', input.amount, reseller.currency);
     const [{ id }]: Array<{ id: string }> = await this.db.query(
@@ -80,16 +99,29 @@ export class CreditRequestService {
     return this.get(id, null);
   }
 
-  async get(id: string, scope: string | null, em: EntityManager = this.db.manager): Promise<CreditRequestView> {
-    const [row]: RequestRow[] = await em.query(`${SELECT} WHERE r.id = $1 AND ($2::uuid IS NULL OR r.reseller_id = $2::uuid)`, [id, scope]);
+  async get(
+    id: string,
+    scope: string | null,
+    em: EntityManager = this.db.manager,
+  ): Promise<CreditRequestView> {
+    const [row]: RequestRow[] = await em.query(
+      `${SELECT} WHERE r.id = $1 AND ($2::uuid IS NULL OR r.reseller_id = $2::uuid)`,
+      [id, scope],
+    );
     if (!row) throw notFound(`Credit request ${id}`);
     return toView(row);
   }
 
-  async list(scope: string | null, q: { status?: CreditRequestStatus; resellerId?: string; page: number; pageSize: number }): Promise<Page<CreditRequestView>> {
+  async list(
+    scope: string | null,
+    q: { status?: CreditRequestStatus; resellerId?: string; page: number; pageSize: number },
+  ): Promise<Page<CreditRequestView>> {
     const params = [scope ?? q.resellerId ?? null, q.status ?? null];
     const cond = `WHERE ($1::uuid IS NULL OR r.reseller_id = $1::uuid) AND ($2::text IS NULL OR r.status = $2::text)`;
-    const [{ total }]: Array<{ total: number }> = await this.db.query(`SELECT count(*)::int AS total FROM credit_requests r ${cond}`, params);
+    const [{ total }]: Array<{ total: number }> = await this.db.query(
+      `SELECT count(*)::int AS total FROM credit_requests r ${cond}`,
+      params,
+    );
     const rows: RequestRow[] = await this.db.query(
       `${SELECT} ${cond} ORDER BY (r.status = 'PENDING') DESC, r.requested_at DESC, r.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
       params,
@@ -98,7 +130,11 @@ export class CreditRequestService {
   }
 
   /** Approves: the line's limit becomes `limit` (default: its limit now plus the amount asked). */
-  async approve(id: string, input: { limit?: string; reason: string }, answeredBy: string): Promise<CreditRequestView> {
+  async approve(
+    id: string,
+    input: { limit?: string; reason: string },
+    answeredBy: string,
+  ): Promise<CreditRequestView> {
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         const req = await this.lockPending(em, id);
@@ -108,15 +144,18 @@ export class CreditRequestService {
         );
         if (!line) throw notFound(`Credit request ${id}`);
         if (input.limit !== undefined) assertDecimals('limit', input.limit, req.currency);
-        const limit = input.limit !== undefined ? new Dec(input.limit) : new Dec(line.credit_limit).plus(req.amount);
-        await em.query(`UPDATE credit_lines SET credit_limit = $3::numeric, updated_at = now() WHERE reseller_id = $1 AND line = $2`, [
-          req.reseller_id,
-          req.credit_line,
-          limit.toFixed(),
-        ]);
+        const limit =
+          input.limit !== undefined ? new Dec(input.limit) : new Dec(line.credit_limit).plus(req.amount);
+        await em.query(
+          `UPDATE credit_lines SET credit_limit = $3::numeric, updated_at = now() WHERE reseller_id = $1 AND line = $2`,
+          [req.reseller_id, req.credit_line, limit.toFixed()],
+        );
         // As a limit raised by hand: a CLOUD exposure hold lifts once the line has credit again (docs/consumption.md §7).
-        const state = (await this.resellers.creditLines(req.reseller_id, em)).find((s) => s.line === req.credit_line);
-        if (state?.exposureHold && state.available.gt(0)) await this.resellers.setExposureHold(em, req.reseller_id, false);
+        const state = (await this.resellers.creditLines(req.reseller_id, em)).find(
+          (s) => s.line === req.credit_line,
+        );
+        if (state?.exposureHold && state.available.gt(0))
+          await this.resellers.setExposureHold(em, req.reseller_id, false);
         await em.query(
           `UPDATE credit_requests SET status = 'APPROVED', previous_limit = $2::numeric, approved_limit = $3::numeric,
                   answer_reason = $4, answered_by = $5, answered_at = now() WHERE id = $1`,
@@ -131,11 +170,10 @@ export class CreditRequestService {
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         await this.lockPending(em, id);
-        await em.query(`UPDATE credit_requests SET status = 'DECLINED', answer_reason = $2, answered_by = $3, answered_at = now() WHERE id = $1`, [
-          id,
-          input.reason.trim(),
-          answeredBy,
-        ]);
+        await em.query(
+          `UPDATE credit_requests SET status = 'DECLINED', answer_reason = $2, answered_by = $3, answered_at = now() WHERE id = $1`,
+          [id, input.reason.trim(), answeredBy],
+        );
         return this.get(id, null, em);
       }),
     );
@@ -145,7 +183,11 @@ export class CreditRequestService {
     const [row]: RequestRow[] = await em.query(`${SELECT} WHERE r.id = $1 FOR UPDATE OF r`, [id]);
     if (!row) throw notFound(`Credit request ${id}`);
     if (row.status !== 'PENDING') {
-      throw coreError(CoreErrorCode.Conflict, `Credit request ${id} was already ${row.status.toLowerCase()}`, { requestStatus: row.status });
+      throw coreError(
+        CoreErrorCode.Conflict,
+        `Credit request ${id} was already ${row.status.toLowerCase()}`,
+        { requestStatus: row.status },
+      );
     }
     return row;
   }

@@ -1,9 +1,25 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiPageResponse, ApiProblems, CurrentActor, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '@disty/core';
+import {
+  Actor,
+  ApiPageResponse,
+  ApiProblems,
+  CurrentActor,
+  isDistributor,
+  notFound,
+  Page,
+  ParseIdPipe,
+  Roles,
+  tenantScope,
+  validationError,
+} from '@disty/core';
 import { CreditRequestService } from './credit-request.service';
 import {
-  ApproveCreditRequestDto, CreateCreditRequestDto, CreditRequestQueryDto, CreditRequestView, DeclineCreditRequestDto,
+  ApproveCreditRequestDto,
+  CreateCreditRequestDto,
+  CreditRequestQueryDto,
+  CreditRequestView,
+  DeclineCreditRequestDto,
 } from './dto/credit-request.dto';
 
 /** Credit requests (docs/portal.md, "Credit requests"). */
@@ -22,13 +38,23 @@ export class CreditRequestsController {
   create(@Body() dto: CreateCreditRequestDto, @CurrentActor() actor: Actor): Promise<CreditRequestView> {
     let resellerId: string;
     if (isDistributor(actor)) {
-      if (!dto.resellerId) throw validationError('resellerId is required when distributor staff ask', [{ field: 'resellerId', message: 'is required for distributor staff' }]);
+      if (!dto.resellerId)
+        throw validationError('resellerId is required when distributor staff ask', [
+          { field: 'resellerId', message: 'is required for distributor staff' },
+        ]);
       resellerId = dto.resellerId;
     } else {
-      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId) throw notFound(`Reseller ${dto.resellerId}`);
+      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId)
+        throw notFound(`Reseller ${dto.resellerId}`);
       resellerId = actor.resellerId!;
     }
-    return this.requests.create({ resellerId, line: dto.line, amount: dto.amount, reason: dto.reason, requestedBy: actor.id });
+    return this.requests.create({
+      resellerId,
+      line: dto.line,
+      amount: dto.amount,
+      reason: dto.reason,
+      requestedBy: actor.id,
+    });
   }
 
   @Get()
@@ -52,10 +78,17 @@ export class CreditRequestsController {
   @Post(':id/approve')
   @Roles('finance', 'admin')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'approveCreditRequest', summary: 'Approve a credit request, raising the line’s limit' })
+  @ApiOperation({
+    operationId: 'approveCreditRequest',
+    summary: 'Approve a credit request, raising the line’s limit',
+  })
   @ApiOkResponse({ type: CreditRequestView })
   @ApiProblems(404, 409)
-  approve(@Param('id', ParseIdPipe) id: string, @Body() dto: ApproveCreditRequestDto, @CurrentActor() actor: Actor): Promise<CreditRequestView> {
+  approve(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: ApproveCreditRequestDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<CreditRequestView> {
     return this.requests.approve(id, dto, actor.id);
   }
 
@@ -65,7 +98,11 @@ export class CreditRequestsController {
   @ApiOperation({ operationId: 'declineCreditRequest', summary: 'Decline a credit request with a reason' })
   @ApiOkResponse({ type: CreditRequestView })
   @ApiProblems(404, 409)
-  decline(@Param('id', ParseIdPipe) id: string, @Body() dto: DeclineCreditRequestDto, @CurrentActor() actor: Actor): Promise<CreditRequestView> {
+  decline(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: DeclineCreditRequestDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<CreditRequestView> {
     return this.requests.decline(id, dto, actor.id);
   }
 }

@@ -4,13 +4,15 @@ import { Roles } from '@disty/core';
 import { supplierSettings } from '@disty/tax';
 
 export class PaymentDetailsView {
-  @ApiProperty({ example: 'Disty Distribution Pty Ltd', description: 'Who invoices are paid to' }) payee: string;
+  @ApiProperty({ example: 'Disty Distribution Pty Ltd', description: 'Who invoices are paid to' })
+  payee: string;
   @ApiProperty({ example: 'Disty Distribution Pty Ltd' }) accountName: string;
   @ApiProperty({ example: 'Example Bank' }) bankName: string;
   @ApiProperty({ example: '062-000' }) bsb: string;
   @ApiProperty({ example: '1234 5678' }) accountNumber: string;
   @ApiProperty({ example: 'EXAMAU2S' }) swift: string;
-  @ApiProperty({ example: 'accounts@disty.example', description: 'Where to send remittance advice' }) email: string;
+  @ApiProperty({ example: 'accounts@disty.example', description: 'Where to send remittance advice' })
+  email: string;
 }
 
 /**

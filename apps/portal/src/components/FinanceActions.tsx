@@ -54,8 +54,16 @@ function FieldError({ id, message }: { id: string; message: string | null }) {
 
 /** Records a bank transfer from the reseller; with `invoice`, applies it to that invoice first. */
 export function RecordPaymentForm({
-  resellerId, currency, invoice, onDone,
-}: { resellerId: string; currency: Currency; invoice?: Invoice; onDone: (message: string) => void }) {
+  resellerId,
+  currency,
+  invoice,
+  onDone,
+}: {
+  resellerId: string;
+  currency: Currency;
+  invoice?: Invoice;
+  onDone: (message: string) => void;
+}) {
   const [amount, setAmount] = useState(invoice ? invoice.amountDue : '');
   const [reference, setReference] = useState('');
   const [receivedOn, setReceivedOn] = useState(todayIso());
@@ -73,17 +81,28 @@ export function RecordPaymentForm({
     // To this invoice up to what it has due; the rest stays unapplied cash on the account.
     const toInvoice = invoice ? (dec(a).gt(dec(invoice.amountDue)) ? invoice.amountDue : a) : null;
     const body = {
-      resellerId, amount: a, currency, method: 'BANK_TRANSFER' as const, reference: reference.trim(), receivedOn,
-      ...(invoice && toInvoice && dec(toInvoice).gt(0) ? { allocations: [{ invoiceId: invoice.id, amount: toInvoice }] } : {}),
+      resellerId,
+      amount: a,
+      currency,
+      method: 'BANK_TRANSFER' as const,
+      reference: reference.trim(),
+      receivedOn,
+      ...(invoice && toInvoice && dec(toInvoice).gt(0)
+        ? { allocations: [{ invoiceId: invoice.id, amount: toInvoice }] }
+        : {}),
     };
     setBusy(true);
     setError(null);
     try {
-      const p = await ok(client.POST('/api/v1/payments', { body, params: { header: { 'Idempotency-Key': key.for(body) } } }));
+      const p = await ok(
+        client.POST('/api/v1/payments', { body, params: { header: { 'Idempotency-Key': key.for(body) } } }),
+      );
       key.reset();
       setReference('');
       setTouched(false);
-      onDone(`Payment of ${formatMoney(p.amount, p.currency)} recorded${dec(p.unapplied).gt(0) ? `; ${formatMoney(p.unapplied, p.currency)} is unapplied cash` : ''}.`);
+      onDone(
+        `Payment of ${formatMoney(p.amount, p.currency)} recorded${dec(p.unapplied).gt(0) ? `; ${formatMoney(p.unapplied, p.currency)} is unapplied cash` : ''}.`,
+      );
     } catch (err) {
       setError(err);
     } finally {
@@ -96,19 +115,41 @@ export function RecordPaymentForm({
       <form className="form-grid" onSubmit={submit} aria-label="Record a bank payment" noValidate>
         <div className="field">
           <label htmlFor="pay-amount">Amount received ({currency})</label>
-          <input id="pay-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} aria-invalid={touched && !!problem}
-            aria-describedby="pay-amount-error" />
+          <input
+            id="pay-amount"
+            inputMode="decimal"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            aria-invalid={touched && !!problem}
+            aria-describedby="pay-amount-error"
+          />
           <FieldError id="pay-amount-error" message={touched ? problem : null} />
         </div>
         <div className="field">
           <label htmlFor="pay-reference">Bank reference</label>
-          <input id="pay-reference" maxLength={200} value={reference} onChange={(e) => setReference(e.target.value)}
-            aria-invalid={touched && !reference.trim()} aria-describedby="pay-reference-error" />
-          <FieldError id="pay-reference-error" message={touched && !reference.trim() ? 'Enter the reference on the bank statement.' : null} />
+          <input
+            id="pay-reference"
+            maxLength={200}
+            value={reference}
+            onChange={(e) => setReference(e.target.value)}
+            aria-invalid={touched && !reference.trim()}
+            aria-describedby="pay-reference-error"
+          />
+          <FieldError
+            id="pay-reference-error"
+            message={touched && !reference.trim() ? 'Enter the reference on the bank statement.' : null}
+          />
         </div>
         <div className="field">
           <label htmlFor="pay-date">Received on</label>
-          <input id="pay-date" type="date" max={todayIso()} required value={receivedOn} onChange={(e) => setReceivedOn(e.target.value)} />
+          <input
+            id="pay-date"
+            type="date"
+            max={todayIso()}
+            required
+            value={receivedOn}
+            onChange={(e) => setReceivedOn(e.target.value)}
+          />
         </div>
         <p className="muted small form-wide">
           {invoice
@@ -144,18 +185,26 @@ export function CreditNoteForm({ invoice, onDone }: { invoice: Invoice; onDone: 
     e.preventDefault();
     setTouched(true);
     if (invalid) return;
-    const body = { lines: entered.map((l) => ({ invoiceLineId: l.id, amount: amounts[l.id].trim() })), reason: reason.trim() };
+    const body = {
+      lines: entered.map((l) => ({ invoiceLineId: l.id, amount: amounts[l.id].trim() })),
+      reason: reason.trim(),
+    };
     setBusy(true);
     setError(null);
     try {
       const note = await ok(
-        client.POST('/api/v1/invoices/{id}/credit-notes', { params: { path: { id: invoice.id }, header: { 'Idempotency-Key': key.for(body) } }, body }),
+        client.POST('/api/v1/invoices/{id}/credit-notes', {
+          params: { path: { id: invoice.id }, header: { 'Idempotency-Key': key.for(body) } },
+          body,
+        }),
       );
       key.reset();
       setAmounts({});
       setReason('');
       setTouched(false);
-      onDone(`Credit note ${note.number} issued for ${formatMoney(note.totals.all.gross, invoice.currency)}.`);
+      onDone(
+        `Credit note ${note.number} issued for ${formatMoney(note.totals.all.gross, invoice.currency)}.`,
+      );
     } catch (err) {
       setError(err);
     } finally {
@@ -170,21 +219,43 @@ export function CreditNoteForm({ invoice, onDone }: { invoice: Invoice; onDone: 
           {invoice.lines.map((l) => (
             <div className="field" key={l.id}>
               <label htmlFor={`cn-${l.id}`}>
-                Net to credit on {l.description} <span className="muted">(of {formatMoney(dec(l.net).minus(dec(l.creditedNet)).toFixed(2), invoice.currency)})</span>
+                Net to credit on {l.description}{' '}
+                <span className="muted">
+                  (of {formatMoney(dec(l.net).minus(dec(l.creditedNet)).toFixed(2), invoice.currency)})
+                </span>
               </label>
-              <input id={`cn-${l.id}`} inputMode="decimal" value={amounts[l.id] ?? ''} onChange={(e) => setAmounts({ ...amounts, [l.id]: e.target.value })}
-                aria-invalid={touched && !!problems[l.id]} aria-describedby={`cn-${l.id}-error`} />
+              <input
+                id={`cn-${l.id}`}
+                inputMode="decimal"
+                value={amounts[l.id] ?? ''}
+                onChange={(e) => setAmounts({ ...amounts, [l.id]: e.target.value })}
+                aria-invalid={touched && !!problems[l.id]}
+                aria-describedby={`cn-${l.id}-error`}
+              />
               <FieldError id={`cn-${l.id}-error`} message={touched ? (problems[l.id] ?? null) : null} />
             </div>
           ))}
           <div className="field form-wide">
             <label htmlFor="cn-reason">Reason</label>
-            <input id="cn-reason" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} aria-invalid={touched && !reason.trim()}
-              aria-describedby="cn-reason-error" />
-            <FieldError id="cn-reason-error" message={touched && !reason.trim() ? 'Give the reason printed on the credit note.' : null} />
+            <input
+              id="cn-reason"
+              maxLength={500}
+              value={reason}
+              onChange={(e) => setReason(e.target.value)}
+              aria-invalid={touched && !reason.trim()}
+              aria-describedby="cn-reason-error"
+            />
+            <FieldError
+              id="cn-reason-error"
+              message={touched && !reason.trim() ? 'Give the reason printed on the credit note.' : null}
+            />
           </div>
         </div>
-        {touched && entered.length === 0 && <p className="negative small" role="alert">Enter an amount on at least one line.</p>}
+        {touched && entered.length === 0 && (
+          <p className="negative small" role="alert">
+            Enter an amount on at least one line.
+          </p>
+        )}
         <ErrorBanner error={error} title="The credit note was not issued" />
         <div className="form-actions">
           <button type="submit" className="primary" disabled={busy}>
@@ -210,12 +281,22 @@ export function WriteOffForm({ invoice, onDone }: { invoice: Invoice; onDone: (m
     e.preventDefault();
     setTouched(true);
     if (problem || !reason.trim()) return;
-    if (!window.confirm(`Write off ${formatMoney(amount.trim(), invoice.currency)} on ${invoice.number}? It is posted as bad debt.`)) return;
+    if (
+      !window.confirm(
+        `Write off ${formatMoney(amount.trim(), invoice.currency)} on ${invoice.number}? It is posted as bad debt.`,
+      )
+    )
+      return;
     const body = { amount: amount.trim(), reason: reason.trim() };
     setBusy(true);
     setError(null);
     try {
-      await ok(client.POST('/api/v1/invoices/{id}/write-off', { params: { path: { id: invoice.id }, header: { 'Idempotency-Key': key.for(body) } }, body }));
+      await ok(
+        client.POST('/api/v1/invoices/{id}/write-off', {
+          params: { path: { id: invoice.id }, header: { 'Idempotency-Key': key.for(body) } },
+          body,
+        }),
+      );
       key.reset();
       setTouched(false);
       onDone(`${formatMoney(body.amount, invoice.currency)} written off on ${invoice.number}.`);
@@ -231,15 +312,30 @@ export function WriteOffForm({ invoice, onDone }: { invoice: Invoice; onDone: (m
       <form className="form-grid" onSubmit={submit} aria-label="Write off bad debt" noValidate>
         <div className="field">
           <label htmlFor="wo-amount">Gross amount to write off ({invoice.currency})</label>
-          <input id="wo-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} aria-invalid={touched && !!problem}
-            aria-describedby="wo-amount-error" />
+          <input
+            id="wo-amount"
+            inputMode="decimal"
+            value={amount}
+            onChange={(e) => setAmount(e.target.value)}
+            aria-invalid={touched && !!problem}
+            aria-describedby="wo-amount-error"
+          />
           <FieldError id="wo-amount-error" message={touched ? problem : null} />
         </div>
         <div className="field">
           <label htmlFor="wo-reason">Reason</label>
-          <input id="wo-reason" maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} aria-invalid={touched && !reason.trim()}
-            aria-describedby="wo-reason-error" />
-          <FieldError id="wo-reason-error" message={touched && !reason.trim() ? 'Give the reason for the write-off.' : null} />
+          <input
+            id="wo-reason"
+            maxLength={500}
+            value={reason}
+            onChange={(e) => setReason(e.target.value)}
+            aria-invalid={touched && !reason.trim()}
+            aria-describedby="wo-reason-error"
+          />
+          <FieldError
+            id="wo-reason-error"
+            message={touched && !reason.trim() ? 'Give the reason for the write-off.' : null}
+          />
         </div>
         <ErrorBanner error={error} title="Nothing was written off" />
         <div className="form-actions form-wide">
@@ -253,8 +349,17 @@ export function WriteOffForm({ invoice, onDone }: { invoice: Invoice; onDone: (m
 }
 
 /** Refunds the reseller's credit balance (unused credits, then unapplied cash) by bank transfer. */
-export function RefundForm({ resellerId, onDone }: { resellerId: string; onDone: (message: string) => void }) {
-  const balance = useAsync(() => ok(client.GET('/api/v1/refunds/credit-balance', { params: { query: { resellerId } } })), [resellerId]);
+export function RefundForm({
+  resellerId,
+  onDone,
+}: {
+  resellerId: string;
+  onDone: (message: string) => void;
+}) {
+  const balance = useAsync(
+    () => ok(client.GET('/api/v1/refunds/credit-balance', { params: { query: { resellerId } } })),
+    [resellerId],
+  );
   const [amount, setAmount] = useState('');
   const [reference, setReference] = useState('');
   const [paidOn, setPaidOn] = useState(todayIso());
@@ -270,12 +375,19 @@ export function RefundForm({ resellerId, onDone }: { resellerId: string; onDone:
     setTouched(true);
     if (!balance.data || problem || !reference.trim()) return;
     const body = {
-      resellerId, amount: amount.trim(), currency: balance.data.currency as Currency, reference: reference.trim(), paidOn, method: 'BANK_TRANSFER' as const,
+      resellerId,
+      amount: amount.trim(),
+      currency: balance.data.currency as Currency,
+      reference: reference.trim(),
+      paidOn,
+      method: 'BANK_TRANSFER' as const,
     };
     setBusy(true);
     setError(null);
     try {
-      const r = await ok(client.POST('/api/v1/refunds', { body, params: { header: { 'Idempotency-Key': key.for(body) } } }));
+      const r = await ok(
+        client.POST('/api/v1/refunds', { body, params: { header: { 'Idempotency-Key': key.for(body) } } }),
+      );
       key.reset();
       setAmount('');
       setReference('');
@@ -301,17 +413,34 @@ export function RefundForm({ resellerId, onDone }: { resellerId: string; onDone:
           </p>
           <div className="field">
             <label htmlFor="refund-amount">Amount to refund</label>
-            <input id="refund-amount" inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} aria-invalid={touched && !!problem}
-              aria-describedby="refund-amount-error" />
+            <input
+              id="refund-amount"
+              inputMode="decimal"
+              value={amount}
+              onChange={(e) => setAmount(e.target.value)}
+              aria-invalid={touched && !!problem}
+              aria-describedby="refund-amount-error"
+            />
             <FieldError id="refund-amount-error" message={touched ? problem : null} />
           </div>
           <div className="field">
             <label htmlFor="refund-reference">Bank reference</label>
-            <input id="refund-reference" maxLength={200} value={reference} onChange={(e) => setReference(e.target.value)} />
+            <input
+              id="refund-reference"
+              maxLength={200}
+              value={reference}
+              onChange={(e) => setReference(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor="refund-date">Paid on</label>
-            <input id="refund-date" type="date" max={todayIso()} value={paidOn} onChange={(e) => setPaidOn(e.target.value)} />
+            <input
+              id="refund-date"
+              type="date"
+              max={todayIso()}
+              value={paidOn}
+              onChange={(e) => setPaidOn(e.target.value)}
+            />
           </div>
           <ErrorBanner error={error} title="The refund was not recorded" />
           <div className="form-actions form-wide">

@@ -28,8 +28,18 @@ export function shipQuantityProblem(value: string, max: number): string | null {
  * than the line holds split it: the rest stays to ship (docs/portal.md, "Shipping").
  */
 export function ShipLineForm({
-  orderId, lineId, quantity, label, onShipped,
-}: { orderId: string; lineId: string; quantity: number; label: string; onShipped: (order: Order, shipped: number) => void }) {
+  orderId,
+  lineId,
+  quantity,
+  label,
+  onShipped,
+}: {
+  orderId: string;
+  lineId: string;
+  quantity: number;
+  label: string;
+  onShipped: (order: Order, shipped: number) => void;
+}) {
   const [qty, setQty] = useState(String(quantity));
   const [serials, setSerials] = useState('');
   const [shippedOn, setShippedOn] = useState(todayIso());
@@ -40,8 +50,16 @@ export function ShipLineForm({
   const list = parseSerials(serials);
   const n = qtyProblem ? quantity : Number.parseInt(qty, 10);
   const serialProblem =
-    list.length > n ? `${list.length} serial numbers for ${n} unit${n === 1 ? '' : 's'}: at most one per unit.` : new Set(list).size !== list.length ? 'A serial number is listed twice.' : null;
-  const dateProblem = !shippedOn ? 'Enter the ship date.' : shippedOn > todayIso() ? 'The ship date cannot be in the future.' : null;
+    list.length > n
+      ? `${list.length} serial numbers for ${n} unit${n === 1 ? '' : 's'}: at most one per unit.`
+      : new Set(list).size !== list.length
+        ? 'A serial number is listed twice.'
+        : null;
+  const dateProblem = !shippedOn
+    ? 'Enter the ship date.'
+    : shippedOn > todayIso()
+      ? 'The ship date cannot be in the future.'
+      : null;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -66,11 +84,23 @@ export function ShipLineForm({
 
   const id = `ship-${lineId}`;
   return (
-    <form className="ship-form form-grid" onSubmit={submit} aria-label={`Ship ${label}`} noValidate data-ship-line={lineId}>
+    <form
+      className="ship-form form-grid"
+      onSubmit={submit}
+      aria-label={`Ship ${label}`}
+      noValidate
+      data-ship-line={lineId}
+    >
       <div className="field">
         <label htmlFor={`${id}-qty`}>Units shipping now (of {quantity})</label>
-        <input id={`${id}-qty`} inputMode="numeric" value={qty} onChange={(e) => setQty(e.target.value)} aria-invalid={touched && !!qtyProblem}
-          aria-describedby={`${id}-qty-error`} />
+        <input
+          id={`${id}-qty`}
+          inputMode="numeric"
+          value={qty}
+          onChange={(e) => setQty(e.target.value)}
+          aria-invalid={touched && !!qtyProblem}
+          aria-describedby={`${id}-qty-error`}
+        />
         {touched && qtyProblem && (
           <p id={`${id}-qty-error`} className="negative small" role="alert">
             {qtyProblem}
@@ -79,8 +109,15 @@ export function ShipLineForm({
       </div>
       <div className="field">
         <label htmlFor={`${id}-date`}>Ship date</label>
-        <input id={`${id}-date`} type="date" max={todayIso()} value={shippedOn} onChange={(e) => setShippedOn(e.target.value)}
-          aria-invalid={touched && !!dateProblem} aria-describedby={`${id}-date-error`} />
+        <input
+          id={`${id}-date`}
+          type="date"
+          max={todayIso()}
+          value={shippedOn}
+          onChange={(e) => setShippedOn(e.target.value)}
+          aria-invalid={touched && !!dateProblem}
+          aria-describedby={`${id}-date-error`}
+        />
         {touched && dateProblem && (
           <p id={`${id}-date-error`} className="negative small" role="alert">
             {dateProblem}
@@ -91,8 +128,14 @@ export function ShipLineForm({
         <label htmlFor={`${id}-serials`}>
           Serial numbers <span className="muted">(one per line, optional)</span>
         </label>
-        <textarea id={`${id}-serials`} rows={Math.min(6, Math.max(2, n))} value={serials} onChange={(e) => setSerials(e.target.value)}
-          aria-invalid={touched && !!serialProblem} aria-describedby={`${id}-serials-error`} />
+        <textarea
+          id={`${id}-serials`}
+          rows={Math.min(6, Math.max(2, n))}
+          value={serials}
+          onChange={(e) => setSerials(e.target.value)}
+          aria-invalid={touched && !!serialProblem}
+          aria-describedby={`${id}-serials-error`}
+        />
         {touched && serialProblem && (
           <p id={`${id}-serials-error`} className="negative small" role="alert">
             {serialProblem}

@@ -1,7 +1,18 @@
 import { useState } from 'react';
 import { client, download, ok } from '../api';
 import { RecordPaymentForm, RefundForm } from '../components/FinanceActions';
-import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, Status, useAsync } from '../components/ui';
+import {
+  DateText,
+  Empty,
+  ErrorBanner,
+  Loading,
+  Money,
+  Notice,
+  PageHeader,
+  Pager,
+  Status,
+  useAsync,
+} from '../components/ui';
 import { formatMoney, todayIso } from '../format';
 import { useResellers } from '../resellers';
 import { Link } from '../router';
@@ -9,8 +20,14 @@ import { hasRole, useSession } from '../session';
 
 const firstOfMonth = (iso: string) => `${iso.slice(0, 8)}01`;
 const TYPE_LABELS: Record<string, string> = {
-  INVOICE: 'Invoice', CREDIT_NOTE: 'Credit note', PAYMENT: 'Payment', PAYMENT_APPLICATION: 'Payment applied', CREDIT_APPLICATION: 'Credit applied',
-  REFUND: 'Refund', WRITE_OFF: 'Write-off', OTHER: 'Other',
+  INVOICE: 'Invoice',
+  CREDIT_NOTE: 'Credit note',
+  PAYMENT: 'Payment',
+  PAYMENT_APPLICATION: 'Payment applied',
+  CREDIT_APPLICATION: 'Credit applied',
+  REFUND: 'Refund',
+  WRITE_OFF: 'Write-off',
+  OTHER: 'Other',
 };
 
 /** The statement of account for a period, per currency, with its running balance (GET /resellers/{id}/statement). */
@@ -19,7 +36,12 @@ function StatementSection({ resellerId, reload }: { resellerId: string; reload: 
   const [to, setTo] = useState(todayIso());
   const [fileError, setFileError] = useState<unknown>(null);
   const st = useAsync(
-    () => ok(client.GET('/api/v1/resellers/{id}/statement', { params: { path: { id: resellerId }, query: { from, to } } })),
+    () =>
+      ok(
+        client.GET('/api/v1/resellers/{id}/statement', {
+          params: { path: { id: resellerId }, query: { from, to } },
+        }),
+      ),
     [resellerId, from, to, reload],
   );
   const pdf = async () => {
@@ -27,7 +49,9 @@ function StatementSection({ resellerId, reload }: { resellerId: string; reload: 
     try {
       await download(
         client.GET('/api/v1/resellers/{id}/statement', {
-          params: { path: { id: resellerId }, query: { from, to } }, headers: { Accept: 'application/pdf' }, parseAs: 'blob',
+          params: { path: { id: resellerId }, query: { from, to } },
+          headers: { Accept: 'application/pdf' },
+          parseAs: 'blob',
         }),
         `statement-${from}-${to}.pdf`,
       );
@@ -41,11 +65,23 @@ function StatementSection({ resellerId, reload }: { resellerId: string; reload: 
       <div className="toolbar">
         <div className="field">
           <label htmlFor="st-from">From</label>
-          <input id="st-from" type="date" value={from} max={to} onChange={(e) => e.target.value && setFrom(e.target.value)} />
+          <input
+            id="st-from"
+            type="date"
+            value={from}
+            max={to}
+            onChange={(e) => e.target.value && setFrom(e.target.value)}
+          />
         </div>
         <div className="field">
           <label htmlFor="st-to">To</label>
-          <input id="st-to" type="date" value={to} min={from} onChange={(e) => e.target.value && setTo(e.target.value)} />
+          <input
+            id="st-to"
+            type="date"
+            value={to}
+            min={from}
+            onChange={(e) => e.target.value && setTo(e.target.value)}
+          />
         </div>
         <button type="button" onClick={pdf}>
           Download PDF
@@ -114,7 +150,10 @@ function StatementSection({ resellerId, reload }: { resellerId: string; reload: 
 /** Payments received from the reseller (bank transfers and cards), latest first. */
 function PaymentsSection({ resellerId, reload }: { resellerId: string; reload: number }) {
   const [page, setPage] = useState(1);
-  const list = useAsync(() => ok(client.GET('/api/v1/payments', { params: { query: { resellerId, page, pageSize: 10 } } })), [resellerId, page, reload]);
+  const list = useAsync(
+    () => ok(client.GET('/api/v1/payments', { params: { query: { resellerId, page, pageSize: 10 } } })),
+    [resellerId, page, reload],
+  );
   return (
     <section aria-labelledby="payments-title">
       <h2 id="payments-title">Payment history</h2>
@@ -163,7 +202,8 @@ function PaymentsSection({ resellerId, reload }: { resellerId: string; reload: n
                         ? '—'
                         : p.allocations.map((a, i) => (
                             <div key={`${a.invoiceId}-${i}`}>
-                              <Link to={`/invoices/${a.invoiceId}`}>{a.invoiceNumber}</Link> <Money amount={a.amount} currency={p.currency} />
+                              <Link to={`/invoices/${a.invoiceId}`}>{a.invoiceNumber}</Link>{' '}
+                              <Money amount={a.amount} currency={p.currency} />
                             </div>
                           ))}
                     </td>
@@ -172,7 +212,12 @@ function PaymentsSection({ resellerId, reload }: { resellerId: string; reload: n
               </tbody>
             </table>
           </div>
-          <Pager page={list.data.page} pageSize={list.data.pageSize} total={list.data.total} onPage={setPage} />
+          <Pager
+            page={list.data.page}
+            pageSize={list.data.pageSize}
+            total={list.data.total}
+            onPage={setPage}
+          />
         </>
       ) : null}
     </section>
@@ -211,8 +256,8 @@ function BankDetails() {
             </div>
           </dl>
           <p className="muted small">
-            Quote the invoice number as the payment reference and send remittance advice to {d.data.email}. Invoices can also be paid by card from the
-            invoice page where card payments are configured.
+            Quote the invoice number as the payment reference and send remittance advice to {d.data.email}.
+            Invoices can also be paid by card from the invoice page where card payments are configured.
           </p>
         </>
       )}
@@ -256,7 +301,12 @@ export function ResellerAccountPage({ id }: { id: string }) {
       {message && <Notice kind="success">{message}</Notice>}
       {hasRole(me, 'finance') && reseller && (
         <div className="finance-actions" role="group" aria-label="Finance actions">
-          <RecordPaymentForm key={`pay-${reload}`} resellerId={id} currency={reseller.currency} onDone={done} />
+          <RecordPaymentForm
+            key={`pay-${reload}`}
+            resellerId={id}
+            currency={reseller.currency}
+            onDone={done}
+          />
           <RefundForm key={`refund-${reload}`} resellerId={id} onDone={done} />
         </div>
       )}

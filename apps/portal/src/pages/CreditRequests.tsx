@@ -1,7 +1,19 @@
 import { FormEvent, useState } from 'react';
 import { client, ok, oneOf } from '../api';
 import { amountProblem } from '../components/FinanceActions';
-import { DateText, ErrorBanner, FilterSelect, ListBody, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync } from '../components/ui';
+import {
+  DateText,
+  ErrorBanner,
+  FilterSelect,
+  ListBody,
+  Money,
+  Notice,
+  PageHeader,
+  Pager,
+  Status,
+  statusOptions,
+  useAsync,
+} from '../components/ui';
 import type { CreditLine, CreditRequest } from '../contract';
 import { formatMoney } from '../format';
 import { hasRole, useSession } from '../session';
@@ -11,8 +23,16 @@ const LINE_NAMES: Record<CreditLine, string> = { HARDWARE: 'Hardware', CLOUD: 'C
 
 /** A reseller's user asks for more credit on one line (POST /credit-requests); finance answers it. */
 export function RequestCreditForm({
-  line, suggested, currency, onSent,
-}: { line: CreditLine; suggested?: string; currency: string; onSent: (r: CreditRequest) => void }) {
+  line,
+  suggested,
+  currency,
+  onSent,
+}: {
+  line: CreditLine;
+  suggested?: string;
+  currency: string;
+  onSent: (r: CreditRequest) => void;
+}) {
   const [amount, setAmount] = useState(suggested ?? '');
   const [reason, setReason] = useState('');
   const [touched, setTouched] = useState(false);
@@ -28,7 +48,13 @@ export function RequestCreditForm({
     setBusy(true);
     setError(null);
     try {
-      onSent(await ok(client.POST('/api/v1/credit-requests', { body: { line, amount: amount.trim(), reason: reason.trim() } })));
+      onSent(
+        await ok(
+          client.POST('/api/v1/credit-requests', {
+            body: { line, amount: amount.trim(), reason: reason.trim() },
+          }),
+        ),
+      );
     } catch (err) {
       setError(err);
     } finally {
@@ -37,11 +63,24 @@ export function RequestCreditForm({
   };
 
   return (
-    <form className="form-grid credit-request-form" onSubmit={submit} aria-label={`Ask for more ${LINE_NAMES[line].toLowerCase()} credit`} noValidate>
+    <form
+      className="form-grid credit-request-form"
+      onSubmit={submit}
+      aria-label={`Ask for more ${LINE_NAMES[line].toLowerCase()} credit`}
+      noValidate
+    >
       <div className="field">
-        <label htmlFor={`${id}-amount`}>Extra {LINE_NAMES[line].toLowerCase()} credit ({currency})</label>
-        <input id={`${id}-amount`} inputMode="decimal" value={amount} onChange={(e) => setAmount(e.target.value)} aria-invalid={touched && !!problem}
-          aria-describedby={`${id}-amount-error`} />
+        <label htmlFor={`${id}-amount`}>
+          Extra {LINE_NAMES[line].toLowerCase()} credit ({currency})
+        </label>
+        <input
+          id={`${id}-amount`}
+          inputMode="decimal"
+          value={amount}
+          onChange={(e) => setAmount(e.target.value)}
+          aria-invalid={touched && !!problem}
+          aria-describedby={`${id}-amount-error`}
+        />
         {touched && problem && (
           <p id={`${id}-amount-error`} className="negative small" role="alert">
             {problem}
@@ -50,8 +89,14 @@ export function RequestCreditForm({
       </div>
       <div className="field">
         <label htmlFor={`${id}-reason`}>Why</label>
-        <input id={`${id}-reason`} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} aria-invalid={touched && !reason.trim()}
-          aria-describedby={`${id}-reason-error`} />
+        <input
+          id={`${id}-reason`}
+          maxLength={500}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          aria-invalid={touched && !reason.trim()}
+          aria-describedby={`${id}-reason-error`}
+        />
         {touched && !reason.trim() && (
           <p id={`${id}-reason-error`} className="negative small" role="alert">
             Say what the credit is for: finance reads it.
@@ -69,7 +114,13 @@ export function RequestCreditForm({
 }
 
 /** Finance's answer: approve (the new limit, default the limit plus the amount asked) or decline, each with a reason. */
-function AnswerForm({ request, onAnswered }: { request: CreditRequest; onAnswered: (r: CreditRequest, message: string) => void }) {
+function AnswerForm({
+  request,
+  onAnswered,
+}: {
+  request: CreditRequest;
+  onAnswered: (r: CreditRequest, message: string) => void;
+}) {
   const [limit, setLimit] = useState('');
   const [reason, setReason] = useState('');
   const [touched, setTouched] = useState(false);
@@ -87,8 +138,18 @@ function AnswerForm({ request, onAnswered }: { request: CreditRequest; onAnswere
       const path = { params: { path: { id: request.id } } };
       const r =
         kind === 'approve'
-          ? await ok(client.POST('/api/v1/credit-requests/{id}/approve', { ...path, body: { reason: reason.trim(), ...(limit.trim() ? { limit: limit.trim() } : {}) } }))
-          : await ok(client.POST('/api/v1/credit-requests/{id}/decline', { ...path, body: { reason: reason.trim() } }));
+          ? await ok(
+              client.POST('/api/v1/credit-requests/{id}/approve', {
+                ...path,
+                body: { reason: reason.trim(), ...(limit.trim() ? { limit: limit.trim() } : {}) },
+              }),
+            )
+          : await ok(
+              client.POST('/api/v1/credit-requests/{id}/decline', {
+                ...path,
+                body: { reason: reason.trim() },
+              }),
+            );
       onAnswered(
         r,
         r.status === 'APPROVED'
@@ -103,18 +164,46 @@ function AnswerForm({ request, onAnswered }: { request: CreditRequest; onAnswere
   };
 
   return (
-    <form className="form-grid" onSubmit={(e) => e.preventDefault()} aria-label={`Answer the request of ${request.resellerName}`} noValidate>
+    <form
+      className="form-grid"
+      onSubmit={(e) => e.preventDefault()}
+      aria-label={`Answer the request of ${request.resellerName}`}
+      noValidate
+    >
       <div className="field">
         <label htmlFor={`${id}-limit`}>
-          New limit <span className="muted">(default: the limit now + {formatMoney(request.amount, request.currency)})</span>
+          New limit{' '}
+          <span className="muted">
+            (default: the limit now + {formatMoney(request.amount, request.currency)})
+          </span>
         </label>
-        <input id={`${id}-limit`} inputMode="decimal" value={limit} onChange={(e) => setLimit(e.target.value)} aria-invalid={touched && !!limitProblem} />
-        {touched && limitProblem && <p className="negative small" role="alert">{limitProblem}</p>}
+        <input
+          id={`${id}-limit`}
+          inputMode="decimal"
+          value={limit}
+          onChange={(e) => setLimit(e.target.value)}
+          aria-invalid={touched && !!limitProblem}
+        />
+        {touched && limitProblem && (
+          <p className="negative small" role="alert">
+            {limitProblem}
+          </p>
+        )}
       </div>
       <div className="field">
         <label htmlFor={`${id}-reason`}>Reason</label>
-        <input id={`${id}-reason`} maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} aria-invalid={touched && !reason.trim()} />
-        {touched && !reason.trim() && <p className="negative small" role="alert">A reason is required; the reseller sees it.</p>}
+        <input
+          id={`${id}-reason`}
+          maxLength={500}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          aria-invalid={touched && !reason.trim()}
+        />
+        {touched && !reason.trim() && (
+          <p className="negative small" role="alert">
+            A reason is required; the reseller sees it.
+          </p>
+        )}
       </div>
       <ErrorBanner error={error} title="The request was not answered" />
       <div className="form-actions form-wide">
@@ -138,7 +227,12 @@ export function CreditRequestsPage() {
   const [message, setMessage] = useState<string | null>(null);
   const [asking, setAsking] = useState<CreditLine | null>(null);
   const { data, error, loading, reload } = useAsync(
-    () => ok(client.GET('/api/v1/credit-requests', { params: { query: { status: oneOf(STATUSES, status), page, pageSize: 25 } } })),
+    () =>
+      ok(
+        client.GET('/api/v1/credit-requests', {
+          params: { query: { status: oneOf(STATUSES, status), page, pageSize: 25 } },
+        }),
+      ),
     [status, page],
   );
 
@@ -151,7 +245,12 @@ export function CreditRequestsPage() {
           <h2>Ask for more credit</h2>
           <div className="toolbar">
             {(['HARDWARE', 'CLOUD'] as const).map((l) => (
-              <button key={l} type="button" aria-expanded={asking === l} onClick={() => setAsking(asking === l ? null : l)}>
+              <button
+                key={l}
+                type="button"
+                aria-expanded={asking === l}
+                onClick={() => setAsking(asking === l ? null : l)}
+              >
                 {LINE_NAMES[l]} credit line
               </button>
             ))}
@@ -163,7 +262,9 @@ export function CreditRequestsPage() {
               currency={reseller.currency}
               onSent={(r) => {
                 setAsking(null);
-                setMessage(`Request for ${formatMoney(r.amount, r.currency)} more ${LINE_NAMES[r.line].toLowerCase()} credit sent to your distributor.`);
+                setMessage(
+                  `Request for ${formatMoney(r.amount, r.currency)} more ${LINE_NAMES[r.line].toLowerCase()} credit sent to your distributor.`,
+                );
                 void reload();
               }}
             />
@@ -171,10 +272,21 @@ export function CreditRequestsPage() {
         </div>
       )}
       <div className="toolbar">
-        <FilterSelect id="cr-status" label="Status" value={status} options={statusOptions(STATUSES)} onChange={(v) => (setStatus(v), setPage(1))} />
+        <FilterSelect
+          id="cr-status"
+          label="Status"
+          value={status}
+          options={statusOptions(STATUSES)}
+          onChange={(v) => (setStatus(v), setPage(1))}
+        />
       </div>
       <ErrorBanner error={error} />
-      <ListBody loading={loading} page={data} loadingText="Loading credit requests" empty={finance ? 'No credit requests waiting.' : 'No credit requests yet.'}>
+      <ListBody
+        loading={loading}
+        page={data}
+        loadingText="Loading credit requests"
+        empty={finance ? 'No credit requests waiting.' : 'No credit requests yet.'}
+      >
         {(data) => (
           <>
             <ul className="card-list" aria-label="Credit requests">
@@ -185,13 +297,15 @@ export function CreditRequestsPage() {
                     {LINE_NAMES[r.line]} line: <Money amount={r.amount} currency={r.currency} /> more
                   </h3>
                   <p>
-                    <Status value={r.status} /> · asked <DateText value={r.requestedAt.slice(0, 10)} /> · “{r.reason}”
+                    <Status value={r.status} /> · asked <DateText value={r.requestedAt.slice(0, 10)} /> · “
+                    {r.reason}”
                   </p>
                   {r.status !== 'PENDING' && (
                     <p data-testid="answer">
                       {r.status === 'APPROVED' ? (
                         <>
-                          Limit {formatMoney(r.previousLimit, r.currency)} → <strong>{formatMoney(r.approvedLimit, r.currency)}</strong>.{' '}
+                          Limit {formatMoney(r.previousLimit, r.currency)} →{' '}
+                          <strong>{formatMoney(r.approvedLimit, r.currency)}</strong>.{' '}
                         </>
                       ) : null}
                       Answer: “{r.answerReason}” (<DateText value={r.answeredAt?.slice(0, 10)} />)

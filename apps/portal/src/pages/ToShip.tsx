@@ -1,7 +1,16 @@
 import { useState } from 'react';
 import { client, ok, text } from '../api';
 import { ShipLineForm } from '../components/ShipLineForm';
-import { DateText, ErrorBanner, FilterSelect, ListBody, Notice, PageHeader, Pager, useAsync } from '../components/ui';
+import {
+  DateText,
+  ErrorBanner,
+  FilterSelect,
+  ListBody,
+  Notice,
+  PageHeader,
+  Pager,
+  useAsync,
+} from '../components/ui';
 import { useResellers } from '../resellers';
 import { Link } from '../router';
 import { hasRole, useSession } from '../session';
@@ -16,14 +25,21 @@ export function ToShipPage() {
   const [open, setOpen] = useState<string | null>(null);
   const [message, setMessage] = useState<string | null>(null);
   const { data, error, loading, reload } = useAsync(
-    () => ok(client.GET('/api/v1/orders/to-ship', { params: { query: { resellerId: text(resellerId), page, pageSize: 25 } } })),
+    () =>
+      ok(
+        client.GET('/api/v1/orders/to-ship', {
+          params: { query: { resellerId: text(resellerId), page, pageSize: 25 } },
+        }),
+      ),
     [resellerId, page],
   );
 
   return (
     <section>
       <PageHeader title="To ship" />
-      <p className="muted">Hardware lines ordered and not yet shipped. A line is invoiced by the next billing run after it ships.</p>
+      <p className="muted">
+        Hardware lines ordered and not yet shipped. A line is invoiced by the next billing run after it ships.
+      </p>
       <div className="toolbar">
         <FilterSelect
           id="ship-reseller"
@@ -39,7 +55,12 @@ export function ToShipPage() {
       </div>
       {message && <Notice kind="success">{message}</Notice>}
       <ErrorBanner error={error} />
-      <ListBody loading={loading} page={data} loadingText="Loading lines to ship" empty="Nothing to ship: every hardware line ordered has shipped.">
+      <ListBody
+        loading={loading}
+        page={data}
+        loadingText="Loading lines to ship"
+        empty="Nothing to ship: every hardware line ordered has shipped."
+      >
         {(data) => (
           <>
             <div className="table-wrap">
@@ -82,8 +103,16 @@ export function ToShipPage() {
                         </td>
                         {mayShip && (
                           <td>
-                            <button type="button" aria-expanded={open === l.lineId} onClick={() => setOpen(open === l.lineId ? null : l.lineId)}>
-                              Ship<span className="sr-only"> {l.name} of {l.orderNumber}</span>
+                            <button
+                              type="button"
+                              aria-expanded={open === l.lineId}
+                              onClick={() => setOpen(open === l.lineId ? null : l.lineId)}
+                            >
+                              Ship
+                              <span className="sr-only">
+                                {' '}
+                                {l.name} of {l.orderNumber}
+                              </span>
                             </button>
                           </td>
                         )}
@@ -101,7 +130,9 @@ export function ToShipPage() {
                             label={`${l.name} of ${l.orderNumber}`}
                             onShipped={(_, n) => {
                               setOpen(null);
-                              setMessage(`${n} unit${n === 1 ? '' : 's'} of ${l.name} (${l.orderNumber}) shipped.`);
+                              setMessage(
+                                `${n} unit${n === 1 ? '' : 's'} of ${l.name} (${l.orderNumber}) shipped.`,
+                              );
                               void reload();
                             }}
                           />

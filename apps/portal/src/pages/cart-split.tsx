@@ -14,7 +14,11 @@ import { RequestCreditForm } from './CreditRequests';
 export type BlockReason = 'hold' | 'short';
 
 /** The credit lines that cannot take this cart's lines now, and why. */
-export function blockedLines(lines: CreditLineView[], needed: Record<CreditLine, Decimal>, refused: CreditLine[]): Map<CreditLine, BlockReason> {
+export function blockedLines(
+  lines: CreditLineView[],
+  needed: Record<CreditLine, Decimal>,
+  refused: CreditLine[],
+): Map<CreditLine, BlockReason> {
   const out = new Map<CreditLine, BlockReason>();
   for (const l of lines) {
     const need = needed[l.line];
@@ -30,7 +34,10 @@ export function blockedLines(lines: CreditLineView[], needed: Record<CreditLine,
 export function quantityProblem(value: string): string | null {
   const v = value.trim();
   if (!v) return 'Enter a quantity: a whole number, 1 or more.';
-  if (!/^\d+$/.test(v)) return /^\d*[.,]\d+$/.test(v) ? 'Quantities are whole units: no decimals.' : 'Enter digits only, such as 12.';
+  if (!/^\d+$/.test(v))
+    return /^\d*[.,]\d+$/.test(v)
+      ? 'Quantities are whole units: no decimals.'
+      : 'Enter digits only, such as 12.';
   const n = Number.parseInt(v, 10);
   if (n < 1) return 'At least 1. To drop the line, use Remove.';
   if (n > 100_000) return 'At most 100,000 on one line.';
@@ -40,7 +47,14 @@ export function quantityProblem(value: string): string | null {
 const NAME: Record<CreditLine, string> = { HARDWARE: 'hardware', CLOUD: 'cloud' };
 
 export function SplitCartNotice({
-  blocked, lines, needed, heldCount, placeableCount, currency, onRemove, onRequested,
+  blocked,
+  lines,
+  needed,
+  heldCount,
+  placeableCount,
+  currency,
+  onRemove,
+  onRequested,
 }: {
   blocked: Map<CreditLine, BlockReason>;
   lines: CreditLineView[];
@@ -54,7 +68,12 @@ export function SplitCartNotice({
   const [asking, setAsking] = useState<CreditLine | null>(null);
   const dp = currency === 'JPY' ? 0 : 2;
   return (
-    <div className="banner banner-warning split-cart" role="region" aria-label="Lines held back" data-testid="split-cart">
+    <div
+      className="banner banner-warning split-cart"
+      role="region"
+      aria-label="Lines held back"
+      data-testid="split-cart"
+    >
       {[...blocked.entries()].map(([line, why]) => {
         const l = lines.find((x) => x.line === line);
         const short = l ? Decimal.max(needed[line].minus(dec(l.available)), 0) : new Decimal(0);
@@ -66,9 +85,15 @@ export function SplitCartNotice({
                 : `The ${NAME[line]} credit line is short by ${formatMoney(short.toFixed(dp), currency)}.`}
             </strong>{' '}
             Its lines are marked in the cart and are not ordered now.{' '}
-            {why === 'hold' ? 'Your distributor releases the hold (usually once overdue invoices are paid).' : ''}
+            {why === 'hold'
+              ? 'Your distributor releases the hold (usually once overdue invoices are paid).'
+              : ''}
             <div className="form-actions">
-              <button type="button" aria-expanded={asking === line} onClick={() => setAsking(asking === line ? null : line)}>
+              <button
+                type="button"
+                aria-expanded={asking === line}
+                onClick={() => setAsking(asking === line ? null : line)}
+              >
                 Ask for more {NAME[line]} credit
               </button>
             </div>
@@ -79,7 +104,9 @@ export function SplitCartNotice({
                 suggested={short.gt(0) ? short.toFixed(dp) : undefined}
                 onSent={(r) => {
                   setAsking(null);
-                  onRequested(`Request for ${formatMoney(r.amount, r.currency)} more ${NAME[r.line]} credit sent. Follow it under Credit requests.`);
+                  onRequested(
+                    `Request for ${formatMoney(r.amount, r.currency)} more ${NAME[r.line]} credit sent. Follow it under Credit requests.`,
+                  );
                 }}
               />
             )}

@@ -22,14 +22,19 @@ export class CreateCreditRequestDto {
   @MaxLength(500)
   reason: string;
 
-  @ApiPropertyOptional({ description: 'Distributor staff only: the reseller asking; reseller users ask for their own' })
+  @ApiPropertyOptional({
+    description: 'Distributor staff only: the reseller asking; reseller users ask for their own',
+  })
   @IsOptional()
   @IsUUID()
   resellerId?: string;
 }
 
 export class ApproveCreditRequestDto {
-  @ApiPropertyOptional({ example: '55000.00', description: 'The line’s new limit; default its limit now plus the amount asked' })
+  @ApiPropertyOptional({
+    example: '55000.00',
+    description: 'The line’s new limit; default its limit now plus the amount asked',
+  })
   @IsOptional()
   @IsMoneyString({ min: 'nonNegative' })
   @Matches(LIMIT_RANGE, { message: 'limit must be below 100,000,000,000,000' })
@@ -51,7 +56,10 @@ export class DeclineCreditRequestDto {
 }
 
 export class CreditRequestQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: CREDIT_REQUEST_STATUSES }) @IsOptional() @IsIn(CREDIT_REQUEST_STATUSES) status?: CreditRequestStatus;
+  @ApiPropertyOptional({ enum: CREDIT_REQUEST_STATUSES })
+  @IsOptional()
+  @IsIn(CREDIT_REQUEST_STATUSES)
+  status?: CreditRequestStatus;
   @ApiPropertyOptional({ description: 'Distributor staff only' }) @IsOptional() @IsUUID() resellerId?: string;
 }
 
@@ -64,11 +72,15 @@ export class CreditRequestView {
   @ApiProperty({ example: '5000.00' }) amount: string;
   @ApiProperty() reason: string;
   @ApiProperty({ enum: CREDIT_REQUEST_STATUSES }) status: CreditRequestStatus;
-  @ApiProperty({ nullable: true, type: String, description: 'The user who asked (id)' }) requestedBy: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The user who asked (id)' }) requestedBy:
+    string | null;
   @ApiProperty() requestedAt: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The line’s limit before the approval' }) previousLimit: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The line’s limit after the approval' }) approvedLimit: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The line’s limit before the approval' })
+  previousLimit: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The line’s limit after the approval' })
+  approvedLimit: string | null;
   @ApiProperty({ nullable: true, type: String }) answerReason: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The user who answered (id)' }) answeredBy: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The user who answered (id)' }) answeredBy:
+    string | null;
   @ApiProperty({ nullable: true, type: String }) answeredAt: string | null;
 }
