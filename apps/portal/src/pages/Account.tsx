@@ -1,6 +1,7 @@
 import { useState } from 'react';
 import { client, download, ok } from '../api';
-import { RecordPaymentForm, RefundForm } from '../components/FinanceActions';
+import { RecordPaymentForm } from '../components/FinanceActions';
+import { RefundForm } from '../components/RefundForm';
 import {
   DateText,
   Empty,
