@@ -300,6 +300,11 @@ describe('Portal operations: shipping, billing, payments and the split cart', ()
     await page.getByLabel('End customer').fill('Northside Dental');
     await page.getByRole('button', { name: 'Place order · $1,100.00' }).click();
     await page.getByText(/Order ORD-\d{6,} placed\./).waitFor();
+    // The order's number heads its page; Reorder puts the same products and quantities in the cart.
+    await page.getByRole('heading', { name: /^Order ORD-\d{6,}$/ }).waitFor();
+    await page.getByRole('button', { name: 'Reorder' }).click();
+    await page.getByRole('heading', { name: 'Cart', level: 1 }).waitFor();
+    expect(await page.getByLabel(`Quantity of PowerEdge ${tag}`).inputValue()).toBe('1');
     expect(p.pageErrors).toEqual([]);
   });
 });
