@@ -266,6 +266,43 @@ function BankDetails() {
   );
 }
 
+/** The reseller's invoices with something due, each a link to its page (card payment where configured). */
+function OpenInvoices() {
+  const list = useAsync(
+    () =>
+      Promise.all(
+        (['ISSUED', 'PARTIALLY_PAID'] as const).map((status) =>
+          ok(client.GET('/api/v1/invoices', { params: { query: { status, page: 1, pageSize: 50 } } })).then(
+            (r) => r.items,
+          ),
+        ),
+      ).then((pages) => pages.flat().sort((a, b) => a.dueDate.localeCompare(b.dueDate))),
+    [],
+  );
+  return (
+    <section aria-labelledby="open-title">
+      <h2 id="open-title">Invoices to pay</h2>
+      <ErrorBanner error={list.error} title="Open invoices could not be loaded" />
+      {list.data && list.data.length === 0 ? (
+        <Empty>Nothing is due.</Empty>
+      ) : list.data ? (
+        <ul className="card-list">
+          {list.data.map((i) => (
+            <li key={i.id} className="card">
+              <Link to={`/invoices/${i.id}`}>{i.number}</Link> · due <DateText value={i.dueDate} /> ·{' '}
+              <strong>
+                <Money amount={i.amountDue} currency={i.currency} />
+              </strong>
+            </li>
+          ))}
+        </ul>
+      ) : (
+        <Loading what="Loading open invoices" />
+      )}
+    </section>
+  );
+}
+
 /** A reseller's own account (reseller finance and admin): statement, payments, where to pay. */
 export function StatementPage() {
   const { me, reseller } = useSession();
@@ -277,6 +314,7 @@ export function StatementPage() {
       </PageHeader>
       {reseller && <p className="muted">{reseller.name}</p>}
       <BankDetails />
+      <OpenInvoices />
       <StatementSection resellerId={id} reload={0} />
       <PaymentsSection resellerId={id} reload={0} />
     </section>

@@ -90,11 +90,13 @@ async function loadTiles(
       ),
     );
   }
-  const credit = resellerId
-    ? ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: resellerId } } })).then(
-        (r) => r.items,
-      )
-    : Promise.resolve([]);
+  // Credit used: for those who order or pay on the lines (sales does neither).
+  const credit =
+    resellerId && role !== 'sales'
+      ? ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: resellerId } } })).then(
+          (r) => r.items,
+        )
+      : Promise.resolve([]);
   // A count that cannot be read is left out rather than failing the page.
   const settled = await Promise.all(tiles.map((t) => t.catch(() => null)));
   return { tiles: settled.filter((t): t is Tile => t !== null), credit: await credit.catch(() => []) };
