@@ -109,7 +109,7 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     await page.keyboard.press('Enter');
     expect(await focused()).toMatch(/^MAIN:/);
     // Through the navigation with Tab, open Orders with Enter.
-    await page.getByRole('link', { name: 'Orders' }).focus();
+    await page.getByRole('link', { name: 'Orders', exact: true }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Orders', level: 1 }).waitFor();
     expect(await focused()).toBe('H1:Orders');
