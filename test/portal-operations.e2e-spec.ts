@@ -197,6 +197,7 @@ describe('Portal operations: order numbers, lines to ship, credit requests', () 
   it.each([
     ['no reason', { line: 'HARDWARE', amount: '10.00' }, 'reason'],
     ['an empty reason', { line: 'HARDWARE', amount: '10.00', reason: '' }, 'reason'],
+    ['a blank reason', { line: 'HARDWARE', amount: '10.00', reason: '   ' }, 'reason'],
     ['an unknown line', { line: 'SOFTWARE', amount: '10.00', reason: 'x' }, 'line'],
     ['a zero amount', { line: 'HARDWARE', amount: '0', reason: 'x' }, 'amount'],
     ['a negative amount', { line: 'HARDWARE', amount: '-5', reason: 'x' }, 'amount'],

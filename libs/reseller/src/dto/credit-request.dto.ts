@@ -19,6 +19,7 @@ export class CreateCreditRequestDto {
   @ApiProperty({ example: 'Server refresh for Harbourside Clinic (order of 3 × R760)' })
   @IsString()
   @IsNotEmpty()
+  @Matches(/\S/, { message: 'reason must not be blank' })
   @MaxLength(500)
   reason: string;
 
@@ -43,6 +44,7 @@ export class ApproveCreditRequestDto {
   @ApiProperty({ example: 'Paid on time for 12 months' })
   @IsString()
   @IsNotEmpty()
+  @Matches(/\S/, { message: 'reason must not be blank' })
   @MaxLength(500)
   reason: string;
 }
@@ -51,6 +53,7 @@ export class DeclineCreditRequestDto {
   @ApiProperty({ example: 'Two invoices are 60 days overdue' })
   @IsString()
   @IsNotEmpty()
+  @Matches(/\S/, { message: 'reason must not be blank' })
   @MaxLength(500)
   reason: string;
 }
