@@ -103,6 +103,11 @@ describe('Tenant isolation sweep', () => {
     const entries = await t.http().get(`/api/v1/ledger/entries?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
     A.ledgerEntry = entries.body.items[0]?.id ?? '00000000-0000-4000-8000-000000000000';
     await t.http().put(`/api/v1/consumption-subscriptions/${A.consumptionSubscription}/budget`).set('Authorization', admin).send({ monthlyAmount: '123.00' }).expect(200);
+    // Credit requests (docs/portal.md): A's buyer asks for more hardware credit.
+    const creditRequest = await t.http().post('/api/v1/credit-requests').set('Authorization', aBuyer.auth)
+      .send({ line: 'HARDWARE', amount: '5000.00', reason: 'A-SECRET-CREDIT-REASON' }).expect(201);
+    A.creditRequest = creditRequest.body.id;
+    secrets.push('A-SECRET-CREDIT-REASON');
     secrets.push('Tenant A Secret', 'Secret End Customer of A', 'A-REF-42', 'SN-A-1', 'a-secret-hook');
     doc = (await t.http().get('/docs-json').expect(200)).body;
   });
@@ -121,7 +126,7 @@ describe('Tenant isolation sweep', () => {
       resellers: A.reseller, orders: A.order, subscriptions: A.subscription, 'renewal-alerts': A.alert,
       webhooks: A.webhook, ledger: A.ledgerEntry, invoices: A.invoice, payments: A.payment, 'billing-runs': A.billingRun,
       'credit-notes': A.creditNote, 'end-customers': A.endCustomer, 'renewal-quotes': A.quote,
-      'consumption-subscriptions': A.consumptionSubscription, usage: A.usageImport,
+      'consumption-subscriptions': A.consumptionSubscription, usage: A.usageImport, 'credit-requests': A.creditRequest,
     } as Record<string, string | undefined>)[seg];
   };
 
@@ -149,6 +154,8 @@ describe('Tenant isolation sweep', () => {
     'POST /api/v1/payments/{id}/allocations': { allocations: [] },
     'PATCH /api/v1/end-customers/{id}': { name: 'Hijacked' },
     'PUT /api/v1/consumption-subscriptions/{id}/budget': { monthlyAmount: '1.00' },
+    'POST /api/v1/credit-requests/{id}/approve': { reason: 'hijack' },
+    'POST /api/v1/credit-requests/{id}/decline': { reason: 'hijack' },
   };
 
   it("never lets reseller B's users reach reseller A's resources", async () => {

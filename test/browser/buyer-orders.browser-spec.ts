@@ -46,7 +46,8 @@ describe('Buyer: hardware and cloud in one cart, each on its own credit line', (
     const { reseller, laptop, m365, buyer } = await catalogWith(tag);
     const page = await p.newPage();
     await signIn(page, buyer.token);
-    expect(page.url()).toMatch(/\/catalog$/);
+    expect(new URL(page.url()).pathname).toBe('/');
+    await openNav(page, 'Catalog');
 
     await addToCart(page, tag, [
       { sku: laptop.sku, quantity: 2 },
@@ -68,7 +69,7 @@ describe('Buyer: hardware and cloud in one cart, each on its own credit line', (
     await shot(page, 'buyer-02-cart');
 
     await page.getByRole('button', { name: /^Place order/ }).click();
-    await page.getByText('Order placed.').waitFor();
+    await page.getByText(/Order ORD-\d{6,} placed\./).waitFor();
     const orderId = new URL(page.url()).pathname.split('/').pop()!;
     await page.locator('tr[data-line-kind="CLOUD"]').getByRole('link', { name: /Subscription/ }).waitFor();
     await shot(page, 'buyer-03-order-placed');
@@ -99,11 +100,12 @@ describe('Buyer: hardware and cloud in one cart, each on its own credit line', (
     expect(p.pageErrors).toEqual([]);
   });
 
-  it('says which credit line is short, by how much, before and after checkout, and orders nothing', async () => {
+  it('keeps back only the lines of the short credit line, says by how much, and orders the others (the split cart)', async () => {
     const tag = uniq();
     const { laptop, m365, buyer } = await catalogWith(tag, { cloudLimit: '100.00' });
     const page = await p.newPage();
     await signIn(page, buyer.token);
+    await openNav(page, 'Catalog');
     await addToCart(page, tag, [
       { sku: laptop.sku, quantity: 1 },
       { sku: m365.sku, quantity: 5 },
@@ -112,17 +114,22 @@ describe('Buyer: hardware and cloud in one cart, each on its own credit line', (
     const cloud = page.locator('[data-line="CLOUD"]');
     await cloud.getByText(/Short by/).waitFor();
     expect(await cloud.textContent()).toContain('Short by $23.75');
+    const split = page.getByTestId('split-cart');
+    expect(await split.textContent()).toContain('The cloud credit line is short by $23.75.');
+    expect(await page.locator(`tr[data-sku="${m365.sku}"]`).getAttribute('data-held')).toBe('yes');
+    expect(await page.locator(`tr[data-sku="${laptop.sku}"]`).getAttribute('data-held')).toBeNull();
     await page.getByLabel('End customer').fill('Short Cloud Pty Ltd');
-    await page.getByRole('button', { name: /^Place order/ }).click();
-    const refusal = page.locator('[data-problem="refused"]');
-    await refusal.waitFor();
-    expect(await refusal.textContent()).toBe(
-      'Not enough cloud creditThe cloud credit line has $100.00 available; this order needs $123.75. Nothing was ordered.',
-    );
     await shot(page, 'buyer-04-cloud-credit-short');
+    await page.getByRole('button', { name: /^Place order without the held lines · \$2,088\.90$/ }).click();
+    await page.getByText(/Order ORD-\d{6,} placed\..*1 held line\(s\) stay in your cart\./).waitFor();
 
     const orders = (await p.t.http().get('/api/v1/orders').set(bearer(buyer.token)).expect(200)).body;
-    expect(orders.total).toBe(0);
+    expect(orders.total).toBe(1);
+    expect(orders.items[0].lines.map((l: { sku: string }) => l.sku)).toEqual([laptop.sku]);
+    // The cloud line waits in the cart.
+    await openNav(page, 'Cart');
+    await page.locator(`tr[data-sku="${m365.sku}"]`).waitFor();
+    expect(await page.locator('tr[data-sku]').count()).toBe(1);
     expect(p.pageErrors).toEqual([]);
   });
 

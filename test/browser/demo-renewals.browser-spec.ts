@@ -37,10 +37,11 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
   });
 
   it('shows one card per renewal by threshold, filters by status, and wins a renewal from OPEN: the open value drops by its value', async () => {
-    const { shot, signIn } = support;
+    const { openNav, shot, signIn } = support;
     const page = await p.newPage();
     page.on('dialog', (d) => void d.accept());
     await signIn(page, salesToken);
+    await openNav(page, 'Renewal pipeline');
     await page.getByRole('heading', { name: 'Renewal pipeline', level: 1 }).waitFor();
 
     const column = (t: number) => page.locator(`[data-threshold="${t}"]`);

@@ -52,6 +52,7 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
 
     const page = await p.newPage();
     await signIn(page, finance.token);
+    await openNav(page, 'Billing runs');
     await page.getByRole('heading', { name: 'Billing runs', level: 1 }).waitFor();
     await page.getByLabel('Bill everything up to').fill(today);
     await page.getByRole('button', { name: 'Run billing' }).click();
@@ -121,6 +122,7 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
     const resellerFinance = await p.t.user('reseller_finance', reseller.id);
     const rf = await p.newPage();
     await signIn(rf, resellerFinance.token);
+    await openNav(rf, 'Invoices');
     await rf.getByRole('heading', { name: 'Invoices', level: 1 }).waitFor();
     await rf.getByRole('link', { name: /^INV-/ }).first().click();
     await rf.getByTestId('card-not-configured').waitFor();

@@ -50,8 +50,9 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     await signIn(page, buyer.token);
     const nav = page.getByRole('navigation', { name: 'Primary' });
     const buyerLinks = await nav.getByRole('link').allTextContents();
-    expect(buyerLinks.map((l) => l.replace(/\d+$/, ''))).toEqual(['Catalog', 'Cart', 'Orders', 'Subscriptions', 'Cloud usage']);
-    expect(page.url()).toMatch(/\/catalog$/);
+    expect(buyerLinks.map((l) => l.replace(/\d+$/, ''))).toEqual(['Home', 'Catalog', 'Cart', 'Orders', 'Subscriptions', 'Credit requests', 'Cloud usage']);
+    // Every role starts on its home page (docs/portal.md, "Home").
+    expect(new URL(page.url()).pathname).toBe('/');
     // A page the role may not see is not offered, even by URL.
     await page.goto('/billing-runs');
     await page.getByRole('heading', { name: 'Not here' }).waitFor();
@@ -60,7 +61,7 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
 
     await signIn(page, finance.token);
     const financeLinks = await nav.getByRole('link').allTextContents();
-    expect(financeLinks).toEqual(['Orders', 'Subscriptions', 'Invoices', 'Billing runs', 'Trial balance', 'Reconciliation', 'AR aging', 'Margin', 'Credit lines', 'Cloud usage', 'Usage imports', 'Vendor reconciliation']);
+    expect(financeLinks).toEqual(['Home', 'Orders', 'Subscriptions', 'Invoices', 'To ship', 'Credit requests', 'Billing runs', 'Trial balance', 'Reconciliation', 'AR aging', 'Margin', 'Credit lines', 'Cloud usage', 'Usage imports', 'Vendor reconciliation']);
     await openNav(page, 'Trial balance');
     await page.getByRole('status').filter({ hasText: 'Debits equal credits.' }).waitFor();
     await shot(page, '01-finance-trial-balance-empty');
@@ -94,10 +95,10 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('token');
     await page.keyboard.type(buyer.token);
     await page.keyboard.press('Enter');
-    await page.getByRole('heading', { name: 'Catalog', level: 1 }).waitFor();
+    await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
     const focused = () => page.evaluate('(() => { const e = document.activeElement; return e ? e.tagName + ":" + (e.textContent || "").trim() : ""; })()');
     // The page heading takes focus, so a screen reader announces the new page.
-    expect(await focused()).toBe('H1:Catalog');
+    expect(await focused()).toBe('H1:Home');
     // The skip link, first in the tab order, shows when focused and jumps to the content.
     const skip = page.getByRole('link', { name: 'Skip to content' });
     expect(await page.evaluate('(() => { const f = [...document.querySelectorAll("a[href], button, input, select, textarea")].find((e) => e.tabIndex >= 0); return f && f.textContent; })()')).toBe(
@@ -108,7 +109,7 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     await page.keyboard.press('Enter');
     expect(await focused()).toMatch(/^MAIN:/);
     // Through the navigation with Tab, open Orders with Enter.
-    await page.getByRole('link', { name: 'Orders' }).focus();
+    await page.getByRole('link', { name: 'Orders', exact: true }).focus();
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Orders', level: 1 }).waitFor();
     expect(await focused()).toBe('H1:Orders');

@@ -148,6 +148,7 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     // The sales user cannot read the user list: it takes the card itself.
     const salesPage = await p.newPage();
     await signIn(salesPage, sales.token);
+    await openNav(salesPage, 'Renewal pipeline');
     await salesPage.getByRole('heading', { name: 'Renewal pipeline', level: 1 }).waitFor();
     expect(await salesPage.getByLabel('Assign to').count()).toBe(0);
     await salesPage.getByLabel(`Select ${customers[2]} (${product.sku})`).check();

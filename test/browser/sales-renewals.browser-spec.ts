@@ -2,7 +2,7 @@ import { readFileSync } from 'fs';
 import { addDays } from '../../libs/core/src/clock/calendar-date';
 import { createProduct, createReseller, uniq } from '../factories/commerce';
 import { ADMIN_TOKEN, bearer } from '../support/app';
-import { Portal, shot, signIn, startPortal } from './support/portal';
+import { openNav, Portal, shot, signIn, startPortal } from './support/portal';
 
 /** Story: a sales user works the renewal pipeline (board by threshold, chart, CSV) and moves an alert to WON. */
 describe('Sales: the renewal pipeline, and an alert moved to WON', () => {
@@ -46,6 +46,7 @@ describe('Sales: the renewal pipeline, and an alert moved to WON', () => {
     const page = await p.newPage();
     page.on('dialog', (d) => void d.accept());
     await signIn(page, sales.token);
+    await openNav(page, 'Renewal pipeline');
     await page.getByRole('heading', { name: 'Renewal pipeline', level: 1 }).waitFor();
     expect(page.url()).toMatch(/\/renewals$/);
 

@@ -2,12 +2,15 @@ import { ReactNode, useEffect, useState } from 'react';
 import type { Role } from './contract';
 import { useCart } from './cart';
 import { Loading } from './components/ui';
+import { ResellerAccountPage, StatementPage } from './pages/Account';
 import { ArAgingPage } from './pages/ArAging';
 import { BillingRunsPage } from './pages/BillingRuns';
 import { CartPage } from './pages/Cart';
 import { CatalogPage } from './pages/Catalog';
 import { ConsumptionUsagePage } from './pages/ConsumptionUsage';
 import { CreditLinesPage } from './pages/CreditLines';
+import { CreditRequestsPage } from './pages/CreditRequests';
+import { HomePage } from './pages/Home';
 import { InvoiceDetailPage, InvoicesPage } from './pages/Invoices';
 import { MarginPage } from './pages/Margin';
 import { OrderDetailPage, OrdersPage } from './pages/Orders';
@@ -15,6 +18,7 @@ import { ReconciliationPage } from './pages/Reconciliation';
 import { RenewalAlertPage, RenewalsPage } from './pages/Renewals';
 import { SignInPage } from './pages/SignIn';
 import { SubscriptionDetailPage, SubscriptionsPage } from './pages/Subscriptions';
+import { ToShipPage } from './pages/ToShip';
 import { TrialBalancePage } from './pages/TrialBalance';
 import { UsageImportsPage } from './pages/UsageImports';
 import { VendorReconciliationsPage } from './pages/VendorReconciliations';
@@ -34,6 +38,8 @@ const DISTRIBUTOR: Role[] = ['admin', 'finance'];
 
 /** Every page and who may see it: the navigation shows a role only what that role may do (docs/api-conventions.md §2). */
 export const ROUTES: Route[] = [
+  // Each role's home page: what needs attention, numbers linking to their lists (docs/portal.md, "Home").
+  { path: '/', label: 'Home', roles: ['buyer', 'sales', 'reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <HomePage /> },
   { path: '/catalog', label: 'Catalog', roles: ['buyer', 'admin', ...RESELLER_STAFF], render: () => <CatalogPage /> },
   { path: '/cart', label: 'Cart', roles: ['buyer'], render: () => <CartPage /> },
   { path: '/orders', label: 'Orders', roles: ['buyer', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <OrdersPage /> },
@@ -62,6 +68,15 @@ export const ROUTES: Route[] = [
     roles: ['reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR],
     render: (p) => <InvoiceDetailPage id={p.id} />,
   },
+  { path: '/statement', label: 'Statement', roles: ['reseller_finance', ...RESELLER_STAFF], render: () => <StatementPage /> },
+  { path: '/resellers/:id/account', roles: ['finance', 'admin'], render: (p) => <ResellerAccountPage id={p.id} /> },
+  { path: '/to-ship', label: 'To ship', roles: DISTRIBUTOR, render: () => <ToShipPage /> },
+  {
+    path: '/credit-requests',
+    label: 'Credit requests',
+    roles: ['buyer', 'reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR],
+    render: () => <CreditRequestsPage />,
+  },
   { path: '/billing-runs', label: 'Billing runs', roles: ['finance', 'admin'], render: () => <BillingRunsPage /> },
   { path: '/trial-balance', label: 'Trial balance', roles: DISTRIBUTOR, render: () => <TrialBalancePage /> },
   { path: '/reconciliation', label: 'Reconciliation', roles: DISTRIBUTOR, render: () => <ReconciliationPage /> },
@@ -74,14 +89,14 @@ export const ROUTES: Route[] = [
   { path: '/vendor-reconciliations', label: 'Vendor reconciliation', roles: DISTRIBUTOR, render: () => <VendorReconciliationsPage /> },
 ];
 
-/** Where each role starts after signing in. */
+/** Where each role starts after signing in: its home page (docs/portal.md, "Home"). */
 const HOME: Record<Role, string> = {
-  buyer: '/catalog',
-  sales: '/renewals',
-  reseller_finance: '/invoices',
-  reseller_admin: '/orders',
-  finance: '/billing-runs',
-  admin: '/credit-lines',
+  buyer: '/',
+  sales: '/',
+  reseller_finance: '/',
+  reseller_admin: '/',
+  finance: '/',
+  admin: '/',
 };
 
 export function routesFor(role: Role): Route[] {

@@ -3,13 +3,13 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { addDays, addMonthsClamped, Clock, Dec, retryOnConflict, validationError } from '#disty/core';
+import { addDays, addMonthsClamped, Clock, Dec, Page, page, retryOnConflict, validationError } from '#disty/core';
 import { LedgerService } from '#disty/ledger';
 import { CostAccrualService } from '#disty/purchasing';
 import { CreditReservationService } from '#disty/reseller';
 import { OrderLineStatus, orderStatus, splitLineAmounts, splitLineCost } from './domain/pricing';
 import { SHIPMENT_SOURCE, shipmentPosting } from './domain/shipment-posting';
-import { OrderView } from './dto/order.dto';
+import { OrderView, ToShipLineView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';
 import { reservationSource } from './order.mapper';
 import { OrderingService } from './ordering.service';
@@ -100,6 +100,36 @@ export class OrderFulfilmentService {
         return (await this.orders.viewsIn(em, [orderId], null))[0];
       }),
     );
+  }
+
+  /** Hardware lines waiting to ship (pending, not cancelled), oldest order first: the operations work list. */
+  async toShip(q: { resellerId?: string; page: number; pageSize: number }): Promise<Page<ToShipLineView>> {
+    const cond = `FROM order_lines l JOIN orders o ON o.id = l.order_id
+                  WHERE l.kind = 'HARDWARE' AND l.status = 'PENDING' AND ($1::uuid IS NULL OR l.reseller_id = $1::uuid)`;
+    const params = [q.resellerId ?? null];
+    const [{ total }]: Array<{ total: number }> = await this.db.query(`SELECT count(*)::int AS total ${cond}`, params);
+    const rows: Array<{
+      order_id: string; number: string; reseller_id: string; end_customer_name: string; po_number: string | null; created_at: Date;
+      id: string; line_no: number; sku: string; product_name: string; quantity: number;
+    }> = await this.db.query(
+      `SELECT l.order_id, o.number, l.reseller_id, o.end_customer_name, o.po_number, o.created_at, l.id, l.line_no, l.sku, l.product_name, l.quantity
+         ${cond} ORDER BY o.created_at, o.id, l.line_no LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+      params,
+    );
+    const items = rows.map((r) => ({
+      orderId: r.order_id,
+      orderNumber: r.number,
+      resellerId: r.reseller_id,
+      endCustomerName: r.end_customer_name,
+      poNumber: r.po_number,
+      orderedAt: r.created_at.toISOString(),
+      lineId: r.id,
+      lineNo: r.line_no,
+      sku: r.sku,
+      name: r.product_name,
+      quantity: r.quantity,
+    }));
+    return page(items, total, q);
   }
 
   /**

@@ -22,6 +22,7 @@ export function toOrderView(o: OrderRow, lines: LineRow[], reserved: Map<string,
   const amounts = (t: Dec[]) => ({ net: moneyString(t[0], c), tax: moneyString(t[1], c), gross: moneyString(t[2], c) });
   return {
     id: o.id,
+    number: o.number,
     resellerId: o.reseller_id,
     status: o.status,
     endCustomer: { id: o.end_customer_id, name: o.end_customer_name, reference: o.end_customer_reference },

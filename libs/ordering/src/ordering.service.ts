@@ -209,7 +209,7 @@ export class OrderingService {
 
     // The order and its lines in one round trip.
     const col = <T>(f: (l: (typeof prepared)[number], i: number) => T) => prepared.map(f);
-    const [order] = await queryPrepared<{ created_at: Date }>(em, INSERT_ORDER, [
+    const [order] = await queryPrepared<{ created_at: Date; number: string }>(em, INSERT_ORDER, [
       orderId, reseller.id, currency,
       col((l) => l.lineId), col((_, i) => i + 1), col((l) => l.product.sku), col((l) => l.product.name), col((l) => l.product.vendor),
       col((l) => l.product.kind), col((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')), col((l) => l.quantity),
@@ -241,7 +241,7 @@ export class OrderingService {
     const reserved = new Map(reservations.map((r) => [`${r.source.type}:${r.source.id}`, r.amount]));
     return toOrderView(
       {
-        id: orderId, reseller_id: reseller.id, status, currency, end_customer_id: record.id, end_customer_name: record.name,
+        id: orderId, number: order.number, reseller_id: reseller.id, status, currency, end_customer_id: record.id, end_customer_name: record.name,
         end_customer_reference: endReference ?? null, po_number: input.poNumber ?? null, created_at: order.created_at,
       },
       rows,

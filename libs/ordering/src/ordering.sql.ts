@@ -5,6 +5,8 @@ import { OrderLineStatus, OrderStatus } from './domain/pricing';
 
 export interface OrderRow {
   id: string;
+  /** ORD-000123 (docs/portal.md, "Order numbers"). */
+  number: string;
   reseller_id: string;
   status: OrderStatus;
   currency: Currency;
@@ -58,7 +60,7 @@ export const LINE_COLUMNS = `l.id, l.order_id, l.reseller_id, l.line_no, l.sku, 
   to_char(l.warranty_end, 'YYYY-MM-DD') AS warranty_end, l.invoice_id, l.subscription_id, l.first_charge_id,
   to_char(l.start_date, 'YYYY-MM-DD') AS start_date, l.vendor, l.unit_cost, l.cost, l.shipment_posted, l.tax_code, l.tax_rate::text AS tax_rate`;
 
-export const ORDER_COLUMNS = `o.id, o.reseller_id, o.status, o.currency, o.end_customer_id, o.end_customer_name, o.end_customer_reference, o.po_number, o.created_at`;
+export const ORDER_COLUMNS = `o.id, o.number, o.reseller_id, o.status, o.currency, o.end_customer_id, o.end_customer_name, o.end_customer_reference, o.po_number, o.created_at`;
 
 /** An order and its lines in one statement. */
 export const INSERT_ORDER = preparedStatement(
@@ -66,7 +68,7 @@ export const INSERT_ORDER = preparedStatement(
   `WITH o AS (
      INSERT INTO orders (id, reseller_id, status, currency, tax_rate, end_customer_name, end_customer_reference, po_number, created_by,
                          end_customer_id)
-     VALUES ($1, $2, $20, $3, $21, $22, $23, $24, $25, $30) RETURNING created_at
+     VALUES ($1, $2, $20, $3, $21, $22, $23, $24, $25, $30) RETURNING created_at, number
    ), l AS (
      INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
                               unit_price, net, tax, gross, warranty_months, subscription_id, first_charge_id, start_date, tax_rate,
@@ -80,7 +82,7 @@ export const INSERT_ORDER = preparedStatement(
          AS t(id, line_no, sku, name, vendor, kind, status, quantity, unit_price, net, tax, gross, warranty_months,
               subscription_id, first_charge_id, start_date, tax_rate, tax_code, unit_cost, cost)
    )
-   SELECT created_at FROM o`,
+   SELECT created_at, number FROM o`,
 );
 
 export interface LockedOrder {

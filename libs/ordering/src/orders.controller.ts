@@ -3,7 +3,7 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import {
   Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError,
 } from '#disty/core';
-import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto } from './dto/order.dto';
+import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto, ToShipLineView, ToShipQueryDto } from './dto/order.dto';
 import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';
 
@@ -49,6 +49,15 @@ export class OrdersController {
   @ApiPageResponse(OrderView)
   list(@Query() q: OrderQueryDto, @CurrentActor() actor: Actor): Promise<Page<OrderView>> {
     return this.orders.listOrders(tenantScope(actor), q);
+  }
+
+  /** The hardware lines waiting to ship, for whoever ships (DESIGN.md §3: the distributor's admin). */
+  @Get('to-ship')
+  @Roles('admin', 'finance')
+  @ApiOperation({ operationId: 'listLinesToShip', summary: 'List hardware lines waiting to ship' })
+  @ApiPageResponse(ToShipLineView)
+  toShip(@Query() q: ToShipQueryDto): Promise<Page<ToShipLineView>> {
+    return this.fulfilment.toShip(q);
   }
 
   @Get(':id')

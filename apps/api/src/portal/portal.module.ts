@@ -4,6 +4,7 @@ import { ExpressLoader, ServeStaticModuleOptions } from '@nestjs/serve-static';
 import { existsSync } from 'fs';
 import * as path from 'path';
 import { environment, PROJECT_ROOT } from '#disty/core';
+import { PaymentDetailsController } from './payment-details.controller';
 import { PublicConfigController } from './public-config.controller';
 
 /** Where `npm run build` (vite) writes the web portal (apps/portal). */
@@ -36,7 +37,7 @@ export const PORTAL_STATIC: ServeStaticModuleOptions = {
  * Test.createTestingModule there is no HTTP adapter yet at that point and it silently serves
  * nothing, so tests would not see what production serves.
  */
-@Module({ controllers: [PublicConfigController] })
+@Module({ controllers: [PublicConfigController, PaymentDetailsController] })
 export class PortalModule implements OnModuleInit {
   private readonly logger = new Logger(PortalModule.name);
 

@@ -71,3 +71,10 @@ export type Vendor = Schemas['VendorView'];
 export type VendorReconciliation = Schemas['VendorReconciliationView'];
 export type VendorReconciliationItem = Schemas['VendorReconciliationItemView'];
 export type VendorReconciliationSummary = Schemas['VendorReconciliationSummaryView'];
+
+// Portal operations (docs/portal.md): credit requests, lines to ship, statements, payments.
+export type CreditRequest = Schemas['CreditRequestView'];
+export type ToShipLine = Schemas['ToShipLineView'];
+export type Payment = Schemas['PaymentView'];
+export type Statement = Schemas['StatementView'];
+export type PaymentDetails = Schemas['PaymentDetailsView'];

@@ -43,6 +43,9 @@ export function BillingRunsPage() {
   const [recon, setRecon] = useState<Reconciliation | null>(null);
   const [reconError, setReconError] = useState<unknown>(null);
   const keyRef = useRef<{ periodEnd: string; key: string } | null>(null);
+  // Each start checks the ledger again once its run has finished, even when it is the same run as before.
+  const [reconTick, setReconTick] = useState(0);
+  const [rerun, setRerun] = useState<BillingRun | null>(null);
   const history = useAsync(
     () =>
       ok(client.GET('/api/v1/billing-runs')).catch((e) => {
@@ -70,27 +73,34 @@ export function BillingRunsPage() {
     if (!current || current.status === 'RUNNING') return;
     void history.reload();
     // Without asOf: the ledger's maintained balances now, beside the subledgers.
+    let live = true;
     ok(client.GET('/api/v1/ledger/reconciliation'))
-      .then(setRecon)
-      .catch(setReconError);
+      .then((r) => live && setRecon(r))
+      .catch((e) => live && setReconError(e));
+    return () => {
+      live = false;
+    };
     // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, [current?.id, current?.status]);
+  }, [current?.id, current?.status, reconTick]);
 
   const start = async (e: FormEvent) => {
     e.preventDefault();
     setError(null);
     setRecon(null);
     setReconError(null);
+    setRerun(null);
     if (!keyRef.current || keyRef.current.periodEnd !== periodEnd) keyRef.current = { periodEnd, key: idempotencyKey() };
     setBusy(true);
     try {
       const started = await ok(client.POST('/api/v1/billing-runs', { body: { periodEnd }, params: { header: { 'Idempotency-Key': keyRef.current.key } } }));
       keyRef.current = null;
-      setCurrent(
-        await ok(client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: started.id } } })).catch(
-          (): BillingRun => ({ ...started, periodEnd, resellersTotal: 0, resellersDone: 0, invoicesIssued: 0, resellersFailed: 0, startedAt: new Date().toISOString(), completedAt: null }),
-        ),
+      const run = await ok(client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: started.id } } })).catch(
+        (): BillingRun => ({ ...started, periodEnd, resellersTotal: 0, resellersDone: 0, invoicesIssued: 0, resellersFailed: 0, startedAt: new Date().toISOString(), completedAt: null }),
       );
+      // A period already billed answers with its finished run: nothing is billed twice (docs/portal.md, "Billing runs").
+      if (started.status === 'COMPLETED') setRerun(run);
+      setReconTick((n) => n + 1);
+      setCurrent(run);
     } catch (err) {
       setError(err);
     } finally {
@@ -124,6 +134,15 @@ export function BillingRunsPage() {
           <h2>
             Billing run for the period ending <DateText value={current.periodEnd} />
           </h2>
+          {rerun && rerun.id === current.id && (
+            <div className="banner banner-warning" role="status" data-testid="already-billed">
+              <strong>
+                The period ending <DateText value={rerun.periodEnd} /> was already billed
+                {rerun.completedAt ? ` (run completed ${formatDateTime(rerun.completedAt)})` : ''}.
+              </strong>
+              <p>Nothing was billed twice. Charges that arose since (a line shipped later, usage imported later) are billed by a run for a later date.</p>
+            </div>
+          )}
           <BillingRunProgress run={current} />
           {current.status !== 'RUNNING' && (
             <div className="recon-after-run">

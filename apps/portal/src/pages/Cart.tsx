@@ -2,12 +2,13 @@ import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useRef, useState } from 'react';
 import { ApiError, client, idempotencyKey, ok } from '../api';
 import { CartItem, useCart } from '../cart';
-import { Empty, ErrorBanner, Loading, Money, PageHeader, Stat, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Stat, useAsync } from '../components/ui';
 import type { CreditLine, CreditLineView } from '../contract';
 import { dec, formatMoney, todayIso } from '../format';
 import { Link, navigate } from '../router';
 import { useSession } from '../session';
 import { priceIn, ProductTerms } from './Catalog';
+import { blockedLines, quantityProblem, SplitCartNotice } from './cart-split';
 
 const TERM_MONTHS: Record<string, number> = { P1M: 1, P1Y: 12, P3Y: 36 };
 
@@ -114,6 +115,11 @@ export function CartPage() {
   const [busy, setBusy] = useState(false);
   const keyRef = useRef<{ body: string; key: string } | null>(null);
   const errorRef = useRef<HTMLDivElement>(null);
+  // What the buyer is typing in each quantity field; the cart keeps the last valid quantity.
+  const [drafts, setDrafts] = useState<Record<string, string>>({});
+  // Lines the API refused for credit on this visit (the estimate may differ from the order's prices).
+  const [refused, setRefused] = useState<CreditLine[]>([]);
+  const [sent, setSent] = useState<string | null>(null);
 
   const credit = useAsync(
     () => ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: me?.resellerId ?? '' } } })),
@@ -130,7 +136,11 @@ export function CartPage() {
     return n;
   }, [cart.items, estimates]);
   const dp = currency === 'JPY' ? 0 : 2;
-  const total = needed.HARDWARE.plus(needed.CLOUD);
+  const blocked = useMemo(() => blockedLines(credit.data?.items ?? [], needed, refused), [credit.data, needed, refused]);
+  const placeable = cart.items.filter((i) => !blocked.has(i.product.kind));
+  const held = cart.items.filter((i) => blocked.has(i.product.kind));
+  const total = placeable.reduce((t, i) => t.plus(estimates[cart.items.indexOf(i)]?.gross ?? 0), new Decimal(0));
+  const invalidQty = cart.items.some((i) => drafts[i.product.sku] !== undefined && quantityProblem(drafts[i.product.sku]));
 
   const checkout = async (e: FormEvent) => {
     e.preventDefault();
@@ -138,7 +148,7 @@ export function CartPage() {
     const body = {
       endCustomer: { name: customer.trim(), ...(reference.trim() ? { reference: reference.trim() } : {}) },
       ...(po.trim() ? { poNumber: po.trim() } : {}),
-      lines: cart.items.map((i) => ({
+      lines: placeable.map((i) => ({
         sku: i.product.sku,
         quantity: i.quantity,
         ...(i.product.kind === 'CLOUD' && i.startDate ? { startDate: i.startDate } : {}),
@@ -146,15 +156,21 @@ export function CartPage() {
     };
     // One Idempotency-Key per distinct order: a retried click of the same cart cannot order twice.
     const serial = JSON.stringify(body);
+    if (!placeable.length || invalidQty) return;
     if (!keyRef.current || keyRef.current.body !== serial) keyRef.current = { body: serial, key: idempotencyKey() };
     setBusy(true);
     try {
       const order = await ok(client.POST('/api/v1/orders', { body, params: { header: { 'Idempotency-Key': keyRef.current.key } } }));
-      cart.clear();
+      // The lines a short or held credit line kept back stay in the cart for later.
+      placeable.forEach((i) => cart.remove(i.product.sku));
       keyRef.current = null;
-      navigate(`/orders/${order.id}?placed=1`);
+      navigate(`/orders/${order.id}?placed=1${held.length ? `&left=${held.length}` : ''}`);
     } catch (err) {
       setError(err);
+      if (err instanceof ApiError && (err.slug === 'credit-limit-exceeded' || err.slug === 'credit-hold') && err.problem.creditLine) {
+        const line = err.problem.creditLine;
+        setRefused((r) => (r.includes(line) ? r : [...r, line]));
+      }
       void credit.reload();
       setTimeout(() => errorRef.current?.focus(), 0);
     } finally {
@@ -195,14 +211,23 @@ export function CartPage() {
                 {cart.items.map((i, k) => {
                   const price = priceIn(i.product, currency);
                   const est = estimates[k];
+                  const draft = drafts[i.product.sku];
+                  const qtyProblem = draft === undefined ? null : quantityProblem(draft);
+                  const isHeld = blocked.has(i.product.kind);
                   return (
-                    <tr key={i.product.sku} data-sku={i.product.sku}>
+                    <tr key={i.product.sku} data-sku={i.product.sku} data-held={isHeld ? 'yes' : undefined} className={isHeld ? 'row-danger' : undefined}>
                       <td className="product-cell">
                         <strong>{i.product.name}</strong>
                         <div className="muted small">
                           <span className={`kind kind-${i.product.kind.toLowerCase()}`}>{i.product.kind === 'HARDWARE' ? 'Hardware line' : 'Cloud line'}</span>{' '}
                           {i.product.sku} · <ProductTerms product={i.product} />
                         </div>
+                        {isHeld && (
+                          <div className="negative small" data-testid="held-line">
+                            Not ordered now: the {i.product.kind === 'HARDWARE' ? 'hardware' : 'cloud'} credit line{' '}
+                            {blocked.get(i.product.kind) === 'hold' ? 'is on hold' : 'is short'}.
+                          </div>
+                        )}
                       </td>
                       <td>
                         <label className="sr-only" htmlFor={`cart-qty-${i.product.sku}`}>
@@ -211,16 +236,31 @@ export function CartPage() {
                         <input
                           id={`cart-qty-${i.product.sku}`}
                           className="qty"
-                          type="number"
-                          min={1}
-                          step={1}
+                          type="text"
                           inputMode="numeric"
-                          value={i.quantity}
+                          autoComplete="off"
+                          value={drafts[i.product.sku] ?? String(i.quantity)}
+                          aria-invalid={!!qtyProblem}
+                          aria-describedby={qtyProblem ? `cart-qty-${i.product.sku}-error` : undefined}
                           onChange={(e) => {
-                            const n = Number.parseInt(e.target.value, 10);
-                            if (Number.isInteger(n) && n >= 1) cart.setQuantity(i.product.sku, n);
+                            const v = e.target.value;
+                            setDrafts((d) => ({ ...d, [i.product.sku]: v }));
+                            if (!quantityProblem(v)) cart.setQuantity(i.product.sku, Number.parseInt(v.trim(), 10));
                           }}
+                          onBlur={() =>
+                            setDrafts((d) => {
+                              if (d[i.product.sku] === undefined || quantityProblem(d[i.product.sku])) return d;
+                              const rest = { ...d };
+                              delete rest[i.product.sku];
+                              return rest;
+                            })
+                          }
                         />
+                        {qtyProblem && (
+                          <p id={`cart-qty-${i.product.sku}-error`} className="field-error negative small" role="alert">
+                            {qtyProblem}
+                          </p>
+                        )}
                       </td>
                       <td>
                         {i.product.kind === 'CLOUD' ? (
@@ -257,7 +297,7 @@ export function CartPage() {
               <tfoot>
                 <tr>
                   <th scope="row" colSpan={4}>
-                    Estimated total (tax {dec(taxRate).times(100).toString()}%)
+                    Estimated total{held.length ? ' of the lines ordered now' : ''} (tax {dec(taxRate).times(100).toString()}%)
                   </th>
                   <td className="num">
                     <strong>
@@ -274,6 +314,20 @@ export function CartPage() {
           <p className="muted">Hardware and cloud are separate credit lines; each must cover its part of the order.</p>
           <ErrorBanner error={credit.error} title="Credit lines could not be loaded" />
           {credit.data ? <CreditLineSummary lines={credit.data.items} needed={needed} currency={currency} /> : <Loading what="Loading credit lines" />}
+
+          {held.length > 0 && credit.data && (
+            <SplitCartNotice
+              blocked={blocked}
+              lines={credit.data.items}
+              needed={needed}
+              heldCount={held.length}
+              placeableCount={placeable.length}
+              currency={currency}
+              onRemove={() => held.forEach((i) => cart.remove(i.product.sku))}
+              onRequested={(m) => setSent(m)}
+            />
+          )}
+          {sent && <Notice kind="success">{sent}</Notice>}
 
           <h2>Checkout</h2>
           <form className="card form-grid" onSubmit={checkout} aria-label="Checkout">
@@ -304,9 +358,14 @@ export function CartPage() {
               )}
             </div>
             <div className="form-actions form-wide">
-              <button type="submit" className="primary" disabled={busy || !customer.trim()}>
-                {busy ? 'Placing the order…' : `Place order · ${formatMoney(total.toFixed(dp), currency)}`}
+              <button type="submit" className="primary" disabled={busy || !customer.trim() || !placeable.length || invalidQty}>
+                {busy
+                  ? 'Placing the order…'
+                  : held.length
+                    ? `Place order without the held lines · ${formatMoney(total.toFixed(dp), currency)}`
+                    : `Place order · ${formatMoney(total.toFixed(dp), currency)}`}
               </button>
+              {invalidQty && <span className="negative small">Correct the quantities above first.</span>}
               <span className="muted small">Prices, tax and credit are confirmed by the order.</span>
             </div>
           </form>

@@ -1,9 +1,10 @@
 import { useState } from 'react';
 import { client, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, useAsync } from '../components/ui';
 import type { CreditLineView } from '../contract';
 import { isNegative } from '../format';
 import { useResellers } from '../resellers';
+import { Link } from '../router';
 import { hasRole, useSession } from '../session';
 
 interface Row extends CreditLineView {
@@ -42,6 +43,8 @@ export function CreditLinesPage() {
     }
   };
 
+  // Credit requests waiting for finance's answer (docs/portal.md, "Credit requests").
+  const pending = useAsync(() => ok(client.GET('/api/v1/credit-requests', { params: { query: { status: 'PENDING', page: 1, pageSize: 1 } } })).then((r) => r.total), []);
   const rows = (lines.data ?? []).filter((r) => !onlyHeld || r.onHold);
   const held = (lines.data ?? []).filter((r) => r.onHold).length;
   return (
@@ -55,6 +58,13 @@ export function CreditLinesPage() {
           <input type="checkbox" checked={onlyHeld} onChange={(e) => setOnlyHeld(e.target.checked)} /> Only lines on hold
         </label>
       </div>
+      {!!pending.data && (
+        <Notice>
+          <Link to="/credit-requests">
+            {pending.data} credit request{pending.data === 1 ? '' : 's'} waiting for an answer
+          </Link>
+        </Notice>
+      )}
       <ErrorBanner error={resellers.error ?? lines.error} />
       <ErrorBanner error={actionError} title="The hold was not changed" />
       {(resellers.loading || lines.loading) && !lines.data ? (
@@ -88,7 +98,9 @@ export function CreditLinesPage() {
             <tbody>
               {rows.map((r) => (
                 <tr key={`${r.resellerId}-${r.line}`} className={r.onHold ? 'row-danger' : isNegative(r.available) ? 'row-warning' : undefined}>
-                  <td>{r.resellerName}</td>
+                  <td>
+                    {hasRole(me, 'finance') ? <Link to={`/resellers/${r.resellerId}/account`}>{r.resellerName}</Link> : r.resellerName}
+                  </td>
                   <td>
                     <span className={`kind kind-${r.line.toLowerCase()}`}>{r.line === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
                   </td>

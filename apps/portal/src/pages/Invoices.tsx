@@ -3,7 +3,8 @@ import { client, download, ok, oneOf, text } from '../api';
 import {
   DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
 } from '../components/ui';
-import type { InvoiceStatus } from '../contract';
+import { CreditNoteForm, RecordPaymentForm, WriteOffForm } from '../components/FinanceActions';
+import type { Currency, InvoiceStatus } from '../contract';
 import { isZero } from '../format';
 import { useResellers } from '../resellers';
 import { Link } from '../router';
@@ -131,6 +132,10 @@ export function InvoiceDetailPage({ id }: { id: string }) {
   const [paying, setPaying] = useState(false);
   const [paid, setPaid] = useState<string | null>(null);
 
+  const done = (message: string) => {
+    setPaid(message);
+    void reload();
+  };
   const mayPayByCard = hasRole(me, 'reseller_finance');
   const open = inv && !isZero(inv.amountDue) && (inv.status === 'ISSUED' || inv.status === 'PARTIALLY_PAID');
 
@@ -325,6 +330,20 @@ export function InvoiceDetailPage({ id }: { id: string }) {
                   ))}
                 </tbody>
               </table>
+            </div>
+          )}
+
+          {hasRole(me, 'finance', 'admin') && (
+            <div className="finance-actions" aria-label="Finance actions" role="group">
+              <h2>Finance actions</h2>
+              {hasRole(me, 'finance') && open && (
+                <RecordPaymentForm key={`pay-${inv.amountDue}`} resellerId={inv.resellerId} currency={inv.currency as Currency} invoice={inv} onDone={done} />
+              )}
+              {hasRole(me, 'finance') && inv.status !== 'WRITTEN_OFF' && <CreditNoteForm invoice={inv} onDone={done} />}
+              {open && <WriteOffForm key={`wo-${inv.amountDue}`} invoice={inv} onDone={done} />}
+              <p>
+                <Link to={`/resellers/${inv.resellerId}/account`}>Account of {inv.resellerName}: statement, payments, refunds</Link>
+              </p>
             </div>
           )}
 

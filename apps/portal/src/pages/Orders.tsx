@@ -1,12 +1,14 @@
 import { useState } from 'react';
 import { client, ok, oneOf } from '../api';
+import { useCart } from '../cart';
+import { ShipLineForm } from '../components/ShipLineForm';
 import {
   DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
 } from '../components/ui';
 import type { CreditLine, OrderStatus } from '../contract';
 import { formatDateTime } from '../format';
 import { useResellers } from '../resellers';
-import { Link, useLocation } from '../router';
+import { Link, navigate, useLocation } from '../router';
 import { hasRole, useSession } from '../session';
 
 const ORDER_STATUSES: OrderStatus[] = ['PLACED', 'PARTIALLY_SHIPPED', 'FULFILLED', 'CANCELLED'];
@@ -51,6 +53,7 @@ export function OrdersPage() {
                 <caption className="sr-only">Orders</caption>
                 <thead>
                   <tr>
+                    <th scope="col">Order</th>
                     <th scope="col">Placed</th>
                     {resellers.distributor && <th scope="col">Reseller</th>}
                     <th scope="col">End customer</th>
@@ -69,8 +72,9 @@ export function OrdersPage() {
                   {data.items.map((o) => (
                     <tr key={o.id}>
                       <td>
-                        <Link to={`/orders/${o.id}`}>{formatDateTime(o.createdAt)}</Link>
+                        <Link to={`/orders/${o.id}`}>{o.number}</Link>
                       </td>
+                      <td>{formatDateTime(o.createdAt)}</td>
                       {resellers.distributor && <td>{resellers.name(o.resellerId)}</td>}
                       <td>{o.endCustomer.name}</td>
                       <td>{o.poNumber ?? '—'}</td>
@@ -104,6 +108,27 @@ export function OrderDetailPage({ id }: { id: string }) {
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [cancelled, setCancelled] = useState(false);
+  const [shipping, setShipping] = useState<string | null>(null);
+  const [shipped, setShipped] = useState<string | null>(null);
+  const cart = useCart();
+  const [reorderError, setReorderError] = useState<unknown>(null);
+
+  // Buyer reorder: the same products and quantities into the cart at today's prices (docs/portal.md).
+  const reorder = async () => {
+    if (!order) return;
+    setReorderError(null);
+    try {
+      const skus = [...new Set(order.lines.filter((l) => l.status !== 'CANCELLED').map((l) => l.sku))];
+      const products = await Promise.all(skus.map((sku) => ok(client.GET('/api/v1/catalog/products/{sku}', { params: { path: { sku } } }))));
+      for (const p of products) {
+        const qty = order.lines.filter((l) => l.sku === p.sku && l.status !== 'CANCELLED').reduce((n, l) => n + l.quantity, 0);
+        if (p.active !== false) cart.add(p, qty);
+      }
+      navigate('/cart');
+    } catch (e) {
+      setReorderError(e);
+    }
+  };
 
   const cancellable = order?.lines.filter((l) => l.status === 'PENDING') ?? [];
   const cancel = async () => {
@@ -122,14 +147,22 @@ export function OrderDetailPage({ id }: { id: string }) {
 
   return (
     <section>
-      <PageHeader title={order ? `Order for ${order.endCustomer.name}` : 'Order'}>
+      <PageHeader title={order ? `Order ${order.number}` : 'Order'}>
+        {order && hasRole(me, 'buyer') && (
+          <button type="button" onClick={() => void reorder()}>
+            Reorder
+          </button>
+        )}
         <Link to="/orders">All orders</Link>
       </PageHeader>
       {query.get('placed') && order && (
         <Notice kind="success">
-          Order placed. Hardware ships from the distributor; each cloud line has started its subscription.
+          Order {order.number} placed. Hardware ships from the distributor; each cloud line has started its subscription.
+          {query.get('left') && ` ${query.get('left')} held line(s) stay in your cart.`}
         </Notice>
       )}
+      {shipped && <Notice kind="success">{shipped}</Notice>}
+      <ErrorBanner error={reorderError} title="The order could not be copied to the cart" />
       {cancelled && <Notice kind="success">The lines not yet shipped are cancelled and their credit is freed.</Notice>}
       <ErrorBanner error={error} />
       <ErrorBanner error={actionError} title="The order could not be cancelled" />
@@ -138,6 +171,10 @@ export function OrderDetailPage({ id }: { id: string }) {
       ) : order ? (
         <>
           <dl className="facts">
+            <div>
+              <dt>End customer</dt>
+              <dd>{order.endCustomer.name}</dd>
+            </div>
             <div>
               <dt>Status</dt>
               <dd>
@@ -226,6 +263,25 @@ export function OrderDetailPage({ id }: { id: string }) {
                         <div>
                           Warranty to <DateText value={l.warrantyEnd} />
                         </div>
+                      )}
+                      {l.serialNumbers && l.serialNumbers.length > 0 && <div>Serials {l.serialNumbers.join(', ')}</div>}
+                      {hasRole(me, 'admin') && l.kind === 'HARDWARE' && l.status === 'PENDING' && (
+                        <button type="button" aria-expanded={shipping === l.id} onClick={() => setShipping(shipping === l.id ? null : l.id)}>
+                          Ship<span className="sr-only"> {l.name}</span>
+                        </button>
+                      )}
+                      {shipping === l.id && (
+                        <ShipLineForm
+                          orderId={order.id}
+                          lineId={l.id}
+                          quantity={l.quantity}
+                          label={l.name ?? l.sku}
+                          onShipped={(o, n) => {
+                            setData(o);
+                            setShipping(null);
+                            setShipped(`${n} unit${n === 1 ? '' : 's'} of ${l.name ?? l.sku} shipped; invoiced by the next billing run.`);
+                          }}
+                        />
                       )}
                     </td>
                   </tr>

@@ -3,7 +3,7 @@ import { Currency } from './currency';
 import { Dec } from './decimal';
 import { Money } from './money';
 
-/** A document's or a line's net, tax and gross (gross = net + tax). The one definition; modules import it from @disty/core. */
+/** A document's or a line's net, tax and gross (gross = net + tax). The one definition; modules import it from #disty/core. */
 export interface Amounts {
   net: Dec;
   tax: Dec;

@@ -168,6 +168,7 @@ export class OrderEndCustomerView {
 
 export class OrderView {
   @ApiProperty() id: string;
+  @ApiProperty({ example: 'ORD-000123', description: 'The number people quote' }) number: string;
   @ApiProperty() resellerId: string;
   @ApiProperty({ enum: ORDER_STATUSES }) status: OrderStatus;
   @ApiProperty({ type: OrderEndCustomerView }) endCustomer: OrderEndCustomerView;
@@ -177,4 +178,23 @@ export class OrderView {
   @ApiProperty({ type: ReservedView, description: 'Credit this order holds reserved now, per line' }) reserved: ReservedView;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty() createdAt: string;
+}
+
+export class ToShipQueryDto extends PageQueryDto {
+  @ApiPropertyOptional() @IsOptional() @IsUUID() resellerId?: string;
+}
+
+/** A hardware line waiting to ship (GET /orders/to-ship), oldest order first. */
+export class ToShipLineView {
+  @ApiProperty() orderId: string;
+  @ApiProperty({ example: 'ORD-000123' }) orderNumber: string;
+  @ApiProperty() resellerId: string;
+  @ApiProperty() endCustomerName: string;
+  @ApiProperty({ nullable: true, type: String }) poNumber: string | null;
+  @ApiProperty() orderedAt: string;
+  @ApiProperty() lineId: string;
+  @ApiProperty() lineNo: number;
+  @ApiProperty() sku: string;
+  @ApiProperty() name: string;
+  @ApiProperty({ description: 'Units still to ship on this line' }) quantity: number;
 }
