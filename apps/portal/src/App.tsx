@@ -82,6 +82,7 @@ const HOME: Record<Role, string> = {
   reseller_admin: '/orders',
   finance: '/billing-runs',
   admin: '/credit-lines',
+  integration: '/usage-imports',
 };
 
 export function routesFor(role: Role): Route[] {
