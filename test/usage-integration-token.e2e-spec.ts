@@ -1,6 +1,8 @@
+import { Dec } from '@disty/core';
 import type { TestApp } from './support/app';
 import { startBillingTestApp, verifyAllBooks } from './support/billing';
 import {
+  accountBalance,
   consumptionCatalog,
   consumptionSubscription,
   importUsage,
@@ -163,5 +165,49 @@ describe('usage: an integration token imports usage and nothing else', () => {
       expect([path, res.status]).toEqual([path, 403]);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     }
+  });
+
+  it('puts the rated usage in the margin report per reseller and vendor, as the ledger holds it', async () => {
+    const revenue = new Dec(await accountBalance(t, '4100', reseller.id)).neg();
+    const cost = new Dec(await accountBalance(t, '5100', reseller.id));
+    expect(revenue.gt(0) && cost.gt(0)).toBe(true);
+    const range = { from: '2026-10-01', to: '2026-10-31', currency: 'AUD' };
+    const byReseller = await t
+      .http()
+      .get('/api/v1/reports/margin')
+      .query({ ...range, groupBy: 'reseller' })
+      .set('Authorization', finance)
+      .expect(200);
+    const row = byReseller.body.items.find((r: { key: string }) => r.key === reseller.id);
+    expect(row).toBeDefined();
+    expect([
+      new Dec(row.revenue).eq(revenue),
+      new Dec(row.cost).eq(cost),
+      new Dec(row.margin).eq(revenue.minus(cost)),
+    ]).toEqual([true, true, true]);
+    const byVendor = await t
+      .http()
+      .get('/api/v1/reports/margin')
+      .query({ ...range, groupBy: 'vendor' })
+      .set('Authorization', finance)
+      .expect(200);
+    const vendorRow = byVendor.body.items.find((r: { key: string }) => r.key === cat.vendor.name);
+    expect([new Dec(vendorRow.revenue).eq(revenue), new Dec(vendorRow.cost).eq(cost)]).toEqual([true, true]);
+    const bySku = await t
+      .http()
+      .get('/api/v1/reports/margin')
+      .query({ ...range, groupBy: 'sku' })
+      .set('Authorization', finance)
+      .expect(200);
+    expect(
+      new Dec(bySku.body.items.find((r: { key: string }) => r.key === cat.sku).revenue).eq(revenue),
+    ).toBe(true);
+    // The integration token may not read it.
+    await t
+      .http()
+      .get('/api/v1/reports/margin')
+      .query({ ...range, groupBy: 'reseller' })
+      .set('Authorization', integration)
+      .expect(403);
   });
 });

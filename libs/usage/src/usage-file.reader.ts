@@ -65,8 +65,9 @@ const csv = (v: string | null): string =>
 
 /**
  * Turns a usage file (CSV with a header line, or JSON lines) into the rows of `usage_stage` as
- * COPY … FROM STDIN (FORMAT csv) text: line number, the nine fields as text (trimmed, null when
- * empty), and why the line could not be read at all (malformed CSV record or JSON, NUL character),
+ * COPY … FROM STDIN (FORMAT csv) text: line number, the nine fields as text (null when empty; a
+ * plain CSV line of a file with the documented column order passes as it is, trimmed later in
+ * SQL), and why the line could not be read at all (malformed CSV record or JSON, NUL character),
  * else empty. Streams: it holds at most one line (one record) besides the chunk in hand. Line
  * numbers are the file's (the CSV header is line 1); blank lines are skipped. Every other check is
  * set-based in SQL (usage.sql.ts). A bad header or an over-long line fails the stream with
@@ -82,6 +83,8 @@ export class UsageCopyTransform extends Transform {
   /** CSV: for each field, its column in the file (-1: absent); null until the header is read. */
   private columns: number[] | null = null;
   private pending: { text: string; first: number } | null = null;
+  /** CSV whose header names the nine fields in the staged order: a plain line passes through unchanged. */
+  private plain = false;
 
   constructor(private readonly format: UsageFormat) {
     super();
@@ -188,6 +191,10 @@ export class UsageCopyTransform extends Transform {
           throw new UsageFileError(`The CSV header cannot be read: ${(e as Error).message.slice(0, 200)}`);
         return this.row(first, [], `malformed CSV record: ${(e as Error).message.slice(0, 200)}`);
       }
+    } else if (this.plain && isPlain(line)) {
+      // The file's columns are the staged ones, in order, and the line needs no quoting: as it is (trimmed in SQL).
+      this.rows++;
+      return `${first},${line},\n`;
     } else {
       fields = line.split(',');
     }
@@ -204,6 +211,7 @@ export class UsageCopyTransform extends Transform {
         const i = KEYS.get(n);
         if (i !== undefined) this.columns![i] = col;
       });
+      this.plain = names.length === FIELDS.length && this.columns.every((c, i) => c === i);
       return '';
     }
     const columns = this.columns;
@@ -228,6 +236,17 @@ export class UsageCopyTransform extends Transform {
     }
     return `${out},${csv(error)}\n`;
   }
+}
+
+/** Exactly nine fields, and nothing COPY would read otherwise than the split on commas (quote, CR, NUL). */
+function isPlain(line: string): boolean {
+  let commas = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 44) commas++;
+    else if (c === 34 || c === 13 || c === 0) return false;
+  }
+  return commas === FIELDS.length - 1;
 }
 
 function quotes(s: string): number {

@@ -31,12 +31,14 @@ export const INSERT_REF_COSTS = `INSERT INTO usage_ref_costs SELECT * FROM unnes
  * order (the first failing one is its reason), then against the vendor's subscriptions and meters
  * ($1 vendor, $2 today, $3 closed months YYYY-MM, $4 supported currencies): an unknown tenant or
  * meter, a meter of another product, another unit, or no price in the subscription's currency.
- * Typed columns are set only on a line that passed its own checks.
+ * Fields are trimmed and cut to 200 characters here (the transform passes a plain CSV line through
+ * as it is). Typed columns are set only on a line that passed its own checks.
  */
+const TRIMMED = ['record_id', 'version', 'tenant_id', 'meter_id', 'usage_date', 'quantity', 'unit', 'unit_cost', 'currency'];
 export const CHECK_LINES = `
   CREATE TEMP TABLE usage_checked ON COMMIT DROP AS
   WITH own AS (
-    SELECT s.*, CASE
+    SELECT s.line_no, s.record_id, s.version, s.tenant_id, s.meter_id, s.usage_date, s.quantity, s.unit, s.unit_cost, s.currency, s.error, CASE
              WHEN s.error IS NOT NULL THEN 'malformed'
              WHEN s.record_id IS NULL THEN 'missing-record-id'
              WHEN s.version IS NOT NULL AND s.version !~ '^0*[1-9][0-9]{0,8}$' THEN 'bad-version'
@@ -48,7 +50,10 @@ export const CHECK_LINES = `
              WHEN s.unit_cost IS NOT NULL AND s.unit_cost !~ '^[0-9]{1,10}(\\.[0-9]{1,6})?$' THEN 'bad-unit-cost'
              WHEN s.currency IS NOT NULL AND upper(s.currency) <> ALL($4::text[]) THEN 'bad-currency'
            END AS own
-      FROM usage_stage s),
+      FROM (SELECT line_no, error, ${TRIMMED.map((c) => `left(nullif(btrim(${c}, E' \\t'), ''), 200) AS ${c}`).join(', ')}
+              FROM usage_stage) s
+    -- OFFSET 0: a fence, so that each line's checks run once (not once per reference to own below).
+    OFFSET 0),
   typed AS (
     SELECT line_no, record_id, tenant_id, meter_id, unit, own,
            CASE WHEN own IS NULL THEN coalesce(version, '1')::int END AS version,
