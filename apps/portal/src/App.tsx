@@ -97,6 +97,7 @@ const HOME: Record<Role, string> = {
   reseller_admin: '/',
   finance: '/',
   admin: '/',
+  integration: '/usage-imports',
 };
 
 export function routesFor(role: Role): Route[] {

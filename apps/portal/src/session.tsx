@@ -39,6 +39,7 @@ export const ROLE_LABELS: Record<Role, string> = {
   buyer: 'Buyer',
   sales: 'Sales',
   reseller_finance: 'Reseller finance',
+  integration: 'Integration (machine identity)',
 };
 
 export function SessionProvider({ children }: { children: ReactNode }) {

@@ -1,10 +1,10 @@
 import { CanActivate, ExecutionContext, Injectable } from '@nestjs/common';
 import { Reflector } from '@nestjs/core';
 import type { Request } from 'express';
-import { Actor, coreError, CoreErrorCode, PUBLIC_ROUTE, Role, ROLES_KEY } from '#disty/core';
+import { Actor, coreError, CoreErrorCode, MACHINE_ROLES, PUBLIC_ROUTE, Role, ROLES_KEY } from '#disty/core';
 import { IdentityService } from './identity.service';
 
-/** Bearer token → Actor on the request; @Roles(...) → 403 for other roles. Global (APP_GUARD). */
+/** Bearer token → Actor on the request; @Roles(...) → 403 for other roles, and a machine role only where named. Global (APP_GUARD). */
 @Injectable()
 export class AuthGuard implements CanActivate {
   constructor(
@@ -23,8 +23,8 @@ export class AuthGuard implements CanActivate {
     if (!actor) throw coreError(CoreErrorCode.Unauthenticated, 'The API token is not valid');
     req.user = actor;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
-    if (roles && !roles.includes(actor.role)) {
-      throw coreError(CoreErrorCode.Forbidden, `Role ${actor.role} may not do this; allowed: ${roles.join(', ')}`);
+    if ((roles || MACHINE_ROLES.includes(actor.role)) && !roles?.includes(actor.role)) {
+      throw coreError(CoreErrorCode.Forbidden, `Role ${actor.role} may not do this; allowed: ${roles?.join(', ') ?? 'people, not machine identities'}`);
     }
     return true;
   }

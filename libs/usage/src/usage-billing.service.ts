@@ -36,7 +36,7 @@ export interface UnbilledUsage {
 const TAKE_UNBILLED = `
   WITH o AS (
     SELECT id, billed_quantity AS old_q, billed_net AS old_net FROM usage_records
-     WHERE reseller_id = $1 AND usage_date <= $2
+     WHERE subscription_id IN (SELECT id FROM consumption_subscriptions WHERE reseller_id = $1) AND reseller_id = $1 AND usage_date <= $2
        AND (CASE WHEN superseded_at IS NULL THEN quantity ELSE 0 END <> billed_quantity
             OR CASE WHEN superseded_at IS NULL THEN rated_net ELSE 0 END <> billed_net)
      FOR UPDATE),
@@ -119,7 +119,9 @@ export class UsageBillingService {
   async unbilledUsage(resellerId: string | null, em: EntityManager = this.db.manager): Promise<UnbilledUsage[]> {
     const rows: Array<{ reseller_id: string; currency: string; net: string }> = await em.query(
       `SELECT reseller_id, currency, sum(CASE WHEN superseded_at IS NULL THEN rated_net ELSE 0 END - billed_net)::text AS net
-         FROM usage_records WHERE $1::uuid IS NULL OR reseller_id = $1 GROUP BY 1, 2`,
+         FROM usage_records
+        WHERE $1::uuid IS NULL OR (reseller_id = $1 AND subscription_id IN (SELECT id FROM consumption_subscriptions WHERE reseller_id = $1))
+        GROUP BY 1, 2`,
       [resellerId],
     );
     return rows.map((r) => ({ resellerId: r.reseller_id, currency: r.currency.trim() as Currency, net: new Dec(r.net) }));

@@ -1,31 +1,29 @@
 import { parse } from 'csv-parse/sync';
 import { StringDecoder } from 'string_decoder';
-import { Readable } from 'stream';
+import { Transform, TransformCallback } from 'stream';
 
 export const USAGE_FORMATS = ['csv', 'jsonl'] as const;
 export type UsageFormat = (typeof USAGE_FORMATS)[number];
 
-/** One line of a usage file as read, every field still text (validated set-based in SQL). */
-export interface StagedRow {
-  lineNo: number;
-  recordId: string | null;
-  recordVersion: string | null;
-  tenantId: string | null;
-  meterId: string | null;
-  usageDate: string | null;
-  quantity: string | null;
-  unit: string | null;
-  unitCost: string | null;
-  currency: string | null;
-  /** Why the line could not be read at all (malformed CSV record or JSON), else null. */
-  error: string | null;
-}
-
 /** A whole-file problem (bad header, over-long line): the import is refused with a 400. */
 export class UsageFileError extends Error {}
 
+/** The fields of a usage line, in the order of `usage_stage`'s columns after line_no (usage.sql.ts). */
+const FIELDS = [
+  'recordId',
+  'recordVersion',
+  'tenantId',
+  'meterId',
+  'usageDate',
+  'quantity',
+  'unit',
+  'unitCost',
+  'currency',
+] as const;
+type Field = (typeof FIELDS)[number];
+
 /** Field names as vendors spell them (docs/consumption.md, "File format"), normalised (lower case, letters and digits). */
-const ALIASES: Record<Exclude<keyof StagedRow, 'lineNo' | 'error'>, string[]> = {
+const ALIASES: Record<Field, string[]> = {
   recordId: ['recordid', 'id', 'usageid'],
   recordVersion: ['recordversion', 'version'],
   tenantId: ['tenantid', 'accountid', 'subscriptionid', 'customertenantid'],
@@ -36,152 +34,219 @@ const ALIASES: Record<Exclude<keyof StagedRow, 'lineNo' | 'error'>, string[]> = 
   unitCost: ['vendorunitcost', 'unitcost', 'unitprice'],
   currency: ['currency', 'billingcurrency'],
 };
-const REQUIRED: Array<keyof typeof ALIASES> = ['recordId', 'tenantId', 'meterId', 'usageDate', 'quantity'];
+const REQUIRED: Field[] = ['recordId', 'tenantId', 'meterId', 'usageDate', 'quantity'];
 const MAX_LINE = 16 * 1024;
 const MAX_FIELD = 200;
+const NUL = '\u0000';
 
 const norm = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '');
+const KEYS = new Map(
+  Object.entries(ALIASES).flatMap(([target, names]) =>
+    names.map((n) => [n, FIELDS.indexOf(target as Field)]),
+  ),
+);
+
+/** A field as staged: trimmed, at most MAX_FIELD characters, null when empty. */
 const field = (v: unknown): string | null => {
   if (v === undefined || v === null) return null;
-  const s = (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)).trim();
-  return s === '' ? null : s.slice(0, MAX_FIELD);
+  const s = (
+    typeof v === 'string'
+      ? v
+      : typeof v === 'number' || typeof v === 'boolean'
+        ? String(v)
+        : JSON.stringify(v)
+  ).trim();
+  return s === '' ? null : s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;
 };
 
-function fromObject(o: Record<string, unknown>, keys: Map<string, keyof typeof ALIASES>, lineNo: number): StagedRow {
-  const row: StagedRow = {
-    lineNo, recordId: null, recordVersion: null, tenantId: null, meterId: null, usageDate: null, quantity: null, unit: null, unitCost: null,
-    currency: null, error: null,
-  };
-  for (const [k, v] of Object.entries(o)) {
-    const target = keys.get(k) ?? keys.get(norm(k));
-    if (target) row[target] = field(v);
-  }
-  return withoutNul(row);
-}
-
-/** PostgreSQL text cannot hold NUL: a line with one in a field is malformed, and keeps none. */
-function withoutNul(row: StagedRow): StagedRow {
-  const fields = ['recordId', 'recordVersion', 'tenantId', 'meterId', 'usageDate', 'quantity', 'unit', 'unitCost', 'currency'] as const;
-  if (!fields.some((f) => row[f]?.includes('\u0000'))) return row;
-  for (const f of fields) row[f] = row[f]?.split('\u0000').join('') ?? null;
-  return { ...row, error: row.error ?? 'a field holds a NUL character' };
-}
-
-const aliasMap = () => new Map(Object.entries(ALIASES).flatMap(([target, names]) => names.map((n) => [n, target as keyof typeof ALIASES])));
+/** One value of a COPY … (FORMAT csv) line: empty unquoted is NULL; a non-empty value is quoted only when it must be. */
+const csv = (v: string | null): string =>
+  v === null ? '' : /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
 
 /**
- * Reads a usage file from a stream, one row at a time (never the whole file in memory): CSV with
- * a header line, or JSON lines (one object per line). Line numbers are the file's (the CSV
- * header is line 1). A record that cannot be read is yielded with `error`; a bad header or an
- * over-long line throws UsageFileError.
+ * Turns a usage file (CSV with a header line, or JSON lines) into the rows of `usage_stage` as
+ * COPY … FROM STDIN (FORMAT csv) text: line number, the nine fields as text (null when empty; a
+ * plain CSV line of a file with the documented column order passes as it is, trimmed later in
+ * SQL), and why the line could not be read at all (malformed CSV record or JSON, NUL character),
+ * else empty. Streams: it holds at most one line (one record) besides the chunk in hand. Line
+ * numbers are the file's (the CSV header is line 1); blank lines are skipped. Every other check is
+ * set-based in SQL (usage.sql.ts). A bad header or an over-long line fails the stream with
+ * UsageFileError.
  */
-export async function* readUsageFile(input: Readable, format: UsageFormat): AsyncGenerator<StagedRow> {
-  const keys = aliasMap();
-  if (format === 'csv') {
-    yield* readCsv(input, keys);
-    return;
+export class UsageCopyTransform extends Transform {
+  /** Bytes of the file received, and data lines (records) staged so far. */
+  bytes = 0;
+  rows = 0;
+  private readonly decoder = new StringDecoder('utf8');
+  private rest = '';
+  private lineNo = 0;
+  /** CSV: for each field, its column in the file (-1: absent); null until the header is read. */
+  private columns: number[] | null = null;
+  private pending: { text: string; first: number } | null = null;
+  /** CSV whose header names the nine fields in the staged order: a plain line passes through unchanged. */
+  private plain = false;
+
+  constructor(private readonly format: UsageFormat) {
+    super();
   }
-  let lineNo = 0;
-  for await (const line of splitLines(input)) {
-    lineNo++;
-    if (!line.trim()) continue;
+
+  override _transform(chunk: Buffer | string, _enc: BufferEncoding, done: TransformCallback): void {
+    try {
+      this.bytes += chunk.length;
+      const text = this.rest + (typeof chunk === 'string' ? chunk : this.decoder.write(chunk));
+      let out = '';
+      let start = 0;
+      let at: number;
+      while ((at = text.indexOf('\n', start)) >= 0) {
+        out += this.line(
+          text.charCodeAt(at - 1) === 13 && at > start ? text.slice(start, at - 1) : text.slice(start, at),
+        );
+        start = at + 1;
+      }
+      this.rest = text.slice(start);
+      if (this.rest.length > MAX_LINE)
+        throw new UsageFileError(`Line ${this.lineNo + 1} is longer than ${MAX_LINE} characters`);
+      if (out) this.push(out);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+
+  override _flush(done: TransformCallback): void {
+    try {
+      const last = this.rest + this.decoder.end();
+      let out = last.length ? this.line(last.replace(/\r$/, '')) : '';
+      if (this.format === 'csv') {
+        if (this.pending)
+          out += this.row(this.pending.first, [], 'malformed CSV record: a quoted field is not closed');
+        if (!this.columns)
+          throw new UsageFileError(
+            'The CSV file is empty: it needs a header line (docs/consumption.md, "File format")',
+          );
+      }
+      if (out) this.push(out);
+      done();
+    } catch (e) {
+      done(e as Error);
+    }
+  }
+
+  private line(line: string): string {
+    this.lineNo++;
+    return this.format === 'csv' ? this.csvLine(line) : this.jsonLine(line);
+  }
+
+  private jsonLine(line: string): string {
+    if (!line.trim()) return '';
     let o: unknown;
     try {
       o = JSON.parse(line);
     } catch {
-      yield { ...fromObject({}, keys, lineNo), error: 'malformed JSON line' };
-      continue;
+      return this.row(this.lineNo, [], 'malformed JSON line');
     }
-    if (!o || typeof o !== 'object' || Array.isArray(o)) {
-      yield { ...fromObject({}, keys, lineNo), error: 'a line must hold one JSON object' };
-      continue;
+    if (!o || typeof o !== 'object' || Array.isArray(o))
+      return this.row(this.lineNo, [], 'a line must hold one JSON object');
+    const values: Array<string | null> = new Array<string | null>(FIELDS.length).fill(null);
+    for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
+      const i = KEYS.get(k) ?? KEYS.get(norm(k));
+      if (i !== undefined) values[i] = field(v);
     }
-    yield fromObject(o as Record<string, unknown>, keys, lineNo);
+    return this.row(this.lineNo, values, null);
   }
-}
 
-/** The stream's lines (LF or CRLF), decoded as UTF-8, holding at most one line in memory. */
-async function* splitLines(input: Readable): AsyncGenerator<string> {
-  const decoder = new StringDecoder('utf8');
-  let rest = '';
-  let n = 0;
-  for await (const chunk of input as AsyncIterable<Buffer | string>) {
-    rest += typeof chunk === 'string' ? chunk : decoder.write(chunk);
-    let start = 0;
-    let at: number;
-    while ((at = rest.indexOf('\n', start)) >= 0) {
-      n++;
-      yield rest.slice(start, at).replace(/\r$/, '');
-      start = at + 1;
-    }
-    rest = rest.slice(start);
-    if (rest.length > MAX_LINE) throw new UsageFileError(`Line ${n + 1} is longer than ${MAX_LINE} characters`);
-  }
-  rest += decoder.end();
-  if (rest.length) yield rest.replace(/\r$/, '');
-}
-
-type Target = keyof typeof ALIASES;
-
-/**
- * CSV, line by line: a line without quotes is split on commas (the common case, and fast); a line
- * with quotes is parsed by csv-parse, joined with the next lines while a quoted field spans them.
- * A record's line number is its first line's.
- */
-async function* readCsv(input: Readable, keys: Map<string, Target>): AsyncGenerator<StagedRow> {
-  let columns: Array<Target | undefined> | null = null;
-  let lineNo = 0;
-  let pending: { text: string; first: number } | null = null;
-  const record = (fields: string[], first: number): StagedRow => {
-    const row = fromObject({}, keys, first);
-    fields.forEach((f, i) => {
-      const target = columns![i];
-      if (target) row[target] = field(f);
-    });
-    return withoutNul(row);
-  };
-  for await (let line of splitLines(input)) {
-    lineNo++;
-    if (lineNo === 1) line = line.replace(/^\uFEFF/, '');
-    if (pending) {
-      pending.text += `\n${line}`;
-      if (quotes(pending.text) % 2 !== 0) {
-        if (pending.text.length > MAX_LINE) throw new UsageFileError(`The record starting on line ${pending.first} is longer than ${MAX_LINE} characters`);
-        continue;
+  /**
+   * CSV, line by line: a line without quotes is split on commas (the common case, and fast); a line
+   * with quotes is parsed by csv-parse, joined with the next lines while a quoted field spans them.
+   * A record's line number is its first line's.
+   */
+  private csvLine(line: string): string {
+    if (this.lineNo === 1) line = line.replace(/^\uFEFF/, '');
+    let fields: string[];
+    let first = this.lineNo;
+    if (this.pending) {
+      this.pending.text += `\n${line}`;
+      if (quotes(this.pending.text) % 2 !== 0) {
+        if (this.pending.text.length > MAX_LINE)
+          throw new UsageFileError(
+            `The record starting on line ${this.pending.first} is longer than ${MAX_LINE} characters`,
+          );
+        return '';
       }
     } else {
-      if (!line.trim()) continue;
+      if (!line.trim()) return '';
       if (line.includes('"')) {
-        pending = { text: line, first: lineNo };
-        if (quotes(line) % 2 !== 0) continue;
+        this.pending = { text: line, first: this.lineNo };
+        if (quotes(line) % 2 !== 0) return '';
       }
     }
-    let fields: string[];
-    const first = pending?.first ?? lineNo;
-    if (pending) {
-      const text = pending.text;
-      pending = null;
+    if (this.pending) {
+      const text = this.pending.text;
+      first = this.pending.first;
+      this.pending = null;
       try {
         fields = (parse(text, { relax_column_count: true, trim: true }) as string[][])[0] ?? [];
       } catch (e) {
-        if (!columns) throw new UsageFileError(`The CSV header cannot be read: ${(e as Error).message.slice(0, 200)}`);
-        yield { ...fromObject({}, keys, first), error: `malformed CSV record: ${(e as Error).message.slice(0, 200)}` };
-        continue;
+        if (!this.columns)
+          throw new UsageFileError(`The CSV header cannot be read: ${(e as Error).message.slice(0, 200)}`);
+        return this.row(first, [], `malformed CSV record: ${(e as Error).message.slice(0, 200)}`);
       }
+    } else if (this.plain && isPlain(line)) {
+      // The file's columns are the staged ones, in order, and the line needs no quoting: as it is (trimmed in SQL).
+      this.rows++;
+      return `${first},${line},\n`;
     } else {
       fields = line.split(',');
     }
-    if (!columns) {
+    if (!this.columns) {
       const names = fields.map((f) => norm(f.trim()));
       const missing = REQUIRED.filter((r) => !names.some((n) => ALIASES[r].includes(n)));
-      if (missing.length) throw new UsageFileError(`The CSV header lacks ${missing.join(', ')} (docs/consumption.md, "File format")`);
-      columns = names.map((n) => keys.get(n));
-      continue;
+      if (missing.length)
+        throw new UsageFileError(
+          `The CSV header lacks ${missing.join(', ')} (docs/consumption.md, "File format")`,
+        );
+      this.columns = FIELDS.map(() => -1);
+      // Two columns for one field: the last one wins.
+      names.forEach((n, col) => {
+        const i = KEYS.get(n);
+        if (i !== undefined) this.columns![i] = col;
+      });
+      this.plain = names.length === FIELDS.length && this.columns.every((c, i) => c === i);
+      return '';
     }
-    yield record(fields, first);
+    const columns = this.columns;
+    return this.row(
+      first,
+      FIELDS.map((_, i) => (columns[i] >= 0 ? field(fields[columns[i]]) : null)),
+      null,
+    );
   }
-  if (pending) yield { ...fromObject({}, keys, pending.first), error: 'malformed CSV record: a quoted field is not closed' };
-  if (!columns) throw new UsageFileError('The CSV file is empty: it needs a header line (docs/consumption.md, "File format")');
+
+  /** One COPY line; NUL cannot be stored in text, so a field holding one makes the line malformed (without it). */
+  private row(lineNo: number, values: Array<string | null>, error: string | null): string {
+    this.rows++;
+    let out = String(lineNo);
+    for (let i = 0; i < FIELDS.length; i++) {
+      let v = values[i] ?? null;
+      if (v !== null && v.includes(NUL)) {
+        v = v.split(NUL).join('');
+        error ??= 'a field holds a NUL character';
+      }
+      out += `,${csv(v)}`;
+    }
+    return `${out},${csv(error)}\n`;
+  }
+}
+
+/** Exactly nine fields, and nothing COPY would read otherwise than the split on commas (quote, CR, NUL). */
+function isPlain(line: string): boolean {
+  let commas = 0;
+  for (let i = 0; i < line.length; i++) {
+    const c = line.charCodeAt(i);
+    if (c === 44) commas++;
+    else if (c === 34 || c === 13 || c === 0) return false;
+  }
+  return commas === FIELDS.length - 1;
 }
 
 function quotes(s: string): number {

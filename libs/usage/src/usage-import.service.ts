@@ -1,24 +1,26 @@
 // Owns usage_imports and usage_import_rejections; runs an import's staging, checks and records (usage_records) in one transaction.
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
+import type { PoolClient } from 'pg';
+import { from as copyFrom } from 'pg-copy-streams';
 import { Readable } from 'stream';
-import { DataSource, EntityManager, QueryRunner } from 'typeorm';
-import { Clock, csvText, ProblemError, validationError } from '#disty/core';
+import { pipeline } from 'stream/promises';
+import { DataSource, EntityManager } from 'typeorm';
+import { Clock, csvText, CURRENCIES, Dec, ProblemError, validationError } from '#disty/core';
 import { ConsumptionCatalogService } from '#disty/catalog';
 import { LedgerService } from '#disty/ledger';
 import { VendorService } from '#disty/purchasing';
-import { lineProblem } from './domain/line-checks';
 import { UsageImportView } from './dto/usage-import.dto';
 import { usageError, UsageErrorCode } from './errors';
-import { readUsageFile, UsageFileError, UsageFormat } from './usage-file.reader';
+import { UsageCopyTransform, UsageFileError, UsageFormat } from './usage-file.reader';
 import { UsageRatingService } from './usage-rating.service';
 import {
-  CHECK_LINES, CORRECTED_MONTHS, COUNT_ACCEPTED, CREATE_REFS, CREATE_SETS, CREATE_STAGE, INSERT_REF_COSTS, INSERT_REF_METERS,
-  INSERT_REF_TIERS, INSERT_REJECTIONS, INSERT_STAGE, ImportRow, MATCH_CURRENT, NEW_SETS, REJECT_CLOSED_CORRECTIONS, SUPERSEDE,
+  CHECK_LINES, COPY_STAGE, CORRECTED_MONTHS, COUNT_ACCEPTED, CREATE_REFS, CREATE_SETS, CREATE_STAGE, INSERT_REF_COSTS, INSERT_REF_METERS,
+  INSERT_REF_TIERS, INSERT_REJECTIONS, ImportRow, MATCH_CURRENT, NEW_SETS, REJECT_CLOSED_CORRECTIONS, STAGED_MONTHS, SUPERSEDE,
 } from './usage.sql';
 
-/** Lines staged per INSERT (one round trip each). */
-const BATCH = 10_000;
+/** How often the progress of the staging (bytes and lines) is written, in ms. */
+const PROGRESS_EVERY = 500;
 /**
  * Transaction-scoped advisory locks (docs/consumption.md, "How an import runs"): one per vendor
  * (its imports match records one at a time) and one per reseller (rating, posting and billing a
@@ -34,10 +36,11 @@ const LOCK_RESELLERS = `
            ORDER BY reseller_id) r`;
 
 /**
- * Usage imports (docs/consumption.md): a vendor's usage file is streamed into a temporary staging
- * table in batches (never whole in memory), then checked, matched against the vendor's current
- * records, recorded, rated and posted set-based, all in one transaction: an import takes effect
- * whole or not at all. Progress (lines read) is written beside it as it goes.
+ * Usage imports (docs/consumption.md, "How an import runs"): a vendor's usage file is streamed
+ * (never whole in memory) through UsageCopyTransform into COPY … FROM STDIN of a temporary staging
+ * table, then checked, matched against the vendor's current records, recorded, rated and posted in
+ * a few set-based statements, all in one transaction: an import takes effect whole or not at all.
+ * Progress (bytes and lines staged, then the phase) is written beside it as it goes.
  */
 @Injectable()
 export class UsageImportService {
@@ -58,7 +61,7 @@ export class UsageImportService {
       throw e;
     });
     const [{ id }]: Array<{ id: string }> = await this.db.query(
-      `INSERT INTO usage_imports (vendor_id, format, file_name, created_by) VALUES ($1, $2, $3, $4) RETURNING id`,
+      `INSERT INTO usage_imports (vendor_id, format, file_name, created_by, phase) VALUES ($1, $2, $3, $4, 'staging') RETURNING id`,
       [vendor.id, opts.format, opts.fileName ?? null, opts.createdBy],
     );
     const qr = this.db.createQueryRunner();
@@ -67,9 +70,9 @@ export class UsageImportService {
       await qr.startTransaction();
       // jit off: short set-based statements; work_mem for the month's running-volume sort of a large file.
       await qr.query(`SET LOCAL jit = off`);
-      await qr.query(`SET LOCAL work_mem = '128MB'`);
-      await this.stage(qr, id, input, opts.format);
-      await this.db.query(`UPDATE usage_imports SET status = 'RATING' WHERE id = $1`, [id]);
+      await qr.query(`SET LOCAL work_mem = '256MB'`);
+      await this.stage((await qr.connect()) as PoolClient, qr.manager, id, input, opts.format);
+      await this.phase(id, 'checking', 'RATING');
       await qr.query(VENDOR_LOCK, [vendor.id]);
       await this.record(qr.manager, id, vendor.id, vendor.name);
       await qr.commitTransaction();
@@ -93,46 +96,32 @@ export class UsageImportService {
   }
 
   /**
-   * Reads the file into `usage_stage`, BATCH lines per statement (one JSON parameter), each line with the result of its
-   * own checks (domain/line-checks.ts; closed months asked of the ledger once per month), and
-   * reports lines read as it goes.
+   * Streams the file into `usage_stage` by COPY (UsageCopyTransform turns CSV or JSON lines into
+   * COPY's CSV), writing the bytes and lines staged every PROGRESS_EVERY ms meanwhile.
    */
-  private async stage(qr: QueryRunner, importId: string, input: Readable, format: UsageFormat): Promise<void> {
-    await qr.query(CREATE_STAGE);
-    const today = this.clock.today();
-    const closedMonths = new Map<string, boolean>();
-    let batch: Array<Record<string, string | number | null>> = [];
-    let read = 0;
-    // One batch is written while the next is read: parsing and the database overlap.
+  private async stage(client: PoolClient, em: EntityManager, importId: string, input: Readable, format: UsageFormat): Promise<void> {
+    await em.query(CREATE_STAGE);
+    const transform = new UsageCopyTransform(format);
     let writing: Promise<unknown> = Promise.resolve();
-    const flush = async () => {
-      await writing;
-      if (!batch.length) return;
-      const json = JSON.stringify(batch);
-      read += batch.length;
-      const done = read;
-      batch = [];
-      writing = qr.query(INSERT_STAGE, [json]).then(() => this.db.query(`UPDATE usage_imports SET rows_read = $2 WHERE id = $1`, [importId, done]));
-      writing.catch(() => undefined); // handled: the next flush (or the end) awaits it and throws
+    const progress = () => {
+      writing = writing
+        .then(() => this.db.query(`UPDATE usage_imports SET rows_read = $2, bytes_read = $3 WHERE id = $1`, [importId, transform.rows, transform.bytes]))
+        .catch((e: unknown) => this.logger.warn(`usage import ${importId}: progress not written: ${(e as Error).message}`));
     };
+    const timer = setInterval(progress, PROGRESS_EVERY);
     try {
-      for await (const r of readUsageFile(input, format)) {
-        const month = r.usageDate && /^\d{4}-\d{2}-\d{2}$/.test(r.usageDate) ? r.usageDate.slice(0, 7) : null;
-        if (month && !closedMonths.has(month)) closedMonths.set(month, (await this.closedMonths(this.db.manager, [month])).length > 0);
-        const p = lineProblem(r, today, (m) => closedMonths.get(m) ?? false);
-        batch.push({
-          line_no: r.lineNo, record_id: r.recordId, version: p ? null : Number(r.recordVersion ?? 1), tenant_id: r.tenantId, meter_id: r.meterId,
-          usage_date: p ? null : r.usageDate, quantity: p ? null : r.quantity, unit: r.unit, unit_cost: p ? null : r.unitCost,
-          currency: r.currency?.toUpperCase() ?? null, reason: p?.reason ?? null, detail: p?.detail ?? null,
-        });
-        if (batch.length >= BATCH) await flush();
-      }
-      await flush();
+      await pipeline(input, transform, client.query(copyFrom(COPY_STAGE)));
     } finally {
-      await writing.catch(() => undefined);
+      clearInterval(timer);
+      progress();
+      await writing;
     }
-    await writing;
-    await qr.query(`ANALYZE usage_stage`);
+    await em.query(`ANALYZE usage_stage`);
+  }
+
+  /** Writes the import's phase (and status), outside its transaction, for GET /usage/imports/:id. */
+  private async phase(importId: string, phase: string, status?: 'RATING'): Promise<void> {
+    await this.db.query(`UPDATE usage_imports SET phase = $2, status = coalesce($3, status) WHERE id = $1`, [importId, phase, status ?? null]);
   }
 
   /**
@@ -144,16 +133,28 @@ export class UsageImportService {
     for (const sql of CREATE_REFS) await em.query(sql);
     const meters = await this.catalog.vendorMeters(vendorId, em);
     await em.query(INSERT_REF_METERS, [meters.map((m) => m.id), meters.map((m) => m.meterId), meters.map((m) => m.sku), meters.map((m) => m.unit)]);
-    const tiers = meters.flatMap((m) => [...m.tiers.entries()].flatMap(([currency, ts]) => ts.map((t) => ({ meter: m.id, currency, ...t }))));
+    // Each tier with `cum`, the price of the units below it (the tiers run from 0, contiguous, the last one open).
+    const tiers = meters.flatMap((m) =>
+      [...m.tiers.entries()].flatMap(([currency, ts]) => {
+        let cum = new Dec(0);
+        return [...ts].sort((a, b) => a.from.comparedTo(b.from)).map((t) => {
+          const tier = { meter: m.id, currency, ...t, cum };
+          cum = t.to ? cum.plus(t.to.minus(t.from).times(t.unitPrice)) : cum;
+          return tier;
+        });
+      }),
+    );
     await em.query(INSERT_REF_TIERS, [
       tiers.map((t) => t.meter), tiers.map((t) => t.currency), tiers.map((t) => t.from.toFixed()), tiers.map((t) => t.to?.toFixed() ?? null),
-      tiers.map((t) => t.unitPrice.toFixed()),
+      tiers.map((t) => t.unitPrice.toFixed()), tiers.map((t) => t.cum.toFixed()),
     ]);
     const costs = meters.flatMap((m) => [...m.costs.entries()].map(([currency, cost]) => ({ meter: m.id, currency, cost })));
     await em.query(INSERT_REF_COSTS, [costs.map((c) => c.meter), costs.map((c) => c.currency), costs.map((c) => c.cost.toFixed())]);
 
-    await em.query(CHECK_LINES, [vendorId]);
+    const months = ((await em.query(STAGED_MONTHS)) as Array<{ month: string }>).map((r) => r.month).filter((m) => /^\d{4}-(0[1-9]|1[0-2])$/.test(m));
+    await em.query(CHECK_LINES, [vendorId, this.clock.today(), await this.closedMonths(em, months), CURRENCIES]);
     await em.query(INSERT_REJECTIONS, [importId]);
+    await this.phase(importId, 'matching');
     await em.query(MATCH_CURRENT, [vendorId]);
     await em.query(LOCK_RESELLERS);
     const correctedClosed = await this.closedMonths(em, ((await em.query(CORRECTED_MONTHS)) as Array<{ month: string }>).map((r) => r.month));
@@ -167,10 +168,11 @@ export class UsageImportService {
     await em.query(CREATE_SETS);
     await em.query(SUPERSEDE);
     await em.query(NEW_SETS);
-    await this.rating.rateRecordAndPost(em, vendorId, importId, vendorName);
+    await this.phase(importId, 'rating');
+    await this.rating.rateRecordAndPost(em, vendorId, importId, vendorName, (p) => this.phase(importId, p));
 
     await em.query(
-      `UPDATE usage_imports SET status = 'COMPLETED', completed_at = now(), rows_read = $2, rows_accepted = $3, rows_corrected = $4,
+      `UPDATE usage_imports SET status = 'COMPLETED', phase = NULL, completed_at = now(), rows_read = $2, rows_accepted = $3, rows_corrected = $4,
               rows_rejected = $5, rows_duplicate = $6
         WHERE id = $1`,
       [importId, read, counts.new + counts.corrected, counts.corrected, rejected, counts.duplicate],
@@ -184,11 +186,15 @@ export class UsageImportService {
     return closed;
   }
 
-  async get(id: string): Promise<UsageImportView> {
-    const [r]: ImportRow[] = await this.db.query(`SELECT * FROM usage_imports WHERE id = $1`, [id]);
+  /** The import (and its progress); `createdBy`: only if that identity made it (else a 404). */
+  async get(id: string, createdBy: string | null = null): Promise<UsageImportView> {
+    const [r]: ImportRow[] = await this.db.query(
+      `SELECT *, bytes_read::float8 AS bytes FROM usage_imports WHERE id = $1 AND ($2::uuid IS NULL OR created_by = $2)`, [id, createdBy],
+    );
     if (!r) throw usageError(UsageErrorCode.NotFound, `Usage import ${id} was not found`);
     return {
       id: r.id, vendorId: r.vendor_id, format: r.format as UsageFormat, fileName: r.file_name, status: r.status as UsageImportView['status'],
+      phase: r.phase as UsageImportView['phase'], bytesRead: r.bytes,
       rowsRead: r.rows_read, rowsAccepted: r.rows_accepted, rowsCorrected: r.rows_corrected, rowsRejected: r.rows_rejected,
       rowsDuplicate: r.rows_duplicate, error: r.error, createdAt: r.created_at.toISOString(), completedAt: r.completed_at?.toISOString() ?? null,
     };

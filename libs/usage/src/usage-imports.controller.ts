@@ -1,7 +1,7 @@
 import { Controller, Get, Headers, HttpCode, Param, Post, Query, Req, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import { Actor, ApiProblems, csvStream, CurrentActor, ParseIdPipe, Roles, wantsCsv } from '#disty/core';
+import { Actor, ApiProblems, csvStream, CurrentActor, MACHINE_ROLES, ParseIdPipe, Roles, wantsCsv } from '#disty/core';
 import { RejectionQueryDto, UsageImportQueryDto, UsageImportView, UsageRejectionPage } from './dto/usage-import.dto';
 import { usageError, UsageErrorCode } from './errors';
 import { UsageFormat } from './usage-file.reader';
@@ -17,7 +17,13 @@ const FORMATS: Record<string, UsageFormat> = {
   'application/x-jsonlines': 'jsonl',
 };
 
-/** Vendor usage files (docs/consumption.md): finance and admin. */
+/** An integration token sees only its own imports (another's is a 404); staff see every import. */
+const madeBy = (actor: Actor): string | null => (MACHINE_ROLES.includes(actor.role) ? actor.id : null);
+
+/**
+ * Vendor usage files (docs/consumption.md): finance and admin, and integration tokens (machine
+ * identities, docs/security.md "Integration tokens"), which see only the imports they made.
+ */
 @ApiTags('usage')
 @ApiBearerAuth()
 @Controller('usage/imports')
@@ -34,7 +40,7 @@ export class UsageImportsController {
   @Post()
   @ApiOperation({ operationId: 'importUsage', summary: 'Import a vendor usage file (CSV or JSON lines, streamed), rate it and post it' })
   @ApiProblems(415, 422)
-  @Roles('finance', 'admin')
+  @Roles('finance', 'admin', 'integration')
   @HttpCode(201)
   @ApiConsumes('text/csv', 'application/x-ndjson')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
@@ -51,21 +57,23 @@ export class UsageImportsController {
 
   @Get(':id')
   @ApiOperation({ operationId: 'getUsageImport', summary: 'Get a usage import and its progress' })
-  @Roles('finance', 'admin')
+  @Roles('finance', 'admin', 'integration')
   @ApiOkResponse({ type: UsageImportView })
-  get(@Param('id', ParseIdPipe) id: string): Promise<UsageImportView> {
-    return this.imports.get(id);
+  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<UsageImportView> {
+    return this.imports.get(id, madeBy(actor));
   }
 
   /** The rejected lines with reason and line number; CSV with Accept: text/csv or ?format=csv. */
   @Get(':id/rejections')
   @ApiOperation({ operationId: 'listUsageImportRejections', summary: 'List the rejected lines of a usage import (JSON or CSV), with line numbers and reasons' })
-  @Roles('finance', 'admin')
+  @Roles('finance', 'admin', 'integration')
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: UsageRejectionPage })
-  async rejections(@Param('id', ParseIdPipe) id: string, @Query() q: RejectionQueryDto, @Headers('accept') accept?: string) {
+  async rejections(
+    @Param('id', ParseIdPipe) id: string, @Query() q: RejectionQueryDto, @CurrentActor() actor: Actor, @Headers('accept') accept?: string,
+  ) {
+    await this.imports.get(id, madeBy(actor));
     if (q.format === 'csv' || (q.format !== 'json' && wantsCsv(accept))) {
-      await this.imports.get(id);
       return new StreamableFile(csvStream(['line', 'recordId', 'reason', 'detail'], this.imports.rejectionRows(id)), {
         type: 'text/csv; charset=utf-8',
         disposition: `attachment; filename="usage-import-${id}-rejections.csv"`,

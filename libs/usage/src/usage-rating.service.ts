@@ -4,7 +4,7 @@ import { EntityManager } from 'typeorm';
 import { Currency, Dec } from '#disty/core';
 import { AccountCode, credit, debit, LedgerBatchService, PostEntryInput } from '#disty/ledger';
 import { CostAccrualInput, CostAccrualService } from '#disty/purchasing';
-import { INSERT_RECORDS, PostingRow, POST_DELTAS, RATE_SETS, UPDATE_RATED } from './usage.sql';
+import { PostingRow, POST_DELTAS, RATE_AND_RECORD } from './usage.sql';
 
 /** The source type of usage's daily ledger entries (one per usage_postings row). */
 export const USAGE_POSTING_SOURCE = 'usage';
@@ -27,10 +27,9 @@ export class UsageRatingService {
    * Rates the affected sets with the import's new versions in them, records the new versions with
    * their rating, updates the recorded ones whose rating moved, and posts the differences.
    */
-  async rateRecordAndPost(em: EntityManager, vendorId: string, importId: string, vendorName: string): Promise<void> {
-    await em.query(RATE_SETS);
-    await em.query(INSERT_RECORDS, [vendorId, importId]);
-    await em.query(UPDATE_RATED);
+  async rateRecordAndPost(em: EntityManager, vendorId: string, importId: string, vendorName: string, phase: (p: string) => Promise<void>): Promise<void> {
+    await em.query(RATE_AND_RECORD, [vendorId, importId]);
+    await phase('posting');
     const postings: PostingRow[] = await em.query(POST_DELTAS, [importId]);
     const accruals: CostAccrualInput[] = [];
     const entries: PostEntryInput[] = [];

@@ -6,45 +6,84 @@
 
 export const CREATE_STAGE = `
   CREATE TEMP TABLE usage_stage (
-    line_no integer, record_id text COLLATE "C", version integer, tenant_id text, meter_id text, usage_date date, quantity numeric, unit text,
-    unit_cost numeric, currency text, reason text, detail text
+    line_no integer, record_id text COLLATE "C", version text, tenant_id text, meter_id text, usage_date text, quantity text, unit text,
+    unit_cost text, currency text, error text
   ) ON COMMIT DROP`;
 
-/**
- * One batch of lines as a JSON array of objects named like `usage_stage`'s columns (one
- * parameter, read by PostgreSQL in one pass): typed columns are null on a line that failed its own
- * checks (reason, detail).
- */
-export const INSERT_STAGE = `INSERT INTO usage_stage SELECT * FROM json_populate_recordset(NULL::usage_stage, $1::json)`;
+/** The file's lines as UsageCopyTransform writes them (usage-file.reader.ts), streamed. */
+export const COPY_STAGE = `COPY usage_stage FROM STDIN WITH (FORMAT csv)`;
+
+/** The months the staged lines are dated in (the ledger is asked which are closed). */
+export const STAGED_MONTHS = `SELECT DISTINCT left(usage_date, 7) AS month FROM usage_stage WHERE usage_date ~ '^[0-9]{4}-[0-9]{2}-'`;
 
 export const CREATE_REFS = [
   `CREATE TEMP TABLE usage_ref_meters (id uuid PRIMARY KEY, meter_id text UNIQUE, sku text, unit text) ON COMMIT DROP`,
-  `CREATE TEMP TABLE usage_ref_tiers (meter uuid, currency char(3), from_q numeric, to_q numeric, price numeric) ON COMMIT DROP`,
+  `CREATE TEMP TABLE usage_ref_tiers (meter uuid, currency char(3), from_q numeric, to_q numeric, price numeric, cum numeric) ON COMMIT DROP`,
   `CREATE TEMP TABLE usage_ref_costs (meter uuid, currency char(3), cost numeric, PRIMARY KEY (meter, currency)) ON COMMIT DROP`,
 ];
 
 export const INSERT_REF_METERS = `INSERT INTO usage_ref_meters SELECT * FROM unnest($1::uuid[], $2::text[], $3::text[], $4::text[])`;
-export const INSERT_REF_TIERS = `INSERT INTO usage_ref_tiers SELECT * FROM unnest($1::uuid[], $2::char(3)[], $3::numeric[], $4::numeric[], $5::numeric[])`;
+export const INSERT_REF_TIERS = `INSERT INTO usage_ref_tiers SELECT * FROM unnest($1::uuid[], $2::char(3)[], $3::numeric[], $4::numeric[], $5::numeric[], $6::numeric[])`;
 export const INSERT_REF_COSTS = `INSERT INTO usage_ref_costs SELECT * FROM unnest($1::uuid[], $2::char(3)[], $3::numeric[])`;
 
 /**
- * Each staged line checked against the vendor's subscriptions and meters ($1 vendor): a line that
- * passed its own checks (domain/line-checks.ts) may still name an unknown tenant or meter, a meter
- * of another product, another unit, or a meter without a price in the subscription's currency.
+ * Each staged line checked (docs/consumption.md, "Rejections"), set-based: first its own checks, in
+ * order (the first failing one is its reason), then against the vendor's subscriptions and meters
+ * ($1 vendor, $2 today, $3 closed months YYYY-MM, $4 supported currencies): an unknown tenant or
+ * meter, a meter of another product, another unit, or no price in the subscription's currency.
+ * Fields are trimmed and cut to 200 characters here (the transform passes a plain CSV line through
+ * as it is). Typed columns are set only on a line that passed its own checks.
  */
+const TRIMMED = ['record_id', 'version', 'tenant_id', 'meter_id', 'usage_date', 'quantity', 'unit', 'unit_cost', 'currency'];
 export const CHECK_LINES = `
   CREATE TEMP TABLE usage_checked ON COMMIT DROP AS
+  WITH own AS (
+    SELECT s.line_no, s.record_id, s.version, s.tenant_id, s.meter_id, s.usage_date, s.quantity, s.unit, s.unit_cost, s.currency, s.error, CASE
+             WHEN s.error IS NOT NULL THEN 'malformed'
+             WHEN s.record_id IS NULL THEN 'missing-record-id'
+             WHEN s.version IS NOT NULL AND s.version !~ '^0*[1-9][0-9]{0,8}$' THEN 'bad-version'
+             WHEN s.usage_date IS NULL OR s.usage_date !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' OR s.usage_date LIKE '0000%'
+                  OR NOT pg_input_is_valid(s.usage_date, 'date') THEN 'bad-date'
+             WHEN s.usage_date > $2 THEN 'future-date'
+             WHEN left(s.usage_date, 7) = ANY($3::text[]) THEN 'closed-month'
+             WHEN s.quantity IS NULL OR s.quantity !~ '^[0-9]{1,14}(\\.[0-9]{1,6})?$' THEN 'bad-quantity'
+             WHEN s.unit_cost IS NOT NULL AND s.unit_cost !~ '^[0-9]{1,10}(\\.[0-9]{1,6})?$' THEN 'bad-unit-cost'
+             WHEN s.currency IS NOT NULL AND upper(s.currency) <> ALL($4::text[]) THEN 'bad-currency'
+           END AS own
+      FROM (SELECT line_no, error, ${TRIMMED.map((c) => `left(nullif(btrim(${c}, E' \\t'), ''), 200) AS ${c}`).join(', ')}
+              FROM usage_stage) s
+    -- OFFSET 0: a fence, so that each line's checks run once (not once per reference to own below).
+    OFFSET 0),
+  typed AS (
+    SELECT line_no, record_id, tenant_id, meter_id, unit, own,
+           CASE WHEN own IS NULL THEN coalesce(version, '1')::int END AS version,
+           CASE WHEN own IS NULL THEN usage_date::date END AS usage_date,
+           CASE WHEN own IS NULL THEN quantity::numeric END AS quantity,
+           CASE WHEN own IS NULL THEN unit_cost::numeric END AS unit_cost,
+           upper(currency) AS currency,
+           CASE own
+             WHEN 'malformed' THEN error
+             WHEN 'missing-record-id' THEN 'the record id is missing'
+             WHEN 'bad-version' THEN 'record version ' || version || ' is not a whole number from 1'
+             WHEN 'bad-date' THEN 'usage date ' || coalesce(usage_date, '(none)') || ' is not a date (YYYY-MM-DD)'
+             WHEN 'future-date' THEN 'usage date ' || usage_date || ' is after today (' || $2 || ')'
+             WHEN 'closed-month' THEN 'usage date ' || usage_date || ' is in a closed month'
+             WHEN 'bad-quantity' THEN 'quantity ' || coalesce(quantity, '(none)') || ' is not a number ≥ 0 with at most 6 decimals'
+             WHEN 'bad-unit-cost' THEN 'vendor unit cost ' || unit_cost || ' is not a number ≥ 0 with at most 6 decimals'
+             WHEN 'bad-currency' THEN 'currency ' || currency || ' is not supported'
+           END AS detail
+      FROM own)
   SELECT s.line_no, s.record_id, s.version, s.usage_date, s.quantity, coalesce(s.unit, m.unit) AS unit, s.unit_cost,
          coalesce(s.currency, sub.currency) AS vendor_currency, sub.id AS subscription_id, sub.reseller_id, sub.currency, m.id AS meter_uuid,
          m.sku, s.tenant_id, s.meter_id AS meter_code, s.unit AS raw_unit, s.detail,
-         coalesce(s.reason, CASE
+         coalesce(s.own, CASE
            WHEN sub.id IS NULL THEN 'unknown-tenant'
            WHEN m.id IS NULL THEN 'unknown-meter'
            WHEN m.sku <> sub.sku THEN 'meter-not-in-plan'
            WHEN s.unit IS NOT NULL AND lower(s.unit) <> lower(m.unit) THEN 'unit-mismatch'
            WHEN p.meter IS NULL THEN 'no-price'
          END) AS reason
-    FROM usage_stage s
+    FROM typed s
     LEFT JOIN consumption_subscriptions sub ON sub.vendor_id = $1 AND sub.tenant_id = s.tenant_id
     LEFT JOIN usage_ref_meters m ON m.meter_id = s.meter_id
     LEFT JOIN (SELECT DISTINCT meter, currency FROM usage_ref_tiers) p ON p.meter = m.id AND p.currency = sub.currency`;
@@ -120,49 +159,52 @@ export const NEW_SETS = `
 
 /**
  * Rates every record of the affected sets (docs/consumption.md, "Rating") — the current ones
- * already recorded (`id`) and the new ones about to be (`line_no`) — into `usage_rated`: each
- * record's units are priced at the tiers their place in the month's running volume falls in, the
- * month ordered by usage date then record id, so the result does not depend on import order. Net
- * and cost are rounded per record to the currency's minor units.
+ * already recorded (`id`) and the new versions about to be (`line_no`) — in one pass: each record's
+ * units are priced at the tiers their place in the month's running volume falls in (the month
+ * ordered by usage date then record id, so the result does not depend on import order), as
+ * C(volume after it) − C(volume before it), C(x) being the price of a month's first x units (the
+ * tier x falls in: its `cum` plus its price for the units of x in it). Net and cost are rounded
+ * per record to the currency's minor units. The new versions are recorded ($1 vendor, $2 import)
+ * with their rating, and the recorded ones whose rating moved are updated.
  */
-export const RATE_SETS = `
-  CREATE TEMP TABLE usage_rated ON COMMIT DROP AS
+export const RATE_AND_RECORD = `
   WITH cur AS (
     SELECT r.id, NULL::int AS line_no, r.subscription_id, r.meter_id, r.currency, r.quantity, r.usage_date, r.record_id,
-           r.rated_net AS old_net, r.rated_cost AS old_cost
+           r.rated_net AS old_net, r.rated_cost AS old_cost, NULL::int AS version, NULL::uuid AS reseller_id, NULL::text AS unit,
+           NULL::numeric AS unit_cost, NULL::text AS vendor_currency
       FROM usage_records r
       JOIN usage_sets s ON s.subscription_id = r.subscription_id AND s.meter_id = r.meter_id
                        AND r.usage_date >= s.month AND r.usage_date < (s.month + interval '1 month')::date
      WHERE r.superseded_at IS NULL
     UNION ALL
-    SELECT NULL, a.line_no, a.subscription_id, a.meter_uuid, a.currency, a.quantity, a.usage_date, a.record_id, NULL, NULL
+    SELECT NULL, a.line_no, a.subscription_id, a.meter_uuid, a.currency, a.quantity, a.usage_date, a.record_id, NULL, NULL,
+           a.version, a.reseller_id, a.unit, a.unit_cost, a.vendor_currency
       FROM usage_accepted a WHERE a.rn = 1 AND (a.current_id IS NULL OR a.version > a.current_version)),
   w AS (
     SELECT cur.*, sum(cur.quantity) OVER (
              PARTITION BY cur.subscription_id, cur.meter_id, date_trunc('month', cur.usage_date)
-             ORDER BY cur.usage_date, cur.record_id COLLATE "C" ROWS UNBOUNDED PRECEDING) - cur.quantity AS before,
+             ORDER BY cur.usage_date, cur.record_id COLLATE "C" ROWS UNBOUNDED PRECEDING) AS after,
            CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END AS dp
-      FROM cur)
-  SELECT w.id, w.line_no, w.old_net, w.old_cost,
-         round((SELECT sum(greatest(least(w.before + w.quantity, coalesce(t.to_q, w.before + w.quantity)) - greatest(w.before, t.from_q), 0) * t.price)
-                  FROM usage_ref_tiers t WHERE t.meter = w.meter_id AND t.currency = w.currency), w.dp) AS net,
-         round(w.quantity * coalesce(k.cost, 0), w.dp) AS cost
-    FROM w LEFT JOIN usage_ref_costs k ON k.meter = w.meter_id AND k.currency = w.currency`;
-
-/** The new versions ($1 vendor, $2 import), with their rating. */
-export const INSERT_RECORDS = `
-  INSERT INTO usage_records (vendor_id, record_id, version, import_id, line_no, subscription_id, reseller_id, meter_id, usage_date, quantity,
-                             unit, vendor_unit_cost, vendor_currency, currency, rated_net, rated_cost)
-  SELECT $1, a.record_id, a.version, $2, a.line_no, a.subscription_id, a.reseller_id, a.meter_uuid, a.usage_date, a.quantity, a.unit,
-         a.unit_cost, a.vendor_currency, a.currency, x.net, x.cost
-    FROM usage_accepted a JOIN usage_rated x ON x.line_no = a.line_no
-   WHERE a.rn = 1 AND (a.current_id IS NULL OR a.version > a.current_version)`;
-
-/** Records already recorded whose rating moved (their place in the month's volume changed). */
-export const UPDATE_RATED = `
+      FROM cur),
+  rated AS (
+    SELECT w.*,
+           round(ta.cum + ta.price * (w.after - ta.from_q) - (tb.cum + tb.price * (w.after - w.quantity - tb.from_q)), w.dp) AS net,
+           round(w.quantity * coalesce(k.cost, 0), w.dp) AS cost
+      FROM w
+      LEFT JOIN usage_ref_tiers ta ON ta.meter = w.meter_id AND ta.currency = w.currency
+                                  AND w.after >= ta.from_q AND (ta.to_q IS NULL OR w.after < ta.to_q)
+      LEFT JOIN usage_ref_tiers tb ON tb.meter = w.meter_id AND tb.currency = w.currency
+                                  AND w.after - w.quantity >= tb.from_q AND (tb.to_q IS NULL OR w.after - w.quantity < tb.to_q)
+      LEFT JOIN usage_ref_costs k ON k.meter = w.meter_id AND k.currency = w.currency),
+  ins AS (
+    INSERT INTO usage_records (vendor_id, record_id, version, import_id, line_no, subscription_id, reseller_id, meter_id, usage_date, quantity,
+                               unit, vendor_unit_cost, vendor_currency, currency, rated_net, rated_cost)
+    SELECT $1, x.record_id, x.version, $2, x.line_no, x.subscription_id, x.reseller_id, x.meter_id, x.usage_date, x.quantity, x.unit,
+           x.unit_cost, x.vendor_currency, x.currency, x.net, x.cost
+      FROM rated x WHERE x.line_no IS NOT NULL)
   UPDATE usage_records r SET rated_net = x.net, rated_cost = x.cost
-    FROM usage_rated x
-   WHERE x.id = r.id AND (x.old_net <> x.net OR x.old_cost <> x.cost)`;
+    FROM rated x
+   WHERE x.id IS NOT NULL AND x.id = r.id AND (x.old_net <> x.net OR x.old_cost <> x.cost)`;
 
 /**
  * What the ledger must move ($1 import): per reseller, currency, day and product of the affected
@@ -173,8 +215,10 @@ export const POST_DELTAS = `
   WITH months AS (SELECT DISTINCT reseller_id, month FROM usage_sets),
   eff AS (
     SELECT r.reseller_id, r.currency, r.usage_date, m.sku, sum(r.quantity) AS q, sum(r.rated_net) AS net, sum(r.rated_cost) AS cost
-      FROM usage_records r
-      JOIN months mo ON mo.reseller_id = r.reseller_id AND r.usage_date >= mo.month AND r.usage_date < (mo.month + interval '1 month')::date
+      FROM months mo
+      JOIN consumption_subscriptions cs ON cs.reseller_id = mo.reseller_id
+      JOIN usage_records r ON r.subscription_id = cs.id AND r.reseller_id = mo.reseller_id
+                          AND r.usage_date >= mo.month AND r.usage_date < (mo.month + interval '1 month')::date
       JOIN usage_ref_meters m ON m.id = r.meter_id
      WHERE r.superseded_at IS NULL
      GROUP BY 1, 2, 3, 4),
@@ -198,6 +242,6 @@ export interface PostingRow {
 }
 
 export interface ImportRow {
-  id: string; vendor_id: string; format: string; file_name: string | null; status: string; rows_read: number; rows_accepted: number;
+  id: string; vendor_id: string; format: string; file_name: string | null; status: string; phase: string | null; bytes: number; rows_read: number; rows_accepted: number;
   rows_corrected: number; rows_rejected: number; rows_duplicate: number; error: string | null; created_at: Date; completed_at: Date | null;
 }

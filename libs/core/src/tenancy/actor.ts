@@ -3,9 +3,15 @@ import { ApiExtension } from '@nestjs/swagger';
 import { notFound } from '../errors/problem';
 import { EXT_PUBLIC, EXT_ROLES } from '../openapi/decorators';
 
-export const ROLES = ['admin', 'finance', 'reseller_admin', 'buyer', 'sales', 'reseller_finance'] as const;
+export const ROLES = ['admin', 'finance', 'reseller_admin', 'buyer', 'sales', 'reseller_finance', 'integration'] as const;
 export type Role = (typeof ROLES)[number];
-export const DISTRIBUTOR_ROLES: readonly Role[] = ['admin', 'finance'];
+/** The distributor's identities (no reseller): its staff and its machine identities. */
+export const DISTRIBUTOR_ROLES: readonly Role[] = ['admin', 'finance', 'integration'];
+/**
+ * Machine identities (docs/security.md, "Integration tokens"): they may call only the routes whose
+ * @Roles names them; every other route, even one open to any signed-in user, answers 403.
+ */
+export const MACHINE_ROLES: readonly Role[] = ['integration'];
 export const RESELLER_ROLES: readonly Role[] = ['reseller_admin', 'buyer', 'sales', 'reseller_finance'];
 
 /** Who is calling: set on the request by the auth guard. */

@@ -3,6 +3,9 @@ import { IsIn, IsOptional, IsString, IsUUID, MaxLength } from 'class-validator';
 import { PageQueryDto } from '#disty/core';
 import { USAGE_FORMATS, UsageFormat } from '../usage-file.reader';
 
+export const USAGE_IMPORT_PHASES = ['staging', 'checking', 'matching', 'rating', 'posting'] as const;
+export type UsageImportPhase = (typeof USAGE_IMPORT_PHASES)[number];
+
 export class UsageImportQueryDto {
   @ApiProperty({ description: 'The vendor whose usage file this is (record ids are unique per vendor)' })
   @IsUUID()
@@ -29,6 +32,12 @@ export class UsageImportView {
   @ApiProperty({ enum: USAGE_FORMATS }) format: UsageFormat;
   @ApiProperty({ nullable: true, type: String }) fileName: string | null;
   @ApiProperty({ enum: ['RECEIVING', 'RATING', 'COMPLETED', 'FAILED'] }) status: 'RECEIVING' | 'RATING' | 'COMPLETED' | 'FAILED';
+  @ApiProperty({
+    enum: USAGE_IMPORT_PHASES, nullable: true, type: String,
+    description: 'What the import is doing: staging the file (RECEIVING), then checking, matching, rating, posting (RATING); null when done',
+  })
+  phase: UsageImportPhase | null;
+  @ApiProperty({ description: 'Bytes of the file received so far' }) bytesRead: number;
   @ApiProperty({ description: 'Lines read so far (data lines, not the CSV header)' }) rowsRead: number;
   @ApiProperty({ description: 'New records and corrections recorded' }) rowsAccepted: number;
   @ApiProperty({ description: 'Of the accepted, corrections of a record already imported (a higher version)' }) rowsCorrected: number;
