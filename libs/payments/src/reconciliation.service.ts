@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '@disty/core';
@@ -7,6 +7,7 @@ import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '@dist
 import { OrderingService } from '@disty/ordering';
 import { PayablesAuditService } from '@disty/purchasing';
 import { UsageBillingService } from '@disty/usage';
+import { OnBehalfCollections } from './on-behalf.port';
 import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
 
 type Side = 'debit' | 'credit';
@@ -56,16 +57,17 @@ export class ReconciliationService {
     private readonly outputTax: OutputTaxAuditService,
     private readonly clock: Clock,
     private readonly usage: UsageBillingService,
+    @Optional() private readonly onBehalf?: OnBehalfCollections,
   ) {}
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
     const accounts = [
       AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing, AccountCode.UnbilledReceivables,
-      AccountCode.AccruedVendorCosts, AccountCode.AccountsPayable, AccountCode.DeferredRevenue, AccountCode.TaxPayable,
+      AccountCode.AccruedVendorCosts, AccountCode.AccountsPayable, AccountCode.DeferredRevenue, AccountCode.TaxPayable, AccountCode.CollectionsHeld,
     ];
     // One snapshot (REPEATABLE READ), its queries one after the other: the ledger and the subledgers
     // are compared as of the same instant, so a payment committing meanwhile cannot show as a difference.
-    const { balances, ar, unapplied, stripe, unbilledLines, unbilledUsage, accrued, payable, findings, deferred, recognition, taxOwed } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+    const { balances, ar, unapplied, stripe, unbilledLines, unbilledUsage, accrued, payable, findings, deferred, recognition, taxOwed, held, cardCollections } = await this.db.transaction('REPEATABLE READ', async (em) => ({
       balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
       ar: await this.audit.detail(asOf, resellerId, em),
       unapplied: await this.unappliedCash(asOf, resellerId, em),
@@ -78,6 +80,8 @@ export class ReconciliationService {
       deferred: await this.recognition.deferredBalances(asOf, resellerId, em),
       recognition: await this.recognition.findings(em),
       taxOwed: await this.outputTax.outputTax(asOf, resellerId, em),
+      held: (await this.onBehalf?.held(asOf, resellerId, em)) ?? [],
+      cardCollections: (await this.onBehalf?.stripeClearing(asOf, resellerId, em)) ?? [],
     }));
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
     const ledgerOf = (code: string, side: Side) =>
@@ -88,7 +92,9 @@ export class ReconciliationService {
       ar.map((r) => ({ resellerId: r.resellerId, currency: r.currency, creditLine: r.creditLine, amount: r.open.minus(r.credits), open: r.open, credits: r.credits })),
     );
     const cash = merge(ledgerOf(AccountCode.UnappliedCash, 'credit'), unapplied);
-    const clearing = merge(ledgerOf(AccountCode.StripeClearing, 'debit'), stripe);
+    const clearing = merge(ledgerOf(AccountCode.StripeClearing, 'debit'), [...stripe, ...cardCollections]);
+    // 2500: collections held for resellers, not yet settled (docs/billing-on-behalf.md).
+    const collections = merge(ledgerOf(AccountCode.CollectionsHeld, 'credit'), held);
     const unbilled = merge(ledgerOf(AccountCode.UnbilledReceivables, 'debit'), [
       ...unbilledLines, ...unbilledUsage.map((u) => ({ resellerId: u.resellerId, currency: u.currency, amount: u.net })),
     ]);
@@ -107,6 +113,7 @@ export class ReconciliationService {
       payables: section(payables, () => AccountCode.AccountsPayable),
       deferredRevenue: section(deferredRevenue, () => AccountCode.DeferredRevenue),
       tax: section(tax, () => AccountCode.TaxPayable),
+      collectionsHeld: section(collections, () => AccountCode.CollectionsHeld),
     };
     const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
       sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({
