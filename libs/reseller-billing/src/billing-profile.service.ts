@@ -113,7 +113,8 @@ export class BillingProfileService {
 
   /** The next number of the reseller's own series, in the caller's transaction (the profile row stays locked to commit: gapless). */
   async nextNumber(em: EntityManager, resellerId: string, year: number): Promise<{ number: string; seq: number }> {
-    const [row]: Array<{ last_number: number; number_prefix: string }> = await em.query(
+    // UPDATE … RETURNING answers [rows, count] through TypeORM's query().
+    const [[row]]: [Array<{ last_number: number; number_prefix: string }>, number] = await em.query(
       `UPDATE reseller_billing_profiles SET last_number = last_number + 1 WHERE reseller_id = $1 RETURNING last_number, number_prefix`,
       [resellerId],
     );
