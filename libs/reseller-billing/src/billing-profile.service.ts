@@ -8,18 +8,43 @@ import { EndCustomerService } from '@disty/customers';
 import { ResellerService } from '@disty/reseller';
 import { margin, PriceRule, ruleFor, sellNet } from './domain/pricing';
 import {
-  BillingProfileView, CreatePriceRuleDto, EndCustomerPriceView, PriceListQueryDto, PriceRuleQueryDto, PriceRuleView, UpdateBillingProfileDto,
+  BillingProfileView,
+  CreatePriceRuleDto,
+  EndCustomerPriceView,
+  PriceListQueryDto,
+  PriceRuleQueryDto,
+  PriceRuleView,
+  UpdateBillingProfileDto,
 } from './dto/billing-profile.dto';
 import { resellerBillingError, ResellerBillingErrorCode } from './errors';
 
 interface ProfileRow {
-  reseller_id: string; end_customer_billing: boolean; auto_issue: boolean; collection_on_behalf: boolean; fee_percent: string;
-  legal_name: string | null; address: string | null; tax_id: string | null; logo_url: string | null; payment_instructions: string | null;
-  number_prefix: string; payment_terms_days: number; last_number: number;
+  reseller_id: string;
+  end_customer_billing: boolean;
+  auto_issue: boolean;
+  collection_on_behalf: boolean;
+  fee_percent: string;
+  legal_name: string | null;
+  address: string | null;
+  tax_id: string | null;
+  logo_url: string | null;
+  payment_instructions: string | null;
+  number_prefix: string;
+  payment_terms_days: number;
+  last_number: number;
 }
 interface RuleRow {
-  id: string; reseller_id: string; end_customer_id: string | null; product_kind: 'HARDWARE' | 'CLOUD' | null; vendor: string | null; sku: string | null;
-  markup_percent: string | null; fixed_price: string | null; currency: Currency | null; effective_from: string; effective_to: string | null;
+  id: string;
+  reseller_id: string;
+  end_customer_id: string | null;
+  product_kind: 'HARDWARE' | 'CLOUD' | null;
+  vendor: string | null;
+  sku: string | null;
+  markup_percent: string | null;
+  fixed_price: string | null;
+  currency: Currency | null;
+  effective_from: string;
+  effective_to: string | null;
 }
 
 const PROFILE_COLUMNS = `reseller_id, end_customer_billing, auto_issue, collection_on_behalf, fee_percent::text AS fee_percent, legal_name, address, tax_id,
@@ -58,13 +83,31 @@ export class BillingProfileService {
     private readonly clock: Clock,
   ) {}
 
-  async profile(resellerId: string, em: EntityManager = this.db.manager, lock = false): Promise<BillingProfile> {
-    const [row]: ProfileRow[] = await em.query(`SELECT ${PROFILE_COLUMNS} FROM reseller_billing_profiles WHERE reseller_id = $1 ${lock ? 'FOR UPDATE' : ''}`, [resellerId]);
+  async profile(
+    resellerId: string,
+    em: EntityManager = this.db.manager,
+    lock = false,
+  ): Promise<BillingProfile> {
+    const [row]: ProfileRow[] = await em.query(
+      `SELECT ${PROFILE_COLUMNS} FROM reseller_billing_profiles WHERE reseller_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      [resellerId],
+    );
     if (!row) {
       await this.resellers.getReseller(resellerId, em); // 404 for an unknown reseller
       return {
-        resellerId, endCustomerBilling: false, autoIssue: false, collectionOnBehalf: false, feePercent: new Dec(0), legalName: null, address: null,
-        taxId: null, logoUrl: null, paymentInstructions: null, numberPrefix: 'INV', paymentTermsDays: 14, lastNumber: 0,
+        resellerId,
+        endCustomerBilling: false,
+        autoIssue: false,
+        collectionOnBehalf: false,
+        feePercent: new Dec(0),
+        legalName: null,
+        address: null,
+        taxId: null,
+        logoUrl: null,
+        paymentInstructions: null,
+        numberPrefix: 'INV',
+        paymentTermsDays: 14,
+        lastNumber: 0,
       };
     }
     return toProfile(row);
@@ -93,7 +136,10 @@ export class BillingProfileService {
   }
 
   async setFee(resellerId: string, feePercent: string): Promise<BillingProfileView> {
-    if (new Dec(feePercent).gt(100)) throw validationError('feePercent is at most 100', [{ field: 'feePercent', message: 'must be between 0 and 100' }]);
+    if (new Dec(feePercent).gt(100))
+      throw validationError('feePercent is at most 100', [
+        { field: 'feePercent', message: 'must be between 0 and 100' },
+      ]);
     await this.resellers.getReseller(resellerId);
     await this.upsert(resellerId, [['fee_percent', feePercent]]);
     return this.view(resellerId);
@@ -102,7 +148,10 @@ export class BillingProfileService {
   private async upsert(resellerId: string, cols: Array<[string, unknown]>): Promise<void> {
     const names = cols.map(([c]) => c);
     const params = [resellerId, ...cols.map(([, v]) => v)];
-    const set = names.map((c) => `${c} = EXCLUDED.${c}`).concat('updated_at = now()').join(', ');
+    const set = names
+      .map((c) => `${c} = EXCLUDED.${c}`)
+      .concat('updated_at = now()')
+      .join(', ');
     await this.db.query(
       `INSERT INTO reseller_billing_profiles (reseller_id${names.map((c) => `, ${c}`).join('')})
        VALUES ($1${names.map((_, i) => `, $${i + 2}`).join('')})
@@ -112,42 +161,75 @@ export class BillingProfileService {
   }
 
   /** The next number of the reseller's own series, in the caller's transaction (the profile row stays locked to commit: gapless). */
-  async nextNumber(em: EntityManager, resellerId: string, year: number): Promise<{ number: string; seq: number }> {
+  async nextNumber(
+    em: EntityManager,
+    resellerId: string,
+    year: number,
+  ): Promise<{ number: string; seq: number }> {
     // UPDATE … RETURNING answers [rows, count] through TypeORM's query().
     const [[row]]: [Array<{ last_number: number; number_prefix: string }>, number] = await em.query(
       `UPDATE reseller_billing_profiles SET last_number = last_number + 1 WHERE reseller_id = $1 RETURNING last_number, number_prefix`,
       [resellerId],
     );
-    return { seq: row.last_number, number: `${row.number_prefix}-${year}-${String(row.last_number).padStart(6, '0')}` };
+    return {
+      seq: row.last_number,
+      number: `${row.number_prefix}-${year}-${String(row.last_number).padStart(6, '0')}`,
+    };
   }
 
   // ---------------------------------------------------------------- price rules
 
   async createRule(resellerId: string, dto: CreatePriceRuleDto): Promise<PriceRuleView> {
     if (dto.effectiveTo && dto.effectiveTo <= dto.effectiveFrom) {
-      throw validationError('effectiveTo must be after effectiveFrom', [{ field: 'effectiveTo', message: `must be after ${dto.effectiveFrom}` }]);
+      throw validationError('effectiveTo must be after effectiveFrom', [
+        { field: 'effectiveTo', message: `must be after ${dto.effectiveFrom}` },
+      ]);
     }
     if (dto.markupPercent !== undefined && new Dec(dto.markupPercent).gt(10000)) {
-      throw validationError('markupPercent is at most 10000', [{ field: 'markupPercent', message: 'must be at most 10000' }]);
+      throw validationError('markupPercent is at most 10000', [
+        { field: 'markupPercent', message: 'must be at most 10000' },
+      ]);
     }
     if (dto.endCustomerId) {
       await this.customers.get(dto.endCustomerId.toLowerCase(), resellerId).catch(() => {
-        throw resellerBillingError(ResellerBillingErrorCode.UnknownEndCustomer, `End customer ${dto.endCustomerId} is not one of this reseller's`);
+        throw resellerBillingError(
+          ResellerBillingErrorCode.UnknownEndCustomer,
+          `End customer ${dto.endCustomerId} is not one of this reseller's`,
+        );
       });
     }
-    if (dto.sku && !(await this.catalog.getProducts([dto.sku], (dto.currency ?? 'AUD') as Currency)).has(dto.sku)) {
-      throw resellerBillingError(ResellerBillingErrorCode.UnknownProduct, `Product ${dto.sku} is not in the catalog`);
+    if (
+      dto.sku &&
+      !(await this.catalog.getProducts([dto.sku], (dto.currency ?? 'AUD') as Currency)).has(dto.sku)
+    ) {
+      throw resellerBillingError(
+        ResellerBillingErrorCode.UnknownProduct,
+        `Product ${dto.sku} is not in the catalog`,
+      );
     }
     try {
       const [row]: RuleRow[] = await this.db.query(
         `INSERT INTO price_rules (reseller_id, end_customer_id, product_kind, vendor, sku, markup_percent, fixed_price, currency, effective_from, effective_to)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10) RETURNING ${RULE_COLUMNS}`,
-        [resellerId, dto.endCustomerId?.toLowerCase() ?? null, dto.productKind ?? null, dto.vendor ?? null, dto.sku ?? null, dto.markupPercent ?? null,
-          dto.fixedPrice ?? null, dto.fixedPrice !== undefined ? dto.currency : null, dto.effectiveFrom, dto.effectiveTo ?? null],
+        [
+          resellerId,
+          dto.endCustomerId?.toLowerCase() ?? null,
+          dto.productKind ?? null,
+          dto.vendor ?? null,
+          dto.sku ?? null,
+          dto.markupPercent ?? null,
+          dto.fixedPrice ?? null,
+          dto.fixedPrice !== undefined ? dto.currency : null,
+          dto.effectiveFrom,
+          dto.effectiveTo ?? null,
+        ],
       );
       return toRuleView(row);
     } catch (e) {
-      if (sqlState(e) === '23514') throw validationError('The rule is not valid', [{ field: 'fixedPrice', message: (e as Error).message.slice(0, 200) }]);
+      if (sqlState(e) === '23514')
+        throw validationError('The rule is not valid', [
+          { field: 'fixedPrice', message: (e as Error).message.slice(0, 200) },
+        ]);
       throw e;
     }
   }
@@ -165,18 +247,32 @@ export class BillingProfileService {
 
   /** The reseller's rules as the pricing functions take them. */
   async rules(resellerId: string, em: EntityManager = this.db.manager): Promise<PriceRule[]> {
-    const rows: RuleRow[] = await em.query(`SELECT ${RULE_COLUMNS} FROM price_rules WHERE reseller_id = $1`, [resellerId]);
+    const rows: RuleRow[] = await em.query(`SELECT ${RULE_COLUMNS} FROM price_rules WHERE reseller_id = $1`, [
+      resellerId,
+    ]);
     return rows.map(toRule);
   }
 
   /** GET /end-customers/:id/prices: each active product priced in the reseller's currency, its sell price and margin for this end customer. */
-  async priceList(endCustomerId: string, scope: string | null, q: PriceListQueryDto): Promise<Page<EndCustomerPriceView>> {
+  async priceList(
+    endCustomerId: string,
+    scope: string | null,
+    q: PriceListQueryDto,
+  ): Promise<Page<EndCustomerPriceView>> {
     const customer = await this.customers.get(endCustomerId, scope);
     const reseller = await this.resellers.getReseller(customer.resellerId);
     const c = reseller.currency;
     const asOf = q.asOf ?? this.clock.today();
-    const products = await this.catalog.search({ active: true, currency: c, page: q.page, pageSize: q.pageSize });
-    const priced = await this.catalog.getProducts(products.items.map((p) => p.sku), c);
+    const products = await this.catalog.search({
+      active: true,
+      currency: c,
+      page: q.page,
+      pageSize: q.pageSize,
+    });
+    const priced = await this.catalog.getProducts(
+      products.items.map((p) => p.sku),
+      c,
+    );
     const rules = await this.rules(customer.resellerId);
     const items = products.items.flatMap((p): EndCustomerPriceView[] => {
       const cost = priced.get(p.sku)?.unitPrice;
@@ -184,10 +280,20 @@ export class BillingProfileService {
       const rule = ruleFor(rules, { sku: p.sku, kind: p.kind, vendor: p.vendor }, customer.id, asOf, c);
       const sell = sellNet(cost, rule, { quantity: 1, listUnitPrice: cost }, c);
       const m = margin(sell, cost);
-      return [{
-        sku: p.sku, name: p.name, kind: p.kind, vendor: p.vendor, currency: c, cost: moneyString(cost, c), sellPrice: moneyString(sell, c),
-        margin: moneyString(m.amount, c), marginPercent: m.percent ? m.percent.toFixed(2) : null, priceRuleId: rule?.id ?? null,
-      }];
+      return [
+        {
+          sku: p.sku,
+          name: p.name,
+          kind: p.kind,
+          vendor: p.vendor,
+          currency: c,
+          cost: moneyString(cost, c),
+          sellPrice: moneyString(sell, c),
+          margin: moneyString(m.amount, c),
+          marginPercent: m.percent ? m.percent.toFixed(2) : null,
+          priceRuleId: rule?.id ?? null,
+        },
+      ];
     });
     return { items, total: products.total, page: q.page, pageSize: q.pageSize };
   }
@@ -195,9 +301,19 @@ export class BillingProfileService {
 
 function toProfile(r: ProfileRow): BillingProfile {
   return {
-    resellerId: r.reseller_id, endCustomerBilling: r.end_customer_billing, autoIssue: r.auto_issue, collectionOnBehalf: r.collection_on_behalf,
-    feePercent: new Dec(r.fee_percent), legalName: r.legal_name, address: r.address, taxId: r.tax_id, logoUrl: r.logo_url,
-    paymentInstructions: r.payment_instructions, numberPrefix: r.number_prefix, paymentTermsDays: r.payment_terms_days, lastNumber: r.last_number,
+    resellerId: r.reseller_id,
+    endCustomerBilling: r.end_customer_billing,
+    autoIssue: r.auto_issue,
+    collectionOnBehalf: r.collection_on_behalf,
+    feePercent: new Dec(r.fee_percent),
+    legalName: r.legal_name,
+    address: r.address,
+    taxId: r.tax_id,
+    logoUrl: r.logo_url,
+    paymentInstructions: r.payment_instructions,
+    numberPrefix: r.number_prefix,
+    paymentTermsDays: r.payment_terms_days,
+    lastNumber: r.last_number,
   };
 }
 
@@ -207,18 +323,32 @@ function toProfileView(p: BillingProfile): BillingProfileView {
 
 function toRule(r: RuleRow): PriceRule {
   return {
-    id: r.id, endCustomerId: r.end_customer_id, productKind: r.product_kind, vendor: r.vendor, sku: r.sku,
-    markupPercent: r.markup_percent === null ? null : new Dec(r.markup_percent), fixedPrice: r.fixed_price === null ? null : new Dec(r.fixed_price),
-    currency: r.currency ? (r.currency.trim() as Currency) : null, effectiveFrom: r.effective_from, effectiveTo: r.effective_to,
+    id: r.id,
+    endCustomerId: r.end_customer_id,
+    productKind: r.product_kind,
+    vendor: r.vendor,
+    sku: r.sku,
+    markupPercent: r.markup_percent === null ? null : new Dec(r.markup_percent),
+    fixedPrice: r.fixed_price === null ? null : new Dec(r.fixed_price),
+    currency: r.currency ? (r.currency.trim() as Currency) : null,
+    effectiveFrom: r.effective_from,
+    effectiveTo: r.effective_to,
   };
 }
 
 function toRuleView(r: RuleRow): PriceRuleView {
   const cur = r.currency ? (r.currency.trim() as Currency) : null;
   return {
-    id: r.id, resellerId: r.reseller_id, endCustomerId: r.end_customer_id, productKind: r.product_kind, vendor: r.vendor, sku: r.sku,
+    id: r.id,
+    resellerId: r.reseller_id,
+    endCustomerId: r.end_customer_id,
+    productKind: r.product_kind,
+    vendor: r.vendor,
+    sku: r.sku,
     markupPercent: r.markup_percent === null ? null : new Dec(r.markup_percent).toFixed(),
-    fixedPrice: r.fixed_price === null || !cur ? null : moneyString(r.fixed_price, cur), currency: cur,
-    effectiveFrom: r.effective_from, effectiveTo: r.effective_to,
+    fixedPrice: r.fixed_price === null || !cur ? null : moneyString(r.fixed_price, cur),
+    currency: cur,
+    effectiveFrom: r.effective_from,
+    effectiveTo: r.effective_to,
   };
 }

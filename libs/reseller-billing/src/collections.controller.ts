@@ -1,11 +1,31 @@
 import { Body, Controller, Get, Header, Param, Post, Query, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Readable } from 'stream';
-import { Actor, ApiCsvResponse, ApiPageResponse, ApiPdfResponse, ApiProblems, csvStream, CurrentActor, Idempotent, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import {
+  Actor,
+  ApiCsvResponse,
+  ApiPageResponse,
+  ApiPdfResponse,
+  ApiProblems,
+  csvStream,
+  CurrentActor,
+  Idempotent,
+  Page,
+  ParseIdPipe,
+  Roles,
+  tenantScope,
+} from '@disty/core';
 import { ResellerService } from '@disty/reseller';
 import { CollectionService } from './collection.service';
 import { remittanceRows, REMITTANCE_CSV_COLUMNS, streamRemittancePdf } from './documents-pdf';
-import { CollectionQueryDto, CollectionView, CreateSettlementDto, RecordCollectionDto, SettlementQueryDto, SettlementView } from './dto/end-customer-invoice.dto';
+import {
+  CollectionQueryDto,
+  CollectionView,
+  CreateSettlementDto,
+  RecordCollectionDto,
+  SettlementQueryDto,
+  SettlementView,
+} from './dto/end-customer-invoice.dto';
 import { SettlementService } from './settlement.service';
 
 const READERS = ['admin', 'finance', 'reseller_admin', 'reseller_finance'] as const;
@@ -20,7 +40,10 @@ export class CollectionsController {
   @Post()
   @Roles('finance')
   @Idempotent()
-  @ApiOperation({ operationId: 'recordCollection', summary: 'Record a bank transfer an end customer paid for a reseller’s invoice' })
+  @ApiOperation({
+    operationId: 'recordCollection',
+    summary: 'Record a bank transfer an end customer paid for a reseller’s invoice',
+  })
   @ApiCreatedResponse({ type: CollectionView })
   @ApiProblems(404, 409, 422)
   record(@Body() dto: RecordCollectionDto, @CurrentActor() actor: Actor): Promise<CollectionView> {
@@ -48,7 +71,10 @@ export class SettlementsController {
   @Post()
   @Roles('finance')
   @Idempotent()
-  @ApiOperation({ operationId: 'createSettlement', summary: 'Settle a reseller’s collections: net against its invoices, take the fee, pay out the rest' })
+  @ApiOperation({
+    operationId: 'createSettlement',
+    summary: 'Settle a reseller’s collections: net against its invoices, take the fee, pay out the rest',
+  })
   @ApiCreatedResponse({ type: SettlementView })
   @ApiProblems(404, 422)
   create(@Body() dto: CreateSettlementDto, @CurrentActor() actor: Actor): Promise<SettlementView> {
@@ -65,7 +91,10 @@ export class SettlementsController {
 
   @Get(':id')
   @Roles(...READERS)
-  @ApiOperation({ operationId: 'getSettlement', summary: 'Read a settlement with its collections and netted invoices' })
+  @ApiOperation({
+    operationId: 'getSettlement',
+    summary: 'Read a settlement with its collections and netted invoices',
+  })
   @ApiOkResponse({ type: SettlementView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<SettlementView> {
     return this.settlements.get(id, tenantScope(actor));
@@ -74,23 +103,33 @@ export class SettlementsController {
   @Get(':id/pdf')
   @Roles(...READERS)
   @Header('Cache-Control', 'private, no-store')
-  @ApiOperation({ operationId: 'downloadRemittancePdf', summary: 'Download a settlement’s remittance statement as a PDF' })
+  @ApiOperation({
+    operationId: 'downloadRemittancePdf',
+    summary: 'Download a settlement’s remittance statement as a PDF',
+  })
   @ApiPdfResponse('The remittance statement as a PDF')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const s = await this.settlements.get(id, tenantScope(actor));
     const reseller = await this.resellers.getReseller(s.resellerId);
-    return new StreamableFile(streamRemittancePdf(s, reseller.name), { type: 'application/pdf', disposition: `inline; filename="remittance-${s.id}.pdf"` });
+    return new StreamableFile(streamRemittancePdf(s, reseller.name), {
+      type: 'application/pdf',
+      disposition: `inline; filename="remittance-${s.id}.pdf"`,
+    });
   }
 
   @Get(':id/csv')
   @Roles(...READERS)
   @Header('Cache-Control', 'private, no-store')
-  @ApiOperation({ operationId: 'downloadRemittanceCsv', summary: 'Download a settlement’s remittance statement as CSV' })
+  @ApiOperation({
+    operationId: 'downloadRemittanceCsv',
+    summary: 'Download a settlement’s remittance statement as CSV',
+  })
   @ApiCsvResponse(`Columns: ${REMITTANCE_CSV_COLUMNS.join(', ')}`)
   async csv(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const s = await this.settlements.get(id, tenantScope(actor));
     return new StreamableFile(csvStream(REMITTANCE_CSV_COLUMNS, Readable.from(remittanceRows(s))), {
-      type: 'text/csv; charset=utf-8', disposition: `attachment; filename="remittance-${s.id}.csv"`,
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="remittance-${s.id}.csv"`,
     });
   }
 }

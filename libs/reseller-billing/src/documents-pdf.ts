@@ -46,7 +46,10 @@ export function streamEndCustomerInvoicePdf(inv: EndCustomerInvoiceView): PDFKit
   text(doc, inv.buyer.name);
   if (inv.buyer.country) text(doc, inv.buyer.country);
   if (inv.buyer.taxId) text(doc, `Tax id ${inv.buyer.taxId}`);
-  text(doc, `Tax treatment: ${inv.taxTreatment}${inv.taxTreatment === 'REVERSE_CHARGE' ? ' (tax to be accounted for by the recipient)' : ''}`);
+  text(
+    doc,
+    `Tax treatment: ${inv.taxTreatment}${inv.taxTreatment === 'REVERSE_CHARGE' ? ' (tax to be accounted for by the recipient)' : ''}`,
+  );
   doc.moveDown();
   row(doc, ['SKU', 'Description', 'Qty', 'Net', 'Tax', 'Gross'], true);
   for (const l of inv.lines ?? []) {
@@ -75,24 +78,63 @@ export function streamRemittancePdf(s: SettlementView, resellerName: string): PD
   doc.moveDown();
   text(doc, 'Collected on your behalf', true, 10);
   row(doc, ['Date', 'Invoice', 'Method', 'Reference', '', 'Amount'], true);
-  for (const c of s.collections) row(doc, [c.receivedOn, c.endCustomerInvoiceNumber ?? '', c.method, c.reference.slice(0, 24), '', c.amount]);
+  for (const c of s.collections)
+    row(doc, [
+      c.receivedOn,
+      c.endCustomerInvoiceNumber ?? '',
+      c.method,
+      c.reference.slice(0, 24),
+      '',
+      c.amount,
+    ]);
   row(doc, ['', 'Collected', '', '', '', `${s.collected} ${s.currency}`], true);
   row(doc, ['', `Billing-services fee (${s.feePercent} %)`, '', '', '', `-${s.fee}`]);
-  for (const n of s.nettedInvoices) row(doc, ['', `Applied to ${n.invoiceNumber}`, '', '', '', `-${n.amount}`]);
+  for (const n of s.nettedInvoices)
+    row(doc, ['', `Applied to ${n.invoiceNumber}`, '', '', '', `-${n.amount}`]);
   row(doc, ['', 'Paid out to you', '', '', '', `${s.paidOut} ${s.currency}`], true);
   doc.end();
   return doc;
 }
 
-export const REMITTANCE_CSV_COLUMNS = ['settlement_id', 'settled_on', 'kind', 'date', 'document', 'reference', 'amount', 'currency'] as const;
+export const REMITTANCE_CSV_COLUMNS = [
+  'settlement_id',
+  'settled_on',
+  'kind',
+  'date',
+  'document',
+  'reference',
+  'amount',
+  'currency',
+] as const;
 
 /** The remittance as CSV: one row per collection, the fee, each netted invoice and the payout. */
 export function remittanceRows(s: SettlementView): Array<Record<string, string>> {
   const base = { settlement_id: s.id, settled_on: s.settledOn, currency: s.currency };
   return [
-    ...s.collections.map((c) => ({ ...base, kind: `collection_${c.method.toLowerCase()}`, date: c.receivedOn, document: c.endCustomerInvoiceNumber ?? '', reference: c.reference, amount: c.amount })),
-    { ...base, kind: 'fee', date: s.settledOn, document: '', reference: `${s.feePercent} %`, amount: `-${s.fee}` },
-    ...s.nettedInvoices.map((n) => ({ ...base, kind: 'netted', date: s.settledOn, document: n.invoiceNumber, reference: n.invoiceId, amount: `-${n.amount}` })),
+    ...s.collections.map((c) => ({
+      ...base,
+      kind: `collection_${c.method.toLowerCase()}`,
+      date: c.receivedOn,
+      document: c.endCustomerInvoiceNumber ?? '',
+      reference: c.reference,
+      amount: c.amount,
+    })),
+    {
+      ...base,
+      kind: 'fee',
+      date: s.settledOn,
+      document: '',
+      reference: `${s.feePercent} %`,
+      amount: `-${s.fee}`,
+    },
+    ...s.nettedInvoices.map((n) => ({
+      ...base,
+      kind: 'netted',
+      date: s.settledOn,
+      document: n.invoiceNumber,
+      reference: n.invoiceId,
+      amount: `-${n.amount}`,
+    })),
     { ...base, kind: 'paid_out', date: s.settledOn, document: '', reference: '', amount: s.paidOut },
   ];
 }

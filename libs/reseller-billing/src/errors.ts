@@ -18,8 +18,14 @@ export const RESELLER_BILLING_ERRORS: Record<ResellerBillingErrorCode, ProblemSp
   [ResellerBillingErrorCode.Conflict]: { status: 409, title: 'Conflict' },
   [ResellerBillingErrorCode.UnknownEndCustomer]: { status: 422, title: 'Unknown end customer' },
   [ResellerBillingErrorCode.UnknownProduct]: { status: 422, title: 'Unknown product' },
-  [ResellerBillingErrorCode.NotEnabled]: { status: 422, title: 'Billing on behalf is not enabled for this reseller' },
-  [ResellerBillingErrorCode.InvoiceNotIssued]: { status: 409, title: 'The end-customer invoice is not issued' },
+  [ResellerBillingErrorCode.NotEnabled]: {
+    status: 422,
+    title: 'Billing on behalf is not enabled for this reseller',
+  },
+  [ResellerBillingErrorCode.InvoiceNotIssued]: {
+    status: 409,
+    title: 'The end-customer invoice is not issued',
+  },
   [ResellerBillingErrorCode.OverCollection]: { status: 422, title: 'More than the invoice has due' },
   [ResellerBillingErrorCode.CurrencyMismatch]: { status: 422, title: 'Currency mismatch' },
   [ResellerBillingErrorCode.NothingToSettle]: { status: 422, title: 'Nothing to settle' },

@@ -14,7 +14,10 @@ export class ResaleReportsController {
 
   @Get('reports/end-customer-margin')
   @Roles('reseller_admin', 'reseller_finance', 'admin')
-  @ApiOperation({ operationId: 'getEndCustomerMargin', summary: 'What each end customer paid or owes against what the reseller owes the distributor for it' })
+  @ApiOperation({
+    operationId: 'getEndCustomerMargin',
+    summary: 'What each end customer paid or owes against what the reseller owes the distributor for it',
+  })
   @ApiOkResponse({ type: EndCustomerMarginView })
   margin(@Query() q: MarginQueryDto, @CurrentActor() actor: Actor): Promise<EndCustomerMarginView> {
     assertPeriod(q);
@@ -24,13 +27,23 @@ export class ResaleReportsController {
   @Get('exports/psa')
   @Roles('reseller_admin', 'reseller_finance', 'admin')
   @Header('Cache-Control', 'private, no-store')
-  @ApiOperation({ operationId: 'exportPsaLines', summary: 'End-customer billing lines for PSA tools (ConnectWise, Autotask, HaloPSA) as CSV' })
+  @ApiOperation({
+    operationId: 'exportPsaLines',
+    summary: 'End-customer billing lines for PSA tools (ConnectWise, Autotask, HaloPSA) as CSV',
+  })
   @ApiCsvResponse(`Columns: ${PSA_COLUMNS.join(', ')}`)
   psa(@Query() q: PsaExportQueryDto, @CurrentActor() actor: Actor): StreamableFile {
     assertPeriod(q);
     const resellerId = actingReseller(actor, q.resellerId);
-    return new StreamableFile(csvStream(PSA_COLUMNS, this.reports.psaRows(resellerId, q.from, q.to, q.endCustomerId?.toLowerCase() ?? null)), {
-      type: 'text/csv; charset=utf-8', disposition: `attachment; filename="psa-${q.from}-${q.to}.csv"`,
-    });
+    return new StreamableFile(
+      csvStream(
+        PSA_COLUMNS,
+        this.reports.psaRows(resellerId, q.from, q.to, q.endCustomerId?.toLowerCase() ?? null),
+      ),
+      {
+        type: 'text/csv; charset=utf-8',
+        disposition: `attachment; filename="psa-${q.from}-${q.to}.csv"`,
+      },
+    );
   }
 }

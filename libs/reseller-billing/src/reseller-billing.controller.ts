@@ -1,9 +1,25 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '@disty/core';
+import {
+  Actor,
+  ApiPageResponse,
+  ApiProblems,
+  CurrentActor,
+  Page,
+  ParseIdPipe,
+  Roles,
+  tenantScope,
+} from '@disty/core';
 import { BillingProfileService } from './billing-profile.service';
 import {
-  BillingFeeDto, BillingProfileView, CreatePriceRuleDto, EndCustomerPriceView, PriceListQueryDto, PriceRuleQueryDto, PriceRuleView, ProfileQueryDto,
+  BillingFeeDto,
+  BillingProfileView,
+  CreatePriceRuleDto,
+  EndCustomerPriceView,
+  PriceListQueryDto,
+  PriceRuleQueryDto,
+  PriceRuleView,
+  ProfileQueryDto,
   UpdateBillingProfileDto,
 } from './dto/billing-profile.dto';
 import { actingReseller } from './tenant';
@@ -17,7 +33,10 @@ export class ResellerBillingController {
 
   @Get('profile')
   @Roles('admin', 'finance', 'reseller_admin', 'reseller_finance')
-  @ApiOperation({ operationId: 'getBillingProfile', summary: 'Read a reseller’s billing profile (opt-ins, branding, numbering, fee)' })
+  @ApiOperation({
+    operationId: 'getBillingProfile',
+    summary: 'Read a reseller’s billing profile (opt-ins, branding, numbering, fee)',
+  })
   @ApiOkResponse({ type: BillingProfileView })
   @ApiProblems(404)
   get(@Query() q: ProfileQueryDto, @CurrentActor() actor: Actor): Promise<BillingProfileView> {
@@ -26,7 +45,10 @@ export class ResellerBillingController {
 
   @Put('profile')
   @Roles('reseller_admin', 'admin')
-  @ApiOperation({ operationId: 'updateBillingProfile', summary: 'Set a reseller’s opt-ins, branding and numbering' })
+  @ApiOperation({
+    operationId: 'updateBillingProfile',
+    summary: 'Set a reseller’s opt-ins, branding and numbering',
+  })
   @ApiOkResponse({ type: BillingProfileView })
   @ApiProblems(404)
   update(@Body() dto: UpdateBillingProfileDto, @CurrentActor() actor: Actor): Promise<BillingProfileView> {
@@ -35,7 +57,10 @@ export class ResellerBillingController {
 
   @Put('fee')
   @Roles('admin', 'finance')
-  @ApiOperation({ operationId: 'setBillingServicesFee', summary: 'Set the billing-services fee a reseller pays on settlements' })
+  @ApiOperation({
+    operationId: 'setBillingServicesFee',
+    summary: 'Set the billing-services fee a reseller pays on settlements',
+  })
   @ApiOkResponse({ type: BillingProfileView })
   @ApiProblems(404)
   setFee(@Body() dto: BillingFeeDto): Promise<BillingProfileView> {
@@ -51,7 +76,10 @@ export class PriceRulesController {
 
   @Post()
   @Roles('reseller_admin', 'admin')
-  @ApiOperation({ operationId: 'createPriceRule', summary: 'Add a markup or fixed price to a reseller’s price list' })
+  @ApiOperation({
+    operationId: 'createPriceRule',
+    summary: 'Add a markup or fixed price to a reseller’s price list',
+  })
   @ApiCreatedResponse({ type: PriceRuleView })
   @ApiProblems(404, 422)
   create(@Body() dto: CreatePriceRuleDto, @CurrentActor() actor: Actor): Promise<PriceRuleView> {
@@ -75,9 +103,16 @@ export class EndCustomerPricesController {
 
   @Get(':id/prices')
   @Roles('reseller_admin', 'reseller_finance', 'buyer', 'sales', 'admin')
-  @ApiOperation({ operationId: 'listEndCustomerPrices', summary: 'Sell price and margin of every product for an end customer' })
+  @ApiOperation({
+    operationId: 'listEndCustomerPrices',
+    summary: 'Sell price and margin of every product for an end customer',
+  })
   @ApiPageResponse(EndCustomerPriceView)
-  prices(@Param('id', ParseIdPipe) id: string, @Query() q: PriceListQueryDto, @CurrentActor() actor: Actor): Promise<Page<EndCustomerPriceView>> {
+  prices(
+    @Param('id', ParseIdPipe) id: string,
+    @Query() q: PriceListQueryDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<Page<EndCustomerPriceView>> {
     return this.profiles.priceList(id, tenantScope(actor), q);
   }
 }

@@ -14,7 +14,11 @@ import { EndCustomerInvoiceService } from './end-customer-invoice.service';
 import { EndCustomerInvoicesController } from './end-customer-invoices.controller';
 import { ResaleReportService } from './resale-report.service';
 import { ResaleReportsController } from './resale-reports.controller';
-import { EndCustomerPricesController, PriceRulesController, ResellerBillingController } from './reseller-billing.controller';
+import {
+  EndCustomerPricesController,
+  PriceRulesController,
+  ResellerBillingController,
+} from './reseller-billing.controller';
 import { SettlementService } from './settlement.service';
 
 /**
@@ -28,14 +32,31 @@ import { SettlementService } from './settlement.service';
 @Module({
   imports: [CatalogModule, CustomersModule, InvoicingModule, LedgerModule, ResellerModule, WebhookModule],
   controllers: [
-    ResellerBillingController, PriceRulesController, EndCustomerPricesController, EndCustomerInvoicesController, CollectionsController, SettlementsController,
+    ResellerBillingController,
+    PriceRulesController,
+    EndCustomerPricesController,
+    EndCustomerInvoicesController,
+    CollectionsController,
+    SettlementsController,
     ResaleReportsController,
   ],
   providers: [
-    BillingProfileService, EndCustomerInvoiceService, CollectionService, SettlementService, ResaleReportService, CardIntentService,
+    BillingProfileService,
+    EndCustomerInvoiceService,
+    CollectionService,
+    SettlementService,
+    ResaleReportService,
+    CardIntentService,
     { provide: EndCustomerBilling, useExisting: EndCustomerInvoiceService },
     { provide: OnBehalfCollections, useExisting: CollectionService },
   ],
-  exports: [BillingProfileService, EndCustomerInvoiceService, CollectionService, SettlementService, EndCustomerBilling, OnBehalfCollections],
+  exports: [
+    BillingProfileService,
+    EndCustomerInvoiceService,
+    CollectionService,
+    SettlementService,
+    EndCustomerBilling,
+    OnBehalfCollections,
+  ],
 })
 export class ResellerBillingModule {}

@@ -9,6 +9,9 @@ export function actingReseller(actor: Actor, requested: string | null | undefine
     if (requested && requested.toLowerCase() !== actor.resellerId) throw notFound(`Reseller ${requested}`);
     return actor.resellerId!;
   }
-  if (!requested) throw validationError('resellerId is required for distributor staff', [{ field: 'resellerId', message: 'resellerId is required' }]);
+  if (!requested)
+    throw validationError('resellerId is required for distributor staff', [
+      { field: 'resellerId', message: 'resellerId is required' },
+    ]);
   return requested.toLowerCase();
 }

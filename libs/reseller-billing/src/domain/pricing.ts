@@ -32,7 +32,13 @@ export function specificity(r: PriceRule): number {
  * force that day (effectiveFrom ≤ date < effectiveTo) whose every set field matches, the most
  * specific; of equally specific ones, the latest to take effect. null: sold at cost.
  */
-export function ruleFor(rules: PriceRule[], product: PricedProduct, endCustomerId: string, date: string, currency: Currency): PriceRule | null {
+export function ruleFor(
+  rules: PriceRule[],
+  product: PricedProduct,
+  endCustomerId: string,
+  date: string,
+  currency: Currency,
+): PriceRule | null {
   let best: PriceRule | null = null;
   for (const r of rules) {
     if (r.effectiveFrom > date || (r.effectiveTo !== null && r.effectiveTo <= date)) continue;
@@ -41,7 +47,12 @@ export function ruleFor(rules: PriceRule[], product: PricedProduct, endCustomerI
     if (r.productKind && r.productKind !== product.kind) continue;
     if (r.vendor && (!product.vendor || r.vendor.toLowerCase() !== product.vendor.toLowerCase())) continue;
     if (r.fixedPrice && r.currency !== currency) continue;
-    if (!best || specificity(r) > specificity(best) || (specificity(r) === specificity(best) && r.effectiveFrom > best.effectiveFrom)) best = r;
+    if (
+      !best ||
+      specificity(r) > specificity(best) ||
+      (specificity(r) === specificity(best) && r.effectiveFrom > best.effectiveFrom)
+    )
+      best = r;
   }
   return best;
 }
@@ -52,11 +63,18 @@ export function ruleFor(rules: PriceRule[], product: PricedProduct, endCustomerI
  * a whole unit bills fixed × quantity, a prorated charge its share), or fixed × quantity when the
  * list price is unknown. Rounded once, to the currency's minor units (half up).
  */
-export function sellNet(cost: Dec, rule: PriceRule | null, line: { quantity: number; listUnitPrice: Dec | null }, currency: Currency): Dec {
+export function sellNet(
+  cost: Dec,
+  rule: PriceRule | null,
+  line: { quantity: number; listUnitPrice: Dec | null },
+  currency: Currency,
+): Dec {
   if (!rule) return roundMoney(cost, currency);
-  if (rule.markupPercent) return roundMoney(cost.times(new Dec(100).plus(rule.markupPercent)).dividedBy(100), currency);
+  if (rule.markupPercent)
+    return roundMoney(cost.times(new Dec(100).plus(rule.markupPercent)).dividedBy(100), currency);
   const fixed = rule.fixedPrice!;
-  if (line.listUnitPrice && line.listUnitPrice.gt(0)) return roundMoney(cost.times(fixed).dividedBy(line.listUnitPrice), currency);
+  if (line.listUnitPrice && line.listUnitPrice.gt(0))
+    return roundMoney(cost.times(fixed).dividedBy(line.listUnitPrice), currency);
   return roundMoney(fixed.times(line.quantity), currency);
 }
 
@@ -67,7 +85,10 @@ export function margin(sell: Dec, cost: Dec): { amount: Dec; percent: Dec | null
 }
 
 /** The end customer's tax treatment: the reseller's own rate at home, none abroad (reverse charge when registered). */
-export function taxTreatment(resellerCountry: string, customer: { country: string | null; taxId: string | null }): 'DOMESTIC' | 'EXPORT' | 'REVERSE_CHARGE' {
+export function taxTreatment(
+  resellerCountry: string,
+  customer: { country: string | null; taxId: string | null },
+): 'DOMESTIC' | 'EXPORT' | 'REVERSE_CHARGE' {
   if (!customer.country || customer.country === resellerCountry) return 'DOMESTIC';
   return customer.taxId ? 'REVERSE_CHARGE' : 'EXPORT';
 }

@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+} from 'class-validator';
 import { IsCalendarDate, IsMoneyString, PageQueryDto } from '@disty/core';
 
 /** A reseller's billing profile: opt-ins, branding, numbering (docs/billing-on-behalf.md). */
@@ -9,7 +21,9 @@ export class UpdateBillingProfileDto {
   @IsUUID()
   resellerId?: string;
 
-  @ApiPropertyOptional({ description: 'Each billing run also drafts the reseller’s invoices to its end customers' })
+  @ApiPropertyOptional({
+    description: 'Each billing run also drafts the reseller’s invoices to its end customers',
+  })
   @IsOptional()
   @IsBoolean()
   endCustomerBilling?: boolean;
@@ -19,7 +33,9 @@ export class UpdateBillingProfileDto {
   @IsBoolean()
   autoIssue?: boolean;
 
-  @ApiPropertyOptional({ description: 'The distributor collects the end customers’ payments for the reseller' })
+  @ApiPropertyOptional({
+    description: 'The distributor collects the end customers’ payments for the reseller',
+  })
   @IsOptional()
   @IsBoolean()
   collectionOnBehalf?: boolean;
@@ -42,7 +58,12 @@ export class UpdateBillingProfileDto {
   @MaxLength(40)
   taxId?: string | null;
 
-  @ApiPropertyOptional({ example: 'https://acme.example/logo.png', nullable: true, type: String, description: 'An https URL shown on the invoices' })
+  @ApiPropertyOptional({
+    example: 'https://acme.example/logo.png',
+    nullable: true,
+    type: String,
+    description: 'An https URL shown on the invoices',
+  })
   @IsOptional()
   @Matches(/^https:\/\/[^\s]{1,490}$/, { message: 'logoUrl must be an https URL' })
   logoUrl?: string | null;
@@ -53,7 +74,10 @@ export class UpdateBillingProfileDto {
   @MaxLength(1000)
   paymentInstructions?: string | null;
 
-  @ApiPropertyOptional({ example: 'ACME', description: 'Invoice numbers are <prefix>-<year>-<6 digits>, gapless per reseller' })
+  @ApiPropertyOptional({
+    example: 'ACME',
+    description: 'Invoice numbers are <prefix>-<year>-<6 digits>, gapless per reseller',
+  })
   @IsOptional()
   @Matches(/^[A-Z0-9][A-Z0-9-]{0,15}$/, { message: 'numberPrefix must be 1–16 capitals, digits or dashes' })
   numberPrefix?: string;
@@ -69,7 +93,10 @@ export class UpdateBillingProfileDto {
 export class BillingFeeDto {
   @ApiProperty() @IsUUID() resellerId: string;
 
-  @ApiProperty({ example: '2.5', description: 'The billing-services fee, % of what is collected (0–100), taken at settlement (4200)' })
+  @ApiProperty({
+    example: '2.5',
+    description: 'The billing-services fee, % of what is collected (0–100), taken at settlement (4200)',
+  })
   @IsMoneyString({ min: 'nonNegative', maxDecimals: 4 })
   feePercent: string;
 }
@@ -103,7 +130,9 @@ export class CreatePriceRuleDto {
   @IsUUID()
   resellerId?: string;
 
-  @ApiPropertyOptional({ description: 'Only for this end customer (an override); absent: every end customer' })
+  @ApiPropertyOptional({
+    description: 'Only for this end customer (an override); absent: every end customer',
+  })
   @IsOptional()
   @IsUUID()
   endCustomerId?: string;
@@ -125,12 +154,18 @@ export class CreatePriceRuleDto {
   @MaxLength(64)
   sku?: string;
 
-  @ApiPropertyOptional({ example: '20', description: 'Sell = cost × (1 + markup/100). Give this or fixedPrice' })
+  @ApiPropertyOptional({
+    example: '20',
+    description: 'Sell = cost × (1 + markup/100). Give this or fixedPrice',
+  })
   @ValidateIf((o: CreatePriceRuleDto) => o.fixedPrice === undefined)
   @IsMoneyString({ min: 'nonNegative', maxDecimals: 4 })
   markupPercent?: string;
 
-  @ApiPropertyOptional({ example: '99.00', description: 'A unit sell price for the SKU, in currency. Give this or markupPercent' })
+  @ApiPropertyOptional({
+    example: '99.00',
+    description: 'A unit sell price for the SKU, in currency. Give this or markupPercent',
+  })
   @ValidateIf((o: CreatePriceRuleDto) => o.markupPercent === undefined)
   @IsMoneyString({ min: 'nonNegative', currencyField: 'currency' })
   fixedPrice?: string;
@@ -166,7 +201,8 @@ export class PriceRuleView {
   @ApiProperty() id: string;
   @ApiProperty() resellerId: string;
   @ApiProperty({ nullable: true, type: String }) endCustomerId: string | null;
-  @ApiProperty({ nullable: true, enum: ['HARDWARE', 'CLOUD'], type: String }) productKind: 'HARDWARE' | 'CLOUD' | null;
+  @ApiProperty({ nullable: true, enum: ['HARDWARE', 'CLOUD'], type: String }) productKind:
+    'HARDWARE' | 'CLOUD' | null;
   @ApiProperty({ nullable: true, type: String }) vendor: string | null;
   @ApiProperty({ nullable: true, type: String }) sku: string | null;
   @ApiProperty({ nullable: true, type: String }) markupPercent: string | null;
@@ -192,6 +228,8 @@ export class EndCustomerPriceView {
   @ApiProperty({ description: 'What the reseller pays the distributor per unit' }) cost: string;
   @ApiProperty({ description: 'What the end customer is charged per unit' }) sellPrice: string;
   @ApiProperty() margin: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Margin as % of the sell price' }) marginPercent: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The rule applied (null: sold at cost)' }) priceRuleId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Margin as % of the sell price' }) marginPercent:
+    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The rule applied (null: sold at cost)' })
+  priceRuleId: string | null;
 }

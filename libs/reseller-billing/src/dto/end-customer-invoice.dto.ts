@@ -31,7 +31,8 @@ export class EndCustomerInvoiceLineView {
 
 export class EndCustomerInvoiceView {
   @ApiProperty() id: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The reseller’s own number (null while DRAFT)' }) number: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The reseller’s own number (null while DRAFT)' })
+  number: string | null;
   @ApiProperty() resellerId: string;
   @ApiProperty() endCustomerId: string;
   @ApiProperty({ description: 'The distributor invoice it was drafted from' }) sourceInvoiceId: string;
@@ -50,13 +51,23 @@ export class EndCustomerInvoiceView {
   @ApiProperty() gross: string;
   @ApiProperty() amountPaid: string;
   @ApiProperty() amountDue: string;
-  @ApiPropertyOptional({ type: [EndCustomerInvoiceLineView], description: 'On GET /end-customer-invoices/:id' }) lines?: EndCustomerInvoiceLineView[];
+  @ApiPropertyOptional({
+    type: [EndCustomerInvoiceLineView],
+    description: 'On GET /end-customer-invoices/:id',
+  })
+  lines?: EndCustomerInvoiceLineView[];
 }
 
 export class EndCustomerInvoiceQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ enum: EC_INVOICE_STATUSES }) @IsOptional() @IsIn(EC_INVOICE_STATUSES) status?: EndCustomerInvoiceStatus;
+  @ApiPropertyOptional({ enum: EC_INVOICE_STATUSES })
+  @IsOptional()
+  @IsIn(EC_INVOICE_STATUSES)
+  status?: EndCustomerInvoiceStatus;
   @ApiPropertyOptional() @IsOptional() @IsUUID() endCustomerId?: string;
-  @ApiPropertyOptional({ description: 'Distributor staff: one reseller' }) @IsOptional() @IsUUID() resellerId?: string;
+  @ApiPropertyOptional({ description: 'Distributor staff: one reseller' })
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
 }
 
 export class RecordCollectionDto {
@@ -84,8 +95,14 @@ export class CollectionView {
 }
 
 export class CollectionQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Distributor staff: one reseller' }) @IsOptional() @IsUUID() resellerId?: string;
-  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Only collections not yet settled (true) or settled (false)' })
+  @ApiPropertyOptional({ description: 'Distributor staff: one reseller' })
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'Only collections not yet settled (true) or settled (false)',
+  })
   @IsOptional()
   @IsIn(['true', 'false'])
   unsettled?: 'true' | 'false';
@@ -101,7 +118,12 @@ export class CollectionIntentView {
 export class CreateSettlementDto {
   @ApiProperty() @IsUUID() resellerId: string;
   @ApiProperty({ example: 'AUD' }) @IsString() @MinLength(3) @MaxLength(3) currency: string;
-  @ApiProperty({ example: '2026-11-30', description: 'Settles every collection received on or before it and not yet settled' }) @IsCalendarDate() settledOn: string;
+  @ApiProperty({
+    example: '2026-11-30',
+    description: 'Settles every collection received on or before it and not yet settled',
+  })
+  @IsCalendarDate()
+  settledOn: string;
 }
 
 export class NettedInvoiceView {
@@ -118,21 +140,30 @@ export class SettlementView {
   @ApiProperty() feePercent: string;
   @ApiProperty({ description: 'Collections settled (2500 released)' }) collected: string;
   @ApiProperty({ description: 'Billing-services fee (4200)' }) fee: string;
-  @ApiProperty({ description: 'Applied to the reseller’s open invoices (a SETTLEMENT payment)' }) netted: string;
+  @ApiProperty({ description: 'Applied to the reseller’s open invoices (a SETTLEMENT payment)' })
+  netted: string;
   @ApiProperty({ description: 'Paid out to the reseller (1000)' }) paidOut: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The payment that carries the netting' }) paymentId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The payment that carries the netting' })
+  paymentId: string | null;
   @ApiProperty({ type: [CollectionView] }) collections: CollectionView[];
-  @ApiProperty({ type: [NettedInvoiceView], description: 'The distributor invoices the netting paid' }) nettedInvoices: NettedInvoiceView[];
+  @ApiProperty({ type: [NettedInvoiceView], description: 'The distributor invoices the netting paid' })
+  nettedInvoices: NettedInvoiceView[];
 }
 
 export class SettlementQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Distributor staff: one reseller' }) @IsOptional() @IsUUID() resellerId?: string;
+  @ApiPropertyOptional({ description: 'Distributor staff: one reseller' })
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
 }
 
 export class MarginQueryDto {
   @ApiProperty({ example: '2026-10-01' }) @IsCalendarDate() from: string;
   @ApiProperty({ example: '2026-10-31' }) @IsCalendarDate() to: string;
-  @ApiPropertyOptional({ description: 'Distributor admin: the reseller (required for them)' }) @IsOptional() @IsUUID() resellerId?: string;
+  @ApiPropertyOptional({ description: 'Distributor admin: the reseller (required for them)' })
+  @IsOptional()
+  @IsUUID()
+  resellerId?: string;
 }
 
 export class EndCustomerMarginRowView {
@@ -155,5 +186,8 @@ export class EndCustomerMarginView {
 }
 
 export class PsaExportQueryDto extends MarginQueryDto {
-  @ApiPropertyOptional({ description: 'One end customer (default: all of the reseller’s)' }) @IsOptional() @IsUUID() endCustomerId?: string;
+  @ApiPropertyOptional({ description: 'One end customer (default: all of the reseller’s)' })
+  @IsOptional()
+  @IsUUID()
+  endCustomerId?: string;
 }
