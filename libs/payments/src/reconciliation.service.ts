@@ -41,7 +41,9 @@ interface Cell {
  *   unused credit lies beside an open invoice of the same reseller (now only);
  * - deferred revenue: per reseller and currency 2400 = invoiced cloud net not yet recognised nor
  *   credited from it, and per charge recognised + deferred = invoiced net (the recognition
- *   subledger explains itself: docs/accounting.md §6).
+ *   subledger explains itself: docs/accounting.md §6);
+ * - collections held for resellers: per reseller and currency 2500 = collections not yet settled, and
+ *   card collections net of fees in 1050's subledger (OnBehalfCollections, docs/billing-on-behalf.md §6).
  * Without asOf it compares maintained balances (as of now); with asOf it sums both sides' dated
  * records up to that day. Each difference names its check, reseller, line, expected and actual.
  */
