@@ -71,3 +71,12 @@ export type Vendor = Schemas['VendorView'];
 export type VendorReconciliation = Schemas['VendorReconciliationView'];
 export type VendorReconciliationItem = Schemas['VendorReconciliationItemView'];
 export type VendorReconciliationSummary = Schemas['VendorReconciliationSummaryView'];
+
+// Billing on a reseller's behalf (docs/billing-on-behalf.md).
+export type BillingProfile = Schemas['BillingProfileView'];
+export type BillingProfileUpdate = Schemas['UpdateBillingProfileDto'];
+export type PriceRule = Schemas['PriceRuleView'];
+export type PriceRuleInput = Schemas['CreatePriceRuleDto'];
+export type EndCustomerInvoice = Schemas['EndCustomerInvoiceView'];
+export type Collection = Schemas['CollectionView'];
+export type Settlement = Schemas['SettlementView'];
