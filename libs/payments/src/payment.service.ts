@@ -181,7 +181,7 @@ export class PaymentService implements UnappliedCash {
 
   /**
    * A settlement of collections held for a reseller (docs/billing-on-behalf.md): up to `available`
-   * is applied to its open invoices, oldest first, as a payment (method SETTLEMENT) with its
+   * is applied to its open invoices issued by `date`, oldest first, as a payment (method SETTLEMENT) with its
    * allocations and AR movements, in the caller's transaction (which holds the receivables lock and
    * posts the settlement's one entry, `source`). Returns the payment (null when nothing was open)
    * and what it paid per credit line.
@@ -190,7 +190,11 @@ export class PaymentService implements UnappliedCash {
     em: EntityManager,
     s: { resellerId: string; currency: Currency; available: Dec; date: string; reference: string; source: { type: string; id: string }; createdBy: string | null },
   ): Promise<{ paymentId: string | null; netted: Dec; perLine: Record<CreditLine, Dec> }> {
-    const targets = await this.planTargets(em, s.resellerId, s.currency, s.available);
+    // Oldest first, among the invoices issued by the settlement date (cash is never applied before an invoice exists).
+    const open = (await this.receivables.openInvoices(em, s.resellerId, s.currency)).filter((i) => i.issueDate <= s.date);
+    const byId = new Map(open.map((i) => [i.id, i]));
+    const plan = planOldestFirst(s.available, open.map((i) => ({ id: i.id, due: amountDue(i.open) })));
+    const targets: Target[] = plan.allocations.map((a) => ({ invoice: byId.get(a.invoiceId)!, amount: a.amount }));
     const netted = targets.reduce((sum, t) => sum.plus(t.amount), new Dec(0));
     if (!netted.gt(0)) return { paymentId: null, netted, perLine: { HARDWARE: new Dec(0), CLOUD: new Dec(0) } };
     const id = randomUUID();

@@ -83,13 +83,9 @@ export class BillingProfileService {
     private readonly clock: Clock,
   ) {}
 
-  async profile(
-    resellerId: string,
-    em: EntityManager = this.db.manager,
-    lock = false,
-  ): Promise<BillingProfile> {
+  async profile(resellerId: string, em: EntityManager = this.db.manager): Promise<BillingProfile> {
     const [row]: ProfileRow[] = await em.query(
-      `SELECT ${PROFILE_COLUMNS} FROM reseller_billing_profiles WHERE reseller_id = $1 ${lock ? 'FOR UPDATE' : ''}`,
+      `SELECT ${PROFILE_COLUMNS} FROM reseller_billing_profiles WHERE reseller_id = $1`,
       [resellerId],
     );
     if (!row) {

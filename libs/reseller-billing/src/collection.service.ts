@@ -128,9 +128,17 @@ export class CollectionService implements OnBehalfCollections {
         ResellerBillingErrorCode.CurrencyMismatch,
         `Invoice ${inv.number ?? inv.id} is in ${c}, not ${currency}`,
       );
+    // A card payment Stripe took is recorded whatever is due and whatever the opt-in says now (any excess
+    // is the reseller's, held on 2500 like the rest): the money has arrived.
+    if (card) {
+      if (inv.status !== 'ISSUED')
+        throw resellerBillingError(
+          ResellerBillingErrorCode.InvoiceNotIssued,
+          `End-customer invoice ${inv.id} is a DRAFT`,
+        );
+      return inv;
+    }
     await this.assertCollectable(inv, em);
-    // A card payment Stripe took is recorded whatever is due (any excess is the reseller's, held on 2500 like the rest).
-    if (card) return inv;
     const due = new Dec(inv.gross).minus(inv.paid);
     if (amount.gt(due)) {
       throw resellerBillingError(

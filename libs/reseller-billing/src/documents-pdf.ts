@@ -1,4 +1,5 @@
 import PDFDocument from 'pdfkit';
+import { csvText } from '@disty/core';
 import { useFont } from '@disty/invoicing';
 import { EndCustomerInvoiceView, SettlementView } from './dto/end-customer-invoice.dto';
 
@@ -116,7 +117,7 @@ export function remittanceRows(s: SettlementView): Array<Record<string, string>>
       kind: `collection_${c.method.toLowerCase()}`,
       date: c.receivedOn,
       document: c.endCustomerInvoiceNumber ?? '',
-      reference: c.reference,
+      reference: csvText(c.reference),
       amount: c.amount,
     })),
     {

@@ -2,7 +2,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { addDays, Clock, Currency, Dec, formatRate, moneyString, page, Page, roundMoney } from '@disty/core';
+import {
+  addDays,
+  Clock,
+  csvText,
+  Currency,
+  Dec,
+  formatRate,
+  moneyString,
+  page,
+  Page,
+  roundMoney,
+} from '@disty/core';
 import { CatalogService } from '@disty/catalog';
 import { EndCustomerService } from '@disty/customers';
 import { EndCustomerBilling, ResaleInput, ResoldItem } from '@disty/invoicing';
@@ -282,10 +293,10 @@ export class EndCustomerInvoiceService implements EndCustomerBilling {
     for (const l of inv.lines ?? []) {
       yield {
         invoice_number: inv.number ?? '',
-        end_customer: inv.buyer.name,
+        end_customer: csvText(inv.buyer.name),
         line_no: l.lineNo,
         sku: l.sku,
-        description: l.description,
+        description: csvText(l.description),
         quantity: l.quantity,
         period_start: l.periodStart ?? '',
         period_end: l.periodEnd ?? '',

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { Currency, Dec, moneyString } from '@disty/core';
+import { csvText, Currency, Dec, moneyString } from '@disty/core';
 import { margin } from './domain/pricing';
 import { EndCustomerMarginView } from './dto/end-customer-invoice.dto';
 
@@ -100,10 +100,10 @@ export class ResaleReportService {
     for (const r of rows) {
       const c = r.currency.trim() as Currency;
       yield {
-        end_customer: r.name,
-        end_customer_reference: r.reference ?? '',
+        end_customer: csvText(r.name),
+        end_customer_reference: csvText(r.reference),
         sku: r.sku,
-        description: r.description,
+        description: csvText(r.description),
         quantity: r.quantity,
         period: r.period_start && r.period_end ? `${r.period_start}..${r.period_end}` : r.invoice_period,
         cost: moneyString(r.cost, c),
