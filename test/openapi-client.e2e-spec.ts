@@ -127,6 +127,7 @@ describe('API contract: a document clients can generate from', () => {
       [
         '/orders', '/payments', '/payments/{id}/allocations', '/invoices/{id}/credit-notes', '/invoices/{id}/write-off', '/refunds',
         '/billing-runs', '/ledger/entries', '/ledger/entries/{id}/reverse', '/vendor-bills', '/vendor-bills/{id}/payments',
+        '/collections', '/settlements',
       ].map((p) => `POST /api/v1${p}`).sort(),
     );
   });

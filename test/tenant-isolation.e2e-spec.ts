@@ -85,8 +85,16 @@ describe('Tenant isolation sweep', () => {
       .send('RecordId,TenantId,MeterId,UsageDate,Quantity\nA-1,A-SECRET-TENANT,SWEEP-VM,2026-01-15,10\nA-2,UNKNOWN,SWEEP-VM,2026-01-15,1\n').expect(201);
     A.usageImport = usage.body.id;
     secrets.push('A-SECRET-TENANT');
+    // Billing on A's behalf (docs/billing-on-behalf.md): its branding, a price rule, end-customer invoices issued by the run.
+    await t.http().put('/api/v1/reseller-billing/profile').set('Authorization', aAdmin.auth)
+      .send({ endCustomerBilling: true, autoIssue: true, collectionOnBehalf: true, legalName: 'A-SECRET-LEGAL-NAME', numberPrefix: 'ASECRET' }).expect(200);
+    await t.http().post('/api/v1/price-rules').set('Authorization', aAdmin.auth)
+      .send({ endCustomerId: A.endCustomer, markupPercent: '37.5', effectiveFrom: '2026-01-01' }).expect(201);
     const { billPeriod } = await import('./support/billing.js');
     const run = await billPeriod(t, '2026-01-31', finance);
+    const ecInvoices = await t.http().get(`/api/v1/end-customer-invoices?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
+    A.endCustomerInvoice = ecInvoices.body.items[0].id;
+    secrets.push('A-SECRET-LEGAL-NAME', 'ASECRET-2026');
     A.billingRun = run.id;
     const invoices = await t.http().get(`/api/v1/invoices?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
     A.invoice = invoices.body.items[0].id;
@@ -100,6 +108,14 @@ describe('Tenant isolation sweep', () => {
     }).expect(201);
     A.payment = payment.body.id;
     secrets.push('A-SECRET-PAYREF');
+    const ecInvoice = (await t.http().get(`/api/v1/end-customer-invoices/${A.endCustomerInvoice}`).set('Authorization', finance).expect(200)).body;
+    await t.http().post('/api/v1/collections').set('Authorization', finance).send({
+      endCustomerInvoiceId: A.endCustomerInvoice, amount: ecInvoice.gross, currency: 'AUD', reference: 'A-SECRET-COLLECTION', receivedOn: '2026-02-03',
+    }).expect(201);
+    const settlement = await t.http().post('/api/v1/settlements').set('Authorization', finance)
+      .send({ resellerId: A.reseller, currency: 'AUD', settledOn: '2026-02-04' }).expect(201);
+    A.settlement = settlement.body.id;
+    secrets.push('A-SECRET-COLLECTION');
     const entries = await t.http().get(`/api/v1/ledger/entries?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
     A.ledgerEntry = entries.body.items[0]?.id ?? '00000000-0000-4000-8000-000000000000';
     await t.http().put(`/api/v1/consumption-subscriptions/${A.consumptionSubscription}/budget`).set('Authorization', admin).send({ monthlyAmount: '123.00' }).expect(200);
@@ -127,6 +143,7 @@ describe('Tenant isolation sweep', () => {
       webhooks: A.webhook, ledger: A.ledgerEntry, invoices: A.invoice, payments: A.payment, 'billing-runs': A.billingRun,
       'credit-notes': A.creditNote, 'end-customers': A.endCustomer, 'renewal-quotes': A.quote,
       'consumption-subscriptions': A.consumptionSubscription, usage: A.usageImport, 'credit-requests': A.creditRequest,
+      'end-customer-invoices': A.endCustomerInvoice, settlements: A.settlement,
     } as Record<string, string | undefined>)[seg];
   };
 
@@ -156,6 +173,8 @@ describe('Tenant isolation sweep', () => {
     'PUT /api/v1/consumption-subscriptions/{id}/budget': { monthlyAmount: '1.00' },
     'POST /api/v1/credit-requests/{id}/approve': { reason: 'hijack' },
     'POST /api/v1/credit-requests/{id}/decline': { reason: 'hijack' },
+    'POST /api/v1/end-customer-invoices/{id}/issue': {},
+    'POST /api/v1/end-customer-invoices/{id}/payment-intents': {},
   };
 
   it("never lets reseller B's users reach reseller A's resources", async () => {
@@ -201,7 +220,7 @@ describe('Tenant isolation sweep', () => {
             .query(path.includes('trial-balance') ? { currency: 'AUD' } : {});
           if (res.status >= 500) leaks.push(`GET ${path} as ${role} → ${res.status}`);
           const text = res.text ?? JSON.stringify(res.body);
-          for (const s of [...secrets, A.endCustomer, A.order, A.subscription, A.alert, A.quote, A.webhook, A.reseller, A.invoice, A.payment]) {
+          for (const s of [...secrets, A.endCustomer, A.order, A.subscription, A.alert, A.quote, A.webhook, A.reseller, A.invoice, A.payment, A.endCustomerInvoice, A.settlement]) {
             if (s && text.includes(s)) leaks.push(`GET ${path} (${accept}) as B ${role} revealed ${s}`);
           }
         }

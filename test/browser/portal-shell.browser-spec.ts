@@ -61,7 +61,7 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
 
     await signIn(page, finance.token);
     const financeLinks = await nav.getByRole('link').allTextContents();
-    expect(financeLinks).toEqual(['Home', 'Orders', 'Subscriptions', 'Invoices', 'To ship', 'Credit requests', 'Billing runs', 'Trial balance', 'Reconciliation', 'AR aging', 'Margin', 'Credit lines', 'Cloud usage', 'Usage imports', 'Vendor reconciliation']);
+    expect(financeLinks).toEqual(['Home', 'Orders', 'Subscriptions', 'Invoices', 'To ship', 'Credit requests', 'Billing runs', 'Trial balance', 'Reconciliation', 'AR aging', 'Margin', 'Credit lines', 'Cloud usage', 'Usage imports', 'Vendor reconciliation', 'End-customer billing']);
     await openNav(page, 'Trial balance');
     await page.getByRole('status').filter({ hasText: 'Debits equal credits.' }).waitFor();
     await shot(page, '01-finance-trial-balance-empty');

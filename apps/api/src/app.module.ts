@@ -15,6 +15,7 @@ import { OrderingModule } from '#disty/ordering';
 import { RenewalAlertModule } from '#disty/renewal-alert';
 import { InvoicingModule } from '#disty/invoicing';
 import { PaymentsModule } from '#disty/payments';
+import { ResellerBillingModule } from '#disty/reseller-billing';
 import { WebhookModule } from '#disty/webhooks';
 import { PurchasingModule } from '#disty/purchasing';
 import { ReportingModule } from '#disty/reporting';
@@ -72,6 +73,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     OrderingModule,
     InvoicingModule,
     PaymentsModule,
+    ResellerBillingModule,
     ReportingModule,
     SubscriptionChangesModule,
     MetricsModule,

@@ -11,10 +11,12 @@ import { ConsumptionUsagePage } from './pages/ConsumptionUsage';
 import { CreditLinesPage } from './pages/CreditLines';
 import { CreditRequestsPage } from './pages/CreditRequests';
 import { HomePage } from './pages/Home';
+import { EndCustomerBillingPage } from './pages/EndCustomerBilling';
 import { InvoiceDetailPage, InvoicesPage } from './pages/Invoices';
 import { MarginPage } from './pages/Margin';
 import { OrderDetailPage, OrdersPage } from './pages/Orders';
 import { ReconciliationPage } from './pages/Reconciliation';
+import { ResellerBillingSetupPage } from './pages/ResellerBillingSetup';
 import { RenewalAlertPage, RenewalsPage } from './pages/Renewals';
 import { SignInPage } from './pages/SignIn';
 import { SubscriptionDetailPage, SubscriptionsPage } from './pages/Subscriptions';
@@ -87,6 +89,9 @@ export const ROUTES: Route[] = [
   { path: '/cloud-usage', label: 'Cloud usage', roles: ['buyer', 'reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <ConsumptionUsagePage /> },
   { path: '/usage-imports', label: 'Usage imports', roles: DISTRIBUTOR, render: () => <UsageImportsPage /> },
   { path: '/vendor-reconciliations', label: 'Vendor reconciliation', roles: DISTRIBUTOR, render: () => <VendorReconciliationsPage /> },
+  // Billing end customers on a reseller's behalf (docs/billing-on-behalf.md).
+  { path: '/end-customer-billing', label: 'End-customer billing', roles: ['reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <EndCustomerBillingPage /> },
+  { path: '/billing-setup', label: 'Billing set-up', roles: RESELLER_STAFF, render: () => <ResellerBillingSetupPage /> },
 ];
 
 /** Where each role starts after signing in: its home page (docs/portal.md, "Home"). */

@@ -1,4 +1,4 @@
-import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
+import { BeforeApplicationShutdown, Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
@@ -16,6 +16,7 @@ import { BillingRunAccepted, BillingRunStatus, BillingRunView } from './dto/invo
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { InvoiceService, IssuedInvoice } from './invoice.service';
 import { UnappliedCash } from './unapplied-cash';
+import { EndCustomerBilling, ResoldItem } from './end-customer-billing.port';
 import { RunRow } from './invoicing.sql';
 
 export const DEFAULT_BILLING_CONCURRENCY = 4;
@@ -58,6 +59,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
     private readonly usage: UsageBillingService,
     private readonly tax: TaxService,
     private readonly exposure: CreditExposureService,
+    @Optional() private readonly resale?: EndCustomerBilling,
   ) {}
 
   /**
@@ -383,6 +385,26 @@ export class BillingRunService implements BeforeApplicationShutdown {
     });
     // Billed usage is an open invoice now: the CLOUD line's exposure re-read (docs/consumption.md §7).
     await this.exposure.evaluateIn(em, resellerId);
+    if (this.resale) {
+      // The reseller's own invoices to its end customers, from these lines (docs/billing-on-behalf.md).
+      const resold: ResoldItem[] = [
+        ...hardware.filter((l) => l.endCustomer.id).map((l): ResoldItem => ({
+          endCustomerId: l.endCustomer.id!, kind: 'HARDWARE', sku: l.sku, description: l.description, quantity: l.quantity,
+          periodStart: null, periodEnd: null, cost: l.net, taxRate: l.taxRate,
+        })),
+        ...charges.filter((ch) => ch.endCustomerId).map((ch): ResoldItem => ({
+          endCustomerId: ch.endCustomerId!, kind: 'SEAT', sku: ch.sku, description: ch.description, quantity: ch.quantity,
+          periodStart: ch.periodStart, periodEnd: ch.periodEnd, cost: ch.net, taxRate: ch.taxRate,
+        })),
+        ...usage.map((u): ResoldItem => ({
+          endCustomerId: u.endCustomerId, kind: 'USAGE', sku: u.sku, description: u.description, quantity: 1,
+          periodStart: u.firstDay, periodEnd: u.lastDay, cost: u.net, taxRate: lines.find((l) => l.sourceId === u.sourceId)?.taxRate ?? new Dec(0),
+        })),
+      ];
+      await this.resale.afterResellerInvoiced(em, {
+        invoiceId: issued.id, invoiceNumber: issued.number, resellerId, currency: c, periodEnd, items: resold,
+      });
+    }
     return issued;
   }
 

@@ -5,6 +5,7 @@ export * from './write-off.service';
 export * from './domain/write-off';
 export * from './receivables.service';
 export * from './unapplied-cash';
+export * from './end-customer-billing.port';
 export * from './billing-run.service';
 export * from './credit-hold.service';
 export * from './credit-application.service';

@@ -51,7 +51,8 @@ export interface UnbilledShippedLine {
   /** The date the shipment counts on in the books when its own month was closed (else null). */
   postedOn: string | null;
   poNumber: string | null;
-  endCustomer: { name: string; reference: string | null };
+  /** The order's end customer (its record's id: null on orders from before the records). */
+  endCustomer: { id: string | null; name: string; reference: string | null };
   creditLine: 'HARDWARE';
   /** The tax rate in force when the line was ordered: the one its invoice uses (docs/money-integrity.md). */
   taxRate: Dec;
@@ -297,9 +298,9 @@ export class OrderingService {
    * the caller's (billing) transaction so two runs cannot bill one line twice.
    */
   async unbilledShippedLines(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledShippedLine[]> {
-    const rows: Array<LineRow & { po_number: string | null; end_customer_name: string; end_customer_reference: string | null; line_tax_rate: string }> =
+    const rows: Array<LineRow & { po_number: string | null; end_customer_id: string | null; end_customer_name: string; end_customer_reference: string | null; line_tax_rate: string }> =
       await em.query(
-        `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
+        `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_id, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
            FROM order_lines l JOIN orders o ON o.id = l.order_id
           WHERE l.reseller_id = $1 AND l.status = 'SHIPPED' AND l.invoice_id IS NULL AND coalesce(l.posted_on, l.shipped_on) <= $2
           ORDER BY l.shipped_on, l.order_id, l.line_no
@@ -321,7 +322,7 @@ export class OrderingService {
       shippedOn: r.shipped_on!,
       postedOn: r.posted_on,
       poNumber: r.po_number,
-      endCustomer: { name: r.end_customer_name, reference: r.end_customer_reference },
+      endCustomer: { id: r.end_customer_id, name: r.end_customer_name, reference: r.end_customer_reference },
       creditLine: 'HARDWARE' as const,
       taxRate: new Dec(r.line_tax_rate),
       taxCode: r.tax_code,

@@ -9,3 +9,5 @@ export * from './domain/allocation';
 export * from './errors';
 export type { PaymentView, PaymentIntentView, ReconciliationView } from './dto/payment.dto';
 export type { RefundView, CreditBalanceView } from './dto/refund.dto';
+export * from './on-behalf.port';
+export { PAYMENT_METHODS } from './dto/payment.dto';

@@ -177,6 +177,38 @@ export class PaymentService implements UnappliedCash {
     return updated;
   }
 
+  // ---------------------------------------------------------------- settlement of collections
+
+  /**
+   * A settlement of collections held for a reseller (docs/billing-on-behalf.md): up to `available`
+   * is applied to its open invoices issued by `date`, oldest first, as a payment (method SETTLEMENT) with its
+   * allocations and AR movements, in the caller's transaction (which holds the receivables lock and
+   * posts the settlement's one entry, `source`). Returns the payment (null when nothing was open)
+   * and what it paid per credit line.
+   */
+  async recordSettlementNetting(
+    em: EntityManager,
+    s: { resellerId: string; currency: Currency; available: Dec; date: string; reference: string; source: { type: string; id: string }; createdBy: string | null },
+  ): Promise<{ paymentId: string | null; netted: Dec; perLine: Record<CreditLine, Dec> }> {
+    // Oldest first, among the invoices issued by the settlement date (cash is never applied before an invoice exists).
+    const open = (await this.receivables.openInvoices(em, s.resellerId, s.currency)).filter((i) => i.issueDate <= s.date);
+    const byId = new Map(open.map((i) => [i.id, i]));
+    const plan = planOldestFirst(s.available, open.map((i) => ({ id: i.id, due: amountDue(i.open) })));
+    const targets: Target[] = plan.allocations.map((a) => ({ invoice: byId.get(a.invoiceId)!, amount: a.amount }));
+    const netted = targets.reduce((sum, t) => sum.plus(t.amount), new Dec(0));
+    if (!netted.gt(0)) return { paymentId: null, netted, perLine: { HARDWARE: new Dec(0), CLOUD: new Dec(0) } };
+    const id = randomUUID();
+    await em.query(
+      `INSERT INTO payments (id, reseller_id, method, currency, amount, unapplied, reference, received_on, created_by)
+       VALUES ($1, $2, 'SETTLEMENT', $3, $4, 0, $5, $6, $7)`,
+      [id, s.resellerId, s.currency, netted.toFixed(), s.reference, s.date, s.createdBy],
+    );
+    const perLine = await this.allocate(em, {
+      paymentId: id, resellerId: s.resellerId, currency: s.currency, batchId: id, kind: 'PAYMENT', date: s.date, source: s.source, targets,
+    });
+    return { paymentId: id, netted, perLine };
+  }
+
   // ---------------------------------------------------------------- shared with Stripe
 
   /**

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '#disty/core';
@@ -7,6 +7,7 @@ import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '#dist
 import { OrderingService } from '#disty/ordering';
 import { PayablesAuditService } from '#disty/purchasing';
 import { UsageBillingService } from '#disty/usage';
+import { OnBehalfCollections } from './on-behalf.port';
 import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
 
 type Side = 'debit' | 'credit';
@@ -40,7 +41,9 @@ interface Cell {
  *   unused credit lies beside an open invoice of the same reseller (now only);
  * - deferred revenue: per reseller and currency 2400 = invoiced cloud net not yet recognised nor
  *   credited from it, and per charge recognised + deferred = invoiced net (the recognition
- *   subledger explains itself: docs/accounting.md §6).
+ *   subledger explains itself: docs/accounting.md §6);
+ * - collections held for resellers: per reseller and currency 2500 = collections not yet settled, and
+ *   card collections net of fees in 1050's subledger (OnBehalfCollections, docs/billing-on-behalf.md §6).
  * Without asOf it compares maintained balances (as of now); with asOf it sums both sides' dated
  * records up to that day. Each difference names its check, reseller, line, expected and actual.
  */
@@ -56,16 +59,17 @@ export class ReconciliationService {
     private readonly outputTax: OutputTaxAuditService,
     private readonly clock: Clock,
     private readonly usage: UsageBillingService,
+    @Optional() private readonly onBehalf?: OnBehalfCollections,
   ) {}
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
     const accounts = [
       AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing, AccountCode.UnbilledReceivables,
-      AccountCode.AccruedVendorCosts, AccountCode.AccountsPayable, AccountCode.DeferredRevenue, AccountCode.TaxPayable,
+      AccountCode.AccruedVendorCosts, AccountCode.AccountsPayable, AccountCode.DeferredRevenue, AccountCode.TaxPayable, AccountCode.CollectionsHeld,
     ];
     // One snapshot (REPEATABLE READ), its queries one after the other: the ledger and the subledgers
     // are compared as of the same instant, so a payment committing meanwhile cannot show as a difference.
-    const { balances, ar, unapplied, stripe, unbilledLines, unbilledUsage, accrued, payable, findings, deferred, recognition, taxOwed } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+    const { balances, ar, unapplied, stripe, unbilledLines, unbilledUsage, accrued, payable, findings, deferred, recognition, taxOwed, held, cardCollections } = await this.db.transaction('REPEATABLE READ', async (em) => ({
       balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
       ar: await this.audit.detail(asOf, resellerId, em),
       unapplied: await this.unappliedCash(asOf, resellerId, em),
@@ -78,6 +82,8 @@ export class ReconciliationService {
       deferred: await this.recognition.deferredBalances(asOf, resellerId, em),
       recognition: await this.recognition.findings(em),
       taxOwed: await this.outputTax.outputTax(asOf, resellerId, em),
+      held: (await this.onBehalf?.held(asOf, resellerId, em)) ?? [],
+      cardCollections: (await this.onBehalf?.stripeClearing(asOf, resellerId, em)) ?? [],
     }));
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
     const ledgerOf = (code: string, side: Side) =>
@@ -88,7 +94,9 @@ export class ReconciliationService {
       ar.map((r) => ({ resellerId: r.resellerId, currency: r.currency, creditLine: r.creditLine, amount: r.open.minus(r.credits), open: r.open, credits: r.credits })),
     );
     const cash = merge(ledgerOf(AccountCode.UnappliedCash, 'credit'), unapplied);
-    const clearing = merge(ledgerOf(AccountCode.StripeClearing, 'debit'), stripe);
+    const clearing = merge(ledgerOf(AccountCode.StripeClearing, 'debit'), [...stripe, ...cardCollections]);
+    // 2500: collections held for resellers, not yet settled (docs/billing-on-behalf.md).
+    const collections = merge(ledgerOf(AccountCode.CollectionsHeld, 'credit'), held);
     const unbilled = merge(ledgerOf(AccountCode.UnbilledReceivables, 'debit'), [
       ...unbilledLines, ...unbilledUsage.map((u) => ({ resellerId: u.resellerId, currency: u.currency, amount: u.net })),
     ]);
@@ -107,6 +115,7 @@ export class ReconciliationService {
       payables: section(payables, () => AccountCode.AccountsPayable),
       deferredRevenue: section(deferredRevenue, () => AccountCode.DeferredRevenue),
       tax: section(tax, () => AccountCode.TaxPayable),
+      collectionsHeld: section(collections, () => AccountCode.CollectionsHeld),
     };
     const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
       sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({

@@ -1,9 +1,9 @@
-import { Injectable, Logger } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { Actor, Clock, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Dec, Money, moneyString, ProblemError, tenantScope } from '#disty/core';
+import { Actor, Clock, Currency, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Dec, Money, moneyString, ProblemError, tenantScope } from '#disty/core';
 import { amountDue, ReceivablesService } from '#disty/invoicing';
 import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '#disty/ledger';
 import { applicationDate } from './domain/application-date';
@@ -11,6 +11,7 @@ import { BalanceTransaction, settle } from './domain/settlement';
 import { PaymentIntentView } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
 import { PaymentService } from './payment.service';
+import { OnBehalfCollections } from './on-behalf.port';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { StripeDisputeService } from './stripe-dispute.service';
 import { currencyOf, eventDate, idOf, lateNote, recordStripeEvent, setEventOutcome, toMajor, toMinor } from './stripe-events';
@@ -52,6 +53,7 @@ export class StripeService {
     private readonly clock: Clock,
     private readonly payouts: StripePayoutService,
     private readonly disputes: StripeDisputeService,
+    @Optional() private readonly onBehalf?: OnBehalfCollections,
   ) {}
 
   /** POST /invoices/:id/payment-intents (the invoice's reseller): a PaymentIntent for what is due. */
@@ -80,6 +82,48 @@ export class StripeService {
     return { paymentIntentId: intent.id, clientSecret: intent.client_secret ?? '', amount: moneyString(due, c), currency: c };
   }
 
+  /**
+   * A PaymentIntent on the distributor's Stripe account for an amount collected on a reseller's
+   * behalf (docs/billing-on-behalf.md): `metadata` names the reseller and the end-customer invoice.
+   */
+  async createCollectionIntent(a: { amount: Dec; currency: Currency; description: string; metadata: Record<string, string> }): Promise<{ id: string; clientSecret: string }> {
+    try {
+      const intent = await this.stripe.client().paymentIntents.create({
+        amount: toMinor(a.amount, a.currency), currency: a.currency.toLowerCase(), description: a.description, metadata: a.metadata,
+      });
+      return { id: intent.id, clientSecret: intent.client_secret ?? '' };
+    } catch (e) {
+      throw this.unavailable(e);
+    }
+  }
+
+  /** A card collection on a reseller's behalf, handed to OnBehalfCollections in the event's transaction. */
+  private async collectionSucceeded(event: Stripe.Event, intent: Stripe.PaymentIntent): Promise<{ outcome: string }> {
+    const c = currencyOf(intent.currency);
+    if (!c) {
+      await recordStripeEvent(this.db.manager, event, null, `ignored: PaymentIntent ${intent.id} is in an unsupported currency`);
+      return { outcome: `ignored: PaymentIntent ${intent.id} is in an unsupported currency` };
+    }
+    const amount = toMajor(intent.amount_received || intent.amount, c);
+    const chargeId = idOf(intent.latest_charge as string | { id: string } | null);
+    const { fee, settled } = settle(amount, c, chargeId ? await this.balanceTransactionOf(chargeId) : null);
+    const resellerId = intent.metadata?.resellerId && UUID.test(intent.metadata.resellerId) ? intent.metadata.resellerId.toLowerCase() : null;
+    return this.db.transaction(async (em) => {
+      if (!(await recordStripeEvent(em, event, null, 'recorded'))) return { outcome: 'duplicate' };
+      const ignored = async (why: string) => {
+        await setEventOutcome(em, event.id, `ignored: ${why}`);
+        return { outcome: `ignored: ${why}` };
+      };
+      if (!this.onBehalf) return ignored('collection on behalf is not available');
+      if (settled) return ignored(`PaymentIntent ${intent.id} settled in another currency`);
+      const r = await this.onBehalf.recordCard(em, {
+        paymentIntentId: intent.id, endCustomerInvoiceId: intent.metadata.endCustomerInvoiceId.toLowerCase(), resellerId, currency: c, amount, fee,
+        occurredOn: eventDate(event),
+      });
+      return r.collectionId ? { outcome: 'recorded' } : ignored(r.why ?? 'not a collection');
+    });
+  }
+
   /** POST /webhooks/stripe: verify, then record the event's effect once. */
   async handleWebhook(rawBody: unknown, signature: unknown): Promise<WebhookOutcome> {
     const event = this.stripe.constructEvent(rawBody, signature);
@@ -87,6 +131,7 @@ export class StripeService {
     if (await this.seen(event.id)) return { ...base, outcome: 'duplicate' };
     switch (event.type) {
       case 'payment_intent.succeeded':
+        if (UUID.test(event.data.object.metadata?.endCustomerInvoiceId ?? '')) return { ...base, ...(await this.collectionSucceeded(event, event.data.object)) };
         return { ...base, ...(await this.paymentSucceeded(event, event.data.object)) };
       case 'charge.refunded':
         return { ...base, ...(await this.chargeRefunded(event, event.data.object)) };

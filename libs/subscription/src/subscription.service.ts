@@ -34,6 +34,8 @@ export interface UnbilledCharge {
   /** The unit cost and the charge's cost in force (null: not known), copied onto its invoice line. */
   unitCost: Dec | null;
   cost: Dec | null;
+  /** The subscription's end customer record (null on subscriptions from before the records). */
+  endCustomerId: string | null;
 }
 
 /** A term the renewal-alert scan looks at: running, and either renewing or cancelled at its end. */
@@ -226,8 +228,10 @@ export class SubscriptionService {
    * rounded to minor units; credits are negative.
    */
   async unbilledCharges(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledCharge[]> {
-    const rows: Array<ChargeRow & { tax_rate: string; tax_code: string | null }> = await em.query(
-      `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code FROM subscription_charges c
+    const rows: Array<ChargeRow & { tax_rate: string; tax_code: string | null; end_customer_id: string | null }> = await em.query(
+      `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code,
+              (SELECT s.end_customer_id FROM subscriptions s WHERE s.id = c.subscription_id) AS end_customer_id
+         FROM subscription_charges c
         WHERE c.reseller_id = $1 AND c.billing_date <= $2 AND c.billed_invoice_id IS NULL AND c.voided_at IS NULL
         ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id
         FOR UPDATE`,
@@ -253,6 +257,7 @@ export class SubscriptionService {
       source: { type: SUBSCRIPTION_CHARGE_SOURCE, id: c.id },
       unitCost: c.unit_cost == null ? null : new Dec(c.unit_cost),
       cost: c.cost == null ? null : new Dec(c.cost),
+      endCustomerId: c.end_customer_id,
     }));
   }
 

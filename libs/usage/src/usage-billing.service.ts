@@ -24,6 +24,8 @@ export interface UsageInvoiceItem {
   lastDay: string;
   taxCategory: TaxCategory;
   description: string;
+  /** The consumption subscription's end customer. */
+  endCustomerId: string;
 }
 
 /** Unbilled rated usage of one reseller in one currency (what the CLOUD credit line will count). */
@@ -94,7 +96,7 @@ export class UsageBillingService {
       const quantity = new Dec(r.quantity);
       return {
         sourceId: r.line_id, subscriptionId: sub.id, sku: sub.sku, meterId: meter.meterId, unit: meter.unit, quantity, net: new Dec(r.net),
-        currency: r.currency.trim() as Currency, firstDay: r.first_day, lastDay: r.last_day, taxCategory: taxCategories.get(sub.sku) ?? 'STANDARD',
+        currency: r.currency.trim() as Currency, firstDay: r.first_day, lastDay: r.last_day, taxCategory: taxCategories.get(sub.sku) ?? 'STANDARD', endCustomerId: sub.endCustomerId,
         description: `${meter.name} (${meter.meterId}), ${quantity.toFixed()} ${meter.unit}, usage ${r.first_day} to ${r.last_day}, ` +
           `tenant ${sub.tenantId}, for ${sub.endCustomer}`,
       };

@@ -78,3 +78,11 @@ export type ToShipLine = Schemas['ToShipLineView'];
 export type Payment = Schemas['PaymentView'];
 export type Statement = Schemas['StatementView'];
 export type PaymentDetails = Schemas['PaymentDetailsView'];
+// Billing on a reseller's behalf (docs/billing-on-behalf.md).
+export type BillingProfile = Schemas['BillingProfileView'];
+export type BillingProfileUpdate = Schemas['UpdateBillingProfileDto'];
+export type PriceRule = Schemas['PriceRuleView'];
+export type PriceRuleInput = Schemas['CreatePriceRuleDto'];
+export type EndCustomerInvoice = Schemas['EndCustomerInvoiceView'];
+export type Collection = Schemas['CollectionView'];
+export type Settlement = Schemas['SettlementView'];

@@ -5,7 +5,8 @@ import {
 } from 'class-validator';
 import { CreditLine, CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
 
-export const PAYMENT_METHODS = ['BANK_TRANSFER', 'STRIPE'] as const;
+/** SETTLEMENT: collections held for the reseller netted against its invoices (docs/billing-on-behalf.md). */
+export const PAYMENT_METHODS = ['BANK_TRANSFER', 'STRIPE', 'SETTLEMENT'] as const;
 export type PaymentMethod = (typeof PAYMENT_METHODS)[number];
 
 export class AllocationDto {
@@ -187,6 +188,8 @@ export class ReconciliationView {
   deferredRevenue: ReconciliationSectionView;
   @ApiProperty({ type: ReconciliationSectionView, description: '2100 per reseller beside the output tax of its invoices less credit notes and write-offs' })
   tax: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '2500 beside collections made on the reseller\'s behalf not yet settled (docs/billing-on-behalf.md)' })
+  collectionsHeld: ReconciliationSectionView;
   @ApiProperty({ type: [ReconciliationDifferenceView] }) differences: ReconciliationDifferenceView[];
 }
 
