@@ -17,13 +17,12 @@ export function tsNodeCommand(
       '--conditions=disty-source',
       '-r',
       'ts-node/register/transpile-only',
+      '-r',
+      path.join(__dirname, 'resolve-ts.js'),
       path.join(ROOT, entry),
       ...args,
     ],
-    env: {
-      TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json'),
-      TS_NODE_EXPERIMENTAL_RESOLVER: 'true',
-      TS_NODE_COMPILER_OPTIONS: JSON.stringify({ module: 'commonjs', moduleResolution: 'node10' }),
-    },
+    // tsconfig.json's "ts-node" section: CommonJS output; resolve-ts.js maps `./x.js` to `./x.ts`.
+    env: { TS_NODE_PROJECT: path.join(ROOT, 'tsconfig.json') },
   };
 }
