@@ -103,6 +103,11 @@ describe('Tenant isolation sweep', () => {
     const entries = await t.http().get(`/api/v1/ledger/entries?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
     A.ledgerEntry = entries.body.items[0]?.id ?? '00000000-0000-4000-8000-000000000000';
     await t.http().put(`/api/v1/consumption-subscriptions/${A.consumptionSubscription}/budget`).set('Authorization', admin).send({ monthlyAmount: '123.00' }).expect(200);
+    // Sign-in (docs/security.md §10, §11): A's admin's API token, and a limit change with its reason.
+    A.apiToken = (await t.http().post('/api/v1/me/tokens').set('Authorization', aAdmin.auth).send({ name: 'A-SECRET-TOKEN-NAME' }).expect(201)).body.id;
+    await t.http().put(`/api/v1/resellers/${A.reseller}/credit-lines/HARDWARE`).set('Authorization', admin)
+      .send({ limit: '9000.00', reason: 'A-SECRET-LIMIT-REASON' }).expect(200);
+    secrets.push('A-SECRET-TOKEN-NAME', 'A-SECRET-LIMIT-REASON');
     secrets.push('Tenant A Secret', 'Secret End Customer of A', 'A-REF-42', 'SN-A-1', 'a-secret-hook');
     doc = (await t.http().get('/docs-json').expect(200)).body;
   });
@@ -122,6 +127,7 @@ describe('Tenant isolation sweep', () => {
       webhooks: A.webhook, ledger: A.ledgerEntry, invoices: A.invoice, payments: A.payment, 'billing-runs': A.billingRun,
       'credit-notes': A.creditNote, 'end-customers': A.endCustomer, 'renewal-quotes': A.quote,
       'consumption-subscriptions': A.consumptionSubscription, usage: A.usageImport,
+      users: A.salesUser, me: A.apiToken,
     } as Record<string, string | undefined>)[seg];
   };
 
@@ -129,7 +135,7 @@ describe('Tenant isolation sweep', () => {
   const bodies: Record<string, object> = {
     'PATCH /api/v1/resellers/{id}': { name: 'Hijacked' },
     'POST /api/v1/resellers/{id}/users': { email: 'intruder@b.example', role: 'buyer' },
-    'PUT /api/v1/resellers/{id}/credit-lines/{line}': { limit: '1.00' },
+    'PUT /api/v1/resellers/{id}/credit-lines/{line}': { limit: '1.00', reason: 'cross-tenant probe' },
     'PATCH /api/v1/subscriptions/{id}': { quantity: 1, asOf: '2026-02-01' },
     'POST /api/v1/subscriptions/{id}/cancel': { when: 'IMMEDIATE', asOf: '2026-02-01' },
     'POST /api/v1/subscriptions/{id}/scheduled-changes/{changeId}/cancel': {},
@@ -149,6 +155,8 @@ describe('Tenant isolation sweep', () => {
     'POST /api/v1/payments/{id}/allocations': { allocations: [] },
     'PATCH /api/v1/end-customers/{id}': { name: 'Hijacked' },
     'PUT /api/v1/consumption-subscriptions/{id}/budget': { monthlyAmount: '1.00' },
+    'PATCH /api/v1/users/{id}': { role: 'buyer' },
+    'DELETE /api/v1/me/tokens/{id}': {},
   };
 
   it("never lets reseller B's users reach reseller A's resources", async () => {

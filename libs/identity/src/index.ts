@@ -1,3 +1,6 @@
 export * from './identity.module';
 export * from './identity.service';
 export * from './dto/create-user.dto';
+export * from './auth/auth.service';
+export * from './auth/password-link-outbox';
+export * from './auth/cookies';
