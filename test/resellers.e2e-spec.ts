@@ -176,7 +176,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
       await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`).set(admin()).send({ limit: '1.001' }).expect(400);
       await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`).set(admin()).send({ limit: 5 }).expect(400);
       await t.http().put('/api/v1/resellers/00000000-0000-4000-8000-000000000000/credit-lines/CLOUD').set(admin())
-        .send({ limit: '1' }).expect(404);
+        .send({ limit: '1', reason: 'unknown reseller' }).expect(404);
     });
 
     it('counts open receivables from the ledger in the exposure of the right line', async () => {

@@ -2,17 +2,22 @@ import { ReactNode, useEffect, useState } from 'react';
 import type { Role } from './contract';
 import { useCart } from './cart';
 import { Loading } from './components/ui';
+import { AccountPage } from './pages/Account';
+import { AdminResellersPage } from './pages/AdminResellers';
+import { AdminUsersPage } from './pages/AdminUsers';
 import { ArAgingPage } from './pages/ArAging';
 import { BillingRunsPage } from './pages/BillingRuns';
 import { CartPage } from './pages/Cart';
 import { CatalogPage } from './pages/Catalog';
 import { ConsumptionUsagePage } from './pages/ConsumptionUsage';
+import { CreditLimitsPage } from './pages/CreditLimits';
 import { CreditLinesPage } from './pages/CreditLines';
 import { InvoiceDetailPage, InvoicesPage } from './pages/Invoices';
 import { MarginPage } from './pages/Margin';
 import { OrderDetailPage, OrdersPage } from './pages/Orders';
 import { ReconciliationPage } from './pages/Reconciliation';
 import { RenewalAlertPage, RenewalsPage } from './pages/Renewals';
+import { SetPasswordPage } from './pages/SetPassword';
 import { SignInPage } from './pages/SignIn';
 import { SubscriptionDetailPage, SubscriptionsPage } from './pages/Subscriptions';
 import { TrialBalancePage } from './pages/TrialBalance';
@@ -72,6 +77,11 @@ export const ROUTES: Route[] = [
   { path: '/cloud-usage', label: 'Cloud usage', roles: ['buyer', 'reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <ConsumptionUsagePage /> },
   { path: '/usage-imports', label: 'Usage imports', roles: DISTRIBUTOR, render: () => <UsageImportsPage /> },
   { path: '/vendor-reconciliations', label: 'Vendor reconciliation', roles: DISTRIBUTOR, render: () => <VendorReconciliationsPage /> },
+  // Admin and the user's own account (docs/security.md §6–§11).
+  { path: '/admin/resellers', label: 'Resellers', roles: ['admin'], render: () => <AdminResellersPage /> },
+  { path: '/admin/users', label: 'Users', roles: ['admin'], render: () => <AdminUsersPage /> },
+  { path: '/admin/credit-limits', label: 'Credit limits', roles: ['admin'], render: () => <CreditLimitsPage /> },
+  { path: '/account', label: 'My account', roles: ['admin', 'finance', 'reseller_admin', 'buyer', 'sales', 'reseller_finance'], render: () => <AccountPage /> },
 ];
 
 /** Where each role starts after signing in. */
@@ -112,6 +122,8 @@ export function App() {
   }, [me, path, home]);
   useEffect(() => setMenuOpen(false), [path]);
 
+  // The one-time link's page works signed in or not (docs/security.md §8).
+  if (path === '/set-password') return <SetPasswordPage />;
   if (loading) return <Loading what="Starting the portal" />;
   if (!me) return <SignInPage />;
 

@@ -71,3 +71,11 @@ export type Vendor = Schemas['VendorView'];
 export type VendorReconciliation = Schemas['VendorReconciliationView'];
 export type VendorReconciliationItem = Schemas['VendorReconciliationItemView'];
 export type VendorReconciliationSummary = Schemas['VendorReconciliationSummaryView'];
+
+// Sign-in, account and admin (docs/security.md §6–§11).
+export type SignInResponse = Schemas['SignInResponse'];
+export type TotpEnrolment = Schemas['TotpEnrolmentView'];
+export type ApiToken = Schemas['ApiTokenView'];
+export type ApiTokenCreated = Schemas['ApiTokenCreatedView'];
+export type User = Schemas['UserResponse'];
+export type CreditLimitChange = Schemas['CreditLimitChangeView'];

@@ -15,7 +15,10 @@ export class SignInDto {
   @MaxLength(256)
   password: string;
 
-  @ApiPropertyOptional({ example: '123456', description: 'The 6-digit code, for an account with two-factor sign-in' })
+  @ApiPropertyOptional({
+    example: '123456',
+    description: 'The 6-digit code, for an account with two-factor sign-in',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(10)
@@ -24,9 +27,13 @@ export class SignInDto {
 
 export class SignInResponse {
   @ApiProperty({ type: UserResponse }) user: UserResponse;
-  @ApiProperty({ description: 'Send it as the X-CSRF-Token header on unsafe requests; also in the disty_csrf cookie' })
+  @ApiProperty({
+    description: 'Send it as the X-CSRF-Token header on unsafe requests; also in the disty_csrf cookie',
+  })
   csrfToken: string;
-  @ApiProperty({ description: 'When the session ends at the latest (it also ends after SESSION_IDLE_MINUTES idle)' })
+  @ApiProperty({
+    description: 'When the session ends at the latest (it also ends after SESSION_IDLE_MINUTES idle)',
+  })
   expiresAt: string;
 }
 
@@ -36,6 +43,11 @@ export class PasswordResetDto {
   @IsNotEmpty()
   @MaxLength(254)
   email: string;
+}
+
+export class PasswordResetAccepted {
+  @ApiProperty({ example: 'If a user has this email, a one-time link to set a new password was sent.' })
+  message: string;
 }
 
 export class PasswordLinkConfirmDto {
@@ -64,7 +76,8 @@ export class TotpStatusView {
 
 export class TotpEnrolmentView {
   @ApiProperty({ description: 'Base32 secret, shown this once' }) secret: string;
-  @ApiProperty({ description: 'otpauth:// URL for an authenticator app, shown this once' }) otpauthUrl: string;
+  @ApiProperty({ description: 'otpauth:// URL for an authenticator app, shown this once' })
+  otpauthUrl: string;
 }
 
 export class CreateApiTokenDto {
