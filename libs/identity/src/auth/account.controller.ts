@@ -2,7 +2,14 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, ApiNoContent, ApiProblems, CurrentActor, ParseIdPipe, Roles } from '@disty/core';
 import { AccountService } from './account.service';
-import { ApiTokenCreatedView, ApiTokenListView, CreateApiTokenDto, TotpCodeDto, TotpEnrolmentView, TotpStatusView } from './auth.dto';
+import {
+  ApiTokenCreatedView,
+  ApiTokenListView,
+  CreateApiTokenDto,
+  TotpCodeDto,
+  TotpEnrolmentView,
+  TotpStatusView,
+} from './auth.dto';
 
 /** Roles that may hold named API tokens for integrations (docs/security.md §10). */
 export const TOKEN_ROLES = ['admin', 'finance', 'reseller_admin', 'reseller_finance'] as const;
@@ -22,7 +29,10 @@ export class AccountController {
   }
 
   @Post('totp')
-  @ApiOperation({ operationId: 'startTotpEnrolment', summary: 'Start two-factor set-up: a new secret and otpauth URL, shown once' })
+  @ApiOperation({
+    operationId: 'startTotpEnrolment',
+    summary: 'Start two-factor set-up: a new secret and otpauth URL, shown once',
+  })
   @ApiCreatedResponse({ type: TotpEnrolmentView })
   @ApiProblems(409)
   startTotp(@CurrentActor() actor: Actor): Promise<TotpEnrolmentView> {
@@ -31,7 +41,10 @@ export class AccountController {
 
   @Post('totp/confirm')
   @HttpCode(204)
-  @ApiOperation({ operationId: 'confirmTotpEnrolment', summary: 'Turn two-factor sign-in on with a code from the app' })
+  @ApiOperation({
+    operationId: 'confirmTotpEnrolment',
+    summary: 'Turn two-factor sign-in on with a code from the app',
+  })
   @ApiNoContent()
   @ApiProblems(409, 422)
   async confirmTotp(@Body() dto: TotpCodeDto, @CurrentActor() actor: Actor): Promise<void> {
@@ -57,7 +70,10 @@ export class AccountController {
 
   @Post('tokens')
   @Roles(...TOKEN_ROLES)
-  @ApiOperation({ operationId: 'createApiToken', summary: 'Create a named API token acting as me; shown once' })
+  @ApiOperation({
+    operationId: 'createApiToken',
+    summary: 'Create a named API token acting as me; shown once',
+  })
   @ApiCreatedResponse({ type: ApiTokenCreatedView })
   createToken(@Body() dto: CreateApiTokenDto, @CurrentActor() actor: Actor): Promise<ApiTokenCreatedView> {
     return this.account.createToken(actor.id, dto.name);

@@ -82,7 +82,10 @@ export class AuthService {
       [ip, IP_WINDOW_MINUTES],
     );
     if (n >= IP_FAILURE_LIMIT) {
-      throw identityError(IdentityErrorCode.TooManySignIns, `Too many failed sign-ins from this address; try again in ${IP_WINDOW_MINUTES} minutes`);
+      throw identityError(
+        IdentityErrorCode.TooManySignIns,
+        `Too many failed sign-ins from this address; try again in ${IP_WINDOW_MINUTES} minutes`,
+      );
     }
     const candidates: Candidate[] = await this.db.query(
       `SELECT id, email, role, reseller_id, password_hash, totp_enabled, totp_secret, totp_last_step,
@@ -95,11 +98,19 @@ export class AuthService {
       if ((await verifyPassword(c.password_hash, input.password)) && !c.locked && !user) user = c;
     }
     if (!candidates.length) await verifyPassword(null, input.password);
-    if (!user) return this.failed(ip, candidates.filter((c) => !c.locked).map((c) => c.id));
+    if (!user)
+      return this.failed(
+        ip,
+        candidates.filter((c) => !c.locked).map((c) => c.id),
+      );
 
     if (user.totp_enabled) {
       if (!input.totpCode) {
-        throw identityError(IdentityErrorCode.TotpRequired, 'Enter the 6-digit code from your authenticator app', { totpRequired: true });
+        throw identityError(
+          IdentityErrorCode.TotpRequired,
+          'Enter the 6-digit code from your authenticator app',
+          { totpRequired: true },
+        );
       }
       const step = totpStep(user.totp_secret!, input.totpCode, user.totp_last_step);
       if (step === null) return this.failed(ip, [user.id]);
@@ -107,7 +118,10 @@ export class AuthService {
     }
     await this.db.query(`UPDATE users SET failed_sign_ins = 0, locked_until = NULL WHERE id = $1`, [user.id]);
     const session = await this.createSession(user.id, ip, userAgent);
-    return { user: { id: user.id, email: user.email, role: user.role, resellerId: user.reseller_id }, session };
+    return {
+      user: { id: user.id, email: user.email, role: user.role, resellerId: user.reseller_id },
+      session,
+    };
   }
 
   private async failed(ip: string, userIds: string[]): Promise<never> {
@@ -141,11 +155,13 @@ export class AuthService {
   async sessionActor(sessionId: string): Promise<SessionActor | null> {
     if (!sessionId || sessionId.length > 100) return null;
     const idHash = hashToken(sessionId);
-    const [s] = await queryPrepared<{ id: string; role: Role; reseller_id: string | null; csrf_token: string; stale: boolean }>(
-      this.db,
-      SESSION_BY_HASH,
-      [idHash, environment().SESSION_IDLE_MINUTES],
-    );
+    const [s] = await queryPrepared<{
+      id: string;
+      role: Role;
+      reseller_id: string | null;
+      csrf_token: string;
+      stale: boolean;
+    }>(this.db, SESSION_BY_HASH, [idHash, environment().SESSION_IDLE_MINUTES]);
     if (!s) return null;
     if (s.stale) await this.db.query(`UPDATE sessions SET last_seen_at = now() WHERE id_hash = $1`, [idHash]);
     return { actor: { id: s.id, role: s.role, resellerId: s.reseller_id }, csrfToken: s.csrf_token };
@@ -190,7 +206,11 @@ export class AuthService {
         WHERE l.token_hash = $1 AND l.used_at IS NULL AND l.expires_at > now() AND u.active`,
       [tokenHash],
     );
-    if (!link) throw identityError(IdentityErrorCode.PasswordLinkInvalid, 'This link is not valid: it has expired or was already used. Ask for a new one.');
+    if (!link)
+      throw identityError(
+        IdentityErrorCode.PasswordLinkInvalid,
+        'This link is not valid: it has expired or was already used. Ask for a new one.',
+      );
     assertPasswordPolicy(password, link.email);
     const hash = await hashPassword(password);
     await this.db.transaction(async (em) => {
@@ -198,7 +218,11 @@ export class AuthService {
         `UPDATE password_links SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
         [tokenHash],
       );
-      if (!used.length) throw identityError(IdentityErrorCode.PasswordLinkInvalid, 'This link is not valid: it was already used.');
+      if (!used.length)
+        throw identityError(
+          IdentityErrorCode.PasswordLinkInvalid,
+          'This link is not valid: it was already used.',
+        );
       await this.storePassword(em, link.user_id, hash);
     });
   }
@@ -210,12 +234,18 @@ export class AuthService {
     await this.db.transaction((em) => this.storePassword(em, userId, hash));
   }
 
-  private async storePassword(em: { query: DataSource['query'] }, userId: string, hash: string): Promise<void> {
+  private async storePassword(
+    em: { query: DataSource['query'] },
+    userId: string,
+    hash: string,
+  ): Promise<void> {
     await em.query(
       `UPDATE users SET password_hash = $2, password_changed_at = now(), failed_sign_ins = 0, locked_until = NULL WHERE id = $1`,
       [userId, hash],
     );
-    await em.query(`UPDATE password_links SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [userId]);
+    await em.query(`UPDATE password_links SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [
+      userId,
+    ]);
     await em.query(`DELETE FROM sessions WHERE user_id = $1`, [userId]);
   }
 }

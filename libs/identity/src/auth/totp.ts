@@ -9,7 +9,8 @@ import { generateTOTP } from '@otplib/uri';
  */
 const crypto = {
   name: 'node',
-  hmac: (algorithm: string, key: Uint8Array, data: Uint8Array) => new Uint8Array(createHmac(algorithm.toLowerCase(), key).update(data).digest()),
+  hmac: (algorithm: string, key: Uint8Array, data: Uint8Array) =>
+    new Uint8Array(createHmac(algorithm.toLowerCase(), key).update(data).digest()),
   randomBytes: (length: number) => new Uint8Array(randomBytes(length)),
   constantTimeEqual: (a: string | Uint8Array, b: string | Uint8Array) => {
     const x = Buffer.from(a);
@@ -75,10 +76,17 @@ export function totpCode(secret: string, offsetSeconds = 0): string {
  * The time step of a valid code (one step of clock drift either way), or null. A step at or
  * before `lastStep` (a code already used) is refused: a code signs in once.
  */
-export function totpStep(secret: string, code: string | undefined, lastStep: string | number | null): number | null {
+export function totpStep(
+  secret: string,
+  code: string | undefined,
+  lastStep: string | number | null,
+): number | null {
   if (!code || !/^\d{6}$/.test(code.trim())) return null;
   try {
-    const r = verifySync({ ...plugins, secret, token: code.trim(), epochTolerance: 30 }) as { valid: boolean; timeStep?: number };
+    const r = verifySync({ ...plugins, secret, token: code.trim(), epochTolerance: 30 }) as {
+      valid: boolean;
+      timeStep?: number;
+    };
     if (!r.valid || r.timeStep === undefined) return null;
     if (lastStep !== null && r.timeStep <= Number(lastStep)) return null;
     return r.timeStep;
