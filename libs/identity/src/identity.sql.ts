@@ -4,7 +4,7 @@ import { preparedStatement, Role } from '@disty/core';
 
 /** A user's own token (given at creation), or one of its named API tokens not revoked (docs/security.md §10). */
 export const USER_BY_TOKEN = preparedStatement(
-  'identity.user-by-any-token',
+  'identity.user-by-token',
   `SELECT id, email, role, reseller_id, NULL::uuid AS api_token_id, false AS stale FROM users WHERE token_hash = $1 AND active
    UNION ALL
    SELECT u.id, u.email, u.role, u.reseller_id, t.id, coalesce(t.last_used_at < now() - interval '1 minute', true)
