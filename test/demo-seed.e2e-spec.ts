@@ -50,6 +50,12 @@ describe('Demo seed', () => {
     expect(new Set(first.tokens.map((x) => x.token)).size).toBe(first.tokens.length);
     for (const x of first.tokens) expect(x.token).toMatch(/^dst_[\w-]{32}$/);
     await t.http().get('/api/v1/resellers').set(bearer('demo_admin_token')).expect(401);
+    // Each demo user has a random password too (docs/security.md §1, §6): it signs in to the portal.
+    expect(new Set(first.tokens.map((x) => x.password)).size).toBe(first.tokens.length);
+    for (const x of first.tokens) expect(x.password.length).toBeGreaterThanOrEqual(12);
+    const demoAdmin = first.tokens.find((x) => x.email === 'admin@disty.demo')!;
+    const signedIn = await t.http().post('/api/v1/auth/sign-in').send({ email: demoAdmin.email, password: demoAdmin.password }).expect(200);
+    expect(signedIn.body.user.role).toBe('admin');
 
     const admin = demo('admin@disty.demo');
     const resellers = await t.http().get('/api/v1/resellers').set(admin).expect(200);
