@@ -179,7 +179,7 @@ export function SignInPage() {
           </form>
         )}
         {mode === 'token' && (
-          <form onSubmit={submitToken} aria-label="Sign in with an API token">
+          <form onSubmit={submitToken} aria-label="Token sign-in">
             <label htmlFor="token">API token</label>
             <input
               id="token"
