@@ -202,7 +202,7 @@ export function SignInPage() {
             </button>
             <p className="signin-links">
               <button type="button" className="link-button" onClick={() => switchTo('password')}>
-                Sign in with email and password
+                Use email and password
               </button>
             </p>
           </form>
