@@ -103,7 +103,7 @@ describe('Demo seed', () => {
     expect(second.tokens).toEqual([]); // printed once: a second start knows no token
     const again = await t.http().get('/api/v1/resellers').set(admin).expect(200);
     expect(again.body.total).toBe(3);
-  });
+  }, 300_000); // argon2 hashes every demo user's password: slow on a loaded machine
 
   it('includes renewals due in the next 90 days (terms and warranties), and the start-up scan fills the pipeline, once across instances', async () => {
     const today = t.clock.today();

@@ -220,10 +220,11 @@ describe('Sign-in', () => {
       .set('X-CSRF-Token', csrf)
       .send({ code: '000000' === code(-30) ? '111111' : '000000' })
       .expect(422);
+    const enrolCode = code(-30);
     await agent
       .post('/api/v1/me/totp/confirm')
       .set('X-CSRF-Token', csrf)
-      .send({ code: code(-30) })
+      .send({ code: enrolCode })
       .expect(204);
     expect((await agent.get('/api/v1/me/totp').expect(200)).body).toEqual({ enabled: true });
     await agent.post('/api/v1/me/totp').set('X-CSRF-Token', csrf).expect(409);
@@ -236,14 +237,16 @@ describe('Sign-in', () => {
       totpCode: code(0),
     }).expect(401);
     expect(wrongPassword.body.type).toMatch(/unauthenticated$/);
-    await signIn({ email: u.email, password: u.password, totpCode: code(-30) }).expect(401); // already used
-    await signIn({ email: u.email, password: u.password, totpCode: code(0) }).expect(200);
-    await signIn({ email: u.email, password: u.password, totpCode: code(0) }).expect(401); // replayed
+    // The code that confirmed the set-up is used (or too old by now); the current one signs in once (steps only move forward).
+    await signIn({ email: u.email, password: u.password, totpCode: enrolCode }).expect(401);
+    const signInCode = code(0);
+    await signIn({ email: u.email, password: u.password, totpCode: signInCode }).expect(200);
+    await signIn({ email: u.email, password: u.password, totpCode: signInCode }).expect(401); // replayed
 
     await agent
       .post('/api/v1/me/totp/disable')
       .set('X-CSRF-Token', csrf)
-      .send({ code: code(0) })
+      .send({ code: signInCode })
       .expect(422);
     await agent
       .post('/api/v1/me/totp/disable')

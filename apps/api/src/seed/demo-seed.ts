@@ -256,10 +256,13 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
     }
     const auth = app.get(AuthService);
     const ids: Array<{ id: string; email: string }> = await db.query(`SELECT id, email FROM users WHERE email = ANY($1::text[])`, [tokens.map((t) => t.email)]);
-    for (const t of tokens) {
-      const u = ids.find((x) => x.email === t.email);
-      if (u) await auth.setPassword(u.id, u.email, t.password);
-    }
+    // argon2 runs on the thread pool: hash them side by side.
+    await Promise.all(
+      tokens.map(async (t) => {
+        const u = ids.find((x) => x.email === t.email);
+        if (u) await auth.setPassword(u.id, u.email, t.password);
+      }),
+    );
     return { created: true, tokens };
   } finally {
     await lock.release().catch(() => undefined);
