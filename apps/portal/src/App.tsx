@@ -2,7 +2,7 @@ import { ReactNode, useEffect, useState } from 'react';
 import type { Role } from './contract';
 import { useCart } from './cart';
 import { Loading } from './components/ui';
-import { AccountPage } from './pages/Account';
+import { AccountPage } from './pages/MyAccount';
 import { AdminResellersPage } from './pages/AdminResellers';
 import { AdminUsersPage } from './pages/AdminUsers';
 import { ArAgingPage } from './pages/ArAging';
