@@ -3,7 +3,7 @@ import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
 import { Clock, freePort, PROJECT_ROOT, ReadDatabase } from '#disty/core';
-import { IdentityService } from '#disty/identity';
+import { AuthService, IdentityService, PasswordLinkOutbox } from '#disty/identity';
 import { FxRateService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
 import { ConfigService } from '@nestjs/config';
 import { ResellerService } from '#disty/reseller';
@@ -77,21 +77,9 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
   try {
     ctx.log(`orders: seeding ${HARDWARE_PRODUCTS + CLOUD_PRODUCTS} products and ${RESELLERS} resellers`);
     const { hardware, cloud } = await seedCatalog(ds);
-    const identity = new IdentityService(ds);
-    const ledger = new LedgerService(
-      ds,
-      new Clock(),
-      new PeriodCloseChecks(),
-      new FxRateService(ds, new ConfigService()),
-      new ReadDatabase(ds),
-    );
-    const resellers = new ResellerService(
-      ds,
-      ledger,
-      identity,
-      new TaxService(ds, supplierSettings()),
-      new Clock(),
-    );
+    const identity = new IdentityService(ds, new AuthService(ds, new PasswordLinkOutbox()));
+    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()), new ReadDatabase(ds));
+    const resellers = new ResellerService(ds, ledger, identity, new TaxService(ds, supplierSettings()), new Clock());
     const tokens: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {
       const r = await resellers.createReseller({

@@ -1,5 +1,5 @@
 import { Clock } from '#disty/core';
-import { IdentityService } from '#disty/identity';
+import { AuthService, IdentityService, PasswordLinkOutbox } from '#disty/identity';
 import { parseThresholds, RenewalAlertService } from '#disty/renewal-alert';
 import { BenchContext, BenchResult, timed } from './support';
 
@@ -57,7 +57,7 @@ export async function renewalScanBench(ctx: BenchContext): Promise<BenchResult[]
     const service = new RenewalAlertService(
       ds,
       { jobsEnabled: false, scanCron: '0 0 0 * * *', thresholds: parseThresholds(process.env.RENEWAL_THRESHOLDS ?? '90,60,30') },
-      new IdentityService(ds),
+      new IdentityService(ds, new AuthService(ds, new PasswordLinkOutbox())),
       new Clock(),
     );
     const first = await timed(() => service.scan(AS_OF));

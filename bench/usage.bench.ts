@@ -4,7 +4,7 @@ import * as path from 'path';
 import { Client } from 'pg';
 import { ConfigService } from '@nestjs/config';
 import { Clock, PROJECT_ROOT, ReadDatabase } from '#disty/core';
-import { IdentityService } from '#disty/identity';
+import { AuthService, IdentityService, PasswordLinkOutbox } from '#disty/identity';
 import { FxRateService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
 import { ResellerService } from '#disty/reseller';
 import { supplierSettings, TaxService } from '#disty/tax';
@@ -28,7 +28,7 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
   const file = path.join(PROJECT_ROOT, '.data', `bench-usage-${process.pid}.csv`);
   let api: ApiProcess | undefined;
   try {
-    const identity = new IdentityService(ds);
+    const identity = new IdentityService(ds, new AuthService(ds, new PasswordLinkOutbox()));
     const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()), new ReadDatabase(ds));
     const resellers = new ResellerService(ds, ledger, identity, new TaxService(ds, supplierSettings()), new Clock());
     const resellerIds: string[] = [];

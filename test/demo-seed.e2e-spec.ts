@@ -50,6 +50,12 @@ describe('Demo seed', () => {
     expect(new Set(first.tokens.map((x) => x.token)).size).toBe(first.tokens.length);
     for (const x of first.tokens) expect(x.token).toMatch(/^dst_[\w-]{32}$/);
     await t.http().get('/api/v1/resellers').set(bearer('demo_admin_token')).expect(401);
+    // Each demo user has a random password too (docs/security.md §1, §6): it signs in to the portal.
+    expect(new Set(first.tokens.map((x) => x.password)).size).toBe(first.tokens.length);
+    for (const x of first.tokens) expect(x.password.length).toBeGreaterThanOrEqual(12);
+    const demoAdmin = first.tokens.find((x) => x.email === 'admin@disty.demo')!;
+    const signedIn = await t.http().post('/api/v1/auth/sign-in').send({ email: demoAdmin.email, password: demoAdmin.password }).expect(200);
+    expect(signedIn.body.user.role).toBe('admin');
 
     const admin = demo('admin@disty.demo');
     const resellers = await t.http().get('/api/v1/resellers').set(admin).expect(200);
@@ -97,7 +103,7 @@ describe('Demo seed', () => {
     expect(second.tokens).toEqual([]); // printed once: a second start knows no token
     const again = await t.http().get('/api/v1/resellers').set(admin).expect(200);
     expect(again.body.total).toBe(3);
-  });
+  }, 300_000); // argon2 hashes every demo user's password: slow on a loaded machine
 
   it('includes renewals due in the next 90 days (terms and warranties), and the start-up scan fills the pipeline, once across instances', async () => {
     const today = t.clock.today();

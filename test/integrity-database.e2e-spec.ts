@@ -88,7 +88,7 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
         .send({ lines: [{ invoiceLineId: randomUUID(), amount: big }], reason: 'huge' }));
       expect422(await t.http().post('/api/v1/catalog/products').set('Authorization', admin)
         .send({ sku: `HW-${f.uniq()}`, name: 'Huge', vendor: 'Dell', kind: 'HARDWARE', warrantyMonths: 12, prices: [{ currency: 'AUD', unitPrice: big }] }));
-      expect422(await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/HARDWARE`).set('Authorization', admin).send({ limit: big }));
+      expect422(await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/HARDWARE`).set('Authorization', admin).send({ limit: big, reason: 'test: out of range' }));
       expect422(await t.http().post('/api/v1/resellers').set('Authorization', admin)
         .send({ name: `R ${f.uniq()}`, currency: 'AUD', country: 'AU', paymentTermsDays: 30, creditLimits: { HARDWARE: big, CLOUD: '1.00' } }));
       // A malformed amount is still a 400 validation problem.

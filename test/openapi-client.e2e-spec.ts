@@ -115,7 +115,12 @@ describe('API contract: a document clients can generate from', () => {
 
   it('declares security: [] on the public routes only, and the opaque bearer token elsewhere', () => {
     const open = operations.filter(({ op }) => op.security?.length === 0).map(({ key }) => key);
-    expect(open.sort()).toEqual(['GET /api/v1/config/public', 'GET /health', 'GET /health/live', 'GET /health/ready', 'POST /api/v1/webhooks/stripe']);
+    expect(open.sort()).toEqual([
+      'GET /api/v1/config/public', 'GET /health', 'GET /health/live', 'GET /health/ready',
+      // Sign-in (docs/security.md §6–§8): the routes that make or end a session.
+      'POST /api/v1/auth/password-reset', 'POST /api/v1/auth/password-reset/confirm', 'POST /api/v1/auth/sign-in', 'POST /api/v1/auth/sign-out',
+      'POST /api/v1/webhooks/stripe',
+    ]);
     const secured = operations.filter(({ op }) => op.security?.length !== 0);
     expect(secured.filter(({ op }) => JSON.stringify(op.security) !== '[{"bearer":[]}]' || !op.responses['401']).map(({ key }) => key)).toEqual([]);
     expect(doc.components.securitySchemes.bearer).toMatchObject({ type: 'http', scheme: 'bearer', bearerFormat: 'opaque' });

@@ -327,7 +327,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       const { reseller, buyer, hw } = await shop({ hardwareLimit: '100.00' });
       const key = `order-${uniq()}`;
       await post(buyer, cart([{ sku: hw.sku, quantity: 1 }])).set('Idempotency-Key', key).expect(422);
-      await t.http().put(`/api/v1/resellers/${reseller.id}/credit-lines/HARDWARE`).set(admin()).send({ limit: '200.00' }).expect(200);
+      await t.http().put(`/api/v1/resellers/${reseller.id}/credit-lines/HARDWARE`).set(admin()).send({ limit: '200.00', reason: 'test: a short hardware line' }).expect(200);
       await post(buyer, cart([{ sku: hw.sku, quantity: 1 }])).set('Idempotency-Key', key).expect(201);
     });
   });

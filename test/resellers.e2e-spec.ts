@@ -160,7 +160,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
     it('lets an admin change a limit and put a line on hold', async () => {
       const r = await createReseller(t, { hardwareLimit: '1000.00' });
       const res = await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/HARDWARE`).set(admin())
-        .send({ limit: '2500.50', onHold: true }).expect(200);
+        .send({ limit: '2500.50', onHold: true, reason: 'test: raised' }).expect(200);
       expect(res.body).toMatchObject({ line: 'HARDWARE', limit: '2500.50', available: '2500.50', onHold: true });
       const lines = await creditLines(t, r.id);
       expect(lines.CLOUD.onHold).toBe(false);
@@ -176,7 +176,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
       await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`).set(admin()).send({ limit: '1.001' }).expect(400);
       await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`).set(admin()).send({ limit: 5 }).expect(400);
       await t.http().put('/api/v1/resellers/00000000-0000-4000-8000-000000000000/credit-lines/CLOUD').set(admin())
-        .send({ limit: '1' }).expect(404);
+        .send({ limit: '1', reason: 'unknown reseller' }).expect(404);
     });
 
     it('counts open receivables from the ledger in the exposure of the right line', async () => {

@@ -124,6 +124,11 @@ describe('Tenant isolation sweep', () => {
       .send({ line: 'HARDWARE', amount: '5000.00', reason: 'A-SECRET-CREDIT-REASON' }).expect(201);
     A.creditRequest = creditRequest.body.id;
     secrets.push('A-SECRET-CREDIT-REASON');
+    // Sign-in (docs/security.md §10, §11): A's admin's API token, and a limit change with its reason.
+    A.apiToken = (await t.http().post('/api/v1/me/tokens').set('Authorization', aAdmin.auth).send({ name: 'A-SECRET-TOKEN-NAME' }).expect(201)).body.id;
+    await t.http().put(`/api/v1/resellers/${A.reseller}/credit-lines/HARDWARE`).set('Authorization', admin)
+      .send({ limit: '9000.00', reason: 'A-SECRET-LIMIT-REASON' }).expect(200);
+    secrets.push('A-SECRET-TOKEN-NAME', 'A-SECRET-LIMIT-REASON');
     secrets.push('Tenant A Secret', 'Secret End Customer of A', 'A-REF-42', 'SN-A-1', 'a-secret-hook');
     doc = (await t.http().get('/docs-json').expect(200)).body;
   });
@@ -144,6 +149,7 @@ describe('Tenant isolation sweep', () => {
       'credit-notes': A.creditNote, 'end-customers': A.endCustomer, 'renewal-quotes': A.quote,
       'consumption-subscriptions': A.consumptionSubscription, usage: A.usageImport, 'credit-requests': A.creditRequest,
       'end-customer-invoices': A.endCustomerInvoice, settlements: A.settlement,
+      users: A.salesUser, me: A.apiToken,
     } as Record<string, string | undefined>)[seg];
   };
 
@@ -151,7 +157,7 @@ describe('Tenant isolation sweep', () => {
   const bodies: Record<string, object> = {
     'PATCH /api/v1/resellers/{id}': { name: 'Hijacked' },
     'POST /api/v1/resellers/{id}/users': { email: 'intruder@b.example', role: 'buyer' },
-    'PUT /api/v1/resellers/{id}/credit-lines/{line}': { limit: '1.00' },
+    'PUT /api/v1/resellers/{id}/credit-lines/{line}': { limit: '1.00', reason: 'cross-tenant probe' },
     'PATCH /api/v1/subscriptions/{id}': { quantity: 1, asOf: '2026-02-01' },
     'POST /api/v1/subscriptions/{id}/cancel': { when: 'IMMEDIATE', asOf: '2026-02-01' },
     'POST /api/v1/subscriptions/{id}/scheduled-changes/{changeId}/cancel': {},
@@ -175,6 +181,8 @@ describe('Tenant isolation sweep', () => {
     'POST /api/v1/credit-requests/{id}/decline': { reason: 'hijack' },
     'POST /api/v1/end-customer-invoices/{id}/issue': {},
     'POST /api/v1/end-customer-invoices/{id}/payment-intents': {},
+    'PATCH /api/v1/users/{id}': { role: 'buyer' },
+    'DELETE /api/v1/me/tokens/{id}': {},
   };
 
   it("never lets reseller B's users reach reseller A's resources", async () => {

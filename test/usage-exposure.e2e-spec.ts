@@ -178,7 +178,7 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
       .filter((l: { line: string }) => l.line === 'CLOUD');
     expect(line).toMatchObject({ unbilledUsage: '180.00', exposureHold: true });
     // Raising the limit above the exposure lifts the hold at once.
-    const raised = await t.http().put(`/api/v1/resellers/${other.id}/credit-lines/CLOUD`).set('Authorization', admin).send({ limit: '500.00' }).expect(200);
+    const raised = await t.http().put(`/api/v1/resellers/${other.id}/credit-lines/CLOUD`).set('Authorization', admin).send({ limit: '500.00', reason: 'test: raised above the exposure' }).expect(200);
     expect(raised.body).toMatchObject({ available: '320.00', exposureHold: false });
   });
 });

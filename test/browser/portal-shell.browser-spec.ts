@@ -1,5 +1,6 @@
 import request from 'supertest';
 import { createReseller } from '../factories/commerce';
+import { userWithPassword } from '../support/sign-in';
 import { openNav, Portal, shot, signIn, startPortal } from './support/portal';
 
 describe('Portal shell: served by the API, sign-in, navigation by role', () => {
@@ -34,6 +35,7 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
   it('refuses a bad token with a clear message and keeps the user on the sign-in form', async () => {
     const page = await p.newPage();
     await page.goto('/');
+    await page.getByRole('button', { name: 'Use an API token' }).click();
     await page.getByLabel('API token').fill('not-a-real-token');
     await page.getByRole('button', { name: 'Sign in' }).click();
     await page.getByRole('alert').filter({ hasText: 'That API token was not accepted' }).waitFor();
@@ -50,18 +52,18 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     await signIn(page, buyer.token);
     const nav = page.getByRole('navigation', { name: 'Primary' });
     const buyerLinks = await nav.getByRole('link').allTextContents();
-    expect(buyerLinks.map((l) => l.replace(/\d+$/, ''))).toEqual(['Home', 'Catalog', 'Cart', 'Orders', 'Subscriptions', 'Credit requests', 'Cloud usage']);
+    expect(buyerLinks.map((l) => l.replace(/\d+$/, ''))).toEqual(['Home', 'Catalog', 'Cart', 'Orders', 'Subscriptions', 'Credit requests', 'Cloud usage', 'My account']);
     // Every role starts on its home page (docs/portal.md, "Home").
     expect(new URL(page.url()).pathname).toBe('/');
     // A page the role may not see is not offered, even by URL.
     await page.goto('/billing-runs');
     await page.getByRole('heading', { name: 'Not here' }).waitFor();
     await page.getByRole('button', { name: 'Sign out' }).click();
-    await page.getByLabel('API token').waitFor();
+    await page.getByLabel('Email').waitFor();
 
     await signIn(page, finance.token);
     const financeLinks = await nav.getByRole('link').allTextContents();
-    expect(financeLinks).toEqual(['Home', 'Orders', 'Subscriptions', 'Invoices', 'To ship', 'Credit requests', 'Billing runs', 'Trial balance', 'Reconciliation', 'AR aging', 'Margin', 'Credit lines', 'Cloud usage', 'Usage imports', 'Vendor reconciliation', 'End-customer billing']);
+    expect(financeLinks).toEqual(['Home', 'Orders', 'Subscriptions', 'Invoices', 'To ship', 'Credit requests', 'Billing runs', 'Trial balance', 'Reconciliation', 'AR aging', 'Margin', 'Credit lines', 'Cloud usage', 'Usage imports', 'Vendor reconciliation', 'End-customer billing', 'My account']);
     await openNav(page, 'Trial balance');
     await page.getByRole('status').filter({ hasText: 'Debits equal credits.' }).waitFor();
     await shot(page, '01-finance-trial-balance-empty');
@@ -73,6 +75,7 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     const buyer = await p.t.user('buyer', reseller.id);
     const page = await p.newPage({ width: 390, height: 844 });
     await page.goto('/');
+    await page.getByRole('button', { name: 'Use an API token' }).click();
     await page.getByLabel('API token').fill(buyer.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
     const menu = page.getByRole('button', { name: 'Menu' });
@@ -87,13 +90,15 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
   });
   it('can be used with the keyboard alone: sign in, skip to content, move between pages with focus on each new page', async () => {
     const reseller = await createReseller(p.t);
-    const buyer = await p.t.user('buyer', reseller.id);
+    const buyer = await userWithPassword(p.t, 'buyer', reseller.id);
     const page = await p.newPage();
     await page.goto('/');
-    // The token field has focus on arrival; Enter submits.
-    await page.getByLabel('API token').waitFor();
-    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('token');
-    await page.keyboard.type(buyer.token);
+    // The email field has focus on arrival; Tab to the password; Enter submits.
+    await page.getByLabel('Email').waitFor();
+    expect(await page.evaluate('document.activeElement && document.activeElement.id')).toBe('email');
+    await page.keyboard.type(buyer.email);
+    await page.keyboard.press('Tab');
+    await page.keyboard.type(buyer.password);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
     const focused = () => page.evaluate('(() => { const e = document.activeElement; return e ? e.tagName + ":" + (e.textContent || "").trim() : ""; })()');

@@ -58,8 +58,8 @@ async function main(): Promise<void> {
   // The demo tokens come last, once: they are random per database and stored only as hashes.
   if (seeded && !seeded.created) say('demo data already present (its tokens were printed when it was loaded)');
   if (seeded?.created) {
-    say('demo data loaded into the empty database; its API tokens (shown this once, keep them):');
-    for (const t of seeded.tokens) say(`demo token  ${t.role.padEnd(16)} ${t.email.padEnd(34)} ${t.token}`);
+    say('demo data loaded into the empty database; its users sign in to the portal with these passwords, or use the API tokens (shown this once, keep them):');
+    for (const t of seeded.tokens) say(`demo user  ${t.role.padEnd(16)} ${t.email.padEnd(28)} password ${t.password}  token ${t.token}`);
   }
 
   const shutdown = async (signal: string) => {

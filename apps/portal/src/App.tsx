@@ -3,11 +3,15 @@ import type { Role } from './contract';
 import { useCart } from './cart';
 import { Loading } from './components/ui';
 import { ResellerAccountPage, StatementPage } from './pages/Account';
+import { AccountPage } from './pages/MyAccount';
+import { AdminResellersPage } from './pages/AdminResellers';
+import { AdminUsersPage } from './pages/AdminUsers';
 import { ArAgingPage } from './pages/ArAging';
 import { BillingRunsPage } from './pages/BillingRuns';
 import { CartPage } from './pages/Cart';
 import { CatalogPage } from './pages/Catalog';
 import { ConsumptionUsagePage } from './pages/ConsumptionUsage';
+import { CreditLimitsPage } from './pages/CreditLimits';
 import { CreditLinesPage } from './pages/CreditLines';
 import { CreditRequestsPage } from './pages/CreditRequests';
 import { HomePage } from './pages/Home';
@@ -18,6 +22,7 @@ import { OrderDetailPage, OrdersPage } from './pages/Orders';
 import { ReconciliationPage } from './pages/Reconciliation';
 import { ResellerBillingSetupPage } from './pages/ResellerBillingSetup';
 import { RenewalAlertPage, RenewalsPage } from './pages/Renewals';
+import { SetPasswordPage } from './pages/SetPassword';
 import { SignInPage } from './pages/SignIn';
 import { SubscriptionDetailPage, SubscriptionsPage } from './pages/Subscriptions';
 import { ToShipPage } from './pages/ToShip';
@@ -92,6 +97,11 @@ export const ROUTES: Route[] = [
   // Billing end customers on a reseller's behalf (docs/billing-on-behalf.md).
   { path: '/end-customer-billing', label: 'End-customer billing', roles: ['reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <EndCustomerBillingPage /> },
   { path: '/billing-setup', label: 'Billing set-up', roles: RESELLER_STAFF, render: () => <ResellerBillingSetupPage /> },
+  // Admin and the user's own account (docs/security.md §6–§11).
+  { path: '/admin/resellers', label: 'Resellers', roles: ['admin'], render: () => <AdminResellersPage /> },
+  { path: '/admin/users', label: 'Users', roles: ['admin'], render: () => <AdminUsersPage /> },
+  { path: '/admin/credit-limits', label: 'Credit limits', roles: ['admin'], render: () => <CreditLimitsPage /> },
+  { path: '/account', label: 'My account', roles: ['admin', 'finance', 'reseller_admin', 'buyer', 'sales', 'reseller_finance'], render: () => <AccountPage /> },
 ];
 
 /** Where each role starts after signing in: its home page (docs/portal.md, "Home"). */
@@ -133,6 +143,8 @@ export function App() {
   }, [me, path, home]);
   useEffect(() => setMenuOpen(false), [path]);
 
+  // The one-time link's page works signed in or not (docs/security.md §8).
+  if (path === '/set-password') return <SetPasswordPage />;
   if (loading) return <Loading what="Starting the portal" />;
   if (!me) return <SignInPage />;
 

@@ -3,7 +3,9 @@
  * (`openapi-fetch` over `contract/schema.d.ts`, written by `npm run openapi`), so every path,
  * parameter, body and answer is typed by the contract: when the contract changes, the portal's
  * type-check names every call it breaks (README.md, "Web portal"). Calls go to /api/v1 with the
- * signed-in user's bearer token; an error answer is thrown as an ApiError carrying the problem.
+ * session cookie (set by POST /auth/sign-in; unsafe requests carry its CSRF token in X-CSRF-Token,
+ * docs/security.md §6), or with an API token when the user signed in with one; an error answer is
+ * thrown as an ApiError carrying the problem.
  */
 import createClient from 'openapi-fetch';
 import type { CreditLine, ProblemDetails } from './contract';
@@ -35,6 +37,15 @@ export class ApiError extends Error {
   }
 }
 
+/** The session's CSRF token: the readable disty_csrf cookie set at sign-in (any tab of the browser). */
+export function csrfToken(): string | null {
+  const m = /(?:^|;\s*)disty_csrf=([^;]+)/.exec(document.cookie);
+  return m ? decodeURIComponent(m[1]) : null;
+}
+
+const SAFE_METHODS = ['GET', 'HEAD', 'OPTIONS'];
+
+/** An API token typed on the sign-in page ("use an API token"): kept for this tab only. */
 export const tokenStore = {
   get: (): string | null => sessionStorage.getItem(TOKEN_KEY),
   set: (token: string) => sessionStorage.setItem(TOKEN_KEY, token),
@@ -47,10 +58,12 @@ export function setUnauthenticatedHandler(fn: () => void): void {
   onUnauthenticated = fn;
 }
 
-/** fetch with the bearer token; an error answer (or no answer) becomes an ApiError. */
+/** fetch with the session cookie (and CSRF token) or the bearer token; an error answer (or no answer) becomes an ApiError. */
 async function portalFetch(request: Request): Promise<Response> {
   const token = tokenStore.get();
+  const csrf = csrfToken();
   if (token) request.headers.set('Authorization', `Bearer ${token}`);
+  else if (csrf && !SAFE_METHODS.includes(request.method)) request.headers.set('X-CSRF-Token', csrf);
   let res: Response;
   try {
     res = await fetch(request);
@@ -66,7 +79,7 @@ async function portalFetch(request: Request): Promise<Response> {
       problem = { type: 'about:blank', status: res.status, title, detail: title };
     }
     problem.status = problem.status ?? res.status;
-    if (res.status === 401 && token) onUnauthenticated();
+    if (res.status === 401 && (token || csrf)) onUnauthenticated();
     throw new ApiError(problem);
   }
   return res;

@@ -1,5 +1,5 @@
 import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
-import { ApiError, client, ok, setUnauthenticatedHandler, tokenStore } from './api';
+import { ApiError, client, csrfToken, ok, setUnauthenticatedHandler, tokenStore } from './api';
 import type { Me, PublicConfig, Reseller, Role } from './contract';
 
 interface Session {
@@ -8,7 +8,10 @@ interface Session {
   reseller: Reseller | null;
   config: PublicConfig;
   loading: boolean;
+  /** "Use an API token": the token is kept for this tab only. */
   signIn(token: string): Promise<void>;
+  /** Email and password (and the TOTP code when asked): a session cookie every tab shares. */
+  signInWithPassword(email: string, password: string, totpCode?: string): Promise<void>;
   signOut(message?: string): void;
   notice: string | null;
 }
@@ -51,6 +54,9 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const signingIn = useRef(false);
 
   const signOut = useCallback((message?: string) => {
+    // Ends the server's session (best effort) and forgets its CSRF cookie.
+    if (csrfToken() && !tokenStore.get()) void client.POST('/api/v1/auth/sign-out').catch(() => undefined);
+    document.cookie = 'disty_csrf=; Max-Age=0; path=/';
     tokenStore.clear();
     sessionStorage.removeItem('disty.cart');
     setMe(null);
@@ -82,13 +88,28 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     [load],
   );
 
+  const signInWithPassword = useCallback(
+    async (email: string, password: string, totpCode?: string) => {
+      tokenStore.clear();
+      signingIn.current = true;
+      try {
+        await ok(client.POST('/api/v1/auth/sign-in', { body: { email: email.trim(), password, ...(totpCode ? { totpCode: totpCode.trim() } : {}) } }));
+        await load();
+      } finally {
+        signingIn.current = false;
+      }
+    },
+    [load],
+  );
+
   useEffect(() => {
     // A 401 mid-session ends it; a 401 while signing in is the sign-in form's own error.
     setUnauthenticatedHandler(() => {
       if (!signingIn.current) signOut('Your session has ended. Sign in again.');
     });
     const cfg = ok(client.GET('/api/v1/config/public')).then(setConfig).catch(() => undefined);
-    const who = tokenStore.get()
+    // A session cookie (any tab) or this tab's API token.
+    const who = tokenStore.get() || csrfToken()
       ? load().catch((e) => {
           if (e instanceof ApiError && e.status === 401) signOut('Your session has ended. Sign in again.');
         })
@@ -97,8 +118,8 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   }, [load, signOut]);
 
   const value = useMemo(
-    () => ({ me, reseller, config, loading, signIn, signOut, notice }),
-    [me, reseller, config, loading, signIn, signOut, notice],
+    () => ({ me, reseller, config, loading, signIn, signInWithPassword, signOut, notice }),
+    [me, reseller, config, loading, signIn, signInWithPassword, signOut, notice],
   );
   return <SessionContext.Provider value={value}>{children}</SessionContext.Provider>;
 }

@@ -1,27 +1,16 @@
 // Owns users (and their hashed tokens).
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { createHash, randomBytes } from 'crypto';
 import { DataSource } from 'typeorm';
-import { Actor, DISTRIBUTOR_ROLES, queryPrepared, Role } from '#disty/core';
+import { Actor, DISTRIBUTOR_ROLES, notFound, queryPrepared, RESELLER_ROLES, Role, validationError } from '#disty/core';
 import { identityError, IdentityErrorCode } from './errors';
 import { UserResponse } from './dto/create-user.dto';
 import { USER_BY_TOKEN, UserRow } from './identity.sql';
+import { AuthService } from './auth/auth.service';
+import { hashToken, LEGACY_DEMO_TOKEN, newToken } from './tokens';
 import { TokenCache } from './token-cache';
 
-export function hashToken(token: string): string {
-  return createHash('sha256').update(token, 'utf8').digest('hex');
-}
-
-/**
- * The fixed demo tokens of earlier versions (`demo_<who>_token`, e.g. `demo_admin_token`): never
- * valid, whatever a database holds (docs/security.md, "Demo credentials").
- */
-export const LEGACY_DEMO_TOKEN = /^demo_[a-z0-9_]+_token$/;
-
-export function newToken(): string {
-  return `dst_${randomBytes(24).toString('base64url')}`;
-}
+export { hashToken, LEGACY_DEMO_TOKEN, newToken } from './tokens';
 
 @Injectable()
 export class IdentityService {
@@ -29,6 +18,7 @@ export class IdentityService {
 
   constructor(
     @InjectDataSource() private readonly db: DataSource,
+    private readonly auth: AuthService,
     @Optional() private readonly cache?: TokenCache,
   ) {}
 
@@ -42,16 +32,25 @@ export class IdentityService {
     const cached = this.cache?.get(hash);
     if (cached) return { ...cached };
     const epoch = this.cache?.begin() ?? 0;
-    const rows = await queryPrepared<UserRow>(this.db, USER_BY_TOKEN, [hash]);
+    const rows = await queryPrepared<UserRow & { api_token_id: string | null; stale: boolean }>(this.db, USER_BY_TOKEN, [hash]);
     const u = rows[0];
     if (!u) return null;
+    // A named token's last use, to the minute (docs/security.md §10); a cached lookup skips it (at most TOKEN_CACHE_SECONDS).
+    if (u.api_token_id && u.stale) await this.db.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [u.api_token_id]);
     const actor: Actor = { id: u.id, role: u.role, resellerId: u.reseller_id };
     this.cache?.set(hash, actor, epoch);
     return actor;
   }
 
-  /** Creates a user and returns its token once. The email is unique within the user's tenant only. */
-  async createUser(input: { email: string; role: Role; resellerId?: string | null }, token = newToken()): Promise<UserResponse> {
+  /**
+   * Creates a user and returns its token once, and with `link` a one-time set-password link (the
+   * reset mechanism: docs/security.md §8). The email is unique within the user's tenant only.
+   */
+  async createUser(
+    input: { email: string; role: Role; resellerId?: string | null },
+    token = newToken(),
+    opts: { link?: boolean } = {},
+  ): Promise<UserResponse> {
     const distributor = DISTRIBUTOR_ROLES.includes(input.role);
     if (distributor && input.resellerId) {
       throw identityError(IdentityErrorCode.RoleNeedsReseller, `role ${input.role} is distributor staff and takes no resellerId`);
@@ -65,7 +64,8 @@ export class IdentityService {
          RETURNING id, email, role, reseller_id`,
         [input.email, input.role, input.resellerId ?? null, hashToken(token)],
       );
-      return { ...toUserResponse(rows[0]), token };
+      const user = { ...toUserResponse(rows[0]), token };
+      return opts.link ? { ...user, setPasswordLink: await this.auth.issueLink(user.id, user.email, 'set') } : user;
     } catch (e) {
       const code = (e as { code?: string }).code;
       // Emails are unique per tenant only (docs/security.md, "Account enumeration"): this never says
@@ -84,12 +84,38 @@ export class IdentityService {
     return rows[0] ? toUserResponse(rows[0]) : null;
   }
 
+  /** Users with their state (active, password set, second factor); all of them, or one reseller's. */
   async listUsers(resellerId: string | null): Promise<UserResponse[]> {
     const rows: UserRow[] = await this.db.query(
-      `SELECT id, email, role, reseller_id FROM users WHERE ($1::uuid IS NULL OR reseller_id = $1) ORDER BY created_at, email`,
+      `SELECT id, email, role, reseller_id, active, password_hash IS NOT NULL AS has_password, totp_enabled
+         FROM users WHERE ($1::uuid IS NULL OR reseller_id = $1) ORDER BY created_at, email`,
       [resellerId],
     );
-    return rows.map(toUserResponse);
+    return rows.map((u) => ({ ...toUserResponse(u), active: u.active, hasPassword: u.has_password, totpEnabled: u.totp_enabled }));
+  }
+
+  /**
+   * PATCH /users/:id — another role of the same tenant kind, or (de)activation. A reseller admin
+   * changes its own reseller's users only (others are 404); nobody changes their own user. A
+   * deactivated user's sessions end and its API tokens are revoked (docs/security.md §10).
+   */
+  async updateUser(actor: Actor, id: string, patch: { role?: Role; active?: boolean }): Promise<UserResponse> {
+    const [target]: UserRow[] = await this.db.query('SELECT id, email, role, reseller_id FROM users WHERE id = $1', [id]);
+    if (!target || (actor.resellerId !== null && target.reseller_id !== actor.resellerId)) throw notFound(`User ${id}`);
+    if (target.id === actor.id) throw identityError(IdentityErrorCode.CannotChangeSelf, 'You cannot change your own role or deactivate yourself');
+    if (patch.role !== undefined) {
+      const allowed = target.reseller_id === null ? DISTRIBUTOR_ROLES : RESELLER_ROLES;
+      if (!allowed.includes(patch.role)) {
+        throw validationError(`role must be one of ${allowed.join(', ')} for this user`, [{ field: 'role', message: `one of ${allowed.join(', ')}` }]);
+      }
+    }
+    await this.db.transaction(async (em) => {
+      await em.query(`UPDATE users SET role = coalesce($2, role), active = coalesce($3, active) WHERE id = $1`, [id, patch.role ?? null, patch.active ?? null]);
+      if (patch.active === false) await em.query(`DELETE FROM sessions WHERE user_id = $1`, [id]);
+      if (patch.active === false) await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
+    });
+    const [u] = (await this.listUsers(target.reseller_id)).filter((x) => x.id === id);
+    return u;
   }
 
   /** BOOTSTRAP_ADMIN_TOKEN: make sure an admin with that token exists. Safe when run concurrently. */

@@ -9,7 +9,7 @@ import { IdentityService, UserResponse } from '#disty/identity';
 import { AR_ACCOUNT, LedgerService } from '#disty/ledger';
 import { TaxService } from '#disty/tax';
 import { creditPosition } from './domain/credit';
-import { CreditLineView, ResellerView } from './dto/reseller.dto';
+import { CreditLimitChangeListView, CreditLineView, ResellerView } from './dto/reseller.dto';
 import { resellerError, ResellerErrorCode } from './errors';
 import { toCreditLineView, toResellerView } from './reseller.mapper';
 import { LINE_COLUMNS, LineRow, RESELLER_INFO, RESELLER_SELECT, ResellerRow } from './reseller.sql';
@@ -152,10 +152,10 @@ export class ResellerService {
     return rows.map((r) => r.id);
   }
 
-  /** A user of one of the reseller's roles, through identity; the token is returned once. */
-  async createUser(resellerId: string, input: { email: string; role: Role }, token?: string): Promise<UserResponse> {
+  /** A user of one of the reseller's roles, through identity; the token (and with `link` a set-password link) is returned once. */
+  async createUser(resellerId: string, input: { email: string; role: Role }, token?: string, opts: { link?: boolean } = {}): Promise<UserResponse> {
     await this.getReseller(resellerId);
-    return this.identity.createUser({ email: input.email, role: input.role, resellerId }, token);
+    return this.identity.createUser({ email: input.email, role: input.role, resellerId }, token, opts);
   }
 
   async listUsers(resellerId: string): Promise<UserResponse[]> {
@@ -178,10 +178,21 @@ export class ResellerService {
     return { items: (await this.creditLines(resellerId)).map(toCreditLineView) };
   }
 
-  /** PUT /resellers/:id/credit-lines/:line — a new limit and/or hold flag. */
-  async updateCreditLine(resellerId: string, line: CreditLine, patch: { limit?: string; onHold?: boolean }): Promise<CreditLineView> {
+  /**
+   * PUT /resellers/:id/credit-lines/:line — a new limit (with its required reason) and/or hold
+   * flag; the change is written to the line's history in the same transaction (docs/security.md §11).
+   */
+  async updateCreditLine(
+    resellerId: string,
+    line: CreditLine,
+    patch: { limit?: string; onHold?: boolean; reason?: string },
+    changedBy: string | null = null,
+  ): Promise<CreditLineView> {
     if (patch.limit === undefined && patch.onHold === undefined) {
       throw validationError('Give limit and/or onHold', [{ field: 'limit', message: 'limit or onHold is required' }]);
+    }
+    if (patch.limit !== undefined && !patch.reason?.trim()) {
+      throw validationError('A new limit needs a reason', [{ field: 'reason', message: 'reason is required when the limit changes' }]);
     }
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
@@ -196,6 +207,11 @@ export class ResellerService {
             WHERE reseller_id = $1 AND line = $2 RETURNING ${LINE_COLUMNS}`,
           [resellerId, line, patch.limit ?? null, patch.onHold ?? null],
         );
+        await em.query(
+          `INSERT INTO credit_limit_changes (reseller_id, line, changed_by, from_limit, to_limit, from_on_hold, to_on_hold, reason)
+           VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
+          [resellerId, line, changedBy, rows[0].credit_limit, updated.credit_limit, rows[0].on_hold, updated.on_hold, patch.reason?.trim() || null],
+        );
         const state = await this.lineState(em, resellerId, updated);
         // A limit raised above the exposure lifts the credit-exposure hold at once (docs/consumption.md §7); the next evaluation places it again if due.
         if (state.exposureHold && state.available.gt(0)) {
@@ -205,6 +221,30 @@ export class ResellerService {
         return toCreditLineView(state);
       }),
     );
+  }
+
+  /** GET /resellers/:id/credit-lines/:line/history — who changed the limit or hold, when, from → to, why. */
+  async creditLimitHistory(resellerId: string, line: CreditLine): Promise<CreditLimitChangeListView> {
+    await this.getReseller(resellerId);
+    const rows: Array<{
+      id: string; line: CreditLine; changed_at: Date; changed_by: string | null; email: string | null;
+      from_limit: string; to_limit: string; from_on_hold: boolean; to_on_hold: boolean; reason: string | null; currency: Currency;
+    }> = await this.db.query(
+      `SELECT h.id, h.line, h.changed_at, h.changed_by, u.email, h.from_limit, h.to_limit, h.from_on_hold, h.to_on_hold, h.reason, c.currency
+         FROM credit_limit_changes h
+         JOIN credit_lines c ON c.reseller_id = h.reseller_id AND c.line = h.line
+         LEFT JOIN users u ON u.id = h.changed_by
+        WHERE h.reseller_id = $1 AND h.line = $2 ORDER BY h.changed_at DESC, h.id LIMIT 200`,
+      [resellerId, line],
+    );
+    const amount = (v: string, c: Currency) => new Dec(v).toFixed(minorUnits(c));
+    return {
+      items: rows.map((r) => ({
+        id: r.id, line: r.line, changedAt: r.changed_at.toISOString(), changedBy: r.changed_by, changedByEmail: r.email,
+        fromLimit: amount(r.from_limit, r.currency), toLimit: amount(r.to_limit, r.currency),
+        fromOnHold: r.from_on_hold, toOnHold: r.to_on_hold, reason: r.reason,
+      })),
+    };
   }
 
   async setHold(em: EntityManager, resellerId: string, line: CreditLine, onHold: boolean): Promise<void> {
@@ -236,9 +276,6 @@ export class ResellerService {
   async setExposureHold(em: EntityManager, resellerId: string, onHold: boolean): Promise<void> {
     await em.query(`UPDATE credit_lines SET exposure_hold = $2, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'`, [resellerId, onHold]);
   }
-
-
-
 
 
   private async lineState(em: EntityManager, resellerId: string, row: LineRow): Promise<CreditLineState> {

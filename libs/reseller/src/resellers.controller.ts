@@ -5,7 +5,7 @@ import {
 } from '#disty/core';
 import { CreateResellerUserDto, UserListView, UserResponse } from '#disty/identity';
 import {
-  CreateResellerDto, CreditLineListView, CreditLineView, ResellerQueryDto, ResellerView, UpdateCreditLineDto, UpdateResellerDto,
+  CreateResellerDto, CreditLimitChangeListView, CreditLineListView, CreditLineView, ResellerQueryDto, ResellerView, UpdateCreditLineDto, UpdateResellerDto,
 } from './dto/reseller.dto';
 import { ResellerService } from './reseller.service';
 
@@ -52,8 +52,8 @@ export class ResellerController {
 
   @Post(':id/users')
   @Roles('admin', 'reseller_admin')
-  @ApiOperation({ operationId: 'createResellerUser', summary: 'Create a user of a reseller and return its token once' })
-  @ApiCreatedResponse({ type: UserResponse, description: 'The user, with its API token (shown only here)' })
+  @ApiOperation({ operationId: 'createResellerUser', summary: 'Create a user of a reseller; returns its token and a set-password link once' })
+  @ApiCreatedResponse({ type: UserResponse, description: 'The user, with its API token and set-password link (shown only here)' })
   @ApiProblems(409)
   createUser(
     @Param('id', ParseIdPipe) id: string,
@@ -61,7 +61,7 @@ export class ResellerController {
     @CurrentActor() actor: Actor,
   ): Promise<UserResponse> {
     assertSameTenant(actor, id, `Reseller ${id}`);
-    return this.resellers.createUser(id, dto);
+    return this.resellers.createUser(id, dto, undefined, { link: true });
   }
 
   @Get(':id/users')
@@ -84,15 +84,29 @@ export class ResellerController {
 
   @Put(':id/credit-lines/:line')
   @Roles('admin')
-  @ApiOperation({ operationId: 'updateCreditLine', summary: 'Change a credit line’s limit or hold' })
+  @ApiOperation({ operationId: 'updateCreditLine', summary: 'Change a credit line’s limit (with a reason) or hold; kept in its history' })
   @ApiOkResponse({ type: CreditLineView })
   @ApiProblems(422)
   updateCreditLine(
     @Param('id', ParseIdPipe) id: string,
     @Param('line') line: string,
     @Body() dto: UpdateCreditLineDto,
+    @CurrentActor() actor: Actor,
   ): Promise<CreditLineView> {
-    if (!(CREDIT_LINES as readonly string[]).includes(line)) throw notFound(`Credit line ${line.slice(0, 20)}`);
-    return this.resellers.updateCreditLine(id, line as CreditLine, dto);
+    return this.resellers.updateCreditLine(id, creditLine(line), dto, actor.id);
   }
+
+  @Get(':id/credit-lines/:line/history')
+  @Roles('admin', 'finance', 'reseller_admin', 'reseller_finance')
+  @ApiOperation({ operationId: 'listCreditLimitChanges', summary: 'A credit line’s changes: who, when, from → to, why' })
+  @ApiOkResponse({ type: CreditLimitChangeListView })
+  history(@Param('id', ParseIdPipe) id: string, @Param('line') line: string, @CurrentActor() actor: Actor): Promise<CreditLimitChangeListView> {
+    assertSameTenant(actor, id, `Reseller ${id}`);
+    return this.resellers.creditLimitHistory(id, creditLine(line));
+  }
+}
+
+function creditLine(line: string): CreditLine {
+  if (!(CREDIT_LINES as readonly string[]).includes(line)) throw notFound(`Credit line ${line.slice(0, 20)}`);
+  return line as CreditLine;
 }

@@ -77,10 +77,26 @@ export async function startPortal(): Promise<Portal> {
   };
 }
 
-/** Signs in through the form with an API token and waits for the start page. */
+/**
+ * Signs in through the form with an API token (the sign-in page's secondary "Use an API token"
+ * option: kept for this tab only) and waits for the start page.
+ */
 export async function signIn(page: Page, token: string): Promise<void> {
   await page.goto('/');
+  await page.getByRole('button', { name: 'Use an API token' }).click();
   await page.getByLabel('API token').fill(token);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.getByRole('navigation', { name: 'Primary' }).waitFor();
+}
+
+/**
+ * Signs in with email and password (the session cookie every tab of the context shares) and waits
+ * for the start page. A user with a password: `userWithPassword(p.t, role, resellerId)` (test/support/sign-in.ts).
+ */
+export async function signInWithPassword(page: Page, email: string, password: string): Promise<void> {
+  await page.goto('/');
+  await page.getByLabel('Email').fill(email);
+  await page.getByLabel('Password').fill(password);
   await page.getByRole('button', { name: 'Sign in' }).click();
   await page.getByRole('navigation', { name: 'Primary' }).waitFor();
 }

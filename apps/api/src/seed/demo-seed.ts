@@ -2,15 +2,19 @@ import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
 import { addDays, addMonthsClamped, Clock, Currency, Dec, environment, holdAdvisoryLock, Role } from '#disty/core';
 import { CatalogService, CreateProductInput } from '#disty/catalog';
-import { IdentityService, newToken } from '#disty/identity';
+import { randomBytes } from 'crypto';
+import { AuthService, IdentityService, newToken } from '#disty/identity';
 import { FxRateService } from '#disty/ledger';
 import { OrderFulfilmentService, OrderingService } from '#disty/ordering';
 import { ResellerService } from '#disty/reseller';
 
 export interface SeedResult {
   created: boolean;
-  /** The demo users' tokens: random per database, known only here (stored as hashes); empty when nothing was loaded. */
-  tokens: Array<{ role: Role; email: string; token: string }>;
+  /**
+   * The demo users' tokens and passwords: random per database, known only here (stored as
+   * hashes); empty when nothing was loaded.
+   */
+  tokens: Array<{ role: Role; email: string; token: string; password: string }>;
 }
 
 type Prices = Partial<Record<Currency, string>>;
@@ -211,9 +215,11 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
   const resellerUsers = RESELLERS.flatMap((r) =>
     RESELLER_ROLES.map((role) => ({ reseller: r.slug, email: `${role}@${r.slug}.demo`, role, token: newToken() })),
   );
+  // Passwords: 16 random characters each (docs/security.md §1, §6).
+  const password = () => randomBytes(12).toString('base64url');
   const tokens = [
-    ...distributorUsers.map((u) => ({ ...u, token: newToken() })),
-    ...resellerUsers.map(({ email, role, token }) => ({ email, role, token })),
+    ...distributorUsers.map((u) => ({ ...u, token: newToken(), password: password() })),
+    ...resellerUsers.map(({ email, role, token }) => ({ email, role, token, password: password() })),
   ];
 
   // A transaction-scoped lock kept by a transaction of its own (no session lock: docs/operations.md §10).
@@ -248,6 +254,15 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
       }
       for (const renewal of r.renewals ?? []) await placeRenewal(app, created.id, renewal);
     }
+    const auth = app.get(AuthService);
+    const ids: Array<{ id: string; email: string }> = await db.query(`SELECT id, email FROM users WHERE email = ANY($1::text[])`, [tokens.map((t) => t.email)]);
+    // argon2 runs on the thread pool: hash them side by side.
+    await Promise.all(
+      tokens.map(async (t) => {
+        const u = ids.find((x) => x.email === t.email);
+        if (u) await auth.setPassword(u.id, u.email, t.password);
+      }),
+    );
     return { created: true, tokens };
   } finally {
     await lock.release().catch(() => undefined);

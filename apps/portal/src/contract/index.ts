@@ -86,3 +86,10 @@ export type PriceRuleInput = Schemas['CreatePriceRuleDto'];
 export type EndCustomerInvoice = Schemas['EndCustomerInvoiceView'];
 export type Collection = Schemas['CollectionView'];
 export type Settlement = Schemas['SettlementView'];
+// Sign-in, account and admin (docs/security.md §6–§11).
+export type SignInResponse = Schemas['SignInResponse'];
+export type TotpEnrolment = Schemas['TotpEnrolmentView'];
+export type ApiToken = Schemas['ApiTokenView'];
+export type ApiTokenCreated = Schemas['ApiTokenCreatedView'];
+export type User = Schemas['UserResponse'];
+export type CreditLimitChange = Schemas['CreditLimitChangeView'];

@@ -202,6 +202,20 @@ export class Environment {
   @IsIn(['pretty', 'json'], { message: 'LOG_FORMAT must be pretty or json' })
   LOG_FORMAT!: 'pretty' | 'json'; // its default is set in validateEnvironment
 
+  // ---- sign-in (issue 20, docs/security.md §6–§9)
+  /** A portal session ends after this many minutes without a request. */
+  @Transform(int(480)) @isInt('SESSION_IDLE_MINUTES') @Min(5) @Max(43_200)
+  SESSION_IDLE_MINUTES: number = 480;
+
+  /** A portal session ends this many hours after sign-in, however active. */
+  @Transform(int(168)) @isInt('SESSION_MAX_HOURS') @Min(1) @Max(8_760)
+  SESSION_MAX_HOURS: number = 168;
+
+  /** The portal's address, in set-password and reset links (default http://localhost:PORT). */
+  @IsOptional() @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'PORTAL_PUBLIC_URL must be an http(s) URL' })
+  PORTAL_PUBLIC_URL?: string;
+  // ---- end sign-in
+
   /** Test only (NODE_ENV=test): the crash tests' kill point (libs/core/src/idempotency/idempotent-transaction.ts). */
   @IsOptional() @IsIn(['idempotency-before-commit', 'idempotency-after-commit'])
   DISTY_TEST_CRASH?: string;

@@ -121,6 +121,29 @@ export class UpdateCreditLineDto {
   @IsOptional()
   @IsBoolean()
   onHold?: boolean;
+
+  @ApiPropertyOptional({ example: 'Two years of on-time payments', description: 'Why: required with `limit`; kept in the line’s history' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(500)
+  reason?: string;
+}
+
+export class CreditLimitChangeView {
+  @ApiProperty() id: string;
+  @ApiProperty({ enum: CREDIT_LINES }) line: CreditLine;
+  @ApiProperty() changedAt: string;
+  @ApiProperty({ nullable: true, type: String, description: 'The user who made the change' }) changedBy: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Their email' }) changedByEmail: string | null;
+  @ApiProperty({ example: '250000.00' }) fromLimit: string;
+  @ApiProperty({ example: '300000.00' }) toLimit: string;
+  @ApiProperty() fromOnHold: boolean;
+  @ApiProperty() toOnHold: boolean;
+  @ApiProperty({ nullable: true, type: String }) reason: string | null;
+}
+
+export class CreditLimitChangeListView {
+  @ApiProperty({ type: [CreditLimitChangeView], description: 'Newest first (at most 200)' }) items: CreditLimitChangeView[];
 }
 
 export class ResellerQueryDto extends PageQueryDto {
