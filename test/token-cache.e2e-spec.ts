@@ -62,6 +62,25 @@ describe('Token cache: revocation is immediate across instances', () => {
     await a.http().get('/api/v1/users').set('Authorization', user.auth).expect(403);
   });
 
+  it('refuses a named API token at once on both instances when it is revoked, and when its user is deactivated', async () => {
+    const owner = await a.user('finance');
+    const named = async () => {
+      const res = await a.http().post('/api/v1/me/tokens').set('Authorization', owner.auth).send({ name: `cache ${Date.now()}` }).expect(201);
+      return { id: res.body.id as string, token: res.body.token as string, auth: `Bearer ${res.body.token}` };
+    };
+    const first = await named();
+    await cachedOnBoth(first);
+    await b.http().delete(`/api/v1/me/tokens/${first.id}`).set('Authorization', owner.auth).expect(204);
+    await products(a, first.auth).expect(401);
+    await products(b, first.auth).expect(401);
+
+    const second = await named();
+    await cachedOnBoth(second);
+    await a.db.query('UPDATE users SET active = false WHERE id = $1', [owner.id]);
+    await products(b, second.auth).expect(401);
+    await products(a, second.auth).expect(401);
+  });
+
   it('never caches an unknown token: one created afterwards is accepted', async () => {
     const token = `dst_not_yet_${Date.now().toString(36)}_${process.pid}`;
     await products(a, `Bearer ${token}`).expect(401);

@@ -150,6 +150,12 @@ export class CreditRequestService {
           `UPDATE credit_lines SET credit_limit = $3::numeric, updated_at = now() WHERE reseller_id = $1 AND line = $2`,
           [req.reseller_id, req.credit_line, limit.toFixed()],
         );
+        // The line's history records the approval like a limit set by hand, with the answer as its reason (docs/security.md §11).
+        await em.query(
+          `INSERT INTO credit_limit_changes (reseller_id, line, changed_by, from_limit, to_limit, from_on_hold, to_on_hold, reason)
+           SELECT reseller_id, line, $3, $4::numeric, credit_limit, on_hold, on_hold, $5 FROM credit_lines WHERE reseller_id = $1 AND line = $2`,
+          [req.reseller_id, req.credit_line, answeredBy, line.credit_limit, input.reason.trim()],
+        );
         // As a limit raised by hand: a CLOUD exposure hold lifts once the line has credit again (docs/consumption.md §7).
         const state = (await this.resellers.creditLines(req.reseller_id, em)).find(
           (s) => s.line === req.credit_line,
