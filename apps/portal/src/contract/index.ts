@@ -4,7 +4,7 @@
  * README.md "Web portal"): when a DTO changes, regenerate, and TypeScript shows every page it breaks.
  * No page declares an API shape of its own.
  */
-import type { components } from './schema';
+import type { components, operations } from './schema';
 
 type Schemas = components['schemas'];
 
@@ -71,3 +71,6 @@ export type Vendor = Schemas['VendorView'];
 export type VendorReconciliation = Schemas['VendorReconciliationView'];
 export type VendorReconciliationItem = Schemas['VendorReconciliationItemView'];
 export type VendorReconciliationSummary = Schemas['VendorReconciliationSummaryView'];
+
+/** The catalog search's list orders (`sort` of GET /catalog/products). */
+export type ProductSort = NonNullable<NonNullable<operations['listProducts']['parameters']['query']>['sort']>;
