@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { client, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync, TableRegion } from '../components/ui';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
 
 /** The five buckets of GET /reports/ar-aging (docs/accounting.md §7), in order. */
@@ -64,7 +64,7 @@ export function ArAgingPage() {
       {loading && !data ? (
         <Loading what="Ageing receivables" />
       ) : data && data.items.length === 0 ? (
-        <Empty>Nothing is owed as of this date.</Empty>
+        <Empty>Nothing is owed as of this date. Choose a later date to see what will be due.</Empty>
       ) : data && cur ? (
         <>
           <div className="card chart-card">
@@ -88,7 +88,7 @@ export function ArAgingPage() {
               </figcaption>
             </figure>
           </div>
-          <div className="table-wrap">
+          <TableRegion label="Receivables by age" csv="ar-aging">
             <table>
               <caption className="sr-only">Open receivables per reseller and credit line by age</caption>
               <thead>
@@ -145,7 +145,7 @@ export function ArAgingPage() {
                 </tfoot>
               )}
             </table>
-          </div>
+          </TableRegion>
         </>
       ) : null}
     </section>

@@ -11,7 +11,7 @@ import {
   YAxis,
 } from 'recharts';
 import { client, download, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync, TableRegion } from '../components/ui';
 import type { MarginGroup, MarginReport } from '../contract';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, todayIso } from '../format';
 
@@ -128,7 +128,7 @@ export function MarginPage() {
       {loading && !data ? (
         <Loading what="Computing margins" />
       ) : data && data.items.length === 0 ? (
-        <Empty>No revenue or cost was recognised in this period.</Empty>
+        <Empty>No revenue or cost was recognised in this period. Choose another period, or run billing for it first.</Empty>
       ) : data && cur ? (
         <>
           <div className="card chart-card">
@@ -185,7 +185,7 @@ export function MarginPage() {
               </figcaption>
             </figure>
           </div>
-          <div className="table-wrap">
+          <TableRegion label="Gross margin" csv="margin">
             <table>
               <caption className="sr-only">Gross margin by {groupLabel.toLowerCase()}</caption>
               <thead>
@@ -240,7 +240,7 @@ export function MarginPage() {
                 ))}
               </tfoot>
             </table>
-          </div>
+          </TableRegion>
         </>
       ) : null}
     </section>
