@@ -330,3 +330,13 @@ export function FieldError({ id, message }: { id: string; message: string | unde
     </span>
   );
 }
+
+/** An input's props when the API refused its field (the problem's `errors` name it): invalid, described by why. */
+export function invalidProps(error: unknown, field: string, id: string): { 'aria-invalid'?: true; 'aria-describedby'?: string } {
+  return fieldErrors(error)[field] ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
+}
+
+/** Why the API refused one field, under its input (pairs with invalidProps). */
+export function FieldProblem({ error, field, id }: { error: unknown; field: string; id: string }) {
+  return <FieldError id={`${id}-error`} message={fieldErrors(error)[field]} />;
+}

@@ -1,6 +1,6 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { client, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Stat, useAsync, TableRegion } from '../components/ui';
+import { Empty, ErrorBanner, FieldProblem, invalidProps, Loading, Money, Notice, PageHeader, Stat, useAsync, TableRegion } from '../components/ui';
 import { formatDateTime, lessThan, todayIso } from '../format';
 import { hasRole, useSession } from '../session';
 
@@ -150,7 +150,8 @@ function BudgetForm({ id, currency, onSaved }: { id: string; currency: string; o
     <form className="toolbar" onSubmit={(e) => void save(e)} aria-label="Monthly budget">
       <div className="field">
         <label htmlFor="budget-amount">Monthly budget ({currency})</label>
-        <input id="budget-amount" inputMode="decimal" required pattern="\d+(\.\d{1,4})?" value={amount} onChange={(e) => setAmount(e.target.value)} />
+        <input id="budget-amount" inputMode="decimal" required pattern="\d+(\.\d{1,4})?" value={amount} onChange={(e) => setAmount(e.target.value)} {...invalidProps(error, 'monthlyAmount', 'budget-amount')} />
+        <FieldProblem error={error} field="monthlyAmount" id="budget-amount" />
       </div>
       <button type="submit">Save budget</button>
       {saved && <span role="status">Saved.</span>}

@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { client, ok, oneOf, text } from '../api';
 import {
-  DateText, ErrorBanner, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, useAsync, TableRegion,
+  DateText, ErrorBanner, FieldProblem, invalidProps, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, useAsync, TableRegion,
 } from '../components/ui';
 import type { Charge, Subscription, SubscriptionStatus } from '../contract';
 import { formatMoney, isNegative, sumMoney, todayIso } from '../format';
@@ -228,11 +228,13 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
                 <p className="muted small">The difference is prorated for the rest of the current billing period.</p>
                 <div className="field">
                   <label htmlFor="seats">New seat count</label>
-                  <input id="seats" type="number" min={1} step={1} inputMode="numeric" required value={seats} onChange={(e) => setSeats(e.target.value)} />
+                  <input id="seats" type="number" min={1} step={1} inputMode="numeric" required value={seats} onChange={(e) => setSeats(e.target.value)} {...invalidProps(actionError, 'quantity', 'seats')} />
+                  <FieldProblem error={actionError} field="quantity" id="seats" />
                 </div>
                 <div className="field">
                   <label htmlFor="seats-asof">Effective</label>
-                  <input id="seats-asof" type="date" required value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+                  <input id="seats-asof" type="date" required value={asOf} onChange={(e) => setAsOf(e.target.value)} {...invalidProps(actionError, 'asOf', 'seats-asof')} />
+                  <FieldProblem error={actionError} field="asOf" id="seats-asof" />
                 </div>
                 <button type="submit" className="primary" disabled={busy || !seats || Number(seats) === sub.quantity}>
                   Change seats
