@@ -1,13 +1,26 @@
 /**
- * CSV export of what a list page shows (README.md, "Web portal"): the rows of a rendered table,
- * written by csv-stringify's browser build. Cells that a spreadsheet would run as a formula
- * (=, +, -, @, tab, carriage return first) are quoted with a leading apostrophe (escape_formulas).
+ * CSV export of what a list page shows (docs/portal-ux.md §1): the rows of a rendered table,
+ * written by csv-stringify's browser build.
  */
 import { stringify } from 'csv-stringify/browser/esm/sync';
 
+/** A signed amount, alone or with its currency ("-12.50", "-12.50 AUD"): data, not a formula. */
+const AMOUNT = /^-\d+(\.\d+)?( [A-Z]{3})?$/;
+
+/**
+ * A cell a spreadsheet would run as a formula (first character =, +, -, @, tab or carriage return)
+ * gets a leading apostrophe; negative amounts stay as they are.
+ */
+export function defuse(value: string): string {
+  return /^[=+\-@\t\r]/.test(value) && !AMOUNT.test(value) ? `'${value}` : value;
+}
+
 /** RFC 4180 CSV (CRLF line ends) of a header and rows. */
 export function toCsv(rows: string[][]): string {
-  return stringify(rows, { escape_formulas: true, record_delimiter: 'windows' });
+  return stringify(
+    rows.map((r) => r.map(defuse)),
+    { record_delimiter: 'windows' },
+  );
 }
 
 /**
@@ -24,7 +37,7 @@ export function cellValue(cell: Element): string {
     return currency && amount ? `${amount} ${currency}` : amount;
   }
   const copy = cell.cloneNode(true) as Element;
-  copy.querySelectorAll('.sr-only, button, input, select, [data-csv-skip]').forEach((e) => e.remove());
+  copy.querySelectorAll('.sr-only, [aria-hidden="true"], button:not(.sort-button), input, select, [data-csv-skip]').forEach((e) => e.remove());
   return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
 }
 

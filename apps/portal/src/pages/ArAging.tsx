@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { client, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync, TableRegion } from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, PageHeader, SortHeader, useAsync, useSorted, TableRegion } from '../components/ui';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
 
 /** The five buckets of GET /reports/ar-aging (docs/accounting.md §7), in order. */
@@ -20,6 +20,7 @@ export function ArAgingPage() {
   const [asOf, setAsOf] = useState(todayIso());
   const [query, setQuery] = useState({ asOf: todayIso() });
   const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/reports/ar-aging', { params: { query } })), [query]);
+  const sorted = useSorted(data?.items ?? [], { reseller: (r) => r.resellerName, line: (r) => r.creditLine, total: (r) => ({ money: r.total }) });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setQuery({ asOf });
@@ -93,20 +94,24 @@ export function ArAgingPage() {
               <caption className="sr-only">Open receivables per reseller and credit line by age</caption>
               <thead>
                 <tr>
-                  <th scope="col">Reseller</th>
-                  <th scope="col">Line</th>
+                  <SortHeader k="reseller" sort={sorted.sort} onSort={sorted.setSort}>
+                    Reseller
+                  </SortHeader>
+                  <SortHeader k="line" sort={sorted.sort} onSort={sorted.setSort}>
+                    Line
+                  </SortHeader>
                   {BUCKETS.map((b) => (
                     <th key={b.key} scope="col" className="num">
                       {b.label}
                     </th>
                   ))}
-                  <th scope="col" className="num">
+                  <SortHeader k="total" sort={sorted.sort} onSort={sorted.setSort} className="num">
                     Total
-                  </th>
+                  </SortHeader>
                 </tr>
               </thead>
               <tbody>
-                {data.items.map((r) => (
+                {sorted.rows.map((r) => (
                   <tr key={`${r.resellerId}-${r.creditLine}-${r.currency}`}>
                     <td>{r.resellerName}</td>
                     <td>

@@ -193,7 +193,7 @@ export function CatalogPage() {
           <>
             <p className="muted small" role="status" aria-live="polite">
               {data.total === 1 ? '1 product' : `${data.total} products`}
-              {filtered ? ' match' : ''}
+              {filtered ? (data.total === 1 ? ' matches' : ' match') : ''}
             </p>
             <TableRegion label="Products" csv="catalog">
               <table>
