@@ -73,7 +73,7 @@ export function ArAgingPage() {
             <figure role="group" aria-label={`Bar chart of open receivables by age in ${cur}`}>
               <div className="chart" aria-hidden="true">
                 <ResponsiveContainer width="100%" height={240}>
-                  <BarChart data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+                  <BarChart accessibilityLayer={false} data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="name" />
                     <YAxis width={72} tickFormatter={(v: number) => formatMoneyCompact(String(v), cur)} />
