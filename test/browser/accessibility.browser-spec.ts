@@ -27,9 +27,14 @@ const REPORT = path.join(ARTIFACTS, 'a11y-report.txt');
 /** What a page at one width got wrong (empty when nothing). */
 async function audit(page: Page, width: number): Promise<string[]> {
   const problems: string[] = [];
-  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
+  const axe = await new AxeBuilder({ page })
+    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
+    .analyze();
   for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
-    const where = v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ');
+    const where = v.nodes
+      .slice(0, 3)
+      .map((n) => n.target.join(' '))
+      .join(' | ');
     problems.push(`axe ${v.impact} ${v.id}: ${v.help} (${v.nodes.length}× e.g. ${where})`);
   }
   const scrollWidth = (await page.evaluate('document.documentElement.scrollWidth')) as number;
@@ -52,7 +57,9 @@ async function audit(page: Page, width: number): Promise<string[]> {
 async function open(page: Page, url: string): Promise<string> {
   await page.goto(url);
   await page.getByRole('heading', { level: 1 }).first().waitFor();
-  await page.waitForFunction('!document.querySelector(".loading")', undefined, { timeout: 20_000 }).catch(() => undefined);
+  await page
+    .waitForFunction('!document.querySelector(".loading")', undefined, { timeout: 20_000 })
+    .catch(() => undefined);
   await page.waitForLoadState('networkidle').catch(() => undefined);
   return ((await page.getByRole('heading', { level: 1 }).first().textContent()) ?? '').trim();
 }
@@ -68,20 +75,36 @@ describe('Accessibility: every page, every role, at 1366 and 390 px', () => {
     writeFileSync(REPORT, '');
     const tag = uniq();
     const today = new Date().toISOString().slice(0, 10);
-    const reseller = await createReseller(p.t, { name: `Access Able IT ${tag}`, hardwareLimit: '90000.00', cloudLimit: '40000.00' });
-    const server = await createProduct(p.t, { name: `ThinkSystem SR650 V3 ${tag}`, vendor: 'Lenovo', prices: [{ currency: 'AUD', unitPrice: '12480.00' }] });
+    const reseller = await createReseller(p.t, {
+      name: `Access Able IT ${tag}`,
+      hardwareLimit: '90000.00',
+      cloudLimit: '40000.00',
+    });
+    const server = await createProduct(p.t, {
+      name: `ThinkSystem SR650 V3 ${tag}`,
+      vendor: 'Lenovo',
+      prices: [{ currency: 'AUD', unitPrice: '12480.00' }],
+    });
     const seats = await createProduct(p.t, {
       kind: 'CLOUD',
       name: `Microsoft 365 Business Premium ${tag}`,
       vendor: 'Microsoft',
       prices: [{ currency: 'AUD', unitPrice: '36.30' }],
     });
-    for (const role of ROLES) tokens[role] = (await p.t.user(role, RESELLER_ROLES.includes(role) ? reseller.id : null)).token;
+    for (const role of ROLES)
+      tokens[role] = (await p.t.user(role, RESELLER_ROLES.includes(role) ? reseller.id : null)).token;
     const order = await p.t
       .http()
       .post('/api/v1/orders')
       .set(bearer(tokens.buyer))
-      .send({ endCustomer: { name: 'Wattle Street Physio' }, poNumber: `PO-${tag}`, lines: [{ sku: server.sku, quantity: 2 }, { sku: seats.sku, quantity: 40 }] })
+      .send({
+        endCustomer: { name: 'Wattle Street Physio' },
+        poNumber: `PO-${tag}`,
+        lines: [
+          { sku: server.sku, quantity: 2 },
+          { sku: seats.sku, quantity: 40 },
+        ],
+      })
       .expect(201);
     const hw = order.body.lines.find((l: { kind: string }) => l.kind === 'HARDWARE');
     await p.t
@@ -90,15 +113,37 @@ describe('Accessibility: every page, every role, at 1366 and 390 px', () => {
       .set(bearer(ADMIN_TOKEN))
       .send({ shippedOn: today, serialNumbers: [`SN-${tag}-1`, `SN-${tag}-2`] })
       .expect(200);
-    const subscriptionId = order.body.lines.find((l: { kind: string }) => l.kind === 'CLOUD').subscriptionId as string;
-    const sub = await p.t.http().get(`/api/v1/subscriptions/${subscriptionId}`).set(bearer(tokens.buyer)).expect(200);
+    const subscriptionId = order.body.lines.find((l: { kind: string }) => l.kind === 'CLOUD')
+      .subscriptionId as string;
+    const sub = await p.t
+      .http()
+      .get(`/api/v1/subscriptions/${subscriptionId}`)
+      .set(bearer(tokens.buyer))
+      .expect(200);
     await billPeriod(p.t, today, bearer(tokens.finance).Authorization);
-    const invoices = await p.t.http().get('/api/v1/invoices').query({ resellerId: reseller.id }).set(bearer(tokens.finance)).expect(200);
+    const invoices = await p.t
+      .http()
+      .get('/api/v1/invoices')
+      .query({ resellerId: reseller.id })
+      .set(bearer(tokens.finance))
+      .expect(200);
     const termEnd = new Date(`${sub.body.termEnd}T00:00:00Z`);
     termEnd.setUTCDate(termEnd.getUTCDate() - 20);
-    await p.t.http().post('/api/v1/renewal-alerts/scan').set(bearer(ADMIN_TOKEN)).send({ asOf: termEnd.toISOString().slice(0, 10) }).expect(200);
-    const alerts = await p.t.http().get('/api/v1/renewal-alerts').query({ resellerId: reseller.id }).set(bearer(ADMIN_TOKEN)).expect(200);
-    const alert = alerts.body.items.find((a: { subscriptionId: string | null }) => a.subscriptionId === subscriptionId);
+    await p.t
+      .http()
+      .post('/api/v1/renewal-alerts/scan')
+      .set(bearer(ADMIN_TOKEN))
+      .send({ asOf: termEnd.toISOString().slice(0, 10) })
+      .expect(200);
+    const alerts = await p.t
+      .http()
+      .get('/api/v1/renewal-alerts')
+      .query({ resellerId: reseller.id })
+      .set(bearer(ADMIN_TOKEN))
+      .expect(200);
+    const alert = alerts.body.items.find(
+      (a: { subscriptionId: string | null }) => a.subscriptionId === subscriptionId,
+    );
     // A sample for each page with a parameter; a new such page needs one here (the test says which).
     ids['/orders/:id'] = order.body.id;
     ids['/subscriptions/:id'] = subscriptionId;
@@ -109,8 +154,11 @@ describe('Accessibility: every page, every role, at 1366 and 390 px', () => {
 
   it('reads every page and its roles from the router', () => {
     expect(ROUTES.length).toBeGreaterThanOrEqual(19);
-    expect(ROUTES.map((r) => r.path)).toEqual(expect.arrayContaining(['/catalog', '/orders/:id', '/invoices', '/credit-lines']));
-    for (const r of ROUTES) expect(r.roles.every((role) => (ROLES as readonly string[]).includes(role))).toBe(true);
+    expect(ROUTES.map((r) => r.path)).toEqual(
+      expect.arrayContaining(['/catalog', '/orders/:id', '/invoices', '/credit-lines']),
+    );
+    for (const r of ROUTES)
+      expect(r.roles.every((role) => (ROLES as readonly string[]).includes(role))).toBe(true);
   });
 
   it('the sign-in page passes at both widths', async () => {
@@ -127,31 +175,42 @@ describe('Accessibility: every page, every role, at 1366 and 390 px', () => {
     expect(problems).toEqual([]);
   });
 
-  it.each(ROLES)('every page %s may open passes at 1366 and 390 px', async (role) => {
-    const routes = ROUTES.filter((r) => r.roles.includes(role));
-    expect(routes.length).toBeGreaterThan(0);
-    const problems: string[] = [];
-    const page = await p.newPage({ width: WIDTHS[0].width, height: WIDTHS[0].height });
-    await signIn(page, tokens[role]);
-    for (const r of routes) {
-      const url = r.path.replace(/:(\w+)/g, () => ids[r.path] ?? '');
-      if (url.endsWith('/')) {
-        problems.push(`${r.path}: no sample id in this test; add one to ids`);
-        continue;
+  it.each(ROLES)(
+    'every page %s may open passes at 1366 and 390 px',
+    async (role) => {
+      const routes = ROUTES.filter((r) => r.roles.includes(role));
+      expect(routes.length).toBeGreaterThan(0);
+      const problems: string[] = [];
+      const page = await p.newPage({ width: WIDTHS[0].width, height: WIDTHS[0].height });
+      await signIn(page, tokens[role]);
+      for (const r of routes) {
+        const url = r.path.replace(/:(\w+)/g, () => ids[r.path] ?? '');
+        if (url.endsWith('/')) {
+          problems.push(`${r.path}: no sample id in this test; add one to ids`);
+          continue;
+        }
+        await page.setViewportSize({ width: WIDTHS[0].width, height: WIDTHS[0].height });
+        const h1 = await open(page, url);
+        if (h1 === 'Not here')
+          problems.push(`${role} ${r.path}: the router lists the role but the page says Not here`);
+        // The same page at each width: the layout is CSS, the content the same.
+        for (const w of WIDTHS) {
+          await page.setViewportSize({ width: w.width, height: w.height });
+          const found = (await audit(page, w.width)).map((x) => `${role} ${r.path} @${w.width}: ${x}`);
+          if (found.length) appendFileSync(REPORT, `${found.join('\n')}\n`);
+          problems.push(...found);
+          await shot(
+            page,
+            `a11y-${role}-${r.path
+              .slice(1)
+              .replace(/\/:\w+/g, '-detail')
+              .replace(/\//g, '-')}-${w.name}`,
+          );
+        }
       }
-      await page.setViewportSize({ width: WIDTHS[0].width, height: WIDTHS[0].height });
-      const h1 = await open(page, url);
-      if (h1 === 'Not here') problems.push(`${role} ${r.path}: the router lists the role but the page says Not here`);
-      // The same page at each width: the layout is CSS, the content the same.
-      for (const w of WIDTHS) {
-        await page.setViewportSize({ width: w.width, height: w.height });
-        const found = (await audit(page, w.width)).map((x) => `${role} ${r.path} @${w.width}: ${x}`);
-        if (found.length) appendFileSync(REPORT, `${found.join('\n')}\n`);
-        problems.push(...found);
-        await shot(page, `a11y-${role}-${r.path.slice(1).replace(/\/:\w+/g, '-detail').replace(/\//g, '-')}-${w.name}`);
-      }
-    }
-    expect(problems).toEqual([]);
-    expect(p.pageErrors).toEqual([]);
-  }, 900_000);
+      expect(problems).toEqual([]);
+      expect(p.pageErrors).toEqual([]);
+    },
+    900_000,
+  );
 });

@@ -18,10 +18,27 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
     const reseller = await createReseller(p.t, { name: `Lists Pty ${tag}` });
     const buyer = await p.t.user('buyer', reseller.id);
     const vendor = `Ubiquiti${tag}`;
-    await createProduct(p.t, { vendor, name: `Switch ${tag} Pro`, prices: [{ currency: 'AUD', unitPrice: '899.00' }] });
-    await createProduct(p.t, { vendor, name: `Switch ${tag} Lite`, prices: [{ currency: 'AUD', unitPrice: '129.50' }] });
-    await createProduct(p.t, { vendor, name: `=HYPERLINK ${tag} Cloud Key`, kind: 'CLOUD', prices: [{ currency: 'AUD', unitPrice: '15.00' }] });
-    await createProduct(p.t, { vendor: `Other${tag}`, name: `Switch ${tag} Other`, prices: [{ currency: 'AUD', unitPrice: '5.00' }] });
+    await createProduct(p.t, {
+      vendor,
+      name: `Switch ${tag} Pro`,
+      prices: [{ currency: 'AUD', unitPrice: '899.00' }],
+    });
+    await createProduct(p.t, {
+      vendor,
+      name: `Switch ${tag} Lite`,
+      prices: [{ currency: 'AUD', unitPrice: '129.50' }],
+    });
+    await createProduct(p.t, {
+      vendor,
+      name: `=HYPERLINK ${tag} Cloud Key`,
+      kind: 'CLOUD',
+      prices: [{ currency: 'AUD', unitPrice: '15.00' }],
+    });
+    await createProduct(p.t, {
+      vendor: `Other${tag}`,
+      name: `Switch ${tag} Other`,
+      prices: [{ currency: 'AUD', unitPrice: '5.00' }],
+    });
 
     const page = await p.newPage();
     await signIn(page, buyer.token);
@@ -47,16 +64,24 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
     expect(await priceHeader.getAttribute('aria-sort')).toBe('none');
     await priceHeader.getByRole('button').click();
     await page.waitForFunction(`document.querySelector('th[aria-sort="ascending"]') !== null`);
-    const prices = async () => rows.locator('td.num .money').evaluateAll((els) => els.map((e) => e.getAttribute('data-amount')));
-    await page.waitForFunction(`[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount')).join() === '15.00,129.50,899.00'`);
+    const prices = async () =>
+      rows.locator('td.num .money').evaluateAll((els) => els.map((e) => e.getAttribute('data-amount')));
+    await page.waitForFunction(
+      `[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount')).join() === '15.00,129.50,899.00'`,
+    );
     await priceHeader.getByRole('button').click();
-    await page.waitForFunction(`[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount')).join() === '899.00,129.50,15.00'`);
+    await page.waitForFunction(
+      `[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount')).join() === '899.00,129.50,15.00'`,
+    );
     expect(await priceHeader.getAttribute('aria-sort')).toBe('descending');
     expect(await prices()).toEqual(['899.00', '129.50', '15.00']);
     await shot(page, 'catalog-01-filtered-sorted');
 
     // CSV of the rows as listed: header, three rows in the shown order, amounts unformatted, no control column.
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Export CSV of products' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Export CSV of products' }).click(),
+    ]);
     expect(download.suggestedFilename()).toMatch(/^catalog-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
     const records: string[][] = parse(csv);
@@ -91,14 +116,22 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
     const tag = uniq();
     const reseller = await createReseller(p.t, { name: `Phone Pty ${tag}` });
     const buyer = await p.t.user('buyer', reseller.id);
-    await createProduct(p.t, { vendor: `Aruba${tag}`, name: `Access Point ${tag} with a rather long product name`, prices: [{ currency: 'AUD', unitPrice: '1234567.89' }] });
+    await createProduct(p.t, {
+      vendor: `Aruba${tag}`,
+      name: `Access Point ${tag} with a rather long product name`,
+      prices: [{ currency: 'AUD', unitPrice: '1234567.89' }],
+    });
     const page = await p.newPage({ width: 390, height: 844 });
     await signIn(page, buyer.token);
     await page.getByLabel('Search').fill(tag);
     const row = page.getByRole('region', { name: 'Products' }).locator('tbody tr');
     await page.getByText('1 product matches').waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    for (const el of [row.locator('.money'), row.getByRole('button', { name: /^Add / }), row.getByRole('textbox')]) {
+    for (const el of [
+      row.locator('.money'),
+      row.getByRole('button', { name: /^Add / }),
+      row.getByRole('textbox'),
+    ]) {
       const box = (await el.boundingBox())!;
       expect(box.x).toBeGreaterThanOrEqual(0);
       expect(box.x + box.width).toBeLessThanOrEqual(390);

@@ -37,7 +37,11 @@ export function cellValue(cell: Element): string {
     return currency && amount ? `${amount} ${currency}` : amount;
   }
   const copy = cell.cloneNode(true) as Element;
-  copy.querySelectorAll('.sr-only, [aria-hidden="true"], button:not(.sort-button), input, select, [data-csv-skip]').forEach((e) => e.remove());
+  copy
+    .querySelectorAll(
+      '.sr-only, [aria-hidden="true"], button:not(.sort-button), input, select, [data-csv-skip]',
+    )
+    .forEach((e) => e.remove());
   return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
 }
 
