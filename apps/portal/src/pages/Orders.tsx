@@ -55,7 +55,7 @@ export function OrdersPage() {
                     {resellers.distributor && <th scope="col">Reseller</th>}
                     <th scope="col">End customer</th>
                     <th scope="col">PO</th>
-                    <th scope="col">Lines</th>
+                    <th scope="col" className="col-low">Lines</th>
                     <th scope="col">Status</th>
                     <th scope="col" className="num">
                       Hardware
