@@ -63,7 +63,7 @@ export function InvoicesPage() {
                   <tr>
                     <th scope="col">Number</th>
                     {resellers.distributor && <th scope="col">Reseller</th>}
-                    <th scope="col">Issued</th>
+                    <th scope="col" className="col-low">Issued</th>
                     <th scope="col">Due</th>
                     <th scope="col">Status</th>
                     <th scope="col" className="num">
