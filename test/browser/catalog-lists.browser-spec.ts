@@ -46,13 +46,13 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
     const rows = page.getByRole('region', { name: 'Products' }).locator('tbody tr');
 
     // Typing alone searches (debounced): no Search button pressed.
-    await page.getByLabel('Search').pressSequentially(`Switch ${tag}`);
+    await page.getByRole('searchbox', { name: 'Search' }).pressSequentially(`Switch ${tag}`);
     await page.getByText('3 products match').waitFor();
     expect(await rows.count()).toBe(3);
 
     await page.getByLabel('Vendor').selectOption(vendor);
     await page.getByText('2 products match').waitFor();
-    await page.getByLabel('Search').fill('');
+    await page.getByRole('searchbox', { name: 'Search' }).fill('');
     await page.getByText('3 products match').waitFor();
     await page.getByLabel('Kind').selectOption('HARDWARE');
     await page.getByText('2 products match').waitFor();
@@ -104,7 +104,7 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
     await page.getByRole('status').filter({ hasText: '12 × ' }).waitFor();
 
     // An empty result says what to do next, and its button clears the filters.
-    await page.getByLabel('Search').fill(`nothing-like-this-${tag}`);
+    await page.getByRole('searchbox', { name: 'Search' }).fill(`nothing-like-this-${tag}`);
     await page.getByText('No products match these filters.').waitFor();
     await page.getByRole('button', { name: 'clear the filters' }).click();
     await page.getByRole('region', { name: 'Products' }).waitFor();
@@ -122,8 +122,12 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
       prices: [{ currency: 'AUD', unitPrice: '1234567.89' }],
     });
     const page = await p.newPage({ width: 390, height: 844 });
-    await signIn(page, buyer.token);
-    await page.getByLabel('Search').fill(tag);
+    // On a phone the navigation waits behind the Menu button: the catalog heading says we are in.
+    await page.goto('/');
+    await page.getByLabel('API token').fill(buyer.token);
+    await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('heading', { name: 'Catalog', level: 1 }).waitFor();
+    await page.getByRole('searchbox', { name: 'Search' }).fill(tag);
     const row = page.getByRole('region', { name: 'Products' }).locator('tbody tr');
     await page.getByText('1 product matches').waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
