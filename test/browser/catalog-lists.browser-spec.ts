@@ -93,7 +93,7 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
 
     // A quantity that is not a whole number from 1 says why, beside the field; nothing is added.
     const first = rows.first();
-    const qty = first.getByRole('textbox');
+    const qty = first.getByRole('spinbutton');
     await qty.fill('0');
     await first.getByRole('button', { name: /^Add / }).click();
     await first.getByText('The quantity must be at least 1.').waitFor();
@@ -134,7 +134,7 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
     for (const el of [
       row.locator('.money'),
       row.getByRole('button', { name: /^Add / }),
-      row.getByRole('textbox'),
+      row.getByRole('spinbutton'),
     ]) {
       const box = (await el.boundingBox())!;
       expect(box.x).toBeGreaterThanOrEqual(0);

@@ -267,9 +267,10 @@ export function CatalogPage() {
                               <input
                                 id={`qty-${p.sku}`}
                                 className="qty"
-                                type="text"
+                                type="number"
+                                min={1}
+                                step={1}
                                 inputMode="numeric"
-                                pattern="[0-9]*"
                                 value={qty[p.sku] ?? '1'}
                                 aria-invalid={qtyProblem ? true : undefined}
                                 aria-describedby={qtyProblem ? `qty-${p.sku}-error` : undefined}
