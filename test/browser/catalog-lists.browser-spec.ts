@@ -64,8 +64,10 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
     expect(await priceHeader.getAttribute('aria-sort')).toBe('none');
     await priceHeader.getByRole('button').click();
     await page.waitForFunction(`document.querySelector('th[aria-sort="ascending"]') !== null`);
-    const prices = async () =>
-      rows.locator('td.num .money').evaluateAll((els) => els.map((e) => e.getAttribute('data-amount')));
+    const prices = () =>
+      page.evaluate(
+        `[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount'))`,
+      ) as Promise<string[]>;
     await page.waitForFunction(
       `[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount')).join() === '15.00,129.50,899.00'`,
     );
