@@ -4,6 +4,7 @@ import { createHash } from 'crypto';
 import { writeFileSync } from 'fs';
 import { join, relative } from 'path';
 import { NestFactory } from '@nestjs/core';
+import { PROJECT_ROOT } from '#disty/core';
 import { AppModule } from '../apps/api/src/app.module';
 import { openApiDocument, setApiPrefix } from '../apps/api/src/setup';
 
@@ -16,7 +17,7 @@ import { openApiDocument, setApiPrefix } from '../apps/api/src/setup';
  * generates the portal's TypeScript types from it with openapi-typescript into schema.d.ts.
  * test/openapi-contract.e2e-spec.ts fails when either file is stale.
  */
-export const CONTRACT_DIR = join(__dirname, '..', 'apps', 'portal', 'src', 'contract');
+export const CONTRACT_DIR = join(PROJECT_ROOT, 'apps', 'portal', 'src', 'contract');
 export const OPENAPI_JSON = join(CONTRACT_DIR, 'openapi.json');
 export const SCHEMA_TS = join(CONTRACT_DIR, 'schema.d.ts');
 

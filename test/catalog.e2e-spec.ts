@@ -145,6 +145,95 @@ describe('Catalog: products, prices per currency, search and price changes', () 
     expect(pct.body.total).toBe(0);
   });
 
+  it('sorts by name, vendor, kind and price (in a currency, products without one last), and lists the vendors', async () => {
+    const vendor = `Sorty${uniq()}`;
+    await createProduct(t, {
+      vendor,
+      name: 'b middle',
+      sku: `${vendor}-A`,
+      prices: [{ currency: 'AUD', unitPrice: '20.00' }],
+    });
+    await createProduct(t, {
+      vendor,
+      name: 'C last',
+      sku: `${vendor}-B`,
+      prices: [{ currency: 'AUD', unitPrice: '5.00' }],
+    });
+    await createProduct(t, {
+      vendor,
+      name: 'a first',
+      sku: `${vendor}-C`,
+      kind: 'CLOUD',
+      prices: [{ currency: 'USD', unitPrice: '9.00' }],
+    });
+    const skus = async (query: Record<string, string>) => {
+      const res = await t
+        .http()
+        .get('/api/v1/catalog/products')
+        .query({ vendor, ...query })
+        .set('Authorization', buyer.auth)
+        .expect(200);
+      return res.body.items.map((p: { sku: string }) => p.sku.slice(vendor.length + 1)).join('');
+    };
+    expect(await skus({})).toBe('ABC');
+    expect(await skus({ sort: '-sku' })).toBe('CBA');
+    expect(await skus({ sort: 'name' })).toBe('CAB');
+    expect(await skus({ sort: '-name' })).toBe('BAC');
+    expect(await skus({ sort: 'kind' })).toBe('CAB');
+    expect(await skus({ sort: 'price', currency: 'AUD' })).toBe('BA');
+    expect(await skus({ sort: '-price', currency: 'AUD' })).toBe('AB');
+    // Sorting by price needs the currency to compare in; an unknown order is refused.
+    const noCurrency = await t
+      .http()
+      .get('/api/v1/catalog/products')
+      .query({ sort: 'price' })
+      .set('Authorization', buyer.auth)
+      .expect(400);
+    expect(noCurrency.headers['content-type']).toMatch(/application\/problem\+json/);
+    expect(noCurrency.body.errors).toEqual([
+      { field: 'currency', message: 'currency is required to sort by price' },
+    ]);
+    await t
+      .http()
+      .get('/api/v1/catalog/products')
+      .query({ sort: 'cost' })
+      .set('Authorization', buyer.auth)
+      .expect(400);
+
+    const vendors = await t
+      .http()
+      .get('/api/v1/catalog/products/vendors')
+      .set('Authorization', buyer.auth)
+      .expect(200);
+    expect(vendors.body.vendors).toContain(vendor);
+    expect(new Set(vendors.body.vendors).size).toBe(vendors.body.vendors.length);
+    // Reseller users see the vendors of active products only; the admin sees every vendor.
+    const hidden = `Hidden${uniq()}`;
+    const off = await createProduct(t, {
+      vendor: hidden,
+      sku: `${hidden}-X`,
+      prices: [{ currency: 'AUD', unitPrice: '1.00' }],
+    });
+    await t
+      .http()
+      .patch(`/api/v1/catalog/products/${off.sku}`)
+      .set(bearer(ADMIN_TOKEN))
+      .send({ active: false })
+      .expect(200);
+    const forBuyer = await t
+      .http()
+      .get('/api/v1/catalog/products/vendors')
+      .set('Authorization', buyer.auth)
+      .expect(200);
+    expect(forBuyer.body.vendors).not.toContain(hidden);
+    const forAdmin = await t
+      .http()
+      .get('/api/v1/catalog/products/vendors')
+      .set(bearer(ADMIN_TOKEN))
+      .expect(200);
+    expect(forAdmin.body.vendors).toContain(hidden);
+  });
+
   it('changes a price only forward, keeping its history', async () => {
     const p = await createProduct(t, {
       prices: [{ currency: 'AUD', unitPrice: '100.00', costPrice: '70.00' }, { currency: 'NZD', unitPrice: '110.00', costPrice: '77.00' }],

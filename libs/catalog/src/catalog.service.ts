@@ -9,9 +9,9 @@ import type { TaxCategory } from '#disty/tax';
 import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
 import { commitmentProblems, CommitmentRules, DEFAULT_COMMITMENT_PACK, termListPrice } from './domain/commitment-rules';
 import { CommitmentPackView } from './dto/commitment-pack.dto';
-import { PriceHistoryView, PriceView, ProductView } from './dto/product.dto';
+import { PriceHistoryView, PriceView, ProductSort, ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
-import { PRODUCT_COLUMNS, ProductRow, PRODUCTS_BY_SKU } from './catalog.sql';
+import { PRODUCT_COLUMNS, productOrder, ProductRow, PRODUCTS_BY_SKU } from './catalog.sql';
 
 /** A product as other modules see it, priced in one currency. */
 export interface CatalogProduct {
@@ -84,6 +84,7 @@ export interface ProductSearch {
   q?: string;
   currency?: Currency;
   active?: boolean;
+  sort?: ProductSort;
   page: number;
   pageSize: number;
 }
@@ -207,12 +208,18 @@ export class CatalogService {
     }
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM products p ${cond}`, params);
+    const order = productOrder(q.sort ?? 'sku', params.length + 1);
     const rows: ProductRow[] = await this.db.query(
-      `SELECT ${PRODUCT_COLUMNS} FROM products p ${cond} ORDER BY p.sku
-        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
-      params,
+      `SELECT ${PRODUCT_COLUMNS} FROM products p ${cond} ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
+      order.includes('$') ? [...params, q.currency] : params,
     );
     return page(await this.toViews(this.db.manager, rows, { withCost: opts.withCost }), total, q);
+  }
+
+  /** The distinct vendors of the products (active ones only when `active`), by name. */
+  async vendors(active?: boolean): Promise<string[]> {
+    const sql = 'SELECT DISTINCT vendor FROM products WHERE $1::boolean IS NULL OR active = $1 ORDER BY vendor';
+    return ((await this.db.query(sql, [active ?? null])) as Array<{ vendor: string }>).map((r) => r.vendor);
   }
 
   /** Products by SKU with their current price in `currency` (null when none). Unknown SKUs are absent. */

@@ -30,3 +30,19 @@ export const PRODUCTS_BY_SKU = preparedStatement(
      LEFT JOIN product_prices pp ON pp.sku = p.sku AND pp.currency = $2 AND pp.valid_to IS NULL
     WHERE p.sku = ANY($1::text[])`,
 );
+
+/**
+ * The ORDER BY of a catalog search (ProductQueryDto.sort), SKU breaking ties. "price" orders by the
+ * current price in the search's currency, bound as parameter `$n`; products without one come last.
+ */
+export function productOrder(sort: string, n: number): string {
+  const desc = sort.startsWith('-') ? ' DESC' : '';
+  const key = sort.replace(/^-/, '');
+  const expr: Record<string, string> = {
+    name: 'lower(p.name)',
+    vendor: 'lower(p.vendor)',
+    kind: 'p.kind',
+    price: `(SELECT pp.unit_price FROM product_prices pp WHERE pp.sku = p.sku AND pp.currency = $${n} AND pp.valid_to IS NULL)`,
+  };
+  return key in expr ? `${expr[key]}${desc} NULLS LAST, p.sku` : `p.sku${desc}`;
+}

@@ -1,8 +1,10 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiPageResponse, ApiProblems, CurrentActor, isDistributor, Page, Roles } from '#disty/core';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, isDistributor, Page, Roles, validationError } from '#disty/core';
 import { CatalogService } from './catalog.service';
-import { CreateProductDto, MissingCostsView, ProductQueryDto, ProductView, UpdateProductDto } from './dto/product.dto';
+import {
+  CreateProductDto, MissingCostsView, ProductQueryDto, ProductVendorsView, ProductView, UpdateProductDto,
+} from './dto/product.dto';
 
 @ApiTags('catalog')
 @ApiBearerAuth()
@@ -23,9 +25,21 @@ export class CatalogController {
   @Get()
   @ApiOperation({ operationId: 'listProducts', summary: 'Search the catalog' })
   @ApiPageResponse(ProductView, 'Reseller users see active products only, without cost prices')
+  @ApiProblems(400)
   search(@Query() q: ProductQueryDto, @CurrentActor() actor: Actor): Promise<Page<ProductView>> {
+    if (q.sort?.endsWith('price') && !q.currency) {
+      throw validationError('Sorting by price needs a currency', [{ field: 'currency', message: 'currency is required to sort by price' }]);
+    }
     const active = isDistributor(actor) ? (q.active === undefined ? undefined : q.active === 'true') : true;
     return this.catalog.search({ ...q, page: q.page, pageSize: q.pageSize, active }, { withCost: isDistributor(actor) });
+  }
+
+  /** The vendors to filter the catalog by; reseller users see those of active products only. */
+  @Get('vendors')
+  @ApiOperation({ operationId: 'listProductVendors', summary: "List the catalog's vendors" })
+  @ApiOkResponse({ type: ProductVendorsView })
+  async vendors(@CurrentActor() actor: Actor): Promise<ProductVendorsView> {
+    return { vendors: await this.catalog.vendors(isDistributor(actor) ? undefined : true) };
   }
 
   /** Current prices whose vendor cost is not known (prices older than cost prices), by vendor and SKU. */

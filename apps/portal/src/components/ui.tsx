@@ -1,5 +1,7 @@
-import { DependencyList, ReactNode, useCallback, useEffect, useRef, useState } from 'react';
+import Decimal from 'decimal.js';
+import { DependencyList, ReactNode, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api';
+import { cellValue, columnSlots, saveFile, tableRows, toCsv } from '../csv';
 import { formatDate, formatMoney, isNegative, titleCase } from '../format';
 
 /** Loads data for a page; `reload` runs it again. Stale answers (deps changed meanwhile) are dropped. */
@@ -180,4 +182,161 @@ export function ListBody<P extends { items: unknown[] }>({
   if (!page) return null;
   if (page.items.length === 0) return <Empty>{empty}</Empty>;
   return <>{children(page)}</>;
+}
+
+/**
+ * Every list's table (README.md, "Web portal"): a scroll container that keyboard users can focus
+ * and scroll (a labelled region), an "Export CSV" button writing the rows as listed, and on screens
+ * under 600 px each row stacked as a card of "label: value" lines (labels come from the column
+ * headers; columns whose header has class `col-low` are left off phones, kept in the CSV).
+ */
+export function TableRegion({
+  label,
+  csv,
+  children,
+  tools,
+}: {
+  label: string;
+  csv?: string;
+  children: ReactNode;
+  tools?: ReactNode;
+}) {
+  const ref = useRef<HTMLDivElement>(null);
+  useLayoutEffect(() => {
+    const table = ref.current?.querySelector('table');
+    const head = table?.tHead?.rows[table.tHead.rows.length - 1];
+    if (!table || !head) return;
+    const heads = columnSlots(head);
+    for (const section of [...Array.from(table.tBodies), ...(table.tFoot ? [table.tFoot] : [])]) {
+      for (const tr of Array.from(section.rows)) {
+        let i = 0;
+        for (const cell of Array.from(tr.cells)) {
+          const th = heads[i];
+          if (th) {
+            cell.setAttribute('data-label', cell.colSpan > 1 ? '' : cellValue(th));
+            cell.classList.toggle('col-low', th.classList.contains('col-low'));
+          }
+          i += Math.max(1, cell.colSpan);
+        }
+      }
+    }
+  });
+  const exportCsv = () => {
+    const table = ref.current?.querySelector('table');
+    if (!table || !csv) return;
+    saveFile(toCsv(tableRows(table)), `${csv}-${new Date().toISOString().slice(0, 10)}.csv`);
+  };
+  return (
+    <div className="table-block">
+      {(csv || tools) && (
+        <div className="table-tools">
+          {tools}
+          {csv && (
+            <button type="button" className="small-button" onClick={exportCsv}>
+              Export CSV<span className="sr-only"> of {label.toLowerCase()}</span>
+            </button>
+          )}
+        </div>
+      )}
+      <div className="table-wrap table-region" ref={ref} tabIndex={0} role="region" aria-label={label}>
+        {children}
+      </div>
+    </div>
+  );
+}
+
+export type SortDir = 'asc' | 'desc';
+export interface SortState {
+  key: string;
+  dir: SortDir;
+}
+
+/** A column header that sorts its table: a button, with aria-sort telling which way it is sorted. */
+export function SortHeader({
+  k,
+  sort,
+  onSort,
+  children,
+  className,
+}: {
+  k: string;
+  sort: SortState | null;
+  onSort: (s: SortState) => void;
+  children: ReactNode;
+  className?: string;
+}) {
+  const dir = sort?.key === k ? sort.dir : null;
+  return (
+    <th
+      scope="col"
+      className={className}
+      aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
+    >
+      <button
+        type="button"
+        className="sort-button"
+        onClick={() => onSort({ key: k, dir: dir === 'asc' ? 'desc' : 'asc' })}
+      >
+        {children}
+        <span className="sort-mark" aria-hidden="true">
+          {dir === 'asc' ? '▲' : dir === 'desc' ? '▼' : '↕'}
+        </span>
+      </button>
+    </th>
+  );
+}
+
+type SortValue = string | null | undefined | { money: string | null | undefined };
+
+/** Compares two sort values: amounts ({ money }) as decimals, text by locale, empty values last. */
+export function compareValues(a: SortValue, b: SortValue): number {
+  const ra = typeof a === 'object' && a !== null ? a.money : a;
+  const rb = typeof b === 'object' && b !== null ? b.money : b;
+  if (ra == null || ra === '') return rb == null || rb === '' ? 0 : 1;
+  if (rb == null || rb === '') return -1;
+  if (typeof a === 'object' && a !== null) return new Decimal(ra).comparedTo(new Decimal(rb));
+  return ra.localeCompare(rb, undefined, { numeric: true, sensitivity: 'base' });
+}
+
+/** The rows of a table sorted on the page by the chosen column (`by` maps a column key to its value). */
+export function useSorted<T>(
+  rows: T[],
+  by: Record<string, (row: T) => SortValue>,
+  initial: SortState | null = null,
+) {
+  const [sort, setSort] = useState<SortState | null>(initial);
+  const sorted = useMemo(() => {
+    const get = sort ? by[sort.key] : undefined;
+    if (!sort || !get) return rows;
+    const sign = sort.dir === 'asc' ? 1 : -1;
+    return [...rows].sort((x, y) => sign * compareValues(get(x), get(y)));
+  }, [rows, sort]);
+  return { rows: sorted, sort, setSort };
+}
+
+/** The field errors of a problem+json answer, by field name (for FieldError beside each input). */
+export function fieldErrors(error: unknown): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (error instanceof ApiError) for (const e of error.problem.errors ?? []) out[e.field] ??= e.message;
+  return out;
+}
+
+/** Why an input was refused, under it (its id is the input's aria-describedby). */
+export function FieldError({ id, message }: { id: string; message: string | undefined }) {
+  if (!message) return null;
+  return (
+    <span id={id} className="field-error">
+      {message}
+    </span>
+  );
+}
+
+/** An input's props when the API refused its field (the problem's `errors` name it): invalid, described by why. */
+export function invalidProps(error: unknown, field: string, id: string): { 'aria-invalid'?: true; 'aria-describedby'?: string } {
+  return fieldErrors(error)[field] ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
+}
+
+/** Why the API refused one field, under its input (pairs with invalidProps). */
+export function FieldProblem({ error, field, id }: { error: unknown; field: string; id: string }) {
+  return <FieldError id={`${id}-error`} message={fieldErrors(error)[field]} />;
 }

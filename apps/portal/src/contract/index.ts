@@ -4,7 +4,7 @@
  * README.md "Web portal"): when a DTO changes, regenerate, and TypeScript shows every page it breaks.
  * No page declares an API shape of its own.
  */
-import type { components } from './schema';
+import type { components, operations } from './schema';
 
 type Schemas = components['schemas'];
 
@@ -93,3 +93,5 @@ export type ApiToken = Schemas['ApiTokenView'];
 export type ApiTokenCreated = Schemas['ApiTokenCreatedView'];
 export type User = Schemas['UserResponse'];
 export type CreditLimitChange = Schemas['CreditLimitChangeView'];
+/** The catalog search's list orders (`sort` of GET /catalog/products). */
+export type ProductSort = NonNullable<NonNullable<operations['listProducts']['parameters']['query']>['sort']>;

@@ -2,7 +2,7 @@ import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { client, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, PageHeader, SortHeader, useAsync, useSorted, TableRegion } from '../components/ui';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
 
 /** The five buckets of GET /reports/ar-aging (docs/accounting.md §7), in order. */
@@ -20,6 +20,7 @@ export function ArAgingPage() {
   const [asOf, setAsOf] = useState(todayIso());
   const [query, setQuery] = useState({ asOf: todayIso() });
   const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/reports/ar-aging', { params: { query } })), [query]);
+  const sorted = useSorted(data?.items ?? [], { reseller: (r) => r.resellerName, line: (r) => r.creditLine, total: (r) => ({ money: r.total }) });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setQuery({ asOf });
@@ -64,7 +65,7 @@ export function ArAgingPage() {
       {loading && !data ? (
         <Loading what="Ageing receivables" />
       ) : data && data.items.length === 0 ? (
-        <Empty>Nothing is owed as of this date.</Empty>
+        <Empty>Nothing is owed as of this date. Choose a later date to see what will be due.</Empty>
       ) : data && cur ? (
         <>
           <div className="card chart-card">
@@ -72,7 +73,7 @@ export function ArAgingPage() {
             <figure role="group" aria-label={`Bar chart of open receivables by age in ${cur}`}>
               <div className="chart" aria-hidden="true">
                 <ResponsiveContainer width="100%" height={240}>
-                  <BarChart data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+                  <BarChart accessibilityLayer={false} data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="name" />
                     <YAxis width={72} tickFormatter={(v: number) => formatMoneyCompact(String(v), cur)} />
@@ -88,25 +89,29 @@ export function ArAgingPage() {
               </figcaption>
             </figure>
           </div>
-          <div className="table-wrap">
+          <TableRegion label="Receivables by age" csv="ar-aging">
             <table>
               <caption className="sr-only">Open receivables per reseller and credit line by age</caption>
               <thead>
                 <tr>
-                  <th scope="col">Reseller</th>
-                  <th scope="col">Line</th>
+                  <SortHeader k="reseller" sort={sorted.sort} onSort={sorted.setSort}>
+                    Reseller
+                  </SortHeader>
+                  <SortHeader k="line" sort={sorted.sort} onSort={sorted.setSort}>
+                    Line
+                  </SortHeader>
                   {BUCKETS.map((b) => (
                     <th key={b.key} scope="col" className="num">
                       {b.label}
                     </th>
                   ))}
-                  <th scope="col" className="num">
+                  <SortHeader k="total" sort={sorted.sort} onSort={sorted.setSort} className="num">
                     Total
-                  </th>
+                  </SortHeader>
                 </tr>
               </thead>
               <tbody>
-                {data.items.map((r) => (
+                {sorted.rows.map((r) => (
                   <tr key={`${r.resellerId}-${r.creditLine}-${r.currency}`}>
                     <td>{r.resellerName}</td>
                     <td>
@@ -145,7 +150,7 @@ export function ArAgingPage() {
                 </tfoot>
               )}
             </table>
-          </div>
+          </TableRegion>
         </>
       ) : null}
     </section>

@@ -1,6 +1,6 @@
 import { FormEvent, useEffect, useRef, useState } from 'react';
 import { ApiError, client, idempotencyKey, ok } from '../api';
-import { DateText, ErrorBanner, Loading, PageHeader, Status, useAsync } from '../components/ui';
+import { DateText, ErrorBanner, Loading, PageHeader, Status, useAsync, TableRegion } from '../components/ui';
 import type { BillingRun, Reconciliation } from '../contract';
 import { formatDateTime, formatInt, todayIso } from '../format';
 import { Link } from '../router';
@@ -161,7 +161,7 @@ export function BillingRunsPage() {
         </div>
       )}
       {history.data && history.data.items.length > 0 && (
-        <div className="table-wrap">
+        <TableRegion label="Recent billing runs" csv="billing-runs">
           <table>
             <caption>Recent runs</caption>
             <thead>
@@ -197,7 +197,7 @@ export function BillingRunsPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
     </section>
   );

@@ -1,6 +1,6 @@
 import { FormEvent, useEffect, useState } from 'react';
 import { client, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Stat, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, FieldProblem, invalidProps, Loading, Money, Notice, PageHeader, Stat, useAsync, TableRegion } from '../components/ui';
 import { formatDateTime, lessThan, todayIso } from '../format';
 import { hasRole, useSession } from '../session';
 
@@ -26,7 +26,7 @@ export function ConsumptionUsagePage() {
       {subs.loading && !subs.data ? (
         <Loading what="Loading consumption subscriptions" />
       ) : !subs.data?.items.length ? (
-        <Empty>No consumption subscriptions yet.</Empty>
+        <Empty>No consumption subscriptions yet. Order a pay-as-you-go cloud product from the catalog to start one.</Empty>
       ) : (
         <>
           <div className="card toolbar">
@@ -83,7 +83,7 @@ function SubscriptionUsage({ id, month, mayBudget }: { id: string; month: string
           {s.meters.length === 0 ? (
             <Empty>No usage in this month.</Empty>
           ) : (
-            <div className="table-wrap">
+            <TableRegion label="Usage per meter" csv="cloud-usage">
               <table>
                 <caption className="sr-only">Usage per meter</caption>
                 <thead>
@@ -119,7 +119,7 @@ function SubscriptionUsage({ id, month, mayBudget }: { id: string; month: string
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableRegion>
           )}
           {mayBudget && <BudgetForm id={id} currency={s.currency} onSaved={() => void summary.reload()} />}
         </>
@@ -150,7 +150,8 @@ function BudgetForm({ id, currency, onSaved }: { id: string; currency: string; o
     <form className="toolbar" onSubmit={(e) => void save(e)} aria-label="Monthly budget">
       <div className="field">
         <label htmlFor="budget-amount">Monthly budget ({currency})</label>
-        <input id="budget-amount" inputMode="decimal" required pattern="\d+(\.\d{1,4})?" value={amount} onChange={(e) => setAmount(e.target.value)} />
+        <input id="budget-amount" inputMode="decimal" required pattern="\d+(\.\d{1,4})?" value={amount} onChange={(e) => setAmount(e.target.value)} {...invalidProps(error, 'monthlyAmount', 'budget-amount')} />
+        <FieldProblem error={error} field="monthlyAmount" id="budget-amount" />
       </div>
       <button type="submit">Save budget</button>
       {saved && <span role="status">Saved.</span>}

@@ -1,6 +1,6 @@
 import { useState } from 'react';
 import { client, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, TableRegion, useAsync } from '../components/ui';
 import type { CreditLineView } from '../contract';
 import { isNegative } from '../format';
 import { useResellers } from '../resellers';
@@ -72,7 +72,7 @@ export function CreditLinesPage() {
       ) : rows.length === 0 ? (
         <Empty>{onlyHeld ? 'No credit line is on hold.' : 'No resellers yet.'}</Empty>
       ) : (
-        <div className="table-wrap">
+        <TableRegion label="Credit lines" csv="credit-lines">
           <table>
             <caption className="sr-only">Credit lines of every reseller</caption>
             <thead>
@@ -136,7 +136,7 @@ export function CreditLinesPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
     </section>
   );

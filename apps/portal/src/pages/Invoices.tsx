@@ -1,7 +1,7 @@
 import { lazy, Suspense, useState } from 'react';
 import { client, download, ok, oneOf, text } from '../api';
 import {
-  DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
+  DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync, TableRegion,
 } from '../components/ui';
 import { CreditNoteForm, RecordPaymentForm, WriteOffForm } from '../components/FinanceActions';
 import type { Currency, InvoiceStatus } from '../contract';
@@ -54,17 +54,17 @@ export function InvoicesPage() {
         )}
       </div>
       <ErrorBanner error={error} />
-      <ListBody loading={loading} page={data} loadingText="Loading invoices" empty="No invoices.">
+      <ListBody loading={loading} page={data} loadingText="Loading invoices" empty="No invoices match. Clear the filters to see every invoice; new invoices come from a billing run.">
         {(data) => (
           <>
-            <div className="table-wrap">
+            <TableRegion label="Invoices" csv="invoices">
               <table>
                 <caption className="sr-only">Invoices</caption>
                 <thead>
                   <tr>
                     <th scope="col">Number</th>
                     {resellers.distributor && <th scope="col">Reseller</th>}
-                    <th scope="col">Issued</th>
+                    <th scope="col" className="col-low">Issued</th>
                     <th scope="col">Due</th>
                     <th scope="col">Status</th>
                     <th scope="col" className="num">
@@ -115,7 +115,7 @@ export function InvoicesPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableRegion>
             <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} />
           </>
         )}
@@ -222,7 +222,7 @@ export function InvoiceDetailPage({ id }: { id: string }) {
             </div>
           </dl>
 
-          <div className="table-wrap">
+          <TableRegion label="Invoice lines">
             <table>
               <caption>Lines</caption>
               <thead>
@@ -299,10 +299,10 @@ export function InvoiceDetailPage({ id }: { id: string }) {
                 ))}
               </tfoot>
             </table>
-          </div>
+          </TableRegion>
 
           {inv.creditNotes && inv.creditNotes.length > 0 && (
-            <div className="table-wrap">
+            <TableRegion label="Credit notes">
               <table>
                 <caption>Credit notes</caption>
                 <thead>
@@ -330,7 +330,7 @@ export function InvoiceDetailPage({ id }: { id: string }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableRegion>
           )}
 
           {hasRole(me, 'finance', 'admin') && (

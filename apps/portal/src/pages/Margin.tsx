@@ -11,7 +11,7 @@ import {
   YAxis,
 } from 'recharts';
 import { client, download, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, PageHeader, SortHeader, useAsync, useSorted, TableRegion } from '../components/ui';
 import type { MarginGroup, MarginReport } from '../contract';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, todayIso } from '../format';
 
@@ -37,6 +37,13 @@ export function MarginPage() {
   const [form, setForm] = useState({ from: yearAgo(), to: todayIso(), groupBy: 'month' as MarginGroup });
   const [query, setQuery] = useState(form);
   const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/reports/margin', { params: { query } })), [query]);
+  const sorted = useSorted(data?.items ?? [], {
+    label: (r) => r.label,
+    revenue: (r) => ({ money: r.revenue }),
+    cost: (r) => ({ money: r.cost }),
+    margin: (r) => ({ money: r.margin }),
+    percent: (r) => ({ money: r.marginPercent }),
+  });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setQuery(form);
@@ -128,7 +135,7 @@ export function MarginPage() {
       {loading && !data ? (
         <Loading what="Computing margins" />
       ) : data && data.items.length === 0 ? (
-        <Empty>No revenue or cost was recognised in this period.</Empty>
+        <Empty>No revenue or cost was recognised in this period. Choose another period, or run billing for it first.</Empty>
       ) : data && cur ? (
         <>
           <div className="card chart-card">
@@ -141,7 +148,7 @@ export function MarginPage() {
             >
               <div className="chart" aria-hidden="true">
                 <ResponsiveContainer width="100%" height={260}>
-                  <ComposedChart data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} maxBarSize={56}>
+                  <ComposedChart accessibilityLayer={false} data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} maxBarSize={56}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="name" />
                     <YAxis
@@ -185,28 +192,30 @@ export function MarginPage() {
               </figcaption>
             </figure>
           </div>
-          <div className="table-wrap">
+          <TableRegion label="Gross margin" csv="margin">
             <table>
               <caption className="sr-only">Gross margin by {groupLabel.toLowerCase()}</caption>
               <thead>
                 <tr>
-                  <th scope="col">{groupLabel}</th>
-                  <th scope="col" className="num">
+                  <SortHeader k="label" sort={sorted.sort} onSort={sorted.setSort}>
+                    {groupLabel}
+                  </SortHeader>
+                  <SortHeader k="revenue" sort={sorted.sort} onSort={sorted.setSort} className="num">
                     Revenue
-                  </th>
-                  <th scope="col" className="num">
+                  </SortHeader>
+                  <SortHeader k="cost" sort={sorted.sort} onSort={sorted.setSort} className="num">
                     Cost
-                  </th>
-                  <th scope="col" className="num">
+                  </SortHeader>
+                  <SortHeader k="margin" sort={sorted.sort} onSort={sorted.setSort} className="num">
                     Gross margin
-                  </th>
-                  <th scope="col" className="num">
+                  </SortHeader>
+                  <SortHeader k="percent" sort={sorted.sort} onSort={sorted.setSort} className="num">
                     Margin %
-                  </th>
+                  </SortHeader>
                 </tr>
               </thead>
               <tbody>
-                {data.items.map((r) => (
+                {sorted.rows.map((r) => (
                   <tr key={`${r.key}-${r.currency}`}>
                     <td>{r.label}</td>
                     <td className="num">
@@ -240,7 +249,7 @@ export function MarginPage() {
                 ))}
               </tfoot>
             </table>
-          </div>
+          </TableRegion>
         </>
       ) : null}
     </section>

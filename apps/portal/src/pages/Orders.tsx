@@ -3,7 +3,7 @@ import { client, ok, oneOf } from '../api';
 import { useCart } from '../cart';
 import { ShipLineForm } from '../components/ShipLineForm';
 import {
-  DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync,
+  DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync, TableRegion,
 } from '../components/ui';
 import type { CreditLine, OrderStatus } from '../contract';
 import { formatDateTime } from '../format';
@@ -45,10 +45,10 @@ export function OrdersPage() {
         />
       </div>
       <ErrorBanner error={error} />
-      <ListBody loading={loading} page={data} loadingText="Loading orders" empty="No orders yet.">
+      <ListBody loading={loading} page={data} loadingText="Loading orders" empty={status ? 'No orders with this status. Choose "All" to see every order.' : 'No orders yet. Orders are placed from the cart: find products in the catalog and add them.'}>
         {(data) => (
           <>
-            <div className="table-wrap">
+            <TableRegion label="Orders" csv="orders">
               <table>
                 <caption className="sr-only">Orders</caption>
                 <thead>
@@ -58,7 +58,7 @@ export function OrdersPage() {
                     {resellers.distributor && <th scope="col">Reseller</th>}
                     <th scope="col">End customer</th>
                     <th scope="col">PO</th>
-                    <th scope="col">Lines</th>
+                    <th scope="col" className="col-low">Lines</th>
                     <th scope="col">Status</th>
                     <th scope="col" className="num">
                       Hardware
@@ -92,7 +92,7 @@ export function OrdersPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableRegion>
             <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={setPage} />
           </>
         )}
@@ -194,7 +194,7 @@ export function OrderDetailPage({ id }: { id: string }) {
               <dd>{order.endCustomer.reference ?? '—'}</dd>
             </div>
           </dl>
-          <div className="table-wrap">
+          <TableRegion label="Order lines">
             <table>
               <caption>Lines</caption>
               <thead>
@@ -288,7 +288,7 @@ export function OrderDetailPage({ id }: { id: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
           <div className="totals-grid">
             {(['HARDWARE', 'CLOUD'] as CreditLine[]).map((line) => (
               <div className="card" key={line} data-totals={line}>

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { client, ok, text } from '../api';
-import { ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import { ErrorBanner, Loading, Money, PageHeader, useAsync, TableRegion } from '../components/ui';
 import type { Reconciliation, ReconciliationRow } from '../contract';
 import { formatDate, isZero } from '../format';
 import { useResellers } from '../resellers';
@@ -36,7 +36,7 @@ const hasDiff = (r: ReconciliationRow) => !isZero(r.difference);
 function ReconTable({ rows, caption, ledger, subledger, name }: { rows: ReconciliationRow[]; caption: string; ledger: string; subledger: string; name: (id: string | null) => string }) {
   const perReseller = rows.some((r) => r.resellerId !== null);
   return (
-    <div className="table-wrap">
+    <TableRegion label={caption} csv={`reconciliation-${caption.toLowerCase().replace(/\W+/g, "-")}`}>
       <table>
         <caption>{caption}</caption>
         <thead>
@@ -75,7 +75,7 @@ function ReconTable({ rows, caption, ledger, subledger, name }: { rows: Reconcil
           ))}
         </tbody>
       </table>
-    </div>
+    </TableRegion>
   );
 }
 

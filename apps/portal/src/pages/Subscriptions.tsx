@@ -1,7 +1,7 @@
 import { FormEvent, useState } from 'react';
 import { client, ok, oneOf, text } from '../api';
 import {
-  DateText, ErrorBanner, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, useAsync,
+  DateText, ErrorBanner, FieldProblem, invalidProps, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, useAsync, TableRegion,
 } from '../components/ui';
 import type { Charge, Subscription, SubscriptionStatus } from '../contract';
 import { formatMoney, isNegative, sumMoney, todayIso } from '../format';
@@ -51,10 +51,10 @@ export function SubscriptionsPage() {
         <button type="submit">Filter</button>
       </form>
       <ErrorBanner error={error} />
-      <ListBody loading={loading} page={data} loadingText="Loading subscriptions" empty="No subscriptions match.">
+      <ListBody loading={loading} page={data} loadingText="Loading subscriptions" empty="No subscriptions match. Clear the filters, or order a cloud product from the catalog to start one.">
         {(data) => (
           <>
-            <div className="table-wrap">
+            <TableRegion label="Subscriptions" csv="subscriptions">
               <table>
                 <caption className="sr-only">Subscriptions</caption>
                 <thead>
@@ -93,7 +93,7 @@ export function SubscriptionsPage() {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableRegion>
             <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={(page) => setFilters((f) => ({ ...f, page }))} />
           </>
         )}
@@ -228,11 +228,13 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
                 <p className="muted small">The difference is prorated for the rest of the current billing period.</p>
                 <div className="field">
                   <label htmlFor="seats">New seat count</label>
-                  <input id="seats" type="number" min={1} step={1} inputMode="numeric" required value={seats} onChange={(e) => setSeats(e.target.value)} />
+                  <input id="seats" type="number" min={1} step={1} inputMode="numeric" required value={seats} onChange={(e) => setSeats(e.target.value)} {...invalidProps(actionError, 'quantity', 'seats')} />
+                  <FieldProblem error={actionError} field="quantity" id="seats" />
                 </div>
                 <div className="field">
                   <label htmlFor="seats-asof">Effective</label>
-                  <input id="seats-asof" type="date" required value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+                  <input id="seats-asof" type="date" required value={asOf} onChange={(e) => setAsOf(e.target.value)} {...invalidProps(actionError, 'asOf', 'seats-asof')} />
+                  <FieldProblem error={actionError} field="asOf" id="seats-asof" />
                 </div>
                 <button type="submit" className="primary" disabled={busy || !seats || Number(seats) === sub.quantity}>
                   Change seats
@@ -262,7 +264,7 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
             </div>
           )}
 
-          <div className="table-wrap">
+          <TableRegion label="Terms">
             <table>
               <caption>Terms</caption>
               <thead>
@@ -298,10 +300,10 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
 
           {sub.charges && sub.charges.length > 0 && (
-            <div className="table-wrap">
+            <TableRegion label="Charges">
               <table>
                 <caption>Charges</caption>
                 <thead>
@@ -335,7 +337,7 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
                   ))}
                 </tbody>
               </table>
-            </div>
+            </TableRegion>
           )}
         </>
       ) : null}

@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { client, ok, oneOf } from '../api';
-import { ErrorBanner, Loading, Money, PageHeader, useAsync } from '../components/ui';
+import { ErrorBanner, Loading, Money, PageHeader, useAsync, TableRegion } from '../components/ui';
 import type { Currency } from '../contract';
 import { dec, todayIso } from '../format';
 
@@ -44,7 +44,7 @@ export function TrialBalancePage() {
           <p className={`verdict ${balanced ? 'verdict-ok' : 'verdict-bad'}`} role="status">
             {balanced ? 'Debits equal credits.' : 'Debits and credits differ!'}
           </p>
-          <div className="table-wrap">
+          <TableRegion label="Trial balance" csv="trial-balance">
             <table>
               <caption className="sr-only">
                 Trial balance in {data.currency} as of {data.asOf}
@@ -98,7 +98,7 @@ export function TrialBalancePage() {
                 </tr>
               </tfoot>
             </table>
-          </div>
+          </TableRegion>
         </>
       ) : null}
     </section>

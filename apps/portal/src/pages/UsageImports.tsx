@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { client, download, ok } from '../api';
-import { Empty, ErrorBanner, Loading, PageHeader, Pager, Stat, Status, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, Loading, PageHeader, Pager, Stat, Status, useAsync, TableRegion } from '../components/ui';
 import type { UsageImport } from '../contract';
 import { formatInt } from '../format';
 import { VendorField } from '../components/VendorField';
@@ -128,7 +128,7 @@ function ImportResult({ run }: { run: UsageImport }) {
           ) : !rejections.data || rejections.data.items.length === 0 ? (
             <Empty>No rejected lines.</Empty>
           ) : (
-            <div className="table-wrap">
+            <TableRegion label="Rejected lines">
               <table>
                 <caption className="sr-only">Rejected lines of the usage file</caption>
                 <thead>
@@ -155,7 +155,7 @@ function ImportResult({ run }: { run: UsageImport }) {
                 </tbody>
               </table>
               <Pager page={page} pageSize={PAGE_SIZE} total={rejections.data.total} onPage={setPage} />
-            </div>
+            </TableRegion>
           )}
         </>
       )}

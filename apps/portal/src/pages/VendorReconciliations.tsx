@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { client, idempotencyKey, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Stat, Status, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Stat, Status, useAsync, TableRegion } from '../components/ui';
 import type { VendorReconciliation, VendorReconciliationItem } from '../contract';
 import { formatDateTime, isZero, todayIso } from '../format';
 import { VendorField } from '../components/VendorField';
@@ -87,7 +87,7 @@ export function VendorReconciliationsPage() {
         {list.loading && !list.data ? (
           <Loading what="Loading reconciliations" />
         ) : !list.data?.items.length ? (
-          <Empty>No vendor invoice reconciled yet.</Empty>
+          <Empty>No vendor invoice reconciled yet. Choose the vendor and upload its invoice file above to reconcile it.</Empty>
         ) : (
           <ul className="plain">
             {list.data.items.map((r) => (
@@ -137,7 +137,7 @@ function ReconciliationDetail({ recon, vendor, onAccepted }: { recon: VendorReco
       {rows.length === 0 ? (
         <Empty>Everything the vendor billed matches what was accrued.</Empty>
       ) : (
-        <div className="table-wrap">
+        <TableRegion label="Vendor invoice items" csv="vendor-reconciliation">
           <table>
             <caption className="sr-only">Items of the vendor invoice and what was accrued</caption>
             <thead>
@@ -169,7 +169,7 @@ function ReconciliationDetail({ recon, vendor, onAccepted }: { recon: VendorReco
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
       {recon.status === 'ACCEPTED' ? (
         <Notice kind="success">Accepted: the vendor bill is recorded and the month’s accruals it matched are cleared.</Notice>

@@ -148,6 +148,10 @@ export class UpdateProductDto {
   commitmentPack?: string;
 }
 
+/** The catalog search's list orders; a leading "-" reverses one. */
+export const PRODUCT_SORTS = ['sku', '-sku', 'name', '-name', 'vendor', '-vendor', 'kind', '-kind', 'price', '-price'] as const;
+export type ProductSort = (typeof PRODUCT_SORTS)[number];
+
 export class ProductQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: CREDIT_LINES }) @IsOptional() @IsIn(CREDIT_LINES) kind?: CreditLine;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) vendor?: string;
@@ -156,6 +160,16 @@ export class ProductQueryDto extends PageQueryDto {
   @IsOptional() @IsIn(CURRENCIES) currency?: Currency;
   @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Admin only; reseller users see active products' })
   @IsOptional() @IsIn(['true', 'false']) active?: 'true' | 'false';
+  @ApiPropertyOptional({
+    enum: PRODUCT_SORTS,
+    description: 'Order of the list (default sku); a leading "-" reverses it. "price" orders by the current price in `currency`, which it requires',
+  })
+  @IsOptional() @IsIn(PRODUCT_SORTS) sort?: ProductSort;
+}
+
+/** The vendors of the catalog's products, by name (GET /catalog/products/vendors). */
+export class ProductVendorsView {
+  @ApiProperty({ type: [String], example: ['Cisco', 'Microsoft'] }) vendors: string[];
 }
 
 export class PriceView {

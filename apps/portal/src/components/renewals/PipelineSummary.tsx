@@ -30,7 +30,7 @@ export function PipelineSummary({ pipeline, thresholds }: { pipeline: Pipeline; 
           <figure aria-label="Bar chart of renewal value by threshold" role="group">
             <div className="chart" aria-hidden="true">
               <ResponsiveContainer width="100%" height={220}>
-                <BarChart data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+                <BarChart accessibilityLayer={false} data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="name" />
                   <YAxis width={72} tickFormatter={(v: number) => formatMoneyCompact(String(v), currencies[0])} />
