@@ -19,10 +19,16 @@ export interface BillingDataSpec {
 
 type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
 
-export async function generateBillingData(query: Query, spec: BillingDataSpec): Promise<{ resellerIds: string[] }> {
+export async function generateBillingData(
+  query: Query,
+  spec: BillingDataSpec,
+): Promise<{ resellerIds: string[] }> {
   const tag = spec.tag ?? 'GEN';
-  await query(`CREATE TEMP TABLE gen_resellers ON COMMIT PRESERVE ROWS AS
-                 SELECT gen_random_uuid() AS id, g AS n FROM generate_series(1, $1::int) g`, [spec.resellers]);
+  await query(
+    `CREATE TEMP TABLE gen_resellers ON COMMIT PRESERVE ROWS AS
+                 SELECT gen_random_uuid() AS id, g AS n FROM generate_series(1, $1::int) g`,
+    [spec.resellers],
+  );
   await query(
     `INSERT INTO resellers (id, name, currency, country, tax_rate, payment_terms_days)
      SELECT id, $1 || ' reseller ' || lpad(n::text, 6, '0'), 'AUD', 'AU', 0.10, 30 FROM gen_resellers`,

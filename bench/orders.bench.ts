@@ -78,8 +78,20 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     ctx.log(`orders: seeding ${HARDWARE_PRODUCTS + CLOUD_PRODUCTS} products and ${RESELLERS} resellers`);
     const { hardware, cloud } = await seedCatalog(ds);
     const identity = new IdentityService(ds, new AuthService(ds, new PasswordLinkOutbox()));
-    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()), new ReadDatabase(ds));
-    const resellers = new ResellerService(ds, ledger, identity, new TaxService(ds, supplierSettings()), new Clock());
+    const ledger = new LedgerService(
+      ds,
+      new Clock(),
+      new PeriodCloseChecks(),
+      new FxRateService(ds, new ConfigService()),
+      new ReadDatabase(ds),
+    );
+    const resellers = new ResellerService(
+      ds,
+      ledger,
+      identity,
+      new TaxService(ds, supplierSettings()),
+      new Clock(),
+    );
     const tokens: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {
       const r = await resellers.createReseller({

@@ -22,7 +22,11 @@ type Autocannon = (opts: {
   connections: number;
   duration: number;
   timeout?: number;
-  requests: Array<{ method: string; path: string; setupRequest: (req: Record<string, unknown>) => Record<string, unknown> }>;
+  requests: Array<{
+    method: string;
+    path: string;
+    setupRequest: (req: Record<string, unknown>) => Record<string, unknown>;
+  }>;
 }) => Promise<AutocannonResult>;
 // eslint-disable-next-line @typescript-eslint/no-require-imports
 const autocannon = require('autocannon') as Autocannon;
@@ -37,7 +41,15 @@ const autocannon = require('autocannon') as Autocannon;
 export async function proxyBench(ctx: BenchContext): Promise<BenchResult[]> {
   if (!fs.existsSync('/usr/sbin/haproxy') || !fs.existsSync('/usr/sbin/pgbouncer')) {
     ctx.log('proxy: haproxy or pgbouncer missing: run bash scripts/stack.sh --tools-only first; skipped');
-    return [{ benchmark: 'proxy', metric: 'orders/s through HAProxy + pgbouncer', value: null, unit: '', note: 'skipped: haproxy/pgbouncer not installed' }];
+    return [
+      {
+        benchmark: 'proxy',
+        metric: 'orders/s through HAProxy + pgbouncer',
+        value: null,
+        unit: '',
+        note: 'skipped: haproxy/pgbouncer not installed',
+      },
+    ];
   }
   const results: BenchResult[] = [];
   for (const instances of [1, 3]) {
@@ -52,15 +64,17 @@ export async function proxyBench(ctx: BenchContext): Promise<BenchResult[]> {
           connections: CONNECTIONS,
           duration,
           timeout: 30,
-          requests: [{
-            method: 'POST',
-            path: '/api/v1/orders',
-            setupRequest: (req) => ({
-              ...req,
-              headers: { 'content-type': 'application/json', authorization: `Bearer ${pick(tokens)}` },
-              body: JSON.stringify(cart(hardware, cloud)),
-            }),
-          }],
+          requests: [
+            {
+              method: 'POST',
+              path: '/api/v1/orders',
+              setupRequest: (req) => ({
+                ...req,
+                headers: { 'content-type': 'application/json', authorization: `Bearer ${pick(tokens)}` },
+                body: JSON.stringify(cart(hardware, cloud)),
+              }),
+            },
+          ],
         });
       ctx.log(`proxy: warm-up ${WARMUP_S} s, then ${DURATION_S} s measured`);
       await load(WARMUP_S);
@@ -70,10 +84,33 @@ export async function proxyBench(ctx: BenchContext): Promise<BenchResult[]> {
       const perS = r['2xx'] / r.duration;
       const name = `proxy ×${instances}`;
       results.push(
-        { benchmark: name, metric: `orders placed/s through HAProxy + pgbouncer (${CONNECTIONS} connections)`, value: Math.round(perS), unit: 'orders/s' },
-        { benchmark: name, metric: 'latency p50 / p99', value: r.latency.p99, unit: 'ms p99', note: `p50 ${r.latency.p50} ms` },
-        { benchmark: name, metric: 'CPU per order (instances, proxy, pooler, PostgreSQL)', value: round(cpuMs / Math.max(1, r['2xx']), 2), unit: 'ms' },
-        { benchmark: name, metric: 'non-2xx answers and errors', value: r.non2xx + r.errors, unit: '', goal: '0', pass: r.non2xx + r.errors === 0 },
+        {
+          benchmark: name,
+          metric: `orders placed/s through HAProxy + pgbouncer (${CONNECTIONS} connections)`,
+          value: Math.round(perS),
+          unit: 'orders/s',
+        },
+        {
+          benchmark: name,
+          metric: 'latency p50 / p99',
+          value: r.latency.p99,
+          unit: 'ms p99',
+          note: `p50 ${r.latency.p50} ms`,
+        },
+        {
+          benchmark: name,
+          metric: 'CPU per order (instances, proxy, pooler, PostgreSQL)',
+          value: round(cpuMs / Math.max(1, r['2xx']), 2),
+          unit: 'ms',
+        },
+        {
+          benchmark: name,
+          metric: 'non-2xx answers and errors',
+          value: r.non2xx + r.errors,
+          unit: '',
+          goal: '0',
+          pass: r.non2xx + r.errors === 0,
+        },
       );
     } finally {
       await stack.stop();
@@ -95,19 +132,34 @@ async function seed(stack: Stack) {
   };
   const product = (kind: 'HARDWARE' | 'CLOUD', i: number) =>
     post('/api/v1/catalog/products', stack.adminToken, {
-      sku: `${kind === 'HARDWARE' ? 'HW' : 'CL'}-PROXY-${i}`, name: `Proxy bench ${kind.toLowerCase()} ${i}`, vendor: 'Dell', kind,
+      sku: `${kind === 'HARDWARE' ? 'HW' : 'CL'}-PROXY-${i}`,
+      name: `Proxy bench ${kind.toLowerCase()} ${i}`,
+      vendor: 'Dell',
+      kind,
       prices: [{ currency: 'AUD', unitPrice: '100.00', costPrice: '70.00' }],
       ...(kind === 'HARDWARE' ? { warrantyMonths: 12 } : { term: 'P1Y', billingFrequency: 'MONTHLY' }),
     }).then((p) => p.sku);
-  const hardware = await Promise.all(Array.from({ length: HARDWARE_PRODUCTS }, (_, i) => product('HARDWARE', i)));
+  const hardware = await Promise.all(
+    Array.from({ length: HARDWARE_PRODUCTS }, (_, i) => product('HARDWARE', i)),
+  );
   const cloud = await Promise.all(Array.from({ length: CLOUD_PRODUCTS }, (_, i) => product('CLOUD', i)));
   const tokens: string[] = [];
   for (let i = 0; i < RESELLERS; i++) {
     const r = await post('/api/v1/resellers', stack.adminToken, {
-      name: `Proxy bench reseller ${i + 1}`, currency: 'AUD', country: 'AU', paymentTermsDays: 30,
+      name: `Proxy bench reseller ${i + 1}`,
+      currency: 'AUD',
+      country: 'AU',
+      paymentTermsDays: 30,
       creditLimits: { HARDWARE: '10000000000.00', CLOUD: '10000000000.00' },
     });
-    tokens.push((await post(`/api/v1/resellers/${r.id}/users`, stack.adminToken, { email: `buyer${i}@proxy.bench`, role: 'buyer' })).token);
+    tokens.push(
+      (
+        await post(`/api/v1/resellers/${r.id}/users`, stack.adminToken, {
+          email: `buyer${i}@proxy.bench`,
+          role: 'buyer',
+        })
+      ).token,
+    );
   }
   return { hardware, cloud, tokens };
 }
@@ -116,7 +168,10 @@ function cart(hardware: string[], cloud: string[]) {
   const size = 3 + Math.floor(Math.random() * 3);
   const skus = new Set<string>([pick(hardware), pick(cloud)]);
   while (skus.size < size) skus.add(Math.random() < 0.5 ? pick(hardware) : pick(cloud));
-  return { endCustomer: { name: 'Proxy bench customer' }, lines: [...skus].map((sku) => ({ sku, quantity: 1 + Math.floor(Math.random() * 10) })) };
+  return {
+    endCustomer: { name: 'Proxy bench customer' },
+    lines: [...skus].map((sku) => ({ sku, quantity: 1 + Math.floor(Math.random() * 10) })),
+  };
 }
 
 const pick = <T>(xs: T[]): T => xs[Math.floor(Math.random() * xs.length)];
@@ -131,7 +186,11 @@ function cpuOfStack(stack: Stack): number {
     try {
       const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       // The stack's postmaster (its -p port) and every process it forked (backends, workers).
-      if (cmd.includes(`-p\0${pgPort}\0`) || (cmd.startsWith('postgres: ') && isChildOfPort(Number(entry), pgPort))) pids.push(Number(entry));
+      if (
+        cmd.includes(`-p\0${pgPort}\0`) ||
+        (cmd.startsWith('postgres: ') && isChildOfPort(Number(entry), pgPort))
+      )
+        pids.push(Number(entry));
     } catch {
       /* gone */
     }

@@ -42,7 +42,11 @@ async function main(): Promise<void> {
   const kept = only.length ? previousResults(file).filter((r) => !ran.has(r.benchmark)) : [];
   fs.writeFileSync(
     file,
-    JSON.stringify({ measuredAt: new Date().toISOString(), machine: machine(), results: [...kept, ...results] }, null, 2) + '\n',
+    JSON.stringify(
+      { measuredAt: new Date().toISOString(), machine: machine(), results: [...kept, ...results] },
+      null,
+      2,
+    ) + '\n',
   );
   console.log(`\nwritten ${path.relative(PROJECT_ROOT, file)}`);
   if (results.some((r) => r.pass === false)) process.exitCode = 3;
@@ -57,7 +61,12 @@ function previousResults(file: string): BenchResult[] {
 }
 
 function machine() {
-  return { cpus: os.cpus().length, cpuModel: os.cpus()[0]?.model, memoryGiB: Math.round(os.totalmem() / 2 ** 30), node: process.version };
+  return {
+    cpus: os.cpus().length,
+    cpuModel: os.cpus()[0]?.model,
+    memoryGiB: Math.round(os.totalmem() / 2 ** 30),
+    node: process.version,
+  };
 }
 
 function printTable(results: BenchResult[]): void {

@@ -29,30 +29,72 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
   let api: ApiProcess | undefined;
   try {
     const identity = new IdentityService(ds, new AuthService(ds, new PasswordLinkOutbox()));
-    const ledger = new LedgerService(ds, new Clock(), new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()), new ReadDatabase(ds));
-    const resellers = new ResellerService(ds, ledger, identity, new TaxService(ds, supplierSettings()), new Clock());
+    const ledger = new LedgerService(
+      ds,
+      new Clock(),
+      new PeriodCloseChecks(),
+      new FxRateService(ds, new ConfigService()),
+      new ReadDatabase(ds),
+    );
+    const resellers = new ResellerService(
+      ds,
+      ledger,
+      identity,
+      new TaxService(ds, supplierSettings()),
+      new Clock(),
+    );
     const resellerIds: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {
       const r = await resellers.createReseller({
-        name: `Usage bench reseller ${i + 1}`, currency: 'AUD', country: 'AU', paymentTermsDays: 30,
+        name: `Usage bench reseller ${i + 1}`,
+        currency: 'AUD',
+        country: 'AU',
+        paymentTermsDays: 30,
         creditLimits: { HARDWARE: '1000000000.00', CLOUD: '1000000000.00' },
       });
       resellerIds.push(r.id);
     }
-    const admin = (await identity.createUser({ email: 'admin@usage-bench.disty.local', role: 'admin', resellerId: null })).token!;
+    const admin = (
+      await identity.createUser({ email: 'admin@usage-bench.disty.local', role: 'admin', resellerId: null })
+    ).token!;
     api = await startApi(url, ctx);
     const base = `http://127.0.0.1:${api.port}/api/v1`;
     const call = async (method: string, p: string, body: unknown) => {
-      const res = await fetch(`${base}${p}`, { method, headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` }, body: JSON.stringify(body) });
+      const res = await fetch(`${base}${p}`, {
+        method,
+        headers: { 'content-type': 'application/json', authorization: `Bearer ${admin}` },
+        body: JSON.stringify(body),
+      });
       if (res.status >= 300) throw new Error(`${method} ${p}: ${res.status} ${await res.text()}`);
       return res.json() as Promise<{ id: string; sku: string }>;
     };
     const vendor = await call('POST', '/vendors', { name: 'Usage bench cloud' });
     await call('POST', '/catalog/consumption-products', {
-      sku: 'BENCH-PLAN', name: 'Bench plan', vendorId: vendor.id,
+      sku: 'BENCH-PLAN',
+      name: 'Bench plan',
+      vendorId: vendor.id,
       meters: [
-        { meterId: 'VM', name: 'VM hours', unit: 'hour', prices: [{ currency: 'AUD', unitPrice: '0.0912', costPrice: '0.07' }] },
-        { meterId: 'GB', name: 'Storage', unit: 'GB', prices: [{ currency: 'AUD', tiers: [{ upTo: '50000', unitPrice: '0.02' }, { upTo: null, unitPrice: '0.015' }], costPrice: '0.01' }] },
+        {
+          meterId: 'VM',
+          name: 'VM hours',
+          unit: 'hour',
+          prices: [{ currency: 'AUD', unitPrice: '0.0912', costPrice: '0.07' }],
+        },
+        {
+          meterId: 'GB',
+          name: 'Storage',
+          unit: 'GB',
+          prices: [
+            {
+              currency: 'AUD',
+              tiers: [
+                { upTo: '50000', unitPrice: '0.02' },
+                { upTo: null, unitPrice: '0.015' },
+              ],
+              costPrice: '0.01',
+            },
+          ],
+        },
       ],
     });
     // Tenants: end customers and their subscriptions, set up in SQL (not what is measured).
@@ -65,7 +107,9 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
       [resellerIds, TENANTS, RESELLERS, vendor.id],
     );
 
-    ctx.log(`usage: writing ${ROWS.toLocaleString('en')} usage lines to ${path.relative(PROJECT_ROOT, file)}`);
+    ctx.log(
+      `usage: writing ${ROWS.toLocaleString('en')} usage lines to ${path.relative(PROJECT_ROOT, file)}`,
+    );
     await writeFile(file);
     const bytes = fs.statSync(file).size;
 
@@ -74,7 +118,9 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
     await admin2.connect();
     await admin2.query(`CREATE TABLE bench_usage_copy (record_id text, version text, tenant_id text, meter_id text, usage_date text,
                           quantity text, unit text, unit_cost text, currency text)`);
-    const copy = await timed(() => admin2.query(`COPY bench_usage_copy FROM '${file}' WITH (FORMAT csv, HEADER true)`));
+    const copy = await timed(() =>
+      admin2.query(`COPY bench_usage_copy FROM '${file}' WITH (FORMAT csv, HEADER true)`),
+    );
     await admin2.end();
     const copyRate = ROWS / (copy.ms / 1000);
     ctx.log(`usage: COPY ${(copy.ms / 1000).toFixed(1)} s`);
@@ -82,24 +128,73 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
     const rss = sampleRss(api.child.pid!);
     const imported = await timed(() => postFile(`${base}/usage/imports?vendorId=${vendor.id}`, admin, file));
     const peakKiB = Math.max(rss.stop(), readStatusKiB(api.child.pid!, 'VmHWM') ?? 0);
-    const body = JSON.parse(imported.value.body) as { rowsAccepted: number; rowsRejected: number; status: string };
-    if (imported.value.status !== 201 || body.rowsAccepted !== ROWS) throw new Error(`usage import: ${imported.value.status} ${imported.value.body.slice(0, 500)}`);
+    const body = JSON.parse(imported.value.body) as {
+      rowsAccepted: number;
+      rowsRejected: number;
+      status: string;
+    };
+    if (imported.value.status !== 201 || body.rowsAccepted !== ROWS)
+      throw new Error(`usage import: ${imported.value.status} ${imported.value.body.slice(0, 500)}`);
     const apiRate = ROWS / (imported.ms / 1000);
     const ratio = apiRate / copyRate;
-    const [{ rated }]: Array<{ rated: number }> = await ds.query(`SELECT count(*)::int AS rated FROM usage_records WHERE rated_net > 0`);
-    const [{ entries }]: Array<{ entries: number }> = await ds.query(`SELECT count(*)::int AS entries FROM journal_entries WHERE source_type = 'usage'`);
+    const [{ rated }]: Array<{ rated: number }> = await ds.query(
+      `SELECT count(*)::int AS rated FROM usage_records WHERE rated_net > 0`,
+    );
+    const [{ entries }]: Array<{ entries: number }> = await ds.query(
+      `SELECT count(*)::int AS entries FROM journal_entries WHERE source_type = 'usage'`,
+    );
     const problems = await ledger.verify();
 
     const label = `${ROWS.toLocaleString('en')} rows (${(bytes / 2 ** 20).toFixed(0)} MiB CSV)`;
     results.push(
-      { benchmark: 'usage', metric: `import + rate + post through the API, ${label}`, value: round(imported.ms / 1000, 2), unit: 's', goal: '< 20 s', pass: imported.ms < 20_000 },
+      {
+        benchmark: 'usage',
+        metric: `import + rate + post through the API, ${label}`,
+        value: round(imported.ms / 1000, 2),
+        unit: 's',
+        goal: '< 20 s',
+        pass: imported.ms < 20_000,
+      },
       { benchmark: 'usage', metric: 'API import rows/s', value: Math.round(apiRate), unit: 'rows/s' },
-      { benchmark: 'usage', metric: 'plain COPY of the same file into an unindexed table, rows/s', value: Math.round(copyRate), unit: 'rows/s' },
-      { benchmark: 'usage', metric: 'API / COPY (rows/s)', value: round(ratio, 3), unit: '×', goal: '≥ 0.25', pass: ratio >= 0.25 },
-      { benchmark: 'usage', metric: 'API peak RSS during the import', value: round(peakKiB / 1024, 1), unit: 'MiB', goal: '< 400 MiB', pass: peakKiB / 1024 < 400 },
-      { benchmark: 'usage', metric: `records rated (of ${ROWS.toLocaleString('en')})`, value: rated, unit: 'records', goal: `${ROWS}`, pass: rated === ROWS },
+      {
+        benchmark: 'usage',
+        metric: 'plain COPY of the same file into an unindexed table, rows/s',
+        value: Math.round(copyRate),
+        unit: 'rows/s',
+      },
+      {
+        benchmark: 'usage',
+        metric: 'API / COPY (rows/s)',
+        value: round(ratio, 3),
+        unit: '×',
+        goal: '≥ 0.25',
+        pass: ratio >= 0.25,
+      },
+      {
+        benchmark: 'usage',
+        metric: 'API peak RSS during the import',
+        value: round(peakKiB / 1024, 1),
+        unit: 'MiB',
+        goal: '< 400 MiB',
+        pass: peakKiB / 1024 < 400,
+      },
+      {
+        benchmark: 'usage',
+        metric: `records rated (of ${ROWS.toLocaleString('en')})`,
+        value: rated,
+        unit: 'records',
+        goal: `${ROWS}`,
+        pass: rated === ROWS,
+      },
       { benchmark: 'usage', metric: 'daily ledger entries posted', value: entries, unit: 'entries' },
-      { benchmark: 'usage', metric: 'ledger:verify differences after the import', value: problems.length, unit: '', goal: '0', pass: problems.length === 0 },
+      {
+        benchmark: 'usage',
+        metric: 'ledger:verify differences after the import',
+        value: problems.length,
+        unit: '',
+        goal: '0',
+        pass: problems.length === 0,
+      },
     );
   } finally {
     await api?.stop();
@@ -113,14 +208,16 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
 async function writeFile(file: string): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const out = fs.createWriteStream(file);
-  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
+  const write = (s: string) =>
+    out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
   await write('RecordId,RecordVersion,TenantId,MeterId,UsageDate,Quantity,Unit,VendorUnitCost,Currency\n');
   let chunk = '';
   for (let i = 0; i < ROWS; i++) {
     const tenant = i % TENANTS;
     const day = (Math.floor(i / TENANTS) % 31) + 1;
     const vm = i % 2 === 0;
-    chunk += `R${i},1,T${tenant},${vm ? 'VM' : 'GB'},${MONTH}-${String(day).padStart(2, '0')},${vm ? '24' : (100 + (i % 900)).toString()}.5,` +
+    chunk +=
+      `R${i},1,T${tenant},${vm ? 'VM' : 'GB'},${MONTH}-${String(day).padStart(2, '0')},${vm ? '24' : (100 + (i % 900)).toString()}.5,` +
       `${vm ? 'hour' : 'GB'},${vm ? '0.07' : '0.01'},AUD\n`;
     if (chunk.length > 1 << 16) {
       await write(chunk);
@@ -134,12 +231,16 @@ async function writeFile(file: string): Promise<void> {
 /** Streams the file as the request body (never whole in this process either). */
 function postFile(target: string, token: string, file: string): Promise<{ status: number; body: string }> {
   return new Promise((resolve, reject) => {
-    const req = http.request(target, { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-    });
+    const req = http.request(
+      target,
+      { method: 'POST', headers: { 'content-type': 'text/csv', authorization: `Bearer ${token}` } },
+      (res) => {
+        let body = '';
+        res.setEncoding('utf8');
+        res.on('data', (c: string) => (body += c));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      },
+    );
     req.on('error', reject);
     fs.createReadStream(file).pipe(req);
   });

@@ -30,23 +30,66 @@ const IMMUTABLE: Record<string, { issued: 'numbered' | 'invoice-numbered' | 'alw
   invoices: {
     issued: 'numbered',
     columns: [
-      'id', 'number', 'year', 'seq', 'reseller_id', 'reseller_name', 'billing_run_id', 'period_end', 'currency', 'tax_rate',
-      'issue_date', 'due_date', 'hardware_net', 'hardware_tax', 'hardware_gross', 'cloud_net', 'cloud_tax', 'cloud_gross',
-      'creditable_net', 'created_at',
+      'id',
+      'number',
+      'year',
+      'seq',
+      'reseller_id',
+      'reseller_name',
+      'billing_run_id',
+      'period_end',
+      'currency',
+      'tax_rate',
+      'issue_date',
+      'due_date',
+      'hardware_net',
+      'hardware_tax',
+      'hardware_gross',
+      'cloud_net',
+      'cloud_tax',
+      'cloud_gross',
+      'creditable_net',
+      'created_at',
     ],
   },
   invoice_lines: {
     issued: 'invoice-numbered',
     columns: [
-      'id', 'invoice_id', 'reseller_id', 'line_no', 'credit_line', 'source_type', 'source_id', 'sku', 'description', 'quantity',
-      'period_start', 'period_end', 'net', 'tax', 'gross',
+      'id',
+      'invoice_id',
+      'reseller_id',
+      'line_no',
+      'credit_line',
+      'source_type',
+      'source_id',
+      'sku',
+      'description',
+      'quantity',
+      'period_start',
+      'period_end',
+      'net',
+      'tax',
+      'gross',
     ],
   },
   credit_notes: {
     issued: 'always',
     columns: [
-      'id', 'number', 'year', 'seq', 'invoice_id', 'reseller_id', 'currency', 'issue_date', 'reason', 'hardware_net', 'hardware_tax',
-      'cloud_net', 'cloud_tax', 'created_by', 'created_at',
+      'id',
+      'number',
+      'year',
+      'seq',
+      'invoice_id',
+      'reseller_id',
+      'currency',
+      'issue_date',
+      'reason',
+      'hardware_net',
+      'hardware_tax',
+      'cloud_net',
+      'cloud_tax',
+      'created_by',
+      'created_at',
     ],
   },
   credit_note_lines: {
@@ -60,7 +103,13 @@ const WIDENED: Record<string, string[]> = {
   ledger_daily_totals: ['debit_total', 'credit_total'],
 };
 
-const NO_TRUNCATE = ['account_balances', 'ledger_daily_totals', 'ledger_periods', 'ar_movements', ...Object.keys(IMMUTABLE)];
+const NO_TRUNCATE = [
+  'account_balances',
+  'ledger_daily_totals',
+  'ledger_periods',
+  'ar_movements',
+  ...Object.keys(IMMUTABLE),
+];
 
 export class DatabaseHardening1764000009000 implements MigrationInterface {
   name = 'DatabaseHardening1764000009000';
@@ -68,7 +117,9 @@ export class DatabaseHardening1764000009000 implements MigrationInterface {
   public async up(q: QueryRunner): Promise<void> {
     // ---------------------------------------------------------------- leak 9: no shared overflow
     for (const [table, columns] of Object.entries(WIDENED)) {
-      await q.query(`ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE numeric(30,4)`).join(', ')}`);
+      await q.query(
+        `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE numeric(30,4)`).join(', ')}`,
+      );
     }
 
     // ---------------------------------------------------------------- leak 10: issued documents
@@ -144,7 +195,9 @@ export class DatabaseHardening1764000009000 implements MigrationInterface {
       END $$`);
     for (const table of NO_TRUNCATE) {
       const fn = table in IMMUTABLE ? 'documents_guard_issued()' : 'ledger_forbid_truncate()';
-      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}`);
+      await q.query(
+        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}`,
+      );
     }
 
     // ---------------------------------------------------------------- leak 11: the app role
@@ -161,7 +214,9 @@ export class DatabaseHardening1764000009000 implements MigrationInterface {
     await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APP}`);
     await q.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APP}`);
     // Tables and sequences that later migrations create (as this same role) get the same grants.
-    await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP}`);
+    await q.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP}`,
+    );
     await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${APP}`);
     // What the app never needs.
     await q.query(`REVOKE INSERT, UPDATE, DELETE ON accounts, schema_migrations FROM ${APP}`);
@@ -173,14 +228,19 @@ export class DatabaseHardening1764000009000 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM ${APP}`);
+    await q.query(
+      `ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM ${APP}`,
+    );
     await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE USAGE, SELECT ON SEQUENCES FROM ${APP}`);
     for (const table of NO_TRUNCATE) await q.query(`DROP TRIGGER ${table}_no_truncate ON ${table}`);
     await q.query(`DROP TRIGGER ledger_periods_closed ON ledger_periods`);
-    for (const table of Object.keys(IMMUTABLE)) await q.query(`DROP TRIGGER ${table}_issued_immutable ON ${table}`);
+    for (const table of Object.keys(IMMUTABLE))
+      await q.query(`DROP TRIGGER ${table}_issued_immutable ON ${table}`);
     await q.query(`DROP FUNCTION ledger_forbid_truncate, ledger_periods_guard, documents_guard_issued`);
     for (const [table, columns] of Object.entries(WIDENED)) {
-      await q.query(`ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE numeric(20,4)`).join(', ')}`);
+      await q.query(
+        `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE numeric(20,4)`).join(', ')}`,
+      );
     }
   }
 }

@@ -23,15 +23,30 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 const open = (l: string) => `(${l}_gross - ${l}_paid - ${l}_credited - ${l}_offset)`;
 
 const CREDIT_NOTE_FROZEN = [
-  'id', 'number', 'year', 'seq', 'invoice_id', 'reseller_id', 'currency', 'issue_date', 'reason', 'hardware_net', 'hardware_tax',
-  'cloud_net', 'cloud_tax', 'created_by', 'created_at',
+  'id',
+  'number',
+  'year',
+  'seq',
+  'invoice_id',
+  'reseller_id',
+  'currency',
+  'issue_date',
+  'reason',
+  'hardware_net',
+  'hardware_tax',
+  'cloud_net',
+  'cloud_tax',
+  'created_by',
+  'created_at',
 ];
 
 export class CreditNotesAsCredit1764000014000 implements MigrationInterface {
   name = 'CreditNotesAsCredit1764000014000';
 
   public async up(q: QueryRunner): Promise<void> {
-    await q.query(`ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`);
+    await q.query(
+      `ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`,
+    );
     for (const l of ['hardware', 'cloud']) {
       await q.query(`ALTER TABLE invoices ADD CONSTRAINT invoices_${l}_settled_check CHECK (
         ${l}_paid >= 0 AND ${l}_credited >= 0
@@ -51,7 +66,9 @@ export class CreditNotesAsCredit1764000014000 implements MigrationInterface {
                    ADD CONSTRAINT credit_notes_kind_check CHECK (kind IN ('ADJUSTMENT','SERVICE_CHANGE')),
                    ADD CONSTRAINT credit_notes_change_check CHECK (subscription_change_id IS NULL OR kind = 'SERVICE_CHANGE'),
                    ADD CONSTRAINT credit_notes_subscription_change_id_fkey FOREIGN KEY (subscription_change_id) REFERENCES subscription_changes (id)`);
-    await q.query(`CREATE INDEX credit_notes_subscription_change_id_idx ON credit_notes (subscription_change_id) WHERE subscription_change_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX credit_notes_subscription_change_id_idx ON credit_notes (subscription_change_id) WHERE subscription_change_id IS NOT NULL`,
+    );
     await this.freezeCreditNotes(q, [...CREDIT_NOTE_FROZEN, 'kind', 'subscription_change_id']);
   }
 
@@ -66,7 +83,9 @@ export class CreditNotesAsCredit1764000014000 implements MigrationInterface {
         WHEN hardware_paid + cloud_paid + greatest(hardware_offset, 0) + greatest(cloud_offset, 0) > 0 THEN 'PARTIALLY_PAID'
         ELSE 'ISSUED'
       END)`);
-    await q.query(`ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`);
+    await q.query(
+      `ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`,
+    );
     for (const l of ['hardware', 'cloud']) {
       await q.query(`ALTER TABLE invoices ADD CONSTRAINT invoices_${l}_settled_check CHECK (
         ${l}_paid >= 0 AND ${l}_credited >= 0

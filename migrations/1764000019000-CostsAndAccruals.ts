@@ -55,7 +55,9 @@ export class CostsAndAccruals1764000019000 implements MigrationInterface {
         CONSTRAINT cost_accruals_currency_check CHECK (currency ~ '^[A-Z]{3}$'),
         CONSTRAINT cost_accruals_matched_check CHECK ((vendor_bill_line_id IS NULL) = (matched_at IS NULL))
       )`);
-    await q.query(`CREATE INDEX cost_accruals_unmatched_idx ON cost_accruals (lower(vendor), period, sku) WHERE vendor_bill_line_id IS NULL`);
+    await q.query(
+      `CREATE INDEX cost_accruals_unmatched_idx ON cost_accruals (lower(vendor), period, sku) WHERE vendor_bill_line_id IS NULL`,
+    );
   }
 
   public async down(q: QueryRunner): Promise<void> {

@@ -19,11 +19,35 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  */
 
 const BILL_FROZEN = [
-  'id', 'vendor_id', 'number', 'bill_date', 'due_date', 'currency', 'net', 'tax', 'gross', 'matched', 'variance', 'created_by', 'created_at',
+  'id',
+  'vendor_id',
+  'number',
+  'bill_date',
+  'due_date',
+  'currency',
+  'net',
+  'tax',
+  'gross',
+  'matched',
+  'variance',
+  'created_by',
+  'created_at',
 ];
 const LINE_FROZEN = [
-  'id', 'bill_id', 'line_no', 'sku', 'description', 'quantity', 'unit_cost', 'net', 'tax', 'gross', 'matched_quantity', 'matched_amount',
-  'variance', 'allow_unmatched',
+  'id',
+  'bill_id',
+  'line_no',
+  'sku',
+  'description',
+  'quantity',
+  'unit_cost',
+  'net',
+  'tax',
+  'gross',
+  'matched_quantity',
+  'matched_amount',
+  'variance',
+  'allow_unmatched',
 ];
 const PAYMENT_FROZEN = ['id', 'bill_id', 'amount', 'paid_on', 'reference', 'created_by', 'created_at'];
 
@@ -83,7 +107,9 @@ export class VendorsAndBills1764000025000 implements MigrationInterface {
         CONSTRAINT vendor_bills_paid_check CHECK (paid >= 0 AND paid <= gross),
         CONSTRAINT vendor_bills_due_date_check CHECK (due_date >= bill_date)
       )`);
-    await q.query(`CREATE UNIQUE INDEX vendor_bills_vendor_number_key ON vendor_bills (vendor_id, lower(number))`);
+    await q.query(
+      `CREATE UNIQUE INDEX vendor_bills_vendor_number_key ON vendor_bills (vendor_id, lower(number))`,
+    );
     await q.query(`CREATE INDEX vendor_bills_bill_date_idx ON vendor_bills (bill_date)`);
 
     await q.query(`
@@ -126,7 +152,9 @@ export class VendorsAndBills1764000025000 implements MigrationInterface {
 
     await q.query(`ALTER TABLE cost_accruals ADD CONSTRAINT cost_accruals_vendor_bill_line_id_fkey
                    FOREIGN KEY (vendor_bill_line_id) REFERENCES vendor_bill_lines (id)`);
-    await q.query(`CREATE INDEX cost_accruals_vendor_bill_line_idx ON cost_accruals (vendor_bill_line_id) WHERE vendor_bill_line_id IS NOT NULL`);
+    await q.query(
+      `CREATE INDEX cost_accruals_vendor_bill_line_idx ON cost_accruals (vendor_bill_line_id) WHERE vendor_bill_line_id IS NOT NULL`,
+    );
 
     // Recorded bills, their lines and payments are frozen (documents_guard_issued of
     // 1764000009000-DatabaseHardening, 'always': every listed column; TRUNCATE refused).

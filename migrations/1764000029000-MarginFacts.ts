@@ -63,7 +63,14 @@ export class MarginFacts1764000029000 implements MigrationInterface {
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP VIEW margin_facts`);
-    for (const v of ['margin_variances', 'margin_credit_notes', 'margin_cloud', 'margin_hardware', 'catalog_product_names', 'reseller_names']) {
+    for (const v of [
+      'margin_variances',
+      'margin_credit_notes',
+      'margin_cloud',
+      'margin_hardware',
+      'catalog_product_names',
+      'reseller_names',
+    ]) {
       await q.query(`DROP VIEW ${v}`);
     }
   }

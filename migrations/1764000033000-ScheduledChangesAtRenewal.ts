@@ -42,6 +42,8 @@ export class ScheduledChangesAtRenewal1764000033000 implements MigrationInterfac
       ADD CONSTRAINT subscription_scheduled_changes_kind_check CHECK (kind IN ('QUANTITY','CANCEL_IMMEDIATE')),
       ADD CONSTRAINT subscription_scheduled_changes_quantity_check CHECK (
         (kind = 'QUANTITY' AND new_quantity BETWEEN 1 AND 1000000) OR (kind = 'CANCEL_IMMEDIATE' AND new_quantity IS NULL))`);
-    await q.query(`ALTER TABLE subscription_scheduled_changes DROP COLUMN new_billing_frequency, DROP COLUMN new_term, DROP COLUMN new_sku`);
+    await q.query(
+      `ALTER TABLE subscription_scheduled_changes DROP COLUMN new_billing_frequency, DROP COLUMN new_term, DROP COLUMN new_sku`,
+    );
   }
 }

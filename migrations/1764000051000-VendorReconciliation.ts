@@ -30,7 +30,9 @@ export class VendorReconciliation1764000051000 implements MigrationInterface {
         CONSTRAINT ck_vendor_reconciliations_accepted CHECK ((status = 'ACCEPTED') = (vendor_bill_id IS NOT NULL AND accepted_at IS NOT NULL))
       )`);
     // One accepted reconciliation (one bill) per vendor, month and currency.
-    await q.query(`CREATE UNIQUE INDEX uq_vendor_reconciliations_accepted ON vendor_reconciliations (vendor_id, month, currency) WHERE status = 'ACCEPTED'`);
+    await q.query(
+      `CREATE UNIQUE INDEX uq_vendor_reconciliations_accepted ON vendor_reconciliations (vendor_id, month, currency) WHERE status = 'ACCEPTED'`,
+    );
     await q.query(`
       CREATE TABLE vendor_reconciliation_items (
         reconciliation_id uuid NOT NULL,

@@ -21,7 +21,11 @@ function args(argv: string[]): { periodEnd: string; concurrency: number } {
     return argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
   };
   const periodEnd = get('period-end');
-  if (!periodEnd || !/^\d{4}-\d{2}-\d{2}$/.test(periodEnd) || Number.isNaN(Date.parse(`${periodEnd}T00:00:00Z`))) {
+  if (
+    !periodEnd ||
+    !/^\d{4}-\d{2}-\d{2}$/.test(periodEnd) ||
+    Number.isNaN(Date.parse(`${periodEnd}T00:00:00Z`))
+  ) {
     console.error('usage: npm run billing:run -- --period-end YYYY-MM-DD [--concurrency N]');
     process.exit(64);
   }
@@ -41,21 +45,34 @@ void withDatabase(async (db) => {
   try {
     const runs = app.get(BillingRunService);
     const { run, created } = await runs.start(periodEnd, null);
-    console.log(`${created ? 'Starting' : 'Resuming'} billing run ${run.id} for the period ending ${periodEnd} (${run.resellersTotal} resellers)`);
+    console.log(
+      `${created ? 'Starting' : 'Resuming'} billing run ${run.id} for the period ending ${periodEnd} (${run.resellersTotal} resellers)`,
+    );
     if (run.status === 'COMPLETED') {
       console.log(`Already completed: ${run.invoicesIssued} invoice(s) issued.`);
       return 0;
     }
     const bar = new SingleBar(
-      { format: 'billing [{bar}] {percentage}% | {value}/{total} resellers | {invoices} invoices | {failed} failed | ETA {eta_formatted}', hideCursor: true },
+      {
+        format:
+          'billing [{bar}] {percentage}% | {value}/{total} resellers | {invoices} invoices | {failed} failed | ETA {eta_formatted}',
+        hideCursor: true,
+      },
       Presets.shades_classic,
     );
-    bar.start(run.resellersTotal, run.resellersDone + run.resellersFailed, { invoices: run.invoicesIssued, failed: run.resellersFailed });
+    bar.start(run.resellersTotal, run.resellersDone + run.resellersFailed, {
+      invoices: run.invoicesIssued,
+      failed: run.resellersFailed,
+    });
     let result: BillingRunView | null;
     try {
       result = await runs.process(run.id, {
         concurrency,
-        onProgress: (v) => bar.update(v.resellersDone + v.resellersFailed, { invoices: v.invoicesIssued, failed: v.resellersFailed }),
+        onProgress: (v) =>
+          bar.update(v.resellersDone + v.resellersFailed, {
+            invoices: v.invoicesIssued,
+            failed: v.resellersFailed,
+          }),
       });
     } finally {
       bar.stop();
@@ -64,11 +81,12 @@ void withDatabase(async (db) => {
       console.error('Another live process is running this billing run; nothing done.');
       return 3;
     }
-    console.log(`Billing run ${result.status}: ${result.invoicesIssued} invoice(s) for ${result.resellersDone} reseller(s)` +
-      (result.resellersFailed ? `, ${result.resellersFailed} failed (run again to retry them)` : ''));
+    console.log(
+      `Billing run ${result.status}: ${result.invoicesIssued} invoice(s) for ${result.resellersDone} reseller(s)` +
+        (result.resellersFailed ? `, ${result.resellersFailed} failed (run again to retry them)` : ''),
+    );
     return result.status === 'COMPLETED' ? 0 : 2;
   } finally {
     await app.close();
   }
 });
-

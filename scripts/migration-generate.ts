@@ -22,7 +22,10 @@ void withDatabase(async (db) => {
   const ts = Date.now();
   const esc = (s: string) => s.replace(/\\/g, '\\\\').replace(/`/g, '\\`').replace(/\$\{/g, '\\${');
   const up = sql.upQueries.map((q) => `    await q.query(\`${esc(q.query)}\`);`).join('\n');
-  const down = sql.downQueries.reverse().map((q) => `    await q.query(\`${esc(q.query)}\`);`).join('\n');
+  const down = sql.downQueries
+    .reverse()
+    .map((q) => `    await q.query(\`${esc(q.query)}\`);`)
+    .join('\n');
   const file = path.join(PROJECT_ROOT, 'migrations', `${ts}-${name}.ts`);
   fs.writeFileSync(
     file,
@@ -41,5 +44,7 @@ ${down || '    // and how to undo it here'}
 }
 `,
   );
-  console.log(`${path.relative(PROJECT_ROOT, file)} written (${sql.upQueries.length} statement(s) from the entity diff)`);
+  console.log(
+    `${path.relative(PROJECT_ROOT, file)} written (${sql.upQueries.length} statement(s) from the entity diff)`,
+  );
 });

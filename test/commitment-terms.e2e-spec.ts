@@ -3,9 +3,25 @@ import type * as Commerce from './factories/commerce';
 import { startBillingTestApp, verifyAllBooks } from './support/billing';
 
 type Auth = { auth: string; id: string };
-type Term = { termNo: number; startDate: string; endDate: string; unitPrice: string; quantity: number; billingFrequency: string };
+type Term = {
+  termNo: number;
+  startDate: string;
+  endDate: string;
+  unitPrice: string;
+  quantity: number;
+  billingFrequency: string;
+};
 type Charge = { kind: string; amount: string; periodStart: string; periodEnd: string };
-type Sub = { id: string; term: string; termStart: string; termEnd: string; unitPrice: string; terms: Term[]; charges: Charge[]; scheduledChanges: Array<{ id: string; status: string; failureReason: string | null }> };
+type Sub = {
+  id: string;
+  term: string;
+  termStart: string;
+  termEnd: string;
+  unitPrice: string;
+  terms: Term[];
+  charges: Charge[];
+  scheduledChanges: Array<{ id: string; status: string; failureReason: string | null }>;
+};
 interface Card {
   id: string;
   kind: string;
@@ -18,7 +34,14 @@ interface Card {
   autoRenew: boolean | null;
   cancelAtTermEnd: boolean | null;
   commitmentWindow: { closesAt: string; open: boolean } | null;
-  scheduledChange: { id: string; quantity: number | null; sku: string | null; term: string | null; billingFrequency: string | null; effectiveDate: string } | null;
+  scheduledChange: {
+    id: string;
+    quantity: number | null;
+    sku: string | null;
+    term: string | null;
+    billingFrequency: string | null;
+    effectiveDate: string;
+  } | null;
 }
 
 /**
@@ -41,11 +64,20 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
   afterEach(() => t.clock.reset());
 
   const api = () => t.http();
-  const detail = async (id: string) => (await api().get(`/api/v1/subscriptions/${id}`).set(adminHeader).expect(200)).body as Sub;
-  const renew = (asOf: string) => api().post(`/api/v1/jobs/renewals/run?asOf=${asOf}`).set(adminHeader).expect(200);
-  const scan = (asOf: string) => api().post('/api/v1/renewal-alerts/scan').set(adminHeader).send({ asOf }).expect(200);
+  const detail = async (id: string) =>
+    (await api().get(`/api/v1/subscriptions/${id}`).set(adminHeader).expect(200)).body as Sub;
+  const renew = (asOf: string) =>
+    api().post(`/api/v1/jobs/renewals/run?asOf=${asOf}`).set(adminHeader).expect(200);
+  const scan = (asOf: string) =>
+    api().post('/api/v1/renewal-alerts/scan').set(adminHeader).send({ asOf }).expect(200);
   const cards = async (who: Auth, query: Record<string, string> = {}): Promise<Card[]> =>
-    (await api().get('/api/v1/renewal-alerts').query({ view: 'renewals', pageSize: 200, ...query }).set('Authorization', who.auth).expect(200)).body.items;
+    (
+      await api()
+        .get('/api/v1/renewal-alerts')
+        .query({ view: 'renewals', pageSize: 200, ...query })
+        .set('Authorization', who.auth)
+        .expect(200)
+    ).body.items;
   const verify = () => verifyAllBooks(t);
 
   /** A reseller with a buyer and a sales user, and a cloud product on `pack` listed on `term` at 10.00 AUD a seat-month (cost 8.00). */
@@ -53,14 +85,25 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
     const reseller = await f.createReseller(t, { cloudLimit: '500000.00' });
     const buyer = await t.user('buyer', reseller.id);
     const sales = await t.user('sales', reseller.id);
-    const product = await f.createProduct(t, { kind: 'CLOUD', term, billingFrequency: 'MONTHLY', prices: [{ currency: 'AUD', unitPrice: '10.00', costPrice: '8.00' }] });
-    await api().patch(`/api/v1/catalog/products/${product.sku}`).set(adminHeader).send({ commitmentPack: pack }).expect(200);
+    const product = await f.createProduct(t, {
+      kind: 'CLOUD',
+      term,
+      billingFrequency: 'MONTHLY',
+      prices: [{ currency: 'AUD', unitPrice: '10.00', costPrice: '8.00' }],
+    });
+    await api()
+      .patch(`/api/v1/catalog/products/${product.sku}`)
+      .set(adminHeader)
+      .send({ commitmentPack: pack })
+      .expect(200);
     return { reseller, buyer, sales, product };
   }
 
   async function subscribe(buyer: Auth, sku: string, startDate: string, quantity: number): Promise<string> {
     t.clock.set(startDate);
-    const res = await api().post('/api/v1/orders').set('Authorization', buyer.auth)
+    const res = await api()
+      .post('/api/v1/orders')
+      .set('Authorization', buyer.auth)
       .send({ endCustomer: { name: 'Kauri Dental' }, lines: [{ sku, quantity, startDate }] });
     if (res.status !== 201) throw new Error(`order: ${res.status} ${JSON.stringify(res.body)}`);
     return res.body.lines[0].subscriptionId;
@@ -70,8 +113,11 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
     const s = await shop('NCE_LIKE');
     const sub = await subscribe(s.buyer, s.product.sku, '2031-01-31', 3);
     t.clock.set('2031-06-01');
-    const change = await api().post(`/api/v1/subscriptions/${sub}/scheduled-changes`).set('Authorization', s.buyer.auth)
-      .send({ at: 'RENEWAL', term: 'P1M' }).expect(201);
+    const change = await api()
+      .post(`/api/v1/subscriptions/${sub}/scheduled-changes`)
+      .set('Authorization', s.buyer.auth)
+      .send({ at: 'RENEWAL', term: 'P1M' })
+      .expect(201);
     expect(change.body).toMatchObject({ term: 'P1M', effectiveDate: '2032-01-31', status: 'PENDING' });
 
     t.clock.set('2032-04-15');
@@ -85,11 +131,21 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
       [3, '2032-02-29', '2032-03-30', '12.00'],
       [4, '2032-03-31', '2032-04-29', '12.00'],
     ]);
-    expect(after).toMatchObject({ term: 'P1M', termStart: '2032-03-31', termEnd: '2032-04-29', unitPrice: '12.00' });
+    expect(after).toMatchObject({
+      term: 'P1M',
+      termStart: '2032-03-31',
+      termEnd: '2032-04-29',
+      unitPrice: '12.00',
+    });
     const monthly = after.charges.filter((c) => c.kind === 'TERM' && c.periodStart >= '2032-01-31');
-    expect(monthly.map((c) => [c.periodStart, c.amount])).toEqual([['2032-01-31', '36.00'], ['2032-02-29', '36.00'], ['2032-03-31', '36.00']]);
+    expect(monthly.map((c) => [c.periodStart, c.amount])).toEqual([
+      ['2032-01-31', '36.00'],
+      ['2032-02-29', '36.00'],
+      ['2032-03-31', '36.00'],
+    ]);
     const [{ cost }] = await t.db.query(
-      `SELECT t.unit_cost::text AS cost FROM subscription_terms t WHERE t.subscription_id = $1 AND t.term_no = 2`, [sub],
+      `SELECT t.unit_cost::text AS cost FROM subscription_terms t WHERE t.subscription_id = $1 AND t.term_no = 2`,
+      [sub],
     );
     expect(cost).toBe('9.6000'); // the vendor's monthly uplift on cost as well
     expect(await verify()).toEqual([]);
@@ -99,7 +155,11 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
     const s = await shop('NCE_LIKE', 'P1M');
     const sub = await subscribe(s.buyer, s.product.sku, '2033-03-10', 2);
     t.clock.set('2033-03-12');
-    await api().post(`/api/v1/subscriptions/${sub}/scheduled-changes`).set('Authorization', s.buyer.auth).send({ at: 'RENEWAL', term: 'P1Y' }).expect(201);
+    await api()
+      .post(`/api/v1/subscriptions/${sub}/scheduled-changes`)
+      .set('Authorization', s.buyer.auth)
+      .send({ at: 'RENEWAL', term: 'P1Y' })
+      .expect(201);
     t.clock.set('2033-04-10');
     await renew('2033-04-10');
     const after = await detail(sub);
@@ -112,10 +172,17 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
     const plain = await shop('NO_COMMITMENT');
     const other = await subscribe(plain.buyer, plain.product.sku, '2033-01-05', 1);
     t.clock.set('2033-02-01');
-    await api().post(`/api/v1/subscriptions/${other}/scheduled-changes`).set('Authorization', plain.buyer.auth).send({ at: 'RENEWAL', term: 'P1M' }).expect(201);
+    await api()
+      .post(`/api/v1/subscriptions/${other}/scheduled-changes`)
+      .set('Authorization', plain.buyer.auth)
+      .send({ at: 'RENEWAL', term: 'P1M' })
+      .expect(201);
     t.clock.set('2034-01-06');
     await renew('2034-01-06');
-    expect((await detail(other)).terms.map((x) => [x.termNo, x.unitPrice])).toEqual([[1, '10.00'], [2, '10.00']]);
+    expect((await detail(other)).terms.map((x) => [x.termNo, x.unitPrice])).toEqual([
+      [1, '10.00'],
+      [2, '10.00'],
+    ]);
     expect(await verify()).toEqual([]);
   });
 
@@ -128,20 +195,42 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
     await scan('2035-12-01'); // 61 days → 90
     let [card] = (await cards(s.sales)).filter((c) => c.subscriptionId === sub);
     expect(card).toMatchObject({
-      kind: 'THRESHOLD', threshold: 90, autoRenew: true, cancelAtTermEnd: false, scheduledChange: null,
+      kind: 'THRESHOLD',
+      threshold: 90,
+      autoRenew: true,
+      cancelAtTermEnd: false,
+      scheduledChange: null,
       commitmentWindow: { closesAt: '2035-02-08T00:00:00.000Z', open: false },
     });
-    const change = await api().post(`/api/v1/subscriptions/${sub}/scheduled-changes`).set('Authorization', s.buyer.auth)
-      .send({ at: 'RENEWAL', quantity: 2, billingFrequency: 'ANNUAL' }).expect(201);
-    await api().patch(`/api/v1/subscriptions/${sub}`).set('Authorization', s.buyer.auth).send({ quantity: 6 }).expect(200); // a seat addition reopens the window
+    const change = await api()
+      .post(`/api/v1/subscriptions/${sub}/scheduled-changes`)
+      .set('Authorization', s.buyer.auth)
+      .send({ at: 'RENEWAL', quantity: 2, billingFrequency: 'ANNUAL' })
+      .expect(201);
+    await api()
+      .patch(`/api/v1/subscriptions/${sub}`)
+      .set('Authorization', s.buyer.auth)
+      .send({ quantity: 6 })
+      .expect(200); // a seat addition reopens the window
     [card] = (await cards(s.sales)).filter((c) => c.subscriptionId === sub);
-    expect(card.scheduledChange).toEqual({ id: change.body.id, quantity: 2, sku: null, term: null, billingFrequency: 'ANNUAL', effectiveDate: '2036-02-01' });
+    expect(card.scheduledChange).toEqual({
+      id: change.body.id,
+      quantity: 2,
+      sku: null,
+      term: null,
+      billingFrequency: 'ANNUAL',
+      effectiveDate: '2036-02-01',
+    });
     expect(card.commitmentWindow).toEqual({ closesAt: '2035-12-08T00:00:00.000Z', open: true });
 
     const plain = await shop('NO_COMMITMENT');
     const free = await subscribe(plain.buyer, plain.product.sku, '2035-02-01', 1);
     t.clock.set('2035-12-01');
-    await api().patch(`/api/v1/subscriptions/${free}`).set('Authorization', plain.buyer.auth).send({ autoRenew: false }).expect(200);
+    await api()
+      .patch(`/api/v1/subscriptions/${free}`)
+      .set('Authorization', plain.buyer.auth)
+      .send({ autoRenew: false })
+      .expect(200);
     await scan('2035-12-02');
     const [freeCard] = (await cards(plain.sales)).filter((c) => c.subscriptionId === free);
     expect(freeCard).toMatchObject({ autoRenew: false, commitmentWindow: null, scheduledChange: null });
@@ -153,16 +242,31 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
     const plain = await shop('NO_COMMITMENT', 'P1M');
     const free = await subscribe(plain.buyer, plain.product.sku, '2037-05-01', 5);
     const alerts = async (id: string) =>
-      (await t.db.query(`SELECT kind, threshold, to_char(term_end, 'YYYY-MM-DD') AS term_end, status FROM renewal_alerts WHERE subscription_id = $1 ORDER BY term_end`, [id])) as Array<Record<string, unknown>>;
+      (await t.db.query(
+        `SELECT kind, threshold, to_char(term_end, 'YYYY-MM-DD') AS term_end, status FROM renewal_alerts WHERE subscription_id = $1 ORDER BY term_end`,
+        [id],
+      )) as Array<Record<string, unknown>>;
 
     t.clock.set('2037-05-03');
     await scan('2037-05-03');
     await scan('2037-05-03');
-    expect(await alerts(sub)).toEqual([{ kind: 'WINDOW', threshold: 0, term_end: '2037-05-31', status: 'OPEN' }]);
+    expect(await alerts(sub)).toEqual([
+      { kind: 'WINDOW', threshold: 0, term_end: '2037-05-31', status: 'OPEN' },
+    ]);
     expect(await alerts(free)).toEqual([]); // no window, no reminder
     const [card] = (await cards(s.sales)).filter((c) => c.subscriptionId === sub);
-    expect(card).toMatchObject({ kind: 'WINDOW', threshold: 0, daysLeft: 28, renewalValue: '50.00', commitmentWindow: { closesAt: '2037-05-08T00:00:00.000Z', open: true } });
-    const csv = await api().get('/api/v1/renewal-alerts').set('Authorization', s.sales.auth).set('Accept', 'text/csv').expect(200);
+    expect(card).toMatchObject({
+      kind: 'WINDOW',
+      threshold: 0,
+      daysLeft: 28,
+      renewalValue: '50.00',
+      commitmentWindow: { closesAt: '2037-05-08T00:00:00.000Z', open: true },
+    });
+    const csv = await api()
+      .get('/api/v1/renewal-alerts')
+      .set('Authorization', s.sales.auth)
+      .set('Accept', 'text/csv')
+      .expect(200);
     expect(csv.text.split('\n')[0]).toMatch(/,kind$/);
     expect(csv.text).toContain(',WINDOW');
 

@@ -36,7 +36,9 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
   const postRaw = async (currency: string, amount: string) => {
     await owner.query('BEGIN');
     const [{ id }] = (
-      await owner.query(`INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ('2026-05-04', 'old', 'old', gen_random_uuid()::text) RETURNING id`)
+      await owner.query(
+        `INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ('2026-05-04', 'old', 'old', gen_random_uuid()::text) RETURNING id`,
+      )
     ).rows;
     await owner.query(
       `INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, entry_date)
@@ -53,11 +55,17 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
     const ds = createDataSource(db.ownerUrl, { extra: { max: 1 } });
     await ds.initialize();
     try {
-      expect((await ds.runMigrations({ transaction: 'each' })).map((m) => m.name)).toContain('SeveralCurrencies1764000027000');
+      expect((await ds.runMigrations({ transaction: 'each' })).map((m) => m.name)).toContain(
+        'SeveralCurrencies1764000027000',
+      );
     } finally {
       await ds.destroy();
     }
-    const lines = (await owner.query(`SELECT currency, debit::text, base_debit::text, base_credit::text FROM journal_lines ORDER BY currency, line_no`)).rows;
+    const lines = (
+      await owner.query(
+        `SELECT currency, debit::text, base_debit::text, base_credit::text FROM journal_lines ORDER BY currency, line_no`,
+      )
+    ).rows;
     expect(lines).toEqual([
       { currency: 'AUD', debit: '120.5000', base_debit: '120.5000', base_credit: '0.0000' },
       { currency: 'AUD', debit: '0.0000', base_debit: '0.0000', base_credit: '120.5000' },
@@ -65,12 +73,21 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
       { currency: 'USD', debit: '0.0000', base_debit: null, base_credit: null },
     ]);
     // The maintained base sums hold what the lines hold.
-    const totals = (await owner.query(
-      `SELECT currency, base_debit_total::text AS d, base_credit_total::text AS c FROM ledger_daily_totals WHERE account_code = '1000' ORDER BY currency`,
-    )).rows;
-    expect(totals).toEqual([{ currency: 'AUD', d: '120.5000', c: '0.0000' }, { currency: 'USD', d: '0.0000', c: '0.0000' }]);
+    const totals = (
+      await owner.query(
+        `SELECT currency, base_debit_total::text AS d, base_credit_total::text AS c FROM ledger_daily_totals WHERE account_code = '1000' ORDER BY currency`,
+      )
+    ).rows;
+    expect(totals).toEqual([
+      { currency: 'AUD', d: '120.5000', c: '0.0000' },
+      { currency: 'USD', d: '0.0000', c: '0.0000' },
+    ]);
     // The constraint is left NOT VALID (the old lines break it) but holds for every new line.
-    const [check] = (await owner.query(`SELECT convalidated FROM pg_constraint WHERE conname = 'journal_lines_base_present_check'`)).rows;
+    const [check] = (
+      await owner.query(
+        `SELECT convalidated FROM pg_constraint WHERE conname = 'journal_lines_base_present_check'`,
+      )
+    ).rows;
     expect(check.convalidated).toBe(false);
     await expect(postRaw('AUD', '1.00')).rejects.toThrow(/journal_lines_base_present_check/);
     await owner.query('ROLLBACK');
@@ -78,8 +95,16 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
     const verifier = createDataSource(db.url, { extra: { max: 2 } });
     await verifier.initialize();
     try {
-      const ledger = new LedgerService(verifier, new Clock(), new PeriodCloseChecks(), new FxRateService(verifier, new ConfigService()), new ReadDatabase(verifier));
-      expect(await ledger.verify()).toEqual([expect.stringMatching(/^2 journal line\(s\) in 1 entr\(y\/ies\) have no base amount/)]);
+      const ledger = new LedgerService(
+        verifier,
+        new Clock(),
+        new PeriodCloseChecks(),
+        new FxRateService(verifier, new ConfigService()),
+        new ReadDatabase(verifier),
+      );
+      expect(await ledger.verify()).toEqual([
+        expect.stringMatching(/^2 journal line\(s\) in 1 entr\(y\/ies\) have no base amount/),
+      ]);
     } finally {
       await verifier.destroy();
     }

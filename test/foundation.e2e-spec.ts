@@ -28,14 +28,22 @@ describe('Foundation: auth, validation and problem+json errors', () => {
 
   it('refuses a role that may not act with 403', async () => {
     const finance = await t.user('finance');
-    const res = await t.http().post('/api/v1/users').set('Authorization', finance.auth)
-      .send({ email: 'x@y.example', role: 'finance' }).expect(403);
+    const res = await t
+      .http()
+      .post('/api/v1/users')
+      .set('Authorization', finance.auth)
+      .send({ email: 'x@y.example', role: 'finance' })
+      .expect(403);
     expect(res.body.type).toBe('https://disty.dev/problems/forbidden');
   });
 
   it('answers invalid and unknown fields with 400 and field errors, creating nothing', async () => {
-    const res = await t.http().post('/api/v1/users').set(bearer(ADMIN_TOKEN))
-      .send({ email: 'not-an-email', role: 'wizard', isRoot: true }).expect(400);
+    const res = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(ADMIN_TOKEN))
+      .send({ email: 'not-an-email', role: 'wizard', isRoot: true })
+      .expect(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body.type).toBe('https://disty.dev/problems/validation');
     const fields = res.body.errors.map((e: { field: string }) => e.field);
@@ -45,8 +53,13 @@ describe('Foundation: auth, validation and problem+json errors', () => {
   });
 
   it('answers a malformed JSON body with 400 problem+json', async () => {
-    const res = await t.http().post('/api/v1/users').set(bearer(ADMIN_TOKEN))
-      .set('Content-Type', 'application/json').send('{"email": "a@b.c", ').expect(400);
+    const res = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(ADMIN_TOKEN))
+      .set('Content-Type', 'application/json')
+      .send('{"email": "a@b.c", ')
+      .expect(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body).toMatchObject({ status: 400, type: 'https://disty.dev/problems/validation' });
   });
@@ -58,8 +71,12 @@ describe('Foundation: auth, validation and problem+json errors', () => {
   });
 
   it('lets an admin create a distributor user whose token then works, once', async () => {
-    const res = await t.http().post('/api/v1/users').set(bearer(ADMIN_TOKEN))
-      .send({ email: `fin.${Date.now()}@disty.example`, role: 'finance' }).expect(201);
+    const res = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(ADMIN_TOKEN))
+      .send({ email: `fin.${Date.now()}@disty.example`, role: 'finance' })
+      .expect(201);
     expect(res.body.token).toMatch(/^dst_/);
     const [{ token_hash }] = await t.db.query('SELECT token_hash FROM users WHERE id = $1', [res.body.id]);
     expect(token_hash).not.toContain(res.body.token);
@@ -69,8 +86,12 @@ describe('Foundation: auth, validation and problem+json errors', () => {
   });
 
   it('refuses a reseller role without a reseller', async () => {
-    const res = await t.http().post('/api/v1/users').set(bearer(ADMIN_TOKEN))
-      .send({ email: `b.${Date.now()}@x.example`, role: 'buyer' }).expect(400);
+    const res = await t
+      .http()
+      .post('/api/v1/users')
+      .set(bearer(ADMIN_TOKEN))
+      .send({ email: `b.${Date.now()}@x.example`, role: 'buyer' })
+      .expect(400);
     expect(res.body.detail).toMatch(/resellerId/);
   });
 

@@ -13,16 +13,64 @@ const RUNS = Number(process.env.FUZZ_RUNS ?? 20);
 const SKIP = [/^\/api\/v1\/webhooks\/stripe$/];
 
 type Schema = {
-  $ref?: string; type?: string; enum?: unknown[]; properties?: Record<string, Schema>; items?: Schema;
-  example?: unknown; format?: string; allOf?: Schema[]; oneOf?: Schema[]; anyOf?: Schema[];
+  $ref?: string;
+  type?: string;
+  enum?: unknown[];
+  properties?: Record<string, Schema>;
+  items?: Schema;
+  example?: unknown;
+  format?: string;
+  allOf?: Schema[];
+  oneOf?: Schema[];
+  anyOf?: Schema[];
 };
-type Operation = { parameters?: Array<{ name: string; in: string; schema?: Schema }>; requestBody?: { content?: Record<string, { schema?: Schema }> } };
+type Operation = {
+  parameters?: Array<{ name: string; in: string; schema?: Schema }>;
+  requestBody?: { content?: Record<string, { schema?: Schema }> };
+};
 
 const nasty = fc.constantFrom<unknown>(
-  null, '', ' ', '-1', '0', '-0', '1.5', '1e5', '1E-7', '12.34567', '99999999999999999999999', 'NaN', 'Infinity', '-Infinity',
-  '０', '９', '💥', 'Ā̴̧', '\u0000', '\u202e', '../../etc/passwd', "' OR 1=1 --", '2026-02-30', '2026-13-01', '0000-00-00',
-  '00000000-0000-0000-0000-000000000000', 'x'.repeat(10_000), -1, 0, 1.5, -0.01, 1e308, Number.MAX_SAFE_INTEGER + 2, true, false,
-  [], {}, [[[]]], { a: { b: { c: [1, null] } } }, { __proto__: { polluted: true } }, { constructor: { prototype: {} } },
+  null,
+  '',
+  ' ',
+  '-1',
+  '0',
+  '-0',
+  '1.5',
+  '1e5',
+  '1E-7',
+  '12.34567',
+  '99999999999999999999999',
+  'NaN',
+  'Infinity',
+  '-Infinity',
+  '０',
+  '９',
+  '💥',
+  'Ā̴̧',
+  '\u0000',
+  '\u202e',
+  '../../etc/passwd',
+  "' OR 1=1 --",
+  '2026-02-30',
+  '2026-13-01',
+  '0000-00-00',
+  '00000000-0000-0000-0000-000000000000',
+  'x'.repeat(10_000),
+  -1,
+  0,
+  1.5,
+  -0.01,
+  1e308,
+  Number.MAX_SAFE_INTEGER + 2,
+  true,
+  false,
+  [],
+  {},
+  [[[]]],
+  { a: { b: { c: [1, null] } } },
+  { __proto__: { polluted: true } },
+  { constructor: { prototype: {} } },
 );
 const junk: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 3, arbitrary: nasty },
@@ -33,7 +81,11 @@ const junk: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
 );
 
-function resolve(doc: { components?: { schemas?: Record<string, Schema> } }, s: Schema | undefined, depth = 0): Schema {
+function resolve(
+  doc: { components?: { schemas?: Record<string, Schema> } },
+  s: Schema | undefined,
+  depth = 0,
+): Schema {
   if (!s || depth > 8) return {};
   if (s.$ref) return resolve(doc, doc.components?.schemas?.[s.$ref.split('/').pop()!], depth + 1);
   const composite = s.allOf ?? s.oneOf ?? s.anyOf;
@@ -42,14 +94,25 @@ function resolve(doc: { components?: { schemas?: Record<string, Schema> } }, s: 
 }
 
 /** Values that pass validation where the schema says enough (examples, enums, formats). */
-function plausibleFor(doc: Parameters<typeof resolve>[0], raw: Schema | undefined, known: string[], depth = 0): fc.Arbitrary<unknown> {
+function plausibleFor(
+  doc: Parameters<typeof resolve>[0],
+  raw: Schema | undefined,
+  known: string[],
+  depth = 0,
+): fc.Arbitrary<unknown> {
   const s = resolve(doc, raw);
   if (s.enum?.length) return fc.constantFrom(...s.enum);
   if (s.type === 'object' || s.properties) {
-    const props = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, plausibleFor(doc, v, known, depth + 1)]));
+    const props = Object.fromEntries(
+      Object.entries(s.properties ?? {}).map(([k, v]) => [k, plausibleFor(doc, v, known, depth + 1)]),
+    );
     return fc.record(props);
   }
-  if (s.type === 'array') return fc.array(depth > 3 ? fc.constant({}) : plausibleFor(doc, s.items, known, depth + 1), { minLength: 1, maxLength: 3 });
+  if (s.type === 'array')
+    return fc.array(depth > 3 ? fc.constant({}) : plausibleFor(doc, s.items, known, depth + 1), {
+      minLength: 1,
+      maxLength: 3,
+    });
   if (s.type === 'integer' || s.type === 'number') return fc.integer({ min: 1, max: 20 });
   if (s.type === 'boolean') return fc.boolean();
   if (s.format === 'uuid') return known.length ? fc.constantFrom(...known) : fc.uuid();
@@ -57,22 +120,36 @@ function plausibleFor(doc: Parameters<typeof resolve>[0], raw: Schema | undefine
   return fc.constantFrom('100.00', '2026-11-25', 'AUD', 'HARDWARE', 'x');
 }
 
-function valueFor(doc: Parameters<typeof resolve>[0], raw: Schema | undefined, known: string[], depth = 0): fc.Arbitrary<unknown> {
+function valueFor(
+  doc: Parameters<typeof resolve>[0],
+  raw: Schema | undefined,
+  known: string[],
+  depth = 0,
+): fc.Arbitrary<unknown> {
   const s = resolve(doc, raw);
   let plausible: fc.Arbitrary<unknown>;
   if (s.enum?.length) plausible = fc.constantFrom(...s.enum);
   else if (s.type === 'object' || s.properties) {
-    const props = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, depth > 3 ? junk : valueFor(doc, v, known, depth + 1)]));
+    const props = Object.fromEntries(
+      Object.entries(s.properties ?? {}).map(([k, v]) => [
+        k,
+        depth > 3 ? junk : valueFor(doc, v, known, depth + 1),
+      ]),
+    );
     plausible = fc.record(props, { requiredKeys: [] });
-  } else if (s.type === 'array') plausible = fc.array(depth > 3 ? junk : valueFor(doc, s.items, known, depth + 1), { maxLength: 3 });
-  else if (s.type === 'integer' || s.type === 'number') plausible = fc.oneof(fc.integer({ min: -5, max: 100 }), fc.constantFrom(0.5, -1));
+  } else if (s.type === 'array')
+    plausible = fc.array(depth > 3 ? junk : valueFor(doc, s.items, known, depth + 1), { maxLength: 3 });
+  else if (s.type === 'integer' || s.type === 'number')
+    plausible = fc.oneof(fc.integer({ min: -5, max: 100 }), fc.constantFrom(0.5, -1));
   else if (s.type === 'boolean') plausible = fc.boolean();
-  else if (s.format === 'date' || /date/i.test(String(s.example ?? ''))) plausible = fc.constantFrom('2026-11-25', '2027-02-28');
-  else plausible = fc.oneof(
-    s.example !== undefined ? fc.constant(s.example) : fc.string({ maxLength: 12 }),
-    fc.constantFrom('100.00', '0.01', '1.005', '-5.00', 'AUD', 'HARDWARE', 'CLOUD', '2026-11-25'),
-    ...(known.length ? [fc.constantFrom(...known)] : []),
-  );
+  else if (s.format === 'date' || /date/i.test(String(s.example ?? '')))
+    plausible = fc.constantFrom('2026-11-25', '2027-02-28');
+  else
+    plausible = fc.oneof(
+      s.example !== undefined ? fc.constant(s.example) : fc.string({ maxLength: 12 }),
+      fc.constantFrom('100.00', '0.01', '1.005', '-5.00', 'AUD', 'HARDWARE', 'CLOUD', '2026-11-25'),
+      ...(known.length ? [fc.constantFrom(...known)] : []),
+    );
   return fc.oneof({ weight: 3, arbitrary: plausible }, { weight: 1, arbitrary: junk });
 }
 
@@ -81,7 +158,10 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
   let drop: () => Promise<void>;
   let tokens: string[];
   const known: string[] = [];
-  let doc: { paths: Record<string, Record<string, Operation>>; components?: { schemas?: Record<string, Schema> } };
+  let doc: {
+    paths: Record<string, Record<string, Operation>>;
+    components?: { schemas?: Record<string, Schema> };
+  };
 
   beforeAll(async () => {
     const db = await createOwnDatabase('fuzz');
@@ -95,11 +175,31 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
     const buyer = await t.user('buyer', reseller.id);
     const hw = await createProduct(t);
     const cl = await createProduct(t, { kind: 'CLOUD' });
-    const order = await t.http().post('/api/v1/orders').set('Authorization', buyer.auth)
-      .send({ endCustomer: { name: 'Fuzz Co' }, lines: [{ sku: hw.sku, quantity: 1 }, { sku: cl.sku, quantity: 2 }] }).expect(201);
+    const order = await t
+      .http()
+      .post('/api/v1/orders')
+      .set('Authorization', buyer.auth)
+      .send({
+        endCustomer: { name: 'Fuzz Co' },
+        lines: [
+          { sku: hw.sku, quantity: 1 },
+          { sku: cl.sku, quantity: 2 },
+        ],
+      })
+      .expect(201);
     tokens = [`Bearer ${ADMIN_TOKEN}`, finance.auth, buyer.auth];
-    for (const role of ['reseller_admin', 'sales', 'reseller_finance'] as const) tokens.push((await t.user(role, reseller.id)).auth);
-    known.push(reseller.id, order.body.id, order.body.lines[0].id, order.body.lines[1].subscriptionId, hw.sku, cl.sku, 'HARDWARE', 'CLOUD');
+    for (const role of ['reseller_admin', 'sales', 'reseller_finance'] as const)
+      tokens.push((await t.user(role, reseller.id)).auth);
+    known.push(
+      reseller.id,
+      order.body.id,
+      order.body.lines[0].id,
+      order.body.lines[1].subscriptionId,
+      hw.sku,
+      cl.sku,
+      'HARDWARE',
+      'CLOUD',
+    );
     doc = (await t.http().get('/docs-json').expect(200)).body;
   });
   afterAll(async () => {
@@ -131,9 +231,23 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
         const queryParams = params.filter((p) => p.in === 'query');
         const bodySchema = op.requestBody?.content?.['application/json']?.schema;
         const arb = fc.record({
-          path: fc.record(Object.fromEntries(pathParams.map((p) => [p.name, fc.oneof(fc.uuid(), junk, valueFor(doc, p.schema, known), fc.constantFrom(...known))]))),
-          query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name, valueFor(doc, p.schema, known)])), { requiredKeys: [] }),
-          extraQuery: fc.option(fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), { maxKeys: 2 })),
+          path: fc.record(
+            Object.fromEntries(
+              pathParams.map((p) => [
+                p.name,
+                fc.oneof(fc.uuid(), junk, valueFor(doc, p.schema, known), fc.constantFrom(...known)),
+              ]),
+            ),
+          ),
+          query: fc.record(
+            Object.fromEntries(queryParams.map((p) => [p.name, valueFor(doc, p.schema, known)])),
+            { requiredKeys: [] },
+          ),
+          extraQuery: fc.option(
+            fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), {
+              maxKeys: 2,
+            }),
+          ),
           body: bodySchema
             ? fc.oneof(
                 { weight: 2, arbitrary: plausibleFor(doc, bodySchema, known) },
@@ -141,21 +255,28 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
                 { weight: 1, arbitrary: junk },
               )
             : fc.constant(undefined),
-          token: fc.oneof({ weight: 4, arbitrary: fc.constantFrom(tokens[0], tokens[1]) }, { weight: 3, arbitrary: fc.constantFrom(...tokens.slice(2)) }),
+          token: fc.oneof(
+            { weight: 4, arbitrary: fc.constantFrom(tokens[0], tokens[1]) },
+            { weight: 3, arbitrary: fc.constantFrom(...tokens.slice(2)) },
+          ),
         });
         await fc.assert(
           fc.asyncProperty(arb, async (c) => {
             let url = path;
-            for (const [k, v] of Object.entries(c.path)) url = url.replace(`{${k}}`, encodeURIComponent(String(v)));
+            for (const [k, v] of Object.entries(c.path))
+              url = url.replace(`{${k}}`, encodeURIComponent(String(v)));
             const query: Record<string, string> = {};
             for (const [k, v] of Object.entries({ ...c.query, ...(c.extraQuery ?? {}) })) {
               if (v !== undefined) query[k] = typeof v === 'string' ? v : JSON.stringify(v);
             }
             const mutating = method !== 'get';
             const before = mutating ? await checksum() : null;
-            let req = (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)[method](url)
-              .set('Authorization', c.token).query(query);
-            if (c.body !== undefined) req = req.set('Content-Type', 'application/json').send(JSON.stringify(c.body));
+            let req = (t.http() as unknown as Record<string, (u: string) => import('supertest').Test>)
+              [method](url)
+              .set('Authorization', c.token)
+              .query(query);
+            if (c.body !== undefined)
+              req = req.set('Content-Type', 'application/json').send(JSON.stringify(c.body));
             const res = await req;
             requests++;
             statuses[res.status] = (statuses[res.status] ?? 0) + 1;
@@ -163,7 +284,10 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
             if (res.status === 202 && res.body?.id) await settle(`${url}/${res.body.id}`, c.token);
             const label = `${method.toUpperCase()} ${url} ${JSON.stringify(query).slice(0, 200)} ${JSON.stringify(c.body)?.slice(0, 300)} → ${res.status}`;
             if (res.status >= 500) failures.push(`${label} ${JSON.stringify(res.body).slice(0, 300)}`);
-            if (res.status >= 400 && !/application\/problem\+json/.test(String(res.headers['content-type']))) {
+            if (
+              res.status >= 400 &&
+              !/application\/problem\+json/.test(String(res.headers['content-type']))
+            ) {
               failures.push(`${label}: 4xx without problem+json (${res.headers['content-type']})`);
             }
             if (before && res.status >= 400) {

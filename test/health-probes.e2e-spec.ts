@@ -16,7 +16,11 @@ describe('Health probes', () => {
     owner = new Client({ connectionString: db.ownerUrl });
     await owner.connect();
     // As if this build's newest migration had not run yet.
-    [removed] = (await owner.query(`DELETE FROM schema_migrations WHERE id = (SELECT max(id) FROM schema_migrations) RETURNING *`)).rows;
+    [removed] = (
+      await owner.query(
+        `DELETE FROM schema_migrations WHERE id = (SELECT max(id) FROM schema_migrations) RETURNING *`,
+      )
+    ).rows;
     const { createTestApp } = await import('./support/app.js');
     t = await createTestApp();
   });
@@ -35,7 +39,11 @@ describe('Health probes', () => {
     expect(notReady.body.error.migrations).toEqual({ status: 'down', message: 'migrations pending' });
     expect(notReady.body.info.database).toEqual({ status: 'up' });
 
-    await owner.query(`INSERT INTO schema_migrations (id, timestamp, name) VALUES ($1, $2, $3)`, [removed.id, removed.timestamp, removed.name]);
+    await owner.query(`INSERT INTO schema_migrations (id, timestamp, name) VALUES ($1, $2, $3)`, [
+      removed.id,
+      removed.timestamp,
+      removed.name,
+    ]);
     const ready = await t.http().get('/health/ready').expect(200);
     expect(ready.body).toMatchObject({
       status: 'ok',

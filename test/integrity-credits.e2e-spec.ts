@@ -1,7 +1,15 @@
 import { addDays } from '#disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import { billPeriod, cents, invoicesOf, money, realToday, reconcile as reconcileBooks, startBillingTestApp } from './support/billing';
+import {
+  billPeriod,
+  cents,
+  invoicesOf,
+  money,
+  realToday,
+  reconcile as reconcileBooks,
+  startBillingTestApp,
+} from './support/billing';
 import { pdfText } from './support/pdf-text';
 
 /**
@@ -9,16 +17,28 @@ import { pdfText } from './support/pdf-text';
  * own database: billing runs (unique per period end) and reconciliation are global.
  */
 
-
 type Invoice = {
-  id: string; number: string; status: string; totals: Record<'HARDWARE' | 'CLOUD' | 'all', { net: string; tax: string; gross: string }>;
-  amountPaid: string; amountCredited: string; creditsApplied: string; creditUsed: string; amountDue: string; creditBalance: string;
-  open: { HARDWARE: string; CLOUD: string }; lines: Array<{ creditLine: string; net: string; tax: string; gross: string; source: { type: string } }>;
+  id: string;
+  number: string;
+  status: string;
+  totals: Record<'HARDWARE' | 'CLOUD' | 'all', { net: string; tax: string; gross: string }>;
+  amountPaid: string;
+  amountCredited: string;
+  creditsApplied: string;
+  creditUsed: string;
+  amountDue: string;
+  creditBalance: string;
+  open: { HARDWARE: string; CLOUD: string };
+  lines: Array<{ creditLine: string; net: string; tax: string; gross: string; source: { type: string } }>;
 };
 
 async function pdfOf(t: TestApp, id: string, auth: string): Promise<string> {
-  const res = await t.http().get(`/api/v1/invoices/${id}/pdf`).set('Authorization', auth)
-    .buffer(true).parse((r, cb) => {
+  const res = await t
+    .http()
+    .get(`/api/v1/invoices/${id}/pdf`)
+    .set('Authorization', auth)
+    .buffer(true)
+    .parse((r, cb) => {
       const chunks: Buffer[] = [];
       r.on('data', (c: Buffer) => chunks.push(c));
       r.on('end', () => cb(null, Buffer.concat(chunks)));
@@ -45,41 +65,74 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
   const D2 = addDays(T, -1);
   let reseller: { id: string };
 
-  const invoices = (resellerId: string) => invoicesOf<Invoice>(t, resellerId, finance, { oldestFirst: true, pageSize: 100 });
+  const invoices = (resellerId: string) =>
+    invoicesOf<Invoice>(t, resellerId, finance, { oldestFirst: true, pageSize: 100 });
   const reconcile = () => reconcileBooks(t, finance);
-  const order = async (resellerId: string, lines: Array<{ sku: string; quantity: number; startDate?: string }>) => {
-    const res = await t.http().post('/api/v1/orders').set('Authorization', ADMIN).send({ resellerId, endCustomer: { name: 'Credit Co' }, lines });
+  const order = async (
+    resellerId: string,
+    lines: Array<{ sku: string; quantity: number; startDate?: string }>,
+  ) => {
+    const res = await t
+      .http()
+      .post('/api/v1/orders')
+      .set('Authorization', ADMIN)
+      .send({ resellerId, endCustomer: { name: 'Credit Co' }, lines });
     expect(res.status).toBe(201);
     return res.body as { id: string; lines: Array<{ id: string; kind: string; subscriptionId?: string }> };
   };
   const ship = async (o: { id: string; lines: Array<{ id: string; kind: string }> }, shippedOn: string) => {
     const line = o.lines.find((l) => l.kind === 'HARDWARE')!;
-    const res = await t.http().post(`/api/v1/orders/${o.id}/lines/${line.id}/ship`).set('Authorization', ADMIN).send({ shippedOn });
+    const res = await t
+      .http()
+      .post(`/api/v1/orders/${o.id}/lines/${line.id}/ship`)
+      .set('Authorization', ADMIN)
+      .send({ shippedOn });
     expect(res.status).toBeLessThan(300);
   };
 
   it('leak 3: a seat decrease after invoicing nets the negative cloud side, amountDue = gross − payments − credits (view and PDF), no PAID while a credit is open, no cash to a negative invoice, the credit pays the next invoice and the rest is refundable', async () => {
-    const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '1000.00' }] });
-    const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'ANNUAL', prices: [{ currency: 'AUD', unitPrice: '100.00' }] });
+    const hw = await f.createProduct(t, {
+      kind: 'HARDWARE',
+      prices: [{ currency: 'AUD', unitPrice: '1000.00' }],
+    });
+    const cloud = await f.createProduct(t, {
+      kind: 'CLOUD',
+      term: 'P1Y',
+      billingFrequency: 'ANNUAL',
+      prices: [{ currency: 'AUD', unitPrice: '100.00' }],
+    });
     reseller = await f.createReseller(t, { hardwareLimit: '100000.00', cloudLimit: '100000.00' });
     const buyer = await t.user('buyer', reseller.id);
     const resellerFinance = await t.user('reseller_finance', reseller.id);
 
     // Invoice 1: 2 × hardware (2,200.00) and 10 seats for a year (13,200.00), paid in full plus 500.00 unapplied.
-    const o1 = await order(reseller.id, [{ sku: hw.sku, quantity: 2 }, { sku: cloud.sku, quantity: 10, startDate: D0 }]);
+    const o1 = await order(reseller.id, [
+      { sku: hw.sku, quantity: 2 },
+      { sku: cloud.sku, quantity: 10, startDate: D0 },
+    ]);
     await ship(o1, D0);
     expect((await billPeriod(t, D0, finance)).status).toBe('COMPLETED');
     const [inv1] = await invoices(reseller.id);
     expect(inv1.totals.all.gross).toBe('15400.00');
     const pay = await t.http().post('/api/v1/payments').set('Authorization', finance).send({
-      resellerId: reseller.id, amount: '15900.00', currency: 'AUD', method: 'BANK_TRANSFER', reference: 'NAB 1', receivedOn: D0,
+      resellerId: reseller.id,
+      amount: '15900.00',
+      currency: 'AUD',
+      method: 'BANK_TRANSFER',
+      reference: 'NAB 1',
+      receivedOn: D0,
     });
     expect(pay.status).toBe(201);
     expect(pay.body.unapplied).toBe('500.00');
 
     // The buyer cuts 10 seats to 2 today: a credit for the rest of the billed year. One more unit of hardware ships.
     const subId = o1.lines.find((l) => l.kind === 'CLOUD')!.subscriptionId!;
-    await t.http().patch(`/api/v1/subscriptions/${subId}`).set('Authorization', buyer.auth).send({ quantity: 2 }).expect(200);
+    await t
+      .http()
+      .patch(`/api/v1/subscriptions/${subId}`)
+      .set('Authorization', buyer.auth)
+      .send({ quantity: 2 })
+      .expect(200);
     const o2 = await order(reseller.id, [{ sku: hw.sku, quantity: 1 }]);
     await ship(o2, D1);
     expect((await billPeriod(t, D1, finance)).status).toBe('COMPLETED');
@@ -90,18 +143,29 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     // Within the invoice the negative cloud side nets against the hardware side; the rest is a credit.
     expect(inv2.totals.all.gross).toBe(money(110_000 - cloudCredit));
     expect(inv2).toMatchObject({
-      amountPaid: '0.00', amountDue: '0.00', creditBalance: money(cloudCredit - 110_000),
+      amountPaid: '0.00',
+      amountDue: '0.00',
+      creditBalance: money(cloudCredit - 110_000),
       open: { HARDWARE: '0.00', CLOUD: money(110_000 - cloudCredit) },
     });
     expect(inv2.status).not.toBe('PAID');
     // A negative invoice never receives cash: the 500.00 stays unapplied.
-    expect((await t.http().get(`/api/v1/payments/${pay.body.id}`).set('Authorization', finance).expect(200)).body.unapplied).toBe('500.00');
-    const noCash = await t.http().post(`/api/v1/payments/${pay.body.id}/allocations`).set('Authorization', finance)
+    expect(
+      (await t.http().get(`/api/v1/payments/${pay.body.id}`).set('Authorization', finance).expect(200)).body
+        .unapplied,
+    ).toBe('500.00');
+    const noCash = await t
+      .http()
+      .post(`/api/v1/payments/${pay.body.id}/allocations`)
+      .set('Authorization', finance)
       .send({ allocations: [{ invoiceId: inv2.id, amount: '1.00' }] });
     expect(noCash.status).toBe(422);
     // The credit lines see it: hardware is not owed, the cloud line holds the credit.
     let lines = await f.creditLines(t, reseller.id);
-    expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual(['0.00', money(110_000 - cloudCredit)]);
+    expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual([
+      '0.00',
+      money(110_000 - cloudCredit),
+    ]);
     // The PDF says the same as the view.
     let text = await pdfOf(t, inv2.id, resellerFinance.auth);
     expect(text).toContain('Amount due:\n0.00 AUD');
@@ -114,7 +178,13 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect((await billPeriod(t, D2, finance)).status).toBe('COMPLETED');
     const all = await invoices(reseller.id);
     const inv3 = all[2];
-    expect(inv3).toMatchObject({ status: 'PAID', amountPaid: '0.00', creditsApplied: '1100.00', amountDue: '0.00', open: { HARDWARE: '0.00', CLOUD: '0.00' } });
+    expect(inv3).toMatchObject({
+      status: 'PAID',
+      amountPaid: '0.00',
+      creditsApplied: '1100.00',
+      amountDue: '0.00',
+      open: { HARDWARE: '0.00', CLOUD: '0.00' },
+    });
     text = await pdfOf(t, inv3.id, resellerFinance.auth);
     expect(text).toContain('Credits applied:\n1100.00 AUD');
     expect(text).toContain('Amount due:\n0.00 AUD');
@@ -123,17 +193,33 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect(inv2After).toMatchObject({ amountDue: '0.00', creditUsed: '1100.00', creditBalance: money(rest) });
     expect(inv2After.status).not.toBe('PAID');
     // Each application is one balanced entry moving the amount between the reseller's AR lines.
-    const apps = await t.http().get(`/api/v1/ledger/entries?sourceType=credit_application&resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
+    const apps = await t
+      .http()
+      .get(`/api/v1/ledger/entries?sourceType=credit_application&resellerId=${reseller.id}`)
+      .set('Authorization', finance)
+      .expect(200);
     expect(apps.body.total).toBe(2);
     lines = await f.creditLines(t, reseller.id);
     expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual(['0.00', money(-rest)]);
     expect((await reconcile()).differences).toEqual([]);
 
     // The rest is refundable: the credit balance and the unapplied cash, no more.
-    const balance = await t.http().get(`/api/v1/refunds/credit-balance?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
-    expect(balance.body).toMatchObject({ refundable: money(rest + 50_000), from: { HARDWARE: '0.00', CLOUD: money(rest), unappliedCash: '500.00' } });
-    const refund = (amount: string) => t.http().post('/api/v1/refunds').set('Authorization', finance).set('Idempotency-Key', `refund-${reseller.id}-${amount}`)
-      .send({ resellerId: reseller.id, amount, currency: 'AUD', reference: 'NAB refund', paidOn: T });
+    const balance = await t
+      .http()
+      .get(`/api/v1/refunds/credit-balance?resellerId=${reseller.id}`)
+      .set('Authorization', finance)
+      .expect(200);
+    expect(balance.body).toMatchObject({
+      refundable: money(rest + 50_000),
+      from: { HARDWARE: '0.00', CLOUD: money(rest), unappliedCash: '500.00' },
+    });
+    const refund = (amount: string) =>
+      t
+        .http()
+        .post('/api/v1/refunds')
+        .set('Authorization', finance)
+        .set('Idempotency-Key', `refund-${reseller.id}-${amount}`)
+        .send({ resellerId: reseller.id, amount, currency: 'AUD', reference: 'NAB refund', paidOn: T });
     const over = await refund(money(rest + 50_001));
     expect(over.status).toBe(422);
     expect(over.body.type).toMatch(/over-refund$/);
@@ -146,7 +232,12 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect(again.headers['idempotent-replayed']).toBe('true');
     expect(again.body).toEqual(done.body);
     const settled = (await invoices(reseller.id))[1];
-    expect(settled).toMatchObject({ status: 'PAID', creditBalance: '0.00', amountDue: '0.00', open: { HARDWARE: '0.00', CLOUD: '0.00' } });
+    expect(settled).toMatchObject({
+      status: 'PAID',
+      creditBalance: '0.00',
+      amountDue: '0.00',
+      open: { HARDWARE: '0.00', CLOUD: '0.00' },
+    });
     lines = await f.creditLines(t, reseller.id);
     expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual(['0.00', '0.00']);
     const rec = await reconcile();
@@ -155,18 +246,34 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
   });
 
   it('leak 3: AR aging shows open amounts net of credits, and a credit of the cloud line pays an older hardware debt', async () => {
-    const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '100.00' }] });
-    const cloud = await f.createProduct(t, { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'UPFRONT', prices: [{ currency: 'AUD', unitPrice: '10.00' }] });
+    const hw = await f.createProduct(t, {
+      kind: 'HARDWARE',
+      prices: [{ currency: 'AUD', unitPrice: '100.00' }],
+    });
+    const cloud = await f.createProduct(t, {
+      kind: 'CLOUD',
+      term: 'P1Y',
+      billingFrequency: 'UPFRONT',
+      prices: [{ currency: 'AUD', unitPrice: '10.00' }],
+    });
     const r = await f.createReseller(t);
     // Before invoicing: hardware (110.00) and 5 seats for a year (660.00) on one invoice dated D2, the credit on the next one dated T.
-    const o = await order(r.id, [{ sku: hw.sku, quantity: 1 }, { sku: cloud.sku, quantity: 5, startDate: D0 }]);
+    const o = await order(r.id, [
+      { sku: hw.sku, quantity: 1 },
+      { sku: cloud.sku, quantity: 5, startDate: D0 },
+    ]);
     await ship(o, D0);
     const { BillingRunService } = await import('#disty/invoicing');
     const billed = await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, D2, r.id));
     expect(billed).not.toBeNull();
     // Cancel at once: the unused part of the year is a credit on the next invoice.
     const subId = o.lines.find((l) => l.kind === 'CLOUD')!.subscriptionId!;
-    await t.http().post(`/api/v1/subscriptions/${subId}/cancel`).set('Authorization', ADMIN).send({ when: 'IMMEDIATE' }).expect((x) => expect(x.status).toBeLessThan(300));
+    await t
+      .http()
+      .post(`/api/v1/subscriptions/${subId}/cancel`)
+      .set('Authorization', ADMIN)
+      .send({ when: 'IMMEDIATE' })
+      .expect((x) => expect(x.status).toBeLessThan(300));
     await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, T, r.id));
     const [first, second] = await invoices(r.id);
     const credit = -cents(second.totals.all.gross);
@@ -175,7 +282,11 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect(second).toMatchObject({ amountDue: '0.00', creditUsed: money(Math.min(credit, 77_000)) });
     expect(cents(first.amountDue)).toBe(77_000 - Math.min(credit, 77_000));
     expect(first.creditsApplied).toBe(money(Math.min(credit, 77_000)));
-    const aging = await t.http().get(`/api/v1/reports/ar-aging?asOf=${T}&resellerId=${r.id}`).set('Authorization', finance).expect(200);
+    const aging = await t
+      .http()
+      .get(`/api/v1/reports/ar-aging?asOf=${T}&resellerId=${r.id}`)
+      .set('Authorization', finance)
+      .expect(200);
     const total = aging.body.items.reduce((s: number, i: { total: string }) => s + cents(i.total), 0);
     expect(total).toBe(77_000 - credit);
     expect(total).toBe(cents(first.amountDue) - cents(second.creditBalance));
@@ -216,19 +327,41 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
       );
     });
     let rec = await reconcile();
-    expect(rec.differences.map((d: { check: string; resellerId: string; expected: string; actual: string }) => [d.check, d.resellerId, d.expected, d.actual]))
-      .toEqual([['stranded-credit', old.id, '0.00', '1100.00']]);
+    expect(
+      rec.differences.map((d: { check: string; resellerId: string; expected: string; actual: string }) => [
+        d.check,
+        d.resellerId,
+        d.expected,
+        d.actual,
+      ]),
+    ).toEqual([['stranded-credit', old.id, '0.00', '1100.00']]);
 
     // Any event that applies the reseller's credits repairs it; here, refunding what is left after netting.
-    const refund = await t.http().post('/api/v1/refunds').set('Authorization', finance)
+    const refund = await t
+      .http()
+      .post('/api/v1/refunds')
+      .set('Authorization', finance)
       .send({ resellerId: old.id, amount: '1100.01', currency: 'AUD', reference: 'too much', paidOn: T });
     expect(refund.status).toBe(422);
-    const ok = await t.http().post('/api/v1/refunds').set('Authorization', finance)
-      .send({ resellerId: old.id, amount: '1100.00', currency: 'AUD', reference: 'NAB refund old', paidOn: T });
+    const ok = await t
+      .http()
+      .post('/api/v1/refunds')
+      .set('Authorization', finance)
+      .send({
+        resellerId: old.id,
+        amount: '1100.00',
+        currency: 'AUD',
+        reference: 'NAB refund old',
+        paidOn: T,
+      });
     expect(ok.status).toBe(201);
     rec = await reconcile();
     expect(rec.differences).toEqual([]);
-    const asOf = await t.http().get(`/api/v1/ledger/reconciliation?asOf=${T}`).set('Authorization', finance).expect(200);
+    const asOf = await t
+      .http()
+      .get(`/api/v1/ledger/reconciliation?asOf=${T}`)
+      .set('Authorization', finance)
+      .expect(200);
     expect(asOf.body.differences).toEqual([]);
   });
 
@@ -239,7 +372,9 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect(rec).toMatchObject({ reconciled: true, differences: [] });
     expect(await verifyBooks(t.get(LedgerService), t.get(ReconciliationService))).toEqual([]);
     // Nothing left owed or owing for the first reseller: no receivables row at all.
-    expect(rec.receivables.items.filter((i: { resellerId: string }) => i.resellerId === reseller.id)).toEqual([]);
+    expect(rec.receivables.items.filter((i: { resellerId: string }) => i.resellerId === reseller.id)).toEqual(
+      [],
+    );
 
     // Someone with database access moves 250.00 of cloud receivables from one reseller to another in a
     // balanced entry (the ledger's own checks pass: it balances and is immutable afterwards).
@@ -255,15 +390,29 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     });
     rec = await reconcile();
     expect(rec.reconciled).toBe(false);
-    const pick = (d: { check: string; resellerId: string }) => `${d.check} ${d.resellerId === reseller.id ? 'from' : d.resellerId === victim.id ? 'to' : d.resellerId}`;
-    expect(rec.differences.map((d: { check: string; resellerId: string; creditLine: string; expected: string; actual: string }) =>
-      [pick(d), d.creditLine, d.expected, d.actual]).sort()).toEqual([
+    const pick = (d: { check: string; resellerId: string }) =>
+      `${d.check} ${d.resellerId === reseller.id ? 'from' : d.resellerId === victim.id ? 'to' : d.resellerId}`;
+    expect(
+      rec.differences
+        .map(
+          (d: {
+            check: string;
+            resellerId: string;
+            creditLine: string;
+            expected: string;
+            actual: string;
+          }) => [pick(d), d.creditLine, d.expected, d.actual],
+        )
+        .sort(),
+    ).toEqual([
       ['ar-credit-balance from', 'CLOUD', '0.00', '-250.00'],
       ['control-account from', 'CLOUD', '0.00', '-250.00'],
       ['control-account to', 'CLOUD', '0.00', '250.00'],
     ]);
     const problems = await verifyBooks(t.get(LedgerService), t.get(ReconciliationService));
     expect(problems).toHaveLength(3);
-    expect(problems.join('\n')).toContain(`signs/ar-credit-balance 1110 CLOUD reseller ${reseller.id} AUD: expected 0.00, actual -250.00`);
+    expect(problems.join('\n')).toContain(
+      `signs/ar-credit-balance 1110 CLOUD reseller ${reseller.id} AUD: expected 0.00, actual -250.00`,
+    );
   });
 });

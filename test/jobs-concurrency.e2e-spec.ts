@@ -51,17 +51,33 @@ describe('Every scheduled job, started from two instances at once, does its work
       resellers.push(r.id);
       const buyer = await one.user('buyer', r.id);
       const radmin = await one.user('reseller_admin', r.id);
-      await one.http().post('/api/v1/webhooks').set('Authorization', radmin.auth)
-        .send({ url, events: ['renewal_alert.raised'] }).expect(201);
+      await one
+        .http()
+        .post('/api/v1/webhooks')
+        .set('Authorization', radmin.auth)
+        .send({ url, events: ['renewal_alert.raised'] })
+        .expect(201);
       one.clock.set('2026-01-01'); // a buyer starts a subscription from today on
-      const order = await one.http().post('/api/v1/orders').set('Authorization', buyer.auth).send({
-        endCustomer: { name: `Customer ${i}` },
-        lines: [{ sku: hw.sku, quantity: 1 }, { sku: cloud.sku, quantity: 2, startDate: '2026-01-01' }],
-      }).expect(201);
+      const order = await one
+        .http()
+        .post('/api/v1/orders')
+        .set('Authorization', buyer.auth)
+        .send({
+          endCustomer: { name: `Customer ${i}` },
+          lines: [
+            { sku: hw.sku, quantity: 1 },
+            { sku: cloud.sku, quantity: 2, startDate: '2026-01-01' },
+          ],
+        })
+        .expect(201);
       one.clock.reset();
       subscriptions.push(order.body.lines[1].subscriptionId);
-      await one.http().post(`/api/v1/orders/${order.body.id}/lines/${order.body.lines[0].id}/ship`).set('Authorization', admin)
-        .send({ shippedOn: '2026-01-05' }).expect(200);
+      await one
+        .http()
+        .post(`/api/v1/orders/${order.body.id}/lines/${order.body.lines[0].id}/ship`)
+        .set('Authorization', admin)
+        .send({ shippedOn: '2026-01-05' })
+        .expect(200);
     }
   });
   afterAll(async () => {
@@ -79,53 +95,91 @@ describe('Every scheduled job, started from two instances at once, does its work
     const after = await tableChecksums((sql) => one.db.query(sql));
     expect(Object.keys(after).filter((k) => after[k] !== before[k] && !/idempotency/.test(k))).toEqual([]);
   };
-  const count = async (sql: string, params: unknown[] = []) => (await one.db.query(sql, params))[0].n as number;
+  const count = async (sql: string, params: unknown[] = []) =>
+    (await one.db.query(sql, params))[0].n as number;
 
   it('renewal-alert scan: each (term, threshold) raised once', async () => {
     // 15 days before the warranties end (2027-01-04): one 30-day alert per reseller. The P1M
     // subscriptions raise none (a month-to-month term has no threshold alerts).
-    const results = await both((t) => t.http().post('/api/v1/renewal-alerts/scan').set('Authorization', admin).send({ asOf: '2026-12-20' }));
+    const results = await both((t) =>
+      t.http().post('/api/v1/renewal-alerts/scan').set('Authorization', admin).send({ asOf: '2026-12-20' }),
+    );
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(results[0].body.raised + results[1].body.raised).toBe(RESELLERS);
     expect(await count(`SELECT count(*)::int AS n FROM renewal_alerts`)).toBe(RESELLERS);
     await unchangedBy(async () => {
-      const again = await one.http().post('/api/v1/renewal-alerts/scan').set('Authorization', admin).send({ asOf: '2026-12-20' }).expect(200);
+      const again = await one
+        .http()
+        .post('/api/v1/renewal-alerts/scan')
+        .set('Authorization', admin)
+        .send({ asOf: '2026-12-20' })
+        .expect(200);
       expect(again.body.raised).toBe(0);
     });
   });
 
   it('webhook delivery: each outbox event reaches the receiver once', async () => {
-    const results = await both((t) => t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', admin).send({}));
+    const results = await both((t) =>
+      t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', admin).send({}),
+    );
     expect(results.map((r) => r.status).every((s) => s < 300)).toBe(true);
-    await unchangedBy(() => one.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', admin).send({}));
+    await unchangedBy(() =>
+      one.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', admin).send({}),
+    );
     const ids = received.map((b) => JSON.parse(b).id ?? b);
     expect(ids).toHaveLength(RESELLERS);
     expect(new Set(ids).size).toBe(RESELLERS);
   });
 
   it('renewals: each due subscription gets exactly one new term', async () => {
-    const results = await both((t) => t.http().post('/api/v1/jobs/renewals/run').query({ asOf: '2026-02-01' }).set('Authorization', admin).send({}));
+    const results = await both((t) =>
+      t
+        .http()
+        .post('/api/v1/jobs/renewals/run')
+        .query({ asOf: '2026-02-01' })
+        .set('Authorization', admin)
+        .send({}),
+    );
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(results[0].body.renewed + results[1].body.renewed).toBe(RESELLERS);
     for (const id of subscriptions) {
       const sub = await one.http().get(`/api/v1/subscriptions/${id}`).set('Authorization', admin).expect(200);
       expect(sub.body.terms).toHaveLength(2);
     }
-    await unchangedBy(() => one.http().post('/api/v1/jobs/renewals/run').query({ asOf: '2026-02-01' }).set('Authorization', admin).send({}).expect(200));
+    await unchangedBy(() =>
+      one
+        .http()
+        .post('/api/v1/jobs/renewals/run')
+        .query({ asOf: '2026-02-01' })
+        .set('Authorization', admin)
+        .send({})
+        .expect(200),
+    );
   });
 
   it('billing: one consolidated invoice per reseller, gapless numbers, one run', async () => {
     const { waitForRun } = await import('./support/billing.js');
-    const results = await both((t) => t.http().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-01-31' }));
+    const results = await both((t) =>
+      t.http().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-01-31' }),
+    );
     expect(results.map((r) => r.status)).toEqual([202, 202]);
     expect(results[0].body.id).toBe(results[1].body.id);
     const run = await waitForRun(one, results[0].body.id, finance);
     expect(run).toMatchObject({ status: 'COMPLETED', invoicesIssued: RESELLERS });
-    const numbers: Array<{ number: string; reseller_id: string }> = await one.db.query(`SELECT number, reseller_id FROM invoices ORDER BY number`);
-    expect(numbers.map((n) => n.number)).toEqual(Array.from({ length: RESELLERS }, (_, i) => `INV-2026-${String(i + 1).padStart(6, '0')}`));
+    const numbers: Array<{ number: string; reseller_id: string }> = await one.db.query(
+      `SELECT number, reseller_id FROM invoices ORDER BY number`,
+    );
+    expect(numbers.map((n) => n.number)).toEqual(
+      Array.from({ length: RESELLERS }, (_, i) => `INV-2026-${String(i + 1).padStart(6, '0')}`),
+    );
     expect(new Set(numbers.map((n) => n.reseller_id)).size).toBe(RESELLERS);
     await unchangedBy(async () => {
-      const rerun = await one.http().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-01-31' }).expect(202);
+      const rerun = await one
+        .http()
+        .post('/api/v1/billing-runs')
+        .set('Authorization', finance)
+        .send({ periodEnd: '2026-01-31' })
+        .expect(202);
       expect(rerun.body).toEqual({ id: run.id, status: 'COMPLETED' });
     });
   });
@@ -136,7 +190,11 @@ describe('Every scheduled job, started from two instances at once, does its work
     const onHold = async () => {
       const all: boolean[] = [];
       for (const id of resellers) {
-        const lines = await one.http().get(`/api/v1/resellers/${id}/credit-lines`).set('Authorization', admin).expect(200);
+        const lines = await one
+          .http()
+          .get(`/api/v1/resellers/${id}/credit-lines`)
+          .set('Authorization', admin)
+          .expect(200);
         all.push(...lines.body.items.map((l: { onHold: boolean }) => l.onHold));
       }
       return all;
@@ -147,10 +205,24 @@ describe('Every scheduled job, started from two instances at once, does its work
     await unchangedBy(() => holds('2026-04-15')(one).expect(200));
 
     for (const id of resellers) {
-      const inv = await one.http().get(`/api/v1/invoices?resellerId=${id}`).set('Authorization', finance).expect(200);
-      await one.http().post('/api/v1/payments').set('Authorization', finance).send({
-        resellerId: id, amount: inv.body.items[0].amountDue, currency: 'AUD', method: 'BANK_TRANSFER', reference: `pay ${id}`, receivedOn: '2026-04-16',
-      }).expect(201);
+      const inv = await one
+        .http()
+        .get(`/api/v1/invoices?resellerId=${id}`)
+        .set('Authorization', finance)
+        .expect(200);
+      await one
+        .http()
+        .post('/api/v1/payments')
+        .set('Authorization', finance)
+        .send({
+          resellerId: id,
+          amount: inv.body.items[0].amountDue,
+          currency: 'AUD',
+          method: 'BANK_TRANSFER',
+          reference: `pay ${id}`,
+          receivedOn: '2026-04-16',
+        })
+        .expect(201);
     }
     const released = await both(holds('2026-04-16'));
     expect(released.map((r) => r.status)).toEqual([200, 200]);

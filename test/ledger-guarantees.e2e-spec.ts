@@ -14,7 +14,11 @@ describe('Ledger guarantees held by the database', () => {
   });
   afterAll(() => t.close());
 
-  const rawEntry = async (debit: string, credit: string, base: { debit: string | null; credit: string | null } = { debit, credit }) => {
+  const rawEntry = async (
+    debit: string,
+    credit: string,
+    base: { debit: string | null; credit: string | null } = { debit, credit },
+  ) => {
     const runner = t.db.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
@@ -45,8 +49,12 @@ describe('Ledger guarantees held by the database', () => {
   // The app role has no UPDATE/DELETE/TRUNCATE on journal rows (a permission error); the triggers
   // refuse them for any other role too (test/integrity-database.e2e-spec.ts tries them as the owner).
   it('rejects at commit an entry balanced in its currency but not in the reporting currency (LD004), and a line without a base amount', async () => {
-    await expect(rawEntry('10.00', '10.00', { debit: '16.50', credit: '16.49' })).rejects.toThrow(/unbalanced in the reporting currency/);
-    await expect(rawEntry('10.00', '10.00', { debit: null, credit: '16.50' })).rejects.toThrow(/journal_lines_base_present_check/);
+    await expect(rawEntry('10.00', '10.00', { debit: '16.50', credit: '16.49' })).rejects.toThrow(
+      /unbalanced in the reporting currency/,
+    );
+    await expect(rawEntry('10.00', '10.00', { debit: null, credit: '16.50' })).rejects.toThrow(
+      /journal_lines_base_present_check/,
+    );
   });
 
   it('refuses a base-only line (no amount in its currency) outside the FX accounts and revaluations (LDBON)', async () => {
@@ -74,19 +82,28 @@ describe('Ledger guarantees held by the database', () => {
   it('rejects UPDATE and DELETE of a posted line or entry', async () => {
     const id = await rawEntry('3.00', '3.00');
     const refused = /immutable|permission denied/;
-    await expect(t.db.query(`UPDATE journal_lines SET debit = 4 WHERE entry_id = $1 AND line_no = 1`, [id])).rejects.toThrow(refused);
+    await expect(
+      t.db.query(`UPDATE journal_lines SET debit = 4 WHERE entry_id = $1 AND line_no = 1`, [id]),
+    ).rejects.toThrow(refused);
     await expect(t.db.query(`DELETE FROM journal_lines WHERE entry_id = $1`, [id])).rejects.toThrow(refused);
-    await expect(t.db.query(`UPDATE journal_entries SET memo = 'x' WHERE id = $1`, [id])).rejects.toThrow(refused);
+    await expect(t.db.query(`UPDATE journal_entries SET memo = 'x' WHERE id = $1`, [id])).rejects.toThrow(
+      refused,
+    );
     await expect(t.db.query(`TRUNCATE journal_lines CASCADE`)).rejects.toThrow(refused);
   });
 
   it('rejects lines added later to an entry already committed, and direct writes to balances', async () => {
     const id = await rawEntry('2.00', '2.00');
     await expect(
-      t.db.query(`INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, base_debit, base_credit, entry_date)
-                  VALUES ($1, 3, '1000', 'EUR', 1, 0, 1.65, 0, '2026-05-01'), ($1, 4, '4000', 'EUR', 0, 1, 0, 1.65, '2026-05-01')`, [id]),
+      t.db.query(
+        `INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, base_debit, base_credit, entry_date)
+                  VALUES ($1, 3, '1000', 'EUR', 1, 0, 1.65, 0, '2026-05-01'), ($1, 4, '4000', 'EUR', 0, 1, 0, 1.65, '2026-05-01')`,
+        [id],
+      ),
     ).rejects.toThrow(/transaction that creates it/);
-    await expect(t.db.query(`UPDATE account_balances SET debit_total = 0`)).rejects.toThrow(/maintained by the ledger/);
+    await expect(t.db.query(`UPDATE account_balances SET debit_total = 0`)).rejects.toThrow(
+      /maintained by the ledger/,
+    );
   });
 
   it('keeps every maintained balance equal to its lines under random postings and reversals (property)', async () => {
@@ -110,16 +127,28 @@ describe('Ledger guarantees held by the database', () => {
         for (const e of entries) {
           const scale = e.currency === 'JPY' ? 1 : 100;
           const debits = e.debits.map((d) => ({
-            accountCode: d.account, resellerId: d.reseller, currency: e.currency, debit: new Dec(d.cents).div(scale),
+            accountCode: d.account,
+            resellerId: d.reseller,
+            currency: e.currency,
+            debit: new Dec(d.cents).div(scale),
           }));
           const total = debits.reduce((s, d) => s.plus(d.debit), new Dec(0));
-          const lines = [...debits, { accountCode: e.creditAccount, resellerId: resellers[0], currency: e.currency, credit: total }];
+          const lines = [
+            ...debits,
+            { accountCode: e.creditAccount, resellerId: resellers[0], currency: e.currency, credit: total },
+          ];
           const date = `2026-07-${String(e.day).padStart(2, '0')}`;
           const posted = await ledger.inTransaction((em) =>
-            ledger.post(em, { entryDate: date, memo: 'prop', source: { type: 'prop', id: randomUUID() }, lines }),
+            ledger.post(em, {
+              entryDate: date,
+              memo: 'prop',
+              source: { type: 'prop', id: randomUUID() },
+              lines,
+            }),
           );
           // System-sourced entries ('prop'): reversed only with allowSystem (HTTP refuses to reverse them).
-          if (e.reverse) await ledger.reverseInOwnTransaction(posted.entry.id, { entryDate: date, allowSystem: true });
+          if (e.reverse)
+            await ledger.reverseInOwnTransaction(posted.entry.id, { entryDate: date, allowSystem: true });
         }
         expect(await ledger.verify()).toEqual([]);
         for (const c of currencies) {
@@ -146,7 +175,14 @@ describe('Ledger guarantees held by the database', () => {
         ].slice(0, 3);
         if (w % 2) lines.reverse();
         await ledger
-          .inTransaction((em) => ledger.post(em, { entryDate: '2026-08-01', memo: `w${w}`, source: { type: 'conc', id: `${reseller}-${w}-${i}` }, lines }))
+          .inTransaction((em) =>
+            ledger.post(em, {
+              entryDate: '2026-08-01',
+              memo: `w${w}`,
+              source: { type: 'conc', id: `${reseller}-${w}-${i}` },
+              lines,
+            }),
+          )
           .catch(() => failures++);
       }
     };

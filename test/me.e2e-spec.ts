@@ -10,7 +10,12 @@ describe('Who am I: GET /api/v1/me', () => {
     const reseller = await createReseller(t);
     const sales = await t.user('sales', reseller.id);
     const res = await t.http().get('/api/v1/me').set('Authorization', sales.auth).expect(200);
-    expect(res.body).toEqual({ id: sales.id, email: expect.stringMatching(/^sales\./), role: 'sales', resellerId: reseller.id });
+    expect(res.body).toEqual({
+      id: sales.id,
+      email: expect.stringMatching(/^sales\./),
+      role: 'sales',
+      resellerId: reseller.id,
+    });
   });
 
   it('tells distributor staff their role with no reseller, and never returns a token', async () => {

@@ -10,7 +10,10 @@ function changed(committed: Doc, fresh: Doc): string[] {
     [...new Set([...Object.keys(a), ...Object.keys(b)])]
       .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
       .map((k) => `${kind} ${k}`);
-  return [...diff('path', committed.paths, fresh.paths), ...diff('schema', committed.components.schemas, fresh.components.schemas)];
+  return [
+    ...diff('path', committed.paths, fresh.paths),
+    ...diff('schema', committed.components.schemas, fresh.components.schemas),
+  ];
 }
 
 /**
@@ -30,7 +33,10 @@ describe('API contract: the committed OpenAPI document and the portal types', ()
 
   it('schema.d.ts was generated from the committed openapi.json', () => {
     const firstLine = readFileSync(SCHEMA_TS, 'utf8').split('\n')[0];
-    expect({ firstLine, fix: 'npm run openapi' }).toEqual({ firstLine: schemaHeader(committed), fix: 'npm run openapi' });
+    expect({ firstLine, fix: 'npm run openapi' }).toEqual({
+      firstLine: schemaHeader(committed),
+      fix: 'npm run openapi',
+    });
   });
 
   it('the running API serves the committed document at /docs-json', async () => {

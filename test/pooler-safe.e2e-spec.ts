@@ -9,7 +9,11 @@ import type { TestApp } from './support/app';
  */
 describe('Behind a transaction pooler', () => {
   let t: TestApp;
-  const saved = { pool: process.env.DB_POOL_SIZE, prepared: process.env.DB_PREPARED_STATEMENTS, cache: process.env.TOKEN_CACHE_SECONDS };
+  const saved = {
+    pool: process.env.DB_POOL_SIZE,
+    prepared: process.env.DB_PREPARED_STATEMENTS,
+    cache: process.env.TOKEN_CACHE_SECONDS,
+  };
 
   beforeAll(async () => {
     // One connection, so what a request prepared is visible to the next query on that connection.
@@ -22,14 +26,22 @@ describe('Behind a transaction pooler', () => {
   });
   afterAll(async () => {
     await t?.close();
-    for (const [k, v] of [['DB_POOL_SIZE', saved.pool], ['DB_PREPARED_STATEMENTS', saved.prepared], ['TOKEN_CACHE_SECONDS', saved.cache]] as const) {
+    for (const [k, v] of [
+      ['DB_POOL_SIZE', saved.pool],
+      ['DB_PREPARED_STATEMENTS', saved.prepared],
+      ['TOKEN_CACHE_SECONDS', saved.cache],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
   });
 
   const named = async () =>
-    (await t.db.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'identity.user-by-token'`))[0].n as number;
+    (
+      await t.db.query(
+        `SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'identity.user-by-token'`,
+      )
+    )[0].n as number;
 
   it('with DB_PREPARED_STATEMENTS=off an authenticated request prepares no named statement; on, it does', async () => {
     const user = await t.user('admin');
@@ -60,10 +72,14 @@ describe('Behind a transaction pooler', () => {
           WHERE l.locktype = 'advisory' AND l.objid = hashtext('disty:test:pooler')::oid`,
       );
       expect(holders.rows).toEqual([{ state: 'idle in transaction' }]);
-      const busy = await other.query(`SELECT pg_try_advisory_xact_lock(hashtext('disty:test:pooler')) AS locked`);
+      const busy = await other.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext('disty:test:pooler')) AS locked`,
+      );
       expect(busy.rows[0].locked).toBe(false);
       await held!.release();
-      const free = await other.query(`SELECT pg_try_advisory_xact_lock(hashtext('disty:test:pooler')) AS locked`);
+      const free = await other.query(
+        `SELECT pg_try_advisory_xact_lock(hashtext('disty:test:pooler')) AS locked`,
+      );
       expect(free.rows[0].locked).toBe(true);
     } finally {
       await other.end();
@@ -76,7 +92,11 @@ describe('Behind a transaction pooler', () => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (p.endsWith('.ts') && /pg_(try_)?advisory_lock(_shared)?\s*\(/.test(fs.readFileSync(p, 'utf8'))) offenders.push(p);
+        else if (
+          p.endsWith('.ts') &&
+          /pg_(try_)?advisory_lock(_shared)?\s*\(/.test(fs.readFileSync(p, 'utf8'))
+        )
+          offenders.push(p);
       }
     };
     for (const d of ['apps', 'libs', 'scripts', 'migrations', 'bench']) walk(path.join(__dirname, '..', d));

@@ -4,7 +4,10 @@ import { createTestApp, TestApp } from './support/app';
 describe('Public configuration for the web portal: GET /api/v1/config/public', () => {
   const saved = { pk: process.env.STRIPE_PUBLISHABLE_KEY, sk: process.env.STRIPE_SECRET_KEY };
   afterEach(() => {
-    for (const [k, v] of [['STRIPE_PUBLISHABLE_KEY', saved.pk], ['STRIPE_SECRET_KEY', saved.sk]] as const) {
+    for (const [k, v] of [
+      ['STRIPE_PUBLISHABLE_KEY', saved.pk],
+      ['STRIPE_SECRET_KEY', saved.sk],
+    ] as const) {
       if (v === undefined) delete process.env[k];
       else process.env[k] = v;
     }
@@ -31,12 +34,17 @@ describe('Public configuration for the web portal: GET /api/v1/config/public', (
   });
 
   it('gives the publishable key, and never the secret one, when both are set', async () => {
-    const body = await configWith({ STRIPE_PUBLISHABLE_KEY: 'pk_test_portal123', STRIPE_SECRET_KEY: 'sk_test_secret456' });
+    const body = await configWith({
+      STRIPE_PUBLISHABLE_KEY: 'pk_test_portal123',
+      STRIPE_SECRET_KEY: 'sk_test_secret456',
+    });
     expect(body).toEqual({ stripePublishableKey: 'pk_test_portal123', cardPayments: true });
     expect(JSON.stringify(body)).not.toContain('sk_test');
   });
 
   it('refuses to start with a publishable key that is not one, naming the variable', () => {
-    expect(() => validateEnvironment({ STRIPE_PUBLISHABLE_KEY: 'sk_live_oops' })).toThrow(/STRIPE_PUBLISHABLE_KEY/);
+    expect(() => validateEnvironment({ STRIPE_PUBLISHABLE_KEY: 'sk_live_oops' })).toThrow(
+      /STRIPE_PUBLISHABLE_KEY/,
+    );
   });
 });

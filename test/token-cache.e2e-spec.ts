@@ -65,7 +65,12 @@ describe('Token cache: revocation is immediate across instances', () => {
   it('refuses a named API token at once on both instances when it is revoked, and when its user is deactivated', async () => {
     const owner = await a.user('finance');
     const named = async () => {
-      const res = await a.http().post('/api/v1/me/tokens').set('Authorization', owner.auth).send({ name: `cache ${Date.now()}` }).expect(201);
+      const res = await a
+        .http()
+        .post('/api/v1/me/tokens')
+        .set('Authorization', owner.auth)
+        .send({ name: `cache ${Date.now()}` })
+        .expect(201);
       return { id: res.body.id as string, token: res.body.token as string, auth: `Bearer ${res.body.token}` };
     };
     const first = await named();

@@ -4,7 +4,14 @@ import { meterTiers, tieredAmount } from '#disty/catalog';
 import type { TestApp } from './support/app';
 import { startBillingTestApp } from './support/billing';
 import {
-  accountBalance, consumptionCatalog, consumptionSubscription, importUsage, monthOfUsage, UsageLine, usageCsv, usageJsonl,
+  accountBalance,
+  consumptionCatalog,
+  consumptionSubscription,
+  importUsage,
+  monthOfUsage,
+  UsageLine,
+  usageCsv,
+  usageJsonl,
 } from './support/usage';
 
 /**
@@ -30,17 +37,38 @@ describe('usage rating property: split, order and re-import do not change the ra
 
   /** The month of usage plus corrections (version 2) of some records, with varied quantities. */
   function dataset(tenantId: string, quantities: number[], corrected: number[]): UsageLine[] {
-    const month = monthOfUsage(tenantId, cat.vm, cat.gb).map((l, i) => ({ ...l, quantity: String(quantities[i % quantities.length]) }));
-    const corrections = corrected.map((i) => ({ ...month[i % month.length], version: 2, quantity: String(quantities[(i + 1) % quantities.length] + 7) }));
+    const month = monthOfUsage(tenantId, cat.vm, cat.gb).map((l, i) => ({
+      ...l,
+      quantity: String(quantities[i % quantities.length]),
+    }));
+    const corrections = corrected.map((i) => ({
+      ...month[i % month.length],
+      version: 2,
+      quantity: String(quantities[(i + 1) % quantities.length] + 7),
+    }));
     return [...month, ...corrections];
   }
 
   /** The reference: latest versions, each record rated at its place in the month's volume (date, then record id), rounded per record. */
   function expectedNet(lines: UsageLine[]): Dec {
     const latest = new Map<string, UsageLine>();
-    for (const l of lines) if ((latest.get(l.recordId)?.version ?? 0) < (l.version ?? 1)) latest.set(l.recordId, l);
-    const tiers = new Map([[cat.vm, meterTiers({ unitPrice: '0.10' })], [cat.gb, meterTiers({ tiers: [{ upTo: '1000', unitPrice: '0.02' }, { upTo: null, unitPrice: '0.01' }] })]]);
-    const sorted = [...latest.values()].sort((a, b) => (a.usageDate === b.usageDate ? (a.recordId < b.recordId ? -1 : 1) : a.usageDate < b.usageDate ? -1 : 1));
+    for (const l of lines)
+      if ((latest.get(l.recordId)?.version ?? 0) < (l.version ?? 1)) latest.set(l.recordId, l);
+    const tiers = new Map([
+      [cat.vm, meterTiers({ unitPrice: '0.10' })],
+      [
+        cat.gb,
+        meterTiers({
+          tiers: [
+            { upTo: '1000', unitPrice: '0.02' },
+            { upTo: null, unitPrice: '0.01' },
+          ],
+        }),
+      ],
+    ]);
+    const sorted = [...latest.values()].sort((a, b) =>
+      a.usageDate === b.usageDate ? (a.recordId < b.recordId ? -1 : 1) : a.usageDate < b.usageDate ? -1 : 1,
+    );
     const volume = new Map<string, Dec>();
     let total = new Dec(0);
     for (const l of sorted) {
@@ -72,12 +100,19 @@ describe('usage rating property: split, order and re-import do not change the ra
         const sequence = [...order.map((o) => o % files), ...parts.map((_, i) => i)].reverse();
         for (const [k, i] of sequence.entries()) {
           const body = k % 2 ? usageJsonl(parts[i]) : usageCsv(parts[i]);
-          const res = await importUsage(t, finance, cat.vendor.id, body, k % 2 ? 'application/x-ndjson' : 'text/csv');
+          const res = await importUsage(
+            t,
+            finance,
+            cat.vendor.id,
+            body,
+            k % 2 ? 'application/x-ndjson' : 'text/csv',
+          );
           expect(res.status).toBe(201);
           expect(res.body.rowsRejected).toBe(0);
         }
         const [rated]: Array<{ net: string; cost: string }> = await t.db.query(
-          `SELECT sum(rated_net)::text AS net, sum(rated_cost)::text AS cost FROM usage_records WHERE reseller_id = $1 AND superseded_at IS NULL`, [reseller.id],
+          `SELECT sum(rated_net)::text AS net, sum(rated_cost)::text AS cost FROM usage_records WHERE reseller_id = $1 AND superseded_at IS NULL`,
+          [reseller.id],
         );
         expect(new Dec(rated.net).eq(expectedNet(all))).toBe(true);
         expect(new Dec(await accountBalance(t, '1190', reseller.id)).eq(rated.net)).toBe(true);

@@ -36,8 +36,16 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
     const { ConfigService } = await import('@nestjs/config');
     const { webhookSettings } = await import('../libs/webhooks/src/webhooks.config.js');
     const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-      .overrideProvider(WEBHOOK_RESOLVER).useValue(resolver)
-      .overrideProvider(WEBHOOK_SETTINGS).useFactory({ inject: [ConfigService], factory: (c: InstanceType<typeof ConfigService>) => ({ ...webhookSettings(c), allowPrivateUrls: allowPrivate }) })
+      .overrideProvider(WEBHOOK_RESOLVER)
+      .useValue(resolver)
+      .overrideProvider(WEBHOOK_SETTINGS)
+      .useFactory({
+        inject: [ConfigService],
+        factory: (c: InstanceType<typeof ConfigService>) => ({
+          ...webhookSettings(c),
+          allowPrivateUrls: allowPrivate,
+        }),
+      })
       .compile();
     const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
     configureApp(app);
@@ -74,11 +82,19 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
 
   async function webhookAndEvent(t: Awaited<ReturnType<typeof appWith>>, url: string) {
     const reseller = { body: await newReseller(t) };
-    const hook = await t.http().post('/api/v1/webhooks').set('Authorization', ADMIN).send({ resellerId: reseller.body.id, url, events: ['invoice.issued'] });
+    const hook = await t
+      .http()
+      .post('/api/v1/webhooks')
+      .set('Authorization', ADMIN)
+      .send({ resellerId: reseller.body.id, url, events: ['invoice.issued'] });
     expect(hook.status).toBe(201);
     // An event through the outbox's producer API, as invoicing queues it.
     const webhooks = t.app.get((await import('#disty/webhooks')).WebhookService);
-    expect(await t.db.transaction((em) => webhooks.enqueue(em, reseller.body.id, 'invoice.issued', { probe: true }))).toBe(1);
+    expect(
+      await t.db.transaction((em) =>
+        webhooks.enqueue(em, reseller.body.id, 'invoice.issued', { probe: true }),
+      ),
+    ).toBe(1);
     return hook.body.id as string;
   }
 
@@ -88,31 +104,61 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
     const id = await webhookAndEvent(t, `http://hooks.partner.example:${port}/hook`);
     const run = await t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', ADMIN).expect(200);
     expect(run.body).toMatchObject({ claimed: 1, delivered: 0 });
-    const list = await t.http().get(`/api/v1/webhooks/${id}/deliveries`).set('Authorization', ADMIN).expect(200);
+    const list = await t
+      .http()
+      .get(`/api/v1/webhooks/${id}/deliveries`)
+      .set('Authorization', ADMIN)
+      .expect(200);
     expect(list.body.items[0]).toMatchObject({ status: 'PENDING', attempts: 1, lastResponseStatus: null });
-    expect(list.body.items[0].lastError).toMatch(/address not allowed: hooks\.partner\.example resolves to 127\.0\.0\.1/);
+    expect(list.body.items[0].lastError).toMatch(
+      /address not allowed: hooks\.partner\.example resolves to 127\.0\.0\.1/,
+    );
     expect(received).toHaveLength(0);
   });
 
   it('refuses when any one of the addresses is private, in IPv4-mapped IPv6 form too', async () => {
     const t = await appWith(false);
     for (const [name, addresses] of [
-      ['multi.partner.example', [{ address: '93.184.215.14', family: 4 }, { address: '10.0.0.7', family: 4 }]],
+      [
+        'multi.partner.example',
+        [
+          { address: '93.184.215.14', family: 4 },
+          { address: '10.0.0.7', family: 4 },
+        ],
+      ],
       ['mapped.partner.example', [{ address: '::ffff:127.0.0.1', family: 6 }]],
       ['metadata.partner.example', [{ address: '169.254.169.254', family: 4 }]],
     ] as const) {
       zone[name] = [...addresses];
       const id = await webhookAndEvent(t, `http://${name}:${port}/hook`);
       await t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', ADMIN).expect(200);
-      const list = await t.http().get(`/api/v1/webhooks/${id}/deliveries`).set('Authorization', ADMIN).expect(200);
-      expect(list.body.items[0].lastError).toMatch(new RegExp(`address not allowed: ${name.replace(/\./g, '\\.')} resolves to`));
+      const list = await t
+        .http()
+        .get(`/api/v1/webhooks/${id}/deliveries`)
+        .set('Authorization', ADMIN)
+        .expect(200);
+      expect(list.body.items[0].lastError).toMatch(
+        new RegExp(`address not allowed: ${name.replace(/\./g, '\\.')} resolves to`),
+      );
     }
     expect(received).toHaveLength(0);
     // Literal private hosts are refused at registration already.
     const r = { body: await newReseller(t) };
-    for (const url of ['http://localhost:1/x', 'http://[::ffff:7f00:1]/', 'http://169.254.169.254/latest/meta-data']) {
-      const res = await t.http().post('/api/v1/webhooks').set('Authorization', ADMIN).send({ resellerId: r.body.id, url, events: ['invoice.issued'] });
-      expect([url, res.status, res.body.type]).toEqual([url, 422, 'https://disty.dev/problems/webhook-url-not-allowed']);
+    for (const url of [
+      'http://localhost:1/x',
+      'http://[::ffff:7f00:1]/',
+      'http://169.254.169.254/latest/meta-data',
+    ]) {
+      const res = await t
+        .http()
+        .post('/api/v1/webhooks')
+        .set('Authorization', ADMIN)
+        .send({ resellerId: r.body.id, url, events: ['invoice.issued'] });
+      expect([url, res.status, res.body.type]).toEqual([
+        url,
+        422,
+        'https://disty.dev/problems/webhook-url-not-allowed',
+      ]);
     }
   });
 
@@ -122,7 +168,11 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
     const id = await webhookAndEvent(t, `http://dev.partner.example:${port}/hook`);
     received.length = 0;
     await t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', ADMIN).expect(200);
-    const list = await t.http().get(`/api/v1/webhooks/${id}/deliveries`).set('Authorization', ADMIN).expect(200);
+    const list = await t
+      .http()
+      .get(`/api/v1/webhooks/${id}/deliveries`)
+      .set('Authorization', ADMIN)
+      .expect(200);
     expect(list.body.items[0]).toMatchObject({ status: 'DELIVERED', lastResponseStatus: 204 });
     // Reached through the pinned address, with the webhook's own host name in the Host header.
     expect(received.map((r) => r.host)).toContain(`dev.partner.example:${port}`);

@@ -15,8 +15,24 @@ import { freePort, RunningPostgres, startEmbeddedPostgres } from '#disty/core';
 export const REPLICA_SLOT = 'disty_replica';
 
 /** Contents left out of a base backup (recreated empty, or meaningless on a copy). */
-const SKIP_CONTENTS = new Set(['pg_wal', 'pg_replslot', 'pg_dynshmem', 'pg_notify', 'pg_serial', 'pg_snapshots', 'pg_stat_tmp', 'pg_subtrans']);
-const SKIP_FILES = new Set(['postmaster.pid', 'postmaster.opts', 'pg_internal.init', 'backup_label', 'tablespace_map', 'standby.signal']);
+const SKIP_CONTENTS = new Set([
+  'pg_wal',
+  'pg_replslot',
+  'pg_dynshmem',
+  'pg_notify',
+  'pg_serial',
+  'pg_snapshots',
+  'pg_stat_tmp',
+  'pg_subtrans',
+]);
+const SKIP_FILES = new Set([
+  'postmaster.pid',
+  'postmaster.opts',
+  'pg_internal.init',
+  'backup_label',
+  'tablespace_map',
+  'standby.signal',
+]);
 
 /** Copies a live data directory: a file that vanishes while copied (a temporary one) is skipped. */
 function copyDataDir(from: string, to: string, owner: { uid: number; gid: number } | null): void {
@@ -53,7 +69,11 @@ export interface RunningReplica extends RunningPostgres {
 }
 
 /** Base-backs-up `primary` into `dataDir` and starts it as a hot standby streaming from it. */
-export async function startReplica(primary: RunningPostgres, dataDir: string, log: (l: string) => void = () => undefined): Promise<RunningReplica> {
+export async function startReplica(
+  primary: RunningPostgres,
+  dataDir: string,
+  log: (l: string) => void = () => undefined,
+): Promise<RunningReplica> {
   const admin = new Client({ connectionString: primary.url() });
   await admin.connect();
   try {
@@ -67,7 +87,8 @@ export async function startReplica(primary: RunningPostgres, dataDir: string, lo
       const { rows } = await admin.query(`SELECT labelfile, spcmapfile FROM pg_backup_stop(false)`);
       if (fs.existsSync(dataDir)) {
         fs.writeFileSync(path.join(dataDir, 'backup_label'), rows[0].labelfile, { mode: 0o600 });
-        if (rows[0].spcmapfile) fs.writeFileSync(path.join(dataDir, 'tablespace_map'), rows[0].spcmapfile, { mode: 0o600 });
+        if (rows[0].spcmapfile)
+          fs.writeFileSync(path.join(dataDir, 'tablespace_map'), rows[0].spcmapfile, { mode: 0o600 });
       }
     }
   } finally {
@@ -77,7 +98,12 @@ export async function startReplica(primary: RunningPostgres, dataDir: string, lo
   const conninfo = `host=127.0.0.1 port=${primary.port} user=postgres password=disty application_name=${applicationName}`;
   fs.appendFileSync(
     path.join(dataDir, 'postgresql.auto.conf'),
-    [`primary_conninfo = '${conninfo}'`, `primary_slot_name = '${REPLICA_SLOT}'`, 'hot_standby = on', ''].join('\n'),
+    [
+      `primary_conninfo = '${conninfo}'`,
+      `primary_slot_name = '${REPLICA_SLOT}'`,
+      'hot_standby = on',
+      '',
+    ].join('\n'),
   );
   fs.writeFileSync(path.join(dataDir, 'standby.signal'), '', { mode: 0o600 });
   const st = fs.statSync(dataDir);
@@ -91,7 +117,11 @@ export async function startReplica(primary: RunningPostgres, dataDir: string, lo
 }
 
 /** Waits until the replica has replayed everything the primary had written when called; its lag in ms. */
-export async function waitForReplay(primaryUrl: string, replicaUrl: string, timeoutMs = 30_000): Promise<number> {
+export async function waitForReplay(
+  primaryUrl: string,
+  replicaUrl: string,
+  timeoutMs = 30_000,
+): Promise<number> {
   const started = Date.now();
   const p = new Client({ connectionString: primaryUrl });
   const r = new Client({ connectionString: replicaUrl });
@@ -100,9 +130,12 @@ export async function waitForReplay(primaryUrl: string, replicaUrl: string, time
   try {
     const { rows } = await p.query(`SELECT pg_current_wal_lsn()::text AS lsn`);
     for (;;) {
-      const { rows: done } = await r.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [rows[0].lsn]);
+      const { rows: done } = await r.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [
+        rows[0].lsn,
+      ]);
       if (done[0].ok) return Date.now() - started;
-      if (Date.now() - started > timeoutMs) throw new Error(`the replica has not replayed ${rows[0].lsn} after ${timeoutMs} ms`);
+      if (Date.now() - started > timeoutMs)
+        throw new Error(`the replica has not replayed ${rows[0].lsn} after ${timeoutMs} ms`);
       await new Promise((res) => setTimeout(res, 5));
     }
   } finally {

@@ -3,7 +3,14 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import { freePort, prepareDatabaseRoles, PROJECT_ROOT, RunningPostgres, runMigrations, startEmbeddedPostgres } from '#disty/core';
+import {
+  freePort,
+  prepareDatabaseRoles,
+  PROJECT_ROOT,
+  RunningPostgres,
+  runMigrations,
+  startEmbeddedPostgres,
+} from '#disty/core';
 import { startReplica } from './replica';
 
 /**
@@ -57,10 +64,17 @@ function which(binary: string): string {
     const p = path.join(dir, binary);
     if (fs.existsSync(p)) return p;
   }
-  throw new Error(`${binary} is not installed: run scripts/stack.sh (it installs Debian's ${binary} package)`);
+  throw new Error(
+    `${binary} is not installed: run scripts/stack.sh (it installs Debian's ${binary} package)`,
+  );
 }
 
-async function waitFor(what: string, ok: () => Promise<boolean>, ms: number, died?: () => string | null): Promise<void> {
+async function waitFor(
+  what: string,
+  ok: () => Promise<boolean>,
+  ms: number,
+  died?: () => string | null,
+): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     const dead = died?.();
@@ -185,18 +199,25 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
 
     const bouncerPort = await freePort();
     const ini = pgbouncerConfig(dir, bouncerPort, pg.port);
-    const bouncer = spawn(pgbouncerBin, isRoot() ? ['-u', 'postgres', ini] : [ini], { stdio: ['ignore', 'pipe', 'pipe'] });
+    const bouncer = spawn(pgbouncerBin, isRoot() ? ['-u', 'postgres', ini] : [ini], {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
     const bouncerWatch = supervise('pgbouncer', bouncer);
     stops.push(() => bouncerWatch.stop('SIGINT'));
     const pooledUrl = `postgres://disty_app:disty@127.0.0.1:${bouncerPort}/disty`;
     const { Client } = await import('pg');
-    await waitFor('pgbouncer', async () => {
-      const c = new Client({ connectionString: pooledUrl });
-      await c.connect();
-      await c.query('SELECT 1');
-      await c.end();
-      return true;
-    }, 15_000, bouncerWatch.died);
+    await waitFor(
+      'pgbouncer',
+      async () => {
+        const c = new Client({ connectionString: pooledUrl });
+        await c.connect();
+        await c.query('SELECT 1');
+        await c.end();
+        return true;
+      },
+      15_000,
+      bouncerWatch.died,
+    );
     log(`pgbouncer (transaction mode) on 127.0.0.1:${bouncerPort}`);
 
     const adminToken = `stack-admin-${randomBytes(16).toString('hex')}`;
@@ -232,25 +253,48 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const watch = supervise(`API instance ${i + 1}`, child);
       stops.push(() => watch.stop('SIGTERM'));
       instances.push({ port, child });
-      await waitFor(`API instance ${i + 1}`, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 90_000, watch.died);
+      await waitFor(
+        `API instance ${i + 1}`,
+        async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok,
+        90_000,
+        watch.died,
+      );
       log(`API instance ${i + 1} on 127.0.0.1:${port} (pid ${child.pid})`);
     }
 
     const proxyPort = await freePort();
-    const cfg = haproxyConfig(dir, proxyPort, instances.map((x) => x.port));
+    const cfg = haproxyConfig(
+      dir,
+      proxyPort,
+      instances.map((x) => x.port),
+    );
     const haproxy = spawn(haproxyBin, ['-db', '-f', cfg], { stdio: ['ignore', 'pipe', 'pipe'] });
     const haproxyWatch = supervise('haproxy', haproxy);
     stops.push(() => haproxyWatch.stop('SIGTERM')); // stopped first: no new requests, then the instances drain
     const proxyUrl = `http://127.0.0.1:${proxyPort}`;
     // Every instance passed its first check: as many ready answers in a row as there are instances.
-    await waitFor('haproxy', async () => {
-      for (let i = 0; i < opts.instances * 2; i++) if (!(await fetch(`${proxyUrl}/health/ready`)).ok) return false;
-      return true;
-    }, 15_000, haproxyWatch.died);
+    await waitFor(
+      'haproxy',
+      async () => {
+        for (let i = 0; i < opts.instances * 2; i++)
+          if (!(await fetch(`${proxyUrl}/health/ready`)).ok) return false;
+        return true;
+      },
+      15_000,
+      haproxyWatch.died,
+    );
     log(`HAProxy on ${proxyUrl} over ${opts.instances} instance(s)`);
 
     return {
-      proxyUrl, pooledUrl, appUrl, ownerUrl, primaryAdminUrl: pg.url('disty'), replicaAdminUrl, readUrl, adminToken, instances,
+      proxyUrl,
+      pooledUrl,
+      appUrl,
+      ownerUrl,
+      primaryAdminUrl: pg.url('disty'),
+      replicaAdminUrl,
+      readUrl,
+      adminToken,
+      instances,
       pids: { pgbouncer: bouncer.pid!, haproxy: haproxy.pid! },
       stop,
     };

@@ -52,7 +52,16 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     await signIn(page, buyer.token);
     const nav = page.getByRole('navigation', { name: 'Primary' });
     const buyerLinks = await nav.getByRole('link').allTextContents();
-    expect(buyerLinks.map((l) => l.replace(/\d+$/, ''))).toEqual(['Home', 'Catalog', 'Cart', 'Orders', 'Subscriptions', 'Credit requests', 'Cloud usage', 'My account']);
+    expect(buyerLinks.map((l) => l.replace(/\d+$/, ''))).toEqual([
+      'Home',
+      'Catalog',
+      'Cart',
+      'Orders',
+      'Subscriptions',
+      'Credit requests',
+      'Cloud usage',
+      'My account',
+    ]);
     // Every role starts on its home page (docs/portal.md, "Home").
     expect(new URL(page.url()).pathname).toBe('/');
     // A page the role may not see is not offered, even by URL.
@@ -63,7 +72,25 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
 
     await signIn(page, finance.token);
     const financeLinks = await nav.getByRole('link').allTextContents();
-    expect(financeLinks).toEqual(['Home', 'Orders', 'Subscriptions', 'Invoices', 'To ship', 'Credit requests', 'Billing runs', 'Trial balance', 'Reconciliation', 'AR aging', 'Margin', 'Credit lines', 'Cloud usage', 'Usage imports', 'Vendor reconciliation', 'End-customer billing', 'My account']);
+    expect(financeLinks).toEqual([
+      'Home',
+      'Orders',
+      'Subscriptions',
+      'Invoices',
+      'To ship',
+      'Credit requests',
+      'Billing runs',
+      'Trial balance',
+      'Reconciliation',
+      'AR aging',
+      'Margin',
+      'Credit lines',
+      'Cloud usage',
+      'Usage imports',
+      'Vendor reconciliation',
+      'End-customer billing',
+      'My account',
+    ]);
     await openNav(page, 'Trial balance');
     await page.getByRole('status').filter({ hasText: 'Debits equal credits.' }).waitFor();
     await shot(page, '01-finance-trial-balance-empty');
@@ -101,14 +128,19 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     await page.keyboard.type(buyer.password);
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
-    const focused = () => page.evaluate('(() => { const e = document.activeElement; return e ? e.tagName + ":" + (e.textContent || "").trim() : ""; })()');
+    const focused = () =>
+      page.evaluate(
+        '(() => { const e = document.activeElement; return e ? e.tagName + ":" + (e.textContent || "").trim() : ""; })()',
+      );
     // The page heading takes focus, so a screen reader announces the new page.
     expect(await focused()).toBe('H1:Home');
     // The skip link, first in the tab order, shows when focused and jumps to the content.
     const skip = page.getByRole('link', { name: 'Skip to content' });
-    expect(await page.evaluate('(() => { const f = [...document.querySelectorAll("a[href], button, input, select, textarea")].find((e) => e.tabIndex >= 0); return f && f.textContent; })()')).toBe(
-      'Skip to content',
-    );
+    expect(
+      await page.evaluate(
+        '(() => { const f = [...document.querySelectorAll("a[href], button, input, select, textarea")].find((e) => e.tabIndex >= 0); return f && f.textContent; })()',
+      ),
+    ).toBe('Skip to content');
     await skip.focus();
     expect((await skip.boundingBox())!.x).toBeGreaterThanOrEqual(0);
     await page.keyboard.press('Enter');

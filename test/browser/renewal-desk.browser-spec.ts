@@ -27,11 +27,17 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
       billingFrequency: 'MONTHLY',
     });
     // Seats under New-Commerce-style rules (docs/commitments.md).
-    await p.t.http().patch(`/api/v1/catalog/products/${product.sku}`).set(bearer(ADMIN_TOKEN)).send({ commitmentPack: 'NCE_LIKE' }).expect(200);
+    await p.t
+      .http()
+      .patch(`/api/v1/catalog/products/${product.sku}`)
+      .set(bearer(ADMIN_TOKEN))
+      .send({ commitmentPack: 'NCE_LIKE' })
+      .expect(200);
     const buyer = await p.t.user('buyer', reseller.id);
     const sales = await p.t.user('sales', reseller.id);
     const admin = await p.t.user('reseller_admin', reseller.id);
-    const salesEmail = (await p.t.http().get('/api/v1/me').set(bearer(sales.token)).expect(200)).body.email as string;
+    const salesEmail = (await p.t.http().get('/api/v1/me').set(bearer(sales.token)).expect(200)).body
+      .email as string;
     const today = new Date().toISOString().slice(0, 10);
 
     const customers = [`Alpha Dental ${tag}`, `Bravo Legal ${tag}`, `Charlie Freight ${tag}`];
@@ -41,12 +47,24 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
         .http()
         .post('/api/v1/orders')
         .set(bearer(buyer.token))
-        .send({ endCustomer: { name }, lines: [{ sku: product.sku, quantity: 10 + i, startDate: addDays(today, 30 * i) }] })
+        .send({
+          endCustomer: { name },
+          lines: [{ sku: product.sku, quantity: 10 + i, startDate: addDays(today, 30 * i) }],
+        })
         .expect(201);
-      const sub = await p.t.http().get(`/api/v1/subscriptions/${res.body.lines[0].subscriptionId}`).set(bearer(buyer.token)).expect(200);
+      const sub = await p.t
+        .http()
+        .get(`/api/v1/subscriptions/${res.body.lines[0].subscriptionId}`)
+        .set(bearer(buyer.token))
+        .expect(200);
       subs.push({ id: sub.body.id, termEnd: sub.body.termEnd });
     }
-    await p.t.http().post('/api/v1/renewal-alerts/scan').set(bearer(ADMIN_TOKEN)).send({ asOf: addDays(subs[0].termEnd, -20) }).expect(200);
+    await p.t
+      .http()
+      .post('/api/v1/renewal-alerts/scan')
+      .set(bearer(ADMIN_TOKEN))
+      .send({ asOf: addDays(subs[0].termEnd, -20) })
+      .expect(200);
 
     const page = await p.newPage();
     await signIn(page, admin.token);
@@ -68,8 +86,18 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     expect(await card(customers[1]).getByTestId('assignee').textContent()).toBe(`Assignee: ${salesEmail}`);
     expect(await card(customers[2]).getByTestId('assignee').textContent()).toBe('Assignee: Unassigned');
     expect(await page.getByTestId('selected-count').textContent()).toBe('0 selected');
-    const mine = (await p.t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals', assigneeId: sales.id }).set(bearer(sales.token)).expect(200)).body;
-    expect(mine.items.map((c: { endCustomer: { name: string } }) => c.endCustomer.name).sort()).toEqual([customers[0], customers[1]]);
+    const mine = (
+      await p.t
+        .http()
+        .get('/api/v1/renewal-alerts')
+        .query({ view: 'renewals', assigneeId: sales.id })
+        .set(bearer(sales.token))
+        .expect(200)
+    ).body;
+    expect(mine.items.map((c: { endCustomer: { name: string } }) => c.endCustomer.name).sort()).toEqual([
+      customers[0],
+      customers[1],
+    ]);
     await shot(page, 'desk-01-bulk-assigned');
 
     // Filters: the sales user's renewals (board and pipeline), then a search; "Clear" shows all again.
@@ -102,36 +130,68 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     expect(await page.getByTestId('quote-total').textContent()).toBe('$5,400.00');
     await page.locator('.quote-panel tbody tr', { hasText: product.sku }).getByText('$360.00').waitFor();
 
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
+    const [download] = await Promise.all([
+      page.waitForEvent('download'),
+      page.getByRole('button', { name: 'Download PDF' }).click(),
+    ]);
     expect(download.suggestedFilename()).toBe(`${number}.pdf`);
-    expect(readFileSync((await download.path())!).subarray(0, 5).toString('latin1')).toBe('%PDF-');
+    expect(
+      readFileSync((await download.path())!)
+        .subarray(0, 5)
+        .toString('latin1'),
+    ).toBe('%PDF-');
 
     await page.getByRole('button', { name: 'Accept quote' }).click();
     await page.getByTestId('quote-scheduled-change').waitFor();
     expect(await page.getByTestId('quote-status').textContent()).toBe('Accepted');
-    expect(await page.getByTestId('quote-scheduled-change').textContent()).toContain('Scheduled at renewal: 15 seats');
-    const changes = (await p.t.http().get(`/api/v1/subscriptions/${subs[2].id}/scheduled-changes`).set(bearer(admin.token)).expect(200)).body.items;
-    expect(changes).toEqual([expect.objectContaining({ status: 'PENDING', quantity: 15, effectiveDate: addDays(subs[2].termEnd, 1) })]);
+    expect(await page.getByTestId('quote-scheduled-change').textContent()).toContain(
+      'Scheduled at renewal: 15 seats',
+    );
+    const changes = (
+      await p.t
+        .http()
+        .get(`/api/v1/subscriptions/${subs[2].id}/scheduled-changes`)
+        .set(bearer(admin.token))
+        .expect(200)
+    ).body.items;
+    expect(changes).toEqual([
+      expect.objectContaining({
+        status: 'PENDING',
+        quantity: 15,
+        effectiveDate: addDays(subs[2].termEnd, 1),
+      }),
+    ]);
     await shot(page, 'desk-02-quote-accepted');
 
     // Cards show the change at renewal (the accepted quote's, and one the buyer schedules for Bravo), auto-renew
     // and the window clock (a term starting in 60 days: its window runs 7 days from then).
     const charlie = card(customers[2]);
     await charlie.getByTestId('scheduled-change').waitFor();
-    expect(await charlie.getByTestId('scheduled-change').textContent()).toBe('Scheduled at renewal: 15 seats');
+    expect(await charlie.getByTestId('scheduled-change').textContent()).toBe(
+      'Scheduled at renewal: 15 seats',
+    );
     expect(await charlie.getByTestId('auto-renew').textContent()).toBe('Auto-renew on');
-    expect(await charlie.getByTestId('window-clock').textContent()).toMatch(/^Window closes in 6[6-7]d \d{1,2}h$/);
-    await p.t.http().post(`/api/v1/subscriptions/${subs[1].id}/scheduled-changes`).set(bearer(buyer.token))
-      .send({ at: 'RENEWAL', quantity: 12, term: 'P1M' }).expect(201);
+    expect(await charlie.getByTestId('window-clock').textContent()).toMatch(
+      /^Window closes in 6[6-7]d \d{1,2}h$/,
+    );
+    await p.t
+      .http()
+      .post(`/api/v1/subscriptions/${subs[1].id}/scheduled-changes`)
+      .set(bearer(buyer.token))
+      .send({ at: 'RENEWAL', quantity: 12, term: 'P1M' })
+      .expect(201);
     await page.reload();
     await card(customers[1]).getByTestId('scheduled-change').waitFor();
-    expect(await card(customers[1]).getByTestId('scheduled-change').textContent()).toBe('Scheduled at renewal: 12 seats, P1M');
+    expect(await card(customers[1]).getByTestId('scheduled-change').textContent()).toBe(
+      'Scheduled at renewal: 12 seats, P1M',
+    );
     expect(await card(customers[0]).getByTestId('scheduled-change').count()).toBe(0);
 
     // A distributor admin picking another reseller's sales user: the API's reason is shown, nothing changes.
     const other = await createReseller(p.t, { name: `Other Cloud ${tag}` });
     const stranger = await p.t.user('sales', other.id);
-    const strangerEmail = (await p.t.http().get('/api/v1/me').set(bearer(stranger.token)).expect(200)).body.email as string;
+    const strangerEmail = (await p.t.http().get('/api/v1/me').set(bearer(stranger.token)).expect(200)).body
+      .email as string;
     const distributor = await p.newPage();
     await signIn(distributor, ADMIN_TOKEN);
     await openNav(distributor, 'Renewal pipeline');
@@ -142,7 +202,14 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     await banner.waitFor();
     expect(await banner.textContent()).toContain(`User ${stranger.id} is not a sales user of this reseller`);
     expect(await distributor.getByTestId('selected-count').textContent()).toBe('1 selected');
-    const still = (await p.t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals', q: customers[2] }).set(bearer(admin.token)).expect(200)).body.items[0];
+    const still = (
+      await p.t
+        .http()
+        .get('/api/v1/renewal-alerts')
+        .query({ view: 'renewals', q: customers[2] })
+        .set(bearer(admin.token))
+        .expect(200)
+    ).body.items[0];
     expect(still.assigneeId).toBeNull();
 
     // The sales user cannot read the user list: it takes the card itself.

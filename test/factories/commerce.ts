@@ -26,15 +26,25 @@ export async function createProduct(t: TestApp, spec: ProductSpec = {}) {
     name: spec.name ?? `Test ${kind.toLowerCase()} product`,
     vendor: spec.vendor ?? 'Dell',
     kind,
-    prices: (spec.prices ?? [{ currency: 'AUD', unitPrice: '100.00' }]).map((p) => ({ ...p, costPrice: p.costPrice ?? defaultCost(p.unitPrice, p.currency) })),
+    prices: (spec.prices ?? [{ currency: 'AUD', unitPrice: '100.00' }]).map((p) => ({
+      ...p,
+      costPrice: p.costPrice ?? defaultCost(p.unitPrice, p.currency),
+    })),
     ...(spec.taxCategory ? { taxCategory: spec.taxCategory } : {}),
     ...(kind === 'HARDWARE'
-      ? { warrantyMonths: spec.warrantyMonths ?? 12, ...(spec.extendedWarrantySku ? { extendedWarrantySku: spec.extendedWarrantySku } : {}) }
+      ? {
+          warrantyMonths: spec.warrantyMonths ?? 12,
+          ...(spec.extendedWarrantySku ? { extendedWarrantySku: spec.extendedWarrantySku } : {}),
+        }
       : { term: spec.term ?? 'P1Y', billingFrequency: spec.billingFrequency ?? 'MONTHLY' }),
   };
   const res = await t.http().post('/api/v1/catalog/products').set(bearer(ADMIN_TOKEN)).send(body);
   if (res.status !== 201) throw new Error(`createProduct: ${res.status} ${JSON.stringify(res.body)}`);
-  return res.body as { sku: string; kind: string; prices: Array<{ currency: string; unitPrice: string; costPrice?: string | null }> };
+  return res.body as {
+    sku: string;
+    kind: string;
+    prices: Array<{ currency: string; unitPrice: string; costPrice?: string | null }>;
+  };
 }
 
 /** 70 % of a unit price, to the currency's minor units (JPY none): the factory's default cost price. */
@@ -57,23 +67,41 @@ export interface ResellerSpec {
 
 /** Creates a reseller through the API (admin) with both credit lines. */
 export async function createReseller(t: TestApp, spec: ResellerSpec = {}) {
-  const res = await t.http().post('/api/v1/resellers').set(bearer(ADMIN_TOKEN)).send({
-    name: spec.name ?? `Reseller ${uniq()}`,
-    currency: spec.currency ?? 'AUD',
-    country: spec.country ?? 'AU',
-    ...(spec.taxId ? { taxId: spec.taxId } : {}),
-    ...(spec.taxRegistered !== undefined ? { taxRegistered: spec.taxRegistered } : {}),
-    ...(spec.address ? { address: spec.address } : {}),
-    paymentTermsDays: spec.paymentTermsDays ?? 30,
-    creditLimits: { HARDWARE: spec.hardwareLimit ?? '100000.00', CLOUD: spec.cloudLimit ?? '50000.00' },
-  });
+  const res = await t
+    .http()
+    .post('/api/v1/resellers')
+    .set(bearer(ADMIN_TOKEN))
+    .send({
+      name: spec.name ?? `Reseller ${uniq()}`,
+      currency: spec.currency ?? 'AUD',
+      country: spec.country ?? 'AU',
+      ...(spec.taxId ? { taxId: spec.taxId } : {}),
+      ...(spec.taxRegistered !== undefined ? { taxRegistered: spec.taxRegistered } : {}),
+      ...(spec.address ? { address: spec.address } : {}),
+      paymentTermsDays: spec.paymentTermsDays ?? 30,
+      creditLimits: { HARDWARE: spec.hardwareLimit ?? '100000.00', CLOUD: spec.cloudLimit ?? '50000.00' },
+    });
   if (res.status !== 201) throw new Error(`createReseller: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; currency: string; name: string };
 }
 
 /** The reseller's credit lines keyed by line. */
 export async function creditLines(t: TestApp, resellerId: string) {
-  const res = await t.http().get(`/api/v1/resellers/${resellerId}/credit-lines`).set(bearer(ADMIN_TOKEN)).expect(200);
-  const items = res.body.items as Array<{ line: string; limit: string; reserved: string; available: string; openReceivables: string; onHold: boolean }>;
-  return Object.fromEntries(items.map((i) => [i.line, i])) as Record<'HARDWARE' | 'CLOUD', (typeof items)[number]>;
+  const res = await t
+    .http()
+    .get(`/api/v1/resellers/${resellerId}/credit-lines`)
+    .set(bearer(ADMIN_TOKEN))
+    .expect(200);
+  const items = res.body.items as Array<{
+    line: string;
+    limit: string;
+    reserved: string;
+    available: string;
+    openReceivables: string;
+    onHold: boolean;
+  }>;
+  return Object.fromEntries(items.map((i) => [i.line, i])) as Record<
+    'HARDWARE' | 'CLOUD',
+    (typeof items)[number]
+  >;
 }

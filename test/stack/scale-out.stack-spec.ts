@@ -32,7 +32,10 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
   const call = async (method: string, url: string, token: string, body?: unknown) => {
     const res = await fetch(`${stack.proxyUrl}${url}`, {
       method,
-      headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      headers: {
+        authorization: `Bearer ${token}`,
+        ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+      },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     statuses.push(res.status);
@@ -58,7 +61,11 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
     stack = await startStack({
       instances: INSTANCES,
       throttleLimit: LIMIT,
-      env: { WEBHOOK_ALLOW_PRIVATE_URLS: 'true', WEBHOOK_DELIVERY_INTERVAL_MS: '300', WEBHOOK_BACKOFF_BASE_SECONDS: '0' },
+      env: {
+        WEBHOOK_ALLOW_PRIVATE_URLS: 'true',
+        WEBHOOK_DELIVERY_INTERVAL_MS: '300',
+        WEBHOOK_BACKOFF_BASE_SECONDS: '0',
+      },
       log: (l) => process.env.STACK_LOG && process.stderr.write(`[stack] ${l}\n`),
     });
     db = new Client({ connectionString: stack.appUrl });
@@ -76,17 +83,30 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
     const admin = stack.adminToken;
     const hook = `http://127.0.0.1:${(receiver.address() as AddressInfo).port}/hook`;
     const product = await ok('POST', '/api/v1/catalog/products', admin, {
-      sku: `HW-STACK-${Date.now()}`, name: 'Stack test laptop', vendor: 'Dell', kind: 'HARDWARE', warrantyMonths: 12,
+      sku: `HW-STACK-${Date.now()}`,
+      name: 'Stack test laptop',
+      vendor: 'Dell',
+      kind: 'HARDWARE',
+      warrantyMonths: 12,
       prices: [{ currency: 'AUD', unitPrice: '100.00', costPrice: '70.00' }],
     });
     const buyers: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {
       const r = await ok('POST', '/api/v1/resellers', admin, {
-        name: `Stack reseller ${i + 1}`, currency: 'AUD', country: 'AU', paymentTermsDays: 30,
+        name: `Stack reseller ${i + 1}`,
+        currency: 'AUD',
+        country: 'AU',
+        paymentTermsDays: 30,
         creditLimits: { HARDWARE: '1000000.00', CLOUD: '1000000.00' },
       });
-      const buyer = await ok('POST', `/api/v1/resellers/${r.id}/users`, admin, { email: `buyer${i}@stack.test`, role: 'buyer' });
-      const radmin = await ok('POST', `/api/v1/resellers/${r.id}/users`, admin, { email: `admin${i}@stack.test`, role: 'reseller_admin' });
+      const buyer = await ok('POST', `/api/v1/resellers/${r.id}/users`, admin, {
+        email: `buyer${i}@stack.test`,
+        role: 'buyer',
+      });
+      const radmin = await ok('POST', `/api/v1/resellers/${r.id}/users`, admin, {
+        email: `admin${i}@stack.test`,
+        role: 'reseller_admin',
+      });
       await ok('POST', '/api/v1/webhooks', radmin.token, { url: hook, events: ['invoice.issued'] });
       buyers.push(buyer.token);
     }
@@ -94,16 +114,27 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
     const orders = await Promise.all(
       buyers.flatMap((token) =>
         Array.from({ length: ORDERS_PER_RESELLER }, () =>
-          ok('POST', '/api/v1/orders', token, { endCustomer: { name: 'Stack Co' }, lines: [{ sku: product.sku, quantity: 1 }] }),
+          ok('POST', '/api/v1/orders', token, {
+            endCustomer: { name: 'Stack Co' },
+            lines: [{ sku: product.sku, quantity: 1 }],
+          }),
         ),
       ),
     );
-    await Promise.all(orders.map((o) => ok('POST', `/api/v1/orders/${o.id}/lines/${o.lines[0].id}/ship`, admin, { shippedOn: today })));
+    await Promise.all(
+      orders.map((o) =>
+        ok('POST', `/api/v1/orders/${o.id}/lines/${o.lines[0].id}/ship`, admin, { shippedOn: today }),
+      ),
+    );
     expect(await count(`SELECT count(*)::int AS n FROM orders`)).toBe(RESELLERS * ORDERS_PER_RESELLER);
 
     // The billing run asked for through three requests at once: one run, one invoice per reseller.
-    const finance = (await ok('POST', '/api/v1/users', admin, { email: 'finance@stack.test', role: 'finance' })).token;
-    const started = await Promise.all([0, 1, 2].map(() => ok('POST', '/api/v1/billing-runs', finance, { periodEnd: today })));
+    const finance = (
+      await ok('POST', '/api/v1/users', admin, { email: 'finance@stack.test', role: 'finance' })
+    ).token;
+    const started = await Promise.all(
+      [0, 1, 2].map(() => ok('POST', '/api/v1/billing-runs', finance, { periodEnd: today })),
+    );
     expect(new Set(started.map((s) => s.id)).size).toBe(1);
     const end = Date.now() + 60_000;
     let run = started[0];
@@ -123,19 +154,31 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
     await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up, were there one
     expect(received.filter((e) => e.type === 'invoice.issued')).toHaveLength(RESELLERS);
     expect(new Set(received.map((e) => e.id)).size).toBe(received.length);
-    expect(await count(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status <> 'DELIVERED'`)).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status <> 'DELIVERED'`)).toBe(
+      0,
+    );
 
     // The scheduled jobs ran no occurrence twice, whatever instance fired it.
-    expect(await count(`SELECT count(*)::int AS n FROM (SELECT 1 FROM job_runs GROUP BY job, scheduled_for HAVING count(*) > 1) d`)).toBe(0);
+    expect(
+      await count(
+        `SELECT count(*)::int AS n FROM (SELECT 1 FROM job_runs GROUP BY job, scheduled_for HAVING count(*) > 1) d`,
+      ),
+    ).toBe(0);
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
   });
 
   it('ledger:verify finds the books right', async () => {
     const out = await new Promise<{ code: number; text: string }>((resolve) => {
-      execFile(process.execPath, [path.join(PROJECT_ROOT, 'dist', 'scripts', 'ledger-verify.js')], {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, DATABASE_URL: stack.appUrl, JOBS_ENABLED: 'false', LOG_LEVEL: 'warn' },
-      }, (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, text: stdout + stderr }));
+      execFile(
+        process.execPath,
+        [path.join(PROJECT_ROOT, 'dist', 'scripts', 'ledger-verify.js')],
+        {
+          cwd: PROJECT_ROOT,
+          env: { ...process.env, DATABASE_URL: stack.appUrl, JOBS_ENABLED: 'false', LOG_LEVEL: 'warn' },
+        },
+        (err, stdout, stderr) =>
+          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, text: stdout + stderr }),
+      );
     });
     expect(out.text).not.toMatch(/DIFFERENCE/);
     expect(out.code).toBe(0);
@@ -161,32 +204,60 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
       await reader.connect();
       expect((await reader.query('SELECT pg_is_in_recovery() AS r')).rows[0].r).toBe(true);
       await reader.end();
-      expect((await primary.query(`SELECT state FROM pg_stat_replication`)).rows).toEqual([{ state: 'streaming' }]);
+      expect((await primary.query(`SELECT state FROM pg_stat_replication`)).rows).toEqual([
+        { state: 'streaming' },
+      ]);
 
-      const tb = async () => (await ok('GET', `/api/v1/ledger/trial-balance?asOf=${today}&currency=AUD`, admin)).totals as { debit: string; credit: string };
-      const onPrimary = async () => (await db.query(
-        `SELECT coalesce(sum(debit_total), 0)::numeric(20,2)::text AS debit, coalesce(sum(credit_total), 0)::numeric(20,2)::text AS credit
-           FROM ledger_daily_totals WHERE currency = 'AUD' AND day <= $1`, [today])).rows[0];
+      const tb = async () =>
+        (await ok('GET', `/api/v1/ledger/trial-balance?asOf=${today}&currency=AUD`, admin)).totals as {
+          debit: string;
+          credit: string;
+        };
+      const onPrimary = async () =>
+        (
+          await db.query(
+            `SELECT coalesce(sum(debit_total), 0)::numeric(20,2)::text AS debit, coalesce(sum(credit_total), 0)::numeric(20,2)::text AS credit
+           FROM ledger_daily_totals WHERE currency = 'AUD' AND day <= $1`,
+            [today],
+          )
+        ).rows[0];
       await waitForReplay(stack.primaryAdminUrl, stack.replicaAdminUrl!);
       const before = await tb();
       expect(before).toEqual(await onPrimary());
       expect(before.debit).not.toBe('0.00');
       for (let i = 0; i < INSTANCES * 2; i++) expect(await tb()).toEqual(before); // every instance, through the proxy
-      const readers = (await replica.query(
-        `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'disty-read' AND usename = 'disty_app'`)).rows[0].n;
+      const readers = (
+        await replica.query(
+          `SELECT count(*)::int AS n FROM pg_stat_activity WHERE application_name = 'disty-read' AND usename = 'disty_app'`,
+        )
+      ).rows[0].n;
       expect(readers).toBeGreaterThanOrEqual(INSTANCES);
 
       // Replay paused: a shipment posts on the primary, the report (the replica) does not see it yet.
       await replica.query('SELECT pg_wal_replay_pause()');
       const product = await ok('POST', '/api/v1/catalog/products', admin, {
-        sku: `HW-REPLICA-${Date.now()}`, name: 'Replica test dock', vendor: 'Dell', kind: 'HARDWARE', warrantyMonths: 12,
+        sku: `HW-REPLICA-${Date.now()}`,
+        name: 'Replica test dock',
+        vendor: 'Dell',
+        kind: 'HARDWARE',
+        warrantyMonths: 12,
         prices: [{ currency: 'AUD', unitPrice: '250.00', costPrice: '150.00' }],
       });
       const r = await ok('POST', '/api/v1/resellers', admin, {
-        name: 'Replica reseller', currency: 'AUD', country: 'AU', paymentTermsDays: 30, creditLimits: { HARDWARE: '10000.00', CLOUD: '10000.00' },
+        name: 'Replica reseller',
+        currency: 'AUD',
+        country: 'AU',
+        paymentTermsDays: 30,
+        creditLimits: { HARDWARE: '10000.00', CLOUD: '10000.00' },
       });
-      const order = await ok('POST', '/api/v1/orders', admin, { resellerId: r.id, endCustomer: { name: 'Replica Co' }, lines: [{ sku: product.sku, quantity: 1 }] });
-      await ok('POST', `/api/v1/orders/${order.id}/lines/${order.lines[0].id}/ship`, admin, { shippedOn: today });
+      const order = await ok('POST', '/api/v1/orders', admin, {
+        resellerId: r.id,
+        endCustomer: { name: 'Replica Co' },
+        lines: [{ sku: product.sku, quantity: 1 }],
+      });
+      await ok('POST', `/api/v1/orders/${order.id}/lines/${order.lines[0].id}/ship`, admin, {
+        shippedOn: today,
+      });
       const after = await onPrimary();
       expect(after).not.toEqual(before);
       expect(await tb()).toEqual(before); // a replica behind answers its own (older) figures
@@ -198,12 +269,19 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
       const lags: number[] = [];
       for (let i = 0; i < 20; i++) {
         const t0 = process.hrtime.bigint();
-        const { lsn } = (await primary.query(`SELECT pg_logical_emit_message(true, 'disty', 'lag probe')::text AS lsn`)).rows[0];
-        while (!(await replica.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [lsn])).rows[0].ok) await new Promise((res) => setTimeout(res, 1));
+        const { lsn } = (
+          await primary.query(`SELECT pg_logical_emit_message(true, 'disty', 'lag probe')::text AS lsn`)
+        ).rows[0];
+        while (
+          !(await replica.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [lsn])).rows[0].ok
+        )
+          await new Promise((res) => setTimeout(res, 1));
         lags.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }
       lags.sort((a, b) => a - b);
-      process.stderr.write(`[stack] replica lag over ${lags.length} commits: median ${lags[10].toFixed(1)} ms, max ${lags[19].toFixed(1)} ms\n`);
+      process.stderr.write(
+        `[stack] replica lag over ${lags.length} commits: median ${lags[10].toFixed(1)} ms, max ${lags[19].toFixed(1)} ms\n`,
+      );
       expect(lags[19]).toBeLessThan(5_000);
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
     } finally {

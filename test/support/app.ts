@@ -47,7 +47,10 @@ let seq = 0;
 /** The production app (same modules, pipes, filters and guards) on the test database. */
 export async function createTestApp(): Promise<TestApp> {
   const clock = new TestClock();
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] }).overrideProvider(Clock).useValue(clock).compile();
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
   const app = moduleRef.createNestApplication<NestExpressApplication>({ bufferLogs: true });
   configureApp(app);
   await app.init();

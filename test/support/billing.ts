@@ -6,9 +6,16 @@ export async function waitForRun(t: TestApp, id: string, auth: string, timeoutMs
   const end = Date.now() + timeoutMs;
   for (;;) {
     const res = await t.http().get(`/api/v1/billing-runs/${id}`).set('Authorization', auth).expect(200);
-    if (res.body.status !== 'RUNNING') return res.body as {
-      id: string; periodEnd: string; status: string; resellersTotal: number; resellersDone: number; invoicesIssued: number; resellersFailed: number;
-    };
+    if (res.body.status !== 'RUNNING')
+      return res.body as {
+        id: string;
+        periodEnd: string;
+        status: string;
+        resellersTotal: number;
+        resellersDone: number;
+        invoicesIssued: number;
+        resellersFailed: number;
+      };
     if (Date.now() > end) throw new Error(`billing run ${id} still RUNNING after ${timeoutMs} ms`);
     await new Promise((r) => setTimeout(r, 50));
   }
@@ -41,7 +48,10 @@ export function signedStripeEvent(
     type,
     data: { object },
   });
-  const header = Stripe.webhooks.generateTestHeaderString({ payload, secret: opts.secret ?? STRIPE_TEST_SECRET });
+  const header = Stripe.webhooks.generateTestHeaderString({
+    payload,
+    secret: opts.secret ?? STRIPE_TEST_SECRET,
+  });
   return { payload, header, id };
 }
 
@@ -53,7 +63,12 @@ export async function sendStripeEvent(
   opts: { id?: string; created?: number; secret?: string } = {},
 ) {
   const e = signedStripeEvent(type, object, opts);
-  const res = await t.http().post('/api/v1/webhooks/stripe').set('Content-Type', 'application/json').set('Stripe-Signature', e.header).send(e.payload);
+  const res = await t
+    .http()
+    .post('/api/v1/webhooks/stripe')
+    .set('Content-Type', 'application/json')
+    .set('Stripe-Signature', e.header)
+    .send(e.payload);
   return Object.assign(res, { eventId: e.id });
 }
 
@@ -77,19 +92,32 @@ export async function invoicesOf<T = Record<string, unknown>>(
   auth: string,
   opts: { oldestFirst?: boolean; pageSize?: number } = {},
 ): Promise<T[]> {
-  const list = await t.http().get('/api/v1/invoices').query({ resellerId, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) })
-    .set('Authorization', auth).expect(200);
+  const list = await t
+    .http()
+    .get('/api/v1/invoices')
+    .query({ resellerId, ...(opts.pageSize ? { pageSize: opts.pageSize } : {}) })
+    .set('Authorization', auth)
+    .expect(200);
   const items = list.body.items as Array<{ id: string }>;
   const out: T[] = [];
   for (const i of opts.oldestFirst ? [...items].reverse() : items) {
-    out.push((await t.http().get(`/api/v1/invoices/${i.id}`).set('Authorization', auth).expect(200)).body as T);
+    out.push(
+      (await t.http().get(`/api/v1/invoices/${i.id}`).set('Authorization', auth).expect(200)).body as T,
+    );
   }
   return out;
 }
 
 /** GET /ledger/reconciliation (now, or as of a date). */
 export async function reconcile(t: TestApp, auth: string, asOf?: string) {
-  return (await t.http().get('/api/v1/ledger/reconciliation').query(asOf ? { asOf } : {}).set('Authorization', auth).expect(200)).body;
+  return (
+    await t
+      .http()
+      .get('/api/v1/ledger/reconciliation')
+      .query(asOf ? { asOf } : {})
+      .set('Authorization', auth)
+      .expect(200)
+  ).body;
 }
 
 /** Unix seconds of a calendar date at noon UTC. */
@@ -112,7 +140,11 @@ export async function startBillingTestApp(tag: string) {
   const t = await createTestApp();
   const finance = (await t.user('finance')).auth;
   return {
-    t, f, stripe, admin: `Bearer ${ADMIN_TOKEN}`, finance,
+    t,
+    f,
+    stripe,
+    admin: `Bearer ${ADMIN_TOKEN}`,
+    finance,
     close: async () => {
       await t.close();
       await stripe.close();

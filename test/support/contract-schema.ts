@@ -1,7 +1,10 @@
 import Ajv, { ValidateFunction } from 'ajv';
 
 type Json = Record<string, unknown>;
-type Doc = { paths: Record<string, Record<string, Json>>; components: { schemas: Json; responses: Record<string, Json> } };
+type Doc = {
+  paths: Record<string, Record<string, Json>>;
+  components: { schemas: Json; responses: Record<string, Json> };
+};
 
 /**
  * JSON Schema (what ajv checks) from OpenAPI 3.0 schemas: `nullable` becomes a `null` alternative,
@@ -14,9 +17,11 @@ function toJsonSchema(node: unknown): unknown {
   const s: Json = {};
   for (const [k, v] of Object.entries(node)) if (k !== 'example' && k !== 'nullable') s[k] = toJsonSchema(v);
   if (typeof s.$ref === 'string') s.$ref = s.$ref.replace('#/components/', 'contract#/components/');
-  if (s.type === 'object' && s.properties && s.additionalProperties === undefined) s.additionalProperties = false;
+  if (s.type === 'object' && s.properties && s.additionalProperties === undefined)
+    s.additionalProperties = false;
   if ((node as Json).nullable !== true) return s;
-  if (typeof s.type === 'string' && !s.allOf) return { ...s, type: [s.type, 'null'], ...(Array.isArray(s.enum) ? { enum: [...s.enum, null] } : {}) };
+  if (typeof s.type === 'string' && !s.allOf)
+    return { ...s, type: [s.type, 'null'], ...(Array.isArray(s.enum) ? { enum: [...s.enum, null] } : {}) };
   return { anyOf: [s, { type: 'null' }] };
 }
 
@@ -25,15 +30,29 @@ export function contractValidator(doc: Doc) {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema({ $id: 'contract', components: { schemas: toJsonSchema(doc.components.schemas) } });
   const cache = new Map<string, ValidateFunction>();
-  return (method: string, path: string, status: number, body: unknown, media = 'application/json'): string[] => {
-    let response = (doc.paths[path]?.[method.toLowerCase()]?.responses as Record<string, Json> | undefined)?.[String(status)];
+  return (
+    method: string,
+    path: string,
+    status: number,
+    body: unknown,
+    media = 'application/json',
+  ): string[] => {
+    let response = (doc.paths[path]?.[method.toLowerCase()]?.responses as Record<string, Json> | undefined)?.[
+      String(status)
+    ];
     if (!response) return [`${method} ${path} does not document ${status}`];
-    if (typeof response.$ref === 'string') response = doc.components.responses[response.$ref.split('/').pop()!];
+    if (typeof response.$ref === 'string')
+      response = doc.components.responses[response.$ref.split('/').pop()!];
     const schema = (response.content as Record<string, { schema?: unknown }> | undefined)?.[media]?.schema;
     if (!schema) return [`${method} ${path} ${status} has no ${media} schema`];
     const key = `${method} ${path} ${status} ${media}`;
     let validate = cache.get(key);
     if (!validate) cache.set(key, (validate = ajv.compile(toJsonSchema(schema) as object)));
-    return validate(body) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`);
+    return validate(body)
+      ? []
+      : (validate.errors ?? []).map(
+          (e) =>
+            `${e.instancePath || '/'} ${e.message}${e.params && 'additionalProperty' in e.params ? `: ${String(e.params.additionalProperty)}` : ''}`,
+        );
   };
 }

@@ -37,10 +37,19 @@ export async function accrueCost(t: TestApp, a: TestAccrual): Promise<string> {
         { accountCode: AccountCode.AccruedVendorCosts, resellerId: a.resellerId, currency, credit: a.amount },
       ],
     });
-    await accruals.accrue(em, [{
-      vendor: a.vendor, sku: a.sku, resellerId: a.resellerId, currency, accruedOn: a.accruedOn, quantity: new Dec(a.quantity),
-      amount: new Dec(a.amount), sourceType, sourceId,
-    }]);
+    await accruals.accrue(em, [
+      {
+        vendor: a.vendor,
+        sku: a.sku,
+        resellerId: a.resellerId,
+        currency,
+        accruedOn: a.accruedOn,
+        quantity: new Dec(a.quantity),
+        amount: new Dec(a.amount),
+        sourceType,
+        sourceId,
+      },
+    ]);
   });
   return sourceId;
 }

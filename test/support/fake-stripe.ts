@@ -54,7 +54,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
   const bt = (c: FakeCharge) => {
     const amount = c.settlement?.amount ?? c.amount;
     return {
-      id: `txn_${c.id}`, object: 'balance_transaction', amount, currency: c.settlement?.currency ?? c.currency, fee: c.fee, net: amount - (c.fee ?? 0),
+      id: `txn_${c.id}`,
+      object: 'balance_transaction',
+      amount,
+      currency: c.settlement?.currency ?? c.currency,
+      fee: c.fee,
+      net: amount - (c.fee ?? 0),
       exchange_rate: c.settlement?.exchangeRate ?? null,
     };
   };
@@ -77,12 +82,15 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         res.writeHead(status, { 'Content-Type': 'application/json', 'Request-Id': id('req') });
         res.end(JSON.stringify(json));
       };
-      const notFound = () => send(404, { error: { type: 'invalid_request_error', message: `No such resource: ${url.pathname}` } });
+      const notFound = () =>
+        send(404, { error: { type: 'invalid_request_error', message: `No such resource: ${url.pathname}` } });
       if (!/^Bearer sk_/.test(String(req.headers.authorization ?? ''))) {
         return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
       }
       const form = new URLSearchParams(body);
-      const expand = [...url.searchParams.entries(), ...form.entries()].filter(([k]) => k.startsWith('expand')).map(([, v]) => v);
+      const expand = [...url.searchParams.entries(), ...form.entries()]
+        .filter(([k]) => k.startsWith('expand'))
+        .map(([, v]) => v);
       let m: RegExpMatchArray | null;
       if (req.method === 'POST' && url.pathname === '/v1/payment_intents') {
         const metadata: Record<string, string> = {};
@@ -111,8 +119,16 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (req.method === 'GET' && (m = /^\/v1\/charges\/([\w]+)$/.exec(url.pathname))) {
         const c = charges.get(m[1]);
         if (!c) return notFound();
-        const balance = c.fee === undefined ? null : expand.includes('balance_transaction') ? bt(c) : `txn_${c.id}`;
-        return send(200, { id: c.id, object: 'charge', amount: c.amount, currency: c.currency, payment_intent: c.paymentIntent, balance_transaction: balance });
+        const balance =
+          c.fee === undefined ? null : expand.includes('balance_transaction') ? bt(c) : `txn_${c.id}`;
+        return send(200, {
+          id: c.id,
+          object: 'charge',
+          amount: c.amount,
+          currency: c.currency,
+          payment_intent: c.paymentIntent,
+          balance_transaction: balance,
+        });
       }
       if (req.method === 'GET' && (m = /^\/v1\/balance_transactions\/([\w]+)$/.exec(url.pathname))) {
         if (balanceTransactions.has(m[1])) return send(200, balanceTransactions.get(m[1]));
@@ -123,7 +139,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         if (fake.failNextRefund) {
           const status = fake.failNextRefund;
           fake.failNextRefund = undefined;
-          return send(status, { error: { type: status >= 500 ? 'api_error' : 'invalid_request_error', message: 'Refund refused by the fake' } });
+          return send(status, {
+            error: {
+              type: status >= 500 ? 'api_error' : 'invalid_request_error',
+              message: 'Refund refused by the fake',
+            },
+          });
         }
         const key = String(req.headers['idempotency-key'] ?? '');
         if (key && byKey.has(key)) return send(200, byKey.get(key));
@@ -132,7 +153,14 @@ export async function startFakeStripe(): Promise<FakeStripe> {
           const mk = /^metadata\[(.+)\]$/.exec(k);
           if (mk) metadata[mk[1]] = v;
         }
-        const refund: FakeRefund = { id: id('re'), object: 'refund', amount: Number(form.get('amount')), payment_intent: String(form.get('payment_intent')), status: 'succeeded', metadata };
+        const refund: FakeRefund = {
+          id: id('re'),
+          object: 'refund',
+          amount: Number(form.get('amount')),
+          payment_intent: String(form.get('payment_intent')),
+          status: 'succeeded',
+          metadata,
+        };
         refunds.push(refund);
         if (key) byKey.set(key, refund);
         return send(200, refund);

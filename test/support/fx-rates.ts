@@ -5,7 +5,13 @@ import { Client } from 'pg';
  * post in has a rate from 2000-01-01, so a posting in USD, NZD, EUR, GBP or JPY finds one. A test
  * about rates adds later-dated ones on its own database.
  */
-export const TEST_FX_RATES: Record<string, string> = { USD: '1.5', NZD: '0.9', EUR: '1.65', GBP: '1.95', JPY: '0.0102' };
+export const TEST_FX_RATES: Record<string, string> = {
+  USD: '1.5',
+  NZD: '0.9',
+  EUR: '1.65',
+  GBP: '1.95',
+  JPY: '0.0102',
+};
 export const TEST_FX_RATES_FROM = '2000-01-01';
 
 /** Inserts TEST_FX_RATES (dated TEST_FX_RATES_FROM) into the database at `url`; a no-op when they are there. */

@@ -9,7 +9,14 @@ import type { TestApp } from './app';
  */
 export async function postOpeningReceivable(
   t: TestApp,
-  r: { accountCode: '1100' | '1110'; resellerId: string; amount: string; currency?: 'AUD'; entryDate: string; memo?: string },
+  r: {
+    accountCode: '1100' | '1110';
+    resellerId: string;
+    amount: string;
+    currency?: 'AUD';
+    entryDate: string;
+    memo?: string;
+  },
 ) {
   const ledger = t.get(LedgerService);
   const currency = r.currency ?? 'AUD';

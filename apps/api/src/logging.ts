@@ -20,10 +20,23 @@ export function loggerParams(opts: { level: string; format: 'json' | 'pretty' })
       return id;
     },
     redact: ['req.headers.authorization', 'req.headers.cookie'],
-    autoLogging: { ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready' },
+    autoLogging: {
+      ignore: (req: IncomingMessage) =>
+        req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready',
+    },
     serializers: {
-      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string; headers?: Record<string, unknown> }) => ({
-        id: req.id, method: req.method, url: req.url, remoteAddress: req.remoteAddress, userAgent: req.headers?.['user-agent'],
+      req: (req: {
+        id: unknown;
+        method: string;
+        url: string;
+        remoteAddress?: string;
+        headers?: Record<string, unknown>;
+      }) => ({
+        id: req.id,
+        method: req.method,
+        url: req.url,
+        remoteAddress: req.remoteAddress,
+        userAgent: req.headers?.['user-agent'],
       }),
       res: (res: { statusCode: number }) => ({ statusCode: res.statusCode }),
     },
@@ -35,9 +48,29 @@ export function loggerParams(opts: { level: string; format: 'json' | 'pretty' })
   return { pinoHttp: opts.format === 'pretty' ? [options, prettyStream(process.stdout)] : options };
 }
 
-const LEVELS: Record<number, string> = { 10: 'TRACE', 20: 'DEBUG', 30: 'INFO', 40: 'WARN', 50: 'ERROR', 60: 'FATAL' };
+const LEVELS: Record<number, string> = {
+  10: 'TRACE',
+  20: 'DEBUG',
+  30: 'INFO',
+  40: 'WARN',
+  50: 'ERROR',
+  60: 'FATAL',
+};
 const COLOURS: Record<number, string> = { 10: '90', 20: '36', 30: '32', 40: '33', 50: '31', 60: '35' };
-const SHOWN_ELSEWHERE = new Set(['level', 'time', 'pid', 'hostname', 'msg', 'context', 'req', 'res', 'responseTime', 'userId', 'role', 'resellerId']);
+const SHOWN_ELSEWHERE = new Set([
+  'level',
+  'time',
+  'pid',
+  'hostname',
+  'msg',
+  'context',
+  'req',
+  'res',
+  'responseTime',
+  'userId',
+  'role',
+  'resellerId',
+]);
 
 /** One pino JSON line as a readable line: time, level, context, message, request summary, other fields. */
 export function prettyLine(line: string, colour = false): string {
@@ -56,11 +89,15 @@ export function prettyLine(line: string, colour = false): string {
   const res = o.res as { statusCode?: number } | undefined;
   if (req && res) {
     parts.push(`${req.method} ${req.url} ${res.statusCode} ${o.responseTime ?? '?'}ms`);
-    if (o.userId) parts.push(`user=${String(o.userId)} role=${String(o.role)}${o.resellerId ? ` reseller=${String(o.resellerId)}` : ''}`);
+    if (o.userId)
+      parts.push(
+        `user=${String(o.userId)} role=${String(o.role)}${o.resellerId ? ` reseller=${String(o.resellerId)}` : ''}`,
+      );
     parts.push(`req=${req.id}`);
   } else if (o.msg !== undefined) parts.push(String(o.msg));
   const rest = Object.entries(o).filter(([k]) => !SHOWN_ELSEWHERE.has(k));
-  if (rest.length) parts.push(rest.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' '));
+  if (rest.length)
+    parts.push(rest.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' '));
   return parts.join(' ');
 }
 
@@ -69,7 +106,8 @@ function prettyStream(out: NodeJS.WriteStream): Writable {
   const colour = !!out.isTTY;
   return new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n')) if (line) out.write(`${prettyLine(line, colour)}\n`);
+      for (const line of chunk.toString('utf8').split('\n'))
+        if (line) out.write(`${prettyLine(line, colour)}\n`);
       done();
     },
   });

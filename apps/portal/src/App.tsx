@@ -46,13 +46,41 @@ const DISTRIBUTOR: Role[] = ['admin', 'finance'];
 /** Every page and who may see it: the navigation shows a role only what that role may do (docs/api-conventions.md §2). */
 export const ROUTES: Route[] = [
   // Each role's home page: what needs attention, numbers linking to their lists (docs/portal.md, "Home").
-  { path: '/', label: 'Home', roles: ['buyer', 'sales', 'reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <HomePage /> },
-  { path: '/catalog', label: 'Catalog', roles: ['buyer', 'admin', ...RESELLER_STAFF], render: () => <CatalogPage /> },
+  {
+    path: '/',
+    label: 'Home',
+    roles: ['buyer', 'sales', 'reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR],
+    render: () => <HomePage />,
+  },
+  {
+    path: '/catalog',
+    label: 'Catalog',
+    roles: ['buyer', 'admin', ...RESELLER_STAFF],
+    render: () => <CatalogPage />,
+  },
   { path: '/cart', label: 'Cart', roles: ['buyer'], render: () => <CartPage /> },
-  { path: '/orders', label: 'Orders', roles: ['buyer', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <OrdersPage /> },
-  { path: '/orders/:id', roles: ['buyer', ...RESELLER_STAFF, ...DISTRIBUTOR], render: (p) => <OrderDetailPage id={p.id} /> },
-  { path: '/renewals', label: 'Renewal pipeline', roles: ['sales', ...RESELLER_STAFF, 'admin'], render: () => <RenewalsPage /> },
-  { path: '/renewals/:id', roles: ['sales', ...RESELLER_STAFF, 'admin'], render: (p) => <RenewalAlertPage id={p.id} /> },
+  {
+    path: '/orders',
+    label: 'Orders',
+    roles: ['buyer', ...RESELLER_STAFF, ...DISTRIBUTOR],
+    render: () => <OrdersPage />,
+  },
+  {
+    path: '/orders/:id',
+    roles: ['buyer', ...RESELLER_STAFF, ...DISTRIBUTOR],
+    render: (p) => <OrderDetailPage id={p.id} />,
+  },
+  {
+    path: '/renewals',
+    label: 'Renewal pipeline',
+    roles: ['sales', ...RESELLER_STAFF, 'admin'],
+    render: () => <RenewalsPage />,
+  },
+  {
+    path: '/renewals/:id',
+    roles: ['sales', ...RESELLER_STAFF, 'admin'],
+    render: (p) => <RenewalAlertPage id={p.id} />,
+  },
   {
     path: '/subscriptions',
     label: 'Subscriptions',
@@ -75,8 +103,17 @@ export const ROUTES: Route[] = [
     roles: ['reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR],
     render: (p) => <InvoiceDetailPage id={p.id} />,
   },
-  { path: '/statement', label: 'Statement', roles: ['reseller_finance', ...RESELLER_STAFF], render: () => <StatementPage /> },
-  { path: '/resellers/:id/account', roles: ['finance', 'admin'], render: (p) => <ResellerAccountPage id={p.id} /> },
+  {
+    path: '/statement',
+    label: 'Statement',
+    roles: ['reseller_finance', ...RESELLER_STAFF],
+    render: () => <StatementPage />,
+  },
+  {
+    path: '/resellers/:id/account',
+    roles: ['finance', 'admin'],
+    render: (p) => <ResellerAccountPage id={p.id} />,
+  },
   { path: '/to-ship', label: 'To ship', roles: DISTRIBUTOR, render: () => <ToShipPage /> },
   {
     path: '/credit-requests',
@@ -84,24 +121,64 @@ export const ROUTES: Route[] = [
     roles: ['buyer', 'reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR],
     render: () => <CreditRequestsPage />,
   },
-  { path: '/billing-runs', label: 'Billing runs', roles: ['finance', 'admin'], render: () => <BillingRunsPage /> },
+  {
+    path: '/billing-runs',
+    label: 'Billing runs',
+    roles: ['finance', 'admin'],
+    render: () => <BillingRunsPage />,
+  },
   { path: '/trial-balance', label: 'Trial balance', roles: DISTRIBUTOR, render: () => <TrialBalancePage /> },
-  { path: '/reconciliation', label: 'Reconciliation', roles: DISTRIBUTOR, render: () => <ReconciliationPage /> },
+  {
+    path: '/reconciliation',
+    label: 'Reconciliation',
+    roles: DISTRIBUTOR,
+    render: () => <ReconciliationPage />,
+  },
   { path: '/ar-aging', label: 'AR aging', roles: DISTRIBUTOR, render: () => <ArAgingPage /> },
   { path: '/margin', label: 'Margin', roles: DISTRIBUTOR, render: () => <MarginPage /> },
   { path: '/credit-lines', label: 'Credit lines', roles: DISTRIBUTOR, render: () => <CreditLinesPage /> },
   // Cloud consumption (docs/consumption.md).
-  { path: '/cloud-usage', label: 'Cloud usage', roles: ['buyer', 'reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <ConsumptionUsagePage /> },
+  {
+    path: '/cloud-usage',
+    label: 'Cloud usage',
+    roles: ['buyer', 'reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR],
+    render: () => <ConsumptionUsagePage />,
+  },
   { path: '/usage-imports', label: 'Usage imports', roles: DISTRIBUTOR, render: () => <UsageImportsPage /> },
-  { path: '/vendor-reconciliations', label: 'Vendor reconciliation', roles: DISTRIBUTOR, render: () => <VendorReconciliationsPage /> },
+  {
+    path: '/vendor-reconciliations',
+    label: 'Vendor reconciliation',
+    roles: DISTRIBUTOR,
+    render: () => <VendorReconciliationsPage />,
+  },
   // Billing end customers on a reseller's behalf (docs/billing-on-behalf.md).
-  { path: '/end-customer-billing', label: 'End-customer billing', roles: ['reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR], render: () => <EndCustomerBillingPage /> },
-  { path: '/billing-setup', label: 'Billing set-up', roles: RESELLER_STAFF, render: () => <ResellerBillingSetupPage /> },
+  {
+    path: '/end-customer-billing',
+    label: 'End-customer billing',
+    roles: ['reseller_finance', ...RESELLER_STAFF, ...DISTRIBUTOR],
+    render: () => <EndCustomerBillingPage />,
+  },
+  {
+    path: '/billing-setup',
+    label: 'Billing set-up',
+    roles: RESELLER_STAFF,
+    render: () => <ResellerBillingSetupPage />,
+  },
   // Admin and the user's own account (docs/security.md §6–§11).
   { path: '/admin/resellers', label: 'Resellers', roles: ['admin'], render: () => <AdminResellersPage /> },
   { path: '/admin/users', label: 'Users', roles: ['admin'], render: () => <AdminUsersPage /> },
-  { path: '/admin/credit-limits', label: 'Credit limits', roles: ['admin'], render: () => <CreditLimitsPage /> },
-  { path: '/account', label: 'My account', roles: ['admin', 'finance', 'reseller_admin', 'buyer', 'sales', 'reseller_finance'], render: () => <AccountPage /> },
+  {
+    path: '/admin/credit-limits',
+    label: 'Credit limits',
+    roles: ['admin'],
+    render: () => <CreditLimitsPage />,
+  },
+  {
+    path: '/account',
+    label: 'My account',
+    roles: ['admin', 'finance', 'reseller_admin', 'buyer', 'sales', 'reseller_finance'],
+    render: () => <AccountPage />,
+  },
 ];
 
 /** Where each role starts after signing in: its home page (docs/portal.md, "Home"). */

@@ -68,7 +68,12 @@ async function portalFetch(request: Request): Promise<Response> {
   try {
     res = await fetch(request);
   } catch {
-    throw new ApiError({ type: 'about:blank', status: 0, title: 'The API cannot be reached', detail: 'Check your connection and try again.' });
+    throw new ApiError({
+      type: 'about:blank',
+      status: 0,
+      title: 'The API cannot be reached',
+      detail: 'Check your connection and try again.',
+    });
   }
   if (!res.ok) {
     let problem: Problem;
@@ -89,7 +94,10 @@ async function portalFetch(request: Request): Promise<Response> {
  * The API, typed by its contract: `client.GET('/api/v1/orders/{id}', { params: { path: { id } } })`.
  * Answers are typed by their JSON media type; files (PDF, CSV) are asked for with `parseAs: 'blob'`.
  */
-export const client = createClient<paths, `${string}/${string}json`>({ fetch: portalFetch, headers: { Accept: 'application/json' } });
+export const client = createClient<paths, `${string}/${string}json`>({
+  fetch: portalFetch,
+  headers: { Accept: 'application/json' },
+});
 
 /**
  * The answer of a successful call. Failed calls never get here: portalFetch threw their ApiError.
@@ -101,7 +109,10 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
 }
 
 /** A file (PDF, CSV) fetched with the token (`parseAs: 'blob'`) and handed to the browser as a download. */
-export async function download(call: Promise<{ data?: Blob; error?: unknown; response: Response }>, filename: string): Promise<void> {
+export async function download(
+  call: Promise<{ data?: Blob; error?: unknown; response: Response }>,
+  filename: string,
+): Promise<void> {
   const blob = await ok(call);
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');

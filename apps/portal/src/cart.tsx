@@ -49,7 +49,8 @@ export function CartProvider({ children }: { children: ReactNode }) {
     });
   }, []);
   const setQuantity = useCallback(
-    (sku: string, quantity: number) => setItems((cur) => cur.map((i) => (i.product.sku === sku ? { ...i, quantity } : i))),
+    (sku: string, quantity: number) =>
+      setItems((cur) => cur.map((i) => (i.product.sku === sku ? { ...i, quantity } : i))),
     [],
   );
   const setStartDate = useCallback(
@@ -57,10 +58,21 @@ export function CartProvider({ children }: { children: ReactNode }) {
       setItems((cur) => cur.map((i) => (i.product.sku === sku ? { ...i, startDate } : i))),
     [],
   );
-  const remove = useCallback((sku: string) => setItems((cur) => cur.filter((i) => i.product.sku !== sku)), []);
+  const remove = useCallback(
+    (sku: string) => setItems((cur) => cur.filter((i) => i.product.sku !== sku)),
+    [],
+  );
   const clear = useCallback(() => setItems([]), []);
   const value = useMemo(
-    () => ({ items, add, setQuantity, setStartDate, remove, clear, count: items.reduce((n, i) => n + i.quantity, 0) }),
+    () => ({
+      items,
+      add,
+      setQuantity,
+      setStartDate,
+      remove,
+      clear,
+      count: items.reduce((n, i) => n + i.quantity, 0),
+    }),
     [items, add, setQuantity, setStartDate, remove, clear],
   );
   return <CartContext.Provider value={value}>{children}</CartContext.Provider>;

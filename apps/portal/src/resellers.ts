@@ -10,9 +10,23 @@ export function useResellers() {
   const { me, reseller } = useSession();
   const distributor = me?.resellerId === null;
   const res = useAsync(
-    async () => (distributor ? (await fetchAll((page, pageSize) => ok(client.GET('/api/v1/resellers', { params: { query: { page, pageSize } } })))).items : reseller ? [reseller] : []),
+    async () =>
+      distributor
+        ? (
+            await fetchAll((page, pageSize) =>
+              ok(client.GET('/api/v1/resellers', { params: { query: { page, pageSize } } })),
+            )
+          ).items
+        : reseller
+          ? [reseller]
+          : [],
     [distributor, reseller],
   );
   const byId = new Map((res.data ?? NONE).map((r) => [r.id, r]));
-  return { ...res, list: res.data ?? NONE, name: (id: string) => byId.get(id)?.name ?? id.slice(0, 8), distributor };
+  return {
+    ...res,
+    list: res.data ?? NONE,
+    name: (id: string) => byId.get(id)?.name ?? id.slice(0, 8),
+    distributor,
+  };
 }

@@ -1,4 +1,13 @@
-import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
+import {
+  createContext,
+  ReactNode,
+  useCallback,
+  useContext,
+  useEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { ApiError, client, csrfToken, ok, setUnauthenticatedHandler, tokenStore } from './api';
 import type { Me, PublicConfig, Reseller, Role } from './contract';
 
@@ -66,7 +75,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
 
   const load = useCallback(async () => {
     const who = await ok(client.GET('/api/v1/me'));
-    const own = who.resellerId ? await ok(client.GET('/api/v1/resellers/{id}', { params: { path: { id: who.resellerId } } })).catch(() => null) : null;
+    const own = who.resellerId
+      ? await ok(client.GET('/api/v1/resellers/{id}', { params: { path: { id: who.resellerId } } })).catch(
+          () => null,
+        )
+      : null;
     setMe(who);
     setReseller(own);
     setNotice(null);
@@ -93,7 +106,11 @@ export function SessionProvider({ children }: { children: ReactNode }) {
       tokenStore.clear();
       signingIn.current = true;
       try {
-        await ok(client.POST('/api/v1/auth/sign-in', { body: { email: email.trim(), password, ...(totpCode ? { totpCode: totpCode.trim() } : {}) } }));
+        await ok(
+          client.POST('/api/v1/auth/sign-in', {
+            body: { email: email.trim(), password, ...(totpCode ? { totpCode: totpCode.trim() } : {}) },
+          }),
+        );
         await load();
       } finally {
         signingIn.current = false;
@@ -107,13 +124,16 @@ export function SessionProvider({ children }: { children: ReactNode }) {
     setUnauthenticatedHandler(() => {
       if (!signingIn.current) signOut('Your session has ended. Sign in again.');
     });
-    const cfg = ok(client.GET('/api/v1/config/public')).then(setConfig).catch(() => undefined);
+    const cfg = ok(client.GET('/api/v1/config/public'))
+      .then(setConfig)
+      .catch(() => undefined);
     // A session cookie (any tab) or this tab's API token.
-    const who = tokenStore.get() || csrfToken()
-      ? load().catch((e) => {
-          if (e instanceof ApiError && e.status === 401) signOut('Your session has ended. Sign in again.');
-        })
-      : Promise.resolve();
+    const who =
+      tokenStore.get() || csrfToken()
+        ? load().catch((e) => {
+            if (e instanceof ApiError && e.status === 401) signOut('Your session has ended. Sign in again.');
+          })
+        : Promise.resolve();
     void Promise.all([cfg, who]).finally(() => setLoading(false));
   }, [load, signOut]);
 

@@ -13,7 +13,12 @@ export interface UploadProgress {
  * POSTs `file` as the body with its content type (XMLHttpRequest: fetch reports no upload
  * progress); `onProgress` follows the bytes sent. Resolves with the JSON answer, rejects with an ApiError.
  */
-export function uploadFile<T>(path: string, file: Blob, contentType: string, onProgress: (p: UploadProgress) => void): Promise<T> {
+export function uploadFile<T>(
+  path: string,
+  file: Blob,
+  contentType: string,
+  onProgress: (p: UploadProgress) => void,
+): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `${API}${path}`);
@@ -21,8 +26,17 @@ export function uploadFile<T>(path: string, file: Blob, contentType: string, onP
     xhr.setRequestHeader('Accept', 'application/json');
     const token = tokenStore.get();
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
-    xhr.upload.onprogress = (e) => onProgress({ sent: e.loaded, total: e.lengthComputable ? e.total : file.size });
-    xhr.onerror = () => reject(new ApiError({ type: 'about:blank', status: 0, title: 'The API cannot be reached', detail: 'Check your connection and try again.' }));
+    xhr.upload.onprogress = (e) =>
+      onProgress({ sent: e.loaded, total: e.lengthComputable ? e.total : file.size });
+    xhr.onerror = () =>
+      reject(
+        new ApiError({
+          type: 'about:blank',
+          status: 0,
+          title: 'The API cannot be reached',
+          detail: 'Check your connection and try again.',
+        }),
+      );
     xhr.onload = () => {
       let body: unknown = null;
       try {
@@ -31,7 +45,15 @@ export function uploadFile<T>(path: string, file: Blob, contentType: string, onP
         body = null;
       }
       if (xhr.status >= 200 && xhr.status < 300) resolve(body as T);
-      else reject(new ApiError({ type: 'about:blank', title: `HTTP ${xhr.status}`, ...((body as Problem | null) ?? {}), status: xhr.status } as Problem));
+      else
+        reject(
+          new ApiError({
+            type: 'about:blank',
+            title: `HTTP ${xhr.status}`,
+            ...((body as Problem | null) ?? {}),
+            status: xhr.status,
+          } as Problem),
+        );
     };
     xhr.send(file);
   });

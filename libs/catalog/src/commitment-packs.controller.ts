@@ -11,7 +11,10 @@ export class CommitmentPacksController {
   constructor(private readonly catalog: CatalogService) {}
 
   @Get()
-  @ApiOperation({ operationId: 'listCommitmentPacks', summary: 'List the commitment rule packs products follow' })
+  @ApiOperation({
+    operationId: 'listCommitmentPacks',
+    summary: 'List the commitment rule packs products follow',
+  })
   @ApiOkResponse({ type: CommitmentPacksView })
   list(): Promise<CommitmentPacksView> {
     return this.catalog.commitmentPacks();

@@ -3,7 +3,10 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { Actor, ApiProblems, CurrentActor, isDistributor, Page, Roles } from '#disty/core';
 import { ConsumptionCatalogService } from './consumption-catalog.service';
 import {
-  ConsumptionProductPage, ConsumptionProductQueryDto, ConsumptionProductView, CreateConsumptionProductDto,
+  ConsumptionProductPage,
+  ConsumptionProductQueryDto,
+  ConsumptionProductView,
+  CreateConsumptionProductDto,
 } from './dto/consumption-product.dto';
 
 /** Consumption products and their meters (docs/consumption.md). */
@@ -14,7 +17,10 @@ export class ConsumptionProductsController {
   constructor(private readonly catalog: ConsumptionCatalogService) {}
 
   @Post()
-  @ApiOperation({ operationId: 'createConsumptionProduct', summary: 'Create a consumption product with its meters (flat or tiered prices, cost per unit)' })
+  @ApiOperation({
+    operationId: 'createConsumptionProduct',
+    summary: 'Create a consumption product with its meters (flat or tiered prices, cost per unit)',
+  })
   @ApiProblems(409, 422)
   @Roles('admin')
   @ApiCreatedResponse({ type: ConsumptionProductView })
@@ -24,10 +30,19 @@ export class ConsumptionProductsController {
 
   /** Any signed-in user; cost prices for distributor staff only. */
   @Get()
-  @ApiOperation({ operationId: 'listConsumptionProducts', summary: 'List consumption products and their meters' })
+  @ApiOperation({
+    operationId: 'listConsumptionProducts',
+    summary: 'List consumption products and their meters',
+  })
   @ApiOkResponse({ type: ConsumptionProductPage })
-  list(@Query() q: ConsumptionProductQueryDto, @CurrentActor() actor: Actor): Promise<Page<ConsumptionProductView>> {
-    return this.catalog.list({ vendorId: q.vendorId, page: q.page, pageSize: q.pageSize }, isDistributor(actor));
+  list(
+    @Query() q: ConsumptionProductQueryDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<Page<ConsumptionProductView>> {
+    return this.catalog.list(
+      { vendorId: q.vendorId, page: q.page, pageSize: q.pageSize },
+      isDistributor(actor),
+    );
   }
 
   @Get(':sku')

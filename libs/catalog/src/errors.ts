@@ -15,7 +15,10 @@ export const CATALOG_ERRORS: Record<CatalogErrorCode, ProblemSpec> = {
   [CatalogErrorCode.UnknownProduct]: { status: 422, title: 'Unknown product' },
   [CatalogErrorCode.UnknownCommitmentPack]: { status: 422, title: 'Unknown commitment pack' },
   [CatalogErrorCode.UnknownVendor]: { status: 422, title: 'Unknown vendor' },
-  [CatalogErrorCode.NotAllowedByCommitment]: { status: 422, title: 'Term or billing frequency not allowed by the commitment pack' },
+  [CatalogErrorCode.NotAllowedByCommitment]: {
+    status: 422,
+    title: 'Term or billing frequency not allowed by the commitment pack',
+  },
 };
 
 export const catalogError = defineErrors(CATALOG_ERRORS);

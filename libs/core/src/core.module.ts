@@ -27,7 +27,11 @@ import { ScheduledJobs } from './jobs/scheduled-jobs';
     ScheduledJobs,
     JobScheduler,
     // The read-only reports' connection: a replica with DATABASE_READ_URL (docs/operations.md §15).
-    { provide: ReadDatabase, inject: [getDataSourceToken()], useFactory: (primary: DataSource) => new ReadDatabase(primary) },
+    {
+      provide: ReadDatabase,
+      inject: [getDataSourceToken()],
+      useFactory: (primary: DataSource) => new ReadDatabase(primary),
+    },
     { provide: APP_PIPE, useFactory: createValidationPipe },
     { provide: APP_FILTER, useClass: ProblemDetailsFilter },
     // Before idempotency: refused input (NUL, media type) never reaches a handler (docs/security.md, "Input").

@@ -3,7 +3,14 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import { Actor, CurrentActor, Page, Roles, tenantScope } from '#disty/core';
 import { CreditExposureService } from './credit-exposure.service';
 import {
-  CreditAlertPage, CreditAlertQueryDto, CreditAlertView, EvaluateExposureDto, ExposureView, SetThresholdsDto, ThresholdQueryDto, ThresholdsView,
+  CreditAlertPage,
+  CreditAlertQueryDto,
+  CreditAlertView,
+  EvaluateExposureDto,
+  ExposureView,
+  SetThresholdsDto,
+  ThresholdQueryDto,
+  ThresholdsView,
 } from './dto/credit-exposure.dto';
 
 /** Credit exposure of the CLOUD line: alerts, thresholds, evaluation (docs/consumption.md §7). */
@@ -15,7 +22,10 @@ export class CreditExposureController {
 
   /** Threshold alerts, newest first: the distributor's finance sees all, a reseller's its own. */
   @Get('alerts')
-  @ApiOperation({ operationId: 'listCreditExposureAlerts', summary: 'List credit-exposure threshold alerts (80 %, 100 % of the CLOUD line)' })
+  @ApiOperation({
+    operationId: 'listCreditExposureAlerts',
+    summary: 'List credit-exposure threshold alerts (80 %, 100 % of the CLOUD line)',
+  })
   @Roles('admin', 'finance', 'reseller_admin', 'reseller_finance')
   @ApiOkResponse({ type: CreditAlertPage })
   alerts(@Query() q: CreditAlertQueryDto, @CurrentActor() actor: Actor): Promise<Page<CreditAlertView>> {
@@ -24,7 +34,10 @@ export class CreditExposureController {
 
   /** The thresholds in force for a reseller (its own, else the global ones), or the global ones. */
   @Get('thresholds')
-  @ApiOperation({ operationId: 'getCreditExposureThresholds', summary: 'Get the credit-exposure thresholds in force' })
+  @ApiOperation({
+    operationId: 'getCreditExposureThresholds',
+    summary: 'Get the credit-exposure thresholds in force',
+  })
   @Roles('admin', 'finance', 'reseller_admin', 'reseller_finance')
   @ApiOkResponse({ type: ThresholdsView })
   thresholds(@Query() q: ThresholdQueryDto, @CurrentActor() actor: Actor): Promise<ThresholdsView> {
@@ -32,7 +45,10 @@ export class CreditExposureController {
   }
 
   @Put('thresholds')
-  @ApiOperation({ operationId: 'setCreditExposureThresholds', summary: 'Set the credit-exposure thresholds, globally or for one reseller' })
+  @ApiOperation({
+    operationId: 'setCreditExposureThresholds',
+    summary: 'Set the credit-exposure thresholds, globally or for one reseller',
+  })
   @Roles('admin', 'finance')
   @ApiOkResponse({ type: ThresholdsView })
   setThresholds(@Body() dto: SetThresholdsDto): Promise<ThresholdsView> {
@@ -41,7 +57,10 @@ export class CreditExposureController {
 
   /** Evaluates a reseller's exposure now (it is evaluated after imports, billing and payments anyway). */
   @Post('evaluate')
-  @ApiOperation({ operationId: 'evaluateCreditExposure', summary: 'Evaluate credit exposure now: thresholds crossed, hold set or lifted' })
+  @ApiOperation({
+    operationId: 'evaluateCreditExposure',
+    summary: 'Evaluate credit exposure now: thresholds crossed, hold set or lifted',
+  })
   @Roles('admin', 'finance')
   @HttpCode(200)
   @ApiOkResponse({ type: ExposureView })

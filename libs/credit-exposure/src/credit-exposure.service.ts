@@ -7,12 +7,27 @@ import { Clock, Dec, moneyString, Page, page, retryOnConflict, validationError }
 import { lockReceivables } from '#disty/ledger';
 import { ResellerService } from '#disty/reseller';
 import { WebhookService } from '#disty/webhooks';
-import { DEFAULT_THRESHOLDS, exposurePercent, holdDue, normaliseThresholds, reachedThresholds } from './domain/thresholds';
+import {
+  DEFAULT_THRESHOLDS,
+  exposurePercent,
+  holdDue,
+  normaliseThresholds,
+  reachedThresholds,
+} from './domain/thresholds';
 import { CreditAlertView, ExposureView, ThresholdsView } from './dto/credit-exposure.dto';
 
 interface AlertRow {
-  id: string; reseller_id: string; credit_line: 'CLOUD'; period: string; threshold: string; currency: string;
-  credit_limit: string; exposure: string; unbilled_usage: string; hold_placed: boolean; raised_at: Date;
+  id: string;
+  reseller_id: string;
+  credit_line: 'CLOUD';
+  period: string;
+  threshold: string;
+  currency: string;
+  credit_limit: string;
+  exposure: string;
+  unbilled_usage: string;
+  hold_placed: boolean;
+  raised_at: Date;
 }
 const ALERT_COLUMNS = `id, reseller_id, credit_line, period, threshold::text, currency, credit_limit::text, exposure::text, unbilled_usage::text, hold_placed, raised_at`;
 
@@ -61,7 +76,16 @@ export class CreditExposureService {
         `INSERT INTO credit_exposure_alerts (reseller_id, credit_line, period, threshold, currency, credit_limit, exposure, unbilled_usage, hold_placed)
          VALUES ($1, 'CLOUD', $2, $3::numeric, $4, $5::numeric, $6::numeric, $7::numeric, $8)
          ON CONFLICT (reseller_id, credit_line, period, threshold) DO NOTHING RETURNING ${ALERT_COLUMNS}`,
-        [resellerId, period, t.toFixed(), currency, line.limit.toFixed(), exposure.toFixed(), line.unbilledUsage.toFixed(), hold && !line.exposureHold && t.gte(100)],
+        [
+          resellerId,
+          period,
+          t.toFixed(),
+          currency,
+          line.limit.toFixed(),
+          exposure.toFixed(),
+          line.unbilledUsage.toFixed(),
+          hold && !line.exposureHold && t.gte(100),
+        ],
       );
       if (!rows.length) continue;
       raised.push(t.toFixed());
@@ -70,7 +94,8 @@ export class CreditExposureService {
     }
     const percent = exposurePercent(line.limit, exposure);
     return {
-      resellerId, currency,
+      resellerId,
+      currency,
       limit: moneyString(line.limit, currency),
       openReceivables: moneyString(line.openReceivables, currency),
       reserved: moneyString(line.reserved, currency),
@@ -108,7 +133,9 @@ export class CreditExposureService {
   async setThresholds(resellerId: string | null, percents: string[]): Promise<ThresholdsView> {
     const values = normaliseThresholds(percents);
     if (!values) {
-      throw validationError('Thresholds are 1–10 percents above 0 and at most 1000', [{ field: 'percents', message: 'give percents like "80" and "100"' }]);
+      throw validationError('Thresholds are 1–10 percents above 0 and at most 1000', [
+        { field: 'percents', message: 'give percents like "80" and "100"' },
+      ]);
     }
     if (resellerId) await this.resellers.getReseller(resellerId);
     await this.db.query(
@@ -133,8 +160,16 @@ export class CreditExposureService {
 function toAlertView(r: AlertRow): CreditAlertView {
   const c = r.currency.trim() as CreditAlertView['currency'];
   return {
-    id: r.id, resellerId: r.reseller_id, creditLine: r.credit_line, period: r.period, threshold: new Dec(r.threshold).toFixed(), currency: c,
-    limit: moneyString(new Dec(r.credit_limit), c), exposure: moneyString(new Dec(r.exposure), c), unbilledUsage: moneyString(new Dec(r.unbilled_usage), c),
-    holdPlaced: r.hold_placed, raisedAt: r.raised_at.toISOString(),
+    id: r.id,
+    resellerId: r.reseller_id,
+    creditLine: r.credit_line,
+    period: r.period,
+    threshold: new Dec(r.threshold).toFixed(),
+    currency: c,
+    limit: moneyString(new Dec(r.credit_limit), c),
+    exposure: moneyString(new Dec(r.exposure), c),
+    unbilledUsage: moneyString(new Dec(r.unbilled_usage), c),
+    holdPlaced: r.hold_placed,
+    raisedAt: r.raised_at.toISOString(),
   };
 }

@@ -1,7 +1,24 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiProblems, CurrentActor, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError } from '#disty/core';
-import { CreateEndCustomerDto, EndCustomerPageView, EndCustomerQueryDto, EndCustomerView, UpdateEndCustomerDto } from './dto/end-customer.dto';
+import {
+  Actor,
+  ApiProblems,
+  CurrentActor,
+  isDistributor,
+  notFound,
+  Page,
+  ParseIdPipe,
+  Roles,
+  tenantScope,
+  validationError,
+} from '#disty/core';
+import {
+  CreateEndCustomerDto,
+  EndCustomerPageView,
+  EndCustomerQueryDto,
+  EndCustomerView,
+  UpdateEndCustomerDto,
+} from './dto/end-customer.dto';
 import { EndCustomerService } from './end-customer.service';
 
 /** A reseller's end customers: its own users reach only its own; distributor staff see all. */
@@ -20,15 +37,23 @@ export class EndCustomersController {
     let resellerId: string;
     if (isDistributor(actor)) {
       if (!dto.resellerId) {
-        throw validationError('resellerId is required for distributor staff', [{ field: 'resellerId', message: 'resellerId is required' }]);
+        throw validationError('resellerId is required for distributor staff', [
+          { field: 'resellerId', message: 'resellerId is required' },
+        ]);
       }
       resellerId = dto.resellerId.toLowerCase();
     } else {
-      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId) throw notFound(`Reseller ${dto.resellerId}`);
+      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId)
+        throw notFound(`Reseller ${dto.resellerId}`);
       resellerId = actor.resellerId!;
     }
     return this.customers.create(resellerId, {
-      name: dto.name, contactName: dto.contactName, contactEmail: dto.contactEmail, country: dto.country, taxId: dto.taxId, reference: dto.reference,
+      name: dto.name,
+      contactName: dto.contactName,
+      contactEmail: dto.contactEmail,
+      country: dto.country,
+      taxId: dto.taxId,
+      reference: dto.reference,
     });
   }
 
@@ -53,7 +78,11 @@ export class EndCustomersController {
   @ApiOperation({ operationId: 'updateEndCustomer', summary: 'Change an end customer' })
   @ApiOkResponse({ type: EndCustomerView })
   @ApiProblems(409)
-  update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateEndCustomerDto, @CurrentActor() actor: Actor): Promise<EndCustomerView> {
+  update(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateEndCustomerDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<EndCustomerView> {
     return this.customers.update(id, tenantScope(actor), dto);
   }
 }

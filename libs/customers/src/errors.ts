@@ -15,7 +15,12 @@ export const CUSTOMERS_ERRORS: Record<CustomersErrorCode, ProblemSpec> = {
 export const customersError = defineErrors(CUSTOMERS_ERRORS);
 
 /** A customers error that names the request field it is about. */
-export function customersFieldError(code: CustomersErrorCode, detail: string, field: string, extensions: Record<string, unknown> = {}): ProblemError {
+export function customersFieldError(
+  code: CustomersErrorCode,
+  detail: string,
+  field: string,
+  extensions: Record<string, unknown> = {},
+): ProblemError {
   const e = customersError(code, detail, extensions);
   const errors: FieldError[] = [{ field, message: detail }];
   return new ProblemError(e.status, e.slug, e.title, detail, e.extensions, errors);

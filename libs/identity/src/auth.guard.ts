@@ -30,7 +30,10 @@ export class AuthGuard implements CanActivate {
     req.user = actor;
     const roles = this.reflector.getAllAndOverride<Role[] | undefined>(ROLES_KEY, targets);
     if ((roles || MACHINE_ROLES.includes(actor.role)) && !roles?.includes(actor.role)) {
-      throw coreError(CoreErrorCode.Forbidden, `Role ${actor.role} may not do this; allowed: ${roles?.join(', ') ?? 'people, not machine identities'}`);
+      throw coreError(
+        CoreErrorCode.Forbidden,
+        `Role ${actor.role} may not do this; allowed: ${roles?.join(', ') ?? 'people, not machine identities'}`,
+      );
     }
     return true;
   }
@@ -40,7 +43,11 @@ export class AuthGuard implements CanActivate {
     const sessionId = readCookie(req, SESSION_COOKIE);
     if (header || !sessionId) {
       const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-      if (!match) throw coreError(CoreErrorCode.Unauthenticated, 'Sign in, or send an API token as "Authorization: Bearer <token>"');
+      if (!match)
+        throw coreError(
+          CoreErrorCode.Unauthenticated,
+          'Sign in, or send an API token as "Authorization: Bearer <token>"',
+        );
       const actor = await this.identity.authenticate(match[1]);
       if (!actor) throw coreError(CoreErrorCode.Unauthenticated, 'The API token is not valid');
       return actor;
@@ -48,7 +55,10 @@ export class AuthGuard implements CanActivate {
     const session = await this.auth.sessionActor(sessionId);
     if (!session) throw coreError(CoreErrorCode.Unauthenticated, 'Your session has ended: sign in again');
     if (!SAFE_METHODS.includes(req.method) && !sameSecret(req.header(CSRF_HEADER), session.csrfToken)) {
-      throw identityError(IdentityErrorCode.CsrfTokenInvalid, 'Send the session’s CSRF token in the X-CSRF-Token header');
+      throw identityError(
+        IdentityErrorCode.CsrfTokenInvalid,
+        'Send the session’s CSRF token in the X-CSRF-Token header',
+      );
     }
     return session.actor;
   }

@@ -12,8 +12,14 @@ export class UsersController {
 
   @Post()
   @Roles('admin')
-  @ApiOperation({ operationId: 'createUser', summary: 'Create a user; returns its token and a set-password link once' })
-  @ApiCreatedResponse({ type: UserResponse, description: 'The user, with its API token and set-password link (shown only here)' })
+  @ApiOperation({
+    operationId: 'createUser',
+    summary: 'Create a user; returns its token and a set-password link once',
+  })
+  @ApiCreatedResponse({
+    type: UserResponse,
+    description: 'The user, with its API token and set-password link (shown only here)',
+  })
   @ApiProblems(404, 409)
   create(@Body() dto: CreateUserDto): Promise<UserResponse> {
     return this.identity.createUser(dto, undefined, { link: true });
@@ -21,7 +27,10 @@ export class UsersController {
 
   @Get()
   @Roles('admin')
-  @ApiOperation({ operationId: 'listUsers', summary: 'List every user (staff and resellers’) with its state' })
+  @ApiOperation({
+    operationId: 'listUsers',
+    summary: 'List every user (staff and resellers’) with its state',
+  })
   @ApiOkResponse({ type: UserListView })
   async list(): Promise<UserListView> {
     return { items: await this.identity.listUsers(null) };
@@ -30,10 +39,17 @@ export class UsersController {
   /** A reseller admin changes its own reseller's users; another tenant's user is a 404. */
   @Patch(':id')
   @Roles('admin', 'reseller_admin')
-  @ApiOperation({ operationId: 'updateUser', summary: 'Change a user’s role, or deactivate or reactivate it' })
+  @ApiOperation({
+    operationId: 'updateUser',
+    summary: 'Change a user’s role, or deactivate or reactivate it',
+  })
   @ApiOkResponse({ type: UserResponse })
   @ApiProblems(422)
-  update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateUserDto, @CurrentActor() actor: Actor): Promise<UserResponse> {
+  update(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateUserDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<UserResponse> {
     return this.identity.updateUser(actor, id, dto);
   }
 }

@@ -2,7 +2,16 @@ import { BeforeApplicationShutdown, Injectable, Logger, Optional } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Dec, holdAdvisoryLock, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '#disty/core';
+import {
+  Clock,
+  Dec,
+  holdAdvisoryLock,
+  idempotentTransaction,
+  moneyString,
+  notFound,
+  retryOnConflict,
+  validationError,
+} from '#disty/core';
 import { CreditExposureService } from '#disty/credit-exposure';
 import { lockReceivables, RECEIVABLES_LOCK_PREFIX } from '#disty/ledger';
 import { OrderingService } from '#disty/ordering';
@@ -66,7 +75,10 @@ export class BillingRunService implements BeforeApplicationShutdown {
    * Creates the run for `periodEnd` with its work list (every reseller known now), or returns the
    * existing run for that period. Nothing is billed here: see process().
    */
-  async start(periodEnd: string, createdBy: string | null): Promise<{ run: BillingRunView; created: boolean }> {
+  async start(
+    periodEnd: string,
+    createdBy: string | null,
+  ): Promise<{ run: BillingRunView; created: boolean }> {
     if (periodEnd > this.clock.today()) {
       throw validationError('periodEnd cannot be in the future: invoices are issued on it', [
         { field: 'periodEnd', message: `must be on or before ${this.clock.today()}` },
@@ -88,9 +100,18 @@ export class BillingRunService implements BeforeApplicationShutdown {
               `INSERT INTO billing_run_resellers (run_id, reseller_id) SELECT $1, unnest($2::uuid[])`,
               [rows[0].id, ids],
             );
-            await em.query(`UPDATE billing_runs SET resellers_total = $2 WHERE id = $1`, [rows[0].id, ids.length]);
+            await em.query(`UPDATE billing_runs SET resellers_total = $2 WHERE id = $1`, [
+              rows[0].id,
+              ids.length,
+            ]);
           }
-          const id = rows[0]?.id ?? ((await em.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd])) as Array<{ id: string }>)[0].id;
+          const id =
+            rows[0]?.id ??
+            (
+              (await em.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd])) as Array<{
+                id: string;
+              }>
+            )[0].id;
           return { run: await this.get(id, em), created: rows.length > 0 };
         },
         ({ run }) => billingRunAccepted(run),
@@ -104,7 +125,10 @@ export class BillingRunService implements BeforeApplicationShutdown {
    * run of an existing period is returned as before (replays and resumes).
    */
   private async assertInDateOrder(periodEnd: string): Promise<void> {
-    const [existing]: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd]);
+    const [existing]: Array<{ id: string }> = await this.db.query(
+      `SELECT id FROM billing_runs WHERE period_end = $1`,
+      [periodEnd],
+    );
     if (existing) return;
     const [{ latest }]: Array<{ latest: string | null }> = await this.db.query(
       `SELECT to_char(max(issue_date), 'YYYY-MM-DD') AS latest FROM invoices WHERE seq IS NOT NULL`,
@@ -143,13 +167,18 @@ export class BillingRunService implements BeforeApplicationShutdown {
     try {
       const run = await this.get(runId);
       if (run.status === 'COMPLETED') return run;
-      await this.db.query(`UPDATE billing_run_resellers SET status = 'PENDING', error = NULL WHERE run_id = $1 AND status = 'FAILED'`, [runId]);
+      await this.db.query(
+        `UPDATE billing_run_resellers SET status = 'PENDING', error = NULL WHERE run_id = $1 AND status = 'FAILED'`,
+        [runId],
+      );
       await this.db.query(
         `UPDATE billing_runs SET status = 'RUNNING', completed_at = NULL, last_error = NULL, heartbeat_at = now() WHERE id = $1`,
         [runId],
       );
       heartbeat = setInterval(() => {
-        this.db.query(`UPDATE billing_runs SET heartbeat_at = now() WHERE id = $1`, [runId]).catch(() => undefined);
+        this.db
+          .query(`UPDATE billing_runs SET heartbeat_at = now() WHERE id = $1`, [runId])
+          .catch(() => undefined);
       }, HEARTBEAT_MS);
       heartbeat.unref();
 
@@ -174,10 +203,18 @@ export class BillingRunService implements BeforeApplicationShutdown {
       await this.db.query(
         `UPDATE billing_runs SET status = $2, completed_at = now(), resellers_done = $3, invoices_issued = $4,
                 last_error = $5, heartbeat_at = now() WHERE id = $1`,
-        [runId, status, counts.done, counts.invoices, counts.failed ? `${counts.failed} reseller(s) failed; resume the run to retry them` : null],
+        [
+          runId,
+          status,
+          counts.done,
+          counts.invoices,
+          counts.failed ? `${counts.failed} reseller(s) failed; resume the run to retry them` : null,
+        ],
       );
       const view = await this.get(runId);
-      this.logger.log(`billing run ${runId} (${view.periodEnd}) ${status}: ${view.invoicesIssued} invoice(s) for ${view.resellersTotal} reseller(s)`);
+      this.logger.log(
+        `billing run ${runId} (${view.periodEnd}) ${status}: ${view.invoicesIssued} invoice(s) for ${view.resellersTotal} reseller(s)`,
+      );
       return view;
     } finally {
       if (heartbeat) clearInterval(heartbeat);
@@ -189,7 +226,9 @@ export class BillingRunService implements BeforeApplicationShutdown {
    * Progress of the runs not completed and of the latest run, for metrics (docs/operations.md §12):
    * resellers per work-row status.
    */
-  async progress(): Promise<Array<{ periodEnd: string; status: BillingRunStatus; done: number; failed: number; pending: number }>> {
+  async progress(): Promise<
+    Array<{ periodEnd: string; status: BillingRunStatus; done: number; failed: number; pending: number }>
+  > {
     return this.db.query(
       `SELECT to_char(r.period_end, 'YYYY-MM-DD') AS "periodEnd", r.status,
               count(*) FILTER (WHERE w.status = 'DONE')::int AS done,
@@ -203,7 +242,9 @@ export class BillingRunService implements BeforeApplicationShutdown {
 
   /** Resumes every RUNNING run left by a process that died (their advisory lock is free). */
   async resumeInterrupted(): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs WHERE status = 'RUNNING' ORDER BY period_end`);
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT id FROM billing_runs WHERE status = 'RUNNING' ORDER BY period_end`,
+    );
     for (const r of rows) this.startInBackground(r.id);
     return rows.map((r) => r.id);
   }
@@ -235,7 +276,9 @@ export class BillingRunService implements BeforeApplicationShutdown {
   }
 
   async list(): Promise<BillingRunView[]> {
-    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs ORDER BY period_end DESC LIMIT 100`);
+    const rows: Array<{ id: string }> = await this.db.query(
+      `SELECT id FROM billing_runs ORDER BY period_end DESC LIMIT 100`,
+    );
     return Promise.all(rows.map((r) => this.get(r.id)));
   }
 
@@ -247,12 +290,13 @@ export class BillingRunService implements BeforeApplicationShutdown {
   // ---------------------------------------------------------------- one reseller
 
   private async counts(runId: string) {
-    const [c]: Array<{ pending: number; done: number; failed: number; invoices: number }> = await this.db.query(
-      `SELECT count(*) FILTER (WHERE status = 'PENDING')::int AS pending, count(*) FILTER (WHERE status = 'DONE')::int AS done,
+    const [c]: Array<{ pending: number; done: number; failed: number; invoices: number }> =
+      await this.db.query(
+        `SELECT count(*) FILTER (WHERE status = 'PENDING')::int AS pending, count(*) FILTER (WHERE status = 'DONE')::int AS done,
               count(*) FILTER (WHERE status = 'FAILED')::int AS failed, count(invoice_id)::int AS invoices
          FROM billing_run_resellers WHERE run_id = $1`,
-      [runId],
-    );
+        [runId],
+      );
     return c;
   }
 
@@ -273,7 +317,9 @@ export class BillingRunService implements BeforeApplicationShutdown {
           const resellerId = rows[0].reseller_id;
           claimed = resellerId;
           // Issuing marks the work item DONE in its own statement; a reseller with nothing to bill is marked here.
-          const invoice = await this.billReseller(em, runId, periodEnd, resellerId, { receivablesLocked: true });
+          const invoice = await this.billReseller(em, runId, periodEnd, resellerId, {
+            receivablesLocked: true,
+          });
           if (!invoice) {
             await em.query(
               `UPDATE billing_run_resellers SET status = 'DONE', processed_at = now() WHERE run_id = $1 AND reseller_id = $2`,
@@ -345,7 +391,10 @@ export class BillingRunService implements BeforeApplicationShutdown {
         sourceType: 'subscription_charge',
         sourceId: c.id,
         sku: c.sku,
-        description: c.kind === 'TERM' ? c.description : `${c.kind === 'PRORATION' ? 'Proration' : 'Cancellation credit'}: ${c.description}`,
+        description:
+          c.kind === 'TERM'
+            ? c.description
+            : `${c.kind === 'PRORATION' ? 'Proration' : 'Cancellation credit'}: ${c.description}`,
         quantity: c.quantity,
         periodStart: c.periodStart,
         periodEnd: c.periodEnd,
@@ -360,16 +409,40 @@ export class BillingRunService implements BeforeApplicationShutdown {
     const id = randomUUID();
     // Every item carries the rate stored when it was ordered or renewed; 0 only satisfies the signature.
     const lines = priceLines(items, new Dec(0), reseller.currency);
-    await this.ordering.markLinesBilled(em, hardware.map((l) => l.orderLineId), id, periodEnd);
-    await this.subscriptions.markChargesBilled(em, charges.map((c) => c.id), id);
-    await this.reservations.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)], { resellerId });
+    await this.ordering.markLinesBilled(
+      em,
+      hardware.map((l) => l.orderLineId),
+      id,
+      periodEnd,
+    );
+    await this.subscriptions.markChargesBilled(
+      em,
+      charges.map((c) => c.id),
+      id,
+    );
+    await this.reservations.consumeReservations(
+      em,
+      [...hardware.map((l) => l.source), ...charges.map((c) => c.source)],
+      { resellerId },
+    );
     // Issuing: the invoice with its usable credits applied (invoicing), the reseller's unapplied
     // cash applied to it (payments), then its number and posting (invoicing), in this transaction.
-    const created = await this.invoices.create(em, { id, reseller, billingRunId: runId, periodEnd, issueDate: periodEnd, lines });
+    const created = await this.invoices.create(em, {
+      id,
+      reseller,
+      billingRunId: runId,
+      periodEnd,
+      issueDate: periodEnd,
+      lines,
+    });
     await this.unappliedCash.applyToNewInvoice(em, created);
     const issued = await this.invoices.finishIssue(em, created);
     const c = reseller.currency;
-    const amounts = (a: { net: { toFixed(): string }; tax: { toFixed(): string }; gross: { toFixed(): string } }) => ({
+    const amounts = (a: {
+      net: { toFixed(): string };
+      tax: { toFixed(): string };
+      gross: { toFixed(): string };
+    }) => ({
       net: moneyString(a.net.toFixed(), c),
       tax: moneyString(a.tax.toFixed(), c),
       gross: moneyString(a.gross.toFixed(), c),
@@ -381,28 +454,62 @@ export class BillingRunService implements BeforeApplicationShutdown {
       currency: c,
       issueDate: issued.issueDate,
       dueDate: issued.dueDate,
-      totals: { HARDWARE: amounts(issued.totals.HARDWARE), CLOUD: amounts(issued.totals.CLOUD), all: amounts(issued.totals.all) },
+      totals: {
+        HARDWARE: amounts(issued.totals.HARDWARE),
+        CLOUD: amounts(issued.totals.CLOUD),
+        all: amounts(issued.totals.all),
+      },
     });
     // Billed usage is an open invoice now: the CLOUD line's exposure re-read (docs/consumption.md §7).
     await this.exposure.evaluateIn(em, resellerId);
     if (this.resale) {
       // The reseller's own invoices to its end customers, from these lines (docs/billing-on-behalf.md).
       const resold: ResoldItem[] = [
-        ...hardware.filter((l) => l.endCustomer.id).map((l): ResoldItem => ({
-          endCustomerId: l.endCustomer.id!, kind: 'HARDWARE', sku: l.sku, description: l.description, quantity: l.quantity,
-          periodStart: null, periodEnd: null, cost: l.net, taxRate: l.taxRate,
-        })),
-        ...charges.filter((ch) => ch.endCustomerId).map((ch): ResoldItem => ({
-          endCustomerId: ch.endCustomerId!, kind: 'SEAT', sku: ch.sku, description: ch.description, quantity: ch.quantity,
-          periodStart: ch.periodStart, periodEnd: ch.periodEnd, cost: ch.net, taxRate: ch.taxRate,
-        })),
+        ...hardware
+          .filter((l) => l.endCustomer.id)
+          .map((l): ResoldItem => ({
+            endCustomerId: l.endCustomer.id!,
+            kind: 'HARDWARE',
+            sku: l.sku,
+            description: l.description,
+            quantity: l.quantity,
+            periodStart: null,
+            periodEnd: null,
+            cost: l.net,
+            taxRate: l.taxRate,
+          })),
+        ...charges
+          .filter((ch) => ch.endCustomerId)
+          .map((ch): ResoldItem => ({
+            endCustomerId: ch.endCustomerId!,
+            kind: 'SEAT',
+            sku: ch.sku,
+            description: ch.description,
+            quantity: ch.quantity,
+            periodStart: ch.periodStart,
+            periodEnd: ch.periodEnd,
+            cost: ch.net,
+            taxRate: ch.taxRate,
+          })),
         ...usage.map((u): ResoldItem => ({
-          endCustomerId: u.endCustomerId, kind: 'USAGE', sku: u.sku, description: u.description, quantity: 1,
-          periodStart: u.firstDay, periodEnd: u.lastDay, cost: u.net, taxRate: lines.find((l) => l.sourceId === u.sourceId)?.taxRate ?? new Dec(0),
+          endCustomerId: u.endCustomerId,
+          kind: 'USAGE',
+          sku: u.sku,
+          description: u.description,
+          quantity: 1,
+          periodStart: u.firstDay,
+          periodEnd: u.lastDay,
+          cost: u.net,
+          taxRate: lines.find((l) => l.sourceId === u.sourceId)?.taxRate ?? new Dec(0),
         })),
       ];
       await this.resale.afterResellerInvoiced(em, {
-        invoiceId: issued.id, invoiceNumber: issued.number, resellerId, currency: c, periodEnd, items: resold,
+        invoiceId: issued.id,
+        invoiceNumber: issued.number,
+        resellerId,
+        currency: c,
+        periodEnd,
+        items: resold,
       });
     }
     return issued;
@@ -414,16 +521,36 @@ export class BillingRunService implements BeforeApplicationShutdown {
    * reseller's country and registration choose on the invoice date.
    */
   private async usageItems(
-    em: EntityManager, reseller: { country: string; taxRegistered: boolean }, usage: UsageInvoiceItem[], issueDate: string,
+    em: EntityManager,
+    reseller: { country: string; taxRegistered: boolean },
+    usage: UsageInvoiceItem[],
+    issueDate: string,
   ): Promise<BillableItem[]> {
     if (!usage.length) return [];
-    const codes = await this.tax.codesFor(em, { country: reseller.country, registered: reseller.taxRegistered }, usage.map((u) => u.taxCategory), issueDate);
+    const codes = await this.tax.codesFor(
+      em,
+      { country: reseller.country, registered: reseller.taxRegistered },
+      usage.map((u) => u.taxCategory),
+      issueDate,
+    );
     return usage.map((u): BillableItem => {
       const code = codes.get(u.taxCategory)!;
       return {
-        creditLine: 'CLOUD', sourceType: 'usage', sourceId: u.sourceId, sku: u.sku, description: u.description, quantity: 1,
-        periodStart: u.firstDay, periodEnd: u.lastDay, net: u.net, taxRate: code.rate, taxCode: code.code, unitCost: null, cost: null,
-        usageQuantity: u.quantity, usageUnit: u.unit,
+        creditLine: 'CLOUD',
+        sourceType: 'usage',
+        sourceId: u.sourceId,
+        sku: u.sku,
+        description: u.description,
+        quantity: 1,
+        periodStart: u.firstDay,
+        periodEnd: u.lastDay,
+        net: u.net,
+        taxRate: code.rate,
+        taxCode: code.code,
+        unitCost: null,
+        cost: null,
+        usageQuantity: u.quantity,
+        usageUnit: u.unit,
       };
     });
   }

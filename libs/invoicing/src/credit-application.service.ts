@@ -29,7 +29,11 @@ export class CreditApplicationService {
    * number of applications.
    */
   async applyCredits(
-    em: EntityManager, resellerId: string, currency: Currency, onOrAfter: string | null = null, createdBy: string | null = null,
+    em: EntityManager,
+    resellerId: string,
+    currency: Currency,
+    onOrAfter: string | null = null,
+    createdBy: string | null = null,
   ): Promise<number> {
     const [{ any }]: Array<{ any: boolean }> = await em.query(
       `SELECT EXISTS (SELECT 1 FROM invoices WHERE reseller_id = $1 AND currency = $2 AND (hardware_open < 0 OR cloud_open < 0)) AS any`,
@@ -45,7 +49,12 @@ export class CreditApplicationService {
       [resellerId, currency],
     );
     const byId = new Map(rows.map((r) => [r.id, r]));
-    const plan = planCreditApplications(rows.map((r) => ({ id: r.id, open: { HARDWARE: new Dec(r.hardware_open), CLOUD: new Dec(r.cloud_open) } })));
+    const plan = planCreditApplications(
+      rows.map((r) => ({
+        id: r.id,
+        open: { HARDWARE: new Dec(r.hardware_open), CLOUD: new Dec(r.cloud_open) },
+      })),
+    );
     for (const p of plan) {
       const from = byId.get(p.fromInvoiceId)!;
       const to = byId.get(p.toInvoiceId)!;
@@ -63,7 +72,10 @@ export class CreditApplicationService {
         [id, resellerId, currency, p.fromInvoiceId, p.fromLine, p.toInvoiceId, p.toLine, amount, date],
       );
       // A separate statement: the giving and receiving rows may be the same invoice.
-      await em.query(`UPDATE invoices SET ${OFFSET_COLUMN[p.toLine]} = ${OFFSET_COLUMN[p.toLine]} + $2 WHERE id = $1`, [p.toInvoiceId, amount]);
+      await em.query(
+        `UPDATE invoices SET ${OFFSET_COLUMN[p.toLine]} = ${OFFSET_COLUMN[p.toLine]} + $2 WHERE id = $1`,
+        [p.toInvoiceId, amount],
+      );
       const name = (r: CreditRow) => r.number ?? 'the invoice being issued';
       await this.ledger.post(em, {
         entryDate: date,

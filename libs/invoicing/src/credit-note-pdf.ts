@@ -24,10 +24,17 @@ export function streamCreditNotePdf(d: CreditNoteDocument): PDFKit.PDFDocument {
     size: 'A4',
     margin: 50,
     compress: false,
-    info: { Title: `${d.title} ${note.number}`, Author: 'Disty', Subject: `${d.title} ${note.number} on ${note.invoiceNumber}` },
+    info: {
+      Title: `${d.title} ${note.number}`,
+      Author: 'Disty',
+      Subject: `${d.title} ${note.number} on ${note.invoiceNumber}`,
+    },
   });
   const money = (s: string) => `${s} ${note.currency}`;
-  const row = (cells: { description: string; line?: string; net: string; tax: string; gross: string }, bold = false) => {
+  const row = (
+    cells: { description: string; line?: string; net: string; tax: string; gross: string },
+    bold = false,
+  ) => {
     if (doc.y + 28 > doc.page.height - doc.page.margins.bottom) doc.addPage();
     const y = doc.y;
     useFont(doc, cells.description, bold, 9);
@@ -64,17 +71,43 @@ export function streamCreditNotePdf(d: CreditNoteDocument): PDFKit.PDFDocument {
   row({ description: 'Description', line: 'Credit line', net: 'Net', tax: 'Tax', gross: 'Total' }, true);
   rule();
   for (const l of note.lines) {
-    row({ description: d.lineDescriptions.get(l.invoiceLineId) ?? l.invoiceLineId, line: l.creditLine, net: l.net, tax: l.tax, gross: l.gross });
+    row({
+      description: d.lineDescriptions.get(l.invoiceLineId) ?? l.invoiceLineId,
+      line: l.creditLine,
+      net: l.net,
+      tax: l.tax,
+      gross: l.gross,
+    });
   }
   rule();
-  row({ description: 'Hardware subtotal', net: note.totals.HARDWARE.net, tax: note.totals.HARDWARE.tax, gross: note.totals.HARDWARE.gross });
-  row({ description: 'Cloud services subtotal', net: note.totals.CLOUD.net, tax: note.totals.CLOUD.tax, gross: note.totals.CLOUD.gross });
+  row({
+    description: 'Hardware subtotal',
+    net: note.totals.HARDWARE.net,
+    tax: note.totals.HARDWARE.tax,
+    gross: note.totals.HARDWARE.gross,
+  });
+  row({
+    description: 'Cloud services subtotal',
+    net: note.totals.CLOUD.net,
+    tax: note.totals.CLOUD.tax,
+    gross: note.totals.CLOUD.gross,
+  });
   rule();
-  row({ description: 'Total credited', net: note.totals.all.net, tax: note.totals.all.tax, gross: money(note.totals.all.gross) }, true);
+  row(
+    {
+      description: 'Total credited',
+      net: note.totals.all.net,
+      tax: note.totals.all.tax,
+      gross: money(note.totals.all.gross),
+    },
+    true,
+  );
   doc.moveDown();
   doc.font('Helvetica').fontSize(8);
-  doc.text(`This ${d.title.toLowerCase()} reduces what is owed on invoice ${note.invoiceNumber}; any credit beyond it is applied to your next invoices, or refunded.`,
-    COLS.description);
+  doc.text(
+    `This ${d.title.toLowerCase()} reduces what is owed on invoice ${note.invoiceNumber}; any credit beyond it is applied to your next invoices, or refunded.`,
+    COLS.description,
+  );
   doc.end();
   return doc;
 }

@@ -19,7 +19,10 @@ export const INVOICING_ERRORS: Record<InvoicingErrorCode, ProblemSpec> = {
   [InvoicingErrorCode.InvalidCreditNote]: { status: 422, title: 'Invalid credit note' },
   [InvoicingErrorCode.BillingFailed]: { status: 422, title: 'Reseller could not be billed' },
   [InvoicingErrorCode.CurrencyMismatch]: { status: 422, title: 'Currency does not match' },
-  [InvoicingErrorCode.PeriodEndBeforeLastInvoice]: { status: 422, title: 'Billing period ends before the latest invoice date' },
+  [InvoicingErrorCode.PeriodEndBeforeLastInvoice]: {
+    status: 422,
+    title: 'Billing period ends before the latest invoice date',
+  },
   [InvoicingErrorCode.InvoiceDateOrder]: { status: 422, title: 'Invoice numbers must follow issue dates' },
   [InvoicingErrorCode.OverWriteOff]: { status: 422, title: 'Write-off exceeds what is open on the invoice' },
   [InvoicingErrorCode.PeriodClosed]: { status: 422, title: 'Accounting period is closed' },

@@ -19,7 +19,14 @@ export * from './domain/invoice-math';
 export * from './domain/postings';
 export * from './errors';
 export type {
-  InvoiceView, InvoiceSummaryView, InvoiceLineView, CreditNoteView, BillingRunView, AgingReportView, CreditHoldRunView, InvoiceStatus,
+  InvoiceView,
+  InvoiceSummaryView,
+  InvoiceLineView,
+  CreditNoteView,
+  BillingRunView,
+  AgingReportView,
+  CreditHoldRunView,
+  InvoiceStatus,
   CreditNoteKind,
 } from './dto/invoice.dto';
 export * from './output-tax-audit.service';

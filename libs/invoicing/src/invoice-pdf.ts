@@ -39,7 +39,13 @@ export interface InvoiceParties {
     email: string;
     bank: { accountName: string; bankName: string; bsb: string; accountNumber: string; swift: string };
   };
-  buyer: { legalName: string; address: string | null; country: string; taxId: string | null; taxRegistered: boolean };
+  buyer: {
+    legalName: string;
+    address: string | null;
+    country: string;
+    taxId: string | null;
+    taxRegistered: boolean;
+  };
   /** Tax per code on the invoice, in code order. */
   taxByCode: Array<{ taxCode: string | null; rate: string; net: string; tax: string }>;
   /** The codes on the invoice as they are described now (description, kind, the note they print). */
@@ -80,7 +86,9 @@ export function buildInvoiceDocument(inv: InvoiceView, p: InvoiceParties): Invoi
   const s = p.supplier;
   const b = p.buyer;
   const codes = p.taxByCode.map((t) => t.taxCode).filter((c): c is string => c !== null);
-  const notes = [...new Set(codes.map((c) => p.taxCodes.get(c)?.invoiceNote).filter((n): n is string => !!n))];
+  const notes = [
+    ...new Set(codes.map((c) => p.taxCodes.get(c)?.invoiceNote).filter((n): n is string => !!n)),
+  ];
   const reverseCharge = codes.some((c) => p.taxCodes.get(c)?.kind === 'REVERSE_CHARGE');
   if (reverseCharge && !notes.some((n) => /reverse charge/i.test(n))) notes.unshift('Reverse charge');
   const totals: InvoiceDocument['totals'] = [
@@ -90,8 +98,10 @@ export function buildInvoiceDocument(inv: InvoiceView, p: InvoiceParties): Invoi
     { label: 'Amount paid:', value: money(inv.amountPaid) },
   ];
   if (nonZero(inv.amountCredited)) totals.push({ label: 'Credited:', value: money(inv.amountCredited) });
-  if (nonZero(inv.creditsApplied)) totals.push({ label: 'Credits applied:', value: money(inv.creditsApplied) });
-  if (nonZero(inv.creditUsed)) totals.push({ label: 'Credit used on other invoices or refunded:', value: money(inv.creditUsed) });
+  if (nonZero(inv.creditsApplied))
+    totals.push({ label: 'Credits applied:', value: money(inv.creditsApplied) });
+  if (nonZero(inv.creditUsed))
+    totals.push({ label: 'Credit used on other invoices or refunded:', value: money(inv.creditUsed) });
   totals.push({ label: 'Amount due:', value: money(inv.amountDue), bold: true });
   if (nonZero(inv.creditBalance)) totals.push({ label: 'Credit balance:', value: money(inv.creditBalance) });
   return {
@@ -112,14 +122,27 @@ export function buildInvoiceDocument(inv: InvoiceView, p: InvoiceParties): Invoi
       `Country ${b.country}`,
     ],
     header: {
-      cells: { description: 'Product', quantity: 'Qty', unitPrice: 'Unit price', taxCode: 'Tax code', net: 'Net', tax: 'Tax', gross: 'Total' },
+      cells: {
+        description: 'Product',
+        quantity: 'Qty',
+        unitPrice: 'Unit price',
+        taxCode: 'Tax code',
+        net: 'Net',
+        tax: 'Tax',
+        gross: 'Total',
+      },
       bold: true,
     },
     sections: SECTIONS.map((sec) => ({
       line: sec.line,
       title: `${sec.title} (${sec.credit})`,
       subtotal: {
-        cells: { description: `${sec.title} subtotal`, net: inv.totals[sec.line].net, tax: inv.totals[sec.line].tax, gross: inv.totals[sec.line].gross },
+        cells: {
+          description: `${sec.title} subtotal`,
+          net: inv.totals[sec.line].net,
+          tax: inv.totals[sec.line].tax,
+          gross: inv.totals[sec.line].gross,
+        },
         bold: true,
       },
       empty: `No ${sec.title.toLowerCase()} on this invoice.`,
@@ -140,9 +163,19 @@ export function buildInvoiceDocument(inv: InvoiceView, p: InvoiceParties): Invoi
 }
 
 /** One invoice line as table cells: product name (then SKU and period on the next line), quantity, unit price, tax code, net, tax, total. */
-export function invoiceLineRow(l: InvoiceLineView, productName: string | undefined, currencyDecimals: number): TableRow {
+export function invoiceLineRow(
+  l: InvoiceLineView,
+  productName: string | undefined,
+  currencyDecimals: number,
+): TableRow {
   const period = l.periodStart && l.periodEnd ? ` (${l.periodStart} to ${l.periodEnd})` : '';
-  const unit = l.quantity > 0 ? new Dec(l.net).div(l.quantity).toDecimalPlaces(Math.max(currencyDecimals, 2)).toFixed(Math.max(currencyDecimals, 2)) : l.net;
+  const unit =
+    l.quantity > 0
+      ? new Dec(l.net)
+          .div(l.quantity)
+          .toDecimalPlaces(Math.max(currencyDecimals, 2))
+          .toFixed(Math.max(currencyDecimals, 2))
+      : l.net;
   return {
     cells: {
       description: `${productName ?? l.description}\n${l.sku}${period}`,
@@ -216,25 +249,46 @@ export function useFont(doc: PDFKit.PDFDocument, text: string, bold: boolean, si
  * ROWS_PER_SLICE with the event loop served in between, so an invoice of any size neither blocks
  * other requests nor has to fit in memory at once.
  */
-export function streamInvoicePdf(inv: InvoiceView, parties: InvoiceParties, pages: InvoiceLinePages, currencyDecimals: number): PDFKit.PDFDocument {
+export function streamInvoicePdf(
+  inv: InvoiceView,
+  parties: InvoiceParties,
+  pages: InvoiceLinePages,
+  currencyDecimals: number,
+): PDFKit.PDFDocument {
   const doc = new PDFDocument({
     size: 'A4',
     margin: 50,
     compress: false,
-    info: { Title: `Tax invoice ${inv.number}`, Author: parties.supplier.legalName, Subject: `Tax invoice ${inv.number} for ${inv.resellerName}` },
+    info: {
+      Title: `Tax invoice ${inv.number}`,
+      Author: parties.supplier.legalName,
+      Subject: `Tax invoice ${inv.number} for ${inv.resellerName}`,
+    },
   });
-  writeInvoice(doc, buildInvoiceDocument(inv, parties), parties, pages, currencyDecimals).catch((err: Error) => doc.destroy(err));
+  writeInvoice(doc, buildInvoiceDocument(inv, parties), parties, pages, currencyDecimals).catch(
+    (err: Error) => doc.destroy(err),
+  );
   return doc;
 }
 
 async function writeInvoice(
-  doc: PDFKit.PDFDocument, model: InvoiceDocument, parties: InvoiceParties, pages: InvoiceLinePages, currencyDecimals: number,
+  doc: PDFKit.PDFDocument,
+  model: InvoiceDocument,
+  parties: InvoiceParties,
+  pages: InvoiceLinePages,
+  currencyDecimals: number,
 ): Promise<void> {
   const left = COLUMNS.description.x;
   const right = COLUMNS.gross.x + COLUMNS.gross.width;
-  const put = (text: string, o: { bold?: boolean; size: number; x?: number; y?: number; width?: number; align?: 'left' | 'right' }) => {
+  const put = (
+    text: string,
+    o: { bold?: boolean; size: number; x?: number; y?: number; width?: number; align?: 'left' | 'right' },
+  ) => {
     useFont(doc, text, !!o.bold, o.size);
-    doc.text(text, o.x ?? left, o.y ?? doc.y, { width: o.width ?? right - (o.x ?? left), align: o.align ?? 'left' });
+    doc.text(text, o.x ?? left, o.y ?? doc.y, {
+      width: o.width ?? right - (o.x ?? left),
+      align: o.align ?? 'left',
+    });
   };
   const ensure = (h: number) => {
     if (doc.y + h > doc.page.height - doc.page.margins.bottom) doc.addPage();
@@ -247,7 +301,14 @@ async function writeInvoice(
       const text = r.cells[key];
       if (text === undefined) continue;
       const c = COLUMNS[key];
-      put(text, { bold: r.bold, size: 8, x: c.x, y, width: c.width, align: key === 'description' || key === 'taxCode' ? 'left' : 'right' });
+      put(text, {
+        bold: r.bold,
+        size: 8,
+        x: c.x,
+        y,
+        width: c.width,
+        align: key === 'description' || key === 'taxCode' ? 'left' : 'right',
+      });
       bottom = Math.max(bottom, doc.y);
     }
     doc.x = left;
@@ -258,7 +319,11 @@ async function writeInvoice(
     doc.y += 4;
   };
   /** Label and value pairs: the label from labelX, the value right-aligned in its own column. */
-  const pairs = (items: Array<{ label: string; value: string; bold?: boolean }>, labelX: number, valueWidth: number) => {
+  const pairs = (
+    items: Array<{ label: string; value: string; bold?: boolean }>,
+    labelX: number,
+    valueWidth: number,
+  ) => {
     for (const it of items) {
       ensure(16);
       const y = doc.y;

@@ -1,7 +1,11 @@
 import { AmountsView, CreditLine, Currency, Dec, formatRate, moneyString } from '#disty/core';
 import { amountDue, creditBalance } from './domain/invoice-math';
 import {
-  CreditNoteView, InvoiceLineView, InvoiceSummaryView, InvoiceTotalsView, InvoiceView,
+  CreditNoteView,
+  InvoiceLineView,
+  InvoiceSummaryView,
+  InvoiceTotalsView,
+  InvoiceView,
 } from './dto/invoice.dto';
 import { CreditNoteLineRow, CreditNoteRow, InvoiceRow, LineRow } from './invoicing.sql';
 
@@ -72,9 +76,17 @@ export function mapLine(l: LineRow, c: Currency): InvoiceLineView {
 }
 
 /** A usage line's quantity, unit and average unit price (net ÷ quantity; docs/consumption.md, "Billing"). */
-function usageOf(quantity: string, unit: string, net: string): { quantity: string; unit: string; unitPrice: string } {
+function usageOf(
+  quantity: string,
+  unit: string,
+  net: string,
+): { quantity: string; unit: string; unitPrice: string } {
   const q = new Dec(quantity);
-  return { quantity: q.toFixed(), unit, unitPrice: q.isZero() ? '0' : new Dec(net).div(q).toDecimalPlaces(6).toFixed() };
+  return {
+    quantity: q.toFixed(),
+    unit,
+    unitPrice: q.isZero() ? '0' : new Dec(net).div(q).toDecimalPlaces(6).toFixed(),
+  };
 }
 
 export function mapCreditNote(n: CreditNoteRow, lines: CreditNoteLineRow[]): CreditNoteView {

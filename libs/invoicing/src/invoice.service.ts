@@ -1,21 +1,52 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page, ReadDatabase, sqlState } from '#disty/core';
+import {
+  addDays,
+  CREDIT_LINES,
+  CreditLine,
+  Currency,
+  Dec,
+  moneyString,
+  notFound,
+  page,
+  Page,
+  ReadDatabase,
+  sqlState,
+} from '#disty/core';
 import { LedgerService } from '#disty/ledger';
 import { UsageBillingService } from '#disty/usage';
 import {
-  AGING_BUCKETS, AgingBucket, agingBucket, creditableNet, InvoiceTotals, invoiceTotals, PricedLine, shippedNet, usageNet,
+  AGING_BUCKETS,
+  AgingBucket,
+  agingBucket,
+  creditableNet,
+  InvoiceTotals,
+  invoiceTotals,
+  PricedLine,
+  shippedNet,
+  usageNet,
 } from './domain/invoice-math';
 import { invoicePosting } from './domain/postings';
 import { CreditApplicationService } from './credit-application.service';
 import {
-  AgingReportView, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceSummaryView, InvoiceView,
+  AgingReportView,
+  CreditNoteView,
+  InvoiceLineView,
+  InvoiceQueryDto,
+  InvoiceSummaryView,
+  InvoiceView,
 } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { mapCreditNote, mapInvoice, mapInvoiceSummary, mapLine, openOf } from './invoice.mapper';
 import {
-  CREDIT_NOTE_COLUMNS, CreditNoteLineRow, CreditNoteRow, INVOICE_COLUMNS, InvoiceRow, LINE_COLUMNS, LineRow,
+  CREDIT_NOTE_COLUMNS,
+  CreditNoteLineRow,
+  CreditNoteRow,
+  INVOICE_COLUMNS,
+  InvoiceRow,
+  LINE_COLUMNS,
+  LineRow,
 } from './invoicing.sql';
 
 /** What the billing run hands over to issue one consolidated invoice. */
@@ -105,18 +136,43 @@ export class InvoiceService {
        SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
          FROM inv CROSS JOIN unnest($30::text[], $31::numeric[]) AS m(credit_line, amount)`,
       [
-        input.id, year, reseller.id, reseller.name, input.billingRunId, input.periodEnd, c, headerRate(lines),
-        input.issueDate, dueDate,
-        totals.HARDWARE.net.toFixed(), totals.HARDWARE.tax.toFixed(), totals.HARDWARE.gross.toFixed(),
-        totals.CLOUD.net.toFixed(), totals.CLOUD.tax.toFixed(), totals.CLOUD.gross.toFixed(),
+        input.id,
+        year,
+        reseller.id,
+        reseller.name,
+        input.billingRunId,
+        input.periodEnd,
+        c,
+        headerRate(lines),
+        input.issueDate,
+        dueDate,
+        totals.HARDWARE.net.toFixed(),
+        totals.HARDWARE.tax.toFixed(),
+        totals.HARDWARE.gross.toFixed(),
+        totals.CLOUD.net.toFixed(),
+        totals.CLOUD.tax.toFixed(),
+        totals.CLOUD.gross.toFixed(),
         creditableNet(lines).toFixed(),
-        col((l) => l.lineNo), col((l) => l.creditLine), col((l) => l.sourceType), col((l) => l.sourceId), col((l) => l.sku),
-        col((l) => l.description), col((l) => l.quantity), col((l) => l.periodStart ?? null), col((l) => l.periodEnd ?? null),
-        col((l) => l.net.toFixed()), col((l) => l.tax.toFixed()), col((l) => l.gross.toFixed()),
-        moveLines, moveLines.map((l) => totals[l].gross.toFixed()),
+        col((l) => l.lineNo),
+        col((l) => l.creditLine),
+        col((l) => l.sourceType),
+        col((l) => l.sourceId),
+        col((l) => l.sku),
+        col((l) => l.description),
+        col((l) => l.quantity),
+        col((l) => l.periodStart ?? null),
+        col((l) => l.periodEnd ?? null),
+        col((l) => l.net.toFixed()),
+        col((l) => l.tax.toFixed()),
+        col((l) => l.gross.toFixed()),
+        moveLines,
+        moveLines.map((l) => totals[l].gross.toFixed()),
         col((l) => l.taxRate.toFixed()),
-        col((l) => l.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null), col((l) => l.taxCode ?? null),
-        col((l) => l.usageQuantity?.toFixed() ?? null), col((l) => l.usageUnit ?? null),
+        col((l) => l.unitCost?.toFixed() ?? null),
+        col((l) => l.cost?.toFixed() ?? null),
+        col((l) => l.taxCode ?? null),
+        col((l) => l.usageQuantity?.toFixed() ?? null),
+        col((l) => l.usageUnit ?? null),
       ],
     );
     // Credits are usable (docs/money-integrity.md): this invoice's negative side nets against its
@@ -156,24 +212,30 @@ export class InvoiceService {
     const year = Number(draft.issueDate.slice(0, 4));
     // A trigger refuses a number while a later-dated invoice of the year already has one
     // (numbers follow issue dates, also across concurrent runs: the counter row serialises them).
-    const [numbered]: [Array<{ number: string }>, number] = await em.query(
-      `WITH n AS (
+    const [numbered]: [Array<{ number: string }>, number] = await em
+      .query(
+        `WITH n AS (
          INSERT INTO document_counters AS c (series, year, last_number) VALUES ('INV', $2, 1)
          ON CONFLICT (series, year) DO UPDATE SET last_number = c.last_number + 1
          RETURNING last_number)
        UPDATE invoices i SET seq = n.last_number,
               number = 'INV-' || $2 || '-' || lpad(n.last_number::text, greatest(6, length(n.last_number::text)), '0')
          FROM n WHERE i.id = $1 RETURNING i.number`,
-      [input.id, year],
-    ).catch((e: unknown) => {
-      const code = sqlState(e);
-      if (code === 'IVORD') {
-        throw invoicingError(InvoicingErrorCode.InvoiceDateOrder, `An invoice dated ${input.issueDate} cannot be numbered after a later-dated invoice of ${year}`, {
-          issueDate: input.issueDate,
-        });
-      }
-      throw e;
-    });
+        [input.id, year],
+      )
+      .catch((e: unknown) => {
+        const code = sqlState(e);
+        if (code === 'IVORD') {
+          throw invoicingError(
+            InvoicingErrorCode.InvoiceDateOrder,
+            `An invoice dated ${input.issueDate} cannot be numbered after a later-dated invoice of ${year}`,
+            {
+              issueDate: input.issueDate,
+            },
+          );
+        }
+        throw e;
+      });
     const number = numbered[0].number;
     const posting = invoicePosting(totals, draft.resellerId, c, draft.shippedNet, draft.usageNet);
     if (posting.length >= 2) {
@@ -216,7 +278,11 @@ export class InvoiceService {
    * The daily detail of a usage line (GET /invoices/:id/lines/:lineId/usage.csv): the line must be
    * a usage line of the invoice, and the invoice the caller's (404 otherwise).
    */
-  async usageDetail(id: string, lineId: string, scope: string | null): Promise<{ number: string; rows: AsyncGenerator<Record<string, string | number | null>> }> {
+  async usageDetail(
+    id: string,
+    lineId: string,
+    scope: string | null,
+  ): Promise<{ number: string; rows: AsyncGenerator<Record<string, string | number | null>> }> {
     const rows: Array<{ number: string; source_id: string }> = await this.db.query(
       `SELECT i.number, l.source_id FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
         WHERE l.id = $2 AND i.id = $1 AND l.source_type = 'usage' AND ($3::uuid IS NULL OR i.reseller_id = $3::uuid)`,
@@ -233,7 +299,10 @@ export class InvoiceService {
     );
     if (!rows.length) throw notFound(`Invoice ${id}`);
     // One after the other: `em` may be a transaction's, whose one connection runs one query at a time.
-    const lines: LineRow[] = await em.query(`SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 ORDER BY l.line_no`, [id]);
+    const lines: LineRow[] = await em.query(
+      `SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 ORDER BY l.line_no`,
+      [id],
+    );
     const notes = await this.creditNotesOf(em, id);
     return mapInvoice(rows[0], lines, notes);
   }
@@ -252,7 +321,11 @@ export class InvoiceService {
   }
 
   /** The invoice's lines on one credit line, in line order, `pageSize` at a time (keyset on line_no). */
-  async *linePages(invoice: { id: string; currency: Currency }, creditLine: CreditLine, pageSize = 500): AsyncGenerator<InvoiceLineView[]> {
+  async *linePages(
+    invoice: { id: string; currency: Currency },
+    creditLine: CreditLine,
+    pageSize = 500,
+  ): AsyncGenerator<InvoiceLineView[]> {
     let after = 0;
     for (;;) {
       const rows: LineRow[] = await this.db.query(
@@ -278,7 +351,12 @@ export class InvoiceService {
         WHERE credit_note_id = ANY($1::uuid[]) ORDER BY credit_note_id, invoice_line_id`,
       [notes.map((n) => n.id)],
     );
-    return notes.map((n) => mapCreditNote(n, lines.filter((l) => l.credit_note_id === n.id)));
+    return notes.map((n) =>
+      mapCreditNote(
+        n,
+        lines.filter((l) => l.credit_note_id === n.id),
+      ),
+    );
   }
 
   // ---------------------------------------------------------------- aging
@@ -290,9 +368,15 @@ export class InvoiceService {
    */
   async arAging(asOf: string, resellerId: string | null, em?: EntityManager): Promise<AgingReportView> {
     const query = (sql: string, p: unknown[]) => (em ? em.query(sql, p) : this.reads.query(sql, p));
-    const rows: Array<{ reseller_id: string; reseller_name: string; currency: Currency; credit_line: CreditLine; days: number; open: string }> =
-      await query(
-        `WITH o AS (
+    const rows: Array<{
+      reseller_id: string;
+      reseller_name: string;
+      currency: Currency;
+      credit_line: CreditLine;
+      days: number;
+      open: string;
+    }> = await query(
+      `WITH o AS (
            SELECT m.invoice_id, m.credit_line, sum(m.amount) AS open FROM ar_movements m
             WHERE m.movement_date <= $1 AND ($2::uuid IS NULL OR m.reseller_id = $2::uuid)
             GROUP BY 1, 2 HAVING sum(m.amount) <> 0)
@@ -300,14 +384,30 @@ export class InvoiceService {
                 (SELECT i2.reseller_name FROM invoices i2 WHERE i2.reseller_id = i.reseller_id ORDER BY i2.issue_date DESC, i2.seq DESC LIMIT 1) AS reseller_name
            FROM o JOIN invoices i ON i.id = o.invoice_id
           ORDER BY i.reseller_id, i.currency, o.credit_line`,
-        [asOf, resellerId],
-      );
-    const empty = (): Record<AgingBucket, Dec> => Object.fromEntries(AGING_BUCKETS.map((b) => [b, new Dec(0)])) as Record<AgingBucket, Dec>;
-    const groups = new Map<string, { resellerId: string; resellerName: string; currency: Currency; creditLine: CreditLine; b: Record<AgingBucket, Dec> }>();
+      [asOf, resellerId],
+    );
+    const empty = (): Record<AgingBucket, Dec> =>
+      Object.fromEntries(AGING_BUCKETS.map((b) => [b, new Dec(0)])) as Record<AgingBucket, Dec>;
+    const groups = new Map<
+      string,
+      {
+        resellerId: string;
+        resellerName: string;
+        currency: Currency;
+        creditLine: CreditLine;
+        b: Record<AgingBucket, Dec>;
+      }
+    >();
     const totals = new Map<Currency, Record<AgingBucket, Dec>>();
     for (const r of rows) {
       const key = `${r.reseller_id}|${r.currency}|${r.credit_line}`;
-      const g = groups.get(key) ?? { resellerId: r.reseller_id, resellerName: r.reseller_name, currency: r.currency, creditLine: r.credit_line, b: empty() };
+      const g = groups.get(key) ?? {
+        resellerId: r.reseller_id,
+        resellerName: r.reseller_name,
+        currency: r.currency,
+        creditLine: r.credit_line,
+        b: empty(),
+      };
       const bucket = agingBucket(Number(r.days));
       g.b[bucket] = g.b[bucket].plus(r.open);
       groups.set(key, g);
@@ -328,7 +428,11 @@ export class InvoiceService {
         buckets: fmt(g.b, g.currency),
         total: moneyString(sum(g.b), g.currency),
       })),
-      totals: [...totals.entries()].map(([c, b]) => ({ currency: c, buckets: fmt(b, c), total: moneyString(sum(b), c) })),
+      totals: [...totals.entries()].map(([c, b]) => ({
+        currency: c,
+        buckets: fmt(b, c),
+        total: moneyString(sum(b), c),
+      })),
     };
   }
 }

@@ -3,15 +3,47 @@ import { csvText, Currency, Dec, moneyString, ReadDatabase } from '#disty/core';
 
 /** Columns of GET /exports/invoices, in order (docs/accounting.md §8; README, "Exports"). */
 export const INVOICE_EXPORT_COLUMNS = [
-  'invoice_id', 'number', 'reseller_id', 'reseller_name', 'issue_date', 'due_date', 'currency',
-  'hardware_net', 'hardware_tax', 'hardware_gross', 'cloud_net', 'cloud_tax', 'cloud_gross', 'net', 'tax', 'gross',
-  'paid', 'credited', 'written_off', 'open', 'status',
+  'invoice_id',
+  'number',
+  'reseller_id',
+  'reseller_name',
+  'issue_date',
+  'due_date',
+  'currency',
+  'hardware_net',
+  'hardware_tax',
+  'hardware_gross',
+  'cloud_net',
+  'cloud_tax',
+  'cloud_gross',
+  'net',
+  'tax',
+  'gross',
+  'paid',
+  'credited',
+  'written_off',
+  'open',
+  'status',
 ] as const;
 
 /** Columns of GET /exports/credit-notes, in order. */
 export const CREDIT_NOTE_EXPORT_COLUMNS = [
-  'credit_note_id', 'number', 'invoice_id', 'invoice_number', 'reseller_id', 'issue_date', 'currency', 'kind', 'reason',
-  'hardware_net', 'hardware_tax', 'cloud_net', 'cloud_tax', 'net', 'tax', 'gross',
+  'credit_note_id',
+  'number',
+  'invoice_id',
+  'invoice_number',
+  'reseller_id',
+  'issue_date',
+  'currency',
+  'kind',
+  'reason',
+  'hardware_net',
+  'hardware_tax',
+  'cloud_net',
+  'cloud_tax',
+  'net',
+  'tax',
+  'gross',
 ] as const;
 
 type Out<C extends readonly string[]> = Record<C[number], string>;
@@ -42,17 +74,32 @@ export class InvoicingExportService {
           WHERE i.number IS NOT NULL AND i.issue_date BETWEEN $1 AND $2 ${last ? 'AND (i.issue_date, i.id) > ($3::date, $4::uuid)' : ''}
           ORDER BY i.issue_date, i.id LIMIT ${size}`,
         last ? [from, to, last.issue_date, last.id] : [from, to],
-      ));
+      ),
+    );
     for await (const r of rows) {
       const m = (v: string | Dec) => moneyString(v, r.currency);
       yield {
-        invoice_id: r.id, number: r.number, reseller_id: r.reseller_id, reseller_name: csvText(r.reseller_name), issue_date: r.issue_date,
-        due_date: r.due_date, currency: r.currency,
-        hardware_net: m(r.hardware_net), hardware_tax: m(r.hardware_tax), hardware_gross: m(r.hardware_gross),
-        cloud_net: m(r.cloud_net), cloud_tax: m(r.cloud_tax), cloud_gross: m(r.cloud_gross),
-        net: m(new Dec(r.hardware_net).plus(r.cloud_net)), tax: m(new Dec(r.hardware_tax).plus(r.cloud_tax)),
+        invoice_id: r.id,
+        number: r.number,
+        reseller_id: r.reseller_id,
+        reseller_name: csvText(r.reseller_name),
+        issue_date: r.issue_date,
+        due_date: r.due_date,
+        currency: r.currency,
+        hardware_net: m(r.hardware_net),
+        hardware_tax: m(r.hardware_tax),
+        hardware_gross: m(r.hardware_gross),
+        cloud_net: m(r.cloud_net),
+        cloud_tax: m(r.cloud_tax),
+        cloud_gross: m(r.cloud_gross),
+        net: m(new Dec(r.hardware_net).plus(r.cloud_net)),
+        tax: m(new Dec(r.hardware_tax).plus(r.cloud_tax)),
         gross: m(new Dec(r.hardware_gross).plus(r.cloud_gross)),
-        paid: m(r.paid), credited: m(r.credited), written_off: m(r.written_off), open: m(r.open), status: r.status,
+        paid: m(r.paid),
+        credited: m(r.credited),
+        written_off: m(r.written_off),
+        open: m(r.open),
+        status: r.status,
       };
     }
   }
@@ -69,16 +116,29 @@ export class InvoicingExportService {
           WHERE c.issue_date BETWEEN $1 AND $2 ${last ? 'AND (c.issue_date, c.id) > ($3::date, $4::uuid)' : ''}
           ORDER BY c.issue_date, c.id LIMIT ${size}`,
         last ? [from, to, last.issue_date, last.id] : [from, to],
-      ));
+      ),
+    );
     for await (const r of rows) {
       const m = (v: string | Dec) => moneyString(v, r.currency);
       const net = new Dec(r.hardware_net).plus(r.cloud_net);
       const tax = new Dec(r.hardware_tax).plus(r.cloud_tax);
       yield {
-        credit_note_id: r.id, number: r.number, invoice_id: r.invoice_id, invoice_number: r.invoice_number, reseller_id: r.reseller_id,
-        issue_date: r.issue_date, currency: r.currency, kind: r.kind, reason: csvText(r.reason),
-        hardware_net: m(r.hardware_net), hardware_tax: m(r.hardware_tax), cloud_net: m(r.cloud_net), cloud_tax: m(r.cloud_tax),
-        net: m(net), tax: m(tax), gross: m(net.plus(tax)),
+        credit_note_id: r.id,
+        number: r.number,
+        invoice_id: r.invoice_id,
+        invoice_number: r.invoice_number,
+        reseller_id: r.reseller_id,
+        issue_date: r.issue_date,
+        currency: r.currency,
+        kind: r.kind,
+        reason: csvText(r.reason),
+        hardware_net: m(r.hardware_net),
+        hardware_tax: m(r.hardware_tax),
+        cloud_net: m(r.cloud_net),
+        cloud_tax: m(r.cloud_tax),
+        net: m(net),
+        tax: m(tax),
+        gross: m(net.plus(tax)),
       };
     }
   }

@@ -1,21 +1,71 @@
-import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
-  Actor, ApiCsvResponse, ApiPageResponse, ApiPdfResponse, ApiProblems, assertPeriod, assertSameTenant, Clock, csvStream, CurrentActor, Idempotent, Page,
-  ParseIdPipe, PeriodQueryDto, Roles, tenantScope, wantsCsv,
+  Body,
+  Controller,
+  Get,
+  Header,
+  Headers,
+  HttpCode,
+  Param,
+  Post,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiAcceptedResponse,
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+} from '@nestjs/swagger';
+import {
+  Actor,
+  ApiCsvResponse,
+  ApiPageResponse,
+  ApiPdfResponse,
+  ApiProblems,
+  assertPeriod,
+  assertSameTenant,
+  Clock,
+  csvStream,
+  CurrentActor,
+  Idempotent,
+  Page,
+  ParseIdPipe,
+  PeriodQueryDto,
+  Roles,
+  tenantScope,
+  wantsCsv,
 } from '#disty/core';
 import { billingRunAccepted, BillingRunService } from './billing-run.service';
 import { CreditHoldService } from './credit-hold.service';
 import {
-  AgingReportView, AsOfQueryDto, BillingRunAccepted, BillingRunListView, BillingRunView, CreateCreditNoteDto, CreditHoldRunView, CreditNotePageView,
-  CreditNoteQueryDto, CreditNoteView, InvoiceQueryDto, InvoiceSummaryView, InvoiceView, StartBillingRunDto,
+  AgingReportView,
+  AsOfQueryDto,
+  BillingRunAccepted,
+  BillingRunListView,
+  BillingRunView,
+  CreateCreditNoteDto,
+  CreditHoldRunView,
+  CreditNotePageView,
+  CreditNoteQueryDto,
+  CreditNoteView,
+  InvoiceQueryDto,
+  InvoiceSummaryView,
+  InvoiceView,
+  StartBillingRunDto,
 } from './dto/invoice.dto';
 import { CreateWriteOffDto, WriteOffQueryDto, WriteOffReportView, WriteOffView } from './dto/write-off.dto';
 import { StatementQueryDto, StatementView } from './dto/statement.dto';
 import { streamCreditNotePdf } from './credit-note-pdf';
 import { streamStatementPdf } from './statement-pdf';
 import { StatementService } from './statement.service';
-import { CREDIT_NOTE_EXPORT_COLUMNS, INVOICE_EXPORT_COLUMNS, InvoicingExportService } from './invoicing-export.service';
+import {
+  CREDIT_NOTE_EXPORT_COLUMNS,
+  INVOICE_EXPORT_COLUMNS,
+  InvoicingExportService,
+} from './invoicing-export.service';
 import { InvoicePdfService } from './invoice-pdf.service';
 import { TaxReportService } from './tax-report.service';
 import { TaxReportQueryDto, TaxReportView } from './dto/tax-report.dto';
@@ -36,7 +86,10 @@ export class BillingRunsController {
   @Roles('finance')
   @Idempotent()
   @HttpCode(202)
-  @ApiOperation({ operationId: 'startBillingRun', summary: 'Start (or resume) the billing run for a period end' })
+  @ApiOperation({
+    operationId: 'startBillingRun',
+    summary: 'Start (or resume) the billing run for a period end',
+  })
   @ApiAcceptedResponse({ type: BillingRunAccepted })
   @ApiProblems(422)
   async start(@Body() dto: StartBillingRunDto, @CurrentActor() actor: Actor): Promise<BillingRunAccepted> {
@@ -91,12 +144,17 @@ export class InvoicesController {
 
   /** A usage line's daily detail (date, records, quantity, net) as CSV (docs/consumption.md, "Billing"). */
   @Get(':id/lines/:lineId/usage.csv')
-  @ApiOperation({ operationId: 'downloadInvoiceLineUsageCsv', summary: 'Download the daily usage behind a usage invoice line as CSV' })
-  @ApiCsvResponse('Columns: the usage line\'s daily detail (date, records, quantity, net)')
+  @ApiOperation({
+    operationId: 'downloadInvoiceLineUsageCsv',
+    summary: 'Download the daily usage behind a usage invoice line as CSV',
+  })
+  @ApiCsvResponse("Columns: the usage line's daily detail (date, records, quantity, net)")
   @Roles(...INVOICE_READERS)
   @ApiProduces('text/csv')
   async usageCsv(
-    @Param('id', ParseIdPipe) id: string, @Param('lineId', ParseIdPipe) lineId: string, @CurrentActor() actor: Actor,
+    @Param('id', ParseIdPipe) id: string,
+    @Param('lineId', ParseIdPipe) lineId: string,
+    @CurrentActor() actor: Actor,
   ): Promise<StreamableFile> {
     const { number, rows } = await this.invoices.usageDetail(id, lineId, tenantScope(actor));
     return new StreamableFile(csvStream(['date', 'records', 'quantity', 'net'], rows), {
@@ -112,7 +170,10 @@ export class InvoicesController {
   @ApiPdfResponse('The invoice as a PDF')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const { number, pdf } = await this.pdfs.stream(id, tenantScope(actor));
-    return new StreamableFile(pdf, { type: 'application/pdf', disposition: `inline; filename="${number}.pdf"` });
+    return new StreamableFile(pdf, {
+      type: 'application/pdf',
+      disposition: `inline; filename="${number}.pdf"`,
+    });
   }
 
   @Post(':id/credit-notes')
@@ -121,7 +182,11 @@ export class InvoicesController {
   @ApiOperation({ operationId: 'createCreditNote', summary: 'Issue a credit note against an invoice' })
   @ApiCreatedResponse({ type: CreditNoteView })
   @ApiProblems(422)
-  creditNote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateCreditNoteDto, @CurrentActor() actor: Actor): Promise<CreditNoteView> {
+  creditNote(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: CreateCreditNoteDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<CreditNoteView> {
     return this.creditNotes.createCreditNote(id, dto, actor.id);
   }
 
@@ -132,7 +197,11 @@ export class InvoicesController {
   @ApiOperation({ operationId: 'writeOffInvoice', summary: 'Write off bad debt on an invoice' })
   @ApiCreatedResponse({ type: WriteOffView })
   @ApiProblems(422)
-  writeOff(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateWriteOffDto, @CurrentActor() actor: Actor): Promise<WriteOffView> {
+  writeOff(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: CreateWriteOffDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<WriteOffView> {
     return this.writeOffs.writeOff(id, dto, actor.id);
   }
 }
@@ -186,7 +255,10 @@ export class StatementsController {
    */
   @Get(':id/statement')
   @Roles(...INVOICE_READERS)
-  @ApiOperation({ operationId: 'getResellerStatement', summary: 'Read a reseller’s statement of account as JSON, CSV or PDF' })
+  @ApiOperation({
+    operationId: 'getResellerStatement',
+    summary: 'Read a reseller’s statement of account as JSON, CSV or PDF',
+  })
   @ApiProduces('application/json', 'text/csv', 'application/pdf')
   @ApiOkResponse({ type: StatementView })
   @Header('Cache-Control', 'private, no-store')
@@ -200,10 +272,16 @@ export class StatementsController {
     const s = await this.statements.statement(id, q);
     const name = `statement-${s.from}-${s.to}`;
     if (wantsCsv(accept)) {
-      return new StreamableFile(this.statements.csv(s), { type: 'text/csv; charset=utf-8', disposition: `attachment; filename="${name}.csv"` });
+      return new StreamableFile(this.statements.csv(s), {
+        type: 'text/csv; charset=utf-8',
+        disposition: `attachment; filename="${name}.csv"`,
+      });
     }
     if (accept && /(^|,)\s*application\/pdf\b/i.test(accept)) {
-      return new StreamableFile(streamStatementPdf(s), { type: 'application/pdf', disposition: `inline; filename="${name}.pdf"` });
+      return new StreamableFile(streamStatementPdf(s), {
+        type: 'application/pdf',
+        disposition: `inline; filename="${name}.pdf"`,
+      });
     }
     return s;
   }
@@ -224,7 +302,8 @@ export class InvoicingExportsController {
   invoices(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);
     return new StreamableFile(csvStream(INVOICE_EXPORT_COLUMNS, this.exports.invoices(q.from, q.to)), {
-      type: 'text/csv; charset=utf-8', disposition: `attachment; filename="invoices-${q.from}-${q.to}.csv"`,
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="invoices-${q.from}-${q.to}.csv"`,
     });
   }
 
@@ -237,7 +316,8 @@ export class InvoicingExportsController {
   creditNotes(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);
     return new StreamableFile(csvStream(CREDIT_NOTE_EXPORT_COLUMNS, this.exports.creditNotes(q.from, q.to)), {
-      type: 'text/csv; charset=utf-8', disposition: `attachment; filename="credit-notes-${q.from}-${q.to}.csv"`,
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="credit-notes-${q.from}-${q.to}.csv"`,
     });
   }
 }
@@ -294,7 +374,10 @@ export class ReportsController {
   /** Output tax (invoices and credit notes, 2100) and input tax (1300) per tax code for one month, checked against 2100. */
   @Get('tax')
   @Roles('finance', 'admin')
-  @ApiOperation({ operationId: 'getTaxReport', summary: 'Report output and input tax per tax code for a month' })
+  @ApiOperation({
+    operationId: 'getTaxReport',
+    summary: 'Report output and input tax per tax code for a month',
+  })
   @ApiOkResponse({ type: TaxReportView })
   tax(@Query() q: TaxReportQueryDto): Promise<TaxReportView> {
     return this.taxReport.report(q.period);

@@ -16,7 +16,13 @@ import { CreditHoldService } from './credit-hold.service';
 import { ReceivablesAuditService } from './receivables-audit.service';
 import { ServiceConservationService } from './service-conservation.service';
 import {
-  BillingRunsController, CreditHoldJobController, CreditNotesController, InvoicesController, ReportsController, StatementsController, InvoicingExportsController,
+  BillingRunsController,
+  CreditHoldJobController,
+  CreditNotesController,
+  InvoicesController,
+  ReportsController,
+  StatementsController,
+  InvoicingExportsController,
 } from './invoicing.controller';
 import { StatementService } from './statement.service';
 import { InvoicingExportService } from './invoicing-export.service';
@@ -31,7 +37,11 @@ import { RevenueRecognitionJob } from './revenue-recognition.job';
 import { RevenueScheduleService } from './revenue-schedule.service';
 import { UnrecognisedRevenueCheck } from './unrecognised-revenue.check';
 import { OutputTaxAuditService } from './output-tax-audit.service';
-import { DeferredRevenueReportController, RecognitionController, RevenueScheduleController } from './recognition.controller';
+import {
+  DeferredRevenueReportController,
+  RecognitionController,
+  RevenueScheduleController,
+} from './recognition.controller';
 
 /**
  * Billing runs, consolidated invoices (numbering, PDF, credit notes), the AR subledger, AR aging and
@@ -39,19 +49,64 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
  * posts through LedgerService; announces invoice.issued through the webhook outbox.
  */
 @Module({
-  imports: [LedgerModule, ResellerModule, OrderingModule, SubscriptionModule, WebhookModule, CatalogModule, TaxModule, PurchasingModule, UsageModule, CreditExposureModule],
+  imports: [
+    LedgerModule,
+    ResellerModule,
+    OrderingModule,
+    SubscriptionModule,
+    WebhookModule,
+    CatalogModule,
+    TaxModule,
+    PurchasingModule,
+    UsageModule,
+    CreditExposureModule,
+  ],
   controllers: [
-    BillingRunsController, InvoicesController, CreditNotesController, StatementsController, InvoicingExportsController, CreditHoldJobController, ReportsController,
-    RecognitionController, RevenueScheduleController, DeferredRevenueReportController,
+    BillingRunsController,
+    InvoicesController,
+    CreditNotesController,
+    StatementsController,
+    InvoicingExportsController,
+    CreditHoldJobController,
+    ReportsController,
+    RecognitionController,
+    RevenueScheduleController,
+    DeferredRevenueReportController,
   ],
   providers: [
-    InvoiceService, CreditNoteService, WriteOffService, StatementService, InvoicingExportService, ReceivablesService, BillingRunService, CreditHoldService,
-    CreditApplicationService, ReceivablesAuditService, ServiceConservationService, BillingRunJob, InvoicePdfService, TaxReportService,
-    RevenueRecognitionService, RevenueScheduleService, RevenueRecognitionJob, UnrecognisedRevenueCheck, OutputTaxAuditService,
+    InvoiceService,
+    CreditNoteService,
+    WriteOffService,
+    StatementService,
+    InvoicingExportService,
+    ReceivablesService,
+    BillingRunService,
+    CreditHoldService,
+    CreditApplicationService,
+    ReceivablesAuditService,
+    ServiceConservationService,
+    BillingRunJob,
+    InvoicePdfService,
+    TaxReportService,
+    RevenueRecognitionService,
+    RevenueScheduleService,
+    RevenueRecognitionJob,
+    UnrecognisedRevenueCheck,
+    OutputTaxAuditService,
   ],
   exports: [
-    InvoiceService, CreditNoteService, WriteOffService, ReceivablesService, BillingRunService, CreditHoldService, CreditApplicationService, ReceivablesAuditService,
-    ServiceConservationService, RevenueRecognitionService, RevenueScheduleService, OutputTaxAuditService,
+    InvoiceService,
+    CreditNoteService,
+    WriteOffService,
+    ReceivablesService,
+    BillingRunService,
+    CreditHoldService,
+    CreditApplicationService,
+    ReceivablesAuditService,
+    ServiceConservationService,
+    RevenueRecognitionService,
+    RevenueScheduleService,
+    OutputTaxAuditService,
   ],
 })
 export class InvoicingModule {}

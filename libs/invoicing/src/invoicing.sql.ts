@@ -108,7 +108,10 @@ export interface CreditNoteLineRow {
 }
 
 /** The invoice column that carries a credit line's applied or paid-out credits. */
-export const OFFSET_COLUMN: Record<CreditLine, string> = { HARDWARE: 'hardware_offset', CLOUD: 'cloud_offset' };
+export const OFFSET_COLUMN: Record<CreditLine, string> = {
+  HARDWARE: 'hardware_offset',
+  CLOUD: 'cloud_offset',
+};
 
 /** A billing run with its work-list counts. */
 export interface RunRow {

@@ -12,7 +12,11 @@ import { Currency, Dec } from '#disty/core';
 export class OutputTaxAuditService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
-  async outputTax(asOf: string | null, resellerId: string | null, em: EntityManager = this.db.manager): Promise<Array<{ resellerId: string; currency: Currency; amount: Dec }>> {
+  async outputTax(
+    asOf: string | null,
+    resellerId: string | null,
+    em: EntityManager = this.db.manager,
+  ): Promise<Array<{ resellerId: string; currency: Currency; amount: Dec }>> {
     const rows: Array<{ reseller_id: string; currency: Currency; amount: string }> = await em.query(
       `SELECT reseller_id, currency, sum(tax)::text AS amount FROM (
          SELECT reseller_id, currency, hardware_tax + cloud_tax AS tax, issue_date AS d FROM invoices WHERE seq IS NOT NULL

@@ -14,7 +14,8 @@ export interface ReceivablesDetail {
 
 /** A receivables-subledger fact that is wrong in itself (no ledger needed to see it). */
 export interface ReceivablesFinding {
-  check: 'subledger-movements' | 'credit-documents' | 'write-off-documents' | 'cash-on-credit' | 'stranded-credit';
+  check:
+    'subledger-movements' | 'credit-documents' | 'write-off-documents' | 'cash-on-credit' | 'stranded-credit';
   resellerId: string;
   currency: Currency;
   creditLine: CreditLine | null;
@@ -37,7 +38,11 @@ export class ReceivablesAuditService {
    * Open amounts and unused credits per reseller, currency and credit line: from the invoices
    * (now), or per invoice from the AR movements dated on or before `asOf`.
    */
-  async detail(asOf: string | null, resellerId: string | null, em: EntityManager = this.db.manager): Promise<ReceivablesDetail[]> {
+  async detail(
+    asOf: string | null,
+    resellerId: string | null,
+    em: EntityManager = this.db.manager,
+  ): Promise<ReceivablesDetail[]> {
     const perInvoice = asOf
       ? `SELECT reseller_id, currency, credit_line, sum(amount) AS open FROM ar_movements
           WHERE movement_date <= $1::date AND ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY invoice_id, 1, 2, 3`
@@ -45,23 +50,51 @@ export class ReceivablesAuditService {
           WHERE $1::date IS NULL AND ($2::uuid IS NULL OR reseller_id = $2::uuid)
          UNION ALL
          SELECT reseller_id, currency, 'CLOUD', cloud_open FROM invoices WHERE $1::date IS NULL AND ($2::uuid IS NULL OR reseller_id = $2::uuid)`;
-    const rows: Array<{ reseller_id: string; currency: Currency; credit_line: CreditLine; open: string; credits: string }> = await em.query(
+    const rows: Array<{
+      reseller_id: string;
+      currency: Currency;
+      credit_line: CreditLine;
+      open: string;
+      credits: string;
+    }> = await em.query(
       `SELECT reseller_id, currency, credit_line, sum(greatest(open, 0))::text AS open, (-sum(least(open, 0)))::text AS credits
          FROM (${perInvoice}) x GROUP BY 1, 2, 3`,
       [asOf, resellerId],
     );
-    return rows.map((r) => ({ resellerId: r.reseller_id, currency: r.currency, creditLine: r.credit_line, open: new Dec(r.open), credits: new Dec(r.credits) }));
+    return rows.map((r) => ({
+      resellerId: r.reseller_id,
+      currency: r.currency,
+      creditLine: r.credit_line,
+      open: new Dec(r.open),
+      credits: new Dec(r.credits),
+    }));
   }
 
   /** Everything the subledger's own records contradict, now. */
-  async findings(resellerId: string | null, em: EntityManager = this.db.manager): Promise<ReceivablesFinding[]> {
+  async findings(
+    resellerId: string | null,
+    em: EntityManager = this.db.manager,
+  ): Promise<ReceivablesFinding[]> {
     const out: ReceivablesFinding[] = [];
-    type Row = { reseller_id: string; currency: Currency; credit_line: CreditLine | null; invoice_id: string | null; expected: string; actual: string };
+    type Row = {
+      reseller_id: string;
+      currency: Currency;
+      credit_line: CreditLine | null;
+      invoice_id: string | null;
+      expected: string;
+      actual: string;
+    };
     const push = (check: ReceivablesFinding['check'], rows: Row[], message: (r: Row) => string) => {
       for (const r of rows) {
         out.push({
-          check, resellerId: r.reseller_id, currency: r.currency, creditLine: r.credit_line, invoiceId: r.invoice_id,
-          expected: new Dec(r.expected), actual: new Dec(r.actual), message: message(r),
+          check,
+          resellerId: r.reseller_id,
+          currency: r.currency,
+          creditLine: r.credit_line,
+          invoiceId: r.invoice_id,
+          expected: new Dec(r.expected),
+          actual: new Dec(r.actual),
+          message: message(r),
         });
       }
     };
@@ -79,7 +112,8 @@ export class ReceivablesAuditService {
           WHERE ($1::uuid IS NULL OR i.reseller_id = $1::uuid) AND ${col('open')} <> coalesce(m.total, 0)`,
         [resellerId],
       ),
-      (r) => `AR movements of invoice ${r.invoice_id} (${r.credit_line}) add up to ${r.actual}, its open amount is ${r.expected}`,
+      (r) =>
+        `AR movements of invoice ${r.invoice_id} (${r.credit_line}) add up to ${r.actual}, its open amount is ${r.expected}`,
     );
     // Each invoice line's credit offset is explained by credit applications and refunds.
     push(
@@ -98,7 +132,8 @@ export class ReceivablesAuditService {
             AND ${col('offset')} <> coalesce(tin.total, 0) - coalesce(tout.total, 0) - coalesce(rf.total, 0)`,
         [resellerId],
       ),
-      (r) => `Credit offset of invoice ${r.invoice_id} (${r.credit_line}) is ${r.actual}; its credit applications and refunds explain ${r.expected}`,
+      (r) =>
+        `Credit offset of invoice ${r.invoice_id} (${r.credit_line}) is ${r.actual}; its credit applications and refunds explain ${r.expected}`,
     );
     // Each invoice line's written-off amount is explained by its write-off documents (and their AR
     // movements, checked above with the rest); docs/accounting.md §3, "write-off".
@@ -115,7 +150,8 @@ export class ReceivablesAuditService {
           WHERE ($1::uuid IS NULL OR i.reseller_id = $1::uuid) AND ${col('written_off')} <> coalesce(w.total, 0)`,
         [resellerId],
       ),
-      (r) => `Written off on invoice ${r.invoice_id} (${r.credit_line}) is ${r.actual}; its write-offs explain ${r.expected}`,
+      (r) =>
+        `Written off on invoice ${r.invoice_id} (${r.credit_line}) is ${r.actual}; its write-offs explain ${r.expected}`,
     );
     // A credit (negative side or negative total) never receives cash.
     push(
@@ -142,7 +178,8 @@ export class ReceivablesAuditService {
          HAVING sum(greatest(hardware_open, 0) + greatest(cloud_open, 0)) > 0 AND sum(least(hardware_open, 0) + least(cloud_open, 0)) < 0`,
         [resellerId],
       ),
-      (r) => `Reseller ${r.reseller_id} has ${r.actual} ${r.currency} of unused credits beside open invoices: the credits were not applied`,
+      (r) =>
+        `Reseller ${r.reseller_id} has ${r.actual} ${r.currency} of unused credits beside open invoices: the credits were not applied`,
     );
     return out;
   }

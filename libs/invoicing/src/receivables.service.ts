@@ -53,7 +53,13 @@ export class ReceivablesService {
   ) {}
 
   /** Applies the reseller's usable credits to what it owes (CreditApplicationService.applyCredits); returns how many applications. */
-  applyCredits(em: EntityManager, resellerId: string, currency: Currency, onOrAfter: string | null = null, createdBy: string | null = null): Promise<number> {
+  applyCredits(
+    em: EntityManager,
+    resellerId: string,
+    currency: Currency,
+    onOrAfter: string | null = null,
+    createdBy: string | null = null,
+  ): Promise<number> {
     return this.credits.applyCredits(em, resellerId, currency, onOrAfter, createdBy);
   }
 
@@ -95,7 +101,10 @@ export class ReceivablesService {
   /** The numbers of these invoices (by id; an unnumbered invoice is absent). */
   async invoiceNumbers(em: EntityManager, ids: string[]): Promise<Map<string, string>> {
     if (!ids.length) return new Map();
-    const rows: Array<{ id: string; number: string | null }> = await em.query(`SELECT id, number FROM invoices WHERE id = ANY($1::uuid[])`, [ids]);
+    const rows: Array<{ id: string; number: string | null }> = await em.query(
+      `SELECT id, number FROM invoices WHERE id = ANY($1::uuid[])`,
+      [ids],
+    );
     return new Map(rows.filter((r) => r.number !== null).map((r) => [r.id, r.number!]));
   }
 
@@ -114,10 +123,19 @@ export class ReceivablesService {
     );
     if (!rows.length) throw notFound(`Invoice ${input.invoiceId}`);
     const inv = rows[0];
-    await this.insertMovements(em, inv.id, inv.reseller_id, inv.currency, input.date, input.kind, input.source, {
-      HARDWARE: hw.negated(),
-      CLOUD: cl.negated(),
-    });
+    await this.insertMovements(
+      em,
+      inv.id,
+      inv.reseller_id,
+      inv.currency,
+      input.date,
+      input.kind,
+      input.source,
+      {
+        HARDWARE: hw.negated(),
+        CLOUD: cl.negated(),
+      },
+    );
     return toOpenInvoice(inv);
   }
 
@@ -125,7 +143,12 @@ export class ReceivablesService {
    * The reseller's unused credits in a currency (negative open amounts per credit line), oldest
    * invoice first, HARDWARE before CLOUD on one invoice; locked FOR UPDATE with `lock`.
    */
-  async unusedCredits(em: EntityManager, resellerId: string, currency: Currency, lock: boolean): Promise<UnusedCredit[]> {
+  async unusedCredits(
+    em: EntityManager,
+    resellerId: string,
+    currency: Currency,
+    lock: boolean,
+  ): Promise<UnusedCredit[]> {
     const inv: Array<{ id: string; hardware_open: string; cloud_open: string }> = await em.query(
       `SELECT id, hardware_open::text AS hardware_open, cloud_open::text AS cloud_open FROM invoices
         WHERE reseller_id = $1 AND currency = $2 AND (hardware_open < 0 OR cloud_open < 0)
@@ -133,8 +156,11 @@ export class ReceivablesService {
       [resellerId, currency],
     );
     return inv.flatMap((r) =>
-      CREDIT_LINES.map((l) => ({ invoiceId: r.id, line: l, amount: new Dec(l === 'HARDWARE' ? r.hardware_open : r.cloud_open).negated() }))
-        .filter((s) => s.amount.gt(0)),
+      CREDIT_LINES.map((l) => ({
+        invoiceId: r.id,
+        line: l,
+        amount: new Dec(l === 'HARDWARE' ? r.hardware_open : r.cloud_open).negated(),
+      })).filter((s) => s.amount.gt(0)),
     );
   }
 
@@ -144,7 +170,15 @@ export class ReceivablesService {
    */
   async payOutCredit(
     em: EntityManager,
-    c: { invoiceId: string; resellerId: string; line: CreditLine; amount: Dec; currency: Currency; date: string; source: { type: string; id: string } },
+    c: {
+      invoiceId: string;
+      resellerId: string;
+      line: CreditLine;
+      amount: Dec;
+      currency: Currency;
+      date: string;
+      source: { type: string; id: string };
+    },
   ): Promise<void> {
     const offset = OFFSET_COLUMN[c.line];
     await em.query(
@@ -171,7 +205,17 @@ export class ReceivablesService {
     await em.query(
       `INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
        SELECT $1, $2, t.line, $3, $4, $5, t.amount, $6, $7 FROM unnest($8::text[], $9::numeric[]) AS t(line, amount)`,
-      [invoiceId, resellerId, currency, date, kind, source.type, source.id, lines, lines.map((l) => amounts[l].toFixed())],
+      [
+        invoiceId,
+        resellerId,
+        currency,
+        date,
+        kind,
+        source.type,
+        source.id,
+        lines,
+        lines.map((l) => amounts[l].toFixed()),
+      ],
     );
   }
 }

@@ -1,7 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, ApiProblems, Clock, CurrentActor, ParseIdPipe, Roles, tenantScope } from '#disty/core';
-import { DeferredRevenueQueryDto, DeferredRevenueReportView, RecognitionRunView, RevenueScheduleView, RunRecognitionDto } from './dto/recognition.dto';
+import {
+  DeferredRevenueQueryDto,
+  DeferredRevenueReportView,
+  RecognitionRunView,
+  RevenueScheduleView,
+  RunRecognitionDto,
+} from './dto/recognition.dto';
 import { RevenueRecognitionService } from './revenue-recognition.service';
 import { RevenueScheduleService } from './revenue-schedule.service';
 
@@ -15,7 +21,10 @@ export class RecognitionController {
   @Post('run')
   @Roles('finance', 'admin')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'runRevenueRecognition', summary: 'Recognise deferred cloud revenue through a date' })
+  @ApiOperation({
+    operationId: 'runRevenueRecognition',
+    summary: 'Recognise deferred cloud revenue through a date',
+  })
   @ApiOkResponse({ type: RecognitionRunView })
   @ApiProblems(422)
   run(@Body() dto: RunRecognitionDto, @CurrentActor() actor: Actor): Promise<RecognitionRunView> {
@@ -51,9 +60,16 @@ export class DeferredRevenueReportController {
   /** 2400's roll-forward for asOf's month: opening, invoiced, credited, released, closing, and the ledger's closing balance. */
   @Get('deferred-revenue')
   @Roles('finance', 'admin')
-  @ApiOperation({ operationId: 'getDeferredRevenueReport', summary: 'Report the deferred revenue roll-forward for a month' })
+  @ApiOperation({
+    operationId: 'getDeferredRevenueReport',
+    summary: 'Report the deferred revenue roll-forward for a month',
+  })
   @ApiOkResponse({ type: DeferredRevenueReportView })
   deferredRevenue(@Query() q: DeferredRevenueQueryDto): Promise<DeferredRevenueReportView> {
-    return this.schedules.deferredRevenue(q.asOf ?? this.clock.today(), q.resellerId ?? null, q.byReseller === 'true');
+    return this.schedules.deferredRevenue(
+      q.asOf ?? this.clock.today(),
+      q.resellerId ?? null,
+      q.byReseller === 'true',
+    );
   }
 }

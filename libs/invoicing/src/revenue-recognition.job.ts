@@ -20,11 +20,23 @@ export class RevenueRecognitionJob implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register({ name: 'revenue-recognition', cron: RECOGNITION_CRON, catchUpMs: DAY_MS, run: () => this.daily() });
+    this.jobs.register({
+      name: 'revenue-recognition',
+      cron: RECOGNITION_CRON,
+      catchUpMs: DAY_MS,
+      run: () => this.daily(),
+    });
   }
 
   async daily(): Promise<Record<string, unknown> | null> {
     const result = await this.recognition.runIfFree(this.recognition.defaultThrough());
-    return result && { runId: result.runId, through: result.through, slices: result.slices, entries: result.entries.length };
+    return (
+      result && {
+        runId: result.runId,
+        through: result.through,
+        slices: result.slices,
+        entries: result.entries.length,
+      }
+    );
   }
 }

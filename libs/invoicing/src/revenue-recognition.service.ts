@@ -4,9 +4,25 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Clock, CURRENCY_MINOR_UNITS, Currency, Dec, isValidCalendarDate, retryOnConflict, tryWithAdvisoryLock, validationError, withAdvisoryLock,
+  Clock,
+  CURRENCY_MINOR_UNITS,
+  Currency,
+  Dec,
+  isValidCalendarDate,
+  retryOnConflict,
+  tryWithAdvisoryLock,
+  validationError,
+  withAdvisoryLock,
 } from '#disty/core';
-import { AccountCode, credit, debit, LedgerBatchService, LedgerService, PostEntryInput, PostingLine } from '#disty/ledger';
+import {
+  AccountCode,
+  credit,
+  debit,
+  LedgerBatchService,
+  LedgerService,
+  PostEntryInput,
+  PostingLine,
+} from '#disty/ledger';
 import { CostAccrualService } from '#disty/purchasing';
 import { invoicingError, InvoicingErrorCode } from './errors';
 
@@ -48,7 +64,9 @@ export interface RecognitionFinding {
 }
 
 /** Each currency's minor units as a SQL expression over `i.currency` (constants from core, no input). */
-const SCALE_SQL = `CASE i.currency ${Object.entries(CURRENCY_MINOR_UNITS).map(([c, n]) => `WHEN '${c}' THEN ${n}`).join(' ')} ELSE 2 END`;
+const SCALE_SQL = `CASE i.currency ${Object.entries(CURRENCY_MINOR_UNITS)
+  .map(([c, n]) => `WHEN '${c}' THEN ${n}`)
+  .join(' ')} ELSE 2 END`;
 
 /**
  * Cloud revenue follows service (docs/accounting.md §3, "revenue recognition"): an invoiced cloud
@@ -86,34 +104,56 @@ export class RevenueRecognitionService {
    */
   async run(through: string, createdBy: string | null): Promise<RecognitionRunResult> {
     await this.checkThrough(through);
-    return retryOnConflict(() => withAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, createdBy)));
+    return retryOnConflict(() =>
+      withAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, createdBy)),
+    );
   }
 
   /** The daily job: skips when another instance is running it. */
   async runIfFree(through: string): Promise<RecognitionRunResult | null> {
     await this.checkThrough(through);
-    return retryOnConflict(() => tryWithAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, null)));
+    return retryOnConflict(() =>
+      tryWithAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, null)),
+    );
   }
 
   private async checkThrough(through: string): Promise<void> {
     if (!isValidCalendarDate(through)) {
-      throw validationError('through must be a calendar date (YYYY-MM-DD)', [{ field: 'through', message: 'must be YYYY-MM-DD' }]);
+      throw validationError('through must be a calendar date (YYYY-MM-DD)', [
+        { field: 'through', message: 'must be YYYY-MM-DD' },
+      ]);
     }
     const today = this.clock.today();
     if (through > today) {
-      throw invoicingError(InvoicingErrorCode.FutureDated, `through ${through} is after today (${today}): only elapsed service is recognised`, {
-        field: 'through', through, today,
-      });
+      throw invoicingError(
+        InvoicingErrorCode.FutureDated,
+        `through ${through} is after today (${today}): only elapsed service is recognised`,
+        {
+          field: 'through',
+          through,
+          today,
+        },
+      );
     }
     const closed = await this.ledger.closedPeriodSince(through);
     if (closed && closed === through.slice(0, 7)) {
-      throw invoicingError(InvoicingErrorCode.PeriodClosed, `through ${through} is in ${closed}, a closed month: its recognition cannot be posted any more`, {
-        field: 'through', through, period: closed,
-      });
+      throw invoicingError(
+        InvoicingErrorCode.PeriodClosed,
+        `through ${through} is in ${closed}, a closed month: its recognition cannot be posted any more`,
+        {
+          field: 'through',
+          through,
+          period: closed,
+        },
+      );
     }
   }
 
-  private async runIn(em: EntityManager, through: string, createdBy: string | null): Promise<RecognitionRunResult> {
+  private async runIn(
+    em: EntityManager,
+    through: string,
+    createdBy: string | null,
+  ): Promise<RecognitionRunResult> {
     const runId = randomUUID();
     // Set-based statements over every open charge: the planner's cost estimates would switch JIT
     // compilation on, which costs more than it saves here (and is not installed everywhere).
@@ -139,7 +179,9 @@ export class RevenueRecognitionService {
             WHERE NOT s.done AND s.available_on <= $1::date AND s.period_start + s.recognised_days <= $1::date) x`,
       [through],
     );
-    const [{ any }]: Array<{ any: boolean }> = await em.query(`SELECT EXISTS (SELECT 1 FROM revenue_slices) AS any`);
+    const [{ any }]: Array<{ any: boolean }> = await em.query(
+      `SELECT EXISTS (SELECT 1 FROM revenue_slices) AS any`,
+    );
     if (!any) {
       await em.query(`DROP TABLE revenue_slices`);
       await this.recordRun(em, runId, through, 0, 0, createdBy);
@@ -148,14 +190,25 @@ export class RevenueRecognitionService {
     // Statistics for the joins below (a temporary table is never analysed by autovacuum).
     await em.query(`ANALYZE revenue_slices`);
     // A slice dated in a closed month posts on the first day of the first open month.
-    const months: Array<{ month: string }> = await em.query(`SELECT DISTINCT to_char(raw_on, 'YYYY-MM') AS month FROM revenue_slices`);
+    const months: Array<{ month: string }> = await em.query(
+      `SELECT DISTINCT to_char(raw_on, 'YYYY-MM') AS month FROM revenue_slices`,
+    );
     for (const { month } of months) {
       const to = await this.ledger.postingDateFor(`${month}-01`, em);
       if (to.slice(0, 7) !== month) {
-        await em.query(`UPDATE revenue_slices SET recognised_on = $2 WHERE to_char(raw_on, 'YYYY-MM') = $1`, [month, to]);
+        await em.query(`UPDATE revenue_slices SET recognised_on = $2 WHERE to_char(raw_on, 'YYYY-MM') = $1`, [
+          month,
+          to,
+        ]);
       }
     }
-    const totals: Array<{ recognised_on: string; reseller_id: string; currency: Currency; revenue: string; cost: string }> = await em.query(
+    const totals: Array<{
+      recognised_on: string;
+      reseller_id: string;
+      currency: Currency;
+      revenue: string;
+      cost: string;
+    }> = await em.query(
       `SELECT to_char(recognised_on, 'YYYY-MM-DD') AS recognised_on, reseller_id, currency, sum(revenue)::text AS revenue, sum(cost)::text AS cost
          FROM revenue_slices GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
     );
@@ -185,15 +238,26 @@ export class RevenueRecognitionService {
       };
       inputs.push({ date, rows, input });
     }
-    const results = await this.batches.postBatch(em, inputs.map((i) => i.input));
+    const results = await this.batches.postBatch(
+      em,
+      inputs.map((i) => i.input),
+    );
     const posted = inputs.map((i) => i.date);
     const entries: RecognitionEntrySummary[] = inputs.map(({ date, rows, input }, k) => {
       const sum = (key: 'revenue' | 'cost') => {
         const m: Record<string, Dec> = {};
         for (const r of rows) m[r.currency] = (m[r.currency] ?? new Dec(0)).plus(r[key]);
-        return Object.fromEntries(Object.entries(m).map(([c, v]) => [c, v.toFixed(CURRENCY_MINOR_UNITS[c as Currency])]));
+        return Object.fromEntries(
+          Object.entries(m).map(([c, v]) => [c, v.toFixed(CURRENCY_MINOR_UNITS[c as Currency])]),
+        );
       };
-      return { entryId: results[k].entryId, entryDate: date, sourceId: input.source.id, revenue: sum('revenue'), cost: sum('cost') };
+      return {
+        entryId: results[k].entryId,
+        entryDate: date,
+        sourceId: input.source.id,
+        revenue: sum('revenue'),
+        cost: sum('cost'),
+      };
     });
     const [{ n }]: Array<{ n: number }> = await em.query(
       `WITH ins AS (
@@ -213,17 +277,33 @@ export class RevenueRecognitionService {
          FROM (SELECT charge_id, max(d_to) AS d_to, sum(revenue) AS revenue, sum(cost) AS cost FROM revenue_slices GROUP BY charge_id) a
         WHERE s.charge_id = a.charge_id`,
     );
-    const costs: Array<{ charge_id: string; vendor: string; sku: string; reseller_id: string; currency: Currency; to_date: string; from_date: string; quantity: number; cost: string }> =
-      await em.query(
-        `SELECT charge_id, vendor, sku, reseller_id, currency, to_char(to_date, 'YYYY-MM-DD') AS to_date, to_char(from_date, 'YYYY-MM-DD') AS from_date,
+    const costs: Array<{
+      charge_id: string;
+      vendor: string;
+      sku: string;
+      reseller_id: string;
+      currency: Currency;
+      to_date: string;
+      from_date: string;
+      quantity: number;
+      cost: string;
+    }> = await em.query(
+      `SELECT charge_id, vendor, sku, reseller_id, currency, to_char(to_date, 'YYYY-MM-DD') AS to_date, to_char(from_date, 'YYYY-MM-DD') AS from_date,
                 quantity, cost::text AS cost
            FROM revenue_slices WHERE cost <> 0`,
-      );
+    );
     await this.accruals.accrue(
       em,
       costs.map((c) => ({
-        vendor: c.vendor, sku: c.sku, resellerId: c.reseller_id, currency: c.currency, accruedOn: c.to_date,
-        quantity: new Dec(c.quantity), amount: new Dec(c.cost), sourceType: 'recognition', sourceId: `${c.charge_id}:${c.from_date}`,
+        vendor: c.vendor,
+        sku: c.sku,
+        resellerId: c.reseller_id,
+        currency: c.currency,
+        accruedOn: c.to_date,
+        quantity: new Dec(c.quantity),
+        amount: new Dec(c.cost),
+        sourceType: 'recognition',
+        sourceId: `${c.charge_id}:${c.from_date}`,
       })),
     );
     await em.query(`DROP TABLE revenue_slices`);
@@ -231,10 +311,18 @@ export class RevenueRecognitionService {
     return { runId, through, slices: n, entries };
   }
 
-  private async recordRun(em: EntityManager, id: string, through: string, slices: number, entries: number, createdBy: string | null) {
-    await em.query(`INSERT INTO revenue_recognition_runs (id, through, slices, entries, created_by) VALUES ($1, $2, $3, $4, $5)`, [
-      id, through, slices, entries, createdBy,
-    ]);
+  private async recordRun(
+    em: EntityManager,
+    id: string,
+    through: string,
+    slices: number,
+    entries: number,
+    createdBy: string | null,
+  ) {
+    await em.query(
+      `INSERT INTO revenue_recognition_runs (id, through, slices, entries, created_by) VALUES ($1, $2, $3, $4, $5)`,
+      [id, through, slices, entries, createdBy],
+    );
   }
 
   /**
@@ -242,7 +330,11 @@ export class RevenueRecognitionService {
    * `through` (the run), or the given invoice lines (a credit note on them). Its cost and vendor
    * are read once, here, through the subscription's and catalog's read contracts.
    */
-  private async addSchedules(em: EntityManager, through: string | null, lineIds: string[] | null): Promise<void> {
+  private async addSchedules(
+    em: EntityManager,
+    through: string | null,
+    lineIds: string[] | null,
+  ): Promise<void> {
     // Two statements: the lines without a schedule are found first, then inserted. In one
     // INSERT … SELECT the anti-join would read the very table it fills (planned as empty, it can
     // become a nested loop over the growing table).
@@ -293,13 +385,19 @@ export class RevenueRecognitionService {
     await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [RECOGNITION_LOCK]);
     const ids = cloud.map((l) => l.invoiceLineId);
     await this.addSchedules(em, null, ids);
-    const rows: Array<{ charge_id: string; invoice_line_id: string; net: string; credited_deferred: string; recognised_days: number; recognised_revenue: string }> =
-      await em.query(
-        `SELECT charge_id, invoice_line_id, net::text AS net, credited_deferred::text AS credited_deferred, recognised_days,
+    const rows: Array<{
+      charge_id: string;
+      invoice_line_id: string;
+      net: string;
+      credited_deferred: string;
+      recognised_days: number;
+      recognised_revenue: string;
+    }> = await em.query(
+      `SELECT charge_id, invoice_line_id, net::text AS net, credited_deferred::text AS credited_deferred, recognised_days,
                 recognised_revenue::text AS recognised_revenue
            FROM revenue_schedules WHERE invoice_line_id = ANY($1::uuid[]) FOR UPDATE`,
-        [ids],
-      );
+      [ids],
+    );
     let total = new Dec(0);
     for (const r of rows) {
       const asked = cloud.find((l) => l.invoiceLineId === r.invoice_line_id)!.net;
@@ -315,7 +413,17 @@ export class RevenueRecognitionService {
       await em.query(
         `INSERT INTO revenue_deferral_credits (credit_note_id, invoice_line_id, charge_id, reseller_id, currency, issued_on, amount, base_days, base_amount)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [note.id, r.invoice_line_id, r.charge_id, note.resellerId, note.currency, note.issueDate, part.toFixed(), r.recognised_days, r.recognised_revenue],
+        [
+          note.id,
+          r.invoice_line_id,
+          r.charge_id,
+          note.resellerId,
+          note.currency,
+          note.issueDate,
+          part.toFixed(),
+          r.recognised_days,
+          r.recognised_revenue,
+        ],
       );
     }
     return total;
@@ -329,7 +437,11 @@ export class RevenueRecognitionService {
    * before deferral), less what credit notes took from it and what recognition released. Legacy
    * earned days (released before the line ever reached 2400) are left out on both sides.
    */
-  async deferredBalances(asOf: string | null, resellerId: string | null, em: EntityManager = this.db.manager): Promise<DeferredRevenueCell[]> {
+  async deferredBalances(
+    asOf: string | null,
+    resellerId: string | null,
+    em: EntityManager = this.db.manager,
+  ): Promise<DeferredRevenueCell[]> {
     if (em.queryRunner?.isTransactionActive) await em.query(`SET LOCAL jit = off`); // see runIn
     const rows: Array<{ reseller_id: string; currency: Currency; amount: string }> = await em.query(
       `SELECT reseller_id, currency, sum(amount)::text AS amount FROM (
@@ -356,7 +468,14 @@ export class RevenueRecognitionService {
    * net less what credit notes took from 2400 (recognised + deferred = invoiced net).
    */
   async findings(em: EntityManager = this.db.manager): Promise<RecognitionFinding[]> {
-    const rows: Array<{ charge_id: string; reseller_id: string; currency: Currency; kind: string; expected: string; actual: string }> = await em.query(
+    const rows: Array<{
+      charge_id: string;
+      reseller_id: string;
+      currency: Currency;
+      kind: string;
+      expected: string;
+      actual: string;
+    }> = await em.query(
       `WITH r AS (
          SELECT charge_id, sum(revenue) AS revenue, sum(days)::int AS days, count(*)::int AS n, min(from_date) AS first_day, max(to_date) AS last_day
            FROM revenue_recognitions GROUP BY charge_id),
@@ -377,7 +496,12 @@ export class RevenueRecognitionService {
          FROM s WHERE abs(recognised_revenue) > abs(net - credited_deferred) OR sign(recognised_revenue) * sign(net) < 0`,
     );
     return rows.map((r) => ({
-      check: r.kind, chargeId: r.charge_id, resellerId: r.reseller_id, currency: r.currency, expected: new Dec(r.expected), actual: new Dec(r.actual),
+      check: r.kind,
+      chargeId: r.charge_id,
+      resellerId: r.reseller_id,
+      currency: r.currency,
+      expected: new Dec(r.expected),
+      actual: new Dec(r.actual),
       message: `charge ${r.charge_id}: ${r.kind} expected ${r.expected}, actual ${r.actual}`,
     }));
   }

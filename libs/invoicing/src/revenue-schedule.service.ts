@@ -2,10 +2,23 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import { addDays, CURRENCY_MINOR_UNITS, Currency, Dec, moneyString, notFound, ReadDatabase } from '#disty/core';
+import {
+  addDays,
+  CURRENCY_MINOR_UNITS,
+  Currency,
+  Dec,
+  moneyString,
+  notFound,
+  ReadDatabase,
+} from '#disty/core';
 import { AccountCode, LedgerService } from '#disty/ledger';
 import { SubscriptionService } from '#disty/subscription';
-import { DeferredRevenueReportView, DeferredRevenueRowView, RevenueScheduleView, ScheduleChargeView } from './dto/recognition.dto';
+import {
+  DeferredRevenueReportView,
+  DeferredRevenueRowView,
+  RevenueScheduleView,
+  ScheduleChargeView,
+} from './dto/recognition.dto';
 import { releasedThrough } from './domain/recognition-math';
 
 interface ChargeStateRow {
@@ -72,7 +85,15 @@ export class RevenueScheduleService {
          FROM revenue_recognitions WHERE subscription_id = $1 ORDER BY charge_id, from_date`,
       [subscriptionId],
     );
-    return { subscriptionId, charges: charges.map((c) => scheduleOf(c, rows.filter((r) => r.charge_id === c.charge_id))) };
+    return {
+      subscriptionId,
+      charges: charges.map((c) =>
+        scheduleOf(
+          c,
+          rows.filter((r) => r.charge_id === c.charge_id),
+        ),
+      ),
+    };
   }
 
   /**
@@ -81,7 +102,11 @@ export class RevenueScheduleService {
    * beside 2400's ledger balance as of asOf. In one snapshot on the read replica when one is
    * configured (docs/operations.md §15).
    */
-  async deferredRevenue(asOf: string, resellerId: string | null, byReseller: boolean): Promise<DeferredRevenueReportView> {
+  async deferredRevenue(
+    asOf: string,
+    resellerId: string | null,
+    byReseller: boolean,
+  ): Promise<DeferredRevenueReportView> {
     const from = `${asOf.slice(0, 7)}-01`;
     const opening = addDays(from, -1);
     const { rows, ledger } = await this.reads.read(async (em) => ({
@@ -105,14 +130,37 @@ export class RevenueScheduleService {
           WHERE on_date <= $2::date AND ($3::uuid IS NULL OR reseller_id = $3::uuid)
           GROUP BY 1, 2 ORDER BY 2, 1`,
         [opening, asOf, resellerId],
-      )) as Array<{ reseller_id: string; currency: Currency; opening: string; invoiced: string; credited: string; released: string }>,
+      )) as Array<{
+        reseller_id: string;
+        currency: Currency;
+        opening: string;
+        invoiced: string;
+        credited: string;
+        released: string;
+      }>,
       ledger: await this.ledger.balancesAsOf([AccountCode.DeferredRevenue], asOf, em),
     }));
-    type Acc = { resellerId: string | null; currency: Currency; opening: Dec; invoiced: Dec; credited: Dec; released: Dec; ledger: Dec };
+    type Acc = {
+      resellerId: string | null;
+      currency: Currency;
+      opening: Dec;
+      invoiced: Dec;
+      credited: Dec;
+      released: Dec;
+      ledger: Dec;
+    };
     const cells = new Map<string, Acc>();
     const cell = (r: string | null, c: Currency) => {
       const k = `${r ?? ''}|${c}`;
-      const x = cells.get(k) ?? { resellerId: r, currency: c, opening: new Dec(0), invoiced: new Dec(0), credited: new Dec(0), released: new Dec(0), ledger: new Dec(0) };
+      const x = cells.get(k) ?? {
+        resellerId: r,
+        currency: c,
+        opening: new Dec(0),
+        invoiced: new Dec(0),
+        credited: new Dec(0),
+        released: new Dec(0),
+        ledger: new Dec(0),
+      };
       cells.set(k, x);
       return x;
     };
@@ -133,13 +181,27 @@ export class RevenueScheduleService {
       const m = (d: Dec) => moneyString(d, x.currency);
       return {
         ...(byReseller || x.resellerId ? { resellerId: x.resellerId } : {}),
-        currency: x.currency, opening: m(x.opening), invoiced: m(x.invoiced), credited: m(x.credited), released: m(x.released),
-        closing: m(closing), ledgerClosing: m(x.ledger), difference: m(x.ledger.minus(closing)),
+        currency: x.currency,
+        opening: m(x.opening),
+        invoiced: m(x.invoiced),
+        credited: m(x.credited),
+        released: m(x.released),
+        closing: m(closing),
+        ledgerClosing: m(x.ledger),
+        difference: m(x.ledger.minus(closing)),
       };
     };
     const totals = new Map<Currency, Acc>();
     for (const x of cells.values()) {
-      const t = totals.get(x.currency) ?? { resellerId: null, currency: x.currency, opening: new Dec(0), invoiced: new Dec(0), credited: new Dec(0), released: new Dec(0), ledger: new Dec(0) };
+      const t = totals.get(x.currency) ?? {
+        resellerId: null,
+        currency: x.currency,
+        opening: new Dec(0),
+        invoiced: new Dec(0),
+        credited: new Dec(0),
+        released: new Dec(0),
+        ledger: new Dec(0),
+      };
       t.opening = t.opening.plus(x.opening);
       t.invoiced = t.invoiced.plus(x.invoiced);
       t.credited = t.credited.plus(x.credited);
@@ -179,7 +241,10 @@ function scheduleOf(c: ChargeStateRow, rows: RecognitionRow[]): ScheduleChargeVi
     const recognisedAmount = mine.reduce((s, r) => s.plus(r.revenue), new Dec(0));
     const recognisedDays = mine.reduce((s, r) => s + r.days, 0);
     const fromDay = Math.max(first - 1, c.recognised_days);
-    const projected = last > c.recognised_days ? releasedThrough(state, last).minus(releasedThrough(state, fromDay)) : new Dec(0);
+    const projected =
+      last > c.recognised_days
+        ? releasedThrough(state, last).minus(releasedThrough(state, fromDay))
+        : new Dec(0);
     const amount = recognisedAmount.plus(projected);
     cumulative = cumulative.plus(amount);
     months.push({
@@ -197,10 +262,18 @@ function scheduleOf(c: ChargeStateRow, rows: RecognitionRow[]): ScheduleChargeVi
   }
   const recognised = new Dec(c.recognised_revenue);
   return {
-    chargeId: c.charge_id, invoiceId: c.invoice_id, invoiceLineId: c.invoice_line_id, currency: c.currency,
-    periodStart: c.period_start, periodEnd: c.period_end, days: c.days,
-    net: moneyString(new Dec(c.net), c.currency), creditedFromDeferred: moneyString(new Dec(c.credited_deferred), c.currency),
-    recognised: moneyString(recognised, c.currency), deferred: moneyString(netEff.minus(recognised), c.currency), months,
+    chargeId: c.charge_id,
+    invoiceId: c.invoice_id,
+    invoiceLineId: c.invoice_line_id,
+    currency: c.currency,
+    periodStart: c.period_start,
+    periodEnd: c.period_end,
+    days: c.days,
+    net: moneyString(new Dec(c.net), c.currency),
+    creditedFromDeferred: moneyString(new Dec(c.credited_deferred), c.currency),
+    recognised: moneyString(recognised, c.currency),
+    deferred: moneyString(netEff.minus(recognised), c.currency),
+    months,
   };
 }
 

@@ -34,7 +34,12 @@ export class ServiceConservationService {
   async check(resellerId: string | null = null): Promise<ConservationDifference[]> {
     return this.db.transaction('REPEATABLE READ', async (em) => {
       const periods = await this.records.periods(resellerId, em);
-      const lines: Array<{ source_id: string; net: string; service_credited: string; service_lines: number }> = await em.query(
+      const lines: Array<{
+        source_id: string;
+        net: string;
+        service_credited: string;
+        service_lines: number;
+      }> = await em.query(
         `SELECT l.source_id, l.net::text AS net, coalesce(sc.net, 0)::text AS service_credited, coalesce(sc.n, 0)::int AS service_lines
            FROM invoice_lines l
            LEFT JOIN (SELECT cl.invoice_line_id, sum(cl.net) AS net, count(*) AS n
@@ -47,14 +52,22 @@ export class ServiceConservationService {
       const out: ConservationDifference[] = [];
       for (const p of periods) {
         if (p.charges.some((c) => !c.billed)) continue; // not all invoiced yet: nothing to compare
-        const at = { resellerId: p.resellerId, subscriptionId: p.subscriptionId, periodStart: p.period.start, periodEnd: p.period.end };
+        const at = {
+          resellerId: p.resellerId,
+          subscriptionId: p.subscriptionId,
+          periodStart: p.period.start,
+          periodEnd: p.period.end,
+        };
         let invoiced = new Dec(0);
         let rounded = 0;
         for (const c of p.charges) {
           const line = bySource.get(c.id);
           if (!line || !new Dec(line.net).eq(c.amount)) {
             out.push({
-              ...at, check: 'charge-invoiced-as-charged', expected: c.amount.toFixed(2), actual: line ? new Dec(line.net).toFixed(2) : 'none',
+              ...at,
+              check: 'charge-invoiced-as-charged',
+              expected: c.amount.toFixed(2),
+              actual: line ? new Dec(line.net).toFixed(2) : 'none',
               message: `charge ${c.id} is billed but ${line ? 'invoiced at another amount' : 'on no invoice line'}`,
             });
             continue;
@@ -65,7 +78,10 @@ export class ServiceConservationService {
         const tolerance = new Dec('0.005').times(Math.max(rounded, 1)).plus('0.000001');
         if (invoiced.minus(p.value).abs().gt(tolerance)) {
           out.push({
-            ...at, check: 'service-conservation', expected: p.value.toFixed(4), actual: invoiced.toFixed(4),
+            ...at,
+            check: 'service-conservation',
+            expected: p.value.toFixed(4),
+            actual: invoiced.toFixed(4),
             message: `invoiced net of service credits differs from the service provided by more than the rounding of ${rounded} amount(s)`,
           });
         }

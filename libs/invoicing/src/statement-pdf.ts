@@ -15,7 +15,10 @@ export function streamStatementPdf(s: StatementView): PDFKit.PDFDocument {
     compress: false,
     info: { Title: `Statement of account ${s.resellerName} ${s.from} to ${s.to}`, Author: 'Disty' },
   });
-  const row = (cells: { date: string; type: string; reference: string; debit: string; credit: string; balance: string }, bold = false) => {
+  const row = (
+    cells: { date: string; type: string; reference: string; debit: string; credit: string; balance: string },
+    bold = false,
+  ) => {
     if (doc.y + 24 > doc.page.height - doc.page.margins.bottom) doc.addPage();
     const y = doc.y;
     doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(8);
@@ -39,16 +42,49 @@ export function streamStatementPdf(s: StatementView): PDFKit.PDFDocument {
   for (const c of s.currencies) {
     doc.font('Helvetica-Bold').fontSize(12).text(`In ${c.currency}`, COLS.date);
     doc.moveDown(0.3);
-    row({ date: 'Date', type: 'Type', reference: 'Reference', debit: 'Debit', credit: 'Credit', balance: 'Balance' }, true);
+    row(
+      {
+        date: 'Date',
+        type: 'Type',
+        reference: 'Reference',
+        debit: 'Debit',
+        credit: 'Credit',
+        balance: 'Balance',
+      },
+      true,
+    );
     row({ date: s.from, type: 'Opening', reference: '', debit: '', credit: '', balance: c.openingBalance });
-    for (const l of c.lines) row({ date: l.date, type: l.type, reference: l.reference ?? l.description.slice(0, 30), debit: l.debit, credit: l.credit, balance: l.balance });
-    row({ date: s.to, type: 'Closing', reference: '', debit: '', credit: '', balance: `${c.closingBalance} ${c.currency}` }, true);
+    for (const l of c.lines)
+      row({
+        date: l.date,
+        type: l.type,
+        reference: l.reference ?? l.description.slice(0, 30),
+        debit: l.debit,
+        credit: l.credit,
+        balance: l.balance,
+      });
+    row(
+      {
+        date: s.to,
+        type: 'Closing',
+        reference: '',
+        debit: '',
+        credit: '',
+        balance: `${c.closingBalance} ${c.currency}`,
+      },
+      true,
+    );
     doc.moveDown(0.5);
     doc.font('Helvetica-Bold').fontSize(9).text(`Aging as of ${s.to} (days past due)`, COLS.date);
-    doc.font('Helvetica').fontSize(9).text(
-      Object.entries(c.aging.buckets).map(([k, v]) => `${k}: ${v}`).join('    ') + `    total: ${c.aging.total} ${c.currency}`,
-      COLS.date,
-    );
+    doc
+      .font('Helvetica')
+      .fontSize(9)
+      .text(
+        Object.entries(c.aging.buckets)
+          .map(([k, v]) => `${k}: ${v}`)
+          .join('    ') + `    total: ${c.aging.total} ${c.currency}`,
+        COLS.date,
+      );
     doc.moveDown();
   }
   doc.end();

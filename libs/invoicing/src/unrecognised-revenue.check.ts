@@ -18,7 +18,13 @@ export class UnrecognisedRevenueCheck implements PeriodCloseCheck, OnModuleInit 
   }
 
   async find(em: EntityManager, month: { to: string }): Promise<PeriodCloseFinding | null> {
-    const rows: Array<{ charge_id: string; sku: string; currency: string; through: string | null; due: string }> = await em.query(
+    const rows: Array<{
+      charge_id: string;
+      sku: string;
+      currency: string;
+      through: string | null;
+      due: string;
+    }> = await em.query(
       `WITH c AS (
          SELECT l.source_id AS charge_id, l.sku, i.currency, l.net, l.period_start,
                 l.period_end - l.period_start + 1 AS days, least(l.period_end, $1::date) - l.period_start + 1 AS elapsed,
@@ -43,7 +49,15 @@ export class UnrecognisedRevenueCheck implements PeriodCloseCheck, OnModuleInit 
       message: `${rows.length} cloud charge(s) have service days up to ${month.to} not yet recognised; run POST /ledger/recognition/run through ${month.to}`,
       count: rows.length,
       amounts: totalsByCurrency(rows.map((r) => ({ currency: r.currency, amount: r.due }))),
-      items: rows.slice(0, 50).map((r) => ({ chargeId: r.charge_id, sku: r.sku, recognisedThrough: r.through, due: r.due, currency: r.currency })),
+      items: rows
+        .slice(0, 50)
+        .map((r) => ({
+          chargeId: r.charge_id,
+          sku: r.sku,
+          recognisedThrough: r.through,
+          due: r.due,
+          currency: r.currency,
+        })),
     };
   }
 }

@@ -38,7 +38,9 @@ export class LedgerPeriodService {
   ) {}
 
   /** What closing `period` would report now, without closing it. */
-  async closeReport(period: string): Promise<{ period: string; closed: boolean; findings: PeriodCloseFinding[] }> {
+  async closeReport(
+    period: string,
+  ): Promise<{ period: string; closed: boolean; findings: PeriodCloseFinding[] }> {
     checkPeriod(period);
     return this.db.transaction('REPEATABLE READ', async (em) => {
       const [closed] = await em.query(`SELECT findings FROM ledger_periods WHERE period = $1`, [period]);
@@ -48,16 +50,26 @@ export class LedgerPeriodService {
   }
 
   /** Closes a month: nothing can post into it afterwards. Idempotent: closing a closed month returns it. */
-  async closePeriod(period: string, closedBy: string | null, opts: { force?: boolean; reason?: string } = {}): Promise<ClosedPeriodView> {
+  async closePeriod(
+    period: string,
+    closedBy: string | null,
+    opts: { force?: boolean; reason?: string } = {},
+  ): Promise<ClosedPeriodView> {
     checkPeriod(period);
     const reason = opts.reason?.trim() || null;
     if (opts.force && !reason) {
-      throw validationError('A forced close needs the reason the findings are accepted', [{ field: 'reason', message: 'required when force is true' }]);
+      throw validationError('A forced close needs the reason the findings are accepted', [
+        { field: 'reason', message: 'required when force is true' },
+      ]);
     }
     // Closing the running (or a later) month would refuse every posting dated today until it ends.
     const current = this.clock.today().slice(0, 7);
     if (period >= current) {
-      throw ledgerError(LedgerErrorCode.PeriodNotEnded, `${period} has not ended yet (today is ${this.clock.today()}); close it from ${period === current ? 'next month' : 'the month after it'} on`, { period });
+      throw ledgerError(
+        LedgerErrorCode.PeriodNotEnded,
+        `${period} has not ended yet (today is ${this.clock.today()}); close it from ${period === current ? 'next month' : 'the month after it'} on`,
+        { period },
+      );
     }
     return this.db.transaction(async (em) => {
       // Waits for postings into that month that are in flight, and blocks new ones until commit.
@@ -73,7 +85,9 @@ export class LedgerPeriodService {
           { period, findings },
         );
       }
-      const yearEndEntryId = period.endsWith('-12') ? await this.postYearEnd(em, period.slice(0, 4), closedBy) : null;
+      const yearEndEntryId = period.endsWith('-12')
+        ? await this.postYearEnd(em, period.slice(0, 4), closedBy)
+        : null;
       await em.query(
         `INSERT INTO ledger_periods (period, closed_by, forced, reason, findings, year_end_entry_id) VALUES ($1, $2, $3, $4, $5, $6)`,
         [period, closedBy, findings.length > 0, reason, JSON.stringify(findings), yearEndEntryId],
@@ -91,11 +105,21 @@ export class LedgerPeriodService {
    * The year-end close (docs/accounting.md §9): one entry dated 31 December bringing every income,
    * expense and foreign-exchange account to zero per reseller and currency, the net to 3000.
    */
-  private async postYearEnd(em: EntityManager, year: string, createdBy: string | null): Promise<string | null> {
+  private async postYearEnd(
+    em: EntityManager,
+    year: string,
+    createdBy: string | null,
+  ): Promise<string | null> {
     const yearEnd = `${year}-12-31`;
     // Base amounts too (docs/accounting.md §10): each line takes its account's base balance as given,
     // so income, expense and FX accounts reach zero in the reporting currency as well.
-    const rows: Array<{ account_code: string; reseller_id: string | null; currency: Currency; net: string; base_net: string }> = await em.query(
+    const rows: Array<{
+      account_code: string;
+      reseller_id: string | null;
+      currency: Currency;
+      net: string;
+      base_net: string;
+    }> = await em.query(
       `SELECT l.account_code, l.reseller_id, l.currency, sum(l.debit) - sum(l.credit) AS net,
               coalesce(sum(l.base_debit), 0) - coalesce(sum(l.base_credit), 0) AS base_net
          FROM journal_lines l JOIN accounts a ON a.code = l.account_code
@@ -107,19 +131,28 @@ export class LedgerPeriodService {
     );
     if (!rows.length) return null;
     const lines: EntryLine[] = [];
-    const toEquity = new Map<string, { resellerId: string | null; currency: Currency; net: Dec; base: Dec }>();
+    const toEquity = new Map<
+      string,
+      { resellerId: string | null; currency: Currency; net: Dec; base: Dec }
+    >();
     for (const r of rows) {
       const net = new Dec(r.net);
       const base = new Dec(r.base_net);
       lines.push(side(r.account_code, r.reseller_id, r.currency, net.neg(), base.neg()));
       const key = `${r.currency}:${r.reseller_id ?? ''}`;
-      const acc = toEquity.get(key) ?? { resellerId: r.reseller_id, currency: r.currency, net: new Dec(0), base: new Dec(0) };
+      const acc = toEquity.get(key) ?? {
+        resellerId: r.reseller_id,
+        currency: r.currency,
+        net: new Dec(0),
+        base: new Dec(0),
+      };
       acc.net = acc.net.plus(net);
       acc.base = acc.base.plus(base);
       toEquity.set(key, acc);
     }
     for (const e of toEquity.values()) {
-      if (!e.net.isZero() || !e.base.isZero()) lines.push(side(AccountCode.RetainedEarnings, e.resellerId, e.currency, e.net, e.base));
+      if (!e.net.isZero() || !e.base.isZero())
+        lines.push(side(AccountCode.RetainedEarnings, e.resellerId, e.currency, e.net, e.base));
     }
     const { entry } = await this.ledger.post(em, {
       entryDate: yearEnd,
@@ -159,8 +192,17 @@ function toView(r: PeriodRow): ClosedPeriodView {
 }
 
 /** A line taking `amount` (and `base`, in the reporting currency) to its side: positive debits, negative credits. */
-function side(accountCode: string, resellerId: string | null, currency: Currency, amount: Dec, base: Dec): EntryLine {
-  const baseSides = { baseDebit: base.isPositive() ? base : new Dec(0), baseCredit: base.isNegative() ? base.abs() : new Dec(0) };
+function side(
+  accountCode: string,
+  resellerId: string | null,
+  currency: Currency,
+  amount: Dec,
+  base: Dec,
+): EntryLine {
+  const baseSides = {
+    baseDebit: base.isPositive() ? base : new Dec(0),
+    baseCredit: base.isNegative() ? base.abs() : new Dec(0),
+  };
   return amount.isPositive()
     ? { accountCode, resellerId, currency, debit: amount, ...baseSides }
     : { accountCode, resellerId, currency, credit: amount.abs(), ...baseSides };

@@ -1,14 +1,36 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'crypto';
-import { Actor, ApiPageResponse, ApiProblems, Clock, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '#disty/core';
+import {
+  Actor,
+  ApiPageResponse,
+  ApiProblems,
+  Clock,
+  CurrentActor,
+  Idempotent,
+  Page,
+  ParseIdPipe,
+  Roles,
+} from '#disty/core';
 import { RevaluationDto } from './fx/fx-rate.dto';
 import { RevaluationService } from './fx/revaluation.service';
-import { ClosePeriodDto, EntryQueryDto, PostEntryDto, ReverseEntryDto, StatementQueryDto, TrialBalanceQueryDto } from './dto/journal-entry.dto';
+import {
+  ClosePeriodDto,
+  EntryQueryDto,
+  PostEntryDto,
+  ReverseEntryDto,
+  StatementQueryDto,
+  TrialBalanceQueryDto,
+} from './dto/journal-entry.dto';
 import { TrialBalanceView } from './dto/trial-balance.response';
 import { JournalEntryView } from './dto/journal-entry.dto';
 import {
-  AccountListView, AccountStatementView, ClosedPeriodListView, ClosedPeriodView, PeriodCloseReportView, RevaluationResultView,
+  AccountListView,
+  AccountStatementView,
+  ClosedPeriodListView,
+  ClosedPeriodView,
+  PeriodCloseReportView,
+  RevaluationResultView,
 } from './dto/ledger.response';
 import { LedgerService } from './ledger.service';
 import { LedgerReadService } from './ledger-read.service';
@@ -58,7 +80,11 @@ export class LedgerController {
   @ApiOperation({ operationId: 'reverseJournalEntry', summary: 'Reverse a journal entry' })
   @ApiCreatedResponse({ type: JournalEntryView, description: 'The reversing entry' })
   @ApiProblems(409, 422)
-  reverse(@Param('id', ParseIdPipe) id: string, @Body() dto: ReverseEntryDto, @CurrentActor() actor: Actor): Promise<JournalEntryView> {
+  reverse(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: ReverseEntryDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<JournalEntryView> {
     return this.ledger.reverseInOwnTransaction(id, { ...dto, createdBy: actor.id });
   }
 
@@ -72,7 +98,10 @@ export class LedgerController {
 
   @Get('accounts/:code/statement')
   @Roles('finance', 'admin')
-  @ApiOperation({ operationId: 'getAccountStatement', summary: 'Read an account’s statement with running balances' })
+  @ApiOperation({
+    operationId: 'getAccountStatement',
+    summary: 'Read an account’s statement with running balances',
+  })
   @ApiOkResponse({ type: AccountStatementView })
   statement(@Param('code') code: string, @Query() q: StatementQueryDto): Promise<AccountStatementView> {
     return this.reads.statement(code, q);
@@ -90,7 +119,10 @@ export class LedgerController {
   @Post('revaluation/run')
   @Roles('finance')
   @HttpCode(200)
-  @ApiOperation({ operationId: 'runRevaluation', summary: 'Revalue foreign-currency balances at a month end' })
+  @ApiOperation({
+    operationId: 'runRevaluation',
+    summary: 'Revalue foreign-currency balances at a month end',
+  })
   @ApiOkResponse({ type: RevaluationResultView })
   @ApiProblems(422)
   runRevaluation(@Body() dto: RevaluationDto, @CurrentActor() actor: Actor): Promise<RevaluationResultView> {
@@ -120,9 +152,16 @@ export class LedgerController {
   @Roles('finance')
   @HttpCode(200)
   @ApiOperation({ operationId: 'closePeriod', summary: 'Close a month' })
-  @ApiOkResponse({ type: ClosedPeriodView, description: 'The closed month (a month already closed answers as it was closed)' })
+  @ApiOkResponse({
+    type: ClosedPeriodView,
+    description: 'The closed month (a month already closed answers as it was closed)',
+  })
   @ApiProblems(422)
-  closePeriod(@Param('period') period: string, @Body() dto: ClosePeriodDto, @CurrentActor() actor: Actor): Promise<ClosedPeriodView> {
+  closePeriod(
+    @Param('period') period: string,
+    @Body() dto: ClosePeriodDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ClosedPeriodView> {
     return this.ledgerPeriods.closePeriod(period, actor.id, dto);
   }
 }

@@ -14,7 +14,16 @@ import { RevaluationService } from './fx/revaluation.service';
 /** The general ledger: depends on core only; everybody posts through LedgerService; statements and exports read through JournalReadService. */
 @Module({
   controllers: [LedgerController, JournalExportController, FxRatesController],
-  providers: [LedgerService, LedgerBatchService, LedgerReadService, LedgerPeriodService, PeriodCloseChecks, JournalReadService, FxRateService, RevaluationService],
+  providers: [
+    LedgerService,
+    LedgerBatchService,
+    LedgerReadService,
+    LedgerPeriodService,
+    PeriodCloseChecks,
+    JournalReadService,
+    FxRateService,
+    RevaluationService,
+  ],
   exports: [LedgerService, LedgerBatchService, JournalReadService, FxRateService],
 })
 export class LedgerModule {}

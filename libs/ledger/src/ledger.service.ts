@@ -1,7 +1,18 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, idempotentTransaction, ledgerPostings, moneyString, notFound, queryPrepared, ReadDatabase, retryOnConflict } from '#disty/core';
+import {
+  Clock,
+  Currency,
+  Dec,
+  idempotentTransaction,
+  ledgerPostings,
+  moneyString,
+  notFound,
+  queryPrepared,
+  ReadDatabase,
+  retryOnConflict,
+} from '#disty/core';
 import { PeriodCloseCheck, PeriodCloseChecks } from './period-close-checks';
 import { AccountType, MANUAL_SOURCE, REVERSAL_SOURCE } from './domain/accounts';
 import { EntryLine, mirrorLines } from './domain/entry-rules';
@@ -72,7 +83,11 @@ export class LedgerService {
    * again at commit. The same source posts at most once: a repeat returns the existing entry.
    */
   async post(em: EntityManager, input: PostEntryInput): Promise<PostResult> {
-    const based = await prepareEntry(em, input, { chart: await this.chart(em), fx: this.fx, today: this.clock.today() });
+    const based = await prepareEntry(em, input, {
+      chart: await this.chart(em),
+      fx: this.fx,
+      today: this.clock.today(),
+    });
     // Entry and lines in one statement (one round trip). The triggers check the period, tie the
     // lines to this transaction and maintain balances; the deferred trigger checks balance at commit.
     let inserted: Array<{ id: string; created_at: Date }>;
@@ -156,7 +171,8 @@ export class LedgerService {
       const chart = await this.chart(em);
       const manual =
         original.source.type === MANUAL_SOURCE ||
-        (original.source.type === REVERSAL_SOURCE && !original.lines.some((l) => chart.get(l.accountCode)?.control));
+        (original.source.type === REVERSAL_SOURCE &&
+          !original.lines.some((l) => chart.get(l.accountCode)?.control));
       if (!manual) {
         throw ledgerError(
           LedgerErrorCode.SystemEntry,
@@ -165,11 +181,18 @@ export class LedgerService {
         );
       }
     }
-    const existing: Array<{ id: string }> = await em.query('SELECT id FROM journal_entries WHERE reversal_of = $1', [entryId]);
+    const existing: Array<{ id: string }> = await em.query(
+      'SELECT id FROM journal_entries WHERE reversal_of = $1',
+      [entryId],
+    );
     if (existing.length) {
-      throw ledgerError(LedgerErrorCode.AlreadyReversed, `Journal entry ${entryId} was already reversed by ${existing[0].id}`, {
-        reversalId: existing[0].id,
-      });
+      throw ledgerError(
+        LedgerErrorCode.AlreadyReversed,
+        `Journal entry ${entryId} was already reversed by ${existing[0].id}`,
+        {
+          reversalId: existing[0].id,
+        },
+      );
     }
     const lines = mirrorLines(
       // At the original's base amounts, so that the pair nets to zero in the reporting currency too.
@@ -179,7 +202,10 @@ export class LedgerService {
         currency: l.currency,
         debit: new Dec(l.debit),
         credit: new Dec(l.credit),
-        base: l.baseDebit != null && l.baseCredit != null ? { debit: new Dec(l.baseDebit), credit: new Dec(l.baseCredit) } : null,
+        base:
+          l.baseDebit != null && l.baseCredit != null
+            ? { debit: new Dec(l.baseDebit), credit: new Dec(l.baseCredit) }
+            : null,
       })),
     );
     return this.post(em, {
@@ -200,15 +226,24 @@ export class LedgerService {
     ).then((r) => r.entry);
   }
 
-  async reverseInOwnTransaction(entryId: string, opts: { entryDate?: string; memo?: string; createdBy?: string; allowSystem?: boolean }) {
-    return this.inTransaction((em) => this.reverse(em, entryId, opts), (r) => r.entry).then((r) => r.entry);
+  async reverseInOwnTransaction(
+    entryId: string,
+    opts: { entryDate?: string; memo?: string; createdBy?: string; allowSystem?: boolean },
+  ) {
+    return this.inTransaction(
+      (em) => this.reverse(em, entryId, opts),
+      (r) => r.entry,
+    ).then((r) => r.entry);
   }
 
   /**
    * Runs a ledger use case in its own transaction, mapping trigger errors and retrying deadlocks;
    * with an Idempotency-Key, `response(result)` (what the client sees) is stored in that transaction.
    */
-  async inTransaction<T>(fn: (em: EntityManager) => Promise<T>, response?: (result: T) => unknown): Promise<T> {
+  async inTransaction<T>(
+    fn: (em: EntityManager) => Promise<T>,
+    response?: (result: T) => unknown,
+  ): Promise<T> {
     try {
       return await retryOnConflict(() => idempotentTransaction(this.db, fn, response));
     } catch (e) {
@@ -238,7 +273,12 @@ export class LedgerService {
              FROM ledger_daily_totals WHERE currency = $2 AND day <= $1 GROUP BY account_code`,
       base ? [asOf] : [asOf, currency],
     );
-    return { asOf, currency, ...(base ? { reportingCurrency: shown } : {}), ...trialBalanceRows(chart, rows, shown) };
+    return {
+      asOf,
+      currency,
+      ...(base ? { reportingCurrency: shown } : {}),
+      ...trialBalanceRows(chart, rows, shown),
+    };
   }
 
   /**
@@ -246,9 +286,10 @@ export class LedgerService {
    * day of the first open month after it (its real date is kept on its document and in the memo).
    */
   async postingDateFor(date: string, em: EntityManager = this.db.manager): Promise<string> {
-    const rows: Array<{ period: string }> = await em.query(`SELECT period FROM ledger_periods WHERE period >= $1 ORDER BY period`, [
-      date.slice(0, 7),
-    ]);
+    const rows: Array<{ period: string }> = await em.query(
+      `SELECT period FROM ledger_periods WHERE period >= $1 ORDER BY period`,
+      [date.slice(0, 7)],
+    );
     return postingDate(date, new Set(rows.map((r) => r.period)));
   }
 
@@ -268,32 +309,46 @@ export class LedgerService {
    * The receivable balance (debit − credit) of one reseller on one account, per currency, as of
    * today: entries dated later never count (balances used for credit).
    */
-  async balanceOf(accountCode: string, resellerId: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Dec> {
+  async balanceOf(
+    accountCode: string,
+    resellerId: string,
+    currency: Currency,
+    em: EntityManager = this.db.manager,
+  ): Promise<Dec> {
     return (await this.balancesOf([accountCode], resellerId, currency, em)).get(accountCode)!;
   }
 
   /** balanceOf for several accounts of one reseller in one currency, in one read: code → debit − credit (0 when none), as of today. */
-  async balancesOf(accountCodes: string[], resellerId: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Map<string, Dec>> {
+  async balancesOf(
+    accountCodes: string[],
+    resellerId: string,
+    currency: Currency,
+    em: EntityManager = this.db.manager,
+  ): Promise<Map<string, Dec>> {
     const out = new Map<string, Dec>(accountCodes.map((c) => [c, new Dec(0)]));
     if (!accountCodes.length) return out;
-    const rows = await queryPrepared<{ account_code: string; debit_total: string; credit_total: string }>(em, BALANCES_OF, [
-      accountCodes,
-      resellerId,
-      currency,
-      this.clock.today(),
-    ]);
+    const rows = await queryPrepared<{ account_code: string; debit_total: string; credit_total: string }>(
+      em,
+      BALANCES_OF,
+      [accountCodes, resellerId, currency, this.clock.today()],
+    );
     for (const r of rows) out.set(r.account_code, new Dec(r.debit_total).minus(r.credit_total));
     return out;
   }
 
   /** Maintained balances of the given accounts for every reseller and currency (a consistent read in `em`). */
   async balances(accountCodes: string[], em: EntityManager = this.db.manager): Promise<AccountBalanceRow[]> {
-    const rows: Array<{ account_code: string; reseller_key: string; currency: Currency; debit_total: string; credit_total: string }> =
-      await em.query(
-        `SELECT account_code, reseller_key, currency, debit_total, credit_total FROM account_balances
+    const rows: Array<{
+      account_code: string;
+      reseller_key: string;
+      currency: Currency;
+      debit_total: string;
+      credit_total: string;
+    }> = await em.query(
+      `SELECT account_code, reseller_key, currency, debit_total, credit_total FROM account_balances
           WHERE account_code = ANY($1) ORDER BY account_code, reseller_key, currency`,
-        [accountCodes],
-      );
+      [accountCodes],
+    );
     return rows.map((r) => ({
       accountCode: r.account_code,
       resellerId: r.reseller_key === NO_RESELLER ? null : r.reseller_key,
@@ -304,13 +359,22 @@ export class LedgerService {
   }
 
   /** Sum of lines of one account up to a date (inclusive), per reseller and currency, from the lines. */
-  async balancesAsOf(accountCodes: string[], asOf: string, em: EntityManager = this.db.manager): Promise<AccountBalanceRow[]> {
-    const rows: Array<{ account_code: string; reseller_id: string | null; currency: Currency; debit: string; credit: string }> =
-      await em.query(
-        `SELECT account_code, reseller_id, currency, sum(debit) AS debit, sum(credit) AS credit FROM journal_lines
+  async balancesAsOf(
+    accountCodes: string[],
+    asOf: string,
+    em: EntityManager = this.db.manager,
+  ): Promise<AccountBalanceRow[]> {
+    const rows: Array<{
+      account_code: string;
+      reseller_id: string | null;
+      currency: Currency;
+      debit: string;
+      credit: string;
+    }> = await em.query(
+      `SELECT account_code, reseller_id, currency, sum(debit) AS debit, sum(credit) AS credit FROM journal_lines
           WHERE account_code = ANY($1) AND entry_date <= $2 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
-        [accountCodes, asOf],
-      );
+      [accountCodes, asOf],
+    );
     return rows.map((r) => ({
       accountCode: r.account_code,
       resellerId: r.reseller_id,
@@ -326,14 +390,31 @@ export class LedgerService {
    * (docs/accounting.md §11).
    */
   async movementsByTaxCode(
-    accountCodes: string[], from: string, to: string, em: EntityManager = this.db.manager,
-  ): Promise<Array<{ accountCode: string; currency: Currency; taxCode: string | null; debit: Dec; credit: Dec }>> {
-    const rows: Array<{ account_code: string; currency: Currency; tax_code: string | null; debit: string; credit: string }> = await em.query(
+    accountCodes: string[],
+    from: string,
+    to: string,
+    em: EntityManager = this.db.manager,
+  ): Promise<
+    Array<{ accountCode: string; currency: Currency; taxCode: string | null; debit: Dec; credit: Dec }>
+  > {
+    const rows: Array<{
+      account_code: string;
+      currency: Currency;
+      tax_code: string | null;
+      debit: string;
+      credit: string;
+    }> = await em.query(
       `SELECT account_code, currency, tax_code, sum(debit)::text AS debit, sum(credit)::text AS credit FROM journal_lines
         WHERE account_code = ANY($1) AND entry_date BETWEEN $2 AND $3 GROUP BY 1, 2, 3 ORDER BY 1, 2, 3`,
       [accountCodes, from, to],
     );
-    return rows.map((r) => ({ accountCode: r.account_code, currency: r.currency, taxCode: r.tax_code, debit: new Dec(r.debit), credit: new Dec(r.credit) }));
+    return rows.map((r) => ({
+      accountCode: r.account_code,
+      currency: r.currency,
+      taxCode: r.tax_code,
+      debit: new Dec(r.debit),
+      credit: new Dec(r.credit),
+    }));
   }
 
   /**
@@ -345,7 +426,9 @@ export class LedgerService {
   }
 
   /** The chart of accounts (read once, then cached): code → name, type, control flag. */
-  async chart(em: EntityManager = this.db.manager): Promise<Map<string, { name: string; type: AccountType; control: boolean }>> {
+  async chart(
+    em: EntityManager = this.db.manager,
+  ): Promise<Map<string, { name: string; type: AccountType; control: boolean }>> {
     if (!this.accounts) {
       const rows: Array<{ code: string; name: string; type: AccountType; control: boolean }> = await em.query(
         'SELECT code, name, type, control FROM accounts ORDER BY code',

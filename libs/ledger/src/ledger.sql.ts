@@ -55,7 +55,9 @@ export async function loadEntries(em: EntityManager, ids: string[]): Promise<Jou
       WHERE entry_id = ANY($1::uuid[]) ORDER BY entry_id, line_no`,
     [ids],
   );
-  const [{ reporting_currency: reporting }]: Array<{ reporting_currency: Currency }> = await em.query(`SELECT reporting_currency FROM ledger_settings`);
+  const [{ reporting_currency: reporting }]: Array<{ reporting_currency: Currency }> = await em.query(
+    `SELECT reporting_currency FROM ledger_settings`,
+  );
   const byEntry = new Map<string, JournalLineView[]>();
   for (const l of lines) {
     const list = byEntry.get(l.entry_id) ?? [];

@@ -5,12 +5,17 @@ import { LineRow, OrderRow } from './ordering.sql';
 
 /** Where a line's credit is reserved: the order line for hardware, the first charge for cloud. */
 export function reservationSource(l: Pick<LineRow, 'id' | 'kind' | 'first_charge_id'>): Source {
-  return l.kind === 'HARDWARE' ? { type: 'order_line', id: l.id } : { type: 'subscription_charge', id: l.first_charge_id! };
+  return l.kind === 'HARDWARE'
+    ? { type: 'order_line', id: l.id }
+    : { type: 'subscription_charge', id: l.first_charge_id! };
 }
 
 export function toOrderView(o: OrderRow, lines: LineRow[], reserved: Map<string, Dec>): OrderView {
   const c = o.currency;
-  const totals = { HARDWARE: [new Dec(0), new Dec(0), new Dec(0)], CLOUD: [new Dec(0), new Dec(0), new Dec(0)] };
+  const totals = {
+    HARDWARE: [new Dec(0), new Dec(0), new Dec(0)],
+    CLOUD: [new Dec(0), new Dec(0), new Dec(0)],
+  };
   const held = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
   for (const l of lines) {
     const s = reservationSource(l);
@@ -19,7 +24,11 @@ export function toOrderView(o: OrderRow, lines: LineRow[], reserved: Map<string,
     const t = totals[l.kind];
     totals[l.kind] = [t[0].plus(l.net), t[1].plus(l.tax), t[2].plus(l.gross)];
   }
-  const amounts = (t: Dec[]) => ({ net: moneyString(t[0], c), tax: moneyString(t[1], c), gross: moneyString(t[2], c) });
+  const amounts = (t: Dec[]) => ({
+    net: moneyString(t[0], c),
+    tax: moneyString(t[1], c),
+    gross: moneyString(t[2], c),
+  });
   return {
     id: o.id,
     number: o.number,

@@ -4,7 +4,17 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Clock, Currency, Dec, FieldError, idempotentTransaction, page, Page, ProblemError, queryPrepared, retryOnConflict, validationError,
+  Clock,
+  Currency,
+  Dec,
+  FieldError,
+  idempotentTransaction,
+  page,
+  Page,
+  ProblemError,
+  queryPrepared,
+  retryOnConflict,
+  validationError,
 } from '#disty/core';
 import { billingPeriodMonths, CatalogProduct, CatalogService } from '#disty/catalog';
 import { EndCustomerService } from '#disty/customers';
@@ -123,13 +133,24 @@ export class OrderingService {
     checkEndCustomer(input);
     const reseller = await this.resellers.getReseller(input.resellerId, em);
     const currency = reseller.currency;
-    const products = await this.catalog.getProducts(input.lines.map((l) => l.sku), currency, em);
-    const checked = input.lines.map((l, i) => ({ ...l, index: i, product: this.checkLine(l, i, products, currency) }));
+    const products = await this.catalog.getProducts(
+      input.lines.map((l) => l.sku),
+      currency,
+      em,
+    );
+    const checked = input.lines.map((l, i) => ({
+      ...l,
+      index: i,
+      product: this.checkLine(l, i, products, currency),
+    }));
     // Each line's tax code from its product's category and the buyer's country and registration,
     // as in force today (docs/accounting.md §11); a category no rule covers refuses the order (422).
     const today = this.clock.today();
     const codes = await this.tax.codesFor(
-      em, { country: reseller.country, registered: reseller.taxRegistered }, checked.map((it) => it.product.taxCategory), today,
+      em,
+      { country: reseller.country, registered: reseller.taxRegistered },
+      checked.map((it) => it.product.taxCategory),
+      today,
     );
     const items = checked.map((it) => ({ ...it, tax: codes.get(it.product.taxCategory)! }));
     assertWithinBounds(
@@ -137,7 +158,10 @@ export class OrderingService {
         kind: it.product.kind,
         quantity: it.quantity,
         unitPrice: it.product.unitPrice!,
-        periodMonths: it.product.kind === 'CLOUD' ? billingPeriodMonths(it.product.term!, it.product.billingFrequency!) : 1,
+        periodMonths:
+          it.product.kind === 'CLOUD'
+            ? billingPeriodMonths(it.product.term!, it.product.billingFrequency!)
+            : 1,
         taxRate: it.tax.rate,
       })),
       currency,
@@ -154,10 +178,16 @@ export class OrderingService {
     const lineIds = items.map(() => randomUUID());
     // The end customer record: by id, or reused or created by name (one statement, docs/api-conventions.md).
     const record = await this.endCustomers.resolveForOrder(em, reseller.id, {
-      id: input.endCustomerId, name: input.endCustomer?.name, reference: input.endCustomer?.reference,
+      id: input.endCustomerId,
+      name: input.endCustomer?.name,
+      reference: input.endCustomer?.reference,
     });
     const endReference = input.endCustomer?.reference ?? record.reference;
-    const endCustomer = { id: record.id, name: record.name, ...(endReference ? { reference: endReference } : {}) };
+    const endCustomer = {
+      id: record.id,
+      name: record.name,
+      ...(endReference ? { reference: endReference } : {}),
+    };
     const cloud = items.map((it, i) => ({ it, i })).filter(({ it }) => it.product.kind === 'CLOUD');
     // Every cloud line's subscription in one call (one round trip).
     const provisioned = await this.subscriptions.provisionMany(
@@ -184,8 +214,14 @@ export class OrderingService {
       const sub = byLine.get(i);
       if (!sub) {
         return {
-          ...it, lineId: lineIds[i], periodMonths: 1, net: undefined, cost: lineCost(p.unitCost, it.quantity, 1, currency),
-          subscriptionId: null, firstChargeId: null, startDate: null,
+          ...it,
+          lineId: lineIds[i],
+          periodMonths: 1,
+          net: undefined,
+          cost: lineCost(p.unitCost, it.quantity, 1, currency),
+          subscriptionId: null,
+          firstChargeId: null,
+          startDate: null,
         };
       }
       return {
@@ -201,25 +237,53 @@ export class OrderingService {
     });
     const priced = priceOrder(
       prepared.map((l) => ({
-        kind: l.product.kind, quantity: l.quantity, unitPrice: l.product.unitPrice!, periodMonths: l.periodMonths, net: l.net, taxRate: l.tax.rate,
+        kind: l.product.kind,
+        quantity: l.quantity,
+        unitPrice: l.product.unitPrice!,
+        periodMonths: l.periodMonths,
+        net: l.net,
+        taxRate: l.tax.rate,
       })),
       new Dec(0),
       currency,
     );
-    const status = orderStatus(prepared.map((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')));
+    const status = orderStatus(
+      prepared.map((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')),
+    );
 
     // The order and its lines in one round trip.
     const col = <T>(f: (l: (typeof prepared)[number], i: number) => T) => prepared.map(f);
     const [order] = await queryPrepared<{ created_at: Date; number: string }>(em, INSERT_ORDER, [
-      orderId, reseller.id, currency,
-      col((l) => l.lineId), col((_, i) => i + 1), col((l) => l.product.sku), col((l) => l.product.name), col((l) => l.product.vendor),
-      col((l) => l.product.kind), col((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')), col((l) => l.quantity),
-      col((l) => l.product.unitPrice!.toFixed()), col((_, i) => priced.lines[i].net.toFixed()),
-      col((_, i) => priced.lines[i].tax.toFixed()), col((_, i) => priced.lines[i].gross.toFixed()),
-      col((l) => l.product.warrantyMonths), col((l) => l.subscriptionId), col((l) => l.firstChargeId), col((l) => l.startDate),
-      status, sharedRate(prepared.map((l) => l.tax)), record.name, endReference ?? null,
-      input.poNumber ?? null, input.createdBy ?? null, col((l) => l.tax.rate.toFixed()), col((l) => l.tax.code),
-      col((l) => l.product.unitCost?.toFixed() ?? null), col((l) => l.cost?.toFixed() ?? null), record.id,
+      orderId,
+      reseller.id,
+      currency,
+      col((l) => l.lineId),
+      col((_, i) => i + 1),
+      col((l) => l.product.sku),
+      col((l) => l.product.name),
+      col((l) => l.product.vendor),
+      col((l) => l.product.kind),
+      col((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')),
+      col((l) => l.quantity),
+      col((l) => l.product.unitPrice!.toFixed()),
+      col((_, i) => priced.lines[i].net.toFixed()),
+      col((_, i) => priced.lines[i].tax.toFixed()),
+      col((_, i) => priced.lines[i].gross.toFixed()),
+      col((l) => l.product.warrantyMonths),
+      col((l) => l.subscriptionId),
+      col((l) => l.firstChargeId),
+      col((l) => l.startDate),
+      status,
+      sharedRate(prepared.map((l) => l.tax)),
+      record.name,
+      endReference ?? null,
+      input.poNumber ?? null,
+      input.createdBy ?? null,
+      col((l) => l.tax.rate.toFixed()),
+      col((l) => l.tax.code),
+      col((l) => l.product.unitCost?.toFixed() ?? null),
+      col((l) => l.cost?.toFixed() ?? null),
+      record.id,
     ]);
 
     const reservations: ReservationItem[] = prepared.map((l, i) => ({
@@ -231,19 +295,49 @@ export class OrderingService {
 
     // The response is built from what was just written (no extra round trips while the line locks are held).
     const rows: LineRow[] = prepared.map((l, i) => ({
-      id: l.lineId, order_id: orderId, reseller_id: reseller.id, line_no: i + 1, sku: l.product.sku, product_name: l.product.name,
-      kind: l.product.kind, status: l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED', quantity: l.quantity, currency,
-      unit_price: l.product.unitPrice!.toFixed(), net: priced.lines[i].net.toFixed(), tax: priced.lines[i].tax.toFixed(),
-      gross: priced.lines[i].gross.toFixed(), warranty_months: l.product.warrantyMonths, shipped_on: null, posted_on: null, serial_numbers: [],
-      warranty_end: null, invoice_id: null, subscription_id: l.subscriptionId, first_charge_id: l.firstChargeId, start_date: l.startDate,
-      vendor: l.product.vendor, unit_cost: l.product.unitCost?.toFixed() ?? null, cost: l.cost?.toFixed() ?? null, shipment_posted: false,
-      tax_code: l.tax.code, tax_rate: l.tax.rate.toFixed(),
+      id: l.lineId,
+      order_id: orderId,
+      reseller_id: reseller.id,
+      line_no: i + 1,
+      sku: l.product.sku,
+      product_name: l.product.name,
+      kind: l.product.kind,
+      status: l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED',
+      quantity: l.quantity,
+      currency,
+      unit_price: l.product.unitPrice!.toFixed(),
+      net: priced.lines[i].net.toFixed(),
+      tax: priced.lines[i].tax.toFixed(),
+      gross: priced.lines[i].gross.toFixed(),
+      warranty_months: l.product.warrantyMonths,
+      shipped_on: null,
+      posted_on: null,
+      serial_numbers: [],
+      warranty_end: null,
+      invoice_id: null,
+      subscription_id: l.subscriptionId,
+      first_charge_id: l.firstChargeId,
+      start_date: l.startDate,
+      vendor: l.product.vendor,
+      unit_cost: l.product.unitCost?.toFixed() ?? null,
+      cost: l.cost?.toFixed() ?? null,
+      shipment_posted: false,
+      tax_code: l.tax.code,
+      tax_rate: l.tax.rate.toFixed(),
     }));
     const reserved = new Map(reservations.map((r) => [`${r.source.type}:${r.source.id}`, r.amount]));
     return toOrderView(
       {
-        id: orderId, number: order.number, reseller_id: reseller.id, status, currency, end_customer_id: record.id, end_customer_name: record.name,
-        end_customer_reference: endReference ?? null, po_number: input.poNumber ?? null, created_at: order.created_at,
+        id: orderId,
+        number: order.number,
+        reseller_id: reseller.id,
+        status,
+        currency,
+        end_customer_id: record.id,
+        end_customer_name: record.name,
+        end_customer_reference: endReference ?? null,
+        po_number: input.poNumber ?? null,
+        created_at: order.created_at,
       },
       rows,
       reserved,
@@ -260,16 +354,34 @@ export class OrderingService {
     const p = products.get(l.sku);
     const field = `lines.${i}.sku`;
     if (!p) {
-      throw lineProblem(OrderingErrorCode.UnknownProduct, `Line ${i + 1}: SKU ${l.sku} is not in the catalog`, field, l.sku);
+      throw lineProblem(
+        OrderingErrorCode.UnknownProduct,
+        `Line ${i + 1}: SKU ${l.sku} is not in the catalog`,
+        field,
+        l.sku,
+      );
     }
     if (!p.active) {
-      throw lineProblem(OrderingErrorCode.ProductInactive, `Line ${i + 1}: ${l.sku} is no longer sold`, field, l.sku);
+      throw lineProblem(
+        OrderingErrorCode.ProductInactive,
+        `Line ${i + 1}: ${l.sku} is no longer sold`,
+        field,
+        l.sku,
+      );
     }
     if (!p.unitPrice) {
-      throw lineProblem(OrderingErrorCode.PriceUnavailable, `Line ${i + 1}: ${l.sku} has no price in ${currency}`, field, l.sku, { currency });
+      throw lineProblem(
+        OrderingErrorCode.PriceUnavailable,
+        `Line ${i + 1}: ${l.sku} has no price in ${currency}`,
+        field,
+        l.sku,
+        { currency },
+      );
     }
     if (p.kind === 'HARDWARE' && l.startDate !== undefined) {
-      const errors: FieldError[] = [{ field: `lines.${i}.startDate`, message: 'applies to cloud lines only' }];
+      const errors: FieldError[] = [
+        { field: `lines.${i}.startDate`, message: 'applies to cloud lines only' },
+      ];
       throw validationError(`Line ${i + 1}: startDate applies to cloud lines only`, errors);
     }
     return p;
@@ -281,7 +393,10 @@ export class OrderingService {
     return view;
   }
 
-  async listOrders(scope: string | null, q: { status?: OrderStatus; resellerId?: string; page: number; pageSize: number }): Promise<Page<OrderView>> {
+  async listOrders(
+    scope: string | null,
+    q: { status?: OrderStatus; resellerId?: string; page: number; pageSize: number },
+  ): Promise<Page<OrderView>> {
     const resellerId = scope ?? q.resellerId ?? null;
     const params = [resellerId, q.status ?? null];
     const cond = `WHERE ($1::uuid IS NULL OR o.reseller_id = $1::uuid) AND ($2::text IS NULL OR o.status = $2::text)`;
@@ -290,23 +405,42 @@ export class OrderingService {
       `SELECT o.id FROM orders o ${cond} ORDER BY o.created_at DESC, o.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
       params,
     );
-    return page(await this.viewsIn(this.db.manager, ids.map((r) => r.id), scope), total, q);
+    return page(
+      await this.viewsIn(
+        this.db.manager,
+        ids.map((r) => r.id),
+        scope,
+      ),
+      total,
+      q,
+    );
   }
 
   /**
    * Shipped hardware lines not yet invoiced, shipped on or before `periodEnd`, locked FOR UPDATE in
    * the caller's (billing) transaction so two runs cannot bill one line twice.
    */
-  async unbilledShippedLines(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledShippedLine[]> {
-    const rows: Array<LineRow & { po_number: string | null; end_customer_id: string | null; end_customer_name: string; end_customer_reference: string | null; line_tax_rate: string }> =
-      await em.query(
-        `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_id, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
+  async unbilledShippedLines(
+    em: EntityManager,
+    resellerId: string,
+    periodEnd: string,
+  ): Promise<UnbilledShippedLine[]> {
+    const rows: Array<
+      LineRow & {
+        po_number: string | null;
+        end_customer_id: string | null;
+        end_customer_name: string;
+        end_customer_reference: string | null;
+        line_tax_rate: string;
+      }
+    > = await em.query(
+      `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_id, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
            FROM order_lines l JOIN orders o ON o.id = l.order_id
           WHERE l.reseller_id = $1 AND l.status = 'SHIPPED' AND l.invoice_id IS NULL AND coalesce(l.posted_on, l.shipped_on) <= $2
           ORDER BY l.shipped_on, l.order_id, l.line_no
           FOR UPDATE OF l`,
-        [resellerId, periodEnd],
-      );
+      [resellerId, periodEnd],
+    );
     return rows.map((r) => ({
       orderLineId: r.id,
       orderId: r.order_id,
@@ -338,7 +472,11 @@ export class OrderingService {
    * hardware lines whose shipment posted revenue and that are not invoiced. With `asOf`: shipments
    * posted on or before it (the posting date: posted_on, else shipped_on) not invoiced by then.
    */
-  async unbilledReceivables(asOf: string | null, resellerId: string | null, em: EntityManager = this.db.manager): Promise<UnbilledReceivable[]> {
+  async unbilledReceivables(
+    asOf: string | null,
+    resellerId: string | null,
+    em: EntityManager = this.db.manager,
+  ): Promise<UnbilledReceivable[]> {
     const rows: Array<{ reseller_id: string; currency: Currency; amount: string }> = await em.query(
       `SELECT reseller_id, currency, sum(net)::text AS amount FROM order_lines
         WHERE shipment_posted AND ($2::uuid IS NULL OR reseller_id = $2::uuid)
@@ -354,7 +492,12 @@ export class OrderingService {
    * Marks shipped lines as invoiced on `issueDate` (the invoice's date), once: a line already billed
    * (or not shipped) is a 409 and nothing changes.
    */
-  async markLinesBilled(em: EntityManager, lineIds: string[], invoiceId: string, issueDate: string): Promise<void> {
+  async markLinesBilled(
+    em: EntityManager,
+    lineIds: string[],
+    invoiceId: string,
+    issueDate: string,
+  ): Promise<void> {
     const ids = [...new Set(lineIds)];
     if (!ids.length) return;
     const [updated]: [Array<{ id: string }>, number] = await em.query(
@@ -363,7 +506,10 @@ export class OrderingService {
       [ids, invoiceId, issueDate],
     );
     if (updated.length !== ids.length) {
-      throw orderingError(OrderingErrorCode.Conflict, `${ids.length - updated.length} of the lines are not shipped or already billed`);
+      throw orderingError(
+        OrderingErrorCode.Conflict,
+        `${ids.length - updated.length} of the lines are not shipped or already billed`,
+      );
     }
   }
 
@@ -381,7 +527,11 @@ export class OrderingService {
     );
     const reservations = await this.credit.reservationsFor(lines.map(reservationSource), em);
     const remaining = new Map<string, Dec>();
-    for (const [key, states] of reservations) remaining.set(key, states.reduce((s, r) => s.plus(r.remaining), new Dec(0)));
+    for (const [key, states] of reservations)
+      remaining.set(
+        key,
+        states.reduce((s, r) => s.plus(r.remaining), new Dec(0)),
+      );
     const byOrder = new Map<string, LineRow[]>();
     for (const l of lines) byOrder.set(l.order_id, [...(byOrder.get(l.order_id) ?? []), l]);
     const map = new Map(orders.map((o) => [o.id, toOrderView(o, byOrder.get(o.id) ?? [], remaining)]));
@@ -416,7 +566,13 @@ function sharedRate(codes: AppliedTaxCode[]): string | null {
   return rates.length === 1 ? rates[0] : null;
 }
 
-function lineProblem(code: OrderingErrorCode, detail: string, field: string, sku: string, extra: Record<string, unknown> = {}): ProblemError {
+function lineProblem(
+  code: OrderingErrorCode,
+  detail: string,
+  field: string,
+  sku: string,
+  extra: Record<string, unknown> = {},
+): ProblemError {
   const e = orderingError(code, detail, { sku, ...extra });
   return new ProblemError(e.status, e.slug, e.title, detail, e.extensions, [{ field, message: detail }]);
 }
@@ -425,10 +581,14 @@ function lineProblem(code: OrderingErrorCode, detail: string, field: string, sku
 function checkEndCustomer(input: PlaceOrderInput): void {
   const byId = input.endCustomerId != null;
   if (byId && input.endCustomer != null) {
-    throw validationError('Give either endCustomer or endCustomerId, not both', [{ field: 'endCustomerId', message: 'not with endCustomer' }]);
+    throw validationError('Give either endCustomer or endCustomerId, not both', [
+      { field: 'endCustomerId', message: 'not with endCustomer' },
+    ]);
   }
   if (!byId && (typeof input.endCustomer?.name !== 'string' || !input.endCustomer.name.trim())) {
-    throw validationError('endCustomer.name is required (or endCustomerId)', [{ field: 'endCustomer.name', message: 'is required' }]);
+    throw validationError('endCustomer.name is required (or endCustomerId)', [
+      { field: 'endCustomer.name', message: 'is required' },
+    ]);
   }
 }
 

@@ -1,9 +1,28 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
-  Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, isDistributor, notFound, Page, ParseIdPipe, Roles, tenantScope, validationError,
+  Actor,
+  ApiPageResponse,
+  ApiProblems,
+  CurrentActor,
+  Idempotent,
+  isDistributor,
+  notFound,
+  Page,
+  ParseIdPipe,
+  Roles,
+  tenantScope,
+  validationError,
 } from '#disty/core';
-import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto, ToShipLineView, ToShipQueryDto } from './dto/order.dto';
+import {
+  CancelOrderDto,
+  OrderQueryDto,
+  OrderView,
+  PlaceOrderDto,
+  ShipLineDto,
+  ToShipLineView,
+  ToShipQueryDto,
+} from './dto/order.dto';
 import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';
 
@@ -26,10 +45,14 @@ export class OrdersController {
   place(@Body() dto: PlaceOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     let resellerId: string;
     if (isDistributor(actor)) {
-      if (!dto.resellerId) throw validationError('resellerId is required when an admin orders', [{ field: 'resellerId', message: 'is required for admin' }]);
+      if (!dto.resellerId)
+        throw validationError('resellerId is required when an admin orders', [
+          { field: 'resellerId', message: 'is required for admin' },
+        ]);
       resellerId = dto.resellerId;
     } else {
-      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId) throw notFound(`Reseller ${dto.resellerId}`);
+      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId)
+        throw notFound(`Reseller ${dto.resellerId}`);
       resellerId = actor.resellerId!;
     }
     return this.orders.placeOrder({
@@ -88,7 +111,11 @@ export class OrdersController {
   @ApiOperation({ operationId: 'cancelOrder', summary: 'Cancel an order or some of its lines' })
   @ApiOkResponse({ type: OrderView })
   @ApiProblems(409, 422)
-  cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
+  cancel(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: CancelOrderDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<OrderView> {
     return this.fulfilment.cancelOrder(id, tenantScope(actor), dto.lineIds);
   }
 }

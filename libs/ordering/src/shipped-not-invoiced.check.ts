@@ -18,7 +18,14 @@ export class ShippedNotInvoicedCheck implements PeriodCloseCheck, OnModuleInit {
   }
 
   async find(em: EntityManager, month: { to: string }): Promise<PeriodCloseFinding | null> {
-    const rows: Array<{ id: string; order_id: string; sku: string; currency: string; net: string; shipped_on: string }> = await em.query(
+    const rows: Array<{
+      id: string;
+      order_id: string;
+      sku: string;
+      currency: string;
+      net: string;
+      shipped_on: string;
+    }> = await em.query(
       `SELECT id, order_id, sku, currency, net::text, to_char(coalesce(posted_on, shipped_on), 'YYYY-MM-DD') AS shipped_on
          FROM order_lines
         WHERE kind = 'HARDWARE' AND status = 'SHIPPED' AND invoice_id IS NULL AND coalesce(posted_on, shipped_on) <= $1
@@ -31,7 +38,16 @@ export class ShippedNotInvoicedCheck implements PeriodCloseCheck, OnModuleInit {
       message: `${rows.length} hardware line(s) shipped by ${month.to} are not invoiced yet`,
       count: rows.length,
       amounts: totalsByCurrency(rows.map((r) => ({ currency: r.currency, amount: r.net }))),
-      items: rows.slice(0, 50).map((r) => ({ orderLineId: r.id, orderId: r.order_id, sku: r.sku, shippedOn: r.shipped_on, net: r.net, currency: r.currency })),
+      items: rows
+        .slice(0, 50)
+        .map((r) => ({
+          orderLineId: r.id,
+          orderId: r.order_id,
+          sku: r.sku,
+          shippedOn: r.shipped_on,
+          net: r.net,
+          currency: r.currency,
+        })),
     };
   }
 }

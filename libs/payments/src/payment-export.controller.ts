@@ -18,7 +18,8 @@ export class PaymentExportController {
   payments(@Query() q: PeriodQueryDto): StreamableFile {
     assertPeriod(q);
     return new StreamableFile(csvStream(PAYMENT_EXPORT_COLUMNS, this.exports.payments(q.from, q.to)), {
-      type: 'text/csv; charset=utf-8', disposition: `attachment; filename="payments-${q.from}-${q.to}.csv"`,
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="payments-${q.from}-${q.to}.csv"`,
     });
   }
 }

@@ -3,16 +3,50 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, minorUnits, moneyString, notFound, page, Page, ProblemError, retryOnConflict, validationError,
+  Clock,
+  CREDIT_LINES,
+  CreditLine,
+  Currency,
+  Dec,
+  idempotentTransaction,
+  minorUnits,
+  moneyString,
+  notFound,
+  page,
+  Page,
+  ProblemError,
+  retryOnConflict,
+  validationError,
 } from '#disty/core';
-import { amountDue, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '#disty/invoicing';
-import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits } from '#disty/ledger';
+import {
+  amountDue,
+  NewInvoice,
+  OpenInvoice,
+  ReceivablesService,
+  splitProRata,
+  UnappliedCash,
+} from '#disty/invoicing';
+import {
+  AccountCode,
+  atCarrying,
+  credit,
+  debit,
+  LedgerService,
+  lockReceivables,
+  receivableCredits,
+} from '#disty/ledger';
 import { ResellerService } from '#disty/reseller';
 import { WebhookService } from '#disty/webhooks';
 import { planOldestFirst } from './domain/allocation';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { applicationDate, splitByApplicationDate } from './domain/application-date';
-import { AllocationDto, ApplyPaymentDto, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
+import {
+  AllocationDto,
+  ApplyPaymentDto,
+  PaymentQueryDto,
+  PaymentView,
+  RecordPaymentDto,
+} from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
 
 export interface Target {
@@ -49,10 +83,15 @@ export class PaymentService implements UnappliedCash {
       throw e;
     });
     if (dto.currency !== reseller.currency) {
-      throw paymentsError(PaymentsErrorCode.CurrencyMismatch, `Reseller ${reseller.name} is invoiced in ${reseller.currency}, not ${dto.currency}`);
+      throw paymentsError(
+        PaymentsErrorCode.CurrencyMismatch,
+        `Reseller ${reseller.name} is invoiced in ${reseller.currency}, not ${dto.currency}`,
+      );
     }
     if (dto.receivedOn > this.clock.today()) {
-      throw validationError('receivedOn cannot be in the future', [{ field: 'receivedOn', message: `must be on or before ${this.clock.today()}` }]);
+      throw validationError('receivedOn cannot be in the future', [
+        { field: 'receivedOn', message: `must be on or before ${this.clock.today()}` },
+      ]);
     }
     const amount = new Dec(dto.amount);
     const id = randomUUID();
@@ -68,11 +107,26 @@ export class PaymentService implements UnappliedCash {
         await em.query(
           `INSERT INTO payments (id, reseller_id, method, currency, amount, unapplied, reference, received_on, created_by)
            VALUES ($1, $2, 'BANK_TRANSFER', $3, $4, $5, $6, $7, $8)`,
-          [id, reseller.id, reseller.currency, amount.toFixed(), unapplied.toFixed(), dto.reference, dto.receivedOn, createdBy],
+          [
+            id,
+            reseller.id,
+            reseller.currency,
+            amount.toFixed(),
+            unapplied.toFixed(),
+            dto.reference,
+            dto.receivedOn,
+            createdBy,
+          ],
         );
         const perLine = await this.allocate(em, {
-          paymentId: id, resellerId: reseller.id, currency: reseller.currency, batchId: id, kind: 'PAYMENT',
-          date: dto.receivedOn, source: { type: 'payment', id }, targets,
+          paymentId: id,
+          resellerId: reseller.id,
+          currency: reseller.currency,
+          batchId: id,
+          kind: 'PAYMENT',
+          date: dto.receivedOn,
+          source: { type: 'payment', id },
+          targets,
         });
         const c = reseller.currency;
         await this.ledger.post(em, {
@@ -89,7 +143,10 @@ export class PaymentService implements UnappliedCash {
           fxDifferenceAccount: AccountCode.FxRealised,
         });
         if (later.length) {
-          const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`, [id]);
+          const [p]: PaymentRow[] = await em.query(
+            `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`,
+            [id],
+          );
           for (const group of later) await this.applyBatch(em, p, group.targets, group.date, createdBy);
         }
         await this.receivables.releaseCleared(em, reseller.id, this.clock.today());
@@ -110,19 +167,37 @@ export class PaymentService implements UnappliedCash {
   }
 
   /** POST /payments/:id/allocations: applies a payment's unapplied cash (debit 2200, credit 1100/1110). */
-  async applyUnapplied(paymentId: string, dto: ApplyPaymentDto, createdBy: string | null): Promise<PaymentView> {
-    const head: Array<{ reseller_id: string }> = await this.db.query(`SELECT reseller_id FROM payments WHERE id = $1`, [paymentId]);
+  async applyUnapplied(
+    paymentId: string,
+    dto: ApplyPaymentDto,
+    createdBy: string | null,
+  ): Promise<PaymentView> {
+    const head: Array<{ reseller_id: string }> = await this.db.query(
+      `SELECT reseller_id FROM payments WHERE id = $1`,
+      [paymentId],
+    );
     if (!head.length) throw notFound(`Payment ${paymentId}`);
     const resellerId = head[0].reseller_id;
     const date = this.clock.today();
     return retryOnConflict(() =>
       idempotentTransaction(this.db, async (em) => {
         await lockReceivables(em, resellerId);
-        const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [paymentId]);
+        const [p]: PaymentRow[] = await em.query(
+          `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`,
+          [paymentId],
+        );
         const available = new Dec(p.unapplied);
-        if (!available.gt(0)) throw paymentsError(PaymentsErrorCode.NothingUnapplied, `Payment ${paymentId} has no unapplied cash left`);
+        if (!available.gt(0))
+          throw paymentsError(
+            PaymentsErrorCode.NothingUnapplied,
+            `Payment ${paymentId} has no unapplied cash left`,
+          );
         const targets = await this.planTargets(em, resellerId, p.currency, available, dto.allocations);
-        if (!targets.length) throw paymentsError(PaymentsErrorCode.NothingToApply, 'The reseller has no open invoice to apply this cash to');
+        if (!targets.length)
+          throw paymentsError(
+            PaymentsErrorCode.NothingToApply,
+            'The reseller has no open invoice to apply this cash to',
+          );
         await this.applyBatch(em, p, targets, date, createdBy);
         await this.receivables.releaseCleared(em, resellerId, date);
         return this.view(em, paymentId, null);
@@ -144,8 +219,14 @@ export class PaymentService implements UnappliedCash {
     );
     if (!payments.length) return;
     let open: OpenInvoice = {
-      id: invoice.id, number: `new invoice ${invoice.id}`, resellerId: invoice.resellerId, currency: invoice.currency, issueDate: invoice.issueDate,
-      dueDate: invoice.dueDate, status: 'ISSUED', open: { ...invoice.open },
+      id: invoice.id,
+      number: `new invoice ${invoice.id}`,
+      resellerId: invoice.resellerId,
+      currency: invoice.currency,
+      issueDate: invoice.issueDate,
+      dueDate: invoice.dueDate,
+      status: 'ISSUED',
+      open: { ...invoice.open },
     };
     for (const p of payments) {
       const due = amountDue(open.open);
@@ -157,21 +238,40 @@ export class PaymentService implements UnappliedCash {
   }
 
   /** Applies part of a payment's unapplied cash to invoices: one posting (2200 → AR), one batch of allocations. */
-  private async applyBatch(em: EntityManager, p: PaymentRow, targets: Target[], date: string, createdBy: string | null): Promise<OpenInvoice[]> {
+  private async applyBatch(
+    em: EntityManager,
+    p: PaymentRow,
+    targets: Target[],
+    date: string,
+    createdBy: string | null,
+  ): Promise<OpenInvoice[]> {
     const batchId = randomUUID();
     const total = targets.reduce((s, t) => s.plus(t.amount), new Dec(0));
     const updated: OpenInvoice[] = [];
     const perLine = await this.allocate(em, {
-      paymentId: p.id, resellerId: p.reseller_id, currency: p.currency, batchId, kind: 'APPLICATION', date,
-      source: { type: 'payment_application', id: batchId }, targets, updated,
+      paymentId: p.id,
+      resellerId: p.reseller_id,
+      currency: p.currency,
+      batchId,
+      kind: 'APPLICATION',
+      date,
+      source: { type: 'payment_application', id: batchId },
+      targets,
+      updated,
     });
     await em.query(`UPDATE payments SET unapplied = unapplied - $2 WHERE id = $1`, [p.id, total.toFixed()]);
     await this.ledger.post(em, {
       entryDate: date,
-      memo: `Unapplied cash of payment ${p.reference} applied to ${targets.map((t) => t.invoice.number).join(', ')}`.slice(0, 500),
+      memo: `Unapplied cash of payment ${p.reference} applied to ${targets.map((t) => t.invoice.number).join(', ')}`.slice(
+        0,
+        500,
+      ),
       source: { type: 'payment_application', id: batchId },
       createdBy,
-      lines: atCarrying([...debit(AccountCode.UnappliedCash, total, p.reseller_id, p.currency), ...receivableCredits(perLine, p.reseller_id, p.currency)]),
+      lines: atCarrying([
+        ...debit(AccountCode.UnappliedCash, total, p.reseller_id, p.currency),
+        ...receivableCredits(perLine, p.reseller_id, p.currency),
+      ]),
       fxDifferenceAccount: AccountCode.FxRealised,
     });
     return updated;
@@ -188,15 +288,32 @@ export class PaymentService implements UnappliedCash {
    */
   async recordSettlementNetting(
     em: EntityManager,
-    s: { resellerId: string; currency: Currency; available: Dec; date: string; reference: string; source: { type: string; id: string }; createdBy: string | null },
+    s: {
+      resellerId: string;
+      currency: Currency;
+      available: Dec;
+      date: string;
+      reference: string;
+      source: { type: string; id: string };
+      createdBy: string | null;
+    },
   ): Promise<{ paymentId: string | null; netted: Dec; perLine: Record<CreditLine, Dec> }> {
     // Oldest first, among the invoices issued by the settlement date (cash is never applied before an invoice exists).
-    const open = (await this.receivables.openInvoices(em, s.resellerId, s.currency)).filter((i) => i.issueDate <= s.date);
+    const open = (await this.receivables.openInvoices(em, s.resellerId, s.currency)).filter(
+      (i) => i.issueDate <= s.date,
+    );
     const byId = new Map(open.map((i) => [i.id, i]));
-    const plan = planOldestFirst(s.available, open.map((i) => ({ id: i.id, due: amountDue(i.open) })));
-    const targets: Target[] = plan.allocations.map((a) => ({ invoice: byId.get(a.invoiceId)!, amount: a.amount }));
+    const plan = planOldestFirst(
+      s.available,
+      open.map((i) => ({ id: i.id, due: amountDue(i.open) })),
+    );
+    const targets: Target[] = plan.allocations.map((a) => ({
+      invoice: byId.get(a.invoiceId)!,
+      amount: a.amount,
+    }));
     const netted = targets.reduce((sum, t) => sum.plus(t.amount), new Dec(0));
-    if (!netted.gt(0)) return { paymentId: null, netted, perLine: { HARDWARE: new Dec(0), CLOUD: new Dec(0) } };
+    if (!netted.gt(0))
+      return { paymentId: null, netted, perLine: { HARDWARE: new Dec(0), CLOUD: new Dec(0) } };
     const id = randomUUID();
     await em.query(
       `INSERT INTO payments (id, reseller_id, method, currency, amount, unapplied, reference, received_on, created_by)
@@ -204,7 +321,14 @@ export class PaymentService implements UnappliedCash {
       [id, s.resellerId, s.currency, netted.toFixed(), s.reference, s.date, s.createdBy],
     );
     const perLine = await this.allocate(em, {
-      paymentId: id, resellerId: s.resellerId, currency: s.currency, batchId: id, kind: 'PAYMENT', date: s.date, source: s.source, targets,
+      paymentId: id,
+      resellerId: s.resellerId,
+      currency: s.currency,
+      batchId: id,
+      kind: 'PAYMENT',
+      date: s.date,
+      source: s.source,
+      targets,
     });
     return { paymentId: id, netted, perLine };
   }
@@ -216,42 +340,74 @@ export class PaymentService implements UnappliedCash {
    * at most what it has due, in total at most `available`), or the oldest open invoices first.
    * Locks the invoices. The caller holds the reseller's lock.
    */
-  async planTargets(em: EntityManager, resellerId: string, currency: Currency, available: Dec, explicit?: AllocationDto[]): Promise<Target[]> {
+  async planTargets(
+    em: EntityManager,
+    resellerId: string,
+    currency: Currency,
+    available: Dec,
+    explicit?: AllocationDto[],
+  ): Promise<Target[]> {
     if (!explicit) {
       const open = await this.receivables.openInvoices(em, resellerId, currency);
       const byId = new Map(open.map((i) => [i.id, i]));
-      const plan = planOldestFirst(available, open.map((i) => ({ id: i.id, due: amountDue(i.open) })));
+      const plan = planOldestFirst(
+        available,
+        open.map((i) => ({ id: i.id, due: amountDue(i.open) })),
+      );
       return plan.allocations.map((a) => ({ invoice: byId.get(a.invoiceId)!, amount: a.amount }));
     }
     const ids = explicit.map((a) => a.invoiceId.toLowerCase());
     if (new Set(ids).size !== ids.length) {
-      throw validationError('Each invoice may appear once in allocations', [{ field: 'allocations', message: 'duplicate invoiceId' }]);
+      throw validationError('Each invoice may appear once in allocations', [
+        { field: 'allocations', message: 'duplicate invoiceId' },
+      ]);
     }
     const found = new Map((await this.receivables.lockInvoices(em, resellerId, ids)).map((i) => [i.id, i]));
     let total = new Dec(0);
     const targets = explicit.map((a, i): Target => {
       const invoice = found.get(ids[i]);
-      if (!invoice) throw paymentsError(PaymentsErrorCode.UnknownInvoice, `Invoice ${a.invoiceId} is not an invoice of this reseller`, { invoiceId: a.invoiceId });
+      if (!invoice)
+        throw paymentsError(
+          PaymentsErrorCode.UnknownInvoice,
+          `Invoice ${a.invoiceId} is not an invoice of this reseller`,
+          { invoiceId: a.invoiceId },
+        );
       if (invoice.currency !== currency) {
-        throw paymentsError(PaymentsErrorCode.CurrencyMismatch, `Invoice ${invoice.number} is in ${invoice.currency}, not ${currency}`);
+        throw paymentsError(
+          PaymentsErrorCode.CurrencyMismatch,
+          `Invoice ${invoice.number} is in ${invoice.currency}, not ${currency}`,
+        );
       }
       const amount = new Dec(a.amount);
       if (amount.decimalPlaces() > minorUnits(currency)) {
-        throw validationError(`amount has more decimals than ${currency} allows`, [{ field: `allocations.${i}.amount`, message: `at most ${minorUnits(currency)} decimals` }]);
+        throw validationError(`amount has more decimals than ${currency} allows`, [
+          { field: `allocations.${i}.amount`, message: `at most ${minorUnits(currency)} decimals` },
+        ]);
       }
       const due = amountDue(invoice.open);
       if (amount.gt(due)) {
-        throw paymentsError(PaymentsErrorCode.OverAllocation, `Invoice ${invoice.number} has ${moneyString(due, currency)} ${currency} due; ${moneyString(amount, currency)} cannot be applied to it`, {
-          invoiceId: invoice.id, due: moneyString(due, currency), requested: moneyString(amount, currency),
-        });
+        throw paymentsError(
+          PaymentsErrorCode.OverAllocation,
+          `Invoice ${invoice.number} has ${moneyString(due, currency)} ${currency} due; ${moneyString(amount, currency)} cannot be applied to it`,
+          {
+            invoiceId: invoice.id,
+            due: moneyString(due, currency),
+            requested: moneyString(amount, currency),
+          },
+        );
       }
       total = total.plus(amount);
       return { invoice, amount };
     });
     if (total.gt(available)) {
-      throw paymentsError(PaymentsErrorCode.OverAllocation, `Allocations total ${moneyString(total, currency)} ${currency}; only ${moneyString(available, currency)} ${currency} is available`, {
-        available: moneyString(available, currency), requested: moneyString(total, currency),
-      });
+      throw paymentsError(
+        PaymentsErrorCode.OverAllocation,
+        `Allocations total ${moneyString(total, currency)} ${currency}; only ${moneyString(available, currency)} ${currency} is available`,
+        {
+          available: moneyString(available, currency),
+          requested: moneyString(total, currency),
+        },
+      );
     }
     return targets;
   }
@@ -264,8 +420,15 @@ export class PaymentService implements UnappliedCash {
   async allocate(
     em: EntityManager,
     a: {
-      paymentId: string; resellerId: string; currency: Currency; batchId: string; kind: 'PAYMENT' | 'APPLICATION'; date: string;
-      source: { type: string; id: string }; targets: Target[]; updated?: OpenInvoice[];
+      paymentId: string;
+      resellerId: string;
+      currency: Currency;
+      batchId: string;
+      kind: 'PAYMENT' | 'APPLICATION';
+      date: string;
+      source: { type: string; id: string };
+      targets: Target[];
+      updated?: OpenInvoice[];
     },
   ): Promise<Record<CreditLine, Dec>> {
     const perLine: Record<CreditLine, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
@@ -273,8 +436,15 @@ export class PaymentService implements UnappliedCash {
     for (const t of a.targets) {
       if (!t.amount.gt(0)) continue;
       const { parts, leftover } = splitProRata(t.amount, t.invoice.open, a.currency);
-      if (!leftover.isZero()) throw new Error(`allocation of ${t.amount.toFixed()} exceeds what ${t.invoice.number} has due`);
-      const inv = await this.receivables.applyToInvoice(em, { invoiceId: t.invoice.id, amounts: parts, date: a.date, kind: 'PAYMENT', source: a.source });
+      if (!leftover.isZero())
+        throw new Error(`allocation of ${t.amount.toFixed()} exceeds what ${t.invoice.number} has due`);
+      const inv = await this.receivables.applyToInvoice(em, {
+        invoiceId: t.invoice.id,
+        amounts: parts,
+        date: a.date,
+        kind: 'PAYMENT',
+        source: a.source,
+      });
       a.updated?.push(inv);
       for (const l of CREDIT_LINES) {
         if (parts[l].isZero()) continue;
@@ -286,7 +456,16 @@ export class PaymentService implements UnappliedCash {
       await em.query(
         `INSERT INTO payment_allocations (payment_id, reseller_id, batch_id, kind, invoice_id, credit_line, amount, applied_on)
          SELECT $1, $2, $3, $4, t.invoice_id, t.line, t.amount, $5 FROM unnest($6::uuid[], $7::text[], $8::numeric[]) AS t(invoice_id, line, amount)`,
-        [a.paymentId, a.resellerId, a.batchId, a.kind, a.date, rows.map((r) => r.invoiceId), rows.map((r) => r.line), rows.map((r) => r.amount.toFixed())],
+        [
+          a.paymentId,
+          a.resellerId,
+          a.batchId,
+          a.kind,
+          a.date,
+          rows.map((r) => r.invoiceId),
+          rows.map((r) => r.line),
+          rows.map((r) => r.amount.toFixed()),
+        ],
       );
     }
     return perLine;
@@ -322,26 +501,55 @@ export class PaymentService implements UnappliedCash {
 
   private async views(em: EntityManager, rows: PaymentRow[]): Promise<PaymentView[]> {
     if (!rows.length) return [];
-    const found: Array<{ payment_id: string; batch_id: string; kind: string; invoice_id: string; applied_on: string; created: string; credit_line: CreditLine; amount: string }> =
-      await em.query(
-        `SELECT a.payment_id, a.batch_id, a.kind, a.invoice_id, to_char(a.applied_on, 'YYYY-MM-DD') AS applied_on,
+    const found: Array<{
+      payment_id: string;
+      batch_id: string;
+      kind: string;
+      invoice_id: string;
+      applied_on: string;
+      created: string;
+      credit_line: CreditLine;
+      amount: string;
+    }> = await em.query(
+      `SELECT a.payment_id, a.batch_id, a.kind, a.invoice_id, to_char(a.applied_on, 'YYYY-MM-DD') AS applied_on,
                 to_char(a.created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS created, a.credit_line, a.amount::text AS amount
            FROM payment_allocations a
           WHERE a.payment_id = ANY($1::uuid[]) ORDER BY a.applied_on, a.created_at`,
-        [rows.map((r) => r.id)],
-      );
+      [rows.map((r) => r.id)],
+    );
     // The invoices' numbers come from invoicing's receivables service (payments does not read its tables).
     const numbers = await this.receivables.invoiceNumbers(em, [...new Set(found.map((a) => a.invoice_id))]);
     const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
     const allocations = found
       .map((a) => ({ ...a, number: numbers.get(a.invoice_id)! }))
-      .sort((x, y) => cmp(x.applied_on, y.applied_on) || cmp(x.created, y.created) || cmp(x.number, y.number) || cmp(x.credit_line, y.credit_line));
+      .sort(
+        (x, y) =>
+          cmp(x.applied_on, y.applied_on) ||
+          cmp(x.created, y.created) ||
+          cmp(x.number, y.number) ||
+          cmp(x.credit_line, y.credit_line),
+      );
     return rows.map((r) => {
       const c = r.currency;
-      const groups = new Map<string, { invoiceId: string; invoiceNumber: string; kind: string; appliedOn: string; parts: Record<CreditLine, Dec> }>();
+      const groups = new Map<
+        string,
+        {
+          invoiceId: string;
+          invoiceNumber: string;
+          kind: string;
+          appliedOn: string;
+          parts: Record<CreditLine, Dec>;
+        }
+      >();
       for (const a of allocations.filter((x) => x.payment_id === r.id)) {
         const key = `${a.batch_id}|${a.invoice_id}`;
-        const g = groups.get(key) ?? { invoiceId: a.invoice_id, invoiceNumber: a.number, kind: a.kind, appliedOn: a.applied_on, parts: { HARDWARE: new Dec(0), CLOUD: new Dec(0) } };
+        const g = groups.get(key) ?? {
+          invoiceId: a.invoice_id,
+          invoiceNumber: a.number,
+          kind: a.kind,
+          appliedOn: a.applied_on,
+          parts: { HARDWARE: new Dec(0), CLOUD: new Dec(0) },
+        };
         g.parts[a.credit_line] = g.parts[a.credit_line].plus(a.amount);
         groups.set(key, g);
       }
@@ -360,7 +568,12 @@ export class PaymentService implements UnappliedCash {
         stripePaymentIntentId: r.stripe_payment_intent_id,
         occurredOn: r.occurred_on,
         settlement: r.settlement_currency
-          ? { currency: r.settlement_currency, amount: moneyString(r.settlement_amount!, r.settlement_currency), fee: moneyString(r.settlement_fee!, r.settlement_currency), exchangeRate: new Dec(r.exchange_rate!).toFixed() }
+          ? {
+              currency: r.settlement_currency,
+              amount: moneyString(r.settlement_amount!, r.settlement_currency),
+              fee: moneyString(r.settlement_fee!, r.settlement_currency),
+              exchangeRate: new Dec(r.exchange_rate!).toFixed(),
+            }
           : null,
         fxDifference: moneyString(r.fx_difference, c),
         allocations: [...groups.values()].map((g) => ({
@@ -376,4 +589,3 @@ export class PaymentService implements UnappliedCash {
     });
   }
 }
-

@@ -1,9 +1,35 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import { ApiBearerAuth, ApiBody, ApiHeader, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import type { Request } from 'express';
-import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Public, Roles, tenantScope } from '#disty/core';
 import {
-  ApplyPaymentDto, PaymentIntentView, StripeEventOutcomeView, PaymentQueryDto, PaymentView, ReconciliationQueryDto, ReconciliationView, RecordPaymentDto,
+  ApiBearerAuth,
+  ApiBody,
+  ApiHeader,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { Request } from 'express';
+import {
+  Actor,
+  ApiPageResponse,
+  ApiProblems,
+  CurrentActor,
+  Idempotent,
+  Page,
+  ParseIdPipe,
+  Public,
+  Roles,
+  tenantScope,
+} from '#disty/core';
+import {
+  ApplyPaymentDto,
+  PaymentIntentView,
+  StripeEventOutcomeView,
+  PaymentQueryDto,
+  PaymentView,
+  ReconciliationQueryDto,
+  ReconciliationView,
+  RecordPaymentDto,
 } from './dto/payment.dto';
 import { PaymentService } from './payment.service';
 import { ReconciliationService } from './reconciliation.service';
@@ -49,7 +75,11 @@ export class PaymentsController {
   @ApiOperation({ operationId: 'applyPayment', summary: 'Apply a payment’s unapplied cash to invoices' })
   @ApiCreatedResponse({ type: PaymentView })
   @ApiProblems(422)
-  apply(@Param('id', ParseIdPipe) id: string, @Body() dto: ApplyPaymentDto, @CurrentActor() actor: Actor): Promise<PaymentView> {
+  apply(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: ApplyPaymentDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<PaymentView> {
     return this.payments.applyUnapplied(id, dto, actor.id);
   }
 }
@@ -63,7 +93,10 @@ export class PaymentIntentsController {
   /** A Stripe PaymentIntent for what the invoice has due; returns its client secret for Stripe Elements. */
   @Post(':id/payment-intents')
   @Roles('reseller_finance')
-  @ApiOperation({ operationId: 'createPaymentIntent', summary: 'Start a card payment of an invoice (Stripe PaymentIntent)' })
+  @ApiOperation({
+    operationId: 'createPaymentIntent',
+    summary: 'Start a card payment of an invoice (Stripe PaymentIntent)',
+  })
   @ApiCreatedResponse({ type: PaymentIntentView })
   @ApiProblems(409, 503)
   create(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<PaymentIntentView> {
@@ -80,12 +113,25 @@ export class StripeWebhookController {
   @Post()
   @Public()
   @HttpCode(200)
-  @ApiOperation({ operationId: 'receiveStripeEvent', summary: 'Receive a Stripe event (signed with Stripe-Signature)' })
+  @ApiOperation({
+    operationId: 'receiveStripeEvent',
+    summary: 'Receive a Stripe event (signed with Stripe-Signature)',
+  })
   @ApiOkResponse({ type: StripeEventOutcomeView })
   @ApiProblems(400, 409, 503)
-  @ApiHeader({ name: 'Stripe-Signature', required: true, description: 'Stripe’s signature over the raw body' })
-  @ApiBody({ description: 'A Stripe event, exactly as Stripe sends it', schema: { type: 'object', additionalProperties: true } })
-  receive(@Req() req: Request, @Headers('stripe-signature') signature: string | undefined): Promise<StripeEventOutcomeView> {
+  @ApiHeader({
+    name: 'Stripe-Signature',
+    required: true,
+    description: 'Stripe’s signature over the raw body',
+  })
+  @ApiBody({
+    description: 'A Stripe event, exactly as Stripe sends it',
+    schema: { type: 'object', additionalProperties: true },
+  })
+  receive(
+    @Req() req: Request,
+    @Headers('stripe-signature') signature: string | undefined,
+  ): Promise<StripeEventOutcomeView> {
     return this.stripe.handleWebhook(req.body, signature);
   }
 }

@@ -7,7 +7,10 @@ import { UsageModule } from '#disty/usage';
 import { ResellerModule } from '#disty/reseller';
 import { WebhookModule } from '#disty/webhooks';
 import {
-  PaymentIntentsController, PaymentsController, ReconciliationController, StripeWebhookController,
+  PaymentIntentsController,
+  PaymentsController,
+  ReconciliationController,
+  StripeWebhookController,
 } from './payments.controller';
 import { PaymentService } from './payment.service';
 import { ReconciliationService } from './reconciliation.service';
@@ -29,11 +32,33 @@ import { StripeService } from './stripe.service';
  */
 @Global()
 @Module({
-  imports: [InvoicingModule, LedgerModule, OrderingModule, ResellerModule, PurchasingModule, WebhookModule, UsageModule],
-  controllers: [PaymentsController, PaymentIntentsController, StripeWebhookController, ReconciliationController, RefundsController, PaymentExportController],
+  imports: [
+    InvoicingModule,
+    LedgerModule,
+    OrderingModule,
+    ResellerModule,
+    PurchasingModule,
+    WebhookModule,
+    UsageModule,
+  ],
+  controllers: [
+    PaymentsController,
+    PaymentIntentsController,
+    StripeWebhookController,
+    ReconciliationController,
+    RefundsController,
+    PaymentExportController,
+  ],
   providers: [
-    PaymentService, StripeGateway, StripeService, ReconciliationService, RefundService, PaymentExportService,
-    StripePayoutService, StripeDisputeService, StripeRefundService,
+    PaymentService,
+    StripeGateway,
+    StripeService,
+    ReconciliationService,
+    RefundService,
+    PaymentExportService,
+    StripePayoutService,
+    StripeDisputeService,
+    StripeRefundService,
     { provide: UnappliedCash, useExisting: PaymentService },
   ],
   exports: [PaymentService, StripeService, ReconciliationService, RefundService, UnappliedCash],

@@ -8,7 +8,12 @@ import { OrderingService } from '#disty/ordering';
 import { PayablesAuditService } from '#disty/purchasing';
 import { UsageBillingService } from '#disty/usage';
 import { OnBehalfCollections } from './on-behalf.port';
-import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
+import {
+  ReconciliationDifferenceView,
+  ReconciliationRowView,
+  ReconciliationSectionView,
+  ReconciliationView,
+} from './dto/payment.dto';
 
 type Side = 'debit' | 'credit';
 interface Cell {
@@ -64,13 +69,38 @@ export class ReconciliationService {
 
   async reconcile(asOf: string | null, resellerId: string | null = null): Promise<ReconciliationView> {
     const accounts = [
-      AR_ACCOUNT.HARDWARE, AR_ACCOUNT.CLOUD, AccountCode.UnappliedCash, AccountCode.StripeClearing, AccountCode.UnbilledReceivables,
-      AccountCode.AccruedVendorCosts, AccountCode.AccountsPayable, AccountCode.DeferredRevenue, AccountCode.TaxPayable, AccountCode.CollectionsHeld,
+      AR_ACCOUNT.HARDWARE,
+      AR_ACCOUNT.CLOUD,
+      AccountCode.UnappliedCash,
+      AccountCode.StripeClearing,
+      AccountCode.UnbilledReceivables,
+      AccountCode.AccruedVendorCosts,
+      AccountCode.AccountsPayable,
+      AccountCode.DeferredRevenue,
+      AccountCode.TaxPayable,
+      AccountCode.CollectionsHeld,
     ];
     // One snapshot (REPEATABLE READ), its queries one after the other: the ledger and the subledgers
     // are compared as of the same instant, so a payment committing meanwhile cannot show as a difference.
-    const { balances, ar, unapplied, stripe, unbilledLines, unbilledUsage, accrued, payable, findings, deferred, recognition, taxOwed, held, cardCollections } = await this.db.transaction('REPEATABLE READ', async (em) => ({
-      balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
+    const {
+      balances,
+      ar,
+      unapplied,
+      stripe,
+      unbilledLines,
+      unbilledUsage,
+      accrued,
+      payable,
+      findings,
+      deferred,
+      recognition,
+      taxOwed,
+      held,
+      cardCollections,
+    } = await this.db.transaction('REPEATABLE READ', async (em) => ({
+      balances: asOf
+        ? await this.ledger.balancesAsOf(accounts, asOf, em)
+        : await this.ledger.balances(accounts, em),
       ar: await this.audit.detail(asOf, resellerId, em),
       unapplied: await this.unappliedCash(asOf, resellerId, em),
       stripe: await this.stripeClearing(asOf, resellerId, em),
@@ -87,24 +117,37 @@ export class ReconciliationService {
     }));
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
     const ledgerOf = (code: string, side: Side) =>
-      mine.filter((b) => b.accountCode === code).map((b) => ({ resellerId: b.resellerId, currency: b.currency, amount: signed(b, side) }));
+      mine
+        .filter((b) => b.accountCode === code)
+        .map((b) => ({ resellerId: b.resellerId, currency: b.currency, amount: signed(b, side) }));
 
     const receivables = merge(
       CREDIT_LINES.flatMap((l) => ledgerOf(AR_ACCOUNT[l], 'debit').map((r) => ({ ...r, creditLine: l }))),
-      ar.map((r) => ({ resellerId: r.resellerId, currency: r.currency, creditLine: r.creditLine, amount: r.open.minus(r.credits), open: r.open, credits: r.credits })),
+      ar.map((r) => ({
+        resellerId: r.resellerId,
+        currency: r.currency,
+        creditLine: r.creditLine,
+        amount: r.open.minus(r.credits),
+        open: r.open,
+        credits: r.credits,
+      })),
     );
     const cash = merge(ledgerOf(AccountCode.UnappliedCash, 'credit'), unapplied);
     const clearing = merge(ledgerOf(AccountCode.StripeClearing, 'debit'), [...stripe, ...cardCollections]);
     // 2500: collections held for resellers, not yet settled (docs/billing-on-behalf.md).
     const collections = merge(ledgerOf(AccountCode.CollectionsHeld, 'credit'), held);
     const unbilled = merge(ledgerOf(AccountCode.UnbilledReceivables, 'debit'), [
-      ...unbilledLines, ...unbilledUsage.map((u) => ({ resellerId: u.resellerId, currency: u.currency, amount: u.net })),
+      ...unbilledLines,
+      ...unbilledUsage.map((u) => ({ resellerId: u.resellerId, currency: u.currency, amount: u.net })),
     ]);
     const accruedCosts = merge(ledgerOf(AccountCode.AccruedVendorCosts, 'credit'), accrued);
     const payables = merge(ledgerOf(AccountCode.AccountsPayable, 'credit'), payable);
     const deferredRevenue = merge(ledgerOf(AccountCode.DeferredRevenue, 'credit'), deferred);
     // 2100 per reseller against the documents' output tax; lines without a reseller (settling tax with the authority) are not a reseller's.
-    const tax = merge(ledgerOf(AccountCode.TaxPayable, 'credit').filter((l) => l.resellerId), taxOwed);
+    const tax = merge(
+      ledgerOf(AccountCode.TaxPayable, 'credit').filter((l) => l.resellerId),
+      taxOwed,
+    );
 
     const sections = {
       receivables: section(receivables, (c) => AR_ACCOUNT[c.creditLine!]),
@@ -117,35 +160,89 @@ export class ReconciliationService {
       tax: section(tax, () => AccountCode.TaxPayable),
       collectionsHeld: section(collections, () => AccountCode.CollectionsHeld),
     };
-    const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
-      sections[name].items.filter((i) => !new Dec(i.difference).isZero()).map((i) => ({
-        section: name, check: 'control-account', ...i, expected: i.subledger, actual: i.ledger,
-        message: `${i.account}${i.creditLine ? ` ${i.creditLine}` : ''} of reseller ${i.resellerId ?? '(none)'} is ${i.ledger} ${i.currency} in the ledger; its subledger says ${i.subledger}`,
-      })),
+    const differences: ReconciliationDifferenceView[] = (
+      Object.keys(sections) as Array<keyof typeof sections>
+    ).flatMap((name) =>
+      sections[name].items
+        .filter((i) => !new Dec(i.difference).isZero())
+        .map((i) => ({
+          section: name,
+          check: 'control-account',
+          ...i,
+          expected: i.subledger,
+          actual: i.ledger,
+          message: `${i.account}${i.creditLine ? ` ${i.creditLine}` : ''} of reseller ${i.resellerId ?? '(none)'} is ${i.ledger} ${i.currency} in the ledger; its subledger says ${i.subledger}`,
+        })),
     );
     // Signs: an AR credit balance must be explained by unapplied credits; 2200 never has a debit balance.
     for (const c of receivables) {
       if (c.resellerId && c.ledger.lt(0) && c.ledger.negated().gt(c.credits ?? 0)) {
         const expected = (c.credits ?? new Dec(0)).negated();
-        differences.push(finding('signs', 'ar-credit-balance', c.resellerId, c.currency, c.creditLine ?? null, AR_ACCOUNT[c.creditLine!], expected, c.ledger,
-          `AR ${AR_ACCOUNT[c.creditLine!]} of reseller ${c.resellerId} has a credit balance of ${moneyString(c.ledger.negated(), c.currency)} ${c.currency}; ` +
-          `unapplied credits explain only ${moneyString(c.credits ?? new Dec(0), c.currency)}`));
+        differences.push(
+          finding(
+            'signs',
+            'ar-credit-balance',
+            c.resellerId,
+            c.currency,
+            c.creditLine ?? null,
+            AR_ACCOUNT[c.creditLine!],
+            expected,
+            c.ledger,
+            `AR ${AR_ACCOUNT[c.creditLine!]} of reseller ${c.resellerId} has a credit balance of ${moneyString(c.ledger.negated(), c.currency)} ${c.currency}; ` +
+              `unapplied credits explain only ${moneyString(c.credits ?? new Dec(0), c.currency)}`,
+          ),
+        );
       }
     }
     for (const c of cash) {
       if (c.resellerId && c.ledger.lt(0)) {
-        differences.push(finding('signs', 'unapplied-cash-debit-balance', c.resellerId, c.currency, null, AccountCode.UnappliedCash, new Dec(0), c.ledger,
-          `2200 of reseller ${c.resellerId} has a debit balance of ${moneyString(c.ledger.negated(), c.currency)} ${c.currency}`));
+        differences.push(
+          finding(
+            'signs',
+            'unapplied-cash-debit-balance',
+            c.resellerId,
+            c.currency,
+            null,
+            AccountCode.UnappliedCash,
+            new Dec(0),
+            c.ledger,
+            `2200 of reseller ${c.resellerId} has a debit balance of ${moneyString(c.ledger.negated(), c.currency)} ${c.currency}`,
+          ),
+        );
       }
     }
     for (const x of findings) {
       if (asOf && x.check === 'stranded-credit') continue;
-      differences.push(finding('receivablesSubledger', x.check, x.resellerId, x.currency, x.creditLine, x.creditLine ? AR_ACCOUNT[x.creditLine] : 'AR',
-        x.expected, x.actual, x.message, x.invoiceId));
+      differences.push(
+        finding(
+          'receivablesSubledger',
+          x.check,
+          x.resellerId,
+          x.currency,
+          x.creditLine,
+          x.creditLine ? AR_ACCOUNT[x.creditLine] : 'AR',
+          x.expected,
+          x.actual,
+          x.message,
+          x.invoiceId,
+        ),
+      );
     }
     for (const x of recognition) {
       if (resellerId && x.resellerId !== resellerId) continue;
-      differences.push(finding('deferredRevenue', x.check, x.resellerId, x.currency, null, AccountCode.DeferredRevenue, x.expected, x.actual, x.message));
+      differences.push(
+        finding(
+          'deferredRevenue',
+          x.check,
+          x.resellerId,
+          x.currency,
+          null,
+          AccountCode.DeferredRevenue,
+          x.expected,
+          x.actual,
+          x.message,
+        ),
+      );
     }
     return {
       asOf: asOf ?? this.clock.today(),
@@ -217,16 +314,41 @@ function signed(b: AccountBalanceRow, side: Side): Dec {
   return side === 'debit' ? b.debit.minus(b.credit) : b.credit.minus(b.debit);
 }
 
-type Amount = { resellerId: string | null; currency: Currency; creditLine?: CreditLine; amount: Dec; open?: Dec; credits?: Dec };
+type Amount = {
+  resellerId: string | null;
+  currency: Currency;
+  creditLine?: CreditLine;
+  amount: Dec;
+  open?: Dec;
+  credits?: Dec;
+};
 
 function finding(
-  section: string, check: string, resellerId: string, currency: Currency, creditLine: CreditLine | null, account: string,
-  expected: Dec, actual: Dec, message: string, invoiceId: string | null = null,
+  section: string,
+  check: string,
+  resellerId: string,
+  currency: Currency,
+  creditLine: CreditLine | null,
+  account: string,
+  expected: Dec,
+  actual: Dec,
+  message: string,
+  invoiceId: string | null = null,
 ): ReconciliationDifferenceView {
   return {
-    section, check, resellerId, currency, ...(creditLine ? { creditLine } : {}), ...(invoiceId ? { invoiceId } : {}), account,
-    ledger: moneyString(actual, currency), subledger: moneyString(expected, currency), difference: moneyString(actual.minus(expected), currency),
-    expected: moneyString(expected, currency), actual: moneyString(actual, currency), message,
+    section,
+    check,
+    resellerId,
+    currency,
+    ...(creditLine ? { creditLine } : {}),
+    ...(invoiceId ? { invoiceId } : {}),
+    account,
+    ledger: moneyString(actual, currency),
+    subledger: moneyString(expected, currency),
+    difference: moneyString(actual.minus(expected), currency),
+    expected: moneyString(expected, currency),
+    actual: moneyString(actual, currency),
+    message,
   };
 }
 
@@ -236,7 +358,13 @@ function merge(ledger: Amount[], sub: Amount[]): Cell[] {
   const cells = new Map<string, Cell>();
   const cell = (a: Amount) => {
     const k = key(a);
-    const c = cells.get(k) ?? { resellerId: a.resellerId, currency: a.currency, creditLine: a.creditLine, ledger: new Dec(0), subledger: new Dec(0) };
+    const c = cells.get(k) ?? {
+      resellerId: a.resellerId,
+      currency: a.currency,
+      creditLine: a.creditLine,
+      ledger: new Dec(0),
+      subledger: new Dec(0),
+    };
     cells.set(k, c);
     return c;
   };
@@ -261,12 +389,23 @@ function section(cells: Cell[], account: (c: Cell) => string): ReconciliationSec
     ledger: moneyString(c.ledger, c.currency),
     subledger: moneyString(c.subledger, c.currency),
     difference: moneyString(c.ledger.minus(c.subledger), c.currency),
-    ...(c.creditLine ? { openInvoices: moneyString(c.open ?? new Dec(0), c.currency), unappliedCredits: moneyString(c.credits ?? new Dec(0), c.currency) } : {}),
+    ...(c.creditLine
+      ? {
+          openInvoices: moneyString(c.open ?? new Dec(0), c.currency),
+          unappliedCredits: moneyString(c.credits ?? new Dec(0), c.currency),
+        }
+      : {}),
   });
   const totals = new Map<string, Cell>();
   for (const c of cells) {
     const k = `${c.currency}|${c.creditLine ?? ''}`;
-    const t = totals.get(k) ?? { resellerId: null, currency: c.currency, creditLine: c.creditLine, ledger: new Dec(0), subledger: new Dec(0) };
+    const t = totals.get(k) ?? {
+      resellerId: null,
+      currency: c.currency,
+      creditLine: c.creditLine,
+      ledger: new Dec(0),
+      subledger: new Dec(0),
+    };
     t.ledger = t.ledger.plus(c.ledger);
     t.subledger = t.subledger.plus(c.subledger);
     if (c.creditLine) {

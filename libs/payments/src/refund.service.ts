@@ -2,9 +2,28 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict, validationError } from '#disty/core';
+import {
+  Clock,
+  CREDIT_LINES,
+  CreditLine,
+  Currency,
+  Dec,
+  idempotentTransaction,
+  moneyString,
+  ProblemError,
+  retryOnConflict,
+  validationError,
+} from '#disty/core';
 import { ReceivablesService } from '#disty/invoicing';
-import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableDebits } from '#disty/ledger';
+import {
+  AccountCode,
+  atCarrying,
+  credit,
+  debit,
+  LedgerService,
+  lockReceivables,
+  receivableDebits,
+} from '#disty/ledger';
 import { ResellerService } from '#disty/reseller';
 import { WebhookService } from '#disty/webhooks';
 import { CreateRefundDto, CreditBalanceView, RefundView } from './dto/refund.dto';
@@ -48,17 +67,27 @@ export class RefundService {
     const reseller = await this.reseller(resellerId);
     const c = currency ?? reseller.currency;
     const { credits, cash } = await this.sources(this.db.manager, resellerId, c, false);
-    return { resellerId, currency: c, from: this.fromView(credits, cash, c), refundable: moneyString(total(credits, cash), c) };
+    return {
+      resellerId,
+      currency: c,
+      from: this.fromView(credits, cash, c),
+      refundable: moneyString(total(credits, cash), c),
+    };
   }
 
   /** POST /refunds: refunds part or all of the reseller's credit balance. More than it is: 422 over-refund. */
   async refund(dto: CreateRefundDto, createdBy: string | null): Promise<RefundView> {
     const reseller = await this.reseller(dto.resellerId);
     if (dto.currency !== reseller.currency) {
-      throw paymentsError(PaymentsErrorCode.CurrencyMismatch, `Reseller ${reseller.name} is invoiced in ${reseller.currency}, not ${dto.currency}`);
+      throw paymentsError(
+        PaymentsErrorCode.CurrencyMismatch,
+        `Reseller ${reseller.name} is invoiced in ${reseller.currency}, not ${dto.currency}`,
+      );
     }
     if (dto.paidOn > this.clock.today()) {
-      throw validationError('paidOn cannot be in the future', [{ field: 'paidOn', message: `must be on or before ${this.clock.today()}` }]);
+      throw validationError('paidOn cannot be in the future', [
+        { field: 'paidOn', message: `must be on or before ${this.clock.today()}` },
+      ]);
     }
     const c = reseller.currency;
     // Credit from card payments goes back to the cards (docs/accounting.md §3).
@@ -105,7 +134,12 @@ export class RefundService {
             [id, reseller.id, s.invoiceId, s.line, s.amount.toFixed()],
           );
           await this.receivables.payOutCredit(em, {
-            invoiceId: s.invoiceId, resellerId: reseller.id, line: s.line, amount: s.amount, currency: c, date: dto.paidOn,
+            invoiceId: s.invoiceId,
+            resellerId: reseller.id,
+            line: s.line,
+            amount: s.amount,
+            currency: c,
+            date: dto.paidOn,
             source: { type: CREDIT_REFUND_SOURCE, id },
           });
         }
@@ -118,7 +152,9 @@ export class RefundService {
             [id, reseller.id, s.paymentId, s.amount.toFixed(), dto.paidOn],
           );
         }
-        const perLine = Object.fromEntries(CREDIT_LINES.map((l) => [l, sum(credits.filter((s) => s.line === l))])) as Record<CreditLine, Dec>;
+        const perLine = Object.fromEntries(
+          CREDIT_LINES.map((l) => [l, sum(credits.filter((s) => s.line === l))]),
+        ) as Record<CreditLine, Dec>;
         const fromCash = sum(cash);
         await this.ledger.post(em, {
           entryDate: dto.paidOn,
@@ -127,13 +163,22 @@ export class RefundService {
           createdBy,
           lines: [
             // The credit balance leaves at its carrying value; the cash at today's rate; the rest is 7100 (docs/accounting.md §10).
-            ...atCarrying([...receivableDebits(perLine, reseller.id, c), ...debit(AccountCode.UnappliedCash, fromCash, reseller.id, c)]),
+            ...atCarrying([
+              ...receivableDebits(perLine, reseller.id, c),
+              ...debit(AccountCode.UnappliedCash, fromCash, reseller.id, c),
+            ]),
             ...credit(AccountCode.Cash, amount, reseller.id, c),
           ],
           fxDifferenceAccount: AccountCode.FxRealised,
         });
         const view: RefundView = {
-          id, resellerId: reseller.id, amount: moneyString(amount, c), currency: c, reference: dto.reference, paidOn: dto.paidOn, method: 'BANK_TRANSFER' as const,
+          id,
+          resellerId: reseller.id,
+          amount: moneyString(amount, c),
+          currency: c,
+          reference: dto.reference,
+          paidOn: dto.paidOn,
+          method: 'BANK_TRANSFER' as const,
           from: this.fromView(credits, cash, c),
         };
         const { id: refundId, ...rest } = view;
@@ -145,7 +190,8 @@ export class RefundService {
 
   private async reseller(id: string) {
     return this.resellers.getReseller(id).catch((e: unknown) => {
-      if (e instanceof ProblemError && e.status === 404) throw paymentsError(PaymentsErrorCode.UnknownReseller, `Reseller ${id} was not found`);
+      if (e instanceof ProblemError && e.status === 404)
+        throw paymentsError(PaymentsErrorCode.UnknownReseller, `Reseller ${id} was not found`);
       throw e;
     });
   }

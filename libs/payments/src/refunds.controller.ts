@@ -14,7 +14,10 @@ export class RefundsController {
   @Post()
   @Roles('finance')
   @Idempotent()
-  @ApiOperation({ operationId: 'createRefund', summary: 'Refund a reseller’s credit balance by bank transfer' })
+  @ApiOperation({
+    operationId: 'createRefund',
+    summary: 'Refund a reseller’s credit balance by bank transfer',
+  })
   @ApiCreatedResponse({ type: RefundView })
   @ApiProblems(422)
   create(@Body() dto: CreateRefundDto, @CurrentActor() actor: Actor): Promise<RefundView> {

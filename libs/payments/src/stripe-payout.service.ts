@@ -36,7 +36,8 @@ export class StripePayoutService {
     const amount = toMajor(payout.amount, c);
     const fee = await this.feeOf(payout, c);
     // The day it reached the bank (never after the event announcing it).
-    const arrival = typeof payout.arrival_date === 'number' ? unixDate(payout.arrival_date) : eventDate(event);
+    const arrival =
+      typeof payout.arrival_date === 'number' ? unixDate(payout.arrival_date) : eventDate(event);
     const occurredOn = arrival < eventDate(event) ? arrival : eventDate(event);
     return this.db.transaction(async (em) => {
       if (!(await recordStripeEvent(em, event, null, 'recorded'))) return { outcome: 'duplicate' };
@@ -47,7 +48,10 @@ export class StripePayoutService {
         [payout.id, c, amount.toFixed(), fee.toFixed(), occurredOn, date, event.id],
       );
       if (!inserted.length) {
-        await em.query(`UPDATE stripe_events SET outcome = 'duplicate: payout already recorded' WHERE id = $1`, [event.id]);
+        await em.query(
+          `UPDATE stripe_events SET outcome = 'duplicate: payout already recorded' WHERE id = $1`,
+          [event.id],
+        );
         return { outcome: 'duplicate' };
       }
       await this.ledger.post(em, {
@@ -72,7 +76,12 @@ export class StripePayoutService {
       if (typeof bt === 'string') bt = await this.stripe.client().balanceTransactions.retrieve(bt);
     } catch (e) {
       if (e instanceof ProblemError) throw e;
-      throw paymentsError(PaymentsErrorCode.StripeUnavailable, `Stripe request failed: ${String((e as Error).message ?? e).split('\n')[0].slice(0, 200)}`);
+      throw paymentsError(
+        PaymentsErrorCode.StripeUnavailable,
+        `Stripe request failed: ${String((e as Error).message ?? e)
+          .split('\n')[0]
+          .slice(0, 200)}`,
+      );
     }
     return typeof bt.fee === 'number' && currencyOf(bt.currency) === c ? toMajor(bt.fee, c) : new Dec(0);
   }

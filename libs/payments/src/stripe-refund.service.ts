@@ -2,7 +2,17 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, idempotentTransaction, moneyString, ProblemError, retryOnConflict } from '#disty/core';
+import {
+  Clock,
+  CREDIT_LINES,
+  CreditLine,
+  Currency,
+  Dec,
+  idempotentTransaction,
+  moneyString,
+  ProblemError,
+  retryOnConflict,
+} from '#disty/core';
 import { ReceivablesService } from '#disty/invoicing';
 import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableDebits } from '#disty/ledger';
 import { CreateRefundDto, RefundView } from './dto/refund.dto';
@@ -42,7 +52,12 @@ export class StripeRefundService {
     private readonly clock: Clock,
   ) {}
 
-  async refund(reseller: { id: string; name: string }, c: Currency, dto: CreateRefundDto, createdBy: string | null): Promise<RefundView> {
+  async refund(
+    reseller: { id: string; name: string },
+    c: Currency,
+    dto: CreateRefundDto,
+    createdBy: string | null,
+  ): Promise<RefundView> {
     const amount = new Dec(dto.amount);
     const id = randomUUID();
     return retryOnConflict(() =>
@@ -71,8 +86,20 @@ export class StripeRefundService {
         for (const paymentId of [...new Set(parts.map((p) => p.paymentId))]) {
           const mine = parts.filter((p) => p.paymentId === paymentId);
           const total = mine.reduce((s, p) => s.plus(p.amount), new Dec(0));
-          const [state]: Array<{ refunded: string }> = await em.query(`SELECT refunded::text AS refunded FROM payments WHERE id = $1`, [paymentId]);
-          refundIds.set(paymentId, await this.createStripeRefund(mine[0].intentId, total, c, `disty-credit-refund:${paymentId}:${state.refunded}:${total.toFixed()}`, id));
+          const [state]: Array<{ refunded: string }> = await em.query(
+            `SELECT refunded::text AS refunded FROM payments WHERE id = $1`,
+            [paymentId],
+          );
+          refundIds.set(
+            paymentId,
+            await this.createStripeRefund(
+              mine[0].intentId,
+              total,
+              c,
+              `disty-credit-refund:${paymentId}:${state.refunded}:${total.toFixed()}`,
+              id,
+            ),
+          );
         }
         await em.query(
           `INSERT INTO credit_refunds (id, reseller_id, currency, amount, reference, paid_on, created_by, method) VALUES ($1, $2, $3, $4, $5, $6, $7, 'STRIPE')`,
@@ -87,10 +114,18 @@ export class StripeRefundService {
               [id, reseller.id, p.invoiceId, p.line, p.amount.toFixed(), p.paymentId, stripeRefundId],
             );
             await this.receivables.payOutCredit(em, {
-              invoiceId: p.invoiceId, resellerId: reseller.id, line: p.line!, amount: p.amount, currency: c, date: dto.paidOn,
+              invoiceId: p.invoiceId,
+              resellerId: reseller.id,
+              line: p.line!,
+              amount: p.amount,
+              currency: c,
+              date: dto.paidOn,
               source: { type: CREDIT_REFUND_SOURCE, id },
             });
-            await em.query(`UPDATE payments SET refunded = refunded + $2 WHERE id = $1`, [p.paymentId, p.amount.toFixed()]);
+            await em.query(`UPDATE payments SET refunded = refunded + $2 WHERE id = $1`, [
+              p.paymentId,
+              p.amount.toFixed(),
+            ]);
           } else {
             await em.query(
               `WITH x AS (INSERT INTO credit_refund_parts (refund_id, reseller_id, payment_id, amount, stripe_payment_id, stripe_refund_id)
@@ -104,10 +139,15 @@ export class StripeRefundService {
         }
         const credits = parts.filter((p) => p.invoiceId);
         const cash = parts.filter((p) => !p.invoiceId);
-        const perLine = Object.fromEntries(CREDIT_LINES.map((l) => [l, sum(credits.filter((p) => p.line === l))])) as Record<CreditLine, Dec>;
+        const perLine = Object.fromEntries(
+          CREDIT_LINES.map((l) => [l, sum(credits.filter((p) => p.line === l))]),
+        ) as Record<CreditLine, Dec>;
         await this.ledger.post(em, {
           entryDate: dto.paidOn,
-          memo: `Stripe refund of credit balance ${dto.reference} (${[...refundIds.values()].join(', ')})`.slice(0, 500),
+          memo: `Stripe refund of credit balance ${dto.reference} (${[...refundIds.values()].join(', ')})`.slice(
+            0,
+            500,
+          ),
           source: { type: CREDIT_REFUND_SOURCE, id },
           createdBy,
           lines: [
@@ -117,8 +157,18 @@ export class StripeRefundService {
           ],
         });
         return {
-          id, resellerId: reseller.id, amount: moneyString(amount, c), currency: c, reference: dto.reference, paidOn: dto.paidOn, method: 'STRIPE' as const,
-          from: { HARDWARE: moneyString(perLine.HARDWARE, c), CLOUD: moneyString(perLine.CLOUD, c), unappliedCash: moneyString(sum(cash), c) },
+          id,
+          resellerId: reseller.id,
+          amount: moneyString(amount, c),
+          currency: c,
+          reference: dto.reference,
+          paidOn: dto.paidOn,
+          method: 'STRIPE' as const,
+          from: {
+            HARDWARE: moneyString(perLine.HARDWARE, c),
+            CLOUD: moneyString(perLine.CLOUD, c),
+            unappliedCash: moneyString(sum(cash), c),
+          },
         };
       }),
     );
@@ -154,7 +204,13 @@ export class StripeRefundService {
       for (const payer of payers.filter((x) => x.invoice_id === credit.invoiceId)) {
         const take = Dec.min(left, room.get(payer.payment_id)!);
         if (!take.gt(0)) continue;
-        parts.push({ paymentId: payer.payment_id, intentId: intentOf.get(payer.payment_id)!, invoiceId: credit.invoiceId, line: credit.line, amount: take });
+        parts.push({
+          paymentId: payer.payment_id,
+          intentId: intentOf.get(payer.payment_id)!,
+          invoiceId: credit.invoiceId,
+          line: credit.line,
+          amount: take,
+        });
         room.set(payer.payment_id, room.get(payer.payment_id)!.minus(take));
         left = left.minus(take);
       }
@@ -162,20 +218,46 @@ export class StripeRefundService {
     return parts;
   }
 
-  private async createStripeRefund(intentId: string, amount: Dec, c: Currency, idempotencyKey: string, refundId: string): Promise<string> {
+  private async createStripeRefund(
+    intentId: string,
+    amount: Dec,
+    c: Currency,
+    idempotencyKey: string,
+    refundId: string,
+  ): Promise<string> {
     try {
-      const refund = await this.stripe.client().refunds.create(
-        { payment_intent: intentId, amount: toMinor(amount, c), reason: 'requested_by_customer', metadata: { disty_credit_refund_id: refundId } },
-        { idempotencyKey },
-      );
+      const refund = await this.stripe
+        .client()
+        .refunds.create(
+          {
+            payment_intent: intentId,
+            amount: toMinor(amount, c),
+            reason: 'requested_by_customer',
+            metadata: { disty_credit_refund_id: refundId },
+          },
+          { idempotencyKey },
+        );
       return refund.id;
     } catch (e) {
       const err = e as { message?: string; statusCode?: number; type?: string };
-      if (err.type === 'StripeInvalidRequestError' || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
-        throw paymentsError(PaymentsErrorCode.StripeRefused, `Stripe refused the refund on ${intentId}: ${String(err.message ?? e).split('\n')[0].slice(0, 200)}`);
+      if (
+        err.type === 'StripeInvalidRequestError' ||
+        (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
+      ) {
+        throw paymentsError(
+          PaymentsErrorCode.StripeRefused,
+          `Stripe refused the refund on ${intentId}: ${String(err.message ?? e)
+            .split('\n')[0]
+            .slice(0, 200)}`,
+        );
       }
       if (e instanceof ProblemError) throw e;
-      throw paymentsError(PaymentsErrorCode.StripeUnavailable, `Stripe request failed: ${String(err.message ?? e).split('\n')[0].slice(0, 200)}`);
+      throw paymentsError(
+        PaymentsErrorCode.StripeUnavailable,
+        `Stripe request failed: ${String(err.message ?? e)
+          .split('\n')[0]
+          .slice(0, 200)}`,
+      );
     }
   }
 }

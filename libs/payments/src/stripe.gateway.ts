@@ -14,14 +14,26 @@ export class StripeGateway {
 
   client(): Stripe {
     const key = environment().STRIPE_SECRET_KEY;
-    if (!key) throw paymentsError(PaymentsErrorCode.StripeNotConfigured, 'STRIPE_SECRET_KEY is not set; card payments are unavailable');
+    if (!key)
+      throw paymentsError(
+        PaymentsErrorCode.StripeNotConfigured,
+        'STRIPE_SECRET_KEY is not set; card payments are unavailable',
+      );
     const base = environment().STRIPE_API_BASE ?? '';
     if (this.cached && this.cached.key === key && this.cached.base === base) return this.cached.client;
-    const config: ConstructorParameters<typeof Stripe>[1] = { maxNetworkRetries: 1, timeout: 20_000, telemetry: false };
+    const config: ConstructorParameters<typeof Stripe>[1] = {
+      maxNetworkRetries: 1,
+      timeout: 20_000,
+      telemetry: false,
+    };
     if (base) {
       const u = new URL(base);
       const protocol = u.protocol === 'http:' ? 'http' : 'https';
-      Object.assign(config, { host: u.hostname, port: Number(u.port || (protocol === 'http' ? 80 : 443)), protocol });
+      Object.assign(config, {
+        host: u.hostname,
+        port: Number(u.port || (protocol === 'http' ? 80 : 443)),
+        protocol,
+      });
     }
     const client = new Stripe(key, config);
     this.cached = { key, base, client };
@@ -31,7 +43,11 @@ export class StripeGateway {
   /** Verifies Stripe-Signature over the raw body with the package's own verification; 400 when it fails. */
   constructEvent(rawBody: unknown, signature: unknown): Stripe.Event {
     const secret = environment().STRIPE_WEBHOOK_SECRET;
-    if (!secret) throw paymentsError(PaymentsErrorCode.StripeNotConfigured, 'STRIPE_WEBHOOK_SECRET is not set; Stripe events cannot be verified');
+    if (!secret)
+      throw paymentsError(
+        PaymentsErrorCode.StripeNotConfigured,
+        'STRIPE_WEBHOOK_SECRET is not set; Stripe events cannot be verified',
+      );
     if (!Buffer.isBuffer(rawBody) || !rawBody.length) {
       throw paymentsError(PaymentsErrorCode.InvalidSignature, 'The request has no raw body to verify');
     }
@@ -41,7 +57,10 @@ export class StripeGateway {
     try {
       return Stripe.webhooks.constructEvent(rawBody, signature, secret);
     } catch (e) {
-      throw paymentsError(PaymentsErrorCode.InvalidSignature, `Stripe-Signature verification failed: ${(e as Error).message.split('\n')[0].slice(0, 200)}`);
+      throw paymentsError(
+        PaymentsErrorCode.InvalidSignature,
+        `Stripe-Signature verification failed: ${(e as Error).message.split('\n')[0].slice(0, 200)}`,
+      );
     }
   }
 }

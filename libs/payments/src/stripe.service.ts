@@ -3,9 +3,32 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
 import { DataSource } from 'typeorm';
-import { Actor, Clock, Currency, coreError, notFound, CoreErrorCode, CREDIT_LINES, CreditLine, Dec, Money, moneyString, ProblemError, tenantScope } from '#disty/core';
+import {
+  Actor,
+  Clock,
+  Currency,
+  coreError,
+  notFound,
+  CoreErrorCode,
+  CREDIT_LINES,
+  CreditLine,
+  Dec,
+  Money,
+  moneyString,
+  ProblemError,
+  tenantScope,
+} from '#disty/core';
 import { amountDue, ReceivablesService } from '#disty/invoicing';
-import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '#disty/ledger';
+import {
+  AccountCode,
+  atCarrying,
+  credit,
+  debit,
+  LedgerService,
+  lockReceivables,
+  receivableCredits,
+  receivableDebits,
+} from '#disty/ledger';
 import { applicationDate } from './domain/application-date';
 import { BalanceTransaction, settle } from './domain/settlement';
 import { PaymentIntentView } from './dto/payment.dto';
@@ -14,7 +37,16 @@ import { PaymentService } from './payment.service';
 import { OnBehalfCollections } from './on-behalf.port';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { StripeDisputeService } from './stripe-dispute.service';
-import { currencyOf, eventDate, idOf, lateNote, recordStripeEvent, setEventOutcome, toMajor, toMinor } from './stripe-events';
+import {
+  currencyOf,
+  eventDate,
+  idOf,
+  lateNote,
+  recordStripeEvent,
+  setEventOutcome,
+  toMajor,
+  toMinor,
+} from './stripe-events';
 import { StripeGateway } from './stripe.gateway';
 import { StripePayoutService } from './stripe-payout.service';
 
@@ -62,7 +94,8 @@ export class StripeService {
     if (!invoice) throw notFound(`Invoice ${invoiceId}`);
     const c = invoice.currency;
     const due = new Dec(moneyString(amountDue(invoice.open), c));
-    if (!due.gt(0)) throw paymentsError(PaymentsErrorCode.NothingDue, `Invoice ${invoice.number} has nothing due`);
+    if (!due.gt(0))
+      throw paymentsError(PaymentsErrorCode.NothingDue, `Invoice ${invoice.number} has nothing due`);
     let intent: Stripe.PaymentIntent;
     try {
       intent = await this.stripe.client().paymentIntents.create({
@@ -79,17 +112,30 @@ export class StripeService {
        ON CONFLICT (id) DO NOTHING`,
       [intent.id, invoice.id, invoice.resellerId, due.toFixed(), c, actor.id],
     );
-    return { paymentIntentId: intent.id, clientSecret: intent.client_secret ?? '', amount: moneyString(due, c), currency: c };
+    return {
+      paymentIntentId: intent.id,
+      clientSecret: intent.client_secret ?? '',
+      amount: moneyString(due, c),
+      currency: c,
+    };
   }
 
   /**
    * A PaymentIntent on the distributor's Stripe account for an amount collected on a reseller's
    * behalf (docs/billing-on-behalf.md): `metadata` names the reseller and the end-customer invoice.
    */
-  async createCollectionIntent(a: { amount: Dec; currency: Currency; description: string; metadata: Record<string, string> }): Promise<{ id: string; clientSecret: string }> {
+  async createCollectionIntent(a: {
+    amount: Dec;
+    currency: Currency;
+    description: string;
+    metadata: Record<string, string>;
+  }): Promise<{ id: string; clientSecret: string }> {
     try {
       const intent = await this.stripe.client().paymentIntents.create({
-        amount: toMinor(a.amount, a.currency), currency: a.currency.toLowerCase(), description: a.description, metadata: a.metadata,
+        amount: toMinor(a.amount, a.currency),
+        currency: a.currency.toLowerCase(),
+        description: a.description,
+        metadata: a.metadata,
       });
       return { id: intent.id, clientSecret: intent.client_secret ?? '' };
     } catch (e) {
@@ -98,16 +144,27 @@ export class StripeService {
   }
 
   /** A card collection on a reseller's behalf, handed to OnBehalfCollections in the event's transaction. */
-  private async collectionSucceeded(event: Stripe.Event, intent: Stripe.PaymentIntent): Promise<{ outcome: string }> {
+  private async collectionSucceeded(
+    event: Stripe.Event,
+    intent: Stripe.PaymentIntent,
+  ): Promise<{ outcome: string }> {
     const c = currencyOf(intent.currency);
     if (!c) {
-      await recordStripeEvent(this.db.manager, event, null, `ignored: PaymentIntent ${intent.id} is in an unsupported currency`);
+      await recordStripeEvent(
+        this.db.manager,
+        event,
+        null,
+        `ignored: PaymentIntent ${intent.id} is in an unsupported currency`,
+      );
       return { outcome: `ignored: PaymentIntent ${intent.id} is in an unsupported currency` };
     }
     const amount = toMajor(intent.amount_received || intent.amount, c);
     const chargeId = idOf(intent.latest_charge as string | { id: string } | null);
     const { fee, settled } = settle(amount, c, chargeId ? await this.balanceTransactionOf(chargeId) : null);
-    const resellerId = intent.metadata?.resellerId && UUID.test(intent.metadata.resellerId) ? intent.metadata.resellerId.toLowerCase() : null;
+    const resellerId =
+      intent.metadata?.resellerId && UUID.test(intent.metadata.resellerId)
+        ? intent.metadata.resellerId.toLowerCase()
+        : null;
     return this.db.transaction(async (em) => {
       if (!(await recordStripeEvent(em, event, null, 'recorded'))) return { outcome: 'duplicate' };
       const ignored = async (why: string) => {
@@ -117,7 +174,12 @@ export class StripeService {
       if (!this.onBehalf) return ignored('collection on behalf is not available');
       if (settled) return ignored(`PaymentIntent ${intent.id} settled in another currency`);
       const r = await this.onBehalf.recordCard(em, {
-        paymentIntentId: intent.id, endCustomerInvoiceId: intent.metadata.endCustomerInvoiceId.toLowerCase(), resellerId, currency: c, amount, fee,
+        paymentIntentId: intent.id,
+        endCustomerInvoiceId: intent.metadata.endCustomerInvoiceId.toLowerCase(),
+        resellerId,
+        currency: c,
+        amount,
+        fee,
         occurredOn: eventDate(event),
       });
       return r.collectionId ? { outcome: 'recorded' } : ignored(r.why ?? 'not a collection');
@@ -131,7 +193,8 @@ export class StripeService {
     if (await this.seen(event.id)) return { ...base, outcome: 'duplicate' };
     switch (event.type) {
       case 'payment_intent.succeeded':
-        if (UUID.test(event.data.object.metadata?.endCustomerInvoiceId ?? '')) return { ...base, ...(await this.collectionSucceeded(event, event.data.object)) };
+        if (UUID.test(event.data.object.metadata?.endCustomerInvoiceId ?? ''))
+          return { ...base, ...(await this.collectionSucceeded(event, event.data.object)) };
         return { ...base, ...(await this.paymentSucceeded(event, event.data.object)) };
       case 'charge.refunded':
         return { ...base, ...(await this.chargeRefunded(event, event.data.object)) };
@@ -152,9 +215,15 @@ export class StripeService {
     return rows.length > 0;
   }
 
-  private async paymentSucceeded(event: Stripe.Event, intent: Stripe.PaymentIntent): Promise<{ outcome: string; paymentId?: string }> {
+  private async paymentSucceeded(
+    event: Stripe.Event,
+    intent: Stripe.PaymentIntent,
+  ): Promise<{ outcome: string; paymentId?: string }> {
     const invoiceId = intent.metadata?.invoiceId;
-    const invoice = invoiceId && UUID.test(invoiceId) ? await this.receivables.findInvoice(this.db.manager, invoiceId.toLowerCase()) : null;
+    const invoice =
+      invoiceId && UUID.test(invoiceId)
+        ? await this.receivables.findInvoice(this.db.manager, invoiceId.toLowerCase())
+        : null;
     const currency = currencyOf(intent.currency);
     const ignore = async (why: string) => {
       this.logger.warn(`Stripe event ${event.id} ignored: ${why}`);
@@ -162,12 +231,17 @@ export class StripeService {
       return { outcome: `ignored: ${why}` };
     };
     if (!invoice) return ignore(`PaymentIntent ${intent.id} names no known invoice`);
-    if (currency !== invoice.currency) return ignore(`PaymentIntent ${intent.id} is in ${currency}, the invoice in ${invoice.currency}`);
+    if (currency !== invoice.currency)
+      return ignore(`PaymentIntent ${intent.id} is in ${currency}, the invoice in ${invoice.currency}`);
     const c = invoice.currency;
     const amount = toMajor(intent.amount_received || intent.amount, c);
     if (!amount.gt(0)) return ignore(`PaymentIntent ${intent.id} received nothing`);
     const chargeId = idOf(intent.latest_charge as string | { id: string } | null);
-    const { fee, fxDifference, clearing, settled } = settle(amount, c, chargeId ? await this.balanceTransactionOf(chargeId) : null);
+    const { fee, fxDifference, clearing, settled } = settle(
+      amount,
+      c,
+      chargeId ? await this.balanceTransactionOf(chargeId) : null,
+    );
     const occurredOn = eventDate(event);
     const paymentId = randomUUID();
 
@@ -176,8 +250,12 @@ export class StripeService {
       // Paid no earlier than the invoice was issued (docs/money-integrity.md, leak 5); a closed month's
       // event on the first open day (docs/accounting.md §3, "Dates").
       const date = await this.ledger.postingDateFor(applicationDate(invoice.issueDate, occurredOn), em);
-      if (!(await recordStripeEvent(em, event, invoice.resellerId, 'recorded', paymentId))) return { outcome: 'duplicate' };
-      const existing: Array<{ id: string }> = await em.query(`SELECT id FROM payments WHERE stripe_payment_intent_id = $1`, [intent.id]);
+      if (!(await recordStripeEvent(em, event, invoice.resellerId, 'recorded', paymentId)))
+        return { outcome: 'duplicate' };
+      const existing: Array<{ id: string }> = await em.query(
+        `SELECT id FROM payments WHERE stripe_payment_intent_id = $1`,
+        [intent.id],
+      );
       if (existing.length) {
         await setEventOutcome(em, event.id, 'duplicate: PaymentIntent already recorded', existing[0].id);
         return { outcome: 'duplicate', paymentId: existing[0].id };
@@ -190,13 +268,35 @@ export class StripeService {
                                stripe_payment_intent_id, stripe_charge_id, occurred_on,
                                settlement_currency, settlement_amount, settlement_fee, exchange_rate, fx_difference)
          VALUES ($1, $2, 'STRIPE', $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)`,
-        [paymentId, invoice.resellerId, c, amount.toFixed(), fee.toFixed(), unapplied.toFixed(), intent.id, date, invoice.id, intent.id, chargeId,
-          occurredOn, settled?.currency ?? null, settled?.amount.toFixed() ?? null, settled?.fee.toFixed() ?? null, settled?.rate.toFixed() ?? null,
-          fxDifference.toFixed()],
+        [
+          paymentId,
+          invoice.resellerId,
+          c,
+          amount.toFixed(),
+          fee.toFixed(),
+          unapplied.toFixed(),
+          intent.id,
+          date,
+          invoice.id,
+          intent.id,
+          chargeId,
+          occurredOn,
+          settled?.currency ?? null,
+          settled?.amount.toFixed() ?? null,
+          settled?.fee.toFixed() ?? null,
+          settled?.rate.toFixed() ?? null,
+          fxDifference.toFixed(),
+        ],
       );
       const perLine = await this.payments.allocate(em, {
-        paymentId, resellerId: invoice.resellerId, currency: c, batchId: paymentId, kind: 'PAYMENT', date,
-        source: { type: 'payment', id: paymentId }, targets: take.gt(0) ? [{ invoice: locked, amount: take }] : [],
+        paymentId,
+        resellerId: invoice.resellerId,
+        currency: c,
+        batchId: paymentId,
+        kind: 'PAYMENT',
+        date,
+        source: { type: 'payment', id: paymentId },
+        targets: take.gt(0) ? [{ invoice: locked, amount: take }] : [],
       });
       await this.ledger.post(em, {
         entryDate: date,
@@ -238,19 +338,35 @@ export class StripeService {
     }
   }
 
-  private async chargeRefunded(event: Stripe.Event, charge: Stripe.Charge): Promise<{ outcome: string; paymentId?: string }> {
+  private async chargeRefunded(
+    event: Stripe.Event,
+    charge: Stripe.Charge,
+  ): Promise<{ outcome: string; paymentId?: string }> {
     const intentId = idOf(charge.payment_intent as string | { id: string } | null);
     const rows: PaymentRow[] = intentId
-      ? await this.db.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.stripe_payment_intent_id = $1`, [intentId])
+      ? await this.db.query(
+          `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.stripe_payment_intent_id = $1`,
+          [intentId],
+        )
       : [];
     if (!rows.length) {
-      const ours: unknown[] = intentId ? await this.db.query(`SELECT 1 FROM stripe_payment_intents WHERE id = $1`, [intentId]) : [];
+      const ours: unknown[] = intentId
+        ? await this.db.query(`SELECT 1 FROM stripe_payment_intents WHERE id = $1`, [intentId])
+        : [];
       if (ours.length) {
         // Stripe does not order events: the payment's own event has not arrived yet. Not recorded, so
         // Stripe's retry applies it once the payment exists.
-        throw coreError(CoreErrorCode.Conflict, `The payment of PaymentIntent ${intentId} is not recorded yet; retry later`);
+        throw coreError(
+          CoreErrorCode.Conflict,
+          `The payment of PaymentIntent ${intentId} is not recorded yet; retry later`,
+        );
       }
-      await recordStripeEvent(this.db.manager, event, null, `ignored: no payment recorded for PaymentIntent ${intentId}`);
+      await recordStripeEvent(
+        this.db.manager,
+        event,
+        null,
+        `ignored: no payment recorded for PaymentIntent ${intentId}`,
+      );
       return { outcome: `ignored: no payment recorded for PaymentIntent ${intentId}` };
     }
     const resellerId = rows[0].reseller_id;
@@ -259,8 +375,12 @@ export class StripeService {
     return this.db.transaction(async (em) => {
       await lockReceivables(em, resellerId);
       const date = await this.ledger.postingDateFor(occurredOn, em);
-      if (!(await recordStripeEvent(em, event, resellerId, 'recorded', rows[0].id))) return { outcome: 'duplicate' };
-      const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [rows[0].id]);
+      if (!(await recordStripeEvent(em, event, resellerId, 'recorded', rows[0].id)))
+        return { outcome: 'duplicate' };
+      const [p]: PaymentRow[] = await em.query(
+        `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`,
+        [rows[0].id],
+      );
       const c = p.currency;
       const refundedTotal = Dec.min(toMajor(charge.amount_refunded ?? 0, c), new Dec(p.amount));
       const fresh = refundedTotal.minus(p.refunded);
@@ -283,25 +403,57 @@ export class StripeService {
         const byInvoice = new Map<string, Partial<Record<CreditLine, Dec>>>();
         paid.forEach((x, i) => {
           if (parts[i].isZero()) return;
-          byInvoice.set(x.invoice_id, { ...(byInvoice.get(x.invoice_id) ?? {}), [x.credit_line]: parts[i].amount.negated() });
+          byInvoice.set(x.invoice_id, {
+            ...(byInvoice.get(x.invoice_id) ?? {}),
+            [x.credit_line]: parts[i].amount.negated(),
+          });
           reopened[x.credit_line] = reopened[x.credit_line].plus(parts[i].amount);
         });
         for (const [invoiceId, amounts] of byInvoice) {
-          await this.receivables.applyToInvoice(em, { invoiceId, amounts, date, kind: 'REFUND', source: { type: 'stripe_refund', id: refundId } });
+          await this.receivables.applyToInvoice(em, {
+            invoiceId,
+            amounts,
+            date,
+            kind: 'REFUND',
+            source: { type: 'stripe_refund', id: refundId },
+          });
         }
-        const alloc = [...byInvoice.entries()].flatMap(([invoiceId, a]) => CREDIT_LINES.filter((l) => a[l]).map((l) => ({ invoiceId, l, amount: a[l]! })));
+        const alloc = [...byInvoice.entries()].flatMap(([invoiceId, a]) =>
+          CREDIT_LINES.filter((l) => a[l]).map((l) => ({ invoiceId, l, amount: a[l]! })),
+        );
         await em.query(
           `INSERT INTO payment_allocations (payment_id, reseller_id, batch_id, kind, invoice_id, credit_line, amount, applied_on)
            SELECT $1, $2, $3, 'REFUND', t.invoice_id, t.line, t.amount, $4 FROM unnest($5::uuid[], $6::text[], $7::numeric[]) AS t(invoice_id, line, amount)`,
-          [p.id, resellerId, refundId, date, alloc.map((x) => x.invoiceId), alloc.map((x) => x.l), alloc.map((x) => x.amount.toFixed())],
+          [
+            p.id,
+            resellerId,
+            refundId,
+            date,
+            alloc.map((x) => x.invoiceId),
+            alloc.map((x) => x.l),
+            alloc.map((x) => x.amount.toFixed()),
+          ],
         );
       }
       await em.query(
         `INSERT INTO payment_refunds (id, payment_id, reseller_id, amount, from_unapplied, refunded_on, stripe_event_id, stripe_charge_id, occurred_on)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [refundId, p.id, resellerId, fresh.toFixed(), fromUnapplied.toFixed(), date, event.id, charge.id, occurredOn],
+        [
+          refundId,
+          p.id,
+          resellerId,
+          fresh.toFixed(),
+          fromUnapplied.toFixed(),
+          date,
+          event.id,
+          charge.id,
+          occurredOn,
+        ],
       );
-      await em.query(`UPDATE payments SET refunded = refunded + $2, unapplied = unapplied - $3 WHERE id = $1`, [p.id, fresh.toFixed(), fromUnapplied.toFixed()]);
+      await em.query(
+        `UPDATE payments SET refunded = refunded + $2, unapplied = unapplied - $3 WHERE id = $1`,
+        [p.id, fresh.toFixed(), fromUnapplied.toFixed()],
+      );
       await this.ledger.post(em, {
         entryDate: date,
         memo: `Stripe refund on ${p.stripe_payment_intent_id}${lateNote(occurredOn, date)}`,
@@ -324,6 +476,9 @@ export class StripeService {
     if (e instanceof ProblemError) return e;
     const err = e as { message?: string; type?: string };
     this.logger.warn({ err: e }, 'Stripe API call failed');
-    return paymentsError(PaymentsErrorCode.StripeUnavailable, `Stripe request failed: ${(err.message ?? String(e)).split('\n')[0].slice(0, 200)}`);
+    return paymentsError(
+      PaymentsErrorCode.StripeUnavailable,
+      `Stripe request failed: ${(err.message ?? String(e)).split('\n')[0].slice(0, 200)}`,
+    );
   }
 }

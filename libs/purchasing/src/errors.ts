@@ -18,7 +18,10 @@ export const PURCHASING_ERRORS: Record<PurchasingErrorCode, ProblemSpec> = {
   [PurchasingErrorCode.DuplicateVendor]: { status: 409, title: 'A vendor with this name already exists' },
   [PurchasingErrorCode.UnknownVendor]: { status: 422, title: 'Unknown vendor' },
   [PurchasingErrorCode.VendorInactive]: { status: 422, title: 'Vendor is inactive' },
-  [PurchasingErrorCode.DuplicateVendorBill]: { status: 409, title: 'This vendor bill number is already recorded for the vendor' },
+  [PurchasingErrorCode.DuplicateVendorBill]: {
+    status: 409,
+    title: 'This vendor bill number is already recorded for the vendor',
+  },
   [PurchasingErrorCode.UnmatchedBillLine]: { status: 422, title: 'A bill line matches no accrued cost' },
   [PurchasingErrorCode.FutureDated]: { status: 422, title: 'Date is in the future' },
   [PurchasingErrorCode.PeriodClosed]: { status: 422, title: 'Accounting period is closed' },
@@ -29,7 +32,12 @@ export const PURCHASING_ERRORS: Record<PurchasingErrorCode, ProblemSpec> = {
 export const purchasingError = defineErrors(PURCHASING_ERRORS);
 
 /** A purchasing problem that names the request fields it is about (`errors`). */
-export function fieldProblem(code: PurchasingErrorCode, detail: string, errors: FieldError[], extensions: Record<string, unknown> = {}): ProblemError {
+export function fieldProblem(
+  code: PurchasingErrorCode,
+  detail: string,
+  errors: FieldError[],
+  extensions: Record<string, unknown> = {},
+): ProblemError {
   const e = purchasingError(code, detail, extensions);
   return new ProblemError(e.status, e.slug, e.title, detail, e.extensions, errors);
 }

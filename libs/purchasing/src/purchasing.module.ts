@@ -19,7 +19,22 @@ import { VendorsController } from './vendors.controller';
 @Module({
   imports: [LedgerModule],
   controllers: [VendorsController, VendorBillsController],
-  providers: [CostAccrualService, VendorService, VendorBillService, VendorPaymentService, PayablesAuditService, UnmatchedAccrualsCheck, ReconciledBillService],
-  exports: [CostAccrualService, VendorService, VendorBillService, VendorPaymentService, PayablesAuditService, ReconciledBillService],
+  providers: [
+    CostAccrualService,
+    VendorService,
+    VendorBillService,
+    VendorPaymentService,
+    PayablesAuditService,
+    UnmatchedAccrualsCheck,
+    ReconciledBillService,
+  ],
+  exports: [
+    CostAccrualService,
+    VendorService,
+    VendorBillService,
+    VendorPaymentService,
+    PayablesAuditService,
+    ReconciledBillService,
+  ],
 })
 export class PurchasingModule {}

@@ -1,7 +1,12 @@
 // The purchasing module's row types, column lists and row → view mappers (docs/architecture.md §1).
 import { Currency, Dec, moneyString } from '#disty/core';
 import { VendorView } from './dto/vendor.dto';
-import { AccrualMatchView, VendorBillLineView, VendorBillPaymentView, VendorBillSummaryView } from './dto/vendor-bill.dto';
+import {
+  AccrualMatchView,
+  VendorBillLineView,
+  VendorBillPaymentView,
+  VendorBillSummaryView,
+} from './dto/vendor-bill.dto';
 
 export interface VendorRow {
   id: string;
@@ -16,7 +21,12 @@ export const VENDOR_COLUMNS = `v.id, v.name, v.currency, v.payment_terms_days, v
 
 export function toVendorView(r: VendorRow): VendorView {
   return {
-    id: r.id, name: r.name, currency: r.currency, paymentTermsDays: r.payment_terms_days, active: r.active, createdAt: r.created_at.toISOString(),
+    id: r.id,
+    name: r.name,
+    currency: r.currency,
+    paymentTermsDays: r.payment_terms_days,
+    active: r.active,
+    createdAt: r.created_at.toISOString(),
   };
 }
 
@@ -47,10 +57,22 @@ export const BILL_FROM = `vendor_bills b JOIN vendors v ON v.id = b.vendor_id`;
 export function toBillSummary(r: BillRow): VendorBillSummaryView {
   const c = r.currency;
   return {
-    id: r.id, vendorId: r.vendor_id, vendorName: r.vendor_name, number: r.number, date: r.bill_date, dueDate: r.due_date, currency: c,
-    net: moneyString(new Dec(r.net), c), tax: moneyString(new Dec(r.tax), c), gross: moneyString(new Dec(r.gross), c),
-    matched: moneyString(new Dec(r.matched), c), variance: moneyString(new Dec(r.variance), c), paid: moneyString(new Dec(r.paid), c),
-    open: moneyString(new Dec(r.gross).minus(r.paid), c), status: r.status, createdAt: r.created_at.toISOString(),
+    id: r.id,
+    vendorId: r.vendor_id,
+    vendorName: r.vendor_name,
+    number: r.number,
+    date: r.bill_date,
+    dueDate: r.due_date,
+    currency: c,
+    net: moneyString(new Dec(r.net), c),
+    tax: moneyString(new Dec(r.tax), c),
+    gross: moneyString(new Dec(r.gross), c),
+    matched: moneyString(new Dec(r.matched), c),
+    variance: moneyString(new Dec(r.variance), c),
+    paid: moneyString(new Dec(r.paid), c),
+    open: moneyString(new Dec(r.gross).minus(r.paid), c),
+    status: r.status,
+    createdAt: r.created_at.toISOString(),
   };
 }
 
@@ -86,15 +108,33 @@ export interface MatchedAccrualRow {
   amount: string;
 }
 
-export function toBillLineView(r: BillLineRow, matches: MatchedAccrualRow[], c: Currency): VendorBillLineView {
+export function toBillLineView(
+  r: BillLineRow,
+  matches: MatchedAccrualRow[],
+  c: Currency,
+): VendorBillLineView {
   return {
-    id: r.id, lineNo: r.line_no, sku: r.sku, description: r.description, quantity: quantity(r.quantity), unitCost: new Dec(r.unit_cost).toFixed(4),
-    net: moneyString(new Dec(r.net), c), tax: moneyString(new Dec(r.tax), c), gross: moneyString(new Dec(r.gross), c),
-    matchedQuantity: quantity(r.matched_quantity), matchedAmount: moneyString(new Dec(r.matched_amount), c),
-    variance: moneyString(new Dec(r.variance), c), allowUnmatched: r.allow_unmatched,
+    id: r.id,
+    lineNo: r.line_no,
+    sku: r.sku,
+    description: r.description,
+    quantity: quantity(r.quantity),
+    unitCost: new Dec(r.unit_cost).toFixed(4),
+    net: moneyString(new Dec(r.net), c),
+    tax: moneyString(new Dec(r.tax), c),
+    gross: moneyString(new Dec(r.gross), c),
+    matchedQuantity: quantity(r.matched_quantity),
+    matchedAmount: moneyString(new Dec(r.matched_amount), c),
+    variance: moneyString(new Dec(r.variance), c),
+    allowUnmatched: r.allow_unmatched,
     matches: matches.map((m): AccrualMatchView => ({
-      accrualId: m.id, sourceType: m.source_type, sourceId: m.source_id, resellerId: m.reseller_id, accruedOn: m.accrued_on,
-      quantity: quantity(m.quantity), amount: moneyString(new Dec(m.amount), c),
+      accrualId: m.id,
+      sourceType: m.source_type,
+      sourceId: m.source_id,
+      resellerId: m.reseller_id,
+      accruedOn: m.accrued_on,
+      quantity: quantity(m.quantity),
+      amount: moneyString(new Dec(m.amount), c),
     })),
   };
 }
@@ -110,7 +150,12 @@ export interface BillPaymentRow {
 
 export function toPaymentView(r: BillPaymentRow, c: Currency): VendorBillPaymentView {
   return {
-    id: r.id, billId: r.bill_id, amount: moneyString(new Dec(r.amount), c), currency: c, paidOn: r.paid_on, reference: r.reference,
+    id: r.id,
+    billId: r.bill_id,
+    amount: moneyString(new Dec(r.amount), c),
+    currency: c,
+    paidOn: r.paid_on,
+    reference: r.reference,
     createdAt: r.created_at.toISOString(),
   };
 }

@@ -17,7 +17,14 @@ export class UnmatchedAccrualsCheck implements PeriodCloseCheck, OnModuleInit {
   }
 
   async find(em: EntityManager, month: { to: string }): Promise<PeriodCloseFinding | null> {
-    const rows: Array<{ vendor: string; sku: string; period: string; currency: string; accruals: string; amount: string }> = await em.query(
+    const rows: Array<{
+      vendor: string;
+      sku: string;
+      period: string;
+      currency: string;
+      accruals: string;
+      amount: string;
+    }> = await em.query(
       `SELECT vendor, sku, to_char(period, 'YYYY-MM') AS period, currency, count(*)::text AS accruals, sum(amount)::text AS amount
          FROM cost_accruals
         WHERE vendor_bill_line_id IS NULL AND accrued_on <= $1
@@ -32,7 +39,16 @@ export class UnmatchedAccrualsCheck implements PeriodCloseCheck, OnModuleInit {
       message: `${count} vendor cost accrual(s) up to ${month.to} are not matched to a vendor bill`,
       count,
       amounts: totalsByCurrency(rows),
-      items: rows.slice(0, 50).map((r) => ({ vendor: r.vendor, sku: r.sku, period: r.period, accruals: Number(r.accruals), amount: r.amount, currency: r.currency })),
+      items: rows
+        .slice(0, 50)
+        .map((r) => ({
+          vendor: r.vendor,
+          sku: r.sku,
+          period: r.period,
+          accruals: Number(r.accruals),
+          amount: r.amount,
+          currency: r.currency,
+        })),
     };
   }
 }

@@ -1,8 +1,23 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '#disty/core';
 import {
-  CreateVendorBillDto, MatchingQueryDto, MatchingView, PayVendorBillDto, VendorBillQueryDto, VendorBillSummaryView, VendorBillView,
+  Actor,
+  ApiPageResponse,
+  ApiProblems,
+  CurrentActor,
+  Idempotent,
+  Page,
+  ParseIdPipe,
+  Roles,
+} from '#disty/core';
+import {
+  CreateVendorBillDto,
+  MatchingQueryDto,
+  MatchingView,
+  PayVendorBillDto,
+  VendorBillQueryDto,
+  VendorBillSummaryView,
+  VendorBillView,
   VendorPaymentResultView,
 } from './dto/vendor-bill.dto';
 import { VendorBillService } from './vendor-bill.service';
@@ -39,7 +54,10 @@ export class VendorBillsController {
   /** The month's unbilled accruals and its bills' lines with a variance or matching nothing. */
   @Get('matching')
   @Roles('finance', 'admin')
-  @ApiOperation({ operationId: 'getVendorBillMatching', summary: 'Report a month’s unbilled accruals and unmatched bill lines' })
+  @ApiOperation({
+    operationId: 'getVendorBillMatching',
+    summary: 'Report a month’s unbilled accruals and unmatched bill lines',
+  })
   @ApiOkResponse({ type: MatchingView })
   matching(@Query() q: MatchingQueryDto): Promise<MatchingView> {
     return this.bills.matching(q.period);
@@ -60,7 +78,11 @@ export class VendorBillsController {
   @ApiOperation({ operationId: 'payVendorBill', summary: 'Pay a vendor bill from the bank' })
   @ApiCreatedResponse({ type: VendorPaymentResultView })
   @ApiProblems(422)
-  pay(@Param('id', ParseIdPipe) id: string, @Body() dto: PayVendorBillDto, @CurrentActor() actor: Actor): Promise<VendorPaymentResultView> {
+  pay(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: PayVendorBillDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<VendorPaymentResultView> {
     return this.payments.pay(id, dto, actor.id);
   }
 }

@@ -69,7 +69,6 @@ export const ALERT_COLUMNS = `
   to_char(a.raised_as_of, 'YYYY-MM-DD') AS raised_as_of, a.renewal_value::text AS renewal_value, a.currency, a.status,
   a.assignee_id, a.raised_at, a.updated_at, a.kind`;
 
-
 /**
  * The scan: one set-based statement over the published read-model views (per days-left part: the
  * service runs the window in parts side by side).

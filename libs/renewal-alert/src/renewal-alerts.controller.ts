@@ -1,7 +1,46 @@
-import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiExtraModels, ApiOkResponse, ApiOperation, ApiProduces, ApiTags, getSchemaPath } from '@nestjs/swagger';
-import { Actor, ApiProblems, Clock, CurrentActor, PageOf, ParseIdPipe, Roles, tenantScope, wantsCsv } from '#disty/core';
-import { AlertQueryDto, BulkAssignDto, BulkAssignResult, CreateQuoteDto, PipelineQueryDto, ScanDto, ScanResult, UpdateAlertDto } from './dto/renewal-alert.dto';
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  Patch,
+  Post,
+  Query,
+  StreamableFile,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiExtraModels,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProduces,
+  ApiTags,
+  getSchemaPath,
+} from '@nestjs/swagger';
+import {
+  Actor,
+  ApiProblems,
+  Clock,
+  CurrentActor,
+  PageOf,
+  ParseIdPipe,
+  Roles,
+  tenantScope,
+  wantsCsv,
+} from '#disty/core';
+import {
+  AlertQueryDto,
+  BulkAssignDto,
+  BulkAssignResult,
+  CreateQuoteDto,
+  PipelineQueryDto,
+  ScanDto,
+  ScanResult,
+  UpdateAlertDto,
+} from './dto/renewal-alert.dto';
 import { PipelineView, RenewalAlertView, RenewalCardView } from './dto/renewal-alert.response';
 import { RenewalAlertService } from './renewal-alert.service';
 import { RenewalQuoteView } from './dto/renewal-quote.response';
@@ -30,10 +69,22 @@ export class RenewalAlertController {
 
   @Get()
   @Roles(...READERS)
-  @ApiOperation({ operationId: 'listRenewalAlerts', summary: 'List renewal alerts, or one card per renewal, as JSON or CSV' })
+  @ApiOperation({
+    operationId: 'listRenewalAlerts',
+    summary: 'List renewal alerts, or one card per renewal, as JSON or CSV',
+  })
   @ApiProduces('application/json', 'text/csv')
   @ApiExtraModels(PageOf(RenewalAlertView), PageOf(RenewalCardView))
-  @ApiOkResponse({ description: 'A page of alerts (view=alerts) or of renewal cards (view=renewals); CSV with Accept: text/csv', schema: { anyOf: [{ $ref: getSchemaPath(PageOf(RenewalAlertView)) }, { $ref: getSchemaPath(PageOf(RenewalCardView)) }] } })
+  @ApiOkResponse({
+    description:
+      'A page of alerts (view=alerts) or of renewal cards (view=renewals); CSV with Accept: text/csv',
+    schema: {
+      anyOf: [
+        { $ref: getSchemaPath(PageOf(RenewalAlertView)) },
+        { $ref: getSchemaPath(PageOf(RenewalCardView)) },
+      ],
+    },
+  })
   list(@Query() q: AlertQueryDto, @CurrentActor() actor: Actor, @Headers('accept') accept?: string) {
     const filter = {
       resellerId: tenantScope(actor, q.resellerId),
@@ -70,10 +121,17 @@ export class RenewalAlertController {
 
   @Get('pipeline')
   @Roles(...READERS)
-  @ApiOperation({ operationId: 'getRenewalPipeline', summary: 'Report the renewal pipeline by threshold and status' })
+  @ApiOperation({
+    operationId: 'getRenewalPipeline',
+    summary: 'Report the renewal pipeline by threshold and status',
+  })
   @ApiOkResponse({ type: PipelineView })
   pipeline(@Query() q: PipelineQueryDto, @CurrentActor() actor: Actor): Promise<PipelineView> {
-    return this.alerts.pipeline({ resellerId: tenantScope(actor, q.resellerId), assigneeId: q.assigneeId, termEndBefore: q.termEndBefore });
+    return this.alerts.pipeline({
+      resellerId: tenantScope(actor, q.resellerId),
+      assigneeId: q.assigneeId,
+      termEndBefore: q.termEndBefore,
+    });
   }
 
   @Get(':id')
@@ -89,16 +147,27 @@ export class RenewalAlertController {
   @ApiOperation({ operationId: 'createRenewalQuote', summary: 'Make a quote for an alert’s renewal' })
   @ApiCreatedResponse({ type: RenewalQuoteView })
   @ApiProblems(409, 422)
-  quote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateQuoteDto, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
+  quote(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: CreateQuoteDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<RenewalQuoteView> {
     return this.quotes.create(id, tenantScope(actor), actor.id, dto);
   }
 
   @Patch(':id')
   @Roles(...READERS)
-  @ApiOperation({ operationId: 'updateRenewalAlert', summary: 'Change a renewal’s status, assignee or notes' })
+  @ApiOperation({
+    operationId: 'updateRenewalAlert',
+    summary: 'Change a renewal’s status, assignee or notes',
+  })
   @ApiOkResponse({ type: RenewalAlertView })
   @ApiProblems(409, 422)
-  update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateAlertDto, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
+  update(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: UpdateAlertDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<RenewalAlertView> {
     return this.alerts.update(id, tenantScope(actor), actor.id, dto);
   }
 }

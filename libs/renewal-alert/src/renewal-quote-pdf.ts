@@ -14,7 +14,11 @@ export function streamRenewalQuotePdf(q: RenewalQuoteView): PDFKit.PDFDocument {
     size: 'A4',
     margin: 50,
     compress: false,
-    info: { Title: `Renewal quote ${q.number}`, Author: 'Disty', Subject: `Renewal quote ${q.number} for ${q.endCustomerName}` },
+    info: {
+      Title: `Renewal quote ${q.number}`,
+      Author: 'Disty',
+      Subject: `Renewal quote ${q.number} for ${q.endCustomerName}`,
+    },
   });
   const row = (c: { description: string; quantity: string; unit: string; net: string }, bold = false) => {
     const y = doc.y;
@@ -37,7 +41,9 @@ export function streamRenewalQuotePdf(q: RenewalQuoteView): PDFKit.PDFDocument {
   doc.font('Helvetica').fontSize(10);
   doc.text(`Quote ${q.number}`);
   doc.text(`Issue date ${q.issueDate}    Valid until ${q.validUntil}    Currency ${q.currency}`);
-  doc.text(`Renews the ${q.source === 'SUBSCRIPTION' ? 'subscription term' : 'warranty'} ending ${q.termEnd}`);
+  doc.text(
+    `Renews the ${q.source === 'SUBSCRIPTION' ? 'subscription term' : 'warranty'} ending ${q.termEnd}`,
+  );
   doc.moveDown();
   doc.font('Helvetica-Bold').text('End customer');
   useFont(doc, q.endCustomerName, false, 10);
@@ -49,13 +55,21 @@ export function streamRenewalQuotePdf(q: RenewalQuoteView): PDFKit.PDFDocument {
   doc.moveDown();
   row({ description: 'Description', quantity: 'Qty', unit: 'Unit price', net: 'Net' }, true);
   rule();
-  for (const l of q.lines) row({ description: `${l.sku}: ${l.description}`, quantity: String(l.quantity), unit: l.unitPrice, net: l.net });
+  for (const l of q.lines)
+    row({
+      description: `${l.sku}: ${l.description}`,
+      quantity: String(l.quantity),
+      unit: l.unitPrice,
+      net: l.net,
+    });
   rule();
   row({ description: 'Total before tax', quantity: '', unit: '', net: `${q.total} ${q.currency}` }, true);
   doc.moveDown();
   doc.font('Helvetica').fontSize(8);
-  doc.text(`Prices are the catalog's current prices, before tax. Accept this quote by ${q.validUntil}; the change is then scheduled for the renewal.`,
-    COLS.description);
+  doc.text(
+    `Prices are the catalog's current prices, before tax. Accept this quote by ${q.validUntil}; the change is then scheduled for the renewal.`,
+    COLS.description,
+  );
   doc.end();
   return doc;
 }

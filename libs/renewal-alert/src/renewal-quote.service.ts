@@ -65,18 +65,36 @@ export class RenewalQuoteService {
     private readonly clock: Clock,
   ) {}
 
-  async create(alertId: string, scope: string | null, createdBy: string, opts: { validUntil?: string; quantity?: number } = {}): Promise<RenewalQuoteView> {
+  async create(
+    alertId: string,
+    scope: string | null,
+    createdBy: string,
+    opts: { validUntil?: string; quantity?: number } = {},
+  ): Promise<RenewalQuoteView> {
     const issueDate = this.clock.today();
     const until = opts.validUntil ?? addDays(issueDate, QUOTE_VALIDITY_DAYS);
     if (until < issueDate) {
-      throw renewalAlertError(RenewalAlertErrorCode.QuoteExpired, `validUntil ${until} is before today ${issueDate}`, { field: 'validUntil' });
+      throw renewalAlertError(
+        RenewalAlertErrorCode.QuoteExpired,
+        `validUntil ${until} is before today ${issueDate}`,
+        { field: 'validUntil' },
+      );
     }
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         const [alert]: Array<{
-          id: string; reseller_id: string; source: 'SUBSCRIPTION' | 'WARRANTY'; source_id: string; subscription_id: string | null;
-          order_line_id: string | null; sku: string; quantity: number; end_customer_name: string; end_customer_reference: string | null;
-          term_end: string; currency: Currency;
+          id: string;
+          reseller_id: string;
+          source: 'SUBSCRIPTION' | 'WARRANTY';
+          source_id: string;
+          subscription_id: string | null;
+          order_line_id: string | null;
+          sku: string;
+          quantity: number;
+          end_customer_name: string;
+          end_customer_reference: string | null;
+          term_end: string;
+          currency: Currency;
         }> = await em.query(
           `SELECT id, reseller_id, source, source_id, subscription_id, order_line_id, sku, quantity, end_customer_name,
                   end_customer_reference, to_char(term_end, 'YYYY-MM-DD') AS term_end, currency
@@ -88,9 +106,16 @@ export class RenewalQuoteService {
           `SELECT status FROM renewal_alerts WHERE source = $1 AND source_id = $2 AND status IN ('LOST', 'DISMISSED') LIMIT 1`,
           [alert.source, alert.source_id],
         );
-        if (closed) throw renewalAlertError(RenewalAlertErrorCode.RenewalClosed, `The renewal of alert ${alertId} is ${closed.status}`);
+        if (closed)
+          throw renewalAlertError(
+            RenewalAlertErrorCode.RenewalClosed,
+            `The renewal of alert ${alertId} is ${closed.status}`,
+          );
 
-        const line = alert.source === 'SUBSCRIPTION' ? await this.subscriptionLine(em, alert, opts.quantity) : await this.warrantyLine(em, alert, opts.quantity);
+        const line =
+          alert.source === 'SUBSCRIPTION'
+            ? await this.subscriptionLine(em, alert, opts.quantity)
+            : await this.warrantyLine(em, alert, opts.quantity);
         const [{ last_no }]: Array<{ last_no: number }> = await em.query(
           `INSERT INTO renewal_quote_sequences (reseller_id, year, last_no) VALUES ($1, $2, 1)
            ON CONFLICT ON CONSTRAINT renewal_quote_sequences_pkey
@@ -101,9 +126,23 @@ export class RenewalQuoteService {
           `INSERT INTO renewal_quotes (number, reseller_id, alert_id, source, subscription_id, order_line_id, term_end,
                                        end_customer_name, end_customer_reference, currency, lines, total, issue_date, valid_until, created_by)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11::jsonb, $12, $13, $14, $15) RETURNING id`,
-          [quoteNumber(Number(issueDate.slice(0, 4)), last_no), alert.reseller_id, alert.id, alert.source, alert.subscription_id,
-            alert.order_line_id, alert.term_end, alert.end_customer_name, alert.end_customer_reference, alert.currency,
-            JSON.stringify([line]), line.net, issueDate, until, createdBy],
+          [
+            quoteNumber(Number(issueDate.slice(0, 4)), last_no),
+            alert.reseller_id,
+            alert.id,
+            alert.source,
+            alert.subscription_id,
+            alert.order_line_id,
+            alert.term_end,
+            alert.end_customer_name,
+            alert.end_customer_reference,
+            alert.currency,
+            JSON.stringify([line]),
+            line.net,
+            issueDate,
+            until,
+            createdBy,
+          ],
         );
         return this.map(await this.findRow(em, id, scope));
       }),
@@ -126,10 +165,17 @@ export class RenewalQuoteService {
     return this.db.transaction(async (em) => {
       const row = await this.findRow(em, id, scope, true);
       if (row.status === 'ACCEPTED') {
-        throw renewalAlertError(RenewalAlertErrorCode.QuoteAlreadyAccepted, `Quote ${row.number} was accepted at ${new Date(row.accepted_at!).toISOString()}`);
+        throw renewalAlertError(
+          RenewalAlertErrorCode.QuoteAlreadyAccepted,
+          `Quote ${row.number} was accepted at ${new Date(row.accepted_at!).toISOString()}`,
+        );
       }
       if (row.valid_until < today) {
-        throw renewalAlertError(RenewalAlertErrorCode.QuoteExpired, `Quote ${row.number} was valid until ${row.valid_until}`, { validUntil: row.valid_until });
+        throw renewalAlertError(
+          RenewalAlertErrorCode.QuoteExpired,
+          `Quote ${row.number} was valid until ${row.valid_until}`,
+          { validUntil: row.valid_until },
+        );
       }
       const [line] = row.lines;
       let scheduledChangeId: string | null = null;
@@ -137,8 +183,13 @@ export class RenewalQuoteService {
         // The quoted quantity as the subscription's change at renewal, through the subscription
         // module's own scheduling: applied once by its renewal job when it creates the next term,
         // and shown on the renewal's card (docs/api-conventions.md, "Renewal quotes").
-        const change = await this.scheduled.scheduleIn(em, row.subscription_id, row.reseller_id, { at: 'RENEWAL', quantity: line.quantity },
-          { id: actorId, authority: scope === null ? 'DISTRIBUTOR' : 'RESELLER' });
+        const change = await this.scheduled.scheduleIn(
+          em,
+          row.subscription_id,
+          row.reseller_id,
+          { at: 'RENEWAL', quantity: line.quantity },
+          { id: actorId, authority: scope === null ? 'DISTRIBUTOR' : 'RESELLER' },
+        );
         scheduledChangeId = change.id;
       }
       await em.query(
@@ -160,9 +211,16 @@ export class RenewalQuoteService {
         acceptedAt: fresh.acceptedAt,
         acceptedBy: fresh.acceptedBy,
         // A subscription: the scheduled change made at acceptance; a warranty: the extended warranty to order.
-        scheduledChange: fresh.source === 'SUBSCRIPTION'
-          ? { id: fresh.scheduledChangeId, at: 'RENEWAL', effectiveDate: addDays(fresh.termEnd, 1), quantity: l.quantity, sku: l.sku }
-          : null,
+        scheduledChange:
+          fresh.source === 'SUBSCRIPTION'
+            ? {
+                id: fresh.scheduledChangeId,
+                at: 'RENEWAL',
+                effectiveDate: addDays(fresh.termEnd, 1),
+                quantity: l.quantity,
+                sku: l.sku,
+              }
+            : null,
         order: fresh.source === 'WARRANTY' ? { lines: [{ sku: l.sku, quantity: l.quantity }] } : null,
       });
       return fresh;
@@ -170,9 +228,22 @@ export class RenewalQuoteService {
   }
 
   private async subscriptionLine(
-    em: EntityManager, a: { subscription_id: string | null; sku: string; quantity: number; currency: Currency; term_end: string }, quantity?: number,
+    em: EntityManager,
+    a: {
+      subscription_id: string | null;
+      sku: string;
+      quantity: number;
+      currency: Currency;
+      term_end: string;
+    },
+    quantity?: number,
   ): Promise<RenewalQuoteLineView> {
-    const [r]: Array<{ quantity: number; term: string; unit_price: string | null; product_name: string | null }> = await em.query(
+    const [r]: Array<{
+      quantity: number;
+      term: string;
+      unit_price: string | null;
+      product_name: string | null;
+    }> = await em.query(
       `SELECT s.quantity, s.term, cp.unit_price::text AS unit_price, cp.product_name
          FROM renewal_subscription_terms s
          LEFT JOIN catalog_current_prices cp ON cp.sku = s.sku AND cp.currency = s.currency
@@ -180,7 +251,10 @@ export class RenewalQuoteService {
       [a.subscription_id],
     );
     if (!r?.unit_price || !TERM_MONTHS[r.term]) {
-      throw renewalAlertError(RenewalAlertErrorCode.NoCurrentPrice, `No current ${a.currency} price for ${a.sku} (or the subscription no longer renews)`);
+      throw renewalAlertError(
+        RenewalAlertErrorCode.NoCurrentPrice,
+        `No current ${a.currency} price for ${a.sku} (or the subscription no longer renews)`,
+      );
     }
     const unit = new Dec(r.unit_price).times(TERM_MONTHS[r.term]);
     const qty = quantity ?? r.quantity;
@@ -194,7 +268,9 @@ export class RenewalQuoteService {
   }
 
   private async warrantyLine(
-    em: EntityManager, a: { sku: string; quantity: number; currency: Currency; term_end: string }, quantity?: number,
+    em: EntityManager,
+    a: { sku: string; quantity: number; currency: Currency; term_end: string },
+    quantity?: number,
   ): Promise<RenewalQuoteLineView> {
     const qty = quantity ?? a.quantity;
     const [r]: Array<{ sku: string; unit_price: string; product_name: string | null }> = await em.query(
@@ -204,7 +280,11 @@ export class RenewalQuoteService {
         WHERE h.sku = $1 AND e.unit_price IS NOT NULL LIMIT 1`,
       [a.sku, a.currency],
     );
-    if (!r) throw renewalAlertError(RenewalAlertErrorCode.NoCurrentPrice, `No current ${a.currency} extended warranty price for ${a.sku}`);
+    if (!r)
+      throw renewalAlertError(
+        RenewalAlertErrorCode.NoCurrentPrice,
+        `No current ${a.currency} extended warranty price for ${a.sku}`,
+      );
     return {
       sku: r.sku,
       description: `${r.product_name ?? r.sku}: extended warranty for ${a.sku} after ${a.term_end}`,
@@ -214,7 +294,12 @@ export class RenewalQuoteService {
     };
   }
 
-  private async findRow(em: EntityManager, id: string, scope: string | null, lock = false): Promise<QuoteRow> {
+  private async findRow(
+    em: EntityManager,
+    id: string,
+    scope: string | null,
+    lock = false,
+  ): Promise<QuoteRow> {
     const rows: QuoteRow[] = await em.query(
       `SELECT ${QUOTE_COLUMNS} FROM renewal_quotes q WHERE q.id = $1 AND ($2::uuid IS NULL OR q.reseller_id = $2::uuid) ${lock ? 'FOR UPDATE' : ''}`,
       [id, scope],

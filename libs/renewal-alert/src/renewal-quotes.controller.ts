@@ -1,6 +1,14 @@
 import { Controller, Get, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiPdfResponse, ApiProblems, CurrentActor, ParseIdPipe, Roles, tenantScope } from '#disty/core';
+import {
+  Actor,
+  ApiPdfResponse,
+  ApiProblems,
+  CurrentActor,
+  ParseIdPipe,
+  Roles,
+  tenantScope,
+} from '#disty/core';
 import { RenewalQuoteView } from './dto/renewal-quote.response';
 import { streamRenewalQuotePdf } from './renewal-quote-pdf';
 import { RenewalQuoteService } from './renewal-quote.service';
@@ -27,7 +35,10 @@ export class RenewalQuotesController {
   @ApiPdfResponse('The quote as a PDF')
   async pdf(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const q = await this.quotes.get(id, tenantScope(actor));
-    return new StreamableFile(streamRenewalQuotePdf(q), { type: 'application/pdf', disposition: `inline; filename="${q.number}.pdf"` });
+    return new StreamableFile(streamRenewalQuotePdf(q), {
+      type: 'application/pdf',
+      disposition: `inline; filename="${q.number}.pdf"`,
+    });
   }
 
   @Post(':id/accept')

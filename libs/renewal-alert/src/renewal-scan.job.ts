@@ -18,7 +18,12 @@ export class RenewalScanJob implements OnModuleInit {
   ) {}
 
   onModuleInit(): void {
-    this.jobs.register({ name: 'renewal-alert-scan', cron: this.settings.scanCron, catchUpMs: DAY_MS, run: () => this.tick() });
+    this.jobs.register({
+      name: 'renewal-alert-scan',
+      cron: this.settings.scanCron,
+      catchUpMs: DAY_MS,
+      run: () => this.tick(),
+    });
   }
 
   async tick(): Promise<Record<string, unknown> | null> {

@@ -39,7 +39,13 @@ export async function cardViews(em: EntityManager, rows: CardRow[], now: Date): 
     const notes = r.alert_ids.flatMap((a) => byAlert.get(a) ?? []);
     // To the microsecond: a note and the closing notes its status change writes fall in the same millisecond.
     notes.sort((x, y) => x.created_key.localeCompare(y.created_key) || x.id.localeCompare(y.id));
-    return mapCard(r, notes, names.get(r.sku) ?? null, r.subscription_id ? stateOf.get(r.subscription_id) : undefined, now);
+    return mapCard(
+      r,
+      notes,
+      names.get(r.sku) ?? null,
+      r.subscription_id ? stateOf.get(r.subscription_id) : undefined,
+      now,
+    );
   });
 }
 

@@ -27,7 +27,12 @@ const GROUPS: Record<MarginGroup, { key: string; label: string; join: string; or
     order: 'sum(f.revenue) DESC, 1',
   },
   vendor: { key: 'f.vendor', label: 'min(f.vendor)', join: '', order: 'sum(f.revenue) DESC, 1' },
-  month: { key: `to_char(f.recognised_on, 'YYYY-MM')`, label: `min(to_char(f.recognised_on, 'YYYY-MM'))`, join: '', order: '1' },
+  month: {
+    key: `to_char(f.recognised_on, 'YYYY-MM')`,
+    label: `min(to_char(f.recognised_on, 'YYYY-MM'))`,
+    join: '',
+    order: '1',
+  },
 };
 
 /**
@@ -42,17 +47,21 @@ export class MarginReportService {
   constructor(private readonly reads: ReadDatabase) {}
 
   async report(q: MarginQuery): Promise<MarginReportView> {
-    if (q.to < q.from) throw validationError('to is before from', [{ field: 'to', message: `must be on or after from (${q.from})` }]);
+    if (q.to < q.from)
+      throw validationError('to is before from', [
+        { field: 'to', message: `must be on or after from (${q.from})` },
+      ]);
     const g = GROUPS[q.groupBy];
-    const rows: Array<{ key: string; label: string; currency: Currency; revenue: string; cost: string }> = await this.reads.query(
-      `SELECT ${g.key} AS key, ${g.label} AS label, f.currency, sum(f.revenue)::text AS revenue, sum(f.cost)::text AS cost
+    const rows: Array<{ key: string; label: string; currency: Currency; revenue: string; cost: string }> =
+      await this.reads.query(
+        `SELECT ${g.key} AS key, ${g.label} AS label, f.currency, sum(f.revenue)::text AS revenue, sum(f.cost)::text AS cost
          FROM margin_facts f ${g.join}
         WHERE f.recognised_on BETWEEN $1 AND $2
           AND ($3::text IS NULL OR f.currency = $3) AND ($4::uuid IS NULL OR f.reseller_id = $4)
         GROUP BY 1, f.currency
         ORDER BY f.currency, ${g.order}`,
-      [q.from, q.to, q.currency ?? null, q.resellerId ?? null],
-    );
+        [q.from, q.to, q.currency ?? null, q.resellerId ?? null],
+      );
     const totals = new Map<Currency, { revenue: Dec; cost: Dec }>();
     const items: MarginRowView[] = rows.map((r) => {
       const revenue = new Dec(r.revenue);
@@ -73,7 +82,10 @@ export class MarginReportService {
   /** The report as CSV: one row per group and currency, with the JSON fields' names. */
   async csv(q: MarginQuery): Promise<string> {
     const { items } = await this.report(q);
-    return stringify(items.map((r) => ({ ...r, label: csvText(r.label) })), { header: true, columns: ['key', 'label', 'currency', 'revenue', 'cost', 'margin', 'marginPercent'] });
+    return stringify(
+      items.map((r) => ({ ...r, label: csvText(r.label) })),
+      { header: true, columns: ['key', 'label', 'currency', 'revenue', 'cost', 'margin', 'marginPercent'] },
+    );
   }
 }
 

@@ -17,7 +17,13 @@ export class MarginReportController {
   @ApiProduces('application/json', 'text/csv')
   @ApiOkResponse({ type: MarginReportView })
   async margin(@Query() q: MarginQueryDto, @Headers('accept') accept?: string) {
-    const query = { from: q.from, to: q.to, groupBy: q.groupBy ?? 'month', currency: q.currency, resellerId: q.resellerId };
+    const query = {
+      from: q.from,
+      to: q.to,
+      groupBy: q.groupBy ?? 'month',
+      currency: q.currency,
+      resellerId: q.resellerId,
+    };
     if (wantsCsv(accept)) {
       return new StreamableFile(Buffer.from(await this.margins.csv(query)), {
         type: 'text/csv; charset=utf-8',

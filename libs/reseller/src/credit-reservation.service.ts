@@ -59,7 +59,8 @@ export class CreditReservationService {
     items: ReservationItem[],
     opts: { allowOverLimit?: boolean } = {},
   ): Promise<void> {
-    if (items.some((i) => i.amount.isNegative() || !i.amount.isFinite())) throw new RangeError('reservation amounts must be ≥ 0');
+    if (items.some((i) => i.amount.isNegative() || !i.amount.isFinite()))
+      throw new RangeError('reservation amounts must be ≥ 0');
     const seen = new Set<string>();
     const wanted = items.filter((i) => {
       const key = `${i.source.type}\u0000${i.source.id}\u0000${i.line}`;
@@ -72,10 +73,19 @@ export class CreditReservationService {
     // `locked` takes the row locks in the fixed order and answers each line as it stands now; the
     // insert reads it, so no reservation is written before both locks are held.
     const rows = await queryPrepared<LineRow & { added: string; ids: string[] }>(em, RESERVE_CREDIT, [
-      resellerId, lines, wanted.map((i) => i.line), wanted.map((i) => i.source.type), wanted.map((i) => i.source.id), wanted.map((i) => i.amount.toFixed()),
+      resellerId,
+      lines,
+      wanted.map((i) => i.line),
+      wanted.map((i) => i.source.type),
+      wanted.map((i) => i.source.id),
+      wanted.map((i) => i.amount.toFixed()),
     ]);
     if (rows.length !== lines.length) {
-      await this.takeBack(em, resellerId, rows.flatMap((r) => r.ids));
+      await this.takeBack(
+        em,
+        resellerId,
+        rows.flatMap((r) => r.ids),
+      );
       throw resellerNotFound(resellerId);
     }
     const touched = rows.filter((r) => new Dec(r.added).gt(0));
@@ -85,15 +95,25 @@ export class CreditReservationService {
     const receivables = new Map<string, Dec>();
     for (const currency of new Set(touched.map((row) => row.currency))) {
       const codes = touched.filter((row) => row.currency === currency).map((row) => AR_ACCOUNT[row.line]);
-      for (const [code, balance] of await this.ledger.balancesOf(codes, resellerId, currency, em)) receivables.set(`${code}:${currency}`, balance);
+      for (const [code, balance] of await this.ledger.balancesOf(codes, resellerId, currency, em))
+        receivables.set(`${code}:${currency}`, balance);
     }
     for (const row of touched) {
       const requested = new Dec(row.added);
       const openReceivables = receivables.get(`${AR_ACCOUNT[row.line]}:${row.currency}`)!;
-      const position = creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved), new Dec(row.unbilled_usage));
+      const position = creditPosition(
+        new Dec(row.credit_limit),
+        openReceivables,
+        new Dec(row.reserved),
+        new Dec(row.unbilled_usage),
+      );
       const verdict = judgeReservation(position, row.on_hold || row.exposure_hold, requested);
       if (verdict.ok) continue;
-      await this.takeBack(em, resellerId, rows.flatMap((r) => r.ids));
+      await this.takeBack(
+        em,
+        resellerId,
+        rows.flatMap((r) => r.ids),
+      );
       const available = moneyString(verdict.available, row.currency);
       const asked = moneyString(requested, row.currency);
       if (verdict.reason === 'hold' && !row.on_hold) {
@@ -105,9 +125,13 @@ export class CreditReservationService {
         );
       }
       if (verdict.reason === 'hold') {
-        throw resellerError(ResellerErrorCode.CreditHold, `The ${row.line} credit line is on hold; nothing can be reserved on it`, {
-          creditLine: row.line,
-        });
+        throw resellerError(
+          ResellerErrorCode.CreditHold,
+          `The ${row.line} credit line is on hold; nothing can be reserved on it`,
+          {
+            creditLine: row.line,
+          },
+        );
       }
       throw resellerError(
         ResellerErrorCode.CreditLimitExceeded,
@@ -149,7 +173,9 @@ export class CreditReservationService {
       [from.type, from.id, amount.toFixed(), to.type, to.id],
     );
     if (moved.length !== 1) {
-      throw new Error(`moveReservation: ${from.type} ${from.id} has no single open reservation of at least ${amount.toFixed()}`);
+      throw new Error(
+        `moveReservation: ${from.type} ${from.id} has no single open reservation of at least ${amount.toFixed()}`,
+      );
     }
   }
 
@@ -166,7 +192,11 @@ export class CreditReservationService {
    * it, the open reservations are read first to find which resellers' lines to lock. No-op for
    * sources without an open reservation.
    */
-  async consumeReservations(em: EntityManager, sources: Source[], opts: { resellerId?: string } = {}): Promise<void> {
+  async consumeReservations(
+    em: EntityManager,
+    sources: Source[],
+    opts: { resellerId?: string } = {},
+  ): Promise<void> {
     if (!sources.length) return;
     const types = sources.map((s) => s.type);
     const ids = sources.map((s) => s.id);
@@ -210,15 +240,24 @@ export class CreditReservationService {
   }
 
   /** Reservations of these sources, keyed `${type}:${id}`. */
-  async reservationsFor(sources: Source[], em: EntityManager = this.db.manager): Promise<Map<string, ReservationState[]>> {
+  async reservationsFor(
+    sources: Source[],
+    em: EntityManager = this.db.manager,
+  ): Promise<Map<string, ReservationState[]>> {
     const out = new Map<string, ReservationState[]>();
     if (!sources.length) return out;
-    const rows: Array<{ source_type: string; source_id: string; line: CreditLine; amount: string; remaining: string; status: ReservationState['status'] }> =
-      await em.query(
-        `SELECT source_type, source_id, line, amount, remaining, status FROM credit_reservations
+    const rows: Array<{
+      source_type: string;
+      source_id: string;
+      line: CreditLine;
+      amount: string;
+      remaining: string;
+      status: ReservationState['status'];
+    }> = await em.query(
+      `SELECT source_type, source_id, line, amount, remaining, status FROM credit_reservations
           WHERE (source_type, source_id) IN (SELECT * FROM unnest($1::text[], $2::text[]))`,
-        [sources.map((s) => s.type), sources.map((s) => s.id)],
-      );
+      [sources.map((s) => s.type), sources.map((s) => s.id)],
+    );
     for (const r of rows) {
       const key = `${r.source_type}:${r.source_id}`;
       out.set(key, [
@@ -240,18 +279,23 @@ export class CreditReservationService {
     const byReseller = new Map<string, CreditLine[]>();
     for (const o of open) byReseller.set(o.reseller_id, [...(byReseller.get(o.reseller_id) ?? []), o.line]);
     for (const [resellerId, lines] of [...byReseller.entries()].sort(([a], [b]) => (a < b ? -1 : 1))) {
-      await this.lockLines(em, resellerId, [...new Set(lines)].sort((a, b) => lockOrder(a) - lockOrder(b)));
+      await this.lockLines(
+        em,
+        resellerId,
+        [...new Set(lines)].sort((a, b) => lockOrder(a) - lockOrder(b)),
+      );
     }
     // An UPDATE through TypeORM's query() answers [rows, rowCount].
-    const [settled]: [Array<{ reseller_id: string; line: CreditLine; remaining: string }>, number] = await em.query(
-      `WITH old AS (
+    const [settled]: [Array<{ reseller_id: string; line: CreditLine; remaining: string }>, number] =
+      await em.query(
+        `WITH old AS (
          SELECT id, remaining FROM credit_reservations
           WHERE source_type = $1 AND source_id = $2 AND status = 'OPEN' FOR UPDATE)
        UPDATE credit_reservations c SET status = 'RELEASED', remaining = 0, settled_at = now()
          FROM old WHERE c.id = old.id AND c.status = 'OPEN'
        RETURNING c.reseller_id, c.line, old.remaining`,
-      [source.type, source.id],
-    );
+        [source.type, source.id],
+      );
     for (const s of settled) {
       if (new Dec(s.remaining).isZero()) continue;
       await em.query(
@@ -271,7 +315,6 @@ export class CreditReservationService {
     if (rows.length !== new Set(lines).size) throw resellerNotFound(resellerId);
     return rows;
   }
-
 }
 
 function resellerNotFound(id: string) {

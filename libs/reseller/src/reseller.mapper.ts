@@ -14,7 +14,10 @@ export function toResellerView(r: ResellerRow, standardRate: string | null): Res
     taxRegistered: r.tax_registered,
     address: r.address,
     paymentTermsDays: r.payment_terms_days,
-    creditLimits: { HARDWARE: moneyString(r.hardware_limit, r.currency), CLOUD: moneyString(r.cloud_limit, r.currency) },
+    creditLimits: {
+      HARDWARE: moneyString(r.hardware_limit, r.currency),
+      CLOUD: moneyString(r.cloud_limit, r.currency),
+    },
     createdAt: r.created_at.toISOString(),
     updatedAt: r.updated_at.toISOString(),
   };

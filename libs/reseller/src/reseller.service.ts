@@ -3,7 +3,19 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import {
-  Clock, CREDIT_LINES, CreditLine, Currency, Dec, minorUnits, page, Page, ProblemError, queryPrepared, retryOnConflict, Role, validationError,
+  Clock,
+  CREDIT_LINES,
+  CreditLine,
+  Currency,
+  Dec,
+  minorUnits,
+  page,
+  Page,
+  ProblemError,
+  queryPrepared,
+  retryOnConflict,
+  Role,
+  validationError,
 } from '#disty/core';
 import { IdentityService, UserResponse } from '#disty/identity';
 import { AR_ACCOUNT, LedgerService } from '#disty/ledger';
@@ -75,15 +87,21 @@ export class ResellerService {
   ) {}
 
   async createReseller(input: CreateResellerInput): Promise<ResellerView> {
-    for (const line of CREDIT_LINES) assertDecimals(`creditLimits.${line}`, input.creditLimits[line], input.currency);
+    for (const line of CREDIT_LINES)
+      assertDecimals(`creditLimits.${line}`, input.creditLimits[line], input.currency);
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         const [{ id }]: Array<{ id: string }> = await em.query(
           `INSERT INTO resellers (name, currency, country, tax_id, tax_registered, address, payment_terms_days)
            VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id`,
           [
-            input.name.trim(), input.currency, input.country, input.taxId?.trim() || null, input.taxRegistered ?? false,
-            input.address?.trim() || null, input.paymentTermsDays,
+            input.name.trim(),
+            input.currency,
+            input.country,
+            input.taxId?.trim() || null,
+            input.taxRegistered ?? false,
+            input.address?.trim() || null,
+            input.paymentTermsDays,
           ],
         );
         await em.query(
@@ -105,8 +123,15 @@ export class ResellerService {
                 payment_terms_days = coalesce($9, payment_terms_days), updated_at = now()
           WHERE id = $1 RETURNING id`,
         [
-          id, patch.name?.trim() ?? null, patch.country ?? null, patch.taxId !== undefined, patch.taxId?.trim() || null,
-          patch.taxRegistered ?? null, patch.address !== undefined, patch.address?.trim() || null, patch.paymentTermsDays ?? null,
+          id,
+          patch.name?.trim() ?? null,
+          patch.country ?? null,
+          patch.taxId !== undefined,
+          patch.taxId?.trim() || null,
+          patch.taxRegistered ?? null,
+          patch.address !== undefined,
+          patch.address?.trim() || null,
+          patch.paymentTermsDays ?? null,
         ],
       );
       if (!updated.length) throw resellerNotFound(id);
@@ -119,7 +144,10 @@ export class ResellerService {
   }
 
   /** Resellers, all of them or only `scope` (a reseller user's own). */
-  async listResellers(scope: string | null, q: { q?: string; page: number; pageSize: number }): Promise<Page<ResellerView>> {
+  async listResellers(
+    scope: string | null,
+    q: { q?: string; page: number; pageSize: number },
+  ): Promise<Page<ResellerView>> {
     const params: unknown[] = [scope, q.q ? `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null];
     const cond = `WHERE ($1::uuid IS NULL OR r.id = $1::uuid) AND ($2::text IS NULL OR r.name ILIKE $2)`;
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM resellers r ${cond}`, params);
@@ -128,7 +156,11 @@ export class ResellerService {
       params,
     );
     const rates = await this.standardRates(this.db.manager, rows);
-    return page(rows.map((r) => toResellerView(r, rates.get(buyerKey(r)) ?? null)), total, q);
+    return page(
+      rows.map((r) => toResellerView(r, rates.get(buyerKey(r)) ?? null)),
+      total,
+      q,
+    );
   }
 
   /** What other modules need to price and bill for a reseller. 404 problem when unknown. */
@@ -153,7 +185,12 @@ export class ResellerService {
   }
 
   /** A user of one of the reseller's roles, through identity; the token (and with `link` a set-password link) is returned once. */
-  async createUser(resellerId: string, input: { email: string; role: Role }, token?: string, opts: { link?: boolean } = {}): Promise<UserResponse> {
+  async createUser(
+    resellerId: string,
+    input: { email: string; role: Role },
+    token?: string,
+    opts: { link?: boolean } = {},
+  ): Promise<UserResponse> {
     await this.getReseller(resellerId);
     return this.identity.createUser({ email: input.email, role: input.role, resellerId }, token, opts);
   }
@@ -189,10 +226,14 @@ export class ResellerService {
     changedBy: string | null = null,
   ): Promise<CreditLineView> {
     if (patch.limit === undefined && patch.onHold === undefined) {
-      throw validationError('Give limit and/or onHold', [{ field: 'limit', message: 'limit or onHold is required' }]);
+      throw validationError('Give limit and/or onHold', [
+        { field: 'limit', message: 'limit or onHold is required' },
+      ]);
     }
     if (patch.limit !== undefined && !patch.reason?.trim()) {
-      throw validationError('A new limit needs a reason', [{ field: 'reason', message: 'reason is required when the limit changes' }]);
+      throw validationError('A new limit needs a reason', [
+        { field: 'reason', message: 'reason is required when the limit changes' },
+      ]);
     }
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
@@ -210,7 +251,16 @@ export class ResellerService {
         await em.query(
           `INSERT INTO credit_limit_changes (reseller_id, line, changed_by, from_limit, to_limit, from_on_hold, to_on_hold, reason)
            VALUES ($1, $2, $3, $4, $5, $6, $7, $8)`,
-          [resellerId, line, changedBy, rows[0].credit_limit, updated.credit_limit, rows[0].on_hold, updated.on_hold, patch.reason?.trim() || null],
+          [
+            resellerId,
+            line,
+            changedBy,
+            rows[0].credit_limit,
+            updated.credit_limit,
+            rows[0].on_hold,
+            updated.on_hold,
+            patch.reason?.trim() || null,
+          ],
         );
         const state = await this.lineState(em, resellerId, updated);
         // A limit raised above the exposure lifts the credit-exposure hold at once (docs/consumption.md §7); the next evaluation places it again if due.
@@ -227,8 +277,17 @@ export class ResellerService {
   async creditLimitHistory(resellerId: string, line: CreditLine): Promise<CreditLimitChangeListView> {
     await this.getReseller(resellerId);
     const rows: Array<{
-      id: string; line: CreditLine; changed_at: Date; changed_by: string | null; email: string | null;
-      from_limit: string; to_limit: string; from_on_hold: boolean; to_on_hold: boolean; reason: string | null; currency: Currency;
+      id: string;
+      line: CreditLine;
+      changed_at: Date;
+      changed_by: string | null;
+      email: string | null;
+      from_limit: string;
+      to_limit: string;
+      from_on_hold: boolean;
+      to_on_hold: boolean;
+      reason: string | null;
+      currency: Currency;
     }> = await this.db.query(
       `SELECT h.id, h.line, h.changed_at, h.changed_by, u.email, h.from_limit, h.to_limit, h.from_on_hold, h.to_on_hold, h.reason, c.currency
          FROM credit_limit_changes h
@@ -240,9 +299,16 @@ export class ResellerService {
     const amount = (v: string, c: Currency) => new Dec(v).toFixed(minorUnits(c));
     return {
       items: rows.map((r) => ({
-        id: r.id, line: r.line, changedAt: r.changed_at.toISOString(), changedBy: r.changed_by, changedByEmail: r.email,
-        fromLimit: amount(r.from_limit, r.currency), toLimit: amount(r.to_limit, r.currency),
-        fromOnHold: r.from_on_hold, toOnHold: r.to_on_hold, reason: r.reason,
+        id: r.id,
+        line: r.line,
+        changedAt: r.changed_at.toISOString(),
+        changedBy: r.changed_by,
+        changedByEmail: r.email,
+        fromLimit: amount(r.from_limit, r.currency),
+        toLimit: amount(r.to_limit, r.currency),
+        fromOnHold: r.from_on_hold,
+        toOnHold: r.to_on_hold,
+        reason: r.reason,
       })),
     };
   }
@@ -261,7 +327,11 @@ export class ResellerService {
    * Records the unbilled usage the CLOUD line counts, locking the line's row (the caller holds the
    * reseller's receivables lock), and answers the line's position with it.
    */
-  async recordUnbilledUsage(em: EntityManager, resellerId: string, unbilledUsage: Dec): Promise<CreditLineState> {
+  async recordUnbilledUsage(
+    em: EntityManager,
+    resellerId: string,
+    unbilledUsage: Dec,
+  ): Promise<CreditLineState> {
     // An UPDATE through TypeORM's query() answers [rows, rowCount].
     const [rows]: [LineRow[], number] = await em.query(
       `UPDATE credit_lines SET unbilled_usage = $2::numeric, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'
@@ -274,13 +344,20 @@ export class ResellerService {
 
   /** Places or lifts the CLOUD line's credit-exposure hold (apart from the manual and overdue hold, on_hold). */
   async setExposureHold(em: EntityManager, resellerId: string, onHold: boolean): Promise<void> {
-    await em.query(`UPDATE credit_lines SET exposure_hold = $2, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'`, [resellerId, onHold]);
+    await em.query(
+      `UPDATE credit_lines SET exposure_hold = $2, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'`,
+      [resellerId, onHold],
+    );
   }
-
 
   private async lineState(em: EntityManager, resellerId: string, row: LineRow): Promise<CreditLineState> {
     const openReceivables = await this.ledger.balanceOf(AR_ACCOUNT[row.line], resellerId, row.currency, em);
-    const p = creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved), new Dec(row.unbilled_usage));
+    const p = creditPosition(
+      new Dec(row.credit_limit),
+      openReceivables,
+      new Dec(row.reserved),
+      new Dec(row.unbilled_usage),
+    );
     return {
       line: row.line,
       currency: row.currency,

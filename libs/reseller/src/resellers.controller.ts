@@ -1,11 +1,29 @@
 import { Body, Controller, Get, Param, Patch, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import {
-  Actor, ApiPageResponse, ApiProblems, assertSameTenant, CREDIT_LINES, CreditLine, CurrentActor, notFound, Page, ParseIdPipe, Roles, tenantScope,
+  Actor,
+  ApiPageResponse,
+  ApiProblems,
+  assertSameTenant,
+  CREDIT_LINES,
+  CreditLine,
+  CurrentActor,
+  notFound,
+  Page,
+  ParseIdPipe,
+  Roles,
+  tenantScope,
 } from '#disty/core';
 import { CreateResellerUserDto, UserListView, UserResponse } from '#disty/identity';
 import {
-  CreateResellerDto, CreditLimitChangeListView, CreditLineListView, CreditLineView, ResellerQueryDto, ResellerView, UpdateCreditLineDto, UpdateResellerDto,
+  CreateResellerDto,
+  CreditLimitChangeListView,
+  CreditLineListView,
+  CreditLineView,
+  ResellerQueryDto,
+  ResellerView,
+  UpdateCreditLineDto,
+  UpdateResellerDto,
 } from './dto/reseller.dto';
 import { ResellerService } from './reseller.service';
 
@@ -52,8 +70,14 @@ export class ResellerController {
 
   @Post(':id/users')
   @Roles('admin', 'reseller_admin')
-  @ApiOperation({ operationId: 'createResellerUser', summary: 'Create a user of a reseller; returns its token and a set-password link once' })
-  @ApiCreatedResponse({ type: UserResponse, description: 'The user, with its API token and set-password link (shown only here)' })
+  @ApiOperation({
+    operationId: 'createResellerUser',
+    summary: 'Create a user of a reseller; returns its token and a set-password link once',
+  })
+  @ApiCreatedResponse({
+    type: UserResponse,
+    description: 'The user, with its API token and set-password link (shown only here)',
+  })
   @ApiProblems(409)
   createUser(
     @Param('id', ParseIdPipe) id: string,
@@ -77,14 +101,20 @@ export class ResellerController {
   @Roles('admin', 'finance', ...RESELLER_USER_ROLES)
   @ApiOperation({ operationId: 'listCreditLines', summary: 'Read a reseller’s credit lines' })
   @ApiOkResponse({ type: CreditLineListView })
-  creditLines(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<CreditLineListView> {
+  creditLines(
+    @Param('id', ParseIdPipe) id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<CreditLineListView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
     return this.resellers.creditLineViews(id);
   }
 
   @Put(':id/credit-lines/:line')
   @Roles('admin')
-  @ApiOperation({ operationId: 'updateCreditLine', summary: 'Change a credit line’s limit (with a reason) or hold; kept in its history' })
+  @ApiOperation({
+    operationId: 'updateCreditLine',
+    summary: 'Change a credit line’s limit (with a reason) or hold; kept in its history',
+  })
   @ApiOkResponse({ type: CreditLineView })
   @ApiProblems(422)
   updateCreditLine(
@@ -98,9 +128,16 @@ export class ResellerController {
 
   @Get(':id/credit-lines/:line/history')
   @Roles('admin', 'finance', 'reseller_admin', 'reseller_finance')
-  @ApiOperation({ operationId: 'listCreditLimitChanges', summary: 'A credit line’s changes: who, when, from → to, why' })
+  @ApiOperation({
+    operationId: 'listCreditLimitChanges',
+    summary: 'A credit line’s changes: who, when, from → to, why',
+  })
   @ApiOkResponse({ type: CreditLimitChangeListView })
-  history(@Param('id', ParseIdPipe) id: string, @Param('line') line: string, @CurrentActor() actor: Actor): Promise<CreditLimitChangeListView> {
+  history(
+    @Param('id', ParseIdPipe) id: string,
+    @Param('line') line: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<CreditLimitChangeListView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
     return this.resellers.creditLimitHistory(id, creditLine(line));
   }

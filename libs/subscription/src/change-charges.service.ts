@@ -37,8 +37,15 @@ export class ChangeChargesService {
    * (negative) charge beside that pending increase: only invoiced service is credit-noted.
    */
   async splitInvoicedCredits(
-    em: EntityManager, s: SubscriptionRow, termId: string, changeId: string, date: string, adjustments: PlannedAdjustment[],
-    billed: Set<string>, opts: { creditInvoiced: boolean }, describe: (a: PlannedAdjustment) => string,
+    em: EntityManager,
+    s: SubscriptionRow,
+    termId: string,
+    changeId: string,
+    date: string,
+    adjustments: PlannedAdjustment[],
+    billed: Set<string>,
+    opts: { creditInvoiced: boolean },
+    describe: (a: PlannedAdjustment) => string,
   ): Promise<{ charged: PlannedAdjustment[]; invoicedCredits: InvoicedCredit[] }> {
     if (!opts.creditInvoiced) return { charged: adjustments, invoicedCredits: [] };
     const charged: PlannedAdjustment[] = [];
@@ -51,7 +58,12 @@ export class ChangeChargesService {
       if (!billed.has(a.period.start)) {
         // Not invoiced yet: the period's scheduled charge is simply reduced (no separate negative line),
         // and its cost by the same share at the unit cost (docs/accounting.md §4).
-        const costDelta = chargeCost(a.amount, new Dec(s.unit_price), s.unit_cost == null ? null : new Dec(s.unit_cost), s.currency);
+        const costDelta = chargeCost(
+          a.amount,
+          new Dec(s.unit_price),
+          s.unit_cost == null ? null : new Dec(s.unit_cost),
+          s.currency,
+        );
         const reduced = returnedRows<{ id: string }>(
           await em.query(
             `UPDATE subscription_charges SET amount = amount + $3, description = description || $4,
@@ -59,7 +71,13 @@ export class ChangeChargesService {
               WHERE term_id = $1 AND kind = 'TERM' AND period_start = $2 AND billed_invoice_id IS NULL AND voided_at IS NULL
                 AND amount + $3 >= 0
               RETURNING id`,
-            [termId, a.period.start, a.amount.toFixed(), ` (less ${a.amount.negated().toFixed()}: ${describe(a)})`.slice(0, 400), costDelta?.toFixed() ?? null],
+            [
+              termId,
+              a.period.start,
+              a.amount.toFixed(),
+              ` (less ${a.amount.negated().toFixed()}: ${describe(a)})`.slice(0, 400),
+              costDelta?.toFixed() ?? null,
+            ],
           ),
         );
         if (!reduced.length) charged.push(a);
@@ -80,9 +98,13 @@ export class ChangeChargesService {
         // billed by a rounding cent); the pending charges take the rest.
         const from = date < a.period.start ? a.period.start : date;
         const invoicedSeats = Math.max(-a.deltaQuantity - unbilledSeats, 0);
-        credit = Dec.min(Dec.max(prorate(new Dec(s.unit_price), a.period, -invoicedSeats, from, s.currency), a.amount), 0);
+        credit = Dec.min(
+          Dec.max(prorate(new Dec(s.unit_price), a.period, -invoicedSeats, from, s.currency), a.amount),
+          0,
+        );
         const unbilled = a.amount.minus(credit);
-        if (!unbilled.isZero()) charged.push({ period: a.period, amount: unbilled, deltaQuantity: -unbilledSeats });
+        if (!unbilled.isZero())
+          charged.push({ period: a.period, amount: unbilled, deltaQuantity: -unbilledSeats });
       }
       if (!credit.isNegative()) continue;
       const rows: Array<{ id: string }> = await em.query(
@@ -92,8 +114,13 @@ export class ChangeChargesService {
         [termId, a.period.start],
       );
       invoicedCredits.push({
-        subscriptionId: s.id, period: { start: a.period.start, end: a.period.end }, net: credit.negated(),
-        billedChargeIds: rows.map((r) => r.id), currency: s.currency, description: describe(a), changeId,
+        subscriptionId: s.id,
+        period: { start: a.period.start, end: a.period.end },
+        net: credit.negated(),
+        billedChargeIds: rows.map((r) => r.id),
+        currency: s.currency,
+        description: describe(a),
+        changeId,
       });
     }
     return { charged, invoicedCredits };
@@ -104,7 +131,11 @@ export class ChangeChargesService {
     s: SubscriptionRow,
     termId: string,
     adjustments: PlannedAdjustment[],
-    meta: (a: PlannedAdjustment) => { kind: 'PRORATION' | 'CANCELLATION_CREDIT'; changeId?: string; description: string },
+    meta: (a: PlannedAdjustment) => {
+      kind: 'PRORATION' | 'CANCELLATION_CREDIT';
+      changeId?: string;
+      description: string;
+    },
   ): Promise<Array<string | null>> {
     // A zero amount (a same-day change that nets out, or a price of zero) is not worth an invoice line.
     const rows = adjustments.map((a) => ({ a, keep: !a.amount.isZero() }));
@@ -113,13 +144,26 @@ export class ChangeChargesService {
     const charges: NewCharge[] = rows
       .filter((r) => r.keep)
       .map(({ a }) => ({
-        resellerId: s.reseller_id, subscriptionId: s.id, termId, sku: s.sku, periodStart: a.period.start, periodEnd: a.period.end,
-        quantity: a.deltaQuantity, unitPrice, amount: a.amount, currency: s.currency, ...meta(a),
-        unitCost, cost: chargeCost(a.amount, unitPrice, unitCost, s.currency),
+        resellerId: s.reseller_id,
+        subscriptionId: s.id,
+        termId,
+        sku: s.sku,
+        periodStart: a.period.start,
+        periodEnd: a.period.end,
+        quantity: a.deltaQuantity,
+        unitPrice,
+        amount: a.amount,
+        currency: s.currency,
+        ...meta(a),
+        unitCost,
+        cost: chargeCost(a.amount, unitPrice, unitCost, s.currency),
       }));
     const ids = await this.subscriptions.insertCharges(em, charges);
     if (ids.some((x) => !x)) {
-      throw subscriptionError(SubscriptionErrorCode.ChangeOutOfOrder, `Subscription ${s.id} was already credited for that period`);
+      throw subscriptionError(
+        SubscriptionErrorCode.ChangeOutOfOrder,
+        `Subscription ${s.id} was already credited for that period`,
+      );
     }
     let k = 0;
     return rows.map((r) => (r.keep ? ids[k++] : null));

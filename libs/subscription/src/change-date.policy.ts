@@ -62,12 +62,20 @@ export class ChangeDatePolicy {
   }
 
   /** A new subscription's start date, by who places the order. `field` names it in the error. */
-  async checkStartDate(em: EntityManager, startDate: string, authority: DateAuthority, field: string): Promise<void> {
+  async checkStartDate(
+    em: EntityManager,
+    startDate: string,
+    authority: DateAuthority,
+    field: string,
+  ): Promise<void> {
     const today = this.clock.today();
     if (authority === 'RESELLER') {
       const latest = addMonthsClamped(today, RESELLER_START_DATE_MONTHS_AHEAD);
       if (startDate < today || startDate > latest) {
-        throw startDateError(`${field} ${startDate} must be from today (${today}) to ${latest}`, field, { earliest: today, latest });
+        throw startDateError(`${field} ${startDate} must be from today (${today}) to ${latest}`, field, {
+          earliest: today,
+          latest,
+        });
       }
       return;
     }

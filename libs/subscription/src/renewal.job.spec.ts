@@ -8,7 +8,12 @@ describe('RenewalJob', () => {
     const jobs = new ScheduledJobs();
     const run = jest.fn().mockResolvedValue({ asOf: '2026-11-25', processed: 0, renewed: 0, expired: 0 });
     const clock = { today: () => '2026-11-25' } as Clock;
-    const job = new RenewalJob({ get: (k: string) => env[k] } as unknown as ConfigService, jobs, { run } as unknown as RenewalService, clock);
+    const job = new RenewalJob(
+      { get: (k: string) => env[k] } as unknown as ConfigService,
+      jobs,
+      { run } as unknown as RenewalService,
+      clock,
+    );
     return { job, jobs, run };
   };
 

@@ -6,10 +6,24 @@ import { addDays, Currency, Dec, ProblemError, retryOnConflict, roundMoney } fro
 import { CatalogService } from '#disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '#disty/reseller';
 import { AppliedTaxCode, TaxService } from '#disty/tax';
-import { BillingFrequency, periodCost, periodMonths, Term, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
+import {
+  BillingFrequency,
+  periodCost,
+  periodMonths,
+  Term,
+  termMonths,
+  termNoContaining,
+  termSchedule,
+  termSpan,
+} from './domain/schedule';
 import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
 import { SubscriptionRow } from './subscription.sql';
-import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService, termChargeDescription } from './subscription.service';
+import {
+  NewCharge,
+  SUBSCRIPTION_CHARGE_SOURCE,
+  SubscriptionService,
+  termChargeDescription,
+} from './subscription.service';
 import { SUBSCRIPTION_COLUMNS } from './subscription.sql';
 
 export interface RenewalRunSummary {
@@ -88,7 +102,14 @@ export class RenewalService {
    * lands in the term that contains it.
    */
   async run(asOf: string): Promise<RenewalRunSummary> {
-    const summary: RenewalRunSummary = { asOf, processed: 0, renewed: 0, expired: 0, scheduledApplied: 0, scheduledFailed: 0 };
+    const summary: RenewalRunSummary = {
+      asOf,
+      processed: 0,
+      renewed: 0,
+      expired: 0,
+      scheduledApplied: 0,
+      scheduledFailed: 0,
+    };
     const prices = new Map<string, PriceInForce>();
     const taxRates = new Map<string, AppliedTaxCode>();
     const dates: Array<{ d: string }> = await this.db.query(
@@ -101,13 +122,21 @@ export class RenewalService {
       await this.applyScheduled(d, summary);
     }
     await this.renewUpTo(asOf, summary, prices, taxRates);
-    if (summary.processed || summary.scheduledApplied || summary.scheduledFailed) this.logger.log(summary, 'renewal run');
+    if (summary.processed || summary.scheduledApplied || summary.scheduledFailed)
+      this.logger.log(summary, 'renewal run');
     return summary;
   }
 
-  private async renewUpTo(asOf: string, summary: RenewalRunSummary, prices: Map<string, PriceInForce>, taxRates: Map<string, AppliedTaxCode>) {
+  private async renewUpTo(
+    asOf: string,
+    summary: RenewalRunSummary,
+    prices: Map<string, PriceInForce>,
+    taxRates: Map<string, AppliedTaxCode>,
+  ) {
     for (;;) {
-      const r = await retryOnConflict(() => this.db.transaction((em) => this.batch(em, asOf, prices, taxRates)));
+      const r = await retryOnConflict(() =>
+        this.db.transaction((em) => this.batch(em, asOf, prices, taxRates)),
+      );
       summary.processed += r.processed;
       summary.renewed += r.renewed;
       summary.expired += r.expired;
@@ -135,7 +164,10 @@ export class RenewalService {
           try {
             await em.query('SAVEPOINT scheduled_change');
             await this.changes.applyScheduled(em, c);
-            await em.query(`UPDATE subscription_scheduled_changes SET status = 'APPLIED', resolved_at = now() WHERE id = $1`, [c.id]);
+            await em.query(
+              `UPDATE subscription_scheduled_changes SET status = 'APPLIED', resolved_at = now() WHERE id = $1`,
+              [c.id],
+            );
             summary.scheduledApplied++;
           } catch (err) {
             if (!(err instanceof ProblemError) || err.status >= 500) throw err;
@@ -174,9 +206,10 @@ export class RenewalService {
     const renewing = active.filter((s) => s.auto_renew && !s.cancel_at_term_end);
     const expiring = active.filter((s) => !(s.auto_renew && !s.cancel_at_term_end));
     if (expiring.length) {
-      await em.query(`UPDATE subscriptions SET status = 'EXPIRED', updated_at = now() WHERE id = ANY($1::uuid[])`, [
-        expiring.map((s) => s.id),
-      ]);
+      await em.query(
+        `UPDATE subscriptions SET status = 'EXPIRED', updated_at = now() WHERE id = ANY($1::uuid[])`,
+        [expiring.map((s) => s.id)],
+      );
     }
     const notRenewed = [...expiring, ...ended].map((s) => s.id);
     if (notRenewed.length) {
@@ -205,7 +238,13 @@ export class RenewalService {
     const atRenewal = await this.changesAtRenewal(em, renewing);
     const appliedAtRenewal = new Map<string, string>();
     for (const current of renewing) {
-      const s = await this.withChangeAtRenewal(em, prices, current, atRenewal.get(current.id), appliedAtRenewal);
+      const s = await this.withChangeAtRenewal(
+        em,
+        prices,
+        current,
+        atRenewal.get(current.id),
+        appliedAtRenewal,
+      );
       // The catalog's price and cost in force; without a price in the currency the term keeps its own.
       const inForce = await this.price(em, prices, s.sku, s.currency, s.term);
       const price = inForce?.unitPrice ?? new Dec(s.unit_price);
@@ -216,7 +255,13 @@ export class RenewalService {
       const last = Math.min(target, s.term_no + room);
       if (last < target) more = true;
       for (let n = s.term_no + 1; n <= last; n++) {
-        newTerms.push({ s, termNo: n, ...termSpan(s.anchor_date, s.term, n - s.anchor_term_no), unitPrice: price, unitCost: cost });
+        newTerms.push({
+          s,
+          termNo: n,
+          ...termSpan(s.anchor_date, s.term, n - s.anchor_term_no),
+          unitPrice: price,
+          unitCost: cost,
+        });
         budget -= perTerm;
       }
     }
@@ -235,11 +280,21 @@ export class RenewalService {
        ON CONFLICT (subscription_id, term_no) DO NOTHING
        RETURNING id, subscription_id, term_no`,
       [
-        newTerms.map((t) => t.s.id), newTerms.map((t) => t.s.reseller_id), newTerms.map((t) => t.termNo),
-        newTerms.map((t) => t.start), newTerms.map((t) => t.end), newTerms.map((t) => t.unitPrice.toFixed()),
-        newTerms.map((t) => t.s.quantity), newTerms.map((t) => t.s.currency), newTerms.map((t) => t.s.billing_frequency),
-        termRates, termTax.map((x) => x.code || null), newTerms.map((t) => t.unitCost?.toFixed() ?? null),
-        newTerms.map((t) => t.s.term), newTerms.map((t) => t.s.anchor_date), newTerms.map((t) => t.s.anchor_term_no),
+        newTerms.map((t) => t.s.id),
+        newTerms.map((t) => t.s.reseller_id),
+        newTerms.map((t) => t.termNo),
+        newTerms.map((t) => t.start),
+        newTerms.map((t) => t.end),
+        newTerms.map((t) => t.unitPrice.toFixed()),
+        newTerms.map((t) => t.s.quantity),
+        newTerms.map((t) => t.s.currency),
+        newTerms.map((t) => t.s.billing_frequency),
+        termRates,
+        termTax.map((x) => x.code || null),
+        newTerms.map((t) => t.unitCost?.toFixed() ?? null),
+        newTerms.map((t) => t.s.term),
+        newTerms.map((t) => t.s.anchor_date),
+        newTerms.map((t) => t.s.anchor_term_no),
       ],
     );
     const termIds = new Map(inserted.map((r) => [`${r.subscription_id}:${r.term_no}`, r.id]));
@@ -249,16 +304,31 @@ export class RenewalService {
     const firstChargeIndex: Array<{ t: NewTerm; index: number }> = [];
     for (const t of created) {
       const schedule = termSchedule({
-        anchor: t.s.anchor_date, term: t.s.term, billingFrequency: t.s.billing_frequency, termNo: t.termNo - t.s.anchor_term_no,
-        unitPrice: t.unitPrice, quantity: t.s.quantity, currency: t.s.currency,
+        anchor: t.s.anchor_date,
+        term: t.s.term,
+        billingFrequency: t.s.billing_frequency,
+        termNo: t.termNo - t.s.anchor_term_no,
+        unitPrice: t.unitPrice,
+        quantity: t.s.quantity,
+        currency: t.s.currency,
       });
       firstChargeIndex.push({ t, index: charges.length });
       for (const p of schedule) {
         charges.push({
-          resellerId: t.s.reseller_id, subscriptionId: t.s.id, termId: termIds.get(`${t.s.id}:${t.termNo}`)!, kind: 'TERM',
-          sku: t.s.sku, periodStart: p.start, periodEnd: p.end, quantity: t.s.quantity, unitPrice: t.unitPrice, amount: p.amount,
-          currency: t.s.currency, description: termChargeDescription(t.s.sku, t.s.quantity, p.start, p.end),
-          unitCost: t.unitCost, cost: periodCost(t.unitCost, p.months, t.s.quantity, t.s.currency),
+          resellerId: t.s.reseller_id,
+          subscriptionId: t.s.id,
+          termId: termIds.get(`${t.s.id}:${t.termNo}`)!,
+          kind: 'TERM',
+          sku: t.s.sku,
+          periodStart: p.start,
+          periodEnd: p.end,
+          quantity: t.s.quantity,
+          unitPrice: t.unitPrice,
+          amount: p.amount,
+          currency: t.s.currency,
+          description: termChargeDescription(t.s.sku, t.s.quantity, p.start, p.end),
+          unitCost: t.unitCost,
+          cost: periodCost(t.unitCost, p.months, t.s.quantity, t.s.currency),
         });
       }
     }
@@ -276,9 +346,20 @@ export class RenewalService {
                      $10::text[], $11::date[], $12::int[])
            AS t(id, term_no, term_start, term_end, unit_price, unit_cost, sku, quantity, billing_frequency, term, anchor_date, anchor_term_no)
         WHERE s.id = t.id`,
-      [last.map((t) => t.s.id), last.map((t) => t.termNo), last.map((t) => t.start), last.map((t) => t.end), last.map((t) => t.unitPrice.toFixed()),
-        last.map((t) => t.unitCost?.toFixed() ?? null), last.map((t) => t.s.sku), last.map((t) => t.s.quantity), last.map((t) => t.s.billing_frequency),
-        last.map((t) => t.s.term), last.map((t) => t.s.anchor_date), last.map((t) => t.s.anchor_term_no)],
+      [
+        last.map((t) => t.s.id),
+        last.map((t) => t.termNo),
+        last.map((t) => t.start),
+        last.map((t) => t.end),
+        last.map((t) => t.unitPrice.toFixed()),
+        last.map((t) => t.unitCost?.toFixed() ?? null),
+        last.map((t) => t.s.sku),
+        last.map((t) => t.s.quantity),
+        last.map((t) => t.s.billing_frequency),
+        last.map((t) => t.s.term),
+        last.map((t) => t.s.anchor_date),
+        last.map((t) => t.s.anchor_term_no),
+      ],
     );
     // Changes at renewal: APPLIED in the transaction that created their term, under the
     // subscription's row lock (exactly once, however many runs race).
@@ -299,17 +380,26 @@ export class RenewalService {
       if (!id || !net.gt(0)) continue;
       const taxRate = (await this.taxCode(em, taxRates, t.s, t.start)).rate;
       const items = byReseller.get(t.s.reseller_id) ?? [];
-      items.push({ line: 'CLOUD', amount: net.plus(roundMoney(net.times(taxRate), t.s.currency)), source: { type: SUBSCRIPTION_CHARGE_SOURCE, id } });
+      items.push({
+        line: 'CLOUD',
+        amount: net.plus(roundMoney(net.times(taxRate), t.s.currency)),
+        source: { type: SUBSCRIPTION_CHARGE_SOURCE, id },
+      });
       byReseller.set(t.s.reseller_id, items);
     }
-    for (const [resellerId, items] of [...byReseller.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [resellerId, items] of [...byReseller.entries()].sort(([a], [b]) =>
+      a < b ? -1 : a > b ? 1 : 0,
+    )) {
       await this.credit.reserveCreditMany(em, resellerId, items, { allowOverLimit: true });
     }
     return { processed: due.length, renewed: created.length, expired: expiring.length, more };
   }
 
   /** The PENDING changes at renewal of these subscriptions, by subscription (rows guarded by the subscriptions' row locks). */
-  private async changesAtRenewal(em: EntityManager, subs: SubscriptionRow[]): Promise<Map<string, RenewalChange>> {
+  private async changesAtRenewal(
+    em: EntityManager,
+    subs: SubscriptionRow[],
+  ): Promise<Map<string, RenewalChange>> {
     if (!subs.length) return new Map();
     const rows: RenewalChange[] = await em.query(
       `SELECT id, subscription_id, new_quantity, new_sku, new_term, new_billing_frequency, to_char(effective_date, 'YYYY-MM-DD') AS effective_date
@@ -328,7 +418,11 @@ export class RenewalService {
    * and the subscription renews unchanged.
    */
   private async withChangeAtRenewal(
-    em: EntityManager, prices: Map<string, PriceInForce>, s: SubscriptionRow, c: RenewalChange | undefined, applied: Map<string, string>,
+    em: EntityManager,
+    prices: Map<string, PriceInForce>,
+    s: SubscriptionRow,
+    c: RenewalChange | undefined,
+    applied: Map<string, string>,
   ): Promise<SubscriptionRow> {
     if (!c) return s;
     const sku = c.new_sku ?? s.sku;
@@ -345,15 +439,34 @@ export class RenewalService {
       return fail(`no-price: ${sku} has no price in ${s.currency}`);
     }
     const rules = await this.catalog.commitmentRules(sku, em);
-    if (rules && (!rules.allowedTerms.includes(term) || !rules.allowedBillingFrequencies.includes(frequency))) {
-      return fail(`not-allowed-by-commitment: ${sku}'s pack ${rules.code} does not allow ${term} billed ${frequency}`);
+    if (
+      rules &&
+      (!rules.allowedTerms.includes(term) || !rules.allowedBillingFrequencies.includes(frequency))
+    ) {
+      return fail(
+        `not-allowed-by-commitment: ${sku}'s pack ${rules.code} does not allow ${term} billed ${frequency}`,
+      );
     }
     applied.set(s.id, c.id);
-    const reanchor = term !== s.term ? { anchor_date: addDays(s.term_end, 1), anchor_term_no: s.term_no } : {};
-    return { ...s, sku, quantity: c.new_quantity ?? s.quantity, billing_frequency: frequency, term, ...reanchor };
+    const reanchor =
+      term !== s.term ? { anchor_date: addDays(s.term_end, 1), anchor_term_no: s.term_no } : {};
+    return {
+      ...s,
+      sku,
+      quantity: c.new_quantity ?? s.quantity,
+      billing_frequency: frequency,
+      term,
+      ...reanchor,
+    };
   }
 
-  private async price(em: EntityManager, cache: Map<string, PriceInForce>, sku: string, currency: Currency, term: Term): Promise<PriceInForce> {
+  private async price(
+    em: EntityManager,
+    cache: Map<string, PriceInForce>,
+    sku: string,
+    currency: Currency,
+    term: Term,
+  ): Promise<PriceInForce> {
     const key = `${sku}\u0000${currency}\u0000${term}`;
     if (!cache.has(key)) cache.set(key, await this.catalog.currentPriceAndCost(sku, currency, em, term));
     return cache.get(key)!;
@@ -364,13 +477,23 @@ export class RenewalService {
    * admin removed it), the term keeps the code and rate of the term before: a renewal never stops
    * over tax (docs/accounting.md §8).
    */
-  private async taxCode(em: EntityManager, cache: Map<string, AppliedTaxCode>, s: SubscriptionRow, date: string): Promise<AppliedTaxCode> {
+  private async taxCode(
+    em: EntityManager,
+    cache: Map<string, AppliedTaxCode>,
+    s: SubscriptionRow,
+    date: string,
+  ): Promise<AppliedTaxCode> {
     const key = `${s.id}:${date}`;
     if (!cache.has(key)) {
       const reseller = await this.resellers.getReseller(s.reseller_id, em);
       const category = (await this.catalog.taxCategories([s.sku], em)).get(s.sku) ?? 'STANDARD';
       try {
-        const codes = await this.tax.codesFor(em, { country: reseller.country, registered: reseller.taxRegistered }, [category], date);
+        const codes = await this.tax.codesFor(
+          em,
+          { country: reseller.country, registered: reseller.taxRegistered },
+          [category],
+          date,
+        );
         cache.set(key, codes.get(category)!);
       } catch (e) {
         if (!(e instanceof ProblemError) || e.status !== 422) throw e;
@@ -378,8 +501,16 @@ export class RenewalService {
           `SELECT tax_rate::text AS tax_rate, tax_code FROM subscription_terms WHERE subscription_id = $1 ORDER BY term_no DESC LIMIT 1`,
           [s.id],
         );
-        this.logger.warn({ subscriptionId: s.id, category, country: reseller.country }, 'no tax rule for a renewal: the previous term\'s code is kept');
-        cache.set(key, { code: prev.tax_code ?? '', rate: new Dec(prev.tax_rate), kind: 'STANDARD', invoiceNote: null });
+        this.logger.warn(
+          { subscriptionId: s.id, category, country: reseller.country },
+          "no tax rule for a renewal: the previous term's code is kept",
+        );
+        cache.set(key, {
+          code: prev.tax_code ?? '',
+          rate: new Dec(prev.tax_rate),
+          kind: 'STANDARD',
+          invoiceNote: null,
+        });
       }
     }
     return cache.get(key)!;

@@ -28,34 +28,54 @@ export class ServiceRecordService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Every billing period of every term started, of every subscription (of one reseller when given). */
-  async periods(resellerId: string | null = null, em: EntityManager = this.db.manager): Promise<ServicePeriod[]> {
-    const subs: Array<{ id: string; reseller_id: string; currency: Currency }> =
-      await em.query(
-        `SELECT id, reseller_id, currency
+  async periods(
+    resellerId: string | null = null,
+    em: EntityManager = this.db.manager,
+  ): Promise<ServicePeriod[]> {
+    const subs: Array<{ id: string; reseller_id: string; currency: Currency }> = await em.query(
+      `SELECT id, reseller_id, currency
            FROM subscriptions WHERE $1::uuid IS NULL OR reseller_id = $1 ORDER BY id`,
-        [resellerId],
-      );
+      [resellerId],
+    );
     // Each term keeps the length, anchoring and billing frequency it was created under (a change at
     // renewal may give later terms others: docs/commitments.md).
     const terms: Array<{
-      id: string; subscription_id: string; term_no: number; start_date: string; unit_price: string; quantity: number;
-      term: Term; billing_frequency: BillingFrequency; anchor: string; anchor_term_no: number;
-    }> =
-      await em.query(
-        `SELECT t.id, t.subscription_id, t.term_no, to_char(t.start_date, 'YYYY-MM-DD') AS start_date, t.unit_price::text AS unit_price, t.quantity,
+      id: string;
+      subscription_id: string;
+      term_no: number;
+      start_date: string;
+      unit_price: string;
+      quantity: number;
+      term: Term;
+      billing_frequency: BillingFrequency;
+      anchor: string;
+      anchor_term_no: number;
+    }> = await em.query(
+      `SELECT t.id, t.subscription_id, t.term_no, to_char(t.start_date, 'YYYY-MM-DD') AS start_date, t.unit_price::text AS unit_price, t.quantity,
                 t.term, t.billing_frequency, to_char(t.anchor_date, 'YYYY-MM-DD') AS anchor, t.anchor_term_no
            FROM subscription_terms t WHERE $1::uuid IS NULL OR t.reseller_id = $1 ORDER BY t.subscription_id, t.term_no`,
-        [resellerId],
-      );
-    const changes: Array<{ term_id: string; kind: string; effective_date: string; old_quantity: number | null; new_quantity: number | null }> =
-      await em.query(
-        `SELECT c.term_id, c.kind, to_char(c.effective_date, 'YYYY-MM-DD') AS effective_date, c.old_quantity, c.new_quantity
+      [resellerId],
+    );
+    const changes: Array<{
+      term_id: string;
+      kind: string;
+      effective_date: string;
+      old_quantity: number | null;
+      new_quantity: number | null;
+    }> = await em.query(
+      `SELECT c.term_id, c.kind, to_char(c.effective_date, 'YYYY-MM-DD') AS effective_date, c.old_quantity, c.new_quantity
            FROM subscription_changes c
           WHERE ($1::uuid IS NULL OR c.reseller_id = $1) AND c.kind IN ('QUANTITY', 'CANCEL_IMMEDIATE')
           ORDER BY c.term_id, c.effective_date, c.created_at, c.id`,
-        [resellerId],
-      );
-    const charges: Array<{ id: string; term_id: string; period_start: string; amount: string; billed: boolean }> = await em.query(
+      [resellerId],
+    );
+    const charges: Array<{
+      id: string;
+      term_id: string;
+      period_start: string;
+      amount: string;
+      billed: boolean;
+    }> = await em.query(
       `SELECT c.id, c.term_id, to_char(c.period_start, 'YYYY-MM-DD') AS period_start, c.amount::text AS amount,
               c.billed_invoice_id IS NOT NULL AS billed
          FROM subscription_charges c WHERE ($1::uuid IS NULL OR c.reseller_id = $1) AND c.voided_at IS NULL`,
@@ -95,11 +115,20 @@ export class ServiceRecordService {
  */
 function seatSteps(
   term: { start_date: string; quantity: number },
-  changes: Array<{ kind: string; effective_date: string; old_quantity: number | null; new_quantity: number | null }>,
+  changes: Array<{
+    kind: string;
+    effective_date: string;
+    old_quantity: number | null;
+    new_quantity: number | null;
+  }>,
 ): SeatStep[] {
   const first = changes.find((c) => c.kind === 'QUANTITY');
   const steps: SeatStep[] = [{ from: term.start_date, quantity: first?.old_quantity ?? term.quantity }];
-  for (const c of changes) steps.push({ from: c.effective_date, quantity: c.kind === 'CANCEL_IMMEDIATE' ? 0 : (c.new_quantity ?? 0) });
+  for (const c of changes)
+    steps.push({
+      from: c.effective_date,
+      quantity: c.kind === 'CANCEL_IMMEDIATE' ? 0 : (c.new_quantity ?? 0),
+    });
   return steps;
 }
 

@@ -106,19 +106,30 @@ export class SubscriptionChangeService {
    * reseller users and, for distributor staff, needs a reason and open months, and returns the
    * credits owed for invoiced service for the caller to issue as credit notes.
    */
-  async changeIn(em: EntityManager, id: string, resellerScope: string | null, input: ChangeInput, actor: ChangeActor): Promise<ChangeOutcome> {
+  async changeIn(
+    em: EntityManager,
+    id: string,
+    resellerScope: string | null,
+    input: ChangeInput,
+    actor: ChangeActor,
+  ): Promise<ChangeOutcome> {
     const outcome: ChangeOutcome = { invoicedCredits: [] };
     const s = await this.lockSubscription(em, id, resellerScope);
     const quantityChanges = input.quantity !== undefined && input.quantity !== s.quantity;
     const timing = await this.dates.classify(em, input.asOf, actor.authority, input.reason);
     if (quantityChanges || (timing.kind === 'SCHEDULED' && input.quantity !== undefined)) {
       // A decrease is held by the product's commitment window (docs/commitments.md); nothing is written when refused.
-      const override = input.quantity! < s.quantity
-        ? await this.commitments.check(em, s, {
-          timing: timing.kind, date: timing.date, override: input.override, reason: input.reason,
-          mayOverride: !!actor.mayOverrideCommitment, quantity: input.quantity,
-        })
-        : null;
+      const override =
+        input.quantity! < s.quantity
+          ? await this.commitments.check(em, s, {
+              timing: timing.kind,
+              date: timing.date,
+              override: input.override,
+              reason: input.reason,
+              mayOverride: !!actor.mayOverrideCommitment,
+              quantity: input.quantity,
+            })
+          : null;
       if (timing.kind === 'SCHEDULED') {
         await this.schedule(em, s, 'QUANTITY', input.quantity!, timing.date, actor.id);
       } else {
@@ -131,16 +142,28 @@ export class SubscriptionChangeService {
     }
     if (input.autoRenew !== undefined && input.autoRenew !== s.auto_renew) {
       if (s.status !== 'ACTIVE') {
-        throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${id} is ${s.status}; autoRenew cannot change`);
+        throw subscriptionError(
+          SubscriptionErrorCode.NotActive,
+          `Subscription ${id} is ${s.status}; autoRenew cannot change`,
+        );
       }
-      await em.query(`UPDATE subscriptions SET auto_renew = $2, updated_at = now() WHERE id = $1`, [id, input.autoRenew]);
+      await em.query(`UPDATE subscriptions SET auto_renew = $2, updated_at = now() WHERE id = $1`, [
+        id,
+        input.autoRenew,
+      ]);
       await this.recordChange(em, s, 'AUTO_RENEW', this.dates.today(), null, null, actor.id);
     }
     return outcome;
   }
 
   /** POST /subscriptions/:id/cancel, in the caller's transaction; dates as in changeIn. */
-  async cancelIn(em: EntityManager, id: string, resellerScope: string | null, input: CancelInput, actor: ChangeActor): Promise<ChangeOutcome> {
+  async cancelIn(
+    em: EntityManager,
+    id: string,
+    resellerScope: string | null,
+    input: CancelInput,
+    actor: ChangeActor,
+  ): Promise<ChangeOutcome> {
     const outcome: ChangeOutcome = { invoicedCredits: [] };
     const s = await this.lockSubscription(em, id, resellerScope);
     const timing = await this.dates.classify(em, input.asOf, actor.authority, input.reason);
@@ -154,12 +177,24 @@ export class SubscriptionChangeService {
         `UPDATE subscriptions SET status = 'CANCELLED', cancel_at_term_end = true, auto_renew = false, updated_at = now() WHERE id = $1`,
         [id],
       );
-      await this.recordChange(em, s, 'CANCEL_END_OF_TERM', timing.date, s.quantity, null, actor.id, undefined,
-        timing.kind === 'BACKDATED' ? timing.reason : null);
+      await this.recordChange(
+        em,
+        s,
+        'CANCEL_END_OF_TERM',
+        timing.date,
+        s.quantity,
+        null,
+        actor.id,
+        undefined,
+        timing.kind === 'BACKDATED' ? timing.reason : null,
+      );
     } else {
       // An immediate cancellation is held by the commitment window; one at the term's end is not (docs/commitments.md).
       const override = await this.commitments.check(em, s, {
-        timing: timing.kind, date: timing.date, override: input.override, reason: input.reason,
+        timing: timing.kind,
+        date: timing.date,
+        override: input.override,
+        reason: input.reason,
         mayOverride: !!actor.mayOverrideCommitment,
       });
       if (timing.kind === 'SCHEDULED') {
@@ -177,7 +212,12 @@ export class SubscriptionChangeService {
   }
 
   /** Withdraws a PENDING scheduled change (it becomes CANCELLED; nothing else changes), in the caller's transaction. */
-  async withdrawScheduledIn(em: EntityManager, id: string, resellerScope: string | null, scheduledChangeId: string): Promise<void> {
+  async withdrawScheduledIn(
+    em: EntityManager,
+    id: string,
+    resellerScope: string | null,
+    scheduledChangeId: string,
+  ): Promise<void> {
     const s = await this.lockSubscription(em, id, resellerScope);
     const done = returnedRows<{ id: string }>(
       await em.query(
@@ -194,19 +234,27 @@ export class SubscriptionChangeService {
     const s = await this.lockSubscription(em, c.subscription_id, null);
     const opts = { reason: null, creditInvoiced: false, scheduledChangeId: c.id };
     if (c.kind === 'QUANTITY') {
-      if (c.new_quantity !== s.quantity) await this.changeQuantity(em, s, c.new_quantity!, c.effective_date, c.created_by, opts);
+      if (c.new_quantity !== s.quantity)
+        await this.changeQuantity(em, s, c.new_quantity!, c.effective_date, c.created_by, opts);
     } else {
       await this.cancelImmediately(em, s, c.effective_date, c.created_by, opts);
     }
   }
 
   private async schedule(
-    em: EntityManager, s: SubscriptionRow, kind: 'QUANTITY' | 'CANCEL_IMMEDIATE', newQuantity: number | null, date: string,
+    em: EntityManager,
+    s: SubscriptionRow,
+    kind: 'QUANTITY' | 'CANCEL_IMMEDIATE',
+    newQuantity: number | null,
+    date: string,
     actorId: string | null,
   ): Promise<void> {
     this.assertRunning(s);
     if (date > addMonthsClamped(this.dates.today(), MAX_SCHEDULE_MONTHS)) {
-      throw subscriptionError(SubscriptionErrorCode.DateOutsideTerm, `A change may be scheduled at most ${MAX_SCHEDULE_MONTHS} months ahead`);
+      throw subscriptionError(
+        SubscriptionErrorCode.DateOutsideTerm,
+        `A change may be scheduled at most ${MAX_SCHEDULE_MONTHS} months ahead`,
+      );
     }
     await em.query(
       `INSERT INTO subscription_scheduled_changes (subscription_id, reseller_id, kind, new_quantity, effective_date, created_by, created_at)
@@ -218,7 +266,12 @@ export class SubscriptionChangeService {
   // ---------------------------------------------------------------- quantity
 
   private async changeQuantity(
-    em: EntityManager, s: SubscriptionRow, newQuantity: number, date: string, actorId: string | null, opts: ChangeOptions,
+    em: EntityManager,
+    s: SubscriptionRow,
+    newQuantity: number,
+    date: string,
+    actorId: string | null,
+    opts: ChangeOptions,
   ): Promise<InvoicedCredit[]> {
     this.assertRunning(s);
     this.assertInTerm(s, date);
@@ -235,13 +288,40 @@ export class SubscriptionChangeService {
     );
     const unitPrice = new Dec(s.unit_price);
     const plan = planQuantityChange({
-      periods, unitPrice, currency: s.currency, date, dayBaseQuantity: first?.old_quantity ?? s.quantity,
-      oldQuantity: s.quantity, newQuantity, isBilled: (p) => billed.has(p.start),
+      periods,
+      unitPrice,
+      currency: s.currency,
+      date,
+      dayBaseQuantity: first?.old_quantity ?? s.quantity,
+      oldQuantity: s.quantity,
+      newQuantity,
+      isBilled: (p) => billed.has(p.start),
     });
-    const changeId = await this.recordChange(em, s, 'QUANTITY', date, s.quantity, newQuantity, actorId, termId, opts.reason, opts.scheduledChangeId);
+    const changeId = await this.recordChange(
+      em,
+      s,
+      'QUANTITY',
+      date,
+      s.quantity,
+      newQuantity,
+      actorId,
+      termId,
+      opts.reason,
+      opts.scheduledChangeId,
+    );
     const delta = newQuantity - s.quantity;
-    const { charged, invoicedCredits } = await this.charges.splitInvoicedCredits(em, s, termId, changeId, date, plan.adjustments, billed, opts,
-      (a) => `${s.sku} ${delta} seats from ${date < a.period.start ? a.period.start : date} (back-dated), ${a.period.start} to ${a.period.end}`);
+    const { charged, invoicedCredits } = await this.charges.splitInvoicedCredits(
+      em,
+      s,
+      termId,
+      changeId,
+      date,
+      plan.adjustments,
+      billed,
+      opts,
+      (a) =>
+        `${s.sku} ${delta} seats from ${date < a.period.start ? a.period.start : date} (back-dated), ${a.period.start} to ${a.period.end}`,
+    );
     const chargeIds = await this.charges.insertAdjustments(em, s, termId, charged, (a) => ({
       kind: 'PRORATION',
       changeId,
@@ -250,22 +330,35 @@ export class SubscriptionChangeService {
     if (plan.reschedule.length) {
       // Every later period of a term has the same length in months, so the same amount (and cost).
       const amount = plan.reschedule[0].amount;
-      const cost = periodCost(s.unit_cost == null ? null : new Dec(s.unit_cost), plan.reschedule[0].period.months, newQuantity, s.currency);
+      const cost = periodCost(
+        s.unit_cost == null ? null : new Dec(s.unit_cost),
+        plan.reschedule[0].period.months,
+        newQuantity,
+        s.currency,
+      );
       await em.query(
         `UPDATE subscription_charges
             SET amount = $3, quantity = $4, cost = $6,
                 description = $5 || to_char(period_start, 'YYYY-MM-DD') || ' to ' || to_char(period_end, 'YYYY-MM-DD')
           WHERE term_id = $1 AND kind = 'TERM' AND period_start = ANY($2::date[]) AND billed_invoice_id IS NULL AND voided_at IS NULL`,
-        [termId, plan.reschedule.map((r) => r.period.start), amount.toFixed(), newQuantity, `${s.sku} × ${newQuantity}, `, cost?.toFixed() ?? null],
+        [
+          termId,
+          plan.reschedule.map((r) => r.period.start),
+          amount.toFixed(),
+          newQuantity,
+          `${s.sku} × ${newQuantity}, `,
+          cost?.toFixed() ?? null,
+        ],
       );
     }
-    await em.query(`UPDATE subscriptions SET quantity = $2, updated_at = now() WHERE id = $1`, [s.id, newQuantity]);
+    await em.query(`UPDATE subscriptions SET quantity = $2, updated_at = now() WHERE id = $1`, [
+      s.id,
+      newQuantity,
+    ]);
     await em.query(`UPDATE subscription_terms SET quantity = $2 WHERE id = $1`, [termId, newQuantity]);
 
     // An increase is checked and reserved on the CLOUD line, tax included.
-    const positive = charged
-      .map((a, i) => ({ a, id: chargeIds[i] }))
-      .filter((x) => x.id && x.a.amount.gt(0));
+    const positive = charged.map((a, i) => ({ a, id: chargeIds[i] })).filter((x) => x.id && x.a.amount.gt(0));
     if (positive.length) {
       // At the term's rate (the rate in force when it started), not the reseller's current one.
       await this.credit.reserveCreditMany(
@@ -284,7 +377,11 @@ export class SubscriptionChangeService {
   // ---------------------------------------------------------------- cancellation
 
   private async cancelImmediately(
-    em: EntityManager, s: SubscriptionRow, date: string, actorId: string | null, opts: ChangeOptions,
+    em: EntityManager,
+    s: SubscriptionRow,
+    date: string,
+    actorId: string | null,
+    opts: ChangeOptions,
   ): Promise<InvoicedCredit[]> {
     this.assertRunning(s);
     this.assertInTerm(s, date);
@@ -293,12 +390,37 @@ export class SubscriptionChangeService {
     const periods = billingPeriods(s.anchor_date, s.term, s.billing_frequency, s.term_no - s.anchor_term_no);
     const billed = await this.charges.lockScheduledCharges(em, termId);
     const plan = planImmediateCancellation({
-      periods, unitPrice: new Dec(s.unit_price), currency: s.currency, date, quantity: s.quantity,
+      periods,
+      unitPrice: new Dec(s.unit_price),
+      currency: s.currency,
+      date,
+      quantity: s.quantity,
       isBilled: (p) => billed.has(p.start),
     });
-    const changeId = await this.recordChange(em, s, 'CANCEL_IMMEDIATE', date, s.quantity, 0, actorId, termId, opts.reason, opts.scheduledChangeId);
-    const { charged, invoicedCredits } = await this.charges.splitInvoicedCredits(em, s, termId, changeId, date, plan.credits, billed, opts,
-      (a) => `${s.sku} × ${s.quantity} cancelled ${date} (back-dated): credit for ${date < a.period.start ? a.period.start : date} to ${a.period.end}`);
+    const changeId = await this.recordChange(
+      em,
+      s,
+      'CANCEL_IMMEDIATE',
+      date,
+      s.quantity,
+      0,
+      actorId,
+      termId,
+      opts.reason,
+      opts.scheduledChangeId,
+    );
+    const { charged, invoicedCredits } = await this.charges.splitInvoicedCredits(
+      em,
+      s,
+      termId,
+      changeId,
+      date,
+      plan.credits,
+      billed,
+      opts,
+      (a) =>
+        `${s.sku} × ${s.quantity} cancelled ${date} (back-dated): credit for ${date < a.period.start ? a.period.start : date} to ${a.period.end}`,
+    );
     await this.charges.insertAdjustments(em, s, termId, charged, (a) => ({
       kind: 'CANCELLATION_CREDIT',
       description: `${s.sku} × ${s.quantity} cancelled ${date}: credit for ${date < a.period.start ? a.period.start : date} to ${a.period.end}`,
@@ -312,7 +434,8 @@ export class SubscriptionChangeService {
           [termId, plan.voidPeriods.map((p) => p.start)],
         ),
       );
-      for (const v of voided) await this.credit.releaseReservation(em, { type: SUBSCRIPTION_CHARGE_SOURCE, id: v.id });
+      for (const v of voided)
+        await this.credit.releaseReservation(em, { type: SUBSCRIPTION_CHARGE_SOURCE, id: v.id });
     }
     await em.query(
       `UPDATE subscriptions SET status = 'CANCELLED', cancel_at_term_end = false, auto_renew = false, cancelled_on = $2, updated_at = now()
@@ -326,7 +449,12 @@ export class SubscriptionChangeService {
   // ---------------------------------------------------------------- helpers
 
   /** Marks the change just recorded (the subscription's latest) with the admin's commitment-window override. */
-  private async recordOverride(em: EntityManager, s: SubscriptionRow, override: CommitmentOverride | null, actorId: string | null) {
+  private async recordOverride(
+    em: EntityManager,
+    s: SubscriptionRow,
+    override: CommitmentOverride | null,
+    actorId: string | null,
+  ) {
     if (!override) return;
     await em.query(
       `UPDATE subscription_changes SET override_reason = $2, override_by = $3
@@ -335,7 +463,11 @@ export class SubscriptionChangeService {
     );
   }
 
-  private async lockSubscription(em: EntityManager, id: string, resellerScope: string | null): Promise<SubscriptionRow> {
+  private async lockSubscription(
+    em: EntityManager,
+    id: string,
+    resellerScope: string | null,
+  ): Promise<SubscriptionRow> {
     const s = await this.subscriptions.findRow(em, id, resellerScope, true);
     if (!s) throw notFound(`Subscription ${id}`);
     return s;
@@ -343,12 +475,16 @@ export class SubscriptionChangeService {
 
   private assertRunning(s: SubscriptionRow) {
     const running = s.status === 'ACTIVE' || (s.status === 'CANCELLED' && s.cancel_at_term_end);
-    if (!running) throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${s.id} is ${s.status}`);
+    if (!running)
+      throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${s.id} is ${s.status}`);
   }
 
   private assertInTerm(s: SubscriptionRow, date: string) {
     if (date < s.term_start) {
-      throw subscriptionError(SubscriptionErrorCode.DateOutsideTerm, `${date} is before the current term, which starts ${s.term_start}`);
+      throw subscriptionError(
+        SubscriptionErrorCode.DateOutsideTerm,
+        `${date} is before the current term, which starts ${s.term_start}`,
+      );
     }
     if (date > s.term_end) {
       throw subscriptionError(
@@ -365,7 +501,10 @@ export class SubscriptionChangeService {
       [s.id],
     );
     if (last && date < last) {
-      throw subscriptionError(SubscriptionErrorCode.ChangeOutOfOrder, `A change dated ${last} exists; changes cannot be back-dated before it`);
+      throw subscriptionError(
+        SubscriptionErrorCode.ChangeOutOfOrder,
+        `A change dated ${last} exists; changes cannot be back-dated before it`,
+      );
     }
   }
 
@@ -383,15 +522,33 @@ export class SubscriptionChangeService {
   }
 
   private async recordChange(
-    em: EntityManager, s: SubscriptionRow, kind: string, date: string, oldQuantity: number | null, newQuantity: number | null,
-    actorId: string | null, termId?: string, reason: string | null = null, scheduledChangeId: string | null = null,
+    em: EntityManager,
+    s: SubscriptionRow,
+    kind: string,
+    date: string,
+    oldQuantity: number | null,
+    newQuantity: number | null,
+    actorId: string | null,
+    termId?: string,
+    reason: string | null = null,
+    scheduledChangeId: string | null = null,
   ): Promise<string> {
     const [row]: Array<{ id: string }> = await em.query(
       `INSERT INTO subscription_changes (subscription_id, term_id, reseller_id, kind, effective_date, old_quantity, new_quantity, created_by,
                                          created_at, reason, scheduled_change_id)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp(), $9, $10) RETURNING id`,
-      [s.id, termId ?? (await this.currentTermId(em, s)), s.reseller_id, kind, date, oldQuantity, newQuantity, actorId, reason,
-        scheduledChangeId],
+      [
+        s.id,
+        termId ?? (await this.currentTermId(em, s)),
+        s.reseller_id,
+        kind,
+        date,
+        oldQuantity,
+        newQuantity,
+        actorId,
+        reason,
+        scheduledChangeId,
+      ],
     );
     return row.id;
   }

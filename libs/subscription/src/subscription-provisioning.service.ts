@@ -3,7 +3,15 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
 import { Currency, Dec, isCurrency, isValidCalendarDate, queryPrepared } from '#disty/core';
-import { BILLING_FREQUENCIES, BillingFrequency, periodCost, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
+import {
+  BILLING_FREQUENCIES,
+  BillingFrequency,
+  periodCost,
+  termSchedule,
+  termSpan,
+  Term,
+  TERMS,
+} from './domain/schedule';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { termChargeDescription } from './subscription.service';
 import { PROVISION, UUID } from './subscription.sql';
@@ -60,41 +68,88 @@ export class SubscriptionProvisioningService {
   async provisionMany(em: EntityManager, inputs: ProvisionInput[]): Promise<ProvisionResult[]> {
     for (const input of inputs) this.assertProvisionInput(input);
     const firstOfLine = new Map<string, number>();
-    inputs.forEach((input, i) => firstOfLine.set(input.orderLineId.toLowerCase(), firstOfLine.get(input.orderLineId.toLowerCase()) ?? i));
+    inputs.forEach((input, i) =>
+      firstOfLine.set(input.orderLineId.toLowerCase(), firstOfLine.get(input.orderLineId.toLowerCase()) ?? i),
+    );
     const planned = inputs.map((input, i) => {
       const unitPrice = new Dec(input.unitPrice.toString());
       const schedule = termSchedule({
-        anchor: input.startDate, term: input.term, billingFrequency: input.billingFrequency, termNo: 1,
-        unitPrice, quantity: input.quantity, currency: input.currency,
+        anchor: input.startDate,
+        term: input.term,
+        billingFrequency: input.billingFrequency,
+        termNo: 1,
+        unitPrice,
+        quantity: input.quantity,
+        currency: input.currency,
       });
       const unitCost = input.unitCost == null ? null : new Dec(input.unitCost.toString());
-      const charges = schedule.map((p) => ({ id: randomUUID(), period: p, cost: periodCost(unitCost, p.months, input.quantity, input.currency) }));
+      const charges = schedule.map((p) => ({
+        id: randomUUID(),
+        period: p,
+        cost: periodCost(unitCost, p.months, input.quantity, input.currency),
+      }));
       const fresh = firstOfLine.get(input.orderLineId.toLowerCase()) === i;
-      return { input, unitPrice, unitCost, span: termSpan(input.startDate, input.term, 1), subscriptionId: randomUUID(), termId: randomUUID(), schedule, charges, fresh };
+      return {
+        input,
+        unitPrice,
+        unitCost,
+        span: termSpan(input.startDate, input.term, 1),
+        subscriptionId: randomUUID(),
+        termId: randomUUID(),
+        schedule,
+        charges,
+        fresh,
+      };
     });
     const writes = planned.filter((p) => p.fresh);
     const subscriptions = writes.map((p, ord) => ({
-      ord, id: p.subscriptionId, term_id: p.termId, reseller_id: p.input.resellerId, order_line_id: p.input.orderLineId,
-      sku: p.input.sku, currency: p.input.currency, term: p.input.term, billing_frequency: p.input.billingFrequency,
-      start_date: p.span.start, term_end: p.span.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(), tax_rate: p.input.taxRate.toFixed(),
+      ord,
+      id: p.subscriptionId,
+      term_id: p.termId,
+      reseller_id: p.input.resellerId,
+      order_line_id: p.input.orderLineId,
+      sku: p.input.sku,
+      currency: p.input.currency,
+      term: p.input.term,
+      billing_frequency: p.input.billingFrequency,
+      start_date: p.span.start,
+      term_end: p.span.end,
+      quantity: p.input.quantity,
+      unit_price: p.unitPrice.toFixed(),
+      tax_rate: p.input.taxRate.toFixed(),
       unit_cost: p.unitCost?.toFixed() ?? null,
       tax_code: p.input.taxCode ?? null,
       end_customer_id: p.input.endCustomer.id ?? null,
-      end_customer_name: p.input.endCustomer.name, end_customer_reference: p.input.endCustomer.reference ?? null,
+      end_customer_name: p.input.endCustomer.name,
+      end_customer_reference: p.input.endCustomer.reference ?? null,
     }));
-    const charges = writes.flatMap((p) =>
-      p.charges.map((c) => ({
-        id: c.id, reseller_id: p.input.resellerId, subscription_id: p.subscriptionId, term_id: p.termId, sku: p.input.sku,
-        period_start: c.period.start, period_end: c.period.end, quantity: p.input.quantity, unit_price: p.unitPrice.toFixed(),
-        amount: c.period.amount.toFixed(), currency: p.input.currency, unit_cost: p.unitCost?.toFixed() ?? null,
-        cost: c.cost?.toFixed() ?? null,
-        description: termChargeDescription(p.input.sku, p.input.quantity, c.period.start, c.period.end),
-      })),
-    ).map((c, ord) => ({ ord, ...c }));
+    const charges = writes
+      .flatMap((p) =>
+        p.charges.map((c) => ({
+          id: c.id,
+          reseller_id: p.input.resellerId,
+          subscription_id: p.subscriptionId,
+          term_id: p.termId,
+          sku: p.input.sku,
+          period_start: c.period.start,
+          period_end: c.period.end,
+          quantity: p.input.quantity,
+          unit_price: p.unitPrice.toFixed(),
+          amount: c.period.amount.toFixed(),
+          currency: p.input.currency,
+          unit_cost: p.unitCost?.toFixed() ?? null,
+          cost: c.cost?.toFixed() ?? null,
+          description: termChargeDescription(p.input.sku, p.input.quantity, c.period.start, c.period.end),
+        })),
+      )
+      .map((c, ord) => ({ ord, ...c }));
     // One round trip: the subscriptions (skipping order lines already provisioned), the first term
     // of each one inserted, and that term's charges. Ids are made here, so nothing is read back.
     const inserted: Array<{ id: string }> = writes.length
-      ? await queryPrepared<{ id: string }>(em, PROVISION, [JSON.stringify(subscriptions), JSON.stringify(charges)])
+      ? await queryPrepared<{ id: string }>(em, PROVISION, [
+          JSON.stringify(subscriptions),
+          JSON.stringify(charges),
+        ])
       : [];
     const done = new Set(inserted.map((r) => r.id));
     const out: ProvisionResult[] = [];
@@ -106,31 +161,53 @@ export class SubscriptionProvisioningService {
       const first = p.schedule[0];
       out.push({
         subscriptionId: p.subscriptionId,
-        firstCharge: { id: p.charges[0].id, net: first.amount, cost: p.charges[0].cost, periodStart: first.start, periodEnd: first.end },
+        firstCharge: {
+          id: p.charges[0].id,
+          net: first.amount,
+          cost: p.charges[0].cost,
+          periodStart: first.start,
+          periodEnd: first.end,
+        },
       });
     }
     return out;
   }
 
   private async existingProvision(em: EntityManager, input: ProvisionInput): Promise<ProvisionResult> {
-    const rows: Array<{ subscription_id: string; id: string; amount: string; cost: string | null; period_start: string; period_end: string; reseller_id: string }> =
-      await em.query(
-        `SELECT s.id AS subscription_id, s.reseller_id, c.id, c.amount::text AS amount, c.cost::text AS cost,
+    const rows: Array<{
+      subscription_id: string;
+      id: string;
+      amount: string;
+      cost: string | null;
+      period_start: string;
+      period_end: string;
+      reseller_id: string;
+    }> = await em.query(
+      `SELECT s.id AS subscription_id, s.reseller_id, c.id, c.amount::text AS amount, c.cost::text AS cost,
                 to_char(c.period_start, 'YYYY-MM-DD') AS period_start, to_char(c.period_end, 'YYYY-MM-DD') AS period_end
            FROM subscriptions s
            JOIN subscription_terms t ON t.subscription_id = s.id AND t.term_no = 1
            JOIN subscription_charges c ON c.term_id = t.id AND c.kind = 'TERM'
           WHERE s.order_line_id = $1
           ORDER BY c.period_start LIMIT 1`,
-        [input.orderLineId],
-      );
+      [input.orderLineId],
+    );
     const r = rows[0];
     if (!r || r.reseller_id !== input.resellerId) {
-      throw subscriptionError(SubscriptionErrorCode.InvalidSubscription, `Order line ${input.orderLineId} already has a subscription`);
+      throw subscriptionError(
+        SubscriptionErrorCode.InvalidSubscription,
+        `Order line ${input.orderLineId} already has a subscription`,
+      );
     }
     return {
       subscriptionId: r.subscription_id,
-      firstCharge: { id: r.id, net: new Dec(r.amount), cost: r.cost == null ? null : new Dec(r.cost), periodStart: r.period_start, periodEnd: r.period_end },
+      firstCharge: {
+        id: r.id,
+        net: new Dec(r.amount),
+        cost: r.cost == null ? null : new Dec(r.cost),
+        periodStart: r.period_start,
+        periodEnd: r.period_end,
+      },
     };
   }
 
@@ -154,7 +231,8 @@ export class SubscriptionProvisioningService {
     } catch {
       throw bad('unitPrice must be a decimal');
     }
-    if (!price.isFinite() || price.isNegative() || price.decimalPlaces() > 4) throw bad('unitPrice must be a non-negative decimal');
+    if (!price.isFinite() || price.isNegative() || price.decimalPlaces() > 4)
+      throw bad('unitPrice must be a non-negative decimal');
     if (!input.endCustomer || typeof input.endCustomer.name !== 'string' || !input.endCustomer.name.trim()) {
       throw bad('endCustomer.name is required');
     }

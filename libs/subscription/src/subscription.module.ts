@@ -21,9 +21,25 @@ import { SubscriptionService } from './subscription.service';
   imports: [CatalogModule, ResellerModule, LedgerModule, TaxModule],
   controllers: [SubscriptionController, RenewalJobController],
   providers: [
-    SubscriptionService, ChangeChargesService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, RenewalJob, ChangeDatePolicy,
-    CommitmentWindowPolicy, ServiceRecordService, ScheduledChangeService,
+    SubscriptionService,
+    ChangeChargesService,
+    SubscriptionProvisioningService,
+    SubscriptionChangeService,
+    RenewalService,
+    RenewalJob,
+    ChangeDatePolicy,
+    CommitmentWindowPolicy,
+    ServiceRecordService,
+    ScheduledChangeService,
   ],
-  exports: [SubscriptionService, SubscriptionProvisioningService, SubscriptionChangeService, RenewalService, ChangeDatePolicy, ServiceRecordService, ScheduledChangeService],
+  exports: [
+    SubscriptionService,
+    SubscriptionProvisioningService,
+    SubscriptionChangeService,
+    RenewalService,
+    ChangeDatePolicy,
+    ServiceRecordService,
+    ScheduledChangeService,
+  ],
 })
 export class SubscriptionModule {}

@@ -3,10 +3,25 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Currency, Dec, notFound, page, Page } from '#disty/core';
-import { ChargeView, mapCharge, mapScheduledChange, mapSubscription, SubscriptionStatus, SubscriptionView } from './dto/subscription.response';
+import {
+  ChargeView,
+  mapCharge,
+  mapScheduledChange,
+  mapSubscription,
+  SubscriptionStatus,
+  SubscriptionView,
+} from './dto/subscription.response';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import {
-  CHARGE_COLUMNS, ChargeRow, returnedRows, ScheduledChangeRow, SUBSCRIPTION_COLUMNS, SubscriptionRow, TERM_COLUMNS, TermRow, UUID,
+  CHARGE_COLUMNS,
+  ChargeRow,
+  returnedRows,
+  ScheduledChangeRow,
+  SUBSCRIPTION_COLUMNS,
+  SubscriptionRow,
+  TERM_COLUMNS,
+  TermRow,
+  UUID,
 } from './subscription.sql';
 
 /** An unbilled charge as invoicing consumes it (net amount; tax is invoicing's business). */
@@ -125,8 +140,24 @@ export class SubscriptionService {
        SELECT ins.id, input.ord FROM ins JOIN input
          ON input.term_id = ins.term_id AND input.kind = ins.kind AND input.period_start = ins.period_start
         AND input.subscription_id = ins.subscription_id AND input.change_id IS NOT DISTINCT FROM ins.change_id`,
-      [cols.ord, cols.reseller, cols.sub, cols.term, cols.change, cols.kind, cols.sku, cols.start, cols.end, cols.qty,
-        cols.price, cols.amount, cols.currency, cols.description, cols.unitCost, cols.cost],
+      [
+        cols.ord,
+        cols.reseller,
+        cols.sub,
+        cols.term,
+        cols.change,
+        cols.kind,
+        cols.sku,
+        cols.start,
+        cols.end,
+        cols.qty,
+        cols.price,
+        cols.amount,
+        cols.currency,
+        cols.description,
+        cols.unitCost,
+        cols.cost,
+      ],
     );
     const out: string[] = new Array(charges.length).fill(null);
     for (const r of rows) out[r.ord] = r.id;
@@ -135,14 +166,21 @@ export class SubscriptionService {
 
   // ---------------------------------------------------------------- reads
 
-  async get(id: string, resellerScope: string | null, em: EntityManager = this.db.manager): Promise<SubscriptionView> {
+  async get(
+    id: string,
+    resellerScope: string | null,
+    em: EntityManager = this.db.manager,
+  ): Promise<SubscriptionView> {
     const s = await this.findRow(em, id, resellerScope);
     if (!s) throw notFound(`Subscription ${id}`);
     // One after the other: inside a transaction they share one connection, which runs one query at a time.
     const terms = await this.termsOf(em, [id]);
     const charges = await this.chargesOf(em, id);
     const scheduled = await this.scheduledChangesOf(em, id);
-    return { ...mapSubscription(s, terms.get(id) ?? [], charges), scheduledChanges: scheduled.map(mapScheduledChange) };
+    return {
+      ...mapSubscription(s, terms.get(id) ?? [], charges),
+      scheduledChanges: scheduled.map(mapScheduledChange),
+    };
   }
 
   /** The subscription's scheduled changes, pending first (by effective date), then resolved ones. */
@@ -169,18 +207,33 @@ export class SubscriptionService {
     if (q.endsBefore) add('s.term_end < ?', q.endsBefore);
     if (q.sku) add('s.sku = ?', q.sku);
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM subscriptions s ${cond}`, params);
+    const [{ total }] = await this.db.query(
+      `SELECT count(*)::int AS total FROM subscriptions s ${cond}`,
+      params,
+    );
     const rows: SubscriptionRow[] = await this.db.query(
       `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions s ${cond}
         ORDER BY s.term_end, s.created_at, s.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
       params,
     );
-    const terms = await this.termsOf(this.db.manager, rows.map((r) => r.id));
-    return page(rows.map((r) => mapSubscription(r, terms.get(r.id) ?? [])), total, q);
+    const terms = await this.termsOf(
+      this.db.manager,
+      rows.map((r) => r.id),
+    );
+    return page(
+      rows.map((r) => mapSubscription(r, terms.get(r.id) ?? [])),
+      total,
+      q,
+    );
   }
 
   /** The subscription row, or null if unknown or (with a scope) another reseller's. */
-  async findRow(em: EntityManager, id: string, resellerScope: string | null, lock = false): Promise<SubscriptionRow | null> {
+  async findRow(
+    em: EntityManager,
+    id: string,
+    resellerScope: string | null,
+    lock = false,
+  ): Promise<SubscriptionRow | null> {
     if (!UUID.test(id)) return null;
     const rows: SubscriptionRow[] = await em.query(
       `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions s WHERE s.id = $1 AND ($2::uuid IS NULL OR s.reseller_id = $2::uuid)
@@ -228,7 +281,9 @@ export class SubscriptionService {
    * rounded to minor units; credits are negative.
    */
   async unbilledCharges(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledCharge[]> {
-    const rows: Array<ChargeRow & { tax_rate: string; tax_code: string | null; end_customer_id: string | null }> = await em.query(
+    const rows: Array<
+      ChargeRow & { tax_rate: string; tax_code: string | null; end_customer_id: string | null }
+    > = await em.query(
       `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code,
               (SELECT s.end_customer_id FROM subscriptions s WHERE s.id = c.subscription_id) AS end_customer_id
          FROM subscription_charges c
@@ -288,6 +343,4 @@ export class SubscriptionService {
       );
     }
   }
-
-
 }

@@ -18,12 +18,20 @@ export class SubscriptionController {
   @ApiOperation({ operationId: 'listSubscriptions', summary: 'List subscriptions' })
   @ApiPageResponse(SubscriptionView)
   list(@Query() q: SubscriptionQueryDto, @CurrentActor() actor: Actor): Promise<Page<SubscriptionView>> {
-    return this.subscriptions.list({ ...q, resellerId: tenantScope(actor, q.resellerId), page: q.page, pageSize: q.pageSize });
+    return this.subscriptions.list({
+      ...q,
+      resellerId: tenantScope(actor, q.resellerId),
+      page: q.page,
+      pageSize: q.pageSize,
+    });
   }
 
   @Get(':id')
   @Roles(...READERS)
-  @ApiOperation({ operationId: 'getSubscription', summary: 'Read a subscription with its charges and scheduled changes' })
+  @ApiOperation({
+    operationId: 'getSubscription',
+    summary: 'Read a subscription with its charges and scheduled changes',
+  })
   @ApiOkResponse({ type: SubscriptionView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
     return this.subscriptions.get(id, tenantScope(actor));

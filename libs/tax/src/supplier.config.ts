@@ -17,11 +17,15 @@ export interface SupplierSettings {
 
 export const SUPPLIER_SETTINGS = Symbol('SUPPLIER_SETTINGS');
 
-export function supplierSettings(env: Partial<Record<keyof Environment, unknown>> = environment()): SupplierSettings {
+export function supplierSettings(
+  env: Partial<Record<keyof Environment, unknown>> = environment(),
+): SupplierSettings {
   const get = (k: keyof Environment, d: string) => String(env[k] ?? '').trim() || d;
   const country = get('SUPPLIER_COUNTRY', 'AU');
   if (!/^[A-Z]{2}$/.test(country)) {
-    throw validationError('SUPPLIER_COUNTRY must be an ISO 3166-1 alpha-2 code such as "AU"', [{ field: 'SUPPLIER_COUNTRY', message: 'not a country code' }]);
+    throw validationError('SUPPLIER_COUNTRY must be an ISO 3166-1 alpha-2 code such as "AU"', [
+      { field: 'SUPPLIER_COUNTRY', message: 'not a country code' },
+    ]);
   }
   return {
     legalName: get('SUPPLIER_LEGAL_NAME', 'Disty Distribution Pty Ltd'),

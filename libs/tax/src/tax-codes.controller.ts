@@ -2,7 +2,14 @@ import { Body, Controller, Get, Param, Patch, Post } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { ApiProblems, ParseIdPipe, Roles } from '#disty/core';
 import {
-  CreateTaxCodeDto, CreateTaxRuleDto, TaxCodeListView, TaxCodeView, TaxRuleListView, TaxRuleView, UpdateTaxCodeDto, UpdateTaxRuleDto,
+  CreateTaxCodeDto,
+  CreateTaxRuleDto,
+  TaxCodeListView,
+  TaxCodeView,
+  TaxRuleListView,
+  TaxRuleView,
+  UpdateTaxCodeDto,
+  UpdateTaxRuleDto,
 } from './dto/tax-code.dto';
 import { TaxService } from './tax.service';
 

@@ -10,8 +10,15 @@ import { daysElapsed, daysInMonth, runRateForecast } from './domain/forecast';
 import { BudgetAlertView, BudgetView, UsageSummaryView } from './dto/consumption-budget.dto';
 
 interface AlertRow {
-  id: string; subscription_id: string; reseller_id: string; month: string; currency: string;
-  budget: string; month_to_date: string; forecast: string; raised_at: Date;
+  id: string;
+  subscription_id: string;
+  reseller_id: string;
+  month: string;
+  currency: string;
+  budget: string;
+  month_to_date: string;
+  forecast: string;
+  raised_at: Date;
 }
 
 /**
@@ -33,7 +40,9 @@ export class ConsumptionBudgetService {
     const sub = await this.subscriptions.get(id, scope);
     const amount = new Dec(monthlyAmount);
     if (amount.decimalPlaces() > minorUnits(sub.currency)) {
-      throw validationError(`monthlyAmount has more decimals than ${sub.currency} allows`, [{ field: 'monthlyAmount', message: `at most ${minorUnits(sub.currency)} decimals` }]);
+      throw validationError(`monthlyAmount has more decimals than ${sub.currency} allows`, [
+        { field: 'monthlyAmount', message: `at most ${minorUnits(sub.currency)} decimals` },
+      ]);
     }
     await this.db.query(
       `INSERT INTO consumption_budgets (subscription_id, reseller_id, currency, monthly_amount) VALUES ($1, $2, $3, $4::numeric)
@@ -46,7 +55,11 @@ export class ConsumptionBudgetService {
   async getBudget(id: string, scope: string | null): Promise<BudgetView> {
     const sub = await this.subscriptions.get(id, scope);
     const budget = await this.budgetOf(this.db.manager, sub.id);
-    return { subscriptionId: sub.id, currency: sub.currency, monthlyAmount: budget ? moneyString(budget, sub.currency) : null };
+    return {
+      subscriptionId: sub.id,
+      currency: sub.currency,
+      monthlyAmount: budget ? moneyString(budget, sub.currency) : null,
+    };
   }
 
   /** Month to date, forecast and budget of one subscription, in total and per meter. */
@@ -56,7 +69,9 @@ export class ConsumptionBudgetService {
   }
 
   private async summaryOf(
-    em: EntityManager, sub: { id: string; vendorId: string; currency: Currency }, month: string,
+    em: EntityManager,
+    sub: { id: string; vendorId: string; currency: Currency },
+    month: string,
   ): Promise<UsageSummaryView> {
     const rows: Array<{ meter_id: string; quantity: string; net: string; latest: string }> = await em.query(
       `SELECT meter_id, sum(quantity)::text AS quantity, sum(rated_net)::text AS net, to_char(max(usage_date), 'YYYY-MM-DD') AS latest
@@ -74,8 +89,12 @@ export class ConsumptionBudgetService {
     const forecast = runRateForecast(mtd, elapsed, days);
     const budget = await this.budgetOf(em, sub.id);
     return {
-      subscriptionId: sub.id, month, currency: c,
-      monthToDate: moneyString(mtd, c), daysElapsed: elapsed, daysInMonth: days,
+      subscriptionId: sub.id,
+      month,
+      currency: c,
+      monthToDate: moneyString(mtd, c),
+      daysElapsed: elapsed,
+      daysInMonth: days,
       forecast: moneyString(forecast, c),
       budget: budget ? moneyString(budget, c) : null,
       overBudget: budget !== null && forecast.toDecimalPlaces(minorUnits(c), Dec.ROUND_HALF_UP).gt(budget),
@@ -83,8 +102,11 @@ export class ConsumptionBudgetService {
         .map((r) => {
           const m = meters.get(r.meter_id);
           return {
-            meterId: m?.meterId ?? r.meter_id, name: m?.name ?? '', unit: m?.unit ?? '',
-            quantity: new Dec(r.quantity).toFixed(6), monthToDate: moneyString(new Dec(r.net), c),
+            meterId: m?.meterId ?? r.meter_id,
+            name: m?.name ?? '',
+            unit: m?.unit ?? '',
+            quantity: new Dec(r.quantity).toFixed(6),
+            monthToDate: moneyString(new Dec(r.net), c),
             forecast: moneyString(runRateForecast(new Dec(r.net), elapsed, days), c),
           };
         })
@@ -120,8 +142,15 @@ export class ConsumptionBudgetService {
         );
         if (!rows.length) return 0;
         await this.webhooks.enqueue(em, sub.resellerId, 'consumption.forecast_over_budget', {
-          alertId: rows[0].id, subscriptionId: sub.id, tenantId: sub.tenantId, endCustomer: sub.endCustomer, month: t.month,
-          currency: sub.currency, budget: s.budget, monthToDate: s.monthToDate, forecast: s.forecast,
+          alertId: rows[0].id,
+          subscriptionId: sub.id,
+          tenantId: sub.tenantId,
+          endCustomer: sub.endCustomer,
+          month: t.month,
+          currency: sub.currency,
+          budget: s.budget,
+          monthToDate: s.monthToDate,
+          forecast: s.forecast,
         });
         return 1;
       });
@@ -130,7 +159,10 @@ export class ConsumptionBudgetService {
   }
 
   /** Forecast alerts, newest first (the reseller's pipeline of likely bill shocks). */
-  async alerts(scope: string | null, q: { subscriptionId?: string; page: number; pageSize: number }): Promise<Page<BudgetAlertView>> {
+  async alerts(
+    scope: string | null,
+    q: { subscriptionId?: string; page: number; pageSize: number },
+  ): Promise<Page<BudgetAlertView>> {
     const rows: Array<AlertRow & { total: number }> = await this.db.query(
       `SELECT id, subscription_id, reseller_id, month, currency, budget::text, month_to_date::text, forecast::text, raised_at, count(*) OVER ()::int AS total
          FROM consumption_budget_alerts
@@ -144,9 +176,17 @@ export class ConsumptionBudgetService {
         const c = r.currency.trim() as Currency;
         const s = subs.get(r.subscription_id);
         return {
-          id: r.id, subscriptionId: r.subscription_id, resellerId: r.reseller_id, tenantId: s?.tenantId ?? '', endCustomer: s?.endCustomer ?? '',
-          month: r.month, currency: c, budget: moneyString(new Dec(r.budget), c), monthToDate: moneyString(new Dec(r.month_to_date), c),
-          forecast: moneyString(new Dec(r.forecast), c), raisedAt: r.raised_at.toISOString(),
+          id: r.id,
+          subscriptionId: r.subscription_id,
+          resellerId: r.reseller_id,
+          tenantId: s?.tenantId ?? '',
+          endCustomer: s?.endCustomer ?? '',
+          month: r.month,
+          currency: c,
+          budget: moneyString(new Dec(r.budget), c),
+          monthToDate: moneyString(new Dec(r.month_to_date), c),
+          forecast: moneyString(new Dec(r.forecast), c),
+          raisedAt: r.raised_at.toISOString(),
         };
       }),
       rows[0]?.total ?? 0,
@@ -155,7 +195,10 @@ export class ConsumptionBudgetService {
   }
 
   private async budgetOf(em: EntityManager, subscriptionId: string): Promise<Dec | null> {
-    const [b]: Array<{ amount: string }> = await em.query(`SELECT monthly_amount::text AS amount FROM consumption_budgets WHERE subscription_id = $1`, [subscriptionId]);
+    const [b]: Array<{ amount: string }> = await em.query(
+      `SELECT monthly_amount::text AS amount FROM consumption_budgets WHERE subscription_id = $1`,
+      [subscriptionId],
+    );
     return b ? new Dec(b.amount) : null;
   }
 }

@@ -3,7 +3,10 @@ import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags
 import { Actor, ApiProblems, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '#disty/core';
 import { ConsumptionSubscriptionService, subscriptionReseller } from './consumption-subscription.service';
 import {
-  ConsumptionSubscriptionPage, ConsumptionSubscriptionQueryDto, ConsumptionSubscriptionView, CreateConsumptionSubscriptionDto,
+  ConsumptionSubscriptionPage,
+  ConsumptionSubscriptionQueryDto,
+  ConsumptionSubscriptionView,
+  CreateConsumptionSubscriptionDto,
 } from './dto/consumption-subscription.dto';
 
 const WRITERS = ['admin', 'reseller_admin', 'buyer'] as const;
@@ -17,11 +20,17 @@ export class ConsumptionSubscriptionsController {
   constructor(private readonly subscriptions: ConsumptionSubscriptionService) {}
 
   @Post()
-  @ApiOperation({ operationId: 'createConsumptionSubscription', summary: 'Map an end customer to a vendor tenant or account id for a consumption product' })
+  @ApiOperation({
+    operationId: 'createConsumptionSubscription',
+    summary: 'Map an end customer to a vendor tenant or account id for a consumption product',
+  })
   @ApiProblems(409, 422)
   @Roles(...WRITERS)
   @ApiCreatedResponse({ type: ConsumptionSubscriptionView })
-  create(@Body() dto: CreateConsumptionSubscriptionDto, @CurrentActor() actor: Actor): Promise<ConsumptionSubscriptionView> {
+  create(
+    @Body() dto: CreateConsumptionSubscriptionDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ConsumptionSubscriptionView> {
     return this.subscriptions.create(subscriptionReseller(actor.resellerId, dto.resellerId), dto);
   }
 
@@ -29,15 +38,25 @@ export class ConsumptionSubscriptionsController {
   @ApiOperation({ operationId: 'listConsumptionSubscriptions', summary: 'List consumption subscriptions' })
   @Roles(...READERS)
   @ApiOkResponse({ type: ConsumptionSubscriptionPage })
-  list(@Query() q: ConsumptionSubscriptionQueryDto, @CurrentActor() actor: Actor): Promise<Page<ConsumptionSubscriptionView>> {
-    return this.subscriptions.list(tenantScope(actor, q.resellerId), { endCustomerId: q.endCustomerId, page: q.page, pageSize: q.pageSize });
+  list(
+    @Query() q: ConsumptionSubscriptionQueryDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<Page<ConsumptionSubscriptionView>> {
+    return this.subscriptions.list(tenantScope(actor, q.resellerId), {
+      endCustomerId: q.endCustomerId,
+      page: q.page,
+      pageSize: q.pageSize,
+    });
   }
 
   @Get(':id')
   @ApiOperation({ operationId: 'getConsumptionSubscription', summary: 'Get a consumption subscription' })
   @Roles(...READERS)
   @ApiOkResponse({ type: ConsumptionSubscriptionView })
-  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<ConsumptionSubscriptionView> {
+  get(
+    @Param('id', ParseIdPipe) id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<ConsumptionSubscriptionView> {
     return this.subscriptions.get(id, tenantScope(actor));
   }
 }

@@ -81,23 +81,47 @@ export class UsageBillingService {
   async takeUnbilled(em: EntityManager, resellerId: string, periodEnd: string): Promise<UsageInvoiceItem[]> {
     await em.query(RESELLER_LOCK, [resellerId]);
     const rows: Array<{
-      line_id: string; subscription_id: string; meter_id: string; currency: string; quantity: string; net: string; first_day: string; last_day: string;
+      line_id: string;
+      subscription_id: string;
+      meter_id: string;
+      currency: string;
+      quantity: string;
+      net: string;
+      first_day: string;
+      last_day: string;
     }> = await em.query(TAKE_UNBILLED, [resellerId, periodEnd]);
     if (!rows.length) return [];
-    const subs = await this.subscriptions.byIds(rows.map((r) => r.subscription_id), em);
+    const subs = await this.subscriptions.byIds(
+      rows.map((r) => r.subscription_id),
+      em,
+    );
     const meters = new Map<string, { meterId: string; name: string; unit: string; sku: string }>();
     for (const vendorId of new Set([...subs.values()].map((s) => s.vendorId))) {
       for (const m of await this.catalog.vendorMeters(vendorId, em)) meters.set(m.id, m);
     }
-    const taxCategories = await this.catalog.taxCategories([...subs.values()].map((s) => s.sku), em);
+    const taxCategories = await this.catalog.taxCategories(
+      [...subs.values()].map((s) => s.sku),
+      em,
+    );
     return rows.map((r) => {
       const sub = subs.get(r.subscription_id)!;
       const meter = meters.get(r.meter_id)!;
       const quantity = new Dec(r.quantity);
       return {
-        sourceId: r.line_id, subscriptionId: sub.id, sku: sub.sku, meterId: meter.meterId, unit: meter.unit, quantity, net: new Dec(r.net),
-        currency: r.currency.trim() as Currency, firstDay: r.first_day, lastDay: r.last_day, taxCategory: taxCategories.get(sub.sku) ?? 'STANDARD', endCustomerId: sub.endCustomerId,
-        description: `${meter.name} (${meter.meterId}), ${quantity.toFixed()} ${meter.unit}, usage ${r.first_day} to ${r.last_day}, ` +
+        sourceId: r.line_id,
+        subscriptionId: sub.id,
+        sku: sub.sku,
+        meterId: meter.meterId,
+        unit: meter.unit,
+        quantity,
+        net: new Dec(r.net),
+        currency: r.currency.trim() as Currency,
+        firstDay: r.first_day,
+        lastDay: r.last_day,
+        taxCategory: taxCategories.get(sub.sku) ?? 'STANDARD',
+        endCustomerId: sub.endCustomerId,
+        description:
+          `${meter.name} (${meter.meterId}), ${quantity.toFixed()} ${meter.unit}, usage ${r.first_day} to ${r.last_day}, ` +
           `tenant ${sub.tenantId}, for ${sub.endCustomer}`,
       };
     });
@@ -105,20 +129,30 @@ export class UsageBillingService {
 
   /** Per usage day of one usage invoice line: the quantity and net it billed (GET …/usage.csv). */
   async *dailyDetail(sourceId: string): AsyncGenerator<Record<string, string | number | null>> {
-    const rows: Array<{ usage_date: string; records: number; quantity: string; net: string }> = await this.db.query(
-      `SELECT to_char(r.usage_date, 'YYYY-MM-DD') AS usage_date, count(*)::int AS records, sum(i.quantity)::text AS quantity, sum(i.net)::text AS net
+    const rows: Array<{ usage_date: string; records: number; quantity: string; net: string }> =
+      await this.db.query(
+        `SELECT to_char(r.usage_date, 'YYYY-MM-DD') AS usage_date, count(*)::int AS records, sum(i.quantity)::text AS quantity, sum(i.net)::text AS net
          FROM usage_billing_items i JOIN usage_records r ON r.id = i.usage_record_id
         WHERE i.usage_line_id = $1 GROUP BY r.usage_date ORDER BY r.usage_date`,
-      [sourceId],
-    );
-    for (const r of rows) yield { date: r.usage_date, records: r.records, quantity: new Dec(r.quantity).toFixed(), net: new Dec(r.net).toFixed(2) };
+        [sourceId],
+      );
+    for (const r of rows)
+      yield {
+        date: r.usage_date,
+        records: r.records,
+        quantity: new Dec(r.quantity).toFixed(),
+        net: new Dec(r.net).toFixed(2),
+      };
   }
 
   /**
    * Rated usage not yet invoiced, per reseller and currency (all of them, or `resellerId`'s): the
    * exposure the CLOUD credit line is to count (docs/consumption.md, "Credit").
    */
-  async unbilledUsage(resellerId: string | null, em: EntityManager = this.db.manager): Promise<UnbilledUsage[]> {
+  async unbilledUsage(
+    resellerId: string | null,
+    em: EntityManager = this.db.manager,
+  ): Promise<UnbilledUsage[]> {
     const rows: Array<{ reseller_id: string; currency: string; net: string }> = await em.query(
       `SELECT reseller_id, currency, sum(CASE WHEN superseded_at IS NULL THEN rated_net ELSE 0 END - billed_net)::text AS net
          FROM usage_records
@@ -126,14 +160,22 @@ export class UsageBillingService {
         GROUP BY 1, 2`,
       [resellerId],
     );
-    return rows.map((r) => ({ resellerId: r.reseller_id, currency: r.currency.trim() as Currency, net: new Dec(r.net) }));
+    return rows.map((r) => ({
+      resellerId: r.reseller_id,
+      currency: r.currency.trim() as Currency,
+      net: new Dec(r.net),
+    }));
   }
 
   /**
    * Usage's part of 1190 (unbilled receivables), per reseller and currency, as of `asOf` (or now):
    * net posted by the daily usage postings up to that day less net invoiced up to it.
    */
-  async unbilledReceivables(asOf: string | null, resellerId: string | null, em: EntityManager = this.db.manager): Promise<UnbilledUsage[]> {
+  async unbilledReceivables(
+    asOf: string | null,
+    resellerId: string | null,
+    em: EntityManager = this.db.manager,
+  ): Promise<UnbilledUsage[]> {
     const rows: Array<{ reseller_id: string; currency: string; net: string }> = await em.query(
       `SELECT reseller_id, currency, sum(net)::text AS net FROM (
          SELECT reseller_id, currency, net FROM usage_postings WHERE $1::date IS NULL OR usage_date <= $1::date
@@ -144,6 +186,10 @@ export class UsageBillingService {
         GROUP BY 1, 2`,
       [asOf, resellerId],
     );
-    return rows.map((r) => ({ resellerId: r.reseller_id, currency: r.currency.trim() as Currency, net: new Dec(r.net) }));
+    return rows.map((r) => ({
+      resellerId: r.reseller_id,
+      currency: r.currency.trim() as Currency,
+      net: new Dec(r.net),
+    }));
   }
 }

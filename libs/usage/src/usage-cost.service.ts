@@ -26,7 +26,13 @@ export class UsageCostService {
   ) {}
 
   async vendorMonth(vendorId: string, month: string): Promise<TenantMeterCost[]> {
-    const rows: Array<{ tenant_id: string; meter_id: string; currency: string; quantity: string; cost: string }> = await this.db.query(
+    const rows: Array<{
+      tenant_id: string;
+      meter_id: string;
+      currency: string;
+      quantity: string;
+      cost: string;
+    }> = await this.db.query(
       `SELECT s.tenant_id, r.meter_id, r.currency, sum(r.quantity)::text AS quantity, sum(r.rated_cost)::text AS cost
          FROM usage_records r JOIN consumption_subscriptions s ON s.id = r.subscription_id
         WHERE r.vendor_id = $1 AND r.superseded_at IS NULL AND r.usage_date >= $2::date AND r.usage_date < ($2::date + interval '1 month')
@@ -37,8 +43,12 @@ export class UsageCostService {
     return rows.map((r) => {
       const m = meters.get(r.meter_id);
       return {
-        tenantId: r.tenant_id, meterId: m?.meterId ?? r.meter_id, sku: m?.sku ?? '', currency: r.currency.trim() as Currency,
-        quantity: new Dec(r.quantity), cost: new Dec(r.cost),
+        tenantId: r.tenant_id,
+        meterId: m?.meterId ?? r.meter_id,
+        sku: m?.sku ?? '',
+        currency: r.currency.trim() as Currency,
+        quantity: new Dec(r.quantity),
+        cost: new Dec(r.cost),
       };
     });
   }

@@ -26,7 +26,10 @@ export class UsageImportFlowService {
     private readonly budgets: ConsumptionBudgetService,
   ) {}
 
-  async run(input: Readable, opts: { vendorId: string; format: UsageFormat; fileName?: string; createdBy: string | null }): Promise<UsageImportView> {
+  async run(
+    input: Readable,
+    opts: { vendorId: string; format: UsageFormat; fileName?: string; createdBy: string | null },
+  ): Promise<UsageImportView> {
     const view = await this.imports.import(input, opts);
     if (view.status !== 'COMPLETED') return view;
     await this.afterImport(view.id);
@@ -38,7 +41,8 @@ export class UsageImportFlowService {
     try {
       const resellers: Array<{ reseller_id: string }> = await this.db.query(
         // What the import posted (usage_postings is indexed by import): an import that moved nothing posted nothing.
-        `SELECT DISTINCT reseller_id FROM usage_postings WHERE import_id = $1 ORDER BY reseller_id`, [importId],
+        `SELECT DISTINCT reseller_id FROM usage_postings WHERE import_id = $1 ORDER BY reseller_id`,
+        [importId],
       );
       for (const r of resellers) await this.exposure.evaluate(r.reseller_id);
       await this.budgets.evaluateImport(importId);

@@ -15,8 +15,23 @@ import { usageError, UsageErrorCode } from './errors';
 import { UsageCopyTransform, UsageFileError, UsageFormat } from './usage-file.reader';
 import { UsageRatingService } from './usage-rating.service';
 import {
-  CHECK_LINES, COPY_STAGE, CORRECTED_MONTHS, COUNT_ACCEPTED, CREATE_REFS, CREATE_SETS, CREATE_STAGE, INSERT_REF_COSTS, INSERT_REF_METERS,
-  INSERT_REF_TIERS, INSERT_REJECTIONS, ImportRow, MATCH_CURRENT, NEW_SETS, REJECT_CLOSED_CORRECTIONS, STAGED_MONTHS, SUPERSEDE,
+  CHECK_LINES,
+  COPY_STAGE,
+  CORRECTED_MONTHS,
+  COUNT_ACCEPTED,
+  CREATE_REFS,
+  CREATE_SETS,
+  CREATE_STAGE,
+  INSERT_REF_COSTS,
+  INSERT_REF_METERS,
+  INSERT_REF_TIERS,
+  INSERT_REJECTIONS,
+  ImportRow,
+  MATCH_CURRENT,
+  NEW_SETS,
+  REJECT_CLOSED_CORRECTIONS,
+  STAGED_MONTHS,
+  SUPERSEDE,
 } from './usage.sql';
 
 /** How often the progress of the staging (bytes and lines) is written, in ms. */
@@ -55,9 +70,15 @@ export class UsageImportService {
     private readonly clock: Clock,
   ) {}
 
-  async import(input: Readable, opts: { vendorId: string; format: UsageFormat; fileName?: string; createdBy: string | null }): Promise<UsageImportView> {
+  async import(
+    input: Readable,
+    opts: { vendorId: string; format: UsageFormat; fileName?: string; createdBy: string | null },
+  ): Promise<UsageImportView> {
     const vendor = await this.vendors.get(opts.vendorId).catch((e: unknown) => {
-      if (e instanceof ProblemError && e.status === 404) throw usageError(UsageErrorCode.UnknownVendor, `Vendor ${opts.vendorId} is not known`, { field: 'vendorId' });
+      if (e instanceof ProblemError && e.status === 404)
+        throw usageError(UsageErrorCode.UnknownVendor, `Vendor ${opts.vendorId} is not known`, {
+          field: 'vendorId',
+        });
       throw e;
     });
     const [{ id }]: Array<{ id: string }> = await this.db.query(
@@ -81,13 +102,15 @@ export class UsageImportService {
       if (e instanceof UsageFileError || (e instanceof ProblemError && e.status < 500)) {
         // The file is refused whole: nothing of it stays, not even its import.
         await this.db.query(`DELETE FROM usage_imports WHERE id = $1`, [id]);
-        if (e instanceof UsageFileError) throw validationError(e.message, [{ field: 'file', message: e.message }]);
+        if (e instanceof UsageFileError)
+          throw validationError(e.message, [{ field: 'file', message: e.message }]);
         throw e;
       }
       this.logger.error({ err: e, importId: id }, 'usage import failed');
-      await this.db.query(`UPDATE usage_imports SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`, [
-        id, e instanceof Error ? e.message.slice(0, 1000) : String(e),
-      ]);
+      await this.db.query(
+        `UPDATE usage_imports SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`,
+        [id, e instanceof Error ? e.message.slice(0, 1000) : String(e)],
+      );
       throw e;
     } finally {
       await qr.release();
@@ -99,14 +122,28 @@ export class UsageImportService {
    * Streams the file into `usage_stage` by COPY (UsageCopyTransform turns CSV or JSON lines into
    * COPY's CSV), writing the bytes and lines staged every PROGRESS_EVERY ms meanwhile.
    */
-  private async stage(client: PoolClient, em: EntityManager, importId: string, input: Readable, format: UsageFormat): Promise<void> {
+  private async stage(
+    client: PoolClient,
+    em: EntityManager,
+    importId: string,
+    input: Readable,
+    format: UsageFormat,
+  ): Promise<void> {
     await em.query(CREATE_STAGE);
     const transform = new UsageCopyTransform(format);
     let writing: Promise<unknown> = Promise.resolve();
     const progress = () => {
       writing = writing
-        .then(() => this.db.query(`UPDATE usage_imports SET rows_read = $2, bytes_read = $3 WHERE id = $1`, [importId, transform.rows, transform.bytes]))
-        .catch((e: unknown) => this.logger.warn(`usage import ${importId}: progress not written: ${(e as Error).message}`));
+        .then(() =>
+          this.db.query(`UPDATE usage_imports SET rows_read = $2, bytes_read = $3 WHERE id = $1`, [
+            importId,
+            transform.rows,
+            transform.bytes,
+          ]),
+        )
+        .catch((e: unknown) =>
+          this.logger.warn(`usage import ${importId}: progress not written: ${(e as Error).message}`),
+        );
     };
     const timer = setInterval(progress, PROGRESS_EVERY);
     try {
@@ -121,7 +158,11 @@ export class UsageImportService {
 
   /** Writes the import's phase (and status), outside its transaction, for GET /usage/imports/:id. */
   private async phase(importId: string, phase: string, status?: 'RATING'): Promise<void> {
-    await this.db.query(`UPDATE usage_imports SET phase = $2, status = coalesce($3, status) WHERE id = $1`, [importId, phase, status ?? null]);
+    await this.db.query(`UPDATE usage_imports SET phase = $2, status = coalesce($3, status) WHERE id = $1`, [
+      importId,
+      phase,
+      status ?? null,
+    ]);
   }
 
   /**
@@ -129,37 +170,70 @@ export class UsageImportService {
    * current records (duplicates change nothing; a higher version supersedes the current one),
    * records the new versions, then re-rates and posts the affected months (UsageRatingService).
    */
-  private async record(em: EntityManager, importId: string, vendorId: string, vendorName: string): Promise<void> {
+  private async record(
+    em: EntityManager,
+    importId: string,
+    vendorId: string,
+    vendorName: string,
+  ): Promise<void> {
     for (const sql of CREATE_REFS) await em.query(sql);
     const meters = await this.catalog.vendorMeters(vendorId, em);
-    await em.query(INSERT_REF_METERS, [meters.map((m) => m.id), meters.map((m) => m.meterId), meters.map((m) => m.sku), meters.map((m) => m.unit)]);
+    await em.query(INSERT_REF_METERS, [
+      meters.map((m) => m.id),
+      meters.map((m) => m.meterId),
+      meters.map((m) => m.sku),
+      meters.map((m) => m.unit),
+    ]);
     // Each tier with `cum`, the price of the units below it (the tiers run from 0, contiguous, the last one open).
     const tiers = meters.flatMap((m) =>
       [...m.tiers.entries()].flatMap(([currency, ts]) => {
         let cum = new Dec(0);
-        return [...ts].sort((a, b) => a.from.comparedTo(b.from)).map((t) => {
-          const tier = { meter: m.id, currency, ...t, cum };
-          cum = t.to ? cum.plus(t.to.minus(t.from).times(t.unitPrice)) : cum;
-          return tier;
-        });
+        return [...ts]
+          .sort((a, b) => a.from.comparedTo(b.from))
+          .map((t) => {
+            const tier = { meter: m.id, currency, ...t, cum };
+            cum = t.to ? cum.plus(t.to.minus(t.from).times(t.unitPrice)) : cum;
+            return tier;
+          });
       }),
     );
     await em.query(INSERT_REF_TIERS, [
-      tiers.map((t) => t.meter), tiers.map((t) => t.currency), tiers.map((t) => t.from.toFixed()), tiers.map((t) => t.to?.toFixed() ?? null),
-      tiers.map((t) => t.unitPrice.toFixed()), tiers.map((t) => t.cum.toFixed()),
+      tiers.map((t) => t.meter),
+      tiers.map((t) => t.currency),
+      tiers.map((t) => t.from.toFixed()),
+      tiers.map((t) => t.to?.toFixed() ?? null),
+      tiers.map((t) => t.unitPrice.toFixed()),
+      tiers.map((t) => t.cum.toFixed()),
     ]);
-    const costs = meters.flatMap((m) => [...m.costs.entries()].map(([currency, cost]) => ({ meter: m.id, currency, cost })));
-    await em.query(INSERT_REF_COSTS, [costs.map((c) => c.meter), costs.map((c) => c.currency), costs.map((c) => c.cost.toFixed())]);
+    const costs = meters.flatMap((m) =>
+      [...m.costs.entries()].map(([currency, cost]) => ({ meter: m.id, currency, cost })),
+    );
+    await em.query(INSERT_REF_COSTS, [
+      costs.map((c) => c.meter),
+      costs.map((c) => c.currency),
+      costs.map((c) => c.cost.toFixed()),
+    ]);
 
-    const months = ((await em.query(STAGED_MONTHS)) as Array<{ month: string }>).map((r) => r.month).filter((m) => /^\d{4}-(0[1-9]|1[0-2])$/.test(m));
-    await em.query(CHECK_LINES, [vendorId, this.clock.today(), await this.closedMonths(em, months), CURRENCIES]);
+    const months = ((await em.query(STAGED_MONTHS)) as Array<{ month: string }>)
+      .map((r) => r.month)
+      .filter((m) => /^\d{4}-(0[1-9]|1[0-2])$/.test(m));
+    await em.query(CHECK_LINES, [
+      vendorId,
+      this.clock.today(),
+      await this.closedMonths(em, months),
+      CURRENCIES,
+    ]);
     await em.query(INSERT_REJECTIONS, [importId]);
     await this.phase(importId, 'matching');
     await em.query(MATCH_CURRENT, [vendorId]);
     await em.query(LOCK_RESELLERS);
-    const correctedClosed = await this.closedMonths(em, ((await em.query(CORRECTED_MONTHS)) as Array<{ month: string }>).map((r) => r.month));
+    const correctedClosed = await this.closedMonths(
+      em,
+      ((await em.query(CORRECTED_MONTHS)) as Array<{ month: string }>).map((r) => r.month),
+    );
     if (correctedClosed.length) await em.query(REJECT_CLOSED_CORRECTIONS, [importId, correctedClosed]);
-    const [counts]: Array<{ new: number; corrected: number; duplicate: number }> = await em.query(COUNT_ACCEPTED);
+    const [counts]: Array<{ new: number; corrected: number; duplicate: number }> =
+      await em.query(COUNT_ACCEPTED);
     const [{ rejected, read }]: Array<{ rejected: number; read: number }> = await em.query(
       `SELECT (SELECT count(*)::int FROM usage_import_rejections WHERE import_id = $1) AS rejected, (SELECT count(*)::int FROM usage_stage) AS read`,
       [importId],
@@ -182,33 +256,60 @@ export class UsageImportService {
   /** The months (YYYY-MM) among `months` that the ledger has closed. */
   private async closedMonths(em: EntityManager, months: string[]): Promise<string[]> {
     const closed: string[] = [];
-    for (const m of months) if ((await this.ledger.postingDateFor(`${m}-01`, em)) !== `${m}-01`) closed.push(m);
+    for (const m of months)
+      if ((await this.ledger.postingDateFor(`${m}-01`, em)) !== `${m}-01`) closed.push(m);
     return closed;
   }
 
   /** The import (and its progress); `createdBy`: only if that identity made it (else a 404). */
   async get(id: string, createdBy: string | null = null): Promise<UsageImportView> {
     const [r]: ImportRow[] = await this.db.query(
-      `SELECT *, bytes_read::float8 AS bytes FROM usage_imports WHERE id = $1 AND ($2::uuid IS NULL OR created_by = $2)`, [id, createdBy],
+      `SELECT *, bytes_read::float8 AS bytes FROM usage_imports WHERE id = $1 AND ($2::uuid IS NULL OR created_by = $2)`,
+      [id, createdBy],
     );
     if (!r) throw usageError(UsageErrorCode.NotFound, `Usage import ${id} was not found`);
     return {
-      id: r.id, vendorId: r.vendor_id, format: r.format as UsageFormat, fileName: r.file_name, status: r.status as UsageImportView['status'],
-      phase: r.phase as UsageImportView['phase'], bytesRead: r.bytes,
-      rowsRead: r.rows_read, rowsAccepted: r.rows_accepted, rowsCorrected: r.rows_corrected, rowsRejected: r.rows_rejected,
-      rowsDuplicate: r.rows_duplicate, error: r.error, createdAt: r.created_at.toISOString(), completedAt: r.completed_at?.toISOString() ?? null,
+      id: r.id,
+      vendorId: r.vendor_id,
+      format: r.format as UsageFormat,
+      fileName: r.file_name,
+      status: r.status as UsageImportView['status'],
+      phase: r.phase as UsageImportView['phase'],
+      bytesRead: r.bytes,
+      rowsRead: r.rows_read,
+      rowsAccepted: r.rows_accepted,
+      rowsCorrected: r.rows_corrected,
+      rowsRejected: r.rows_rejected,
+      rowsDuplicate: r.rows_duplicate,
+      error: r.error,
+      createdAt: r.created_at.toISOString(),
+      completedAt: r.completed_at?.toISOString() ?? null,
     };
   }
 
   /** The import's rejected lines in line order, a page at a time. */
   async rejections(id: string, q: { page: number; pageSize: number }) {
     await this.get(id);
-    const [{ total }]: Array<{ total: number }> = await this.db.query(`SELECT count(*)::int AS total FROM usage_import_rejections WHERE import_id = $1`, [id]);
-    const rows: Array<{ line_no: number; record_id: string | null; reason: string; detail: string }> = await this.db.query(
-      `SELECT line_no, record_id, reason, detail FROM usage_import_rejections WHERE import_id = $1 ORDER BY line_no LIMIT $2 OFFSET $3`,
-      [id, q.pageSize, (q.page - 1) * q.pageSize],
+    const [{ total }]: Array<{ total: number }> = await this.db.query(
+      `SELECT count(*)::int AS total FROM usage_import_rejections WHERE import_id = $1`,
+      [id],
     );
-    return { items: rows.map((r) => ({ lineNo: r.line_no, recordId: r.record_id, reason: r.reason, detail: r.detail })), total, page: q.page, pageSize: q.pageSize };
+    const rows: Array<{ line_no: number; record_id: string | null; reason: string; detail: string }> =
+      await this.db.query(
+        `SELECT line_no, record_id, reason, detail FROM usage_import_rejections WHERE import_id = $1 ORDER BY line_no LIMIT $2 OFFSET $3`,
+        [id, q.pageSize, (q.page - 1) * q.pageSize],
+      );
+    return {
+      items: rows.map((r) => ({
+        lineNo: r.line_no,
+        recordId: r.record_id,
+        reason: r.reason,
+        detail: r.detail,
+      })),
+      total,
+      page: q.page,
+      pageSize: q.pageSize,
+    };
   }
 
   /** Every rejected line, read in batches (the CSV download). */
@@ -216,12 +317,19 @@ export class UsageImportService {
     await this.get(id);
     let after = 0;
     for (;;) {
-      const rows: Array<{ line_no: number; record_id: string | null; reason: string; detail: string }> = await this.db.query(
-        `SELECT line_no, record_id, reason, detail FROM usage_import_rejections WHERE import_id = $1 AND line_no > $2 ORDER BY line_no LIMIT 1000`,
-        [id, after],
-      );
+      const rows: Array<{ line_no: number; record_id: string | null; reason: string; detail: string }> =
+        await this.db.query(
+          `SELECT line_no, record_id, reason, detail FROM usage_import_rejections WHERE import_id = $1 AND line_no > $2 ORDER BY line_no LIMIT 1000`,
+          [id, after],
+        );
       if (!rows.length) return;
-      for (const r of rows) yield { line: r.line_no, recordId: csvText(r.record_id), reason: r.reason, detail: csvText(r.detail) };
+      for (const r of rows)
+        yield {
+          line: r.line_no,
+          recordId: csvText(r.record_id),
+          reason: r.reason,
+          detail: csvText(r.detail),
+        };
       after = rows[rows.length - 1].line_no;
     }
   }

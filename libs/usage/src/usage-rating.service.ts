@@ -27,7 +27,13 @@ export class UsageRatingService {
    * Rates the affected sets with the import's new versions in them, records the new versions with
    * their rating, updates the recorded ones whose rating moved, and posts the differences.
    */
-  async rateRecordAndPost(em: EntityManager, vendorId: string, importId: string, vendorName: string, phase: (p: string) => Promise<void>): Promise<void> {
+  async rateRecordAndPost(
+    em: EntityManager,
+    vendorId: string,
+    importId: string,
+    vendorName: string,
+    phase: (p: string) => Promise<void>,
+  ): Promise<void> {
     await em.query(RATE_AND_RECORD, [vendorId, importId]);
     await phase('posting');
     const postings: PostingRow[] = await em.query(POST_DELTAS, [importId]);
@@ -53,8 +59,15 @@ export class UsageRatingService {
       }
       if (!cost.isZero()) {
         accruals.push({
-          vendor: vendorName, sku: p.sku, resellerId: p.reseller_id, currency, accruedOn: p.usage_date,
-          quantity: new Dec(p.quantity), amount: cost, sourceType: 'usage', sourceId: p.id,
+          vendor: vendorName,
+          sku: p.sku,
+          resellerId: p.reseller_id,
+          currency,
+          accruedOn: p.usage_date,
+          quantity: new Dec(p.quantity),
+          amount: cost,
+          sourceType: 'usage',
+          sourceId: p.id,
         });
       }
     }

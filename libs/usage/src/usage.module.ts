@@ -23,9 +23,25 @@ import { UsageRatingService } from './usage-rating.service';
  * rating and daily posting; the billing run takes unbilled usage through UsageBillingService.
  */
 @Module({
-  imports: [CatalogModule, CustomersModule, LedgerModule, PurchasingModule, ResellerModule, WebhookModule, CreditExposureModule],
+  imports: [
+    CatalogModule,
+    CustomersModule,
+    LedgerModule,
+    PurchasingModule,
+    ResellerModule,
+    WebhookModule,
+    CreditExposureModule,
+  ],
   controllers: [ConsumptionSubscriptionsController, UsageImportsController, ConsumptionBudgetsController],
-  providers: [ConsumptionSubscriptionService, UsageImportService, UsageRatingService, UsageBillingService, ConsumptionBudgetService, UsageImportFlowService, UsageCostService],
+  providers: [
+    ConsumptionSubscriptionService,
+    UsageImportService,
+    UsageRatingService,
+    UsageBillingService,
+    ConsumptionBudgetService,
+    UsageImportFlowService,
+    UsageCostService,
+  ],
   exports: [ConsumptionSubscriptionService, UsageBillingService, UsageImportFlowService, UsageCostService],
 })
 export class UsageModule {}

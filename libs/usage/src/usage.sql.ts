@@ -34,7 +34,17 @@ export const INSERT_REF_COSTS = `INSERT INTO usage_ref_costs SELECT * FROM unnes
  * Fields are trimmed and cut to 200 characters here (the transform passes a plain CSV line through
  * as it is). Typed columns are set only on a line that passed its own checks.
  */
-const TRIMMED = ['record_id', 'version', 'tenant_id', 'meter_id', 'usage_date', 'quantity', 'unit', 'unit_cost', 'currency'];
+const TRIMMED = [
+  'record_id',
+  'version',
+  'tenant_id',
+  'meter_id',
+  'usage_date',
+  'quantity',
+  'unit',
+  'unit_cost',
+  'currency',
+];
 export const CHECK_LINES = `
   CREATE TEMP TABLE usage_checked ON COMMIT DROP AS
   WITH own AS (
@@ -238,10 +248,30 @@ export const POST_DELTAS = `
             cost::text AS cost`;
 
 export interface PostingRow {
-  id: string; reseller_id: string; currency: string; usage_date: string; sku: string; quantity: string; net: string; cost: string;
+  id: string;
+  reseller_id: string;
+  currency: string;
+  usage_date: string;
+  sku: string;
+  quantity: string;
+  net: string;
+  cost: string;
 }
 
 export interface ImportRow {
-  id: string; vendor_id: string; format: string; file_name: string | null; status: string; phase: string | null; bytes: number; rows_read: number; rows_accepted: number;
-  rows_corrected: number; rows_rejected: number; rows_duplicate: number; error: string | null; created_at: Date; completed_at: Date | null;
+  id: string;
+  vendor_id: string;
+  format: string;
+  file_name: string | null;
+  status: string;
+  phase: string | null;
+  bytes: number;
+  rows_read: number;
+  rows_accepted: number;
+  rows_corrected: number;
+  rows_rejected: number;
+  rows_duplicate: number;
+  error: string | null;
+  created_at: Date;
+  completed_at: Date | null;
 }

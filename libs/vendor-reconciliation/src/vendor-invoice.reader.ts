@@ -31,7 +31,16 @@ const MONEY = /^-?\d{1,16}(\.\d{1,4})?$/;
  * tax). Streamed; any bad line refuses the file naming its line number.
  */
 export async function readVendorInvoice(input: Readable): Promise<VendorInvoiceLine[]> {
-  const parser = input.pipe(parse({ bom: true, columns: true, skip_empty_lines: true, trim: true, max_record_size: 16 * 1024, relax_column_count: true }));
+  const parser = input.pipe(
+    parse({
+      bom: true,
+      columns: true,
+      skip_empty_lines: true,
+      trim: true,
+      max_record_size: 16 * 1024,
+      relax_column_count: true,
+    }),
+  );
   const out: VendorInvoiceLine[] = [];
   let lineNo = 1;
   let columns: Map<string, keyof typeof ALIASES> | null = null;
@@ -41,20 +50,40 @@ export async function readVendorInvoice(input: Readable): Promise<VendorInvoiceL
       if (!columns) {
         const found = new Map<string, keyof typeof ALIASES>();
         for (const k of Object.keys(rec)) {
-          const target = (Object.keys(ALIASES) as Array<keyof typeof ALIASES>).find((t) => ALIASES[t].includes(norm(k)));
+          const target = (Object.keys(ALIASES) as Array<keyof typeof ALIASES>).find((t) =>
+            ALIASES[t].includes(norm(k)),
+          );
           if (target && ![...found.values()].includes(target)) found.set(k, target);
         }
         columns = found;
-        const missing = (['item', 'quantity', 'cost'] as const).filter((t) => ![...found.values()].includes(t));
-        if (missing.length) throw new VendorInvoiceFileError(`The header lacks ${missing.join(', ')} (MeterOrSku, Quantity and Cost are required)`);
+        const missing = (['item', 'quantity', 'cost'] as const).filter(
+          (t) => ![...found.values()].includes(t),
+        );
+        if (missing.length)
+          throw new VendorInvoiceFileError(
+            `The header lacks ${missing.join(', ')} (MeterOrSku, Quantity and Cost are required)`,
+          );
       }
       const v: Partial<Record<keyof typeof ALIASES, string>> = {};
       for (const [k, target] of columns) v[target] = (rec[k] ?? '').trim();
       if (!v.item) throw new VendorInvoiceFileError(`Line ${lineNo}: no meter or SKU`);
-      if (!v.quantity || !QUANTITY.test(v.quantity)) throw new VendorInvoiceFileError(`Line ${lineNo}: quantity ${JSON.stringify(v.quantity ?? '')} is not a number with at most 6 decimals`);
-      if (!v.cost || !MONEY.test(v.cost)) throw new VendorInvoiceFileError(`Line ${lineNo}: cost ${JSON.stringify(v.cost ?? '')} is not an amount with at most 4 decimals`);
-      if (out.length >= MAX_LINES) throw new VendorInvoiceFileError(`The file has more than ${MAX_LINES} lines`);
-      out.push({ lineNo, tenantId: v.tenantId ? v.tenantId.slice(0, 100) : null, item: v.item.slice(0, 100), quantity: new Dec(v.quantity), cost: new Dec(v.cost) });
+      if (!v.quantity || !QUANTITY.test(v.quantity))
+        throw new VendorInvoiceFileError(
+          `Line ${lineNo}: quantity ${JSON.stringify(v.quantity ?? '')} is not a number with at most 6 decimals`,
+        );
+      if (!v.cost || !MONEY.test(v.cost))
+        throw new VendorInvoiceFileError(
+          `Line ${lineNo}: cost ${JSON.stringify(v.cost ?? '')} is not an amount with at most 4 decimals`,
+        );
+      if (out.length >= MAX_LINES)
+        throw new VendorInvoiceFileError(`The file has more than ${MAX_LINES} lines`);
+      out.push({
+        lineNo,
+        tenantId: v.tenantId ? v.tenantId.slice(0, 100) : null,
+        item: v.item.slice(0, 100),
+        quantity: new Dec(v.quantity),
+        cost: new Dec(v.cost),
+      });
     }
   } catch (e) {
     if (e instanceof VendorInvoiceFileError) throw e;

@@ -7,7 +7,10 @@ export enum WebhookErrorCode {
 
 export const WEBHOOK_ERRORS: Record<WebhookErrorCode, ProblemSpec> = {
   [WebhookErrorCode.UnknownReseller]: { status: 422, title: 'Unknown reseller' },
-  [WebhookErrorCode.UrlNotAllowed]: { status: 422, title: 'Webhook URL points at a private or local address' },
+  [WebhookErrorCode.UrlNotAllowed]: {
+    status: 422,
+    title: 'Webhook URL points at a private or local address',
+  },
 };
 
 export const webhookError = defineErrors(WEBHOOK_ERRORS);

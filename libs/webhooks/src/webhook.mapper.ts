@@ -4,7 +4,14 @@ import { DeliveryRow, WebhookRow } from './webhook.sql';
 const iso = (d: Date | null) => (d ? new Date(d).toISOString() : null);
 
 export function mapWebhook(r: WebhookRow): WebhookView {
-  return { id: r.id, resellerId: r.reseller_id, url: r.url, events: r.events, active: r.active, createdAt: new Date(r.created_at).toISOString() };
+  return {
+    id: r.id,
+    resellerId: r.reseller_id,
+    url: r.url,
+    events: r.events,
+    active: r.active,
+    createdAt: new Date(r.created_at).toISOString(),
+  };
 }
 
 export function mapDelivery(r: DeliveryRow): DeliveryView {

@@ -12,9 +12,21 @@ import { AddressRefusedError, postPinned, WEBHOOK_RESOLVER, WebhookResolver } fr
 import { CreatedWebhookView, DeliveryRunResult, DeliveryView, WebhookView } from './dto/webhook.dto';
 import { mapDelivery, mapWebhook } from './webhook.mapper';
 import {
-  CLAIM_SQL, ClaimedRow, COUNT_DELIVERIES_SQL, COUNT_WEBHOOKS_SQL, DEACTIVATE_WEBHOOK_SQL, DeliveryRow, ENQUEUE_SQL,
-  FAIL_ABANDONED_SQL, FAIL_PENDING_OF_WEBHOOK_SQL, findWebhookSql, INSERT_WEBHOOK_SQL, listDeliveriesSql, listWebhooksSql,
-  RECORD_SQL, WebhookRow,
+  CLAIM_SQL,
+  ClaimedRow,
+  COUNT_DELIVERIES_SQL,
+  COUNT_WEBHOOKS_SQL,
+  DEACTIVATE_WEBHOOK_SQL,
+  DeliveryRow,
+  ENQUEUE_SQL,
+  FAIL_ABANDONED_SQL,
+  FAIL_PENDING_OF_WEBHOOK_SQL,
+  findWebhookSql,
+  INSERT_WEBHOOK_SQL,
+  listDeliveriesSql,
+  listWebhooksSql,
+  RECORD_SQL,
+  WebhookRow,
 } from './webhook.sql';
 import { DeliveryStatus, WEBHOOK_EVENTS, WebhookEvent } from './webhook-events';
 
@@ -55,7 +67,12 @@ export class WebhookService {
    * the caller's transaction (so the event is sent if and only if the caller commits). Returns the
    * number of deliveries queued. Never waits on delivery.
    */
-  async enqueue(em: EntityManager, resellerId: string, event: WebhookEvent, payload: Record<string, unknown>): Promise<number> {
+  async enqueue(
+    em: EntityManager,
+    resellerId: string,
+    event: WebhookEvent,
+    payload: Record<string, unknown>,
+  ): Promise<number> {
     if (!WEBHOOK_EVENTS.includes(event)) throw new Error(`Unknown webhook event ${event}`);
     const rows: unknown[] = await em.query(ENQUEUE_SQL, [resellerId, event, JSON.stringify(payload)]);
     return rows.length;
@@ -63,7 +80,12 @@ export class WebhookService {
 
   // ---------------------------------------------------------------- registration
 
-  async create(input: { resellerId: string; url: string; events: WebhookEvent[]; createdBy: string }): Promise<CreatedWebhookView> {
+  async create(input: {
+    resellerId: string;
+    url: string;
+    events: WebhookEvent[];
+    createdBy: string;
+  }): Promise<CreatedWebhookView> {
     if (!this.settings.allowPrivateUrls && isPrivateHost(input.url)) {
       throw webhookError(WebhookErrorCode.UrlNotAllowed, `${input.url} points at a private or local address`);
     }
@@ -77,7 +99,11 @@ export class WebhookService {
     }
     const secret = newWebhookSecret();
     const [row]: WebhookRow[] = await this.db.query(INSERT_WEBHOOK_SQL, [
-      input.resellerId, input.url, [...new Set(input.events)], secret, input.createdBy,
+      input.resellerId,
+      input.url,
+      [...new Set(input.events)],
+      secret,
+      input.createdBy,
     ]);
     return { ...mapWebhook(row), secret };
   }
@@ -102,9 +128,16 @@ export class WebhookService {
     });
   }
 
-  async deliveries(id: string, scope: string | null, q: { page: number; pageSize: number; status?: DeliveryStatus }): Promise<Page<DeliveryView>> {
+  async deliveries(
+    id: string,
+    scope: string | null,
+    q: { page: number; pageSize: number; status?: DeliveryStatus },
+  ): Promise<Page<DeliveryView>> {
     await this.findRow(this.db.manager, id, scope);
-    const [{ total }]: Array<{ total: number }> = await this.db.query(COUNT_DELIVERIES_SQL, [id, q.status ?? null]);
+    const [{ total }]: Array<{ total: number }> = await this.db.query(COUNT_DELIVERIES_SQL, [
+      id,
+      q.status ?? null,
+    ]);
     const rows: DeliveryRow[] = await this.db.query(listDeliveriesSql(q), [id, q.status ?? null]);
     return page(rows.map(mapDelivery), total, q);
   }
@@ -155,7 +188,12 @@ export class WebhookService {
    * SSRF"); any 2xx is success, anything else (3xx included, or a refused address) a failed attempt.
    */
   private async attempt(c: ClaimedRow, now: Date): Promise<AttemptResult> {
-    const body = JSON.stringify({ id: c.event_id, type: c.event, createdAt: new Date(c.created_at).toISOString(), data: c.payload });
+    const body = JSON.stringify({
+      id: c.event_id,
+      type: c.event,
+      createdAt: new Date(c.created_at).toISOString(),
+      data: c.payload,
+    });
     const timestamp = Math.floor(now.getTime() / 1000);
     try {
       const res = await postPinned(new URL(c.url), {
@@ -173,32 +211,57 @@ export class WebhookService {
         body,
       });
       const ok = res.status >= 200 && res.status < 300;
-      return { id: c.id, attempt: c.attempts, ok, status: res.status, error: ok ? null : `HTTP ${res.status}` };
+      return {
+        id: c.id,
+        attempt: c.attempts,
+        ok,
+        status: res.status,
+        error: ok ? null : `HTTP ${res.status}`,
+      };
     } catch (e) {
       const err = e as { name?: string; code?: string; message?: string };
       const reason =
-        err.name === 'TimeoutError' ? `timeout after ${this.settings.timeoutMs} ms` : e instanceof AddressRefusedError ? err.message : err.code ?? err.message ?? 'request failed';
+        err.name === 'TimeoutError'
+          ? `timeout after ${this.settings.timeoutMs} ms`
+          : e instanceof AddressRefusedError
+            ? err.message
+            : (err.code ?? err.message ?? 'request failed');
       return { id: c.id, attempt: c.attempts, ok: false, status: null, error: String(reason).slice(0, 500) };
     }
   }
 
-  private async record(outcomes: AttemptResult[], now: Date): Promise<{ delivered: number; retrying: number; failed: number }> {
+  private async record(
+    outcomes: AttemptResult[],
+    now: Date,
+  ): Promise<{ delivered: number; retrying: number; failed: number }> {
     const max = this.settings.maxAttempts;
-    const delays = outcomes.map((o) => (o.ok || isExhausted(o.attempt, max) ? 0 : nextAttemptDelaySeconds(o.attempt, this.settings.backoffBaseSeconds)));
-    const rows: Array<{ status: DeliveryStatus }> = await this.db.query(
-      RECORD_SQL,
-      [
-        outcomes.map((o) => o.id), outcomes.map((o) => o.attempt), outcomes.map((o) => o.ok), outcomes.map((o) => o.status),
-        outcomes.map((o) => o.error), now, max, delays,
-      ],
+    const delays = outcomes.map((o) =>
+      o.ok || isExhausted(o.attempt, max)
+        ? 0
+        : nextAttemptDelaySeconds(o.attempt, this.settings.backoffBaseSeconds),
     );
+    const rows: Array<{ status: DeliveryStatus }> = await this.db.query(RECORD_SQL, [
+      outcomes.map((o) => o.id),
+      outcomes.map((o) => o.attempt),
+      outcomes.map((o) => o.ok),
+      outcomes.map((o) => o.status),
+      outcomes.map((o) => o.error),
+      now,
+      max,
+      delays,
+    ]);
     const count = (s: DeliveryStatus) => rows.filter((r) => r.status === s).length;
     const summary = { delivered: count('DELIVERED'), retrying: count('PENDING'), failed: count('FAILED') };
     if (summary.failed) this.logger.warn(summary, 'webhook deliveries given up');
     return summary;
   }
 
-  private async findRow(em: EntityManager, id: string, scope: string | null, lock = false): Promise<WebhookRow> {
+  private async findRow(
+    em: EntityManager,
+    id: string,
+    scope: string | null,
+    lock = false,
+  ): Promise<WebhookRow> {
     const rows: WebhookRow[] = await em.query(findWebhookSql(lock), [id, scope]);
     if (!rows.length) throw notFound(`Webhook ${id}`);
     return rows[0];
@@ -210,7 +273,10 @@ export class WebhookService {
       if (requested && requested !== actor.resellerId) throw notFound(`Reseller ${requested}`);
       return actor.resellerId;
     }
-    if (!requested) throw validationError('resellerId is required for distributor staff', [{ field: 'resellerId', message: 'resellerId is required' }]);
+    if (!requested)
+      throw validationError('resellerId is required for distributor staff', [
+        { field: 'resellerId', message: 'resellerId is required' },
+      ]);
     return requested;
   }
 }

@@ -20,12 +20,21 @@ export interface WebhookSettings {
 
 export const WEBHOOK_SETTINGS = Symbol('WEBHOOK_SETTINGS');
 
-function num(config: ConfigService, name: string, fallback: number, min: number, max: number, integer = true): number {
+function num(
+  config: ConfigService,
+  name: string,
+  fallback: number,
+  min: number,
+  max: number,
+  integer = true,
+): number {
   const raw = config.get<string | number>(name);
   if (raw === undefined || raw === null || raw === '') return fallback;
   const value = Number(raw);
   if (!Number.isFinite(value) || (integer && !Number.isInteger(value)) || value < min || value > max) {
-    throw new Error(`Invalid configuration — ${name} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max} (got "${raw}")`);
+    throw new Error(
+      `Invalid configuration — ${name} must be ${integer ? 'an integer' : 'a number'} between ${min} and ${max} (got "${raw}")`,
+    );
   }
   return value;
 }

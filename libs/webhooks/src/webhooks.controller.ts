@@ -1,7 +1,24 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { Actor, ApiNoContent, ApiPageResponse, ApiProblems, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '#disty/core';
-import { CreatedWebhookView, CreateWebhookDto, DeliveryQueryDto, DeliveryView, WebhookQueryDto, WebhookView } from './dto/webhook.dto';
+import {
+  Actor,
+  ApiNoContent,
+  ApiPageResponse,
+  ApiProblems,
+  CurrentActor,
+  Page,
+  ParseIdPipe,
+  Roles,
+  tenantScope,
+} from '#disty/core';
+import {
+  CreatedWebhookView,
+  CreateWebhookDto,
+  DeliveryQueryDto,
+  DeliveryView,
+  WebhookQueryDto,
+  WebhookView,
+} from './dto/webhook.dto';
 import { WebhookService } from './webhook.service';
 
 @ApiTags('webhooks')
@@ -49,7 +66,11 @@ export class WebhookController {
   @Roles('reseller_admin', 'admin')
   @ApiOperation({ operationId: 'listWebhookDeliveries', summary: 'List a webhook’s deliveries' })
   @ApiPageResponse(DeliveryView)
-  deliveries(@Param('id', ParseIdPipe) id: string, @Query() q: DeliveryQueryDto, @CurrentActor() actor: Actor): Promise<Page<DeliveryView>> {
+  deliveries(
+    @Param('id', ParseIdPipe) id: string,
+    @Query() q: DeliveryQueryDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<Page<DeliveryView>> {
     return this.webhooks.deliveries(id, tenantScope(actor), q);
   }
 }

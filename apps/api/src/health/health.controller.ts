@@ -1,6 +1,11 @@
 import { Controller, Get, Res, ServiceUnavailableException } from '@nestjs/common';
 import { ApiOperation, ApiTags } from '@nestjs/swagger';
-import { HealthCheck, HealthCheckService, HealthIndicatorFunction, TypeOrmHealthIndicator } from '@nestjs/terminus';
+import {
+  HealthCheck,
+  HealthCheckService,
+  HealthIndicatorFunction,
+  TypeOrmHealthIndicator,
+} from '@nestjs/terminus';
 import type { Response } from 'express';
 import { Public, Unthrottled } from '#disty/core';
 import { Readiness } from './readiness';
@@ -18,21 +23,30 @@ export class HealthController {
   ) {}
 
   @Get()
-  @ApiOperation({ operationId: 'getHealth', summary: 'The database answers a ping (kept for existing monitors; probes use live and ready)' })
+  @ApiOperation({
+    operationId: 'getHealth',
+    summary: 'The database answers a ping (kept for existing monitors; probes use live and ready)',
+  })
   @HealthCheck()
   check(@Res({ passthrough: true }) res: Response) {
     return this.answer(res, [() => this.database.pingCheck('database', { timeout: 3000 })]);
   }
 
   @Get('live')
-  @ApiOperation({ operationId: 'getLiveness', summary: 'Liveness: the process serves HTTP (touches no dependency; restart the instance when it fails)' })
+  @ApiOperation({
+    operationId: 'getLiveness',
+    summary: 'Liveness: the process serves HTTP (touches no dependency; restart the instance when it fails)',
+  })
   @HealthCheck()
   live(@Res({ passthrough: true }) res: Response) {
     return this.answer(res, []);
   }
 
   @Get('ready')
-  @ApiOperation({ operationId: 'getReadiness', summary: 'Readiness: migrations applied, database reachable, not shutting down (503 otherwise)' })
+  @ApiOperation({
+    operationId: 'getReadiness',
+    summary: 'Readiness: migrations applied, database reachable, not shutting down (503 otherwise)',
+  })
   @HealthCheck()
   ready(@Res({ passthrough: true }) res: Response) {
     return this.answer(res, [

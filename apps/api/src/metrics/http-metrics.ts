@@ -11,7 +11,11 @@ export function httpMetrics(req: Request, res: Response, next: NextFunction): vo
   res.once('finish', () => {
     const pattern = (req.route as { path?: unknown } | undefined)?.path;
     const route =
-      typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : res.statusCode === 404 ? 'unmatched' : 'static';
+      typeof pattern === 'string'
+        ? `${req.baseUrl}${pattern}`
+        : res.statusCode === 404
+          ? 'unmatched'
+          : 'static';
     end({ method: req.method, route, status: String(res.statusCode) });
   });
   next();

@@ -30,7 +30,7 @@ export class MetricsService {
     const pool = () => (this.db.driver as unknown as { master?: PgPool }).master;
     new Gauge({
       name: 'disty_db_pool_connections',
-      help: 'Connections of this instance\'s PostgreSQL pool: total open, idle, and clients waiting for one',
+      help: "Connections of this instance's PostgreSQL pool: total open, idle, and clients waiting for one",
       labelNames: ['state'] as const,
       registers: [this.registry],
       collect() {
@@ -43,7 +43,7 @@ export class MetricsService {
     });
     new Gauge({
       name: 'disty_db_pool_max',
-      help: 'The pool\'s size (DB_POOL_SIZE)',
+      help: "The pool's size (DB_POOL_SIZE)",
       registers: [this.registry],
       collect() {
         const max = (pool() as unknown as { options?: { max?: number } })?.options?.max;

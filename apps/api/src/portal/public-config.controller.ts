@@ -4,9 +4,15 @@ import { ApiOkResponse, ApiOperation, ApiProperty, ApiPropertyOptional, ApiTags 
 import { Public } from '#disty/core';
 
 export class PublicConfigView {
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Stripe publishable key; null when card payments are not configured' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Stripe publishable key; null when card payments are not configured',
+  })
   stripePublishableKey: string | null;
-  @ApiProperty({ description: 'Card payments are possible: a publishable and a secret Stripe key are both configured' })
+  @ApiProperty({
+    description: 'Card payments are possible: a publishable and a secret Stripe key are both configured',
+  })
   cardPayments: boolean;
 }
 
@@ -18,11 +24,17 @@ export class PublicConfigController {
 
   @Get()
   @Public()
-  @ApiOperation({ operationId: 'getPublicConfig', summary: 'Read the configuration a browser client may know before sign-in' })
+  @ApiOperation({
+    operationId: 'getPublicConfig',
+    summary: 'Read the configuration a browser client may know before sign-in',
+  })
   @ApiOkResponse({ type: PublicConfigView })
   get(): PublicConfigView {
     const key = this.config.get<string>('STRIPE_PUBLISHABLE_KEY') || null;
     const publishable = key && /^pk_(test|live)_\w+$/.test(key) ? key : null;
-    return { stripePublishableKey: publishable, cardPayments: !!publishable && !!this.config.get<string>('STRIPE_SECRET_KEY') };
+    return {
+      stripePublishableKey: publishable,
+      cardPayments: !!publishable && !!this.config.get<string>('STRIPE_SECRET_KEY'),
+    };
   }
 }

@@ -5,8 +5,19 @@ import { Actor, Dec, isDistributor, moneyString, retryOnConflict, tenantScope } 
 import { CreditNoteService } from '#disty/invoicing';
 import { lockReceivables } from '#disty/ledger';
 import {
-  CancelInput, ChangeActor, ChangeDatePolicy, ChangeInput, ChangeOutcome, InvoicedCredit, ScheduleChangeDto, ScheduledChangeService,
-  ScheduledChangeView, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionChangeService, SubscriptionService, SubscriptionView,
+  CancelInput,
+  ChangeActor,
+  ChangeDatePolicy,
+  ChangeInput,
+  ChangeOutcome,
+  InvoicedCredit,
+  ScheduleChangeDto,
+  ScheduledChangeService,
+  ScheduledChangeView,
+  SUBSCRIPTION_CHARGE_SOURCE,
+  SubscriptionChangeService,
+  SubscriptionService,
+  SubscriptionView,
 } from '#disty/subscription';
 import { subscriptionError, SubscriptionErrorCode } from '#disty/subscription';
 
@@ -31,7 +42,9 @@ export class SubscriptionChangeUseCase {
   schedule(id: string, actor: Actor, input: ScheduleChangeDto): Promise<ScheduledChangeView> {
     const scope = tenantScope(actor);
     const who: ChangeActor = { id: actor.id, authority: isDistributor(actor) ? 'DISTRIBUTOR' : 'RESELLER' };
-    return retryOnConflict(() => this.db.transaction((em) => this.scheduled.scheduleIn(em, id, scope, input, who)));
+    return retryOnConflict(() =>
+      this.db.transaction((em) => this.scheduled.scheduleIn(em, id, scope, input, who)),
+    );
   }
 
   listScheduled(id: string, actor: Actor): Promise<{ items: ScheduledChangeView[] }> {
@@ -64,9 +77,12 @@ export class SubscriptionChangeUseCase {
   ): Promise<SubscriptionView> {
     const scope = tenantScope(actor);
     const who: ChangeActor = {
-      id: actor.id, authority: isDistributor(actor) ? 'DISTRIBUTOR' : 'RESELLER', mayOverrideCommitment: actor.role === 'admin',
+      id: actor.id,
+      authority: isDistributor(actor) ? 'DISTRIBUTOR' : 'RESELLER',
+      mayOverrideCommitment: actor.role === 'admin',
     };
-    const mayIssueCreditNotes = who.authority === 'DISTRIBUTOR' && !!input.asOf && input.asOf < this.dates.today();
+    const mayIssueCreditNotes =
+      who.authority === 'DISTRIBUTOR' && !!input.asOf && input.asOf < this.dates.today();
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         if (mayIssueCreditNotes) {
@@ -88,9 +104,18 @@ export class SubscriptionChangeUseCase {
    * invoice, tagged with the change. On a paid invoice the credit is usable at once (applied to
    * what the reseller owes, the rest refundable: docs/money-integrity.md §3).
    */
-  private async creditInvoicedService(em: EntityManager, credits: InvoicedCredit[], reason: string, createdBy: string): Promise<void> {
+  private async creditInvoicedService(
+    em: EntityManager,
+    credits: InvoicedCredit[],
+    reason: string,
+    createdBy: string,
+  ): Promise<void> {
     if (!credits.length) return;
-    const lines = await this.creditNotes.billedLinesOf(em, SUBSCRIPTION_CHARGE_SOURCE, credits.flatMap((c) => c.billedChargeIds));
+    const lines = await this.creditNotes.billedLinesOf(
+      em,
+      SUBSCRIPTION_CHARGE_SOURCE,
+      credits.flatMap((c) => c.billedChargeIds),
+    );
     const bySource = new Map(lines.map((l) => [l.sourceId, l]));
     const left = new Map(lines.map((l) => [l.invoiceLineId, l.creditableNet]));
     const perInvoice = new Map<string, Map<string, Dec>>();
@@ -122,7 +147,10 @@ export class SubscriptionChangeUseCase {
       await this.creditNotes.createCreditNote(
         invoiceId,
         {
-          lines: [...byLine.entries()].map(([invoiceLineId, amount]) => ({ invoiceLineId, amount: amount.toFixed(2) })),
+          lines: [...byLine.entries()].map(([invoiceLineId, amount]) => ({
+            invoiceLineId,
+            amount: amount.toFixed(2),
+          })),
           reason: `Back-dated subscription change: ${reason}`.slice(0, 500),
         },
         createdBy,

@@ -1,7 +1,20 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiProperty,
+  ApiTags,
+} from '@nestjs/swagger';
 import { Actor, ApiProblems, CurrentActor, ParseIdPipe, Roles } from '#disty/core';
-import { CancelSubscriptionDto, ChangeSubscriptionDto, ScheduleChangeDto, ScheduledChangeView, SubscriptionView } from '#disty/subscription';
+import {
+  CancelSubscriptionDto,
+  ChangeSubscriptionDto,
+  ScheduleChangeDto,
+  ScheduledChangeView,
+  SubscriptionView,
+} from '#disty/subscription';
 import { SubscriptionChangeUseCase } from './subscription-change.use-case';
 
 /** Reseller users change today or schedule a later date; distributor staff may also back-date (with a reason). */
@@ -20,34 +33,63 @@ export class SubscriptionChangesController {
 
   @Patch(':id')
   @Roles(...CHANGERS)
-  @ApiOperation({ operationId: 'changeSubscription', summary: 'Change a subscription (quantity, auto-renew) today, at a later date, or back-dated' })
-  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription, with its charges and scheduled changes' })
+  @ApiOperation({
+    operationId: 'changeSubscription',
+    summary: 'Change a subscription (quantity, auto-renew) today, at a later date, or back-dated',
+  })
+  @ApiOkResponse({
+    type: SubscriptionView,
+    description: 'The subscription, with its charges and scheduled changes',
+  })
   @ApiProblems(409, 422)
-  change(@Param('id', ParseIdPipe) id: string, @Body() dto: ChangeSubscriptionDto, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
+  change(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: ChangeSubscriptionDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<SubscriptionView> {
     return this.useCase.change(id, actor, dto);
   }
 
   @Post(':id/scheduled-changes')
   @Roles(...CHANGERS)
-  @ApiOperation({ operationId: 'scheduleSubscriptionChange', summary: 'Schedule a change for a later date or for the renewal' })
+  @ApiOperation({
+    operationId: 'scheduleSubscriptionChange',
+    summary: 'Schedule a change for a later date or for the renewal',
+  })
   @ApiCreatedResponse({ type: ScheduledChangeView, description: 'The scheduled change, PENDING' })
   @ApiProblems(409, 422)
-  schedule(@Param('id', ParseIdPipe) id: string, @Body() dto: ScheduleChangeDto, @CurrentActor() actor: Actor): Promise<ScheduledChangeView> {
+  schedule(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: ScheduleChangeDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<ScheduledChangeView> {
     return this.useCase.schedule(id, actor, dto);
   }
 
   @Get(':id/scheduled-changes')
   @Roles(...READERS)
-  @ApiOperation({ operationId: 'listScheduledChanges', summary: 'List the scheduled changes of a subscription' })
-  @ApiOkResponse({ type: ScheduledChangeList, description: 'PENDING first, then APPLIED, CANCELLED and FAILED ones' })
-  listScheduled(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<ScheduledChangeList> {
+  @ApiOperation({
+    operationId: 'listScheduledChanges',
+    summary: 'List the scheduled changes of a subscription',
+  })
+  @ApiOkResponse({
+    type: ScheduledChangeList,
+    description: 'PENDING first, then APPLIED, CANCELLED and FAILED ones',
+  })
+  listScheduled(
+    @Param('id', ParseIdPipe) id: string,
+    @CurrentActor() actor: Actor,
+  ): Promise<ScheduledChangeList> {
     return this.useCase.listScheduled(id, actor);
   }
 
   @Delete(':id/scheduled-changes/:changeId')
   @Roles(...CHANGERS)
   @ApiOperation({ operationId: 'deleteScheduledChange', summary: 'Withdraw a scheduled change' })
-  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription; the scheduled change is CANCELLED' })
+  @ApiOkResponse({
+    type: SubscriptionView,
+    description: 'The subscription; the scheduled change is CANCELLED',
+  })
   @ApiProblems(409)
   deleteScheduled(
     @Param('id', ParseIdPipe) id: string,
@@ -60,8 +102,14 @@ export class SubscriptionChangesController {
   @Post(':id/scheduled-changes/:changeId/cancel')
   @Roles(...CHANGERS)
   @HttpCode(200)
-  @ApiOperation({ operationId: 'cancelScheduledChange', summary: 'Withdraw a scheduled change (POST form of the DELETE)' })
-  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription; the scheduled change is CANCELLED' })
+  @ApiOperation({
+    operationId: 'cancelScheduledChange',
+    summary: 'Withdraw a scheduled change (POST form of the DELETE)',
+  })
+  @ApiOkResponse({
+    type: SubscriptionView,
+    description: 'The subscription; the scheduled change is CANCELLED',
+  })
   @ApiProblems(409)
   withdraw(
     @Param('id', ParseIdPipe) id: string,
@@ -74,10 +122,20 @@ export class SubscriptionChangesController {
   @Post(':id/cancel')
   @Roles(...CHANGERS)
   @HttpCode(200)
-  @ApiOperation({ operationId: 'cancelSubscription', summary: 'Cancel a subscription now or at the end of its term' })
-  @ApiOkResponse({ type: SubscriptionView, description: 'The subscription, with its charges and scheduled changes' })
+  @ApiOperation({
+    operationId: 'cancelSubscription',
+    summary: 'Cancel a subscription now or at the end of its term',
+  })
+  @ApiOkResponse({
+    type: SubscriptionView,
+    description: 'The subscription, with its charges and scheduled changes',
+  })
   @ApiProblems(409, 422)
-  cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelSubscriptionDto, @CurrentActor() actor: Actor): Promise<SubscriptionView> {
+  cancel(
+    @Param('id', ParseIdPipe) id: string,
+    @Body() dto: CancelSubscriptionDto,
+    @CurrentActor() actor: Actor,
+  ): Promise<SubscriptionView> {
     return this.useCase.cancel(id, actor, dto);
   }
 }

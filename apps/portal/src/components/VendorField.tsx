@@ -1,7 +1,17 @@
 import type { Vendor } from '../contract';
 
 /** A required vendor picker (usage imports, vendor reconciliations): the vendors the page loaded, by name. */
-export function VendorField({ id, vendors, value, onChange }: { id: string; vendors: Vendor[]; value: string; onChange: (id: string) => void }) {
+export function VendorField({
+  id,
+  vendors,
+  value,
+  onChange,
+}: {
+  id: string;
+  vendors: Vendor[];
+  value: string;
+  onChange: (id: string) => void;
+}) {
   return (
     <div className="field">
       <label htmlFor={id}>Vendor</label>

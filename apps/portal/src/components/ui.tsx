@@ -1,5 +1,14 @@
 import Decimal from 'decimal.js';
-import { DependencyList, ReactNode, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
+import {
+  DependencyList,
+  ReactNode,
+  useCallback,
+  useEffect,
+  useLayoutEffect,
+  useMemo,
+  useRef,
+  useState,
+} from 'react';
 import { ApiError } from '../api';
 import { cellValue, columnSlots, saveFile, tableRows, toCsv } from '../csv';
 import { formatDate, formatMoney, isNegative, titleCase } from '../format';
@@ -32,10 +41,22 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList) {
   return { data, error, loading, reload, setData };
 }
 
-export function Money({ amount, currency, signed }: { amount: string | null | undefined; currency: string | null | undefined; signed?: boolean }) {
+export function Money({
+  amount,
+  currency,
+  signed,
+}: {
+  amount: string | null | undefined;
+  currency: string | null | undefined;
+  signed?: boolean;
+}) {
   const negative = isNegative(amount);
   return (
-    <span className={`money${negative ? ' negative' : ''}`} data-amount={amount ?? ''} data-currency={currency ?? ''}>
+    <span
+      className={`money${negative ? ' negative' : ''}`}
+      data-amount={amount ?? ''}
+      data-currency={currency ?? ''}
+    >
       {signed && amount && !negative && !/^0(\.0+)?$/.test(amount) ? '+' : ''}
       {formatMoney(amount, currency)}
     </span>
@@ -98,7 +119,13 @@ export function ErrorBanner({ error, title }: { error: unknown; title?: string }
   );
 }
 
-export function Notice({ children, kind = 'info' }: { children: ReactNode; kind?: 'info' | 'success' | 'warning' }) {
+export function Notice({
+  children,
+  kind = 'info',
+}: {
+  children: ReactNode;
+  kind?: 'info' | 'success' | 'warning';
+}) {
   return (
     <div className={`banner banner-${kind}`} role="status" aria-live="polite">
       {children}
@@ -110,7 +137,17 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
-export function Pager({ page, pageSize, total, onPage }: { page: number; pageSize: number; total: number; onPage: (p: number) => void }) {
+export function Pager({
+  page,
+  pageSize,
+  total,
+  onPage,
+}: {
+  page: number;
+  pageSize: number;
+  total: number;
+  onPage: (p: number) => void;
+}) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   if (pages <= 1) return null;
   return (
@@ -129,7 +166,15 @@ export function Pager({ page, pageSize, total, onPage }: { page: number; pageSiz
 }
 
 /** A labelled stat: "Available  $12,000.00". */
-export function Stat({ label, children, tone }: { label: string; children: ReactNode; tone?: 'danger' | 'warning' | 'ok' }) {
+export function Stat({
+  label,
+  children,
+  tone,
+}: {
+  label: string;
+  children: ReactNode;
+  tone?: 'danger' | 'warning' | 'ok';
+}) {
   return (
     <div className={`stat${tone ? ` stat-${tone}` : ''}`}>
       <dt>{label}</dt>
@@ -140,7 +185,12 @@ export function Stat({ label, children, tone }: { label: string; children: React
 
 /** A labelled filter select whose first option ("All …", value "") clears the filter. */
 export function FilterSelect({
-  id, label, value, onChange, allLabel = 'All', options,
+  id,
+  label,
+  value,
+  onChange,
+  allLabel = 'All',
+  options,
 }: {
   id: string;
   label: string;
@@ -170,7 +220,11 @@ export const statusOptions = (statuses: readonly string[]) =>
 
 /** A list page's body: loading, empty, or the rows (rendered by `children`) once a page has loaded. */
 export function ListBody<P extends { items: unknown[] }>({
-  loading, page, loadingText, empty, children,
+  loading,
+  page,
+  loadingText,
+  empty,
+  children,
 }: {
   loading: boolean;
   page: P | null | undefined;
@@ -332,7 +386,11 @@ export function FieldError({ id, message }: { id: string; message: string | unde
 }
 
 /** An input's props when the API refused its field (the problem's `errors` name it): invalid, described by why. */
-export function invalidProps(error: unknown, field: string, id: string): { 'aria-invalid'?: true; 'aria-describedby'?: string } {
+export function invalidProps(
+  error: unknown,
+  field: string,
+  id: string,
+): { 'aria-invalid'?: true; 'aria-describedby'?: string } {
   return fieldErrors(error)[field] ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
 }
 

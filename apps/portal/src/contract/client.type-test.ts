@@ -27,7 +27,9 @@ export async function placeOrderAnswersAnOrder(): Promise<void> {
   assertType<Equals<typeof order.status, 'PLACED' | 'PARTIALLY_SHIPPED' | 'FULFILLED' | 'CANCELLED'>>();
 
   // The raw result: data is the order on success, error the problem on failure.
-  const { data, error } = await client.POST('/api/v1/orders', { body: { endCustomer: { name: 'Acme' }, lines: [] } });
+  const { data, error } = await client.POST('/api/v1/orders', {
+    body: { endCustomer: { name: 'Acme' }, lines: [] },
+  });
   assertType<Equals<typeof data, Order | undefined>>();
   assertType<Mutual<NonNullable<typeof error>, ProblemDetails>>();
 }

@@ -2,7 +2,17 @@ import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { client, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, PageHeader, SortHeader, useAsync, useSorted, TableRegion } from '../components/ui';
+import {
+  Empty,
+  ErrorBanner,
+  Loading,
+  Money,
+  PageHeader,
+  SortHeader,
+  useAsync,
+  useSorted,
+  TableRegion,
+} from '../components/ui';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
 
 /** The five buckets of GET /reports/ar-aging (docs/accounting.md §7), in order. */
@@ -19,8 +29,15 @@ const LINE_COLOURS = { HARDWARE: '#1f5fbf', CLOUD: '#0f9d8a' };
 export function ArAgingPage() {
   const [asOf, setAsOf] = useState(todayIso());
   const [query, setQuery] = useState({ asOf: todayIso() });
-  const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/reports/ar-aging', { params: { query } })), [query]);
-  const sorted = useSorted(data?.items ?? [], { reseller: (r) => r.resellerName, line: (r) => r.creditLine, total: (r) => ({ money: r.total }) });
+  const { data, error, loading } = useAsync(
+    () => ok(client.GET('/api/v1/reports/ar-aging', { params: { query } })),
+    [query],
+  );
+  const sorted = useSorted(data?.items ?? [], {
+    reseller: (r) => r.resellerName,
+    line: (r) => r.creditLine,
+    total: (r) => ({ money: r.total }),
+  });
   const submit = (e: FormEvent) => {
     e.preventDefault();
     setQuery({ asOf });
@@ -39,7 +56,11 @@ export function ArAgingPage() {
     }
     return s;
   }, [data, cur]);
-  const chartData = sums.map((s) => ({ name: s.bucket.label, Hardware: chartNumber(s.HARDWARE.toFixed(2)), Cloud: chartNumber(s.CLOUD.toFixed(2)) }));
+  const chartData = sums.map((s) => ({
+    name: s.bucket.label,
+    Hardware: chartNumber(s.HARDWARE.toFixed(2)),
+    Cloud: chartNumber(s.CLOUD.toFixed(2)),
+  }));
 
   return (
     <section>
@@ -47,7 +68,13 @@ export function ArAgingPage() {
       <form className="toolbar" onSubmit={submit}>
         <div className="field">
           <label htmlFor="aging-asof">As of</label>
-          <input id="aging-asof" type="date" required value={asOf} onChange={(e) => setAsOf(e.target.value)} />
+          <input
+            id="aging-asof"
+            type="date"
+            required
+            value={asOf}
+            onChange={(e) => setAsOf(e.target.value)}
+          />
         </div>
         <button type="submit">Show</button>
         {currencies.length > 1 && (
@@ -73,19 +100,39 @@ export function ArAgingPage() {
             <figure role="group" aria-label={`Bar chart of open receivables by age in ${cur}`}>
               <div className="chart" aria-hidden="true">
                 <ResponsiveContainer width="100%" height={240}>
-                  <BarChart accessibilityLayer={false} data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
+                  <BarChart
+                    accessibilityLayer={false}
+                    data={chartData}
+                    margin={{ top: 8, right: 8, bottom: 0, left: 8 }}
+                  >
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="name" />
                     <YAxis width={72} tickFormatter={(v: number) => formatMoneyCompact(String(v), cur)} />
                     <Tooltip formatter={(v) => formatMoney(String(v), cur)} />
                     <Legend />
-                    <Bar isAnimationActive={animateCharts()} dataKey="Hardware" stackId="a" fill={LINE_COLOURS.HARDWARE} />
-                    <Bar isAnimationActive={animateCharts()} dataKey="Cloud" stackId="a" fill={LINE_COLOURS.CLOUD} radius={[4, 4, 0, 0]} />
+                    <Bar
+                      isAnimationActive={animateCharts()}
+                      dataKey="Hardware"
+                      stackId="a"
+                      fill={LINE_COLOURS.HARDWARE}
+                    />
+                    <Bar
+                      isAnimationActive={animateCharts()}
+                      dataKey="Cloud"
+                      stackId="a"
+                      fill={LINE_COLOURS.CLOUD}
+                      radius={[4, 4, 0, 0]}
+                    />
                   </BarChart>
                 </ResponsiveContainer>
               </div>
               <figcaption className="sr-only">
-                {sums.map((s) => `${s.bucket.label}: hardware ${formatMoney(s.HARDWARE.toFixed(2), cur)}, cloud ${formatMoney(s.CLOUD.toFixed(2), cur)}`).join('; ')}
+                {sums
+                  .map(
+                    (s) =>
+                      `${s.bucket.label}: hardware ${formatMoney(s.HARDWARE.toFixed(2), cur)}, cloud ${formatMoney(s.CLOUD.toFixed(2), cur)}`,
+                  )
+                  .join('; ')}
               </figcaption>
             </figure>
           </div>
@@ -115,10 +162,15 @@ export function ArAgingPage() {
                   <tr key={`${r.resellerId}-${r.creditLine}-${r.currency}`}>
                     <td>{r.resellerName}</td>
                     <td>
-                      <span className={`kind kind-${r.creditLine.toLowerCase()}`}>{r.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
+                      <span className={`kind kind-${r.creditLine.toLowerCase()}`}>
+                        {r.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}
+                      </span>
                     </td>
                     {BUCKETS.map((b, i) => (
-                      <td key={b.key} className={`num${i >= 3 && !isZero(r.buckets[b.key]) ? ' overdue' : ''}`}>
+                      <td
+                        key={b.key}
+                        className={`num${i >= 3 && !isZero(r.buckets[b.key]) ? ' overdue' : ''}`}
+                      >
                         <Money amount={r.buckets[b.key]} currency={r.currency} />
                       </td>
                     ))}

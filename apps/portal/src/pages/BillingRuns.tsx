@@ -18,15 +18,21 @@ export function BillingRunProgress({ run }: { run: BillingRun }) {
       <div className="run-progress-head">
         <Status value={run.status} />
         <span>
-          {formatInt(done)} of {formatInt(total)} resellers · {formatInt(run.invoicesIssued)} invoice{run.invoicesIssued === 1 ? '' : 's'} issued
+          {formatInt(done)} of {formatInt(total)} resellers · {formatInt(run.invoicesIssued)} invoice
+          {run.invoicesIssued === 1 ? '' : 's'} issued
         </span>
       </div>
-      <progress max={100} value={pct} aria-label={`Billing run for period ending ${run.periodEnd}: ${pct}% done`}>
+      <progress
+        max={100}
+        value={pct}
+        aria-label={`Billing run for period ending ${run.periodEnd}: ${pct}% done`}
+      >
         {pct}%
       </progress>
       {!!run.resellersFailed && (
         <p className="negative small">
-          {run.resellersFailed} reseller{run.resellersFailed === 1 ? '' : 's'} could not be billed; run billing again for this period to retry.
+          {run.resellersFailed} reseller{run.resellersFailed === 1 ? '' : 's'} could not be billed; run
+          billing again for this period to retry.
         </p>
       )}
     </div>
@@ -61,7 +67,9 @@ export function BillingRunsPage() {
     if (!current || current.status !== 'RUNNING') return;
     const timer = setTimeout(async () => {
       try {
-        setCurrent(await ok(client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: current.id } } })));
+        setCurrent(
+          await ok(client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: current.id } } })),
+        );
       } catch (e) {
         setError(e);
       }
@@ -89,14 +97,29 @@ export function BillingRunsPage() {
     setRecon(null);
     setReconError(null);
     setRerun(null);
-    if (!keyRef.current || keyRef.current.periodEnd !== periodEnd) keyRef.current = { periodEnd, key: idempotencyKey() };
+    if (!keyRef.current || keyRef.current.periodEnd !== periodEnd)
+      keyRef.current = { periodEnd, key: idempotencyKey() };
     setBusy(true);
     try {
-      const started = await ok(client.POST('/api/v1/billing-runs', { body: { periodEnd }, params: { header: { 'Idempotency-Key': keyRef.current.key } } }));
-      keyRef.current = null;
-      const run = await ok(client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: started.id } } })).catch(
-        (): BillingRun => ({ ...started, periodEnd, resellersTotal: 0, resellersDone: 0, invoicesIssued: 0, resellersFailed: 0, startedAt: new Date().toISOString(), completedAt: null }),
+      const started = await ok(
+        client.POST('/api/v1/billing-runs', {
+          body: { periodEnd },
+          params: { header: { 'Idempotency-Key': keyRef.current.key } },
+        }),
       );
+      keyRef.current = null;
+      const run = await ok(
+        client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: started.id } } }),
+      ).catch((): BillingRun => ({
+        ...started,
+        periodEnd,
+        resellersTotal: 0,
+        resellersDone: 0,
+        invoicesIssued: 0,
+        resellersFailed: 0,
+        startedAt: new Date().toISOString(),
+        completedAt: null,
+      }));
       // A period already billed answers with its finished run: nothing is billed twice (docs/portal.md, "Billing runs").
       if (started.status === 'COMPLETED') setRerun(run);
       setReconTick((n) => n + 1);
@@ -118,13 +141,20 @@ export function BillingRunsPage() {
           </h2>
           <div className="field">
             <label htmlFor="period-end">Bill everything up to</label>
-            <input id="period-end" type="date" required value={periodEnd} onChange={(e) => setPeriodEnd(e.target.value)} />
+            <input
+              id="period-end"
+              type="date"
+              required
+              value={periodEnd}
+              onChange={(e) => setPeriodEnd(e.target.value)}
+            />
           </div>
           <button type="submit" className="primary" disabled={busy || current?.status === 'RUNNING'}>
             {busy ? 'Starting…' : 'Run billing'}
           </button>
           <p className="muted small">
-            One consolidated invoice per reseller with unbilled charges. Running it again for the same period bills nothing twice.
+            One consolidated invoice per reseller with unbilled charges. Running it again for the same period
+            bills nothing twice.
           </p>
         </form>
       )}
@@ -140,7 +170,10 @@ export function BillingRunsPage() {
                 The period ending <DateText value={rerun.periodEnd} /> was already billed
                 {rerun.completedAt ? ` (run completed ${formatDateTime(rerun.completedAt)})` : ''}.
               </strong>
-              <p>Nothing was billed twice. Charges that arose since (a line shipped later, usage imported later) are billed by a run for a later date.</p>
+              <p>
+                Nothing was billed twice. Charges that arose since (a line shipped later, usage imported
+                later) are billed by a run for a later date.
+              </p>
             </div>
           )}
           <BillingRunProgress run={current} />

@@ -37,7 +37,15 @@ function estimate(item: CartItem, currency: string, taxRate: string): Estimate |
   return { net, tax, gross: net.plus(tax) };
 }
 
-export function CreditLineSummary({ lines, needed, currency }: { lines: CreditLineView[]; needed?: Record<CreditLine, Decimal>; currency: string }) {
+export function CreditLineSummary({
+  lines,
+  needed,
+  currency,
+}: {
+  lines: CreditLineView[];
+  needed?: Record<CreditLine, Decimal>;
+  currency: string;
+}) {
   return (
     <div className="credit-lines" aria-label="Credit lines">
       {lines.map((l) => {
@@ -46,7 +54,11 @@ export function CreditLineSummary({ lines, needed, currency }: { lines: CreditLi
         const tone = l.onHold || short ? 'danger' : need && need.greaterThan(0) ? 'ok' : undefined;
         const dp = currency === 'JPY' ? 0 : 2;
         return (
-          <div key={l.line} className={`card credit-line${tone ? ` credit-line-${tone}` : ''}`} data-line={l.line}>
+          <div
+            key={l.line}
+            className={`card credit-line${tone ? ` credit-line-${tone}` : ''}`}
+            data-line={l.line}
+          >
             <h3>{l.line === 'HARDWARE' ? 'Hardware credit line' : 'Cloud credit line'}</h3>
             <dl className="stats">
               <Stat label="Available" tone={short || l.onHold ? 'danger' : undefined}>
@@ -69,13 +81,15 @@ export function CreditLineSummary({ lines, needed, currency }: { lines: CreditLi
             </dl>
             {l.onHold && (
               <p className="line-message" role="note">
-                This line is <strong>on hold</strong>: nothing can be ordered on it until the distributor releases it.
+                This line is <strong>on hold</strong>: nothing can be ordered on it until the distributor
+                releases it.
               </p>
             )}
             {!l.onHold && short && (
               <p className="line-message" role="note">
-                Short by <strong>{formatMoney(need.minus(dec(l.available)).toFixed(dp), l.currency)}</strong>: reduce the{' '}
-                {l.line === 'HARDWARE' ? 'hardware' : 'cloud'} lines or ask your distributor for more credit.
+                Short by <strong>{formatMoney(need.minus(dec(l.available)).toFixed(dp), l.currency)}</strong>:
+                reduce the {l.line === 'HARDWARE' ? 'hardware' : 'cloud'} lines or ask your distributor for
+                more credit.
               </p>
             )}
           </div>
@@ -98,7 +112,10 @@ export function describeRefusal(e: unknown): { title: string; detail: string } |
     };
   }
   if (e.slug === 'credit-hold') {
-    return { title: `The ${lineName} credit line is on hold`, detail: 'Nothing was ordered. Contact your distributor to release the hold.' };
+    return {
+      title: `The ${lineName} credit line is on hold`,
+      detail: 'Nothing was ordered. Contact your distributor to release the hold.',
+    };
   }
   return null;
 }
@@ -122,11 +139,17 @@ export function CartPage() {
   const [sent, setSent] = useState<string | null>(null);
 
   const credit = useAsync(
-    () => ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: me?.resellerId ?? '' } } })),
+    () =>
+      ok(
+        client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: me?.resellerId ?? '' } } }),
+      ),
     [me?.resellerId],
   );
 
-  const estimates = useMemo(() => cart.items.map((i) => estimate(i, currency, taxRate)), [cart.items, currency, taxRate]);
+  const estimates = useMemo(
+    () => cart.items.map((i) => estimate(i, currency, taxRate)),
+    [cart.items, currency, taxRate],
+  );
   const needed = useMemo(() => {
     const n: Record<CreditLine, Decimal> = { HARDWARE: new Decimal(0), CLOUD: new Decimal(0) };
     cart.items.forEach((i, k) => {
@@ -136,11 +159,19 @@ export function CartPage() {
     return n;
   }, [cart.items, estimates]);
   const dp = currency === 'JPY' ? 0 : 2;
-  const blocked = useMemo(() => blockedLines(credit.data?.items ?? [], needed, refused), [credit.data, needed, refused]);
+  const blocked = useMemo(
+    () => blockedLines(credit.data?.items ?? [], needed, refused),
+    [credit.data, needed, refused],
+  );
   const placeable = cart.items.filter((i) => !blocked.has(i.product.kind));
   const held = cart.items.filter((i) => blocked.has(i.product.kind));
-  const total = placeable.reduce((t, i) => t.plus(estimates[cart.items.indexOf(i)]?.gross ?? 0), new Decimal(0));
-  const invalidQty = cart.items.some((i) => drafts[i.product.sku] !== undefined && quantityProblem(drafts[i.product.sku]));
+  const total = placeable.reduce(
+    (t, i) => t.plus(estimates[cart.items.indexOf(i)]?.gross ?? 0),
+    new Decimal(0),
+  );
+  const invalidQty = cart.items.some(
+    (i) => drafts[i.product.sku] !== undefined && quantityProblem(drafts[i.product.sku]),
+  );
 
   const checkout = async (e: FormEvent) => {
     e.preventDefault();
@@ -157,17 +188,27 @@ export function CartPage() {
     // One Idempotency-Key per distinct order: a retried click of the same cart cannot order twice.
     const serial = JSON.stringify(body);
     if (!placeable.length || invalidQty) return;
-    if (!keyRef.current || keyRef.current.body !== serial) keyRef.current = { body: serial, key: idempotencyKey() };
+    if (!keyRef.current || keyRef.current.body !== serial)
+      keyRef.current = { body: serial, key: idempotencyKey() };
     setBusy(true);
     try {
-      const order = await ok(client.POST('/api/v1/orders', { body, params: { header: { 'Idempotency-Key': keyRef.current.key } } }));
+      const order = await ok(
+        client.POST('/api/v1/orders', {
+          body,
+          params: { header: { 'Idempotency-Key': keyRef.current.key } },
+        }),
+      );
       // The lines a short or held credit line kept back stay in the cart for later.
       placeable.forEach((i) => cart.remove(i.product.sku));
       keyRef.current = null;
       navigate(`/orders/${order.id}?placed=1${held.length ? `&left=${held.length}` : ''}`);
     } catch (err) {
       setError(err);
-      if (err instanceof ApiError && (err.slug === 'credit-limit-exceeded' || err.slug === 'credit-hold') && err.problem.creditLine) {
+      if (
+        err instanceof ApiError &&
+        (err.slug === 'credit-limit-exceeded' || err.slug === 'credit-hold') &&
+        err.problem.creditLine
+      ) {
         const line = err.problem.creditLine;
         setRefused((r) => (r.includes(line) ? r : [...r, line]));
       }
@@ -215,17 +256,24 @@ export function CartPage() {
                   const qtyProblem = draft === undefined ? null : quantityProblem(draft);
                   const isHeld = blocked.has(i.product.kind);
                   return (
-                    <tr key={i.product.sku} data-sku={i.product.sku} data-held={isHeld ? 'yes' : undefined} className={isHeld ? 'row-danger' : undefined}>
+                    <tr
+                      key={i.product.sku}
+                      data-sku={i.product.sku}
+                      data-held={isHeld ? 'yes' : undefined}
+                      className={isHeld ? 'row-danger' : undefined}
+                    >
                       <td className="product-cell">
                         <strong>{i.product.name}</strong>
                         <div className="muted small">
-                          <span className={`kind kind-${i.product.kind.toLowerCase()}`}>{i.product.kind === 'HARDWARE' ? 'Hardware line' : 'Cloud line'}</span>{' '}
+                          <span className={`kind kind-${i.product.kind.toLowerCase()}`}>
+                            {i.product.kind === 'HARDWARE' ? 'Hardware line' : 'Cloud line'}
+                          </span>{' '}
                           {i.product.sku} · <ProductTerms product={i.product} />
                         </div>
                         {isHeld && (
                           <div className="negative small" data-testid="held-line">
-                            Not ordered now: the {i.product.kind === 'HARDWARE' ? 'hardware' : 'cloud'} credit line{' '}
-                            {blocked.get(i.product.kind) === 'hold' ? 'is on hold' : 'is short'}.
+                            Not ordered now: the {i.product.kind === 'HARDWARE' ? 'hardware' : 'cloud'} credit
+                            line {blocked.get(i.product.kind) === 'hold' ? 'is on hold' : 'is short'}.
                           </div>
                         )}
                       </td>
@@ -245,11 +293,13 @@ export function CartPage() {
                           onChange={(e) => {
                             const v = e.target.value;
                             setDrafts((d) => ({ ...d, [i.product.sku]: v }));
-                            if (!quantityProblem(v)) cart.setQuantity(i.product.sku, Number.parseInt(v.trim(), 10));
+                            if (!quantityProblem(v))
+                              cart.setQuantity(i.product.sku, Number.parseInt(v.trim(), 10));
                           }}
                           onBlur={() =>
                             setDrafts((d) => {
-                              if (d[i.product.sku] === undefined || quantityProblem(d[i.product.sku])) return d;
+                              if (d[i.product.sku] === undefined || quantityProblem(d[i.product.sku]))
+                                return d;
                               const rest = { ...d };
                               delete rest[i.product.sku];
                               return rest;
@@ -257,7 +307,11 @@ export function CartPage() {
                           }
                         />
                         {qtyProblem && (
-                          <p id={`cart-qty-${i.product.sku}-error`} className="field-error negative small" role="alert">
+                          <p
+                            id={`cart-qty-${i.product.sku}-error`}
+                            className="field-error negative small"
+                            role="alert"
+                          >
                             {qtyProblem}
                           </p>
                         )}
@@ -284,9 +338,16 @@ export function CartPage() {
                         <Money amount={price} currency={currency} />
                         {i.product.kind === 'CLOUD' && <div className="muted small">per seat per month</div>}
                       </td>
-                      <td className="num">{est ? <Money amount={est.gross.toFixed(dp)} currency={currency} /> : '—'}</td>
+                      <td className="num">
+                        {est ? <Money amount={est.gross.toFixed(dp)} currency={currency} /> : '—'}
+                      </td>
                       <td>
-                        <button type="button" className="link-button" onClick={() => cart.remove(i.product.sku)} aria-label={`Remove ${i.product.name}`}>
+                        <button
+                          type="button"
+                          className="link-button"
+                          onClick={() => cart.remove(i.product.sku)}
+                          aria-label={`Remove ${i.product.name}`}
+                        >
                           Remove
                         </button>
                       </td>
@@ -297,7 +358,8 @@ export function CartPage() {
               <tfoot>
                 <tr>
                   <th scope="row" colSpan={4}>
-                    Estimated total{held.length ? ' of the lines ordered now' : ''} (tax {dec(taxRate).times(100).toString()}%)
+                    Estimated total{held.length ? ' of the lines ordered now' : ''} (tax{' '}
+                    {dec(taxRate).times(100).toString()}%)
                   </th>
                   <td className="num">
                     <strong>
@@ -311,9 +373,15 @@ export function CartPage() {
           </div>
 
           <h2>Your credit</h2>
-          <p className="muted">Hardware and cloud are separate credit lines; each must cover its part of the order.</p>
+          <p className="muted">
+            Hardware and cloud are separate credit lines; each must cover its part of the order.
+          </p>
           <ErrorBanner error={credit.error} title="Credit lines could not be loaded" />
-          {credit.data ? <CreditLineSummary lines={credit.data.items} needed={needed} currency={currency} /> : <Loading what="Loading credit lines" />}
+          {credit.data ? (
+            <CreditLineSummary lines={credit.data.items} needed={needed} currency={currency} />
+          ) : (
+            <Loading what="Loading credit lines" />
+          )}
 
           {held.length > 0 && credit.data && (
             <SplitCartNotice
@@ -333,13 +401,25 @@ export function CartPage() {
           <form className="card form-grid" onSubmit={checkout} aria-label="Checkout">
             <div className="field">
               <label htmlFor="end-customer">End customer</label>
-              <input id="end-customer" required maxLength={200} value={customer} onChange={(e) => setCustomer(e.target.value)} autoComplete="organization" />
+              <input
+                id="end-customer"
+                required
+                maxLength={200}
+                value={customer}
+                onChange={(e) => setCustomer(e.target.value)}
+                autoComplete="organization"
+              />
             </div>
             <div className="field">
               <label htmlFor="end-customer-ref">
                 Customer reference <span className="muted">(optional)</span>
               </label>
-              <input id="end-customer-ref" maxLength={100} value={reference} onChange={(e) => setReference(e.target.value)} />
+              <input
+                id="end-customer-ref"
+                maxLength={100}
+                value={reference}
+                onChange={(e) => setReference(e.target.value)}
+              />
             </div>
             <div className="field">
               <label htmlFor="po-number">
@@ -358,7 +438,11 @@ export function CartPage() {
               )}
             </div>
             <div className="form-actions form-wide">
-              <button type="submit" className="primary" disabled={busy || !customer.trim() || !placeable.length || invalidQty}>
+              <button
+                type="submit"
+                className="primary"
+                disabled={busy || !customer.trim() || !placeable.length || invalidQty}
+              >
                 {busy
                   ? 'Placing the order…'
                   : held.length

@@ -3,23 +3,40 @@ import { client, ok, oneOf, text } from '../api';
 import { useCart } from '../cart';
 import type { Product, ProductKind, ProductSort } from '../contract';
 import {
-  ErrorBanner, FieldError, FilterSelect, ListBody, Money, Notice, PageHeader, Pager, SortHeader, SortState, TableRegion, useAsync,
+  ErrorBanner,
+  FieldError,
+  FilterSelect,
+  ListBody,
+  Money,
+  Notice,
+  PageHeader,
+  Pager,
+  SortHeader,
+  SortState,
+  TableRegion,
+  useAsync,
 } from '../components/ui';
 import { Link } from '../router';
 import { hasRole, useSession } from '../session';
 
 export const TERM_LABELS: Record<string, string> = { P1M: '1 month', P1Y: '1 year', P3Y: '3 years' };
-export const FREQUENCY_LABELS: Record<string, string> = { MONTHLY: 'billed monthly', ANNUAL: 'billed yearly', UPFRONT: 'billed upfront' };
+export const FREQUENCY_LABELS: Record<string, string> = {
+  MONTHLY: 'billed monthly',
+  ANNUAL: 'billed yearly',
+  UPFRONT: 'billed upfront',
+};
 
 export function priceIn(product: Product, currency: string | undefined): string | null {
   return product.prices.find((p) => p.currency === currency)?.unitPrice ?? null;
 }
 
 export function ProductTerms({ product }: { product: Product }) {
-  if (product.kind === 'HARDWARE') return <>{product.warrantyMonths ? `${product.warrantyMonths}-month warranty` : 'No warranty'}</>;
+  if (product.kind === 'HARDWARE')
+    return <>{product.warrantyMonths ? `${product.warrantyMonths}-month warranty` : 'No warranty'}</>;
   return (
     <>
-      {product.term ? TERM_LABELS[product.term] : ''} term, {product.billingFrequency ? FREQUENCY_LABELS[product.billingFrequency] : ''}
+      {product.term ? TERM_LABELS[product.term] : ''} term,{' '}
+      {product.billingFrequency ? FREQUENCY_LABELS[product.billingFrequency] : ''}
     </>
   );
 }

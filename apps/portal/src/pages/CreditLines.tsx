@@ -1,6 +1,15 @@
 import { useState } from 'react';
 import { client, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, TableRegion, useAsync } from '../components/ui';
+import {
+  Empty,
+  ErrorBanner,
+  Loading,
+  Money,
+  Notice,
+  PageHeader,
+  TableRegion,
+  useAsync,
+} from '../components/ui';
 import type { CreditLineView } from '../contract';
 import { isNegative } from '../format';
 import { useResellers } from '../resellers';
@@ -22,19 +31,31 @@ export function CreditLinesPage() {
   const lines = useAsync(async () => {
     const perReseller = await Promise.all(
       resellers.list.map(async (r) => {
-        const res = await ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: r.id } } }));
+        const res = await ok(
+          client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: r.id } } }),
+        );
         return res.items.map((l): Row => ({ ...l, resellerId: r.id, resellerName: r.name }));
       }),
     );
     const rows = perReseller.flat();
-    return rows.sort((a, b) => Number(b.onHold) - Number(a.onHold) || a.resellerName.localeCompare(b.resellerName) || a.line.localeCompare(b.line));
+    return rows.sort(
+      (a, b) =>
+        Number(b.onHold) - Number(a.onHold) ||
+        a.resellerName.localeCompare(b.resellerName) ||
+        a.line.localeCompare(b.line),
+    );
   }, [resellers.list]);
 
   const toggleHold = async (row: Row) => {
     setBusy(`${row.resellerId}-${row.line}`);
     setActionError(null);
     try {
-      await ok(client.PUT('/api/v1/resellers/{id}/credit-lines/{line}', { params: { path: { id: row.resellerId, line: row.line } }, body: { onHold: !row.onHold } }));
+      await ok(
+        client.PUT('/api/v1/resellers/{id}/credit-lines/{line}', {
+          params: { path: { id: row.resellerId, line: row.line } },
+          body: { onHold: !row.onHold },
+        }),
+      );
       await lines.reload();
     } catch (e) {
       setActionError(e);
@@ -44,18 +65,29 @@ export function CreditLinesPage() {
   };
 
   // Credit requests waiting for finance's answer (docs/portal.md, "Credit requests").
-  const pending = useAsync(() => ok(client.GET('/api/v1/credit-requests', { params: { query: { status: 'PENDING', page: 1, pageSize: 1 } } })).then((r) => r.total), []);
+  const pending = useAsync(
+    () =>
+      ok(
+        client.GET('/api/v1/credit-requests', {
+          params: { query: { status: 'PENDING', page: 1, pageSize: 1 } },
+        }),
+      ).then((r) => r.total),
+    [],
+  );
   const rows = (lines.data ?? []).filter((r) => !onlyHeld || r.onHold);
   const held = (lines.data ?? []).filter((r) => r.onHold).length;
   return (
     <section>
       <PageHeader title="Credit lines" />
       <p className="lead" role="status">
-        {lines.data ? `${held} credit line${held === 1 ? '' : 's'} on hold across ${resellers.list.length} resellers.` : ''}
+        {lines.data
+          ? `${held} credit line${held === 1 ? '' : 's'} on hold across ${resellers.list.length} resellers.`
+          : ''}
       </p>
       <div className="toolbar">
         <label className="checkbox">
-          <input type="checkbox" checked={onlyHeld} onChange={(e) => setOnlyHeld(e.target.checked)} /> Only lines on hold
+          <input type="checkbox" checked={onlyHeld} onChange={(e) => setOnlyHeld(e.target.checked)} /> Only
+          lines on hold
         </label>
       </div>
       {!!pending.data && (
@@ -97,12 +129,21 @@ export function CreditLinesPage() {
             </thead>
             <tbody>
               {rows.map((r) => (
-                <tr key={`${r.resellerId}-${r.line}`} className={r.onHold ? 'row-danger' : isNegative(r.available) ? 'row-warning' : undefined}>
+                <tr
+                  key={`${r.resellerId}-${r.line}`}
+                  className={r.onHold ? 'row-danger' : isNegative(r.available) ? 'row-warning' : undefined}
+                >
                   <td>
-                    {hasRole(me, 'finance') ? <Link to={`/resellers/${r.resellerId}/account`}>{r.resellerName}</Link> : r.resellerName}
+                    {hasRole(me, 'finance') ? (
+                      <Link to={`/resellers/${r.resellerId}/account`}>{r.resellerName}</Link>
+                    ) : (
+                      r.resellerName
+                    )}
                   </td>
                   <td>
-                    <span className={`kind kind-${r.line.toLowerCase()}`}>{r.line === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
+                    <span className={`kind kind-${r.line.toLowerCase()}`}>
+                      {r.line === 'HARDWARE' ? 'Hardware' : 'Cloud'}
+                    </span>
                   </td>
                   <td className="num">
                     <Money amount={r.limit} currency={r.currency} />

@@ -1,7 +1,19 @@
 import { lazy, Suspense, useState } from 'react';
 import { client, download, ok, oneOf, text } from '../api';
 import {
-  DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync, TableRegion,
+  DateText,
+  ErrorBanner,
+  FilterSelect,
+  ListBody,
+  Loading,
+  Money,
+  Notice,
+  PageHeader,
+  Pager,
+  Status,
+  statusOptions,
+  useAsync,
+  TableRegion,
 } from '../components/ui';
 import { CreditNoteForm, RecordPaymentForm, WriteOffForm } from '../components/FinanceActions';
 import type { Currency, InvoiceStatus } from '../contract';
@@ -21,7 +33,14 @@ export function InvoicesPage() {
   const [resellerId, setResellerId] = useState('');
   const [page, setPage] = useState(1);
   const { data, error, loading } = useAsync(
-    () => ok(client.GET('/api/v1/invoices', { params: { query: { status: oneOf(STATUSES, status), resellerId: text(resellerId), page, pageSize: 25 } } })),
+    () =>
+      ok(
+        client.GET('/api/v1/invoices', {
+          params: {
+            query: { status: oneOf(STATUSES, status), resellerId: text(resellerId), page, pageSize: 25 },
+          },
+        }),
+      ),
     [status, resellerId, page],
   );
 
@@ -54,7 +73,12 @@ export function InvoicesPage() {
         )}
       </div>
       <ErrorBanner error={error} />
-      <ListBody loading={loading} page={data} loadingText="Loading invoices" empty="No invoices match. Clear the filters to see every invoice; new invoices come from a billing run.">
+      <ListBody
+        loading={loading}
+        page={data}
+        loadingText="Loading invoices"
+        empty="No invoices match. Clear the filters to see every invoice; new invoices come from a billing run."
+      >
         {(data) => (
           <>
             <TableRegion label="Invoices" csv="invoices">
@@ -64,7 +88,9 @@ export function InvoicesPage() {
                   <tr>
                     <th scope="col">Number</th>
                     {resellers.distributor && <th scope="col">Reseller</th>}
-                    <th scope="col" className="col-low">Issued</th>
+                    <th scope="col" className="col-low">
+                      Issued
+                    </th>
                     <th scope="col">Due</th>
                     <th scope="col">Status</th>
                     <th scope="col" className="num">
@@ -127,7 +153,12 @@ export function InvoicesPage() {
 export function InvoiceDetailPage({ id }: { id: string }) {
   const { me, config } = useSession();
   const resellers = useResellers();
-  const { data: inv, error, loading, reload } = useAsync(() => ok(client.GET('/api/v1/invoices/{id}', { params: { path: { id } } })), [id]);
+  const {
+    data: inv,
+    error,
+    loading,
+    reload,
+  } = useAsync(() => ok(client.GET('/api/v1/invoices/{id}', { params: { path: { id } } })), [id]);
   const [pdfError, setPdfError] = useState<unknown>(null);
   const [paying, setPaying] = useState(false);
   const [paid, setPaid] = useState<string | null>(null);
@@ -144,7 +175,11 @@ export function InvoiceDetailPage({ id }: { id: string }) {
     setPdfError(null);
     try {
       await download(
-        client.GET('/api/v1/invoices/{id}/pdf', { params: { path: { id: inv.id } }, headers: { Accept: 'application/pdf' }, parseAs: 'blob' }),
+        client.GET('/api/v1/invoices/{id}/pdf', {
+          params: { path: { id: inv.id } },
+          headers: { Accept: 'application/pdf' },
+          parseAs: 'blob',
+        }),
         `${inv.number}.pdf`,
       );
     } catch (e) {
@@ -211,7 +246,8 @@ export function InvoiceDetailPage({ id }: { id: string }) {
             <div>
               <dt>Open hardware / cloud</dt>
               <dd>
-                <Money amount={inv.open.HARDWARE} currency={inv.currency} /> / <Money amount={inv.open.CLOUD} currency={inv.currency} />
+                <Money amount={inv.open.HARDWARE} currency={inv.currency} /> /{' '}
+                <Money amount={inv.open.CLOUD} currency={inv.currency} />
               </dd>
             </div>
             <div>
@@ -265,7 +301,9 @@ export function InvoiceDetailPage({ id }: { id: string }) {
                       </div>
                     </td>
                     <td>
-                      <span className={`kind kind-${l.creditLine.toLowerCase()}`}>{l.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
+                      <span className={`kind kind-${l.creditLine.toLowerCase()}`}>
+                        {l.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}
+                      </span>
                     </td>
                     <td className="num">{l.quantity}</td>
                     <td className="num">
@@ -337,12 +375,22 @@ export function InvoiceDetailPage({ id }: { id: string }) {
             <div className="finance-actions" aria-label="Finance actions" role="group">
               <h2>Finance actions</h2>
               {hasRole(me, 'finance') && open && (
-                <RecordPaymentForm key={`pay-${inv.amountDue}`} resellerId={inv.resellerId} currency={inv.currency as Currency} invoice={inv} onDone={done} />
+                <RecordPaymentForm
+                  key={`pay-${inv.amountDue}`}
+                  resellerId={inv.resellerId}
+                  currency={inv.currency as Currency}
+                  invoice={inv}
+                  onDone={done}
+                />
               )}
-              {hasRole(me, 'finance') && inv.status !== 'WRITTEN_OFF' && <CreditNoteForm invoice={inv} onDone={done} />}
+              {hasRole(me, 'finance') && inv.status !== 'WRITTEN_OFF' && (
+                <CreditNoteForm invoice={inv} onDone={done} />
+              )}
               {open && <WriteOffForm key={`wo-${inv.amountDue}`} invoice={inv} onDone={done} />}
               <p>
-                <Link to={`/resellers/${inv.resellerId}/account`}>Account of {inv.resellerName}: statement, payments, refunds</Link>
+                <Link to={`/resellers/${inv.resellerId}/account`}>
+                  Account of {inv.resellerName}: statement, payments, refunds
+                </Link>
               </p>
             </div>
           )}
@@ -353,7 +401,9 @@ export function InvoiceDetailPage({ id }: { id: string }) {
               {!config.cardPayments || !config.stripePublishableKey ? (
                 <div className="banner banner-warning" role="status" data-testid="card-not-configured">
                   <strong>Card payments are not configured.</strong>
-                  <p>Pay by bank transfer quoting invoice {inv.number}; your distributor records the payment.</p>
+                  <p>
+                    Pay by bank transfer quoting invoice {inv.number}; your distributor records the payment.
+                  </p>
                 </div>
               ) : paying ? (
                 <Suspense fallback={<Loading what="Loading the card form" />}>

@@ -11,7 +11,17 @@ import {
   YAxis,
 } from 'recharts';
 import { client, download, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, PageHeader, SortHeader, useAsync, useSorted, TableRegion } from '../components/ui';
+import {
+  Empty,
+  ErrorBanner,
+  Loading,
+  Money,
+  PageHeader,
+  SortHeader,
+  useAsync,
+  useSorted,
+  TableRegion,
+} from '../components/ui';
 import type { MarginGroup, MarginReport } from '../contract';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, todayIso } from '../format';
 
@@ -36,7 +46,10 @@ function yearAgo(): string {
 export function MarginPage() {
   const [form, setForm] = useState({ from: yearAgo(), to: todayIso(), groupBy: 'month' as MarginGroup });
   const [query, setQuery] = useState(form);
-  const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/reports/margin', { params: { query } })), [query]);
+  const { data, error, loading } = useAsync(
+    () => ok(client.GET('/api/v1/reports/margin', { params: { query } })),
+    [query],
+  );
   const sorted = useSorted(data?.items ?? [], {
     label: (r) => r.label,
     revenue: (r) => ({ money: r.revenue }),
@@ -72,7 +85,11 @@ export function MarginPage() {
           className="secondary"
           onClick={() =>
             void download(
-              client.GET('/api/v1/reports/margin', { params: { query }, headers: { Accept: 'text/csv' }, parseAs: 'blob' }),
+              client.GET('/api/v1/reports/margin', {
+                params: { query },
+                headers: { Accept: 'text/csv' },
+                parseAs: 'blob',
+              }),
               `margin-${query.groupBy}-${query.from}-${query.to}.csv`,
             )
           }
@@ -135,7 +152,10 @@ export function MarginPage() {
       {loading && !data ? (
         <Loading what="Computing margins" />
       ) : data && data.items.length === 0 ? (
-        <Empty>No revenue or cost was recognised in this period. Choose another period, or run billing for it first.</Empty>
+        <Empty>
+          No revenue or cost was recognised in this period. Choose another period, or run billing for it
+          first.
+        </Empty>
       ) : data && cur ? (
         <>
           <div className="card chart-card">
@@ -148,7 +168,12 @@ export function MarginPage() {
             >
               <div className="chart" aria-hidden="true">
                 <ResponsiveContainer width="100%" height={260}>
-                  <ComposedChart accessibilityLayer={false} data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }} maxBarSize={56}>
+                  <ComposedChart
+                    accessibilityLayer={false}
+                    data={chartData}
+                    margin={{ top: 8, right: 8, bottom: 0, left: 8 }}
+                    maxBarSize={56}
+                  >
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="name" />
                     <YAxis

@@ -3,7 +3,19 @@ import { client, ok, oneOf } from '../api';
 import { useCart } from '../cart';
 import { ShipLineForm } from '../components/ShipLineForm';
 import {
-  DateText, ErrorBanner, FilterSelect, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, statusOptions, useAsync, TableRegion,
+  DateText,
+  ErrorBanner,
+  FilterSelect,
+  ListBody,
+  Loading,
+  Money,
+  Notice,
+  PageHeader,
+  Pager,
+  Status,
+  statusOptions,
+  useAsync,
+  TableRegion,
 } from '../components/ui';
 import type { CreditLine, OrderStatus } from '../contract';
 import { formatDateTime } from '../format';
@@ -17,7 +29,12 @@ export function OrdersPage() {
   const [status, setStatus] = useState('');
   const [page, setPage] = useState(1);
   const { data, error, loading } = useAsync(
-    () => ok(client.GET('/api/v1/orders', { params: { query: { status: oneOf(ORDER_STATUSES, status), page, pageSize: 20 } } })),
+    () =>
+      ok(
+        client.GET('/api/v1/orders', {
+          params: { query: { status: oneOf(ORDER_STATUSES, status), page, pageSize: 20 } },
+        }),
+      ),
     [status, page],
   );
   const { me } = useSession();
@@ -45,7 +62,16 @@ export function OrdersPage() {
         />
       </div>
       <ErrorBanner error={error} />
-      <ListBody loading={loading} page={data} loadingText="Loading orders" empty={status ? 'No orders with this status. Choose "All" to see every order.' : 'No orders yet. Orders are placed from the cart: find products in the catalog and add them.'}>
+      <ListBody
+        loading={loading}
+        page={data}
+        loadingText="Loading orders"
+        empty={
+          status
+            ? 'No orders with this status. Choose "All" to see every order.'
+            : 'No orders yet. Orders are placed from the cart: find products in the catalog and add them.'
+        }
+      >
         {(data) => (
           <>
             <TableRegion label="Orders" csv="orders">
@@ -58,7 +84,9 @@ export function OrdersPage() {
                     {resellers.distributor && <th scope="col">Reseller</th>}
                     <th scope="col">End customer</th>
                     <th scope="col">PO</th>
-                    <th scope="col" className="col-low">Lines</th>
+                    <th scope="col" className="col-low">
+                      Lines
+                    </th>
                     <th scope="col">Status</th>
                     <th scope="col" className="num">
                       Hardware
@@ -104,7 +132,12 @@ export function OrdersPage() {
 export function OrderDetailPage({ id }: { id: string }) {
   const { query } = useLocation();
   const { me } = useSession();
-  const { data: order, error, loading, setData } = useAsync(() => ok(client.GET('/api/v1/orders/{id}', { params: { path: { id } } })), [id]);
+  const {
+    data: order,
+    error,
+    loading,
+    setData,
+  } = useAsync(() => ok(client.GET('/api/v1/orders/{id}', { params: { path: { id } } })), [id]);
   const [actionError, setActionError] = useState<unknown>(null);
   const [busy, setBusy] = useState(false);
   const [cancelled, setCancelled] = useState(false);
@@ -119,9 +152,13 @@ export function OrderDetailPage({ id }: { id: string }) {
     setReorderError(null);
     try {
       const skus = [...new Set(order.lines.filter((l) => l.status !== 'CANCELLED').map((l) => l.sku))];
-      const products = await Promise.all(skus.map((sku) => ok(client.GET('/api/v1/catalog/products/{sku}', { params: { path: { sku } } }))));
+      const products = await Promise.all(
+        skus.map((sku) => ok(client.GET('/api/v1/catalog/products/{sku}', { params: { path: { sku } } }))),
+      );
       for (const p of products) {
-        const qty = order.lines.filter((l) => l.sku === p.sku && l.status !== 'CANCELLED').reduce((n, l) => n + l.quantity, 0);
+        const qty = order.lines
+          .filter((l) => l.sku === p.sku && l.status !== 'CANCELLED')
+          .reduce((n, l) => n + l.quantity, 0);
         if (p.active !== false) cart.add(p, qty);
       }
       navigate('/cart');
@@ -132,11 +169,17 @@ export function OrderDetailPage({ id }: { id: string }) {
 
   const cancellable = order?.lines.filter((l) => l.status === 'PENDING') ?? [];
   const cancel = async () => {
-    if (!order || !window.confirm('Cancel every line of this order not yet shipped? Its reserved credit is freed.')) return;
+    if (
+      !order ||
+      !window.confirm('Cancel every line of this order not yet shipped? Its reserved credit is freed.')
+    )
+      return;
     setBusy(true);
     setActionError(null);
     try {
-      setData(await ok(client.POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.id } }, body: {} })));
+      setData(
+        await ok(client.POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.id } }, body: {} })),
+      );
       setCancelled(true);
     } catch (e) {
       setActionError(e);
@@ -157,13 +200,16 @@ export function OrderDetailPage({ id }: { id: string }) {
       </PageHeader>
       {query.get('placed') && order && (
         <Notice kind="success">
-          Order {order.number} placed. Hardware ships from the distributor; each cloud line has started its subscription.
+          Order {order.number} placed. Hardware ships from the distributor; each cloud line has started its
+          subscription.
           {query.get('left') && ` ${query.get('left')} held line(s) stay in your cart.`}
         </Notice>
       )}
       {shipped && <Notice kind="success">{shipped}</Notice>}
       <ErrorBanner error={reorderError} title="The order could not be copied to the cart" />
-      {cancelled && <Notice kind="success">The lines not yet shipped are cancelled and their credit is freed.</Notice>}
+      {cancelled && (
+        <Notice kind="success">The lines not yet shipped are cancelled and their credit is freed.</Notice>
+      )}
       <ErrorBanner error={error} />
       <ErrorBanner error={actionError} title="The order could not be cancelled" />
       {loading && !order ? (
@@ -228,7 +274,9 @@ export function OrderDetailPage({ id }: { id: string }) {
                       <div className="muted small">{l.sku}</div>
                     </td>
                     <td>
-                      <span className={`kind kind-${l.creditLine.toLowerCase()}`}>{l.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
+                      <span className={`kind kind-${l.creditLine.toLowerCase()}`}>
+                        {l.creditLine === 'HARDWARE' ? 'Hardware' : 'Cloud'}
+                      </span>
                     </td>
                     <td className="num">{l.quantity}</td>
                     <td className="num">
@@ -248,7 +296,9 @@ export function OrderDetailPage({ id }: { id: string }) {
                       <Status value={l.status} />
                     </td>
                     <td className="small">
-                      {l.subscriptionId && <Link to={`/subscriptions/${l.subscriptionId}`}>Subscription</Link>}
+                      {l.subscriptionId && (
+                        <Link to={`/subscriptions/${l.subscriptionId}`}>Subscription</Link>
+                      )}
                       {l.subscriptionId && l.startDate && (
                         <div>
                           Starts <DateText value={l.startDate} />
@@ -264,9 +314,15 @@ export function OrderDetailPage({ id }: { id: string }) {
                           Warranty to <DateText value={l.warrantyEnd} />
                         </div>
                       )}
-                      {l.serialNumbers && l.serialNumbers.length > 0 && <div>Serials {l.serialNumbers.join(', ')}</div>}
+                      {l.serialNumbers && l.serialNumbers.length > 0 && (
+                        <div>Serials {l.serialNumbers.join(', ')}</div>
+                      )}
                       {hasRole(me, 'admin') && l.kind === 'HARDWARE' && l.status === 'PENDING' && (
-                        <button type="button" aria-expanded={shipping === l.id} onClick={() => setShipping(shipping === l.id ? null : l.id)}>
+                        <button
+                          type="button"
+                          aria-expanded={shipping === l.id}
+                          onClick={() => setShipping(shipping === l.id ? null : l.id)}
+                        >
                           Ship<span className="sr-only"> {l.name}</span>
                         </button>
                       )}
@@ -279,7 +335,9 @@ export function OrderDetailPage({ id }: { id: string }) {
                           onShipped={(o, n) => {
                             setData(o);
                             setShipping(null);
-                            setShipped(`${n} unit${n === 1 ? '' : 's'} of ${l.name ?? l.sku} shipped; invoiced by the next billing run.`);
+                            setShipped(
+                              `${n} unit${n === 1 ? '' : 's'} of ${l.name ?? l.sku} shipped; invoiced by the next billing run.`,
+                            );
                           }}
                         />
                       )}
@@ -325,7 +383,9 @@ export function OrderDetailPage({ id }: { id: string }) {
           {hasRole(me, 'buyer', 'admin') && cancellable.length > 0 && (
             <div className="form-actions">
               <button type="button" className="danger" onClick={cancel} disabled={busy}>
-                {busy ? 'Cancelling…' : `Cancel ${cancellable.length} line${cancellable.length > 1 ? 's' : ''} not yet shipped`}
+                {busy
+                  ? 'Cancelling…'
+                  : `Cancel ${cancellable.length} line${cancellable.length > 1 ? 's' : ''} not yet shipped`}
               </button>
             </div>
           )}

@@ -7,7 +7,16 @@ import { DeskCard, thresholdLabel } from '../components/renewals/desk';
 import { PipelineSummary } from '../components/renewals/PipelineSummary';
 import { QuotePanel } from '../components/renewals/QuotePanel';
 import { RenewalCardItem } from '../components/renewals/RenewalCardItem';
-import { DateText, ErrorBanner, Loading, Money, Notice, PageHeader, Status, useAsync } from '../components/ui';
+import {
+  DateText,
+  ErrorBanner,
+  Loading,
+  Money,
+  Notice,
+  PageHeader,
+  Status,
+  useAsync,
+} from '../components/ui';
 import type { AlertStatus, AlertUpdate, RenewalAlert, Role } from '../contract';
 import { formatDateTime, todayIso } from '../format';
 import { useResellers } from '../resellers';
@@ -44,7 +53,11 @@ function totalsByCurrency(alerts: RenewalAlert[]): Array<{ currency: string; val
     cur.count++;
     m.set(a.currency, cur);
   }
-  return [...m.entries()].map(([currency, v]) => ({ currency, value: v.value.toFixed(currency === 'JPY' ? 0 : 2), count: v.count }));
+  return [...m.entries()].map(([currency, v]) => ({
+    currency,
+    value: v.value.toFixed(currency === 'JPY' ? 0 : 2),
+    count: v.count,
+  }));
 }
 
 /** The renewal desk (docs/renewal-desk.md): the pipeline, one card per renewal by threshold, bulk assign and quotes. */
@@ -61,13 +74,21 @@ export function RenewalsPage() {
       fetchAll(async (page, pageSize) => {
         const query = { view: 'renewals' as const, page, pageSize, ...filters };
         // view=renewals answers the card page of the contract's union (alerts or cards).
-        return (await ok(client.GET('/api/v1/renewal-alerts', { params: { query } }))) as { items: DeskCard[]; total: number };
+        return (await ok(client.GET('/api/v1/renewal-alerts', { params: { query } }))) as {
+          items: DeskCard[];
+          total: number;
+        };
       }),
     [filters],
   );
   // The pipeline takes the reseller and assignee filters; the others narrow the board only.
   const pipeline = useAsync(
-    () => ok(client.GET('/api/v1/renewal-alerts/pipeline', { params: { query: { resellerId: filters.resellerId, assigneeId: filters.assigneeId } } })),
+    () =>
+      ok(
+        client.GET('/api/v1/renewal-alerts/pipeline', {
+          params: { query: { resellerId: filters.resellerId, assigneeId: filters.assigneeId } },
+        }),
+      ),
     [filters.resellerId, filters.assigneeId],
   );
   const assignees = useAssignees(me);
@@ -94,7 +115,10 @@ export function RenewalsPage() {
   const downloadCsv = async () => {
     setCsvError(null);
     try {
-      await download(client.GET('/api/v1/renewal-alerts', { headers: { Accept: 'text/csv' }, parseAs: 'blob' }), `renewal-alerts-${todayIso()}.csv`);
+      await download(
+        client.GET('/api/v1/renewal-alerts', { headers: { Accept: 'text/csv' }, parseAs: 'blob' }),
+        `renewal-alerts-${todayIso()}.csv`,
+      );
     } catch (e) {
       setCsvError(e);
     }
@@ -115,10 +139,12 @@ export function RenewalsPage() {
         <fieldset className="segmented">
           <legend>Show</legend>
           <label>
-            <input type="radio" name="scope" checked={scope === 'open'} onChange={() => setScope('open')} /> Open and contacted
+            <input type="radio" name="scope" checked={scope === 'open'} onChange={() => setScope('open')} />{' '}
+            Open and contacted
           </label>
           <label>
-            <input type="radio" name="scope" checked={scope === 'all'} onChange={() => setScope('all')} /> All, including won, lost and dismissed
+            <input type="radio" name="scope" checked={scope === 'all'} onChange={() => setScope('all')} />{' '}
+            All, including won, lost and dismissed
           </label>
         </fieldset>
       </div>
@@ -140,7 +166,15 @@ export function RenewalsPage() {
         onAssigned={refresh}
       />
 
-      {quoting && <QuotePanel key={quoting.id} card={quoting} me={me} onClose={() => setQuoting(null)} onAccepted={refresh} />}
+      {quoting && (
+        <QuotePanel
+          key={quoting.id}
+          card={quoting}
+          me={me}
+          onClose={() => setQuoting(null)}
+          onAccepted={refresh}
+        />
+      )}
 
       {alerts.loading && !alerts.data ? (
         <Loading what="Loading alerts" />
@@ -172,7 +206,11 @@ export function RenewalsPage() {
                         key={a.id}
                         card={a}
                         selected={selectedShown.includes(a.id)}
-                        onToggle={(on) => setSelected((s) => (on ? [...s.filter((x) => x !== a.id), a.id] : s.filter((x) => x !== a.id)))}
+                        onToggle={(on) =>
+                          setSelected((s) =>
+                            on ? [...s.filter((x) => x !== a.id), a.id] : s.filter((x) => x !== a.id),
+                          )
+                        }
                         assignee={assigneeName(a.assigneeId, me, assignees.data)}
                         canQuote={canQuote && !UNQUOTABLE.includes(a.status)}
                         onQuote={() => setQuoting(a)}
@@ -185,14 +223,21 @@ export function RenewalsPage() {
           })}
         </div>
       ) : null}
-      {alerts.data?.truncated && <Notice kind="warning">Only the first {alerts.data.items.length} alerts are shown.</Notice>}
+      {alerts.data?.truncated && (
+        <Notice kind="warning">Only the first {alerts.data.items.length} alerts are shown.</Notice>
+      )}
     </section>
   );
 }
 
 export function RenewalAlertPage({ id }: { id: string }) {
   const { me } = useSession();
-  const { data: alert, error, loading, setData } = useAsync(() => ok(client.GET('/api/v1/renewal-alerts/{id}', { params: { path: { id } } })), [id]);
+  const {
+    data: alert,
+    error,
+    loading,
+    setData,
+  } = useAsync(() => ok(client.GET('/api/v1/renewal-alerts/{id}', { params: { path: { id } } })), [id]);
   const [note, setNote] = useState('');
   const [busy, setBusy] = useState(false);
   const [actionError, setActionError] = useState<unknown>(null);
@@ -206,7 +251,9 @@ export function RenewalAlertPage({ id }: { id: string }) {
     try {
       const body: AlertUpdate = { status };
       if (withNote) body.note = withNote;
-      setData(await ok(client.PATCH('/api/v1/renewal-alerts/{id}', { params: { path: { id: alert.id } }, body })));
+      setData(
+        await ok(client.PATCH('/api/v1/renewal-alerts/{id}', { params: { path: { id: alert.id } }, body })),
+      );
       setNote('');
       setDone(message);
     } catch (e) {
@@ -260,7 +307,8 @@ export function RenewalAlertPage({ id }: { id: string }) {
               <dt>What</dt>
               <dd>
                 {alert.sku}
-                {alert.quantity ? ` × ${alert.quantity}` : ''} ({alert.source === 'WARRANTY' ? 'hardware warranty' : 'cloud subscription'})
+                {alert.quantity ? ` × ${alert.quantity}` : ''} (
+                {alert.source === 'WARRANTY' ? 'hardware warranty' : 'cloud subscription'})
               </dd>
             </div>
             <div>
@@ -276,7 +324,9 @@ export function RenewalAlertPage({ id }: { id: string }) {
                   <button
                     key={s}
                     type="button"
-                    className={s === 'WON' ? 'primary' : s === 'LOST' || s === 'DISMISSED' ? 'secondary' : undefined}
+                    className={
+                      s === 'WON' ? 'primary' : s === 'LOST' || s === 'DISMISSED' ? 'secondary' : undefined
+                    }
                     disabled={busy}
                     onClick={() => void update(s, `Status changed to ${s.toLowerCase()}.`)}
                   >
@@ -291,7 +341,14 @@ export function RenewalAlertPage({ id }: { id: string }) {
                       setBusy(true);
                       setActionError(null);
                       try {
-                        setData(await ok(client.PATCH('/api/v1/renewal-alerts/{id}', { params: { path: { id: alert.id } }, body: { status: alert.status, assigneeId: me.id } })));
+                        setData(
+                          await ok(
+                            client.PATCH('/api/v1/renewal-alerts/{id}', {
+                              params: { path: { id: alert.id } },
+                              body: { status: alert.status, assigneeId: me.id },
+                            }),
+                          ),
+                        );
                         setDone('Assigned to you.');
                       } catch (e) {
                         setActionError(e);
@@ -327,7 +384,13 @@ export function RenewalAlertPage({ id }: { id: string }) {
             )}
             <div className="field">
               <label htmlFor="alert-note">Add a note</label>
-              <textarea id="alert-note" rows={3} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} />
+              <textarea
+                id="alert-note"
+                rows={3}
+                maxLength={4000}
+                value={note}
+                onChange={(e) => setNote(e.target.value)}
+              />
             </div>
             <button type="submit" disabled={busy || !note.trim()}>
               Add note

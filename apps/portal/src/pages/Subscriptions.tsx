@@ -1,7 +1,19 @@
 import { FormEvent, useState } from 'react';
 import { client, ok, oneOf, text } from '../api';
 import {
-  DateText, ErrorBanner, FieldProblem, invalidProps, ListBody, Loading, Money, Notice, PageHeader, Pager, Status, useAsync, TableRegion,
+  DateText,
+  ErrorBanner,
+  FieldProblem,
+  invalidProps,
+  ListBody,
+  Loading,
+  Money,
+  Notice,
+  PageHeader,
+  Pager,
+  Status,
+  useAsync,
+  TableRegion,
 } from '../components/ui';
 import type { Charge, Subscription, SubscriptionStatus } from '../contract';
 import { formatMoney, isNegative, sumMoney, todayIso } from '../format';
@@ -18,7 +30,12 @@ export function SubscriptionsPage() {
       ok(
         client.GET('/api/v1/subscriptions', {
           params: {
-            query: { status: oneOf<SubscriptionStatus>(['ACTIVE', 'CANCELLED', 'EXPIRED'], filters.status), sku: text(filters.sku), page: filters.page, pageSize: 20 },
+            query: {
+              status: oneOf<SubscriptionStatus>(['ACTIVE', 'CANCELLED', 'EXPIRED'], filters.status),
+              sku: text(filters.sku),
+              page: filters.page,
+              pageSize: 20,
+            },
           },
         }),
       ),
@@ -51,7 +68,12 @@ export function SubscriptionsPage() {
         <button type="submit">Filter</button>
       </form>
       <ErrorBanner error={error} />
-      <ListBody loading={loading} page={data} loadingText="Loading subscriptions" empty="No subscriptions match. Clear the filters, or order a cloud product from the catalog to start one.">
+      <ListBody
+        loading={loading}
+        page={data}
+        loadingText="Loading subscriptions"
+        empty="No subscriptions match. Clear the filters, or order a cloud product from the catalog to start one."
+      >
         {(data) => (
           <>
             <TableRegion label="Subscriptions" csv="subscriptions">
@@ -94,7 +116,12 @@ export function SubscriptionsPage() {
                 </tbody>
               </table>
             </TableRegion>
-            <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={(page) => setFilters((f) => ({ ...f, page }))} />
+            <Pager
+              page={data.page}
+              pageSize={data.pageSize}
+              total={data.total}
+              onPage={(page) => setFilters((f) => ({ ...f, page }))}
+            />
           </>
         )}
       </ListBody>
@@ -112,7 +139,12 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
   const { me } = useSession();
   const mayChange = hasRole(me, 'buyer', 'reseller_admin', 'admin');
   const maySeeInvoices = hasRole(me, 'reseller_finance', 'reseller_admin', 'finance', 'admin');
-  const { data: sub, error, loading, setData } = useAsync(() => ok(client.GET('/api/v1/subscriptions/{id}', { params: { path: { id } } })), [id]);
+  const {
+    data: sub,
+    error,
+    loading,
+    setData,
+  } = useAsync(() => ok(client.GET('/api/v1/subscriptions/{id}', { params: { path: { id } } })), [id]);
   const [seats, setSeats] = useState('');
   const [asOf, setAsOf] = useState(todayIso());
   const [when, setWhen] = useState<'END_OF_TERM' | 'IMMEDIATE'>('END_OF_TERM');
@@ -141,24 +173,44 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
     const quantity = Number.parseInt(seats, 10);
     if (!sub || !Number.isInteger(quantity) || quantity < 1) return;
     void act(`Seats changed from ${sub.quantity} to ${quantity}.`, () =>
-      ok(client.PATCH('/api/v1/subscriptions/{id}', { params: { path: { id: sub.id } }, body: { quantity, asOf } })),
+      ok(
+        client.PATCH('/api/v1/subscriptions/{id}', {
+          params: { path: { id: sub.id } },
+          body: { quantity, asOf },
+        }),
+      ),
     );
   };
 
   const cancel = (e: FormEvent) => {
     e.preventDefault();
     if (!sub) return;
-    const words = when === 'IMMEDIATE' ? 'now, crediting the unused part of the period' : 'at the end of the current term';
+    const words =
+      when === 'IMMEDIATE'
+        ? 'now, crediting the unused part of the period'
+        : 'at the end of the current term';
     if (!window.confirm(`Cancel this subscription ${words}?`)) return;
-    void act(when === 'IMMEDIATE' ? 'Subscription cancelled.' : 'The subscription will end at the end of its term.', () =>
-      ok(client.POST('/api/v1/subscriptions/{id}/cancel', { params: { path: { id: sub.id } }, body: when === 'IMMEDIATE' ? { when, asOf } : { when } })),
+    void act(
+      when === 'IMMEDIATE' ? 'Subscription cancelled.' : 'The subscription will end at the end of its term.',
+      () =>
+        ok(
+          client.POST('/api/v1/subscriptions/{id}/cancel', {
+            params: { path: { id: sub.id } },
+            body: when === 'IMMEDIATE' ? { when, asOf } : { when },
+          }),
+        ),
     );
   };
 
   const toggleAutoRenew = () => {
     if (!sub) return;
     void act(sub.autoRenew ? 'Auto-renew turned off.' : 'Auto-renew turned on.', () =>
-      ok(client.PATCH('/api/v1/subscriptions/{id}', { params: { path: { id: sub.id } }, body: { autoRenew: !sub.autoRenew } })),
+      ok(
+        client.PATCH('/api/v1/subscriptions/{id}', {
+          params: { path: { id: sub.id } },
+          body: { autoRenew: !sub.autoRenew },
+        }),
+      ),
     );
   };
 
@@ -174,8 +226,9 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
           <span data-testid="change-result">{result.text}</span>{' '}
           {prorated !== null && sub && (
             <span data-testid="prorated-amount">
-              {isNegative(prorated) ? 'Prorated credit' : 'Prorated charge'} for the rest of the billing period:{' '}
-              <strong>{formatMoney(prorated.replace('-', ''), sub.currency)}</strong> (net of tax), on the next invoice.
+              {isNegative(prorated) ? 'Prorated credit' : 'Prorated charge'} for the rest of the billing
+              period: <strong>{formatMoney(prorated.replace('-', ''), sub.currency)}</strong> (net of tax), on
+              the next invoice.
             </span>
           )}
         </Notice>
@@ -206,7 +259,8 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
             <div>
               <dt>Term</dt>
               <dd>
-                {TERM_LABELS[sub.term] ?? sub.term}, {FREQUENCY_LABELS[sub.billingFrequency] ?? sub.billingFrequency}
+                {TERM_LABELS[sub.term] ?? sub.term},{' '}
+                {FREQUENCY_LABELS[sub.billingFrequency] ?? sub.billingFrequency}
               </dd>
             </div>
             <div>
@@ -225,18 +279,41 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
             <div className="actions-grid">
               <form className="card" onSubmit={changeSeats} aria-labelledby="seats-title">
                 <h2 id="seats-title">Change seats</h2>
-                <p className="muted small">The difference is prorated for the rest of the current billing period.</p>
+                <p className="muted small">
+                  The difference is prorated for the rest of the current billing period.
+                </p>
                 <div className="field">
                   <label htmlFor="seats">New seat count</label>
-                  <input id="seats" type="number" min={1} step={1} inputMode="numeric" required value={seats} onChange={(e) => setSeats(e.target.value)} {...invalidProps(actionError, 'quantity', 'seats')} />
+                  <input
+                    id="seats"
+                    type="number"
+                    min={1}
+                    step={1}
+                    inputMode="numeric"
+                    required
+                    value={seats}
+                    onChange={(e) => setSeats(e.target.value)}
+                    {...invalidProps(actionError, 'quantity', 'seats')}
+                  />
                   <FieldProblem error={actionError} field="quantity" id="seats" />
                 </div>
                 <div className="field">
                   <label htmlFor="seats-asof">Effective</label>
-                  <input id="seats-asof" type="date" required value={asOf} onChange={(e) => setAsOf(e.target.value)} {...invalidProps(actionError, 'asOf', 'seats-asof')} />
+                  <input
+                    id="seats-asof"
+                    type="date"
+                    required
+                    value={asOf}
+                    onChange={(e) => setAsOf(e.target.value)}
+                    {...invalidProps(actionError, 'asOf', 'seats-asof')}
+                  />
                   <FieldProblem error={actionError} field="asOf" id="seats-asof" />
                 </div>
-                <button type="submit" className="primary" disabled={busy || !seats || Number(seats) === sub.quantity}>
+                <button
+                  type="submit"
+                  className="primary"
+                  disabled={busy || !seats || Number(seats) === sub.quantity}
+                >
                   Change seats
                 </button>
               </form>
@@ -245,11 +322,23 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
                 <fieldset>
                   <legend className="sr-only">When</legend>
                   <label className="radio">
-                    <input type="radio" name="when" value="END_OF_TERM" checked={when === 'END_OF_TERM'} onChange={() => setWhen('END_OF_TERM')} />
+                    <input
+                      type="radio"
+                      name="when"
+                      value="END_OF_TERM"
+                      checked={when === 'END_OF_TERM'}
+                      onChange={() => setWhen('END_OF_TERM')}
+                    />
                     At the end of the term (<DateText value={sub.termEnd} />)
                   </label>
                   <label className="radio">
-                    <input type="radio" name="when" value="IMMEDIATE" checked={when === 'IMMEDIATE'} onChange={() => setWhen('IMMEDIATE')} />
+                    <input
+                      type="radio"
+                      name="when"
+                      value="IMMEDIATE"
+                      checked={when === 'IMMEDIATE'}
+                      onChange={() => setWhen('IMMEDIATE')}
+                    />
                     Immediately, crediting the unused part of the period
                   </label>
                 </fieldset>
@@ -331,7 +420,11 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
                         <Money amount={c.amount} currency={c.currency} />
                       </td>
                       <td>
-                        {c.invoiceId && maySeeInvoices ? <Link to={`/invoices/${c.invoiceId}`}>Billed</Link> : <Status value={c.status} />}
+                        {c.invoiceId && maySeeInvoices ? (
+                          <Link to={`/invoices/${c.invoiceId}`}>Billed</Link>
+                        ) : (
+                          <Status value={c.status} />
+                        )}
                       </td>
                     </tr>
                   ))}

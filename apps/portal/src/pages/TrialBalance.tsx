@@ -9,8 +9,14 @@ export const CURRENCIES: Currency[] = ['AUD', 'NZD', 'USD', 'EUR', 'GBP', 'JPY']
 export function TrialBalancePage() {
   const [asOf, setAsOf] = useState(todayIso());
   const [currency, setCurrency] = useState<Currency>('AUD');
-  const [query, setQuery] = useState<{ asOf: string; currency: Currency }>({ asOf: todayIso(), currency: 'AUD' });
-  const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/ledger/trial-balance', { params: { query } })), [query]);
+  const [query, setQuery] = useState<{ asOf: string; currency: Currency }>({
+    asOf: todayIso(),
+    currency: 'AUD',
+  });
+  const { data, error, loading } = useAsync(
+    () => ok(client.GET('/api/v1/ledger/trial-balance', { params: { query } })),
+    [query],
+  );
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -28,7 +34,11 @@ export function TrialBalancePage() {
         </div>
         <div className="field">
           <label htmlFor="tb-currency">Currency</label>
-          <select id="tb-currency" value={currency} onChange={(e) => setCurrency(oneOf(CURRENCIES, e.target.value) ?? 'AUD')}>
+          <select
+            id="tb-currency"
+            value={currency}
+            onChange={(e) => setCurrency(oneOf(CURRENCIES, e.target.value) ?? 'AUD')}
+          >
             {CURRENCIES.map((c) => (
               <option key={c}>{c}</option>
             ))}

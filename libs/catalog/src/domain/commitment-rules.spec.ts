@@ -12,8 +12,14 @@ describe('commitment rules', () => {
   });
 
   it('names the term and the billing frequency a pack does not allow; hardware (no term) passes', () => {
-    const pack = { code: 'X', allowedTerms: ['P1Y' as const], allowedBillingFrequencies: ['ANNUAL' as const] };
-    expect(commitmentProblems(pack, { term: 'P1M', billingFrequency: 'MONTHLY' }).map((e) => e.field)).toEqual(['term', 'billingFrequency']);
+    const pack = {
+      code: 'X',
+      allowedTerms: ['P1Y' as const],
+      allowedBillingFrequencies: ['ANNUAL' as const],
+    };
+    expect(
+      commitmentProblems(pack, { term: 'P1M', billingFrequency: 'MONTHLY' }).map((e) => e.field),
+    ).toEqual(['term', 'billingFrequency']);
     expect(commitmentProblems(pack, { term: 'P1Y', billingFrequency: 'ANNUAL' })).toEqual([]);
     expect(commitmentProblems(pack, { term: null, billingFrequency: null })).toEqual([]);
   });

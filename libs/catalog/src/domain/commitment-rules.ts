@@ -27,7 +27,10 @@ export function commitmentProblems(
 ): FieldError[] {
   const errors: FieldError[] = [];
   if (p.term != null && !rules.allowedTerms.includes(p.term)) {
-    errors.push({ field: 'term', message: `${p.term} is not allowed by commitment pack ${rules.code} (allowed: ${rules.allowedTerms.join(', ')})` });
+    errors.push({
+      field: 'term',
+      message: `${p.term} is not allowed by commitment pack ${rules.code} (allowed: ${rules.allowedTerms.join(', ')})`,
+    });
   }
   if (p.billingFrequency != null && !rules.allowedBillingFrequencies.includes(p.billingFrequency)) {
     errors.push({
@@ -44,7 +47,13 @@ export function commitmentProblems(
  * monthly uplift more (NCE-like: +20 %), rounded to the currency's minor unit (docs/commitments.md,
  * "Pricing by term"). The vendor charges the uplift too, so cost takes it as well.
  */
-export function termListPrice(listed: Dec, currency: Currency, productTerm: Term | null, term: Term, monthlyUpliftPercent: string | Dec): Dec {
+export function termListPrice(
+  listed: Dec,
+  currency: Currency,
+  productTerm: Term | null,
+  term: Term,
+  monthlyUpliftPercent: string | Dec,
+): Dec {
   const uplift = new Dec(monthlyUpliftPercent);
   if (term !== 'P1M' || productTerm == null || productTerm === 'P1M' || uplift.isZero()) return listed;
   return roundMoney(listed.times(uplift.plus(100)).div(100), currency);

@@ -2,7 +2,12 @@ import { Dec } from '#disty/core';
 import { meterPriceProblems, meterTiers, tieredAmount } from './meter-tiers';
 
 describe('meter tiers', () => {
-  const tiers = meterTiers({ tiers: [{ upTo: '100', unitPrice: '1.00' }, { upTo: null, unitPrice: '0.50' }] });
+  const tiers = meterTiers({
+    tiers: [
+      { upTo: '100', unitPrice: '1.00' },
+      { upTo: null, unitPrice: '0.50' },
+    ],
+  });
 
   it('prices the units crossing a tier boundary at each tier', () => {
     expect(tieredAmount(tiers, new Dec(90), new Dec(20)).toFixed()).toBe('15');
@@ -16,8 +21,30 @@ describe('meter tiers', () => {
 
   it('refuses both or neither of unitPrice and tiers, and unordered or unclosed tiers', () => {
     expect(meterPriceProblems({}, 'p')).toHaveLength(1);
-    expect(meterPriceProblems({ unitPrice: '1', tiers: [{ upTo: null, unitPrice: '1' }] }, 'p')).toHaveLength(1);
-    expect(meterPriceProblems({ tiers: [{ upTo: '10', unitPrice: '1' }, { upTo: '5', unitPrice: '1' }] }, 'p').length).toBeGreaterThan(0);
-    expect(meterPriceProblems({ tiers: [{ upTo: '10', unitPrice: '1' }, { upTo: null, unitPrice: '0.5' }] }, 'p')).toEqual([]);
+    expect(meterPriceProblems({ unitPrice: '1', tiers: [{ upTo: null, unitPrice: '1' }] }, 'p')).toHaveLength(
+      1,
+    );
+    expect(
+      meterPriceProblems(
+        {
+          tiers: [
+            { upTo: '10', unitPrice: '1' },
+            { upTo: '5', unitPrice: '1' },
+          ],
+        },
+        'p',
+      ).length,
+    ).toBeGreaterThan(0);
+    expect(
+      meterPriceProblems(
+        {
+          tiers: [
+            { upTo: '10', unitPrice: '1' },
+            { upTo: null, unitPrice: '0.5' },
+          ],
+        },
+        'p',
+      ),
+    ).toEqual([]);
   });
 });

@@ -7,15 +7,23 @@ export class CommitmentPackView {
   @ApiProperty({ example: 'NCE-like' }) name: string;
   @ApiProperty() description: string;
   @ApiProperty({
-    nullable: true, type: Number, example: 168,
-    description: 'Hours after the purchase, a renewal or a seat addition in which seats may be decreased or the subscription cancelled; null: any time',
+    nullable: true,
+    type: Number,
+    example: 168,
+    description:
+      'Hours after the purchase, a renewal or a seat addition in which seats may be decreased or the subscription cancelled; null: any time',
   })
   windowHours: number | null;
   @ApiProperty({ description: 'The unit price is locked for the term' }) priceLock: boolean;
-  @ApiProperty({ description: 'Whether new subscriptions renew automatically by default' }) autoRenewDefault: boolean;
+  @ApiProperty({ description: 'Whether new subscriptions renew automatically by default' })
+  autoRenewDefault: boolean;
   @ApiProperty({ enum: TERMS, isArray: true }) allowedTerms: Term[];
   @ApiProperty({ enum: BILLING_FREQUENCIES, isArray: true }) allowedBillingFrequencies: BillingFrequency[];
-  @ApiProperty({ example: '20', description: 'Information only: the monthly list price is meant to be this % above annual; not applied to prices' })
+  @ApiProperty({
+    example: '20',
+    description:
+      'Information only: the monthly list price is meant to be this % above annual; not applied to prices',
+  })
   monthlyUpliftPercent: string;
 }
 

@@ -1,7 +1,18 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { CURRENCIES, Currency, PageQueryDto } from '#disty/core';
 import { TAX_CATEGORIES, TaxCategory } from '#disty/tax';
@@ -13,7 +24,12 @@ export const USAGE_PRICE = /^\d{1,10}(\.\d{1,6})?$/;
 export const METER_ID_PATTERN = /^[A-Za-z0-9][A-Za-z0-9._:/-]{0,99}$/;
 
 export class MeterTierDto {
-  @ApiProperty({ nullable: true, type: String, example: '1000', description: 'Upper bound of the month’s volume (exclusive); null on the last tier' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: '1000',
+    description: 'Upper bound of the month’s volume (exclusive); null on the last tier',
+  })
   @ValidateIf((_, v) => v !== null)
   @Matches(USAGE_PRICE, { message: 'upTo must be a positive decimal or null' })
   upTo: string | null;
@@ -33,7 +49,10 @@ export class MeterPriceDto {
   @Matches(USAGE_PRICE, { message: 'unitPrice must be a decimal ≥ 0 with at most 6 decimals' })
   unitPrice?: string;
 
-  @ApiPropertyOptional({ type: [MeterTierDto], description: 'Graduated tiers by the month’s running volume per subscription; give this or unitPrice' })
+  @ApiPropertyOptional({
+    type: [MeterTierDto],
+    description: 'Graduated tiers by the month’s running volume per subscription; give this or unitPrice',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -48,30 +67,47 @@ export class MeterPriceDto {
 }
 
 export class MeterDto {
-  @ApiProperty({ example: 'VM-D2S-V5-HOURS', description: 'The vendor’s meter id as its usage files name it; unique per vendor' })
-  @Matches(METER_ID_PATTERN, { message: 'meterId must be 1–100 letters, digits or . _ : / -, starting with a letter or digit' })
+  @ApiProperty({
+    example: 'VM-D2S-V5-HOURS',
+    description: 'The vendor’s meter id as its usage files name it; unique per vendor',
+  })
+  @Matches(METER_ID_PATTERN, {
+    message: 'meterId must be 1–100 letters, digits or . _ : / -, starting with a letter or digit',
+  })
   meterId: string;
 
   @ApiProperty({ example: 'D2s v5 virtual machine hours' })
-  @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   name: string;
 
   @ApiProperty({ example: 'hour', description: 'The unit usage files report the meter in' })
-  @IsString() @IsNotEmpty() @MaxLength(40)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(40)
   unit: string;
 
   @ApiProperty({ type: [MeterPriceDto] })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(20) @ValidateNested({ each: true }) @Type(() => MeterPriceDto)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(20)
+  @ValidateNested({ each: true })
+  @Type(() => MeterPriceDto)
   prices: MeterPriceDto[];
 }
 
 export class CreateConsumptionProductDto {
   @ApiProperty({ example: 'AZURE-PLAN' })
-  @Matches(SKU_PATTERN, { message: 'sku must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit' })
+  @Matches(SKU_PATTERN, {
+    message: 'sku must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  })
   sku: string;
 
   @ApiProperty({ example: 'Azure plan (consumption)' })
-  @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   name: string;
 
   @ApiProperty({ description: 'The vendor (GET /vendors) that reports the usage and bills its cost' })
@@ -79,11 +115,16 @@ export class CreateConsumptionProductDto {
   vendorId: string;
 
   @ApiPropertyOptional({ enum: TAX_CATEGORIES, default: 'STANDARD' })
-  @IsOptional() @IsIn(TAX_CATEGORIES)
+  @IsOptional()
+  @IsIn(TAX_CATEGORIES)
   taxCategory?: TaxCategory;
 
   @ApiProperty({ type: [MeterDto] })
-  @IsArray() @ArrayMinSize(1) @ArrayMaxSize(200) @ValidateNested({ each: true }) @Type(() => MeterDto)
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(200)
+  @ValidateNested({ each: true })
+  @Type(() => MeterDto)
   meters: MeterDto[];
 }
 
@@ -99,7 +140,8 @@ export class MeterTierView {
 
 export class MeterPriceView {
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
-  @ApiProperty({ type: [MeterTierView], description: 'A flat price is one tier from 0 with no upper bound' }) tiers: MeterTierView[];
+  @ApiProperty({ type: [MeterTierView], description: 'A flat price is one tier from 0 with no upper bound' })
+  tiers: MeterTierView[];
   @ApiPropertyOptional({ type: String, description: 'Distributor staff only' }) costPrice?: string;
 }
 
@@ -115,7 +157,8 @@ export class ConsumptionProductView {
   @ApiProperty() sku: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: ['CONSUMPTION'] }) kind: 'CONSUMPTION';
-  @ApiProperty({ enum: ['CLOUD'], description: 'Usage is billed on the cloud credit line' }) creditLine: 'CLOUD';
+  @ApiProperty({ enum: ['CLOUD'], description: 'Usage is billed on the cloud credit line' })
+  creditLine: 'CLOUD';
   @ApiProperty() vendorId: string;
   @ApiProperty({ enum: TAX_CATEGORIES }) taxCategory: TaxCategory;
   @ApiProperty() active: boolean;

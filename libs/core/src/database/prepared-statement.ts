@@ -33,13 +33,19 @@ export function preparedStatement(name: string, text: string): PreparedStatement
 }
 
 /** False when `DB_PREPARED_STATEMENTS` is `off`/`false`/`0`: statements then run unnamed. */
-export function preparedStatementsEnabled(env: Pick<Environment, 'DB_PREPARED_STATEMENTS'> = environment()): boolean {
+export function preparedStatementsEnabled(
+  env: Pick<Environment, 'DB_PREPARED_STATEMENTS'> = environment(),
+): boolean {
   const v = (env.DB_PREPARED_STATEMENTS ?? 'on').trim().toLowerCase();
   return !(v === 'off' || v === 'false' || v === '0');
 }
 
 /** The driver's query config for `stmt`: named when prepared statements are on, unnamed otherwise. */
-export function preparedQueryConfig(stmt: PreparedStatement, values: unknown[], named = preparedStatementsEnabled()) {
+export function preparedQueryConfig(
+  stmt: PreparedStatement,
+  values: unknown[],
+  named = preparedStatementsEnabled(),
+) {
   return named ? { name: stmt.name, text: stmt.text, values } : { text: stmt.text, values };
 }
 

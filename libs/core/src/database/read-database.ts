@@ -63,7 +63,10 @@ export class ReadDatabase implements OnModuleDestroy {
    * the previous page (null first) and returns at most `size` rows; one page is in memory at a time.
    * The transaction ends when the generator finishes, fails or is abandoned (a client that leaves).
    */
-  async *snapshot<R>(size: number, page: (query: SnapshotQuery, last: R | null, size: number) => Promise<R[]>): AsyncGenerator<R> {
+  async *snapshot<R>(
+    size: number,
+    page: (query: SnapshotQuery, last: R | null, size: number) => Promise<R[]>,
+  ): AsyncGenerator<R> {
     const runner = await this.open();
     let done = false;
     try {
@@ -114,7 +117,9 @@ export class ReadDatabase implements OnModuleDestroy {
   /** The replica's DataSource, initialised on first use (a replica down at start-up does not stop the API). */
   private replica(): Promise<DataSource> {
     if (!this.replicaSource) {
-      const source = createDataSource(this.url!, { extra: { max: this.poolSize, application_name: READ_APPLICATION_NAME } });
+      const source = createDataSource(this.url!, {
+        extra: { max: this.poolSize, application_name: READ_APPLICATION_NAME },
+      });
       this.replicaSource = source.initialize().catch((e) => {
         this.replicaSource = undefined; // tried again on the next read
         throw e;
@@ -127,7 +132,9 @@ export class ReadDatabase implements OnModuleDestroy {
     if (Date.now() - this.lastWarning < WARN_EVERY_MS) return;
     this.lastWarning = Date.now();
     const err = e as { code?: string; message?: string };
-    this.log.warn(`the read replica (DATABASE_READ_URL) cannot be used, reading from the primary: ${err.code ?? ''} ${(err.message ?? String(e)).split('\n')[0]}`);
+    this.log.warn(
+      `the read replica (DATABASE_READ_URL) cannot be used, reading from the primary: ${err.code ?? ''} ${(err.message ?? String(e)).split('\n')[0]}`,
+    );
   }
 }
 

@@ -75,7 +75,9 @@ export async function prepareDatabaseRoles(
     }
     await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(database)} OWNER TO ${OWNER_ROLE}`);
     await admin.query(`REVOKE ALL ON DATABASE ${admin.escapeIdentifier(database)} FROM PUBLIC`);
-    await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${admin.escapeIdentifier(database)} TO ${APP_ROLE}`);
+    await admin.query(
+      `GRANT CONNECT, TEMPORARY ON DATABASE ${admin.escapeIdentifier(database)} TO ${APP_ROLE}`,
+    );
   } finally {
     await admin.end();
   }
@@ -138,8 +140,10 @@ export async function privilegedRoleWarning(appUrl: string): Promise<string | nu
     );
     const me = rows[0];
     if (!me || (!me.superuser && me.owns === 0)) return null;
-    return `the API connects as ${me.name}, ${me.superuser ? 'a superuser' : 'the owner of the tables'}: the database cannot protect ` +
-      `the ledger from it. Connect as ${APP_ROLE} (DATABASE_URL) and migrate as ${OWNER_ROLE} (MIGRATION_DATABASE_URL); see README, "Database roles"`;
+    return (
+      `the API connects as ${me.name}, ${me.superuser ? 'a superuser' : 'the owner of the tables'}: the database cannot protect ` +
+      `the ledger from it. Connect as ${APP_ROLE} (DATABASE_URL) and migrate as ${OWNER_ROLE} (MIGRATION_DATABASE_URL); see README, "Database roles"`
+    );
   } finally {
     await c.end();
   }

@@ -22,12 +22,16 @@ export function refuseDeepJson(_req: IncomingMessage, _res: unknown, buf: Buffer
   for (let i = 0; i < buf.length; i++) {
     const c = buf[i];
     if (inString) {
-      if (c === 0x5c) i++; // backslash: skip the escaped byte
+      if (c === 0x5c)
+        i++; // backslash: skip the escaped byte
       else if (c === 0x22) inString = false;
     } else if (c === 0x22) inString = true;
     else if (c === 0x5b || c === 0x7b) {
       if (++depth > MAX_JSON_DEPTH) {
-        throw Object.assign(new Error(`The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), { status: 400, expose: true });
+        throw Object.assign(new Error(`The JSON body is nested deeper than ${MAX_JSON_DEPTH} levels`), {
+          status: 400,
+          expose: true,
+        });
       }
     } else if (c === 0x5d || c === 0x7d) depth--;
   }
@@ -36,7 +40,8 @@ export function refuseDeepJson(_req: IncomingMessage, _res: unknown, buf: Buffer
 /** The path (e.g. `lines[0].note`) of the first string holding a NUL character, or null. */
 export function nulPath(value: unknown, path: string, depth = 0): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? path || 'value' : null;
-  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
+  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== 'object' || Buffer.isBuffer(value))
+    return null;
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const here = Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
     if (k.includes('\u0000')) return here;
@@ -55,18 +60,32 @@ export class InputGuardInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<Request>();
-    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const hasBody =
+      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !Buffer.isBuffer(req.body)) {
-      const declared = this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [context.getHandler(), context.getClass()]);
+      const declared = this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [
+        context.getHandler(),
+        context.getClass(),
+      ]);
       const accepted = declared?.length ? declared : JSON_TYPES;
       if (!req.is(accepted)) {
         const given = req.headers['content-type'] ?? 'none';
-        throw coreError(CoreErrorCode.UnsupportedMediaType, `Content-Type ${given} is not accepted here; send ${accepted[0]}`);
+        throw coreError(
+          CoreErrorCode.UnsupportedMediaType,
+          `Content-Type ${given} is not accepted here; send ${accepted[0]}`,
+        );
       }
     }
-    for (const [part, value] of [['body', req.body], ['query', req.query], ['path', req.params]] as const) {
+    for (const [part, value] of [
+      ['body', req.body],
+      ['query', req.query],
+      ['path', req.params],
+    ] as const) {
       const at = nulPath(value, '');
-      if (at) throw validationError(`The ${part} holds a NUL character (\\u0000), which no field accepts`, [{ field: at, message: 'contains a NUL character' }]);
+      if (at)
+        throw validationError(`The ${part} holds a NUL character (\\u0000), which no field accepts`, [
+          { field: at, message: 'contains a NUL character' },
+        ]);
     }
     return next.handle();
   }

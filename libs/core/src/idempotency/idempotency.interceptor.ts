@@ -1,4 +1,11 @@
-import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
+import {
+  CallHandler,
+  ExecutionContext,
+  HttpStatus,
+  Injectable,
+  NestInterceptor,
+  SetMetadata,
+} from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
@@ -24,11 +31,7 @@ export function Idempotent(): MethodDecorator {
         'A key for this user action (1–255 visible ASCII characters): a replay returns the first response with ' +
         '`Idempotent-Replayed: true`; the same key with another request is `409 idempotency-key-reuse` (docs/api-conventions.md §5)',
       schema: { type: 'string', minLength: 1, maxLength: 255, pattern: '^[\\x21-\\x7e]+$' },
-    })(
-      target,
-      key,
-      descriptor,
-    );
+    })(target, key, descriptor);
   };
 }
 
@@ -79,7 +82,9 @@ export class IdempotencyInterceptor implements NestInterceptor {
                     // What the client sees is what a replay returns: the stored JSON.
                     ctx.stored
                       ? Promise.resolve(ctx.stored.body)
-                      : idempotencyContext.run(ctx, () => this.keys.storeWithoutChange(JSON.parse(JSON.stringify(body ?? null)))),
+                      : idempotencyContext.run(ctx, () =>
+                          this.keys.storeWithoutChange(JSON.parse(JSON.stringify(body ?? null))),
+                        ),
                   ),
                 )
                 .subscribe(subscriber),

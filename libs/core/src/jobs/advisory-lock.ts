@@ -19,7 +19,11 @@ export async function tryWithAdvisoryLock<T>(
 }
 
 /** Like tryWithAdvisoryLock but waits for the lock. */
-export async function withAdvisoryLock<T>(db: DataSource, name: string, fn: (em: EntityManager) => Promise<T>): Promise<T> {
+export async function withAdvisoryLock<T>(
+  db: DataSource,
+  name: string,
+  fn: (em: EntityManager) => Promise<T>,
+): Promise<T> {
   return db.transaction(async (em) => {
     await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
     return fn(em);
@@ -40,7 +44,11 @@ export interface HeldAdvisoryLock {
  * client that dies ends it (docs/operations.md §10). `wait: false` answers null at once when
  * another holder has the lock.
  */
-export async function holdAdvisoryLock(db: DataSource, name: string, opts: { wait: boolean }): Promise<HeldAdvisoryLock | null> {
+export async function holdAdvisoryLock(
+  db: DataSource,
+  name: string,
+  opts: { wait: boolean },
+): Promise<HeldAdvisoryLock | null> {
   const qr = db.createQueryRunner();
   await qr.connect();
   try {

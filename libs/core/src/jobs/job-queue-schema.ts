@@ -14,7 +14,11 @@ export const JOB_QUEUE_SCHEMA = 'graphile_worker';
  * (a single DATABASE_URL: README, "Database roles"). Called by runMigrations after Disty's own.
  */
 export async function installJobQueue(ownerUrl: string): Promise<void> {
-  await runQueueMigrations({ connectionString: ownerUrl, schema: JOB_QUEUE_SCHEMA, logger: quietGraphileLogger() });
+  await runQueueMigrations({
+    connectionString: ownerUrl,
+    schema: JOB_QUEUE_SCHEMA,
+    logger: quietGraphileLogger(),
+  });
   const c = new Client({ connectionString: ownerUrl });
   await c.connect();
   try {
@@ -34,7 +38,9 @@ export async function installJobQueue(ownerUrl: string): Promise<void> {
       [JOB_QUEUE_SCHEMA],
     );
     for (const { relname } of secured.rows) {
-      await c.query(`CREATE POLICY disty_app_all ON ${s}.${c.escapeIdentifier(relname)} FOR ALL TO ${r} USING (true) WITH CHECK (true)`);
+      await c.query(
+        `CREATE POLICY disty_app_all ON ${s}.${c.escapeIdentifier(relname)} FOR ALL TO ${r} USING (true) WITH CHECK (true)`,
+      );
     }
   } finally {
     await c.end();

@@ -20,14 +20,22 @@ export class JobRunQueryDto extends PageQueryDto {
 export class JobRunView {
   @ApiProperty() id: string;
   @ApiProperty({ type: String, example: 'billing-run' }) job: string;
-  @ApiProperty({ type: String, format: 'date-time', description: 'The cron time this run stands for' }) scheduledFor: string;
-  @ApiProperty({ type: Boolean, description: 'Caught up at start-up: no instance was running at its time' }) backfilled: boolean;
+  @ApiProperty({ type: String, format: 'date-time', description: 'The cron time this run stands for' })
+  scheduledFor: string;
+  @ApiProperty({ type: Boolean, description: 'Caught up at start-up: no instance was running at its time' })
+  backfilled: boolean;
   @ApiProperty({ type: Number }) attempts: number;
   @ApiProperty({ enum: JOB_RUN_STATUSES }) status: JobRunStatus;
-  @ApiProperty({ type: String, description: 'host:pid of the instance that ran the last attempt' }) instance: string;
+  @ApiProperty({ type: String, description: 'host:pid of the instance that ran the last attempt' })
+  instance: string;
   @ApiProperty({ type: String, format: 'date-time' }) startedAt: string;
   @ApiProperty({ type: String, format: 'date-time', nullable: true }) finishedAt: string | null;
-  @ApiProperty({ type: 'object', additionalProperties: true, nullable: true, description: "The job's own summary" })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: true,
+    nullable: true,
+    description: "The job's own summary",
+  })
   summary: Record<string, unknown> | null;
   @ApiProperty({ type: String, nullable: true }) error: string | null;
 }

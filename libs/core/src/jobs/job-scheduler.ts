@@ -51,7 +51,9 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     this.pool.on('error', warn);
     this.pool.on('connect', (client) => client.on('error', warn));
     const jobs = this.jobs.all();
-    const taskList: TaskList = Object.fromEntries(jobs.map((j) => [j.name, (payload: unknown) => this.execute(j, payload)]));
+    const taskList: TaskList = Object.fromEntries(
+      jobs.map((j) => [j.name, (payload: unknown) => this.execute(j, payload)]),
+    );
     const pool = this.pool;
     this.runner = await run({
       pgPool: this.pool,
@@ -89,7 +91,10 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
   /** One attempt at one occurrence of `job`, recorded in job_runs; throws so the queue retries. */
   private async execute(job: ScheduledJob, payload: unknown): Promise<void> {
     const cron = (payload as { _cron?: { ts: string; backfilled?: boolean } } | null)?._cron;
-    const occurrence: JobOccurrence = { scheduledFor: cron ? new Date(cron.ts) : new Date(), backfilled: cron?.backfilled ?? false };
+    const occurrence: JobOccurrence = {
+      scheduledFor: cron ? new Date(cron.ts) : new Date(),
+      backfilled: cron?.backfilled ?? false,
+    };
     // Claim the occurrence: a new row, or a retry of one not yet succeeded (the queue gives a job to
     // one worker at a time, so a RUNNING row here is a dead attempt's).
     const claimed: Array<{ id: string }> = await this.db.query(
@@ -113,9 +118,15 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     } catch (e) {
       const message = (e as Error).message ?? String(e);
       await this.db
-        .query(`UPDATE job_runs SET status = 'FAILED', finished_at = now(), error = $2 WHERE id = $1`, [id, message.slice(0, 2000)])
+        .query(`UPDATE job_runs SET status = 'FAILED', finished_at = now(), error = $2 WHERE id = $1`, [
+          id,
+          message.slice(0, 2000),
+        ])
         .catch(() => undefined);
-      this.logger.error({ err: e }, `scheduled job ${job.name} (${occurrence.scheduledFor.toISOString()}) failed`);
+      this.logger.error(
+        { err: e },
+        `scheduled job ${job.name} (${occurrence.scheduledFor.toISOString()}) failed`,
+      );
       throw e;
     }
   }

@@ -50,7 +50,10 @@ export class Money {
 
   /** Half-up at the currency's minor unit (half away from zero for negatives). */
   round(): Money {
-    return new Money(this.amount.toDecimalPlaces(minorUnits(this.currency), Dec.ROUND_HALF_UP), this.currency);
+    return new Money(
+      this.amount.toDecimalPlaces(minorUnits(this.currency), Dec.ROUND_HALF_UP),
+      this.currency,
+    );
   }
 
   isZero(): boolean {

@@ -1,4 +1,10 @@
-import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, ResponseObject } from '@nestjs/swagger';
+import type {
+  OpenAPIObject,
+  OperationObject,
+  ParameterObject,
+  ReferenceObject,
+  ResponseObject,
+} from '@nestjs/swagger';
 import { EXT_PROBLEMS, EXT_PUBLIC, EXT_ROLES, EXT_UNTHROTTLED } from './decorators';
 
 /**
@@ -14,7 +20,11 @@ const FIELD_ERROR = {
   type: 'object',
   required: ['field', 'message'],
   properties: {
-    field: { type: 'string', description: 'The field (dotted path, e.g. `lines.0.quantity`) or header that is wrong', example: 'lines.0.quantity' },
+    field: {
+      type: 'string',
+      description: 'The field (dotted path, e.g. `lines.0.quantity`) or header that is wrong',
+      example: 'lines.0.quantity',
+    },
     message: { type: 'string', example: 'must be a positive integer' },
   },
 };
@@ -25,29 +35,66 @@ const PROBLEM_DETAILS = {
     'An RFC 9457 problem. Some problems carry extension members beside these (e.g. `credit-limit-exceeded` has `creditLine`, `available`, `requested`): docs/api-conventions.md §3.',
   required: ['type', 'title', 'status', 'detail'],
   properties: {
-    type: { type: 'string', format: 'uri', description: 'https://disty.dev/problems/<slug>; the slug names the problem', example: 'https://disty.dev/problems/validation' },
+    type: {
+      type: 'string',
+      format: 'uri',
+      description: 'https://disty.dev/problems/<slug>; the slug names the problem',
+      example: 'https://disty.dev/problems/validation',
+    },
     title: { type: 'string', description: "The slug's fixed title", example: 'Invalid request' },
     status: { type: 'integer', minimum: 400, maximum: 599, description: 'The HTTP status', example: 400 },
-    detail: { type: 'string', description: 'What went wrong in this request', example: 'lines.0.quantity: must be a positive integer' },
+    detail: {
+      type: 'string',
+      description: 'What went wrong in this request',
+      example: 'lines.0.quantity: must be a positive integer',
+    },
     instance: { type: 'string', description: 'RFC 9457 member; not sent today' },
-    errors: { type: 'array', description: 'Every failing field, when the problem is about fields', items: { $ref: '#/components/schemas/FieldError' } },
+    errors: {
+      type: 'array',
+      description: 'Every failing field, when the problem is about fields',
+      items: { $ref: '#/components/schemas/FieldError' },
+    },
   },
   additionalProperties: true,
 };
 
 /** Status → the shared response it refers to. */
 const PROBLEM_RESPONSES: Record<number, { name: string; description: string }> = {
-  400: { name: 'BadRequest', description: 'Invalid request (`validation`): a field, query parameter or header is wrong; every failing field is listed in `errors`' },
+  400: {
+    name: 'BadRequest',
+    description:
+      'Invalid request (`validation`): a field, query parameter or header is wrong; every failing field is listed in `errors`',
+  },
   401: { name: 'Unauthenticated', description: 'No valid bearer token (`unauthenticated`)' },
   403: { name: 'Forbidden', description: "The token's role may not call this operation (`forbidden`)" },
-  404: { name: 'NotFound', description: 'Not found (`not-found`), or another reseller\'s resource: its existence is not disclosed' },
-  409: { name: 'Conflict', description: 'Conflicts with the current state (e.g. `conflict`, `idempotency-key-reuse`, or a module slug)' },
+  404: {
+    name: 'NotFound',
+    description: "Not found (`not-found`), or another reseller's resource: its existence is not disclosed",
+  },
+  409: {
+    name: 'Conflict',
+    description:
+      'Conflicts with the current state (e.g. `conflict`, `idempotency-key-reuse`, or a module slug)',
+  },
   413: { name: 'PayloadTooLarge', description: 'The body is over 1 MB (`payload-too-large`)' },
-  415: { name: 'UnsupportedMediaType', description: 'The body is not in a media type this operation takes (`unsupported-media-type`)' },
-  422: { name: 'UnprocessableContent', description: 'Well-formed but refused by a business rule (a module slug, or `amount-out-of-range`); nothing was changed' },
+  415: {
+    name: 'UnsupportedMediaType',
+    description: 'The body is not in a media type this operation takes (`unsupported-media-type`)',
+  },
+  422: {
+    name: 'UnprocessableContent',
+    description:
+      'Well-formed but refused by a business rule (a module slug, or `amount-out-of-range`); nothing was changed',
+  },
   429: { name: 'TooManyRequests', description: 'Rate limit reached (`too-many-requests`); retry later' },
-  500: { name: 'InternalError', description: 'An unexpected error (`internal`), logged with the request id named in `detail`' },
-  503: { name: 'ServiceUnavailable', description: 'A service this operation needs is not configured or not reachable; retry later' },
+  500: {
+    name: 'InternalError',
+    description: 'An unexpected error (`internal`), logged with the request id named in `detail`',
+  },
+  503: {
+    name: 'ServiceUnavailable',
+    description: 'A service this operation needs is not configured or not reachable; retry later',
+  },
 };
 
 const METHODS = ['get', 'put', 'post', 'delete', 'patch', 'options', 'head', 'trace'] as const;
@@ -69,7 +116,12 @@ function problemStatuses(op: Op, isPublic: boolean): number[] {
   return [...statuses].sort();
 }
 
-const SUCCESS: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 'Accepted', '204': 'No content' };
+const SUCCESS: Record<string, string> = {
+  '200': 'OK',
+  '201': 'Created',
+  '202': 'Accepted',
+  '204': 'No content',
+};
 
 /**
  * CSV and PDF answers are text and bytes, whatever schema the JSON answer of the same operation
@@ -78,11 +130,13 @@ const SUCCESS: Record<string, string> = { '200': 'OK', '201': 'Created', '202': 
 function fixSuccesses(op: Op): void {
   for (const [status, response] of Object.entries(op.responses ?? {})) {
     if (!status.startsWith('2')) continue;
-    if (!(response as ResponseObject).description) (response as ResponseObject).description = SUCCESS[status] ?? 'Success';
+    if (!(response as ResponseObject).description)
+      (response as ResponseObject).description = SUCCESS[status] ?? 'Success';
     const content = (response as ResponseObject).content;
     if (!content) continue;
     for (const [media, body] of Object.entries(content)) {
-      if (media.startsWith('text/csv')) body.schema = { type: 'string', description: 'CSV: a header row, then one row per item' };
+      if (media.startsWith('text/csv'))
+        body.schema = { type: 'string', description: 'CSV: a header row, then one row per item' };
       else if (media === 'application/pdf') body.schema = { type: 'string', format: 'binary' };
     }
   }
@@ -122,11 +176,21 @@ export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
     }
   }
   const components = (doc.components ??= {});
-  components.schemas = { ...components.schemas, FieldError: FIELD_ERROR, ProblemDetails: PROBLEM_DETAILS } as typeof components.schemas;
+  components.schemas = {
+    ...components.schemas,
+    FieldError: FIELD_ERROR,
+    ProblemDetails: PROBLEM_DETAILS,
+  } as typeof components.schemas;
   components.responses = Object.fromEntries(
     [...used].sort().map((status) => {
       const { name, description } = PROBLEM_RESPONSES[status];
-      return [name, { description, content: { [PROBLEM_JSON]: { schema: { $ref: '#/components/schemas/ProblemDetails' } } } }];
+      return [
+        name,
+        {
+          description,
+          content: { [PROBLEM_JSON]: { schema: { $ref: '#/components/schemas/ProblemDetails' } } },
+        },
+      ];
     }),
   );
   components.securitySchemes = {
@@ -134,7 +198,8 @@ export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'opaque',
-      description: 'An API token (random, not a JWT) returned once when its user is created: `Authorization: Bearer <token>`',
+      description:
+        'An API token (random, not a JWT) returned once when its user is created: `Authorization: Bearer <token>`',
     },
   };
   return doc;

@@ -1,6 +1,15 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsEmail, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateIf } from 'class-validator';
+import {
+  IsEmail,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import { PageQueryDto } from '#disty/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -8,7 +17,9 @@ const COUNTRY = /^[A-Z]{2}$/;
 const COUNTRY_MESSAGE = 'country must be an ISO 3166-1 alpha-2 code such as "AU"';
 
 export class CreateEndCustomerDto {
-  @ApiPropertyOptional({ description: 'Distributor staff only (required for them): the reseller the end customer belongs to' })
+  @ApiPropertyOptional({
+    description: 'Distributor staff only (required for them): the reseller the end customer belongs to',
+  })
   @IsOptional()
   @IsUUID()
   resellerId?: string;
@@ -43,7 +54,10 @@ export class CreateEndCustomerDto {
   @MaxLength(40)
   taxId?: string;
 
-  @ApiPropertyOptional({ example: 'ACME-001', description: "The reseller's own reference for the end customer" })
+  @ApiPropertyOptional({
+    example: 'ACME-001',
+    description: "The reseller's own reference for the end customer",
+  })
   @IsOptional()
   @IsString()
   @MaxLength(100)
@@ -91,7 +105,9 @@ export class UpdateEndCustomerDto {
 }
 
 export class EndCustomerQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Name search: case-insensitive, matches anywhere in the name (prefix matches first)' })
+  @ApiPropertyOptional({
+    description: 'Name search: case-insensitive, matches anywhere in the name (prefix matches first)',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(200)

@@ -36,16 +36,21 @@ export class UserResponse {
   @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
   @ApiPropertyOptional({ description: 'Returned once, at creation' }) token?: string;
   @ApiPropertyOptional({
-    description: 'Returned once, at creation by an admin: a one-time link (valid 72 hours) where the user sets a password (docs/security.md §8)',
+    description:
+      'Returned once, at creation by an admin: a one-time link (valid 72 hours) where the user sets a password (docs/security.md §8)',
   })
   setPasswordLink?: string;
-  @ApiPropertyOptional({ description: 'In lists: false once deactivated (no sign-in, tokens revoked)' }) active?: boolean;
+  @ApiPropertyOptional({ description: 'In lists: false once deactivated (no sign-in, tokens revoked)' })
+  active?: boolean;
   @ApiPropertyOptional({ description: 'In lists: the user has set a password' }) hasPassword?: boolean;
   @ApiPropertyOptional({ description: 'In lists: two-factor sign-in (TOTP) is on' }) totpEnabled?: boolean;
 }
 
 export class UpdateUserDto {
-  @ApiPropertyOptional({ enum: ROLES, description: 'A role of the same kind (distributor staff or reseller)' })
+  @ApiPropertyOptional({
+    enum: ROLES,
+    description: 'A role of the same kind (distributor staff or reseller)',
+  })
   @IsOptional()
   @IsIn(ROLES as unknown as string[])
   role?: Role;

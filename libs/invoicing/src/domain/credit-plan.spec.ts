@@ -2,12 +2,23 @@ import fc from 'fast-check';
 import { Dec } from '#disty/core';
 import { planCreditApplications } from './credit-plan';
 
-const inv = (id: string, hw: string, cl: string) => ({ id, open: { HARDWARE: new Dec(hw), CLOUD: new Dec(cl) } });
+const inv = (id: string, hw: string, cl: string) => ({
+  id,
+  open: { HARDWARE: new Dec(hw), CLOUD: new Dec(cl) },
+});
 
 describe('planCreditApplications', () => {
   it('nets a negative cloud side against the same invoice hardware side first', () => {
     const plan = planCreditApplications([inv('old', '100.00', '0'), inv('new', '2637.80', '-527.88')]);
-    expect(plan).toEqual([{ fromInvoiceId: 'new', fromLine: 'CLOUD', toInvoiceId: 'new', toLine: 'HARDWARE', amount: new Dec('527.88') }]);
+    expect(plan).toEqual([
+      {
+        fromInvoiceId: 'new',
+        fromLine: 'CLOUD',
+        toInvoiceId: 'new',
+        toLine: 'HARDWARE',
+        amount: new Dec('527.88'),
+      },
+    ]);
   });
 
   it('applies to the same credit line of older invoices before the other line', () => {

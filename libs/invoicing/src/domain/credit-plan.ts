@@ -27,7 +27,10 @@ const other = (l: CreditLine): CreditLine => (l === 'HARDWARE' ? 'CLOUD' : 'HARD
  * by the next invoice). Pure: the input is not modified.
  */
 export function planCreditApplications(invoices: CreditInvoice[]): PlannedApplication[] {
-  const open = invoices.map((i) => ({ id: i.id, open: { HARDWARE: i.open.HARDWARE, CLOUD: i.open.CLOUD } as Record<CreditLine, Dec> }));
+  const open = invoices.map((i) => ({
+    id: i.id,
+    open: { HARDWARE: i.open.HARDWARE, CLOUD: i.open.CLOUD } as Record<CreditLine, Dec>,
+  }));
   const out: PlannedApplication[] = [];
   for (const src of open) {
     for (const line of CREDIT_LINES) {

@@ -1,7 +1,15 @@
 import fc from 'fast-check';
 import { CURRENCIES, Currency, Dec, minorUnits, Money } from '#disty/core';
 import {
-  agingBucket, amountDue, BillableItem, creditLineAmounts, documentNumber, invoiceTotals, priceLines, splitProRata, taxOf,
+  agingBucket,
+  amountDue,
+  BillableItem,
+  creditLineAmounts,
+  documentNumber,
+  invoiceTotals,
+  priceLines,
+  splitProRata,
+  taxOf,
 } from './invoice-math';
 
 const currency = fc.constantFrom<Currency>(...CURRENCIES);
@@ -11,7 +19,14 @@ const units = (c: Currency, min: number, max: number) =>
 const rate = fc.integer({ min: 0, max: 250_000 }).map((n) => new Dec(n).div(1_000_000));
 
 const item = (over: Partial<BillableItem>): BillableItem => ({
-  creditLine: 'HARDWARE', sourceType: 'order_line', sourceId: 'x', sku: 'SKU', description: 'd', quantity: 1, net: new Dec(0), ...over,
+  creditLine: 'HARDWARE',
+  sourceType: 'order_line',
+  sourceId: 'x',
+  sku: 'SKU',
+  description: 'd',
+  quantity: 1,
+  net: new Dec(0),
+  ...over,
 });
 
 describe('invoice math', () => {
@@ -27,14 +42,25 @@ describe('invoice math', () => {
         currency.chain((c) =>
           fc.tuple(
             fc.constant(c),
-            fc.array(fc.tuple(fc.constantFrom<'HARDWARE' | 'CLOUD'>('HARDWARE', 'CLOUD'), units(c, -100_000, 10_000_000)), { minLength: 1, maxLength: 30 }),
+            fc.array(
+              fc.tuple(
+                fc.constantFrom<'HARDWARE' | 'CLOUD'>('HARDWARE', 'CLOUD'),
+                units(c, -100_000, 10_000_000),
+              ),
+              { minLength: 1, maxLength: 30 },
+            ),
             rate,
           ),
         ),
         ([c, raw, r]) => {
-          const lines = priceLines(raw.map(([line, net]) => item({ creditLine: line, net })), r, c);
+          const lines = priceLines(
+            raw.map(([line, net]) => item({ creditLine: line, net })),
+            r,
+            c,
+          );
           const firstCloud = lines.findIndex((l) => l.creditLine === 'CLOUD');
-          if (firstCloud >= 0) expect(lines.slice(firstCloud).every((l) => l.creditLine === 'CLOUD')).toBe(true);
+          if (firstCloud >= 0)
+            expect(lines.slice(firstCloud).every((l) => l.creditLine === 'CLOUD')).toBe(true);
           expect(lines.map((l) => l.lineNo)).toEqual(lines.map((_, i) => i + 1));
           const t = invoiceTotals(lines);
           for (const l of lines) {
@@ -51,7 +77,9 @@ describe('invoice math', () => {
   it('splits a payment pro rata without losing a minor unit, never above a line’s open amount (property)', () => {
     fc.assert(
       fc.property(
-        currency.chain((c) => fc.tuple(fc.constant(c), units(c, 0, 10_000_000), units(c, 0, 10_000_000), units(c, 1, 30_000_000))),
+        currency.chain((c) =>
+          fc.tuple(fc.constant(c), units(c, 0, 10_000_000), units(c, 0, 10_000_000), units(c, 1, 30_000_000)),
+        ),
         ([c, hw, cl, amount]) => {
           const { parts, leftover } = splitProRata(amount, { HARDWARE: hw, CLOUD: cl }, c);
           expect(parts.HARDWARE.plus(parts.CLOUD).plus(leftover).eq(amount)).toBe(true);
@@ -64,7 +92,9 @@ describe('invoice math', () => {
             const unit = new Dec(1).div(new Dec(10).pow(minorUnits(c)));
             expect(parts.HARDWARE.minus(amount.times(hw).div(total)).abs().lte(unit)).toBe(true);
             const [a, b] = Money.of(amount, c).allocate([hw, cl]);
-            expect(parts.HARDWARE.minus(a.amount).abs().lte(unit) && parts.CLOUD.minus(b.amount).abs().lte(unit)).toBe(true);
+            expect(
+              parts.HARDWARE.minus(a.amount).abs().lte(unit) && parts.CLOUD.minus(b.amount).abs().lte(unit),
+            ).toBe(true);
           }
         },
       ),
@@ -73,18 +103,33 @@ describe('invoice math', () => {
 
   it('gives the rounding difference to the larger credit line', () => {
     // 100.00 over 2/3 and 1/3 opens: the smaller share 33.33 is rounded, the larger takes 66.67
-    const { parts } = splitProRata(new Dec('100'), { HARDWARE: new Dec('200'), CLOUD: new Dec('100') }, 'AUD');
+    const { parts } = splitProRata(
+      new Dec('100'),
+      { HARDWARE: new Dec('200'), CLOUD: new Dec('100') },
+      'AUD',
+    );
     expect([parts.HARDWARE.toFixed(2), parts.CLOUD.toFixed(2)]).toEqual(['66.67', '33.33']);
     const other = splitProRata(new Dec('0.05'), { HARDWARE: new Dec('1'), CLOUD: new Dec('1') }, 'AUD');
     expect([other.parts.HARDWARE.toFixed(2), other.parts.CLOUD.toFixed(2)]).toEqual(['0.02', '0.03']);
     const over = splitProRata(new Dec('500'), { HARDWARE: new Dec('110'), CLOUD: new Dec('55') }, 'AUD');
-    expect([over.parts.HARDWARE.toFixed(2), over.parts.CLOUD.toFixed(2), over.leftover.toFixed(2)]).toEqual(['110.00', '55.00', '335.00']);
+    expect([over.parts.HARDWARE.toFixed(2), over.parts.CLOUD.toFixed(2), over.leftover.toFixed(2)]).toEqual([
+      '110.00',
+      '55.00',
+      '335.00',
+    ]);
   });
 
   it('never credits more than the rest of a line, and crediting the rest clears its tax exactly (property)', () => {
     fc.assert(
       fc.property(
-        currency.chain((c) => fc.tuple(fc.constant(c), units(c, 1, 10_000_000), rate, fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 8 }))),
+        currency.chain((c) =>
+          fc.tuple(
+            fc.constant(c),
+            units(c, 1, 10_000_000),
+            rate,
+            fc.array(fc.integer({ min: 1, max: 100 }), { minLength: 1, maxLength: 8 }),
+          ),
+        ),
         ([c, net, r, steps]) => {
           const tax = taxOf(net, r, c);
           let creditedNet = new Dec(0);
@@ -92,7 +137,10 @@ describe('invoice math', () => {
           for (const pct of steps) {
             const remaining = net.minus(creditedNet);
             if (remaining.isZero()) break;
-            const amount = Dec.max(Money.of(remaining.times(pct).div(100), c).round().amount, new Dec(1).div(new Dec(10).pow(minorUnits(c))));
+            const amount = Dec.max(
+              Money.of(remaining.times(pct).div(100), c).round().amount,
+              new Dec(1).div(new Dec(10).pow(minorUnits(c))),
+            );
             const res = creditLineAmounts({ net, tax, creditedNet, creditedTax }, amount, r, c);
             if (!res.ok) throw new Error('refused a valid credit');
             creditedNet = creditedNet.plus(res.net);
@@ -113,14 +161,44 @@ describe('invoice math', () => {
   });
 
   it('refuses to over-credit a line and to credit a credit line', () => {
-    const line = { net: new Dec('100'), tax: new Dec('10'), creditedNet: new Dec('60'), creditedTax: new Dec('6') };
-    expect(creditLineAmounts(line, new Dec('40.01'), new Dec('0.1'), 'AUD')).toEqual({ ok: false, creditableNet: new Dec('40') });
-    expect(creditLineAmounts({ ...line, net: new Dec('-5'), tax: new Dec('-0.5'), creditedNet: new Dec(0), creditedTax: new Dec(0) }, new Dec('1'), new Dec('0.1'), 'AUD').ok).toBe(false);
+    const line = {
+      net: new Dec('100'),
+      tax: new Dec('10'),
+      creditedNet: new Dec('60'),
+      creditedTax: new Dec('6'),
+    };
+    expect(creditLineAmounts(line, new Dec('40.01'), new Dec('0.1'), 'AUD')).toEqual({
+      ok: false,
+      creditableNet: new Dec('40'),
+    });
+    expect(
+      creditLineAmounts(
+        {
+          ...line,
+          net: new Dec('-5'),
+          tax: new Dec('-0.5'),
+          creditedNet: new Dec(0),
+          creditedTax: new Dec(0),
+        },
+        new Dec('1'),
+        new Dec('0.1'),
+        'AUD',
+      ).ok,
+    ).toBe(false);
   });
 
   it('ages open amounts into buckets by days past due', () => {
     expect([-5, 0, 1, 30, 31, 60, 61, 90, 91, 400].map(agingBucket)).toEqual([
-      'current', 'current', '1-30', '1-30', '31-60', '31-60', '61-90', '61-90', '90+', '90+',
+      'current',
+      'current',
+      '1-30',
+      '1-30',
+      '31-60',
+      '31-60',
+      '61-90',
+      '61-90',
+      '90+',
+      '90+',
     ]);
   });
 
@@ -129,7 +207,7 @@ describe('invoice math', () => {
     expect(documentNumber('CN', 2026, 1234567)).toBe('CN-2026-1234567');
   });
 
-  it('nets a credit line\'s negative open amount against what is due, never below zero (issue 13, leak 3)', () => {
+  it("nets a credit line's negative open amount against what is due, never below zero (issue 13, leak 3)", () => {
     expect(amountDue({ HARDWARE: new Dec('10'), CLOUD: new Dec('-3') }).toFixed()).toBe('7');
     expect(amountDue({ HARDWARE: new Dec('3'), CLOUD: new Dec('-10') }).toFixed()).toBe('0');
   });

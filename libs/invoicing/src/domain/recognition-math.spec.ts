@@ -12,24 +12,36 @@ describe('releasedThrough (cumulative rounding)', () => {
 
   it('is monotonic, moves at most one rounded daily share a day, and ends at the net exactly, also after a rebase (property)', () => {
     fc.assert(
-      fc.property(fc.integer({ min: -10_000_000, max: 10_000_000 }), fc.integer({ min: 1, max: 1200 }), fc.nat(), fc.nat(), (cents, days, b, cut) => {
-        const net = new Dec(cents).div(100);
-        const baseDays = b % days;
-        const first = { netEff: net, baseDays: 0, baseAmount: new Dec(0), days, scale: 2 };
-        const baseAmount = releasedThrough(first, baseDays);
-        const credited = net.gt(0) ? net.minus(baseAmount).times(cut % 101).div(100).toDecimalPlaces(2) : new Dec(0);
-        const s = { netEff: net.minus(credited), baseDays, baseAmount, days, scale: 2 };
-        let prev = releasedThrough(s, baseDays);
-        expect(prev.eq(baseAmount)).toBe(true);
-        for (let d = baseDays + 1; d <= days; d++) {
-          const cur = releasedThrough(s, d);
-          expect(cur.decimalPlaces()).toBeLessThanOrEqual(2);
-          if (net.gte(0)) expect(cur.gte(prev)).toBe(true);
-          else expect(cur.lte(prev)).toBe(true);
-          prev = cur;
-        }
-        expect(prev.eq(net.minus(credited))).toBe(true);
-      }),
+      fc.property(
+        fc.integer({ min: -10_000_000, max: 10_000_000 }),
+        fc.integer({ min: 1, max: 1200 }),
+        fc.nat(),
+        fc.nat(),
+        (cents, days, b, cut) => {
+          const net = new Dec(cents).div(100);
+          const baseDays = b % days;
+          const first = { netEff: net, baseDays: 0, baseAmount: new Dec(0), days, scale: 2 };
+          const baseAmount = releasedThrough(first, baseDays);
+          const credited = net.gt(0)
+            ? net
+                .minus(baseAmount)
+                .times(cut % 101)
+                .div(100)
+                .toDecimalPlaces(2)
+            : new Dec(0);
+          const s = { netEff: net.minus(credited), baseDays, baseAmount, days, scale: 2 };
+          let prev = releasedThrough(s, baseDays);
+          expect(prev.eq(baseAmount)).toBe(true);
+          for (let d = baseDays + 1; d <= days; d++) {
+            const cur = releasedThrough(s, d);
+            expect(cur.decimalPlaces()).toBeLessThanOrEqual(2);
+            if (net.gte(0)) expect(cur.gte(prev)).toBe(true);
+            else expect(cur.lte(prev)).toBe(true);
+            prev = cur;
+          }
+          expect(prev.eq(net.minus(credited))).toBe(true);
+        },
+      ),
       { numRuns: 200 },
     );
   });

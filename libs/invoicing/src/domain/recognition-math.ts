@@ -24,6 +24,10 @@ export interface ReleaseState {
 export function releasedThrough(s: ReleaseState, d: number): Dec {
   if (d <= s.baseDays || s.days === s.baseDays) return s.baseAmount;
   return s.baseAmount.plus(
-    s.netEff.minus(s.baseAmount).times(d - s.baseDays).div(s.days - s.baseDays).toDecimalPlaces(s.scale, Dec.ROUND_HALF_UP),
+    s.netEff
+      .minus(s.baseAmount)
+      .times(d - s.baseDays)
+      .div(s.days - s.baseDays)
+      .toDecimalPlaces(s.scale, Dec.ROUND_HALF_UP),
   );
 }

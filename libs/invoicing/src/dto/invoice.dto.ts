@@ -1,9 +1,26 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  ValidateNested,
 } from 'class-validator';
-import { AmountsView, CREDIT_LINES, CreditLine, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
+import {
+  AmountsView,
+  CREDIT_LINES,
+  CreditLine,
+  Currency,
+  IsCalendarDate,
+  IsMoneyString,
+  PageQueryDto,
+} from '#disty/core';
 import { AGING_BUCKETS, AgingBucket } from '../domain/invoice-math';
 
 export const INVOICE_STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED', 'WRITTEN_OFF'] as const;
@@ -17,7 +34,10 @@ export type BillingRunStatus = (typeof BILLING_RUN_STATUSES)[number];
 // ------------------------------------------------------------------ requests
 
 export class StartBillingRunDto {
-  @ApiProperty({ example: '2026-01-31', description: 'Bills everything billable on or before this date; it is also the invoices’ issue date' })
+  @ApiProperty({
+    example: '2026-01-31',
+    description: 'Bills everything billable on or before this date; it is also the invoices’ issue date',
+  })
   @IsCalendarDate()
   periodEnd: string;
 }
@@ -52,7 +72,10 @@ export class CreditNoteLineDto {
   @IsUUID()
   invoiceLineId: string;
 
-  @ApiProperty({ example: '100.00', description: 'Net amount to credit (tax is added at the invoice’s rate)' })
+  @ApiProperty({
+    example: '100.00',
+    description: 'Net amount to credit (tax is added at the invoice’s rate)',
+  })
   @IsMoneyString({ maxDecimals: 2 })
   amount: string;
 }
@@ -108,7 +131,11 @@ export class SourceView {
 export class UsageLineView {
   @ApiProperty({ example: '744.5' }) quantity: string;
   @ApiProperty({ example: 'hour' }) unit: string;
-  @ApiProperty({ example: '0.0912', description: 'Average price of one unit over the period (net ÷ quantity); tiers make it vary' }) unitPrice: string;
+  @ApiProperty({
+    example: '0.0912',
+    description: 'Average price of one unit over the period (net ÷ quantity); tiers make it vary',
+  })
+  unitPrice: string;
 }
 
 export class InvoiceLineView {
@@ -122,11 +149,25 @@ export class InvoiceLineView {
   @ApiProperty() net: string;
   @ApiProperty() tax: string;
   @ApiProperty() gross: string;
-  @ApiProperty({ nullable: true, type: String, example: 'GST', description: 'The tax code stored on the line when it was ordered or renewed (null before tax codes)' }) taxCode: string | null;
-  @ApiProperty({ example: '0.10', description: 'The rate stored with that code: the line’s tax is round(net × rate)' }) taxRate: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'GST',
+    description: 'The tax code stored on the line when it was ordered or renewed (null before tax codes)',
+  })
+  taxCode: string | null;
+  @ApiProperty({
+    example: '0.10',
+    description: 'The rate stored with that code: the line’s tax is round(net × rate)',
+  })
+  taxRate: string;
   @ApiProperty({ description: 'Net credited by credit notes so far' }) creditedNet: string;
   @ApiProperty({ type: SourceView }) source: SourceView;
-  @ApiPropertyOptional({ type: UsageLineView, description: 'Usage lines only (source type usage): what was used' }) usage?: UsageLineView;
+  @ApiPropertyOptional({
+    type: UsageLineView,
+    description: 'Usage lines only (source type usage): what was used',
+  })
+  usage?: UsageLineView;
 }
 
 export class OpenAmountsView {
@@ -144,16 +185,30 @@ export class InvoiceSummaryView {
   @ApiProperty() dueDate: string;
   @ApiProperty() periodEnd: string;
   @ApiProperty({ enum: INVOICE_STATUSES }) status: InvoiceStatus;
-  @ApiProperty({ nullable: true, type: String, description: 'The lines’ rate when they share one, else null (each line carries its own code and rate)' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The lines’ rate when they share one, else null (each line carries its own code and rate)',
+  })
   taxRate: string | null;
   @ApiProperty({ type: InvoiceTotalsView }) totals: InvoiceTotalsView;
   @ApiProperty() amountPaid: string;
   @ApiProperty({ description: 'Credited by credit notes on this invoice' }) amountCredited: string;
-  @ApiProperty({ description: 'Credits of other invoices (proration and cancellation credits) applied to this one' }) creditsApplied: string;
-  @ApiProperty({ description: "This invoice's own credit used on other invoices or refunded" }) creditUsed: string;
-  @ApiProperty({ description: 'Written off as bad debt (POST /invoices/:id/write-off)' }) amountWrittenOff: string;
-  @ApiProperty({ description: 'What is still due: gross − amountPaid − amountCredited − creditsApplied − amountWrittenOff, never negative' }) amountDue: string;
-  @ApiProperty({ description: 'Credit this invoice still holds (a negative total not yet used or refunded)' }) creditBalance: string;
+  @ApiProperty({
+    description: 'Credits of other invoices (proration and cancellation credits) applied to this one',
+  })
+  creditsApplied: string;
+  @ApiProperty({ description: "This invoice's own credit used on other invoices or refunded" })
+  creditUsed: string;
+  @ApiProperty({ description: 'Written off as bad debt (POST /invoices/:id/write-off)' })
+  amountWrittenOff: string;
+  @ApiProperty({
+    description:
+      'What is still due: gross − amountPaid − amountCredited − creditsApplied − amountWrittenOff, never negative',
+  })
+  amountDue: string;
+  @ApiProperty({ description: 'Credit this invoice still holds (a negative total not yet used or refunded)' })
+  creditBalance: string;
   @ApiProperty({ type: OpenAmountsView, description: 'Open amount per credit line' }) open: OpenAmountsView;
   @ApiProperty({ nullable: true, type: String }) billingRunId: string | null;
 }
@@ -175,14 +230,22 @@ export class CreditNoteView {
   @ApiProperty() id: string;
   @ApiProperty({ example: 'CN-2026-000001' }) number: string;
   @ApiProperty() invoiceId: string;
-  @ApiProperty({ example: 'INV-2026-000001', description: 'The number of the invoice it credits' }) invoiceNumber: string;
+  @ApiProperty({ example: 'INV-2026-000001', description: 'The number of the invoice it credits' })
+  invoiceNumber: string;
   @ApiProperty() resellerId: string;
   @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty() issueDate: string;
   @ApiProperty() reason: string;
-  @ApiProperty({ enum: CREDIT_NOTE_KINDS, description: 'ADJUSTMENT (goodwill, corrections) or SERVICE_CHANGE (service not provided)' })
+  @ApiProperty({
+    enum: CREDIT_NOTE_KINDS,
+    description: 'ADJUSTMENT (goodwill, corrections) or SERVICE_CHANGE (service not provided)',
+  })
   kind: CreditNoteKind;
-  @ApiProperty({ nullable: true, type: String, description: 'The subscription change a SERVICE_CHANGE credit note is for' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The subscription change a SERVICE_CHANGE credit note is for',
+  })
   subscriptionChangeId: string | null;
   @ApiProperty({ type: [CreditNoteLineView] }) lines: CreditNoteLineView[];
   @ApiProperty({ type: InvoiceTotalsView }) totals: InvoiceTotalsView;
@@ -202,7 +265,8 @@ export class BillingRunView {
   @ApiProperty() resellersTotal: number;
   @ApiProperty() resellersDone: number;
   @ApiProperty() invoicesIssued: number;
-  @ApiProperty({ description: 'Resellers whose billing failed (retried when the run is resumed)' }) resellersFailed: number;
+  @ApiProperty({ description: 'Resellers whose billing failed (retried when the run is resumed)' })
+  resellersFailed: number;
   @ApiProperty() startedAt: string;
   @ApiProperty({ nullable: true, type: String }) completedAt: string | null;
 }
@@ -221,14 +285,21 @@ export class AgingRowView {
   @ApiProperty() resellerName: string;
   @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty({ enum: CREDIT_LINES }) creditLine: CreditLine;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: `Open amount per bucket: ${AGING_BUCKETS.join(', ')} days past due` })
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: `Open amount per bucket: ${AGING_BUCKETS.join(', ')} days past due`,
+  })
   buckets: Record<AgingBucket, string>;
   @ApiProperty() total: string;
 }
 
 export class AgingTotalView {
   @ApiProperty({ type: String }) currency: Currency;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) buckets: Record<AgingBucket, string>;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) buckets: Record<
+    AgingBucket,
+    string
+  >;
   @ApiProperty() total: string;
 }
 
@@ -241,7 +312,8 @@ export class AgingReportView {
 export class CreditHoldChangeView {
   @ApiProperty() resellerId: string;
   @ApiProperty({ enum: CREDIT_LINES }) creditLine: CreditLine;
-  @ApiProperty({ nullable: true, type: String, description: 'The overdue invoice that caused the hold' }) invoiceId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The overdue invoice that caused the hold' })
+  invoiceId: string | null;
 }
 
 export class CreditHoldRunView {

@@ -6,7 +6,11 @@ import { AsOfQueryDto } from './invoice.dto';
 // ------------------------------------------------------------------ requests
 
 export class RunRecognitionDto {
-  @ApiPropertyOptional({ example: '2026-03-31', description: 'Releases service days on or before this date (default: yesterday); not after today, not in a closed month' })
+  @ApiPropertyOptional({
+    example: '2026-03-31',
+    description:
+      'Releases service days on or before this date (default: yesterday); not after today, not in a closed month',
+  })
   @IsOptional()
   @IsCalendarDate()
   through?: string;
@@ -14,7 +18,10 @@ export class RunRecognitionDto {
 
 /** asOf (default today; the roll-forward runs from the first day of its month to it) and resellerId, as the other as-of reports. */
 export class DeferredRevenueQueryDto extends AsOfQueryDto {
-  @ApiPropertyOptional({ enum: ['true', 'false'], description: 'Also list each reseller (default false: totals per currency only)' })
+  @ApiPropertyOptional({
+    enum: ['true', 'false'],
+    description: 'Also list each reseller (default false: totals per currency only)',
+  })
   @IsOptional()
   @IsIn(['true', 'false'])
   byReseller?: 'true' | 'false';
@@ -26,8 +33,18 @@ export class RecognitionEntryView {
   @ApiProperty() entryId: string;
   @ApiProperty({ example: '2026-03-31' }) entryDate: string;
   @ApiProperty({ description: 'The entry’s source id (source type `recognition`)' }) sourceId: string;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Revenue released per currency' }) revenue: Record<string, string>;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' }, description: 'Cost accrued per currency' }) cost: Record<string, string>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Revenue released per currency',
+  })
+  revenue: Record<string, string>;
+  @ApiProperty({
+    type: 'object',
+    additionalProperties: { type: 'string' },
+    description: 'Cost accrued per currency',
+  })
+  cost: Record<string, string>;
 }
 
 export class RecognitionRunView {
@@ -40,11 +57,19 @@ export class RecognitionRunView {
 export class ScheduleMonthView {
   @ApiProperty({ example: '2026-03' }) period: string;
   @ApiProperty({ description: 'Service days of the charge in the month' }) days: number;
-  @ApiProperty({ description: 'Revenue the month releases (recognised rows, then the projection of what is still deferred)' }) amount: string;
+  @ApiProperty({
+    description:
+      'Revenue the month releases (recognised rows, then the projection of what is still deferred)',
+  })
+  amount: string;
   @ApiProperty({ description: 'Every service day of the month is recognised' }) recognised: boolean;
   @ApiProperty({ description: 'Days of the month recognised so far' }) recognisedDays: number;
   @ApiProperty() recognisedAmount: string;
-  @ApiProperty({ type: [String], description: 'Source ids of the ledger entries that released it (source type `recognition`; an invoice id for days earned before deferral)' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'Source ids of the ledger entries that released it (source type `recognition`; an invoice id for days earned before deferral)',
+  })
   entries: string[];
   @ApiProperty({ description: 'What stays deferred once this month is released' }) remainingDeferred: string;
 }

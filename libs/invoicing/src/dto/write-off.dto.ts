@@ -4,7 +4,10 @@ import { Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/co
 import { OpenAmountsView } from './invoice.dto';
 
 export class CreateWriteOffDto {
-  @ApiProperty({ example: '250.00', description: 'Gross amount written off (at most what is open on the invoice)' })
+  @ApiProperty({
+    example: '250.00',
+    description: 'Gross amount written off (at most what is open on the invoice)',
+  })
   @IsMoneyString({ maxDecimals: 2 })
   amount: string;
 
@@ -41,7 +44,8 @@ export class WriteOffView {
   @ApiProperty({ description: 'Gross written off (net + tax)' }) amount: string;
   @ApiProperty({ description: 'Posted to 6200 Bad debts written off' }) net: string;
   @ApiProperty({ description: 'Tax adjustment, posted to 2100 Tax payable' }) tax: string;
-  @ApiProperty({ type: OpenAmountsView, description: 'The amount per credit line (credited to 1100 / 1110)' }) parts: OpenAmountsView;
+  @ApiProperty({ type: OpenAmountsView, description: 'The amount per credit line (credited to 1100 / 1110)' })
+  parts: OpenAmountsView;
   @ApiProperty() reason: string;
   @ApiProperty() writtenOffOn: string;
   @ApiProperty({ nullable: true, type: String }) createdBy: string | null;
@@ -59,5 +63,9 @@ export class WriteOffReportView {
   @ApiProperty() total: number;
   @ApiProperty() page: number;
   @ApiProperty() pageSize: number;
-  @ApiProperty({ type: [WriteOffTotalView], description: 'Sums per currency over the whole period (not only this page)' }) totals: WriteOffTotalView[];
+  @ApiProperty({
+    type: [WriteOffTotalView],
+    description: 'Sums per currency over the whole period (not only this page)',
+  })
+  totals: WriteOffTotalView[];
 }

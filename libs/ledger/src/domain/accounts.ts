@@ -30,9 +30,15 @@ export const AccountCode = {
 export type AccountCode = (typeof AccountCode)[keyof typeof AccountCode];
 
 /** Each credit line's receivables account: hardware → 1100, cloud → 1110 (docs/accounting.md §2). */
-export const AR_ACCOUNT: Record<CreditLine, '1100' | '1110'> = { HARDWARE: AccountCode.ReceivablesHardware, CLOUD: AccountCode.ReceivablesCloud };
+export const AR_ACCOUNT: Record<CreditLine, '1100' | '1110'> = {
+  HARDWARE: AccountCode.ReceivablesHardware,
+  CLOUD: AccountCode.ReceivablesCloud,
+};
 /** Each credit line's revenue account: hardware → 4000, cloud → 4100. */
-export const REVENUE_ACCOUNT: Record<CreditLine, '4000' | '4100'> = { HARDWARE: AccountCode.RevenueHardware, CLOUD: AccountCode.RevenueCloud };
+export const REVENUE_ACCOUNT: Record<CreditLine, '4000' | '4100'> = {
+  HARDWARE: AccountCode.RevenueHardware,
+  CLOUD: AccountCode.RevenueCloud,
+};
 
 /** The source type of entries finance posts by hand (POST /ledger/entries); every other source is a system posting. */
 export const MANUAL_SOURCE = 'manual';
@@ -40,7 +46,8 @@ export const MANUAL_SOURCE = 'manual';
 export const REVERSAL_SOURCE = 'reversal';
 
 /** `other`: foreign-exchange differences (7100, 7150), outside operating revenue and expense; debit-normal (a loss is positive). */
-export type AccountType = 'asset' | 'liability' | 'equity' | 'revenue' | 'contra_revenue' | 'expense' | 'other';
+export type AccountType =
+  'asset' | 'liability' | 'equity' | 'revenue' | 'contra_revenue' | 'expense' | 'other';
 
 /** Accounts whose balance grows with debits. */
 export function isDebitNormal(type: AccountType): boolean {

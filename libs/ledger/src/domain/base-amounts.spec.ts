@@ -27,7 +27,11 @@ describe('baseAmounts (docs/accounting.md §10)', () => {
           ];
           const checked = checkEntry(lines);
           expect(checked.problems).toEqual([]);
-          const { lines: based, differences } = baseAmounts(checked.lines, { rate: () => rate, carrying: noCarrying, baseMinorUnits: 2 });
+          const { lines: based, differences } = baseAmounts(checked.lines, {
+            rate: () => rate,
+            carrying: noCarrying,
+            baseMinorUnits: 2,
+          });
           expect(differences).toEqual([]);
           expect(baseDifference(based).isZero()).toBe(true);
           for (const l of based) {
@@ -38,7 +42,9 @@ describe('baseAmounts (docs/accounting.md §10)', () => {
             expect(l.baseCredit.decimalPlaces()).toBeLessThanOrEqual(2);
           }
           // Every line but the one taking the remainder is exactly its rounded amount × rate.
-          const exact = based.filter((l) => l.debit.plus(l.credit).times(rate).toDecimalPlaces(2).eq(l.baseDebit.plus(l.baseCredit)));
+          const exact = based.filter((l) =>
+            l.debit.plus(l.credit).times(rate).toDecimalPlaces(2).eq(l.baseDebit.plus(l.baseCredit)),
+          );
           expect(exact.length).toBeGreaterThanOrEqual(based.length - 1);
         },
       ),
@@ -54,9 +60,16 @@ describe('baseAmounts (docs/accounting.md §10)', () => {
       { accountCode: '1000', currency: 'USD', debit: '0.01' },
       { accountCode: '4000', currency: 'USD', credit: '0.03' },
     ]);
-    const { lines: based } = baseAmounts(lines, { rate: () => new Dec('1.5'), carrying: noCarrying, baseMinorUnits: 2 });
+    const { lines: based } = baseAmounts(lines, {
+      rate: () => new Dec('1.5'),
+      carrying: noCarrying,
+      baseMinorUnits: 2,
+    });
     expect(based.map((l) => [l.accountCode, l.baseDebit.toFixed(2), l.baseCredit.toFixed(2)])).toEqual([
-      ['1000', '0.02', '0.00'], ['1100', '0.02', '0.00'], ['1110', '0.02', '0.00'], ['4000', '0.00', '0.06'],
+      ['1000', '0.02', '0.00'],
+      ['1100', '0.02', '0.00'],
+      ['1110', '0.02', '0.00'],
+      ['4000', '0.00', '0.06'],
     ]);
   });
 
@@ -66,11 +79,27 @@ describe('baseAmounts (docs/accounting.md §10)', () => {
       { accountCode: '1100', resellerId: 'r', currency: 'USD', credit: '100.00', baseAt: 'carrying' },
     ]);
     const carrying = (l: NormalisedLine) => (l.accountCode === '1100' ? new Dec('1.5') : null);
-    const { lines: based, differences } = baseAmounts(lines, { rate: () => new Dec('1.4'), carrying, baseMinorUnits: 2, fxDifferenceAccount: '7100' });
-    expect(based.map((l) => [l.accountCode, l.baseDebit.toFixed(2), l.baseCredit.toFixed(2)])).toEqual([['1000', '140.00', '0.00'], ['1100', '0.00', '150.00']]);
+    const { lines: based, differences } = baseAmounts(lines, {
+      rate: () => new Dec('1.4'),
+      carrying,
+      baseMinorUnits: 2,
+      fxDifferenceAccount: '7100',
+    });
+    expect(based.map((l) => [l.accountCode, l.baseDebit.toFixed(2), l.baseCredit.toFixed(2)])).toEqual([
+      ['1000', '140.00', '0.00'],
+      ['1100', '0.00', '150.00'],
+    ]);
     // A loss of 10.00: a base debit on 7100, no amount in USD.
     expect(differences).toEqual([
-      expect.objectContaining({ accountCode: '7100', resellerId: 'r', currency: 'USD', debit: new Dec(0), credit: new Dec(0), baseDebit: new Dec(10), baseCredit: new Dec(0) }),
+      expect.objectContaining({
+        accountCode: '7100',
+        resellerId: 'r',
+        currency: 'USD',
+        debit: new Dec(0),
+        credit: new Dec(0),
+        baseDebit: new Dec(10),
+        baseCredit: new Dec(0),
+      }),
     ]);
     expect(baseDifference([...based, ...differences]).isZero()).toBe(true);
   });
@@ -81,7 +110,11 @@ describe('baseAmounts (docs/accounting.md §10)', () => {
       { accountCode: '7150', currency: 'USD', baseCredit: '5.00' },
     ]);
     expect(ok.problems).toEqual([]);
-    const { lines: based } = baseAmounts(ok.lines, { rate: () => new Dec(2), carrying: noCarrying, baseMinorUnits: 2 });
+    const { lines: based } = baseAmounts(ok.lines, {
+      rate: () => new Dec(2),
+      carrying: noCarrying,
+      baseMinorUnits: 2,
+    });
     expect(baseDifference(based).isZero()).toBe(true);
     const bad = checkEntry([
       { accountCode: '1100', currency: 'USD' },

@@ -30,12 +30,17 @@ describe('double-entry rules', () => {
   });
 
   it('refuses a line with both or neither side, and a single line', () => {
-    expect(checkEntry([{ accountCode: '1000', currency: 'AUD', debit: '1', credit: '1' }]).problems.map((p) => p.kind))
-      .toEqual(['too-few-lines', 'one-side']);
-    expect(checkEntry([
-      { accountCode: '1000', currency: 'AUD', debit: '0' },
-      { accountCode: '4000', currency: 'AUD', credit: '0' },
-    ]).problems.map((p) => p.kind)).toEqual(['one-side', 'one-side']);
+    expect(
+      checkEntry([{ accountCode: '1000', currency: 'AUD', debit: '1', credit: '1' }]).problems.map(
+        (p) => p.kind,
+      ),
+    ).toEqual(['too-few-lines', 'one-side']);
+    expect(
+      checkEntry([
+        { accountCode: '1000', currency: 'AUD', debit: '0' },
+        { accountCode: '4000', currency: 'AUD', credit: '0' },
+      ]).problems.map((p) => p.kind),
+    ).toEqual(['one-side', 'one-side']);
   });
 
   it('a mirror of any balanced entry is balanced and cancels it (property)', () => {

@@ -56,9 +56,17 @@ export function checkEntry(lines: EntryLine[]): { lines: NormalisedLine[]; probl
     const base = explicit ? { debit: new Dec(l.baseDebit ?? 0), credit: new Dec(l.baseCredit ?? 0) } : null;
     const oneSide = (debit.gt(0) && credit.isZero()) || (credit.gt(0) && debit.isZero());
     const baseOnly = debit.isZero() && credit.isZero() && !!base && oneSideOf(base);
-    const baseValid = !base || (!base.debit.isNegative() && !base.credit.isNegative() && !(base.debit.gt(0) && base.credit.gt(0)));
+    const baseValid =
+      !base ||
+      (!base.debit.isNegative() && !base.credit.isNegative() && !(base.debit.gt(0) && base.credit.gt(0)));
     if (!(oneSide || baseOnly) || !baseValid) problems.push({ kind: 'one-side', index });
-    const out: NormalisedLine = { accountCode: l.accountCode, resellerId: l.resellerId ?? null, currency: l.currency, debit, credit };
+    const out: NormalisedLine = {
+      accountCode: l.accountCode,
+      resellerId: l.resellerId ?? null,
+      currency: l.currency,
+      debit,
+      credit,
+    };
     if (l.baseAt) out.baseAt = l.baseAt;
     if (base) out.base = base;
     return out;
@@ -82,5 +90,10 @@ function oneSideOf(b: { debit: Dec; credit: Dec }): boolean {
 
 /** The mirror of an entry: every debit becomes a credit and the reverse, base amounts included. */
 export function mirrorLines(lines: NormalisedLine[]): NormalisedLine[] {
-  return lines.map((l) => ({ ...l, debit: l.credit, credit: l.debit, base: l.base ? { debit: l.base.credit, credit: l.base.debit } : l.base }));
+  return lines.map((l) => ({
+    ...l,
+    debit: l.credit,
+    credit: l.debit,
+    base: l.base ? { debit: l.base.credit, credit: l.base.debit } : l.base,
+  }));
 }

@@ -1,7 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsOptional, IsString, IsUUID, Matches, MaxLength, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  MaxLength,
+  ValidateNested,
 } from 'class-validator';
 import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
 
@@ -72,7 +82,10 @@ export class EntryQueryDto extends PageQueryDto {
 
 export class TrialBalanceQueryDto {
   @ApiPropertyOptional({ description: 'Default today' }) @IsOptional() @IsCalendarDate() asOf?: string;
-  @ApiProperty({ enum: [...CURRENCIES, 'BASE'], description: 'A currency, or BASE: the whole business in the reporting currency' })
+  @ApiProperty({
+    enum: [...CURRENCIES, 'BASE'],
+    description: 'A currency, or BASE: the whole business in the reporting currency',
+  })
   @IsIn([...CURRENCIES, 'BASE'])
   currency: Currency | 'BASE';
 }
@@ -82,7 +95,9 @@ export class StatementQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsCalendarDate() to?: string;
   @ApiPropertyOptional() @IsOptional() @IsUUID() resellerId?: string;
   @ApiPropertyOptional({ enum: CURRENCIES, description: 'Needed when the account holds several currencies' })
-  @IsOptional() @IsIn(CURRENCIES) currency?: Currency;
+  @IsOptional()
+  @IsIn(CURRENCIES)
+  currency?: Currency;
 }
 
 export class JournalLineView {
@@ -92,13 +107,21 @@ export class JournalLineView {
   @ApiProperty({ example: '110.00' }) debit: string;
   @ApiProperty({ example: '0.00' }) credit: string;
   /** The line in the reporting currency (docs/accounting.md §10); null on lines posted before base amounts existed and never back-filled. */
-  @ApiProperty({ type: String, nullable: true, description: 'The debit in the reporting currency; null on lines posted before base amounts existed' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The debit in the reporting currency; null on lines posted before base amounts existed',
+  })
   baseDebit: string | null;
   @ApiProperty({ type: String, nullable: true }) baseCredit: string | null;
 }
 
 export class JournalSourceView {
-  @ApiProperty({ example: 'invoice', description: 'What posted the entry (invoice, payment, manual, reversal, …)' }) type: string;
+  @ApiProperty({
+    example: 'invoice',
+    description: 'What posted the entry (invoice, payment, manual, reversal, …)',
+  })
+  type: string;
   @ApiProperty() id: string;
 }
 
@@ -107,18 +130,23 @@ export class JournalEntryView {
   @ApiProperty({ example: '2026-11-30' }) entryDate: string;
   @ApiProperty() memo: string;
   @ApiProperty({ type: JournalSourceView }) source: JournalSourceView;
-  @ApiProperty({ type: String, nullable: true, description: 'The entry this one reverses' }) reversalOf: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The entry this one reverses' }) reversalOf:
+    string | null;
   @ApiProperty({ type: [JournalLineView] }) lines: JournalLineView[];
   @ApiProperty() createdAt: string;
 }
 
 export class ClosePeriodDto {
-  @ApiPropertyOptional({ description: 'Close although the month-end checks found unexplained items (needs reason)' })
+  @ApiPropertyOptional({
+    description: 'Close although the month-end checks found unexplained items (needs reason)',
+  })
   @IsOptional()
   @IsBoolean()
   force?: boolean;
 
-  @ApiPropertyOptional({ example: 'Hardware shipped on the 30th is invoiced in the next run; accepted by the controller' })
+  @ApiPropertyOptional({
+    example: 'Hardware shipped on the 30th is invoiced in the next run; accepted by the controller',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)

@@ -4,13 +4,22 @@ import type { AccountType } from '../domain/accounts';
 import { JournalEntryView, JournalSourceView } from './journal-entry.dto';
 
 /** Response shapes of the ledger's HTTP API (docs/accounting.md); the services return these shapes. */
-const ACCOUNT_TYPES: AccountType[] = ['asset', 'liability', 'equity', 'revenue', 'contra_revenue', 'expense', 'other'];
+const ACCOUNT_TYPES: AccountType[] = [
+  'asset',
+  'liability',
+  'equity',
+  'revenue',
+  'contra_revenue',
+  'expense',
+  'other',
+];
 
 export class AccountView {
   @ApiProperty({ example: '1100' }) code: string;
   @ApiProperty() name: string;
   @ApiProperty({ enum: ACCOUNT_TYPES }) type: AccountType;
-  @ApiProperty({ description: 'A control account moves only through its documents, never by a manual entry' }) control: boolean;
+  @ApiProperty({ description: 'A control account moves only through its documents, never by a manual entry' })
+  control: boolean;
 }
 
 export class AccountListView {
@@ -37,7 +46,8 @@ export class AccountStatementView {
   @ApiProperty({ type: String, nullable: true }) to: string | null;
   @ApiProperty({ type: String, nullable: true }) resellerId: string | null;
   @ApiProperty() openingBalance: string;
-  @ApiProperty({ type: [AccountStatementLineView], description: 'At most 10 000 lines' }) lines: AccountStatementLineView[];
+  @ApiProperty({ type: [AccountStatementLineView], description: 'At most 10 000 lines' })
+  lines: AccountStatementLineView[];
   @ApiProperty() closingBalance: string;
 }
 
@@ -47,14 +57,19 @@ export class FindingAmountView {
 }
 
 export class PeriodCloseFindingView {
-  @ApiProperty({ example: 'shipped-not-invoiced', description: 'Which month-end check found it' }) check: string;
+  @ApiProperty({ example: 'shipped-not-invoiced', description: 'Which month-end check found it' })
+  check: string;
   @ApiProperty() message: string;
   @ApiProperty({ type: 'integer' }) count: number;
-  @ApiProperty({ type: [FindingAmountView], description: 'Totals per currency' }) amounts: FindingAmountView[];
+  @ApiProperty({ type: [FindingAmountView], description: 'Totals per currency' })
+  amounts: FindingAmountView[];
   @ApiProperty({
     type: 'array',
     description: 'Up to 50 examples (ids and amounts)',
-    items: { type: 'object', additionalProperties: { oneOf: [{ type: 'string', nullable: true }, { type: 'number' }] } },
+    items: {
+      type: 'object',
+      additionalProperties: { oneOf: [{ type: 'string', nullable: true }, { type: 'number' }] },
+    },
   })
   items: Array<Record<string, string | number | null>>;
 }
@@ -72,7 +87,11 @@ export class ClosedPeriodView {
   @ApiProperty() forced: boolean;
   @ApiProperty({ type: String, nullable: true }) reason: string | null;
   @ApiProperty({ type: [PeriodCloseFindingView] }) findings: PeriodCloseFindingView[];
-  @ApiProperty({ type: String, nullable: true, description: 'The year-end entry to retained earnings (December closes only)' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'The year-end entry to retained earnings (December closes only)',
+  })
   yearEndEntryId: string | null;
 }
 
@@ -94,7 +113,11 @@ export class RevaluationLineView {
 export class RevaluationResultView {
   @ApiProperty() asOf: string;
   @ApiProperty({ enum: CURRENCIES }) reportingCurrency: Currency;
-  @ApiProperty({ description: 'false when this month end was revalued before (the same entry is returned) or nothing needed it' }) created: boolean;
+  @ApiProperty({
+    description:
+      'false when this month end was revalued before (the same entry is returned) or nothing needed it',
+  })
+  created: boolean;
   @ApiProperty({ type: JournalEntryView, nullable: true }) entry: JournalEntryView | null;
   @ApiProperty({ type: [RevaluationLineView] }) lines: RevaluationLineView[];
 }

@@ -2,7 +2,15 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CURRENCIES, Currency } from '#disty/core';
 import { AccountType } from '../domain/accounts';
 
-const ACCOUNT_TYPES: readonly AccountType[] = ['asset', 'liability', 'equity', 'revenue', 'contra_revenue', 'expense', 'other'];
+const ACCOUNT_TYPES: readonly AccountType[] = [
+  'asset',
+  'liability',
+  'equity',
+  'revenue',
+  'contra_revenue',
+  'expense',
+  'other',
+];
 
 /** GET /ledger/trial-balance as the API documents it (the shape LedgerService.trialBalance returns). */
 export class TrialBalanceRowView {
@@ -22,7 +30,10 @@ export class TrialBalanceTotalsView {
 export class TrialBalanceView {
   @ApiProperty({ example: '2026-11-25' }) asOf: string;
   @ApiProperty({ enum: [...CURRENCIES, 'BASE'] }) currency: Currency | 'BASE';
-  @ApiPropertyOptional({ enum: CURRENCIES, description: 'With currency=BASE: the reporting currency the amounts are in' })
+  @ApiPropertyOptional({
+    enum: CURRENCIES,
+    description: 'With currency=BASE: the reporting currency the amounts are in',
+  })
   reportingCurrency?: Currency;
   @ApiProperty({ type: [TrialBalanceRowView] }) rows: TrialBalanceRowView[];
   @ApiProperty({ type: TrialBalanceTotalsView }) totals: TrialBalanceTotalsView;

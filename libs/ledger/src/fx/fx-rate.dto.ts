@@ -1,6 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
-import { ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsOptional, Matches, ValidateNested } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsOptional,
+  Matches,
+  ValidateNested,
+} from 'class-validator';
 import { CURRENCIES, Currency, IsCalendarDate } from '#disty/core';
 
 /** A rate: base units per unit of the currency, a positive decimal string (at most 10 decimals). */
@@ -16,7 +24,9 @@ export class FxRateInputDto {
   date: string;
 
   @ApiProperty({ example: '1.5312', description: 'Units of the reporting currency per 1 unit of `currency`' })
-  @Matches(RATE_STRING, { message: 'rate must be a positive decimal string with at most 10 decimals (e.g. "1.5312")' })
+  @Matches(RATE_STRING, {
+    message: 'rate must be a positive decimal string with at most 10 decimals (e.g. "1.5312")',
+  })
   rate: string;
 }
 
@@ -34,7 +44,9 @@ export class PostFxRatesDto {
 
   @ApiPropertyOptional({ example: '1.5312' })
   @IsOptional()
-  @Matches(RATE_STRING, { message: 'rate must be a positive decimal string with at most 10 decimals (e.g. "1.5312")' })
+  @Matches(RATE_STRING, {
+    message: 'rate must be a positive decimal string with at most 10 decimals (e.g. "1.5312")',
+  })
   rate?: string;
 
   @ApiPropertyOptional({ type: [FxRateInputDto] })
@@ -73,7 +85,8 @@ export class FxRateView {
 }
 
 export class FxRateListView {
-  @ApiProperty({ example: 'AUD', description: 'The reporting currency the rates convert into' }) reportingCurrency: string;
+  @ApiProperty({ example: 'AUD', description: 'The reporting currency the rates convert into' })
+  reportingCurrency: string;
   @ApiProperty({ type: [FxRateView] }) items: FxRateView[];
 }
 
@@ -85,7 +98,10 @@ export class FxRateWriteView {
 }
 
 export class RevaluationDto {
-  @ApiProperty({ example: '2026-10-31', description: 'The last day of a month: not in a closed month, not in the future' })
+  @ApiProperty({
+    example: '2026-10-31',
+    description: 'The last day of a month: not in a closed month, not in the future',
+  })
   @IsCalendarDate()
   asOf: string;
 }

@@ -32,7 +32,16 @@ export interface RevaluationResult {
   /** false when this month end was revalued before (the same entry is returned) or nothing needed it. */
   created: boolean;
   entry: JournalEntryView | null;
-  lines: Array<{ accountCode: string; resellerId: string | null; currency: Currency; balance: string; rate: string; baseBefore: string; baseAfter: string; difference: string }>;
+  lines: Array<{
+    accountCode: string;
+    resellerId: string | null;
+    currency: Currency;
+    balance: string;
+    rate: string;
+    baseBefore: string;
+    baseAfter: string;
+    difference: string;
+  }>;
 }
 
 /**
@@ -54,11 +63,20 @@ export class RevaluationService {
     const [y, m, d] = asOf.split('-').map(Number);
     const lastDay = new Date(Date.UTC(y, m, 0)).getUTCDate();
     if (d !== lastDay) {
-      throw validationError('A revaluation is run as of a month’s last day', [{ field: 'asOf', message: `must be the last day of ${asOf.slice(0, 7)} (${asOf.slice(0, 8)}${lastDay})` }]);
+      throw validationError('A revaluation is run as of a month’s last day', [
+        {
+          field: 'asOf',
+          message: `must be the last day of ${asOf.slice(0, 7)} (${asOf.slice(0, 8)}${lastDay})`,
+        },
+      ]);
     }
     const today = this.clock.today();
     if (asOf > today) {
-      throw ledgerError(LedgerErrorCode.FutureDated, `A revaluation cannot be dated ${asOf}, after today (${today})`, { entryDate: asOf, today });
+      throw ledgerError(
+        LedgerErrorCode.FutureDated,
+        `A revaluation cannot be dated ${asOf}, after today (${today})`,
+        { entryDate: asOf, today },
+      );
     }
     try {
       return await retryOnConflict(() => this.db.transaction((em) => this.revalue(em, asOf, createdBy)));
@@ -67,18 +85,34 @@ export class RevaluationService {
     }
   }
 
-  private async revalue(em: import('typeorm').EntityManager, asOf: string, createdBy: string | null): Promise<RevaluationResult> {
+  private async revalue(
+    em: import('typeorm').EntityManager,
+    asOf: string,
+    createdBy: string | null,
+  ): Promise<RevaluationResult> {
     const reporting = await this.fx.reportingCurrency(em);
     // Serialises runs for the same month end; the unique source makes the entry once anyway.
     await em.query(`SELECT pg_advisory_xact_lock(hashtext('disty:revaluation:' || $1))`, [asOf]);
     const closed = await em.query(`SELECT 1 FROM ledger_periods WHERE period = $1`, [asOf.slice(0, 7)]);
-    if (closed.length) throw ledgerError(LedgerErrorCode.PeriodClosed, `period ${asOf.slice(0, 7)} is closed`, { period: asOf.slice(0, 7) });
-    const [existing] = await em.query(`SELECT id FROM journal_entries WHERE source_type = $1 AND source_id = $2`, [REVALUATION_SOURCE, asOf]);
+    if (closed.length)
+      throw ledgerError(LedgerErrorCode.PeriodClosed, `period ${asOf.slice(0, 7)} is closed`, {
+        period: asOf.slice(0, 7),
+      });
+    const [existing] = await em.query(
+      `SELECT id FROM journal_entries WHERE source_type = $1 AND source_id = $2`,
+      [REVALUATION_SOURCE, asOf],
+    );
     if (existing) {
       const [entry] = await loadEntries(em, [existing.id]);
       return { asOf, reportingCurrency: reporting, created: false, entry, lines: [] };
     }
-    const rows: Array<{ account_code: string; reseller_id: string | null; currency: Currency; amount: string; base: string }> = await em.query(
+    const rows: Array<{
+      account_code: string;
+      reseller_id: string | null;
+      currency: Currency;
+      amount: string;
+      base: string;
+    }> = await em.query(
       `SELECT account_code, reseller_id, currency, sum(debit) - sum(credit) AS amount,
               coalesce(sum(base_debit), 0) - coalesce(sum(base_credit), 0) AS base
          FROM journal_lines
@@ -97,16 +131,28 @@ export class RevaluationService {
       if (delta.isZero()) continue;
       lines.push(baseOnly(r.account_code, r.reseller_id, r.currency, delta));
       const key = `${r.currency}:${r.reseller_id ?? ''}`;
-      const acc = toUnrealised.get(key) ?? { resellerId: r.reseller_id, currency: r.currency, delta: new Dec(0) };
+      const acc = toUnrealised.get(key) ?? {
+        resellerId: r.reseller_id,
+        currency: r.currency,
+        delta: new Dec(0),
+      };
       acc.delta = acc.delta.plus(delta);
       toUnrealised.set(key, acc);
       report.push({
-        accountCode: r.account_code, resellerId: r.reseller_id, currency: r.currency, balance: moneyString(r.amount, r.currency), rate: rate.toFixed(),
-        baseBefore: moneyString(r.base, reporting), baseAfter: moneyString(target, reporting), difference: moneyString(delta, reporting),
+        accountCode: r.account_code,
+        resellerId: r.reseller_id,
+        currency: r.currency,
+        balance: moneyString(r.amount, r.currency),
+        rate: rate.toFixed(),
+        baseBefore: moneyString(r.base, reporting),
+        baseAfter: moneyString(target, reporting),
+        difference: moneyString(delta, reporting),
       });
     }
     // A gain (assets up, liabilities down) credits 7150; a loss debits it.
-    for (const u of toUnrealised.values()) if (!u.delta.isZero()) lines.push(baseOnly(AccountCode.FxUnrealised, u.resellerId, u.currency, u.delta.neg()));
+    for (const u of toUnrealised.values())
+      if (!u.delta.isZero())
+        lines.push(baseOnly(AccountCode.FxUnrealised, u.resellerId, u.currency, u.delta.neg()));
     if (!lines.length) return { asOf, reportingCurrency: reporting, created: false, entry: null, lines: [] };
     const { entry, created } = await this.ledger.post(em, {
       entryDate: asOf,

@@ -36,7 +36,11 @@ describe('priceOrder', () => {
   });
 
   it('uses a fixed net when one is given (a cloud line’s first charge)', () => {
-    const p = priceOrder([{ kind: 'CLOUD', quantity: 2, unitPrice: new Dec('10'), periodMonths: 1, net: new Dec('20') }], new Dec('0.15'), 'NZD');
+    const p = priceOrder(
+      [{ kind: 'CLOUD', quantity: 2, unitPrice: new Dec('10'), periodMonths: 1, net: new Dec('20') }],
+      new Dec('0.15'),
+      'NZD',
+    );
     expect(p.lines[0].tax.toString()).toBe('3');
     expect(p.totals.CLOUD.gross.toString()).toBe('23');
   });
@@ -46,7 +50,10 @@ describe('priceOrder', () => {
       fc.property(fc.array(line, { minLength: 1, maxLength: 8 }), rate, currency, (lines, taxRate, cur) => {
         const p = priceOrder(lines, taxRate, cur);
         const half = new Dec(1).div(new Dec(10).pow(minorUnits(cur))).div(2);
-        const sums = { HARDWARE: [new Dec(0), new Dec(0), new Dec(0)], CLOUD: [new Dec(0), new Dec(0), new Dec(0)] };
+        const sums = {
+          HARDWARE: [new Dec(0), new Dec(0), new Dec(0)],
+          CLOUD: [new Dec(0), new Dec(0), new Dec(0)],
+        };
         p.lines.forEach((a, i) => {
           for (const v of [a.net, a.tax, a.gross]) {
             expect(v.decimalPlaces()).toBeLessThanOrEqual(minorUnits(cur));
@@ -133,7 +140,12 @@ describe('splitLineAmounts', () => {
 
   it('splits any line, repeatedly, into parts that add up to it exactly, each non-negative and in minor units', () => {
     fc.assert(
-      fc.property(price, rate, currency, fc.integer({ min: 2, max: 10_000 }), fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
+      fc.property(
+        price,
+        rate,
+        currency,
+        fc.integer({ min: 2, max: 10_000 }),
+        fc.array(fc.double({ min: 0, max: 1, noNaN: true }), { maxLength: 6 }),
         (unitPrice, taxRate, c, quantity, cuts) => {
           const line = priced(unitPrice, quantity, taxRate, c);
           const parts: Array<{ net: Dec; tax: Dec; gross: Dec }> = [];
@@ -147,13 +159,16 @@ describe('splitLineAmounts', () => {
           }
           parts.push(left);
           const sum = (k: 'net' | 'tax' | 'gross') => parts.reduce((s, p) => s.plus(p[k]), new Dec(0));
-          expect(sum('net').eq(line.net) && sum('tax').eq(line.tax) && sum('gross').eq(line.gross)).toBe(true);
+          expect(sum('net').eq(line.net) && sum('tax').eq(line.tax) && sum('gross').eq(line.gross)).toBe(
+            true,
+          );
           for (const p of parts) {
             expect(p.net.isNegative() || p.tax.isNegative()).toBe(false);
             expect(p.gross.eq(p.net.plus(p.tax))).toBe(true);
             expect(p.gross.decimalPlaces()).toBeLessThanOrEqual(minorUnits(c));
           }
-        }),
+        },
+      ),
     );
   });
 });
@@ -169,7 +184,10 @@ describe('line costs (docs/accounting.md §4)', () => {
   it('splits a cost between shipped and remaining units without losing or inventing a minor unit (property)', () => {
     fc.assert(
       fc.property(
-        currency, price, fc.integer({ min: 2, max: 1000 }), fc.integer({ min: 1, max: 999 }),
+        currency,
+        price,
+        fc.integer({ min: 2, max: 1000 }),
+        fc.integer({ min: 1, max: 999 }),
         (cur, unitCost, quantity, shippedRaw) => {
           const shipped = 1 + (shippedRaw % (quantity - 1));
           const cost = lineCost(unitCost, quantity, 1, cur)!;

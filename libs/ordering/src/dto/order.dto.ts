@@ -1,8 +1,22 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsDefined, IsIn, IsObject, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min,
-  ValidateIf, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsDefined,
+  IsIn,
+  IsObject,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { AmountsView, CURRENCIES, Currency, IsCalendarDate, PageQueryDto } from '#disty/core';
 import { OrderLineStatus, OrderStatus } from '../domain/pricing';
@@ -41,14 +55,17 @@ export class OrderLineDto {
 }
 
 export class PlaceOrderDto {
-  @ApiPropertyOptional({ description: 'Admin only: the reseller ordering; reseller users order for their own' })
+  @ApiPropertyOptional({
+    description: 'Admin only: the reseller ordering; reseller users order for their own',
+  })
   @IsOptional()
   @IsUUID()
   resellerId?: string;
 
   @ApiPropertyOptional({
     type: EndCustomerDto,
-    description: "The end customer by name (give this or endCustomerId): the reseller's record of that exact name is reused, or created",
+    description:
+      "The end customer by name (give this or endCustomerId): the reseller's record of that exact name is reused, or created",
   })
   @ValidateIf((o: PlaceOrderDto) => o.endCustomerId === undefined || o.endCustomer !== undefined)
   @IsDefined({ message: 'endCustomer or endCustomerId is required' })
@@ -57,7 +74,9 @@ export class PlaceOrderDto {
   @Type(() => EndCustomerDto)
   endCustomer?: EndCustomerDto;
 
-  @ApiPropertyOptional({ description: "One of the reseller's end customers (GET /end-customers), instead of endCustomer" })
+  @ApiPropertyOptional({
+    description: "One of the reseller's end customers (GET /end-customers), instead of endCustomer",
+  })
   @IsOptional()
   @IsUUID()
   endCustomerId?: string;
@@ -105,7 +124,10 @@ export class ShipLineDto {
 }
 
 export class CancelOrderDto {
-  @ApiPropertyOptional({ type: [String], description: 'Only these lines; default every line not yet shipped' })
+  @ApiPropertyOptional({
+    type: [String],
+    description: 'Only these lines; default every line not yet shipped',
+  })
   @IsOptional()
   @IsArray()
   @ArrayMinSize(1)
@@ -142,26 +164,44 @@ export class OrderLineView {
   @ApiProperty({ description: 'Hardware: the quantity; cloud: the first charge' }) net: string;
   @ApiProperty() tax: string;
   @ApiProperty() gross: string;
-  @ApiProperty({ nullable: true, type: String, example: 'GST', description: 'The tax code chosen when ordered (null on lines ordered before tax codes)' }) taxCode: string | null;
-  @ApiProperty({ example: '0.10', description: 'The rate of that code when ordered; the line’s invoice uses it' }) taxRate: string;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    example: 'GST',
+    description: 'The tax code chosen when ordered (null on lines ordered before tax codes)',
+  })
+  taxCode: string | null;
+  @ApiProperty({
+    example: '0.10',
+    description: 'The rate of that code when ordered; the line’s invoice uses it',
+  })
+  taxRate: string;
   @ApiProperty({ enum: ['PENDING', 'SHIPPED', 'CANCELLED', 'PROVISIONED'] }) status: OrderLineStatus;
   @ApiPropertyOptional() subscriptionId?: string;
   @ApiPropertyOptional() startDate?: string;
   @ApiPropertyOptional({ nullable: true, type: Number }) warrantyMonths?: number | null;
   @ApiPropertyOptional({ nullable: true, type: String }) shippedOn?: string | null;
   @ApiPropertyOptional({
-    nullable: true, type: String,
-    description: 'The date the shipment counts on in the books: shippedOn, or the first day of the first open month when its month was closed',
+    nullable: true,
+    type: String,
+    description:
+      'The date the shipment counts on in the books: shippedOn, or the first day of the first open month when its month was closed',
   })
   postedOn?: string | null;
   @ApiPropertyOptional({ type: [String] }) serialNumbers?: string[];
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Last day covered (inclusive)' }) warrantyEnd?: string | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'Last day covered (inclusive)' })
+  warrantyEnd?: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) invoiceId?: string | null;
 }
 
 /** The order's end customer: its record's id, and the name and reference the order was placed for. */
 export class OrderEndCustomerView {
-  @ApiProperty({ nullable: true, type: String, description: 'The end customer record (GET /end-customers/{id})' }) id: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The end customer record (GET /end-customers/{id})',
+  })
+  id: string | null;
   @ApiProperty() name: string;
   @ApiProperty({ nullable: true, type: String }) reference: string | null;
 }
@@ -175,7 +215,8 @@ export class OrderView {
   @ApiProperty({ nullable: true, type: String }) poNumber: string | null;
   @ApiProperty({ type: [OrderLineView] }) lines: OrderLineView[];
   @ApiProperty({ type: TotalsView, description: 'Over lines not cancelled' }) totals: TotalsView;
-  @ApiProperty({ type: ReservedView, description: 'Credit this order holds reserved now, per line' }) reserved: ReservedView;
+  @ApiProperty({ type: ReservedView, description: 'Credit this order holds reserved now, per line' })
+  reserved: ReservedView;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty() createdAt: string;
 }

@@ -9,7 +9,10 @@ export interface DueInvoice {
  * Oldest-first application of an amount to invoices given oldest first: each takes what it has
  * due until the amount runs out; what remains is unapplied cash.
  */
-export function planOldestFirst(amount: Dec, invoices: DueInvoice[]): { allocations: Array<{ invoiceId: string; amount: Dec }>; leftover: Dec } {
+export function planOldestFirst(
+  amount: Dec,
+  invoices: DueInvoice[],
+): { allocations: Array<{ invoiceId: string; amount: Dec }>; leftover: Dec } {
   let left = Dec.max(amount, 0);
   const allocations: Array<{ invoiceId: string; amount: Dec }> = [];
   for (const inv of invoices) {

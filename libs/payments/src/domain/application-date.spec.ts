@@ -9,9 +9,18 @@ describe('application dates', () => {
   });
 
   it('pays invoices issued by receivedOn at once and the later ones on their issue dates, in date order', () => {
-    const t = (issueDate: string, amount: string) => ({ invoice: { id: issueDate, issueDate }, amount: new Dec(amount) });
+    const t = (issueDate: string, amount: string) => ({
+      invoice: { id: issueDate, issueDate },
+      amount: new Dec(amount),
+    });
     const { now, later } = splitByApplicationDate(
-      [t('2026-11-01', '10'), t('2026-11-24', '5'), t('2026-11-22', '7'), t('2026-11-20', '3'), t('2026-11-24', '1')],
+      [
+        t('2026-11-01', '10'),
+        t('2026-11-24', '5'),
+        t('2026-11-22', '7'),
+        t('2026-11-20', '3'),
+        t('2026-11-24', '1'),
+      ],
       '2026-11-20',
     );
     expect(now.map((x) => x.invoice.issueDate)).toEqual(['2026-11-01', '2026-11-20']);

@@ -30,7 +30,12 @@ const round = (x: Dec, c: Currency) => x.toDecimalPlaces(minorUnits(c), Dec.ROUN
  * is the realised FX difference. A foreign settlement without a rate cannot be converted: no fee.
  */
 export function settle(amount: Dec, invoiceCurrency: Currency, bt: BalanceTransaction | null): Settlement {
-  const none = (fee: Dec): Settlement => ({ fee, fxDifference: new Dec(0), clearing: amount.minus(fee), settled: null });
+  const none = (fee: Dec): Settlement => ({
+    fee,
+    fxDifference: new Dec(0),
+    clearing: amount.minus(fee),
+    settled: null,
+  });
   if (!bt) return none(new Dec(0));
   if (bt.currency === invoiceCurrency) return none(Dec.min(bt.fee, amount));
   if (!bt.rate || !bt.rate.gt(0)) return none(new Dec(0));

@@ -1,7 +1,16 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsIn, IsNotEmpty, IsOptional, IsString, IsUUID, MaxLength, ValidateNested,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  MaxLength,
+  ValidateNested,
 } from 'class-validator';
 import { CreditLine, CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
 
@@ -111,7 +120,10 @@ export class PaymentSettlementView {
   @ApiProperty({ type: String, description: 'The currency Stripe settled the charge in' }) currency: Currency;
   @ApiProperty() amount: string;
   @ApiProperty({ description: "Stripe's fee, in the settlement currency" }) fee: string;
-  @ApiProperty({ description: 'Charge currency × rate = settlement currency (the balance transaction’s exchange_rate)' }) exchangeRate: string;
+  @ApiProperty({
+    description: 'Charge currency × rate = settlement currency (the balance transaction’s exchange_rate)',
+  })
+  exchangeRate: string;
 }
 
 export class PaymentView {
@@ -127,11 +139,23 @@ export class PaymentView {
   @ApiProperty() receivedOn: string;
   @ApiProperty({ nullable: true, type: String }) invoiceId: string | null;
   @ApiProperty({ nullable: true, type: String }) stripePaymentIntentId: string | null;
-  @ApiProperty({ nullable: true, type: String, description: "A Stripe payment's real date (receivedOn is the posting date: the first open day when its month was closed)" })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description:
+      "A Stripe payment's real date (receivedOn is the posting date: the first open day when its month was closed)",
+  })
   occurredOn: string | null;
-  @ApiProperty({ nullable: true, type: PaymentSettlementView, description: 'A card payment settled in another currency than its invoice' })
+  @ApiProperty({
+    nullable: true,
+    type: PaymentSettlementView,
+    description: 'A card payment settled in another currency than its invoice',
+  })
   settlement: PaymentSettlementView | null;
-  @ApiProperty({ description: 'Realised FX difference in the payment currency (account 7100): > 0 a loss, < 0 a gain' }) fxDifference: string;
+  @ApiProperty({
+    description: 'Realised FX difference in the payment currency (account 7100): > 0 a loss, < 0 a gain',
+  })
+  fxDifference: string;
   @ApiProperty({ type: [PaymentAllocationView] }) allocations: PaymentAllocationView[];
   @ApiProperty() createdAt: string;
 }
@@ -144,26 +168,52 @@ export class PaymentIntentView {
 }
 
 export class ReconciliationRowView {
-  @ApiProperty({ nullable: true, type: String, description: 'null: ledger lines without a reseller' }) resellerId: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'null: ledger lines without a reseller' })
+  resellerId: string | null;
   @ApiProperty({ type: String }) currency: Currency;
   @ApiPropertyOptional({ enum: ['HARDWARE', 'CLOUD'] }) creditLine?: CreditLine;
   @ApiProperty() account: string;
   @ApiProperty({ description: 'Balance of the control account in the ledger' }) ledger: string;
   @ApiProperty({ description: 'The same from the subledger' }) subledger: string;
   @ApiProperty() difference: string;
-  @ApiPropertyOptional({ description: 'Receivables: open invoice amounts (the subledger = openInvoices − unappliedCredits)' }) openInvoices?: string;
-  @ApiPropertyOptional({ description: 'Receivables: credits (negative invoice sides) not yet applied or refunded' }) unappliedCredits?: string;
+  @ApiPropertyOptional({
+    description: 'Receivables: open invoice amounts (the subledger = openInvoices − unappliedCredits)',
+  })
+  openInvoices?: string;
+  @ApiPropertyOptional({
+    description: 'Receivables: credits (negative invoice sides) not yet applied or refunded',
+  })
+  unappliedCredits?: string;
 }
 
 export class ReconciliationSectionView {
   @ApiProperty({ type: [ReconciliationRowView] }) items: ReconciliationRowView[];
-  @ApiProperty({ type: [ReconciliationRowView], description: 'Per currency (and credit line), over all resellers' }) totals: ReconciliationRowView[];
+  @ApiProperty({
+    type: [ReconciliationRowView],
+    description: 'Per currency (and credit line), over all resellers',
+  })
+  totals: ReconciliationRowView[];
 }
 
 export class ReconciliationDifferenceView extends ReconciliationRowView {
-  @ApiProperty({ enum: ['receivables', 'unappliedCash', 'stripeClearing', 'unbilled', 'accruedCosts', 'payables', 'deferredRevenue', 'tax', 'signs', 'receivablesSubledger'] }) section: string;
   @ApiProperty({
-    description: 'control-account, ar-credit-balance, unapplied-cash-debit-balance, subledger-movements, credit-documents, write-off-documents, cash-on-credit, stranded-credit',
+    enum: [
+      'receivables',
+      'unappliedCash',
+      'stripeClearing',
+      'unbilled',
+      'accruedCosts',
+      'payables',
+      'deferredRevenue',
+      'tax',
+      'signs',
+      'receivablesSubledger',
+    ],
+  })
+  section: string;
+  @ApiProperty({
+    description:
+      'control-account, ar-credit-balance, unapplied-cash-debit-balance, subledger-movements, credit-documents, write-off-documents, cash-on-credit, stranded-credit',
   })
   check: string;
   @ApiPropertyOptional({ description: 'The invoice concerned, for subledger checks' }) invoiceId?: string;
@@ -176,19 +226,47 @@ export class ReconciliationView {
   @ApiProperty() asOf: string;
   @ApiProperty({ nullable: true, type: String }) resellerId: string | null;
   @ApiProperty() reconciled: boolean;
-  @ApiProperty({ type: ReconciliationSectionView, description: '1100/1110 beside open invoice amounts' }) receivables: ReconciliationSectionView;
-  @ApiProperty({ type: ReconciliationSectionView, description: '2200 beside unapplied payments' }) unappliedCash: ReconciliationSectionView;
-  @ApiProperty({ type: ReconciliationSectionView, description: '1050 beside Stripe payments net of fees and refunds' }) stripeClearing: ReconciliationSectionView;
-  @ApiProperty({ type: ReconciliationSectionView, description: '1190 beside the net of shipped hardware lines whose shipment posted revenue, not yet invoiced' })
+  @ApiProperty({ type: ReconciliationSectionView, description: '1100/1110 beside open invoice amounts' })
+  receivables: ReconciliationSectionView;
+  @ApiProperty({ type: ReconciliationSectionView, description: '2200 beside unapplied payments' })
+  unappliedCash: ReconciliationSectionView;
+  @ApiProperty({
+    type: ReconciliationSectionView,
+    description: '1050 beside Stripe payments net of fees and refunds',
+  })
+  stripeClearing: ReconciliationSectionView;
+  @ApiProperty({
+    type: ReconciliationSectionView,
+    description:
+      '1190 beside the net of shipped hardware lines whose shipment posted revenue, not yet invoiced',
+  })
   unbilled: ReconciliationSectionView;
-  @ApiProperty({ type: ReconciliationSectionView, description: '2050 beside vendor cost accruals not matched to a vendor bill, per reseller' })
+  @ApiProperty({
+    type: ReconciliationSectionView,
+    description: '2050 beside vendor cost accruals not matched to a vendor bill, per reseller',
+  })
   accruedCosts: ReconciliationSectionView;
-  @ApiProperty({ type: ReconciliationSectionView, description: '2000 beside open vendor bill amounts (no reseller)' }) payables: ReconciliationSectionView;
-  @ApiProperty({ type: ReconciliationSectionView, description: '2400 beside invoiced cloud net not yet recognised (per charge, from the recognition subledger)' })
+  @ApiProperty({
+    type: ReconciliationSectionView,
+    description: '2000 beside open vendor bill amounts (no reseller)',
+  })
+  payables: ReconciliationSectionView;
+  @ApiProperty({
+    type: ReconciliationSectionView,
+    description:
+      '2400 beside invoiced cloud net not yet recognised (per charge, from the recognition subledger)',
+  })
   deferredRevenue: ReconciliationSectionView;
-  @ApiProperty({ type: ReconciliationSectionView, description: '2100 per reseller beside the output tax of its invoices less credit notes and write-offs' })
+  @ApiProperty({
+    type: ReconciliationSectionView,
+    description: '2100 per reseller beside the output tax of its invoices less credit notes and write-offs',
+  })
   tax: ReconciliationSectionView;
-  @ApiProperty({ type: ReconciliationSectionView, description: '2500 beside collections made on the reseller\'s behalf not yet settled (docs/billing-on-behalf.md)' })
+  @ApiProperty({
+    type: ReconciliationSectionView,
+    description:
+      "2500 beside collections made on the reseller's behalf not yet settled (docs/billing-on-behalf.md)",
+  })
   collectionsHeld: ReconciliationSectionView;
   @ApiProperty({ type: [ReconciliationDifferenceView] }) differences: ReconciliationDifferenceView[];
 }
@@ -198,6 +276,7 @@ export class StripeEventOutcomeView {
   @ApiProperty({ enum: [true] }) received: true;
   @ApiProperty() eventId: string;
   @ApiProperty({ example: 'payment_intent.succeeded' }) type: string;
-  @ApiProperty({ example: 'recorded', description: '`recorded`, `duplicate`, or `ignored: <why>`' }) outcome: string;
+  @ApiProperty({ example: 'recorded', description: '`recorded`, `duplicate`, or `ignored: <why>`' })
+  outcome: string;
   @ApiPropertyOptional({ description: 'The card payment recorded, when there is one' }) paymentId?: string;
 }

@@ -29,7 +29,11 @@ export class CreateRefundDto {
   @IsCalendarDate()
   paidOn: string;
 
-  @ApiPropertyOptional({ enum: REFUND_METHODS, default: 'BANK_TRANSFER', description: 'STRIPE: back to the cards of the Stripe payments the credit came from (credit 1050)' })
+  @ApiPropertyOptional({
+    enum: REFUND_METHODS,
+    default: 'BANK_TRANSFER',
+    description: 'STRIPE: back to the cards of the Stripe payments the credit came from (credit 1050)',
+  })
   @IsOptional()
   @IsIn(REFUND_METHODS)
   method?: RefundMethod;
@@ -38,7 +42,11 @@ export class CreateRefundDto {
 export class RefundSourcesView {
   @ApiProperty({ description: 'From unused credits on the hardware line (debit 1100)' }) HARDWARE: string;
   @ApiProperty({ description: 'From unused credits on the cloud line (debit 1110)' }) CLOUD: string;
-  @ApiProperty({ description: 'From unapplied cash (debit 2200): bank cash for a bank refund, card cash for a Stripe refund' }) unappliedCash: string;
+  @ApiProperty({
+    description:
+      'From unapplied cash (debit 2200): bank cash for a bank refund, card cash for a Stripe refund',
+  })
+  unappliedCash: string;
 }
 
 export class RefundView {
@@ -55,7 +63,8 @@ export class RefundView {
 export class CreditBalanceView {
   @ApiProperty() resellerId: string;
   @ApiProperty({ type: String }) currency: Currency;
-  @ApiProperty({ type: RefundSourcesView, description: 'What a refund may pay out, per source' }) from: RefundSourcesView;
+  @ApiProperty({ type: RefundSourcesView, description: 'What a refund may pay out, per source' })
+  from: RefundSourcesView;
   @ApiProperty({ description: 'Total refundable' }) refundable: string;
 }
 

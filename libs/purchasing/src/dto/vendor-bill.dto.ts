@@ -1,7 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayMinSize, IsArray, IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min,
+  ArrayMaxSize,
+  ArrayMinSize,
+  IsArray,
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
   ValidateNested,
 } from 'class-validator';
 import { CURRENCIES, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
@@ -10,7 +23,10 @@ import { PRINTABLE } from './vendor.dto';
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
 
 export class VendorBillLineDto {
-  @ApiPropertyOptional({ example: 'DELL-LAT-5440', description: 'Matches the vendor’s accrued costs of this SKU' })
+  @ApiPropertyOptional({
+    example: 'DELL-LAT-5440',
+    description: 'Matches the vendor’s accrued costs of this SKU',
+  })
   @IsOptional()
   @Transform(trim)
   @IsString()
@@ -40,7 +56,9 @@ export class VendorBillLineDto {
   @IsMoneyString({ min: 'nonNegative' })
   tax: string;
 
-  @ApiPropertyOptional({ description: 'A line that matches no accrued cost posts its whole net to 5900 instead of being refused' })
+  @ApiPropertyOptional({
+    description: 'A line that matches no accrued cost posts its whole net to 5900 instead of being refused',
+  })
   @IsOptional()
   @IsBoolean()
   allowUnmatched?: boolean;
@@ -52,7 +70,10 @@ export class CreateVendorBillDto {
   @IsUUID()
   vendorId: string;
 
-  @ApiProperty({ example: 'INV-88231', description: 'The vendor’s number; unique per vendor (case-insensitively)' })
+  @ApiProperty({
+    example: 'INV-88231',
+    description: 'The vendor’s number; unique per vendor (case-insensitively)',
+  })
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -60,7 +81,10 @@ export class CreateVendorBillDto {
   @Matches(PRINTABLE, { message: 'number must not contain control characters' })
   number: string;
 
-  @ApiProperty({ example: '2026-11-20', description: 'The bill date: not in the future, not in a closed month' })
+  @ApiProperty({
+    example: '2026-11-20',
+    description: 'The bill date: not in the future, not in a closed month',
+  })
   @IsCalendarDate()
   date: string;
 
@@ -80,9 +104,18 @@ export class CreateVendorBillDto {
 
 export class VendorBillQueryDto extends PageQueryDto {
   @ApiPropertyOptional() @IsOptional() @IsUUID() vendorId?: string;
-  @ApiPropertyOptional({ description: 'Bill date from (inclusive)' }) @IsOptional() @IsCalendarDate() from?: string;
-  @ApiPropertyOptional({ description: 'Bill date to (inclusive)' }) @IsOptional() @IsCalendarDate() to?: string;
-  @ApiPropertyOptional({ enum: ['OPEN', 'PARTIALLY_PAID', 'PAID'] }) @IsOptional() @IsIn(['OPEN', 'PARTIALLY_PAID', 'PAID']) status?: string;
+  @ApiPropertyOptional({ description: 'Bill date from (inclusive)' })
+  @IsOptional()
+  @IsCalendarDate()
+  from?: string;
+  @ApiPropertyOptional({ description: 'Bill date to (inclusive)' })
+  @IsOptional()
+  @IsCalendarDate()
+  to?: string;
+  @ApiPropertyOptional({ enum: ['OPEN', 'PARTIALLY_PAID', 'PAID'] })
+  @IsOptional()
+  @IsIn(['OPEN', 'PARTIALLY_PAID', 'PAID'])
+  status?: string;
 }
 
 export class MatchingQueryDto {
@@ -176,7 +209,12 @@ export class VendorBillView extends VendorBillSummaryView {
 
 export class UnmatchedAccrualView {
   @ApiProperty() vendor: string;
-  @ApiProperty({ nullable: true, type: String, description: 'null: no vendor record has this catalog vendor name yet' }) vendorId: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'null: no vendor record has this catalog vendor name yet',
+  })
+  vendorId: string | null;
   @ApiProperty() sku: string;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty() accruals: number;
@@ -199,18 +237,29 @@ export class MatchingBillLineView {
   @ApiProperty() matchedQuantity: string;
   @ApiProperty() matchedAmount: string;
   @ApiProperty() variance: string;
-  @ApiProperty({ description: 'Matched no accrual (allowUnmatched): its whole net went to 5900' }) unmatched: boolean;
+  @ApiProperty({ description: 'Matched no accrual (allowUnmatched): its whole net went to 5900' })
+  unmatched: boolean;
 }
 
 export class MatchingView {
   @ApiProperty() period: string;
-  @ApiProperty({ type: [UnmatchedAccrualView], description: 'Accruals of the month no bill has matched yet, per vendor, SKU and currency' })
+  @ApiProperty({
+    type: [UnmatchedAccrualView],
+    description: 'Accruals of the month no bill has matched yet, per vendor, SKU and currency',
+  })
   unmatchedAccruals: UnmatchedAccrualView[];
-  @ApiProperty({ type: [MatchingBillLineView], description: 'Lines of the month’s bills with a variance or matching nothing' })
+  @ApiProperty({
+    type: [MatchingBillLineView],
+    description: 'Lines of the month’s bills with a variance or matching nothing',
+  })
   billLines: MatchingBillLineView[];
 }
 
 export class VendorPaymentResultView {
   @ApiProperty({ type: VendorBillPaymentView }) payment: VendorBillPaymentView;
-  @ApiProperty({ type: VendorBillSummaryView, description: 'The bill after the payment (paid, open, status)' }) bill: VendorBillSummaryView;
+  @ApiProperty({
+    type: VendorBillSummaryView,
+    description: 'The bill after the payment (paid, open, status)',
+  })
+  bill: VendorBillSummaryView;
 }

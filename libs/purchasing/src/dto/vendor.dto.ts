@@ -1,6 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform } from 'class-transformer';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { CURRENCIES, Currency, PageQueryDto } from '#disty/core';
 
 const trim = ({ value }: { value: unknown }) => (typeof value === 'string' ? value.trim() : value);
@@ -10,7 +21,10 @@ export const PRINTABLE = /^[^\u0000-\u001f\u007f]*$/;
 
 /** POST /vendors: a catalog vendor as a supplier the distributor is billed by. */
 export class CreateVendorDto {
-  @ApiProperty({ example: 'Dell', description: 'Exactly the catalog vendor name (products.vendor), unique case-insensitively' })
+  @ApiProperty({
+    example: 'Dell',
+    description: 'Exactly the catalog vendor name (products.vendor), unique case-insensitively',
+  })
   @Transform(trim)
   @IsString()
   @IsNotEmpty()
@@ -18,7 +32,11 @@ export class CreateVendorDto {
   @Matches(PRINTABLE, { message: 'name must not contain control characters' })
   name: string;
 
-  @ApiPropertyOptional({ enum: CURRENCIES, example: 'AUD', description: 'The currency its bills default to (default AUD)' })
+  @ApiPropertyOptional({
+    enum: CURRENCIES,
+    example: 'AUD',
+    description: 'The currency its bills default to (default AUD)',
+  })
   @IsOptional()
   @IsIn(CURRENCIES)
   currency?: Currency;

@@ -1,5 +1,11 @@
 import fc from 'fast-check';
-import { dueThreshold, parseThresholds, scanRanges, thresholdToRaise, thresholdWindows } from './threshold-rule';
+import {
+  dueThreshold,
+  parseThresholds,
+  scanRanges,
+  thresholdToRaise,
+  thresholdWindows,
+} from './threshold-rule';
 
 /** Replays scans at the given days-left values against one term, as the scan would. */
 function walk(thresholds: number[], daysLeftSeq: number[]): number[] {
@@ -11,7 +17,9 @@ function walk(thresholds: number[], daysLeftSeq: number[]): number[] {
   return raised;
 }
 
-const thresholdSets = fc.uniqueArray(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 6 }).map((a) => [...a].sort((x, y) => x - y));
+const thresholdSets = fc
+  .uniqueArray(fc.integer({ min: 1, max: 400 }), { minLength: 1, maxLength: 6 })
+  .map((a) => [...a].sort((x, y) => x - y));
 
 describe('renewal threshold rule', () => {
   it('picks the smallest threshold at or above daysLeft, none for ended or far-away terms', () => {
@@ -28,28 +36,45 @@ describe('renewal threshold rule', () => {
   });
 
   it('walks a term from 100 days to 0 raising 90, 60 and 30 once each', () => {
-    expect(walk([30, 60, 90], Array.from({ length: 101 }, (_, i) => 100 - i))).toEqual([90, 60, 30]);
+    expect(
+      walk(
+        [30, 60, 90],
+        Array.from({ length: 101 }, (_, i) => 100 - i),
+      ),
+    ).toEqual([90, 60, 30]);
   });
 
   it('gives a term first seen at 45 days its 60-day alert, then its 30-day one, never the 90', () => {
-    expect(walk([30, 60, 90], Array.from({ length: 46 }, (_, i) => 45 - i))).toEqual([60, 30]);
+    expect(
+      walk(
+        [30, 60, 90],
+        Array.from({ length: 46 }, (_, i) => 45 - i),
+      ),
+    ).toEqual([60, 30]);
   });
 
   it('never raises a larger threshold after a smaller one, and each threshold at most once, for any sequence of scan dates', () => {
     fc.assert(
-      fc.property(thresholdSets, fc.array(fc.integer({ min: -30, max: 500 }), { maxLength: 200 }), (thresholds, seq) => {
-        const raised = walk(thresholds, seq);
-        for (let i = 1; i < raised.length; i++) expect(raised[i]).toBeLessThan(raised[i - 1]);
-        expect(new Set(raised).size).toBe(raised.length);
-        expect(raised.every((r) => thresholds.includes(r))).toBe(true);
-      }),
+      fc.property(
+        thresholdSets,
+        fc.array(fc.integer({ min: -30, max: 500 }), { maxLength: 200 }),
+        (thresholds, seq) => {
+          const raised = walk(thresholds, seq);
+          for (let i = 1; i < raised.length; i++) expect(raised[i]).toBeLessThan(raised[i - 1]);
+          expect(new Set(raised).size).toBe(raised.length);
+          expect(raised.every((r) => thresholds.includes(r))).toBe(true);
+        },
+      ),
     );
   });
 
   it('raises the due threshold and every smaller one when a term is scanned every day down to its end', () => {
     fc.assert(
       fc.property(thresholdSets, fc.integer({ min: 0, max: 500 }), (thresholds, start) => {
-        const raised = walk(thresholds, Array.from({ length: start + 1 }, (_, i) => start - i));
+        const raised = walk(
+          thresholds,
+          Array.from({ length: start + 1 }, (_, i) => start - i),
+        );
         // First seen above every threshold: all of them; otherwise the due one and those below it.
         const top = dueThreshold(start, thresholds) ?? Math.max(...thresholds);
         const expected = thresholds.filter((t) => t <= top).sort((a, b) => b - a);
@@ -60,11 +85,18 @@ describe('renewal threshold rule', () => {
 
   it('re-running a scan for the same date raises nothing more', () => {
     fc.assert(
-      fc.property(thresholdSets, fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 50 }), (thresholds, seq) => {
-        const once = walk(thresholds, seq);
-        const twice = walk(thresholds, seq.flatMap((d) => [d, d]));
-        expect(twice).toEqual(once);
-      }),
+      fc.property(
+        thresholdSets,
+        fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 50 }),
+        (thresholds, seq) => {
+          const once = walk(thresholds, seq);
+          const twice = walk(
+            thresholds,
+            seq.flatMap((d) => [d, d]),
+          );
+          expect(twice).toEqual(once);
+        },
+      ),
     );
   });
 

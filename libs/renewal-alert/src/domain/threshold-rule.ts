@@ -13,7 +13,8 @@ export function parseThresholds(raw: string | undefined, name = 'RENEWAL_THRESHO
     throw new Error(`${name} must be comma-separated day counts, e.g. 90,60,30 (got "${text}")`);
   }
   const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => v < 1 || v > 3650)) throw new Error(`${name}: every threshold must be between 1 and 3650 days`);
+  if (values.some((v) => v < 1 || v > 3650))
+    throw new Error(`${name}: every threshold must be between 1 and 3650 days`);
   const sorted = [...new Set(values)].sort((a, b) => a - b);
   if (sorted.length !== values.length) throw new Error(`${name}: thresholds must be distinct`);
   return sorted;
@@ -28,7 +29,11 @@ export function dueThreshold(daysLeft: number, thresholds: readonly number[]): n
 }
 
 /** The threshold to raise now for a term that already has alerts at `raised`, or null. */
-export function thresholdToRaise(daysLeft: number, thresholds: readonly number[], raised: readonly number[]): number | null {
+export function thresholdToRaise(
+  daysLeft: number,
+  thresholds: readonly number[],
+  raised: readonly number[],
+): number | null {
   const due = dueThreshold(daysLeft, thresholds);
   if (due === null) return null;
   return raised.some((r) => r <= due) ? null : due;
@@ -39,7 +44,9 @@ export function thresholdToRaise(daysLeft: number, thresholds: readonly number[]
  * minDays is one more than the next smaller threshold (0 for the smallest). The scan picks a
  * term's threshold with `thresholds[width_bucket(daysLeft, minDays[])]` over these starts.
  */
-export function thresholdWindows(thresholds: readonly number[]): Array<{ threshold: number; minDays: number }> {
+export function thresholdWindows(
+  thresholds: readonly number[],
+): Array<{ threshold: number; minDays: number }> {
   const sorted = [...new Set(thresholds)].sort((a, b) => a - b);
   return sorted.map((threshold, i) => ({ threshold, minDays: i === 0 ? 0 : sorted[i - 1] + 1 }));
 }
@@ -57,5 +64,8 @@ export interface DaysRange {
 export function scanRanges(largest: number, parts: number): DaysRange[] {
   const days = largest + 1;
   const n = Math.max(1, Math.min(Math.floor(parts), days));
-  return Array.from({ length: n }, (_, i) => ({ from: Math.floor((i * days) / n), to: Math.floor(((i + 1) * days) / n) - 1 }));
+  return Array.from({ length: n }, (_, i) => ({
+    from: Math.floor((i * days) / n),
+    to: Math.floor(((i + 1) * days) / n) - 1,
+  }));
 }

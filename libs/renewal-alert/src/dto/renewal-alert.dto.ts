@@ -1,10 +1,30 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Transform, Type } from 'class-transformer';
 import {
-  ArrayMaxSize, ArrayNotEmpty, ArrayUnique, IsArray, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Max, MaxLength, Min, ValidateIf,
+  ArrayMaxSize,
+  ArrayNotEmpty,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
 } from 'class-validator';
 import { IsCalendarDate, PageQueryDto } from '#disty/core';
-import { ALERT_SORTS, ALERT_SOURCES, ALERT_STATUSES, AlertSort, AlertSource, AlertStatus } from '../domain/alert-status';
+import {
+  ALERT_SORTS,
+  ALERT_SOURCES,
+  ALERT_STATUSES,
+  AlertSort,
+  AlertSource,
+  AlertStatus,
+} from '../domain/alert-status';
 
 export class ScanDto {
   @ApiPropertyOptional({ description: 'Scan as of this date (default today)', example: '2026-10-16' })
@@ -16,8 +36,13 @@ export class ScanDto {
 export class ScanResult {
   @ApiProperty({ example: '2026-10-16' }) asOf: string;
   @ApiProperty({ description: 'Alerts raised by this scan' }) raised: number;
-  @ApiProperty({ description: 'Webhook deliveries queued (one per raised alert per subscribed webhook)' }) webhookDeliveries: number;
-  @ApiProperty({ description: 'Open alerts closed as WON by the system because their subscription renewed into a later term' }) closedRenewed: number;
+  @ApiProperty({ description: 'Webhook deliveries queued (one per raised alert per subscribed webhook)' })
+  webhookDeliveries: number;
+  @ApiProperty({
+    description:
+      'Open alerts closed as WON by the system because their subscription renewed into a later term',
+  })
+  closedRenewed: number;
 }
 
 export class PipelineQueryDto {
@@ -71,7 +96,10 @@ export class AlertQueryDto extends PageQueryDto {
   @IsUUID()
   resellerId?: string;
 
-  @ApiPropertyOptional({ description: 'daysLeft is counted from this date (default today)', example: '2026-10-16' })
+  @ApiPropertyOptional({
+    description: 'daysLeft is counted from this date (default today)',
+    example: '2026-10-16',
+  })
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
@@ -79,7 +107,8 @@ export class AlertQueryDto extends PageQueryDto {
   @ApiPropertyOptional({
     enum: ['alerts', 'renewals'],
     default: 'alerts',
-    description: 'alerts: one row per (term, threshold) alert; renewals: one card per renewal at its current threshold, with the renewal’s status',
+    description:
+      'alerts: one row per (term, threshold) alert; renewals: one card per renewal at its current threshold, with the renewal’s status',
   })
   @IsOptional()
   @IsIn(['alerts', 'renewals'])
@@ -93,7 +122,10 @@ export class AlertQueryDto extends PageQueryDto {
   @MaxLength(200)
   endCustomer?: string;
 
-  @ApiPropertyOptional({ description: 'Only renewals with at most this many days left (from asOf)', example: 30 })
+  @ApiPropertyOptional({
+    description: 'Only renewals with at most this many days left (from asOf)',
+    example: 30,
+  })
   @IsOptional()
   @Type(() => Number)
   @IsInt()
@@ -101,7 +133,11 @@ export class AlertQueryDto extends PageQueryDto {
   @Max(3650)
   daysLeftMax?: number;
 
-  @ApiPropertyOptional({ description: 'Free-text search over the product name, the SKU and the end customer name (case-insensitive)', maxLength: 200 })
+  @ApiPropertyOptional({
+    description:
+      'Free-text search over the product name, the SKU and the end customer name (case-insensitive)',
+    maxLength: 200,
+  })
   @IsOptional()
   @IsString()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))
@@ -109,7 +145,11 @@ export class AlertQueryDto extends PageQueryDto {
   @MaxLength(200)
   q?: string;
 
-  @ApiPropertyOptional({ enum: ALERT_SORTS, default: 'termEnd', description: 'daysLeft and termEnd order alike; value is the renewal value (within a currency)' })
+  @ApiPropertyOptional({
+    enum: ALERT_SORTS,
+    default: 'termEnd',
+    description: 'daysLeft and termEnd order alike; value is the renewal value (within a currency)',
+  })
   @IsOptional()
   @IsIn(ALERT_SORTS)
   sort?: AlertSort;
@@ -121,7 +161,11 @@ export class AlertQueryDto extends PageQueryDto {
 }
 
 export class BulkAssignDto {
-  @ApiProperty({ type: [String], description: 'Alerts (or cards: any alert id of a renewal) to assign; all or nothing', maxItems: 500 })
+  @ApiProperty({
+    type: [String],
+    description: 'Alerts (or cards: any alert id of a renewal) to assign; all or nothing',
+    maxItems: 500,
+  })
   @IsArray()
   @ArrayNotEmpty()
   @ArrayMaxSize(500)
@@ -129,24 +173,36 @@ export class BulkAssignDto {
   @IsUUID('all', { each: true })
   alertIds: string[];
 
-  @ApiProperty({ nullable: true, type: String, description: 'A sales user of the alerts’ reseller; null unassigns' })
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'A sales user of the alerts’ reseller; null unassigns',
+  })
   @ValidateIf((o: BulkAssignDto) => o.assigneeId !== null)
   @IsUUID()
   assigneeId: string | null;
 }
 
 export class BulkAssignResult {
-  @ApiProperty({ description: 'Renewals assigned (every alert of each renewal gets the assignee)' }) renewals: number;
+  @ApiProperty({ description: 'Renewals assigned (every alert of each renewal gets the assignee)' })
+  renewals: number;
   @ApiProperty({ description: 'Alerts whose assignee changed' }) alertsUpdated: number;
 }
 
 export class CreateQuoteDto {
-  @ApiPropertyOptional({ description: 'Last day the quote may be accepted (default: today + 30 days)', example: '2026-12-26' })
+  @ApiPropertyOptional({
+    description: 'Last day the quote may be accepted (default: today + 30 days)',
+    example: '2026-12-26',
+  })
   @IsOptional()
   @IsCalendarDate()
   validUntil?: string;
 
-  @ApiPropertyOptional({ description: 'Quantity for the next term (default: the current quantity)', minimum: 1, maximum: 100000 })
+  @ApiPropertyOptional({
+    description: 'Quantity for the next term (default: the current quantity)',
+    minimum: 1,
+    maximum: 100000,
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -155,16 +211,27 @@ export class CreateQuoteDto {
 }
 
 export class UpdateAlertDto {
-  @ApiProperty({ enum: ALERT_STATUSES, description: 'OPEN → CONTACTED | WON | LOST | DISMISSED; CONTACTED → WON | LOST | DISMISSED; the same status keeps it. WON, LOST and DISMISSED close every alert of the renewal' })
+  @ApiProperty({
+    enum: ALERT_STATUSES,
+    description:
+      'OPEN → CONTACTED | WON | LOST | DISMISSED; CONTACTED → WON | LOST | DISMISSED; the same status keeps it. WON, LOST and DISMISSED close every alert of the renewal',
+  })
   @IsIn(ALERT_STATUSES)
   status: AlertStatus;
 
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'A sales user of the alert’s reseller; null unassigns' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'A sales user of the alert’s reseller; null unassigns',
+  })
   @ValidateIf((o: UpdateAlertDto) => o.assigneeId !== undefined && o.assigneeId !== null)
   @IsUUID()
   assigneeId?: string | null;
 
-  @ApiPropertyOptional({ description: 'Appended to the alert’s notes with the author and time', maxLength: 4000 })
+  @ApiPropertyOptional({
+    description: 'Appended to the alert’s notes with the author and time',
+    maxLength: 4000,
+  })
   @IsOptional()
   @IsString()
   @Transform(({ value }) => (typeof value === 'string' ? value.trim() : value))

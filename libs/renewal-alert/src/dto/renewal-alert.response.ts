@@ -1,6 +1,13 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Currency, moneyString } from '#disty/core';
-import { ALERT_KINDS, ALERT_SOURCES, ALERT_STATUSES, AlertKind, AlertSource, AlertStatus } from '../domain/alert-status';
+import {
+  ALERT_KINDS,
+  ALERT_SOURCES,
+  ALERT_STATUSES,
+  AlertKind,
+  AlertSource,
+  AlertStatus,
+} from '../domain/alert-status';
 import { AlertRow, CardRow, NoteRow, SubscriptionStateRow } from '../renewal-alert.sql';
 
 export class AlertNoteView {
@@ -20,19 +27,38 @@ export class RenewalAlertView {
   @ApiProperty() resellerId: string;
   @ApiProperty({ enum: ALERT_SOURCES }) source: AlertSource;
   @ApiPropertyOptional({ nullable: true, type: String }) subscriptionId: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'The hardware order line of a warranty alert' }) orderLineId: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'The hardware order line of a warranty alert',
+  })
+  orderLineId: string | null;
   @ApiProperty({ type: AlertEndCustomerView }) endCustomer: AlertEndCustomerView;
   @ApiProperty() sku: string;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'The product’s name in the catalog (null when the SKU is no longer there)' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'The product’s name in the catalog (null when the SKU is no longer there)',
+  })
   productName: string | null;
   @ApiProperty() quantity: number;
-  @ApiProperty({ example: '2027-01-14', description: 'Last day of the term or warranty (inclusive)' }) termEnd: string;
-  @ApiProperty({ enum: ALERT_KINDS, description: 'THRESHOLD: a 90/60/30 alert; WINDOW: a month-to-month term’s commitment-window reminder (threshold 0)' })
+  @ApiProperty({ example: '2027-01-14', description: 'Last day of the term or warranty (inclusive)' })
+  termEnd: string;
+  @ApiProperty({
+    enum: ALERT_KINDS,
+    description:
+      'THRESHOLD: a 90/60/30 alert; WINDOW: a month-to-month term’s commitment-window reminder (threshold 0)',
+  })
   kind: AlertKind;
   @ApiProperty({ example: 30 }) threshold: number;
   @ApiProperty({ description: 'termEnd − asOf (asOf: the request’s, or today)' }) daysLeft: number;
-  @ApiProperty({ example: '2026-10-16', description: 'The scan date that raised the alert' }) raisedAsOf: string;
-  @ApiProperty({ example: '1500.00', description: 'Next term at the current catalog price × quantity (warranty: extended-warranty price, else the line’s net)' })
+  @ApiProperty({ example: '2026-10-16', description: 'The scan date that raised the alert' })
+  raisedAsOf: string;
+  @ApiProperty({
+    example: '1500.00',
+    description:
+      'Next term at the current catalog price × quantity (warranty: extended-warranty price, else the line’s net)',
+  })
   renewalValue: string;
   @ApiProperty({ type: String }) currency: Currency;
   @ApiProperty({ enum: ALERT_STATUSES }) status: AlertStatus;
@@ -43,7 +69,10 @@ export class RenewalAlertView {
 }
 
 export class CardWindowView {
-  @ApiProperty({ example: '2027-01-21T09:30:00.000Z', description: 'When the commitment window closes (seat decreases and cancellations end)' })
+  @ApiProperty({
+    example: '2027-01-21T09:30:00.000Z',
+    description: 'When the commitment window closes (seat decreases and cancellations end)',
+  })
   closesAt: string;
   @ApiProperty({ description: 'Whether the window is still open now' }) open: boolean;
 }
@@ -58,17 +87,41 @@ export class CardScheduledChangeView {
 }
 
 export class RenewalCardView extends RenewalAlertView {
-  @ApiPropertyOptional({ nullable: true, type: Boolean, description: 'Subscriptions: whether it renews automatically (null for warranties)' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Boolean,
+    description: 'Subscriptions: whether it renews automatically (null for warranties)',
+  })
   autoRenew: boolean | null;
-  @ApiPropertyOptional({ nullable: true, type: Boolean, description: 'Subscriptions: whether it is cancelled at the term’s end (null for warranties)' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Boolean,
+    description: 'Subscriptions: whether it is cancelled at the term’s end (null for warranties)',
+  })
   cancelAtTermEnd: boolean | null;
-  @ApiPropertyOptional({ nullable: true, type: CardWindowView, description: 'The commitment window, where the product’s pack has one' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: CardWindowView,
+    description: 'The commitment window, where the product’s pack has one',
+  })
   commitmentWindow: CardWindowView | null;
-  @ApiPropertyOptional({ nullable: true, type: CardScheduledChangeView, description: 'The pending change at renewal, if any' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: CardScheduledChangeView,
+    description: 'The pending change at renewal, if any',
+  })
   scheduledChange: CardScheduledChangeView | null;
-  @ApiProperty({ type: [String], description: 'Every alert of this renewal (term or warranty), largest threshold first; `id` is the current one' })
+  @ApiProperty({
+    type: [String],
+    description:
+      'Every alert of this renewal (term or warranty), largest threshold first; `id` is the current one',
+  })
   alertIds: string[];
-  @ApiProperty({ type: [Number], description: 'The thresholds raised for this renewal, largest first; `threshold` is the current (latest) one' })
+  @ApiProperty({
+    type: [Number],
+    description:
+      'The thresholds raised for this renewal, largest first; `threshold` is the current (latest) one',
+  })
   thresholds: number[];
 }
 
@@ -89,14 +142,22 @@ export class PipelineStatusBucket extends PipelineBucket {
 export class PipelineView {
   @ApiProperty({ type: [PipelineThresholdBucket] }) byThreshold: PipelineThresholdBucket[];
   @ApiProperty({ type: [PipelineStatusBucket] }) byStatus: PipelineStatusBucket[];
-  @ApiProperty({ type: [PipelineBucket], description: 'All renewals, per currency (each renewal once, at its current threshold and status)' }) total: PipelineBucket[];
+  @ApiProperty({
+    type: [PipelineBucket],
+    description: 'All renewals, per currency (each renewal once, at its current threshold and status)',
+  })
+  total: PipelineBucket[];
 }
 
 export function mapNote(n: NoteRow): AlertNoteView {
   return { id: n.id, authorId: n.author_id, body: n.body, createdAt: new Date(n.created_at).toISOString() };
 }
 
-export function mapAlert(r: AlertRow & { days_left_now: number }, notes: NoteRow[], productName: string | null): RenewalAlertView {
+export function mapAlert(
+  r: AlertRow & { days_left_now: number },
+  notes: NoteRow[],
+  productName: string | null,
+): RenewalAlertView {
   return {
     id: r.id,
     resellerId: r.reseller_id,
@@ -123,7 +184,13 @@ export function mapAlert(r: AlertRow & { days_left_now: number }, notes: NoteRow
 }
 
 /** A renewal's card: its current alert with the renewal's status, assignee, alerts and notes. */
-export function mapCard(r: CardRow, notes: NoteRow[], productName: string | null, state: SubscriptionStateRow | undefined, now: Date): RenewalCardView {
+export function mapCard(
+  r: CardRow,
+  notes: NoteRow[],
+  productName: string | null,
+  state: SubscriptionStateRow | undefined,
+  now: Date,
+): RenewalCardView {
   const closes = state?.window_closes_at ? new Date(state.window_closes_at) : null;
   return {
     ...mapAlert(r, notes, productName),
@@ -133,11 +200,17 @@ export function mapCard(r: CardRow, notes: NoteRow[], productName: string | null
     thresholds: r.thresholds,
     autoRenew: state ? state.auto_renew : null,
     cancelAtTermEnd: state ? state.cancel_at_term_end : null,
-    commitmentWindow: closes ? { closesAt: closes.toISOString(), open: now.getTime() <= closes.getTime() } : null,
+    commitmentWindow: closes
+      ? { closesAt: closes.toISOString(), open: now.getTime() <= closes.getTime() }
+      : null,
     scheduledChange: state?.change_id
       ? {
-          id: state.change_id, quantity: state.change_quantity, sku: state.change_sku, term: state.change_term,
-          billingFrequency: state.change_billing_frequency, effectiveDate: state.change_effective_date!,
+          id: state.change_id,
+          quantity: state.change_quantity,
+          sku: state.change_sku,
+          term: state.change_term,
+          billingFrequency: state.change_billing_frequency,
+          effectiveDate: state.change_effective_date!,
         }
       : null,
   };

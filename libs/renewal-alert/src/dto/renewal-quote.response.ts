@@ -8,7 +8,11 @@ export class RenewalQuoteLineView {
   @ApiProperty() sku: string;
   @ApiProperty() description: string;
   @ApiProperty() quantity: number;
-  @ApiProperty({ example: '120.00', description: 'Price per unit for the whole next term, at the catalog’s current price' }) unitPrice: string;
+  @ApiProperty({
+    example: '120.00',
+    description: 'Price per unit for the whole next term, at the catalog’s current price',
+  })
+  unitPrice: string;
   @ApiProperty({ example: '600.00' }) net: string;
 }
 
@@ -28,11 +32,16 @@ export class RenewalQuoteView {
   @ApiProperty({ example: '600.00', description: 'Sum of the lines’ net, before tax' }) total: string;
   @ApiProperty() issueDate: string;
   @ApiProperty({ description: 'Last day the quote may be accepted' }) validUntil: string;
-  @ApiProperty({ enum: QUOTE_STATUSES, description: 'EXPIRED: OPEN and validUntil has passed' }) status: QuoteStatus;
+  @ApiProperty({ enum: QUOTE_STATUSES, description: 'EXPIRED: OPEN and validUntil has passed' })
+  status: QuoteStatus;
   @ApiProperty() createdBy: string;
   @ApiProperty() createdAt: string;
   @ApiPropertyOptional({ nullable: true, type: String }) acceptedAt: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) acceptedBy: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'The subscription’s scheduled change (at renewal) created by accepting' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'The subscription’s scheduled change (at renewal) created by accepting',
+  })
   scheduledChangeId: string | null;
 }

@@ -29,14 +29,22 @@ export class MarginQueryDto {
 }
 
 export class MarginRowView {
-  @ApiProperty({ description: 'Reseller id, SKU, vendor or YYYY-MM; "(none)" for costs no reseller or SKU carries (purchase price variance)' })
+  @ApiProperty({
+    description:
+      'Reseller id, SKU, vendor or YYYY-MM; "(none)" for costs no reseller or SKU carries (purchase price variance)',
+  })
   key: string;
   @ApiProperty({ description: 'Reseller name, product name, vendor or month' }) label: string;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty({ example: '1000.00' }) revenue: string;
   @ApiProperty({ example: '750.00' }) cost: string;
   @ApiProperty({ example: '250.00' }) margin: string;
-  @ApiProperty({ example: '25.00', nullable: true, type: String, description: 'Margin as % of revenue; null without revenue' })
+  @ApiProperty({
+    example: '25.00',
+    nullable: true,
+    type: String,
+    description: 'Margin as % of revenue; null without revenue',
+  })
   marginPercent: string | null;
 }
 

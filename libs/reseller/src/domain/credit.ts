@@ -17,7 +17,12 @@ export interface CreditPosition {
   available: Dec;
 }
 
-export function creditPosition(limit: Dec, openReceivables: Dec, reserved: Dec, unbilledUsage: Dec = new Dec(0)): CreditPosition {
+export function creditPosition(
+  limit: Dec,
+  openReceivables: Dec,
+  reserved: Dec,
+  unbilledUsage: Dec = new Dec(0),
+): CreditPosition {
   const exposure = openReceivables.plus(reserved).plus(unbilledUsage);
   return { limit, openReceivables, reserved, unbilledUsage, exposure, available: limit.minus(exposure) };
 }

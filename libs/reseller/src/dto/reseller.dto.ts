@@ -1,7 +1,20 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import {
-  IsBoolean, IsDefined, IsIn, IsObject, IsInt, IsNotEmpty, IsOptional, IsString, Matches, Max, MaxLength, Min, ValidateIf, ValidateNested,
+  IsBoolean,
+  IsDefined,
+  IsIn,
+  IsObject,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+  ValidateIf,
+  ValidateNested,
 } from 'class-validator';
 import { CREDIT_LINES, CreditLine, CURRENCIES, Currency, IsMoneyString, PageQueryDto } from '#disty/core';
 
@@ -35,19 +48,29 @@ export class CreateResellerDto {
   @Matches(/^[A-Z]{2}$/, { message: 'country must be an ISO 3166-1 alpha-2 code such as "AU"' })
   country: string;
 
-  @ApiPropertyOptional({ example: '51 824 753 556', description: 'Tax registration number (ABN, NZBN/GST number, VAT id), printed on invoices' })
+  @ApiPropertyOptional({
+    example: '51 824 753 556',
+    description: 'Tax registration number (ABN, NZBN/GST number, VAT id), printed on invoices',
+  })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
   @MaxLength(40)
   taxId?: string;
 
-  @ApiPropertyOptional({ default: false, description: 'Registered for tax (GST/VAT) in its country: with the country, chooses the tax code of each line' })
+  @ApiPropertyOptional({
+    default: false,
+    description:
+      'Registered for tax (GST/VAT) in its country: with the country, chooses the tax code of each line',
+  })
   @IsOptional()
   @IsBoolean()
   taxRegistered?: boolean;
 
-  @ApiPropertyOptional({ example: '12 Quay Street, Auckland 1010, New Zealand', description: 'Legal address, printed on invoices' })
+  @ApiPropertyOptional({
+    example: '12 Quay Street, Auckland 1010, New Zealand',
+    description: 'Legal address, printed on invoices',
+  })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -122,7 +145,10 @@ export class UpdateCreditLineDto {
   @IsBoolean()
   onHold?: boolean;
 
-  @ApiPropertyOptional({ example: 'Two years of on-time payments', description: 'Why: required with `limit`; kept in the line’s history' })
+  @ApiPropertyOptional({
+    example: 'Two years of on-time payments',
+    description: 'Why: required with `limit`; kept in the line’s history',
+  })
   @IsOptional()
   @IsString()
   @MaxLength(500)
@@ -133,7 +159,8 @@ export class CreditLimitChangeView {
   @ApiProperty() id: string;
   @ApiProperty({ enum: CREDIT_LINES }) line: CreditLine;
   @ApiProperty() changedAt: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The user who made the change' }) changedBy: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The user who made the change' }) changedBy:
+    string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Their email' }) changedByEmail: string | null;
   @ApiProperty({ example: '250000.00' }) fromLimit: string;
   @ApiProperty({ example: '300000.00' }) toLimit: string;
@@ -143,11 +170,16 @@ export class CreditLimitChangeView {
 }
 
 export class CreditLimitChangeListView {
-  @ApiProperty({ type: [CreditLimitChangeView], description: 'Newest first (at most 200)' }) items: CreditLimitChangeView[];
+  @ApiProperty({ type: [CreditLimitChangeView], description: 'Newest first (at most 200)' })
+  items: CreditLimitChangeView[];
 }
 
 export class ResellerQueryDto extends PageQueryDto {
-  @ApiPropertyOptional({ description: 'Part of the name' }) @IsOptional() @IsString() @MaxLength(100) q?: string;
+  @ApiPropertyOptional({ description: 'Part of the name' })
+  @IsOptional()
+  @IsString()
+  @MaxLength(100)
+  q?: string;
 }
 
 export class CreditLimitsView {
@@ -160,7 +192,13 @@ export class ResellerView {
   @ApiProperty() name: string;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty() country: string;
-  @ApiProperty({ example: '0.10', nullable: true, type: String, description: 'The rate a STANDARD product sold to this reseller gets today under the tax rules (an estimate: each line stores its own code and rate); null when no rule applies' })
+  @ApiProperty({
+    example: '0.10',
+    nullable: true,
+    type: String,
+    description:
+      'The rate a STANDARD product sold to this reseller gets today under the tax rules (an estimate: each line stores its own code and rate); null when no rule applies',
+  })
   taxRate: string | null;
   @ApiProperty({ nullable: true, type: String }) taxId: string | null;
   @ApiProperty() taxRegistered: boolean;
@@ -175,12 +213,25 @@ export class CreditLineView {
   @ApiProperty({ enum: CREDIT_LINES }) line: CreditLine;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
   @ApiProperty({ example: '250000.00' }) limit: string;
-  @ApiProperty({ example: '1200.00', description: 'Open receivables on the line’s AR account (ledger)' }) openReceivables: string;
-  @ApiProperty({ example: '5000.00', description: 'Ordered, not yet invoiced, tax included' }) reserved: string;
-  @ApiProperty({ example: '243800.00', description: 'limit − (openReceivables + reserved + unbilledUsage); may be negative' }) available: string;
+  @ApiProperty({ example: '1200.00', description: 'Open receivables on the line’s AR account (ledger)' })
+  openReceivables: string;
+  @ApiProperty({ example: '5000.00', description: 'Ordered, not yet invoiced, tax included' })
+  reserved: string;
+  @ApiProperty({
+    example: '243800.00',
+    description: 'limit − (openReceivables + reserved + unbilledUsage); may be negative',
+  })
+  available: string;
   @ApiProperty() onHold: boolean;
-  @ApiProperty({ example: '0.00', description: 'CLOUD: rated usage not yet invoiced, counted against the line (docs/consumption.md §7)' }) unbilledUsage: string;
-  @ApiProperty({ description: 'CLOUD: on hold because its exposure reached its limit; lifts when it falls back' }) exposureHold: boolean;
+  @ApiProperty({
+    example: '0.00',
+    description: 'CLOUD: rated usage not yet invoiced, counted against the line (docs/consumption.md §7)',
+  })
+  unbilledUsage: string;
+  @ApiProperty({
+    description: 'CLOUD: on hold because its exposure reached its limit; lifts when it falls back',
+  })
+  exposureHold: boolean;
 }
 
 export class CreditLineListView {

@@ -46,17 +46,37 @@ export function planQuantityChange(input: {
   plan.adjustments.push({
     period: current,
     deltaQuantity: delta,
-    amount: quantityChangeAmount({ unitPrice, period: current, date, dayBaseQuantity, oldQuantity, newQuantity, currency }),
+    amount: quantityChangeAmount({
+      unitPrice,
+      period: current,
+      date,
+      dayBaseQuantity,
+      oldQuantity,
+      newQuantity,
+      currency,
+    }),
   });
   for (const p of periods.filter((x) => x.start > date)) {
     if (input.isBilled(p)) {
       plan.adjustments.push({
         period: p,
         deltaQuantity: delta,
-        amount: quantityChangeAmount({ unitPrice, period: p, date: p.start, dayBaseQuantity, oldQuantity, newQuantity, currency }),
+        amount: quantityChangeAmount({
+          unitPrice,
+          period: p,
+          date: p.start,
+          dayBaseQuantity,
+          oldQuantity,
+          newQuantity,
+          currency,
+        }),
       });
     } else {
-      plan.reschedule.push({ period: p, quantity: newQuantity, amount: periodAmount(unitPrice, p.months, newQuantity, currency) });
+      plan.reschedule.push({
+        period: p,
+        quantity: newQuantity,
+        amount: periodAmount(unitPrice, p.months, newQuantity, currency),
+      });
     }
   }
   return plan;
@@ -82,12 +102,22 @@ export function planImmediateCancellation(input: {
   const current = periodContaining(periods, date);
   if (!current) throw new RangeError(`${date} is outside the term`);
   const plan: CancellationPlan = {
-    credits: [{ period: current, deltaQuantity: -quantity, amount: cancellationCredit(unitPrice, current, quantity, date, currency) }],
+    credits: [
+      {
+        period: current,
+        deltaQuantity: -quantity,
+        amount: cancellationCredit(unitPrice, current, quantity, date, currency),
+      },
+    ],
     voidPeriods: [],
   };
   for (const p of periods.filter((x) => x.start > date)) {
     if (input.isBilled(p)) {
-      plan.credits.push({ period: p, deltaQuantity: -quantity, amount: cancellationCredit(unitPrice, p, quantity, p.start, currency) });
+      plan.credits.push({
+        period: p,
+        deltaQuantity: -quantity,
+        amount: cancellationCredit(unitPrice, p, quantity, p.start, currency),
+      });
     } else {
       plan.voidPeriods.push(p);
     }

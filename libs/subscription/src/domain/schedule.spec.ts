@@ -35,21 +35,39 @@ describe('term boundaries and billing schedules', () => {
   });
 
   it('bills MONTHLY twelve times, ANNUAL and UPFRONT once a P1Y term, ANNUAL three times a P3Y term', () => {
-    const base = { anchor: '2026-03-10', termNo: 1, unitPrice: new Dec('12.3456'), quantity: 7, currency: 'AUD' as const };
+    const base = {
+      anchor: '2026-03-10',
+      termNo: 1,
+      unitPrice: new Dec('12.3456'),
+      quantity: 7,
+      currency: 'AUD' as const,
+    };
     const monthly = termSchedule({ ...base, term: 'P1Y', billingFrequency: 'MONTHLY' });
     expect(monthly).toHaveLength(12);
     expect(monthly.every((c) => c.amount.eq('86.42') && c.billingDate === c.start)).toBe(true);
     const annual = termSchedule({ ...base, term: 'P1Y', billingFrequency: 'ANNUAL' });
-    expect(annual.map((c) => [c.start, c.end, c.amount.toFixed(2)])).toEqual([['2026-03-10', '2027-03-09', '1037.03']]);
+    expect(annual.map((c) => [c.start, c.end, c.amount.toFixed(2)])).toEqual([
+      ['2026-03-10', '2027-03-09', '1037.03'],
+    ]);
     const upfront = termSchedule({ ...base, term: 'P3Y', billingFrequency: 'UPFRONT' });
-    expect(upfront.map((c) => [c.start, c.end, c.amount.toFixed(2)])).toEqual([['2026-03-10', '2029-03-09', '3111.09']]);
+    expect(upfront.map((c) => [c.start, c.end, c.amount.toFixed(2)])).toEqual([
+      ['2026-03-10', '2029-03-09', '3111.09'],
+    ]);
     const p3yAnnual = termSchedule({ ...base, term: 'P3Y', billingFrequency: 'ANNUAL' });
     expect(p3yAnnual.map((c) => c.start)).toEqual(['2026-03-10', '2027-03-10', '2028-03-10']);
     expect(termSchedule({ ...base, term: 'P1M', billingFrequency: 'ANNUAL' })).toHaveLength(1);
   });
 
   it('rounds JPY to whole yen', () => {
-    const [c] = termSchedule({ anchor: '2026-01-01', termNo: 1, unitPrice: new Dec('100.5'), quantity: 1, currency: 'JPY', term: 'P1M', billingFrequency: 'MONTHLY' });
+    const [c] = termSchedule({
+      anchor: '2026-01-01',
+      termNo: 1,
+      unitPrice: new Dec('100.5'),
+      quantity: 1,
+      currency: 'JPY',
+      term: 'P1M',
+      billingFrequency: 'MONTHLY',
+    });
     expect(c.amount.toFixed()).toBe('101');
   });
 

@@ -9,10 +9,16 @@ describe('service value of a billing period', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 365 }),
-        fc.array(fc.record({ offset: fc.integer({ min: -10, max: 40 }), quantity: fc.integer({ min: 0, max: 50 }) }), { maxLength: 6 }),
+        fc.array(
+          fc.record({ offset: fc.integer({ min: -10, max: 40 }), quantity: fc.integer({ min: 0, max: 50 }) }),
+          { maxLength: 6 },
+        ),
         (startOffset, raw) => {
           const [period] = billingPeriods(addDays('2026-01-01', startOffset), 'P1M', 'MONTHLY', 1);
-          const steps: SeatStep[] = raw.map((r) => ({ from: addDays(period.start, r.offset), quantity: r.quantity }));
+          const steps: SeatStep[] = raw.map((r) => ({
+            from: addDays(period.start, r.offset),
+            quantity: r.quantity,
+          }));
           let byDay = 0;
           for (let d = period.start; d <= period.end; d = addDays(d, 1)) byDay += seatsOn(steps, d);
           expect(seatDays(period, steps)).toBe(byDay);
@@ -35,11 +41,33 @@ describe('service value of a billing period', () => {
           const unitPrice = new Dec(cents).div(100);
           const change = addDays(period.start, changeAt % period.days);
           const cancel = addDays(change, cancelAt % (period.days - (changeAt % period.days)));
-          const steps: SeatStep[] = [{ from: period.start, quantity: q0 }, { from: change, quantity: q1 }, { from: cancel, quantity: 0 }];
-          const charged = unitPrice.times(period.months).times(q0).toDecimalPlaces(2, Dec.ROUND_HALF_UP)
-            .plus(quantityChangeAmount({ unitPrice, period, date: change, dayBaseQuantity: q0, oldQuantity: q0, newQuantity: q1, currency: 'AUD' }))
+          const steps: SeatStep[] = [
+            { from: period.start, quantity: q0 },
+            { from: change, quantity: q1 },
+            { from: cancel, quantity: 0 },
+          ];
+          const charged = unitPrice
+            .times(period.months)
+            .times(q0)
+            .toDecimalPlaces(2, Dec.ROUND_HALF_UP)
+            .plus(
+              quantityChangeAmount({
+                unitPrice,
+                period,
+                date: change,
+                dayBaseQuantity: q0,
+                oldQuantity: q0,
+                newQuantity: q1,
+                currency: 'AUD',
+              }),
+            )
             .plus(cancellationCredit(unitPrice, period, q1, cancel, 'AUD'));
-          expect(charged.minus(periodServiceValue(period, unitPrice, steps)).abs().lte('0.015')).toBe(true);
+          expect(
+            charged
+              .minus(periodServiceValue(period, unitPrice, steps))
+              .abs()
+              .lte('0.015'),
+          ).toBe(true);
         },
       ),
     );

@@ -1,5 +1,17 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsInt,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  IsUUID,
+  Matches,
+  Max,
+  MaxLength,
+  Min,
+} from 'class-validator';
 import { IsCalendarDate, PageQueryDto } from '#disty/core';
 import { BILLING_FREQUENCIES, BillingFrequency, Term, TERMS } from '../domain/schedule';
 
@@ -9,7 +21,10 @@ export class SubscriptionQueryDto extends PageQueryDto {
   @IsIn(['ACTIVE', 'CANCELLED', 'EXPIRED'])
   status?: 'ACTIVE' | 'CANCELLED' | 'EXPIRED';
 
-  @ApiPropertyOptional({ description: 'Only subscriptions whose current term ends before this date', example: '2026-12-31' })
+  @ApiPropertyOptional({
+    description: 'Only subscriptions whose current term ends before this date',
+    example: '2026-12-31',
+  })
   @IsOptional()
   @IsCalendarDate()
   endsBefore?: string;
@@ -20,14 +35,19 @@ export class SubscriptionQueryDto extends PageQueryDto {
   @MaxLength(100)
   sku?: string;
 
-  @ApiPropertyOptional({ description: 'Distributor staff only: one reseller (ignored for reseller users, who see their own)' })
+  @ApiPropertyOptional({
+    description: 'Distributor staff only: one reseller (ignored for reseller users, who see their own)',
+  })
   @IsOptional()
   @IsUUID()
   resellerId?: string;
 }
 
 export class ChangeSubscriptionDto {
-  @ApiPropertyOptional({ minimum: 1, description: 'New seat count; the difference is prorated for the rest of the billing period' })
+  @ApiPropertyOptional({
+    minimum: 1,
+    description: 'New seat count; the difference is prorated for the rest of the billing period',
+  })
   @IsOptional()
   @IsInt()
   @Min(1)
@@ -40,7 +60,8 @@ export class ChangeSubscriptionDto {
   autoRenew?: boolean;
 
   @ApiPropertyOptional({
-    description: 'Date the change takes effect (default today). A later date schedules the change; an earlier one is for distributor staff only, with a reason, within open months',
+    description:
+      'Date the change takes effect (default today). A later date schedules the change; an earlier one is for distributor staff only, with a reason, within open months',
     example: '2026-03-10',
   })
   @IsOptional()
@@ -48,7 +69,8 @@ export class ChangeSubscriptionDto {
   asOf?: string;
 
   @ApiPropertyOptional({
-    description: 'Why (distributor staff; required when asOf is before today, or with override)', example: 'Seats removed in March; vendor confirmed',
+    description: 'Why (distributor staff; required when asOf is before today, or with override)',
+    example: 'Seats removed in March; vendor confirmed',
   })
   @IsOptional()
   @IsString()
@@ -57,7 +79,8 @@ export class ChangeSubscriptionDto {
   reason?: string;
 
   @ApiPropertyOptional({
-    description: 'Distributor admin only: let a decrease or cancellation through a closed commitment window (recorded with the reason)',
+    description:
+      'Distributor admin only: let a decrease or cancellation through a closed commitment window (recorded with the reason)',
   })
   @IsOptional()
   @IsBoolean()
@@ -70,7 +93,8 @@ export class CancelSubscriptionDto {
   when: 'END_OF_TERM' | 'IMMEDIATE';
 
   @ApiPropertyOptional({
-    description: 'Date of an immediate cancellation (default today). A later date schedules it; an earlier one is for distributor staff only, with a reason, within open months',
+    description:
+      'Date of an immediate cancellation (default today). A later date schedules it; an earlier one is for distributor staff only, with a reason, within open months',
     example: '2026-03-10',
   })
   @IsOptional()
@@ -78,7 +102,8 @@ export class CancelSubscriptionDto {
   asOf?: string;
 
   @ApiPropertyOptional({
-    description: 'Why (distributor staff; required when asOf is before today, or with override)', example: 'Seats removed in March; vendor confirmed',
+    description: 'Why (distributor staff; required when asOf is before today, or with override)',
+    example: 'Seats removed in March; vendor confirmed',
   })
   @IsOptional()
   @IsString()
@@ -87,7 +112,8 @@ export class CancelSubscriptionDto {
   reason?: string;
 
   @ApiPropertyOptional({
-    description: 'Distributor admin only: let a decrease or cancellation through a closed commitment window (recorded with the reason)',
+    description:
+      'Distributor admin only: let a decrease or cancellation through a closed commitment window (recorded with the reason)',
   })
   @IsOptional()
   @IsBoolean()
@@ -95,7 +121,10 @@ export class CancelSubscriptionDto {
 }
 
 export class RenewalRunQueryDto {
-  @ApiPropertyOptional({ description: 'Renew terms that ended before this date (default today)', example: '2027-01-15' })
+  @ApiPropertyOptional({
+    description: 'Renew terms that ended before this date (default today)',
+    example: '2027-01-15',
+  })
   @IsOptional()
   @IsCalendarDate()
   asOf?: string;
@@ -107,11 +136,18 @@ export class RenewalRunResult {
   @ApiProperty({ description: 'Subscriptions that expired' }) expired: number;
   @ApiProperty({ description: 'Subscriptions examined' }) processed: number;
   @ApiPropertyOptional({ description: 'Scheduled changes applied' }) scheduledApplied?: number;
-  @ApiPropertyOptional({ description: 'Scheduled changes that could not be applied (marked FAILED with the reason)' }) scheduledFailed?: number;
+  @ApiPropertyOptional({
+    description: 'Scheduled changes that could not be applied (marked FAILED with the reason)',
+  })
+  scheduledFailed?: number;
 }
 
 export class ScheduleChangeDto {
-  @ApiProperty({ description: '"RENEWAL" (applied when the next term is created) or a later date (YYYY-MM-DD, seat changes only)', example: 'RENEWAL' })
+  @ApiProperty({
+    description:
+      '"RENEWAL" (applied when the next term is created) or a later date (YYYY-MM-DD, seat changes only)',
+    example: 'RENEWAL',
+  })
   @IsString()
   @Matches(/^(RENEWAL|\d{4}-\d{2}-\d{2})$/, { message: 'at must be "RENEWAL" or a date YYYY-MM-DD' })
   at: string;
@@ -123,7 +159,9 @@ export class ScheduleChangeDto {
   @Max(1_000_000)
   quantity?: number;
 
-  @ApiPropertyOptional({ description: 'New product for the next term (at RENEWAL only); priced from the catalog' })
+  @ApiPropertyOptional({
+    description: 'New product for the next term (at RENEWAL only); priced from the catalog',
+  })
   @IsOptional()
   @IsString()
   @IsNotEmpty()
@@ -135,7 +173,10 @@ export class ScheduleChangeDto {
   @IsIn(TERMS as unknown as string[])
   term?: Term;
 
-  @ApiPropertyOptional({ enum: BILLING_FREQUENCIES, description: 'Billing frequency of the next term (at RENEWAL only)' })
+  @ApiPropertyOptional({
+    enum: BILLING_FREQUENCIES,
+    description: 'Billing frequency of the next term (at RENEWAL only)',
+  })
   @IsOptional()
   @IsIn(BILLING_FREQUENCIES as unknown as string[])
   billingFrequency?: BillingFrequency;

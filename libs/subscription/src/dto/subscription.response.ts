@@ -8,7 +8,12 @@ export type ChargeKind = 'TERM' | 'PRORATION' | 'CANCELLATION_CREDIT';
 
 /** The end customer as a subscription names it (not the customers module's EndCustomerView: schema names are global). */
 export class SubscriptionEndCustomerView {
-  @ApiProperty({ nullable: true, type: String, description: 'The end customer record (GET /end-customers/{id}); null when not linked' }) id: string | null;
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    description: 'The end customer record (GET /end-customers/{id}); null when not linked',
+  })
+  id: string | null;
   @ApiProperty() name: string;
   @ApiPropertyOptional({ nullable: true, type: String }) reference: string | null;
 }
@@ -22,7 +27,11 @@ export class TermView {
   @ApiProperty() quantity: number;
   @ApiProperty() currency: string;
   @ApiProperty({ enum: ['MONTHLY', 'ANNUAL', 'UPFRONT'] }) billingFrequency: BillingFrequency;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Set when the term was cut short by an immediate cancellation' })
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Set when the term was cut short by an immediate cancellation',
+  })
   endedOn: string | null;
 }
 
@@ -41,7 +50,10 @@ export class ChargeView {
   @ApiProperty() billingDate: string;
   @ApiProperty() periodStart: string;
   @ApiProperty() periodEnd: string;
-  @ApiProperty({ description: 'Seats charged (TERM), or the change in seats (PRORATION, CANCELLATION_CREDIT)' }) quantity: number;
+  @ApiProperty({
+    description: 'Seats charged (TERM), or the change in seats (PRORATION, CANCELLATION_CREDIT)',
+  })
+  quantity: number;
   @ApiProperty({ example: '150.00', description: 'Net amount; negative for credits' }) amount: string;
   @ApiProperty() currency: string;
   @ApiProperty({ enum: ['CLOUD'] }) creditLine: 'CLOUD';
@@ -53,16 +65,37 @@ export class ChargeView {
 
 export class ScheduledChangeView {
   @ApiProperty() id: string;
-  @ApiProperty({ enum: ['QUANTITY', 'CANCEL_IMMEDIATE', 'RENEWAL'], description: 'RENEWAL: applied when the next term is created' })
+  @ApiProperty({
+    enum: ['QUANTITY', 'CANCEL_IMMEDIATE', 'RENEWAL'],
+    description: 'RENEWAL: applied when the next term is created',
+  })
   kind: 'QUANTITY' | 'CANCEL_IMMEDIATE' | 'RENEWAL';
-  @ApiProperty({ enum: ['RENEWAL', 'DATE'], description: 'At the next renewal, or on effectiveDate' }) at: 'RENEWAL' | 'DATE';
-  @ApiPropertyOptional({ nullable: true, type: Number, description: 'New seat count (QUANTITY, RENEWAL)' }) quantity: number | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'New SKU of the next term (RENEWAL)' }) sku: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'New term length of the next term (RENEWAL)' }) term: string | null;
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'New billing frequency of the next term (RENEWAL)' }) billingFrequency: string | null;
+  @ApiProperty({ enum: ['RENEWAL', 'DATE'], description: 'At the next renewal, or on effectiveDate' }) at:
+    'RENEWAL' | 'DATE';
+  @ApiPropertyOptional({ nullable: true, type: Number, description: 'New seat count (QUANTITY, RENEWAL)' })
+  quantity: number | null;
+  @ApiPropertyOptional({ nullable: true, type: String, description: 'New SKU of the next term (RENEWAL)' })
+  sku: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'New term length of the next term (RENEWAL)',
+  })
+  term: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'New billing frequency of the next term (RENEWAL)',
+  })
+  billingFrequency: string | null;
   @ApiProperty({ example: '2027-01-15' }) effectiveDate: string;
   @ApiProperty({ enum: ['PENDING', 'APPLIED', 'CANCELLED', 'FAILED'] }) status: ScheduledChangeRow['status'];
-  @ApiPropertyOptional({ nullable: true, type: String, description: 'Why it could not be applied (e.g. credit limit)' }) failureReason: string | null;
+  @ApiPropertyOptional({
+    nullable: true,
+    type: String,
+    description: 'Why it could not be applied (e.g. credit limit)',
+  })
+  failureReason: string | null;
   @ApiPropertyOptional({ nullable: true, type: String }) requestedBy: string | null;
   @ApiProperty() requestedAt: string;
   @ApiPropertyOptional({ nullable: true, type: String }) resolvedAt: string | null;
@@ -70,9 +103,19 @@ export class ScheduledChangeView {
 
 export function mapScheduledChange(r: ScheduledChangeRow): ScheduledChangeView {
   return {
-    id: r.id, kind: r.kind, at: r.kind === 'RENEWAL' ? 'RENEWAL' : 'DATE', quantity: r.new_quantity, sku: r.new_sku, term: r.new_term,
-    billingFrequency: r.new_billing_frequency, effectiveDate: r.effective_date, status: r.status, failureReason: r.failure_reason,
-    requestedBy: r.created_by, requestedAt: r.created_at.toISOString(), resolvedAt: r.resolved_at ? r.resolved_at.toISOString() : null,
+    id: r.id,
+    kind: r.kind,
+    at: r.kind === 'RENEWAL' ? 'RENEWAL' : 'DATE',
+    quantity: r.new_quantity,
+    sku: r.new_sku,
+    term: r.new_term,
+    billingFrequency: r.new_billing_frequency,
+    effectiveDate: r.effective_date,
+    status: r.status,
+    failureReason: r.failure_reason,
+    requestedBy: r.created_by,
+    requestedAt: r.created_at.toISOString(),
+    resolvedAt: r.resolved_at ? r.resolved_at.toISOString() : null,
   };
 }
 
@@ -95,7 +138,10 @@ export class SubscriptionView {
   @ApiPropertyOptional({ nullable: true, type: String }) cancelledOn: string | null;
   @ApiProperty({ type: [TermView] }) terms: TermView[];
   @ApiPropertyOptional({ type: [ChargeView] }) charges?: ChargeView[];
-  @ApiPropertyOptional({ type: [ScheduledChangeView], description: 'Changes asked for a later date (PENDING until the renewal job applies them)' })
+  @ApiPropertyOptional({
+    type: [ScheduledChangeView],
+    description: 'Changes asked for a later date (PENDING until the renewal job applies them)',
+  })
   scheduledChanges?: ScheduledChangeView[];
 }
 
@@ -140,7 +186,11 @@ export function mapCharge(c: ChargeRow): ChargeView {
   };
 }
 
-export function mapSubscription(s: SubscriptionRow, terms: TermRow[], charges?: ChargeRow[]): SubscriptionView {
+export function mapSubscription(
+  s: SubscriptionRow,
+  terms: TermRow[],
+  charges?: ChargeRow[],
+): SubscriptionView {
   return {
     id: s.id,
     resellerId: s.reseller_id,

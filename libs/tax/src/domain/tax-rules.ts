@@ -8,8 +8,33 @@ export type TaxKind = (typeof TAX_KINDS)[number];
 
 /** The member states of the European Union (ISO 3166-1 alpha-2), for rules and codes of the `EU` jurisdiction. */
 export const EU_MEMBERS: ReadonlySet<string> = new Set([
-  'AT', 'BE', 'BG', 'CY', 'CZ', 'DE', 'DK', 'EE', 'ES', 'FI', 'FR', 'GR', 'HR', 'HU', 'IE', 'IT', 'LT', 'LU', 'LV', 'MT', 'NL',
-  'PL', 'PT', 'RO', 'SE', 'SI', 'SK',
+  'AT',
+  'BE',
+  'BG',
+  'CY',
+  'CZ',
+  'DE',
+  'DK',
+  'EE',
+  'ES',
+  'FI',
+  'FR',
+  'GR',
+  'HR',
+  'HU',
+  'IE',
+  'IT',
+  'LT',
+  'LU',
+  'LV',
+  'MT',
+  'NL',
+  'PL',
+  'PT',
+  'RO',
+  'SE',
+  'SI',
+  'SK',
 ]);
 
 /** A rule's buyer: an ISO country, `EU` (any member state) or `*` (any country). */
@@ -62,9 +87,14 @@ export function pickRule<R extends RuleCandidate>(rules: R[], category: string, 
  * jurisdiction (a country, or the EU for its members); a ZERO or EXEMPT code also in the seller's
  * jurisdiction (exports, exempt supplies), for any buyer.
  */
-export function codeFitsBuyer(code: { jurisdiction: string; kind: TaxKind }, buyerCountry: string, seller: string): boolean {
+export function codeFitsBuyer(
+  code: { jurisdiction: string; kind: TaxKind },
+  buyerCountry: string,
+  seller: string,
+): boolean {
   const inJurisdiction =
-    code.jurisdiction === buyerCountry || (code.jurisdiction === EU && (buyerCountry === EU || EU_MEMBERS.has(buyerCountry)));
+    code.jurisdiction === buyerCountry ||
+    (code.jurisdiction === EU && (buyerCountry === EU || EU_MEMBERS.has(buyerCountry)));
   if (inJurisdiction) return true;
   return (code.kind === 'ZERO' || code.kind === 'EXEMPT') && code.jurisdiction === seller;
 }

@@ -1,5 +1,14 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { IsBoolean, IsIn, IsNotEmpty, IsOptional, IsString, Matches, MaxLength, ValidateIf } from 'class-validator';
+import {
+  IsBoolean,
+  IsIn,
+  IsNotEmpty,
+  IsOptional,
+  IsString,
+  Matches,
+  MaxLength,
+  ValidateIf,
+} from 'class-validator';
 import { TAX_CATEGORIES, TAX_KINDS, TaxCategory, TaxKind } from '../domain/tax-rules';
 
 const CODE = /^[A-Z0-9][A-Z0-9_-]{0,19}$/;
@@ -16,7 +25,9 @@ export class CreateTaxCodeDto {
   jurisdiction: string;
 
   @ApiProperty({ example: '0.09' })
-  @Matches(RATE, { message: 'rate must be a decimal string from "0" to below "1" with at most 6 decimals, e.g. "0.10"' })
+  @Matches(RATE, {
+    message: 'rate must be a decimal string from "0" to below "1" with at most 6 decimals, e.g. "0.10"',
+  })
   rate: string;
 
   @ApiProperty({ enum: TAX_KINDS })
@@ -24,37 +35,62 @@ export class CreateTaxCodeDto {
   kind: TaxKind;
 
   @ApiProperty({ example: 'Singapore GST 9 %' })
-  @IsString() @IsNotEmpty() @MaxLength(200)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   description: string;
 
-  @ApiPropertyOptional({ example: 'Reverse charge', description: 'Printed on invoices holding a line of this code' })
-  @IsOptional() @IsString() @IsNotEmpty() @MaxLength(300)
+  @ApiPropertyOptional({
+    example: 'Reverse charge',
+    description: 'Printed on invoices holding a line of this code',
+  })
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
   invoiceNote?: string;
 
   @ApiPropertyOptional({ example: '2026-01-01' })
-  @IsOptional() @Matches(DATE, { message: 'validFrom must be a date YYYY-MM-DD' })
+  @IsOptional()
+  @Matches(DATE, { message: 'validFrom must be a date YYYY-MM-DD' })
   validFrom?: string;
 
   @ApiPropertyOptional({ example: '2030-12-31' })
-  @IsOptional() @Matches(DATE, { message: 'validTo must be a date YYYY-MM-DD' })
+  @IsOptional()
+  @Matches(DATE, { message: 'validTo must be a date YYYY-MM-DD' })
   validTo?: string;
 }
 
 export class UpdateTaxCodeDto {
-  @ApiPropertyOptional({ example: '0.10', description: 'Applies to lines ordered after the change; stored lines keep theirs' })
+  @ApiPropertyOptional({
+    example: '0.10',
+    description: 'Applies to lines ordered after the change; stored lines keep theirs',
+  })
   @IsOptional()
-  @Matches(RATE, { message: 'rate must be a decimal string from "0" to below "1" with at most 6 decimals, e.g. "0.10"' })
+  @Matches(RATE, {
+    message: 'rate must be a decimal string from "0" to below "1" with at most 6 decimals, e.g. "0.10"',
+  })
   rate?: string;
 
-  @ApiPropertyOptional() @IsOptional() @IsString() @IsNotEmpty() @MaxLength(200)
+  @ApiPropertyOptional()
+  @IsOptional()
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(200)
   description?: string;
 
   @ApiPropertyOptional({ nullable: true, type: String })
-  @IsOptional() @ValidateIf((_, v) => v !== null) @IsString() @IsNotEmpty() @MaxLength(300)
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(300)
   invoiceNote?: string | null;
 
   @ApiPropertyOptional({ nullable: true, type: String, example: '2030-12-31' })
-  @IsOptional() @ValidateIf((_, v) => v !== null) @Matches(DATE, { message: 'validTo must be a date YYYY-MM-DD or null' })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @Matches(DATE, { message: 'validTo must be a date YYYY-MM-DD or null' })
   validTo?: string | null;
 }
 
@@ -63,12 +99,21 @@ export class CreateTaxRuleDto {
   @IsIn(TAX_CATEGORIES)
   taxCategory: TaxCategory;
 
-  @ApiProperty({ example: 'NZ', description: 'ISO 3166-1 alpha-2 country, EU (any member state) or * (any other country)' })
+  @ApiProperty({
+    example: 'NZ',
+    description: 'ISO 3166-1 alpha-2 country, EU (any member state) or * (any other country)',
+  })
   @Matches(/^([A-Z]{2}|\*)$/, { message: 'buyerCountry must be a two-letter country, "EU" or "*"' })
   buyerCountry: string;
 
-  @ApiPropertyOptional({ nullable: true, type: Boolean, description: 'true/false: only buyers (not) registered for tax; omitted or null: either' })
-  @IsOptional() @ValidateIf((_, v) => v !== null) @IsBoolean()
+  @ApiPropertyOptional({
+    nullable: true,
+    type: Boolean,
+    description: 'true/false: only buyers (not) registered for tax; omitted or null: either',
+  })
+  @IsOptional()
+  @ValidateIf((_, v) => v !== null)
+  @IsBoolean()
   buyerRegistered?: boolean | null;
 
   @ApiProperty({ example: 'NZ-GST' })

@@ -3,7 +3,10 @@ import { IsOptional, IsUUID, Matches } from 'class-validator';
 import { CURRENCIES, Currency, PageQueryDto } from '#disty/core';
 
 export class SetBudgetDto {
-  @ApiProperty({ example: '5000.00', description: 'Monthly budget in the subscription’s currency (≥ 0, at most the currency’s decimals)' })
+  @ApiProperty({
+    example: '5000.00',
+    description: 'Monthly budget in the subscription’s currency (≥ 0, at most the currency’s decimals)',
+  })
   @Matches(/^\d{1,16}(\.\d{1,4})?$/, { message: 'monthlyAmount must be a decimal string like "5000.00"' })
   monthlyAmount: string;
 }
@@ -11,12 +14,14 @@ export class SetBudgetDto {
 export class BudgetView {
   @ApiProperty() subscriptionId: string;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
-  @ApiProperty({ nullable: true, type: String, example: '5000.00', description: 'null: no budget set' }) monthlyAmount: string | null;
+  @ApiProperty({ nullable: true, type: String, example: '5000.00', description: 'null: no budget set' })
+  monthlyAmount: string | null;
 }
 
 export class UsageSummaryQueryDto {
   @ApiPropertyOptional({ example: '2026-11', description: 'YYYY-MM; the current month by default' })
-  @IsOptional() @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be YYYY-MM' })
+  @IsOptional()
+  @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be YYYY-MM' })
   month?: string;
 }
 
@@ -33,8 +38,12 @@ export class UsageSummaryView {
   @ApiProperty() subscriptionId: string;
   @ApiProperty({ example: '2026-11' }) month: string;
   @ApiProperty({ enum: CURRENCIES }) currency: Currency;
-  @ApiProperty({ example: '48.00', description: 'Rated usage of the month so far (net)' }) monthToDate: string;
-  @ApiProperty({ description: 'Days the usage covers: the latest usage day this month; a past month all its days' }) daysElapsed: number;
+  @ApiProperty({ example: '48.00', description: 'Rated usage of the month so far (net)' })
+  monthToDate: string;
+  @ApiProperty({
+    description: 'Days the usage covers: the latest usage day this month; a past month all its days',
+  })
+  daysElapsed: number;
   @ApiProperty() daysInMonth: number;
   @ApiProperty({ example: '72.00', description: 'monthToDate ÷ daysElapsed × daysInMonth' }) forecast: string;
   @ApiProperty({ nullable: true, type: String }) budget: string | null;

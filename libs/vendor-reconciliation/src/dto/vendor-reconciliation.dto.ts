@@ -8,7 +8,10 @@ export class ImportVendorInvoiceQueryDto {
   @ApiProperty({ example: '2026-10', description: 'The month the vendor invoices' })
   @Matches(/^\d{4}-(0[1-9]|1[0-2])$/, { message: 'month must be YYYY-MM' })
   month: string;
-  @ApiPropertyOptional({ enum: CURRENCIES, description: 'Default: the vendor’s currency' }) @IsOptional() @IsIn(CURRENCIES) currency?: Currency;
+  @ApiPropertyOptional({ enum: CURRENCIES, description: 'Default: the vendor’s currency' })
+  @IsOptional()
+  @IsIn(CURRENCIES)
+  currency?: Currency;
   @ApiPropertyOptional() @IsOptional() @MaxLength(200) fileName?: string;
 }
 
@@ -18,7 +21,9 @@ export class VendorReconciliationListQueryDto extends PageQueryDto {
 
 export class AcceptVendorReconciliationDto {
   @ApiProperty({ example: 'MS-2026-10-0042', description: 'The vendor’s invoice number (unique per vendor)' })
-  @IsString() @IsNotEmpty() @MaxLength(100)
+  @IsString()
+  @IsNotEmpty()
+  @MaxLength(100)
   @Matches(/^\P{Cc}+$/u, { message: 'number must not contain control characters' })
   number: string;
 
@@ -26,8 +31,12 @@ export class AcceptVendorReconciliationDto {
   @IsCalendarDate()
   date: string;
 
-  @ApiPropertyOptional({ example: '10', description: 'Input tax in percent of each line’s net (to 1300); default 0' })
-  @IsOptional() @Matches(/^\d{1,2}(\.\d{1,2})?$/, { message: 'taxRate must be a percent like "10"' })
+  @ApiPropertyOptional({
+    example: '10',
+    description: 'Input tax in percent of each line’s net (to 1300); default 0',
+  })
+  @IsOptional()
+  @Matches(/^\d{1,2}(\.\d{1,2})?$/, { message: 'taxRate must be a percent like "10"' })
   taxRate?: string;
 }
 
@@ -35,7 +44,8 @@ export class VendorReconciliationItemView {
   @ApiProperty({ enum: ITEM_KINDS }) kind: ItemKind;
   @ApiProperty({ nullable: true, type: String }) tenantId: string | null;
   @ApiProperty({ description: 'The meter id (usage) or the SKU (seats)' }) item: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The product the bill line is for' }) sku: string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The product the bill line is for' }) sku:
+    string | null;
   @ApiProperty({ nullable: true, type: String }) vendorQuantity: string | null;
   @ApiProperty({ nullable: true, type: String }) vendorCost: string | null;
   @ApiProperty({ nullable: true, type: String }) accruedQuantity: string | null;
@@ -47,7 +57,12 @@ export class VendorReconciliationTotalsView {
   @ApiProperty() vendor: string;
   @ApiProperty() accrued: string;
   @ApiProperty({ description: 'vendor − accrued' }) difference: string;
-  @ApiProperty({ description: 'How many items of each kind', type: 'object', additionalProperties: { type: 'number' } }) counts: Record<ItemKind, number>;
+  @ApiProperty({
+    description: 'How many items of each kind',
+    type: 'object',
+    additionalProperties: { type: 'number' },
+  })
+  counts: Record<ItemKind, number>;
 }
 
 export class VendorReconciliationView {
@@ -60,7 +75,8 @@ export class VendorReconciliationView {
   @ApiProperty({ enum: ['OPEN', 'ACCEPTED'] }) status: 'OPEN' | 'ACCEPTED';
   @ApiProperty({ nullable: true, type: String }) vendorBillId: string | null;
   @ApiProperty({ type: VendorReconciliationTotalsView }) totals: VendorReconciliationTotalsView;
-  @ApiProperty({ type: [VendorReconciliationItemView], description: 'Differences first, then matched items' }) items: VendorReconciliationItemView[];
+  @ApiProperty({ type: [VendorReconciliationItemView], description: 'Differences first, then matched items' })
+  items: VendorReconciliationItemView[];
   @ApiProperty() createdAt: string;
 }
 

@@ -1,11 +1,24 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { ArrayMaxSize, ArrayMinSize, ArrayUnique, IsArray, IsIn, IsOptional, IsUrl, IsUUID, MaxLength } from 'class-validator';
+import {
+  ArrayMaxSize,
+  ArrayMinSize,
+  ArrayUnique,
+  IsArray,
+  IsIn,
+  IsOptional,
+  IsUrl,
+  IsUUID,
+  MaxLength,
+} from 'class-validator';
 import { PageQueryDto } from '#disty/core';
 import { DELIVERY_STATUSES, DeliveryStatus, WEBHOOK_EVENTS, WebhookEvent } from '../webhook-events';
 
 export class CreateWebhookDto {
   @ApiProperty({ example: 'https://crm.example.com/hooks/disty' })
-  @IsUrl({ require_tld: false, require_protocol: true, protocols: ['http', 'https'] }, { message: 'url must be an http(s) URL' })
+  @IsUrl(
+    { require_tld: false, require_protocol: true, protocols: ['http', 'https'] },
+    { message: 'url must be an http(s) URL' },
+  )
   @MaxLength(2000)
   url: string;
 
@@ -17,7 +30,9 @@ export class CreateWebhookDto {
   @IsIn(WEBHOOK_EVENTS, { each: true })
   events: WebhookEvent[];
 
-  @ApiPropertyOptional({ description: 'Distributor staff: the reseller the webhook belongs to (required for admin)' })
+  @ApiPropertyOptional({
+    description: 'Distributor staff: the reseller the webhook belongs to (required for admin)',
+  })
   @IsOptional()
   @IsUUID()
   resellerId?: string;
@@ -47,17 +62,20 @@ export class WebhookView {
 }
 
 export class CreatedWebhookView extends WebhookView {
-  @ApiProperty({ description: 'The signing secret, shown only in this response', example: 'whsec_…' }) secret: string;
+  @ApiProperty({ description: 'The signing secret, shown only in this response', example: 'whsec_…' })
+  secret: string;
 }
 
 export class DeliveryView {
   @ApiProperty() id: string;
   @ApiProperty() webhookId: string;
   @ApiProperty({ enum: WEBHOOK_EVENTS }) event: WebhookEvent;
-  @ApiProperty({ description: 'Sent as the body’s id and the Disty-Event-Id header; receivers dedupe on it' }) eventId: string;
+  @ApiProperty({ description: 'Sent as the body’s id and the Disty-Event-Id header; receivers dedupe on it' })
+  eventId: string;
   @ApiProperty({ enum: DELIVERY_STATUSES }) status: DeliveryStatus;
   @ApiProperty() attempts: number;
-  @ApiProperty({ type: String, nullable: true, description: 'When the next attempt is due (PENDING only)' }) nextAttemptAt: string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'When the next attempt is due (PENDING only)' })
+  nextAttemptAt: string | null;
   @ApiProperty({ type: String, nullable: true }) lastAttemptAt: string | null;
   @ApiProperty({ type: 'integer', nullable: true }) lastResponseStatus: number | null;
   @ApiProperty({ type: String, nullable: true }) lastError: string | null;

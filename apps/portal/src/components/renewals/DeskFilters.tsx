@@ -24,7 +24,11 @@ const SORTS: Array<{ value: string; label: string }> = [
 
 /** The filter form: text fields apply on "Filter" (or Enter), selects at once; "Clear" resets them all. */
 export function DeskFilters({
-  value, onChange, assignees, resellers, thresholds,
+  value,
+  onChange,
+  assignees,
+  resellers,
+  thresholds,
 }: {
   value: DeskFilterValues;
   onChange: (v: DeskFilterValues) => void;
@@ -59,15 +63,36 @@ export function DeskFilters({
     <form className="toolbar card desk-filters" role="search" aria-label="Filter renewals" onSubmit={apply}>
       <div className="field">
         <label htmlFor="desk-q">Search</label>
-        <input id="desk-q" type="search" maxLength={200} placeholder="Product, SKU or end customer" value={q} onChange={(e) => setQ(e.target.value)} />
+        <input
+          id="desk-q"
+          type="search"
+          maxLength={200}
+          placeholder="Product, SKU or end customer"
+          value={q}
+          onChange={(e) => setQ(e.target.value)}
+        />
       </div>
       <div className="field">
         <label htmlFor="desk-end-customer">End customer</label>
-        <input id="desk-end-customer" maxLength={200} value={endCustomer} onChange={(e) => setEndCustomer(e.target.value)} />
+        <input
+          id="desk-end-customer"
+          maxLength={200}
+          value={endCustomer}
+          onChange={(e) => setEndCustomer(e.target.value)}
+        />
       </div>
       <div className="field">
         <label htmlFor="desk-days-left">At most days left</label>
-        <input id="desk-days-left" className="qty" type="number" min={0} max={3650} step={1} value={daysLeftMax} onChange={(e) => setDaysLeftMax(e.target.value)} />
+        <input
+          id="desk-days-left"
+          className="qty"
+          type="number"
+          min={0}
+          max={3650}
+          step={1}
+          value={daysLeftMax}
+          onChange={(e) => setDaysLeftMax(e.target.value)}
+        />
       </div>
       <FilterSelect
         id="desk-assignee"
@@ -102,7 +127,9 @@ export function DeskFilters({
         value={sort}
         options={SORTS}
         onChange={(v) => {
-          const [s, o] = v ? (v.split(':') as ['daysLeft' | 'value', 'asc' | 'desc']) : [undefined, undefined];
+          const [s, o] = v
+            ? (v.split(':') as ['daysLeft' | 'value', 'asc' | 'desc'])
+            : [undefined, undefined];
           onChange({ ...value, sort: s, order: o });
         }}
       />

@@ -12,7 +12,17 @@ const ACCEPTORS: Array<Me['role']> = ['reseller_admin', 'buyer'];
  * (POST /renewal-alerts/:id/quote), the quote it numbered, its PDF, and acceptance, which schedules
  * the quoted seats at renewal and shows that scheduled change.
  */
-export function QuotePanel({ card, me, onClose, onAccepted }: { card: DeskCard; me: Me | null; onClose: () => void; onAccepted: () => Promise<void> | void }) {
+export function QuotePanel({
+  card,
+  me,
+  onClose,
+  onAccepted,
+}: {
+  card: DeskCard;
+  me: Me | null;
+  onClose: () => void;
+  onAccepted: () => Promise<void> | void;
+}) {
   const [quantity, setQuantity] = useState(String(card.quantity));
   const [validUntil, setValidUntil] = useState('');
   const [quote, setQuote] = useState<RenewalQuote | null>(null);
@@ -44,7 +54,11 @@ export function QuotePanel({ card, me, onClose, onAccepted }: { card: DeskCard; 
       const body: { quantity?: number; validUntil?: string } = {};
       if (quantity.trim()) body.quantity = Number.parseInt(quantity, 10);
       if (validUntil) body.validUntil = validUntil;
-      setQuote(await ok(client.POST('/api/v1/renewal-alerts/{id}/quote', { params: { path: { id: card.id } }, body })));
+      setQuote(
+        await ok(
+          client.POST('/api/v1/renewal-alerts/{id}/quote', { params: { path: { id: card.id } }, body }),
+        ),
+      );
       setChange(null);
     });
   };
@@ -52,17 +66,27 @@ export function QuotePanel({ card, me, onClose, onAccepted }: { card: DeskCard; 
   const pdf = () =>
     void run('The PDF could not be downloaded', () =>
       download(
-        client.GET('/api/v1/renewal-quotes/{id}/pdf', { params: { path: { id: quote!.id } }, headers: { Accept: 'application/pdf' }, parseAs: 'blob' }),
+        client.GET('/api/v1/renewal-quotes/{id}/pdf', {
+          params: { path: { id: quote!.id } },
+          headers: { Accept: 'application/pdf' },
+          parseAs: 'blob',
+        }),
         `${quote!.number}.pdf`,
       ),
     );
 
   const accept = () =>
     void run('The quote was not accepted', async () => {
-      const accepted = await ok(client.POST('/api/v1/renewal-quotes/{id}/accept', { params: { path: { id: quote!.id } } }));
+      const accepted = await ok(
+        client.POST('/api/v1/renewal-quotes/{id}/accept', { params: { path: { id: quote!.id } } }),
+      );
       setQuote(accepted);
       if (accepted.scheduledChangeId && accepted.subscriptionId) {
-        const list = await ok(client.GET('/api/v1/subscriptions/{id}/scheduled-changes', { params: { path: { id: accepted.subscriptionId } } }));
+        const list = await ok(
+          client.GET('/api/v1/subscriptions/{id}/scheduled-changes', {
+            params: { path: { id: accepted.subscriptionId } },
+          }),
+        );
         setChange(list.items.find((c) => c.id === accepted.scheduledChangeId) ?? null);
       }
       await onAccepted();
@@ -85,11 +109,25 @@ export function QuotePanel({ card, me, onClose, onAccepted }: { card: DeskCard; 
         <form className="form-grid" onSubmit={create}>
           <div className="field">
             <label htmlFor="quote-quantity">Quantity for the next term</label>
-            <input id="quote-quantity" type="number" min={1} max={100000} step={1} required value={quantity} onChange={(e) => setQuantity(e.target.value)} />
+            <input
+              id="quote-quantity"
+              type="number"
+              min={1}
+              max={100000}
+              step={1}
+              required
+              value={quantity}
+              onChange={(e) => setQuantity(e.target.value)}
+            />
           </div>
           <div className="field">
             <label htmlFor="quote-valid-until">Valid until (default: 30 days)</label>
-            <input id="quote-valid-until" type="date" value={validUntil} onChange={(e) => setValidUntil(e.target.value)} />
+            <input
+              id="quote-valid-until"
+              type="date"
+              value={validUntil}
+              onChange={(e) => setValidUntil(e.target.value)}
+            />
           </div>
           <div className="form-actions form-wide">
             <button type="submit" className="primary" disabled={busy}>
@@ -168,13 +206,16 @@ export function QuotePanel({ card, me, onClose, onAccepted }: { card: DeskCard; 
               </button>
             )}
           </div>
-          {quote.status === 'OPEN' && !canAccept && <p className="muted small">The reseller’s admin or buyer accepts the quote.</p>}
+          {quote.status === 'OPEN' && !canAccept && (
+            <p className="muted small">The reseller’s admin or buyer accepts the quote.</p>
+          )}
           {quote.status === 'ACCEPTED' && (
             <Notice kind="success">
               Quote {quote.number} accepted.{' '}
               {change ? (
                 <span data-testid="quote-scheduled-change">
-                  Scheduled {scheduledChangeText(change, quote.termEnd)} (from <DateText value={change.effectiveDate} />, {change.status.toLowerCase()}).
+                  Scheduled {scheduledChangeText(change, quote.termEnd)} (from{' '}
+                  <DateText value={change.effectiveDate} />, {change.status.toLowerCase()}).
                 </span>
               ) : quote.source === 'WARRANTY' ? (
                 'Order the extended warranty to renew it.'

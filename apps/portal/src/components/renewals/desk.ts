@@ -53,7 +53,10 @@ export function windowClock(w: CardWindow | null | undefined, now: number = Date
   }
   const sameYear = new Date(closes).getUTCFullYear() === new Date(now).getUTCFullYear();
   const day = new Intl.DateTimeFormat(locale(), {
-    day: 'numeric', month: 'short', ...(sameYear ? {} : { year: 'numeric' }), timeZone: 'UTC',
+    day: 'numeric',
+    month: 'short',
+    ...(sameYear ? {} : { year: 'numeric' }),
+    timeZone: 'UTC',
   }).format(new Date(closes));
   return `Window closed ${day}`;
 }
@@ -74,10 +77,14 @@ function dayAfter(termEnd: string): string {
 }
 
 /** "at renewal: 15 seats, P1M" (or "on 2027-02-01: …" for a change on another date). */
-export function scheduledChangeText(change: Partial<CardScheduledChange> & { effectiveDate: string } | null | undefined, termEnd: string): string | null {
+export function scheduledChangeText(
+  change: (Partial<CardScheduledChange> & { effectiveDate: string }) | null | undefined,
+  termEnd: string,
+): string | null {
   if (!change) return null;
   const parts: string[] = [];
-  if (change.quantity !== null && change.quantity !== undefined) parts.push(`${change.quantity} seat${change.quantity === 1 ? '' : 's'}`);
+  if (change.quantity !== null && change.quantity !== undefined)
+    parts.push(`${change.quantity} seat${change.quantity === 1 ? '' : 's'}`);
   if (change.sku) parts.push(change.sku);
   if (change.term) parts.push(change.term);
   if (change.billingFrequency) parts.push(change.billingFrequency.toLowerCase());
