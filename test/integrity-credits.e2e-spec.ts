@@ -343,17 +343,13 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
       .set('Authorization', finance)
       .send({ resellerId: old.id, amount: '1100.01', currency: 'AUD', reference: 'too much', paidOn: T });
     expect(refund.status).toBe(422);
-    const ok = await t
-      .http()
-      .post('/api/v1/refunds')
-      .set('Authorization', finance)
-      .send({
-        resellerId: old.id,
-        amount: '1100.00',
-        currency: 'AUD',
-        reference: 'NAB refund old',
-        paidOn: T,
-      });
+    const ok = await t.http().post('/api/v1/refunds').set('Authorization', finance).send({
+      resellerId: old.id,
+      amount: '1100.00',
+      currency: 'AUD',
+      reference: 'NAB refund old',
+      paidOn: T,
+    });
     expect(ok.status).toBe(201);
     rec = await reconcile();
     expect(rec.differences).toEqual([]);

@@ -198,17 +198,14 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     expect(refunded.memo).toContain('occurred 2026-04-25');
 
     // A finance user recording a bank payment into the closed month is still refused.
-    const bank = await api()
-      .post('/api/v1/payments')
-      .set('Authorization', finance)
-      .send({
-        resellerId: reseller.id,
-        currency: 'AUD',
-        method: 'BANK_TRANSFER',
-        amount: '11.00',
-        reference: 'late bank',
-        receivedOn: '2026-04-28',
-      });
+    const bank = await api().post('/api/v1/payments').set('Authorization', finance).send({
+      resellerId: reseller.id,
+      currency: 'AUD',
+      method: 'BANK_TRANSFER',
+      amount: '11.00',
+      reference: 'late bank',
+      receivedOn: '2026-04-28',
+    });
     expect(bank.status).toBe(422);
     expect(bank.body.type).toBe('https://disty.dev/problems/period-closed');
 
@@ -559,17 +556,14 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     expect((await invoiceOf(reseller.id)).open.HARDWARE).toBe('-55.00');
 
     const before = stripe.refunds.length;
-    const res = await api()
-      .post('/api/v1/refunds')
-      .set('Authorization', finance)
-      .send({
-        resellerId: reseller.id,
-        currency: 'AUD',
-        amount: '55.00',
-        reference: 'credit note to card',
-        paidOn: realToday(),
-        method: 'STRIPE',
-      });
+    const res = await api().post('/api/v1/refunds').set('Authorization', finance).send({
+      resellerId: reseller.id,
+      currency: 'AUD',
+      amount: '55.00',
+      reference: 'credit note to card',
+      paidOn: realToday(),
+      method: 'STRIPE',
+    });
     expect(res.status).toBe(201);
     expect(res.body.from).toEqual({ HARDWARE: '55.00', CLOUD: '0.00', unappliedCash: '0.00' });
     expect(stripe.refunds.slice(before)).toEqual([
@@ -589,17 +583,14 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
       expect.objectContaining({ resellerId: reseller.id, ledger: '53.00', subledger: '53.00' }),
     );
     // Nothing more to give back to the card.
-    const more = await api()
-      .post('/api/v1/refunds')
-      .set('Authorization', finance)
-      .send({
-        resellerId: reseller.id,
-        currency: 'AUD',
-        amount: '0.01',
-        reference: 'again',
-        paidOn: realToday(),
-        method: 'STRIPE',
-      });
+    const more = await api().post('/api/v1/refunds').set('Authorization', finance).send({
+      resellerId: reseller.id,
+      currency: 'AUD',
+      amount: '0.01',
+      reference: 'again',
+      paidOn: realToday(),
+      method: 'STRIPE',
+    });
     expect(more.status).toBe(422);
     expect(await books()).toEqual([]);
   });

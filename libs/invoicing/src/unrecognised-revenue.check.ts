@@ -49,15 +49,13 @@ export class UnrecognisedRevenueCheck implements PeriodCloseCheck, OnModuleInit 
       message: `${rows.length} cloud charge(s) have service days up to ${month.to} not yet recognised; run POST /ledger/recognition/run through ${month.to}`,
       count: rows.length,
       amounts: totalsByCurrency(rows.map((r) => ({ currency: r.currency, amount: r.due }))),
-      items: rows
-        .slice(0, 50)
-        .map((r) => ({
-          chargeId: r.charge_id,
-          sku: r.sku,
-          recognisedThrough: r.through,
-          due: r.due,
-          currency: r.currency,
-        })),
+      items: rows.slice(0, 50).map((r) => ({
+        chargeId: r.charge_id,
+        sku: r.sku,
+        recognisedThrough: r.through,
+        due: r.due,
+        currency: r.currency,
+      })),
     };
   }
 }

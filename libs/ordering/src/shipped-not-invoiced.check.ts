@@ -38,16 +38,14 @@ export class ShippedNotInvoicedCheck implements PeriodCloseCheck, OnModuleInit {
       message: `${rows.length} hardware line(s) shipped by ${month.to} are not invoiced yet`,
       count: rows.length,
       amounts: totalsByCurrency(rows.map((r) => ({ currency: r.currency, amount: r.net }))),
-      items: rows
-        .slice(0, 50)
-        .map((r) => ({
-          orderLineId: r.id,
-          orderId: r.order_id,
-          sku: r.sku,
-          shippedOn: r.shipped_on,
-          net: r.net,
-          currency: r.currency,
-        })),
+      items: rows.slice(0, 50).map((r) => ({
+        orderLineId: r.id,
+        orderId: r.order_id,
+        sku: r.sku,
+        shippedOn: r.shipped_on,
+        net: r.net,
+        currency: r.currency,
+      })),
     };
   }
 }

@@ -226,17 +226,15 @@ export class StripeRefundService {
     refundId: string,
   ): Promise<string> {
     try {
-      const refund = await this.stripe
-        .client()
-        .refunds.create(
-          {
-            payment_intent: intentId,
-            amount: toMinor(amount, c),
-            reason: 'requested_by_customer',
-            metadata: { disty_credit_refund_id: refundId },
-          },
-          { idempotencyKey },
-        );
+      const refund = await this.stripe.client().refunds.create(
+        {
+          payment_intent: intentId,
+          amount: toMinor(amount, c),
+          reason: 'requested_by_customer',
+          metadata: { disty_credit_refund_id: refundId },
+        },
+        { idempotencyKey },
+      );
       return refund.id;
     } catch (e) {
       const err = e as { message?: string; statusCode?: number; type?: string };

@@ -39,16 +39,14 @@ export class UnmatchedAccrualsCheck implements PeriodCloseCheck, OnModuleInit {
       message: `${count} vendor cost accrual(s) up to ${month.to} are not matched to a vendor bill`,
       count,
       amounts: totalsByCurrency(rows),
-      items: rows
-        .slice(0, 50)
-        .map((r) => ({
-          vendor: r.vendor,
-          sku: r.sku,
-          period: r.period,
-          accruals: Number(r.accruals),
-          amount: r.amount,
-          currency: r.currency,
-        })),
+      items: rows.slice(0, 50).map((r) => ({
+        vendor: r.vendor,
+        sku: r.sku,
+        period: r.period,
+        accruals: Number(r.accruals),
+        amount: r.amount,
+        currency: r.currency,
+      })),
     };
   }
 }
