@@ -5,13 +5,7 @@ import reactHooks from 'eslint-plugin-react-hooks';
 
 export default tseslint.config(
   {
-    ignores: [
-      'dist/**',
-      'node_modules/**',
-      '.data/**',
-      'coverage/**',
-      'apps/portal/src/contract/schema.d.ts',
-    ],
+    ignores: ['dist/**', 'node_modules/**', '.data/**', 'coverage/**', 'apps/portal/src/contract/schema.d.ts'],
   },
   js.configs.recommended,
   ...tseslint.configs.recommended,

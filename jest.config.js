@@ -4,11 +4,7 @@ module.exports = {
   rootDir: '.',
   testEnvironment: 'node',
   moduleFileExtensions: ['ts', 'js', 'json'],
-  testMatch: [
-    '<rootDir>/libs/**/*.spec.ts',
-    '<rootDir>/apps/api/**/*.spec.ts',
-    '<rootDir>/test/**/*.e2e-spec.ts',
-  ],
+  testMatch: ['<rootDir>/libs/**/*.spec.ts', '<rootDir>/apps/api/**/*.spec.ts', '<rootDir>/test/**/*.e2e-spec.ts'],
   transform: {
     // Transpiled file by file to CommonJS, as tsc emits them (tsc itself type-checks, in `npm test`).
     '^.+\\.ts$': [

@@ -19,10 +19,7 @@ export interface BillingDataSpec {
 
 type Query = (sql: string, params?: unknown[]) => Promise<unknown>;
 
-export async function generateBillingData(
-  query: Query,
-  spec: BillingDataSpec,
-): Promise<{ resellerIds: string[] }> {
+export async function generateBillingData(query: Query, spec: BillingDataSpec): Promise<{ resellerIds: string[] }> {
   const tag = spec.tag ?? 'GEN';
   await query(
     `CREATE TEMP TABLE gen_resellers ON COMMIT PRESERVE ROWS AS

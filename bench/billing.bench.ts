@@ -172,9 +172,7 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
 /** CPU seconds (user + system) of this database's PostgreSQL backends, from /proc (Linux; null elsewhere). */
 async function backendCpu(ds: DataSource): Promise<Map<number, number> | null> {
   if (!fs.existsSync('/proc/self/stat')) return null;
-  const rows: Array<{ pid: number }> = await ds.query(
-    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
-  );
+  const rows: Array<{ pid: number }> = await ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
   const now = new Map<number, number>();
   for (const { pid } of rows) {
     try {

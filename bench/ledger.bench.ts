@@ -1,12 +1,6 @@
 import { randomUUID } from 'crypto';
 import { Clock, Dec, ReadDatabase } from '#disty/core';
-import {
-  FxRateService,
-  LedgerBatchService,
-  LedgerService,
-  PeriodCloseChecks,
-  PostEntryInput,
-} from '#disty/ledger';
+import { FxRateService, LedgerBatchService, LedgerService, PeriodCloseChecks, PostEntryInput } from '#disty/ledger';
 import { ConfigService } from '@nestjs/config';
 import { BenchContext, BenchResult, median, timed } from './support';
 
@@ -57,9 +51,7 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
       for (;;) {
         const b = nextBatch++;
         if (b * BATCH_SIZE >= BATCH_ENTRIES) return;
-        const inputs = Array.from({ length: BATCH_SIZE }, (_, j) =>
-          benchEntry(b * BATCH_SIZE + j, resellers, 'bench-batch'),
-        );
+        const inputs = Array.from({ length: BATCH_SIZE }, (_, j) => benchEntry(b * BATCH_SIZE + j, resellers, 'bench-batch'));
         await ledger.inTransaction((em) => batches.postBatch(em, inputs));
       }
     };

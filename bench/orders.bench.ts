@@ -85,13 +85,7 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
       new FxRateService(ds, new ConfigService()),
       new ReadDatabase(ds),
     );
-    const resellers = new ResellerService(
-      ds,
-      ledger,
-      identity,
-      new TaxService(ds, supplierSettings()),
-      new Clock(),
-    );
+    const resellers = new ResellerService(ds, ledger, identity, new TaxService(ds, supplierSettings()), new Clock());
     const tokens: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {
       const r = await resellers.createReseller({
@@ -133,8 +127,7 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
               body: JSON.stringify(randomCart(hardware, cloud)),
             }),
             onResponse: (status, body) => {
-              if ((status < 200 || status > 299) && firstFailure.status === undefined)
-                Object.assign(firstFailure, { status, body });
+              if ((status < 200 || status > 299) && firstFailure.status === undefined) Object.assign(firstFailure, { status, body });
             },
           },
         ],
@@ -156,8 +149,7 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     const placedOk = ordersInDb >= answered && ordersInDb <= answered + 2 * CONNECTIONS;
     const ordersPerS = r['2xx'] / r.duration;
     const failed = r.non2xx + r.errors + warm.non2xx + warm.errors;
-    if (firstFailure.status !== undefined)
-      ctx.log(`orders: first non-2xx ${firstFailure.status}: ${firstFailure.body?.slice(0, 300)}`);
+    if (firstFailure.status !== undefined) ctx.log(`orders: first non-2xx ${firstFailure.status}: ${firstFailure.body?.slice(0, 300)}`);
 
     const profile = await profileRoundTrips(api, target, tokens, hardware, cloud);
     // The floor under any order: the same API and connections answering the lightest requests it has.
@@ -184,9 +176,7 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
         metric: `orders placed/s (${CONNECTIONS} connections, 3–5 mixed lines)`,
         value: round(ordersPerS),
         unit: 'orders/s',
-        goal: pgbench
-          ? `≥ ${round(GOAL_PGBENCH_RATIO * pgbench)} (${GOAL_PGBENCH_RATIO} × pgbench)`
-          : undefined,
+        goal: pgbench ? `≥ ${round(GOAL_PGBENCH_RATIO * pgbench)} (${GOAL_PGBENCH_RATIO} × pgbench)` : undefined,
       },
       {
         benchmark: name,
@@ -297,9 +287,7 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
 }
 
 /** 600 hardware products (three warranty lengths) and 400 cloud (five term/billing shapes), priced in AUD. */
-async function seedCatalog(
-  ds: import('typeorm').DataSource,
-): Promise<{ hardware: string[]; cloud: string[] }> {
+async function seedCatalog(ds: import('typeorm').DataSource): Promise<{ hardware: string[]; cloud: string[] }> {
   await ds.query(
     `INSERT INTO products (sku, name, vendor, kind, warranty_months)
      SELECT 'BENCH-HW-' || lpad(g::text, 4, '0'), 'Bench hardware ' || g, (ARRAY['Dell','HP','Lenovo','Cisco','Apple'])[1 + g % 5],
@@ -322,9 +310,7 @@ async function seedCatalog(
        FROM (SELECT sku, CASE kind WHEN 'HARDWARE' THEN 49 + (hashtext(sku) & 2047) + 0.95 ELSE 2 + (hashtext(sku) & 63) + 0.50 END AS price
                FROM products) p`,
   );
-  const rows: Array<{ sku: string; kind: string }> = await ds.query(
-    `SELECT sku, kind FROM products ORDER BY sku`,
-  );
+  const rows: Array<{ sku: string; kind: string }> = await ds.query(`SELECT sku, kind FROM products ORDER BY sku`);
   return {
     hardware: rows.filter((r) => r.kind === 'HARDWARE').map((r) => r.sku),
     cloud: rows.filter((r) => r.kind === 'CLOUD').map((r) => r.sku),
@@ -479,8 +465,7 @@ function cpuSnapshot(apiPid: number, databaseUrl: string) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.startsWith('postgres: ') && cmd.includes(` ${db} `))
-        backends.set(Number(entry), cpuMs(Number(entry)));
+      if (cmd.startsWith('postgres: ') && cmd.includes(` ${db} `)) backends.set(Number(entry), cpuMs(Number(entry)));
     } catch {
       /* gone */
     }

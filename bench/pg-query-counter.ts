@@ -8,10 +8,7 @@ import { Client } from 'pg';
 
 let count = 0;
 const query = Client.prototype.query as (...args: unknown[]) => unknown;
-(Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (
-  this: Client,
-  ...args: unknown[]
-) {
+(Client.prototype as unknown as { query: (...args: unknown[]) => unknown }).query = function (this: Client, ...args: unknown[]) {
   count++;
   return query.apply(this, args);
 };

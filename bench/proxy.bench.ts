@@ -139,9 +139,7 @@ async function seed(stack: Stack) {
       prices: [{ currency: 'AUD', unitPrice: '100.00', costPrice: '70.00' }],
       ...(kind === 'HARDWARE' ? { warrantyMonths: 12 } : { term: 'P1Y', billingFrequency: 'MONTHLY' }),
     }).then((p) => p.sku);
-  const hardware = await Promise.all(
-    Array.from({ length: HARDWARE_PRODUCTS }, (_, i) => product('HARDWARE', i)),
-  );
+  const hardware = await Promise.all(Array.from({ length: HARDWARE_PRODUCTS }, (_, i) => product('HARDWARE', i)));
   const cloud = await Promise.all(Array.from({ length: CLOUD_PRODUCTS }, (_, i) => product('CLOUD', i)));
   const tokens: string[] = [];
   for (let i = 0; i < RESELLERS; i++) {
@@ -186,10 +184,7 @@ function cpuOfStack(stack: Stack): number {
     try {
       const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
       // The stack's postmaster (its -p port) and every process it forked (backends, workers).
-      if (
-        cmd.includes(`-p\0${pgPort}\0`) ||
-        (cmd.startsWith('postgres: ') && isChildOfPort(Number(entry), pgPort))
-      )
+      if (cmd.includes(`-p\0${pgPort}\0`) || (cmd.startsWith('postgres: ') && isChildOfPort(Number(entry), pgPort)))
         pids.push(Number(entry));
     } catch {
       /* gone */

@@ -1,13 +1,7 @@
 import { ConfigService } from '@nestjs/config';
 import { Clock, Dec, ReadDatabase } from '#disty/core';
 import { RevenueRecognitionService } from '#disty/invoicing';
-import {
-  AccountCode,
-  FxRateService,
-  LedgerBatchService,
-  LedgerService,
-  PeriodCloseChecks,
-} from '#disty/ledger';
+import { AccountCode, FxRateService, LedgerBatchService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
 import { CostAccrualService } from '#disty/purchasing';
 import { MARGIN_GROUPS, MarginGroup, MarginReportService } from '#disty/reporting';
 import { generateBillingData } from './billing-data';
@@ -100,28 +94,12 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
       await qr.query('CHECKPOINT');
     });
     await qr.release();
-    const [{ n }] = await ds.query(
-      `SELECT count(*)::int AS n FROM invoice_lines WHERE credit_line = 'CLOUD'`,
-    );
-    ctx.log(
-      `recognition: ${n.toLocaleString('en')} invoiced charges generated in ${(gen.ms / 1000).toFixed(1)} s`,
-    );
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM invoice_lines WHERE credit_line = 'CLOUD'`);
+    ctx.log(`recognition: ${n.toLocaleString('en')} invoiced charges generated in ${(gen.ms / 1000).toFixed(1)} s`);
 
     const clock = new Clock();
-    const ledger = new LedgerService(
-      ds,
-      clock,
-      new PeriodCloseChecks(),
-      new FxRateService(ds, new ConfigService()),
-      new ReadDatabase(ds),
-    );
-    const service = new RevenueRecognitionService(
-      ds,
-      ledger,
-      new CostAccrualService(),
-      clock,
-      new LedgerBatchService(ledger, clock),
-    );
+    const ledger = new LedgerService(ds, clock, new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()), new ReadDatabase(ds));
+    const service = new RevenueRecognitionService(ds, ledger, new CostAccrualService(), clock, new LedgerBatchService(ledger, clock));
     const catchUp = await timed(() => service.run(CATCH_UP, null));
     ctx.log(
       `recognition: catch-up through ${CATCH_UP}: ${catchUp.value.slices.toLocaleString('en')} slices in ${(catchUp.ms / 1000).toFixed(2)} s`,
@@ -129,9 +107,7 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
     await ds.query('ANALYZE revenue_schedules, revenue_recognitions, cost_accruals');
     const monthEnd = await timed(() => service.run(MONTH_END, null));
     const again = await timed(() => service.run(MONTH_END, null));
-    ctx.log(
-      `recognition: month end: ${monthEnd.value.slices.toLocaleString('en')} slices in ${(monthEnd.ms / 1000).toFixed(2)} s`,
-    );
+    ctx.log(`recognition: month end: ${monthEnd.value.slices.toLocaleString('en')} slices in ${(monthEnd.ms / 1000).toFixed(2)} s`);
 
     // 2400 per reseller = the subledger's deferred part, and the subledger explains itself.
     const expected = await service.deferredBalances(null, null);
@@ -140,18 +116,12 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
     const diff = new Map<string, Dec>();
     for (const e of expected) diff.set(key(e.resellerId, e.currency), e.amount);
     for (const a of actual)
-      diff.set(
-        key(a.resellerId, a.currency),
-        (diff.get(key(a.resellerId, a.currency)) ?? new Dec(0)).minus(a.credit.minus(a.debit)),
-      );
-    const differences =
-      [...diff.values()].filter((d) => !d.isZero()).length + (await service.findings()).length;
+      diff.set(key(a.resellerId, a.currency), (diff.get(key(a.resellerId, a.currency)) ?? new Dec(0)).minus(a.credit.minus(a.debit)));
+    const differences = [...diff.values()].filter((d) => !d.isZero()).length + (await service.findings()).length;
 
     // A year of recognised data, then the margin report over it, per grouping.
     const year = await timed(() => service.run(YEAR_TO, null));
-    ctx.log(
-      `recognition: a year through ${YEAR_TO}: ${year.value.slices.toLocaleString('en')} slices in ${(year.ms / 1000).toFixed(2)} s`,
-    );
+    ctx.log(`recognition: a year through ${YEAR_TO}: ${year.value.slices.toLocaleString('en')} slices in ${(year.ms / 1000).toFixed(2)} s`);
     await ds.query('ANALYZE revenue_recognitions');
     const margins = new MarginReportService(new ReadDatabase(ds));
     const marginRuns: Array<{ groupBy: MarginGroup; ms: number; rows: number }> = [];

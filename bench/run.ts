@@ -42,11 +42,7 @@ async function main(): Promise<void> {
   const kept = only.length ? previousResults(file).filter((r) => !ran.has(r.benchmark)) : [];
   fs.writeFileSync(
     file,
-    JSON.stringify(
-      { measuredAt: new Date().toISOString(), machine: machine(), results: [...kept, ...results] },
-      null,
-      2,
-    ) + '\n',
+    JSON.stringify({ measuredAt: new Date().toISOString(), machine: machine(), results: [...kept, ...results] }, null, 2) + '\n',
   );
   console.log(`\nwritten ${path.relative(PROJECT_ROOT, file)}`);
   if (results.some((r) => r.pass === false)) process.exitCode = 3;

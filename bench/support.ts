@@ -3,14 +3,7 @@ import * as fs from 'fs';
 import * as path from 'path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
-import {
-  createDataSource,
-  freePort,
-  PROJECT_ROOT,
-  runMigrations,
-  RunningPostgres,
-  startEmbeddedPostgres,
-} from '#disty/core';
+import { createDataSource, freePort, PROJECT_ROOT, runMigrations, RunningPostgres, startEmbeddedPostgres } from '#disty/core';
 
 export interface BenchResult {
   benchmark: string;
@@ -76,8 +69,7 @@ export async function benchServer(): Promise<{ ctx: BenchContext; stop: () => Pr
     stop: async () => {
       const admin = new Client({ connectionString: adminUrl });
       await admin.connect();
-      for (const db of created)
-        await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
+      for (const db of created) await admin.query(`DROP DATABASE IF EXISTS ${db} WITH (FORCE)`).catch(() => undefined);
       await admin.end();
       if (pg) {
         await pg.stop();

@@ -36,13 +36,7 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
       new FxRateService(ds, new ConfigService()),
       new ReadDatabase(ds),
     );
-    const resellers = new ResellerService(
-      ds,
-      ledger,
-      identity,
-      new TaxService(ds, supplierSettings()),
-      new Clock(),
-    );
+    const resellers = new ResellerService(ds, ledger, identity, new TaxService(ds, supplierSettings()), new Clock());
     const resellerIds: string[] = [];
     for (let i = 0; i < RESELLERS; i++) {
       const r = await resellers.createReseller({
@@ -54,9 +48,7 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
       });
       resellerIds.push(r.id);
     }
-    const admin = (
-      await identity.createUser({ email: 'admin@usage-bench.disty.local', role: 'admin', resellerId: null })
-    ).token!;
+    const admin = (await identity.createUser({ email: 'admin@usage-bench.disty.local', role: 'admin', resellerId: null })).token!;
     api = await startApi(url, ctx);
     const base = `http://127.0.0.1:${api.port}/api/v1`;
     const call = async (method: string, p: string, body: unknown) => {
@@ -107,9 +99,7 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
       [resellerIds, TENANTS, RESELLERS, vendor.id],
     );
 
-    ctx.log(
-      `usage: writing ${ROWS.toLocaleString('en')} usage lines to ${path.relative(PROJECT_ROOT, file)}`,
-    );
+    ctx.log(`usage: writing ${ROWS.toLocaleString('en')} usage lines to ${path.relative(PROJECT_ROOT, file)}`);
     await writeFile(file);
     const bytes = fs.statSync(file).size;
 
@@ -118,9 +108,7 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
     await admin2.connect();
     await admin2.query(`CREATE TABLE bench_usage_copy (record_id text, version text, tenant_id text, meter_id text, usage_date text,
                           quantity text, unit text, unit_cost text, currency text)`);
-    const copy = await timed(() =>
-      admin2.query(`COPY bench_usage_copy FROM '${file}' WITH (FORMAT csv, HEADER true)`),
-    );
+    const copy = await timed(() => admin2.query(`COPY bench_usage_copy FROM '${file}' WITH (FORMAT csv, HEADER true)`));
     await admin2.end();
     const copyRate = ROWS / (copy.ms / 1000);
     ctx.log(`usage: COPY ${(copy.ms / 1000).toFixed(1)} s`);
@@ -137,9 +125,7 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
       throw new Error(`usage import: ${imported.value.status} ${imported.value.body.slice(0, 500)}`);
     const apiRate = ROWS / (imported.ms / 1000);
     const ratio = apiRate / copyRate;
-    const [{ rated }]: Array<{ rated: number }> = await ds.query(
-      `SELECT count(*)::int AS rated FROM usage_records WHERE rated_net > 0`,
-    );
+    const [{ rated }]: Array<{ rated: number }> = await ds.query(`SELECT count(*)::int AS rated FROM usage_records WHERE rated_net > 0`);
     const [{ entries }]: Array<{ entries: number }> = await ds.query(
       `SELECT count(*)::int AS entries FROM journal_entries WHERE source_type = 'usage'`,
     );
@@ -208,8 +194,7 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
 async function writeFile(file: string): Promise<void> {
   fs.mkdirSync(path.dirname(file), { recursive: true });
   const out = fs.createWriteStream(file);
-  const write = (s: string) =>
-    out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r()));
+  const write = (s: string) => (out.write(s) ? Promise.resolve() : new Promise<void>((r) => out.once('drain', () => r())));
   await write('RecordId,RecordVersion,TenantId,MeterId,UsageDate,Quantity,Unit,VendorUnitCost,Currency\n');
   let chunk = '';
   for (let i = 0; i < ROWS; i++) {

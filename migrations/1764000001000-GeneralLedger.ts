@@ -60,12 +60,8 @@ export class GeneralLedger1764000001000 implements MigrationInterface {
         CONSTRAINT journal_lines_one_side_check CHECK ((debit > 0 AND credit = 0) OR (credit > 0 AND debit = 0)),
         CONSTRAINT journal_lines_currency_check CHECK (currency ~ '^[A-Z]{3}$')
       )`);
-    await q.query(
-      `CREATE INDEX journal_lines_account_idx ON journal_lines (account_code, currency, entry_date)`,
-    );
-    await q.query(
-      `CREATE INDEX journal_lines_reseller_idx ON journal_lines (reseller_id, account_code, entry_date)`,
-    );
+    await q.query(`CREATE INDEX journal_lines_account_idx ON journal_lines (account_code, currency, entry_date)`);
+    await q.query(`CREATE INDEX journal_lines_reseller_idx ON journal_lines (reseller_id, account_code, entry_date)`);
 
     // Maintained balances: cumulative per (account, reseller, currency) for credit exposure and
     // reconciliation, and per (account, currency, day) for the trial balance as of any date.
@@ -197,9 +193,7 @@ export class GeneralLedger1764000001000 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      `DROP TABLE ledger_periods, ledger_daily_totals, account_balances, journal_lines, journal_entries, accounts CASCADE`,
-    );
+    await q.query(`DROP TABLE ledger_periods, ledger_daily_totals, account_balances, journal_lines, journal_entries, accounts CASCADE`);
     await q.query(`DROP FUNCTION ledger_forbid_change, ledger_entry_before_insert, ledger_line_before_insert,
                    ledger_check_entry_balanced, ledger_lines_after_insert, ledger_balances_guard`);
   }

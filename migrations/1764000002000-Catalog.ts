@@ -51,9 +51,7 @@ export class Catalog1764000002000 implements MigrationInterface {
         CONSTRAINT product_prices_unit_price_check CHECK (unit_price > 0),
         CONSTRAINT product_prices_period_check CHECK (valid_to IS NULL OR valid_to >= valid_from)
       )`);
-    await q.query(
-      `CREATE UNIQUE INDEX product_prices_current_key ON product_prices (sku, currency) WHERE valid_to IS NULL`,
-    );
+    await q.query(`CREATE UNIQUE INDEX product_prices_current_key ON product_prices (sku, currency) WHERE valid_to IS NULL`);
     await q.query(`CREATE INDEX product_prices_history_idx ON product_prices (sku, currency, valid_from)`);
   }
 

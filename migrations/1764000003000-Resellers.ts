@@ -26,9 +26,7 @@ export class Resellers1764000003000 implements MigrationInterface {
         CONSTRAINT resellers_payment_terms_check CHECK (payment_terms_days BETWEEN 0 AND 365)
       )`);
     await q.query(`CREATE INDEX resellers_name_idx ON resellers (lower(name))`);
-    await q.query(
-      `ALTER TABLE users ADD CONSTRAINT users_reseller_id_fkey FOREIGN KEY (reseller_id) REFERENCES resellers (id)`,
-    );
+    await q.query(`ALTER TABLE users ADD CONSTRAINT users_reseller_id_fkey FOREIGN KEY (reseller_id) REFERENCES resellers (id)`);
 
     await q.query(`
       CREATE TABLE credit_lines (
@@ -66,9 +64,7 @@ export class Resellers1764000003000 implements MigrationInterface {
         CONSTRAINT credit_reservations_settled_check CHECK ((status = 'OPEN') = (settled_at IS NULL)),
         CONSTRAINT credit_reservations_open_remaining_check CHECK (status = 'OPEN' OR remaining = 0)
       )`);
-    await q.query(
-      `CREATE INDEX credit_reservations_reseller_idx ON credit_reservations (reseller_id, line, status)`,
-    );
+    await q.query(`CREATE INDEX credit_reservations_reseller_idx ON credit_reservations (reseller_id, line, status)`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

@@ -74,9 +74,7 @@ export class Orders1764000004000 implements MigrationInterface {
     await q.query(`CREATE INDEX order_lines_reseller_idx ON order_lines (reseller_id)`);
     await q.query(`CREATE INDEX order_lines_unbilled_idx ON order_lines (reseller_id, shipped_on)
                    WHERE status = 'SHIPPED' AND invoice_id IS NULL`);
-    await q.query(
-      `CREATE INDEX order_lines_warranty_end_idx ON order_lines (warranty_end) WHERE warranty_end IS NOT NULL`,
-    );
+    await q.query(`CREATE INDEX order_lines_warranty_end_idx ON order_lines (warranty_end) WHERE warranty_end IS NOT NULL`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

@@ -52,9 +52,7 @@ export class Subscriptions1764000005000 implements MigrationInterface {
         CONSTRAINT subscriptions_term_dates_check CHECK (term_end >= term_start AND term_start >= anchor_date),
         CONSTRAINT subscriptions_currency_check CHECK (currency ~ '^[A-Z]{3}$')
       )`);
-    await q.query(
-      `CREATE INDEX subscriptions_reseller_id_idx ON subscriptions (reseller_id, status, term_end)`,
-    );
+    await q.query(`CREATE INDEX subscriptions_reseller_id_idx ON subscriptions (reseller_id, status, term_end)`);
     // The renewal job's scan: running subscriptions by term end.
     await q.query(`CREATE INDEX subscriptions_due_idx ON subscriptions (term_end)
                    WHERE status = 'ACTIVE' OR (status = 'CANCELLED' AND cancel_at_term_end)`);
@@ -80,9 +78,7 @@ export class Subscriptions1764000005000 implements MigrationInterface {
         CONSTRAINT subscription_terms_quantity_check CHECK (quantity > 0),
         CONSTRAINT subscription_terms_unit_price_check CHECK (unit_price >= 0)
       )`);
-    await q.query(
-      `CREATE INDEX subscription_terms_reseller_id_idx ON subscription_terms (reseller_id, end_date)`,
-    );
+    await q.query(`CREATE INDEX subscription_terms_reseller_id_idx ON subscription_terms (reseller_id, end_date)`);
 
     await q.query(`
       CREATE TABLE subscription_changes (
@@ -98,9 +94,7 @@ export class Subscriptions1764000005000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT subscription_changes_kind_check CHECK (kind IN ('QUANTITY','CANCEL_IMMEDIATE','CANCEL_END_OF_TERM','AUTO_RENEW'))
       )`);
-    await q.query(
-      `CREATE INDEX subscription_changes_subscription_idx ON subscription_changes (subscription_id, effective_date)`,
-    );
+    await q.query(`CREATE INDEX subscription_changes_subscription_idx ON subscription_changes (subscription_id, effective_date)`);
     await q.query(`CREATE INDEX subscription_changes_reseller_id_idx ON subscription_changes (reseller_id)`);
 
     await q.query(`
@@ -147,9 +141,7 @@ export class Subscriptions1764000005000 implements MigrationInterface {
       `CREATE INDEX subscription_charges_unbilled_idx ON subscription_charges (reseller_id, billing_date) WHERE billed_invoice_id IS NULL AND voided_at IS NULL`,
     );
     await q.query(`CREATE INDEX subscription_charges_reseller_id_idx ON subscription_charges (reseller_id)`);
-    await q.query(
-      `CREATE INDEX subscription_charges_subscription_idx ON subscription_charges (subscription_id, period_start)`,
-    );
+    await q.query(`CREATE INDEX subscription_charges_subscription_idx ON subscription_charges (subscription_id, period_start)`);
     await q.query(
       `CREATE INDEX subscription_charges_invoice_idx ON subscription_charges (billed_invoice_id) WHERE billed_invoice_id IS NOT NULL`,
     );

@@ -37,9 +37,7 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
   public async up(q: QueryRunner): Promise<void> {
     // Time-ordered ids (uuidv7, PostgreSQL 18+) keep the primary-key inserts of a large scan at the
     // right edge of the index; older servers use random ids.
-    const [{ v7 }]: Array<{ v7: boolean }> = await q.query(
-      `SELECT current_setting('server_version_num')::int >= 180000 AS v7`,
-    );
+    const [{ v7 }]: Array<{ v7: boolean }> = await q.query(`SELECT current_setting('server_version_num')::int >= 180000 AS v7`);
     const newId = v7 ? 'uuidv7()' : 'gen_random_uuid()';
     await q.query(`
       CREATE VIEW renewal_subscription_terms AS
@@ -100,9 +98,7 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
         CONSTRAINT renewal_alerts_currency_check CHECK (currency ~ '^[A-Z]{3}$')
       )`);
     await q.query(`CREATE INDEX renewal_alerts_reseller_id_idx ON renewal_alerts (reseller_id, term_end)`);
-    await q.query(
-      `CREATE INDEX renewal_alerts_assignee_idx ON renewal_alerts (assignee_id) WHERE assignee_id IS NOT NULL`,
-    );
+    await q.query(`CREATE INDEX renewal_alerts_assignee_idx ON renewal_alerts (assignee_id) WHERE assignee_id IS NOT NULL`);
 
     await q.query(`
       CREATE TABLE renewal_alert_notes (
@@ -115,9 +111,7 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
         CONSTRAINT renewal_alert_notes_alert_id_fkey FOREIGN KEY (alert_id) REFERENCES renewal_alerts (id),
         CONSTRAINT renewal_alert_notes_body_check CHECK (length(body) BETWEEN 1 AND 4000)
       )`);
-    await q.query(
-      `CREATE INDEX renewal_alert_notes_alert_idx ON renewal_alert_notes (alert_id, created_at, id)`,
-    );
+    await q.query(`CREATE INDEX renewal_alert_notes_alert_idx ON renewal_alert_notes (alert_id, created_at, id)`);
     await q.query(`CREATE INDEX renewal_alert_notes_reseller_id_idx ON renewal_alert_notes (reseller_id)`);
     await q.query(`
       CREATE FUNCTION renewal_alert_notes_append_only() RETURNS trigger LANGUAGE plpgsql AS $$
@@ -166,12 +160,8 @@ export class RenewalAlerts1764000006000 implements MigrationInterface {
         CONSTRAINT webhook_deliveries_attempts_check CHECK (attempts >= 0),
         CONSTRAINT webhook_deliveries_delivered_check CHECK ((status = 'DELIVERED') = (delivered_at IS NOT NULL))
       )`);
-    await q.query(
-      `CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'PENDING'`,
-    );
-    await q.query(
-      `CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, created_at DESC, id)`,
-    );
+    await q.query(`CREATE INDEX webhook_deliveries_due_idx ON webhook_deliveries (next_attempt_at) WHERE status = 'PENDING'`);
+    await q.query(`CREATE INDEX webhook_deliveries_webhook_idx ON webhook_deliveries (webhook_id, created_at DESC, id)`);
     await q.query(`CREATE INDEX webhook_deliveries_reseller_id_idx ON webhook_deliveries (reseller_id)`);
   }
 

@@ -58,12 +58,8 @@ export class Invoicing1764000007000 implements MigrationInterface {
         CONSTRAINT billing_run_resellers_status_check CHECK (status IN ('PENDING','DONE','FAILED')),
         CONSTRAINT billing_run_resellers_invoice_check CHECK (invoice_id IS NULL OR status = 'DONE')
       )`);
-    await q.query(
-      `CREATE INDEX billing_run_resellers_pending_idx ON billing_run_resellers (run_id, reseller_id) WHERE status = 'PENDING'`,
-    );
-    await q.query(
-      `CREATE INDEX billing_run_resellers_reseller_id_idx ON billing_run_resellers (reseller_id)`,
-    );
+    await q.query(`CREATE INDEX billing_run_resellers_pending_idx ON billing_run_resellers (run_id, reseller_id) WHERE status = 'PENDING'`);
+    await q.query(`CREATE INDEX billing_run_resellers_reseller_id_idx ON billing_run_resellers (reseller_id)`);
 
     await q.query(`
       CREATE TABLE document_counters (
@@ -146,9 +142,7 @@ export class Invoicing1764000007000 implements MigrationInterface {
                    DEFERRABLE INITIALLY DEFERRED FOR EACH ROW EXECUTE FUNCTION invoices_check_numbered()`);
     await q.query(`CREATE INDEX invoices_reseller_id_idx ON invoices (reseller_id, issue_date, seq)`);
     await q.query(`CREATE INDEX invoices_issue_date_idx ON invoices (issue_date, seq)`);
-    await q.query(
-      `CREATE INDEX invoices_open_idx ON invoices (reseller_id, due_date) WHERE hardware_open > 0 OR cloud_open > 0`,
-    );
+    await q.query(`CREATE INDEX invoices_open_idx ON invoices (reseller_id, due_date) WHERE hardware_open > 0 OR cloud_open > 0`);
 
     await q.query(`
       CREATE TABLE invoice_lines (
@@ -265,9 +259,7 @@ export class Invoicing1764000007000 implements MigrationInterface {
         CONSTRAINT credit_holds_credit_line_check CHECK (credit_line IN ('HARDWARE','CLOUD')),
         CONSTRAINT credit_holds_released_check CHECK ((released_on IS NULL) = (released_at IS NULL))
       )`);
-    await q.query(
-      `CREATE UNIQUE INDEX credit_holds_active_key ON credit_holds (reseller_id, credit_line) WHERE released_at IS NULL`,
-    );
+    await q.query(`CREATE UNIQUE INDEX credit_holds_active_key ON credit_holds (reseller_id, credit_line) WHERE released_at IS NULL`);
     await q.query(`CREATE INDEX credit_holds_reseller_id_idx ON credit_holds (reseller_id)`);
   }
 

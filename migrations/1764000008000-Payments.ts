@@ -46,9 +46,7 @@ export class Payments1764000008000 implements MigrationInterface {
       `CREATE UNIQUE INDEX payments_stripe_payment_intent_key ON payments (stripe_payment_intent_id) WHERE stripe_payment_intent_id IS NOT NULL`,
     );
     await q.query(`CREATE INDEX payments_reseller_id_idx ON payments (reseller_id, received_on)`);
-    await q.query(
-      `CREATE INDEX payments_unapplied_idx ON payments (reseller_id, currency, received_on) WHERE unapplied > 0`,
-    );
+    await q.query(`CREATE INDEX payments_unapplied_idx ON payments (reseller_id, currency, received_on) WHERE unapplied > 0`);
 
     await q.query(`
       CREATE TABLE payment_allocations (
@@ -71,9 +69,7 @@ export class Payments1764000008000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX payment_allocations_payment_id_idx ON payment_allocations (payment_id)`);
     await q.query(`CREATE INDEX payment_allocations_invoice_id_idx ON payment_allocations (invoice_id)`);
-    await q.query(
-      `CREATE INDEX payment_allocations_reseller_id_idx ON payment_allocations (reseller_id, applied_on)`,
-    );
+    await q.query(`CREATE INDEX payment_allocations_reseller_id_idx ON payment_allocations (reseller_id, applied_on)`);
 
     await q.query(`
       CREATE TABLE payment_refunds (
@@ -90,9 +86,7 @@ export class Payments1764000008000 implements MigrationInterface {
         CONSTRAINT payment_refunds_amount_check CHECK (amount > 0 AND from_unapplied >= 0 AND from_unapplied <= amount)
       )`);
     await q.query(`CREATE INDEX payment_refunds_payment_id_idx ON payment_refunds (payment_id)`);
-    await q.query(
-      `CREATE INDEX payment_refunds_reseller_id_idx ON payment_refunds (reseller_id, refunded_on)`,
-    );
+    await q.query(`CREATE INDEX payment_refunds_reseller_id_idx ON payment_refunds (reseller_id, refunded_on)`);
 
     await q.query(`
       CREATE TABLE stripe_payment_intents (
@@ -105,9 +99,7 @@ export class Payments1764000008000 implements MigrationInterface {
         created_at timestamptz NOT NULL DEFAULT now(),
         CONSTRAINT stripe_payment_intents_invoice_id_fkey FOREIGN KEY (invoice_id) REFERENCES invoices (id)
       )`);
-    await q.query(
-      `CREATE INDEX stripe_payment_intents_reseller_id_idx ON stripe_payment_intents (reseller_id)`,
-    );
+    await q.query(`CREATE INDEX stripe_payment_intents_reseller_id_idx ON stripe_payment_intents (reseller_id)`);
 
     await q.query(`
       CREATE TABLE stripe_events (
@@ -122,8 +114,6 @@ export class Payments1764000008000 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      `DROP TABLE stripe_events, stripe_payment_intents, payment_refunds, payment_allocations, payments`,
-    );
+    await q.query(`DROP TABLE stripe_events, stripe_payment_intents, payment_refunds, payment_allocations, payments`);
   }
 }

@@ -103,13 +103,7 @@ const WIDENED: Record<string, string[]> = {
   ledger_daily_totals: ['debit_total', 'credit_total'],
 };
 
-const NO_TRUNCATE = [
-  'account_balances',
-  'ledger_daily_totals',
-  'ledger_periods',
-  'ar_movements',
-  ...Object.keys(IMMUTABLE),
-];
+const NO_TRUNCATE = ['account_balances', 'ledger_daily_totals', 'ledger_periods', 'ar_movements', ...Object.keys(IMMUTABLE)];
 
 export class DatabaseHardening1764000009000 implements MigrationInterface {
   name = 'DatabaseHardening1764000009000';
@@ -117,9 +111,7 @@ export class DatabaseHardening1764000009000 implements MigrationInterface {
   public async up(q: QueryRunner): Promise<void> {
     // ---------------------------------------------------------------- leak 9: no shared overflow
     for (const [table, columns] of Object.entries(WIDENED)) {
-      await q.query(
-        `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE numeric(30,4)`).join(', ')}`,
-      );
+      await q.query(`ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE numeric(30,4)`).join(', ')}`);
     }
 
     // ---------------------------------------------------------------- leak 10: issued documents
@@ -195,9 +187,7 @@ export class DatabaseHardening1764000009000 implements MigrationInterface {
       END $$`);
     for (const table of NO_TRUNCATE) {
       const fn = table in IMMUTABLE ? 'documents_guard_issued()' : 'ledger_forbid_truncate()';
-      await q.query(
-        `CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}`,
-      );
+      await q.query(`CREATE TRIGGER ${table}_no_truncate BEFORE TRUNCATE ON ${table} FOR EACH STATEMENT EXECUTE FUNCTION ${fn}`);
     }
 
     // ---------------------------------------------------------------- leak 11: the app role
@@ -214,9 +204,7 @@ export class DatabaseHardening1764000009000 implements MigrationInterface {
     await q.query(`GRANT SELECT, INSERT, UPDATE, DELETE ON ALL TABLES IN SCHEMA public TO ${APP}`);
     await q.query(`GRANT USAGE, SELECT ON ALL SEQUENCES IN SCHEMA public TO ${APP}`);
     // Tables and sequences that later migrations create (as this same role) get the same grants.
-    await q.query(
-      `ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP}`,
-    );
+    await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT, INSERT, UPDATE, DELETE ON TABLES TO ${APP}`);
     await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT USAGE, SELECT ON SEQUENCES TO ${APP}`);
     // What the app never needs.
     await q.query(`REVOKE INSERT, UPDATE, DELETE ON accounts, schema_migrations FROM ${APP}`);
@@ -228,19 +216,14 @@ export class DatabaseHardening1764000009000 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      `ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM ${APP}`,
-    );
+    await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE SELECT, INSERT, UPDATE, DELETE ON TABLES FROM ${APP}`);
     await q.query(`ALTER DEFAULT PRIVILEGES IN SCHEMA public REVOKE USAGE, SELECT ON SEQUENCES FROM ${APP}`);
     for (const table of NO_TRUNCATE) await q.query(`DROP TRIGGER ${table}_no_truncate ON ${table}`);
     await q.query(`DROP TRIGGER ledger_periods_closed ON ledger_periods`);
-    for (const table of Object.keys(IMMUTABLE))
-      await q.query(`DROP TRIGGER ${table}_issued_immutable ON ${table}`);
+    for (const table of Object.keys(IMMUTABLE)) await q.query(`DROP TRIGGER ${table}_issued_immutable ON ${table}`);
     await q.query(`DROP FUNCTION ledger_forbid_truncate, ledger_periods_guard, documents_guard_issued`);
     for (const [table, columns] of Object.entries(WIDENED)) {
-      await q.query(
-        `ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE numeric(20,4)`).join(', ')}`,
-      );
+      await q.query(`ALTER TABLE ${table} ${columns.map((c) => `ALTER COLUMN ${c} TYPE numeric(20,4)`).join(', ')}`);
     }
   }
 }

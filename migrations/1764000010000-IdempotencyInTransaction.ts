@@ -13,9 +13,7 @@ export class IdempotencyInTransaction1764000010000 implements MigrationInterface
   name = 'IdempotencyInTransaction1764000010000';
 
   public async up(q: QueryRunner): Promise<void> {
-    await q.query(
-      `DELETE FROM idempotency_keys WHERE state <> 'DONE' OR response_status IS NULL OR response_body IS NULL`,
-    );
+    await q.query(`DELETE FROM idempotency_keys WHERE state <> 'DONE' OR response_status IS NULL OR response_body IS NULL`);
     await q.query(`
       ALTER TABLE idempotency_keys ADD CONSTRAINT idempotency_keys_complete_check
         CHECK (state = 'DONE' AND response_status IS NOT NULL AND response_body IS NOT NULL)`);

@@ -105,9 +105,7 @@ export class ControlAccountsAndDates1764000011000 implements MigrationInterface 
                    FOR EACH ROW EXECUTE FUNCTION payment_allocations_dated()`);
 
     await q.query(`ALTER TABLE order_lines ADD COLUMN posted_on date`);
-    await q.query(
-      `ALTER TABLE order_lines ADD CONSTRAINT order_lines_posted_on_check CHECK (posted_on IS NULL OR posted_on > shipped_on)`,
-    );
+    await q.query(`ALTER TABLE order_lines ADD CONSTRAINT order_lines_posted_on_check CHECK (posted_on IS NULL OR posted_on > shipped_on)`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

@@ -36,12 +36,8 @@ export class SubscriptionChangeRules1764000012000 implements MigrationInterface 
       )`);
     await q.query(`CREATE INDEX subscription_scheduled_changes_due_idx ON subscription_scheduled_changes (effective_date, created_at)
                    WHERE status = 'PENDING'`);
-    await q.query(
-      `CREATE INDEX subscription_scheduled_changes_subscription_idx ON subscription_scheduled_changes (subscription_id)`,
-    );
-    await q.query(
-      `CREATE INDEX subscription_scheduled_changes_reseller_id_idx ON subscription_scheduled_changes (reseller_id)`,
-    );
+    await q.query(`CREATE INDEX subscription_scheduled_changes_subscription_idx ON subscription_scheduled_changes (subscription_id)`);
+    await q.query(`CREATE INDEX subscription_scheduled_changes_reseller_id_idx ON subscription_scheduled_changes (reseller_id)`);
 
     await q.query(`ALTER TABLE subscription_changes ADD COLUMN reason text, ADD COLUMN scheduled_change_id uuid
                      CONSTRAINT subscription_changes_scheduled_change_fkey REFERENCES subscription_scheduled_changes (id)`);

@@ -29,9 +29,7 @@ export class UsableCredits1764000013000 implements MigrationInterface {
     // ---------------------------------------------------------------- leak 3: usable credits
     await q.query(`ALTER TABLE invoices ADD COLUMN hardware_offset numeric(20,4) NOT NULL DEFAULT 0,
                                         ADD COLUMN cloud_offset numeric(20,4) NOT NULL DEFAULT 0`);
-    await q.query(
-      `ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`,
-    );
+    await q.query(`ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`);
     const open = (l: string) => `(${l}_gross - ${l}_paid - ${l}_credited - ${l}_offset)`;
     await q.query(`ALTER TABLE invoices ALTER COLUMN hardware_open SET EXPRESSION AS ${open('hardware')}`);
     await q.query(`ALTER TABLE invoices ALTER COLUMN cloud_open SET EXPRESSION AS ${open('cloud')}`);
@@ -48,9 +46,7 @@ export class UsableCredits1764000013000 implements MigrationInterface {
         AND (${l}_gross < 0 OR (${l}_offset >= 0 AND ${open(l)} >= 0))
         AND (${l}_gross >= 0 OR (${l}_paid = 0 AND ${l}_credited = 0 AND ${l}_offset <= 0 AND ${open(l)} <= 0)))`);
     }
-    await q.query(
-      `CREATE INDEX invoices_credit_idx ON invoices (reseller_id, currency) WHERE hardware_open < 0 OR cloud_open < 0`,
-    );
+    await q.query(`CREATE INDEX invoices_credit_idx ON invoices (reseller_id, currency) WHERE hardware_open < 0 OR cloud_open < 0`);
 
     await q.query(`ALTER TABLE ar_movements DROP CONSTRAINT ar_movements_kind_check`);
     await q.query(`ALTER TABLE ar_movements ADD CONSTRAINT ar_movements_kind_check
@@ -74,9 +70,7 @@ export class UsableCredits1764000013000 implements MigrationInterface {
         CONSTRAINT credit_applications_distinct_check CHECK (from_invoice_id <> to_invoice_id OR from_line <> to_line),
         CONSTRAINT credit_applications_amount_check CHECK (amount > 0)
       )`);
-    await q.query(
-      `CREATE INDEX credit_applications_reseller_id_idx ON credit_applications (reseller_id, applied_on)`,
-    );
+    await q.query(`CREATE INDEX credit_applications_reseller_id_idx ON credit_applications (reseller_id, applied_on)`);
     await q.query(`CREATE INDEX credit_applications_from_idx ON credit_applications (from_invoice_id)`);
     await q.query(`CREATE INDEX credit_applications_to_idx ON credit_applications (to_invoice_id)`);
 
@@ -155,9 +149,7 @@ export class UsableCredits1764000013000 implements MigrationInterface {
                    FOR EACH ROW EXECUTE FUNCTION subscription_terms_default_tax_rate()`);
 
     await q.query(`ALTER TABLE subscription_charges ADD COLUMN tax_rate numeric(9,6)`);
-    await q.query(
-      `UPDATE subscription_charges c SET tax_rate = t.tax_rate FROM subscription_terms t WHERE t.id = c.term_id`,
-    );
+    await q.query(`UPDATE subscription_charges c SET tax_rate = t.tax_rate FROM subscription_terms t WHERE t.id = c.term_id`);
     await q.query(`ALTER TABLE subscription_charges ALTER COLUMN tax_rate SET NOT NULL,
                    ADD CONSTRAINT subscription_charges_tax_rate_check CHECK (tax_rate >= 0 AND tax_rate < 1)`);
     await q.query(`
@@ -172,9 +164,7 @@ export class UsableCredits1764000013000 implements MigrationInterface {
                    FOR EACH ROW EXECUTE FUNCTION subscription_charges_default_tax_rate()`);
 
     await q.query(`ALTER TABLE invoice_lines ADD COLUMN tax_rate numeric(9,6)`);
-    await q.query(
-      `UPDATE invoice_lines l SET tax_rate = i.tax_rate FROM invoices i WHERE i.id = l.invoice_id`,
-    );
+    await q.query(`UPDATE invoice_lines l SET tax_rate = i.tax_rate FROM invoices i WHERE i.id = l.invoice_id`);
     await q.query(`ALTER TABLE invoice_lines ALTER COLUMN tax_rate SET NOT NULL`);
   }
 
@@ -183,9 +173,7 @@ export class UsableCredits1764000013000 implements MigrationInterface {
     await q.query(`DROP TRIGGER subscription_charges_tax_rate ON subscription_charges`);
     await q.query(`DROP TRIGGER subscription_terms_tax_rate ON subscription_terms`);
     await q.query(`DROP TRIGGER order_lines_tax_rate ON order_lines`);
-    await q.query(
-      `DROP FUNCTION subscription_charges_default_tax_rate, subscription_terms_default_tax_rate, order_lines_default_tax_rate`,
-    );
+    await q.query(`DROP FUNCTION subscription_charges_default_tax_rate, subscription_terms_default_tax_rate, order_lines_default_tax_rate`);
     await q.query(`ALTER TABLE subscription_charges DROP COLUMN tax_rate`);
     await q.query(`ALTER TABLE subscription_terms DROP COLUMN tax_rate`);
     await q.query(`ALTER TABLE order_lines DROP COLUMN tax_rate`);
@@ -195,9 +183,7 @@ export class UsableCredits1764000013000 implements MigrationInterface {
       `ALTER TABLE ar_movements ADD CONSTRAINT ar_movements_kind_check CHECK (kind IN ('INVOICE','PAYMENT','CREDIT_NOTE','REFUND'))`,
     );
     await q.query(`DROP INDEX invoices_credit_idx`);
-    await q.query(
-      `ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`,
-    );
+    await q.query(`ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`);
     const open = (l: string) => `(${l}_gross - ${l}_paid - ${l}_credited)`;
     await q.query(`ALTER TABLE invoices ALTER COLUMN hardware_open SET EXPRESSION AS ${open('hardware')}`);
     await q.query(`ALTER TABLE invoices ALTER COLUMN cloud_open SET EXPRESSION AS ${open('cloud')}`);

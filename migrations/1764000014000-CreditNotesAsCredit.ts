@@ -44,9 +44,7 @@ export class CreditNotesAsCredit1764000014000 implements MigrationInterface {
   name = 'CreditNotesAsCredit1764000014000';
 
   public async up(q: QueryRunner): Promise<void> {
-    await q.query(
-      `ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`,
-    );
+    await q.query(`ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`);
     for (const l of ['hardware', 'cloud']) {
       await q.query(`ALTER TABLE invoices ADD CONSTRAINT invoices_${l}_settled_check CHECK (
         ${l}_paid >= 0 AND ${l}_credited >= 0
@@ -83,9 +81,7 @@ export class CreditNotesAsCredit1764000014000 implements MigrationInterface {
         WHEN hardware_paid + cloud_paid + greatest(hardware_offset, 0) + greatest(cloud_offset, 0) > 0 THEN 'PARTIALLY_PAID'
         ELSE 'ISSUED'
       END)`);
-    await q.query(
-      `ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`,
-    );
+    await q.query(`ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`);
     for (const l of ['hardware', 'cloud']) {
       await q.query(`ALTER TABLE invoices ADD CONSTRAINT invoices_${l}_settled_check CHECK (
         ${l}_paid >= 0 AND ${l}_credited >= 0

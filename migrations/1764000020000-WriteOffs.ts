@@ -12,8 +12,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - `ar_movements.kind` gains WRITE_OFF, so AR aging (read from the movements) drops the amount.
  */
 
-const open = (l: string, wo = true) =>
-  `(${l}_gross - ${l}_paid - ${l}_credited - ${l}_offset${wo ? ` - ${l}_written_off` : ''})`;
+const open = (l: string, wo = true) => `(${l}_gross - ${l}_paid - ${l}_credited - ${l}_offset${wo ? ` - ${l}_written_off` : ''})`;
 
 export class WriteOffs1764000020000 implements MigrationInterface {
   name = 'WriteOffs1764000020000';
@@ -67,12 +66,8 @@ export class WriteOffs1764000020000 implements MigrationInterface {
 
   /** The open amounts, status and settled CHECKs with (up) or without (down) the written-off columns. */
   private async openAndStatus(q: QueryRunner, wo: boolean): Promise<void> {
-    await q.query(
-      `ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`,
-    );
-    await q.query(
-      `ALTER TABLE invoices ALTER COLUMN hardware_open SET EXPRESSION AS ${open('hardware', wo)}`,
-    );
+    await q.query(`ALTER TABLE invoices DROP CONSTRAINT invoices_hardware_settled_check, DROP CONSTRAINT invoices_cloud_settled_check`);
+    await q.query(`ALTER TABLE invoices ALTER COLUMN hardware_open SET EXPRESSION AS ${open('hardware', wo)}`);
     await q.query(`ALTER TABLE invoices ALTER COLUMN cloud_open SET EXPRESSION AS ${open('cloud', wo)}`);
     await q.query(`ALTER TABLE invoices ALTER COLUMN status SET EXPRESSION AS (
       CASE

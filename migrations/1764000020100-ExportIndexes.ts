@@ -16,8 +16,6 @@ export class ExportIndexes1764000020100 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      `DROP INDEX payments_export_idx, credit_notes_export_idx, invoices_export_idx, journal_lines_export_idx`,
-    );
+    await q.query(`DROP INDEX payments_export_idx, credit_notes_export_idx, invoices_export_idx, journal_lines_export_idx`);
   }
 }

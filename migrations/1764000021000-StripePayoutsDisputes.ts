@@ -106,9 +106,7 @@ export class StripePayoutsDisputes1764000021000 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      `ALTER TABLE credit_refund_parts DROP COLUMN stripe_payment_id, DROP COLUMN stripe_refund_id`,
-    );
+    await q.query(`ALTER TABLE credit_refund_parts DROP COLUMN stripe_payment_id, DROP COLUMN stripe_refund_id`);
     await q.query(`ALTER TABLE credit_refunds DROP COLUMN method`);
     await q.query(`ALTER TABLE payment_refunds DROP COLUMN occurred_on`);
     await q.query(`ALTER TABLE payments DROP CONSTRAINT payments_settlement_check, DROP CONSTRAINT payments_fx_difference_check,

@@ -30,20 +30,15 @@ export class CostPricesAndShipmentRevenue1764000023000 implements MigrationInter
                    ADD COLUMN billed_on date,
                    ADD CONSTRAINT order_lines_shipment_posted_check CHECK (NOT shipment_posted OR (kind = 'HARDWARE' AND status = 'SHIPPED')),
                    ADD CONSTRAINT order_lines_billed_on_check CHECK ((billed_on IS NULL) = (invoice_id IS NULL))`);
-    await q.query(
-      `UPDATE order_lines l SET billed_on = i.issue_date FROM invoices i WHERE i.id = l.invoice_id`,
-    );
-    await q.query(
-      `CREATE INDEX order_lines_unbilled_posted_idx ON order_lines (reseller_id) WHERE shipment_posted AND invoice_id IS NULL`,
-    );
+    await q.query(`UPDATE order_lines l SET billed_on = i.issue_date FROM invoices i WHERE i.id = l.invoice_id`);
+    await q.query(`CREATE INDEX order_lines_unbilled_posted_idx ON order_lines (reseller_id) WHERE shipment_posted AND invoice_id IS NULL`);
   }
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`DROP INDEX order_lines_unbilled_posted_idx`);
     await q.query(`ALTER TABLE order_lines DROP CONSTRAINT order_lines_billed_on_check, DROP CONSTRAINT order_lines_shipment_posted_check,
                    DROP COLUMN billed_on, DROP COLUMN shipment_posted`);
-    for (const table of ['subscriptions', 'subscription_terms'])
-      await q.query(`ALTER TABLE ${table} DROP COLUMN unit_cost`);
+    for (const table of ['subscriptions', 'subscription_terms']) await q.query(`ALTER TABLE ${table} DROP COLUMN unit_cost`);
     await q.query(`COMMENT ON COLUMN product_prices.unit_cost IS NULL`);
   }
 }

@@ -64,9 +64,7 @@ export class DeferredCloudRevenue1764000024000 implements MigrationInterface {
       ) WITH (fillfactor = 70)`);
     // Open schedules by a flag set once, when the last day is released: the daily progress update
     // changes no indexed column, so it stays a HOT update (fillfactor leaves room on the page).
-    await q.query(
-      `CREATE INDEX revenue_schedules_open_idx ON revenue_schedules (available_on) WHERE NOT done`,
-    );
+    await q.query(`CREATE INDEX revenue_schedules_open_idx ON revenue_schedules (available_on) WHERE NOT done`);
     await q.query(`CREATE INDEX revenue_schedules_subscription_idx ON revenue_schedules (subscription_id)`);
     await q.query(
       `CREATE INDEX invoice_lines_cloud_charge_idx ON invoice_lines (source_id) WHERE credit_line = 'CLOUD' AND source_type = 'subscription_charge'`,
@@ -93,9 +91,7 @@ export class DeferredCloudRevenue1764000024000 implements MigrationInterface {
         CONSTRAINT revenue_recognitions_days_check CHECK (days = to_date - from_date + 1 AND days > 0),
         CONSTRAINT revenue_recognitions_month_check CHECK (period = date_trunc('month', from_date)::date AND date_trunc('month', to_date)::date = period)
       )`);
-    await q.query(
-      `CREATE INDEX revenue_recognitions_period_idx ON revenue_recognitions (period, reseller_id)`,
-    );
+    await q.query(`CREATE INDEX revenue_recognitions_period_idx ON revenue_recognitions (period, reseller_id)`);
 
     await q.query(`
       CREATE TABLE revenue_deferral_credits (
@@ -149,9 +145,7 @@ export class DeferredCloudRevenue1764000024000 implements MigrationInterface {
    * does nothing. Static (the migrations loader takes every export of this file for a migration), for
    * the test that replays it on data posted under the old rule.
    */
-  static async deferLegacyCloudRevenue(q: {
-    query: (sql: string, params?: unknown[]) => Promise<unknown>;
-  }): Promise<void> {
+  static async deferLegacyCloudRevenue(q: { query: (sql: string, params?: unknown[]) => Promise<unknown> }): Promise<void> {
     await q.query(`
       CREATE TEMP TABLE legacy_cloud ON COMMIT DROP AS
       SELECT x.*, round(x.net * x.earned_days / x.days, x.scale) AS earned

@@ -107,9 +107,7 @@ export class VendorsAndBills1764000025000 implements MigrationInterface {
         CONSTRAINT vendor_bills_paid_check CHECK (paid >= 0 AND paid <= gross),
         CONSTRAINT vendor_bills_due_date_check CHECK (due_date >= bill_date)
       )`);
-    await q.query(
-      `CREATE UNIQUE INDEX vendor_bills_vendor_number_key ON vendor_bills (vendor_id, lower(number))`,
-    );
+    await q.query(`CREATE UNIQUE INDEX vendor_bills_vendor_number_key ON vendor_bills (vendor_id, lower(number))`);
     await q.query(`CREATE INDEX vendor_bills_bill_date_idx ON vendor_bills (bill_date)`);
 
     await q.query(`

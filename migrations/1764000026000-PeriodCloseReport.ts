@@ -20,8 +20,6 @@ export class PeriodCloseReport1764000026000 implements MigrationInterface {
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      `ALTER TABLE ledger_periods DROP COLUMN forced, DROP COLUMN reason, DROP COLUMN findings, DROP COLUMN year_end_entry_id`,
-    );
+    await q.query(`ALTER TABLE ledger_periods DROP COLUMN forced, DROP COLUMN reason, DROP COLUMN findings, DROP COLUMN year_end_entry_id`);
   }
 }

@@ -29,8 +29,7 @@ export class SeveralCurrencies1764000027000 implements MigrationInterface {
 
   public async up(q: QueryRunner): Promise<void> {
     const reporting = (process.env.REPORTING_CURRENCY || 'AUD').trim().toUpperCase();
-    if (!CURRENCY.test(reporting))
-      throw new Error(`REPORTING_CURRENCY must be an ISO 4217 code, got "${reporting}"`);
+    if (!CURRENCY.test(reporting)) throw new Error(`REPORTING_CURRENCY must be an ISO 4217 code, got "${reporting}"`);
 
     await q.query(`
       CREATE TABLE ledger_settings (
@@ -84,9 +83,7 @@ export class SeveralCurrencies1764000027000 implements MigrationInterface {
     // A line's base exceeds its amount when the rate is above 1: four more digits than the amount
     // columns, so even a line at numeric(20,4)'s limit has room for its base at a rate up to 10^4.
     // The shared aggregates are numeric(30,4) like their currency sums (docs/money-integrity.md).
-    await q.query(
-      `ALTER TABLE journal_lines ADD COLUMN base_debit numeric(24,4), ADD COLUMN base_credit numeric(24,4)`,
-    );
+    await q.query(`ALTER TABLE journal_lines ADD COLUMN base_debit numeric(24,4), ADD COLUMN base_credit numeric(24,4)`);
     await q.query(`ALTER TABLE account_balances ADD COLUMN base_debit_total numeric(30,4) NOT NULL DEFAULT 0,
                    ADD COLUMN base_credit_total numeric(30,4) NOT NULL DEFAULT 0`);
     await q.query(`ALTER TABLE ledger_daily_totals ADD COLUMN base_debit_total numeric(30,4) NOT NULL DEFAULT 0,
@@ -135,8 +132,7 @@ export class SeveralCurrencies1764000027000 implements MigrationInterface {
                      ADD CONSTRAINT journal_lines_base_present_check CHECK (base_debit IS NOT NULL AND base_credit IS NOT NULL) NOT VALID,
                      ADD CONSTRAINT journal_lines_base_sides_check
                        CHECK (coalesce(base_debit, 0) >= 0 AND coalesce(base_credit, 0) >= 0 AND NOT (base_debit > 0 AND base_credit > 0))`);
-    if (!missing)
-      await q.query(`ALTER TABLE journal_lines VALIDATE CONSTRAINT journal_lines_base_present_check`);
+    if (!missing) await q.query(`ALTER TABLE journal_lines VALIDATE CONSTRAINT journal_lines_base_present_check`);
 
     // A line has exactly one side in its currency, or none and a base amount (a base-only line).
     await q.query(`ALTER TABLE journal_lines DROP CONSTRAINT journal_lines_one_side_check`);
@@ -250,9 +246,7 @@ export class SeveralCurrencies1764000027000 implements MigrationInterface {
     await q.query(
       `ALTER TABLE journal_lines DROP CONSTRAINT journal_lines_base_present_check, DROP CONSTRAINT journal_lines_base_sides_check`,
     );
-    await q.query(
-      `ALTER TABLE ledger_daily_totals DROP COLUMN base_debit_total, DROP COLUMN base_credit_total`,
-    );
+    await q.query(`ALTER TABLE ledger_daily_totals DROP COLUMN base_debit_total, DROP COLUMN base_credit_total`);
     await q.query(`ALTER TABLE account_balances DROP COLUMN base_debit_total, DROP COLUMN base_credit_total`);
     await q.query(`ALTER TABLE journal_lines DROP COLUMN base_debit, DROP COLUMN base_credit`);
     await q.query(`DROP TABLE fx_rates`);

@@ -29,9 +29,7 @@ export class EndCustomers1764000030000 implements MigrationInterface {
         CONSTRAINT uq_end_customers_reseller_id UNIQUE (reseller_id, id),
         CONSTRAINT ck_end_customers_name CHECK (name = btrim(name) AND name <> '')
       )`);
-    await q.query(
-      `CREATE INDEX ix_end_customers_name_lower ON end_customers (reseller_id, lower(name) text_pattern_ops)`,
-    );
+    await q.query(`CREATE INDEX ix_end_customers_name_lower ON end_customers (reseller_id, lower(name) text_pattern_ops)`);
     await q.query(`
       INSERT INTO end_customers (reseller_id, name, reference, created_at)
       SELECT reseller_id, name, (array_agg(reference ORDER BY created_at DESC) FILTER (WHERE reference IS NOT NULL))[1], min(created_at)

@@ -53,9 +53,7 @@ export class RenewalQuotes1764000034000 implements MigrationInterface {
       )`);
     await q.query(`CREATE INDEX renewal_quotes_reseller_id_idx ON renewal_quotes (reseller_id, created_at)`);
     await q.query(`CREATE INDEX renewal_quotes_alert_id_idx ON renewal_quotes (alert_id)`);
-    await q.query(
-      `CREATE INDEX renewal_alerts_end_customer_idx ON renewal_alerts (reseller_id, lower(end_customer_name))`,
-    );
+    await q.query(`CREATE INDEX renewal_alerts_end_customer_idx ON renewal_alerts (reseller_id, lower(end_customer_name))`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

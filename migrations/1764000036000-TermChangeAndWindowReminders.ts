@@ -23,9 +23,7 @@ export class TermChangeAndWindowReminders1764000036000 implements MigrationInter
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE subscriptions ADD COLUMN anchor_term_no integer NOT NULL DEFAULT 0,
                      ADD CONSTRAINT subscriptions_anchor_term_no_check CHECK (anchor_term_no >= 0 AND anchor_term_no < term_no)`);
-    await q.query(
-      `ALTER TABLE subscription_terms ADD COLUMN term text, ADD COLUMN anchor_date date, ADD COLUMN anchor_term_no integer`,
-    );
+    await q.query(`ALTER TABLE subscription_terms ADD COLUMN term text, ADD COLUMN anchor_date date, ADD COLUMN anchor_term_no integer`);
     await q.query(`UPDATE subscription_terms t SET term = s.term, anchor_date = s.anchor_date, anchor_term_no = 0
                      FROM subscriptions s WHERE s.id = t.subscription_id`);
     await q.query(`ALTER TABLE subscription_terms ALTER COLUMN term SET NOT NULL, ALTER COLUMN anchor_date SET NOT NULL,
@@ -89,9 +87,7 @@ export class TermChangeAndWindowReminders1764000036000 implements MigrationInter
     await q.query(`DROP VIEW renewal_subscription_states`);
     await q.query(`DROP VIEW subscription_commitment_windows`);
     await q.query(`DROP VIEW catalog_product_commitments`);
-    await q.query(
-      `ALTER TABLE subscription_terms DROP COLUMN term, DROP COLUMN anchor_date, DROP COLUMN anchor_term_no`,
-    );
+    await q.query(`ALTER TABLE subscription_terms DROP COLUMN term, DROP COLUMN anchor_date, DROP COLUMN anchor_term_no`);
     await q.query(`ALTER TABLE subscriptions DROP COLUMN anchor_term_no`);
   }
 }

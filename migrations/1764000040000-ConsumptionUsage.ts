@@ -89,9 +89,7 @@ export class ConsumptionUsage1764000040000 implements MigrationInterface {
       )`);
     // The end customer is checked by the customers module (the reseller's own, EndCustomerService.get)
     // when the subscription is created; no foreign key, so the customers migration stays reversible.
-    await q.query(
-      `CREATE INDEX ix_consumption_subscriptions_reseller ON consumption_subscriptions (reseller_id)`,
-    );
+    await q.query(`CREATE INDEX ix_consumption_subscriptions_reseller ON consumption_subscriptions (reseller_id)`);
 
     await q.query(`
       CREATE TABLE usage_imports (
@@ -155,9 +153,7 @@ export class ConsumptionUsage1764000040000 implements MigrationInterface {
     // One current version per vendor record: what makes re-imports idempotent. A new version is
     // always above the current one (the import and the CHECK on superseded_by_version), so versions
     // of a record never repeat without a second unique index.
-    await q.query(
-      `CREATE UNIQUE INDEX uq_usage_records_current ON usage_records (vendor_id, record_id) WHERE superseded_at IS NULL`,
-    );
+    await q.query(`CREATE UNIQUE INDEX uq_usage_records_current ON usage_records (vendor_id, record_id) WHERE superseded_at IS NULL`);
     await q.query(
       `CREATE INDEX ix_usage_records_rating ON usage_records (subscription_id, meter_id, usage_date) WHERE superseded_at IS NULL`,
     );
@@ -178,9 +174,7 @@ export class ConsumptionUsage1764000040000 implements MigrationInterface {
         CONSTRAINT uq_usage_postings_import_day UNIQUE (import_id, reseller_id, currency, usage_date, sku),
         CONSTRAINT fk_usage_postings_import FOREIGN KEY (import_id) REFERENCES usage_imports (id)
       )`);
-    await q.query(
-      `CREATE INDEX ix_usage_postings_reseller ON usage_postings (reseller_id, currency, usage_date)`,
-    );
+    await q.query(`CREATE INDEX ix_usage_postings_reseller ON usage_postings (reseller_id, currency, usage_date)`);
 
     await q.query(`
       CREATE TABLE usage_billing_items (
@@ -192,16 +186,12 @@ export class ConsumptionUsage1764000040000 implements MigrationInterface {
         net numeric(20,4) NOT NULL,
         CONSTRAINT pk_usage_billing_items PRIMARY KEY (usage_line_id, usage_record_id)
       )`);
-    await q.query(
-      `CREATE INDEX ix_usage_billing_items_reseller ON usage_billing_items (reseller_id, billed_on)`,
-    );
+    await q.query(`CREATE INDEX ix_usage_billing_items_reseller ON usage_billing_items (reseller_id, billed_on)`);
 
     await q.query(`ALTER TABLE invoice_lines DROP CONSTRAINT invoice_lines_source_type_check`);
     await q.query(`ALTER TABLE invoice_lines ADD CONSTRAINT invoice_lines_source_type_check
                    CHECK (source_type IN ('order_line','subscription_charge','usage'))`);
-    await q.query(
-      `ALTER TABLE invoice_lines ADD COLUMN usage_quantity numeric(20,6), ADD COLUMN usage_unit text`,
-    );
+    await q.query(`ALTER TABLE invoice_lines ADD COLUMN usage_quantity numeric(20,6), ADD COLUMN usage_unit text`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

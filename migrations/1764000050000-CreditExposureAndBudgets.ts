@@ -48,9 +48,7 @@ export class CreditExposureAndBudgets1764000050000 implements MigrationInterface
         CONSTRAINT uq_credit_exposure_alerts_once UNIQUE (reseller_id, credit_line, period, threshold),
         CONSTRAINT ck_credit_exposure_alerts_period CHECK (period ~ '^[0-9]{4}-[0-9]{2}$')
       )`);
-    await q.query(
-      `CREATE INDEX ix_credit_exposure_alerts_reseller ON credit_exposure_alerts (reseller_id, raised_at)`,
-    );
+    await q.query(`CREATE INDEX ix_credit_exposure_alerts_reseller ON credit_exposure_alerts (reseller_id, raised_at)`);
 
     await q.query(`
       CREATE TABLE consumption_budgets (
@@ -77,23 +75,17 @@ export class CreditExposureAndBudgets1764000050000 implements MigrationInterface
         CONSTRAINT fk_consumption_budget_alerts_subscription FOREIGN KEY (subscription_id) REFERENCES consumption_subscriptions (id),
         CONSTRAINT uq_consumption_budget_alerts_once UNIQUE (subscription_id, month)
       )`);
-    await q.query(
-      `CREATE INDEX ix_consumption_budget_alerts_reseller ON consumption_budget_alerts (reseller_id, raised_at)`,
-    );
+    await q.query(`CREATE INDEX ix_consumption_budget_alerts_reseller ON consumption_budget_alerts (reseller_id, raised_at)`);
 
     const app = (await q.query(`SELECT 1 FROM pg_roles WHERE rolname = 'disty_app'`)) as unknown[];
     if (app.length) {
       // Alerts are raised once and kept, like the renewal pipeline's.
-      await q.query(
-        `REVOKE UPDATE, DELETE ON credit_exposure_alerts, consumption_budget_alerts FROM disty_app`,
-      );
+      await q.query(`REVOKE UPDATE, DELETE ON credit_exposure_alerts, consumption_budget_alerts FROM disty_app`);
     }
   }
 
   public async down(q: QueryRunner): Promise<void> {
-    await q.query(
-      `DROP TABLE consumption_budget_alerts, consumption_budgets, credit_exposure_alerts, credit_exposure_thresholds`,
-    );
+    await q.query(`DROP TABLE consumption_budget_alerts, consumption_budgets, credit_exposure_alerts, credit_exposure_thresholds`);
     await q.query(`ALTER TABLE credit_lines DROP COLUMN unbilled_usage, DROP COLUMN exposure_hold`);
     await q.query(`DROP VIEW usage_unbilled`);
   }

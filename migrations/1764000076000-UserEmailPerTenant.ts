@@ -12,9 +12,7 @@ export class UserEmailPerTenant1764000076000 implements MigrationInterface {
 
   public async up(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE users DROP CONSTRAINT users_email_key`);
-    await q.query(
-      `ALTER TABLE users ADD CONSTRAINT users_tenant_email_key UNIQUE NULLS NOT DISTINCT (reseller_id, email)`,
-    );
+    await q.query(`ALTER TABLE users ADD CONSTRAINT users_tenant_email_key UNIQUE NULLS NOT DISTINCT (reseller_id, email)`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

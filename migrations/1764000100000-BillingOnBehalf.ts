@@ -102,12 +102,8 @@ export class BillingOnBehalf1764000100000 implements MigrationInterface {
         CONSTRAINT end_customer_invoices_paid_check CHECK (paid >= 0 AND (paid = 0 OR status = 'ISSUED') AND paid <= greatest(gross, 0)),
         CONSTRAINT end_customer_invoices_dates_check CHECK (due_date >= issue_date)
       )`);
-    await q.query(
-      `CREATE INDEX end_customer_invoices_reseller_id_idx ON end_customer_invoices (reseller_id, period_end)`,
-    );
-    await q.query(
-      `CREATE INDEX end_customer_invoices_end_customer_id_idx ON end_customer_invoices (end_customer_id)`,
-    );
+    await q.query(`CREATE INDEX end_customer_invoices_reseller_id_idx ON end_customer_invoices (reseller_id, period_end)`);
+    await q.query(`CREATE INDEX end_customer_invoices_end_customer_id_idx ON end_customer_invoices (end_customer_id)`);
 
     await q.query(`
       CREATE TABLE end_customer_invoice_lines (
@@ -133,9 +129,7 @@ export class BillingOnBehalf1764000100000 implements MigrationInterface {
         CONSTRAINT end_customer_invoice_lines_kind_check CHECK (kind IN ('HARDWARE','SEAT','USAGE')),
         CONSTRAINT end_customer_invoice_lines_gross_check CHECK (gross = net + tax)
       )`);
-    await q.query(
-      `CREATE INDEX end_customer_invoice_lines_reseller_id_idx ON end_customer_invoice_lines (reseller_id)`,
-    );
+    await q.query(`CREATE INDEX end_customer_invoice_lines_reseller_id_idx ON end_customer_invoice_lines (reseller_id)`);
 
     await q.query(`
       CREATE TABLE settlements (
@@ -186,22 +180,16 @@ export class BillingOnBehalf1764000100000 implements MigrationInterface {
     await q.query(
       `CREATE UNIQUE INDEX collections_stripe_payment_intent_key ON collections (stripe_payment_intent_id) WHERE stripe_payment_intent_id IS NOT NULL`,
     );
-    await q.query(
-      `CREATE INDEX collections_unsettled_idx ON collections (reseller_id, currency) WHERE settlement_id IS NULL`,
-    );
+    await q.query(`CREATE INDEX collections_unsettled_idx ON collections (reseller_id, currency) WHERE settlement_id IS NULL`);
     await q.query(`CREATE INDEX collections_invoice_idx ON collections (end_customer_invoice_id)`);
 
     await q.query(`ALTER TABLE payments DROP CONSTRAINT payments_method_check`);
-    await q.query(
-      `ALTER TABLE payments ADD CONSTRAINT payments_method_check CHECK (method IN ('BANK_TRANSFER','STRIPE','SETTLEMENT'))`,
-    );
+    await q.query(`ALTER TABLE payments ADD CONSTRAINT payments_method_check CHECK (method IN ('BANK_TRANSFER','STRIPE','SETTLEMENT'))`);
   }
 
   public async down(q: QueryRunner): Promise<void> {
     await q.query(`ALTER TABLE payments DROP CONSTRAINT payments_method_check`);
-    await q.query(
-      `ALTER TABLE payments ADD CONSTRAINT payments_method_check CHECK (method IN ('BANK_TRANSFER','STRIPE'))`,
-    );
+    await q.query(`ALTER TABLE payments ADD CONSTRAINT payments_method_check CHECK (method IN ('BANK_TRANSFER','STRIPE'))`);
     await q.query(
       `DROP TABLE collections, settlements, end_customer_invoice_lines, end_customer_invoices, price_rules, reseller_billing_profiles`,
     );

@@ -90,9 +90,7 @@ export class SignInSessionsAndCreditHistory1764000200000 implements MigrationInt
         CONSTRAINT credit_limit_changes_changed_by_fkey FOREIGN KEY (changed_by) REFERENCES users (id),
         CONSTRAINT credit_limit_changes_reason_check CHECK (from_limit = to_limit OR length(btrim(reason)) > 0)
       )`);
-    await q.query(
-      `CREATE INDEX credit_limit_changes_line_idx ON credit_limit_changes (reseller_id, line, changed_at)`,
-    );
+    await q.query(`CREATE INDEX credit_limit_changes_line_idx ON credit_limit_changes (reseller_id, line, changed_at)`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

@@ -34,12 +34,8 @@ export class CreditRequests1764000300000 implements MigrationInterface {
           OR (status = 'DECLINED' AND answered_at IS NOT NULL AND answer_reason IS NOT NULL AND approved_limit IS NULL)
           OR (status = 'APPROVED' AND answered_at IS NOT NULL AND answer_reason IS NOT NULL AND approved_limit IS NOT NULL))
       )`);
-    await q.query(
-      `CREATE INDEX ix_credit_requests_reseller ON credit_requests (reseller_id, requested_at DESC)`,
-    );
-    await q.query(
-      `CREATE INDEX ix_credit_requests_pending ON credit_requests (requested_at) WHERE status = 'PENDING'`,
-    );
+    await q.query(`CREATE INDEX ix_credit_requests_reseller ON credit_requests (reseller_id, requested_at DESC)`);
+    await q.query(`CREATE INDEX ix_credit_requests_pending ON credit_requests (requested_at) WHERE status = 'PENDING'`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

@@ -15,9 +15,7 @@ export class OrderNumbers1764000301000 implements MigrationInterface {
       UPDATE orders o SET number = 'ORD-' || lpad(n.seq::text, 6, '0')
         FROM (SELECT id, nextval('order_number_seq') AS seq FROM (SELECT id FROM orders ORDER BY created_at, id) s) n
        WHERE n.id = o.id`);
-    await q.query(
-      `ALTER TABLE orders ALTER COLUMN number SET DEFAULT 'ORD-' || lpad(nextval('order_number_seq')::text, 6, '0')`,
-    );
+    await q.query(`ALTER TABLE orders ALTER COLUMN number SET DEFAULT 'ORD-' || lpad(nextval('order_number_seq')::text, 6, '0')`);
     await q.query(`ALTER TABLE orders ALTER COLUMN number SET NOT NULL`);
     await q.query(`ALTER TABLE orders ADD CONSTRAINT orders_number_key UNIQUE (number)`);
     await q.query(`ALTER SEQUENCE order_number_seq OWNED BY orders.number`);

@@ -22,9 +22,7 @@ export class TokenCacheInvalidation1764000400000 implements MigrationInterface {
                    WHEN (OLD.token_hash IS DISTINCT FROM NEW.token_hash OR OLD.active IS DISTINCT FROM NEW.active
                          OR OLD.role IS DISTINCT FROM NEW.role OR OLD.reseller_id IS DISTINCT FROM NEW.reseller_id)
                    EXECUTE FUNCTION users_notify_token_revoked()`);
-    await q.query(
-      `CREATE TRIGGER users_token_deleted AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCTION users_notify_token_revoked()`,
-    );
+    await q.query(`CREATE TRIGGER users_token_deleted AFTER DELETE ON users FOR EACH ROW EXECUTE FUNCTION users_notify_token_revoked()`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

@@ -26,9 +26,7 @@ export class NamedTokenCacheInvalidation1764000401000 implements MigrationInterf
     await q.query(`CREATE TRIGGER api_tokens_revoked AFTER UPDATE ON api_tokens FOR EACH ROW
                    WHEN (OLD.revoked_at IS DISTINCT FROM NEW.revoked_at OR OLD.token_hash IS DISTINCT FROM NEW.token_hash)
                    EXECUTE FUNCTION api_tokens_notify_revoked()`);
-    await q.query(
-      `CREATE TRIGGER api_tokens_deleted AFTER DELETE ON api_tokens FOR EACH ROW EXECUTE FUNCTION api_tokens_notify_revoked()`,
-    );
+    await q.query(`CREATE TRIGGER api_tokens_deleted AFTER DELETE ON api_tokens FOR EACH ROW EXECUTE FUNCTION api_tokens_notify_revoked()`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

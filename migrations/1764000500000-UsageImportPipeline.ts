@@ -13,16 +13,12 @@ export class UsageImportPipeline1764000500000 implements MigrationInterface {
   name = 'UsageImportPipeline1764000500000';
 
   public async up(q: QueryRunner): Promise<void> {
-    await q.query(
-      `ALTER TABLE usage_imports ADD COLUMN bytes_read bigint NOT NULL DEFAULT 0, ADD COLUMN phase text`,
-    );
+    await q.query(`ALTER TABLE usage_imports ADD COLUMN bytes_read bigint NOT NULL DEFAULT 0, ADD COLUMN phase text`);
     await q.query(`ALTER TABLE usage_imports ADD CONSTRAINT ck_usage_imports_phase
                    CHECK (phase IS NULL OR phase IN ('staging','checking','matching','rating','posting'))`);
     await q.query(`DROP INDEX ix_usage_records_reseller`);
     await q.query(`DROP INDEX ix_usage_records_rating`);
-    await q.query(
-      `CREATE INDEX ix_usage_records_subscription ON usage_records (subscription_id, usage_date)`,
-    );
+    await q.query(`CREATE INDEX ix_usage_records_subscription ON usage_records (subscription_id, usage_date)`);
   }
 
   public async down(q: QueryRunner): Promise<void> {

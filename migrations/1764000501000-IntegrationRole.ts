@@ -22,8 +22,6 @@ export class IntegrationRole1764000501000 implements MigrationInterface {
     await q.query(`ALTER TABLE users DROP CONSTRAINT users_role_check, DROP CONSTRAINT users_tenant_check`);
     await q.query(`ALTER TABLE users ADD CONSTRAINT users_role_check
                    CHECK (role IN ('admin','finance','reseller_admin','buyer','sales','reseller_finance'))`);
-    await q.query(
-      `ALTER TABLE users ADD CONSTRAINT users_tenant_check CHECK ((role IN ('admin','finance')) = (reseller_id IS NULL))`,
-    );
+    await q.query(`ALTER TABLE users ADD CONSTRAINT users_tenant_check CHECK ((role IN ('admin','finance')) = (reseller_id IS NULL))`);
   }
 }

@@ -21,11 +21,7 @@ function args(argv: string[]): { periodEnd: string; concurrency: number } {
     return argv[i].includes('=') ? argv[i].split('=')[1] : argv[i + 1];
   };
   const periodEnd = get('period-end');
-  if (
-    !periodEnd ||
-    !/^\d{4}-\d{2}-\d{2}$/.test(periodEnd) ||
-    Number.isNaN(Date.parse(`${periodEnd}T00:00:00Z`))
-  ) {
+  if (!periodEnd || !/^\d{4}-\d{2}-\d{2}$/.test(periodEnd) || Number.isNaN(Date.parse(`${periodEnd}T00:00:00Z`))) {
     console.error('usage: npm run billing:run -- --period-end YYYY-MM-DD [--concurrency N]');
     process.exit(64);
   }
@@ -54,8 +50,7 @@ void withDatabase(async (db) => {
     }
     const bar = new SingleBar(
       {
-        format:
-          'billing [{bar}] {percentage}% | {value}/{total} resellers | {invoices} invoices | {failed} failed | ETA {eta_formatted}',
+        format: 'billing [{bar}] {percentage}% | {value}/{total} resellers | {invoices} invoices | {failed} failed | ETA {eta_formatted}',
         hideCursor: true,
       },
       Presets.shades_classic,

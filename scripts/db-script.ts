@@ -22,11 +22,7 @@ export async function withDatabase(fn: (db: ProvidedDatabase) => Promise<number 
     code = (await fn(db)) ?? 0;
   } catch (e) {
     const err = e as { code?: string; message?: string };
-    console.error(
-      err.code && /^(ECONN|ENOTFOUND|28|3D)/.test(err.code)
-        ? describeConnectionError(db.url, e)
-        : (err.message ?? String(e)),
-    );
+    console.error(err.code && /^(ECONN|ENOTFOUND|28|3D)/.test(err.code) ? describeConnectionError(db.url, e) : (err.message ?? String(e)));
     code = 1;
   } finally {
     await db.stop();

@@ -24,11 +24,7 @@ void withDatabase(async (db) => {
   await runMigrations(db.migrationUrl);
   const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error'] });
   try {
-    const problems = await verifyBooks(
-      app.get(LedgerService),
-      app.get(ReconciliationService),
-      app.get(ServiceConservationService),
-    );
+    const problems = await verifyBooks(app.get(LedgerService), app.get(ReconciliationService), app.get(ServiceConservationService));
     for (const p of problems) console.log(`DIFFERENCE ${p}`);
     console.log(
       problems.length

@@ -44,7 +44,5 @@ ${down || '    // and how to undo it here'}
 }
 `,
   );
-  console.log(
-    `${path.relative(PROJECT_ROOT, file)} written (${sql.upQueries.length} statement(s) from the entity diff)`,
-  );
+  console.log(`${path.relative(PROJECT_ROOT, file)} written (${sql.upQueries.length} statement(s) from the entity diff)`);
 });

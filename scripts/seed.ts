@@ -14,16 +14,11 @@ void withDatabase(async (db) => {
   try {
     await app.init();
     const result = await seedDemoData(app);
-    console.log(
-      result.created ? 'demo data loaded' : 'the database already holds users: demo data left as it is',
-    );
+    console.log(result.created ? 'demo data loaded' : 'the database already holds users: demo data left as it is');
     // The scan as npm start runs it, so the loaded renewals show in the pipeline at once.
-    if (renewalScanOnStart({ ...environment(), JOBS_ENABLED: true }))
-      await runStartupRenewalScan(app, (line) => console.log(line));
+    if (renewalScanOnStart({ ...environment(), JOBS_ENABLED: true })) await runStartupRenewalScan(app, (line) => console.log(line));
     for (const t of result.tokens)
-      console.log(
-        `demo user  ${t.role.padEnd(16)} ${t.email.padEnd(28)} password ${t.password}  token ${t.token}`,
-      );
+      console.log(`demo user  ${t.role.padEnd(16)} ${t.email.padEnd(28)} password ${t.password}  token ${t.token}`);
   } finally {
     await app.close();
   }

@@ -17,9 +17,7 @@ async function main(): Promise<void> {
   const say = (l: string) => process.stdout.write(`[stack] ${l}\n`);
   const stack = await startStack({ instances, replica: !process.argv.includes('--no-replica'), log: say });
   if (stack.readUrl) say(`reports read the replica: DATABASE_READ_URL=${stack.readUrl}`);
-  say(
-    `ready: ${stack.proxyUrl}/api/v1 (admin token ${stack.adminToken}); metrics per instance need METRICS_PORT`,
-  );
+  say(`ready: ${stack.proxyUrl}/api/v1 (admin token ${stack.adminToken}); metrics per instance need METRICS_PORT`);
   say('Ctrl-C stops it');
   let stopping = false;
   const shutdown = async () => {

@@ -14,11 +14,7 @@ describe('Admin: API tokens, users and credit-limit history', () => {
       const r = await createReseller(t);
       const u = await userWithPassword(t, 'reseller_finance', r.id);
       const { agent, csrf } = await signInAgent(t, u.email, u.password);
-      const created = await agent
-        .post('/api/v1/me/tokens')
-        .set('X-CSRF-Token', csrf)
-        .send({ name: 'ERP integration' })
-        .expect(201);
+      const created = await agent.post('/api/v1/me/tokens').set('X-CSRF-Token', csrf).send({ name: 'ERP integration' }).expect(201);
       expect(created.body).toMatchObject({
         name: 'ERP integration',
         token: expect.stringMatching(/^dst_/),
@@ -32,23 +28,15 @@ describe('Admin: API tokens, users and credit-limit history', () => {
       expect(list.body.items).toHaveLength(1);
       expect(list.body.items[0].lastUsedAt).toEqual(expect.any(String));
       expect(JSON.stringify(list.body)).not.toContain(token);
-      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM api_tokens WHERE token_hash = $1`, [
-        token,
-      ]);
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM api_tokens WHERE token_hash = $1`, [token]);
       expect(n).toBe(0); // stored as a hash
 
       // Someone else's token is not theirs to revoke.
       const other = await t.user('reseller_admin', r.id);
-      await t
-        .http()
-        .delete(`/api/v1/me/tokens/${created.body.id}`)
-        .set('Authorization', other.auth)
-        .expect(404);
+      await t.http().delete(`/api/v1/me/tokens/${created.body.id}`).set('Authorization', other.auth).expect(404);
       await agent.delete(`/api/v1/me/tokens/${created.body.id}`).set('X-CSRF-Token', csrf).expect(204);
       await t.http().get('/api/v1/me').set(bearer(token)).expect(401);
-      expect((await agent.get('/api/v1/me/tokens').expect(200)).body.items[0].revokedAt).toEqual(
-        expect.any(String),
-      );
+      expect((await agent.get('/api/v1/me/tokens').expect(200)).body.items[0].revokedAt).toEqual(expect.any(String));
     });
 
     it('are refused to roles that may not hold them', async () => {
@@ -59,18 +47,8 @@ describe('Admin: API tokens, users and credit-limit history', () => {
         await t.http().get('/api/v1/me/tokens').set('Authorization', u.auth).expect(403);
       }
       const finance = await t.user('finance');
-      await t
-        .http()
-        .post('/api/v1/me/tokens')
-        .set('Authorization', finance.auth)
-        .send({ name: '' })
-        .expect(400);
-      await t
-        .http()
-        .post('/api/v1/me/tokens')
-        .set('Authorization', finance.auth)
-        .send({ name: 'Ledger export' })
-        .expect(201);
+      await t.http().post('/api/v1/me/tokens').set('Authorization', finance.auth).send({ name: '' }).expect(400);
+      await t.http().post('/api/v1/me/tokens').set('Authorization', finance.auth).send({ name: 'Ledger export' }).expect(201);
     });
   });
 
@@ -87,12 +65,7 @@ describe('Admin: API tokens, users and credit-limit history', () => {
         (u: { id: string }) => u.id === created.body.id,
       );
       expect(listed).toMatchObject({ role: 'finance', active: true, hasPassword: false, totpEnabled: false });
-      const changed = await t
-        .http()
-        .patch(`/api/v1/users/${created.body.id}`)
-        .set(admin)
-        .send({ role: 'admin' })
-        .expect(200);
+      const changed = await t.http().patch(`/api/v1/users/${created.body.id}`).set(admin).send({ role: 'admin' }).expect(200);
       expect(changed.body).toMatchObject({ role: 'admin', active: true });
       const me = await t.http().get('/api/v1/me').set(bearer(created.body.token)).expect(200);
       expect(me.body.role).toBe('admin');
@@ -115,32 +88,12 @@ describe('Admin: API tokens, users and credit-limit history', () => {
       const aAdmin = await t.user('reseller_admin', a.id);
       const aBuyer = await t.user('buyer', a.id);
       const bBuyer = await t.user('buyer', b.id);
-      await t
-        .http()
-        .patch(`/api/v1/users/${aBuyer.id}`)
-        .set('Authorization', aAdmin.auth)
-        .send({ role: 'sales' })
-        .expect(200);
+      await t.http().patch(`/api/v1/users/${aBuyer.id}`).set('Authorization', aAdmin.auth).send({ role: 'sales' }).expect(200);
       // cross-tenant: another reseller's user is not found, and unchanged
-      await t
-        .http()
-        .patch(`/api/v1/users/${bBuyer.id}`)
-        .set('Authorization', aAdmin.auth)
-        .send({ active: false })
-        .expect(404);
+      await t.http().patch(`/api/v1/users/${bBuyer.id}`).set('Authorization', aAdmin.auth).send({ active: false }).expect(404);
       await t.http().get('/api/v1/me').set('Authorization', bBuyer.auth).expect(200);
-      await t
-        .http()
-        .patch(`/api/v1/users/${aAdmin.id}`)
-        .set('Authorization', aAdmin.auth)
-        .send({ active: false })
-        .expect(422);
-      await t
-        .http()
-        .patch(`/api/v1/users/${aBuyer.id}`)
-        .set('Authorization', aBuyer.auth)
-        .send({ role: 'reseller_admin' })
-        .expect(403);
+      await t.http().patch(`/api/v1/users/${aAdmin.id}`).set('Authorization', aAdmin.auth).send({ active: false }).expect(422);
+      await t.http().patch(`/api/v1/users/${aBuyer.id}`).set('Authorization', aBuyer.auth).send({ role: 'reseller_admin' }).expect(403);
       const created = await t
         .http()
         .post(`/api/v1/resellers/${a.id}/users`)
@@ -159,23 +112,11 @@ describe('Admin: API tokens, users and credit-limit history', () => {
       expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'reason' })]);
       await t.http().put(url).set(admin).send({ limit: '5000.00', reason: '   ' }).expect(400);
       expect((await creditLines(t, r.id)).HARDWARE.limit).toBe('1000.00'); // unchanged
-      await t
-        .http()
-        .put(url)
-        .set(admin)
-        .send({ limit: '5000.00', reason: 'Two years of on-time payments' })
-        .expect(200);
+      await t.http().put(url).set(admin).send({ limit: '5000.00', reason: 'Two years of on-time payments' }).expect(200);
       await t.http().put(url).set(admin).send({ onHold: true }).expect(200); // a hold alone needs no reason
-      await t
-        .http()
-        .put(url)
-        .set(admin)
-        .send({ limit: '4000.50', onHold: false, reason: 'Trimmed after review' })
-        .expect(200);
+      await t.http().put(url).set(admin).send({ limit: '4000.50', onHold: false, reason: 'Trimmed after review' }).expect(200);
 
-      const [{ id: adminId, email }] = await t.db.query(
-        `SELECT id, email FROM users WHERE email = 'bootstrap-admin@disty.local'`,
-      );
+      const [{ id: adminId, email }] = await t.db.query(`SELECT id, email FROM users WHERE email = 'bootstrap-admin@disty.local'`);
       const history = await t.http().get(`${url}/history`).set(admin).expect(200);
       expect(history.body.items).toEqual([
         expect.objectContaining({
@@ -201,10 +142,7 @@ describe('Admin: API tokens, users and credit-limit history', () => {
           changedAt: expect.any(String),
         }),
       ]);
-      expect(
-        (await t.http().get(`/api/v1/resellers/${r.id}/credit-lines/CLOUD/history`).set(admin).expect(200))
-          .body.items,
-      ).toEqual([]);
+      expect((await t.http().get(`/api/v1/resellers/${r.id}/credit-lines/CLOUD/history`).set(admin).expect(200)).body.items).toEqual([]);
       await t.http().get(`/api/v1/resellers/${r.id}/credit-lines/SOFTWARE/history`).set(admin).expect(404);
     });
 

@@ -80,17 +80,14 @@ describe('billing run killed part-way (crash test)', () => {
     const killed = await first.done;
     expect(killed.signal).toBe('SIGKILL');
 
-    const [run] = (await c.query(`SELECT id, status FROM billing_runs WHERE period_end = $1`, [PERIOD_END]))
-      .rows;
+    const [run] = (await c.query(`SELECT id, status FROM billing_runs WHERE period_end = $1`, [PERIOD_END])).rows;
     expect(run.status).toBe('RUNNING');
     const doneAtKill = await count(`SELECT count(*) AS n FROM billing_run_resellers WHERE status = 'DONE'`);
     expect(doneAtKill).toBeGreaterThanOrEqual(100);
     expect(doneAtKill).toBeLessThan(RESELLERS);
     // What committed is whole: each DONE reseller has its invoice and posting; nothing else exists.
     expect(await count(`SELECT count(*) AS n FROM invoices`)).toBe(doneAtKill);
-    expect(await count(`SELECT count(*) AS n FROM journal_entries WHERE source_type = 'invoice'`)).toBe(
-      doneAtKill,
-    );
+    expect(await count(`SELECT count(*) AS n FROM journal_entries WHERE source_type = 'invoice'`)).toBe(doneAtKill);
     // PostgreSQL ends the dead process's sessions (and frees the run's lock) as it notices them gone.
     const lockedByOthers = `SELECT count(*) AS n FROM pg_locks WHERE locktype = 'advisory' AND pid <> pg_backend_pid()
                                AND database = (SELECT oid FROM pg_database WHERE datname = current_database())`;
@@ -102,12 +99,7 @@ describe('billing run killed part-way (crash test)', () => {
     const { createTestApp } = await import('./support/app.js');
     t = await createTestApp();
     const finance = (await t.user('finance')).auth;
-    const again = await t
-      .http()
-      .post('/api/v1/billing-runs')
-      .set('Authorization', finance)
-      .send({ periodEnd: PERIOD_END })
-      .expect(202);
+    const again = await t.http().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: PERIOD_END }).expect(202);
     expect(again.body).toEqual({ id: run.id, status: 'RUNNING' });
     const resumed = await waitForRun(t, run.id, finance, 90_000);
     expect(resumed).toMatchObject({
@@ -121,10 +113,9 @@ describe('billing run killed part-way (crash test)', () => {
     const [after] = (await c.query(`SELECT status FROM billing_runs WHERE id = $1`, [run.id])).rows;
     expect(after.status).toBe('COMPLETED');
     expect(
-      await count(
-        `SELECT count(*) AS n FROM billing_run_resellers WHERE run_id = $1 AND status = 'DONE' AND invoice_id IS NOT NULL`,
-        [run.id],
-      ),
+      await count(`SELECT count(*) AS n FROM billing_run_resellers WHERE run_id = $1 AND status = 'DONE' AND invoice_id IS NOT NULL`, [
+        run.id,
+      ]),
     ).toBe(RESELLERS);
     // Exactly one invoice per reseller for the period…
     const perReseller = (
@@ -137,20 +128,13 @@ describe('billing run killed part-way (crash test)', () => {
     expect(perReseller).toEqual({ invoices: RESELLERS, resellers: RESELLERS, lo: 1, hi: RESELLERS });
     // …numbered without a gap or a duplicate, the counter at the last number…
     expect(await count(`SELECT count(DISTINCT number) AS n FROM invoices WHERE year = 2026`)).toBe(RESELLERS);
-    expect(
-      await count(`SELECT last_number AS n FROM document_counters WHERE series = 'INV' AND year = 2026`),
-    ).toBe(RESELLERS);
+    expect(await count(`SELECT last_number AS n FROM document_counters WHERE series = 'INV' AND year = 2026`)).toBe(RESELLERS);
     // …each charge and shipped line on exactly one invoice, each reservation consumed.
     expect(await count(`SELECT count(*) AS n FROM invoice_lines`)).toBe(2 * RESELLERS);
     expect(
-      await count(
-        `SELECT count(*) AS n FROM subscription_charges WHERE billing_date <= $1 AND billed_invoice_id IS NULL`,
-        [PERIOD_END],
-      ),
+      await count(`SELECT count(*) AS n FROM subscription_charges WHERE billing_date <= $1 AND billed_invoice_id IS NULL`, [PERIOD_END]),
     ).toBe(0);
-    expect(
-      await count(`SELECT count(*) AS n FROM order_lines WHERE status = 'SHIPPED' AND invoice_id IS NULL`),
-    ).toBe(0);
+    expect(await count(`SELECT count(*) AS n FROM order_lines WHERE status = 'SHIPPED' AND invoice_id IS NULL`)).toBe(0);
     expect(
       await count(
         `SELECT count(*) AS n FROM invoice_lines l JOIN subscription_charges s ON s.id = l.source_id WHERE s.billed_invoice_id <> l.invoice_id`,

@@ -1,14 +1,6 @@
 import { Dec } from '#disty/core';
 import type { TestApp } from './support/app';
-import {
-  billPeriod,
-  invoicesOf,
-  reconcile,
-  sendStripeEvent,
-  startBillingTestApp,
-  unixOf,
-  verifyAllBooks,
-} from './support/billing';
+import { billPeriod, invoicesOf, reconcile, sendStripeEvent, startBillingTestApp, unixOf, verifyAllBooks } from './support/billing';
 import type { FakeStripe } from './support/fake-stripe';
 import { client, EcInvoice, ledgerBalance, onBehalfReseller, orderShipped } from './support/on-behalf';
 import { pdfText } from './support/pdf-text';
@@ -38,11 +30,7 @@ describe('Billing end customers on a reseller’s behalf', () => {
 
   it('bills two end customers at the reseller’s prices, collects by card and bank, and settles net of the fee', async () => {
     const http = client(t);
-    const { reseller, rAdmin, rFinance, hw, cl, alpha, beta, profile } = await onBehalfReseller(
-      t,
-      f,
-      finance,
-    );
+    const { reseller, rAdmin, rFinance, hw, cl, alpha, beta, profile } = await onBehalfReseller(t, f, finance);
     const balance = (code: string) => ledgerBalance(t, code, reseller.id);
     expect(profile).toMatchObject({
       endCustomerBilling: true,
@@ -50,20 +38,15 @@ describe('Billing end customers on a reseller’s behalf', () => {
       numberPrefix: 'ACME',
       feePercent: '0',
     });
-    await http
-      .put('/api/v1/reseller-billing/fee', rAdmin, { resellerId: reseller.id, feePercent: '0' })
-      .expect(403);
+    await http.put('/api/v1/reseller-billing/fee', rAdmin, { resellerId: reseller.id, feePercent: '0' }).expect(403);
     await http.get('/api/v1/price-rules', finance).expect(403);
     await http.get(`/api/v1/end-customers/${alpha}/prices`, finance).expect(403);
 
     // The price list: sell price and margin of every product for each end customer.
     const prices = async (id: string, sku: string) =>
       (
-        (
-          await http
-            .get(`/api/v1/end-customers/${id}/prices`, rAdmin, { asOf: '2026-10-31', pageSize: 200 })
-            .expect(200)
-        ).body.items as Array<{ sku: string }>
+        (await http.get(`/api/v1/end-customers/${id}/prices`, rAdmin, { asOf: '2026-10-31', pageSize: 200 }).expect(200)).body
+          .items as Array<{ sku: string }>
       ).find((p) => p.sku === sku);
     expect(await prices(alpha, hw.sku)).toMatchObject({
       cost: '100.00',
@@ -93,11 +76,9 @@ describe('Billing end customers on a reseller’s behalf', () => {
     expect(revenue.hw).toBe(hardwareRevenueShipped); // at the distributor's price, posted at shipment
 
     // Two DRAFT end-customer invoices at the reseller's sell prices, in its branding.
-    const list = (await http.get('/api/v1/end-customer-invoices', rFinance).expect(200)).body
-      .items as EcInvoice[];
+    const list = (await http.get('/api/v1/end-customer-invoices', rFinance).expect(200)).body.items as EcInvoice[];
     expect(list).toHaveLength(2);
-    const full = async (id: string) =>
-      (await http.get(`/api/v1/end-customer-invoices/${id}`, rFinance).expect(200)).body as EcInvoice;
+    const full = async (id: string) => (await http.get(`/api/v1/end-customer-invoices/${id}`, rFinance).expect(200)).body as EcInvoice;
     const rate = new Dec(distributorInvoice.lines[0].taxRate);
     const expectLine = (inv: EcInvoice, sku: string, cost: string, net: string) =>
       expect(inv.lines.find((l) => l.sku === sku)).toMatchObject({
@@ -128,13 +109,7 @@ describe('Billing end customers on a reseller’s behalf', () => {
     expect(a).toMatchObject({ status: 'ISSUED', issueDate: '2026-11-03', dueDate: '2026-11-17' });
     const pdf = await http.binary(`/api/v1/end-customer-invoices/${a.id}/pdf`, rFinance).expect(200);
     const text = pdfText(pdf.body as Buffer);
-    for (const s of [
-      'Acme IT Services Pty Ltd',
-      'ACME-2026-000001',
-      'Alpha Dental',
-      '240.00',
-      'BSB 062-000',
-    ]) {
+    for (const s of ['Acme IT Services Pty Ltd', 'ACME-2026-000001', 'Alpha Dental', '240.00', 'BSB 062-000']) {
       expect(text).toContain(s);
     }
     const csv = await http.get(`/api/v1/end-customer-invoices/${b.id}/csv`, rFinance).expect(200);
@@ -145,9 +120,7 @@ describe('Billing end customers on a reseller’s behalf', () => {
 
     // Alpha pays by card (the distributor's Stripe account), Beta by bank transfer recorded by finance.
     t.clock.set('2026-11-20');
-    const intent = await http
-      .post(`/api/v1/end-customer-invoices/${a.id}/payment-intents`, rFinance)
-      .expect(201);
+    const intent = await http.post(`/api/v1/end-customer-invoices/${a.id}/payment-intents`, rFinance).expect(201);
     const pi = stripe.intents.get(intent.body.paymentIntentId)!;
     expect(pi.metadata).toMatchObject({ endCustomerInvoiceId: a.id, resellerId: reseller.id });
     const chargeId = `ch_${pi.id as string}`;
@@ -175,9 +148,7 @@ describe('Billing end customers on a reseller’s behalf', () => {
       receivedOn: '2026-11-06',
     };
     await http.post('/api/v1/collections', rFinance, bank).expect(403);
-    await http
-      .post('/api/v1/collections', finance, { ...bank, amount: new Dec(b.gross).plus(1).toFixed(2) })
-      .expect(422);
+    await http.post('/api/v1/collections', finance, { ...bank, amount: new Dec(b.gross).plus(1).toFixed(2) }).expect(422);
     await http.post('/api/v1/collections', finance, bank).expect(201);
     expect((await full(a.id)).status).toBe('PAID');
     expect((await full(b.id)).status).toBe('PAID');
@@ -228,18 +199,11 @@ describe('Billing end customers on a reseller’s behalf', () => {
     expect(await balance('4200')).toBe(fee.negated().toFixed(2));
     expect(await balance('4000')).toBe(revenue.hw);
     expect(await balance('4100')).toBe(revenue.cloud);
-    const entries = (
-      await http
-        .get('/api/v1/ledger/entries', finance, { resellerId: reseller.id, sourceType: 'settlement' })
-        .expect(200)
-    ).body.items;
-    expect(entries[0].lines).toContainEqual(
-      expect.objectContaining({ accountCode: '2500', debit: collected.toFixed(2) }),
-    );
+    const entries = (await http.get('/api/v1/ledger/entries', finance, { resellerId: reseller.id, sourceType: 'settlement' }).expect(200))
+      .body.items;
+    expect(entries[0].lines).toContainEqual(expect.objectContaining({ accountCode: '2500', debit: collected.toFixed(2) }));
     rec = await reconcile(t, finance);
-    expect(
-      rec.collectionsHeld.items.filter((i: { resellerId: string }) => i.resellerId === reseller.id),
-    ).toEqual([]);
+    expect(rec.collectionsHeld.items.filter((i: { resellerId: string }) => i.resellerId === reseller.id)).toEqual([]);
     expect(rec.differences).toEqual([]);
     expect(await verifyAllBooks(t)).toEqual([]);
 
@@ -269,18 +233,12 @@ describe('Billing end customers on a reseller’s behalf', () => {
         owed: '0.00',
       }),
     ]);
-    await http
-      .get('/api/v1/reports/end-customer-margin', finance, { ...period, resellerId: reseller.id })
-      .expect(403);
+    await http.get('/api/v1/reports/end-customer-margin', finance, { ...period, resellerId: reseller.id }).expect(403);
     const october = { from: '2026-10-01', to: '2026-10-31', endCustomerId: alpha };
     const rows = (await http.get('/api/v1/exports/psa', rAdmin, october).expect(200)).text.trim().split('\n');
-    expect(rows[0]).toBe(
-      'end_customer,end_customer_reference,sku,description,quantity,period,cost,sell_price,currency,invoice_number',
-    );
+    expect(rows[0]).toBe('end_customer,end_customer_reference,sku,description,quantity,period,cost,sell_price,currency,invoice_number');
     expect(rows).toHaveLength(3);
-    expect(
-      rows.some((r) => r.startsWith('Alpha Dental,,') && r.endsWith(',200.00,240.00,AUD,ACME-2026-000001')),
-    ).toBe(true);
+    expect(rows.some((r) => r.startsWith('Alpha Dental,,') && r.endsWith(',200.00,240.00,AUD,ACME-2026-000001'))).toBe(true);
   });
 
   it('queues end_customer_invoice.issued for each invoice issued, and issues automatically when told', async () => {
@@ -299,17 +257,12 @@ describe('Billing end customers on a reseller’s behalf', () => {
       kind: 'HARDWARE',
       prices: [{ currency: 'AUD', unitPrice: '50.00' }],
     });
-    const customer = (await http.post('/api/v1/end-customers', rAdmin, { name: 'Gamma Co' }).expect(201)).body
-      .id;
+    const customer = (await http.post('/api/v1/end-customers', rAdmin, { name: 'Gamma Co' }).expect(201)).body.id;
     await orderShipped(t, ADMIN, reseller.id, customer, [{ sku: hw.sku, quantity: 1 }], '2026-11-02');
     await billPeriod(t, '2026-11-15', finance);
-    const list = (await http.get('/api/v1/end-customer-invoices', rAdmin).expect(200)).body
-      .items as EcInvoice[];
-    expect(list).toEqual([
-      expect.objectContaining({ status: 'ISSUED', number: 'AUTO-2026-000001', net: '50.00' }),
-    ]);
-    const deliveries = (await http.get(`/api/v1/webhooks/${hook.body.id}/deliveries`, rAdmin).expect(200))
-      .body.items;
+    const list = (await http.get('/api/v1/end-customer-invoices', rAdmin).expect(200)).body.items as EcInvoice[];
+    expect(list).toEqual([expect.objectContaining({ status: 'ISSUED', number: 'AUTO-2026-000001', net: '50.00' })]);
+    const deliveries = (await http.get(`/api/v1/webhooks/${hook.body.id}/deliveries`, rAdmin).expect(200)).body.items;
     expect(deliveries).toEqual([expect.objectContaining({ event: 'end_customer_invoice.issued' })]);
   });
 });

@@ -78,27 +78,12 @@ describe('consolidated billing story (E2E)', () => {
       invoicesIssued: 1,
       resellersFailed: 0,
     });
-    const again = await t
-      .http()
-      .post('/api/v1/billing-runs')
-      .set('Authorization', finance)
-      .send({ periodEnd: '2026-10-31' })
-      .expect(202);
+    const again = await t.http().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-10-31' }).expect(202);
     expect(again.body).toEqual({ id: run.id, status: 'COMPLETED' });
 
-    const list = await t
-      .http()
-      .get(`/api/v1/invoices?resellerId=${reseller.id}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const list = await t.http().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
     expect(list.body.total).toBe(1);
-    const inv = (
-      await t
-        .http()
-        .get(`/api/v1/invoices/${list.body.items[0].id}`)
-        .set('Authorization', finance)
-        .expect(200)
-    ).body;
+    const inv = (await t.http().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)).body;
     expect(inv).toMatchObject({
       number: 'INV-2026-000001',
       resellerId: reseller.id,
@@ -115,15 +100,13 @@ describe('consolidated billing story (E2E)', () => {
       amountDue: '2750.00',
     });
     expect(
-      inv.lines.map(
-        (l: { creditLine: string; net: string; tax: string; gross: string; source: { type: string } }) => [
-          l.creditLine,
-          l.net,
-          l.tax,
-          l.gross,
-          l.source.type,
-        ],
-      ),
+      inv.lines.map((l: { creditLine: string; net: string; tax: string; gross: string; source: { type: string } }) => [
+        l.creditLine,
+        l.net,
+        l.tax,
+        l.gross,
+        l.source.type,
+      ]),
     ).toEqual([
       ['HARDWARE', '2000.00', '200.00', '2200.00', 'order_line'],
       ['CLOUD', '500.00', '50.00', '550.00', 'subscription_charge'],
@@ -167,43 +150,34 @@ describe('consolidated billing story (E2E)', () => {
       ),
     ).toEqual({ '1190': 'D 2000.00', '4000': 'C 2000.00', '5000': 'D 1400.00', '2050': 'C 1400.00' });
     lines = await f.creditLines(t, reseller.id);
-    expect([
-      lines.HARDWARE.reserved,
-      lines.HARDWARE.openReceivables,
-      lines.CLOUD.reserved,
-      lines.CLOUD.openReceivables,
-    ]).toEqual(['0.00', '2200.00', '0.00', '550.00']);
+    expect([lines.HARDWARE.reserved, lines.HARDWARE.openReceivables, lines.CLOUD.reserved, lines.CLOUD.openReceivables]).toEqual([
+      '0.00',
+      '2200.00',
+      '0.00',
+      '550.00',
+    ]);
     const availableBefore = { HARDWARE: lines.HARDWARE.available, CLOUD: lines.CLOUD.available };
 
     // A partial bank transfer (half) frees both lines pro rata: 1,100.00 and 275.00.
-    const bank = await t
-      .http()
-      .post('/api/v1/payments')
-      .set('Authorization', finance)
-      .set('Idempotency-Key', `bank-${reseller.id}`)
-      .send({
-        resellerId: reseller.id,
-        amount: '1375.00',
-        currency: 'AUD',
-        method: 'BANK_TRANSFER',
-        reference: 'NAB 0042',
-        receivedOn: '2026-11-10',
-      });
+    const bank = await t.http().post('/api/v1/payments').set('Authorization', finance).set('Idempotency-Key', `bank-${reseller.id}`).send({
+      resellerId: reseller.id,
+      amount: '1375.00',
+      currency: 'AUD',
+      method: 'BANK_TRANSFER',
+      reference: 'NAB 0042',
+      receivedOn: '2026-11-10',
+    });
     expect(bank.status).toBe(201);
     expect(bank.body).toMatchObject({
       amount: '1375.00',
       unapplied: '0.00',
-      allocations: [
-        { invoiceId: inv.id, amount: '1375.00', byCreditLine: { HARDWARE: '1100.00', CLOUD: '275.00' } },
-      ],
+      allocations: [{ invoiceId: inv.id, amount: '1375.00', byCreditLine: { HARDWARE: '1100.00', CLOUD: '275.00' } }],
     });
     lines = await f.creditLines(t, reseller.id);
     expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual(['1100.00', '275.00']);
     expect(Number(lines.HARDWARE.available) - Number(availableBefore.HARDWARE)).toBeCloseTo(1100, 2);
     expect(Number(lines.CLOUD.available) - Number(availableBefore.CLOUD)).toBeCloseTo(275, 2);
-    const partly = (
-      await t.http().get(`/api/v1/invoices/${inv.id}`).set('Authorization', resellerFinance.auth).expect(200)
-    ).body;
+    const partly = (await t.http().get(`/api/v1/invoices/${inv.id}`).set('Authorization', resellerFinance.auth).expect(200)).body;
     expect(partly).toMatchObject({
       status: 'PARTIALLY_PAID',
       amountPaid: '1375.00',
@@ -212,11 +186,7 @@ describe('consolidated billing story (E2E)', () => {
     });
 
     // The rest by card: a PaymentIntent for the open amount, then its signed webhook, delivered twice.
-    const intent = await t
-      .http()
-      .post(`/api/v1/invoices/${inv.id}/payment-intents`)
-      .set('Authorization', resellerFinance.auth)
-      .expect(201);
+    const intent = await t.http().post(`/api/v1/invoices/${inv.id}/payment-intents`).set('Authorization', resellerFinance.auth).expect(201);
     expect(intent.body).toMatchObject({
       amount: '1375.00',
       currency: 'AUD',
@@ -248,14 +218,9 @@ describe('consolidated billing story (E2E)', () => {
     expect([first.body.outcome, second.body.outcome].sort()).toEqual(['duplicate', 'recorded']);
     expect((await deliver()).body.outcome).toBe('duplicate');
 
-    const paid = (await t.http().get(`/api/v1/invoices/${inv.id}`).set('Authorization', finance).expect(200))
-      .body;
+    const paid = (await t.http().get(`/api/v1/invoices/${inv.id}`).set('Authorization', finance).expect(200)).body;
     expect(paid).toMatchObject({ status: 'PAID', amountPaid: '2750.00', amountDue: '0.00' });
-    const payments = await t
-      .http()
-      .get('/api/v1/payments')
-      .set('Authorization', resellerFinance.auth)
-      .expect(200);
+    const payments = await t.http().get('/api/v1/payments').set('Authorization', resellerFinance.auth).expect(200);
     expect(payments.body.total).toBe(2);
     const card = payments.body.items.find((p: { method: string }) => p.method === 'STRIPE');
     expect(card).toMatchObject({
@@ -297,21 +262,13 @@ describe('consolidated billing story (E2E)', () => {
         difference: '0.00',
       }),
     ]);
-    const recThen = await t
-      .http()
-      .get('/api/v1/ledger/reconciliation?asOf=2026-11-11')
-      .set('Authorization', finance)
-      .expect(200);
+    const recThen = await t.http().get('/api/v1/ledger/reconciliation?asOf=2026-11-11').set('Authorization', finance).expect(200);
     expect(recThen.body.reconciled).toBe(true);
     expect(recThen.body.receivables.totals).toEqual([
       expect.objectContaining({ creditLine: 'CLOUD', ledger: '275.00', subledger: '275.00' }),
       expect.objectContaining({ creditLine: 'HARDWARE', ledger: '1100.00', subledger: '1100.00' }),
     ]);
-    const tb = await t
-      .http()
-      .get('/api/v1/ledger/trial-balance?asOf=2026-12-31&currency=AUD')
-      .set('Authorization', finance)
-      .expect(200);
+    const tb = await t.http().get('/api/v1/ledger/trial-balance?asOf=2026-12-31&currency=AUD').set('Authorization', finance).expect(200);
     expect(tb.body.totals.debit).toBe(tb.body.totals.credit);
 
     // The PDF: a real PDF with the two credit lines in separate sections.
@@ -334,15 +291,11 @@ describe('consolidated billing story (E2E)', () => {
     expect(text).toContain('Cloud services (Cloud credit line)');
     expect(text).toContain('Hardware subtotal');
     expect(text).toContain('Cloud services subtotal');
-    expect(text.indexOf('Hardware subtotal')).toBeLessThan(
-      text.indexOf('Cloud services (Cloud credit line)'),
-    );
+    expect(text.indexOf('Hardware subtotal')).toBeLessThan(text.indexOf('Cloud services (Cloud credit line)'));
   });
 
   it('refuses a bad Stripe signature with 400 and records nothing', async () => {
-    const before = await t.db.query(
-      `SELECT (SELECT count(*) FROM stripe_events)::int AS e, (SELECT count(*) FROM payments)::int AS p`,
-    );
+    const before = await t.db.query(`SELECT (SELECT count(*) FROM stripe_events)::int AS e, (SELECT count(*) FROM payments)::int AS p`);
     const event = signedStripeEvent(
       'payment_intent.succeeded',
       {
@@ -378,15 +331,9 @@ describe('consolidated billing story (E2E)', () => {
       .set('Stripe-Signature', tampered.header)
       .send(tampered.payload.replace('"amount":1', '"amount":9'));
     expect(res2.status).toBe(400);
-    const res3 = await t
-      .http()
-      .post('/api/v1/webhooks/stripe')
-      .set('Content-Type', 'application/json')
-      .send('{"id":"evt_1"}');
+    const res3 = await t.http().post('/api/v1/webhooks/stripe').set('Content-Type', 'application/json').send('{"id":"evt_1"}');
     expect(res3.status).toBe(400);
-    const after = await t.db.query(
-      `SELECT (SELECT count(*) FROM stripe_events)::int AS e, (SELECT count(*) FROM payments)::int AS p`,
-    );
+    const after = await t.db.query(`SELECT (SELECT count(*) FROM stripe_events)::int AS e, (SELECT count(*) FROM payments)::int AS p`);
     expect(after).toEqual(before);
   });
 });

@@ -47,24 +47,13 @@ describe('Catalog: products, prices per currency, search and price changes', () 
         { currency: 'USD', unitPrice: '1450.50', costPrice: '1180.25' },
       ]),
     );
-    const got = await t
-      .http()
-      .get(`/api/v1/catalog/products/${sku}`)
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    const got = await t.http().get(`/api/v1/catalog/products/${sku}`).set('Authorization', buyer.auth).expect(200);
     expect(got.body.sku).toBe(sku);
     expect(got.body.priceHistory).toHaveLength(2);
     // A reseller's user never sees the distributor's cost.
     expect(JSON.stringify(got.body)).not.toContain('costPrice');
-    const listed = await t
-      .http()
-      .get('/api/v1/catalog/products')
-      .query({ q: sku })
-      .set('Authorization', buyer.auth)
-      .expect(200);
-    expect(listed.body.items[0].prices).toEqual(
-      expect.arrayContaining([{ currency: 'AUD', unitPrice: '2199.00' }]),
-    );
+    const listed = await t.http().get('/api/v1/catalog/products').query({ q: sku }).set('Authorization', buyer.auth).expect(200);
+    expect(listed.body.items[0].prices).toEqual(expect.arrayContaining([{ currency: 'AUD', unitPrice: '2199.00' }]));
   });
 
   it('lets an admin add a cloud product with term and billing frequency', async () => {
@@ -87,32 +76,24 @@ describe('Catalog: products, prices per currency, search and price changes', () 
     });
   });
 
-  it.each(['buyer', 'finance', 'reseller_admin', 'sales'] as const)(
-    'refuses %s adding or changing products (403)',
-    async (role) => {
-      const r = role === 'finance' ? null : (await createReseller(t)).id;
-      const u = await t.user(role, r);
-      await t
-        .http()
-        .post('/api/v1/catalog/products')
-        .set('Authorization', u.auth)
-        .send({
-          sku: `X-${uniq()}`,
-          name: 'x',
-          vendor: 'x',
-          kind: 'HARDWARE',
-          prices: [{ currency: 'AUD', unitPrice: '1.00', costPrice: '0.50' }],
-        })
-        .expect(403);
-      const p = await createProduct(t);
-      await t
-        .http()
-        .patch(`/api/v1/catalog/products/${p.sku}`)
-        .set('Authorization', u.auth)
-        .send({ name: 'y' })
-        .expect(403);
-    },
-  );
+  it.each(['buyer', 'finance', 'reseller_admin', 'sales'] as const)('refuses %s adding or changing products (403)', async (role) => {
+    const r = role === 'finance' ? null : (await createReseller(t)).id;
+    const u = await t.user(role, r);
+    await t
+      .http()
+      .post('/api/v1/catalog/products')
+      .set('Authorization', u.auth)
+      .send({
+        sku: `X-${uniq()}`,
+        name: 'x',
+        vendor: 'x',
+        kind: 'HARDWARE',
+        prices: [{ currency: 'AUD', unitPrice: '1.00', costPrice: '0.50' }],
+      })
+      .expect(403);
+    const p = await createProduct(t);
+    await t.http().patch(`/api/v1/catalog/products/${p.sku}`).set('Authorization', u.auth).send({ name: 'y' }).expect(403);
+  });
 
   it('refuses a duplicate SKU with 409', async () => {
     const p = await createProduct(t);
@@ -136,11 +117,7 @@ describe('Catalog: products, prices per currency, search and price changes', () 
       { kind: 'CLOUD', term: 'P1Y', billingFrequency: 'MONTHLY', warrantyMonths: 12 },
       'warrantyMonths',
     ],
-    [
-      'annual billing on a monthly term',
-      { kind: 'CLOUD', term: 'P1M', billingFrequency: 'ANNUAL' },
-      'billingFrequency',
-    ],
+    ['annual billing on a monthly term', { kind: 'CLOUD', term: 'P1M', billingFrequency: 'ANNUAL' }, 'billingFrequency'],
     [
       'a price with too many decimals',
       { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '1.005', costPrice: '1' }] },
@@ -151,11 +128,7 @@ describe('Catalog: products, prices per currency, search and price changes', () 
       { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: 10.5, costPrice: '1' }] },
       'prices.0.unitPrice',
     ],
-    [
-      'a zero price',
-      { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '0', costPrice: '0' }] },
-      'prices.0.unitPrice',
-    ],
+    ['a zero price', { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '0', costPrice: '0' }] }, 'prices.0.unitPrice'],
     [
       'a currency listed twice',
       {
@@ -167,11 +140,7 @@ describe('Catalog: products, prices per currency, search and price changes', () 
       },
       'prices.1.currency',
     ],
-    [
-      'an unknown currency',
-      { kind: 'HARDWARE', prices: [{ currency: 'XYZ', unitPrice: '1', costPrice: '1' }] },
-      'prices.0.currency',
-    ],
+    ['an unknown currency', { kind: 'HARDWARE', prices: [{ currency: 'XYZ', unitPrice: '1', costPrice: '1' }] }, 'prices.0.currency'],
     [
       'a price without its cost',
       {
@@ -183,11 +152,7 @@ describe('Catalog: products, prices per currency, search and price changes', () 
       },
       'prices.1.costPrice',
     ],
-    [
-      'a negative cost',
-      { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '10.00', costPrice: '-1.00' }] },
-      'prices.0.costPrice',
-    ],
+    ['a negative cost', { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '10.00', costPrice: '-1.00' }] }, 'prices.0.costPrice'],
     [
       'a cost with too many decimals',
       { kind: 'HARDWARE', prices: [{ currency: 'AUD', unitPrice: '10.00', costPrice: '1.001' }] },
@@ -241,18 +206,9 @@ describe('Catalog: products, prices per currency, search and price changes', () 
   });
 
   it('answers an unknown SKU with 404', async () => {
-    const res = await t
-      .http()
-      .get(`/api/v1/catalog/products/NOPE-${uniq()}`)
-      .set('Authorization', buyer.auth)
-      .expect(404);
+    const res = await t.http().get(`/api/v1/catalog/products/NOPE-${uniq()}`).set('Authorization', buyer.auth).expect(404);
     expect(res.body.type).toBe('https://disty.dev/problems/not-found');
-    await t
-      .http()
-      .patch(`/api/v1/catalog/products/NOPE-${uniq()}`)
-      .set(bearer(ADMIN_TOKEN))
-      .send({ name: 'x' })
-      .expect(404);
+    await t.http().patch(`/api/v1/catalog/products/NOPE-${uniq()}`).set(bearer(ADMIN_TOKEN)).send({ name: 'x' }).expect(404);
   });
 
   it('searches by kind, vendor, text and currency, with paging', async () => {
@@ -273,12 +229,7 @@ describe('Catalog: products, prices per currency, search and price changes', () 
       prices: [{ currency: 'AUD', unitPrice: '3.00' }],
     });
 
-    const all = await t
-      .http()
-      .get('/api/v1/catalog/products')
-      .query({ vendor })
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    const all = await t.http().get('/api/v1/catalog/products').query({ vendor }).set('Authorization', buyer.auth).expect(200);
     expect(all.body).toMatchObject({ total: 6, page: 1, pageSize: 50 });
     const hw = await t
       .http()
@@ -309,25 +260,10 @@ describe('Catalog: products, prices per currency, search and price changes', () 
       .expect(200);
     expect(p2.body).toMatchObject({ total: 6, page: 2, pageSize: 4 });
     expect(p2.body.items).toHaveLength(2);
-    await t
-      .http()
-      .get('/api/v1/catalog/products')
-      .query({ pageSize: 0 })
-      .set('Authorization', buyer.auth)
-      .expect(400);
-    await t
-      .http()
-      .get('/api/v1/catalog/products')
-      .query({ kind: 'FOOD' })
-      .set('Authorization', buyer.auth)
-      .expect(400);
+    await t.http().get('/api/v1/catalog/products').query({ pageSize: 0 }).set('Authorization', buyer.auth).expect(400);
+    await t.http().get('/api/v1/catalog/products').query({ kind: 'FOOD' }).set('Authorization', buyer.auth).expect(400);
     // A LIKE wildcard in q is taken literally.
-    const pct = await t
-      .http()
-      .get('/api/v1/catalog/products')
-      .query({ vendor, q: '%' })
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    const pct = await t.http().get('/api/v1/catalog/products').query({ vendor, q: '%' }).set('Authorization', buyer.auth).expect(200);
     expect(pct.body.total).toBe(0);
   });
 
@@ -369,28 +305,12 @@ describe('Catalog: products, prices per currency, search and price changes', () 
     expect(await skus({ sort: 'price', currency: 'AUD' })).toBe('BA');
     expect(await skus({ sort: '-price', currency: 'AUD' })).toBe('AB');
     // Sorting by price needs the currency to compare in; an unknown order is refused.
-    const noCurrency = await t
-      .http()
-      .get('/api/v1/catalog/products')
-      .query({ sort: 'price' })
-      .set('Authorization', buyer.auth)
-      .expect(400);
+    const noCurrency = await t.http().get('/api/v1/catalog/products').query({ sort: 'price' }).set('Authorization', buyer.auth).expect(400);
     expect(noCurrency.headers['content-type']).toMatch(/application\/problem\+json/);
-    expect(noCurrency.body.errors).toEqual([
-      { field: 'currency', message: 'currency is required to sort by price' },
-    ]);
-    await t
-      .http()
-      .get('/api/v1/catalog/products')
-      .query({ sort: 'cost' })
-      .set('Authorization', buyer.auth)
-      .expect(400);
+    expect(noCurrency.body.errors).toEqual([{ field: 'currency', message: 'currency is required to sort by price' }]);
+    await t.http().get('/api/v1/catalog/products').query({ sort: 'cost' }).set('Authorization', buyer.auth).expect(400);
 
-    const vendors = await t
-      .http()
-      .get('/api/v1/catalog/products/vendors')
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    const vendors = await t.http().get('/api/v1/catalog/products/vendors').set('Authorization', buyer.auth).expect(200);
     expect(vendors.body.vendors).toContain(vendor);
     expect(new Set(vendors.body.vendors).size).toBe(vendors.body.vendors.length);
     // Reseller users see the vendors of active products only; the admin sees every vendor.
@@ -400,23 +320,10 @@ describe('Catalog: products, prices per currency, search and price changes', () 
       sku: `${hidden}-X`,
       prices: [{ currency: 'AUD', unitPrice: '1.00' }],
     });
-    await t
-      .http()
-      .patch(`/api/v1/catalog/products/${off.sku}`)
-      .set(bearer(ADMIN_TOKEN))
-      .send({ active: false })
-      .expect(200);
-    const forBuyer = await t
-      .http()
-      .get('/api/v1/catalog/products/vendors')
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    await t.http().patch(`/api/v1/catalog/products/${off.sku}`).set(bearer(ADMIN_TOKEN)).send({ active: false }).expect(200);
+    const forBuyer = await t.http().get('/api/v1/catalog/products/vendors').set('Authorization', buyer.auth).expect(200);
     expect(forBuyer.body.vendors).not.toContain(hidden);
-    const forAdmin = await t
-      .http()
-      .get('/api/v1/catalog/products/vendors')
-      .set(bearer(ADMIN_TOKEN))
-      .expect(200);
+    const forAdmin = await t.http().get('/api/v1/catalog/products/vendors').set(bearer(ADMIN_TOKEN)).expect(200);
     expect(forAdmin.body.vendors).toContain(hidden);
   });
 
@@ -508,25 +415,15 @@ describe('Catalog: products, prices per currency, search and price changes', () 
       ],
     });
     // A price from before cost prices: its cost is not known (what the migration leaves on old rows).
-    await t.db.query(`UPDATE product_prices SET unit_cost = NULL WHERE sku = $1 AND currency = 'NZD'`, [
-      p.sku,
-    ]);
+    await t.db.query(`UPDATE product_prices SET unit_cost = NULL WHERE sku = $1 AND currency = 'NZD'`, [p.sku]);
     const finance = await t.user('finance', null);
-    const res = await t
-      .http()
-      .get('/api/v1/catalog/products/missing-costs')
-      .set('Authorization', finance.auth)
-      .expect(200);
+    const res = await t.http().get('/api/v1/catalog/products/missing-costs').set('Authorization', finance.auth).expect(200);
     const mine = res.body.items.filter((i: { vendor: string }) => i.vendor === vendor);
-    expect(mine).toEqual([
-      expect.objectContaining({ sku: p.sku, vendor, kind: 'HARDWARE', currency: 'NZD', unitPrice: '55.00' }),
-    ]);
+    expect(mine).toEqual([expect.objectContaining({ sku: p.sku, vendor, kind: 'HARDWARE', currency: 'NZD', unitPrice: '55.00' })]);
     expect(res.body.total).toBe(res.body.items.length);
     await t.http().get('/api/v1/catalog/products/missing-costs').set('Authorization', buyer.auth).expect(403);
     const got = await t.http().get(`/api/v1/catalog/products/${p.sku}`).set(bearer(ADMIN_TOKEN)).expect(200);
-    expect(got.body.prices).toEqual(
-      expect.arrayContaining([{ currency: 'NZD', unitPrice: '55.00', costPrice: null }]),
-    );
+    expect(got.body.prices).toEqual(expect.arrayContaining([{ currency: 'NZD', unitPrice: '55.00', costPrice: null }]));
     // A price change in NZD now needs a cost (none is known to keep); with one, the report drops it.
     await t
       .http()
@@ -540,36 +437,17 @@ describe('Catalog: products, prices per currency, search and price changes', () 
       .set(bearer(ADMIN_TOKEN))
       .send({ prices: [{ currency: 'NZD', unitPrice: '55.00', costPrice: '40.00' }] })
       .expect(200);
-    const after = await t
-      .http()
-      .get('/api/v1/catalog/products/missing-costs')
-      .set('Authorization', finance.auth)
-      .expect(200);
+    const after = await t.http().get('/api/v1/catalog/products/missing-costs').set('Authorization', finance.auth).expect(200);
     expect(after.body.items.filter((i: { vendor: string }) => i.vendor === vendor)).toEqual([]);
   });
 
   it('deactivates a product: reseller users no longer list it, admins still can', async () => {
     const vendor = `Gone${uniq()}`;
     const p = await createProduct(t, { vendor });
-    await t
-      .http()
-      .patch(`/api/v1/catalog/products/${p.sku}`)
-      .set(bearer(ADMIN_TOKEN))
-      .send({ active: false })
-      .expect(200);
-    const asBuyer = await t
-      .http()
-      .get('/api/v1/catalog/products')
-      .query({ vendor })
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    await t.http().patch(`/api/v1/catalog/products/${p.sku}`).set(bearer(ADMIN_TOKEN)).send({ active: false }).expect(200);
+    const asBuyer = await t.http().get('/api/v1/catalog/products').query({ vendor }).set('Authorization', buyer.auth).expect(200);
     expect(asBuyer.body.total).toBe(0);
-    const asAdmin = await t
-      .http()
-      .get('/api/v1/catalog/products')
-      .query({ vendor, active: 'false' })
-      .set(bearer(ADMIN_TOKEN))
-      .expect(200);
+    const asAdmin = await t.http().get('/api/v1/catalog/products').query({ vendor, active: 'false' }).set(bearer(ADMIN_TOKEN)).expect(200);
     expect(asAdmin.body.items).toEqual([expect.objectContaining({ sku: p.sku, active: false })]);
     const products = await t.get(CatalogService).getProducts([p.sku, 'NOPE'], 'AUD');
     expect(products.get(p.sku)).toMatchObject({ active: false, kind: 'HARDWARE', warrantyMonths: 12 });
@@ -578,18 +456,8 @@ describe('Catalog: products, prices per currency, search and price changes', () 
 
   it('refuses PATCH with invalid fields', async () => {
     const p = await createProduct(t);
-    await t
-      .http()
-      .patch(`/api/v1/catalog/products/${p.sku}`)
-      .set(bearer(ADMIN_TOKEN))
-      .send({ active: 'no' })
-      .expect(400);
-    await t
-      .http()
-      .patch(`/api/v1/catalog/products/${p.sku}`)
-      .set(bearer(ADMIN_TOKEN))
-      .send({ kind: 'CLOUD' })
-      .expect(400);
+    await t.http().patch(`/api/v1/catalog/products/${p.sku}`).set(bearer(ADMIN_TOKEN)).send({ active: 'no' }).expect(400);
+    await t.http().patch(`/api/v1/catalog/products/${p.sku}`).set(bearer(ADMIN_TOKEN)).send({ kind: 'CLOUD' }).expect(400);
     await t
       .http()
       .patch(`/api/v1/catalog/products/${p.sku}`)

@@ -64,12 +64,9 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
   afterEach(() => t.clock.reset());
 
   const api = () => t.http();
-  const detail = async (id: string) =>
-    (await api().get(`/api/v1/subscriptions/${id}`).set(adminHeader).expect(200)).body as Sub;
-  const renew = (asOf: string) =>
-    api().post(`/api/v1/jobs/renewals/run?asOf=${asOf}`).set(adminHeader).expect(200);
-  const scan = (asOf: string) =>
-    api().post('/api/v1/renewal-alerts/scan').set(adminHeader).send({ asOf }).expect(200);
+  const detail = async (id: string) => (await api().get(`/api/v1/subscriptions/${id}`).set(adminHeader).expect(200)).body as Sub;
+  const renew = (asOf: string) => api().post(`/api/v1/jobs/renewals/run?asOf=${asOf}`).set(adminHeader).expect(200);
+  const scan = (asOf: string) => api().post('/api/v1/renewal-alerts/scan').set(adminHeader).send({ asOf }).expect(200);
   const cards = async (who: Auth, query: Record<string, string> = {}): Promise<Card[]> =>
     (
       await api()
@@ -91,11 +88,7 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
       billingFrequency: 'MONTHLY',
       prices: [{ currency: 'AUD', unitPrice: '10.00', costPrice: '8.00' }],
     });
-    await api()
-      .patch(`/api/v1/catalog/products/${product.sku}`)
-      .set(adminHeader)
-      .send({ commitmentPack: pack })
-      .expect(200);
+    await api().patch(`/api/v1/catalog/products/${product.sku}`).set(adminHeader).send({ commitmentPack: pack }).expect(200);
     return { reseller, buyer, sales, product };
   }
 
@@ -207,11 +200,7 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
       .set('Authorization', s.buyer.auth)
       .send({ at: 'RENEWAL', quantity: 2, billingFrequency: 'ANNUAL' })
       .expect(201);
-    await api()
-      .patch(`/api/v1/subscriptions/${sub}`)
-      .set('Authorization', s.buyer.auth)
-      .send({ quantity: 6 })
-      .expect(200); // a seat addition reopens the window
+    await api().patch(`/api/v1/subscriptions/${sub}`).set('Authorization', s.buyer.auth).send({ quantity: 6 }).expect(200); // a seat addition reopens the window
     [card] = (await cards(s.sales)).filter((c) => c.subscriptionId === sub);
     expect(card.scheduledChange).toEqual({
       id: change.body.id,
@@ -226,11 +215,7 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
     const plain = await shop('NO_COMMITMENT');
     const free = await subscribe(plain.buyer, plain.product.sku, '2035-02-01', 1);
     t.clock.set('2035-12-01');
-    await api()
-      .patch(`/api/v1/subscriptions/${free}`)
-      .set('Authorization', plain.buyer.auth)
-      .send({ autoRenew: false })
-      .expect(200);
+    await api().patch(`/api/v1/subscriptions/${free}`).set('Authorization', plain.buyer.auth).send({ autoRenew: false }).expect(200);
     await scan('2035-12-02');
     const [freeCard] = (await cards(plain.sales)).filter((c) => c.subscriptionId === free);
     expect(freeCard).toMatchObject({ autoRenew: false, commitmentWindow: null, scheduledChange: null });
@@ -250,9 +235,7 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
     t.clock.set('2037-05-03');
     await scan('2037-05-03');
     await scan('2037-05-03');
-    expect(await alerts(sub)).toEqual([
-      { kind: 'WINDOW', threshold: 0, term_end: '2037-05-31', status: 'OPEN' },
-    ]);
+    expect(await alerts(sub)).toEqual([{ kind: 'WINDOW', threshold: 0, term_end: '2037-05-31', status: 'OPEN' }]);
     expect(await alerts(free)).toEqual([]); // no window, no reminder
     const [card] = (await cards(s.sales)).filter((c) => c.subscriptionId === sub);
     expect(card).toMatchObject({
@@ -262,11 +245,7 @@ describe('term changes at renewal, the monthly uplift and window reminders (issu
       renewalValue: '50.00',
       commitmentWindow: { closesAt: '2037-05-08T00:00:00.000Z', open: true },
     });
-    const csv = await api()
-      .get('/api/v1/renewal-alerts')
-      .set('Authorization', s.sales.auth)
-      .set('Accept', 'text/csv')
-      .expect(200);
+    const csv = await api().get('/api/v1/renewal-alerts').set('Authorization', s.sales.auth).set('Accept', 'text/csv').expect(200);
     expect(csv.text.split('\n')[0]).toMatch(/,kind$/);
     expect(csv.text).toContain(',WINDOW');
 

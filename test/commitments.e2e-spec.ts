@@ -31,8 +31,7 @@ describe('commitments: rule packs per product and the cancellation-and-decrease 
   afterEach(() => t.clock.reset());
 
   const api = () => t.http();
-  const detail = async (id: string) =>
-    (await api().get(`/api/v1/subscriptions/${id}`).set('Authorization', ADMIN).expect(200)).body as Sub;
+  const detail = async (id: string) => (await api().get(`/api/v1/subscriptions/${id}`).set('Authorization', ADMIN).expect(200)).body as Sub;
 
   /** A reseller with a buyer, a cloud product on `pack`, and an admin-placed order of 10 seats starting `startDate`. */
   async function setup(opts: { startDate: string; pack?: string }) {
@@ -70,10 +69,7 @@ describe('commitments: rule packs per product and the cancellation-and-decrease 
   describe('catalog', () => {
     it('lists the seeded packs: NCE_LIKE (168 h, price lock, +20 % monthly noted) and NO_COMMITMENT (no window)', async () => {
       const buyer = await t.user('buyer', (await f.createReseller(t)).id);
-      const res = await api()
-        .get('/api/v1/catalog/commitment-packs')
-        .set('Authorization', buyer.auth)
-        .expect(200);
+      const res = await api().get('/api/v1/catalog/commitment-packs').set('Authorization', buyer.auth).expect(200);
       const byCode = Object.fromEntries((res.body.items as Array<{ code: string }>).map((p) => [p.code, p]));
       expect(byCode.NCE_LIKE).toMatchObject({
         windowHours: 168,
@@ -109,10 +105,9 @@ describe('commitments: rule packs per product and the cancellation-and-decrease 
         })
         .expect(201);
       expect(created.body.commitmentPack).toBe('NCE_LIKE');
-      expect(
-        (await api().get(`/api/v1/catalog/products/${sku}`).set('Authorization', ADMIN).expect(200)).body
-          .commitmentPack,
-      ).toBe('NCE_LIKE');
+      expect((await api().get(`/api/v1/catalog/products/${sku}`).set('Authorization', ADMIN).expect(200)).body.commitmentPack).toBe(
+        'NCE_LIKE',
+      );
       const back = await api()
         .patch(`/api/v1/catalog/products/${sku}`)
         .set('Authorization', ADMIN)
@@ -128,10 +123,9 @@ describe('commitments: rule packs per product and the cancellation-and-decrease 
         type: 'https://disty.dev/problems/unknown-commitment-pack',
         field: 'commitmentPack',
       });
-      expect(
-        (await api().get(`/api/v1/catalog/products/${sku}`).set('Authorization', ADMIN).expect(200)).body
-          .commitmentPack,
-      ).toBe('NO_COMMITMENT');
+      expect((await api().get(`/api/v1/catalog/products/${sku}`).set('Authorization', ADMIN).expect(200)).body.commitmentPack).toBe(
+        'NO_COMMITMENT',
+      );
     });
 
     it('refuses a product whose term or billing frequency its pack does not allow (422 naming the field), on create and on update', async () => {
@@ -203,10 +197,7 @@ describe('commitments: rule packs per product and the cancellation-and-decrease 
       const after = await detail(s.id);
       expect(after).toMatchObject({ quantity: 10, status: 'ACTIVE' });
       expect(after.charges).toEqual(before.charges);
-      const [{ n }] = await t.db.query(
-        `SELECT count(*)::int AS n FROM subscription_changes WHERE subscription_id = $1`,
-        [s.id],
-      );
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM subscription_changes WHERE subscription_id = $1`, [s.id]);
       expect(n).toBe(0);
       // An increase is never held; a cancellation at the term's end is not a cut of the commitment.
       await patch(s.id, s.buyer.auth, { quantity: 11 }).expect(200);
@@ -233,9 +224,7 @@ describe('commitments: rule packs per product and the cancellation-and-decrease 
       const s = await setup({ startDate: '2026-06-01', pack: 'NCE_LIKE' });
       const at = await patch(s.id, s.buyer.auth, { quantity: 4, asOf: '2027-06-01' }).expect(200);
       expect(at.body.quantity).toBe(10);
-      expect(at.body.scheduledChanges).toEqual([
-        expect.objectContaining({ kind: 'QUANTITY', quantity: 4, effectiveDate: '2027-06-01' }),
-      ]);
+      expect(at.body.scheduledChanges).toEqual([expect.objectContaining({ kind: 'QUANTITY', quantity: 4, effectiveDate: '2027-06-01' })]);
       // Scheduled inside the current term, after the window: held.
       await patch(s.id, s.buyer.auth, { quantity: 4, asOf: '2026-07-01' }).expect(422);
     });
@@ -255,11 +244,10 @@ describe('commitments: rule packs per product and the cancellation-and-decrease 
         reason: 'Vendor accepted the late reduction (case 4711)',
       }).expect(200);
       expect(ok.body.quantity).toBe(6);
-      const rows: Array<{ kind: string; override_reason: string | null; override_by: string | null }> =
-        await t.db.query(
-          `SELECT kind, override_reason, override_by FROM subscription_changes WHERE subscription_id = $1`,
-          [s.id],
-        );
+      const rows: Array<{ kind: string; override_reason: string | null; override_by: string | null }> = await t.db.query(
+        `SELECT kind, override_reason, override_by FROM subscription_changes WHERE subscription_id = $1`,
+        [s.id],
+      );
       expect(rows).toEqual([
         {
           kind: 'QUANTITY',

@@ -55,16 +55,12 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
     const ds = createDataSource(db.ownerUrl, { extra: { max: 1 } });
     await ds.initialize();
     try {
-      expect((await ds.runMigrations({ transaction: 'each' })).map((m) => m.name)).toContain(
-        'SeveralCurrencies1764000027000',
-      );
+      expect((await ds.runMigrations({ transaction: 'each' })).map((m) => m.name)).toContain('SeveralCurrencies1764000027000');
     } finally {
       await ds.destroy();
     }
     const lines = (
-      await owner.query(
-        `SELECT currency, debit::text, base_debit::text, base_credit::text FROM journal_lines ORDER BY currency, line_no`,
-      )
+      await owner.query(`SELECT currency, debit::text, base_debit::text, base_credit::text FROM journal_lines ORDER BY currency, line_no`)
     ).rows;
     expect(lines).toEqual([
       { currency: 'AUD', debit: '120.5000', base_debit: '120.5000', base_credit: '0.0000' },
@@ -83,11 +79,7 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
       { currency: 'USD', d: '0.0000', c: '0.0000' },
     ]);
     // The constraint is left NOT VALID (the old lines break it) but holds for every new line.
-    const [check] = (
-      await owner.query(
-        `SELECT convalidated FROM pg_constraint WHERE conname = 'journal_lines_base_present_check'`,
-      )
-    ).rows;
+    const [check] = (await owner.query(`SELECT convalidated FROM pg_constraint WHERE conname = 'journal_lines_base_present_check'`)).rows;
     expect(check.convalidated).toBe(false);
     await expect(postRaw('AUD', '1.00')).rejects.toThrow(/journal_lines_base_present_check/);
     await owner.query('ROLLBACK');
@@ -102,9 +94,7 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
         new FxRateService(verifier, new ConfigService()),
         new ReadDatabase(verifier),
       );
-      expect(await ledger.verify()).toEqual([
-        expect.stringMatching(/^2 journal line\(s\) in 1 entr\(y\/ies\) have no base amount/),
-      ]);
+      expect(await ledger.verify()).toEqual([expect.stringMatching(/^2 journal line\(s\) in 1 entr\(y\/ies\) have no base amount/)]);
     } finally {
       await verifier.destroy();
     }

@@ -23,14 +23,7 @@ describe('Several currencies', () => {
   const payDate = addDays(monthEnd, -3);
 
   const tb = async (currency: string, asOf: string) =>
-    (
-      await t
-        .http()
-        .get('/api/v1/ledger/trial-balance')
-        .query({ currency, asOf })
-        .set('Authorization', finance)
-        .expect(200)
-    ).body as {
+    (await t.http().get('/api/v1/ledger/trial-balance').query({ currency, asOf }).set('Authorization', finance).expect(200)).body as {
       currency: string;
       reportingCurrency?: string;
       balanced: boolean;
@@ -175,10 +168,7 @@ describe('Several currencies', () => {
       .set('Content-Type', 'text/csv')
       .send('JPY,2001-03-01,0.0113\nXXX,2001-03-01,1\nJPY,2001-03-02,-1\n');
     expect(bad.status).toBe(400);
-    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual([
-      'line 2.currency',
-      'line 3.rate',
-    ]);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(['line 2.currency', 'line 3.rate']);
     const list = await t
       .http()
       .get('/api/v1/fx-rates')
@@ -214,12 +204,7 @@ describe('Several currencies', () => {
   });
 
   it('posts the difference to 7100 when a USD invoice is paid after the rate changed, and AR leaves at zero in base', async () => {
-    await t
-      .http()
-      .post('/api/v1/fx-rates')
-      .set('Authorization', finance)
-      .send({ currency: 'USD', date: payDate, rate: '1.6' })
-      .expect(201);
+    await t.http().post('/api/v1/fx-rates').set('Authorization', finance).send({ currency: 'USD', date: payDate, rate: '1.6' }).expect(201);
     const paid = await t.http().post('/api/v1/payments').set('Authorization', finance).send({
       resellerId: usdPaid.id,
       amount: gross[usdPaid.id],
@@ -276,11 +261,7 @@ describe('Several currencies', () => {
     expect(notMonthEnd.status).toBe(400);
     expect(notMonthEnd.body.errors[0].field).toBe('asOf');
 
-    const first = await t
-      .http()
-      .post('/api/v1/ledger/revaluation/run')
-      .set('Authorization', finance)
-      .send({ asOf: monthEnd });
+    const first = await t.http().post('/api/v1/ledger/revaluation/run').set('Authorization', finance).send({ asOf: monthEnd });
     expect(first.status).toBe(200);
     expect(first.body.created).toBe(true);
     // Open USD AR of 999.99 booked at 1.5 (1499.99), now 1.55 → 1549.98: +49.99. The USD cash received at 1.6
@@ -314,11 +295,7 @@ describe('Several currencies', () => {
       debit: string;
       credit: string;
     }>;
-    expect(
-      lines
-        .filter((l) => l.accountCode === '7150')
-        .map((l) => [l.resellerId, l.debit, l.credit, l.baseDebit, l.baseCredit]),
-    ).toEqual(
+    expect(lines.filter((l) => l.accountCode === '7150').map((l) => [l.resellerId, l.debit, l.credit, l.baseDebit, l.baseCredit])).toEqual(
       expect.arrayContaining([
         [usdOpen.id, '0.00', '0.00', '0.00', '49.99'],
         [usdPaid.id, '0.00', '0.00', '50.00', '0.00'],
@@ -326,16 +303,10 @@ describe('Several currencies', () => {
     );
     expect(await baseBalance('1100', usdOpen.id)).toEqual({ base: '1549.9800', amount: '999.9900' });
 
-    const again = await t
-      .http()
-      .post('/api/v1/ledger/revaluation/run')
-      .set('Authorization', finance)
-      .send({ asOf: monthEnd });
+    const again = await t.http().post('/api/v1/ledger/revaluation/run').set('Authorization', finance).send({ asOf: monthEnd });
     expect(again.status).toBe(200);
     expect(again.body).toMatchObject({ created: false, entry: { id: first.body.entry.id } });
-    const [{ n }] = await t.db.query(
-      `SELECT count(*)::int AS n FROM journal_entries WHERE source_type = 'revaluation'`,
-    );
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM journal_entries WHERE source_type = 'revaluation'`);
     expect(n).toBe(1);
     const base = await tb('BASE', monthEnd);
     expect(base.balanced).toBe(true);
@@ -387,28 +358,11 @@ describe('Several currencies', () => {
         ],
       }),
     );
-    const closed = await t
-      .http()
-      .post(`/api/v1/ledger/periods/${year}-12/close`)
-      .set('Authorization', finance)
-      .send({});
+    const closed = await t.http().post(`/api/v1/ledger/periods/${year}-12/close`).set('Authorization', finance).send({});
     expect(closed.status).toBe(200);
-    const yearEnd = (
-      await t
-        .http()
-        .get(`/api/v1/ledger/entries/${closed.body.yearEndEntryId}`)
-        .set('Authorization', finance)
-        .expect(200)
-    ).body;
-    expect(
-      yearEnd.lines.map((l: Record<string, string>) => [
-        l.accountCode,
-        l.debit,
-        l.credit,
-        l.baseDebit,
-        l.baseCredit,
-      ]),
-    ).toEqual(
+    const yearEnd = (await t.http().get(`/api/v1/ledger/entries/${closed.body.yearEndEntryId}`).set('Authorization', finance).expect(200))
+      .body;
+    expect(yearEnd.lines.map((l: Record<string, string>) => [l.accountCode, l.debit, l.credit, l.baseDebit, l.baseCredit])).toEqual(
       expect.arrayContaining([
         ['4000', '100.00', '0.00', '150.00', '0.00'],
         ['7100', '0.00', '0.00', '0.00', '5.00'],
@@ -418,12 +372,7 @@ describe('Several currencies', () => {
     const base = await tb('BASE', `${year}-12-31`);
     expect(base.balanced).toBe(true);
     const bal = (code: string) => base.rows.find((r) => r.accountCode === code)!.balance;
-    expect([bal('4000'), bal('7100'), bal('3000'), bal('1000')]).toEqual([
-      '0.00',
-      '0.00',
-      '145.00',
-      '145.00',
-    ]);
+    expect([bal('4000'), bal('7100'), bal('3000'), bal('1000')]).toEqual(['0.00', '0.00', '145.00', '145.00']);
   });
 
   it('keeps ledger:verify green: every entry balanced in base, base balances and daily totals equal to their lines', async () => {

@@ -60,39 +60,22 @@ describe('Demo seed', () => {
     expect(new Set(first.tokens.map((x) => x.password)).size).toBe(first.tokens.length);
     for (const x of first.tokens) expect(x.password.length).toBeGreaterThanOrEqual(12);
     const demoAdmin = first.tokens.find((x) => x.email === 'admin@disty.demo')!;
-    const signedIn = await t
-      .http()
-      .post('/api/v1/auth/sign-in')
-      .send({ email: demoAdmin.email, password: demoAdmin.password })
-      .expect(200);
+    const signedIn = await t.http().post('/api/v1/auth/sign-in').send({ email: demoAdmin.email, password: demoAdmin.password }).expect(200);
     expect(signedIn.body.user.role).toBe('admin');
 
     const admin = demo('admin@disty.demo');
     const resellers = await t.http().get('/api/v1/resellers').set(admin).expect(200);
-    expect(resellers.body.items.map((r: { currency: string }) => r.currency).sort()).toEqual([
-      'AUD',
-      'NZD',
-      'USD',
-    ]);
+    expect(resellers.body.items.map((r: { currency: string }) => r.currency).sort()).toEqual(['AUD', 'NZD', 'USD']);
 
-    const products = await t
-      .http()
-      .get('/api/v1/catalog/products')
-      .query({ pageSize: 200 })
-      .set(admin)
-      .expect(200);
+    const products = await t.http().get('/api/v1/catalog/products').query({ pageSize: 200 }).set(admin).expect(200);
     const vendors = new Set(products.body.items.map((p: { vendor: string }) => p.vendor));
     expect([...vendors].sort()).toEqual(['Adobe', 'Cisco', 'Dell', 'HP', 'Lenovo', 'Microsoft']);
     for (const p of products.body.items) {
       expect(p.prices.map((x: { currency: string }) => x.currency).sort()).toEqual(['AUD', 'NZD', 'USD']);
     }
-    expect(new Set(products.body.items.map((p: { kind: string }) => p.kind))).toEqual(
-      new Set(['HARDWARE', 'CLOUD']),
-    );
+    expect(new Set(products.body.items.map((p: { kind: string }) => p.kind))).toEqual(new Set(['HARDWARE', 'CLOUD']));
     // Microsoft's seats follow the NCE-like commitment rules (a 7-day window); every other product has none.
-    const packs = Object.fromEntries(
-      products.body.items.map((p: { sku: string; commitmentPack: string }) => [p.sku, p.commitmentPack]),
-    );
+    const packs = Object.fromEntries(products.body.items.map((p: { sku: string; commitmentPack: string }) => [p.sku, p.commitmentPack]));
     expect(
       Object.entries(packs)
         .filter(([, pack]) => pack === 'NCE_LIKE')
@@ -100,15 +83,13 @@ describe('Demo seed', () => {
         .sort(),
     ).toEqual(['MS-M365-BP-P1Y', 'MS-M365-BS-P1M', 'MS-TEAMS-PHONE-P1Y']);
     expect(new Set(Object.values(packs))).toEqual(new Set(['NCE_LIKE', 'NO_COMMITMENT']));
-    const nce = (
-      await t.http().get('/api/v1/catalog/commitment-packs').set(admin).expect(200)
-    ).body.items.find((c: { code: string }) => c.code === 'NCE_LIKE');
+    const nce = (await t.http().get('/api/v1/catalog/commitment-packs').set(admin).expect(200)).body.items.find(
+      (c: { code: string }) => c.code === 'NCE_LIKE',
+    );
     expect(nce).toMatchObject({ windowHours: 168, priceLock: true });
     // So a demo Microsoft subscription bought months ago is past its window: a seat decrease is refused.
     const harbourAdmin = demo('reseller_admin@harbour.demo');
-    const subs = (
-      await t.http().get('/api/v1/subscriptions').query({ pageSize: 200 }).set(harbourAdmin).expect(200)
-    ).body.items;
+    const subs = (await t.http().get('/api/v1/subscriptions').query({ pageSize: 200 }).set(harbourAdmin).expect(200)).body.items;
     const m365 = subs.find((x: { sku: string }) => x.sku === 'MS-M365-BP-P1Y');
     const refused = await t
       .http()
@@ -152,12 +133,7 @@ describe('Demo seed', () => {
     const today = t.clock.today();
     const harbourSales = demo('sales@harbour.demo');
     // Before any scan: subscription terms and warranties ending within 90 days of the real today.
-    const subs = await t
-      .http()
-      .get('/api/v1/subscriptions')
-      .query({ pageSize: 200 })
-      .set(demo('reseller_admin@harbour.demo'))
-      .expect(200);
+    const subs = await t.http().get('/api/v1/subscriptions').query({ pageSize: 200 }).set(demo('reseller_admin@harbour.demo')).expect(200);
     const soon = subs.body.items.filter((x: { termEnd: string }) => x.termEnd <= addDays(today, 90));
     expect(soon.map((x: { sku: string; termEnd: string }) => [x.sku, x.termEnd]).sort()).toEqual(
       [
@@ -172,34 +148,19 @@ describe('Demo seed', () => {
 
     // Two instances starting at once: one scans under the scan lock, the other skips or finds nothing left.
     const said: string[] = [];
-    await Promise.all([
-      runStartupRenewalScan(t.app, (l) => said.push(l)),
-      runStartupRenewalScan(t.app, (l) => said.push(l)),
-    ]);
+    await Promise.all([runStartupRenewalScan(t.app, (l) => said.push(l)), runStartupRenewalScan(t.app, (l) => said.push(l))]);
     expect(said).toHaveLength(2);
     expect(said.some((l) => /alert\(s\) raised/.test(l))).toBe(true);
     // A later scan the same day raises nothing more.
     expect((await t.app.get(RenewalAlertService).scan(today)).raised).toBe(0);
 
-    const cards = (
-      await t
-        .http()
-        .get('/api/v1/renewal-alerts')
-        .query({ view: 'renewals', pageSize: 200 })
-        .set(harbourSales)
-        .expect(200)
-    ).body.items;
+    const cards = (await t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals', pageSize: 200 }).set(harbourSales).expect(200))
+      .body.items;
     const monthLeft = daysBetween(today, addDays(addMonthsClamped(today, 1), -1)); // the month-to-month term started today
     const seen = cards
       .map(
-        (c: {
-          endCustomer: { name: string };
-          source: string;
-          threshold: number;
-          daysLeft: number;
-          renewalValue: string;
-          status: string;
-        }) => [c.endCustomer.name, c.source, c.threshold, c.daysLeft, c.renewalValue, c.status].join(' '),
+        (c: { endCustomer: { name: string }; source: string; threshold: number; daysLeft: number; renewalValue: string; status: string }) =>
+          [c.endCustomer.name, c.source, c.threshold, c.daysLeft, c.renewalValue, c.status].join(' '),
       )
       .sort();
     expect(seen).toEqual([
@@ -212,11 +173,8 @@ describe('Demo seed', () => {
       'Parramatta Legal SUBSCRIPTION 60 50 5436.00 OPEN', // 15.10 × 12 × 30
       'Surry Hills Creative SUBSCRIPTION 90 72 2700.00 OPEN', // 4.50 × 12 × 50
     ]);
-    const pipeline = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(harbourSales).expect(200))
-      .body;
-    const coogee = cards.find(
-      (c: { endCustomer: { name: string } }) => c.endCustomer.name === 'Coogee Cafe Co',
-    );
+    const pipeline = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(harbourSales).expect(200)).body;
+    const coogee = cards.find((c: { endCustomer: { name: string } }) => c.endCustomer.name === 'Coogee Cafe Co');
     expect(coogee).toMatchObject({
       kind: 'WINDOW',
       sku: 'MS-M365-BS-P1M',
@@ -225,13 +183,9 @@ describe('Demo seed', () => {
     });
     expect(pipeline.total).toEqual([{ currency: 'AUD', count: 7, value: '35927.24' }]);
     // The other resellers' sales users see their own (pacific) or none (kiwi).
-    const pacific = (
-      await t.http().get('/api/v1/renewal-alerts/pipeline').set(demo('sales@pacific.demo')).expect(200)
-    ).body;
+    const pacific = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(demo('sales@pacific.demo')).expect(200)).body;
     expect(pacific.total).toEqual([{ currency: 'USD', count: 2, value: '13269.60' }]);
-    const kiwi = (
-      await t.http().get('/api/v1/renewal-alerts/pipeline').set(demo('sales@kiwi.demo')).expect(200)
-    ).body;
+    const kiwi = (await t.http().get('/api/v1/renewal-alerts/pipeline').set(demo('sales@kiwi.demo')).expect(200)).body;
     expect(kiwi.total).toEqual([]);
   });
 

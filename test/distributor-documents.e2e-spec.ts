@@ -2,14 +2,7 @@ import { addDays } from '#disty/core';
 import { JournalReadService } from '#disty/ledger';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import {
-  billPeriod,
-  realToday,
-  reconcile as reconcileBooks,
-  signedStripeEvent,
-  startBillingTestApp,
-  unixOf,
-} from './support/billing';
+import { billPeriod, realToday, reconcile as reconcileBooks, signedStripeEvent, startBillingTestApp, unixOf } from './support/billing';
 
 /**
  * Issue 16 (distributor accounting II): credit notes as documents (list, PDF, credit_note.issued),
@@ -73,11 +66,7 @@ const cents = (s: string) => Math.round(Number(s || '0') * 100);
 function pdfText(pdf: Buffer): string {
   const out: string[] = [];
   for (const m of pdf.toString('latin1').matchAll(/\[([^\]]*)\]\s*TJ/g)) {
-    out.push(
-      [...m[1].matchAll(/<([0-9a-fA-F]+)>/g)]
-        .map((h) => Buffer.from(h[1], 'hex').toString('latin1'))
-        .join(''),
-    );
+    out.push([...m[1].matchAll(/<([0-9a-fA-F]+)>/g)].map((h) => Buffer.from(h[1], 'hex').toString('latin1')).join(''));
   }
   return out.join('\n');
 }
@@ -100,12 +89,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
   const http = () => t.http();
 
   /** A reseller with one hardware line shipped on `shippedOn` and billed on `billOn`: its invoice. */
-  const billedReseller = async (
-    shippedOn: string,
-    billOn: string,
-    spec: Commerce.ResellerSpec = {},
-    unitPrice = '1000.00',
-  ) => {
+  const billedReseller = async (shippedOn: string, billOn: string, spec: Commerce.ResellerSpec = {}, unitPrice = '1000.00') => {
     const reseller = await f.createReseller(t, spec);
     const product = await f.createProduct(t, {
       kind: 'HARDWARE',
@@ -126,11 +110,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       .send({ shippedOn })
       .expect(200);
     await billPeriod(t, billOn, finance);
-    const list = await http()
-      .get('/api/v1/invoices')
-      .query({ resellerId: reseller.id })
-      .set('Authorization', finance)
-      .expect(200);
+    const list = await http().get('/api/v1/invoices').query({ resellerId: reseller.id }).set('Authorization', finance).expect(200);
     expect(list.body.items).toHaveLength(1);
     return { reseller, invoice: await invoice(list.body.items[0].id) };
   };
@@ -154,21 +134,10 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     return (key ? req.set('Idempotency-Key', key) : req).send(body);
   };
   const aging = async (resellerId: string, asOf: string) =>
-    (
-      await http()
-        .get('/api/v1/reports/ar-aging')
-        .query({ asOf, resellerId })
-        .set('Authorization', finance)
-        .expect(200)
-    ).body;
+    (await http().get('/api/v1/reports/ar-aging').query({ asOf, resellerId }).set('Authorization', finance).expect(200)).body;
   const trialBalance = async () =>
-    (
-      await http()
-        .get('/api/v1/ledger/trial-balance')
-        .query({ asOf: T, currency: 'AUD' })
-        .set('Authorization', finance)
-        .expect(200)
-    ).body as {
+    (await http().get('/api/v1/ledger/trial-balance').query({ asOf: T, currency: 'AUD' }).set('Authorization', finance).expect(200))
+      .body as {
       rows: Array<{ accountCode: string; debit: string; credit: string; balance: string }>;
     };
   const pdf = async (path: string, auth: string) => {
@@ -271,21 +240,15 @@ describe('issue 16: credit notes, write-offs and document events', () => {
 
     // Reconciliation explains written-off amounts by their documents: a written-off column moved
     // by hand (without a write-off, a movement or an entry) is reported, and green again once undone.
-    await t.db.query(`UPDATE invoices SET hardware_written_off = hardware_written_off - 1 WHERE id = $1`, [
-      inv.id,
-    ]);
+    await t.db.query(`UPDATE invoices SET hardware_written_off = hardware_written_off - 1 WHERE id = $1`, [inv.id]);
     try {
       const tampered = await reconcileBooks(t, finance);
       expect(tampered.reconciled).toBe(false);
       expect(tampered.differences).toEqual(
-        expect.arrayContaining([
-          expect.objectContaining({ check: 'write-off-documents', invoiceId: inv.id }),
-        ]),
+        expect.arrayContaining([expect.objectContaining({ check: 'write-off-documents', invoiceId: inv.id })]),
       );
     } finally {
-      await t.db.query(`UPDATE invoices SET hardware_written_off = hardware_written_off + 1 WHERE id = $1`, [
-        inv.id,
-      ]);
+      await t.db.query(`UPDATE invoices SET hardware_written_off = hardware_written_off + 1 WHERE id = $1`, [inv.id]);
     }
     expect((await reconcileBooks(t, finance)).reconciled).toBe(true);
 
@@ -298,9 +261,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       .query({ from: T, to: T, resellerId: reseller.id })
       .set('Authorization', finance)
       .expect(200);
-    expect(report.body.items).toEqual([
-      expect.objectContaining({ id: res.body.id, amount: '550.00', net: '500.00', tax: '50.00' }),
-    ]);
+    expect(report.body.items).toEqual([expect.objectContaining({ id: res.body.id, amount: '550.00', net: '500.00', tax: '50.00' })]);
     expect(report.body.totals).toEqual([{ currency: 'AUD', amount: '550.00', net: '500.00', tax: '50.00' }]);
     const earlier = await http()
       .get('/api/v1/reports/write-offs')
@@ -311,12 +272,8 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     // Only finance and admin write off.
     const rf = await t.user('reseller_finance', reseller.id);
     expect(
-      (
-        await http()
-          .post(`/api/v1/invoices/${inv.id}/write-off`)
-          .set('Authorization', rf.auth)
-          .send({ amount: '1.00', reason: 'x' })
-      ).status,
+      (await http().post(`/api/v1/invoices/${inv.id}/write-off`).set('Authorization', rf.auth).send({ amount: '1.00', reason: 'x' }))
+        .status,
     ).toBe(403);
   });
 
@@ -345,11 +302,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       reason: 'Damaged on arrival',
     });
 
-    const list = await http()
-      .get('/api/v1/credit-notes')
-      .query({ resellerId: reseller.id })
-      .set('Authorization', finance)
-      .expect(200);
+    const list = await http().get('/api/v1/credit-notes').query({ resellerId: reseller.id }).set('Authorization', finance).expect(200);
     expect(list.body).toMatchObject({ total: 1, page: 1, pageSize: 50 });
     expect(list.body.items[0]).toMatchObject({
       id: cn.body.id,
@@ -357,13 +310,8 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       totals: { all: { net: '200.00', tax: '20.00', gross: '220.00' } },
     });
     expect(
-      (
-        await http()
-          .get('/api/v1/credit-notes')
-          .query({ invoiceId: inv.id, from: T, to: T })
-          .set('Authorization', finance)
-          .expect(200)
-      ).body.total,
+      (await http().get('/api/v1/credit-notes').query({ invoiceId: inv.id, from: T, to: T }).set('Authorization', finance).expect(200)).body
+        .total,
     ).toBe(1);
     expect(
       (
@@ -374,10 +322,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
           .expect(200)
       ).body.total,
     ).toBe(0);
-    expect(
-      (await http().get('/api/v1/credit-notes').query({ from: 'yesterday' }).set('Authorization', finance))
-        .status,
-    ).toBe(400);
+    expect((await http().get('/api/v1/credit-notes').query({ from: 'yesterday' }).set('Authorization', finance)).status).toBe(400);
 
     // Tenant scope: the reseller sees its own; another reseller sees nothing and gets 404.
     const own = await t.user('reseller_finance', reseller.id);
@@ -387,13 +332,8 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     const other = await f.createReseller(t);
     const stranger = await t.user('reseller_finance', other.id);
     expect(
-      (
-        await http()
-          .get('/api/v1/credit-notes')
-          .query({ resellerId: reseller.id })
-          .set('Authorization', stranger.auth)
-          .expect(200)
-      ).body.total,
+      (await http().get('/api/v1/credit-notes').query({ resellerId: reseller.id }).set('Authorization', stranger.auth).expect(200)).body
+        .total,
     ).toBe(0);
     await http().get(`/api/v1/credit-notes/${cn.body.id}`).set('Authorization', stranger.auth).expect(404);
     expect((await pdf(`/api/v1/credit-notes/${cn.body.id}/pdf`, stranger.auth)).status).toBe(404);
@@ -422,17 +362,9 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     const rec = await reconcileBooks(t, finance);
     expect(rec.differences).toEqual([]);
 
-    const deliveries = (
-      await http()
-        .get(`/api/v1/webhooks/${hook.body.id}/deliveries`)
-        .set('Authorization', radmin.auth)
-        .expect(200)
-    ).body.items as Array<{ event: string }>;
-    expect(deliveries.map((d) => d.event).sort()).toEqual([
-      'credit_note.issued',
-      'payment.received',
-      'refund.paid',
-    ]);
+    const deliveries = (await http().get(`/api/v1/webhooks/${hook.body.id}/deliveries`).set('Authorization', radmin.auth).expect(200)).body
+      .items as Array<{ event: string }>;
+    expect(deliveries.map((d) => d.event).sort()).toEqual(['credit_note.issued', 'payment.received', 'refund.paid']);
     const outbox: Array<{ event: string; payload: Record<string, unknown> }> = await t.db.query(
       `SELECT event, payload FROM webhook_deliveries WHERE webhook_id = $1`,
       [hook.body.id],
@@ -494,13 +426,8 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       }>;
     };
     const get = async (from: string, to: string, auth = finance) =>
-      (
-        await http()
-          .get(`/api/v1/resellers/${reseller.id}/statement`)
-          .query({ from, to })
-          .set('Authorization', auth)
-          .expect(200)
-      ).body as Statement;
+      (await http().get(`/api/v1/resellers/${reseller.id}/statement`).query({ from, to }).set('Authorization', auth).expect(200))
+        .body as Statement;
 
     const s = await get(addDays(T, -45), T);
     expect(s.currencies).toHaveLength(1);
@@ -540,31 +467,14 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       .expect(200);
     expect(csv.headers['content-type']).toMatch(/^text\/csv/);
     const { header, records } = csvRecords(csv.text);
-    expect(header).toEqual([
-      'currency',
-      'date',
-      'type',
-      'reference',
-      'description',
-      'debit',
-      'credit',
-      'balance',
-    ]);
+    expect(header).toEqual(['currency', 'date', 'type', 'reference', 'description', 'debit', 'credit', 'balance']);
     const opening = records.find((r) => r.type === 'OPENING')!;
     const closing = records.find((r) => r.type === 'CLOSING')!;
     const lines = records.filter((r) => !['OPENING', 'CLOSING', 'AGING'].includes(r.type));
     expect(lines).toHaveLength(4);
-    expect(cents(opening.balance) + lines.reduce((sum, r) => sum + cents(r.debit) - cents(r.credit), 0)).toBe(
-      cents(closing.balance),
-    );
+    expect(cents(opening.balance) + lines.reduce((sum, r) => sum + cents(r.debit) - cents(r.credit), 0)).toBe(cents(closing.balance));
     expect(closing.balance).toBe('590.00');
-    expect(records.filter((r) => r.type === 'AGING').map((r) => r.reference)).toEqual([
-      'current',
-      '1-30',
-      '31-60',
-      '61-90',
-      '90+',
-    ]);
+    expect(records.filter((r) => r.type === 'AGING').map((r) => r.reference)).toEqual(['current', '1-30', '31-60', '61-90', '90+']);
 
     // PDF.
     const doc = await http()
@@ -590,10 +500,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     expect((await get(addDays(T, -45), T, own.auth)).currencies[0].closingBalance).toBe('590.00');
     const other = await f.createReseller(t);
     const stranger = await t.user('reseller_finance', other.id);
-    await http()
-      .get(`/api/v1/resellers/${reseller.id}/statement`)
-      .set('Authorization', stranger.auth)
-      .expect(404);
+    await http().get(`/api/v1/resellers/${reseller.id}/statement`).set('Authorization', stranger.auth).expect(404);
     const backwards = await http()
       .get(`/api/v1/resellers/${reseller.id}/statement`)
       .query({ from: T, to: addDays(T, -1) })
@@ -601,22 +508,13 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     expect(backwards.status).toBe(400);
     expect(backwards.body.errors).toEqual([expect.objectContaining({ field: 'from' })]);
     expect(
-      (
-        await http()
-          .get(`/api/v1/resellers/${reseller.id}/statement`)
-          .query({ to: 'soon' })
-          .set('Authorization', finance)
-      ).status,
+      (await http().get(`/api/v1/resellers/${reseller.id}/statement`).query({ to: 'soon' }).set('Authorization', finance)).status,
     ).toBe(400);
   });
 
   it('exports the journal as CSV that, re-imported, sums to the trial balance per account; invoices, credit notes and payments too', async () => {
     const exportJournal = async (from: string, to: string) => {
-      const res = await http()
-        .get('/api/v1/exports/journal')
-        .query({ from, to })
-        .set('Authorization', finance)
-        .expect(200);
+      const res = await http().get('/api/v1/exports/journal').query({ from, to }).set('Authorization', finance).expect(200);
       expect(res.headers['content-type']).toMatch(/^text\/csv/);
       return csvRecords(res.text);
     };
@@ -632,17 +530,11 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     };
     const tb = async (asOf: string) => {
       const body = (
-        await http()
-          .get('/api/v1/ledger/trial-balance')
-          .query({ asOf, currency: 'AUD' })
-          .set('Authorization', finance)
-          .expect(200)
+        await http().get('/api/v1/ledger/trial-balance').query({ asOf, currency: 'AUD' }).set('Authorization', finance).expect(200)
       ).body as {
         rows: Array<{ accountCode: string; debit: string; credit: string }>;
       };
-      return new Map(
-        body.rows.map((r) => [r.accountCode, { debit: cents(r.debit), credit: cents(r.credit) }]),
-      );
+      return new Map(body.rows.map((r) => [r.accountCode, { debit: cents(r.debit), credit: cents(r.credit) }]));
     };
 
     // Everything up to today: the export equals the trial balance, account by account.
@@ -673,11 +565,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
     for (const code of imported.keys()) expect(balance.has(code)).toBe(true);
     // The base columns sum to the whole business's trial balance in the reporting currency.
     const base = (
-      await http()
-        .get('/api/v1/ledger/trial-balance')
-        .query({ asOf: T, currency: 'BASE' })
-        .set('Authorization', finance)
-        .expect(200)
+      await http().get('/api/v1/ledger/trial-balance').query({ asOf: T, currency: 'BASE' }).set('Authorization', finance).expect(200)
     ).body as {
       rows: Array<{ accountCode: string; debit: string; credit: string }>;
     };
@@ -698,8 +586,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
 
     // Read 7 lines at a time (keyset batches), the rows are the same, in the same order.
     const batched: string[] = [];
-    for await (const r of t.get(JournalReadService).journalLines('2000-01-01', T, 7))
-      batched.push(JSON.stringify(r));
+    for await (const r of t.get(JournalReadService).journalLines('2000-01-01', T, 7)) batched.push(JSON.stringify(r));
     expect(batched).toEqual(all.records.map((r) => JSON.stringify(r)));
 
     // A period: the export equals the movement of the trial balance over it.
@@ -715,22 +602,16 @@ describe('issue 16: credit notes, write-offs and document events', () => {
         credit: s.credit - b.credit,
       });
     }
-    const totals = [...period.values()].reduce(
-      (a, s) => ({ debit: a.debit + s.debit, credit: a.credit + s.credit }),
-      { debit: 0, credit: 0 },
-    );
+    const totals = [...period.values()].reduce((a, s) => ({ debit: a.debit + s.debit, credit: a.credit + s.credit }), {
+      debit: 0,
+      credit: 0,
+    });
     expect(totals.debit).toBe(totals.credit);
 
     // The documents.
     const doc = async (path: string) =>
       csvRecords(
-        (
-          await http()
-            .get(`/api/v1/exports/${path}`)
-            .query({ from: '2000-01-01', to: T })
-            .set('Authorization', finance)
-            .expect(200)
-        ).text,
+        (await http().get(`/api/v1/exports/${path}`).query({ from: '2000-01-01', to: T }).set('Authorization', finance).expect(200)).text,
       );
     const invoices = await doc('invoices');
     expect(invoices.header).toEqual([
@@ -781,11 +662,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       'tax',
       'gross',
     ]);
-    expect(notes.records.map((r) => r.reason).sort()).toEqual([
-      'Damaged on arrival',
-      'Late delivery',
-      'Price match',
-    ]);
+    expect(notes.records.map((r) => r.reason).sort()).toEqual(['Damaged on arrival', 'Late delivery', 'Price match']);
     const payments = await doc('payments');
     expect(payments.header).toEqual([
       'payment_id',
@@ -801,9 +678,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       'invoice_id',
       'stripe_payment_intent_id',
     ]);
-    expect(payments.records.reduce((s, r) => s + cents(r.amount), 0)).toBe(
-      cents('550.00') + cents('1100.00') + cents('300.00'),
-    );
+    expect(payments.records.reduce((s, r) => s + cents(r.amount), 0)).toBe(cents('550.00') + cents('1100.00') + cents('300.00'));
 
     // An empty period is a header only; bad periods are 400; only finance and admin export.
     expect(
@@ -822,16 +697,10 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       .query({ from: T, to: addDays(T, -1) })
       .set('Authorization', finance);
     expect(bad.status).toBe(400);
-    expect(
-      (await http().get('/api/v1/exports/invoices').query({ from: T }).set('Authorization', finance)).status,
-    ).toBe(400);
+    expect((await http().get('/api/v1/exports/invoices').query({ from: T }).set('Authorization', finance)).status).toBe(400);
     const reseller = await f.createReseller(t);
     const rf = await t.user('reseller_finance', reseller.id);
-    await http()
-      .get('/api/v1/exports/journal')
-      .query({ from: T, to: T })
-      .set('Authorization', rf.auth)
-      .expect(403);
+    await http().get('/api/v1/exports/journal').query({ from: T, to: T }).set('Authorization', rf.auth).expect(403);
   });
 
   it('announces a card payment (Stripe) as payment.received, once however often Stripe delivers it', async () => {
@@ -843,10 +712,7 @@ describe('issue 16: credit notes, write-offs and document events', () => {
       .send({ url: 'https://hooks.example.com/card', events: ['payment.received'] })
       .expect(201);
     const rf = await t.user('reseller_finance', reseller.id);
-    const intent = await http()
-      .post(`/api/v1/invoices/${inv.id}/payment-intents`)
-      .set('Authorization', rf.auth)
-      .expect(201);
+    const intent = await http().post(`/api/v1/invoices/${inv.id}/payment-intents`).set('Authorization', rf.auth).expect(201);
     const pi = stripe.intents.get(intent.body.paymentIntentId)!;
     stripe.charges.set('ch_docs', {
       id: 'ch_docs',

@@ -25,9 +25,7 @@ describe('Embedded PostgreSQL shared by a second process', () => {
     const second = await startEmbeddedPostgres({ dataDir, port: await freePort(), log: (l) => said.push(l) });
     expect(second.port).toBe(first.port);
     expect(said.join('\n')).toMatch(
-      new RegExp(
-        `using the embedded PostgreSQL that process ${process.pid} runs on 127\\.0\\.0\\.1:${first.port}`,
-      ),
+      new RegExp(`using the embedded PostgreSQL that process ${process.pid} runs on 127\\.0\\.0\\.1:${first.port}`),
     );
     await second.stop();
     const c = new Client({ connectionString: first.url() });

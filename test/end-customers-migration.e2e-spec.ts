@@ -61,9 +61,7 @@ describe('End customers: the migration turns existing names into records (E2E)',
     await new EndCustomers1764000030000().down(runner);
     expect((await owner.query(`SELECT to_regclass('end_customers') AS t`)).rows[0].t).toBeNull();
     // Free text as before: one name written with spaces around it is still the same customer.
-    await owner.query(`UPDATE subscriptions SET end_customer_name = '  Old Co ' WHERE reseller_id = $1`, [
-      a.id,
-    ]);
+    await owner.query(`UPDATE subscriptions SET end_customer_name = '  Old Co ' WHERE reseller_id = $1`, [a.id]);
     await new EndCustomers1764000030000().up(runner);
 
     const records = (
@@ -92,16 +90,10 @@ describe('End customers: the migration turns existing names into records (E2E)',
 
     // The API reads the linked records, and a new order by name reuses the migrated one.
     const again = await place(a.id, { name: 'Old Co' }, hw.sku);
-    const [oldCo] = (
-      await owner.query(`SELECT id FROM end_customers WHERE reseller_id = $1 AND name = 'Old Co'`, [a.id])
-    ).rows;
+    const [oldCo] = (await owner.query(`SELECT id FROM end_customers WHERE reseller_id = $1 AND name = 'Old Co'`, [a.id])).rows;
     expect(again.endCustomer).toEqual({ id: oldCo.id, name: 'Old Co', reference: 'OLD-1' });
     const [sub] = (await owner.query(`SELECT id FROM subscriptions WHERE reseller_id = $1`, [a.id])).rows;
-    const view = await t
-      .http()
-      .get(`/api/v1/subscriptions/${sub.id}`)
-      .set('Authorization', ADMIN)
-      .expect(200);
+    const view = await t.http().get(`/api/v1/subscriptions/${sub.id}`).set('Authorization', ADMIN).expect(200);
     expect(view.body.endCustomer.id).toBe(oldCo.id);
   });
 });

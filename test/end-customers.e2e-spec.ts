@@ -9,10 +9,8 @@ describe('End customers: records per reseller that orders and subscriptions link
   afterAll(() => t.close());
 
   const admin = (): Auth => ({ auth: bearer(ADMIN_TOKEN).Authorization });
-  const create = (who: Auth, body: object) =>
-    t.http().post('/api/v1/end-customers').set('Authorization', who.auth).send(body);
-  const order = (who: Auth, body: object) =>
-    t.http().post('/api/v1/orders').set('Authorization', who.auth).send(body);
+  const create = (who: Auth, body: object) => t.http().post('/api/v1/end-customers').set('Authorization', who.auth).send(body);
+  const order = (who: Auth, body: object) => t.http().post('/api/v1/orders').set('Authorization', who.auth).send(body);
 
   async function shop() {
     const reseller = await createReseller(t);
@@ -52,43 +50,19 @@ describe('End customers: records per reseller that orders and subscriptions link
 
     const dup = await create(buyer, { name: 'Harbour Dental' }).expect(409);
     expect(dup.body.errors).toEqual([expect.objectContaining({ field: 'name' })]);
-    const bad = await create(buyer, { name: '   ', contactEmail: 'not-an-email', country: 'aus' }).expect(
-      400,
-    );
+    const bad = await create(buyer, { name: '   ', contactEmail: 'not-an-email', country: 'aus' }).expect(400);
     expect(bad.headers['content-type']).toMatch(/problem\+json/);
 
-    const found = await t
-      .http()
-      .get('/api/v1/end-customers')
-      .query({ q: 'DENTAL' })
-      .set('Authorization', sales.auth)
-      .expect(200);
+    const found = await t.http().get('/api/v1/end-customers').query({ q: 'DENTAL' }).set('Authorization', sales.auth).expect(200);
     expect(found.body.total).toBe(2);
-    expect(found.body.items.map((c: { name: string }) => c.name)).toEqual([
-      'Dental Partners',
-      'Harbour Dental',
-    ]);
-    const wildcard = await t
-      .http()
-      .get('/api/v1/end-customers')
-      .query({ q: '%' })
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    expect(found.body.items.map((c: { name: string }) => c.name)).toEqual(['Dental Partners', 'Harbour Dental']);
+    const wildcard = await t.http().get('/api/v1/end-customers').query({ q: '%' }).set('Authorization', buyer.auth).expect(200);
     expect(wildcard.body.total).toBe(0);
-    const all = await t
-      .http()
-      .get('/api/v1/end-customers')
-      .query({ pageSize: 2 })
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    const all = await t.http().get('/api/v1/end-customers').query({ pageSize: 2 }).set('Authorization', buyer.auth).expect(200);
     expect(all.body).toMatchObject({ total: 3, page: 1, pageSize: 2 });
     expect(all.body.items).toHaveLength(2);
 
-    const got = await t
-      .http()
-      .get(`/api/v1/end-customers/${made.body.id}`)
-      .set('Authorization', sales.auth)
-      .expect(200);
+    const got = await t.http().get(`/api/v1/end-customers/${made.body.id}`).set('Authorization', sales.auth).expect(200);
     expect(got.body.name).toBe('Harbour Dental');
     // Sales may read, not write.
     await create(sales, { name: 'Nope' }).expect(403);
@@ -111,12 +85,7 @@ describe('End customers: records per reseller that orders and subscriptions link
       .set('Authorization', buyer.auth)
       .send({ name: 'Dental Partners' })
       .expect(409);
-    await t
-      .http()
-      .patch(`/api/v1/end-customers/${made.body.id}`)
-      .set('Authorization', buyer.auth)
-      .send({ name: null })
-      .expect(400);
+    await t.http().patch(`/api/v1/end-customers/${made.body.id}`).set('Authorization', buyer.auth).send({ name: null }).expect(400);
   });
 
   it("keeps each reseller's end customers to itself; distributor staff see all and name the reseller", async () => {
@@ -125,17 +94,8 @@ describe('End customers: records per reseller that orders and subscriptions link
     const aCustomer = (await create(a.buyer, { name: 'Only For A' }).expect(201)).body;
     const bAdmin = await t.user('reseller_admin', b.reseller.id);
 
-    await t
-      .http()
-      .get(`/api/v1/end-customers/${aCustomer.id}`)
-      .set('Authorization', b.buyer.auth)
-      .expect(404);
-    await t
-      .http()
-      .patch(`/api/v1/end-customers/${aCustomer.id}`)
-      .set('Authorization', bAdmin.auth)
-      .send({ name: 'Hijacked' })
-      .expect(404);
+    await t.http().get(`/api/v1/end-customers/${aCustomer.id}`).set('Authorization', b.buyer.auth).expect(404);
+    await t.http().patch(`/api/v1/end-customers/${aCustomer.id}`).set('Authorization', bAdmin.auth).send({ name: 'Hijacked' }).expect(404);
     const bList = await t
       .http()
       .get('/api/v1/end-customers')
@@ -153,31 +113,20 @@ describe('End customers: records per reseller that orders and subscriptions link
       .expect(200);
     expect(asAdmin.body.items.map((c: { id: string }) => c.id)).toEqual([aCustomer.id]);
     const finance = await t.user('finance');
-    await t
-      .http()
-      .get(`/api/v1/end-customers/${aCustomer.id}`)
-      .set('Authorization', finance.auth)
-      .expect(200);
+    await t.http().get(`/api/v1/end-customers/${aCustomer.id}`).set('Authorization', finance.auth).expect(200);
     const missing = await create(admin(), { name: 'No reseller named' }).expect(400);
     expect(missing.body.errors).toEqual([expect.objectContaining({ field: 'resellerId' })]);
     await create(admin(), { name: 'Made by the distributor', resellerId: b.reseller.id }).expect(201);
-    await create(admin(), { name: 'Nowhere', resellerId: '00000000-0000-4000-8000-000000000000' }).expect(
-      404,
-    );
+    await create(admin(), { name: 'Nowhere', resellerId: '00000000-0000-4000-8000-000000000000' }).expect(404);
 
     // An order naming another reseller's end customer is refused, and nothing is written.
-    const before = (
-      await t.db.query(`SELECT count(*)::int AS n FROM orders WHERE reseller_id = $1`, [b.reseller.id])
-    )[0].n;
+    const before = (await t.db.query(`SELECT count(*)::int AS n FROM orders WHERE reseller_id = $1`, [b.reseller.id]))[0].n;
     const refused = await order(b.buyer, {
       endCustomerId: aCustomer.id,
       lines: [{ sku: b.hw.sku, quantity: 1 }],
     }).expect(422);
     expect(refused.body.errors).toEqual([expect.objectContaining({ field: 'endCustomerId' })]);
-    expect(
-      (await t.db.query(`SELECT count(*)::int AS n FROM orders WHERE reseller_id = $1`, [b.reseller.id]))[0]
-        .n,
-    ).toBe(before);
+    expect((await t.db.query(`SELECT count(*)::int AS n FROM orders WHERE reseller_id = $1`, [b.reseller.id]))[0].n).toBe(before);
     // Neither, or both, is a 400.
     await order(b.buyer, { lines: [{ sku: b.hw.sku, quantity: 1 }] }).expect(400);
     await order(b.buyer, {
@@ -204,26 +153,17 @@ describe('End customers: records per reseller that orders and subscriptions link
       lines: [{ sku: cloud.sku, quantity: 1 }],
     }).expect(201);
     expect(byName.body.endCustomer).toEqual({ id: rec.id, name: 'Seaside Studios', reference: 'SS-9' });
-    const read = await t
-      .http()
-      .get(`/api/v1/orders/${byName.body.id}`)
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    const read = await t.http().get(`/api/v1/orders/${byName.body.id}`).set('Authorization', buyer.auth).expect(200);
     expect(read.body.endCustomer).toEqual({ id: rec.id, name: 'Seaside Studios', reference: 'SS-9' });
 
     for (const o of [byId.body, byName.body]) {
       const subId = o.lines.find((l: { kind: string }) => l.kind === 'CLOUD').subscriptionId;
-      const sub = await t
-        .http()
-        .get(`/api/v1/subscriptions/${subId}`)
-        .set('Authorization', buyer.auth)
-        .expect(200);
+      const sub = await t.http().get(`/api/v1/subscriptions/${subId}`).set('Authorization', buyer.auth).expect(200);
       expect(sub.body.endCustomer).toEqual({ id: rec.id, name: 'Seaside Studios', reference: 'SS-9' });
     }
-    const named = await t.db.query(
-      `SELECT count(*)::int AS n FROM end_customers WHERE reseller_id = $1 AND name = 'Seaside Studios'`,
-      [reseller.id],
-    );
+    const named = await t.db.query(`SELECT count(*)::int AS n FROM end_customers WHERE reseller_id = $1 AND name = 'Seaside Studios'`, [
+      reseller.id,
+    ]);
     expect(named[0].n).toBe(1);
 
     // A new name creates the record, once; a refused order leaves none.
@@ -245,12 +185,7 @@ describe('End customers: records per reseller that orders and subscriptions link
       endCustomer: { name: 'Never Created' },
       lines: [{ sku: 'NO-SUCH-SKU', quantity: 1 }],
     }).expect(422);
-    const listed = await t
-      .http()
-      .get('/api/v1/end-customers')
-      .query({ q: 'never' })
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    const listed = await t.http().get('/api/v1/end-customers').query({ q: 'never' }).set('Authorization', buyer.auth).expect(200);
     expect(listed.body.total).toBe(0);
   });
 
@@ -260,9 +195,7 @@ describe('End customers: records per reseller that orders and subscriptions link
     const [x, y] = await Promise.all([order(buyer, body), order(buyer, body)]);
     expect([x.status, y.status]).toEqual([201, 201]);
     expect(x.body.endCustomer.id).toBe(y.body.endCustomer.id);
-    const n = await t.db.query(`SELECT count(*)::int AS n FROM end_customers WHERE reseller_id = $1`, [
-      reseller.id,
-    ]);
+    const n = await t.db.query(`SELECT count(*)::int AS n FROM end_customers WHERE reseller_id = $1`, [reseller.id]);
     expect(n[0].n).toBe(1);
   });
 });

@@ -81,11 +81,7 @@ const junk: fc.Arbitrary<unknown> = fc.oneof(
   { weight: 1, arbitrary: fc.jsonValue({ maxDepth: 2 }) },
 );
 
-function resolve(
-  doc: { components?: { schemas?: Record<string, Schema> } },
-  s: Schema | undefined,
-  depth = 0,
-): Schema {
+function resolve(doc: { components?: { schemas?: Record<string, Schema> } }, s: Schema | undefined, depth = 0): Schema {
   if (!s || depth > 8) return {};
   if (s.$ref) return resolve(doc, doc.components?.schemas?.[s.$ref.split('/').pop()!], depth + 1);
   const composite = s.allOf ?? s.oneOf ?? s.anyOf;
@@ -94,18 +90,11 @@ function resolve(
 }
 
 /** Values that pass validation where the schema says enough (examples, enums, formats). */
-function plausibleFor(
-  doc: Parameters<typeof resolve>[0],
-  raw: Schema | undefined,
-  known: string[],
-  depth = 0,
-): fc.Arbitrary<unknown> {
+function plausibleFor(doc: Parameters<typeof resolve>[0], raw: Schema | undefined, known: string[], depth = 0): fc.Arbitrary<unknown> {
   const s = resolve(doc, raw);
   if (s.enum?.length) return fc.constantFrom(...s.enum);
   if (s.type === 'object' || s.properties) {
-    const props = Object.fromEntries(
-      Object.entries(s.properties ?? {}).map(([k, v]) => [k, plausibleFor(doc, v, known, depth + 1)]),
-    );
+    const props = Object.fromEntries(Object.entries(s.properties ?? {}).map(([k, v]) => [k, plausibleFor(doc, v, known, depth + 1)]));
     return fc.record(props);
   }
   if (s.type === 'array')
@@ -120,30 +109,19 @@ function plausibleFor(
   return fc.constantFrom('100.00', '2026-11-25', 'AUD', 'HARDWARE', 'x');
 }
 
-function valueFor(
-  doc: Parameters<typeof resolve>[0],
-  raw: Schema | undefined,
-  known: string[],
-  depth = 0,
-): fc.Arbitrary<unknown> {
+function valueFor(doc: Parameters<typeof resolve>[0], raw: Schema | undefined, known: string[], depth = 0): fc.Arbitrary<unknown> {
   const s = resolve(doc, raw);
   let plausible: fc.Arbitrary<unknown>;
   if (s.enum?.length) plausible = fc.constantFrom(...s.enum);
   else if (s.type === 'object' || s.properties) {
     const props = Object.fromEntries(
-      Object.entries(s.properties ?? {}).map(([k, v]) => [
-        k,
-        depth > 3 ? junk : valueFor(doc, v, known, depth + 1),
-      ]),
+      Object.entries(s.properties ?? {}).map(([k, v]) => [k, depth > 3 ? junk : valueFor(doc, v, known, depth + 1)]),
     );
     plausible = fc.record(props, { requiredKeys: [] });
-  } else if (s.type === 'array')
-    plausible = fc.array(depth > 3 ? junk : valueFor(doc, s.items, known, depth + 1), { maxLength: 3 });
-  else if (s.type === 'integer' || s.type === 'number')
-    plausible = fc.oneof(fc.integer({ min: -5, max: 100 }), fc.constantFrom(0.5, -1));
+  } else if (s.type === 'array') plausible = fc.array(depth > 3 ? junk : valueFor(doc, s.items, known, depth + 1), { maxLength: 3 });
+  else if (s.type === 'integer' || s.type === 'number') plausible = fc.oneof(fc.integer({ min: -5, max: 100 }), fc.constantFrom(0.5, -1));
   else if (s.type === 'boolean') plausible = fc.boolean();
-  else if (s.format === 'date' || /date/i.test(String(s.example ?? '')))
-    plausible = fc.constantFrom('2026-11-25', '2027-02-28');
+  else if (s.format === 'date' || /date/i.test(String(s.example ?? ''))) plausible = fc.constantFrom('2026-11-25', '2027-02-28');
   else
     plausible = fc.oneof(
       s.example !== undefined ? fc.constant(s.example) : fc.string({ maxLength: 12 }),
@@ -188,18 +166,8 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
       })
       .expect(201);
     tokens = [`Bearer ${ADMIN_TOKEN}`, finance.auth, buyer.auth];
-    for (const role of ['reseller_admin', 'sales', 'reseller_finance'] as const)
-      tokens.push((await t.user(role, reseller.id)).auth);
-    known.push(
-      reseller.id,
-      order.body.id,
-      order.body.lines[0].id,
-      order.body.lines[1].subscriptionId,
-      hw.sku,
-      cl.sku,
-      'HARDWARE',
-      'CLOUD',
-    );
+    for (const role of ['reseller_admin', 'sales', 'reseller_finance'] as const) tokens.push((await t.user(role, reseller.id)).auth);
+    known.push(reseller.id, order.body.id, order.body.lines[0].id, order.body.lines[1].subscriptionId, hw.sku, cl.sku, 'HARDWARE', 'CLOUD');
     doc = (await t.http().get('/docs-json').expect(200)).body;
   });
   afterAll(async () => {
@@ -233,16 +201,10 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
         const arb = fc.record({
           path: fc.record(
             Object.fromEntries(
-              pathParams.map((p) => [
-                p.name,
-                fc.oneof(fc.uuid(), junk, valueFor(doc, p.schema, known), fc.constantFrom(...known)),
-              ]),
+              pathParams.map((p) => [p.name, fc.oneof(fc.uuid(), junk, valueFor(doc, p.schema, known), fc.constantFrom(...known))]),
             ),
           ),
-          query: fc.record(
-            Object.fromEntries(queryParams.map((p) => [p.name, valueFor(doc, p.schema, known)])),
-            { requiredKeys: [] },
-          ),
+          query: fc.record(Object.fromEntries(queryParams.map((p) => [p.name, valueFor(doc, p.schema, known)])), { requiredKeys: [] }),
           extraQuery: fc.option(
             fc.dictionary(fc.string({ minLength: 1, maxLength: 8 }), fc.string({ maxLength: 8 }), {
               maxKeys: 2,
@@ -263,8 +225,7 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
         await fc.assert(
           fc.asyncProperty(arb, async (c) => {
             let url = path;
-            for (const [k, v] of Object.entries(c.path))
-              url = url.replace(`{${k}}`, encodeURIComponent(String(v)));
+            for (const [k, v] of Object.entries(c.path)) url = url.replace(`{${k}}`, encodeURIComponent(String(v)));
             const query: Record<string, string> = {};
             for (const [k, v] of Object.entries({ ...c.query, ...(c.extraQuery ?? {}) })) {
               if (v !== undefined) query[k] = typeof v === 'string' ? v : JSON.stringify(v);
@@ -275,8 +236,7 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
               [method](url)
               .set('Authorization', c.token)
               .query(query);
-            if (c.body !== undefined)
-              req = req.set('Content-Type', 'application/json').send(JSON.stringify(c.body));
+            if (c.body !== undefined) req = req.set('Content-Type', 'application/json').send(JSON.stringify(c.body));
             const res = await req;
             requests++;
             statuses[res.status] = (statuses[res.status] ?? 0) + 1;
@@ -284,10 +244,7 @@ describe('Fuzzing every operation of the OpenAPI document', () => {
             if (res.status === 202 && res.body?.id) await settle(`${url}/${res.body.id}`, c.token);
             const label = `${method.toUpperCase()} ${url} ${JSON.stringify(query).slice(0, 200)} ${JSON.stringify(c.body)?.slice(0, 300)} → ${res.status}`;
             if (res.status >= 500) failures.push(`${label} ${JSON.stringify(res.body).slice(0, 300)}`);
-            if (
-              res.status >= 400 &&
-              !/application\/problem\+json/.test(String(res.headers['content-type']))
-            ) {
+            if (res.status >= 400 && !/application\/problem\+json/.test(String(res.headers['content-type']))) {
               failures.push(`${label}: 4xx without problem+json (${res.headers['content-type']})`);
             }
             if (before && res.status >= 400) {

@@ -41,22 +41,14 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
     return (code: string) => rows.find((r) => r.accountCode === code)?.balance ?? '0.00';
   };
   const entriesOf = async (sourceType: string, resellerId: string) =>
-    (
-      await t
-        .http()
-        .get('/api/v1/ledger/entries')
-        .query({ sourceType, resellerId })
-        .set('Authorization', finance)
-        .expect(200)
-    ).body.items as Array<{
+    (await t.http().get('/api/v1/ledger/entries').query({ sourceType, resellerId }).set('Authorization', finance).expect(200)).body
+      .items as Array<{
       entryDate: string;
       source: { type: string; id: string };
       lines: Array<{ accountCode: string; resellerId: string | null; debit: string; credit: string }>;
     }>;
   const sides = (lines: Array<{ accountCode: string; debit: string; credit: string }>) =>
-    Object.fromEntries(
-      lines.map((l) => [l.accountCode, l.debit !== '0.00' ? `D ${l.debit}` : `C ${l.credit}`]),
-    );
+    Object.fromEntries(lines.map((l) => [l.accountCode, l.debit !== '0.00' ? `D ${l.debit}` : `C ${l.credit}`]));
   const order = async (resellerId: string, lines: Array<{ sku: string; quantity: number }>) => {
     const buyer = await t.user('buyer', resellerId);
     const res = await t
@@ -81,14 +73,10 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
     const reseller = await f.createReseller(t, {});
     const o = await order(reseller.id, [{ sku: hw.sku, quantity: 3 }]);
     const line = o.lines[0];
-    const [stored] = await t.db.query(`SELECT unit_cost::text, cost::text FROM order_lines WHERE id = $1`, [
-      line.id,
-    ]);
+    const [stored] = await t.db.query(`SELECT unit_cost::text, cost::text FROM order_lines WHERE id = $1`, [line.id]);
     expect(stored).toEqual({ unit_cost: '640.0000', cost: '1920.0000' });
 
-    expect(
-      (await ship(o.id, line.id, { shippedOn: shipDate, serialNumbers: ['S1', 'S2', 'S3'] })).status,
-    ).toBe(200);
+    expect((await ship(o.id, line.id, { shippedOn: shipDate, serialNumbers: ['S1', 'S2', 'S3'] })).status).toBe(200);
 
     // One entry, dated the ship date, source `shipment` / the line, reseller on every line.
     const [entry, ...more] = await entriesOf('shipment', reseller.id);
@@ -122,13 +110,7 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
 
     // At the ship month's end: revenue and cost are in the ship month.
     let tb = await trialBalance(shipMonthEnd);
-    expect([tb('4000'), tb('1190'), tb('5000'), tb('2050'), tb('1100')]).toEqual([
-      '3000.00',
-      '3000.00',
-      '1920.00',
-      '1920.00',
-      '0.00',
-    ]);
+    expect([tb('4000'), tb('1190'), tb('5000'), tb('2050'), tb('1100')]).toEqual(['3000.00', '3000.00', '1920.00', '1920.00', '0.00']);
     const then = await reconcile(t, finance, shipMonthEnd);
     expect(then).toMatchObject({ reconciled: true, differences: [] });
     expect(then.unbilled.items).toEqual([
@@ -158,11 +140,9 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
       '2100': 'C 300.00',
     });
     // The invoice line keeps the cost in force when ordered.
-    expect(
-      await t.db.query(`SELECT unit_cost::text, cost::text FROM invoice_lines WHERE invoice_id = $1`, [
-        inv.id,
-      ]),
-    ).toEqual([{ unit_cost: '640.0000', cost: '1920.0000' }]);
+    expect(await t.db.query(`SELECT unit_cost::text, cost::text FROM invoice_lines WHERE invoice_id = $1`, [inv.id])).toEqual([
+      { unit_cost: '640.0000', cost: '1920.0000' },
+    ]);
     tb = await trialBalance(billMonthEnd);
     expect([tb('1190'), tb('1100'), tb('4000'), tb('5000'), tb('2050'), tb('2100')]).toEqual([
       '0.00',
@@ -192,16 +172,12 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
     const first = o.lines[0];
     const part = await ship(o.id, first.id, { shippedOn: shipDate, quantity: 2 });
     expect(part.status).toBe(200);
-    const rest = (part.body.lines as Array<{ id: string; status: string; quantity: number }>).find(
-      (l) => l.status === 'PENDING',
-    )!;
+    const rest = (part.body.lines as Array<{ id: string; status: string; quantity: number }>).find((l) => l.status === 'PENDING')!;
     expect(rest.quantity).toBe(3);
     expect((await ship(o.id, rest.id, { shippedOn: addDays(shipDate, 2) })).status).toBe(200);
 
     const entries = await entriesOf('shipment', reseller.id);
-    const byLine = Object.fromEntries(
-      entries.map((e) => [e.source.id, { date: e.entryDate, lines: sides(e.lines) }]),
-    );
+    const byLine = Object.fromEntries(entries.map((e) => [e.source.id, { date: e.entryDate, lines: sides(e.lines) }]));
     expect(byLine).toEqual({
       [first.id]: {
         date: shipDate,
@@ -237,10 +213,7 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
     ]);
     const [legacy, current] = o.lines;
     // The state the migration leaves a line shipped and not invoiced before it: no shipment entry, shipment_posted false.
-    await t.db.query(`UPDATE order_lines SET status = 'SHIPPED', shipped_on = $2 WHERE id = $1`, [
-      legacy.id,
-      shipDate,
-    ]);
+    await t.db.query(`UPDATE order_lines SET status = 'SHIPPED', shipped_on = $2 WHERE id = $1`, [legacy.id, shipDate]);
     await t.db.query(`UPDATE orders SET status = 'PARTIALLY_SHIPPED' WHERE id = $1`, [o.id]);
     expect((await ship(o.id, current.id, { shippedOn: shipDate })).status).toBe(200);
     expect((await reconcile(t, finance)).reconciled).toBe(true);
@@ -284,38 +257,22 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
         });
       expect(res.status).toBe(201);
       const [lineA, lineB] = res.body.lines as Array<{ id: string; subscriptionId: string }>;
-      expect(
-        await t.db.query(`SELECT unit_cost::text, cost::text FROM order_lines WHERE id = $1`, [lineA.id]),
-      ).toEqual([{ unit_cost: '15.0000', cost: '150.0000' }]);
+      expect(await t.db.query(`SELECT unit_cost::text, cost::text FROM order_lines WHERE id = $1`, [lineA.id])).toEqual([
+        { unit_cost: '15.0000', cost: '150.0000' },
+      ]);
       const subA = lineA.subscriptionId;
       // +3 seats on the 16th (15 of 30 days left): 30.00, cost 22.50; then 13 → 12 the same day: −10.00, cost −7.50.
       t.clock.set('2026-06-16');
-      await t
-        .http()
-        .patch(`/api/v1/subscriptions/${subA}`)
-        .set('Authorization', buyer.auth)
-        .send({ quantity: 13 })
-        .expect(200);
-      await t
-        .http()
-        .patch(`/api/v1/subscriptions/${subA}`)
-        .set('Authorization', buyer.auth)
-        .send({ quantity: 12 })
-        .expect(200);
+      await t.http().patch(`/api/v1/subscriptions/${subA}`).set('Authorization', buyer.auth).send({ quantity: 13 }).expect(200);
+      await t.http().patch(`/api/v1/subscriptions/${subA}`).set('Authorization', buyer.auth).send({ quantity: 12 }).expect(200);
       // Cancelled on the 21st: the 10 days left of 12 seats are credited (−80.00, cost −60.00).
       t.clock.set('2026-06-21');
-      await t
-        .http()
-        .post(`/api/v1/subscriptions/${subA}/cancel`)
-        .set('Authorization', buyer.auth)
-        .send({ when: 'IMMEDIATE' })
-        .expect(200);
-      const charges: Array<{ kind: string; amount: string; unit_cost: string; cost: string }> =
-        await t.db.query(
-          `SELECT kind, amount::text, unit_cost::text, cost::text FROM subscription_charges WHERE subscription_id = $1 AND voided_at IS NULL
+      await t.http().post(`/api/v1/subscriptions/${subA}/cancel`).set('Authorization', buyer.auth).send({ when: 'IMMEDIATE' }).expect(200);
+      const charges: Array<{ kind: string; amount: string; unit_cost: string; cost: string }> = await t.db.query(
+        `SELECT kind, amount::text, unit_cost::text, cost::text FROM subscription_charges WHERE subscription_id = $1 AND voided_at IS NULL
           ORDER BY created_at, id`,
-          [subA],
-        );
+        [subA],
+      );
       expect(charges.length).toBeGreaterThanOrEqual(3);
       for (const c of charges) {
         // Same months, seats, days and sign as the amount: 15/20 of it.
@@ -348,19 +305,18 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
         .query({ asOf: '2026-07-02' })
         .set('Authorization', ADMIN)
         .expect((r) => expect(r.status).toBeLessThan(300));
-      const b: Array<{ period_start: string; amount: string; unit_cost: string; cost: string }> =
-        await t.db.query(
-          `SELECT to_char(period_start, 'YYYY-MM-DD') AS period_start, amount::text, unit_cost::text, cost::text
+      const b: Array<{ period_start: string; amount: string; unit_cost: string; cost: string }> = await t.db.query(
+        `SELECT to_char(period_start, 'YYYY-MM-DD') AS period_start, amount::text, unit_cost::text, cost::text
            FROM subscription_charges WHERE subscription_id = $1 ORDER BY period_start`,
-          [lineB.subscriptionId],
-        );
+        [lineB.subscriptionId],
+      );
       expect(b).toEqual([
         { period_start: '2026-06-01', amount: '40.0000', unit_cost: '15.0000', cost: '30.0000' },
         { period_start: '2026-07-01', amount: '40.0000', unit_cost: '16.0000', cost: '32.0000' },
       ]);
-      expect(
-        await t.db.query(`SELECT unit_cost::text FROM subscriptions WHERE id = $1`, [lineB.subscriptionId]),
-      ).toEqual([{ unit_cost: '16.0000' }]);
+      expect(await t.db.query(`SELECT unit_cost::text FROM subscriptions WHERE id = $1`, [lineB.subscriptionId])).toEqual([
+        { unit_cost: '16.0000' },
+      ]);
     } finally {
       t.clock.reset();
     }
@@ -371,18 +327,14 @@ describe('hardware revenue at shipment, and costs in force (E2E)', () => {
     await t.db.query(`UPDATE product_prices SET unit_cost = NULL WHERE sku = $1`, [hw.sku]);
     const reseller = await f.createReseller(t, {});
     const o = await order(reseller.id, [{ sku: hw.sku, quantity: 1 }]);
-    expect(
-      await t.db.query(`SELECT unit_cost, cost FROM order_lines WHERE id = $1`, [o.lines[0].id]),
-    ).toEqual([{ unit_cost: null, cost: null }]);
+    expect(await t.db.query(`SELECT unit_cost, cost FROM order_lines WHERE id = $1`, [o.lines[0].id])).toEqual([
+      { unit_cost: null, cost: null },
+    ]);
     expect((await ship(o.id, o.lines[0].id, { shippedOn: realToday() })).status).toBe(200);
     const [entry] = await entriesOf('shipment', reseller.id);
     expect(sides(entry.lines)).toEqual({ '1190': 'D 80.00', '4000': 'C 80.00' });
     expect(await t.db.query(`SELECT 1 FROM cost_accruals WHERE source_id = $1`, [o.lines[0].id])).toEqual([]);
-    const missing = await t
-      .http()
-      .get('/api/v1/catalog/products/missing-costs')
-      .set('Authorization', finance)
-      .expect(200);
+    const missing = await t.http().get('/api/v1/catalog/products/missing-costs').set('Authorization', finance).expect(200);
     expect(missing.body.items).toEqual([expect.objectContaining({ sku: hw.sku, currency: 'AUD' })]);
   });
 });

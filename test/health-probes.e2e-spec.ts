@@ -16,11 +16,7 @@ describe('Health probes', () => {
     owner = new Client({ connectionString: db.ownerUrl });
     await owner.connect();
     // As if this build's newest migration had not run yet.
-    [removed] = (
-      await owner.query(
-        `DELETE FROM schema_migrations WHERE id = (SELECT max(id) FROM schema_migrations) RETURNING *`,
-      )
-    ).rows;
+    [removed] = (await owner.query(`DELETE FROM schema_migrations WHERE id = (SELECT max(id) FROM schema_migrations) RETURNING *`)).rows;
     const { createTestApp } = await import('./support/app.js');
     t = await createTestApp();
   });

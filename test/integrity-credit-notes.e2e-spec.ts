@@ -1,15 +1,7 @@
 import { addDays } from '#disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import {
-  billPeriod,
-  cents,
-  invoicesOf,
-  money,
-  realToday,
-  reconcile as reconcileBooks,
-  startBillingTestApp,
-} from './support/billing';
+import { billPeriod, cents, invoicesOf, money, realToday, reconcile as reconcileBooks, startBillingTestApp } from './support/billing';
 import { pdfText } from './support/pdf-text';
 
 /**
@@ -63,15 +55,11 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
   // Billing runs of one database go in date order: each test bills later than the one before.
   const T = realToday();
 
-  const invoices = (resellerId: string) =>
-    invoicesOf<Invoice>(t, resellerId, finance, { oldestFirst: true, pageSize: 100 });
+  const invoices = (resellerId: string) => invoicesOf<Invoice>(t, resellerId, finance, { oldestFirst: true, pageSize: 100 });
   const invoice = async (id: string): Promise<Invoice> =>
     (await t.http().get(`/api/v1/invoices/${id}`).set('Authorization', finance).expect(200)).body;
   const reconcile = () => reconcileBooks(t, finance);
-  const order = async (
-    resellerId: string,
-    lines: Array<{ sku: string; quantity: number; startDate?: string }>,
-  ) => {
+  const order = async (resellerId: string, lines: Array<{ sku: string; quantity: number; startDate?: string }>) => {
     const res = await t
       .http()
       .post('/api/v1/orders')
@@ -82,11 +70,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
   };
   const ship = async (o: { id: string; lines: Array<{ id: string; kind: string }> }, shippedOn: string) => {
     const line = o.lines.find((l) => l.kind === 'HARDWARE')!;
-    const res = await t
-      .http()
-      .post(`/api/v1/orders/${o.id}/lines/${line.id}/ship`)
-      .set('Authorization', ADMIN)
-      .send({ shippedOn });
+    const res = await t.http().post(`/api/v1/orders/${o.id}/lines/${line.id}/ship`).set('Authorization', ADMIN).send({ shippedOn });
     expect(res.status).toBeLessThan(300);
   };
   const pay = async (resellerId: string, amount: string, receivedOn: string) => {
@@ -233,19 +217,12 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     expect(text).toContain('Credit balance:\n990.00 AUD');
     let lines = await f.creditLines(t, reseller.id);
     expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual(['-990.00', '0.00']);
-    const aging = await t
-      .http()
-      .get(`/api/v1/reports/ar-aging?resellerId=${reseller.id}`)
-      .set('Authorization', finance)
-      .expect(200);
-    expect(
-      aging.body.items.map((i: { creditLine: string; total: string }) => [i.creditLine, i.total]),
-    ).toEqual([['HARDWARE', '-990.00']]);
+    const aging = await t.http().get(`/api/v1/reports/ar-aging?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
+    expect(aging.body.items.map((i: { creditLine: string; total: string }) => [i.creditLine, i.total])).toEqual([['HARDWARE', '-990.00']]);
     let rec = await reconcile();
     expect(rec.differences).toEqual([]);
     const ar = rec.receivables.items.find(
-      (i: { resellerId: string; creditLine: string }) =>
-        i.resellerId === reseller.id && i.creditLine === 'HARDWARE',
+      (i: { resellerId: string; creditLine: string }) => i.resellerId === reseller.id && i.creditLine === 'HARDWARE',
     );
     expect(ar).toMatchObject({ ledger: '-990.00', openInvoices: '0.00', unappliedCredits: '990.00' });
 
@@ -342,10 +319,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     const [inv] = await invoices(reseller.id);
     const line = { invoiceLineId: inv.lines[0].id, amount: '10.00' };
 
-    for (const extra of [
-      { kind: 'SERVICE_CHANGE' },
-      { subscriptionChangeId: '00000000-0000-4000-8000-000000000000' },
-    ]) {
+    for (const extra of [{ kind: 'SERVICE_CHANGE' }, { subscriptionChangeId: '00000000-0000-4000-8000-000000000000' }]) {
       const res = await creditNote(inv.id, { lines: [line], reason: 'service change?', ...extra });
       expect(res.status).toBe(400);
     }
@@ -355,15 +329,12 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     const after = await invoice(inv.id);
     expect(after.creditNotes.map((n) => [n.kind, n.subscriptionChangeId])).toEqual([['ADJUSTMENT', null]]);
     expect(after).toMatchObject({ amountCredited: '11.00', amountDue: '99.00' });
-    const [row] = await t.db.query(
-      `SELECT kind, subscription_change_id FROM credit_notes WHERE invoice_id = $1`,
-      [inv.id],
-    );
+    const [row] = await t.db.query(`SELECT kind, subscription_change_id FROM credit_notes WHERE invoice_id = $1`, [inv.id]);
     expect(row).toEqual({ kind: 'ADJUSTMENT', subscription_change_id: null });
     // The kind is part of the issued document: frozen like its amounts.
-    await expect(
-      t.db.query(`UPDATE credit_notes SET kind = 'SERVICE_CHANGE' WHERE invoice_id = $1`, [inv.id]),
-    ).rejects.toThrow(/immutable/);
+    await expect(t.db.query(`UPDATE credit_notes SET kind = 'SERVICE_CHANGE' WHERE invoice_id = $1`, [inv.id])).rejects.toThrow(
+      /immutable/,
+    );
   });
 
   it('leak 1: finance back-dates the cancellation of a paid subscription period: a SERVICE_CHANGE credit note, the credit applied to open invoices, reconciliation green', async () => {
@@ -405,10 +376,9 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     expect(res.status).toBe(200);
     expect(res.body.status).toBe('CANCELLED');
 
-    const [change] = await t.db.query(
-      `SELECT id FROM subscription_changes WHERE subscription_id = $1 AND kind = 'CANCEL_IMMEDIATE'`,
-      [subId],
-    );
+    const [change] = await t.db.query(`SELECT id FROM subscription_changes WHERE subscription_id = $1 AND kind = 'CANCEL_IMMEDIATE'`, [
+      subId,
+    ]);
     const credited = await invoice(yearly.id);
     expect(credited.creditNotes).toHaveLength(1);
     const note = credited.creditNotes[0];
@@ -447,13 +417,7 @@ describe('issue 13: credit notes are usable credit, tagged by kind (leaks 1 and 
     expect(rec.reconciled).toBe(true);
     // As of today too (the dated records: AR movements, credit applications).
     expect(
-      (
-        await t
-          .http()
-          .get(`/api/v1/ledger/reconciliation?asOf=${T}`)
-          .set('Authorization', finance)
-          .expect(200)
-      ).body.differences,
+      (await t.http().get(`/api/v1/ledger/reconciliation?asOf=${T}`).set('Authorization', finance).expect(200)).body.differences,
     ).toEqual([]);
   });
   it('leak 1: finance back-dates a cancellation after an increase not yet invoiced: a credit note for the invoiced seats only, the pending increase reduced on the next invoice (was 409 charge-already-billed)', async () => {

@@ -48,19 +48,9 @@ describe('issue 13: the tax rate in force (leak 4)', () => {
     const hwLine = placed.body.lines.find((l: { kind: string }) => l.kind === 'HARDWARE');
     const subId = placed.body.lines.find((l: { kind: string }) => l.kind === 'CLOUD').subscriptionId;
 
-    await t
-      .http()
-      .patch(`/api/v1/resellers/${reseller.id}`)
-      .set('Authorization', ADMIN)
-      .send({ country: 'US' })
-      .expect(200); // now a GST-free export
+    await t.http().patch(`/api/v1/resellers/${reseller.id}`).set('Authorization', ADMIN).send({ country: 'US' }).expect(200); // now a GST-free export
     // A seat increase of the running term adjusts charges ordered at 15 %: it is taxed (and reserved) at 15 % too.
-    await t
-      .http()
-      .patch(`/api/v1/subscriptions/${subId}`)
-      .set('Authorization', ADMIN)
-      .send({ quantity: 11 })
-      .expect(200);
+    await t.http().patch(`/api/v1/subscriptions/${subId}`).set('Authorization', ADMIN).send({ quantity: 11 }).expect(200);
     await t
       .http()
       .post(`/api/v1/orders/${placed.body.id}/lines/${hwLine.id}/ship`)
@@ -69,18 +59,8 @@ describe('issue 13: the tax rate in force (leak 4)', () => {
       .expect((r) => expect(r.status).toBeLessThan(300));
     const run = await billPeriod(t, T, finance);
     expect(run.status).toBe('COMPLETED');
-    const list = await t
-      .http()
-      .get(`/api/v1/invoices?resellerId=${reseller.id}`)
-      .set('Authorization', finance)
-      .expect(200);
-    const inv = (
-      await t
-        .http()
-        .get(`/api/v1/invoices/${list.body.items[0].id}`)
-        .set('Authorization', finance)
-        .expect(200)
-    ).body;
+    const list = await t.http().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
+    const inv = (await t.http().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)).body;
     expect(inv.totals.HARDWARE).toEqual({ net: '6354.00', tax: '953.10', gross: '7307.10' });
     expect(inv.taxRate).toBe('0.15');
     for (const l of inv.lines as Array<{ net: string; tax: string; taxCode: string }>) {
@@ -101,8 +81,7 @@ describe('issue 13: the tax rate in force (leak 4)', () => {
       });
     expect(later.body.reserved.HARDWARE).toBe('6354.00');
     // A renewal term takes the rate in force at renewal.
-    const sub = (await t.http().get(`/api/v1/subscriptions/${subId}`).set('Authorization', ADMIN).expect(200))
-      .body;
+    const sub = (await t.http().get(`/api/v1/subscriptions/${subId}`).set('Authorization', ADMIN).expect(200)).body;
     await t
       .http()
       .post(`/api/v1/jobs/renewals/run?asOf=${addDays(sub.termEnd, 1)}`)

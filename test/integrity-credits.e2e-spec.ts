@@ -1,15 +1,7 @@
 import { addDays } from '#disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import {
-  billPeriod,
-  cents,
-  invoicesOf,
-  money,
-  realToday,
-  reconcile as reconcileBooks,
-  startBillingTestApp,
-} from './support/billing';
+import { billPeriod, cents, invoicesOf, money, realToday, reconcile as reconcileBooks, startBillingTestApp } from './support/billing';
 import { pdfText } from './support/pdf-text';
 
 /**
@@ -65,13 +57,9 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
   const D2 = addDays(T, -1);
   let reseller: { id: string };
 
-  const invoices = (resellerId: string) =>
-    invoicesOf<Invoice>(t, resellerId, finance, { oldestFirst: true, pageSize: 100 });
+  const invoices = (resellerId: string) => invoicesOf<Invoice>(t, resellerId, finance, { oldestFirst: true, pageSize: 100 });
   const reconcile = () => reconcileBooks(t, finance);
-  const order = async (
-    resellerId: string,
-    lines: Array<{ sku: string; quantity: number; startDate?: string }>,
-  ) => {
+  const order = async (resellerId: string, lines: Array<{ sku: string; quantity: number; startDate?: string }>) => {
     const res = await t
       .http()
       .post('/api/v1/orders')
@@ -82,11 +70,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
   };
   const ship = async (o: { id: string; lines: Array<{ id: string; kind: string }> }, shippedOn: string) => {
     const line = o.lines.find((l) => l.kind === 'HARDWARE')!;
-    const res = await t
-      .http()
-      .post(`/api/v1/orders/${o.id}/lines/${line.id}/ship`)
-      .set('Authorization', ADMIN)
-      .send({ shippedOn });
+    const res = await t.http().post(`/api/v1/orders/${o.id}/lines/${line.id}/ship`).set('Authorization', ADMIN).send({ shippedOn });
     expect(res.status).toBeLessThan(300);
   };
 
@@ -127,12 +111,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
 
     // The buyer cuts 10 seats to 2 today: a credit for the rest of the billed year. One more unit of hardware ships.
     const subId = o1.lines.find((l) => l.kind === 'CLOUD')!.subscriptionId!;
-    await t
-      .http()
-      .patch(`/api/v1/subscriptions/${subId}`)
-      .set('Authorization', buyer.auth)
-      .send({ quantity: 2 })
-      .expect(200);
+    await t.http().patch(`/api/v1/subscriptions/${subId}`).set('Authorization', buyer.auth).send({ quantity: 2 }).expect(200);
     const o2 = await order(reseller.id, [{ sku: hw.sku, quantity: 1 }]);
     await ship(o2, D1);
     expect((await billPeriod(t, D1, finance)).status).toBe('COMPLETED');
@@ -150,10 +129,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     });
     expect(inv2.status).not.toBe('PAID');
     // A negative invoice never receives cash: the 500.00 stays unapplied.
-    expect(
-      (await t.http().get(`/api/v1/payments/${pay.body.id}`).set('Authorization', finance).expect(200)).body
-        .unapplied,
-    ).toBe('500.00');
+    expect((await t.http().get(`/api/v1/payments/${pay.body.id}`).set('Authorization', finance).expect(200)).body.unapplied).toBe('500.00');
     const noCash = await t
       .http()
       .post(`/api/v1/payments/${pay.body.id}/allocations`)
@@ -162,10 +138,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect(noCash.status).toBe(422);
     // The credit lines see it: hardware is not owed, the cloud line holds the credit.
     let lines = await f.creditLines(t, reseller.id);
-    expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual([
-      '0.00',
-      money(110_000 - cloudCredit),
-    ]);
+    expect([lines.HARDWARE.openReceivables, lines.CLOUD.openReceivables]).toEqual(['0.00', money(110_000 - cloudCredit)]);
     // The PDF says the same as the view.
     let text = await pdfOf(t, inv2.id, resellerFinance.auth);
     expect(text).toContain('Amount due:\n0.00 AUD');
@@ -282,11 +255,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect(second).toMatchObject({ amountDue: '0.00', creditUsed: money(Math.min(credit, 77_000)) });
     expect(cents(first.amountDue)).toBe(77_000 - Math.min(credit, 77_000));
     expect(first.creditsApplied).toBe(money(Math.min(credit, 77_000)));
-    const aging = await t
-      .http()
-      .get(`/api/v1/reports/ar-aging?asOf=${T}&resellerId=${r.id}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const aging = await t.http().get(`/api/v1/reports/ar-aging?asOf=${T}&resellerId=${r.id}`).set('Authorization', finance).expect(200);
     const total = aging.body.items.reduce((s: number, i: { total: string }) => s + cents(i.total), 0);
     expect(total).toBe(77_000 - credit);
     expect(total).toBe(cents(first.amountDue) - cents(second.creditBalance));
@@ -353,11 +322,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect(ok.status).toBe(201);
     rec = await reconcile();
     expect(rec.differences).toEqual([]);
-    const asOf = await t
-      .http()
-      .get(`/api/v1/ledger/reconciliation?asOf=${T}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const asOf = await t.http().get(`/api/v1/ledger/reconciliation?asOf=${T}`).set('Authorization', finance).expect(200);
     expect(asOf.body.differences).toEqual([]);
   });
 
@@ -368,9 +333,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     expect(rec).toMatchObject({ reconciled: true, differences: [] });
     expect(await verifyBooks(t.get(LedgerService), t.get(ReconciliationService))).toEqual([]);
     // Nothing left owed or owing for the first reseller: no receivables row at all.
-    expect(rec.receivables.items.filter((i: { resellerId: string }) => i.resellerId === reseller.id)).toEqual(
-      [],
-    );
+    expect(rec.receivables.items.filter((i: { resellerId: string }) => i.resellerId === reseller.id)).toEqual([]);
 
     // Someone with database access moves 250.00 of cloud receivables from one reseller to another in a
     // balanced entry (the ledger's own checks pass: it balances and is immutable afterwards).
@@ -390,15 +353,12 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
       `${d.check} ${d.resellerId === reseller.id ? 'from' : d.resellerId === victim.id ? 'to' : d.resellerId}`;
     expect(
       rec.differences
-        .map(
-          (d: {
-            check: string;
-            resellerId: string;
-            creditLine: string;
-            expected: string;
-            actual: string;
-          }) => [pick(d), d.creditLine, d.expected, d.actual],
-        )
+        .map((d: { check: string; resellerId: string; creditLine: string; expected: string; actual: string }) => [
+          pick(d),
+          d.creditLine,
+          d.expected,
+          d.actual,
+        ])
         .sort(),
     ).toEqual([
       ['ar-credit-balance from', 'CLOUD', '0.00', '-250.00'],
@@ -407,8 +367,6 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
     ]);
     const problems = await verifyBooks(t.get(LedgerService), t.get(ReconciliationService));
     expect(problems).toHaveLength(3);
-    expect(problems.join('\n')).toContain(
-      `signs/ar-credit-balance 1110 CLOUD reseller ${reseller.id} AUD: expected 0.00, actual -250.00`,
-    );
+    expect(problems.join('\n')).toContain(`signs/ar-credit-balance 1110 CLOUD reseller ${reseller.id} AUD: expected 0.00, actual -250.00`);
   });
 });

@@ -72,11 +72,7 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
       }
       const ok = await pay(b.id, '1.00');
       expect(ok.status).toBe(201);
-      const listed = await t
-        .http()
-        .get(`/api/v1/payments?resellerId=${a.id}`)
-        .set('Authorization', finance)
-        .expect(200);
+      const listed = await t.http().get(`/api/v1/payments?resellerId=${a.id}`).set('Authorization', finance).expect(200);
       expect(listed.body.total).toBe(0);
     });
 
@@ -85,10 +81,7 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
       expect((await pay(r.id, '1000000000000.01')).status).toBe(422);
       expect((await pay(r.id, '1000000000000.00')).status).toBe(201);
       expect((await pay(r.id, '1000000000000.00')).status).toBe(201); // same day, same accounts: the totals hold it
-      const tb = await t
-        .http()
-        .get(`/api/v1/ledger/trial-balance?asOf=${today}&currency=GBP`)
-        .set('Authorization', finance);
+      const tb = await t.http().get(`/api/v1/ledger/trial-balance?asOf=${today}&currency=GBP`).set('Authorization', finance);
       expect(tb.status).toBe(200);
     });
 
@@ -239,18 +232,8 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
       const { billPeriod } = await import('./support/billing.js');
       const run = await billPeriod(t, today, finance);
       expect(run.status).toBe('COMPLETED');
-      const list = await t
-        .http()
-        .get(`/api/v1/invoices?resellerId=${reseller.id}`)
-        .set('Authorization', finance)
-        .expect(200);
-      invoice = (
-        await t
-          .http()
-          .get(`/api/v1/invoices/${list.body.items[0].id}`)
-          .set('Authorization', finance)
-          .expect(200)
-      ).body;
+      const list = await t.http().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
+      invoice = (await t.http().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)).body;
       const cn = await t
         .http()
         .post(`/api/v1/invoices/${invoice.id}/credit-notes`)
@@ -262,23 +245,14 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
 
     it('leak 10: refuses UPDATE invoice_lines SET net = … on an issued invoice, for the app and the owner role', async () => {
       const line = invoice.lines[0];
-      for (const q of [
-        (s: string, p: unknown[]) => t.db.query(s, p),
-        (s: string, p: unknown[]) => owner.query(s, p),
-      ]) {
-        await expect(
-          q(`UPDATE invoice_lines SET net = 1, gross = 1 + tax WHERE id = $1`, [line.id]),
-        ).rejects.toThrow(/immutable.*invoice_lines\.net/);
-        await expect(q(`UPDATE invoice_lines SET quantity = 1 WHERE id = $1`, [line.id])).rejects.toThrow(
-          /immutable/,
+      for (const q of [(s: string, p: unknown[]) => t.db.query(s, p), (s: string, p: unknown[]) => owner.query(s, p)]) {
+        await expect(q(`UPDATE invoice_lines SET net = 1, gross = 1 + tax WHERE id = $1`, [line.id])).rejects.toThrow(
+          /immutable.*invoice_lines\.net/,
         );
+        await expect(q(`UPDATE invoice_lines SET quantity = 1 WHERE id = $1`, [line.id])).rejects.toThrow(/immutable/);
       }
-      await expect(t.db.query(`DELETE FROM invoice_lines WHERE id = $1`, [line.id])).rejects.toThrow(
-        /permission denied/,
-      );
-      await expect(owner.query(`DELETE FROM invoice_lines WHERE id = $1`, [line.id])).rejects.toThrow(
-        /immutable/,
-      );
+      await expect(t.db.query(`DELETE FROM invoice_lines WHERE id = $1`, [line.id])).rejects.toThrow(/permission denied/);
+      await expect(owner.query(`DELETE FROM invoice_lines WHERE id = $1`, [line.id])).rejects.toThrow(/immutable/);
       const [row] = await t.db.query(`SELECT net::text AS net FROM invoice_lines WHERE id = $1`, [line.id]);
       expect(row.net).toBe('1000.0000');
     });
@@ -293,18 +267,12 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
         `currency = 'USD'`,
         `tax_rate = 0`,
       ]) {
-        await expect(t.db.query(`UPDATE invoices SET ${set} WHERE id = $1`, [invoice.id])).rejects.toThrow(
-          /immutable/,
-        );
+        await expect(t.db.query(`UPDATE invoices SET ${set} WHERE id = $1`, [invoice.id])).rejects.toThrow(/immutable/);
       }
-      await expect(owner.query(`DELETE FROM invoices WHERE id = $1`, [invoice.id])).rejects.toThrow(
-        /immutable/,
-      );
+      await expect(owner.query(`DELETE FROM invoices WHERE id = $1`, [invoice.id])).rejects.toThrow(/immutable/);
       await expect(owner.query(`TRUNCATE invoices CASCADE`)).rejects.toThrow(/immutable|not allowed/);
       // The settlement columns stay the app's to update: a payment applied to the invoice.
-      const r = (
-        await t.http().get(`/api/v1/invoices/${invoice.id}`).set('Authorization', finance).expect(200)
-      ).body;
+      const r = (await t.http().get(`/api/v1/invoices/${invoice.id}`).set('Authorization', finance).expect(200)).body;
       const paid = await t
         .http()
         .post('/api/v1/payments')
@@ -319,32 +287,20 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
           allocations: [{ invoiceId: invoice.id, amount: '10.00' }],
         });
       expect(paid.status).toBe(201);
-      const after = (
-        await t.http().get(`/api/v1/invoices/${invoice.id}`).set('Authorization', finance).expect(200)
-      ).body;
+      const after = (await t.http().get(`/api/v1/invoices/${invoice.id}`).set('Authorization', finance).expect(200)).body;
       expect(after.amountPaid).toBe('10.00');
       expect(after.number).toBe(invoice.number);
     });
 
     it('leak 10: refuses changing or deleting a credit note and its lines', async () => {
-      await expect(
-        t.db.query(`UPDATE credit_notes SET hardware_net = 1 WHERE id = $1`, [creditNoteId]),
-      ).rejects.toThrow(/immutable/);
-      await expect(
-        t.db.query(`UPDATE credit_notes SET reason = 'edited' WHERE id = $1`, [creditNoteId]),
-      ).rejects.toThrow(/immutable/);
-      await expect(
-        t.db.query(`UPDATE credit_note_lines SET net = 1 WHERE credit_note_id = $1`, [creditNoteId]),
-      ).rejects.toThrow(/immutable/);
-      await expect(
-        owner.query(`DELETE FROM credit_note_lines WHERE credit_note_id = $1`, [creditNoteId]),
-      ).rejects.toThrow(/immutable/);
-      await expect(owner.query(`DELETE FROM credit_notes WHERE id = $1`, [creditNoteId])).rejects.toThrow(
+      await expect(t.db.query(`UPDATE credit_notes SET hardware_net = 1 WHERE id = $1`, [creditNoteId])).rejects.toThrow(/immutable/);
+      await expect(t.db.query(`UPDATE credit_notes SET reason = 'edited' WHERE id = $1`, [creditNoteId])).rejects.toThrow(/immutable/);
+      await expect(t.db.query(`UPDATE credit_note_lines SET net = 1 WHERE credit_note_id = $1`, [creditNoteId])).rejects.toThrow(
         /immutable/,
       );
-      await expect(t.db.query(`DELETE FROM credit_notes WHERE id = $1`, [creditNoteId])).rejects.toThrow(
-        /permission denied/,
-      );
+      await expect(owner.query(`DELETE FROM credit_note_lines WHERE credit_note_id = $1`, [creditNoteId])).rejects.toThrow(/immutable/);
+      await expect(owner.query(`DELETE FROM credit_notes WHERE id = $1`, [creditNoteId])).rejects.toThrow(/immutable/);
+      await expect(t.db.query(`DELETE FROM credit_notes WHERE id = $1`, [creditNoteId])).rejects.toThrow(/permission denied/);
     });
   });
 
@@ -378,38 +334,24 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
     });
 
     it('leak 11: refuses ALTER TABLE journal_lines DISABLE TRIGGER to the app connection (and the UPDATE after it)', async () => {
-      await expect(
-        t.db.query(`ALTER TABLE journal_lines DISABLE TRIGGER journal_lines_immutable`),
-      ).rejects.toThrow(/must be owner/);
-      await expect(t.db.query(`ALTER TABLE journal_lines DISABLE TRIGGER ALL`)).rejects.toThrow(
-        /must be owner/,
+      await expect(t.db.query(`ALTER TABLE journal_lines DISABLE TRIGGER journal_lines_immutable`)).rejects.toThrow(/must be owner/);
+      await expect(t.db.query(`ALTER TABLE journal_lines DISABLE TRIGGER ALL`)).rejects.toThrow(/must be owner/);
+      await expect(t.db.query(`UPDATE journal_lines SET debit = debit + 1 WHERE id = (SELECT min(id) FROM journal_lines)`)).rejects.toThrow(
+        /permission denied|immutable/,
       );
-      await expect(
-        t.db.query(
-          `UPDATE journal_lines SET debit = debit + 1 WHERE id = (SELECT min(id) FROM journal_lines)`,
-        ),
-      ).rejects.toThrow(/permission denied|immutable/);
-      const [trigger] = await t.db.query(
-        `SELECT tgenabled FROM pg_trigger WHERE tgname = 'journal_lines_immutable'`,
-      );
+      const [trigger] = await t.db.query(`SELECT tgenabled FROM pg_trigger WHERE tgname = 'journal_lines_immutable'`);
       expect(trigger.tgenabled).toBe('O');
       // No other DDL either.
       await expect(t.db.query(`CREATE TABLE app_made (id int)`)).rejects.toThrow(/permission denied/);
-      await expect(t.db.query(`DROP TRIGGER journal_lines_immutable ON journal_lines`)).rejects.toThrow(
-        /must be owner/,
-      );
+      await expect(t.db.query(`DROP TRIGGER journal_lines_immutable ON journal_lines`)).rejects.toThrow(/must be owner/);
     });
 
     it('leak 11: refuses TRUNCATE account_balances, ledger_daily_totals, to the app and to the owner role', async () => {
       const [before] = await t.db.query(`SELECT count(*)::int AS n FROM account_balances`);
       expect(before.n).toBeGreaterThan(0);
-      await expect(t.db.query(`TRUNCATE account_balances, ledger_daily_totals`)).rejects.toThrow(
-        /permission denied/,
-      );
+      await expect(t.db.query(`TRUNCATE account_balances, ledger_daily_totals`)).rejects.toThrow(/permission denied/);
       for (const table of ['account_balances', 'ledger_daily_totals', 'ledger_periods', 'ar_movements']) {
-        await expect(owner.query(`TRUNCATE ${table} CASCADE`)).rejects.toThrow(
-          /TRUNCATE on \w+ is not allowed/,
-        );
+        await expect(owner.query(`TRUNCATE ${table} CASCADE`)).rejects.toThrow(/TRUNCATE on \w+ is not allowed/);
       }
       await expect(t.db.query(`DELETE FROM account_balances`)).rejects.toThrow(/permission denied/);
       const [after] = await t.db.query(`SELECT count(*)::int AS n FROM account_balances`);
@@ -418,21 +360,17 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
 
     it('leak 11: refuses DELETE FROM ledger_periods and reopening a closed period', async () => {
       await t.http().post('/api/v1/ledger/periods/2019-03/close').set('Authorization', finance).expect(200);
-      await expect(t.db.query(`DELETE FROM ledger_periods WHERE period = '2019-03'`)).rejects.toThrow(
+      await expect(t.db.query(`DELETE FROM ledger_periods WHERE period = '2019-03'`)).rejects.toThrow(/permission denied/);
+      await expect(t.db.query(`UPDATE ledger_periods SET period = '2019-02' WHERE period = '2019-03'`)).rejects.toThrow(
         /permission denied/,
       );
-      await expect(
-        t.db.query(`UPDATE ledger_periods SET period = '2019-02' WHERE period = '2019-03'`),
-      ).rejects.toThrow(/permission denied/);
-      await expect(owner.query(`DELETE FROM ledger_periods WHERE period = '2019-03'`)).rejects.toThrow(
+      await expect(owner.query(`DELETE FROM ledger_periods WHERE period = '2019-03'`)).rejects.toThrow(/cannot be reopened/);
+      await expect(owner.query(`UPDATE ledger_periods SET period = '2019-02' WHERE period = '2019-03'`)).rejects.toThrow(
         /cannot be reopened/,
       );
-      await expect(
-        owner.query(`UPDATE ledger_periods SET period = '2019-02' WHERE period = '2019-03'`),
-      ).rejects.toThrow(/cannot be reopened/);
-      await expect(
-        owner.query(`UPDATE ledger_periods SET closed_at = now() WHERE period = '2019-03'`),
-      ).rejects.toThrow(/cannot be reopened/);
+      await expect(owner.query(`UPDATE ledger_periods SET closed_at = now() WHERE period = '2019-03'`)).rejects.toThrow(
+        /cannot be reopened/,
+      );
       const periods = await t.http().get('/api/v1/ledger/periods').set('Authorization', finance).expect(200);
       expect(JSON.stringify(periods.body)).toContain('2019-03');
       // Closing it again is still idempotent.
@@ -447,9 +385,7 @@ describe('Money integrity: the database protects itself (issue 13, leaks 9–11)
         expect(await t.db.query(`SELECT note FROM later_migration_probe`)).toEqual([{ note: 'b' }]);
         await t.db.query(`DELETE FROM later_migration_probe WHERE id = 1`);
         await expect(t.db.query(`TRUNCATE later_migration_probe`)).rejects.toThrow(/permission denied/);
-        await expect(t.db.query(`ALTER TABLE later_migration_probe ADD COLUMN x int`)).rejects.toThrow(
-          /must be owner/,
-        );
+        await expect(t.db.query(`ALTER TABLE later_migration_probe ADD COLUMN x int`)).rejects.toThrow(/must be owner/);
       } finally {
         await owner.query(`DROP TABLE later_migration_probe`);
       }

@@ -18,10 +18,7 @@ interface Api {
  * The real API (apps/api/src/main.ts, ts-node transpile-only: no build) as a child process on the
  * test database. `crash` sets the test-only DISTY_TEST_CRASH point where it kills itself with SIGKILL.
  */
-async function startApi(
-  databaseUrl: string,
-  crash?: 'idempotency-after-commit' | 'idempotency-before-commit',
-): Promise<Api> {
+async function startApi(databaseUrl: string, crash?: 'idempotency-after-commit' | 'idempotency-before-commit'): Promise<Api> {
   const port = await freePort();
   const cmd = tsNodeCommand('apps/api/src/main.ts');
   const child = spawn(process.execPath, cmd.argv, {
@@ -106,10 +103,7 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
   const count = async (sql: string, params: unknown[] = []) => Number((await t.db.query(sql, params))[0].n);
 
   /** Sends the request to a process that kills itself at `point`; the client sees no response. */
-  async function sendAndCrash(
-    point: 'idempotency-after-commit' | 'idempotency-before-commit',
-    send: (api: request.Agent) => request.Test,
-  ) {
+  async function sendAndCrash(point: 'idempotency-after-commit' | 'idempotency-before-commit', send: (api: request.Agent) => request.Test) {
     const api = await startApi(db.url, point);
     crashed.push(api);
     const err = await send(request.agent(api.url)).then(
@@ -140,11 +134,7 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
     const periodEnd = addDays(today, -1);
     const key = `run-${f.uniq()}`;
     const start = (api: request.Agent) =>
-      api
-        .post('/api/v1/billing-runs')
-        .set('Authorization', finance)
-        .set('Idempotency-Key', key)
-        .send({ periodEnd });
+      api.post('/api/v1/billing-runs').set('Authorization', finance).set('Idempotency-Key', key).send({ periodEnd });
 
     await sendAndCrash('idempotency-after-commit', start);
     const runs = await t.db.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd]);
@@ -175,10 +165,9 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
     // The business change and the key's outcome committed together.
     const [order] = await t.db.query(`SELECT id FROM orders WHERE reseller_id = $1`, [reseller.id]);
     expect(await count(`SELECT count(*) AS n FROM orders WHERE reseller_id = $1`, [reseller.id])).toBe(1);
-    const [stored] = await t.db.query(
-      `SELECT state, response_status, response_body->>'id' AS id FROM idempotency_keys WHERE key = $1`,
-      [key],
-    );
+    const [stored] = await t.db.query(`SELECT state, response_status, response_body->>'id' AS id FROM idempotency_keys WHERE key = $1`, [
+      key,
+    ]);
     expect(stored).toEqual({ state: 'DONE', response_status: 201, id: order.id });
 
     const retry = await place(request.agent(fresh!.url)).expect(201);
@@ -189,12 +178,8 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
     expect(again.body).toEqual(retry.body);
 
     expect(await count(`SELECT count(*) AS n FROM orders WHERE reseller_id = $1`, [reseller.id])).toBe(1);
-    expect(await count(`SELECT count(*) AS n FROM subscriptions WHERE reseller_id = $1`, [reseller.id])).toBe(
-      1,
-    );
-    expect(
-      await count(`SELECT count(*) AS n FROM credit_reservations WHERE reseller_id = $1`, [reseller.id]),
-    ).toBe(2); // one per credit line
+    expect(await count(`SELECT count(*) AS n FROM subscriptions WHERE reseller_id = $1`, [reseller.id])).toBe(1);
+    expect(await count(`SELECT count(*) AS n FROM credit_reservations WHERE reseller_id = $1`, [reseller.id])).toBe(2); // one per credit line
     const lines = await f.creditLines(t, reseller.id);
     expect([lines.HARDWARE.reserved, lines.CLOUD.reserved]).toEqual(['220.00', '165.00']);
   });
@@ -231,8 +216,7 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
       reference: `crash ${key}`,
       receivedOn: today,
     };
-    const pay = (api: request.Agent) =>
-      api.post('/api/v1/payments').set('Authorization', finance).set('Idempotency-Key', key).send(body);
+    const pay = (api: request.Agent) => api.post('/api/v1/payments').set('Authorization', finance).set('Idempotency-Key', key).send(body);
 
     await sendAndCrash('idempotency-after-commit', pay);
     const payments = await t.db.query(`SELECT id FROM payments WHERE reseller_id = $1`, [reseller.id]);
@@ -243,10 +227,7 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
     expect(retry.body).toMatchObject({ id: payments[0].id, amount: '1234.56', unapplied: '1234.56' });
     expect(await count(`SELECT count(*) AS n FROM payments WHERE reseller_id = $1`, [reseller.id])).toBe(1);
     expect(
-      await count(
-        `SELECT count(*) AS n FROM journal_entries WHERE source_type = 'payment' AND source_id = $1`,
-        [payments[0].id],
-      ),
+      await count(`SELECT count(*) AS n FROM journal_entries WHERE source_type = 'payment' AND source_id = $1`, [payments[0].id]),
     ).toBe(1);
     // The same key with another body is still refused.
     const other = await request(fresh!.url)
@@ -276,28 +257,14 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
       .expect(200);
     const { billPeriod } = await import('./support/billing.js');
     await billPeriod(t, today, finance);
-    const list = await t
-      .http()
-      .get(`/api/v1/invoices?resellerId=${reseller.id}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const list = await t.http().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
     expect(list.body.total).toBe(1);
-    const invoice = (
-      await t
-        .http()
-        .get(`/api/v1/invoices/${list.body.items[0].id}`)
-        .set('Authorization', finance)
-        .expect(200)
-    ).body;
+    const invoice = (await t.http().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)).body;
 
     const key = `cn-${f.uniq()}`;
     const body = { lines: [{ invoiceLineId: invoice.lines[0].id, amount: '10.00' }], reason: 'Crash test' };
     const credit = (api: request.Agent) =>
-      api
-        .post(`/api/v1/invoices/${invoice.id}/credit-notes`)
-        .set('Authorization', finance)
-        .set('Idempotency-Key', key)
-        .send(body);
+      api.post(`/api/v1/invoices/${invoice.id}/credit-notes`).set('Authorization', finance).set('Idempotency-Key', key).send(body);
 
     await sendAndCrash('idempotency-after-commit', credit);
     const notes = await t.db.query(`SELECT id, number FROM credit_notes WHERE invoice_id = $1`, [invoice.id]);
@@ -307,9 +274,7 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
     expect(retry.headers['idempotent-replayed']).toBe('true');
     expect(retry.body).toMatchObject({ id: notes[0].id, number: notes[0].number });
     expect(await count(`SELECT count(*) AS n FROM credit_notes WHERE invoice_id = $1`, [invoice.id])).toBe(1);
-    const after = (
-      await t.http().get(`/api/v1/invoices/${invoice.id}`).set('Authorization', finance).expect(200)
-    ).body;
+    const after = (await t.http().get(`/api/v1/invoices/${invoice.id}`).set('Authorization', finance).expect(200)).body;
     expect(after.amountDue).toBe('99.00'); // 110.00 − 11.00 credited once
   });
 
@@ -346,8 +311,7 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
       reference: 'concurrent',
       receivedOn: today,
     };
-    const send = (b: object) =>
-      t.http().post('/api/v1/payments').set('Authorization', finance).set('Idempotency-Key', key).send(b);
+    const send = (b: object) => t.http().post('/api/v1/payments').set('Authorization', finance).set('Idempotency-Key', key).send(b);
     // Refused (future date): nothing stored under the key.
     await send({ ...body, receivedOn: '2999-01-01' }).expect(400);
     expect(await count(`SELECT count(*) AS n FROM idempotency_keys WHERE key = $1`, [key])).toBe(0);
@@ -356,11 +320,7 @@ describe('issue 13 leak 6: retries after a crash run once (Idempotency-Key)', ()
       Array.from({ length: 10 }, (_, i) =>
         i % 2
           ? send(body)
-          : request(fresh!.url)
-              .post('/api/v1/payments')
-              .set('Authorization', finance)
-              .set('Idempotency-Key', key)
-              .send(body),
+          : request(fresh!.url).post('/api/v1/payments').set('Authorization', finance).set('Idempotency-Key', key).send(body),
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(10).fill(201));

@@ -1,14 +1,7 @@
 import { addDays } from '#disty/core';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
-import {
-  billPeriod,
-  invoicesOf,
-  realToday,
-  startBillingTestApp,
-  waitForRun,
-  FORCED_CLOSE,
-} from './support/billing';
+import { billPeriod, invoicesOf, realToday, startBillingTestApp, waitForRun, FORCED_CLOSE } from './support/billing';
 
 /**
  * Money integrity, issue 13 leaks 5, 7 and 8 (docs/money-integrity.md): cash is never applied
@@ -34,11 +27,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
   const tomorrow = () => addDays(realToday(), 1);
 
   /** A reseller (10 % tax) with one hardware order line, shipped on `shippedOn` unless null. */
-  async function resellerWithHardware(opts: {
-    net: string;
-    shippedOn: string | null;
-    hardwareLimit?: string;
-  }) {
+  async function resellerWithHardware(opts: { net: string; shippedOn: string | null; hardwareLimit?: string }) {
     const reseller = await f.createReseller(t, { paymentTermsDays: 30, hardwareLimit: opts.hardwareLimit });
     const hw = await f.createProduct(t, {
       kind: 'HARDWARE',
@@ -94,12 +83,8 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     await billPeriod(t, '2026-11-16', finance);
     const [invoice] = await invoicesOfReseller(reseller.id);
     expect(invoice).toMatchObject({ issueDate: '2026-11-16', amountDue: '60.00' });
-    const applied = (
-      await api().get(`/api/v1/payments/${early.body.id}`).set('Authorization', finance).expect(200)
-    ).body;
-    expect(applied.allocations).toEqual([
-      expect.objectContaining({ invoiceId: invoice.id, amount: '50.00', appliedOn: '2026-11-18' }),
-    ]);
+    const applied = (await api().get(`/api/v1/payments/${early.body.id}`).set('Authorization', finance).expect(200)).body;
+    expect(applied.allocations).toEqual([expect.objectContaining({ invoiceId: invoice.id, amount: '50.00', appliedOn: '2026-11-18' })]);
     // 2200 never shows a debit balance: on the 16th nothing had arrived, so nothing was applied.
     expect(await closing('2200', reseller.id, '2026-11-16')).toBe('0.00');
     expect(await closing('1100', reseller.id, '2026-11-16')).toBe('110.00');
@@ -166,8 +151,10 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
       expect(r.body.type).toBe('https://disty.dev/problems/control-account');
     }
     expect(await f.creditLines(t, reseller.id)).toEqual(before);
-    const accounts = (await api().get('/api/v1/ledger/accounts').set('Authorization', finance).expect(200))
-      .body.items as Array<{ code: string; control: boolean }>;
+    const accounts = (await api().get('/api/v1/ledger/accounts').set('Authorization', finance).expect(200)).body.items as Array<{
+      code: string;
+      control: boolean;
+    }>;
     expect(
       accounts
         .filter((a) => a.control)
@@ -223,10 +210,9 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
       status: 422,
     });
     await expect(
-      t.db.query(
-        `INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ('9999-12-31', 'raw', 'leak7-raw', $1)`,
-        [reseller.id],
-      ),
+      t.db.query(`INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ('9999-12-31', 'raw', 'leak7-raw', $1)`, [
+        reseller.id,
+      ]),
     ).rejects.toThrow(/future/);
     expect(await f.creditLines(t, reseller.id)).toEqual(before);
   });
@@ -284,17 +270,12 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
         .expect(422);
       expect(res.body).toMatchObject({ type: 'https://disty.dev/problems/future-dated' });
     }
-    const after = (await api().get(`/api/v1/orders/${order.id}`).set('Authorization', ADMIN).expect(200))
-      .body;
+    const after = (await api().get(`/api/v1/orders/${order.id}`).set('Authorization', ADMIN).expect(200)).body;
     expect(after.lines[0]).toMatchObject({ status: 'PENDING', shippedOn: null });
   });
 
   it('leak 8: a ship date in a closed month keeps its real date and posts on the first day of the first open month', async () => {
-    await api()
-      .post('/api/v1/ledger/periods/2026-09/close')
-      .set('Authorization', finance)
-      .send(FORCED_CLOSE)
-      .expect(200);
+    await api().post('/api/v1/ledger/periods/2026-09/close').set('Authorization', finance).send(FORCED_CLOSE).expect(200);
     const { reseller, order, line } = await resellerWithHardware({ net: '20.00', shippedOn: null });
     const shipped = await api()
       .post(`/api/v1/orders/${order.id}/lines/${line.id}/ship`)
@@ -312,16 +293,11 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
       .query({ sourceType: 'shipment', resellerId: reseller.id })
       .set('Authorization', finance)
       .expect(200);
-    expect(entries.body.items).toEqual([
-      expect.objectContaining({ entryDate: '2026-10-01', source: { type: 'shipment', id: line.id } }),
-    ]);
+    expect(entries.body.items).toEqual([expect.objectContaining({ entryDate: '2026-10-01', source: { type: 'shipment', id: line.id } })]);
     expect(entries.body.items[0].memo).toContain('shipped 2026-09-15 (posted 2026-10-01');
-    expect(
-      await t.db.query(
-        `SELECT to_char(accrued_on, 'YYYY-MM-DD') AS d FROM cost_accruals WHERE source_id = $1`,
-        [line.id],
-      ),
-    ).toEqual([{ d: '2026-10-01' }]);
+    expect(await t.db.query(`SELECT to_char(accrued_on, 'YYYY-MM-DD') AS d FROM cost_accruals WHERE source_id = $1`, [line.id])).toEqual([
+      { d: '2026-10-01' },
+    ]);
     await billPeriod(t, '2026-11-20', finance);
     const [invoice] = await invoicesOfReseller(reseller.id);
     expect(invoice.issueDate).toBe('2026-11-20');
@@ -330,11 +306,7 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
 
   it("leak 8: a billing run's periodEnd is not earlier than the latest issued invoice (422), and numbers follow issue dates", async () => {
     const { reseller } = await resellerWithHardware({ net: '30.00', shippedOn: '2026-11-02' });
-    const res = await api()
-      .post('/api/v1/billing-runs')
-      .set('Authorization', finance)
-      .send({ periodEnd: '2026-11-17' })
-      .expect(422);
+    const res = await api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-11-17' }).expect(422);
     expect(res.body).toMatchObject({
       type: 'https://disty.dev/problems/period-end-before-last-invoice',
       latestInvoiceDate: '2026-11-20',
@@ -343,9 +315,10 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     // number an earlier-dated invoice after a later one: the numbering refuses it in the database.
     const { BillingRunService } = await import('#disty/invoicing');
     const runs = t.get(BillingRunService);
-    await expect(
-      t.db.transaction((em) => runs.billReseller(em, null, '2026-11-10', reseller.id)),
-    ).rejects.toMatchObject({ status: 422, slug: 'invoice-date-order' });
+    await expect(t.db.transaction((em) => runs.billReseller(em, null, '2026-11-10', reseller.id))).rejects.toMatchObject({
+      status: 422,
+      slug: 'invoice-date-order',
+    });
     expect(await invoicesOfReseller(reseller.id)).toEqual([]);
     const all: Array<{ number: string; issue_date: string }> = await t.db.query(
       `SELECT number, to_char(issue_date, 'YYYY-MM-DD') AS issue_date FROM invoices WHERE number IS NOT NULL ORDER BY year, seq`,
@@ -359,12 +332,9 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
 
   it('leak 8: two billing runs for different period ends at once never number invoices out of date order', async () => {
     const resellers = [];
-    for (let i = 0; i < 6; i++)
-      resellers.push((await resellerWithHardware({ net: `${10 + i}.00`, shippedOn: '2026-11-02' })).reseller);
+    for (let i = 0; i < 6; i++) resellers.push((await resellerWithHardware({ net: `${10 + i}.00`, shippedOn: '2026-11-02' })).reseller);
     const [early, late] = await Promise.all(
-      ['2026-11-22', '2026-11-23'].map((periodEnd) =>
-        api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd }),
-      ),
+      ['2026-11-22', '2026-11-23'].map((periodEnd) => api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd })),
     );
     expect([early.status, late.status]).toEqual([202, 202]);
     await waitForRun(t, early.body.id, finance);
@@ -382,14 +352,12 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
   it('refuses to close the running month or a later one (422 period-not-ended): it would refuse every posting dated today', async () => {
     const today = new Date().toISOString().slice(0, 10);
     for (const period of [today.slice(0, 7), '2099-01']) {
-      const res = await api()
-        .post(`/api/v1/ledger/periods/${period}/close`)
-        .set('Authorization', finance)
-        .expect(422);
+      const res = await api().post(`/api/v1/ledger/periods/${period}/close`).set('Authorization', finance).expect(422);
       expect(res.body).toMatchObject({ type: expect.stringMatching(/period-not-ended$/), period });
     }
-    const periods = (await api().get('/api/v1/ledger/periods').set('Authorization', finance).expect(200)).body
-      .items as Array<{ period: string }>;
+    const periods = (await api().get('/api/v1/ledger/periods').set('Authorization', finance).expect(200)).body.items as Array<{
+      period: string;
+    }>;
     expect(periods.map((p) => p.period)).not.toContain(today.slice(0, 7));
   });
 

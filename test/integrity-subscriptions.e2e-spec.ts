@@ -1,12 +1,7 @@
 import { monitorEventLoopDelay } from 'perf_hooks';
 import { randomUUID } from 'crypto';
 import { Dec } from '#disty/core';
-import type {
-  NewCharge,
-  ProvisionInput,
-  SubscriptionProvisioningService,
-  SubscriptionService,
-} from '#disty/subscription';
+import type { NewCharge, ProvisionInput, SubscriptionProvisioningService, SubscriptionService } from '#disty/subscription';
 import type { TestApp } from './support/app';
 import type * as Commerce from './factories/commerce';
 import { billPeriod, startBillingTestApp, FORCED_CLOSE } from './support/billing';
@@ -59,8 +54,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
     const fin = await t.user('finance');
     finance = fin.auth;
     financeId = fin.id;
-    const { SubscriptionService: Svc, SubscriptionProvisioningService: Prov } =
-      await import('#disty/subscription');
+    const { SubscriptionService: Svc, SubscriptionProvisioningService: Prov } = await import('#disty/subscription');
     subs = t.get(Svc);
     provisioning = t.get(Prov);
   }, 120_000);
@@ -68,8 +62,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
   afterEach(() => t.clock.reset());
 
   const api = () => t.http();
-  const detail = async (id: string) =>
-    (await api().get(`/api/v1/subscriptions/${id}`).set('Authorization', ADMIN).expect(200)).body as Sub;
+  const detail = async (id: string) => (await api().get(`/api/v1/subscriptions/${id}`).set('Authorization', ADMIN).expect(200)).body as Sub;
   const renew = async (asOf: string) =>
     (await api().post(`/api/v1/jobs/renewals/run?asOf=${asOf}`).set('Authorization', ADMIN).expect(200)).body;
 
@@ -186,9 +179,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
         .set('Authorization', s.buyer.auth)
         .send({ quantity: 11, asOf: '2026-09-01' })
         .expect(200);
-      const otherId = (other.body.scheduledChanges as Scheduled[]).find(
-        (c) => c.effectiveDate === '2026-09-01',
-      )!.id;
+      const otherId = (other.body.scheduledChanges as Scheduled[]).find((c) => c.effectiveDate === '2026-09-01')!.id;
       await api()
         .post(`/api/v1/subscriptions/${s.subscriptionId}/scheduled-changes/${otherId}/cancel`)
         .set('Authorization', s.buyer.auth)
@@ -213,12 +204,10 @@ describe('money integrity: dates on subscription changes and start dates (issue 
         status: 'CANCELLED',
       });
       // Month 2026-08-01 – 2026-08-31: 22 of 31 days × 2 seats × 10.00 = 14.19
-      expect(
-        applied.charges.filter((c) => c.kind === 'PRORATION').map((c) => [c.periodStart, c.amount]),
-      ).toEqual([['2026-08-01', '14.19']]);
-      expect(
-        new Dec((await f.creditLines(t, s.reseller.id)).CLOUD.reserved).minus(reservedBefore).toFixed(2),
-      ).toBe('15.61'); // 14.19 + 1.42 tax
+      expect(applied.charges.filter((c) => c.kind === 'PRORATION').map((c) => [c.periodStart, c.amount])).toEqual([
+        ['2026-08-01', '14.19'],
+      ]);
+      expect(new Dec((await f.creditLines(t, s.reseller.id)).CLOUD.reserved).minus(reservedBefore).toFixed(2)).toBe('15.61'); // 14.19 + 1.42 tax
 
       // 1,000 seats in January: the credit check refuses it then; it is marked FAILED with the reason, nothing else changes.
       await renew('2027-01-20');
@@ -237,12 +226,9 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       t.clock.set('2026-04-01');
       await billPeriod(t, '2026-03-31', finance);
       const invoices = async () =>
-        (
-          await api()
-            .get(`/api/v1/invoices?resellerId=${s.reseller.id}`)
-            .set('Authorization', finance)
-            .expect(200)
-        ).body.items as Array<{ id: string }>;
+        (await api().get(`/api/v1/invoices?resellerId=${s.reseller.id}`).set('Authorization', finance).expect(200)).body.items as Array<{
+          id: string;
+        }>;
       const [first] = await invoices();
       t.clock.set('2026-05-01');
 
@@ -268,14 +254,11 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       const charges = res.body.charges as Charge[];
       expect(charges.filter((c) => new Dec(c.amount).isNegative())).toEqual([]);
 
-      const inv = (await api().get(`/api/v1/invoices/${first.id}`).set('Authorization', finance).expect(200))
-        .body;
+      const inv = (await api().get(`/api/v1/invoices/${first.id}`).set('Authorization', finance).expect(200)).body;
       expect(inv.creditNotes).toHaveLength(1);
       const note = inv.creditNotes[0];
       expect(note.reason).toMatch(/Customer removed 5 seats/);
-      expect(note.lines.map((l: { net: string; tax: string }) => [l.net, l.tax])).toEqual([
-        ['549.04', '54.90'],
-      ]);
+      expect(note.lines.map((l: { net: string; tax: string }) => [l.net, l.tax])).toEqual([['549.04', '54.90']]);
 
       // Recorded with who, when and why.
       const [change] = await t.db.query(
@@ -296,22 +279,15 @@ describe('money integrity: dates on subscription changes and start dates (issue 
         .set('Authorization', finance)
         .send({ when: 'IMMEDIATE', asOf: '2026-04-15', reason: 'End customer left on 15 April' })
         .expect(200);
-      const again = (
-        await api().get(`/api/v1/invoices/${first.id}`).set('Authorization', finance).expect(200)
-      ).body;
-      expect(
-        again.creditNotes.map((n: { lines: Array<{ net: string }> }) => n.lines.map((l) => l.net)),
-      ).toEqual([['549.04'], ['526.03']]);
-      expect((await detail(s.subscriptionId)).charges.filter((c) => new Dec(c.amount).isNegative())).toEqual(
-        [],
-      );
+      const again = (await api().get(`/api/v1/invoices/${first.id}`).set('Authorization', finance).expect(200)).body;
+      expect(again.creditNotes.map((n: { lines: Array<{ net: string }> }) => n.lines.map((l) => l.net))).toEqual([['549.04'], ['526.03']]);
+      expect((await detail(s.subscriptionId)).charges.filter((c) => new Dec(c.amount).isNegative())).toEqual([]);
 
       // The next billing run has no negative line for it.
       t.clock.set('2026-05-31');
       await billPeriod(t, '2026-05-31', finance);
       for (const { id } of await invoices()) {
-        const body = (await api().get(`/api/v1/invoices/${id}`).set('Authorization', finance).expect(200))
-          .body;
+        const body = (await api().get(`/api/v1/invoices/${id}`).set('Authorization', finance).expect(200)).body;
         expect(body.lines.filter((l: { net: string }) => new Dec(l.net).isNegative())).toEqual([]);
       }
     });
@@ -320,11 +296,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       t.clock.set('2025-02-01');
       const s = await setup({ startDate: '2025-02-01' });
       t.clock.set('2025-05-10');
-      await api()
-        .post('/api/v1/ledger/periods/2025-03/close')
-        .set('Authorization', finance)
-        .send(FORCED_CLOSE)
-        .expect(200);
+      await api().post('/api/v1/ledger/periods/2025-03/close').set('Authorization', finance).send(FORCED_CLOSE).expect(200);
       for (const asOf of ['2025-03-15', '2025-02-20']) {
         const res = await api()
           .patch(`/api/v1/subscriptions/${s.subscriptionId}`)
@@ -460,22 +432,11 @@ describe('money integrity: dates on subscription changes and start dates (issue 
         } as ProvisionInput),
       );
       // Not renewing: the other tests' renewal runs must not catch up two thousand years.
-      await api()
-        .patch(`/api/v1/subscriptions/${p.subscriptionId}`)
-        .set('Authorization', ADMIN)
-        .send({ autoRenew: false })
-        .expect(200);
+      await api().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set('Authorization', ADMIN).send({ autoRenew: false }).expect(200);
       const s = await detail(p.subscriptionId);
       expect(s).toMatchObject({ termStart: '0001-01-01', termEnd: '0001-12-31' });
-      expect(s.charges.map((c) => c.periodStart).slice(0, 3)).toEqual([
-        '0001-01-01',
-        '0001-02-01',
-        '0001-03-01',
-      ]);
-      const [row] = await t.db.query(
-        `SELECT extract(year FROM term_end)::int AS y FROM subscriptions WHERE id = $1`,
-        [p.subscriptionId],
-      );
+      expect(s.charges.map((c) => c.periodStart).slice(0, 3)).toEqual(['0001-01-01', '0001-02-01', '0001-03-01']);
+      const [row] = await t.db.query(`SELECT extract(year FROM term_end)::int AS y FROM subscriptions WHERE id = $1`, [p.subscriptionId]);
       expect(row.y).toBe(1);
       await api().post('/api/v1/jobs/renewals/run?asOf=0000-01-01').set('Authorization', ADMIN).expect(400);
       await api().get('/api/v1/subscriptions?endsBefore=0001-02-29').set('Authorization', ADMIN).expect(400);
@@ -499,15 +460,8 @@ describe('money integrity: dates on subscription changes and start dates (issue 
           endCustomer: { name: 'Many Lines Co' },
         } as ProvisionInput),
       );
-      await api()
-        .patch(`/api/v1/subscriptions/${p.subscriptionId}`)
-        .set('Authorization', ADMIN)
-        .send({ autoRenew: false })
-        .expect(200);
-      const [{ id: termId }] = await t.db.query(
-        `SELECT id FROM subscription_terms WHERE subscription_id = $1`,
-        [p.subscriptionId],
-      );
+      await api().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set('Authorization', ADMIN).send({ autoRenew: false }).expect(200);
+      const [{ id: termId }] = await t.db.query(`SELECT id FROM subscription_terms WHERE subscription_id = $1`, [p.subscriptionId]);
       const { addDays } = await import('#disty/core');
       const extra: NewCharge[] = Array.from({ length: N }, (_, i) => ({
         resellerId: reseller.id,
@@ -529,10 +483,7 @@ describe('money integrity: dates on subscription changes and start dates (issue 
       // Billed today: no entry may be dated after the real today (the database refuses it).
       t.clock.reset();
       await billPeriod(t, new Date().toISOString().slice(0, 10), finance);
-      const list = await api()
-        .get(`/api/v1/invoices?resellerId=${reseller.id}`)
-        .set('Authorization', finance)
-        .expect(200);
+      const list = await api().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
       const invoiceId = list.body.items[0].id;
 
       const h = monitorEventLoopDelay({ resolution: 10 });

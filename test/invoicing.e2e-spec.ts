@@ -37,9 +37,7 @@ describe('invoicing and payments', () => {
       kind: 'HARDWARE',
       prices: [{ currency: 'AUD', unitPrice: opts.net }],
     });
-    const lines: Array<{ sku: string; quantity: number; startDate?: string }> = [
-      { sku: hw.sku, quantity: opts.quantity ?? 1 },
-    ];
+    const lines: Array<{ sku: string; quantity: number; startDate?: string }> = [{ sku: hw.sku, quantity: opts.quantity ?? 1 }];
     if (opts.cloudStart) {
       const cloud = await f.createProduct(t, {
         kind: 'CLOUD',
@@ -64,14 +62,9 @@ describe('invoicing and payments', () => {
   }
 
   async function invoiceOf(resellerId: string) {
-    const list = await api()
-      .get(`/api/v1/invoices?resellerId=${resellerId}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const list = await api().get(`/api/v1/invoices?resellerId=${resellerId}`).set('Authorization', finance).expect(200);
     expect(list.body.total).toBeGreaterThanOrEqual(1);
-    return (
-      await api().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)
-    ).body;
+    return (await api().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)).body;
   }
 
   // First: invoices are numbered in issue-date order, so a billing run's period end is never earlier
@@ -89,12 +82,7 @@ describe('invoicing and payments', () => {
       });
       await billPeriod(t, '2025-09-30', finance); // due 2025-10-30
       const aging = async (asOf: string, resellerId: string) =>
-        (
-          await api()
-            .get(`/api/v1/reports/ar-aging?asOf=${asOf}&resellerId=${resellerId}`)
-            .set('Authorization', finance)
-            .expect(200)
-        ).body;
+        (await api().get(`/api/v1/reports/ar-aging?asOf=${asOf}&resellerId=${resellerId}`).set('Authorization', finance).expect(200)).body;
 
       const a = await aging('2025-10-30', reseller.id); // 91 days past due
       expect(a.items).toEqual([
@@ -111,19 +99,12 @@ describe('invoicing and payments', () => {
       expect((await aging('2025-07-15', reseller.id)).items).toEqual([]); // not issued yet
 
       const b = await aging('2025-10-01', second.reseller.id);
-      expect(
-        b.items.map((i: { creditLine: string; buckets: Record<string, string> }) => [
-          i.creditLine,
-          i.buckets.current,
-        ]),
-      ).toEqual([
+      expect(b.items.map((i: { creditLine: string; buckets: Record<string, string> }) => [i.creditLine, i.buckets.current])).toEqual([
         ['CLOUD', '22.00'],
         ['HARDWARE', '55.00'],
       ]);
       expect(b.totals).toEqual([expect.objectContaining({ currency: 'AUD', total: '77.00' })]);
-      const all = (
-        await api().get('/api/v1/reports/ar-aging?asOf=2025-10-01').set('Authorization', finance).expect(200)
-      ).body;
+      const all = (await api().get('/api/v1/reports/ar-aging?asOf=2025-10-01').set('Authorization', finance).expect(200)).body;
       expect(all.items.length).toBeGreaterThanOrEqual(3);
       await api()
         .get('/api/v1/reports/ar-aging')
@@ -134,26 +115,12 @@ describe('invoicing and payments', () => {
 
   describe('billing runs', () => {
     it('validates the period end, refuses other roles, and 404s an unknown run', async () => {
-      const future = await api()
-        .post('/api/v1/billing-runs')
-        .set('Authorization', finance)
-        .send({ periodEnd: '2999-01-31' });
+      const future = await api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2999-01-31' });
       expect(future.status).toBe(400);
       expect(future.body.errors).toEqual([expect.objectContaining({ field: 'periodEnd' })]);
-      await api()
-        .post('/api/v1/billing-runs')
-        .set('Authorization', finance)
-        .send({ periodEnd: '2026-02-30' })
-        .expect(400);
-      await api()
-        .post('/api/v1/billing-runs')
-        .set('Authorization', ADMIN)
-        .send({ periodEnd: '2026-01-31' })
-        .expect(403);
-      await api()
-        .get('/api/v1/billing-runs/00000000-0000-0000-0000-000000000000')
-        .set('Authorization', finance)
-        .expect(404);
+      await api().post('/api/v1/billing-runs').set('Authorization', finance).send({ periodEnd: '2026-02-30' }).expect(400);
+      await api().post('/api/v1/billing-runs').set('Authorization', ADMIN).send({ periodEnd: '2026-01-31' }).expect(403);
+      await api().get('/api/v1/billing-runs/00000000-0000-0000-0000-000000000000').set('Authorization', finance).expect(404);
       await api().get('/api/v1/billing-runs/not-a-uuid').set('Authorization', finance).expect(404);
     });
 
@@ -169,10 +136,7 @@ describe('invoicing and payments', () => {
       expect([a.status, b.status]).toEqual([202, 202]);
       expect(a.body.id).toBe(b.body.id);
       await billPeriod(t, '2026-01-31', finance);
-      const list = await api()
-        .get(`/api/v1/invoices?resellerId=${reseller.id}`)
-        .set('Authorization', finance)
-        .expect(200);
+      const list = await api().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
       expect(list.body.total).toBe(1);
     });
 
@@ -198,21 +162,12 @@ describe('invoicing and payments', () => {
       expect(first.totals.CLOUD).toEqual({ net: '1200.00', tax: '120.00', gross: '1320.00' }); // 10 × 10.00 × 12 months
       const sub = order.body.lines[0].subscriptionId;
       t.clock.set('2026-03-10'); // a change takes effect on the day it is made
-      await api()
-        .patch(`/api/v1/subscriptions/${sub}`)
-        .set('Authorization', ADMIN)
-        .send({ quantity: 5, asOf: '2026-03-10' })
-        .expect(200);
+      await api().patch(`/api/v1/subscriptions/${sub}`).set('Authorization', ADMIN).send({ quantity: 5, asOf: '2026-03-10' }).expect(200);
       t.clock.reset();
       await billPeriod(t, '2026-03-31', finance);
-      const list = await api()
-        .get(`/api/v1/invoices?resellerId=${reseller.id}`)
-        .set('Authorization', finance)
-        .expect(200);
+      const list = await api().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
       expect(list.body.total).toBe(2);
-      const second = (
-        await api().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)
-      ).body;
+      const second = (await api().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)).body;
       expect(second.lines).toHaveLength(1);
       expect(second.lines[0].creditLine).toBe('CLOUD');
       expect(Number(second.lines[0].net)).toBeLessThan(0);
@@ -224,16 +179,10 @@ describe('invoicing and payments', () => {
         .expect(200);
       const credit = entries.body.items.find((e: { memo: string }) => e.memo.includes(second.number));
       const acct = Object.fromEntries(
-        credit.lines.map((l: { accountCode: string; debit: string; credit: string }) => [
-          l.accountCode,
-          l.credit !== '0.00' ? 'C' : 'D',
-        ]),
+        credit.lines.map((l: { accountCode: string; debit: string; credit: string }) => [l.accountCode, l.credit !== '0.00' ? 'C' : 'D']),
       );
       expect(acct).toEqual({ '1110': 'C', '2400': 'D', '2100': 'D' }); // cloud net is deferred (2400), a credit with its sign
-      const rec = await api()
-        .get(`/api/v1/ledger/reconciliation?resellerId=${reseller.id}`)
-        .set('Authorization', finance)
-        .expect(200);
+      const rec = await api().get(`/api/v1/ledger/reconciliation?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
       expect(rec.body.reconciled).toBe(true);
     });
   });
@@ -269,9 +218,7 @@ describe('invoicing and payments', () => {
       expect(cn.body).toMatchObject({
         number: expect.stringMatching(/^CN-\d{4}-000001$/),
         invoiceId: inv.id,
-        lines: [
-          { invoiceLineId: line.id, creditLine: 'HARDWARE', net: '300.00', tax: '30.00', gross: '330.00' },
-        ],
+        lines: [{ invoiceLineId: line.id, creditLine: 'HARDWARE', net: '300.00', tax: '30.00', gross: '330.00' }],
         totals: { all: { net: '300.00', tax: '30.00', gross: '330.00' } },
       });
       const entry = await api()
@@ -296,8 +243,7 @@ describe('invoicing and payments', () => {
         .set('Authorization', finance)
         .send({ lines: [{ invoiceLineId: line.id, amount: '700.00' }], reason: 'Return of the rest' })
         .expect(201);
-      const after = (await api().get(`/api/v1/invoices/${inv.id}`).set('Authorization', finance).expect(200))
-        .body;
+      const after = (await api().get(`/api/v1/invoices/${inv.id}`).set('Authorization', finance).expect(200)).body;
       expect(after).toMatchObject({
         status: 'CREDITED',
         amountCredited: '1100.00',
@@ -305,10 +251,7 @@ describe('invoicing and payments', () => {
         lines: [expect.objectContaining({ creditedNet: '1000.00' })],
       });
       expect(after.creditNotes).toHaveLength(2);
-      const rec = await api()
-        .get(`/api/v1/ledger/reconciliation?resellerId=${reseller.id}`)
-        .set('Authorization', finance)
-        .expect(200);
+      const rec = await api().get(`/api/v1/ledger/reconciliation?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
       expect(rec.body.reconciled).toBe(true);
     });
 
@@ -335,9 +278,11 @@ describe('invoicing and payments', () => {
       // 55.00 gross: 10.00 settles what was open, 45.00 is a credit of the reseller (refundable: it owes nothing else).
       expect(res.status).toBe(201);
       expect(res.body).toMatchObject({ kind: 'ADJUSTMENT', totals: { all: { gross: '55.00' } } });
-      expect(
-        (await api().get(`/api/v1/invoices/${inv.id}`).set('Authorization', finance).expect(200)).body,
-      ).toMatchObject({ amountDue: '0.00', creditBalance: '45.00', open: { HARDWARE: '-45.00' } });
+      expect((await api().get(`/api/v1/invoices/${inv.id}`).set('Authorization', finance).expect(200)).body).toMatchObject({
+        amountDue: '0.00',
+        creditBalance: '45.00',
+        open: { HARDWARE: '-45.00' },
+      });
       const over = await api()
         .post(`/api/v1/invoices/${inv.id}/credit-notes`)
         .set('Authorization', finance)
@@ -377,41 +322,30 @@ describe('invoicing and payments', () => {
       expect(may.totals.all.gross).toBe('220.00');
 
       // Over-payment: 220.00 closes May's invoice, 280.00 stays unapplied (2200).
-      const pay = await api()
-        .post('/api/v1/payments')
-        .set('Authorization', finance)
-        .set('Idempotency-Key', `over-${reseller.id}`)
-        .send({
-          resellerId: reseller.id,
-          amount: '500.00',
-          currency: 'AUD',
-          method: 'BANK_TRANSFER',
-          reference: 'over',
-          receivedOn: '2026-06-01',
-        });
+      const pay = await api().post('/api/v1/payments').set('Authorization', finance).set('Idempotency-Key', `over-${reseller.id}`).send({
+        resellerId: reseller.id,
+        amount: '500.00',
+        currency: 'AUD',
+        method: 'BANK_TRANSFER',
+        reference: 'over',
+        receivedOn: '2026-06-01',
+      });
       expect(pay.status).toBe(201);
       expect(pay.body).toMatchObject({
         unapplied: '280.00',
         allocations: [{ invoiceId: may.id, amount: '220.00' }],
       });
-      const replay = await api()
-        .post('/api/v1/payments')
-        .set('Authorization', finance)
-        .set('Idempotency-Key', `over-${reseller.id}`)
-        .send({
-          resellerId: reseller.id,
-          amount: '500.00',
-          currency: 'AUD',
-          method: 'BANK_TRANSFER',
-          reference: 'over',
-          receivedOn: '2026-06-01',
-        });
+      const replay = await api().post('/api/v1/payments').set('Authorization', finance).set('Idempotency-Key', `over-${reseller.id}`).send({
+        resellerId: reseller.id,
+        amount: '500.00',
+        currency: 'AUD',
+        method: 'BANK_TRANSFER',
+        reference: 'over',
+        receivedOn: '2026-06-01',
+      });
       expect(replay.status).toBe(201);
       expect(replay.body.id).toBe(pay.body.id);
-      const nothing = await api()
-        .post(`/api/v1/payments/${pay.body.id}/allocations`)
-        .set('Authorization', finance)
-        .send({});
+      const nothing = await api().post(`/api/v1/payments/${pay.body.id}/allocations`).set('Authorization', finance).send({});
       expect(nothing.status).toBe(422);
       expect(nothing.body.type).toBe('https://disty.dev/problems/nothing-to-apply');
 
@@ -434,9 +368,7 @@ describe('invoicing and payments', () => {
       const june = await invoiceOf(reseller.id);
       expect(june.id).not.toBe(may.id);
       expect(june).toMatchObject({ status: 'PAID', amountPaid: '220.00', amountDue: '0.00' });
-      const after = (
-        await api().get(`/api/v1/payments/${pay.body.id}`).set('Authorization', finance).expect(200)
-      ).body;
+      const after = (await api().get(`/api/v1/payments/${pay.body.id}`).set('Authorization', finance).expect(200)).body;
       expect(after.unapplied).toBe('60.00');
       expect(after.allocations.map((a: { kind: string; amount: string }) => [a.kind, a.amount])).toEqual([
         ['PAYMENT', '220.00'],
@@ -468,10 +400,7 @@ describe('invoicing and payments', () => {
       expect(tooMuch.status).toBe(422);
       expect(tooMuch.body.type).toBe('https://disty.dev/problems/nothing-unapplied');
 
-      const rec = await api()
-        .get(`/api/v1/ledger/reconciliation?resellerId=${reseller.id}`)
-        .set('Authorization', finance)
-        .expect(200);
+      const rec = await api().get(`/api/v1/ledger/reconciliation?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
       expect(rec.body.reconciled).toBe(true);
       expect(rec.body.unappliedCash.items).toEqual([]);
     });
@@ -537,10 +466,7 @@ describe('invoicing and payments', () => {
       const rf = await t.user('reseller_finance', reseller.id);
       await billPeriod(t, '2026-09-30', finance);
       const inv = await invoiceOf(reseller.id);
-      const intent = await api()
-        .post(`/api/v1/invoices/${inv.id}/payment-intents`)
-        .set('Authorization', rf.auth)
-        .expect(201);
+      const intent = await api().post(`/api/v1/invoices/${inv.id}/payment-intents`).set('Authorization', rf.auth).expect(201);
       const pi = stripe.intents.get(intent.body.paymentIntentId)!;
       stripe.charges.set('ch_refund', {
         id: 'ch_refund',
@@ -584,18 +510,11 @@ describe('invoicing and payments', () => {
       }
       const reopened = await invoiceOf(reseller.id);
       expect(reopened).toMatchObject({ status: 'PARTIALLY_PAID', amountPaid: '660.00', amountDue: '440.00' });
-      const payment = (
-        await api().get('/api/v1/payments?method=STRIPE').set('Authorization', rf.auth).expect(200)
-      ).body.items[0];
+      const payment = (await api().get('/api/v1/payments?method=STRIPE').set('Authorization', rf.auth).expect(200)).body.items[0];
       expect(payment).toMatchObject({ amount: '1100.00', fee: '0.00', refunded: '440.00' });
-      const rec = await api()
-        .get(`/api/v1/ledger/reconciliation?resellerId=${reseller.id}`)
-        .set('Authorization', finance)
-        .expect(200);
+      const rec = await api().get(`/api/v1/ledger/reconciliation?resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
       expect(rec.body.reconciled).toBe(true);
-      expect(rec.body.stripeClearing.items).toEqual([
-        expect.objectContaining({ ledger: '660.00', subledger: '660.00' }),
-      ]);
+      expect(rec.body.stripeClearing.items).toEqual([expect.objectContaining({ ledger: '660.00', subledger: '660.00' })]);
     });
   });
 
@@ -611,10 +530,7 @@ describe('invoicing and payments', () => {
       const inv = await invoiceOf(reseller.id);
       expect(inv.dueDate).toBe('2026-10-15');
       const run = (asOf: string) =>
-        api()
-          .post(`/api/v1/jobs/credit-holds/run?asOf=${asOf}&resellerId=${reseller.id}`)
-          .set('Authorization', finance)
-          .expect(200);
+        api().post(`/api/v1/jobs/credit-holds/run?asOf=${asOf}&resellerId=${reseller.id}`).set('Authorization', finance).expect(200);
 
       expect((await run('2026-11-14')).body).toMatchObject({ daysOverdue: 30, placed: [], released: [] }); // 30 days: not yet
       const placed = (await run('2026-11-15')).body;
@@ -675,19 +591,11 @@ describe('invoicing and payments', () => {
       for (const auth of [bFinance.auth, bAdmin.auth]) {
         await api().get(`/api/v1/invoices/${invA.id}`).set('Authorization', auth).expect(404);
         await api().get(`/api/v1/invoices/${invA.id}/pdf`).set('Authorization', auth).expect(404);
-        const list = await api()
-          .get(`/api/v1/invoices?resellerId=${a.reseller.id}`)
-          .set('Authorization', auth)
-          .expect(200);
-        expect(list.body.items.every((i: { resellerId: string }) => i.resellerId === b.reseller.id)).toBe(
-          true,
-        );
+        const list = await api().get(`/api/v1/invoices?resellerId=${a.reseller.id}`).set('Authorization', auth).expect(200);
+        expect(list.body.items.every((i: { resellerId: string }) => i.resellerId === b.reseller.id)).toBe(true);
         expect(list.body.total).toBe(1);
       }
-      await api()
-        .post(`/api/v1/invoices/${invA.id}/payment-intents`)
-        .set('Authorization', bFinance.auth)
-        .expect(404);
+      await api().post(`/api/v1/invoices/${invA.id}/payment-intents`).set('Authorization', bFinance.auth).expect(404);
       const aFinance = await t.user('reseller_finance', a.reseller.id);
       await api().get(`/api/v1/invoices/${invA.id}`).set('Authorization', aFinance.auth).expect(200);
       await api()

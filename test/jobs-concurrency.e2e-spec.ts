@@ -95,8 +95,7 @@ describe('Every scheduled job, started from two instances at once, does its work
     const after = await tableChecksums((sql) => one.db.query(sql));
     expect(Object.keys(after).filter((k) => after[k] !== before[k] && !/idempotency/.test(k))).toEqual([]);
   };
-  const count = async (sql: string, params: unknown[] = []) =>
-    (await one.db.query(sql, params))[0].n as number;
+  const count = async (sql: string, params: unknown[] = []) => (await one.db.query(sql, params))[0].n as number;
 
   it('renewal-alert scan: each (term, threshold) raised once', async () => {
     // 15 days before the warranties end (2027-01-04): one 30-day alert per reseller. The P1M
@@ -119,13 +118,9 @@ describe('Every scheduled job, started from two instances at once, does its work
   });
 
   it('webhook delivery: each outbox event reaches the receiver once', async () => {
-    const results = await both((t) =>
-      t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', admin).send({}),
-    );
+    const results = await both((t) => t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', admin).send({}));
     expect(results.map((r) => r.status).every((s) => s < 300)).toBe(true);
-    await unchangedBy(() =>
-      one.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', admin).send({}),
-    );
+    await unchangedBy(() => one.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', admin).send({}));
     const ids = received.map((b) => JSON.parse(b).id ?? b);
     expect(ids).toHaveLength(RESELLERS);
     expect(new Set(ids).size).toBe(RESELLERS);
@@ -133,12 +128,7 @@ describe('Every scheduled job, started from two instances at once, does its work
 
   it('renewals: each due subscription gets exactly one new term', async () => {
     const results = await both((t) =>
-      t
-        .http()
-        .post('/api/v1/jobs/renewals/run')
-        .query({ asOf: '2026-02-01' })
-        .set('Authorization', admin)
-        .send({}),
+      t.http().post('/api/v1/jobs/renewals/run').query({ asOf: '2026-02-01' }).set('Authorization', admin).send({}),
     );
     expect(results.map((r) => r.status)).toEqual([200, 200]);
     expect(results[0].body.renewed + results[1].body.renewed).toBe(RESELLERS);
@@ -147,13 +137,7 @@ describe('Every scheduled job, started from two instances at once, does its work
       expect(sub.body.terms).toHaveLength(2);
     }
     await unchangedBy(() =>
-      one
-        .http()
-        .post('/api/v1/jobs/renewals/run')
-        .query({ asOf: '2026-02-01' })
-        .set('Authorization', admin)
-        .send({})
-        .expect(200),
+      one.http().post('/api/v1/jobs/renewals/run').query({ asOf: '2026-02-01' }).set('Authorization', admin).send({}).expect(200),
     );
   });
 
@@ -169,9 +153,7 @@ describe('Every scheduled job, started from two instances at once, does its work
     const numbers: Array<{ number: string; reseller_id: string }> = await one.db.query(
       `SELECT number, reseller_id FROM invoices ORDER BY number`,
     );
-    expect(numbers.map((n) => n.number)).toEqual(
-      Array.from({ length: RESELLERS }, (_, i) => `INV-2026-${String(i + 1).padStart(6, '0')}`),
-    );
+    expect(numbers.map((n) => n.number)).toEqual(Array.from({ length: RESELLERS }, (_, i) => `INV-2026-${String(i + 1).padStart(6, '0')}`));
     expect(new Set(numbers.map((n) => n.reseller_id)).size).toBe(RESELLERS);
     await unchangedBy(async () => {
       const rerun = await one
@@ -190,11 +172,7 @@ describe('Every scheduled job, started from two instances at once, does its work
     const onHold = async () => {
       const all: boolean[] = [];
       for (const id of resellers) {
-        const lines = await one
-          .http()
-          .get(`/api/v1/resellers/${id}/credit-lines`)
-          .set('Authorization', admin)
-          .expect(200);
+        const lines = await one.http().get(`/api/v1/resellers/${id}/credit-lines`).set('Authorization', admin).expect(200);
         all.push(...lines.body.items.map((l: { onHold: boolean }) => l.onHold));
       }
       return all;
@@ -205,11 +183,7 @@ describe('Every scheduled job, started from two instances at once, does its work
     await unchangedBy(() => holds('2026-04-15')(one).expect(200));
 
     for (const id of resellers) {
-      const inv = await one
-        .http()
-        .get(`/api/v1/invoices?resellerId=${id}`)
-        .set('Authorization', finance)
-        .expect(200);
+      const inv = await one.http().get(`/api/v1/invoices?resellerId=${id}`).set('Authorization', finance).expect(200);
       await one
         .http()
         .post('/api/v1/payments')

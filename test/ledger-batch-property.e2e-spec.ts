@@ -3,13 +3,7 @@ import fc from 'fast-check';
 import { DataSource } from 'typeorm';
 import { ConfigService } from '@nestjs/config';
 import { Clock, createDataSource, Dec, ReadDatabase } from '#disty/core';
-import {
-  FxRateService,
-  LedgerBatchService,
-  LedgerService,
-  PeriodCloseChecks,
-  PostEntryInput,
-} from '#disty/ledger';
+import { FxRateService, LedgerBatchService, LedgerService, PeriodCloseChecks, PostEntryInput } from '#disty/ledger';
 import { createOwnDatabase, OwnDatabase } from './support/own-database';
 
 /**
@@ -30,13 +24,7 @@ describe('ledger batch posting property: same books as posting one by one, each 
     ds = createDataSource(own.url, { extra: { max: 4 } });
     await ds.initialize();
     const clock = new Clock();
-    ledger = new LedgerService(
-      ds,
-      clock,
-      new PeriodCloseChecks(),
-      new FxRateService(ds, new ConfigService()),
-      new ReadDatabase(ds),
-    );
+    ledger = new LedgerService(ds, clock, new PeriodCloseChecks(), new FxRateService(ds, new ConfigService()), new ReadDatabase(ds));
     batches = new LedgerBatchService(ledger, clock);
   });
   afterAll(async () => {
@@ -89,9 +77,7 @@ describe('ledger batch posting property: same books as posting one by one, each 
   }
 
   /** Balances of `resellers` (by slot) and the daily totals of the whole ledger, as text keyed rows. */
-  async function snapshot(
-    resellers: string[],
-  ): Promise<{ balances: Map<string, string>; daily: Map<string, Dec[]> }> {
+  async function snapshot(resellers: string[]): Promise<{ balances: Map<string, string>; daily: Map<string, Dec[]> }> {
     const rows: Array<{
       account_code: string;
       reseller_key: string;
@@ -175,10 +161,7 @@ describe('ledger batch posting property: same books as posting one by one, each 
         );
         expect(replay.every((r) => !r.created)).toBe(true);
         expect(replay.map((r) => r.entryId)).toEqual(results.map((r) => r.entryId));
-        const [{ n }] = await ds.query(
-          `SELECT count(*)::int AS n FROM journal_entries WHERE source_type = $1`,
-          [`prop-batch-${run}`],
-        );
+        const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM journal_entries WHERE source_type = $1`, [`prop-batch-${run}`]);
         expect(n).toBe(bySource.size);
         expect(dailyDelta(after.daily, (await snapshot([])).daily).size).toBe(0);
       }),
@@ -206,9 +189,7 @@ describe('ledger batch posting property: same books as posting one by one, each 
     await expect(ledger.inTransaction((em) => batches.postBatch(em, [good, bad]))).rejects.toMatchObject({
       status: 422,
     });
-    const [{ n }] = await ds.query(
-      `SELECT count(*)::int AS n FROM journal_entries WHERE source_type = 'prop-refused'`,
-    );
+    const [{ n }] = await ds.query(`SELECT count(*)::int AS n FROM journal_entries WHERE source_type = 'prop-refused'`);
     expect(n).toBe(0);
   });
 });

@@ -14,11 +14,7 @@ describe('Ledger guarantees held by the database', () => {
   });
   afterAll(() => t.close());
 
-  const rawEntry = async (
-    debit: string,
-    credit: string,
-    base: { debit: string | null; credit: string | null } = { debit, credit },
-  ) => {
+  const rawEntry = async (debit: string, credit: string, base: { debit: string | null; credit: string | null } = { debit, credit }) => {
     const runner = t.db.createQueryRunner();
     await runner.connect();
     await runner.startTransaction();
@@ -49,12 +45,8 @@ describe('Ledger guarantees held by the database', () => {
   // The app role has no UPDATE/DELETE/TRUNCATE on journal rows (a permission error); the triggers
   // refuse them for any other role too (test/integrity-database.e2e-spec.ts tries them as the owner).
   it('rejects at commit an entry balanced in its currency but not in the reporting currency (LD004), and a line without a base amount', async () => {
-    await expect(rawEntry('10.00', '10.00', { debit: '16.50', credit: '16.49' })).rejects.toThrow(
-      /unbalanced in the reporting currency/,
-    );
-    await expect(rawEntry('10.00', '10.00', { debit: null, credit: '16.50' })).rejects.toThrow(
-      /journal_lines_base_present_check/,
-    );
+    await expect(rawEntry('10.00', '10.00', { debit: '16.50', credit: '16.49' })).rejects.toThrow(/unbalanced in the reporting currency/);
+    await expect(rawEntry('10.00', '10.00', { debit: null, credit: '16.50' })).rejects.toThrow(/journal_lines_base_present_check/);
   });
 
   it('refuses a base-only line (no amount in its currency) outside the FX accounts and revaluations (LDBON)', async () => {
@@ -82,13 +74,9 @@ describe('Ledger guarantees held by the database', () => {
   it('rejects UPDATE and DELETE of a posted line or entry', async () => {
     const id = await rawEntry('3.00', '3.00');
     const refused = /immutable|permission denied/;
-    await expect(
-      t.db.query(`UPDATE journal_lines SET debit = 4 WHERE entry_id = $1 AND line_no = 1`, [id]),
-    ).rejects.toThrow(refused);
+    await expect(t.db.query(`UPDATE journal_lines SET debit = 4 WHERE entry_id = $1 AND line_no = 1`, [id])).rejects.toThrow(refused);
     await expect(t.db.query(`DELETE FROM journal_lines WHERE entry_id = $1`, [id])).rejects.toThrow(refused);
-    await expect(t.db.query(`UPDATE journal_entries SET memo = 'x' WHERE id = $1`, [id])).rejects.toThrow(
-      refused,
-    );
+    await expect(t.db.query(`UPDATE journal_entries SET memo = 'x' WHERE id = $1`, [id])).rejects.toThrow(refused);
     await expect(t.db.query(`TRUNCATE journal_lines CASCADE`)).rejects.toThrow(refused);
   });
 
@@ -101,9 +89,7 @@ describe('Ledger guarantees held by the database', () => {
         [id],
       ),
     ).rejects.toThrow(/transaction that creates it/);
-    await expect(t.db.query(`UPDATE account_balances SET debit_total = 0`)).rejects.toThrow(
-      /maintained by the ledger/,
-    );
+    await expect(t.db.query(`UPDATE account_balances SET debit_total = 0`)).rejects.toThrow(/maintained by the ledger/);
   });
 
   it('keeps every maintained balance equal to its lines under random postings and reversals (property)', async () => {
@@ -133,10 +119,7 @@ describe('Ledger guarantees held by the database', () => {
             debit: new Dec(d.cents).div(scale),
           }));
           const total = debits.reduce((s, d) => s.plus(d.debit), new Dec(0));
-          const lines = [
-            ...debits,
-            { accountCode: e.creditAccount, resellerId: resellers[0], currency: e.currency, credit: total },
-          ];
+          const lines = [...debits, { accountCode: e.creditAccount, resellerId: resellers[0], currency: e.currency, credit: total }];
           const date = `2026-07-${String(e.day).padStart(2, '0')}`;
           const posted = await ledger.inTransaction((em) =>
             ledger.post(em, {
@@ -147,8 +130,7 @@ describe('Ledger guarantees held by the database', () => {
             }),
           );
           // System-sourced entries ('prop'): reversed only with allowSystem (HTTP refuses to reverse them).
-          if (e.reverse)
-            await ledger.reverseInOwnTransaction(posted.entry.id, { entryDate: date, allowSystem: true });
+          if (e.reverse) await ledger.reverseInOwnTransaction(posted.entry.id, { entryDate: date, allowSystem: true });
         }
         expect(await ledger.verify()).toEqual([]);
         for (const c of currencies) {

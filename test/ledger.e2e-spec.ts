@@ -14,10 +14,7 @@ describe('General ledger through HTTP', () => {
   afterAll(() => t.close());
 
   type Line = { accountCode: string; currency: string; debit?: string; credit?: string };
-  const entry = (
-    amount: string,
-    entryDate = '2026-03-10',
-  ): { entryDate: string; memo: string; lines: Line[] } => ({
+  const entry = (amount: string, entryDate = '2026-03-10'): { entryDate: string; memo: string; lines: Line[] } => ({
     entryDate,
     memo: 'Cash sale',
     lines: [
@@ -26,24 +23,13 @@ describe('General ledger through HTTP', () => {
     ],
   });
   const trial = async (asOf = '2026-12-31') =>
-    (
-      await t
-        .http()
-        .get(`/api/v1/ledger/trial-balance?asOf=${asOf}&currency=${currency}`)
-        .set('Authorization', finance)
-        .expect(200)
-    ).body;
+    (await t.http().get(`/api/v1/ledger/trial-balance?asOf=${asOf}&currency=${currency}`).set('Authorization', finance).expect(200)).body;
   const row = (tb: { rows: Array<{ accountCode: string }> }, code: string) =>
     tb.rows.find((r) => r.accountCode === code) as Record<string, string>;
 
   it('posts a balanced manual entry that shows on the trial balance', async () => {
     const before = await trial();
-    const res = await t
-      .http()
-      .post('/api/v1/ledger/entries')
-      .set('Authorization', finance)
-      .send(entry('125.50'))
-      .expect(201);
+    const res = await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send(entry('125.50')).expect(201);
     expect(res.body).toMatchObject({ entryDate: '2026-03-10', source: { type: 'manual' }, reversalOf: null });
     expect(res.body.lines).toEqual([
       // GBP at the seeded rate 1.95 (test/support/fx-rates.ts): 244.725 rounds half-up to 244.73.
@@ -76,12 +62,7 @@ describe('General ledger through HTTP', () => {
     const before = await trial();
     const body = entry('10.00');
     body.lines[1] = { ...body.lines[1], credit: '9.99' };
-    const res = await t
-      .http()
-      .post('/api/v1/ledger/entries')
-      .set('Authorization', finance)
-      .send(body)
-      .expect(422);
+    const res = await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send(body).expect(422);
     expect(res.headers['content-type']).toMatch(/problem\+json/);
     expect(res.body).toMatchObject({ type: 'https://disty.dev/problems/unbalanced-entry', currency });
     expect(await trial()).toEqual(before);
@@ -93,31 +74,16 @@ describe('General ledger through HTTP', () => {
     await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send(both).expect(422);
     const unknown = entry('5.00');
     unknown.lines[0].accountCode = '9999';
-    const r = await t
-      .http()
-      .post('/api/v1/ledger/entries')
-      .set('Authorization', finance)
-      .send(unknown)
-      .expect(422);
+    const r = await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send(unknown).expect(422);
     expect(r.body.type).toMatch(/unknown-account/);
     const decimals = entry('5.001');
-    const v = await t
-      .http()
-      .post('/api/v1/ledger/entries')
-      .set('Authorization', finance)
-      .send(decimals)
-      .expect(400);
+    const v = await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send(decimals).expect(400);
     expect(v.body.errors[0].field).toMatch(/lines\.0\.debit/);
   });
 
   it('reverses an entry, zeroing its effect, and refuses a second reversal', async () => {
     const before = await trial();
-    const posted = await t
-      .http()
-      .post('/api/v1/ledger/entries')
-      .set('Authorization', finance)
-      .send(entry('42.00'))
-      .expect(201);
+    const posted = await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send(entry('42.00')).expect(201);
     const rev = await t
       .http()
       .post(`/api/v1/ledger/entries/${posted.body.id}/reverse`)
@@ -125,35 +91,18 @@ describe('General ledger through HTTP', () => {
       .send({ entryDate: '2026-03-11' })
       .expect(201);
     expect(rev.body.reversalOf).toBe(posted.body.id);
-    expect(rev.body.lines.find((l: { accountCode: string }) => l.accountCode === '1000').credit).toBe(
-      '42.00',
-    );
+    expect(rev.body.lines.find((l: { accountCode: string }) => l.accountCode === '1000').credit).toBe('42.00');
     const after = await trial();
     expect(row(after, '1000').balance).toBe(row(before, '1000').balance);
     expect(row(after, '4000').balance).toBe(row(before, '4000').balance);
-    await t
-      .http()
-      .post(`/api/v1/ledger/entries/${posted.body.id}/reverse`)
-      .set('Authorization', finance)
-      .send({})
-      .expect(409);
+    await t.http().post(`/api/v1/ledger/entries/${posted.body.id}/reverse`).set('Authorization', finance).send({}).expect(409);
   });
 
   it('refuses postings into a closed month with 422 period-closed', async () => {
     await t.http().post('/api/v1/ledger/periods/2019-01/close').set('Authorization', finance).expect(200);
-    const res = await t
-      .http()
-      .post('/api/v1/ledger/entries')
-      .set('Authorization', finance)
-      .send(entry('1.00', '2019-01-15'))
-      .expect(422);
+    const res = await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send(entry('1.00', '2019-01-15')).expect(422);
     expect(res.body.type).toBe('https://disty.dev/problems/period-closed');
-    await t
-      .http()
-      .post('/api/v1/ledger/entries')
-      .set('Authorization', finance)
-      .send(entry('1.00', '2019-02-01'))
-      .expect(201);
+    await t.http().post('/api/v1/ledger/entries').set('Authorization', finance).send(entry('1.00', '2019-02-01')).expect(201);
   });
 
   it('lets finance in and keeps reseller users out (403)', async () => {
@@ -163,17 +112,8 @@ describe('General ledger through HTTP', () => {
     const reseller = await createReseller(t);
     for (const role of ['reseller_finance', 'reseller_admin', 'buyer', 'sales'] as const) {
       const user = await t.user(role, reseller.id);
-      await t
-        .http()
-        .get('/api/v1/ledger/trial-balance?currency=AUD')
-        .set('Authorization', user.auth)
-        .expect(403);
-      await t
-        .http()
-        .post('/api/v1/ledger/entries')
-        .set('Authorization', user.auth)
-        .send(entry('1.00'))
-        .expect(403);
+      await t.http().get('/api/v1/ledger/trial-balance?currency=AUD').set('Authorization', user.auth).expect(403);
+      await t.http().post('/api/v1/ledger/entries').set('Authorization', user.auth).send(entry('1.00')).expect(403);
     }
   });
 
@@ -208,15 +148,9 @@ describe('General ledger through HTTP', () => {
   });
 
   it('searches entries by account, reseller and source type', async () => {
-    const res = await t
-      .http()
-      .get('/api/v1/ledger/entries?sourceType=reversal&pageSize=5')
-      .set('Authorization', finance)
-      .expect(200);
+    const res = await t.http().get('/api/v1/ledger/entries?sourceType=reversal&pageSize=5').set('Authorization', finance).expect(200);
     expect(res.body.items.length).toBeGreaterThan(0);
-    expect(res.body.items.every((e: { source: { type: string } }) => e.source.type === 'reversal')).toBe(
-      true,
-    );
+    expect(res.body.items.every((e: { source: { type: string } }) => e.source.type === 'reversal')).toBe(true);
     await t.http().get('/api/v1/ledger/entries/not-a-uuid').set('Authorization', finance).expect(404);
   });
 
@@ -225,12 +159,7 @@ describe('General ledger through HTTP', () => {
     const body = { ...entry('7.77'), memo: key };
     const results = await Promise.all(
       Array.from({ length: 20 }, () =>
-        t
-          .http()
-          .post('/api/v1/ledger/entries')
-          .set('Authorization', finance)
-          .set('Idempotency-Key', key)
-          .send(body),
+        t.http().post('/api/v1/ledger/entries').set('Authorization', finance).set('Idempotency-Key', key).send(body),
       ),
     );
     expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));

@@ -70,18 +70,10 @@ describe('margin report', () => {
     // Beta: 1 laptop, same day.
     await ship(await order(resellers.b.id, [{ sku: hw.sku, quantity: 1 }]));
     await billPeriod(t, '2026-09-30', finance);
-    await api()
-      .post('/api/v1/ledger/recognition/run')
-      .set('Authorization', finance)
-      .send({ through: '2026-10-31' })
-      .expect(200);
+    await api().post('/api/v1/ledger/recognition/run').set('Authorization', finance).send({ through: '2026-10-31' }).expect(200);
 
     // Lenovo bills the three laptops at 710.00 each in October: 30.00 over the accrued 2,100.00.
-    const vendor = await api()
-      .post('/api/v1/vendors')
-      .set('Authorization', finance)
-      .send({ name: 'Lenovo' })
-      .expect(201);
+    const vendor = await api().post('/api/v1/vendors').set('Authorization', finance).send({ name: 'Lenovo' }).expect(201);
     await api()
       .post('/api/v1/vendor-bills')
       .set('Authorization', finance)
@@ -115,9 +107,7 @@ describe('margin report', () => {
     const movement = async (code: string) => {
       const s = (
         await api()
-          .get(
-            `/api/v1/ledger/accounts/${code}/statement?from=${from}&to=${to}&resellerId=${resellerId}&currency=AUD`,
-          )
+          .get(`/api/v1/ledger/accounts/${code}/statement?from=${from}&to=${to}&resellerId=${resellerId}&currency=AUD`)
           .set('Authorization', finance)
           .expect(200)
       ).body as { openingBalance: string; closingBalance: string };
@@ -144,13 +134,9 @@ describe('margin report', () => {
     // 10 seats × 36.50 × 12 = 4,380.00 a year → 552.00 earned, 441.60 of its 3,504.00 cost.
     expect(alpha).toMatchObject({ revenue: '2552.00', cost: '1861.60', margin: '690.40' });
     for (const row of [alpha, beta]) {
-      expect({ revenue: row.revenue, cost: row.cost }).toEqual(
-        await ledgerMargin(row.key, '2026-09-01', '2026-10-31'),
-      );
+      expect({ revenue: row.revenue, cost: row.cost }).toEqual(await ledgerMargin(row.key, '2026-09-01', '2026-10-31'));
     }
-    expect(r.totals).toEqual([
-      expect.objectContaining({ currency: 'AUD', revenue: '3552.00', cost: '2571.60', margin: '980.40' }),
-    ]);
+    expect(r.totals).toEqual([expect.objectContaining({ currency: 'AUD', revenue: '3552.00', cost: '2571.60', margin: '980.40' })]);
   });
 
   it('groups by month, SKU and vendor with the same totals', async () => {
@@ -172,8 +158,7 @@ describe('margin report', () => {
     });
     const byVendor = await report('from=2026-09-01&to=2026-10-31&groupBy=vendor');
     expect(byVendor.items.map((x) => x.key).sort()).toEqual(['Lenovo', 'Microsoft']);
-    for (const r of [byMonth, bySku, byVendor])
-      expect(r.totals[0]).toMatchObject({ revenue: '3552.00', cost: '2571.60' });
+    for (const r of [byMonth, bySku, byVendor]) expect(r.totals[0]).toMatchObject({ revenue: '3552.00', cost: '2571.60' });
   });
 
   it('gives CSV with Accept: text/csv', async () => {
@@ -189,20 +174,11 @@ describe('margin report', () => {
   });
 
   it('refuses bad windows and keeps reseller users out', async () => {
-    const bad = await api()
-      .get('/api/v1/reports/margin?from=2026-10-31&to=2026-09-01')
-      .set('Authorization', finance)
-      .expect(400);
+    const bad = await api().get('/api/v1/reports/margin?from=2026-10-31&to=2026-09-01').set('Authorization', finance).expect(400);
     expect(bad.body.errors[0].field).toBe('to');
-    await api()
-      .get('/api/v1/reports/margin?from=2026-09-01&to=2026-10-31&groupBy=colour')
-      .set('Authorization', finance)
-      .expect(400);
+    await api().get('/api/v1/reports/margin?from=2026-09-01&to=2026-10-31&groupBy=colour').set('Authorization', finance).expect(400);
     await api().get('/api/v1/reports/margin?to=2026-10-31').set('Authorization', finance).expect(400);
     const buyer = await t.user('reseller_admin', resellers.a.id);
-    await api()
-      .get('/api/v1/reports/margin?from=2026-09-01&to=2026-10-31')
-      .set('Authorization', buyer.auth)
-      .expect(403);
+    await api().get('/api/v1/reports/margin?from=2026-09-01&to=2026-10-31').set('Authorization', buyer.auth).expect(403);
   });
 });

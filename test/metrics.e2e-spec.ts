@@ -67,8 +67,7 @@ describe('Prometheus metrics', () => {
       .set('Authorization', buyer.auth)
       .send({ endCustomer: { name: 'Metrics Co' }, lines: [{ sku: product.sku, quantity: 2 }] })
       .expect(201);
-    for (let i = 0; i < 3; i++)
-      await t.http().get(`/api/v1/orders/${order.body.id}`).set('Authorization', buyer.auth).expect(200);
+    for (let i = 0; i < 3; i++) await t.http().get(`/api/v1/orders/${order.body.id}`).set('Authorization', buyer.auth).expect(200);
     await t
       .http()
       .post(`/api/v1/orders/${order.body.id}/lines/${order.body.lines[0].id}/ship`)
@@ -89,31 +88,17 @@ describe('Prometheus metrics', () => {
     expect(res.headers['content-type']).toMatch(/^text\/plain; version=0\.0\.4/);
     const text = res.text;
     // Per route pattern, never the raw URL (the order id is not a label).
-    expect(
-      sample(
-        text,
-        'disty_http_request_duration_seconds_count{method="GET",route="/api/v1/orders/:id",status="200"}',
-      ),
-    ).toBe(3);
+    expect(sample(text, 'disty_http_request_duration_seconds_count{method="GET",route="/api/v1/orders/:id",status="200"}')).toBe(3);
     expect(text).not.toContain(order.body.id);
-    expect(text).toMatch(
-      /disty_http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/api\/v1\/orders",status="201"\}/,
-    );
+    expect(text).toMatch(/disty_http_request_duration_seconds_bucket\{le="0\.005",method="POST",route="\/api\/v1\/orders",status="201"\}/);
     expect(sample(text, 'disty_db_pool_connections{state="total"}')).toBeGreaterThan(0);
     expect(sample(text, 'disty_db_pool_connections{state="waiting"}')).toBe(0);
     expect(sample(text, 'disty_db_pool_max')).toBeGreaterThan(0);
     // The invoice.issued event waits in the outbox (no delivery worker runs in tests).
     expect(sample(text, 'disty_webhook_backlog{state="pending"}')).toBe(1);
     const period = t.clock.today();
-    expect(
-      sample(text, `disty_billing_run_resellers{period_end="${period}",run_status="COMPLETED",state="done"}`),
-    ).toBe(1);
-    expect(
-      sample(
-        text,
-        `disty_billing_run_resellers{period_end="${period}",run_status="COMPLETED",state="pending"}`,
-      ),
-    ).toBe(0);
+    expect(sample(text, `disty_billing_run_resellers{period_end="${period}",run_status="COMPLETED",state="done"}`)).toBe(1);
+    expect(sample(text, `disty_billing_run_resellers{period_end="${period}",run_status="COMPLETED",state="pending"}`)).toBe(0);
     expect(sample(text, 'disty_ledger_postings_total{source_type="invoice"}')).toBeGreaterThanOrEqual(1);
     expect(text).toContain('disty_process_cpu_seconds_total');
     // The listener serves nothing else.
@@ -126,23 +111,15 @@ describe('Prometheus metrics', () => {
     const { observeJob } = await import('#disty/core');
     await observeJob('renewal-alert-scan', () => t.get(RenewalScanJob).tick());
     const text = (await request(`http://127.0.0.1:${metricsPort}`).get('/metrics').expect(200)).text;
-    expect(
-      sample(text, 'disty_job_runs_total{job="renewal-alert-scan",outcome="ok"}'),
-    ).toBeGreaterThanOrEqual(1);
-    expect(sample(text, 'disty_job_duration_seconds_count{job="renewal-alert-scan"}')).toBeGreaterThanOrEqual(
-      1,
-    );
+    expect(sample(text, 'disty_job_runs_total{job="renewal-alert-scan",outcome="ok"}')).toBeGreaterThanOrEqual(1);
+    expect(sample(text, 'disty_job_duration_seconds_count{job="renewal-alert-scan"}')).toBeGreaterThanOrEqual(1);
   });
 
   it('on the API port only with METRICS_PUBLIC=true, or METRICS_TOKEN as a bearer token', async () => {
     process.env.METRICS_TOKEN = 'a-metrics-token-of-enough-length';
     await t.http().get('/metrics').expect(401);
     await t.http().get('/metrics').set('Authorization', 'Bearer wrong-token-of-enough-length!!').expect(401);
-    const ok = await t
-      .http()
-      .get('/metrics')
-      .set('Authorization', 'Bearer a-metrics-token-of-enough-length')
-      .expect(200);
+    const ok = await t.http().get('/metrics').set('Authorization', 'Bearer a-metrics-token-of-enough-length').expect(200);
     expect(ok.text).toContain('disty_http_request_duration_seconds_bucket');
     delete process.env.METRICS_TOKEN;
     process.env.METRICS_PUBLIC = 'true';

@@ -58,9 +58,7 @@ describe('API contract: a document clients can generate from', () => {
     expect(operations.length).toBeGreaterThanOrEqual(115);
     expect(ids.filter((id) => !/^[a-z][A-Za-z0-9]+$/.test(id))).toEqual([]);
     expect(ids.filter((id, i) => ids.indexOf(id) !== i)).toEqual([]);
-    expect(
-      operations.filter(({ op }) => !op.summary?.trim() || op.tags?.length !== 1).map(({ key }) => key),
-    ).toEqual([]);
+    expect(operations.filter(({ op }) => !op.summary?.trim() || op.tags?.length !== 1).map(({ key }) => key)).toEqual([]);
     expect(doc.paths['/api/v1/orders'].post.operationId).toBe('placeOrder');
     expect(doc.paths['/api/v1/invoices/{id}/pdf'].get.operationId).toBe('downloadInvoicePdf');
   });
@@ -69,11 +67,7 @@ describe('API contract: a document clients can generate from', () => {
     const untyped = operations.filter(({ op }) => {
       const ok = Object.entries(op.responses).filter(([status]) => status.startsWith('2'));
       return (
-        ok.length === 0 ||
-        ok.some(
-          ([status, r]) =>
-            status !== '204' && (!r.content || Object.values(r.content).some((m) => !m.schema)),
-        )
+        ok.length === 0 || ok.some(([status, r]) => status !== '204' && (!r.content || Object.values(r.content).some((m) => !m.schema)))
       );
     });
     expect(untyped.map(({ key }) => key)).toEqual([]);
@@ -81,37 +75,28 @@ describe('API contract: a document clients can generate from', () => {
     expect(doc.paths['/api/v1/invoices/{id}/pdf'].get.responses['200'].content).toEqual({
       'application/pdf': { schema: { type: 'string', format: 'binary' } },
     });
-    expect(doc.paths['/api/v1/exports/journal'].get.responses['200'].content!['text/csv'].schema!.type).toBe(
-      'string',
-    );
-    expect(
-      Object.keys(doc.paths['/api/v1/resellers/{id}/statement'].get.responses['200'].content!).sort(),
-    ).toEqual(['application/json', 'application/pdf', 'text/csv']);
+    expect(doc.paths['/api/v1/exports/journal'].get.responses['200'].content!['text/csv'].schema!.type).toBe('string');
+    expect(Object.keys(doc.paths['/api/v1/resellers/{id}/statement'].get.responses['200'].content!).sort()).toEqual([
+      'application/json',
+      'application/pdf',
+      'text/csv',
+    ]);
     expect(doc.paths['/api/v1/orders'].get.responses['200'].content!['application/json'].schema).toEqual({
       $ref: '#/components/schemas/OrderPage',
     });
-    expect(
-      Object.keys(doc.paths['/api/v1/billing-runs'].post.responses).filter((s) => s.startsWith('2')),
-    ).toEqual(['202']);
-    expect(
-      Object.keys(doc.paths['/api/v1/webhooks/{id}'].delete.responses).filter((s) => s.startsWith('2')),
-    ).toEqual(['204']);
+    expect(Object.keys(doc.paths['/api/v1/billing-runs'].post.responses).filter((s) => s.startsWith('2'))).toEqual(['202']);
+    expect(Object.keys(doc.paths['/api/v1/webhooks/{id}'].delete.responses).filter((s) => s.startsWith('2'))).toEqual(['204']);
   });
 
   it('describes every paged list (page and pageSize parameters) as items, total, page and pageSize, as page() answers', () => {
-    const paged = operations.filter(({ op }) =>
-      op.parameters?.some((p) => p.in === 'query' && p.name === 'pageSize'),
-    );
+    const paged = operations.filter(({ op }) => op.parameters?.some((p) => p.in === 'query' && p.name === 'pageSize'));
     expect(paged.length).toBeGreaterThanOrEqual(15);
     const notPages = paged.filter(({ op }) => {
       const schema = op.responses['200'].content!['application/json'].schema!;
       const refs = schema.anyOf ?? [schema];
       return refs.some((r) => {
         const page = doc.components.schemas[r.$ref!.split('/').pop()!];
-        return (
-          !['items', 'total', 'page', 'pageSize'].every((k) => page.required?.includes(k)) ||
-          page.properties!.items.type !== 'array'
-        );
+        return !['items', 'total', 'page', 'pageSize'].every((k) => page.required?.includes(k)) || page.properties!.items.type !== 'array';
       });
     });
     expect(notPages.map(({ key }) => key)).toEqual([]);
@@ -120,11 +105,7 @@ describe('API contract: a document clients can generate from', () => {
   it('gives each schema one class: no two Swagger-described classes share a name (the document would keep one)', () => {
     const sources = (dir: string): string[] =>
       readdirSync(dir, { withFileTypes: true }).flatMap((e) =>
-        e.isDirectory()
-          ? sources(join(dir, e.name))
-          : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts')
-            ? [join(dir, e.name)]
-            : [],
+        e.isDirectory() ? sources(join(dir, e.name)) : e.name.endsWith('.ts') && !e.name.endsWith('.spec.ts') ? [join(dir, e.name)] : [],
       );
     const root = join(__dirname, '..');
     const declared = new Map<string, string[]>();
@@ -150,20 +131,12 @@ describe('API contract: a document clients can generate from', () => {
         )
           bad.push(`${key} ${status}`);
       }
-      if (!Object.keys(op.responses).some((s) => s.startsWith('4')) && !key.startsWith('GET /health'))
-        bad.push(`${key}: no 4xx`);
+      if (!Object.keys(op.responses).some((s) => s.startsWith('4')) && !key.startsWith('GET /health')) bad.push(`${key}: no 4xx`);
     }
     expect(bad).toEqual([]);
     const problem = doc.components.schemas.ProblemDetails;
     expect(problem.required).toEqual(['type', 'title', 'status', 'detail']);
-    expect(Object.keys(problem.properties!)).toEqual([
-      'type',
-      'title',
-      'status',
-      'detail',
-      'instance',
-      'errors',
-    ]);
+    expect(Object.keys(problem.properties!)).toEqual(['type', 'title', 'status', 'detail', 'instance', 'errors']);
     // What the operation and its service can refuse with: a body or query (400), a path id (404),
     // an Idempotency-Key (409), a business rule (422).
     expect(Object.keys(doc.paths['/api/v1/orders'].post.responses)).toEqual([
@@ -198,9 +171,7 @@ describe('API contract: a document clients can generate from', () => {
     ]);
     const secured = operations.filter(({ op }) => op.security?.length !== 0);
     expect(
-      secured
-        .filter(({ op }) => JSON.stringify(op.security) !== '[{"bearer":[]}]' || !op.responses['401'])
-        .map(({ key }) => key),
+      secured.filter(({ op }) => JSON.stringify(op.security) !== '[{"bearer":[]}]' || !op.responses['401']).map(({ key }) => key),
     ).toEqual([]);
     expect(doc.components.securitySchemes.bearer).toMatchObject({
       type: 'http',

@@ -10,10 +10,7 @@ function changed(committed: Doc, fresh: Doc): string[] {
     [...new Set([...Object.keys(a), ...Object.keys(b)])]
       .filter((k) => JSON.stringify(a[k]) !== JSON.stringify(b[k]))
       .map((k) => `${kind} ${k}`);
-  return [
-    ...diff('path', committed.paths, fresh.paths),
-    ...diff('schema', committed.components.schemas, fresh.components.schemas),
-  ];
+  return [...diff('path', committed.paths, fresh.paths), ...diff('schema', committed.components.schemas, fresh.components.schemas)];
 }
 
 /**

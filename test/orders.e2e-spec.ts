@@ -12,8 +12,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
   afterAll(() => t.close());
 
   const admin = () => bearer(ADMIN_TOKEN);
-  const post = (who: Auth, body: object) =>
-    t.http().post('/api/v1/orders').set('Authorization', who.auth).send(body);
+  const post = (who: Auth, body: object) => t.http().post('/api/v1/orders').set('Authorization', who.auth).send(body);
   const cart = (lines: Array<{ sku: string; quantity: number; startDate?: string }>, extra: object = {}) => ({
     endCustomer: { name: 'Acme Dental', reference: 'ACME-1' },
     poNumber: 'PO-1',
@@ -21,8 +20,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
     ...extra,
   });
   const ordersOf = async (resellerId: string) =>
-    (await t.db.query(`SELECT count(*)::int AS n FROM orders WHERE reseller_id = $1`, [resellerId]))[0]
-      .n as number;
+    (await t.db.query(`SELECT count(*)::int AS n FROM orders WHERE reseller_id = $1`, [resellerId]))[0].n as number;
 
   /** A reseller (AUD, 10% tax) with a buyer, and a hardware and a monthly cloud product priced in AUD. */
   async function shop(limits: { hardwareLimit?: string; cloudLimit?: string } = {}) {
@@ -107,11 +105,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
 
       const got = await t.http().get(`/api/v1/orders/${o.id}`).set('Authorization', buyer.auth).expect(200);
       expect(got.body).toEqual(o);
-      const sub = await t
-        .http()
-        .get(`/api/v1/subscriptions/${o.lines[1].subscriptionId}`)
-        .set('Authorization', buyer.auth)
-        .expect(200);
+      const sub = await t.http().get(`/api/v1/subscriptions/${o.lines[1].subscriptionId}`).set('Authorization', buyer.auth).expect(200);
       expect(sub.body).toMatchObject({
         sku: cloud.sku,
         quantity: 5,
@@ -152,19 +146,13 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       await post(buyer, cart([{ sku: hw.sku, quantity: 1 }], { resellerId: reseller.id })).expect(201);
     });
 
-    it.each(['reseller_admin', 'sales', 'reseller_finance', 'finance'] as const)(
-      'refuses %s placing orders (403)',
-      async (role) => {
-        const { reseller, hw } = await shop();
-        const u = await t.user(role, role === 'finance' ? null : reseller.id);
-        const res = await post(
-          u,
-          cart([{ sku: hw.sku, quantity: 1 }], role === 'finance' ? { resellerId: reseller.id } : {}),
-        ).expect(403);
-        expect(res.body.type).toBe('https://disty.dev/problems/forbidden');
-        expect(await ordersOf(reseller.id)).toBe(0);
-      },
-    );
+    it.each(['reseller_admin', 'sales', 'reseller_finance', 'finance'] as const)('refuses %s placing orders (403)', async (role) => {
+      const { reseller, hw } = await shop();
+      const u = await t.user(role, role === 'finance' ? null : reseller.id);
+      const res = await post(u, cart([{ sku: hw.sku, quantity: 1 }], role === 'finance' ? { resellerId: reseller.id } : {})).expect(403);
+      expect(res.body.type).toBe('https://disty.dev/problems/forbidden');
+      expect(await ordersOf(reseller.id)).toBe(0);
+    });
 
     it('refuses without a token (401)', async () => {
       await t
@@ -184,10 +172,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       const lines = await creditLines(t, s.reseller.id);
       expect(lines.HARDWARE.reserved).toBe('0.00');
       expect(lines.CLOUD.reserved).toBe('0.00');
-      const [{ n }] = await t.db.query(
-        `SELECT count(*)::int AS n FROM subscriptions WHERE reseller_id = $1`,
-        [s.reseller.id],
-      );
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM subscriptions WHERE reseller_id = $1`, [s.reseller.id]);
       expect(n).toBe(0);
     }
 
@@ -211,12 +196,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
 
     it('refuses an inactive SKU with 422 product-inactive', async () => {
       const old = await createProduct(t);
-      await t
-        .http()
-        .patch(`/api/v1/catalog/products/${old.sku}`)
-        .set(admin())
-        .send({ active: false })
-        .expect(200);
+      await t.http().patch(`/api/v1/catalog/products/${old.sku}`).set(admin()).send({ active: false }).expect(200);
       const res = await post(s.buyer, cart([{ sku: old.sku, quantity: 1 }])).expect(422);
       expect(res.body).toMatchObject({ type: 'https://disty.dev/problems/product-inactive', sku: old.sku });
       await expectNothing();
@@ -278,9 +258,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       await post(s.buyer, cart([{ sku: s.hw.sku, quantity: 1 }], { endCustomer: null })).expect(400);
       await post(s.buyer, cart([{ sku: s.hw.sku, quantity: 1 }], { lines: 'all' })).expect(400);
       await post(s.buyer, cart([null as never])).expect(400);
-      const res = await post(s.buyer, cart([{ sku: s.hw.sku, quantity: 1, startDate: '2026-12-01' }])).expect(
-        400,
-      );
+      const res = await post(s.buyer, cart([{ sku: s.hw.sku, quantity: 1, startDate: '2026-12-01' }])).expect(400);
       expect(res.body.errors).toEqual([expect.objectContaining({ field: 'lines.0.startDate' })]);
       await t
         .http()
@@ -316,10 +294,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       expect(lines.HARDWARE.reserved).toBe('550.00');
       expect(lines.CLOUD.reserved).toBe('0.00');
       expect(await ordersOf(reseller.id)).toBe(1);
-      const [{ n }] = await t.db.query(
-        `SELECT count(*)::int AS n FROM subscriptions WHERE reseller_id = $1`,
-        [reseller.id],
-      );
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM subscriptions WHERE reseller_id = $1`, [reseller.id]);
       expect(n).toBe(0);
     });
 
@@ -369,12 +344,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
 
     it('refuses a line on hold with 422 credit-hold while the other line still orders', async () => {
       const { buyer, reseller, hw, cloud } = await shop();
-      await t
-        .http()
-        .put(`/api/v1/resellers/${reseller.id}/credit-lines/HARDWARE`)
-        .set(admin())
-        .send({ onHold: true })
-        .expect(200);
+      await t.http().put(`/api/v1/resellers/${reseller.id}/credit-lines/HARDWARE`).set(admin()).send({ onHold: true }).expect(200);
       const res = await post(buyer, cart([{ sku: hw.sku, quantity: 1 }])).expect(422);
       expect(res.body).toMatchObject({
         type: 'https://disty.dev/problems/credit-hold',
@@ -392,12 +362,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
         .set(admin())
         .send({ prices: [{ currency: 'AUD', unitPrice: '120.00' }] })
         .expect(200);
-      await t
-        .http()
-        .patch(`/api/v1/resellers/${reseller.id}`)
-        .set(admin())
-        .send({ country: 'NZ' })
-        .expect(200); // NZ GST 15 % from now on
+      await t.http().patch(`/api/v1/resellers/${reseller.id}`).set(admin()).send({ country: 'NZ' }).expect(200); // NZ GST 15 % from now on
       const second = await post(buyer, cart([{ sku: hw.sku, quantity: 1 }])).expect(201);
       expect(second.body.lines[0]).toMatchObject({
         unitPrice: '120.00',
@@ -405,11 +370,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
         tax: '18.00',
         gross: '138.00',
       });
-      const again = await t
-        .http()
-        .get(`/api/v1/orders/${first.body.id}`)
-        .set('Authorization', buyer.auth)
-        .expect(200);
+      const again = await t.http().get(`/api/v1/orders/${first.body.id}`).set('Authorization', buyer.auth).expect(200);
       expect(again.body.lines[0]).toMatchObject({
         unitPrice: '100.00',
         net: '100.00',
@@ -422,15 +383,12 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
   describe('no overselling under concurrency', () => {
     it('accepts exactly 10 of 50 concurrent orders each for a tenth of the hardware limit', async () => {
       const { reseller, buyer, hw } = await shop({ hardwareLimit: '1100.00' });
-      const results = await Promise.all(
-        Array.from({ length: 50 }, () => post(buyer, cart([{ sku: hw.sku, quantity: 1 }]))),
-      );
+      const results = await Promise.all(Array.from({ length: 50 }, () => post(buyer, cart([{ sku: hw.sku, quantity: 1 }]))));
       const statuses = results.map((r) => r.status);
       expect(statuses.filter((s) => s >= 500)).toEqual([]);
       expect(statuses.filter((s) => s === 201)).toHaveLength(10);
       expect(statuses.filter((s) => s === 422)).toHaveLength(40);
-      for (const r of results.filter((x) => x.status === 422))
-        expect(r.body.type).toBe('https://disty.dev/problems/credit-limit-exceeded');
+      for (const r of results.filter((x) => x.status === 422)) expect(r.body.type).toBe('https://disty.dev/problems/credit-limit-exceeded');
       const lines = await creditLines(t, reseller.id);
       expect(lines.HARDWARE).toMatchObject({ reserved: '1100.00', available: '0.00' });
       expect(await ordersOf(reseller.id)).toBe(10);
@@ -464,10 +422,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       expect(lines.HARDWARE).toMatchObject({ reserved: '1100.00', available: '0.00' });
       expect(lines.CLOUD).toMatchObject({ reserved: '550.00', available: '0.00' });
       expect(await ordersOf(reseller.id)).toBe(10);
-      const [{ n }] = await t.db.query(
-        `SELECT count(*)::int AS n FROM subscriptions WHERE reseller_id = $1`,
-        [reseller.id],
-      );
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM subscriptions WHERE reseller_id = $1`, [reseller.id]);
       expect(n).toBe(10);
     });
   });
@@ -489,9 +444,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       const { reseller, buyer, hw } = await shop();
       const key = `order-${uniq()}`;
       const body = cart([{ sku: hw.sku, quantity: 1 }]);
-      const results = await Promise.all(
-        Array.from({ length: 20 }, () => post(buyer, body).set('Idempotency-Key', key)),
-      );
+      const results = await Promise.all(Array.from({ length: 20 }, () => post(buyer, body).set('Idempotency-Key', key)));
       expect(results.map((r) => r.status)).toEqual(Array(20).fill(201));
       expect(new Set(results.map((r) => r.body.id)).size).toBe(1);
       expect(await ordersOf(reseller.id)).toBe(1);
@@ -566,24 +519,14 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
         .send({ shippedOn: '2025-12-01' })
         .expect(409);
       expect(again.body.type).toBe('https://disty.dev/problems/conflict');
-      await t
-        .http()
-        .post(`/api/v1/orders/${order.id}/lines/${c.id}/ship`)
-        .set(admin())
-        .send({ shippedOn: '2025-12-01' })
-        .expect(409);
+      await t.http().post(`/api/v1/orders/${order.id}/lines/${c.id}/ship`).set(admin()).send({ shippedOn: '2025-12-01' }).expect(409);
       await t
         .http()
         .post(`/api/v1/orders/${order.id}/lines/${b.id}/ship`)
         .set(admin())
         .send({ shippedOn: '2025-12-01', serialNumbers: ['X', 'Y'] })
         .expect(400);
-      await t
-        .http()
-        .post(`/api/v1/orders/${order.id}/lines/${b.id}/ship`)
-        .set(admin())
-        .send({ shippedOn: '2026-13-01' })
-        .expect(400);
+      await t.http().post(`/api/v1/orders/${order.id}/lines/${b.id}/ship`).set(admin()).send({ shippedOn: '2026-13-01' }).expect(400);
       await t
         .http()
         .post(`/api/v1/orders/${order.id}/lines/${b.id}/ship`)
@@ -666,20 +609,12 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       await ship(rest.id, { shippedOn: '2025-12-01', quantity: 1, serialNumbers: ['X', 'Y'] }).expect(400);
       await ship(rest.id, { shippedOn: '2025-12-01', quantity: 0 }).expect(400);
       await ship(rest.id, { shippedOn: '2025-12-01', quantity: 1.5 }).expect(400);
-      const unchanged = (
-        await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)
-      ).body;
+      const unchanged = (await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)).body;
       expect(unchanged.lines).toEqual(first.lines);
 
       // 1 of the 4: 0.35, tax 0.035 → 0.04; the last 3 keep the remainder (1.05, 0.10), not a re-rounded 0.11.
       const second = (await ship(rest.id, { shippedOn: '2025-12-01', quantity: 1 }).expect(200)).body;
-      expect(
-        second.lines.map((l: { quantity: number; gross: string; status: string }) => [
-          l.quantity,
-          l.gross,
-          l.status,
-        ]),
-      ).toEqual([
+      expect(second.lines.map((l: { quantity: number; gross: string; status: string }) => [l.quantity, l.gross, l.status])).toEqual([
         [3, '1.16', 'SHIPPED'],
         [2, '220.00', 'PENDING'],
         [1, '0.39', 'SHIPPED'],
@@ -688,20 +623,12 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       expect(second.totals.HARDWARE).toEqual(totals);
 
       // Cancelling what waits frees exactly its share; what shipped stays reserved until invoiced.
-      const cancelled = (
-        await t
-          .http()
-          .post(`/api/v1/orders/${order.id}/cancel`)
-          .set('Authorization', buyer.auth)
-          .send({})
-          .expect(200)
-      ).body;
+      const cancelled = (await t.http().post(`/api/v1/orders/${order.id}/cancel`).set('Authorization', buyer.auth).send({}).expect(200))
+        .body;
       expect(cancelled.status).toBe('FULFILLED');
       expect(cancelled.reserved.HARDWARE).toBe('1.55');
       expect((await creditLines(t, reseller.id)).HARDWARE.reserved).toBe('1.55');
-      const unbilled = await t.db.transaction((em) =>
-        t.get(OrderingService).unbilledShippedLines(em, reseller.id, '2026-12-31'),
-      );
+      const unbilled = await t.db.transaction((em) => t.get(OrderingService).unbilledShippedLines(em, reseller.id, '2026-12-31'));
       expect(unbilled.map((l) => [l.quantity, l.gross.toFixed(2)])).toEqual([
         [3, '1.16'],
         [1, '0.39'],
@@ -719,9 +646,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
           .send({ shippedOn: '2025-12-01', quantity: 2 });
       const statuses = (await Promise.all([ship(), ship()])).map((r) => r.status).sort();
       expect(statuses).toEqual([200, 409]);
-      const got = (
-        await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)
-      ).body;
+      const got = (await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)).body;
       expect(got.lines.map((l: { quantity: number; status: string }) => [l.quantity, l.status])).toEqual([
         [2, 'SHIPPED'],
         [3, 'PENDING'],
@@ -758,12 +683,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
         .set(admin())
         .send({ shippedOn: '2025-12-01' })
         .expect(404);
-      await t
-        .http()
-        .post(`/api/v1/orders/${order.id}/lines/nope/ship`)
-        .set(admin())
-        .send({ shippedOn: '2025-12-01' })
-        .expect(404);
+      await t.http().post(`/api/v1/orders/${order.id}/lines/nope/ship`).set(admin()).send({ shippedOn: '2025-12-01' }).expect(404);
     });
   });
 
@@ -800,17 +720,8 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
         .set('Authorization', buyer.auth)
         .send({ lineIds: [order.lines[2].id] })
         .expect(409);
-      const res = await t
-        .http()
-        .post(`/api/v1/orders/${order.id}/cancel`)
-        .set('Authorization', buyer.auth)
-        .send({})
-        .expect(200);
-      expect(res.body.lines.map((l: { status: string }) => l.status)).toEqual([
-        'SHIPPED',
-        'CANCELLED',
-        'PROVISIONED',
-      ]);
+      const res = await t.http().post(`/api/v1/orders/${order.id}/cancel`).set('Authorization', buyer.auth).send({}).expect(200);
+      expect(res.body.lines.map((l: { status: string }) => l.status)).toEqual(['SHIPPED', 'CANCELLED', 'PROVISIONED']);
       expect(res.body.status).toBe('FULFILLED');
       expect(res.body.totals.HARDWARE).toEqual({ net: '100.00', tax: '10.00', gross: '110.00' });
       expect(res.body.reserved).toEqual({ HARDWARE: '110.00', CLOUD: '55.00' });
@@ -818,12 +729,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       expect(lines.HARDWARE.reserved).toBe('110.00');
       expect(lines.CLOUD.reserved).toBe('55.00');
 
-      const again = await t
-        .http()
-        .post(`/api/v1/orders/${order.id}/cancel`)
-        .set('Authorization', buyer.auth)
-        .send({})
-        .expect(409);
+      const again = await t.http().post(`/api/v1/orders/${order.id}/cancel`).set('Authorization', buyer.auth).send({}).expect(409);
       expect(again.body.type).toBe('https://disty.dev/problems/conflict');
     });
 
@@ -849,20 +755,10 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       const order = (await post(buyer, cart([{ sku: hw.sku, quantity: 1 }])).expect(201)).body;
       for (const role of ['sales', 'reseller_finance', 'reseller_admin'] as const) {
         const u = await t.user(role, reseller.id);
-        await t
-          .http()
-          .post(`/api/v1/orders/${order.id}/cancel`)
-          .set('Authorization', u.auth)
-          .send({})
-          .expect(403);
+        await t.http().post(`/api/v1/orders/${order.id}/cancel`).set('Authorization', u.auth).send({}).expect(403);
       }
       const other = await shop();
-      await t
-        .http()
-        .post(`/api/v1/orders/${order.id}/cancel`)
-        .set('Authorization', other.buyer.auth)
-        .send({})
-        .expect(404);
+      await t.http().post(`/api/v1/orders/${order.id}/cancel`).set('Authorization', other.buyer.auth).send({}).expect(404);
       await t
         .http()
         .post(`/api/v1/orders/${order.id}/cancel`)
@@ -894,22 +790,10 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       ).body;
       const orderB = (await post(b.buyer, cart([{ sku: b.hw.sku, quantity: 1 }])).expect(201)).body;
 
-      const nf = await t
-        .http()
-        .get(`/api/v1/orders/${orderA.id}`)
-        .set('Authorization', b.buyer.auth)
-        .expect(404);
+      const nf = await t.http().get(`/api/v1/orders/${orderA.id}`).set('Authorization', b.buyer.auth).expect(404);
       expect(nf.body.type).toBe('https://disty.dev/problems/not-found');
-      await t
-        .http()
-        .get(`/api/v1/resellers/${a.reseller.id}/credit-lines`)
-        .set('Authorization', b.buyer.auth)
-        .expect(404);
-      await t
-        .http()
-        .get(`/api/v1/subscriptions/${orderA.lines[1].subscriptionId}`)
-        .set('Authorization', b.buyer.auth)
-        .expect(404);
+      await t.http().get(`/api/v1/resellers/${a.reseller.id}/credit-lines`).set('Authorization', b.buyer.auth).expect(404);
+      await t.http().get(`/api/v1/subscriptions/${orderA.lines[1].subscriptionId}`).set('Authorization', b.buyer.auth).expect(404);
 
       const listB = await t.http().get('/api/v1/orders').set('Authorization', b.buyer.auth).expect(200);
       expect(listB.body.items.map((o: { id: string }) => o.id)).toEqual([orderB.id]);
@@ -928,12 +812,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       expect(listA.body.items.map((o: { id: string }) => o.id)).toEqual([orderA.id]);
 
       const finance = await t.user('finance');
-      const forA = await t
-        .http()
-        .get('/api/v1/orders')
-        .query({ resellerId: a.reseller.id })
-        .set('Authorization', finance.auth)
-        .expect(200);
+      const forA = await t.http().get('/api/v1/orders').query({ resellerId: a.reseller.id }).set('Authorization', finance.auth).expect(200);
       expect(forA.body.items.map((o: { id: string }) => o.id)).toEqual([orderA.id]);
       await t.http().get(`/api/v1/orders/${orderB.id}`).set('Authorization', finance.auth).expect(200);
     });
@@ -942,23 +821,11 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       const { reseller, buyer, hw, cloud } = await shop();
       const ids: string[] = [];
       for (let i = 0; i < 5; i++)
-        ids.push(
-          (await post(buyer, cart([{ sku: i === 4 ? cloud.sku : hw.sku, quantity: 1 }])).expect(201)).body.id,
-        );
-      const p1 = await t
-        .http()
-        .get('/api/v1/orders')
-        .query({ pageSize: 2 })
-        .set('Authorization', buyer.auth)
-        .expect(200);
+        ids.push((await post(buyer, cart([{ sku: i === 4 ? cloud.sku : hw.sku, quantity: 1 }])).expect(201)).body.id);
+      const p1 = await t.http().get('/api/v1/orders').query({ pageSize: 2 }).set('Authorization', buyer.auth).expect(200);
       expect(p1.body).toMatchObject({ total: 5, page: 1, pageSize: 2 });
       expect(p1.body.items.map((o: { id: string }) => o.id)).toEqual([ids[4], ids[3]]);
-      const p3 = await t
-        .http()
-        .get('/api/v1/orders')
-        .query({ pageSize: 2, page: 3 })
-        .set('Authorization', buyer.auth)
-        .expect(200);
+      const p3 = await t.http().get('/api/v1/orders').query({ pageSize: 2, page: 3 }).set('Authorization', buyer.auth).expect(200);
       expect(p3.body.items.map((o: { id: string }) => o.id)).toEqual([ids[0]]);
       const fulfilled = await t
         .http()
@@ -967,12 +834,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
         .set(admin())
         .expect(200);
       expect(fulfilled.body.items.map((o: { id: string }) => o.id)).toEqual([ids[4]]);
-      await t
-        .http()
-        .get('/api/v1/orders')
-        .query({ status: 'LOST' })
-        .set('Authorization', buyer.auth)
-        .expect(400);
+      await t.http().get('/api/v1/orders').query({ status: 'LOST' }).set('Authorization', buyer.auth).expect(400);
     });
 
     it.each(['sales', 'reseller_finance'] as const)('refuses %s reading orders (403)', async (role) => {
@@ -1005,9 +867,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       await ship(0, '2026-10-10');
       await ship(1, '2026-11-05');
       const svc = t.get(OrderingService);
-      const unbilled = await t.db.transaction((em) =>
-        svc.unbilledShippedLines(em, reseller.id, '2026-10-31'),
-      );
+      const unbilled = await t.db.transaction((em) => svc.unbilledShippedLines(em, reseller.id, '2026-10-31'));
       expect(unbilled).toHaveLength(1);
       expect(unbilled[0]).toMatchObject({
         orderLineId: order.lines[0].id,
@@ -1022,19 +882,15 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       expect(unbilled[0].gross.eq(new Dec('110'))).toBe(true);
       const invoiceId = '11111111-1111-4111-8111-111111111111';
       await t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[0].id], invoiceId, '2026-11-05'));
-      await expect(
-        t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[0].id], invoiceId, '2026-11-05')),
-      ).rejects.toMatchObject({ status: 409 });
-      await expect(
-        t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[2].id], invoiceId, '2026-11-05')),
-      ).rejects.toMatchObject({ status: 409 });
+      await expect(t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[0].id], invoiceId, '2026-11-05'))).rejects.toMatchObject({
+        status: 409,
+      });
+      await expect(t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[2].id], invoiceId, '2026-11-05'))).rejects.toMatchObject({
+        status: 409,
+      });
       const later = await t.db.transaction((em) => svc.unbilledShippedLines(em, reseller.id, '2026-12-31'));
       expect(later.map((l) => l.orderLineId)).toEqual([order.lines[1].id]);
-      const got = await t
-        .http()
-        .get(`/api/v1/orders/${order.id}`)
-        .set('Authorization', buyer.auth)
-        .expect(200);
+      const got = await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200);
       expect(got.body.lines[0].invoiceId).toBe(invoiceId);
       // a billed line cannot be cancelled
       await t
@@ -1060,12 +916,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
         ).expect(201)
       ).body;
       for (const l of order.lines.slice(0, 2)) {
-        await t
-          .http()
-          .post(`/api/v1/orders/${order.id}/lines/${l.id}/ship`)
-          .set(admin())
-          .send({ shippedOn: '2026-03-15' })
-          .expect(200);
+        await t.http().post(`/api/v1/orders/${order.id}/lines/${l.id}/ship`).set(admin()).send({ shippedOn: '2026-03-15' }).expect(200);
       }
       // The warranties as the renewal scan reads them: ordering's published view renewal_warranties.
       const warranties = (from: string | null, to: string) =>
@@ -1087,9 +938,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
         end_customer_reference: 'ACME-1',
         currency: 'AUD',
       });
-      const got = (
-        await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)
-      ).body;
+      const got = (await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200)).body;
       expect(got.lines[0]).toMatchObject({
         warrantyMonths: 12,
         shippedOn: '2026-03-15',

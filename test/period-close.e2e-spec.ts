@@ -22,12 +22,7 @@ describe('period close', () => {
 
   const api = () => t.http();
   const tb = async (asOf: string) =>
-    (
-      await api()
-        .get(`/api/v1/ledger/trial-balance?asOf=${asOf}&currency=AUD`)
-        .set('Authorization', finance)
-        .expect(200)
-    ).body as {
+    (await api().get(`/api/v1/ledger/trial-balance?asOf=${asOf}&currency=AUD`).set('Authorization', finance).expect(200)).body as {
       rows: Array<{ accountCode: string; balance: string }>;
       balanced: boolean;
     };
@@ -56,25 +51,17 @@ describe('period close', () => {
       .send({ shippedOn: '2024-03-25' })
       .expect(200);
 
-    const report = await api()
-      .get('/api/v1/ledger/periods/2024-03/close-report')
-      .set('Authorization', finance)
-      .expect(200);
+    const report = await api().get('/api/v1/ledger/periods/2024-03/close-report').set('Authorization', finance).expect(200);
     expect(report.body.closed).toBe(false);
     const shipped = report.body.findings.find((x: { check: string }) => x.check === 'shipped-not-invoiced');
     expect(shipped).toMatchObject({ count: 1, amounts: [{ currency: 'AUD', amount: '500' }] });
     expect(shipped.items[0]).toMatchObject({ orderLineId: line.id, shippedOn: '2024-03-25' });
 
-    const refused = await api()
-      .post('/api/v1/ledger/periods/2024-03/close')
-      .set('Authorization', finance)
-      .send({})
-      .expect(422);
+    const refused = await api().post('/api/v1/ledger/periods/2024-03/close').set('Authorization', finance).send({}).expect(422);
     expect(refused.body.type).toBe('https://disty.dev/problems/period-not-clean');
     expect(refused.body.findings.map((x: { check: string }) => x.check)).toContain('shipped-not-invoiced');
     // Still open: an entry into it posts.
-    const periods = (await api().get('/api/v1/ledger/periods').set('Authorization', finance).expect(200)).body
-      .items;
+    const periods = (await api().get('/api/v1/ledger/periods').set('Authorization', finance).expect(200)).body.items;
     expect(periods.map((p: { period: string }) => p.period)).not.toContain('2024-03');
 
     const noReason = await api()
@@ -97,11 +84,7 @@ describe('period close', () => {
     });
     expect(forced.body.findings[0].check).toBe('shipped-not-invoiced');
     // Closing again returns the closed period as it was.
-    const again = await api()
-      .post('/api/v1/ledger/periods/2024-03/close')
-      .set('Authorization', finance)
-      .send({})
-      .expect(200);
+    const again = await api().post('/api/v1/ledger/periods/2024-03/close').set('Authorization', finance).send({}).expect(200);
     expect(again.body.closedAt).toBe(forced.body.closedAt);
   });
 
@@ -125,12 +108,7 @@ describe('period close', () => {
     await billPeriod(t, '2024-05-31', finance);
     const due = async () =>
       (
-        (
-          await api()
-            .get('/api/v1/ledger/periods/2024-05/close-report')
-            .set('Authorization', finance)
-            .expect(200)
-        ).body.findings as Array<{
+        (await api().get('/api/v1/ledger/periods/2024-05/close-report').set('Authorization', finance).expect(200)).body.findings as Array<{
           check: string;
           count: number;
           items: Array<Record<string, string>>;
@@ -140,20 +118,12 @@ describe('period close', () => {
     const before = await due();
     expect(before).toMatchObject({ count: 1 });
     expect(before!.items[0]).toMatchObject({ sku: plan.sku, due: '26.40', recognisedThrough: null });
-    await api()
-      .post('/api/v1/ledger/recognition/run')
-      .set('Authorization', finance)
-      .send({ through: '2024-05-31' })
-      .expect(200);
+    await api().post('/api/v1/ledger/recognition/run').set('Authorization', finance).send({ through: '2024-05-31' }).expect(200);
     expect(await due()).toBeUndefined();
   });
 
   it('closes a clean month without force', async () => {
-    const res = await api()
-      .post('/api/v1/ledger/periods/2023-06/close')
-      .set('Authorization', finance)
-      .send({})
-      .expect(200);
+    const res = await api().post('/api/v1/ledger/periods/2023-06/close').set('Authorization', finance).send({}).expect(200);
     expect(res.body).toMatchObject({ period: '2023-06', forced: false, findings: [], yearEndEntryId: null });
   });
 
@@ -186,18 +156,10 @@ describe('period close', () => {
       ['1000', 'credit', '25.50'],
     ]);
 
-    const closed = await api()
-      .post('/api/v1/ledger/periods/2022-12/close')
-      .set('Authorization', finance)
-      .send({})
-      .expect(200);
+    const closed = await api().post('/api/v1/ledger/periods/2022-12/close').set('Authorization', finance).send({}).expect(200);
     expect(closed.body.yearEndEntryId).toEqual(expect.any(String));
-    const entry31 = (
-      await api()
-        .get(`/api/v1/ledger/entries/${closed.body.yearEndEntryId}`)
-        .set('Authorization', finance)
-        .expect(200)
-    ).body;
+    const entry31 = (await api().get(`/api/v1/ledger/entries/${closed.body.yearEndEntryId}`).set('Authorization', finance).expect(200))
+      .body;
     expect(entry31.entryDate).toBe('2022-12-31');
 
     const after = await tb('2022-12-31');
@@ -215,11 +177,7 @@ describe('period close', () => {
   });
 
   it('refuses a bad period and keeps buyers out', async () => {
-    const bad = await api()
-      .post('/api/v1/ledger/periods/2024-13/close')
-      .set('Authorization', finance)
-      .send({})
-      .expect(400);
+    const bad = await api().post('/api/v1/ledger/periods/2024-13/close').set('Authorization', finance).send({}).expect(400);
     expect(bad.body.errors[0].field).toBe('period');
     await api().get('/api/v1/ledger/periods/2024-13/close-report').set('Authorization', finance).expect(400);
   });

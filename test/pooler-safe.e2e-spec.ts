@@ -37,11 +37,7 @@ describe('Behind a transaction pooler', () => {
   });
 
   const named = async () =>
-    (
-      await t.db.query(
-        `SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'identity.user-by-token'`,
-      )
-    )[0].n as number;
+    (await t.db.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'identity.user-by-token'`))[0].n as number;
 
   it('with DB_PREPARED_STATEMENTS=off an authenticated request prepares no named statement; on, it does', async () => {
     const user = await t.user('admin');
@@ -72,14 +68,10 @@ describe('Behind a transaction pooler', () => {
           WHERE l.locktype = 'advisory' AND l.objid = hashtext('disty:test:pooler')::oid`,
       );
       expect(holders.rows).toEqual([{ state: 'idle in transaction' }]);
-      const busy = await other.query(
-        `SELECT pg_try_advisory_xact_lock(hashtext('disty:test:pooler')) AS locked`,
-      );
+      const busy = await other.query(`SELECT pg_try_advisory_xact_lock(hashtext('disty:test:pooler')) AS locked`);
       expect(busy.rows[0].locked).toBe(false);
       await held!.release();
-      const free = await other.query(
-        `SELECT pg_try_advisory_xact_lock(hashtext('disty:test:pooler')) AS locked`,
-      );
+      const free = await other.query(`SELECT pg_try_advisory_xact_lock(hashtext('disty:test:pooler')) AS locked`);
       expect(free.rows[0].locked).toBe(true);
     } finally {
       await other.end();
@@ -92,11 +84,7 @@ describe('Behind a transaction pooler', () => {
       for (const e of fs.readdirSync(dir, { withFileTypes: true })) {
         const p = path.join(dir, e.name);
         if (e.isDirectory()) walk(p);
-        else if (
-          p.endsWith('.ts') &&
-          /pg_(try_)?advisory_lock(_shared)?\s*\(/.test(fs.readFileSync(p, 'utf8'))
-        )
-          offenders.push(p);
+        else if (p.endsWith('.ts') && /pg_(try_)?advisory_lock(_shared)?\s*\(/.test(fs.readFileSync(p, 'utf8'))) offenders.push(p);
       }
     };
     for (const d of ['apps', 'libs', 'scripts', 'migrations', 'bench']) walk(path.join(__dirname, '..', d));

@@ -43,8 +43,6 @@ describe('Public configuration for the web portal: GET /api/v1/config/public', (
   });
 
   it('refuses to start with a publishable key that is not one, naming the variable', () => {
-    expect(() => validateEnvironment({ STRIPE_PUBLISHABLE_KEY: 'sk_live_oops' })).toThrow(
-      /STRIPE_PUBLISHABLE_KEY/,
-    );
+    expect(() => validateEnvironment({ STRIPE_PUBLISHABLE_KEY: 'sk_live_oops' })).toThrow(/STRIPE_PUBLISHABLE_KEY/);
   });
 });

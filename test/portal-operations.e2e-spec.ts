@@ -34,30 +34,15 @@ describe('Portal operations: order numbers, lines to ship, credit requests', () 
     const second = (await place(1)).body;
     expect(first.number).toMatch(/^ORD-\d{6,}$/);
     expect(second.number).toMatch(/^ORD-\d{6,}$/);
-    expect(Number.parseInt(second.number.slice(4), 10)).toBeGreaterThan(
-      Number.parseInt(first.number.slice(4), 10),
-    );
-    const read = await t
-      .http()
-      .get(`/api/v1/orders/${first.id}`)
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    expect(Number.parseInt(second.number.slice(4), 10)).toBeGreaterThan(Number.parseInt(first.number.slice(4), 10));
+    const read = await t.http().get(`/api/v1/orders/${first.id}`).set('Authorization', buyer.auth).expect(200);
     expect(read.body.number).toBe(first.number);
 
     const toShip = async () =>
-      (
-        await t
-          .http()
-          .get('/api/v1/orders/to-ship')
-          .query({ resellerId: reseller.id })
-          .set(admin())
-          .expect(200)
-      ).body;
+      (await t.http().get('/api/v1/orders/to-ship').query({ resellerId: reseller.id }).set(admin()).expect(200)).body;
     let list = await toShip();
     expect(list.total).toBe(2);
-    expect(
-      list.items.map((i: { orderNumber: string; quantity: number }) => [i.orderNumber, i.quantity]),
-    ).toEqual([
+    expect(list.items.map((i: { orderNumber: string; quantity: number }) => [i.orderNumber, i.quantity])).toEqual([
       [first.number, 5],
       [second.number, 1],
     ]);
@@ -78,9 +63,7 @@ describe('Portal operations: order numbers, lines to ship, credit requests', () 
       .send({ shippedOn: today, quantity: 2, serialNumbers: ['SN-1', 'SN-2'] })
       .expect(200);
     list = await toShip();
-    expect(
-      list.items.map((i: { orderNumber: string; quantity: number }) => [i.orderNumber, i.quantity]),
-    ).toEqual([
+    expect(list.items.map((i: { orderNumber: string; quantity: number }) => [i.orderNumber, i.quantity])).toEqual([
       [first.number, 3],
       [second.number, 1],
     ]);
@@ -138,11 +121,7 @@ describe('Portal operations: order numbers, lines to ship, credit requests', () 
     });
     expect((await creditLines(t, reseller.id)).HARDWARE.limit).toBe('12500.50');
     // The buyer sees the answer; a second answer is a conflict and changes nothing.
-    const seen = await t
-      .http()
-      .get(`/api/v1/credit-requests/${asked.body.id}`)
-      .set('Authorization', buyer.auth)
-      .expect(200);
+    const seen = await t.http().get(`/api/v1/credit-requests/${asked.body.id}`).set('Authorization', buyer.auth).expect(200);
     expect(seen.body.status).toBe('APPROVED');
     const again = await t
       .http()
@@ -206,12 +185,7 @@ describe('Portal operations: order numbers, lines to ship, credit requests', () 
   ])('refuses a credit request with %s (400) and records nothing', async (_, body, field) => {
     const reseller = await createReseller(t);
     const buyer = await t.user('buyer', reseller.id);
-    const res = await t
-      .http()
-      .post('/api/v1/credit-requests')
-      .set('Authorization', buyer.auth)
-      .send(body)
-      .expect(400);
+    const res = await t.http().post('/api/v1/credit-requests').set('Authorization', buyer.auth).send(body).expect(400);
     expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(res.body.errors.map((e: { field: string }) => e.field)).toContain(field);
     const list = await t.http().get('/api/v1/credit-requests').set('Authorization', buyer.auth).expect(200);
@@ -230,18 +204,8 @@ describe('Portal operations: order numbers, lines to ship, credit requests', () 
         .send({ line: 'HARDWARE', amount: '1.00', reason: 'x' })
         .expect(201)
     ).body;
-    await t
-      .http()
-      .post(`/api/v1/credit-requests/${r.id}/approve`)
-      .set('Authorization', finance.auth)
-      .send({})
-      .expect(400);
-    await t
-      .http()
-      .post(`/api/v1/credit-requests/${r.id}/decline`)
-      .set('Authorization', finance.auth)
-      .send({ reason: '' })
-      .expect(400);
+    await t.http().post(`/api/v1/credit-requests/${r.id}/approve`).set('Authorization', finance.auth).send({}).expect(400);
+    await t.http().post(`/api/v1/credit-requests/${r.id}/decline`).set('Authorization', finance.auth).send({ reason: '' }).expect(400);
     await t
       .http()
       .post(`/api/v1/credit-requests/${r.id}/approve`)
@@ -254,11 +218,7 @@ describe('Portal operations: order numbers, lines to ship, credit requests', () 
       .set('Authorization', finance.auth)
       .send({ reason: 'x' })
       .expect(404);
-    const still = await t
-      .http()
-      .get(`/api/v1/credit-requests/${r.id}`)
-      .set('Authorization', finance.auth)
-      .expect(200);
+    const still = await t.http().get(`/api/v1/credit-requests/${r.id}`).set('Authorization', finance.auth).expect(200);
     expect(still.body.status).toBe('PENDING');
   });
 
@@ -276,12 +236,7 @@ describe('Portal operations: order numbers, lines to ship, credit requests', () 
         .expect(201)
     ).body;
     await t.http().get(`/api/v1/credit-requests/${r.id}`).set('Authorization', bBuyer.auth).expect(404);
-    const list = await t
-      .http()
-      .get('/api/v1/credit-requests')
-      .query({ resellerId: a.id })
-      .set('Authorization', bBuyer.auth)
-      .expect(200);
+    const list = await t.http().get('/api/v1/credit-requests').query({ resellerId: a.id }).set('Authorization', bBuyer.auth).expect(200);
     expect(list.body.items.map((i: { id: string }) => i.id)).not.toContain(r.id);
     // Asking on A's behalf is a 404, and creates nothing.
     await t
@@ -300,11 +255,7 @@ describe('Portal operations: order numbers, lines to ship, credit requests', () 
     const reseller = await createReseller(t);
     for (const role of ['reseller_finance', 'reseller_admin', 'buyer'] as const) {
       const u = await t.user(role, reseller.id);
-      const res = await t
-        .http()
-        .get('/api/v1/config/payment-details')
-        .set('Authorization', u.auth)
-        .expect(200);
+      const res = await t.http().get('/api/v1/config/payment-details').set('Authorization', u.auth).expect(200);
       expect(res.body).toMatchObject({
         accountName: bank.accountName,
         bsb: bank.bsb,

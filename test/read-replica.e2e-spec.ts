@@ -87,30 +87,15 @@ describe('read-only reports on DATABASE_READ_URL', () => {
 
     // AR aging: the invoice's gross is open (1,000.00 + 10% GST).
     const aging = (await get(t, `/api/v1/reports/ar-aging?asOf=${today}&resellerId=${reseller.id}`)).body;
-    expect(aging.items).toEqual([
-      expect.objectContaining({ resellerId: reseller.id, creditLine: 'HARDWARE', total: '1100.00' }),
-    ]);
+    expect(aging.items).toEqual([expect.objectContaining({ resellerId: reseller.id, creditLine: 'HARDWARE', total: '1100.00' })]);
 
-    const margin = (
-      await get(
-        t,
-        `/api/v1/reports/margin?from=${today}&to=${today}&groupBy=reseller&resellerId=${reseller.id}`,
-      )
-    ).body;
-    expect(margin.items).toEqual([
-      expect.objectContaining({ key: reseller.id, revenue: '1000.00', cost: '700.00', margin: '300.00' }),
-    ]);
+    const margin = (await get(t, `/api/v1/reports/margin?from=${today}&to=${today}&groupBy=reseller&resellerId=${reseller.id}`)).body;
+    expect(margin.items).toEqual([expect.objectContaining({ key: reseller.id, revenue: '1000.00', cost: '700.00', margin: '300.00' })]);
 
-    const journal = (await get(t, `/api/v1/exports/journal?from=${today}&to=${today}`)).text
-      .trim()
-      .split('\n');
-    const { n } = (
-      await sql.query(`SELECT count(*)::int AS n FROM journal_lines WHERE entry_date = $1`, [today])
-    ).rows[0];
+    const journal = (await get(t, `/api/v1/exports/journal?from=${today}&to=${today}`)).text.trim().split('\n');
+    const { n } = (await sql.query(`SELECT count(*)::int AS n FROM journal_lines WHERE entry_date = $1`, [today])).rows[0];
     expect(journal).toHaveLength(n + 1); // the header and every line
-    const invoices = (await get(t, `/api/v1/exports/invoices?from=${today}&to=${today}`)).text
-      .trim()
-      .split('\n');
+    const invoices = (await get(t, `/api/v1/exports/invoices?from=${today}&to=${today}`)).text.trim().split('\n');
     expect(invoices).toHaveLength(2);
     await get(t, `/api/v1/exports/payments?from=${today}&to=${today}`);
     const deferred = (await get(t, `/api/v1/reports/deferred-revenue?asOf=${today}`)).body;
@@ -124,16 +109,14 @@ describe('read-only reports on DATABASE_READ_URL', () => {
       `SELECT current_setting('transaction_read_only') AS ro, current_setting('transaction_isolation') AS iso, current_setting('application_name') AS app`,
     );
     expect(s).toEqual({ ro: 'on', iso: 'repeatable read', app: 'disty-read' });
-    await expect(
-      reads.query(`INSERT INTO fx_rates (currency, rate_date, rate) VALUES ('USD', '2001-01-01', 1.5)`),
-    ).rejects.toMatchObject({ code: '25006' });
-    await expect(
-      reads.read((em) => em.query(`UPDATE ledger_settings SET reporting_currency = reporting_currency`)),
-    ).rejects.toMatchObject({ code: '25006' });
+    await expect(reads.query(`INSERT INTO fx_rates (currency, rate_date, rate) VALUES ('USD', '2001-01-01', 1.5)`)).rejects.toMatchObject({
+      code: '25006',
+    });
+    await expect(reads.read((em) => em.query(`UPDATE ledger_settings SET reporting_currency = reporting_currency`))).rejects.toMatchObject({
+      code: '25006',
+    });
     // Nothing was written, and the read connection still answers.
-    expect(
-      (await sql.query(`SELECT count(*)::int AS n FROM fx_rates WHERE rate_date = '2001-01-01'`)).rows[0].n,
-    ).toBe(0);
+    expect((await sql.query(`SELECT count(*)::int AS n FROM fx_rates WHERE rate_date = '2001-01-01'`)).rows[0].n).toBe(0);
     expect(await reads.query(`SELECT 1 AS one`)).toEqual([{ one: 1 }]);
   });
 
@@ -145,9 +128,7 @@ describe('read-only reports on DATABASE_READ_URL', () => {
       const tb = (await get(t2, `/api/v1/ledger/trial-balance?asOf=${today}&currency=AUD`)).body;
       expect(tb.totals).toEqual({ debit: '0.00', credit: '0.00' });
       expect((await get(t2, `/api/v1/reports/ar-aging?asOf=${today}`)).body.items).toEqual([]);
-      expect(
-        (await get(t2, `/api/v1/exports/journal?from=${today}&to=${today}`)).text.trim().split('\n'),
-      ).toHaveLength(1);
+      expect((await get(t2, `/api/v1/exports/journal?from=${today}&to=${today}`)).text.trim().split('\n')).toHaveLength(1);
       // An order through this app lands on the primary; the statement of account reads the primary too.
       await t2
         .http()
@@ -155,10 +136,7 @@ describe('read-only reports on DATABASE_READ_URL', () => {
         .set('Authorization', admin)
         .send({ resellerId: reseller.id, endCustomer: { name: 'End Co' }, lines: [{ sku, quantity: 1 }] })
         .expect(201);
-      expect(
-        (await sql.query(`SELECT count(*)::int AS n FROM orders WHERE reseller_id = $1`, [reseller.id]))
-          .rows[0].n,
-      ).toBe(2);
+      expect((await sql.query(`SELECT count(*)::int AS n FROM orders WHERE reseller_id = $1`, [reseller.id])).rows[0].n).toBe(2);
       const statement = (await get(t2, `/api/v1/resellers/${reseller.id}/statement?to=${today}`)).body;
       expect(statement.currencies[0].aging.total).toBe('1100.00');
     } finally {

@@ -53,10 +53,7 @@ describe('Renewal alerts', () => {
     const res = await t.http().post('/api/v1/renewal-alerts/scan').set(admin()).send({ asOf }).expect(200);
     return res.body as { asOf: string; raised: number; webhookDeliveries: number; closedRenewed: number };
   };
-  const alertsOf = async (
-    who: Auth | null,
-    query: Record<string, string | number> = {},
-  ): Promise<Alert[]> => {
+  const alertsOf = async (who: Auth | null, query: Record<string, string | number> = {}): Promise<Alert[]> => {
     const res = await t
       .http()
       .get('/api/v1/renewal-alerts')
@@ -81,13 +78,7 @@ describe('Renewal alerts', () => {
   }
 
   /** Orders `quantity` seats of `sku` starting `startDate` through POST /orders; returns the subscription id. */
-  async function subscribe(
-    buyer: Auth,
-    sku: string,
-    startDate: string,
-    quantity = 5,
-    customer = 'Acme Dental',
-  ): Promise<string> {
+  async function subscribe(buyer: Auth, sku: string, startDate: string, quantity = 5, customer = 'Acme Dental'): Promise<string> {
     t.clock.set(startDate); // a buyer starts a subscription from today on
     const res = await t
       .http()
@@ -114,16 +105,12 @@ describe('Renewal alerts', () => {
       const seen: Array<{ day: number; thresholds: number[] }> = [];
       for (let day = 100; day >= 0; day--) {
         await scan(addDays(termEnd, -day));
-        const now = (await alertsOf(sales))
-          .filter((a) => a.subscriptionId === subscriptionId)
-          .map((a) => a.threshold);
+        const now = (await alertsOf(sales)).filter((a) => a.subscriptionId === subscriptionId).map((a) => a.threshold);
         seen.push({ day, thresholds: now });
       }
       const firstSeen = (th: number) => seen.find((s) => s.thresholds.includes(th))?.day;
       expect([firstSeen(90), firstSeen(60), firstSeen(30)]).toEqual([90, 60, 30]);
-      const alerts = (await alertsOf(sales, { asOf: addDays(termEnd, -10) })).filter(
-        (a) => a.subscriptionId === subscriptionId,
-      );
+      const alerts = (await alertsOf(sales, { asOf: addDays(termEnd, -10) })).filter((a) => a.subscriptionId === subscriptionId);
       expect(alerts.map((a) => a.threshold).sort((a, b) => b - a)).toEqual([90, 60, 30]);
       for (const a of alerts) {
         expect(a).toMatchObject({
@@ -157,19 +144,14 @@ describe('Renewal alerts', () => {
       for (let day = 95; day >= 0; day--) await scan(addDays('2031-09-30', -day));
       await t.http().post('/api/v1/jobs/renewals/run').query({ asOf: '2031-10-01' }).set(admin()).expect(200);
       for (let day = 30; day >= 0; day--) await scan(addDays('2031-10-31', -day));
-      const mine = (await alertsOf(sales)).filter(
-        (a) => a.subscriptionId === monthlyId || a.subscriptionId === annualId,
-      );
+      const mine = (await alertsOf(sales)).filter((a) => a.subscriptionId === monthlyId || a.subscriptionId === annualId);
       expect(mine.filter((a) => a.subscriptionId === monthlyId)).toEqual([]);
       // The annual term (ends 2032-08-31) is not yet in its window: nothing either, until it is.
       expect(mine).toEqual([]);
       await scan('2032-06-10'); // 82 days before 2032-08-31
       const annual = (await alertsOf(sales)).filter((a) => a.subscriptionId === annualId);
       expect(annual.map((a) => a.threshold)).toEqual([90]);
-      const db = await t.db.query(
-        `SELECT count(*)::int AS n FROM renewal_alerts WHERE subscription_id = $1`,
-        [monthlyId],
-      );
+      const db = await t.db.query(`SELECT count(*)::int AS n FROM renewal_alerts WHERE subscription_id = $1`, [monthlyId]);
       expect(db[0].n).toBe(0);
     });
 
@@ -177,8 +159,7 @@ describe('Renewal alerts', () => {
       const { buyer, sales, cloud } = await shop();
       const subscriptionId = await subscribe(buyer, cloud.sku, '2031-05-10');
       const termEnd = '2032-05-09';
-      const mine = async () =>
-        (await alertsOf(sales)).filter((a) => a.subscriptionId === subscriptionId).map((a) => a.threshold);
+      const mine = async () => (await alertsOf(sales)).filter((a) => a.subscriptionId === subscriptionId).map((a) => a.threshold);
       await scan(addDays(termEnd, -45));
       expect(await mine()).toEqual([60]);
       await scan(addDays(termEnd, -80)); // an earlier date re-run later: the 90 is never due after a 60
@@ -259,9 +240,7 @@ describe('Renewal alerts', () => {
           .expect(200);
       }
       await scan('2020-06-12'); // warranty ends 2020-09-09: 89 days left (ship dates are never in the future)
-      const alerts = (await alertsOf(sales, { source: 'WARRANTY' })).filter(
-        (a) => a.endCustomer.name === 'Beta Clinic',
-      );
+      const alerts = (await alertsOf(sales, { source: 'WARRANTY' })).filter((a) => a.endCustomer.name === 'Beta Clinic');
       expect(alerts).toHaveLength(2);
       const bySku = Object.fromEntries(alerts.map((a) => [a.sku, a]));
       expect(bySku[laptop.sku]).toMatchObject({
@@ -292,8 +271,7 @@ describe('Renewal alerts', () => {
     }
     /** Alerts raised by scans of that date (no other test file scans these dates). */
     const raisedOn = async (asOf: string) =>
-      (await t.db.query(`SELECT count(*)::int AS n FROM renewal_alerts WHERE raised_as_of = $1`, [asOf]))[0]
-        .n as number;
+      (await t.db.query(`SELECT count(*)::int AS n FROM renewal_alerts WHERE raised_as_of = $1`, [asOf]))[0].n as number;
 
     it('two scans posted at once raise each alert once', async () => {
       const { sales, ids } = await manyTerms(12, '2033-02-01');
@@ -322,20 +300,11 @@ describe('Renewal alerts', () => {
       const s = await shop();
       // P1Y terms ending 0 to 91 days after asOf, a week apart: both halves of the window, every threshold.
       const ids: string[] = [];
-      for (let k = 0; k <= 13; k++)
-        ids.push(await subscribe(s.buyer, s.cloud.sku, addDays('2035-06-02', 7 * k)));
+      for (let k = 0; k <= 13; k++) ids.push(await subscribe(s.buyer, s.cloud.sku, addDays('2035-06-02', 7 * k)));
       const svc = t.get(RenewalAlertService);
-      const raised = (db: {
-        query: (
-          sql: string,
-          params: unknown[],
-        ) => Promise<Array<{ subscription_id: string; threshold: number }>>;
-      }) =>
+      const raised = (db: { query: (sql: string, params: unknown[]) => Promise<Array<{ subscription_id: string; threshold: number }>> }) =>
         db
-          .query(
-            `SELECT subscription_id, threshold FROM renewal_alerts WHERE subscription_id = ANY($1::uuid[]) ORDER BY 1, 2`,
-            [ids],
-          )
+          .query(`SELECT subscription_id, threshold FROM renewal_alerts WHERE subscription_id = ANY($1::uuid[]) ORDER BY 1, 2`, [ids])
           .then((rows) => rows.map((r) => `${r.subscription_id}:${r.threshold}`));
 
       // One statement over [asOf, asOf + 90], in a transaction rolled back after reading what it raised.
@@ -353,9 +322,7 @@ describe('Renewal alerts', () => {
       expect(await raised(t.db)).toEqual(oneStatement);
       expect(oneStatement).toHaveLength(13); // the term 91 days out is beyond every threshold
       expect(summary.raised).toBe(13);
-      const thresholds = (await alertsOf(s.sales))
-        .filter((x) => ids.includes(x.subscriptionId!))
-        .map((x) => x.threshold);
+      const thresholds = (await alertsOf(s.sales)).filter((x) => ids.includes(x.subscriptionId!)).map((x) => x.threshold);
       expect(new Set(thresholds)).toEqual(new Set([30, 60, 90]));
     });
   });
@@ -379,23 +346,14 @@ describe('Renewal alerts', () => {
       const f = await pipelineFixture();
       const bAlerts = await alertsOf(f.b.sales);
       expect(bAlerts.map((x) => x.subscriptionId)).toEqual([f.sb]);
-      await t
-        .http()
-        .get(`/api/v1/renewal-alerts/${f.alertA.id}`)
-        .set('Authorization', f.b.sales.auth)
-        .expect(404);
+      await t.http().get(`/api/v1/renewal-alerts/${f.alertA.id}`).set('Authorization', f.b.sales.auth).expect(404);
       await t
         .http()
         .patch(`/api/v1/renewal-alerts/${f.alertA.id}`)
         .set('Authorization', f.b.sales.auth)
         .send({ status: 'CONTACTED' })
         .expect(404);
-      const csv = await t
-        .http()
-        .get('/api/v1/renewal-alerts')
-        .set('Authorization', f.b.sales.auth)
-        .set('Accept', 'text/csv')
-        .expect(200);
+      const csv = await t.http().get('/api/v1/renewal-alerts').set('Authorization', f.b.sales.auth).set('Accept', 'text/csv').expect(200);
       expect(csv.text).not.toContain(f.alertA.id);
       expect(csv.text).toContain(bAlerts[0].id);
       // A reseller user cannot widen the scope with resellerId.
@@ -406,27 +364,13 @@ describe('Renewal alerts', () => {
         .set('Authorization', f.b.sales.auth)
         .expect(200);
       expect(widened.body.items.map((x: Alert) => x.id)).toEqual([bAlerts[0].id]);
-      const pipe = await t
-        .http()
-        .get('/api/v1/renewal-alerts/pipeline')
-        .set('Authorization', f.b.sales.auth)
-        .expect(200);
+      const pipe = await t.http().get('/api/v1/renewal-alerts/pipeline').set('Authorization', f.b.sales.auth).expect(200);
       expect(pipe.body.total).toEqual([{ currency: 'AUD', count: 1, value: '480.00' }]);
       // Still A's, unchanged.
       expect(
-        (
-          await t
-            .http()
-            .get(`/api/v1/renewal-alerts/${f.alertA.id}`)
-            .set('Authorization', f.a.sales.auth)
-            .expect(200)
-        ).body.status,
+        (await t.http().get(`/api/v1/renewal-alerts/${f.alertA.id}`).set('Authorization', f.a.sales.auth).expect(200)).body.status,
       ).toBe('OPEN');
-      await t
-        .http()
-        .get('/api/v1/renewal-alerts/not-a-uuid')
-        .set('Authorization', f.a.sales.auth)
-        .expect(404);
+      await t.http().get('/api/v1/renewal-alerts/not-a-uuid').set('Authorization', f.a.sales.auth).expect(404);
       await t.http().get('/api/v1/renewal-alerts').set('Authorization', f.a.buyer.auth).expect(403);
     });
 
@@ -434,8 +378,7 @@ describe('Renewal alerts', () => {
       const f = await pipelineFixture();
       const colleague = await t.user('sales', f.a.reseller.id);
       const url = `/api/v1/renewal-alerts/${f.alertA.id}`;
-      const patch = (who: Auth, body: object) =>
-        t.http().patch(url).set('Authorization', who.auth).send(body);
+      const patch = (who: Auth, body: object) => t.http().patch(url).set('Authorization', who.auth).send(body);
 
       const contacted = await patch(f.a.sales, {
         status: 'CONTACTED',
@@ -469,9 +412,9 @@ describe('Renewal alerts', () => {
       await patch(f.a.sales, { status: 'LOST' }).expect(409);
       const noted = await patch(f.a.sales, { status: 'WON', note: 'PO received' }).expect(200);
       expect(noted.body.notes).toHaveLength(3);
-      await expect(
-        t.db.query(`UPDATE renewal_alert_notes SET body = 'x' WHERE alert_id = $1`, [f.alertA.id]),
-      ).rejects.toThrow(/append-only/);
+      await expect(t.db.query(`UPDATE renewal_alert_notes SET body = 'x' WHERE alert_id = $1`, [f.alertA.id])).rejects.toThrow(
+        /append-only/,
+      );
 
       // Assignee must be a sales user of the same reseller.
       const url2 = `/api/v1/renewal-alerts/${f.alertA2.id}`;
@@ -482,50 +425,18 @@ describe('Renewal alerts', () => {
         .send({ status: 'OPEN', assigneeId: f.b.sales.id })
         .expect(422);
       expect(other.body.type).toBe('https://disty.dev/problems/invalid-assignee');
-      await t
-        .http()
-        .patch(url2)
-        .set('Authorization', f.a.sales.auth)
-        .send({ status: 'OPEN', assigneeId: f.a.buyer.id })
-        .expect(422);
-      await t
-        .http()
-        .patch(url2)
-        .set('Authorization', f.a.sales.auth)
-        .send({ status: 'OPEN', assigneeId: 'nope' })
-        .expect(400);
-      await t
-        .http()
-        .patch(url2)
-        .set('Authorization', f.a.sales.auth)
-        .send({ status: 'REOPENED' })
-        .expect(400);
-      await t
-        .http()
-        .patch(url2)
-        .set('Authorization', f.a.sales.auth)
-        .send({ status: 'OPEN', note: '   ' })
-        .expect(400);
-      await t
-        .http()
-        .patch(url2)
-        .set('Authorization', f.a.sales.auth)
-        .send({ status: 'OPEN', extra: 1 })
-        .expect(400);
-      await t
-        .http()
-        .patch(url2)
-        .set('Authorization', f.a.sales.auth)
-        .send({ status: 'DISMISSED' })
-        .expect(200);
+      await t.http().patch(url2).set('Authorization', f.a.sales.auth).send({ status: 'OPEN', assigneeId: f.a.buyer.id }).expect(422);
+      await t.http().patch(url2).set('Authorization', f.a.sales.auth).send({ status: 'OPEN', assigneeId: 'nope' }).expect(400);
+      await t.http().patch(url2).set('Authorization', f.a.sales.auth).send({ status: 'REOPENED' }).expect(400);
+      await t.http().patch(url2).set('Authorization', f.a.sales.auth).send({ status: 'OPEN', note: '   ' }).expect(400);
+      await t.http().patch(url2).set('Authorization', f.a.sales.auth).send({ status: 'OPEN', extra: 1 }).expect(400);
+      await t.http().patch(url2).set('Authorization', f.a.sales.auth).send({ status: 'DISMISSED' }).expect(200);
 
       const assigned = await alertsOf(f.a.sales, { assigneeId: colleague.id });
       expect(assigned.map((x) => x.id)).toEqual([f.alertA.id]);
       expect((await alertsOf(f.a.sales, { status: 'DISMISSED' })).map((x) => x.id)).toEqual([f.alertA2.id]);
       expect((await alertsOf(f.a.sales, { threshold: 60 })).map((x) => x.id)).toEqual([f.alertA3.id]);
-      expect((await alertsOf(f.a.sales, { termEndBefore: '2035-02-01' })).map((x) => x.id)).toEqual([
-        f.alertA3.id,
-      ]);
+      expect((await alertsOf(f.a.sales, { termEndBefore: '2035-02-01' })).map((x) => x.id)).toEqual([f.alertA3.id]);
     });
 
     it('totals count and value per threshold and per status', async () => {
@@ -536,11 +447,7 @@ describe('Renewal alerts', () => {
         .set('Authorization', f.a.sales.auth)
         .send({ status: 'CONTACTED' })
         .expect(200);
-      const res = await t
-        .http()
-        .get('/api/v1/renewal-alerts/pipeline')
-        .set('Authorization', f.a.sales.auth)
-        .expect(200);
+      const res = await t.http().get('/api/v1/renewal-alerts/pipeline').set('Authorization', f.a.sales.auth).expect(200);
       // Renewal values: 10.00 × 12 × quantity → s1 240.00, s2 360.00, s3 120.00.
       expect(res.body.byThreshold).toEqual([
         { threshold: 90, currency: 'AUD', count: 2, value: '600.00' },
@@ -601,8 +508,7 @@ describe('Renewal alerts', () => {
     const cardsOf = async (who: Auth, query: Record<string, string | number> = {}): Promise<Card[]> =>
       (await alertsOf(who, { view: 'renewals', ...query })) as Card[];
     const pipelineOf = async (who: Auth) =>
-      (await t.http().get('/api/v1/renewal-alerts/pipeline').set('Authorization', who.auth).expect(200))
-        .body as {
+      (await t.http().get('/api/v1/renewal-alerts/pipeline').set('Authorization', who.auth).expect(200)).body as {
         byThreshold: Array<{ threshold: number; currency: string; count: number; value: string }>;
         byStatus: Array<{ status: string; currency: string; count: number; value: string }>;
         total: Array<{ currency: string; count: number; value: string }>;
@@ -640,9 +546,7 @@ describe('Renewal alerts', () => {
         .send({ status: 'WON', note: 'Customer renewed through the portal' })
         .expect(200);
       expect(won.body.status).toBe('WON');
-      const sibling = (
-        await t.http().get(`/api/v1/renewal-alerts/${a60.id}`).set('Authorization', s.sales.auth).expect(200)
-      ).body as Alert;
+      const sibling = (await t.http().get(`/api/v1/renewal-alerts/${a60.id}`).set('Authorization', s.sales.auth).expect(200)).body as Alert;
       expect(sibling.status).toBe('WON');
       expect(sibling.notes).toEqual([
         expect.objectContaining({
@@ -651,12 +555,7 @@ describe('Renewal alerts', () => {
         }),
       ]);
       // A final alert stays final; the others of the renewal too.
-      await t
-        .http()
-        .patch(`/api/v1/renewal-alerts/${a60.id}`)
-        .set('Authorization', s.sales.auth)
-        .send({ status: 'CONTACTED' })
-        .expect(409);
+      await t.http().patch(`/api/v1/renewal-alerts/${a60.id}`).set('Authorization', s.sales.auth).send({ status: 'CONTACTED' }).expect(409);
 
       pipe = await pipelineOf(s.sales);
       expect(pipe.total).toEqual([{ currency: 'AUD', count: 3, value: '720.00' }]);
@@ -676,9 +575,7 @@ describe('Renewal alerts', () => {
       ).toEqual([60, 90]);
       expect(all).toHaveLength(8);
 
-      const cards = (await cardsOf(s.sales, { asOf: addDays(termEnd, -20) })).filter((c) =>
-        subs.includes(c.subscriptionId!),
-      );
+      const cards = (await cardsOf(s.sales, { asOf: addDays(termEnd, -20) })).filter((c) => subs.includes(c.subscriptionId!));
       expect(cards).toHaveLength(3);
       const bySub = Object.fromEntries(cards.map((c) => [c.subscriptionId!, c]));
       expect(bySub[subs[0]]).toMatchObject({
@@ -703,9 +600,7 @@ describe('Renewal alerts', () => {
       expect(bySub[subs[1]].alertIds).toHaveLength(3);
       expect(bySub[subs[1]].alertIds[2]).toBe(bySub[subs[1]].id);
       expect((await cardsOf(s.sales, { status: 'WON' })).map((c) => c.subscriptionId)).toEqual([subs[0]]);
-      expect((await cardsOf(s.sales, { threshold: 30 })).map((c) => c.subscriptionId).sort()).toEqual(
-        [subs[1], subs[2]].sort(),
-      );
+      expect((await cardsOf(s.sales, { threshold: 30 })).map((c) => c.subscriptionId).sort()).toEqual([subs[1], subs[2]].sort());
 
       // CONTACTED on one threshold shows on the card; LOST on another closes the whole renewal.
       const second = all.filter((a) => a.subscriptionId === subs[1]);
@@ -715,18 +610,14 @@ describe('Renewal alerts', () => {
         .set('Authorization', s.sales.auth)
         .send({ status: 'CONTACTED' })
         .expect(200);
-      expect((await cardsOf(s.sales, { status: 'CONTACTED' })).map((c) => c.subscriptionId)).toEqual([
-        subs[1],
-      ]);
+      expect((await cardsOf(s.sales, { status: 'CONTACTED' })).map((c) => c.subscriptionId)).toEqual([subs[1]]);
       await t
         .http()
         .patch(`/api/v1/renewal-alerts/${second.find((a) => a.threshold === 30)!.id}`)
         .set('Authorization', s.sales.auth)
         .send({ status: 'LOST' })
         .expect(200);
-      const statuses = (await alertsOf(s.sales))
-        .filter((a) => a.subscriptionId === subs[1])
-        .map((a) => a.status);
+      const statuses = (await alertsOf(s.sales)).filter((a) => a.subscriptionId === subs[1]).map((a) => a.status);
       expect(statuses).toEqual(['LOST', 'LOST', 'LOST']);
       pipe = await pipelineOf(s.sales);
       expect(pipe.byThreshold.find((b) => b.threshold === 30)).toEqual({
@@ -750,16 +641,8 @@ describe('Renewal alerts', () => {
       const [a90, a60] = (await alertsOf(s.sales)).filter((a) => a.subscriptionId === subscriptionId);
       expect([a90.threshold, a60.threshold]).toEqual([90, 60]);
       const [r1, r2] = await Promise.all([
-        t
-          .http()
-          .patch(`/api/v1/renewal-alerts/${a90.id}`)
-          .set('Authorization', s.sales.auth)
-          .send({ status: 'WON' }),
-        t
-          .http()
-          .patch(`/api/v1/renewal-alerts/${a60.id}`)
-          .set('Authorization', s.sales.auth)
-          .send({ status: 'LOST' }),
+        t.http().patch(`/api/v1/renewal-alerts/${a90.id}`).set('Authorization', s.sales.auth).send({ status: 'WON' }),
+        t.http().patch(`/api/v1/renewal-alerts/${a60.id}`).set('Authorization', s.sales.auth).send({ status: 'LOST' }),
       ]);
       expect([r1.status, r2.status].sort()).toEqual([200, 409]);
       const winner = r1.status === 200 ? 'WON' : 'LOST';
@@ -814,9 +697,7 @@ describe('Renewal alerts', () => {
       const subscriptionId = await subscribe(s.buyer, named.sku, '2037-05-01', 2, 'Kappa Dental');
       await scan('2038-04-01'); // 29 days → 30
       for (const view of ['alerts', 'renewals']) {
-        const [a] = (await alertsOf(s.sales, { view })).filter(
-          (x) => x.subscriptionId === subscriptionId,
-        ) as Card[];
+        const [a] = (await alertsOf(s.sales, { view })).filter((x) => x.subscriptionId === subscriptionId) as Card[];
         expect(a).toMatchObject({
           productName: 'Office Suite Business',
           endCustomer: { name: 'Kappa Dental', reference: 'AC-1' },
@@ -878,13 +759,7 @@ describe('Renewal alerts', () => {
       const r = await scan(scanOn);
       expect(r.webhookDeliveries).toBeGreaterThanOrEqual(1);
       const deliveries = async () =>
-        (
-          await t
-            .http()
-            .get(`/api/v1/webhooks/${created.body.id}/deliveries`)
-            .set('Authorization', radmin.auth)
-            .expect(200)
-        ).body.items;
+        (await t.http().get(`/api/v1/webhooks/${created.body.id}/deliveries`).set('Authorization', radmin.auth).expect(200)).body.items;
       return {
         ...s,
         radmin,
@@ -1032,19 +907,10 @@ describe('Renewal alerts', () => {
         const svc = t.get(WebhookService);
         const now = new Date(Date.now() + 30 * 24 * 3600 * 1000); // past any backoff left by other tests
         await Promise.all([svc.deliverDue({ now }), svc.deliverDue({ now }), svc.deliverDue({ now })]);
-        const items = (
-          await t
-            .http()
-            .get(`/api/v1/webhooks/${hook.body.id}/deliveries`)
-            .set('Authorization', radmin.auth)
-            .expect(200)
-        ).body.items;
+        const items = (await t.http().get(`/api/v1/webhooks/${hook.body.id}/deliveries`).set('Authorization', radmin.auth).expect(200)).body
+          .items;
         expect(items).toHaveLength(6);
-        expect(
-          items.every(
-            (d: { status: string; attempts: number }) => d.status === 'DELIVERED' && d.attempts === 1,
-          ),
-        ).toBe(true);
+        expect(items.every((d: { status: string; attempts: number }) => d.status === 'DELIVERED' && d.attempts === 1)).toBe(true);
         const ids = rx.received.map((r) => r.headers['disty-event-id']);
         expect(ids).toHaveLength(6);
         expect(new Set(ids).size).toBe(6);
@@ -1114,47 +980,17 @@ describe('Renewal alerts', () => {
       expect(byAdmin.body.resellerId).toBe(b.reseller.id);
 
       await t.http().get(`/api/v1/webhooks/${created.body.id}`).set('Authorization', bAdmin.auth).expect(404);
-      await t
-        .http()
-        .get(`/api/v1/webhooks/${created.body.id}/deliveries`)
-        .set('Authorization', bAdmin.auth)
-        .expect(404);
-      await t
-        .http()
-        .delete(`/api/v1/webhooks/${created.body.id}`)
-        .set('Authorization', bAdmin.auth)
-        .expect(404);
+      await t.http().get(`/api/v1/webhooks/${created.body.id}/deliveries`).set('Authorization', bAdmin.auth).expect(404);
+      await t.http().delete(`/api/v1/webhooks/${created.body.id}`).set('Authorization', bAdmin.auth).expect(404);
       expect(
-        (await t.http().get('/api/v1/webhooks').set('Authorization', bAdmin.auth).expect(200)).body.items.map(
-          (w: { id: string }) => w.id,
-        ),
+        (await t.http().get('/api/v1/webhooks').set('Authorization', bAdmin.auth).expect(200)).body.items.map((w: { id: string }) => w.id),
       ).toEqual([byAdmin.body.id]);
-      await t
-        .http()
-        .delete(`/api/v1/webhooks/${created.body.id}`)
-        .set('Authorization', aAdmin.auth)
-        .expect(204);
-      await t
-        .http()
-        .delete(`/api/v1/webhooks/${created.body.id}`)
-        .set('Authorization', aAdmin.auth)
-        .expect(404);
-      expect(
-        (await t.http().get('/api/v1/webhooks').set('Authorization', aAdmin.auth).expect(200)).body.items,
-      ).toEqual([]);
+      await t.http().delete(`/api/v1/webhooks/${created.body.id}`).set('Authorization', aAdmin.auth).expect(204);
+      await t.http().delete(`/api/v1/webhooks/${created.body.id}`).set('Authorization', aAdmin.auth).expect(404);
+      expect((await t.http().get('/api/v1/webhooks').set('Authorization', aAdmin.auth).expect(200)).body.items).toEqual([]);
       await t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', aAdmin.auth).expect(403);
-      await t
-        .http()
-        .post('/api/v1/renewal-alerts/scan')
-        .set('Authorization', a.sales.auth)
-        .send({})
-        .expect(403);
-      await t
-        .http()
-        .post('/api/v1/renewal-alerts/scan')
-        .set(admin())
-        .send({ asOf: '2035-02-30' })
-        .expect(400);
+      await t.http().post('/api/v1/renewal-alerts/scan').set('Authorization', a.sales.auth).send({}).expect(403);
+      await t.http().post('/api/v1/renewal-alerts/scan').set(admin()).send({ asOf: '2035-02-30' }).expect(400);
     });
 
     it('WebhookService.enqueue queues an event for subscribed webhooks only, inside the caller’s transaction', async () => {
@@ -1169,27 +1005,16 @@ describe('Renewal alerts', () => {
           .send({ url: rx.url, events: ['invoice.issued'] })
           .expect(201);
         const svc = t.get(WebhookService);
-        expect(
-          await t.db.transaction((em) => svc.enqueue(em, s.reseller.id, 'renewal_alert.raised', { x: 1 })),
-        ).toBe(0);
+        expect(await t.db.transaction((em) => svc.enqueue(em, s.reseller.id, 'renewal_alert.raised', { x: 1 }))).toBe(0);
         await expect(
           t.db.transaction(async (em) => {
             await svc.enqueue(em, s.reseller.id, 'invoice.issued', { invoiceId: 'rolled-back' });
             throw new Error('rollback');
           }),
         ).rejects.toThrow('rollback');
-        expect(
-          await t.db.transaction((em) =>
-            svc.enqueue(em, s.reseller.id, 'invoice.issued', { invoiceId: `INV-${f.uniq()}` }),
-          ),
-        ).toBe(1);
-        const items = (
-          await t
-            .http()
-            .get(`/api/v1/webhooks/${hook.body.id}/deliveries`)
-            .set('Authorization', radmin.auth)
-            .expect(200)
-        ).body.items;
+        expect(await t.db.transaction((em) => svc.enqueue(em, s.reseller.id, 'invoice.issued', { invoiceId: `INV-${f.uniq()}` }))).toBe(1);
+        const items = (await t.http().get(`/api/v1/webhooks/${hook.body.id}/deliveries`).set('Authorization', radmin.auth).expect(200)).body
+          .items;
         expect(items).toHaveLength(1);
         expect(items[0]).toMatchObject({ event: 'invoice.issued', status: 'PENDING', attempts: 0 });
       } finally {

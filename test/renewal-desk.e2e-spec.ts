@@ -56,8 +56,7 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
     await own?.drop();
   });
 
-  const scan = (asOf: string) =>
-    t.http().post('/api/v1/renewal-alerts/scan').set(adminHeader).send({ asOf }).expect(200);
+  const scan = (asOf: string) => t.http().post('/api/v1/renewal-alerts/scan').set(adminHeader).send({ asOf }).expect(200);
   const list = async (who: Auth, query: Record<string, string | number>): Promise<Card[]> =>
     (
       await t
@@ -92,13 +91,7 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
     return { reseller, buyer, sales, radmin, office, backup, tag };
   }
 
-  async function subscribe(
-    buyer: Auth,
-    sku: string,
-    startDate: string,
-    quantity: number,
-    customer: string,
-  ): Promise<string> {
+  async function subscribe(buyer: Auth, sku: string, startDate: string, quantity: number, customer: string): Promise<string> {
     t.clock.set(startDate);
     const res = await t
       .http()
@@ -120,8 +113,7 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
       await scan('2040-12-20'); // a, b: 70 days → 90; c: 42 days → 60
       for (const view of ['alerts', 'renewals']) {
         const asOf = '2040-12-20';
-        const ids = async (q: Record<string, string | number>) =>
-          (await list(s.sales, { view, asOf, ...q })).map((x) => x.subscriptionId);
+        const ids = async (q: Record<string, string | number>) => (await list(s.sales, { view, asOf, ...q })).map((x) => x.subscriptionId);
         expect((await ids({})).sort()).toEqual([a, b, c].sort());
         expect((await ids({ endCustomer: 'harbour' })).sort()).toEqual([a, c].sort());
         expect(await ids({ endCustomer: 'Hill' })).toEqual([b]);
@@ -149,12 +141,8 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
         .set('Authorization', s.sales.auth)
         .send({ status: 'CONTACTED', assigneeId: s.sales.id })
         .expect(200);
-      expect(
-        (await list(s.sales, { view: 'renewals', status: 'CONTACTED' })).map((x) => x.subscriptionId),
-      ).toEqual([a]);
-      expect(
-        (await list(s.sales, { view: 'renewals', assigneeId: s.sales.id })).map((x) => x.subscriptionId),
-      ).toEqual([a]);
+      expect((await list(s.sales, { view: 'renewals', status: 'CONTACTED' })).map((x) => x.subscriptionId)).toEqual([a]);
+      expect((await list(s.sales, { view: 'renewals', assigneeId: s.sales.id })).map((x) => x.subscriptionId)).toEqual([a]);
     });
 
     it('refuses bad filter values with a 400 naming the field', async () => {
@@ -191,10 +179,9 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
       const theirs = (await list(other.sales, { view: 'renewals' })).find((c) => c.subscriptionId === x)!;
       expect(cardA.alertIds).toHaveLength(2);
       const assigned = () =>
-        t.db.query(
-          `SELECT count(*)::int AS n FROM renewal_alerts WHERE assignee_id IS NOT NULL AND subscription_id = ANY($1::uuid[])`,
-          [[a, b, x]],
-        );
+        t.db.query(`SELECT count(*)::int AS n FROM renewal_alerts WHERE assignee_id IS NOT NULL AND subscription_id = ANY($1::uuid[])`, [
+          [a, b, x],
+        ]);
 
       // Another reseller's alert among them: 404, nothing assigned.
       await t
@@ -241,11 +228,9 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
         .expect(200);
       expect(res.body).toEqual({ renewals: 2, alertsUpdated: 4 });
       expect((await assigned())[0].n).toBe(4);
-      expect(
-        (await list(s.sales, { view: 'renewals', assigneeId: s.sales.id }))
-          .map((c) => c.subscriptionId)
-          .sort(),
-      ).toEqual([a, b].sort());
+      expect((await list(s.sales, { view: 'renewals', assigneeId: s.sales.id })).map((c) => c.subscriptionId).sort()).toEqual(
+        [a, b].sort(),
+      );
       // Unassign by the distributor admin.
       const un = await t
         .http()
@@ -321,11 +306,7 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
         });
         expect((await createQuote(adminHeader, s.card.id).expect(201)).body.number).toBe('Q-2045-000003');
 
-        const got = await t
-          .http()
-          .get(`/api/v1/renewal-quotes/${q.id}`)
-          .set('Authorization', s.buyer.auth)
-          .expect(200);
+        const got = await t.http().get(`/api/v1/renewal-quotes/${q.id}`).set('Authorization', s.buyer.auth).expect(200);
         expect(got.body).toEqual(q);
         const pdf = await t
           .http()
@@ -343,31 +324,17 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
         expect(body.subarray(0, 5).toString()).toBe('%PDF-');
         expect(body.toString('latin1')).toContain('Q-2045-000001');
 
-        await t
-          .http()
-          .post(`/api/v1/renewal-quotes/${q.id}/accept`)
-          .set('Authorization', s.sales.auth)
-          .expect(403); // sales quotes, the customer side accepts
-        const accepted = await t
-          .http()
-          .post(`/api/v1/renewal-quotes/${q.id}/accept`)
-          .set('Authorization', s.buyer.auth)
-          .expect(200);
+        await t.http().post(`/api/v1/renewal-quotes/${q.id}/accept`).set('Authorization', s.sales.auth).expect(403); // sales quotes, the customer side accepts
+        const accepted = await t.http().post(`/api/v1/renewal-quotes/${q.id}/accept`).set('Authorization', s.buyer.auth).expect(200);
         expect(accepted.body).toMatchObject({
           status: 'ACCEPTED',
           acceptedBy: s.buyer.id,
           acceptedAt: expect.any(String),
         });
-        const again = await t
-          .http()
-          .post(`/api/v1/renewal-quotes/${q.id}/accept`)
-          .set('Authorization', s.radmin.auth)
-          .expect(409);
+        const again = await t.http().post(`/api/v1/renewal-quotes/${q.id}/accept`).set('Authorization', s.radmin.auth).expect(409);
         expect(again.body.type).toContain('quote-already-accepted');
         // The subscription now has one pending change: 7 seats from the first day of the next term.
-        const sub = (
-          await t.http().get(`/api/v1/subscriptions/${s.sub}`).set('Authorization', s.buyer.auth).expect(200)
-        ).body;
+        const sub = (await t.http().get(`/api/v1/subscriptions/${s.sub}`).set('Authorization', s.buyer.auth).expect(200)).body;
         expect(sub.quantity).toBe(5);
         expect(sub.scheduledChanges).toEqual([
           expect.objectContaining({
@@ -383,16 +350,9 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
 
         // The renewal's card shows it as its change at renewal.
         const cards = (
-          await t
-            .http()
-            .get('/api/v1/renewal-alerts')
-            .query({ view: 'renewals' })
-            .set('Authorization', s.radmin.auth)
-            .expect(200)
+          await t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals' }).set('Authorization', s.radmin.auth).expect(200)
         ).body.items;
-        expect(
-          cards.find((c: { subscriptionId: string }) => c.subscriptionId === s.sub).scheduledChange,
-        ).toEqual({
+        expect(cards.find((c: { subscriptionId: string }) => c.subscriptionId === s.sub).scheduledChange).toEqual({
           id: accepted.body.scheduledChangeId,
           quantity: 7,
           sku: null,
@@ -402,11 +362,7 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
         });
 
         const deliveries = (
-          await t
-            .http()
-            .get(`/api/v1/webhooks/${hook.body.id}/deliveries`)
-            .set('Authorization', s.radmin.auth)
-            .expect(200)
+          await t.http().get(`/api/v1/webhooks/${hook.body.id}/deliveries`).set('Authorization', s.radmin.auth).expect(200)
         ).body.items;
         expect(deliveries).toHaveLength(1);
         expect(deliveries[0]).toMatchObject({
@@ -435,47 +391,22 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
       const other = await shop();
       t.clock.set('2045-01-03');
       try {
-        const q = (await createQuote(s.sales, s.card.id, { validUntil: '2045-01-10' }).expect(201))
-          .body as Quote;
+        const q = (await createQuote(s.sales, s.card.id, { validUntil: '2045-01-10' }).expect(201)).body as Quote;
         expect(q.validUntil).toBe('2045-01-10');
         await createQuote(s.sales, s.card.id, { validUntil: '2045-01-01' }).expect(422);
         await createQuote(s.buyer, s.card.id).expect(403);
         await createQuote(other.sales, s.card.id).expect(404);
-        await t
-          .http()
-          .get(`/api/v1/renewal-quotes/${q.id}`)
-          .set('Authorization', other.buyer.auth)
-          .expect(404);
-        await t
-          .http()
-          .get(`/api/v1/renewal-quotes/${q.id}/pdf`)
-          .set('Authorization', other.sales.auth)
-          .expect(404);
-        await t
-          .http()
-          .post(`/api/v1/renewal-quotes/${q.id}/accept`)
-          .set('Authorization', other.radmin.auth)
-          .expect(404);
+        await t.http().get(`/api/v1/renewal-quotes/${q.id}`).set('Authorization', other.buyer.auth).expect(404);
+        await t.http().get(`/api/v1/renewal-quotes/${q.id}/pdf`).set('Authorization', other.sales.auth).expect(404);
+        await t.http().post(`/api/v1/renewal-quotes/${q.id}/accept`).set('Authorization', other.radmin.auth).expect(404);
 
         t.clock.set('2045-01-11');
-        expect(
-          (
-            await t
-              .http()
-              .get(`/api/v1/renewal-quotes/${q.id}`)
-              .set('Authorization', s.buyer.auth)
-              .expect(200)
-          ).body.status,
-        ).toBe('EXPIRED');
-        const refused = await t
-          .http()
-          .post(`/api/v1/renewal-quotes/${q.id}/accept`)
-          .set('Authorization', s.radmin.auth)
-          .expect(422);
+        expect((await t.http().get(`/api/v1/renewal-quotes/${q.id}`).set('Authorization', s.buyer.auth).expect(200)).body.status).toBe(
+          'EXPIRED',
+        );
+        const refused = await t.http().post(`/api/v1/renewal-quotes/${q.id}/accept`).set('Authorization', s.radmin.auth).expect(422);
         expect(refused.body.type).toContain('quote-expired');
-        const [row] = await t.db.query(`SELECT status, accepted_at FROM renewal_quotes WHERE id = $1`, [
-          q.id,
-        ]);
+        const [row] = await t.db.query(`SELECT status, accepted_at FROM renewal_quotes WHERE id = $1`, [q.id]);
         expect(row).toEqual({ status: 'OPEN', accepted_at: null });
       } finally {
         t.clock.reset();
@@ -484,12 +415,7 @@ describe('Renewal desk: filters, bulk assign, quotes', () => {
 
     it('refuses to quote a renewal closed as LOST (409 renewal-closed)', async () => {
       const s = await quotedRenewal();
-      await t
-        .http()
-        .patch(`/api/v1/renewal-alerts/${s.card.id}`)
-        .set('Authorization', s.sales.auth)
-        .send({ status: 'LOST' })
-        .expect(200);
+      await t.http().patch(`/api/v1/renewal-alerts/${s.card.id}`).set('Authorization', s.sales.auth).send({ status: 'LOST' }).expect(200);
       const res = await createQuote(s.sales, s.card.id).expect(409);
       expect(res.body.type).toContain('renewal-closed');
     });

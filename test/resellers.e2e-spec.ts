@@ -30,11 +30,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
       paymentTermsDays: 30,
       creditLimits: { HARDWARE: '250000.00', CLOUD: '50000.00' },
     });
-    const lines = await t
-      .http()
-      .get(`/api/v1/resellers/${res.body.id}/credit-lines`)
-      .set(admin())
-      .expect(200);
+    const lines = await t.http().get(`/api/v1/resellers/${res.body.id}/credit-lines`).set(admin()).expect(200);
     expect(lines.body.items).toEqual([
       {
         line: 'HARDWARE',
@@ -61,26 +57,13 @@ describe('Resellers: accounts, users and two credit lines', () => {
     ]);
   });
 
-  it.each(['finance', 'buyer', 'reseller_admin'] as const)(
-    'refuses %s creating or changing a reseller (403)',
-    async (role) => {
-      const own = await createReseller(t);
-      const u = await t.user(role, role === 'finance' ? null : own.id);
-      await t.http().post('/api/v1/resellers').set('Authorization', u.auth).send(valid()).expect(403);
-      await t
-        .http()
-        .patch(`/api/v1/resellers/${own.id}`)
-        .set('Authorization', u.auth)
-        .send({ name: 'x' })
-        .expect(403);
-      await t
-        .http()
-        .put(`/api/v1/resellers/${own.id}/credit-lines/HARDWARE`)
-        .set('Authorization', u.auth)
-        .send({ limit: '1' })
-        .expect(403);
-    },
-  );
+  it.each(['finance', 'buyer', 'reseller_admin'] as const)('refuses %s creating or changing a reseller (403)', async (role) => {
+    const own = await createReseller(t);
+    const u = await t.user(role, role === 'finance' ? null : own.id);
+    await t.http().post('/api/v1/resellers').set('Authorization', u.auth).send(valid()).expect(403);
+    await t.http().patch(`/api/v1/resellers/${own.id}`).set('Authorization', u.auth).send({ name: 'x' }).expect(403);
+    await t.http().put(`/api/v1/resellers/${own.id}/credit-lines/HARDWARE`).set('Authorization', u.auth).send({ limit: '1' }).expect(403);
+  });
 
   it.each([
     ['an unknown currency', { currency: 'ABC' }, 'currency'],
@@ -90,20 +73,12 @@ describe('Resellers: accounts, users and two credit lines', () => {
     ['an address that is too long', { address: 'x'.repeat(501) }, 'address'],
     ['a lower-case country', { country: 'au' }, 'country'],
     ['negative payment terms', { paymentTermsDays: -1 }, 'paymentTermsDays'],
-    [
-      'a limit that is not a decimal',
-      { creditLimits: { HARDWARE: 'lots', CLOUD: '1' } },
-      'creditLimits.HARDWARE',
-    ],
+    ['a limit that is not a decimal', { creditLimits: { HARDWARE: 'lots', CLOUD: '1' } }, 'creditLimits.HARDWARE'],
     ['a negative limit', { creditLimits: { HARDWARE: '1', CLOUD: '-1' } }, 'creditLimits.CLOUD'],
     ['a missing limit', { creditLimits: { HARDWARE: '1' } }, 'creditLimits.CLOUD'],
     ['no credit limits', { creditLimits: undefined }, 'creditLimits'],
     ['credit limits as a string', { creditLimits: '1000' }, 'creditLimits'],
-    [
-      'more decimals than the currency has',
-      { currency: 'JPY', creditLimits: { HARDWARE: '100.5', CLOUD: '1' } },
-      'creditLimits.HARDWARE',
-    ],
+    ['more decimals than the currency has', { currency: 'JPY', creditLimits: { HARDWARE: '100.5', CLOUD: '1' } }, 'creditLimits.HARDWARE'],
     ['an unknown field', { vip: true }, 'vip'],
   ])('refuses %s with 400', async (_, patch, field) => {
     const res = await t
@@ -120,23 +95,14 @@ describe('Resellers: accounts, users and two credit lines', () => {
     const a = await createReseller(t);
     const b = await createReseller(t);
     const finance = await t.user('finance');
-    const all = await t
-      .http()
-      .get('/api/v1/resellers')
-      .query({ pageSize: 200 })
-      .set('Authorization', finance.auth)
-      .expect(200);
+    const all = await t.http().get('/api/v1/resellers').query({ pageSize: 200 }).set('Authorization', finance.auth).expect(200);
     expect(all.body.total).toBeGreaterThanOrEqual(2);
     const buyerA = await t.user('buyer', a.id);
     const own = await t.http().get('/api/v1/resellers').set('Authorization', buyerA.auth).expect(200);
     expect(own.body.items.map((r: { id: string }) => r.id)).toEqual([a.id]);
     expect(own.body.total).toBe(1);
     await t.http().get(`/api/v1/resellers/${a.id}`).set('Authorization', buyerA.auth).expect(200);
-    const other = await t
-      .http()
-      .get(`/api/v1/resellers/${b.id}`)
-      .set('Authorization', buyerA.auth)
-      .expect(404);
+    const other = await t.http().get(`/api/v1/resellers/${b.id}`).set('Authorization', buyerA.auth).expect(404);
     expect(other.body.type).toBe('https://disty.dev/problems/not-found');
     await t.http().get('/api/v1/resellers/not-a-uuid').set(admin()).expect(404);
     await t.http().get('/api/v1/resellers/00000000-0000-4000-8000-000000000000').set(admin()).expect(404);
@@ -175,20 +141,10 @@ describe('Resellers: accounts, users and two credit lines', () => {
       paymentTermsDays: 45,
       currency: 'AUD',
     });
-    const cleared = await t
-      .http()
-      .patch(`/api/v1/resellers/${r.id}`)
-      .set(admin())
-      .send({ taxId: null, address: null })
-      .expect(200);
+    const cleared = await t.http().patch(`/api/v1/resellers/${r.id}`).set(admin()).send({ taxId: null, address: null }).expect(200);
     expect(cleared.body).toMatchObject({ taxId: null, address: null, taxRegistered: true });
     await t.http().patch(`/api/v1/resellers/${r.id}`).set(admin()).send({ currency: 'USD' }).expect(400);
-    await t
-      .http()
-      .patch('/api/v1/resellers/00000000-0000-4000-8000-000000000000')
-      .set(admin())
-      .send({ name: 'x' })
-      .expect(404);
+    await t.http().patch('/api/v1/resellers/00000000-0000-4000-8000-000000000000').set(admin()).send({ name: 'x' }).expect(404);
   });
 
   describe('users of a reseller', () => {
@@ -223,11 +179,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
         .set('Authorization', ra.auth)
         .send({ email: `x.${uniq()}@a.example`, role: 'buyer' })
         .expect(404);
-      const users = await t
-        .http()
-        .get(`/api/v1/resellers/${a.id}/users`)
-        .set('Authorization', ra.auth)
-        .expect(200);
+      const users = await t.http().get(`/api/v1/resellers/${a.id}/users`).set('Authorization', ra.auth).expect(200);
       expect(users.body.items.length).toBe(5);
       expect(JSON.stringify(users.body)).not.toContain('token');
     });
@@ -261,18 +213,8 @@ describe('Resellers: accounts, users and two credit lines', () => {
         .send({ email: `x.${uniq()}@a.example`, role: 'buyer' })
         .expect(404);
       const email = `dup.${uniq()}@a.example`;
-      await t
-        .http()
-        .post(`/api/v1/resellers/${r.id}/users`)
-        .set(admin())
-        .send({ email, role: 'buyer' })
-        .expect(201);
-      await t
-        .http()
-        .post(`/api/v1/resellers/${r.id}/users`)
-        .set(admin())
-        .send({ email, role: 'sales' })
-        .expect(409);
+      await t.http().post(`/api/v1/resellers/${r.id}/users`).set(admin()).send({ email, role: 'buyer' }).expect(201);
+      await t.http().post(`/api/v1/resellers/${r.id}/users`).set(admin()).send({ email, role: 'sales' }).expect(409);
     });
   });
 
@@ -283,11 +225,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
         const a = await createReseller(t);
         const b = await createReseller(t);
         const u = await t.user(role, a.id);
-        const res = await t
-          .http()
-          .get(`/api/v1/resellers/${a.id}/credit-lines`)
-          .set('Authorization', u.auth)
-          .expect(200);
+        const res = await t.http().get(`/api/v1/resellers/${a.id}/credit-lines`).set('Authorization', u.auth).expect(200);
         expect(res.body.items.map((i: { line: string }) => i.line)).toEqual(['HARDWARE', 'CLOUD']);
         await t.http().get(`/api/v1/resellers/${b.id}/credit-lines`).set('Authorization', u.auth).expect(404);
       },
@@ -296,11 +234,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
     it('shows lines to finance', async () => {
       const a = await createReseller(t);
       const finance = await t.user('finance');
-      await t
-        .http()
-        .get(`/api/v1/resellers/${a.id}/credit-lines`)
-        .set('Authorization', finance.auth)
-        .expect(200);
+      await t.http().get(`/api/v1/resellers/${a.id}/credit-lines`).set('Authorization', finance.auth).expect(200);
     });
 
     it('lets an admin change a limit and put a line on hold', async () => {
@@ -319,42 +253,17 @@ describe('Resellers: accounts, users and two credit lines', () => {
       });
       const lines = await creditLines(t, r.id);
       expect(lines.CLOUD.onHold).toBe(false);
-      await t
-        .http()
-        .put(`/api/v1/resellers/${r.id}/credit-lines/HARDWARE`)
-        .set(admin())
-        .send({ onHold: false })
-        .expect(200);
+      await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/HARDWARE`).set(admin()).send({ onHold: false }).expect(200);
       expect((await creditLines(t, r.id)).HARDWARE).toMatchObject({ onHold: false, limit: '2500.50' });
     });
 
     it('refuses a bad line, an empty change and bad limits', async () => {
       const r = await createReseller(t);
-      await t
-        .http()
-        .put(`/api/v1/resellers/${r.id}/credit-lines/SOFTWARE`)
-        .set(admin())
-        .send({ limit: '1' })
-        .expect(404);
+      await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/SOFTWARE`).set(admin()).send({ limit: '1' }).expect(404);
       await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`).set(admin()).send({}).expect(400);
-      await t
-        .http()
-        .put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`)
-        .set(admin())
-        .send({ limit: '-1' })
-        .expect(400);
-      await t
-        .http()
-        .put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`)
-        .set(admin())
-        .send({ limit: '1.001' })
-        .expect(400);
-      await t
-        .http()
-        .put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`)
-        .set(admin())
-        .send({ limit: 5 })
-        .expect(400);
+      await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`).set(admin()).send({ limit: '-1' }).expect(400);
+      await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`).set(admin()).send({ limit: '1.001' }).expect(400);
+      await t.http().put(`/api/v1/resellers/${r.id}/credit-lines/CLOUD`).set(admin()).send({ limit: 5 }).expect(400);
       await t
         .http()
         .put('/api/v1/resellers/00000000-0000-4000-8000-000000000000/credit-lines/CLOUD')
@@ -403,12 +312,8 @@ describe('Resellers: accounts, users and two credit lines', () => {
       const r = await createReseller(t, { hardwareLimit: '100.00', cloudLimit: '50.00' });
       const reservations = t.get(CreditReservationService);
       const s1 = source();
-      await t.db.transaction((em) =>
-        reserve(em, r.id, { HARDWARE: new Dec('60'), CLOUD: new Dec('20') }, s1),
-      );
-      await t.db.transaction((em) =>
-        reserve(em, r.id, { HARDWARE: new Dec('60'), CLOUD: new Dec('20') }, s1),
-      );
+      await t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('60'), CLOUD: new Dec('20') }, s1));
+      await t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('60'), CLOUD: new Dec('20') }, s1));
       let lines = await creditLines(t, r.id);
       expect(lines.HARDWARE).toMatchObject({ reserved: '60.00', available: '40.00' });
       expect(lines.CLOUD).toMatchObject({ reserved: '20.00', available: '30.00' });
@@ -428,9 +333,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
 
       // renewals may go over
       const s2 = source();
-      await t.db.transaction((em) =>
-        reserve(em, r.id, { CLOUD: new Dec('100') }, s2, { allowOverLimit: true }),
-      );
+      await t.db.transaction((em) => reserve(em, r.id, { CLOUD: new Dec('100') }, s2, { allowOverLimit: true }));
       expect((await creditLines(t, r.id)).CLOUD).toMatchObject({ reserved: '120.00', available: '-70.00' });
 
       await t.db.transaction((em) => reservations.releaseReservation(em, s2));
@@ -449,9 +352,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
       const r = await createReseller(t);
       const svc = t.get(ResellerService);
       await t.db.transaction((em) => svc.setHold(em, r.id, 'HARDWARE', true));
-      const err = await t.db
-        .transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('1') }, source()))
-        .catch((e) => e);
+      const err = await t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('1') }, source())).catch((e) => e);
       expect(err).toMatchObject({ status: 422, slug: 'credit-hold', extensions: { creditLine: 'HARDWARE' } });
       await t.db.transaction((em) => reserve(em, r.id, { CLOUD: new Dec('1') }, source()));
       expect((await creditLines(t, r.id)).CLOUD.reserved).toBe('1.00');
@@ -518,9 +419,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
       expect(lines.CLOUD.reserved).toBe('60.00');
       expect((await reservations.reservationsFor([refused])).get(`test:${refused.id}`)).toBeUndefined();
       // and the same source may then be reserved once it fits
-      await t.db.transaction((em) =>
-        reserve(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('40') }, refused),
-      );
+      await t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('40') }, refused));
       expect((await creditLines(t, r.id)).CLOUD).toMatchObject({ reserved: '100.00', available: '0.00' });
     });
 
@@ -528,9 +427,7 @@ describe('Resellers: accounts, users and two credit lines', () => {
       const r = await createReseller(t, { hardwareLimit: '1000.00', cloudLimit: '1000.00' });
       const s1 = source();
       const results = await Promise.allSettled(
-        Array.from({ length: 8 }, () =>
-          t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('5') }, s1)),
-        ),
+        Array.from({ length: 8 }, () => t.db.transaction((em) => reserve(em, r.id, { HARDWARE: new Dec('10'), CLOUD: new Dec('5') }, s1))),
       );
       expect(results.filter((x) => x.status === 'rejected')).toEqual([]);
       const lines = await creditLines(t, r.id);

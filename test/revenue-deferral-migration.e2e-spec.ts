@@ -69,9 +69,7 @@ describe('deferral of cloud revenue invoiced before recognition (E2E)', () => {
     const original = postings.invoicePosting;
     const spy = jest
       .spyOn(postings, 'invoicePosting')
-      .mockImplementation((...args) =>
-        original(...args).map((l) => (l.accountCode === '2400' ? { ...l, accountCode: '4100' } : l)),
-      );
+      .mockImplementation((...args) => original(...args).map((l) => (l.accountCode === '2400' ? { ...l, accountCode: '4100' } : l)));
     await billPeriod(t, '2026-03-31', finance);
     spy.mockRestore();
     const tb = async () => {
@@ -80,8 +78,7 @@ describe('deferral of cloud revenue invoiced before recognition (E2E)', () => {
         .get(`/api/v1/ledger/trial-balance?asOf=${realToday()}&currency=AUD`)
         .set('Authorization', finance)
         .expect(200);
-      const of = (code: string) =>
-        r.body.rows.find((x: { accountCode: string }) => x.accountCode === code)?.balance ?? '0.00';
+      const of = (code: string) => r.body.rows.find((x: { accountCode: string }) => x.accountCode === code)?.balance ?? '0.00';
       return { revenue: of('4100'), deferred: of('2400') };
     };
     expect(await tb()).toEqual({ revenue: '1200.00', deferred: '0.00' });
@@ -89,14 +86,8 @@ describe('deferral of cloud revenue invoiced before recognition (E2E)', () => {
     await migrate();
     const yesterday = new Date(Date.parse(realToday()) - 86_400_000).toISOString().slice(0, 10);
     const days = 365;
-    const earnedDays = Math.min(
-      days,
-      Math.round((Date.parse(yesterday) - Date.parse(start)) / 86_400_000) + 1,
-    );
-    const earned = new Decimal('1200.00')
-      .times(earnedDays)
-      .div(days)
-      .toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+    const earnedDays = Math.min(days, Math.round((Date.parse(yesterday) - Date.parse(start)) / 86_400_000) + 1);
+    const earned = new Decimal('1200.00').times(earnedDays).div(days).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
     expect(await tb()).toEqual({
       revenue: earned.toFixed(2),
       deferred: new Decimal('1200.00').minus(earned).toFixed(2),
@@ -112,32 +103,16 @@ describe('deferral of cloud revenue invoiced before recognition (E2E)', () => {
     expect(e.entryDate).toBe(realToday());
     expect(e.memo).toMatch(/Deferral of cloud charge .* moved to deferred revenue 2400/);
     const unearned = new Decimal('1200.00').minus(earned).toFixed(2);
-    expect(
-      e.lines.map((l: { accountCode: string; debit: string; credit: string }) => [
-        l.accountCode,
-        l.debit,
-        l.credit,
-      ]),
-    ).toEqual([
+    expect(e.lines.map((l: { accountCode: string; debit: string; credit: string }) => [l.accountCode, l.debit, l.credit])).toEqual([
       ['4100', unearned, '0.00'],
       ['2400', '0.00', unearned],
     ]);
 
     // The earned days are recognised (pointing at the invoice's entry); a second migration run adds nothing.
-    const [s] = await t.db.query(
-      `SELECT recognised_days, recognised_revenue::text AS r, legacy_days FROM revenue_schedules`,
-    );
+    const [s] = await t.db.query(`SELECT recognised_days, recognised_revenue::text AS r, legacy_days FROM revenue_schedules`);
     expect(s).toEqual({ recognised_days: earnedDays, r: earned.toFixed(4), legacy_days: earnedDays });
     await migrate();
-    expect(
-      (
-        await t
-          .http()
-          .get(`/api/v1/ledger/entries?sourceType=deferral`)
-          .set('Authorization', finance)
-          .expect(200)
-      ).body.total,
-    ).toBe(1);
+    expect((await t.http().get(`/api/v1/ledger/entries?sourceType=deferral`).set('Authorization', finance).expect(200)).body.total).toBe(1);
     expect((await reconcile(t, finance)).differences).toEqual([]);
 
     // Recognition continues from yesterday: today's day only.

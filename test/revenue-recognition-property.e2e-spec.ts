@@ -58,17 +58,9 @@ describe('revenue recognition property (E2E)', () => {
   const all: Model[] = [];
 
   const charge = fc.record({
-    netCents: fc.oneof(
-      fc.integer({ min: 0, max: 5_000_000 }),
-      fc.integer({ min: -300_000, max: -1 }),
-      fc.constantFrom(1, 2, 99, 36_500),
-    ),
+    netCents: fc.oneof(fc.integer({ min: 0, max: 5_000_000 }), fc.integer({ min: -300_000, max: -1 }), fc.constantFrom(1, 2, 99, 36_500)),
     start: day,
-    days: fc.oneof(
-      fc.integer({ min: 1, max: 40 }),
-      fc.integer({ min: 28, max: 1100 }),
-      fc.constantFrom(365, 366, 1095),
-    ),
+    days: fc.oneof(fc.integer({ min: 1, max: 40 }), fc.integer({ min: 28, max: 1100 }), fc.constantFrom(365, 366, 1095)),
     lag: fc.integer({ min: -20, max: 60 }),
   });
   const step = fc.oneof(
@@ -184,11 +176,11 @@ describe('revenue recognition property (E2E)', () => {
           const byId = new Map(rows.map((r) => [r.charge_id, r]));
           for (const m of all) {
             const r = byId.get(m.chargeId)!;
-            expect([
-              r.recognised_days,
-              new Decimal(r.recognised_revenue).toFixed(2),
-              new Decimal(r.credited_deferred).toFixed(2),
-            ]).toEqual([m.recognisedDays, m.recognised.toFixed(2), m.credited.toFixed(2)]);
+            expect([r.recognised_days, new Decimal(r.recognised_revenue).toFixed(2), new Decimal(r.credited_deferred).toFixed(2)]).toEqual([
+              m.recognisedDays,
+              m.recognised.toFixed(2),
+              m.credited.toFixed(2),
+            ]);
             // No day twice, in order: the rows cover exactly the first recognised_days days.
             expect([r.rows_days ?? 0, new Decimal(r.rows_revenue ?? 0).toFixed(2), r.contiguous]).toEqual([
               m.recognisedDays,
@@ -208,9 +200,7 @@ describe('revenue recognition property (E2E)', () => {
             WHERE e.source_type = 'recognition' AND l.account_code = '2400' AND l.reseller_id = $1`,
             [resellerId],
           );
-          expect(new Decimal(ledger).toFixed(2)).toBe(
-            mine.reduce((s, m) => s.plus(m.recognised), new Decimal(0)).toFixed(2),
-          );
+          expect(new Decimal(ledger).toFixed(2)).toBe(mine.reduce((s, m) => s.plus(m.recognised), new Decimal(0)).toFixed(2));
         },
       ),
       { numRuns: 40 },

@@ -28,20 +28,15 @@ describe('revenue recognition (E2E)', () => {
       .set('Authorization', finance)
       .send(through ? { through } : {});
   const balances = async (asOf: string) => {
-    const tb = await api()
-      .get(`/api/v1/ledger/trial-balance?asOf=${asOf}&currency=AUD`)
-      .set('Authorization', finance)
-      .expect(200);
+    const tb = await api().get(`/api/v1/ledger/trial-balance?asOf=${asOf}&currency=AUD`).set('Authorization', finance).expect(200);
     expect(tb.body.balanced).toBe(true);
-    const of = (code: string) =>
-      tb.body.rows.find((r: { accountCode: string }) => r.accountCode === code)?.balance ?? '0.00';
+    const of = (code: string) => tb.body.rows.find((r: { accountCode: string }) => r.accountCode === code)?.balance ?? '0.00';
     return { revenue: of('4100'), deferred: of('2400'), cost: of('5100'), accrued: of('2050') };
   };
   const daysFrom = (a: string, b: string) => Math.round((Date.parse(b) - Date.parse(a)) / 86_400_000) + 1;
   const monthEnd = (y: number, m0: number) => new Date(Date.UTC(y, m0 + 1, 0)).toISOString().slice(0, 10);
   /** Cumulative rounding: what N days of `net` over `days` release, half-up to the cent. */
-  const earned = (net: string, d: number, days: number) =>
-    new Decimal(net).times(d).div(days).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
+  const earned = (net: string, d: number, days: number) => new Decimal(net).times(d).div(days).toDecimalPlaces(2, Decimal.ROUND_HALF_UP);
 
   let subscriptionId: string;
   let resellerId: string;
@@ -75,19 +70,12 @@ describe('revenue recognition (E2E)', () => {
     expect(order.status).toBe(201);
     subscriptionId = order.body.lines[0].subscriptionId;
     // The vendor's cost of the charge (written by the catalog's cost prices once they exist).
-    await t.db.query(`UPDATE subscription_charges SET unit_cost = 25, cost = $2 WHERE subscription_id = $1`, [
-      subscriptionId,
-      cost,
-    ]);
+    await t.db.query(`UPDATE subscription_charges SET unit_cost = 25, cost = $2 WHERE subscription_id = $1`, [subscriptionId, cost]);
 
     await billPeriod(t, '2025-11-30', finance);
-    const list = await api()
-      .get(`/api/v1/invoices?resellerId=${resellerId}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const list = await api().get(`/api/v1/invoices?resellerId=${resellerId}`).set('Authorization', finance).expect(200);
     invoiceId = list.body.items[0].id;
-    const inv = (await api().get(`/api/v1/invoices/${invoiceId}`).set('Authorization', finance).expect(200))
-      .body;
+    const inv = (await api().get(`/api/v1/invoices/${invoiceId}`).set('Authorization', finance).expect(200)).body;
     expect(inv.totals.CLOUD).toEqual({ net, tax: '40.00', gross: '439.96' });
     cloudLineId = inv.lines[0].id;
     const entries = await api()
@@ -131,15 +119,11 @@ describe('revenue recognition (E2E)', () => {
     const midway = new Decimal(net).minus(earned(net, daysFrom(start, '2026-10-31'), days)).toFixed(2);
     const now = await reconcile(t, finance);
     expect(now.differences).toEqual([]);
-    expect(now.deferredRevenue.totals).toEqual([
-      expect.objectContaining({ account: '2400', ledger: midway, subledger: midway }),
-    ]);
+    expect(now.deferredRevenue.totals).toEqual([expect.objectContaining({ account: '2400', ledger: midway, subledger: midway })]);
     const asOfMarch = await reconcile(t, finance, '2026-03-31');
     expect(asOfMarch.differences).toEqual([]);
     const march = new Decimal(net).minus(earned(net, daysFrom(start, '2026-03-31'), days)).toFixed(2);
-    expect(asOfMarch.deferredRevenue.totals).toEqual([
-      expect.objectContaining({ ledger: march, subledger: march }),
-    ]);
+    expect(asOfMarch.deferredRevenue.totals).toEqual([expect.objectContaining({ ledger: march, subledger: march })]);
     // November 2025 had 15 service days (16th–30th): 399.96 × 15 / 365 = 16.44.
     expect((await balances('2025-11-30')).revenue).toBe('16.44');
 
@@ -186,9 +170,7 @@ describe('revenue recognition (E2E)', () => {
 
   it('a run with the same through posts nothing; a later one releases only what is new', async () => {
     const count = async () =>
-      (
-        await t.db.query(`SELECT count(*)::int AS n FROM journal_entries WHERE source_type = 'recognition'`)
-      )[0].n as number;
+      (await t.db.query(`SELECT count(*)::int AS n FROM journal_entries WHERE source_type = 'recognition'`))[0].n as number;
     const before = await count();
     const again = await run('2026-11-20');
     expect(again.status).toBe(200);
@@ -199,10 +181,7 @@ describe('revenue recognition (E2E)', () => {
   });
 
   it('shows the revenue schedule per charge and month (tenant-scoped) and the deferred-revenue roll-forward', async () => {
-    const res = await api()
-      .get(`/api/v1/subscriptions/${subscriptionId}/revenue-schedule`)
-      .set('Authorization', finance)
-      .expect(200);
+    const res = await api().get(`/api/v1/subscriptions/${subscriptionId}/revenue-schedule`).set('Authorization', finance).expect(200);
     expect(res.body.charges).toHaveLength(1);
     const c = res.body.charges[0];
     expect(c).toMatchObject({
@@ -223,27 +202,15 @@ describe('revenue recognition (E2E)', () => {
       recognisedDays: 15,
       remainingDeferred: '383.52',
     });
-    expect(
-      c.months.every(
-        (m: { recognised: boolean; entries: string[] }) => m.recognised && m.entries.length === 1,
-      ),
-    ).toBe(true);
+    expect(c.months.every((m: { recognised: boolean; entries: string[] }) => m.recognised && m.entries.length === 1)).toBe(true);
     expect(c.months.at(-1)).toMatchObject({ period: '2026-11', days: 15, remainingDeferred: '0.00' });
-    expect(
-      c.months.reduce((s: Decimal, m: { amount: string }) => s.plus(m.amount), new Decimal(0)).toFixed(2),
-    ).toBe(net);
+    expect(c.months.reduce((s: Decimal, m: { amount: string }) => s.plus(m.amount), new Decimal(0)).toFixed(2)).toBe(net);
 
     const other = await f.createReseller(t);
     const outsider = await t.user('reseller_admin', other.id);
-    await api()
-      .get(`/api/v1/subscriptions/${subscriptionId}/revenue-schedule`)
-      .set('Authorization', outsider.auth)
-      .expect(404);
+    await api().get(`/api/v1/subscriptions/${subscriptionId}/revenue-schedule`).set('Authorization', outsider.auth).expect(404);
     const insider = await t.user('reseller_admin', resellerId);
-    await api()
-      .get(`/api/v1/subscriptions/${subscriptionId}/revenue-schedule`)
-      .set('Authorization', insider.auth)
-      .expect(200);
+    await api().get(`/api/v1/subscriptions/${subscriptionId}/revenue-schedule`).set('Authorization', insider.auth).expect(200);
 
     const report = await api()
       .get(`/api/v1/reports/deferred-revenue?asOf=2026-03-31&byReseller=true`)
@@ -263,10 +230,7 @@ describe('revenue recognition (E2E)', () => {
         difference: '0.00',
       },
     ]);
-    const nov = await api()
-      .get(`/api/v1/reports/deferred-revenue?asOf=2025-11-30`)
-      .set('Authorization', finance)
-      .expect(200);
+    const nov = await api().get(`/api/v1/reports/deferred-revenue?asOf=2025-11-30`).set('Authorization', finance).expect(200);
     expect(nov.body.totals[0]).toMatchObject({
       opening: '0.00',
       invoiced: net,
@@ -274,10 +238,7 @@ describe('revenue recognition (E2E)', () => {
       closing: '383.52',
       ledgerClosing: '383.52',
     });
-    await api()
-      .get(`/api/v1/reports/deferred-revenue?asOf=2026-13-01`)
-      .set('Authorization', finance)
-      .expect(400);
+    await api().get(`/api/v1/reports/deferred-revenue?asOf=2026-13-01`).set('Authorization', finance).expect(400);
     await api().get(`/api/v1/reports/deferred-revenue`).set('Authorization', insider.auth).expect(403);
   });
 
@@ -294,9 +255,8 @@ describe('revenue recognition (E2E)', () => {
         .set('Authorization', finance)
         .expect(200);
       const entry =
-        e.body.items.find(
-          (x: { sourceId?: string; source?: { id: string } }) => (x.sourceId ?? x.source?.id) === sourceId,
-        ) ?? e.body.items[0];
+        e.body.items.find((x: { sourceId?: string; source?: { id: string } }) => (x.sourceId ?? x.source?.id) === sourceId) ??
+        e.body.items[0];
       return Object.fromEntries(
         entry.lines.map((l: { accountCode: string; debit: string; credit: string }) => [
           l.accountCode,
@@ -328,11 +288,8 @@ describe('revenue recognition (E2E)', () => {
     expect(order.status).toBe(201);
     const sub2 = order.body.lines[0].subscriptionId;
     await billPeriod(t, '2026-01-31', finance);
-    const inv2 = (
-      await api().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200)
-    ).body.items[0];
-    const line2 = (await api().get(`/api/v1/invoices/${inv2.id}`).set('Authorization', finance).expect(200))
-      .body.lines[0];
+    const inv2 = (await api().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200)).body.items[0];
+    const line2 = (await api().get(`/api/v1/invoices/${inv2.id}`).set('Authorization', finance).expect(200)).body.lines[0];
     expect(line2.net).toBe('1200.00');
     const through = (await run('2026-06-30')).body;
     expect(through.slices).toBe(6);
@@ -381,21 +338,15 @@ describe('revenue recognition (E2E)', () => {
 
     // Nothing stays deferred: later runs release nothing more for it; per charge recognised + deferred = net − credited from 2400.
     expect((await run()).status).toBe(200); // through yesterday, the default
-    const sched = (
-      await api()
-        .get(`/api/v1/subscriptions/${sub2}/revenue-schedule`)
-        .set('Authorization', finance)
-        .expect(200)
-    ).body.charges[0];
+    const sched = (await api().get(`/api/v1/subscriptions/${sub2}/revenue-schedule`).set('Authorization', finance).expect(200)).body
+      .charges[0];
     expect(sched).toMatchObject({
       net: '1200.00',
       recognised: released.toFixed(2),
       deferred: '0.00',
       creditedFromDeferred: new Decimal('200.00').plus(deferredNow).toFixed(2),
     });
-    expect(
-      new Decimal(sched.recognised).plus(sched.deferred).plus(sched.creditedFromDeferred).toFixed(2),
-    ).toBe('1200.00');
+    expect(new Decimal(sched.recognised).plus(sched.deferred).plus(sched.creditedFromDeferred).toFixed(2)).toBe('1200.00');
     const rec = await reconcile(t, finance);
     expect(rec.differences).toEqual([]);
   });
@@ -421,11 +372,8 @@ describe('revenue recognition (E2E)', () => {
     t.clock.reset();
     const sub3 = order.body.lines[0].subscriptionId;
     await billPeriod(t, '2026-02-28', finance);
-    const inv = (
-      await api().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200)
-    ).body.items[0];
-    const line = (await api().get(`/api/v1/invoices/${inv.id}`).set('Authorization', finance).expect(200))
-      .body.lines[0];
+    const inv = (await api().get(`/api/v1/invoices?resellerId=${reseller.id}`).set('Authorization', finance).expect(200)).body.items[0];
+    const line = (await api().get(`/api/v1/invoices/${inv.id}`).set('Authorization', finance).expect(200)).body.lines[0];
     expect(line.net).toBe('360.36');
     await run('2026-04-30');
     await api()
@@ -435,20 +383,11 @@ describe('revenue recognition (E2E)', () => {
       .expect(201);
     await run('2026-09-30');
     await run('2026-10-31');
-    const c = (
-      await api()
-        .get(`/api/v1/subscriptions/${sub3}/revenue-schedule`)
-        .set('Authorization', finance)
-        .expect(200)
-    ).body.charges[0];
+    const c = (await api().get(`/api/v1/subscriptions/${sub3}/revenue-schedule`).set('Authorization', finance).expect(200)).body.charges[0];
     expect(c.creditedFromDeferred).toBe('77.77');
-    expect(new Decimal(c.recognised).plus(c.deferred).toFixed(2)).toBe(
-      new Decimal('360.36').minus('77.77').toFixed(2),
-    );
+    expect(new Decimal(c.recognised).plus(c.deferred).toFixed(2)).toBe(new Decimal('360.36').minus('77.77').toFixed(2));
     // The schedule's months (recognised and projected) add up to what the charge releases in all.
-    expect(
-      c.months.reduce((s: Decimal, m: { amount: string }) => s.plus(m.amount), new Decimal(0)).toFixed(2),
-    ).toBe('282.59');
+    expect(c.months.reduce((s: Decimal, m: { amount: string }) => s.plus(m.amount), new Decimal(0)).toFixed(2)).toBe('282.59');
     expect(c.months.at(-1).remainingDeferred).toBe('0.00');
     expect((await reconcile(t, finance)).differences).toEqual([]);
   });
@@ -491,8 +430,7 @@ describe('revenue recognition (E2E)', () => {
   });
 
   it('refuses a run through a closed month or a future date (422 naming through), and writes nothing', async () => {
-    const runs = async () =>
-      (await t.db.query(`SELECT count(*)::int AS n FROM revenue_recognition_runs`))[0].n as number;
+    const runs = async () => (await t.db.query(`SELECT count(*)::int AS n FROM revenue_recognition_runs`))[0].n as number;
     const before = await runs();
     await api()
       .post('/api/v1/ledger/periods/2025-12/close')
@@ -546,10 +484,7 @@ describe('revenue recognition (E2E)', () => {
       .expect((r) => expect(r.status).toBeLessThan(300));
     const res = await run('2026-05-31');
     expect(res.status).toBe(200);
-    expect(res.body.entries.map((e: { entryDate: string }) => e.entryDate)).toEqual([
-      '2026-05-01',
-      '2026-05-31',
-    ]);
+    expect(res.body.entries.map((e: { entryDate: string }) => e.entryDate)).toEqual(['2026-05-01', '2026-05-31']);
     const rows = await t.db.query(
       `SELECT to_char(period, 'YYYY-MM') AS period, days, to_char(recognised_on, 'YYYY-MM-DD') AS on FROM revenue_recognitions WHERE subscription_id = $1 ORDER BY from_date`,
       [sub],

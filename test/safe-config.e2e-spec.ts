@@ -60,9 +60,7 @@ describe('Safe defaults: strict configuration and production start-up', () => {
     ['THROTTLE_LIMIT', '1e3'],
     ['SUPPLIER_COUNTRY', 'au'],
   ])('refuses %s=%s, naming the variable', (name, value) => {
-    expect(() => validateEnvironment({ [name]: value })).toThrow(
-      new RegExp(`Invalid configuration — ${name}: ${name} must`),
-    );
+    expect(() => validateEnvironment({ [name]: value })).toThrow(new RegExp(`Invalid configuration — ${name}: ${name} must`));
   });
 
   it('accepts the documented forms and defaults', () => {
@@ -90,18 +88,11 @@ describe('Safe defaults: strict configuration and production start-up', () => {
   });
 
   it('in production refuses a default or short BOOTSTRAP_ADMIN_TOKEN and SEED_DEMO', () => {
-    for (const token of [
-      'change-me-bootstrap-admin-token',
-      'test-bootstrap-admin-token',
-      'a'.repeat(31),
-      `change-me-${'x'.repeat(40)}`,
-    ]) {
+    for (const token of ['change-me-bootstrap-admin-token', 'test-bootstrap-admin-token', 'a'.repeat(31), `change-me-${'x'.repeat(40)}`]) {
       expect(() => validateEnvironment({ NODE_ENV: 'production', BOOTSTRAP_ADMIN_TOKEN: token })).toThrow(
         /BOOTSTRAP_ADMIN_TOKEN: with NODE_ENV=production it must be a random secret of at least 32 characters/,
       );
-      expect(() =>
-        validateEnvironment({ NODE_ENV: 'development', BOOTSTRAP_ADMIN_TOKEN: token }),
-      ).not.toThrow();
+      expect(() => validateEnvironment({ NODE_ENV: 'development', BOOTSTRAP_ADMIN_TOKEN: token })).not.toThrow();
     }
     expect(() => validateEnvironment({ NODE_ENV: 'production', SEED_DEMO: 'true' })).toThrow(
       /SEED_DEMO: the demo data set .* never loaded with NODE_ENV=production/,
@@ -118,10 +109,7 @@ describe('Safe defaults: strict configuration and production start-up', () => {
     const cases: Array<[Record<string, string>, string]> = [
       [{ JOBS_ENABLED: 'TRUE' }, 'JOBS_ENABLED'],
       [{ EMBEDDED_PG_PORT: 'abc' }, 'EMBEDDED_PG_PORT'],
-      [
-        { NODE_ENV: 'production', BOOTSTRAP_ADMIN_TOKEN: 'change-me-bootstrap-admin-token' },
-        'BOOTSTRAP_ADMIN_TOKEN',
-      ],
+      [{ NODE_ENV: 'production', BOOTSTRAP_ADMIN_TOKEN: 'change-me-bootstrap-admin-token' }, 'BOOTSTRAP_ADMIN_TOKEN'],
     ];
     const runs = cases.map(([env]) => startApi(env));
     for (const [i, api] of runs.entries()) {
@@ -157,8 +145,7 @@ describe('Safe defaults: strict configuration and production start-up', () => {
       });
       const started = Date.now();
       while (!/API listening/.test(api.out())) {
-        if (Date.now() - started > 90_000 || api.child.exitCode !== null)
-          throw new Error(`the API did not start:\n${api.out()}`);
+        if (Date.now() - started > 90_000 || api.child.exitCode !== null) throw new Error(`the API did not start:\n${api.out()}`);
         await new Promise((r) => setTimeout(r, 200));
       }
       expect(api.out()).toContain(`API listening on http://127.0.0.1:${port}/api/v1 (bound to 127.0.0.1)`);
@@ -166,12 +153,7 @@ describe('Safe defaults: strict configuration and production start-up', () => {
       const http = () => request(`http://127.0.0.1:${port}`);
       await http().get('/health').expect(200);
       await http().get('/api/v1/me').set('Authorization', `Bearer ${token}`).expect(200);
-      for (const fixed of [
-        'demo_admin_token',
-        'demo_finance_token',
-        'demo_harbour_buyer_token',
-        'change-me-bootstrap-admin-token',
-      ]) {
+      for (const fixed of ['demo_admin_token', 'demo_finance_token', 'demo_harbour_buyer_token', 'change-me-bootstrap-admin-token']) {
         await http().get('/api/v1/me').set('Authorization', `Bearer ${fixed}`).expect(401);
       }
       const [{ n }] = await countUsers(db.url);

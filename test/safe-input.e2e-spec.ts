@@ -28,9 +28,7 @@ describe('Safe defaults: input, account enumeration and demo tokens', () => {
         type: 'https://disty.dev/problems/validation',
         errors: [{ field: 'name', message: 'contains a NUL character' }],
       });
-      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM resellers WHERE name LIKE $1`, [
-        `NUL%`,
-      ]);
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM resellers WHERE name LIKE $1`, [`NUL%`]);
       expect(n).toBe(0);
 
       const nested = await t
@@ -47,12 +45,7 @@ describe('Safe defaults: input, account enumeration and demo tokens', () => {
       expect(nested.body.errors[0].field).toBe('creditLimits.HARD\u0000WARE');
 
       // A free-text search reaching SQL (PostgreSQL refuses NUL in text: was a 500).
-      const query = await t
-        .http()
-        .get('/api/v1/catalog/products')
-        .query({ q: 'lap\u0000top' })
-        .set(admin())
-        .expect(400);
+      const query = await t.http().get('/api/v1/catalog/products').query({ q: 'lap\u0000top' }).set(admin()).expect(400);
       expect(query.headers['content-type']).toMatch(PROBLEM);
       expect(query.body.errors).toEqual([{ field: 'q', message: 'contains a NUL character' }]);
 
@@ -64,12 +57,7 @@ describe('Safe defaults: input, account enumeration and demo tokens', () => {
     it('answers 100,000-deep JSON with 400 problem+json before parsing it, even unauthenticated', async () => {
       const deep = '['.repeat(100_000) + ']'.repeat(100_000);
       for (const auth of [admin(), {}]) {
-        const res = await t
-          .http()
-          .post('/api/v1/resellers')
-          .set(auth)
-          .set('Content-Type', 'application/json')
-          .send(deep);
+        const res = await t.http().post('/api/v1/resellers').set(auth).set('Content-Type', 'application/json').send(deep);
         expect(res.status).toBe(400);
         expect(res.headers['content-type']).toMatch(PROBLEM);
         expect(res.body.detail).toMatch(/nested deeper than 32 levels/);
@@ -146,19 +134,10 @@ describe('Safe defaults: input, account enumeration and demo tokens', () => {
       const a = await createReseller(t);
       const b = await createReseller(t);
       const email = `shared.${uniq()}@partner.example`.toLowerCase();
-      await t
-        .http()
-        .post(`/api/v1/resellers/${a.id}/users`)
-        .set(admin())
-        .send({ email, role: 'buyer' })
-        .expect(201);
+      await t.http().post(`/api/v1/resellers/${a.id}/users`).set(admin()).send({ email, role: 'buyer' }).expect(201);
 
       const bAdmin = await t.user('reseller_admin', b.id);
-      const taken = await t
-        .http()
-        .post(`/api/v1/resellers/${b.id}/users`)
-        .set('Authorization', bAdmin.auth)
-        .send({ email, role: 'buyer' });
+      const taken = await t.http().post(`/api/v1/resellers/${b.id}/users`).set('Authorization', bAdmin.auth).send({ email, role: 'buyer' });
       const fresh = await t
         .http()
         .post(`/api/v1/resellers/${b.id}/users`)
@@ -187,23 +166,14 @@ describe('Safe defaults: input, account enumeration and demo tokens', () => {
       const r = await createReseller(t);
       const identity = t.get(IdentityService);
       const fixed = 'demo_kiwi_buyer_token';
-      const u = await identity.createUser(
-        { email: `legacy.${uniq()}@kiwi.demo`, role: 'buyer', resellerId: r.id },
-        fixed,
-      );
+      const u = await identity.createUser({ email: `legacy.${uniq()}@kiwi.demo`, role: 'buyer', resellerId: r.id }, fixed);
       const res = await t.http().get('/api/v1/me').set(bearer(fixed)).expect(401);
       expect(res.headers['content-type']).toMatch(PROBLEM);
 
       // The migration (as on a database seeded by an earlier version) replaces the stored hash.
-      const before: Array<{ token_hash: string }> = await t.db.query(
-        'SELECT token_hash FROM users WHERE id = $1',
-        [u.id],
-      );
+      const before: Array<{ token_hash: string }> = await t.db.query('SELECT token_hash FROM users WHERE id = $1', [u.id]);
       const admin = new Client({
-        connectionString: process.env.DISTY_TEST_ADMIN_URL!.replace(
-          /\/[^/?]*(\?|$)/,
-          `/${process.env.DISTY_TEST_DB}$1`,
-        ),
+        connectionString: process.env.DISTY_TEST_ADMIN_URL!.replace(/\/[^/?]*(\?|$)/, `/${process.env.DISTY_TEST_DB}$1`),
       });
       await admin.connect();
       try {
@@ -213,10 +183,7 @@ describe('Safe defaults: input, account enumeration and demo tokens', () => {
       } finally {
         await admin.end();
       }
-      const after: Array<{ token_hash: string }> = await t.db.query(
-        'SELECT token_hash FROM users WHERE id = $1',
-        [u.id],
-      );
+      const after: Array<{ token_hash: string }> = await t.db.query('SELECT token_hash FROM users WHERE id = $1', [u.id]);
       expect(after[0].token_hash).toMatch(/^[0-9a-f]{64}$/);
       expect(after[0].token_hash).not.toBe(before[0].token_hash);
     });

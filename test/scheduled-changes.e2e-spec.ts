@@ -57,10 +57,8 @@ describe('scheduled changes, autoRenew and the price lock (issue 17)', () => {
   afterEach(() => t.clock.reset());
 
   const api = () => t.http();
-  const detail = async (id: string) =>
-    (await api().get(`/api/v1/subscriptions/${id}`).set('Authorization', ADMIN).expect(200)).body as Sub;
-  const renew = (asOf: string) =>
-    api().post(`/api/v1/jobs/renewals/run?asOf=${asOf}`).set('Authorization', ADMIN);
+  const detail = async (id: string) => (await api().get(`/api/v1/subscriptions/${id}`).set('Authorization', ADMIN).expect(200)).body as Sub;
+  const renew = (asOf: string) => api().post(`/api/v1/jobs/renewals/run?asOf=${asOf}`).set('Authorization', ADMIN);
 
   async function setup(opts: {
     startDate: string;
@@ -114,11 +112,7 @@ describe('scheduled changes, autoRenew and the price lock (issue 17)', () => {
       status: 'PENDING',
     });
     // One pending change at renewal per subscription.
-    const again = await api()
-      .post(url)
-      .set('Authorization', s.buyer.auth)
-      .send({ at: 'RENEWAL', quantity: 3 })
-      .expect(409);
+    const again = await api().post(url).set('Authorization', s.buyer.auth).send({ at: 'RENEWAL', quantity: 3 }).expect(409);
     expect(again.headers['content-type']).toMatch(/problem\+json/);
     const listed = await api().get(url).set('Authorization', s.buyer.auth).expect(200);
     expect(listed.body.items.map((c: Scheduled) => [c.id, c.status])).toEqual([[created.body.id, 'PENDING']]);
@@ -147,10 +141,7 @@ describe('scheduled changes, autoRenew and the price lock (issue 17)', () => {
 
     // A third run finds nothing to do; the change stays applied once.
     expect((await renew('2026-01-01').expect(200)).body.renewed).toBe(0);
-    const [{ n }] = await t.db.query(
-      `SELECT count(*)::int AS n FROM subscription_terms WHERE subscription_id = $1`,
-      [s.subscriptionId],
-    );
+    const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM subscription_terms WHERE subscription_id = $1`, [s.subscriptionId]);
     expect(n).toBe(2);
   });
 
@@ -161,36 +152,16 @@ describe('scheduled changes, autoRenew and the price lock (issue 17)', () => {
     // Bad input names the field and writes nothing.
     const none = await api().post(url).set('Authorization', s.buyer.auth).send({ at: 'RENEWAL' }).expect(400);
     expect(none.body.errors[0].field).toBe('quantity');
-    const skuOnDate = await api()
-      .post(url)
-      .set('Authorization', s.buyer.auth)
-      .send({ at: '2025-09-01', sku: s.cloud.sku })
-      .expect(400);
+    const skuOnDate = await api().post(url).set('Authorization', s.buyer.auth).send({ at: '2025-09-01', sku: s.cloud.sku }).expect(400);
     expect(skuOnDate.body.errors[0].field).toBe('sku');
-    const past = await api()
-      .post(url)
-      .set('Authorization', s.buyer.auth)
-      .send({ at: '2025-06-01', quantity: 2 })
-      .expect(400);
+    const past = await api().post(url).set('Authorization', s.buyer.auth).send({ at: '2025-06-01', quantity: 2 }).expect(400);
     expect(past.body.errors[0].field).toBe('at');
-    const badSku = await api()
-      .post(url)
-      .set('Authorization', s.buyer.auth)
-      .send({ at: 'RENEWAL', sku: 'NOPE-1' })
-      .expect(400);
+    const badSku = await api().post(url).set('Authorization', s.buyer.auth).send({ at: 'RENEWAL', sku: 'NOPE-1' }).expect(400);
     expect(badSku.body.errors[0].field).toBe('sku');
     expect((await api().get(url).set('Authorization', s.buyer.auth).expect(200)).body.items).toEqual([]);
 
-    const atRenewal = await api()
-      .post(url)
-      .set('Authorization', s.buyer.auth)
-      .send({ at: 'RENEWAL', quantity: 2 })
-      .expect(201);
-    const onDate = await api()
-      .post(url)
-      .set('Authorization', s.buyer.auth)
-      .send({ at: '2025-09-01', quantity: 7 })
-      .expect(201);
+    const atRenewal = await api().post(url).set('Authorization', s.buyer.auth).send({ at: 'RENEWAL', quantity: 2 }).expect(201);
+    const onDate = await api().post(url).set('Authorization', s.buyer.auth).send({ at: '2025-09-01', quantity: 7 }).expect(201);
     expect(onDate.body).toMatchObject({
       kind: 'QUANTITY',
       at: 'DATE',

@@ -65,10 +65,8 @@ describe('A billing run scheduled while no instance was up', () => {
     await drop?.();
   });
 
-  const q = async (sql: string, params: unknown[] = []) =>
-    (await one.db.query(sql, params)) as Array<Record<string, unknown>>;
-  const billingJobRuns = () =>
-    q(`SELECT status, backfilled, scheduled_for, attempts, summary FROM job_runs WHERE job = 'billing-run'`);
+  const q = async (sql: string, params: unknown[] = []) => (await one.db.query(sql, params)) as Array<Record<string, unknown>>;
+  const billingJobRuns = () => q(`SELECT status, backfilled, scheduled_for, attempts, summary FROM job_runs WHERE job = 'billing-run'`);
   const waitFor = async (what: () => Promise<boolean>, ms = 60_000) => {
     const end = Date.now() + ms;
     while (!(await what())) {
@@ -87,13 +85,9 @@ describe('A billing run scheduled while no instance was up', () => {
     expect(runs[0]).toMatchObject({ status: 'SUCCEEDED', backfilled: true, attempts: 1 });
     expect((runs[0].scheduled_for as Date).toISOString()).toBe(occurrence.toISOString());
     expect(runs[0].summary).toMatchObject({ periodEnd, status: 'COMPLETED', invoicesIssued: 1 });
-    expect(await q(`SELECT period_end::text, status FROM billing_runs`)).toEqual([
-      { period_end: periodEnd, status: 'COMPLETED' },
-    ]);
+    expect(await q(`SELECT period_end::text, status FROM billing_runs`)).toEqual([{ period_end: periodEnd, status: 'COMPLETED' }]);
     expect(await q(`SELECT count(*)::int AS n FROM invoices`)).toEqual([{ n: 1 }]);
-    const [known] = await q(
-      `SELECT last_execution FROM graphile_worker._private_known_crontabs WHERE identifier = 'billing-run'`,
-    );
+    const [known] = await q(`SELECT last_execution FROM graphile_worker._private_known_crontabs WHERE identifier = 'billing-run'`);
     expect((known.last_execution as Date).toISOString()).toBe(occurrence.toISOString());
 
     // Both instances restart: the occurrence is done, nothing is enqueued or run again.
@@ -103,18 +97,11 @@ describe('A billing run scheduled while no instance was up', () => {
     expect(await billingJobRuns()).toHaveLength(1);
     expect(await q(`SELECT count(*)::int AS n FROM billing_runs`)).toEqual([{ n: 1 }]);
     expect(await q(`SELECT count(*)::int AS n FROM invoices`)).toEqual([{ n: 1 }]);
-    expect(
-      await q(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = 'billing-run'`),
-    ).toEqual([{ n: 0 }]);
+    expect(await q(`SELECT count(*)::int AS n FROM graphile_worker.jobs WHERE task_identifier = 'billing-run'`)).toEqual([{ n: 0 }]);
   });
 
   it('shows the run to admins at GET /jobs/runs, paged, with problem+json for bad queries', async () => {
-    const res = await one
-      .http()
-      .get('/api/v1/jobs/runs')
-      .query({ job: 'billing-run' })
-      .set('Authorization', admin)
-      .expect(200);
+    const res = await one.http().get('/api/v1/jobs/runs').query({ job: 'billing-run' }).set('Authorization', admin).expect(200);
     expect(res.body).toMatchObject({ total: 1, page: 1, pageSize: 50 });
     expect(res.body.items[0]).toMatchObject({
       job: 'billing-run',
@@ -125,12 +112,7 @@ describe('A billing run scheduled while no instance was up', () => {
       summary: { periodEnd, invoicesIssued: 1 },
       error: null,
     });
-    const all = await one
-      .http()
-      .get('/api/v1/jobs/runs')
-      .query({ pageSize: 1 })
-      .set('Authorization', admin)
-      .expect(200);
+    const all = await one.http().get('/api/v1/jobs/runs').query({ pageSize: 1 }).set('Authorization', admin).expect(200);
     expect(all.body.items).toHaveLength(1);
     for (const bad of [{ status: 'BOGUS' }, { pageSize: 0 }, { job: 'Not A Job!' }]) {
       const r = await one.http().get('/api/v1/jobs/runs').query(bad).set('Authorization', admin).expect(400);

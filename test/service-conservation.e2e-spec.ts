@@ -88,8 +88,7 @@ function provided(s: ModelSub, today: string): Dec {
       if (s.cancelledOn !== null && p.start >= s.cancelledOn) break;
       const days = daysBetween(p.start, p.end) + 1;
       const perSeatDay = new Dec(s.product.unitPrice).times(p.months).div(days);
-      for (let d = p.start; d <= p.end; d = addDays(d, 1))
-        total = total.plus(perSeatDay.times(seatsOn(s, d)));
+      for (let d = p.start; d <= p.end; d = addDays(d, 1)) total = total.plus(perSeatDay.times(seatsOn(s, d)));
     }
     if (s.endOfTermOn !== null && addMonthsClamped(s.anchor, termNo * tm) > s.endOfTermOn) break;
   }
@@ -149,11 +148,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
   };
 
   const runJobsAndBill = async () => {
-    ok(
-      await t.http().post(`/api/v1/jobs/renewals/run?asOf=${clock.day}`).set('Authorization', admin),
-      'renewals',
-      200,
-    );
+    ok(await t.http().post(`/api/v1/jobs/renewals/run?asOf=${clock.day}`).set('Authorization', admin), 'renewals', 200);
     const run = await billPeriod(t, clock.day, finance);
     if (run.status !== 'COMPLETED') throw new Error(`billing run: ${JSON.stringify(run)}`);
   };
@@ -244,11 +239,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
             tally[a.kind] = (tally[a.kind] ?? 0) + 1;
             moveClock(days);
             // The renewal job runs daily in production: renew (or expire) before anything else today.
-            ok(
-              await t.http().post(`/api/v1/jobs/renewals/run?asOf=${clock.day}`).set('Authorization', admin),
-              'renewals',
-              200,
-            );
+            ok(await t.http().post(`/api/v1/jobs/renewals/run?asOf=${clock.day}`).set('Authorization', admin), 'renewals', 200);
             // Seat changes and cancellations act on running subscriptions (not on ones already cancelled at term end).
             const live = active();
             switch (a.kind) {
@@ -282,29 +273,20 @@ describe('service conservation (property, E2E through HTTP)', () => {
                 if (!live.length) break;
                 const s = live[a.sub % live.length];
                 const res = ok(
-                  await t
-                    .http()
-                    .patch(`/api/v1/subscriptions/${s.id}`)
-                    .set('Authorization', buyer)
-                    .send({ quantity: a.quantity }),
+                  await t.http().patch(`/api/v1/subscriptions/${s.id}`).set('Authorization', buyer).send({ quantity: a.quantity }),
                   'seats',
                   200,
                 );
                 expect((res.body as { quantity: number }).quantity).toBe(a.quantity);
                 // The same seat count changes nothing (no change is recorded, so none dates the timeline).
-                if (a.quantity !== s.seats[s.seats.length - 1].quantity)
-                  s.seats.push({ from: clock.day, quantity: a.quantity });
+                if (a.quantity !== s.seats[s.seats.length - 1].quantity) s.seats.push({ from: clock.day, quantity: a.quantity });
                 break;
               }
               case 'cancelNow': {
                 if (!live.length) break;
                 const s = live[a.sub % live.length];
                 ok(
-                  await t
-                    .http()
-                    .post(`/api/v1/subscriptions/${s.id}/cancel`)
-                    .set('Authorization', buyer)
-                    .send({ when: 'IMMEDIATE' }),
+                  await t.http().post(`/api/v1/subscriptions/${s.id}/cancel`).set('Authorization', buyer).send({ when: 'IMMEDIATE' }),
                   'cancel',
                   200,
                 );
@@ -315,11 +297,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
                 if (!live.length) break;
                 const s = live[a.sub % live.length];
                 ok(
-                  await t
-                    .http()
-                    .post(`/api/v1/subscriptions/${s.id}/cancel`)
-                    .set('Authorization', buyer)
-                    .send({ when: 'END_OF_TERM' }),
+                  await t.http().post(`/api/v1/subscriptions/${s.id}/cancel`).set('Authorization', buyer).send({ when: 'END_OF_TERM' }),
                   'cancel at term end',
                   200,
                 );
@@ -354,21 +332,15 @@ describe('service conservation (property, E2E through HTTP)', () => {
                 // subscription; always accepted, also on a paid invoice (the excess is usable credit).
                 if (!subs.length) break;
                 const s = subs[a.sub % subs.length];
-                const sub = ok(
-                  await t.http().get(`/api/v1/subscriptions/${s.id}`).set('Authorization', admin),
-                  'subscription',
-                  200,
-                ).body as {
+                const sub = ok(await t.http().get(`/api/v1/subscriptions/${s.id}`).set('Authorization', admin), 'subscription', 200)
+                  .body as {
                   charges: Array<{ id: string; status: string }>;
                 };
                 const billed = new Set(sub.charges.filter((c) => c.status === 'BILLED').map((c) => c.id));
                 const invoices = await invoicesOfReseller(reseller.id);
                 const target = invoices
                   .flatMap((i) => i.lines.map((l) => ({ invoice: i, line: l })))
-                  .filter(
-                    ({ line }) =>
-                      billed.has(line.source.id) && new Dec(line.net).minus(line.creditedNet).gt(0),
-                  )
+                  .filter(({ line }) => billed.has(line.source.id) && new Dec(line.net).minus(line.creditedNet).gt(0))
                   .pop();
                 if (!target) break;
                 const amount = new Dec(target.line.net)
@@ -411,8 +383,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
                 if (!live.length) break;
                 const s = live[a.sub % live.length];
                 const latest = s.seats[s.seats.length - 1].from;
-                const asOf =
-                  addDays(clock.day, -a.daysBack) < s.anchor ? s.anchor : addDays(clock.day, -a.daysBack);
+                const asOf = addDays(clock.day, -a.daysBack) < s.anchor ? s.anchor : addDays(clock.day, -a.daysBack);
                 if (asOf >= clock.day) break;
                 const res =
                   a.quantity === null
@@ -437,25 +408,21 @@ describe('service conservation (property, E2E through HTTP)', () => {
                   const refused = ok(res, 'finance back-dating before a later change', 409, 422).body as {
                     type: string;
                   };
-                  expect(refused.type).toMatch(
-                    res.status === 409 ? /change-out-of-order$/ : /date-outside-term$/,
-                  );
+                  expect(refused.type).toMatch(res.status === 409 ? /change-out-of-order$/ : /date-outside-term$/);
                   break;
                 }
                 if (res.status === 409 && s.goodwill.gt(0)) {
                   // Goodwill already took more of the invoiced line than the days not yet provided
                   // leave: crediting the service too would credit the line beyond what it billed.
                   expect((res.body as { type: string }).type).toMatch(/charge-already-billed$/);
-                  tally['financeBackdates 409 after goodwill'] =
-                    (tally['financeBackdates 409 after goodwill'] ?? 0) + 1;
+                  tally['financeBackdates 409 after goodwill'] = (tally['financeBackdates 409 after goodwill'] ?? 0) + 1;
                   break;
                 }
                 ok(res, 'finance back-dating', 200, 422);
                 // Credit notes are usable credit (paid invoices too), and credits for seats not yet
                 // invoiced reduce their pending charges: the only refusal left is a date before a
                 // renewal (outside the current term).
-                if (res.status === 422)
-                  expect((res.body as { type: string }).type).toMatch(/date-outside-term$/);
+                if (res.status === 422) expect((res.body as { type: string }).type).toMatch(/date-outside-term$/);
                 const key = `financeBackdates ${res.status}${
                   res.status === 200
                     ? ''
@@ -479,21 +446,14 @@ describe('service conservation (property, E2E through HTTP)', () => {
           const invoices = await invoicesOfReseller(reseller.id);
           const lines = invoices.flatMap((i) => i.lines);
           for (const s of subs) {
-            const sub = ok(
-              await t.http().get(`/api/v1/subscriptions/${s.id}`).set('Authorization', admin),
-              'subscription',
-              200,
-            ).body as {
+            const sub = ok(await t.http().get(`/api/v1/subscriptions/${s.id}`).set('Authorization', admin), 'subscription', 200).body as {
               charges: Array<{ id: string; status: string; amount: string }>;
             };
             const ids = new Set(sub.charges.map((c) => c.id));
-            const billedLines = lines.filter(
-              (l) => l.source.type === 'subscription_charge' && ids.has(l.source.id),
-            );
+            const billedLines = lines.filter((l) => l.source.type === 'subscription_charge' && ids.has(l.source.id));
             // No charge is on two invoice lines; no line is credited more than it was billed.
             expect(new Set(billedLines.map((l) => l.source.id)).size).toBe(billedLines.length);
-            for (const l of billedLines)
-              expect(new Dec(l.creditedNet).abs().lte(new Dec(l.net).abs())).toBe(true);
+            for (const l of billedLines) expect(new Dec(l.creditedNet).abs().lte(new Dec(l.net).abs())).toBe(true);
             const invoiced = billedLines.reduce((sum, l) => sum.plus(l.net).minus(l.creditedNet), new Dec(0));
             const expected = provided(s, clock.day).minus(s.goodwill);
             const tolerance = new Dec('0.005').times(Math.max(1, billedLines.length)).plus('0.0000001');
@@ -508,10 +468,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
           }
 
           const rec = ok(
-            await t
-              .http()
-              .get(`/api/v1/ledger/reconciliation?asOf=${clock.day}`)
-              .set('Authorization', finance),
+            await t.http().get(`/api/v1/ledger/reconciliation?asOf=${clock.day}`).set('Authorization', finance),
             'reconciliation',
             200,
           );
@@ -522,11 +479,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
           // Stop this reseller's subscriptions, so later sequences bill only their own.
           for (const s of active()) {
             ok(
-              await t
-                .http()
-                .post(`/api/v1/subscriptions/${s.id}/cancel`)
-                .set('Authorization', buyer)
-                .send({ when: 'END_OF_TERM' }),
+              await t.http().post(`/api/v1/subscriptions/${s.id}/cancel`).set('Authorization', buyer).send({ when: 'END_OF_TERM' }),
               'wind down',
               200,
             );
@@ -537,9 +490,7 @@ describe('service conservation (property, E2E through HTTP)', () => {
         numRuns: Number(process.env.CONSERVATION_RUNS ?? 12),
         endOnFailure: true,
         // Replays a reported run: CONSERVATION_SEED (and CONSERVATION_PATH) from a failure's message.
-        ...(process.env.CONSERVATION_SEED
-          ? { seed: Number(process.env.CONSERVATION_SEED), path: process.env.CONSERVATION_PATH }
-          : {}),
+        ...(process.env.CONSERVATION_SEED ? { seed: Number(process.env.CONSERVATION_SEED), path: process.env.CONSERVATION_PATH } : {}),
       },
     );
   });
@@ -563,19 +514,13 @@ describe('service conservation (property, E2E through HTTP)', () => {
     moveClock(1);
     await runJobsAndBill();
     expect(await verify()).toEqual([]);
-    const [term] = await t.db.query(`SELECT id FROM subscription_terms WHERE subscription_id = $1`, [
-      subscriptionId,
-    ]);
+    const [term] = await t.db.query(`SELECT id FROM subscription_terms WHERE subscription_id = $1`, [subscriptionId]);
     await t.db.query(
       `INSERT INTO subscription_changes (subscription_id, term_id, reseller_id, kind, effective_date, old_quantity, new_quantity)
        VALUES ($1, $2, $3, 'QUANTITY', $4, 3, 8)`,
       [subscriptionId, term.id, reseller.id, clock.day],
     );
     const problems = await verify();
-    expect(problems).toEqual([
-      expect.stringMatching(
-        new RegExp(`^subscriptions/service-conservation subscription ${subscriptionId} `),
-      ),
-    ]);
+    expect(problems).toEqual([expect.stringMatching(new RegExp(`^subscriptions/service-conservation subscription ${subscriptionId} `))]);
   });
 });

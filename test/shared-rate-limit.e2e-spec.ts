@@ -59,8 +59,7 @@ describe('Rate limits across instances', () => {
     try {
       for (const storage of [alone, down]) {
         const hits = [];
-        for (let i = 0; i < 3; i++)
-          hits.push(await storage.increment('client', 60_000, 2, 60_000, 'default'));
+        for (let i = 0; i < 3; i++) hits.push(await storage.increment('client', 60_000, 2, 60_000, 'default'));
         expect(hits.map((h) => [h.totalHits, h.isBlocked])).toEqual([
           [1, false],
           [2, false],

@@ -10,8 +10,7 @@ describe('Sign-in', () => {
   beforeAll(async () => (t = await createTestApp()));
   afterAll(() => t.close());
 
-  const signIn = (body: object, from = ip()) =>
-    t.http().post('/api/v1/auth/sign-in').set('X-Forwarded-For', from).send(body);
+  const signIn = (body: object, from = ip()) => t.http().post('/api/v1/auth/sign-in').set('X-Forwarded-For', from).send(body);
   const tokenOf = (link: string) => new URL(link).hash.replace(/^#token=/, '');
 
   it('signs a new user in with the password set from the link the admin got; the cookie works in any tab, and with the bearer token too', async () => {
@@ -67,19 +66,10 @@ describe('Sign-in', () => {
     const refused = await agent.post('/api/v1/me/tokens').send({ name: 'no csrf' }).expect(403);
     expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
     expect(refused.body.type).toMatch(/csrf-token-invalid$/);
-    await agent
-      .post('/api/v1/me/tokens')
-      .set('X-CSRF-Token', 'wrong-token-of-some-length')
-      .send({ name: 'wrong csrf' })
-      .expect(403);
+    await agent.post('/api/v1/me/tokens').set('X-CSRF-Token', 'wrong-token-of-some-length').send({ name: 'wrong csrf' }).expect(403);
     expect(await t.db.query(`SELECT 1 FROM api_tokens WHERE user_id = $1`, [u.id])).toHaveLength(0); // nothing changed
     await agent.post('/api/v1/me/tokens').set('X-CSRF-Token', csrf).send({ name: 'with csrf' }).expect(201);
-    await t
-      .http()
-      .post('/api/v1/me/tokens')
-      .set('Authorization', u.auth)
-      .send({ name: 'bearer' })
-      .expect(201);
+    await t.http().post('/api/v1/me/tokens').set('Authorization', u.auth).send({ name: 'bearer' }).expect(201);
     await agent.get('/api/v1/me/tokens').expect(200); // safe methods need no token
 
     // Sign-out needs it too, then the session is gone (and its cookie cleared).
@@ -95,17 +85,12 @@ describe('Sign-in', () => {
     const idle = await signInAgent(t, u.email, u.password);
     const max = await signInAgent(t, u.email, u.password);
     await idle.agent.get('/api/v1/me').expect(200);
-    const sessions: Array<{ id_hash: string }> = await t.db.query(
-      `SELECT id_hash FROM sessions WHERE user_id = $1 ORDER BY created_at`,
-      [u.id],
-    );
+    const sessions: Array<{ id_hash: string }> = await t.db.query(`SELECT id_hash FROM sessions WHERE user_id = $1 ORDER BY created_at`, [
+      u.id,
+    ]);
     expect(sessions).toHaveLength(2);
-    await t.db.query(`UPDATE sessions SET last_seen_at = now() - interval '9 hours' WHERE id_hash = $1`, [
-      sessions[0].id_hash,
-    ]);
-    await t.db.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id_hash = $1`, [
-      sessions[1].id_hash,
-    ]);
+    await t.db.query(`UPDATE sessions SET last_seen_at = now() - interval '9 hours' WHERE id_hash = $1`, [sessions[0].id_hash]);
+    await t.db.query(`UPDATE sessions SET expires_at = now() - interval '1 second' WHERE id_hash = $1`, [sessions[1].id_hash]);
     await idle.agent.get('/api/v1/me').expect(401);
     await max.agent.get('/api/v1/me').expect(401);
   });
@@ -113,21 +98,14 @@ describe('Sign-in', () => {
   it('answers an unknown email, a wrong password and a locked account alike; locks after 5 failures for 15 minutes', async () => {
     const u = await userWithPassword(t, 'finance');
     const from = ip();
-    const unknown = await signIn(
-      { email: `nobody.${Date.now()}@signin.example`, password: u.password },
-      from,
-    ).expect(401);
+    const unknown = await signIn({ email: `nobody.${Date.now()}@signin.example`, password: u.password }, from).expect(401);
     const wrong = await signIn({ email: u.email, password: 'not the password!' }, from).expect(401);
     expect(wrong.body).toEqual(unknown.body);
-    for (let i = 0; i < 4; i++)
-      await signIn({ email: u.email, password: `wrong-${i}-password` }, ip()).expect(401);
+    for (let i = 0; i < 4; i++) await signIn({ email: u.email, password: `wrong-${i}-password` }, ip()).expect(401);
     // Five failures: the right password is now refused, with the same answer.
     const locked = await signIn({ email: u.email, password: u.password }, ip()).expect(401);
     expect(locked.body).toEqual(unknown.body);
-    const [row] = await t.db.query(
-      `SELECT locked_until > now() + interval '14 minutes' AS locked FROM users WHERE id = $1`,
-      [u.id],
-    );
+    const [row] = await t.db.query(`SELECT locked_until > now() + interval '14 minutes' AS locked FROM users WHERE id = $1`, [u.id]);
     expect(row.locked).toBe(true);
     await t.db.query(`UPDATE users SET locked_until = now() - interval '1 second' WHERE id = $1`, [u.id]);
     await signIn({ email: u.email, password: u.password }).expect(200);
@@ -136,10 +114,7 @@ describe('Sign-in', () => {
   it('answers 429 to an address with too many failures, whatever email it names', async () => {
     const from = ip();
     for (let i = 0; i < 2; i++)
-      await signIn(
-        { email: `guess${i}.${Date.now()}@signin.example`, password: 'guessing-passwords' },
-        from,
-      ).expect(401);
+      await signIn({ email: `guess${i}.${Date.now()}@signin.example`, password: 'guessing-passwords' }, from).expect(401);
     // 28 more failures from that address within the window, written as sign-in writes them (argon2 makes 28 more calls slow).
     await t.db.query(`INSERT INTO sign_in_failures (ip) SELECT $1 FROM generate_series(1, 28)`, [from]);
     const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM sign_in_failures WHERE ip = $1`, [from]);
@@ -172,18 +147,10 @@ describe('Sign-in', () => {
     expect(stored.short).toBe(true);
 
     // The policy: too short, or the email; the link is not used up by a refused password.
-    const short = await t
-      .http()
-      .post('/api/v1/auth/password-reset/confirm')
-      .send({ token, password: 'short-pw' })
-      .expect(400);
+    const short = await t.http().post('/api/v1/auth/password-reset/confirm').send({ token, password: 'short-pw' }).expect(400);
     expect(short.body.errors[0].field).toBe('password');
     await t.http().post('/api/v1/auth/password-reset/confirm').send({ token, password: u.email }).expect(400);
-    await t
-      .http()
-      .post('/api/v1/auth/password-reset/confirm')
-      .send({ token, password: 'my new long passphrase' })
-      .expect(204);
+    await t.http().post('/api/v1/auth/password-reset/confirm').send({ token, password: 'my new long passphrase' }).expect(204);
     const again = await t
       .http()
       .post('/api/v1/auth/password-reset/confirm')
@@ -196,15 +163,8 @@ describe('Sign-in', () => {
     // An expired link is refused.
     await t.http().post('/api/v1/auth/password-reset').send({ email: u.email }).expect(202);
     const late = tokenOf(outbox.last(u.email)!.url);
-    await t.db.query(
-      `UPDATE password_links SET expires_at = now() - interval '1 second' WHERE user_id = $1 AND used_at IS NULL`,
-      [u.id],
-    );
-    await t
-      .http()
-      .post('/api/v1/auth/password-reset/confirm')
-      .send({ token: late, password: 'too late a passphrase' })
-      .expect(422);
+    await t.db.query(`UPDATE password_links SET expires_at = now() - interval '1 second' WHERE user_id = $1 AND used_at IS NULL`, [u.id]);
+    await t.http().post('/api/v1/auth/password-reset/confirm').send({ token: late, password: 'too late a passphrase' }).expect(422);
   });
 
   it('asks for a TOTP code once two-factor sign-in is on, refuses a wrong or replayed code, and turns it off with a code', async () => {
@@ -221,11 +181,7 @@ describe('Sign-in', () => {
       .send({ code: '000000' === code(-30) ? '111111' : '000000' })
       .expect(422);
     const enrolCode = code(-30);
-    await agent
-      .post('/api/v1/me/totp/confirm')
-      .set('X-CSRF-Token', csrf)
-      .send({ code: enrolCode })
-      .expect(204);
+    await agent.post('/api/v1/me/totp/confirm').set('X-CSRF-Token', csrf).send({ code: enrolCode }).expect(204);
     expect((await agent.get('/api/v1/me/totp').expect(200)).body).toEqual({ enabled: true });
     await agent.post('/api/v1/me/totp').set('X-CSRF-Token', csrf).expect(409);
 
@@ -243,11 +199,7 @@ describe('Sign-in', () => {
     await signIn({ email: u.email, password: u.password, totpCode: signInCode }).expect(200);
     await signIn({ email: u.email, password: u.password, totpCode: signInCode }).expect(401); // replayed
 
-    await agent
-      .post('/api/v1/me/totp/disable')
-      .set('X-CSRF-Token', csrf)
-      .send({ code: signInCode })
-      .expect(422);
+    await agent.post('/api/v1/me/totp/disable').set('X-CSRF-Token', csrf).send({ code: signInCode }).expect(422);
     await agent
       .post('/api/v1/me/totp/disable')
       .set('X-CSRF-Token', csrf)

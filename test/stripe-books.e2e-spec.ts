@@ -45,13 +45,7 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
   };
 
   /** A reseller with hardware (and optionally cloud) delivered in `month`'s first days, billed at `periodEnd`. */
-  async function invoiced(opts: {
-    net: string;
-    cloudNet?: string;
-    month: string;
-    periodEnd: string;
-    currency?: string;
-  }) {
+  async function invoiced(opts: { net: string; cloudNet?: string; month: string; periodEnd: string; currency?: string }) {
     const reseller = await delivered(opts);
     await billPeriod(t, opts.periodEnd, finance);
     return reseller;
@@ -62,9 +56,7 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     const currency = opts.currency ?? 'AUD';
     const reseller = await f.createReseller(t, { currency });
     const hw = await f.createProduct(t, { kind: 'HARDWARE', prices: [{ currency, unitPrice: opts.net }] });
-    const lines: Array<{ sku: string; quantity: number; startDate?: string }> = [
-      { sku: hw.sku, quantity: 1 },
-    ];
+    const lines: Array<{ sku: string; quantity: number; startDate?: string }> = [{ sku: hw.sku, quantity: 1 }];
     if (opts.cloudNet) {
       const cloud = await f.createProduct(t, {
         kind: 'CLOUD',
@@ -104,10 +96,7 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
   ) {
     const inv = await invoiceOf(resellerId);
     const rf = await t.user('reseller_finance', resellerId);
-    const intent = await api()
-      .post(`/api/v1/invoices/${inv.id}/payment-intents`)
-      .set('Authorization', rf.auth)
-      .expect(201);
+    const intent = await api().post(`/api/v1/invoices/${inv.id}/payment-intents`).set('Authorization', rf.auth).expect(201);
     const pi = stripe.intents.get(intent.body.paymentIntentId)!;
     const chargeId = `ch_${pi.id as string}`;
     const received = charge.received ?? (pi.amount as number);
@@ -127,19 +116,13 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     );
     expect(res.status).toBe(200);
     expect(res.body.outcome).toBe('recorded');
-    const payment = (
-      await api().get(`/api/v1/payments/${res.body.paymentId}`).set('Authorization', finance).expect(200)
-    ).body;
+    const payment = (await api().get(`/api/v1/payments/${res.body.paymentId}`).set('Authorization', finance).expect(200)).body;
     return { invoice: inv, intentId: pi.id as string, chargeId, payment, currency: pi.currency as string };
   }
 
   async function entries(resellerId: string, sourceType: string) {
     return (
-      await api()
-        .get('/api/v1/ledger/entries')
-        .query({ resellerId, sourceType, pageSize: 100 })
-        .set('Authorization', finance)
-        .expect(200)
+      await api().get('/api/v1/ledger/entries').query({ resellerId, sourceType, pageSize: 100 }).set('Authorization', finance).expect(200)
     ).body.items as Array<{
       entryDate: string;
       memo: string;
@@ -147,15 +130,12 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     }>;
   }
 
-  const lineOf = (
-    e: { lines: Array<{ accountCode: string; debit: string; credit: string }> },
-    code: string,
-  ) => e.lines.filter((l) => l.accountCode === code);
+  const lineOf = (e: { lines: Array<{ accountCode: string; debit: string; credit: string }> }, code: string) =>
+    e.lines.filter((l) => l.accountCode === code);
   const clearingTotal = (
     rec: { stripeClearing: { totals: Array<{ currency: string; ledger: string; subledger: string }> } },
     currency = 'AUD',
-  ) =>
-    rec.stripeClearing.totals.find((x) => x.currency === currency) ?? { ledger: '0.00', subledger: '0.00' };
+  ) => rec.stripeClearing.totals.find((x) => x.currency === currency) ?? { ledger: '0.00', subledger: '0.00' };
   const books = () => verifyBooks(t.app.get(LedgerService), t.app.get(ReconciliationService));
 
   it('posts a late payment_intent.succeeded and charge.refunded for a closed month on the first open day, keeping the real date (bank payments there stay 422)', async () => {
@@ -223,11 +203,7 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     expect(before.reconciled).toBe(true);
     const pending = clearingTotal(before).ledger;
     const cashBefore = (
-      await api()
-        .get('/api/v1/ledger/accounts/1000/statement')
-        .query({ currency: 'AUD' })
-        .set('Authorization', finance)
-        .expect(200)
+      await api().get('/api/v1/ledger/accounts/1000/statement').query({ currency: 'AUD' }).set('Authorization', finance).expect(200)
     ).body.closingBalance;
 
     // Stripe pays out everything in the balance less its 1.00 payout fee.
@@ -273,19 +249,11 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
       }),
     );
     const cashAfter = (
-      await api()
-        .get('/api/v1/ledger/accounts/1000/statement')
-        .query({ currency: 'AUD' })
-        .set('Authorization', finance)
-        .expect(200)
+      await api().get('/api/v1/ledger/accounts/1000/statement').query({ currency: 'AUD' }).set('Authorization', finance).expect(200)
     ).body.closingBalance;
     expect(Math.round(Number(cashAfter) * 100) - Math.round(Number(cashBefore) * 100)).toBe(amount);
     const entry = (
-      await api()
-        .get('/api/v1/ledger/entries')
-        .query({ sourceType: 'stripe_payout' })
-        .set('Authorization', finance)
-        .expect(200)
+      await api().get('/api/v1/ledger/entries').query({ sourceType: 'stripe_payout' }).set('Authorization', finance).expect(200)
     ).body.items;
     expect(entry).toHaveLength(1);
     expect(lineOf(entry[0], '6100')).toEqual([expect.objectContaining({ debit: '1.00' })]);
@@ -333,12 +301,7 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     expect(lineOf(entry, '1050')).toEqual([expect.objectContaining({ credit: '355.00' })]);
     expect((await reconcile(t, finance)).reconciled).toBe(true);
 
-    const lost = await sendStripeEvent(
-      t,
-      'charge.dispute.closed',
-      { ...dispute, status: 'lost' },
-      { created: unixOf('2026-07-20') },
-    );
+    const lost = await sendStripeEvent(t, 'charge.dispute.closed', { ...dispute, status: 'lost' }, { created: unixOf('2026-07-20') });
     expect(lost.status).toBe(200);
     expect(lost.body.outcome).toBe('recorded: dispute lost');
     expect(await entries(reseller.id, 'stripe_dispute_won')).toEqual([]);
@@ -370,29 +333,17 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
       status: 'needs_response',
       balance_transactions: [withdrawal],
     };
-    const early = await sendStripeEvent(
-      t,
-      'charge.dispute.closed',
-      { ...dispute, status: 'won' },
-      { created: unixOf('2026-08-05') },
-    );
+    const early = await sendStripeEvent(t, 'charge.dispute.closed', { ...dispute, status: 'won' }, { created: unixOf('2026-08-05') });
     expect(early.status).toBe(409); // the opening has not arrived: Stripe retries
 
     // Concurrent deliveries (the same event three times, and a second event for the same dispute): one takes effect.
     const evt = `evt_dp_won_${Date.now()}`;
     const deliveries = await Promise.all([
-      ...[1, 2, 3].map(() =>
-        sendStripeEvent(t, 'charge.dispute.created', dispute, { id: evt, created: unixOf('2026-08-06') }),
-      ),
+      ...[1, 2, 3].map(() => sendStripeEvent(t, 'charge.dispute.created', dispute, { id: evt, created: unixOf('2026-08-06') })),
       sendStripeEvent(t, 'charge.dispute.created', dispute, { created: unixOf('2026-08-06') }),
     ]);
     expect(deliveries.map((r) => r.status)).toEqual([200, 200, 200, 200]);
-    expect(deliveries.map((r) => r.body.outcome).sort()).toEqual([
-      'duplicate',
-      'duplicate',
-      'duplicate',
-      'recorded',
-    ]);
+    expect(deliveries.map((r) => r.body.outcome).sort()).toEqual(['duplicate', 'duplicate', 'duplicate', 'recorded']);
     expect(await entries(reseller.id, 'stripe_dispute')).toHaveLength(1);
     expect((await invoiceOf(reseller.id)).amountDue).toBe('330.00');
     const [opened] = await entries(reseller.id, 'stripe_dispute');
@@ -448,11 +399,9 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     expect(lineOf(entry, '1050')).toEqual([expect.objectContaining({ debit: '106.71' })]);
     expect(lineOf(entry, '6100')).toEqual([expect.objectContaining({ debit: '3.16' })]);
     // The settlement's difference in USD; a base-only 7100 line may follow when the receivable's base amount was booked at another rate.
-    expect(
-      lineOf(entry, '7100').filter(
-        (l: { debit: string; credit: string }) => l.debit !== '0.00' || l.credit !== '0.00',
-      ),
-    ).toEqual([expect.objectContaining({ debit: '0.13' })]);
+    expect(lineOf(entry, '7100').filter((l: { debit: string; credit: string }) => l.debit !== '0.00' || l.credit !== '0.00')).toEqual([
+      expect.objectContaining({ debit: '0.13' }),
+    ]);
     const rec = await reconcile(t, finance);
     expect(rec.reconciled).toBe(true);
     expect(rec.stripeClearing.items).toContainEqual(
@@ -496,10 +445,7 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
       .send({ ...base, amount: '30.00', method: 'STRIPE' });
     expect(down.status).toBe(422);
     expect(down.body.type).toBe('https://disty.dev/problems/stripe-refused');
-    expect(
-      (await api().get(`/api/v1/payments/${payment.id}`).set('Authorization', finance).expect(200)).body
-        .unapplied,
-    ).toBe('40.00');
+    expect((await api().get(`/api/v1/payments/${payment.id}`).set('Authorization', finance).expect(200)).body.unapplied).toBe('40.00');
 
     const refundsBefore = stripe.refunds.length;
     const ok = await api()
@@ -514,9 +460,10 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     });
     const created = stripe.refunds.slice(refundsBefore);
     expect(created).toEqual([expect.objectContaining({ amount: 3000, payment_intent: intentId })]);
-    expect(
-      (await api().get(`/api/v1/payments/${payment.id}`).set('Authorization', finance).expect(200)).body,
-    ).toMatchObject({ unapplied: '10.00', refunded: '30.00' });
+    expect((await api().get(`/api/v1/payments/${payment.id}`).set('Authorization', finance).expect(200)).body).toMatchObject({
+      unapplied: '10.00',
+      refunded: '30.00',
+    });
     const [entry] = await entries(reseller.id, 'credit_refund');
     expect(lineOf(entry, '2200')).toEqual([expect.objectContaining({ debit: '30.00' })]);
     expect(lineOf(entry, '1050')).toEqual([expect.objectContaining({ credit: '30.00' })]);
@@ -566,14 +513,9 @@ describe('Stripe books: payouts, disputes, late events, cross-currency settlemen
     });
     expect(res.status).toBe(201);
     expect(res.body.from).toEqual({ HARDWARE: '55.00', CLOUD: '0.00', unappliedCash: '0.00' });
-    expect(stripe.refunds.slice(before)).toEqual([
-      expect.objectContaining({ amount: 5500, payment_intent: intentId }),
-    ]);
+    expect(stripe.refunds.slice(before)).toEqual([expect.objectContaining({ amount: 5500, payment_intent: intentId })]);
     expect((await invoiceOf(reseller.id)).open.HARDWARE).toBe('0.00');
-    expect(
-      (await api().get(`/api/v1/payments/${payment.id}`).set('Authorization', finance).expect(200)).body
-        .refunded,
-    ).toBe('55.00');
+    expect((await api().get(`/api/v1/payments/${payment.id}`).set('Authorization', finance).expect(200)).body.refunded).toBe('55.00');
     const [entry] = await entries(reseller.id, 'credit_refund');
     expect(lineOf(entry, '1100')).toEqual([expect.objectContaining({ debit: '55.00' })]);
     expect(lineOf(entry, '1050')).toEqual([expect.objectContaining({ credit: '55.00' })]);

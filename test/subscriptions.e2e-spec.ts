@@ -30,8 +30,7 @@ type Charge = {
   creditLine: string;
 };
 
-const sum = (charges: Array<{ amount: string }>) =>
-  charges.reduce((s, c) => s.plus(c.amount), new Dec(0)).toFixed(2);
+const sum = (charges: Array<{ amount: string }>) => charges.reduce((s, c) => s.plus(c.amount), new Dec(0)).toFixed(2);
 
 describe('Subscriptions: terms, charges, seat changes, cancellation and renewal', () => {
   let t: TestApp;
@@ -91,8 +90,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       }>;
       charges: Charge[];
     };
-  const renew = (asOf: string) =>
-    t.http().post(`/api/v1/jobs/renewals/run?asOf=${asOf}`).set(bearer(ADMIN_TOKEN)).expect(200);
+  const renew = (asOf: string) => t.http().post(`/api/v1/jobs/renewals/run?asOf=${asOf}`).set(bearer(ADMIN_TOKEN)).expect(200);
 
   describe('billing schedules', () => {
     it('bills a MONTHLY P1Y term in 12 monthly charges summing exactly to price × quantity × 12', async () => {
@@ -115,58 +113,37 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
         billingFrequency: 'MONTHLY',
         endCustomer: { name: 'Acme Pty Ltd', reference: 'AC-1' },
       });
-      expect(s.terms).toEqual([
-        expect.objectContaining({ termNo: 1, startDate: '2024-01-15', endDate: '2025-01-14', quantity: 10 }),
-      ]);
+      expect(s.terms).toEqual([expect.objectContaining({ termNo: 1, startDate: '2024-01-15', endDate: '2025-01-14', quantity: 10 })]);
       expect(s.charges).toHaveLength(12);
       expect(sum(s.charges)).toBe('1482.00');
-      expect(
-        s.charges.every(
-          (c) => c.billingDate === c.periodStart && c.creditLine === 'CLOUD' && c.status === 'UNBILLED',
-        ),
-      ).toBe(true);
-      expect(s.charges.map((c) => c.periodStart).slice(0, 3)).toEqual([
-        '2024-01-15',
-        '2024-02-15',
-        '2024-03-15',
-      ]);
+      expect(s.charges.every((c) => c.billingDate === c.periodStart && c.creditLine === 'CLOUD' && c.status === 'UNBILLED')).toBe(true);
+      expect(s.charges.map((c) => c.periodStart).slice(0, 3)).toEqual(['2024-01-15', '2024-02-15', '2024-03-15']);
     });
 
     it('bills an ANNUAL P1Y term once and an UPFRONT P1Y term once', async () => {
       const r = await createReseller(t);
       const annual = await detail((await provision(r.id, { billingFrequency: 'ANNUAL' })).subscriptionId);
-      expect(annual.charges.map((c) => [c.periodStart, c.periodEnd, c.amount])).toEqual([
-        ['2024-01-15', '2025-01-14', '1482.00'],
-      ]);
+      expect(annual.charges.map((c) => [c.periodStart, c.periodEnd, c.amount])).toEqual([['2024-01-15', '2025-01-14', '1482.00']]);
       const upfront = await detail((await provision(r.id, { billingFrequency: 'UPFRONT' })).subscriptionId);
-      expect(upfront.charges.map((c) => [c.periodStart, c.periodEnd, c.amount])).toEqual([
-        ['2024-01-15', '2025-01-14', '1482.00'],
-      ]);
+      expect(upfront.charges.map((c) => [c.periodStart, c.periodEnd, c.amount])).toEqual([['2024-01-15', '2025-01-14', '1482.00']]);
     });
 
     it('bills a P3Y ANNUAL term in 3 yearly charges and a P3Y UPFRONT term once for 36 months', async () => {
       const r = await createReseller(t);
-      const annual = await detail(
-        (await provision(r.id, { term: 'P3Y', billingFrequency: 'ANNUAL' })).subscriptionId,
-      );
+      const annual = await detail((await provision(r.id, { term: 'P3Y', billingFrequency: 'ANNUAL' })).subscriptionId);
       expect(annual.termEnd).toBe('2027-01-14');
       expect(annual.charges.map((c) => [c.periodStart, c.periodEnd, c.amount])).toEqual([
         ['2024-01-15', '2025-01-14', '1482.00'],
         ['2025-01-15', '2026-01-14', '1482.00'],
         ['2026-01-15', '2027-01-14', '1482.00'],
       ]);
-      const upfront = await detail(
-        (await provision(r.id, { term: 'P3Y', billingFrequency: 'UPFRONT' })).subscriptionId,
-      );
+      const upfront = await detail((await provision(r.id, { term: 'P3Y', billingFrequency: 'UPFRONT' })).subscriptionId);
       expect(upfront.charges.map((c) => c.amount)).toEqual(['4446.00']);
     });
 
     it('follows month ends from a 31 January anchor in a leap year', async () => {
       const r = await createReseller(t);
-      const s = await detail(
-        (await provision(r.id, { startDate: '2024-01-31', unitPrice: new Dec('10'), quantity: 1 }))
-          .subscriptionId,
-      );
+      const s = await detail((await provision(r.id, { startDate: '2024-01-31', unitPrice: new Dec('10'), quantity: 1 })).subscriptionId);
       expect(s.termEnd).toBe('2025-01-30');
       expect(s.charges.slice(0, 4).map((c) => [c.periodStart, c.periodEnd])).toEqual([
         ['2024-01-31', '2024-02-28'],
@@ -237,16 +214,10 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const charges = res.body.charges as Charge[];
       // Period 2024-02-15 – 2024-03-14 has 29 days; 10.00 × 3 × 5/29 = 5.1724…
       const proration = charges.filter((c) => c.kind === 'PRORATION');
-      expect(proration.map((c) => [c.periodStart, c.periodEnd, c.amount, c.quantity])).toEqual([
-        ['2024-02-15', '2024-03-14', '5.17', 3],
-      ]);
+      expect(proration.map((c) => [c.periodStart, c.periodEnd, c.amount, c.quantity])).toEqual([['2024-02-15', '2024-03-14', '5.17', 3]]);
       const term = charges.filter((c) => c.kind === 'TERM');
       expect(term.filter((c) => c.periodStart < '2024-03-10').every((c) => c.amount === '50.00')).toBe(true);
-      expect(
-        term
-          .filter((c) => c.periodStart > '2024-03-10')
-          .every((c) => c.amount === '80.00' && c.quantity === 8),
-      ).toBe(true);
+      expect(term.filter((c) => c.periodStart > '2024-03-10').every((c) => c.amount === '80.00' && c.quantity === 8)).toBe(true);
       const after = await creditLines(t, r.id);
       expect(new Dec(after.CLOUD.reserved).minus(before.CLOUD.reserved).toFixed(2)).toBe('5.69'); // 5.17 + tax 0.52
     });
@@ -288,11 +259,9 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
         .expect(200);
       // Annual period 2024-01-15 – 2025-01-14 has 366 days; 2024-07-15 – 2025-01-14 is 184 of them.
       // 10.00 × 12 × −2 × 184/366 = −120.6557…
-      expect(
-        (res.body.charges as Charge[])
-          .filter((c) => c.kind === 'PRORATION')
-          .map((c) => [c.amount, c.quantity]),
-      ).toEqual([['-120.66', -2]]);
+      expect((res.body.charges as Charge[]).filter((c) => c.kind === 'PRORATION').map((c) => [c.amount, c.quantity])).toEqual([
+        ['-120.66', -2],
+      ]);
     });
 
     it('nets several changes on one day exactly: +5 then −5 is zero, +3 then −1 is what +2 would be', async () => {
@@ -329,9 +298,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
         .set(bearer(ADMIN_TOKEN))
         .send({ quantity: 6, asOf: '2024-04-03' })
         .expect(200);
-      expect(sum((await detail(b.subscriptionId)).charges)).toBe(
-        sum((await detail(c.subscriptionId)).charges),
-      );
+      expect(sum((await detail(b.subscriptionId)).charges)).toBe(sum((await detail(c.subscriptionId)).charges));
     });
 
     it('serialises concurrent seat changes on one subscription: the day still nets to one rounding', async () => {
@@ -340,11 +307,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       t.clock.set('2024-06-20');
       const results = await Promise.all(
         [6, 9, 7, 11].map((q) =>
-          t
-            .http()
-            .patch(`/api/v1/subscriptions/${p.subscriptionId}`)
-            .set(bearer(ADMIN_TOKEN))
-            .send({ quantity: q, asOf: '2024-06-20' }),
+          t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: q, asOf: '2024-06-20' }),
         ),
       );
       expect(results.map((x) => x.status)).toEqual([200, 200, 200, 200]);
@@ -386,18 +349,8 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
         .set(bearer(ADMIN_TOKEN))
         .send({ quantity: 7, asOf: '2025-02-01' })
         .expect(409);
-      await t
-        .http()
-        .patch(`/api/v1/subscriptions/${p.subscriptionId}`)
-        .set(bearer(ADMIN_TOKEN))
-        .send({ quantity: 0 })
-        .expect(400);
-      await t
-        .http()
-        .patch(`/api/v1/subscriptions/${p.subscriptionId}`)
-        .set(bearer(ADMIN_TOKEN))
-        .send({ quantity: '7' })
-        .expect(400);
+      await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: 0 }).expect(400);
+      await t.http().patch(`/api/v1/subscriptions/${p.subscriptionId}`).set(bearer(ADMIN_TOKEN)).send({ quantity: '7' }).expect(400);
     });
   });
 
@@ -420,14 +373,10 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       });
       const charges = res.body.charges as Charge[];
       // 30.00 × 5/29 = 5.1724… credited
-      expect(
-        charges.filter((c) => c.kind === 'CANCELLATION_CREDIT').map((c) => [c.periodStart, c.amount]),
-      ).toEqual([['2024-02-15', '-5.17']]);
-      expect(
-        charges
-          .filter((c) => c.kind === 'TERM' && c.periodStart > '2024-03-10')
-          .every((c) => c.status === 'VOID'),
-      ).toBe(true);
+      expect(charges.filter((c) => c.kind === 'CANCELLATION_CREDIT').map((c) => [c.periodStart, c.amount])).toEqual([
+        ['2024-02-15', '-5.17'],
+      ]);
+      expect(charges.filter((c) => c.kind === 'TERM' && c.periodStart > '2024-03-10').every((c) => c.status === 'VOID')).toBe(true);
       const live = charges.filter((c) => c.status === 'UNBILLED');
       expect(sum(live)).toBe('54.83'); // one month used in full, then 24 of 29 days of the next
       t.clock.set('2024-03-11');
@@ -477,12 +426,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
     it('rejects an unknown cancellation mode with 400', async () => {
       const r = await createReseller(t);
       const p = await provision(r.id);
-      await t
-        .http()
-        .post(`/api/v1/subscriptions/${p.subscriptionId}/cancel`)
-        .set(bearer(ADMIN_TOKEN))
-        .send({ when: 'NOW' })
-        .expect(400);
+      await t.http().post(`/api/v1/subscriptions/${p.subscriptionId}/cancel`).set(bearer(ADMIN_TOKEN)).send({ when: 'NOW' }).expect(400);
     });
   });
 
@@ -599,10 +543,9 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       );
       expect(charges).toBe(1000);
       expect(a.body.renewed + b.body.renewed).toBeGreaterThanOrEqual(1000);
-      const [{ reservations }] = await t.db.query(
-        `SELECT count(*)::int AS reservations FROM credit_reservations WHERE reseller_id = $1`,
-        [r.id],
-      );
+      const [{ reservations }] = await t.db.query(`SELECT count(*)::int AS reservations FROM credit_reservations WHERE reseller_id = $1`, [
+        r.id,
+      ]);
       expect(reservations).toBe(1000);
       expect(elapsed).toBeLessThan(30_000);
     });
@@ -616,11 +559,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const a = await provision(mine.id, { sku, startDate: '2024-02-01' });
       const b = await provision(other.id, { sku, startDate: '2024-02-01' });
       const buyer = await t.user('buyer', mine.id);
-      const list = await t
-        .http()
-        .get(`/api/v1/subscriptions?sku=${sku}`)
-        .set('Authorization', buyer.auth)
-        .expect(200);
+      const list = await t.http().get(`/api/v1/subscriptions?sku=${sku}`).set('Authorization', buyer.auth).expect(200);
       expect(list.body).toMatchObject({ total: 1, page: 1 });
       expect(list.body.items.map((x: { id: string }) => x.id)).toEqual([a.subscriptionId]);
       const admin = await t
@@ -629,11 +568,7 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
         .set(bearer(ADMIN_TOKEN))
         .expect(200);
       expect(admin.body.total).toBe(2);
-      const scoped = await t
-        .http()
-        .get(`/api/v1/subscriptions?sku=${sku}&resellerId=${other.id}`)
-        .set(bearer(ADMIN_TOKEN))
-        .expect(200);
+      const scoped = await t.http().get(`/api/v1/subscriptions?sku=${sku}&resellerId=${other.id}`).set(bearer(ADMIN_TOKEN)).expect(200);
       expect(scoped.body.items.map((x: { id: string }) => x.id)).toEqual([b.subscriptionId]);
       const ignored = await t
         .http()
@@ -641,19 +576,12 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
         .set('Authorization', buyer.auth)
         .expect(200);
       expect(ignored.body.items.map((x: { id: string }) => x.id)).toEqual([a.subscriptionId]);
-      const none = await t
-        .http()
-        .get(`/api/v1/subscriptions?sku=${sku}&endsBefore=2025-01-31`)
-        .set(bearer(ADMIN_TOKEN))
-        .expect(200);
+      const none = await t.http().get(`/api/v1/subscriptions?sku=${sku}&endsBefore=2025-01-31`).set(bearer(ADMIN_TOKEN)).expect(200);
       expect(none.body.total).toBe(0);
       for (const req of [
         t.http().get(`/api/v1/subscriptions/${b.subscriptionId}`),
         t.http().patch(`/api/v1/subscriptions/${b.subscriptionId}`).send({ quantity: 2, asOf: '2024-03-01' }),
-        t
-          .http()
-          .post(`/api/v1/subscriptions/${b.subscriptionId}/cancel`)
-          .send({ when: 'IMMEDIATE', asOf: '2024-03-01' }),
+        t.http().post(`/api/v1/subscriptions/${b.subscriptionId}/cancel`).send({ when: 'IMMEDIATE', asOf: '2024-03-01' }),
       ]) {
         const res = await req.set('Authorization', buyer.auth).expect(404);
         expect(res.body.type).toBe('https://disty.dev/problems/not-found');
@@ -668,27 +596,15 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const p = await provision(r.id);
       const sales = await t.user('sales', r.id);
       const finance = await t.user('finance');
-      await t
-        .http()
-        .get(`/api/v1/subscriptions/${p.subscriptionId}`)
-        .set('Authorization', sales.auth)
-        .expect(200);
-      await t
-        .http()
-        .get(`/api/v1/subscriptions/${p.subscriptionId}`)
-        .set('Authorization', finance.auth)
-        .expect(200);
+      await t.http().get(`/api/v1/subscriptions/${p.subscriptionId}`).set('Authorization', sales.auth).expect(200);
+      await t.http().get(`/api/v1/subscriptions/${p.subscriptionId}`).set('Authorization', finance.auth).expect(200);
       await t
         .http()
         .patch(`/api/v1/subscriptions/${p.subscriptionId}`)
         .set('Authorization', sales.auth)
         .send({ autoRenew: false })
         .expect(403);
-      await t
-        .http()
-        .post('/api/v1/jobs/renewals/run?asOf=2020-01-01')
-        .set('Authorization', finance.auth)
-        .expect(403);
+      await t.http().post('/api/v1/jobs/renewals/run?asOf=2020-01-01').set('Authorization', finance.auth).expect(403);
       await t.http().post('/api/v1/jobs/renewals/run?asOf=2020-13-01').set(bearer(ADMIN_TOKEN)).expect(400);
     });
   });
@@ -737,17 +653,13 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
         .set('Authorization', buyer.auth)
         .send({ quantity: 12, asOf: '2024-02-29' })
         .expect(200);
-      expect(
-        (changed.body.charges as Charge[]).filter((c) => c.kind === 'PRORATION').map((c) => c.amount),
-      ).toEqual(['48.26']);
+      expect((changed.body.charges as Charge[]).filter((c) => c.kind === 'PRORATION').map((c) => c.amount)).toEqual(['48.26']);
       expect((await creditLines(t, r.id)).CLOUD.reserved).toBe('581.09');
 
       await renew('2024-08-31');
       const renewed = await detail(line.subscriptionId);
       expect(renewed).toMatchObject({ termStart: '2024-08-31', termEnd: '2025-08-30', quantity: 12 });
-      expect(renewed.charges.filter((c) => c.periodStart === '2024-08-31').map((c) => c.amount)).toEqual([
-        '576.00',
-      ]);
+      expect(renewed.charges.filter((c) => c.periodStart === '2024-08-31').map((c) => c.amount)).toEqual(['576.00']);
       expect((await creditLines(t, r.id)).CLOUD.reserved).toBe('1214.69'); // + 576.00 + 57.60 tax
     });
   });
@@ -770,15 +682,13 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
           invoiceId,
         ),
       );
-      await expect(
-        t.db.transaction((em) => subs.markChargesBilled(em, [due[0].id, randomUUID()], randomUUID())),
-      ).rejects.toMatchObject({ status: 409 });
+      await expect(t.db.transaction((em) => subs.markChargesBilled(em, [due[0].id, randomUUID()], randomUUID()))).rejects.toMatchObject({
+        status: 409,
+      });
       expect(await t.db.transaction((em) => subs.unbilledCharges(em, r.id, '2024-03-31'))).toEqual([]);
-      expect(
-        (await t.db.transaction((em) => subs.unbilledCharges(em, r.id, '2024-04-15'))).map(
-          (c) => c.periodStart,
-        ),
-      ).toEqual(['2024-04-15']);
+      expect((await t.db.transaction((em) => subs.unbilledCharges(em, r.id, '2024-04-15'))).map((c) => c.periodStart)).toEqual([
+        '2024-04-15',
+      ]);
     });
 
     it('adjusts a later month already invoiced instead of rewriting it', async () => {
@@ -828,16 +738,10 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
 
     it('writes each subscription, its first term and its charges, as provision() does one by one', async () => {
       const r = await createReseller(t);
-      const inputs = [
-        input(r.id),
-        input(r.id, { term: 'P3Y', billingFrequency: 'ANNUAL', quantity: 2 }),
-        input(r.id, { term: 'P1M' }),
-      ];
+      const inputs = [input(r.id), input(r.id, { term: 'P3Y', billingFrequency: 'ANNUAL', quantity: 2 }), input(r.id, { term: 'P1M' })];
       const many = await t.db.transaction((em) => provisioning.provisionMany(em, inputs));
       expect(many).toHaveLength(3);
-      expect(
-        many.map((m) => [m.firstCharge.periodStart, m.firstCharge.periodEnd, m.firstCharge.net.toFixed(2)]),
-      ).toEqual([
+      expect(many.map((m) => [m.firstCharge.periodStart, m.firstCharge.periodEnd, m.firstCharge.net.toFixed(2)])).toEqual([
         ['2024-02-29', '2024-03-28', '30.00'],
         ['2024-02-29', '2025-02-27', '240.00'],
         ['2024-02-29', '2024-03-28', '30.00'],
@@ -861,10 +765,9 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       });
       expect(strip(a)).toEqual(strip(b));
       expect(a.charges.find((c) => c.periodStart === '2024-02-29')!.id).toBe(many[1].firstCharge.id);
-      const [{ n }] = await t.db.query(
-        `SELECT count(*)::int AS n FROM subscription_charges WHERE subscription_id = ANY($1::uuid[])`,
-        [many.map((m) => m.subscriptionId)],
-      );
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM subscription_charges WHERE subscription_id = ANY($1::uuid[])`, [
+        many.map((m) => m.subscriptionId),
+      ]);
       expect(n).toBe(12 + 3 + 1);
     });
 
@@ -873,23 +776,20 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
       const first = input(r.id);
       const [p] = await t.db.transaction((em) => provisioning.provisionMany(em, [first]));
       const other = input(r.id);
-      const again = await t.db.transaction((em) =>
-        provisioning.provisionMany(em, [first, other, { ...other }]),
-      );
+      const again = await t.db.transaction((em) => provisioning.provisionMany(em, [first, other, { ...other }]));
       expect(again[0]).toEqual(p);
       expect(again[2]).toEqual(again[1]);
       expect(again[1].subscriptionId).not.toBe(p.subscriptionId);
-      const [{ n }] = await t.db.query(
-        `SELECT count(*)::int AS n FROM subscriptions WHERE order_line_id = ANY($1::uuid[])`,
-        [[first.orderLineId, other.orderLineId]],
-      );
+      const [{ n }] = await t.db.query(`SELECT count(*)::int AS n FROM subscriptions WHERE order_line_id = ANY($1::uuid[])`, [
+        [first.orderLineId, other.orderLineId],
+      ]);
       expect(n).toBe(2);
       const stranger = await createReseller(t);
-      await expect(
-        t.db.transaction((em) => provisioning.provisionMany(em, [{ ...first, resellerId: stranger.id }])),
-      ).rejects.toMatchObject({
-        status: 422,
-      });
+      await expect(t.db.transaction((em) => provisioning.provisionMany(em, [{ ...first, resellerId: stranger.id }]))).rejects.toMatchObject(
+        {
+          status: 422,
+        },
+      );
     });
   });
 });

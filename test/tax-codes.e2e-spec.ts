@@ -21,8 +21,7 @@ describe('tax codes', () => {
   });
   afterAll(() => close?.());
 
-  const prices = (amount: string) =>
-    ['AUD', 'NZD', 'EUR', 'USD'].map((currency) => ({ currency, unitPrice: amount }));
+  const prices = (amount: string) => ['AUD', 'NZD', 'EUR', 'USD'].map((currency) => ({ currency, unitPrice: amount }));
   const order = (resellerId: string, lines: Array<{ sku: string; quantity: number; startDate?: string }>) =>
     t
       .http()
@@ -75,9 +74,10 @@ describe('tax codes', () => {
     };
     await t.http().post('/api/v1/tax-codes').set('Authorization', buyer.auth).send(sg).expect(403);
     await t.http().post('/api/v1/tax-codes').set('Authorization', finance).send(sg).expect(403);
-    expect(
-      (await t.http().post('/api/v1/tax-codes').set('Authorization', ADMIN).send(sg).expect(201)).body,
-    ).toMatchObject({ ...sg, validTo: null });
+    expect((await t.http().post('/api/v1/tax-codes').set('Authorization', ADMIN).send(sg).expect(201)).body).toMatchObject({
+      ...sg,
+      validTo: null,
+    });
     await t.http().post('/api/v1/tax-codes').set('Authorization', ADMIN).send(sg).expect(409);
     const zeroWithRate = await t
       .http()
@@ -123,19 +123,15 @@ describe('tax codes', () => {
       gross: '218.00',
     });
     // The rule pointed elsewhere: later orders are export (zero-rated); the first keeps its code.
-    await t
-      .http()
-      .patch(`/api/v1/tax-codes/rules/${rule.body.id}`)
-      .set('Authorization', ADMIN)
-      .send({ taxCode: 'EXPORT' })
-      .expect(200);
-    expect(
-      (await order(singapore.id, [{ sku: hw.sku, quantity: 1 }]).expect(201)).body.lines[0],
-    ).toMatchObject({ taxCode: 'EXPORT', tax: '0.00' });
-    expect(
-      (await t.http().get(`/api/v1/orders/${placed.body.id}`).set('Authorization', ADMIN).expect(200)).body
-        .lines[0],
-    ).toMatchObject({ taxCode: 'SG-GST', tax: '18.00' });
+    await t.http().patch(`/api/v1/tax-codes/rules/${rule.body.id}`).set('Authorization', ADMIN).send({ taxCode: 'EXPORT' }).expect(200);
+    expect((await order(singapore.id, [{ sku: hw.sku, quantity: 1 }]).expect(201)).body.lines[0]).toMatchObject({
+      taxCode: 'EXPORT',
+      tax: '0.00',
+    });
+    expect((await t.http().get(`/api/v1/orders/${placed.body.id}`).set('Authorization', ADMIN).expect(200)).body.lines[0]).toMatchObject({
+      taxCode: 'SG-GST',
+      tax: '18.00',
+    });
   });
 
   it('refuses a tax code unknown for a country with 422 naming it, and an order no rule covers with 422 naming the country', async () => {
@@ -170,8 +166,7 @@ describe('tax codes', () => {
       .set('Authorization', ADMIN)
       .send({ taxCategory: 'LUXURY', buyerCountry: 'JP', taxCode: 'EXPORT' })
       .expect(400);
-    const rules = (await t.http().get('/api/v1/tax-codes/rules').set('Authorization', ADMIN).expect(200)).body
-      .items;
+    const rules = (await t.http().get('/api/v1/tax-codes/rules').set('Authorization', ADMIN).expect(200)).body.items;
     expect(rules.filter((r: { buyerCountry: string }) => r.buyerCountry === 'JP')).toEqual([]);
 
     // The exempt code out of force: an exempt product has no code for an Australian buyer, and the
@@ -179,12 +174,7 @@ describe('tax codes', () => {
     const exempt = await f.createProduct(t, { taxCategory: 'EXEMPT' });
     const hw = await f.createProduct(t);
     const reseller = await f.createReseller(t);
-    await t
-      .http()
-      .patch('/api/v1/tax-codes/EXEMPT')
-      .set('Authorization', ADMIN)
-      .send({ validTo: '2001-01-01' })
-      .expect(200);
+    await t.http().patch('/api/v1/tax-codes/EXEMPT').set('Authorization', ADMIN).send({ validTo: '2001-01-01' }).expect(200);
     try {
       const refused = await order(reseller.id, [
         { sku: hw.sku, quantity: 1 },
@@ -198,12 +188,7 @@ describe('tax codes', () => {
       expect(refused.body.detail).toContain('AU');
       expect((await f.creditLines(t, reseller.id)).HARDWARE.reserved).toBe('0.00');
     } finally {
-      await t
-        .http()
-        .patch('/api/v1/tax-codes/EXEMPT')
-        .set('Authorization', ADMIN)
-        .send({ validTo: null })
-        .expect(200);
+      await t.http().patch('/api/v1/tax-codes/EXEMPT').set('Authorization', ADMIN).send({ validTo: null }).expect(200);
     }
     const ok = await order(reseller.id, [
       { sku: hw.sku, quantity: 1 },
@@ -267,8 +252,7 @@ describe('tax codes', () => {
         { sku: hw.sku, quantity: 2 },
         { sku: cloud.sku, quantity: 5, startDate: D0 },
       ]).expect(201);
-      for (const l of placed.body.lines)
-        expect(l).toMatchObject({ taxCode: expected[r.id].code, taxRate: expected[r.id].rate });
+      for (const l of placed.body.lines) expect(l).toMatchObject({ taxCode: expected[r.id].code, taxRate: expected[r.id].rate });
       const hwLine = placed.body.lines.find((l: { kind: string }) => l.kind === 'HARDWARE');
       await t
         .http()
@@ -346,13 +330,9 @@ describe('tax codes', () => {
       .expect(403);
     await t.http().get('/api/v1/reports/tax?period=2026-13').set('Authorization', finance).expect(400);
     await t.http().get('/api/v1/reports/tax').set('Authorization', finance).expect(400);
-    const report = (
-      await t.http().get(`/api/v1/reports/tax?period=${period}`).set('Authorization', finance).expect(200)
-    ).body;
+    const report = (await t.http().get(`/api/v1/reports/tax?period=${period}`).set('Authorization', finance).expect(200)).body;
     const row = (code: string, currency: string) =>
-      report.rows.find(
-        (r: { taxCode: string; currency: string }) => r.taxCode === code && r.currency === currency,
-      );
+      report.rows.find((r: { taxCode: string; currency: string }) => r.taxCode === code && r.currency === currency);
     expect(row('GST', 'AUD')).toEqual({
       taxCode: 'GST',
       currency: 'AUD',
@@ -406,9 +386,7 @@ describe('tax codes', () => {
         subledger: '160.00',
       }),
     );
-    expect(rec.tax.items).toContainEqual(
-      expect.objectContaining({ currency: 'NZD', ledger: '315.00', subledger: '315.00' }),
-    );
+    expect(rec.tax.items).toContainEqual(expect.objectContaining({ currency: 'NZD', ledger: '315.00', subledger: '315.00' }));
 
     // Tax invoices: supplier and its ABN, the buyer's legal name (in a Unicode font), address and tax id, the codes, the notes.
     const nzPdf = await pdfOf(invNz.id);

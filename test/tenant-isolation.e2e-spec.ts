@@ -83,20 +83,10 @@ describe('Tenant isolation sweep', () => {
       .set('Authorization', admin)
       .send({ shippedOn: '2026-01-12', serialNumbers: ['SN-A-1'] })
       .expect(200);
-    await t
-      .http()
-      .post('/api/v1/renewal-alerts/scan')
-      .set('Authorization', admin)
-      .send({ asOf: '2026-12-01' })
-      .expect(200);
+    await t.http().post('/api/v1/renewal-alerts/scan').set('Authorization', admin).send({ asOf: '2026-12-01' }).expect(200);
     const alerts = await t.http().get('/api/v1/renewal-alerts').set('Authorization', aSales.auth).expect(200);
     A.alert = alerts.body.items[0].id;
-    const quote = await t
-      .http()
-      .post(`/api/v1/renewal-alerts/${A.alert}/quote`)
-      .set('Authorization', aSales.auth)
-      .send({})
-      .expect(201);
+    const quote = await t.http().post(`/api/v1/renewal-alerts/${A.alert}/quote`).set('Authorization', aSales.auth).send({}).expect(201);
     A.quote = quote.body.id;
     const hook = await t
       .http()
@@ -106,14 +96,8 @@ describe('Tenant isolation sweep', () => {
       .expect(201);
     A.webhook = hook.body.id;
     // Cloud consumption (docs/consumption.md): A's consumption subscription and a usage import of it, billed below.
-    const vendor = (
-      await t
-        .http()
-        .post('/api/v1/vendors')
-        .set('Authorization', finance)
-        .send({ name: 'Tenant sweep cloud' })
-        .expect(201)
-    ).body;
+    const vendor = (await t.http().post('/api/v1/vendors').set('Authorization', finance).send({ name: 'Tenant sweep cloud' }).expect(201))
+      .body;
     await t
       .http()
       .post('/api/v1/catalog/consumption-products')
@@ -145,9 +129,7 @@ describe('Tenant isolation sweep', () => {
       .query({ vendorId: vendor.id })
       .set('Authorization', finance)
       .set('Content-Type', 'text/csv')
-      .send(
-        'RecordId,TenantId,MeterId,UsageDate,Quantity\nA-1,A-SECRET-TENANT,SWEEP-VM,2026-01-15,10\nA-2,UNKNOWN,SWEEP-VM,2026-01-15,1\n',
-      )
+      .send('RecordId,TenantId,MeterId,UsageDate,Quantity\nA-1,A-SECRET-TENANT,SWEEP-VM,2026-01-15,10\nA-2,UNKNOWN,SWEEP-VM,2026-01-15,1\n')
       .expect(201);
     A.usageImport = usage.body.id;
     secrets.push('A-SECRET-TENANT');
@@ -180,17 +162,9 @@ describe('Tenant isolation sweep', () => {
     A.endCustomerInvoice = ecInvoices.body.items[0].id;
     secrets.push('A-SECRET-LEGAL-NAME', 'ASECRET-2026');
     A.billingRun = run.id;
-    const invoices = await t
-      .http()
-      .get(`/api/v1/invoices?resellerId=${A.reseller}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const invoices = await t.http().get(`/api/v1/invoices?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
     A.invoice = invoices.body.items[0].id;
-    const full = await t
-      .http()
-      .get(`/api/v1/invoices/${A.invoice}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const full = await t.http().get(`/api/v1/invoices/${A.invoice}`).set('Authorization', finance).expect(200);
     const note = await t
       .http()
       .post(`/api/v1/invoices/${A.invoice}/credit-notes`)
@@ -218,11 +192,7 @@ describe('Tenant isolation sweep', () => {
     A.payment = payment.body.id;
     secrets.push('A-SECRET-PAYREF');
     const ecInvoice = (
-      await t
-        .http()
-        .get(`/api/v1/end-customer-invoices/${A.endCustomerInvoice}`)
-        .set('Authorization', finance)
-        .expect(200)
+      await t.http().get(`/api/v1/end-customer-invoices/${A.endCustomerInvoice}`).set('Authorization', finance).expect(200)
     ).body;
     await t
       .http()
@@ -244,11 +214,7 @@ describe('Tenant isolation sweep', () => {
       .expect(201);
     A.settlement = settlement.body.id;
     secrets.push('A-SECRET-COLLECTION');
-    const entries = await t
-      .http()
-      .get(`/api/v1/ledger/entries?resellerId=${A.reseller}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const entries = await t.http().get(`/api/v1/ledger/entries?resellerId=${A.reseller}`).set('Authorization', finance).expect(200);
     A.ledgerEntry = entries.body.items[0]?.id ?? '00000000-0000-4000-8000-000000000000';
     await t
       .http()
@@ -267,12 +233,7 @@ describe('Tenant isolation sweep', () => {
     secrets.push('A-SECRET-CREDIT-REASON');
     // Sign-in (docs/security.md §10, §11): A's admin's API token, and a limit change with its reason.
     A.apiToken = (
-      await t
-        .http()
-        .post('/api/v1/me/tokens')
-        .set('Authorization', aAdmin.auth)
-        .send({ name: 'A-SECRET-TOKEN-NAME' })
-        .expect(201)
+      await t.http().post('/api/v1/me/tokens').set('Authorization', aAdmin.auth).send({ name: 'A-SECRET-TOKEN-NAME' }).expect(201)
     ).body.id;
     await t
       .http()
@@ -376,8 +337,7 @@ describe('Tenant isolation sweep', () => {
           const res = await req;
           calls++;
           const text = JSON.stringify(res.body) + (res.text ?? '');
-          if (![403, 404].includes(res.status))
-            leaks.push(`${op} as B ${role} → ${res.status} ${text.slice(0, 200)}`);
+          if (![403, 404].includes(res.status)) leaks.push(`${op} as B ${role} → ${res.status} ${text.slice(0, 200)}`);
           for (const s of secrets) if (text.includes(s)) leaks.push(`${op} as B ${role} revealed "${s}"`);
         }
       }

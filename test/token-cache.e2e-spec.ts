@@ -14,8 +14,7 @@ describe('Token cache: revocation is immediate across instances', () => {
     a = await createTestApp();
     b = await createTestApp();
     // Start-up does not wait for the listeners; the cache answers once they listen.
-    for (let i = 0; i < 300 && !(a.get(TokenCache).ready && b.get(TokenCache).ready); i++)
-      await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && !(a.get(TokenCache).ready && b.get(TokenCache).ready); i++) await new Promise((r) => setTimeout(r, 100));
   });
   afterAll(async () => {
     await a?.close();
@@ -23,8 +22,7 @@ describe('Token cache: revocation is immediate across instances', () => {
   });
 
   /** A request that needs only a valid token (no user read of its own): the catalog. */
-  const products = (t: TestApp, auth: string) =>
-    t.http().get('/api/v1/catalog/products').set('Authorization', auth);
+  const products = (t: TestApp, auth: string) => t.http().get('/api/v1/catalog/products').set('Authorization', auth);
 
   async function cachedOnBoth(user: { token: string; auth: string }) {
     await products(a, user.auth).expect(200);
@@ -89,9 +87,7 @@ describe('Token cache: revocation is immediate across instances', () => {
   it('never caches an unknown token: one created afterwards is accepted', async () => {
     const token = `dst_not_yet_${Date.now().toString(36)}_${process.pid}`;
     await products(a, `Bearer ${token}`).expect(401);
-    await a
-      .get(IdentityService)
-      .createUser({ email: `later.${Date.now().toString(36)}@test.example`, role: 'finance' }, token);
+    await a.get(IdentityService).createUser({ email: `later.${Date.now().toString(36)}@test.example`, role: 'finance' }, token);
     await products(a, `Bearer ${token}`).expect(200);
   });
 });

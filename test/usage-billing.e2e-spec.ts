@@ -30,9 +30,7 @@ describe('usage: import, rating, posting and billing in arrears', () => {
   let firstImport: string;
 
   const usageEntries = async () => {
-    const [r]: Array<{ n: number }> = await t.db.query(
-      `SELECT count(*)::int AS n FROM journal_entries WHERE source_type = 'usage'`,
-    );
+    const [r]: Array<{ n: number }> = await t.db.query(`SELECT count(*)::int AS n FROM journal_entries WHERE source_type = 'usage'`);
     return r.n;
   };
 
@@ -69,15 +67,9 @@ describe('usage: import, rating, posting and billing in arrears', () => {
       .set('Authorization', admin)
       .send({ resellerId: resellerB.id, endCustomerId: customer.id, sku: 'NOPE-1', tenantId: 'x-1' });
     expect(unknown.status).toBe(422);
-    const product = await t
-      .http()
-      .get(`/api/v1/catalog/consumption-products/${cat.sku}`)
-      .set('Authorization', admin)
-      .expect(200);
+    const product = await t.http().get(`/api/v1/catalog/consumption-products/${cat.sku}`).set('Authorization', admin).expect(200);
     expect(product.body).toMatchObject({ kind: 'CONSUMPTION', creditLine: 'CLOUD', vendorId: cat.vendor.id });
-    expect(
-      product.body.meters.find((m: { meterId: string }) => m.meterId === cat.gb).prices[0].tiers,
-    ).toEqual([
+    expect(product.body.meters.find((m: { meterId: string }) => m.meterId === cat.gb).prices[0].tiers).toEqual([
       { from: '0', upTo: '1000', unitPrice: '0.02' },
       { from: '1000', upTo: null, unitPrice: '0.01' },
     ]);
@@ -95,11 +87,7 @@ describe('usage: import, rating, posting and billing in arrears', () => {
       rowsDuplicate: 0,
     });
     firstImport = res.body.id;
-    const progress = await t
-      .http()
-      .get(`/api/v1/usage/imports/${firstImport}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const progress = await t.http().get(`/api/v1/usage/imports/${firstImport}`).set('Authorization', finance).expect(200);
     expect(progress.body.rowsAccepted).toBe(124);
 
     // VM 744 h × 0.10 = 74.40; storage 1860 GB: 1000 × 0.02 + 860 × 0.01 = 28.60 → 103.00 per tenant, posted to 1190.
@@ -169,11 +157,7 @@ describe('usage: import, rating, posting and billing in arrears', () => {
   });
 
   it('lists rejected lines with reason and line number, as JSON and CSV, and still imports the good ones', async () => {
-    const close = await t
-      .http()
-      .post('/api/v1/ledger/periods/2026-09/close')
-      .set('Authorization', finance)
-      .send(FORCED_CLOSE);
+    const close = await t.http().post('/api/v1/ledger/periods/2026-09/close').set('Authorization', finance).send(FORCED_CLOSE);
     expect(close.status).toBeLessThan(300);
     const csv = usageCsv([
       { recordId: 'R-OK', tenantId: tenantB, meterId: cat.vm, usageDate: '2026-10-31', quantity: '1' },
@@ -199,11 +183,7 @@ describe('usage: import, rating, posting and billing in arrears', () => {
       .replace(',1,5,', ',"1,5",');
     const res = await importUsage(t, finance, cat.vendor.id, csv);
     expect(res.body).toMatchObject({ status: 'COMPLETED', rowsRead: 6, rowsAccepted: 1, rowsRejected: 5 });
-    const list = await t
-      .http()
-      .get(`/api/v1/usage/imports/${res.body.id}/rejections`)
-      .set('Authorization', finance)
-      .expect(200);
+    const list = await t.http().get(`/api/v1/usage/imports/${res.body.id}/rejections`).set('Authorization', finance).expect(200);
     expect(list.body.items.map((r: { lineNo: number; reason: string }) => [r.lineNo, r.reason])).toEqual([
       [3, 'unknown-tenant'],
       [4, 'unknown-meter'],
@@ -247,28 +227,13 @@ describe('usage: import, rating, posting and billing in arrears', () => {
 
   it('bills the month’s usage in arrears, one line per subscription and meter, with its daily detail, once', async () => {
     const { UsageBillingService } = await import('#disty/usage');
-    const unbilled = async () =>
-      (await t.get(UsageBillingService).unbilledUsage(resellerA.id)).map((u) => [
-        u.currency,
-        u.net.toFixed(2),
-      ]);
+    const unbilled = async () => (await t.get(UsageBillingService).unbilledUsage(resellerA.id)).map((u) => [u.currency, u.net.toFixed(2)]);
     expect(await unbilled()).toEqual([['AUD', '103.40']]); // what the CLOUD credit line is to count
     const run = await billPeriod(t, '2026-10-31', finance);
     expect(run.status).toBe('COMPLETED');
-    const list = await t
-      .http()
-      .get('/api/v1/invoices')
-      .query({ resellerId: resellerA.id })
-      .set('Authorization', finance)
-      .expect(200);
+    const list = await t.http().get('/api/v1/invoices').query({ resellerId: resellerA.id }).set('Authorization', finance).expect(200);
     expect(list.body.items).toHaveLength(1);
-    const inv = (
-      await t
-        .http()
-        .get(`/api/v1/invoices/${list.body.items[0].id}`)
-        .set('Authorization', finance)
-        .expect(200)
-    ).body;
+    const inv = (await t.http().get(`/api/v1/invoices/${list.body.items[0].id}`).set('Authorization', finance).expect(200)).body;
     const usage = inv.lines.filter((l: { source: { type: string } }) => l.source.type === 'usage');
     expect(usage).toHaveLength(2);
     const vm = usage.find((l: { description: string }) => l.description.includes(cat.vm));
@@ -283,21 +248,13 @@ describe('usage: import, rating, posting and billing in arrears', () => {
     expect(await accountBalance(t, '1190', resellerA.id)).toBe('0.0000');
     expect(await accountBalance(t, '1110', resellerA.id)).toBe('113.7400');
 
-    const detail = await t
-      .http()
-      .get(`/api/v1/invoices/${inv.id}/lines/${gb.id}/usage.csv`)
-      .set('Authorization', finance)
-      .expect(200);
+    const detail = await t.http().get(`/api/v1/invoices/${inv.id}/lines/${gb.id}/usage.csv`).set('Authorization', finance).expect(200);
     const rows = detail.text.trim().split('\n');
     expect(rows[0]).toBe('date,records,quantity,net');
     expect(rows).toHaveLength(32);
     expect(rows[5]).toBe('2026-10-05,1,100,2.00');
     const other = await t.user('reseller_finance', resellerB.id);
-    await t
-      .http()
-      .get(`/api/v1/invoices/${inv.id}/lines/${gb.id}/usage.csv`)
-      .set('Authorization', other.auth)
-      .expect(404);
+    await t.http().get(`/api/v1/invoices/${inv.id}/lines/${gb.id}/usage.csv`).set('Authorization', other.auth).expect(404);
 
     // Billed once: a second run for a later period finds nothing more for this usage.
     const [{ n }]: Array<{ n: number }> = await t.db.query(

@@ -1,12 +1,6 @@
 import type { TestApp } from './support/app';
 import { billPeriod, startBillingTestApp } from './support/billing';
-import {
-  consumptionCatalog,
-  consumptionSubscription,
-  importUsage,
-  UsageLine,
-  usageCsv,
-} from './support/usage';
+import { consumptionCatalog, consumptionSubscription, importUsage, UsageLine, usageCsv } from './support/usage';
 
 /**
  * Credit exposure and budgets of cloud consumption (docs/consumption.md §7, §8): unbilled usage
@@ -45,11 +39,7 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
       };
     });
   const cloudLine = async () => {
-    const res = await t
-      .http()
-      .get(`/api/v1/resellers/${reseller.id}/credit-lines`)
-      .set('Authorization', admin)
-      .expect(200);
+    const res = await t.http().get(`/api/v1/resellers/${reseller.id}/credit-lines`).set('Authorization', admin).expect(200);
     return res.body.items.find((l: { line: string }) => l.line === 'CLOUD');
   };
   const alerts = async (auth = rfinance) =>
@@ -136,21 +126,12 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
       .set('Authorization', stranger)
       .send({ monthlyAmount: '1.00' })
       .expect(404);
-    const got = await t
-      .http()
-      .get(`/api/v1/consumption-subscriptions/${sub.id}/budget`)
-      .set('Authorization', rfinance)
-      .expect(200);
+    const got = await t.http().get(`/api/v1/consumption-subscriptions/${sub.id}/budget`).set('Authorization', rfinance).expect(200);
     expect(got.body.monthlyAmount).toBe('250.00');
   });
 
   it('counts unbilled usage against the CLOUD line and alerts at 80 % once (record and webhook), with the forecast alert', async () => {
-    const res = await importUsage(
-      t,
-      finance,
-      cat.vendor.id,
-      usageCsv([...days(1, 8), ...days(1, 1, tenantQuiet)]),
-    );
+    const res = await importUsage(t, finance, cat.vendor.id, usageCsv([...days(1, 8), ...days(1, 1, tenantQuiet)]));
     expect(res.body).toMatchObject({ status: 'COMPLETED', rowsAccepted: 9 });
     // 8 days × 10.00 + 10.00 of the quiet tenant = 90.00 of 100.00: the 80 % threshold.
     expect(await cloudLine()).toMatchObject({
@@ -170,9 +151,7 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
       exposure: '90.00',
       holdPlaced: false,
     });
-    expect(
-      (await alerts(finance)).items.filter((a: { resellerId: string }) => a.resellerId === reseller.id),
-    ).toHaveLength(1);
+    expect((await alerts(finance)).items.filter((a: { resellerId: string }) => a.resellerId === reseller.id)).toHaveLength(1);
     expect(await deliveries('credit.threshold_crossed')).toBe(1);
 
     // Forecast: 80.00 over 8 days of a 30-day month = 300.00, above the 250.00 budget.
@@ -191,15 +170,9 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
       forecast: '300.00',
       budget: '250.00',
       overBudget: true,
-      meters: [
-        { meterId: cat.vm, unit: 'hour', quantity: '800.000000', monthToDate: '80.00', forecast: '300.00' },
-      ],
+      meters: [{ meterId: cat.vm, unit: 'hour', quantity: '800.000000', monthToDate: '80.00', forecast: '300.00' }],
     });
-    const budgetAlerts = await t
-      .http()
-      .get('/api/v1/consumption-budget-alerts')
-      .set('Authorization', rfinance)
-      .expect(200);
+    const budgetAlerts = await t.http().get('/api/v1/consumption-budget-alerts').set('Authorization', rfinance).expect(200);
     expect(budgetAlerts.body.items).toHaveLength(1);
     expect(budgetAlerts.body.items[0]).toMatchObject({
       subscriptionId: sub.id,
@@ -327,12 +300,7 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
       .set('Authorization', finance)
       .send({ percents: ['0'] })
       .expect(400);
-    await t
-      .http()
-      .put('/api/v1/credit-exposure/thresholds')
-      .set('Authorization', finance)
-      .send({ percents: [] })
-      .expect(400);
+    await t.http().put('/api/v1/credit-exposure/thresholds').set('Authorization', finance).send({ percents: [] }).expect(400);
     await t
       .http()
       .put('/api/v1/credit-exposure/thresholds')
@@ -355,12 +323,7 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
     for (const tn of tenants) await consumptionSubscription(t, admin, other.id, cat.sku, tn);
     // Each file alone is 90.00 (80 % crossed); both make 180.00 (100 % crossed, hold).
     const files = tenants.map((tn) => usageCsv(days(1, 9, tn)));
-    const evaluate = () =>
-      t
-        .http()
-        .post('/api/v1/credit-exposure/evaluate')
-        .set('Authorization', finance)
-        .send({ resellerId: other.id });
+    const evaluate = () => t.http().post('/api/v1/credit-exposure/evaluate').set('Authorization', finance).send({ resellerId: other.id });
     const answers = await Promise.all([
       importUsage(t, finance, cat.vendor.id, files[0]),
       importUsage(t, finance, cat.vendor.id, files[1]),
@@ -371,12 +334,7 @@ describe('usage: credit exposure, hold, budgets and forecasts', () => {
     expect(answers.map((a) => a.status)).toEqual([201, 201, 200, 200, 200]);
     await evaluate().expect(200);
     const list = (
-      await t
-        .http()
-        .get('/api/v1/credit-exposure/alerts')
-        .query({ resellerId: other.id })
-        .set('Authorization', finance)
-        .expect(200)
+      await t.http().get('/api/v1/credit-exposure/alerts').query({ resellerId: other.id }).set('Authorization', finance).expect(200)
     ).body;
     expect(list.items.map((a: { threshold: string }) => a.threshold).sort()).toEqual(['100', '80']);
     expect(list.items.filter((a: { holdPlaced: boolean }) => a.holdPlaced).length).toBeLessThanOrEqual(1);

@@ -66,10 +66,7 @@ describe('usage: an integration token imports usage and nothing else', () => {
 
   it('imports a usage file and reads its progress and rejections', async () => {
     const lines = monthOfUsage(tenant, cat.vm, cat.gb);
-    const csv = usageCsv([
-      ...lines,
-      { recordId: 'BAD-1', tenantId: 'NO-SUCH', meterId: cat.vm, usageDate: '2026-10-02', quantity: '1' },
-    ]);
+    const csv = usageCsv([...lines, { recordId: 'BAD-1', tenantId: 'NO-SUCH', meterId: cat.vm, usageDate: '2026-10-02', quantity: '1' }]);
     const res = await importUsage(t, integration, cat.vendor.id, csv);
     expect(res.status).toBe(201);
     expect(res.body).toMatchObject({
@@ -79,26 +76,17 @@ describe('usage: an integration token imports usage and nothing else', () => {
       rowsAccepted: lines.length,
       rowsRejected: 1,
     });
-    const shown = await t
-      .http()
-      .get(`/api/v1/usage/imports/${res.body.id}`)
-      .set('Authorization', integration)
-      .expect(200);
+    const shown = await t.http().get(`/api/v1/usage/imports/${res.body.id}`).set('Authorization', integration).expect(200);
     expect(shown.body).toMatchObject({
       id: res.body.id,
       status: 'COMPLETED',
       bytesRead: Buffer.byteLength(csv),
     });
-    const [{ created_by }]: Array<{ created_by: string }> = await t.db.query(
-      `SELECT created_by FROM usage_imports WHERE id = $1`,
-      [res.body.id],
-    );
+    const [{ created_by }]: Array<{ created_by: string }> = await t.db.query(`SELECT created_by FROM usage_imports WHERE id = $1`, [
+      res.body.id,
+    ]);
     expect(created_by).toBe(integrationId);
-    const rejections = await t
-      .http()
-      .get(`/api/v1/usage/imports/${res.body.id}/rejections`)
-      .set('Authorization', integration)
-      .expect(200);
+    const rejections = await t.http().get(`/api/v1/usage/imports/${res.body.id}/rejections`).set('Authorization', integration).expect(200);
     expect(rejections.body.items).toEqual([
       {
         lineNo: lines.length + 2,
@@ -120,21 +108,11 @@ describe('usage: an integration token imports usage and nothing else', () => {
   });
 
   it('sees only its own imports: another identity’s import is a 404', async () => {
-    const mine = usageJsonl([
-      { recordId: 'FIN-1', tenantId: tenant, meterId: cat.vm, usageDate: '2026-10-03', quantity: '2' },
-    ]);
+    const mine = usageJsonl([{ recordId: 'FIN-1', tenantId: tenant, meterId: cat.vm, usageDate: '2026-10-03', quantity: '2' }]);
     const theirs = await importUsage(t, finance, cat.vendor.id, mine, 'application/x-ndjson');
     expect(theirs.body).toMatchObject({ status: 'COMPLETED', rowsAccepted: 1 });
-    await t
-      .http()
-      .get(`/api/v1/usage/imports/${theirs.body.id}`)
-      .set('Authorization', integration)
-      .expect(404);
-    await t
-      .http()
-      .get(`/api/v1/usage/imports/${theirs.body.id}/rejections`)
-      .set('Authorization', integration)
-      .expect(404);
+    await t.http().get(`/api/v1/usage/imports/${theirs.body.id}`).set('Authorization', integration).expect(404);
+    await t.http().get(`/api/v1/usage/imports/${theirs.body.id}/rejections`).set('Authorization', integration).expect(404);
     await t
       .http()
       .get(`/api/v1/usage/imports/${theirs.body.id}/rejections`)
@@ -158,10 +136,7 @@ describe('usage: an integration token imports usage and nothing else', () => {
       ['get', '/api/v1/me'],
     ];
     for (const [method, path] of refused) {
-      const res = await (method === 'get' ? t.http().get(path) : t.http().post(path).send({})).set(
-        'Authorization',
-        integration,
-      );
+      const res = await (method === 'get' ? t.http().get(path) : t.http().post(path).send({})).set('Authorization', integration);
       expect([path, res.status]).toEqual([path, 403]);
       expect(res.headers['content-type']).toMatch(/application\/problem\+json/);
     }
@@ -180,11 +155,11 @@ describe('usage: an integration token imports usage and nothing else', () => {
       .expect(200);
     const row = byReseller.body.items.find((r: { key: string }) => r.key === reseller.id);
     expect(row).toBeDefined();
-    expect([
-      new Dec(row.revenue).eq(revenue),
-      new Dec(row.cost).eq(cost),
-      new Dec(row.margin).eq(revenue.minus(cost)),
-    ]).toEqual([true, true, true]);
+    expect([new Dec(row.revenue).eq(revenue), new Dec(row.cost).eq(cost), new Dec(row.margin).eq(revenue.minus(cost))]).toEqual([
+      true,
+      true,
+      true,
+    ]);
     const byVendor = await t
       .http()
       .get('/api/v1/reports/margin')
@@ -199,9 +174,7 @@ describe('usage: an integration token imports usage and nothing else', () => {
       .query({ ...range, groupBy: 'sku' })
       .set('Authorization', finance)
       .expect(200);
-    expect(
-      new Dec(bySku.body.items.find((r: { key: string }) => r.key === cat.sku).revenue).eq(revenue),
-    ).toBe(true);
+    expect(new Dec(bySku.body.items.find((r: { key: string }) => r.key === cat.sku).revenue).eq(revenue)).toBe(true);
     // The integration token may not read it.
     await t
       .http()

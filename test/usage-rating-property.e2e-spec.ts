@@ -52,8 +52,7 @@ describe('usage rating property: split, order and re-import do not change the ra
   /** The reference: latest versions, each record rated at its place in the month's volume (date, then record id), rounded per record. */
   function expectedNet(lines: UsageLine[]): Dec {
     const latest = new Map<string, UsageLine>();
-    for (const l of lines)
-      if ((latest.get(l.recordId)?.version ?? 0) < (l.version ?? 1)) latest.set(l.recordId, l);
+    for (const l of lines) if ((latest.get(l.recordId)?.version ?? 0) < (l.version ?? 1)) latest.set(l.recordId, l);
     const tiers = new Map([
       [cat.vm, meterTiers({ unitPrice: '0.10' })],
       [
@@ -100,13 +99,7 @@ describe('usage rating property: split, order and re-import do not change the ra
         const sequence = [...order.map((o) => o % files), ...parts.map((_, i) => i)].reverse();
         for (const [k, i] of sequence.entries()) {
           const body = k % 2 ? usageJsonl(parts[i]) : usageCsv(parts[i]);
-          const res = await importUsage(
-            t,
-            finance,
-            cat.vendor.id,
-            body,
-            k % 2 ? 'application/x-ndjson' : 'text/csv',
-          );
+          const res = await importUsage(t, finance, cat.vendor.id, body, k % 2 ? 'application/x-ndjson' : 'text/csv');
           expect(res.status).toBe(201);
           expect(res.body.rowsRejected).toBe(0);
         }

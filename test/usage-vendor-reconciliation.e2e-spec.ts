@@ -1,12 +1,6 @@
 import type { TestApp } from './support/app';
 import { billPeriod, startBillingTestApp } from './support/billing';
-import {
-  consumptionCatalog,
-  consumptionSubscription,
-  importUsage,
-  monthOfUsage,
-  usageCsv,
-} from './support/usage';
+import { consumptionCatalog, consumptionSubscription, importUsage, monthOfUsage, usageCsv } from './support/usage';
 
 /**
  * Vendor invoice reconciliation (docs/consumption.md §9): the vendor's October invoice file is
@@ -27,8 +21,7 @@ describe('usage: vendor invoice reconciliation', () => {
   let reconciliationId: string;
   let seats: { sku: string };
 
-  const vendorFile = (lines: string[][]) =>
-    ['Tenant,MeterOrSku,Quantity,Cost', ...lines.map((l) => l.join(','))].join('\n') + '\n';
+  const vendorFile = (lines: string[][]) => ['Tenant,MeterOrSku,Quantity,Cost', ...lines.map((l) => l.join(','))].join('\n') + '\n';
   const upload = (body: string, auth = finance) =>
     t
       .http()
@@ -83,12 +76,7 @@ describe('usage: vendor invoice reconciliation', () => {
       .expect(201);
     t.clock.set('2026-11-05');
     await billPeriod(t, '2026-10-31', finance);
-    await t
-      .http()
-      .post('/api/v1/ledger/recognition/run')
-      .set('Authorization', finance)
-      .send({ through: '2026-10-31' })
-      .expect(200);
+    await t.http().post('/api/v1/ledger/recognition/run').set('Authorization', finance).send({ through: '2026-10-31' }).expect(200);
   });
   afterAll(() => close());
 
@@ -168,10 +156,7 @@ describe('usage: vendor invoice reconciliation', () => {
     );
     expect(res.status).toBe(201);
     const kinds = Object.fromEntries(
-      res.body.items.map((i: { tenantId: string | null; item: string; kind: string }) => [
-        `${i.tenantId ?? ''}/${i.item}`,
-        i.kind,
-      ]),
+      res.body.items.map((i: { tenantId: string | null; item: string; kind: string }) => [`${i.tenantId ?? ''}/${i.item}`, i.kind]),
     );
     expect(kinds).toMatchObject({
       [`${tenantA}/${cat.vm}`]: 'QUANTITY_DIFFERENCE',
@@ -192,10 +177,7 @@ describe('usage: vendor invoice reconciliation', () => {
     const r = await f.createReseller(t);
     const rf = (await t.user('reseller_finance', r.id)).auth;
     expect((await upload(vendorFile([[tenantA, cat.vm, '1', '1.00']]), rf)).status).toBe(403);
-    expect(
-      (await t.http().get(`/api/v1/vendor-reconciliations/${reconciliationId}`).set('Authorization', rf))
-        .status,
-    ).toBe(403);
+    expect((await t.http().get(`/api/v1/vendor-reconciliations/${reconciliationId}`).set('Authorization', rf)).status).toBe(403);
   });
 
   it('accepting it records the vendor bill (2050 matched, 5900 the difference, 1300 tax, 2000 gross) and clears the accruals, once', async () => {
@@ -207,11 +189,7 @@ describe('usage: vendor invoice reconciliation', () => {
       .send({ number: 'CLOUD-2026-10', date: '2026-11-05', taxRate: '10' });
     expect(res.status).toBe(200);
     expect(res.body).toMatchObject({ status: 'ACCEPTED', vendorBillId: expect.any(String) });
-    const bill = await t
-      .http()
-      .get(`/api/v1/vendor-bills/${res.body.vendorBillId}`)
-      .set('Authorization', finance)
-      .expect(200);
+    const bill = await t.http().get(`/api/v1/vendor-bills/${res.body.vendorBillId}`).set('Authorization', finance).expect(200);
     // Usage 123.36 (tax 12.34) and seats 35.00 (tax 3.50), one line each.
     expect(bill.body).toMatchObject({
       number: 'CLOUD-2026-10',

@@ -60,26 +60,18 @@ describe('Vendor bills', () => {
     return (code: string) => rows.find((r) => r.accountCode === code)?.balance ?? '0.00';
   };
   const createVendor = async (name = `Vendor ${randomUUID().slice(0, 8)}`) =>
-    (await t.http().post('/api/v1/vendors').set('Authorization', finance).send({ name }).expect(201))
-      .body as { id: string; name: string };
+    (await t.http().post('/api/v1/vendors').set('Authorization', finance).send({ name }).expect(201)).body as { id: string; name: string };
   const postBill = (body: Record<string, unknown>, key?: string) => {
     const req = t.http().post('/api/v1/vendor-bills').set('Authorization', finance);
     if (key) req.set('Idempotency-Key', key);
     return req.send(body);
   };
-  const billCount = async () =>
-    (await t.http().get('/api/v1/vendor-bills').set('Authorization', finance).expect(200)).body
-      .total as number;
+  const billCount = async () => (await t.http().get('/api/v1/vendor-bills').set('Authorization', finance).expect(200)).body.total as number;
 
   it('manages vendors: defaults, duplicate names ignoring case, updates, roles', async () => {
     const v = await createVendor('Acme Networks');
     expect(v).toMatchObject({ name: 'Acme Networks', currency: 'AUD', paymentTermsDays: 30, active: true });
-    const dup = await t
-      .http()
-      .post('/api/v1/vendors')
-      .set('Authorization', finance)
-      .send({ name: 'ACME networks' })
-      .expect(409);
+    const dup = await t.http().post('/api/v1/vendors').set('Authorization', finance).send({ name: 'ACME networks' }).expect(409);
     expect(dup.body).toMatchObject({
       type: 'https://disty.dev/problems/duplicate-vendor',
       errors: [expect.objectContaining({ field: 'name' })],
@@ -91,30 +83,12 @@ describe('Vendor bills', () => {
       .send({ paymentTermsDays: 45, currency: 'USD' })
       .expect(200);
     expect(upd.body).toMatchObject({ paymentTermsDays: 45, currency: 'USD', name: 'Acme Networks' });
-    await t
-      .http()
-      .patch(`/api/v1/vendors/${v.id}`)
-      .set('Authorization', finance)
-      .send({ name: 'Other' })
-      .expect(400);
-    const list = await t
-      .http()
-      .get('/api/v1/vendors')
-      .query({ q: 'acme' })
-      .set('Authorization', finance)
-      .expect(200);
+    await t.http().patch(`/api/v1/vendors/${v.id}`).set('Authorization', finance).send({ name: 'Other' }).expect(400);
+    const list = await t.http().get('/api/v1/vendors').query({ q: 'acme' }).set('Authorization', finance).expect(200);
     expect(list.body.items.map((i: { id: string }) => i.id)).toContain(v.id);
-    expect(
-      (await t.http().get(`/api/v1/vendors/${v.id}`).set('Authorization', finance).expect(200)).body
-        .paymentTermsDays,
-    ).toBe(45);
+    expect((await t.http().get(`/api/v1/vendors/${v.id}`).set('Authorization', finance).expect(200)).body.paymentTermsDays).toBe(45);
     await t.http().get(`/api/v1/vendors/${randomUUID()}`).set('Authorization', finance).expect(404);
-    await t
-      .http()
-      .post('/api/v1/vendors')
-      .set('Authorization', finance)
-      .send({ name: 'Nul\u0000Vendor' })
-      .expect(400);
+    await t.http().post('/api/v1/vendors').set('Authorization', finance).send({ name: 'Nul\u0000Vendor' }).expect(400);
     await t.http().get('/api/v1/vendors').query({ q: 'a\u0000' }).set('Authorization', finance).expect(400);
     const reseller = await (await import('./factories/commerce.js')).createReseller(t);
     const buyer = await t.user('buyer', reseller.id);
@@ -153,18 +127,9 @@ describe('Vendor bills', () => {
     });
     const before = await trial();
     expect(before('2050')).toBe('550.00');
-    const matchingBefore = await t
-      .http()
-      .get('/api/v1/vendor-bills/matching')
-      .query({ period })
-      .set('Authorization', finance)
-      .expect(200);
-    expect(
-      matchingBefore.body.unmatchedAccruals.filter((a: { vendorId: string }) => a.vendorId === vendor.id),
-    ).toEqual(
-      expect.arrayContaining([
-        expect.objectContaining({ sku: skuB, quantity: '5', amount: '50.00', accruals: 1 }),
-      ]),
+    const matchingBefore = await t.http().get('/api/v1/vendor-bills/matching').query({ period }).set('Authorization', finance).expect(200);
+    expect(matchingBefore.body.unmatchedAccruals.filter((a: { vendorId: string }) => a.vendorId === vendor.id)).toEqual(
+      expect.arrayContaining([expect.objectContaining({ sku: skuB, quantity: '5', amount: '50.00', accruals: 1 })]),
     );
 
     const res = await postBill({
@@ -211,9 +176,7 @@ describe('Vendor bills', () => {
       matchedAmount: '50.00',
       variance: '-2.50',
     });
-    expect(
-      (await t.http().get(`/api/v1/vendor-bills/${bill.id}`).set('Authorization', finance).expect(200)).body,
-    ).toEqual(bill);
+    expect((await t.http().get(`/api/v1/vendor-bills/${bill.id}`).set('Authorization', finance).expect(200)).body).toEqual(bill);
 
     const after = await trial();
     expect(after('2050')).toBe('0.00');
@@ -238,19 +201,10 @@ describe('Vendor bills', () => {
       expect.objectContaining({ account: '2000', currency: 'AUD', ledger: '629.75', subledger: '629.75' }),
     ]);
 
-    const matching = await t
-      .http()
-      .get('/api/v1/vendor-bills/matching')
-      .query({ period })
-      .set('Authorization', finance)
-      .expect(200);
+    const matching = await t.http().get('/api/v1/vendor-bills/matching').query({ period }).set('Authorization', finance).expect(200);
+    expect(matching.body.unmatchedAccruals.filter((x: { vendorId: string }) => x.vendorId === vendor.id)).toEqual([]);
     expect(
-      matching.body.unmatchedAccruals.filter((x: { vendorId: string }) => x.vendorId === vendor.id),
-    ).toEqual([]);
-    expect(
-      matching.body.billLines
-        .filter((l: { billId: string }) => l.billId === bill.id)
-        .map((l: { variance: string }) => l.variance),
+      matching.body.billLines.filter((l: { billId: string }) => l.billId === bill.id).map((l: { variance: string }) => l.variance),
     ).toEqual(['25.00', '-2.50']);
     const listed = await t
       .http()
@@ -288,9 +242,7 @@ describe('Vendor bills', () => {
     const paid = await trial();
     expect(paid('2000')).toBe('0.00');
     expect(Number(cash) - Number(paid('1000'))).toBeCloseTo(629.75, 6);
-    const full = (
-      await t.http().get(`/api/v1/vendor-bills/${bill.id}`).set('Authorization', finance).expect(200)
-    ).body;
+    const full = (await t.http().get(`/api/v1/vendor-bills/${bill.id}`).set('Authorization', finance).expect(200)).body;
     expect(full.payments.map((p: { amount: string }) => p.amount)).toEqual(['600.00', '29.75']);
     rec = await reconcile(t, finance);
     expect(rec.reconciled).toBe(true);
@@ -382,12 +334,7 @@ describe('Vendor bills', () => {
       snapshot[2],
       snapshot[3],
     ]);
-    const m = await t
-      .http()
-      .get('/api/v1/vendor-bills/matching')
-      .query({ period })
-      .set('Authorization', finance)
-      .expect(200);
+    const m = await t.http().get('/api/v1/vendor-bills/matching').query({ period }).set('Authorization', finance).expect(200);
     expect(m.body.unmatchedAccruals.filter((x: { vendorId: string }) => x.vendorId === vendor.id)).toEqual([
       expect.objectContaining({ sku, quantity: '1', amount: '20.00' }),
     ]);
@@ -409,12 +356,7 @@ describe('Vendor bills', () => {
       variance: '15.00',
       allowUnmatched: true,
     });
-    const m2 = await t
-      .http()
-      .get('/api/v1/vendor-bills/matching')
-      .query({ period })
-      .set('Authorization', finance)
-      .expect(200);
+    const m2 = await t.http().get('/api/v1/vendor-bills/matching').query({ period }).set('Authorization', finance).expect(200);
     expect(m2.body.billLines.filter((l: { billId: string }) => l.billId === ok.body.id)).toEqual([
       expect.objectContaining({ description: 'Freight', unmatched: true, variance: '15.00' }),
     ]);
@@ -443,16 +385,12 @@ describe('Vendor bills', () => {
           vendorId: vendor.id,
           number: `RACE-${i}`,
           date: today,
-          lines: [
-            { sku, description: 'Seats', quantity: 2, unitCost: '11.00', tax: '0.00', allowUnmatched: true },
-          ],
+          lines: [{ sku, description: 'Seats', quantity: 2, unitCost: '11.00', tax: '0.00', allowUnmatched: true }],
         }),
       ),
     );
     expect(results.map((r) => r.status)).toEqual([201, 201, 201, 201, 201]);
-    const matches = results.flatMap((r) =>
-      (r.body.lines as BillLine[]).flatMap((l) => l.matches.map((m) => m.accrualId)),
-    );
+    const matches = results.flatMap((r) => (r.body.lines as BillLine[]).flatMap((l) => l.matches.map((m) => m.accrualId)));
     expect(matches).toHaveLength(6);
     expect(new Set(matches).size).toBe(6);
     const matchedQty = results.map((r) => Number(r.body.lines[0].matchedQuantity)).sort();
@@ -491,14 +429,7 @@ describe('Vendor bills', () => {
     const other = await postBill({ ...body, number: 'IDEM-2' }, key).expect(409);
     expect(other.body.type).toBe('https://disty.dev/problems/idempotency-key-reuse');
     expect(
-      (
-        await t
-          .http()
-          .get('/api/v1/vendor-bills')
-          .query({ vendorId: vendor.id })
-          .set('Authorization', finance)
-          .expect(200)
-      ).body.total,
+      (await t.http().get('/api/v1/vendor-bills').query({ vendorId: vendor.id }).set('Authorization', finance).expect(200)).body.total,
     ).toBe(1);
   });
   it('matches only accruals of the bill date’s month or earlier, and refuses a closed month for bills and payments', async () => {

@@ -90,11 +90,7 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
     expect(hook.status).toBe(201);
     // An event through the outbox's producer API, as invoicing queues it.
     const webhooks = t.app.get((await import('#disty/webhooks')).WebhookService);
-    expect(
-      await t.db.transaction((em) =>
-        webhooks.enqueue(em, reseller.body.id, 'invoice.issued', { probe: true }),
-      ),
-    ).toBe(1);
+    expect(await t.db.transaction((em) => webhooks.enqueue(em, reseller.body.id, 'invoice.issued', { probe: true }))).toBe(1);
     return hook.body.id as string;
   }
 
@@ -104,15 +100,9 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
     const id = await webhookAndEvent(t, `http://hooks.partner.example:${port}/hook`);
     const run = await t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', ADMIN).expect(200);
     expect(run.body).toMatchObject({ claimed: 1, delivered: 0 });
-    const list = await t
-      .http()
-      .get(`/api/v1/webhooks/${id}/deliveries`)
-      .set('Authorization', ADMIN)
-      .expect(200);
+    const list = await t.http().get(`/api/v1/webhooks/${id}/deliveries`).set('Authorization', ADMIN).expect(200);
     expect(list.body.items[0]).toMatchObject({ status: 'PENDING', attempts: 1, lastResponseStatus: null });
-    expect(list.body.items[0].lastError).toMatch(
-      /address not allowed: hooks\.partner\.example resolves to 127\.0\.0\.1/,
-    );
+    expect(list.body.items[0].lastError).toMatch(/address not allowed: hooks\.partner\.example resolves to 127\.0\.0\.1/);
     expect(received).toHaveLength(0);
   });
 
@@ -132,33 +122,19 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
       zone[name] = [...addresses];
       const id = await webhookAndEvent(t, `http://${name}:${port}/hook`);
       await t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', ADMIN).expect(200);
-      const list = await t
-        .http()
-        .get(`/api/v1/webhooks/${id}/deliveries`)
-        .set('Authorization', ADMIN)
-        .expect(200);
-      expect(list.body.items[0].lastError).toMatch(
-        new RegExp(`address not allowed: ${name.replace(/\./g, '\\.')} resolves to`),
-      );
+      const list = await t.http().get(`/api/v1/webhooks/${id}/deliveries`).set('Authorization', ADMIN).expect(200);
+      expect(list.body.items[0].lastError).toMatch(new RegExp(`address not allowed: ${name.replace(/\./g, '\\.')} resolves to`));
     }
     expect(received).toHaveLength(0);
     // Literal private hosts are refused at registration already.
     const r = { body: await newReseller(t) };
-    for (const url of [
-      'http://localhost:1/x',
-      'http://[::ffff:7f00:1]/',
-      'http://169.254.169.254/latest/meta-data',
-    ]) {
+    for (const url of ['http://localhost:1/x', 'http://[::ffff:7f00:1]/', 'http://169.254.169.254/latest/meta-data']) {
       const res = await t
         .http()
         .post('/api/v1/webhooks')
         .set('Authorization', ADMIN)
         .send({ resellerId: r.body.id, url, events: ['invoice.issued'] });
-      expect([url, res.status, res.body.type]).toEqual([
-        url,
-        422,
-        'https://disty.dev/problems/webhook-url-not-allowed',
-      ]);
+      expect([url, res.status, res.body.type]).toEqual([url, 422, 'https://disty.dev/problems/webhook-url-not-allowed']);
     }
   });
 
@@ -168,11 +144,7 @@ describe('Webhook delivery checks every resolved address (SSRF)', () => {
     const id = await webhookAndEvent(t, `http://dev.partner.example:${port}/hook`);
     received.length = 0;
     await t.http().post('/api/v1/jobs/webhooks/deliver').set('Authorization', ADMIN).expect(200);
-    const list = await t
-      .http()
-      .get(`/api/v1/webhooks/${id}/deliveries`)
-      .set('Authorization', ADMIN)
-      .expect(200);
+    const list = await t.http().get(`/api/v1/webhooks/${id}/deliveries`).set('Authorization', ADMIN).expect(200);
     expect(list.body.items[0]).toMatchObject({ status: 'DELIVERED', lastResponseStatus: 204 });
     // Reached through the pinned address, with the webhook's own host name in the Host header.
     expect(received.map((r) => r.host)).toContain(`dev.partner.example:${port}`);

@@ -25,14 +25,7 @@ const SKIP_CONTENTS = new Set([
   'pg_stat_tmp',
   'pg_subtrans',
 ]);
-const SKIP_FILES = new Set([
-  'postmaster.pid',
-  'postmaster.opts',
-  'pg_internal.init',
-  'backup_label',
-  'tablespace_map',
-  'standby.signal',
-]);
+const SKIP_FILES = new Set(['postmaster.pid', 'postmaster.opts', 'pg_internal.init', 'backup_label', 'tablespace_map', 'standby.signal']);
 
 /** Copies a live data directory: a file that vanishes while copied (a temporary one) is skipped. */
 function copyDataDir(from: string, to: string, owner: { uid: number; gid: number } | null): void {
@@ -87,8 +80,7 @@ export async function startReplica(
       const { rows } = await admin.query(`SELECT labelfile, spcmapfile FROM pg_backup_stop(false)`);
       if (fs.existsSync(dataDir)) {
         fs.writeFileSync(path.join(dataDir, 'backup_label'), rows[0].labelfile, { mode: 0o600 });
-        if (rows[0].spcmapfile)
-          fs.writeFileSync(path.join(dataDir, 'tablespace_map'), rows[0].spcmapfile, { mode: 0o600 });
+        if (rows[0].spcmapfile) fs.writeFileSync(path.join(dataDir, 'tablespace_map'), rows[0].spcmapfile, { mode: 0o600 });
       }
     }
   } finally {
@@ -98,12 +90,7 @@ export async function startReplica(
   const conninfo = `host=127.0.0.1 port=${primary.port} user=postgres password=disty application_name=${applicationName}`;
   fs.appendFileSync(
     path.join(dataDir, 'postgresql.auto.conf'),
-    [
-      `primary_conninfo = '${conninfo}'`,
-      `primary_slot_name = '${REPLICA_SLOT}'`,
-      'hot_standby = on',
-      '',
-    ].join('\n'),
+    [`primary_conninfo = '${conninfo}'`, `primary_slot_name = '${REPLICA_SLOT}'`, 'hot_standby = on', ''].join('\n'),
   );
   fs.writeFileSync(path.join(dataDir, 'standby.signal'), '', { mode: 0o600 });
   const st = fs.statSync(dataDir);
@@ -117,11 +104,7 @@ export async function startReplica(
 }
 
 /** Waits until the replica has replayed everything the primary had written when called; its lag in ms. */
-export async function waitForReplay(
-  primaryUrl: string,
-  replicaUrl: string,
-  timeoutMs = 30_000,
-): Promise<number> {
+export async function waitForReplay(primaryUrl: string, replicaUrl: string, timeoutMs = 30_000): Promise<number> {
   const started = Date.now();
   const p = new Client({ connectionString: primaryUrl });
   const r = new Client({ connectionString: replicaUrl });
@@ -130,12 +113,9 @@ export async function waitForReplay(
   try {
     const { rows } = await p.query(`SELECT pg_current_wal_lsn()::text AS lsn`);
     for (;;) {
-      const { rows: done } = await r.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [
-        rows[0].lsn,
-      ]);
+      const { rows: done } = await r.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [rows[0].lsn]);
       if (done[0].ok) return Date.now() - started;
-      if (Date.now() - started > timeoutMs)
-        throw new Error(`the replica has not replayed ${rows[0].lsn} after ${timeoutMs} ms`);
+      if (Date.now() - started > timeoutMs) throw new Error(`the replica has not replayed ${rows[0].lsn} after ${timeoutMs} ms`);
       await new Promise((res) => setTimeout(res, 5));
     }
   } finally {

@@ -3,14 +3,7 @@ import { randomBytes } from 'crypto';
 import * as fs from 'fs';
 import * as os from 'os';
 import * as path from 'path';
-import {
-  freePort,
-  prepareDatabaseRoles,
-  PROJECT_ROOT,
-  RunningPostgres,
-  runMigrations,
-  startEmbeddedPostgres,
-} from '#disty/core';
+import { freePort, prepareDatabaseRoles, PROJECT_ROOT, RunningPostgres, runMigrations, startEmbeddedPostgres } from '#disty/core';
 import { startReplica } from './replica';
 
 /**
@@ -64,17 +57,10 @@ function which(binary: string): string {
     const p = path.join(dir, binary);
     if (fs.existsSync(p)) return p;
   }
-  throw new Error(
-    `${binary} is not installed: run scripts/stack.sh (it installs Debian's ${binary} package)`,
-  );
+  throw new Error(`${binary} is not installed: run scripts/stack.sh (it installs Debian's ${binary} package)`);
 }
 
-async function waitFor(
-  what: string,
-  ok: () => Promise<boolean>,
-  ms: number,
-  died?: () => string | null,
-): Promise<void> {
+async function waitFor(what: string, ok: () => Promise<boolean>, ms: number, died?: () => string | null): Promise<void> {
   const end = Date.now() + ms;
   for (;;) {
     const dead = died?.();
@@ -253,12 +239,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
       const watch = supervise(`API instance ${i + 1}`, child);
       stops.push(() => watch.stop('SIGTERM'));
       instances.push({ port, child });
-      await waitFor(
-        `API instance ${i + 1}`,
-        async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok,
-        90_000,
-        watch.died,
-      );
+      await waitFor(`API instance ${i + 1}`, async () => (await fetch(`http://127.0.0.1:${port}/health/ready`)).ok, 90_000, watch.died);
       log(`API instance ${i + 1} on 127.0.0.1:${port} (pid ${child.pid})`);
     }
 
@@ -276,8 +257,7 @@ export async function startStack(opts: StackOptions): Promise<Stack> {
     await waitFor(
       'haproxy',
       async () => {
-        for (let i = 0; i < opts.instances * 2; i++)
-          if (!(await fetch(`${proxyUrl}/health/ready`)).ok) return false;
+        for (let i = 0; i < opts.instances * 2; i++) if (!(await fetch(`${proxyUrl}/health/ready`)).ok) return false;
         return true;
       },
       15_000,

@@ -27,9 +27,7 @@ const REPORT = path.join(ARTIFACTS, 'a11y-report.txt');
 /** What a page at one width got wrong (empty when nothing). */
 async function audit(page: Page, width: number): Promise<string[]> {
   const problems: string[] = [];
-  const axe = await new AxeBuilder({ page })
-    .withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'])
-    .analyze();
+  const axe = await new AxeBuilder({ page }).withTags(['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice']).analyze();
   for (const v of axe.violations.filter((x) => x.impact === 'serious' || x.impact === 'critical')) {
     const where = v.nodes
       .slice(0, 3)
@@ -57,9 +55,7 @@ async function audit(page: Page, width: number): Promise<string[]> {
 async function open(page: Page, url: string): Promise<string> {
   await page.goto(url);
   await page.getByRole('heading', { level: 1 }).first().waitFor();
-  await page
-    .waitForFunction('!document.querySelector(".loading")', undefined, { timeout: 20_000 })
-    .catch(() => undefined);
+  await page.waitForFunction('!document.querySelector(".loading")', undefined, { timeout: 20_000 }).catch(() => undefined);
   await page.waitForLoadState('networkidle').catch(() => undefined);
   return ((await page.getByRole('heading', { level: 1 }).first().textContent()) ?? '').trim();
 }
@@ -91,8 +87,7 @@ describe('Accessibility: every page, every role, at 1366 and 390 px', () => {
       vendor: 'Microsoft',
       prices: [{ currency: 'AUD', unitPrice: '36.30' }],
     });
-    for (const role of ROLES)
-      tokens[role] = (await p.t.user(role, RESELLER_ROLES.includes(role) ? reseller.id : null)).token;
+    for (const role of ROLES) tokens[role] = (await p.t.user(role, RESELLER_ROLES.includes(role) ? reseller.id : null)).token;
     const order = await p.t
       .http()
       .post('/api/v1/orders')
@@ -113,20 +108,10 @@ describe('Accessibility: every page, every role, at 1366 and 390 px', () => {
       .set(bearer(ADMIN_TOKEN))
       .send({ shippedOn: today, serialNumbers: [`SN-${tag}-1`, `SN-${tag}-2`] })
       .expect(200);
-    const subscriptionId = order.body.lines.find((l: { kind: string }) => l.kind === 'CLOUD')
-      .subscriptionId as string;
-    const sub = await p.t
-      .http()
-      .get(`/api/v1/subscriptions/${subscriptionId}`)
-      .set(bearer(tokens.buyer))
-      .expect(200);
+    const subscriptionId = order.body.lines.find((l: { kind: string }) => l.kind === 'CLOUD').subscriptionId as string;
+    const sub = await p.t.http().get(`/api/v1/subscriptions/${subscriptionId}`).set(bearer(tokens.buyer)).expect(200);
     await billPeriod(p.t, today, bearer(tokens.finance).Authorization);
-    const invoices = await p.t
-      .http()
-      .get('/api/v1/invoices')
-      .query({ resellerId: reseller.id })
-      .set(bearer(tokens.finance))
-      .expect(200);
+    const invoices = await p.t.http().get('/api/v1/invoices').query({ resellerId: reseller.id }).set(bearer(tokens.finance)).expect(200);
     const termEnd = new Date(`${sub.body.termEnd}T00:00:00Z`);
     termEnd.setUTCDate(termEnd.getUTCDate() - 20);
     await p.t
@@ -135,15 +120,8 @@ describe('Accessibility: every page, every role, at 1366 and 390 px', () => {
       .set(bearer(ADMIN_TOKEN))
       .send({ asOf: termEnd.toISOString().slice(0, 10) })
       .expect(200);
-    const alerts = await p.t
-      .http()
-      .get('/api/v1/renewal-alerts')
-      .query({ resellerId: reseller.id })
-      .set(bearer(ADMIN_TOKEN))
-      .expect(200);
-    const alert = alerts.body.items.find(
-      (a: { subscriptionId: string | null }) => a.subscriptionId === subscriptionId,
-    );
+    const alerts = await p.t.http().get('/api/v1/renewal-alerts').query({ resellerId: reseller.id }).set(bearer(ADMIN_TOKEN)).expect(200);
+    const alert = alerts.body.items.find((a: { subscriptionId: string | null }) => a.subscriptionId === subscriptionId);
     // A sample for each page with a parameter; a new such page needs one here (the test says which).
     ids['/orders/:id'] = order.body.id;
     ids['/subscriptions/:id'] = subscriptionId;
@@ -154,11 +132,8 @@ describe('Accessibility: every page, every role, at 1366 and 390 px', () => {
 
   it('reads every page and its roles from the router', () => {
     expect(ROUTES.length).toBeGreaterThanOrEqual(19);
-    expect(ROUTES.map((r) => r.path)).toEqual(
-      expect.arrayContaining(['/catalog', '/orders/:id', '/invoices', '/credit-lines']),
-    );
-    for (const r of ROUTES)
-      expect(r.roles.every((role) => (ROLES as readonly string[]).includes(role))).toBe(true);
+    expect(ROUTES.map((r) => r.path)).toEqual(expect.arrayContaining(['/catalog', '/orders/:id', '/invoices', '/credit-lines']));
+    for (const r of ROUTES) expect(r.roles.every((role) => (ROLES as readonly string[]).includes(role))).toBe(true);
   });
 
   it('the sign-in page passes at both widths', async () => {
@@ -192,8 +167,7 @@ describe('Accessibility: every page, every role, at 1366 and 390 px', () => {
         await page.setViewportSize({ width: WIDTHS[0].width, height: WIDTHS[0].height });
         const errorsBefore = p.pageErrors.length;
         const h1 = await open(page, url);
-        if (h1 === 'Not here')
-          problems.push(`${role} ${r.path}: the router lists the role but the page says Not here`);
+        if (h1 === 'Not here') problems.push(`${role} ${r.path}: the router lists the role but the page says Not here`);
         // The same page at each width: the layout is CSS, the content the same.
         for (const w of WIDTHS) {
           await page.setViewportSize({ width: w.width, height: w.height });

@@ -81,30 +81,17 @@ describe('Buyer: hardware and cloud in one cart, each on its own credit line', (
       .waitFor();
     await shot(page, 'buyer-03-order-placed');
 
-    const order = (await p.t.http().get(`/api/v1/orders/${orderId}`).set(bearer(buyer.token)).expect(200))
-      .body;
+    const order = (await p.t.http().get(`/api/v1/orders/${orderId}`).set(bearer(buyer.token)).expect(200)).body;
     expect(order.poNumber).toBe(`PO-${tag}`);
-    expect(
-      order.lines
-        .map((l: { sku: string; creditLine: string; quantity: number }) => [l.sku, l.creditLine, l.quantity])
-        .sort(),
-    ).toEqual(
+    expect(order.lines.map((l: { sku: string; creditLine: string; quantity: number }) => [l.sku, l.creditLine, l.quantity]).sort()).toEqual(
       [
         [laptop.sku, 'HARDWARE', 2],
         [m365.sku, 'CLOUD', 10],
       ].sort(),
     );
     expect(order.reserved).toEqual({ HARDWARE: '4177.80', CLOUD: '247.50' });
-    const lines = (
-      await p.t
-        .http()
-        .get(`/api/v1/resellers/${reseller.id}/credit-lines`)
-        .set(bearer(buyer.token))
-        .expect(200)
-    ).body.items;
-    expect(
-      Object.fromEntries(lines.map((l: { line: string; available: string }) => [l.line, l.available])),
-    ).toEqual({
+    const lines = (await p.t.http().get(`/api/v1/resellers/${reseller.id}/credit-lines`).set(bearer(buyer.token)).expect(200)).body.items;
+    expect(Object.fromEntries(lines.map((l: { line: string; available: string }) => [l.line, l.available]))).toEqual({
       HARDWARE: '15822.20',
       CLOUD: '4752.50',
     });
@@ -176,27 +163,17 @@ describe('Buyer: hardware and cloud in one cart, each on its own credit line', (
     const prorated = page.getByTestId('prorated-amount');
     await prorated.waitFor();
     // +2 seats from the first day of a monthly period: the whole month, 2 × 22.50.
-    expect(await prorated.textContent()).toContain(
-      'Prorated charge for the rest of the billing period: $45.00',
-    );
-    const sub = (
-      await p.t.http().get(`/api/v1/subscriptions/${subscriptionId}`).set(bearer(buyer.token)).expect(200)
-    ).body;
+    expect(await prorated.textContent()).toContain('Prorated charge for the rest of the billing period: $45.00');
+    const sub = (await p.t.http().get(`/api/v1/subscriptions/${subscriptionId}`).set(bearer(buyer.token)).expect(200)).body;
     expect(sub.quantity).toBe(12);
-    expect(
-      sub.charges
-        .filter((c: { kind: string }) => c.kind === 'PRORATION')
-        .map((c: { amount: string }) => c.amount),
-    ).toEqual(['45.00']);
+    expect(sub.charges.filter((c: { kind: string }) => c.kind === 'PRORATION').map((c: { amount: string }) => c.amount)).toEqual(['45.00']);
     await shot(page, 'buyer-05-subscription-seats-changed');
 
     await page.getByRole('button', { name: 'Cancel subscription' }).click();
     await page.getByText('The subscription will end at the end of its term.').waitFor();
     await page.getByText('Ends at term end').waitFor();
     await shot(page, 'buyer-06-subscription-cancelled-at-term-end');
-    const after = (
-      await p.t.http().get(`/api/v1/subscriptions/${subscriptionId}`).set(bearer(buyer.token)).expect(200)
-    ).body;
+    const after = (await p.t.http().get(`/api/v1/subscriptions/${subscriptionId}`).set(bearer(buyer.token)).expect(200)).body;
     expect(after).toMatchObject({ status: 'CANCELLED', cancelAtTermEnd: true, autoRenew: false });
     expect(p.pageErrors).toEqual([]);
   });

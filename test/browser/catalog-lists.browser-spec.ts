@@ -65,9 +65,7 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
     await priceHeader.getByRole('button').click();
     await page.waitForFunction(`document.querySelector('th[aria-sort="ascending"]') !== null`);
     const prices = () =>
-      page.evaluate(
-        `[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount'))`,
-      ) as Promise<string[]>;
+      page.evaluate(`[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount'))`) as Promise<string[]>;
     await page.waitForFunction(
       `[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount')).join() === '15.00,129.50,899.00'`,
     );
@@ -133,11 +131,7 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
     const row = page.getByRole('region', { name: 'Products' }).locator('tbody tr');
     await page.getByText('1 product matches').waitFor();
     expect(await page.evaluate('document.documentElement.scrollWidth')).toBeLessThanOrEqual(390);
-    for (const el of [
-      row.locator('.money'),
-      row.getByRole('button', { name: /^Add / }),
-      row.getByRole('spinbutton'),
-    ]) {
+    for (const el of [row.locator('.money'), row.getByRole('button', { name: /^Add / }), row.getByRole('spinbutton')]) {
       const box = (await el.boundingBox())!;
       expect(box.x).toBeGreaterThanOrEqual(0);
       expect(box.x + box.width).toBeLessThanOrEqual(390);

@@ -45,8 +45,7 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
     await page.getByRole('heading', { name: 'Renewal pipeline', level: 1 }).waitFor();
 
     const column = (t: number) => page.locator(`[data-threshold="${t}"]`);
-    const statusValue = (label: string) =>
-      page.locator('table.compact tbody tr', { hasText: label }).locator('td').last();
+    const statusValue = (label: string) => page.locator('table.compact tbody tr', { hasText: label }).locator('td').last();
     await column(30).getByText('Manly Physiotherapy').waitFor();
     await column(60).getByText('Parramatta Legal').waitFor();
     await column(60).getByText('Chatswood Medical Centre').waitFor();
@@ -56,21 +55,12 @@ describe('Sales: a fresh demo shows a working renewal pipeline', () => {
     // threshold alert, only a window reminder while its 7-day window is open; the annual ones show their closed window.
     const reminder = column(0).locator('.alert-card', { hasText: 'Coogee Cafe Co' });
     expect(await page.locator('#col-0').textContent()).toBe('Window reminders');
-    expect(await reminder.getByTestId('window-clock').textContent()).toMatch(
-      /^Window closes in 6d (2[0-3]|1\d)h$/,
-    );
+    expect(await reminder.getByTestId('window-clock').textContent()).toMatch(/^Window closes in 6d (2[0-3]|1\d)h$/);
     expect(await reminder.getByTestId('auto-renew').textContent()).toBe('Auto-renew on');
     expect(await column(0).locator('.column-total').textContent()).toBe('1 alert · $136.20');
     const manly = column(30).locator('.alert-card', { hasText: 'Manly Physiotherapy' });
-    expect(await manly.getByTestId('window-clock').textContent()).toMatch(
-      /^Window closed \d{1,2} [A-Z][a-z]{2}( \d{4})?$/,
-    );
-    expect(
-      await column(90)
-        .locator('.alert-card', { hasText: 'Bondi Dental Group' })
-        .getByTestId('window-clock')
-        .count(),
-    ).toBe(0); // Adobe: no commitment
+    expect(await manly.getByTestId('window-clock').textContent()).toMatch(/^Window closed \d{1,2} [A-Z][a-z]{2}( \d{4})?$/);
+    expect(await column(90).locator('.alert-card', { hasText: 'Bondi Dental Group' }).getByTestId('window-clock').count()).toBe(0); // Adobe: no commitment
     expect(await column(30).locator('.column-total').textContent()).toBe('1 alert · $6,534.00');
     expect(await column(60).locator('.column-total').textContent()).toBe('2 alerts · $6,632.00');
     expect(await column(90).locator('.column-total').textContent()).toBe('3 alerts · $22,625.04');

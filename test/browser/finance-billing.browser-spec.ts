@@ -57,12 +57,7 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
       .set(bearer(ADMIN_TOKEN))
       .send({ shippedOn: today, serialNumbers: [`SN-${tag}-1`, `SN-${tag}-2`] })
       .expect(200);
-    await p.t
-      .http()
-      .put(`/api/v1/resellers/${held.id}/credit-lines/HARDWARE`)
-      .set(bearer(ADMIN_TOKEN))
-      .send({ onHold: true })
-      .expect(200);
+    await p.t.http().put(`/api/v1/resellers/${held.id}/credit-lines/HARDWARE`).set(bearer(ADMIN_TOKEN)).send({ onHold: true }).expect(200);
     const finance = await p.t.user('finance');
 
     const page = await p.newPage();
@@ -76,9 +71,7 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
     await run.getByTestId('reconciled').waitFor();
     expect(await run.getByTestId('reconciled').textContent()).toContain('Reconciled');
     expect(await run.locator('progress').getAttribute('value')).toBe('100');
-    expect(await run.locator('.run-progress-head').textContent()).toMatch(
-      /[1-9]\d* of [1-9]\d* resellers · [1-9]\d* invoices? issued/,
-    );
+    expect(await run.locator('.run-progress-head').textContent()).toMatch(/[1-9]\d* of [1-9]\d* resellers · [1-9]\d* invoices? issued/);
     await shot(page, 'finance-01-billing-run-reconciled');
 
     // The reseller's consolidated invoice: hardware and cloud lines together.
@@ -92,9 +85,7 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
     await page.getByRole('heading', { name: /^Invoice INV-\d{4}-\d{6}$/ }).waitFor();
     // 2 × 8,450.00 + 10 % = 18,590.00 hardware; 25 × 12.00 + 10 % = 330.00 cloud (the first month).
     const totals = page.locator('tfoot');
-    expect(await totals.getByRole('row', { name: /Hardware subtotal/ }).textContent()).toContain(
-      '$18,590.00',
-    );
+    expect(await totals.getByRole('row', { name: /Hardware subtotal/ }).textContent()).toContain('$18,590.00');
     expect(await totals.getByRole('row', { name: /Cloud subtotal/ }).textContent()).toContain('$330.00');
     expect(await totals.getByRole('row', { name: /^Total/ }).textContent()).toContain('$18,920.00');
     await shot(page, 'finance-02-consolidated-invoice');
@@ -107,9 +98,7 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
 
     await openNav(page, 'Trial balance');
     await page.getByText('Debits equal credits.').waitFor();
-    expect(
-      await page.getByRole('row', { name: /1100 Accounts receivable — hardware/ }).textContent(),
-    ).toMatch(/\$[\d,]+\.\d\d/);
+    expect(await page.getByRole('row', { name: /1100 Accounts receivable — hardware/ }).textContent()).toMatch(/\$[\d,]+\.\d\d/);
     await shot(page, 'finance-04-trial-balance');
 
     await openNav(page, 'AR aging');
@@ -147,14 +136,9 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
     await rf.getByRole('heading', { name: 'Invoices', level: 1 }).waitFor();
     await rf.getByRole('link', { name: /^INV-/ }).first().click();
     await rf.getByTestId('card-not-configured').waitFor();
-    expect(await rf.getByTestId('card-not-configured').textContent()).toContain(
-      'Card payments are not configured.',
-    );
+    expect(await rf.getByTestId('card-not-configured').textContent()).toContain('Card payments are not configured.');
     expect(new URL(rf.url()).pathname).toBe(`/invoices/${invoiceId}`);
-    const [pdf] = await Promise.all([
-      rf.waitForEvent('download'),
-      rf.getByRole('button', { name: 'Download PDF' }).click(),
-    ]);
+    const [pdf] = await Promise.all([rf.waitForEvent('download'), rf.getByRole('button', { name: 'Download PDF' }).click()]);
     expect(pdf.suggestedFilename()).toMatch(/^INV-\d{4}-\d{6}\.pdf$/);
     expect(
       readFileSync((await pdf.path())!)
@@ -186,9 +170,7 @@ describe('Finance: a billing run, reconciled, and the books behind it', () => {
     await signIn(page, finance.token);
     await openNav(page, 'Reconciliation');
     await page.getByTestId('not-reconciled').waitFor();
-    const differences = page
-      .locator('.card-danger')
-      .filter({ has: page.getByRole('heading', { name: 'Differences' }) });
+    const differences = page.locator('.card-danger').filter({ has: page.getByRole('heading', { name: 'Differences' }) });
     const diffRow = differences.locator('tr[data-difference="yes"]');
     expect(await diffRow.count()).toBe(1);
     // Reseller names arrive with the reseller list, just after the reconciliation.

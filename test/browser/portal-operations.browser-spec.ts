@@ -116,29 +116,14 @@ describe('Portal operations: shipping, billing, payments and the split cart', ()
     await run.locator('[data-run-status="COMPLETED"]').waitFor({ timeout: 60_000 });
     await run.getByTestId('reconciled').waitFor();
     const invoices = (
-      await p.t
-        .http()
-        .get('/api/v1/invoices')
-        .query({ resellerId: reseller.id })
-        .set(bearer(financeUser.token))
-        .expect(200)
+      await p.t.http().get('/api/v1/invoices').query({ resellerId: reseller.id }).set(bearer(financeUser.token)).expect(200)
     ).body;
     expect(invoices.total).toBe(1);
-    const invoice = (
-      await p.t
-        .http()
-        .get(`/api/v1/invoices/${invoices.items[0].id}`)
-        .set(bearer(financeUser.token))
-        .expect(200)
-    ).body;
-    expect(invoice.lines.map((l: { quantity: number; net: string }) => [l.quantity, l.net])).toEqual([
-      [2, '2000.00'],
-    ]);
+    const invoice = (await p.t.http().get(`/api/v1/invoices/${invoices.items[0].id}`).set(bearer(financeUser.token)).expect(200)).body;
+    expect(invoice.lines.map((l: { quantity: number; net: string }) => [l.quantity, l.net])).toEqual([[2, '2000.00']]);
     expect(invoice.amountDue).toBe('2200.00');
     const after = (await p.t.http().get(`/api/v1/orders/${order.id}`).set(bearer(ADMIN)).expect(200)).body;
-    expect(
-      after.lines.map((l: { status: string; quantity: number }) => [l.status, l.quantity]).sort(),
-    ).toEqual([
+    expect(after.lines.map((l: { status: string; quantity: number }) => [l.status, l.quantity]).sort()).toEqual([
       ['PENDING', 3],
       ['SHIPPED', 2],
     ]);
@@ -163,9 +148,7 @@ describe('Portal operations: shipping, billing, payments and the split cart', ()
     await finance.getByText('Payment of $2,200.00 recorded.').waitFor();
     await finance.locator('dl.facts .status-paid').waitFor();
     await support.shot(finance, 'ops-05-invoice-paid');
-    const paid = (
-      await p.t.http().get(`/api/v1/invoices/${invoice.id}`).set(bearer(financeUser.token)).expect(200)
-    ).body;
+    const paid = (await p.t.http().get(`/api/v1/invoices/${invoice.id}`).set(bearer(financeUser.token)).expect(200)).body;
     expect(paid.status).toBe('PAID');
     expect(paid.amountDue).toBe('0.00');
 
@@ -188,12 +171,7 @@ describe('Portal operations: shipping, billing, payments and the split cart', ()
     const { createProduct, createReseller, uniq } = factories;
     const tag = uniq();
     const reseller = await createReseller(p.t, { name: `Held Hardware ${tag}` });
-    await p.t
-      .http()
-      .put(`/api/v1/resellers/${reseller.id}/credit-lines/HARDWARE`)
-      .set(bearer(ADMIN))
-      .send({ onHold: true })
-      .expect(200);
+    await p.t.http().put(`/api/v1/resellers/${reseller.id}/credit-lines/HARDWARE`).set(bearer(ADMIN)).send({ onHold: true }).expect(200);
     const laptop = await createProduct(p.t, {
       kind: 'HARDWARE',
       name: `Latitude ${tag}`,
@@ -238,9 +216,7 @@ describe('Portal operations: shipping, billing, payments and the split cart', ()
     await page.getByText(/Order ORD-\d{6,} placed\./).waitFor();
     const orders = (await p.t.http().get('/api/v1/orders').set(bearer(buyer.token)).expect(200)).body;
     expect(orders.total).toBe(1);
-    expect(orders.items[0].lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([
-      [m365.sku, 12],
-    ]);
+    expect(orders.items[0].lines.map((l: { sku: string; quantity: number }) => [l.sku, l.quantity])).toEqual([[m365.sku, 12]]);
     await support.openNav(page, 'Cart');
     await page.locator(`tr[data-sku="${laptop.sku}"]`).waitFor();
     expect(await page.locator('tr[data-sku]').count()).toBe(1);
@@ -283,17 +259,12 @@ describe('Portal operations: shipping, billing, payments and the split cart', ()
     await support.shot(finance, 'ops-09-credit-request-to-answer');
     await card.getByRole('button', { name: 'Approve' }).click();
     await finance.getByText(`${reseller.name}: the hardware limit is now $1,100.00.`).waitFor();
-    const lines = (
-      await p.t.http().get(`/api/v1/resellers/${reseller.id}/credit-lines`).set(bearer(ADMIN)).expect(200)
-    ).body.items;
+    const lines = (await p.t.http().get(`/api/v1/resellers/${reseller.id}/credit-lines`).set(bearer(ADMIN)).expect(200)).body.items;
     expect(lines.find((l: { line: string }) => l.line === 'HARDWARE').limit).toBe('1100.00');
 
     // The buyer sees the answer, and the cart now orders the server.
     await support.openNav(page, 'Credit requests');
-    await page
-      .locator('li[data-status="APPROVED"]')
-      .getByText('Good payment history', { exact: false })
-      .waitFor();
+    await page.locator('li[data-status="APPROVED"]').getByText('Good payment history', { exact: false }).waitFor();
     await support.openNav(page, 'Cart');
     await page.locator('[data-line="HARDWARE"]').getByText('Available$1,100.00').waitFor();
     expect(await page.getByTestId('split-cart').count()).toBe(0);

@@ -129,9 +129,7 @@ describe('Portal shell: served by the API, sign-in, navigation by role', () => {
     await page.keyboard.press('Enter');
     await page.getByRole('heading', { name: 'Home', level: 1 }).waitFor();
     const focused = () =>
-      page.evaluate(
-        '(() => { const e = document.activeElement; return e ? e.tagName + ":" + (e.textContent || "").trim() : ""; })()',
-      );
+      page.evaluate('(() => { const e = document.activeElement; return e ? e.tagName + ":" + (e.textContent || "").trim() : ""; })()');
     // The page heading takes focus, so a screen reader announces the new page.
     expect(await focused()).toBe('H1:Home');
     // The skip link, first in the tab order, shows when focused and jumps to the content.

@@ -36,8 +36,7 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     const buyer = await p.t.user('buyer', reseller.id);
     const sales = await p.t.user('sales', reseller.id);
     const admin = await p.t.user('reseller_admin', reseller.id);
-    const salesEmail = (await p.t.http().get('/api/v1/me').set(bearer(sales.token)).expect(200)).body
-      .email as string;
+    const salesEmail = (await p.t.http().get('/api/v1/me').set(bearer(sales.token)).expect(200)).body.email as string;
     const today = new Date().toISOString().slice(0, 10);
 
     const customers = [`Alpha Dental ${tag}`, `Bravo Legal ${tag}`, `Charlie Freight ${tag}`];
@@ -52,11 +51,7 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
           lines: [{ sku: product.sku, quantity: 10 + i, startDate: addDays(today, 30 * i) }],
         })
         .expect(201);
-      const sub = await p.t
-        .http()
-        .get(`/api/v1/subscriptions/${res.body.lines[0].subscriptionId}`)
-        .set(bearer(buyer.token))
-        .expect(200);
+      const sub = await p.t.http().get(`/api/v1/subscriptions/${res.body.lines[0].subscriptionId}`).set(bearer(buyer.token)).expect(200);
       subs.push({ id: sub.body.id, termEnd: sub.body.termEnd });
     }
     await p.t
@@ -87,17 +82,9 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     expect(await card(customers[2]).getByTestId('assignee').textContent()).toBe('Assignee: Unassigned');
     expect(await page.getByTestId('selected-count').textContent()).toBe('0 selected');
     const mine = (
-      await p.t
-        .http()
-        .get('/api/v1/renewal-alerts')
-        .query({ view: 'renewals', assigneeId: sales.id })
-        .set(bearer(sales.token))
-        .expect(200)
+      await p.t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals', assigneeId: sales.id }).set(bearer(sales.token)).expect(200)
     ).body;
-    expect(mine.items.map((c: { endCustomer: { name: string } }) => c.endCustomer.name).sort()).toEqual([
-      customers[0],
-      customers[1],
-    ]);
+    expect(mine.items.map((c: { endCustomer: { name: string } }) => c.endCustomer.name).sort()).toEqual([customers[0], customers[1]]);
     await shot(page, 'desk-01-bulk-assigned');
 
     // Filters: the sales user's renewals (board and pipeline), then a search; "Clear" shows all again.
@@ -130,10 +117,7 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     expect(await page.getByTestId('quote-total').textContent()).toBe('$5,400.00');
     await page.locator('.quote-panel tbody tr', { hasText: product.sku }).getByText('$360.00').waitFor();
 
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download PDF' }).click(),
-    ]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download PDF' }).click()]);
     expect(download.suggestedFilename()).toBe(`${number}.pdf`);
     expect(
       readFileSync((await download.path())!)
@@ -144,16 +128,9 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     await page.getByRole('button', { name: 'Accept quote' }).click();
     await page.getByTestId('quote-scheduled-change').waitFor();
     expect(await page.getByTestId('quote-status').textContent()).toBe('Accepted');
-    expect(await page.getByTestId('quote-scheduled-change').textContent()).toContain(
-      'Scheduled at renewal: 15 seats',
-    );
-    const changes = (
-      await p.t
-        .http()
-        .get(`/api/v1/subscriptions/${subs[2].id}/scheduled-changes`)
-        .set(bearer(admin.token))
-        .expect(200)
-    ).body.items;
+    expect(await page.getByTestId('quote-scheduled-change').textContent()).toContain('Scheduled at renewal: 15 seats');
+    const changes = (await p.t.http().get(`/api/v1/subscriptions/${subs[2].id}/scheduled-changes`).set(bearer(admin.token)).expect(200))
+      .body.items;
     expect(changes).toEqual([
       expect.objectContaining({
         status: 'PENDING',
@@ -167,13 +144,9 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     // and the window clock (a term starting in 60 days: its window runs 7 days from then).
     const charlie = card(customers[2]);
     await charlie.getByTestId('scheduled-change').waitFor();
-    expect(await charlie.getByTestId('scheduled-change').textContent()).toBe(
-      'Scheduled at renewal: 15 seats',
-    );
+    expect(await charlie.getByTestId('scheduled-change').textContent()).toBe('Scheduled at renewal: 15 seats');
     expect(await charlie.getByTestId('auto-renew').textContent()).toBe('Auto-renew on');
-    expect(await charlie.getByTestId('window-clock').textContent()).toMatch(
-      /^Window closes in 6[6-7]d \d{1,2}h$/,
-    );
+    expect(await charlie.getByTestId('window-clock').textContent()).toMatch(/^Window closes in 6[6-7]d \d{1,2}h$/);
     await p.t
       .http()
       .post(`/api/v1/subscriptions/${subs[1].id}/scheduled-changes`)
@@ -182,16 +155,13 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
       .expect(201);
     await page.reload();
     await card(customers[1]).getByTestId('scheduled-change').waitFor();
-    expect(await card(customers[1]).getByTestId('scheduled-change').textContent()).toBe(
-      'Scheduled at renewal: 12 seats, P1M',
-    );
+    expect(await card(customers[1]).getByTestId('scheduled-change').textContent()).toBe('Scheduled at renewal: 12 seats, P1M');
     expect(await card(customers[0]).getByTestId('scheduled-change').count()).toBe(0);
 
     // A distributor admin picking another reseller's sales user: the API's reason is shown, nothing changes.
     const other = await createReseller(p.t, { name: `Other Cloud ${tag}` });
     const stranger = await p.t.user('sales', other.id);
-    const strangerEmail = (await p.t.http().get('/api/v1/me').set(bearer(stranger.token)).expect(200)).body
-      .email as string;
+    const strangerEmail = (await p.t.http().get('/api/v1/me').set(bearer(stranger.token)).expect(200)).body.email as string;
     const distributor = await p.newPage();
     await signIn(distributor, ADMIN_TOKEN);
     await openNav(distributor, 'Renewal pipeline');
@@ -203,12 +173,7 @@ describe('Reseller admin: bulk assign and a renewal quote accepted into a change
     expect(await banner.textContent()).toContain(`User ${stranger.id} is not a sales user of this reseller`);
     expect(await distributor.getByTestId('selected-count').textContent()).toBe('1 selected');
     const still = (
-      await p.t
-        .http()
-        .get('/api/v1/renewal-alerts')
-        .query({ view: 'renewals', q: customers[2] })
-        .set(bearer(admin.token))
-        .expect(200)
+      await p.t.http().get('/api/v1/renewal-alerts').query({ view: 'renewals', q: customers[2] }).set(bearer(admin.token)).expect(200)
     ).body.items[0];
     expect(still.assigneeId).toBeNull();
 

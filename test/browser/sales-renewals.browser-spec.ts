@@ -38,21 +38,12 @@ describe('Sales: the renewal pipeline, and an alert moved to WON', () => {
           lines: [{ sku: product.sku, quantity: 5 + i, startDate: addDays(today, 30 * i) }],
         })
         .expect(201);
-      const sub = await p.t
-        .http()
-        .get(`/api/v1/subscriptions/${res.body.lines[0].subscriptionId}`)
-        .set(bearer(buyer.token))
-        .expect(200);
+      const sub = await p.t.http().get(`/api/v1/subscriptions/${res.body.lines[0].subscriptionId}`).set(bearer(buyer.token)).expect(200);
       subs.push({ customer: name, termEnd: sub.body.termEnd });
     }
     // Scan as of 20 days before the first term ends: 20, about 50 and about 80 days left → the 30, 60 and 90-day alerts.
     const asOf = addDays(subs[0].termEnd, -20);
-    const scan = await p.t
-      .http()
-      .post('/api/v1/renewal-alerts/scan')
-      .set(bearer(ADMIN_TOKEN))
-      .send({ asOf })
-      .expect(200);
+    const scan = await p.t.http().post('/api/v1/renewal-alerts/scan').set(bearer(ADMIN_TOKEN)).send({ asOf }).expect(200);
     expect(scan.body.raised).toBeGreaterThanOrEqual(3);
 
     const page = await p.newPage();
@@ -91,9 +82,7 @@ describe('Sales: the renewal pipeline, and an alert moved to WON', () => {
     await shot(page, 'sales-02-alert-won');
 
     const alertId = new URL(page.url()).pathname.split('/').pop()!;
-    const alert = (
-      await p.t.http().get(`/api/v1/renewal-alerts/${alertId}`).set(bearer(sales.token)).expect(200)
-    ).body;
+    const alert = (await p.t.http().get(`/api/v1/renewal-alerts/${alertId}`).set(bearer(sales.token)).expect(200)).body;
     expect(alert.status).toBe('WON');
     expect(alert.notes.map((n: { body: string }) => n.body)).toEqual([
       'Called the practice manager; renewal approved pending PO.',
@@ -110,16 +99,11 @@ describe('Sales: the renewal pipeline, and an alert moved to WON', () => {
     await shot(page, 'sales-03-pipeline-with-closed');
 
     // CSV download of the same alerts.
-    const [download] = await Promise.all([
-      page.waitForEvent('download'),
-      page.getByRole('button', { name: 'Download CSV' }).click(),
-    ]);
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: 'Download CSV' }).click()]);
     expect(download.suggestedFilename()).toMatch(/^renewal-alerts-\d{4}-\d{2}-\d{2}\.csv$/);
     const csv = readFileSync((await download.path())!, 'utf8');
     const [header, ...rows] = csv.trim().split(/\r?\n/);
-    expect(header.split(',')).toEqual(
-      expect.arrayContaining(['id', 'sku', 'threshold', 'renewalValue', 'status']),
-    );
+    expect(header.split(',')).toEqual(expect.arrayContaining(['id', 'sku', 'threshold', 'renewalValue', 'status']));
     const won = rows.find((r) => r.startsWith(alertId));
     expect(won).toContain('WON');
     expect(won).toContain('1800.00');

@@ -87,11 +87,7 @@ export async function createReseller(t: TestApp, spec: ResellerSpec = {}) {
 
 /** The reseller's credit lines keyed by line. */
 export async function creditLines(t: TestApp, resellerId: string) {
-  const res = await t
-    .http()
-    .get(`/api/v1/resellers/${resellerId}/credit-lines`)
-    .set(bearer(ADMIN_TOKEN))
-    .expect(200);
+  const res = await t.http().get(`/api/v1/resellers/${resellerId}/credit-lines`).set(bearer(ADMIN_TOKEN)).expect(200);
   const items = res.body.items as Array<{
     line: string;
     limit: string;
@@ -100,8 +96,5 @@ export async function creditLines(t: TestApp, resellerId: string) {
     openReceivables: string;
     onHold: boolean;
   }>;
-  return Object.fromEntries(items.map((i) => [i.line, i])) as Record<
-    'HARDWARE' | 'CLOUD',
-    (typeof items)[number]
-  >;
+  return Object.fromEntries(items.map((i) => [i.line, i])) as Record<'HARDWARE' | 'CLOUD', (typeof items)[number]>;
 }

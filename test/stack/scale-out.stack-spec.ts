@@ -121,20 +121,12 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
         ),
       ),
     );
-    await Promise.all(
-      orders.map((o) =>
-        ok('POST', `/api/v1/orders/${o.id}/lines/${o.lines[0].id}/ship`, admin, { shippedOn: today }),
-      ),
-    );
+    await Promise.all(orders.map((o) => ok('POST', `/api/v1/orders/${o.id}/lines/${o.lines[0].id}/ship`, admin, { shippedOn: today })));
     expect(await count(`SELECT count(*)::int AS n FROM orders`)).toBe(RESELLERS * ORDERS_PER_RESELLER);
 
     // The billing run asked for through three requests at once: one run, one invoice per reseller.
-    const finance = (
-      await ok('POST', '/api/v1/users', admin, { email: 'finance@stack.test', role: 'finance' })
-    ).token;
-    const started = await Promise.all(
-      [0, 1, 2].map(() => ok('POST', '/api/v1/billing-runs', finance, { periodEnd: today })),
-    );
+    const finance = (await ok('POST', '/api/v1/users', admin, { email: 'finance@stack.test', role: 'finance' })).token;
+    const started = await Promise.all([0, 1, 2].map(() => ok('POST', '/api/v1/billing-runs', finance, { periodEnd: today })));
     expect(new Set(started.map((s) => s.id)).size).toBe(1);
     const end = Date.now() + 60_000;
     let run = started[0];
@@ -154,16 +146,12 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
     await new Promise((r) => setTimeout(r, 1500)); // room for a duplicate to show up, were there one
     expect(received.filter((e) => e.type === 'invoice.issued')).toHaveLength(RESELLERS);
     expect(new Set(received.map((e) => e.id)).size).toBe(received.length);
-    expect(await count(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status <> 'DELIVERED'`)).toBe(
-      0,
-    );
+    expect(await count(`SELECT count(*)::int AS n FROM webhook_deliveries WHERE status <> 'DELIVERED'`)).toBe(0);
 
     // The scheduled jobs ran no occurrence twice, whatever instance fired it.
-    expect(
-      await count(
-        `SELECT count(*)::int AS n FROM (SELECT 1 FROM job_runs GROUP BY job, scheduled_for HAVING count(*) > 1) d`,
-      ),
-    ).toBe(0);
+    expect(await count(`SELECT count(*)::int AS n FROM (SELECT 1 FROM job_runs GROUP BY job, scheduled_for HAVING count(*) > 1) d`)).toBe(
+      0,
+    );
     expect(statuses.filter((s) => s >= 500)).toEqual([]);
   });
 
@@ -176,8 +164,7 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
           cwd: PROJECT_ROOT,
           env: { ...process.env, DATABASE_URL: stack.appUrl, JOBS_ENABLED: 'false', LOG_LEVEL: 'warn' },
         },
-        (err, stdout, stderr) =>
-          resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, text: stdout + stderr }),
+        (err, stdout, stderr) => resolve({ code: err ? Number((err as { code?: number }).code ?? 1) : 0, text: stdout + stderr }),
       );
     });
     expect(out.text).not.toMatch(/DIFFERENCE/);
@@ -204,9 +191,7 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
       await reader.connect();
       expect((await reader.query('SELECT pg_is_in_recovery() AS r')).rows[0].r).toBe(true);
       await reader.end();
-      expect((await primary.query(`SELECT state FROM pg_stat_replication`)).rows).toEqual([
-        { state: 'streaming' },
-      ]);
+      expect((await primary.query(`SELECT state FROM pg_stat_replication`)).rows).toEqual([{ state: 'streaming' }]);
 
       const tb = async () =>
         (await ok('GET', `/api/v1/ledger/trial-balance?asOf=${today}&currency=AUD`, admin)).totals as {
@@ -269,12 +254,8 @@ describe('Three instances behind HAProxy and pgbouncer (transaction mode)', () =
       const lags: number[] = [];
       for (let i = 0; i < 20; i++) {
         const t0 = process.hrtime.bigint();
-        const { lsn } = (
-          await primary.query(`SELECT pg_logical_emit_message(true, 'disty', 'lag probe')::text AS lsn`)
-        ).rows[0];
-        while (
-          !(await replica.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [lsn])).rows[0].ok
-        )
+        const { lsn } = (await primary.query(`SELECT pg_logical_emit_message(true, 'disty', 'lag probe')::text AS lsn`)).rows[0];
+        while (!(await replica.query(`SELECT pg_last_wal_replay_lsn() >= $1::pg_lsn AS ok`, [lsn])).rows[0].ok)
           await new Promise((res) => setTimeout(res, 1));
         lags.push(Number(process.hrtime.bigint() - t0) / 1e6);
       }

@@ -101,9 +101,7 @@ export async function invoicesOf<T = Record<string, unknown>>(
   const items = list.body.items as Array<{ id: string }>;
   const out: T[] = [];
   for (const i of opts.oldestFirst ? [...items].reverse() : items) {
-    out.push(
-      (await t.http().get(`/api/v1/invoices/${i.id}`).set('Authorization', auth).expect(200)).body as T,
-    );
+    out.push((await t.http().get(`/api/v1/invoices/${i.id}`).set('Authorization', auth).expect(200)).body as T);
   }
   return out;
 }

@@ -17,8 +17,7 @@ function toJsonSchema(node: unknown): unknown {
   const s: Json = {};
   for (const [k, v] of Object.entries(node)) if (k !== 'example' && k !== 'nullable') s[k] = toJsonSchema(v);
   if (typeof s.$ref === 'string') s.$ref = s.$ref.replace('#/components/', 'contract#/components/');
-  if (s.type === 'object' && s.properties && s.additionalProperties === undefined)
-    s.additionalProperties = false;
+  if (s.type === 'object' && s.properties && s.additionalProperties === undefined) s.additionalProperties = false;
   if ((node as Json).nullable !== true) return s;
   if (typeof s.type === 'string' && !s.allOf)
     return { ...s, type: [s.type, 'null'], ...(Array.isArray(s.enum) ? { enum: [...s.enum, null] } : {}) };
@@ -30,19 +29,10 @@ export function contractValidator(doc: Doc) {
   const ajv = new Ajv({ strict: false, allErrors: true, validateFormats: false });
   ajv.addSchema({ $id: 'contract', components: { schemas: toJsonSchema(doc.components.schemas) } });
   const cache = new Map<string, ValidateFunction>();
-  return (
-    method: string,
-    path: string,
-    status: number,
-    body: unknown,
-    media = 'application/json',
-  ): string[] => {
-    let response = (doc.paths[path]?.[method.toLowerCase()]?.responses as Record<string, Json> | undefined)?.[
-      String(status)
-    ];
+  return (method: string, path: string, status: number, body: unknown, media = 'application/json'): string[] => {
+    let response = (doc.paths[path]?.[method.toLowerCase()]?.responses as Record<string, Json> | undefined)?.[String(status)];
     if (!response) return [`${method} ${path} does not document ${status}`];
-    if (typeof response.$ref === 'string')
-      response = doc.components.responses[response.$ref.split('/').pop()!];
+    if (typeof response.$ref === 'string') response = doc.components.responses[response.$ref.split('/').pop()!];
     const schema = (response.content as Record<string, { schema?: unknown }> | undefined)?.[media]?.schema;
     if (!schema) return [`${method} ${path} ${status} has no ${media} schema`];
     const key = `${method} ${path} ${status} ${media}`;

@@ -82,15 +82,12 @@ export async function startFakeStripe(): Promise<FakeStripe> {
         res.writeHead(status, { 'Content-Type': 'application/json', 'Request-Id': id('req') });
         res.end(JSON.stringify(json));
       };
-      const notFound = () =>
-        send(404, { error: { type: 'invalid_request_error', message: `No such resource: ${url.pathname}` } });
+      const notFound = () => send(404, { error: { type: 'invalid_request_error', message: `No such resource: ${url.pathname}` } });
       if (!/^Bearer sk_/.test(String(req.headers.authorization ?? ''))) {
         return send(401, { error: { type: 'invalid_request_error', message: 'Invalid API Key provided' } });
       }
       const form = new URLSearchParams(body);
-      const expand = [...url.searchParams.entries(), ...form.entries()]
-        .filter(([k]) => k.startsWith('expand'))
-        .map(([, v]) => v);
+      const expand = [...url.searchParams.entries(), ...form.entries()].filter(([k]) => k.startsWith('expand')).map(([, v]) => v);
       let m: RegExpMatchArray | null;
       if (req.method === 'POST' && url.pathname === '/v1/payment_intents') {
         const metadata: Record<string, string> = {};
@@ -119,8 +116,7 @@ export async function startFakeStripe(): Promise<FakeStripe> {
       if (req.method === 'GET' && (m = /^\/v1\/charges\/([\w]+)$/.exec(url.pathname))) {
         const c = charges.get(m[1]);
         if (!c) return notFound();
-        const balance =
-          c.fee === undefined ? null : expand.includes('balance_transaction') ? bt(c) : `txn_${c.id}`;
+        const balance = c.fee === undefined ? null : expand.includes('balance_transaction') ? bt(c) : `txn_${c.id}`;
         return send(200, {
           id: c.id,
           object: 'charge',

@@ -8,9 +8,7 @@ export default async function globalTeardown(): Promise<void> {
     const admin = new Client({ connectionString: process.env.DISTY_TEST_ADMIN_URL });
     try {
       await admin.connect();
-      await admin.query(
-        `DROP DATABASE IF EXISTS ${admin.escapeIdentifier(process.env.DISTY_TEST_DB)} WITH (FORCE)`,
-      );
+      await admin.query(`DROP DATABASE IF EXISTS ${admin.escapeIdentifier(process.env.DISTY_TEST_DB)} WITH (FORCE)`);
     } finally {
       await admin.end().catch(() => undefined);
     }

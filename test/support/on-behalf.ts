@@ -4,12 +4,9 @@ import type { TestApp } from './app';
 /** Short calls for the billing-on-behalf tests: method, path, token, body or query. */
 export function client(t: TestApp) {
   return {
-    get: (url: string, auth: string, query: object = {}) =>
-      t.http().get(url).query(query).set('Authorization', auth),
-    post: (url: string, auth: string, body: object = {}) =>
-      t.http().post(url).set('Authorization', auth).send(body),
-    put: (url: string, auth: string, body: object = {}) =>
-      t.http().put(url).set('Authorization', auth).send(body),
+    get: (url: string, auth: string, query: object = {}) => t.http().get(url).query(query).set('Authorization', auth),
+    post: (url: string, auth: string, body: object = {}) => t.http().post(url).set('Authorization', auth).send(body),
+    put: (url: string, auth: string, body: object = {}) => t.http().put(url).set('Authorization', auth).send(body),
     /** A PDF (or any binary) answer as a Buffer. */
     binary: (url: string, auth: string) =>
       t
@@ -55,11 +52,7 @@ export type EcInvoice = {
  * collection, a 2.5 % fee set by finance, 20 % on hardware and 10 % on Microsoft cloud for everyone,
  * Beta's hardware at a fixed 130.00. Hardware lists at 100.00, the cloud seat at 20.00 a month.
  */
-export async function onBehalfReseller(
-  t: TestApp,
-  f: typeof import('../factories/commerce.js'),
-  finance: string,
-) {
+export async function onBehalfReseller(t: TestApp, f: typeof import('../factories/commerce.js'), finance: string) {
   const http = client(t);
   const reseller = await f.createReseller(t, { name: `On Behalf Reseller ${f.uniq()}` });
   const rAdmin = (await t.user('reseller_admin', reseller.id)).auth;
@@ -89,11 +82,8 @@ export async function onBehalfReseller(
       paymentTermsDays: 14,
     })
     .expect(200);
-  await http
-    .put('/api/v1/reseller-billing/fee', finance, { resellerId: reseller.id, feePercent: '2.5' })
-    .expect(200);
-  const rule = (body: object) =>
-    http.post('/api/v1/price-rules', rAdmin, { effectiveFrom: '2026-01-01', ...body }).expect(201);
+  await http.put('/api/v1/reseller-billing/fee', finance, { resellerId: reseller.id, feePercent: '2.5' }).expect(200);
+  const rule = (body: object) => http.post('/api/v1/price-rules', rAdmin, { effectiveFrom: '2026-01-01', ...body }).expect(201);
   await rule({ productKind: 'HARDWARE', markupPercent: '20' });
   await rule({ productKind: 'CLOUD', vendor: 'Microsoft', markupPercent: '10' });
   await rule({ endCustomerId: beta, sku: hw.sku, fixedPrice: '130.00', currency: 'AUD' });

@@ -21,8 +21,7 @@ export function pdfText(pdf: Buffer): string {
       [...r[3].matchAll(/<([0-9a-fA-F]+)>/g)].forEach((u, i) => map.set(start + i, utf16(u[1])));
     }
     for (const block of body.matchAll(/beginbfchar([\s\S]*?)endbfchar/g)) {
-      for (const c of block[1].matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g))
-        map.set(parseInt(c[1], 16), utf16(c[2]));
+      for (const c of block[1].matchAll(/<([0-9a-fA-F]+)>\s*<([0-9a-fA-F]+)>/g)) map.set(parseInt(c[1], 16), utf16(c[2]));
     }
     cmaps.set(fontRef, map);
     return map;
@@ -42,8 +41,7 @@ export function pdfText(pdf: Buffer): string {
     const hex = [...m[2].matchAll(/<([0-9a-fA-F]+)>/g)].map((h) => h[1]).join('');
     if (cmap) {
       let s = '';
-      for (let i = 0; i + 4 <= hex.length; i += 4)
-        s += cmap.get(parseInt(hex.slice(i, i + 4), 16)) ?? '\uFFFD';
+      for (let i = 0; i + 4 <= hex.length; i += 4) s += cmap.get(parseInt(hex.slice(i, i + 4), 16)) ?? '\uFFFD';
       out.push(s);
     } else {
       out.push(Buffer.from(hex, 'hex').toString('latin1'));

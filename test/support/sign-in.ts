@@ -12,11 +12,7 @@ export interface PasswordUser {
 }
 
 /** A user of `role` with a password set (through AuthService, under the policy) and its token. */
-export async function userWithPassword(
-  t: TestApp,
-  role: Role,
-  resellerId: string | null = null,
-): Promise<PasswordUser> {
+export async function userWithPassword(t: TestApp, role: Role, resellerId: string | null = null): Promise<PasswordUser> {
   const u = await t.user(role, resellerId);
   const [{ email }] = await t.db.query(`SELECT email FROM users WHERE id = $1`, [u.id]);
   const password = `pw-${Math.random().toString(36).slice(2)}-${Date.now().toString(36)}`;
@@ -25,12 +21,7 @@ export async function userWithPassword(
 }
 
 /** Signs in over HTTP with a cookie-keeping agent; answers the agent and the CSRF token. */
-export async function signInAgent(
-  t: TestApp,
-  email: string,
-  password: string,
-  extra: Record<string, unknown> = {},
-) {
+export async function signInAgent(t: TestApp, email: string, password: string, extra: Record<string, unknown> = {}) {
   const agent = request.agent(t.app.getHttpServer());
   const res = await agent
     .post('/api/v1/auth/sign-in')

@@ -8,10 +8,7 @@ const ROOT = path.join(__dirname, '..', '..');
  * `disty-source` condition points the package's `#disty/<module>` imports at libs' sources instead of
  * dist/ (package.json "imports", docs/architecture.md §7).
  */
-export function tsNodeCommand(
-  entry: string,
-  ...args: string[]
-): { argv: string[]; env: Record<string, string> } {
+export function tsNodeCommand(entry: string, ...args: string[]): { argv: string[]; env: Record<string, string> } {
   return {
     argv: [
       '--conditions=disty-source',

@@ -44,13 +44,7 @@ export function usageJsonl(lines: UsageLine[]): string {
 
 /** POST /usage/imports with a CSV (or JSON-lines) body; the response. */
 export function importUsage(t: TestApp, auth: string, vendorId: string, body: string, type = 'text/csv') {
-  return t
-    .http()
-    .post('/api/v1/usage/imports')
-    .query({ vendorId })
-    .set('Authorization', auth)
-    .set('Content-Type', type)
-    .send(body);
+  return t.http().post('/api/v1/usage/imports').query({ vendorId }).set('Authorization', auth).set('Content-Type', type).send(body);
 }
 
 /** A vendor, a consumption product with a flat meter (VM hours) and a tiered one (storage GB), in AUD. */
@@ -95,19 +89,12 @@ export async function consumptionCatalog(t: TestApp, admin: string, tag: string)
         },
       ],
     });
-  if (product.status !== 201)
-    throw new Error(`consumption product: ${product.status} ${JSON.stringify(product.body)}`);
+  if (product.status !== 201) throw new Error(`consumption product: ${product.status} ${JSON.stringify(product.body)}`);
   return { vendor, sku: product.body.sku as string, vm: `VM-${tag}`, gb: `GB-${tag}` };
 }
 
 /** An end customer of the reseller and its consumption subscription for `tenantId`. */
-export async function consumptionSubscription(
-  t: TestApp,
-  admin: string,
-  resellerId: string,
-  sku: string,
-  tenantId: string,
-) {
+export async function consumptionSubscription(t: TestApp, admin: string, resellerId: string, sku: string, tenantId: string) {
   const customer = (
     await t
       .http()
@@ -121,14 +108,12 @@ export async function consumptionSubscription(
     .post('/api/v1/consumption-subscriptions')
     .set('Authorization', admin)
     .send({ resellerId, endCustomerId: customer.id, sku, tenantId });
-  if (res.status !== 201)
-    throw new Error(`consumption subscription: ${res.status} ${JSON.stringify(res.body)}`);
+  if (res.status !== 201) throw new Error(`consumption subscription: ${res.status} ${JSON.stringify(res.body)}`);
   return res.body as { id: string; tenantId: string; currency: string };
 }
 
 /** October 2026 day by day (YYYY-MM-DD). */
-export const octoberDays = () =>
-  Array.from({ length: 31 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}`);
+export const octoberDays = () => Array.from({ length: 31 }, (_, i) => `2026-10-${String(i + 1).padStart(2, '0')}`);
 
 /** A month of daily usage for a tenant: 24 VM hours and 60 GB of storage a day (storage crosses its 1000 GB tier on the 17th). */
 export function monthOfUsage(tenantId: string, vm: string, gb: string): UsageLine[] {

@@ -37,8 +37,7 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     ConfigModule.forRoot({ isGlobal: true, validate: validateEnvironment, cache: true }),
     LoggerModule.forRootAsync({
       inject: [ConfigService],
-      useFactory: (config: ConfigService) =>
-        loggerParams({ level: config.get<string>('LOG_LEVEL')!, format: config.get('LOG_FORMAT')! }),
+      useFactory: (config: ConfigService) => loggerParams({ level: config.get<string>('LOG_LEVEL')!, format: config.get('LOG_FORMAT')! }),
     }),
     TypeOrmModule.forRootAsync({
       inject: [ConfigService],
@@ -50,14 +49,9 @@ import { SubscriptionChangesModule } from './subscription-changes/subscription-c
     ThrottlerModule.forRootAsync({
       inject: [ConfigService],
       useFactory: (config: ConfigService) => ({
-        throttlers: [
-          { ttl: config.get<number>('THROTTLE_TTL_MS')!, limit: config.get<number>('THROTTLE_LIMIT')! },
-        ],
+        throttlers: [{ ttl: config.get<number>('THROTTLE_TTL_MS')!, limit: config.get<number>('THROTTLE_LIMIT')! }],
         // One limit across instances when REDIS_URL is set (docs/operations.md §13).
-        storage: new SharedThrottlerStorage(
-          config.get<string>('REDIS_URL'),
-          config.get<string>('REDIS_KEY_PREFIX'),
-        ),
+        storage: new SharedThrottlerStorage(config.get<string>('REDIS_URL'), config.get<string>('REDIS_KEY_PREFIX')),
       }),
     }),
     TerminusModule,

@@ -9,9 +9,9 @@ describe('API logs', () => {
   const json = loggerParams({ level: 'info', format: 'json' }).pinoHttp as unknown as Opts;
 
   it('logs requests without response headers or the token, with the caller’s user, role and reseller ids', () => {
-    expect(
-      json.serializers.res({ statusCode: 201, headers: { 'content-security-policy': 'x'.repeat(1000) } }),
-    ).toEqual({ statusCode: 201 });
+    expect(json.serializers.res({ statusCode: 201, headers: { 'content-security-policy': 'x'.repeat(1000) } })).toEqual({
+      statusCode: 201,
+    });
     const req = json.serializers.req({
       id: 'r1',
       method: 'POST',

@@ -21,17 +21,10 @@ export function loggerParams(opts: { level: string; format: 'json' | 'pretty' })
     },
     redact: ['req.headers.authorization', 'req.headers.cookie'],
     autoLogging: {
-      ignore: (req: IncomingMessage) =>
-        req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready',
+      ignore: (req: IncomingMessage) => req.url === '/health' || req.url === '/health/live' || req.url === '/health/ready',
     },
     serializers: {
-      req: (req: {
-        id: unknown;
-        method: string;
-        url: string;
-        remoteAddress?: string;
-        headers?: Record<string, unknown>;
-      }) => ({
+      req: (req: { id: unknown; method: string; url: string; remoteAddress?: string; headers?: Record<string, unknown> }) => ({
         id: req.id,
         method: req.method,
         url: req.url,
@@ -89,15 +82,11 @@ export function prettyLine(line: string, colour = false): string {
   const res = o.res as { statusCode?: number } | undefined;
   if (req && res) {
     parts.push(`${req.method} ${req.url} ${res.statusCode} ${o.responseTime ?? '?'}ms`);
-    if (o.userId)
-      parts.push(
-        `user=${String(o.userId)} role=${String(o.role)}${o.resellerId ? ` reseller=${String(o.resellerId)}` : ''}`,
-      );
+    if (o.userId) parts.push(`user=${String(o.userId)} role=${String(o.role)}${o.resellerId ? ` reseller=${String(o.resellerId)}` : ''}`);
     parts.push(`req=${req.id}`);
   } else if (o.msg !== undefined) parts.push(String(o.msg));
   const rest = Object.entries(o).filter(([k]) => !SHOWN_ELSEWHERE.has(k));
-  if (rest.length)
-    parts.push(rest.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' '));
+  if (rest.length) parts.push(rest.map(([k, v]) => `${k}=${typeof v === 'string' ? v : JSON.stringify(v)}`).join(' '));
   return parts.join(' ');
 }
 
@@ -106,8 +95,7 @@ function prettyStream(out: NodeJS.WriteStream): Writable {
   const colour = !!out.isTTY;
   return new Writable({
     write(chunk: Buffer, _enc, done) {
-      for (const line of chunk.toString('utf8').split('\n'))
-        if (line) out.write(`${prettyLine(line, colour)}\n`);
+      for (const line of chunk.toString('utf8').split('\n')) if (line) out.write(`${prettyLine(line, colour)}\n`);
       done();
     },
   });

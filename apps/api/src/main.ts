@@ -1,14 +1,7 @@
 import 'reflect-metadata';
 import { NestFactory } from '@nestjs/core';
 import { NestExpressApplication } from '@nestjs/platform-express';
-import {
-  describeConnectionError,
-  environment,
-  Environment,
-  privilegedRoleWarning,
-  provideDatabase,
-  runMigrations,
-} from '#disty/core';
+import { describeConnectionError, environment, Environment, privilegedRoleWarning, provideDatabase, runMigrations } from '#disty/core';
 import { seedDemoData } from './seed/demo-seed';
 import { renewalScanOnStart, runStartupRenewalScan } from './seed/startup-scan';
 import { configureApp } from './setup';
@@ -53,8 +46,7 @@ async function main(): Promise<void> {
   configureApp(app);
 
   // Never in production (the schema refuses SEED_DEMO there; docs/security.md, "Demo credentials").
-  const seeded =
-    env.NODE_ENV !== 'production' && (db.embedded || env.SEED_DEMO) ? await seedDemoData(app) : null;
+  const seeded = env.NODE_ENV !== 'production' && (db.embedded || env.SEED_DEMO) ? await seedDemoData(app) : null;
   // The renewal scan once, after the migrations and the seed, before listening: the first look at
   // the pipeline shows what is due today (RENEWAL_SCAN_ON_START; README "Configuration").
   if (renewalScanOnStart(env)) await runStartupRenewalScan(app, say);
@@ -66,14 +58,12 @@ async function main(): Promise<void> {
     `API listening on http://${shown}:${port}/api/v1 (bound to ${host}) — docs at /docs, health at /health (probes /health/live, /health/ready)`,
   );
   // The demo tokens come last, once: they are random per database and stored only as hashes.
-  if (seeded && !seeded.created)
-    say('demo data already present (its tokens were printed when it was loaded)');
+  if (seeded && !seeded.created) say('demo data already present (its tokens were printed when it was loaded)');
   if (seeded?.created) {
     say(
       'demo data loaded into the empty database; its users sign in to the portal with these passwords, or use the API tokens (shown this once, keep them):',
     );
-    for (const t of seeded.tokens)
-      say(`demo user  ${t.role.padEnd(16)} ${t.email.padEnd(28)} password ${t.password}  token ${t.token}`);
+    for (const t of seeded.tokens) say(`demo user  ${t.role.padEnd(16)} ${t.email.padEnd(28)} password ${t.password}  token ${t.token}`);
   }
 
   const shutdown = async (signal: string) => {

@@ -41,9 +41,7 @@ export function configureApp(app: NestExpressApplication): INestApplication {
   // so are vendor invoice files (POST /vendor-reconciliations, docs/consumption.md §9).
   const streamed = [`/${API_PREFIX}/usage/imports`, `/${API_PREFIX}/vendor-reconciliations`];
   app.useBodyParser('text', {
-    type: (req) =>
-      !streamed.some((p) => (req.url ?? '').startsWith(p)) &&
-      /^text\/csv\b/i.test(req.headers['content-type'] ?? ''),
+    type: (req) => !streamed.some((p) => (req.url ?? '').startsWith(p)) && /^text\/csv\b/i.test(req.headers['content-type'] ?? ''),
     limit: '1mb',
   });
   app.set('trust proxy', 'loopback');

@@ -109,10 +109,7 @@ export async function ok<T>(call: Promise<{ data?: T; error?: unknown; response:
 }
 
 /** A file (PDF, CSV) fetched with the token (`parseAs: 'blob'`) and handed to the browser as a download. */
-export async function download(
-  call: Promise<{ data?: Blob; error?: unknown; response: Response }>,
-  filename: string,
-): Promise<void> {
+export async function download(call: Promise<{ data?: Blob; error?: unknown; response: Response }>, filename: string): Promise<void> {
   const blob = await ok(call);
   const url = URL.createObjectURL(blob);
   const a = document.createElement('a');

@@ -49,19 +49,14 @@ export function CartProvider({ children }: { children: ReactNode }) {
     });
   }, []);
   const setQuantity = useCallback(
-    (sku: string, quantity: number) =>
-      setItems((cur) => cur.map((i) => (i.product.sku === sku ? { ...i, quantity } : i))),
+    (sku: string, quantity: number) => setItems((cur) => cur.map((i) => (i.product.sku === sku ? { ...i, quantity } : i))),
     [],
   );
   const setStartDate = useCallback(
-    (sku: string, startDate: string | undefined) =>
-      setItems((cur) => cur.map((i) => (i.product.sku === sku ? { ...i, startDate } : i))),
+    (sku: string, startDate: string | undefined) => setItems((cur) => cur.map((i) => (i.product.sku === sku ? { ...i, startDate } : i))),
     [],
   );
-  const remove = useCallback(
-    (sku: string) => setItems((cur) => cur.filter((i) => i.product.sku !== sku)),
-    [],
-  );
+  const remove = useCallback((sku: string) => setItems((cur) => cur.filter((i) => i.product.sku !== sku)), []);
   const clear = useCallback(() => setItems([]), []);
   const value = useMemo(
     () => ({

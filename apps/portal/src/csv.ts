@@ -38,9 +38,7 @@ export function cellValue(cell: Element): string {
   }
   const copy = cell.cloneNode(true) as Element;
   copy
-    .querySelectorAll(
-      '.sr-only, [aria-hidden="true"], button:not(.sort-button), input, select, [data-csv-skip]',
-    )
+    .querySelectorAll('.sr-only, [aria-hidden="true"], button:not(.sort-button), input, select, [data-csv-skip]')
     .forEach((e) => e.remove());
   return (copy.textContent ?? '').replace(/\s+/g, ' ').trim();
 }

@@ -41,8 +41,7 @@ export function formatMoneyCompact(amount: string, currency: string): string {
   }
 }
 
-export const dec = (v: string | number | null | undefined): Decimal =>
-  new Decimal(v === null || v === undefined || v === '' ? 0 : v);
+export const dec = (v: string | number | null | undefined): Decimal => new Decimal(v === null || v === undefined || v === '' ? 0 : v);
 
 /** Σ of decimal strings, as a string with `dp` decimals. */
 export function sumMoney(values: Array<string | null | undefined>, dp = 2): string {
@@ -104,6 +103,4 @@ export function titleCase(s: string): string {
 
 /** Charts animate only for users who have not asked for reduced motion. */
 export const animateCharts = (): boolean =>
-  typeof window === 'undefined' ||
-  !window.matchMedia ||
-  !window.matchMedia('(prefers-reduced-motion: reduce)').matches;
+  typeof window === 'undefined' || !window.matchMedia || !window.matchMedia('(prefers-reduced-motion: reduce)').matches;

@@ -12,11 +12,7 @@ export function useResellers() {
   const res = useAsync(
     async () =>
       distributor
-        ? (
-            await fetchAll((page, pageSize) =>
-              ok(client.GET('/api/v1/resellers', { params: { query: { page, pageSize } } })),
-            )
-          ).items
+        ? (await fetchAll((page, pageSize) => ok(client.GET('/api/v1/resellers', { params: { query: { page, pageSize } } })))).items
         : reseller
           ? [reseller]
           : [],

@@ -1,13 +1,4 @@
-import {
-  createContext,
-  ReactNode,
-  useCallback,
-  useContext,
-  useEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
+import { createContext, ReactNode, useCallback, useContext, useEffect, useMemo, useRef, useState } from 'react';
 import { ApiError, client, csrfToken, ok, setUnauthenticatedHandler, tokenStore } from './api';
 import type { Me, PublicConfig, Reseller, Role } from './contract';
 
@@ -76,9 +67,7 @@ export function SessionProvider({ children }: { children: ReactNode }) {
   const load = useCallback(async () => {
     const who = await ok(client.GET('/api/v1/me'));
     const own = who.resellerId
-      ? await ok(client.GET('/api/v1/resellers/{id}', { params: { path: { id: who.resellerId } } })).catch(
-          () => null,
-        )
+      ? await ok(client.GET('/api/v1/resellers/{id}', { params: { path: { id: who.resellerId } } })).catch(() => null)
       : null;
     setMe(who);
     setReseller(own);

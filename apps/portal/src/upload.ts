@@ -13,12 +13,7 @@ export interface UploadProgress {
  * POSTs `file` as the body with its content type (XMLHttpRequest: fetch reports no upload
  * progress); `onProgress` follows the bytes sent. Resolves with the JSON answer, rejects with an ApiError.
  */
-export function uploadFile<T>(
-  path: string,
-  file: Blob,
-  contentType: string,
-  onProgress: (p: UploadProgress) => void,
-): Promise<T> {
+export function uploadFile<T>(path: string, file: Blob, contentType: string, onProgress: (p: UploadProgress) => void): Promise<T> {
   return new Promise<T>((resolve, reject) => {
     const xhr = new XMLHttpRequest();
     xhr.open('POST', `${API}${path}`);
@@ -26,8 +21,7 @@ export function uploadFile<T>(
     xhr.setRequestHeader('Accept', 'application/json');
     const token = tokenStore.get();
     if (token) xhr.setRequestHeader('Authorization', `Bearer ${token}`);
-    xhr.upload.onprogress = (e) =>
-      onProgress({ sent: e.loaded, total: e.lengthComputable ? e.total : file.size });
+    xhr.upload.onprogress = (e) => onProgress({ sent: e.loaded, total: e.lengthComputable ? e.total : file.size });
     xhr.onerror = () =>
       reject(
         new ApiError({

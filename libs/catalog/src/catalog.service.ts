@@ -17,12 +17,7 @@ import {
 } from '#disty/core';
 import type { TaxCategory } from '#disty/tax';
 import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
-import {
-  commitmentProblems,
-  CommitmentRules,
-  DEFAULT_COMMITMENT_PACK,
-  termListPrice,
-} from './domain/commitment-rules';
+import { commitmentProblems, CommitmentRules, DEFAULT_COMMITMENT_PACK, termListPrice } from './domain/commitment-rules';
 import { CommitmentPackView } from './dto/commitment-pack.dto';
 import { PriceHistoryView, PriceView, ProductSort, ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
@@ -114,16 +109,11 @@ export class CatalogService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   async createProduct(input: CreateProductInput): Promise<ProductView> {
-    const problems = [
-      ...productShapeProblems(input),
-      ...duplicateCurrencies(input.prices),
-      ...missingCosts(input.prices, () => false),
-    ];
+    const problems = [...productShapeProblems(input), ...duplicateCurrencies(input.prices), ...missingCosts(input.prices, () => false)];
     if (problems.length) throw invalid(problems);
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
-        if (input.extendedWarrantySku != null)
-          await this.assertWarrantySku(em, input.extendedWarrantySku, input.sku);
+        if (input.extendedWarrantySku != null) await this.assertWarrantySku(em, input.extendedWarrantySku, input.sku);
         const pack = await this.packOrFail(em, input.commitmentPack ?? DEFAULT_COMMITMENT_PACK);
         assertAllowed(pack, input);
         const inserted: unknown[] = await em.query(
@@ -143,8 +133,7 @@ export class CatalogService {
             pack.code,
           ],
         );
-        if (!inserted.length)
-          throw catalogError(CatalogErrorCode.SkuTaken, `A product with SKU ${input.sku} already exists`);
+        if (!inserted.length) throw catalogError(CatalogErrorCode.SkuTaken, `A product with SKU ${input.sku} already exists`);
         await this.insertPrices(em, input.sku, input.prices);
         return (await this.views(em, [input.sku], { withCost: true }))[0];
       }),
@@ -159,10 +148,7 @@ export class CatalogService {
     }
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
-        const [row]: ProductRow[] = await em.query(
-          `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = $1 FOR UPDATE`,
-          [sku],
-        );
+        const [row]: ProductRow[] = await em.query(`SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = $1 FOR UPDATE`, [sku]);
         if (!row) throw notFoundProduct(sku);
         if (patch.extendedWarrantySku !== undefined) {
           const problems = productShapeProblems({
@@ -173,8 +159,7 @@ export class CatalogService {
             extendedWarrantySku: patch.extendedWarrantySku,
           });
           if (problems.length) throw invalid(problems);
-          if (patch.extendedWarrantySku !== null)
-            await this.assertWarrantySku(em, patch.extendedWarrantySku, sku);
+          if (patch.extendedWarrantySku !== null) await this.assertWarrantySku(em, patch.extendedWarrantySku, sku);
         }
         if (patch.commitmentPack !== undefined) {
           assertAllowed(await this.packOrFail(em, patch.commitmentPack), {
@@ -198,16 +183,12 @@ export class CatalogService {
           ],
         );
         if (patch.prices?.length) {
-          const current: Array<{ currency: Currency; unit_price: string; unit_cost: string | null }> =
-            await em.query(
-              `SELECT currency, unit_price, unit_cost FROM product_prices WHERE sku = $1 AND valid_to IS NULL`,
-              [sku],
-            );
+          const current: Array<{ currency: Currency; unit_price: string; unit_cost: string | null }> = await em.query(
+            `SELECT currency, unit_price, unit_cost FROM product_prices WHERE sku = $1 AND valid_to IS NULL`,
+            [sku],
+          );
           const byCurrency = new Map(
-            current.map((c) => [
-              c.currency,
-              { price: new Dec(c.unit_price), cost: c.unit_cost == null ? null : new Dec(c.unit_cost) },
-            ]),
+            current.map((c) => [c.currency, { price: new Dec(c.unit_price), cost: c.unit_cost == null ? null : new Dec(c.unit_cost) }]),
           );
           // A price without costPrice keeps the currency's current cost; with none known, it is required.
           const missing = missingCosts(patch.prices, (p) => byCurrency.get(p.currency)?.cost != null);
@@ -219,11 +200,7 @@ export class CatalogService {
           // A change of price or of cost alone closes the current row and opens a new one (history is kept).
           const changed = prices.filter((p) => {
             const now = byCurrency.get(p.currency);
-            return (
-              !now ||
-              !now.price.eq(new Dec(p.unitPrice.toString())) ||
-              !now.cost?.eq(new Dec(p.costPrice.toString()))
-            );
+            return !now || !now.price.eq(new Dec(p.unitPrice.toString())) || !now.cost?.eq(new Dec(p.costPrice.toString()));
           });
           if (changed.length) {
             await em.query(
@@ -256,16 +233,10 @@ export class CatalogService {
     if (q.vendor) add('lower(p.vendor) = lower(?)', q.vendor);
     if (q.active !== undefined) add('p.active = ?', q.active);
     if (q.q) {
-      add(
-        `(p.sku ILIKE ? OR p.name ILIKE ? OR p.vendor ILIKE ?)`,
-        `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`,
-      );
+      add(`(p.sku ILIKE ? OR p.name ILIKE ? OR p.vendor ILIKE ?)`, `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
     }
     if (q.currency) {
-      add(
-        'EXISTS (SELECT 1 FROM product_prices pp WHERE pp.sku = p.sku AND pp.currency = ? AND pp.valid_to IS NULL)',
-        q.currency,
-      );
+      add('EXISTS (SELECT 1 FROM product_prices pp WHERE pp.sku = p.sku AND pp.currency = ? AND pp.valid_to IS NULL)', q.currency);
     }
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM products p ${cond}`, params);
@@ -279,24 +250,18 @@ export class CatalogService {
 
   /** The distinct vendors of the products (active ones only when `active`), by name. */
   async vendors(active?: boolean): Promise<string[]> {
-    const sql =
-      'SELECT DISTINCT vendor FROM products WHERE $1::boolean IS NULL OR active = $1 ORDER BY vendor';
+    const sql = 'SELECT DISTINCT vendor FROM products WHERE $1::boolean IS NULL OR active = $1 ORDER BY vendor';
     return ((await this.db.query(sql, [active ?? null])) as Array<{ vendor: string }>).map((r) => r.vendor);
   }
 
   /** Products by SKU with their current price in `currency` (null when none). Unknown SKUs are absent. */
-  async getProducts(
-    skus: string[],
-    currency: Currency,
-    em: EntityManager = this.db.manager,
-  ): Promise<Map<string, CatalogProduct>> {
+  async getProducts(skus: string[], currency: Currency, em: EntityManager = this.db.manager): Promise<Map<string, CatalogProduct>> {
     const out = new Map<string, CatalogProduct>();
     if (!skus.length) return out;
-    const rows = await queryPrepared<ProductRow & { unit_price: string | null; unit_cost: string | null }>(
-      em,
-      PRODUCTS_BY_SKU,
-      [[...new Set(skus)], currency],
-    );
+    const rows = await queryPrepared<ProductRow & { unit_price: string | null; unit_cost: string | null }>(em, PRODUCTS_BY_SKU, [
+      [...new Set(skus)],
+      currency,
+    ]);
     for (const r of rows) {
       out.set(r.sku, {
         sku: r.sku,
@@ -317,10 +282,7 @@ export class CatalogService {
   }
 
   /** Each known SKU's tax category (what renewals choose the renewed term's tax code with). */
-  async taxCategories(
-    skus: string[],
-    em: EntityManager = this.db.manager,
-  ): Promise<Map<string, TaxCategory>> {
+  async taxCategories(skus: string[], em: EntityManager = this.db.manager): Promise<Map<string, TaxCategory>> {
     if (!skus.length) return new Map();
     const rows: Array<{ sku: string; tax_category: TaxCategory }> = await em.query(
       `SELECT sku, tax_category FROM products WHERE sku = ANY($1::text[])`,
@@ -330,11 +292,7 @@ export class CatalogService {
   }
 
   /** The price in force now (what renewals use); null when the product is unknown or has no price in `currency`. */
-  async currentPrice(
-    sku: string,
-    currency: Currency,
-    em: EntityManager = this.db.manager,
-  ): Promise<Dec | null> {
+  async currentPrice(sku: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Dec | null> {
     return (await this.currentPriceAndCost(sku, currency, em))?.unitPrice ?? null;
   }
 
@@ -362,16 +320,13 @@ export class CatalogService {
     );
     if (!rows.length) return null;
     const r = rows[0];
-    const price = (v: string) =>
-      term ? termListPrice(new Dec(v), currency, r.term, term, r.monthly_uplift_percent ?? '0') : new Dec(v);
+    const price = (v: string) => (term ? termListPrice(new Dec(v), currency, r.term, term, r.monthly_uplift_percent ?? '0') : new Dec(v));
     return { unitPrice: price(r.unit_price), unitCost: r.unit_cost == null ? null : price(r.unit_cost) };
   }
 
   /** GET /catalog/commitment-packs: every rule pack, by code. */
   async commitmentPacks(): Promise<{ items: CommitmentPackView[]; total: number }> {
-    const rows: PackRow[] = await this.db.query(
-      `SELECT ${PACK_COLUMNS} FROM commitment_rule_packs c ORDER BY c.code`,
-    );
+    const rows: PackRow[] = await this.db.query(`SELECT ${PACK_COLUMNS} FROM commitment_rule_packs c ORDER BY c.code`);
     const items = rows.map(packView);
     return { items, total: items.length };
   }
@@ -389,10 +344,7 @@ export class CatalogService {
   }
 
   private async packOrFail(em: EntityManager, code: string): Promise<CommitmentRules> {
-    const rows: PackRow[] = await em.query(
-      `SELECT ${PACK_COLUMNS} FROM commitment_rule_packs c WHERE c.code = $1`,
-      [code],
-    );
+    const rows: PackRow[] = await em.query(`SELECT ${PACK_COLUMNS} FROM commitment_rule_packs c WHERE c.code = $1`, [code]);
     if (!rows.length) {
       const detail = `commitmentPack ${code} is not a commitment pack (GET /catalog/commitment-packs)`;
       const e = catalogError(CatalogErrorCode.UnknownCommitmentPack, detail, { field: 'commitmentPack' });
@@ -438,41 +390,22 @@ export class CatalogService {
     await em.query(
       `INSERT INTO product_prices (sku, currency, unit_price, unit_cost)
        SELECT $1, t.currency, t.unit_price, t.unit_cost FROM unnest($2::text[], $3::numeric[], $4::numeric[]) AS t(currency, unit_price, unit_cost)`,
-      [
-        sku,
-        prices.map((p) => p.currency),
-        prices.map((p) => p.unitPrice.toString()),
-        prices.map((p) => p.costPrice?.toString() ?? null),
-      ],
+      [sku, prices.map((p) => p.currency), prices.map((p) => p.unitPrice.toString()), prices.map((p) => p.costPrice?.toString() ?? null)],
     );
   }
 
   private async assertWarrantySku(em: EntityManager, warrantySku: string, sku: string): Promise<void> {
-    if (warrantySku === sku)
-      throw invalid([{ field: 'extendedWarrantySku', message: 'must name another product' }]);
-    const rows: Array<{ kind: CreditLine }> = await em.query(`SELECT kind FROM products WHERE sku = $1`, [
-      warrantySku,
-    ]);
+    if (warrantySku === sku) throw invalid([{ field: 'extendedWarrantySku', message: 'must name another product' }]);
+    const rows: Array<{ kind: CreditLine }> = await em.query(`SELECT kind FROM products WHERE sku = $1`, [warrantySku]);
     if (!rows.length) {
-      throw catalogError(
-        CatalogErrorCode.UnknownProduct,
-        `The extended-warranty SKU ${warrantySku} is not in the catalog`,
-        {
-          sku: warrantySku,
-        },
-      );
+      throw catalogError(CatalogErrorCode.UnknownProduct, `The extended-warranty SKU ${warrantySku} is not in the catalog`, {
+        sku: warrantySku,
+      });
     }
   }
 
-  private async views(
-    em: EntityManager,
-    skus: string[],
-    opts: { history?: boolean; withCost?: boolean } = {},
-  ): Promise<ProductView[]> {
-    const rows: ProductRow[] = await em.query(
-      `SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = ANY($1::text[])`,
-      [skus],
-    );
+  private async views(em: EntityManager, skus: string[], opts: { history?: boolean; withCost?: boolean } = {}): Promise<ProductView[]> {
+    const rows: ProductRow[] = await em.query(`SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = ANY($1::text[])`, [skus]);
     return this.toViews(em, rows, opts);
   }
 
@@ -501,9 +434,7 @@ export class CatalogService {
       const price: PriceView = {
         currency: p.currency,
         unitPrice: moneyString(p.unit_price, p.currency),
-        ...(opts.withCost
-          ? { costPrice: p.unit_cost == null ? null : moneyString(p.unit_cost, p.currency) }
-          : {}),
+        ...(opts.withCost ? { costPrice: p.unit_cost == null ? null : moneyString(p.unit_cost, p.currency) } : {}),
       };
       if (p.valid_to === null) current.set(p.sku, [...(current.get(p.sku) ?? []), price]);
       history.set(p.sku, [
@@ -561,10 +492,7 @@ function packView(r: PackRow): CommitmentPackView & CommitmentRules {
 }
 
 /** A product's term and billing frequency must be allowed by its pack: 422 naming the field. */
-function assertAllowed(
-  pack: CommitmentRules,
-  p: { term?: Term | null; billingFrequency?: BillingFrequency | null },
-): void {
+function assertAllowed(pack: CommitmentRules, p: { term?: Term | null; billingFrequency?: BillingFrequency | null }): void {
   const problems = commitmentProblems(pack, p);
   if (!problems.length) return;
   const detail = problems.map((e) => `${e.field}: ${e.message}`).join('; ');
@@ -579,8 +507,7 @@ function duplicateCurrencies(prices: PriceInput[]): FieldError[] {
   const seen = new Set<string>();
   const errors: FieldError[] = [];
   prices.forEach((p, i) => {
-    if (seen.has(p.currency))
-      errors.push({ field: `prices.${i}.currency`, message: `${p.currency} is listed twice` });
+    if (seen.has(p.currency)) errors.push({ field: `prices.${i}.currency`, message: `${p.currency} is listed twice` });
     seen.add(p.currency);
   });
   return errors;

@@ -2,23 +2,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  Currency,
-  Dec,
-  FieldError,
-  page,
-  Page,
-  retryOnConflict,
-  sqlState,
-  validationError,
-} from '#disty/core';
+import { Currency, Dec, FieldError, page, Page, retryOnConflict, sqlState, validationError } from '#disty/core';
 import type { TaxCategory } from '#disty/tax';
 import { meterPriceProblems, MeterTier, meterTiers } from './domain/meter-tiers';
-import {
-  ConsumptionProductView,
-  CreateConsumptionProductDto,
-  MeterView,
-} from './dto/consumption-product.dto';
+import { ConsumptionProductView, CreateConsumptionProductDto, MeterView } from './dto/consumption-product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
 
 /** A meter as the usage module rates with it: its tiers and unit cost per currency. */
@@ -84,8 +71,7 @@ export class ConsumptionCatalogService {
     const problems: FieldError[] = [];
     const meterIds = new Set<string>();
     dto.meters.forEach((m, i) => {
-      if (meterIds.has(m.meterId))
-        problems.push({ field: `meters.${i}.meterId`, message: `${m.meterId} is listed twice` });
+      if (meterIds.has(m.meterId)) problems.push({ field: `meters.${i}.meterId`, message: `${m.meterId} is listed twice` });
       meterIds.add(m.meterId);
       const currencies = new Set<string>();
       m.prices.forEach((p, j) => {
@@ -98,8 +84,7 @@ export class ConsumptionCatalogService {
         problems.push(...meterPriceProblems(p, `meters.${i}.prices.${j}`));
       });
     });
-    if (problems.length)
-      throw validationError(problems.map((e) => `${e.field}: ${e.message}`).join('; '), problems);
+    if (problems.length) throw validationError(problems.map((e) => `${e.field}: ${e.message}`).join('; '), problems);
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         let inserted: unknown[];
@@ -111,18 +96,10 @@ export class ConsumptionCatalogService {
           );
         } catch (e) {
           if (sqlState(e) === '23503')
-            throw catalogError(
-              CatalogErrorCode.UnknownVendor,
-              `Vendor ${dto.vendorId} is not known (GET /vendors)`,
-              { field: 'vendorId' },
-            );
+            throw catalogError(CatalogErrorCode.UnknownVendor, `Vendor ${dto.vendorId} is not known (GET /vendors)`, { field: 'vendorId' });
           throw e;
         }
-        if (!inserted.length)
-          throw catalogError(
-            CatalogErrorCode.SkuTaken,
-            `A consumption product with SKU ${dto.sku} already exists`,
-          );
+        if (!inserted.length) throw catalogError(CatalogErrorCode.SkuTaken, `A consumption product with SKU ${dto.sku} already exists`);
         for (const m of dto.meters) {
           let rows: Array<{ id: string }>;
           try {
@@ -139,9 +116,7 @@ export class ConsumptionCatalogService {
             }
             throw e;
           }
-          const tiers = m.prices.flatMap((p) =>
-            meterTiers(p).map((t, n) => ({ currency: p.currency, n: n + 1, ...t })),
-          );
+          const tiers = m.prices.flatMap((p) => meterTiers(p).map((t, n) => ({ currency: p.currency, n: n + 1, ...t })));
           await em.query(
             `INSERT INTO usage_meter_tiers (meter_id, currency, tier_no, from_quantity, to_quantity, unit_price)
              SELECT $1, * FROM unnest($2::char(3)[], $3::int[], $4::numeric[], $5::numeric[], $6::numeric[])`,
@@ -166,18 +141,11 @@ export class ConsumptionCatalogService {
 
   async get(sku: string, withCost: boolean): Promise<ConsumptionProductView> {
     const [view] = await this.views(this.db.manager, [sku], withCost);
-    if (!view)
-      throw catalogError(
-        CatalogErrorCode.ProductNotFound,
-        `Consumption product ${sku.slice(0, 64)} was not found`,
-      );
+    if (!view) throw catalogError(CatalogErrorCode.ProductNotFound, `Consumption product ${sku.slice(0, 64)} was not found`);
     return view;
   }
 
-  async list(
-    q: { vendorId?: string; page: number; pageSize: number },
-    withCost: boolean,
-  ): Promise<Page<ConsumptionProductView>> {
+  async list(q: { vendorId?: string; page: number; pageSize: number }, withCost: boolean): Promise<Page<ConsumptionProductView>> {
     const params = [q.vendorId ?? null];
     const [{ total }]: Array<{ total: number }> = await this.db.query(
       `SELECT count(*)::int AS total FROM consumption_products WHERE $1::uuid IS NULL OR vendor_id = $1`,
@@ -202,16 +170,11 @@ export class ConsumptionCatalogService {
   /** The consumption product of `sku`, or null. */
   async product(sku: string, em: EntityManager = this.db.manager): Promise<CatalogConsumptionProduct | null> {
     const [r]: ProductRow[] = await em.query(`SELECT * FROM consumption_products WHERE sku = $1`, [sku]);
-    return r
-      ? { sku: r.sku, name: r.name, vendorId: r.vendor_id, taxCategory: r.tax_category, active: r.active }
-      : null;
+    return r ? { sku: r.sku, name: r.name, vendorId: r.vendor_id, taxCategory: r.tax_category, active: r.active } : null;
   }
 
   /** Tax categories of consumption products by SKU (what the usage invoice lines choose their tax code with). */
-  async taxCategories(
-    skus: string[],
-    em: EntityManager = this.db.manager,
-  ): Promise<Map<string, TaxCategory>> {
+  async taxCategories(skus: string[], em: EntityManager = this.db.manager): Promise<Map<string, TaxCategory>> {
     const rows: Array<{ sku: string; tax_category: TaxCategory }> = await em.query(
       `SELECT sku, tax_category FROM consumption_products WHERE sku = ANY($1::text[])`,
       [[...new Set(skus)]],
@@ -258,23 +221,14 @@ export class ConsumptionCatalogService {
         name: m.name,
         unit: m.unit,
         tiers: byCurrency,
-        costs: new Map(
-          costs.filter((c) => c.meter_id === m.id).map((c) => [c.currency, new Dec(c.unit_cost)]),
-        ),
+        costs: new Map(costs.filter((c) => c.meter_id === m.id).map((c) => [c.currency, new Dec(c.unit_cost)])),
       };
     });
   }
 
-  private async views(
-    em: EntityManager,
-    skus: string[],
-    withCost: boolean,
-  ): Promise<ConsumptionProductView[]> {
+  private async views(em: EntityManager, skus: string[], withCost: boolean): Promise<ConsumptionProductView[]> {
     if (!skus.length) return [];
-    const products: ProductRow[] = await em.query(
-      `SELECT * FROM consumption_products WHERE sku = ANY($1::text[]) ORDER BY sku`,
-      [skus],
-    );
+    const products: ProductRow[] = await em.query(`SELECT * FROM consumption_products WHERE sku = ANY($1::text[]) ORDER BY sku`, [skus]);
     const meterRows: MeterRow[] = await em.query(
       `SELECT id, sku, meter_id, name, unit FROM usage_meters WHERE sku = ANY($1::text[]) ORDER BY meter_id`,
       [skus],

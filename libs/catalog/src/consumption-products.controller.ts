@@ -35,14 +35,8 @@ export class ConsumptionProductsController {
     summary: 'List consumption products and their meters',
   })
   @ApiOkResponse({ type: ConsumptionProductPage })
-  list(
-    @Query() q: ConsumptionProductQueryDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<Page<ConsumptionProductView>> {
-    return this.catalog.list(
-      { vendorId: q.vendorId, page: q.page, pageSize: q.pageSize },
-      isDistributor(actor),
-    );
+  list(@Query() q: ConsumptionProductQueryDto, @CurrentActor() actor: Actor): Promise<Page<ConsumptionProductView>> {
+    return this.catalog.list({ vendorId: q.vendorId, page: q.page, pageSize: q.pageSize }, isDistributor(actor));
   }
 
   @Get(':sku')

@@ -1,24 +1,8 @@
 import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  Actor,
-  ApiPageResponse,
-  ApiProblems,
-  CurrentActor,
-  isDistributor,
-  Page,
-  Roles,
-  validationError,
-} from '#disty/core';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, isDistributor, Page, Roles, validationError } from '#disty/core';
 import { CatalogService } from './catalog.service';
-import {
-  CreateProductDto,
-  MissingCostsView,
-  ProductQueryDto,
-  ProductVendorsView,
-  ProductView,
-  UpdateProductDto,
-} from './dto/product.dto';
+import { CreateProductDto, MissingCostsView, ProductQueryDto, ProductVendorsView, ProductView, UpdateProductDto } from './dto/product.dto';
 
 @ApiTags('catalog')
 @ApiBearerAuth()
@@ -42,15 +26,10 @@ export class CatalogController {
   @ApiProblems(400)
   search(@Query() q: ProductQueryDto, @CurrentActor() actor: Actor): Promise<Page<ProductView>> {
     if (q.sort?.endsWith('price') && !q.currency) {
-      throw validationError('Sorting by price needs a currency', [
-        { field: 'currency', message: 'currency is required to sort by price' },
-      ]);
+      throw validationError('Sorting by price needs a currency', [{ field: 'currency', message: 'currency is required to sort by price' }]);
     }
     const active = isDistributor(actor) ? (q.active === undefined ? undefined : q.active === 'true') : true;
-    return this.catalog.search(
-      { ...q, page: q.page, pageSize: q.pageSize, active },
-      { withCost: isDistributor(actor) },
-    );
+    return this.catalog.search({ ...q, page: q.page, pageSize: q.pageSize, active }, { withCost: isDistributor(actor) });
   }
 
   /** The vendors to filter the catalog by; reseller users see those of active products only. */

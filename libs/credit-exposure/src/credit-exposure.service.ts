@@ -7,13 +7,7 @@ import { Clock, Dec, moneyString, Page, page, retryOnConflict, validationError }
 import { lockReceivables } from '#disty/ledger';
 import { ResellerService } from '#disty/reseller';
 import { WebhookService } from '#disty/webhooks';
-import {
-  DEFAULT_THRESHOLDS,
-  exposurePercent,
-  holdDue,
-  normaliseThresholds,
-  reachedThresholds,
-} from './domain/thresholds';
+import { DEFAULT_THRESHOLDS, exposurePercent, holdDue, normaliseThresholds, reachedThresholds } from './domain/thresholds';
 import { CreditAlertView, ExposureView, ThresholdsView } from './dto/credit-exposure.dto';
 
 interface AlertRow {

@@ -62,15 +62,7 @@ export class EndCustomerService {
       const [row]: EndCustomerRow[] = await this.db.query(
         `INSERT INTO end_customers (reseller_id, name, contact_name, contact_email, country, tax_id, reference)
          VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING ${COLUMNS}`,
-        [
-          resellerId,
-          f.name.trim(),
-          f.contactName ?? null,
-          f.contactEmail ?? null,
-          f.country ?? null,
-          f.taxId ?? null,
-          f.reference ?? null,
-        ],
+        [resellerId, f.name.trim(), f.contactName ?? null, f.contactEmail ?? null, f.country ?? null, f.taxId ?? null, f.reference ?? null],
       );
       return toView(row);
     } catch (e) {
@@ -87,17 +79,11 @@ export class EndCustomerService {
     return toView(row);
   }
 
-  async list(
-    scope: string | null,
-    q: { q?: string; page: number; pageSize: number },
-  ): Promise<Page<EndCustomerView>> {
+  async list(scope: string | null, q: { q?: string; page: number; pageSize: number }): Promise<Page<EndCustomerView>> {
     const search = q.q?.trim() ? q.q.trim().toLowerCase() : null;
     const params = [scope, search === null ? null : escapeLike(search)];
     const cond = `WHERE ($1::uuid IS NULL OR reseller_id = $1::uuid) AND ($2::text IS NULL OR lower(name) LIKE '%' || $2::text || '%')`;
-    const [{ total }] = await this.db.query(
-      `SELECT count(*)::int AS total FROM end_customers ${cond}`,
-      params,
-    );
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM end_customers ${cond}`, params);
     const rows: EndCustomerRow[] = await this.db.query(
       `SELECT ${COLUMNS} FROM end_customers ${cond}
         ORDER BY ($2::text IS NOT NULL AND lower(name) LIKE $2::text || '%') DESC, lower(name), name, id
@@ -147,10 +133,10 @@ export class EndCustomerService {
     ask: { id?: string | null; name?: string | null; reference?: string | null },
   ): Promise<EndCustomerRef> {
     if (ask.id) {
-      const [row]: EndCustomerRef[] = await em.query(
-        `SELECT id, name, reference FROM end_customers WHERE id = $1 AND reseller_id = $2`,
-        [ask.id, resellerId],
-      );
+      const [row]: EndCustomerRef[] = await em.query(`SELECT id, name, reference FROM end_customers WHERE id = $1 AND reseller_id = $2`, [
+        ask.id,
+        resellerId,
+      ]);
       if (!row) {
         throw customersFieldError(
           CustomersErrorCode.UnknownEndCustomer,
@@ -164,10 +150,7 @@ export class EndCustomerService {
     let [row]: EndCustomerRef[] = await em.query(UPSERT_BY_NAME, [resellerId, name, ask.reference ?? null]);
     // A concurrent order created it after this statement's snapshot: read it again.
     if (!row)
-      [row] = await em.query(
-        `SELECT id, name, reference FROM end_customers WHERE reseller_id = $1 AND name = $2`,
-        [resellerId, name],
-      );
+      [row] = await em.query(`SELECT id, name, reference FROM end_customers WHERE reseller_id = $1 AND name = $2`, [resellerId, name]);
     return row;
   }
 
@@ -181,11 +164,7 @@ export class EndCustomerService {
       );
     }
     if (state === '23503' && resellerId)
-      return customersFieldError(
-        CustomersErrorCode.NotFound,
-        `Reseller ${resellerId} was not found`,
-        'resellerId',
-      );
+      return customersFieldError(CustomersErrorCode.NotFound, `Reseller ${resellerId} was not found`, 'resellerId');
     return e;
   }
 }

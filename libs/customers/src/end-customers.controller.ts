@@ -37,14 +37,11 @@ export class EndCustomersController {
     let resellerId: string;
     if (isDistributor(actor)) {
       if (!dto.resellerId) {
-        throw validationError('resellerId is required for distributor staff', [
-          { field: 'resellerId', message: 'resellerId is required' },
-        ]);
+        throw validationError('resellerId is required for distributor staff', [{ field: 'resellerId', message: 'resellerId is required' }]);
       }
       resellerId = dto.resellerId.toLowerCase();
     } else {
-      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId)
-        throw notFound(`Reseller ${dto.resellerId}`);
+      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId) throw notFound(`Reseller ${dto.resellerId}`);
       resellerId = actor.resellerId!;
     }
     return this.customers.create(resellerId, {
@@ -78,11 +75,7 @@ export class EndCustomersController {
   @ApiOperation({ operationId: 'updateEndCustomer', summary: 'Change an end customer' })
   @ApiOkResponse({ type: EndCustomerView })
   @ApiProblems(409)
-  update(
-    @Param('id', ParseIdPipe) id: string,
-    @Body() dto: UpdateEndCustomerDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<EndCustomerView> {
+  update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateEndCustomerDto, @CurrentActor() actor: Actor): Promise<EndCustomerView> {
     return this.customers.update(id, tenantScope(actor), dto);
   }
 }

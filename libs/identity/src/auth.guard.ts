@@ -43,11 +43,7 @@ export class AuthGuard implements CanActivate {
     const sessionId = readCookie(req, SESSION_COOKIE);
     if (header || !sessionId) {
       const match = /^Bearer\s+(\S+)$/i.exec(header ?? '');
-      if (!match)
-        throw coreError(
-          CoreErrorCode.Unauthenticated,
-          'Sign in, or send an API token as "Authorization: Bearer <token>"',
-        );
+      if (!match) throw coreError(CoreErrorCode.Unauthenticated, 'Sign in, or send an API token as "Authorization: Bearer <token>"');
       const actor = await this.identity.authenticate(match[1]);
       if (!actor) throw coreError(CoreErrorCode.Unauthenticated, 'The API token is not valid');
       return actor;
@@ -55,10 +51,7 @@ export class AuthGuard implements CanActivate {
     const session = await this.auth.sessionActor(sessionId);
     if (!session) throw coreError(CoreErrorCode.Unauthenticated, 'Your session has ended: sign in again');
     if (!SAFE_METHODS.includes(req.method) && !sameSecret(req.header(CSRF_HEADER), session.csrfToken)) {
-      throw identityError(
-        IdentityErrorCode.CsrfTokenInvalid,
-        'Send the session’s CSRF token in the X-CSRF-Token header',
-      );
+      throw identityError(IdentityErrorCode.CsrfTokenInvalid, 'Send the session’s CSRF token in the X-CSRF-Token header');
     }
     return session.actor;
   }

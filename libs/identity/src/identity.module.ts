@@ -14,14 +14,7 @@ import { UsersController } from './users.controller';
 
 @Module({
   controllers: [UsersController, MeController, AccountController, AuthController],
-  providers: [
-    IdentityService,
-    TokenCache,
-    AuthService,
-    AccountService,
-    PasswordLinkOutbox,
-    { provide: APP_GUARD, useClass: AuthGuard },
-  ],
+  providers: [IdentityService, TokenCache, AuthService, AccountService, PasswordLinkOutbox, { provide: APP_GUARD, useClass: AuthGuard }],
   exports: [IdentityService, AuthService, PasswordLinkOutbox],
 })
 export class IdentityModule implements OnApplicationBootstrap {

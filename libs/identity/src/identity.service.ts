@@ -2,15 +2,7 @@
 import { Injectable, Logger, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import {
-  Actor,
-  DISTRIBUTOR_ROLES,
-  notFound,
-  queryPrepared,
-  RESELLER_ROLES,
-  Role,
-  validationError,
-} from '#disty/core';
+import { Actor, DISTRIBUTOR_ROLES, notFound, queryPrepared, RESELLER_ROLES, Role, validationError } from '#disty/core';
 import { identityError, IdentityErrorCode } from './errors';
 import { UserResponse } from './dto/create-user.dto';
 import { USER_BY_TOKEN, UserRow } from './identity.sql';
@@ -40,16 +32,11 @@ export class IdentityService {
     const cached = this.cache?.get(hash);
     if (cached) return { ...cached };
     const epoch = this.cache?.begin() ?? 0;
-    const rows = await queryPrepared<UserRow & { api_token_id: string | null; stale: boolean }>(
-      this.db,
-      USER_BY_TOKEN,
-      [hash],
-    );
+    const rows = await queryPrepared<UserRow & { api_token_id: string | null; stale: boolean }>(this.db, USER_BY_TOKEN, [hash]);
     const u = rows[0];
     if (!u) return null;
     // A named token's last use, to the minute (docs/security.md §10); a cached lookup skips it (at most TOKEN_CACHE_SECONDS).
-    if (u.api_token_id && u.stale)
-      await this.db.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [u.api_token_id]);
+    if (u.api_token_id && u.stale) await this.db.query(`UPDATE api_tokens SET last_used_at = now() WHERE id = $1`, [u.api_token_id]);
     const actor: Actor = { id: u.id, role: u.role, resellerId: u.reseller_id };
     this.cache?.set(hash, actor, epoch);
     return actor;
@@ -66,10 +53,7 @@ export class IdentityService {
   ): Promise<UserResponse> {
     const distributor = DISTRIBUTOR_ROLES.includes(input.role);
     if (distributor && input.resellerId) {
-      throw identityError(
-        IdentityErrorCode.RoleNeedsReseller,
-        `role ${input.role} is distributor staff and takes no resellerId`,
-      );
+      throw identityError(IdentityErrorCode.RoleNeedsReseller, `role ${input.role} is distributor staff and takes no resellerId`);
     }
     if (!distributor && !input.resellerId) {
       throw identityError(IdentityErrorCode.RoleNeedsReseller, `role ${input.role} needs a resellerId`);
@@ -81,31 +65,22 @@ export class IdentityService {
         [input.email, input.role, input.resellerId ?? null, hashToken(token)],
       );
       const user = { ...toUserResponse(rows[0]), token };
-      return opts.link
-        ? { ...user, setPasswordLink: await this.auth.issueLink(user.id, user.email, 'set') }
-        : user;
+      return opts.link ? { ...user, setPasswordLink: await this.auth.issueLink(user.id, user.email, 'set') } : user;
     } catch (e) {
       const code = (e as { code?: string }).code;
       // Emails are unique per tenant only (docs/security.md, "Account enumeration"): this never says
       // whether another reseller has a user with that email.
       if (code === '23505' && (e as { constraint?: string }).constraint === 'users_tenant_email_key') {
         const where = input.resellerId ? 'at this reseller' : 'among the distributor staff';
-        throw identityError(
-          IdentityErrorCode.EmailTaken,
-          `a user with email ${input.email} already exists ${where}`,
-        );
+        throw identityError(IdentityErrorCode.EmailTaken, `a user with email ${input.email} already exists ${where}`);
       }
-      if (code === '23503')
-        throw identityError(IdentityErrorCode.UnknownReseller, `reseller ${input.resellerId} was not found`);
+      if (code === '23503') throw identityError(IdentityErrorCode.UnknownReseller, `reseller ${input.resellerId} was not found`);
       throw e;
     }
   }
 
   async getUser(id: string): Promise<UserResponse | null> {
-    const rows: UserRow[] = await this.db.query(
-      'SELECT id, email, role, reseller_id FROM users WHERE id = $1 AND active',
-      [id],
-    );
+    const rows: UserRow[] = await this.db.query('SELECT id, email, role, reseller_id FROM users WHERE id = $1 AND active', [id]);
     return rows[0] ? toUserResponse(rows[0]) : null;
   }
 
@@ -129,22 +104,11 @@ export class IdentityService {
    * changes its own reseller's users only (others are 404); nobody changes their own user. A
    * deactivated user's sessions end and its API tokens are revoked (docs/security.md §10).
    */
-  async updateUser(
-    actor: Actor,
-    id: string,
-    patch: { role?: Role; active?: boolean },
-  ): Promise<UserResponse> {
-    const [target]: UserRow[] = await this.db.query(
-      'SELECT id, email, role, reseller_id FROM users WHERE id = $1',
-      [id],
-    );
-    if (!target || (actor.resellerId !== null && target.reseller_id !== actor.resellerId))
-      throw notFound(`User ${id}`);
+  async updateUser(actor: Actor, id: string, patch: { role?: Role; active?: boolean }): Promise<UserResponse> {
+    const [target]: UserRow[] = await this.db.query('SELECT id, email, role, reseller_id FROM users WHERE id = $1', [id]);
+    if (!target || (actor.resellerId !== null && target.reseller_id !== actor.resellerId)) throw notFound(`User ${id}`);
     if (target.id === actor.id)
-      throw identityError(
-        IdentityErrorCode.CannotChangeSelf,
-        'You cannot change your own role or deactivate yourself',
-      );
+      throw identityError(IdentityErrorCode.CannotChangeSelf, 'You cannot change your own role or deactivate yourself');
     if (patch.role !== undefined) {
       const allowed = target.reseller_id === null ? DISTRIBUTOR_ROLES : RESELLER_ROLES;
       if (!allowed.includes(patch.role)) {
@@ -154,15 +118,14 @@ export class IdentityService {
       }
     }
     await this.db.transaction(async (em) => {
-      await em.query(
-        `UPDATE users SET role = coalesce($2, role), active = coalesce($3, active) WHERE id = $1`,
-        [id, patch.role ?? null, patch.active ?? null],
-      );
+      await em.query(`UPDATE users SET role = coalesce($2, role), active = coalesce($3, active) WHERE id = $1`, [
+        id,
+        patch.role ?? null,
+        patch.active ?? null,
+      ]);
       if (patch.active === false) await em.query(`DELETE FROM sessions WHERE user_id = $1`, [id]);
       if (patch.active === false)
-        await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [
-          id,
-        ]);
+        await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
     });
     const [u] = (await this.listUsers(target.reseller_id)).filter((x) => x.id === id);
     return u;

@@ -90,16 +90,11 @@ export class TokenCache implements OnModuleInit, OnApplicationShutdown {
       this.drop();
       client.end().catch(() => undefined);
       if (!this.stopped) {
-        this.logger.warn(
-          `token cache listener lost (${String(why)}); tokens are looked up per request until it reconnects`,
-        );
+        this.logger.warn(`token cache listener lost (${String(why)}); tokens are looked up per request until it reconnects`);
         setTimeout(() => void this.listen(), RECONNECT_MS).unref();
       }
     };
-    client.on(
-      'notification',
-      (n) => n.channel === TOKEN_REVOKED_CHANNEL && this.drop(n.payload || undefined),
-    );
+    client.on('notification', (n) => n.channel === TOKEN_REVOKED_CHANNEL && this.drop(n.payload || undefined));
     client.on('error', lost);
     client.on('end', () => lost('connection ended'));
     this.listener = client;

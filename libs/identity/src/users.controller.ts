@@ -45,11 +45,7 @@ export class UsersController {
   })
   @ApiOkResponse({ type: UserResponse })
   @ApiProblems(422)
-  update(
-    @Param('id', ParseIdPipe) id: string,
-    @Body() dto: UpdateUserDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<UserResponse> {
+  update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateUserDto, @CurrentActor() actor: Actor): Promise<UserResponse> {
     return this.identity.updateUser(actor, id, dto);
   }
 }

@@ -54,9 +54,7 @@ export class BillingRunJob implements OnModuleInit, OnApplicationBootstrap {
   onApplicationBootstrap(): void {
     const enabled = this.config.get<boolean>('JOBS_ENABLED');
     if (enabled === false || String(enabled) === 'false') return;
-    void this.runs
-      .resumeInterrupted()
-      .catch((e: unknown) => this.logger.error({ err: e }, 'could not resume billing runs'));
+    void this.runs.resumeInterrupted().catch((e: unknown) => this.logger.error({ err: e }, 'could not resume billing runs'));
   }
 
   /**
@@ -68,13 +66,9 @@ export class BillingRunJob implements OnModuleInit, OnApplicationBootstrap {
     const done = run.status === 'COMPLETED' ? run : await this.runs.process(run.id);
     if (!done) return null;
     // Some reseller failed: the queue retries the occurrence, which resumes the run (those resellers only).
-    if (done.status === 'FAILED')
-      throw new Error(
-        `billing run ${done.id} (${done.periodEnd}): ${done.resellersFailed} reseller(s) failed`,
-      );
+    if (done.status === 'FAILED') throw new Error(`billing run ${done.id} (${done.periodEnd}): ${done.resellersFailed} reseller(s) failed`);
     // Stopped by a shutdown: the run stays RUNNING and is resumed (by the retry, or at the next start).
-    if (done.status === 'RUNNING')
-      throw new Error(`billing run ${done.id} (${done.periodEnd}) interrupted by a shutdown`);
+    if (done.status === 'RUNNING') throw new Error(`billing run ${done.id} (${done.periodEnd}) interrupted by a shutdown`);
     return {
       runId: done.id,
       periodEnd: done.periodEnd,

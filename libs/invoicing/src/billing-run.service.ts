@@ -2,16 +2,7 @@ import { BeforeApplicationShutdown, Injectable, Logger, Optional } from '@nestjs
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  Clock,
-  Dec,
-  holdAdvisoryLock,
-  idempotentTransaction,
-  moneyString,
-  notFound,
-  retryOnConflict,
-  validationError,
-} from '#disty/core';
+import { Clock, Dec, holdAdvisoryLock, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '#disty/core';
 import { CreditExposureService } from '#disty/credit-exposure';
 import { lockReceivables, RECEIVABLES_LOCK_PREFIX } from '#disty/ledger';
 import { OrderingService } from '#disty/ordering';
@@ -75,10 +66,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
    * Creates the run for `periodEnd` with its work list (every reseller known now), or returns the
    * existing run for that period. Nothing is billed here: see process().
    */
-  async start(
-    periodEnd: string,
-    createdBy: string | null,
-  ): Promise<{ run: BillingRunView; created: boolean }> {
+  async start(periodEnd: string, createdBy: string | null): Promise<{ run: BillingRunView; created: boolean }> {
     if (periodEnd > this.clock.today()) {
       throw validationError('periodEnd cannot be in the future: invoices are issued on it', [
         { field: 'periodEnd', message: `must be on or before ${this.clock.today()}` },
@@ -96,14 +84,8 @@ export class BillingRunService implements BeforeApplicationShutdown {
           );
           if (rows.length) {
             const ids = await this.resellers.listResellerIds(em);
-            await em.query(
-              `INSERT INTO billing_run_resellers (run_id, reseller_id) SELECT $1, unnest($2::uuid[])`,
-              [rows[0].id, ids],
-            );
-            await em.query(`UPDATE billing_runs SET resellers_total = $2 WHERE id = $1`, [
-              rows[0].id,
-              ids.length,
-            ]);
+            await em.query(`INSERT INTO billing_run_resellers (run_id, reseller_id) SELECT $1, unnest($2::uuid[])`, [rows[0].id, ids]);
+            await em.query(`UPDATE billing_runs SET resellers_total = $2 WHERE id = $1`, [rows[0].id, ids.length]);
           }
           const id =
             rows[0]?.id ??
@@ -125,10 +107,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
    * run of an existing period is returned as before (replays and resumes).
    */
   private async assertInDateOrder(periodEnd: string): Promise<void> {
-    const [existing]: Array<{ id: string }> = await this.db.query(
-      `SELECT id FROM billing_runs WHERE period_end = $1`,
-      [periodEnd],
-    );
+    const [existing]: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs WHERE period_end = $1`, [periodEnd]);
     if (existing) return;
     const [{ latest }]: Array<{ latest: string | null }> = await this.db.query(
       `SELECT to_char(max(issue_date), 'YYYY-MM-DD') AS latest FROM invoices WHERE seq IS NOT NULL`,
@@ -167,18 +146,15 @@ export class BillingRunService implements BeforeApplicationShutdown {
     try {
       const run = await this.get(runId);
       if (run.status === 'COMPLETED') return run;
-      await this.db.query(
-        `UPDATE billing_run_resellers SET status = 'PENDING', error = NULL WHERE run_id = $1 AND status = 'FAILED'`,
-        [runId],
-      );
+      await this.db.query(`UPDATE billing_run_resellers SET status = 'PENDING', error = NULL WHERE run_id = $1 AND status = 'FAILED'`, [
+        runId,
+      ]);
       await this.db.query(
         `UPDATE billing_runs SET status = 'RUNNING', completed_at = NULL, last_error = NULL, heartbeat_at = now() WHERE id = $1`,
         [runId],
       );
       heartbeat = setInterval(() => {
-        this.db
-          .query(`UPDATE billing_runs SET heartbeat_at = now() WHERE id = $1`, [runId])
-          .catch(() => undefined);
+        this.db.query(`UPDATE billing_runs SET heartbeat_at = now() WHERE id = $1`, [runId]).catch(() => undefined);
       }, HEARTBEAT_MS);
       heartbeat.unref();
 
@@ -226,9 +202,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
    * Progress of the runs not completed and of the latest run, for metrics (docs/operations.md §12):
    * resellers per work-row status.
    */
-  async progress(): Promise<
-    Array<{ periodEnd: string; status: BillingRunStatus; done: number; failed: number; pending: number }>
-  > {
+  async progress(): Promise<Array<{ periodEnd: string; status: BillingRunStatus; done: number; failed: number; pending: number }>> {
     return this.db.query(
       `SELECT to_char(r.period_end, 'YYYY-MM-DD') AS "periodEnd", r.status,
               count(*) FILTER (WHERE w.status = 'DONE')::int AS done,
@@ -242,9 +216,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
 
   /** Resumes every RUNNING run left by a process that died (their advisory lock is free). */
   async resumeInterrupted(): Promise<string[]> {
-    const rows: Array<{ id: string }> = await this.db.query(
-      `SELECT id FROM billing_runs WHERE status = 'RUNNING' ORDER BY period_end`,
-    );
+    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs WHERE status = 'RUNNING' ORDER BY period_end`);
     for (const r of rows) this.startInBackground(r.id);
     return rows.map((r) => r.id);
   }
@@ -276,9 +248,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
   }
 
   async list(): Promise<BillingRunView[]> {
-    const rows: Array<{ id: string }> = await this.db.query(
-      `SELECT id FROM billing_runs ORDER BY period_end DESC LIMIT 100`,
-    );
+    const rows: Array<{ id: string }> = await this.db.query(`SELECT id FROM billing_runs ORDER BY period_end DESC LIMIT 100`);
     return Promise.all(rows.map((r) => this.get(r.id)));
   }
 
@@ -290,13 +260,12 @@ export class BillingRunService implements BeforeApplicationShutdown {
   // ---------------------------------------------------------------- one reseller
 
   private async counts(runId: string) {
-    const [c]: Array<{ pending: number; done: number; failed: number; invoices: number }> =
-      await this.db.query(
-        `SELECT count(*) FILTER (WHERE status = 'PENDING')::int AS pending, count(*) FILTER (WHERE status = 'DONE')::int AS done,
+    const [c]: Array<{ pending: number; done: number; failed: number; invoices: number }> = await this.db.query(
+      `SELECT count(*) FILTER (WHERE status = 'PENDING')::int AS pending, count(*) FILTER (WHERE status = 'DONE')::int AS done,
               count(*) FILTER (WHERE status = 'FAILED')::int AS failed, count(invoice_id)::int AS invoices
          FROM billing_run_resellers WHERE run_id = $1`,
-        [runId],
-      );
+      [runId],
+    );
     return c;
   }
 
@@ -392,9 +361,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
         sourceId: c.id,
         sku: c.sku,
         description:
-          c.kind === 'TERM'
-            ? c.description
-            : `${c.kind === 'PRORATION' ? 'Proration' : 'Cancellation credit'}: ${c.description}`,
+          c.kind === 'TERM' ? c.description : `${c.kind === 'PRORATION' ? 'Proration' : 'Cancellation credit'}: ${c.description}`,
         quantity: c.quantity,
         periodStart: c.periodStart,
         periodEnd: c.periodEnd,
@@ -420,11 +387,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
       charges.map((c) => c.id),
       id,
     );
-    await this.reservations.consumeReservations(
-      em,
-      [...hardware.map((l) => l.source), ...charges.map((c) => c.source)],
-      { resellerId },
-    );
+    await this.reservations.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)], { resellerId });
     // Issuing: the invoice with its usable credits applied (invoicing), the reseller's unapplied
     // cash applied to it (payments), then its number and posting (invoicing), in this transaction.
     const created = await this.invoices.create(em, {
@@ -438,11 +401,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
     await this.unappliedCash.applyToNewInvoice(em, created);
     const issued = await this.invoices.finishIssue(em, created);
     const c = reseller.currency;
-    const amounts = (a: {
-      net: { toFixed(): string };
-      tax: { toFixed(): string };
-      gross: { toFixed(): string };
-    }) => ({
+    const amounts = (a: { net: { toFixed(): string }; tax: { toFixed(): string }; gross: { toFixed(): string } }) => ({
       net: moneyString(a.net.toFixed(), c),
       tax: moneyString(a.tax.toFixed(), c),
       gross: moneyString(a.gross.toFixed(), c),

@@ -72,10 +72,10 @@ export class CreditApplicationService {
         [id, resellerId, currency, p.fromInvoiceId, p.fromLine, p.toInvoiceId, p.toLine, amount, date],
       );
       // A separate statement: the giving and receiving rows may be the same invoice.
-      await em.query(
-        `UPDATE invoices SET ${OFFSET_COLUMN[p.toLine]} = ${OFFSET_COLUMN[p.toLine]} + $2 WHERE id = $1`,
-        [p.toInvoiceId, amount],
-      );
+      await em.query(`UPDATE invoices SET ${OFFSET_COLUMN[p.toLine]} = ${OFFSET_COLUMN[p.toLine]} + $2 WHERE id = $1`, [
+        p.toInvoiceId,
+        amount,
+      ]);
       const name = (r: CreditRow) => r.number ?? 'the invoice being issued';
       await this.ledger.post(em, {
         entryDate: date,

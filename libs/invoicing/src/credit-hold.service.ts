@@ -50,12 +50,11 @@ export class CreditHoldService {
   /** The job: place holds that are due, lift those whose reason is gone. Safe to run concurrently. */
   async run(asOf: string, resellerId: string | null = null): Promise<CreditHoldRunView> {
     const overdue = await this.overdue(this.db.manager, asOf, resellerId);
-    const active: Array<{ id: string; reseller_id: string; credit_line: CreditLine; invoice_id: string }> =
-      await this.db.query(
-        `SELECT id, reseller_id, credit_line, invoice_id FROM credit_holds
+    const active: Array<{ id: string; reseller_id: string; credit_line: CreditLine; invoice_id: string }> = await this.db.query(
+      `SELECT id, reseller_id, credit_line, invoice_id FROM credit_holds
         WHERE released_at IS NULL AND ($1::uuid IS NULL OR reseller_id = $1::uuid)`,
-        [resellerId],
-      );
+      [resellerId],
+    );
     const key = (r: { reseller_id: string; credit_line: CreditLine }) => `${r.reseller_id}|${r.credit_line}`;
     const activeKeys = new Set(active.map(key));
     const overdueKeys = new Set(overdue.map(key));
@@ -66,9 +65,7 @@ export class CreditHoldService {
         this.db.transaction(async (em) => {
           await lockReceivables(em, o.reseller_id);
           // Re-checked under the reseller's lock: a payment may have cleared it meanwhile.
-          const still = (await this.overdue(em, asOf, o.reseller_id)).some(
-            (r) => r.credit_line === o.credit_line,
-          );
+          const still = (await this.overdue(em, asOf, o.reseller_id)).some((r) => r.credit_line === o.credit_line);
           if (!still) return false;
           const rows: unknown[] = await em.query(
             `INSERT INTO credit_holds (reseller_id, credit_line, invoice_id, placed_on) VALUES ($1, $2, $3, $4)
@@ -79,20 +76,16 @@ export class CreditHoldService {
           return rows.length > 0;
         }),
       );
-      if (done)
-        placed.push({ resellerId: o.reseller_id, creditLine: o.credit_line, invoiceId: o.invoice_id });
+      if (done) placed.push({ resellerId: o.reseller_id, creditLine: o.credit_line, invoiceId: o.invoice_id });
     }
     for (const a of active.filter((r) => !overdueKeys.has(key(r)))) {
       const done = await retryOnConflict(() =>
         this.db.transaction(async (em) => {
           await lockReceivables(em, a.reseller_id);
-          return (await this.releaseCleared(em, a.reseller_id, asOf)).some(
-            (r) => r.creditLine === a.credit_line,
-          );
+          return (await this.releaseCleared(em, a.reseller_id, asOf)).some((r) => r.creditLine === a.credit_line);
         }),
       );
-      if (done)
-        released.push({ resellerId: a.reseller_id, creditLine: a.credit_line, invoiceId: a.invoice_id });
+      if (done) released.push({ resellerId: a.reseller_id, creditLine: a.credit_line, invoiceId: a.invoice_id });
     }
     if (placed.length || released.length) {
       this.logger.log(`credit holds as of ${asOf}: ${placed.length} placed, ${released.length} released`);
@@ -115,10 +108,7 @@ export class CreditHoldService {
     const still = new Set((await this.overdue(em, asOf, resellerId)).map((o) => o.credit_line));
     const out: CreditHoldChangeView[] = [];
     for (const a of active.filter((h) => !still.has(h.credit_line))) {
-      await em.query(`UPDATE credit_holds SET released_on = $2, released_at = now() WHERE id = $1`, [
-        a.id,
-        asOf,
-      ]);
+      await em.query(`UPDATE credit_holds SET released_on = $2, released_at = now() WHERE id = $1`, [a.id, asOf]);
       await this.resellers.setHold(em, resellerId, a.credit_line, false);
       out.push({ resellerId, creditLine: a.credit_line, invoiceId: a.invoice_id });
     }

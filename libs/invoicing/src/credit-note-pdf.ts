@@ -31,10 +31,7 @@ export function streamCreditNotePdf(d: CreditNoteDocument): PDFKit.PDFDocument {
     },
   });
   const money = (s: string) => `${s} ${note.currency}`;
-  const row = (
-    cells: { description: string; line?: string; net: string; tax: string; gross: string },
-    bold = false,
-  ) => {
+  const row = (cells: { description: string; line?: string; net: string; tax: string; gross: string }, bold = false) => {
     if (doc.y + 28 > doc.page.height - doc.page.margins.bottom) doc.addPage();
     const y = doc.y;
     useFont(doc, cells.description, bold, 9);

@@ -26,15 +26,7 @@ import { RevenueRecognitionService } from './revenue-recognition.service';
 import { CreateCreditNoteDto, CreditNoteKind, CreditNoteQueryDto, CreditNoteView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { mapCreditNote } from './invoice.mapper';
-import {
-  CREDIT_NOTE_COLUMNS,
-  CreditNoteLineRow,
-  CreditNoteRow,
-  INVOICE_COLUMNS,
-  InvoiceRow,
-  LINE_COLUMNS,
-  LineRow,
-} from './invoicing.sql';
+import { CREDIT_NOTE_COLUMNS, CreditNoteLineRow, CreditNoteRow, INVOICE_COLUMNS, InvoiceRow, LINE_COLUMNS, LineRow } from './invoicing.sql';
 
 /** Why a credit note is issued (docs/money-integrity.md §3); the public endpoint always makes ADJUSTMENT. */
 export type CreditNoteTag =
@@ -82,23 +74,17 @@ export class CreditNoteService {
   ): Promise<CreditNoteView> {
     const ids = dto.lines.map((l) => l.invoiceLineId.toLowerCase());
     if (new Set(ids).size !== ids.length) {
-      throw validationError('Each invoice line may appear once', [
-        { field: 'lines', message: 'duplicate invoiceLineId' },
-      ]);
+      throw validationError('Each invoice line may appear once', [{ field: 'lines', message: 'duplicate invoiceLineId' }]);
     }
-    const head: Array<{ reseller_id: string }> = await (outer ?? this.db.manager).query(
-      `SELECT reseller_id FROM invoices WHERE id = $1`,
-      [invoiceId],
-    );
+    const head: Array<{ reseller_id: string }> = await (outer ?? this.db.manager).query(`SELECT reseller_id FROM invoices WHERE id = $1`, [
+      invoiceId,
+    ]);
     if (!head.length) throw notFound(`Invoice ${invoiceId}`);
     const resellerId = head[0].reseller_id;
     const issueDate = this.clock.today();
     const work = async (em: EntityManager): Promise<CreditNoteView> => {
       await lockReceivables(em, resellerId);
-      const [inv]: InvoiceRow[] = await em.query(
-        `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 FOR UPDATE`,
-        [invoiceId],
-      );
+      const [inv]: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 FOR UPDATE`, [invoiceId]);
       const c = inv.currency;
       const lines: LineRow[] = await em.query(
         `SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 AND l.id = ANY($2::uuid[]) ORDER BY l.line_no FOR UPDATE`,
@@ -109,13 +95,9 @@ export class CreditNoteService {
       dto.lines.forEach((req, i) => {
         const line = byId.get(req.invoiceLineId.toLowerCase());
         if (!line) {
-          throw invoicingError(
-            InvoicingErrorCode.InvalidCreditNote,
-            `Line ${req.invoiceLineId} is not a line of invoice ${inv.number}`,
-            {
-              invoiceLineId: req.invoiceLineId,
-            },
-          );
+          throw invoicingError(InvoicingErrorCode.InvalidCreditNote, `Line ${req.invoiceLineId} is not a line of invoice ${inv.number}`, {
+            invoiceLineId: req.invoiceLineId,
+          });
         }
         const amount = new Dec(req.amount);
         if (amount.decimalPlaces() > minorUnits(c)) {
@@ -256,10 +238,7 @@ export class CreditNoteService {
     const cond = `($1::uuid IS NULL OR c.reseller_id = $1::uuid) AND ($2::uuid IS NULL OR c.invoice_id = $2::uuid)
                   AND ($3::date IS NULL OR c.issue_date >= $3::date) AND ($4::date IS NULL OR c.issue_date <= $4::date)`;
     const params = [scope ?? q.resellerId ?? null, q.invoiceId ?? null, q.from ?? null, q.to ?? null];
-    const [{ total }] = await this.db.query(
-      `SELECT count(*)::int AS total FROM credit_notes c WHERE ${cond}`,
-      params,
-    );
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM credit_notes c WHERE ${cond}`, params);
     const items = await this.views(
       this.db.manager,
       cond,
@@ -271,11 +250,7 @@ export class CreditNoteService {
 
   /** GET /credit-notes/:id; another reseller's is a 404. */
   async get(id: string, scope: string | null): Promise<CreditNoteView> {
-    const [view] = await this.views(
-      this.db.manager,
-      `c.id = $1 AND ($2::uuid IS NULL OR c.reseller_id = $2::uuid)`,
-      [id, scope],
-    );
+    const [view] = await this.views(this.db.manager, `c.id = $1 AND ($2::uuid IS NULL OR c.reseller_id = $2::uuid)`, [id, scope]);
     if (!view) throw notFound(`Credit note ${id}`);
     return view;
   }
@@ -313,16 +288,8 @@ export class CreditNoteService {
     };
   }
 
-  private async views(
-    em: EntityManager,
-    cond: string,
-    params: unknown[],
-    tail = '',
-  ): Promise<CreditNoteView[]> {
-    const notes: CreditNoteRow[] = await em.query(
-      `SELECT ${CREDIT_NOTE_COLUMNS} FROM credit_notes c WHERE ${cond} ${tail}`,
-      params,
-    );
+  private async views(em: EntityManager, cond: string, params: unknown[], tail = ''): Promise<CreditNoteView[]> {
+    const notes: CreditNoteRow[] = await em.query(`SELECT ${CREDIT_NOTE_COLUMNS} FROM credit_notes c WHERE ${cond} ${tail}`, params);
     if (!notes.length) return [];
     const lines: CreditNoteLineRow[] = await em.query(
       `SELECT credit_note_id, invoice_line_id, credit_line, net::text AS net, tax::text AS tax FROM credit_note_lines

@@ -37,9 +37,7 @@ describe('credit-note and statement PDFs', () => {
         all: amounts('10.00', '1.50', '11.50'),
       },
     } as unknown as CreditNoteView;
-    const cn = await bytesOf(
-      streamCreditNotePdf({ note, resellerName: NAME, title: 'Credit note', lineDescriptions: new Map() }),
-    );
+    const cn = await bytesOf(streamCreditNotePdf({ note, resellerName: NAME, title: 'Credit note', lineDescriptions: new Map() }));
     expect(cn.toString('latin1')).toMatch(new RegExp(`/BaseFont /[A-Z]{6}\\+${INVOICE_FONT.regular}`));
     expect(pdfText(cn)).toContain(NAME);
     expect(pdfText(cn)).toContain('Reason: Price match — 値引き');

@@ -28,23 +28,17 @@ export class InvoicePdfService {
   async stream(id: string, scope: string | null): Promise<{ number: string; pdf: PDFKit.PDFDocument }> {
     const invoice = await this.invoices.getHead(id, scope);
     const buyer = await this.resellers.getReseller(invoice.resellerId);
-    const byCode: Array<{ tax_code: string | null; rate: string; net: string; tax: string }> =
-      await this.db.query(
-        `SELECT tax_code, tax_rate::text AS rate, sum(net)::text AS net, sum(tax)::text AS tax FROM invoice_lines
+    const byCode: Array<{ tax_code: string | null; rate: string; net: string; tax: string }> = await this.db.query(
+      `SELECT tax_code, tax_rate::text AS rate, sum(net)::text AS net, sum(tax)::text AS tax FROM invoice_lines
         WHERE invoice_id = $1 GROUP BY tax_code, tax_rate ORDER BY tax_code NULLS LAST, tax_rate`,
-        [id],
-      );
-    const skus: Array<{ sku: string }> = await this.db.query(
-      `SELECT DISTINCT sku FROM invoice_lines WHERE invoice_id = $1`,
       [id],
     );
+    const skus: Array<{ sku: string }> = await this.db.query(`SELECT DISTINCT sku FROM invoice_lines WHERE invoice_id = $1`, [id]);
     const products = await this.catalog.getProducts(
       skus.map((s) => s.sku),
       invoice.currency,
     );
-    const codes = await this.tax.describe(
-      byCode.map((c) => c.tax_code).filter((c): c is string => c !== null),
-    );
+    const codes = await this.tax.describe(byCode.map((c) => c.tax_code).filter((c): c is string => c !== null));
     const parties: InvoiceParties = {
       supplier: this.tax.supplier(),
       buyer: {
@@ -63,12 +57,7 @@ export class InvoicePdfService {
       taxCodes: codes,
       productNames: new Map([...products.values()].map((p) => [p.sku, p.name])),
     };
-    const pdf = streamInvoicePdf(
-      invoice,
-      parties,
-      (line) => this.invoices.linePages(invoice, line),
-      minorUnits(invoice.currency),
-    );
+    const pdf = streamInvoicePdf(invoice, parties, (line) => this.invoices.linePages(invoice, line), minorUnits(invoice.currency));
     return { number: invoice.number, pdf };
   }
 }

@@ -1,13 +1,6 @@
 import { pdfText } from '../../../test/support/pdf-text';
 import { InvoiceLineView, InvoiceView } from './dto/invoice.dto';
-import {
-  buildInvoiceDocument,
-  COLUMNS,
-  INVOICE_FONT,
-  InvoiceParties,
-  invoiceLineRow,
-  streamInvoicePdf,
-} from './invoice-pdf';
+import { buildInvoiceDocument, COLUMNS, INVOICE_FONT, InvoiceParties, invoiceLineRow, streamInvoicePdf } from './invoice-pdf';
 
 const amounts = (net: string, tax: string, gross: string) => ({ net, tax, gross });
 const invoice = (over: Partial<InvoiceView> = {}): InvoiceView => ({
@@ -62,9 +55,7 @@ const parties = (over: Partial<InvoiceParties> = {}): InvoiceParties => ({
     taxRegistered: true,
   },
   taxByCode: [{ taxCode: 'NZ-GST', rate: '0.15', net: '2100.00', tax: '315.00' }],
-  taxCodes: new Map([
-    ['NZ-GST', { description: 'New Zealand GST 15 %', kind: 'STANDARD', invoiceNote: null }],
-  ]),
+  taxCodes: new Map([['NZ-GST', { description: 'New Zealand GST 15 %', kind: 'STANDARD', invoiceNote: null }]]),
   productNames: new Map([['LEN-X1', 'ThinkPad X1 Carbon']]),
   ...over,
 });
@@ -90,12 +81,7 @@ describe('buildInvoiceDocument', () => {
   it('names the supplier with its registration and address, and the buyer by legal name, address and tax id (not its id)', () => {
     const d = buildInvoiceDocument(invoice(), parties());
     expect(d.title).toBe('Tax invoice');
-    expect(d.supplier).toEqual([
-      'Disty Distribution Pty Ltd',
-      'ABN 51 824 753 556',
-      '100 Harbour St, Sydney',
-      'accounts@disty.example',
-    ]);
+    expect(d.supplier).toEqual(['Disty Distribution Pty Ltd', 'ABN 51 824 753 556', '100 Harbour St, Sydney', 'accounts@disty.example']);
     expect(d.billTo).toEqual([
       'Ōtautahi Tech 株式会社',
       '1 Cathedral Square, Christchurch',
@@ -127,9 +113,7 @@ describe('buildInvoiceDocument', () => {
       invoice({ currency: 'EUR' }),
       parties({
         taxByCode: [{ taxCode: 'EU-RC', rate: '0', net: '2100.00', tax: '0.00' }],
-        taxCodes: new Map([
-          ['EU-RC', { description: 'EU reverse charge', kind: 'REVERSE_CHARGE', invoiceNote: note }],
-        ]),
+        taxCodes: new Map([['EU-RC', { description: 'EU reverse charge', kind: 'REVERSE_CHARGE', invoiceNote: note }]]),
       }),
     );
     expect(d.notes).toEqual([note]);

@@ -86,9 +86,7 @@ export function buildInvoiceDocument(inv: InvoiceView, p: InvoiceParties): Invoi
   const s = p.supplier;
   const b = p.buyer;
   const codes = p.taxByCode.map((t) => t.taxCode).filter((c): c is string => c !== null);
-  const notes = [
-    ...new Set(codes.map((c) => p.taxCodes.get(c)?.invoiceNote).filter((n): n is string => !!n)),
-  ];
+  const notes = [...new Set(codes.map((c) => p.taxCodes.get(c)?.invoiceNote).filter((n): n is string => !!n))];
   const reverseCharge = codes.some((c) => p.taxCodes.get(c)?.kind === 'REVERSE_CHARGE');
   if (reverseCharge && !notes.some((n) => /reverse charge/i.test(n))) notes.unshift('Reverse charge');
   const totals: InvoiceDocument['totals'] = [
@@ -98,10 +96,8 @@ export function buildInvoiceDocument(inv: InvoiceView, p: InvoiceParties): Invoi
     { label: 'Amount paid:', value: money(inv.amountPaid) },
   ];
   if (nonZero(inv.amountCredited)) totals.push({ label: 'Credited:', value: money(inv.amountCredited) });
-  if (nonZero(inv.creditsApplied))
-    totals.push({ label: 'Credits applied:', value: money(inv.creditsApplied) });
-  if (nonZero(inv.creditUsed))
-    totals.push({ label: 'Credit used on other invoices or refunded:', value: money(inv.creditUsed) });
+  if (nonZero(inv.creditsApplied)) totals.push({ label: 'Credits applied:', value: money(inv.creditsApplied) });
+  if (nonZero(inv.creditUsed)) totals.push({ label: 'Credit used on other invoices or refunded:', value: money(inv.creditUsed) });
   totals.push({ label: 'Amount due:', value: money(inv.amountDue), bold: true });
   if (nonZero(inv.creditBalance)) totals.push({ label: 'Credit balance:', value: money(inv.creditBalance) });
   return {
@@ -163,18 +159,11 @@ export function buildInvoiceDocument(inv: InvoiceView, p: InvoiceParties): Invoi
 }
 
 /** One invoice line as table cells: product name (then SKU and period on the next line), quantity, unit price, tax code, net, tax, total. */
-export function invoiceLineRow(
-  l: InvoiceLineView,
-  productName: string | undefined,
-  currencyDecimals: number,
-): TableRow {
+export function invoiceLineRow(l: InvoiceLineView, productName: string | undefined, currencyDecimals: number): TableRow {
   const period = l.periodStart && l.periodEnd ? ` (${l.periodStart} to ${l.periodEnd})` : '';
   const unit =
     l.quantity > 0
-      ? new Dec(l.net)
-          .div(l.quantity)
-          .toDecimalPlaces(Math.max(currencyDecimals, 2))
-          .toFixed(Math.max(currencyDecimals, 2))
+      ? new Dec(l.net).div(l.quantity).toDecimalPlaces(Math.max(currencyDecimals, 2)).toFixed(Math.max(currencyDecimals, 2))
       : l.net;
   return {
     cells: {
@@ -265,9 +254,7 @@ export function streamInvoicePdf(
       Subject: `Tax invoice ${inv.number} for ${inv.resellerName}`,
     },
   });
-  writeInvoice(doc, buildInvoiceDocument(inv, parties), parties, pages, currencyDecimals).catch(
-    (err: Error) => doc.destroy(err),
-  );
+  writeInvoice(doc, buildInvoiceDocument(inv, parties), parties, pages, currencyDecimals).catch((err: Error) => doc.destroy(err));
   return doc;
 }
 
@@ -280,10 +267,7 @@ async function writeInvoice(
 ): Promise<void> {
   const left = COLUMNS.description.x;
   const right = COLUMNS.gross.x + COLUMNS.gross.width;
-  const put = (
-    text: string,
-    o: { bold?: boolean; size: number; x?: number; y?: number; width?: number; align?: 'left' | 'right' },
-  ) => {
+  const put = (text: string, o: { bold?: boolean; size: number; x?: number; y?: number; width?: number; align?: 'left' | 'right' }) => {
     useFont(doc, text, !!o.bold, o.size);
     doc.text(text, o.x ?? left, o.y ?? doc.y, {
       width: o.width ?? right - (o.x ?? left),
@@ -319,11 +303,7 @@ async function writeInvoice(
     doc.y += 4;
   };
   /** Label and value pairs: the label from labelX, the value right-aligned in its own column. */
-  const pairs = (
-    items: Array<{ label: string; value: string; bold?: boolean }>,
-    labelX: number,
-    valueWidth: number,
-  ) => {
+  const pairs = (items: Array<{ label: string; value: string; bold?: boolean }>, labelX: number, valueWidth: number) => {
     for (const it of items) {
       ensure(16);
       const y = doc.y;

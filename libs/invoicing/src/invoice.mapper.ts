@@ -1,12 +1,6 @@
 import { AmountsView, CreditLine, Currency, Dec, formatRate, moneyString } from '#disty/core';
 import { amountDue, creditBalance } from './domain/invoice-math';
-import {
-  CreditNoteView,
-  InvoiceLineView,
-  InvoiceSummaryView,
-  InvoiceTotalsView,
-  InvoiceView,
-} from './dto/invoice.dto';
+import { CreditNoteView, InvoiceLineView, InvoiceSummaryView, InvoiceTotalsView, InvoiceView } from './dto/invoice.dto';
 import { CreditNoteLineRow, CreditNoteRow, InvoiceRow, LineRow } from './invoicing.sql';
 
 const amounts = (net: Dec, tax: Dec, c: Currency): AmountsView => ({
@@ -76,11 +70,7 @@ export function mapLine(l: LineRow, c: Currency): InvoiceLineView {
 }
 
 /** A usage line's quantity, unit and average unit price (net ÷ quantity; docs/consumption.md, "Billing"). */
-function usageOf(
-  quantity: string,
-  unit: string,
-  net: string,
-): { quantity: string; unit: string; unitPrice: string } {
+function usageOf(quantity: string, unit: string, net: string): { quantity: string; unit: string; unitPrice: string } {
   const q = new Dec(quantity);
   return {
     quantity: q.toFixed(),

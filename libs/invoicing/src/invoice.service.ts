@@ -1,19 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  addDays,
-  CREDIT_LINES,
-  CreditLine,
-  Currency,
-  Dec,
-  moneyString,
-  notFound,
-  page,
-  Page,
-  ReadDatabase,
-  sqlState,
-} from '#disty/core';
+import { addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page, ReadDatabase, sqlState } from '#disty/core';
 import { LedgerService } from '#disty/ledger';
 import { UsageBillingService } from '#disty/usage';
 import {
@@ -29,25 +17,10 @@ import {
 } from './domain/invoice-math';
 import { invoicePosting } from './domain/postings';
 import { CreditApplicationService } from './credit-application.service';
-import {
-  AgingReportView,
-  CreditNoteView,
-  InvoiceLineView,
-  InvoiceQueryDto,
-  InvoiceSummaryView,
-  InvoiceView,
-} from './dto/invoice.dto';
+import { AgingReportView, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceSummaryView, InvoiceView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { mapCreditNote, mapInvoice, mapInvoiceSummary, mapLine, openOf } from './invoice.mapper';
-import {
-  CREDIT_NOTE_COLUMNS,
-  CreditNoteLineRow,
-  CreditNoteRow,
-  INVOICE_COLUMNS,
-  InvoiceRow,
-  LINE_COLUMNS,
-  LineRow,
-} from './invoicing.sql';
+import { CREDIT_NOTE_COLUMNS, CreditNoteLineRow, CreditNoteRow, INVOICE_COLUMNS, InvoiceRow, LINE_COLUMNS, LineRow } from './invoicing.sql';
 
 /** What the billing run hands over to issue one consolidated invoice. */
 export interface IssueInvoiceInput {
@@ -299,10 +272,7 @@ export class InvoiceService {
     );
     if (!rows.length) throw notFound(`Invoice ${id}`);
     // One after the other: `em` may be a transaction's, whose one connection runs one query at a time.
-    const lines: LineRow[] = await em.query(
-      `SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 ORDER BY l.line_no`,
-      [id],
-    );
+    const lines: LineRow[] = await em.query(`SELECT ${LINE_COLUMNS} FROM invoice_lines l WHERE l.invoice_id = $1 ORDER BY l.line_no`, [id]);
     const notes = await this.creditNotesOf(em, id);
     return mapInvoice(rows[0], lines, notes);
   }
@@ -321,11 +291,7 @@ export class InvoiceService {
   }
 
   /** The invoice's lines on one credit line, in line order, `pageSize` at a time (keyset on line_no). */
-  async *linePages(
-    invoice: { id: string; currency: Currency },
-    creditLine: CreditLine,
-    pageSize = 500,
-  ): AsyncGenerator<InvoiceLineView[]> {
+  async *linePages(invoice: { id: string; currency: Currency }, creditLine: CreditLine, pageSize = 500): AsyncGenerator<InvoiceLineView[]> {
     let after = 0;
     for (;;) {
       const rows: LineRow[] = await this.db.query(
@@ -386,8 +352,7 @@ export class InvoiceService {
           ORDER BY i.reseller_id, i.currency, o.credit_line`,
       [asOf, resellerId],
     );
-    const empty = (): Record<AgingBucket, Dec> =>
-      Object.fromEntries(AGING_BUCKETS.map((b) => [b, new Dec(0)])) as Record<AgingBucket, Dec>;
+    const empty = (): Record<AgingBucket, Dec> => Object.fromEntries(AGING_BUCKETS.map((b) => [b, new Dec(0)])) as Record<AgingBucket, Dec>;
     const groups = new Map<
       string,
       {

@@ -1,24 +1,5 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Header,
-  Headers,
-  HttpCode,
-  Param,
-  Post,
-  Query,
-  StreamableFile,
-} from '@nestjs/common';
-import {
-  ApiAcceptedResponse,
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProduces,
-  ApiTags,
-} from '@nestjs/swagger';
+import { Body, Controller, Get, Header, Headers, HttpCode, Param, Post, Query, StreamableFile } from '@nestjs/common';
+import { ApiAcceptedResponse, ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
 import {
   Actor,
   ApiCsvResponse,
@@ -61,11 +42,7 @@ import { StatementQueryDto, StatementView } from './dto/statement.dto';
 import { streamCreditNotePdf } from './credit-note-pdf';
 import { streamStatementPdf } from './statement-pdf';
 import { StatementService } from './statement.service';
-import {
-  CREDIT_NOTE_EXPORT_COLUMNS,
-  INVOICE_EXPORT_COLUMNS,
-  InvoicingExportService,
-} from './invoicing-export.service';
+import { CREDIT_NOTE_EXPORT_COLUMNS, INVOICE_EXPORT_COLUMNS, InvoicingExportService } from './invoicing-export.service';
 import { InvoicePdfService } from './invoice-pdf.service';
 import { TaxReportService } from './tax-report.service';
 import { TaxReportQueryDto, TaxReportView } from './dto/tax-report.dto';
@@ -197,11 +174,7 @@ export class InvoicesController {
   @ApiOperation({ operationId: 'writeOffInvoice', summary: 'Write off bad debt on an invoice' })
   @ApiCreatedResponse({ type: WriteOffView })
   @ApiProblems(422)
-  writeOff(
-    @Param('id', ParseIdPipe) id: string,
-    @Body() dto: CreateWriteOffDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<WriteOffView> {
+  writeOff(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateWriteOffDto, @CurrentActor() actor: Actor): Promise<WriteOffView> {
     return this.writeOffs.writeOff(id, dto, actor.id);
   }
 }

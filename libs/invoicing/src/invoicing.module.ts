@@ -37,11 +37,7 @@ import { RevenueRecognitionJob } from './revenue-recognition.job';
 import { RevenueScheduleService } from './revenue-schedule.service';
 import { UnrecognisedRevenueCheck } from './unrecognised-revenue.check';
 import { OutputTaxAuditService } from './output-tax-audit.service';
-import {
-  DeferredRevenueReportController,
-  RecognitionController,
-  RevenueScheduleController,
-} from './recognition.controller';
+import { DeferredRevenueReportController, RecognitionController, RevenueScheduleController } from './recognition.controller';
 
 /**
  * Billing runs, consolidated invoices (numbering, PDF, credit notes), the AR subledger, AR aging and

@@ -14,8 +14,7 @@ export interface ReceivablesDetail {
 
 /** A receivables-subledger fact that is wrong in itself (no ledger needed to see it). */
 export interface ReceivablesFinding {
-  check:
-    'subledger-movements' | 'credit-documents' | 'write-off-documents' | 'cash-on-credit' | 'stranded-credit';
+  check: 'subledger-movements' | 'credit-documents' | 'write-off-documents' | 'cash-on-credit' | 'stranded-credit';
   resellerId: string;
   currency: Currency;
   creditLine: CreditLine | null;
@@ -38,11 +37,7 @@ export class ReceivablesAuditService {
    * Open amounts and unused credits per reseller, currency and credit line: from the invoices
    * (now), or per invoice from the AR movements dated on or before `asOf`.
    */
-  async detail(
-    asOf: string | null,
-    resellerId: string | null,
-    em: EntityManager = this.db.manager,
-  ): Promise<ReceivablesDetail[]> {
+  async detail(asOf: string | null, resellerId: string | null, em: EntityManager = this.db.manager): Promise<ReceivablesDetail[]> {
     const perInvoice = asOf
       ? `SELECT reseller_id, currency, credit_line, sum(amount) AS open FROM ar_movements
           WHERE movement_date <= $1::date AND ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY invoice_id, 1, 2, 3`
@@ -71,10 +66,7 @@ export class ReceivablesAuditService {
   }
 
   /** Everything the subledger's own records contradict, now. */
-  async findings(
-    resellerId: string | null,
-    em: EntityManager = this.db.manager,
-  ): Promise<ReceivablesFinding[]> {
+  async findings(resellerId: string | null, em: EntityManager = this.db.manager): Promise<ReceivablesFinding[]> {
     const out: ReceivablesFinding[] = [];
     type Row = {
       reseller_id: string;
@@ -112,8 +104,7 @@ export class ReceivablesAuditService {
           WHERE ($1::uuid IS NULL OR i.reseller_id = $1::uuid) AND ${col('open')} <> coalesce(m.total, 0)`,
         [resellerId],
       ),
-      (r) =>
-        `AR movements of invoice ${r.invoice_id} (${r.credit_line}) add up to ${r.actual}, its open amount is ${r.expected}`,
+      (r) => `AR movements of invoice ${r.invoice_id} (${r.credit_line}) add up to ${r.actual}, its open amount is ${r.expected}`,
     );
     // Each invoice line's credit offset is explained by credit applications and refunds.
     push(
@@ -150,8 +141,7 @@ export class ReceivablesAuditService {
           WHERE ($1::uuid IS NULL OR i.reseller_id = $1::uuid) AND ${col('written_off')} <> coalesce(w.total, 0)`,
         [resellerId],
       ),
-      (r) =>
-        `Written off on invoice ${r.invoice_id} (${r.credit_line}) is ${r.actual}; its write-offs explain ${r.expected}`,
+      (r) => `Written off on invoice ${r.invoice_id} (${r.credit_line}) is ${r.actual}; its write-offs explain ${r.expected}`,
     );
     // A credit (negative side or negative total) never receives cash.
     push(
@@ -178,8 +168,7 @@ export class ReceivablesAuditService {
          HAVING sum(greatest(hardware_open, 0) + greatest(cloud_open, 0)) > 0 AND sum(least(hardware_open, 0) + least(cloud_open, 0)) < 0`,
         [resellerId],
       ),
-      (r) =>
-        `Reseller ${r.reseller_id} has ${r.actual} ${r.currency} of unused credits beside open invoices: the credits were not applied`,
+      (r) => `Reseller ${r.reseller_id} has ${r.actual} ${r.currency} of unused credits beside open invoices: the credits were not applied`,
     );
     return out;
   }

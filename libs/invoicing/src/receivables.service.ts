@@ -123,19 +123,10 @@ export class ReceivablesService {
     );
     if (!rows.length) throw notFound(`Invoice ${input.invoiceId}`);
     const inv = rows[0];
-    await this.insertMovements(
-      em,
-      inv.id,
-      inv.reseller_id,
-      inv.currency,
-      input.date,
-      input.kind,
-      input.source,
-      {
-        HARDWARE: hw.negated(),
-        CLOUD: cl.negated(),
-      },
-    );
+    await this.insertMovements(em, inv.id, inv.reseller_id, inv.currency, input.date, input.kind, input.source, {
+      HARDWARE: hw.negated(),
+      CLOUD: cl.negated(),
+    });
     return toOpenInvoice(inv);
   }
 
@@ -143,12 +134,7 @@ export class ReceivablesService {
    * The reseller's unused credits in a currency (negative open amounts per credit line), oldest
    * invoice first, HARDWARE before CLOUD on one invoice; locked FOR UPDATE with `lock`.
    */
-  async unusedCredits(
-    em: EntityManager,
-    resellerId: string,
-    currency: Currency,
-    lock: boolean,
-  ): Promise<UnusedCredit[]> {
+  async unusedCredits(em: EntityManager, resellerId: string, currency: Currency, lock: boolean): Promise<UnusedCredit[]> {
     const inv: Array<{ id: string; hardware_open: string; cloud_open: string }> = await em.query(
       `SELECT id, hardware_open::text AS hardware_open, cloud_open::text AS cloud_open FROM invoices
         WHERE reseller_id = $1 AND currency = $2 AND (hardware_open < 0 OR cloud_open < 0)
@@ -205,17 +191,7 @@ export class ReceivablesService {
     await em.query(
       `INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
        SELECT $1, $2, t.line, $3, $4, $5, t.amount, $6, $7 FROM unnest($8::text[], $9::numeric[]) AS t(line, amount)`,
-      [
-        invoiceId,
-        resellerId,
-        currency,
-        date,
-        kind,
-        source.type,
-        source.id,
-        lines,
-        lines.map((l) => amounts[l].toFixed()),
-      ],
+      [invoiceId, resellerId, currency, date, kind, source.type, source.id, lines, lines.map((l) => amounts[l].toFixed())],
     );
   }
 }

@@ -66,10 +66,6 @@ export class DeferredRevenueReportController {
   })
   @ApiOkResponse({ type: DeferredRevenueReportView })
   deferredRevenue(@Query() q: DeferredRevenueQueryDto): Promise<DeferredRevenueReportView> {
-    return this.schedules.deferredRevenue(
-      q.asOf ?? this.clock.today(),
-      q.resellerId ?? null,
-      q.byReseller === 'true',
-    );
+    return this.schedules.deferredRevenue(q.asOf ?? this.clock.today(), q.resellerId ?? null, q.byReseller === 'true');
   }
 }

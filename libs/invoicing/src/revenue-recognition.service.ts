@@ -14,15 +14,7 @@ import {
   validationError,
   withAdvisoryLock,
 } from '#disty/core';
-import {
-  AccountCode,
-  credit,
-  debit,
-  LedgerBatchService,
-  LedgerService,
-  PostEntryInput,
-  PostingLine,
-} from '#disty/ledger';
+import { AccountCode, credit, debit, LedgerBatchService, LedgerService, PostEntryInput, PostingLine } from '#disty/ledger';
 import { CostAccrualService } from '#disty/purchasing';
 import { invoicingError, InvoicingErrorCode } from './errors';
 
@@ -104,24 +96,18 @@ export class RevenueRecognitionService {
    */
   async run(through: string, createdBy: string | null): Promise<RecognitionRunResult> {
     await this.checkThrough(through);
-    return retryOnConflict(() =>
-      withAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, createdBy)),
-    );
+    return retryOnConflict(() => withAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, createdBy)));
   }
 
   /** The daily job: skips when another instance is running it. */
   async runIfFree(through: string): Promise<RecognitionRunResult | null> {
     await this.checkThrough(through);
-    return retryOnConflict(() =>
-      tryWithAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, null)),
-    );
+    return retryOnConflict(() => tryWithAdvisoryLock(this.db, RECOGNITION_LOCK, (em) => this.runIn(em, through, null)));
   }
 
   private async checkThrough(through: string): Promise<void> {
     if (!isValidCalendarDate(through)) {
-      throw validationError('through must be a calendar date (YYYY-MM-DD)', [
-        { field: 'through', message: 'must be YYYY-MM-DD' },
-      ]);
+      throw validationError('through must be a calendar date (YYYY-MM-DD)', [{ field: 'through', message: 'must be YYYY-MM-DD' }]);
     }
     const today = this.clock.today();
     if (through > today) {
@@ -149,11 +135,7 @@ export class RevenueRecognitionService {
     }
   }
 
-  private async runIn(
-    em: EntityManager,
-    through: string,
-    createdBy: string | null,
-  ): Promise<RecognitionRunResult> {
+  private async runIn(em: EntityManager, through: string, createdBy: string | null): Promise<RecognitionRunResult> {
     const runId = randomUUID();
     // Set-based statements over every open charge: the planner's cost estimates would switch JIT
     // compilation on, which costs more than it saves here (and is not installed everywhere).
@@ -179,9 +161,7 @@ export class RevenueRecognitionService {
             WHERE NOT s.done AND s.available_on <= $1::date AND s.period_start + s.recognised_days <= $1::date) x`,
       [through],
     );
-    const [{ any }]: Array<{ any: boolean }> = await em.query(
-      `SELECT EXISTS (SELECT 1 FROM revenue_slices) AS any`,
-    );
+    const [{ any }]: Array<{ any: boolean }> = await em.query(`SELECT EXISTS (SELECT 1 FROM revenue_slices) AS any`);
     if (!any) {
       await em.query(`DROP TABLE revenue_slices`);
       await this.recordRun(em, runId, through, 0, 0, createdBy);
@@ -190,16 +170,11 @@ export class RevenueRecognitionService {
     // Statistics for the joins below (a temporary table is never analysed by autovacuum).
     await em.query(`ANALYZE revenue_slices`);
     // A slice dated in a closed month posts on the first day of the first open month.
-    const months: Array<{ month: string }> = await em.query(
-      `SELECT DISTINCT to_char(raw_on, 'YYYY-MM') AS month FROM revenue_slices`,
-    );
+    const months: Array<{ month: string }> = await em.query(`SELECT DISTINCT to_char(raw_on, 'YYYY-MM') AS month FROM revenue_slices`);
     for (const { month } of months) {
       const to = await this.ledger.postingDateFor(`${month}-01`, em);
       if (to.slice(0, 7) !== month) {
-        await em.query(`UPDATE revenue_slices SET recognised_on = $2 WHERE to_char(raw_on, 'YYYY-MM') = $1`, [
-          month,
-          to,
-        ]);
+        await em.query(`UPDATE revenue_slices SET recognised_on = $2 WHERE to_char(raw_on, 'YYYY-MM') = $1`, [month, to]);
       }
     }
     const totals: Array<{
@@ -247,9 +222,7 @@ export class RevenueRecognitionService {
       const sum = (key: 'revenue' | 'cost') => {
         const m: Record<string, Dec> = {};
         for (const r of rows) m[r.currency] = (m[r.currency] ?? new Dec(0)).plus(r[key]);
-        return Object.fromEntries(
-          Object.entries(m).map(([c, v]) => [c, v.toFixed(CURRENCY_MINOR_UNITS[c as Currency])]),
-        );
+        return Object.fromEntries(Object.entries(m).map(([c, v]) => [c, v.toFixed(CURRENCY_MINOR_UNITS[c as Currency])]));
       };
       return {
         entryId: results[k].entryId,
@@ -311,18 +284,14 @@ export class RevenueRecognitionService {
     return { runId, through, slices: n, entries };
   }
 
-  private async recordRun(
-    em: EntityManager,
-    id: string,
-    through: string,
-    slices: number,
-    entries: number,
-    createdBy: string | null,
-  ) {
-    await em.query(
-      `INSERT INTO revenue_recognition_runs (id, through, slices, entries, created_by) VALUES ($1, $2, $3, $4, $5)`,
-      [id, through, slices, entries, createdBy],
-    );
+  private async recordRun(em: EntityManager, id: string, through: string, slices: number, entries: number, createdBy: string | null) {
+    await em.query(`INSERT INTO revenue_recognition_runs (id, through, slices, entries, created_by) VALUES ($1, $2, $3, $4, $5)`, [
+      id,
+      through,
+      slices,
+      entries,
+      createdBy,
+    ]);
   }
 
   /**
@@ -330,11 +299,7 @@ export class RevenueRecognitionService {
    * `through` (the run), or the given invoice lines (a credit note on them). Its cost and vendor
    * are read once, here, through the subscription's and catalog's read contracts.
    */
-  private async addSchedules(
-    em: EntityManager,
-    through: string | null,
-    lineIds: string[] | null,
-  ): Promise<void> {
+  private async addSchedules(em: EntityManager, through: string | null, lineIds: string[] | null): Promise<void> {
     // Two statements: the lines without a schedule are found first, then inserted. In one
     // INSERT … SELECT the anti-join would read the very table it fills (planned as empty, it can
     // become a nested loop over the growing table).

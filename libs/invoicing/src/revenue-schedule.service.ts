@@ -2,23 +2,10 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
-import {
-  addDays,
-  CURRENCY_MINOR_UNITS,
-  Currency,
-  Dec,
-  moneyString,
-  notFound,
-  ReadDatabase,
-} from '#disty/core';
+import { addDays, CURRENCY_MINOR_UNITS, Currency, Dec, moneyString, notFound, ReadDatabase } from '#disty/core';
 import { AccountCode, LedgerService } from '#disty/ledger';
 import { SubscriptionService } from '#disty/subscription';
-import {
-  DeferredRevenueReportView,
-  DeferredRevenueRowView,
-  RevenueScheduleView,
-  ScheduleChargeView,
-} from './dto/recognition.dto';
+import { DeferredRevenueReportView, DeferredRevenueRowView, RevenueScheduleView, ScheduleChargeView } from './dto/recognition.dto';
 import { releasedThrough } from './domain/recognition-math';
 
 interface ChargeStateRow {
@@ -102,11 +89,7 @@ export class RevenueScheduleService {
    * beside 2400's ledger balance as of asOf. In one snapshot on the read replica when one is
    * configured (docs/operations.md §15).
    */
-  async deferredRevenue(
-    asOf: string,
-    resellerId: string | null,
-    byReseller: boolean,
-  ): Promise<DeferredRevenueReportView> {
+  async deferredRevenue(asOf: string, resellerId: string | null, byReseller: boolean): Promise<DeferredRevenueReportView> {
     const from = `${asOf.slice(0, 7)}-01`;
     const opening = addDays(from, -1);
     const { rows, ledger } = await this.reads.read(async (em) => ({
@@ -241,10 +224,7 @@ function scheduleOf(c: ChargeStateRow, rows: RecognitionRow[]): ScheduleChargeVi
     const recognisedAmount = mine.reduce((s, r) => s.plus(r.revenue), new Dec(0));
     const recognisedDays = mine.reduce((s, r) => s + r.days, 0);
     const fromDay = Math.max(first - 1, c.recognised_days);
-    const projected =
-      last > c.recognised_days
-        ? releasedThrough(state, last).minus(releasedThrough(state, fromDay))
-        : new Dec(0);
+    const projected = last > c.recognised_days ? releasedThrough(state, last).minus(releasedThrough(state, fromDay)) : new Dec(0);
     const amount = recognisedAmount.plus(projected);
     cumulative = cumulative.plus(amount);
     months.push({

@@ -15,10 +15,7 @@ export function streamStatementPdf(s: StatementView): PDFKit.PDFDocument {
     compress: false,
     info: { Title: `Statement of account ${s.resellerName} ${s.from} to ${s.to}`, Author: 'Disty' },
   });
-  const row = (
-    cells: { date: string; type: string; reference: string; debit: string; credit: string; balance: string },
-    bold = false,
-  ) => {
+  const row = (cells: { date: string; type: string; reference: string; debit: string; credit: string; balance: string }, bold = false) => {
     if (doc.y + 24 > doc.page.height - doc.page.margins.bottom) doc.addPage();
     const y = doc.y;
     doc.font(bold ? 'Helvetica-Bold' : 'Helvetica').fontSize(8);

@@ -10,11 +10,7 @@ import { StatementLineType, StatementQueryDto, StatementView } from './dto/state
 import { InvoiceService } from './invoice.service';
 
 /** The accounts whose balance is what a reseller owes: its receivables less its unapplied cash. */
-const STATEMENT_ACCOUNTS = [
-  AccountCode.ReceivablesHardware,
-  AccountCode.ReceivablesCloud,
-  AccountCode.UnappliedCash,
-] as const;
+const STATEMENT_ACCOUNTS = [AccountCode.ReceivablesHardware, AccountCode.ReceivablesCloud, AccountCode.UnappliedCash] as const;
 
 const LINE_TYPE: Record<string, StatementLineType> = {
   invoice: 'INVOICE',
@@ -28,16 +24,7 @@ const LINE_TYPE: Record<string, StatementLineType> = {
 };
 
 /** The CSV form of a statement (docs/accounting.md §7, "Statements of account"). */
-export const STATEMENT_CSV_COLUMNS = [
-  'currency',
-  'date',
-  'type',
-  'reference',
-  'description',
-  'debit',
-  'credit',
-  'balance',
-] as const;
+export const STATEMENT_CSV_COLUMNS = ['currency', 'date', 'type', 'reference', 'description', 'debit', 'credit', 'balance'] as const;
 
 /**
  * Statements of account (owns no table): per currency, what the reseller owed at the start of the
@@ -58,25 +45,13 @@ export class StatementService {
   async statement(resellerId: string, q: StatementQueryDto): Promise<StatementView> {
     const to = q.to ?? this.clock.today();
     const from = q.from ?? `${to.slice(0, 8)}01`;
-    if (from > to)
-      throw validationError('from must not be after to', [
-        { field: 'from', message: `must be on or before ${to}` },
-      ]);
+    if (from > to) throw validationError('from must not be after to', [{ field: 'from', message: `must be on or before ${to}` }]);
     const reseller = await this.resellers.getReseller(resellerId);
-    const { opening, movements } = await this.journal.resellerMovements(
-      resellerId,
-      STATEMENT_ACCOUNTS,
-      from,
-      to,
-    );
+    const { opening, movements } = await this.journal.resellerMovements(resellerId, STATEMENT_ACCOUNTS, from, to);
     const refs = await this.references(movements);
     const aging = await this.invoices.arAging(to, resellerId, this.db.manager); // with its movements, on the primary
     const currencies = [
-      ...new Set<Currency>([
-        ...opening.keys(),
-        ...movements.map((m) => m.currency),
-        ...aging.totals.map((a) => a.currency),
-      ]),
+      ...new Set<Currency>([...opening.keys(), ...movements.map((m) => m.currency), ...aging.totals.map((a) => a.currency)]),
     ].sort();
     return {
       resellerId,
@@ -104,10 +79,7 @@ export class StatementService {
           });
         const buckets = aging.totals.find((a) => a.currency === c)?.buckets;
         const zero = moneyString(new Dec(0), c);
-        const b = Object.fromEntries(AGING_BUCKETS.map((k) => [k, buckets?.[k] ?? zero])) as Record<
-          AgingBucket,
-          string
-        >;
+        const b = Object.fromEntries(AGING_BUCKETS.map((k) => [k, buckets?.[k] ?? zero])) as Record<AgingBucket, string>;
         return {
           currency: c,
           openingBalance,
@@ -172,9 +144,7 @@ export class StatementService {
   }
 
   /** Document numbers of the statement's invoices, credit notes and write-offs (by `sourceType:sourceId`). */
-  private async references(
-    movements: Array<{ sourceType: string; sourceId: string }>,
-  ): Promise<Map<string, string>> {
+  private async references(movements: Array<{ sourceType: string; sourceId: string }>): Promise<Map<string, string>> {
     const ids = (t: string) => movements.filter((m) => m.sourceType === t).map((m) => m.sourceId);
     const rows: Array<{ key: string; number: string }> = await this.db.query(
       `SELECT 'invoice:' || id AS key, number FROM invoices WHERE id::text = ANY($1::text[]) AND number IS NOT NULL

@@ -37,16 +37,12 @@ export class TaxReportService {
 
   async report(period: string): Promise<TaxReportView> {
     const m = /^(\d{4})-(0[1-9]|1[0-2])$/.exec(period);
-    if (!m)
-      throw validationError('period must be a month YYYY-MM', [
-        { field: 'period', message: 'must be YYYY-MM, e.g. 2026-03' },
-      ]);
+    if (!m) throw validationError('period must be a month YYYY-MM', [{ field: 'period', message: 'must be YYYY-MM, e.g. 2026-03' }]);
     const from = `${period}-01`;
     const to = addDays(addMonthsClamped(from, 1), -1);
     return this.db.transaction('REPEATABLE READ', async (em) => {
-      const documents: Array<{ tax_code: string; currency: Currency; net: string; tax: string }> =
-        await em.query(
-          `SELECT coalesce(l.tax_code, $3) AS tax_code, i.currency, sum(l.net)::text AS net, sum(l.tax)::text AS tax
+      const documents: Array<{ tax_code: string; currency: Currency; net: string; tax: string }> = await em.query(
+        `SELECT coalesce(l.tax_code, $3) AS tax_code, i.currency, sum(l.net)::text AS net, sum(l.tax)::text AS tax
            FROM invoice_lines l JOIN invoices i ON i.id = l.invoice_id
           WHERE i.number IS NOT NULL AND i.issue_date BETWEEN $1 AND $2
           GROUP BY 1, 2
@@ -55,20 +51,14 @@ export class TaxReportService {
            FROM credit_note_lines cl JOIN credit_notes c ON c.id = cl.credit_note_id JOIN invoice_lines il ON il.id = cl.invoice_line_id
           WHERE c.issue_date BETWEEN $1 AND $2
           GROUP BY 1, 2`,
-          [from, to, UNCODED],
-        );
-      const movements = await this.ledger.movementsByTaxCode(
-        [AccountCode.TaxPayable, INPUT_TAX_ACCOUNT],
-        from,
-        to,
-        em,
+        [from, to, UNCODED],
       );
+      const movements = await this.ledger.movementsByTaxCode([AccountCode.TaxPayable, INPUT_TAX_ACCOUNT], from, to, em);
 
       const buckets = new Map<string, Bucket>();
       const bucket = (taxCode: string, currency: Currency) => {
         const key = `${taxCode}\u0000${currency}`;
-        if (!buckets.has(key))
-          buckets.set(key, { taxCode, currency, taxable: new Dec(0), output: new Dec(0), input: new Dec(0) });
+        if (!buckets.has(key)) buckets.set(key, { taxCode, currency, taxable: new Dec(0), output: new Dec(0), input: new Dec(0) });
         return buckets.get(key)!;
       };
       for (const d of documents) {
@@ -82,10 +72,7 @@ export class TaxReportService {
           const b = bucket(mv.taxCode ?? UNCODED, mv.currency);
           b.input = b.input.plus(mv.debit.minus(mv.credit));
         } else {
-          ledger2100.set(
-            mv.currency,
-            (ledger2100.get(mv.currency) ?? new Dec(0)).plus(mv.credit.minus(mv.debit)),
-          );
+          ledger2100.set(mv.currency, (ledger2100.get(mv.currency) ?? new Dec(0)).plus(mv.credit.minus(mv.debit)));
         }
       }
       const rows = [...buckets.values()].sort((a, b) =>

@@ -72,18 +72,14 @@ export class WriteOffService {
     if (!head.length) throw notFound(`Invoice ${invoiceId}`);
     const resellerId = head[0].reseller_id;
     const reason = dto.reason.trim();
-    if (!reason)
-      throw validationError('reason is required', [{ field: 'reason', message: 'must not be blank' }]);
+    if (!reason) throw validationError('reason is required', [{ field: 'reason', message: 'must not be blank' }]);
     const amount = new Dec(dto.amount);
     const date = this.clock.today();
     const id = randomUUID();
     return retryOnConflict(() =>
       idempotentTransaction(this.db, async (em) => {
         await lockReceivables(em, resellerId);
-        const [inv]: InvoiceRow[] = await em.query(
-          `SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 FOR UPDATE`,
-          [invoiceId],
-        );
+        const [inv]: InvoiceRow[] = await em.query(`SELECT ${INVOICE_COLUMNS} FROM invoices i WHERE i.id = $1 FOR UPDATE`, [invoiceId]);
         const c = inv.currency;
         if (amount.decimalPlaces() > minorUnits(c)) {
           throw validationError(`amount has more decimals than ${c} allows`, [
@@ -159,17 +155,15 @@ export class WriteOffService {
 
   /** GET /reports/write-offs: write-offs dated in [from, to], newest first, with totals per currency. */
   async report(q: WriteOffQueryDto): Promise<WriteOffReportView> {
-    if (q.from && q.to && q.from > q.to)
-      throw validationError('from must not be after to', [{ field: 'from', message: 'after to' }]);
+    if (q.from && q.to && q.from > q.to) throw validationError('from must not be after to', [{ field: 'from', message: 'after to' }]);
     const cond = `($1::date IS NULL OR w.written_off_on >= $1::date) AND ($2::date IS NULL OR w.written_off_on <= $2::date)
                   AND ($3::uuid IS NULL OR w.reseller_id = $3::uuid)`;
     const params = [q.from ?? null, q.to ?? null, q.resellerId ?? null];
-    const totals: Array<{ currency: Currency; n: number; amount: string; net: string; tax: string }> =
-      await this.db.query(
-        `SELECT w.currency, count(*)::int AS n, sum(w.amount)::text AS amount, sum(w.net)::text AS net, sum(w.tax)::text AS tax
+    const totals: Array<{ currency: Currency; n: number; amount: string; net: string; tax: string }> = await this.db.query(
+      `SELECT w.currency, count(*)::int AS n, sum(w.amount)::text AS amount, sum(w.net)::text AS net, sum(w.tax)::text AS tax
          FROM write_offs w WHERE ${cond} GROUP BY w.currency ORDER BY w.currency`,
-        params,
-      );
+      params,
+    );
     const items = await this.rows(
       this.db.manager,
       cond,

@@ -23,11 +23,7 @@ export interface PrepareDeps {
  * accounts, no control account in a manual entry, not future-dated (domain errors, before the
  * database's triggers check again), then each line's base amounts.
  */
-export async function prepareEntry(
-  em: EntityManager,
-  input: PostEntryInput,
-  deps: PrepareDeps,
-): Promise<BasedLine[]> {
+export async function prepareEntry(em: EntityManager, input: PostEntryInput, deps: PrepareDeps): Promise<BasedLine[]> {
   const { chart, today } = deps;
   const { lines, problems } = checkEntry(input.lines);
   const unbalanced = problems.find((p) => p.kind === 'unbalanced');
@@ -52,11 +48,7 @@ export async function prepareEntry(
     );
   }
   const unknown = lines.find((l) => !chart.has(l.accountCode));
-  if (unknown)
-    throw ledgerError(
-      LedgerErrorCode.UnknownAccount,
-      `Account ${unknown.accountCode} is not in the chart of accounts`,
-    );
+  if (unknown) throw ledgerError(LedgerErrorCode.UnknownAccount, `Account ${unknown.accountCode} is not in the chart of accounts`);
   if (input.source.type === MANUAL_SOURCE) {
     const control = lines.find((l) => chart.get(l.accountCode)!.control);
     if (control) {
@@ -68,14 +60,10 @@ export async function prepareEntry(
     }
   }
   if (input.entryDate > today) {
-    throw ledgerError(
-      LedgerErrorCode.FutureDated,
-      `An entry cannot be dated ${input.entryDate}, after today (${today})`,
-      {
-        entryDate: input.entryDate,
-        today,
-      },
-    );
+    throw ledgerError(LedgerErrorCode.FutureDated, `An entry cannot be dated ${input.entryDate}, after today (${today})`, {
+      entryDate: input.entryDate,
+      today,
+    });
   }
   return withBase(em, input, lines, deps);
 }
@@ -86,20 +74,14 @@ export async function prepareEntry(
  * lines, or as given; plus the base-only FX difference line when asked for. The entry must
  * balance in base (422 unbalanced-base; the database checks again at commit, LD004).
  */
-async function withBase(
-  em: EntityManager,
-  input: PostEntryInput,
-  lines: NormalisedLine[],
-  deps: PrepareDeps,
-): Promise<BasedLine[]> {
+async function withBase(em: EntityManager, input: PostEntryInput, lines: NormalisedLine[], deps: PrepareDeps): Promise<BasedLine[]> {
   const chart = deps.chart;
   const reporting = await deps.fx.reportingCurrency(em);
   const needRate = lines.filter((l) => !l.base).map((l) => l.currency);
   const rates = await deps.fx.ratesOn(em, needRate, input.entryDate);
   const carried = lines.filter((l) => l.baseAt === 'carrying' && !l.base);
   const ratios = new Map<string, Dec>();
-  const key = (accountCode: string, resellerId: string | null, currency: string) =>
-    `${accountCode}|${resellerId ?? ''}|${currency}`;
+  const key = (accountCode: string, resellerId: string | null, currency: string) => `${accountCode}|${resellerId ?? ''}|${currency}`;
   if (carried.length) {
     const rows: Array<{
       account_code: string;
@@ -113,27 +95,17 @@ async function withBase(
       `SELECT account_code, reseller_key, currency, debit_total AS d, credit_total AS c, base_debit_total AS bd, base_credit_total AS bc
          FROM account_balances b
          JOIN unnest($1::text[], $2::uuid[], $3::text[]) AS k(a, r, cu) ON b.account_code = k.a AND b.reseller_key = k.r AND b.currency = k.cu`,
-      [
-        carried.map((l) => l.accountCode),
-        carried.map((l) => l.resellerId ?? NO_RESELLER),
-        carried.map((l) => l.currency),
-      ],
+      [carried.map((l) => l.accountCode), carried.map((l) => l.resellerId ?? NO_RESELLER), carried.map((l) => l.currency)],
     );
     for (const r of rows) {
       const amount = new Dec(r.d).minus(r.c);
       const base = new Dec(r.bd).minus(r.bc);
       if (!amount.isZero())
-        ratios.set(
-          key(r.account_code, r.reseller_key === NO_RESELLER ? null : r.reseller_key, r.currency),
-          base.div(amount),
-        );
+        ratios.set(key(r.account_code, r.reseller_key === NO_RESELLER ? null : r.reseller_key, r.currency), base.div(amount));
     }
   }
   if (input.fxDifferenceAccount && !chart.has(input.fxDifferenceAccount)) {
-    throw ledgerError(
-      LedgerErrorCode.UnknownAccount,
-      `Account ${input.fxDifferenceAccount} is not in the chart of accounts`,
-    );
+    throw ledgerError(LedgerErrorCode.UnknownAccount, `Account ${input.fxDifferenceAccount} is not in the chart of accounts`);
   }
   const { lines: based, differences } = baseAmounts(lines, {
     rate: (c) => rates.get(c)!,

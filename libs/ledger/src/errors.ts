@@ -47,13 +47,11 @@ export const ledgerError = defineErrors(LEDGER_ERRORS);
 export function mapLedgerDbError(e: unknown): unknown {
   const err = e as { message?: string };
   const code = sqlState(e);
-  if (code === 'LD001')
-    return ledgerError(LedgerErrorCode.UnbalancedEntry, err.message ?? 'unbalanced entry');
+  if (code === 'LD001') return ledgerError(LedgerErrorCode.UnbalancedEntry, err.message ?? 'unbalanced entry');
   if (code === 'LD002') return ledgerError(LedgerErrorCode.PeriodClosed, err.message ?? 'period closed');
   if (code === 'LDCTL') return ledgerError(LedgerErrorCode.ControlAccount, err.message ?? 'control account');
   if (code === 'LDFUT') return ledgerError(LedgerErrorCode.FutureDated, err.message ?? 'future-dated entry');
-  if (code === 'LD004')
-    return ledgerError(LedgerErrorCode.UnbalancedBase, err.message ?? 'unbalanced in base');
+  if (code === 'LD004') return ledgerError(LedgerErrorCode.UnbalancedBase, err.message ?? 'unbalanced in base');
   if (code === 'LDBON') return ledgerError(LedgerErrorCode.InvalidEntry, err.message ?? 'base-only line');
   if (code === 'FXUSE') return ledgerError(LedgerErrorCode.FxRateInUse, err.message ?? 'rate in use');
   return e;

@@ -38,9 +38,7 @@ export class LedgerPeriodService {
   ) {}
 
   /** What closing `period` would report now, without closing it. */
-  async closeReport(
-    period: string,
-  ): Promise<{ period: string; closed: boolean; findings: PeriodCloseFinding[] }> {
+  async closeReport(period: string): Promise<{ period: string; closed: boolean; findings: PeriodCloseFinding[] }> {
     checkPeriod(period);
     return this.db.transaction('REPEATABLE READ', async (em) => {
       const [closed] = await em.query(`SELECT findings FROM ledger_periods WHERE period = $1`, [period]);
@@ -50,11 +48,7 @@ export class LedgerPeriodService {
   }
 
   /** Closes a month: nothing can post into it afterwards. Idempotent: closing a closed month returns it. */
-  async closePeriod(
-    period: string,
-    closedBy: string | null,
-    opts: { force?: boolean; reason?: string } = {},
-  ): Promise<ClosedPeriodView> {
+  async closePeriod(period: string, closedBy: string | null, opts: { force?: boolean; reason?: string } = {}): Promise<ClosedPeriodView> {
     checkPeriod(period);
     const reason = opts.reason?.trim() || null;
     if (opts.force && !reason) {
@@ -85,9 +79,7 @@ export class LedgerPeriodService {
           { period, findings },
         );
       }
-      const yearEndEntryId = period.endsWith('-12')
-        ? await this.postYearEnd(em, period.slice(0, 4), closedBy)
-        : null;
+      const yearEndEntryId = period.endsWith('-12') ? await this.postYearEnd(em, period.slice(0, 4), closedBy) : null;
       await em.query(
         `INSERT INTO ledger_periods (period, closed_by, forced, reason, findings, year_end_entry_id) VALUES ($1, $2, $3, $4, $5, $6)`,
         [period, closedBy, findings.length > 0, reason, JSON.stringify(findings), yearEndEntryId],
@@ -105,11 +97,7 @@ export class LedgerPeriodService {
    * The year-end close (docs/accounting.md §9): one entry dated 31 December bringing every income,
    * expense and foreign-exchange account to zero per reseller and currency, the net to 3000.
    */
-  private async postYearEnd(
-    em: EntityManager,
-    year: string,
-    createdBy: string | null,
-  ): Promise<string | null> {
+  private async postYearEnd(em: EntityManager, year: string, createdBy: string | null): Promise<string | null> {
     const yearEnd = `${year}-12-31`;
     // Base amounts too (docs/accounting.md §10): each line takes its account's base balance as given,
     // so income, expense and FX accounts reach zero in the reporting currency as well.
@@ -131,10 +119,7 @@ export class LedgerPeriodService {
     );
     if (!rows.length) return null;
     const lines: EntryLine[] = [];
-    const toEquity = new Map<
-      string,
-      { resellerId: string | null; currency: Currency; net: Dec; base: Dec }
-    >();
+    const toEquity = new Map<string, { resellerId: string | null; currency: Currency; net: Dec; base: Dec }>();
     for (const r of rows) {
       const net = new Dec(r.net);
       const base = new Dec(r.base_net);
@@ -151,8 +136,7 @@ export class LedgerPeriodService {
       toEquity.set(key, acc);
     }
     for (const e of toEquity.values()) {
-      if (!e.net.isZero() || !e.base.isZero())
-        lines.push(side(AccountCode.RetainedEarnings, e.resellerId, e.currency, e.net, e.base));
+      if (!e.net.isZero() || !e.base.isZero()) lines.push(side(AccountCode.RetainedEarnings, e.resellerId, e.currency, e.net, e.base));
     }
     const { entry } = await this.ledger.post(em, {
       entryDate: yearEnd,
@@ -192,13 +176,7 @@ function toView(r: PeriodRow): ClosedPeriodView {
 }
 
 /** A line taking `amount` (and `base`, in the reporting currency) to its side: positive debits, negative credits. */
-function side(
-  accountCode: string,
-  resellerId: string | null,
-  currency: Currency,
-  amount: Dec,
-  base: Dec,
-): EntryLine {
+function side(accountCode: string, resellerId: string | null, currency: Currency, amount: Dec, base: Dec): EntryLine {
   const baseSides = {
     baseDebit: base.isPositive() ? base : new Dec(0),
     baseCredit: base.isNegative() ? base.abs() : new Dec(0),

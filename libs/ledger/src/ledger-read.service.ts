@@ -42,21 +42,10 @@ export class LedgerReadService {
     if (q.from) add('e.entry_date >= ?', q.from);
     if (q.to) add('e.entry_date <= ?', q.to);
     if (q.sourceType) add('e.source_type = ?', q.sourceType);
-    if (q.accountCode)
-      add(
-        'EXISTS (SELECT 1 FROM journal_lines l WHERE l.entry_id = e.id AND l.account_code = ?)',
-        q.accountCode,
-      );
-    if (q.resellerId)
-      add(
-        'EXISTS (SELECT 1 FROM journal_lines l WHERE l.entry_id = e.id AND l.reseller_id = ?)',
-        q.resellerId,
-      );
+    if (q.accountCode) add('EXISTS (SELECT 1 FROM journal_lines l WHERE l.entry_id = e.id AND l.account_code = ?)', q.accountCode);
+    if (q.resellerId) add('EXISTS (SELECT 1 FROM journal_lines l WHERE l.entry_id = e.id AND l.reseller_id = ?)', q.resellerId);
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.db.query(
-      `SELECT count(*)::int AS total FROM journal_entries e ${cond}`,
-      params,
-    );
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM journal_entries e ${cond}`, params);
     const ids: Array<{ id: string }> = await this.db.query(
       `SELECT e.id FROM journal_entries e ${cond} ORDER BY e.entry_date DESC, e.created_at DESC, e.id
        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
@@ -98,17 +87,14 @@ export class LedgerReadService {
     }
     const from = q.from ?? '0001-01-01';
     const to = q.to ?? '9999-12-31';
-    if (from > to)
-      throw validationError('from must not be after to', [{ field: 'from', message: 'after to' }]);
+    if (from > to) throw validationError('from must not be after to', [{ field: 'from', message: 'after to' }]);
     const sign = (d: Dec, c: Dec) => (isDebitNormal(account.type) ? d.minus(c) : c.minus(d));
     const [opening] = await this.db.query(
       `SELECT coalesce(sum(debit), 0) AS debit, coalesce(sum(credit), 0) AS credit FROM journal_lines
         WHERE account_code = $1 AND currency = $2 AND entry_date < $3 AND ($4::uuid IS NULL OR reseller_id = $4::uuid)`,
       [code, currency, from, q.resellerId ?? null],
     );
-    const lines: Array<
-      LineRow & { entry_date: string; memo: string; source_type: string; source_id: string }
-    > = await this.db.query(
+    const lines: Array<LineRow & { entry_date: string; memo: string; source_type: string; source_id: string }> = await this.db.query(
       `SELECT l.entry_id, l.account_code, l.reseller_id, l.currency, l.debit, l.credit,
                 to_char(l.entry_date, 'YYYY-MM-DD') AS entry_date, e.memo, e.source_type, e.source_id
            FROM journal_lines l JOIN journal_entries e ON e.id = l.entry_id

@@ -15,8 +15,7 @@ export async function verifyLedger(em: EntityManager, today: string): Promise<st
     `SELECT entry_id, currency, sum(debit) AS d, sum(credit) AS c FROM journal_lines
       GROUP BY entry_id, currency HAVING sum(debit) <> sum(credit)`,
   );
-  for (const u of unbalanced)
-    problems.push(`entry ${u.entry_id} is unbalanced in ${u.currency}: debit ${u.d} credit ${u.c}`);
+  for (const u of unbalanced) problems.push(`entry ${u.entry_id} is unbalanced in ${u.currency}: debit ${u.d} credit ${u.c}`);
   const thin: Array<{ id: string; n: number }> = await em.query(
     `SELECT e.id, count(l.id)::int AS n FROM journal_entries e LEFT JOIN journal_lines l ON l.entry_id = e.id
       GROUP BY e.id HAVING count(l.id) < 2`,
@@ -78,8 +77,7 @@ export async function verifyLedger(em: EntityManager, today: string): Promise<st
       WHERE e.source_type = $1 AND a.control ORDER BY e.id, l.account_code`,
     [MANUAL_SOURCE],
   );
-  for (const m of manualOnControl)
-    problems.push(`manual entry ${m.id} moves control account ${m.account_code}`);
+  for (const m of manualOnControl) problems.push(`manual entry ${m.id} moves control account ${m.account_code}`);
   problems.push(...(await verifyBase(em)));
   return problems;
 }
@@ -95,10 +93,7 @@ async function verifyBase(em: EntityManager): Promise<string[]> {
     `SELECT entry_id, sum(base_debit) AS d, sum(base_credit) AS c FROM journal_lines
       GROUP BY entry_id HAVING count(base_debit) = count(*) AND sum(base_debit) <> sum(base_credit)`,
   );
-  for (const u of unbalanced)
-    problems.push(
-      `entry ${u.entry_id} is unbalanced in the reporting currency: base debit ${u.d} credit ${u.c}`,
-    );
+  for (const u of unbalanced) problems.push(`entry ${u.entry_id} is unbalanced in the reporting currency: base debit ${u.d} credit ${u.c}`);
   const [missing]: Array<{ lines: number; entries: number }> = await em.query(
     `SELECT count(*)::int AS lines, count(DISTINCT entry_id)::int AS entries FROM journal_lines WHERE base_debit IS NULL OR base_credit IS NULL`,
   );
@@ -124,9 +119,7 @@ async function verifyBase(em: EntityManager): Promise<string[]> {
       WHERE b.base_debit_total <> l.d OR b.base_credit_total <> l.c`,
   );
   for (const b of balances)
-    problems.push(
-      `base balance ${b.account_code}/${b.reseller_key}/${b.currency}: kept ${b.kept_d}/${b.kept_c}, lines ${b.d}/${b.c}`,
-    );
+    problems.push(`base balance ${b.account_code}/${b.reseller_key}/${b.currency}: kept ${b.kept_d}/${b.kept_c}, lines ${b.d}/${b.c}`);
   const daily: Array<{
     account_code: string;
     currency: string;
@@ -143,8 +136,6 @@ async function verifyBase(em: EntityManager): Promise<string[]> {
       WHERE t.base_debit_total <> l.d OR t.base_credit_total <> l.c`,
   );
   for (const b of daily)
-    problems.push(
-      `base daily total ${b.account_code}/${b.currency}/${b.day}: kept ${b.kept_d}/${b.kept_c}, lines ${b.d}/${b.c}`,
-    );
+    problems.push(`base daily total ${b.account_code}/${b.currency}/${b.day}: kept ${b.kept_d}/${b.kept_c}, lines ${b.d}/${b.c}`);
   return problems;
 }

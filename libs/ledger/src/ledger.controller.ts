@@ -1,17 +1,7 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { randomUUID } from 'crypto';
-import {
-  Actor,
-  ApiPageResponse,
-  ApiProblems,
-  Clock,
-  CurrentActor,
-  Idempotent,
-  Page,
-  ParseIdPipe,
-  Roles,
-} from '#disty/core';
+import { Actor, ApiPageResponse, ApiProblems, Clock, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '#disty/core';
 import { RevaluationDto } from './fx/fx-rate.dto';
 import { RevaluationService } from './fx/revaluation.service';
 import {
@@ -80,11 +70,7 @@ export class LedgerController {
   @ApiOperation({ operationId: 'reverseJournalEntry', summary: 'Reverse a journal entry' })
   @ApiCreatedResponse({ type: JournalEntryView, description: 'The reversing entry' })
   @ApiProblems(409, 422)
-  reverse(
-    @Param('id', ParseIdPipe) id: string,
-    @Body() dto: ReverseEntryDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<JournalEntryView> {
+  reverse(@Param('id', ParseIdPipe) id: string, @Body() dto: ReverseEntryDto, @CurrentActor() actor: Actor): Promise<JournalEntryView> {
     return this.ledger.reverseInOwnTransaction(id, { ...dto, createdBy: actor.id });
   }
 
@@ -157,11 +143,7 @@ export class LedgerController {
     description: 'The closed month (a month already closed answers as it was closed)',
   })
   @ApiProblems(422)
-  closePeriod(
-    @Param('period') period: string,
-    @Body() dto: ClosePeriodDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<ClosedPeriodView> {
+  closePeriod(@Param('period') period: string, @Body() dto: ClosePeriodDto, @CurrentActor() actor: Actor): Promise<ClosedPeriodView> {
     return this.ledgerPeriods.closePeriod(period, actor.id, dto);
   }
 }

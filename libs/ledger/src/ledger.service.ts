@@ -126,10 +126,10 @@ export class LedgerService {
       throw mapLedgerDbError(e);
     }
     if (!inserted.length) {
-      const existing: Array<{ id: string }> = await em.query(
-        'SELECT id FROM journal_entries WHERE source_type = $1 AND source_id = $2',
-        [input.source.type, input.source.id],
-      );
+      const existing: Array<{ id: string }> = await em.query('SELECT id FROM journal_entries WHERE source_type = $1 AND source_id = $2', [
+        input.source.type,
+        input.source.id,
+      ]);
       return { entry: (await loadEntries(em, [existing[0].id]))[0], created: false };
     }
     const { id, created_at } = inserted[0];
@@ -171,8 +171,7 @@ export class LedgerService {
       const chart = await this.chart(em);
       const manual =
         original.source.type === MANUAL_SOURCE ||
-        (original.source.type === REVERSAL_SOURCE &&
-          !original.lines.some((l) => chart.get(l.accountCode)?.control));
+        (original.source.type === REVERSAL_SOURCE && !original.lines.some((l) => chart.get(l.accountCode)?.control));
       if (!manual) {
         throw ledgerError(
           LedgerErrorCode.SystemEntry,
@@ -181,18 +180,11 @@ export class LedgerService {
         );
       }
     }
-    const existing: Array<{ id: string }> = await em.query(
-      'SELECT id FROM journal_entries WHERE reversal_of = $1',
-      [entryId],
-    );
+    const existing: Array<{ id: string }> = await em.query('SELECT id FROM journal_entries WHERE reversal_of = $1', [entryId]);
     if (existing.length) {
-      throw ledgerError(
-        LedgerErrorCode.AlreadyReversed,
-        `Journal entry ${entryId} was already reversed by ${existing[0].id}`,
-        {
-          reversalId: existing[0].id,
-        },
-      );
+      throw ledgerError(LedgerErrorCode.AlreadyReversed, `Journal entry ${entryId} was already reversed by ${existing[0].id}`, {
+        reversalId: existing[0].id,
+      });
     }
     const lines = mirrorLines(
       // At the original's base amounts, so that the pair nets to zero in the reporting currency too.
@@ -202,10 +194,7 @@ export class LedgerService {
         currency: l.currency,
         debit: new Dec(l.debit),
         credit: new Dec(l.credit),
-        base:
-          l.baseDebit != null && l.baseCredit != null
-            ? { debit: new Dec(l.baseDebit), credit: new Dec(l.baseCredit) }
-            : null,
+        base: l.baseDebit != null && l.baseCredit != null ? { debit: new Dec(l.baseDebit), credit: new Dec(l.baseCredit) } : null,
       })),
     );
     return this.post(em, {
@@ -226,10 +215,7 @@ export class LedgerService {
     ).then((r) => r.entry);
   }
 
-  async reverseInOwnTransaction(
-    entryId: string,
-    opts: { entryDate?: string; memo?: string; createdBy?: string; allowSystem?: boolean },
-  ) {
+  async reverseInOwnTransaction(entryId: string, opts: { entryDate?: string; memo?: string; createdBy?: string; allowSystem?: boolean }) {
     return this.inTransaction(
       (em) => this.reverse(em, entryId, opts),
       (r) => r.entry,
@@ -240,10 +226,7 @@ export class LedgerService {
    * Runs a ledger use case in its own transaction, mapping trigger errors and retrying deadlocks;
    * with an Idempotency-Key, `response(result)` (what the client sees) is stored in that transaction.
    */
-  async inTransaction<T>(
-    fn: (em: EntityManager) => Promise<T>,
-    response?: (result: T) => unknown,
-  ): Promise<T> {
+  async inTransaction<T>(fn: (em: EntityManager) => Promise<T>, response?: (result: T) => unknown): Promise<T> {
     try {
       return await retryOnConflict(() => idempotentTransaction(this.db, fn, response));
     } catch (e) {
@@ -286,10 +269,9 @@ export class LedgerService {
    * day of the first open month after it (its real date is kept on its document and in the memo).
    */
   async postingDateFor(date: string, em: EntityManager = this.db.manager): Promise<string> {
-    const rows: Array<{ period: string }> = await em.query(
-      `SELECT period FROM ledger_periods WHERE period >= $1 ORDER BY period`,
-      [date.slice(0, 7)],
-    );
+    const rows: Array<{ period: string }> = await em.query(`SELECT period FROM ledger_periods WHERE period >= $1 ORDER BY period`, [
+      date.slice(0, 7),
+    ]);
     return postingDate(date, new Set(rows.map((r) => r.period)));
   }
 
@@ -309,12 +291,7 @@ export class LedgerService {
    * The receivable balance (debit − credit) of one reseller on one account, per currency, as of
    * today: entries dated later never count (balances used for credit).
    */
-  async balanceOf(
-    accountCode: string,
-    resellerId: string,
-    currency: Currency,
-    em: EntityManager = this.db.manager,
-  ): Promise<Dec> {
+  async balanceOf(accountCode: string, resellerId: string, currency: Currency, em: EntityManager = this.db.manager): Promise<Dec> {
     return (await this.balancesOf([accountCode], resellerId, currency, em)).get(accountCode)!;
   }
 
@@ -327,11 +304,12 @@ export class LedgerService {
   ): Promise<Map<string, Dec>> {
     const out = new Map<string, Dec>(accountCodes.map((c) => [c, new Dec(0)]));
     if (!accountCodes.length) return out;
-    const rows = await queryPrepared<{ account_code: string; debit_total: string; credit_total: string }>(
-      em,
-      BALANCES_OF,
-      [accountCodes, resellerId, currency, this.clock.today()],
-    );
+    const rows = await queryPrepared<{ account_code: string; debit_total: string; credit_total: string }>(em, BALANCES_OF, [
+      accountCodes,
+      resellerId,
+      currency,
+      this.clock.today(),
+    ]);
     for (const r of rows) out.set(r.account_code, new Dec(r.debit_total).minus(r.credit_total));
     return out;
   }
@@ -359,11 +337,7 @@ export class LedgerService {
   }
 
   /** Sum of lines of one account up to a date (inclusive), per reseller and currency, from the lines. */
-  async balancesAsOf(
-    accountCodes: string[],
-    asOf: string,
-    em: EntityManager = this.db.manager,
-  ): Promise<AccountBalanceRow[]> {
+  async balancesAsOf(accountCodes: string[], asOf: string, em: EntityManager = this.db.manager): Promise<AccountBalanceRow[]> {
     const rows: Array<{
       account_code: string;
       reseller_id: string | null;
@@ -394,9 +368,7 @@ export class LedgerService {
     from: string,
     to: string,
     em: EntityManager = this.db.manager,
-  ): Promise<
-    Array<{ accountCode: string; currency: Currency; taxCode: string | null; debit: Dec; credit: Dec }>
-  > {
+  ): Promise<Array<{ accountCode: string; currency: Currency; taxCode: string | null; debit: Dec; credit: Dec }>> {
     const rows: Array<{
       account_code: string;
       currency: Currency;
@@ -426,9 +398,7 @@ export class LedgerService {
   }
 
   /** The chart of accounts (read once, then cached): code → name, type, control flag. */
-  async chart(
-    em: EntityManager = this.db.manager,
-  ): Promise<Map<string, { name: string; type: AccountType; control: boolean }>> {
+  async chart(em: EntityManager = this.db.manager): Promise<Map<string, { name: string; type: AccountType; control: boolean }>> {
     if (!this.accounts) {
       const rows: Array<{ code: string; name: string; type: AccountType; control: boolean }> = await em.query(
         'SELECT code, name, type, control FROM accounts ORDER BY code',

@@ -22,10 +22,7 @@ export interface PeriodCloseFinding {
 export interface PeriodCloseCheck {
   name: string;
   /** `from`..`to` are the month's first and last days. Runs in the closing transaction. */
-  find(
-    em: EntityManager,
-    month: { period: string; from: string; to: string },
-  ): Promise<PeriodCloseFinding | null>;
+  find(em: EntityManager, month: { period: string; from: string; to: string }): Promise<PeriodCloseFinding | null>;
 }
 
 /**
@@ -56,12 +53,8 @@ export class PeriodCloseChecks {
 }
 
 /** Sums amounts per currency for a finding (decimal strings in, decimal strings out, by currency). */
-export function totalsByCurrency(
-  rows: Array<{ currency: string; amount: string }>,
-): PeriodCloseFinding['amounts'] {
+export function totalsByCurrency(rows: Array<{ currency: string; amount: string }>): PeriodCloseFinding['amounts'] {
   const sums = new Map<string, Dec>();
   for (const r of rows) sums.set(r.currency, (sums.get(r.currency) ?? new Dec(0)).plus(r.amount));
-  return [...sums]
-    .sort(([a], [b]) => a.localeCompare(b))
-    .map(([currency, amount]) => ({ currency, amount: amount.toFixed() }));
+  return [...sums].sort(([a], [b]) => a.localeCompare(b)).map(([currency, amount]) => ({ currency, amount: amount.toFixed() }));
 }

@@ -3,16 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  addDays,
-  addMonthsClamped,
-  Clock,
-  Dec,
-  Page,
-  page,
-  retryOnConflict,
-  validationError,
-} from '#disty/core';
+import { addDays, addMonthsClamped, Clock, Dec, Page, page, retryOnConflict, validationError } from '#disty/core';
 import { LedgerService } from '#disty/ledger';
 import { CostAccrualService } from '#disty/purchasing';
 import { CreditReservationService } from '#disty/reseller';
@@ -59,14 +50,10 @@ export class OrderFulfilmentService {
   ): Promise<OrderView> {
     const today = this.clock.today();
     if (input.shippedOn > today) {
-      throw orderingError(
-        OrderingErrorCode.FutureDated,
-        `A line cannot be shipped on ${input.shippedOn}, after today (${today})`,
-        {
-          shippedOn: input.shippedOn,
-          today,
-        },
-      );
+      throw orderingError(OrderingErrorCode.FutureDated, `A line cannot be shipped on ${input.shippedOn}, after today (${today})`, {
+        shippedOn: input.shippedOn,
+        today,
+      });
     }
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
@@ -76,29 +63,18 @@ export class OrderFulfilmentService {
           `SELECT ${LINE_COLUMNS} FROM order_lines l WHERE l.id = $1 AND l.order_id = $2 FOR UPDATE`,
           [lineId, orderId],
         );
-        if (!line)
-          throw orderingError(
-            OrderingErrorCode.OrderNotFound,
-            `Order line ${lineId} was not found on order ${orderId}`,
-          );
+        if (!line) throw orderingError(OrderingErrorCode.OrderNotFound, `Order line ${lineId} was not found on order ${orderId}`);
         if (line.kind !== 'HARDWARE') {
-          throw orderingError(
-            OrderingErrorCode.Conflict,
-            `Line ${line.line_no} is a cloud subscription; only hardware lines are shipped`,
-          );
+          throw orderingError(OrderingErrorCode.Conflict, `Line ${line.line_no} is a cloud subscription; only hardware lines are shipped`);
         }
         if (line.status !== 'PENDING') {
-          throw orderingError(
-            OrderingErrorCode.Conflict,
-            `Line ${line.line_no} is already ${line.status.toLowerCase()}`,
-          );
+          throw orderingError(OrderingErrorCode.Conflict, `Line ${line.line_no} is already ${line.status.toLowerCase()}`);
         }
         const quantity = input.quantity ?? line.quantity;
         if (quantity > line.quantity) {
-          throw validationError(
-            `Line ${line.line_no} holds ${line.quantity} units; ${quantity} cannot be shipped`,
-            [{ field: 'quantity', message: `at most ${line.quantity} (the units the line holds)` }],
-          );
+          throw validationError(`Line ${line.line_no} holds ${line.quantity} units; ${quantity} cannot be shipped`, [
+            { field: 'quantity', message: `at most ${line.quantity} (the units the line holds)` },
+          ]);
         }
         const serials = input.serialNumbers ?? [];
         if (serials.length > quantity) {
@@ -107,9 +83,7 @@ export class OrderFulfilmentService {
           ]);
         }
         if (new Set(serials).size !== serials.length) {
-          throw validationError('A serial number is listed twice', [
-            { field: 'serialNumbers', message: 'must not repeat' },
-          ]);
+          throw validationError('A serial number is listed twice', [{ field: 'serialNumbers', message: 'must not repeat' }]);
         }
         const shipped = quantity < line.quantity ? await this.splitLine(em, order, line, quantity) : line;
         const months = line.warranty_months ?? 0;
@@ -133,10 +107,7 @@ export class OrderFulfilmentService {
     const cond = `FROM order_lines l JOIN orders o ON o.id = l.order_id
                   WHERE l.kind = 'HARDWARE' AND l.status = 'PENDING' AND ($1::uuid IS NULL OR l.reseller_id = $1::uuid)`;
     const params = [q.resellerId ?? null];
-    const [{ total }]: Array<{ total: number }> = await this.db.query(
-      `SELECT count(*)::int AS total ${cond}`,
-      params,
-    );
+    const [{ total }]: Array<{ total: number }> = await this.db.query(`SELECT count(*)::int AS total ${cond}`, params);
     const rows: Array<{
       order_id: string;
       number: string;
@@ -187,11 +158,7 @@ export class OrderFulfilmentService {
           const byId = new Map(lines.map((l) => [l.id, l]));
           targets = [...new Set(lineIds.map((id) => id.toLowerCase()))].map((id) => {
             const l = byId.get(id);
-            if (!l)
-              throw orderingError(
-                OrderingErrorCode.OrderNotFound,
-                `Order line ${id} was not found on order ${orderId}`,
-              );
+            if (!l) throw orderingError(OrderingErrorCode.OrderNotFound, `Order line ${id} was not found on order ${orderId}`);
             if (l.kind === 'CLOUD') {
               throw orderingError(
                 OrderingErrorCode.Conflict,
@@ -199,10 +166,7 @@ export class OrderFulfilmentService {
               );
             }
             if (l.status !== 'PENDING') {
-              throw orderingError(
-                OrderingErrorCode.Conflict,
-                `Line ${l.line_no} is ${l.status.toLowerCase()} and cannot be cancelled`,
-              );
+              throw orderingError(OrderingErrorCode.Conflict, `Line ${l.line_no} is ${l.status.toLowerCase()} and cannot be cancelled`);
             }
             return l;
           });
@@ -215,10 +179,9 @@ export class OrderFulfilmentService {
             );
           }
         }
-        await em.query(
-          `UPDATE order_lines SET status = 'CANCELLED', cancelled_at = now() WHERE id = ANY($1::uuid[])`,
-          [targets.map((l) => l.id)],
-        );
+        await em.query(`UPDATE order_lines SET status = 'CANCELLED', cancelled_at = now() WHERE id = ANY($1::uuid[])`, [
+          targets.map((l) => l.id),
+        ]);
         for (const l of targets) await this.credit.releaseReservation(em, reservationSource(l));
         await this.refreshStatus(em, orderId);
         return (await this.orders.viewsIn(em, [orderId], null))[0];
@@ -288,23 +251,13 @@ export class OrderFulfilmentService {
    * by a cent however the units are shipped. The rest of the line's reserved credit moves with it.
    * The cost splits the same way (splitLineCost). Returns the shipped part's line.
    */
-  private async splitLine(
-    em: EntityManager,
-    order: LockedOrder,
-    line: LineRow,
-    quantity: number,
-  ): Promise<LineRow> {
+  private async splitLine(em: EntityManager, order: LockedOrder, line: LineRow, quantity: number): Promise<LineRow> {
     const { shipped, rest } = splitLineAmounts(
       { quantity: line.quantity, net: new Dec(line.net), tax: new Dec(line.tax), gross: new Dec(line.gross) },
       quantity,
       order.currency,
     );
-    const cost = splitLineCost(
-      line.cost == null ? null : new Dec(line.cost),
-      line.quantity,
-      quantity,
-      order.currency,
-    );
+    const cost = splitLineCost(line.cost == null ? null : new Dec(line.cost), line.quantity, quantity, order.currency);
     const restId = randomUUID();
     await em.query(
       `INSERT INTO order_lines (id, order_id, reseller_id, line_no, sku, product_name, vendor, kind, status, quantity, currency,
@@ -313,27 +266,16 @@ export class OrderFulfilmentService {
               l.product_name, l.vendor, l.kind, 'PENDING', l.quantity - $3::int, l.currency, l.unit_price, $4, $5, $6, l.warranty_months,
               l.tax_rate, l.tax_code, l.unit_cost, $7
          FROM order_lines l WHERE l.id = $1`,
-      [
-        line.id,
-        restId,
-        quantity,
-        rest.net.toFixed(),
-        rest.tax.toFixed(),
-        rest.gross.toFixed(),
-        cost.rest?.toFixed() ?? null,
-      ],
+      [line.id, restId, quantity, rest.net.toFixed(), rest.tax.toFixed(), rest.gross.toFixed(), cost.rest?.toFixed() ?? null],
     );
-    await em.query(
-      `UPDATE order_lines SET quantity = $2, net = $3, tax = $4, gross = $5, cost = $6 WHERE id = $1`,
-      [
-        line.id,
-        quantity,
-        shipped.net.toFixed(),
-        shipped.tax.toFixed(),
-        shipped.gross.toFixed(),
-        cost.shipped?.toFixed() ?? null,
-      ],
-    );
+    await em.query(`UPDATE order_lines SET quantity = $2, net = $3, tax = $4, gross = $5, cost = $6 WHERE id = $1`, [
+      line.id,
+      quantity,
+      shipped.net.toFixed(),
+      shipped.tax.toFixed(),
+      shipped.gross.toFixed(),
+      cost.shipped?.toFixed() ?? null,
+    ]);
     await this.credit.moveReservation(
       em,
       reservationSource(line),
@@ -351,14 +293,8 @@ export class OrderFulfilmentService {
   }
 
   private async refreshStatus(em: EntityManager, orderId: string): Promise<void> {
-    const lines: Array<{ status: OrderLineStatus }> = await em.query(
-      `SELECT status FROM order_lines WHERE order_id = $1`,
-      [orderId],
-    );
-    await em.query(`UPDATE orders SET status = $2, updated_at = now() WHERE id = $1`, [
-      orderId,
-      orderStatus(lines.map((l) => l.status)),
-    ]);
+    const lines: Array<{ status: OrderLineStatus }> = await em.query(`SELECT status FROM order_lines WHERE order_id = $1`, [orderId]);
+    await em.query(`UPDATE orders SET status = $2, updated_at = now() WHERE id = $1`, [orderId, orderStatus(lines.map((l) => l.status))]);
   }
 }
 

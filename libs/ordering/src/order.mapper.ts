@@ -5,9 +5,7 @@ import { LineRow, OrderRow } from './ordering.sql';
 
 /** Where a line's credit is reserved: the order line for hardware, the first charge for cloud. */
 export function reservationSource(l: Pick<LineRow, 'id' | 'kind' | 'first_charge_id'>): Source {
-  return l.kind === 'HARDWARE'
-    ? { type: 'order_line', id: l.id }
-    : { type: 'subscription_charge', id: l.first_charge_id! };
+  return l.kind === 'HARDWARE' ? { type: 'order_line', id: l.id } : { type: 'subscription_charge', id: l.first_charge_id! };
 }
 
 export function toOrderView(o: OrderRow, lines: LineRow[], reserved: Map<string, Dec>): OrderView {

@@ -13,15 +13,7 @@ import { ShippedNotInvoicedCheck } from './shipped-not-invoiced.check';
 
 /** Orders: priced from the catalog, provisioned through subscriptions, reserved on the reseller's credit lines. */
 @Module({
-  imports: [
-    CatalogModule,
-    CustomersModule,
-    LedgerModule,
-    PurchasingModule,
-    ResellerModule,
-    SubscriptionModule,
-    TaxModule,
-  ],
+  imports: [CatalogModule, CustomersModule, LedgerModule, PurchasingModule, ResellerModule, SubscriptionModule, TaxModule],
   controllers: [OrdersController],
   providers: [OrderingService, OrderFulfilmentService, ShippedNotInvoicedCheck],
   exports: [OrderingService],

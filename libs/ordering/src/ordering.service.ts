@@ -158,10 +158,7 @@ export class OrderingService {
         kind: it.product.kind,
         quantity: it.quantity,
         unitPrice: it.product.unitPrice!,
-        periodMonths:
-          it.product.kind === 'CLOUD'
-            ? billingPeriodMonths(it.product.term!, it.product.billingFrequency!)
-            : 1,
+        periodMonths: it.product.kind === 'CLOUD' ? billingPeriodMonths(it.product.term!, it.product.billingFrequency!) : 1,
         taxRate: it.tax.rate,
       })),
       currency,
@@ -247,9 +244,7 @@ export class OrderingService {
       new Dec(0),
       currency,
     );
-    const status = orderStatus(
-      prepared.map((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')),
-    );
+    const status = orderStatus(prepared.map((l) => (l.product.kind === 'HARDWARE' ? 'PENDING' : 'PROVISIONED')));
 
     // The order and its lines in one round trip.
     const col = <T>(f: (l: (typeof prepared)[number], i: number) => T) => prepared.map(f);
@@ -354,34 +349,18 @@ export class OrderingService {
     const p = products.get(l.sku);
     const field = `lines.${i}.sku`;
     if (!p) {
-      throw lineProblem(
-        OrderingErrorCode.UnknownProduct,
-        `Line ${i + 1}: SKU ${l.sku} is not in the catalog`,
-        field,
-        l.sku,
-      );
+      throw lineProblem(OrderingErrorCode.UnknownProduct, `Line ${i + 1}: SKU ${l.sku} is not in the catalog`, field, l.sku);
     }
     if (!p.active) {
-      throw lineProblem(
-        OrderingErrorCode.ProductInactive,
-        `Line ${i + 1}: ${l.sku} is no longer sold`,
-        field,
-        l.sku,
-      );
+      throw lineProblem(OrderingErrorCode.ProductInactive, `Line ${i + 1}: ${l.sku} is no longer sold`, field, l.sku);
     }
     if (!p.unitPrice) {
-      throw lineProblem(
-        OrderingErrorCode.PriceUnavailable,
-        `Line ${i + 1}: ${l.sku} has no price in ${currency}`,
-        field,
-        l.sku,
-        { currency },
-      );
+      throw lineProblem(OrderingErrorCode.PriceUnavailable, `Line ${i + 1}: ${l.sku} has no price in ${currency}`, field, l.sku, {
+        currency,
+      });
     }
     if (p.kind === 'HARDWARE' && l.startDate !== undefined) {
-      const errors: FieldError[] = [
-        { field: `lines.${i}.startDate`, message: 'applies to cloud lines only' },
-      ];
+      const errors: FieldError[] = [{ field: `lines.${i}.startDate`, message: 'applies to cloud lines only' }];
       throw validationError(`Line ${i + 1}: startDate applies to cloud lines only`, errors);
     }
     return p;
@@ -420,11 +399,7 @@ export class OrderingService {
    * Shipped hardware lines not yet invoiced, shipped on or before `periodEnd`, locked FOR UPDATE in
    * the caller's (billing) transaction so two runs cannot bill one line twice.
    */
-  async unbilledShippedLines(
-    em: EntityManager,
-    resellerId: string,
-    periodEnd: string,
-  ): Promise<UnbilledShippedLine[]> {
+  async unbilledShippedLines(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledShippedLine[]> {
     const rows: Array<
       LineRow & {
         po_number: string | null;
@@ -492,12 +467,7 @@ export class OrderingService {
    * Marks shipped lines as invoiced on `issueDate` (the invoice's date), once: a line already billed
    * (or not shipped) is a 409 and nothing changes.
    */
-  async markLinesBilled(
-    em: EntityManager,
-    lineIds: string[],
-    invoiceId: string,
-    issueDate: string,
-  ): Promise<void> {
+  async markLinesBilled(em: EntityManager, lineIds: string[], invoiceId: string, issueDate: string): Promise<void> {
     const ids = [...new Set(lineIds)];
     if (!ids.length) return;
     const [updated]: [Array<{ id: string }>, number] = await em.query(
@@ -506,10 +476,7 @@ export class OrderingService {
       [ids, invoiceId, issueDate],
     );
     if (updated.length !== ids.length) {
-      throw orderingError(
-        OrderingErrorCode.Conflict,
-        `${ids.length - updated.length} of the lines are not shipped or already billed`,
-      );
+      throw orderingError(OrderingErrorCode.Conflict, `${ids.length - updated.length} of the lines are not shipped or already billed`);
     }
   }
 
@@ -586,9 +553,7 @@ function checkEndCustomer(input: PlaceOrderInput): void {
     ]);
   }
   if (!byId && (typeof input.endCustomer?.name !== 'string' || !input.endCustomer.name.trim())) {
-    throw validationError('endCustomer.name is required (or endCustomerId)', [
-      { field: 'endCustomer.name', message: 'is required' },
-    ]);
+    throw validationError('endCustomer.name is required (or endCustomerId)', [{ field: 'endCustomer.name', message: 'is required' }]);
   }
 }
 

@@ -14,15 +14,7 @@ import {
   tenantScope,
   validationError,
 } from '#disty/core';
-import {
-  CancelOrderDto,
-  OrderQueryDto,
-  OrderView,
-  PlaceOrderDto,
-  ShipLineDto,
-  ToShipLineView,
-  ToShipQueryDto,
-} from './dto/order.dto';
+import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto, ToShipLineView, ToShipQueryDto } from './dto/order.dto';
 import { OrderFulfilmentService } from './order-fulfilment.service';
 import { OrderingService } from './ordering.service';
 
@@ -46,13 +38,10 @@ export class OrdersController {
     let resellerId: string;
     if (isDistributor(actor)) {
       if (!dto.resellerId)
-        throw validationError('resellerId is required when an admin orders', [
-          { field: 'resellerId', message: 'is required for admin' },
-        ]);
+        throw validationError('resellerId is required when an admin orders', [{ field: 'resellerId', message: 'is required for admin' }]);
       resellerId = dto.resellerId;
     } else {
-      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId)
-        throw notFound(`Reseller ${dto.resellerId}`);
+      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId) throw notFound(`Reseller ${dto.resellerId}`);
       resellerId = actor.resellerId!;
     }
     return this.orders.placeOrder({
@@ -97,11 +86,7 @@ export class OrdersController {
   @ApiOperation({ operationId: 'shipOrderLine', summary: 'Ship a hardware line of an order' })
   @ApiOkResponse({ type: OrderView })
   @ApiProblems(409, 422)
-  ship(
-    @Param('id', ParseIdPipe) id: string,
-    @Param('lineId', ParseIdPipe) lineId: string,
-    @Body() dto: ShipLineDto,
-  ): Promise<OrderView> {
+  ship(@Param('id', ParseIdPipe) id: string, @Param('lineId', ParseIdPipe) lineId: string, @Body() dto: ShipLineDto): Promise<OrderView> {
     return this.fulfilment.shipLine(id, lineId, dto);
   }
 
@@ -111,11 +96,7 @@ export class OrdersController {
   @ApiOperation({ operationId: 'cancelOrder', summary: 'Cancel an order or some of its lines' })
   @ApiOkResponse({ type: OrderView })
   @ApiProblems(409, 422)
-  cancel(
-    @Param('id', ParseIdPipe) id: string,
-    @Body() dto: CancelOrderDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<OrderView> {
+  cancel(@Param('id', ParseIdPipe) id: string, @Body() dto: CancelOrderDto, @CurrentActor() actor: Actor): Promise<OrderView> {
     return this.fulfilment.cancelOrder(id, tenantScope(actor), dto.lineIds);
   }
 }

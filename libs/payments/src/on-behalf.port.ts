@@ -29,16 +29,9 @@ export interface HeldAmount {
  */
 export abstract class OnBehalfCollections {
   /** Records a card collection in the webhook's transaction; returns its id, or null (with why) when it is not one to record. */
-  abstract recordCard(
-    em: EntityManager,
-    c: CardCollection,
-  ): Promise<{ collectionId: string | null; why?: string }>;
+  abstract recordCard(em: EntityManager, c: CardCollection): Promise<{ collectionId: string | null; why?: string }>;
   /** 2500's subledger: collections not yet settled (as of a date: received on or before it, not settled by then). */
   abstract held(asOf: string | null, resellerId: string | null, em: EntityManager): Promise<HeldAmount[]>;
   /** Card collections net of their fees, per reseller: their share of 1050. */
-  abstract stripeClearing(
-    asOf: string | null,
-    resellerId: string | null,
-    em: EntityManager,
-  ): Promise<HeldAmount[]>;
+  abstract stripeClearing(asOf: string | null, resellerId: string | null, em: EntityManager): Promise<HeldAmount[]>;
 }

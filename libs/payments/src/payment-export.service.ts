@@ -22,10 +22,7 @@ export const PAYMENT_EXPORT_COLUMNS = [
 export class PaymentExportService {
   constructor(private readonly reads: ReadDatabase) {}
 
-  async *payments(
-    from: string,
-    to: string,
-  ): AsyncGenerator<Record<(typeof PAYMENT_EXPORT_COLUMNS)[number], string>> {
+  async *payments(from: string, to: string): AsyncGenerator<Record<(typeof PAYMENT_EXPORT_COLUMNS)[number], string>> {
     type Row = Record<string, string | null> & { id: string; received_on: string; currency: Currency };
     const rows = this.reads.snapshot<Row>(1000, (query, last, size) =>
       query<Row>(

@@ -18,35 +18,14 @@ import {
   retryOnConflict,
   validationError,
 } from '#disty/core';
-import {
-  amountDue,
-  NewInvoice,
-  OpenInvoice,
-  ReceivablesService,
-  splitProRata,
-  UnappliedCash,
-} from '#disty/invoicing';
-import {
-  AccountCode,
-  atCarrying,
-  credit,
-  debit,
-  LedgerService,
-  lockReceivables,
-  receivableCredits,
-} from '#disty/ledger';
+import { amountDue, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '#disty/invoicing';
+import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits } from '#disty/ledger';
 import { ResellerService } from '#disty/reseller';
 import { WebhookService } from '#disty/webhooks';
 import { planOldestFirst } from './domain/allocation';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { applicationDate, splitByApplicationDate } from './domain/application-date';
-import {
-  AllocationDto,
-  ApplyPaymentDto,
-  PaymentQueryDto,
-  PaymentView,
-  RecordPaymentDto,
-} from './dto/payment.dto';
+import { AllocationDto, ApplyPaymentDto, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
 
 export interface Target {
@@ -107,16 +86,7 @@ export class PaymentService implements UnappliedCash {
         await em.query(
           `INSERT INTO payments (id, reseller_id, method, currency, amount, unapplied, reference, received_on, created_by)
            VALUES ($1, $2, 'BANK_TRANSFER', $3, $4, $5, $6, $7, $8)`,
-          [
-            id,
-            reseller.id,
-            reseller.currency,
-            amount.toFixed(),
-            unapplied.toFixed(),
-            dto.reference,
-            dto.receivedOn,
-            createdBy,
-          ],
+          [id, reseller.id, reseller.currency, amount.toFixed(), unapplied.toFixed(), dto.reference, dto.receivedOn, createdBy],
         );
         const perLine = await this.allocate(em, {
           paymentId: id,
@@ -143,10 +113,7 @@ export class PaymentService implements UnappliedCash {
           fxDifferenceAccount: AccountCode.FxRealised,
         });
         if (later.length) {
-          const [p]: PaymentRow[] = await em.query(
-            `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`,
-            [id],
-          );
+          const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1`, [id]);
           for (const group of later) await this.applyBatch(em, p, group.targets, group.date, createdBy);
         }
         await this.receivables.releaseCleared(em, reseller.id, this.clock.today());
@@ -167,37 +134,20 @@ export class PaymentService implements UnappliedCash {
   }
 
   /** POST /payments/:id/allocations: applies a payment's unapplied cash (debit 2200, credit 1100/1110). */
-  async applyUnapplied(
-    paymentId: string,
-    dto: ApplyPaymentDto,
-    createdBy: string | null,
-  ): Promise<PaymentView> {
-    const head: Array<{ reseller_id: string }> = await this.db.query(
-      `SELECT reseller_id FROM payments WHERE id = $1`,
-      [paymentId],
-    );
+  async applyUnapplied(paymentId: string, dto: ApplyPaymentDto, createdBy: string | null): Promise<PaymentView> {
+    const head: Array<{ reseller_id: string }> = await this.db.query(`SELECT reseller_id FROM payments WHERE id = $1`, [paymentId]);
     if (!head.length) throw notFound(`Payment ${paymentId}`);
     const resellerId = head[0].reseller_id;
     const date = this.clock.today();
     return retryOnConflict(() =>
       idempotentTransaction(this.db, async (em) => {
         await lockReceivables(em, resellerId);
-        const [p]: PaymentRow[] = await em.query(
-          `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`,
-          [paymentId],
-        );
+        const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [paymentId]);
         const available = new Dec(p.unapplied);
-        if (!available.gt(0))
-          throw paymentsError(
-            PaymentsErrorCode.NothingUnapplied,
-            `Payment ${paymentId} has no unapplied cash left`,
-          );
+        if (!available.gt(0)) throw paymentsError(PaymentsErrorCode.NothingUnapplied, `Payment ${paymentId} has no unapplied cash left`);
         const targets = await this.planTargets(em, resellerId, p.currency, available, dto.allocations);
         if (!targets.length)
-          throw paymentsError(
-            PaymentsErrorCode.NothingToApply,
-            'The reseller has no open invoice to apply this cash to',
-          );
+          throw paymentsError(PaymentsErrorCode.NothingToApply, 'The reseller has no open invoice to apply this cash to');
         await this.applyBatch(em, p, targets, date, createdBy);
         await this.receivables.releaseCleared(em, resellerId, date);
         return this.view(em, paymentId, null);
@@ -262,10 +212,7 @@ export class PaymentService implements UnappliedCash {
     await em.query(`UPDATE payments SET unapplied = unapplied - $2 WHERE id = $1`, [p.id, total.toFixed()]);
     await this.ledger.post(em, {
       entryDate: date,
-      memo: `Unapplied cash of payment ${p.reference} applied to ${targets.map((t) => t.invoice.number).join(', ')}`.slice(
-        0,
-        500,
-      ),
+      memo: `Unapplied cash of payment ${p.reference} applied to ${targets.map((t) => t.invoice.number).join(', ')}`.slice(0, 500),
       source: { type: 'payment_application', id: batchId },
       createdBy,
       lines: atCarrying([
@@ -299,9 +246,7 @@ export class PaymentService implements UnappliedCash {
     },
   ): Promise<{ paymentId: string | null; netted: Dec; perLine: Record<CreditLine, Dec> }> {
     // Oldest first, among the invoices issued by the settlement date (cash is never applied before an invoice exists).
-    const open = (await this.receivables.openInvoices(em, s.resellerId, s.currency)).filter(
-      (i) => i.issueDate <= s.date,
-    );
+    const open = (await this.receivables.openInvoices(em, s.resellerId, s.currency)).filter((i) => i.issueDate <= s.date);
     const byId = new Map(open.map((i) => [i.id, i]));
     const plan = planOldestFirst(
       s.available,
@@ -312,8 +257,7 @@ export class PaymentService implements UnappliedCash {
       amount: a.amount,
     }));
     const netted = targets.reduce((sum, t) => sum.plus(t.amount), new Dec(0));
-    if (!netted.gt(0))
-      return { paymentId: null, netted, perLine: { HARDWARE: new Dec(0), CLOUD: new Dec(0) } };
+    if (!netted.gt(0)) return { paymentId: null, netted, perLine: { HARDWARE: new Dec(0), CLOUD: new Dec(0) } };
     const id = randomUUID();
     await em.query(
       `INSERT INTO payments (id, reseller_id, method, currency, amount, unapplied, reference, received_on, created_by)
@@ -358,25 +302,18 @@ export class PaymentService implements UnappliedCash {
     }
     const ids = explicit.map((a) => a.invoiceId.toLowerCase());
     if (new Set(ids).size !== ids.length) {
-      throw validationError('Each invoice may appear once in allocations', [
-        { field: 'allocations', message: 'duplicate invoiceId' },
-      ]);
+      throw validationError('Each invoice may appear once in allocations', [{ field: 'allocations', message: 'duplicate invoiceId' }]);
     }
     const found = new Map((await this.receivables.lockInvoices(em, resellerId, ids)).map((i) => [i.id, i]));
     let total = new Dec(0);
     const targets = explicit.map((a, i): Target => {
       const invoice = found.get(ids[i]);
       if (!invoice)
-        throw paymentsError(
-          PaymentsErrorCode.UnknownInvoice,
-          `Invoice ${a.invoiceId} is not an invoice of this reseller`,
-          { invoiceId: a.invoiceId },
-        );
+        throw paymentsError(PaymentsErrorCode.UnknownInvoice, `Invoice ${a.invoiceId} is not an invoice of this reseller`, {
+          invoiceId: a.invoiceId,
+        });
       if (invoice.currency !== currency) {
-        throw paymentsError(
-          PaymentsErrorCode.CurrencyMismatch,
-          `Invoice ${invoice.number} is in ${invoice.currency}, not ${currency}`,
-        );
+        throw paymentsError(PaymentsErrorCode.CurrencyMismatch, `Invoice ${invoice.number} is in ${invoice.currency}, not ${currency}`);
       }
       const amount = new Dec(a.amount);
       if (amount.decimalPlaces() > minorUnits(currency)) {
@@ -436,8 +373,7 @@ export class PaymentService implements UnappliedCash {
     for (const t of a.targets) {
       if (!t.amount.gt(0)) continue;
       const { parts, leftover } = splitProRata(t.amount, t.invoice.open, a.currency);
-      if (!leftover.isZero())
-        throw new Error(`allocation of ${t.amount.toFixed()} exceeds what ${t.invoice.number} has due`);
+      if (!leftover.isZero()) throw new Error(`allocation of ${t.amount.toFixed()} exceeds what ${t.invoice.number} has due`);
       const inv = await this.receivables.applyToInvoice(em, {
         invoiceId: t.invoice.id,
         amounts: parts,
@@ -524,10 +460,7 @@ export class PaymentService implements UnappliedCash {
       .map((a) => ({ ...a, number: numbers.get(a.invoice_id)! }))
       .sort(
         (x, y) =>
-          cmp(x.applied_on, y.applied_on) ||
-          cmp(x.created, y.created) ||
-          cmp(x.number, y.number) ||
-          cmp(x.credit_line, y.credit_line),
+          cmp(x.applied_on, y.applied_on) || cmp(x.created, y.created) || cmp(x.number, y.number) || cmp(x.credit_line, y.credit_line),
       );
     return rows.map((r) => {
       const c = r.currency;

@@ -1,26 +1,7 @@
 import { Body, Controller, Get, Headers, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiHeader,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiHeader, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
-import {
-  Actor,
-  ApiPageResponse,
-  ApiProblems,
-  CurrentActor,
-  Idempotent,
-  Page,
-  ParseIdPipe,
-  Public,
-  Roles,
-  tenantScope,
-} from '#disty/core';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Public, Roles, tenantScope } from '#disty/core';
 import {
   ApplyPaymentDto,
   PaymentIntentView,
@@ -75,11 +56,7 @@ export class PaymentsController {
   @ApiOperation({ operationId: 'applyPayment', summary: 'Apply a payment’s unapplied cash to invoices' })
   @ApiCreatedResponse({ type: PaymentView })
   @ApiProblems(422)
-  apply(
-    @Param('id', ParseIdPipe) id: string,
-    @Body() dto: ApplyPaymentDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<PaymentView> {
+  apply(@Param('id', ParseIdPipe) id: string, @Body() dto: ApplyPaymentDto, @CurrentActor() actor: Actor): Promise<PaymentView> {
     return this.payments.applyUnapplied(id, dto, actor.id);
   }
 }
@@ -128,10 +105,7 @@ export class StripeWebhookController {
     description: 'A Stripe event, exactly as Stripe sends it',
     schema: { type: 'object', additionalProperties: true },
   })
-  receive(
-    @Req() req: Request,
-    @Headers('stripe-signature') signature: string | undefined,
-  ): Promise<StripeEventOutcomeView> {
+  receive(@Req() req: Request, @Headers('stripe-signature') signature: string | undefined): Promise<StripeEventOutcomeView> {
     return this.stripe.handleWebhook(req.body, signature);
   }
 }

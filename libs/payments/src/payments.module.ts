@@ -6,12 +6,7 @@ import { PurchasingModule } from '#disty/purchasing';
 import { UsageModule } from '#disty/usage';
 import { ResellerModule } from '#disty/reseller';
 import { WebhookModule } from '#disty/webhooks';
-import {
-  PaymentIntentsController,
-  PaymentsController,
-  ReconciliationController,
-  StripeWebhookController,
-} from './payments.controller';
+import { PaymentIntentsController, PaymentsController, ReconciliationController, StripeWebhookController } from './payments.controller';
 import { PaymentService } from './payment.service';
 import { ReconciliationService } from './reconciliation.service';
 import { RefundService } from './refund.service';
@@ -32,15 +27,7 @@ import { StripeService } from './stripe.service';
  */
 @Global()
 @Module({
-  imports: [
-    InvoicingModule,
-    LedgerModule,
-    OrderingModule,
-    ResellerModule,
-    PurchasingModule,
-    WebhookModule,
-    UsageModule,
-  ],
+  imports: [InvoicingModule, LedgerModule, OrderingModule, ResellerModule, PurchasingModule, WebhookModule, UsageModule],
   controllers: [
     PaymentsController,
     PaymentIntentsController,

@@ -8,12 +8,7 @@ import { OrderingService } from '#disty/ordering';
 import { PayablesAuditService } from '#disty/purchasing';
 import { UsageBillingService } from '#disty/usage';
 import { OnBehalfCollections } from './on-behalf.port';
-import {
-  ReconciliationDifferenceView,
-  ReconciliationRowView,
-  ReconciliationSectionView,
-  ReconciliationView,
-} from './dto/payment.dto';
+import { ReconciliationDifferenceView, ReconciliationRowView, ReconciliationSectionView, ReconciliationView } from './dto/payment.dto';
 
 type Side = 'debit' | 'credit';
 interface Cell {
@@ -98,9 +93,7 @@ export class ReconciliationService {
       held,
       cardCollections,
     } = await this.db.transaction('REPEATABLE READ', async (em) => ({
-      balances: asOf
-        ? await this.ledger.balancesAsOf(accounts, asOf, em)
-        : await this.ledger.balances(accounts, em),
+      balances: asOf ? await this.ledger.balancesAsOf(accounts, asOf, em) : await this.ledger.balances(accounts, em),
       ar: await this.audit.detail(asOf, resellerId, em),
       unapplied: await this.unappliedCash(asOf, resellerId, em),
       stripe: await this.stripeClearing(asOf, resellerId, em),
@@ -117,9 +110,7 @@ export class ReconciliationService {
     }));
     const mine = balances.filter((b) => !resellerId || b.resellerId === resellerId);
     const ledgerOf = (code: string, side: Side) =>
-      mine
-        .filter((b) => b.accountCode === code)
-        .map((b) => ({ resellerId: b.resellerId, currency: b.currency, amount: signed(b, side) }));
+      mine.filter((b) => b.accountCode === code).map((b) => ({ resellerId: b.resellerId, currency: b.currency, amount: signed(b, side) }));
 
     const receivables = merge(
       CREDIT_LINES.flatMap((l) => ledgerOf(AR_ACCOUNT[l], 'debit').map((r) => ({ ...r, creditLine: l }))),
@@ -160,9 +151,7 @@ export class ReconciliationService {
       tax: section(tax, () => AccountCode.TaxPayable),
       collectionsHeld: section(collections, () => AccountCode.CollectionsHeld),
     };
-    const differences: ReconciliationDifferenceView[] = (
-      Object.keys(sections) as Array<keyof typeof sections>
-    ).flatMap((name) =>
+    const differences: ReconciliationDifferenceView[] = (Object.keys(sections) as Array<keyof typeof sections>).flatMap((name) =>
       sections[name].items
         .filter((i) => !new Dec(i.difference).isZero())
         .map((i) => ({
@@ -231,17 +220,7 @@ export class ReconciliationService {
     for (const x of recognition) {
       if (resellerId && x.resellerId !== resellerId) continue;
       differences.push(
-        finding(
-          'deferredRevenue',
-          x.check,
-          x.resellerId,
-          x.currency,
-          null,
-          AccountCode.DeferredRevenue,
-          x.expected,
-          x.actual,
-          x.message,
-        ),
+        finding('deferredRevenue', x.check, x.resellerId, x.currency, null, AccountCode.DeferredRevenue, x.expected, x.actual, x.message),
       );
     }
     return {

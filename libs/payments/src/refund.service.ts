@@ -15,15 +15,7 @@ import {
   validationError,
 } from '#disty/core';
 import { ReceivablesService } from '#disty/invoicing';
-import {
-  AccountCode,
-  atCarrying,
-  credit,
-  debit,
-  LedgerService,
-  lockReceivables,
-  receivableDebits,
-} from '#disty/ledger';
+import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableDebits } from '#disty/ledger';
 import { ResellerService } from '#disty/reseller';
 import { WebhookService } from '#disty/webhooks';
 import { CreateRefundDto, CreditBalanceView, RefundView } from './dto/refund.dto';
@@ -85,9 +77,7 @@ export class RefundService {
       );
     }
     if (dto.paidOn > this.clock.today()) {
-      throw validationError('paidOn cannot be in the future', [
-        { field: 'paidOn', message: `must be on or before ${this.clock.today()}` },
-      ]);
+      throw validationError('paidOn cannot be in the future', [{ field: 'paidOn', message: `must be on or before ${this.clock.today()}` }]);
     }
     const c = reseller.currency;
     // Credit from card payments goes back to the cards (docs/accounting.md §3).
@@ -152,9 +142,10 @@ export class RefundService {
             [id, reseller.id, s.paymentId, s.amount.toFixed(), dto.paidOn],
           );
         }
-        const perLine = Object.fromEntries(
-          CREDIT_LINES.map((l) => [l, sum(credits.filter((s) => s.line === l))]),
-        ) as Record<CreditLine, Dec>;
+        const perLine = Object.fromEntries(CREDIT_LINES.map((l) => [l, sum(credits.filter((s) => s.line === l))])) as Record<
+          CreditLine,
+          Dec
+        >;
         const fromCash = sum(cash);
         await this.ledger.post(em, {
           entryDate: dto.paidOn,
@@ -163,10 +154,7 @@ export class RefundService {
           createdBy,
           lines: [
             // The credit balance leaves at its carrying value; the cash at today's rate; the rest is 7100 (docs/accounting.md §10).
-            ...atCarrying([
-              ...receivableDebits(perLine, reseller.id, c),
-              ...debit(AccountCode.UnappliedCash, fromCash, reseller.id, c),
-            ]),
+            ...atCarrying([...receivableDebits(perLine, reseller.id, c), ...debit(AccountCode.UnappliedCash, fromCash, reseller.id, c)]),
             ...credit(AccountCode.Cash, amount, reseller.id, c),
           ],
           fxDifferenceAccount: AccountCode.FxRealised,

@@ -3,39 +3,11 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import type Stripe from 'stripe';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  Clock,
-  coreError,
-  CoreErrorCode,
-  CREDIT_LINES,
-  CreditLine,
-  Currency,
-  Dec,
-  environment,
-  Money,
-  moneyString,
-} from '#disty/core';
+import { Clock, coreError, CoreErrorCode, CREDIT_LINES, CreditLine, Currency, Dec, environment, Money, moneyString } from '#disty/core';
 import { ReceivablesService } from '#disty/invoicing';
-import {
-  AccountCode,
-  credit,
-  debit,
-  LedgerService,
-  lockReceivables,
-  receivableCredits,
-  receivableDebits,
-} from '#disty/ledger';
+import { AccountCode, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '#disty/ledger';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
-import {
-  currencyOf,
-  eventDate,
-  idOf,
-  lateNote,
-  recordStripeEvent,
-  roundTo,
-  setEventOutcome,
-  toMajor,
-} from './stripe-events';
+import { currencyOf, eventDate, idOf, lateNote, recordStripeEvent, roundTo, setEventOutcome, toMajor } from './stripe-events';
 
 /** Stripe's dispute fee when the event gives no balance transaction (docs/accounting.md §3): STRIPE_DISPUTE_FEE, default 25.00. */
 export const DEFAULT_DISPUTE_FEE = '25.00';
@@ -77,45 +49,29 @@ export class StripeDisputeService {
   async disputeCreated(event: Stripe.Event, dispute: Stripe.Dispute): Promise<Outcome> {
     // An inquiry (warning_*) withdraws nothing: nothing to record.
     if (String(dispute.status).startsWith('warning_'))
-      return this.ignore(
-        event,
-        null,
-        `dispute ${dispute.id} is an inquiry (${dispute.status}): no funds withdrawn`,
-      );
+      return this.ignore(event, null, `dispute ${dispute.id} is an inquiry (${dispute.status}): no funds withdrawn`);
     const payment = await this.paymentOf(event, dispute);
     if ('outcome' in payment) return payment;
     const c = payment.currency;
     if (currencyOf(dispute.currency) !== c)
-      return this.ignore(
-        event,
-        payment.reseller_id,
-        `dispute ${dispute.id} is in ${dispute.currency}, the payment in ${c}`,
-      );
+      return this.ignore(event, payment.reseller_id, `dispute ${dispute.id} is in ${dispute.currency}, the payment in ${c}`);
     const disputed = toMajor(dispute.amount, c);
-    if (!disputed.gt(0))
-      return this.ignore(event, payment.reseller_id, `dispute ${dispute.id} disputes nothing`);
-    const fee =
-      this.feeOf(dispute, c, 'withdrawn') ?? new Dec(environment().STRIPE_DISPUTE_FEE ?? DEFAULT_DISPUTE_FEE);
+    if (!disputed.gt(0)) return this.ignore(event, payment.reseller_id, `dispute ${dispute.id} disputes nothing`);
+    const fee = this.feeOf(dispute, c, 'withdrawn') ?? new Dec(environment().STRIPE_DISPUTE_FEE ?? DEFAULT_DISPUTE_FEE);
     const occurredOn = eventDate(event);
     const id = randomUUID();
     const resellerId = payment.reseller_id;
 
     return this.db.transaction(async (em) => {
       await lockReceivables(em, resellerId);
-      if (!(await recordStripeEvent(em, event, resellerId, 'recorded', payment.id)))
-        return { outcome: 'duplicate' };
-      const known: unknown[] = await em.query(`SELECT 1 FROM stripe_disputes WHERE stripe_dispute_id = $1`, [
-        dispute.id,
-      ]);
+      if (!(await recordStripeEvent(em, event, resellerId, 'recorded', payment.id))) return { outcome: 'duplicate' };
+      const known: unknown[] = await em.query(`SELECT 1 FROM stripe_disputes WHERE stripe_dispute_id = $1`, [dispute.id]);
       if (known.length) {
         await setEventOutcome(em, event.id, 'duplicate: dispute already recorded');
         return { outcome: 'duplicate', paymentId: payment.id };
       }
       const date = await this.ledger.postingDateFor(occurredOn, em);
-      const [p]: PaymentRow[] = await em.query(
-        `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`,
-        [payment.id],
-      );
+      const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [payment.id]);
       // What the payment still pays per invoice and credit line: the dispute re-opens it pro rata.
       const paid: Array<{ invoice_id: string; credit_line: CreditLine; amount: string }> = await em.query(
         `SELECT invoice_id, credit_line, sum(amount)::text AS amount FROM payment_allocations WHERE payment_id = $1
@@ -144,24 +100,9 @@ export class StripeDisputeService {
       await em.query(
         `INSERT INTO stripe_disputes (id, stripe_dispute_id, payment_id, reseller_id, currency, amount, fee, from_unapplied, occurred_on, posted_on, opened_event_id)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)`,
-        [
-          id,
-          dispute.id,
-          p.id,
-          resellerId,
-          c,
-          amount.toFixed(),
-          fee.toFixed(),
-          fromUnapplied.toFixed(),
-          occurredOn,
-          date,
-          event.id,
-        ],
+        [id, dispute.id, p.id, resellerId, c, amount.toFixed(), fee.toFixed(), fromUnapplied.toFixed(), occurredOn, date, event.id],
       );
-      await em.query(`UPDATE payments SET unapplied = unapplied - $2 WHERE id = $1`, [
-        p.id,
-        fromUnapplied.toFixed(),
-      ]);
+      await em.query(`UPDATE payments SET unapplied = unapplied - $2 WHERE id = $1`, [p.id, fromUnapplied.toFixed()]);
       await this.ledger.post(em, {
         entryDate: date,
         memo: `Stripe dispute ${dispute.id} on ${p.stripe_payment_intent_id}: ${moneyString(amount, c)} ${c} disputed, fee ${moneyString(fee, c)}${lateNote(occurredOn, date)}`,
@@ -180,10 +121,9 @@ export class StripeDisputeService {
   }
 
   async disputeClosed(event: Stripe.Event, dispute: Stripe.Dispute): Promise<Outcome> {
-    const rows: DisputeRow[] = await this.db.query(
-      `SELECT id, reseller_id FROM stripe_disputes WHERE stripe_dispute_id = $1`,
-      [dispute.id],
-    );
+    const rows: DisputeRow[] = await this.db.query(`SELECT id, reseller_id FROM stripe_disputes WHERE stripe_dispute_id = $1`, [
+      dispute.id,
+    ]);
     if (!rows.length) {
       if (String(dispute.status).startsWith('warning_'))
         return this.ignore(event, null, `dispute ${dispute.id} was an inquiry (${dispute.status})`);
@@ -200,8 +140,7 @@ export class StripeDisputeService {
         `SELECT id, payment_id, reseller_id, currency, amount::text AS amount, fee::text AS fee, status FROM stripe_disputes WHERE id = $1 FOR UPDATE`,
         [rows[0].id],
       );
-      if (!(await recordStripeEvent(em, event, resellerId, 'recorded', d.payment_id)))
-        return { outcome: 'duplicate' };
+      if (!(await recordStripeEvent(em, event, resellerId, 'recorded', d.payment_id))) return { outcome: 'duplicate' };
       if (d.status !== 'OPEN') {
         await setEventOutcome(em, event.id, `duplicate: dispute already closed ${d.status}`);
         return { outcome: 'duplicate', paymentId: d.payment_id };
@@ -219,18 +158,13 @@ export class StripeDisputeService {
       const c = d.currency;
       const amount = new Dec(d.amount);
       const feeReturned = Dec.min(this.feeOf(dispute, c, 'reinstated') ?? new Dec(0), new Dec(d.fee));
-      const [p]: PaymentRow[] = await em.query(
-        `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`,
-        [d.payment_id],
-      );
+      const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [d.payment_id]);
       // Pay again what the dispute re-opened, as far as it is still open; the rest is the payment's unapplied cash.
       const reopened: Array<{ invoice_id: string; credit_line: CreditLine; amount: string }> = await em.query(
         `SELECT invoice_id, credit_line, (-sum(amount))::text AS amount FROM payment_allocations WHERE batch_id = $1 GROUP BY 1, 2 ORDER BY 1, 2`,
         [d.id],
       );
-      const invoices = await this.receivables.lockInvoices(em, resellerId, [
-        ...new Set(reopened.map((x) => x.invoice_id)),
-      ]);
+      const invoices = await this.receivables.lockInvoices(em, resellerId, [...new Set(reopened.map((x) => x.invoice_id))]);
       const openOf = new Map(invoices.map((i) => [i.id, i.open]));
       const repay = reopened.map((x) => ({
         ...x,
@@ -253,10 +187,7 @@ export class StripeDisputeService {
           WHERE id = $1`,
         [d.id, date, occurredOn, event.id, feeReturned.toFixed(), toUnapplied.toFixed()],
       );
-      await em.query(`UPDATE payments SET unapplied = unapplied + $2 WHERE id = $1`, [
-        p.id,
-        toUnapplied.toFixed(),
-      ]);
+      await em.query(`UPDATE payments SET unapplied = unapplied + $2 WHERE id = $1`, [p.id, toUnapplied.toFixed()]);
       await this.ledger.post(em, {
         entryDate: date,
         memo: `Stripe dispute ${dispute.id} won: ${moneyString(amount, c)} ${c} reinstated, fee returned ${moneyString(feeReturned, c)}${lateNote(occurredOn, date)}`,
@@ -291,8 +222,7 @@ export class StripeDisputeService {
     if (!moved.length) return [];
     await this.receivables.lockInvoices(em, p.reseller_id, [...new Set(moved.map((x) => x.invoice_id))]);
     const byInvoice = new Map<string, Partial<Record<CreditLine, Dec>>>();
-    for (const x of moved)
-      byInvoice.set(x.invoice_id, { ...(byInvoice.get(x.invoice_id) ?? {}), [x.credit_line]: x.amount });
+    for (const x of moved) byInvoice.set(x.invoice_id, { ...(byInvoice.get(x.invoice_id) ?? {}), [x.credit_line]: x.amount });
     for (const [invoiceId, amounts] of byInvoice) {
       await this.receivables.applyToInvoice(em, { invoiceId, amounts, date, kind, source });
     }
@@ -342,14 +272,8 @@ export class StripeDisputeService {
       [intentId, chargeId],
     );
     if (rows.length) return rows[0];
-    const ours: unknown[] = intentId
-      ? await this.db.query(`SELECT 1 FROM stripe_payment_intents WHERE id = $1`, [intentId])
-      : [];
-    if (ours.length)
-      throw coreError(
-        CoreErrorCode.Conflict,
-        `The payment of PaymentIntent ${intentId} is not recorded yet; retry later`,
-      );
+    const ours: unknown[] = intentId ? await this.db.query(`SELECT 1 FROM stripe_payment_intents WHERE id = $1`, [intentId]) : [];
+    if (ours.length) throw coreError(CoreErrorCode.Conflict, `The payment of PaymentIntent ${intentId} is not recorded yet; retry later`);
     return this.ignore(event, null, `no payment recorded for dispute ${dispute.id}`);
   }
 

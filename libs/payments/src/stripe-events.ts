@@ -9,8 +9,7 @@ export const toMinor = (amount: Dec, c: Currency) => amount.times(new Dec(10).po
 /** The calendar date (UTC) of a Unix timestamp in seconds. */
 export const unixDate = (seconds: number) => new Date(seconds * 1000).toISOString().slice(0, 10);
 export const eventDate = (e: Stripe.Event) => unixDate(e.created);
-export const idOf = (v: string | { id: string } | null | undefined) =>
-  typeof v === 'string' ? v : (v?.id ?? null);
+export const idOf = (v: string | { id: string } | null | undefined) => (typeof v === 'string' ? v : (v?.id ?? null));
 /** An ISO currency code from Stripe's lower-case one, or null when Disty does not know it. */
 export const currencyOf = (v: unknown): Currency | null => {
   const c = String(v ?? '').toUpperCase();
@@ -21,9 +20,7 @@ export const roundTo = (amount: Dec, c: Currency) => amount.toDecimalPlaces(mino
 
 /** The memo suffix of an event posted on another day than it happened (docs/accounting.md §3, "Dates"). */
 export const lateNote = (occurredOn: string, postedOn: string) =>
-  occurredOn === postedOn
-    ? ''
-    : ` (occurred ${occurredOn}; its month is closed, posted on the first open day)`;
+  occurredOn === postedOn ? '' : ` (occurred ${occurredOn}; its month is closed, posted on the first open day)`;
 
 /**
  * Inserts the event (unique id) in the transaction recording its effect; false when it was already
@@ -45,14 +42,10 @@ export async function recordStripeEvent(
 }
 
 /** Changes the recorded outcome of an event already inserted in this transaction. */
-export async function setEventOutcome(
-  em: EntityManager,
-  eventId: string,
-  outcome: string,
-  paymentId: string | null = null,
-): Promise<void> {
-  await em.query(
-    `UPDATE stripe_events SET outcome = $2, payment_id = coalesce($3, payment_id) WHERE id = $1`,
-    [eventId, outcome.slice(0, 500), paymentId],
-  );
+export async function setEventOutcome(em: EntityManager, eventId: string, outcome: string, paymentId: string | null = null): Promise<void> {
+  await em.query(`UPDATE stripe_events SET outcome = $2, payment_id = coalesce($3, payment_id) WHERE id = $1`, [
+    eventId,
+    outcome.slice(0, 500),
+    paymentId,
+  ]);
 }

@@ -36,8 +36,7 @@ export class StripePayoutService {
     const amount = toMajor(payout.amount, c);
     const fee = await this.feeOf(payout, c);
     // The day it reached the bank (never after the event announcing it).
-    const arrival =
-      typeof payout.arrival_date === 'number' ? unixDate(payout.arrival_date) : eventDate(event);
+    const arrival = typeof payout.arrival_date === 'number' ? unixDate(payout.arrival_date) : eventDate(event);
     const occurredOn = arrival < eventDate(event) ? arrival : eventDate(event);
     return this.db.transaction(async (em) => {
       if (!(await recordStripeEvent(em, event, null, 'recorded'))) return { outcome: 'duplicate' };
@@ -48,10 +47,7 @@ export class StripePayoutService {
         [payout.id, c, amount.toFixed(), fee.toFixed(), occurredOn, date, event.id],
       );
       if (!inserted.length) {
-        await em.query(
-          `UPDATE stripe_events SET outcome = 'duplicate: payout already recorded' WHERE id = $1`,
-          [event.id],
-        );
+        await em.query(`UPDATE stripe_events SET outcome = 'duplicate: payout already recorded' WHERE id = $1`, [event.id]);
         return { outcome: 'duplicate' };
       }
       await this.ledger.post(em, {

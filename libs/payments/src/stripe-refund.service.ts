@@ -52,12 +52,7 @@ export class StripeRefundService {
     private readonly clock: Clock,
   ) {}
 
-  async refund(
-    reseller: { id: string; name: string },
-    c: Currency,
-    dto: CreateRefundDto,
-    createdBy: string | null,
-  ): Promise<RefundView> {
+  async refund(reseller: { id: string; name: string }, c: Currency, dto: CreateRefundDto, createdBy: string | null): Promise<RefundView> {
     const amount = new Dec(dto.amount);
     const id = randomUUID();
     return retryOnConflict(() =>
@@ -86,10 +81,9 @@ export class StripeRefundService {
         for (const paymentId of [...new Set(parts.map((p) => p.paymentId))]) {
           const mine = parts.filter((p) => p.paymentId === paymentId);
           const total = mine.reduce((s, p) => s.plus(p.amount), new Dec(0));
-          const [state]: Array<{ refunded: string }> = await em.query(
-            `SELECT refunded::text AS refunded FROM payments WHERE id = $1`,
-            [paymentId],
-          );
+          const [state]: Array<{ refunded: string }> = await em.query(`SELECT refunded::text AS refunded FROM payments WHERE id = $1`, [
+            paymentId,
+          ]);
           refundIds.set(
             paymentId,
             await this.createStripeRefund(
@@ -122,10 +116,7 @@ export class StripeRefundService {
               date: dto.paidOn,
               source: { type: CREDIT_REFUND_SOURCE, id },
             });
-            await em.query(`UPDATE payments SET refunded = refunded + $2 WHERE id = $1`, [
-              p.paymentId,
-              p.amount.toFixed(),
-            ]);
+            await em.query(`UPDATE payments SET refunded = refunded + $2 WHERE id = $1`, [p.paymentId, p.amount.toFixed()]);
           } else {
             await em.query(
               `WITH x AS (INSERT INTO credit_refund_parts (refund_id, reseller_id, payment_id, amount, stripe_payment_id, stripe_refund_id)
@@ -139,15 +130,13 @@ export class StripeRefundService {
         }
         const credits = parts.filter((p) => p.invoiceId);
         const cash = parts.filter((p) => !p.invoiceId);
-        const perLine = Object.fromEntries(
-          CREDIT_LINES.map((l) => [l, sum(credits.filter((p) => p.line === l))]),
-        ) as Record<CreditLine, Dec>;
+        const perLine = Object.fromEntries(CREDIT_LINES.map((l) => [l, sum(credits.filter((p) => p.line === l))])) as Record<
+          CreditLine,
+          Dec
+        >;
         await this.ledger.post(em, {
           entryDate: dto.paidOn,
-          memo: `Stripe refund of credit balance ${dto.reference} (${[...refundIds.values()].join(', ')})`.slice(
-            0,
-            500,
-          ),
+          memo: `Stripe refund of credit balance ${dto.reference} (${[...refundIds.values()].join(', ')})`.slice(0, 500),
           source: { type: CREDIT_REFUND_SOURCE, id },
           createdBy,
           lines: [
@@ -218,13 +207,7 @@ export class StripeRefundService {
     return parts;
   }
 
-  private async createStripeRefund(
-    intentId: string,
-    amount: Dec,
-    c: Currency,
-    idempotencyKey: string,
-    refundId: string,
-  ): Promise<string> {
+  private async createStripeRefund(intentId: string, amount: Dec, c: Currency, idempotencyKey: string, refundId: string): Promise<string> {
     try {
       const refund = await this.stripe.client().refunds.create(
         {
@@ -238,10 +221,7 @@ export class StripeRefundService {
       return refund.id;
     } catch (e) {
       const err = e as { message?: string; statusCode?: number; type?: string };
-      if (
-        err.type === 'StripeInvalidRequestError' ||
-        (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)
-      ) {
+      if (err.type === 'StripeInvalidRequestError' || (err.statusCode && err.statusCode >= 400 && err.statusCode < 500)) {
         throw paymentsError(
           PaymentsErrorCode.StripeRefused,
           `Stripe refused the refund on ${intentId}: ${String(err.message ?? e)

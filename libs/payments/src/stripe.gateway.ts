@@ -14,11 +14,7 @@ export class StripeGateway {
 
   client(): Stripe {
     const key = environment().STRIPE_SECRET_KEY;
-    if (!key)
-      throw paymentsError(
-        PaymentsErrorCode.StripeNotConfigured,
-        'STRIPE_SECRET_KEY is not set; card payments are unavailable',
-      );
+    if (!key) throw paymentsError(PaymentsErrorCode.StripeNotConfigured, 'STRIPE_SECRET_KEY is not set; card payments are unavailable');
     const base = environment().STRIPE_API_BASE ?? '';
     if (this.cached && this.cached.key === key && this.cached.base === base) return this.cached.client;
     const config: ConstructorParameters<typeof Stripe>[1] = {
@@ -44,10 +40,7 @@ export class StripeGateway {
   constructEvent(rawBody: unknown, signature: unknown): Stripe.Event {
     const secret = environment().STRIPE_WEBHOOK_SECRET;
     if (!secret)
-      throw paymentsError(
-        PaymentsErrorCode.StripeNotConfigured,
-        'STRIPE_WEBHOOK_SECRET is not set; Stripe events cannot be verified',
-      );
+      throw paymentsError(PaymentsErrorCode.StripeNotConfigured, 'STRIPE_WEBHOOK_SECRET is not set; Stripe events cannot be verified');
     if (!Buffer.isBuffer(rawBody) || !rawBody.length) {
       throw paymentsError(PaymentsErrorCode.InvalidSignature, 'The request has no raw body to verify');
     }

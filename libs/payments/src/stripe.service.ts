@@ -19,16 +19,7 @@ import {
   tenantScope,
 } from '#disty/core';
 import { amountDue, ReceivablesService } from '#disty/invoicing';
-import {
-  AccountCode,
-  atCarrying,
-  credit,
-  debit,
-  LedgerService,
-  lockReceivables,
-  receivableCredits,
-  receivableDebits,
-} from '#disty/ledger';
+import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits, receivableDebits } from '#disty/ledger';
 import { applicationDate } from './domain/application-date';
 import { BalanceTransaction, settle } from './domain/settlement';
 import { PaymentIntentView } from './dto/payment.dto';
@@ -37,16 +28,7 @@ import { PaymentService } from './payment.service';
 import { OnBehalfCollections } from './on-behalf.port';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { StripeDisputeService } from './stripe-dispute.service';
-import {
-  currencyOf,
-  eventDate,
-  idOf,
-  lateNote,
-  recordStripeEvent,
-  setEventOutcome,
-  toMajor,
-  toMinor,
-} from './stripe-events';
+import { currencyOf, eventDate, idOf, lateNote, recordStripeEvent, setEventOutcome, toMajor, toMinor } from './stripe-events';
 import { StripeGateway } from './stripe.gateway';
 import { StripePayoutService } from './stripe-payout.service';
 
@@ -94,8 +76,7 @@ export class StripeService {
     if (!invoice) throw notFound(`Invoice ${invoiceId}`);
     const c = invoice.currency;
     const due = new Dec(moneyString(amountDue(invoice.open), c));
-    if (!due.gt(0))
-      throw paymentsError(PaymentsErrorCode.NothingDue, `Invoice ${invoice.number} has nothing due`);
+    if (!due.gt(0)) throw paymentsError(PaymentsErrorCode.NothingDue, `Invoice ${invoice.number} has nothing due`);
     let intent: Stripe.PaymentIntent;
     try {
       intent = await this.stripe.client().paymentIntents.create({
@@ -144,27 +125,17 @@ export class StripeService {
   }
 
   /** A card collection on a reseller's behalf, handed to OnBehalfCollections in the event's transaction. */
-  private async collectionSucceeded(
-    event: Stripe.Event,
-    intent: Stripe.PaymentIntent,
-  ): Promise<{ outcome: string }> {
+  private async collectionSucceeded(event: Stripe.Event, intent: Stripe.PaymentIntent): Promise<{ outcome: string }> {
     const c = currencyOf(intent.currency);
     if (!c) {
-      await recordStripeEvent(
-        this.db.manager,
-        event,
-        null,
-        `ignored: PaymentIntent ${intent.id} is in an unsupported currency`,
-      );
+      await recordStripeEvent(this.db.manager, event, null, `ignored: PaymentIntent ${intent.id} is in an unsupported currency`);
       return { outcome: `ignored: PaymentIntent ${intent.id} is in an unsupported currency` };
     }
     const amount = toMajor(intent.amount_received || intent.amount, c);
     const chargeId = idOf(intent.latest_charge as string | { id: string } | null);
     const { fee, settled } = settle(amount, c, chargeId ? await this.balanceTransactionOf(chargeId) : null);
     const resellerId =
-      intent.metadata?.resellerId && UUID.test(intent.metadata.resellerId)
-        ? intent.metadata.resellerId.toLowerCase()
-        : null;
+      intent.metadata?.resellerId && UUID.test(intent.metadata.resellerId) ? intent.metadata.resellerId.toLowerCase() : null;
     return this.db.transaction(async (em) => {
       if (!(await recordStripeEvent(em, event, null, 'recorded'))) return { outcome: 'duplicate' };
       const ignored = async (why: string) => {
@@ -215,15 +186,9 @@ export class StripeService {
     return rows.length > 0;
   }
 
-  private async paymentSucceeded(
-    event: Stripe.Event,
-    intent: Stripe.PaymentIntent,
-  ): Promise<{ outcome: string; paymentId?: string }> {
+  private async paymentSucceeded(event: Stripe.Event, intent: Stripe.PaymentIntent): Promise<{ outcome: string; paymentId?: string }> {
     const invoiceId = intent.metadata?.invoiceId;
-    const invoice =
-      invoiceId && UUID.test(invoiceId)
-        ? await this.receivables.findInvoice(this.db.manager, invoiceId.toLowerCase())
-        : null;
+    const invoice = invoiceId && UUID.test(invoiceId) ? await this.receivables.findInvoice(this.db.manager, invoiceId.toLowerCase()) : null;
     const currency = currencyOf(intent.currency);
     const ignore = async (why: string) => {
       this.logger.warn(`Stripe event ${event.id} ignored: ${why}`);
@@ -231,17 +196,12 @@ export class StripeService {
       return { outcome: `ignored: ${why}` };
     };
     if (!invoice) return ignore(`PaymentIntent ${intent.id} names no known invoice`);
-    if (currency !== invoice.currency)
-      return ignore(`PaymentIntent ${intent.id} is in ${currency}, the invoice in ${invoice.currency}`);
+    if (currency !== invoice.currency) return ignore(`PaymentIntent ${intent.id} is in ${currency}, the invoice in ${invoice.currency}`);
     const c = invoice.currency;
     const amount = toMajor(intent.amount_received || intent.amount, c);
     if (!amount.gt(0)) return ignore(`PaymentIntent ${intent.id} received nothing`);
     const chargeId = idOf(intent.latest_charge as string | { id: string } | null);
-    const { fee, fxDifference, clearing, settled } = settle(
-      amount,
-      c,
-      chargeId ? await this.balanceTransactionOf(chargeId) : null,
-    );
+    const { fee, fxDifference, clearing, settled } = settle(amount, c, chargeId ? await this.balanceTransactionOf(chargeId) : null);
     const occurredOn = eventDate(event);
     const paymentId = randomUUID();
 
@@ -250,12 +210,8 @@ export class StripeService {
       // Paid no earlier than the invoice was issued (docs/money-integrity.md, leak 5); a closed month's
       // event on the first open day (docs/accounting.md §3, "Dates").
       const date = await this.ledger.postingDateFor(applicationDate(invoice.issueDate, occurredOn), em);
-      if (!(await recordStripeEvent(em, event, invoice.resellerId, 'recorded', paymentId)))
-        return { outcome: 'duplicate' };
-      const existing: Array<{ id: string }> = await em.query(
-        `SELECT id FROM payments WHERE stripe_payment_intent_id = $1`,
-        [intent.id],
-      );
+      if (!(await recordStripeEvent(em, event, invoice.resellerId, 'recorded', paymentId))) return { outcome: 'duplicate' };
+      const existing: Array<{ id: string }> = await em.query(`SELECT id FROM payments WHERE stripe_payment_intent_id = $1`, [intent.id]);
       if (existing.length) {
         await setEventOutcome(em, event.id, 'duplicate: PaymentIntent already recorded', existing[0].id);
         return { outcome: 'duplicate', paymentId: existing[0].id };
@@ -338,35 +294,19 @@ export class StripeService {
     }
   }
 
-  private async chargeRefunded(
-    event: Stripe.Event,
-    charge: Stripe.Charge,
-  ): Promise<{ outcome: string; paymentId?: string }> {
+  private async chargeRefunded(event: Stripe.Event, charge: Stripe.Charge): Promise<{ outcome: string; paymentId?: string }> {
     const intentId = idOf(charge.payment_intent as string | { id: string } | null);
     const rows: PaymentRow[] = intentId
-      ? await this.db.query(
-          `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.stripe_payment_intent_id = $1`,
-          [intentId],
-        )
+      ? await this.db.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.stripe_payment_intent_id = $1`, [intentId])
       : [];
     if (!rows.length) {
-      const ours: unknown[] = intentId
-        ? await this.db.query(`SELECT 1 FROM stripe_payment_intents WHERE id = $1`, [intentId])
-        : [];
+      const ours: unknown[] = intentId ? await this.db.query(`SELECT 1 FROM stripe_payment_intents WHERE id = $1`, [intentId]) : [];
       if (ours.length) {
         // Stripe does not order events: the payment's own event has not arrived yet. Not recorded, so
         // Stripe's retry applies it once the payment exists.
-        throw coreError(
-          CoreErrorCode.Conflict,
-          `The payment of PaymentIntent ${intentId} is not recorded yet; retry later`,
-        );
+        throw coreError(CoreErrorCode.Conflict, `The payment of PaymentIntent ${intentId} is not recorded yet; retry later`);
       }
-      await recordStripeEvent(
-        this.db.manager,
-        event,
-        null,
-        `ignored: no payment recorded for PaymentIntent ${intentId}`,
-      );
+      await recordStripeEvent(this.db.manager, event, null, `ignored: no payment recorded for PaymentIntent ${intentId}`);
       return { outcome: `ignored: no payment recorded for PaymentIntent ${intentId}` };
     }
     const resellerId = rows[0].reseller_id;
@@ -375,12 +315,8 @@ export class StripeService {
     return this.db.transaction(async (em) => {
       await lockReceivables(em, resellerId);
       const date = await this.ledger.postingDateFor(occurredOn, em);
-      if (!(await recordStripeEvent(em, event, resellerId, 'recorded', rows[0].id)))
-        return { outcome: 'duplicate' };
-      const [p]: PaymentRow[] = await em.query(
-        `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`,
-        [rows[0].id],
-      );
+      if (!(await recordStripeEvent(em, event, resellerId, 'recorded', rows[0].id))) return { outcome: 'duplicate' };
+      const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [rows[0].id]);
       const c = p.currency;
       const refundedTotal = Dec.min(toMajor(charge.amount_refunded ?? 0, c), new Dec(p.amount));
       const fresh = refundedTotal.minus(p.refunded);
@@ -424,36 +360,19 @@ export class StripeService {
         await em.query(
           `INSERT INTO payment_allocations (payment_id, reseller_id, batch_id, kind, invoice_id, credit_line, amount, applied_on)
            SELECT $1, $2, $3, 'REFUND', t.invoice_id, t.line, t.amount, $4 FROM unnest($5::uuid[], $6::text[], $7::numeric[]) AS t(invoice_id, line, amount)`,
-          [
-            p.id,
-            resellerId,
-            refundId,
-            date,
-            alloc.map((x) => x.invoiceId),
-            alloc.map((x) => x.l),
-            alloc.map((x) => x.amount.toFixed()),
-          ],
+          [p.id, resellerId, refundId, date, alloc.map((x) => x.invoiceId), alloc.map((x) => x.l), alloc.map((x) => x.amount.toFixed())],
         );
       }
       await em.query(
         `INSERT INTO payment_refunds (id, payment_id, reseller_id, amount, from_unapplied, refunded_on, stripe_event_id, stripe_charge_id, occurred_on)
          VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9)`,
-        [
-          refundId,
-          p.id,
-          resellerId,
-          fresh.toFixed(),
-          fromUnapplied.toFixed(),
-          date,
-          event.id,
-          charge.id,
-          occurredOn,
-        ],
+        [refundId, p.id, resellerId, fresh.toFixed(), fromUnapplied.toFixed(), date, event.id, charge.id, occurredOn],
       );
-      await em.query(
-        `UPDATE payments SET refunded = refunded + $2, unapplied = unapplied - $3 WHERE id = $1`,
-        [p.id, fresh.toFixed(), fromUnapplied.toFixed()],
-      );
+      await em.query(`UPDATE payments SET refunded = refunded + $2, unapplied = unapplied - $3 WHERE id = $1`, [
+        p.id,
+        fresh.toFixed(),
+        fromUnapplied.toFixed(),
+      ]);
       await this.ledger.post(em, {
         entryDate: date,
         memo: `Stripe refund on ${p.stripe_payment_intent_id}${lateNote(occurredOn, date)}`,

@@ -8,9 +8,4 @@ export * from './payables-audit.service';
 export * from './domain/bill-matching';
 export * from './errors';
 export type { VendorView } from './dto/vendor.dto';
-export type {
-  VendorBillView,
-  VendorBillSummaryView,
-  VendorPaymentResultView,
-  MatchingView,
-} from './dto/vendor-bill.dto';
+export type { VendorBillView, VendorBillSummaryView, VendorPaymentResultView, MatchingView } from './dto/vendor-bill.dto';

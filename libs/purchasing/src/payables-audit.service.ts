@@ -20,11 +20,7 @@ export interface SubledgerAmount {
  */
 @Injectable()
 export class PayablesAuditService {
-  async accruedCosts(
-    asOf: string | null,
-    resellerId: string | null,
-    em: EntityManager,
-  ): Promise<SubledgerAmount[]> {
+  async accruedCosts(asOf: string | null, resellerId: string | null, em: EntityManager): Promise<SubledgerAmount[]> {
     const rows: Array<{ reseller_id: string | null; currency: Currency; amount: string }> = asOf
       ? await em.query(
           `SELECT reseller_id, currency, sum(amount)::text AS amount FROM (
@@ -45,11 +41,7 @@ export class PayablesAuditService {
   }
 
   /** Vendor payables belong to no reseller: a reseller-scoped reconciliation has none. */
-  async openPayables(
-    asOf: string | null,
-    resellerId: string | null,
-    em: EntityManager,
-  ): Promise<SubledgerAmount[]> {
+  async openPayables(asOf: string | null, resellerId: string | null, em: EntityManager): Promise<SubledgerAmount[]> {
     if (resellerId) return [];
     const rows: Array<{ currency: Currency; amount: string }> = asOf
       ? await em.query(

@@ -28,13 +28,6 @@ import { VendorsController } from './vendors.controller';
     UnmatchedAccrualsCheck,
     ReconciledBillService,
   ],
-  exports: [
-    CostAccrualService,
-    VendorService,
-    VendorBillService,
-    VendorPaymentService,
-    PayablesAuditService,
-    ReconciledBillService,
-  ],
+  exports: [CostAccrualService, VendorService, VendorBillService, VendorPaymentService, PayablesAuditService, ReconciledBillService],
 })
 export class PurchasingModule {}

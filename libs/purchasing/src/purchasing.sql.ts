@@ -1,12 +1,7 @@
 // The purchasing module's row types, column lists and row → view mappers (docs/architecture.md §1).
 import { Currency, Dec, moneyString } from '#disty/core';
 import { VendorView } from './dto/vendor.dto';
-import {
-  AccrualMatchView,
-  VendorBillLineView,
-  VendorBillPaymentView,
-  VendorBillSummaryView,
-} from './dto/vendor-bill.dto';
+import { AccrualMatchView, VendorBillLineView, VendorBillPaymentView, VendorBillSummaryView } from './dto/vendor-bill.dto';
 
 export interface VendorRow {
   id: string;
@@ -108,11 +103,7 @@ export interface MatchedAccrualRow {
   amount: string;
 }
 
-export function toBillLineView(
-  r: BillLineRow,
-  matches: MatchedAccrualRow[],
-  c: Currency,
-): VendorBillLineView {
+export function toBillLineView(r: BillLineRow, matches: MatchedAccrualRow[], c: Currency): VendorBillLineView {
   return {
     id: r.id,
     lineNo: r.line_no,

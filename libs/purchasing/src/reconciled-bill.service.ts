@@ -6,14 +6,7 @@ import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import { coreError, CoreErrorCode, Currency, Dec, sqlState } from '#disty/core';
 import { LedgerService } from '#disty/ledger';
-import {
-  AccrualCandidate,
-  BillMatch,
-  billPosting,
-  MatchedLine,
-  shareByReseller,
-  sum,
-} from './domain/bill-matching';
+import { AccrualCandidate, BillMatch, billPosting, MatchedLine, shareByReseller, sum } from './domain/bill-matching';
 import { VendorBillView } from './dto/vendor-bill.dto';
 import { fieldProblem, PurchasingErrorCode } from './errors';
 import { VENDOR_BILL_SOURCE, VendorBillService } from './vendor-bill.service';
@@ -53,12 +46,7 @@ export class ReconciledBillService {
   ) {}
 
   /** The vendor's unmatched accruals of `month` (YYYY-MM) in `currency`, per SKU and kind (usage or not). */
-  async monthAccruals(
-    vendorId: string,
-    month: string,
-    currency: Currency,
-    em: EntityManager = this.db.manager,
-  ): Promise<MonthAccrual[]> {
+  async monthAccruals(vendorId: string, month: string, currency: Currency, em: EntityManager = this.db.manager): Promise<MonthAccrual[]> {
     const vendor = await this.vendors.row(em, vendorId);
     const rows: Array<{ sku: string; usage: boolean; quantity: string; amount: string }> = await em.query(
       `SELECT sku, source_type = 'usage' AS usage, sum(quantity)::text AS quantity, sum(amount)::text AS amount
@@ -90,11 +78,9 @@ export class ReconciledBillService {
   ): Promise<VendorBillView> {
     const vendor = await this.vendors.row(em, input.vendorId, true);
     if ((await this.ledger.postingDateFor(input.date, em)) !== input.date) {
-      throw fieldProblem(
-        PurchasingErrorCode.PeriodClosed,
-        `${input.date.slice(0, 7)} is closed; a bill cannot be dated in it`,
-        [{ field: 'date', message: 'is in a closed month' }],
-      );
+      throw fieldProblem(PurchasingErrorCode.PeriodClosed, `${input.date.slice(0, 7)} is closed; a bill cannot be dated in it`, [
+        { field: 'date', message: 'is in a closed month' },
+      ]);
     }
     const skus = [...new Set(input.lines.map((l) => l.sku).filter((s): s is string => !!s))];
     const rows: Array<{
@@ -165,19 +151,15 @@ export class ReconciledBillService {
       );
     } catch (e) {
       if (sqlState(e) === '23505') {
-        throw fieldProblem(
-          PurchasingErrorCode.DuplicateVendorBill,
-          `Bill ${input.number} of ${vendor.name} is already recorded`,
-          [{ field: 'number', message: 'is already recorded for this vendor' }],
-        );
+        throw fieldProblem(PurchasingErrorCode.DuplicateVendorBill, `Bill ${input.number} of ${vendor.name} is already recorded`, [
+          { field: 'number', message: 'is already recorded for this vendor' },
+        ]);
       }
       throw e;
     }
     const lineIds = input.lines.map(() => randomUUID());
     // A usage line's quantity mixes meters' units; the bill line keeps at least what it matched (numeric(20,4)).
-    const quantities = input.lines.map((l, i) =>
-      Dec.max(l.quantity, lines[i].matchedQuantity, '0.0001').toDecimalPlaces(4, Dec.ROUND_UP),
-    );
+    const quantities = input.lines.map((l, i) => Dec.max(l.quantity, lines[i].matchedQuantity, '0.0001').toDecimalPlaces(4, Dec.ROUND_UP));
     await em.query(
       `INSERT INTO vendor_bill_lines (id, bill_id, line_no, sku, description, quantity, unit_cost, net, tax, gross,
                                       matched_quantity, matched_amount, variance, allow_unmatched)
@@ -212,8 +194,7 @@ export class ReconciledBillService {
          SELECT count(*)::int AS n FROM u`,
         [pairs.map((p) => p.accrual), pairs.map((p) => p.line)],
       );
-      if (n !== pairs.length)
-        throw coreError(CoreErrorCode.Conflict, 'An accrual was matched by another bill meanwhile; retry');
+      if (n !== pairs.length) throw coreError(CoreErrorCode.Conflict, 'An accrual was matched by another bill meanwhile; retry');
     }
     const shares = lines.flatMap((l, i) =>
       [...shareByReseller(l, input.currency)].map(([resellerId, amount]) => ({

@@ -72,11 +72,9 @@ export class VendorBillService {
   async record(dto: CreateVendorBillDto, createdBy: string | null): Promise<VendorBillView> {
     const today = this.clock.today();
     if (dto.date > today) {
-      throw fieldProblem(
-        PurchasingErrorCode.FutureDated,
-        `A bill cannot be dated ${dto.date}, after today (${today})`,
-        [{ field: 'date', message: `must be on or before ${today}` }],
-      );
+      throw fieldProblem(PurchasingErrorCode.FutureDated, `A bill cannot be dated ${dto.date}, after today (${today})`, [
+        { field: 'date', message: `must be on or before ${today}` },
+      ]);
     }
     const id = randomUUID();
     return retryOnConflict(() =>
@@ -97,16 +95,14 @@ export class VendorBillService {
         const currency: Currency = dto.currency ?? vendor.currency;
         assertTaxDecimals(dto, currency);
         if ((await this.ledger.postingDateFor(dto.date, em)) !== dto.date) {
-          throw fieldProblem(
-            PurchasingErrorCode.PeriodClosed,
-            `${dto.date.slice(0, 7)} is closed; a bill cannot be dated in it`,
-            [{ field: 'date', message: 'is in a closed month' }],
-          );
+          throw fieldProblem(PurchasingErrorCode.PeriodClosed, `${dto.date.slice(0, 7)} is closed; a bill cannot be dated in it`, [
+            { field: 'date', message: 'is in a closed month' },
+          ]);
         }
-        const dup: unknown[] = await em.query(
-          `SELECT 1 FROM vendor_bills WHERE vendor_id = $1 AND lower(number) = lower($2)`,
-          [vendor.id, dto.number],
-        );
+        const dup: unknown[] = await em.query(`SELECT 1 FROM vendor_bills WHERE vendor_id = $1 AND lower(number) = lower($2)`, [
+          vendor.id,
+          dto.number,
+        ]);
         if (dup.length) throw duplicateBill(vendor.name, dto.number);
 
         const candidates = await this.lockCandidates(em, vendor.name, dto, currency);
@@ -188,9 +184,7 @@ export class VendorBillService {
             dto.lines.map((l) => !!l.allowUnmatched),
           ],
         );
-        const pairs = match.lines.flatMap((l, i) =>
-          l.matched.map((a) => ({ accrual: a.id, line: lineIds[i] })),
-        );
+        const pairs = match.lines.flatMap((l, i) => l.matched.map((a) => ({ accrual: a.id, line: lineIds[i] })));
         if (pairs.length) {
           // Only still-unmatched rows: under the row locks above this is all of them; if not, retry.
           const [{ n }]: Array<{ n: number }> = await em.query(
@@ -201,11 +195,7 @@ export class VendorBillService {
              SELECT count(*)::int AS n FROM u`,
             [pairs.map((p) => p.accrual), pairs.map((p) => p.line)],
           );
-          if (n !== pairs.length)
-            throw coreError(
-              CoreErrorCode.Conflict,
-              'An accrual was matched by another bill meanwhile; retry',
-            );
+          if (n !== pairs.length) throw coreError(CoreErrorCode.Conflict, 'An accrual was matched by another bill meanwhile; retry');
         }
         // Each line's variance as the entry shares it among resellers: the margin report's cost side (docs/accounting.md §12).
         const shares = match.lines.flatMap((l, i) =>
@@ -219,11 +209,7 @@ export class VendorBillService {
           await em.query(
             `INSERT INTO vendor_bill_variances (bill_line_id, reseller_id, amount)
              SELECT * FROM unnest($1::uuid[], $2::uuid[], $3::numeric[])`,
-            [
-              shares.map((x) => x.line),
-              shares.map((x) => x.resellerId),
-              shares.map((x) => x.amount.toFixed()),
-            ],
+            [shares.map((x) => x.line), shares.map((x) => x.resellerId), shares.map((x) => x.amount.toFixed())],
           );
         }
         await this.ledger.post(em, {
@@ -251,12 +237,7 @@ export class VendorBillService {
     const total = rows.length
       ? rows[0].matching_rows
       : q.offset
-        ? (
-            (await this.db.query(
-              `SELECT count(*)::int AS n FROM ${BILL_FROM} WHERE ${where}`,
-              params,
-            )) as Array<{ n: number }>
-          )[0].n
+        ? ((await this.db.query(`SELECT count(*)::int AS n FROM ${BILL_FROM} WHERE ${where}`, params)) as Array<{ n: number }>)[0].n
         : 0;
     return page(rows.map(toBillSummary), total, q);
   }

@@ -1,15 +1,6 @@
 import { Body, Controller, Get, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  Actor,
-  ApiPageResponse,
-  ApiProblems,
-  CurrentActor,
-  Idempotent,
-  Page,
-  ParseIdPipe,
-  Roles,
-} from '#disty/core';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Idempotent, Page, ParseIdPipe, Roles } from '#disty/core';
 import {
   CreateVendorBillDto,
   MatchingQueryDto,
@@ -78,11 +69,7 @@ export class VendorBillsController {
   @ApiOperation({ operationId: 'payVendorBill', summary: 'Pay a vendor bill from the bank' })
   @ApiCreatedResponse({ type: VendorPaymentResultView })
   @ApiProblems(422)
-  pay(
-    @Param('id', ParseIdPipe) id: string,
-    @Body() dto: PayVendorBillDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<VendorPaymentResultView> {
+  pay(@Param('id', ParseIdPipe) id: string, @Body() dto: PayVendorBillDto, @CurrentActor() actor: Actor): Promise<VendorPaymentResultView> {
     return this.payments.pay(id, dto, actor.id);
   }
 }

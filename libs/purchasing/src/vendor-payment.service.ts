@@ -3,27 +3,11 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource } from 'typeorm';
-import {
-  Clock,
-  Currency,
-  Dec,
-  idempotentTransaction,
-  minorUnits,
-  moneyString,
-  retryOnConflict,
-  validationError,
-} from '#disty/core';
+import { Clock, Currency, Dec, idempotentTransaction, minorUnits, moneyString, retryOnConflict, validationError } from '#disty/core';
 import { AccountCode, LedgerService } from '#disty/ledger';
 import { PayVendorBillDto, VendorPaymentResultView } from './dto/vendor-bill.dto';
 import { fieldProblem, purchasingError, PurchasingErrorCode } from './errors';
-import {
-  BILL_COLUMNS,
-  BILL_FROM,
-  BillPaymentRow,
-  BillRow,
-  toBillSummary,
-  toPaymentView,
-} from './purchasing.sql';
+import { BILL_COLUMNS, BILL_FROM, BillPaymentRow, BillRow, toBillSummary, toPaymentView } from './purchasing.sql';
 
 export const VENDOR_PAYMENT_SOURCE = 'vendor_payment';
 
@@ -41,28 +25,18 @@ export class VendorPaymentService {
     private readonly clock: Clock,
   ) {}
 
-  async pay(
-    billId: string,
-    dto: PayVendorBillDto,
-    createdBy: string | null,
-  ): Promise<VendorPaymentResultView> {
+  async pay(billId: string, dto: PayVendorBillDto, createdBy: string | null): Promise<VendorPaymentResultView> {
     const today = this.clock.today();
     if (dto.paidOn > today) {
-      throw fieldProblem(
-        PurchasingErrorCode.FutureDated,
-        `A payment cannot be dated ${dto.paidOn}, after today (${today})`,
-        [{ field: 'paidOn', message: `must be on or before ${today}` }],
-      );
+      throw fieldProblem(PurchasingErrorCode.FutureDated, `A payment cannot be dated ${dto.paidOn}, after today (${today})`, [
+        { field: 'paidOn', message: `must be on or before ${today}` },
+      ]);
     }
     const id = randomUUID();
     return retryOnConflict(() =>
       idempotentTransaction(this.db, async (em) => {
-        const bills: BillRow[] = await em.query(
-          `SELECT ${BILL_COLUMNS} FROM ${BILL_FROM} WHERE b.id = $1 FOR UPDATE OF b`,
-          [billId],
-        );
-        if (!bills.length)
-          throw purchasingError(PurchasingErrorCode.NotFound, `Vendor bill ${billId} was not found`);
+        const bills: BillRow[] = await em.query(`SELECT ${BILL_COLUMNS} FROM ${BILL_FROM} WHERE b.id = $1 FOR UPDATE OF b`, [billId]);
+        if (!bills.length) throw purchasingError(PurchasingErrorCode.NotFound, `Vendor bill ${billId} was not found`);
         const bill = bills[0];
         const c: Currency = bill.currency;
         const decimals = dto.amount.includes('.') ? dto.amount.split('.')[1].length : 0;
@@ -89,11 +63,9 @@ export class VendorPaymentService {
           );
         }
         if ((await this.ledger.postingDateFor(dto.paidOn, em)) !== dto.paidOn) {
-          throw fieldProblem(
-            PurchasingErrorCode.PeriodClosed,
-            `${dto.paidOn.slice(0, 7)} is closed; a payment cannot be dated in it`,
-            [{ field: 'paidOn', message: 'is in a closed month' }],
-          );
+          throw fieldProblem(PurchasingErrorCode.PeriodClosed, `${dto.paidOn.slice(0, 7)} is closed; a payment cannot be dated in it`, [
+            { field: 'paidOn', message: 'is in a closed month' },
+          ]);
         }
         const [payment]: BillPaymentRow[] = await em.query(
           `INSERT INTO vendor_bill_payments (id, bill_id, amount, paid_on, reference, created_by) VALUES ($1, $2, $3, $4, $5, $6)
@@ -111,10 +83,7 @@ export class VendorPaymentService {
             { accountCode: AccountCode.Cash, resellerId: null, currency: c, credit: amount },
           ],
         });
-        const [after]: BillRow[] = await em.query(
-          `SELECT ${BILL_COLUMNS} FROM ${BILL_FROM} WHERE b.id = $1`,
-          [bill.id],
-        );
+        const [after]: BillRow[] = await em.query(`SELECT ${BILL_COLUMNS} FROM ${BILL_FROM} WHERE b.id = $1`, [bill.id]);
         return { payment: toPaymentView(payment, c), bill: toBillSummary(after) };
       }),
     );

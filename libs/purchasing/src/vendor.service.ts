@@ -22,11 +22,7 @@ export class VendorService {
     try {
       const rows: VendorRow[] = await this.db.query(
         `INSERT INTO vendors AS v (name, currency, payment_terms_days) VALUES ($1, $2, $3) RETURNING ${VENDOR_COLUMNS}`,
-        [
-          dto.name,
-          dto.currency ?? VENDOR_DEFAULTS.currency,
-          dto.paymentTermsDays ?? VENDOR_DEFAULTS.paymentTermsDays,
-        ],
+        [dto.name, dto.currency ?? VENDOR_DEFAULTS.currency, dto.paymentTermsDays ?? VENDOR_DEFAULTS.paymentTermsDays],
       );
       return toVendorView(rows[0]);
     } catch (e) {
@@ -71,10 +67,7 @@ export class VendorService {
 
   /** The vendor row (in `em`, locked against a concurrent change with `lock`); 404 when unknown. */
   async row(em: EntityManager, id: string, lock = false): Promise<VendorRow> {
-    const rows: VendorRow[] = await em.query(
-      `SELECT ${VENDOR_COLUMNS} FROM vendors v WHERE v.id = $1 ${lock ? 'FOR SHARE' : ''}`,
-      [id],
-    );
+    const rows: VendorRow[] = await em.query(`SELECT ${VENDOR_COLUMNS} FROM vendors v WHERE v.id = $1 ${lock ? 'FOR SHARE' : ''}`, [id]);
     if (!rows.length) throw purchasingError(PurchasingErrorCode.NotFound, `Vendor ${id} was not found`);
     return rows[0];
   }

@@ -19,32 +19,11 @@ import {
   withAdvisoryLock,
 } from '#disty/core';
 import { IdentityService } from '#disty/identity';
-import {
-  ALERT_STATUSES,
-  AlertSort,
-  AlertSource,
-  AlertStatus,
-  canTransition,
-  isFinal,
-} from './domain/alert-status';
-import {
-  CSV_COLUMNS,
-  PipelineView,
-  RenewalAlertView,
-  RenewalCardView,
-  toCsvRecord,
-} from './dto/renewal-alert.response';
+import { ALERT_STATUSES, AlertSort, AlertSource, AlertStatus, canTransition, isFinal } from './domain/alert-status';
+import { CSV_COLUMNS, PipelineView, RenewalAlertView, RenewalCardView, toCsvRecord } from './dto/renewal-alert.response';
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
-import {
-  ALERT_COLUMNS,
-  AlertRow,
-  CardRow,
-  CLOSE_RENEWED_SQL,
-  renewalCardsSql,
-  SCAN_SQL,
-  SYSTEM_AUTHOR_ID,
-} from './renewal-alert.sql';
+import { ALERT_COLUMNS, AlertRow, CardRow, CLOSE_RENEWED_SQL, renewalCardsSql, SCAN_SQL, SYSTEM_AUTHOR_ID } from './renewal-alert.sql';
 import { DaysRange, scanRanges, thresholdWindows } from './domain/threshold-rule';
 import { alertViews, cardViews } from './renewal-views';
 
@@ -148,9 +127,7 @@ export class RenewalAlertService {
   private async scanParts(asOf: string): Promise<ScanSummary> {
     const closedRenewed = await this.db.transaction((em) => this.closeRenewedIn(em));
     const parts = await Promise.all(
-      scanRanges(this.wholeWindow.to, SCAN_PARTS).map((days) =>
-        this.db.transaction((em) => this.scanIn(em, asOf, days)),
-      ),
+      scanRanges(this.wholeWindow.to, SCAN_PARTS).map((days) => this.db.transaction((em) => this.scanIn(em, asOf, days))),
     );
     const sum = (k: 'raised' | 'webhookDeliveries') => parts.reduce((n, p) => n + p[k], 0);
     return { asOf, raised: sum('raised'), webhookDeliveries: sum('webhookDeliveries'), closedRenewed };
@@ -207,10 +184,7 @@ export class RenewalAlertService {
   /** One card per renewal (its current threshold's alert), filtered and paged like the alerts. */
   async listRenewals(f: AlertFilter, q: { page: number; pageSize: number }): Promise<Page<RenewalCardView>> {
     const { sql, params } = this.cardsSql(f);
-    const [{ total }]: Array<{ total: number }> = await this.db.query(
-      `SELECT count(*)::int AS total FROM (${sql}) a`,
-      params,
-    );
+    const [{ total }]: Array<{ total: number }> = await this.db.query(`SELECT count(*)::int AS total FROM (${sql}) a`, params);
     const rows: CardRow[] = await this.db.query(
       `SELECT ${ALERT_COLUMNS}, (a.term_end - $1::date) AS days_left_now, a.alert_ids, a.thresholds, a.renewal_status, a.renewal_assignee
          FROM (${sql}) a
@@ -294,11 +268,7 @@ export class RenewalAlertService {
    * Count and value per threshold, per status and in total (per currency), counting each renewal
    * once: by its current threshold and its status, valued at its current alert's renewal value.
    */
-  async pipeline(f: {
-    resellerId: string | null;
-    assigneeId?: string;
-    termEndBefore?: string;
-  }): Promise<PipelineView> {
+  async pipeline(f: { resellerId: string | null; assigneeId?: string; termEndBefore?: string }): Promise<PipelineView> {
     const { sql, params } = this.cardsSql({ ...f, asOf: this.clock.today() });
     const rows: Array<{
       threshold: number;
@@ -313,9 +283,7 @@ export class RenewalAlertService {
       params,
     );
     const currencies = [...new Set(rows.map((r) => r.currency))].sort();
-    const thresholds = [...new Set([...this.settings.thresholds, ...rows.map((r) => r.threshold)])].sort(
-      (a, b) => b - a,
-    );
+    const thresholds = [...new Set([...this.settings.thresholds, ...rows.map((r) => r.threshold)])].sort((a, b) => b - a);
     const sum = (pred: (r: (typeof rows)[number]) => boolean, currency: Currency) => {
       const hit = rows.filter((r) => r.currency === currency && pred(r));
       return {
@@ -328,12 +296,8 @@ export class RenewalAlertService {
       };
     };
     return {
-      byThreshold: thresholds.flatMap((threshold) =>
-        currencies.map((c) => ({ threshold, ...sum((r) => r.threshold === threshold, c) })),
-      ),
-      byStatus: ALERT_STATUSES.flatMap((status) =>
-        currencies.map((c) => ({ status, ...sum((r) => r.status === status, c) })),
-      ),
+      byThreshold: thresholds.flatMap((threshold) => currencies.map((c) => ({ threshold, ...sum((r) => r.threshold === threshold, c) }))),
+      byStatus: ALERT_STATUSES.flatMap((status) => currencies.map((c) => ({ status, ...sum((r) => r.status === status, c) }))),
       total: currencies.map((c) => sum(() => true, c)),
     };
   }
@@ -346,35 +310,30 @@ export class RenewalAlertService {
    * whole renewal; a final status (WON, LOST, DISMISSED) closes the renewal's other open alerts
    * too, each with a note saying why. Another reseller's alert is a 404.
    */
-  async update(
-    id: string,
-    scope: string | null,
-    authorId: string,
-    change: AlertUpdate,
-  ): Promise<RenewalAlertView> {
+  async update(id: string, scope: string | null, authorId: string, change: AlertUpdate): Promise<RenewalAlertView> {
     const asOf = this.clock.today();
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         const target = await this.findRow(em, id, scope, asOf);
-        await em.query(
-          `SELECT id FROM renewal_alerts WHERE source = $1 AND source_id = $2 ORDER BY id FOR UPDATE`,
-          [target.source, target.source_id],
-        );
+        await em.query(`SELECT id FROM renewal_alerts WHERE source = $1 AND source_id = $2 ORDER BY id FOR UPDATE`, [
+          target.source,
+          target.source_id,
+        ]);
         const row = await this.findRow(em, id, scope, asOf);
         if (!canTransition(row.status, change.status)) {
-          throw renewalAlertError(
-            RenewalAlertErrorCode.InvalidTransition,
-            `A ${row.status} alert cannot become ${change.status}`,
-            { from: row.status, to: change.status },
-          );
+          throw renewalAlertError(RenewalAlertErrorCode.InvalidTransition, `A ${row.status} alert cannot become ${change.status}`, {
+            from: row.status,
+            to: change.status,
+          });
         }
         if (change.assigneeId) await this.assertAssignable(row.reseller_id, change.assigneeId);
         const assignee = change.assigneeId === undefined ? row.assignee_id : change.assigneeId;
         if (change.status !== row.status || assignee !== row.assignee_id) {
-          await em.query(
-            `UPDATE renewal_alerts SET status = $2, assignee_id = $3, updated_at = now() WHERE id = $1`,
-            [id, change.status, assignee],
-          );
+          await em.query(`UPDATE renewal_alerts SET status = $2, assignee_id = $3, updated_at = now() WHERE id = $1`, [
+            id,
+            change.status,
+            assignee,
+          ]);
         }
         if (change.assigneeId !== undefined) {
           await em.query(
@@ -384,10 +343,12 @@ export class RenewalAlertService {
           );
         }
         if (change.note) {
-          await em.query(
-            `INSERT INTO renewal_alert_notes (alert_id, reseller_id, author_id, body) VALUES ($1, $2, $3, $4)`,
-            [id, row.reseller_id, authorId, change.note],
-          );
+          await em.query(`INSERT INTO renewal_alert_notes (alert_id, reseller_id, author_id, body) VALUES ($1, $2, $3, $4)`, [
+            id,
+            row.reseller_id,
+            authorId,
+            change.note,
+          ]);
         }
         if (isFinal(change.status) && change.status !== row.status) {
           await em.query(
@@ -427,17 +388,15 @@ export class RenewalAlertService {
   ): Promise<{ renewals: number; alertsUpdated: number }> {
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
-        const found: Array<{ id: string; reseller_id: string; source: string; source_id: string }> =
-          await em.query(
-            `SELECT id, reseller_id, source, source_id FROM renewal_alerts
+        const found: Array<{ id: string; reseller_id: string; source: string; source_id: string }> = await em.query(
+          `SELECT id, reseller_id, source, source_id FROM renewal_alerts
             WHERE id = ANY($1::uuid[]) AND ($2::uuid IS NULL OR reseller_id = $2::uuid)`,
-            [alertIds, scope],
-          );
+          [alertIds, scope],
+        );
         const missing = alertIds.filter((id) => !found.some((r) => r.id === id));
         if (missing.length) throw notFound(`Renewal alert ${missing.join(', ')}`);
         if (assigneeId)
-          for (const resellerId of new Set(found.map((r) => r.reseller_id)))
-            await this.assertAssignable(resellerId, assigneeId);
+          for (const resellerId of new Set(found.map((r) => r.reseller_id))) await this.assertAssignable(resellerId, assigneeId);
         const renewals = [...new Map(found.map((r) => [`${r.source}:${r.source_id}`, r])).values()];
         await em.query(
           `SELECT a.id FROM renewal_alerts a
@@ -465,20 +424,11 @@ export class RenewalAlertService {
     const users = await this.identity.listUsers(resellerId);
     const user = users.find((u) => u.id === userId);
     if (!user || user.role !== 'sales') {
-      throw renewalAlertError(
-        RenewalAlertErrorCode.InvalidAssignee,
-        `User ${userId} is not a sales user of this reseller`,
-      );
+      throw renewalAlertError(RenewalAlertErrorCode.InvalidAssignee, `User ${userId} is not a sales user of this reseller`);
     }
   }
 
-  private async findRow(
-    em: EntityManager,
-    id: string,
-    scope: string | null,
-    asOf: string,
-    lock = false,
-  ): Promise<AlertRowNow> {
+  private async findRow(em: EntityManager, id: string, scope: string | null, asOf: string, lock = false): Promise<AlertRowNow> {
     const rows: AlertRowNow[] = await em.query(
       `SELECT ${ALERT_COLUMNS}, (a.term_end - $2::date) AS days_left_now
          FROM renewal_alerts a WHERE a.id = $1 AND ($3::uuid IS NULL OR a.reseller_id = $3::uuid)

@@ -1,15 +1,4 @@
-import {
-  Body,
-  Controller,
-  Get,
-  Headers,
-  HttpCode,
-  Param,
-  Patch,
-  Post,
-  Query,
-  StreamableFile,
-} from '@nestjs/common';
+import { Body, Controller, Get, Headers, HttpCode, Param, Patch, Post, Query, StreamableFile } from '@nestjs/common';
 import {
   ApiBearerAuth,
   ApiCreatedResponse,
@@ -20,17 +9,7 @@ import {
   ApiTags,
   getSchemaPath,
 } from '@nestjs/swagger';
-import {
-  Actor,
-  ApiProblems,
-  Clock,
-  CurrentActor,
-  PageOf,
-  ParseIdPipe,
-  Roles,
-  tenantScope,
-  wantsCsv,
-} from '#disty/core';
+import { Actor, ApiProblems, Clock, CurrentActor, PageOf, ParseIdPipe, Roles, tenantScope, wantsCsv } from '#disty/core';
 import {
   AlertQueryDto,
   BulkAssignDto,
@@ -76,13 +55,9 @@ export class RenewalAlertController {
   @ApiProduces('application/json', 'text/csv')
   @ApiExtraModels(PageOf(RenewalAlertView), PageOf(RenewalCardView))
   @ApiOkResponse({
-    description:
-      'A page of alerts (view=alerts) or of renewal cards (view=renewals); CSV with Accept: text/csv',
+    description: 'A page of alerts (view=alerts) or of renewal cards (view=renewals); CSV with Accept: text/csv',
     schema: {
-      anyOf: [
-        { $ref: getSchemaPath(PageOf(RenewalAlertView)) },
-        { $ref: getSchemaPath(PageOf(RenewalCardView)) },
-      ],
+      anyOf: [{ $ref: getSchemaPath(PageOf(RenewalAlertView)) }, { $ref: getSchemaPath(PageOf(RenewalCardView)) }],
     },
   })
   list(@Query() q: AlertQueryDto, @CurrentActor() actor: Actor, @Headers('accept') accept?: string) {
@@ -147,11 +122,7 @@ export class RenewalAlertController {
   @ApiOperation({ operationId: 'createRenewalQuote', summary: 'Make a quote for an alert’s renewal' })
   @ApiCreatedResponse({ type: RenewalQuoteView })
   @ApiProblems(409, 422)
-  quote(
-    @Param('id', ParseIdPipe) id: string,
-    @Body() dto: CreateQuoteDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<RenewalQuoteView> {
+  quote(@Param('id', ParseIdPipe) id: string, @Body() dto: CreateQuoteDto, @CurrentActor() actor: Actor): Promise<RenewalQuoteView> {
     return this.quotes.create(id, tenantScope(actor), actor.id, dto);
   }
 
@@ -163,11 +134,7 @@ export class RenewalAlertController {
   })
   @ApiOkResponse({ type: RenewalAlertView })
   @ApiProblems(409, 422)
-  update(
-    @Param('id', ParseIdPipe) id: string,
-    @Body() dto: UpdateAlertDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<RenewalAlertView> {
+  update(@Param('id', ParseIdPipe) id: string, @Body() dto: UpdateAlertDto, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
     return this.alerts.update(id, tenantScope(actor), actor.id, dto);
   }
 }

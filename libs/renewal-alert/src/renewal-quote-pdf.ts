@@ -41,9 +41,7 @@ export function streamRenewalQuotePdf(q: RenewalQuoteView): PDFKit.PDFDocument {
   doc.font('Helvetica').fontSize(10);
   doc.text(`Quote ${q.number}`);
   doc.text(`Issue date ${q.issueDate}    Valid until ${q.validUntil}    Currency ${q.currency}`);
-  doc.text(
-    `Renews the ${q.source === 'SUBSCRIPTION' ? 'subscription term' : 'warranty'} ending ${q.termEnd}`,
-  );
+  doc.text(`Renews the ${q.source === 'SUBSCRIPTION' ? 'subscription term' : 'warranty'} ending ${q.termEnd}`);
   doc.moveDown();
   doc.font('Helvetica-Bold').text('End customer');
   useFont(doc, q.endCustomerName, false, 10);

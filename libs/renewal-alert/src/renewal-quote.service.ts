@@ -74,11 +74,9 @@ export class RenewalQuoteService {
     const issueDate = this.clock.today();
     const until = opts.validUntil ?? addDays(issueDate, QUOTE_VALIDITY_DAYS);
     if (until < issueDate) {
-      throw renewalAlertError(
-        RenewalAlertErrorCode.QuoteExpired,
-        `validUntil ${until} is before today ${issueDate}`,
-        { field: 'validUntil' },
-      );
+      throw renewalAlertError(RenewalAlertErrorCode.QuoteExpired, `validUntil ${until} is before today ${issueDate}`, {
+        field: 'validUntil',
+      });
     }
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
@@ -106,11 +104,7 @@ export class RenewalQuoteService {
           `SELECT status FROM renewal_alerts WHERE source = $1 AND source_id = $2 AND status IN ('LOST', 'DISMISSED') LIMIT 1`,
           [alert.source, alert.source_id],
         );
-        if (closed)
-          throw renewalAlertError(
-            RenewalAlertErrorCode.RenewalClosed,
-            `The renewal of alert ${alertId} is ${closed.status}`,
-          );
+        if (closed) throw renewalAlertError(RenewalAlertErrorCode.RenewalClosed, `The renewal of alert ${alertId} is ${closed.status}`);
 
         const line =
           alert.source === 'SUBSCRIPTION'
@@ -171,11 +165,9 @@ export class RenewalQuoteService {
         );
       }
       if (row.valid_until < today) {
-        throw renewalAlertError(
-          RenewalAlertErrorCode.QuoteExpired,
-          `Quote ${row.number} was valid until ${row.valid_until}`,
-          { validUntil: row.valid_until },
-        );
+        throw renewalAlertError(RenewalAlertErrorCode.QuoteExpired, `Quote ${row.number} was valid until ${row.valid_until}`, {
+          validUntil: row.valid_until,
+        });
       }
       const [line] = row.lines;
       let scheduledChangeId: string | null = null;
@@ -280,11 +272,7 @@ export class RenewalQuoteService {
         WHERE h.sku = $1 AND e.unit_price IS NOT NULL LIMIT 1`,
       [a.sku, a.currency],
     );
-    if (!r)
-      throw renewalAlertError(
-        RenewalAlertErrorCode.NoCurrentPrice,
-        `No current ${a.currency} extended warranty price for ${a.sku}`,
-      );
+    if (!r) throw renewalAlertError(RenewalAlertErrorCode.NoCurrentPrice, `No current ${a.currency} extended warranty price for ${a.sku}`);
     return {
       sku: r.sku,
       description: `${r.product_name ?? r.sku}: extended warranty for ${a.sku} after ${a.term_end}`,
@@ -294,12 +282,7 @@ export class RenewalQuoteService {
     };
   }
 
-  private async findRow(
-    em: EntityManager,
-    id: string,
-    scope: string | null,
-    lock = false,
-  ): Promise<QuoteRow> {
+  private async findRow(em: EntityManager, id: string, scope: string | null, lock = false): Promise<QuoteRow> {
     const rows: QuoteRow[] = await em.query(
       `SELECT ${QUOTE_COLUMNS} FROM renewal_quotes q WHERE q.id = $1 AND ($2::uuid IS NULL OR q.reseller_id = $2::uuid) ${lock ? 'FOR UPDATE' : ''}`,
       [id, scope],

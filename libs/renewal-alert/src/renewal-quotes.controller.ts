@@ -1,14 +1,6 @@
 import { Controller, Get, HttpCode, Param, Post, StreamableFile } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  Actor,
-  ApiPdfResponse,
-  ApiProblems,
-  CurrentActor,
-  ParseIdPipe,
-  Roles,
-  tenantScope,
-} from '#disty/core';
+import { Actor, ApiPdfResponse, ApiProblems, CurrentActor, ParseIdPipe, Roles, tenantScope } from '#disty/core';
 import { RenewalQuoteView } from './dto/renewal-quote.response';
 import { streamRenewalQuotePdf } from './renewal-quote-pdf';
 import { RenewalQuoteService } from './renewal-quote.service';

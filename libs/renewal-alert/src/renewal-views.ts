@@ -4,10 +4,7 @@ import { mapAlert, mapCard, RenewalAlertView, RenewalCardView } from './dto/rene
 import { AlertRow, CardRow, NoteRow, SubscriptionStateRow } from './renewal-alert.sql';
 
 /** Alerts as the API shows them: with their notes (oldest first) and product names. */
-export async function alertViews(
-  em: EntityManager,
-  rows: Array<AlertRow & { days_left_now: number }>,
-): Promise<RenewalAlertView[]> {
+export async function alertViews(em: EntityManager, rows: Array<AlertRow & { days_left_now: number }>): Promise<RenewalAlertView[]> {
   if (!rows.length) return [];
   const byAlert = await notesOf(
     em,
@@ -39,13 +36,7 @@ export async function cardViews(em: EntityManager, rows: CardRow[], now: Date): 
     const notes = r.alert_ids.flatMap((a) => byAlert.get(a) ?? []);
     // To the microsecond: a note and the closing notes its status change writes fall in the same millisecond.
     notes.sort((x, y) => x.created_key.localeCompare(y.created_key) || x.id.localeCompare(y.id));
-    return mapCard(
-      r,
-      notes,
-      names.get(r.sku) ?? null,
-      r.subscription_id ? stateOf.get(r.subscription_id) : undefined,
-      now,
-    );
+    return mapCard(r, notes, names.get(r.sku) ?? null, r.subscription_id ? stateOf.get(r.subscription_id) : undefined, now);
   });
 }
 

@@ -47,21 +47,17 @@ export class MarginReportService {
   constructor(private readonly reads: ReadDatabase) {}
 
   async report(q: MarginQuery): Promise<MarginReportView> {
-    if (q.to < q.from)
-      throw validationError('to is before from', [
-        { field: 'to', message: `must be on or after from (${q.from})` },
-      ]);
+    if (q.to < q.from) throw validationError('to is before from', [{ field: 'to', message: `must be on or after from (${q.from})` }]);
     const g = GROUPS[q.groupBy];
-    const rows: Array<{ key: string; label: string; currency: Currency; revenue: string; cost: string }> =
-      await this.reads.query(
-        `SELECT ${g.key} AS key, ${g.label} AS label, f.currency, sum(f.revenue)::text AS revenue, sum(f.cost)::text AS cost
+    const rows: Array<{ key: string; label: string; currency: Currency; revenue: string; cost: string }> = await this.reads.query(
+      `SELECT ${g.key} AS key, ${g.label} AS label, f.currency, sum(f.revenue)::text AS revenue, sum(f.cost)::text AS cost
          FROM margin_facts f ${g.join}
         WHERE f.recognised_on BETWEEN $1 AND $2
           AND ($3::text IS NULL OR f.currency = $3) AND ($4::uuid IS NULL OR f.reseller_id = $4)
         GROUP BY 1, f.currency
         ORDER BY f.currency, ${g.order}`,
-        [q.from, q.to, q.currency ?? null, q.resellerId ?? null],
-      );
+      [q.from, q.to, q.currency ?? null, q.resellerId ?? null],
+    );
     const totals = new Map<Currency, { revenue: Dec; cost: Dec }>();
     const items: MarginRowView[] = rows.map((r) => {
       const revenue = new Dec(r.revenue);

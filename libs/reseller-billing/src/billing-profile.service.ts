@@ -84,10 +84,9 @@ export class BillingProfileService {
   ) {}
 
   async profile(resellerId: string, em: EntityManager = this.db.manager): Promise<BillingProfile> {
-    const [row]: ProfileRow[] = await em.query(
-      `SELECT ${PROFILE_COLUMNS} FROM reseller_billing_profiles WHERE reseller_id = $1`,
-      [resellerId],
-    );
+    const [row]: ProfileRow[] = await em.query(`SELECT ${PROFILE_COLUMNS} FROM reseller_billing_profiles WHERE reseller_id = $1`, [
+      resellerId,
+    ]);
     if (!row) {
       await this.resellers.getReseller(resellerId, em); // 404 for an unknown reseller
       return {
@@ -133,9 +132,7 @@ export class BillingProfileService {
 
   async setFee(resellerId: string, feePercent: string): Promise<BillingProfileView> {
     if (new Dec(feePercent).gt(100))
-      throw validationError('feePercent is at most 100', [
-        { field: 'feePercent', message: 'must be between 0 and 100' },
-      ]);
+      throw validationError('feePercent is at most 100', [{ field: 'feePercent', message: 'must be between 0 and 100' }]);
     await this.resellers.getReseller(resellerId);
     await this.upsert(resellerId, [['fee_percent', feePercent]]);
     return this.view(resellerId);
@@ -157,11 +154,7 @@ export class BillingProfileService {
   }
 
   /** The next number of the reseller's own series, in the caller's transaction (the profile row stays locked to commit: gapless). */
-  async nextNumber(
-    em: EntityManager,
-    resellerId: string,
-    year: number,
-  ): Promise<{ number: string; seq: number }> {
+  async nextNumber(em: EntityManager, resellerId: string, year: number): Promise<{ number: string; seq: number }> {
     // UPDATE … RETURNING answers [rows, count] through TypeORM's query().
     const [[row]]: [Array<{ last_number: number; number_prefix: string }>, number] = await em.query(
       `UPDATE reseller_billing_profiles SET last_number = last_number + 1 WHERE reseller_id = $1 RETURNING last_number, number_prefix`,
@@ -182,9 +175,7 @@ export class BillingProfileService {
       ]);
     }
     if (dto.markupPercent !== undefined && new Dec(dto.markupPercent).gt(10000)) {
-      throw validationError('markupPercent is at most 10000', [
-        { field: 'markupPercent', message: 'must be at most 10000' },
-      ]);
+      throw validationError('markupPercent is at most 10000', [{ field: 'markupPercent', message: 'must be at most 10000' }]);
     }
     if (dto.endCustomerId) {
       await this.customers.get(dto.endCustomerId.toLowerCase(), resellerId).catch(() => {
@@ -194,14 +185,8 @@ export class BillingProfileService {
         );
       });
     }
-    if (
-      dto.sku &&
-      !(await this.catalog.getProducts([dto.sku], (dto.currency ?? 'AUD') as Currency)).has(dto.sku)
-    ) {
-      throw resellerBillingError(
-        ResellerBillingErrorCode.UnknownProduct,
-        `Product ${dto.sku} is not in the catalog`,
-      );
+    if (dto.sku && !(await this.catalog.getProducts([dto.sku], (dto.currency ?? 'AUD') as Currency)).has(dto.sku)) {
+      throw resellerBillingError(ResellerBillingErrorCode.UnknownProduct, `Product ${dto.sku} is not in the catalog`);
     }
     try {
       const [row]: RuleRow[] = await this.db.query(
@@ -223,9 +208,7 @@ export class BillingProfileService {
       return toRuleView(row);
     } catch (e) {
       if (sqlState(e) === '23514')
-        throw validationError('The rule is not valid', [
-          { field: 'fixedPrice', message: (e as Error).message.slice(0, 200) },
-        ]);
+        throw validationError('The rule is not valid', [{ field: 'fixedPrice', message: (e as Error).message.slice(0, 200) }]);
       throw e;
     }
   }
@@ -243,18 +226,12 @@ export class BillingProfileService {
 
   /** The reseller's rules as the pricing functions take them. */
   async rules(resellerId: string, em: EntityManager = this.db.manager): Promise<PriceRule[]> {
-    const rows: RuleRow[] = await em.query(`SELECT ${RULE_COLUMNS} FROM price_rules WHERE reseller_id = $1`, [
-      resellerId,
-    ]);
+    const rows: RuleRow[] = await em.query(`SELECT ${RULE_COLUMNS} FROM price_rules WHERE reseller_id = $1`, [resellerId]);
     return rows.map(toRule);
   }
 
   /** GET /end-customers/:id/prices: each active product priced in the reseller's currency, its sell price and margin for this end customer. */
-  async priceList(
-    endCustomerId: string,
-    scope: string | null,
-    q: PriceListQueryDto,
-  ): Promise<Page<EndCustomerPriceView>> {
+  async priceList(endCustomerId: string, scope: string | null, q: PriceListQueryDto): Promise<Page<EndCustomerPriceView>> {
     const customer = await this.customers.get(endCustomerId, scope);
     const reseller = await this.resellers.getReseller(customer.resellerId);
     const c = reseller.currency;

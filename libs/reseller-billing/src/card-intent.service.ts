@@ -28,11 +28,7 @@ export class CardIntentService {
     await this.collections.assertCollectable(inv);
     const c = inv.currency.trim() as Currency;
     const due = new Dec(inv.gross).minus(inv.paid);
-    if (!due.gt(0))
-      throw resellerBillingError(
-        ResellerBillingErrorCode.OverCollection,
-        `Invoice ${inv.number} has nothing due`,
-      );
+    if (!due.gt(0)) throw resellerBillingError(ResellerBillingErrorCode.OverCollection, `Invoice ${inv.number} has nothing due`);
     const intent = await this.stripe.createCollectionIntent({
       amount: due,
       currency: c,

@@ -2,17 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  Clock,
-  Currency,
-  Dec,
-  idempotentTransaction,
-  moneyString,
-  page,
-  Page,
-  retryOnConflict,
-  validationError,
-} from '#disty/core';
+import { Clock, Currency, Dec, idempotentTransaction, moneyString, page, Page, retryOnConflict, validationError } from '#disty/core';
 import { AccountCode, credit, debit, LedgerService } from '#disty/ledger';
 import { CardCollection, HeldAmount, OnBehalfCollections } from '#disty/payments';
 import { BillingProfileService } from './billing-profile.service';
@@ -65,13 +55,7 @@ export class CollectionService implements OnBehalfCollections {
     }
     return retryOnConflict(() =>
       idempotentTransaction(this.db, async (em) => {
-        const inv = await this.collectable(
-          em,
-          dto.endCustomerInvoiceId.toLowerCase(),
-          null,
-          new Dec(dto.amount),
-          dto.currency,
-        );
+        const inv = await this.collectable(em, dto.endCustomerInvoiceId.toLowerCase(), null, new Dec(dto.amount), dto.currency);
         const id = await this.insert(em, inv, {
           method: 'BANK_TRANSFER',
           amount: new Dec(dto.amount),
@@ -86,14 +70,10 @@ export class CollectionService implements OnBehalfCollections {
   }
 
   /** OnBehalfCollections.recordCard: payment_intent.succeeded for an end-customer invoice, in the webhook's transaction. */
-  async recordCard(
-    em: EntityManager,
-    c: CardCollection,
-  ): Promise<{ collectionId: string | null; why?: string }> {
-    const [seen]: Array<{ id: string }> = await em.query(
-      `SELECT id FROM collections WHERE stripe_payment_intent_id = $1`,
-      [c.paymentIntentId],
-    );
+  async recordCard(em: EntityManager, c: CardCollection): Promise<{ collectionId: string | null; why?: string }> {
+    const [seen]: Array<{ id: string }> = await em.query(`SELECT id FROM collections WHERE stripe_payment_intent_id = $1`, [
+      c.paymentIntentId,
+    ]);
     if (seen) return { collectionId: null, why: `PaymentIntent ${c.paymentIntentId} already recorded` };
     let inv: EcInvoiceRow;
     try {
@@ -124,31 +104,21 @@ export class CollectionService implements OnBehalfCollections {
     const inv = await this.invoices.head(em, invoiceId, resellerId, true);
     const c = inv.currency.trim() as Currency;
     if (c !== currency)
-      throw resellerBillingError(
-        ResellerBillingErrorCode.CurrencyMismatch,
-        `Invoice ${inv.number ?? inv.id} is in ${c}, not ${currency}`,
-      );
+      throw resellerBillingError(ResellerBillingErrorCode.CurrencyMismatch, `Invoice ${inv.number ?? inv.id} is in ${c}, not ${currency}`);
     // A card payment Stripe took is recorded whatever is due and whatever the opt-in says now (any excess
     // is the reseller's, held on 2500 like the rest): the money has arrived.
     if (card) {
       if (inv.status !== 'ISSUED')
-        throw resellerBillingError(
-          ResellerBillingErrorCode.InvoiceNotIssued,
-          `End-customer invoice ${inv.id} is a DRAFT`,
-        );
+        throw resellerBillingError(ResellerBillingErrorCode.InvoiceNotIssued, `End-customer invoice ${inv.id} is a DRAFT`);
       return inv;
     }
     await this.assertCollectable(inv, em);
     const due = new Dec(inv.gross).minus(inv.paid);
     if (amount.gt(due)) {
-      throw resellerBillingError(
-        ResellerBillingErrorCode.OverCollection,
-        `Invoice ${inv.number} has ${moneyString(due, c)} ${c} due`,
-        {
-          due: moneyString(due, c),
-          requested: moneyString(amount, c),
-        },
-      );
+      throw resellerBillingError(ResellerBillingErrorCode.OverCollection, `Invoice ${inv.number} has ${moneyString(due, c)} ${c} due`, {
+        due: moneyString(due, c),
+        requested: moneyString(amount, c),
+      });
     }
     return inv;
   }
@@ -161,10 +131,7 @@ export class CollectionService implements OnBehalfCollections {
       );
     }
     if (inv.status !== 'ISSUED')
-      throw resellerBillingError(
-        ResellerBillingErrorCode.InvoiceNotIssued,
-        `End-customer invoice ${inv.id} is a DRAFT`,
-      );
+      throw resellerBillingError(ResellerBillingErrorCode.InvoiceNotIssued, `End-customer invoice ${inv.id} is a DRAFT`);
   }
 
   private async insert(
@@ -182,10 +149,7 @@ export class CollectionService implements OnBehalfCollections {
   ): Promise<string> {
     const cur = inv.currency.trim() as Currency;
     // Posted no earlier than the invoice was issued; a closed month's collection on the first open day (docs/accounting.md §3).
-    const posted = await this.ledger.postingDateFor(
-      c.receivedOn < inv.issue_date! ? inv.issue_date! : c.receivedOn,
-      em,
-    );
+    const posted = await this.ledger.postingDateFor(c.receivedOn < inv.issue_date! ? inv.issue_date! : c.receivedOn, em);
     const [row]: Array<{ id: string }> = await em.query(
       `INSERT INTO collections (reseller_id, end_customer_invoice_id, method, currency, amount, fee, reference, received_on, posted_on, stripe_payment_intent_id, created_by)
        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id`,
@@ -226,10 +190,7 @@ export class CollectionService implements OnBehalfCollections {
   async list(scope: string | null, q: CollectionQueryDto): Promise<Page<CollectionView>> {
     const params = [scope ?? q.resellerId ?? null, q.unsettled === undefined ? null : q.unsettled === 'true'];
     const cond = `WHERE ($1::uuid IS NULL OR c.reseller_id = $1::uuid) AND ($2::boolean IS NULL OR (c.settlement_id IS NULL) = $2::boolean)`;
-    const [{ total }] = await this.db.query(
-      `SELECT count(*)::int AS total FROM collections c ${cond}`,
-      params,
-    );
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM collections c ${cond}`, params);
     const rows: CollectionRow[] = await this.db.query(
       `SELECT ${COLLECTION_COLUMNS} FROM collections c JOIN end_customer_invoices i ON i.id = c.end_customer_invoice_id ${cond}
         ORDER BY c.received_on DESC, c.created_at DESC, c.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
@@ -275,11 +236,7 @@ export class CollectionService implements OnBehalfCollections {
   }
 
   /** OnBehalfCollections.stripeClearing: card collections net of their fees, per reseller (their share of 1050). */
-  async stripeClearing(
-    asOf: string | null,
-    resellerId: string | null,
-    em: EntityManager,
-  ): Promise<HeldAmount[]> {
+  async stripeClearing(asOf: string | null, resellerId: string | null, em: EntityManager): Promise<HeldAmount[]> {
     const rows: Array<{ reseller_id: string; currency: Currency; amount: string }> = await em.query(
       `SELECT reseller_id, currency, sum(amount - fee)::text AS amount FROM collections
         WHERE method = 'CARD' AND ($1::date IS NULL OR posted_on <= $1::date) AND ($2::uuid IS NULL OR reseller_id = $2::uuid) GROUP BY 1, 2`,

@@ -80,18 +80,10 @@ export function streamRemittancePdf(s: SettlementView, resellerName: string): PD
   text(doc, 'Collected on your behalf', true, 10);
   row(doc, ['Date', 'Invoice', 'Method', 'Reference', '', 'Amount'], true);
   for (const c of s.collections)
-    row(doc, [
-      c.receivedOn,
-      c.endCustomerInvoiceNumber ?? '',
-      c.method,
-      c.reference.slice(0, 24),
-      '',
-      c.amount,
-    ]);
+    row(doc, [c.receivedOn, c.endCustomerInvoiceNumber ?? '', c.method, c.reference.slice(0, 24), '', c.amount]);
   row(doc, ['', 'Collected', '', '', '', `${s.collected} ${s.currency}`], true);
   row(doc, ['', `Billing-services fee (${s.feePercent} %)`, '', '', '', `-${s.fee}`]);
-  for (const n of s.nettedInvoices)
-    row(doc, ['', `Applied to ${n.invoiceNumber}`, '', '', '', `-${n.amount}`]);
+  for (const n of s.nettedInvoices) row(doc, ['', `Applied to ${n.invoiceNumber}`, '', '', '', `-${n.amount}`]);
   row(doc, ['', 'Paid out to you', '', '', '', `${s.paidOut} ${s.currency}`], true);
   doc.end();
   return doc;

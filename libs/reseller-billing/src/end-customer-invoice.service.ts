@@ -2,18 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  addDays,
-  Clock,
-  csvText,
-  Currency,
-  Dec,
-  formatRate,
-  moneyString,
-  page,
-  Page,
-  roundMoney,
-} from '#disty/core';
+import { addDays, Clock, csvText, Currency, Dec, formatRate, moneyString, page, Page, roundMoney } from '#disty/core';
 import { CatalogService } from '#disty/catalog';
 import { EndCustomerService } from '#disty/customers';
 import { EndCustomerBilling, ResaleInput, ResoldItem } from '#disty/invoicing';
@@ -105,8 +94,7 @@ export class EndCustomerInvoiceService implements EndCustomerBilling {
       em,
     );
     const byCustomer = new Map<string, ResoldItem[]>();
-    for (const item of input.items)
-      byCustomer.set(item.endCustomerId, [...(byCustomer.get(item.endCustomerId) ?? []), item]);
+    for (const item of input.items) byCustomer.set(item.endCustomerId, [...(byCustomer.get(item.endCustomerId) ?? []), item]);
     const seller: PartyView = {
       name: profile.legalName ?? reseller.name,
       address: profile.address ?? reseller.address,
@@ -213,16 +201,9 @@ export class EndCustomerInvoiceService implements EndCustomerBilling {
       [id],
     );
     if (inv.status !== 'DRAFT')
-      throw resellerBillingError(
-        ResellerBillingErrorCode.Conflict,
-        `End-customer invoice ${id} is already issued`,
-      );
+      throw resellerBillingError(ResellerBillingErrorCode.Conflict, `End-customer invoice ${id} is already issued`);
     const profile = await this.profiles.profile(inv.reseller_id, em);
-    const { number, seq } = await this.profiles.nextNumber(
-      em,
-      inv.reseller_id,
-      Number(issueDate.slice(0, 4)),
-    );
+    const { number, seq } = await this.profiles.nextNumber(em, inv.reseller_id, Number(issueDate.slice(0, 4)));
     await em.query(
       `UPDATE end_customer_invoices SET status = 'ISSUED', number = $2, seq = $3, issue_date = $4, due_date = $5 WHERE id = $1`,
       [id, number, seq, issueDate, addDays(issueDate, profile.paymentTermsDays)],
@@ -239,10 +220,7 @@ export class EndCustomerInvoiceService implements EndCustomerBilling {
   async list(scope: string | null, q: EndCustomerInvoiceQueryDto): Promise<Page<EndCustomerInvoiceView>> {
     const params = [scope ?? q.resellerId ?? null, q.endCustomerId ?? null, q.status ?? null];
     const cond = `WHERE ($1::uuid IS NULL OR i.reseller_id = $1::uuid) AND ($2::uuid IS NULL OR i.end_customer_id = $2::uuid) AND ($3::text IS NULL OR ${STATUS_SQL} = $3)`;
-    const [{ total }] = await this.db.query(
-      `SELECT count(*)::int AS total FROM end_customer_invoices i ${cond}`,
-      params,
-    );
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM end_customer_invoices i ${cond}`, params);
     const rows: EcInvoiceRow[] = await this.db.query(
       `SELECT ${EC_COLUMNS} FROM end_customer_invoices i ${cond} ORDER BY i.period_end DESC, i.seq DESC NULLS FIRST, i.created_at DESC, i.id
         LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
@@ -255,11 +233,7 @@ export class EndCustomerInvoiceService implements EndCustomerBilling {
     );
   }
 
-  async get(
-    id: string,
-    scope: string | null,
-    em: EntityManager = this.db.manager,
-  ): Promise<EndCustomerInvoiceView> {
+  async get(id: string, scope: string | null, em: EntityManager = this.db.manager): Promise<EndCustomerInvoiceView> {
     const row = await this.head(em, id, scope);
     const lines: LineRow[] = await em.query(
       `SELECT ${LINE_COLUMNS} FROM end_customer_invoice_lines WHERE invoice_id = $1 ORDER BY line_no`,
@@ -274,11 +248,7 @@ export class EndCustomerInvoiceService implements EndCustomerBilling {
       `SELECT ${EC_COLUMNS} FROM end_customer_invoices i WHERE i.id = $1 AND ($2::uuid IS NULL OR i.reseller_id = $2::uuid) ${lock ? 'FOR UPDATE' : ''}`,
       [id, scope],
     );
-    if (!row)
-      throw resellerBillingError(
-        ResellerBillingErrorCode.NotFound,
-        `End-customer invoice ${id} was not found`,
-      );
+    if (!row) throw resellerBillingError(ResellerBillingErrorCode.NotFound, `End-customer invoice ${id} was not found`);
     return row;
   }
 

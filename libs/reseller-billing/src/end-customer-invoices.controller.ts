@@ -15,11 +15,7 @@ import {
 } from '#disty/core';
 import { CardIntentService } from './card-intent.service';
 import { streamEndCustomerInvoicePdf } from './documents-pdf';
-import {
-  CollectionIntentView,
-  EndCustomerInvoiceQueryDto,
-  EndCustomerInvoiceView,
-} from './dto/end-customer-invoice.dto';
+import { CollectionIntentView, EndCustomerInvoiceQueryDto, EndCustomerInvoiceView } from './dto/end-customer-invoice.dto';
 import { EC_INVOICE_CSV_COLUMNS, EndCustomerInvoiceService } from './end-customer-invoice.service';
 
 const READERS = ['admin', 'finance', 'reseller_admin', 'reseller_finance'] as const;
@@ -41,10 +37,7 @@ export class EndCustomerInvoicesController {
     summary: 'List a reseller’s invoices to its end customers',
   })
   @ApiPageResponse(EndCustomerInvoiceView)
-  list(
-    @Query() q: EndCustomerInvoiceQueryDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<Page<EndCustomerInvoiceView>> {
+  list(@Query() q: EndCustomerInvoiceQueryDto, @CurrentActor() actor: Actor): Promise<Page<EndCustomerInvoiceView>> {
     return this.invoices.list(tenantScope(actor), q);
   }
 
@@ -85,13 +78,10 @@ export class EndCustomerInvoicesController {
   @ApiCsvResponse(`Columns: ${EC_INVOICE_CSV_COLUMNS.join(', ')}`)
   async csv(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<StreamableFile> {
     const inv = await this.invoices.get(id, tenantScope(actor));
-    return new StreamableFile(
-      csvStream(EC_INVOICE_CSV_COLUMNS, this.invoices.csvRows(id, tenantScope(actor))),
-      {
-        type: 'text/csv; charset=utf-8',
-        disposition: `attachment; filename="${inv.number ?? `draft-${inv.id}`}.csv"`,
-      },
-    );
+    return new StreamableFile(csvStream(EC_INVOICE_CSV_COLUMNS, this.invoices.csvRows(id, tenantScope(actor))), {
+      type: 'text/csv; charset=utf-8',
+      disposition: `attachment; filename="${inv.number ?? `draft-${inv.id}`}.csv"`,
+    });
   }
 
   @Post(':id/issue')

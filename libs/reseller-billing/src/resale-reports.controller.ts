@@ -36,10 +36,7 @@ export class ResaleReportsController {
     assertPeriod(q);
     const resellerId = actingReseller(actor, q.resellerId);
     return new StreamableFile(
-      csvStream(
-        PSA_COLUMNS,
-        this.reports.psaRows(resellerId, q.from, q.to, q.endCustomerId?.toLowerCase() ?? null),
-      ),
+      csvStream(PSA_COLUMNS, this.reports.psaRows(resellerId, q.from, q.to, q.endCustomerId?.toLowerCase() ?? null)),
       {
         type: 'text/csv; charset=utf-8',
         disposition: `attachment; filename="psa-${q.from}-${q.to}.csv"`,

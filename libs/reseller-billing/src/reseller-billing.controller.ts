@@ -1,15 +1,6 @@
 import { Body, Controller, Get, Param, Post, Put, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  Actor,
-  ApiPageResponse,
-  ApiProblems,
-  CurrentActor,
-  Page,
-  ParseIdPipe,
-  Roles,
-  tenantScope,
-} from '#disty/core';
+import { Actor, ApiPageResponse, ApiProblems, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '#disty/core';
 import { BillingProfileService } from './billing-profile.service';
 import {
   BillingFeeDto,

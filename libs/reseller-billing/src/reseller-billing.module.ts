@@ -14,11 +14,7 @@ import { EndCustomerInvoiceService } from './end-customer-invoice.service';
 import { EndCustomerInvoicesController } from './end-customer-invoices.controller';
 import { ResaleReportService } from './resale-report.service';
 import { ResaleReportsController } from './resale-reports.controller';
-import {
-  EndCustomerPricesController,
-  PriceRulesController,
-  ResellerBillingController,
-} from './reseller-billing.controller';
+import { EndCustomerPricesController, PriceRulesController, ResellerBillingController } from './reseller-billing.controller';
 import { SettlementService } from './settlement.service';
 
 /**

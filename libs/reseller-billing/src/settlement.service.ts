@@ -3,27 +3,9 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  Clock,
-  Currency,
-  Dec,
-  idempotentTransaction,
-  moneyString,
-  page,
-  Page,
-  retryOnConflict,
-  validationError,
-} from '#disty/core';
+import { Clock, Currency, Dec, idempotentTransaction, moneyString, page, Page, retryOnConflict, validationError } from '#disty/core';
 import { ReceivablesService } from '#disty/invoicing';
-import {
-  AccountCode,
-  atCarrying,
-  credit,
-  debit,
-  LedgerService,
-  lockReceivables,
-  receivableCredits,
-} from '#disty/ledger';
+import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits } from '#disty/ledger';
 import { PaymentService } from '#disty/payments';
 import { ResellerService } from '#disty/reseller';
 import { BillingProfileService } from './billing-profile.service';
@@ -122,10 +104,11 @@ export class SettlementService {
             createdBy,
           ],
         );
-        await em.query(
-          `UPDATE collections SET settlement_id = $1, settled_on = $2 WHERE id = ANY($3::uuid[])`,
-          [id, dto.settledOn, held.map((h) => h.id)],
-        );
+        await em.query(`UPDATE collections SET settlement_id = $1, settled_on = $2 WHERE id = ANY($3::uuid[])`, [
+          id,
+          dto.settledOn,
+          held.map((h) => h.id),
+        ]);
         await this.ledger.post(em, {
           entryDate: dto.settledOn,
           memo: `Settlement of ${held.length} collection(s) with the reseller: fee ${profile.feePercent.toFixed()} %, netted ${moneyString(netting.netted, currency)}, paid out ${moneyString(paidOut, currency)}`,

@@ -10,8 +10,6 @@ export function actingReseller(actor: Actor, requested: string | null | undefine
     return actor.resellerId!;
   }
   if (!requested)
-    throw validationError('resellerId is required for distributor staff', [
-      { field: 'resellerId', message: 'resellerId is required' },
-    ]);
+    throw validationError('resellerId is required for distributor staff', [{ field: 'resellerId', message: 'resellerId is required' }]);
   return requested.toLowerCase();
 }

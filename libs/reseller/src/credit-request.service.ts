@@ -99,15 +99,8 @@ export class CreditRequestService {
     return this.get(id, null);
   }
 
-  async get(
-    id: string,
-    scope: string | null,
-    em: EntityManager = this.db.manager,
-  ): Promise<CreditRequestView> {
-    const [row]: RequestRow[] = await em.query(
-      `${SELECT} WHERE r.id = $1 AND ($2::uuid IS NULL OR r.reseller_id = $2::uuid)`,
-      [id, scope],
-    );
+  async get(id: string, scope: string | null, em: EntityManager = this.db.manager): Promise<CreditRequestView> {
+    const [row]: RequestRow[] = await em.query(`${SELECT} WHERE r.id = $1 AND ($2::uuid IS NULL OR r.reseller_id = $2::uuid)`, [id, scope]);
     if (!row) throw notFound(`Credit request ${id}`);
     return toView(row);
   }
@@ -130,11 +123,7 @@ export class CreditRequestService {
   }
 
   /** Approves: the line's limit becomes `limit` (default: its limit now plus the amount asked). */
-  async approve(
-    id: string,
-    input: { limit?: string; reason: string },
-    answeredBy: string,
-  ): Promise<CreditRequestView> {
+  async approve(id: string, input: { limit?: string; reason: string }, answeredBy: string): Promise<CreditRequestView> {
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         const req = await this.lockPending(em, id);
@@ -144,12 +133,12 @@ export class CreditRequestService {
         );
         if (!line) throw notFound(`Credit request ${id}`);
         if (input.limit !== undefined) assertDecimals('limit', input.limit, req.currency);
-        const limit =
-          input.limit !== undefined ? new Dec(input.limit) : new Dec(line.credit_limit).plus(req.amount);
-        await em.query(
-          `UPDATE credit_lines SET credit_limit = $3::numeric, updated_at = now() WHERE reseller_id = $1 AND line = $2`,
-          [req.reseller_id, req.credit_line, limit.toFixed()],
-        );
+        const limit = input.limit !== undefined ? new Dec(input.limit) : new Dec(line.credit_limit).plus(req.amount);
+        await em.query(`UPDATE credit_lines SET credit_limit = $3::numeric, updated_at = now() WHERE reseller_id = $1 AND line = $2`, [
+          req.reseller_id,
+          req.credit_line,
+          limit.toFixed(),
+        ]);
         // The line's history records the approval like a limit set by hand, with the answer as its reason (docs/security.md §11).
         await em.query(
           `INSERT INTO credit_limit_changes (reseller_id, line, changed_by, from_limit, to_limit, from_on_hold, to_on_hold, reason)
@@ -157,11 +146,8 @@ export class CreditRequestService {
           [req.reseller_id, req.credit_line, answeredBy, line.credit_limit, input.reason.trim()],
         );
         // As a limit raised by hand: a CLOUD exposure hold lifts once the line has credit again (docs/consumption.md §7).
-        const state = (await this.resellers.creditLines(req.reseller_id, em)).find(
-          (s) => s.line === req.credit_line,
-        );
-        if (state?.exposureHold && state.available.gt(0))
-          await this.resellers.setExposureHold(em, req.reseller_id, false);
+        const state = (await this.resellers.creditLines(req.reseller_id, em)).find((s) => s.line === req.credit_line);
+        if (state?.exposureHold && state.available.gt(0)) await this.resellers.setExposureHold(em, req.reseller_id, false);
         await em.query(
           `UPDATE credit_requests SET status = 'APPROVED', previous_limit = $2::numeric, approved_limit = $3::numeric,
                   answer_reason = $4, answered_by = $5, answered_at = now() WHERE id = $1`,
@@ -189,11 +175,9 @@ export class CreditRequestService {
     const [row]: RequestRow[] = await em.query(`${SELECT} WHERE r.id = $1 FOR UPDATE OF r`, [id]);
     if (!row) throw notFound(`Credit request ${id}`);
     if (row.status !== 'PENDING') {
-      throw coreError(
-        CoreErrorCode.Conflict,
-        `Credit request ${id} was already ${row.status.toLowerCase()}`,
-        { requestStatus: row.status },
-      );
+      throw coreError(CoreErrorCode.Conflict, `Credit request ${id} was already ${row.status.toLowerCase()}`, {
+        requestStatus: row.status,
+      });
     }
     return row;
   }

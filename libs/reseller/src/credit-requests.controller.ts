@@ -44,8 +44,7 @@ export class CreditRequestsController {
         ]);
       resellerId = dto.resellerId;
     } else {
-      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId)
-        throw notFound(`Reseller ${dto.resellerId}`);
+      if (dto.resellerId && dto.resellerId.toLowerCase() !== actor.resellerId) throw notFound(`Reseller ${dto.resellerId}`);
       resellerId = actor.resellerId!;
     }
     return this.requests.create({

@@ -59,8 +59,7 @@ export class CreditReservationService {
     items: ReservationItem[],
     opts: { allowOverLimit?: boolean } = {},
   ): Promise<void> {
-    if (items.some((i) => i.amount.isNegative() || !i.amount.isFinite()))
-      throw new RangeError('reservation amounts must be ≥ 0');
+    if (items.some((i) => i.amount.isNegative() || !i.amount.isFinite())) throw new RangeError('reservation amounts must be ≥ 0');
     const seen = new Set<string>();
     const wanted = items.filter((i) => {
       const key = `${i.source.type}\u0000${i.source.id}\u0000${i.line}`;
@@ -101,12 +100,7 @@ export class CreditReservationService {
     for (const row of touched) {
       const requested = new Dec(row.added);
       const openReceivables = receivables.get(`${AR_ACCOUNT[row.line]}:${row.currency}`)!;
-      const position = creditPosition(
-        new Dec(row.credit_limit),
-        openReceivables,
-        new Dec(row.reserved),
-        new Dec(row.unbilled_usage),
-      );
+      const position = creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved), new Dec(row.unbilled_usage));
       const verdict = judgeReservation(position, row.on_hold || row.exposure_hold, requested);
       if (verdict.ok) continue;
       await this.takeBack(
@@ -125,13 +119,9 @@ export class CreditReservationService {
         );
       }
       if (verdict.reason === 'hold') {
-        throw resellerError(
-          ResellerErrorCode.CreditHold,
-          `The ${row.line} credit line is on hold; nothing can be reserved on it`,
-          {
-            creditLine: row.line,
-          },
-        );
+        throw resellerError(ResellerErrorCode.CreditHold, `The ${row.line} credit line is on hold; nothing can be reserved on it`, {
+          creditLine: row.line,
+        });
       }
       throw resellerError(
         ResellerErrorCode.CreditLimitExceeded,
@@ -173,9 +163,7 @@ export class CreditReservationService {
       [from.type, from.id, amount.toFixed(), to.type, to.id],
     );
     if (moved.length !== 1) {
-      throw new Error(
-        `moveReservation: ${from.type} ${from.id} has no single open reservation of at least ${amount.toFixed()}`,
-      );
+      throw new Error(`moveReservation: ${from.type} ${from.id} has no single open reservation of at least ${amount.toFixed()}`);
     }
   }
 
@@ -192,11 +180,7 @@ export class CreditReservationService {
    * it, the open reservations are read first to find which resellers' lines to lock. No-op for
    * sources without an open reservation.
    */
-  async consumeReservations(
-    em: EntityManager,
-    sources: Source[],
-    opts: { resellerId?: string } = {},
-  ): Promise<void> {
+  async consumeReservations(em: EntityManager, sources: Source[], opts: { resellerId?: string } = {}): Promise<void> {
     if (!sources.length) return;
     const types = sources.map((s) => s.type);
     const ids = sources.map((s) => s.id);
@@ -240,10 +224,7 @@ export class CreditReservationService {
   }
 
   /** Reservations of these sources, keyed `${type}:${id}`. */
-  async reservationsFor(
-    sources: Source[],
-    em: EntityManager = this.db.manager,
-  ): Promise<Map<string, ReservationState[]>> {
+  async reservationsFor(sources: Source[], em: EntityManager = this.db.manager): Promise<Map<string, ReservationState[]>> {
     const out = new Map<string, ReservationState[]>();
     if (!sources.length) return out;
     const rows: Array<{
@@ -286,22 +267,22 @@ export class CreditReservationService {
       );
     }
     // An UPDATE through TypeORM's query() answers [rows, rowCount].
-    const [settled]: [Array<{ reseller_id: string; line: CreditLine; remaining: string }>, number] =
-      await em.query(
-        `WITH old AS (
+    const [settled]: [Array<{ reseller_id: string; line: CreditLine; remaining: string }>, number] = await em.query(
+      `WITH old AS (
          SELECT id, remaining FROM credit_reservations
           WHERE source_type = $1 AND source_id = $2 AND status = 'OPEN' FOR UPDATE)
        UPDATE credit_reservations c SET status = 'RELEASED', remaining = 0, settled_at = now()
          FROM old WHERE c.id = old.id AND c.status = 'OPEN'
        RETURNING c.reseller_id, c.line, old.remaining`,
-        [source.type, source.id],
-      );
+      [source.type, source.id],
+    );
     for (const s of settled) {
       if (new Dec(s.remaining).isZero()) continue;
-      await em.query(
-        `UPDATE credit_lines SET reserved = reserved - $3::numeric, updated_at = now() WHERE reseller_id = $1 AND line = $2`,
-        [s.reseller_id, s.line, s.remaining],
-      );
+      await em.query(`UPDATE credit_lines SET reserved = reserved - $3::numeric, updated_at = now() WHERE reseller_id = $1 AND line = $2`, [
+        s.reseller_id,
+        s.line,
+        s.remaining,
+      ]);
     }
   }
 

@@ -87,8 +87,7 @@ export class ResellerService {
   ) {}
 
   async createReseller(input: CreateResellerInput): Promise<ResellerView> {
-    for (const line of CREDIT_LINES)
-      assertDecimals(`creditLimits.${line}`, input.creditLimits[line], input.currency);
+    for (const line of CREDIT_LINES) assertDecimals(`creditLimits.${line}`, input.creditLimits[line], input.currency);
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         const [{ id }]: Array<{ id: string }> = await em.query(
@@ -144,10 +143,7 @@ export class ResellerService {
   }
 
   /** Resellers, all of them or only `scope` (a reseller user's own). */
-  async listResellers(
-    scope: string | null,
-    q: { q?: string; page: number; pageSize: number },
-  ): Promise<Page<ResellerView>> {
+  async listResellers(scope: string | null, q: { q?: string; page: number; pageSize: number }): Promise<Page<ResellerView>> {
     const params: unknown[] = [scope, q.q ? `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%` : null];
     const cond = `WHERE ($1::uuid IS NULL OR r.id = $1::uuid) AND ($2::text IS NULL OR r.name ILIKE $2)`;
     const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM resellers r ${cond}`, params);
@@ -226,21 +222,17 @@ export class ResellerService {
     changedBy: string | null = null,
   ): Promise<CreditLineView> {
     if (patch.limit === undefined && patch.onHold === undefined) {
-      throw validationError('Give limit and/or onHold', [
-        { field: 'limit', message: 'limit or onHold is required' },
-      ]);
+      throw validationError('Give limit and/or onHold', [{ field: 'limit', message: 'limit or onHold is required' }]);
     }
     if (patch.limit !== undefined && !patch.reason?.trim()) {
-      throw validationError('A new limit needs a reason', [
-        { field: 'reason', message: 'reason is required when the limit changes' },
-      ]);
+      throw validationError('A new limit needs a reason', [{ field: 'reason', message: 'reason is required when the limit changes' }]);
     }
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
-        const rows: LineRow[] = await em.query(
-          `SELECT ${LINE_COLUMNS} FROM credit_lines WHERE reseller_id = $1 AND line = $2 FOR UPDATE`,
-          [resellerId, line],
-        );
+        const rows: LineRow[] = await em.query(`SELECT ${LINE_COLUMNS} FROM credit_lines WHERE reseller_id = $1 AND line = $2 FOR UPDATE`, [
+          resellerId,
+          line,
+        ]);
         if (!rows.length) throw resellerNotFound(resellerId);
         if (patch.limit !== undefined) assertDecimals('limit', patch.limit, rows[0].currency);
         const [[updated]]: [LineRow[], number] = await em.query(
@@ -327,11 +319,7 @@ export class ResellerService {
    * Records the unbilled usage the CLOUD line counts, locking the line's row (the caller holds the
    * reseller's receivables lock), and answers the line's position with it.
    */
-  async recordUnbilledUsage(
-    em: EntityManager,
-    resellerId: string,
-    unbilledUsage: Dec,
-  ): Promise<CreditLineState> {
+  async recordUnbilledUsage(em: EntityManager, resellerId: string, unbilledUsage: Dec): Promise<CreditLineState> {
     // An UPDATE through TypeORM's query() answers [rows, rowCount].
     const [rows]: [LineRow[], number] = await em.query(
       `UPDATE credit_lines SET unbilled_usage = $2::numeric, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'
@@ -344,20 +332,15 @@ export class ResellerService {
 
   /** Places or lifts the CLOUD line's credit-exposure hold (apart from the manual and overdue hold, on_hold). */
   async setExposureHold(em: EntityManager, resellerId: string, onHold: boolean): Promise<void> {
-    await em.query(
-      `UPDATE credit_lines SET exposure_hold = $2, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'`,
-      [resellerId, onHold],
-    );
+    await em.query(`UPDATE credit_lines SET exposure_hold = $2, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'`, [
+      resellerId,
+      onHold,
+    ]);
   }
 
   private async lineState(em: EntityManager, resellerId: string, row: LineRow): Promise<CreditLineState> {
     const openReceivables = await this.ledger.balanceOf(AR_ACCOUNT[row.line], resellerId, row.currency, em);
-    const p = creditPosition(
-      new Dec(row.credit_limit),
-      openReceivables,
-      new Dec(row.reserved),
-      new Dec(row.unbilled_usage),
-    );
+    const p = creditPosition(new Dec(row.credit_limit), openReceivables, new Dec(row.reserved), new Dec(row.unbilled_usage));
     return {
       line: row.line,
       currency: row.currency,

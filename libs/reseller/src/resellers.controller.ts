@@ -101,10 +101,7 @@ export class ResellerController {
   @Roles('admin', 'finance', ...RESELLER_USER_ROLES)
   @ApiOperation({ operationId: 'listCreditLines', summary: 'Read a reseller’s credit lines' })
   @ApiOkResponse({ type: CreditLineListView })
-  creditLines(
-    @Param('id', ParseIdPipe) id: string,
-    @CurrentActor() actor: Actor,
-  ): Promise<CreditLineListView> {
+  creditLines(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<CreditLineListView> {
     assertSameTenant(actor, id, `Reseller ${id}`);
     return this.resellers.creditLineViews(id);
   }

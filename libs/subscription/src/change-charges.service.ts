@@ -58,12 +58,7 @@ export class ChangeChargesService {
       if (!billed.has(a.period.start)) {
         // Not invoiced yet: the period's scheduled charge is simply reduced (no separate negative line),
         // and its cost by the same share at the unit cost (docs/accounting.md §4).
-        const costDelta = chargeCost(
-          a.amount,
-          new Dec(s.unit_price),
-          s.unit_cost == null ? null : new Dec(s.unit_cost),
-          s.currency,
-        );
+        const costDelta = chargeCost(a.amount, new Dec(s.unit_price), s.unit_cost == null ? null : new Dec(s.unit_cost), s.currency);
         const reduced = returnedRows<{ id: string }>(
           await em.query(
             `UPDATE subscription_charges SET amount = amount + $3, description = description || $4,
@@ -98,13 +93,9 @@ export class ChangeChargesService {
         // billed by a rounding cent); the pending charges take the rest.
         const from = date < a.period.start ? a.period.start : date;
         const invoicedSeats = Math.max(-a.deltaQuantity - unbilledSeats, 0);
-        credit = Dec.min(
-          Dec.max(prorate(new Dec(s.unit_price), a.period, -invoicedSeats, from, s.currency), a.amount),
-          0,
-        );
+        credit = Dec.min(Dec.max(prorate(new Dec(s.unit_price), a.period, -invoicedSeats, from, s.currency), a.amount), 0);
         const unbilled = a.amount.minus(credit);
-        if (!unbilled.isZero())
-          charged.push({ period: a.period, amount: unbilled, deltaQuantity: -unbilledSeats });
+        if (!unbilled.isZero()) charged.push({ period: a.period, amount: unbilled, deltaQuantity: -unbilledSeats });
       }
       if (!credit.isNegative()) continue;
       const rows: Array<{ id: string }> = await em.query(
@@ -160,10 +151,7 @@ export class ChangeChargesService {
       }));
     const ids = await this.subscriptions.insertCharges(em, charges);
     if (ids.some((x) => !x)) {
-      throw subscriptionError(
-        SubscriptionErrorCode.ChangeOutOfOrder,
-        `Subscription ${s.id} was already credited for that period`,
-      );
+      throw subscriptionError(SubscriptionErrorCode.ChangeOutOfOrder, `Subscription ${s.id} was already credited for that period`);
     }
     let k = 0;
     return rows.map((r) => (r.keep ? ids[k++] : null));

@@ -9,9 +9,7 @@ export type DateAuthority = 'RESELLER' | 'DISTRIBUTOR';
 
 /** How a requested date relates to the server's today. */
 export type ChangeTiming =
-  | { kind: 'TODAY'; date: string }
-  | { kind: 'SCHEDULED'; date: string }
-  | { kind: 'BACKDATED'; date: string; reason: string };
+  { kind: 'TODAY'; date: string } | { kind: 'SCHEDULED'; date: string } | { kind: 'BACKDATED'; date: string; reason: string };
 
 /** How far ahead a reseller may start a subscription. */
 export const RESELLER_START_DATE_MONTHS_AHEAD = 12;
@@ -34,12 +32,7 @@ export class ChangeDatePolicy {
     return this.clock.today();
   }
 
-  async classify(
-    em: EntityManager,
-    asOf: string | undefined,
-    authority: DateAuthority,
-    reason: string | undefined,
-  ): Promise<ChangeTiming> {
+  async classify(em: EntityManager, asOf: string | undefined, authority: DateAuthority, reason: string | undefined): Promise<ChangeTiming> {
     const today = this.clock.today();
     const date = asOf ?? today;
     if (date === today) return { kind: 'TODAY', date };
@@ -62,12 +55,7 @@ export class ChangeDatePolicy {
   }
 
   /** A new subscription's start date, by who places the order. `field` names it in the error. */
-  async checkStartDate(
-    em: EntityManager,
-    startDate: string,
-    authority: DateAuthority,
-    field: string,
-  ): Promise<void> {
+  async checkStartDate(em: EntityManager, startDate: string, authority: DateAuthority, field: string): Promise<void> {
     const today = this.clock.today();
     if (authority === 'RESELLER') {
       const latest = addMonthsClamped(today, RESELLER_START_DATE_MONTHS_AHEAD);

@@ -37,19 +37,13 @@ export class CommitmentWindowPolicy {
    * Throws 422 outside-commitment-window when the window is closed and no admin override applies;
    * returns the override to record when one let the change through, else null. Writes nothing.
    */
-  async check(
-    em: EntityManager,
-    s: SubscriptionRow,
-    req: CommitmentRequest,
-  ): Promise<CommitmentOverride | null> {
+  async check(em: EntityManager, s: SubscriptionRow, req: CommitmentRequest): Promise<CommitmentOverride | null> {
     if (req.override) {
-      if (!req.mayOverride)
-        throw coreError(CoreErrorCode.Forbidden, 'Only a distributor admin may override a commitment window');
+      if (!req.mayOverride) throw coreError(CoreErrorCode.Forbidden, 'Only a distributor admin may override a commitment window');
       if (req.timing === 'SCHEDULED') {
-        throw validationError(
-          'An override applies to a change taking effect today or back-dated, not to a scheduled one',
-          [{ field: 'override', message: 'applies to changes effective today or back-dated' }],
-        );
+        throw validationError('An override applies to a change taking effect today or back-dated, not to a scheduled one', [
+          { field: 'override', message: 'applies to changes effective today or back-dated' },
+        ]);
       }
       if (!req.reason?.trim()) {
         throw validationError('An override of the commitment window needs a reason', [
@@ -60,11 +54,10 @@ export class CommitmentWindowPolicy {
     if (req.date > s.term_end) return null;
     // subscription_commitment_windows has a row only where the product's pack has a window, and
     // computes the close from the three anchors (docs/commitments.md); the renewal desk shows the same column.
-    const [w]: Array<{ commitment_pack: string; window_hours: number; window_closes_at: Date }> =
-      await em.query(
-        `SELECT commitment_pack, window_hours, window_closes_at FROM subscription_commitment_windows WHERE subscription_id = $1`,
-        [s.id],
-      );
+    const [w]: Array<{ commitment_pack: string; window_hours: number; window_closes_at: Date }> = await em.query(
+      `SELECT commitment_pack, window_hours, window_closes_at FROM subscription_commitment_windows WHERE subscription_id = $1`,
+      [s.id],
+    );
     if (!w) return null;
     const rules = { code: w.commitment_pack, windowHours: w.window_hours };
     const closesAt = new Date(w.window_closes_at);

@@ -6,24 +6,10 @@ import { addDays, Currency, Dec, ProblemError, retryOnConflict, roundMoney } fro
 import { CatalogService } from '#disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '#disty/reseller';
 import { AppliedTaxCode, TaxService } from '#disty/tax';
-import {
-  BillingFrequency,
-  periodCost,
-  periodMonths,
-  Term,
-  termMonths,
-  termNoContaining,
-  termSchedule,
-  termSpan,
-} from './domain/schedule';
+import { BillingFrequency, periodCost, periodMonths, Term, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
 import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
 import { SubscriptionRow } from './subscription.sql';
-import {
-  NewCharge,
-  SUBSCRIPTION_CHARGE_SOURCE,
-  SubscriptionService,
-  termChargeDescription,
-} from './subscription.service';
+import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService, termChargeDescription } from './subscription.service';
 import { SUBSCRIPTION_COLUMNS } from './subscription.sql';
 
 export interface RenewalRunSummary {
@@ -122,8 +108,7 @@ export class RenewalService {
       await this.applyScheduled(d, summary);
     }
     await this.renewUpTo(asOf, summary, prices, taxRates);
-    if (summary.processed || summary.scheduledApplied || summary.scheduledFailed)
-      this.logger.log(summary, 'renewal run');
+    if (summary.processed || summary.scheduledApplied || summary.scheduledFailed) this.logger.log(summary, 'renewal run');
     return summary;
   }
 
@@ -134,9 +119,7 @@ export class RenewalService {
     taxRates: Map<string, AppliedTaxCode>,
   ) {
     for (;;) {
-      const r = await retryOnConflict(() =>
-        this.db.transaction((em) => this.batch(em, asOf, prices, taxRates)),
-      );
+      const r = await retryOnConflict(() => this.db.transaction((em) => this.batch(em, asOf, prices, taxRates)));
       summary.processed += r.processed;
       summary.renewed += r.renewed;
       summary.expired += r.expired;
@@ -164,10 +147,7 @@ export class RenewalService {
           try {
             await em.query('SAVEPOINT scheduled_change');
             await this.changes.applyScheduled(em, c);
-            await em.query(
-              `UPDATE subscription_scheduled_changes SET status = 'APPLIED', resolved_at = now() WHERE id = $1`,
-              [c.id],
-            );
+            await em.query(`UPDATE subscription_scheduled_changes SET status = 'APPLIED', resolved_at = now() WHERE id = $1`, [c.id]);
             summary.scheduledApplied++;
           } catch (err) {
             if (!(err instanceof ProblemError) || err.status >= 500) throw err;
@@ -206,10 +186,9 @@ export class RenewalService {
     const renewing = active.filter((s) => s.auto_renew && !s.cancel_at_term_end);
     const expiring = active.filter((s) => !(s.auto_renew && !s.cancel_at_term_end));
     if (expiring.length) {
-      await em.query(
-        `UPDATE subscriptions SET status = 'EXPIRED', updated_at = now() WHERE id = ANY($1::uuid[])`,
-        [expiring.map((s) => s.id)],
-      );
+      await em.query(`UPDATE subscriptions SET status = 'EXPIRED', updated_at = now() WHERE id = ANY($1::uuid[])`, [
+        expiring.map((s) => s.id),
+      ]);
     }
     const notRenewed = [...expiring, ...ended].map((s) => s.id);
     if (notRenewed.length) {
@@ -238,13 +217,7 @@ export class RenewalService {
     const atRenewal = await this.changesAtRenewal(em, renewing);
     const appliedAtRenewal = new Map<string, string>();
     for (const current of renewing) {
-      const s = await this.withChangeAtRenewal(
-        em,
-        prices,
-        current,
-        atRenewal.get(current.id),
-        appliedAtRenewal,
-      );
+      const s = await this.withChangeAtRenewal(em, prices, current, atRenewal.get(current.id), appliedAtRenewal);
       // The catalog's price and cost in force; without a price in the currency the term keeps its own.
       const inForce = await this.price(em, prices, s.sku, s.currency, s.term);
       const price = inForce?.unitPrice ?? new Dec(s.unit_price);
@@ -387,19 +360,14 @@ export class RenewalService {
       });
       byReseller.set(t.s.reseller_id, items);
     }
-    for (const [resellerId, items] of [...byReseller.entries()].sort(([a], [b]) =>
-      a < b ? -1 : a > b ? 1 : 0,
-    )) {
+    for (const [resellerId, items] of [...byReseller.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       await this.credit.reserveCreditMany(em, resellerId, items, { allowOverLimit: true });
     }
     return { processed: due.length, renewed: created.length, expired: expiring.length, more };
   }
 
   /** The PENDING changes at renewal of these subscriptions, by subscription (rows guarded by the subscriptions' row locks). */
-  private async changesAtRenewal(
-    em: EntityManager,
-    subs: SubscriptionRow[],
-  ): Promise<Map<string, RenewalChange>> {
+  private async changesAtRenewal(em: EntityManager, subs: SubscriptionRow[]): Promise<Map<string, RenewalChange>> {
     if (!subs.length) return new Map();
     const rows: RenewalChange[] = await em.query(
       `SELECT id, subscription_id, new_quantity, new_sku, new_term, new_billing_frequency, to_char(effective_date, 'YYYY-MM-DD') AS effective_date
@@ -439,17 +407,11 @@ export class RenewalService {
       return fail(`no-price: ${sku} has no price in ${s.currency}`);
     }
     const rules = await this.catalog.commitmentRules(sku, em);
-    if (
-      rules &&
-      (!rules.allowedTerms.includes(term) || !rules.allowedBillingFrequencies.includes(frequency))
-    ) {
-      return fail(
-        `not-allowed-by-commitment: ${sku}'s pack ${rules.code} does not allow ${term} billed ${frequency}`,
-      );
+    if (rules && (!rules.allowedTerms.includes(term) || !rules.allowedBillingFrequencies.includes(frequency))) {
+      return fail(`not-allowed-by-commitment: ${sku}'s pack ${rules.code} does not allow ${term} billed ${frequency}`);
     }
     applied.set(s.id, c.id);
-    const reanchor =
-      term !== s.term ? { anchor_date: addDays(s.term_end, 1), anchor_term_no: s.term_no } : {};
+    const reanchor = term !== s.term ? { anchor_date: addDays(s.term_end, 1), anchor_term_no: s.term_no } : {};
     return {
       ...s,
       sku,
@@ -477,23 +439,13 @@ export class RenewalService {
    * admin removed it), the term keeps the code and rate of the term before: a renewal never stops
    * over tax (docs/accounting.md §8).
    */
-  private async taxCode(
-    em: EntityManager,
-    cache: Map<string, AppliedTaxCode>,
-    s: SubscriptionRow,
-    date: string,
-  ): Promise<AppliedTaxCode> {
+  private async taxCode(em: EntityManager, cache: Map<string, AppliedTaxCode>, s: SubscriptionRow, date: string): Promise<AppliedTaxCode> {
     const key = `${s.id}:${date}`;
     if (!cache.has(key)) {
       const reseller = await this.resellers.getReseller(s.reseller_id, em);
       const category = (await this.catalog.taxCategories([s.sku], em)).get(s.sku) ?? 'STANDARD';
       try {
-        const codes = await this.tax.codesFor(
-          em,
-          { country: reseller.country, registered: reseller.taxRegistered },
-          [category],
-          date,
-        );
+        const codes = await this.tax.codesFor(em, { country: reseller.country, registered: reseller.taxRegistered }, [category], date);
         cache.set(key, codes.get(category)!);
       } catch (e) {
         if (!(e instanceof ProblemError) || e.status !== 422) throw e;

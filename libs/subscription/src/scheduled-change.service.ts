@@ -45,12 +45,7 @@ export class ScheduledChangeService {
     input: ScheduleChangeDto,
     actor: ChangeActor,
   ): Promise<ScheduledChangeView> {
-    if (
-      input.quantity === undefined &&
-      input.sku === undefined &&
-      input.term === undefined &&
-      input.billingFrequency === undefined
-    ) {
+    if (input.quantity === undefined && input.sku === undefined && input.term === undefined && input.billingFrequency === undefined) {
       throw validationError('Nothing to change: give quantity, sku, term or billingFrequency', [
         { field: 'quantity', message: 'one of quantity, sku, term, billingFrequency is required' },
       ]);
@@ -68,10 +63,9 @@ export class ScheduledChangeService {
     if (input.sku !== undefined && input.sku !== s.sku) {
       const p = (await this.catalog.getProducts([input.sku], s.currency, em)).get(input.sku);
       if (!p || !p.active || p.kind !== 'CLOUD' || !p.unitPrice) {
-        throw validationError(
-          `sku ${input.sku} is not an active cloud product with a price in ${s.currency}`,
-          [{ field: 'sku', message: `must be an active cloud product priced in ${s.currency}` }],
-        );
+        throw validationError(`sku ${input.sku} is not an active cloud product with a price in ${s.currency}`, [
+          { field: 'sku', message: `must be an active cloud product priced in ${s.currency}` },
+        ]);
       }
     }
     // The next term's length and frequency must be ones the (new) product's commitment pack allows;
@@ -82,29 +76,17 @@ export class ScheduledChangeService {
         term: input.term ?? s.term,
         billingFrequency: input.billingFrequency ?? s.billing_frequency,
       });
-      if (problems.length)
-        throw validationError(`The next term is not allowed by commitment pack ${rules.code}`, problems);
+      if (problems.length) throw validationError(`The next term is not allowed by commitment pack ${rules.code}`, problems);
     }
     const [row]: Array<{ id: string }> = await em.query(
       `INSERT INTO subscription_scheduled_changes (subscription_id, reseller_id, kind, new_quantity, new_sku, new_term, new_billing_frequency,
                                                    effective_date, created_by, created_at)
        SELECT $1, $2, 'RENEWAL', $3, $4, $5, $6, term_end + 1, $7, clock_timestamp() FROM subscriptions WHERE id = $1
        ON CONFLICT DO NOTHING RETURNING id`,
-      [
-        s.id,
-        s.reseller_id,
-        input.quantity ?? null,
-        input.sku ?? null,
-        input.term ?? null,
-        input.billingFrequency ?? null,
-        actor.id,
-      ],
+      [s.id, s.reseller_id, input.quantity ?? null, input.sku ?? null, input.term ?? null, input.billingFrequency ?? null, actor.id],
     );
     if (!row) {
-      throw coreError(
-        CoreErrorCode.Conflict,
-        `Subscription ${id} already has a pending change at renewal; cancel it first`,
-      );
+      throw coreError(CoreErrorCode.Conflict, `Subscription ${id} already has a pending change at renewal; cancel it first`);
     }
     return this.one(em, row.id);
   }
@@ -116,31 +98,20 @@ export class ScheduledChangeService {
     return { items: (await this.subscriptions.scheduledChangesOf(em, id)).map(mapScheduledChange) };
   }
 
-  private async scheduleOnDate(
-    em: EntityManager,
-    id: string,
-    scope: string | null,
-    input: ScheduleChangeDto,
-    actor: ChangeActor,
-  ) {
+  private async scheduleOnDate(em: EntityManager, id: string, scope: string | null, input: ScheduleChangeDto, actor: ChangeActor) {
     for (const field of ['sku', 'term', 'billingFrequency'] as const) {
       if (input[field] !== undefined) {
-        throw validationError(`${field} changes take effect at RENEWAL only`, [
-          { field, message: 'only with at: "RENEWAL"' },
-        ]);
+        throw validationError(`${field} changes take effect at RENEWAL only`, [{ field, message: 'only with at: "RENEWAL"' }]);
       }
     }
     const d = new Date(`${input.at}T00:00:00Z`);
     if (Number.isNaN(d.getTime()) || d.toISOString().slice(0, 10) !== input.at) {
-      throw validationError(`at ${input.at} is not a calendar date`, [
-        { field: 'at', message: 'must be "RENEWAL" or a date YYYY-MM-DD' },
-      ]);
+      throw validationError(`at ${input.at} is not a calendar date`, [{ field: 'at', message: 'must be "RENEWAL" or a date YYYY-MM-DD' }]);
     }
     if (input.at <= this.dates.today()) {
-      throw validationError(
-        `at ${input.at} must be after today (${this.dates.today()}); for a change today use PATCH /subscriptions/:id`,
-        [{ field: 'at', message: 'must be a later date or "RENEWAL"' }],
-      );
+      throw validationError(`at ${input.at} must be after today (${this.dates.today()}); for a change today use PATCH /subscriptions/:id`, [
+        { field: 'at', message: 'must be a later date or "RENEWAL"' },
+      ]);
     }
     await this.changes.changeIn(em, id, scope, { quantity: input.quantity, asOf: input.at }, actor);
     const [row]: Array<{ id: string }> = await em.query(

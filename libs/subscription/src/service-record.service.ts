@@ -28,10 +28,7 @@ export class ServiceRecordService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /** Every billing period of every term started, of every subscription (of one reseller when given). */
-  async periods(
-    resellerId: string | null = null,
-    em: EntityManager = this.db.manager,
-  ): Promise<ServicePeriod[]> {
+  async periods(resellerId: string | null = null, em: EntityManager = this.db.manager): Promise<ServicePeriod[]> {
     const subs: Array<{ id: string; reseller_id: string; currency: Currency }> = await em.query(
       `SELECT id, reseller_id, currency
            FROM subscriptions WHERE $1::uuid IS NULL OR reseller_id = $1 ORDER BY id`,

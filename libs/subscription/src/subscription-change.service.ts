@@ -142,15 +142,9 @@ export class SubscriptionChangeService {
     }
     if (input.autoRenew !== undefined && input.autoRenew !== s.auto_renew) {
       if (s.status !== 'ACTIVE') {
-        throw subscriptionError(
-          SubscriptionErrorCode.NotActive,
-          `Subscription ${id} is ${s.status}; autoRenew cannot change`,
-        );
+        throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${id} is ${s.status}; autoRenew cannot change`);
       }
-      await em.query(`UPDATE subscriptions SET auto_renew = $2, updated_at = now() WHERE id = $1`, [
-        id,
-        input.autoRenew,
-      ]);
+      await em.query(`UPDATE subscriptions SET auto_renew = $2, updated_at = now() WHERE id = $1`, [id, input.autoRenew]);
       await this.recordChange(em, s, 'AUTO_RENEW', this.dates.today(), null, null, actor.id);
     }
     return outcome;
@@ -212,12 +206,7 @@ export class SubscriptionChangeService {
   }
 
   /** Withdraws a PENDING scheduled change (it becomes CANCELLED; nothing else changes), in the caller's transaction. */
-  async withdrawScheduledIn(
-    em: EntityManager,
-    id: string,
-    resellerScope: string | null,
-    scheduledChangeId: string,
-  ): Promise<void> {
+  async withdrawScheduledIn(em: EntityManager, id: string, resellerScope: string | null, scheduledChangeId: string): Promise<void> {
     const s = await this.lockSubscription(em, id, resellerScope);
     const done = returnedRows<{ id: string }>(
       await em.query(
@@ -234,8 +223,7 @@ export class SubscriptionChangeService {
     const s = await this.lockSubscription(em, c.subscription_id, null);
     const opts = { reason: null, creditInvoiced: false, scheduledChangeId: c.id };
     if (c.kind === 'QUANTITY') {
-      if (c.new_quantity !== s.quantity)
-        await this.changeQuantity(em, s, c.new_quantity!, c.effective_date, c.created_by, opts);
+      if (c.new_quantity !== s.quantity) await this.changeQuantity(em, s, c.new_quantity!, c.effective_date, c.created_by, opts);
     } else {
       await this.cancelImmediately(em, s, c.effective_date, c.created_by, opts);
     }
@@ -330,12 +318,7 @@ export class SubscriptionChangeService {
     if (plan.reschedule.length) {
       // Every later period of a term has the same length in months, so the same amount (and cost).
       const amount = plan.reschedule[0].amount;
-      const cost = periodCost(
-        s.unit_cost == null ? null : new Dec(s.unit_cost),
-        plan.reschedule[0].period.months,
-        newQuantity,
-        s.currency,
-      );
+      const cost = periodCost(s.unit_cost == null ? null : new Dec(s.unit_cost), plan.reschedule[0].period.months, newQuantity, s.currency);
       await em.query(
         `UPDATE subscription_charges
             SET amount = $3, quantity = $4, cost = $6,
@@ -351,10 +334,7 @@ export class SubscriptionChangeService {
         ],
       );
     }
-    await em.query(`UPDATE subscriptions SET quantity = $2, updated_at = now() WHERE id = $1`, [
-      s.id,
-      newQuantity,
-    ]);
+    await em.query(`UPDATE subscriptions SET quantity = $2, updated_at = now() WHERE id = $1`, [s.id, newQuantity]);
     await em.query(`UPDATE subscription_terms SET quantity = $2 WHERE id = $1`, [termId, newQuantity]);
 
     // An increase is checked and reserved on the CLOUD line, tax included.
@@ -434,8 +414,7 @@ export class SubscriptionChangeService {
           [termId, plan.voidPeriods.map((p) => p.start)],
         ),
       );
-      for (const v of voided)
-        await this.credit.releaseReservation(em, { type: SUBSCRIPTION_CHARGE_SOURCE, id: v.id });
+      for (const v of voided) await this.credit.releaseReservation(em, { type: SUBSCRIPTION_CHARGE_SOURCE, id: v.id });
     }
     await em.query(
       `UPDATE subscriptions SET status = 'CANCELLED', cancel_at_term_end = false, auto_renew = false, cancelled_on = $2, updated_at = now()
@@ -449,12 +428,7 @@ export class SubscriptionChangeService {
   // ---------------------------------------------------------------- helpers
 
   /** Marks the change just recorded (the subscription's latest) with the admin's commitment-window override. */
-  private async recordOverride(
-    em: EntityManager,
-    s: SubscriptionRow,
-    override: CommitmentOverride | null,
-    actorId: string | null,
-  ) {
+  private async recordOverride(em: EntityManager, s: SubscriptionRow, override: CommitmentOverride | null, actorId: string | null) {
     if (!override) return;
     await em.query(
       `UPDATE subscription_changes SET override_reason = $2, override_by = $3
@@ -463,11 +437,7 @@ export class SubscriptionChangeService {
     );
   }
 
-  private async lockSubscription(
-    em: EntityManager,
-    id: string,
-    resellerScope: string | null,
-  ): Promise<SubscriptionRow> {
+  private async lockSubscription(em: EntityManager, id: string, resellerScope: string | null): Promise<SubscriptionRow> {
     const s = await this.subscriptions.findRow(em, id, resellerScope, true);
     if (!s) throw notFound(`Subscription ${id}`);
     return s;
@@ -475,16 +445,12 @@ export class SubscriptionChangeService {
 
   private assertRunning(s: SubscriptionRow) {
     const running = s.status === 'ACTIVE' || (s.status === 'CANCELLED' && s.cancel_at_term_end);
-    if (!running)
-      throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${s.id} is ${s.status}`);
+    if (!running) throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${s.id} is ${s.status}`);
   }
 
   private assertInTerm(s: SubscriptionRow, date: string) {
     if (date < s.term_start) {
-      throw subscriptionError(
-        SubscriptionErrorCode.DateOutsideTerm,
-        `${date} is before the current term, which starts ${s.term_start}`,
-      );
+      throw subscriptionError(SubscriptionErrorCode.DateOutsideTerm, `${date} is before the current term, which starts ${s.term_start}`);
     }
     if (date > s.term_end) {
       throw subscriptionError(

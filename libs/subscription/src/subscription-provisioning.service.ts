@@ -3,15 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
 import { Currency, Dec, isCurrency, isValidCalendarDate, queryPrepared } from '#disty/core';
-import {
-  BILLING_FREQUENCIES,
-  BillingFrequency,
-  periodCost,
-  termSchedule,
-  termSpan,
-  Term,
-  TERMS,
-} from './domain/schedule';
+import { BILLING_FREQUENCIES, BillingFrequency, periodCost, termSchedule, termSpan, Term, TERMS } from './domain/schedule';
 import { subscriptionError, SubscriptionErrorCode } from './errors';
 import { termChargeDescription } from './subscription.service';
 import { PROVISION, UUID } from './subscription.sql';
@@ -68,9 +60,7 @@ export class SubscriptionProvisioningService {
   async provisionMany(em: EntityManager, inputs: ProvisionInput[]): Promise<ProvisionResult[]> {
     for (const input of inputs) this.assertProvisionInput(input);
     const firstOfLine = new Map<string, number>();
-    inputs.forEach((input, i) =>
-      firstOfLine.set(input.orderLineId.toLowerCase(), firstOfLine.get(input.orderLineId.toLowerCase()) ?? i),
-    );
+    inputs.forEach((input, i) => firstOfLine.set(input.orderLineId.toLowerCase(), firstOfLine.get(input.orderLineId.toLowerCase()) ?? i));
     const planned = inputs.map((input, i) => {
       const unitPrice = new Dec(input.unitPrice.toString());
       const schedule = termSchedule({
@@ -146,10 +136,7 @@ export class SubscriptionProvisioningService {
     // One round trip: the subscriptions (skipping order lines already provisioned), the first term
     // of each one inserted, and that term's charges. Ids are made here, so nothing is read back.
     const inserted: Array<{ id: string }> = writes.length
-      ? await queryPrepared<{ id: string }>(em, PROVISION, [
-          JSON.stringify(subscriptions),
-          JSON.stringify(charges),
-        ])
+      ? await queryPrepared<{ id: string }>(em, PROVISION, [JSON.stringify(subscriptions), JSON.stringify(charges)])
       : [];
     const done = new Set(inserted.map((r) => r.id));
     const out: ProvisionResult[] = [];
@@ -194,10 +181,7 @@ export class SubscriptionProvisioningService {
     );
     const r = rows[0];
     if (!r || r.reseller_id !== input.resellerId) {
-      throw subscriptionError(
-        SubscriptionErrorCode.InvalidSubscription,
-        `Order line ${input.orderLineId} already has a subscription`,
-      );
+      throw subscriptionError(SubscriptionErrorCode.InvalidSubscription, `Order line ${input.orderLineId} already has a subscription`);
     }
     return {
       subscriptionId: r.subscription_id,
@@ -231,8 +215,7 @@ export class SubscriptionProvisioningService {
     } catch {
       throw bad('unitPrice must be a decimal');
     }
-    if (!price.isFinite() || price.isNegative() || price.decimalPlaces() > 4)
-      throw bad('unitPrice must be a non-negative decimal');
+    if (!price.isFinite() || price.isNegative() || price.decimalPlaces() > 4) throw bad('unitPrice must be a non-negative decimal');
     if (!input.endCustomer || typeof input.endCustomer.name !== 'string' || !input.endCustomer.name.trim()) {
       throw bad('endCustomer.name is required');
     }

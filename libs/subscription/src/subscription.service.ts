@@ -166,11 +166,7 @@ export class SubscriptionService {
 
   // ---------------------------------------------------------------- reads
 
-  async get(
-    id: string,
-    resellerScope: string | null,
-    em: EntityManager = this.db.manager,
-  ): Promise<SubscriptionView> {
+  async get(id: string, resellerScope: string | null, em: EntityManager = this.db.manager): Promise<SubscriptionView> {
     const s = await this.findRow(em, id, resellerScope);
     if (!s) throw notFound(`Subscription ${id}`);
     // One after the other: inside a transaction they share one connection, which runs one query at a time.
@@ -207,10 +203,7 @@ export class SubscriptionService {
     if (q.endsBefore) add('s.term_end < ?', q.endsBefore);
     if (q.sku) add('s.sku = ?', q.sku);
     const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.db.query(
-      `SELECT count(*)::int AS total FROM subscriptions s ${cond}`,
-      params,
-    );
+    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM subscriptions s ${cond}`, params);
     const rows: SubscriptionRow[] = await this.db.query(
       `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions s ${cond}
         ORDER BY s.term_end, s.created_at, s.id LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
@@ -228,12 +221,7 @@ export class SubscriptionService {
   }
 
   /** The subscription row, or null if unknown or (with a scope) another reseller's. */
-  async findRow(
-    em: EntityManager,
-    id: string,
-    resellerScope: string | null,
-    lock = false,
-  ): Promise<SubscriptionRow | null> {
+  async findRow(em: EntityManager, id: string, resellerScope: string | null, lock = false): Promise<SubscriptionRow | null> {
     if (!UUID.test(id)) return null;
     const rows: SubscriptionRow[] = await em.query(
       `SELECT ${SUBSCRIPTION_COLUMNS} FROM subscriptions s WHERE s.id = $1 AND ($2::uuid IS NULL OR s.reseller_id = $2::uuid)
@@ -281,9 +269,7 @@ export class SubscriptionService {
    * rounded to minor units; credits are negative.
    */
   async unbilledCharges(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledCharge[]> {
-    const rows: Array<
-      ChargeRow & { tax_rate: string; tax_code: string | null; end_customer_id: string | null }
-    > = await em.query(
+    const rows: Array<ChargeRow & { tax_rate: string; tax_code: string | null; end_customer_id: string | null }> = await em.query(
       `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code,
               (SELECT s.end_customer_id FROM subscriptions s WHERE s.id = c.subscription_id) AS end_customer_id
          FROM subscription_charges c

@@ -30,12 +30,7 @@ export const CHARGE_COLUMNS = `
  * answers UPDATE and DELETE with `[rows, rowCount]` instead of the rows.
  */
 export function returnedRows<T>(result: unknown): T[] {
-  if (
-    Array.isArray(result) &&
-    result.length === 2 &&
-    Array.isArray(result[0]) &&
-    typeof result[1] === 'number'
-  ) {
+  if (Array.isArray(result) && result.length === 2 && Array.isArray(result[0]) && typeof result[1] === 'number') {
     return result[0] as T[];
   }
   return result as T[];

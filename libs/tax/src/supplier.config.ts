@@ -17,9 +17,7 @@ export interface SupplierSettings {
 
 export const SUPPLIER_SETTINGS = Symbol('SUPPLIER_SETTINGS');
 
-export function supplierSettings(
-  env: Partial<Record<keyof Environment, unknown>> = environment(),
-): SupplierSettings {
+export function supplierSettings(env: Partial<Record<keyof Environment, unknown>> = environment()): SupplierSettings {
   const get = (k: keyof Environment, d: string) => String(env[k] ?? '').trim() || d;
   const country = get('SUPPLIER_COUNTRY', 'AU');
   if (!/^[A-Z]{2}$/.test(country)) {

@@ -2,15 +2,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  Dec,
-  formatRate,
-  isValidCalendarDate,
-  ProblemError,
-  retryOnConflict,
-  sqlState,
-  validationError,
-} from '#disty/core';
+import { Dec, formatRate, isValidCalendarDate, ProblemError, retryOnConflict, sqlState, validationError } from '#disty/core';
 import { codeFitsBuyer, inForce, pickRule, TaxBuyer, TaxKind } from './domain/tax-rules';
 import {
   CreateTaxCodeDto,
@@ -55,12 +47,7 @@ export class TaxService {
    * category no rule (with a code in force) covers is a 422 `tax-code-unknown` naming the country
    * and the category: nothing is priced without a code.
    */
-  async codesFor(
-    em: EntityManager,
-    buyer: TaxBuyer,
-    categories: string[],
-    date: string,
-  ): Promise<Map<string, AppliedTaxCode>> {
+  async codesFor(em: EntityManager, buyer: TaxBuyer, categories: string[], date: string): Promise<Map<string, AppliedTaxCode>> {
     const wanted = [...new Set(categories)];
     const out = new Map<string, AppliedTaxCode>();
     if (!wanted.length) return out;
@@ -99,9 +86,7 @@ export class TaxService {
   /** The codes `codes` as they are now (kind, note), for documents printing the codes stored on their lines. */
   async describe(codes: string[], em: EntityManager = this.db.manager): Promise<Map<string, TaxCodeView>> {
     const rows: TaxCodeRow[] = codes.length
-      ? await em.query(`SELECT ${CODE_COLUMNS} FROM tax_codes c WHERE c.code = ANY($1::text[])`, [
-          [...new Set(codes)],
-        ])
+      ? await em.query(`SELECT ${CODE_COLUMNS} FROM tax_codes c WHERE c.code = ANY($1::text[])`, [[...new Set(codes)]])
       : [];
     return new Map(rows.map((r) => [r.code, toCodeView(r)]));
   }
@@ -109,9 +94,7 @@ export class TaxService {
   // ---------------------------------------------------------------- /tax-codes
 
   async listCodes(): Promise<TaxCodeListView> {
-    const rows: TaxCodeRow[] = await this.db.query(
-      `SELECT ${CODE_COLUMNS} FROM tax_codes c ORDER BY c.jurisdiction, c.code`,
-    );
+    const rows: TaxCodeRow[] = await this.db.query(`SELECT ${CODE_COLUMNS} FROM tax_codes c ORDER BY c.jurisdiction, c.code`);
     return { items: rows.map(toCodeView) };
   }
 
@@ -143,10 +126,7 @@ export class TaxService {
   async updateCode(code: string, dto: UpdateTaxCodeDto): Promise<TaxCodeView> {
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
-        const [cur]: TaxCodeRow[] = await em.query(
-          `SELECT ${CODE_COLUMNS} FROM tax_codes c WHERE c.code = $1 FOR UPDATE`,
-          [code],
-        );
+        const [cur]: TaxCodeRow[] = await em.query(`SELECT ${CODE_COLUMNS} FROM tax_codes c WHERE c.code = $1 FOR UPDATE`, [code]);
         if (!cur) throw taxError(TaxErrorCode.NotFound, `Tax code ${code} was not found`);
         const rate = dto.rate ?? cur.rate;
         const validTo = dto.validTo === undefined ? cur.valid_to : dto.validTo;
@@ -157,14 +137,7 @@ export class TaxService {
             `UPDATE tax_codes c SET rate = $2, description = coalesce($3, description),
                     invoice_note = CASE WHEN $4 THEN $5 ELSE invoice_note END, valid_to = $6, updated_at = now()
               WHERE c.code = $1 RETURNING ${CODE_COLUMNS}`,
-            [
-              code,
-              rate,
-              dto.description?.trim() ?? null,
-              dto.invoiceNote !== undefined,
-              dto.invoiceNote?.trim() ?? null,
-              validTo,
-            ],
+            [code, rate, dto.description?.trim() ?? null, dto.invoiceNote !== undefined, dto.invoiceNote?.trim() ?? null, validTo],
           );
           return toCodeView(row);
         } catch (e) {
@@ -188,13 +161,7 @@ export class TaxService {
       const [row]: TaxRuleRow[] = await em.query(
         `INSERT INTO tax_rules AS r (tax_category, seller_jurisdiction, buyer_country, buyer_registered, tax_code)
          VALUES ($1, $2, $3, $4, $5) ON CONFLICT DO NOTHING RETURNING ${RULE_COLUMNS}`,
-        [
-          dto.taxCategory,
-          this.supplierSettings.country,
-          dto.buyerCountry,
-          dto.buyerRegistered ?? null,
-          dto.taxCode,
-        ],
+        [dto.taxCategory, this.supplierSettings.country, dto.buyerCountry, dto.buyerRegistered ?? null, dto.taxCode],
       );
       if (!row) {
         throw taxError(
@@ -208,10 +175,7 @@ export class TaxService {
 
   async updateRule(id: string, taxCode: string): Promise<TaxRuleView> {
     return this.db.transaction(async (em) => {
-      const [cur]: TaxRuleRow[] = await em.query(
-        `SELECT ${RULE_COLUMNS} FROM tax_rules r WHERE r.id = $1 FOR UPDATE`,
-        [id],
-      );
+      const [cur]: TaxRuleRow[] = await em.query(`SELECT ${RULE_COLUMNS} FROM tax_rules r WHERE r.id = $1 FOR UPDATE`, [id]);
       if (!cur) throw taxError(TaxErrorCode.NotFound, `Tax rule ${id} was not found`);
       await this.assertCodeFits(em, taxCode, cur.buyer_country, 'taxCode');
       const [[row]]: [TaxRuleRow[], number] = await em.query(
@@ -222,32 +186,14 @@ export class TaxService {
     });
   }
 
-  private async assertCodeFits(
-    em: EntityManager,
-    code: string,
-    buyerCountry: string,
-    field: string,
-  ): Promise<void> {
-    const [c]: TaxCodeRow[] = await em.query(`SELECT ${CODE_COLUMNS} FROM tax_codes c WHERE c.code = $1`, [
-      code,
-    ]);
+  private async assertCodeFits(em: EntityManager, code: string, buyerCountry: string, field: string): Promise<void> {
+    const [c]: TaxCodeRow[] = await em.query(`SELECT ${CODE_COLUMNS} FROM tax_codes c WHERE c.code = $1`, [code]);
     const where = buyerCountry === '*' ? 'any country' : buyerCountry;
     if (!c) {
       throw unknownCode(`Tax code ${code} is unknown`, code, buyerCountry, field);
     }
-    if (
-      !codeFitsBuyer(
-        { jurisdiction: c.jurisdiction, kind: c.kind },
-        buyerCountry,
-        this.supplierSettings.country,
-      )
-    ) {
-      throw unknownCode(
-        `Tax code ${code} (${c.jurisdiction}, ${c.kind}) is not a code for ${where}`,
-        code,
-        buyerCountry,
-        field,
-      );
+    if (!codeFitsBuyer({ jurisdiction: c.jurisdiction, kind: c.kind }, buyerCountry, this.supplierSettings.country)) {
+      throw unknownCode(`Tax code ${code} (${c.jurisdiction}, ${c.kind}) is not a code for ${where}`, code, buyerCountry, field);
     }
   }
 }
@@ -259,9 +205,7 @@ function unknownCode(detail: string, code: string, country: string, field: strin
 
 function checkCode(kind: string, rate: string, validFrom: string, validTo: string | null): void {
   if (kind !== 'STANDARD' && !new Dec(rate).isZero()) {
-    throw validationError(`A ${kind} code has a rate of 0`, [
-      { field: 'rate', message: `must be "0" for a ${kind} code` },
-    ]);
+    throw validationError(`A ${kind} code has a rate of 0`, [{ field: 'rate', message: `must be "0" for a ${kind} code` }]);
   }
   for (const [field, d] of [
     ['validFrom', validFrom],
@@ -271,9 +215,7 @@ function checkCode(kind: string, rate: string, validFrom: string, validTo: strin
       throw validationError(`${field} is not a calendar date`, [{ field, message: 'not a calendar date' }]);
   }
   if (validTo !== null && validTo < validFrom) {
-    throw validationError('validTo is before validFrom', [
-      { field: 'validTo', message: 'must be on or after validFrom' },
-    ]);
+    throw validationError('validTo is before validFrom', [{ field: 'validTo', message: 'must be on or after validFrom' }]);
   }
 }
 

@@ -159,10 +159,7 @@ export class ConsumptionBudgetService {
   }
 
   /** Forecast alerts, newest first (the reseller's pipeline of likely bill shocks). */
-  async alerts(
-    scope: string | null,
-    q: { subscriptionId?: string; page: number; pageSize: number },
-  ): Promise<Page<BudgetAlertView>> {
+  async alerts(scope: string | null, q: { subscriptionId?: string; page: number; pageSize: number }): Promise<Page<BudgetAlertView>> {
     const rows: Array<AlertRow & { total: number }> = await this.db.query(
       `SELECT id, subscription_id, reseller_id, month, currency, budget::text, month_to_date::text, forecast::text, raised_at, count(*) OVER ()::int AS total
          FROM consumption_budget_alerts

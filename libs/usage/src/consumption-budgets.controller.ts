@@ -40,11 +40,7 @@ export class ConsumptionBudgetsController {
   })
   @Roles(...WRITERS)
   @ApiOkResponse({ type: BudgetView })
-  setBudget(
-    @Param('id', ParseIdPipe) id: string,
-    @Body() dto: SetBudgetDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<BudgetView> {
+  setBudget(@Param('id', ParseIdPipe) id: string, @Body() dto: SetBudgetDto, @CurrentActor() actor: Actor): Promise<BudgetView> {
     return this.budgets.setBudget(id, tenantScope(actor), dto.monthlyAmount);
   }
 
@@ -56,11 +52,7 @@ export class ConsumptionBudgetsController {
   })
   @Roles(...READERS)
   @ApiOkResponse({ type: UsageSummaryView })
-  summary(
-    @Param('id', ParseIdPipe) id: string,
-    @Query() q: UsageSummaryQueryDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<UsageSummaryView> {
+  summary(@Param('id', ParseIdPipe) id: string, @Query() q: UsageSummaryQueryDto, @CurrentActor() actor: Actor): Promise<UsageSummaryView> {
     return this.budgets.summary(id, tenantScope(actor), q.month);
   }
 

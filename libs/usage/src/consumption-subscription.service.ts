@@ -45,17 +45,12 @@ export class ConsumptionSubscriptionService {
     private readonly resellers: ResellerService,
   ) {}
 
-  async create(
-    resellerId: string,
-    input: { endCustomerId: string; sku: string; tenantId: string },
-  ): Promise<ConsumptionSubscriptionView> {
+  async create(resellerId: string, input: { endCustomerId: string; sku: string; tenantId: string }): Promise<ConsumptionSubscriptionView> {
     const product = await this.catalog.product(input.sku);
     if (!product) {
-      throw usageError(
-        UsageErrorCode.UnknownProduct,
-        `${input.sku} is not a consumption product (GET /catalog/consumption-products)`,
-        { field: 'sku' },
-      );
+      throw usageError(UsageErrorCode.UnknownProduct, `${input.sku} is not a consumption product (GET /catalog/consumption-products)`, {
+        field: 'sku',
+      });
     }
     const customer = await this.customers.get(input.endCustomerId, resellerId);
     const reseller = await this.resellers.getReseller(resellerId);
@@ -120,27 +115,18 @@ export class ConsumptionSubscriptionService {
 
   /** Every subscription of the vendor (what an import resolves tenant ids with). */
   async ofVendor(vendorId: string, em: EntityManager = this.db.manager): Promise<ConsumptionSubscription[]> {
-    const rows: SubscriptionRow[] = await em.query(
-      `SELECT * FROM consumption_subscriptions WHERE vendor_id = $1`,
-      [vendorId],
-    );
+    const rows: SubscriptionRow[] = await em.query(`SELECT * FROM consumption_subscriptions WHERE vendor_id = $1`, [vendorId]);
     return rows.map(toSubscription);
   }
 
   /** Subscriptions by id (billing's descriptions). */
-  async byIds(
-    ids: string[],
-    em: EntityManager = this.db.manager,
-  ): Promise<Map<string, ConsumptionSubscription & { endCustomer: string }>> {
+  async byIds(ids: string[], em: EntityManager = this.db.manager): Promise<Map<string, ConsumptionSubscription & { endCustomer: string }>> {
     if (!ids.length) return new Map();
-    const rows: SubscriptionRow[] = await em.query(
-      `SELECT * FROM consumption_subscriptions WHERE id = ANY($1::uuid[])`,
-      [[...new Set(ids)]],
-    );
+    const rows: SubscriptionRow[] = await em.query(`SELECT * FROM consumption_subscriptions WHERE id = ANY($1::uuid[])`, [
+      [...new Set(ids)],
+    ]);
     const names = await this.customerNames(rows.map((r) => r.end_customer_id));
-    return new Map(
-      rows.map((r) => [r.id, { ...toSubscription(r), endCustomer: names.get(r.end_customer_id) ?? '' }]),
-    );
+    return new Map(rows.map((r) => [r.id, { ...toSubscription(r), endCustomer: names.get(r.end_customer_id) ?? '' }]));
   }
 
   private async customerNames(ids: string[]): Promise<Map<string, string>> {
@@ -153,10 +139,7 @@ export class ConsumptionSubscriptionService {
 /** The reseller a request acts for: a reseller user's own; distributor staff must name one. */
 export function subscriptionReseller(actorReseller: string | null, requested: string | undefined): string {
   const id = actorReseller ?? requested;
-  if (!id)
-    throw validationError('resellerId is required for distributor staff', [
-      { field: 'resellerId', message: 'is required' },
-    ]);
+  if (!id) throw validationError('resellerId is required for distributor staff', [{ field: 'resellerId', message: 'is required' }]);
   return id;
 }
 

@@ -27,10 +27,7 @@ export class ConsumptionSubscriptionsController {
   @ApiProblems(409, 422)
   @Roles(...WRITERS)
   @ApiCreatedResponse({ type: ConsumptionSubscriptionView })
-  create(
-    @Body() dto: CreateConsumptionSubscriptionDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<ConsumptionSubscriptionView> {
+  create(@Body() dto: CreateConsumptionSubscriptionDto, @CurrentActor() actor: Actor): Promise<ConsumptionSubscriptionView> {
     return this.subscriptions.create(subscriptionReseller(actor.resellerId, dto.resellerId), dto);
   }
 
@@ -38,10 +35,7 @@ export class ConsumptionSubscriptionsController {
   @ApiOperation({ operationId: 'listConsumptionSubscriptions', summary: 'List consumption subscriptions' })
   @Roles(...READERS)
   @ApiOkResponse({ type: ConsumptionSubscriptionPage })
-  list(
-    @Query() q: ConsumptionSubscriptionQueryDto,
-    @CurrentActor() actor: Actor,
-  ): Promise<Page<ConsumptionSubscriptionView>> {
+  list(@Query() q: ConsumptionSubscriptionQueryDto, @CurrentActor() actor: Actor): Promise<Page<ConsumptionSubscriptionView>> {
     return this.subscriptions.list(tenantScope(actor, q.resellerId), {
       endCustomerId: q.endCustomerId,
       page: q.page,
@@ -53,10 +47,7 @@ export class ConsumptionSubscriptionsController {
   @ApiOperation({ operationId: 'getConsumptionSubscription', summary: 'Get a consumption subscription' })
   @Roles(...READERS)
   @ApiOkResponse({ type: ConsumptionSubscriptionView })
-  get(
-    @Param('id', ParseIdPipe) id: string,
-    @CurrentActor() actor: Actor,
-  ): Promise<ConsumptionSubscriptionView> {
+  get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<ConsumptionSubscriptionView> {
     return this.subscriptions.get(id, tenantScope(actor));
   }
 }

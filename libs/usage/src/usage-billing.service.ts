@@ -129,13 +129,12 @@ export class UsageBillingService {
 
   /** Per usage day of one usage invoice line: the quantity and net it billed (GET …/usage.csv). */
   async *dailyDetail(sourceId: string): AsyncGenerator<Record<string, string | number | null>> {
-    const rows: Array<{ usage_date: string; records: number; quantity: string; net: string }> =
-      await this.db.query(
-        `SELECT to_char(r.usage_date, 'YYYY-MM-DD') AS usage_date, count(*)::int AS records, sum(i.quantity)::text AS quantity, sum(i.net)::text AS net
+    const rows: Array<{ usage_date: string; records: number; quantity: string; net: string }> = await this.db.query(
+      `SELECT to_char(r.usage_date, 'YYYY-MM-DD') AS usage_date, count(*)::int AS records, sum(i.quantity)::text AS quantity, sum(i.net)::text AS net
          FROM usage_billing_items i JOIN usage_records r ON r.id = i.usage_record_id
         WHERE i.usage_line_id = $1 GROUP BY r.usage_date ORDER BY r.usage_date`,
-        [sourceId],
-      );
+      [sourceId],
+    );
     for (const r of rows)
       yield {
         date: r.usage_date,
@@ -149,10 +148,7 @@ export class UsageBillingService {
    * Rated usage not yet invoiced, per reseller and currency (all of them, or `resellerId`'s): the
    * exposure the CLOUD credit line is to count (docs/consumption.md, "Credit").
    */
-  async unbilledUsage(
-    resellerId: string | null,
-    em: EntityManager = this.db.manager,
-  ): Promise<UnbilledUsage[]> {
+  async unbilledUsage(resellerId: string | null, em: EntityManager = this.db.manager): Promise<UnbilledUsage[]> {
     const rows: Array<{ reseller_id: string; currency: string; net: string }> = await em.query(
       `SELECT reseller_id, currency, sum(CASE WHEN superseded_at IS NULL THEN rated_net ELSE 0 END - billed_net)::text AS net
          FROM usage_records
@@ -171,11 +167,7 @@ export class UsageBillingService {
    * Usage's part of 1190 (unbilled receivables), per reseller and currency, as of `asOf` (or now):
    * net posted by the daily usage postings up to that day less net invoiced up to it.
    */
-  async unbilledReceivables(
-    asOf: string | null,
-    resellerId: string | null,
-    em: EntityManager = this.db.manager,
-  ): Promise<UnbilledUsage[]> {
+  async unbilledReceivables(asOf: string | null, resellerId: string | null, em: EntityManager = this.db.manager): Promise<UnbilledUsage[]> {
     const rows: Array<{ reseller_id: string; currency: string; net: string }> = await em.query(
       `SELECT reseller_id, currency, sum(net)::text AS net FROM (
          SELECT reseller_id, currency, net FROM usage_postings WHERE $1::date IS NULL OR usage_date <= $1::date

@@ -15,30 +15,18 @@ describe('UsageCopyTransform', () => {
   it('passes a plain line of the documented column order through, with its file line number, whatever the chunking', async () => {
     const file = `${HEADER}R1,1,T1,VM,2026-10-01,24,hour,0.07,AUD\r\n\nR2,1,T1,VM,2026-10-02,24,hour,0.07,AUD`;
     const whole = await staged([file]);
-    expect(whole).toEqual([
-      '2,R1,1,T1,VM,2026-10-01,24,hour,0.07,AUD,',
-      '4,R2,1,T1,VM,2026-10-02,24,hour,0.07,AUD,',
-    ]);
+    expect(whole).toEqual(['2,R1,1,T1,VM,2026-10-01,24,hour,0.07,AUD,', '4,R2,1,T1,VM,2026-10-02,24,hour,0.07,AUD,']);
     expect(await staged(file.match(/.{1,7}/gs)!)).toEqual(whole);
   });
 
   it('maps other column orders and aliases, quotes what COPY must read as one value, and marks a NUL line malformed', async () => {
-    const lines = await staged([
-      'Quantity,TenantId,Id,MeterId,Date\n',
-      '"1,5",T1,R1,VM,2026-10-01\n',
-      '2,T1,R\u00002,VM,2026-10-01\n',
-    ]);
-    expect(lines).toEqual([
-      '2,R1,,T1,VM,2026-10-01,"1,5",,,,',
-      '3,R2,,T1,VM,2026-10-01,2,,,,a field holds a NUL character',
-    ]);
+    const lines = await staged(['Quantity,TenantId,Id,MeterId,Date\n', '"1,5",T1,R1,VM,2026-10-01\n', '2,T1,R\u00002,VM,2026-10-01\n']);
+    expect(lines).toEqual(['2,R1,,T1,VM,2026-10-01,"1,5",,,,', '3,R2,,T1,VM,2026-10-01,2,,,,a field holds a NUL character']);
   });
 
   it('reads JSON lines and marks a line that is not an object', async () => {
     const lines = await staged(
-      [
-        '{"recordId":"R1","tenantId":"T1","meterId":"VM","usageDate":"2026-10-01","quantity":2.5}\n[1]\n{bad\n',
-      ],
+      ['{"recordId":"R1","tenantId":"T1","meterId":"VM","usageDate":"2026-10-01","quantity":2.5}\n[1]\n{bad\n'],
       'jsonl',
     );
     expect(lines).toEqual([

@@ -9,17 +9,7 @@ export type UsageFormat = (typeof USAGE_FORMATS)[number];
 export class UsageFileError extends Error {}
 
 /** The fields of a usage line, in the order of `usage_stage`'s columns after line_no (usage.sql.ts). */
-const FIELDS = [
-  'recordId',
-  'recordVersion',
-  'tenantId',
-  'meterId',
-  'usageDate',
-  'quantity',
-  'unit',
-  'unitCost',
-  'currency',
-] as const;
+const FIELDS = ['recordId', 'recordVersion', 'tenantId', 'meterId', 'usageDate', 'quantity', 'unit', 'unitCost', 'currency'] as const;
 type Field = (typeof FIELDS)[number];
 
 /** Field names as vendors spell them (docs/consumption.md, "File format"), normalised (lower case, letters and digits). */
@@ -40,28 +30,17 @@ const MAX_FIELD = 200;
 const NUL = '\u0000';
 
 const norm = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '');
-const KEYS = new Map(
-  Object.entries(ALIASES).flatMap(([target, names]) =>
-    names.map((n) => [n, FIELDS.indexOf(target as Field)]),
-  ),
-);
+const KEYS = new Map(Object.entries(ALIASES).flatMap(([target, names]) => names.map((n) => [n, FIELDS.indexOf(target as Field)])));
 
 /** A field as staged: trimmed, at most MAX_FIELD characters, null when empty. */
 const field = (v: unknown): string | null => {
   if (v === undefined || v === null) return null;
-  const s = (
-    typeof v === 'string'
-      ? v
-      : typeof v === 'number' || typeof v === 'boolean'
-        ? String(v)
-        : JSON.stringify(v)
-  ).trim();
+  const s = (typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : JSON.stringify(v)).trim();
   return s === '' ? null : s.length > MAX_FIELD ? s.slice(0, MAX_FIELD) : s;
 };
 
 /** One value of a COPY … (FORMAT csv) line: empty unquoted is NULL; a non-empty value is quoted only when it must be. */
-const csv = (v: string | null): string =>
-  v === null ? '' : /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v;
+const csv = (v: string | null): string => (v === null ? '' : /[",\r\n]/.test(v) ? `"${v.replace(/"/g, '""')}"` : v);
 
 /**
  * Turns a usage file (CSV with a header line, or JSON lines) into the rows of `usage_stage` as
@@ -98,14 +77,11 @@ export class UsageCopyTransform extends Transform {
       let start = 0;
       let at: number;
       while ((at = text.indexOf('\n', start)) >= 0) {
-        out += this.line(
-          text.charCodeAt(at - 1) === 13 && at > start ? text.slice(start, at - 1) : text.slice(start, at),
-        );
+        out += this.line(text.charCodeAt(at - 1) === 13 && at > start ? text.slice(start, at - 1) : text.slice(start, at));
         start = at + 1;
       }
       this.rest = text.slice(start);
-      if (this.rest.length > MAX_LINE)
-        throw new UsageFileError(`Line ${this.lineNo + 1} is longer than ${MAX_LINE} characters`);
+      if (this.rest.length > MAX_LINE) throw new UsageFileError(`Line ${this.lineNo + 1} is longer than ${MAX_LINE} characters`);
       if (out) this.push(out);
       done();
     } catch (e) {
@@ -118,12 +94,8 @@ export class UsageCopyTransform extends Transform {
       const last = this.rest + this.decoder.end();
       let out = last.length ? this.line(last.replace(/\r$/, '')) : '';
       if (this.format === 'csv') {
-        if (this.pending)
-          out += this.row(this.pending.first, [], 'malformed CSV record: a quoted field is not closed');
-        if (!this.columns)
-          throw new UsageFileError(
-            'The CSV file is empty: it needs a header line (docs/consumption.md, "File format")',
-          );
+        if (this.pending) out += this.row(this.pending.first, [], 'malformed CSV record: a quoted field is not closed');
+        if (!this.columns) throw new UsageFileError('The CSV file is empty: it needs a header line (docs/consumption.md, "File format")');
       }
       if (out) this.push(out);
       done();
@@ -145,8 +117,7 @@ export class UsageCopyTransform extends Transform {
     } catch {
       return this.row(this.lineNo, [], 'malformed JSON line');
     }
-    if (!o || typeof o !== 'object' || Array.isArray(o))
-      return this.row(this.lineNo, [], 'a line must hold one JSON object');
+    if (!o || typeof o !== 'object' || Array.isArray(o)) return this.row(this.lineNo, [], 'a line must hold one JSON object');
     const values: Array<string | null> = new Array<string | null>(FIELDS.length).fill(null);
     for (const [k, v] of Object.entries(o as Record<string, unknown>)) {
       const i = KEYS.get(k) ?? KEYS.get(norm(k));
@@ -168,9 +139,7 @@ export class UsageCopyTransform extends Transform {
       this.pending.text += `\n${line}`;
       if (quotes(this.pending.text) % 2 !== 0) {
         if (this.pending.text.length > MAX_LINE)
-          throw new UsageFileError(
-            `The record starting on line ${this.pending.first} is longer than ${MAX_LINE} characters`,
-          );
+          throw new UsageFileError(`The record starting on line ${this.pending.first} is longer than ${MAX_LINE} characters`);
         return '';
       }
     } else {
@@ -187,8 +156,7 @@ export class UsageCopyTransform extends Transform {
       try {
         fields = (parse(text, { relax_column_count: true, trim: true }) as string[][])[0] ?? [];
       } catch (e) {
-        if (!this.columns)
-          throw new UsageFileError(`The CSV header cannot be read: ${(e as Error).message.slice(0, 200)}`);
+        if (!this.columns) throw new UsageFileError(`The CSV header cannot be read: ${(e as Error).message.slice(0, 200)}`);
         return this.row(first, [], `malformed CSV record: ${(e as Error).message.slice(0, 200)}`);
       }
     } else if (this.plain && isPlain(line)) {
@@ -201,10 +169,7 @@ export class UsageCopyTransform extends Transform {
     if (!this.columns) {
       const names = fields.map((f) => norm(f.trim()));
       const missing = REQUIRED.filter((r) => !names.some((n) => ALIASES[r].includes(n)));
-      if (missing.length)
-        throw new UsageFileError(
-          `The CSV header lacks ${missing.join(', ')} (docs/consumption.md, "File format")`,
-        );
+      if (missing.length) throw new UsageFileError(`The CSV header lacks ${missing.join(', ')} (docs/consumption.md, "File format")`);
       this.columns = FIELDS.map(() => -1);
       // Two columns for one field: the last one wins.
       names.forEach((n, col) => {

@@ -102,15 +102,14 @@ export class UsageImportService {
       if (e instanceof UsageFileError || (e instanceof ProblemError && e.status < 500)) {
         // The file is refused whole: nothing of it stays, not even its import.
         await this.db.query(`DELETE FROM usage_imports WHERE id = $1`, [id]);
-        if (e instanceof UsageFileError)
-          throw validationError(e.message, [{ field: 'file', message: e.message }]);
+        if (e instanceof UsageFileError) throw validationError(e.message, [{ field: 'file', message: e.message }]);
         throw e;
       }
       this.logger.error({ err: e, importId: id }, 'usage import failed');
-      await this.db.query(
-        `UPDATE usage_imports SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`,
-        [id, e instanceof Error ? e.message.slice(0, 1000) : String(e)],
-      );
+      await this.db.query(`UPDATE usage_imports SET status = 'FAILED', error = $2, completed_at = now() WHERE id = $1`, [
+        id,
+        e instanceof Error ? e.message.slice(0, 1000) : String(e),
+      ]);
       throw e;
     } finally {
       await qr.release();
@@ -122,13 +121,7 @@ export class UsageImportService {
    * Streams the file into `usage_stage` by COPY (UsageCopyTransform turns CSV or JSON lines into
    * COPY's CSV), writing the bytes and lines staged every PROGRESS_EVERY ms meanwhile.
    */
-  private async stage(
-    client: PoolClient,
-    em: EntityManager,
-    importId: string,
-    input: Readable,
-    format: UsageFormat,
-  ): Promise<void> {
+  private async stage(client: PoolClient, em: EntityManager, importId: string, input: Readable, format: UsageFormat): Promise<void> {
     await em.query(CREATE_STAGE);
     const transform = new UsageCopyTransform(format);
     let writing: Promise<unknown> = Promise.resolve();
@@ -141,9 +134,7 @@ export class UsageImportService {
             transform.bytes,
           ]),
         )
-        .catch((e: unknown) =>
-          this.logger.warn(`usage import ${importId}: progress not written: ${(e as Error).message}`),
-        );
+        .catch((e: unknown) => this.logger.warn(`usage import ${importId}: progress not written: ${(e as Error).message}`));
     };
     const timer = setInterval(progress, PROGRESS_EVERY);
     try {
@@ -170,12 +161,7 @@ export class UsageImportService {
    * current records (duplicates change nothing; a higher version supersedes the current one),
    * records the new versions, then re-rates and posts the affected months (UsageRatingService).
    */
-  private async record(
-    em: EntityManager,
-    importId: string,
-    vendorId: string,
-    vendorName: string,
-  ): Promise<void> {
+  private async record(em: EntityManager, importId: string, vendorId: string, vendorName: string): Promise<void> {
     for (const sql of CREATE_REFS) await em.query(sql);
     const meters = await this.catalog.vendorMeters(vendorId, em);
     await em.query(INSERT_REF_METERS, [
@@ -205,24 +191,13 @@ export class UsageImportService {
       tiers.map((t) => t.unitPrice.toFixed()),
       tiers.map((t) => t.cum.toFixed()),
     ]);
-    const costs = meters.flatMap((m) =>
-      [...m.costs.entries()].map(([currency, cost]) => ({ meter: m.id, currency, cost })),
-    );
-    await em.query(INSERT_REF_COSTS, [
-      costs.map((c) => c.meter),
-      costs.map((c) => c.currency),
-      costs.map((c) => c.cost.toFixed()),
-    ]);
+    const costs = meters.flatMap((m) => [...m.costs.entries()].map(([currency, cost]) => ({ meter: m.id, currency, cost })));
+    await em.query(INSERT_REF_COSTS, [costs.map((c) => c.meter), costs.map((c) => c.currency), costs.map((c) => c.cost.toFixed())]);
 
     const months = ((await em.query(STAGED_MONTHS)) as Array<{ month: string }>)
       .map((r) => r.month)
       .filter((m) => /^\d{4}-(0[1-9]|1[0-2])$/.test(m));
-    await em.query(CHECK_LINES, [
-      vendorId,
-      this.clock.today(),
-      await this.closedMonths(em, months),
-      CURRENCIES,
-    ]);
+    await em.query(CHECK_LINES, [vendorId, this.clock.today(), await this.closedMonths(em, months), CURRENCIES]);
     await em.query(INSERT_REJECTIONS, [importId]);
     await this.phase(importId, 'matching');
     await em.query(MATCH_CURRENT, [vendorId]);
@@ -232,8 +207,7 @@ export class UsageImportService {
       ((await em.query(CORRECTED_MONTHS)) as Array<{ month: string }>).map((r) => r.month),
     );
     if (correctedClosed.length) await em.query(REJECT_CLOSED_CORRECTIONS, [importId, correctedClosed]);
-    const [counts]: Array<{ new: number; corrected: number; duplicate: number }> =
-      await em.query(COUNT_ACCEPTED);
+    const [counts]: Array<{ new: number; corrected: number; duplicate: number }> = await em.query(COUNT_ACCEPTED);
     const [{ rejected, read }]: Array<{ rejected: number; read: number }> = await em.query(
       `SELECT (SELECT count(*)::int FROM usage_import_rejections WHERE import_id = $1) AS rejected, (SELECT count(*)::int FROM usage_stage) AS read`,
       [importId],
@@ -256,8 +230,7 @@ export class UsageImportService {
   /** The months (YYYY-MM) among `months` that the ledger has closed. */
   private async closedMonths(em: EntityManager, months: string[]): Promise<string[]> {
     const closed: string[] = [];
-    for (const m of months)
-      if ((await this.ledger.postingDateFor(`${m}-01`, em)) !== `${m}-01`) closed.push(m);
+    for (const m of months) if ((await this.ledger.postingDateFor(`${m}-01`, em)) !== `${m}-01`) closed.push(m);
     return closed;
   }
 
@@ -294,11 +267,10 @@ export class UsageImportService {
       `SELECT count(*)::int AS total FROM usage_import_rejections WHERE import_id = $1`,
       [id],
     );
-    const rows: Array<{ line_no: number; record_id: string | null; reason: string; detail: string }> =
-      await this.db.query(
-        `SELECT line_no, record_id, reason, detail FROM usage_import_rejections WHERE import_id = $1 ORDER BY line_no LIMIT $2 OFFSET $3`,
-        [id, q.pageSize, (q.page - 1) * q.pageSize],
-      );
+    const rows: Array<{ line_no: number; record_id: string | null; reason: string; detail: string }> = await this.db.query(
+      `SELECT line_no, record_id, reason, detail FROM usage_import_rejections WHERE import_id = $1 ORDER BY line_no LIMIT $2 OFFSET $3`,
+      [id, q.pageSize, (q.page - 1) * q.pageSize],
+    );
     return {
       items: rows.map((r) => ({
         lineNo: r.line_no,
@@ -317,11 +289,10 @@ export class UsageImportService {
     await this.get(id);
     let after = 0;
     for (;;) {
-      const rows: Array<{ line_no: number; record_id: string | null; reason: string; detail: string }> =
-        await this.db.query(
-          `SELECT line_no, record_id, reason, detail FROM usage_import_rejections WHERE import_id = $1 AND line_no > $2 ORDER BY line_no LIMIT 1000`,
-          [id, after],
-        );
+      const rows: Array<{ line_no: number; record_id: string | null; reason: string; detail: string }> = await this.db.query(
+        `SELECT line_no, record_id, reason, detail FROM usage_import_rejections WHERE import_id = $1 AND line_no > $2 ORDER BY line_no LIMIT 1000`,
+        [id, after],
+      );
       if (!rows.length) return;
       for (const r of rows)
         yield {

@@ -10,22 +10,8 @@ import {
   ApiTags,
 } from '@nestjs/swagger';
 import type { Request } from 'express';
-import {
-  Actor,
-  ApiProblems,
-  csvStream,
-  CurrentActor,
-  MACHINE_ROLES,
-  ParseIdPipe,
-  Roles,
-  wantsCsv,
-} from '#disty/core';
-import {
-  RejectionQueryDto,
-  UsageImportQueryDto,
-  UsageImportView,
-  UsageRejectionPage,
-} from './dto/usage-import.dto';
+import { Actor, ApiProblems, csvStream, CurrentActor, MACHINE_ROLES, ParseIdPipe, Roles, wantsCsv } from '#disty/core';
+import { RejectionQueryDto, UsageImportQueryDto, UsageImportView, UsageRejectionPage } from './dto/usage-import.dto';
 import { usageError, UsageErrorCode } from './errors';
 import { UsageFormat } from './usage-file.reader';
 import { UsageImportService } from './usage-import.service';
@@ -71,11 +57,7 @@ export class UsageImportsController {
   @ApiConsumes('text/csv', 'application/x-ndjson')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiCreatedResponse({ type: UsageImportView })
-  create(
-    @Query() q: UsageImportQueryDto,
-    @Req() req: Request,
-    @CurrentActor() actor: Actor,
-  ): Promise<UsageImportView> {
+  create(@Query() q: UsageImportQueryDto, @Req() req: Request, @CurrentActor() actor: Actor): Promise<UsageImportView> {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     const format = q.format ?? FORMATS[type];
     if (!format) {
@@ -113,13 +95,10 @@ export class UsageImportsController {
   ) {
     await this.imports.get(id, madeBy(actor));
     if (q.format === 'csv' || (q.format !== 'json' && wantsCsv(accept))) {
-      return new StreamableFile(
-        csvStream(['line', 'recordId', 'reason', 'detail'], this.imports.rejectionRows(id)),
-        {
-          type: 'text/csv; charset=utf-8',
-          disposition: `attachment; filename="usage-import-${id}-rejections.csv"`,
-        },
-      );
+      return new StreamableFile(csvStream(['line', 'recordId', 'reason', 'detail'], this.imports.rejectionRows(id)), {
+        type: 'text/csv; charset=utf-8',
+        disposition: `attachment; filename="usage-import-${id}-rejections.csv"`,
+      });
     }
     return this.imports.rejections(id, { page: q.page, pageSize: q.pageSize });
   }

@@ -23,15 +23,7 @@ import { UsageRatingService } from './usage-rating.service';
  * rating and daily posting; the billing run takes unbilled usage through UsageBillingService.
  */
 @Module({
-  imports: [
-    CatalogModule,
-    CustomersModule,
-    LedgerModule,
-    PurchasingModule,
-    ResellerModule,
-    WebhookModule,
-    CreditExposureModule,
-  ],
+  imports: [CatalogModule, CustomersModule, LedgerModule, PurchasingModule, ResellerModule, WebhookModule, CreditExposureModule],
   controllers: [ConsumptionSubscriptionsController, UsageImportsController, ConsumptionBudgetsController],
   providers: [
     ConsumptionSubscriptionService,

@@ -34,17 +34,7 @@ export const INSERT_REF_COSTS = `INSERT INTO usage_ref_costs SELECT * FROM unnes
  * Fields are trimmed and cut to 200 characters here (the transform passes a plain CSV line through
  * as it is). Typed columns are set only on a line that passed its own checks.
  */
-const TRIMMED = [
-  'record_id',
-  'version',
-  'tenant_id',
-  'meter_id',
-  'usage_date',
-  'quantity',
-  'unit',
-  'unit_cost',
-  'currency',
-];
+const TRIMMED = ['record_id', 'version', 'tenant_id', 'meter_id', 'usage_date', 'quantity', 'unit', 'unit_cost', 'currency'];
 export const CHECK_LINES = `
   CREATE TEMP TABLE usage_checked ON COMMIT DROP AS
   WITH own AS (

@@ -50,19 +50,13 @@ export async function readVendorInvoice(input: Readable): Promise<VendorInvoiceL
       if (!columns) {
         const found = new Map<string, keyof typeof ALIASES>();
         for (const k of Object.keys(rec)) {
-          const target = (Object.keys(ALIASES) as Array<keyof typeof ALIASES>).find((t) =>
-            ALIASES[t].includes(norm(k)),
-          );
+          const target = (Object.keys(ALIASES) as Array<keyof typeof ALIASES>).find((t) => ALIASES[t].includes(norm(k)));
           if (target && ![...found.values()].includes(target)) found.set(k, target);
         }
         columns = found;
-        const missing = (['item', 'quantity', 'cost'] as const).filter(
-          (t) => ![...found.values()].includes(t),
-        );
+        const missing = (['item', 'quantity', 'cost'] as const).filter((t) => ![...found.values()].includes(t));
         if (missing.length)
-          throw new VendorInvoiceFileError(
-            `The header lacks ${missing.join(', ')} (MeterOrSku, Quantity and Cost are required)`,
-          );
+          throw new VendorInvoiceFileError(`The header lacks ${missing.join(', ')} (MeterOrSku, Quantity and Cost are required)`);
       }
       const v: Partial<Record<keyof typeof ALIASES, string>> = {};
       for (const [k, target] of columns) v[target] = (rec[k] ?? '').trim();
@@ -72,11 +66,8 @@ export async function readVendorInvoice(input: Readable): Promise<VendorInvoiceL
           `Line ${lineNo}: quantity ${JSON.stringify(v.quantity ?? '')} is not a number with at most 6 decimals`,
         );
       if (!v.cost || !MONEY.test(v.cost))
-        throw new VendorInvoiceFileError(
-          `Line ${lineNo}: cost ${JSON.stringify(v.cost ?? '')} is not an amount with at most 4 decimals`,
-        );
-      if (out.length >= MAX_LINES)
-        throw new VendorInvoiceFileError(`The file has more than ${MAX_LINES} lines`);
+        throw new VendorInvoiceFileError(`Line ${lineNo}: cost ${JSON.stringify(v.cost ?? '')} is not an amount with at most 4 decimals`);
+      if (out.length >= MAX_LINES) throw new VendorInvoiceFileError(`The file has more than ${MAX_LINES} lines`);
       out.push({
         lineNo,
         tenantId: v.tenantId ? v.tenantId.slice(0, 100) : null,

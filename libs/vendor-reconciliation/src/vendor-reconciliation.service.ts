@@ -18,11 +18,7 @@ import {
 import { ReconciledBillLine, ReconciledBillService, VendorService } from '#disty/purchasing';
 import { UsageCostService } from '#disty/usage';
 import { ITEM_KINDS, ItemKind, reconcile, SideItem } from './domain/reconcile';
-import {
-  VendorReconciliationItemView,
-  VendorReconciliationSummaryView,
-  VendorReconciliationView,
-} from './dto/vendor-reconciliation.dto';
+import { VendorReconciliationItemView, VendorReconciliationSummaryView, VendorReconciliationView } from './dto/vendor-reconciliation.dto';
 import { reconciliationError, ReconciliationErrorCode } from './errors';
 import { readVendorInvoice, VendorInvoiceFileError } from './vendor-invoice.reader';
 
@@ -78,8 +74,7 @@ export class VendorReconciliationService {
     try {
       lines = await readVendorInvoice(input);
     } catch (e) {
-      if (e instanceof VendorInvoiceFileError)
-        throw reconciliationError(ReconciliationErrorCode.BadFile, e.message);
+      if (e instanceof VendorInvoiceFileError) throw reconciliationError(ReconciliationErrorCode.BadFile, e.message);
       throw e;
     }
     const meterSkus = await this.usage.meterSkus(vendor.id);
@@ -151,11 +146,7 @@ export class VendorReconciliationService {
 
   async get(id: string): Promise<VendorReconciliationView> {
     const [h]: HeadRow[] = await this.db.query(`SELECT * FROM vendor_reconciliations WHERE id = $1`, [id]);
-    if (!h)
-      throw reconciliationError(
-        ReconciliationErrorCode.NotFound,
-        `Vendor reconciliation ${id} was not found`,
-      );
+    if (!h) throw reconciliationError(ReconciliationErrorCode.NotFound, `Vendor reconciliation ${id} was not found`);
     const rows: ItemRow[] = await this.db.query(
       `SELECT kind, tenant_id, item, sku, vendor_quantity::text, vendor_cost::text, accrued_quantity::text, accrued_cost::text
          FROM vendor_reconciliation_items WHERE reconciliation_id = $1 ORDER BY kind = 'MATCHED', item_no`,
@@ -175,9 +166,7 @@ export class VendorReconciliationService {
       accruedCost: money(r.accrued_cost),
       difference: moneyString(new Dec(r.vendor_cost ?? 0).minus(r.accrued_cost ?? 0), c),
     }));
-    const counts = Object.fromEntries(
-      ITEM_KINDS.map((k) => [k, rows.filter((r) => r.kind === k).length]),
-    ) as Record<ItemKind, number>;
+    const counts = Object.fromEntries(ITEM_KINDS.map((k) => [k, rows.filter((r) => r.kind === k).length])) as Record<ItemKind, number>;
     return {
       id: h.id,
       vendorId: h.vendor_id,
@@ -198,11 +187,7 @@ export class VendorReconciliationService {
     };
   }
 
-  async list(q: {
-    vendorId?: string;
-    page: number;
-    pageSize: number;
-  }): Promise<Page<VendorReconciliationSummaryView>> {
+  async list(q: { vendorId?: string; page: number; pageSize: number }): Promise<Page<VendorReconciliationSummaryView>> {
     const rows: Array<HeadRow & { differences: number; total: number }> = await this.db.query(
       `SELECT r.*, (SELECT count(*)::int FROM vendor_reconciliation_items i WHERE i.reconciliation_id = r.id AND i.kind <> 'MATCHED') AS differences,
               count(*) OVER ()::int AS total
@@ -243,15 +228,8 @@ export class VendorReconciliationService {
     const rate = new Dec(dto.taxRate ?? '0');
     await retryOnConflict(() =>
       idempotentTransaction(this.db, async (em) => {
-        const [h]: HeadRow[] = await em.query(
-          `SELECT * FROM vendor_reconciliations WHERE id = $1 FOR UPDATE`,
-          [id],
-        );
-        if (!h)
-          throw reconciliationError(
-            ReconciliationErrorCode.NotFound,
-            `Vendor reconciliation ${id} was not found`,
-          );
+        const [h]: HeadRow[] = await em.query(`SELECT * FROM vendor_reconciliations WHERE id = $1 FOR UPDATE`, [id]);
+        if (!h) throw reconciliationError(ReconciliationErrorCode.NotFound, `Vendor reconciliation ${id} was not found`);
         if (h.status !== 'OPEN')
           throw reconciliationError(
             ReconciliationErrorCode.AlreadyAccepted,
@@ -263,9 +241,7 @@ export class VendorReconciliationService {
              FROM vendor_reconciliation_items WHERE reconciliation_id = $1 AND vendor_cost IS NOT NULL ORDER BY item_no`,
           [id],
         );
-        const accruedSkus = new Set(
-          (await this.bills.monthAccruals(h.vendor_id, h.month, c, em)).map((a) => a.sku),
-        );
+        const accruedSkus = new Set((await this.bills.monthAccruals(h.vendor_id, h.month, c, em)).map((a) => a.sku));
         const groups = new Map<string, { sku: string | null; quantity: Dec; net: Dec }>();
         for (const r of rows) {
           const sku = r.sku && accruedSkus.has(r.sku) ? r.sku : null;
@@ -284,9 +260,7 @@ export class VendorReconciliationService {
             quantity: g.quantity,
             net,
             tax: roundMoney(net.times(rate).div(100), c),
-            description: g.sku
-              ? `${g.sku}, ${h.month} (reconciled)`
-              : `${key.slice(1)}, ${h.month}: billed by the vendor, never accrued`,
+            description: g.sku ? `${g.sku}, ${h.month} (reconciled)` : `${key.slice(1)}, ${h.month}: billed by the vendor, never accrued`,
           };
         });
         const bad = lines.find((l) => !l.net.gt(0));
@@ -308,10 +282,10 @@ export class VendorReconciliationService {
           createdBy,
         });
         try {
-          await em.query(
-            `UPDATE vendor_reconciliations SET status = 'ACCEPTED', vendor_bill_id = $2, accepted_at = now() WHERE id = $1`,
-            [id, bill.id],
-          );
+          await em.query(`UPDATE vendor_reconciliations SET status = 'ACCEPTED', vendor_bill_id = $2, accepted_at = now() WHERE id = $1`, [
+            id,
+            bill.id,
+          ]);
         } catch (e) {
           if (sqlState(e) === '23505')
             throw reconciliationError(

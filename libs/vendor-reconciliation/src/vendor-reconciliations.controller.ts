@@ -1,13 +1,5 @@
 import { Body, Controller, Get, HttpCode, Param, Post, Query, Req } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { Request } from 'express';
 import { Actor, ApiProblems, CurrentActor, Page, ParseIdPipe, Roles } from '#disty/core';
 import {
@@ -40,11 +32,7 @@ export class VendorReconciliationsController {
   @ApiConsumes('text/csv')
   @ApiBody({ schema: { type: 'string', format: 'binary' } })
   @ApiCreatedResponse({ type: VendorReconciliationView })
-  create(
-    @Query() q: ImportVendorInvoiceQueryDto,
-    @Req() req: Request,
-    @CurrentActor() actor: Actor,
-  ): Promise<VendorReconciliationView> {
+  create(@Query() q: ImportVendorInvoiceQueryDto, @Req() req: Request, @CurrentActor() actor: Actor): Promise<VendorReconciliationView> {
     const type = (req.headers['content-type'] ?? '').split(';')[0].trim().toLowerCase();
     if (type !== 'text/csv' && type !== 'application/csv') {
       throw reconciliationError(

@@ -10,8 +10,7 @@ import { isForbiddenAddress } from './domain/address-policy';
  */
 export type WebhookResolver = (hostname: string) => Promise<LookupAddress[]>;
 export const WEBHOOK_RESOLVER = Symbol('WEBHOOK_RESOLVER');
-export const systemResolver: WebhookResolver = (hostname) =>
-  dns.lookup(hostname, { all: true, verbatim: true });
+export const systemResolver: WebhookResolver = (hostname) => dns.lookup(hostname, { all: true, verbatim: true });
 
 /** A delivery refused before any connection: the host resolves to an address that is not allowed. */
 export class AddressRefusedError extends Error {
@@ -28,11 +27,7 @@ export interface PostResult {
  * the one the connection is pinned to, so a name cannot resolve to another address between the
  * check and the connection (DNS rebinding).
  */
-export async function pinnedAddress(
-  url: URL,
-  resolve: WebhookResolver,
-  allowPrivate: boolean,
-): Promise<LookupAddress> {
+export async function pinnedAddress(url: URL, resolve: WebhookResolver, allowPrivate: boolean): Promise<LookupAddress> {
   const host = url.hostname.replace(/^\[|\]$/g, '');
   const family = isIP(host);
   const addresses = family ? [{ address: host, family }] : await resolve(host);
@@ -40,9 +35,7 @@ export async function pinnedAddress(
   if (!allowPrivate) {
     const refused = addresses.find((a) => isForbiddenAddress(a.address));
     if (refused)
-      throw new AddressRefusedError(
-        `address not allowed: ${host} resolves to ${refused.address} (loopback, private or link-local)`,
-      );
+      throw new AddressRefusedError(`address not allowed: ${host} resolves to ${refused.address} (loopback, private or link-local)`);
   }
   return addresses[0];
 }
@@ -62,8 +55,7 @@ export async function postPinned(
     allowPrivate: boolean;
   },
 ): Promise<PostResult> {
-  if (url.protocol !== 'http:' && url.protocol !== 'https:')
-    throw new AddressRefusedError(`${url.protocol} URLs are not delivered`);
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new AddressRefusedError(`${url.protocol} URLs are not delivered`);
   const target = await pinnedAddress(url, opts.resolve, opts.allowPrivate);
   const lookup: LookupFunction = (_hostname, options, callback) => {
     if (options.all) (callback as unknown as (e: null, a: LookupAddress[]) => void)(null, [target]);
@@ -72,8 +64,7 @@ export async function postPinned(
   const client = url.protocol === 'https:' ? https : http;
   return new Promise<PostResult>((resolve, reject) => {
     const timer = setTimeout(
-      () =>
-        req.destroy(Object.assign(new Error(`timeout after ${opts.timeoutMs} ms`), { name: 'TimeoutError' })),
+      () => req.destroy(Object.assign(new Error(`timeout after ${opts.timeoutMs} ms`), { name: 'TimeoutError' })),
       opts.timeoutMs,
     );
     const fail = (e: Error) => {

@@ -67,12 +67,7 @@ export class WebhookService {
    * the caller's transaction (so the event is sent if and only if the caller commits). Returns the
    * number of deliveries queued. Never waits on delivery.
    */
-  async enqueue(
-    em: EntityManager,
-    resellerId: string,
-    event: WebhookEvent,
-    payload: Record<string, unknown>,
-  ): Promise<number> {
+  async enqueue(em: EntityManager, resellerId: string, event: WebhookEvent, payload: Record<string, unknown>): Promise<number> {
     if (!WEBHOOK_EVENTS.includes(event)) throw new Error(`Unknown webhook event ${event}`);
     const rows: unknown[] = await em.query(ENQUEUE_SQL, [resellerId, event, JSON.stringify(payload)]);
     return rows.length;
@@ -80,12 +75,7 @@ export class WebhookService {
 
   // ---------------------------------------------------------------- registration
 
-  async create(input: {
-    resellerId: string;
-    url: string;
-    events: WebhookEvent[];
-    createdBy: string;
-  }): Promise<CreatedWebhookView> {
+  async create(input: { resellerId: string; url: string; events: WebhookEvent[]; createdBy: string }): Promise<CreatedWebhookView> {
     if (!this.settings.allowPrivateUrls && isPrivateHost(input.url)) {
       throw webhookError(WebhookErrorCode.UrlNotAllowed, `${input.url} points at a private or local address`);
     }
@@ -134,10 +124,7 @@ export class WebhookService {
     q: { page: number; pageSize: number; status?: DeliveryStatus },
   ): Promise<Page<DeliveryView>> {
     await this.findRow(this.db.manager, id, scope);
-    const [{ total }]: Array<{ total: number }> = await this.db.query(COUNT_DELIVERIES_SQL, [
-      id,
-      q.status ?? null,
-    ]);
+    const [{ total }]: Array<{ total: number }> = await this.db.query(COUNT_DELIVERIES_SQL, [id, q.status ?? null]);
     const rows: DeliveryRow[] = await this.db.query(listDeliveriesSql(q), [id, q.status ?? null]);
     return page(rows.map(mapDelivery), total, q);
   }
@@ -230,15 +217,10 @@ export class WebhookService {
     }
   }
 
-  private async record(
-    outcomes: AttemptResult[],
-    now: Date,
-  ): Promise<{ delivered: number; retrying: number; failed: number }> {
+  private async record(outcomes: AttemptResult[], now: Date): Promise<{ delivered: number; retrying: number; failed: number }> {
     const max = this.settings.maxAttempts;
     const delays = outcomes.map((o) =>
-      o.ok || isExhausted(o.attempt, max)
-        ? 0
-        : nextAttemptDelaySeconds(o.attempt, this.settings.backoffBaseSeconds),
+      o.ok || isExhausted(o.attempt, max) ? 0 : nextAttemptDelaySeconds(o.attempt, this.settings.backoffBaseSeconds),
     );
     const rows: Array<{ status: DeliveryStatus }> = await this.db.query(RECORD_SQL, [
       outcomes.map((o) => o.id),
@@ -256,12 +238,7 @@ export class WebhookService {
     return summary;
   }
 
-  private async findRow(
-    em: EntityManager,
-    id: string,
-    scope: string | null,
-    lock = false,
-  ): Promise<WebhookRow> {
+  private async findRow(em: EntityManager, id: string, scope: string | null, lock = false): Promise<WebhookRow> {
     const rows: WebhookRow[] = await em.query(findWebhookSql(lock), [id, scope]);
     if (!rows.length) throw notFound(`Webhook ${id}`);
     return rows[0];
@@ -274,9 +251,7 @@ export class WebhookService {
       return actor.resellerId;
     }
     if (!requested)
-      throw validationError('resellerId is required for distributor staff', [
-        { field: 'resellerId', message: 'resellerId is required' },
-      ]);
+      throw validationError('resellerId is required for distributor staff', [{ field: 'resellerId', message: 'resellerId is required' }]);
     return requested;
   }
 }

@@ -20,22 +20,17 @@ describe('webhook settings', () => {
       allowPrivateUrls: false,
     });
     expect(settings({ NODE_ENV: 'development' }).allowPrivateUrls).toBe(false);
-    expect(settings({ NODE_ENV: 'development', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).allowPrivateUrls).toBe(
-      true,
-    );
-    expect(
-      settings({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', JOBS_ENABLED: false }),
-    ).toMatchObject({ allowPrivateUrls: true, jobsEnabled: false });
+    expect(settings({ NODE_ENV: 'development', WEBHOOK_ALLOW_PRIVATE_URLS: 'true' }).allowPrivateUrls).toBe(true);
+    expect(settings({ NODE_ENV: 'production', WEBHOOK_ALLOW_PRIVATE_URLS: 'true', JOBS_ENABLED: false })).toMatchObject({
+      allowPrivateUrls: true,
+      jobsEnabled: false,
+    });
   });
 
   it('stops start-up on a wrong value with a message naming the variable', () => {
-    expect(() => settings({ WEBHOOK_MAX_ATTEMPTS: 'eight' })).toThrow(
-      /WEBHOOK_MAX_ATTEMPTS must be an integer between 1 and 50/,
-    );
+    expect(() => settings({ WEBHOOK_MAX_ATTEMPTS: 'eight' })).toThrow(/WEBHOOK_MAX_ATTEMPTS must be an integer between 1 and 50/);
     expect(() => settings({ WEBHOOK_BATCH_SIZE: '0' })).toThrow(/WEBHOOK_BATCH_SIZE/);
-    expect(() => settings({ WEBHOOK_ALLOW_PRIVATE_URLS: 'yes' })).toThrow(
-      /WEBHOOK_ALLOW_PRIVATE_URLS must be true or false/,
-    );
+    expect(() => settings({ WEBHOOK_ALLOW_PRIVATE_URLS: 'yes' })).toThrow(/WEBHOOK_ALLOW_PRIVATE_URLS must be true or false/);
     expect(settings({ WEBHOOK_BACKOFF_BASE_SECONDS: '0.5' }).backoffBaseSeconds).toBe(0.5);
   });
 });

@@ -20,14 +20,7 @@ export interface WebhookSettings {
 
 export const WEBHOOK_SETTINGS = Symbol('WEBHOOK_SETTINGS');
 
-function num(
-  config: ConfigService,
-  name: string,
-  fallback: number,
-  min: number,
-  max: number,
-  integer = true,
-): number {
+function num(config: ConfigService, name: string, fallback: number, min: number, max: number, integer = true): number {
   const raw = config.get<string | number>(name);
   if (raw === undefined || raw === null || raw === '') return fallback;
   const value = Number(raw);

@@ -1,24 +1,7 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Post, Query } from '@nestjs/common';
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import {
-  Actor,
-  ApiNoContent,
-  ApiPageResponse,
-  ApiProblems,
-  CurrentActor,
-  Page,
-  ParseIdPipe,
-  Roles,
-  tenantScope,
-} from '#disty/core';
-import {
-  CreatedWebhookView,
-  CreateWebhookDto,
-  DeliveryQueryDto,
-  DeliveryView,
-  WebhookQueryDto,
-  WebhookView,
-} from './dto/webhook.dto';
+import { Actor, ApiNoContent, ApiPageResponse, ApiProblems, CurrentActor, Page, ParseIdPipe, Roles, tenantScope } from '#disty/core';
+import { CreatedWebhookView, CreateWebhookDto, DeliveryQueryDto, DeliveryView, WebhookQueryDto, WebhookView } from './dto/webhook.dto';
 import { WebhookService } from './webhook.service';
 
 @ApiTags('webhooks')

@@ -38,12 +38,9 @@ export interface Portal {
  */
 export async function startPortal(): Promise<Portal> {
   if (!existsSync(path.join(PORTAL_DIST, 'index.html'))) {
-    throw new Error(
-      `The portal is not built (${PORTAL_DIST}/index.html is missing): run npm run build:portal`,
-    );
+    throw new Error(`The portal is not built (${PORTAL_DIST}/index.html is missing): run npm run build:portal`);
   }
-  if (!existsSync(CHROMIUM))
-    throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (as root)`);
+  if (!existsSync(CHROMIUM)) throw new Error(`${CHROMIUM} is missing: run scripts/ensure-chromium.sh (as root)`);
   mkdirSync(ARTIFACTS, { recursive: true });
 
   const t = await createTestApp();
@@ -72,10 +69,7 @@ export async function startPortal(): Promise<Portal> {
       page.on('pageerror', (e) => pageErrors.push(`pageerror: ${e.message}`));
       page.on('console', (m: ConsoleMessage) => {
         // 4xx answers the story provokes on purpose are shown in the UI; the browser also logs them.
-        if (
-          m.type() === 'error' &&
-          !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())
-        ) {
+        if (m.type() === 'error' && !/Failed to load resource: the server responded with a status of 4\d\d/.test(m.text())) {
           pageErrors.push(`console.error: ${m.text()}`);
         }
       });
@@ -124,10 +118,6 @@ export async function shot(page: Page, name: string): Promise<string> {
 
 /** Navigates inside the single-page app through its own navigation, as a user would. */
 export async function openNav(page: Page, label: string): Promise<void> {
-  await page
-    .getByRole('navigation', { name: 'Primary' })
-    .getByRole('link', { name: label, exact: false })
-    .first()
-    .click();
+  await page.getByRole('navigation', { name: 'Primary' }).getByRole('link', { name: label, exact: false }).first().click();
   await page.getByRole('heading', { level: 1 }).first().waitFor();
 }

@@ -15,10 +15,7 @@ export interface MetricsExposure {
 }
 
 export function metricsExposure(
-  env: Pick<
-    Environment,
-    'METRICS_TOKEN' | 'METRICS_PUBLIC' | 'METRICS_PORT' | 'METRICS_HOST'
-  > = environment(),
+  env: Pick<Environment, 'METRICS_TOKEN' | 'METRICS_PUBLIC' | 'METRICS_PORT' | 'METRICS_HOST'> = environment(),
 ): MetricsExposure {
   const token = env.METRICS_TOKEN || undefined;
   const isPublic = env.METRICS_PUBLIC === 'true' || env.METRICS_PUBLIC === '1';

@@ -10,12 +10,7 @@ export function httpMetrics(req: Request, res: Response, next: NextFunction): vo
   const end = httpRequestDuration.startTimer();
   res.once('finish', () => {
     const pattern = (req.route as { path?: unknown } | undefined)?.path;
-    const route =
-      typeof pattern === 'string'
-        ? `${req.baseUrl}${pattern}`
-        : res.statusCode === 404
-          ? 'unmatched'
-          : 'static';
+    const route = typeof pattern === 'string' ? `${req.baseUrl}${pattern}` : res.statusCode === 404 ? 'unmatched' : 'static';
     end({ method: req.method, route, status: String(res.statusCode) });
   });
   next();

@@ -24,10 +24,7 @@ export class MetricsListener implements OnApplicationBootstrap, OnApplicationShu
         return;
       }
       this.metrics.render().then(
-        (text) =>
-          res
-            .writeHead(200, { 'Content-Type': this.metrics.contentType, 'Cache-Control': 'no-store' })
-            .end(text),
+        (text) => res.writeHead(200, { 'Content-Type': this.metrics.contentType, 'Cache-Control': 'no-store' }).end(text),
         (err: unknown) => {
           this.logger.error({ err }, 'metrics scrape failed');
           res.writeHead(500, { 'Content-Type': 'text/plain' }).end('metrics unavailable\n');

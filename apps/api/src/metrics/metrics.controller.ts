@@ -1,12 +1,4 @@
-import {
-  Controller,
-  Get,
-  Header,
-  Headers,
-  NotFoundException,
-  Res,
-  UnauthorizedException,
-} from '@nestjs/common';
+import { Controller, Get, Header, Headers, NotFoundException, Res, UnauthorizedException } from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import { SkipThrottle } from '@nestjs/throttler';
 import type { Response } from 'express';
@@ -28,10 +20,7 @@ export class MetricsController {
 
   @Get()
   @Header('Cache-Control', 'no-store')
-  async scrape(
-    @Headers('authorization') auth: string | undefined,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<string> {
+  async scrape(@Headers('authorization') auth: string | undefined, @Res({ passthrough: true }) res: Response): Promise<string> {
     const exposure = metricsExposure();
     if (exposure.onMainPort === 'off') throw new NotFoundException('No route for GET /metrics');
     if (exposure.onMainPort === 'token' && !bearerMatches(auth, exposure.token!)) {

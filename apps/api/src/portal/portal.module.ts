@@ -50,9 +50,7 @@ export class PortalModule implements OnModuleInit {
     const adapter = this.adapterHost.httpAdapter;
     if (!adapter || adapter.getType() !== 'express') return;
     if (!existsSync(path.join(PORTAL_DIST, 'index.html'))) {
-      this.logger.warn(
-        `the web portal is not built (${PORTAL_DIST}/index.html is missing): run npm run build`,
-      );
+      this.logger.warn(`the web portal is not built (${PORTAL_DIST}/index.html is missing): run npm run build`);
     }
     new ExpressLoader().register(adapter, this.appConfig, [{ ...PORTAL_STATIC }]);
   }

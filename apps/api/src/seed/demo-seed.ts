@@ -1,15 +1,6 @@
 import { INestApplication } from '@nestjs/common';
 import { DataSource } from 'typeorm';
-import {
-  addDays,
-  addMonthsClamped,
-  Clock,
-  Currency,
-  Dec,
-  environment,
-  holdAdvisoryLock,
-  Role,
-} from '#disty/core';
+import { addDays, addMonthsClamped, Clock, Currency, Dec, environment, holdAdvisoryLock, Role } from '#disty/core';
 import { CatalogService, CreateProductInput } from '#disty/catalog';
 import { randomBytes } from 'crypto';
 import { AuthService, IdentityService, newToken } from '#disty/identity';
@@ -41,14 +32,7 @@ function withCosts(p: Prices, costShare: string): CreateProductInput['prices'] {
   }));
 }
 
-function hardware(
-  sku: string,
-  vendor: string,
-  name: string,
-  warrantyMonths: number,
-  p: Prices,
-  ext?: string,
-): CreateProductInput {
+function hardware(sku: string, vendor: string, name: string, warrantyMonths: number, p: Prices, ext?: string): CreateProductInput {
   return {
     sku,
     vendor,
@@ -87,96 +71,18 @@ function cloud(
 
 /** Hardware unit prices, and cloud prices per seat per month, in AUD, NZD and USD. Extended warranties come first (they are linked to). */
 const CATALOG: CreateProductInput[] = [
-  hardware(
-    'DELL-PSP-EXT-2Y',
-    'Dell',
-    'Dell ProSupport Plus — 2-year warranty extension',
-    24,
-    price('349.00', '379.00', '229.00'),
-  ),
-  hardware(
-    'HP-CP-EXT-2Y',
-    'HP',
-    'HP Care Pack — 2-year warranty extension',
-    24,
-    price('299.00', '329.00', '199.00'),
-  ),
-  hardware(
-    'LEN-PREM-EXT-2Y',
-    'Lenovo',
-    'Lenovo Premier Support — 2-year warranty extension',
-    24,
-    price('319.00', '345.00', '209.00'),
-  ),
-  hardware(
-    'DELL-LAT-7450',
-    'Dell',
-    'Dell Latitude 7450 14" laptop',
-    36,
-    price('2199.00', '2399.00', '1449.00'),
-    'DELL-PSP-EXT-2Y',
-  ),
-  hardware(
-    'DELL-U2724D',
-    'Dell',
-    'Dell UltraSharp 27" U2724D monitor',
-    36,
-    price('799.00', '869.00', '529.00'),
-  ),
-  hardware(
-    'DELL-PE-R760',
-    'Dell',
-    'Dell PowerEdge R760 rack server',
-    36,
-    price('15499.00', '16899.00', '10199.00'),
-    'DELL-PSP-EXT-2Y',
-  ),
-  hardware(
-    'HP-EB-840-G11',
-    'HP',
-    'HP EliteBook 840 G11 laptop',
-    36,
-    price('2349.00', '2549.00', '1549.00'),
-    'HP-CP-EXT-2Y',
-  ),
-  hardware(
-    'HP-LJ-M611DN',
-    'HP',
-    'HP LaserJet Enterprise M611dn printer',
-    12,
-    price('1299.00', '1419.00', '859.00'),
-    'HP-CP-EXT-2Y',
-  ),
-  hardware(
-    'LEN-T14-G5',
-    'Lenovo',
-    'Lenovo ThinkPad T14 Gen 5 laptop',
-    36,
-    price('2099.00', '2289.00', '1389.00'),
-    'LEN-PREM-EXT-2Y',
-  ),
-  hardware(
-    'LEN-SR650-V3',
-    'Lenovo',
-    'Lenovo ThinkSystem SR650 V3 server',
-    36,
-    price('14999.00', '16299.00', '9899.00'),
-    'LEN-PREM-EXT-2Y',
-  ),
-  hardware(
-    'CSCO-C9200-24P',
-    'Cisco',
-    'Cisco Catalyst 9200 24-port PoE+ switch',
-    12,
-    price('5499.00', '5999.00', '3629.00'),
-  ),
-  hardware(
-    'CSCO-MR46',
-    'Cisco',
-    'Cisco Meraki MR46 Wi-Fi 6 access point',
-    12,
-    price('1599.00', '1749.00', '1059.00'),
-  ),
+  hardware('DELL-PSP-EXT-2Y', 'Dell', 'Dell ProSupport Plus — 2-year warranty extension', 24, price('349.00', '379.00', '229.00')),
+  hardware('HP-CP-EXT-2Y', 'HP', 'HP Care Pack — 2-year warranty extension', 24, price('299.00', '329.00', '199.00')),
+  hardware('LEN-PREM-EXT-2Y', 'Lenovo', 'Lenovo Premier Support — 2-year warranty extension', 24, price('319.00', '345.00', '209.00')),
+  hardware('DELL-LAT-7450', 'Dell', 'Dell Latitude 7450 14" laptop', 36, price('2199.00', '2399.00', '1449.00'), 'DELL-PSP-EXT-2Y'),
+  hardware('DELL-U2724D', 'Dell', 'Dell UltraSharp 27" U2724D monitor', 36, price('799.00', '869.00', '529.00')),
+  hardware('DELL-PE-R760', 'Dell', 'Dell PowerEdge R760 rack server', 36, price('15499.00', '16899.00', '10199.00'), 'DELL-PSP-EXT-2Y'),
+  hardware('HP-EB-840-G11', 'HP', 'HP EliteBook 840 G11 laptop', 36, price('2349.00', '2549.00', '1549.00'), 'HP-CP-EXT-2Y'),
+  hardware('HP-LJ-M611DN', 'HP', 'HP LaserJet Enterprise M611dn printer', 12, price('1299.00', '1419.00', '859.00'), 'HP-CP-EXT-2Y'),
+  hardware('LEN-T14-G5', 'Lenovo', 'Lenovo ThinkPad T14 Gen 5 laptop', 36, price('2099.00', '2289.00', '1389.00'), 'LEN-PREM-EXT-2Y'),
+  hardware('LEN-SR650-V3', 'Lenovo', 'Lenovo ThinkSystem SR650 V3 server', 36, price('14999.00', '16299.00', '9899.00'), 'LEN-PREM-EXT-2Y'),
+  hardware('CSCO-C9200-24P', 'Cisco', 'Cisco Catalyst 9200 24-port PoE+ switch', 12, price('5499.00', '5999.00', '3629.00')),
+  hardware('CSCO-MR46', 'Cisco', 'Cisco Meraki MR46 Wi-Fi 6 access point', 12, price('1599.00', '1749.00', '1059.00')),
   cloud(
     'MS-M365-BP-P1Y',
     'Microsoft',
@@ -193,46 +99,11 @@ const CATALOG: CreateProductInput[] = [
     'MONTHLY',
     price('22.70', '24.90', '15.00'),
   ),
-  cloud(
-    'MS-TEAMS-PHONE-P1Y',
-    'Microsoft',
-    'Microsoft Teams Phone Standard (annual)',
-    'P1Y',
-    'ANNUAL',
-    price('15.10', '16.50', '10.00'),
-  ),
-  cloud(
-    'ADBE-CC-ALL-P1Y',
-    'Adobe',
-    'Adobe Creative Cloud All Apps (annual)',
-    'P1Y',
-    'ANNUAL',
-    price('92.99', '99.99', '59.99'),
-  ),
-  cloud(
-    'ADBE-ACRO-PRO-P1Y',
-    'Adobe',
-    'Adobe Acrobat Pro (annual, billed monthly)',
-    'P1Y',
-    'MONTHLY',
-    price('29.99', '32.99', '19.99'),
-  ),
-  cloud(
-    'CSCO-WEBEX-SUITE-P3Y',
-    'Cisco',
-    'Cisco Webex Suite (3 years, paid upfront)',
-    'P3Y',
-    'UPFRONT',
-    price('25.00', '27.50', '16.50'),
-  ),
-  cloud(
-    'CSCO-UMBRELLA-P1Y',
-    'Cisco',
-    'Cisco Umbrella DNS Security Essentials (annual)',
-    'P1Y',
-    'ANNUAL',
-    price('4.50', '4.95', '3.00'),
-  ),
+  cloud('MS-TEAMS-PHONE-P1Y', 'Microsoft', 'Microsoft Teams Phone Standard (annual)', 'P1Y', 'ANNUAL', price('15.10', '16.50', '10.00')),
+  cloud('ADBE-CC-ALL-P1Y', 'Adobe', 'Adobe Creative Cloud All Apps (annual)', 'P1Y', 'ANNUAL', price('92.99', '99.99', '59.99')),
+  cloud('ADBE-ACRO-PRO-P1Y', 'Adobe', 'Adobe Acrobat Pro (annual, billed monthly)', 'P1Y', 'MONTHLY', price('29.99', '32.99', '19.99')),
+  cloud('CSCO-WEBEX-SUITE-P3Y', 'Cisco', 'Cisco Webex Suite (3 years, paid upfront)', 'P3Y', 'UPFRONT', price('25.00', '27.50', '16.50')),
+  cloud('CSCO-UMBRELLA-P1Y', 'Cisco', 'Cisco Umbrella DNS Security Essentials (annual)', 'P1Y', 'ANNUAL', price('4.50', '4.95', '3.00')),
 ];
 
 interface DemoReseller {
@@ -427,8 +298,7 @@ const RESELLER_ROLES: Role[] = ['reseller_admin', 'buyer', 'sales', 'reseller_fi
  * only place they are known. Refused with NODE_ENV=production.
  */
 export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
-  if (environment().NODE_ENV === 'production')
-    throw new Error('The demo data set is never loaded with NODE_ENV=production');
+  if (environment().NODE_ENV === 'production') throw new Error('The demo data set is never loaded with NODE_ENV=production');
   const db = app.get(DataSource);
   const identity = app.get(IdentityService);
   const distributorUsers: Array<{ email: string; role: Role }> = [
@@ -453,12 +323,9 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
   // A transaction-scoped lock kept by a transaction of its own (no session lock: docs/operations.md §10).
   const lock = (await holdAdvisoryLock(db, 'disty:seed', { wait: true }))!;
   try {
-    const [{ n }] = await db.query(
-      `SELECT count(*)::int AS n FROM users WHERE email NOT LIKE 'bootstrap-admin@%'`,
-    );
+    const [{ n }] = await db.query(`SELECT count(*)::int AS n FROM users WHERE email NOT LIKE 'bootstrap-admin@%'`);
     if (n > 0) return { created: false, tokens: [] };
-    for (const t of tokens.slice(0, distributorUsers.length))
-      await identity.createUser({ email: t.email, role: t.role }, t.token);
+    for (const t of tokens.slice(0, distributorUsers.length)) await identity.createUser({ email: t.email, role: t.role }, t.token);
     // Postings in NZD and USD need a rate into the reporting currency (docs/accounting.md §10).
     const fx = app.get(FxRateService);
     const reporting = await fx.reportingCurrency();
@@ -499,10 +366,9 @@ export async function seedDemoData(app: INestApplication): Promise<SeedResult> {
       for (const renewal of r.renewals ?? []) await placeRenewal(app, created.id, renewal);
     }
     const auth = app.get(AuthService);
-    const ids: Array<{ id: string; email: string }> = await db.query(
-      `SELECT id, email FROM users WHERE email = ANY($1::text[])`,
-      [tokens.map((t) => t.email)],
-    );
+    const ids: Array<{ id: string; email: string }> = await db.query(`SELECT id, email FROM users WHERE email = ANY($1::text[])`, [
+      tokens.map((t) => t.email),
+    ]);
     // argon2 runs on the thread pool: hash them side by side.
     await Promise.all(
       tokens.map(async (t) => {

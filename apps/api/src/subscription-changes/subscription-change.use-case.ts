@@ -42,9 +42,7 @@ export class SubscriptionChangeUseCase {
   schedule(id: string, actor: Actor, input: ScheduleChangeDto): Promise<ScheduledChangeView> {
     const scope = tenantScope(actor);
     const who: ChangeActor = { id: actor.id, authority: isDistributor(actor) ? 'DISTRIBUTOR' : 'RESELLER' };
-    return retryOnConflict(() =>
-      this.db.transaction((em) => this.scheduled.scheduleIn(em, id, scope, input, who)),
-    );
+    return retryOnConflict(() => this.db.transaction((em) => this.scheduled.scheduleIn(em, id, scope, input, who)));
   }
 
   listScheduled(id: string, actor: Actor): Promise<{ items: ScheduledChangeView[] }> {
@@ -81,8 +79,7 @@ export class SubscriptionChangeUseCase {
       authority: isDistributor(actor) ? 'DISTRIBUTOR' : 'RESELLER',
       mayOverrideCommitment: actor.role === 'admin',
     };
-    const mayIssueCreditNotes =
-      who.authority === 'DISTRIBUTOR' && !!input.asOf && input.asOf < this.dates.today();
+    const mayIssueCreditNotes = who.authority === 'DISTRIBUTOR' && !!input.asOf && input.asOf < this.dates.today();
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         if (mayIssueCreditNotes) {
@@ -104,12 +101,7 @@ export class SubscriptionChangeUseCase {
    * invoice, tagged with the change. On a paid invoice the credit is usable at once (applied to
    * what the reseller owes, the rest refundable: docs/money-integrity.md §3).
    */
-  private async creditInvoicedService(
-    em: EntityManager,
-    credits: InvoicedCredit[],
-    reason: string,
-    createdBy: string,
-  ): Promise<void> {
+  private async creditInvoicedService(em: EntityManager, credits: InvoicedCredit[], reason: string, createdBy: string): Promise<void> {
     if (!credits.length) return;
     const lines = await this.creditNotes.billedLinesOf(
       em,

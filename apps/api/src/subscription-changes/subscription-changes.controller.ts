@@ -1,12 +1,5 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, Patch, Post } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiProperty,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiProperty, ApiTags } from '@nestjs/swagger';
 import { Actor, ApiProblems, CurrentActor, ParseIdPipe, Roles } from '#disty/core';
 import {
   CancelSubscriptionDto,
@@ -76,10 +69,7 @@ export class SubscriptionChangesController {
     type: ScheduledChangeList,
     description: 'PENDING first, then APPLIED, CANCELLED and FAILED ones',
   })
-  listScheduled(
-    @Param('id', ParseIdPipe) id: string,
-    @CurrentActor() actor: Actor,
-  ): Promise<ScheduledChangeList> {
+  listScheduled(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<ScheduledChangeList> {
     return this.useCase.listScheduled(id, actor);
   }
 

@@ -38,13 +38,7 @@ export class SharedThrottlerStorage implements ThrottlerStorage, OnApplicationSh
     return this.shared !== undefined;
   }
 
-  async increment(
-    key: string,
-    ttl: number,
-    limit: number,
-    blockDuration: number,
-    name: string,
-  ): Promise<ThrottlerStorageRecord> {
+  async increment(key: string, ttl: number, limit: number, blockDuration: number, name: string): Promise<ThrottlerStorageRecord> {
     if (this.shared) {
       try {
         return await this.shared.increment(key, ttl, limit, blockDuration, name);

@@ -87,16 +87,12 @@ export function RecordPaymentForm({
       method: 'BANK_TRANSFER' as const,
       reference: reference.trim(),
       receivedOn,
-      ...(invoice && toInvoice && dec(toInvoice).gt(0)
-        ? { allocations: [{ invoiceId: invoice.id, amount: toInvoice }] }
-        : {}),
+      ...(invoice && toInvoice && dec(toInvoice).gt(0) ? { allocations: [{ invoiceId: invoice.id, amount: toInvoice }] } : {}),
     };
     setBusy(true);
     setError(null);
     try {
-      const p = await ok(
-        client.POST('/api/v1/payments', { body, params: { header: { 'Idempotency-Key': key.for(body) } } }),
-      );
+      const p = await ok(client.POST('/api/v1/payments', { body, params: { header: { 'Idempotency-Key': key.for(body) } } }));
       key.reset();
       setReference('');
       setTouched(false);
@@ -142,14 +138,7 @@ export function RecordPaymentForm({
         </div>
         <div className="field">
           <label htmlFor="pay-date">Received on</label>
-          <input
-            id="pay-date"
-            type="date"
-            max={todayIso()}
-            required
-            value={receivedOn}
-            onChange={(e) => setReceivedOn(e.target.value)}
-          />
+          <input id="pay-date" type="date" max={todayIso()} required value={receivedOn} onChange={(e) => setReceivedOn(e.target.value)} />
         </div>
         <p className="muted small form-wide">
           {invoice
@@ -202,9 +191,7 @@ export function CreditNoteForm({ invoice, onDone }: { invoice: Invoice; onDone: 
       setAmounts({});
       setReason('');
       setTouched(false);
-      onDone(
-        `Credit note ${note.number} issued for ${formatMoney(note.totals.all.gross, invoice.currency)}.`,
-      );
+      onDone(`Credit note ${note.number} issued for ${formatMoney(note.totals.all.gross, invoice.currency)}.`);
     } catch (err) {
       setError(err);
     } finally {
@@ -220,9 +207,7 @@ export function CreditNoteForm({ invoice, onDone }: { invoice: Invoice; onDone: 
             <div className="field" key={l.id}>
               <label htmlFor={`cn-${l.id}`}>
                 Net to credit on {l.description}{' '}
-                <span className="muted">
-                  (of {formatMoney(dec(l.net).minus(dec(l.creditedNet)).toFixed(2), invoice.currency)})
-                </span>
+                <span className="muted">(of {formatMoney(dec(l.net).minus(dec(l.creditedNet)).toFixed(2), invoice.currency)})</span>
               </label>
               <input
                 id={`cn-${l.id}`}
@@ -245,10 +230,7 @@ export function CreditNoteForm({ invoice, onDone }: { invoice: Invoice; onDone: 
               aria-invalid={touched && !reason.trim()}
               aria-describedby="cn-reason-error"
             />
-            <FieldError
-              id="cn-reason-error"
-              message={touched && !reason.trim() ? 'Give the reason printed on the credit note.' : null}
-            />
+            <FieldError id="cn-reason-error" message={touched && !reason.trim() ? 'Give the reason printed on the credit note.' : null} />
           </div>
         </div>
         {touched && entered.length === 0 && (
@@ -281,11 +263,7 @@ export function WriteOffForm({ invoice, onDone }: { invoice: Invoice; onDone: (m
     e.preventDefault();
     setTouched(true);
     if (problem || !reason.trim()) return;
-    if (
-      !window.confirm(
-        `Write off ${formatMoney(amount.trim(), invoice.currency)} on ${invoice.number}? It is posted as bad debt.`,
-      )
-    )
+    if (!window.confirm(`Write off ${formatMoney(amount.trim(), invoice.currency)} on ${invoice.number}? It is posted as bad debt.`))
       return;
     const body = { amount: amount.trim(), reason: reason.trim() };
     setBusy(true);
@@ -332,10 +310,7 @@ export function WriteOffForm({ invoice, onDone }: { invoice: Invoice; onDone: (m
             aria-invalid={touched && !reason.trim()}
             aria-describedby="wo-reason-error"
           />
-          <FieldError
-            id="wo-reason-error"
-            message={touched && !reason.trim() ? 'Give the reason for the write-off.' : null}
-          />
+          <FieldError id="wo-reason-error" message={touched && !reason.trim() ? 'Give the reason for the write-off.' : null} />
         </div>
         <ErrorBanner error={error} title="Nothing was written off" />
         <div className="form-actions form-wide">

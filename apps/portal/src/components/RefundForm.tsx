@@ -6,17 +6,8 @@ import { Action, amountProblem, FieldError, useKey } from './FinanceActions';
 import { ErrorBanner, Money, Notice, useAsync } from './ui';
 
 /** Refunds the reseller's credit balance (unused credits, then unapplied cash) by bank transfer. */
-export function RefundForm({
-  resellerId,
-  onDone,
-}: {
-  resellerId: string;
-  onDone: (message: string) => void;
-}) {
-  const balance = useAsync(
-    () => ok(client.GET('/api/v1/refunds/credit-balance', { params: { query: { resellerId } } })),
-    [resellerId],
-  );
+export function RefundForm({ resellerId, onDone }: { resellerId: string; onDone: (message: string) => void }) {
+  const balance = useAsync(() => ok(client.GET('/api/v1/refunds/credit-balance', { params: { query: { resellerId } } })), [resellerId]);
   const [amount, setAmount] = useState('');
   const [reference, setReference] = useState('');
   const [paidOn, setPaidOn] = useState(todayIso());
@@ -42,9 +33,7 @@ export function RefundForm({
     setBusy(true);
     setError(null);
     try {
-      const r = await ok(
-        client.POST('/api/v1/refunds', { body, params: { header: { 'Idempotency-Key': key.for(body) } } }),
-      );
+      const r = await ok(client.POST('/api/v1/refunds', { body, params: { header: { 'Idempotency-Key': key.for(body) } } }));
       key.reset();
       setAmount('');
       setReference('');
@@ -82,22 +71,11 @@ export function RefundForm({
           </div>
           <div className="field">
             <label htmlFor="refund-reference">Bank reference</label>
-            <input
-              id="refund-reference"
-              maxLength={200}
-              value={reference}
-              onChange={(e) => setReference(e.target.value)}
-            />
+            <input id="refund-reference" maxLength={200} value={reference} onChange={(e) => setReference(e.target.value)} />
           </div>
           <div className="field">
             <label htmlFor="refund-date">Paid on</label>
-            <input
-              id="refund-date"
-              type="date"
-              max={todayIso()}
-              value={paidOn}
-              onChange={(e) => setPaidOn(e.target.value)}
-            />
+            <input id="refund-date" type="date" max={todayIso()} value={paidOn} onChange={(e) => setPaidOn(e.target.value)} />
           </div>
           <ErrorBanner error={error} title="The refund was not recorded" />
           <div className="form-actions form-wide">

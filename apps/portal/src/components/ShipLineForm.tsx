@@ -55,11 +55,7 @@ export function ShipLineForm({
       : new Set(list).size !== list.length
         ? 'A serial number is listed twice.'
         : null;
-  const dateProblem = !shippedOn
-    ? 'Enter the ship date.'
-    : shippedOn > todayIso()
-      ? 'The ship date cannot be in the future.'
-      : null;
+  const dateProblem = !shippedOn ? 'Enter the ship date.' : shippedOn > todayIso() ? 'The ship date cannot be in the future.' : null;
 
   const submit = async (e: FormEvent) => {
     e.preventDefault();
@@ -84,13 +80,7 @@ export function ShipLineForm({
 
   const id = `ship-${lineId}`;
   return (
-    <form
-      className="ship-form form-grid"
-      onSubmit={submit}
-      aria-label={`Ship ${label}`}
-      noValidate
-      data-ship-line={lineId}
-    >
+    <form className="ship-form form-grid" onSubmit={submit} aria-label={`Ship ${label}`} noValidate data-ship-line={lineId}>
       <div className="field">
         <label htmlFor={`${id}-qty`}>Units shipping now (of {quantity})</label>
         <input

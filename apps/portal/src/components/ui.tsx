@@ -1,14 +1,5 @@
 import Decimal from 'decimal.js';
-import {
-  DependencyList,
-  ReactNode,
-  useCallback,
-  useEffect,
-  useLayoutEffect,
-  useMemo,
-  useRef,
-  useState,
-} from 'react';
+import { DependencyList, ReactNode, useCallback, useEffect, useLayoutEffect, useMemo, useRef, useState } from 'react';
 import { ApiError } from '../api';
 import { cellValue, columnSlots, saveFile, tableRows, toCsv } from '../csv';
 import { formatDate, formatMoney, isNegative, titleCase } from '../format';
@@ -52,11 +43,7 @@ export function Money({
 }) {
   const negative = isNegative(amount);
   return (
-    <span
-      className={`money${negative ? ' negative' : ''}`}
-      data-amount={amount ?? ''}
-      data-currency={currency ?? ''}
-    >
+    <span className={`money${negative ? ' negative' : ''}`} data-amount={amount ?? ''} data-currency={currency ?? ''}>
       {signed && amount && !negative && !/^0(\.0+)?$/.test(amount) ? '+' : ''}
       {formatMoney(amount, currency)}
     </span>
@@ -119,13 +106,7 @@ export function ErrorBanner({ error, title }: { error: unknown; title?: string }
   );
 }
 
-export function Notice({
-  children,
-  kind = 'info',
-}: {
-  children: ReactNode;
-  kind?: 'info' | 'success' | 'warning';
-}) {
+export function Notice({ children, kind = 'info' }: { children: ReactNode; kind?: 'info' | 'success' | 'warning' }) {
   return (
     <div className={`banner banner-${kind}`} role="status" aria-live="polite">
       {children}
@@ -137,17 +118,7 @@ export function Empty({ children }: { children: ReactNode }) {
   return <p className="empty">{children}</p>;
 }
 
-export function Pager({
-  page,
-  pageSize,
-  total,
-  onPage,
-}: {
-  page: number;
-  pageSize: number;
-  total: number;
-  onPage: (p: number) => void;
-}) {
+export function Pager({ page, pageSize, total, onPage }: { page: number; pageSize: number; total: number; onPage: (p: number) => void }) {
   const pages = Math.max(1, Math.ceil(total / pageSize));
   if (pages <= 1) return null;
   return (
@@ -166,15 +137,7 @@ export function Pager({
 }
 
 /** A labelled stat: "Available  $12,000.00". */
-export function Stat({
-  label,
-  children,
-  tone,
-}: {
-  label: string;
-  children: ReactNode;
-  tone?: 'danger' | 'warning' | 'ok';
-}) {
+export function Stat({ label, children, tone }: { label: string; children: ReactNode; tone?: 'danger' | 'warning' | 'ok' }) {
   return (
     <div className={`stat${tone ? ` stat-${tone}` : ''}`}>
       <dt>{label}</dt>
@@ -215,8 +178,7 @@ export function FilterSelect({
 }
 
 /** Status enum values as filter options ("PARTIALLY_PAID" → "partially paid"). */
-export const statusOptions = (statuses: readonly string[]) =>
-  statuses.map((s) => ({ value: s, label: s.replace('_', ' ').toLowerCase() }));
+export const statusOptions = (statuses: readonly string[]) => statuses.map((s) => ({ value: s, label: s.replace('_', ' ').toLowerCase() }));
 
 /** A list page's body: loading, empty, or the rows (rendered by `children`) once a page has loaded. */
 export function ListBody<P extends { items: unknown[] }>({
@@ -244,17 +206,7 @@ export function ListBody<P extends { items: unknown[] }>({
  * under 600 px each row stacked as a card of "label: value" lines (labels come from the column
  * headers; columns whose header has class `col-low` are left off phones, kept in the CSV).
  */
-export function TableRegion({
-  label,
-  csv,
-  children,
-  tools,
-}: {
-  label: string;
-  csv?: string;
-  children: ReactNode;
-  tools?: ReactNode;
-}) {
+export function TableRegion({ label, csv, children, tools }: { label: string; csv?: string; children: ReactNode; tools?: ReactNode }) {
   const ref = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
     const table = ref.current?.querySelector('table');
@@ -321,16 +273,8 @@ export function SortHeader({
 }) {
   const dir = sort?.key === k ? sort.dir : null;
   return (
-    <th
-      scope="col"
-      className={className}
-      aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}
-    >
-      <button
-        type="button"
-        className="sort-button"
-        onClick={() => onSort({ key: k, dir: dir === 'asc' ? 'desc' : 'asc' })}
-      >
+    <th scope="col" className={className} aria-sort={dir === 'asc' ? 'ascending' : dir === 'desc' ? 'descending' : 'none'}>
+      <button type="button" className="sort-button" onClick={() => onSort({ key: k, dir: dir === 'asc' ? 'desc' : 'asc' })}>
         {children}
         <span className="sort-mark" aria-hidden="true">
           {dir === 'asc' ? '▲' : dir === 'desc' ? '▼' : '↕'}
@@ -353,11 +297,7 @@ export function compareValues(a: SortValue, b: SortValue): number {
 }
 
 /** The rows of a table sorted on the page by the chosen column (`by` maps a column key to its value). */
-export function useSorted<T>(
-  rows: T[],
-  by: Record<string, (row: T) => SortValue>,
-  initial: SortState | null = null,
-) {
+export function useSorted<T>(rows: T[], by: Record<string, (row: T) => SortValue>, initial: SortState | null = null) {
   const [sort, setSort] = useState<SortState | null>(initial);
   const sorted = useMemo(() => {
     const get = sort ? by[sort.key] : undefined;
@@ -386,11 +326,7 @@ export function FieldError({ id, message }: { id: string; message: string | unde
 }
 
 /** An input's props when the API refused its field (the problem's `errors` name it): invalid, described by why. */
-export function invalidProps(
-  error: unknown,
-  field: string,
-  id: string,
-): { 'aria-invalid'?: true; 'aria-describedby'?: string } {
+export function invalidProps(error: unknown, field: string, id: string): { 'aria-invalid'?: true; 'aria-describedby'?: string } {
   return fieldErrors(error)[field] ? { 'aria-invalid': true, 'aria-describedby': `${id}-error` } : {};
 }
 

@@ -2,18 +2,7 @@ import { useState } from 'react';
 import { client, download, ok } from '../api';
 import { RecordPaymentForm } from '../components/FinanceActions';
 import { RefundForm } from '../components/RefundForm';
-import {
-  DateText,
-  Empty,
-  ErrorBanner,
-  Loading,
-  Money,
-  Notice,
-  PageHeader,
-  Pager,
-  Status,
-  useAsync,
-} from '../components/ui';
+import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, Status, useAsync } from '../components/ui';
 import { formatMoney, todayIso } from '../format';
 import { useResellers } from '../resellers';
 import { Link } from '../router';
@@ -66,23 +55,11 @@ function StatementSection({ resellerId, reload }: { resellerId: string; reload: 
       <div className="toolbar">
         <div className="field">
           <label htmlFor="st-from">From</label>
-          <input
-            id="st-from"
-            type="date"
-            value={from}
-            max={to}
-            onChange={(e) => e.target.value && setFrom(e.target.value)}
-          />
+          <input id="st-from" type="date" value={from} max={to} onChange={(e) => e.target.value && setFrom(e.target.value)} />
         </div>
         <div className="field">
           <label htmlFor="st-to">To</label>
-          <input
-            id="st-to"
-            type="date"
-            value={to}
-            min={from}
-            onChange={(e) => e.target.value && setTo(e.target.value)}
-          />
+          <input id="st-to" type="date" value={to} min={from} onChange={(e) => e.target.value && setTo(e.target.value)} />
         </div>
         <button type="button" onClick={pdf}>
           Download PDF
@@ -213,12 +190,7 @@ function PaymentsSection({ resellerId, reload }: { resellerId: string; reload: n
               </tbody>
             </table>
           </div>
-          <Pager
-            page={list.data.page}
-            pageSize={list.data.pageSize}
-            total={list.data.total}
-            onPage={setPage}
-          />
+          <Pager page={list.data.page} pageSize={list.data.pageSize} total={list.data.total} onPage={setPage} />
         </>
       ) : null}
     </section>
@@ -257,8 +229,8 @@ function BankDetails() {
             </div>
           </dl>
           <p className="muted small">
-            Quote the invoice number as the payment reference and send remittance advice to {d.data.email}.
-            Invoices can also be paid by card from the invoice page where card payments are configured.
+            Quote the invoice number as the payment reference and send remittance advice to {d.data.email}. Invoices can also be paid by
+            card from the invoice page where card payments are configured.
           </p>
         </>
       )}
@@ -272,9 +244,7 @@ function OpenInvoices() {
     () =>
       Promise.all(
         (['ISSUED', 'PARTIALLY_PAID'] as const).map((status) =>
-          ok(client.GET('/api/v1/invoices', { params: { query: { status, page: 1, pageSize: 50 } } })).then(
-            (r) => r.items,
-          ),
+          ok(client.GET('/api/v1/invoices', { params: { query: { status, page: 1, pageSize: 50 } } })).then((r) => r.items),
         ),
       ).then((pages) => pages.flat().sort((a, b) => a.dueDate.localeCompare(b.dueDate))),
     [],
@@ -340,12 +310,7 @@ export function ResellerAccountPage({ id }: { id: string }) {
       {message && <Notice kind="success">{message}</Notice>}
       {hasRole(me, 'finance') && reseller && (
         <div className="finance-actions" role="group" aria-label="Finance actions">
-          <RecordPaymentForm
-            key={`pay-${reload}`}
-            resellerId={id}
-            currency={reseller.currency}
-            onDone={done}
-          />
+          <RecordPaymentForm key={`pay-${reload}`} resellerId={id} currency={reseller.currency} onDone={done} />
           <RefundForm key={`refund-${reload}`} resellerId={id} onDone={done} />
         </div>
       )}

@@ -45,12 +45,7 @@ const fromReseller = (r: Reseller): Draft => ({
 /** Admin: every reseller; create one, or edit its legal name, terms and tax registration. Limits change on the credit limits page. */
 export function AdminResellersPage() {
   const list = useAsync(
-    async () =>
-      (
-        await fetchAll((page, pageSize) =>
-          ok(client.GET('/api/v1/resellers', { params: { query: { page, pageSize } } })),
-        )
-      ).items,
+    async () => (await fetchAll((page, pageSize) => ok(client.GET('/api/v1/resellers', { params: { query: { page, pageSize } } })))).items,
     [],
   );
   const [editing, setEditing] = useState<Reseller | 'new' | null>(null);
@@ -206,13 +201,7 @@ function ResellerForm({
       </div>
       <div className="field">
         <label htmlFor="r-name">Legal name</label>
-        <input
-          id="r-name"
-          required
-          maxLength={200}
-          value={d.name}
-          onChange={(e) => set('name', e.target.value)}
-        />
+        <input id="r-name" required maxLength={200} value={d.name} onChange={(e) => set('name', e.target.value)} />
       </div>
       <div className="field">
         <label htmlFor="r-country">Country (ISO code)</label>
@@ -227,12 +216,7 @@ function ResellerForm({
       </div>
       <div className="field">
         <label htmlFor="r-currency">Currency</label>
-        <select
-          id="r-currency"
-          value={d.currency}
-          disabled={!!reseller}
-          onChange={(e) => set('currency', e.target.value as Currency)}
-        >
+        <select id="r-currency" value={d.currency} disabled={!!reseller} onChange={(e) => set('currency', e.target.value as Currency)}>
           {CURRENCY_OPTIONS.map((c) => (
             <option key={c} value={c}>
               {c}
@@ -264,21 +248,11 @@ function ResellerForm({
         />
       </div>
       <label className="checkbox">
-        <input
-          type="checkbox"
-          checked={d.taxRegistered}
-          onChange={(e) => set('taxRegistered', e.target.checked)}
-        />{' '}
-        Registered for GST/VAT
+        <input type="checkbox" checked={d.taxRegistered} onChange={(e) => set('taxRegistered', e.target.checked)} /> Registered for GST/VAT
       </label>
       <div className="field form-wide">
         <label htmlFor="r-address">Legal address</label>
-        <input
-          id="r-address"
-          maxLength={500}
-          value={d.address}
-          onChange={(e) => set('address', e.target.value)}
-        />
+        <input id="r-address" maxLength={500} value={d.address} onChange={(e) => set('address', e.target.value)} />
       </div>
       {!reseller && (
         <>

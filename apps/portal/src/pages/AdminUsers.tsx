@@ -20,9 +20,7 @@ export function AdminUsersPage() {
   const [error, setError] = useState<unknown>(null);
   const [link, setLink] = useState<{ email: string; url: string } | null>(null);
 
-  const rows = (users.data?.items ?? []).filter(
-    (u) => !filter || (filter === 'staff' ? u.resellerId === null : u.resellerId === filter),
-  );
+  const rows = (users.data?.items ?? []).filter((u) => !filter || (filter === 'staff' ? u.resellerId === null : u.resellerId === filter));
   const update = async (u: User, body: { role?: Role; active?: boolean }) => {
     setError(null);
     try {
@@ -59,10 +57,7 @@ export function AdminUsersPage() {
           allLabel="Everyone"
           value={filter}
           onChange={(v) => navigate(v ? `/admin/users?reseller=${v}` : '/admin/users', { replace: true })}
-          options={[
-            { value: 'staff', label: 'Distributor staff' },
-            ...resellers.list.map((r) => ({ value: r.id, label: r.name })),
-          ]}
+          options={[{ value: 'staff', label: 'Distributor staff' }, ...resellers.list.map((r) => ({ value: r.id, label: r.name }))]}
         />
       </div>
       <ErrorBanner error={users.error ?? error} />
@@ -174,14 +169,7 @@ function CreateUser({
       </div>
       <div className="field">
         <label htmlFor="new-user-email">Email</label>
-        <input
-          id="new-user-email"
-          type="email"
-          required
-          maxLength={254}
-          value={email}
-          onChange={(e) => setEmail(e.target.value)}
-        />
+        <input id="new-user-email" type="email" required maxLength={254} value={email} onChange={(e) => setEmail(e.target.value)} />
       </div>
       <div className="field">
         <label htmlFor="new-user-tenant">Works for</label>

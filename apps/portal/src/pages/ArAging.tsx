@@ -2,17 +2,7 @@ import Decimal from 'decimal.js';
 import { FormEvent, useMemo, useState } from 'react';
 import { Bar, BarChart, CartesianGrid, Legend, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { client, ok } from '../api';
-import {
-  Empty,
-  ErrorBanner,
-  Loading,
-  Money,
-  PageHeader,
-  SortHeader,
-  useAsync,
-  useSorted,
-  TableRegion,
-} from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, PageHeader, SortHeader, useAsync, useSorted, TableRegion } from '../components/ui';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, isZero, todayIso } from '../format';
 
 /** The five buckets of GET /reports/ar-aging (docs/accounting.md §7), in order. */
@@ -29,10 +19,7 @@ const LINE_COLOURS = { HARDWARE: '#1f5fbf', CLOUD: '#0f9d8a' };
 export function ArAgingPage() {
   const [asOf, setAsOf] = useState(todayIso());
   const [query, setQuery] = useState({ asOf: todayIso() });
-  const { data, error, loading } = useAsync(
-    () => ok(client.GET('/api/v1/reports/ar-aging', { params: { query } })),
-    [query],
-  );
+  const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/reports/ar-aging', { params: { query } })), [query]);
   const sorted = useSorted(data?.items ?? [], {
     reseller: (r) => r.resellerName,
     line: (r) => r.creditLine,
@@ -68,13 +55,7 @@ export function ArAgingPage() {
       <form className="toolbar" onSubmit={submit}>
         <div className="field">
           <label htmlFor="aging-asof">As of</label>
-          <input
-            id="aging-asof"
-            type="date"
-            required
-            value={asOf}
-            onChange={(e) => setAsOf(e.target.value)}
-          />
+          <input id="aging-asof" type="date" required value={asOf} onChange={(e) => setAsOf(e.target.value)} />
         </div>
         <button type="submit">Show</button>
         {currencies.length > 1 && (
@@ -100,29 +81,14 @@ export function ArAgingPage() {
             <figure role="group" aria-label={`Bar chart of open receivables by age in ${cur}`}>
               <div className="chart" aria-hidden="true">
                 <ResponsiveContainer width="100%" height={240}>
-                  <BarChart
-                    accessibilityLayer={false}
-                    data={chartData}
-                    margin={{ top: 8, right: 8, bottom: 0, left: 8 }}
-                  >
+                  <BarChart accessibilityLayer={false} data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="name" />
                     <YAxis width={72} tickFormatter={(v: number) => formatMoneyCompact(String(v), cur)} />
                     <Tooltip formatter={(v) => formatMoney(String(v), cur)} />
                     <Legend />
-                    <Bar
-                      isAnimationActive={animateCharts()}
-                      dataKey="Hardware"
-                      stackId="a"
-                      fill={LINE_COLOURS.HARDWARE}
-                    />
-                    <Bar
-                      isAnimationActive={animateCharts()}
-                      dataKey="Cloud"
-                      stackId="a"
-                      fill={LINE_COLOURS.CLOUD}
-                      radius={[4, 4, 0, 0]}
-                    />
+                    <Bar isAnimationActive={animateCharts()} dataKey="Hardware" stackId="a" fill={LINE_COLOURS.HARDWARE} />
+                    <Bar isAnimationActive={animateCharts()} dataKey="Cloud" stackId="a" fill={LINE_COLOURS.CLOUD} radius={[4, 4, 0, 0]} />
                   </BarChart>
                 </ResponsiveContainer>
               </div>
@@ -167,10 +133,7 @@ export function ArAgingPage() {
                       </span>
                     </td>
                     {BUCKETS.map((b, i) => (
-                      <td
-                        key={b.key}
-                        className={`num${i >= 3 && !isZero(r.buckets[b.key]) ? ' overdue' : ''}`}
-                      >
+                      <td key={b.key} className={`num${i >= 3 && !isZero(r.buckets[b.key]) ? ' overdue' : ''}`}>
                         <Money amount={r.buckets[b.key]} currency={r.currency} />
                       </td>
                     ))}

@@ -22,17 +22,13 @@ export function BillingRunProgress({ run }: { run: BillingRun }) {
           {run.invoicesIssued === 1 ? '' : 's'} issued
         </span>
       </div>
-      <progress
-        max={100}
-        value={pct}
-        aria-label={`Billing run for period ending ${run.periodEnd}: ${pct}% done`}
-      >
+      <progress max={100} value={pct} aria-label={`Billing run for period ending ${run.periodEnd}: ${pct}% done`}>
         {pct}%
       </progress>
       {!!run.resellersFailed && (
         <p className="negative small">
-          {run.resellersFailed} reseller{run.resellersFailed === 1 ? '' : 's'} could not be billed; run
-          billing again for this period to retry.
+          {run.resellersFailed} reseller{run.resellersFailed === 1 ? '' : 's'} could not be billed; run billing again for this period to
+          retry.
         </p>
       )}
     </div>
@@ -67,9 +63,7 @@ export function BillingRunsPage() {
     if (!current || current.status !== 'RUNNING') return;
     const timer = setTimeout(async () => {
       try {
-        setCurrent(
-          await ok(client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: current.id } } })),
-        );
+        setCurrent(await ok(client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: current.id } } })));
       } catch (e) {
         setError(e);
       }
@@ -97,8 +91,7 @@ export function BillingRunsPage() {
     setRecon(null);
     setReconError(null);
     setRerun(null);
-    if (!keyRef.current || keyRef.current.periodEnd !== periodEnd)
-      keyRef.current = { periodEnd, key: idempotencyKey() };
+    if (!keyRef.current || keyRef.current.periodEnd !== periodEnd) keyRef.current = { periodEnd, key: idempotencyKey() };
     setBusy(true);
     try {
       const started = await ok(
@@ -108,9 +101,7 @@ export function BillingRunsPage() {
         }),
       );
       keyRef.current = null;
-      const run = await ok(
-        client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: started.id } } }),
-      ).catch((): BillingRun => ({
+      const run = await ok(client.GET('/api/v1/billing-runs/{id}', { params: { path: { id: started.id } } })).catch((): BillingRun => ({
         ...started,
         periodEnd,
         resellersTotal: 0,
@@ -141,20 +132,13 @@ export function BillingRunsPage() {
           </h2>
           <div className="field">
             <label htmlFor="period-end">Bill everything up to</label>
-            <input
-              id="period-end"
-              type="date"
-              required
-              value={periodEnd}
-              onChange={(e) => setPeriodEnd(e.target.value)}
-            />
+            <input id="period-end" type="date" required value={periodEnd} onChange={(e) => setPeriodEnd(e.target.value)} />
           </div>
           <button type="submit" className="primary" disabled={busy || current?.status === 'RUNNING'}>
             {busy ? 'Starting…' : 'Run billing'}
           </button>
           <p className="muted small">
-            One consolidated invoice per reseller with unbilled charges. Running it again for the same period
-            bills nothing twice.
+            One consolidated invoice per reseller with unbilled charges. Running it again for the same period bills nothing twice.
           </p>
         </form>
       )}
@@ -171,8 +155,8 @@ export function BillingRunsPage() {
                 {rerun.completedAt ? ` (run completed ${formatDateTime(rerun.completedAt)})` : ''}.
               </strong>
               <p>
-                Nothing was billed twice. Charges that arose since (a line shipped later, usage imported
-                later) are billed by a run for a later date.
+                Nothing was billed twice. Charges that arose since (a line shipped later, usage imported later) are billed by a run for a
+                later date.
               </p>
             </div>
           )}

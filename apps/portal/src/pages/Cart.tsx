@@ -54,11 +54,7 @@ export function CreditLineSummary({
         const tone = l.onHold || short ? 'danger' : need && need.greaterThan(0) ? 'ok' : undefined;
         const dp = currency === 'JPY' ? 0 : 2;
         return (
-          <div
-            key={l.line}
-            className={`card credit-line${tone ? ` credit-line-${tone}` : ''}`}
-            data-line={l.line}
-          >
+          <div key={l.line} className={`card credit-line${tone ? ` credit-line-${tone}` : ''}`} data-line={l.line}>
             <h3>{l.line === 'HARDWARE' ? 'Hardware credit line' : 'Cloud credit line'}</h3>
             <dl className="stats">
               <Stat label="Available" tone={short || l.onHold ? 'danger' : undefined}>
@@ -81,15 +77,13 @@ export function CreditLineSummary({
             </dl>
             {l.onHold && (
               <p className="line-message" role="note">
-                This line is <strong>on hold</strong>: nothing can be ordered on it until the distributor
-                releases it.
+                This line is <strong>on hold</strong>: nothing can be ordered on it until the distributor releases it.
               </p>
             )}
             {!l.onHold && short && (
               <p className="line-message" role="note">
-                Short by <strong>{formatMoney(need.minus(dec(l.available)).toFixed(dp), l.currency)}</strong>:
-                reduce the {l.line === 'HARDWARE' ? 'hardware' : 'cloud'} lines or ask your distributor for
-                more credit.
+                Short by <strong>{formatMoney(need.minus(dec(l.available)).toFixed(dp), l.currency)}</strong>: reduce the{' '}
+                {l.line === 'HARDWARE' ? 'hardware' : 'cloud'} lines or ask your distributor for more credit.
               </p>
             )}
           </div>
@@ -139,17 +133,11 @@ export function CartPage() {
   const [sent, setSent] = useState<string | null>(null);
 
   const credit = useAsync(
-    () =>
-      ok(
-        client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: me?.resellerId ?? '' } } }),
-      ),
+    () => ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: me?.resellerId ?? '' } } })),
     [me?.resellerId],
   );
 
-  const estimates = useMemo(
-    () => cart.items.map((i) => estimate(i, currency, taxRate)),
-    [cart.items, currency, taxRate],
-  );
+  const estimates = useMemo(() => cart.items.map((i) => estimate(i, currency, taxRate)), [cart.items, currency, taxRate]);
   const needed = useMemo(() => {
     const n: Record<CreditLine, Decimal> = { HARDWARE: new Decimal(0), CLOUD: new Decimal(0) };
     cart.items.forEach((i, k) => {
@@ -159,19 +147,11 @@ export function CartPage() {
     return n;
   }, [cart.items, estimates]);
   const dp = currency === 'JPY' ? 0 : 2;
-  const blocked = useMemo(
-    () => blockedLines(credit.data?.items ?? [], needed, refused),
-    [credit.data, needed, refused],
-  );
+  const blocked = useMemo(() => blockedLines(credit.data?.items ?? [], needed, refused), [credit.data, needed, refused]);
   const placeable = cart.items.filter((i) => !blocked.has(i.product.kind));
   const held = cart.items.filter((i) => blocked.has(i.product.kind));
-  const total = placeable.reduce(
-    (t, i) => t.plus(estimates[cart.items.indexOf(i)]?.gross ?? 0),
-    new Decimal(0),
-  );
-  const invalidQty = cart.items.some(
-    (i) => drafts[i.product.sku] !== undefined && quantityProblem(drafts[i.product.sku]),
-  );
+  const total = placeable.reduce((t, i) => t.plus(estimates[cart.items.indexOf(i)]?.gross ?? 0), new Decimal(0));
+  const invalidQty = cart.items.some((i) => drafts[i.product.sku] !== undefined && quantityProblem(drafts[i.product.sku]));
 
   const checkout = async (e: FormEvent) => {
     e.preventDefault();
@@ -188,8 +168,7 @@ export function CartPage() {
     // One Idempotency-Key per distinct order: a retried click of the same cart cannot order twice.
     const serial = JSON.stringify(body);
     if (!placeable.length || invalidQty) return;
-    if (!keyRef.current || keyRef.current.body !== serial)
-      keyRef.current = { body: serial, key: idempotencyKey() };
+    if (!keyRef.current || keyRef.current.body !== serial) keyRef.current = { body: serial, key: idempotencyKey() };
     setBusy(true);
     try {
       const order = await ok(
@@ -204,11 +183,7 @@ export function CartPage() {
       navigate(`/orders/${order.id}?placed=1${held.length ? `&left=${held.length}` : ''}`);
     } catch (err) {
       setError(err);
-      if (
-        err instanceof ApiError &&
-        (err.slug === 'credit-limit-exceeded' || err.slug === 'credit-hold') &&
-        err.problem.creditLine
-      ) {
+      if (err instanceof ApiError && (err.slug === 'credit-limit-exceeded' || err.slug === 'credit-hold') && err.problem.creditLine) {
         const line = err.problem.creditLine;
         setRefused((r) => (r.includes(line) ? r : [...r, line]));
       }
@@ -272,8 +247,8 @@ export function CartPage() {
                         </div>
                         {isHeld && (
                           <div className="negative small" data-testid="held-line">
-                            Not ordered now: the {i.product.kind === 'HARDWARE' ? 'hardware' : 'cloud'} credit
-                            line {blocked.get(i.product.kind) === 'hold' ? 'is on hold' : 'is short'}.
+                            Not ordered now: the {i.product.kind === 'HARDWARE' ? 'hardware' : 'cloud'} credit line{' '}
+                            {blocked.get(i.product.kind) === 'hold' ? 'is on hold' : 'is short'}.
                           </div>
                         )}
                       </td>
@@ -293,13 +268,11 @@ export function CartPage() {
                           onChange={(e) => {
                             const v = e.target.value;
                             setDrafts((d) => ({ ...d, [i.product.sku]: v }));
-                            if (!quantityProblem(v))
-                              cart.setQuantity(i.product.sku, Number.parseInt(v.trim(), 10));
+                            if (!quantityProblem(v)) cart.setQuantity(i.product.sku, Number.parseInt(v.trim(), 10));
                           }}
                           onBlur={() =>
                             setDrafts((d) => {
-                              if (d[i.product.sku] === undefined || quantityProblem(d[i.product.sku]))
-                                return d;
+                              if (d[i.product.sku] === undefined || quantityProblem(d[i.product.sku])) return d;
                               const rest = { ...d };
                               delete rest[i.product.sku];
                               return rest;
@@ -307,11 +280,7 @@ export function CartPage() {
                           }
                         />
                         {qtyProblem && (
-                          <p
-                            id={`cart-qty-${i.product.sku}-error`}
-                            className="field-error negative small"
-                            role="alert"
-                          >
+                          <p id={`cart-qty-${i.product.sku}-error`} className="field-error negative small" role="alert">
                             {qtyProblem}
                           </p>
                         )}
@@ -338,9 +307,7 @@ export function CartPage() {
                         <Money amount={price} currency={currency} />
                         {i.product.kind === 'CLOUD' && <div className="muted small">per seat per month</div>}
                       </td>
-                      <td className="num">
-                        {est ? <Money amount={est.gross.toFixed(dp)} currency={currency} /> : '—'}
-                      </td>
+                      <td className="num">{est ? <Money amount={est.gross.toFixed(dp)} currency={currency} /> : '—'}</td>
                       <td>
                         <button
                           type="button"
@@ -358,8 +325,7 @@ export function CartPage() {
               <tfoot>
                 <tr>
                   <th scope="row" colSpan={4}>
-                    Estimated total{held.length ? ' of the lines ordered now' : ''} (tax{' '}
-                    {dec(taxRate).times(100).toString()}%)
+                    Estimated total{held.length ? ' of the lines ordered now' : ''} (tax {dec(taxRate).times(100).toString()}%)
                   </th>
                   <td className="num">
                     <strong>
@@ -373,9 +339,7 @@ export function CartPage() {
           </div>
 
           <h2>Your credit</h2>
-          <p className="muted">
-            Hardware and cloud are separate credit lines; each must cover its part of the order.
-          </p>
+          <p className="muted">Hardware and cloud are separate credit lines; each must cover its part of the order.</p>
           <ErrorBanner error={credit.error} title="Credit lines could not be loaded" />
           {credit.data ? (
             <CreditLineSummary lines={credit.data.items} needed={needed} currency={currency} />
@@ -414,12 +378,7 @@ export function CartPage() {
               <label htmlFor="end-customer-ref">
                 Customer reference <span className="muted">(optional)</span>
               </label>
-              <input
-                id="end-customer-ref"
-                maxLength={100}
-                value={reference}
-                onChange={(e) => setReference(e.target.value)}
-              />
+              <input id="end-customer-ref" maxLength={100} value={reference} onChange={(e) => setReference(e.target.value)} />
             </div>
             <div className="field">
               <label htmlFor="po-number">
@@ -438,11 +397,7 @@ export function CartPage() {
               )}
             </div>
             <div className="form-actions form-wide">
-              <button
-                type="submit"
-                className="primary"
-                disabled={busy || !customer.trim() || !placeable.length || invalidQty}
-              >
+              <button type="submit" className="primary" disabled={busy || !customer.trim() || !placeable.length || invalidQty}>
                 {busy
                   ? 'Placing the order…'
                   : held.length

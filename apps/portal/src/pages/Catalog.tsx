@@ -31,28 +31,15 @@ export function priceIn(product: Product, currency: string | undefined): string 
 }
 
 export function ProductTerms({ product }: { product: Product }) {
-  if (product.kind === 'HARDWARE')
-    return <>{product.warrantyMonths ? `${product.warrantyMonths}-month warranty` : 'No warranty'}</>;
+  if (product.kind === 'HARDWARE') return <>{product.warrantyMonths ? `${product.warrantyMonths}-month warranty` : 'No warranty'}</>;
   return (
     <>
-      {product.term ? TERM_LABELS[product.term] : ''} term,{' '}
-      {product.billingFrequency ? FREQUENCY_LABELS[product.billingFrequency] : ''}
+      {product.term ? TERM_LABELS[product.term] : ''} term, {product.billingFrequency ? FREQUENCY_LABELS[product.billingFrequency] : ''}
     </>
   );
 }
 
-const PRODUCT_SORTS: ProductSort[] = [
-  'sku',
-  '-sku',
-  'name',
-  '-name',
-  'vendor',
-  '-vendor',
-  'kind',
-  '-kind',
-  'price',
-  '-price',
-];
+const PRODUCT_SORTS: ProductSort[] = ['sku', '-sku', 'name', '-name', 'vendor', '-vendor', 'kind', '-kind', 'price', '-price'];
 
 /** How long the search waits after the last keystroke before asking the API. */
 export const SEARCH_DEBOUNCE_MS = 300;
@@ -81,10 +68,7 @@ export function CatalogPage() {
   // Search as you type: the list follows the box once typing pauses.
   useEffect(() => {
     const term = q.trim();
-    const timer = setTimeout(
-      () => setFilters((f) => (f.q === term ? f : { ...f, q: term, page: 1 })),
-      SEARCH_DEBOUNCE_MS,
-    );
+    const timer = setTimeout(() => setFilters((f) => (f.q === term ? f : { ...f, q: term, page: 1 })), SEARCH_DEBOUNCE_MS);
     return () => clearTimeout(timer);
   }, [q]);
 
@@ -148,13 +132,7 @@ export function CatalogPage() {
       <form className="toolbar" role="search" onSubmit={search} aria-label="Search the catalog">
         <div className="field">
           <label htmlFor="catalog-q">Search</label>
-          <input
-            id="catalog-q"
-            type="search"
-            value={q}
-            onChange={(e) => setQ(e.target.value)}
-            placeholder="SKU, name or vendor"
-          />
+          <input id="catalog-q" type="search" value={q} onChange={(e) => setQ(e.target.value)} placeholder="SKU, name or vendor" />
         </div>
         <FilterSelect
           id="catalog-vendor"
@@ -258,9 +236,7 @@ export function CatalogPage() {
                         </td>
                         <td className="col-low">{p.vendor}</td>
                         <td>
-                          <span className={`kind kind-${p.kind.toLowerCase()}`}>
-                            {p.kind === 'HARDWARE' ? 'Hardware' : 'Cloud'}
-                          </span>
+                          <span className={`kind kind-${p.kind.toLowerCase()}`}>{p.kind === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
                         </td>
                         <td className="col-low">
                           <ProductTerms product={p} />
@@ -296,12 +272,7 @@ export function CatalogPage() {
                                   setQtyError((s) => ({ ...s, [p.sku]: '' }));
                                 }}
                               />
-                              <button
-                                type="button"
-                                onClick={() => add(p)}
-                                disabled={!price}
-                                aria-label={`Add ${p.name} to the cart`}
-                              >
+                              <button type="button" onClick={() => add(p)} disabled={!price} aria-label={`Add ${p.name} to the cart`}>
                                 Add
                               </button>
                             </div>
@@ -314,12 +285,7 @@ export function CatalogPage() {
                 </tbody>
               </table>
             </TableRegion>
-            <Pager
-              page={data.page}
-              pageSize={data.pageSize}
-              total={data.total}
-              onPage={(page) => setFilters((f) => ({ ...f, page }))}
-            />
+            <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={(page) => setFilters((f) => ({ ...f, page }))} />
           </>
         )}
       </ListBody>

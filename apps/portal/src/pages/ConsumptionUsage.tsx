@@ -22,10 +22,7 @@ import { hasRole, useSession } from '../session';
  */
 export function ConsumptionUsagePage() {
   const { me } = useSession();
-  const subs = useAsync(
-    () => ok(client.GET('/api/v1/consumption-subscriptions', { params: { query: { pageSize: 200 } } })),
-    [],
-  );
+  const subs = useAsync(() => ok(client.GET('/api/v1/consumption-subscriptions', { params: { query: { pageSize: 200 } } })), []);
   const [subId, setSubId] = useState('');
   const [month, setMonth] = useState(todayIso().slice(0, 7));
   useEffect(() => {
@@ -36,17 +33,12 @@ export function ConsumptionUsagePage() {
   return (
     <section>
       <PageHeader title="Cloud usage" />
-      <p className="lead">
-        Usage so far this month, where the month is heading at this rate, and the budget it is measured
-        against.
-      </p>
+      <p className="lead">Usage so far this month, where the month is heading at this rate, and the budget it is measured against.</p>
       <ErrorBanner error={subs.error} title="The consumption subscriptions could not be loaded" />
       {subs.loading && !subs.data ? (
         <Loading what="Loading consumption subscriptions" />
       ) : !subs.data?.items.length ? (
-        <Empty>
-          No consumption subscriptions yet. Order a pay-as-you-go cloud product from the catalog to start one.
-        </Empty>
+        <Empty>No consumption subscriptions yet. Order a pay-as-you-go cloud product from the catalog to start one.</Empty>
       ) : (
         <>
           <div className="card toolbar">
@@ -62,20 +54,11 @@ export function ConsumptionUsagePage() {
             </div>
             <div className="field">
               <label htmlFor="usage-month">Month</label>
-              <input
-                id="usage-month"
-                type="month"
-                value={month}
-                onChange={(e) => e.target.value && setMonth(e.target.value)}
-              />
+              <input id="usage-month" type="month" value={month} onChange={(e) => e.target.value && setMonth(e.target.value)} />
             </div>
           </div>
           {subId && (
-            <SubscriptionUsage
-              id={subId}
-              month={month}
-              mayBudget={hasRole(me, 'admin', 'finance', 'reseller_admin', 'reseller_finance')}
-            />
+            <SubscriptionUsage id={subId} month={month} mayBudget={hasRole(me, 'admin', 'finance', 'reseller_admin', 'reseller_finance')} />
           )}
         </>
       )}
@@ -104,18 +87,15 @@ function SubscriptionUsage({ id, month, mayBudget }: { id: string; month: string
         <>
           {s.overBudget && (
             <Notice kind="warning">
-              At this rate the month comes to <Money amount={s.forecast} currency={s.currency} />, above its
-              budget of <Money amount={s.budget} currency={s.currency} />.
+              At this rate the month comes to <Money amount={s.forecast} currency={s.currency} />, above its budget of{' '}
+              <Money amount={s.budget} currency={s.currency} />.
             </Notice>
           )}
           <dl className="stats">
             <Stat label="Month to date">
               <Money amount={s.monthToDate} currency={s.currency} />
             </Stat>
-            <Stat
-              label={`Forecast (${s.daysElapsed} of ${s.daysInMonth} days)`}
-              tone={s.overBudget ? 'danger' : undefined}
-            >
+            <Stat label={`Forecast (${s.daysElapsed} of ${s.daysInMonth} days)`} tone={s.overBudget ? 'danger' : undefined}>
               <Money amount={s.forecast} currency={s.currency} />
             </Stat>
             <Stat label="Budget" tone={s.budget && !s.overBudget ? 'ok' : undefined}>
@@ -171,10 +151,7 @@ function SubscriptionUsage({ id, month, mayBudget }: { id: string; month: string
 }
 
 function BudgetForm({ id, currency, onSaved }: { id: string; currency: string; onSaved: () => void }) {
-  const budget = useAsync(
-    () => ok(client.GET('/api/v1/consumption-subscriptions/{id}/budget', { params: { path: { id } } })),
-    [id],
-  );
+  const budget = useAsync(() => ok(client.GET('/api/v1/consumption-subscriptions/{id}/budget', { params: { path: { id } } })), [id]);
   const [amount, setAmount] = useState('');
   const [error, setError] = useState<unknown>(null);
   const [saved, setSaved] = useState(false);
@@ -219,14 +196,8 @@ function BudgetForm({ id, currency, onSaved }: { id: string; currency: string; o
 }
 
 function Alerts() {
-  const forecasts = useAsync(
-    () => ok(client.GET('/api/v1/consumption-budget-alerts', { params: { query: { pageSize: 20 } } })),
-    [],
-  );
-  const credit = useAsync(
-    () => ok(client.GET('/api/v1/credit-exposure/alerts', { params: { query: { pageSize: 20 } } })),
-    [],
-  );
+  const forecasts = useAsync(() => ok(client.GET('/api/v1/consumption-budget-alerts', { params: { query: { pageSize: 20 } } })), []);
+  const credit = useAsync(() => ok(client.GET('/api/v1/credit-exposure/alerts', { params: { query: { pageSize: 20 } } })), []);
   return (
     <div className="card">
       <h2>Alerts</h2>
@@ -238,10 +209,8 @@ function Alerts() {
         <ul className="plain">
           {forecasts.data.items.map((a) => (
             <li key={a.id}>
-              {a.month} · {a.endCustomer} ({a.tenantId}): forecast{' '}
-              <Money amount={a.forecast} currency={a.currency} /> against{' '}
-              <Money amount={a.budget} currency={a.currency} />{' '}
-              <span className="muted small">{formatDateTime(a.raisedAt)}</span>
+              {a.month} · {a.endCustomer} ({a.tenantId}): forecast <Money amount={a.forecast} currency={a.currency} /> against{' '}
+              <Money amount={a.budget} currency={a.currency} /> <span className="muted small">{formatDateTime(a.raisedAt)}</span>
             </li>
           ))}
         </ul>
@@ -253,10 +222,9 @@ function Alerts() {
         <ul className="plain">
           {credit.data.items.map((a) => (
             <li key={a.id} className={lessThan(a.threshold, '100') ? undefined : 'row-danger'}>
-              {a.period} · {a.threshold} % of <Money amount={a.limit} currency={a.currency} /> reached
-              (exposure <Money amount={a.exposure} currency={a.currency} />, of which unbilled usage{' '}
-              <Money amount={a.unbilledUsage} currency={a.currency} />)
-              {a.holdPlaced ? ' — the line went on hold for new cloud orders' : ''}{' '}
+              {a.period} · {a.threshold} % of <Money amount={a.limit} currency={a.currency} /> reached (exposure{' '}
+              <Money amount={a.exposure} currency={a.currency} />, of which unbilled usage{' '}
+              <Money amount={a.unbilledUsage} currency={a.currency} />){a.holdPlaced ? ' — the line went on hold for new cloud orders' : ''}{' '}
               <span className="muted small">{formatDateTime(a.raisedAt)}</span>
             </li>
           ))}

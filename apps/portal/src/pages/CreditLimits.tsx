@@ -1,16 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { client, ok } from '../api';
-import {
-  DateText,
-  Empty,
-  ErrorBanner,
-  FilterSelect,
-  Loading,
-  Money,
-  Notice,
-  PageHeader,
-  useAsync,
-} from '../components/ui';
+import { DateText, Empty, ErrorBanner, FilterSelect, Loading, Money, Notice, PageHeader, useAsync } from '../components/ui';
 import type { CreditLine, CreditLineView } from '../contract';
 import { useResellers } from '../resellers';
 import { navigate, useLocation } from '../router';
@@ -25,13 +15,7 @@ export function CreditLimitsPage() {
   const resellerId = query.get('reseller') ?? resellers.list[0]?.id ?? '';
   const lines = useAsync(
     async () =>
-      resellerId
-        ? (
-            await ok(
-              client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: resellerId } } }),
-            )
-          ).items
-        : [],
+      resellerId ? (await ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: resellerId } } }))).items : [],
     [resellerId],
   );
   const [saved, setSaved] = useState<string | null>(null);
@@ -75,15 +59,7 @@ export function CreditLimitsPage() {
   );
 }
 
-function LineCard({
-  resellerId,
-  line,
-  onSaved,
-}: {
-  resellerId: string;
-  line: CreditLineView;
-  onSaved: (msg: string) => Promise<void>;
-}) {
+function LineCard({ resellerId, line, onSaved }: { resellerId: string; line: CreditLineView; onSaved: (msg: string) => Promise<void> }) {
   const history = useAsync(
     () =>
       ok(
@@ -140,11 +116,7 @@ function LineCard({
           <dd>{line.onHold || line.exposureHold ? 'On hold' : 'Open'}</dd>
         </div>
       </dl>
-      <form
-        className="toolbar"
-        onSubmit={submit}
-        aria-label={`Change the ${LINE_LABEL[line.line].toLowerCase()} limit`}
-      >
+      <form className="toolbar" onSubmit={submit} aria-label={`Change the ${LINE_LABEL[line.line].toLowerCase()} limit`}>
         <ErrorBanner error={error} title="The limit was not changed" />
         <div className="field">
           <label htmlFor={`${id}-value`}>New limit ({line.currency})</label>
@@ -159,13 +131,7 @@ function LineCard({
         </div>
         <div className="field">
           <label htmlFor={`${id}-reason`}>Reason (required)</label>
-          <input
-            id={`${id}-reason`}
-            required
-            maxLength={500}
-            value={reason}
-            onChange={(e) => setReason(e.target.value)}
-          />
+          <input id={`${id}-reason`} required maxLength={500} value={reason} onChange={(e) => setReason(e.target.value)} />
         </div>
         <button type="submit" className="primary" disabled={busy || !reason.trim() || !limit.trim()}>
           {busy ? 'Saving…' : 'Change limit'}
@@ -178,12 +144,7 @@ function LineCard({
       ) : history.data.items.length === 0 ? (
         <Empty>No changes yet.</Empty>
       ) : (
-        <div
-          className="table-wrap"
-          tabIndex={0}
-          role="region"
-          aria-label={`${LINE_LABEL[line.line]} limit history`}
-        >
+        <div className="table-wrap" tabIndex={0} role="region" aria-label={`${LINE_LABEL[line.line]} limit history`}>
           <table>
             <thead>
               <tr>
@@ -203,8 +164,7 @@ function LineCard({
                   <td>
                     {h.fromLimit !== h.toLimit ? (
                       <>
-                        <Money amount={h.fromLimit} currency={line.currency} /> →{' '}
-                        <Money amount={h.toLimit} currency={line.currency} />
+                        <Money amount={h.fromLimit} currency={line.currency} /> → <Money amount={h.toLimit} currency={line.currency} />
                       </>
                     ) : (
                       <Money amount={h.toLimit} currency={line.currency} />

@@ -1,15 +1,6 @@
 import { useState } from 'react';
 import { client, ok } from '../api';
-import {
-  Empty,
-  ErrorBanner,
-  Loading,
-  Money,
-  Notice,
-  PageHeader,
-  TableRegion,
-  useAsync,
-} from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, TableRegion, useAsync } from '../components/ui';
 import type { CreditLineView } from '../contract';
 import { isNegative } from '../format';
 import { useResellers } from '../resellers';
@@ -31,18 +22,13 @@ export function CreditLinesPage() {
   const lines = useAsync(async () => {
     const perReseller = await Promise.all(
       resellers.list.map(async (r) => {
-        const res = await ok(
-          client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: r.id } } }),
-        );
+        const res = await ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: r.id } } }));
         return res.items.map((l): Row => ({ ...l, resellerId: r.id, resellerName: r.name }));
       }),
     );
     const rows = perReseller.flat();
     return rows.sort(
-      (a, b) =>
-        Number(b.onHold) - Number(a.onHold) ||
-        a.resellerName.localeCompare(b.resellerName) ||
-        a.line.localeCompare(b.line),
+      (a, b) => Number(b.onHold) - Number(a.onHold) || a.resellerName.localeCompare(b.resellerName) || a.line.localeCompare(b.line),
     );
   }, [resellers.list]);
 
@@ -80,14 +66,11 @@ export function CreditLinesPage() {
     <section>
       <PageHeader title="Credit lines" />
       <p className="lead" role="status">
-        {lines.data
-          ? `${held} credit line${held === 1 ? '' : 's'} on hold across ${resellers.list.length} resellers.`
-          : ''}
+        {lines.data ? `${held} credit line${held === 1 ? '' : 's'} on hold across ${resellers.list.length} resellers.` : ''}
       </p>
       <div className="toolbar">
         <label className="checkbox">
-          <input type="checkbox" checked={onlyHeld} onChange={(e) => setOnlyHeld(e.target.checked)} /> Only
-          lines on hold
+          <input type="checkbox" checked={onlyHeld} onChange={(e) => setOnlyHeld(e.target.checked)} /> Only lines on hold
         </label>
       </div>
       {!!pending.data && (
@@ -134,16 +117,10 @@ export function CreditLinesPage() {
                   className={r.onHold ? 'row-danger' : isNegative(r.available) ? 'row-warning' : undefined}
                 >
                   <td>
-                    {hasRole(me, 'finance') ? (
-                      <Link to={`/resellers/${r.resellerId}/account`}>{r.resellerName}</Link>
-                    ) : (
-                      r.resellerName
-                    )}
+                    {hasRole(me, 'finance') ? <Link to={`/resellers/${r.resellerId}/account`}>{r.resellerName}</Link> : r.resellerName}
                   </td>
                   <td>
-                    <span className={`kind kind-${r.line.toLowerCase()}`}>
-                      {r.line === 'HARDWARE' ? 'Hardware' : 'Cloud'}
-                    </span>
+                    <span className={`kind kind-${r.line.toLowerCase()}`}>{r.line === 'HARDWARE' ? 'Hardware' : 'Cloud'}</span>
                   </td>
                   <td className="num">
                     <Money amount={r.limit} currency={r.currency} />

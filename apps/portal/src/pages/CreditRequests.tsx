@@ -114,13 +114,7 @@ export function RequestCreditForm({
 }
 
 /** Finance's answer: approve (the new limit, default the limit plus the amount asked) or decline, each with a reason. */
-function AnswerForm({
-  request,
-  onAnswered,
-}: {
-  request: CreditRequest;
-  onAnswered: (r: CreditRequest, message: string) => void;
-}) {
+function AnswerForm({ request, onAnswered }: { request: CreditRequest; onAnswered: (r: CreditRequest, message: string) => void }) {
   const [limit, setLimit] = useState('');
   const [reason, setReason] = useState('');
   const [touched, setTouched] = useState(false);
@@ -172,10 +166,7 @@ function AnswerForm({
     >
       <div className="field">
         <label htmlFor={`${id}-limit`}>
-          New limit{' '}
-          <span className="muted">
-            (default: the limit now + {formatMoney(request.amount, request.currency)})
-          </span>
+          New limit <span className="muted">(default: the limit now + {formatMoney(request.amount, request.currency)})</span>
         </label>
         <input
           id={`${id}-limit`}
@@ -245,12 +236,7 @@ export function CreditRequestsPage() {
           <h2>Ask for more credit</h2>
           <div className="toolbar">
             {(['HARDWARE', 'CLOUD'] as const).map((l) => (
-              <button
-                key={l}
-                type="button"
-                aria-expanded={asking === l}
-                onClick={() => setAsking(asking === l ? null : l)}
-              >
+              <button key={l} type="button" aria-expanded={asking === l} onClick={() => setAsking(asking === l ? null : l)}>
                 {LINE_NAMES[l]} credit line
               </button>
             ))}
@@ -297,15 +283,14 @@ export function CreditRequestsPage() {
                     {LINE_NAMES[r.line]} line: <Money amount={r.amount} currency={r.currency} /> more
                   </h3>
                   <p>
-                    <Status value={r.status} /> · asked <DateText value={r.requestedAt.slice(0, 10)} /> · “
-                    {r.reason}”
+                    <Status value={r.status} /> · asked <DateText value={r.requestedAt.slice(0, 10)} /> · “{r.reason}”
                   </p>
                   {r.status !== 'PENDING' && (
                     <p data-testid="answer">
                       {r.status === 'APPROVED' ? (
                         <>
-                          Limit {formatMoney(r.previousLimit, r.currency)} →{' '}
-                          <strong>{formatMoney(r.approvedLimit, r.currency)}</strong>.{' '}
+                          Limit {formatMoney(r.previousLimit, r.currency)} → <strong>{formatMoney(r.approvedLimit, r.currency)}</strong>
+                          .{' '}
                         </>
                       ) : null}
                       Answer: “{r.answerReason}” (<DateText value={r.answeredAt?.slice(0, 10)} />)

@@ -10,18 +10,9 @@ import { hasRole, useSession } from '../session';
  */
 export function EndCustomerBillingPage() {
   const { me } = useSession();
-  const invoices = useAsync(
-    () => ok(client.GET('/api/v1/end-customer-invoices', { params: { query: { pageSize: 100 } } })),
-    [],
-  );
-  const collections = useAsync(
-    () => ok(client.GET('/api/v1/collections', { params: { query: { pageSize: 100 } } })),
-    [],
-  );
-  const settlements = useAsync(
-    () => ok(client.GET('/api/v1/settlements', { params: { query: { pageSize: 50 } } })),
-    [],
-  );
+  const invoices = useAsync(() => ok(client.GET('/api/v1/end-customer-invoices', { params: { query: { pageSize: 100 } } })), []);
+  const collections = useAsync(() => ok(client.GET('/api/v1/collections', { params: { query: { pageSize: 100 } } })), []);
+  const settlements = useAsync(() => ok(client.GET('/api/v1/settlements', { params: { query: { pageSize: 50 } } })), []);
   const [busy, setBusy] = useState<string | null>(null);
   const [actionError, setActionError] = useState<unknown>(null);
   const mayIssue = hasRole(me, 'reseller_finance') || hasRole(me, 'reseller_admin');
@@ -39,10 +30,7 @@ export function EndCustomerBillingPage() {
     }
   };
   const pdf = (id: string, name: string) =>
-    void download(
-      client.GET('/api/v1/end-customer-invoices/{id}/pdf', { params: { path: { id } }, parseAs: 'blob' }),
-      `${name}.pdf`,
-    );
+    void download(client.GET('/api/v1/end-customer-invoices/{id}/pdf', { params: { path: { id } }, parseAs: 'blob' }), `${name}.pdf`);
   const csv = (id: string, name: string) =>
     void download(
       client.GET('/api/v1/end-customer-invoices/{id}/csv', {
@@ -74,9 +62,7 @@ export function EndCustomerBillingPage() {
       {invoices.loading && !invoices.data ? (
         <Loading what="Loading end-customer invoices" />
       ) : !invoices.data?.items.length ? (
-        <Empty>
-          No end-customer invoices yet: they are drafted by the billing run once end-customer billing is on.
-        </Empty>
+        <Empty>No end-customer invoices yet: they are drafted by the billing run once end-customer billing is on.</Empty>
       ) : (
         <div className="table-wrap">
           <table>
@@ -122,20 +108,10 @@ export function EndCustomerBillingPage() {
                       <Money amount={i.amountDue} currency={i.currency} />
                     </td>
                     <td>
-                      <button
-                        type="button"
-                        className="secondary"
-                        onClick={() => pdf(i.id, name)}
-                        aria-label={`PDF of ${name}`}
-                      >
+                      <button type="button" className="secondary" onClick={() => pdf(i.id, name)} aria-label={`PDF of ${name}`}>
                         PDF
                       </button>{' '}
-                      <button
-                        type="button"
-                        className="secondary"
-                        onClick={() => csv(i.id, name)}
-                        aria-label={`CSV of ${name}`}
-                      >
+                      <button type="button" className="secondary" onClick={() => csv(i.id, name)} aria-label={`CSV of ${name}`}>
                         CSV
                       </button>{' '}
                       {mayIssue && i.status === 'DRAFT' && (

@@ -21,10 +21,7 @@ const total = (p: Promise<{ total: number }>) => p.then((r) => r.total);
 const has = (role: Role, ...roles: Role[]) => roles.includes(role);
 
 /** Everything a role's home page counts, each from the list it links to (docs/portal.md, "Home"). */
-async function loadTiles(
-  role: Role,
-  resellerId: string | null,
-): Promise<{ tiles: Tile[]; credit: CreditLineView[] }> {
+async function loadTiles(role: Role, resellerId: string | null): Promise<{ tiles: Tile[]; credit: CreditLineView[] }> {
   const tiles: Array<Promise<Tile | null>> = [];
   const q = { page: 1, pageSize: 1 };
   if (has(role, 'finance', 'admin', 'reseller_finance', 'reseller_admin')) {
@@ -54,9 +51,7 @@ async function loadTiles(
   }
   if (has(role, 'finance', 'admin', 'buyer', 'reseller_admin', 'reseller_finance')) {
     tiles.push(
-      total(
-        ok(client.GET('/api/v1/credit-requests', { params: { query: { ...q, status: 'PENDING' } } })),
-      ).then((n) => ({
+      total(ok(client.GET('/api/v1/credit-requests', { params: { query: { ...q, status: 'PENDING' } } }))).then((n) => ({
         key: 'credit-requests',
         label: has(role, 'finance', 'admin') ? 'Credit requests to answer' : 'Credit requests waiting',
         to: '/credit-requests',
@@ -67,35 +62,29 @@ async function loadTiles(
   }
   if (has(role, 'sales', 'reseller_admin', 'admin')) {
     tiles.push(
-      total(ok(client.GET('/api/v1/renewal-alerts', { params: { query: { ...q, status: 'OPEN' } } }))).then(
-        (n) => ({
-          key: 'renewals',
-          label: 'Renewals due (open alerts)',
-          to: '/renewals',
-          value: formatInt(n),
-          tone: n > 0 ? ('warning' as const) : undefined,
-        }),
-      ),
+      total(ok(client.GET('/api/v1/renewal-alerts', { params: { query: { ...q, status: 'OPEN' } } }))).then((n) => ({
+        key: 'renewals',
+        label: 'Renewals due (open alerts)',
+        to: '/renewals',
+        value: formatInt(n),
+        tone: n > 0 ? ('warning' as const) : undefined,
+      })),
     );
   }
   if (has(role, 'buyer', 'reseller_admin')) {
     tiles.push(
-      total(ok(client.GET('/api/v1/orders', { params: { query: { ...q, status: 'PLACED' } } }))).then(
-        (n) => ({
-          key: 'orders-open',
-          label: 'Orders waiting to ship',
-          to: '/orders',
-          value: formatInt(n),
-        }),
-      ),
+      total(ok(client.GET('/api/v1/orders', { params: { query: { ...q, status: 'PLACED' } } }))).then((n) => ({
+        key: 'orders-open',
+        label: 'Orders waiting to ship',
+        to: '/orders',
+        value: formatInt(n),
+      })),
     );
   }
   // Credit used: for those who order or pay on the lines (sales does neither).
   const credit =
     resellerId && role !== 'sales'
-      ? ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: resellerId } } })).then(
-          (r) => r.items,
-        )
+      ? ok(client.GET('/api/v1/resellers/{id}/credit-lines', { params: { path: { id: resellerId } } })).then((r) => r.items)
       : Promise.resolve([]);
   // A count that cannot be read is left out rather than failing the page.
   const settled = await Promise.all(tiles.map((t) => t.catch(() => null)));
@@ -104,10 +93,7 @@ async function loadTiles(
 
 export function HomePage() {
   const me = useMe();
-  const { data, error, loading } = useAsync(
-    () => loadTiles(me.role, me.resellerId ?? null),
-    [me.role, me.resellerId],
-  );
+  const { data, error, loading } = useAsync(() => loadTiles(me.role, me.resellerId ?? null), [me.role, me.resellerId]);
   return (
     <section>
       <PageHeader title="Home" />
@@ -119,14 +105,9 @@ export function HomePage() {
         <>
           <ul className="home-tiles" aria-label="Needs attention">
             {data.tiles.map((t) => (
-              <li
-                key={t.key}
-                className={`card home-tile${t.tone ? ` home-tile-${t.tone}` : ''}`}
-                data-tile={t.key}
-              >
+              <li key={t.key} className={`card home-tile${t.tone ? ` home-tile-${t.tone}` : ''}`} data-tile={t.key}>
                 <Link to={t.to}>
-                  <span className="home-tile-value">{t.value}</span>{' '}
-                  <span className="home-tile-label">{t.label}</span>
+                  <span className="home-tile-value">{t.value}</span> <span className="home-tile-label">{t.label}</span>
                 </Link>
                 {t.hint && <span className="muted small">{t.hint}</span>}
               </li>
@@ -138,9 +119,7 @@ export function HomePage() {
               <ul className="home-tiles" aria-label="Credit used">
                 {data.credit.map((l) => {
                   const used = dec(l.limit).minus(dec(l.available));
-                  const pct = dec(l.limit).gt(0)
-                    ? used.div(dec(l.limit)).times(100).toDecimalPlaces(0).toNumber()
-                    : 0;
+                  const pct = dec(l.limit).gt(0) ? used.div(dec(l.limit)).times(100).toDecimalPlaces(0).toNumber() : 0;
                   return (
                     <li
                       key={l.line}
@@ -149,13 +128,10 @@ export function HomePage() {
                     >
                       <Link to={me.role === 'buyer' ? '/cart' : '/credit-requests'}>
                         <span className="home-tile-value">{pct}%</span>{' '}
-                        <span className="home-tile-label">
-                          of the {l.line === 'HARDWARE' ? 'hardware' : 'cloud'} credit line used
-                        </span>
+                        <span className="home-tile-label">of the {l.line === 'HARDWARE' ? 'hardware' : 'cloud'} credit line used</span>
                       </Link>
                       <span className="muted small">
-                        <Money amount={l.available} currency={l.currency} /> available of{' '}
-                        <Money amount={l.limit} currency={l.currency} />
+                        <Money amount={l.available} currency={l.currency} /> available of <Money amount={l.limit} currency={l.currency} />
                         {l.onHold || l.exposureHold ? ' · on hold' : ''}
                       </span>
                     </li>

@@ -153,12 +153,7 @@ export function InvoicesPage() {
 export function InvoiceDetailPage({ id }: { id: string }) {
   const { me, config } = useSession();
   const resellers = useResellers();
-  const {
-    data: inv,
-    error,
-    loading,
-    reload,
-  } = useAsync(() => ok(client.GET('/api/v1/invoices/{id}', { params: { path: { id } } })), [id]);
+  const { data: inv, error, loading, reload } = useAsync(() => ok(client.GET('/api/v1/invoices/{id}', { params: { path: { id } } })), [id]);
   const [pdfError, setPdfError] = useState<unknown>(null);
   const [paying, setPaying] = useState(false);
   const [paid, setPaid] = useState<string | null>(null);
@@ -246,8 +241,7 @@ export function InvoiceDetailPage({ id }: { id: string }) {
             <div>
               <dt>Open hardware / cloud</dt>
               <dd>
-                <Money amount={inv.open.HARDWARE} currency={inv.currency} /> /{' '}
-                <Money amount={inv.open.CLOUD} currency={inv.currency} />
+                <Money amount={inv.open.HARDWARE} currency={inv.currency} /> / <Money amount={inv.open.CLOUD} currency={inv.currency} />
               </dd>
             </div>
             <div>
@@ -383,14 +377,10 @@ export function InvoiceDetailPage({ id }: { id: string }) {
                   onDone={done}
                 />
               )}
-              {hasRole(me, 'finance') && inv.status !== 'WRITTEN_OFF' && (
-                <CreditNoteForm invoice={inv} onDone={done} />
-              )}
+              {hasRole(me, 'finance') && inv.status !== 'WRITTEN_OFF' && <CreditNoteForm invoice={inv} onDone={done} />}
               {open && <WriteOffForm key={`wo-${inv.amountDue}`} invoice={inv} onDone={done} />}
               <p>
-                <Link to={`/resellers/${inv.resellerId}/account`}>
-                  Account of {inv.resellerName}: statement, payments, refunds
-                </Link>
+                <Link to={`/resellers/${inv.resellerId}/account`}>Account of {inv.resellerName}: statement, payments, refunds</Link>
               </p>
             </div>
           )}
@@ -401,9 +391,7 @@ export function InvoiceDetailPage({ id }: { id: string }) {
               {!config.cardPayments || !config.stripePublishableKey ? (
                 <div className="banner banner-warning" role="status" data-testid="card-not-configured">
                   <strong>Card payments are not configured.</strong>
-                  <p>
-                    Pay by bank transfer quoting invoice {inv.number}; your distributor records the payment.
-                  </p>
+                  <p>Pay by bank transfer quoting invoice {inv.number}; your distributor records the payment.</p>
                 </div>
               ) : paying ? (
                 <Suspense fallback={<Loading what="Loading the card form" />}>

@@ -1,27 +1,7 @@
 import { FormEvent, useMemo, useState } from 'react';
-import {
-  Bar,
-  CartesianGrid,
-  ComposedChart,
-  Legend,
-  Line,
-  ResponsiveContainer,
-  Tooltip,
-  XAxis,
-  YAxis,
-} from 'recharts';
+import { Bar, CartesianGrid, ComposedChart, Legend, Line, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { client, download, ok } from '../api';
-import {
-  Empty,
-  ErrorBanner,
-  Loading,
-  Money,
-  PageHeader,
-  SortHeader,
-  useAsync,
-  useSorted,
-  TableRegion,
-} from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, PageHeader, SortHeader, useAsync, useSorted, TableRegion } from '../components/ui';
 import type { MarginGroup, MarginReport } from '../contract';
 import { animateCharts, chartNumber, formatMoney, formatMoneyCompact, todayIso } from '../format';
 
@@ -46,10 +26,7 @@ function yearAgo(): string {
 export function MarginPage() {
   const [form, setForm] = useState({ from: yearAgo(), to: todayIso(), groupBy: 'month' as MarginGroup });
   const [query, setQuery] = useState(form);
-  const { data, error, loading } = useAsync(
-    () => ok(client.GET('/api/v1/reports/margin', { params: { query } })),
-    [query],
-  );
+  const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/reports/margin', { params: { query } })), [query]);
   const sorted = useSorted(data?.items ?? [], {
     label: (r) => r.label,
     revenue: (r) => ({ money: r.revenue }),
@@ -100,31 +77,15 @@ export function MarginPage() {
       <form className="toolbar" onSubmit={submit}>
         <div className="field">
           <label htmlFor="margin-from">From</label>
-          <input
-            id="margin-from"
-            type="date"
-            required
-            value={form.from}
-            onChange={(e) => setForm({ ...form, from: e.target.value })}
-          />
+          <input id="margin-from" type="date" required value={form.from} onChange={(e) => setForm({ ...form, from: e.target.value })} />
         </div>
         <div className="field">
           <label htmlFor="margin-to">To</label>
-          <input
-            id="margin-to"
-            type="date"
-            required
-            value={form.to}
-            onChange={(e) => setForm({ ...form, to: e.target.value })}
-          />
+          <input id="margin-to" type="date" required value={form.to} onChange={(e) => setForm({ ...form, to: e.target.value })} />
         </div>
         <div className="field">
           <label htmlFor="margin-group">By</label>
-          <select
-            id="margin-group"
-            value={form.groupBy}
-            onChange={(e) => setForm({ ...form, groupBy: e.target.value as MarginGroup })}
-          >
+          <select id="margin-group" value={form.groupBy} onChange={(e) => setForm({ ...form, groupBy: e.target.value as MarginGroup })}>
             {GROUPS.map((g) => (
               <option key={g.key} value={g.key}>
                 {g.label}
@@ -136,11 +97,7 @@ export function MarginPage() {
         {currencies.length > 1 && (
           <div className="field">
             <label htmlFor="margin-currency">Chart currency</label>
-            <select
-              id="margin-currency"
-              value={cur}
-              onChange={(e) => setCurrency(e.target.value as Currency)}
-            >
+            <select id="margin-currency" value={cur} onChange={(e) => setCurrency(e.target.value as Currency)}>
               {currencies.map((c) => (
                 <option key={c}>{c}</option>
               ))}
@@ -152,20 +109,14 @@ export function MarginPage() {
       {loading && !data ? (
         <Loading what="Computing margins" />
       ) : data && data.items.length === 0 ? (
-        <Empty>
-          No revenue or cost was recognised in this period. Choose another period, or run billing for it
-          first.
-        </Empty>
+        <Empty>No revenue or cost was recognised in this period. Choose another period, or run billing for it first.</Empty>
       ) : data && cur ? (
         <>
           <div className="card chart-card">
             <h2>
               Revenue, cost and margin by {groupLabel.toLowerCase()} ({cur})
             </h2>
-            <figure
-              role="group"
-              aria-label={`Chart of revenue, cost and margin by ${groupLabel.toLowerCase()} in ${cur}`}
-            >
+            <figure role="group" aria-label={`Chart of revenue, cost and margin by ${groupLabel.toLowerCase()} in ${cur}`}>
               <div className="chart" aria-hidden="true">
                 <ResponsiveContainer width="100%" height={260}>
                   <ComposedChart
@@ -176,44 +127,18 @@ export function MarginPage() {
                   >
                     <CartesianGrid strokeDasharray="3 3" vertical={false} />
                     <XAxis dataKey="name" />
-                    <YAxis
-                      yAxisId="money"
-                      width={72}
-                      tickFormatter={(v: number) => formatMoneyCompact(String(v), cur)}
-                    />
-                    <YAxis
-                      yAxisId="pct"
-                      orientation="right"
-                      width={44}
-                      tickFormatter={(v: number) => `${v}%`}
-                    />
-                    <Tooltip
-                      formatter={(v, name) => (name === 'Margin %' ? `${v}%` : formatMoney(String(v), cur))}
-                    />
+                    <YAxis yAxisId="money" width={72} tickFormatter={(v: number) => formatMoneyCompact(String(v), cur)} />
+                    <YAxis yAxisId="pct" orientation="right" width={44} tickFormatter={(v: number) => `${v}%`} />
+                    <Tooltip formatter={(v, name) => (name === 'Margin %' ? `${v}%` : formatMoney(String(v), cur))} />
                     <Legend />
-                    <Bar
-                      isAnimationActive={animateCharts()}
-                      yAxisId="money"
-                      dataKey="Revenue"
-                      fill="#1f5fbf"
-                    />
+                    <Bar isAnimationActive={animateCharts()} yAxisId="money" dataKey="Revenue" fill="#1f5fbf" />
                     <Bar isAnimationActive={animateCharts()} yAxisId="money" dataKey="Cost" fill="#c2571a" />
-                    <Line
-                      isAnimationActive={animateCharts()}
-                      yAxisId="pct"
-                      dataKey="Margin %"
-                      stroke="#0f9d8a"
-                      strokeWidth={2}
-                    />
+                    <Line isAnimationActive={animateCharts()} yAxisId="pct" dataKey="Margin %" stroke="#0f9d8a" strokeWidth={2} />
                   </ComposedChart>
                 </ResponsiveContainer>
               </div>
               <figcaption className="sr-only">
-                {chartData
-                  .map(
-                    (d) => `${d.name}: revenue ${d.Revenue}, cost ${d.Cost}, margin ${d['Margin %'] ?? '—'}%`,
-                  )
-                  .join('; ')}
+                {chartData.map((d) => `${d.name}: revenue ${d.Revenue}, cost ${d.Cost}, margin ${d['Margin %'] ?? '—'}%`).join('; ')}
               </figcaption>
             </figure>
           </div>

@@ -47,10 +47,7 @@ function TwoStep() {
     }
   };
   const start = () =>
-    act(
-      async () => setEnrolment(await ok(client.POST('/api/v1/me/totp'))),
-      'Add the key to your authenticator app, then enter a code.',
-    );
+    act(async () => setEnrolment(await ok(client.POST('/api/v1/me/totp'))), 'Add the key to your authenticator app, then enter a code.');
   const confirm = (e: FormEvent) => {
     e.preventDefault();
     void act(async () => {
@@ -60,10 +57,7 @@ function TwoStep() {
   };
   const disable = (e: FormEvent) => {
     e.preventDefault();
-    void act(
-      () => ok(client.POST('/api/v1/me/totp/disable', { body: { code } })),
-      'Two-step sign-in is off.',
-    );
+    void act(() => ok(client.POST('/api/v1/me/totp/disable', { body: { code } })), 'Two-step sign-in is off.');
   };
   const codeField = (
     <div className="field">
@@ -159,10 +153,7 @@ function ApiTokens() {
   return (
     <div className="card" aria-labelledby="tokens-title">
       <h2 id="tokens-title">API tokens</h2>
-      <p>
-        For integrations (an ERP, a script): a token acts as you. Keep it secret; revoke it when it is no
-        longer used.
-      </p>
+      <p>For integrations (an ERP, a script): a token acts as you. Keep it secret; revoke it when it is no longer used.</p>
       <ErrorBanner error={tokens.error ?? error} />
       {created && (
         <Notice kind="success">
@@ -217,11 +208,7 @@ function ApiTokens() {
                     {tk.revokedAt ? (
                       'Revoked'
                     ) : (
-                      <button
-                        type="button"
-                        onClick={() => void revoke(tk.id)}
-                        aria-label={`Revoke ${tk.name}`}
-                      >
+                      <button type="button" onClick={() => void revoke(tk.id)} aria-label={`Revoke ${tk.name}`}>
                         Revoke
                       </button>
                     )}

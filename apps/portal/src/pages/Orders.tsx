@@ -156,9 +156,7 @@ export function OrderDetailPage({ id }: { id: string }) {
         skus.map((sku) => ok(client.GET('/api/v1/catalog/products/{sku}', { params: { path: { sku } } }))),
       );
       for (const p of products) {
-        const qty = order.lines
-          .filter((l) => l.sku === p.sku && l.status !== 'CANCELLED')
-          .reduce((n, l) => n + l.quantity, 0);
+        const qty = order.lines.filter((l) => l.sku === p.sku && l.status !== 'CANCELLED').reduce((n, l) => n + l.quantity, 0);
         if (p.active !== false) cart.add(p, qty);
       }
       navigate('/cart');
@@ -169,17 +167,11 @@ export function OrderDetailPage({ id }: { id: string }) {
 
   const cancellable = order?.lines.filter((l) => l.status === 'PENDING') ?? [];
   const cancel = async () => {
-    if (
-      !order ||
-      !window.confirm('Cancel every line of this order not yet shipped? Its reserved credit is freed.')
-    )
-      return;
+    if (!order || !window.confirm('Cancel every line of this order not yet shipped? Its reserved credit is freed.')) return;
     setBusy(true);
     setActionError(null);
     try {
-      setData(
-        await ok(client.POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.id } }, body: {} })),
-      );
+      setData(await ok(client.POST('/api/v1/orders/{id}/cancel', { params: { path: { id: order.id } }, body: {} })));
       setCancelled(true);
     } catch (e) {
       setActionError(e);
@@ -200,16 +192,13 @@ export function OrderDetailPage({ id }: { id: string }) {
       </PageHeader>
       {query.get('placed') && order && (
         <Notice kind="success">
-          Order {order.number} placed. Hardware ships from the distributor; each cloud line has started its
-          subscription.
+          Order {order.number} placed. Hardware ships from the distributor; each cloud line has started its subscription.
           {query.get('left') && ` ${query.get('left')} held line(s) stay in your cart.`}
         </Notice>
       )}
       {shipped && <Notice kind="success">{shipped}</Notice>}
       <ErrorBanner error={reorderError} title="The order could not be copied to the cart" />
-      {cancelled && (
-        <Notice kind="success">The lines not yet shipped are cancelled and their credit is freed.</Notice>
-      )}
+      {cancelled && <Notice kind="success">The lines not yet shipped are cancelled and their credit is freed.</Notice>}
       <ErrorBanner error={error} />
       <ErrorBanner error={actionError} title="The order could not be cancelled" />
       {loading && !order ? (
@@ -296,9 +285,7 @@ export function OrderDetailPage({ id }: { id: string }) {
                       <Status value={l.status} />
                     </td>
                     <td className="small">
-                      {l.subscriptionId && (
-                        <Link to={`/subscriptions/${l.subscriptionId}`}>Subscription</Link>
-                      )}
+                      {l.subscriptionId && <Link to={`/subscriptions/${l.subscriptionId}`}>Subscription</Link>}
                       {l.subscriptionId && l.startDate && (
                         <div>
                           Starts <DateText value={l.startDate} />
@@ -314,9 +301,7 @@ export function OrderDetailPage({ id }: { id: string }) {
                           Warranty to <DateText value={l.warrantyEnd} />
                         </div>
                       )}
-                      {l.serialNumbers && l.serialNumbers.length > 0 && (
-                        <div>Serials {l.serialNumbers.join(', ')}</div>
-                      )}
+                      {l.serialNumbers && l.serialNumbers.length > 0 && <div>Serials {l.serialNumbers.join(', ')}</div>}
                       {hasRole(me, 'admin') && l.kind === 'HARDWARE' && l.status === 'PENDING' && (
                         <button
                           type="button"
@@ -335,9 +320,7 @@ export function OrderDetailPage({ id }: { id: string }) {
                           onShipped={(o, n) => {
                             setData(o);
                             setShipping(null);
-                            setShipped(
-                              `${n} unit${n === 1 ? '' : 's'} of ${l.name ?? l.sku} shipped; invoiced by the next billing run.`,
-                            );
+                            setShipped(`${n} unit${n === 1 ? '' : 's'} of ${l.name ?? l.sku} shipped; invoiced by the next billing run.`);
                           }}
                         />
                       )}
@@ -383,9 +366,7 @@ export function OrderDetailPage({ id }: { id: string }) {
           {hasRole(me, 'buyer', 'admin') && cancellable.length > 0 && (
             <div className="form-actions">
               <button type="button" className="danger" onClick={cancel} disabled={busy}>
-                {busy
-                  ? 'Cancelling…'
-                  : `Cancel ${cancellable.length} line${cancellable.length > 1 ? 's' : ''} not yet shipped`}
+                {busy ? 'Cancelling…' : `Cancel ${cancellable.length} line${cancellable.length > 1 ? 's' : ''} not yet shipped`}
               </button>
             </div>
           )}

@@ -7,14 +7,7 @@ import { useResellers } from '../resellers';
 
 type SectionName = keyof Pick<
   Reconciliation,
-  | 'receivables'
-  | 'unappliedCash'
-  | 'stripeClearing'
-  | 'unbilled'
-  | 'deferredRevenue'
-  | 'accruedCosts'
-  | 'payables'
-  | 'tax'
+  'receivables' | 'unappliedCash' | 'stripeClearing' | 'unbilled' | 'deferredRevenue' | 'accruedCosts' | 'payables' | 'tax'
 >;
 
 const SECTIONS: Array<{ name: SectionName; title: string; ledger: string; subledger: string }> = [
@@ -71,8 +64,7 @@ const SECTIONS: Array<{ name: SectionName; title: string; ledger: string; subled
 export function ReconciliationVerdict({ recon }: { recon: Reconciliation }) {
   return recon.reconciled ? (
     <p className="verdict verdict-ok" role="status" data-testid="reconciled">
-      <span aria-hidden="true">✓ </span>Reconciled: every control account equals its subledger (
-      {formatDate(recon.asOf)}).
+      <span aria-hidden="true">✓ </span>Reconciled: every control account equals its subledger ({formatDate(recon.asOf)}).
     </p>
   ) : (
     <p className="verdict verdict-bad" role="alert" data-testid="not-reconciled">
@@ -119,11 +111,7 @@ function ReconTable({
         </thead>
         <tbody>
           {rows.map((r, i) => (
-            <tr
-              key={i}
-              className={hasDiff(r) ? 'row-danger' : undefined}
-              data-difference={hasDiff(r) ? 'yes' : 'no'}
-            >
+            <tr key={i} className={hasDiff(r) ? 'row-danger' : undefined} data-difference={hasDiff(r) ? 'yes' : 'no'}>
               {perReseller && <td>{name(r.resellerId)}</td>}
               <td>
                 <span className="code">{r.account}</span>
@@ -136,11 +124,7 @@ function ReconTable({
                 <Money amount={r.subledger} currency={r.currency} />
               </td>
               <td className={`num${hasDiff(r) ? ' diff' : ''}`}>
-                {hasDiff(r) ? (
-                  <Money amount={r.difference} currency={r.currency} />
-                ) : (
-                  <span className="muted">none</span>
-                )}
+                {hasDiff(r) ? <Money amount={r.difference} currency={r.currency} /> : <span className="muted">none</span>}
               </td>
             </tr>
           ))}
@@ -172,39 +156,19 @@ export function ReconciliationView({ recon }: { recon: Reconciliation }) {
         const section = recon[s.name];
         const diffs = section.items.filter(hasDiff).length;
         return (
-          <section
-            key={s.name}
-            className={`card${diffs ? ' card-danger' : ''}`}
-            aria-labelledby={`recon-${s.name}`}
-          >
+          <section key={s.name} className={`card${diffs ? ' card-danger' : ''}`} aria-labelledby={`recon-${s.name}`}>
             <h2 id={`recon-${s.name}`}>
               {s.title}{' '}
-              {diffs ? (
-                <span className="status status-failed">{diffs} off</span>
-              ) : (
-                <span className="status status-completed">Matches</span>
-              )}
+              {diffs ? <span className="status status-failed">{diffs} off</span> : <span className="status status-completed">Matches</span>}
             </h2>
             {section.totals.length === 0 ? (
               <p className="muted">Nothing posted.</p>
             ) : (
               <>
-                <ReconTable
-                  rows={section.totals}
-                  caption="Totals"
-                  ledger={s.ledger}
-                  subledger={s.subledger}
-                  name={name}
-                />
+                <ReconTable rows={section.totals} caption="Totals" ledger={s.ledger} subledger={s.subledger} name={name} />
                 <details>
                   <summary>Per reseller ({section.items.length})</summary>
-                  <ReconTable
-                    rows={section.items}
-                    caption="Per reseller"
-                    ledger={s.ledger}
-                    subledger={s.subledger}
-                    name={name}
-                  />
+                  <ReconTable rows={section.items} caption="Per reseller" ledger={s.ledger} subledger={s.subledger} name={name} />
                 </details>
               </>
             )}

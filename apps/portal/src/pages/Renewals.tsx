@@ -7,16 +7,7 @@ import { DeskCard, thresholdLabel } from '../components/renewals/desk';
 import { PipelineSummary } from '../components/renewals/PipelineSummary';
 import { QuotePanel } from '../components/renewals/QuotePanel';
 import { RenewalCardItem } from '../components/renewals/RenewalCardItem';
-import {
-  DateText,
-  ErrorBanner,
-  Loading,
-  Money,
-  Notice,
-  PageHeader,
-  Status,
-  useAsync,
-} from '../components/ui';
+import { DateText, ErrorBanner, Loading, Money, Notice, PageHeader, Status, useAsync } from '../components/ui';
 import type { AlertStatus, AlertUpdate, RenewalAlert, Role } from '../contract';
 import { formatDateTime, todayIso } from '../format';
 import { useResellers } from '../resellers';
@@ -139,12 +130,11 @@ export function RenewalsPage() {
         <fieldset className="segmented">
           <legend>Show</legend>
           <label>
-            <input type="radio" name="scope" checked={scope === 'open'} onChange={() => setScope('open')} />{' '}
-            Open and contacted
+            <input type="radio" name="scope" checked={scope === 'open'} onChange={() => setScope('open')} /> Open and contacted
           </label>
           <label>
-            <input type="radio" name="scope" checked={scope === 'all'} onChange={() => setScope('all')} />{' '}
-            All, including won, lost and dismissed
+            <input type="radio" name="scope" checked={scope === 'all'} onChange={() => setScope('all')} /> All, including won, lost and
+            dismissed
           </label>
         </fieldset>
       </div>
@@ -166,15 +156,7 @@ export function RenewalsPage() {
         onAssigned={refresh}
       />
 
-      {quoting && (
-        <QuotePanel
-          key={quoting.id}
-          card={quoting}
-          me={me}
-          onClose={() => setQuoting(null)}
-          onAccepted={refresh}
-        />
-      )}
+      {quoting && <QuotePanel key={quoting.id} card={quoting} me={me} onClose={() => setQuoting(null)} onAccepted={refresh} />}
 
       {alerts.loading && !alerts.data ? (
         <Loading what="Loading alerts" />
@@ -206,11 +188,7 @@ export function RenewalsPage() {
                         key={a.id}
                         card={a}
                         selected={selectedShown.includes(a.id)}
-                        onToggle={(on) =>
-                          setSelected((s) =>
-                            on ? [...s.filter((x) => x !== a.id), a.id] : s.filter((x) => x !== a.id),
-                          )
-                        }
+                        onToggle={(on) => setSelected((s) => (on ? [...s.filter((x) => x !== a.id), a.id] : s.filter((x) => x !== a.id)))}
                         assignee={assigneeName(a.assigneeId, me, assignees.data)}
                         canQuote={canQuote && !UNQUOTABLE.includes(a.status)}
                         onQuote={() => setQuoting(a)}
@@ -223,9 +201,7 @@ export function RenewalsPage() {
           })}
         </div>
       ) : null}
-      {alerts.data?.truncated && (
-        <Notice kind="warning">Only the first {alerts.data.items.length} alerts are shown.</Notice>
-      )}
+      {alerts.data?.truncated && <Notice kind="warning">Only the first {alerts.data.items.length} alerts are shown.</Notice>}
     </section>
   );
 }
@@ -251,9 +227,7 @@ export function RenewalAlertPage({ id }: { id: string }) {
     try {
       const body: AlertUpdate = { status };
       if (withNote) body.note = withNote;
-      setData(
-        await ok(client.PATCH('/api/v1/renewal-alerts/{id}', { params: { path: { id: alert.id } }, body })),
-      );
+      setData(await ok(client.PATCH('/api/v1/renewal-alerts/{id}', { params: { path: { id: alert.id } }, body })));
       setNote('');
       setDone(message);
     } catch (e) {
@@ -307,8 +281,7 @@ export function RenewalAlertPage({ id }: { id: string }) {
               <dt>What</dt>
               <dd>
                 {alert.sku}
-                {alert.quantity ? ` × ${alert.quantity}` : ''} (
-                {alert.source === 'WARRANTY' ? 'hardware warranty' : 'cloud subscription'})
+                {alert.quantity ? ` × ${alert.quantity}` : ''} ({alert.source === 'WARRANTY' ? 'hardware warranty' : 'cloud subscription'})
               </dd>
             </div>
             <div>
@@ -324,9 +297,7 @@ export function RenewalAlertPage({ id }: { id: string }) {
                   <button
                     key={s}
                     type="button"
-                    className={
-                      s === 'WON' ? 'primary' : s === 'LOST' || s === 'DISMISSED' ? 'secondary' : undefined
-                    }
+                    className={s === 'WON' ? 'primary' : s === 'LOST' || s === 'DISMISSED' ? 'secondary' : undefined}
                     disabled={busy}
                     onClick={() => void update(s, `Status changed to ${s.toLowerCase()}.`)}
                   >
@@ -384,13 +355,7 @@ export function RenewalAlertPage({ id }: { id: string }) {
             )}
             <div className="field">
               <label htmlFor="alert-note">Add a note</label>
-              <textarea
-                id="alert-note"
-                rows={3}
-                maxLength={4000}
-                value={note}
-                onChange={(e) => setNote(e.target.value)}
-              />
+              <textarea id="alert-note" rows={3} maxLength={4000} value={note} onChange={(e) => setNote(e.target.value)} />
             </div>
             <button type="submit" disabled={busy || !note.trim()}>
               Add note

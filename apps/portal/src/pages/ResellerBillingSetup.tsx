@@ -22,18 +22,9 @@ const EMPTY_RULE = {
 export function ResellerBillingSetupPage() {
   const { reseller } = useSession();
   const profileCurrency = reseller?.currency ?? 'AUD';
-  const profile = useAsync(
-    () => ok(client.GET('/api/v1/reseller-billing/profile', { params: { query: {} } })),
-    [],
-  );
-  const rules = useAsync(
-    () => ok(client.GET('/api/v1/price-rules', { params: { query: { pageSize: 200 } } })),
-    [],
-  );
-  const customers = useAsync(
-    () => ok(client.GET('/api/v1/end-customers', { params: { query: { pageSize: 200 } } })),
-    [],
-  );
+  const profile = useAsync(() => ok(client.GET('/api/v1/reseller-billing/profile', { params: { query: {} } })), []);
+  const rules = useAsync(() => ok(client.GET('/api/v1/price-rules', { params: { query: { pageSize: 200 } } })), []);
+  const customers = useAsync(() => ok(client.GET('/api/v1/end-customers', { params: { query: { pageSize: 200 } } })), []);
   const [form, setForm] = useState<BillingProfileUpdate>({});
   const [rule, setRule] = useState(EMPTY_RULE);
   const [saved, setSaved] = useState<string | null>(null);
@@ -62,9 +53,7 @@ export function ResellerBillingSetupPage() {
     setActionError(null);
     setSaved(null);
     try {
-      await ok(
-        client.PUT('/api/v1/reseller-billing/profile', { body: { ...form, logoUrl: form.logoUrl || null } }),
-      );
+      await ok(client.PUT('/api/v1/reseller-billing/profile', { body: { ...form, logoUrl: form.logoUrl || null } }));
       setSaved('Billing profile saved.');
       await profile.reload();
     } catch (err) {
@@ -82,9 +71,7 @@ export function ResellerBillingSetupPage() {
       ...(rule.scope === 'kind'
         ? { productKind: rule.productKind as PriceRuleInput['productKind'], vendor: text(rule.vendor) }
         : { sku: rule.sku }),
-      ...(rule.fixedPrice
-        ? { fixedPrice: rule.fixedPrice, currency: profileCurrency }
-        : { markupPercent: rule.markupPercent }),
+      ...(rule.fixedPrice ? { fixedPrice: rule.fixedPrice, currency: profileCurrency } : { markupPercent: rule.markupPercent }),
     };
     try {
       await ok(client.POST('/api/v1/price-rules', { body }));
@@ -96,8 +83,7 @@ export function ResellerBillingSetupPage() {
     }
   };
 
-  const customerName = (id: string | null) =>
-    id ? (customers.data?.items.find((c) => c.id === id)?.name ?? id) : 'Every end customer';
+  const customerName = (id: string | null) => (id ? (customers.data?.items.find((c) => c.id === id)?.name ?? id) : 'Every end customer');
   const field = (key: keyof BillingProfileUpdate, label: string, long = false) => (
     <div className="field">
       <label htmlFor={`bp-${key}`}>{label}</label>
@@ -130,11 +116,7 @@ export function ResellerBillingSetupPage() {
           <h2>Opt-ins and branding</h2>
           {(['endCustomerBilling', 'autoIssue', 'collectionOnBehalf'] as const).map((k) => (
             <label className="checkbox" key={k}>
-              <input
-                type="checkbox"
-                checked={!!form[k]}
-                onChange={(e) => setForm({ ...form, [k]: e.target.checked })}
-              />{' '}
+              <input type="checkbox" checked={!!form[k]} onChange={(e) => setForm({ ...form, [k]: e.target.checked })} />{' '}
               {k === 'endCustomerBilling'
                 ? 'Invoice my end customers after each billing run'
                 : k === 'autoIssue'
@@ -163,14 +145,10 @@ export function ResellerBillingSetupPage() {
               min={0}
               max={365}
               value={form.paymentTermsDays ?? 14}
-              onChange={(e) =>
-                setForm({ ...form, paymentTermsDays: Number.parseInt(e.target.value || '0', 10) })
-              }
+              onChange={(e) => setForm({ ...form, paymentTermsDays: Number.parseInt(e.target.value || '0', 10) })}
             />
           </div>
-          <p className="lead">
-            Billing-services fee on settlements: {profile.data?.feePercent ?? '0'} % (set by the distributor).
-          </p>
+          <p className="lead">Billing-services fee on settlements: {profile.data?.feePercent ?? '0'} % (set by the distributor).</p>
           <button type="submit">Save profile</button>
         </form>
       )}
@@ -195,11 +173,7 @@ export function ResellerBillingSetupPage() {
                 <tr key={r.id}>
                   <td>{customerName(r.endCustomerId)}</td>
                   <td>{r.sku ?? [r.productKind ?? 'All kinds', r.vendor].filter(Boolean).join(' · ')}</td>
-                  <td>
-                    {r.markupPercent !== null
-                      ? `+${r.markupPercent} %`
-                      : `${r.fixedPrice} ${r.currency} each`}
-                  </td>
+                  <td>{r.markupPercent !== null ? `+${r.markupPercent} %` : `${r.fixedPrice} ${r.currency} each`}</td>
                   <td>
                     {r.effectiveFrom}
                     {r.effectiveTo ? ` to ${r.effectiveTo}` : ' onwards'}
@@ -213,11 +187,7 @@ export function ResellerBillingSetupPage() {
       <form className="toolbar" onSubmit={(e) => void addRule(e)} aria-label="Add a price rule">
         <div className="field">
           <label htmlFor="pr-customer">End customer</label>
-          <select
-            id="pr-customer"
-            value={rule.endCustomerId}
-            onChange={(e) => setRule({ ...rule, endCustomerId: e.target.value })}
-          >
+          <select id="pr-customer" value={rule.endCustomerId} onChange={(e) => setRule({ ...rule, endCustomerId: e.target.value })}>
             <option value="">Every end customer</option>
             {(customers.data?.items ?? []).map((c) => (
               <option key={c.id} value={c.id}>
@@ -228,11 +198,7 @@ export function ResellerBillingSetupPage() {
         </div>
         <div className="field">
           <label htmlFor="pr-scope">Applies to</label>
-          <select
-            id="pr-scope"
-            value={rule.scope}
-            onChange={(e) => setRule({ ...rule, scope: e.target.value })}
-          >
+          <select id="pr-scope" value={rule.scope} onChange={(e) => setRule({ ...rule, scope: e.target.value })}>
             <option value="kind">A kind (and vendor)</option>
             <option value="sku">One SKU</option>
           </select>
@@ -241,33 +207,20 @@ export function ResellerBillingSetupPage() {
           <>
             <div className="field">
               <label htmlFor="pr-kind">Kind</label>
-              <select
-                id="pr-kind"
-                value={rule.productKind}
-                onChange={(e) => setRule({ ...rule, productKind: e.target.value })}
-              >
+              <select id="pr-kind" value={rule.productKind} onChange={(e) => setRule({ ...rule, productKind: e.target.value })}>
                 <option value="HARDWARE">Hardware</option>
                 <option value="CLOUD">Cloud</option>
               </select>
             </div>
             <div className="field">
               <label htmlFor="pr-vendor">Vendor (optional)</label>
-              <input
-                id="pr-vendor"
-                value={rule.vendor}
-                onChange={(e) => setRule({ ...rule, vendor: e.target.value })}
-              />
+              <input id="pr-vendor" value={rule.vendor} onChange={(e) => setRule({ ...rule, vendor: e.target.value })} />
             </div>
           </>
         ) : (
           <div className="field">
             <label htmlFor="pr-sku">SKU</label>
-            <input
-              id="pr-sku"
-              required
-              value={rule.sku}
-              onChange={(e) => setRule({ ...rule, sku: e.target.value })}
-            />
+            <input id="pr-sku" required value={rule.sku} onChange={(e) => setRule({ ...rule, sku: e.target.value })} />
           </div>
         )}
         <div className="field">

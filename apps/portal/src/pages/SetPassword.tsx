@@ -7,9 +7,7 @@ import './auth.css';
 /** /set-password#token=…: the one-time link of a reset or of a new user (docs/security.md §8). */
 export function SetPasswordPage() {
   // The token is in the fragment: the browser never sends it to a server.
-  const [token] = useState(
-    () => new URLSearchParams(window.location.hash.replace(/^#/, '')).get('token') ?? '',
-  );
+  const [token] = useState(() => new URLSearchParams(window.location.hash.replace(/^#/, '')).get('token') ?? '');
   const [password, setPassword] = useState('');
   const [again, setAgain] = useState('');
   const [done, setDone] = useState(false);
@@ -82,11 +80,7 @@ export function SetPasswordPage() {
                 The two passwords differ.
               </p>
             )}
-            <button
-              type="submit"
-              className="primary"
-              disabled={busy || password.length < 12 || again !== password}
-            >
+            <button type="submit" className="primary" disabled={busy || password.length < 12 || again !== password}>
               {busy ? 'Saving…' : 'Set password'}
             </button>
           </form>

@@ -84,9 +84,7 @@ export function SignInPage() {
     <main className="signin">
       <div className="card signin-card">
         <h1 id="signin-title">Disty portal</h1>
-        <p className="muted">
-          Order hardware and cloud on credit, act on renewals, pay and reconcile invoices.
-        </p>
+        <p className="muted">Order hardware and cloud on credit, act on renewals, pay and reconcile invoices.</p>
         {notice && <Notice kind="warning">{notice}</Notice>}
         <ErrorBanner error={error} />
         {mode === 'password' && (
@@ -150,8 +148,7 @@ export function SignInPage() {
           <form onSubmit={submitForgot} aria-label="Reset your password">
             {sent ? (
               <Notice kind="success">
-                If an account has this email, a link to set a new password is on its way. It works once, for
-                30 minutes.
+                If an account has this email, a link to set a new password is on its way. It works once, for 30 minutes.
               </Notice>
             ) : (
               <>
@@ -194,8 +191,7 @@ export function SignInPage() {
               aria-describedby="token-help"
             />
             <p id="token-help" className="hint">
-              For integrations and support. The token is kept only for this browser tab and forgotten when you
-              sign out.
+              For integrations and support. The token is kept only for this browser tab and forgotten when you sign out.
             </p>
             <button type="submit" className="primary" disabled={busy || !token.trim()}>
               {busy ? 'Signing in…' : 'Sign in'}

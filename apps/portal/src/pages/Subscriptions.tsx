@@ -116,12 +116,7 @@ export function SubscriptionsPage() {
                 </tbody>
               </table>
             </TableRegion>
-            <Pager
-              page={data.page}
-              pageSize={data.pageSize}
-              total={data.total}
-              onPage={(page) => setFilters((f) => ({ ...f, page }))}
-            />
+            <Pager page={data.page} pageSize={data.pageSize} total={data.total} onPage={(page) => setFilters((f) => ({ ...f, page }))} />
           </>
         )}
       </ListBody>
@@ -185,20 +180,15 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
   const cancel = (e: FormEvent) => {
     e.preventDefault();
     if (!sub) return;
-    const words =
-      when === 'IMMEDIATE'
-        ? 'now, crediting the unused part of the period'
-        : 'at the end of the current term';
+    const words = when === 'IMMEDIATE' ? 'now, crediting the unused part of the period' : 'at the end of the current term';
     if (!window.confirm(`Cancel this subscription ${words}?`)) return;
-    void act(
-      when === 'IMMEDIATE' ? 'Subscription cancelled.' : 'The subscription will end at the end of its term.',
-      () =>
-        ok(
-          client.POST('/api/v1/subscriptions/{id}/cancel', {
-            params: { path: { id: sub.id } },
-            body: when === 'IMMEDIATE' ? { when, asOf } : { when },
-          }),
-        ),
+    void act(when === 'IMMEDIATE' ? 'Subscription cancelled.' : 'The subscription will end at the end of its term.', () =>
+      ok(
+        client.POST('/api/v1/subscriptions/{id}/cancel', {
+          params: { path: { id: sub.id } },
+          body: when === 'IMMEDIATE' ? { when, asOf } : { when },
+        }),
+      ),
     );
   };
 
@@ -226,9 +216,8 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
           <span data-testid="change-result">{result.text}</span>{' '}
           {prorated !== null && sub && (
             <span data-testid="prorated-amount">
-              {isNegative(prorated) ? 'Prorated credit' : 'Prorated charge'} for the rest of the billing
-              period: <strong>{formatMoney(prorated.replace('-', ''), sub.currency)}</strong> (net of tax), on
-              the next invoice.
+              {isNegative(prorated) ? 'Prorated credit' : 'Prorated charge'} for the rest of the billing period:{' '}
+              <strong>{formatMoney(prorated.replace('-', ''), sub.currency)}</strong> (net of tax), on the next invoice.
             </span>
           )}
         </Notice>
@@ -259,8 +248,7 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
             <div>
               <dt>Term</dt>
               <dd>
-                {TERM_LABELS[sub.term] ?? sub.term},{' '}
-                {FREQUENCY_LABELS[sub.billingFrequency] ?? sub.billingFrequency}
+                {TERM_LABELS[sub.term] ?? sub.term}, {FREQUENCY_LABELS[sub.billingFrequency] ?? sub.billingFrequency}
               </dd>
             </div>
             <div>
@@ -279,9 +267,7 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
             <div className="actions-grid">
               <form className="card" onSubmit={changeSeats} aria-labelledby="seats-title">
                 <h2 id="seats-title">Change seats</h2>
-                <p className="muted small">
-                  The difference is prorated for the rest of the current billing period.
-                </p>
+                <p className="muted small">The difference is prorated for the rest of the current billing period.</p>
                 <div className="field">
                   <label htmlFor="seats">New seat count</label>
                   <input
@@ -309,11 +295,7 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
                   />
                   <FieldProblem error={actionError} field="asOf" id="seats-asof" />
                 </div>
-                <button
-                  type="submit"
-                  className="primary"
-                  disabled={busy || !seats || Number(seats) === sub.quantity}
-                >
+                <button type="submit" className="primary" disabled={busy || !seats || Number(seats) === sub.quantity}>
                   Change seats
                 </button>
               </form>
@@ -420,11 +402,7 @@ export function SubscriptionDetailPage({ id }: { id: string }) {
                         <Money amount={c.amount} currency={c.currency} />
                       </td>
                       <td>
-                        {c.invoiceId && maySeeInvoices ? (
-                          <Link to={`/invoices/${c.invoiceId}`}>Billed</Link>
-                        ) : (
-                          <Status value={c.status} />
-                        )}
+                        {c.invoiceId && maySeeInvoices ? <Link to={`/invoices/${c.invoiceId}`}>Billed</Link> : <Status value={c.status} />}
                       </td>
                     </tr>
                   ))}

@@ -1,16 +1,7 @@
 import { useState } from 'react';
 import { client, ok, text } from '../api';
 import { ShipLineForm } from '../components/ShipLineForm';
-import {
-  DateText,
-  ErrorBanner,
-  FilterSelect,
-  ListBody,
-  Notice,
-  PageHeader,
-  Pager,
-  useAsync,
-} from '../components/ui';
+import { DateText, ErrorBanner, FilterSelect, ListBody, Notice, PageHeader, Pager, useAsync } from '../components/ui';
 import { useResellers } from '../resellers';
 import { Link } from '../router';
 import { hasRole, useSession } from '../session';
@@ -37,9 +28,7 @@ export function ToShipPage() {
   return (
     <section>
       <PageHeader title="To ship" />
-      <p className="muted">
-        Hardware lines ordered and not yet shipped. A line is invoiced by the next billing run after it ships.
-      </p>
+      <p className="muted">Hardware lines ordered and not yet shipped. A line is invoiced by the next billing run after it ships.</p>
       <div className="toolbar">
         <FilterSelect
           id="ship-reseller"
@@ -130,9 +119,7 @@ export function ToShipPage() {
                             label={`${l.name} of ${l.orderNumber}`}
                             onShipped={(_, n) => {
                               setOpen(null);
-                              setMessage(
-                                `${n} unit${n === 1 ? '' : 's'} of ${l.name} (${l.orderNumber}) shipped.`,
-                              );
+                              setMessage(`${n} unit${n === 1 ? '' : 's'} of ${l.name} (${l.orderNumber}) shipped.`);
                               void reload();
                             }}
                           />

@@ -13,10 +13,7 @@ export function TrialBalancePage() {
     asOf: todayIso(),
     currency: 'AUD',
   });
-  const { data, error, loading } = useAsync(
-    () => ok(client.GET('/api/v1/ledger/trial-balance', { params: { query } })),
-    [query],
-  );
+  const { data, error, loading } = useAsync(() => ok(client.GET('/api/v1/ledger/trial-balance', { params: { query } })), [query]);
 
   const submit = (e: FormEvent) => {
     e.preventDefault();
@@ -34,11 +31,7 @@ export function TrialBalancePage() {
         </div>
         <div className="field">
           <label htmlFor="tb-currency">Currency</label>
-          <select
-            id="tb-currency"
-            value={currency}
-            onChange={(e) => setCurrency(oneOf(CURRENCIES, e.target.value) ?? 'AUD')}
-          >
+          <select id="tb-currency" value={currency} onChange={(e) => setCurrency(oneOf(CURRENCIES, e.target.value) ?? 'AUD')}>
             {CURRENCIES.map((c) => (
               <option key={c}>{c}</option>
             ))}

@@ -1,16 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { client, download, ok } from '../api';
-import {
-  Empty,
-  ErrorBanner,
-  Loading,
-  PageHeader,
-  Pager,
-  Stat,
-  Status,
-  useAsync,
-  TableRegion,
-} from '../components/ui';
+import { Empty, ErrorBanner, Loading, PageHeader, Pager, Stat, Status, useAsync, TableRegion } from '../components/ui';
 import type { UsageImport } from '../contract';
 import { formatInt } from '../format';
 import { VendorField } from '../components/VendorField';
@@ -23,10 +13,7 @@ const PAGE_SIZE = 50;
  * and rating, then see its counts and the rejected lines (with their reasons), downloadable as CSV.
  */
 export function UsageImportsPage() {
-  const vendors = useAsync(
-    () => ok(client.GET('/api/v1/vendors', { params: { query: { pageSize: 200 } } })),
-    [],
-  );
+  const vendors = useAsync(() => ok(client.GET('/api/v1/vendors', { params: { query: { pageSize: 200 } } })), []);
   const [vendorId, setVendorId] = useState('');
   const [file, setFile] = useState<File | null>(null);
   const [progress, setProgress] = useState<UploadProgress | null>(null);
@@ -56,19 +43,14 @@ export function UsageImportsPage() {
     <section>
       <PageHeader title="Usage imports" />
       <p className="lead">
-        The vendor’s daily usage file: CSV with a header, or JSON lines. Re-importing a file changes nothing;
-        a higher record version corrects a record.
+        The vendor’s daily usage file: CSV with a header, or JSON lines. Re-importing a file changes nothing; a higher record version
+        corrects a record.
       </p>
       <form className="card toolbar" onSubmit={(e) => void submit(e)} aria-labelledby="upload-title">
         <h2 id="upload-title" className="sr-only">
           Upload a usage file
         </h2>
-        <VendorField
-          id="usage-vendor"
-          vendors={vendors.data?.items ?? []}
-          value={vendorId}
-          onChange={setVendorId}
-        />
+        <VendorField id="usage-vendor" vendors={vendors.data?.items ?? []} value={vendorId} onChange={setVendorId} />
         <div className="field">
           <label htmlFor="usage-file">Usage file</label>
           <input
@@ -136,12 +118,7 @@ function ImportResult({ run }: { run: UsageImport }) {
       <h2>
         {run.fileName ?? 'Usage file'} <Status value={run.status} />
       </h2>
-      {run.error && (
-        <ErrorBanner
-          error={new Error(run.error)}
-          title="The import failed; nothing of the file took effect"
-        />
-      )}
+      {run.error && <ErrorBanner error={new Error(run.error)} title="The import failed; nothing of the file took effect" />}
       <dl className="stats">
         <Stat label="Lines read">{formatInt(run.rowsRead)}</Stat>
         <Stat label="Imported" tone="ok">

@@ -1,17 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { client, idempotencyKey, ok } from '../api';
-import {
-  Empty,
-  ErrorBanner,
-  Loading,
-  Money,
-  Notice,
-  PageHeader,
-  Stat,
-  Status,
-  useAsync,
-  TableRegion,
-} from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Stat, Status, useAsync, TableRegion } from '../components/ui';
 import type { VendorReconciliation, VendorReconciliationItem } from '../contract';
 import { formatDateTime, isZero, todayIso } from '../format';
 import { VendorField } from '../components/VendorField';
@@ -37,14 +26,8 @@ const lastMonth = () => {
  * vendor's monthly invoice file, see what differs from what was accrued, and accept it as the bill.
  */
 export function VendorReconciliationsPage() {
-  const vendors = useAsync(
-    () => ok(client.GET('/api/v1/vendors', { params: { query: { pageSize: 200 } } })),
-    [],
-  );
-  const list = useAsync(
-    () => ok(client.GET('/api/v1/vendor-reconciliations', { params: { query: { pageSize: 20 } } })),
-    [],
-  );
+  const vendors = useAsync(() => ok(client.GET('/api/v1/vendors', { params: { query: { pageSize: 200 } } })), []);
+  const list = useAsync(() => ok(client.GET('/api/v1/vendor-reconciliations', { params: { query: { pageSize: 20 } } })), []);
   const [vendorId, setVendorId] = useState('');
   const [month, setMonth] = useState(lastMonth());
   const [file, setFile] = useState<File | null>(null);
@@ -60,14 +43,7 @@ export function VendorReconciliationsPage() {
     setError(null);
     try {
       const q = new URLSearchParams({ vendorId, month, fileName: file.name });
-      setCurrent(
-        await uploadFile<VendorReconciliation>(
-          `/vendor-reconciliations?${q.toString()}`,
-          file,
-          'text/csv',
-          () => undefined,
-        ),
-      );
+      setCurrent(await uploadFile<VendorReconciliation>(`/vendor-reconciliations?${q.toString()}`, file, 'text/csv', () => undefined));
       await list.reload();
     } catch (err) {
       setError(err);
@@ -87,39 +63,19 @@ export function VendorReconciliationsPage() {
   return (
     <section>
       <PageHeader title="Vendor reconciliation" />
-      <p className="lead">
-        The vendor’s monthly invoice against what Disty accrued for it: usage per tenant and meter, seats per
-        SKU.
-      </p>
+      <p className="lead">The vendor’s monthly invoice against what Disty accrued for it: usage per tenant and meter, seats per SKU.</p>
       <form className="card toolbar" onSubmit={(e) => void submit(e)} aria-labelledby="recon-upload-title">
         <h2 id="recon-upload-title" className="sr-only">
           Reconcile a vendor invoice
         </h2>
-        <VendorField
-          id="recon-vendor"
-          vendors={vendors.data?.items ?? []}
-          value={vendorId}
-          onChange={setVendorId}
-        />
+        <VendorField id="recon-vendor" vendors={vendors.data?.items ?? []} value={vendorId} onChange={setVendorId} />
         <div className="field">
           <label htmlFor="recon-month">Month invoiced</label>
-          <input
-            id="recon-month"
-            type="month"
-            required
-            value={month}
-            onChange={(e) => setMonth(e.target.value)}
-          />
+          <input id="recon-month" type="month" required value={month} onChange={(e) => setMonth(e.target.value)} />
         </div>
         <div className="field">
           <label htmlFor="recon-file">Invoice file (CSV)</label>
-          <input
-            id="recon-file"
-            type="file"
-            accept=".csv,text/csv"
-            required
-            onChange={(e) => setFile(e.target.files?.[0] ?? null)}
-          />
+          <input id="recon-file" type="file" accept=".csv,text/csv" required onChange={(e) => setFile(e.target.files?.[0] ?? null)} />
         </div>
         <button type="submit" className="primary" disabled={busy || !file || !vendorId}>
           {busy ? 'Reconciling…' : 'Reconcile'}
@@ -142,10 +98,7 @@ export function VendorReconciliationsPage() {
         {list.loading && !list.data ? (
           <Loading what="Loading reconciliations" />
         ) : !list.data?.items.length ? (
-          <Empty>
-            No vendor invoice reconciled yet. Choose the vendor and upload its invoice file above to reconcile
-            it.
-          </Empty>
+          <Empty>No vendor invoice reconciled yet. Choose the vendor and upload its invoice file above to reconcile it.</Empty>
         ) : (
           <ul className="plain">
             {list.data.items.map((r) => (
@@ -153,10 +106,9 @@ export function VendorReconciliationsPage() {
                 <button type="button" className="link-button" onClick={() => void open(r.id)}>
                   {vendorName(r.vendorId)} · {r.month}
                 </button>{' '}
-                <Status value={r.status} /> vendor <Money amount={r.vendorTotal} currency={r.currency} />,
-                accrued <Money amount={r.accruedTotal} currency={r.currency} />, {r.differences} difference
-                {r.differences === 1 ? '' : 's'}{' '}
-                <span className="muted small">{formatDateTime(r.createdAt)}</span>
+                <Status value={r.status} /> vendor <Money amount={r.vendorTotal} currency={r.currency} />, accrued{' '}
+                <Money amount={r.accruedTotal} currency={r.currency} />, {r.differences} difference
+                {r.differences === 1 ? '' : 's'} <span className="muted small">{formatDateTime(r.createdAt)}</span>
               </li>
             ))}
           </ul>
@@ -199,8 +151,7 @@ function ReconciliationDetail({
         </Stat>
       </dl>
       <label className="checkbox">
-        <input type="checkbox" checked={showMatched} onChange={(e) => setShowMatched(e.target.checked)} />{' '}
-        Show matched items too
+        <input type="checkbox" checked={showMatched} onChange={(e) => setShowMatched(e.target.checked)} /> Show matched items too
       </label>
       {rows.length === 0 ? (
         <Empty>Everything the vendor billed matches what was accrued.</Empty>
@@ -232,19 +183,14 @@ function ReconciliationDetail({
             </thead>
             <tbody>
               {rows.map((i) => (
-                <tr
-                  key={`${i.kind}-${i.tenantId ?? ''}-${i.item}`}
-                  className={i.kind === 'MATCHED' ? undefined : 'row-warning'}
-                >
+                <tr key={`${i.kind}-${i.tenantId ?? ''}-${i.item}`} className={i.kind === 'MATCHED' ? undefined : 'row-warning'}>
                   <td>{KIND_LABELS[i.kind]}</td>
                   <td>{i.tenantId ?? '—'}</td>
                   <td>{i.item}</td>
                   <td className="num">{i.vendorQuantity?.replace(/\.?0+$/, '') ?? '—'}</td>
                   <td className="num">{i.vendorCost ? <Money amount={i.vendorCost} currency={c} /> : '—'}</td>
                   <td className="num">{i.accruedQuantity?.replace(/\.?0+$/, '') ?? '—'}</td>
-                  <td className="num">
-                    {i.accruedCost ? <Money amount={i.accruedCost} currency={c} /> : '—'}
-                  </td>
+                  <td className="num">{i.accruedCost ? <Money amount={i.accruedCost} currency={c} /> : '—'}</td>
                   <td className="num">
                     <Money amount={i.difference} currency={c} signed />
                   </td>
@@ -255,9 +201,7 @@ function ReconciliationDetail({
         </TableRegion>
       )}
       {recon.status === 'ACCEPTED' ? (
-        <Notice kind="success">
-          Accepted: the vendor bill is recorded and the month’s accruals it matched are cleared.
-        </Notice>
+        <Notice kind="success">Accepted: the vendor bill is recorded and the month’s accruals it matched are cleared.</Notice>
       ) : (
         <AcceptForm id={recon.id} onAccepted={onAccepted} />
       )}
@@ -295,13 +239,7 @@ function AcceptForm({ id, onAccepted }: { id: string; onAccepted: (r: VendorReco
     <form className="toolbar" onSubmit={(e) => void accept(e)} aria-label="Accept as the vendor bill">
       <div className="field">
         <label htmlFor="accept-number">Vendor invoice number</label>
-        <input
-          id="accept-number"
-          required
-          maxLength={100}
-          value={number}
-          onChange={(e) => setNumber(e.target.value)}
-        />
+        <input id="accept-number" required maxLength={100} value={number} onChange={(e) => setNumber(e.target.value)} />
       </div>
       <div className="field">
         <label htmlFor="accept-date">Bill date</label>
@@ -321,8 +259,7 @@ function AcceptForm({ id, onAccepted }: { id: string; onAccepted: (r: VendorReco
         {busy ? 'Recording…' : 'Accept and record the bill'}
       </button>
       <p className="muted small">
-        Differences go to purchase price variance (5900); the bill clears the month’s accruals of what it
-        bills.
+        Differences go to purchase price variance (5900); the bill clears the month’s accruals of what it bills.
       </p>
       <ErrorBanner error={error} title="The bill was not recorded" />
     </form>

@@ -34,10 +34,7 @@ export function blockedLines(
 export function quantityProblem(value: string): string | null {
   const v = value.trim();
   if (!v) return 'Enter a quantity: a whole number, 1 or more.';
-  if (!/^\d+$/.test(v))
-    return /^\d*[.,]\d+$/.test(v)
-      ? 'Quantities are whole units: no decimals.'
-      : 'Enter digits only, such as 12.';
+  if (!/^\d+$/.test(v)) return /^\d*[.,]\d+$/.test(v) ? 'Quantities are whole units: no decimals.' : 'Enter digits only, such as 12.';
   const n = Number.parseInt(v, 10);
   if (n < 1) return 'At least 1. To drop the line, use Remove.';
   if (n > 100_000) return 'At most 100,000 on one line.';
@@ -68,12 +65,7 @@ export function SplitCartNotice({
   const [asking, setAsking] = useState<CreditLine | null>(null);
   const dp = currency === 'JPY' ? 0 : 2;
   return (
-    <div
-      className="banner banner-warning split-cart"
-      role="region"
-      aria-label="Lines held back"
-      data-testid="split-cart"
-    >
+    <div className="banner banner-warning split-cart" role="region" aria-label="Lines held back" data-testid="split-cart">
       {[...blocked.entries()].map(([line, why]) => {
         const l = lines.find((x) => x.line === line);
         const short = l ? Decimal.max(needed[line].minus(dec(l.available)), 0) : new Decimal(0);
@@ -85,15 +77,9 @@ export function SplitCartNotice({
                 : `The ${NAME[line]} credit line is short by ${formatMoney(short.toFixed(dp), currency)}.`}
             </strong>{' '}
             Its lines are marked in the cart and are not ordered now.{' '}
-            {why === 'hold'
-              ? 'Your distributor releases the hold (usually once overdue invoices are paid).'
-              : ''}
+            {why === 'hold' ? 'Your distributor releases the hold (usually once overdue invoices are paid).' : ''}
             <div className="form-actions">
-              <button
-                type="button"
-                aria-expanded={asking === line}
-                onClick={() => setAsking(asking === line ? null : line)}
-              >
+              <button type="button" aria-expanded={asking === line} onClick={() => setAsking(asking === line ? null : line)}>
                 Ask for more {NAME[line]} credit
               </button>
             </div>

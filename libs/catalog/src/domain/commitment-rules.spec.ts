@@ -17,9 +17,10 @@ describe('commitment rules', () => {
       allowedTerms: ['P1Y' as const],
       allowedBillingFrequencies: ['ANNUAL' as const],
     };
-    expect(
-      commitmentProblems(pack, { term: 'P1M', billingFrequency: 'MONTHLY' }).map((e) => e.field),
-    ).toEqual(['term', 'billingFrequency']);
+    expect(commitmentProblems(pack, { term: 'P1M', billingFrequency: 'MONTHLY' }).map((e) => e.field)).toEqual([
+      'term',
+      'billingFrequency',
+    ]);
     expect(commitmentProblems(pack, { term: 'P1Y', billingFrequency: 'ANNUAL' })).toEqual([]);
     expect(commitmentProblems(pack, { term: null, billingFrequency: null })).toEqual([]);
   });

@@ -21,9 +21,7 @@ describe('meter tiers', () => {
 
   it('refuses both or neither of unitPrice and tiers, and unordered or unclosed tiers', () => {
     expect(meterPriceProblems({}, 'p')).toHaveLength(1);
-    expect(meterPriceProblems({ unitPrice: '1', tiers: [{ upTo: null, unitPrice: '1' }] }, 'p')).toHaveLength(
-      1,
-    );
+    expect(meterPriceProblems({ unitPrice: '1', tiers: [{ upTo: null, unitPrice: '1' }] }, 'p')).toHaveLength(1);
     expect(
       meterPriceProblems(
         {

@@ -34,23 +34,19 @@ export function meterTiers(p: MeterPriceInput): MeterTier[] {
 export function meterPriceProblems(p: MeterPriceInput, field: string): FieldError[] {
   const hasFlat = p.unitPrice !== undefined;
   const hasTiers = !!p.tiers?.length;
-  if (hasFlat === hasTiers)
-    return [{ field, message: 'give exactly one of unitPrice (flat) or tiers (graduated)' }];
+  if (hasFlat === hasTiers) return [{ field, message: 'give exactly one of unitPrice (flat) or tiers (graduated)' }];
   if (!hasTiers) return [];
   const errors: FieldError[] = [];
   let last = new Dec(0);
   p.tiers!.forEach((t, i) => {
     const isLast = i === p.tiers!.length - 1;
     if (t.upTo == null) {
-      if (!isLast)
-        errors.push({ field: `${field}.tiers.${i}.upTo`, message: 'only the last tier may be open (null)' });
+      if (!isLast) errors.push({ field: `${field}.tiers.${i}.upTo`, message: 'only the last tier may be open (null)' });
       return;
     }
-    if (isLast)
-      errors.push({ field: `${field}.tiers.${i}.upTo`, message: 'the last tier must be open (null)' });
+    if (isLast) errors.push({ field: `${field}.tiers.${i}.upTo`, message: 'the last tier must be open (null)' });
     const upTo = new Dec(t.upTo);
-    if (!upTo.gt(last))
-      errors.push({ field: `${field}.tiers.${i}.upTo`, message: `must be above ${last.toFixed()}` });
+    if (!upTo.gt(last)) errors.push({ field: `${field}.tiers.${i}.upTo`, message: `must be above ${last.toFixed()}` });
     last = upTo;
   });
   return errors;

@@ -37,15 +37,11 @@ export function productShapeProblems(p: ProductShape): FieldError[] {
   const errors: FieldError[] = [];
   if (p.kind === 'HARDWARE') {
     if (p.term != null) errors.push({ field: 'term', message: 'applies to cloud products only' });
-    if (p.billingFrequency != null)
-      errors.push({ field: 'billingFrequency', message: 'applies to cloud products only' });
+    if (p.billingFrequency != null) errors.push({ field: 'billingFrequency', message: 'applies to cloud products only' });
   } else {
-    if (p.warrantyMonths != null)
-      errors.push({ field: 'warrantyMonths', message: 'applies to hardware products only' });
-    if (p.extendedWarrantySku != null)
-      errors.push({ field: 'extendedWarrantySku', message: 'applies to hardware products only' });
-    if (p.term == null)
-      errors.push({ field: 'term', message: 'is required for cloud products (P1M, P1Y or P3Y)' });
+    if (p.warrantyMonths != null) errors.push({ field: 'warrantyMonths', message: 'applies to hardware products only' });
+    if (p.extendedWarrantySku != null) errors.push({ field: 'extendedWarrantySku', message: 'applies to hardware products only' });
+    if (p.term == null) errors.push({ field: 'term', message: 'is required for cloud products (P1M, P1Y or P3Y)' });
     if (p.billingFrequency == null) {
       errors.push({
         field: 'billingFrequency',

@@ -21,8 +21,7 @@ export class CommitmentPackView {
   @ApiProperty({ enum: BILLING_FREQUENCIES, isArray: true }) allowedBillingFrequencies: BillingFrequency[];
   @ApiProperty({
     example: '20',
-    description:
-      'Information only: the monthly list price is meant to be this % above annual; not applied to prices',
+    description: 'Information only: the monthly list price is meant to be this % above annual; not applied to prices',
   })
   monthlyUpliftPercent: string;
 }

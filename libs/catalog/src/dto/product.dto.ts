@@ -114,8 +114,7 @@ export class CreateProductDto {
   @ApiPropertyOptional({
     example: 'NCE_LIKE',
     default: 'NO_COMMITMENT',
-    description:
-      'The commitment rule pack (GET /catalog/commitment-packs); the product’s term and billing frequency must be allowed by it',
+    description: 'The commitment rule pack (GET /catalog/commitment-packs); the product’s term and billing frequency must be allowed by it',
   })
   @IsOptional()
   @Matches(COMMITMENT_PACK_PATTERN, {
@@ -165,8 +164,7 @@ export class UpdateProductDto {
 
   @ApiPropertyOptional({
     example: 'NCE_LIKE',
-    description:
-      'Changes the commitment rule pack; applies to decreases and cancellations requested from now on',
+    description: 'Changes the commitment rule pack; applies to decreases and cancellations requested from now on',
   })
   @IsOptional()
   @Matches(COMMITMENT_PACK_PATTERN, {
@@ -176,18 +174,7 @@ export class UpdateProductDto {
 }
 
 /** The catalog search's list orders; a leading "-" reverses one. */
-export const PRODUCT_SORTS = [
-  'sku',
-  '-sku',
-  'name',
-  '-name',
-  'vendor',
-  '-vendor',
-  'kind',
-  '-kind',
-  'price',
-  '-price',
-] as const;
+export const PRODUCT_SORTS = ['sku', '-sku', 'name', '-name', 'vendor', '-vendor', 'kind', '-kind', 'price', '-price'] as const;
 export type ProductSort = (typeof PRODUCT_SORTS)[number];
 
 export class ProductQueryDto extends PageQueryDto {
@@ -231,8 +218,7 @@ export class PriceView {
     nullable: true,
     type: String,
     example: '1050.00',
-    description:
-      'Distributor staff only (absent for reseller users); null when the cost is not known (a price older than cost prices)',
+    description: 'Distributor staff only (absent for reseller users); null when the cost is not known (a price older than cost prices)',
   })
   costPrice?: string | null;
 }

@@ -1,12 +1,5 @@
 import fc from 'fast-check';
-import {
-  addDays,
-  addMonthsClamped,
-  daysBetween,
-  formatDate,
-  isValidCalendarDate,
-  parseDate,
-} from './calendar-date';
+import { addDays, addMonthsClamped, daysBetween, formatDate, isValidCalendarDate, parseDate } from './calendar-date';
 
 describe('calendar dates', () => {
   it('clamps month arithmetic to the last day of the month', () => {
@@ -32,10 +25,7 @@ describe('calendar dates of any year 0001–9999 (leak 2: 0001-01-01 was stored 
       m: fc.integer({ min: 1, max: 12 }),
       d: fc.integer({ min: 1, max: 31 }),
     })
-    .map(
-      ({ y, m, d }) =>
-        `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`,
-    )
+    .map(({ y, m, d }) => `${String(y).padStart(4, '0')}-${String(m).padStart(2, '0')}-${String(d).padStart(2, '0')}`)
     .filter((s) => isValidCalendarDate(s));
 
   it('parses and formats 0001-01-01 and two-digit years as themselves', () => {
@@ -50,17 +40,7 @@ describe('calendar dates of any year 0001–9999 (leak 2: 0001-01-01 was stored 
 
   it('validates strictly: real dates with a 4-digit year 0001–9999', () => {
     for (const ok of ['0001-01-01', '2028-02-29', '9999-12-31']) expect(isValidCalendarDate(ok)).toBe(true);
-    for (const bad of [
-      '0000-01-01',
-      '2026-02-30',
-      '2026-13-01',
-      '26-01-01',
-      '+2026-01-01',
-      '2026-1-1',
-      '10000-01-01',
-      20260101,
-      null,
-    ]) {
+    for (const bad of ['0000-01-01', '2026-02-30', '2026-13-01', '26-01-01', '+2026-01-01', '2026-1-1', '10000-01-01', 20260101, null]) {
       expect(isValidCalendarDate(bad)).toBe(false);
     }
   });

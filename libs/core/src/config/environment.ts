@@ -35,24 +35,12 @@ const bool =
 const int =
   (fallback: number) =>
   ({ value }: { value: unknown }) =>
-    unset(value)
-      ? fallback
-      : typeof value === 'number'
-        ? value
-        : /^\d{1,15}$/.test(String(value))
-          ? Number(value)
-          : value;
+    unset(value) ? fallback : typeof value === 'number' ? value : /^\d{1,15}$/.test(String(value)) ? Number(value) : value;
 /** A plain decimal number (`0.5`, `60`). */
 const num =
   (fallback: number) =>
   ({ value }: { value: unknown }) =>
-    unset(value)
-      ? fallback
-      : typeof value === 'number'
-        ? value
-        : /^\d{1,15}(\.\d{1,6})?$/.test(String(value))
-          ? Number(value)
-          : value;
+    unset(value) ? fallback : typeof value === 'number' ? value : /^\d{1,15}(\.\d{1,6})?$/.test(String(value)) ? Number(value) : value;
 const isBool = (name: string) => IsBoolean({ message: `${name} must be true or false` });
 const isInt = (name: string) => IsInt({ message: `${name} must be an integer` });
 // ---- end strict parsers
@@ -323,10 +311,7 @@ export class Environment {
 
   /** The portal's address, in set-password and reset links (default http://localhost:PORT). */
   @IsOptional()
-  @IsUrl(
-    { require_tld: false, protocols: ['http', 'https'] },
-    { message: 'PORTAL_PUBLIC_URL must be an http(s) URL' },
-  )
+  @IsUrl({ require_tld: false, protocols: ['http', 'https'] }, { message: 'PORTAL_PUBLIC_URL must be an http(s) URL' })
   PORTAL_PUBLIC_URL?: string;
   // ---- end sign-in
 
@@ -348,16 +333,13 @@ function productionProblems(env: Environment): string[] {
   const token = env.BOOTSTRAP_ADMIN_TOKEN;
   if (
     token !== undefined &&
-    (token.length < MIN_PRODUCTION_TOKEN_LENGTH ||
-      KNOWN_BOOTSTRAP_TOKENS.includes(token) ||
-      /change-?me/i.test(token))
+    (token.length < MIN_PRODUCTION_TOKEN_LENGTH || KNOWN_BOOTSTRAP_TOKENS.includes(token) || /change-?me/i.test(token))
   ) {
     problems.push(
       `BOOTSTRAP_ADMIN_TOKEN: with NODE_ENV=production it must be a random secret of at least ${MIN_PRODUCTION_TOKEN_LENGTH} characters, not a default`,
     );
   }
-  if (env.SEED_DEMO)
-    problems.push('SEED_DEMO: the demo data set (and its users) is never loaded with NODE_ENV=production');
+  if (env.SEED_DEMO) problems.push('SEED_DEMO: the demo data set (and its users) is never loaded with NODE_ENV=production');
   return problems;
 }
 // ---- end safe defaults

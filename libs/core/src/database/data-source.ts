@@ -13,10 +13,7 @@ export const PROJECT_ROOT = (() => {
 const MIGRATIONS_DIR = path.join(__dirname, '..', '..', '..', '..', 'migrations');
 
 /** The one place TypeORM's connection options are defined (app, CLI, scripts and tests). */
-export function dataSourceOptions(
-  url: string,
-  overrides: Partial<DataSourceOptions> = {},
-): DataSourceOptions {
+export function dataSourceOptions(url: string, overrides: Partial<DataSourceOptions> = {}): DataSourceOptions {
   return {
     type: 'postgres',
     url,

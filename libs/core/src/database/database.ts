@@ -50,10 +50,7 @@ export async function provideDatabase(log: (l: string) => void = () => undefined
  * is transaction-scoped, held by a transaction left open on a connection of its own while the
  * migrations run on others (no session-level lock: docs/operations.md §10).
  */
-export async function runMigrations(
-  url: string,
-  log: (l: string) => void = () => undefined,
-): Promise<string[]> {
+export async function runMigrations(url: string, log: (l: string) => void = () => undefined): Promise<string[]> {
   const lock = new Client({ connectionString: url });
   await lock.connect();
   try {

@@ -135,10 +135,7 @@ async function waitFor(cond: () => boolean | Promise<boolean>, ms: number): Prom
  * server another live process runs (`npm start` while a script such as `npm run seed` starts) is
  * left alone: its port is returned, for this process to share it.
  */
-async function recoverStalePid(
-  dataDir: string,
-  log: (l: string) => void,
-): Promise<{ sharedPort: number; owner: number } | null> {
+async function recoverStalePid(dataDir: string, log: (l: string) => void): Promise<{ sharedPort: number; owner: number } | null> {
   const pidFile = path.join(dataDir, 'postmaster.pid');
   if (!fs.existsSync(pidFile)) return null;
   const lines = fs.readFileSync(pidFile, 'utf8').split('\n');
@@ -188,9 +185,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     const { uid, gid } = osUserIds();
     Object.assign(spawnOpts, { uid, gid });
     if (!reachable(bin, uid, gid)) {
-      const version = fs
-        .readFileSync(path.join(bin, '..', 'package.json'), 'utf8')
-        .match(/"version":\s*"([^"]+)"/)?.[1];
+      const version = fs.readFileSync(path.join(bin, '..', 'package.json'), 'utf8').match(/"version":\s*"([^"]+)"/)?.[1];
       const staged = path.join('/var/tmp', `disty-pg-bin-${version}`, 'native');
       if (!fs.existsSync(path.join(staged, 'bin', 'postgres'))) {
         const tmp = `${staged}.${process.pid}`;
@@ -219,9 +214,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
 
   const binary = (name: string) => path.join(bin, 'bin', name);
   const libEnv = {
-    LD_LIBRARY_PATH: [path.join(bin, 'lib'), inheritedEnvironment().LD_LIBRARY_PATH]
-      .filter(Boolean)
-      .join(':'),
+    LD_LIBRARY_PATH: [path.join(bin, 'lib'), inheritedEnvironment().LD_LIBRARY_PATH].filter(Boolean).join(':'),
   };
   spawnOpts.env = { ...spawnOpts.env, ...libEnv };
 
@@ -232,14 +225,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
     try {
       await run(
         binary('initdb'),
-        [
-          `--pgdata=${dataDir}`,
-          `--username=${USER}`,
-          `--pwfile=${pwFile}`,
-          '--auth=scram-sha-256',
-          '--encoding=UTF8',
-          '--locale=C',
-        ],
+        [`--pgdata=${dataDir}`, `--username=${USER}`, `--pwfile=${pwFile}`, '--auth=scram-sha-256', '--encoding=UTF8', '--locale=C'],
         spawnOpts,
       );
     } finally {
@@ -249,11 +235,8 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
   const shared = await recoverStalePid(dataDir, log);
   if (shared) {
     // `npm run seed` (or migrate, ledger:verify, billing:run) while `npm start` runs: use its server, never stop it.
-    const url = (database = 'postgres') =>
-      `postgres://${USER}:${PASSWORD}@127.0.0.1:${shared.sharedPort}/${database}`;
-    log(
-      `using the embedded PostgreSQL that process ${shared.owner} runs on 127.0.0.1:${shared.sharedPort} (data: ${dataDir})`,
-    );
+    const url = (database = 'postgres') => `postgres://${USER}:${PASSWORD}@127.0.0.1:${shared.sharedPort}/${database}`;
+    log(`using the embedded PostgreSQL that process ${shared.owner} runs on 127.0.0.1:${shared.sharedPort} (data: ${dataDir})`);
     return { url, port: shared.sharedPort, dataDir, stop: async () => undefined };
   }
 
@@ -334,8 +317,6 @@ function run(cmd: string, args: string[], opts: SpawnOptions): Promise<void> {
     p.stdout?.on('data', (d) => (out += d));
     p.stderr?.on('data', (d) => (out += d));
     p.on('error', reject);
-    p.on('exit', (code) =>
-      code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (${code}): ${out.trim()}`)),
-    );
+    p.on('exit', (code) => (code === 0 ? resolve() : reject(new Error(`${path.basename(cmd)} failed (${code}): ${out.trim()}`))));
   });
 }

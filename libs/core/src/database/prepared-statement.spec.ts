@@ -16,8 +16,7 @@ describe('preparedStatement', () => {
     const stmt = preparedStatement('spec.switch', 'SELECT $1::int');
     expect(preparedStatementsEnabled({})).toBe(true);
     expect(preparedStatementsEnabled({ DB_PREPARED_STATEMENTS: 'on' })).toBe(true);
-    for (const off of ['off', 'OFF', 'false', '0'])
-      expect(preparedStatementsEnabled({ DB_PREPARED_STATEMENTS: off })).toBe(false);
+    for (const off of ['off', 'OFF', 'false', '0']) expect(preparedStatementsEnabled({ DB_PREPARED_STATEMENTS: off })).toBe(false);
     expect(preparedQueryConfig(stmt, [1], true)).toEqual({
       name: 'spec.switch',
       text: 'SELECT $1::int',

@@ -26,26 +26,19 @@ const declared = new Map<string, string>();
 
 export function preparedStatement(name: string, text: string): PreparedStatement {
   const earlier = declared.get(name);
-  if (earlier !== undefined && earlier !== text)
-    throw new Error(`prepared statement ${name} is declared twice with different SQL`);
+  if (earlier !== undefined && earlier !== text) throw new Error(`prepared statement ${name} is declared twice with different SQL`);
   declared.set(name, text);
   return Object.freeze({ name, text });
 }
 
 /** False when `DB_PREPARED_STATEMENTS` is `off`/`false`/`0`: statements then run unnamed. */
-export function preparedStatementsEnabled(
-  env: Pick<Environment, 'DB_PREPARED_STATEMENTS'> = environment(),
-): boolean {
+export function preparedStatementsEnabled(env: Pick<Environment, 'DB_PREPARED_STATEMENTS'> = environment()): boolean {
   const v = (env.DB_PREPARED_STATEMENTS ?? 'on').trim().toLowerCase();
   return !(v === 'off' || v === 'false' || v === '0');
 }
 
 /** The driver's query config for `stmt`: named when prepared statements are on, unnamed otherwise. */
-export function preparedQueryConfig(
-  stmt: PreparedStatement,
-  values: unknown[],
-  named = preparedStatementsEnabled(),
-) {
+export function preparedQueryConfig(stmt: PreparedStatement, values: unknown[], named = preparedStatementsEnabled()) {
   return named ? { name: stmt.name, text: stmt.text, values } : { text: stmt.text, values };
 }
 
@@ -58,11 +51,7 @@ interface PgClient {
  * connection for a DataSource or a manager outside a transaction. Answers the rows; errors are
  * the driver's (with PostgreSQL's `code`), as retryOnConflict and the error mappers expect.
  */
-export async function queryPrepared<T>(
-  db: EntityManager | DataSource,
-  stmt: PreparedStatement,
-  values: unknown[],
-): Promise<T[]> {
+export async function queryPrepared<T>(db: EntityManager | DataSource, stmt: PreparedStatement, values: unknown[]): Promise<T[]> {
   const em = db instanceof DataSource ? db.manager : db;
   const own: QueryRunner | undefined = em.queryRunner ? undefined : em.connection.createQueryRunner();
   const runner = em.queryRunner ?? own!;

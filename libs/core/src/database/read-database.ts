@@ -63,10 +63,7 @@ export class ReadDatabase implements OnModuleDestroy {
    * the previous page (null first) and returns at most `size` rows; one page is in memory at a time.
    * The transaction ends when the generator finishes, fails or is abandoned (a client that leaves).
    */
-  async *snapshot<R>(
-    size: number,
-    page: (query: SnapshotQuery, last: R | null, size: number) => Promise<R[]>,
-  ): AsyncGenerator<R> {
+  async *snapshot<R>(size: number, page: (query: SnapshotQuery, last: R | null, size: number) => Promise<R[]>): AsyncGenerator<R> {
     const runner = await this.open();
     let done = false;
     try {

@@ -45,11 +45,7 @@ async function ensureRole(c: Client, name: string, password: string): Promise<vo
  * database and everything in its public schema (an older database migrated as the superuser is
  * handed over). Idempotent; safe to run on every start.
  */
-export async function prepareDatabaseRoles(
-  adminUrl: string,
-  database: string,
-  password: string = LOCAL_PASSWORD,
-): Promise<DatabaseUrls> {
+export async function prepareDatabaseRoles(adminUrl: string, database: string, password: string = LOCAL_PASSWORD): Promise<DatabaseUrls> {
   const admin = new Client({ connectionString: adminUrl });
   await admin.connect();
   try {
@@ -75,9 +71,7 @@ export async function prepareDatabaseRoles(
     }
     await admin.query(`ALTER DATABASE ${admin.escapeIdentifier(database)} OWNER TO ${OWNER_ROLE}`);
     await admin.query(`REVOKE ALL ON DATABASE ${admin.escapeIdentifier(database)} FROM PUBLIC`);
-    await admin.query(
-      `GRANT CONNECT, TEMPORARY ON DATABASE ${admin.escapeIdentifier(database)} TO ${APP_ROLE}`,
-    );
+    await admin.query(`GRANT CONNECT, TEMPORARY ON DATABASE ${admin.escapeIdentifier(database)} TO ${APP_ROLE}`);
   } finally {
     await admin.end();
   }

@@ -1,14 +1,7 @@
 import { ArgumentsHost, Catch, ExceptionFilter, HttpException, Logger } from '@nestjs/common';
 import { ThrottlerException } from '@nestjs/throttler';
 import type { Request, Response } from 'express';
-import {
-  amountOutOfRange,
-  CORE_ERRORS,
-  CoreErrorCode,
-  PROBLEM_BASE,
-  ProblemError,
-  sqlState,
-} from './problem';
+import { amountOutOfRange, CORE_ERRORS, CoreErrorCode, PROBLEM_BASE, ProblemError, sqlState } from './problem';
 
 /** SQLSTATE numeric_value_out_of_range: a total beyond its column. Never a 5xx (docs/money-integrity.md). */
 const NUMERIC_OUT_OF_RANGE = '22003';
@@ -47,9 +40,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
 
   toProblem(exception: unknown, req: Request): Record<string, unknown> & { status: number } {
     if (!(exception instanceof ProblemError) && sqlState(exception) === NUMERIC_OUT_OF_RANGE) {
-      exception = amountOutOfRange(
-        'An amount or a total is beyond what can be recorded; nothing was changed',
-      );
+      exception = amountOutOfRange('An amount or a total is beyond what can be recorded; nothing was changed');
     }
     if (exception instanceof ProblemError) {
       return {
@@ -80,10 +71,7 @@ export class ProblemDetailsFilter implements ExceptionFilter {
     const bp = exception as BodyParserError;
     const bpStatus = bp?.status ?? bp?.statusCode;
     if (bp && typeof bpStatus === 'number' && bpStatus >= 400 && bpStatus < 500) {
-      const detail =
-        bp.type === 'entity.parse.failed'
-          ? 'The request body is not valid JSON'
-          : String((exception as Error).message);
+      const detail = bp.type === 'entity.parse.failed' ? 'The request body is not valid JSON' : String((exception as Error).message);
       return this.simple(bpStatus, detail);
     }
     return this.internal(exception, req);

@@ -20,10 +20,7 @@ export function csvText(text: string | null | undefined): string {
  * a time as the client reads, so an export of any size holds one batch in memory
  * (docs/api-conventions.md, "Exports"). An error while reading ends the stream with that error.
  */
-export function csvStream(
-  columns: readonly string[],
-  rows: AsyncIterable<Record<string, string | number | null>>,
-): Readable {
+export function csvStream(columns: readonly string[], rows: AsyncIterable<Record<string, string | number | null>>): Readable {
   const stringifier = stringify({ header: true, columns: [...columns], bom: false });
   const source = Readable.from(rows);
   source.on('error', (err) => stringifier.destroy(err));
@@ -44,8 +41,5 @@ export class PeriodQueryDto {
 
 /** 400 naming `from` when the period runs backwards. */
 export function assertPeriod(q: { from: string; to: string }): void {
-  if (q.from > q.to)
-    throw validationError('from must not be after to', [
-      { field: 'from', message: `must be on or before ${q.to}` },
-    ]);
+  if (q.from > q.to) throw validationError('from must not be after to', [{ field: 'from', message: `must be on or before ${q.to}` }]);
 }

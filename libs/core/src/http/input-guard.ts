@@ -40,8 +40,7 @@ export function refuseDeepJson(_req: IncomingMessage, _res: unknown, buf: Buffer
 /** The path (e.g. `lines[0].note`) of the first string holding a NUL character, or null. */
 export function nulPath(value: unknown, path: string, depth = 0): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? path || 'value' : null;
-  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== 'object' || Buffer.isBuffer(value))
-    return null;
+  if (depth > MAX_JSON_DEPTH || value === null || typeof value !== 'object' || Buffer.isBuffer(value)) return null;
   for (const [k, v] of Object.entries(value as Record<string, unknown>)) {
     const here = Array.isArray(value) ? `${path}[${k}]` : path ? `${path}.${k}` : k;
     if (k.includes('\u0000')) return here;
@@ -60,8 +59,7 @@ export class InputGuardInterceptor implements NestInterceptor {
   intercept(context: ExecutionContext, next: CallHandler): Observable<unknown> {
     if (context.getType() !== 'http') return next.handle();
     const req = context.switchToHttp().getRequest<Request>();
-    const hasBody =
-      Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
+    const hasBody = Number(req.headers['content-length'] ?? 0) > 0 || req.headers['transfer-encoding'] !== undefined;
     if (hasBody && !Buffer.isBuffer(req.body)) {
       const declared = this.reflector.getAllAndOverride<string[] | undefined>(DECORATORS.API_CONSUMES, [
         context.getHandler(),
@@ -70,10 +68,7 @@ export class InputGuardInterceptor implements NestInterceptor {
       const accepted = declared?.length ? declared : JSON_TYPES;
       if (!req.is(accepted)) {
         const given = req.headers['content-type'] ?? 'none';
-        throw coreError(
-          CoreErrorCode.UnsupportedMediaType,
-          `Content-Type ${given} is not accepted here; send ${accepted[0]}`,
-        );
+        throw coreError(CoreErrorCode.UnsupportedMediaType, `Content-Type ${given} is not accepted here; send ${accepted[0]}`);
       }
     }
     for (const [part, value] of [

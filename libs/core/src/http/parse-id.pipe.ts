@@ -7,8 +7,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 @Injectable()
 export class ParseIdPipe implements PipeTransform<string, string> {
   transform(value: string): string {
-    if (typeof value !== 'string' || !UUID.test(value))
-      throw notFound(`Resource ${String(value).slice(0, 60)}`);
+    if (typeof value !== 'string' || !UUID.test(value)) throw notFound(`Resource ${String(value).slice(0, 60)}`);
     return value.toLowerCase();
   }
 }

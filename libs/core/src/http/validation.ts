@@ -32,12 +32,8 @@ export function createValidationPipe(): ValidationPipe {
     validationError: { target: false, value: false },
     exceptionFactory: (errors) => {
       const fields = flattenValidationErrors(errors);
-      const detail = fields.length
-        ? fields.map((f) => `${f.field}: ${f.message}`).join('; ')
-        : 'Invalid request';
-      return fails(errors, AMOUNT_IN_RANGE)
-        ? amountOutOfRange(detail, fields)
-        : validationError(detail, fields);
+      const detail = fields.length ? fields.map((f) => `${f.field}: ${f.message}`).join('; ') : 'Invalid request';
+      return fails(errors, AMOUNT_IN_RANGE) ? amountOutOfRange(detail, fields) : validationError(detail, fields);
     },
   });
 }

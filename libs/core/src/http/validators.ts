@@ -40,12 +40,7 @@ export function IsMoneyString(
           return true;
         },
         defaultMessage(args: ValidationArguments) {
-          const kind =
-            (opts.min ?? 'positive') === 'positive'
-              ? 'a positive'
-              : opts.min === 'nonNegative'
-                ? 'a non-negative'
-                : 'a';
+          const kind = (opts.min ?? 'positive') === 'positive' ? 'a positive' : opts.min === 'nonNegative' ? 'a non-negative' : 'a';
           return `${args.property} must be ${kind} decimal string with at most the currency's decimals (e.g. "1234.50")`;
         },
       },
@@ -57,10 +52,8 @@ export function IsMoneyString(
       options: validationOptions,
       validator: {
         // Only judged once the value is a decimal string (the format has its own message).
-        validate: (value: unknown) =>
-          typeof value !== 'string' || !DECIMAL_STRING.test(value) || withinDocumentMaximum(value),
-        defaultMessage: (args: ValidationArguments) =>
-          `${args.property} must be at most ${MAX_DOCUMENT_AMOUNT} in absolute value`,
+        validate: (value: unknown) => typeof value !== 'string' || !DECIMAL_STRING.test(value) || withinDocumentMaximum(value),
+        defaultMessage: (args: ValidationArguments) => `${args.property} must be at most ${MAX_DOCUMENT_AMOUNT} in absolute value`,
       },
     });
   };

@@ -1,11 +1,4 @@
-import {
-  CallHandler,
-  ExecutionContext,
-  HttpStatus,
-  Injectable,
-  NestInterceptor,
-  SetMetadata,
-} from '@nestjs/common';
+import { CallHandler, ExecutionContext, HttpStatus, Injectable, NestInterceptor, SetMetadata } from '@nestjs/common';
 import { HTTP_CODE_METADATA } from '@nestjs/common/constants';
 import { Reflector } from '@nestjs/core';
 import { ApiHeader } from '@nestjs/swagger';
@@ -63,8 +56,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
       body: req.body,
     });
     const status =
-      this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ??
-      (req.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
+      this.reflector.get<number>(HTTP_CODE_METADATA, context.getHandler()) ?? (req.method === 'POST' ? HttpStatus.CREATED : HttpStatus.OK);
 
     const ctx: IdempotencyContext = { scope, key, requestHash: hash, status };
 
@@ -82,9 +74,7 @@ export class IdempotencyInterceptor implements NestInterceptor {
                     // What the client sees is what a replay returns: the stored JSON.
                     ctx.stored
                       ? Promise.resolve(ctx.stored.body)
-                      : idempotencyContext.run(ctx, () =>
-                          this.keys.storeWithoutChange(JSON.parse(JSON.stringify(body ?? null))),
-                        ),
+                      : idempotencyContext.run(ctx, () => this.keys.storeWithoutChange(JSON.parse(JSON.stringify(body ?? null)))),
                   ),
                 )
                 .subscribe(subscriber),

@@ -37,11 +37,7 @@ interface KeyRow {
 }
 
 /** The stored row of a key, or null. */
-export async function findIdempotencyKey(
-  em: EntityManager,
-  scope: string,
-  key: string,
-): Promise<KeyRow | null> {
+export async function findIdempotencyKey(em: EntityManager, scope: string, key: string): Promise<KeyRow | null> {
   const rows: KeyRow[] = await em.query(
     `SELECT request_hash, response_status, response_body FROM idempotency_keys WHERE scope = $1 AND key = $2`,
     [scope, key],
@@ -52,10 +48,7 @@ export async function findIdempotencyKey(
 /** A stored outcome for the same request replays; another request under the same key is refused (409). */
 export function replayOrRefuse(row: KeyRow, requestHash: string): never {
   if (row.request_hash !== requestHash) {
-    throw coreError(
-      CoreErrorCode.IdempotencyKeyReuse,
-      'This Idempotency-Key was already used with a different request; use a new key',
-    );
+    throw coreError(CoreErrorCode.IdempotencyKeyReuse, 'This Idempotency-Key was already used with a different request; use a new key');
   }
   // A row exists only once its request's outcome has committed (idempotency_keys_complete_check).
   throw new IdempotentReplay(row.response_status, row.response_body);
@@ -81,10 +74,9 @@ export async function idempotentTransaction<T>(
   const started = Date.now();
   for (;;) {
     const outcome = await db.transaction(async (em) => {
-      const [{ locked }] = await em.query(
-        `SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`,
-        [`disty:idempotency:${ctx.scope}:${ctx.key}`],
-      );
+      const [{ locked }] = await em.query(`SELECT pg_try_advisory_xact_lock(hashtextextended($1, 0)) AS locked`, [
+        `disty:idempotency:${ctx.scope}:${ctx.key}`,
+      ]);
       if (!locked) return BUSY;
       const row = await findIdempotencyKey(em, ctx.scope, ctx.key);
       if (row) replayOrRefuse(row, ctx.requestHash);

@@ -6,11 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
  * `null` at once when another instance holds it. Scheduled jobs use this so that several API
  * instances firing the same cron run it once.
  */
-export async function tryWithAdvisoryLock<T>(
-  db: DataSource,
-  name: string,
-  fn: (em: EntityManager) => Promise<T>,
-): Promise<T | null> {
+export async function tryWithAdvisoryLock<T>(db: DataSource, name: string, fn: (em: EntityManager) => Promise<T>): Promise<T | null> {
   return db.transaction(async (em) => {
     const [{ locked }] = await em.query('SELECT pg_try_advisory_xact_lock(hashtext($1)) AS locked', [name]);
     if (!locked) return null;
@@ -19,11 +15,7 @@ export async function tryWithAdvisoryLock<T>(
 }
 
 /** Like tryWithAdvisoryLock but waits for the lock. */
-export async function withAdvisoryLock<T>(
-  db: DataSource,
-  name: string,
-  fn: (em: EntityManager) => Promise<T>,
-): Promise<T> {
+export async function withAdvisoryLock<T>(db: DataSource, name: string, fn: (em: EntityManager) => Promise<T>): Promise<T> {
   return db.transaction(async (em) => {
     await em.query('SELECT pg_advisory_xact_lock(hashtext($1))', [name]);
     return fn(em);
@@ -44,11 +36,7 @@ export interface HeldAdvisoryLock {
  * client that dies ends it (docs/operations.md §10). `wait: false` answers null at once when
  * another holder has the lock.
  */
-export async function holdAdvisoryLock(
-  db: DataSource,
-  name: string,
-  opts: { wait: boolean },
-): Promise<HeldAdvisoryLock | null> {
+export async function holdAdvisoryLock(db: DataSource, name: string, opts: { wait: boolean }): Promise<HeldAdvisoryLock | null> {
   const qr = db.createQueryRunner();
   await qr.connect();
   try {

@@ -38,9 +38,7 @@ export async function installJobQueue(ownerUrl: string): Promise<void> {
       [JOB_QUEUE_SCHEMA],
     );
     for (const { relname } of secured.rows) {
-      await c.query(
-        `CREATE POLICY disty_app_all ON ${s}.${c.escapeIdentifier(relname)} FOR ALL TO ${r} USING (true) WITH CHECK (true)`,
-      );
+      await c.query(`CREATE POLICY disty_app_all ON ${s}.${c.escapeIdentifier(relname)} FOR ALL TO ${r} USING (true) WITH CHECK (true)`);
     }
   } finally {
     await c.end();

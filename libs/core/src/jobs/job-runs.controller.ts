@@ -31,17 +31,13 @@ export class JobRunsController {
   @Roles('admin')
   @ApiOperation({
     operationId: 'listJobRuns',
-    summary:
-      'Runs of the scheduled jobs (billing, renewals, alert scan, recognition, credit holds), caught-up ones included',
+    summary: 'Runs of the scheduled jobs (billing, renewals, alert scan, recognition, credit holds), caught-up ones included',
   })
   @ApiOkResponse({ type: JobRunPageView })
   async list(@Query() q: JobRunQueryDto): Promise<JobRunPageView> {
     const where = `WHERE ($1::text IS NULL OR job = $1) AND ($2::text IS NULL OR status = $2)`;
     const params = [q.job ?? null, q.status ?? null];
-    const [{ total }]: Array<{ total: number }> = await this.db.query(
-      `SELECT count(*)::int AS total FROM job_runs ${where}`,
-      params,
-    );
+    const [{ total }]: Array<{ total: number }> = await this.db.query(`SELECT count(*)::int AS total FROM job_runs ${where}`, params);
     const rows: JobRunRow[] = await this.db.query(
       `SELECT * FROM job_runs ${where} ORDER BY scheduled_for DESC, id DESC LIMIT $3 OFFSET $4`,
       [...params, q.pageSize, q.offset],

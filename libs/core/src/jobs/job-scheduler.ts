@@ -51,9 +51,7 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     this.pool.on('error', warn);
     this.pool.on('connect', (client) => client.on('error', warn));
     const jobs = this.jobs.all();
-    const taskList: TaskList = Object.fromEntries(
-      jobs.map((j) => [j.name, (payload: unknown) => this.execute(j, payload)]),
-    );
+    const taskList: TaskList = Object.fromEntries(jobs.map((j) => [j.name, (payload: unknown) => this.execute(j, payload)]));
     const pool = this.pool;
     this.runner = await run({
       pgPool: this.pool,
@@ -111,22 +109,17 @@ export class JobScheduler implements OnApplicationBootstrap, BeforeApplicationSh
     const id = claimed[0].id;
     try {
       const summary = await observeJob(job.name, () => job.run(occurrence));
-      await this.db.query(
-        `UPDATE job_runs SET status = $2, finished_at = now(), summary = $3 WHERE id = $1`,
-        [id, summary === null ? 'SKIPPED' : 'SUCCEEDED', summary === null ? null : JSON.stringify(summary)],
-      );
+      await this.db.query(`UPDATE job_runs SET status = $2, finished_at = now(), summary = $3 WHERE id = $1`, [
+        id,
+        summary === null ? 'SKIPPED' : 'SUCCEEDED',
+        summary === null ? null : JSON.stringify(summary),
+      ]);
     } catch (e) {
       const message = (e as Error).message ?? String(e);
       await this.db
-        .query(`UPDATE job_runs SET status = 'FAILED', finished_at = now(), error = $2 WHERE id = $1`, [
-          id,
-          message.slice(0, 2000),
-        ])
+        .query(`UPDATE job_runs SET status = 'FAILED', finished_at = now(), error = $2 WHERE id = $1`, [id, message.slice(0, 2000)])
         .catch(() => undefined);
-      this.logger.error(
-        { err: e },
-        `scheduled job ${job.name} (${occurrence.scheduledFor.toISOString()}) failed`,
-      );
+      this.logger.error({ err: e }, `scheduled job ${job.name} (${occurrence.scheduledFor.toISOString()}) failed`);
       throw e;
     }
   }

@@ -50,10 +50,7 @@ export class Money {
 
   /** Half-up at the currency's minor unit (half away from zero for negatives). */
   round(): Money {
-    return new Money(
-      this.amount.toDecimalPlaces(minorUnits(this.currency), Dec.ROUND_HALF_UP),
-      this.currency,
-    );
+    return new Money(this.amount.toDecimalPlaces(minorUnits(this.currency), Dec.ROUND_HALF_UP), this.currency);
   }
 
   isZero(): boolean {
@@ -100,9 +97,7 @@ export class Money {
     const exact = weights.map((w) => units.times(w).div(total));
     const floors = exact.map((e) => e.toDecimalPlaces(0, Dec.ROUND_FLOOR));
     let remainder = units.minus(floors.reduce((a, f) => a.plus(f), new Dec(0)));
-    const order = exact
-      .map((e, i) => ({ i, frac: e.minus(floors[i]) }))
-      .sort((a, b) => b.frac.comparedTo(a.frac) || a.i - b.i);
+    const order = exact.map((e, i) => ({ i, frac: e.minus(floors[i]) })).sort((a, b) => b.frac.comparedTo(a.frac) || a.i - b.i);
     const parts = [...floors];
     const step = remainder.isNegative() ? -1 : 1;
     for (let k = 0; !remainder.isZero(); k = (k + 1) % order.length) {

@@ -18,8 +18,7 @@ function complete(paths: OpenAPIObject['paths']): OpenAPIObject {
 }
 
 describe('completeDocument: the problem responses and security each operation gets from its shape (docs/api-conventions.md §10)', () => {
-  const statuses = (doc: OpenAPIObject, path: string, method: 'get' | 'post') =>
-    Object.keys(doc.paths[path][method]!.responses);
+  const statuses = (doc: OpenAPIObject, path: string, method: 'get' | 'post') => Object.keys(doc.paths[path][method]!.responses);
 
   it('a secured GET with roles and a path id: 401, 403, 404, 429, 500, and the bearer scheme', () => {
     const doc = complete({
@@ -52,17 +51,7 @@ describe('completeDocument: the problem responses and security each operation ge
         }),
       },
     });
-    expect(statuses(doc, '/orders', 'post')).toEqual([
-      '200',
-      '400',
-      '401',
-      '409',
-      '413',
-      '415',
-      '422',
-      '429',
-      '500',
-    ]);
+    expect(statuses(doc, '/orders', 'post')).toEqual(['200', '400', '401', '409', '413', '415', '422', '429', '500']);
     expect(doc.components!.responses!.UnprocessableContent).toEqual({
       description: expect.any(String),
       content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/ProblemDetails' } } },

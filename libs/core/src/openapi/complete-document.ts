@@ -1,10 +1,4 @@
-import type {
-  OpenAPIObject,
-  OperationObject,
-  ParameterObject,
-  ReferenceObject,
-  ResponseObject,
-} from '@nestjs/swagger';
+import type { OpenAPIObject, OperationObject, ParameterObject, ReferenceObject, ResponseObject } from '@nestjs/swagger';
 import { EXT_PROBLEMS, EXT_PUBLIC, EXT_ROLES, EXT_UNTHROTTLED } from './decorators';
 
 /**
@@ -62,8 +56,7 @@ const PROBLEM_DETAILS = {
 const PROBLEM_RESPONSES: Record<number, { name: string; description: string }> = {
   400: {
     name: 'BadRequest',
-    description:
-      'Invalid request (`validation`): a field, query parameter or header is wrong; every failing field is listed in `errors`',
+    description: 'Invalid request (`validation`): a field, query parameter or header is wrong; every failing field is listed in `errors`',
   },
   401: { name: 'Unauthenticated', description: 'No valid bearer token (`unauthenticated`)' },
   403: { name: 'Forbidden', description: "The token's role may not call this operation (`forbidden`)" },
@@ -73,8 +66,7 @@ const PROBLEM_RESPONSES: Record<number, { name: string; description: string }> =
   },
   409: {
     name: 'Conflict',
-    description:
-      'Conflicts with the current state (e.g. `conflict`, `idempotency-key-reuse`, or a module slug)',
+    description: 'Conflicts with the current state (e.g. `conflict`, `idempotency-key-reuse`, or a module slug)',
   },
   413: { name: 'PayloadTooLarge', description: 'The body is over 1 MB (`payload-too-large`)' },
   415: {
@@ -83,8 +75,7 @@ const PROBLEM_RESPONSES: Record<number, { name: string; description: string }> =
   },
   422: {
     name: 'UnprocessableContent',
-    description:
-      'Well-formed but refused by a business rule (a module slug, or `amount-out-of-range`); nothing was changed',
+    description: 'Well-formed but refused by a business rule (a module slug, or `amount-out-of-range`); nothing was changed',
   },
   429: { name: 'TooManyRequests', description: 'Rate limit reached (`too-many-requests`); retry later' },
   500: {
@@ -130,13 +121,11 @@ const SUCCESS: Record<string, string> = {
 function fixSuccesses(op: Op): void {
   for (const [status, response] of Object.entries(op.responses ?? {})) {
     if (!status.startsWith('2')) continue;
-    if (!(response as ResponseObject).description)
-      (response as ResponseObject).description = SUCCESS[status] ?? 'Success';
+    if (!(response as ResponseObject).description) (response as ResponseObject).description = SUCCESS[status] ?? 'Success';
     const content = (response as ResponseObject).content;
     if (!content) continue;
     for (const [media, body] of Object.entries(content)) {
-      if (media.startsWith('text/csv'))
-        body.schema = { type: 'string', description: 'CSV: a header row, then one row per item' };
+      if (media.startsWith('text/csv')) body.schema = { type: 'string', description: 'CSV: a header row, then one row per item' };
       else if (media === 'application/pdf') body.schema = { type: 'string', format: 'binary' };
     }
   }
@@ -198,8 +187,7 @@ export function completeDocument(doc: OpenAPIObject): OpenAPIObject {
       type: 'http',
       scheme: 'bearer',
       bearerFormat: 'opaque',
-      description:
-        'An API token (random, not a JWT) returned once when its user is created: `Authorization: Bearer <token>`',
+      description: 'An API token (random, not a JWT) returned once when its user is created: `Authorization: Bearer <token>`',
     },
   };
   return doc;

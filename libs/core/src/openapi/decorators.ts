@@ -46,15 +46,9 @@ export function PageOf<T>(item: Type<T>): Type<Page<T>> {
     pageSize: number;
   }
   ApiProperty({ type: [item] })(PageView.prototype, 'items');
-  ApiProperty({ type: 'integer', minimum: 0, description: 'Items matching the filters, on all pages' })(
-    PageView.prototype,
-    'total',
-  );
+  ApiProperty({ type: 'integer', minimum: 0, description: 'Items matching the filters, on all pages' })(PageView.prototype, 'total');
   ApiProperty({ type: 'integer', minimum: 1, description: 'This page, from 1' })(PageView.prototype, 'page');
-  ApiProperty({ type: 'integer', minimum: 1, maximum: 200, description: 'Items per page' })(
-    PageView.prototype,
-    'pageSize',
-  );
+  ApiProperty({ type: 'integer', minimum: 1, maximum: 200, description: 'Items per page' })(PageView.prototype, 'pageSize');
   Object.defineProperty(PageView, 'name', { value: `${item.name.replace(/View$/, '')}Page` });
   pages.set(item, PageView);
   return PageView;
@@ -67,10 +61,7 @@ export function ApiPageResponse(item: Type<unknown>, description?: string): Meth
 
 /** 200 with a PDF document (`application/pdf`, a binary string). */
 export function ApiPdfResponse(description = 'The document as a PDF'): MethodDecorator {
-  return applyDecorators(
-    ApiProduces('application/pdf'),
-    ApiOkResponse({ description, schema: { type: 'string', format: 'binary' } }),
-  );
+  return applyDecorators(ApiProduces('application/pdf'), ApiOkResponse({ description, schema: { type: 'string', format: 'binary' } }));
 }
 
 /** 200 with CSV (`text/csv`: a header row, then one row per item). */

@@ -3,15 +3,7 @@ import { ApiExtension } from '@nestjs/swagger';
 import { notFound } from '../errors/problem';
 import { EXT_PUBLIC, EXT_ROLES } from '../openapi/decorators';
 
-export const ROLES = [
-  'admin',
-  'finance',
-  'reseller_admin',
-  'buyer',
-  'sales',
-  'reseller_finance',
-  'integration',
-] as const;
+export const ROLES = ['admin', 'finance', 'reseller_admin', 'buyer', 'sales', 'reseller_finance', 'integration'] as const;
 export type Role = (typeof ROLES)[number];
 /** The distributor's identities (no reseller): its staff and its machine identities. */
 export const DISTRIBUTOR_ROLES: readonly Role[] = ['admin', 'finance', 'integration'];
@@ -36,8 +28,7 @@ export const ROLES_KEY = 'disty:roles';
 /** No token needed (health, docs, inbound webhooks that verify their own signature). */
 export const Public = () => applyDecorators(SetMetadata(PUBLIC_ROUTE, true), ApiExtension(EXT_PUBLIC, true));
 /** Only these roles may call the handler; others get 403 (the OpenAPI document says so: completeDocument). */
-export const Roles = (...roles: Role[]) =>
-  applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension(EXT_ROLES, roles));
+export const Roles = (...roles: Role[]) => applyDecorators(SetMetadata(ROLES_KEY, roles), ApiExtension(EXT_ROLES, roles));
 
 export const CurrentActor = createParamDecorator((_: unknown, ctx: ExecutionContext): Actor => {
   return ctx.switchToHttp().getRequest<{ user: Actor }>().user;

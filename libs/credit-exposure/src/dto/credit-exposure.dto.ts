@@ -41,12 +41,10 @@ export class EvaluateExposureDto {
 }
 
 export class ThresholdsView {
-  @ApiProperty({ nullable: true, type: String, description: 'null: the global default' }) resellerId:
-    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'null: the global default' }) resellerId: string | null;
   @ApiProperty({ example: ['80', '100'] }) percents: string[];
   @ApiProperty({
-    description:
-      'true when the reseller has none of its own and the global ones (or the built-in 80 and 100) apply',
+    description: 'true when the reseller has none of its own and the global ones (or the built-in 80 and 100) apply',
   })
   inherited: boolean;
 }

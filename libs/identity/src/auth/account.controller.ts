@@ -2,14 +2,7 @@ import { Body, Controller, Delete, Get, HttpCode, Param, Post } from '@nestjs/co
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, ApiNoContent, ApiProblems, CurrentActor, ParseIdPipe, Roles } from '#disty/core';
 import { AccountService } from './account.service';
-import {
-  ApiTokenCreatedView,
-  ApiTokenListView,
-  CreateApiTokenDto,
-  TotpCodeDto,
-  TotpEnrolmentView,
-  TotpStatusView,
-} from './auth.dto';
+import { ApiTokenCreatedView, ApiTokenListView, CreateApiTokenDto, TotpCodeDto, TotpEnrolmentView, TotpStatusView } from './auth.dto';
 
 /** Roles that may hold named API tokens for integrations (docs/security.md §10). */
 export const TOKEN_ROLES = ['admin', 'finance', 'reseller_admin', 'reseller_finance'] as const;

@@ -51,42 +51,26 @@ export class AccountService {
   /** A new secret, shown once; sign-in asks for codes only once a code confirms it. */
   async startTotp(userId: string): Promise<TotpEnrolmentView> {
     const row = await this.totpRow(userId);
-    if (row.totp_enabled)
-      throw identityError(IdentityErrorCode.TotpState, 'Two-factor sign-in is already on; turn it off first');
+    if (row.totp_enabled) throw identityError(IdentityErrorCode.TotpState, 'Two-factor sign-in is already on; turn it off first');
     const secret = newTotpSecret();
-    await this.db.query(`UPDATE users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1`, [
-      userId,
-      secret,
-    ]);
+    await this.db.query(`UPDATE users SET totp_secret = $2, totp_last_step = NULL WHERE id = $1`, [userId, secret]);
     return { secret, otpauthUrl: totpUrl(secret, row.email) };
   }
 
   async confirmTotp(userId: string, code: string): Promise<void> {
     const row = await this.totpRow(userId);
-    if (row.totp_enabled || !row.totp_secret)
-      throw identityError(IdentityErrorCode.TotpState, 'Start the set-up first (POST /me/totp)');
+    if (row.totp_enabled || !row.totp_secret) throw identityError(IdentityErrorCode.TotpState, 'Start the set-up first (POST /me/totp)');
     const step = totpStep(row.totp_secret, code, null);
-    if (step === null)
-      throw identityError(
-        IdentityErrorCode.TotpCodeInvalid,
-        'That code is not right; check the time on your device',
-      );
-    await this.db.query(`UPDATE users SET totp_enabled = true, totp_last_step = $2 WHERE id = $1`, [
-      userId,
-      step,
-    ]);
+    if (step === null) throw identityError(IdentityErrorCode.TotpCodeInvalid, 'That code is not right; check the time on your device');
+    await this.db.query(`UPDATE users SET totp_enabled = true, totp_last_step = $2 WHERE id = $1`, [userId, step]);
   }
 
   async disableTotp(userId: string, code: string): Promise<void> {
     const row = await this.totpRow(userId);
     if (!row.totp_enabled) throw identityError(IdentityErrorCode.TotpState, 'Two-factor sign-in is not on');
     const step = totpStep(row.totp_secret!, code, row.totp_last_step);
-    if (step === null)
-      throw identityError(IdentityErrorCode.TotpCodeInvalid, 'That code is not right (or was already used)');
-    await this.db.query(
-      `UPDATE users SET totp_enabled = false, totp_secret = NULL, totp_last_step = NULL WHERE id = $1`,
-      [userId],
-    );
+    if (step === null) throw identityError(IdentityErrorCode.TotpCodeInvalid, 'That code is not right (or was already used)');
+    await this.db.query(`UPDATE users SET totp_enabled = false, totp_secret = NULL, totp_last_step = NULL WHERE id = $1`, [userId]);
   }
 
   async listTokens(userId: string): Promise<ApiTokenView[]> {

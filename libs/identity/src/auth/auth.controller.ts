@@ -3,13 +3,7 @@ import { ApiAcceptedResponse, ApiOkResponse, ApiOperation, ApiResponse, ApiTags 
 import type { Request, Response } from 'express';
 import { ApiNoContent, ApiProblems, Public } from '#disty/core';
 import { identityError, IdentityErrorCode } from '../errors';
-import {
-  PasswordLinkConfirmDto,
-  PasswordResetAccepted,
-  PasswordResetDto,
-  SignInDto,
-  SignInResponse,
-} from './auth.dto';
+import { PasswordLinkConfirmDto, PasswordResetAccepted, PasswordResetDto, SignInDto, SignInResponse } from './auth.dto';
 import { AuthService, sameSecret } from './auth.service';
 import { clearSessionCookies, CSRF_HEADER, readCookie, SESSION_COOKIE, setSessionCookies } from './cookies';
 
@@ -35,11 +29,7 @@ export class AuthController {
       '`unauthenticated`: the email, password or code is not right (also for a locked or unknown account); `totp-required`: send `totpCode` too',
     content: problem,
   })
-  async signIn(
-    @Body() dto: SignInDto,
-    @Req() req: Request,
-    @Res({ passthrough: true }) res: Response,
-  ): Promise<SignInResponse> {
+  async signIn(@Body() dto: SignInDto, @Req() req: Request, @Res({ passthrough: true }) res: Response): Promise<SignInResponse> {
     const { user, session } = await this.auth.signIn(dto, req.ip ?? 'unknown', req.header('user-agent'));
     setSessionCookies(res, session);
     return { user, csrfToken: session.csrfToken, expiresAt: session.expiresAt.toISOString() };
@@ -59,10 +49,7 @@ export class AuthController {
     if (sessionId) {
       const session = await this.auth.sessionActor(sessionId);
       if (session && !sameSecret(req.header(CSRF_HEADER), session.csrfToken)) {
-        throw identityError(
-          IdentityErrorCode.CsrfTokenInvalid,
-          'Send the session’s CSRF token in the X-CSRF-Token header',
-        );
+        throw identityError(IdentityErrorCode.CsrfTokenInvalid, 'Send the session’s CSRF token in the X-CSRF-Token header');
       }
       await this.auth.endSession(sessionId);
     }

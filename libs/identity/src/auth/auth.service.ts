@@ -106,11 +106,7 @@ export class AuthService {
 
     if (user.totp_enabled) {
       if (!input.totpCode) {
-        throw identityError(
-          IdentityErrorCode.TotpRequired,
-          'Enter the 6-digit code from your authenticator app',
-          { totpRequired: true },
-        );
+        throw identityError(IdentityErrorCode.TotpRequired, 'Enter the 6-digit code from your authenticator app', { totpRequired: true });
       }
       const step = totpStep(user.totp_secret!, input.totpCode, user.totp_last_step);
       if (step === null) return this.failed(ip, [user.id]);
@@ -218,11 +214,7 @@ export class AuthService {
         `UPDATE password_links SET used_at = now() WHERE token_hash = $1 AND used_at IS NULL AND expires_at > now() RETURNING user_id`,
         [tokenHash],
       );
-      if (!used.length)
-        throw identityError(
-          IdentityErrorCode.PasswordLinkInvalid,
-          'This link is not valid: it was already used.',
-        );
+      if (!used.length) throw identityError(IdentityErrorCode.PasswordLinkInvalid, 'This link is not valid: it was already used.');
       await this.storePassword(em, link.user_id, hash);
     });
   }
@@ -234,18 +226,12 @@ export class AuthService {
     await this.db.transaction((em) => this.storePassword(em, userId, hash));
   }
 
-  private async storePassword(
-    em: { query: DataSource['query'] },
-    userId: string,
-    hash: string,
-  ): Promise<void> {
+  private async storePassword(em: { query: DataSource['query'] }, userId: string, hash: string): Promise<void> {
     await em.query(
       `UPDATE users SET password_hash = $2, password_changed_at = now(), failed_sign_ins = 0, locked_until = NULL WHERE id = $1`,
       [userId, hash],
     );
-    await em.query(`UPDATE password_links SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [
-      userId,
-    ]);
+    await em.query(`UPDATE password_links SET used_at = now() WHERE user_id = $1 AND used_at IS NULL`, [userId]);
     await em.query(`DELETE FROM sessions WHERE user_id = $1`, [userId]);
   }
 }

@@ -19,14 +19,10 @@ export class PasswordLinkOutbox {
 
   deliver(link: SentLink): void {
     if (environment().NODE_ENV === 'production') {
-      this.logger.log(
-        `a ${link.purpose === 'reset' ? 'password reset' : 'set-password'} link was issued (not logged in production)`,
-      );
+      this.logger.log(`a ${link.purpose === 'reset' ? 'password reset' : 'set-password'} link was issued (not logged in production)`);
       return;
     }
-    this.logger.log(
-      `${link.purpose === 'reset' ? 'password reset' : 'set-password'} link for ${link.email}: ${link.url}`,
-    );
+    this.logger.log(`${link.purpose === 'reset' ? 'password reset' : 'set-password'} link for ${link.email}: ${link.url}`);
     this.sent.push(link);
     if (this.sent.length > 100) this.sent.shift();
   }

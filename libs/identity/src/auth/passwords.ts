@@ -31,8 +31,7 @@ export function passwordProblems(password: string, email: string): FieldError[] 
   } else {
     const p = password.trim().toLowerCase();
     const e = email.toLowerCase();
-    if (p === e || p === e.split('@')[0])
-      problems.push({ field: 'password', message: 'must not be your email address' });
+    if (p === e || p === e.split('@')[0]) problems.push({ field: 'password', message: 'must not be your email address' });
   }
   return problems;
 }

@@ -76,11 +76,7 @@ export function totpCode(secret: string, offsetSeconds = 0): string {
  * The time step of a valid code (one step of clock drift either way), or null. A step at or
  * before `lastStep` (a code already used) is refused: a code signs in once.
  */
-export function totpStep(
-  secret: string,
-  code: string | undefined,
-  lastStep: string | number | null,
-): number | null {
+export function totpStep(secret: string, code: string | undefined, lastStep: string | number | null): number | null {
   if (!code || !/^\d{6}$/.test(code.trim())) return null;
   try {
     const r = verifySync({ ...plugins, secret, token: code.trim(), epochTolerance: 30 }) as {

@@ -42,13 +42,10 @@ describe('invoice math', () => {
         currency.chain((c) =>
           fc.tuple(
             fc.constant(c),
-            fc.array(
-              fc.tuple(
-                fc.constantFrom<'HARDWARE' | 'CLOUD'>('HARDWARE', 'CLOUD'),
-                units(c, -100_000, 10_000_000),
-              ),
-              { minLength: 1, maxLength: 30 },
-            ),
+            fc.array(fc.tuple(fc.constantFrom<'HARDWARE' | 'CLOUD'>('HARDWARE', 'CLOUD'), units(c, -100_000, 10_000_000)), {
+              minLength: 1,
+              maxLength: 30,
+            }),
             rate,
           ),
         ),
@@ -59,8 +56,7 @@ describe('invoice math', () => {
             c,
           );
           const firstCloud = lines.findIndex((l) => l.creditLine === 'CLOUD');
-          if (firstCloud >= 0)
-            expect(lines.slice(firstCloud).every((l) => l.creditLine === 'CLOUD')).toBe(true);
+          if (firstCloud >= 0) expect(lines.slice(firstCloud).every((l) => l.creditLine === 'CLOUD')).toBe(true);
           expect(lines.map((l) => l.lineNo)).toEqual(lines.map((_, i) => i + 1));
           const t = invoiceTotals(lines);
           for (const l of lines) {
@@ -77,9 +73,7 @@ describe('invoice math', () => {
   it('splits a payment pro rata without losing a minor unit, never above a line’s open amount (property)', () => {
     fc.assert(
       fc.property(
-        currency.chain((c) =>
-          fc.tuple(fc.constant(c), units(c, 0, 10_000_000), units(c, 0, 10_000_000), units(c, 1, 30_000_000)),
-        ),
+        currency.chain((c) => fc.tuple(fc.constant(c), units(c, 0, 10_000_000), units(c, 0, 10_000_000), units(c, 1, 30_000_000))),
         ([c, hw, cl, amount]) => {
           const { parts, leftover } = splitProRata(amount, { HARDWARE: hw, CLOUD: cl }, c);
           expect(parts.HARDWARE.plus(parts.CLOUD).plus(leftover).eq(amount)).toBe(true);
@@ -92,9 +86,7 @@ describe('invoice math', () => {
             const unit = new Dec(1).div(new Dec(10).pow(minorUnits(c)));
             expect(parts.HARDWARE.minus(amount.times(hw).div(total)).abs().lte(unit)).toBe(true);
             const [a, b] = Money.of(amount, c).allocate([hw, cl]);
-            expect(
-              parts.HARDWARE.minus(a.amount).abs().lte(unit) && parts.CLOUD.minus(b.amount).abs().lte(unit),
-            ).toBe(true);
+            expect(parts.HARDWARE.minus(a.amount).abs().lte(unit) && parts.CLOUD.minus(b.amount).abs().lte(unit)).toBe(true);
           }
         },
       ),
@@ -103,20 +95,12 @@ describe('invoice math', () => {
 
   it('gives the rounding difference to the larger credit line', () => {
     // 100.00 over 2/3 and 1/3 opens: the smaller share 33.33 is rounded, the larger takes 66.67
-    const { parts } = splitProRata(
-      new Dec('100'),
-      { HARDWARE: new Dec('200'), CLOUD: new Dec('100') },
-      'AUD',
-    );
+    const { parts } = splitProRata(new Dec('100'), { HARDWARE: new Dec('200'), CLOUD: new Dec('100') }, 'AUD');
     expect([parts.HARDWARE.toFixed(2), parts.CLOUD.toFixed(2)]).toEqual(['66.67', '33.33']);
     const other = splitProRata(new Dec('0.05'), { HARDWARE: new Dec('1'), CLOUD: new Dec('1') }, 'AUD');
     expect([other.parts.HARDWARE.toFixed(2), other.parts.CLOUD.toFixed(2)]).toEqual(['0.02', '0.03']);
     const over = splitProRata(new Dec('500'), { HARDWARE: new Dec('110'), CLOUD: new Dec('55') }, 'AUD');
-    expect([over.parts.HARDWARE.toFixed(2), over.parts.CLOUD.toFixed(2), over.leftover.toFixed(2)]).toEqual([
-      '110.00',
-      '55.00',
-      '335.00',
-    ]);
+    expect([over.parts.HARDWARE.toFixed(2), over.parts.CLOUD.toFixed(2), over.leftover.toFixed(2)]).toEqual(['110.00', '55.00', '335.00']);
   });
 
   it('never credits more than the rest of a line, and crediting the rest clears its tax exactly (property)', () => {

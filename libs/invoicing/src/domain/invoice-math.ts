@@ -50,10 +50,7 @@ export function taxOf(net: Dec, taxRate: Dec, currency: Currency): Dec {
  * when it was ordered; `taxRate` only for an item that carries none), gross = net + tax.
  */
 export function priceLines(items: BillableItem[], taxRate: Dec, currency: Currency): PricedLine[] {
-  const ordered = [
-    ...items.filter((i) => i.creditLine === 'HARDWARE'),
-    ...items.filter((i) => i.creditLine === 'CLOUD'),
-  ];
+  const ordered = [...items.filter((i) => i.creditLine === 'HARDWARE'), ...items.filter((i) => i.creditLine === 'CLOUD')];
   return ordered.map((item, i) => {
     const net = roundMoney(item.net, currency);
     const rate = item.taxRate ?? taxRate;
@@ -63,9 +60,7 @@ export function priceLines(items: BillableItem[], taxRate: Dec, currency: Curren
 }
 
 /** Subtotal, tax and total per credit line and overall: exact sums of the (rounded) lines. */
-export function invoiceTotals(
-  lines: Array<{ creditLine: CreditLine; net: Dec; tax: Dec; gross: Dec }>,
-): InvoiceTotals {
+export function invoiceTotals(lines: Array<{ creditLine: CreditLine; net: Dec; tax: Dec; gross: Dec }>): InvoiceTotals {
   const t: InvoiceTotals = { HARDWARE: zero(), CLOUD: zero(), all: zero() };
   for (const l of lines) {
     for (const key of [l.creditLine, 'all'] as const) {
@@ -91,13 +86,8 @@ export function usageNet(lines: Array<{ sourceType: string; net: Dec }>): Dec {
   return lines.reduce((s, l) => (l.sourceType === 'usage' ? s.plus(l.net) : s), new Dec(0));
 }
 
-export function shippedNet(
-  lines: Array<{ creditLine: CreditLine; net: Dec; shipmentPosted?: boolean }>,
-): Dec {
-  return lines.reduce(
-    (s, l) => (l.creditLine === 'HARDWARE' && l.shipmentPosted ? s.plus(l.net) : s),
-    new Dec(0),
-  );
+export function shippedNet(lines: Array<{ creditLine: CreditLine; net: Dec; shipmentPosted?: boolean }>): Dec {
+  return lines.reduce((s, l) => (l.creditLine === 'HARDWARE' && l.shipmentPosted ? s.plus(l.net) : s), new Dec(0));
 }
 
 /** Net of the lines a credit note may still credit (positive lines only). */
@@ -137,9 +127,7 @@ export function splitProRata(
   currency: Currency,
 ): { parts: Record<CreditLine, Dec>; leftover: Dec } {
   const parts: Record<CreditLine, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
-  const weights = CREDIT_LINES.map((l) => ({ line: l, open: Dec.max(open[l] ?? 0, 0) })).filter((w) =>
-    w.open.gt(0),
-  );
+  const weights = CREDIT_LINES.map((l) => ({ line: l, open: Dec.max(open[l] ?? 0, 0) })).filter((w) => w.open.gt(0));
   const total = weights.reduce((s, w) => s.plus(w.open), new Dec(0));
   if (!amount.gt(0) || total.isZero()) return { parts, leftover: Dec.max(amount, 0) };
   if (amount.gte(total)) {

@@ -19,10 +19,7 @@ describe('posting rules', () => {
       { creditLine: 'HARDWARE', net: new Dec('1000'), tax: new Dec('100'), gross: new Dec('1100') },
       { creditLine: 'CLOUD', net: new Dec('200'), tax: new Dec('20'), gross: new Dec('220') },
     ]);
-    const lines = invoicePosting(t, 'r', 'AUD').map((l) => [
-      l.accountCode,
-      l.debit?.toFixed() ?? `-${l.credit!.toFixed()}`,
-    ]);
+    const lines = invoicePosting(t, 'r', 'AUD').map((l) => [l.accountCode, l.debit?.toFixed() ?? `-${l.credit!.toFixed()}`]);
     expect(lines).toEqual([
       ['1100', '1100'],
       ['1110', '220'],
@@ -33,9 +30,7 @@ describe('posting rules', () => {
   });
 
   it('posts a credit note with its still-deferred cloud part to 2400 and the rest to 4900', () => {
-    const t = invoiceTotals([
-      { creditLine: 'CLOUD', net: new Dec('300'), tax: new Dec('30'), gross: new Dec('330') },
-    ]);
+    const t = invoiceTotals([{ creditLine: 'CLOUD', net: new Dec('300'), tax: new Dec('30'), gross: new Dec('330') }]);
     const lines = creditNotePosting(t, 'r', 'AUD', new Dec('120')).map((l) => [
       l.accountCode,
       l.debit?.toFixed() ?? `-${l.credit!.toFixed()}`,
@@ -89,14 +84,8 @@ describe('posting rules', () => {
     fc.assert(
       fc.property(fc.array(line, { minLength: 1, maxLength: 20 }), (lines) => {
         const t = invoiceTotals(lines);
-        const shipped = shippedNet(
-          lines.map((l, i) => ({ ...l, shipmentPosted: i % 2 === 0 && l.net.gt(0) })),
-        );
-        for (const posting of [
-          invoicePosting(t, 'r', 'AUD'),
-          invoicePosting(t, 'r', 'AUD', shipped),
-          creditNotePosting(t, 'r', 'AUD'),
-        ]) {
+        const shipped = shippedNet(lines.map((l, i) => ({ ...l, shipmentPosted: i % 2 === 0 && l.net.gt(0) })));
+        for (const posting of [invoicePosting(t, 'r', 'AUD'), invoicePosting(t, 'r', 'AUD', shipped), creditNotePosting(t, 'r', 'AUD')]) {
           expect(balanced(posting)).toBe(true);
           for (const l of posting) {
             const sides = [l.debit, l.credit].filter((x) => x !== undefined) as Dec[];

@@ -30,12 +30,7 @@ export function invoicePosting(
  * docs/accounting.md §3, "credit note": debit 2400 the credited cloud net still deferred
  * (`fromDeferred`), 4900 the rest of the net, 2100 tax; credit 1100/1110 (gross per credit line).
  */
-export function creditNotePosting(
-  t: InvoiceTotals,
-  resellerId: string,
-  currency: Currency,
-  fromDeferred: Dec = new Dec(0),
-): PostingLine[] {
+export function creditNotePosting(t: InvoiceTotals, resellerId: string, currency: Currency, fromDeferred: Dec = new Dec(0)): PostingLine[] {
   return [
     ...debit(AccountCode.DeferredRevenue, fromDeferred, resellerId, currency),
     ...debit(AccountCode.CreditNotes, t.all.net.minus(fromDeferred), resellerId, currency),

@@ -10,17 +10,13 @@ const side = (open: string, gross: string, tax: string): WriteOffSide => ({
 
 describe('planWriteOff', () => {
   it('splits the tax out of a hardware-only write-off at the invoice’s tax ratio', () => {
-    const plan = planWriteOff(
-      new Dec('550.00'),
-      { HARDWARE: side('550.00', '1100.00', '100.00'), CLOUD: side('0', '0', '0') },
-      'AUD',
-    )!;
-    expect([
-      plan.parts.HARDWARE.toFixed(2),
-      plan.parts.CLOUD.toFixed(2),
-      plan.net.toFixed(2),
-      plan.tax.toFixed(2),
-    ]).toEqual(['550.00', '0.00', '500.00', '50.00']);
+    const plan = planWriteOff(new Dec('550.00'), { HARDWARE: side('550.00', '1100.00', '100.00'), CLOUD: side('0', '0', '0') }, 'AUD')!;
+    expect([plan.parts.HARDWARE.toFixed(2), plan.parts.CLOUD.toFixed(2), plan.net.toFixed(2), plan.tax.toFixed(2)]).toEqual([
+      '550.00',
+      '0.00',
+      '500.00',
+      '50.00',
+    ]);
   });
 
   it('splits across credit lines pro rata to what is open, each line at its own tax ratio', () => {

@@ -26,24 +26,14 @@ export function writableOff(sides: Record<CreditLine, WriteOffSide>): Dec {
  * still bills (its uncredited gross), rounded half-up per line (docs/accounting.md §3, "write-off").
  * null when the amount exceeds what is open.
  */
-export function planWriteOff(
-  amount: Dec,
-  sides: Record<CreditLine, WriteOffSide>,
-  currency: Currency,
-): WriteOffPlan | null {
+export function planWriteOff(amount: Dec, sides: Record<CreditLine, WriteOffSide>, currency: Currency): WriteOffPlan | null {
   if (!amount.gt(0) || amount.gt(writableOff(sides))) return null;
-  const { parts } = splitProRata(
-    amount,
-    { HARDWARE: sides.HARDWARE.open, CLOUD: sides.CLOUD.open },
-    currency,
-  );
+  const { parts } = splitProRata(amount, { HARDWARE: sides.HARDWARE.open, CLOUD: sides.CLOUD.open }, currency);
   let tax = new Dec(0);
   for (const l of CREDIT_LINES) {
     const s = sides[l];
     if (!parts[l].gt(0) || !s.uncreditedGross.gt(0) || !s.uncreditedTax.gt(0)) continue;
-    tax = tax.plus(
-      Dec.min(roundMoney(parts[l].times(s.uncreditedTax).div(s.uncreditedGross), currency), parts[l]),
-    );
+    tax = tax.plus(Dec.min(roundMoney(parts[l].times(s.uncreditedTax).div(s.uncreditedGross), currency), parts[l]));
   }
   return { parts, net: amount.minus(tax), tax };
 }

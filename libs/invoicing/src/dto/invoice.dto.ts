@@ -12,15 +12,7 @@ import {
   MaxLength,
   ValidateNested,
 } from 'class-validator';
-import {
-  AmountsView,
-  CREDIT_LINES,
-  CreditLine,
-  Currency,
-  IsCalendarDate,
-  IsMoneyString,
-  PageQueryDto,
-} from '#disty/core';
+import { AmountsView, CREDIT_LINES, CreditLine, Currency, IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
 import { AGING_BUCKETS, AgingBucket } from '../domain/invoice-math';
 
 export const INVOICE_STATUSES = ['ISSUED', 'PARTIALLY_PAID', 'PAID', 'CREDITED', 'WRITTEN_OFF'] as const;
@@ -203,8 +195,7 @@ export class InvoiceSummaryView {
   @ApiProperty({ description: 'Written off as bad debt (POST /invoices/:id/write-off)' })
   amountWrittenOff: string;
   @ApiProperty({
-    description:
-      'What is still due: gross − amountPaid − amountCredited − creditsApplied − amountWrittenOff, never negative',
+    description: 'What is still due: gross − amountPaid − amountCredited − creditsApplied − amountWrittenOff, never negative',
   })
   amountDue: string;
   @ApiProperty({ description: 'Credit this invoice still holds (a negative total not yet used or refunded)' })
@@ -296,10 +287,7 @@ export class AgingRowView {
 
 export class AgingTotalView {
   @ApiProperty({ type: String }) currency: Currency;
-  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) buckets: Record<
-    AgingBucket,
-    string
-  >;
+  @ApiProperty({ type: 'object', additionalProperties: { type: 'string' } }) buckets: Record<AgingBucket, string>;
   @ApiProperty() total: string;
 }
 

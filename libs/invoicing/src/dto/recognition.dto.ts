@@ -8,8 +8,7 @@ import { AsOfQueryDto } from './invoice.dto';
 export class RunRecognitionDto {
   @ApiPropertyOptional({
     example: '2026-03-31',
-    description:
-      'Releases service days on or before this date (default: yesterday); not after today, not in a closed month',
+    description: 'Releases service days on or before this date (default: yesterday); not after today, not in a closed month',
   })
   @IsOptional()
   @IsCalendarDate()
@@ -58,8 +57,7 @@ export class ScheduleMonthView {
   @ApiProperty({ example: '2026-03' }) period: string;
   @ApiProperty({ description: 'Service days of the charge in the month' }) days: number;
   @ApiProperty({
-    description:
-      'Revenue the month releases (recognised rows, then the projection of what is still deferred)',
+    description: 'Revenue the month releases (recognised rows, then the projection of what is still deferred)',
   })
   amount: string;
   @ApiProperty({ description: 'Every service day of the month is recognised' }) recognised: boolean;

@@ -30,8 +30,7 @@ export class TaxReportTotalView {
   @ApiProperty({ description: 'Movement of 2100 in the ledger for the period (credits − debits)' })
   ledgerOutputTax: string;
   @ApiProperty({
-    description:
-      'ledgerOutputTax − outputTax: tax posted to 2100 by something else than invoices and credit notes',
+    description: 'ledgerOutputTax − outputTax: tax posted to 2100 by something else than invoices and credit notes',
   })
   difference: string;
   @ApiProperty() reconciled: boolean;

@@ -46,8 +46,7 @@ export const MANUAL_SOURCE = 'manual';
 export const REVERSAL_SOURCE = 'reversal';
 
 /** `other`: foreign-exchange differences (7100, 7150), outside operating revenue and expense; debit-normal (a loss is positive). */
-export type AccountType =
-  'asset' | 'liability' | 'equity' | 'revenue' | 'contra_revenue' | 'expense' | 'other';
+export type AccountType = 'asset' | 'liability' | 'equity' | 'revenue' | 'contra_revenue' | 'expense' | 'other';
 
 /** Accounts whose balance grows with debits. */
 export function isDebitNormal(type: AccountType): boolean {

@@ -42,9 +42,7 @@ describe('baseAmounts (docs/accounting.md §10)', () => {
             expect(l.baseCredit.decimalPlaces()).toBeLessThanOrEqual(2);
           }
           // Every line but the one taking the remainder is exactly its rounded amount × rate.
-          const exact = based.filter((l) =>
-            l.debit.plus(l.credit).times(rate).toDecimalPlaces(2).eq(l.baseDebit.plus(l.baseCredit)),
-          );
+          const exact = based.filter((l) => l.debit.plus(l.credit).times(rate).toDecimalPlaces(2).eq(l.baseDebit.plus(l.baseCredit)));
           expect(exact.length).toBeGreaterThanOrEqual(based.length - 1);
         },
       ),

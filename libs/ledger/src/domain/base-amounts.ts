@@ -34,10 +34,7 @@ export interface BaseContext {
  * side, so a balanced single-currency entry always balances in base. Never subtracts, so no base
  * amount becomes negative.
  */
-export function baseAmounts(
-  lines: NormalisedLine[],
-  ctx: BaseContext,
-): { lines: BasedLine[]; differences: BasedLine[] } {
+export function baseAmounts(lines: NormalisedLine[], ctx: BaseContext): { lines: BasedLine[]; differences: BasedLine[] } {
   const round = (d: Dec) => d.toDecimalPlaces(ctx.baseMinorUnits, Dec.ROUND_HALF_UP);
   const kind = new Map<BasedLine, 'explicit' | 'carrying' | 'rate'>();
   const based: BasedLine[] = lines.map((l) => {
@@ -77,9 +74,7 @@ export function baseAmounts(
     // Short side: credits when debits exceed (diff > 0), else debits.
     const shortSide = (l: BasedLine) => (diff.isPositive() ? l.credit.gt(0) : l.debit.gt(0));
     const candidates = group.filter((l) => shortSide(l) && kind.get(l) === 'rate');
-    const pool = candidates.length
-      ? candidates
-      : group.filter((l) => shortSide(l) && kind.get(l) !== 'explicit');
+    const pool = candidates.length ? candidates : group.filter((l) => shortSide(l) && kind.get(l) !== 'explicit');
     if (!pool.length) continue; // nothing to adjust: the caller reports the entry unbalanced in base
     const target = pool.reduce((a, b) => (b.debit.plus(b.credit).gt(a.debit.plus(a.credit)) ? b : a));
     if (diff.isPositive()) target.baseCredit = target.baseCredit.plus(diff);

@@ -30,11 +30,10 @@ describe('double-entry rules', () => {
   });
 
   it('refuses a line with both or neither side, and a single line', () => {
-    expect(
-      checkEntry([{ accountCode: '1000', currency: 'AUD', debit: '1', credit: '1' }]).problems.map(
-        (p) => p.kind,
-      ),
-    ).toEqual(['too-few-lines', 'one-side']);
+    expect(checkEntry([{ accountCode: '1000', currency: 'AUD', debit: '1', credit: '1' }]).problems.map((p) => p.kind)).toEqual([
+      'too-few-lines',
+      'one-side',
+    ]);
     expect(
       checkEntry([
         { accountCode: '1000', currency: 'AUD', debit: '0' },

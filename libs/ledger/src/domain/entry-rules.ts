@@ -56,9 +56,7 @@ export function checkEntry(lines: EntryLine[]): { lines: NormalisedLine[]; probl
     const base = explicit ? { debit: new Dec(l.baseDebit ?? 0), credit: new Dec(l.baseCredit ?? 0) } : null;
     const oneSide = (debit.gt(0) && credit.isZero()) || (credit.gt(0) && debit.isZero());
     const baseOnly = debit.isZero() && credit.isZero() && !!base && oneSideOf(base);
-    const baseValid =
-      !base ||
-      (!base.debit.isNegative() && !base.credit.isNegative() && !(base.debit.gt(0) && base.credit.gt(0)));
+    const baseValid = !base || (!base.debit.isNegative() && !base.credit.isNegative() && !(base.debit.gt(0) && base.credit.gt(0)));
     if (!(oneSide || baseOnly) || !baseValid) problems.push({ kind: 'one-side', index });
     const out: NormalisedLine = {
       accountCode: l.accountCode,

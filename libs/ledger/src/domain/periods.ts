@@ -1,9 +1,7 @@
 /** The month after a `YYYY-MM` month. */
 export function nextMonth(period: string): string {
   const [y, m] = period.split('-').map(Number);
-  return m === 12
-    ? `${String(y + 1).padStart(4, '0')}-01`
-    : `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}`;
+  return m === 12 ? `${String(y + 1).padStart(4, '0')}-01` : `${String(y).padStart(4, '0')}-${String(m + 1).padStart(2, '0')}`;
 }
 
 /**

@@ -25,44 +25,24 @@ export function atCarrying(lines: PostingLine[]): PostingLine[] {
  * A line on the side its sign says: a positive amount on its normal side, a negative one on the
  * other (a credit-only invoice reverses the usual sides); zero gives no line.
  */
-export function debit(
-  accountCode: string,
-  amount: Dec,
-  resellerId: string,
-  currency: Currency,
-): PostingLine[] {
+export function debit(accountCode: string, amount: Dec, resellerId: string, currency: Currency): PostingLine[] {
   if (amount.isZero()) return [];
   return [
-    amount.gt(0)
-      ? { accountCode, resellerId, currency, debit: amount }
-      : { accountCode, resellerId, currency, credit: amount.negated() },
+    amount.gt(0) ? { accountCode, resellerId, currency, debit: amount } : { accountCode, resellerId, currency, credit: amount.negated() },
   ];
 }
 
-export function credit(
-  accountCode: string,
-  amount: Dec,
-  resellerId: string,
-  currency: Currency,
-): PostingLine[] {
+export function credit(accountCode: string, amount: Dec, resellerId: string, currency: Currency): PostingLine[] {
   return debit(accountCode, amount.negated(), resellerId, currency);
 }
 
 /** Credits each credit line's receivables account (1100/1110) with its amount; zero amounts give no line. */
-export function receivableCredits(
-  perLine: Record<CreditLine, Dec>,
-  resellerId: string,
-  currency: Currency,
-): PostingLine[] {
+export function receivableCredits(perLine: Record<CreditLine, Dec>, resellerId: string, currency: Currency): PostingLine[] {
   return CREDIT_LINES.flatMap((l) => credit(AR_ACCOUNT[l], perLine[l], resellerId, currency));
 }
 
 /** Debits each credit line's receivables account (1100/1110) with its amount; zero amounts give no line. */
-export function receivableDebits(
-  perLine: Record<CreditLine, Dec>,
-  resellerId: string,
-  currency: Currency,
-): PostingLine[] {
+export function receivableDebits(perLine: Record<CreditLine, Dec>, resellerId: string, currency: Currency): PostingLine[] {
   return CREDIT_LINES.flatMap((l) => debit(AR_ACCOUNT[l], perLine[l], resellerId, currency));
 }
 

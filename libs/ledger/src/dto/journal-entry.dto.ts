@@ -130,8 +130,7 @@ export class JournalEntryView {
   @ApiProperty({ example: '2026-11-30' }) entryDate: string;
   @ApiProperty() memo: string;
   @ApiProperty({ type: JournalSourceView }) source: JournalSourceView;
-  @ApiProperty({ type: String, nullable: true, description: 'The entry this one reverses' }) reversalOf:
-    string | null;
+  @ApiProperty({ type: String, nullable: true, description: 'The entry this one reverses' }) reversalOf: string | null;
   @ApiProperty({ type: [JournalLineView] }) lines: JournalLineView[];
   @ApiProperty() createdAt: string;
 }

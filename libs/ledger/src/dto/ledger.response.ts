@@ -4,15 +4,7 @@ import type { AccountType } from '../domain/accounts';
 import { JournalEntryView, JournalSourceView } from './journal-entry.dto';
 
 /** Response shapes of the ledger's HTTP API (docs/accounting.md); the services return these shapes. */
-const ACCOUNT_TYPES: AccountType[] = [
-  'asset',
-  'liability',
-  'equity',
-  'revenue',
-  'contra_revenue',
-  'expense',
-  'other',
-];
+const ACCOUNT_TYPES: AccountType[] = ['asset', 'liability', 'equity', 'revenue', 'contra_revenue', 'expense', 'other'];
 
 export class AccountView {
   @ApiProperty({ example: '1100' }) code: string;
@@ -114,8 +106,7 @@ export class RevaluationResultView {
   @ApiProperty() asOf: string;
   @ApiProperty({ enum: CURRENCIES }) reportingCurrency: Currency;
   @ApiProperty({
-    description:
-      'false when this month end was revalued before (the same entry is returned) or nothing needed it',
+    description: 'false when this month end was revalued before (the same entry is returned) or nothing needed it',
   })
   created: boolean;
   @ApiProperty({ type: JournalEntryView, nullable: true }) entry: JournalEntryView | null;

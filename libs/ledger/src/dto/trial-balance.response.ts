@@ -2,15 +2,7 @@ import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { CURRENCIES, Currency } from '#disty/core';
 import { AccountType } from '../domain/accounts';
 
-const ACCOUNT_TYPES: readonly AccountType[] = [
-  'asset',
-  'liability',
-  'equity',
-  'revenue',
-  'contra_revenue',
-  'expense',
-  'other',
-];
+const ACCOUNT_TYPES: readonly AccountType[] = ['asset', 'liability', 'equity', 'revenue', 'contra_revenue', 'expense', 'other'];
 
 /** GET /ledger/trial-balance as the API documents it (the shape LedgerService.trialBalance returns). */
 export class TrialBalanceRowView {

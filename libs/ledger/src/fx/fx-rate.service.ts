@@ -35,12 +35,9 @@ export class FxRateService {
   /** The reporting currency the books keep base amounts in (fixed by migration; REPORTING_CURRENCY must agree). */
   async reportingCurrency(em: EntityManager = this.db.manager): Promise<Currency> {
     if (!this.reporting) {
-      const [row]: Array<{ reporting_currency: string }> = await em.query(
-        `SELECT reporting_currency FROM ledger_settings`,
-      );
+      const [row]: Array<{ reporting_currency: string }> = await em.query(`SELECT reporting_currency FROM ledger_settings`);
       const configured = this.config.get<string>('REPORTING_CURRENCY') ?? 'AUD';
-      if (!row || !isCurrency(row.reporting_currency))
-        throw new Error('ledger_settings holds no reporting currency: run the migrations');
+      if (!row || !isCurrency(row.reporting_currency)) throw new Error('ledger_settings holds no reporting currency: run the migrations');
       if (row.reporting_currency !== configured) {
         throw new Error(
           `REPORTING_CURRENCY is ${configured} but the books are kept in ${row.reporting_currency}: the reporting currency cannot change once the ledger exists`,
@@ -97,8 +94,7 @@ export class FxRateService {
       const prev = seen.get(key);
       if (prev !== undefined && !new Dec(prev).eq(r.rate))
         errors.push({ field, message: `${r.currency} on ${r.date} is given twice with different rates` });
-      if (new Dec(r.rate).lte(0))
-        errors.push({ field: `${field}.rate`, message: 'rate must be greater than zero' });
+      if (new Dec(r.rate).lte(0)) errors.push({ field: `${field}.rate`, message: 'rate must be greater than zero' });
       seen.set(key, r.rate);
     });
     if (errors.length) throw validationError('Some rates cannot be taken', errors);
@@ -111,13 +107,7 @@ export class FxRateService {
              SET rate = EXCLUDED.rate, source = EXCLUDED.source, created_by = EXCLUDED.created_by, created_at = now()
              WHERE fx_rates.rate <> EXCLUDED.rate
            RETURNING currency, to_char(rate_date, 'YYYY-MM-DD') AS rate_date, rate, source, created_at`,
-          [
-            rates.map((r) => r.currency),
-            rates.map((r) => r.date),
-            rates.map((r) => r.rate),
-            source,
-            createdBy,
-          ],
+          [rates.map((r) => r.currency), rates.map((r) => r.date), rates.map((r) => r.rate), source, createdBy],
         );
         return {
           reportingCurrency: reporting,
@@ -142,39 +132,28 @@ export class FxRateService {
     try {
       records = parse(body, { skip_empty_lines: true, trim: true, relax_column_count: true }) as string[][];
     } catch (e) {
-      throw validationError(`The CSV cannot be read: ${(e as Error).message}`, [
-        { field: 'body', message: 'malformed CSV' },
-      ]);
+      throw validationError(`The CSV cannot be read: ${(e as Error).message}`, [{ field: 'body', message: 'malformed CSV' }]);
     }
-    if (records.length && records[0].map((c) => c.toLowerCase()).join(',') === 'currency,date,rate')
-      records = records.slice(1);
-    if (!records.length)
-      throw validationError('The CSV holds no rates', [{ field: 'body', message: 'no rows' }]);
-    if (records.length > 5000)
-      throw validationError('At most 5000 rates per import', [{ field: 'body', message: 'too many rows' }]);
+    if (records.length && records[0].map((c) => c.toLowerCase()).join(',') === 'currency,date,rate') records = records.slice(1);
+    if (!records.length) throw validationError('The CSV holds no rates', [{ field: 'body', message: 'no rows' }]);
+    if (records.length > 5000) throw validationError('At most 5000 rates per import', [{ field: 'body', message: 'too many rows' }]);
     const errors: FieldError[] = [];
     const rates: FxRateInputDto[] = [];
     records.forEach((rec, i) => {
       const field = `line ${i + 1}`;
-      if (rec.length !== 3)
-        return errors.push({ field, message: `expected 3 columns (currency,date,rate), got ${rec.length}` });
+      if (rec.length !== 3) return errors.push({ field, message: `expected 3 columns (currency,date,rate), got ${rec.length}` });
       const [currency, date, rate] = rec;
-      if (!isCurrency(currency))
-        errors.push({ field: `${field}.currency`, message: `unknown currency "${currency}"` });
-      if (!isValidCalendarDate(date))
-        errors.push({ field: `${field}.date`, message: `"${date}" is not a YYYY-MM-DD date` });
-      if (!RATE_STRING.test(rate))
-        errors.push({ field: `${field}.rate`, message: `"${rate}" is not a positive decimal rate` });
+      if (!isCurrency(currency)) errors.push({ field: `${field}.currency`, message: `unknown currency "${currency}"` });
+      if (!isValidCalendarDate(date)) errors.push({ field: `${field}.date`, message: `"${date}" is not a YYYY-MM-DD date` });
+      if (!RATE_STRING.test(rate)) errors.push({ field: `${field}.rate`, message: `"${rate}" is not a positive decimal rate` });
       rates.push({ currency: currency as Currency, date, rate });
     });
-    if (errors.length)
-      throw validationError('Some CSV rows are invalid; nothing was imported', errors.slice(0, 100));
+    if (errors.length) throw validationError('Some CSV rows are invalid; nothing was imported', errors.slice(0, 100));
     return this.write(rates, 'csv', createdBy);
   }
 
   async list(q: { currency?: Currency; from?: string; to?: string }) {
-    if (q.from && q.to && q.from > q.to)
-      throw validationError('from must not be after to', [{ field: 'from', message: 'after to' }]);
+    if (q.from && q.to && q.from > q.to) throw validationError('from must not be after to', [{ field: 'from', message: 'after to' }]);
     const rows: RateRow[] = await this.db.query(
       `SELECT currency, to_char(rate_date, 'YYYY-MM-DD') AS rate_date, rate, source, created_at FROM fx_rates
         WHERE ($1::char(3) IS NULL OR currency = $1) AND ($2::date IS NULL OR rate_date >= $2) AND ($3::date IS NULL OR rate_date <= $3)

@@ -1,21 +1,7 @@
 import { Body, Controller, Get, Headers, Post, Query } from '@nestjs/common';
-import {
-  ApiBearerAuth,
-  ApiBody,
-  ApiConsumes,
-  ApiCreatedResponse,
-  ApiOkResponse,
-  ApiOperation,
-  ApiTags,
-} from '@nestjs/swagger';
+import { ApiBearerAuth, ApiBody, ApiConsumes, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, ApiProblems, CurrentActor, Roles, validationError } from '#disty/core';
-import {
-  FxRateInputDto,
-  FxRateListView,
-  FxRateQueryDto,
-  FxRateWriteView,
-  PostFxRatesDto,
-} from './fx-rate.dto';
+import { FxRateInputDto, FxRateListView, FxRateQueryDto, FxRateWriteView, PostFxRatesDto } from './fx-rate.dto';
 import { FxRateService } from './fx-rate.service';
 
 /** Exchange rates into the reporting currency (docs/accounting.md §10). */
@@ -60,15 +46,9 @@ export class FxRatesController {
   @ApiBody({ schema: { type: 'string', example: 'currency,date,rate\nUSD,2026-11-02,1.5312\n' } })
   @ApiCreatedResponse({ type: FxRateWriteView })
   @ApiProblems(409)
-  import(
-    @Body() body: unknown,
-    @Headers('content-type') contentType: string | undefined,
-    @CurrentActor() actor: Actor,
-  ) {
+  import(@Body() body: unknown, @Headers('content-type') contentType: string | undefined, @CurrentActor() actor: Actor) {
     if (!contentType?.toLowerCase().startsWith('text/csv')) {
-      throw validationError('Send the rates as text/csv', [
-        { field: 'Content-Type', message: 'must be text/csv' },
-      ]);
+      throw validationError('Send the rates as text/csv', [{ field: 'Content-Type', message: 'must be text/csv' }]);
     }
     return this.rates.importCsv(body, actor.id);
   }

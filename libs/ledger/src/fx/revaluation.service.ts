@@ -72,11 +72,10 @@ export class RevaluationService {
     }
     const today = this.clock.today();
     if (asOf > today) {
-      throw ledgerError(
-        LedgerErrorCode.FutureDated,
-        `A revaluation cannot be dated ${asOf}, after today (${today})`,
-        { entryDate: asOf, today },
-      );
+      throw ledgerError(LedgerErrorCode.FutureDated, `A revaluation cannot be dated ${asOf}, after today (${today})`, {
+        entryDate: asOf,
+        today,
+      });
     }
     try {
       return await retryOnConflict(() => this.db.transaction((em) => this.revalue(em, asOf, createdBy)));
@@ -85,11 +84,7 @@ export class RevaluationService {
     }
   }
 
-  private async revalue(
-    em: import('typeorm').EntityManager,
-    asOf: string,
-    createdBy: string | null,
-  ): Promise<RevaluationResult> {
+  private async revalue(em: import('typeorm').EntityManager, asOf: string, createdBy: string | null): Promise<RevaluationResult> {
     const reporting = await this.fx.reportingCurrency(em);
     // Serialises runs for the same month end; the unique source makes the entry once anyway.
     await em.query(`SELECT pg_advisory_xact_lock(hashtext('disty:revaluation:' || $1))`, [asOf]);
@@ -98,10 +93,10 @@ export class RevaluationService {
       throw ledgerError(LedgerErrorCode.PeriodClosed, `period ${asOf.slice(0, 7)} is closed`, {
         period: asOf.slice(0, 7),
       });
-    const [existing] = await em.query(
-      `SELECT id FROM journal_entries WHERE source_type = $1 AND source_id = $2`,
-      [REVALUATION_SOURCE, asOf],
-    );
+    const [existing] = await em.query(`SELECT id FROM journal_entries WHERE source_type = $1 AND source_id = $2`, [
+      REVALUATION_SOURCE,
+      asOf,
+    ]);
     if (existing) {
       const [entry] = await loadEntries(em, [existing.id]);
       return { asOf, reportingCurrency: reporting, created: false, entry, lines: [] };
@@ -151,8 +146,7 @@ export class RevaluationService {
     }
     // A gain (assets up, liabilities down) credits 7150; a loss debits it.
     for (const u of toUnrealised.values())
-      if (!u.delta.isZero())
-        lines.push(baseOnly(AccountCode.FxUnrealised, u.resellerId, u.currency, u.delta.neg()));
+      if (!u.delta.isZero()) lines.push(baseOnly(AccountCode.FxUnrealised, u.resellerId, u.currency, u.delta.neg()));
     if (!lines.length) return { asOf, reportingCurrency: reporting, created: false, entry: null, lines: [] };
     const { entry, created } = await this.ledger.post(em, {
       entryDate: asOf,

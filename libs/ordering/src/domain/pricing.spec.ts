@@ -159,9 +159,7 @@ describe('splitLineAmounts', () => {
           }
           parts.push(left);
           const sum = (k: 'net' | 'tax' | 'gross') => parts.reduce((s, p) => s.plus(p[k]), new Dec(0));
-          expect(sum('net').eq(line.net) && sum('tax').eq(line.tax) && sum('gross').eq(line.gross)).toBe(
-            true,
-          );
+          expect(sum('net').eq(line.net) && sum('tax').eq(line.tax) && sum('gross').eq(line.gross)).toBe(true);
           for (const p of parts) {
             expect(p.net.isNegative() || p.tax.isNegative()).toBe(false);
             expect(p.gross.eq(p.net.plus(p.tax))).toBe(true);

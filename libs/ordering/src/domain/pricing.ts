@@ -29,10 +29,8 @@ export function priceOrder(lines: PricingLine[], taxRate: Dec, currency: Currenc
   if (taxRate.isNegative() || taxRate.gte(1)) throw new RangeError('taxRate must be in [0, 1)');
   const totals: Record<CreditLine, Amounts> = { HARDWARE: zero(), CLOUD: zero() };
   const priced = lines.map((l) => {
-    if (!Number.isInteger(l.quantity) || l.quantity <= 0)
-      throw new RangeError('quantity must be a positive integer');
-    if (!Number.isInteger(l.periodMonths) || l.periodMonths <= 0)
-      throw new RangeError('periodMonths must be a positive integer');
+    if (!Number.isInteger(l.quantity) || l.quantity <= 0) throw new RangeError('quantity must be a positive integer');
+    if (!Number.isInteger(l.periodMonths) || l.periodMonths <= 0) throw new RangeError('periodMonths must be a positive integer');
     if (l.unitPrice.isNegative()) throw new RangeError('unitPrice must be ≥ 0');
     const net = roundMoney(l.net ?? l.unitPrice.times(l.quantity).times(l.periodMonths), currency);
     const rate = l.taxRate ?? taxRate;
@@ -51,12 +49,7 @@ export function priceOrder(lines: PricingLine[], taxRate: Dec, currency: Currenc
  * currency's minor unit once, like its net. null when the unit cost is not known (a price older
  * than cost prices): the line keeps null, counted as 0 and listed by the missing-costs report.
  */
-export function lineCost(
-  unitCost: Dec | null,
-  quantity: number,
-  periodMonths: number,
-  currency: Currency,
-): Dec | null {
+export function lineCost(unitCost: Dec | null, quantity: number, periodMonths: number, currency: Currency): Dec | null {
   if (unitCost == null) return null;
   if (unitCost.isNegative()) throw new RangeError('unitCost must be ≥ 0');
   return roundMoney(unitCost.times(quantity).times(periodMonths), currency);

@@ -4,12 +4,7 @@ import { shipmentPosting } from './shipment-posting';
 
 const R = '00000000-0000-4000-8000-000000000001';
 const sides = (lines: ReturnType<typeof shipmentPosting>) =>
-  lines.map((l) => [
-    l.accountCode,
-    l.debit ? `D ${l.debit.toFixed(2)}` : `C ${l.credit!.toFixed(2)}`,
-    l.resellerId,
-    l.currency,
-  ]);
+  lines.map((l) => [l.accountCode, l.debit ? `D ${l.debit.toFixed(2)}` : `C ${l.credit!.toFixed(2)}`, l.resellerId, l.currency]);
 
 describe('shipmentPosting (docs/accounting.md §3, hardware line shipped)', () => {
   it('debits 1190 and credits 4000 with the net, debits 5000 and credits 2050 with the cost, reseller on every line', () => {

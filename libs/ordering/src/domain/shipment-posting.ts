@@ -11,11 +11,7 @@ export const SHIPMENT_SOURCE = 'shipment';
  * (a cost not known, null, counts as 0 and posts no cost lines). Every line carries the reseller.
  * Fewer than two lines (a zero-priced line without cost) means nothing to post.
  */
-export function shipmentPosting(
-  line: { net: Dec; cost: Dec | null },
-  resellerId: string,
-  currency: Currency,
-): PostingLine[] {
+export function shipmentPosting(line: { net: Dec; cost: Dec | null }, resellerId: string, currency: Currency): PostingLine[] {
   if (line.net.isNegative()) throw new RangeError('a shipped line has a net ≥ 0');
   const cost = line.cost != null && line.cost.gt(0) ? line.cost : new Dec(0);
   return [

@@ -64,8 +64,7 @@ export class PlaceOrderDto {
 
   @ApiPropertyOptional({
     type: EndCustomerDto,
-    description:
-      "The end customer by name (give this or endCustomerId): the reseller's record of that exact name is reused, or created",
+    description: "The end customer by name (give this or endCustomerId): the reseller's record of that exact name is reused, or created",
   })
   @ValidateIf((o: PlaceOrderDto) => o.endCustomerId === undefined || o.endCustomer !== undefined)
   @IsDefined({ message: 'endCustomer or endCustomerId is required' })

@@ -10,12 +10,7 @@ describe('settle (cross-currency card settlement)', () => {
       fee: new Dec('2.05'),
       rate: null,
     });
-    expect([s.fee.toFixed(2), s.fxDifference.toFixed(2), s.clearing.toFixed(2), s.settled]).toEqual([
-      '2.05',
-      '0.00',
-      '107.95',
-      null,
-    ]);
+    expect([s.fee.toFixed(2), s.fxDifference.toFixed(2), s.clearing.toFixed(2), s.settled]).toEqual(['2.05', '0.00', '107.95', null]);
   });
 
   it('converts fee and settlement at the balance transaction rate and books the shortfall as an FX loss', () => {
@@ -26,11 +21,7 @@ describe('settle (cross-currency card settlement)', () => {
       fee: new Dec('4.50'),
       rate: new Dec('1.52'),
     });
-    expect([s.fee.toFixed(2), s.fxDifference.toFixed(2), s.clearing.toFixed(2)]).toEqual([
-      '2.96',
-      '0.07',
-      '96.97',
-    ]);
+    expect([s.fee.toFixed(2), s.fxDifference.toFixed(2), s.clearing.toFixed(2)]).toEqual(['2.96', '0.07', '96.97']);
     expect(s.settled).toMatchObject({ currency: 'AUD' });
   });
 

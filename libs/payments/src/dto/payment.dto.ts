@@ -142,8 +142,7 @@ export class PaymentView {
   @ApiProperty({
     nullable: true,
     type: String,
-    description:
-      "A Stripe payment's real date (receivedOn is the posting date: the first open day when its month was closed)",
+    description: "A Stripe payment's real date (receivedOn is the posting date: the first open day when its month was closed)",
   })
   occurredOn: string | null;
   @ApiProperty({
@@ -237,8 +236,7 @@ export class ReconciliationView {
   stripeClearing: ReconciliationSectionView;
   @ApiProperty({
     type: ReconciliationSectionView,
-    description:
-      '1190 beside the net of shipped hardware lines whose shipment posted revenue, not yet invoiced',
+    description: '1190 beside the net of shipped hardware lines whose shipment posted revenue, not yet invoiced',
   })
   unbilled: ReconciliationSectionView;
   @ApiProperty({
@@ -253,8 +251,7 @@ export class ReconciliationView {
   payables: ReconciliationSectionView;
   @ApiProperty({
     type: ReconciliationSectionView,
-    description:
-      '2400 beside invoiced cloud net not yet recognised (per charge, from the recognition subledger)',
+    description: '2400 beside invoiced cloud net not yet recognised (per charge, from the recognition subledger)',
   })
   deferredRevenue: ReconciliationSectionView;
   @ApiProperty({
@@ -264,8 +261,7 @@ export class ReconciliationView {
   tax: ReconciliationSectionView;
   @ApiProperty({
     type: ReconciliationSectionView,
-    description:
-      "2500 beside collections made on the reseller's behalf not yet settled (docs/billing-on-behalf.md)",
+    description: "2500 beside collections made on the reseller's behalf not yet settled (docs/billing-on-behalf.md)",
   })
   collectionsHeld: ReconciliationSectionView;
   @ApiProperty({ type: [ReconciliationDifferenceView] }) differences: ReconciliationDifferenceView[];

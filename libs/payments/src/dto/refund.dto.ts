@@ -43,8 +43,7 @@ export class RefundSourcesView {
   @ApiProperty({ description: 'From unused credits on the hardware line (debit 1100)' }) HARDWARE: string;
   @ApiProperty({ description: 'From unused credits on the cloud line (debit 1110)' }) CLOUD: string;
   @ApiProperty({
-    description:
-      'From unapplied cash (debit 2200): bank cash for a bank refund, card cash for a Stripe refund',
+    description: 'From unapplied cash (debit 2200): bank cash for a bank refund, card cash for a Stripe refund',
   })
   unappliedCash: string;
 }

@@ -1,13 +1,6 @@
 import fc from 'fast-check';
 import { Dec } from '#disty/core';
-import {
-  AccrualCandidate,
-  billPosting,
-  BillLineInput,
-  matchBill,
-  shareByReseller,
-  sum,
-} from './bill-matching';
+import { AccrualCandidate, billPosting, BillLineInput, matchBill, shareByReseller, sum } from './bill-matching';
 
 const accrual = (
   id: string,
@@ -24,13 +17,7 @@ const accrual = (
   quantity: new Dec(quantity),
   amount: new Dec(amount),
 });
-const line = (
-  sku: string | null,
-  quantity: number,
-  unitCost: string,
-  tax = '0',
-  allowUnmatched = false,
-): BillLineInput => ({
+const line = (sku: string | null, quantity: number, unitCost: string, tax = '0', allowUnmatched = false): BillLineInput => ({
   sku,
   quantity: new Dec(quantity),
   unitCost: new Dec(unitCost),
@@ -127,58 +114,44 @@ describe('vendor bill matching', () => {
       allow: fc.boolean(),
     });
     fc.assert(
-      fc.property(
-        fc.array(arbAccrual, { maxLength: 25 }),
-        fc.array(arbLine, { minLength: 1, maxLength: 8 }),
-        (as, ls) => {
-          const candidates = as.map((a, i) =>
-            accrual(
-              `id-${String(i).padStart(3, '0')}`,
-              a.sku,
-              String(a.quantity),
-              new Dec(a.cents).div(100).toFixed(),
-              `2026-03-${String(a.day).padStart(2, '0')}`,
-              a.reseller,
-            ),
-          );
-          const lines = ls.map((l) =>
-            line(
-              l.sku,
-              l.quantity,
-              new Dec(l.unitCents).div(100).toFixed(),
-              new Dec(l.taxCents).div(100).toFixed(),
-              l.allow,
-            ),
-          );
-          const m = matchBill(lines, candidates, 'AUD');
-          const ids = m.lines.flatMap((l) => l.matched.map((a) => a.id));
-          expect(new Set(ids).size).toBe(ids.length);
-          m.lines.forEach((l, i) => {
-            expect(l.matchedQuantity.lte(lines[i].quantity)).toBe(true);
-            expect(l.matched.every((a) => a.sku === lines[i].sku)).toBe(true);
-            expect(l.variance.eq(l.net.minus(l.matchedAmount))).toBe(true);
-            expect(m.unmatched.includes(i)).toBe(!l.matched.length && !lines[i].allowUnmatched);
-          });
-          const posting = billPosting(m, 'AUD');
-          expect(sum(posting.map(signed)).isZero()).toBe(true);
-          expect(posting.every((l) => (l.debit ?? new Dec(0)).gt(0) !== (l.credit ?? new Dec(0)).gt(0))).toBe(
-            true,
-          );
-          const of = (code: string) => sum(posting.filter((l) => l.accountCode === code).map(signed));
-          expect(of('2050').eq(m.matched)).toBe(true);
-          expect(of('5900').eq(m.variance)).toBe(true);
-          expect(of('2000').negated().eq(m.gross)).toBe(true);
-          // Per reseller, 2050's debit is exactly what that reseller's matched accruals were.
-          for (const r of ['r1', 'r2', 'r3', null]) {
-            const mine = m.lines.flatMap((l) => l.matched).filter((a) => a.resellerId === r);
-            expect(
-              sum(posting.filter((l) => l.accountCode === '2050' && l.resellerId === r).map(signed)).eq(
-                sum(mine.map((a) => a.amount)),
-              ),
-            ).toBe(true);
-          }
-        },
-      ),
+      fc.property(fc.array(arbAccrual, { maxLength: 25 }), fc.array(arbLine, { minLength: 1, maxLength: 8 }), (as, ls) => {
+        const candidates = as.map((a, i) =>
+          accrual(
+            `id-${String(i).padStart(3, '0')}`,
+            a.sku,
+            String(a.quantity),
+            new Dec(a.cents).div(100).toFixed(),
+            `2026-03-${String(a.day).padStart(2, '0')}`,
+            a.reseller,
+          ),
+        );
+        const lines = ls.map((l) =>
+          line(l.sku, l.quantity, new Dec(l.unitCents).div(100).toFixed(), new Dec(l.taxCents).div(100).toFixed(), l.allow),
+        );
+        const m = matchBill(lines, candidates, 'AUD');
+        const ids = m.lines.flatMap((l) => l.matched.map((a) => a.id));
+        expect(new Set(ids).size).toBe(ids.length);
+        m.lines.forEach((l, i) => {
+          expect(l.matchedQuantity.lte(lines[i].quantity)).toBe(true);
+          expect(l.matched.every((a) => a.sku === lines[i].sku)).toBe(true);
+          expect(l.variance.eq(l.net.minus(l.matchedAmount))).toBe(true);
+          expect(m.unmatched.includes(i)).toBe(!l.matched.length && !lines[i].allowUnmatched);
+        });
+        const posting = billPosting(m, 'AUD');
+        expect(sum(posting.map(signed)).isZero()).toBe(true);
+        expect(posting.every((l) => (l.debit ?? new Dec(0)).gt(0) !== (l.credit ?? new Dec(0)).gt(0))).toBe(true);
+        const of = (code: string) => sum(posting.filter((l) => l.accountCode === code).map(signed));
+        expect(of('2050').eq(m.matched)).toBe(true);
+        expect(of('5900').eq(m.variance)).toBe(true);
+        expect(of('2000').negated().eq(m.gross)).toBe(true);
+        // Per reseller, 2050's debit is exactly what that reseller's matched accruals were.
+        for (const r of ['r1', 'r2', 'r3', null]) {
+          const mine = m.lines.flatMap((l) => l.matched).filter((a) => a.resellerId === r);
+          expect(
+            sum(posting.filter((l) => l.accountCode === '2050' && l.resellerId === r).map(signed)).eq(sum(mine.map((a) => a.amount))),
+          ).toBe(true);
+        }
+      }),
       { numRuns: 300 },
     );
   });

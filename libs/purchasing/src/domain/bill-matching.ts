@@ -45,15 +45,7 @@ export interface BillMatch {
 
 /** Oldest first: accrual date, then id (a total order, also the lock order). */
 export function byAge(a: AccrualCandidate, b: AccrualCandidate): number {
-  return a.accruedOn < b.accruedOn
-    ? -1
-    : a.accruedOn > b.accruedOn
-      ? 1
-      : a.id < b.id
-        ? -1
-        : a.id > b.id
-          ? 1
-          : 0;
+  return a.accruedOn < b.accruedOn ? -1 : a.accruedOn > b.accruedOn ? 1 : a.id < b.id ? -1 : a.id > b.id ? 1 : 0;
 }
 
 /**
@@ -65,11 +57,7 @@ export function byAge(a: AccrualCandidate, b: AccrualCandidate): number {
  * the accrued amounts it matched. A line matching nothing (no SKU, or no accrual fits) is listed in
  * `unmatched` unless it allows it, in which case its whole net is variance.
  */
-export function matchBill(
-  lines: BillLineInput[],
-  candidates: AccrualCandidate[],
-  currency: Currency,
-): BillMatch {
+export function matchBill(lines: BillLineInput[], candidates: AccrualCandidate[], currency: Currency): BillMatch {
   const pool = [...candidates].sort(byAge);
   const taken = new Set<string>();
   const out: MatchedLine[] = [];
@@ -130,8 +118,7 @@ export interface BillPostingLine {
 export function billPosting(match: BillMatch, currency: Currency): BillPostingLine[] {
   const accrued = new Map<string | null, Dec>();
   const variance = new Map<string | null, Dec>();
-  const add = (m: Map<string | null, Dec>, k: string | null, v: Dec) =>
-    m.set(k, (m.get(k) ?? new Dec(0)).plus(v));
+  const add = (m: Map<string | null, Dec>, k: string | null, v: Dec) => m.set(k, (m.get(k) ?? new Dec(0)).plus(v));
   for (const line of match.lines) {
     for (const a of line.matched) add(accrued, a.resellerId, a.amount);
     for (const [reseller, part] of shareByReseller(line, currency)) add(variance, reseller, part);
@@ -159,14 +146,11 @@ export function billPosting(match: BillMatch, currency: Currency): BillPostingLi
  */
 export function shareByReseller(line: MatchedLine, currency: Currency): Map<string | null, Dec> {
   const weights = new Map<string | null, Dec>();
-  for (const a of line.matched)
-    weights.set(a.resellerId, (weights.get(a.resellerId) ?? new Dec(0)).plus(a.amount));
+  for (const a of line.matched) weights.set(a.resellerId, (weights.get(a.resellerId) ?? new Dec(0)).plus(a.amount));
   const total = sum([...weights.values()]);
   if (line.variance.isZero()) return new Map();
   if (!weights.size || !total.gt(0)) return new Map([[null, line.variance]]);
-  const entries = [...weights].sort(
-    (a, b) => b[1].comparedTo(a[1]) || String(a[0]).localeCompare(String(b[0])),
-  );
+  const entries = [...weights].sort((a, b) => b[1].comparedTo(a[1]) || String(a[0]).localeCompare(String(b[0])));
   const out = new Map<string | null, Dec>();
   let rest = line.variance;
   for (const [reseller, w] of entries.slice(1)) {

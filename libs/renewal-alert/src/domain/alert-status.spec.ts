@@ -4,8 +4,7 @@ describe('renewal alert status workflow', () => {
   it('allows OPEN → CONTACTED/WON/LOST/DISMISSED and CONTACTED → WON/LOST/DISMISSED', () => {
     expect(canTransition('OPEN', 'CONTACTED')).toBe(true);
     for (const end of ['WON', 'LOST', 'DISMISSED'] as const) expect(canTransition('OPEN', end)).toBe(true);
-    for (const end of ['WON', 'LOST', 'DISMISSED'] as const)
-      expect(canTransition('CONTACTED', end)).toBe(true);
+    for (const end of ['WON', 'LOST', 'DISMISSED'] as const) expect(canTransition('CONTACTED', end)).toBe(true);
   });
 
   it('refuses going back and leaving a final status', () => {

@@ -1,11 +1,5 @@
 import fc from 'fast-check';
-import {
-  dueThreshold,
-  parseThresholds,
-  scanRanges,
-  thresholdToRaise,
-  thresholdWindows,
-} from './threshold-rule';
+import { dueThreshold, parseThresholds, scanRanges, thresholdToRaise, thresholdWindows } from './threshold-rule';
 
 /** Replays scans at the given days-left values against one term, as the scan would. */
 function walk(thresholds: number[], daysLeftSeq: number[]): number[] {
@@ -55,16 +49,12 @@ describe('renewal threshold rule', () => {
 
   it('never raises a larger threshold after a smaller one, and each threshold at most once, for any sequence of scan dates', () => {
     fc.assert(
-      fc.property(
-        thresholdSets,
-        fc.array(fc.integer({ min: -30, max: 500 }), { maxLength: 200 }),
-        (thresholds, seq) => {
-          const raised = walk(thresholds, seq);
-          for (let i = 1; i < raised.length; i++) expect(raised[i]).toBeLessThan(raised[i - 1]);
-          expect(new Set(raised).size).toBe(raised.length);
-          expect(raised.every((r) => thresholds.includes(r))).toBe(true);
-        },
-      ),
+      fc.property(thresholdSets, fc.array(fc.integer({ min: -30, max: 500 }), { maxLength: 200 }), (thresholds, seq) => {
+        const raised = walk(thresholds, seq);
+        for (let i = 1; i < raised.length; i++) expect(raised[i]).toBeLessThan(raised[i - 1]);
+        expect(new Set(raised).size).toBe(raised.length);
+        expect(raised.every((r) => thresholds.includes(r))).toBe(true);
+      }),
     );
   });
 
@@ -85,18 +75,14 @@ describe('renewal threshold rule', () => {
 
   it('re-running a scan for the same date raises nothing more', () => {
     fc.assert(
-      fc.property(
-        thresholdSets,
-        fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 50 }),
-        (thresholds, seq) => {
-          const once = walk(thresholds, seq);
-          const twice = walk(
-            thresholds,
-            seq.flatMap((d) => [d, d]),
-          );
-          expect(twice).toEqual(once);
-        },
-      ),
+      fc.property(thresholdSets, fc.array(fc.integer({ min: 0, max: 400 }), { maxLength: 50 }), (thresholds, seq) => {
+        const once = walk(thresholds, seq);
+        const twice = walk(
+          thresholds,
+          seq.flatMap((d) => [d, d]),
+        );
+        expect(twice).toEqual(once);
+      }),
     );
   });
 

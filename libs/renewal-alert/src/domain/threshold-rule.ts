@@ -13,8 +13,7 @@ export function parseThresholds(raw: string | undefined, name = 'RENEWAL_THRESHO
     throw new Error(`${name} must be comma-separated day counts, e.g. 90,60,30 (got "${text}")`);
   }
   const values = text.split(',').map((s) => Number(s.trim()));
-  if (values.some((v) => v < 1 || v > 3650))
-    throw new Error(`${name}: every threshold must be between 1 and 3650 days`);
+  if (values.some((v) => v < 1 || v > 3650)) throw new Error(`${name}: every threshold must be between 1 and 3650 days`);
   const sorted = [...new Set(values)].sort((a, b) => a - b);
   if (sorted.length !== values.length) throw new Error(`${name}: thresholds must be distinct`);
   return sorted;
@@ -29,11 +28,7 @@ export function dueThreshold(daysLeft: number, thresholds: readonly number[]): n
 }
 
 /** The threshold to raise now for a term that already has alerts at `raised`, or null. */
-export function thresholdToRaise(
-  daysLeft: number,
-  thresholds: readonly number[],
-  raised: readonly number[],
-): number | null {
+export function thresholdToRaise(daysLeft: number, thresholds: readonly number[], raised: readonly number[]): number | null {
   const due = dueThreshold(daysLeft, thresholds);
   if (due === null) return null;
   return raised.some((r) => r <= due) ? null : due;
@@ -44,9 +39,7 @@ export function thresholdToRaise(
  * minDays is one more than the next smaller threshold (0 for the smallest). The scan picks a
  * term's threshold with `thresholds[width_bucket(daysLeft, minDays[])]` over these starts.
  */
-export function thresholdWindows(
-  thresholds: readonly number[],
-): Array<{ threshold: number; minDays: number }> {
+export function thresholdWindows(thresholds: readonly number[]): Array<{ threshold: number; minDays: number }> {
   const sorted = [...new Set(thresholds)].sort((a, b) => a - b);
   return sorted.map((threshold, i) => ({ threshold, minDays: i === 0 ? 0 : sorted[i - 1] + 1 }));
 }

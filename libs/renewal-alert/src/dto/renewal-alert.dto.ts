@@ -17,14 +17,7 @@ import {
   ValidateIf,
 } from 'class-validator';
 import { IsCalendarDate, PageQueryDto } from '#disty/core';
-import {
-  ALERT_SORTS,
-  ALERT_SOURCES,
-  ALERT_STATUSES,
-  AlertSort,
-  AlertSource,
-  AlertStatus,
-} from '../domain/alert-status';
+import { ALERT_SORTS, ALERT_SOURCES, ALERT_STATUSES, AlertSort, AlertSource, AlertStatus } from '../domain/alert-status';
 
 export class ScanDto {
   @ApiPropertyOptional({ description: 'Scan as of this date (default today)', example: '2026-10-16' })
@@ -39,8 +32,7 @@ export class ScanResult {
   @ApiProperty({ description: 'Webhook deliveries queued (one per raised alert per subscribed webhook)' })
   webhookDeliveries: number;
   @ApiProperty({
-    description:
-      'Open alerts closed as WON by the system because their subscription renewed into a later term',
+    description: 'Open alerts closed as WON by the system because their subscription renewed into a later term',
   })
   closedRenewed: number;
 }
@@ -134,8 +126,7 @@ export class AlertQueryDto extends PageQueryDto {
   daysLeftMax?: number;
 
   @ApiPropertyOptional({
-    description:
-      'Free-text search over the product name, the SKU and the end customer name (case-insensitive)',
+    description: 'Free-text search over the product name, the SKU and the end customer name (case-insensitive)',
     maxLength: 200,
   })
   @IsOptional()

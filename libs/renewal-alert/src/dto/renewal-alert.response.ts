@@ -1,13 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Currency, moneyString } from '#disty/core';
-import {
-  ALERT_KINDS,
-  ALERT_SOURCES,
-  ALERT_STATUSES,
-  AlertKind,
-  AlertSource,
-  AlertStatus,
-} from '../domain/alert-status';
+import { ALERT_KINDS, ALERT_SOURCES, ALERT_STATUSES, AlertKind, AlertSource, AlertStatus } from '../domain/alert-status';
 import { AlertRow, CardRow, NoteRow, SubscriptionStateRow } from '../renewal-alert.sql';
 
 export class AlertNoteView {
@@ -46,8 +39,7 @@ export class RenewalAlertView {
   termEnd: string;
   @ApiProperty({
     enum: ALERT_KINDS,
-    description:
-      'THRESHOLD: a 90/60/30 alert; WINDOW: a month-to-month term’s commitment-window reminder (threshold 0)',
+    description: 'THRESHOLD: a 90/60/30 alert; WINDOW: a month-to-month term’s commitment-window reminder (threshold 0)',
   })
   kind: AlertKind;
   @ApiProperty({ example: 30 }) threshold: number;
@@ -56,8 +48,7 @@ export class RenewalAlertView {
   raisedAsOf: string;
   @ApiProperty({
     example: '1500.00',
-    description:
-      'Next term at the current catalog price × quantity (warranty: extended-warranty price, else the line’s net)',
+    description: 'Next term at the current catalog price × quantity (warranty: extended-warranty price, else the line’s net)',
   })
   renewalValue: string;
   @ApiProperty({ type: String }) currency: Currency;
@@ -113,14 +104,12 @@ export class RenewalCardView extends RenewalAlertView {
   scheduledChange: CardScheduledChangeView | null;
   @ApiProperty({
     type: [String],
-    description:
-      'Every alert of this renewal (term or warranty), largest threshold first; `id` is the current one',
+    description: 'Every alert of this renewal (term or warranty), largest threshold first; `id` is the current one',
   })
   alertIds: string[];
   @ApiProperty({
     type: [Number],
-    description:
-      'The thresholds raised for this renewal, largest first; `threshold` is the current (latest) one',
+    description: 'The thresholds raised for this renewal, largest first; `threshold` is the current (latest) one',
   })
   thresholds: number[];
 }
@@ -153,11 +142,7 @@ export function mapNote(n: NoteRow): AlertNoteView {
   return { id: n.id, authorId: n.author_id, body: n.body, createdAt: new Date(n.created_at).toISOString() };
 }
 
-export function mapAlert(
-  r: AlertRow & { days_left_now: number },
-  notes: NoteRow[],
-  productName: string | null,
-): RenewalAlertView {
+export function mapAlert(r: AlertRow & { days_left_now: number }, notes: NoteRow[], productName: string | null): RenewalAlertView {
   return {
     id: r.id,
     resellerId: r.reseller_id,
@@ -200,9 +185,7 @@ export function mapCard(
     thresholds: r.thresholds,
     autoRenew: state ? state.auto_renew : null,
     cancelAtTermEnd: state ? state.cancel_at_term_end : null,
-    commitmentWindow: closes
-      ? { closesAt: closes.toISOString(), open: now.getTime() <= closes.getTime() }
-      : null,
+    commitmentWindow: closes ? { closesAt: closes.toISOString(), open: now.getTime() <= closes.getTime() } : null,
     scheduledChange: state?.change_id
       ? {
           id: state.change_id,

@@ -18,15 +18,11 @@ describe('grossMargin', () => {
 
   it('margin + cost = revenue exactly, for any amounts in cents', () => {
     fc.assert(
-      fc.property(
-        fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }),
-        fc.bigInt({ min: 0n, max: 10n ** 12n }),
-        (r, c) => {
-          const revenue = new Dec(r.toString()).div(100);
-          const cost = new Dec(c.toString()).div(100);
-          expect(grossMargin(revenue, cost).margin.plus(cost).eq(revenue)).toBe(true);
-        },
-      ),
+      fc.property(fc.bigInt({ min: -(10n ** 12n), max: 10n ** 12n }), fc.bigInt({ min: 0n, max: 10n ** 12n }), (r, c) => {
+        const revenue = new Dec(r.toString()).div(100);
+        const cost = new Dec(c.toString()).div(100);
+        expect(grossMargin(revenue, cost).margin.plus(cost).eq(revenue)).toBe(true);
+      }),
     );
   });
 });

@@ -30,8 +30,7 @@ export class MarginQueryDto {
 
 export class MarginRowView {
   @ApiProperty({
-    description:
-      'Reseller id, SKU, vendor or YYYY-MM; "(none)" for costs no reseller or SKU carries (purchase price variance)',
+    description: 'Reseller id, SKU, vendor or YYYY-MM; "(none)" for costs no reseller or SKU carries (purchase price variance)',
   })
   key: string;
   @ApiProperty({ description: 'Reseller name, product name, vendor or month' }) label: string;

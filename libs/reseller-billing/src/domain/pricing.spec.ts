@@ -39,12 +39,8 @@ describe('price rules', () => {
     expect(ruleFor(rules, product, 'c1', '2026-06-01', 'AUD')?.id).toBe('customer-sku');
     expect(ruleFor(rules, product, 'c2', '2026-06-01', 'AUD')?.id).toBe('sku');
     expect(ruleFor(rules, { ...product, sku: 'HW-2' }, 'c2', '2026-06-01', 'AUD')?.id).toBe('vendor');
-    expect(
-      ruleFor(rules, { sku: 'HW-3', kind: 'HARDWARE', vendor: 'HP' }, 'c2', '2026-06-01', 'AUD')?.id,
-    ).toBe('kind');
-    expect(
-      ruleFor(rules, { sku: 'CL-1', kind: 'CLOUD', vendor: 'Microsoft' }, 'c2', '2026-06-01', 'AUD')?.id,
-    ).toBe('default');
+    expect(ruleFor(rules, { sku: 'HW-3', kind: 'HARDWARE', vendor: 'HP' }, 'c2', '2026-06-01', 'AUD')?.id).toBe('kind');
+    expect(ruleFor(rules, { sku: 'CL-1', kind: 'CLOUD', vendor: 'Microsoft' }, 'c2', '2026-06-01', 'AUD')?.id).toBe('default');
   });
 
   it('ignores a fixed price in another currency and rules not yet or no longer in force', () => {
@@ -59,22 +55,12 @@ describe('price rules', () => {
   });
 
   it('prices at cost without a rule, by markup, and a fixed unit price scaled like the list price', () => {
-    expect(
-      sellNet(new Dec('200'), null, { quantity: 2, listUnitPrice: new Dec(100) }, 'AUD').toFixed(2),
-    ).toBe('200.00');
-    expect(
-      sellNet(new Dec('200'), rules[1], { quantity: 2, listUnitPrice: new Dec(100) }, 'AUD').toFixed(2),
-    ).toBe('240.00');
-    expect(
-      sellNet(new Dec('200'), rules[5], { quantity: 2, listUnitPrice: new Dec(100) }, 'AUD').toFixed(2),
-    ).toBe('260.00');
+    expect(sellNet(new Dec('200'), null, { quantity: 2, listUnitPrice: new Dec(100) }, 'AUD').toFixed(2)).toBe('200.00');
+    expect(sellNet(new Dec('200'), rules[1], { quantity: 2, listUnitPrice: new Dec(100) }, 'AUD').toFixed(2)).toBe('240.00');
+    expect(sellNet(new Dec('200'), rules[5], { quantity: 2, listUnitPrice: new Dec(100) }, 'AUD').toFixed(2)).toBe('260.00');
     // A half-month proration of a 100.00 unit sells at half the fixed price.
-    expect(
-      sellNet(new Dec('50'), rules[5], { quantity: 1, listUnitPrice: new Dec(100) }, 'AUD').toFixed(2),
-    ).toBe('65.00');
-    expect(sellNet(new Dec('0'), rules[5], { quantity: 3, listUnitPrice: null }, 'AUD').toFixed(2)).toBe(
-      '390.00',
-    );
+    expect(sellNet(new Dec('50'), rules[5], { quantity: 1, listUnitPrice: new Dec(100) }, 'AUD').toFixed(2)).toBe('65.00');
+    expect(sellNet(new Dec('0'), rules[5], { quantity: 3, listUnitPrice: null }, 'AUD').toFixed(2)).toBe('390.00');
   });
 
   it('a markup never sells below cost, rounds once to cents, and the margin is exactly sell − cost', () => {
@@ -83,12 +69,7 @@ describe('price rules', () => {
         cents,
         fc.integer({ min: 0, max: 50_000 }).map((b) => new Dec(b).dividedBy(100)),
         (cost, markup) => {
-          const sell = sellNet(
-            cost,
-            rule({ markupPercent: markup }),
-            { quantity: 1, listUnitPrice: null },
-            'AUD',
-          );
+          const sell = sellNet(cost, rule({ markupPercent: markup }), { quantity: 1, listUnitPrice: null }, 'AUD');
           expect(sell.gte(cost)).toBe(true);
           expect(sell.decimalPlaces()).toBeLessThanOrEqual(2);
           expect(

@@ -47,11 +47,7 @@ export function ruleFor(
     if (r.productKind && r.productKind !== product.kind) continue;
     if (r.vendor && (!product.vendor || r.vendor.toLowerCase() !== product.vendor.toLowerCase())) continue;
     if (r.fixedPrice && r.currency !== currency) continue;
-    if (
-      !best ||
-      specificity(r) > specificity(best) ||
-      (specificity(r) === specificity(best) && r.effectiveFrom > best.effectiveFrom)
-    )
+    if (!best || specificity(r) > specificity(best) || (specificity(r) === specificity(best) && r.effectiveFrom > best.effectiveFrom))
       best = r;
   }
   return best;
@@ -63,18 +59,11 @@ export function ruleFor(
  * a whole unit bills fixed × quantity, a prorated charge its share), or fixed × quantity when the
  * list price is unknown. Rounded once, to the currency's minor units (half up).
  */
-export function sellNet(
-  cost: Dec,
-  rule: PriceRule | null,
-  line: { quantity: number; listUnitPrice: Dec | null },
-  currency: Currency,
-): Dec {
+export function sellNet(cost: Dec, rule: PriceRule | null, line: { quantity: number; listUnitPrice: Dec | null }, currency: Currency): Dec {
   if (!rule) return roundMoney(cost, currency);
-  if (rule.markupPercent)
-    return roundMoney(cost.times(new Dec(100).plus(rule.markupPercent)).dividedBy(100), currency);
+  if (rule.markupPercent) return roundMoney(cost.times(new Dec(100).plus(rule.markupPercent)).dividedBy(100), currency);
   const fixed = rule.fixedPrice!;
-  if (line.listUnitPrice && line.listUnitPrice.gt(0))
-    return roundMoney(cost.times(fixed).dividedBy(line.listUnitPrice), currency);
+  if (line.listUnitPrice && line.listUnitPrice.gt(0)) return roundMoney(cost.times(fixed).dividedBy(line.listUnitPrice), currency);
   return roundMoney(fixed.times(line.quantity), currency);
 }
 

@@ -6,12 +6,7 @@ import { Currency, Dec, roundMoney } from '#disty/core';
  * against what the reseller owes (at most `due`), and the rest is paid out. fee + netted + paidOut
  * = collected, each ≥ 0.
  */
-export function divideSettlement(
-  collected: Dec,
-  feePercent: Dec,
-  due: Dec,
-  currency: Currency,
-): { fee: Dec; netted: Dec; paidOut: Dec } {
+export function divideSettlement(collected: Dec, feePercent: Dec, due: Dec, currency: Currency): { fee: Dec; netted: Dec; paidOut: Dec } {
   const fee = Dec.min(roundMoney(collected.times(feePercent).dividedBy(100), currency), collected);
   const left = collected.minus(fee);
   const netted = Dec.max(Dec.min(left, due), new Dec(0));

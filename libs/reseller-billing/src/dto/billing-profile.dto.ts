@@ -1,17 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-  ValidateIf,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min, ValidateIf } from 'class-validator';
 import { IsCalendarDate, IsMoneyString, PageQueryDto } from '#disty/core';
 
 /** A reseller's billing profile: opt-ins, branding, numbering (docs/billing-on-behalf.md). */
@@ -201,8 +189,7 @@ export class PriceRuleView {
   @ApiProperty() id: string;
   @ApiProperty() resellerId: string;
   @ApiProperty({ nullable: true, type: String }) endCustomerId: string | null;
-  @ApiProperty({ nullable: true, enum: ['HARDWARE', 'CLOUD'], type: String }) productKind:
-    'HARDWARE' | 'CLOUD' | null;
+  @ApiProperty({ nullable: true, enum: ['HARDWARE', 'CLOUD'], type: String }) productKind: 'HARDWARE' | 'CLOUD' | null;
   @ApiProperty({ nullable: true, type: String }) vendor: string | null;
   @ApiProperty({ nullable: true, type: String }) sku: string | null;
   @ApiProperty({ nullable: true, type: String }) markupPercent: string | null;
@@ -228,8 +215,7 @@ export class EndCustomerPriceView {
   @ApiProperty({ description: 'What the reseller pays the distributor per unit' }) cost: string;
   @ApiProperty({ description: 'What the end customer is charged per unit' }) sellPrice: string;
   @ApiProperty() margin: string;
-  @ApiProperty({ nullable: true, type: String, description: 'Margin as % of the sell price' }) marginPercent:
-    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'Margin as % of the sell price' }) marginPercent: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The rule applied (null: sold at cost)' })
   priceRuleId: string | null;
 }

@@ -17,12 +17,7 @@ export interface CreditPosition {
   available: Dec;
 }
 
-export function creditPosition(
-  limit: Dec,
-  openReceivables: Dec,
-  reserved: Dec,
-  unbilledUsage: Dec = new Dec(0),
-): CreditPosition {
+export function creditPosition(limit: Dec, openReceivables: Dec, reserved: Dec, unbilledUsage: Dec = new Dec(0)): CreditPosition {
   const exposure = openReceivables.plus(reserved).plus(unbilledUsage);
   return { limit, openReceivables, reserved, unbilledUsage, exposure, available: limit.minus(exposure) };
 }
@@ -30,12 +25,7 @@ export function creditPosition(
 export type ReservationVerdict = { ok: true } | { ok: false; reason: 'hold' | 'limit'; available: Dec };
 
 /** May `requested` be reserved on a line in this position? Over-limit reservations (renewals) skip both checks. */
-export function judgeReservation(
-  position: CreditPosition,
-  onHold: boolean,
-  requested: Dec,
-  allowOverLimit = false,
-): ReservationVerdict {
+export function judgeReservation(position: CreditPosition, onHold: boolean, requested: Dec, allowOverLimit = false): ReservationVerdict {
   if (allowOverLimit || requested.lte(0)) return { ok: true };
   if (onHold) return { ok: false, reason: 'hold', available: position.available };
   if (requested.gt(position.available)) return { ok: false, reason: 'limit', available: position.available };

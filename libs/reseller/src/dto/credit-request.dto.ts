@@ -75,15 +75,13 @@ export class CreditRequestView {
   @ApiProperty({ example: '5000.00' }) amount: string;
   @ApiProperty() reason: string;
   @ApiProperty({ enum: CREDIT_REQUEST_STATUSES }) status: CreditRequestStatus;
-  @ApiProperty({ nullable: true, type: String, description: 'The user who asked (id)' }) requestedBy:
-    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The user who asked (id)' }) requestedBy: string | null;
   @ApiProperty() requestedAt: string;
   @ApiProperty({ nullable: true, type: String, description: 'The line’s limit before the approval' })
   previousLimit: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'The line’s limit after the approval' })
   approvedLimit: string | null;
   @ApiProperty({ nullable: true, type: String }) answerReason: string | null;
-  @ApiProperty({ nullable: true, type: String, description: 'The user who answered (id)' }) answeredBy:
-    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The user who answered (id)' }) answeredBy: string | null;
   @ApiProperty({ nullable: true, type: String }) answeredAt: string | null;
 }

@@ -60,8 +60,7 @@ export class CreateResellerDto {
 
   @ApiPropertyOptional({
     default: false,
-    description:
-      'Registered for tax (GST/VAT) in its country: with the country, chooses the tax code of each line',
+    description: 'Registered for tax (GST/VAT) in its country: with the country, chooses the tax code of each line',
   })
   @IsOptional()
   @IsBoolean()
@@ -159,8 +158,7 @@ export class CreditLimitChangeView {
   @ApiProperty() id: string;
   @ApiProperty({ enum: CREDIT_LINES }) line: CreditLine;
   @ApiProperty() changedAt: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The user who made the change' }) changedBy:
-    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The user who made the change' }) changedBy: string | null;
   @ApiProperty({ nullable: true, type: String, description: 'Their email' }) changedByEmail: string | null;
   @ApiProperty({ example: '250000.00' }) fromLimit: string;
   @ApiProperty({ example: '300000.00' }) toLimit: string;

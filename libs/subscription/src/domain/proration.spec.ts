@@ -11,15 +11,7 @@ const unitPrice = fc
 const anchor = fc
   .integer({ min: 0, max: 365 * 8 })
   .map((d) => addDays('2025-01-01', d))
-  .chain((d) =>
-    fc.constantFrom(
-      d,
-      `${d.slice(0, 8)}28`,
-      `${d.slice(0, 8)}29`,
-      `${d.slice(0, 8)}30`,
-      `${d.slice(0, 8)}31`,
-    ),
-  )
+  .chain((d) => fc.constantFrom(d, `${d.slice(0, 8)}28`, `${d.slice(0, 8)}29`, `${d.slice(0, 8)}30`, `${d.slice(0, 8)}31`))
   .filter((d) => new Date(`${d}T00:00:00Z`).toISOString().slice(0, 10) === d);
 const termAndFrequency = fc.constantFrom<[Term, BillingFrequency]>(
   ['P1M', 'MONTHLY'],
@@ -51,9 +43,7 @@ function simulate(input: {
   const periods = billingPeriods(input.anchor, input.term, input.frequency, 1);
   const span = termSpan(input.anchor, input.term, 1);
   const termDays = daysBetween(span.start, span.end) + 1;
-  const scheduled = new Map(
-    periods.map((p) => [key(p), periodAmount(input.unitPrice, p.months, input.initial, input.currency)]),
-  );
+  const scheduled = new Map(periods.map((p) => [key(p), periodAmount(input.unitPrice, p.months, input.initial, input.currency)]));
   const adjustments: Dec[] = [];
   // Quantity on each day of the term, for the exact integral.
   const qByDay = new Array<number>(termDays).fill(input.initial);
@@ -161,10 +151,7 @@ describe('proration', () => {
         currency,
         fc.integer({ min: 1, max: 200 }),
         fc
-          .array(
-            fc.record({ day: fc.integer({ min: 0, max: 1200 }), quantity: fc.integer({ min: 1, max: 200 }) }),
-            { maxLength: 12 },
-          )
+          .array(fc.record({ day: fc.integer({ min: 0, max: 1200 }), quantity: fc.integer({ min: 1, max: 200 }) }), { maxLength: 12 })
           .map((cs) => [...cs].sort((a, b) => a.day - b.day)),
         fc.integer({ min: 0, max: 1200 }),
         (a, [term, frequency], price, cur, initial, changes, billedUpTo) => {
@@ -229,9 +216,7 @@ describe('proration', () => {
       deltaQuantity: -2,
     });
     expect(plan.credits[0].amount.toFixed(2)).toBe('-13.55');
-    expect(plan.credits.slice(1).map((c) => [c.period.start, c.amount.toFixed(2)])).toEqual([
-      ['2026-03-31', '-20.00'],
-    ]);
+    expect(plan.credits.slice(1).map((c) => [c.period.start, c.amount.toFixed(2)])).toEqual([['2026-03-31', '-20.00']]);
     expect(plan.voidPeriods.map((p) => p.start)[0]).toBe('2026-04-30');
     expect(plan.voidPeriods).toHaveLength(9);
   });

@@ -14,26 +14,11 @@ export function remainingDays(period: BillingPeriod, from: CalendarDate): number
 }
 
 /** The exact (unrounded) prorated amount for `deltaQuantity` seats from `from` to the period's end. */
-export function exactProration(
-  unitPrice: Dec,
-  period: BillingPeriod,
-  deltaQuantity: number,
-  from: CalendarDate,
-): Dec {
-  return unitPrice
-    .times(period.months)
-    .times(deltaQuantity)
-    .times(remainingDays(period, from))
-    .div(period.days);
+export function exactProration(unitPrice: Dec, period: BillingPeriod, deltaQuantity: number, from: CalendarDate): Dec {
+  return unitPrice.times(period.months).times(deltaQuantity).times(remainingDays(period, from)).div(period.days);
 }
 
-export function prorate(
-  unitPrice: Dec,
-  period: BillingPeriod,
-  deltaQuantity: number,
-  from: CalendarDate,
-  currency: Currency,
-): Dec {
+export function prorate(unitPrice: Dec, period: BillingPeriod, deltaQuantity: number, from: CalendarDate, currency: Currency): Dec {
   return roundMoney(exactProration(unitPrice, period, deltaQuantity, from), currency);
 }
 
@@ -65,12 +50,6 @@ export function quantityChangeAmount(input: {
  * Immediate cancellation on `date`: credits the unused part of the billing period, `quantity`
  * seats from `date` (inclusive) to the period's end. Returns a negative amount (or zero).
  */
-export function cancellationCredit(
-  unitPrice: Dec,
-  period: BillingPeriod,
-  quantity: number,
-  date: CalendarDate,
-  currency: Currency,
-): Dec {
+export function cancellationCredit(unitPrice: Dec, period: BillingPeriod, quantity: number, date: CalendarDate, currency: Currency): Dec {
   return prorate(unitPrice, period, -quantity, date, currency);
 }

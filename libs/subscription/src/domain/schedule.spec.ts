@@ -46,13 +46,9 @@ describe('term boundaries and billing schedules', () => {
     expect(monthly).toHaveLength(12);
     expect(monthly.every((c) => c.amount.eq('86.42') && c.billingDate === c.start)).toBe(true);
     const annual = termSchedule({ ...base, term: 'P1Y', billingFrequency: 'ANNUAL' });
-    expect(annual.map((c) => [c.start, c.end, c.amount.toFixed(2)])).toEqual([
-      ['2026-03-10', '2027-03-09', '1037.03'],
-    ]);
+    expect(annual.map((c) => [c.start, c.end, c.amount.toFixed(2)])).toEqual([['2026-03-10', '2027-03-09', '1037.03']]);
     const upfront = termSchedule({ ...base, term: 'P3Y', billingFrequency: 'UPFRONT' });
-    expect(upfront.map((c) => [c.start, c.end, c.amount.toFixed(2)])).toEqual([
-      ['2026-03-10', '2029-03-09', '3111.09'],
-    ]);
+    expect(upfront.map((c) => [c.start, c.end, c.amount.toFixed(2)])).toEqual([['2026-03-10', '2029-03-09', '3111.09']]);
     const p3yAnnual = termSchedule({ ...base, term: 'P3Y', billingFrequency: 'ANNUAL' });
     expect(p3yAnnual.map((c) => c.start)).toEqual(['2026-03-10', '2027-03-10', '2028-03-10']);
     expect(termSchedule({ ...base, term: 'P1M', billingFrequency: 'ANNUAL' })).toHaveLength(1);

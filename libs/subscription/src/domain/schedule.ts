@@ -54,12 +54,7 @@ export interface BillingPeriod extends Span {
 }
 
 /** The billing periods of term `termNo`: one per month, per year, or one for the term. */
-export function billingPeriods(
-  anchor: CalendarDate,
-  term: Term,
-  frequency: BillingFrequency,
-  termNo: number,
-): BillingPeriod[] {
+export function billingPeriods(anchor: CalendarDate, term: Term, frequency: BillingFrequency, termNo: number): BillingPeriod[] {
   const tm = termMonths(term);
   const pm = periodMonths(term, frequency);
   const base = (termNo - 1) * tm;
@@ -85,9 +80,7 @@ export function termNoContaining(anchor: CalendarDate, term: Term, date: Calenda
   if (date < anchor) return 0;
   const m = termMonths(term);
   // Estimate from the month difference, then correct for month-end clamping.
-  const months =
-    (Number(date.slice(0, 4)) - Number(anchor.slice(0, 4))) * 12 +
-    (Number(date.slice(5, 7)) - Number(anchor.slice(5, 7)));
+  const months = (Number(date.slice(0, 4)) - Number(anchor.slice(0, 4))) * 12 + (Number(date.slice(5, 7)) - Number(anchor.slice(5, 7)));
   let n = Math.max(1, Math.floor(months / m));
   while (n > 1 && termSpan(anchor, term, n).start > date) n--;
   while (termSpan(anchor, term, n).end < date) n++;
@@ -126,12 +119,7 @@ export function termSchedule(input: {
  * The cost of one billing period (docs/accounting.md §4): unitCost × months × quantity, rounded
  * once, like its price; null when the unit cost is not known (a price older than cost prices).
  */
-export function periodCost(
-  unitCost: Dec | null,
-  months: number,
-  quantity: number,
-  currency: Currency,
-): Dec | null {
+export function periodCost(unitCost: Dec | null, months: number, quantity: number, currency: Currency): Dec | null {
   return unitCost == null ? null : periodAmount(unitCost, months, quantity, currency);
 }
 
@@ -142,12 +130,7 @@ export function periodCost(
  * (days left / days in the period, seats changed). null when the unit cost is not known; 0 for a
  * zero price (whose charges are zero and not written).
  */
-export function chargeCost(
-  amount: Dec,
-  unitPrice: Dec,
-  unitCost: Dec | null,
-  currency: Currency,
-): Dec | null {
+export function chargeCost(amount: Dec, unitPrice: Dec, unitCost: Dec | null, currency: Currency): Dec | null {
   if (unitCost == null) return null;
   if (unitPrice.isZero()) return new Dec(0);
   return roundMoney(amount.times(unitCost).div(unitPrice), currency);

@@ -9,10 +9,7 @@ describe('service value of a billing period', () => {
     fc.assert(
       fc.property(
         fc.integer({ min: 0, max: 365 }),
-        fc.array(
-          fc.record({ offset: fc.integer({ min: -10, max: 40 }), quantity: fc.integer({ min: 0, max: 50 }) }),
-          { maxLength: 6 },
-        ),
+        fc.array(fc.record({ offset: fc.integer({ min: -10, max: 40 }), quantity: fc.integer({ min: 0, max: 50 }) }), { maxLength: 6 }),
         (startOffset, raw) => {
           const [period] = billingPeriods(addDays('2026-01-01', startOffset), 'P1M', 'MONTHLY', 1);
           const steps: SeatStep[] = raw.map((r) => ({

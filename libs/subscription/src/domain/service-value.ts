@@ -24,9 +24,7 @@ export function seatsOn(steps: readonly SeatStep[], day: CalendarDate): number {
 
 /** Σ over the period's days of the seats in force that day (seat-days), without iterating day by day. */
 export function seatDays(period: Pick<BillingPeriod, 'start' | 'end'>, steps: readonly SeatStep[]): number {
-  const cuts = [
-    ...new Set(steps.map((s) => s.from).filter((d) => d > period.start && d <= period.end)),
-  ].sort();
+  const cuts = [...new Set(steps.map((s) => s.from).filter((d) => d > period.start && d <= period.end))].sort();
   let total = 0;
   let from = period.start;
   for (const cut of [...cuts, addDays(period.end, 1)]) {

@@ -1,17 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import {
-  IsBoolean,
-  IsIn,
-  IsInt,
-  IsNotEmpty,
-  IsOptional,
-  IsString,
-  IsUUID,
-  Matches,
-  Max,
-  MaxLength,
-  Min,
-} from 'class-validator';
+import { IsBoolean, IsIn, IsInt, IsNotEmpty, IsOptional, IsString, IsUUID, Matches, Max, MaxLength, Min } from 'class-validator';
 import { IsCalendarDate, PageQueryDto } from '#disty/core';
 import { BILLING_FREQUENCIES, BillingFrequency, Term, TERMS } from '../domain/schedule';
 
@@ -79,8 +67,7 @@ export class ChangeSubscriptionDto {
   reason?: string;
 
   @ApiPropertyOptional({
-    description:
-      'Distributor admin only: let a decrease or cancellation through a closed commitment window (recorded with the reason)',
+    description: 'Distributor admin only: let a decrease or cancellation through a closed commitment window (recorded with the reason)',
   })
   @IsOptional()
   @IsBoolean()
@@ -112,8 +99,7 @@ export class CancelSubscriptionDto {
   reason?: string;
 
   @ApiPropertyOptional({
-    description:
-      'Distributor admin only: let a decrease or cancellation through a closed commitment window (recorded with the reason)',
+    description: 'Distributor admin only: let a decrease or cancellation through a closed commitment window (recorded with the reason)',
   })
   @IsOptional()
   @IsBoolean()
@@ -144,8 +130,7 @@ export class RenewalRunResult {
 
 export class ScheduleChangeDto {
   @ApiProperty({
-    description:
-      '"RENEWAL" (applied when the next term is created) or a later date (YYYY-MM-DD, seat changes only)',
+    description: '"RENEWAL" (applied when the next term is created) or a later date (YYYY-MM-DD, seat changes only)',
     example: 'RENEWAL',
   })
   @IsString()

@@ -70,8 +70,7 @@ export class ScheduledChangeView {
     description: 'RENEWAL: applied when the next term is created',
   })
   kind: 'QUANTITY' | 'CANCEL_IMMEDIATE' | 'RENEWAL';
-  @ApiProperty({ enum: ['RENEWAL', 'DATE'], description: 'At the next renewal, or on effectiveDate' }) at:
-    'RENEWAL' | 'DATE';
+  @ApiProperty({ enum: ['RENEWAL', 'DATE'], description: 'At the next renewal, or on effectiveDate' }) at: 'RENEWAL' | 'DATE';
   @ApiPropertyOptional({ nullable: true, type: Number, description: 'New seat count (QUANTITY, RENEWAL)' })
   quantity: number | null;
   @ApiPropertyOptional({ nullable: true, type: String, description: 'New SKU of the next term (RENEWAL)' })
@@ -186,11 +185,7 @@ export function mapCharge(c: ChargeRow): ChargeView {
   };
 }
 
-export function mapSubscription(
-  s: SubscriptionRow,
-  terms: TermRow[],
-  charges?: ChargeRow[],
-): SubscriptionView {
+export function mapSubscription(s: SubscriptionRow, terms: TermRow[], charges?: ChargeRow[]): SubscriptionView {
   return {
     id: s.id,
     resellerId: s.reseller_id,

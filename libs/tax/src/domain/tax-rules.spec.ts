@@ -26,10 +26,7 @@ describe('pickRule', () => {
   });
 
   it('prefers a stated registration over either at the same country', () => {
-    const both = [
-      ...rules,
-      { id: 'au-reg', taxCategory: 'STANDARD', buyerCountry: 'AU', buyerRegistered: true },
-    ];
+    const both = [...rules, { id: 'au-reg', taxCategory: 'STANDARD', buyerCountry: 'AU', buyerRegistered: true }];
     expect(pickRule(both, 'STANDARD', { country: 'AU', registered: true })?.id).toBe('au-reg');
     expect(pickRule(both, 'STANDARD', { country: 'AU', registered: false })?.id).toBe('au');
   });
@@ -56,12 +53,12 @@ describe('codeFitsBuyer', () => {
 describe('inForce', () => {
   it('counts both ends of the validity', () => {
     const c = { validFrom: '2026-01-01', validTo: '2026-06-30' };
-    expect([
-      inForce(c, '2025-12-31'),
-      inForce(c, '2026-01-01'),
-      inForce(c, '2026-06-30'),
-      inForce(c, '2026-07-01'),
-    ]).toEqual([false, true, true, false]);
+    expect([inForce(c, '2025-12-31'), inForce(c, '2026-01-01'), inForce(c, '2026-06-30'), inForce(c, '2026-07-01')]).toEqual([
+      false,
+      true,
+      true,
+      false,
+    ]);
     expect(inForce({ validFrom: '2026-01-01', validTo: null }, '2099-01-01')).toBe(true);
   });
 });

@@ -87,14 +87,9 @@ export function pickRule<R extends RuleCandidate>(rules: R[], category: string, 
  * jurisdiction (a country, or the EU for its members); a ZERO or EXEMPT code also in the seller's
  * jurisdiction (exports, exempt supplies), for any buyer.
  */
-export function codeFitsBuyer(
-  code: { jurisdiction: string; kind: TaxKind },
-  buyerCountry: string,
-  seller: string,
-): boolean {
+export function codeFitsBuyer(code: { jurisdiction: string; kind: TaxKind }, buyerCountry: string, seller: string): boolean {
   const inJurisdiction =
-    code.jurisdiction === buyerCountry ||
-    (code.jurisdiction === EU && (buyerCountry === EU || EU_MEMBERS.has(buyerCountry)));
+    code.jurisdiction === buyerCountry || (code.jurisdiction === EU && (buyerCountry === EU || EU_MEMBERS.has(buyerCountry)));
   if (inJurisdiction) return true;
   return (code.kind === 'ZERO' || code.kind === 'EXEMPT') && code.jurisdiction === seller;
 }

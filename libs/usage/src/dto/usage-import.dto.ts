@@ -38,8 +38,7 @@ export class UsageImportView {
   @ApiProperty() vendorId: string;
   @ApiProperty({ enum: USAGE_FORMATS }) format: UsageFormat;
   @ApiProperty({ nullable: true, type: String }) fileName: string | null;
-  @ApiProperty({ enum: ['RECEIVING', 'RATING', 'COMPLETED', 'FAILED'] }) status:
-    'RECEIVING' | 'RATING' | 'COMPLETED' | 'FAILED';
+  @ApiProperty({ enum: ['RECEIVING', 'RATING', 'COMPLETED', 'FAILED'] }) status: 'RECEIVING' | 'RATING' | 'COMPLETED' | 'FAILED';
   @ApiProperty({
     enum: USAGE_IMPORT_PHASES,
     nullable: true,

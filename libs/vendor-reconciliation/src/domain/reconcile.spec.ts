@@ -20,12 +20,7 @@ describe('vendor invoice reconciliation', () => {
         item('t2', 'VM', '1', '1.00'),
         item(null, 'SEAT', '3', '30.00'),
       ],
-      [
-        item('t1', 'VM', '15', '10.50'),
-        item('t1', 'GB', '100', '0.50'),
-        item('t3', 'VM', '2', '1.40'),
-        item(null, 'SEAT', '2', '20.00'),
-      ],
+      [item('t1', 'VM', '15', '10.50'), item('t1', 'GB', '100', '0.50'), item('t3', 'VM', '2', '1.40'), item(null, 'SEAT', '2', '20.00')],
       2,
     );
     expect(out.map((i) => [i.tenantId, i.item, i.kind])).toEqual([
@@ -51,19 +46,14 @@ describe('vendor invoice reconciliation (properties)', () => {
       }),
       { maxLength: 12 },
     )
-    .map((xs) =>
-      xs.map((x) => ({ tenantId: x.tenant, item: x.item, sku: 'P', quantity: x.quantity, cost: x.cost })),
-    );
+    .map((xs) => xs.map((x) => ({ tenantId: x.tenant, item: x.item, sku: 'P', quantity: x.quantity, cost: x.cost })));
   const total = (xs: Array<{ cost: Dec }>) => xs.reduce((a, x) => a.plus(x.cost), new Dec(0));
 
   it('the items’ differences add up to the totals’ difference, and splitting a vendor line changes nothing', () => {
     fc.assert(
       fc.property(side, side, fc.nat(), (vendor, accrued, at) => {
         const items = reconcile(vendor, accrued, 2);
-        const diff = items.reduce(
-          (a, i) => a.plus(i.vendor?.cost ?? 0).minus(i.accrued?.cost ?? 0),
-          new Dec(0),
-        );
+        const diff = items.reduce((a, i) => a.plus(i.vendor?.cost ?? 0).minus(i.accrued?.cost ?? 0), new Dec(0));
         expect(diff.eq(total(vendor).minus(total(accrued)))).toBe(true);
         if (vendor.length) {
           // The same vendor line split in two (quantity and cost halves) reconciles the same.
@@ -72,22 +62,8 @@ describe('vendor invoice reconciliation (properties)', () => {
           const half = { ...v, quantity: v.quantity.div(2), cost: v.cost.div(2) };
           const split = [...vendor.slice(0, k), half, half, ...vendor.slice(k + 1)];
           const again = reconcile(split, accrued, 2);
-          expect(
-            again.map((i) => [
-              i.kind,
-              i.tenantId,
-              i.item,
-              i.vendor?.cost.toFixed(),
-              i.accrued?.cost.toFixed(),
-            ]),
-          ).toEqual(
-            items.map((i) => [
-              i.kind,
-              i.tenantId,
-              i.item,
-              i.vendor?.cost.toFixed(),
-              i.accrued?.cost.toFixed(),
-            ]),
+          expect(again.map((i) => [i.kind, i.tenantId, i.item, i.vendor?.cost.toFixed(), i.accrued?.cost.toFixed()])).toEqual(
+            items.map((i) => [i.kind, i.tenantId, i.item, i.vendor?.cost.toFixed(), i.accrued?.cost.toFixed()]),
           );
         }
       }),

@@ -1,12 +1,6 @@
 import { Dec } from '#disty/core';
 
-export const ITEM_KINDS = [
-  'MATCHED',
-  'MISSING_IN_DISTY',
-  'MISSING_AT_VENDOR',
-  'QUANTITY_DIFFERENCE',
-  'PRICE_DIFFERENCE',
-] as const;
+export const ITEM_KINDS = ['MATCHED', 'MISSING_IN_DISTY', 'MISSING_AT_VENDOR', 'QUANTITY_DIFFERENCE', 'PRICE_DIFFERENCE'] as const;
 export type ItemKind = (typeof ITEM_KINDS)[number];
 
 /** One side's amount for an item: a tenant's meter (usage) or a SKU (seats). */
@@ -35,10 +29,7 @@ export function aggregate(items: SideItem[]): SideItem[] {
   for (const i of items) {
     const k = keyOf(i);
     const prev = out.get(k);
-    out.set(
-      k,
-      prev ? { ...prev, quantity: prev.quantity.plus(i.quantity), cost: prev.cost.plus(i.cost) } : { ...i },
-    );
+    out.set(k, prev ? { ...prev, quantity: prev.quantity.plus(i.quantity), cost: prev.cost.plus(i.cost) } : { ...i });
   }
   return [...out.values()];
 }
@@ -61,8 +52,7 @@ export function reconcile(vendor: SideItem[], accrued: SideItem[], decimals: num
     if (!ai) kind = 'MISSING_IN_DISTY';
     else if (!vi) kind = 'MISSING_AT_VENDOR';
     else if (!vi.quantity.eq(ai.quantity)) kind = 'QUANTITY_DIFFERENCE';
-    else if (!vi.cost.toDecimalPlaces(decimals).eq(ai.cost.toDecimalPlaces(decimals)))
-      kind = 'PRICE_DIFFERENCE';
+    else if (!vi.cost.toDecimalPlaces(decimals).eq(ai.cost.toDecimalPlaces(decimals))) kind = 'PRICE_DIFFERENCE';
     else kind = 'MATCHED';
     out.push({
       kind,
@@ -73,7 +63,5 @@ export function reconcile(vendor: SideItem[], accrued: SideItem[], decimals: num
       accrued: ai ? { quantity: ai.quantity, cost: ai.cost } : null,
     });
   }
-  return out.sort((x, y) =>
-    (x.tenantId ?? '') + '\u0000' + x.item < (y.tenantId ?? '') + '\u0000' + y.item ? -1 : 1,
-  );
+  return out.sort((x, y) => ((x.tenantId ?? '') + '\u0000' + x.item < (y.tenantId ?? '') + '\u0000' + y.item ? -1 : 1));
 }

@@ -44,8 +44,7 @@ export class VendorReconciliationItemView {
   @ApiProperty({ enum: ITEM_KINDS }) kind: ItemKind;
   @ApiProperty({ nullable: true, type: String }) tenantId: string | null;
   @ApiProperty({ description: 'The meter id (usage) or the SKU (seats)' }) item: string;
-  @ApiProperty({ nullable: true, type: String, description: 'The product the bill line is for' }) sku:
-    string | null;
+  @ApiProperty({ nullable: true, type: String, description: 'The product the bill line is for' }) sku: string | null;
   @ApiProperty({ nullable: true, type: String }) vendorQuantity: string | null;
   @ApiProperty({ nullable: true, type: String }) vendorCost: string | null;
   @ApiProperty({ nullable: true, type: String }) accruedQuantity: string | null;

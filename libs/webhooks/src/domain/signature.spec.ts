@@ -1,12 +1,6 @@
 import { createHmac } from 'crypto';
 import fc from 'fast-check';
-import {
-  computeSignature,
-  newWebhookSecret,
-  parseSignatureHeader,
-  signatureHeader,
-  verifySignature,
-} from './signature';
+import { computeSignature, newWebhookSecret, parseSignatureHeader, signatureHeader, verifySignature } from './signature';
 import { isExhausted, nextAttemptDelaySeconds } from './backoff';
 
 describe('webhook signature', () => {
@@ -33,15 +27,10 @@ describe('webhook signature', () => {
 
   it('round-trips for any body and secret', () => {
     fc.assert(
-      fc.property(
-        fc.string(),
-        fc.string({ minLength: 1 }),
-        fc.integer({ min: 0, max: 2 ** 32 }),
-        (b, s, t) => {
-          expect(verifySignature(signatureHeader(s, t, b), s, b, { nowSeconds: t })).toBe(true);
-          expect(computeSignature(s, t, b)).toMatch(/^[0-9a-f]{64}$/);
-        },
-      ),
+      fc.property(fc.string(), fc.string({ minLength: 1 }), fc.integer({ min: 0, max: 2 ** 32 }), (b, s, t) => {
+        expect(verifySignature(signatureHeader(s, t, b), s, b, { nowSeconds: t })).toBe(true);
+        expect(computeSignature(s, t, b)).toMatch(/^[0-9a-f]{64}$/);
+      }),
     );
   });
 

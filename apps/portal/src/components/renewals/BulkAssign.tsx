@@ -20,9 +20,7 @@ export function useAssignees(me: Me | null) {
     if (me.role === 'sales') return [self];
     let users: Me[] = [];
     if (me.role === 'reseller_admin' && me.resellerId) {
-      users = (
-        await ok(client.GET('/api/v1/resellers/{id}/users', { params: { path: { id: me.resellerId } } }))
-      ).items;
+      users = (await ok(client.GET('/api/v1/resellers/{id}/users', { params: { path: { id: me.resellerId } } }))).items;
     } else if (me.role === 'admin') {
       users = (await ok(client.GET('/api/v1/users'))).items;
     }
@@ -31,11 +29,7 @@ export function useAssignees(me: Me | null) {
 }
 
 /** The card's assignee in words: "You", the user's email where the portal knows it, else "a colleague". */
-export function assigneeName(
-  assigneeId: string | null | undefined,
-  me: Me | null,
-  assignees: Assignee[] | undefined,
-): string {
+export function assigneeName(assigneeId: string | null | undefined, me: Me | null, assignees: Assignee[] | undefined): string {
   if (!assigneeId) return 'Unassigned';
   if (assigneeId === me?.id) return 'You';
   return assignees?.find((a) => a.id === assigneeId)?.label ?? 'A colleague';
@@ -75,15 +69,11 @@ export function BulkAssignBar({
     setError(null);
     setDone(null);
     try {
-      const res = await ok(
-        client.POST('/api/v1/renewal-alerts/assign', { body: { alertIds: selected, assigneeId: to } }),
-      );
+      const res = await ok(client.POST('/api/v1/renewal-alerts/assign', { body: { alertIds: selected, assigneeId: to } }));
       onSelect([]);
       // Said once the cards show it.
       await onAssigned();
-      setDone(
-        `${res.renewals} renewal${res.renewals === 1 ? '' : 's'} ${to ? `assigned to ${label}` : 'unassigned'}.`,
-      );
+      setDone(`${res.renewals} renewal${res.renewals === 1 ? '' : 's'} ${to ? `assigned to ${label}` : 'unassigned'}.`);
     } catch (e) {
       setError(e);
     } finally {
@@ -106,11 +96,7 @@ export function BulkAssignBar({
             checked={allVisible}
             disabled={visibleIds.length === 0}
             onChange={(e) =>
-              onSelect(
-                e.target.checked
-                  ? [...new Set([...selected, ...visibleIds])]
-                  : selected.filter((id) => !visibleIds.includes(id)),
-              )
+              onSelect(e.target.checked ? [...new Set([...selected, ...visibleIds])] : selected.filter((id) => !visibleIds.includes(id)))
             }
           />{' '}
           Select all visible ({visibleIds.length})
@@ -119,12 +105,7 @@ export function BulkAssignBar({
           {selected.length} selected
         </span>
         {me?.role === 'sales' ? (
-          <button
-            type="button"
-            className="primary"
-            disabled={busy || selected.length === 0}
-            onClick={() => void assign(me.id, 'you')}
-          >
+          <button type="button" className="primary" disabled={busy || selected.length === 0} onClick={() => void assign(me.id, 'you')}>
             Assign to me
           </button>
         ) : (
@@ -141,12 +122,7 @@ export function BulkAssignBar({
                 <option value={UNASSIGN}>Nobody (unassign)</option>
               </select>
             </div>
-            <button
-              type="button"
-              className="primary"
-              disabled={busy || selected.length === 0 || !assignee}
-              onClick={submit}
-            >
+            <button type="button" className="primary" disabled={busy || selected.length === 0 || !assignee} onClick={submit}>
               Assign selected
             </button>
           </>

@@ -74,12 +74,7 @@ export function DeskFilters({
       </div>
       <div className="field">
         <label htmlFor="desk-end-customer">End customer</label>
-        <input
-          id="desk-end-customer"
-          maxLength={200}
-          value={endCustomer}
-          onChange={(e) => setEndCustomer(e.target.value)}
-        />
+        <input id="desk-end-customer" maxLength={200} value={endCustomer} onChange={(e) => setEndCustomer(e.target.value)} />
       </div>
       <div className="field">
         <label htmlFor="desk-days-left">At most days left</label>
@@ -127,9 +122,7 @@ export function DeskFilters({
         value={sort}
         options={SORTS}
         onChange={(v) => {
-          const [s, o] = v
-            ? (v.split(':') as ['daysLeft' | 'value', 'asc' | 'desc'])
-            : [undefined, undefined];
+          const [s, o] = v ? (v.split(':') as ['daysLeft' | 'value', 'asc' | 'desc']) : [undefined, undefined];
           onChange({ ...value, sort: s, order: o });
         }}
       />

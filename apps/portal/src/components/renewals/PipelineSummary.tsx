@@ -14,10 +14,7 @@ export function PipelineSummary({ pipeline, thresholds }: { pipeline: Pipeline; 
     () =>
       thresholds.map((t) => {
         const row: Record<string, string | number> = { name: thresholdLabel(t) };
-        for (const c of currencies)
-          row[c] = chartNumber(
-            pipeline.byThreshold.find((b) => b.threshold === t && b.currency === c)?.value,
-          );
+        for (const c of currencies) row[c] = chartNumber(pipeline.byThreshold.find((b) => b.threshold === t && b.currency === c)?.value);
         return row;
       }),
     [thresholds, currencies, pipeline],
@@ -33,17 +30,10 @@ export function PipelineSummary({ pipeline, thresholds }: { pipeline: Pipeline; 
           <figure aria-label="Bar chart of renewal value by threshold" role="group">
             <div className="chart" aria-hidden="true">
               <ResponsiveContainer width="100%" height={220}>
-                <BarChart
-                  accessibilityLayer={false}
-                  data={chartData}
-                  margin={{ top: 8, right: 8, bottom: 0, left: 8 }}
-                >
+                <BarChart accessibilityLayer={false} data={chartData} margin={{ top: 8, right: 8, bottom: 0, left: 8 }}>
                   <CartesianGrid strokeDasharray="3 3" vertical={false} />
                   <XAxis dataKey="name" />
-                  <YAxis
-                    width={72}
-                    tickFormatter={(v: number) => formatMoneyCompact(String(v), currencies[0])}
-                  />
+                  <YAxis width={72} tickFormatter={(v: number) => formatMoneyCompact(String(v), currencies[0])} />
                   <Tooltip formatter={(v, name) => formatMoney(String(v), String(name))} />
                   {currencies.length > 1 && <Legend />}
                   {currencies.map((c, i) => (
@@ -60,10 +50,7 @@ export function PipelineSummary({ pipeline, thresholds }: { pipeline: Pipeline; 
             </div>
             <figcaption className="sr-only">
               {pipeline.byThreshold
-                .map(
-                  (b) =>
-                    `${thresholdLabel(b.threshold)}: ${b.count} alerts, ${formatMoney(b.value, b.currency)}`,
-                )
+                .map((b) => `${thresholdLabel(b.threshold)}: ${b.count} alerts, ${formatMoney(b.value, b.currency)}`)
                 .join('; ')}
             </figcaption>
           </figure>

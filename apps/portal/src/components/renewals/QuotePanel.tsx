@@ -54,11 +54,7 @@ export function QuotePanel({
       const body: { quantity?: number; validUntil?: string } = {};
       if (quantity.trim()) body.quantity = Number.parseInt(quantity, 10);
       if (validUntil) body.validUntil = validUntil;
-      setQuote(
-        await ok(
-          client.POST('/api/v1/renewal-alerts/{id}/quote', { params: { path: { id: card.id } }, body }),
-        ),
-      );
+      setQuote(await ok(client.POST('/api/v1/renewal-alerts/{id}/quote', { params: { path: { id: card.id } }, body })));
       setChange(null);
     });
   };
@@ -77,9 +73,7 @@ export function QuotePanel({
 
   const accept = () =>
     void run('The quote was not accepted', async () => {
-      const accepted = await ok(
-        client.POST('/api/v1/renewal-quotes/{id}/accept', { params: { path: { id: quote!.id } } }),
-      );
+      const accepted = await ok(client.POST('/api/v1/renewal-quotes/{id}/accept', { params: { path: { id: quote!.id } } }));
       setQuote(accepted);
       if (accepted.scheduledChangeId && accepted.subscriptionId) {
         const list = await ok(
@@ -122,12 +116,7 @@ export function QuotePanel({
           </div>
           <div className="field">
             <label htmlFor="quote-valid-until">Valid until (default: 30 days)</label>
-            <input
-              id="quote-valid-until"
-              type="date"
-              value={validUntil}
-              onChange={(e) => setValidUntil(e.target.value)}
-            />
+            <input id="quote-valid-until" type="date" value={validUntil} onChange={(e) => setValidUntil(e.target.value)} />
           </div>
           <div className="form-actions form-wide">
             <button type="submit" className="primary" disabled={busy}>
@@ -206,16 +195,14 @@ export function QuotePanel({
               </button>
             )}
           </div>
-          {quote.status === 'OPEN' && !canAccept && (
-            <p className="muted small">The reseller’s admin or buyer accepts the quote.</p>
-          )}
+          {quote.status === 'OPEN' && !canAccept && <p className="muted small">The reseller’s admin or buyer accepts the quote.</p>}
           {quote.status === 'ACCEPTED' && (
             <Notice kind="success">
               Quote {quote.number} accepted.{' '}
               {change ? (
                 <span data-testid="quote-scheduled-change">
-                  Scheduled {scheduledChangeText(change, quote.termEnd)} (from{' '}
-                  <DateText value={change.effectiveDate} />, {change.status.toLowerCase()}).
+                  Scheduled {scheduledChangeText(change, quote.termEnd)} (from <DateText value={change.effectiveDate} />,{' '}
+                  {change.status.toLowerCase()}).
                 </span>
               ) : quote.source === 'WARRANTY' ? (
                 'Order the extended warranty to renew it.'

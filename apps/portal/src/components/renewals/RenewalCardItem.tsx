@@ -29,12 +29,7 @@ export function RenewalCardItem({
   return (
     <li className={`alert-card status-border-${card.status.toLowerCase()}`} data-card-id={card.id}>
       <div className="alert-select">
-        <input
-          type="checkbox"
-          aria-label={`Select ${who} (${card.sku})`}
-          checked={selected}
-          onChange={(e) => onToggle(e.target.checked)}
-        />
+        <input type="checkbox" aria-label={`Select ${who} (${card.sku})`} checked={selected} onChange={(e) => onToggle(e.target.checked)} />
       </div>
       <Link to={`/renewals/${card.id}`} className="alert-link">
         <span className="alert-customer">{who}</span>
@@ -44,18 +39,13 @@ export function RenewalCardItem({
         </span>
         <span className="alert-meta">
           <Money amount={card.renewalValue} currency={card.currency} />
-          <span>
-            {card.daysLeft >= 0 ? `${card.daysLeft} days left` : `ended ${-card.daysLeft} days ago`}
-          </span>
+          <span>{card.daysLeft >= 0 ? `${card.daysLeft} days left` : `ended ${-card.daysLeft} days ago`}</span>
         </span>
         <Status value={card.status} />
       </Link>
       <ul className="alert-facts" aria-label={`About the renewal of ${who}`}>
         {clock && (
-          <li
-            className={card.commitmentWindow?.open ? 'window-open' : 'window-closed'}
-            data-testid="window-clock"
-          >
+          <li className={card.commitmentWindow?.open ? 'window-open' : 'window-closed'} data-testid="window-clock">
             {clock}
           </li>
         )}
@@ -65,12 +55,7 @@ export function RenewalCardItem({
       </ul>
       {canQuote && (
         <div className="alert-actions">
-          <button
-            type="button"
-            className="small-button"
-            onClick={onQuote}
-            aria-label={`Quote the renewal of ${who} (${card.sku})`}
-          >
+          <button type="button" className="small-button" onClick={onQuote} aria-label={`Quote the renewal of ${who} (${card.sku})`}>
             Quote
           </button>
         </div>

@@ -83,8 +83,7 @@ export function scheduledChangeText(
 ): string | null {
   if (!change) return null;
   const parts: string[] = [];
-  if (change.quantity !== null && change.quantity !== undefined)
-    parts.push(`${change.quantity} seat${change.quantity === 1 ? '' : 's'}`);
+  if (change.quantity !== null && change.quantity !== undefined) parts.push(`${change.quantity} seat${change.quantity === 1 ? '' : 's'}`);
   if (change.sku) parts.push(change.sku);
   if (change.term) parts.push(change.term);
   if (change.billingFrequency) parts.push(change.billingFrequency.toLowerCase());
