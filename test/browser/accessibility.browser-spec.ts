@@ -55,7 +55,12 @@ async function audit(page: Page, width: number): Promise<string[]> {
 async function open(page: Page, url: string): Promise<string> {
   await page.goto(url);
   await page.getByRole('heading', { level: 1 }).first().waitFor();
-  await page.waitForFunction('!document.querySelector(".loading")', undefined, { timeout: 20_000 }).catch(() => undefined);
+  // A locator, not waitForFunction, whose string predicate the portal's CSP (no 'unsafe-eval') refuses.
+  await page
+    .locator('.loading')
+    .first()
+    .waitFor({ state: 'detached', timeout: 20_000 })
+    .catch(() => undefined);
   await page.waitForLoadState('networkidle').catch(() => undefined);
   return ((await page.getByRole('heading', { level: 1 }).first().textContent()) ?? '').trim();
 }

@@ -63,16 +63,22 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
     const priceHeader = page.getByRole('columnheader', { name: /Unit price/ });
     expect(await priceHeader.getAttribute('aria-sort')).toBe('none');
     await priceHeader.getByRole('button').click();
-    await page.waitForFunction(`document.querySelector('th[aria-sort="ascending"]') !== null`);
+    // Locators, not waitForFunction: its string predicates are evaluated in the page, which the
+    // portal's Content-Security-Policy (no 'unsafe-eval') refuses.
+    await page.locator('th[aria-sort="ascending"]').waitFor();
     const prices = () =>
-      page.evaluate(`[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount'))`) as Promise<string[]>;
-    await page.waitForFunction(
-      `[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount')).join() === '15.00,129.50,899.00'`,
-    );
+      page
+        .locator('tbody td.num .money')
+        .evaluateAll((els) =>
+          els.map((e) => (e as unknown as { getAttribute(name: string): string | null }).getAttribute('data-amount') ?? ''),
+        );
+    const pricesBecome = async (expected: string) => {
+      for (let i = 0; i < 200 && (await prices()).join() !== expected; i++) await page.waitForTimeout(100);
+      expect((await prices()).join()).toBe(expected);
+    };
+    await pricesBecome('15.00,129.50,899.00');
     await priceHeader.getByRole('button').click();
-    await page.waitForFunction(
-      `[...document.querySelectorAll('tbody td.num .money')].map((e) => e.getAttribute('data-amount')).join() === '899.00,129.50,15.00'`,
-    );
+    await pricesBecome('899.00,129.50,15.00');
     expect(await priceHeader.getAttribute('aria-sort')).toBe('descending');
     expect(await prices()).toEqual(['899.00', '129.50', '15.00']);
     await shot(page, 'catalog-01-filtered-sorted');
