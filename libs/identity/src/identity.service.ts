@@ -127,6 +127,12 @@ export class IdentityService {
       if (patch.active === false)
         await em.query(`UPDATE api_tokens SET revoked_at = now() WHERE user_id = $1 AND revoked_at IS NULL`, [id]);
     });
+    // What the user's tokens may do changed: this instance forgets them at once, the others on notification.
+    const tokens: Array<{ token_hash: string | null }> = await this.db.query(
+      `SELECT token_hash FROM users WHERE id = $1 UNION ALL SELECT token_hash FROM api_tokens WHERE user_id = $1`,
+      [id],
+    );
+    this.cache?.revoked(tokens.flatMap((t) => (t.token_hash ? [t.token_hash] : [])));
     const [u] = (await this.listUsers(target.reseller_id)).filter((x) => x.id === id);
     return u;
   }

@@ -73,6 +73,14 @@ export class TokenCache implements OnModuleInit, OnApplicationShutdown {
     this.entries.set(hash, { actor, until: Date.now() + this.ttlMs });
   }
 
+  /**
+   * Drops tokens this instance has just revoked, at once, without waiting for the notification that
+   * tells every instance (its own included) a moment later (docs/security.md §13).
+   */
+  revoked(hashes: string[]): void {
+    for (const hash of hashes) this.drop(hash);
+  }
+
   private drop(hash?: string): void {
     this.epoch++;
     if (hash) this.entries.delete(hash);

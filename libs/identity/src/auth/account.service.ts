@@ -1,9 +1,10 @@
 // A user's own account: two-factor sign-in (TOTP) and named API tokens (docs/security.md §9, §10).
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource } from 'typeorm';
 import { notFound } from '#disty/core';
 import { identityError, IdentityErrorCode } from '../errors';
+import { TokenCache } from '../token-cache';
 import { hashToken, newToken } from '../tokens';
 import { ApiTokenCreatedView, ApiTokenView, TotpEnrolmentView } from './auth.dto';
 import { newTotpSecret, totpStep, totpUrl } from './totp';
@@ -33,7 +34,10 @@ const toTokenView = (r: TokenRow): ApiTokenView => ({
 
 @Injectable()
 export class AccountService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    @Optional() private readonly cache?: TokenCache,
+  ) {}
 
   private async totpRow(userId: string): Promise<TotpRow> {
     const [row]: TotpRow[] = await this.db.query(
@@ -94,10 +98,11 @@ export class AccountService {
 
   /** Another user's token is a 404, like an unknown one. */
   async revokeToken(userId: string, id: string): Promise<void> {
-    const [rows]: [unknown[], number] = await this.db.query(
-      `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2 RETURNING id`,
+    const [rows]: [Array<{ token_hash: string }>, number] = await this.db.query(
+      `UPDATE api_tokens SET revoked_at = coalesce(revoked_at, now()) WHERE id = $1 AND user_id = $2 RETURNING token_hash`,
       [id, userId],
     );
     if (!rows.length) throw notFound(`API token ${id}`);
+    this.cache?.revoked(rows.map((r) => r.token_hash));
   }
 }
