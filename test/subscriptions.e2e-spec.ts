@@ -32,6 +32,9 @@ type Charge = {
 
 const sum = (charges: Array<{ amount: string }>) => charges.reduce((s, c) => s.plus(c.amount), new Dec(0)).toFixed(2);
 
+// Renewals run for a database of its own and take long on a busy machine: 5 minutes per test and hook.
+jest.setTimeout(300_000);
+
 describe('Subscriptions: terms, charges, seat changes, cancellation and renewal', () => {
   let t: TestApp;
   let subs: SubscriptionService;
