@@ -3,6 +3,7 @@ import type { QueryRunner } from 'typeorm';
 import type { TestApp } from './support/app';
 import type { OwnDatabase } from './support/own-database';
 import { EndCustomers1764000030000 } from '../migrations/1764000030000-EndCustomers';
+import { BillingOnBehalf1764000100000 } from '../migrations/1764000100000-BillingOnBehalf';
 
 /**
  * The migration of existing names (migrations/1764000030000-EndCustomers.ts): orders and
@@ -58,11 +59,14 @@ describe('End customers: the migration turns existing names into records (E2E)',
     await place(a.id, { name: 'old co' }, hw.sku);
     await place(b.id, { name: 'Old Co' }, hw.sku);
 
+    // Billing on behalf's tables refer to end customers: they go down first and come back last.
+    await new BillingOnBehalf1764000100000().down(runner);
     await new EndCustomers1764000030000().down(runner);
     expect((await owner.query(`SELECT to_regclass('end_customers') AS t`)).rows[0].t).toBeNull();
     // Free text as before: one name written with spaces around it is still the same customer.
     await owner.query(`UPDATE subscriptions SET end_customer_name = '  Old Co ' WHERE reseller_id = $1`, [a.id]);
     await new EndCustomers1764000030000().up(runner);
+    await new BillingOnBehalf1764000100000().up(runner);
 
     const records = (
       await owner.query(
