@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { client, fetchAll, ok } from '../api';
-import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, Loading, Money, Notice, PageHeader, TableRegion, useAsync } from '../components/ui';
 import type { Currency, Reseller } from '../contract';
 import { Link } from '../router';
 
@@ -84,7 +84,7 @@ export function AdminResellersPage() {
       ) : list.data.length === 0 ? (
         <Empty>No resellers yet: create the first with “New reseller”.</Empty>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Resellers">
+        <TableRegion label="Resellers" csv="resellers">
           <table>
             <thead>
               <tr>
@@ -134,7 +134,7 @@ export function AdminResellersPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
     </section>
   );

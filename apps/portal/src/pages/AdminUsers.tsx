@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { client, ok } from '../api';
-import { Empty, ErrorBanner, FilterSelect, Loading, Notice, PageHeader, useAsync } from '../components/ui';
+import { Empty, ErrorBanner, FilterSelect, Loading, Notice, PageHeader, TableRegion, useAsync } from '../components/ui';
 import type { Role, User } from '../contract';
 import { useResellers } from '../resellers';
 import { navigate, useLocation } from '../router';
@@ -66,7 +66,7 @@ export function AdminUsersPage() {
       ) : rows.length === 0 ? (
         <Empty>No users here yet: create one above.</Empty>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="Users">
+        <TableRegion label="Users" csv="users">
           <table>
             <thead>
               <tr>
@@ -118,7 +118,7 @@ export function AdminUsersPage() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
     </section>
   );

@@ -83,7 +83,9 @@ export function OrdersPage() {
                     <th scope="col">Placed</th>
                     {resellers.distributor && <th scope="col">Reseller</th>}
                     <th scope="col">End customer</th>
-                    <th scope="col">PO</th>
+                    <th scope="col" className="col-low">
+                      PO
+                    </th>
                     <th scope="col" className="col-low">
                       Lines
                     </th>
@@ -92,7 +94,7 @@ export function OrdersPage() {
                       Hardware
                     </th>
                     <th scope="col" className="num">
-                      Cloud (first charges)
+                      <abbr title="Cloud, first charges">Cloud</abbr>
                     </th>
                   </tr>
                 </thead>
