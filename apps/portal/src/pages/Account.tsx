@@ -2,7 +2,7 @@ import { useState } from 'react';
 import { client, download, ok } from '../api';
 import { RecordPaymentForm } from '../components/FinanceActions';
 import { RefundForm } from '../components/RefundForm';
-import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, Status, useAsync } from '../components/ui';
+import { DateText, Empty, ErrorBanner, Loading, Money, Notice, PageHeader, Pager, Status, TableRegion, useAsync } from '../components/ui';
 import { formatMoney, todayIso } from '../format';
 import { useResellers } from '../resellers';
 import { Link } from '../router';
@@ -73,51 +73,53 @@ function StatementSection({ resellerId, reload }: { resellerId: string; reload: 
         <Empty>Nothing was invoiced or paid in this period.</Empty>
       ) : (
         st.data?.currencies.map((c) => (
-          <div className="table-wrap" key={c.currency} data-testid={`statement-${c.currency}`}>
-            <table>
-              <caption>
-                {c.currency}: opening balance {formatMoney(c.openingBalance, c.currency)}, closing balance{' '}
-                <strong data-testid="closing-balance">{formatMoney(c.closingBalance, c.currency)}</strong>
-              </caption>
-              <thead>
-                <tr>
-                  <th scope="col">Date</th>
-                  <th scope="col">Type</th>
-                  <th scope="col">Reference</th>
-                  <th scope="col">Description</th>
-                  <th scope="col" className="num">
-                    Debit
-                  </th>
-                  <th scope="col" className="num">
-                    Credit
-                  </th>
-                  <th scope="col" className="num">
-                    Balance
-                  </th>
-                </tr>
-              </thead>
-              <tbody>
-                {c.lines.map((l, i) => (
-                  <tr key={`${l.sourceType}-${l.sourceId}-${i}`}>
-                    <td>
-                      <DateText value={l.date} />
-                    </td>
-                    <td>{TYPE_LABELS[l.type] ?? l.type}</td>
-                    <td>{l.reference ?? '—'}</td>
-                    <td>{l.description}</td>
-                    <td className="num">
-                      <Money amount={l.debit} currency={c.currency} />
-                    </td>
-                    <td className="num">
-                      <Money amount={l.credit} currency={c.currency} />
-                    </td>
-                    <td className="num">
-                      <Money amount={l.balance} currency={c.currency} />
-                    </td>
+          <div key={c.currency} data-testid={`statement-${c.currency}`}>
+            <TableRegion label={`Statement in ${c.currency}`} csv={`statement-${c.currency}`}>
+              <table>
+                <caption>
+                  {c.currency}: opening balance {formatMoney(c.openingBalance, c.currency)}, closing balance{' '}
+                  <strong data-testid="closing-balance">{formatMoney(c.closingBalance, c.currency)}</strong>
+                </caption>
+                <thead>
+                  <tr>
+                    <th scope="col">Date</th>
+                    <th scope="col">Type</th>
+                    <th scope="col">Reference</th>
+                    <th scope="col">Description</th>
+                    <th scope="col" className="num">
+                      Debit
+                    </th>
+                    <th scope="col" className="num">
+                      Credit
+                    </th>
+                    <th scope="col" className="num">
+                      Balance
+                    </th>
                   </tr>
-                ))}
-              </tbody>
-            </table>
+                </thead>
+                <tbody>
+                  {c.lines.map((l, i) => (
+                    <tr key={`${l.sourceType}-${l.sourceId}-${i}`}>
+                      <td>
+                        <DateText value={l.date} />
+                      </td>
+                      <td>{TYPE_LABELS[l.type] ?? l.type}</td>
+                      <td>{l.reference ?? '—'}</td>
+                      <td>{l.description}</td>
+                      <td className="num">
+                        <Money amount={l.debit} currency={c.currency} />
+                      </td>
+                      <td className="num">
+                        <Money amount={l.credit} currency={c.currency} />
+                      </td>
+                      <td className="num">
+                        <Money amount={l.balance} currency={c.currency} />
+                      </td>
+                    </tr>
+                  ))}
+                </tbody>
+              </table>
+            </TableRegion>
           </div>
         ))
       )}
@@ -142,7 +144,7 @@ function PaymentsSection({ resellerId, reload }: { resellerId: string; reload: n
         <Empty>No payments yet.</Empty>
       ) : list.data ? (
         <>
-          <div className="table-wrap">
+          <TableRegion label="Payments" csv="payments">
             <table>
               <caption className="sr-only">Payments</caption>
               <thead>
@@ -189,7 +191,7 @@ function PaymentsSection({ resellerId, reload }: { resellerId: string; reload: n
                 ))}
               </tbody>
             </table>
-          </div>
+          </TableRegion>
           <Pager page={list.data.page} pageSize={list.data.pageSize} total={list.data.total} onPage={setPage} />
         </>
       ) : null}

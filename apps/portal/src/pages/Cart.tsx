@@ -204,7 +204,7 @@ export function CartPage() {
         </Empty>
       ) : (
         <>
-          <div className="table-wrap">
+          <div className="table-wrap" tabIndex={0} role="region" aria-label="Cart lines">
             <table className="cart-table">
               <caption className="sr-only">Cart lines</caption>
               <thead>

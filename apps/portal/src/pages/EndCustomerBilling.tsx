@@ -64,7 +64,7 @@ export function EndCustomerBillingPage() {
       ) : !invoices.data?.items.length ? (
         <Empty>No end-customer invoices yet: they are drafted by the billing run once end-customer billing is on.</Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Invoices to end customers">
           <table>
             <caption className="sr-only">Invoices to end customers</caption>
             <thead>
@@ -132,7 +132,7 @@ export function EndCustomerBillingPage() {
       {!collections.data?.items.length ? (
         <Empty>No collections yet.</Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Collected on your behalf">
           <table>
             <caption className="sr-only">Collections</caption>
             <thead>
@@ -171,7 +171,7 @@ export function EndCustomerBillingPage() {
       {!settlements.data?.items.length ? (
         <Empty>No settlements yet.</Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Settlements">
           <table>
             <caption className="sr-only">Settlements and remittances</caption>
             <thead>

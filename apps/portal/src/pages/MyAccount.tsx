@@ -1,6 +1,6 @@
 import { FormEvent, useState } from 'react';
 import { client, ok } from '../api';
-import { DateText, Empty, ErrorBanner, Loading, Notice, PageHeader, useAsync } from '../components/ui';
+import { DateText, Empty, ErrorBanner, Loading, Notice, PageHeader, TableRegion, useAsync } from '../components/ui';
 import type { ApiTokenCreated, TotpEnrolment } from '../contract';
 import { hasRole, ROLE_LABELS, useMe } from '../session';
 import './auth.css';
@@ -184,7 +184,7 @@ function ApiTokens() {
       ) : tokens.data.items.length === 0 ? (
         <Empty>No API tokens yet.</Empty>
       ) : (
-        <div className="table-wrap" tabIndex={0} role="region" aria-label="API tokens">
+        <TableRegion label="API tokens">
           <table>
             <thead>
               <tr>
@@ -217,7 +217,7 @@ function ApiTokens() {
               ))}
             </tbody>
           </table>
-        </div>
+        </TableRegion>
       )}
     </div>
   );

@@ -157,7 +157,7 @@ export function ResellerBillingSetupPage() {
       {rules.data && rules.data.items.length === 0 ? (
         <Empty>No price rules: end customers are billed at cost.</Empty>
       ) : (
-        <div className="table-wrap">
+        <div className="table-wrap" tabIndex={0} role="region" aria-label="Price rules">
           <table>
             <caption className="sr-only">Price rules</caption>
             <thead>

@@ -52,7 +52,7 @@ export function ToShipPage() {
       >
         {(data) => (
           <>
-            <div className="table-wrap">
+            <div className="table-wrap" tabIndex={0} role="region" aria-label="Lines to ship">
               <table>
                 <caption className="sr-only">Hardware lines to ship</caption>
                 <thead>
