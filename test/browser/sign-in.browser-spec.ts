@@ -21,7 +21,8 @@ describe('Sign-in like a product, and the admin’s credit limits', () => {
     await shot(page, 'signin-01-refused');
 
     await signInWithPassword(page, buyer.email, buyer.password);
-    expect(page.url()).toMatch(/\/catalog$/);
+    // Every role starts on its home page (docs/portal.md, "Home").
+    expect(new URL(page.url()).pathname).toBe('/');
     // No token in the tab: the session is the httpOnly cookie.
     expect(await page.evaluate("sessionStorage.getItem('disty.token')")).toBeNull();
     expect(await page.evaluate('document.cookie')).not.toContain('disty_session');
@@ -89,6 +90,7 @@ describe('Sign-in like a product, and the admin’s credit limits', () => {
 
     const buyerPage = await p.newPage();
     await signInWithPassword(buyerPage, buyer.email, buyer.password);
+    await buyerPage.goto('/catalog');
     await buyerPage.getByLabel('Search', { exact: true }).fill(tag);
     await buyerPage.getByRole('button', { name: 'Search', exact: true }).click();
     const row = buyerPage.locator(`tr[data-sku="${laptop.sku}"]`);
