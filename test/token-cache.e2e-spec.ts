@@ -24,6 +24,19 @@ describe('Token cache: revocation is immediate across instances', () => {
   /** A request that needs only a valid token (no user read of its own): the catalog. */
   const products = (t: TestApp, auth: string) => t.http().get('/api/v1/catalog/products').set('Authorization', auth);
 
+  /**
+   * A revocation reaches the other instance as a notification sent at commit, a few milliseconds
+   * later, not within the statement: wait (bounded) until neither instance holds the token, then check
+   * that both refuse it. A revocation that never arrives fails here.
+   */
+  async function droppedOnBoth(token: string) {
+    const hash = hashToken(token);
+    for (let i = 0; i < 100 && (a.get(TokenCache).get(hash) || b.get(TokenCache).get(hash)); i++)
+      await new Promise((r) => setTimeout(r, 20));
+    expect(a.get(TokenCache).get(hash)).toBeUndefined();
+    expect(b.get(TokenCache).get(hash)).toBeUndefined();
+  }
+
   async function cachedOnBoth(user: { token: string; auth: string }) {
     await products(a, user.auth).expect(200);
     await products(b, user.auth).expect(200);
@@ -35,10 +48,10 @@ describe('Token cache: revocation is immediate across instances', () => {
     const user = await a.user('finance');
     await cachedOnBoth(user);
     await a.db.query('UPDATE users SET active = false WHERE id = $1', [user.id]);
+    await droppedOnBoth(user.token);
     const refused = await products(b, user.auth).expect(401);
     expect(refused.headers['content-type']).toMatch(/application\/problem\+json/);
     await products(a, user.auth).expect(401);
-    expect(b.get(TokenCache).get(hashToken(user.token))).toBeUndefined();
   });
 
   it('refuses a replaced token at once on both instances; the new one works', async () => {
@@ -46,6 +59,7 @@ describe('Token cache: revocation is immediate across instances', () => {
     await cachedOnBoth(user);
     const fresh = 'dst_replacement_token_for_cache_test_' + Date.now().toString(36);
     await b.db.query('UPDATE users SET token_hash = $2 WHERE id = $1', [user.id, hashToken(fresh)]);
+    await droppedOnBoth(user.token);
     await products(a, user.auth).expect(401);
     await products(b, user.auth).expect(401);
     await products(b, `Bearer ${fresh}`).expect(200);
@@ -56,6 +70,7 @@ describe('Token cache: revocation is immediate across instances', () => {
     await a.http().get('/api/v1/users').set('Authorization', user.auth).expect(200);
     await b.http().get('/api/v1/users').set('Authorization', user.auth).expect(200);
     await a.db.query(`UPDATE users SET role = 'finance' WHERE id = $1`, [user.id]);
+    await droppedOnBoth(user.token);
     await b.http().get('/api/v1/users').set('Authorization', user.auth).expect(403);
     await a.http().get('/api/v1/users').set('Authorization', user.auth).expect(403);
   });
@@ -74,12 +89,15 @@ describe('Token cache: revocation is immediate across instances', () => {
     const first = await named();
     await cachedOnBoth(first);
     await b.http().delete(`/api/v1/me/tokens/${first.id}`).set('Authorization', owner.auth).expect(204);
+    expect(b.get(TokenCache).get(hashToken(first.token))).toBeUndefined(); // the revoking instance drops it before answering
+    await droppedOnBoth(first.token);
     await products(a, first.auth).expect(401);
     await products(b, first.auth).expect(401);
 
     const second = await named();
     await cachedOnBoth(second);
     await a.db.query('UPDATE users SET active = false WHERE id = $1', [owner.id]);
+    await droppedOnBoth(second.token);
     await products(b, second.auth).expect(401);
     await products(a, second.auth).expect(401);
   });
