@@ -9,6 +9,7 @@ import type { TestApp } from './support/app';
  */
 describe('Behind a transaction pooler', () => {
   let t: TestApp;
+  let createTestApp: typeof import('./support/app').createTestApp;
   const saved = {
     pool: process.env.DB_POOL_SIZE,
     prepared: process.env.DB_PREPARED_STATEMENTS,
@@ -21,7 +22,9 @@ describe('Behind a transaction pooler', () => {
     // Every request looks its token up (the token cache would answer repeated requests without a
     // query; behind a transaction pooler it is off, as LISTEN needs a session: docs/operations.md §10).
     process.env.TOKEN_CACHE_SECONDS = '0';
-    const { createTestApp } = await import('./support/app.js');
+    // Read once, when an instance starts: this one runs as it would behind the pooler.
+    process.env.DB_PREPARED_STATEMENTS = 'off';
+    ({ createTestApp } = await import('./support/app.js'));
     t = await createTestApp();
   });
   afterAll(async () => {
@@ -36,23 +39,25 @@ describe('Behind a transaction pooler', () => {
     }
   });
 
-  const named = async () =>
-    (await t.db.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'identity.user-by-token'`))[0].n as number;
+  /** Statements prepared on the instance's one connection (pg_prepared_statements is per session). */
+  const named = async (app: TestApp) =>
+    (await app.db.query(`SELECT count(*)::int AS n FROM pg_prepared_statements WHERE name = 'identity.user-by-token'`))[0].n as number;
 
   it('with DB_PREPARED_STATEMENTS=off an authenticated request prepares no named statement; on, it does', async () => {
     const user = await t.user('admin');
-    process.env.DB_PREPARED_STATEMENTS = 'off';
     for (let i = 0; i < 3; i++) await t.http().get('/api/v1/me').set('Authorization', user.auth).expect(200);
-    expect(await named()).toBe(0);
+    expect(await named(t)).toBe(0);
 
     process.env.DB_PREPARED_STATEMENTS = 'on';
-    await t.http().get('/api/v1/me').set('Authorization', user.auth).expect(200);
-    expect(await named()).toBe(1);
-    // Discard it, as a pooler's server_reset_query would, and switch off again: requests still work.
-    await t.db.query('DEALLOCATE ALL');
-    process.env.DB_PREPARED_STATEMENTS = 'off';
-    await t.http().get('/api/v1/me').set('Authorization', user.auth).expect(200);
-    expect(await named()).toBe(0);
+    const on = await createTestApp();
+    try {
+      await on.http().get('/api/v1/me').set('Authorization', user.auth).expect(200);
+      await on.http().get('/api/v1/me').set('Authorization', user.auth).expect(200);
+      expect(await named(on)).toBe(1);
+    } finally {
+      await on.close();
+      process.env.DB_PREPARED_STATEMENTS = 'off';
+    }
   });
 
   it('an advisory lock is held by an open transaction, and freed when it ends', async () => {

@@ -21,50 +21,7 @@ export async function verifyLedger(em: EntityManager, today: string): Promise<st
       GROUP BY e.id HAVING count(l.id) < 2`,
   );
   for (const t of thin) problems.push(`entry ${t.id} has ${t.n} line(s)`);
-  const balances: Array<{
-    account_code: string;
-    reseller_key: string;
-    currency: string;
-    kept_d: string;
-    kept_c: string;
-    d: string;
-    c: string;
-  }> = await em.query(
-    `WITH l AS (
-         SELECT account_code, coalesce(reseller_id, '${NO_RESELLER}'::uuid) AS reseller_key, currency,
-                sum(debit) AS d, sum(credit) AS c FROM journal_lines GROUP BY 1, 2, 3)
-       SELECT coalesce(b.account_code, l.account_code) AS account_code, coalesce(b.reseller_key, l.reseller_key) AS reseller_key,
-              coalesce(b.currency, l.currency) AS currency, b.debit_total AS kept_d, b.credit_total AS kept_c, l.d, l.c
-         FROM account_balances b FULL JOIN l USING (account_code, reseller_key, currency)
-        WHERE b.debit_total IS DISTINCT FROM l.d OR b.credit_total IS DISTINCT FROM l.c`,
-  );
-  for (const b of balances) {
-    if (new Dec(b.kept_d ?? 0).eq(b.d ?? 0) && new Dec(b.kept_c ?? 0).eq(b.c ?? 0)) continue;
-    problems.push(
-      `balance ${b.account_code}/${b.reseller_key}/${b.currency}: kept ${b.kept_d ?? 0}/${b.kept_c ?? 0}, lines ${b.d ?? 0}/${b.c ?? 0}`,
-    );
-  }
-  const daily: Array<{
-    account_code: string;
-    currency: string;
-    day: string;
-    kept_d: string;
-    kept_c: string;
-    d: string;
-    c: string;
-  }> = await em.query(
-    `WITH l AS (SELECT account_code, currency, entry_date AS day, sum(debit) AS d, sum(credit) AS c FROM journal_lines GROUP BY 1, 2, 3)
-       SELECT coalesce(t.account_code, l.account_code) AS account_code, coalesce(t.currency, l.currency) AS currency,
-              to_char(coalesce(t.day, l.day), 'YYYY-MM-DD') AS day, t.debit_total AS kept_d, t.credit_total AS kept_c, l.d, l.c
-         FROM ledger_daily_totals t FULL JOIN l USING (account_code, currency, day)
-        WHERE t.debit_total IS DISTINCT FROM l.d OR t.credit_total IS DISTINCT FROM l.c`,
-  );
-  for (const b of daily) {
-    if (new Dec(b.kept_d ?? 0).eq(b.d ?? 0) && new Dec(b.kept_c ?? 0).eq(b.c ?? 0)) continue;
-    problems.push(
-      `daily total ${b.account_code}/${b.currency}/${b.day}: kept ${b.kept_d ?? 0}/${b.kept_c ?? 0}, lines ${b.d ?? 0}/${b.c ?? 0}`,
-    );
-  }
+  for (const kept of KEPT_TOTALS) problems.push(...(await verifyKeptTotals(em, kept)));
   // docs/money-integrity.md §5: nothing dated after today, and control accounts move only through their documents.
   const future: Array<{ id: string; day: string }> = await em.query(
     `SELECT id, to_char(entry_date, 'YYYY-MM-DD') AS day FROM journal_entries WHERE entry_date > $1::date ORDER BY entry_date, id`,
@@ -84,8 +41,8 @@ export async function verifyLedger(em: EntityManager, today: string): Promise<st
 
 /**
  * The base-amount checks of verifyLedger (docs/accounting.md §10): every entry balanced in the
- * reporting currency, base balances and daily totals equal to their lines, and a count of lines
- * that have no base amount (posted before base amounts existed, in a currency with no rate then).
+ * reporting currency, and a count of lines that have no base amount (posted before base amounts
+ * existed, in a currency with no rate then). Base balances and daily totals: verifyKeptTotals.
  */
 async function verifyBase(em: EntityManager): Promise<string[]> {
   const problems: string[] = [];
@@ -102,40 +59,62 @@ async function verifyBase(em: EntityManager): Promise<string[]> {
       `${missing.lines} journal line(s) in ${missing.entries} entr(y/ies) have no base amount (posted before base amounts, no rate for their date): the base trial balance leaves them out`,
     );
   }
-  const balances: Array<{
-    account_code: string;
-    reseller_key: string;
-    currency: string;
-    kept_d: string;
-    kept_c: string;
-    d: string;
-    c: string;
-  }> = await em.query(
-    `WITH l AS (
-       SELECT account_code, coalesce(reseller_id, '${NO_RESELLER}'::uuid) AS reseller_key, currency,
-              coalesce(sum(base_debit), 0) AS d, coalesce(sum(base_credit), 0) AS c FROM journal_lines GROUP BY 1, 2, 3)
-     SELECT b.account_code, b.reseller_key, b.currency, b.base_debit_total AS kept_d, b.base_credit_total AS kept_c, l.d, l.c
-       FROM account_balances b JOIN l USING (account_code, reseller_key, currency)
-      WHERE b.base_debit_total <> l.d OR b.base_credit_total <> l.c`,
-  );
-  for (const b of balances)
-    problems.push(`base balance ${b.account_code}/${b.reseller_key}/${b.currency}: kept ${b.kept_d}/${b.kept_c}, lines ${b.d}/${b.c}`);
-  const daily: Array<{
-    account_code: string;
-    currency: string;
-    day: string;
-    kept_d: string;
-    kept_c: string;
-    d: string;
-    c: string;
-  }> = await em.query(
-    `WITH l AS (SELECT account_code, currency, entry_date AS day, coalesce(sum(base_debit), 0) AS d, coalesce(sum(base_credit), 0) AS c
+  return problems;
+}
+
+/** A total the balance trigger keeps, and the key its lines are grouped by. */
+interface KeptTotal {
+  what: string;
+  table: string;
+  /** Key columns, named alike in the table and in `lineKeys`. */
+  keys: string;
+  lineKeys: string;
+  /** The key as printed, over the joined key columns. */
+  label: string;
+}
+
+const KEPT_TOTALS: KeptTotal[] = [
+  {
+    what: 'balance',
+    table: 'account_balances',
+    keys: 'account_code, reseller_key, currency',
+    lineKeys: `account_code, coalesce(reseller_id, '${NO_RESELLER}'::uuid) AS reseller_key, currency`,
+    label: `concat_ws('/', account_code, reseller_key, currency)`,
+  },
+  {
+    what: 'daily total',
+    table: 'ledger_daily_totals',
+    keys: 'account_code, currency, day',
+    lineKeys: 'account_code, currency, entry_date AS day',
+    label: `concat_ws('/', account_code, currency, to_char(day, 'YYYY-MM-DD'))`,
+  },
+];
+
+/**
+ * One kept total against its lines, native and base amounts in one pass over journal_lines: a kept
+ * row without lines, lines without a kept row, or different sums. Base amounts compare where both
+ * exist (a missing row is already reported in native amounts).
+ */
+async function verifyKeptTotals(em: EntityManager, t: KeptTotal): Promise<string[]> {
+  const rows: Array<Record<'key' | 'kept_d' | 'kept_c' | 'kept_bd' | 'kept_bc' | 'd' | 'c' | 'bd' | 'bc', string | null>> = await em.query(
+    `WITH l AS (SELECT ${t.lineKeys}, sum(debit) AS d, sum(credit) AS c,
+                       coalesce(sum(base_debit), 0) AS bd, coalesce(sum(base_credit), 0) AS bc
                   FROM journal_lines GROUP BY 1, 2, 3)
-     SELECT t.account_code, t.currency, to_char(t.day, 'YYYY-MM-DD') AS day, t.base_debit_total AS kept_d, t.base_credit_total AS kept_c, l.d, l.c
-       FROM ledger_daily_totals t JOIN l USING (account_code, currency, day)
-      WHERE t.base_debit_total <> l.d OR t.base_credit_total <> l.c`,
+     SELECT ${t.label} AS key, k.debit_total AS kept_d, k.credit_total AS kept_c,
+            k.base_debit_total AS kept_bd, k.base_credit_total AS kept_bc, l.d, l.c, l.bd, l.bc
+       FROM ${t.table} k FULL JOIN l USING (${t.keys})
+      WHERE k.debit_total IS DISTINCT FROM l.d OR k.credit_total IS DISTINCT FROM l.c
+         OR k.base_debit_total <> l.bd OR k.base_credit_total <> l.bc`,
   );
-  for (const b of daily)
-    problems.push(`base daily total ${b.account_code}/${b.currency}/${b.day}: kept ${b.kept_d}/${b.kept_c}, lines ${b.d}/${b.c}`);
+  const problems: string[] = [];
+  const same = (x: string | null, y: string | null) => new Dec(x ?? 0).eq(y ?? 0);
+  for (const r of rows) {
+    if (!same(r.kept_d, r.d) || !same(r.kept_c, r.c)) {
+      problems.push(`${t.what} ${r.key}: kept ${r.kept_d ?? 0}/${r.kept_c ?? 0}, lines ${r.d ?? 0}/${r.c ?? 0}`);
+    }
+    if (r.kept_bd !== null && r.bd !== null && (!same(r.kept_bd, r.bd) || !same(r.kept_bc, r.bc))) {
+      problems.push(`base ${t.what} ${r.key}: kept ${r.kept_bd}/${r.kept_bc}, lines ${r.bd}/${r.bc}`);
+    }
+  }
   return problems;
 }

@@ -37,6 +37,17 @@ export function preparedStatementsEnabled(env: Pick<Environment, 'DB_PREPARED_ST
   return !(v === 'off' || v === 'false' || v === '0');
 }
 
+/**
+ * Whether `db` names its statements: read from the configuration once per DataSource, at its first
+ * prepared statement (the configuration does not change while an instance runs), not per query.
+ */
+const namedByDataSource = new WeakMap<DataSource, boolean>();
+function namedOn(db: DataSource): boolean {
+  let named = namedByDataSource.get(db);
+  if (named === undefined) namedByDataSource.set(db, (named = preparedStatementsEnabled()));
+  return named;
+}
+
 /** The driver's query config for `stmt`: named when prepared statements are on, unnamed otherwise. */
 export function preparedQueryConfig(stmt: PreparedStatement, values: unknown[], named = preparedStatementsEnabled()) {
   return named ? { name: stmt.name, text: stmt.text, values } : { text: stmt.text, values };
@@ -57,7 +68,7 @@ export async function queryPrepared<T>(db: EntityManager | DataSource, stmt: Pre
   const runner = em.queryRunner ?? own!;
   try {
     const client = (await runner.connect()) as PgClient;
-    const res = await client.query(preparedQueryConfig(stmt, values));
+    const res = await client.query(preparedQueryConfig(stmt, values, namedOn(em.connection)));
     return res.rows as T[];
   } finally {
     if (own) await own.release();
