@@ -10,9 +10,8 @@ module.exports = {
     '^.+\\.ts$': [
       'ts-jest',
       {
-        isolatedModules: true,
         diagnostics: false,
-        tsconfig: { module: 'commonjs', moduleResolution: 'node10' },
+        tsconfig: { module: 'commonjs', moduleResolution: 'node10', isolatedModules: true },
       },
     ],
     // NestJS 12 ships ES modules only. Node loads them from our CommonJS build through require(esm);
