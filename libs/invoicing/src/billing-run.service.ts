@@ -5,7 +5,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, Dec, holdAdvisoryLock, idempotentTransaction, moneyString, notFound, retryOnConflict, validationError } from '#disty/core';
 import { CreditExposureService } from '#disty/credit-exposure';
 import { lockReceivables, RECEIVABLES_LOCK_PREFIX } from '#disty/ledger';
-import { OrderingService } from '#disty/ordering';
+import { OrderLineBillingService } from '#disty/ordering';
 import { WebhookService } from '#disty/webhooks';
 import { CreditReservationService, ResellerService } from '#disty/reseller';
 import { SubscriptionService } from '#disty/subscription';
@@ -53,7 +53,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
     private readonly resellers: ResellerService,
     private readonly reservations: CreditReservationService,
     private readonly subscriptions: SubscriptionService,
-    private readonly ordering: OrderingService,
+    private readonly ordering: OrderLineBillingService,
     private readonly webhooks: WebhookService,
     private readonly clock: Clock,
     private readonly usage: UsageBillingService,
