@@ -3,7 +3,7 @@ import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { addDays, Currency, Dec, ProblemError, retryOnConflict, roundMoney } from '#disty/core';
-import { CatalogService } from '#disty/catalog';
+import { CatalogService, CommitmentPackService } from '#disty/catalog';
 import { CreditReservationService, ReservationItem, ResellerService } from '#disty/reseller';
 import { AppliedTaxCode, TaxService } from '#disty/tax';
 import { BillingFrequency, periodCost, periodMonths, Term, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
@@ -76,6 +76,7 @@ export class RenewalService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly subscriptions: SubscriptionService,
     private readonly catalog: CatalogService,
+    private readonly packs: CommitmentPackService,
     private readonly resellers: ResellerService,
     private readonly credit: CreditReservationService,
     private readonly changes: SubscriptionChangeService,
@@ -406,7 +407,7 @@ export class RenewalService {
     if ((sku !== s.sku || term !== s.term) && !(await this.price(em, prices, sku, s.currency, term))) {
       return fail(`no-price: ${sku} has no price in ${s.currency}`);
     }
-    const rules = await this.catalog.commitmentRules(sku, em);
+    const rules = await this.packs.commitmentRules(sku, em);
     if (rules && (!rules.allowedTerms.includes(term) || !rules.allowedBillingFrequencies.includes(frequency))) {
       return fail(`not-allowed-by-commitment: ${sku}'s pack ${rules.code} does not allow ${term} billed ${frequency}`);
     }
