@@ -13,6 +13,7 @@ import { SubscriptionChangeService } from './subscription-change.service';
 import { RenewalJobController } from './renewal-jobs.controller';
 import { SubscriptionController } from './subscriptions.controller';
 import { ChangeChargesService } from './change-charges.service';
+import { ChangeRecordService } from './change-record.service';
 import { SubscriptionProvisioningService } from './subscription-provisioning.service';
 import { SubscriptionService } from './subscription.service';
 
@@ -23,6 +24,7 @@ import { SubscriptionService } from './subscription.service';
   providers: [
     SubscriptionService,
     ChangeChargesService,
+    ChangeRecordService,
     SubscriptionProvisioningService,
     SubscriptionChangeService,
     RenewalService,
