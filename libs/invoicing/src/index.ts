@@ -7,6 +7,7 @@ export * from './receivables.service';
 export * from './unapplied-cash';
 export * from './end-customer-billing.port';
 export * from './billing-run.service';
+export { ConsolidatedInvoiceService } from './consolidated-invoice.service';
 export * from './credit-hold.service';
 export * from './credit-application.service';
 export * from './receivables-audit.service';

@@ -11,6 +11,7 @@ import { TaxModule } from '#disty/tax';
 import { UsageModule } from '#disty/usage';
 import { BillingRunService } from './billing-run.service';
 import { BillingRunJob } from './billing-run.job';
+import { ConsolidatedInvoiceService } from './consolidated-invoice.service';
 import { CreditApplicationService } from './credit-application.service';
 import { CreditHoldService } from './credit-hold.service';
 import { ReceivablesAuditService } from './receivables-audit.service';
@@ -77,6 +78,7 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
     InvoicingExportService,
     ReceivablesService,
     BillingRunService,
+    ConsolidatedInvoiceService,
     CreditHoldService,
     CreditApplicationService,
     ReceivablesAuditService,
