@@ -13,6 +13,7 @@ export * from './credit-application.service';
 export * from './receivables-audit.service';
 export * from './service-conservation.service';
 export * from './revenue-recognition.service';
+export * from './recognition-audit.service';
 export * from './revenue-schedule.service';
 export * from './domain/recognition-math';
 export * from './domain/credit-plan';

@@ -33,6 +33,7 @@ import { CreditNoteService } from './credit-note.service';
 import { ReceivablesService } from './receivables.service';
 import { InvoicePdfService } from './invoice-pdf.service';
 import { TaxReportService } from './tax-report.service';
+import { RecognitionAuditService } from './recognition-audit.service';
 import { RevenueRecognitionService } from './revenue-recognition.service';
 import { RevenueRecognitionJob } from './revenue-recognition.job';
 import { RevenueScheduleService } from './revenue-schedule.service';
@@ -87,6 +88,7 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
     InvoicePdfService,
     TaxReportService,
     RevenueRecognitionService,
+    RecognitionAuditService,
     RevenueScheduleService,
     RevenueRecognitionJob,
     UnrecognisedRevenueCheck,
@@ -103,6 +105,7 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
     ReceivablesAuditService,
     ServiceConservationService,
     RevenueRecognitionService,
+    RecognitionAuditService,
     RevenueScheduleService,
     OutputTaxAuditService,
   ],

@@ -2,7 +2,7 @@ import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '#disty/core';
-import { OutputTaxAuditService, ReceivablesAuditService, RevenueRecognitionService } from '#disty/invoicing';
+import { OutputTaxAuditService, ReceivablesAuditService, RecognitionAuditService } from '#disty/invoicing';
 import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '#disty/ledger';
 import { OrderLineBillingService } from '#disty/ordering';
 import { PayablesAuditService } from '#disty/purchasing';
@@ -55,7 +55,7 @@ export class ReconciliationService {
     private readonly audit: ReceivablesAuditService,
     private readonly ordering: OrderLineBillingService,
     private readonly payables: PayablesAuditService,
-    private readonly recognition: RevenueRecognitionService,
+    private readonly recognition: RecognitionAuditService,
     private readonly outputTax: OutputTaxAuditService,
     private readonly clock: Clock,
     private readonly usage: UsageBillingService,
