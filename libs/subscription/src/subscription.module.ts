@@ -7,6 +7,7 @@ import { ChangeDatePolicy } from './change-date.policy';
 import { CommitmentWindowPolicy } from './commitment-window.policy';
 import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
+import { RenewalTermsService } from './renewal-terms.service';
 import { ServiceRecordService } from './service-record.service';
 import { ScheduledChangeService } from './scheduled-change.service';
 import { SubscriptionChangeService } from './subscription-change.service';
@@ -28,6 +29,7 @@ import { SubscriptionService } from './subscription.service';
     SubscriptionProvisioningService,
     SubscriptionChangeService,
     RenewalService,
+    RenewalTermsService,
     RenewalJob,
     ChangeDatePolicy,
     CommitmentWindowPolicy,
