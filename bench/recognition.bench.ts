@@ -1,6 +1,6 @@
 import { ConfigService } from '@nestjs/config';
 import { Clock, Dec, ReadDatabase } from '#disty/core';
-import { RevenueRecognitionService } from '#disty/invoicing';
+import { RecognitionAuditService, RevenueRecognitionService } from '#disty/invoicing';
 import { AccountCode, FxRateService, LedgerBatchService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
 import { CostAccrualService } from '#disty/purchasing';
 import { MARGIN_GROUPS, MarginGroup, MarginReportService } from '#disty/reporting';
@@ -110,14 +110,15 @@ export async function recognitionBench(ctx: BenchContext): Promise<BenchResult[]
     ctx.log(`recognition: month end: ${monthEnd.value.slices.toLocaleString('en')} slices in ${(monthEnd.ms / 1000).toFixed(2)} s`);
 
     // 2400 per reseller = the subledger's deferred part, and the subledger explains itself.
-    const expected = await service.deferredBalances(null, null);
+    const audit = new RecognitionAuditService(ds);
+    const expected = await audit.deferredBalances(null, null);
     const actual = await ledger.balances([AccountCode.DeferredRevenue]);
     const key = (r: string | null, c: string) => `${r}|${c}`;
     const diff = new Map<string, Dec>();
     for (const e of expected) diff.set(key(e.resellerId, e.currency), e.amount);
     for (const a of actual)
       diff.set(key(a.resellerId, a.currency), (diff.get(key(a.resellerId, a.currency)) ?? new Dec(0)).minus(a.credit.minus(a.debit)));
-    const differences = [...diff.values()].filter((d) => !d.isZero()).length + (await service.findings()).length;
+    const differences = [...diff.values()].filter((d) => !d.isZero()).length + (await audit.findings()).length;
 
     // A year of recognised data, then the margin report over it, per grouping.
     const year = await timed(() => service.run(YEAR_TO, null));

@@ -236,8 +236,8 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
       { sku: cloud.sku, quantity: 5, startDate: D0 },
     ]);
     await ship(o, D0);
-    const { BillingRunService } = await import('#disty/invoicing');
-    const billed = await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, D2, r.id));
+    const { ConsolidatedInvoiceService } = await import('#disty/invoicing');
+    const billed = await t.db.transaction((em) => t.get(ConsolidatedInvoiceService).billReseller(em, null, D2, r.id));
     expect(billed).not.toBeNull();
     // Cancel at once: the unused part of the year is a credit on the next invoice.
     const subId = o.lines.find((l) => l.kind === 'CLOUD')!.subscriptionId!;
@@ -247,7 +247,7 @@ describe('issue 13: usable credits (leak 3) and a reconciliation that catches le
       .set('Authorization', ADMIN)
       .send({ when: 'IMMEDIATE' })
       .expect((x) => expect(x.status).toBeLessThan(300));
-    await t.db.transaction((em) => t.get(BillingRunService).billReseller(em, null, T, r.id));
+    await t.db.transaction((em) => t.get(ConsolidatedInvoiceService).billReseller(em, null, T, r.id));
     const [first, second] = await invoices(r.id);
     const credit = -cents(second.totals.all.gross);
     expect(credit).toBeGreaterThan(0);

@@ -313,8 +313,8 @@ describe('integrity: ledger dates, control accounts and invoice order', () => {
     });
     // A run that got past that check at the same time as a later one (two runs at once) still cannot
     // number an earlier-dated invoice after a later one: the numbering refuses it in the database.
-    const { BillingRunService } = await import('#disty/invoicing');
-    const runs = t.get(BillingRunService);
+    const { ConsolidatedInvoiceService } = await import('#disty/invoicing');
+    const runs = t.get(ConsolidatedInvoiceService);
     await expect(t.db.transaction((em) => runs.billReseller(em, null, '2026-11-10', reseller.id))).rejects.toMatchObject({
       status: 422,
       slug: 'invoice-date-order',

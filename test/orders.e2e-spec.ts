@@ -1,5 +1,5 @@
 import { Dec } from '#disty/core';
-import { OrderingService } from '#disty/ordering';
+import { OrderLineBillingService } from '#disty/ordering';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
 import { createProduct, createReseller, creditLines, uniq } from './factories/commerce';
 import { postOpeningReceivable } from './support/ledger-fixtures';
@@ -628,7 +628,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       expect(cancelled.status).toBe('FULFILLED');
       expect(cancelled.reserved.HARDWARE).toBe('1.55');
       expect((await creditLines(t, reseller.id)).HARDWARE.reserved).toBe('1.55');
-      const unbilled = await t.db.transaction((em) => t.get(OrderingService).unbilledShippedLines(em, reseller.id, '2026-12-31'));
+      const unbilled = await t.db.transaction((em) => t.get(OrderLineBillingService).unbilledShippedLines(em, reseller.id, '2026-12-31'));
       expect(unbilled.map((l) => [l.quantity, l.gross.toFixed(2)])).toEqual([
         [3, '1.16'],
         [1, '0.39'],
@@ -844,7 +844,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
     });
   });
 
-  describe('OrderingService for invoicing and renewal alerts', () => {
+  describe('OrderLineBillingService for invoicing and renewal alerts', () => {
     it('lists shipped, unbilled hardware lines up to a date and marks them billed once', async () => {
       const { reseller, buyer, hw } = await shop();
       const order = (
@@ -866,7 +866,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
           .expect(200);
       await ship(0, '2026-10-10');
       await ship(1, '2026-11-05');
-      const svc = t.get(OrderingService);
+      const svc = t.get(OrderLineBillingService);
       const unbilled = await t.db.transaction((em) => svc.unbilledShippedLines(em, reseller.id, '2026-10-31'));
       expect(unbilled).toHaveLength(1);
       expect(unbilled[0]).toMatchObject({

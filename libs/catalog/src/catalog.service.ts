@@ -1,27 +1,16 @@
-// Owns products and product_prices.
+// Owns products and product_prices: writing them, and the prices other modules read (API reads: ProductQueryService).
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  CreditLine,
-  Currency,
-  Dec,
-  FieldError,
-  moneyString,
-  page,
-  Page,
-  ProblemError,
-  queryPrepared,
-  retryOnConflict,
-  validationError,
-} from '#disty/core';
+import { CreditLine, Currency, Dec, FieldError, queryPrepared, retryOnConflict, validationError } from '#disty/core';
 import type { TaxCategory } from '#disty/tax';
 import { BillingFrequency, productShapeProblems, Term } from './domain/product-rules';
-import { commitmentProblems, CommitmentRules, DEFAULT_COMMITMENT_PACK, termListPrice } from './domain/commitment-rules';
-import { CommitmentPackView } from './dto/commitment-pack.dto';
-import { PriceHistoryView, PriceView, ProductSort, ProductView } from './dto/product.dto';
+import { DEFAULT_COMMITMENT_PACK, termListPrice } from './domain/commitment-rules';
+import { ProductView } from './dto/product.dto';
 import { catalogError, CatalogErrorCode } from './errors';
-import { PRODUCT_COLUMNS, productOrder, ProductRow, PRODUCTS_BY_SKU } from './catalog.sql';
+import { PRODUCT_COLUMNS, ProductRow, PRODUCTS_BY_SKU } from './catalog.sql';
+import { assertAllowed, CommitmentPackService } from './commitment-pack.service';
+import { notFoundProduct, ProductQueryService } from './product-query.service';
 
 /** A product as other modules see it, priced in one currency. */
 export interface CatalogProduct {
@@ -53,17 +42,6 @@ export interface PriceInput {
   costPrice?: string | Dec | null;
 }
 
-/** A current price whose cost is not known (GET /catalog/products/missing-costs). */
-export interface MissingCost {
-  sku: string;
-  name: string;
-  vendor: string;
-  kind: CreditLine;
-  currency: Currency;
-  unitPrice: string;
-  validFrom: string;
-}
-
 export interface CreateProductInput {
   sku: string;
   name: string;
@@ -88,17 +66,6 @@ export interface UpdateProductInput {
   extendedWarrantySku?: string | null;
 }
 
-export interface ProductSearch {
-  kind?: CreditLine;
-  vendor?: string;
-  q?: string;
-  currency?: Currency;
-  active?: boolean;
-  sort?: ProductSort;
-  page: number;
-  pageSize: number;
-}
-
 /**
  * Products and their prices per currency. Prices keep their history: a change closes the current
  * price and opens a new one, so orders and renewals priced after it use it and nothing before
@@ -106,7 +73,11 @@ export interface ProductSearch {
  */
 @Injectable()
 export class CatalogService {
-  constructor(@InjectDataSource() private readonly db: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly db: DataSource,
+    private readonly queries: ProductQueryService,
+    private readonly packs: CommitmentPackService,
+  ) {}
 
   async createProduct(input: CreateProductInput): Promise<ProductView> {
     const problems = [...productShapeProblems(input), ...duplicateCurrencies(input.prices), ...missingCosts(input.prices, () => false)];
@@ -114,7 +85,7 @@ export class CatalogService {
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
         if (input.extendedWarrantySku != null) await this.assertWarrantySku(em, input.extendedWarrantySku, input.sku);
-        const pack = await this.packOrFail(em, input.commitmentPack ?? DEFAULT_COMMITMENT_PACK);
+        const pack = await this.packs.packOrFail(em, input.commitmentPack ?? DEFAULT_COMMITMENT_PACK);
         assertAllowed(pack, input);
         const inserted: unknown[] = await em.query(
           `INSERT INTO products (sku, name, vendor, kind, warranty_months, term, billing_frequency, extended_warranty_sku, tax_category,
@@ -135,7 +106,7 @@ export class CatalogService {
         );
         if (!inserted.length) throw catalogError(CatalogErrorCode.SkuTaken, `A product with SKU ${input.sku} already exists`);
         await this.insertPrices(em, input.sku, input.prices);
-        return (await this.views(em, [input.sku], { withCost: true }))[0];
+        return (await this.queries.views(em, [input.sku], { withCost: true }))[0];
       }),
     );
   }
@@ -162,7 +133,7 @@ export class CatalogService {
           if (patch.extendedWarrantySku !== null) await this.assertWarrantySku(em, patch.extendedWarrantySku, sku);
         }
         if (patch.commitmentPack !== undefined) {
-          assertAllowed(await this.packOrFail(em, patch.commitmentPack), {
+          assertAllowed(await this.packs.packOrFail(em, patch.commitmentPack), {
             term: row.term,
             billingFrequency: row.billing_frequency,
           });
@@ -210,48 +181,9 @@ export class CatalogService {
             await this.insertPrices(em, sku, changed);
           }
         }
-        return (await this.views(em, [sku], { history: true, withCost: true }))[0];
+        return (await this.queries.views(em, [sku], { history: true, withCost: true }))[0];
       }),
     );
-  }
-
-  /** `withCost`: distributor staff see each price's cost; reseller users never do. */
-  async getProduct(sku: string, opts: { withCost?: boolean } = {}): Promise<ProductView> {
-    const [view] = await this.views(this.db.manager, [sku], { history: true, withCost: opts.withCost });
-    if (!view) throw notFoundProduct(sku);
-    return view;
-  }
-
-  async search(q: ProductSearch, opts: { withCost?: boolean } = {}): Promise<Page<ProductView>> {
-    const where: string[] = [];
-    const params: unknown[] = [];
-    const add = (sql: string, v: unknown) => {
-      params.push(v);
-      where.push(sql.replace(/\?/g, () => `$${params.length}`));
-    };
-    if (q.kind) add('p.kind = ?', q.kind);
-    if (q.vendor) add('lower(p.vendor) = lower(?)', q.vendor);
-    if (q.active !== undefined) add('p.active = ?', q.active);
-    if (q.q) {
-      add(`(p.sku ILIKE ? OR p.name ILIKE ? OR p.vendor ILIKE ?)`, `%${q.q.replace(/[\\%_]/g, (c) => `\\${c}`)}%`);
-    }
-    if (q.currency) {
-      add('EXISTS (SELECT 1 FROM product_prices pp WHERE pp.sku = p.sku AND pp.currency = ? AND pp.valid_to IS NULL)', q.currency);
-    }
-    const cond = where.length ? `WHERE ${where.join(' AND ')}` : '';
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM products p ${cond}`, params);
-    const order = productOrder(q.sort ?? 'sku', params.length + 1);
-    const rows: ProductRow[] = await this.db.query(
-      `SELECT ${PRODUCT_COLUMNS} FROM products p ${cond} ORDER BY ${order} LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
-      order.includes('$') ? [...params, q.currency] : params,
-    );
-    return page(await this.toViews(this.db.manager, rows, { withCost: opts.withCost }), total, q);
-  }
-
-  /** The distinct vendors of the products (active ones only when `active`), by name. */
-  async vendors(active?: boolean): Promise<string[]> {
-    const sql = 'SELECT DISTINCT vendor FROM products WHERE $1::boolean IS NULL OR active = $1 ORDER BY vendor';
-    return ((await this.db.query(sql, [active ?? null])) as Array<{ vendor: string }>).map((r) => r.vendor);
   }
 
   /** Products by SKU with their current price in `currency` (null when none). Unknown SKUs are absent. */
@@ -324,68 +256,6 @@ export class CatalogService {
     return { unitPrice: price(r.unit_price), unitCost: r.unit_cost == null ? null : price(r.unit_cost) };
   }
 
-  /** GET /catalog/commitment-packs: every rule pack, by code. */
-  async commitmentPacks(): Promise<{ items: CommitmentPackView[]; total: number }> {
-    const rows: PackRow[] = await this.db.query(`SELECT ${PACK_COLUMNS} FROM commitment_rule_packs c ORDER BY c.code`);
-    const items = rows.map(packView);
-    return { items, total: items.length };
-  }
-
-  /**
-   * The commitment rules a product follows (what the subscription change flow enforces); null when
-   * the SKU is not in the catalog (no rules: changes are free).
-   */
-  async commitmentRules(sku: string, em: EntityManager = this.db.manager): Promise<CommitmentRules | null> {
-    const rows: PackRow[] = await em.query(
-      `SELECT ${PACK_COLUMNS} FROM products p JOIN commitment_rule_packs c ON c.code = p.commitment_pack WHERE p.sku = $1`,
-      [sku],
-    );
-    return rows.length ? packView(rows[0]) : null;
-  }
-
-  private async packOrFail(em: EntityManager, code: string): Promise<CommitmentRules> {
-    const rows: PackRow[] = await em.query(`SELECT ${PACK_COLUMNS} FROM commitment_rule_packs c WHERE c.code = $1`, [code]);
-    if (!rows.length) {
-      const detail = `commitmentPack ${code} is not a commitment pack (GET /catalog/commitment-packs)`;
-      const e = catalogError(CatalogErrorCode.UnknownCommitmentPack, detail, { field: 'commitmentPack' });
-      throw new ProblemError(e.status, e.slug, e.title, detail, e.extensions, [
-        { field: 'commitmentPack', message: `${code} is not a commitment pack` },
-      ]);
-    }
-    return packView(rows[0]);
-  }
-
-  /**
-   * Current prices whose cost is not known (prices older than cost prices), by SKU and currency:
-   * what finance completes with PATCH /catalog/products/:sku before margins can be trusted.
-   */
-  async missingCosts(): Promise<{ items: MissingCost[]; total: number }> {
-    const rows: Array<{
-      sku: string;
-      name: string;
-      vendor: string;
-      kind: CreditLine;
-      currency: Currency;
-      unit_price: string;
-      valid_from: Date;
-    }> = await this.db.query(
-      `SELECT p.sku, p.name, p.vendor, p.kind, pp.currency, pp.unit_price, pp.valid_from
-           FROM product_prices pp JOIN products p ON p.sku = pp.sku
-          WHERE pp.valid_to IS NULL AND pp.unit_cost IS NULL
-          ORDER BY lower(p.vendor), p.sku, pp.currency`,
-    );
-    const items = rows.map((r) => ({
-      sku: r.sku,
-      name: r.name,
-      vendor: r.vendor,
-      kind: r.kind,
-      currency: r.currency,
-      unitPrice: moneyString(r.unit_price, r.currency),
-      validFrom: r.valid_from.toISOString(),
-    }));
-    return { items, total: items.length };
-  }
-
   private async insertPrices(em: EntityManager, sku: string, prices: PriceInput[]): Promise<void> {
     await em.query(
       `INSERT INTO product_prices (sku, currency, unit_price, unit_cost)
@@ -403,104 +273,6 @@ export class CatalogService {
       });
     }
   }
-
-  private async views(em: EntityManager, skus: string[], opts: { history?: boolean; withCost?: boolean } = {}): Promise<ProductView[]> {
-    const rows: ProductRow[] = await em.query(`SELECT ${PRODUCT_COLUMNS} FROM products p WHERE p.sku = ANY($1::text[])`, [skus]);
-    return this.toViews(em, rows, opts);
-  }
-
-  private async toViews(
-    em: EntityManager,
-    rows: ProductRow[],
-    opts: { history?: boolean; withCost?: boolean } = {},
-  ): Promise<ProductView[]> {
-    if (!rows.length) return [];
-    const prices: Array<{
-      sku: string;
-      currency: Currency;
-      unit_price: string;
-      unit_cost: string | null;
-      valid_from: Date;
-      valid_to: Date | null;
-    }> = await em.query(
-      `SELECT sku, currency, unit_price, unit_cost, valid_from, valid_to FROM product_prices
-          WHERE sku = ANY($1::text[]) ${opts.history ? '' : 'AND valid_to IS NULL'}
-          ORDER BY sku, currency, valid_from, id`,
-      [rows.map((r) => r.sku)],
-    );
-    const current = new Map<string, PriceView[]>();
-    const history = new Map<string, PriceHistoryView[]>();
-    for (const p of prices) {
-      const price: PriceView = {
-        currency: p.currency,
-        unitPrice: moneyString(p.unit_price, p.currency),
-        ...(opts.withCost ? { costPrice: p.unit_cost == null ? null : moneyString(p.unit_cost, p.currency) } : {}),
-      };
-      if (p.valid_to === null) current.set(p.sku, [...(current.get(p.sku) ?? []), price]);
-      history.set(p.sku, [
-        ...(history.get(p.sku) ?? []),
-        { ...price, validFrom: p.valid_from.toISOString(), validTo: p.valid_to?.toISOString() ?? null },
-      ]);
-    }
-    return rows.map((r) => ({
-      sku: r.sku,
-      name: r.name,
-      vendor: r.vendor,
-      kind: r.kind,
-      active: r.active,
-      warrantyMonths: r.warranty_months,
-      term: r.term,
-      billingFrequency: r.billing_frequency,
-      extendedWarrantySku: r.extended_warranty_sku,
-      taxCategory: r.tax_category,
-      commitmentPack: r.commitment_pack,
-      prices: current.get(r.sku) ?? [],
-      ...(opts.history ? { priceHistory: history.get(r.sku) ?? [] } : {}),
-      createdAt: r.created_at.toISOString(),
-      updatedAt: r.updated_at.toISOString(),
-    }));
-  }
-}
-
-interface PackRow {
-  code: string;
-  name: string;
-  description: string;
-  window_hours: number | null;
-  price_lock: boolean;
-  auto_renew_default: boolean;
-  allowed_terms: Term[];
-  allowed_billing_frequencies: BillingFrequency[];
-  monthly_uplift_percent: string;
-}
-
-const PACK_COLUMNS = `c.code, c.name, c.description, c.window_hours, c.price_lock, c.auto_renew_default, c.allowed_terms,
-  c.allowed_billing_frequencies, c.monthly_uplift_percent::text AS monthly_uplift_percent`;
-
-function packView(r: PackRow): CommitmentPackView & CommitmentRules {
-  return {
-    code: r.code,
-    name: r.name,
-    description: r.description,
-    windowHours: r.window_hours,
-    priceLock: r.price_lock,
-    autoRenewDefault: r.auto_renew_default,
-    allowedTerms: r.allowed_terms,
-    allowedBillingFrequencies: r.allowed_billing_frequencies,
-    monthlyUpliftPercent: new Dec(r.monthly_uplift_percent).toString(),
-  };
-}
-
-/** A product's term and billing frequency must be allowed by its pack: 422 naming the field. */
-function assertAllowed(pack: CommitmentRules, p: { term?: Term | null; billingFrequency?: BillingFrequency | null }): void {
-  const problems = commitmentProblems(pack, p);
-  if (!problems.length) return;
-  const detail = problems.map((e) => `${e.field}: ${e.message}`).join('; ');
-  const e = catalogError(CatalogErrorCode.NotAllowedByCommitment, detail, {
-    field: problems[0].field,
-    commitmentPack: pack.code,
-  });
-  throw new ProblemError(e.status, e.slug, e.title, detail, e.extensions, problems);
 }
 
 function duplicateCurrencies(prices: PriceInput[]): FieldError[] {
@@ -524,8 +296,4 @@ function missingCosts(prices: PriceInput[], keepsCost: (p: PriceInput) => boolea
 
 function invalid(errors: FieldError[]) {
   return validationError(errors.map((e) => `${e.field}: ${e.message}`).join('; '), errors);
-}
-
-function notFoundProduct(sku: string) {
-  return catalogError(CatalogErrorCode.ProductNotFound, `Product ${sku.slice(0, 64)} was not found`);
 }

@@ -1,6 +1,6 @@
 import { Controller, Get } from '@nestjs/common';
 import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
-import { CatalogService } from './catalog.service';
+import { CommitmentPackService } from './commitment-pack.service';
 import { CommitmentPacksView } from './dto/commitment-pack.dto';
 
 /** The commitment rule packs products follow (docs/commitments.md). Any signed-in user may read them. */
@@ -8,7 +8,7 @@ import { CommitmentPacksView } from './dto/commitment-pack.dto';
 @ApiBearerAuth()
 @Controller('catalog/commitment-packs')
 export class CommitmentPacksController {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(private readonly packs: CommitmentPackService) {}
 
   @Get()
   @ApiOperation({
@@ -17,6 +17,6 @@ export class CommitmentPacksController {
   })
   @ApiOkResponse({ type: CommitmentPacksView })
   list(): Promise<CommitmentPacksView> {
-    return this.catalog.commitmentPacks();
+    return this.packs.commitmentPacks();
   }
 }

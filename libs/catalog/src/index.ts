@@ -1,5 +1,8 @@
 export * from './catalog.module';
 export * from './catalog.service';
+export { ProductQueryService } from './product-query.service';
+export type { MissingCost, ProductSearch } from './product-query.service';
+export { CommitmentPackService } from './commitment-pack.service';
 export * from './domain/product-rules';
 export * from './domain/commitment-rules';
 export * from './errors';

@@ -2,13 +2,17 @@ import { Body, Controller, Get, Param, Patch, Post, Query } from '@nestjs/common
 import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Actor, ApiPageResponse, ApiProblems, CurrentActor, isDistributor, Page, Roles, validationError } from '#disty/core';
 import { CatalogService } from './catalog.service';
+import { ProductQueryService } from './product-query.service';
 import { CreateProductDto, MissingCostsView, ProductQueryDto, ProductVendorsView, ProductView, UpdateProductDto } from './dto/product.dto';
 
 @ApiTags('catalog')
 @ApiBearerAuth()
 @Controller('catalog/products')
 export class CatalogController {
-  constructor(private readonly catalog: CatalogService) {}
+  constructor(
+    private readonly catalog: CatalogService,
+    private readonly queries: ProductQueryService,
+  ) {}
 
   @Post()
   @Roles('admin')
@@ -29,7 +33,7 @@ export class CatalogController {
       throw validationError('Sorting by price needs a currency', [{ field: 'currency', message: 'currency is required to sort by price' }]);
     }
     const active = isDistributor(actor) ? (q.active === undefined ? undefined : q.active === 'true') : true;
-    return this.catalog.search({ ...q, page: q.page, pageSize: q.pageSize, active }, { withCost: isDistributor(actor) });
+    return this.queries.search({ ...q, page: q.page, pageSize: q.pageSize, active }, { withCost: isDistributor(actor) });
   }
 
   /** The vendors to filter the catalog by; reseller users see those of active products only. */
@@ -37,7 +41,7 @@ export class CatalogController {
   @ApiOperation({ operationId: 'listProductVendors', summary: "List the catalog's vendors" })
   @ApiOkResponse({ type: ProductVendorsView })
   async vendors(@CurrentActor() actor: Actor): Promise<ProductVendorsView> {
-    return { vendors: await this.catalog.vendors(isDistributor(actor) ? undefined : true) };
+    return { vendors: await this.queries.vendors(isDistributor(actor) ? undefined : true) };
   }
 
   /** Current prices whose vendor cost is not known (prices older than cost prices), by vendor and SKU. */
@@ -49,14 +53,14 @@ export class CatalogController {
   })
   @ApiOkResponse({ type: MissingCostsView })
   missingCosts(): Promise<MissingCostsView> {
-    return this.catalog.missingCosts();
+    return this.queries.missingCosts();
   }
 
   @Get(':sku')
   @ApiOperation({ operationId: 'getProduct', summary: 'Read a product by SKU' })
   @ApiOkResponse({ type: ProductView })
   get(@Param('sku') sku: string, @CurrentActor() actor: Actor): Promise<ProductView> {
-    return this.catalog.getProduct(sku, { withCost: isDistributor(actor) });
+    return this.queries.getProduct(sku, { withCost: isDistributor(actor) });
   }
 
   @Patch(':sku')

@@ -11,6 +11,7 @@ import { TaxModule } from '#disty/tax';
 import { UsageModule } from '#disty/usage';
 import { BillingRunService } from './billing-run.service';
 import { BillingRunJob } from './billing-run.job';
+import { ConsolidatedInvoiceService } from './consolidated-invoice.service';
 import { CreditApplicationService } from './credit-application.service';
 import { CreditHoldService } from './credit-hold.service';
 import { ReceivablesAuditService } from './receivables-audit.service';
@@ -32,6 +33,7 @@ import { CreditNoteService } from './credit-note.service';
 import { ReceivablesService } from './receivables.service';
 import { InvoicePdfService } from './invoice-pdf.service';
 import { TaxReportService } from './tax-report.service';
+import { RecognitionAuditService } from './recognition-audit.service';
 import { RevenueRecognitionService } from './revenue-recognition.service';
 import { RevenueRecognitionJob } from './revenue-recognition.job';
 import { RevenueScheduleService } from './revenue-schedule.service';
@@ -77,6 +79,7 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
     InvoicingExportService,
     ReceivablesService,
     BillingRunService,
+    ConsolidatedInvoiceService,
     CreditHoldService,
     CreditApplicationService,
     ReceivablesAuditService,
@@ -85,6 +88,7 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
     InvoicePdfService,
     TaxReportService,
     RevenueRecognitionService,
+    RecognitionAuditService,
     RevenueScheduleService,
     RevenueRecognitionJob,
     UnrecognisedRevenueCheck,
@@ -101,6 +105,7 @@ import { DeferredRevenueReportController, RecognitionController, RevenueSchedule
     ReceivablesAuditService,
     ServiceConservationService,
     RevenueRecognitionService,
+    RecognitionAuditService,
     RevenueScheduleService,
     OutputTaxAuditService,
   ],

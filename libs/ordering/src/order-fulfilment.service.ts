@@ -11,8 +11,8 @@ import { OrderLineStatus, orderStatus, splitLineAmounts, splitLineCost } from '.
 import { SHIPMENT_SOURCE, shipmentPosting } from './domain/shipment-posting';
 import { OrderView, ToShipLineView } from './dto/order.dto';
 import { orderingError, OrderingErrorCode } from './errors';
+import { OrderQueryService } from './order-query.service';
 import { reservationSource } from './order.mapper';
-import { OrderingService } from './ordering.service';
 import { LINE_COLUMNS, LineRow, LockedOrder } from './ordering.sql';
 
 /**
@@ -23,7 +23,7 @@ import { LINE_COLUMNS, LineRow, LockedOrder } from './ordering.sql';
 export class OrderFulfilmentService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
-    private readonly orders: OrderingService,
+    private readonly orders: OrderQueryService,
     private readonly credit: CreditReservationService,
     private readonly clock: Clock,
     private readonly ledger: LedgerService,

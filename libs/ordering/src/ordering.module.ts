@@ -7,6 +7,8 @@ import { ResellerModule } from '#disty/reseller';
 import { SubscriptionModule } from '#disty/subscription';
 import { TaxModule } from '#disty/tax';
 import { OrderFulfilmentService } from './order-fulfilment.service';
+import { OrderLineBillingService } from './order-line-billing.service';
+import { OrderQueryService } from './order-query.service';
 import { OrderingService } from './ordering.service';
 import { OrdersController } from './orders.controller';
 import { ShippedNotInvoicedCheck } from './shipped-not-invoiced.check';
@@ -15,7 +17,7 @@ import { ShippedNotInvoicedCheck } from './shipped-not-invoiced.check';
 @Module({
   imports: [CatalogModule, CustomersModule, LedgerModule, PurchasingModule, ResellerModule, SubscriptionModule, TaxModule],
   controllers: [OrdersController],
-  providers: [OrderingService, OrderFulfilmentService, ShippedNotInvoicedCheck],
-  exports: [OrderingService],
+  providers: [OrderingService, OrderQueryService, OrderLineBillingService, OrderFulfilmentService, ShippedNotInvoicedCheck],
+  exports: [OrderingService, OrderLineBillingService],
 })
 export class OrderingModule {}

@@ -16,6 +16,7 @@ import {
 } from '#disty/core';
 import { CancelOrderDto, OrderQueryDto, OrderView, PlaceOrderDto, ShipLineDto, ToShipLineView, ToShipQueryDto } from './dto/order.dto';
 import { OrderFulfilmentService } from './order-fulfilment.service';
+import { OrderQueryService } from './order-query.service';
 import { OrderingService } from './ordering.service';
 
 @ApiTags('orders')
@@ -25,6 +26,7 @@ export class OrdersController {
   constructor(
     private readonly orders: OrderingService,
     private readonly fulfilment: OrderFulfilmentService,
+    private readonly queries: OrderQueryService,
   ) {}
 
   /** A buyer orders for its own reseller; an admin names the reseller. */
@@ -60,7 +62,7 @@ export class OrdersController {
   @ApiOperation({ operationId: 'listOrders', summary: 'List orders' })
   @ApiPageResponse(OrderView)
   list(@Query() q: OrderQueryDto, @CurrentActor() actor: Actor): Promise<Page<OrderView>> {
-    return this.orders.listOrders(tenantScope(actor), q);
+    return this.queries.listOrders(tenantScope(actor), q);
   }
 
   /** The hardware lines waiting to ship, for whoever ships (DESIGN.md §3: the distributor's admin). */
@@ -77,7 +79,7 @@ export class OrdersController {
   @ApiOperation({ operationId: 'getOrder', summary: 'Read an order' })
   @ApiOkResponse({ type: OrderView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<OrderView> {
-    return this.orders.getOrder(id, tenantScope(actor));
+    return this.queries.getOrder(id, tenantScope(actor));
   }
 
   @Post(':id/lines/:lineId/ship')

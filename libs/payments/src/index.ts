@@ -1,5 +1,6 @@
 export * from './payments.module';
 export * from './payment.service';
+export { PaymentQueryService } from './payment-query.service';
 export * from './stripe.service';
 export * from './stripe.gateway';
 export * from './reconciliation.service';

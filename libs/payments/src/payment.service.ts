@@ -1,37 +1,30 @@
+// Owns payments: bank transfers recorded, unapplied cash applied, settlement netting (reads: PaymentQueryService).
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'crypto';
 import { DataSource, EntityManager } from 'typeorm';
 import {
   Clock,
-  CREDIT_LINES,
   CreditLine,
   Currency,
   Dec,
   idempotentTransaction,
-  minorUnits,
-  moneyString,
   notFound,
-  page,
-  Page,
   ProblemError,
   retryOnConflict,
   validationError,
 } from '#disty/core';
-import { amountDue, NewInvoice, OpenInvoice, ReceivablesService, splitProRata, UnappliedCash } from '#disty/invoicing';
+import { amountDue, NewInvoice, OpenInvoice, ReceivablesService, UnappliedCash } from '#disty/invoicing';
 import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits } from '#disty/ledger';
 import { ResellerService } from '#disty/reseller';
 import { WebhookService } from '#disty/webhooks';
 import { planOldestFirst } from './domain/allocation';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
 import { applicationDate, splitByApplicationDate } from './domain/application-date';
-import { AllocationDto, ApplyPaymentDto, PaymentQueryDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
+import { ApplyPaymentDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
-
-export interface Target {
-  invoice: OpenInvoice;
-  amount: Dec;
-}
+import { PaymentAllocationService, Target } from './payment-allocation.service';
+import { PaymentQueryService } from './payment-query.service';
 
 /**
  * Payments: bank transfers recorded by finance, their allocation to invoices (explicit, or oldest
@@ -49,6 +42,8 @@ export class PaymentService implements UnappliedCash {
     private readonly resellers: ResellerService,
     private readonly clock: Clock,
     private readonly webhooks: WebhookService,
+    private readonly allocations: PaymentAllocationService,
+    private readonly queries: PaymentQueryService,
   ) {}
 
   // ---------------------------------------------------------------- bank transfers
@@ -77,7 +72,7 @@ export class PaymentService implements UnappliedCash {
     return retryOnConflict(() =>
       idempotentTransaction(this.db, async (em) => {
         await lockReceivables(em, reseller.id);
-        const planned = await this.planTargets(em, reseller.id, reseller.currency, amount, dto.allocations);
+        const planned = await this.allocations.planTargets(em, reseller.id, reseller.currency, amount, dto.allocations);
         // Cash is applied no earlier than the invoice exists: invoices issued after receivedOn get
         // it as an application dated their issue date (the cash waits in 2200 until then).
         const { now: targets, later } = splitByApplicationDate(planned, dto.receivedOn);
@@ -88,7 +83,7 @@ export class PaymentService implements UnappliedCash {
            VALUES ($1, $2, 'BANK_TRANSFER', $3, $4, $5, $6, $7, $8)`,
           [id, reseller.id, reseller.currency, amount.toFixed(), unapplied.toFixed(), dto.reference, dto.receivedOn, createdBy],
         );
-        const perLine = await this.allocate(em, {
+        const perLine = await this.allocations.allocate(em, {
           paymentId: id,
           resellerId: reseller.id,
           currency: reseller.currency,
@@ -127,7 +122,7 @@ export class PaymentService implements UnappliedCash {
    * recording transaction, and returns its view (the event's payload, with `paymentId`).
    */
   async announceReceived(em: EntityManager, paymentId: string): Promise<PaymentView> {
-    const view = await this.view(em, paymentId, null);
+    const view = await this.queries.view(em, paymentId, null);
     const { id, ...rest } = view;
     await this.webhooks.enqueue(em, view.resellerId, 'payment.received', { paymentId: id, ...rest });
     return view;
@@ -145,12 +140,12 @@ export class PaymentService implements UnappliedCash {
         const [p]: PaymentRow[] = await em.query(`SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 FOR UPDATE`, [paymentId]);
         const available = new Dec(p.unapplied);
         if (!available.gt(0)) throw paymentsError(PaymentsErrorCode.NothingUnapplied, `Payment ${paymentId} has no unapplied cash left`);
-        const targets = await this.planTargets(em, resellerId, p.currency, available, dto.allocations);
+        const targets = await this.allocations.planTargets(em, resellerId, p.currency, available, dto.allocations);
         if (!targets.length)
           throw paymentsError(PaymentsErrorCode.NothingToApply, 'The reseller has no open invoice to apply this cash to');
         await this.applyBatch(em, p, targets, date, createdBy);
         await this.receivables.releaseCleared(em, resellerId, date);
-        return this.view(em, paymentId, null);
+        return this.queries.view(em, paymentId, null);
       }),
     );
   }
@@ -198,7 +193,7 @@ export class PaymentService implements UnappliedCash {
     const batchId = randomUUID();
     const total = targets.reduce((s, t) => s.plus(t.amount), new Dec(0));
     const updated: OpenInvoice[] = [];
-    const perLine = await this.allocate(em, {
+    const perLine = await this.allocations.allocate(em, {
       paymentId: p.id,
       resellerId: p.reseller_id,
       currency: p.currency,
@@ -264,7 +259,7 @@ export class PaymentService implements UnappliedCash {
        VALUES ($1, $2, 'SETTLEMENT', $3, $4, 0, $5, $6, $7)`,
       [id, s.resellerId, s.currency, netted.toFixed(), s.reference, s.date, s.createdBy],
     );
-    const perLine = await this.allocate(em, {
+    const perLine = await this.allocations.allocate(em, {
       paymentId: id,
       resellerId: s.resellerId,
       currency: s.currency,
@@ -275,250 +270,5 @@ export class PaymentService implements UnappliedCash {
       targets,
     });
     return { paymentId: id, netted, perLine };
-  }
-
-  // ---------------------------------------------------------------- shared with Stripe
-
-  /**
-   * Which invoices an amount goes to: the explicit list (each of the reseller's, in its currency,
-   * at most what it has due, in total at most `available`), or the oldest open invoices first.
-   * Locks the invoices. The caller holds the reseller's lock.
-   */
-  async planTargets(
-    em: EntityManager,
-    resellerId: string,
-    currency: Currency,
-    available: Dec,
-    explicit?: AllocationDto[],
-  ): Promise<Target[]> {
-    if (!explicit) {
-      const open = await this.receivables.openInvoices(em, resellerId, currency);
-      const byId = new Map(open.map((i) => [i.id, i]));
-      const plan = planOldestFirst(
-        available,
-        open.map((i) => ({ id: i.id, due: amountDue(i.open) })),
-      );
-      return plan.allocations.map((a) => ({ invoice: byId.get(a.invoiceId)!, amount: a.amount }));
-    }
-    const ids = explicit.map((a) => a.invoiceId.toLowerCase());
-    if (new Set(ids).size !== ids.length) {
-      throw validationError('Each invoice may appear once in allocations', [{ field: 'allocations', message: 'duplicate invoiceId' }]);
-    }
-    const found = new Map((await this.receivables.lockInvoices(em, resellerId, ids)).map((i) => [i.id, i]));
-    let total = new Dec(0);
-    const targets = explicit.map((a, i): Target => {
-      const invoice = found.get(ids[i]);
-      if (!invoice)
-        throw paymentsError(PaymentsErrorCode.UnknownInvoice, `Invoice ${a.invoiceId} is not an invoice of this reseller`, {
-          invoiceId: a.invoiceId,
-        });
-      if (invoice.currency !== currency) {
-        throw paymentsError(PaymentsErrorCode.CurrencyMismatch, `Invoice ${invoice.number} is in ${invoice.currency}, not ${currency}`);
-      }
-      const amount = new Dec(a.amount);
-      if (amount.decimalPlaces() > minorUnits(currency)) {
-        throw validationError(`amount has more decimals than ${currency} allows`, [
-          { field: `allocations.${i}.amount`, message: `at most ${minorUnits(currency)} decimals` },
-        ]);
-      }
-      const due = amountDue(invoice.open);
-      if (amount.gt(due)) {
-        throw paymentsError(
-          PaymentsErrorCode.OverAllocation,
-          `Invoice ${invoice.number} has ${moneyString(due, currency)} ${currency} due; ${moneyString(amount, currency)} cannot be applied to it`,
-          {
-            invoiceId: invoice.id,
-            due: moneyString(due, currency),
-            requested: moneyString(amount, currency),
-          },
-        );
-      }
-      total = total.plus(amount);
-      return { invoice, amount };
-    });
-    if (total.gt(available)) {
-      throw paymentsError(
-        PaymentsErrorCode.OverAllocation,
-        `Allocations total ${moneyString(total, currency)} ${currency}; only ${moneyString(available, currency)} ${currency} is available`,
-        {
-          available: moneyString(available, currency),
-          requested: moneyString(total, currency),
-        },
-      );
-    }
-    return targets;
-  }
-
-  /**
-   * Applies each target amount to its invoice, split across the invoice's credit lines pro rata to
-   * what is open on each; records the allocations and the AR movements. Returns the totals per
-   * credit line (what the posting credits to 1100/1110).
-   */
-  async allocate(
-    em: EntityManager,
-    a: {
-      paymentId: string;
-      resellerId: string;
-      currency: Currency;
-      batchId: string;
-      kind: 'PAYMENT' | 'APPLICATION';
-      date: string;
-      source: { type: string; id: string };
-      targets: Target[];
-      updated?: OpenInvoice[];
-    },
-  ): Promise<Record<CreditLine, Dec>> {
-    const perLine: Record<CreditLine, Dec> = { HARDWARE: new Dec(0), CLOUD: new Dec(0) };
-    const rows: Array<{ invoiceId: string; line: CreditLine; amount: Dec }> = [];
-    for (const t of a.targets) {
-      if (!t.amount.gt(0)) continue;
-      const { parts, leftover } = splitProRata(t.amount, t.invoice.open, a.currency);
-      if (!leftover.isZero()) throw new Error(`allocation of ${t.amount.toFixed()} exceeds what ${t.invoice.number} has due`);
-      const inv = await this.receivables.applyToInvoice(em, {
-        invoiceId: t.invoice.id,
-        amounts: parts,
-        date: a.date,
-        kind: 'PAYMENT',
-        source: a.source,
-      });
-      a.updated?.push(inv);
-      for (const l of CREDIT_LINES) {
-        if (parts[l].isZero()) continue;
-        perLine[l] = perLine[l].plus(parts[l]);
-        rows.push({ invoiceId: t.invoice.id, line: l, amount: parts[l] });
-      }
-    }
-    if (rows.length) {
-      await em.query(
-        `INSERT INTO payment_allocations (payment_id, reseller_id, batch_id, kind, invoice_id, credit_line, amount, applied_on)
-         SELECT $1, $2, $3, $4, t.invoice_id, t.line, t.amount, $5 FROM unnest($6::uuid[], $7::text[], $8::numeric[]) AS t(invoice_id, line, amount)`,
-        [
-          a.paymentId,
-          a.resellerId,
-          a.batchId,
-          a.kind,
-          a.date,
-          rows.map((r) => r.invoiceId),
-          rows.map((r) => r.line),
-          rows.map((r) => r.amount.toFixed()),
-        ],
-      );
-    }
-    return perLine;
-  }
-
-  // ---------------------------------------------------------------- reads
-
-  async list(scope: string | null, q: PaymentQueryDto): Promise<Page<PaymentView>> {
-    const reseller = scope ?? q.resellerId ?? null;
-    const params = [reseller, q.method ?? null];
-    const cond = `WHERE ($1::uuid IS NULL OR p.reseller_id = $1::uuid) AND ($2::text IS NULL OR p.method = $2)`;
-    const [{ total }] = await this.db.query(`SELECT count(*)::int AS total FROM payments p ${cond}`, params);
-    const rows: PaymentRow[] = await this.db.query(
-      `SELECT ${PAYMENT_COLUMNS} FROM payments p ${cond} ORDER BY p.received_on DESC, p.created_at DESC, p.id
-        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
-      params,
-    );
-    return page(await this.views(this.db.manager, rows), total, q);
-  }
-
-  async view(em: EntityManager, id: string, scope: string | null): Promise<PaymentView> {
-    const rows: PaymentRow[] = await em.query(
-      `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.id = $1 AND ($2::uuid IS NULL OR p.reseller_id = $2::uuid)`,
-      [id, scope],
-    );
-    if (!rows.length) throw notFound(`Payment ${id}`);
-    return (await this.views(em, rows))[0];
-  }
-
-  get(id: string, scope: string | null): Promise<PaymentView> {
-    return this.view(this.db.manager, id, scope);
-  }
-
-  private async views(em: EntityManager, rows: PaymentRow[]): Promise<PaymentView[]> {
-    if (!rows.length) return [];
-    const found: Array<{
-      payment_id: string;
-      batch_id: string;
-      kind: string;
-      invoice_id: string;
-      applied_on: string;
-      created: string;
-      credit_line: CreditLine;
-      amount: string;
-    }> = await em.query(
-      `SELECT a.payment_id, a.batch_id, a.kind, a.invoice_id, to_char(a.applied_on, 'YYYY-MM-DD') AS applied_on,
-                to_char(a.created_at, 'YYYY-MM-DD HH24:MI:SS.US') AS created, a.credit_line, a.amount::text AS amount
-           FROM payment_allocations a
-          WHERE a.payment_id = ANY($1::uuid[]) ORDER BY a.applied_on, a.created_at`,
-      [rows.map((r) => r.id)],
-    );
-    // The invoices' numbers come from invoicing's receivables service (payments does not read its tables).
-    const numbers = await this.receivables.invoiceNumbers(em, [...new Set(found.map((a) => a.invoice_id))]);
-    const cmp = (x: string, y: string) => (x < y ? -1 : x > y ? 1 : 0);
-    const allocations = found
-      .map((a) => ({ ...a, number: numbers.get(a.invoice_id)! }))
-      .sort(
-        (x, y) =>
-          cmp(x.applied_on, y.applied_on) || cmp(x.created, y.created) || cmp(x.number, y.number) || cmp(x.credit_line, y.credit_line),
-      );
-    return rows.map((r) => {
-      const c = r.currency;
-      const groups = new Map<
-        string,
-        {
-          invoiceId: string;
-          invoiceNumber: string;
-          kind: string;
-          appliedOn: string;
-          parts: Record<CreditLine, Dec>;
-        }
-      >();
-      for (const a of allocations.filter((x) => x.payment_id === r.id)) {
-        const key = `${a.batch_id}|${a.invoice_id}`;
-        const g = groups.get(key) ?? {
-          invoiceId: a.invoice_id,
-          invoiceNumber: a.number,
-          kind: a.kind,
-          appliedOn: a.applied_on,
-          parts: { HARDWARE: new Dec(0), CLOUD: new Dec(0) },
-        };
-        g.parts[a.credit_line] = g.parts[a.credit_line].plus(a.amount);
-        groups.set(key, g);
-      }
-      return {
-        id: r.id,
-        resellerId: r.reseller_id,
-        method: r.method,
-        amount: moneyString(r.amount, c),
-        currency: c,
-        fee: moneyString(r.fee, c),
-        unapplied: moneyString(r.unapplied, c),
-        refunded: moneyString(r.refunded, c),
-        reference: r.reference,
-        receivedOn: r.received_on,
-        invoiceId: r.invoice_id,
-        stripePaymentIntentId: r.stripe_payment_intent_id,
-        occurredOn: r.occurred_on,
-        settlement: r.settlement_currency
-          ? {
-              currency: r.settlement_currency,
-              amount: moneyString(r.settlement_amount!, r.settlement_currency),
-              fee: moneyString(r.settlement_fee!, r.settlement_currency),
-              exchangeRate: new Dec(r.exchange_rate!).toFixed(),
-            }
-          : null,
-        fxDifference: moneyString(r.fx_difference, c),
-        allocations: [...groups.values()].map((g) => ({
-          invoiceId: g.invoiceId,
-          invoiceNumber: g.invoiceNumber,
-          kind: g.kind,
-          appliedOn: g.appliedOn,
-          amount: moneyString(g.parts.HARDWARE.plus(g.parts.CLOUD), c),
-          byCreditLine: { HARDWARE: moneyString(g.parts.HARDWARE, c), CLOUD: moneyString(g.parts.CLOUD, c) },
-        })),
-        createdAt: r.created_at.toISOString(),
-      };
-    });
   }
 }

@@ -12,6 +12,7 @@ import {
   ReconciliationView,
   RecordPaymentDto,
 } from './dto/payment.dto';
+import { PaymentQueryService } from './payment-query.service';
 import { PaymentService } from './payment.service';
 import { ReconciliationService } from './reconciliation.service';
 import { StripeService } from './stripe.service';
@@ -20,7 +21,10 @@ import { StripeService } from './stripe.service';
 @ApiBearerAuth()
 @Controller('payments')
 export class PaymentsController {
-  constructor(private readonly payments: PaymentService) {}
+  constructor(
+    private readonly payments: PaymentService,
+    private readonly queries: PaymentQueryService,
+  ) {}
 
   /** A bank transfer: applied to the given invoices, or to the oldest open ones; the rest is unapplied cash. */
   @Post()
@@ -38,7 +42,7 @@ export class PaymentsController {
   @ApiOperation({ operationId: 'listPayments', summary: 'List payments' })
   @ApiPageResponse(PaymentView)
   list(@Query() q: PaymentQueryDto, @CurrentActor() actor: Actor): Promise<Page<PaymentView>> {
-    return this.payments.list(tenantScope(actor), q);
+    return this.queries.list(tenantScope(actor), q);
   }
 
   @Get(':id')
@@ -46,7 +50,7 @@ export class PaymentsController {
   @ApiOperation({ operationId: 'getPayment', summary: 'Read a payment with its allocations' })
   @ApiOkResponse({ type: PaymentView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<PaymentView> {
-    return this.payments.get(id, tenantScope(actor));
+    return this.queries.get(id, tenantScope(actor));
   }
 
   /** Applies the payment's unapplied cash (explicitly, or to the oldest open invoices). */

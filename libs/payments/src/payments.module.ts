@@ -7,6 +7,8 @@ import { UsageModule } from '#disty/usage';
 import { ResellerModule } from '#disty/reseller';
 import { WebhookModule } from '#disty/webhooks';
 import { PaymentIntentsController, PaymentsController, ReconciliationController, StripeWebhookController } from './payments.controller';
+import { PaymentAllocationService } from './payment-allocation.service';
+import { PaymentQueryService } from './payment-query.service';
 import { PaymentService } from './payment.service';
 import { ReconciliationService } from './reconciliation.service';
 import { RefundService } from './refund.service';
@@ -38,6 +40,8 @@ import { StripeService } from './stripe.service';
   ],
   providers: [
     PaymentService,
+    PaymentQueryService,
+    PaymentAllocationService,
     StripeGateway,
     StripeService,
     ReconciliationService,
@@ -48,6 +52,6 @@ import { StripeService } from './stripe.service';
     StripeRefundService,
     { provide: UnappliedCash, useExisting: PaymentService },
   ],
-  exports: [PaymentService, StripeService, ReconciliationService, RefundService, UnappliedCash],
+  exports: [PaymentService, PaymentQueryService, StripeService, ReconciliationService, RefundService, UnappliedCash],
 })
 export class PaymentsModule {}

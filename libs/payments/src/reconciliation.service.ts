@@ -2,9 +2,9 @@ import { Injectable, Optional } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, CREDIT_LINES, CreditLine, Currency, Dec, moneyString } from '#disty/core';
-import { OutputTaxAuditService, ReceivablesAuditService, RevenueRecognitionService } from '#disty/invoicing';
+import { OutputTaxAuditService, ReceivablesAuditService, RecognitionAuditService } from '#disty/invoicing';
 import { AccountBalanceRow, AccountCode, AR_ACCOUNT, LedgerService } from '#disty/ledger';
-import { OrderingService } from '#disty/ordering';
+import { OrderLineBillingService } from '#disty/ordering';
 import { PayablesAuditService } from '#disty/purchasing';
 import { UsageBillingService } from '#disty/usage';
 import { OnBehalfCollections } from './on-behalf.port';
@@ -53,9 +53,9 @@ export class ReconciliationService {
     @InjectDataSource() private readonly db: DataSource,
     private readonly ledger: LedgerService,
     private readonly audit: ReceivablesAuditService,
-    private readonly ordering: OrderingService,
+    private readonly ordering: OrderLineBillingService,
     private readonly payables: PayablesAuditService,
-    private readonly recognition: RevenueRecognitionService,
+    private readonly recognition: RecognitionAuditService,
     private readonly outputTax: OutputTaxAuditService,
     private readonly clock: Clock,
     private readonly usage: UsageBillingService,

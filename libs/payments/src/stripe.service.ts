@@ -24,6 +24,7 @@ import { applicationDate } from './domain/application-date';
 import { BalanceTransaction, settle } from './domain/settlement';
 import { PaymentIntentView } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
+import { PaymentAllocationService } from './payment-allocation.service';
 import { PaymentService } from './payment.service';
 import { OnBehalfCollections } from './on-behalf.port';
 import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
@@ -63,6 +64,7 @@ export class StripeService {
     private readonly stripe: StripeGateway,
     private readonly receivables: ReceivablesService,
     private readonly payments: PaymentService,
+    private readonly allocations: PaymentAllocationService,
     private readonly ledger: LedgerService,
     private readonly clock: Clock,
     private readonly payouts: StripePayoutService,
@@ -244,7 +246,7 @@ export class StripeService {
           fxDifference.toFixed(),
         ],
       );
-      const perLine = await this.payments.allocate(em, {
+      const perLine = await this.allocations.allocate(em, {
         paymentId,
         resellerId: invoice.resellerId,
         currency: c,

@@ -1,5 +1,6 @@
 export * from './renewal-alert.module';
 export * from './renewal-alert.service';
+export type { AlertFilter, AlertListView } from './renewal-alert.filters';
 export * from './domain/threshold-rule';
 export * from './domain/alert-status';
 export * from './errors';

@@ -5,6 +5,7 @@ import { SubscriptionModule } from '#disty/subscription';
 import { WebhookModule } from '#disty/webhooks';
 import { RENEWAL_ALERT_SETTINGS, renewalAlertSettings } from './renewal-alert.config';
 import { RenewalAlertController } from './renewal-alerts.controller';
+import { RenewalAlertQueryService } from './renewal-alert-query.service';
 import { RenewalAlertService } from './renewal-alert.service';
 import { RenewalScanJob } from './renewal-scan.job';
 import { RenewalQuotesController } from './renewal-quotes.controller';
@@ -21,6 +22,7 @@ import { RenewalQuoteService } from './renewal-quote.service';
   providers: [
     { provide: RENEWAL_ALERT_SETTINGS, inject: [ConfigService], useFactory: renewalAlertSettings },
     RenewalAlertService,
+    RenewalAlertQueryService,
     RenewalQuoteService,
     RenewalScanJob,
   ],

@@ -1,31 +1,18 @@
-// Owns renewal_alerts and renewal_alert_notes; reads only the published views (docs/architecture.md §3); queues webhook deliveries through webhooks' outbox.
+// Owns renewal_alerts and renewal_alert_notes: the scan that raises alerts and the workflow that works them (reads: RenewalAlertQueryService); reads only the published views (docs/architecture.md §3); queues webhook deliveries through webhooks' outbox.
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { stringify } from 'csv-stringify';
 import { availableParallelism } from 'os';
-import { Readable } from 'stream';
 import { DataSource, EntityManager } from 'typeorm';
-import {
-  Clock,
-  CURRENCY_MINOR_UNITS,
-  Currency,
-  Dec,
-  moneyString,
-  notFound,
-  page,
-  Page,
-  retryOnConflict,
-  tryWithAdvisoryLock,
-  withAdvisoryLock,
-} from '#disty/core';
+import { Clock, CURRENCY_MINOR_UNITS, Currency, notFound, retryOnConflict, tryWithAdvisoryLock, withAdvisoryLock } from '#disty/core';
 import { IdentityService } from '#disty/identity';
-import { ALERT_STATUSES, AlertSort, AlertSource, AlertStatus, canTransition, isFinal } from './domain/alert-status';
-import { CSV_COLUMNS, PipelineView, RenewalAlertView, RenewalCardView, toCsvRecord } from './dto/renewal-alert.response';
+import { AlertStatus, canTransition, isFinal } from './domain/alert-status';
+import { RenewalAlertView } from './dto/renewal-alert.response';
 import { renewalAlertError, RenewalAlertErrorCode } from './errors';
 import { RENEWAL_ALERT_SETTINGS, RenewalAlertSettings } from './renewal-alert.config';
-import { ALERT_COLUMNS, AlertRow, CardRow, CLOSE_RENEWED_SQL, renewalCardsSql, SCAN_SQL, SYSTEM_AUTHOR_ID } from './renewal-alert.sql';
+import { findAlertRow } from './renewal-alert.filters';
+import { CLOSE_RENEWED_SQL, SCAN_SQL, SYSTEM_AUTHOR_ID } from './renewal-alert.sql';
 import { DaysRange, scanRanges, thresholdWindows } from './domain/threshold-rule';
-import { alertViews, cardViews } from './renewal-views';
+import { alertViews } from './renewal-views';
 
 export interface ScanSummary {
   asOf: string;
@@ -34,41 +21,6 @@ export interface ScanSummary {
   /** Open alerts closed as WON because their subscription renewed into a later term. */
   closedRenewed: number;
 }
-
-export interface AlertFilter {
-  /** Tenant scope: null = every reseller (distributor staff). */
-  resellerId: string | null;
-  threshold?: number;
-  status?: AlertStatus;
-  source?: AlertSource;
-  assigneeId?: string;
-  termEndBefore?: string;
-  /** End customer name contains (case-insensitive). */
-  endCustomer?: string;
-  /** At most this many days left (from asOf). */
-  daysLeftMax?: number;
-  /** Free text over product name, SKU and end customer name. */
-  q?: string;
-  sort?: AlertSort;
-  order?: 'asc' | 'desc';
-  /** daysLeft is counted from this date. */
-  asOf: string;
-}
-
-/** LIKE pattern for "contains", with the wildcards of the text escaped. */
-function containsPattern(text: string): string {
-  return `%${text.replace(/[\\%_]/g, (c) => `\\${c}`)}%`;
-}
-
-/** ORDER BY of a list (alias a): the sort key, then the id for a stable order across pages. */
-function orderBy(f: { sort?: AlertSort; order?: 'asc' | 'desc' }): string {
-  const dir = f.order === 'desc' ? 'DESC' : 'ASC';
-  const key = f.sort === 'value' ? 'a.renewal_value' : 'a.term_end';
-  return `${key} ${dir}, a.id ${dir}`;
-}
-
-/** `alerts`: one row per (term, threshold) alert; `renewals`: one card per renewal (docs/api-conventions.md). */
-export type AlertListView = 'alerts' | 'renewals';
 
 export interface AlertUpdate {
   status: AlertStatus;
@@ -79,13 +31,11 @@ export interface AlertUpdate {
 const SCAN_LOCK = 'disty:renewal-alert-scan';
 /** Parts of the scan run side by side: one per core, at most 4 (each holds a pooled connection meanwhile). */
 const SCAN_PARTS = Math.min(4, availableParallelism());
-const CSV_BATCH = 2_000;
-
-type AlertRowNow = AlertRow & { days_left_now: number };
 
 /**
- * Renewal alerts: the set-based scan that raises them, and the sales pipeline that works them
- * (list, CSV export, status workflow with notes, assignment, totals).
+ * Renewal alerts: the set-based scan that raises them, and the sales pipeline's workflow that
+ * works them (status with notes, assignment). The pipeline's lists, CSV export and totals are
+ * RenewalAlertQueryService's.
  */
 @Injectable()
 export class RenewalAlertService {
@@ -179,129 +129,6 @@ export class RenewalAlertService {
     }
   }
 
-  // ---------------------------------------------------------------- reads
-
-  /** One card per renewal (its current threshold's alert), filtered and paged like the alerts. */
-  async listRenewals(f: AlertFilter, q: { page: number; pageSize: number }): Promise<Page<RenewalCardView>> {
-    const { sql, params } = this.cardsSql(f);
-    const [{ total }]: Array<{ total: number }> = await this.db.query(`SELECT count(*)::int AS total FROM (${sql}) a`, params);
-    const rows: CardRow[] = await this.db.query(
-      `SELECT ${ALERT_COLUMNS}, (a.term_end - $1::date) AS days_left_now, a.alert_ids, a.thresholds, a.renewal_status, a.renewal_assignee
-         FROM (${sql}) a
-        ORDER BY ${orderBy(f)}
-        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
-      params,
-    );
-    return page(await cardViews(this.db.manager, rows, this.clock.now()), total, q);
-  }
-
-  async list(f: AlertFilter, q: { page: number; pageSize: number }): Promise<Page<RenewalAlertView>> {
-    const { where, params } = this.where(f);
-    const [{ total }]: Array<{ total: number }> = await this.db.query(
-      `SELECT count(*)::int AS total FROM renewal_alerts a WHERE ${where}`,
-      params,
-    );
-    const rows: AlertRowNow[] = await this.db.query(
-      `SELECT ${ALERT_COLUMNS}, (a.term_end - $1::date) AS days_left_now
-         FROM renewal_alerts a WHERE ${where}
-        ORDER BY ${orderBy(f)}
-        LIMIT ${q.pageSize} OFFSET ${(q.page - 1) * q.pageSize}`,
-      params,
-    );
-    return page(await alertViews(this.db.manager, rows), total, q);
-  }
-
-  async get(id: string, scope: string | null, asOf: string = this.clock.today()): Promise<RenewalAlertView> {
-    const row = await this.findRow(this.db.manager, id, scope, asOf);
-    return (await alertViews(this.db.manager, [row]))[0];
-  }
-
-  /**
-   * Every alert matching the filter as CSV (the JSON list's fields, all pages), streamed in
-   * keyset-paginated batches so an export of any size holds one batch in memory.
-   */
-  exportCsv(f: AlertFilter, view: AlertListView = 'alerts'): Readable {
-    const stringifier = stringify({ header: true, columns: CSV_COLUMNS, bom: false });
-    const batches = view === 'renewals' ? this.cardBatches(f) : this.batches(f);
-    const source = Readable.from(
-      (async function* () {
-        for await (const batch of batches) for (const v of batch) yield toCsvRecord(v);
-      })(),
-    );
-    source.on('error', (err) => {
-      this.logger.error({ err }, 'renewal alert CSV export failed');
-      stringifier.destroy(err);
-    });
-    return source.pipe(stringifier);
-  }
-
-  private async *cardBatches(f: AlertFilter): AsyncGenerator<RenewalAlertView[]> {
-    for (let p = 1; ; p++) {
-      const batch = await this.listRenewals(f, { page: p, pageSize: CSV_BATCH });
-      if (batch.items.length) yield batch.items;
-      if (batch.items.length < CSV_BATCH) return;
-    }
-  }
-
-  private async *batches(f: AlertFilter): AsyncGenerator<RenewalAlertView[]> {
-    let after: { termEnd: string; id: string } | null = null;
-    for (;;) {
-      const { where, params } = this.where(f);
-      const n = params.length;
-      const rows: AlertRowNow[] = await this.db.query(
-        `SELECT ${ALERT_COLUMNS}, (a.term_end - $1::date) AS days_left_now
-           FROM renewal_alerts a
-          WHERE ${where} AND ($${n + 1}::date IS NULL OR (a.term_end, a.id) > ($${n + 1}::date, $${n + 2}::uuid))
-          ORDER BY a.term_end, a.id
-          LIMIT ${CSV_BATCH}`,
-        [...params, after?.termEnd ?? null, after?.id ?? null],
-      );
-      if (!rows.length) return;
-      yield await alertViews(this.db.manager, rows);
-      if (rows.length < CSV_BATCH) return;
-      const last: AlertRowNow = rows[rows.length - 1];
-      after = { termEnd: last.term_end, id: last.id };
-    }
-  }
-
-  /**
-   * Count and value per threshold, per status and in total (per currency), counting each renewal
-   * once: by its current threshold and its status, valued at its current alert's renewal value.
-   */
-  async pipeline(f: { resellerId: string | null; assigneeId?: string; termEndBefore?: string }): Promise<PipelineView> {
-    const { sql, params } = this.cardsSql({ ...f, asOf: this.clock.today() });
-    const rows: Array<{
-      threshold: number;
-      status: AlertStatus;
-      currency: Currency;
-      count: number;
-      value: string;
-    }> = await this.db.query(
-      `SELECT a.threshold, a.renewal_status AS status, a.currency, count(*)::int AS count, sum(a.renewal_value)::text AS value
-         FROM (${sql}) a
-        GROUP BY a.threshold, a.renewal_status, a.currency`,
-      params,
-    );
-    const currencies = [...new Set(rows.map((r) => r.currency))].sort();
-    const thresholds = [...new Set([...this.settings.thresholds, ...rows.map((r) => r.threshold)])].sort((a, b) => b - a);
-    const sum = (pred: (r: (typeof rows)[number]) => boolean, currency: Currency) => {
-      const hit = rows.filter((r) => r.currency === currency && pred(r));
-      return {
-        currency,
-        count: hit.reduce((n, r) => n + r.count, 0),
-        value: moneyString(
-          hit.reduce((v, r) => v.plus(r.value), new Dec(0)),
-          currency,
-        ),
-      };
-    };
-    return {
-      byThreshold: thresholds.flatMap((threshold) => currencies.map((c) => ({ threshold, ...sum((r) => r.threshold === threshold, c) }))),
-      byStatus: ALERT_STATUSES.flatMap((status) => currencies.map((c) => ({ status, ...sum((r) => r.status === status, c) }))),
-      total: currencies.map((c) => sum(() => true, c)),
-    };
-  }
-
   // ---------------------------------------------------------------- the workflow
 
   /**
@@ -314,12 +141,12 @@ export class RenewalAlertService {
     const asOf = this.clock.today();
     return retryOnConflict(() =>
       this.db.transaction(async (em) => {
-        const target = await this.findRow(em, id, scope, asOf);
+        const target = await findAlertRow(em, id, scope, asOf);
         await em.query(`SELECT id FROM renewal_alerts WHERE source = $1 AND source_id = $2 ORDER BY id FOR UPDATE`, [
           target.source,
           target.source_id,
         ]);
-        const row = await this.findRow(em, id, scope, asOf);
+        const row = await findAlertRow(em, id, scope, asOf);
         if (!canTransition(row.status, change.status)) {
           throw renewalAlertError(RenewalAlertErrorCode.InvalidTransition, `A ${row.status} alert cannot become ${change.status}`, {
             from: row.status,
@@ -368,7 +195,7 @@ export class RenewalAlertService {
             ],
           );
         }
-        const fresh = await this.findRow(em, id, scope, asOf);
+        const fresh = await findAlertRow(em, id, scope, asOf);
         return (await alertViews(em, [fresh]))[0];
       }),
     );
@@ -426,71 +253,5 @@ export class RenewalAlertService {
     if (!user || user.role !== 'sales') {
       throw renewalAlertError(RenewalAlertErrorCode.InvalidAssignee, `User ${userId} is not a sales user of this reseller`);
     }
-  }
-
-  private async findRow(em: EntityManager, id: string, scope: string | null, asOf: string, lock = false): Promise<AlertRowNow> {
-    const rows: AlertRowNow[] = await em.query(
-      `SELECT ${ALERT_COLUMNS}, (a.term_end - $2::date) AS days_left_now
-         FROM renewal_alerts a WHERE a.id = $1 AND ($3::uuid IS NULL OR a.reseller_id = $3::uuid)
-         ${lock ? 'FOR UPDATE' : ''}`,
-      [id, asOf, scope],
-    );
-    if (!rows.length) throw notFound(`Renewal alert ${id}`);
-    return rows[0];
-  }
-
-  /** The cards query of a filter (see renewalCardsSql); $1 is always asOf. */
-  private cardsSql(f: Partial<AlertFilter> & { resellerId: string | null; asOf: string }): {
-    sql: string;
-    params: unknown[];
-  } {
-    const { where, params } = this.where({
-      resellerId: f.resellerId,
-      source: f.source,
-      termEndBefore: f.termEndBefore,
-      asOf: f.asOf,
-      endCustomer: f.endCustomer,
-      daysLeftMax: f.daysLeftMax,
-      q: f.q,
-    });
-    const cardParts: string[] = ['true'];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      cardParts.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.threshold !== undefined) add('c.threshold = ?::int', f.threshold);
-    if (f.status) add('c.renewal_status = ?', f.status);
-    if (f.assigneeId) add('c.renewal_assignee = ?::uuid', f.assigneeId);
-    return { sql: renewalCardsSql(where, cardParts.join(' AND ')), params };
-  }
-
-  /** The WHERE clause of a filter; $1 is always asOf. */
-  private where(f: Partial<AlertFilter> & { resellerId: string | null; asOf: string }): {
-    where: string;
-    params: unknown[];
-  } {
-    const params: unknown[] = [f.asOf];
-    const parts: string[] = ['$1::date IS NOT NULL'];
-    const add = (sql: string, value: unknown) => {
-      params.push(value);
-      parts.push(sql.replace('?', `$${params.length}`));
-    };
-    if (f.resellerId) add('a.reseller_id = ?::uuid', f.resellerId);
-    if (f.threshold !== undefined) add('a.threshold = ?::int', f.threshold);
-    if (f.status) add('a.status = ?', f.status);
-    if (f.source) add('a.source = ?', f.source);
-    if (f.assigneeId) add('a.assignee_id = ?::uuid', f.assigneeId);
-    if (f.termEndBefore) add('a.term_end < ?::date', f.termEndBefore);
-    if (f.endCustomer) add(`a.end_customer_name ILIKE ?`, containsPattern(f.endCustomer));
-    if (f.daysLeftMax !== undefined) add('a.term_end <= $1::date + ?::int', f.daysLeftMax);
-    if (f.q) {
-      // Product names through the catalog's read contract (catalog_current_prices.product_name).
-      add(
-        `(a.sku ILIKE ? OR a.end_customer_name ILIKE $${params.length + 1}
-            OR EXISTS (SELECT 1 FROM catalog_current_prices cp WHERE cp.sku = a.sku AND cp.product_name ILIKE $${params.length + 1}))`,
-        containsPattern(f.q),
-      );
-    }
-    return { where: parts.join(' AND '), params };
   }
 }

@@ -21,6 +21,7 @@ import {
   UpdateAlertDto,
 } from './dto/renewal-alert.dto';
 import { PipelineView, RenewalAlertView, RenewalCardView } from './dto/renewal-alert.response';
+import { RenewalAlertQueryService } from './renewal-alert-query.service';
 import { RenewalAlertService } from './renewal-alert.service';
 import { RenewalQuoteView } from './dto/renewal-quote.response';
 import { RenewalQuoteService } from './renewal-quote.service';
@@ -33,6 +34,7 @@ const READERS = ['sales', 'reseller_admin', 'admin'] as const;
 export class RenewalAlertController {
   constructor(
     private readonly alerts: RenewalAlertService,
+    private readonly queries: RenewalAlertQueryService,
     private readonly quotes: RenewalQuoteService,
     private readonly clock: Clock,
   ) {}
@@ -76,12 +78,12 @@ export class RenewalAlertController {
       asOf: q.asOf ?? this.clock.today(),
     };
     if (wantsCsv(accept)) {
-      return new StreamableFile(this.alerts.exportCsv(filter, q.view ?? 'alerts'), {
+      return new StreamableFile(this.queries.exportCsv(filter, q.view ?? 'alerts'), {
         type: 'text/csv; charset=utf-8',
         disposition: 'attachment; filename="renewal-alerts.csv"',
       });
     }
-    return q.view === 'renewals' ? this.alerts.listRenewals(filter, q) : this.alerts.list(filter, q);
+    return q.view === 'renewals' ? this.queries.listRenewals(filter, q) : this.queries.list(filter, q);
   }
 
   @Post('assign')
@@ -102,7 +104,7 @@ export class RenewalAlertController {
   })
   @ApiOkResponse({ type: PipelineView })
   pipeline(@Query() q: PipelineQueryDto, @CurrentActor() actor: Actor): Promise<PipelineView> {
-    return this.alerts.pipeline({
+    return this.queries.pipeline({
       resellerId: tenantScope(actor, q.resellerId),
       assigneeId: q.assigneeId,
       termEndBefore: q.termEndBefore,
@@ -114,7 +116,7 @@ export class RenewalAlertController {
   @ApiOperation({ operationId: 'getRenewalAlert', summary: 'Read a renewal alert' })
   @ApiOkResponse({ type: RenewalAlertView })
   get(@Param('id', ParseIdPipe) id: string, @CurrentActor() actor: Actor): Promise<RenewalAlertView> {
-    return this.alerts.get(id, tenantScope(actor));
+    return this.queries.get(id, tenantScope(actor));
   }
 
   @Post(':id/quote')

@@ -3,7 +3,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Clock, Currency, Dec, moneyString, page, Page, sqlState, validationError } from '#disty/core';
-import { CatalogService } from '#disty/catalog';
+import { CatalogService, ProductQueryService } from '#disty/catalog';
 import { EndCustomerService } from '#disty/customers';
 import { ResellerService } from '#disty/reseller';
 import { margin, PriceRule, ruleFor, sellNet } from './domain/pricing';
@@ -80,6 +80,7 @@ export class BillingProfileService {
     private readonly resellers: ResellerService,
     private readonly customers: EndCustomerService,
     private readonly catalog: CatalogService,
+    private readonly productQueries: ProductQueryService,
     private readonly clock: Clock,
   ) {}
 
@@ -236,7 +237,7 @@ export class BillingProfileService {
     const reseller = await this.resellers.getReseller(customer.resellerId);
     const c = reseller.currency;
     const asOf = q.asOf ?? this.clock.today();
-    const products = await this.catalog.search({
+    const products = await this.productQueries.search({
       active: true,
       currency: c,
       page: q.page,

@@ -6,7 +6,7 @@ import { DataSource, EntityManager } from 'typeorm';
 import { Clock, Currency, Dec, idempotentTransaction, moneyString, page, Page, retryOnConflict, validationError } from '#disty/core';
 import { ReceivablesService } from '#disty/invoicing';
 import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables, receivableCredits } from '#disty/ledger';
-import { PaymentService } from '#disty/payments';
+import { PaymentQueryService, PaymentService } from '#disty/payments';
 import { ResellerService } from '#disty/reseller';
 import { BillingProfileService } from './billing-profile.service';
 import { CollectionService } from './collection.service';
@@ -44,6 +44,7 @@ export class SettlementService {
     private readonly collections: CollectionService,
     private readonly profiles: BillingProfileService,
     private readonly payments: PaymentService,
+    private readonly paymentQueries: PaymentQueryService,
     private readonly receivables: ReceivablesService,
     private readonly resellers: ResellerService,
     private readonly ledger: LedgerService,
@@ -155,7 +156,7 @@ export class SettlementService {
     );
     if (!r) throw resellerBillingError(ResellerBillingErrorCode.NotFound, `Settlement ${id} was not found`);
     const c = r.currency.trim() as Currency;
-    const payment = r.payment_id ? await this.payments.view(em, r.payment_id, null) : null;
+    const payment = r.payment_id ? await this.paymentQueries.view(em, r.payment_id, null) : null;
     return {
       id: r.id,
       resellerId: r.reseller_id,

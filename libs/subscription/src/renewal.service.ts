@@ -1,12 +1,12 @@
-// Owns renewals: new subscription_terms and their subscription_charges, expiries (subscriptions.status), and applying due subscription_scheduled_changes.
+// Owns renewals: new subscription_terms and their subscription_charges, expiries (subscriptions.status), and applying due subscription_scheduled_changes (what a renewed term takes: RenewalTermsService).
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { addDays, Currency, Dec, ProblemError, retryOnConflict, roundMoney } from '#disty/core';
-import { CatalogService } from '#disty/catalog';
-import { CreditReservationService, ReservationItem, ResellerService } from '#disty/reseller';
-import { AppliedTaxCode, TaxService } from '#disty/tax';
-import { BillingFrequency, periodCost, periodMonths, Term, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
+import { Dec, ProblemError, retryOnConflict, roundMoney } from '#disty/core';
+import { CreditReservationService, ReservationItem } from '#disty/reseller';
+import { AppliedTaxCode } from '#disty/tax';
+import { periodCost, periodMonths, termMonths, termNoContaining, termSchedule, termSpan } from './domain/schedule';
+import { PriceInForce, RenewalTermsService } from './renewal-terms.service';
 import { DueScheduledChange, SubscriptionChangeService } from './subscription-change.service';
 import { SubscriptionRow } from './subscription.sql';
 import { NewCharge, SUBSCRIPTION_CHARGE_SOURCE, SubscriptionService, termChargeDescription } from './subscription.service';
@@ -45,18 +45,6 @@ interface NewTerm {
   unitCost: Dec | null;
 }
 
-interface RenewalChange {
-  id: string;
-  subscription_id: string;
-  new_quantity: number | null;
-  new_sku: string | null;
-  new_term: string | null;
-  new_billing_frequency: string | null;
-  effective_date: string;
-}
-
-type PriceInForce = { unitPrice: Dec; unitCost: Dec | null } | null;
-
 /**
  * Renews or expires every ACTIVE subscription whose current term ended before `asOf`; a
  * subscription CANCELLED at term end stays CANCELLED, its cancellation no longer pending.
@@ -75,11 +63,9 @@ export class RenewalService {
   constructor(
     @InjectDataSource() private readonly db: DataSource,
     private readonly subscriptions: SubscriptionService,
-    private readonly catalog: CatalogService,
-    private readonly resellers: ResellerService,
     private readonly credit: CreditReservationService,
     private readonly changes: SubscriptionChangeService,
-    private readonly tax: TaxService,
+    private readonly terms: RenewalTermsService,
   ) {}
 
   /**
@@ -214,12 +200,12 @@ export class RenewalService {
     const newTerms: NewTerm[] = [];
     let budget = MAX_CHARGES_PER_BATCH;
     let more = false;
-    const atRenewal = await this.changesAtRenewal(em, renewing);
+    const atRenewal = await this.terms.changesAtRenewal(em, renewing);
     const appliedAtRenewal = new Map<string, string>();
     for (const current of renewing) {
-      const s = await this.withChangeAtRenewal(em, prices, current, atRenewal.get(current.id), appliedAtRenewal);
+      const s = await this.terms.withChangeAtRenewal(em, prices, current, atRenewal.get(current.id), appliedAtRenewal);
       // The catalog's price and cost in force; without a price in the currency the term keeps its own.
-      const inForce = await this.price(em, prices, s.sku, s.currency, s.term);
+      const inForce = await this.terms.price(em, prices, s.sku, s.currency, s.term);
       const price = inForce?.unitPrice ?? new Dec(s.unit_price);
       const cost = inForce ? inForce.unitCost : s.unit_cost == null ? null : new Dec(s.unit_cost);
       const target = s.anchor_term_no + termNoContaining(s.anchor_date, s.term, asOf);
@@ -243,7 +229,7 @@ export class RenewalService {
     // A renewed term takes the tax code (and its rate) the rules give on its first day, for the
     // product's category and the reseller's country and registration then (docs/accounting.md §8).
     const termTax: AppliedTaxCode[] = [];
-    for (const t of newTerms) termTax.push(await this.taxCode(em, taxRates, t.s, t.start));
+    for (const t of newTerms) termTax.push(await this.terms.taxCode(em, taxRates, t.s, t.start));
     const termRates = termTax.map((x) => x.rate.toFixed());
     const inserted: Array<{ id: string; subscription_id: string; term_no: number }> = await em.query(
       `INSERT INTO subscription_terms (subscription_id, reseller_id, term_no, start_date, end_date, unit_price, quantity, currency, billing_frequency,
@@ -351,7 +337,7 @@ export class RenewalService {
       const id = chargeIds[index];
       const net = charges[index].amount;
       if (!id || !net.gt(0)) continue;
-      const taxRate = (await this.taxCode(em, taxRates, t.s, t.start)).rate;
+      const taxRate = (await this.terms.taxCode(em, taxRates, t.s, t.start)).rate;
       const items = byReseller.get(t.s.reseller_id) ?? [];
       items.push({
         line: 'CLOUD',
@@ -364,107 +350,5 @@ export class RenewalService {
       await this.credit.reserveCreditMany(em, resellerId, items, { allowOverLimit: true });
     }
     return { processed: due.length, renewed: created.length, expired: expiring.length, more };
-  }
-
-  /** The PENDING changes at renewal of these subscriptions, by subscription (rows guarded by the subscriptions' row locks). */
-  private async changesAtRenewal(em: EntityManager, subs: SubscriptionRow[]): Promise<Map<string, RenewalChange>> {
-    if (!subs.length) return new Map();
-    const rows: RenewalChange[] = await em.query(
-      `SELECT id, subscription_id, new_quantity, new_sku, new_term, new_billing_frequency, to_char(effective_date, 'YYYY-MM-DD') AS effective_date
-         FROM subscription_scheduled_changes WHERE subscription_id = ANY($1::uuid[]) AND kind = 'RENEWAL' AND status = 'PENDING'`,
-      [subs.map((s) => s.id)],
-    );
-    return new Map(rows.map((r) => [r.subscription_id, r]));
-  }
-
-  /**
-   * The subscription as its next terms take it: with a pending change at renewal, the new seat
-   * count, SKU, billing frequency and term length (the price then comes from the catalog for the
-   * new SKU and term). A new term length re-anchors the subscription on the next term's first day
-   * (anchor_term_no counts the terms before it). A change that cannot apply (its SKU lost its price
-   * in the currency, or its pack no longer allows the term or frequency) is FAILED with the reason
-   * and the subscription renews unchanged.
-   */
-  private async withChangeAtRenewal(
-    em: EntityManager,
-    prices: Map<string, PriceInForce>,
-    s: SubscriptionRow,
-    c: RenewalChange | undefined,
-    applied: Map<string, string>,
-  ): Promise<SubscriptionRow> {
-    if (!c) return s;
-    const sku = c.new_sku ?? s.sku;
-    const fail = async (reason: string) => {
-      await em.query(
-        `UPDATE subscription_scheduled_changes SET status = 'FAILED', failure_reason = $2, resolved_at = now() WHERE id = $1`,
-        [c.id, reason],
-      );
-      return s;
-    };
-    const term = (c.new_term ?? s.term) as Term;
-    const frequency = (c.new_billing_frequency ?? s.billing_frequency) as BillingFrequency;
-    if ((sku !== s.sku || term !== s.term) && !(await this.price(em, prices, sku, s.currency, term))) {
-      return fail(`no-price: ${sku} has no price in ${s.currency}`);
-    }
-    const rules = await this.catalog.commitmentRules(sku, em);
-    if (rules && (!rules.allowedTerms.includes(term) || !rules.allowedBillingFrequencies.includes(frequency))) {
-      return fail(`not-allowed-by-commitment: ${sku}'s pack ${rules.code} does not allow ${term} billed ${frequency}`);
-    }
-    applied.set(s.id, c.id);
-    const reanchor = term !== s.term ? { anchor_date: addDays(s.term_end, 1), anchor_term_no: s.term_no } : {};
-    return {
-      ...s,
-      sku,
-      quantity: c.new_quantity ?? s.quantity,
-      billing_frequency: frequency,
-      term,
-      ...reanchor,
-    };
-  }
-
-  private async price(
-    em: EntityManager,
-    cache: Map<string, PriceInForce>,
-    sku: string,
-    currency: Currency,
-    term: Term,
-  ): Promise<PriceInForce> {
-    const key = `${sku}\u0000${currency}\u0000${term}`;
-    if (!cache.has(key)) cache.set(key, await this.catalog.currentPriceAndCost(sku, currency, em, term));
-    return cache.get(key)!;
-  }
-
-  /**
-   * The tax code for a term of `s` starting `date`. Should no rule cover the product any more (an
-   * admin removed it), the term keeps the code and rate of the term before: a renewal never stops
-   * over tax (docs/accounting.md §8).
-   */
-  private async taxCode(em: EntityManager, cache: Map<string, AppliedTaxCode>, s: SubscriptionRow, date: string): Promise<AppliedTaxCode> {
-    const key = `${s.id}:${date}`;
-    if (!cache.has(key)) {
-      const reseller = await this.resellers.getReseller(s.reseller_id, em);
-      const category = (await this.catalog.taxCategories([s.sku], em)).get(s.sku) ?? 'STANDARD';
-      try {
-        const codes = await this.tax.codesFor(em, { country: reseller.country, registered: reseller.taxRegistered }, [category], date);
-        cache.set(key, codes.get(category)!);
-      } catch (e) {
-        if (!(e instanceof ProblemError) || e.status !== 422) throw e;
-        const [prev]: Array<{ tax_rate: string; tax_code: string | null }> = await em.query(
-          `SELECT tax_rate::text AS tax_rate, tax_code FROM subscription_terms WHERE subscription_id = $1 ORDER BY term_no DESC LIMIT 1`,
-          [s.id],
-        );
-        this.logger.warn(
-          { subscriptionId: s.id, category, country: reseller.country },
-          "no tax rule for a renewal: the previous term's code is kept",
-        );
-        cache.set(key, {
-          code: prev.tax_code ?? '',
-          rate: new Dec(prev.tax_rate),
-          kind: 'STANDARD',
-          invoiceNote: null,
-        });
-      }
-    }
-    return cache.get(key)!;
   }
 }

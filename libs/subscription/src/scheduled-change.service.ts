@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
 import { coreError, CoreErrorCode, notFound, validationError } from '#disty/core';
-import { CatalogService, commitmentProblems } from '#disty/catalog';
+import { CatalogService, CommitmentPackService, commitmentProblems } from '#disty/catalog';
 import { ChangeDatePolicy } from './change-date.policy';
 import { ScheduleChangeDto } from './dto/subscription.dto';
 import { mapScheduledChange, ScheduledChangeView } from './dto/subscription.response';
@@ -34,6 +34,7 @@ export class ScheduledChangeService {
     private readonly subscriptions: SubscriptionService,
     private readonly changes: SubscriptionChangeService,
     private readonly catalog: CatalogService,
+    private readonly packs: CommitmentPackService,
     private readonly dates: ChangeDatePolicy,
   ) {}
 
@@ -70,7 +71,7 @@ export class ScheduledChangeService {
     }
     // The next term's length and frequency must be ones the (new) product's commitment pack allows;
     // a new length re-anchors the terms at renewal (docs/commitments.md, "Changes at renewal").
-    const rules = await this.catalog.commitmentRules(input.sku ?? s.sku, em);
+    const rules = await this.packs.commitmentRules(input.sku ?? s.sku, em);
     if (rules) {
       const problems = commitmentProblems(rules, {
         term: input.term ?? s.term,

@@ -1,10 +1,11 @@
-// Owns subscription_changes and subscription_scheduled_changes, and a change's updates to subscriptions, subscription_terms and their scheduled charges; the adjustment charges it writes are ChangeChargesService's.
+// Owns a seat change's and a cancellation's updates to subscriptions, subscription_terms and their scheduled charges; their records (subscription_changes, dated scheduled changes) are ChangeRecordService's, the adjustment charges ChangeChargesService's.
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { addMonthsClamped, Dec, notFound, roundMoney } from '#disty/core';
+import { Dec, notFound, roundMoney } from '#disty/core';
 import { ChangeChargesService } from './change-charges.service';
 import { ChangeDatePolicy, DateAuthority } from './change-date.policy';
-import { CommitmentOverride, CommitmentWindowPolicy } from './commitment-window.policy';
+import { assertInTerm, assertRunning, ChangeRecordService } from './change-record.service';
+import { CommitmentWindowPolicy } from './commitment-window.policy';
 import { CreditReservationService } from '#disty/reseller';
 import { planImmediateCancellation, planQuantityChange } from './domain/change-plan';
 import { billingPeriods, periodCost } from './domain/schedule';
@@ -78,9 +79,6 @@ interface ChangeOptions {
   scheduledChangeId?: string;
 }
 
-/** How far ahead a change may be scheduled. */
-const MAX_SCHEDULE_MONTHS = 36;
-
 /**
  * Seat changes and cancellations. Each use case runs in one transaction holding the
  * subscription's row lock (FOR UPDATE) and the term's scheduled charges' row locks, so concurrent
@@ -94,6 +92,7 @@ export class SubscriptionChangeService {
     private readonly credit: CreditReservationService,
     private readonly dates: ChangeDatePolicy,
     private readonly commitments: CommitmentWindowPolicy,
+    private readonly records: ChangeRecordService,
   ) {}
 
   /**
@@ -114,7 +113,7 @@ export class SubscriptionChangeService {
     actor: ChangeActor,
   ): Promise<ChangeOutcome> {
     const outcome: ChangeOutcome = { invoicedCredits: [] };
-    const s = await this.lockSubscription(em, id, resellerScope);
+    const s = await this.records.lock(em, id, resellerScope);
     const quantityChanges = input.quantity !== undefined && input.quantity !== s.quantity;
     const timing = await this.dates.classify(em, input.asOf, actor.authority, input.reason);
     if (quantityChanges || (timing.kind === 'SCHEDULED' && input.quantity !== undefined)) {
@@ -131,13 +130,13 @@ export class SubscriptionChangeService {
             })
           : null;
       if (timing.kind === 'SCHEDULED') {
-        await this.schedule(em, s, 'QUANTITY', input.quantity!, timing.date, actor.id);
+        await this.records.schedule(em, s, 'QUANTITY', input.quantity!, timing.date, actor.id);
       } else {
         outcome.invoicedCredits = await this.changeQuantity(em, s, input.quantity!, timing.date, actor.id, {
           reason: timing.kind === 'BACKDATED' ? timing.reason : null,
           creditInvoiced: timing.kind === 'BACKDATED',
         });
-        await this.recordOverride(em, s, override, actor.id);
+        await this.records.recordOverride(em, s, override, actor.id);
       }
     }
     if (input.autoRenew !== undefined && input.autoRenew !== s.auto_renew) {
@@ -145,7 +144,7 @@ export class SubscriptionChangeService {
         throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${id} is ${s.status}; autoRenew cannot change`);
       }
       await em.query(`UPDATE subscriptions SET auto_renew = $2, updated_at = now() WHERE id = $1`, [id, input.autoRenew]);
-      await this.recordChange(em, s, 'AUTO_RENEW', this.dates.today(), null, null, actor.id);
+      await this.records.record(em, s, 'AUTO_RENEW', this.dates.today(), null, null, actor.id);
     }
     return outcome;
   }
@@ -159,19 +158,19 @@ export class SubscriptionChangeService {
     actor: ChangeActor,
   ): Promise<ChangeOutcome> {
     const outcome: ChangeOutcome = { invoicedCredits: [] };
-    const s = await this.lockSubscription(em, id, resellerScope);
+    const s = await this.records.lock(em, id, resellerScope);
     const timing = await this.dates.classify(em, input.asOf, actor.authority, input.reason);
     if (input.when === 'END_OF_TERM') {
       if (s.status !== 'ACTIVE') {
         throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${id} is already ${s.status}`);
       }
       // Takes effect at the term's end whatever the date; asOf only dates the request.
-      this.assertInTerm(s, timing.date);
+      assertInTerm(s, timing.date);
       await em.query(
         `UPDATE subscriptions SET status = 'CANCELLED', cancel_at_term_end = true, auto_renew = false, updated_at = now() WHERE id = $1`,
         [id],
       );
-      await this.recordChange(
+      await this.records.record(
         em,
         s,
         'CANCEL_END_OF_TERM',
@@ -192,14 +191,14 @@ export class SubscriptionChangeService {
         mayOverride: !!actor.mayOverrideCommitment,
       });
       if (timing.kind === 'SCHEDULED') {
-        this.assertRunning(s);
-        await this.schedule(em, s, 'CANCEL_IMMEDIATE', null, timing.date, actor.id);
+        assertRunning(s);
+        await this.records.schedule(em, s, 'CANCEL_IMMEDIATE', null, timing.date, actor.id);
       } else {
         outcome.invoicedCredits = await this.cancelImmediately(em, s, timing.date, actor.id, {
           reason: timing.kind === 'BACKDATED' ? timing.reason : null,
           creditInvoiced: timing.kind === 'BACKDATED',
         });
-        await this.recordOverride(em, s, override, actor.id);
+        await this.records.recordOverride(em, s, override, actor.id);
       }
     }
     return outcome;
@@ -207,7 +206,7 @@ export class SubscriptionChangeService {
 
   /** Withdraws a PENDING scheduled change (it becomes CANCELLED; nothing else changes), in the caller's transaction. */
   async withdrawScheduledIn(em: EntityManager, id: string, resellerScope: string | null, scheduledChangeId: string): Promise<void> {
-    const s = await this.lockSubscription(em, id, resellerScope);
+    const s = await this.records.lock(em, id, resellerScope);
     const done = returnedRows<{ id: string }>(
       await em.query(
         `UPDATE subscription_scheduled_changes SET status = 'CANCELLED', resolved_at = now()
@@ -220,35 +219,13 @@ export class SubscriptionChangeService {
 
   /** The renewal job: applies one due scheduled change on its effective date, in the caller's transaction. */
   async applyScheduled(em: EntityManager, c: DueScheduledChange): Promise<void> {
-    const s = await this.lockSubscription(em, c.subscription_id, null);
+    const s = await this.records.lock(em, c.subscription_id, null);
     const opts = { reason: null, creditInvoiced: false, scheduledChangeId: c.id };
     if (c.kind === 'QUANTITY') {
       if (c.new_quantity !== s.quantity) await this.changeQuantity(em, s, c.new_quantity!, c.effective_date, c.created_by, opts);
     } else {
       await this.cancelImmediately(em, s, c.effective_date, c.created_by, opts);
     }
-  }
-
-  private async schedule(
-    em: EntityManager,
-    s: SubscriptionRow,
-    kind: 'QUANTITY' | 'CANCEL_IMMEDIATE',
-    newQuantity: number | null,
-    date: string,
-    actorId: string | null,
-  ): Promise<void> {
-    this.assertRunning(s);
-    if (date > addMonthsClamped(this.dates.today(), MAX_SCHEDULE_MONTHS)) {
-      throw subscriptionError(
-        SubscriptionErrorCode.DateOutsideTerm,
-        `A change may be scheduled at most ${MAX_SCHEDULE_MONTHS} months ahead`,
-      );
-    }
-    await em.query(
-      `INSERT INTO subscription_scheduled_changes (subscription_id, reseller_id, kind, new_quantity, effective_date, created_by, created_at)
-       VALUES ($1, $2, $3, $4, $5, $6, clock_timestamp())`,
-      [s.id, s.reseller_id, kind, newQuantity, date, actorId],
-    );
   }
 
   // ---------------------------------------------------------------- quantity
@@ -261,31 +238,26 @@ export class SubscriptionChangeService {
     actorId: string | null,
     opts: ChangeOptions,
   ): Promise<InvoicedCredit[]> {
-    this.assertRunning(s);
-    this.assertInTerm(s, date);
-    await this.assertNotBeforeLastChange(em, s, date);
-    const { id: termId, taxRate } = await this.currentTerm(em, s);
+    assertRunning(s);
+    assertInTerm(s, date);
+    await this.records.assertNotBeforeLastChange(em, s, date);
+    const { id: termId, taxRate } = await this.records.currentTerm(em, s);
     const periods = billingPeriods(s.anchor_date, s.term, s.billing_frequency, s.term_no - s.anchor_term_no);
     const billed = await this.charges.lockScheduledCharges(em, termId);
     // The quantity at the start of the day: before the first change made that day, if any.
-    const [first]: Array<{ old_quantity: number }> = await em.query(
-      `SELECT old_quantity FROM subscription_changes
-        WHERE subscription_id = $1 AND term_id = $2 AND kind = 'QUANTITY' AND effective_date = $3
-        ORDER BY created_at, id LIMIT 1`,
-      [s.id, termId, date],
-    );
+    const first = await this.records.dayBaseQuantity(em, s, termId, date);
     const unitPrice = new Dec(s.unit_price);
     const plan = planQuantityChange({
       periods,
       unitPrice,
       currency: s.currency,
       date,
-      dayBaseQuantity: first?.old_quantity ?? s.quantity,
+      dayBaseQuantity: first ?? s.quantity,
       oldQuantity: s.quantity,
       newQuantity,
       isBilled: (p) => billed.has(p.start),
     });
-    const changeId = await this.recordChange(
+    const changeId = await this.records.record(
       em,
       s,
       'QUANTITY',
@@ -363,10 +335,10 @@ export class SubscriptionChangeService {
     actorId: string | null,
     opts: ChangeOptions,
   ): Promise<InvoicedCredit[]> {
-    this.assertRunning(s);
-    this.assertInTerm(s, date);
-    await this.assertNotBeforeLastChange(em, s, date);
-    const termId = await this.currentTermId(em, s);
+    assertRunning(s);
+    assertInTerm(s, date);
+    await this.records.assertNotBeforeLastChange(em, s, date);
+    const termId = await this.records.currentTermId(em, s);
     const periods = billingPeriods(s.anchor_date, s.term, s.billing_frequency, s.term_no - s.anchor_term_no);
     const billed = await this.charges.lockScheduledCharges(em, termId);
     const plan = planImmediateCancellation({
@@ -377,7 +349,7 @@ export class SubscriptionChangeService {
       quantity: s.quantity,
       isBilled: (p) => billed.has(p.start),
     });
-    const changeId = await this.recordChange(
+    const changeId = await this.records.record(
       em,
       s,
       'CANCEL_IMMEDIATE',
@@ -423,99 +395,5 @@ export class SubscriptionChangeService {
     );
     await em.query(`UPDATE subscription_terms SET ended_on = $2 WHERE id = $1`, [termId, date]);
     return invoicedCredits;
-  }
-
-  // ---------------------------------------------------------------- helpers
-
-  /** Marks the change just recorded (the subscription's latest) with the admin's commitment-window override. */
-  private async recordOverride(em: EntityManager, s: SubscriptionRow, override: CommitmentOverride | null, actorId: string | null) {
-    if (!override) return;
-    await em.query(
-      `UPDATE subscription_changes SET override_reason = $2, override_by = $3
-        WHERE id = (SELECT id FROM subscription_changes WHERE subscription_id = $1 ORDER BY created_at DESC, id DESC LIMIT 1)`,
-      [s.id, override.reason, actorId],
-    );
-  }
-
-  private async lockSubscription(em: EntityManager, id: string, resellerScope: string | null): Promise<SubscriptionRow> {
-    const s = await this.subscriptions.findRow(em, id, resellerScope, true);
-    if (!s) throw notFound(`Subscription ${id}`);
-    return s;
-  }
-
-  private assertRunning(s: SubscriptionRow) {
-    const running = s.status === 'ACTIVE' || (s.status === 'CANCELLED' && s.cancel_at_term_end);
-    if (!running) throw subscriptionError(SubscriptionErrorCode.NotActive, `Subscription ${s.id} is ${s.status}`);
-  }
-
-  private assertInTerm(s: SubscriptionRow, date: string) {
-    if (date < s.term_start) {
-      throw subscriptionError(SubscriptionErrorCode.DateOutsideTerm, `${date} is before the current term, which starts ${s.term_start}`);
-    }
-    if (date > s.term_end) {
-      throw subscriptionError(
-        SubscriptionErrorCode.TermEnded,
-        `The current term ended ${s.term_end}; ${s.status === 'ACTIVE' ? 'its renewal is pending' : 'the subscription is over'}`,
-      );
-    }
-  }
-
-  private async assertNotBeforeLastChange(em: EntityManager, s: SubscriptionRow, date: string) {
-    const [{ last }] = await em.query(
-      `SELECT to_char(max(effective_date), 'YYYY-MM-DD') AS last FROM subscription_changes
-        WHERE subscription_id = $1 AND kind IN ('QUANTITY','CANCEL_IMMEDIATE')`,
-      [s.id],
-    );
-    if (last && date < last) {
-      throw subscriptionError(
-        SubscriptionErrorCode.ChangeOutOfOrder,
-        `A change dated ${last} exists; changes cannot be back-dated before it`,
-      );
-    }
-  }
-
-  private async currentTermId(em: EntityManager, s: SubscriptionRow): Promise<string> {
-    return (await this.currentTerm(em, s)).id;
-  }
-
-  /** The running term's id and the tax rate in force when it started. */
-  private async currentTerm(em: EntityManager, s: SubscriptionRow): Promise<{ id: string; taxRate: Dec }> {
-    const [t]: Array<{ id: string; tax_rate: string }> = await em.query(
-      `SELECT id, tax_rate::text AS tax_rate FROM subscription_terms WHERE subscription_id = $1 AND term_no = $2`,
-      [s.id, s.term_no],
-    );
-    return { id: t.id, taxRate: new Dec(t.tax_rate) };
-  }
-
-  private async recordChange(
-    em: EntityManager,
-    s: SubscriptionRow,
-    kind: string,
-    date: string,
-    oldQuantity: number | null,
-    newQuantity: number | null,
-    actorId: string | null,
-    termId?: string,
-    reason: string | null = null,
-    scheduledChangeId: string | null = null,
-  ): Promise<string> {
-    const [row]: Array<{ id: string }> = await em.query(
-      `INSERT INTO subscription_changes (subscription_id, term_id, reseller_id, kind, effective_date, old_quantity, new_quantity, created_by,
-                                         created_at, reason, scheduled_change_id)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, clock_timestamp(), $9, $10) RETURNING id`,
-      [
-        s.id,
-        termId ?? (await this.currentTermId(em, s)),
-        s.reseller_id,
-        kind,
-        date,
-        oldQuantity,
-        newQuantity,
-        actorId,
-        reason,
-        scheduledChangeId,
-      ],
-    );
-    return row.id;
   }
 }

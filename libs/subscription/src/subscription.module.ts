@@ -7,12 +7,14 @@ import { ChangeDatePolicy } from './change-date.policy';
 import { CommitmentWindowPolicy } from './commitment-window.policy';
 import { RenewalJob } from './renewal.job';
 import { RenewalService } from './renewal.service';
+import { RenewalTermsService } from './renewal-terms.service';
 import { ServiceRecordService } from './service-record.service';
 import { ScheduledChangeService } from './scheduled-change.service';
 import { SubscriptionChangeService } from './subscription-change.service';
 import { RenewalJobController } from './renewal-jobs.controller';
 import { SubscriptionController } from './subscriptions.controller';
 import { ChangeChargesService } from './change-charges.service';
+import { ChangeRecordService } from './change-record.service';
 import { SubscriptionProvisioningService } from './subscription-provisioning.service';
 import { SubscriptionService } from './subscription.service';
 
@@ -23,9 +25,11 @@ import { SubscriptionService } from './subscription.service';
   providers: [
     SubscriptionService,
     ChangeChargesService,
+    ChangeRecordService,
     SubscriptionProvisioningService,
     SubscriptionChangeService,
     RenewalService,
+    RenewalTermsService,
     RenewalJob,
     ChangeDatePolicy,
     CommitmentWindowPolicy,
