@@ -10,6 +10,8 @@ export function useAsync<T>(load: () => Promise<T>, deps: DependencyList) {
   const [error, setError] = useState<unknown>(null);
   const [loading, setLoading] = useState(true);
   const seq = useRef(0);
+  // The caller names what `load` depends on (like useEffect's own list).
+  // eslint-disable-next-line react-hooks/exhaustive-deps
   const run = useCallback(load, deps);
   const reload = useCallback(async () => {
     const mine = ++seq.current;
@@ -304,6 +306,8 @@ export function useSorted<T>(rows: T[], by: Record<string, (row: T) => SortValue
     if (!sort || !get) return rows;
     const sign = sort.dir === 'asc' ? 1 : -1;
     return [...rows].sort((x, y) => sign * compareValues(get(x), get(y)));
+    // `by` is written inline by callers (a new object each render) and maps the same keys the same way.
+    // eslint-disable-next-line react-hooks/exhaustive-deps
   }, [rows, sort]);
   return { rows: sorted, sort, setSort };
 }
