@@ -70,7 +70,7 @@ export const CHECK_LINES = `
            CASE WHEN own IS NULL THEN quantity::numeric END AS quantity,
            CASE WHEN own IS NULL THEN unit_cost::numeric END AS unit_cost,
            upper(currency) AS currency,
-           CASE own
+           CASE WHEN own IS NOT NULL THEN CASE own
              WHEN 'malformed' THEN error
              WHEN 'missing-record-id' THEN 'the record id is missing'
              WHEN 'bad-version' THEN 'record version ' || version || ' is not a whole number from 1'
@@ -80,7 +80,7 @@ export const CHECK_LINES = `
              WHEN 'bad-quantity' THEN 'quantity ' || coalesce(quantity, '(none)') || ' is not a number ≥ 0 with at most 6 decimals'
              WHEN 'bad-unit-cost' THEN 'vendor unit cost ' || unit_cost || ' is not a number ≥ 0 with at most 6 decimals'
              WHEN 'bad-currency' THEN 'currency ' || currency || ' is not supported'
-           END AS detail
+           END END AS detail
       FROM own)
   SELECT s.line_no, s.record_id, s.version, s.usage_date, s.quantity, coalesce(s.unit, m.unit) AS unit, s.unit_cost,
          coalesce(s.currency, sub.currency) AS vendor_currency, sub.id AS subscription_id, sub.reseller_id, sub.currency, m.id AS meter_uuid,
@@ -123,8 +123,9 @@ export const MATCH_CURRENT = `
   ranked AS (
     SELECT c.line_no, row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
       FROM usage_checked c JOIN twice USING (record_id) WHERE c.reason IS NULL)
-  SELECT c.*, cur.id AS current_id, cur.version AS current_version, to_char(cur.usage_date, 'YYYY-MM') AS current_month,
-         coalesce(r.rn, 1) AS rn
+  SELECT c.line_no, c.record_id, c.version, c.usage_date, c.quantity, c.unit, c.unit_cost, c.vendor_currency, c.subscription_id,
+         c.reseller_id, c.currency, c.meter_uuid,
+         cur.id AS current_id, cur.version AS current_version, to_char(cur.usage_date, 'YYYY-MM') AS current_month, coalesce(r.rn, 1) AS rn
     FROM usage_checked c
     LEFT JOIN ranked r ON r.line_no = c.line_no
     LEFT JOIN usage_records cur ON cur.vendor_id = $1 AND cur.record_id = c.record_id AND cur.superseded_at IS NULL
