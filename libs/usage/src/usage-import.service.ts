@@ -94,11 +94,11 @@ export class UsageImportService {
       // jit off: short set-based statements; work_mem for the month's running-volume sort of a large file.
       await qr.query(`SET LOCAL jit = off`);
       await qr.query(`SET LOCAL work_mem = '256MB'`);
-      await this.stage((await qr.connect()) as PoolClient, qr.manager, id, input, opts.format, times);
+      const read = await this.stage((await qr.connect()) as PoolClient, qr.manager, id, input, opts.format, times);
       await this.phase(id, 'checking', 'RATING');
       await qr.query(VENDOR_LOCK, [vendor.id]);
       times.lap('lock-vendor');
-      await this.record(qr.manager, id, vendor.id, vendor.name, times);
+      await this.record(qr.manager, id, vendor.id, vendor.name, read, times);
       await qr.commitTransaction();
       times.lap('commit');
       this.logger.debug(`usage import ${id}: ms per step ${JSON.stringify(times.ms)}`);
@@ -125,7 +125,8 @@ export class UsageImportService {
 
   /**
    * Streams the file into `usage_stage` by COPY (UsageCopyTransform turns CSV or JSON lines into
-   * COPY's CSV), writing the bytes and lines staged every PROGRESS_EVERY ms meanwhile.
+   * COPY's CSV), writing the bytes and lines staged every PROGRESS_EVERY ms meanwhile; returns the
+   * number of lines staged (each line the transform writes is one row).
    */
   private async stage(
     client: PoolClient,
@@ -134,7 +135,7 @@ export class UsageImportService {
     input: Readable,
     format: UsageFormat,
     times: StepTimes,
-  ): Promise<void> {
+  ): Promise<number> {
     await em.query(CREATE_STAGE);
     const transform = new UsageCopyTransform(format);
     let writing: Promise<unknown> = Promise.resolve();
@@ -158,6 +159,7 @@ export class UsageImportService {
       await writing;
     }
     times.lap('staging');
+    return transform.rows;
   }
 
   /** Writes the import's phase (and status), outside its transaction, for GET /usage/imports/:id. */
@@ -174,7 +176,14 @@ export class UsageImportService {
    * current records (duplicates change nothing; a higher version supersedes the current one),
    * records the new versions, then re-rates and posts the affected months (UsageRatingService).
    */
-  private async record(em: EntityManager, importId: string, vendorId: string, vendorName: string, times: StepTimes): Promise<void> {
+  private async record(
+    em: EntityManager,
+    importId: string,
+    vendorId: string,
+    vendorName: string,
+    read: number,
+    times: StepTimes,
+  ): Promise<void> {
     for (const sql of CREATE_REFS) await em.query(sql);
     const meters = await this.catalog.vendorMeters(vendorId, em);
     await em.query(INSERT_REF_METERS, [
@@ -236,8 +245,8 @@ export class UsageImportService {
     );
     if (correctedClosed.length) await em.query(REJECT_CLOSED_CORRECTIONS, [importId, correctedClosed]);
     const [counts]: Array<{ new: number; corrected: number; duplicate: number }> = await em.query(COUNT_ACCEPTED);
-    const [{ rejected, read }]: Array<{ rejected: number; read: number }> = await em.query(
-      `SELECT (SELECT count(*)::int FROM usage_import_rejections WHERE import_id = $1) AS rejected, (SELECT count(*)::int FROM usage_stage) AS read`,
+    const [{ rejected }]: Array<{ rejected: number }> = await em.query(
+      `SELECT count(*)::int AS rejected FROM usage_import_rejections WHERE import_id = $1`,
       [importId],
     );
     times.lap('corrections-and-counts');
