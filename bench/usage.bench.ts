@@ -49,6 +49,17 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
       resellerIds.push(r.id);
     }
     const admin = (await identity.createUser({ email: 'admin@usage-bench.disty.local', role: 'admin', resellerId: null })).token!;
+    if (process.env.BENCH_USAGE_EXPLAIN) {
+      // Opt-in profiling: the plans (with timings) of the import's statements over 200 ms, in the server's log.
+      const su = new Client({ connectionString: ctx.adminUrl });
+      await su.connect();
+      const db = new URL(url).pathname.slice(1);
+      await su.query(`ALTER DATABASE ${db} SET session_preload_libraries = 'auto_explain'`);
+      await su.query(`ALTER DATABASE ${db} SET auto_explain.log_min_duration = '200ms'`);
+      await su.query(`ALTER DATABASE ${db} SET auto_explain.log_analyze = on`);
+      await su.query(`ALTER DATABASE ${db} SET auto_explain.log_nested_statements = on`);
+      await su.end();
+    }
     api = await startApi(url, ctx);
     const base = `http://127.0.0.1:${api.port}/api/v1`;
     const call = async (method: string, p: string, body: unknown) => {
@@ -123,6 +134,10 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
     };
     if (imported.value.status !== 201 || body.rowsAccepted !== ROWS)
       throw new Error(`usage import: ${imported.value.status} ${imported.value.body.slice(0, 500)}`);
+    const [{ phase_ms: steps }]: Array<{ phase_ms: Record<string, number> | null }> = await ds.query(
+      `SELECT phase_ms FROM usage_imports ORDER BY created_at DESC LIMIT 1`,
+    );
+    ctx.log(`usage: import ${(imported.ms / 1000).toFixed(1)} s; ms per step ${JSON.stringify(steps)}`);
     const apiRate = ROWS / (imported.ms / 1000);
     const ratio = apiRate / copyRate;
     const [{ rated }]: Array<{ rated: number }> = await ds.query(`SELECT count(*)::int AS rated FROM usage_records WHERE rated_net > 0`);

@@ -32,7 +32,15 @@ export class UsageImportFlowService {
   ): Promise<UsageImportView> {
     const view = await this.imports.import(input, opts);
     if (view.status !== 'COMPLETED') return view;
+    const start = Date.now();
     await this.afterImport(view.id);
+    // Its time beside the import's steps (docs/consumption.md §10).
+    await this.db
+      .query(`UPDATE usage_imports SET phase_ms = phase_ms || jsonb_build_object('after-import', $2::int) WHERE id = $1`, [
+        view.id,
+        Date.now() - start,
+      ])
+      .catch(() => undefined);
     return view;
   }
 

@@ -14,6 +14,7 @@ import { UsageImportView } from './dto/usage-import.dto';
 import { usageError, UsageErrorCode } from './errors';
 import { UsageCopyTransform, UsageFileError, UsageFormat } from './usage-file.reader';
 import { UsageRatingService } from './usage-rating.service';
+import { StepTimes } from './step-times';
 import {
   CHECK_LINES,
   COPY_STAGE,
@@ -85,6 +86,7 @@ export class UsageImportService {
       `INSERT INTO usage_imports (vendor_id, format, file_name, created_by, phase) VALUES ($1, $2, $3, $4, 'staging') RETURNING id`,
       [vendor.id, opts.format, opts.fileName ?? null, opts.createdBy],
     );
+    const times = new StepTimes();
     const qr = this.db.createQueryRunner();
     await qr.connect();
     try {
@@ -92,11 +94,15 @@ export class UsageImportService {
       // jit off: short set-based statements; work_mem for the month's running-volume sort of a large file.
       await qr.query(`SET LOCAL jit = off`);
       await qr.query(`SET LOCAL work_mem = '256MB'`);
-      await this.stage((await qr.connect()) as PoolClient, qr.manager, id, input, opts.format);
+      const read = await this.stage((await qr.connect()) as PoolClient, qr.manager, id, input, opts.format, times);
       await this.phase(id, 'checking', 'RATING');
       await qr.query(VENDOR_LOCK, [vendor.id]);
-      await this.record(qr.manager, id, vendor.id, vendor.name);
+      times.lap('lock-vendor');
+      await this.record(qr.manager, id, vendor.id, vendor.name, read, times);
       await qr.commitTransaction();
+      times.lap('commit');
+      this.logger.debug(`usage import ${id}: ms per step ${JSON.stringify(times.ms)}`);
+      await this.db.query(`UPDATE usage_imports SET phase_ms = $2 WHERE id = $1`, [id, JSON.stringify(times.rounded())]);
     } catch (e) {
       await qr.rollbackTransaction().catch(() => undefined);
       if (e instanceof UsageFileError || (e instanceof ProblemError && e.status < 500)) {
@@ -119,9 +125,17 @@ export class UsageImportService {
 
   /**
    * Streams the file into `usage_stage` by COPY (UsageCopyTransform turns CSV or JSON lines into
-   * COPY's CSV), writing the bytes and lines staged every PROGRESS_EVERY ms meanwhile.
+   * COPY's CSV), writing the bytes and lines staged every PROGRESS_EVERY ms meanwhile; returns the
+   * number of lines staged (each line the transform writes is one row).
    */
-  private async stage(client: PoolClient, em: EntityManager, importId: string, input: Readable, format: UsageFormat): Promise<void> {
+  private async stage(
+    client: PoolClient,
+    em: EntityManager,
+    importId: string,
+    input: Readable,
+    format: UsageFormat,
+    times: StepTimes,
+  ): Promise<number> {
     await em.query(CREATE_STAGE);
     const transform = new UsageCopyTransform(format);
     let writing: Promise<unknown> = Promise.resolve();
@@ -144,7 +158,8 @@ export class UsageImportService {
       progress();
       await writing;
     }
-    await em.query(`ANALYZE usage_stage`);
+    times.lap('staging');
+    return transform.rows;
   }
 
   /** Writes the import's phase (and status), outside its transaction, for GET /usage/imports/:id. */
@@ -161,7 +176,14 @@ export class UsageImportService {
    * current records (duplicates change nothing; a higher version supersedes the current one),
    * records the new versions, then re-rates and posts the affected months (UsageRatingService).
    */
-  private async record(em: EntityManager, importId: string, vendorId: string, vendorName: string): Promise<void> {
+  private async record(
+    em: EntityManager,
+    importId: string,
+    vendorId: string,
+    vendorName: string,
+    read: number,
+    times: StepTimes,
+  ): Promise<void> {
     for (const sql of CREATE_REFS) await em.query(sql);
     const meters = await this.catalog.vendorMeters(vendorId, em);
     await em.query(INSERT_REF_METERS, [
@@ -193,31 +215,48 @@ export class UsageImportService {
     ]);
     const costs = meters.flatMap((m) => [...m.costs.entries()].map(([currency, cost]) => ({ meter: m.id, currency, cost })));
     await em.query(INSERT_REF_COSTS, [costs.map((c) => c.meter), costs.map((c) => c.currency), costs.map((c) => c.cost.toFixed())]);
+    // A few rows each: known so, the planner joins a million lines to them by hash.
+    await em.query(`ANALYZE usage_ref_meters, usage_ref_tiers, usage_ref_costs`);
+    times.lap('references');
 
     const months = ((await em.query(STAGED_MONTHS)) as Array<{ month: string }>)
       .map((r) => r.month)
       .filter((m) => /^\d{4}-(0[1-9]|1[0-2])$/.test(m));
-    await em.query(CHECK_LINES, [vendorId, this.clock.today(), await this.closedMonths(em, months), CURRENCIES]);
+    const closed = await this.closedMonths(em, months);
+    times.lap('months');
+    await em.query(CHECK_LINES, [vendorId, this.clock.today(), closed, CURRENCIES]);
+    times.lap('check-lines');
+    // Fresh temporary tables have no statistics: without them the planner takes a million accepted lines
+    // for a few hundred. Only the columns the next statements filter or group on (each column costs a sort of the sample).
+    await em.query(`ANALYZE usage_checked (reason, record_id)`);
+    times.lap('analyze-checked');
     await em.query(INSERT_REJECTIONS, [importId]);
+    times.lap('rejections');
     await this.phase(importId, 'matching');
     await em.query(MATCH_CURRENT, [vendorId]);
+    times.lap('match');
+    await em.query(`ANALYZE usage_accepted (rn, current_id, version, current_version)`);
+    times.lap('analyze-accepted');
     await em.query(LOCK_RESELLERS);
+    times.lap('lock-resellers');
     const correctedClosed = await this.closedMonths(
       em,
       ((await em.query(CORRECTED_MONTHS)) as Array<{ month: string }>).map((r) => r.month),
     );
     if (correctedClosed.length) await em.query(REJECT_CLOSED_CORRECTIONS, [importId, correctedClosed]);
     const [counts]: Array<{ new: number; corrected: number; duplicate: number }> = await em.query(COUNT_ACCEPTED);
-    const [{ rejected, read }]: Array<{ rejected: number; read: number }> = await em.query(
-      `SELECT (SELECT count(*)::int FROM usage_import_rejections WHERE import_id = $1) AS rejected, (SELECT count(*)::int FROM usage_stage) AS read`,
+    const [{ rejected }]: Array<{ rejected: number }> = await em.query(
+      `SELECT count(*)::int AS rejected FROM usage_import_rejections WHERE import_id = $1`,
       [importId],
     );
+    times.lap('corrections-and-counts');
 
     await em.query(CREATE_SETS);
     await em.query(SUPERSEDE);
     await em.query(NEW_SETS);
+    times.lap('sets');
     await this.phase(importId, 'rating');
-    await this.rating.rateRecordAndPost(em, vendorId, importId, vendorName, (p) => this.phase(importId, p));
+    await this.rating.rateRecordAndPost(em, vendorId, importId, vendorName, (p) => this.phase(importId, p), times);
 
     await em.query(
       `UPDATE usage_imports SET status = 'COMPLETED', phase = NULL, completed_at = now(), rows_read = $2, rows_accepted = $3, rows_corrected = $4,
@@ -225,6 +264,7 @@ export class UsageImportService {
         WHERE id = $1`,
       [importId, read, counts.new + counts.corrected, counts.corrected, rejected, counts.duplicate],
     );
+    times.lap('complete');
   }
 
   /** The months (YYYY-MM) among `months` that the ledger has closed. */

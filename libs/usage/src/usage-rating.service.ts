@@ -4,6 +4,7 @@ import { EntityManager } from 'typeorm';
 import { Currency, Dec } from '#disty/core';
 import { AccountCode, credit, debit, LedgerBatchService, PostEntryInput } from '#disty/ledger';
 import { CostAccrualInput, CostAccrualService } from '#disty/purchasing';
+import { StepTimes } from './step-times';
 import { PostingRow, POST_DELTAS, RATE_AND_RECORD } from './usage.sql';
 
 /** The source type of usage's daily ledger entries (one per usage_postings row). */
@@ -33,10 +34,13 @@ export class UsageRatingService {
     importId: string,
     vendorName: string,
     phase: (p: string) => Promise<void>,
+    times?: StepTimes,
   ): Promise<void> {
     await em.query(RATE_AND_RECORD, [vendorId, importId]);
+    times?.lap('rate-and-record');
     await phase('posting');
     const postings: PostingRow[] = await em.query(POST_DELTAS, [importId]);
+    times?.lap('post-deltas');
     const accruals: CostAccrualInput[] = [];
     const entries: PostEntryInput[] = [];
     for (const p of postings) {
@@ -73,6 +77,8 @@ export class UsageRatingService {
     }
     // The day's entries in one batch post (docs/accounting.md, "Batch posting").
     await this.ledger.postBatch(em, entries);
+    times?.lap('ledger');
     await this.accruals.accrue(em, accruals);
+    times?.lap('accruals');
   }
 }

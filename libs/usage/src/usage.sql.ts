@@ -14,7 +14,7 @@ export const CREATE_STAGE = `
 export const COPY_STAGE = `COPY usage_stage FROM STDIN WITH (FORMAT csv)`;
 
 /** The months the staged lines are dated in (the ledger is asked which are closed). */
-export const STAGED_MONTHS = `SELECT DISTINCT left(usage_date, 7) AS month FROM usage_stage WHERE usage_date ~ '^[0-9]{4}-[0-9]{2}-'`;
+export const STAGED_MONTHS = `SELECT DISTINCT left(btrim(usage_date, E' \\t'), 7) AS month FROM usage_stage`;
 
 export const CREATE_REFS = [
   `CREATE TEMP TABLE usage_ref_meters (id uuid PRIMARY KEY, meter_id text UNIQUE, sku text, unit text) ON COMMIT DROP`,
@@ -34,6 +34,15 @@ export const INSERT_REF_COSTS = `INSERT INTO usage_ref_costs SELECT * FROM unnes
  * Fields are trimmed and cut to 200 characters here (the transform passes a plain CSV line through
  * as it is). Typed columns are set only on a line that passed its own checks.
  */
+/**
+ * The number formats of the checks without a regular expression (a regex per field and line was most
+ * of the checks' time; docs/consumption.md §10): `digits(x, rest)`: x is ASCII digits except for
+ * exactly the characters `rest` (in order); `decimal(x, n)`: x matches ^[0-9]{1,n}(\.[0-9]{1,6})?$.
+ */
+const digits = (x: string, rest: string) => `translate(${x}, '0123456789', '') = '${rest}'`;
+const decimal = (x: string, n: number) =>
+  `CASE strpos(${x}, '.') WHEN 0 THEN length(${x}) <= ${n} AND ${digits(x, '')}
+     ELSE strpos(${x}, '.') BETWEEN 2 AND ${n + 1} AND length(${x}) - strpos(${x}, '.') BETWEEN 1 AND 6 AND ${digits(x, '.')} END`;
 const TRIMMED = ['record_id', 'version', 'tenant_id', 'meter_id', 'usage_date', 'quantity', 'unit', 'unit_cost', 'currency'];
 export const CHECK_LINES = `
   CREATE TEMP TABLE usage_checked ON COMMIT DROP AS
@@ -41,18 +50,18 @@ export const CHECK_LINES = `
     SELECT s.line_no, s.record_id, s.version, s.tenant_id, s.meter_id, s.usage_date, s.quantity, s.unit, s.unit_cost, s.currency, s.error, CASE
              WHEN s.error IS NOT NULL THEN 'malformed'
              WHEN s.record_id IS NULL THEN 'missing-record-id'
-             WHEN s.version IS NOT NULL AND s.version !~ '^0*[1-9][0-9]{0,8}$' THEN 'bad-version'
-             WHEN s.usage_date IS NULL OR s.usage_date !~ '^[0-9]{4}-[0-9]{2}-[0-9]{2}$' OR s.usage_date LIKE '0000%'
+             WHEN s.version IS NOT NULL AND NOT (${digits('s.version', '')} AND length(ltrim(s.version, '0')) BETWEEN 1 AND 9) THEN 'bad-version'
+             WHEN s.usage_date IS NULL OR NOT (s.usage_date LIKE '____-__-__' AND ${digits('s.usage_date', '--')}) OR s.usage_date LIKE '0000%'
                   OR NOT pg_input_is_valid(s.usage_date, 'date') THEN 'bad-date'
              WHEN s.usage_date > $2 THEN 'future-date'
              WHEN left(s.usage_date, 7) = ANY($3::text[]) THEN 'closed-month'
-             WHEN s.quantity IS NULL OR s.quantity !~ '^[0-9]{1,14}(\\.[0-9]{1,6})?$' THEN 'bad-quantity'
-             WHEN s.unit_cost IS NOT NULL AND s.unit_cost !~ '^[0-9]{1,10}(\\.[0-9]{1,6})?$' THEN 'bad-unit-cost'
+             WHEN s.quantity IS NULL OR NOT ${decimal('s.quantity', 14)} THEN 'bad-quantity'
+             WHEN s.unit_cost IS NOT NULL AND NOT ${decimal('s.unit_cost', 10)} THEN 'bad-unit-cost'
              WHEN s.currency IS NOT NULL AND upper(s.currency) <> ALL($4::text[]) THEN 'bad-currency'
            END AS own
       FROM (SELECT line_no, error, ${TRIMMED.map((c) => `left(nullif(btrim(${c}, E' \\t'), ''), 200) AS ${c}`).join(', ')}
-              FROM usage_stage) s
-    -- OFFSET 0: a fence, so that each line's checks run once (not once per reference to own below).
+              FROM usage_stage OFFSET 0) s
+    -- OFFSET 0: fences, so that each field is trimmed once and each line's checks run once (not once per reference).
     OFFSET 0),
   typed AS (
     SELECT line_no, record_id, tenant_id, meter_id, unit, own,
@@ -61,7 +70,7 @@ export const CHECK_LINES = `
            CASE WHEN own IS NULL THEN quantity::numeric END AS quantity,
            CASE WHEN own IS NULL THEN unit_cost::numeric END AS unit_cost,
            upper(currency) AS currency,
-           CASE own
+           CASE WHEN own IS NOT NULL THEN CASE own
              WHEN 'malformed' THEN error
              WHEN 'missing-record-id' THEN 'the record id is missing'
              WHEN 'bad-version' THEN 'record version ' || version || ' is not a whole number from 1'
@@ -71,7 +80,7 @@ export const CHECK_LINES = `
              WHEN 'bad-quantity' THEN 'quantity ' || coalesce(quantity, '(none)') || ' is not a number ≥ 0 with at most 6 decimals'
              WHEN 'bad-unit-cost' THEN 'vendor unit cost ' || unit_cost || ' is not a number ≥ 0 with at most 6 decimals'
              WHEN 'bad-currency' THEN 'currency ' || currency || ' is not supported'
-           END AS detail
+           END END AS detail
       FROM own)
   SELECT s.line_no, s.record_id, s.version, s.usage_date, s.quantity, coalesce(s.unit, m.unit) AS unit, s.unit_cost,
          coalesce(s.currency, sub.currency) AS vendor_currency, sub.id AS subscription_id, sub.reseller_id, sub.currency, m.id AS meter_uuid,
@@ -114,8 +123,9 @@ export const MATCH_CURRENT = `
   ranked AS (
     SELECT c.line_no, row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
       FROM usage_checked c JOIN twice USING (record_id) WHERE c.reason IS NULL)
-  SELECT c.*, cur.id AS current_id, cur.version AS current_version, to_char(cur.usage_date, 'YYYY-MM') AS current_month,
-         coalesce(r.rn, 1) AS rn
+  SELECT c.line_no, c.record_id, c.version, c.usage_date, c.quantity, c.unit, c.unit_cost, c.vendor_currency, c.subscription_id,
+         c.reseller_id, c.currency, c.meter_uuid,
+         cur.id AS current_id, cur.version AS current_version, to_char(cur.usage_date, 'YYYY-MM') AS current_month, coalesce(r.rn, 1) AS rn
     FROM usage_checked c
     LEFT JOIN ranked r ON r.line_no = c.line_no
     LEFT JOIN usage_records cur ON cur.vendor_id = $1 AND cur.record_id = c.record_id AND cur.superseded_at IS NULL
@@ -148,12 +158,12 @@ export const SUPERSEDE = `
     UPDATE usage_records r SET superseded_at = now(), superseded_by_version = a.version
       FROM usage_accepted a
      WHERE a.rn = 1 AND r.id = a.current_id AND a.version > a.current_version
-    RETURNING r.subscription_id, r.meter_id, date_trunc('month', r.usage_date)::date AS month, r.reseller_id)
+    RETURNING r.subscription_id, r.meter_id, date_trunc('month', r.usage_date::timestamp)::date AS month, r.reseller_id)
   INSERT INTO usage_sets SELECT DISTINCT * FROM s ON CONFLICT DO NOTHING`;
 
 export const NEW_SETS = `
   INSERT INTO usage_sets
-  SELECT DISTINCT subscription_id, meter_uuid, date_trunc('month', usage_date)::date, reseller_id
+  SELECT DISTINCT subscription_id, meter_uuid, date_trunc('month', usage_date::timestamp)::date, reseller_id
     FROM usage_accepted WHERE rn = 1 AND (current_id IS NULL OR version > current_version)
   ON CONFLICT DO NOTHING`;
 
@@ -163,7 +173,8 @@ export const NEW_SETS = `
  * units are priced at the tiers their place in the month's running volume falls in (the month
  * ordered by usage date then record id, so the result does not depend on import order), as
  * C(volume after it) − C(volume before it), C(x) being the price of a month's first x units (the
- * tier x falls in: its `cum` plus its price for the units of x in it). Net and cost are rounded
+ * tier x falls in: its `cum` plus its price for the units of x in it; the catalog keeps tiers
+ * contiguous from 0 with the last one open). Net and cost are rounded
  * per record to the currency's minor units. The new versions are recorded ($1 vendor, $2 import)
  * with their rating, and the recorded ones whose rating moved are updated.
  */
@@ -182,20 +193,31 @@ export const RATE_AND_RECORD = `
       FROM usage_accepted a WHERE a.rn = 1 AND (a.current_id IS NULL OR a.version > a.current_version)),
   w AS (
     SELECT cur.*, sum(cur.quantity) OVER (
-             PARTITION BY cur.subscription_id, cur.meter_id, date_trunc('month', cur.usage_date)
+             PARTITION BY cur.subscription_id, cur.meter_id, date_trunc('month', cur.usage_date::timestamp)
              ORDER BY cur.usage_date, cur.record_id COLLATE "C" ROWS UNBOUNDED PRECEDING) AS after,
            CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END AS dp
       FROM cur),
+  -- Per meter and currency, one row: its tiers as arrays in the order of their starts (the tiers
+  -- run from 0, contiguous, the last one open: the tier x falls in is width_bucket(x, starts)) and
+  -- its cost, so each record is priced by one hash lookup rather than a range join per volume.
+  ref AS (
+    SELECT coalesce(t.meter, k.meter) AS meter, coalesce(t.currency, k.currency) AS currency, t.from_q, t.price, t.cum, k.cost
+      FROM (SELECT meter, currency, array_agg(from_q ORDER BY from_q) AS from_q, array_agg(price ORDER BY from_q) AS price,
+                   array_agg(cum ORDER BY from_q) AS cum
+              FROM usage_ref_tiers GROUP BY meter, currency) t
+      FULL JOIN usage_ref_costs k ON k.meter = t.meter AND k.currency = t.currency),
+  placed AS (
+    SELECT w.*, f.from_q, f.price, f.cum, f.cost AS unit_cost_ref,
+           width_bucket(w.after, f.from_q) AS ta, width_bucket(w.after - w.quantity, f.from_q) AS tb
+      FROM w LEFT JOIN ref f ON f.meter = w.meter_id AND f.currency = w.currency
+    OFFSET 0),
   rated AS (
-    SELECT w.*,
-           round(ta.cum + ta.price * (w.after - ta.from_q) - (tb.cum + tb.price * (w.after - w.quantity - tb.from_q)), w.dp) AS net,
-           round(w.quantity * coalesce(k.cost, 0), w.dp) AS cost
-      FROM w
-      LEFT JOIN usage_ref_tiers ta ON ta.meter = w.meter_id AND ta.currency = w.currency
-                                  AND w.after >= ta.from_q AND (ta.to_q IS NULL OR w.after < ta.to_q)
-      LEFT JOIN usage_ref_tiers tb ON tb.meter = w.meter_id AND tb.currency = w.currency
-                                  AND w.after - w.quantity >= tb.from_q AND (tb.to_q IS NULL OR w.after - w.quantity < tb.to_q)
-      LEFT JOIN usage_ref_costs k ON k.meter = w.meter_id AND k.currency = w.currency),
+    SELECT p.id, p.line_no, p.subscription_id, p.meter_id, p.currency, p.quantity, p.usage_date, p.record_id, p.old_net, p.old_cost,
+           p.version, p.reseller_id, p.unit, p.unit_cost, p.vendor_currency,
+           round(p.cum[p.ta] + p.price[p.ta] * (p.after - p.from_q[p.ta]) - (p.cum[p.tb] + p.price[p.tb] * (p.after - p.quantity - p.from_q[p.tb])),
+                 p.dp) AS net,
+           round(p.quantity * coalesce(p.unit_cost_ref, 0), p.dp) AS cost
+      FROM placed p),
   ins AS (
     INSERT INTO usage_records (vendor_id, record_id, version, import_id, line_no, subscription_id, reseller_id, meter_id, usage_date, quantity,
                                unit, vendor_unit_cost, vendor_currency, currency, rated_net, rated_cost)
@@ -213,14 +235,23 @@ export const RATE_AND_RECORD = `
  */
 export const POST_DELTAS = `
   WITH months AS (SELECT DISTINCT reseller_id, month FROM usage_sets),
+  -- Each subscription's month read through its index (subscription_id, usage_date), whatever the
+  -- planner believes of a table a large import has just filled; summed per meter first (its few
+  -- rows then give the product).
+  per_meter AS (
+    SELECT s.reseller_id, r.currency, r.usage_date, r.meter_id, sum(r.quantity) AS q, sum(r.rated_net) AS net, sum(r.rated_cost) AS cost
+      FROM months s
+      JOIN consumption_subscriptions cs ON cs.reseller_id = s.reseller_id
+     CROSS JOIN LATERAL (
+           SELECT r.currency, r.usage_date, r.meter_id, r.quantity, r.rated_net, r.rated_cost
+             FROM usage_records r
+            WHERE r.subscription_id = cs.id AND r.reseller_id = s.reseller_id AND r.superseded_at IS NULL
+              AND r.usage_date >= s.month AND r.usage_date < (s.month + interval '1 month')::date
+           OFFSET 0) r
+     GROUP BY 1, 2, 3, 4),
   eff AS (
-    SELECT r.reseller_id, r.currency, r.usage_date, m.sku, sum(r.quantity) AS q, sum(r.rated_net) AS net, sum(r.rated_cost) AS cost
-      FROM months mo
-      JOIN consumption_subscriptions cs ON cs.reseller_id = mo.reseller_id
-      JOIN usage_records r ON r.subscription_id = cs.id AND r.reseller_id = mo.reseller_id
-                          AND r.usage_date >= mo.month AND r.usage_date < (mo.month + interval '1 month')::date
-      JOIN usage_ref_meters m ON m.id = r.meter_id
-     WHERE r.superseded_at IS NULL
+    SELECT d.reseller_id, d.currency, d.usage_date, m.sku, sum(d.q) AS q, sum(d.net) AS net, sum(d.cost) AS cost
+      FROM per_meter d JOIN usage_ref_meters m ON m.id = d.meter_id
      GROUP BY 1, 2, 3, 4),
   posted AS (
     SELECT p.reseller_id, p.currency, p.usage_date, p.sku, sum(p.quantity) AS q, sum(p.net) AS net, sum(p.cost) AS cost
