@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { readFileSync } from 'fs';
 import { createProduct, createReseller, uniq } from '../factories/commerce';
-import { Portal, shot, signIn, startPortal } from './support/portal';
+import { openNav, Portal, shot, signIn, startPortal } from './support/portal';
 
 /**
  * Story: a buyer finds products by typing (no button), narrows them by vendor and kind, sorts by
@@ -42,6 +42,8 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
 
     const page = await p.newPage();
     await signIn(page, buyer.token);
+    // A buyer lands on the home page; the catalog is one link away.
+    await openNav(page, 'Catalog');
     await page.getByRole('heading', { name: 'Catalog', level: 1 }).waitFor();
     const rows = page.getByRole('region', { name: 'Products' }).locator('tbody tr');
 
@@ -128,10 +130,13 @@ describe('Catalog: search as you type, filters, sorting, CSV, phone', () => {
       prices: [{ currency: 'AUD', unitPrice: '1234567.89' }],
     });
     const page = await p.newPage({ width: 390, height: 844 });
-    // On a phone the navigation waits behind the Menu button: the catalog heading says we are in.
+    // On a phone the navigation waits behind the Menu button: that button says we are in.
     await page.goto('/');
+    await page.getByRole('button', { name: 'Use an API token' }).click();
     await page.getByLabel('API token').fill(buyer.token);
     await page.getByRole('button', { name: 'Sign in' }).click();
+    await page.getByRole('button', { name: 'Menu' }).waitFor();
+    await page.goto('/catalog');
     await page.getByRole('heading', { name: 'Catalog', level: 1 }).waitFor();
     await page.getByRole('searchbox', { name: 'Search' }).fill(tag);
     const row = page.getByRole('region', { name: 'Products' }).locator('tbody tr');
