@@ -2,9 +2,25 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec } from '#disty/core';
+import { Currency, Dec, preparedStatement, queryPrepared } from '#disty/core';
 import { orderingError, OrderingErrorCode } from './errors';
 import { LINE_COLUMNS, LineRow } from './ordering.sql';
+
+// Prepared (parsed and planned once per connection): the billing run runs them for every reseller
+// (docs/performance.md, "Billing run").
+const UNBILLED_SHIPPED_LINES = preparedStatement(
+  'ordering.unbilled-shipped-lines',
+  `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_id, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
+           FROM order_lines l JOIN orders o ON o.id = l.order_id
+          WHERE l.reseller_id = $1 AND l.status = 'SHIPPED' AND l.invoice_id IS NULL AND coalesce(l.posted_on, l.shipped_on) <= $2
+          ORDER BY l.shipped_on, l.order_id, l.line_no
+          FOR UPDATE OF l`,
+);
+const MARK_LINES_BILLED = preparedStatement(
+  'ordering.mark-lines-billed',
+  `UPDATE order_lines SET invoice_id = $2, billed_at = now(), billed_on = $3
+    WHERE id = ANY($1::uuid[]) AND status = 'SHIPPED' AND invoice_id IS NULL RETURNING id`,
+);
 
 /** A shipped hardware line not yet invoiced, as invoicing bills it. */
 export interface UnbilledShippedLine {
@@ -60,7 +76,7 @@ export class OrderLineBillingService {
    * the caller's (billing) transaction so two runs cannot bill one line twice.
    */
   async unbilledShippedLines(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledShippedLine[]> {
-    const rows: Array<
+    const rows = await queryPrepared<
       LineRow & {
         po_number: string | null;
         end_customer_id: string | null;
@@ -68,14 +84,7 @@ export class OrderLineBillingService {
         end_customer_reference: string | null;
         line_tax_rate: string;
       }
-    > = await em.query(
-      `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_id, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
-           FROM order_lines l JOIN orders o ON o.id = l.order_id
-          WHERE l.reseller_id = $1 AND l.status = 'SHIPPED' AND l.invoice_id IS NULL AND coalesce(l.posted_on, l.shipped_on) <= $2
-          ORDER BY l.shipped_on, l.order_id, l.line_no
-          FOR UPDATE OF l`,
-      [resellerId, periodEnd],
-    );
+    >(em, UNBILLED_SHIPPED_LINES, [resellerId, periodEnd]);
     return rows.map((r) => ({
       orderLineId: r.id,
       orderId: r.order_id,
@@ -130,11 +139,7 @@ export class OrderLineBillingService {
   async markLinesBilled(em: EntityManager, lineIds: string[], invoiceId: string, issueDate: string): Promise<void> {
     const ids = [...new Set(lineIds)];
     if (!ids.length) return;
-    const [updated]: [Array<{ id: string }>, number] = await em.query(
-      `UPDATE order_lines SET invoice_id = $2, billed_at = now(), billed_on = $3
-        WHERE id = ANY($1::uuid[]) AND status = 'SHIPPED' AND invoice_id IS NULL RETURNING id`,
-      [ids, invoiceId, issueDate],
-    );
+    const updated = await queryPrepared<{ id: string }>(em, MARK_LINES_BILLED, [ids, invoiceId, issueDate]);
     if (updated.length !== ids.length) {
       throw orderingError(OrderingErrorCode.Conflict, `${ids.length - updated.length} of the lines are not shipped or already billed`);
     }

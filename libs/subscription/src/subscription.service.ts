@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, notFound, page, Page } from '#disty/core';
+import { Currency, Dec, notFound, page, Page, preparedStatement, queryPrepared } from '#disty/core';
 import {
   ChargeView,
   mapCharge,
@@ -15,7 +15,6 @@ import { subscriptionError, SubscriptionErrorCode } from './errors';
 import {
   CHARGE_COLUMNS,
   ChargeRow,
-  returnedRows,
   ScheduledChangeRow,
   SUBSCRIPTION_COLUMNS,
   SubscriptionRow,
@@ -23,6 +22,24 @@ import {
   TermRow,
   UUID,
 } from './subscription.sql';
+
+// Prepared (parsed and planned once per connection): the billing run runs them for every reseller
+// (docs/performance.md, "Billing run").
+const UNBILLED_CHARGES = preparedStatement(
+  'subscription.unbilled-charges',
+  `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code,
+              (SELECT s.end_customer_id FROM subscriptions s WHERE s.id = c.subscription_id) AS end_customer_id
+         FROM subscription_charges c
+        WHERE c.reseller_id = $1 AND c.billing_date <= $2 AND c.billed_invoice_id IS NULL AND c.voided_at IS NULL
+        ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id
+        FOR UPDATE`,
+);
+const MARK_CHARGES_BILLED = preparedStatement(
+  'subscription.mark-charges-billed',
+  `UPDATE subscription_charges SET billed_invoice_id = $2, billed_at = now()
+    WHERE id = ANY($1::uuid[]) AND billed_invoice_id IS NULL AND voided_at IS NULL
+    RETURNING id`,
+);
 
 /** An unbilled charge as invoicing consumes it (net amount; tax is invoicing's business). */
 export interface UnbilledCharge {
@@ -269,13 +286,9 @@ export class SubscriptionService {
    * rounded to minor units; credits are negative.
    */
   async unbilledCharges(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledCharge[]> {
-    const rows: Array<ChargeRow & { tax_rate: string; tax_code: string | null; end_customer_id: string | null }> = await em.query(
-      `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code,
-              (SELECT s.end_customer_id FROM subscriptions s WHERE s.id = c.subscription_id) AS end_customer_id
-         FROM subscription_charges c
-        WHERE c.reseller_id = $1 AND c.billing_date <= $2 AND c.billed_invoice_id IS NULL AND c.voided_at IS NULL
-        ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id
-        FOR UPDATE`,
+    const rows = await queryPrepared<ChargeRow & { tax_rate: string; tax_code: string | null; end_customer_id: string | null }>(
+      em,
+      UNBILLED_CHARGES,
       [resellerId, periodEnd],
     );
     return rows.map((c) => ({
@@ -310,14 +323,7 @@ export class SubscriptionService {
   async markChargesBilled(em: EntityManager, chargeIds: string[], invoiceId: string): Promise<void> {
     const ids = [...new Set(chargeIds)];
     if (!ids.length) return;
-    const updated = returnedRows<{ id: string }>(
-      await em.query(
-        `UPDATE subscription_charges SET billed_invoice_id = $2, billed_at = now()
-          WHERE id = ANY($1::uuid[]) AND billed_invoice_id IS NULL AND voided_at IS NULL
-          RETURNING id`,
-        [ids, invoiceId],
-      ),
-    );
+    const updated = await queryPrepared<{ id: string }>(em, MARK_CHARGES_BILLED, [ids, invoiceId]);
     if (updated.length !== ids.length) {
       const done = new Set(updated.map((r) => r.id));
       const refused = ids.filter((id) => !done.has(id));
