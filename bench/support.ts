@@ -113,10 +113,18 @@ export async function topStatements(ds: DataSource, limit = 25): Promise<string[
       ORDER BY total_exec_time + total_plan_time DESC LIMIT $1`,
     [limit],
   );
-  return rows.map(
-    (r) =>
-      `${String(r.total).padStart(9)} ms ${String(r.calls).padStart(7)} calls ${String(r.mean).padStart(8)} ms/call (planning ${r.plan} ms)  ${r.query.slice(0, 200)}`,
+  const [sum]: Array<{ calls: string; exec: number; plan: number }> = await ds.query(
+    `SELECT sum(calls)::text AS calls, round(sum(total_exec_time)::numeric, 1)::float AS exec, round(sum(total_plan_time)::numeric, 1)::float AS plan
+       FROM pg_stat_statements WHERE toplevel AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
   );
+  const total = `top-level statements: ${sum.calls} calls, ${sum.exec} ms executing, ${sum.plan} ms planning`;
+  return [
+    total,
+    ...rows.map(
+      (r) =>
+        `${String(r.total).padStart(9)} ms ${String(r.calls).padStart(7)} calls ${String(r.mean).padStart(8)} ms/call (planning ${r.plan} ms)  ${r.query.slice(0, 200)}`,
+    ),
+  ];
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {
