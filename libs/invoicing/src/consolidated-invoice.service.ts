@@ -52,9 +52,9 @@ export class ConsolidatedInvoiceService {
     if (!opts.receivablesLocked) await lockReceivables(em, resellerId);
     const reseller = await this.resellers.getReseller(resellerId, em);
     const id = randomUUID();
-    const hardware = await this.ordering.unbilledShippedLines(em, resellerId, periodEnd);
-    // Charges are taken: locked and marked billed on the new invoice's id by one statement (only
-    // unbilled ones: never twice); a failure before commit unbills them again.
+    // Shipped lines and charges are taken: locked and marked billed on the new invoice's id by one
+    // statement each (only unbilled ones: never twice); a failure before commit unbills them again.
+    const hardware = await this.ordering.takeUnbilledShippedLines(em, resellerId, periodEnd, id);
     const charges = await this.subscriptions.takeUnbilledCharges(em, resellerId, periodEnd, id);
     // Usage is taken (and marked billed) under the rating lock; the transaction undoes it if nothing is issued.
     const usage = await this.usage.takeUnbilled(em, resellerId, periodEnd);
@@ -101,12 +101,6 @@ export class ConsolidatedInvoiceService {
     ];
     // Every item carries the rate stored when it was ordered or renewed; 0 only satisfies the signature.
     const lines = priceLines(items, new Dec(0), reseller.currency);
-    await this.ordering.markLinesBilled(
-      em,
-      hardware.map((l) => l.orderLineId),
-      id,
-      periodEnd,
-    );
     await this.reservations.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)], { resellerId });
     // Issuing: the invoice with its usable credits applied (invoicing), the reseller's unapplied
     // cash applied to it (payments), then its number and posting (invoicing), in this transaction.
