@@ -10,7 +10,7 @@ import { BillingRunService, DEFAULT_BILLING_CONCURRENCY, InvoicingModule } from 
 import { LedgerService } from '#disty/ledger';
 import { PaymentsModule, ReconciliationService } from '#disty/payments';
 import { generateBillingData } from './billing-data';
-import { BenchContext, BenchResult, median, timed } from './support';
+import { BenchContext, BenchResult, median, resetStatementStats, timed, topStatements } from './support';
 
 const RESELLERS = Number(process.env.BENCH_BILLING_RESELLERS ?? 1_000);
 const SUBSCRIPTIONS = Number(process.env.BENCH_BILLING_SUBSCRIPTIONS ?? 100_000);
@@ -88,6 +88,7 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
     try {
       const runs = app.get(BillingRunService);
       const { run } = await runs.start(PERIOD_END, null);
+      const statements = await resetStatementStats(ds);
       const cpu0 = process.cpuUsage();
       const pg0 = await backendCpu(ds);
       const { ms, value } = await timed(() => runs.process(run.id, { concurrency: CONCURRENCY }));
@@ -96,6 +97,10 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
       const nodeCpu = (cpu.user + cpu.system) / 1e6;
       const seconds = ms / 1000;
       const issued = value?.invoicesIssued ?? 0;
+      if (statements) {
+        ctx.log('billing: statements by total execution time (pg_stat_statements, nested included):');
+        for (const line of await topStatements(ds, Number(process.env.BENCH_PG_STATEMENTS_TOP ?? 30))) ctx.log(line);
+      }
       const [{ lines }] = await ds.query(`SELECT count(*)::int AS lines FROM invoice_lines`);
       ctx.log(`billing: ${issued} invoices (${lines} lines) in ${seconds.toFixed(2)} s`);
       results.push({

@@ -34,7 +34,7 @@ export async function benchServer(): Promise<{ ctx: BenchContext; stop: () => Pr
   let adminUrl = process.env.DATABASE_URL;
   if (!adminUrl) {
     const dataDir = path.join(PROJECT_ROOT, '.data', 'pg-bench', `run-${process.pid}`);
-    pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), log });
+    pg = await startEmbeddedPostgres({ dataDir, port: await freePort(), log, settings: statementStatsSettings() });
     adminUrl = pg.url('postgres');
   }
   const created: string[] = [];
@@ -78,6 +78,53 @@ export async function benchServer(): Promise<{ ctx: BenchContext; stop: () => Pr
       }
     },
   };
+}
+
+/**
+ * BENCH_PG_STATEMENTS=1 loads pg_stat_statements into the embedded server (statements run by
+ * triggers and functions included), for a benchmark to print where PostgreSQL's time goes.
+ * BENCH_PG_SETTINGS adds server settings, `;`-separated (e.g. auto_explain's, to a log_directory).
+ */
+export function statementStatsEnabled(): boolean {
+  return Boolean(process.env.BENCH_PG_STATEMENTS) && process.env.BENCH_PG_STATEMENTS !== '0';
+}
+
+function statementStatsSettings(): string[] {
+  const extra = (process.env.BENCH_PG_SETTINGS ?? '').split(';').filter((s) => s.trim());
+  const stats = ['shared_preload_libraries=pg_stat_statements', 'pg_stat_statements.track=all', 'pg_stat_statements.track_planning=on'];
+  return [...(statementStatsEnabled() ? stats : []), ...extra];
+}
+
+/** Resets pg_stat_statements (creating the extension in this database); false when it is not loaded. */
+export async function resetStatementStats(ds: DataSource): Promise<boolean> {
+  if (!statementStatsEnabled()) return false;
+  await ds.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
+  await ds.query('SELECT pg_stat_statements_reset()');
+  return true;
+}
+
+/** The `limit` statements with the most execution time since the reset, as log lines. */
+export async function topStatements(ds: DataSource, limit = 25): Promise<string[]> {
+  const rows: Array<{ calls: string; total: number; mean: number; plan: number; query: string }> = await ds.query(
+    `SELECT calls, round(total_exec_time::numeric, 1)::float AS total, round(mean_exec_time::numeric, 3)::float AS mean,
+            round(total_plan_time::numeric, 1)::float AS plan,
+            regexp_replace(query, '\\s+', ' ', 'g') AS query
+       FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+      ORDER BY total_exec_time + total_plan_time DESC LIMIT $1`,
+    [limit],
+  );
+  const [sum]: Array<{ calls: string; exec: number; plan: number }> = await ds.query(
+    `SELECT sum(calls)::text AS calls, round(sum(total_exec_time)::numeric, 1)::float AS exec, round(sum(total_plan_time)::numeric, 1)::float AS plan
+       FROM pg_stat_statements WHERE toplevel AND dbid = (SELECT oid FROM pg_database WHERE datname = current_database())`,
+  );
+  const total = `top-level statements: ${sum.calls} calls, ${sum.exec} ms executing, ${sum.plan} ms planning`;
+  return [
+    total,
+    ...rows.map(
+      (r) =>
+        `${String(r.total).padStart(9)} ms ${String(r.calls).padStart(7)} calls ${String(r.mean).padStart(8)} ms/call (planning ${r.plan} ms)  ${r.query.slice(0, 200)}`,
+    ),
+  ];
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {

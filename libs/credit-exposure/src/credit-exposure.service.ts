@@ -3,7 +3,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, Dec, moneyString, Page, page, retryOnConflict, validationError } from '#disty/core';
+import { Clock, Dec, moneyString, Page, page, preparedStatement, queryPrepared, retryOnConflict, validationError } from '#disty/core';
 import { lockReceivables } from '#disty/ledger';
 import { ResellerService } from '#disty/reseller';
 import { WebhookService } from '#disty/webhooks';
@@ -24,6 +24,12 @@ interface AlertRow {
   raised_at: Date;
 }
 const ALERT_COLUMNS = `id, reseller_id, credit_line, period, threshold::text, currency, credit_limit::text, exposure::text, unbilled_usage::text, hold_placed, raised_at`;
+
+/** The reseller's rated usage not yet invoiced, in its currency (prepared: every invoice of a billing run reads it). */
+const UNBILLED_USAGE = preparedStatement(
+  'credit-exposure.unbilled-usage',
+  `SELECT coalesce(sum(net), 0)::text AS net FROM usage_unbilled WHERE reseller_id = $1 AND currency = $2`,
+);
 
 /**
  * Credit exposure of the CLOUD line: open invoices + reservations + unbilled rated usage (the
@@ -54,10 +60,7 @@ export class CreditExposureService {
   /** Evaluates in the caller's transaction; the caller holds the reseller's receivables lock (docs/architecture.md §4). */
   async evaluateIn(em: EntityManager, resellerId: string): Promise<ExposureView> {
     const { currency } = await this.resellers.getReseller(resellerId, em);
-    const [u]: Array<{ net: string }> = await em.query(
-      `SELECT coalesce(sum(net), 0)::text AS net FROM usage_unbilled WHERE reseller_id = $1 AND currency = $2`,
-      [resellerId, currency],
-    );
+    const [u] = await queryPrepared<{ net: string }>(em, UNBILLED_USAGE, [resellerId, currency]);
     const line = await this.resellers.recordUnbilledUsage(em, resellerId, Dec.max(new Dec(u.net), 0));
     const exposure = line.limit.minus(line.available);
     const hold = holdDue(line.limit, exposure);

@@ -2,14 +2,13 @@
 import { BeforeApplicationShutdown, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Clock, idempotentTransaction, notFound, retryOnConflict, validationError } from '#disty/core';
-import { RECEIVABLES_LOCK_PREFIX } from '#disty/ledger';
+import { Clock, idempotentTransaction, notFound, queryPrepared, retryOnConflict, validationError } from '#disty/core';
 import { ResellerService } from '#disty/reseller';
 import { BillingRunLease } from './billing-run.lease';
 import { ConsolidatedInvoiceService } from './consolidated-invoice.service';
 import { BillingRunAccepted, BillingRunStatus, BillingRunView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
-import { RunRow } from './invoicing.sql';
+import { CLAIM_NEXT_RESELLER, RunRow } from './invoicing.sql';
 
 export const DEFAULT_BILLING_CONCURRENCY = 4;
 
@@ -251,12 +250,7 @@ export class BillingRunService implements BeforeApplicationShutdown {
       return await retryOnConflict(() =>
         this.db.transaction(async (em): Promise<Outcome> => {
           // Claim the next pending reseller and take its receivables lock in one round trip.
-          const rows: Array<{ reseller_id: string }> = await em.query(
-            `SELECT w.reseller_id, pg_advisory_xact_lock(hashtext('${RECEIVABLES_LOCK_PREFIX}' || w.reseller_id)) IS NULL AS locked
-               FROM (SELECT reseller_id FROM billing_run_resellers WHERE run_id = $1 AND status = 'PENDING'
-                      ORDER BY reseller_id LIMIT 1 FOR UPDATE SKIP LOCKED) w`,
-            [runId],
-          );
+          const rows = await queryPrepared<{ reseller_id: string }>(em, CLAIM_NEXT_RESELLER, [runId]);
           if (!rows.length) return 'none';
           const resellerId = rows[0].reseller_id;
           claimed = resellerId;

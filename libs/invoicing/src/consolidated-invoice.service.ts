@@ -51,8 +51,11 @@ export class ConsolidatedInvoiceService {
   ): Promise<IssuedInvoice | null> {
     if (!opts.receivablesLocked) await lockReceivables(em, resellerId);
     const reseller = await this.resellers.getReseller(resellerId, em);
-    const hardware = await this.ordering.unbilledShippedLines(em, resellerId, periodEnd);
-    const charges = await this.subscriptions.unbilledCharges(em, resellerId, periodEnd);
+    const id = randomUUID();
+    // Shipped lines and charges are taken: locked and marked billed on the new invoice's id by one
+    // statement each (only unbilled ones: never twice); a failure before commit unbills them again.
+    const hardware = await this.ordering.takeUnbilledShippedLines(em, resellerId, periodEnd, id);
+    const charges = await this.subscriptions.takeUnbilledCharges(em, resellerId, periodEnd, id);
     // Usage is taken (and marked billed) under the rating lock; the transaction undoes it if nothing is issued.
     const usage = await this.usage.takeUnbilled(em, resellerId, periodEnd);
     if (!hardware.length && !charges.length && !usage.length) return null;
@@ -96,20 +99,8 @@ export class ConsolidatedInvoiceService {
       })),
       ...(await this.usageItems(em, reseller, usage, periodEnd)),
     ];
-    const id = randomUUID();
     // Every item carries the rate stored when it was ordered or renewed; 0 only satisfies the signature.
     const lines = priceLines(items, new Dec(0), reseller.currency);
-    await this.ordering.markLinesBilled(
-      em,
-      hardware.map((l) => l.orderLineId),
-      id,
-      periodEnd,
-    );
-    await this.subscriptions.markChargesBilled(
-      em,
-      charges.map((c) => c.id),
-      id,
-    );
     await this.reservations.consumeReservations(em, [...hardware.map((l) => l.source), ...charges.map((c) => c.source)], { resellerId });
     // Issuing: the invoice with its usable credits applied (invoicing), the reseller's unapplied
     // cash applied to it (payments), then its number and posting (invoicing), in this transaction.

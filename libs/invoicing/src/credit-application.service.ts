@@ -1,10 +1,10 @@
 import { Injectable } from '@nestjs/common';
 import { randomUUID } from 'crypto';
 import { EntityManager } from 'typeorm';
-import { Currency, Dec } from '#disty/core';
+import { Currency, Dec, queryPrepared } from '#disty/core';
 import { AccountCode, AR_ACCOUNT, LedgerService } from '#disty/ledger';
 import { planCreditApplications } from './domain/credit-plan';
-import { CreditRow, OFFSET_COLUMN } from './invoicing.sql';
+import { ANY_CREDIT, CreditRow, OFFSET_COLUMN } from './invoicing.sql';
 
 export const CREDIT_APPLICATION_SOURCE = 'credit_application';
 
@@ -35,10 +35,7 @@ export class CreditApplicationService {
     onOrAfter: string | null = null,
     createdBy: string | null = null,
   ): Promise<number> {
-    const [{ any }]: Array<{ any: boolean }> = await em.query(
-      `SELECT EXISTS (SELECT 1 FROM invoices WHERE reseller_id = $1 AND currency = $2 AND (hardware_open < 0 OR cloud_open < 0)) AS any`,
-      [resellerId, currency],
-    );
+    const [{ any }] = await queryPrepared<{ any: boolean }>(em, ANY_CREDIT, [resellerId, currency]);
     if (!any) return 0;
     const rows: CreditRow[] = await em.query(
       `SELECT i.id, i.number, to_char(i.issue_date, 'YYYY-MM-DD') AS issue_date, i.hardware_open::text AS hardware_open,

@@ -1,7 +1,20 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { addDays, CREDIT_LINES, CreditLine, Currency, Dec, moneyString, notFound, page, Page, ReadDatabase, sqlState } from '#disty/core';
+import {
+  addDays,
+  CREDIT_LINES,
+  CreditLine,
+  Currency,
+  Dec,
+  moneyString,
+  notFound,
+  page,
+  Page,
+  queryPrepared,
+  ReadDatabase,
+  sqlState,
+} from '#disty/core';
 import { LedgerService } from '#disty/ledger';
 import { UsageBillingService } from '#disty/usage';
 import {
@@ -20,7 +33,17 @@ import { CreditApplicationService } from './credit-application.service';
 import { AgingReportView, CreditNoteView, InvoiceLineView, InvoiceQueryDto, InvoiceSummaryView, InvoiceView } from './dto/invoice.dto';
 import { invoicingError, InvoicingErrorCode } from './errors';
 import { mapCreditNote, mapInvoice, mapInvoiceSummary, mapLine, openOf } from './invoice.mapper';
-import { CREDIT_NOTE_COLUMNS, CreditNoteLineRow, CreditNoteRow, INVOICE_COLUMNS, InvoiceRow, LINE_COLUMNS, LineRow } from './invoicing.sql';
+import {
+  CREDIT_NOTE_COLUMNS,
+  CreditNoteLineRow,
+  CreditNoteRow,
+  INSERT_INVOICE,
+  INVOICE_COLUMNS,
+  InvoiceRow,
+  LINE_COLUMNS,
+  LineRow,
+  NUMBER_INVOICE,
+} from './invoicing.sql';
 
 /** What the billing run hands over to issue one consolidated invoice. */
 export interface IssueInvoiceInput {
@@ -83,71 +106,45 @@ export class InvoiceService {
     const dueDate = addDays(input.issueDate, reseller.paymentTermsDays);
     const col = <T>(f: (l: PricedLine) => T) => lines.map(f);
     const moveLines = CREDIT_LINES.filter((l) => !totals[l].gross.isZero());
-    await em.query(
-      `WITH inv AS (
-         INSERT INTO invoices (id, year, reseller_id, reseller_name, billing_run_id, period_end, currency, tax_rate,
-                               issue_date, due_date, hardware_net, hardware_tax, hardware_gross, cloud_net, cloud_tax, cloud_gross,
-                               creditable_net)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
-         RETURNING id),
-       run AS (
-         UPDATE billing_run_resellers SET status = 'DONE', invoice_id = $1, processed_at = now()
-          WHERE run_id = $5 AND reseller_id = $3 AND status = 'PENDING'
-         RETURNING 1),
-       l AS (
-         INSERT INTO invoice_lines (invoice_id, reseller_id, line_no, credit_line, source_type, source_id, sku, description, quantity,
-                                    period_start, period_end, net, tax, gross, tax_rate, unit_cost, cost, tax_code, usage_quantity, usage_unit)
-         SELECT inv.id, $3, t.line_no, t.credit_line, t.source_type, t.source_id, t.sku, t.description, t.quantity,
-                t.period_start, t.period_end, t.net, t.tax, t.gross, t.tax_rate, t.unit_cost, t.cost, t.tax_code, t.usage_quantity, t.usage_unit
-           FROM inv CROSS JOIN unnest($18::int[], $19::text[], $20::text[], $21::uuid[], $22::text[], $23::text[], $24::int[],
-                                      $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[], $32::numeric[],
-                                      $33::numeric[], $34::numeric[], $35::text[], $36::numeric[], $37::text[])
-             AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross, tax_rate,
-                  unit_cost, cost, tax_code, usage_quantity, usage_unit)
-         RETURNING 1)
-       INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
-       SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
-         FROM inv CROSS JOIN unnest($30::text[], $31::numeric[]) AS m(credit_line, amount)`,
-      [
-        input.id,
-        year,
-        reseller.id,
-        reseller.name,
-        input.billingRunId,
-        input.periodEnd,
-        c,
-        headerRate(lines),
-        input.issueDate,
-        dueDate,
-        totals.HARDWARE.net.toFixed(),
-        totals.HARDWARE.tax.toFixed(),
-        totals.HARDWARE.gross.toFixed(),
-        totals.CLOUD.net.toFixed(),
-        totals.CLOUD.tax.toFixed(),
-        totals.CLOUD.gross.toFixed(),
-        creditableNet(lines).toFixed(),
-        col((l) => l.lineNo),
-        col((l) => l.creditLine),
-        col((l) => l.sourceType),
-        col((l) => l.sourceId),
-        col((l) => l.sku),
-        col((l) => l.description),
-        col((l) => l.quantity),
-        col((l) => l.periodStart ?? null),
-        col((l) => l.periodEnd ?? null),
-        col((l) => l.net.toFixed()),
-        col((l) => l.tax.toFixed()),
-        col((l) => l.gross.toFixed()),
-        moveLines,
-        moveLines.map((l) => totals[l].gross.toFixed()),
-        col((l) => l.taxRate.toFixed()),
-        col((l) => l.unitCost?.toFixed() ?? null),
-        col((l) => l.cost?.toFixed() ?? null),
-        col((l) => l.taxCode ?? null),
-        col((l) => l.usageQuantity?.toFixed() ?? null),
-        col((l) => l.usageUnit ?? null),
-      ],
-    );
+    await queryPrepared(em, INSERT_INVOICE, [
+      input.id,
+      year,
+      reseller.id,
+      reseller.name,
+      input.billingRunId,
+      input.periodEnd,
+      c,
+      headerRate(lines),
+      input.issueDate,
+      dueDate,
+      totals.HARDWARE.net.toFixed(),
+      totals.HARDWARE.tax.toFixed(),
+      totals.HARDWARE.gross.toFixed(),
+      totals.CLOUD.net.toFixed(),
+      totals.CLOUD.tax.toFixed(),
+      totals.CLOUD.gross.toFixed(),
+      creditableNet(lines).toFixed(),
+      col((l) => l.lineNo),
+      col((l) => l.creditLine),
+      col((l) => l.sourceType),
+      col((l) => l.sourceId),
+      col((l) => l.sku),
+      col((l) => l.description),
+      col((l) => l.quantity),
+      col((l) => l.periodStart ?? null),
+      col((l) => l.periodEnd ?? null),
+      col((l) => l.net.toFixed()),
+      col((l) => l.tax.toFixed()),
+      col((l) => l.gross.toFixed()),
+      moveLines,
+      moveLines.map((l) => totals[l].gross.toFixed()),
+      col((l) => l.taxRate.toFixed()),
+      col((l) => l.unitCost?.toFixed() ?? null),
+      col((l) => l.cost?.toFixed() ?? null),
+      col((l) => l.taxCode ?? null),
+      col((l) => l.usageQuantity?.toFixed() ?? null),
+      col((l) => l.usageUnit ?? null),
+    ]);
     // Credits are usable (docs/money-integrity.md): this invoice's negative side nets against its
     // other side, then against the reseller's other open invoices, and the reseller's unused
     // credits pay this invoice, before any unapplied cash does.
@@ -185,30 +182,19 @@ export class InvoiceService {
     const year = Number(draft.issueDate.slice(0, 4));
     // A trigger refuses a number while a later-dated invoice of the year already has one
     // (numbers follow issue dates, also across concurrent runs: the counter row serialises them).
-    const [numbered]: [Array<{ number: string }>, number] = await em
-      .query(
-        `WITH n AS (
-         INSERT INTO document_counters AS c (series, year, last_number) VALUES ('INV', $2, 1)
-         ON CONFLICT (series, year) DO UPDATE SET last_number = c.last_number + 1
-         RETURNING last_number)
-       UPDATE invoices i SET seq = n.last_number,
-              number = 'INV-' || $2 || '-' || lpad(n.last_number::text, greatest(6, length(n.last_number::text)), '0')
-         FROM n WHERE i.id = $1 RETURNING i.number`,
-        [input.id, year],
-      )
-      .catch((e: unknown) => {
-        const code = sqlState(e);
-        if (code === 'IVORD') {
-          throw invoicingError(
-            InvoicingErrorCode.InvoiceDateOrder,
-            `An invoice dated ${input.issueDate} cannot be numbered after a later-dated invoice of ${year}`,
-            {
-              issueDate: input.issueDate,
-            },
-          );
-        }
-        throw e;
-      });
+    const numbered = await queryPrepared<{ number: string }>(em, NUMBER_INVOICE, [input.id, year]).catch((e: unknown) => {
+      const code = sqlState(e);
+      if (code === 'IVORD') {
+        throw invoicingError(
+          InvoicingErrorCode.InvoiceDateOrder,
+          `An invoice dated ${input.issueDate} cannot be numbered after a later-dated invoice of ${year}`,
+          {
+            issueDate: input.issueDate,
+          },
+        );
+      }
+      throw e;
+    });
     const number = numbered[0].number;
     const posting = invoicePosting(totals, draft.resellerId, c, draft.shippedNet, draft.usageNet);
     if (posting.length >= 2) {

@@ -1,4 +1,5 @@
-import { CreditLine, Currency } from '#disty/core';
+import { CreditLine, Currency, preparedStatement } from '#disty/core';
+import { RECEIVABLES_LOCK_PREFIX } from '#disty/ledger';
 import { BillingRunStatus, CreditNoteKind, InvoiceStatus } from './dto/invoice.dto';
 
 /** Invoice header columns (dates as YYYY-MM-DD text, numerics as strings). */
@@ -141,3 +142,61 @@ export interface CreditRow {
   hardware_open: string;
   cloud_open: string;
 }
+
+// The billing run's statements for every invoice, prepared (parsed and planned once per
+// connection; docs/performance.md, "Billing run").
+
+/** An invoice, its lines and its AR movements in one statement, marking the run's work item DONE with it. */
+export const INSERT_INVOICE = preparedStatement(
+  'invoicing.insert-invoice',
+  `WITH inv AS (
+         INSERT INTO invoices (id, year, reseller_id, reseller_name, billing_run_id, period_end, currency, tax_rate,
+                               issue_date, due_date, hardware_net, hardware_tax, hardware_gross, cloud_net, cloud_tax, cloud_gross,
+                               creditable_net)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17)
+         RETURNING id),
+       run AS (
+         UPDATE billing_run_resellers SET status = 'DONE', invoice_id = $1, processed_at = now()
+          WHERE run_id = $5 AND reseller_id = $3 AND status = 'PENDING'
+         RETURNING 1),
+       l AS (
+         INSERT INTO invoice_lines (invoice_id, reseller_id, line_no, credit_line, source_type, source_id, sku, description, quantity,
+                                    period_start, period_end, net, tax, gross, tax_rate, unit_cost, cost, tax_code, usage_quantity, usage_unit)
+         SELECT inv.id, $3, t.line_no, t.credit_line, t.source_type, t.source_id, t.sku, t.description, t.quantity,
+                t.period_start, t.period_end, t.net, t.tax, t.gross, t.tax_rate, t.unit_cost, t.cost, t.tax_code, t.usage_quantity, t.usage_unit
+           FROM inv CROSS JOIN unnest($18::int[], $19::text[], $20::text[], $21::uuid[], $22::text[], $23::text[], $24::int[],
+                                      $25::date[], $26::date[], $27::numeric[], $28::numeric[], $29::numeric[], $32::numeric[],
+                                      $33::numeric[], $34::numeric[], $35::text[], $36::numeric[], $37::text[])
+             AS t(line_no, credit_line, source_type, source_id, sku, description, quantity, period_start, period_end, net, tax, gross, tax_rate,
+                  unit_cost, cost, tax_code, usage_quantity, usage_unit)
+         RETURNING 1)
+       INSERT INTO ar_movements (invoice_id, reseller_id, credit_line, currency, movement_date, kind, amount, source_type, source_id)
+       SELECT inv.id, $3, m.credit_line, $7, $9, 'INVOICE', m.amount, 'invoice', inv.id::text
+         FROM inv CROSS JOIN unnest($30::text[], $31::numeric[]) AS m(credit_line, amount)`,
+);
+
+/** The next gapless number of the year (the counter row stays locked until commit) on the invoice. */
+export const NUMBER_INVOICE = preparedStatement(
+  'invoicing.number-invoice',
+  `WITH n AS (
+         INSERT INTO document_counters AS c (series, year, last_number) VALUES ('INV', $2, 1)
+         ON CONFLICT (series, year) DO UPDATE SET last_number = c.last_number + 1
+         RETURNING last_number)
+       UPDATE invoices i SET seq = n.last_number,
+              number = 'INV-' || $2 || '-' || lpad(n.last_number::text, greatest(6, length(n.last_number::text)), '0')
+         FROM n WHERE i.id = $1 RETURNING i.number`,
+);
+
+/** Whether the reseller has an invoice with a credit side (a negative open amount) in the currency. */
+export const ANY_CREDIT = preparedStatement(
+  'invoicing.any-credit',
+  `SELECT EXISTS (SELECT 1 FROM invoices WHERE reseller_id = $1 AND currency = $2 AND (hardware_open < 0 OR cloud_open < 0)) AS any`,
+);
+
+/** Claims the run's next pending reseller and takes its receivables lock, in one round trip. */
+export const CLAIM_NEXT_RESELLER = preparedStatement(
+  'invoicing.claim-next-reseller',
+  `SELECT w.reseller_id, pg_advisory_xact_lock(hashtext('${RECEIVABLES_LOCK_PREFIX}' || w.reseller_id)) IS NULL AS locked
+     FROM (SELECT reseller_id FROM billing_run_resellers WHERE run_id = $1 AND status = 'PENDING'
+            ORDER BY reseller_id LIMIT 1 FOR UPDATE SKIP LOCKED) w`,
+);

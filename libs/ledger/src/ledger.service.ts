@@ -21,7 +21,7 @@ import { FxRateService } from './fx/fx-rate.service';
 import { postingDate } from './domain/periods';
 import { JournalEntryView } from './dto/journal-entry.dto';
 import { ledgerError, LedgerErrorCode, mapLedgerDbError } from './errors';
-import { BALANCES_OF, loadEntries, NO_RESELLER } from './ledger.sql';
+import { BALANCES_OF, loadEntries, NO_RESELLER, POST_ENTRY } from './ledger.sql';
 import { verifyLedger } from './ledger-verify';
 import { trialBalanceRows } from './domain/trial-balance';
 
@@ -92,36 +92,22 @@ export class LedgerService {
     // lines to this transaction and maintain balances; the deferred trigger checks balance at commit.
     let inserted: Array<{ id: string; created_at: Date }>;
     try {
-      inserted = await em.query(
-        `WITH e AS (
-           INSERT INTO journal_entries (entry_date, memo, source_type, source_id, reversal_of, created_by)
-           VALUES ($1, $2, $3, $4, $5, $6)
-           ON CONFLICT (source_type, source_id) DO NOTHING RETURNING id, created_at),
-         l AS (
-           INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, base_debit, base_credit, entry_date)
-           SELECT e.id, t.n, t.account_code, t.reseller_id, t.currency, t.debit, t.credit, t.base_debit, t.base_credit, $1
-             FROM e CROSS JOIN unnest($7::int[], $8::text[], $9::uuid[], $10::text[], $11::numeric[], $12::numeric[], $13::numeric[], $14::numeric[])
-               AS t(n, account_code, reseller_id, currency, debit, credit, base_debit, base_credit)
-            ORDER BY t.n
-           RETURNING 1)
-         SELECT e.id, e.created_at, (SELECT count(*) FROM l) AS lines FROM e`,
-        [
-          input.entryDate,
-          input.memo,
-          input.source.type,
-          input.source.id,
-          input.reversalOf ?? null,
-          input.createdBy ?? null,
-          based.map((_, i) => i + 1),
-          based.map((l) => l.accountCode),
-          based.map((l) => l.resellerId),
-          based.map((l) => l.currency),
-          based.map((l) => l.debit.toFixed()),
-          based.map((l) => l.credit.toFixed()),
-          based.map((l) => l.baseDebit.toFixed()),
-          based.map((l) => l.baseCredit.toFixed()),
-        ],
-      );
+      inserted = await queryPrepared<{ id: string; created_at: Date }>(em, POST_ENTRY, [
+        input.entryDate,
+        input.memo,
+        input.source.type,
+        input.source.id,
+        input.reversalOf ?? null,
+        input.createdBy ?? null,
+        based.map((_, i) => i + 1),
+        based.map((l) => l.accountCode),
+        based.map((l) => l.resellerId),
+        based.map((l) => l.currency),
+        based.map((l) => l.debit.toFixed()),
+        based.map((l) => l.credit.toFixed()),
+        based.map((l) => l.baseDebit.toFixed()),
+        based.map((l) => l.baseCredit.toFixed()),
+      ]);
     } catch (e) {
       throw mapLedgerDbError(e);
     }

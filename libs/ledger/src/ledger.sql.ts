@@ -21,6 +21,27 @@ export const BALANCES_OF = preparedStatement(
     WHERE b.account_code = ANY($1::text[]) AND b.reseller_key = $2 AND b.currency = $3`,
 );
 
+/**
+ * One entry and its lines in one statement (LedgerService.post), prepared: every invoice of a
+ * billing run posts one (docs/performance.md, "Billing run"). Nothing is returned when the
+ * source posted before.
+ */
+export const POST_ENTRY = preparedStatement(
+  'ledger.post-entry',
+  `WITH e AS (
+         INSERT INTO journal_entries (entry_date, memo, source_type, source_id, reversal_of, created_by)
+         VALUES ($1, $2, $3, $4, $5, $6)
+         ON CONFLICT (source_type, source_id) DO NOTHING RETURNING id, created_at),
+       l AS (
+         INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, base_debit, base_credit, entry_date)
+         SELECT e.id, t.n, t.account_code, t.reseller_id, t.currency, t.debit, t.credit, t.base_debit, t.base_credit, $1
+           FROM e CROSS JOIN unnest($7::int[], $8::text[], $9::uuid[], $10::text[], $11::numeric[], $12::numeric[], $13::numeric[], $14::numeric[])
+             AS t(n, account_code, reseller_id, currency, debit, credit, base_debit, base_credit)
+          ORDER BY t.n
+         RETURNING 1)
+       SELECT e.id, e.created_at, (SELECT count(*) FROM l) AS lines FROM e`,
+);
+
 export interface EntryRow {
   id: string;
   entry_date: string;

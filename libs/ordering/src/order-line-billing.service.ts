@@ -2,9 +2,35 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec } from '#disty/core';
+import { Currency, Dec, preparedStatement, queryPrepared } from '#disty/core';
 import { orderingError, OrderingErrorCode } from './errors';
 import { LINE_COLUMNS, LineRow } from './ordering.sql';
+
+// Prepared (parsed and planned once per connection): the billing run runs them for every reseller
+// (docs/performance.md, "Billing run").
+const UNBILLED_SHIPPED_LINES = preparedStatement(
+  'ordering.unbilled-shipped-lines',
+  `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_id, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
+           FROM order_lines l JOIN orders o ON o.id = l.order_id
+          WHERE l.reseller_id = $1 AND l.status = 'SHIPPED' AND l.invoice_id IS NULL AND coalesce(l.posted_on, l.shipped_on) <= $2
+          ORDER BY l.shipped_on, l.order_id, l.line_no
+          FOR UPDATE OF l`,
+);
+const TAKE_UNBILLED_SHIPPED_LINES = preparedStatement(
+  'ordering.take-unbilled-shipped-lines',
+  `WITH l AS (
+     UPDATE order_lines SET invoice_id = $3, billed_at = now(), billed_on = $2
+      WHERE reseller_id = $1 AND status = 'SHIPPED' AND invoice_id IS NULL AND coalesce(posted_on, shipped_on) <= $2
+     RETURNING *)
+   SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_id, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
+     FROM l JOIN orders o ON o.id = l.order_id
+    ORDER BY l.shipped_on, l.order_id, l.line_no`,
+);
+const MARK_LINES_BILLED = preparedStatement(
+  'ordering.mark-lines-billed',
+  `UPDATE order_lines SET invoice_id = $2, billed_at = now(), billed_on = $3
+    WHERE id = ANY($1::uuid[]) AND status = 'SHIPPED' AND invoice_id IS NULL RETURNING id`,
+);
 
 /** A shipped hardware line not yet invoiced, as invoicing bills it. */
 export interface UnbilledShippedLine {
@@ -60,46 +86,24 @@ export class OrderLineBillingService {
    * the caller's (billing) transaction so two runs cannot bill one line twice.
    */
   async unbilledShippedLines(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledShippedLine[]> {
-    const rows: Array<
-      LineRow & {
-        po_number: string | null;
-        end_customer_id: string | null;
-        end_customer_name: string;
-        end_customer_reference: string | null;
-        line_tax_rate: string;
-      }
-    > = await em.query(
-      `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_id, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
-           FROM order_lines l JOIN orders o ON o.id = l.order_id
-          WHERE l.reseller_id = $1 AND l.status = 'SHIPPED' AND l.invoice_id IS NULL AND coalesce(l.posted_on, l.shipped_on) <= $2
-          ORDER BY l.shipped_on, l.order_id, l.line_no
-          FOR UPDATE OF l`,
-      [resellerId, periodEnd],
+    return (await queryPrepared<UnbilledLineRow>(em, UNBILLED_SHIPPED_LINES, [resellerId, periodEnd])).map(unbilledShippedLine);
+  }
+
+  /**
+   * The billing run's read and mark in one statement: the lines `unbilledShippedLines` would
+   * return, marked invoiced on `invoiceId` and `periodEnd` (the invoice's date) by the statement
+   * that locks them, so each line is written once; in the caller's transaction, which unbills them
+   * again if it fails.
+   */
+  async takeUnbilledShippedLines(
+    em: EntityManager,
+    resellerId: string,
+    periodEnd: string,
+    invoiceId: string,
+  ): Promise<UnbilledShippedLine[]> {
+    return (await queryPrepared<UnbilledLineRow>(em, TAKE_UNBILLED_SHIPPED_LINES, [resellerId, periodEnd, invoiceId])).map(
+      unbilledShippedLine,
     );
-    return rows.map((r) => ({
-      orderLineId: r.id,
-      orderId: r.order_id,
-      resellerId: r.reseller_id,
-      sku: r.sku,
-      description: `${r.product_name} × ${r.quantity}${r.serial_numbers.length ? ` (S/N ${r.serial_numbers.join(', ')})` : ''}`,
-      quantity: r.quantity,
-      unitPrice: new Dec(r.unit_price),
-      net: new Dec(r.net),
-      tax: new Dec(r.tax),
-      gross: new Dec(r.gross),
-      currency: r.currency,
-      shippedOn: r.shipped_on!,
-      postedOn: r.posted_on,
-      poNumber: r.po_number,
-      endCustomer: { id: r.end_customer_id, name: r.end_customer_name, reference: r.end_customer_reference },
-      creditLine: 'HARDWARE' as const,
-      taxRate: new Dec(r.line_tax_rate),
-      taxCode: r.tax_code,
-      source: { type: 'order_line' as const, id: r.id },
-      unitCost: r.unit_cost == null ? null : new Dec(r.unit_cost),
-      cost: r.cost == null ? null : new Dec(r.cost),
-      shipmentPosted: r.shipment_posted,
-    }));
   }
 
   /**
@@ -130,13 +134,44 @@ export class OrderLineBillingService {
   async markLinesBilled(em: EntityManager, lineIds: string[], invoiceId: string, issueDate: string): Promise<void> {
     const ids = [...new Set(lineIds)];
     if (!ids.length) return;
-    const [updated]: [Array<{ id: string }>, number] = await em.query(
-      `UPDATE order_lines SET invoice_id = $2, billed_at = now(), billed_on = $3
-        WHERE id = ANY($1::uuid[]) AND status = 'SHIPPED' AND invoice_id IS NULL RETURNING id`,
-      [ids, invoiceId, issueDate],
-    );
+    const updated = await queryPrepared<{ id: string }>(em, MARK_LINES_BILLED, [ids, invoiceId, issueDate]);
     if (updated.length !== ids.length) {
       throw orderingError(OrderingErrorCode.Conflict, `${ids.length - updated.length} of the lines are not shipped or already billed`);
     }
   }
+}
+
+type UnbilledLineRow = LineRow & {
+  po_number: string | null;
+  end_customer_id: string | null;
+  end_customer_name: string;
+  end_customer_reference: string | null;
+  line_tax_rate: string;
+};
+
+function unbilledShippedLine(r: UnbilledLineRow): UnbilledShippedLine {
+  return {
+    orderLineId: r.id,
+    orderId: r.order_id,
+    resellerId: r.reseller_id,
+    sku: r.sku,
+    description: `${r.product_name} × ${r.quantity}${r.serial_numbers.length ? ` (S/N ${r.serial_numbers.join(', ')})` : ''}`,
+    quantity: r.quantity,
+    unitPrice: new Dec(r.unit_price),
+    net: new Dec(r.net),
+    tax: new Dec(r.tax),
+    gross: new Dec(r.gross),
+    currency: r.currency,
+    shippedOn: r.shipped_on!,
+    postedOn: r.posted_on,
+    poNumber: r.po_number,
+    endCustomer: { id: r.end_customer_id, name: r.end_customer_name, reference: r.end_customer_reference },
+    creditLine: 'HARDWARE' as const,
+    taxRate: new Dec(r.line_tax_rate),
+    taxCode: r.tax_code,
+    source: { type: 'order_line' as const, id: r.id },
+    unitCost: r.unit_cost == null ? null : new Dec(r.unit_cost),
+    cost: r.cost == null ? null : new Dec(r.cost),
+    shipmentPosted: r.shipment_posted,
+  };
 }

@@ -2,11 +2,31 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { CREDIT_LINES, CreditLine, Dec, moneyString, queryPrepared } from '#disty/core';
+import { CREDIT_LINES, CreditLine, Dec, moneyString, preparedStatement, queryPrepared } from '#disty/core';
 import { AR_ACCOUNT, LedgerService } from '#disty/ledger';
 import { creditPosition, judgeReservation, lockOrder } from './domain/credit';
 import { resellerError, ResellerErrorCode } from './errors';
 import { LINE_COLUMNS, LineRow, RESERVE_CREDIT } from './reseller.sql';
+
+// Prepared (parsed and planned once per connection): the billing run consumes every reseller's
+// reservations (docs/performance.md, "Billing run").
+const LOCK_CREDIT_LINES = preparedStatement(
+  'reseller.lock-credit-lines',
+  `SELECT line FROM credit_lines WHERE reseller_id = $1 AND line = ANY($2::text[])
+    ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END FOR UPDATE`,
+);
+const CONSUME_RESERVATIONS = preparedStatement(
+  'reseller.consume-reservations',
+  `WITH settled AS (
+         UPDATE credit_reservations c SET status = 'CONSUMED', remaining = 0, settled_at = now()
+           FROM unnest($1::text[], $2::text[]) AS t(source_type, source_id), credit_reservations o
+          WHERE c.source_type = t.source_type AND c.source_id = t.source_id AND c.status = 'OPEN'
+            AND c.reseller_id = ANY($3::uuid[]) AND o.id = c.id
+         RETURNING c.reseller_id, c.line, o.remaining),
+       totals AS (SELECT reseller_id, line, sum(remaining) AS amount FROM settled GROUP BY 1, 2)
+       UPDATE credit_lines l SET reserved = l.reserved - t.amount, updated_at = now()
+         FROM totals t WHERE l.reseller_id = t.reseller_id AND l.line = t.line AND t.amount <> 0`,
+);
 
 export type Source = { type: string; id: string };
 
@@ -201,26 +221,11 @@ export class CreditReservationService {
     }
     for (const [resellerId, lines] of resellers) {
       // The lines in one statement, locked in the usual order (rows are locked as the sort returns them).
-      await em.query(
-        `SELECT line FROM credit_lines WHERE reseller_id = $1 AND line = ANY($2::text[])
-          ORDER BY CASE line WHEN 'HARDWARE' THEN 0 ELSE 1 END FOR UPDATE`,
-        [resellerId, [...new Set(lines)]],
-      );
+      await queryPrepared(em, LOCK_CREDIT_LINES, [resellerId, [...new Set(lines)]]);
     }
     // `o` is the row as this statement's snapshot saw it (before the update): its remaining amount.
     // Only the locked resellers' reservations are settled (a source of another reseller is left alone).
-    await em.query(
-      `WITH settled AS (
-         UPDATE credit_reservations c SET status = 'CONSUMED', remaining = 0, settled_at = now()
-           FROM unnest($1::text[], $2::text[]) AS t(source_type, source_id), credit_reservations o
-          WHERE c.source_type = t.source_type AND c.source_id = t.source_id AND c.status = 'OPEN'
-            AND c.reseller_id = ANY($3::uuid[]) AND o.id = c.id
-         RETURNING c.reseller_id, c.line, o.remaining),
-       totals AS (SELECT reseller_id, line, sum(remaining) AS amount FROM settled GROUP BY 1, 2)
-       UPDATE credit_lines l SET reserved = l.reserved - t.amount, updated_at = now()
-         FROM totals t WHERE l.reseller_id = t.reseller_id AND l.line = t.line AND t.amount <> 0`,
-      [types, ids, resellers.map(([r]) => r)],
-    );
+    await queryPrepared(em, CONSUME_RESERVATIONS, [types, ids, resellers.map(([r]) => r)]);
   }
 
   /** Reservations of these sources, keyed `${type}:${id}`. */

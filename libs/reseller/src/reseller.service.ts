@@ -24,7 +24,7 @@ import { creditPosition } from './domain/credit';
 import { CreditLimitChangeListView, CreditLineView, ResellerView } from './dto/reseller.dto';
 import { resellerError, ResellerErrorCode } from './errors';
 import { toCreditLineView, toResellerView } from './reseller.mapper';
-import { LINE_COLUMNS, LineRow, RESELLER_INFO, RESELLER_SELECT, ResellerRow } from './reseller.sql';
+import { LINE_COLUMNS, LineRow, RECORD_UNBILLED_USAGE, RESELLER_INFO, RESELLER_SELECT, ResellerRow } from './reseller.sql';
 
 export interface ResellerInfo {
   id: string;
@@ -320,12 +320,7 @@ export class ResellerService {
    * reseller's receivables lock), and answers the line's position with it.
    */
   async recordUnbilledUsage(em: EntityManager, resellerId: string, unbilledUsage: Dec): Promise<CreditLineState> {
-    // An UPDATE through TypeORM's query() answers [rows, rowCount].
-    const [rows]: [LineRow[], number] = await em.query(
-      `UPDATE credit_lines SET unbilled_usage = $2::numeric, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'
-       RETURNING ${LINE_COLUMNS}`,
-      [resellerId, unbilledUsage.toFixed()],
-    );
+    const rows = await queryPrepared<LineRow>(em, RECORD_UNBILLED_USAGE, [resellerId, unbilledUsage.toFixed()]);
     if (!rows.length) throw resellerNotFound(resellerId);
     return this.lineState(em, resellerId, rows[0]);
   }

@@ -31,6 +31,16 @@ export interface LineRow {
 /** The columns of a credit_lines row as LineRow reads them. */
 export const LINE_COLUMNS = `line, currency, credit_limit, reserved, on_hold, unbilled_usage, exposure_hold`;
 
+/**
+ * Records the unbilled usage the CLOUD line counts and answers the line (credit exposure,
+ * docs/consumption.md §7); prepared: every invoice of a billing run records it.
+ */
+export const RECORD_UNBILLED_USAGE = preparedStatement(
+  'reseller.record-unbilled-usage',
+  `UPDATE credit_lines SET unbilled_usage = $2::numeric, updated_at = now() WHERE reseller_id = $1 AND line = 'CLOUD'
+   RETURNING ${LINE_COLUMNS}`,
+);
+
 export const RESELLER_INFO = preparedStatement(
   'reseller.info',
   `SELECT id, name, currency, country, tax_id, tax_registered, address, payment_terms_days FROM resellers WHERE id = $1`,

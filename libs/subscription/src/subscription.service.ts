@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec, notFound, page, Page } from '#disty/core';
+import { Currency, Dec, notFound, page, Page, preparedStatement, queryPrepared } from '#disty/core';
 import {
   ChargeView,
   mapCharge,
@@ -15,7 +15,6 @@ import { subscriptionError, SubscriptionErrorCode } from './errors';
 import {
   CHARGE_COLUMNS,
   ChargeRow,
-  returnedRows,
   ScheduledChangeRow,
   SUBSCRIPTION_COLUMNS,
   SubscriptionRow,
@@ -23,6 +22,35 @@ import {
   TermRow,
   UUID,
 } from './subscription.sql';
+
+// Prepared (parsed and planned once per connection): the billing run runs them for every reseller
+// (docs/performance.md, "Billing run").
+const UNBILLED_CHARGES = preparedStatement(
+  'subscription.unbilled-charges',
+  `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code,
+              (SELECT s.end_customer_id FROM subscriptions s WHERE s.id = c.subscription_id) AS end_customer_id
+         FROM subscription_charges c
+        WHERE c.reseller_id = $1 AND c.billing_date <= $2 AND c.billed_invoice_id IS NULL AND c.voided_at IS NULL
+        ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id
+        FOR UPDATE`,
+);
+const TAKE_UNBILLED_CHARGES = preparedStatement(
+  'subscription.take-unbilled-charges',
+  `WITH c AS (
+     UPDATE subscription_charges SET billed_invoice_id = $3, billed_at = now()
+      WHERE reseller_id = $1 AND billing_date <= $2 AND billed_invoice_id IS NULL AND voided_at IS NULL
+     RETURNING *)
+   SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code,
+          (SELECT s.end_customer_id FROM subscriptions s WHERE s.id = c.subscription_id) AS end_customer_id
+     FROM c
+    ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id`,
+);
+const MARK_CHARGES_BILLED = preparedStatement(
+  'subscription.mark-charges-billed',
+  `UPDATE subscription_charges SET billed_invoice_id = $2, billed_at = now()
+    WHERE id = ANY($1::uuid[]) AND billed_invoice_id IS NULL AND voided_at IS NULL
+    RETURNING id`,
+);
 
 /** An unbilled charge as invoicing consumes it (net amount; tax is invoicing's business). */
 export interface UnbilledCharge {
@@ -269,37 +297,18 @@ export class SubscriptionService {
    * rounded to minor units; credits are negative.
    */
   async unbilledCharges(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledCharge[]> {
-    const rows: Array<ChargeRow & { tax_rate: string; tax_code: string | null; end_customer_id: string | null }> = await em.query(
-      `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code,
-              (SELECT s.end_customer_id FROM subscriptions s WHERE s.id = c.subscription_id) AS end_customer_id
-         FROM subscription_charges c
-        WHERE c.reseller_id = $1 AND c.billing_date <= $2 AND c.billed_invoice_id IS NULL AND c.voided_at IS NULL
-        ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id
-        FOR UPDATE`,
-      [resellerId, periodEnd],
-    );
-    return rows.map((c) => ({
-      id: c.id,
-      resellerId: c.reseller_id,
-      subscriptionId: c.subscription_id,
-      termId: c.term_id,
-      kind: c.kind,
-      sku: c.sku,
-      description: c.description,
-      quantity: c.quantity,
-      billingDate: c.billing_date,
-      periodStart: c.period_start,
-      periodEnd: c.period_end,
-      net: new Dec(c.amount),
-      currency: c.currency,
-      creditLine: 'CLOUD',
-      taxRate: new Dec(c.tax_rate),
-      taxCode: c.tax_code,
-      source: { type: SUBSCRIPTION_CHARGE_SOURCE, id: c.id },
-      unitCost: c.unit_cost == null ? null : new Dec(c.unit_cost),
-      cost: c.cost == null ? null : new Dec(c.cost),
-      endCustomerId: c.end_customer_id,
-    }));
+    return (await queryPrepared<UnbilledChargeRow>(em, UNBILLED_CHARGES, [resellerId, periodEnd])).map(unbilledCharge);
+  }
+
+  /**
+   * The billing run's read and mark in one statement: every charge `unbilledCharges` would return,
+   * marked billed on `invoiceId` by the statement that locks it (so each row is written once, not
+   * locked and then updated), in the caller's transaction, oldest first. A concurrent seat change
+   * waits for that transaction as it waits for `unbilledCharges`' lock; if the transaction rolls back
+   * (nothing issued), the charges are unbilled again.
+   */
+  async takeUnbilledCharges(em: EntityManager, resellerId: string, periodEnd: string, invoiceId: string): Promise<UnbilledCharge[]> {
+    return (await queryPrepared<UnbilledChargeRow>(em, TAKE_UNBILLED_CHARGES, [resellerId, periodEnd, invoiceId])).map(unbilledCharge);
   }
 
   /**
@@ -310,14 +319,7 @@ export class SubscriptionService {
   async markChargesBilled(em: EntityManager, chargeIds: string[], invoiceId: string): Promise<void> {
     const ids = [...new Set(chargeIds)];
     if (!ids.length) return;
-    const updated = returnedRows<{ id: string }>(
-      await em.query(
-        `UPDATE subscription_charges SET billed_invoice_id = $2, billed_at = now()
-          WHERE id = ANY($1::uuid[]) AND billed_invoice_id IS NULL AND voided_at IS NULL
-          RETURNING id`,
-        [ids, invoiceId],
-      ),
-    );
+    const updated = await queryPrepared<{ id: string }>(em, MARK_CHARGES_BILLED, [ids, invoiceId]);
     if (updated.length !== ids.length) {
       const done = new Set(updated.map((r) => r.id));
       const refused = ids.filter((id) => !done.has(id));
@@ -329,4 +331,31 @@ export class SubscriptionService {
       );
     }
   }
+}
+
+type UnbilledChargeRow = ChargeRow & { tax_rate: string; tax_code: string | null; end_customer_id: string | null };
+
+function unbilledCharge(c: UnbilledChargeRow): UnbilledCharge {
+  return {
+    id: c.id,
+    resellerId: c.reseller_id,
+    subscriptionId: c.subscription_id,
+    termId: c.term_id,
+    kind: c.kind,
+    sku: c.sku,
+    description: c.description,
+    quantity: c.quantity,
+    billingDate: c.billing_date,
+    periodStart: c.period_start,
+    periodEnd: c.period_end,
+    net: new Dec(c.amount),
+    currency: c.currency,
+    creditLine: 'CLOUD',
+    taxRate: new Dec(c.tax_rate),
+    taxCode: c.tax_code,
+    source: { type: SUBSCRIPTION_CHARGE_SOURCE, id: c.id },
+    unitCost: c.unit_cost == null ? null : new Dec(c.unit_cost),
+    cost: c.cost == null ? null : new Dec(c.cost),
+    endCustomerId: c.end_customer_id,
+  };
 }

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Currency, Dec } from '#disty/core';
+import { Currency, Dec, preparedStatement, queryPrepared } from '#disty/core';
 import { ConsumptionCatalogService } from '#disty/catalog';
 import type { TaxCategory } from '#disty/tax';
 import { ConsumptionSubscriptionService } from './consumption-subscription.service';
@@ -35,7 +35,10 @@ export interface UnbilledUsage {
   net: Dec;
 }
 
-const TAKE_UNBILLED = `
+/** Prepared: the billing run takes every reseller's usage with it (docs/performance.md, "Billing run"). */
+const TAKE_UNBILLED = preparedStatement(
+  'usage.take-unbilled',
+  `
   WITH o AS (
     SELECT id, billed_quantity AS old_q, billed_net AS old_net FROM usage_records
      WHERE subscription_id IN (SELECT id FROM consumption_subscriptions WHERE reseller_id = $1) AND reseller_id = $1 AND usage_date <= $2
@@ -57,7 +60,9 @@ const TAKE_UNBILLED = `
          to_char(min(d.usage_date), 'YYYY-MM-DD') AS first_day, to_char(max(d.usage_date), 'YYYY-MM-DD') AS last_day
     FROM d JOIN l USING (subscription_id, meter_id)
    GROUP BY l.line_id, d.subscription_id, d.meter_id
-   ORDER BY d.subscription_id, d.meter_id`;
+   ORDER BY d.subscription_id, d.meter_id`,
+);
+const TAKE_LOCK = preparedStatement('usage.reseller-lock', RESELLER_LOCK);
 
 /**
  * Billing usage in arrears (docs/consumption.md, "Billing"): what the billing run takes for a
@@ -79,8 +84,8 @@ export class UsageBillingService {
    * returns one item per subscription and meter. Empty when there is none.
    */
   async takeUnbilled(em: EntityManager, resellerId: string, periodEnd: string): Promise<UsageInvoiceItem[]> {
-    await em.query(RESELLER_LOCK, [resellerId]);
-    const rows: Array<{
+    await queryPrepared(em, TAKE_LOCK, [resellerId]);
+    const rows = await queryPrepared<{
       line_id: string;
       subscription_id: string;
       meter_id: string;
@@ -89,7 +94,7 @@ export class UsageBillingService {
       net: string;
       first_day: string;
       last_day: string;
-    }> = await em.query(TAKE_UNBILLED, [resellerId, periodEnd]);
+    }>(em, TAKE_UNBILLED, [resellerId, periodEnd]);
     if (!rows.length) return [];
     const subs = await this.subscriptions.byIds(
       rows.map((r) => r.subscription_id),

@@ -1,7 +1,7 @@
 import { Inject, Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { notFound, page, Page, ProblemError, validationError } from '#disty/core';
+import { notFound, page, Page, ProblemError, queryPrepared, validationError } from '#disty/core';
 import { ResellerService } from '#disty/reseller';
 import { webhookError, WebhookErrorCode } from './errors';
 import { WEBHOOK_SETTINGS, WebhookSettings } from './webhooks.config';
@@ -18,7 +18,7 @@ import {
   COUNT_WEBHOOKS_SQL,
   DEACTIVATE_WEBHOOK_SQL,
   DeliveryRow,
-  ENQUEUE_SQL,
+  ENQUEUE,
   FAIL_ABANDONED_SQL,
   FAIL_PENDING_OF_WEBHOOK_SQL,
   findWebhookSql,
@@ -69,7 +69,7 @@ export class WebhookService {
    */
   async enqueue(em: EntityManager, resellerId: string, event: WebhookEvent, payload: Record<string, unknown>): Promise<number> {
     if (!WEBHOOK_EVENTS.includes(event)) throw new Error(`Unknown webhook event ${event}`);
-    const rows: unknown[] = await em.query(ENQUEUE_SQL, [resellerId, event, JSON.stringify(payload)]);
+    const rows = await queryPrepared(em, ENQUEUE, [resellerId, event, JSON.stringify(payload)]);
     return rows.length;
   }
 

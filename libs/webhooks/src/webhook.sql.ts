@@ -1,3 +1,4 @@
+import { preparedStatement } from '#disty/core';
 import { DeliveryStatus, WEBHOOK_EVENTS, WebhookEvent } from './webhook-events';
 
 /**
@@ -41,12 +42,17 @@ export interface ClaimedRow {
   secret: string;
 }
 
-/** One delivery of event $2 (payload $3) per active webhook of reseller $1 subscribed to it. */
-export const ENQUEUE_SQL = `
-  INSERT INTO webhook_deliveries (webhook_id, reseller_id, event, payload)
-  SELECT w.id, w.reseller_id, $2, $3::jsonb FROM webhooks w
-   WHERE w.reseller_id = $1 AND w.active AND $2 = ANY (w.events)
-  RETURNING id`;
+/**
+ * One delivery of event $2 (payload $3) per active webhook of reseller $1 subscribed to it.
+ * Prepared: a billing run queues one per invoice (docs/performance.md, "Billing run").
+ */
+export const ENQUEUE = preparedStatement(
+  'webhooks.enqueue',
+  `INSERT INTO webhook_deliveries (webhook_id, reseller_id, event, payload)
+   SELECT w.id, w.reseller_id, $2, $3::jsonb FROM webhooks w
+    WHERE w.reseller_id = $1 AND w.active AND $2 = ANY (w.events)
+   RETURNING id`,
+);
 
 /** Registers a webhook: $1 reseller, $2 url, $3 events, $4 secret, $5 created by. */
 export const INSERT_WEBHOOK_SQL = `

@@ -18,6 +18,8 @@ export interface EmbeddedPostgresOptions {
   dataDir: string;
   port: number;
   log?: (line: string) => void;
+  /** Extra server settings (`name=value`), e.g. a benchmark's pg_stat_statements. */
+  settings?: string[];
 }
 
 export interface RunningPostgres {
@@ -260,6 +262,7 @@ export async function startEmbeddedPostgres(opts: EmbeddedPostgresOptions): Prom
       'fsync=on',
       '-c',
       'synchronous_commit=on',
+      ...(opts.settings ?? []).flatMap((setting) => ['-c', setting]),
     ],
     { ...spawnOpts, stdio: ['ignore', logFile, logFile] },
   );
