@@ -1,3 +1,4 @@
+import { randomUUID } from 'crypto';
 import { Dec } from '#disty/core';
 import { OrderLineBillingService } from '#disty/ordering';
 import { ADMIN_TOKEN, bearer, createTestApp, TestApp } from './support/app';
@@ -628,7 +629,9 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       expect(cancelled.status).toBe('FULFILLED');
       expect(cancelled.reserved.HARDWARE).toBe('1.55');
       expect((await creditLines(t, reseller.id)).HARDWARE.reserved).toBe('1.55');
-      const unbilled = await t.db.transaction((em) => t.get(OrderLineBillingService).unbilledShippedLines(em, reseller.id, '2026-12-31'));
+      const unbilled = await t.db.transaction((em) =>
+        t.get(OrderLineBillingService).takeUnbilledShippedLines(em, reseller.id, '2026-12-31', randomUUID()),
+      );
       expect(unbilled.map((l) => [l.quantity, l.gross.toFixed(2)])).toEqual([
         [3, '1.16'],
         [1, '0.39'],
@@ -845,7 +848,7 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
   });
 
   describe('OrderLineBillingService for invoicing and renewal alerts', () => {
-    it('lists shipped, unbilled hardware lines up to a date and marks them billed once', async () => {
+    it('takes shipped, unbilled hardware lines up to a date onto an invoice, each line once', async () => {
       const { reseller, buyer, hw } = await shop();
       const order = (
         await post(
@@ -867,7 +870,10 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
       await ship(0, '2026-10-10');
       await ship(1, '2026-11-05');
       const svc = t.get(OrderLineBillingService);
-      const unbilled = await t.db.transaction((em) => svc.unbilledShippedLines(em, reseller.id, '2026-10-31'));
+      const invoiceId = '11111111-1111-4111-8111-111111111111';
+      const take = (periodEnd: string, invoice = randomUUID()) =>
+        t.db.transaction((em) => svc.takeUnbilledShippedLines(em, reseller.id, periodEnd, invoice));
+      const unbilled = await take('2026-10-31', invoiceId);
       expect(unbilled).toHaveLength(1);
       expect(unbilled[0]).toMatchObject({
         orderLineId: order.lines[0].id,
@@ -880,15 +886,9 @@ describe('Orders: one cart of hardware and cloud, priced, provisioned and reserv
         source: { type: 'order_line', id: order.lines[0].id },
       });
       expect(unbilled[0].gross.eq(new Dec('110'))).toBe(true);
-      const invoiceId = '11111111-1111-4111-8111-111111111111';
-      await t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[0].id], invoiceId, '2026-11-05'));
-      await expect(t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[0].id], invoiceId, '2026-11-05'))).rejects.toMatchObject({
-        status: 409,
-      });
-      await expect(t.db.transaction((em) => svc.markLinesBilled(em, [order.lines[2].id], invoiceId, '2026-11-05'))).rejects.toMatchObject({
-        status: 409,
-      });
-      const later = await t.db.transaction((em) => svc.unbilledShippedLines(em, reseller.id, '2026-12-31'));
+      // Once taken, a line is on its invoice: a second take finds nothing; an unshipped line is never taken.
+      expect(await take('2026-10-31')).toEqual([]);
+      const later = await take('2026-12-31');
       expect(later.map((l) => l.orderLineId)).toEqual([order.lines[1].id]);
       const got = await t.http().get(`/api/v1/orders/${order.id}`).set('Authorization', buyer.auth).expect(200);
       expect(got.body.lines[0].invoiceId).toBe(invoiceId);

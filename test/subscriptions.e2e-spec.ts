@@ -668,43 +668,25 @@ describe('Subscriptions: terms, charges, seat changes, cancellation and renewal'
   });
 
   describe('invoicing interface', () => {
-    it('returns unbilled charges up to a date and refuses to bill a charge twice', async () => {
+    it('takes the unbilled charges up to a date onto an invoice, each charge once', async () => {
       const r = await createReseller(t);
       await provision(r.id, { startDate: '2024-01-15', unitPrice: new Dec('10.00'), quantity: 1 });
-      const due = await t.db.transaction((em) => subs.unbilledCharges(em, r.id, '2024-03-31'));
+      const take = (periodEnd: string) => t.db.transaction((em) => subs.takeUnbilledCharges(em, r.id, periodEnd, randomUUID()));
+      const due = await take('2024-03-31');
       expect(due.map((c) => [c.periodStart, c.net.toFixed(2), c.creditLine, c.source.type])).toEqual([
         ['2024-01-15', '10.00', 'CLOUD', 'subscription_charge'],
         ['2024-02-15', '10.00', 'CLOUD', 'subscription_charge'],
         ['2024-03-15', '10.00', 'CLOUD', 'subscription_charge'],
       ]);
-      const invoiceId = randomUUID();
-      await t.db.transaction((em) =>
-        subs.markChargesBilled(
-          em,
-          due.map((c) => c.id),
-          invoiceId,
-        ),
-      );
-      await expect(t.db.transaction((em) => subs.markChargesBilled(em, [due[0].id, randomUUID()], randomUUID()))).rejects.toMatchObject({
-        status: 409,
-      });
-      expect(await t.db.transaction((em) => subs.unbilledCharges(em, r.id, '2024-03-31'))).toEqual([]);
-      expect((await t.db.transaction((em) => subs.unbilledCharges(em, r.id, '2024-04-15'))).map((c) => c.periodStart)).toEqual([
-        '2024-04-15',
-      ]);
+      // Taken charges are on their invoice: a second take (another run, another invoice) finds none of them.
+      expect(await take('2024-03-31')).toEqual([]);
+      expect((await take('2024-04-15')).map((c) => c.periodStart)).toEqual(['2024-04-15']);
     });
 
     it('adjusts a later month already invoiced instead of rewriting it', async () => {
       const r = await createReseller(t);
       const p = await provision(r.id, { startDate: '2024-01-15', unitPrice: new Dec('10.00'), quantity: 1 });
-      const due = await t.db.transaction((em) => subs.unbilledCharges(em, r.id, '2024-04-15'));
-      await t.db.transaction((em) =>
-        subs.markChargesBilled(
-          em,
-          due.map((c) => c.id),
-          randomUUID(),
-        ),
-      );
+      await t.db.transaction((em) => subs.takeUnbilledCharges(em, r.id, '2024-04-15', randomUUID()));
       t.clock.set('2024-03-30');
       const res = await t
         .http()

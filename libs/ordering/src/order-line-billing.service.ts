@@ -1,21 +1,12 @@
-// Owns billing's side of order_lines: shipped lines not yet invoiced, 1190's subledger, marking lines billed.
+// Owns billing's side of order_lines: shipped lines taken by an invoice, 1190's subledger.
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
 import { Currency, Dec, preparedStatement, queryPrepared } from '#disty/core';
-import { orderingError, OrderingErrorCode } from './errors';
 import { LINE_COLUMNS, LineRow } from './ordering.sql';
 
 // Prepared (parsed and planned once per connection): the billing run runs them for every reseller
 // (docs/performance.md, "Billing run").
-const UNBILLED_SHIPPED_LINES = preparedStatement(
-  'ordering.unbilled-shipped-lines',
-  `SELECT ${LINE_COLUMNS}, o.po_number, o.end_customer_id, o.end_customer_name, o.end_customer_reference, l.tax_rate::text AS line_tax_rate
-           FROM order_lines l JOIN orders o ON o.id = l.order_id
-          WHERE l.reseller_id = $1 AND l.status = 'SHIPPED' AND l.invoice_id IS NULL AND coalesce(l.posted_on, l.shipped_on) <= $2
-          ORDER BY l.shipped_on, l.order_id, l.line_no
-          FOR UPDATE OF l`,
-);
 const TAKE_UNBILLED_SHIPPED_LINES = preparedStatement(
   'ordering.take-unbilled-shipped-lines',
   `WITH l AS (
@@ -26,12 +17,6 @@ const TAKE_UNBILLED_SHIPPED_LINES = preparedStatement(
      FROM l JOIN orders o ON o.id = l.order_id
     ORDER BY l.shipped_on, l.order_id, l.line_no`,
 );
-const MARK_LINES_BILLED = preparedStatement(
-  'ordering.mark-lines-billed',
-  `UPDATE order_lines SET invoice_id = $2, billed_at = now(), billed_on = $3
-    WHERE id = ANY($1::uuid[]) AND status = 'SHIPPED' AND invoice_id IS NULL RETURNING id`,
-);
-
 /** A shipped hardware line not yet invoiced, as invoicing bills it. */
 export interface UnbilledShippedLine {
   orderLineId: string;
@@ -82,18 +67,10 @@ export class OrderLineBillingService {
   constructor(@InjectDataSource() private readonly db: DataSource) {}
 
   /**
-   * Shipped hardware lines not yet invoiced, shipped on or before `periodEnd`, locked FOR UPDATE in
-   * the caller's (billing) transaction so two runs cannot bill one line twice.
-   */
-  async unbilledShippedLines(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledShippedLine[]> {
-    return (await queryPrepared<UnbilledLineRow>(em, UNBILLED_SHIPPED_LINES, [resellerId, periodEnd])).map(unbilledShippedLine);
-  }
-
-  /**
-   * The billing run's read and mark in one statement: the lines `unbilledShippedLines` would
-   * return, marked invoiced on `invoiceId` and `periodEnd` (the invoice's date) by the statement
-   * that locks them, so each line is written once; in the caller's transaction, which unbills them
-   * again if it fails.
+   * The billing run's take: the shipped hardware lines not yet invoiced whose shipment counts on or
+   * before `periodEnd`, marked invoiced on `invoiceId` and `periodEnd` (the invoice's date) by the
+   * statement that locks them, so each line is written once and billed once (a second take finds
+   * nothing); in the caller's transaction, which unbills them again if it fails.
    */
   async takeUnbilledShippedLines(
     em: EntityManager,
@@ -125,19 +102,6 @@ export class OrderLineBillingService {
       [asOf, resellerId],
     );
     return rows.map((r) => ({ resellerId: r.reseller_id, currency: r.currency, amount: new Dec(r.amount) }));
-  }
-
-  /**
-   * Marks shipped lines as invoiced on `issueDate` (the invoice's date), once: a line already billed
-   * (or not shipped) is a 409 and nothing changes.
-   */
-  async markLinesBilled(em: EntityManager, lineIds: string[], invoiceId: string, issueDate: string): Promise<void> {
-    const ids = [...new Set(lineIds)];
-    if (!ids.length) return;
-    const updated = await queryPrepared<{ id: string }>(em, MARK_LINES_BILLED, [ids, invoiceId, issueDate]);
-    if (updated.length !== ids.length) {
-      throw orderingError(OrderingErrorCode.Conflict, `${ids.length - updated.length} of the lines are not shipped or already billed`);
-    }
   }
 }
 

@@ -82,8 +82,8 @@ interface ChangeOptions {
 /**
  * Seat changes and cancellations. Each use case runs in one transaction holding the
  * subscription's row lock (FOR UPDATE) and the term's scheduled charges' row locks, so concurrent
- * changes serialise and a charge being invoiced (locked by unbilledCharges, or by
- * takeUnbilledCharges in a billing run) is never rewritten.
+ * changes serialise and a charge being invoiced (locked by takeUnbilledCharges in a billing
+ * run) is never rewritten.
  */
 @Injectable()
 export class SubscriptionChangeService {

@@ -11,7 +11,6 @@ import {
   SubscriptionStatus,
   SubscriptionView,
 } from './dto/subscription.response';
-import { subscriptionError, SubscriptionErrorCode } from './errors';
 import {
   CHARGE_COLUMNS,
   ChargeRow,
@@ -25,15 +24,6 @@ import {
 
 // Prepared (parsed and planned once per connection): the billing run runs them for every reseller
 // (docs/performance.md, "Billing run").
-const UNBILLED_CHARGES = preparedStatement(
-  'subscription.unbilled-charges',
-  `SELECT ${CHARGE_COLUMNS}, c.tax_rate::text AS tax_rate, c.tax_code,
-              (SELECT s.end_customer_id FROM subscriptions s WHERE s.id = c.subscription_id) AS end_customer_id
-         FROM subscription_charges c
-        WHERE c.reseller_id = $1 AND c.billing_date <= $2 AND c.billed_invoice_id IS NULL AND c.voided_at IS NULL
-        ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id
-        FOR UPDATE`,
-);
 const TAKE_UNBILLED_CHARGES = preparedStatement(
   'subscription.take-unbilled-charges',
   `WITH c AS (
@@ -45,13 +35,6 @@ const TAKE_UNBILLED_CHARGES = preparedStatement(
      FROM c
     ORDER BY c.billing_date, c.subscription_id, c.period_start, c.created_at, c.id`,
 );
-const MARK_CHARGES_BILLED = preparedStatement(
-  'subscription.mark-charges-billed',
-  `UPDATE subscription_charges SET billed_invoice_id = $2, billed_at = now()
-    WHERE id = ANY($1::uuid[]) AND billed_invoice_id IS NULL AND voided_at IS NULL
-    RETURNING id`,
-);
-
 /** An unbilled charge as invoicing consumes it (net amount; tax is invoicing's business). */
 export interface UnbilledCharge {
   id: string;
@@ -291,45 +274,15 @@ export class SubscriptionService {
   // ---------------------------------------------------------------- for invoicing
 
   /**
-   * Every unbilled (and not voided) charge of the reseller whose billing date is on or before
-   * `periodEnd`, oldest first, LOCKED FOR UPDATE in the caller's transaction so that a concurrent
-   * seat change cannot alter a charge while it is being invoiced. Amounts are net, already
-   * rounded to minor units; credits are negative.
-   */
-  async unbilledCharges(em: EntityManager, resellerId: string, periodEnd: string): Promise<UnbilledCharge[]> {
-    return (await queryPrepared<UnbilledChargeRow>(em, UNBILLED_CHARGES, [resellerId, periodEnd])).map(unbilledCharge);
-  }
-
-  /**
-   * The billing run's read and mark in one statement: every charge `unbilledCharges` would return,
-   * marked billed on `invoiceId` by the statement that locks it (so each row is written once, not
-   * locked and then updated), in the caller's transaction, oldest first. A concurrent seat change
-   * waits for that transaction as it waits for `unbilledCharges`' lock; if the transaction rolls back
-   * (nothing issued), the charges are unbilled again.
+   * The billing run's take: every unbilled (and not voided) charge of the reseller whose billing
+   * date is on or before `periodEnd`, oldest first, marked billed on `invoiceId` by the statement
+   * that locks it (each row written once, billed once: a second take finds nothing), in the caller's
+   * transaction. Amounts are net, already rounded to minor units; credits are negative. A
+   * concurrent seat change waits for that transaction, so it never alters a charge being invoiced;
+   * if the transaction rolls back (nothing issued), the charges are unbilled again.
    */
   async takeUnbilledCharges(em: EntityManager, resellerId: string, periodEnd: string, invoiceId: string): Promise<UnbilledCharge[]> {
     return (await queryPrepared<UnbilledChargeRow>(em, TAKE_UNBILLED_CHARGES, [resellerId, periodEnd, invoiceId])).map(unbilledCharge);
-  }
-
-  /**
-   * Marks charges as billed on `invoiceId`, in the caller's transaction. A conditional update: a
-   * charge already billed (or voided, or unknown) is refused with 409 and nothing is marked, so no
-   * charge can ever sit on two invoices.
-   */
-  async markChargesBilled(em: EntityManager, chargeIds: string[], invoiceId: string): Promise<void> {
-    const ids = [...new Set(chargeIds)];
-    if (!ids.length) return;
-    const updated = await queryPrepared<{ id: string }>(em, MARK_CHARGES_BILLED, [ids, invoiceId]);
-    if (updated.length !== ids.length) {
-      const done = new Set(updated.map((r) => r.id));
-      const refused = ids.filter((id) => !done.has(id));
-      // Throwing aborts the caller's transaction, so the partial update above never commits.
-      throw subscriptionError(
-        SubscriptionErrorCode.AlreadyBilled,
-        `Charges already billed, voided or unknown: ${refused.slice(0, 10).join(', ')}${refused.length > 10 ? ', …' : ''}`,
-        { chargeIds: refused },
-      );
-    }
   }
 }
 
