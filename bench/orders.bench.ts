@@ -8,7 +8,7 @@ import { FxRateService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
 import { ConfigService } from '@nestjs/config';
 import { ResellerService } from '#disty/reseller';
 import { supplierSettings, TaxService } from '#disty/tax';
-import { BenchContext, BenchResult } from './support';
+import { BenchContext, BenchResult, resetStatementStats, topStatements } from './support';
 
 const CONNECTIONS = 16;
 const WARMUP_S = Number(process.env.BENCH_ORDERS_WARMUP_S ?? 5);
@@ -17,7 +17,7 @@ const HARDWARE_PRODUCTS = 600;
 const CLOUD_PRODUCTS = 400;
 const RESELLERS = 8;
 /** Orders placed one at a time after the load, to count the SQL statements (round trips) per order. */
-const PROFILED_ORDERS = 200;
+const PROFILED_ORDERS = Number(process.env.BENCH_ORDERS_PROFILED ?? 200);
 /** Seconds of each floor measurement (GET /me, an unauthenticated 404) after the orders. */
 const FLOOR_S = Number(process.env.BENCH_ORDERS_FLOOR_S ?? 5);
 /** Goals relative to the machine (issue 23): orders/s ≥ 0.35 × pgbench TPC-B tps of the same run. */
@@ -107,6 +107,8 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     // sequentially for the whole run (autovacuum does not reach a new database within it). A live
     // database never analyses an empty table that is about to grow; autovacuum analyses it as it grows.
     await ds.query('ANALYZE products, product_prices, resellers, credit_lines, users');
+    // BENCH_ORDERS_SQL: statements run on the bench database before the API starts (an experiment's schema change).
+    if (process.env.BENCH_ORDERS_SQL) await ds.query(process.env.BENCH_ORDERS_SQL);
 
     api = await startApi(url, ctx);
     const target = `http://127.0.0.1:${api.port}`;
@@ -136,11 +138,16 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     ctx.log(`orders: warm-up ${WARMUP_S} s with ${CONNECTIONS} connections`);
     const warm = await load(WARMUP_S);
     ctx.log(`orders: measuring ${DURATION_S} s`);
+    const statements = await resetStatementStats(ds);
     const rss = sampleRss(api.child.pid!);
     const cpuBefore = cpuSnapshot(api.child.pid!, url);
     const r = await load(DURATION_S);
     const cpu = cpuSnapshot(api.child.pid!, url).since(cpuBefore);
     const peakRssKiB = Math.max(rss.stop(), readStatusKiB(api.child.pid!, 'VmHWM') ?? 0);
+    if (statements) {
+      ctx.log('orders: statements by total execution time (pg_stat_statements, nested included):');
+      for (const line of await topStatements(ds, Number(process.env.BENCH_PG_STATEMENTS_TOP ?? 30))) ctx.log(line);
+    }
 
     // autocannon stops with up to one request in flight per connection (after the warm-up and the run):
     // those orders are placed but not counted as 2xx.
@@ -151,7 +158,12 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
     const failed = r.non2xx + r.errors + warm.non2xx + warm.errors;
     if (firstFailure.status !== undefined) ctx.log(`orders: first non-2xx ${firstFailure.status}: ${firstFailure.body?.slice(0, 300)}`);
 
-    const profile = await profileRoundTrips(api, target, tokens, hardware, cloud);
+    if (statements) await resetStatementStats(ds);
+    const profile = await profileRoundTrips(api, target, tokens, hardware, cloud, url);
+    if (statements) {
+      ctx.log('orders: statements of the orders placed one at a time (no lock waits):');
+      for (const line of await topStatements(ds, Number(process.env.BENCH_PG_STATEMENTS_TOP ?? 30))) ctx.log(line);
+    }
     // The floor under any order: the same API and connections answering the lightest requests it has.
     ctx.log(`orders: floor requests, ${FLOOR_S} s each`);
     const floor = async (path: string, headers: Record<string, string>) => {
@@ -231,6 +243,12 @@ export async function ordersBench(ctx: BenchContext): Promise<BenchResult[]> {
         unit: 'ms',
         goal: `≤ ${GOAL_ALONE_MS} ms`,
         pass: profile.meanMs <= GOAL_ALONE_MS,
+      },
+      {
+        benchmark: name,
+        metric: `CPU per order alone, API / PostgreSQL (mean of ${PROFILED_ORDERS} in sequence)`,
+        value: round(profile.apiCpuMs + profile.pgCpuMs, 2),
+        unit: `ms (${round(profile.apiCpuMs, 2)} / ${round(profile.pgCpuMs, 2)})`,
       },
       {
         benchmark: name,
@@ -433,7 +451,8 @@ async function profileRoundTrips(
   tokens: string[],
   hardware: string[],
   cloud: string[],
-): Promise<{ roundTrips: number; meanMs: number }> {
+  databaseUrl: string,
+): Promise<{ roundTrips: number; meanMs: number; apiCpuMs: number; pgCpuMs: number }> {
   const random = seededRandom(20260101);
   // autocannon stopped with requests in flight: wait until the API has gone quiet.
   let before = await api.queryCount();
@@ -443,6 +462,8 @@ async function profileRoundTrips(
     if (now === before) break;
     before = now;
   }
+  const cpuBefore = cpuSnapshot(api.child.pid!, databaseUrl);
+  const sys0 = sysMs(api.child.pid!);
   const started = process.hrtime.bigint();
   for (let i = 0; i < PROFILED_ORDERS; i++) {
     const res = await fetch(`${target}/api/v1/orders`, {
@@ -454,7 +475,14 @@ async function profileRoundTrips(
     await res.arrayBuffer();
   }
   const meanMs = Number(process.hrtime.bigint() - started) / 1e6 / PROFILED_ORDERS;
-  return { roundTrips: ((await api.queryCount()) - before) / PROFILED_ORDERS, meanMs };
+  const cpu = cpuSnapshot(api.child.pid!, databaseUrl).since(cpuBefore);
+  process.stderr.write(`[bench] orders alone: API system CPU ${((sysMs(api.child.pid!) - sys0) / PROFILED_ORDERS).toFixed(2)} ms per order\n`);
+  return {
+    roundTrips: ((await api.queryCount()) - before) / PROFILED_ORDERS,
+    meanMs,
+    apiCpuMs: cpu.apiMs / PROFILED_ORDERS,
+    pgCpuMs: cpu.pgMs / PROFILED_ORDERS,
+  };
 }
 
 /** CPU time (user + system, ms) of the API, of the PostgreSQL backends serving the bench database, and of this process. */
@@ -492,6 +520,11 @@ function cpuMs(pid: number): number {
   } catch {
     return 0;
   }
+}
+
+function sysMs(pid: number): number {
+  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
+  return Number(fields[12]) * 10;
 }
 
 /** Samples VmRSS every 100 ms; stop() answers the peak in KiB. */

@@ -2,7 +2,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { page, Page, sqlState } from '#disty/core';
+import { page, Page, preparedStatement, queryPrepared, sqlState } from '#disty/core';
 import { EndCustomerView } from './dto/end-customer.dto';
 import { customersError, customersFieldError, CustomersErrorCode } from './errors';
 
@@ -38,7 +38,10 @@ export interface EndCustomerFields {
 }
 
 /** The order's end customer is reused by name, or created, in one statement (docs/api-conventions.md, end customers). */
-const UPSERT_BY_NAME = `
+/** An order's end customer by name, reused or created (a prepared statement: it runs with every order). */
+const UPSERT_BY_NAME = preparedStatement(
+  'customers.upsert-by-name',
+  `
   WITH ins AS (
     INSERT INTO end_customers (reseller_id, name, reference) VALUES ($1, $2, $3)
     ON CONFLICT (reseller_id, name) DO NOTHING
@@ -47,7 +50,8 @@ const UPSERT_BY_NAME = `
   SELECT id, name, reference FROM ins
   UNION ALL
   SELECT id, name, reference FROM end_customers WHERE reseller_id = $1 AND name = $2
-  LIMIT 1`;
+  LIMIT 1`,
+);
 
 /**
  * End customers as records, per reseller: unique by exact (trimmed) name. Reseller users reach only
@@ -147,7 +151,7 @@ export class EndCustomerService {
       return row;
     }
     const name = (ask.name ?? '').trim();
-    let [row]: EndCustomerRef[] = await em.query(UPSERT_BY_NAME, [resellerId, name, ask.reference ?? null]);
+    let [row] = await queryPrepared<EndCustomerRef>(em, UPSERT_BY_NAME, [resellerId, name, ask.reference ?? null]);
     // A concurrent order created it after this statement's snapshot: read it again.
     if (!row)
       [row] = await em.query(`SELECT id, name, reference FROM end_customers WHERE reseller_id = $1 AND name = $2`, [resellerId, name]);

@@ -2,7 +2,7 @@
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, EntityManager } from 'typeorm';
-import { Dec, formatRate, isValidCalendarDate, ProblemError, retryOnConflict, sqlState, validationError } from '#disty/core';
+import { Dec, formatRate, isValidCalendarDate, ProblemError, queryPrepared, retryOnConflict, sqlState, validationError } from '#disty/core';
 import { codeFitsBuyer, inForce, pickRule, TaxBuyer, TaxKind } from './domain/tax-rules';
 import {
   CreateTaxCodeDto,
@@ -15,7 +15,7 @@ import {
 } from './dto/tax-code.dto';
 import { taxError, TaxErrorCode } from './errors';
 import { SUPPLIER_SETTINGS, SupplierSettings } from './supplier.config';
-import { CODE_COLUMNS, RULE_COLUMNS, TaxCodeRow, TaxRuleRow } from './tax.sql';
+import { CODE_COLUMNS, RULE_COLUMNS, RULES_FOR_CATEGORIES, TaxCodeRow, TaxRuleRow } from './tax.sql';
 
 /** The code chosen for a line, with the rate in force: both are stored on the line (docs/accounting.md §11). */
 export interface AppliedTaxCode {
@@ -51,11 +51,7 @@ export class TaxService {
     const wanted = [...new Set(categories)];
     const out = new Map<string, AppliedTaxCode>();
     if (!wanted.length) return out;
-    const rows: Array<TaxRuleRow & TaxCodeRow> = await em.query(
-      `SELECT ${RULE_COLUMNS}, ${CODE_COLUMNS} FROM tax_rules r JOIN tax_codes c ON c.code = r.tax_code
-        WHERE r.seller_jurisdiction = $1 AND r.tax_category = ANY($2::text[])`,
-      [this.supplierSettings.country, wanted],
-    );
+    const rows = await queryPrepared<TaxRuleRow & TaxCodeRow>(em, RULES_FOR_CATEGORIES, [this.supplierSettings.country, wanted]);
     const candidates = rows
       .filter((r) => inForce({ validFrom: r.valid_from, validTo: r.valid_to }, date))
       .map((r) => ({
