@@ -26,8 +26,14 @@ export const PRODUCT_COLUMNS = `p.sku, p.name, p.vendor, p.kind, p.warranty_mont
 /** Products by SKU with their current price and cost in one currency (order placement's catalog read). */
 export const PRODUCTS_BY_SKU = preparedStatement(
   'catalog.products-by-sku',
+  // Each product's current price by an index probe (LATERAL … LIMIT 1; at most one row is current
+  // per SKU and currency): as a plain join, the generic plan of this prepared statement read every
+  // current price and hashed them, on every order (docs/performance.md §8).
   `SELECT ${PRODUCT_COLUMNS}, pp.unit_price, pp.unit_cost FROM products p
-     LEFT JOIN product_prices pp ON pp.sku = p.sku AND pp.currency = $2 AND pp.valid_to IS NULL
+     LEFT JOIN LATERAL (
+       SELECT unit_price, unit_cost FROM product_prices pp
+        WHERE pp.sku = p.sku AND pp.currency = $2 AND pp.valid_to IS NULL LIMIT 1
+     ) pp ON true
     WHERE p.sku = ANY($1::text[])`,
 );
 

@@ -37,20 +37,27 @@ export interface EndCustomerFields {
   reference?: string | null;
 }
 
-/** The order's end customer is reused by name, or created, in one statement (docs/api-conventions.md, end customers). */
-/** An order's end customer by name, reused or created (a prepared statement: it runs with every order). */
+/**
+ * An order's end customer by name, reused or created, in one prepared statement (it runs with every
+ * order; docs/api-conventions.md, end customers). The existing record is looked up first: the insert
+ * runs only for a new name, since even a refused `ON CONFLICT DO NOTHING` insert costs a speculative
+ * insertion. A concurrent order may create the same name in between: the insert then returns nothing
+ * and the caller reads the record again.
+ */
 const UPSERT_BY_NAME = preparedStatement(
   'customers.upsert-by-name',
   `
-  WITH ins AS (
-    INSERT INTO end_customers (reseller_id, name, reference) VALUES ($1, $2, $3)
+  WITH found AS (
+    SELECT id, name, reference FROM end_customers WHERE reseller_id = $1 AND name = $2
+  ), ins AS (
+    INSERT INTO end_customers (reseller_id, name, reference)
+    SELECT $1, $2, $3 WHERE NOT EXISTS (SELECT 1 FROM found)
     ON CONFLICT (reseller_id, name) DO NOTHING
     RETURNING id, name, reference
   )
-  SELECT id, name, reference FROM ins
+  SELECT id, name, reference FROM found
   UNION ALL
-  SELECT id, name, reference FROM end_customers WHERE reseller_id = $1 AND name = $2
-  LIMIT 1`,
+  SELECT id, name, reference FROM ins`,
 );
 
 /**
