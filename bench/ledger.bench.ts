@@ -2,7 +2,7 @@ import { randomUUID } from 'crypto';
 import { Clock, Dec, ReadDatabase } from '#disty/core';
 import { FxRateService, LedgerBatchService, LedgerService, PeriodCloseChecks, PostEntryInput } from '#disty/ledger';
 import { ConfigService } from '@nestjs/config';
-import { BenchContext, BenchResult, median, timed } from './support';
+import { BenchContext, BenchResult, median, resetStatementStats, timed, topStatements } from './support';
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 20_000);
 const POSTERS = 8;
@@ -35,7 +35,9 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
       }
     };
     ctx.log(`ledger: posting ${ENTRIES} entries with ${POSTERS} posters`);
+    const statements = await resetStatementStats(ds);
     const { ms } = await timed(() => Promise.all(Array.from({ length: POSTERS }, poster)));
+    if (statements) await logStatements(ctx, ds, 'single entries');
     const ledgerTps = ENTRIES / (ms / 1000);
     results.push({
       benchmark: 'ledger',
@@ -56,7 +58,9 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
       }
     };
     ctx.log(`ledger: posting ${BATCH_ENTRIES} entries in batches of ${BATCH_SIZE} with ${POSTERS} posters`);
+    if (statements) await resetStatementStats(ds);
     const batch = await timed(() => Promise.all(Array.from({ length: POSTERS }, batchPoster)));
+    if (statements) await logStatements(ctx, ds, `batches of ${BATCH_SIZE}`);
     const batchTps = BATCH_ENTRIES / (batch.ms / 1000);
     results.push({
       benchmark: 'ledger',
@@ -133,6 +137,12 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
     await close();
   }
   return results;
+}
+
+/** BENCH_PG_STATEMENTS=1: where PostgreSQL's time went in one posting phase (nested statements included). */
+async function logStatements(ctx: BenchContext, ds: import('typeorm').DataSource, phase: string): Promise<void> {
+  ctx.log(`ledger, ${phase}: statements by total execution time (pg_stat_statements, nested included):`);
+  for (const line of await topStatements(ds, Number(process.env.BENCH_PG_STATEMENTS_TOP ?? 15))) ctx.log(line);
 }
 
 async function bulkLines(ds: import('typeorm').DataSource, entries: number): Promise<void> {
