@@ -5,7 +5,7 @@ import { ConfigService } from '@nestjs/config';
 import { BenchContext, BenchResult, median, resetStatementStats, timed, topStatements } from './support';
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 20_000);
-const POSTERS = 8;
+const POSTERS = Number(process.env.BENCH_LEDGER_POSTERS ?? 8);
 const TB_LINES = Number(process.env.BENCH_TB_LINES ?? 1_000_000);
 const BATCH_ENTRIES = Number(process.env.BENCH_LEDGER_BATCH_ENTRIES ?? 50_000);
 const BATCH_SIZE = 100;
