@@ -1,8 +1,9 @@
+import * as os from 'os';
 import { randomUUID } from 'crypto';
 import { Clock, Dec, ReadDatabase } from '#disty/core';
 import { FxRateService, LedgerBatchService, LedgerService, PeriodCloseChecks, PostEntryInput } from '#disty/ledger';
 import { ConfigService } from '@nestjs/config';
-import { BenchContext, BenchResult, median, resetStatementStats, timed, topStatements } from './support';
+import { backendCpu, BenchContext, BenchResult, cpuSince, median, resetStatementStats, timed, topStatements } from './support';
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 20_000);
 const POSTERS = Number(process.env.BENCH_LEDGER_POSTERS ?? 8);
@@ -36,7 +37,9 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
     };
     ctx.log(`ledger: posting ${ENTRIES} entries with ${POSTERS} posters`);
     const statements = await resetStatementStats(ds);
+    let cpu = await cpuMeter(ds);
     const { ms } = await timed(() => Promise.all(Array.from({ length: POSTERS }, poster)));
+    ctx.log(`ledger, single entries: ${await cpu(ENTRIES)}`);
     if (statements) await logStatements(ctx, ds, 'single entries');
     const ledgerTps = ENTRIES / (ms / 1000);
     results.push({
@@ -59,7 +62,9 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
     };
     ctx.log(`ledger: posting ${BATCH_ENTRIES} entries in batches of ${BATCH_SIZE} with ${POSTERS} posters`);
     if (statements) await resetStatementStats(ds);
+    cpu = await cpuMeter(ds);
     const batch = await timed(() => Promise.all(Array.from({ length: POSTERS }, batchPoster)));
+    ctx.log(`ledger, batches of ${BATCH_SIZE}: ${await cpu(BATCH_ENTRIES)}`);
     if (statements) await logStatements(ctx, ds, `batches of ${BATCH_SIZE}`);
     const batchTps = BATCH_ENTRIES / (batch.ms / 1000);
     results.push({
@@ -137,6 +142,21 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
     await close();
   }
   return results;
+}
+
+/**
+ * CPU per entry of one phase, Node and the database's backends apart: on a loaded machine the wall
+ * clock says little, CPU per entry still compares two versions (docs/performance.md §8).
+ */
+async function cpuMeter(ds: import('typeorm').DataSource): Promise<(entries: number) => Promise<string>> {
+  const node0 = process.cpuUsage();
+  const pg0 = await backendCpu(ds);
+  return async (entries) => {
+    const node = process.cpuUsage(node0);
+    const pg = cpuSince(pg0, await backendCpu(ds));
+    const per = (s: number) => ((s * 1000) / entries).toFixed(3);
+    return `CPU per entry: Node ${per((node.user + node.system) / 1e6)} ms, PostgreSQL backends ${pg === null ? '?' : per(pg)} ms (load average ${os.loadavg()[0].toFixed(1)})`;
+  };
 }
 
 /** BENCH_PG_STATEMENTS=1: where PostgreSQL's time went in one posting phase (nested statements included). */
