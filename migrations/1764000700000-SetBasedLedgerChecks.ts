@@ -10,9 +10,10 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   per-month advisory lock a close takes exclusively): one AFTER INSERT statement trigger over the
  *   inserted entries, in place of two BEFORE INSERT row triggers.
  * - journal_lines: lines join their entry only in the transaction that created it, and carry its
- *   date (LD003; the date is now checked rather than copied, and every writer passes it), and no
- *   control account in a manual entry (LDCTL): checked by the statement trigger that maintains
- *   balances, over its transition table and before it takes any balance row lock.
+ *   date (LD003; the date is now checked rather than copied, and every writer passes it), name a
+ *   known account (23503, in place of the foreign key), and no control account in a manual entry
+ *   (LDCTL): checked by the statement trigger that maintains balances, over its transition table
+ *   and before it takes any balance row lock.
  * - account_balances and ledger_daily_totals are still written only by that trigger; their guard
  *   is a statement trigger (one call per statement, not two per upserted row).
  * - The deferred per-entry balance check (LD001, LD004) reads the entry's lines once instead of twice.
@@ -48,22 +49,31 @@ export class SetBasedLedgerChecks1764000700000 implements MigrationInterface {
     // ------------------------------------------------------------------ lines
     await q.query(`DROP TRIGGER journal_lines_same_transaction ON journal_lines`);
     await q.query(`DROP TRIGGER journal_lines_control_account ON journal_lines`);
+    // A line's account must exist: checked below once per statement, where the foreign key checked it
+    // per line, each check a KEY SHARE lock on one of the few account rows every posting shares (a
+    // multixact once two postings hold one). An account in use still cannot be removed or renamed:
+    // the same trigger writes its balance rows, whose foreign keys reference it.
+    await q.query(`ALTER TABLE journal_lines DROP CONSTRAINT journal_lines_account_code_fkey`);
     await q.query(`CREATE OR REPLACE FUNCTION ledger_lines_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE bad record;
       BEGIN
         -- Per entry of the statement: it was created in this transaction, its lines carry its date,
         -- and it touches no control account if it is manual. The entry is read by its key (a lateral
         -- probe, never a join the planner could turn into a scan of every entry).
-        SELECT l.entry_id, l.first_date, l.last_date, e.entry_date, e.mine, l.control AND e.source_type = 'manual' AS manual_control
+        SELECT l.entry_id, l.first_date, l.last_date, l.unknown, e.entry_date, e.mine, l.control AND e.source_type = 'manual' AS manual_control
           INTO bad
-          FROM (SELECT entry_id, min(entry_date) AS first_date, max(entry_date) AS last_date, bool_or(a.control) AS control
-                  FROM new_lines JOIN accounts a ON a.code = account_code GROUP BY entry_id) l
+          FROM (SELECT entry_id, min(entry_date) AS first_date, max(entry_date) AS last_date, bool_or(a.control) AS control,
+                       min(account_code) FILTER (WHERE a.code IS NULL) AS unknown
+                  FROM new_lines LEFT JOIN accounts a ON a.code = account_code GROUP BY entry_id) l
           LEFT JOIN LATERAL (SELECT j.entry_date, j.source_type, j.xmin::text = (txid_current() % 4294967296)::text AS mine
                                FROM journal_entries j WHERE j.id = l.entry_id OFFSET 0) e ON true
-         WHERE e.mine IS NOT TRUE OR l.first_date <> e.entry_date OR l.last_date <> e.entry_date
+         WHERE l.unknown IS NOT NULL OR e.mine IS NOT TRUE OR l.first_date <> e.entry_date OR l.last_date <> e.entry_date
             OR (l.control AND e.source_type = 'manual')
          LIMIT 1;
-        IF FOUND AND bad.mine IS NOT TRUE THEN
+        IF FOUND AND bad.unknown IS NOT NULL THEN
+          RAISE EXCEPTION 'account % is not in the chart of accounts', bad.unknown
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'journal_lines_account_code_fkey';
+        ELSIF FOUND AND bad.mine IS NOT TRUE THEN
           RAISE EXCEPTION 'lines can only be added to a journal entry in the transaction that creates it'
             USING ERRCODE = 'LD003';
         ELSIF FOUND AND bad.manual_control THEN
@@ -191,6 +201,9 @@ export class SetBasedLedgerChecks1764000700000 implements MigrationInterface {
               base_credit_total = t.base_credit_total + EXCLUDED.base_credit_total;
         RETURN NULL;
       END $$`);
+    await q.query(
+      `ALTER TABLE journal_lines ADD CONSTRAINT journal_lines_account_code_fkey FOREIGN KEY (account_code) REFERENCES accounts (code)`,
+    );
     await q.query(`CREATE TRIGGER journal_lines_same_transaction BEFORE INSERT ON journal_lines
                    FOR EACH ROW EXECUTE FUNCTION ledger_line_before_insert()`);
     await q.query(`CREATE TRIGGER journal_lines_control_account BEFORE INSERT ON journal_lines

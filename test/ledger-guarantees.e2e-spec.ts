@@ -94,7 +94,7 @@ describe('Ledger guarantees held by the database', () => {
 
   // The insert checks run once per statement over all its rows (docs/performance.md §8): one bad
   // row among good ones still fails the whole statement.
-  it('refuses, per statement, a raw manual entry on a control account, a line dated apart from its entry, and a future-dated entry', async () => {
+  it('refuses, per statement, a raw manual entry on a control account, a line dated apart from its entry or on an unknown account, and a future-dated entry', async () => {
     const inOneTransaction = async (sqls: Array<(id: string) => [string, unknown[]]>) => {
       const runner = t.db.createQueryRunner();
       await runner.connect();
@@ -119,7 +119,10 @@ describe('Ledger guarantees held by the database', () => {
       ] as [string, unknown[]];
     await expect(inOneTransaction([lines('2026-05-01', '1100')])).rejects.toThrow(/1100 is a control account/);
     await expect(inOneTransaction([lines('2026-05-02', '4000')])).rejects.toThrow(/is dated 2026-05-02, not its entry's date/);
+    await expect(inOneTransaction([lines('2026-05-01', '4999')])).rejects.toThrow(/account 4999 is not in the chart of accounts/);
     await expect(inOneTransaction([lines('2026-05-01', '4000')])).resolves.toBeUndefined();
+    // An account in use stays: its balance rows reference it.
+    await expect(t.db.query(`DELETE FROM accounts WHERE code = '4000'`)).rejects.toThrow(/foreign key|permission denied/);
     await expect(
       t.db.query(
         `INSERT INTO journal_entries (entry_date, memo, source_type, source_id)
