@@ -44,7 +44,7 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
     const ledgerTps = ENTRIES / (ms / 1000);
     results.push({
       benchmark: 'ledger',
-      metric: 'entries posted/s (4 lines, 8 posters)',
+      metric: `entries posted/s (4 lines, ${POSTERS} posters)`,
       value: round(ledgerTps),
       unit: 'entries/s',
     });

@@ -2,9 +2,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The ledger's insert checks run once per statement instead of once per row (docs/performance.md
- * §8): a batch of 100 entries and 400 lines made about 1,700 trigger calls, each a PL/pgSQL call
- * with its own queries; it now makes a handful. Every check stays in the database, with the same
- * error codes and messages:
+ * §8): a batch of 100 entries and 400 lines made nearly 2,900 trigger calls, most with queries of
+ * their own; it now makes about 600 (the entry foreign key per line and the deferred balance check
+ * per entry remain). Every check stays in the database, with the same error codes and messages:
  *
  * - journal_entries: not future-dated (LDFUT) and not in a closed month (LD002, after the shared
  *   per-month advisory lock a close takes exclusively): one AFTER INSERT statement trigger over the
