@@ -146,7 +146,7 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
 
 /**
  * CPU per entry of one phase, Node and the database's backends apart: on a loaded machine the wall
- * clock says little, CPU per entry still compares two versions (docs/performance.md §8).
+ * clock says little, CPU per entry still compares two versions (docs/performance.md §9).
  */
 async function cpuMeter(ds: import('typeorm').DataSource): Promise<(entries: number) => Promise<string>> {
   const node0 = process.cpuUsage();

@@ -2,7 +2,7 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
 
 /**
  * The ledger's insert checks run once per statement instead of once per row (docs/performance.md
- * §8): a batch of 100 entries and 400 lines made nearly 2,900 trigger calls, most with queries of
+ * §9): a batch of 100 entries and 400 lines made nearly 2,900 trigger calls, most with queries of
  * their own; it now makes about 600 (the entry foreign key per line and the deferred balance check
  * per entry remain). Every check stays in the database, with the same error codes and messages:
  *

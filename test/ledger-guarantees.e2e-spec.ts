@@ -92,7 +92,7 @@ describe('Ledger guarantees held by the database', () => {
     await expect(t.db.query(`UPDATE account_balances SET debit_total = 0`)).rejects.toThrow(/maintained by the ledger/);
   });
 
-  // The insert checks run once per statement over all its rows (docs/performance.md §8): one bad
+  // The insert checks run once per statement over all its rows (docs/performance.md §9): one bad
   // row among good ones still fails the whole statement.
   it('refuses, per statement, a raw manual entry on a control account, a line dated apart from its entry or on an unknown account, and a future-dated entry', async () => {
     const inOneTransaction = async (sqls: Array<(id: string) => [string, unknown[]]>) => {
