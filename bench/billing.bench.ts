@@ -1,16 +1,15 @@
-import * as fs from 'fs';
 import * as os from 'os';
 import { DynamicModule, Module } from '@nestjs/common';
 import { ConfigModule } from '@nestjs/config';
 import { NestFactory } from '@nestjs/core';
 import { TypeOrmModule } from '@nestjs/typeorm';
-import type { DataSource, DataSourceOptions } from 'typeorm';
+import type { DataSourceOptions } from 'typeorm';
 import { CoreModule, dataSourceOptions } from '#disty/core';
 import { BillingRunService, DEFAULT_BILLING_CONCURRENCY, InvoicingModule } from '#disty/invoicing';
 import { LedgerService } from '#disty/ledger';
 import { PaymentsModule, ReconciliationService } from '#disty/payments';
 import { generateBillingData } from './billing-data';
-import { BenchContext, BenchResult, median, resetStatementStats, timed, topStatements } from './support';
+import { backendCpu, BenchContext, BenchResult, cpuSince, median, resetStatementStats, timed, topStatements } from './support';
 
 const RESELLERS = Number(process.env.BENCH_BILLING_RESELLERS ?? 1_000);
 const SUBSCRIPTIONS = Number(process.env.BENCH_BILLING_SUBSCRIPTIONS ?? 100_000);
@@ -172,31 +171,6 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
     await close();
   }
   return results;
-}
-
-/** CPU seconds (user + system) of this database's PostgreSQL backends, from /proc (Linux; null elsewhere). */
-async function backendCpu(ds: DataSource): Promise<Map<number, number> | null> {
-  if (!fs.existsSync('/proc/self/stat')) return null;
-  const rows: Array<{ pid: number }> = await ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
-  const now = new Map<number, number>();
-  for (const { pid } of rows) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      now.set(pid, (Number(f[11]) + Number(f[12])) / 100); // USER_HZ
-    } catch {
-      /* gone */
-    }
-  }
-  return now;
-}
-
-/** CPU the backends used since `before` (backends that appeared meanwhile count whole). */
-function cpuSince(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
-  if (!before || !after) return null;
-  let total = 0;
-  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
-  return total;
 }
 
 function round(v: number, digits = 0): number {

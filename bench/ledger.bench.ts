@@ -1,11 +1,12 @@
+import * as os from 'os';
 import { randomUUID } from 'crypto';
 import { Clock, Dec, ReadDatabase } from '#disty/core';
 import { FxRateService, LedgerBatchService, LedgerService, PeriodCloseChecks, PostEntryInput } from '#disty/ledger';
 import { ConfigService } from '@nestjs/config';
-import { BenchContext, BenchResult, median, timed } from './support';
+import { backendCpu, BenchContext, BenchResult, cpuSince, median, resetStatementStats, timed, topStatements } from './support';
 
 const ENTRIES = Number(process.env.BENCH_LEDGER_ENTRIES ?? 20_000);
-const POSTERS = 8;
+const POSTERS = Number(process.env.BENCH_LEDGER_POSTERS ?? 8);
 const TB_LINES = Number(process.env.BENCH_TB_LINES ?? 1_000_000);
 const BATCH_ENTRIES = Number(process.env.BENCH_LEDGER_BATCH_ENTRIES ?? 50_000);
 const BATCH_SIZE = 100;
@@ -35,11 +36,15 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
       }
     };
     ctx.log(`ledger: posting ${ENTRIES} entries with ${POSTERS} posters`);
+    const statements = await resetStatementStats(ds);
+    let cpu = await cpuMeter(ds);
     const { ms } = await timed(() => Promise.all(Array.from({ length: POSTERS }, poster)));
+    ctx.log(`ledger, single entries: ${await cpu(ENTRIES)}`);
+    if (statements) await logStatements(ctx, ds, 'single entries');
     const ledgerTps = ENTRIES / (ms / 1000);
     results.push({
       benchmark: 'ledger',
-      metric: 'entries posted/s (4 lines, 8 posters)',
+      metric: `entries posted/s (4 lines, ${POSTERS} posters)`,
       value: round(ledgerTps),
       unit: 'entries/s',
     });
@@ -56,7 +61,11 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
       }
     };
     ctx.log(`ledger: posting ${BATCH_ENTRIES} entries in batches of ${BATCH_SIZE} with ${POSTERS} posters`);
+    if (statements) await resetStatementStats(ds);
+    cpu = await cpuMeter(ds);
     const batch = await timed(() => Promise.all(Array.from({ length: POSTERS }, batchPoster)));
+    ctx.log(`ledger, batches of ${BATCH_SIZE}: ${await cpu(BATCH_ENTRIES)}`);
+    if (statements) await logStatements(ctx, ds, `batches of ${BATCH_SIZE}`);
     const batchTps = BATCH_ENTRIES / (batch.ms / 1000);
     results.push({
       benchmark: 'ledger',
@@ -133,6 +142,27 @@ export async function ledgerBench(ctx: BenchContext): Promise<BenchResult[]> {
     await close();
   }
   return results;
+}
+
+/**
+ * CPU per entry of one phase, Node and the database's backends apart: on a loaded machine the wall
+ * clock says little, CPU per entry still compares two versions (docs/performance.md §9).
+ */
+async function cpuMeter(ds: import('typeorm').DataSource): Promise<(entries: number) => Promise<string>> {
+  const node0 = process.cpuUsage();
+  const pg0 = await backendCpu(ds);
+  return async (entries) => {
+    const node = process.cpuUsage(node0);
+    const pg = cpuSince(pg0, await backendCpu(ds));
+    const per = (s: number) => ((s * 1000) / entries).toFixed(3);
+    return `CPU per entry: Node ${per((node.user + node.system) / 1e6)} ms, PostgreSQL backends ${pg === null ? '?' : per(pg)} ms (load average ${os.loadavg()[0].toFixed(1)})`;
+  };
+}
+
+/** BENCH_PG_STATEMENTS=1: where PostgreSQL's time went in one posting phase (nested statements included). */
+async function logStatements(ctx: BenchContext, ds: import('typeorm').DataSource, phase: string): Promise<void> {
+  ctx.log(`ledger, ${phase}: statements by total execution time (pg_stat_statements, nested included):`);
+  for (const line of await topStatements(ds, Number(process.env.BENCH_PG_STATEMENTS_TOP ?? 15))) ctx.log(line);
 }
 
 async function bulkLines(ds: import('typeorm').DataSource, entries: number): Promise<void> {

@@ -159,3 +159,28 @@ function runPgbench(log: (line: string) => void, url: string): number | null {
   const m = /tps = ([\d.]+)/.exec(out);
   return m ? Number(m[1]) : null;
 }
+
+/** CPU seconds (user + system) of this database's PostgreSQL backends, from /proc (Linux; null elsewhere). */
+export async function backendCpu(ds: DataSource): Promise<Map<number, number> | null> {
+  if (!fs.existsSync('/proc/self/stat')) return null;
+  const rows: Array<{ pid: number }> = await ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
+  const now = new Map<number, number>();
+  for (const { pid } of rows) {
+    try {
+      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      now.set(pid, (Number(f[11]) + Number(f[12])) / 100); // USER_HZ
+    } catch {
+      /* gone */
+    }
+  }
+  return now;
+}
+
+/** CPU the backends used since `before` (backends that appeared meanwhile count whole). */
+export function cpuSince(before: Map<number, number> | null, after: Map<number, number> | null): number | null {
+  if (!before || !after) return null;
+  let total = 0;
+  for (const [pid, cpu] of after) total += cpu - (before.get(pid) ?? 0);
+  return total;
+}

@@ -92,6 +92,46 @@ describe('Ledger guarantees held by the database', () => {
     await expect(t.db.query(`UPDATE account_balances SET debit_total = 0`)).rejects.toThrow(/maintained by the ledger/);
   });
 
+  // The insert checks run once per statement over all its rows (docs/performance.md §9): one bad
+  // row among good ones still fails the whole statement.
+  it('refuses, per statement, a raw manual entry on a control account, a line dated apart from its entry or on an unknown account, and a future-dated entry', async () => {
+    const inOneTransaction = async (sqls: Array<(id: string) => [string, unknown[]]>) => {
+      const runner = t.db.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        const [{ id }] = await runner.query(
+          `INSERT INTO journal_entries (entry_date, memo, source_type, source_id) VALUES ('2026-05-01', 'raw', 'manual', $1) RETURNING id`,
+          [randomUUID()],
+        );
+        for (const sql of sqls) await runner.query(...sql(id));
+        await runner.commitTransaction();
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+    };
+    const lines = (date: string, debitAccount: string) => (id: string) =>
+      [
+        `INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, base_debit, base_credit, entry_date)
+         VALUES ($1, 1, '1000', 'AUD', 5, 0, 5, 0, '2026-05-01'), ($1, 2, $3, 'AUD', 0, 5, 0, 5, $2)`,
+        [id, date, debitAccount],
+      ] as [string, unknown[]];
+    await expect(inOneTransaction([lines('2026-05-01', '1100')])).rejects.toThrow(/1100 is a control account/);
+    await expect(inOneTransaction([lines('2026-05-02', '4000')])).rejects.toThrow(/is dated 2026-05-02, not its entry's date/);
+    await expect(inOneTransaction([lines('2026-05-01', '4999')])).rejects.toThrow(/account 4999 is not in the chart of accounts/);
+    await expect(inOneTransaction([lines('2026-05-01', '4000')])).resolves.toBeUndefined();
+    // An account in use stays: its balance rows reference it.
+    await expect(t.db.query(`DELETE FROM accounts WHERE code = '4000'`)).rejects.toThrow(/foreign key|permission denied/);
+    await expect(
+      t.db.query(
+        `INSERT INTO journal_entries (entry_date, memo, source_type, source_id)
+         VALUES ('2026-05-01', 'raw', 'raw', $1), (current_date + 2, 'raw', 'raw', $2)`,
+        [randomUUID(), randomUUID()],
+      ),
+    ).rejects.toThrow(/in the future/);
+  });
+
   it('keeps every maintained balance equal to its lines under random postings and reversals (property)', async () => {
     const resellers = [randomUUID(), randomUUID(), null];
     const currencies: Currency[] = ['AUD', 'USD', 'JPY'];
