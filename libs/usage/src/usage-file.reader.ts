@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { StringDecoder } from 'string_decoder';
 import { Transform, TransformCallback } from 'stream';
+import { checkLine, LineCheckContext, LineFields, MAX_FIELD, trimField } from './domain/usage-line.checks';
 
 export const USAGE_FORMATS = ['csv', 'jsonl'] as const;
 export type UsageFormat = (typeof USAGE_FORMATS)[number];
@@ -26,7 +27,6 @@ const ALIASES: Record<Field, string[]> = {
 };
 const REQUIRED: Field[] = ['recordId', 'tenantId', 'meterId', 'usageDate', 'quantity'];
 const MAX_LINE = 16 * 1024;
-const MAX_FIELD = 200;
 const NUL = '\u0000';
 
 const norm = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -44,13 +44,13 @@ const csv = (v: string | null): string => (v === null ? '' : /[",\r\n]/.test(v) 
 
 /**
  * Turns a usage file (CSV with a header line, or JSON lines) into the rows of `usage_stage` as
- * COPY … FROM STDIN (FORMAT csv) text: line number, the nine fields as text (null when empty; a
- * plain CSV line of a file with the documented column order passes as it is, trimmed later in
- * SQL), and why the line could not be read at all (malformed CSV record or JSON, NUL character),
- * else empty. Streams: it holds at most one line (one record) besides the chunk in hand. Line
- * numbers are the file's (the CSV header is line 1); blank lines are skipped. Every other check is
- * set-based in SQL (usage.sql.ts). A bad header or an over-long line fails the stream with
- * UsageFileError.
+ * COPY … FROM STDIN (FORMAT csv) text, checking each line on the way (docs/consumption.md,
+ * "Rejections"; domain/usage-line.checks.ts): line number, the fields trimmed (text) or typed
+ * (version, date, quantity, unit cost: set only on a line that passed its own checks), and the
+ * reason and detail of the first own check it fails, else empty. Streams: it holds at most one
+ * line (one record) besides the chunk in hand. Line numbers are the file's (the CSV header is line
+ * 1); blank lines are skipped. The months of the lines whose date passed are collected (the ledger
+ * is asked which are closed). A bad header or an over-long line fails the stream with UsageFileError.
  */
 export class UsageCopyTransform extends Transform {
   /** Bytes of the file received, and data lines (records) staged so far. */
@@ -62,10 +62,15 @@ export class UsageCopyTransform extends Transform {
   /** CSV: for each field, its column in the file (-1: absent); null until the header is read. */
   private columns: number[] | null = null;
   private pending: { text: string; first: number } | null = null;
-  /** CSV whose header names the nine fields in the staged order: a plain line passes through unchanged. */
+  /** CSV whose header names the nine fields in the file's documented order: a plain line is split on commas only. */
   private plain = false;
+  /** The months (YYYY-MM) of the lines whose date passed its checks. */
+  readonly months = new Set<string>();
 
-  constructor(private readonly format: UsageFormat) {
+  constructor(
+    private readonly format: UsageFormat,
+    private readonly checks: LineCheckContext,
+  ) {
     super();
   }
 
@@ -160,9 +165,8 @@ export class UsageCopyTransform extends Transform {
         return this.row(first, [], `malformed CSV record: ${(e as Error).message.slice(0, 200)}`);
       }
     } else if (this.plain && isPlain(line)) {
-      // The file's columns are the staged ones, in order, and the line needs no quoting: as it is (trimmed in SQL).
-      this.rows++;
-      return `${first},${line},\n`;
+      // The documented columns in order, and nothing to unquote: the fields as they are (trimmed by the checks).
+      return this.row(first, line.split(','), null, true);
     } else {
       fields = line.split(',');
     }
@@ -187,19 +191,38 @@ export class UsageCopyTransform extends Transform {
     );
   }
 
-  /** One COPY line; NUL cannot be stored in text, so a field holding one makes the line malformed (without it). */
-  private row(lineNo: number, values: Array<string | null>, error: string | null): string {
+  /**
+   * One COPY line: the line checked (NUL cannot be stored in text, so a field holding one makes the
+   * line malformed, without it). `raw`: the fields as split from a plain line (not yet trimmed).
+   */
+  private row(lineNo: number, values: Array<string | null>, error: string | null, raw = false): string {
     this.rows++;
-    let out = String(lineNo);
+    const v: Array<string | null> = new Array<string | null>(FIELDS.length);
     for (let i = 0; i < FIELDS.length; i++) {
-      let v = values[i] ?? null;
-      if (v !== null && v.includes(NUL)) {
-        v = v.split(NUL).join('');
+      let x = values[i] ?? null;
+      if (!raw && x !== null && x.includes(NUL)) {
+        x = x.split(NUL).join('');
         error ??= 'a field holds a NUL character';
       }
-      out += `,${csv(v)}`;
+      v[i] = trimField(x);
     }
-    return `${out},${csv(error)}\n`;
+    const f: LineFields = {
+      recordId: v[0],
+      version: v[1],
+      tenantId: v[2],
+      meterId: v[3],
+      usageDate: v[4],
+      quantity: v[5],
+      unit: v[6],
+      unitCost: v[7],
+      currency: v[8],
+    };
+    const c = checkLine(f, error, this.checks);
+    if (c.usageDate !== null) this.months.add(c.usageDate.slice(0, 7));
+    return (
+      `${lineNo},${csv(f.recordId)},${c.version ?? ''},${csv(f.tenantId)},${csv(f.meterId)},${c.usageDate ?? ''},${c.quantity ?? ''},` +
+      `${csv(f.unit)},${c.unitCost ?? ''},${csv(c.currency)},${c.own ?? ''},${csv(c.detail)}\n`
+    );
   }
 }
 
