@@ -30,6 +30,7 @@ import {
   ImportRow,
   MATCH_CURRENT,
   NEW_SETS,
+  RANK_REPEATED,
   REJECT_CLOSED_CORRECTIONS,
   SUPERSEDE,
 } from './usage.sql';
@@ -231,6 +232,8 @@ export class UsageImportService {
     await em.query(INSERT_REJECTIONS, [importId]);
     times.lap('rejections');
     await this.phase(importId, 'matching');
+    await em.query(RANK_REPEATED);
+    await em.query(`ANALYZE usage_repeated`);
     await em.query(MATCH_CURRENT, [vendorId]);
     times.lap('match');
     await em.query(`ANALYZE usage_accepted (rn, current_id, version, current_version)`);

@@ -72,22 +72,30 @@ export const INSERT_REJECTIONS = `
    WHERE c.reason IS NOT NULL`;
 
 /**
+ * The accepted lines whose record id the file holds more than once, ranked: the highest version
+ * wins, then the first line (the others are duplicates). Usually none: a table of its own (analysed),
+ * so that MATCH_CURRENT joins the few by hash rather than sorting a million lines for a merge join
+ * planned on a guess (docs/consumption.md §10).
+ */
+export const RANK_REPEATED = `
+  CREATE TEMP TABLE usage_repeated ON COMMIT DROP AS
+  WITH twice AS (
+    SELECT record_id FROM usage_checked WHERE reason IS NULL GROUP BY record_id HAVING count(*) > 1)
+  SELECT c.line_no, row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
+    FROM usage_checked c JOIN twice USING (record_id) WHERE c.reason IS NULL`;
+
+/**
  * The accepted lines against the vendor's current records ($1 vendor): within the file the
- * highest version of a record id wins (the others are duplicates), and a line whose version is
- * not above the current one's is a duplicate; a higher one corrects it.
+ * highest version of a record id wins (the others are duplicates: `usage_repeated`), and a line
+ * whose version is not above the current one's is a duplicate; a higher one corrects it.
  */
 export const MATCH_CURRENT = `
   CREATE TEMP TABLE usage_accepted ON COMMIT DROP AS
-  WITH twice AS (
-    SELECT record_id FROM usage_checked WHERE reason IS NULL GROUP BY record_id HAVING count(*) > 1),
-  ranked AS (
-    SELECT c.line_no, row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
-      FROM usage_checked c JOIN twice USING (record_id) WHERE c.reason IS NULL)
   SELECT c.line_no, c.record_id, c.version, c.usage_date, c.quantity, c.unit, c.unit_cost, c.vendor_currency, c.subscription_id,
          c.reseller_id, c.currency, c.meter_uuid,
          cur.id AS current_id, cur.version AS current_version, to_char(cur.usage_date, 'YYYY-MM') AS current_month, coalesce(r.rn, 1) AS rn
     FROM usage_checked c
-    LEFT JOIN ranked r ON r.line_no = c.line_no
+    LEFT JOIN usage_repeated r ON r.line_no = c.line_no
     LEFT JOIN usage_records cur ON cur.vendor_id = $1 AND cur.record_id = c.record_id AND cur.superseded_at IS NULL
    WHERE c.reason IS NULL`;
 
@@ -139,7 +147,7 @@ export const NEW_SETS = `
  * with their rating, and the recorded ones whose rating moved are updated.
  */
 export const RATE_AND_RECORD = `
-  WITH cur AS (
+  WITH cur AS NOT MATERIALIZED (
     SELECT r.id, NULL::int AS line_no, r.subscription_id, r.meter_id, r.currency, r.quantity, r.usage_date, r.record_id,
            r.rated_net AS old_net, r.rated_cost AS old_cost, NULL::int AS version, NULL::uuid AS reseller_id, NULL::text AS unit,
            NULL::numeric AS unit_cost, NULL::text AS vendor_currency
@@ -151,12 +159,18 @@ export const RATE_AND_RECORD = `
     SELECT NULL, a.line_no, a.subscription_id, a.meter_uuid, a.currency, a.quantity, a.usage_date, a.record_id, NULL, NULL,
            a.version, a.reseller_id, a.unit, a.unit_cost, a.vendor_currency
       FROM usage_accepted a WHERE a.rn = 1 AND (a.current_id IS NULL OR a.version > a.current_version)),
+  -- A meter with one tier in a currency (a flat price) is priced the same wherever a record falls
+  -- in the month's volume: its records skip the window's sort (their volume after them is their own quantity).
+  flat AS (SELECT meter, currency FROM usage_ref_tiers GROUP BY meter, currency HAVING count(*) = 1),
   w AS (
     SELECT cur.*, sum(cur.quantity) OVER (
              PARTITION BY cur.subscription_id, cur.meter_id, date_trunc('month', cur.usage_date::timestamp)
              ORDER BY cur.usage_date, cur.record_id COLLATE "C" ROWS UNBOUNDED PRECEDING) AS after,
            CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END AS dp
-      FROM cur),
+      FROM cur WHERE NOT EXISTS (SELECT FROM flat f WHERE f.meter = cur.meter_id AND f.currency = cur.currency)
+    UNION ALL
+    SELECT cur.*, cur.quantity, CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END
+      FROM cur WHERE EXISTS (SELECT FROM flat f WHERE f.meter = cur.meter_id AND f.currency = cur.currency)),
   -- Per meter and currency, one row: its tiers as arrays in the order of their starts (the tiers
   -- run from 0, contiguous, the last one open: the tier x falls in is width_bucket(x, starts)) and
   -- its cost, so each record is priced by one hash lookup rather than a range join per volume.
@@ -198,16 +212,18 @@ export const POST_DELTAS = `
   -- Each subscription's month read through its index (subscription_id, usage_date), whatever the
   -- planner believes of a table a large import has just filled; summed per meter first (its few
   -- rows then give the product).
+  -- Summed per subscription inside the lateral (a few dozen rows each), so the sum per reseller
+  -- groups those rather than sorting every record on a guessed row count.
   per_meter AS (
-    SELECT s.reseller_id, r.currency, r.usage_date, r.meter_id, sum(r.quantity) AS q, sum(r.rated_net) AS net, sum(r.rated_cost) AS cost
+    SELECT s.reseller_id, r.currency, r.usage_date, r.meter_id, sum(r.q) AS q, sum(r.net) AS net, sum(r.cost) AS cost
       FROM months s
       JOIN consumption_subscriptions cs ON cs.reseller_id = s.reseller_id
      CROSS JOIN LATERAL (
-           SELECT r.currency, r.usage_date, r.meter_id, r.quantity, r.rated_net, r.rated_cost
+           SELECT r.currency, r.usage_date, r.meter_id, sum(r.quantity) AS q, sum(r.rated_net) AS net, sum(r.rated_cost) AS cost
              FROM usage_records r
             WHERE r.subscription_id = cs.id AND r.reseller_id = s.reseller_id AND r.superseded_at IS NULL
               AND r.usage_date >= s.month AND r.usage_date < (s.month + interval '1 month')::date
-           OFFSET 0) r
+            GROUP BY 1, 2, 3) r
      GROUP BY 1, 2, 3, 4),
   eff AS (
     SELECT d.reseller_id, d.currency, d.usage_date, m.sku, sum(d.q) AS q, sum(d.net) AS net, sum(d.cost) AS cost
