@@ -1,7 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { StringDecoder } from 'string_decoder';
 import { Transform, TransformCallback } from 'stream';
-import { checkLine, LineCheckContext, LineFields, MAX_FIELD, trimField } from './domain/usage-line.checks';
+import { checkedLine, checkLine, LineCheckContext, LineFields, MAX_FIELD, plainLinePasses, trimField } from './domain/usage-line.checks';
 
 export const USAGE_FORMATS = ['csv', 'jsonl'] as const;
 export type UsageFormat = (typeof USAGE_FORMATS)[number];
@@ -66,6 +66,23 @@ export class UsageCopyTransform extends Transform {
   private plain = false;
   /** The months (YYYY-MM) of the lines whose date passed its checks. */
   readonly months = new Set<string>();
+  private lastDate: string | null = null;
+  private lastMonth: string | null = null;
+  /** The positions of a plain line's commas. */
+  private readonly commas = new Int32Array(FIELDS.length - 1);
+  /** Reused line after line (no allocation per line). */
+  private readonly fields: LineFields = {
+    recordId: null,
+    version: null,
+    tenantId: null,
+    meterId: null,
+    usageDate: null,
+    quantity: null,
+    unit: null,
+    unitCost: null,
+    currency: null,
+  };
+  private readonly checked = checkedLine();
 
   constructor(
     private readonly format: UsageFormat,
@@ -164,9 +181,19 @@ export class UsageCopyTransform extends Transform {
         if (!this.columns) throw new UsageFileError(`The CSV header cannot be read: ${(e as Error).message.slice(0, 200)}`);
         return this.row(first, [], `malformed CSV record: ${(e as Error).message.slice(0, 200)}`);
       }
-    } else if (this.plain && isPlain(line)) {
-      // The documented columns in order, and nothing to unquote: the fields as they are (trimmed by the checks).
-      return this.row(first, line.split(','), null, true);
+    } else if (this.plain && isPlain(line, this.commas)) {
+      // The documented columns in order, and nothing to unquote: as it is when it passes as written,
+      // else its fields as they are (trimmed by the checks).
+      if (plainLinePasses(line, this.commas, this.checks)) {
+        this.rows++;
+        const month = line.slice(this.commas[3] + 1, this.commas[3] + 8);
+        if (month !== this.lastMonth) {
+          this.lastMonth = month;
+          this.months.add(month);
+        }
+        return `${first},${line},,\n`;
+      }
+      return this.row(first, line.split(','), null, line);
     } else {
       fields = line.split(',');
     }
@@ -195,30 +222,43 @@ export class UsageCopyTransform extends Transform {
    * One COPY line: the line checked (NUL cannot be stored in text, so a field holding one makes the
    * line malformed, without it). `raw`: the fields as split from a plain line (not yet trimmed).
    */
-  private row(lineNo: number, values: Array<string | null>, error: string | null, raw = false): string {
+  private row(lineNo: number, values: Array<string | null>, error: string | null, plainLine: string | null = null): string {
     this.rows++;
-    const v: Array<string | null> = new Array<string | null>(FIELDS.length);
-    for (let i = 0; i < FIELDS.length; i++) {
+    const raw = plainLine !== null;
+    const f = this.fields;
+    let e = error;
+    const value = (i: number): string | null => {
       let x = values[i] ?? null;
       if (!raw && x !== null && x.includes(NUL)) {
         x = x.split(NUL).join('');
-        error ??= 'a field holds a NUL character';
+        e ??= 'a field holds a NUL character';
       }
-      v[i] = trimField(x);
-    }
-    const f: LineFields = {
-      recordId: v[0],
-      version: v[1],
-      tenantId: v[2],
-      meterId: v[3],
-      usageDate: v[4],
-      quantity: v[5],
-      unit: v[6],
-      unitCost: v[7],
-      currency: v[8],
+      return trimField(x);
     };
-    const c = checkLine(f, error, this.checks);
-    if (c.usageDate !== null) this.months.add(c.usageDate.slice(0, 7));
+    f.recordId = value(0);
+    f.version = value(1);
+    f.tenantId = value(2);
+    f.meterId = value(3);
+    f.usageDate = value(4);
+    f.quantity = value(5);
+    f.unit = value(6);
+    f.unitCost = value(7);
+    f.currency = value(8);
+    const c = checkLine(f, e, this.checks, this.checked);
+    if (c.usageDate !== null && c.usageDate !== this.lastDate) {
+      this.lastDate = c.usageDate;
+      this.months.add(c.usageDate.slice(0, 7));
+    }
+    // The common case: a plain line that passed, each field as staged already (nothing trimmed, the
+    // version and currency as written): the line itself, with an empty reason and detail.
+    if (
+      plainLine !== null &&
+      c.own === null &&
+      c.version === f.version &&
+      c.currency === f.currency &&
+      FIELD_KEYS.every((k, i) => f[k] === (values[i] === '' ? null : values[i]))
+    )
+      return `${lineNo},${plainLine},,\n`;
     return (
       `${lineNo},${csv(f.recordId)},${c.version ?? ''},${csv(f.tenantId)},${csv(f.meterId)},${c.usageDate ?? ''},${c.quantity ?? ''},` +
       `${csv(f.unit)},${c.unitCost ?? ''},${csv(c.currency)},${c.own ?? ''},${csv(c.detail)}\n`
@@ -226,13 +266,18 @@ export class UsageCopyTransform extends Transform {
   }
 }
 
-/** Exactly nine fields, and nothing COPY would read otherwise than the split on commas (quote, CR, NUL). */
-function isPlain(line: string): boolean {
+/** The fields of LineFields in the staged (and documented) order. */
+const FIELD_KEYS: Array<keyof LineFields> = ['recordId', 'version', 'tenantId', 'meterId', 'usageDate', 'quantity', 'unit', 'unitCost', 'currency'];
+
+/** Exactly nine fields (their commas' positions in `at`), and nothing COPY would read otherwise than the split on commas (quote, CR, NUL). */
+function isPlain(line: string, at: Int32Array): boolean {
   let commas = 0;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    if (c === 44) commas++;
-    else if (c === 34 || c === 13 || c === 0) return false;
+    if (c === 44) {
+      if (commas < at.length) at[commas] = i;
+      commas++;
+    } else if (c === 34 || c === 13 || c === 0) return false;
   }
   return commas === FIELDS.length - 1;
 }
