@@ -212,18 +212,16 @@ export const POST_DELTAS = `
   -- Each subscription's month read through its index (subscription_id, usage_date), whatever the
   -- planner believes of a table a large import has just filled; summed per meter first (its few
   -- rows then give the product).
-  -- Summed per subscription inside the lateral (a few dozen rows each), so the sum per reseller
-  -- groups those rather than sorting every record on a guessed row count.
   per_meter AS (
-    SELECT s.reseller_id, r.currency, r.usage_date, r.meter_id, sum(r.q) AS q, sum(r.net) AS net, sum(r.cost) AS cost
+    SELECT s.reseller_id, r.currency, r.usage_date, r.meter_id, sum(r.quantity) AS q, sum(r.rated_net) AS net, sum(r.rated_cost) AS cost
       FROM months s
       JOIN consumption_subscriptions cs ON cs.reseller_id = s.reseller_id
      CROSS JOIN LATERAL (
-           SELECT r.currency, r.usage_date, r.meter_id, sum(r.quantity) AS q, sum(r.rated_net) AS net, sum(r.rated_cost) AS cost
+           SELECT r.currency, r.usage_date, r.meter_id, r.quantity, r.rated_net, r.rated_cost
              FROM usage_records r
             WHERE r.subscription_id = cs.id AND r.reseller_id = s.reseller_id AND r.superseded_at IS NULL
               AND r.usage_date >= s.month AND r.usage_date < (s.month + interval '1 month')::date
-            GROUP BY 1, 2, 3) r
+           OFFSET 0) r
      GROUP BY 1, 2, 3, 4),
   eff AS (
     SELECT d.reseller_id, d.currency, d.usage_date, m.sku, sum(d.q) AS q, sum(d.net) AS net, sum(d.cost) AS cost
