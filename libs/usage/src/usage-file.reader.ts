@@ -193,7 +193,7 @@ export class UsageCopyTransform extends Transform {
         }
         return `${first},${line},,\n`;
       }
-      return this.row(first, line.split(','), null, line);
+      return this.row(first, line.split(','), null, true);
     } else {
       fields = line.split(',');
     }
@@ -220,11 +220,10 @@ export class UsageCopyTransform extends Transform {
 
   /**
    * One COPY line: the line checked (NUL cannot be stored in text, so a field holding one makes the
-   * line malformed, without it). `raw`: the fields as split from a plain line (not yet trimmed).
+   * line malformed, without it). `raw`: the fields as split from a plain line (no NUL; not yet trimmed).
    */
-  private row(lineNo: number, values: Array<string | null>, error: string | null, plainLine: string | null = null): string {
+  private row(lineNo: number, values: Array<string | null>, error: string | null, raw = false): string {
     this.rows++;
-    const raw = plainLine !== null;
     const f = this.fields;
     let e = error;
     const value = (i: number): string | null => {
@@ -249,25 +248,12 @@ export class UsageCopyTransform extends Transform {
       this.lastDate = c.usageDate;
       this.months.add(c.usageDate.slice(0, 7));
     }
-    // The common case: a plain line that passed, each field as staged already (nothing trimmed, the
-    // version and currency as written): the line itself, with an empty reason and detail.
-    if (
-      plainLine !== null &&
-      c.own === null &&
-      c.version === f.version &&
-      c.currency === f.currency &&
-      FIELD_KEYS.every((k, i) => f[k] === (values[i] === '' ? null : values[i]))
-    )
-      return `${lineNo},${plainLine},,\n`;
     return (
       `${lineNo},${csv(f.recordId)},${c.version ?? ''},${csv(f.tenantId)},${csv(f.meterId)},${c.usageDate ?? ''},${c.quantity ?? ''},` +
       `${csv(f.unit)},${c.unitCost ?? ''},${csv(c.currency)},${c.own ?? ''},${csv(c.detail)}\n`
     );
   }
 }
-
-/** The fields of LineFields in the staged (and documented) order. */
-const FIELD_KEYS: Array<keyof LineFields> = ['recordId', 'version', 'tenantId', 'meterId', 'usageDate', 'quantity', 'unit', 'unitCost', 'currency'];
 
 /** Exactly nine fields (their commas' positions in `at`), and nothing COPY would read otherwise than the split on commas (quote, CR, NUL). */
 function isPlain(line: string, at: Int32Array): boolean {

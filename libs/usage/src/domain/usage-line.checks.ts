@@ -8,14 +8,7 @@
  */
 
 export type OwnReason =
-  | 'malformed'
-  | 'missing-record-id'
-  | 'bad-version'
-  | 'bad-date'
-  | 'future-date'
-  | 'bad-quantity'
-  | 'bad-unit-cost'
-  | 'bad-currency';
+  'malformed' | 'missing-record-id' | 'bad-version' | 'bad-date' | 'future-date' | 'bad-quantity' | 'bad-unit-cost' | 'bad-currency';
 
 /** The nine fields of a line, trimmed (space and tab) and cut to MAX_FIELD characters, null when empty. */
 export interface LineFields {
@@ -166,7 +159,8 @@ export function checkLine(f: LineFields, error: string | null, ctx: LineCheckCon
   let currency: string | null = null;
   if (f.currency !== null) {
     currency = ctx.currencies.has(f.currency) ? f.currency : asciiUpper(f.currency);
-    if (currency === null || !ctx.currencies.has(currency)) return reject(out, 'bad-currency', `currency ${f.currency} is not supported`, date);
+    if (currency === null || !ctx.currencies.has(currency))
+      return reject(out, 'bad-currency', `currency ${f.currency} is not supported`, date);
   }
   out.own = null;
   out.detail = null;
