@@ -9,7 +9,7 @@ import { FxRateService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
 import { ResellerService } from '#disty/reseller';
 import { supplierSettings, TaxService } from '#disty/tax';
 import { ApiProcess, readStatusKiB, sampleRss, startApi } from './orders.bench';
-import { BenchContext, BenchResult, timed } from './support';
+import { BenchContext, BenchResult, resetStatementStats, timed, topStatements } from './support';
 
 const ROWS = Number(process.env.BENCH_USAGE_ROWS ?? 1_000_000);
 const TENANTS = Number(process.env.BENCH_USAGE_TENANTS ?? 2_000);
@@ -124,6 +124,7 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
     const copyRate = ROWS / (copy.ms / 1000);
     ctx.log(`usage: COPY ${(copy.ms / 1000).toFixed(1)} s`);
 
+    const statements = await resetStatementStats(ds);
     const rss = sampleRss(api.child.pid!);
     const imported = await timed(() => postFile(`${base}/usage/imports?vendorId=${vendor.id}`, admin, file));
     const peakKiB = Math.max(rss.stop(), readStatusKiB(api.child.pid!, 'VmHWM') ?? 0);
@@ -138,6 +139,10 @@ export async function usageBench(ctx: BenchContext): Promise<BenchResult[]> {
       `SELECT phase_ms FROM usage_imports ORDER BY created_at DESC LIMIT 1`,
     );
     ctx.log(`usage: import ${(imported.ms / 1000).toFixed(1)} s; ms per step ${JSON.stringify(steps)}`);
+    if (statements) {
+      ctx.log('usage: statements by total execution time (pg_stat_statements, nested included):');
+      for (const line of await topStatements(ds, Number(process.env.BENCH_PG_STATEMENTS_TOP ?? 15))) ctx.log(line);
+    }
     const apiRate = ROWS / (imported.ms / 1000);
     const ratio = apiRate / copyRate;
     const [{ rated }]: Array<{ rated: number }> = await ds.query(`SELECT count(*)::int AS rated FROM usage_records WHERE rated_net > 0`);

@@ -57,11 +57,39 @@ export class CreditExposureService {
     );
   }
 
-  /** Evaluates in the caller's transaction; the caller holds the reseller's receivables lock (docs/architecture.md §4). */
-  async evaluateIn(em: EntityManager, resellerId: string): Promise<ExposureView> {
+  /**
+   * Evaluates several resellers (those a usage import touched) in one transaction: their
+   * receivables locks in id order, then their unbilled usage read once for all of them (one pass
+   * over the usage rather than one per reseller: docs/consumption.md §10).
+   */
+  async evaluateMany(resellerIds: string[]): Promise<ExposureView[]> {
+    const ids = [...new Set(resellerIds)].sort();
+    if (!ids.length) return [];
+    return retryOnConflict(() =>
+      this.db.transaction(async (em) => {
+        for (const id of ids) await lockReceivables(em, id);
+        const rows: Array<{ reseller_id: string; currency: string; net: string }> = await em.query(
+          `SELECT reseller_id, currency, coalesce(sum(net), 0)::text AS net FROM usage_unbilled WHERE reseller_id = ANY($1::uuid[]) GROUP BY 1, 2`,
+          [ids],
+        );
+        const unbilled = new Map(rows.map((r) => [`${r.reseller_id} ${r.currency.trim()}`, r.net]));
+        const views: ExposureView[] = [];
+        for (const id of ids) views.push(await this.evaluateIn(em, id, unbilled));
+        return views;
+      }),
+    );
+  }
+
+  /**
+   * Evaluates in the caller's transaction; the caller holds the reseller's receivables lock (docs/architecture.md §4).
+   * `unbilled`: the unbilled usage per "reseller currency", already read under that lock (else read here).
+   */
+  async evaluateIn(em: EntityManager, resellerId: string, unbilled?: ReadonlyMap<string, string>): Promise<ExposureView> {
     const { currency } = await this.resellers.getReseller(resellerId, em);
-    const [u] = await queryPrepared<{ net: string }>(em, UNBILLED_USAGE, [resellerId, currency]);
-    const line = await this.resellers.recordUnbilledUsage(em, resellerId, Dec.max(new Dec(u.net), 0));
+    const net = unbilled
+      ? (unbilled.get(`${resellerId} ${currency}`) ?? '0')
+      : (await queryPrepared<{ net: string }>(em, UNBILLED_USAGE, [resellerId, currency]))[0].net;
+    const line = await this.resellers.recordUnbilledUsage(em, resellerId, Dec.max(new Dec(net), 0));
     const exposure = line.limit.minus(line.available);
     const hold = holdDue(line.limit, exposure);
     if (hold !== line.exposureHold) await this.resellers.setExposureHold(em, resellerId, hold);

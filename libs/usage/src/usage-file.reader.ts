@@ -1,6 +1,7 @@
 import { parse } from 'csv-parse/sync';
 import { StringDecoder } from 'string_decoder';
 import { Transform, TransformCallback } from 'stream';
+import { checkedLine, checkLine, LineCheckContext, LineFields, MAX_FIELD, plainLinePasses, trimField } from './domain/usage-line.checks';
 
 export const USAGE_FORMATS = ['csv', 'jsonl'] as const;
 export type UsageFormat = (typeof USAGE_FORMATS)[number];
@@ -26,7 +27,6 @@ const ALIASES: Record<Field, string[]> = {
 };
 const REQUIRED: Field[] = ['recordId', 'tenantId', 'meterId', 'usageDate', 'quantity'];
 const MAX_LINE = 16 * 1024;
-const MAX_FIELD = 200;
 const NUL = '\u0000';
 
 const norm = (k: string) => k.toLowerCase().replace(/[^a-z0-9]/g, '');
@@ -44,13 +44,13 @@ const csv = (v: string | null): string => (v === null ? '' : /[",\r\n]/.test(v) 
 
 /**
  * Turns a usage file (CSV with a header line, or JSON lines) into the rows of `usage_stage` as
- * COPY … FROM STDIN (FORMAT csv) text: line number, the nine fields as text (null when empty; a
- * plain CSV line of a file with the documented column order passes as it is, trimmed later in
- * SQL), and why the line could not be read at all (malformed CSV record or JSON, NUL character),
- * else empty. Streams: it holds at most one line (one record) besides the chunk in hand. Line
- * numbers are the file's (the CSV header is line 1); blank lines are skipped. Every other check is
- * set-based in SQL (usage.sql.ts). A bad header or an over-long line fails the stream with
- * UsageFileError.
+ * COPY … FROM STDIN (FORMAT csv) text, checking each line on the way (docs/consumption.md,
+ * "Rejections"; domain/usage-line.checks.ts): line number, the fields trimmed (text) or typed
+ * (version, date, quantity, unit cost: set only on a line that passed its own checks), and the
+ * reason and detail of the first own check it fails, else empty. Streams: it holds at most one
+ * line (one record) besides the chunk in hand. Line numbers are the file's (the CSV header is line
+ * 1); blank lines are skipped. The months of the lines whose date passed are collected (the ledger
+ * is asked which are closed). A bad header or an over-long line fails the stream with UsageFileError.
  */
 export class UsageCopyTransform extends Transform {
   /** Bytes of the file received, and data lines (records) staged so far. */
@@ -62,10 +62,32 @@ export class UsageCopyTransform extends Transform {
   /** CSV: for each field, its column in the file (-1: absent); null until the header is read. */
   private columns: number[] | null = null;
   private pending: { text: string; first: number } | null = null;
-  /** CSV whose header names the nine fields in the staged order: a plain line passes through unchanged. */
+  /** CSV whose header names the nine fields in the file's documented order: a plain line is split on commas only. */
   private plain = false;
+  /** The months (YYYY-MM) of the lines whose date passed its checks. */
+  readonly months = new Set<string>();
+  private lastDate: string | null = null;
+  private lastMonth: string | null = null;
+  /** The positions of a plain line's commas. */
+  private readonly commas = new Int32Array(FIELDS.length - 1);
+  /** Reused line after line (no allocation per line). */
+  private readonly fields: LineFields = {
+    recordId: null,
+    version: null,
+    tenantId: null,
+    meterId: null,
+    usageDate: null,
+    quantity: null,
+    unit: null,
+    unitCost: null,
+    currency: null,
+  };
+  private readonly checked = checkedLine();
 
-  constructor(private readonly format: UsageFormat) {
+  constructor(
+    private readonly format: UsageFormat,
+    private readonly checks: LineCheckContext,
+  ) {
     super();
   }
 
@@ -159,10 +181,19 @@ export class UsageCopyTransform extends Transform {
         if (!this.columns) throw new UsageFileError(`The CSV header cannot be read: ${(e as Error).message.slice(0, 200)}`);
         return this.row(first, [], `malformed CSV record: ${(e as Error).message.slice(0, 200)}`);
       }
-    } else if (this.plain && isPlain(line)) {
-      // The file's columns are the staged ones, in order, and the line needs no quoting: as it is (trimmed in SQL).
-      this.rows++;
-      return `${first},${line},\n`;
+    } else if (this.plain && isPlain(line, this.commas)) {
+      // The documented columns in order, and nothing to unquote: as it is when it passes as written,
+      // else its fields as they are (trimmed by the checks).
+      if (plainLinePasses(line, this.commas, this.checks)) {
+        this.rows++;
+        const month = line.slice(this.commas[3] + 1, this.commas[3] + 8);
+        if (month !== this.lastMonth) {
+          this.lastMonth = month;
+          this.months.add(month);
+        }
+        return `${first},${line},,\n`;
+      }
+      return this.row(first, line.split(','), null, true);
     } else {
       fields = line.split(',');
     }
@@ -187,29 +218,52 @@ export class UsageCopyTransform extends Transform {
     );
   }
 
-  /** One COPY line; NUL cannot be stored in text, so a field holding one makes the line malformed (without it). */
-  private row(lineNo: number, values: Array<string | null>, error: string | null): string {
+  /**
+   * One COPY line: the line checked (NUL cannot be stored in text, so a field holding one makes the
+   * line malformed, without it). `raw`: the fields as split from a plain line (no NUL; not yet trimmed).
+   */
+  private row(lineNo: number, values: Array<string | null>, error: string | null, raw = false): string {
     this.rows++;
-    let out = String(lineNo);
-    for (let i = 0; i < FIELDS.length; i++) {
-      let v = values[i] ?? null;
-      if (v !== null && v.includes(NUL)) {
-        v = v.split(NUL).join('');
-        error ??= 'a field holds a NUL character';
+    const f = this.fields;
+    let e = error;
+    const value = (i: number): string | null => {
+      let x = values[i] ?? null;
+      if (!raw && x !== null && x.includes(NUL)) {
+        x = x.split(NUL).join('');
+        e ??= 'a field holds a NUL character';
       }
-      out += `,${csv(v)}`;
+      return trimField(x);
+    };
+    f.recordId = value(0);
+    f.version = value(1);
+    f.tenantId = value(2);
+    f.meterId = value(3);
+    f.usageDate = value(4);
+    f.quantity = value(5);
+    f.unit = value(6);
+    f.unitCost = value(7);
+    f.currency = value(8);
+    const c = checkLine(f, e, this.checks, this.checked);
+    if (c.usageDate !== null && c.usageDate !== this.lastDate) {
+      this.lastDate = c.usageDate;
+      this.months.add(c.usageDate.slice(0, 7));
     }
-    return `${out},${csv(error)}\n`;
+    return (
+      `${lineNo},${csv(f.recordId)},${c.version ?? ''},${csv(f.tenantId)},${csv(f.meterId)},${c.usageDate ?? ''},${c.quantity ?? ''},` +
+      `${csv(f.unit)},${c.unitCost ?? ''},${csv(c.currency)},${c.own ?? ''},${csv(c.detail)}\n`
+    );
   }
 }
 
-/** Exactly nine fields, and nothing COPY would read otherwise than the split on commas (quote, CR, NUL). */
-function isPlain(line: string): boolean {
+/** Exactly nine fields (their commas' positions in `at`), and nothing COPY would read otherwise than the split on commas (quote, CR, NUL). */
+function isPlain(line: string, at: Int32Array): boolean {
   let commas = 0;
   for (let i = 0; i < line.length; i++) {
     const c = line.charCodeAt(i);
-    if (c === 44) commas++;
-    else if (c === 34 || c === 13 || c === 0) return false;
+    if (c === 44) {
+      if (commas < at.length) at[commas] = i;
+      commas++;
+    } else if (c === 34 || c === 13 || c === 0) return false;
   }
   return commas === FIELDS.length - 1;
 }

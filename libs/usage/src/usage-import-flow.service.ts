@@ -11,8 +11,8 @@ import { UsageImportService } from './usage-import.service';
 /**
  * An import and what follows it (docs/consumption.md §7, §8): once the import has committed, the
  * CLOUD credit exposure of each reseller it touched is evaluated (alerts, hold), and the forecasts
- * of the budgeted subscriptions it touched. Each evaluation is its own transaction under the
- * reseller's receivables lock (never inside the import's, which holds the rating lock); a failure
+ * of the budgeted subscriptions it touched. The exposure is evaluated in one transaction under the
+ * receivables locks of those resellers (never inside the import's, which holds the rating lock); a failure
  * there is logged and does not undo the import (POST /credit-exposure/evaluate re-runs it).
  */
 @Injectable()
@@ -52,7 +52,8 @@ export class UsageImportFlowService {
         `SELECT DISTINCT reseller_id FROM usage_postings WHERE import_id = $1 ORDER BY reseller_id`,
         [importId],
       );
-      for (const r of resellers) await this.exposure.evaluate(r.reseller_id);
+      // One transaction for them all, their unbilled usage read once (docs/consumption.md §10).
+      await this.exposure.evaluateMany(resellers.map((r) => r.reseller_id));
       await this.budgets.evaluateImport(importId);
     } catch (e) {
       this.logger.error(`evaluating after usage import ${importId} failed: ${(e as Error).message}`);

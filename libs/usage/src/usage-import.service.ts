@@ -16,7 +16,7 @@ import { UsageCopyTransform, UsageFileError, UsageFormat } from './usage-file.re
 import { UsageRatingService } from './usage-rating.service';
 import { StepTimes } from './step-times';
 import {
-  CHECK_LINES,
+  checkLines,
   COPY_STAGE,
   CORRECTED_MONTHS,
   COUNT_ACCEPTED,
@@ -30,11 +30,12 @@ import {
   ImportRow,
   MATCH_CURRENT,
   NEW_SETS,
+  RANK_REPEATED,
   REJECT_CLOSED_CORRECTIONS,
-  STAGED_MONTHS,
   SUPERSEDE,
 } from './usage.sql';
 
+const SUPPORTED: ReadonlySet<string> = new Set(CURRENCIES);
 /** How often the progress of the staging (bytes and lines) is written, in ms. */
 const PROGRESS_EVERY = 500;
 /**
@@ -94,11 +95,11 @@ export class UsageImportService {
       // jit off: short set-based statements; work_mem for the month's running-volume sort of a large file.
       await qr.query(`SET LOCAL jit = off`);
       await qr.query(`SET LOCAL work_mem = '256MB'`);
-      const read = await this.stage((await qr.connect()) as PoolClient, qr.manager, id, input, opts.format, times);
+      const staged = await this.stage((await qr.connect()) as PoolClient, qr.manager, id, input, opts.format, times);
       await this.phase(id, 'checking', 'RATING');
       await qr.query(VENDOR_LOCK, [vendor.id]);
       times.lap('lock-vendor');
-      await this.record(qr.manager, id, vendor.id, vendor.name, read, times);
+      await this.record(qr.manager, id, vendor.id, vendor.name, staged, times);
       await qr.commitTransaction();
       times.lap('commit');
       this.logger.debug(`usage import ${id}: ms per step ${JSON.stringify(times.ms)}`);
@@ -125,8 +126,9 @@ export class UsageImportService {
 
   /**
    * Streams the file into `usage_stage` by COPY (UsageCopyTransform turns CSV or JSON lines into
-   * COPY's CSV), writing the bytes and lines staged every PROGRESS_EVERY ms meanwhile; returns the
-   * number of lines staged (each line the transform writes is one row).
+   * COPY's CSV, each line checked on the way), writing the bytes and lines staged every
+   * PROGRESS_EVERY ms meanwhile; returns the number of lines staged (each line the transform writes
+   * is one row) and the months of the lines whose date passed its checks.
    */
   private async stage(
     client: PoolClient,
@@ -135,9 +137,9 @@ export class UsageImportService {
     input: Readable,
     format: UsageFormat,
     times: StepTimes,
-  ): Promise<number> {
+  ): Promise<{ rows: number; months: string[] }> {
     await em.query(CREATE_STAGE);
-    const transform = new UsageCopyTransform(format);
+    const transform = new UsageCopyTransform(format, { today: this.clock.today(), currencies: SUPPORTED });
     let writing: Promise<unknown> = Promise.resolve();
     const progress = () => {
       writing = writing
@@ -159,7 +161,7 @@ export class UsageImportService {
       await writing;
     }
     times.lap('staging');
-    return transform.rows;
+    return { rows: transform.rows, months: [...transform.months].sort() };
   }
 
   /** Writes the import's phase (and status), outside its transaction, for GET /usage/imports/:id. */
@@ -181,7 +183,7 @@ export class UsageImportService {
     importId: string,
     vendorId: string,
     vendorName: string,
-    read: number,
+    staged: { rows: number; months: string[] },
     times: StepTimes,
   ): Promise<void> {
     for (const sql of CREATE_REFS) await em.query(sql);
@@ -219,12 +221,9 @@ export class UsageImportService {
     await em.query(`ANALYZE usage_ref_meters, usage_ref_tiers, usage_ref_costs`);
     times.lap('references');
 
-    const months = ((await em.query(STAGED_MONTHS)) as Array<{ month: string }>)
-      .map((r) => r.month)
-      .filter((m) => /^\d{4}-(0[1-9]|1[0-2])$/.test(m));
-    const closed = await this.closedMonths(em, months);
+    const closed = await this.closedMonths(em, staged.months);
     times.lap('months');
-    await em.query(CHECK_LINES, [vendorId, this.clock.today(), closed, CURRENCIES]);
+    await em.query(checkLines(closed.length > 0), closed.length ? [vendorId, closed] : [vendorId]);
     times.lap('check-lines');
     // Fresh temporary tables have no statistics: without them the planner takes a million accepted lines
     // for a few hundred. Only the columns the next statements filter or group on (each column costs a sort of the sample).
@@ -233,6 +232,8 @@ export class UsageImportService {
     await em.query(INSERT_REJECTIONS, [importId]);
     times.lap('rejections');
     await this.phase(importId, 'matching');
+    await em.query(RANK_REPEATED);
+    await em.query(`ANALYZE usage_repeated`);
     await em.query(MATCH_CURRENT, [vendorId]);
     times.lap('match');
     await em.query(`ANALYZE usage_accepted (rn, current_id, version, current_version)`);
@@ -262,7 +263,7 @@ export class UsageImportService {
       `UPDATE usage_imports SET status = 'COMPLETED', phase = NULL, completed_at = now(), rows_read = $2, rows_accepted = $3, rows_corrected = $4,
               rows_rejected = $5, rows_duplicate = $6
         WHERE id = $1`,
-      [importId, read, counts.new + counts.corrected, counts.corrected, rejected, counts.duplicate],
+      [importId, staged.rows, counts.new + counts.corrected, counts.corrected, rejected, counts.duplicate],
     );
     times.lap('complete');
   }

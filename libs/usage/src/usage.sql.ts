@@ -6,15 +6,12 @@
 
 export const CREATE_STAGE = `
   CREATE TEMP TABLE usage_stage (
-    line_no integer, record_id text COLLATE "C", version text, tenant_id text, meter_id text, usage_date text, quantity text, unit text,
-    unit_cost text, currency text, error text
+    line_no integer, record_id text COLLATE "C", version integer, tenant_id text, meter_id text, usage_date date, quantity numeric, unit text,
+    unit_cost numeric, currency text, own text, detail text
   ) ON COMMIT DROP`;
 
-/** The file's lines as UsageCopyTransform writes them (usage-file.reader.ts), streamed. */
+/** The file's lines as UsageCopyTransform writes them (usage-file.reader.ts): checked, typed, streamed. */
 export const COPY_STAGE = `COPY usage_stage FROM STDIN WITH (FORMAT csv)`;
-
-/** The months the staged lines are dated in (the ledger is asked which are closed). */
-export const STAGED_MONTHS = `SELECT DISTINCT left(btrim(usage_date, E' \\t'), 7) AS month FROM usage_stage`;
 
 export const CREATE_REFS = [
   `CREATE TEMP TABLE usage_ref_meters (id uuid PRIMARY KEY, meter_id text UNIQUE, sku text, unit text) ON COMMIT DROP`,
@@ -27,61 +24,24 @@ export const INSERT_REF_TIERS = `INSERT INTO usage_ref_tiers SELECT * FROM unnes
 export const INSERT_REF_COSTS = `INSERT INTO usage_ref_costs SELECT * FROM unnest($1::uuid[], $2::char(3)[], $3::numeric[])`;
 
 /**
- * Each staged line checked (docs/consumption.md, "Rejections"), set-based: first its own checks, in
- * order (the first failing one is its reason), then against the vendor's subscriptions and meters
- * ($1 vendor, $2 today, $3 closed months YYYY-MM, $4 supported currencies): an unknown tenant or
+ * Each staged line checked (docs/consumption.md, "Rejections"): its own checks ran in the transform
+ * (`own`, `detail`: domain/usage-line.checks.ts) except `closed-month` ($2: the closed months
+ * YYYY-MM; it comes after `future-date`, so it applies to the lines whose date passed: `usage_date`
+ * set), then against the vendor's subscriptions and meters ($1 vendor): an unknown tenant or
  * meter, a meter of another product, another unit, or no price in the subscription's currency.
- * Fields are trimmed and cut to 200 characters here (the transform passes a plain CSV line through
- * as it is). Typed columns are set only on a line that passed its own checks.
+ * `closed`: whether $2 holds any month (else the clause is left out).
  */
-/**
- * The number formats of the checks without a regular expression (a regex per field and line was most
- * of the checks' time; docs/consumption.md §10): `digits(x, rest)`: x is ASCII digits except for
- * exactly the characters `rest` (in order); `decimal(x, n)`: x matches ^[0-9]{1,n}(\.[0-9]{1,6})?$.
- */
-const digits = (x: string, rest: string) => `translate(${x}, '0123456789', '') = '${rest}'`;
-const decimal = (x: string, n: number) =>
-  `CASE strpos(${x}, '.') WHEN 0 THEN length(${x}) <= ${n} AND ${digits(x, '')}
-     ELSE strpos(${x}, '.') BETWEEN 2 AND ${n + 1} AND length(${x}) - strpos(${x}, '.') BETWEEN 1 AND 6 AND ${digits(x, '.')} END`;
-const TRIMMED = ['record_id', 'version', 'tenant_id', 'meter_id', 'usage_date', 'quantity', 'unit', 'unit_cost', 'currency'];
-export const CHECK_LINES = `
+export const checkLines = (closed: boolean) => `
   CREATE TEMP TABLE usage_checked ON COMMIT DROP AS
   WITH own AS (
-    SELECT s.line_no, s.record_id, s.version, s.tenant_id, s.meter_id, s.usage_date, s.quantity, s.unit, s.unit_cost, s.currency, s.error, CASE
-             WHEN s.error IS NOT NULL THEN 'malformed'
-             WHEN s.record_id IS NULL THEN 'missing-record-id'
-             WHEN s.version IS NOT NULL AND NOT (${digits('s.version', '')} AND length(ltrim(s.version, '0')) BETWEEN 1 AND 9) THEN 'bad-version'
-             WHEN s.usage_date IS NULL OR NOT (s.usage_date LIKE '____-__-__' AND ${digits('s.usage_date', '--')}) OR s.usage_date LIKE '0000%'
-                  OR NOT pg_input_is_valid(s.usage_date, 'date') THEN 'bad-date'
-             WHEN s.usage_date > $2 THEN 'future-date'
-             WHEN left(s.usage_date, 7) = ANY($3::text[]) THEN 'closed-month'
-             WHEN s.quantity IS NULL OR NOT ${decimal('s.quantity', 14)} THEN 'bad-quantity'
-             WHEN s.unit_cost IS NOT NULL AND NOT ${decimal('s.unit_cost', 10)} THEN 'bad-unit-cost'
-             WHEN s.currency IS NOT NULL AND upper(s.currency) <> ALL($4::text[]) THEN 'bad-currency'
-           END AS own
-      FROM (SELECT line_no, error, ${TRIMMED.map((c) => `left(nullif(btrim(${c}, E' \\t'), ''), 200) AS ${c}`).join(', ')}
-              FROM usage_stage OFFSET 0) s
-    -- OFFSET 0: fences, so that each field is trimmed once and each line's checks run once (not once per reference).
-    OFFSET 0),
-  typed AS (
-    SELECT line_no, record_id, tenant_id, meter_id, unit, own,
-           CASE WHEN own IS NULL THEN coalesce(version, '1')::int END AS version,
-           CASE WHEN own IS NULL THEN usage_date::date END AS usage_date,
-           CASE WHEN own IS NULL THEN quantity::numeric END AS quantity,
-           CASE WHEN own IS NULL THEN unit_cost::numeric END AS unit_cost,
-           upper(currency) AS currency,
-           CASE WHEN own IS NOT NULL THEN CASE own
-             WHEN 'malformed' THEN error
-             WHEN 'missing-record-id' THEN 'the record id is missing'
-             WHEN 'bad-version' THEN 'record version ' || version || ' is not a whole number from 1'
-             WHEN 'bad-date' THEN 'usage date ' || coalesce(usage_date, '(none)') || ' is not a date (YYYY-MM-DD)'
-             WHEN 'future-date' THEN 'usage date ' || usage_date || ' is after today (' || $2 || ')'
-             WHEN 'closed-month' THEN 'usage date ' || usage_date || ' is in a closed month'
-             WHEN 'bad-quantity' THEN 'quantity ' || coalesce(quantity, '(none)') || ' is not a number ≥ 0 with at most 6 decimals'
-             WHEN 'bad-unit-cost' THEN 'vendor unit cost ' || unit_cost || ' is not a number ≥ 0 with at most 6 decimals'
-             WHEN 'bad-currency' THEN 'currency ' || currency || ' is not supported'
-           END END AS detail
-      FROM own)
+    SELECT s.line_no, s.record_id, s.version, s.usage_date, s.quantity, s.unit, s.unit_cost, s.currency, s.tenant_id, s.meter_id, ${
+      closed
+        ? `CASE WHEN s.usage_date IS NOT NULL AND to_char(s.usage_date, 'YYYY-MM') = ANY($2::text[]) THEN 'closed-month' ELSE s.own END AS own,
+           CASE WHEN s.usage_date IS NOT NULL AND to_char(s.usage_date, 'YYYY-MM') = ANY($2::text[])
+                THEN 'usage date ' || to_char(s.usage_date, 'YYYY-MM-DD') || ' is in a closed month' ELSE s.detail END AS detail`
+        : `s.own, s.detail`
+    }
+      FROM usage_stage s)
   SELECT s.line_no, s.record_id, s.version, s.usage_date, s.quantity, coalesce(s.unit, m.unit) AS unit, s.unit_cost,
          coalesce(s.currency, sub.currency) AS vendor_currency, sub.id AS subscription_id, sub.reseller_id, sub.currency, m.id AS meter_uuid,
          m.sku, s.tenant_id, s.meter_id AS meter_code, s.unit AS raw_unit, s.detail,
@@ -92,7 +52,7 @@ export const CHECK_LINES = `
            WHEN s.unit IS NOT NULL AND lower(s.unit) <> lower(m.unit) THEN 'unit-mismatch'
            WHEN p.meter IS NULL THEN 'no-price'
          END) AS reason
-    FROM typed s
+    FROM own s
     LEFT JOIN consumption_subscriptions sub ON sub.vendor_id = $1 AND sub.tenant_id = s.tenant_id
     LEFT JOIN usage_ref_meters m ON m.meter_id = s.meter_id
     LEFT JOIN (SELECT DISTINCT meter, currency FROM usage_ref_tiers) p ON p.meter = m.id AND p.currency = sub.currency`;
@@ -112,22 +72,30 @@ export const INSERT_REJECTIONS = `
    WHERE c.reason IS NOT NULL`;
 
 /**
+ * The accepted lines whose record id the file holds more than once, ranked: the highest version
+ * wins, then the first line (the others are duplicates). Usually none: a table of its own (analysed),
+ * so that MATCH_CURRENT joins the few by hash rather than sorting a million lines for a merge join
+ * planned on a guess (docs/consumption.md §10).
+ */
+export const RANK_REPEATED = `
+  CREATE TEMP TABLE usage_repeated ON COMMIT DROP AS
+  WITH twice AS (
+    SELECT record_id FROM usage_checked WHERE reason IS NULL GROUP BY record_id HAVING count(*) > 1)
+  SELECT c.line_no, row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
+    FROM usage_checked c JOIN twice USING (record_id) WHERE c.reason IS NULL`;
+
+/**
  * The accepted lines against the vendor's current records ($1 vendor): within the file the
- * highest version of a record id wins (the others are duplicates), and a line whose version is
- * not above the current one's is a duplicate; a higher one corrects it.
+ * highest version of a record id wins (the others are duplicates: `usage_repeated`), and a line
+ * whose version is not above the current one's is a duplicate; a higher one corrects it.
  */
 export const MATCH_CURRENT = `
   CREATE TEMP TABLE usage_accepted ON COMMIT DROP AS
-  WITH twice AS (
-    SELECT record_id FROM usage_checked WHERE reason IS NULL GROUP BY record_id HAVING count(*) > 1),
-  ranked AS (
-    SELECT c.line_no, row_number() OVER (PARTITION BY c.record_id ORDER BY c.version DESC, c.line_no) AS rn
-      FROM usage_checked c JOIN twice USING (record_id) WHERE c.reason IS NULL)
   SELECT c.line_no, c.record_id, c.version, c.usage_date, c.quantity, c.unit, c.unit_cost, c.vendor_currency, c.subscription_id,
          c.reseller_id, c.currency, c.meter_uuid,
          cur.id AS current_id, cur.version AS current_version, to_char(cur.usage_date, 'YYYY-MM') AS current_month, coalesce(r.rn, 1) AS rn
     FROM usage_checked c
-    LEFT JOIN ranked r ON r.line_no = c.line_no
+    LEFT JOIN usage_repeated r ON r.line_no = c.line_no
     LEFT JOIN usage_records cur ON cur.vendor_id = $1 AND cur.record_id = c.record_id AND cur.superseded_at IS NULL
    WHERE c.reason IS NULL`;
 
@@ -179,7 +147,7 @@ export const NEW_SETS = `
  * with their rating, and the recorded ones whose rating moved are updated.
  */
 export const RATE_AND_RECORD = `
-  WITH cur AS (
+  WITH cur AS NOT MATERIALIZED (
     SELECT r.id, NULL::int AS line_no, r.subscription_id, r.meter_id, r.currency, r.quantity, r.usage_date, r.record_id,
            r.rated_net AS old_net, r.rated_cost AS old_cost, NULL::int AS version, NULL::uuid AS reseller_id, NULL::text AS unit,
            NULL::numeric AS unit_cost, NULL::text AS vendor_currency
@@ -191,12 +159,18 @@ export const RATE_AND_RECORD = `
     SELECT NULL, a.line_no, a.subscription_id, a.meter_uuid, a.currency, a.quantity, a.usage_date, a.record_id, NULL, NULL,
            a.version, a.reseller_id, a.unit, a.unit_cost, a.vendor_currency
       FROM usage_accepted a WHERE a.rn = 1 AND (a.current_id IS NULL OR a.version > a.current_version)),
+  -- A meter with one tier in a currency (a flat price) is priced the same wherever a record falls
+  -- in the month's volume: its records skip the window's sort (their volume after them is their own quantity).
+  flat AS (SELECT meter, currency FROM usage_ref_tiers GROUP BY meter, currency HAVING count(*) = 1),
   w AS (
     SELECT cur.*, sum(cur.quantity) OVER (
              PARTITION BY cur.subscription_id, cur.meter_id, date_trunc('month', cur.usage_date::timestamp)
              ORDER BY cur.usage_date, cur.record_id COLLATE "C" ROWS UNBOUNDED PRECEDING) AS after,
            CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END AS dp
-      FROM cur),
+      FROM cur WHERE NOT EXISTS (SELECT FROM flat f WHERE f.meter = cur.meter_id AND f.currency = cur.currency)
+    UNION ALL
+    SELECT cur.*, cur.quantity, CASE WHEN cur.currency = 'JPY' THEN 0 ELSE 2 END
+      FROM cur WHERE EXISTS (SELECT FROM flat f WHERE f.meter = cur.meter_id AND f.currency = cur.currency)),
   -- Per meter and currency, one row: its tiers as arrays in the order of their starts (the tiers
   -- run from 0, contiguous, the last one open: the tier x falls in is width_bucket(x, starts)) and
   -- its cost, so each record is priced by one hash lookup rather than a range join per volume.
