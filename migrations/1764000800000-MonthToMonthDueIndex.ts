@@ -5,8 +5,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * running month-to-month terms ending inside each part's days-left range. Its only index was
  * subscriptions_due_idx (every running subscription by term end), so each part read the heap page
  * of every term ending in its range a second time, after the threshold branch had read them, only
- * to drop every row that is not P1M: on the benchmark's 1,000,000 annual terms, a re-scan read
- * about 94,000 heap pages for no row (docs/performance.md §8).
+ * to drop every row that is not P1M: on the benchmark's 1,000,000 annual terms, each part read
+ * some 23,000 heap pages (with 4 parts) for no row (docs/performance.md, "Issue 23's regressions
+ * profiled").
  *
  * subscriptions_month_to_month_due_idx holds only the terms that branch can use (its predicate is
  * the branch's filter, restated as the planner can prove it from the view's predicate), so the

@@ -57,7 +57,7 @@ export class MarginReportService {
         // margin_facts is a UNION ALL, so the planner has no statistics for the groups and assumes
         // 40,000 of them: with the default work_mem it then sorts every fact (on disk) instead of
         // hashing the few groups there are. Room for that hash, in this read's transaction only
-        // (docs/performance.md §8).
+        // (docs/performance.md, "Issue 23's regressions profiled").
         await em.query(`SELECT set_config('work_mem', $1, true)`, [MARGIN_WORK_MEM]);
         return em.query(
           `SELECT ${g.key} AS key, ${g.label} AS label, f.currency, sum(f.revenue)::text AS revenue, sum(f.cost)::text AS cost
