@@ -233,34 +233,12 @@ export class RevenueRecognitionService {
          FROM (SELECT charge_id, max(d_to) AS d_to, sum(revenue) AS revenue, sum(cost) AS cost FROM revenue_slices GROUP BY charge_id) a
         WHERE s.charge_id = a.charge_id`,
     );
-    const costs: Array<{
-      charge_id: string;
-      vendor: string;
-      sku: string;
-      reseller_id: string;
-      currency: Currency;
-      to_date: string;
-      from_date: string;
-      quantity: number;
-      cost: string;
-    }> = await em.query(
-      `SELECT charge_id, vendor, sku, reseller_id, currency, to_char(to_date, 'YYYY-MM-DD') AS to_date, to_char(from_date, 'YYYY-MM-DD') AS from_date,
-                quantity, cost::text AS cost
-           FROM revenue_slices WHERE cost <> 0`,
-    );
-    await this.accruals.accrue(
+    // Each slice's cost accrued (2050's subledger), one row per charge and month, straight from the slices.
+    await this.accruals.accrueSelected(
       em,
-      costs.map((c) => ({
-        vendor: c.vendor,
-        sku: c.sku,
-        resellerId: c.reseller_id,
-        currency: c.currency,
-        accruedOn: c.to_date,
-        quantity: new Dec(c.quantity),
-        amount: new Dec(c.cost),
-        sourceType: 'recognition',
-        sourceId: `${c.charge_id}:${c.from_date}`,
-      })),
+      `SELECT vendor, sku, reseller_id, currency, to_date AS accrued_on, quantity, cost AS amount, 'recognition' AS source_type,
+              charge_id::text || ':' || to_char(from_date, 'YYYY-MM-DD') AS source_id
+         FROM revenue_slices WHERE cost <> 0`,
     );
     await em.query(`DROP TABLE revenue_slices`);
     await this.recordRun(em, runId, through, n, entries.length, createdBy);

@@ -331,6 +331,9 @@ function finding(
   };
 }
 
+/** The order of cell keys: the default locale's, as String.prototype.localeCompare compares. */
+const KEY_ORDER = new Intl.Collator();
+
 /** Ledger and subledger amounts side by side per (reseller, currency, credit line); rows zero on both sides are dropped. */
 function merge(ledger: Amount[], sub: Amount[]): Cell[] {
   const key = (a: Amount) => `${a.resellerId ?? ''}|${a.currency}|${a.creditLine ?? ''}`;
@@ -354,9 +357,11 @@ function merge(ledger: Amount[], sub: Amount[]): Cell[] {
     if (a.open) c.open = (c.open ?? new Dec(0)).plus(a.open);
     if (a.credits) c.credits = (c.credits ?? new Dec(0)).plus(a.credits);
   }
-  return [...cells.values()]
-    .filter((c) => !c.ledger.isZero() || !c.subledger.isZero())
-    .sort((a, b) => key({ ...a, amount: a.ledger }).localeCompare(key({ ...b, amount: b.ledger })));
+  // Sorted by the map's keys with one collator: localeCompare's order, no key built per comparison.
+  return [...cells]
+    .filter(([, c]) => !c.ledger.isZero() || !c.subledger.isZero())
+    .sort(([a], [b]) => KEY_ORDER.compare(a, b))
+    .map(([, c]) => c);
 }
 
 function section(cells: Cell[], account: (c: Cell) => string): ReconciliationSectionView {

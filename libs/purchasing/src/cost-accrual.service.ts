@@ -47,4 +47,24 @@ export class CostAccrualService {
     );
     return inserted.length;
   }
+
+  /**
+   * The same for accruals a caller already holds in SQL: `select` (with `params`) returns
+   * CostAccrualInput's fields as columns (vendor, sku, reseller_id, currency, accrued_on, quantity,
+   * amount, source_type, source_id), and one statement inserts them, with no round trip of the rows
+   * through the application (a recognition run's month-end accrues a row per charge).
+   */
+  async accrueSelected(em: EntityManager, select: string, params: unknown[] = []): Promise<number> {
+    const [{ n }]: Array<{ n: number }> = await em.query(
+      `WITH ins AS (
+         INSERT INTO cost_accruals (vendor, sku, reseller_id, currency, accrued_on, quantity, amount, source_type, source_id)
+         SELECT a.vendor, a.sku, a.reseller_id, a.currency, a.accrued_on, a.quantity, a.amount, a.source_type, a.source_id
+           FROM (${select}) a
+         ON CONFLICT (source_type, source_id) DO NOTHING
+         RETURNING 1)
+       SELECT count(*)::int AS n FROM ins`,
+      params,
+    );
+    return n;
+  }
 }

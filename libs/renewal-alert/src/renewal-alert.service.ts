@@ -29,7 +29,10 @@ export interface AlertUpdate {
 }
 
 const SCAN_LOCK = 'disty:renewal-alert-scan';
-/** Parts of the scan run side by side: one per core, at most 4 (each holds a pooled connection meanwhile). */
+/**
+ * Parts of the scan run side by side: one per core, at most 4 (each holds a pooled connection
+ * meanwhile, as does the status sync beside them).
+ */
 const SCAN_PARTS = Math.min(4, availableParallelism());
 
 /**
@@ -75,10 +78,14 @@ export class RenewalAlertService {
   }
 
   private async scanParts(asOf: string): Promise<ScanSummary> {
-    const closedRenewed = await this.db.transaction((em) => this.closeRenewedIn(em));
-    const parts = await Promise.all(
-      scanRanges(this.wholeWindow.to, SCAN_PARTS).map((days) => this.db.transaction((em) => this.scanIn(em, asOf, days))),
-    );
+    // The status sync runs beside the parts, not before them: it closes only alerts of terms that
+    // are no longer their subscription's current one, and the parts raise and read (`existing`)
+    // only the current terms' alerts, so neither sees the other's rows (docs/performance.md,
+    // "Issue 23's regressions profiled").
+    const [closedRenewed, ...parts] = await Promise.all([
+      this.db.transaction((em) => this.closeRenewedIn(em)),
+      ...scanRanges(this.wholeWindow.to, SCAN_PARTS).map((days) => this.db.transaction((em) => this.scanIn(em, asOf, days))),
+    ]);
     const sum = (k: 'raised' | 'webhookDeliveries') => parts.reduce((n, p) => n + p[k], 0);
     return { asOf, raised: sum('raised'), webhookDeliveries: sum('webhookDeliveries'), closedRenewed };
   }

@@ -202,7 +202,7 @@ export const SYSTEM_AUTHOR_ID = '00000000-0000-0000-0000-000000000000';
  * A renewed term closes its open alerts: every OPEN or CONTACTED subscription alert whose term is
  * no longer the subscription's latest, because a later term exists in the subscription module's
  * read contract renewal_subscription_term_ids, becomes WON, with a note by the system saying why.
- * Run by the scan (under its lock) before raising. $1: the system author id.
+ * Run by the scan (under its lock) beside its raising parts. $1: the system author id.
  */
 export const CLOSE_RENEWED_SQL = `
 WITH closed AS (

@@ -35,6 +35,9 @@ const GROUPS: Record<MarginGroup, { key: string; label: string; join: string; or
   },
 };
 
+/** work_mem for the report's statement: enough for the planner to hash its groups (see report). */
+const MARGIN_WORK_MEM = '32MB';
+
 /**
  * Gross margin on the recognised basis (docs/accounting.md §10): revenue as the books recognise it
  * (hardware at shipment, cloud over its service days, credit notes' allowance part) less its cost
@@ -49,14 +52,23 @@ export class MarginReportService {
   async report(q: MarginQuery): Promise<MarginReportView> {
     if (q.to < q.from) throw validationError('to is before from', [{ field: 'to', message: `must be on or after from (${q.from})` }]);
     const g = GROUPS[q.groupBy];
-    const rows: Array<{ key: string; label: string; currency: Currency; revenue: string; cost: string }> = await this.reads.query(
-      `SELECT ${g.key} AS key, ${g.label} AS label, f.currency, sum(f.revenue)::text AS revenue, sum(f.cost)::text AS cost
-         FROM margin_facts f ${g.join}
-        WHERE f.recognised_on BETWEEN $1 AND $2
-          AND ($3::text IS NULL OR f.currency = $3) AND ($4::uuid IS NULL OR f.reseller_id = $4)
-        GROUP BY 1, f.currency
-        ORDER BY f.currency, ${g.order}`,
-      [q.from, q.to, q.currency ?? null, q.resellerId ?? null],
+    const rows: Array<{ key: string; label: string; currency: Currency; revenue: string; cost: string }> = await this.reads.read(
+      async (em) => {
+        // margin_facts is a UNION ALL, so the planner has no statistics for the groups and assumes
+        // 40,000 of them: with the default work_mem it then sorts every fact (on disk) instead of
+        // hashing the few groups there are. Room for that hash, in this read's transaction only
+        // (docs/performance.md, "Issue 23's regressions profiled").
+        await em.query(`SELECT set_config('work_mem', $1, true)`, [MARGIN_WORK_MEM]);
+        return em.query(
+          `SELECT ${g.key} AS key, ${g.label} AS label, f.currency, sum(f.revenue)::text AS revenue, sum(f.cost)::text AS cost
+             FROM margin_facts f ${g.join}
+            WHERE f.recognised_on BETWEEN $1 AND $2
+              AND ($3::text IS NULL OR f.currency = $3) AND ($4::uuid IS NULL OR f.reseller_id = $4)
+            GROUP BY 1, f.currency
+            ORDER BY f.currency, ${g.order}`,
+          [q.from, q.to, q.currency ?? null, q.resellerId ?? null],
+        );
+      },
     );
     const totals = new Map<Currency, { revenue: Dec; cost: Dec }>();
     const items: MarginRowView[] = rows.map((r) => {
