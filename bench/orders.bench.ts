@@ -476,7 +476,9 @@ async function profileRoundTrips(
   }
   const meanMs = Number(process.hrtime.bigint() - started) / 1e6 / PROFILED_ORDERS;
   const cpu = cpuSnapshot(api.child.pid!, databaseUrl).since(cpuBefore);
-  process.stderr.write(`[bench] orders alone: API system CPU ${((sysMs(api.child.pid!) - sys0) / PROFILED_ORDERS).toFixed(2)} ms per order\n`);
+  process.stderr.write(
+    `[bench] orders alone: API system CPU ${((sysMs(api.child.pid!) - sys0) / PROFILED_ORDERS).toFixed(2)} ms per order\n`,
+  );
   return {
     roundTrips: ((await api.queryCount()) - before) / PROFILED_ORDERS,
     meanMs,
