@@ -19,7 +19,7 @@ describe('Several currencies: back-fill of lines posted before base amounts', ()
     await ds.initialize();
     try {
       // Down past the currencies migration (and the later ones that came after it).
-      for (let i = 0; i < 30 && (await ds.query(`SELECT to_regclass('fx_rates') AS t`))[0].t; i++) {
+      for (let i = 0; i < 200 && (await ds.query(`SELECT to_regclass('fx_rates') AS t`))[0].t; i++) {
         await ds.undoLastMigration({ transaction: 'each' });
       }
     } finally {
