@@ -463,7 +463,6 @@ async function profileRoundTrips(
     before = now;
   }
   const cpuBefore = cpuSnapshot(api.child.pid!, databaseUrl);
-  const sys0 = sysMs(api.child.pid!);
   const started = process.hrtime.bigint();
   for (let i = 0; i < PROFILED_ORDERS; i++) {
     const res = await fetch(`${target}/api/v1/orders`, {
@@ -476,9 +475,6 @@ async function profileRoundTrips(
   }
   const meanMs = Number(process.hrtime.bigint() - started) / 1e6 / PROFILED_ORDERS;
   const cpu = cpuSnapshot(api.child.pid!, databaseUrl).since(cpuBefore);
-  process.stderr.write(
-    `[bench] orders alone: API system CPU ${((sysMs(api.child.pid!) - sys0) / PROFILED_ORDERS).toFixed(2)} ms per order\n`,
-  );
   return {
     roundTrips: ((await api.queryCount()) - before) / PROFILED_ORDERS,
     meanMs,
@@ -522,11 +518,6 @@ function cpuMs(pid: number): number {
   } catch {
     return 0;
   }
-}
-
-function sysMs(pid: number): number {
-  const fields = fs.readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ');
-  return Number(fields[12]) * 10;
 }
 
 /** Samples VmRSS every 100 ms; stop() answers the peak in KiB. */
