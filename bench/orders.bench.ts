@@ -8,7 +8,7 @@ import { FxRateService, LedgerService, PeriodCloseChecks } from '#disty/ledger';
 import { ConfigService } from '@nestjs/config';
 import { ResellerService } from '#disty/reseller';
 import { supplierSettings, TaxService } from '#disty/tax';
-import { BenchContext, BenchResult, resetStatementStats, topStatements } from './support';
+import { BenchContext, BenchResult, processCpuMs, resetStatementStats, topStatements } from './support';
 
 const CONNECTIONS = 16;
 const WARMUP_S = Number(process.env.BENCH_ORDERS_WARMUP_S ?? 5);
@@ -491,13 +491,13 @@ function cpuSnapshot(apiPid: number, databaseUrl: string) {
     if (!/^\d+$/.test(entry)) continue;
     try {
       const cmd = fs.readFileSync(`/proc/${entry}/cmdline`, 'utf8');
-      if (cmd.startsWith('postgres: ') && cmd.includes(` ${db} `)) backends.set(Number(entry), cpuMs(Number(entry)));
+      if (cmd.startsWith('postgres: ') && cmd.includes(` ${db} `)) backends.set(Number(entry), processCpuMs(Number(entry)) ?? 0);
     } catch {
       /* gone */
     }
   }
   const own = process.cpuUsage();
-  const snap = { api: cpuMs(apiPid), backends, bench: (own.user + own.system) / 1000 };
+  const snap = { api: processCpuMs(apiPid) ?? 0, backends, bench: (own.user + own.system) / 1000 };
   return {
     ...snap,
     /** Differences from an earlier snapshot (a backend that started in between counts whole). */
@@ -507,17 +507,6 @@ function cpuSnapshot(apiPid: number, databaseUrl: string) {
       benchMs: snap.bench - before.bench,
     }),
   };
-}
-
-/** utime + stime of a process from /proc/<pid>/stat, in ms (clock ticks of 10 ms). */
-function cpuMs(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) * 10;
-  } catch {
-    return 0;
-  }
 }
 
 /** Samples VmRSS every 100 ms; stop() answers the peak in KiB. */

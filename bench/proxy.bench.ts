@@ -1,7 +1,7 @@
 import * as fs from 'fs';
 import * as os from 'os';
 import { startStack, Stack } from '../scripts/stack/stack';
-import { BenchContext, BenchResult } from './support';
+import { BenchContext, BenchResult, processCpuMs } from './support';
 
 const CONNECTIONS = 16;
 const WARMUP_S = Number(process.env.BENCH_PROXY_WARMUP_S ?? 3);
@@ -190,7 +190,7 @@ function cpuOfStack(stack: Stack): number {
       /* gone */
     }
   }
-  return pids.reduce((sum, pid) => sum + cpuMs(pid), 0);
+  return pids.reduce((sum, pid) => sum + (processCpuMs(pid) ?? 0), 0);
 }
 
 function isChildOfPort(pid: number, port: string): boolean {
@@ -200,15 +200,5 @@ function isChildOfPort(pid: number, port: string): boolean {
     return fs.readFileSync(`/proc/${ppid}/cmdline`, 'utf8').includes(`-p\0${port}\0`);
   } catch {
     return false;
-  }
-}
-
-function cpuMs(pid: number): number {
-  try {
-    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(f[11]) + Number(f[12])) * 10;
-  } catch {
-    return 0;
   }
 }

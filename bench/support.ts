@@ -166,15 +166,21 @@ export async function backendCpu(ds: DataSource): Promise<Map<number, number> | 
   const rows: Array<{ pid: number }> = await ds.query(`SELECT pid FROM pg_stat_activity WHERE datname = current_database()`);
   const now = new Map<number, number>();
   for (const { pid } of rows) {
-    try {
-      const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
-      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-      now.set(pid, (Number(f[11]) + Number(f[12])) / 100); // USER_HZ
-    } catch {
-      /* gone */
-    }
+    const ms = processCpuMs(pid);
+    if (ms !== null) now.set(pid, ms / 1000);
   }
   return now;
+}
+
+/** utime + stime of a process from /proc/<pid>/stat, in ms (clock ticks of 10 ms); null when it is gone. */
+export function processCpuMs(pid: number): number | null {
+  try {
+    const stat = fs.readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(f[11]) + Number(f[12])) * 10;
+  } catch {
+    return null;
+  }
 }
 
 /** CPU the backends used since `before` (backends that appeared meanwhile count whole). */
