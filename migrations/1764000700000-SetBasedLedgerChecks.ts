@@ -18,6 +18,26 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   is a statement trigger (one call per statement, not two per upserted row).
  * - The deferred per-entry balance check (LD001, LD004) reads the entry's lines once instead of twice.
  */
+/**
+ * The balance trigger's upkeep of the maintained balances over its transition table `new_lines`
+ * (keys locked in a fixed order): the same before and after this migration, so up and down share it.
+ */
+const MAINTAIN_BALANCES = `INSERT INTO account_balances AS b (account_code, reseller_key, currency, debit_total, credit_total, base_debit_total, base_credit_total)
+        SELECT account_code, COALESCE(reseller_id, '00000000-0000-0000-0000-000000000000'::uuid), currency, sum(debit), sum(credit),
+               coalesce(sum(base_debit), 0), coalesce(sum(base_credit), 0)
+          FROM new_lines GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (account_code, reseller_key, currency) DO UPDATE
+          SET debit_total = b.debit_total + EXCLUDED.debit_total, credit_total = b.credit_total + EXCLUDED.credit_total,
+              base_debit_total = b.base_debit_total + EXCLUDED.base_debit_total,
+              base_credit_total = b.base_credit_total + EXCLUDED.base_credit_total;
+        INSERT INTO ledger_daily_totals AS t (account_code, currency, day, debit_total, credit_total, base_debit_total, base_credit_total)
+        SELECT account_code, currency, entry_date, sum(debit), sum(credit), coalesce(sum(base_debit), 0), coalesce(sum(base_credit), 0)
+          FROM new_lines GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
+        ON CONFLICT (account_code, currency, day) DO UPDATE
+          SET debit_total = t.debit_total + EXCLUDED.debit_total, credit_total = t.credit_total + EXCLUDED.credit_total,
+              base_debit_total = t.base_debit_total + EXCLUDED.base_debit_total,
+              base_credit_total = t.base_credit_total + EXCLUDED.base_credit_total;`;
+
 export class SetBasedLedgerChecks1764000700000 implements MigrationInterface {
   name = 'SetBasedLedgerChecks1764000700000';
 
@@ -86,21 +106,7 @@ export class SetBasedLedgerChecks1764000700000 implements MigrationInterface {
             USING ERRCODE = 'LD003';
         END IF;
         -- Maintained balances, keys locked in a fixed order.
-        INSERT INTO account_balances AS b (account_code, reseller_key, currency, debit_total, credit_total, base_debit_total, base_credit_total)
-        SELECT account_code, COALESCE(reseller_id, '00000000-0000-0000-0000-000000000000'::uuid), currency, sum(debit), sum(credit),
-               coalesce(sum(base_debit), 0), coalesce(sum(base_credit), 0)
-          FROM new_lines GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (account_code, reseller_key, currency) DO UPDATE
-          SET debit_total = b.debit_total + EXCLUDED.debit_total, credit_total = b.credit_total + EXCLUDED.credit_total,
-              base_debit_total = b.base_debit_total + EXCLUDED.base_debit_total,
-              base_credit_total = b.base_credit_total + EXCLUDED.base_credit_total;
-        INSERT INTO ledger_daily_totals AS t (account_code, currency, day, debit_total, credit_total, base_debit_total, base_credit_total)
-        SELECT account_code, currency, entry_date, sum(debit), sum(credit), coalesce(sum(base_debit), 0), coalesce(sum(base_credit), 0)
-          FROM new_lines GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (account_code, currency, day) DO UPDATE
-          SET debit_total = t.debit_total + EXCLUDED.debit_total, credit_total = t.credit_total + EXCLUDED.credit_total,
-              base_debit_total = t.base_debit_total + EXCLUDED.base_debit_total,
-              base_credit_total = t.base_credit_total + EXCLUDED.base_credit_total;
+        ${MAINTAIN_BALANCES}
         RETURN NULL;
       END $$`);
 
@@ -184,21 +190,7 @@ export class SetBasedLedgerChecks1764000700000 implements MigrationInterface {
     await q.query(`
       CREATE OR REPLACE FUNCTION ledger_lines_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       BEGIN
-        INSERT INTO account_balances AS b (account_code, reseller_key, currency, debit_total, credit_total, base_debit_total, base_credit_total)
-        SELECT account_code, COALESCE(reseller_id, '00000000-0000-0000-0000-000000000000'::uuid), currency, sum(debit), sum(credit),
-               coalesce(sum(base_debit), 0), coalesce(sum(base_credit), 0)
-          FROM new_lines GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (account_code, reseller_key, currency) DO UPDATE
-          SET debit_total = b.debit_total + EXCLUDED.debit_total, credit_total = b.credit_total + EXCLUDED.credit_total,
-              base_debit_total = b.base_debit_total + EXCLUDED.base_debit_total,
-              base_credit_total = b.base_credit_total + EXCLUDED.base_credit_total;
-        INSERT INTO ledger_daily_totals AS t (account_code, currency, day, debit_total, credit_total, base_debit_total, base_credit_total)
-        SELECT account_code, currency, entry_date, sum(debit), sum(credit), coalesce(sum(base_debit), 0), coalesce(sum(base_credit), 0)
-          FROM new_lines GROUP BY 1, 2, 3 ORDER BY 1, 2, 3
-        ON CONFLICT (account_code, currency, day) DO UPDATE
-          SET debit_total = t.debit_total + EXCLUDED.debit_total, credit_total = t.credit_total + EXCLUDED.credit_total,
-              base_debit_total = t.base_debit_total + EXCLUDED.base_debit_total,
-              base_credit_total = t.base_credit_total + EXCLUDED.base_credit_total;
+        ${MAINTAIN_BALANCES}
         RETURN NULL;
       END $$`);
     await q.query(
