@@ -26,14 +26,26 @@ export function formatDate(d: Date): CalendarDate {
   return `${String(y).padStart(4, '0')}-${String(d.getUTCMonth() + 1).padStart(2, '0')}-${String(d.getUTCDate()).padStart(2, '0')}`;
 }
 
-/** A real calendar date written YYYY-MM-DD, year 0001–9999 (no 2026-02-30, no 0000). */
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
+
+/**
+ * A real calendar date written YYYY-MM-DD (ASCII digits), year 0001–9999 (no 2026-02-30, no 0000).
+ * Read character by character, with no regular expression or Date: a usage import checks every one
+ * of a million lines' dates with it (docs/consumption.md §10).
+ */
 export function isValidCalendarDate(v: unknown): v is CalendarDate {
-  if (typeof v !== 'string') return false;
-  const m = CALENDAR_DATE.exec(v);
-  if (!m) return false;
-  const [y, mo, da] = [Number(m[1]), Number(m[2]), Number(m[3])];
-  if (y < 1 || mo < 1 || mo > 12 || da < 1) return false;
-  return da <= lastDayOfMonth(y, mo - 1);
+  if (typeof v !== 'string' || v.length !== 10 || v.charCodeAt(4) !== 45 || v.charCodeAt(7) !== 45) return false;
+  const n = (i: number) => {
+    const c = v.charCodeAt(i) - 48;
+    return c >= 0 && c <= 9 ? c : NaN;
+  };
+  const y = n(0) * 1000 + n(1) * 100 + n(2) * 10 + n(3);
+  const m = n(5) * 10 + n(6);
+  const d = n(8) * 10 + n(9);
+  // NaN (a non-digit) fails every comparison below.
+  if (!(y >= 1 && m >= 1 && m <= 12 && d >= 1)) return false;
+  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
+  return d <= (m === 2 && leap ? 29 : DAYS_IN_MONTH[m - 1]);
 }
 
 export function addDays(d: CalendarDate, days: number): CalendarDate {

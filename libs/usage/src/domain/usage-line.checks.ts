@@ -7,6 +7,8 @@
  * meters (tenant, meter, unit, price) are set-based in SQL too.
  */
 
+import { isValidCalendarDate } from '#disty/core';
+
 export type OwnReason =
   'malformed' | 'missing-record-id' | 'bad-version' | 'bad-date' | 'future-date' | 'bad-quantity' | 'bad-unit-cost' | 'bad-currency';
 
@@ -84,21 +86,6 @@ function decimal(s: string, n: number): boolean {
   return dot >= 1 && dot <= n && s.length - dot - 1 >= 1 && s.length - dot - 1 <= 6 && allDigits(s, 0, dot) && allDigits(s, dot + 1);
 }
 
-const DAYS = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
-
-/** A real date written YYYY-MM-DD (ASCII digits), year 0001 to 9999. */
-export function isDate(s: string): boolean {
-  if (s.length !== 10 || s.charCodeAt(4) !== 45 || s.charCodeAt(7) !== 45) return false;
-  if (!allDigits(s, 0, 4) || !allDigits(s, 5, 7) || !allDigits(s, 8, 10)) return false;
-  const n = (i: number) => s.charCodeAt(i) - 48;
-  const y = n(0) * 1000 + n(1) * 100 + n(2) * 10 + n(3);
-  const m = n(5) * 10 + n(6);
-  const d = n(8) * 10 + n(9);
-  if (y === 0 || m < 1 || m > 12 || d < 1) return false;
-  const leap = y % 4 === 0 && (y % 100 !== 0 || y % 400 === 0);
-  return d <= (m === 2 && leap ? 29 : DAYS[m - 1]);
-}
-
 /** Upper case as the checks compare currencies: ASCII letters only (a supported code is ASCII). */
 function asciiUpper(s: string): string | null {
   let out = '';
@@ -148,7 +135,8 @@ export function checkLine(f: LineFields, error: string | null, ctx: LineCheckCon
       return reject(out, 'bad-version', `record version ${v} is not a whole number from 1`);
   }
   const date = f.usageDate;
-  if (date === null || !isDate(date)) return reject(out, 'bad-date', `usage date ${date ?? '(none)'} is not a date (YYYY-MM-DD)`);
+  if (date === null || !isValidCalendarDate(date))
+    return reject(out, 'bad-date', `usage date ${date ?? '(none)'} is not a date (YYYY-MM-DD)`);
   if (date > ctx.today) return reject(out, 'future-date', `usage date ${date} is after today (${ctx.today})`);
   const q = f.quantity;
   if (q === null || !decimal(q, 14))
@@ -209,7 +197,7 @@ export function plainLinePasses(line: string, commas: Int32Array, ctx: LineCheck
   if (v1 - v0 < 1 || v1 - v0 > 9 || line.charCodeAt(v0) === 48 || !allDigits(line, v0, v1)) return false;
   // Date: a real one, not after today.
   const d0 = commas[3] + 1;
-  if (commas[4] - d0 !== 10 || !isDate(line.slice(d0, d0 + 10))) return false;
+  if (commas[4] - d0 !== 10 || !isValidCalendarDate(line.slice(d0, d0 + 10))) return false;
   const today = ctx.today;
   for (let i = 0; i < 10; i++) {
     const c = line.charCodeAt(d0 + i) - today.charCodeAt(i);
