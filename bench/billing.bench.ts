@@ -9,7 +9,7 @@ import { BillingRunService, DEFAULT_BILLING_CONCURRENCY, InvoicingModule } from 
 import { LedgerService } from '#disty/ledger';
 import { PaymentsModule, ReconciliationService } from '#disty/payments';
 import { generateBillingData } from './billing-data';
-import { backendCpu, BenchContext, BenchResult, cpuSince, median, resetStatementStats, timed, topStatements } from './support';
+import { backendCpu, BenchContext, BenchResult, cpuSince, median, resetStatementStats, tableWrites, timed, topStatements } from './support';
 
 const RESELLERS = Number(process.env.BENCH_BILLING_RESELLERS ?? 1_000);
 const SUBSCRIPTIONS = Number(process.env.BENCH_BILLING_SUBSCRIPTIONS ?? 100_000);
@@ -99,6 +99,8 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
       if (statements) {
         ctx.log('billing: statements by total execution time (pg_stat_statements, nested included):');
         for (const line of await topStatements(ds, Number(process.env.BENCH_PG_STATEMENTS_TOP ?? 30))) ctx.log(line);
+        ctx.log('billing: rows written (pg_stat_user_tables):');
+        for (const line of await tableWrites(ds)) ctx.log(`  ${line}`);
       }
       const [{ lines }] = await ds.query(`SELECT count(*)::int AS lines FROM invoice_lines`);
       ctx.log(`billing: ${issued} invoices (${lines} lines) in ${seconds.toFixed(2)} s`);
@@ -121,7 +123,7 @@ export async function billingBench(ctx: BenchContext): Promise<BenchResult[]> {
         // wall-clock time above also includes waiting for CPU other processes hold.
         results.push({
           benchmark: 'billing',
-          metric: `CPU used by the run (node ${nodeCpu.toFixed(1)} s + PostgreSQL ${pgCpu.toFixed(1)} s) per invoice`,
+          metric: `CPU used by the run (node ${nodeCpu.toFixed(1)} s, ${(cpu.system / 1e6).toFixed(1)} of it in the kernel, + PostgreSQL ${pgCpu.toFixed(1)} s) per invoice`,
           value: round(((nodeCpu + pgCpu) * 1000) / Math.max(issued, 1), 1),
           unit: 'ms',
           note: `load average ${os.loadavg()[0].toFixed(1)} on ${os.cpus().length} CPUs during the run`,

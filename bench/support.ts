@@ -100,6 +100,7 @@ export async function resetStatementStats(ds: DataSource): Promise<boolean> {
   if (!statementStatsEnabled()) return false;
   await ds.query('CREATE EXTENSION IF NOT EXISTS pg_stat_statements');
   await ds.query('SELECT pg_stat_statements_reset()');
+  await ds.query('SELECT pg_stat_reset()');
   return true;
 }
 
@@ -125,6 +126,25 @@ export async function topStatements(ds: DataSource, limit = 25): Promise<string[
         `${String(r.total).padStart(9)} ms ${String(r.calls).padStart(7)} calls ${String(r.mean).padStart(8)} ms/call (planning ${r.plan} ms)  ${r.query.slice(0, 200)}`,
     ),
   ];
+}
+
+/**
+ * The tables written since the reset, as log lines: rows inserted, updated (of which HOT, i.e. with
+ * no new index entries) and deleted. Backends publish their table counters when idle, within a second.
+ */
+export async function tableWrites(ds: DataSource, limit = 12): Promise<string[]> {
+  await new Promise((r) => setTimeout(r, 1_500));
+  const rows: Array<{ relname: string; ins: string; upd: string; hot: string; del: string; indexes: number }> = await ds.query(
+    `SELECT t.relname, t.n_tup_ins::text AS ins, t.n_tup_upd::text AS upd, t.n_tup_hot_upd::text AS hot, t.n_tup_del::text AS del,
+            (SELECT count(*) FROM pg_index i WHERE i.indrelid = t.relid)::int AS indexes
+       FROM pg_stat_user_tables t WHERE t.n_tup_ins + t.n_tup_upd + t.n_tup_del > 0
+      ORDER BY t.n_tup_ins + t.n_tup_upd + t.n_tup_del DESC LIMIT $1`,
+    [limit],
+  );
+  return rows.map(
+    (r) =>
+      `${r.relname.padEnd(28)} ${r.indexes} indexes: ${r.ins.padStart(8)} inserted ${r.upd.padStart(8)} updated (${r.hot} HOT) ${r.del.padStart(6)} deleted`,
+  );
 }
 
 export async function timed<T>(fn: () => Promise<T>): Promise<{ ms: number; value: T }> {

@@ -45,7 +45,8 @@ export class ServiceConservationService {
            LEFT JOIN (SELECT cl.invoice_line_id, sum(cl.net) AS net, count(*) AS n
                         FROM credit_note_lines cl JOIN credit_notes cn ON cn.id = cl.credit_note_id
                        WHERE cn.kind = 'SERVICE_CHANGE' GROUP BY cl.invoice_line_id) sc ON sc.invoice_line_id = l.id
-          WHERE l.source_type = 'subscription_charge' AND ($1::uuid IS NULL OR l.reseller_id = $1)`,
+          WHERE l.source_type = 'subscription_charge'
+            AND ($1::uuid IS NULL OR l.invoice_id IN (SELECT i.id FROM invoices i WHERE i.reseller_id = $1))`,
         [resellerId],
       );
       const bySource = new Map(lines.map((l) => [l.source_id, l]));

@@ -75,7 +75,8 @@ export class ServiceRecordService {
     }> = await em.query(
       `SELECT c.id, c.term_id, to_char(c.period_start, 'YYYY-MM-DD') AS period_start, c.amount::text AS amount,
               c.billed_invoice_id IS NOT NULL AS billed
-         FROM subscription_charges c WHERE ($1::uuid IS NULL OR c.reseller_id = $1) AND c.voided_at IS NULL`,
+         FROM subscription_charges c
+        WHERE ($1::uuid IS NULL OR c.subscription_id IN (SELECT s.id FROM subscriptions s WHERE s.reseller_id = $1)) AND c.voided_at IS NULL`,
       [resellerId],
     );
     const termsOf = groupBy(terms, (t) => t.subscription_id);
