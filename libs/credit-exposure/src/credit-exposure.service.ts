@@ -26,6 +26,12 @@ interface AlertRow {
 const ALERT_COLUMNS = `id, reseller_id, credit_line, period, threshold::text, currency, credit_limit::text, exposure::text, unbilled_usage::text, hold_placed, raised_at`;
 
 /** The reseller's rated usage not yet invoiced, in its currency (prepared: every invoice of a billing run reads it). */
+/** The reseller's own thresholds row and the global one (run on every exposure evaluation, e.g. each invoice of a billing run). */
+const THRESHOLDS = preparedStatement(
+  'credit-exposure.thresholds',
+  `SELECT reseller_id, percents::text[] AS percents FROM credit_exposure_thresholds
+    WHERE scope = coalesce($1::text, 'global') OR scope = 'global' ORDER BY (scope = 'global')`,
+);
 const UNBILLED_USAGE = preparedStatement(
   'credit-exposure.unbilled-usage',
   `SELECT coalesce(sum(net), 0)::text AS net FROM usage_unbilled WHERE reseller_id = $1 AND currency = $2`,
@@ -139,11 +145,7 @@ export class CreditExposureService {
   }
 
   private async thresholdRow(em: EntityManager, resellerId: string | null): Promise<ThresholdsView> {
-    const rows: Array<{ reseller_id: string | null; percents: string[] }> = await em.query(
-      `SELECT reseller_id, percents::text[] AS percents FROM credit_exposure_thresholds
-        WHERE scope = coalesce($1::text, 'global') OR scope = 'global' ORDER BY (scope = 'global')`,
-      [resellerId],
-    );
+    const rows = await queryPrepared<{ reseller_id: string | null; percents: string[] }>(em, THRESHOLDS, [resellerId]);
     const own = rows.find((r) => r.reseller_id !== null && r.reseller_id === resellerId);
     const chosen = own ?? rows.find((r) => r.reseller_id === null);
     const percents = chosen ? chosen.percents.map((p) => new Dec(p).toFixed()) : DEFAULT_THRESHOLDS;

@@ -11,6 +11,7 @@ import {
   idempotentTransaction,
   notFound,
   ProblemError,
+  queryPrepared,
   retryOnConflict,
   validationError,
 } from '#disty/core';
@@ -19,7 +20,7 @@ import { AccountCode, atCarrying, credit, debit, LedgerService, lockReceivables,
 import { ResellerService } from '#disty/reseller';
 import { WebhookService } from '#disty/webhooks';
 import { planOldestFirst } from './domain/allocation';
-import { PAYMENT_COLUMNS, PaymentRow } from './payments.sql';
+import { PAYMENT_COLUMNS, PaymentRow, UNAPPLIED_PAYMENTS } from './payments.sql';
 import { applicationDate, splitByApplicationDate } from './domain/application-date';
 import { ApplyPaymentDto, PaymentView, RecordPaymentDto } from './dto/payment.dto';
 import { paymentsError, PaymentsErrorCode } from './errors';
@@ -157,11 +158,7 @@ export class PaymentService implements UnappliedCash {
    */
   async applyToNewInvoice(em: EntityManager, invoice: NewInvoice): Promise<void> {
     if (!amountDue(invoice.open).gt(0)) return;
-    const payments: PaymentRow[] = await em.query(
-      `SELECT ${PAYMENT_COLUMNS} FROM payments p WHERE p.reseller_id = $1 AND p.currency = $2 AND p.unapplied > 0
-        ORDER BY p.received_on, p.created_at, p.id FOR UPDATE`,
-      [invoice.resellerId, invoice.currency],
-    );
+    const payments = await queryPrepared<PaymentRow>(em, UNAPPLIED_PAYMENTS, [invoice.resellerId, invoice.currency]);
     if (!payments.length) return;
     let open: OpenInvoice = {
       id: invoice.id,
