@@ -25,13 +25,13 @@ interface AlertRow {
 }
 const ALERT_COLUMNS = `id, reseller_id, credit_line, period, threshold::text, currency, credit_limit::text, exposure::text, unbilled_usage::text, hold_placed, raised_at`;
 
-/** The reseller's rated usage not yet invoiced, in its currency (prepared: every invoice of a billing run reads it). */
-/** The reseller's own thresholds row and the global one (run on every exposure evaluation, e.g. each invoice of a billing run). */
+/** The reseller's own thresholds row and the global one (prepared: every exposure evaluation reads it, e.g. each invoice of a billing run). */
 const THRESHOLDS = preparedStatement(
   'credit-exposure.thresholds',
   `SELECT reseller_id, percents::text[] AS percents FROM credit_exposure_thresholds
     WHERE scope = coalesce($1::text, 'global') OR scope = 'global' ORDER BY (scope = 'global')`,
 );
+/** The reseller's rated usage not yet invoiced, in its currency (prepared: every invoice of a billing run reads it). */
 const UNBILLED_USAGE = preparedStatement(
   'credit-exposure.unbilled-usage',
   `SELECT coalesce(sum(net), 0)::text AS net FROM usage_unbilled WHERE reseller_id = $1 AND currency = $2`,
