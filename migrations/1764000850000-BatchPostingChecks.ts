@@ -15,8 +15,9 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  * - The balance check at commit (LD001, LD004: every entry has at least two lines and balances in
  *   each currency and in base) ran once per entry. Each statement that inserts entries now queues
  *   one check of all of them (a row of ledger_balance_checks, written only by the ledger's
- *   triggers), and the deferred constraint trigger journal_entry_balanced checks the statement's
- *   entries in one query when it fires (at commit, or at SET CONSTRAINTS … IMMEDIATE, as before).
+ *   trigger, and deleted as soon as it is written: the deferred event keeps it), and the deferred
+ *   constraint trigger journal_entry_balanced checks the statement's entries in one query when it
+ *   fires (at commit, or at SET CONSTRAINTS … IMMEDIATE, as before).
  */
 
 /** The balance trigger's upkeep of the maintained balances (as in 1764000700000). */
@@ -38,11 +39,13 @@ const MAINTAIN_BALANCES = `INSERT INTO account_balances AS b (account_code, rese
 
 const CHECK_ENTRIES_BALANCED = `
       CREATE OR REPLACE FUNCTION ledger_check_entries_balanced() RETURNS trigger LANGUAGE plpgsql
-        SECURITY DEFINER SET search_path = pg_catalog, public AS $$
+        SET search_path = pg_catalog, public SET enable_seqscan = off AS $$
       DECLARE s record;
       BEGIN
         -- The first entry of the statement, in insertion order, that is not balanced; the same
-        -- checks and messages as the per-entry check this replaces.
+        -- checks and messages as the per-entry check this replaces. The lines are read through
+        -- their (entry_id, line_no) key, whatever the statistics said when the plan was cached
+        -- (enable_seqscan off: a plan cached while journal_lines was small scanned all of it).
         SELECT x.id, coalesce(p.n, 0) AS n, p.currency, p.d, p.c, p.bd, p.bc INTO s
           FROM unnest(NEW.entry_ids) WITH ORDINALITY AS x(id, o)
           LEFT JOIN (SELECT entry_id, sum(n) AS n, sum(bd) AS bd, sum(bc) AS bc,
@@ -65,7 +68,6 @@ const CHECK_ENTRIES_BALANCED = `
           RAISE EXCEPTION 'journal entry % is unbalanced in the reporting currency: base debits % ≠ base credits %', s.id, s.bd, s.bc
             USING ERRCODE = 'LD004', CONSTRAINT = 'journal_entry_balanced';
         END IF;
-        DELETE FROM public.ledger_balance_checks WHERE id = NEW.id;
         RETURN NULL;
       END $$`;
 
@@ -73,7 +75,7 @@ const CHECK_ENTRIES_BALANCED = `
 const ENTRIES_AFTER_INSERT = `
       CREATE OR REPLACE FUNCTION ledger_entries_after_insert() RETURNS trigger LANGUAGE plpgsql
         SECURITY DEFINER SET search_path = pg_catalog, public AS $$
-      DECLARE p text; d date;
+      DECLARE p text; d date; queued tid;
       BEGIN
         SELECT entry_date INTO d FROM new_entries WHERE entry_date > (now() AT TIME ZONE 'UTC')::date LIMIT 1;
         IF FOUND THEN
@@ -87,8 +89,15 @@ const ENTRIES_AFTER_INSERT = `
             RAISE EXCEPTION 'period % is closed', p USING ERRCODE = 'LD002';
           END IF;
         END LOOP;
-        -- Every entry of the statement is checked for balance when journal_entry_balanced fires.
-        INSERT INTO public.ledger_balance_checks (entry_ids) SELECT array_agg(id) FROM new_entries HAVING count(*) > 0;
+        -- Every entry of the statement is checked for balance when journal_entry_balanced fires:
+        -- the row queues the check and is deleted at once, by its tid (the deferred trigger reads
+        -- the row its event was queued with, deleted or not), so the table holds no live rows and
+        -- nothing ever searches it.
+        INSERT INTO public.ledger_balance_checks (entry_ids) SELECT array_agg(id) FROM new_entries HAVING count(*) > 0
+          RETURNING ctid INTO queued;
+        IF FOUND THEN
+          DELETE FROM public.ledger_balance_checks WHERE ctid = queued;
+        END IF;
         RETURN NULL;
       END $$`;
 
@@ -144,17 +153,14 @@ export class BatchPostingChecks1764000850000 implements MigrationInterface {
       END $$`);
 
     // ------------------------------------------------------------------ balance at commit, once per statement
-    // Written only by the ledger's trigger functions (SECURITY DEFINER): the app role may neither
+    // Written only by the entries' trigger function (SECURITY DEFINER): the app role may neither
     // queue nor remove a check.
-    await q.query(`CREATE UNLOGGED TABLE ledger_balance_checks (
-                     id bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
-                     entry_ids uuid[] NOT NULL)`);
+    await q.query(`CREATE UNLOGGED TABLE ledger_balance_checks (entry_ids uuid[] NOT NULL)`);
     await q.query(`REVOKE ALL ON ledger_balance_checks FROM PUBLIC`);
     await q.query(`
       DO $$ BEGIN
         IF EXISTS (SELECT 1 FROM pg_roles WHERE rolname = 'disty_app') THEN
           REVOKE ALL ON ledger_balance_checks FROM disty_app;
-          REVOKE ALL ON SEQUENCE ledger_balance_checks_id_seq FROM disty_app;
         END IF;
       END $$`);
     await q.query(CHECK_ENTRIES_BALANCED);
