@@ -43,19 +43,17 @@ const CHECK_ENTRIES_BALANCED = `
       DECLARE s record;
       BEGIN
         -- The first entry of the statement, in insertion order, that is not balanced; the same
-        -- checks and messages as the per-entry check this replaces. The lines are read through
-        -- their (entry_id, line_no) key, whatever the statistics said when the plan was cached
-        -- (enable_seqscan off: a plan cached while journal_lines was small scanned all of it).
+        -- checks and messages as the per-entry check this replaces, one index probe per entry on
+        -- the lines' (entry_id, line_no) key whatever the statistics said when the plan was cached
+        -- (a generic plan for entry_id = ANY(…) cached while journal_lines was small read the export
+        -- index instead; a sequential scan is ruled out for the same reason).
         SELECT x.id, coalesce(p.n, 0) AS n, p.currency, p.d, p.c, p.bd, p.bc INTO s
           FROM unnest(NEW.entry_ids) WITH ORDINALITY AS x(id, o)
-          LEFT JOIN (SELECT entry_id, sum(n) AS n, sum(bd) AS bd, sum(bc) AS bc,
-                            (array_agg(currency) FILTER (WHERE d <> c))[1] AS currency,
-                            (array_agg(d) FILTER (WHERE d <> c))[1] AS d, (array_agg(c) FILTER (WHERE d <> c))[1] AS c
-                       FROM (SELECT entry_id, currency, count(*) AS n, sum(debit) AS d, sum(credit) AS c,
-                                    sum(base_debit) AS bd, sum(base_credit) AS bc
-                               FROM public.journal_lines WHERE entry_id = ANY (NEW.entry_ids)
-                              GROUP BY entry_id, currency) per_currency
-                      GROUP BY entry_id) p ON p.entry_id = x.id
+          CROSS JOIN LATERAL (
+            SELECT sum(n) AS n, sum(bd) AS bd, sum(bc) AS bc, (array_agg(currency) FILTER (WHERE d <> c))[1] AS currency,
+                   (array_agg(d) FILTER (WHERE d <> c))[1] AS d, (array_agg(c) FILTER (WHERE d <> c))[1] AS c
+              FROM (SELECT currency, count(*) AS n, sum(debit) AS d, sum(credit) AS c, sum(base_debit) AS bd, sum(base_credit) AS bc
+                      FROM public.journal_lines WHERE entry_id = x.id GROUP BY currency) per_currency) p
          WHERE coalesce(p.n, 0) < 2 OR p.currency IS NOT NULL OR p.bd IS DISTINCT FROM p.bc
          ORDER BY x.o LIMIT 1;
         IF FOUND AND s.n < 2 THEN
