@@ -132,6 +132,111 @@ describe('Ledger guarantees held by the database', () => {
     ).rejects.toThrow(/in the future/);
   });
 
+  // The balance check at commit runs once per statement over all of its entries, and the entry
+  // foreign key is checked once per statement (docs/performance.md §12): each entry is still checked,
+  // whatever wrote it, and the app role can neither skip nor remove a queued check.
+  describe('the balance check at commit, once per statement', () => {
+    /** Runs `steps` in one transaction as the app role; resolves when it commits. */
+    const inTransaction = async (steps: Array<[string, unknown[]?]>) => {
+      const runner = t.db.createQueryRunner();
+      await runner.connect();
+      await runner.startTransaction();
+      try {
+        for (const [sql, params] of steps) await runner.query(sql, params);
+        await runner.commitTransaction();
+      } finally {
+        if (runner.isTransactionActive) await runner.rollbackTransaction();
+        await runner.release();
+      }
+    };
+    const entries = (ids: string[]): [string, unknown[]] => [
+      `INSERT INTO journal_entries (id, entry_date, memo, source_type, source_id)
+       SELECT id, '2026-05-01', 'raw', 'raw', id::text FROM unnest($1::uuid[]) AS id`,
+      [ids],
+    ];
+    /** Two lines per entry: `amount` debited, `credits[i]` (default the same) credited, base as given or equal. */
+    const lines = (ids: string[], credits: string[] = [], baseCredits: string[] = []): [string, unknown[]] => [
+      `INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, base_debit, base_credit, entry_date)
+       SELECT x.id, s.n, s.account, 'EUR', s.debit, s.credit, s.base_debit, s.base_credit, '2026-05-01'
+         FROM unnest($1::uuid[], $2::numeric[], $3::numeric[]) AS x(id, credit, base_credit),
+              LATERAL (VALUES (1, '1000', 5.00, 0, 8.25, 0), (2, '4000', 0, x.credit, 0, x.base_credit))
+                AS s(n, account, debit, credit, base_debit, base_credit)`,
+      [ids, ids.map((_, i) => credits[i] ?? '5.00'), ids.map((_, i) => baseCredits[i] ?? '8.25')],
+    ];
+    const three = () => [randomUUID(), randomUUID(), randomUUID()];
+
+    it('commits balanced entries written by one statement, and by several', async () => {
+      const [a, b, c] = three();
+      await expect(inTransaction([entries([a, b]), lines([a, b]), entries([c]), lines([c])])).resolves.toBeUndefined();
+      expect(await ledger.verify()).toEqual([]);
+    });
+
+    it('rejects at commit an unbalanced entry among balanced ones of the same statement, naming it (LD001)', async () => {
+      const [a, b, c] = three();
+      await expect(inTransaction([entries([a, b, c]), lines([a, b, c], ['5.00', '4.00', '5.00'])])).rejects.toThrow(
+        new RegExp(`journal entry ${b} is unbalanced in EUR: debits 5.0+ ≠ credits 4.0+`),
+      );
+    });
+
+    it('rejects at commit an entry with no lines among entries that have them (LD001)', async () => {
+      const [a, b, c] = three();
+      await expect(inTransaction([entries([a, b, c]), lines([a, b])])).rejects.toThrow(
+        new RegExp(`journal entry ${c} has 0 line\\(s\\); at least 2 are required`),
+      );
+    });
+
+    it('rejects at commit an entry of a later statement that does not balance in base (LD004)', async () => {
+      const [a, b, c] = three();
+      await expect(inTransaction([entries([a, b]), lines([a, b]), entries([c]), lines([c], [], ['8.24'])])).rejects.toThrow(
+        new RegExp(`journal entry ${c} is unbalanced in the reporting currency`),
+      );
+    });
+
+    it('checks at SET CONSTRAINTS … IMMEDIATE, as the per-entry check did', async () => {
+      const [a, b] = three();
+      await expect(
+        inTransaction([
+          entries([a, b]),
+          lines([a, b], ['5.00', '6.00']),
+          ['SET CONSTRAINTS journal_entry_balanced IMMEDIATE'],
+          [`SELECT 'not reached'`],
+        ]),
+      ).rejects.toThrow(new RegExp(`journal entry ${b} is unbalanced in EUR`));
+    });
+
+    it('forgets the check of entries rolled back to a savepoint, and keeps the others', async () => {
+      // b, rolled back, has no lines: a check that outlived it would refuse the commit.
+      const [a, b] = three();
+      await expect(
+        inTransaction([entries([a]), lines([a]), ['SAVEPOINT s'], entries([b]), ['ROLLBACK TO SAVEPOINT s']]),
+      ).resolves.toBeUndefined();
+      const rows = await t.db.query(`SELECT id FROM journal_entries WHERE id = ANY($1::uuid[])`, [[a, b]]);
+      expect(rows).toEqual([{ id: a }]);
+      const [c, d] = three();
+      await expect(
+        inTransaction([entries([c]), lines([c], ['4.00']), ['SAVEPOINT s'], entries([d]), ['ROLLBACK TO SAVEPOINT s']]),
+      ).rejects.toThrow(new RegExp(`journal entry ${c} is unbalanced in EUR`));
+    });
+
+    it('refuses the app role any write to the queued checks, so none can be removed', async () => {
+      const [a] = three();
+      await expect(
+        inTransaction([entries([a]), lines([a], ['4.00']), ['DELETE FROM ledger_balance_checks'], ['SELECT 1']]),
+      ).rejects.toThrow(/permission denied/);
+      await expect(inTransaction([['INSERT INTO ledger_balance_checks (entry_ids) VALUES (ARRAY[]::uuid[])']])).rejects.toThrow(
+        /permission denied/,
+      );
+      await expect(t.db.query(`SELECT * FROM journal_entries WHERE id = $1`, [a])).resolves.toEqual([]);
+    });
+
+    it('refuses lines of an entry that does not exist, as the foreign key did (23503)', async () => {
+      const [a] = three();
+      const refused = inTransaction([lines([a])]);
+      await expect(refused).rejects.toThrow(/violates foreign key constraint "journal_lines_entry_id_fkey"/);
+      await expect(refused).rejects.toMatchObject({ driverError: { code: '23503', constraint: 'journal_lines_entry_id_fkey' } });
+    });
+  });
+
   it('keeps every maintained balance equal to its lines under random postings and reversals (property)', async () => {
     const resellers = [randomUUID(), randomUUID(), null];
     const currencies: Currency[] = ['AUD', 'USD', 'JPY'];

@@ -1,10 +1,11 @@
 import { Injectable } from '@nestjs/common';
 import { EntityManager } from 'typeorm';
-import { Clock, Currency, Dec, ledgerPostings } from '#disty/core';
+import { Clock, Currency, Dec, ledgerPostings, queryPrepared } from '#disty/core';
 import { BasedLine } from './domain/base-amounts';
 import { prepareEntry, PrepareDeps } from './entry-preparation';
 import { mapLedgerDbError } from './errors';
 import { LedgerService, PostEntryInput } from './ledger.service';
+import { POST_BATCH } from './ledger.sql';
 
 /** Entries written by one statement; a larger batch is written in slices of this size (same transaction). */
 const MAX_STATEMENT_ENTRIES = 2_000;
@@ -70,43 +71,24 @@ export class LedgerBatchService {
     const lines = unique.flatMap((u) => u.lines.map((l, n) => ({ k: u.k, n: n + 1, l })));
     let inserted: Array<{ k: number; id: string }>;
     try {
-      inserted = await em.query(
-        `WITH i AS (
-           SELECT * FROM unnest($1::int[], $2::date[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[])
-             AS i(k, entry_date, memo, source_type, source_id, reversal_of, created_by)),
-         e AS (
-           INSERT INTO journal_entries (entry_date, memo, source_type, source_id, reversal_of, created_by)
-           SELECT entry_date, memo, source_type, source_id, reversal_of, created_by FROM i ORDER BY k
-           ON CONFLICT (source_type, source_id) DO NOTHING RETURNING id, source_type, source_id),
-         ek AS (SELECT i.k, i.entry_date, e.id FROM e JOIN i USING (source_type, source_id)),
-         l AS (
-           INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, base_debit, base_credit, entry_date)
-           SELECT ek.id, t.n, t.account_code, t.reseller_id, t.currency, t.debit, t.credit, t.base_debit, t.base_credit, ek.entry_date
-             FROM unnest($8::int[], $9::int[], $10::text[], $11::uuid[], $12::text[], $13::numeric[], $14::numeric[], $15::numeric[], $16::numeric[])
-               AS t(k, n, account_code, reseller_id, currency, debit, credit, base_debit, base_credit)
-             JOIN ek ON ek.k = t.k
-            ORDER BY t.k, t.n
-           RETURNING 1)
-         SELECT ek.k, ek.id, (SELECT count(*) FROM l) AS lines FROM ek`,
-        [
-          unique.map((u) => u.k),
-          unique.map((u) => u.input.entryDate),
-          unique.map((u) => u.input.memo),
-          unique.map((u) => u.input.source.type),
-          unique.map((u) => u.input.source.id),
-          unique.map((u) => u.input.reversalOf ?? null),
-          unique.map((u) => u.input.createdBy ?? null),
-          lines.map((x) => x.k),
-          lines.map((x) => x.n),
-          lines.map((x) => x.l.accountCode),
-          lines.map((x) => x.l.resellerId),
-          lines.map((x) => x.l.currency),
-          lines.map((x) => x.l.debit.toFixed()),
-          lines.map((x) => x.l.credit.toFixed()),
-          lines.map((x) => x.l.baseDebit.toFixed()),
-          lines.map((x) => x.l.baseCredit.toFixed()),
-        ],
-      );
+      inserted = await queryPrepared<{ k: number; id: string }>(em, POST_BATCH, [
+        unique.map((u) => u.k),
+        unique.map((u) => u.input.entryDate),
+        unique.map((u) => u.input.memo),
+        unique.map((u) => u.input.source.type),
+        unique.map((u) => u.input.source.id),
+        unique.map((u) => u.input.reversalOf ?? null),
+        unique.map((u) => u.input.createdBy ?? null),
+        lines.map((x) => x.k),
+        lines.map((x) => x.n),
+        lines.map((x) => x.l.accountCode),
+        lines.map((x) => x.l.resellerId),
+        lines.map((x) => x.l.currency),
+        lines.map((x) => x.l.debit.toFixed()),
+        lines.map((x) => x.l.credit.toFixed()),
+        lines.map((x) => x.l.baseDebit.toFixed()),
+        lines.map((x) => x.l.baseCredit.toFixed()),
+      ]);
     } catch (e) {
       throw mapLedgerDbError(e);
     }

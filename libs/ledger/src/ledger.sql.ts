@@ -42,6 +42,32 @@ export const POST_ENTRY = preparedStatement(
        SELECT e.id, e.created_at, (SELECT count(*) FROM l) AS lines FROM e`,
 );
 
+/**
+ * Many entries and their lines in one statement (LedgerBatchService.postBatch), prepared like
+ * POST_ENTRY (docs/performance.md §12): `k` numbers the entries of the batch, an entry whose source
+ * posted before is skipped with its lines, and each created entry comes back with its `k`.
+ */
+export const POST_BATCH = preparedStatement(
+  'ledger.post-batch',
+  `WITH i AS (
+           SELECT * FROM unnest($1::int[], $2::date[], $3::text[], $4::text[], $5::text[], $6::uuid[], $7::uuid[])
+             AS i(k, entry_date, memo, source_type, source_id, reversal_of, created_by)),
+         e AS (
+           INSERT INTO journal_entries (entry_date, memo, source_type, source_id, reversal_of, created_by)
+           SELECT entry_date, memo, source_type, source_id, reversal_of, created_by FROM i ORDER BY k
+           ON CONFLICT (source_type, source_id) DO NOTHING RETURNING id, source_type, source_id),
+         ek AS (SELECT i.k, i.entry_date, e.id FROM e JOIN i USING (source_type, source_id)),
+         l AS (
+           INSERT INTO journal_lines (entry_id, line_no, account_code, reseller_id, currency, debit, credit, base_debit, base_credit, entry_date)
+           SELECT ek.id, t.n, t.account_code, t.reseller_id, t.currency, t.debit, t.credit, t.base_debit, t.base_credit, ek.entry_date
+             FROM unnest($8::int[], $9::int[], $10::text[], $11::uuid[], $12::text[], $13::numeric[], $14::numeric[], $15::numeric[], $16::numeric[])
+               AS t(k, n, account_code, reseller_id, currency, debit, credit, base_debit, base_credit)
+             JOIN ek ON ek.k = t.k
+            ORDER BY t.k, t.n
+           RETURNING 1)
+         SELECT ek.k, ek.id, (SELECT count(*) FROM l) AS lines FROM ek`,
+);
+
 export interface EntryRow {
   id: string;
   entry_date: string;

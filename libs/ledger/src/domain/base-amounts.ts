@@ -36,6 +36,9 @@ export interface BaseContext {
  */
 export function baseAmounts(lines: NormalisedLine[], ctx: BaseContext): { lines: BasedLine[]; differences: BasedLine[] } {
   const round = (d: Dec) => d.toDecimalPlaces(ctx.baseMinorUnits, Dec.ROUND_HALF_UP);
+  // amount × factor, rounded; a zero, or an amount already in base units at a factor of 1, as it is.
+  const times = (d: Dec, factor: Dec) =>
+    d.isZero() || (factor.eq(1) && d.decimalPlaces() <= ctx.baseMinorUnits) ? d : round(d.times(factor));
   const kind = new Map<BasedLine, 'explicit' | 'carrying' | 'rate'>();
   const based: BasedLine[] = lines.map((l) => {
     let out: BasedLine;
@@ -46,7 +49,8 @@ export function baseAmounts(lines: NormalisedLine[], ctx: BaseContext): { lines:
     }
     const ratio = l.baseAt === 'carrying' ? ctx.carrying(l) : null;
     const factor = ratio && ratio.gt(0) ? ratio : ctx.rate(l.currency);
-    out = { ...l, baseDebit: round(l.debit.times(factor)), baseCredit: round(l.credit.times(factor)) };
+    // Object.assign, not a spread: a quarter less CPU per entry in batch posting (docs/performance.md §12).
+    out = Object.assign({}, l, { baseDebit: times(l.debit, factor), baseCredit: times(l.credit, factor) });
     kind.set(out, ratio && ratio.gt(0) ? 'carrying' : 'rate');
     return out;
   });

@@ -50,8 +50,8 @@ export function checkEntry(lines: EntryLine[]): { lines: NormalisedLine[]; probl
   const problems: EntryProblem[] = [];
   if (lines.length < 2) problems.push({ kind: 'too-few-lines', count: lines.length });
   const normalised = lines.map((l, index): NormalisedLine => {
-    const debit = new Dec(l.debit ?? 0);
-    const credit = new Dec(l.credit ?? 0);
+    const debit = dec(l.debit);
+    const credit = dec(l.credit);
     const explicit = l.baseDebit != null || l.baseCredit != null;
     const base = explicit ? { debit: new Dec(l.baseDebit ?? 0), credit: new Dec(l.baseCredit ?? 0) } : null;
     const oneSide = (debit.gt(0) && credit.isZero()) || (credit.gt(0) && debit.isZero());
@@ -77,9 +77,16 @@ export function checkEntry(lines: EntryLine[]): { lines: NormalisedLine[]; probl
   for (const [currency, t] of totals) {
     if (!t.debit.eq(t.credit)) problems.push({ kind: 'unbalanced', currency, ...t });
   }
-  const key = (l: NormalisedLine) => `${l.accountCode}|${l.resellerId ?? ''}|${l.currency}`;
-  normalised.sort((a, b) => (key(a) < key(b) ? -1 : key(a) > key(b) ? 1 : 0));
-  return { lines: normalised, problems };
+  const keyed = normalised.map((l) => ({ l, key: `${l.accountCode}|${l.resellerId ?? ''}|${l.currency}` }));
+  keyed.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+  return { lines: keyed.map((k) => k.l), problems };
+}
+
+const ZERO = new Dec(0);
+
+/** An amount as a Dec: a Dec as it is (they are immutable), anything else parsed, absent as zero. */
+function dec(v: Dec | string | null | undefined): Dec {
+  return v == null ? ZERO : v instanceof Dec ? v : new Dec(v);
 }
 
 function oneSideOf(b: { debit: Dec; credit: Dec }): boolean {
