@@ -99,23 +99,24 @@ const ENTRIES_AFTER_INSERT = `
         RETURN NULL;
       END $$`;
 
-export class BatchPostingChecks1764000850000 implements MigrationInterface {
-  name = 'BatchPostingChecks1764000850000';
+/** The entry-key branch of the lines' check: a missing entry reported as its foreign key did (23503). */
+const ENTRY_KEY_BRANCH = `IF FOUND AND bad.mine IS NULL THEN
+          RAISE EXCEPTION 'insert or update on table "journal_lines" violates foreign key constraint "journal_lines_entry_id_fkey"'
+            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'journal_lines_entry_id_fkey',
+                  DETAIL = format('Key (entry_id)=(%s) is not present in table "journal_entries".', bad.entry_id);
+        ELSIF`;
 
-  public async up(q: QueryRunner): Promise<void> {
-    // ------------------------------------------------------------------ balances: room for HOT updates
-    await q.query(`ALTER TABLE account_balances SET (fillfactor = 20)`);
-    await q.query(`CLUSTER account_balances USING account_balances_pkey`);
-
-    // ------------------------------------------------------------------ lines → entries, once per statement
-    await q.query(`ALTER TABLE journal_lines DROP CONSTRAINT journal_lines_entry_id_fkey`);
-    await q.query(`CREATE OR REPLACE FUNCTION ledger_lines_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
+/**
+ * The lines' statement trigger: the line checks and the balance upkeep of 1764000700000, with (up) or
+ * without (down, where the foreign key is back) the check that each line's entry exists.
+ */
+function linesAfterInsert(entryKeyChecked: boolean): string {
+  return `CREATE OR REPLACE FUNCTION ledger_lines_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
       DECLARE bad record;
       BEGIN
-        -- Per entry of the statement: it exists (in place of the foreign key), was created in this
-        -- transaction, its lines carry its date, and it touches no control account if it is manual.
-        -- The entry is read by its key (a lateral probe, never a join the planner could turn into a
-        -- scan of every entry).
+        -- Per entry of the statement: it was created in this transaction (so it exists), its lines carry
+        -- its date, and it touches no control account if it is manual. The entry is read by its key (a
+        -- lateral probe, never a join the planner could turn into a scan of every entry).
         SELECT l.entry_id, l.first_date, l.last_date, l.unknown, e.entry_date, e.mine, l.control AND e.source_type = 'manual' AS manual_control
           INTO bad
           FROM (SELECT entry_id, min(entry_date) AS first_date, max(entry_date) AS last_date, bool_or(a.control) AS control,
@@ -126,11 +127,7 @@ export class BatchPostingChecks1764000850000 implements MigrationInterface {
          WHERE l.unknown IS NOT NULL OR e.mine IS NOT TRUE OR l.first_date <> e.entry_date OR l.last_date <> e.entry_date
             OR (l.control AND e.source_type = 'manual')
          LIMIT 1;
-        IF FOUND AND bad.mine IS NULL THEN
-          RAISE EXCEPTION 'insert or update on table "journal_lines" violates foreign key constraint "journal_lines_entry_id_fkey"'
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'journal_lines_entry_id_fkey',
-                  DETAIL = format('Key (entry_id)=(%s) is not present in table "journal_entries".', bad.entry_id);
-        ELSIF FOUND AND bad.unknown IS NOT NULL THEN
+        ${entryKeyChecked ? ENTRY_KEY_BRANCH : 'IF'} FOUND AND bad.unknown IS NOT NULL THEN
           RAISE EXCEPTION 'account % is not in the chart of accounts', bad.unknown
             USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'journal_lines_account_code_fkey';
         ELSIF FOUND AND bad.mine IS NOT TRUE THEN
@@ -148,7 +145,20 @@ export class BatchPostingChecks1764000850000 implements MigrationInterface {
         -- Maintained balances, keys locked in a fixed order.
         ${MAINTAIN_BALANCES}
         RETURN NULL;
-      END $$`);
+      END $$`;
+}
+
+export class BatchPostingChecks1764000850000 implements MigrationInterface {
+  name = 'BatchPostingChecks1764000850000';
+
+  public async up(q: QueryRunner): Promise<void> {
+    // ------------------------------------------------------------------ balances: room for HOT updates
+    await q.query(`ALTER TABLE account_balances SET (fillfactor = 20)`);
+    await q.query(`CLUSTER account_balances USING account_balances_pkey`);
+
+    // ------------------------------------------------------------------ lines → entries, once per statement
+    await q.query(`ALTER TABLE journal_lines DROP CONSTRAINT journal_lines_entry_id_fkey`);
+    await q.query(linesAfterInsert(true));
 
     // ------------------------------------------------------------------ balance at commit, once per statement
     // Written only by the entries' trigger function (SECURITY DEFINER): the app role may neither
@@ -193,37 +203,7 @@ export class BatchPostingChecks1764000850000 implements MigrationInterface {
       END $$`);
     await q.query(`DROP FUNCTION ledger_check_entries_balanced()`);
     await q.query(`DROP TABLE ledger_balance_checks`);
-    await q.query(`CREATE OR REPLACE FUNCTION ledger_lines_after_insert() RETURNS trigger LANGUAGE plpgsql AS $$
-      DECLARE bad record;
-      BEGIN
-        SELECT l.entry_id, l.first_date, l.last_date, l.unknown, e.entry_date, e.mine, l.control AND e.source_type = 'manual' AS manual_control
-          INTO bad
-          FROM (SELECT entry_id, min(entry_date) AS first_date, max(entry_date) AS last_date, bool_or(a.control) AS control,
-                       min(account_code) FILTER (WHERE a.code IS NULL) AS unknown
-                  FROM new_lines LEFT JOIN accounts a ON a.code = account_code GROUP BY entry_id) l
-          LEFT JOIN LATERAL (SELECT j.entry_date, j.source_type, j.xmin::text = (txid_current() % 4294967296)::text AS mine
-                               FROM journal_entries j WHERE j.id = l.entry_id OFFSET 0) e ON true
-         WHERE l.unknown IS NOT NULL OR e.mine IS NOT TRUE OR l.first_date <> e.entry_date OR l.last_date <> e.entry_date
-            OR (l.control AND e.source_type = 'manual')
-         LIMIT 1;
-        IF FOUND AND bad.unknown IS NOT NULL THEN
-          RAISE EXCEPTION 'account % is not in the chart of accounts', bad.unknown
-            USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'journal_lines_account_code_fkey';
-        ELSIF FOUND AND bad.mine IS NOT TRUE THEN
-          RAISE EXCEPTION 'lines can only be added to a journal entry in the transaction that creates it'
-            USING ERRCODE = 'LD003';
-        ELSIF FOUND AND bad.manual_control THEN
-          RAISE EXCEPTION 'account % is a control account: it moves only through its documents, not by a manual entry',
-            (SELECT min(nl.account_code) FROM new_lines nl JOIN accounts a ON a.code = nl.account_code AND a.control WHERE nl.entry_id = bad.entry_id)
-            USING ERRCODE = 'LDCTL';
-        ELSIF FOUND THEN
-          RAISE EXCEPTION 'a line of journal entry % is dated %, not its entry''s date %', bad.entry_id,
-            CASE WHEN bad.first_date <> bad.entry_date THEN bad.first_date ELSE bad.last_date END, bad.entry_date
-            USING ERRCODE = 'LD003';
-        END IF;
-        ${MAINTAIN_BALANCES}
-        RETURN NULL;
-      END $$`);
+    await q.query(linesAfterInsert(false));
     await q.query(
       `ALTER TABLE journal_lines ADD CONSTRAINT journal_lines_entry_id_fkey FOREIGN KEY (entry_id) REFERENCES journal_entries (id)`,
     );
