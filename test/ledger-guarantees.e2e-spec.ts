@@ -204,6 +204,46 @@ describe('Ledger guarantees held by the database', () => {
       ).rejects.toThrow(new RegExp(`journal entry ${b} is unbalanced in EUR`));
     });
 
+    /** A third line crediting 1.00 more to `id`: balanced entries become unbalanced. */
+    const extraCredit = (id: string): [string, unknown[]] => [
+      `INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, base_debit, base_credit, entry_date)
+       VALUES ($1, 3, '4000', 'EUR', 0, 1.00, 0, 1.65, '2026-05-01')`,
+      [id],
+    ];
+
+    it('checks again lines added after a check fired early, whether the constraint stays immediate or is deferred again', async () => {
+      const [a, b, c] = three();
+      // The check fired by SET CONSTRAINTS passes; the line added afterwards unbalances a.
+      await expect(
+        inTransaction([entries([a]), lines([a]), ['SET CONSTRAINTS journal_entry_balanced IMMEDIATE'], extraCredit(a)]),
+      ).rejects.toThrow(new RegExp(`journal entry ${a} is unbalanced in EUR: debits 5.0+ ≠ credits 6.0+`));
+      await expect(
+        inTransaction([
+          entries([b]),
+          lines([b]),
+          ['SET CONSTRAINTS journal_entry_balanced IMMEDIATE'],
+          ['SET CONSTRAINTS journal_entry_balanced DEFERRED'],
+          extraCredit(b),
+        ]),
+      ).rejects.toThrow(new RegExp(`journal entry ${b} is unbalanced in EUR`));
+      const rows = await t.db.query(`SELECT id FROM journal_entries WHERE id = ANY($1::uuid[])`, [[a, b]]);
+      expect(rows).toEqual([]);
+      // Balanced lines added after an early check still commit.
+      await expect(
+        inTransaction([
+          entries([c]),
+          lines([c]),
+          ['SET CONSTRAINTS journal_entry_balanced IMMEDIATE'],
+          [
+            `INSERT INTO journal_lines (entry_id, line_no, account_code, currency, debit, credit, base_debit, base_credit, entry_date)
+             VALUES ($1, 3, '4000', 'EUR', 0, 1.00, 0, 1.65, '2026-05-01'), ($1, 4, '1000', 'EUR', 1.00, 0, 1.65, 0, '2026-05-01')`,
+            [c],
+          ],
+        ]),
+      ).resolves.toBeUndefined();
+      expect(await ledger.verify()).toEqual([]);
+    });
+
     it('forgets the check of entries rolled back to a savepoint, and keeps the others', async () => {
       // b, rolled back, has no lines: a check that outlived it would refuse the commit.
       const [a, b] = three();
