@@ -15,29 +15,32 @@ import { MigrationInterface, QueryRunner } from 'typeorm';
  *   parent's KEY SHARE lock, so a delete waits for it and then sees it.
  */
 
+/** The charges' parents: each table, the charges' column that references its id. */
+const PARENTS: Array<[table: string, column: string]> = [
+  ['subscriptions', 'subscription_id'],
+  ['subscription_terms', 'term_id'],
+];
+
 /**
- * The parents' check, shared by the statement trigger (insert) and the row trigger (update). It runs
- * as the owner, as a foreign key's check does: a KEY SHARE lock needs more than the app's SELECT.
+ * The parents' check, shared by the statement trigger (insert) and the row trigger (update): for
+ * each parent in turn (argument $n, the nth of PARENTS), lock the ids KEY SHARE in key order and
+ * report the first missing one as its foreign key did. It runs as the owner, as a foreign key's
+ * check does: a KEY SHARE lock needs more than the app's SELECT.
  */
 const CHECK_PARENTS = `
   CREATE FUNCTION subscription_charges_check_parents(subs uuid[], terms uuid[]) RETURNS void LANGUAGE plpgsql
     SECURITY DEFINER SET search_path = pg_catalog, public SET enable_seqscan = off AS $$
   DECLARE locked uuid[]; missing uuid;
-  BEGIN
-    SELECT array_agg(id) INTO locked FROM (SELECT id FROM public.subscriptions WHERE id = ANY(subs) ORDER BY id FOR KEY SHARE) s;
-    IF coalesce(cardinality(locked), 0) <> cardinality(subs) THEN
-      SELECT x INTO missing FROM unnest(subs) AS x WHERE x <> ALL(coalesce(locked, '{}')) LIMIT 1;
-      RAISE EXCEPTION 'insert or update on table "subscription_charges" violates foreign key constraint "subscription_charges_subscription_id_fkey"'
-        USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'subscription_charges_subscription_id_fkey',
-              DETAIL = format('Key (subscription_id)=(%s) is not present in table "subscriptions".', missing);
-    END IF;
-    SELECT array_agg(id) INTO locked FROM (SELECT id FROM public.subscription_terms WHERE id = ANY(terms) ORDER BY id FOR KEY SHARE) t;
-    IF coalesce(cardinality(locked), 0) <> cardinality(terms) THEN
-      SELECT x INTO missing FROM unnest(terms) AS x WHERE x <> ALL(coalesce(locked, '{}')) LIMIT 1;
-      RAISE EXCEPTION 'insert or update on table "subscription_charges" violates foreign key constraint "subscription_charges_term_id_fkey"'
-        USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'subscription_charges_term_id_fkey',
-              DETAIL = format('Key (term_id)=(%s) is not present in table "subscription_terms".', missing);
-    END IF;
+  BEGIN${PARENTS.map(
+    ([table, column], i) => `
+    SELECT array_agg(id) INTO locked FROM (SELECT id FROM public.${table} WHERE id = ANY($${i + 1}) ORDER BY id FOR KEY SHARE) p;
+    IF coalesce(cardinality(locked), 0) <> cardinality($${i + 1}) THEN
+      SELECT x INTO missing FROM unnest($${i + 1}) AS x WHERE x <> ALL(coalesce(locked, '{}')) LIMIT 1;
+      RAISE EXCEPTION 'insert or update on table "subscription_charges" violates foreign key constraint "subscription_charges_${column}_fkey"'
+        USING ERRCODE = 'foreign_key_violation', CONSTRAINT = 'subscription_charges_${column}_fkey',
+              DETAIL = format('Key (${column})=(%s) is not present in table "${table}".', missing);
+    END IF;`,
+  ).join('')}
   END $$`;
 
 const CHARGES_AFTER_INSERT = `
@@ -79,11 +82,6 @@ const PARENT_REFERENCED = `
     END IF;
     RETURN NULL;
   END $$`;
-
-const PARENTS: Array<[table: string, column: string]> = [
-  ['subscriptions', 'subscription_id'],
-  ['subscription_terms', 'term_id'],
-];
 
 export class ChargeParentsPerStatement1764001000000 implements MigrationInterface {
   name = 'ChargeParentsPerStatement1764001000000';
