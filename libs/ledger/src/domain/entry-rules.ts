@@ -1,4 +1,4 @@
-import { Currency, Dec } from '#disty/core';
+import { Currency, Dec, toDec } from '#disty/core';
 
 /**
  * How a line's base (reporting-currency) amount is found (docs/accounting.md §10): `rate` (the
@@ -84,9 +84,9 @@ export function checkEntry(lines: EntryLine[]): { lines: NormalisedLine[]; probl
 
 const ZERO = new Dec(0);
 
-/** An amount as a Dec: a Dec as it is (they are immutable), anything else parsed, absent as zero. */
+/** An amount as a Dec (core's toDec: a Dec as it is, anything else parsed), absent as zero. */
 function dec(v: Dec | string | null | undefined): Dec {
-  return v == null ? ZERO : v instanceof Dec ? v : new Dec(v);
+  return v == null ? ZERO : toDec(v);
 }
 
 function oneSideOf(b: { debit: Dec; credit: Dec }): boolean {
