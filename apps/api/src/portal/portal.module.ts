@@ -1,6 +1,6 @@
-import { Logger, Module, OnModuleInit } from '@nestjs/common';
-import { ApplicationConfig, HttpAdapterHost } from '@nestjs/core';
-import { ExpressLoader, ServeStaticModuleOptions } from '@nestjs/serve-static';
+import { Logger, Module, NotFoundException, OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { static as serveFiles, type Express, type NextFunction, type Request, type Response } from 'express';
 import { existsSync } from 'fs';
 import * as path from 'path';
 import { environment, PROJECT_ROOT } from '#disty/core';
@@ -13,45 +13,49 @@ export const PORTAL_DIST = environment().PORTAL_DIST ?? path.join(PROJECT_ROOT, 
 /** GET paths that are the portal's client-side routes: everything but /api, /docs, /health and /metrics. */
 export const PORTAL_ROUTES = /^\/(?!(?:api|docs|health|metrics)(?:[/?#-]|$))/;
 
-export const PORTAL_STATIC: ServeStaticModuleOptions = {
-  rootPath: PORTAL_DIST,
-  // index.html for the portal's client-side routes. /api, /docs and /health are left out by this
-  // path rather than by `exclude`: the loader's error handler turns every error on an excluded
-  // route into a 404 (a malformed JSON body on /api would answer 404 instead of 400).
-  renderPath: PORTAL_ROUTES,
-  exclude: [],
-  serveStaticOptions: {
-    index: false,
-    setHeaders: (res: { setHeader(name: string, value: string): void }, file: string) => {
-      // Hashed assets never change; index.html always revalidates so a new build is picked up.
-      const immutable = file.includes(`${path.sep}assets${path.sep}`);
-      res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
-    },
+/** How the portal's files are served (express.static, i.e. the serve-static package). */
+const FILES: Parameters<typeof serveFiles>[1] = {
+  index: false,
+  setHeaders: (res, file) => {
+    // Hashed assets never change; everything else revalidates so a new build is picked up.
+    const immutable = file.includes(`${path.sep}assets${path.sep}`);
+    res.setHeader('Cache-Control', immutable ? 'public, max-age=31536000, immutable' : 'no-cache');
   },
 };
 
 /**
- * The web portal (apps/portal, a React single-page app) served at `/` by the API itself, with
- * @nestjs/serve-static's Express loader. It is registered when the app initialises rather than
- * through ServeStaticModule.forRoot(), which picks its loader when the module is compiled: under
- * Test.createTestingModule there is no HTTP adapter yet at that point and it silently serves
- * nothing, so tests would not see what production serves.
+ * The web portal (apps/portal, a React single-page app) served at `/` by the API itself: its files
+ * (express.static) and, for its client-side routes, index.html. Only the portal's paths
+ * (PORTAL_ROUTES) reach the file system: a request under /api, /docs, /health or /metrics never
+ * waits for a file lookup that cannot succeed (docs/performance.md §16). Registered when the app
+ * initialises (after the controllers' routes), so tests see what production serves.
  */
 @Module({ controllers: [PublicConfigController, PaymentDetailsController] })
 export class PortalModule implements OnModuleInit {
   private readonly logger = new Logger(PortalModule.name);
 
-  constructor(
-    private readonly adapterHost: HttpAdapterHost,
-    private readonly appConfig: ApplicationConfig,
-  ) {}
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
 
   onModuleInit(): void {
     const adapter = this.adapterHost.httpAdapter;
     if (!adapter || adapter.getType() !== 'express') return;
-    if (!existsSync(path.join(PORTAL_DIST, 'index.html'))) {
-      this.logger.warn(`the web portal is not built (${PORTAL_DIST}/index.html is missing): run npm run build`);
+    const index = path.join(PORTAL_DIST, 'index.html');
+    if (!existsSync(index)) {
+      this.logger.warn(`the web portal is not built (${index} is missing): run npm run build`);
     }
-    new ExpressLoader().register(adapter, this.appConfig, [{ ...PORTAL_STATIC }]);
+    const app = adapter.getInstance<Express>();
+    const files = serveFiles(PORTAL_DIST, FILES);
+    app.use((req: Request, res: Response, next: NextFunction) => (PORTAL_ROUTES.test(req.path) ? files(req, res, next) : next()));
+    app.get(PORTAL_ROUTES, (_req: Request, res: Response, next: NextFunction) =>
+      res.sendFile(index, { headers: { 'Cache-Control': 'no-cache' } }, (err?: Error) => {
+        if (!err) return;
+        if (res.headersSent) res.destroy();
+        else next();
+      }),
+    );
+    // What neither a route nor the portal answered, inside /api/v1 or not (/health/x, /docs/x, a
+    // portal route while the portal is not built): the API's own 404, problem+json (Nest's
+    // not-found handler covers only the global prefix).
+    app.use((req: Request, _res: Response, next: NextFunction) => next(new NotFoundException(`Cannot ${req.method} ${req.path}`)));
   }
 }
