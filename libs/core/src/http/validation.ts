@@ -1,5 +1,6 @@
 import { ValidationError, ValidationPipe } from '@nestjs/common';
 import { amountOutOfRange, FieldError, validationError } from '../errors/problem';
+import { cacheValidationRules } from './validation-metadata-cache';
 import { AMOUNT_IN_RANGE } from './validators';
 
 /** Does any error (nested included) fail `constraint`? */
@@ -22,8 +23,10 @@ export function flattenValidationErrors(errors: ValidationError[], prefix = ''):
 /**
  * whitelist + forbidNonWhitelisted + transform, answering 400 problem+json with field errors, or
  * 422 `amount-out-of-range` when an amount is beyond MAX_DOCUMENT_AMOUNT (every error listed).
+ * Each class's rules are looked up once (cacheValidationRules).
  */
 export function createValidationPipe(): ValidationPipe {
+  cacheValidationRules();
   return new ValidationPipe({
     whitelist: true,
     forbidNonWhitelisted: true,
