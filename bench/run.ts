@@ -38,8 +38,10 @@ async function main(): Promise<void> {
   printTable(results);
   const file = path.join(PROJECT_ROOT, 'bench', 'results.json');
   // A run of some benchmarks keeps the others' rows from the file (they were not measured again).
-  const ran = new Set(results.map((r) => r.benchmark));
-  const kept = only.length ? previousResults(file).filter((r) => !ran.has(r.benchmark)) : [];
+  // Rows are matched by benchmark, whatever their variant ("proxy ×3" and a skipped "proxy" are one).
+  const family = (benchmark: string) => benchmark.split(' ')[0];
+  const ran = new Set(results.map((r) => family(r.benchmark)));
+  const kept = only.length ? previousResults(file).filter((r) => !ran.has(family(r.benchmark))) : [];
   fs.writeFileSync(
     file,
     JSON.stringify({ measuredAt: new Date().toISOString(), machine: machine(), results: [...kept, ...results] }, null, 2) + '\n',
