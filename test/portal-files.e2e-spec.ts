@@ -4,7 +4,7 @@ import * as path from 'path';
 import type { TestApp } from './support/app';
 
 /**
- * The web portal's files, served by the API at `/` (docs/architecture.md, "The portal"): its
+ * The web portal's files, served by the API at `/` (docs/architecture.md, `portal/` in `apps/api`): its
  * assets, index.html for its client-side routes, and nothing of it under the API's own paths,
  * which never reach the file system (docs/performance.md §16).
  */
